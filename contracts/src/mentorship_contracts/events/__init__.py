@@ -1,0 +1,71 @@
+"""Every integration event, grouped by the aggregate it is about."""
+
+from mentorship_contracts.events.feedback import (
+    GoalProgressUpdated,
+    PairingFitReported,
+    SessionFeedbackSubmitted,
+    SurveyResponseSubmitted,
+)
+from mentorship_contracts.events.matching import (
+    MatchingRunApproved,
+    MatchingRunProposed,
+    PairCreated,
+    PairEnded,
+    ProposedPair,
+    UnmatchedParticipant,
+)
+from mentorship_contracts.events.participant import (
+    MatchingProfile,
+    ParticipantErased,
+    ParticipantRegistered,
+    ParticipantUpdated,
+    ParticipantWithdrew,
+)
+from mentorship_contracts.events.program import (
+    CriterionWeights,
+    KeyResult,
+    MatchingRules,
+    MatchingSettings,
+    ProgramCreated,
+    ProgramTopics,
+    ProgramUpdated,
+)
+from mentorship_contracts.events.session import (
+    SessionCancelled,
+    SessionCompleted,
+    SessionMissed,
+    SessionReminderDue,
+    SessionRescheduled,
+    SessionScheduled,
+)
+
+__all__ = [
+    "CriterionWeights",
+    "GoalProgressUpdated",
+    "KeyResult",
+    "MatchingProfile",
+    "MatchingRules",
+    "MatchingRunApproved",
+    "MatchingRunProposed",
+    "MatchingSettings",
+    "PairCreated",
+    "PairEnded",
+    "PairingFitReported",
+    "ParticipantErased",
+    "ParticipantRegistered",
+    "ParticipantUpdated",
+    "ParticipantWithdrew",
+    "ProgramCreated",
+    "ProgramTopics",
+    "ProgramUpdated",
+    "ProposedPair",
+    "SessionCancelled",
+    "SessionCompleted",
+    "SessionFeedbackSubmitted",
+    "SessionMissed",
+    "SessionReminderDue",
+    "SessionRescheduled",
+    "SessionScheduled",
+    "SurveyResponseSubmitted",
+    "UnmatchedParticipant",
+]

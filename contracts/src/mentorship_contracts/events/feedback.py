@@ -1,0 +1,77 @@
+"""Feedback events: ratings, pairing fit, goal progress and surveys.
+
+Private notes, action item texts and free-text answers stay in the feedback service.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from mentorship_contracts.envelope import IntegrationEvent
+from mentorship_contracts.types import (
+    FitConcern,
+    Identifier,
+    ParticipantRole,
+    Slug,
+    SurveyKind,
+    UtcDatetime,
+)
+
+
+class SessionFeedbackSubmitted(IntegrationEvent):
+    """A pair member rated a held session; a later revision replaces an earlier one."""
+
+    feedback_id: Identifier
+    session_id: Identifier
+    pair_id: Identifier
+    program_id: Identifier
+    participant_id: Identifier
+    author_role: ParticipantRole
+    rating: int = Field(ge=1, le=5)
+    topics: tuple[Slug, ...] = Field(default=(), description="Program skills and goals covered.")
+    action_item_count: int = Field(default=0, ge=0)
+    revision: int = Field(default=1, ge=1)
+    submitted_at: UtcDatetime
+
+
+class PairingFitReported(IntegrationEvent):
+    """After the first held session, a pair member said whether the pairing fits."""
+
+    pair_id: Identifier
+    program_id: Identifier
+    participant_id: Identifier
+    author_role: ParticipantRole
+    good_fit: bool
+    concern: FitConcern | None = None
+    reported_at: UtcDatetime
+
+
+class GoalProgressUpdated(IntegrationEvent):
+    """A mentee's development-plan goal progressed."""
+
+    goal_id: Identifier
+    program_id: Identifier
+    participant_id: Identifier
+    pair_id: Identifier | None = None
+    topic: Slug = Field(description="The program goal or skill the goal works towards.")
+    progress_percent: int = Field(ge=0, le=100)
+    milestones_total: int = Field(default=0, ge=0)
+    milestones_reached: int = Field(default=0, ge=0)
+    completed: bool
+    updated_at: UtcDatetime
+
+
+class SurveyResponseSubmitted(IntegrationEvent):
+    """A participant answered a program survey (mid-program or closing)."""
+
+    response_id: Identifier
+    program_id: Identifier
+    participant_id: Identifier
+    respondent_role: ParticipantRole
+    survey_kind: SurveyKind
+    growth_rating: int = Field(ge=1, le=5)
+    relationship_rating: int = Field(ge=1, le=5)
+    skills_developing: tuple[Slug, ...] = ()
+    recommend_score: int = Field(ge=0, le=10)
+    would_join_again: bool
+    submitted_at: UtcDatetime

@@ -1,0 +1,69 @@
+"""Session events: the recurring meetings of a pair and what happened to each."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from mentorship_contracts.envelope import IntegrationEvent
+from mentorship_contracts.types import Identifier, SessionCancelReason, UtcDatetime
+
+Attendees = tuple[Identifier, ...]
+
+
+class SessionEvent(IntegrationEvent):
+    """Fields every session event carries."""
+
+    session_id: Identifier
+    pair_id: Identifier
+    program_id: Identifier
+
+
+class SessionScheduled(SessionEvent):
+    """A session was added to a pair's series."""
+
+    series_id: Identifier
+    sequence: int = Field(ge=1, description="Position of the session in its series.")
+    participant_ids: Attendees = Field(min_length=2)
+    starts_at: UtcDatetime
+    duration_minutes: int = Field(ge=5, le=480)
+
+
+class SessionRescheduled(SessionEvent):
+    """A session moved to another time."""
+
+    previous_starts_at: UtcDatetime
+    starts_at: UtcDatetime
+    duration_minutes: int = Field(ge=5, le=480)
+
+
+class SessionCancelled(SessionEvent):
+    """A session will not take place."""
+
+    starts_at: UtcDatetime
+    reason: SessionCancelReason
+    cancelled_at: UtcDatetime
+
+
+class SessionCompleted(SessionEvent):
+    """A session was held; feedback opens for its participants."""
+
+    participant_ids: Attendees = Field(min_length=2)
+    starts_at: UtcDatetime = Field(description="When the session was scheduled to start.")
+    held_at: UtcDatetime = Field(description="When it actually started.")
+    duration_minutes: int = Field(ge=1, le=600, description="Its actual length.")
+
+
+class SessionMissed(SessionEvent):
+    """A scheduled session did not take place and was not cancelled in time."""
+
+    starts_at: UtcDatetime
+    recorded_at: UtcDatetime
+
+
+class SessionReminderDue(SessionEvent):
+    """It is time to remind a session's participants (a notifier sends the message)."""
+
+    participant_ids: Attendees = Field(min_length=2)
+    starts_at: UtcDatetime
+    lead_minutes: int = Field(ge=1, description="How long before the start this fires.")
+    due_at: UtcDatetime

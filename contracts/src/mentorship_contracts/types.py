@@ -1,0 +1,189 @@
+"""Value types shared by the event schemas.
+
+Every type validates what it accepts, so a subscriber can trust a decoded event without
+re-checking it, and a producer cannot publish something malformed.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+
+Identifier = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"),
+    Field(description="An opaque identifier: letters, digits and . _ : - (at most 64)."),
+]
+"""Opaque ids (participants, pairs, sessions, ...). Never an e-mail or a name."""
+
+Slug = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z0-9_.-]*$"),
+    Field(description="A normalised choice key: lower-case letters, digits and _ . -"),
+]
+"""A normalised choice value (a skill, goal, discipline, location, interest ...)."""
+
+LanguageCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$"),
+    Field(description="An ISO 639 language code, optionally with a region (e.g. en, pt-br)."),
+]
+
+
+def _known_time_zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        msg = f"unknown IANA time zone {name!r}"
+        raise ValueError(msg) from error
+    return name
+
+
+TimeZoneName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64),
+    AfterValidator(_known_time_zone),
+    Field(description="An IANA time zone name such as Europe/Berlin."),
+]
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_as_utc)]
+"""A timezone-aware instant, normalised to UTC."""
+
+
+def utc_now() -> datetime:
+    """Return the current instant in UTC (the only clock the contracts use)."""
+    return datetime.now(UTC)
+
+
+class ParticipantRole(StrEnum):
+    """The role a participant registers for."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    BOTH = "both"
+
+
+class ProgramFormat(StrEnum):
+    """How a program pairs people."""
+
+    ONE_ON_ONE = "one_on_one"
+    GROUP = "group"
+    PEER = "peer"
+    REVERSE = "reverse"
+    FLASH = "flash"
+
+
+class Cadence(StrEnum):
+    """How often a pair meets."""
+
+    WEEKLY = "weekly"
+    BIWEEKLY = "biweekly"
+    MONTHLY = "monthly"
+
+
+class MatchingMode(StrEnum):
+    """Who forms the pairs."""
+
+    ADMIN_LED = "admin_led"
+    MENTEE_CHOICE = "mentee_choice"
+    BOTH = "both"
+
+
+class ProgramGoal(StrEnum):
+    """The purpose a program serves."""
+
+    LEADERSHIP_DEVELOPMENT = "leadership_development"
+    ONBOARDING = "onboarding"
+    DIVERSITY_AND_INCLUSION = "diversity_and_inclusion"
+    CAREER_DEVELOPMENT = "career_development"
+    RETENTION = "retention"
+    CULTURE = "culture"
+    KNOWLEDGE_TRANSFER = "knowledge_transfer"
+    OTHER = "other"
+
+
+class RegistrationStatus(StrEnum):
+    """Whether a program accepts registrations."""
+
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Seniority(StrEnum):
+    """Career levels, in ascending order (see `SENIORITY_ORDER`)."""
+
+    CO_OP = "co_op"
+    ASSOCIATE = "associate"
+    INTERMEDIATE = "intermediate"
+    SENIOR = "senior"
+    DIRECTOR = "director"
+    EXECUTIVE = "executive"
+
+
+SENIORITY_ORDER: dict[Seniority, int] = {level: rank for rank, level in enumerate(Seniority)}
+"""Rank of each level: co-op is 0, executive is 5."""
+
+
+class PairEndReason(StrEnum):
+    """Why a pair ended."""
+
+    COMPLETED = "completed"
+    NOT_A_GOOD_FIT = "not_a_good_fit"
+    PARTICIPANT_WITHDREW = "participant_withdrew"
+    PARTICIPANT_ERASED = "participant_erased"
+    PROGRAM_ENDED = "program_ended"
+    ADMIN_DECISION = "admin_decision"
+
+
+class UnmatchedReason(StrEnum):
+    """Why a participant got no match in a run."""
+
+    NO_COMPATIBLE_PARTNER = "no_compatible_partner"
+    CAPACITY_EXHAUSTED = "capacity_exhausted"
+    NOT_SELECTED = "not_selected"
+    FORBIDDEN_BY_ADMIN = "forbidden_by_admin"
+    NO_PICK_AVAILABLE = "no_pick_available"
+
+
+class SolverStatus(StrEnum):
+    """The outcome of a matching run's optimisation."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+
+
+class SessionCancelReason(StrEnum):
+    """Why a session was cancelled."""
+
+    PARTICIPANT_REQUEST = "participant_request"
+    PAIR_ENDED = "pair_ended"
+    PROGRAM_ENDED = "program_ended"
+    ADMIN_DECISION = "admin_decision"
+
+
+class FitConcern(StrEnum):
+    """A category for a "not a good fit" answer (free text stays in the feedback service)."""
+
+    GOALS_MISMATCH = "goals_mismatch"
+    SKILLS_MISMATCH = "skills_mismatch"
+    AVAILABILITY = "availability"
+    COMMUNICATION = "communication"
+    OTHER = "other"
+
+
+class SurveyKind(StrEnum):
+    """When a program survey is taken."""
+
+    MID_PROGRAM = "mid_program"
+    CLOSING = "closing"
