@@ -1,0 +1,213 @@
+"""The HTTP face of a service: FastAPI app, probes, metrics, errors, request context.
+
+Every service gets ``/healthz`` (the process is alive), ``/readyz`` (MongoDB and Kafka
+answer), ``/metrics`` (Prometheus), an OpenAPI document, a correlation id per request
+(``X-Correlation-ID`` in and out) and one error shape::
+
+    {"error": "<code>", "message": "<sentence>", "errors": [{"field": "...", "message": "..."}]}
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mentorship_kit import context
+from mentorship_kit.logs import configure_logging
+from mentorship_kit.metrics import CONTENT_TYPE_LATEST, Metrics
+from mentorship_kit.runtime import ServiceRuntime
+from mentorship_kit.settings import ServiceSettings
+
+CORRELATION_HEADER = "x-correlation-id"
+_VALID_CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One invalid field of a request."""
+
+    field: str
+    message: str
+
+
+class ApiError(Exception):
+    """An expected failure, answered with its status and the standard error body."""
+
+    def __init__(
+        self,
+        status_code: int,
+        error: str,
+        message: str,
+        problems: Sequence[FieldProblem] = (),
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.error = error
+        self.message = message
+        self.problems = tuple(problems)
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    error: str
+    message: str
+    errors: list[dict[str, str]] = []
+
+
+def error_response(error: ApiError) -> JSONResponse:
+    """Render ``error`` in the standard shape."""
+    body = ErrorBody(
+        error=error.error,
+        message=error.message,
+        errors=[{"field": p.field, "message": p.message} for p in error.problems],
+    )
+    return JSONResponse(body.model_dump(), status_code=error.status_code)
+
+
+def _field_path(location: Iterable[Any]) -> str:
+    return ".".join(str(part) for part in location)
+
+
+async def _on_validation_error(_: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    problems = [FieldProblem(_field_path(item["loc"]), str(item["msg"])) for item in error.errors()]
+    summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
+    return error_response(
+        ApiError(422, "validation_failed", f"The request is invalid ({summary}).", problems)
+    )
+
+
+async def _on_api_error(_: Request, error: Exception) -> Response:
+    assert isinstance(error, ApiError)
+    return error_response(error)
+
+
+class RequestContextMiddleware:
+    """Sets the correlation id and records RED metrics for every HTTP request."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self._app = app
+        self._metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection."""
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(CORRELATION_HEADER.encode(), b"").decode("latin-1")
+        correlation = incoming if _VALID_CORRELATION.match(incoming) else str(uuid4())
+        status_code = 500
+
+        async def send_with_context(message: Message) -> None:
+            nonlocal status_code
+            if message["type"] == "http.response.start":
+                status_code = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (CORRELATION_HEADER.encode(), correlation.encode()),
+                ]
+            await send(message)
+
+        started = time.perf_counter()
+        self._metrics.http_in_flight.inc()
+        try:
+            with context.handling(correlation):
+                await self._app(scope, receive, send_with_context)
+        finally:
+            self._metrics.http_in_flight.dec()
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            method = scope["method"]
+            self._metrics.http_requests.labels(method, template, str(status_code)).inc()
+            self._metrics.http_request_duration.labels(method, template).observe(
+                time.perf_counter() - started
+            )
+
+
+def install_api_conventions(app: FastAPI, metrics: Metrics) -> None:
+    """Correlation ids, RED metrics and the standard error body on ``app``."""
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(ApiError, _on_api_error)
+
+
+def operations_router(runtime: ServiceRuntime) -> APIRouter:
+    """Probes and metrics."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process serves requests")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get(
+        "/readyz",
+        summary="Readiness: MongoDB and Kafka answer",
+        responses={503: {"description": "A dependency does not answer."}},
+    )
+    async def readyz() -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(runtime.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_http_app(
+    runtime: ServiceRuntime,
+    *,
+    title: str,
+    description: str,
+    version: str = "0.1.0",
+    routers: Sequence[APIRouter] = (),
+) -> FastAPI:
+    """The service's ASGI app; its lifespan starts and stops ``runtime``."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    install_api_conventions(app, runtime.metrics)
+    app.include_router(operations_router(runtime))
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def serve[SettingsT: ServiceSettings](
+    build: Callable[[SettingsT], FastAPI], settings: SettingsT
+) -> None:
+    """Build the app and run it with uvicorn until SIGINT/SIGTERM (logging set up first)."""
+    configure_logging(settings.service_name, settings.log_level, settings.log_format)
+    uvicorn.run(
+        build(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

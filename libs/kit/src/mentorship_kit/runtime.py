@@ -1,0 +1,132 @@
+"""A service process's moving parts besides its domain, started and stopped together.
+
+`ServiceRuntime` owns the MongoDB client, the Kafka broker, the outbox and its relay, the
+consumer group (when the service registered handlers) and any background loops the
+service adds. The HTTP app (`mentorship_kit.http`) starts it in its lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from mentorship_kit.consumer import DeadLetters, EventConsumer, EventHandlers
+from mentorship_kit.failpoints import Failpoints
+from mentorship_kit.kafka import RecordPublisher, create_broker
+from mentorship_kit.metrics import Metrics
+from mentorship_kit.mongo import Indexes, create_client, ensure_indexes, ping
+from mentorship_kit.outbox import Outbox, Transactor
+from mentorship_kit.relay import OutboxRelay, PublishingLease
+from mentorship_kit.settings import ServiceSettings
+
+READINESS_TIMEOUT_S = 2.0
+RESTART_DELAY_S = 1.0
+
+logger = logging.getLogger(__name__)
+
+BackgroundLoop = Callable[[], Awaitable[None]]
+
+
+class ServiceRuntime:
+    """Clients, relay, consumers and background loops of one service process."""
+
+    def __init__(self, settings: ServiceSettings, *, version: str = "0.1.0") -> None:
+        self.settings = settings
+        self.metrics = Metrics(settings.service_name, version)
+        self.failpoints = Failpoints(settings.failpoints)
+        self.mongo = create_client(
+            settings.mongodb_url,
+            app_name=settings.service_name,
+            timeout_ms=settings.mongodb_timeout_ms,
+        )
+        self.database = self.mongo[settings.mongodb_database]
+        self.broker = create_broker(settings, logging.getLogger(f"{settings.service_name}.kafka"))
+        self.outbox = Outbox(
+            self.database, retention=timedelta(hours=settings.outbox_retention_hours)
+        )
+        self.transactor = Transactor(self.mongo, self.outbox, source=settings.service_name)
+        self.handlers = EventHandlers()
+        """Register event handlers here before the runtime starts."""
+        self._lease = PublishingLease(self.database, timedelta(seconds=settings.outbox_lease_s))
+        self._indexes: list[Indexes] = [self.outbox.indexes(), EventConsumer.indexes()]
+        self._loops: dict[str, BackgroundLoop] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def add_indexes(self, *declarations: Indexes) -> None:
+        """Indexes to create at start-up."""
+        self._indexes.extend(declarations)
+
+    def add_background_loop(self, name: str, loop: BackgroundLoop) -> None:
+        """A coroutine to run for the life of the process; restarted if it crashes."""
+        self._loops[name] = loop
+
+    async def start(self) -> None:
+        """Create indexes, connect to Kafka, start consuming, relaying and the loops."""
+        await ensure_indexes(self.database, self._indexes)
+        if self.handlers:
+            EventConsumer(
+                handlers=self.handlers,
+                transactor=self.transactor,
+                database=self.database,
+                dead_letters=DeadLetters(self.broker, self.settings, self.metrics),
+                metrics=self.metrics,
+                settings=self.settings,
+            ).subscribe(self.broker)
+        await self.broker.start()
+        relay = OutboxRelay(
+            self.outbox,
+            RecordPublisher(self.broker, self.settings),
+            self._lease,
+            metrics=self.metrics,
+            batch_size=self.settings.outbox_batch_size,
+            poll_interval_s=self.settings.outbox_poll_interval_s,
+            failpoints=self.failpoints,
+        )
+        self._loops = {"outbox-relay": relay.run, **self._loops}
+        self._tasks = [
+            asyncio.create_task(self._supervise(name, loop), name=name)
+            for name, loop in self._loops.items()
+        ]
+        logger.info("service started", extra={"consumer_topics": len(self.handlers.topics())})
+
+    async def stop(self) -> None:
+        """Stop the loops, hand the relay lease over, close Kafka and MongoDB."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        with contextlib.suppress(Exception):
+            await self._lease.release()
+        await self.broker.stop()
+        await self.mongo.close()
+
+    async def readiness(self) -> dict[str, bool]:
+        """Whether MongoDB and Kafka answer now."""
+        return {
+            "mongodb": await self._mongo_reachable(),
+            "kafka": await self.broker.ping(timeout=READINESS_TIMEOUT_S),
+        }
+
+    async def _mongo_reachable(self) -> bool:
+        try:
+            async with asyncio.timeout(READINESS_TIMEOUT_S):
+                await ping(self.mongo)
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            return False
+        else:
+            return True
+
+    async def _supervise(self, name: str, loop: BackgroundLoop) -> None:
+        while True:
+            try:
+                await loop()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("background loop crashed; restarting", extra={"loop": name})
+                await asyncio.sleep(RESTART_DELAY_S)
+            else:
+                return

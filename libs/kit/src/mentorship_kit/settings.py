@@ -1,0 +1,105 @@
+"""Settings every service shares, read from environment variables.
+
+Each field's environment variable is its name in upper case (``MONGODB_URL`` for
+``mongodb_url``). Defaults point at a local stack, so a service starts with no
+configuration next to ``make up``. A service subclasses `ServiceSettings` for its own.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Settings of the mechanics in the kit (HTTP, MongoDB, Kafka, outbox, logging)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, validate_default=True)
+
+    service_name: ClassVar[str] = "service"
+    """Names the service in logs, events, metrics and its consumer group (not configurable:
+    each service's settings class sets it)."""
+
+    http_host: str = Field(default="127.0.0.1", description="Interface the HTTP API binds.")
+    http_port: int = Field(default=8000, ge=0, le=65535, description="Port of the HTTP API.")
+
+    mongodb_url: str = Field(
+        default="mongodb://127.0.0.1:27017/?retryWrites=false",
+        description="MongoDB connection string (a replica set: the outbox uses transactions).",
+    )
+    mongodb_database: str = Field(
+        default="", description="Database of this service; default mentorship_<service_name>."
+    )
+    mongodb_timeout_ms: int = Field(
+        default=5000, ge=100, description="Server selection and connect timeout."
+    )
+
+    kafka_bootstrap: str = Field(
+        default="127.0.0.1:9092", description="Comma-separated Kafka bootstrap servers."
+    )
+    kafka_topic_prefix: str = Field(
+        default="",
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="Prefix for every topic and consumer group (clusters shared by several "
+        "environments, isolated test runs).",
+    )
+    kafka_session_timeout_ms: int = Field(
+        default=10_000, ge=1000, description="Consumer group session timeout."
+    )
+    kafka_request_timeout_ms: int = Field(default=30_000, ge=1000)
+    kafka_max_message_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest record the producer sends."
+    )
+    consumer_batch_size: int = Field(
+        default=500, ge=1, description="Most records a consumer processes in one transaction."
+    )
+    consumer_batch_wait_ms: int = Field(
+        default=50, ge=0, description="How long a consumer waits to fill a batch."
+    )
+    consumer_max_attempts: int = Field(
+        default=3, ge=1, description="Attempts before a failing event goes to dead letters."
+    )
+    consumer_retry_backoff_s: float = Field(
+        default=0.2, ge=0, description="First retry delay; doubles per attempt."
+    )
+
+    outbox_poll_interval_s: float = Field(
+        default=0.5, gt=0, description="How often the relay looks for unpublished events."
+    )
+    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_lease_s: float = Field(
+        default=10.0, gt=0, description="How long one replica's relay holds the publishing lease."
+    )
+    outbox_retention_hours: int = Field(
+        default=72, ge=1, description="How long published outbox records are kept."
+    )
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    failpoints: str = Field(
+        default="",
+        description="Fault injection for tests, e.g. 'outbox.before_publish=kill'. Empty in "
+        "production.",
+    )
+
+    @model_validator(mode="after")
+    def _default_database(self) -> ServiceSettings:
+        if not self.mongodb_database:
+            object.__setattr__(self, "mongodb_database", f"mentorship_{self.service_name}")
+        return self
+
+    @property
+    def kafka_heartbeat_interval_ms(self) -> int:
+        """A third of the session timeout, as Kafka recommends."""
+        return max(self.kafka_session_timeout_ms // 3, 100)
+
+    def topic_name(self, base_name: str) -> str:
+        """The name of a contract topic in this deployment."""
+        return f"{self.kafka_topic_prefix}{base_name}"
+
+    @property
+    def consumer_group(self) -> str:
+        """The Kafka consumer group of this service."""
+        return f"{self.kafka_topic_prefix}{self.service_name}"

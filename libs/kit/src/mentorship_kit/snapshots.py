@@ -1,0 +1,82 @@
+"""The latest state of aggregates whose events carry their full state (programs, ...).
+
+A subscriber that needs another service's aggregate keeps a local copy: each
+``...Created``/``...Updated`` event replaces it, unless the copy is already newer (a
+replayed or late event never rolls it back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from mentorship_kit.mongo import Collection, Database, Indexes
+from mentorship_kit.outbox import Transaction
+
+
+class SnapshotStore[M: BaseModel]:
+    """One document per aggregate id: the newest state seen and when it was current."""
+
+    def __init__(self, database: Database, collection: str, model: type[M]) -> None:
+        self._collection: Collection = database[collection]
+        self._model = model
+        self.name = collection
+
+    def indexes(self, *extra: Any) -> Indexes:
+        """Snapshots are read by id; ``extra`` adds IndexModels on ``state.<field>``."""
+        return Indexes(self.name, tuple(extra))
+
+    async def put(
+        self, key: str, state: M, as_of: datetime, tx: Transaction, **fields: Any
+    ) -> bool:
+        """Store ``state`` unless a newer one is stored; returns whether it was stored.
+
+        ``fields`` are stored next to the state (flags a subscriber adds, e.g. ended).
+        """
+        current = await self._collection.find_one(
+            {"_id": key}, projection={"as_of": 1}, session=tx.session
+        )
+        if current is not None and current["as_of"] > as_of:
+            return False
+        await self._collection.update_one(
+            {"_id": key},
+            {"$set": {"state": state.model_dump(mode="json"), "as_of": as_of, **fields}},
+            upsert=True,
+            session=tx.session,
+        )
+        return True
+
+    async def mark(self, key: str, tx: Transaction, **fields: Any) -> bool:
+        """Set ``fields`` on a stored snapshot; False when there is none."""
+        result = await self._collection.update_one(
+            {"_id": key}, {"$set": fields}, session=tx.session
+        )
+        return result.matched_count == 1
+
+    async def get(self, key: str, tx: Transaction | None = None) -> M | None:
+        """The stored state of ``key``."""
+        document = await self._collection.find_one({"_id": key}, session=tx.session if tx else None)
+        return self._model.model_validate(document["state"]) if document else None
+
+    async def get_document(self, key: str) -> Mapping[str, Any] | None:
+        """The stored document (state plus the extra fields)."""
+        return await self._collection.find_one({"_id": key})
+
+    async def delete(self, key: str, tx: Transaction) -> None:
+        """Forget ``key``."""
+        await self._collection.delete_one({"_id": key}, session=tx.session)
+
+    async def delete_where(self, state_filter: Mapping[str, Any], tx: Transaction) -> int:
+        """Forget every snapshot whose state matches (keys are state field names)."""
+        result = await self._collection.delete_many(
+            {f"state.{name}": value for name, value in state_filter.items()}, session=tx.session
+        )
+        return result.deleted_count
+
+    async def count(self, state_filter: Mapping[str, Any], **fields: Any) -> int:
+        """How many snapshots match the state filter and the extra fields."""
+        query = {f"state.{name}": value for name, value in state_filter.items()} | fields
+        return await self._collection.count_documents(query)

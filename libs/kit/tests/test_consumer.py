@@ -1,0 +1,188 @@
+"""Idempotent consumption, isolation of bad events and dead-lettering (real MongoDB)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+from pymongo.errors import AutoReconnect
+
+from mentorship_contracts import Envelope, IntegrationEvent, encode, seal
+from mentorship_contracts.events import PairCreated, PairEnded, ParticipantRegistered
+from mentorship_contracts.examples import example
+from mentorship_kit.consumer import ConsumedRecord, EventConsumer, PermanentError
+from mentorship_kit.mongo import ensure_indexes
+from mentorship_kit.outbox import Transaction
+from mentorship_kit.runtime import ServiceRuntime
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class RecordingSink:
+    parked: list[tuple[ConsumedRecord, str, str]] = field(default_factory=list)
+
+    async def send(self, record: ConsumedRecord, base_topic: str, reason: str, error: str) -> None:
+        self.parked.append((record, reason, error))
+
+
+def _record(value: bytes, offset: int, topic: str = "mentorship.pair.v1") -> ConsumedRecord:
+    return ConsumedRecord(topic=topic, partition=0, offset=offset, key=b"k", value=value)
+
+
+def _records(*envelopes: Envelope[IntegrationEvent], start: int = 0) -> list[ConsumedRecord]:
+    return [
+        _record(encode(item).value, start + offset, encode(item).topic.name)
+        for offset, item in enumerate(envelopes)
+    ]
+
+
+def _pair(pair_id: str) -> Envelope[IntegrationEvent]:
+    return seal(example(PairCreated, pair_id=pair_id), source="matching", correlation_id="flow-7")
+
+
+class Harness:
+    """A consumer whose PairCreated handler appends to a list and a collection."""
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+        self.sink = RecordingSink()
+        self.calls: list[str] = []
+        self.fail_for: dict[str, BaseException] = {}
+        self.failures_left: dict[str, int] = {}
+
+        @runtime.handlers.on(PairCreated)
+        async def on_pair(event: Envelope[PairCreated], tx: Transaction) -> None:
+            pair_id = event.data.pair_id
+            self.calls.append(pair_id)
+            if self.failures_left.get(pair_id, 0) > 0:
+                self.failures_left[pair_id] -= 1
+                raise RuntimeError(f"flaky {pair_id}")
+            if pair_id in self.fail_for:
+                raise self.fail_for[pair_id]
+            await runtime.database["pairs"].insert_one({"_id": pair_id}, session=tx.session)
+            tx.emit(example(PairEnded, pair_id=pair_id))
+
+        self.consumer = EventConsumer(
+            handlers=runtime.handlers,
+            transactor=runtime.transactor,
+            database=runtime.database,
+            dead_letters=self.sink,
+            metrics=runtime.metrics,
+            settings=runtime.settings,
+        )
+
+    async def stored(self) -> list[str]:
+        cursor = self.runtime.database["pairs"].find().sort("_id")
+        return [document["_id"] async for document in cursor]
+
+    def count(self, outcome: str) -> float:
+        value = self.runtime.metrics.registry.get_sample_value(
+            "mentorship_messages_consumed_total",
+            {"topic": "mentorship.pair.v1", "event_type": "PairCreated", "outcome": outcome},
+        )
+        return value or 0.0
+
+
+@pytest.fixture
+async def harness(runtime: ServiceRuntime) -> Harness:
+    await ensure_indexes(runtime.database, [runtime.outbox.indexes(), EventConsumer.indexes()])
+    return Harness(runtime)
+
+
+async def test_an_event_delivered_twice_is_handled_once(harness: Harness) -> None:
+    first, second = _pair("p1"), _pair("p2")
+
+    await harness.consumer.process(_records(first, first, second))
+    await harness.consumer.process(_records(second, first, start=3))
+
+    assert await harness.stored() == ["p1", "p2"]
+    assert harness.calls == ["p1", "p2"]
+    assert harness.count("processed") == 2
+    assert harness.count("duplicate") == 3
+
+
+async def test_malformed_records_are_dead_lettered_and_the_rest_processed(
+    harness: Harness,
+) -> None:
+    broken = json.loads(encode(_pair("p9")).value)
+    broken["data"]["score"] = "excellent"
+    records = [
+        _record(b"{not json", 0),
+        _record(json.dumps(broken).encode(), 1),
+        *_records(_pair("p1"), start=2),
+    ]
+
+    await harness.consumer.process(records)
+
+    assert await harness.stored() == ["p1"]
+    reasons = [(record.offset, reason) for record, reason, _ in harness.sink.parked]
+    assert reasons == [(0, "invalid"), (1, "invalid")]
+    assert "data.score" in harness.sink.parked[1][2]
+
+
+async def test_events_the_service_does_not_handle_are_skipped(harness: Harness) -> None:
+    registered = seal(example(ParticipantRegistered), source="registration")
+    await harness.consumer.process(_records(registered, _pair("p1")))
+    assert await harness.stored() == ["p1"]
+    assert harness.sink.parked == []
+
+
+async def test_a_handler_that_keeps_failing_is_dead_lettered_without_blocking_others(
+    harness: Harness,
+) -> None:
+    harness.fail_for["p2"] = ZeroDivisionError("bug in handler")
+
+    await harness.consumer.process(_records(_pair("p1"), _pair("p2"), _pair("p3")))
+
+    assert await harness.stored() == ["p1", "p3"]
+    assert [reason for _, reason, _ in harness.sink.parked] == ["handler_error"]
+    assert "ZeroDivisionError: bug in handler" in harness.sink.parked[0][2]
+    attempts = harness.calls.count("p2")
+    assert attempts == 1 + harness.runtime.settings.consumer_max_attempts  # batch + retries
+
+
+async def test_a_permanent_error_is_dead_lettered_without_retrying(harness: Harness) -> None:
+    harness.fail_for["p1"] = PermanentError("pair belongs to an unknown program")
+
+    await harness.consumer.process(_records(_pair("p1")))
+
+    assert [reason for _, reason, _ in harness.sink.parked] == ["rejected"]
+    assert harness.calls == ["p1", "p1"]  # the batch attempt and one isolated attempt
+
+
+async def test_a_transient_failure_is_retried_and_succeeds(harness: Harness) -> None:
+    harness.failures_left["p1"] = 2
+
+    await harness.consumer.process(_records(_pair("p1")))
+
+    assert await harness.stored() == ["p1"]
+    assert harness.sink.parked == []
+
+
+async def test_an_unreachable_database_is_not_dead_lettered_but_redelivered(
+    harness: Harness,
+) -> None:
+    harness.fail_for["p1"] = AutoReconnect("connection reset")
+
+    with pytest.raises(AutoReconnect):
+        await harness.consumer.process(_records(_pair("p1"), _pair("p2")))
+
+    assert await harness.stored() == []
+    assert harness.sink.parked == []
+
+
+async def test_events_emitted_by_a_handler_are_caused_by_the_handled_event(
+    harness: Harness,
+) -> None:
+    handled = _pair("p1")
+
+    await harness.consumer.process(_records(handled))
+
+    outbox = [doc async for doc in harness.runtime.outbox.collection.find()]
+    assert len(outbox) == 1
+    headers = outbox[0]["headers"]
+    assert headers["ce_type"] == "PairEnded"
+    assert headers["ce_causationid"] == str(handled.event_id)
+    assert headers["ce_correlationid"] == "flow-7"

@@ -1,0 +1,182 @@
+"""The transactional outbox and its relay, against a real MongoDB and Kafka."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from mentorship_contracts import decode
+from mentorship_contracts.events import MatchingRunProposed, ParticipantUpdated, ProposedPair
+from mentorship_contracts.examples import example
+from mentorship_contracts.topics import PARTICIPANTS
+from mentorship_devstack.kafka_tools import read_topic
+from mentorship_kit.failpoints import Failpoints
+from mentorship_kit.kafka import OutgoingRecord, RecordPublisher
+from mentorship_kit.mongo import ensure_indexes
+from mentorship_kit.outbox import PENDING, PUBLISHED, UNPUBLISHABLE, Transaction
+from mentorship_kit.relay import OutboxRelay, PublishingLease
+from mentorship_kit.runtime import ServiceRuntime
+
+pytestmark = pytest.mark.integration
+
+
+def _relay(runtime: ServiceRuntime, publisher: object | None = None) -> OutboxRelay:
+    return OutboxRelay(
+        runtime.outbox,
+        publisher or RecordPublisher(runtime.broker, runtime.settings),  # type: ignore[arg-type]
+        PublishingLease(runtime.database, timedelta(seconds=5)),
+        metrics=runtime.metrics,
+        batch_size=100,
+        poll_interval_s=0.1,
+        failpoints=Failpoints(),
+    )
+
+
+def _update(sequence: int) -> ParticipantUpdated:
+    return example(
+        ParticipantUpdated,
+        updated_at=datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=sequence),
+    )
+
+
+async def test_state_and_events_commit_together(runtime: ServiceRuntime) -> None:
+    await ensure_indexes(runtime.database, [runtime.outbox.indexes()])
+
+    async def work(tx: Transaction) -> str:
+        await runtime.database["things"].insert_one({"_id": "t1"}, session=tx.session)
+        return str(tx.emit(_update(1)).event_id)
+
+    event_id = await runtime.transactor.run(work)
+
+    assert await runtime.database["things"].count_documents({}) == 1
+    stored = await runtime.outbox.collection.find_one({"_id": event_id})
+    assert stored is not None
+    assert stored["status"] == PENDING
+    assert stored["topic"] == PARTICIPANTS.name
+    assert stored["headers"]["ce_id"] == event_id
+    assert decode(bytes(stored["value"])).data == _update(1)
+
+
+async def test_a_failed_unit_of_work_leaves_neither_state_nor_event(
+    runtime: ServiceRuntime,
+) -> None:
+    async def work(tx: Transaction) -> None:
+        await runtime.database["things"].insert_one({"_id": "t1"}, session=tx.session)
+        tx.emit(_update(1))
+        raise RuntimeError("the business rule said no")
+
+    with pytest.raises(RuntimeError, match="said no"):
+        await runtime.transactor.run(work)
+
+    assert await runtime.database["things"].count_documents({}) == 0
+    assert await runtime.outbox.collection.count_documents({}) == 0
+
+
+async def test_relay_publishes_in_write_order_and_marks_published(
+    runtime: ServiceRuntime,
+) -> None:
+    for sequence in range(30):
+        await _commit(runtime, _update(sequence))
+    await runtime.broker.start()
+
+    published = await _relay(runtime).publish_pending()
+
+    assert published == 30
+    topic = runtime.settings.topic_name(PARTICIPANTS.name)
+    records = await read_topic(
+        runtime.settings.kafka_bootstrap, topic, until=lambda found: len(found) >= 30
+    )
+    updates = [decode(record.value).data for record in sorted(records, key=lambda r: r.offset)]
+    assert updates == [_update(sequence) for sequence in range(30)]
+    assert {record.key for record in records} == {b"part-mentor-1"}
+    assert all(record.headers["ce_type"] == "ParticipantUpdated" for record in records)
+    assert await runtime.outbox.collection.count_documents({"status": PUBLISHED}) == 30
+    assert await _relay(runtime).publish_pending() == 0
+
+
+async def test_records_stay_pending_while_kafka_fails(runtime: ServiceRuntime) -> None:
+    class BrokenPublisher:
+        async def publish(self, records: list[OutgoingRecord]) -> None:
+            raise ConnectionError("kafka is down")
+
+    await runtime.transactor.run(lambda tx: _emit(tx, _update(1)))
+
+    with pytest.raises(ConnectionError):
+        await _relay(runtime, BrokenPublisher()).publish_pending()
+    assert await runtime.outbox.collection.count_documents({"status": PENDING}) == 1
+
+    await runtime.broker.start()
+    assert await _relay(runtime).publish_pending() == 1
+    assert await runtime.outbox.collection.count_documents({"status": PENDING}) == 0
+
+
+async def test_a_record_kafka_will_never_accept_does_not_block_the_rest(
+    runtime: ServiceRuntime,
+) -> None:
+    pairs = tuple(
+        ProposedPair(
+            mentor_participant_id=f"mentor-{i}",
+            mentee_participant_id=f"mentee-{i}",
+            score=1.0,
+            contributions={"skills": 1.0},
+        )
+        for i in range(20_000)
+    )
+    huge = example(MatchingRunProposed, pairs=pairs)
+    await runtime.transactor.run(lambda tx: _emit(tx, _update(1)))
+    await runtime.transactor.run(lambda tx: _emit(tx, huge))
+    await runtime.transactor.run(lambda tx: _emit(tx, _update(2)))
+    await runtime.broker.start()
+    relay = _relay(runtime)
+
+    assert await relay.publish_pending() == 1, "the record before the huge one goes out"
+    assert await relay.publish_pending() == 1, "the record after it is not held back"
+
+    statuses = [doc["status"] async for doc in runtime.outbox.collection.find().sort("created_at")]
+    assert statuses == [PUBLISHED, UNPUBLISHABLE, PUBLISHED]
+    failed = await runtime.outbox.collection.find_one({"status": UNPUBLISHABLE})
+    assert failed is not None
+    assert "too large" in failed["error"].lower() or "size" in failed["error"].lower()
+
+
+async def test_only_one_relay_holds_the_publishing_lease(runtime: ServiceRuntime) -> None:
+    first = PublishingLease(runtime.database, timedelta(seconds=0.3))
+    second = PublishingLease(runtime.database, timedelta(seconds=0.3))
+
+    assert await first.acquire()
+    assert not await second.acquire()
+    assert await first.acquire(), "the holder renews"
+    await asyncio.sleep(0.4)
+    assert await second.acquire(), "an expired lease passes to another replica"
+    assert not await first.acquire()
+    await second.release()
+    assert await first.acquire()
+
+
+async def test_relay_loop_publishes_soon_after_commit(runtime: ServiceRuntime) -> None:
+    await runtime.broker.start()
+    relay = asyncio.create_task(_relay(runtime).run())
+    try:
+        await asyncio.sleep(0.3)
+        await runtime.transactor.run(lambda tx: _emit(tx, _update(7)))
+        topic = runtime.settings.topic_name(PARTICIPANTS.name)
+        records = await read_topic(
+            runtime.settings.kafka_bootstrap, topic, until=lambda found: len(found) >= 1
+        )
+        assert [decode(record.value).data for record in records] == [_update(7)]
+    finally:
+        relay.cancel()
+        await asyncio.gather(relay, return_exceptions=True)
+
+
+async def _emit(tx: Transaction, event: ParticipantUpdated | MatchingRunProposed) -> None:
+    tx.emit(event)
+
+
+async def _commit(runtime: ServiceRuntime, event: ParticipantUpdated) -> None:
+    async def work(tx: Transaction) -> None:
+        tx.emit(event)
+
+    await runtime.transactor.run(work)
