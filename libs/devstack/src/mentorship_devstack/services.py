@@ -1,0 +1,108 @@
+"""Run the platform's services as real processes (for `make run` and end-to-end tests)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from mentorship_devstack.servers import is_running
+from mentorship_devstack.stack import Infrastructure
+
+SERVICES: tuple[str, ...] = ("registration", "matching", "scheduling", "feedback", "analytics")
+DEFAULT_PORTS: dict[str, int] = {name: 8001 + index for index, name in enumerate(SERVICES)}
+READY_TIMEOUT_S = 60.0
+
+
+class ServiceStartError(RuntimeError):
+    """A service did not become ready; the message names its log file."""
+
+
+@dataclass(slots=True)
+class ServiceProcess:
+    """A running service process."""
+
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def base_url(self) -> str:
+        """Where its HTTP API answers."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        """Whether the process is still alive."""
+        return self.process.poll() is None
+
+    def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> None:
+        """Block until ``/readyz`` answers 200; raise if the process dies or times out."""
+        deadline = time.monotonic() + timeout_s
+        with httpx.Client(timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                if not self.running:
+                    msg = f"{self.name} exited with {self.process.returncode}; see {self.log_path}"
+                    raise ServiceStartError(msg)
+                try:
+                    if client.get(f"{self.base_url}/readyz").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
+        msg = f"{self.name} not ready after {timeout_s:.0f}s; see {self.log_path}"
+        raise ServiceStartError(msg)
+
+    def stop(self, timeout_s: float = 15.0) -> int:
+        """SIGTERM (graceful shutdown), then SIGKILL if needed; returns the exit code."""
+        if self.running:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                return self.process.wait(timeout_s)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.wait()
+
+    def kill(self) -> int:
+        """SIGKILL: no clean-up at all, as in a crash."""
+        if is_running(self.process.pid):
+            self.process.kill()
+        return self.process.wait()
+
+
+def start_service(
+    name: str,
+    *,
+    port: int,
+    infrastructure: Infrastructure,
+    log_dir: Path,
+    env: Mapping[str, str] | None = None,
+) -> ServiceProcess:
+    """Start ``python -m <name>`` pointed at ``infrastructure`` (returns before ready)."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}.log"
+    environment = {
+        **os.environ,
+        **infrastructure.env(),
+        "HTTP_HOST": "127.0.0.1",
+        "HTTP_PORT": str(port),
+        "PYTHONUNBUFFERED": "1",
+        **(env or {}),
+    }
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [sys.executable, "-m", name],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    return ServiceProcess(name, port, process, log_path)
