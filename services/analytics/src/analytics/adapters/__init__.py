@@ -1,0 +1,1 @@
+"""Analytics' adapters: MongoDB read models."""

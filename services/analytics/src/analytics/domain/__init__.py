@@ -1,0 +1,1 @@
+"""Analytics' domain: report shapes and the arithmetic behind them, no I/O."""

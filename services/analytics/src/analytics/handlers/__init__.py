@@ -1,0 +1,1 @@
+"""Analytics' handlers: event projections and the report API."""

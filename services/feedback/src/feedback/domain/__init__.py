@@ -1,0 +1,1 @@
+"""Feedback's domain: pure rules, no I/O."""

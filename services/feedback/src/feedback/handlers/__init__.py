@@ -1,0 +1,1 @@
+"""Feedback's handlers: event reactions and the HTTP API."""

@@ -1,0 +1,1 @@
+"""Matching's domain: pure rules, no I/O."""

@@ -1,0 +1,1 @@
+"""Matching's handlers: event reactions and the HTTP API."""

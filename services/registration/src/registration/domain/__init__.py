@@ -1,0 +1,1 @@
+"""Registration's domain: pure rules, no I/O."""

@@ -1,0 +1,1 @@
+"""Registration's handlers: HTTP commands and queries."""

@@ -1,0 +1,1 @@
+"""Scheduling's domain: pure rules, no I/O."""

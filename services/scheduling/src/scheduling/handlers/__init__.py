@@ -1,0 +1,1 @@
+"""Scheduling's handlers: event reactions and the HTTP API."""
