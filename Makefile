@@ -1,0 +1,52 @@
+# Every target installs what it needs first (scripts/bootstrap.sh is quick when nothing changed).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+STATE_DIR ?= .devstack
+PYTEST_ARGS ?=
+
+.PHONY: help install run test test-fast lint fmt typecheck contracts up down status clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+install: ## Find Python 3.12, install uv if missing, sync every package from uv.lock
+	@./scripts/bootstrap.sh
+
+run: install ## Start Kafka, MongoDB and all five services; Ctrl-C stops everything
+	@$(BIN)/devstack run --state-dir $(STATE_DIR)
+
+test: install lint typecheck ## Lint, type-check and run every test (unit, integration, e2e)
+	@$(BIN)/mentorship-contracts generate --check
+	@$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install ## Only the tests that need no broker or database
+	@$(BIN)/pytest -m "not integration and not e2e" $(PYTEST_ARGS)
+
+lint: install ## ruff (lint and format check) and the import-linter architecture contracts
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/lint-imports --no-cache
+
+fmt: install ## Format and autofix
+	@$(BIN)/ruff format .
+	@$(BIN)/ruff check --fix .
+
+typecheck: install ## mypy --strict over every package and test
+	@$(BIN)/mypy
+
+contracts: install ## Regenerate the committed JSON Schemas and AsyncAPI document
+	@$(BIN)/mentorship-contracts generate
+
+up: install ## Start only the infrastructure (prints the env to export)
+	@$(BIN)/devstack up --state-dir $(STATE_DIR)
+
+down: ## Stop what `make up` started
+	@$(BIN)/devstack down --state-dir $(STATE_DIR)
+
+status: ## Is the infrastructure running?
+	@$(BIN)/devstack status --state-dir $(STATE_DIR)
+
+clean: down ## Remove the virtualenv, caches and local state
+	rm -rf $(VENV) .tools $(STATE_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,115 @@
+"""All five services as real processes: an event flows from each producer to its consumers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from mentorship_contracts.events import PairCreated, SessionCompleted
+from mentorship_contracts.examples import example
+from mentorship_devstack.kafka_tools import publish_events
+from mentorship_devstack.pytest_plugin import ServiceLauncher, eventually, fresh_kafka_prefix
+from mentorship_devstack.services import SERVICES, ServiceProcess
+from mentorship_devstack.stack import Infrastructure
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+REGISTRATION_VISIBLE_WITHIN_S = 2.0
+
+
+@pytest.fixture(scope="module")
+async def prefix(infrastructure: Infrastructure) -> str:
+    return await fresh_kafka_prefix(infrastructure)
+
+
+@pytest.fixture(scope="module")
+def stack(
+    infrastructure: Infrastructure, prefix: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, ServiceProcess]]:
+    """All five services, shared by this module's tests (each uses its own program ids)."""
+    launch = ServiceLauncher(infrastructure, prefix, tmp_path_factory.mktemp("skeleton"))
+    try:
+        processes = {name: launch(name, wait=False) for name in SERVICES}
+        for process in processes.values():
+            process.wait_ready()
+        yield processes
+    finally:
+        launch.stop_all()
+
+
+def _api(processes: dict[str, ServiceProcess]) -> Callable[[str], httpx.AsyncClient]:
+    return lambda name: httpx.AsyncClient(base_url=processes[name].base_url, timeout=5.0)
+
+
+async def test_a_registration_reaches_analytics_and_matching_within_two_seconds(
+    stack: dict[str, ServiceProcess],
+) -> None:
+    api = _api(stack)
+    async with api("registration") as registration, api("analytics") as analytics:
+        started = time.monotonic()
+        response = await registration.post(
+            "/v1/programs/skeleton-1/participants",
+            json={"employee_id": "emp-1", "role": "mentor", "capacity": 2},
+            headers={"X-Correlation-ID": "skeleton-flow"},
+        )
+        assert response.status_code == 201
+
+        async def report() -> dict[str, int]:
+            body: dict[str, int] = (
+                await analytics.get("/v1/programs/skeleton-1/reports/registration")
+            ).json()
+            return body
+
+        body = await eventually(report, lambda body: body["participants"] == 1, timeout_s=10)
+        elapsed = time.monotonic() - started
+    assert body["mentors"] == 1
+    assert body["mentor_capacity"] == 2
+    assert elapsed < REGISTRATION_VISIBLE_WITHIN_S, f"took {elapsed:.2f}s"
+
+    async with api("matching") as matching:
+        pool = await eventually(
+            lambda: matching.get("/v1/programs/skeleton-1/pool"),
+            lambda response: response.json()["mentors"] == 1,
+        )
+    assert pool.status_code == 200
+
+
+async def test_pair_and_session_events_reach_scheduling_and_feedback(
+    stack: dict[str, ServiceProcess], infrastructure: Infrastructure, prefix: str
+) -> None:
+    await publish_events(
+        infrastructure.kafka_bootstrap,
+        [example(PairCreated, pair_id="pair-e2e"), example(SessionCompleted, pair_id="pair-e2e")],
+        prefix=prefix,
+        source="matching",
+    )
+    api = _api(stack)
+    async with api("scheduling") as scheduling, api("feedback") as feedback:
+        pair = await eventually(
+            lambda: scheduling.get("/v1/pairs/pair-e2e"), lambda r: r.status_code == 200
+        )
+        opening = await eventually(
+            lambda: feedback.get("/v1/sessions/sess-1/feedback-opening"),
+            lambda r: r.status_code == 200,
+        )
+    assert pair.json()["active"] is True
+    assert opening.json()["pair_id"] == "pair-e2e"
+
+
+async def test_every_service_exposes_probes_metrics_and_openapi(
+    stack: dict[str, ServiceProcess],
+) -> None:
+    api = _api(stack)
+    for name in SERVICES:
+        async with api(name) as client:
+            assert (await client.get("/healthz")).json() == {"status": "ok"}
+            ready = (await client.get("/readyz")).json()
+            assert ready == {"status": "ready", "checks": {"mongodb": True, "kafka": True}}
+            metrics = (await client.get("/metrics")).text
+            assert f'mentorship_build_info{{service="{name}"' in metrics
+            assert "mentorship_outbox_pending_messages" in metrics
+            openapi = (await client.get("/openapi.json")).json()
+            assert "/healthz" in openapi["paths"]
