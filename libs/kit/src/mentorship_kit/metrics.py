@@ -28,115 +28,107 @@ __all__ = ["CONTENT_TYPE_LATEST", "NAMESPACE", "Metrics"]
 
 
 class Metrics:
-    """The kit's metrics, registered in one registry per service."""
+    """The kit's metrics, registered in one registry per service.
+
+    Services add their own (domain gauges and the like) with `counter`, `gauge` and
+    `histogram`, which apply the namespace and the registry.
+    """
 
     def __init__(self, service: str, version: str = "0.0.0") -> None:
         self.registry = CollectorRegistry(auto_describe=True)
-        registry = self.registry
-        info = Gauge(
-            "build_info",
-            "Always 1; labels name the service and its version.",
-            ["service", "version"],
-            namespace=NAMESPACE,
-            registry=registry,
+        info = self.gauge(
+            "build_info", "Always 1; labels name the service and version.", "service", "version"
         )
         info.labels(service=service, version=version).set(1)
 
-        self.http_requests = Counter(
+        self.http_requests = self.counter(
             "http_requests_total",
             "HTTP requests served, by route template and status code.",
-            ["method", "route", "status_code"],
-            namespace=NAMESPACE,
-            registry=registry,
+            "method",
+            "route",
+            "status_code",
         )
-        self.http_request_duration = Histogram(
-            "http_request_duration_seconds",
-            "Time to serve an HTTP request.",
-            ["method", "route"],
-            namespace=NAMESPACE,
-            registry=registry,
-            buckets=LATENCY_BUCKETS,
+        self.http_request_duration = self.histogram(
+            "http_request_duration_seconds", "Time to serve an HTTP request.", "method", "route"
         )
-        self.http_in_flight = Gauge(
-            "http_requests_in_flight",
-            "HTTP requests being served.",
-            namespace=NAMESPACE,
-            registry=registry,
-        )
+        self.http_in_flight = self.gauge("http_requests_in_flight", "HTTP requests being served.")
 
-        self.messages_consumed = Counter(
+        self.messages_consumed = self.counter(
             "messages_consumed_total",
             "Records consumed, by outcome: processed, duplicate, ignored, dead_lettered.",
-            ["topic", "event_type", "outcome"],
-            namespace=NAMESPACE,
-            registry=registry,
+            "topic",
+            "event_type",
+            "outcome",
         )
-        self.consumer_batch_duration = Histogram(
+        self.consumer_batch_duration = self.histogram(
             "consumer_batch_duration_seconds",
             "Time to process one consumed batch, commit included.",
-            namespace=NAMESPACE,
-            registry=registry,
-            buckets=LATENCY_BUCKETS,
         )
-        self.consumer_errors = Counter(
+        self.consumer_errors = self.counter(
             "consumer_errors_total",
             "Failed attempts to process events (retried, or dead-lettered when permanent).",
-            ["kind"],
-            namespace=NAMESPACE,
-            registry=registry,
+            "kind",
         )
-        self.consumer_lag = Gauge(
+        self.consumer_lag = self.gauge(
             "consumer_lag_seconds",
             "Age of the newest event processed from each topic when it was processed "
             "(processing time minus the event's occurred_at).",
-            ["topic"],
-            namespace=NAMESPACE,
-            registry=registry,
+            "topic",
         )
-        self.consumer_last_processed = Gauge(
+        self.consumer_last_processed = self.gauge(
             "consumer_last_processed_timestamp_seconds",
             "When the consumer last committed a batch (Unix time).",
-            namespace=NAMESPACE,
-            registry=registry,
         )
-        self.dead_letters = Counter(
+        self.dead_letters = self.counter(
             "dead_letters_total",
             "Records sent to the dead-letter topic, by reason.",
-            ["topic", "reason"],
-            namespace=NAMESPACE,
-            registry=registry,
+            "topic",
+            "reason",
         )
 
-        self.messages_published = Counter(
+        self.messages_published = self.counter(
             "messages_published_total",
             "Events published to Kafka by the outbox relay.",
-            ["topic", "event_type"],
-            namespace=NAMESPACE,
-            registry=registry,
+            "topic",
+            "event_type",
         )
-        self.publish_errors = Counter(
-            "publish_errors_total",
-            "Failed attempts of the outbox relay to publish a batch.",
-            namespace=NAMESPACE,
-            registry=registry,
+        self.publish_errors = self.counter(
+            "publish_errors_total", "Failed attempts of the outbox relay to publish a batch."
         )
-        self.outbox_pending = Gauge(
-            "outbox_pending_messages",
-            "Events written to the outbox and not yet published.",
-            namespace=NAMESPACE,
-            registry=registry,
+        self.outbox_pending = self.gauge(
+            "outbox_pending_messages", "Events written to the outbox and not yet published."
         )
-        self.outbox_oldest_pending_age = Gauge(
+        self.outbox_oldest_pending_age = self.gauge(
             "outbox_oldest_pending_age_seconds",
             "Age of the oldest unpublished outbox event (0 when none).",
-            namespace=NAMESPACE,
-            registry=registry,
         )
-        self.outbox_relay_leader = Gauge(
-            "outbox_relay_leader",
-            "1 while this replica holds the outbox publishing lease.",
+        self.outbox_relay_leader = self.gauge(
+            "outbox_relay_leader", "1 while this replica holds the outbox publishing lease."
+        )
+
+    def counter(self, name: str, documentation: str, *labels: str) -> Counter:
+        """A counter in this registry, named ``mentorship_<name>``."""
+        return Counter(name, documentation, labels, namespace=NAMESPACE, registry=self.registry)
+
+    def gauge(self, name: str, documentation: str, *labels: str) -> Gauge:
+        """A gauge in this registry, named ``mentorship_<name>``."""
+        return Gauge(name, documentation, labels, namespace=NAMESPACE, registry=self.registry)
+
+    def histogram(
+        self,
+        name: str,
+        documentation: str,
+        *labels: str,
+        buckets: tuple[float, ...] = LATENCY_BUCKETS,
+    ) -> Histogram:
+        """A histogram in this registry, named ``mentorship_<name>``."""
+        return Histogram(
+            name,
+            documentation,
+            labels,
             namespace=NAMESPACE,
-            registry=registry,
+            registry=self.registry,
+            buckets=buckets,
         )
 
     def exposition(self) -> bytes:

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
-
+from mentorship_contracts import Envelope, IntegrationEvent
+from mentorship_kit.consumer import EventHandlers
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
 
 
-class SnapshotStore[M: BaseModel]:
+class SnapshotStore[M: IntegrationEvent]:
     """One document per aggregate id: the newest state seen and when it was current."""
 
     def __init__(self, database: Database, collection: str, model: type[M]) -> None:
@@ -48,6 +48,18 @@ class SnapshotStore[M: BaseModel]:
             session=tx.session,
         )
         return True
+
+    def follow(self, handlers: EventHandlers, *event_types: type[M], key_field: str) -> None:
+        """Keep the snapshots current from events that carry the full state.
+
+        Each event of ``event_types`` replaces the snapshot keyed by its ``key_field``.
+        """
+        for event_type in event_types:
+
+            async def replace(event: Envelope[M], tx: Transaction) -> None:
+                await self.put(getattr(event.data, key_field), event.data, event.occurred_at, tx)
+
+            handlers.on(event_type)(replace)
 
     async def mark(self, key: str, tx: Transaction, **fields: Any) -> bool:
         """Set ``fields`` on a stored snapshot; False when there is none."""

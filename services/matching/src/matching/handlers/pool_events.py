@@ -18,22 +18,10 @@ from mentorship_kit.outbox import Transaction
 
 def register_pool_handlers(handlers: EventHandlers, pool: MatchingPool) -> None:
     """Subscribe the pool to program and participant events."""
-
-    @handlers.on(ProgramCreated)
-    async def on_program_created(event: Envelope[ProgramCreated], tx: Transaction) -> None:
-        await pool.programs.put(event.data.program_id, event.data, event.occurred_at, tx)
-
-    @handlers.on(ProgramUpdated)
-    async def on_program_updated(event: Envelope[ProgramUpdated], tx: Transaction) -> None:
-        await pool.programs.put(event.data.program_id, event.data, event.occurred_at, tx)
-
-    @handlers.on(ParticipantRegistered)
-    async def on_registered(event: Envelope[ParticipantRegistered], tx: Transaction) -> None:
-        await pool.participants.put(event.data.participant_id, event.data, event.occurred_at, tx)
-
-    @handlers.on(ParticipantUpdated)
-    async def on_updated(event: Envelope[ParticipantUpdated], tx: Transaction) -> None:
-        await pool.participants.put(event.data.participant_id, event.data, event.occurred_at, tx)
+    pool.programs.follow(handlers, ProgramCreated, ProgramUpdated, key_field="program_id")
+    pool.participants.follow(
+        handlers, ParticipantRegistered, ParticipantUpdated, key_field="participant_id"
+    )
 
     @handlers.on(ParticipantWithdrew)
     async def on_withdrew(event: Envelope[ParticipantWithdrew], tx: Transaction) -> None:

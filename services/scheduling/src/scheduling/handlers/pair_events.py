@@ -17,14 +17,7 @@ from scheduling.adapters.pairs import SchedulingPairs
 
 def register_pair_handlers(handlers: EventHandlers, store: SchedulingPairs) -> None:
     """Subscribe scheduling to the events it plans from."""
-
-    @handlers.on(ProgramCreated)
-    async def on_program_created(event: Envelope[ProgramCreated], tx: Transaction) -> None:
-        await store.programs.put(event.data.program_id, event.data, event.occurred_at, tx)
-
-    @handlers.on(ProgramUpdated)
-    async def on_program_updated(event: Envelope[ProgramUpdated], tx: Transaction) -> None:
-        await store.programs.put(event.data.program_id, event.data, event.occurred_at, tx)
+    store.programs.follow(handlers, ProgramCreated, ProgramUpdated, key_field="program_id")
 
     @handlers.on(PairCreated)
     async def on_pair_created(event: Envelope[PairCreated], tx: Transaction) -> None:
