@@ -79,10 +79,9 @@ class ProgramTopics(_Value):
     goals: tuple[Slug, ...] = ()
 
 
-class ProgramState(IntegrationEvent):
-    """Everything subscribers need to know about a program (event-carried state)."""
+class ProgramDetails(_Value):
+    """A program's settings, as its program manager sets them."""
 
-    program_id: Identifier
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     goal: ProgramGoal
     goal_detail: Annotated[str, StringConstraints(max_length=500)] = ""
@@ -96,11 +95,9 @@ class ProgramState(IntegrationEvent):
     time_zone: TimeZoneName = "UTC"
     registration_opens_at: UtcDatetime
     registration_closes_at: UtcDatetime
-    registration_status: RegistrationStatus
     matching_mode: MatchingMode
     auto_approve_matches: bool
     matching: MatchingSettings = MatchingSettings()
-    topics: ProgramTopics = ProgramTopics()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -114,6 +111,16 @@ class ProgramState(IntegrationEvent):
             msg = "max_group_size is required for group programs and only for them"
             raise ValueError(msg)
         return self
+
+
+class ProgramState(IntegrationEvent, ProgramDetails):
+    """Everything subscribers need to know about a program (event-carried state)."""
+
+    program_id: Identifier
+    registration_status: RegistrationStatus = Field(
+        description="At the time of the event; later it follows the registration window."
+    )
+    topics: ProgramTopics = ProgramTopics()
 
 
 class ProgramCreated(ProgramState):
