@@ -180,9 +180,9 @@ async def test_events_emitted_by_a_handler_are_caused_by_the_handled_event(
 
     await harness.consumer.process(_records(handled))
 
-    outbox = [doc async for doc in harness.runtime.outbox.collection.find()]
-    assert len(outbox) == 1
-    headers = outbox[0]["headers"]
+    [batch] = await harness.runtime.outbox.batches()
+    [record] = batch.records
+    headers = record.headers
     assert headers["ce_type"] == "PairEnded"
     assert headers["ce_causationid"] == str(handled.event_id)
     assert headers["ce_correlationid"] == "flow-7"

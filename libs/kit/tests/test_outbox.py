@@ -15,7 +15,7 @@ from mentorship_devstack.kafka_tools import read_topic
 from mentorship_kit.failpoints import Failpoints
 from mentorship_kit.kafka import OutgoingRecord, RecordPublisher
 from mentorship_kit.mongo import ensure_indexes
-from mentorship_kit.outbox import PENDING, PUBLISHED, UNPUBLISHABLE, Transaction
+from mentorship_kit.outbox import PENDING, PUBLISHED, Transaction
 from mentorship_kit.relay import OutboxRelay, PublishingLease
 from mentorship_kit.runtime import ServiceRuntime
 
@@ -51,12 +51,29 @@ async def test_state_and_events_commit_together(runtime: ServiceRuntime) -> None
     event_id = await runtime.transactor.run(work)
 
     assert await runtime.database["things"].count_documents({}) == 1
-    stored = await runtime.outbox.collection.find_one({"_id": event_id})
-    assert stored is not None
-    assert stored["status"] == PENDING
-    assert stored["topic"] == PARTICIPANTS.name
-    assert stored["headers"]["ce_id"] == event_id
-    assert decode(bytes(stored["value"])).data == _update(1)
+    [batch] = await runtime.outbox.batches()
+    assert batch.status == PENDING
+    [stored] = batch.records
+    assert stored.event_id == event_id
+    assert stored.topic == PARTICIPANTS.name
+    assert stored.headers["ce_id"] == event_id
+    assert decode(stored.value).data == _update(1)
+
+
+async def test_a_transaction_stages_its_events_in_one_ordered_batch(
+    runtime: ServiceRuntime,
+) -> None:
+    async def work(tx: Transaction) -> None:
+        for sequence in range(5):
+            tx.emit(_update(sequence))
+
+    await runtime.transactor.run(work)
+
+    [batch] = await runtime.outbox.batches()
+    assert [decode(record.value).data for record in batch.records] == [
+        _update(sequence) for sequence in range(5)
+    ]
+    assert await runtime.outbox.backlog() == (5, batch.created_at)
 
 
 async def test_a_failed_unit_of_work_leaves_neither_state_nor_event(
@@ -71,7 +88,7 @@ async def test_a_failed_unit_of_work_leaves_neither_state_nor_event(
         await runtime.transactor.run(work)
 
     assert await runtime.database["things"].count_documents({}) == 0
-    assert await runtime.outbox.collection.count_documents({}) == 0
+    assert await runtime.outbox.batches() == []
 
 
 async def test_relay_publishes_in_write_order_and_marks_published(
@@ -92,7 +109,8 @@ async def test_relay_publishes_in_write_order_and_marks_published(
     assert updates == [_update(sequence) for sequence in range(30)]
     assert {record.key for record in records} == {b"part-mentor-1"}
     assert all(record.headers["ce_type"] == "ParticipantUpdated" for record in records)
-    assert await runtime.outbox.collection.count_documents({"status": PUBLISHED}) == 30
+    assert len(await runtime.outbox.batches(PUBLISHED)) == 30
+    assert await runtime.outbox.backlog() == (0, None)
     assert await _relay(runtime).publish_pending() == 0
 
 
@@ -105,11 +123,11 @@ async def test_records_stay_pending_while_kafka_fails(runtime: ServiceRuntime) -
 
     with pytest.raises(ConnectionError):
         await _relay(runtime, BrokenPublisher()).publish_pending()
-    assert await runtime.outbox.collection.count_documents({"status": PENDING}) == 1
+    assert len(await runtime.outbox.batches(PENDING)) == 1
 
     await runtime.broker.start()
     assert await _relay(runtime).publish_pending() == 1
-    assert await runtime.outbox.collection.count_documents({"status": PENDING}) == 0
+    assert await runtime.outbox.batches(PENDING) == []
 
 
 async def test_a_record_kafka_will_never_accept_does_not_block_the_rest(
@@ -129,16 +147,20 @@ async def test_a_record_kafka_will_never_accept_does_not_block_the_rest(
     await runtime.transactor.run(lambda tx: _emit(tx, huge))
     await runtime.transactor.run(lambda tx: _emit(tx, _update(2)))
     await runtime.broker.start()
-    relay = _relay(runtime)
 
-    assert await relay.publish_pending() == 1, "the record before the huge one goes out"
-    assert await relay.publish_pending() == 1, "the record after it is not held back"
+    assert await _relay(runtime).publish_pending() == 2, "the records around it go out"
 
-    statuses = [doc["status"] async for doc in runtime.outbox.collection.find().sort("created_at")]
-    assert statuses == [PUBLISHED, UNPUBLISHABLE, PUBLISHED]
-    failed = await runtime.outbox.collection.find_one({"status": UNPUBLISHABLE})
-    assert failed is not None
-    assert "too large" in failed["error"].lower() or "size" in failed["error"].lower()
+    batches = await runtime.outbox.batches()
+    assert [batch.status for batch in batches] == [PUBLISHED] * 3
+    assert [len(batch.failures) for batch in batches] == [0, 1, 0]
+    [failure] = batches[1].failures
+    assert failure["event_id"] == batches[1].records[0].event_id
+    assert "size" in failure["error"].lower()
+    topic = runtime.settings.topic_name(PARTICIPANTS.name)
+    records = await read_topic(
+        runtime.settings.kafka_bootstrap, topic, until=lambda found: len(found) >= 2
+    )
+    assert [decode(r.value).data for r in records] == [_update(1), _update(2)]
 
 
 async def test_only_one_relay_holds_the_publishing_lease(runtime: ServiceRuntime) -> None:
@@ -180,3 +202,27 @@ async def _commit(runtime: ServiceRuntime, event: ParticipantUpdated) -> None:
         tx.emit(event)
 
     await runtime.transactor.run(work)
+
+
+async def test_a_unique_key_clash_with_a_concurrent_writer_is_retried_on_request(
+    runtime: ServiceRuntime,
+) -> None:
+    things = runtime.database["things"]
+    attempts: list[int] = []
+
+    async def work(tx: Transaction) -> str:
+        attempts.append(1)
+        existing = await things.find_one({"_id": "shared"}, session=tx.session)
+        if existing is not None:
+            return "found"
+        if len(attempts) == 1:  # another writer gets there first, outside our transaction
+            await things.insert_one({"_id": "shared", "by": "other"})
+        await things.insert_one({"_id": "shared", "by": "us"}, session=tx.session)
+        return "inserted"
+
+    assert await runtime.transactor.run(work, retry_on_duplicate_key=True) == "found"
+    assert len(attempts) >= 2
+    assert (await things.find_one({"_id": "shared"}) or {})["by"] == "other"
+    retries = runtime.metrics.registry.get_sample_value("mentorship_transaction_retries_total")
+    assert retries is not None
+    assert retries >= 1

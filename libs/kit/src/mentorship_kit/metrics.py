@@ -102,6 +102,10 @@ class Metrics:
             "outbox_oldest_pending_age_seconds",
             "Age of the oldest unpublished outbox event (0 when none).",
         )
+        self.transaction_retries = self.counter(
+            "transaction_retries_total",
+            "Units of work re-run after a transient transaction error (write conflicts).",
+        )
         self.outbox_relay_leader = self.gauge(
             "outbox_relay_leader", "1 while this replica holds the outbox publishing lease."
         )

@@ -5,6 +5,11 @@ the events it emitted together; the `OutboxRelay` then publishes them and marks 
 published. A crash between commit and publish loses nothing: the relay finds the events
 on restart. A crash between publish and mark publishes again, which subscribers absorb by
 deduplicating on the envelope's ``event_id``.
+
+The events of one transaction are stored as one outbox document (split only past
+`MAX_EVENTS_PER_DOCUMENT`), in the order they were emitted. Publishing then costs one
+write per transaction rather than one per event: an import of thousands of registrations
+is marked published with a handful of updates.
 """
 
 from __future__ import annotations
@@ -15,24 +20,31 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
+from uuid import uuid4
 
 from bson import Binary
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
 
 from mentorship_contracts import Envelope, IntegrationEvent, encode, seal
 from mentorship_contracts.types import utc_now
 from mentorship_kit import context
+from mentorship_kit.metrics import Metrics
 from mentorship_kit.mongo import Collection, Database, Document, Indexes, MongoClient
 
 OUTBOX_COLLECTION = "outbox"
-PENDING, PUBLISHED, UNPUBLISHABLE = "pending", "published", "unpublishable"
+PENDING, PUBLISHED = "pending", "published"
+MAX_EVENTS_PER_DOCUMENT = 1000
+"""Keeps an outbox document far below MongoDB's 16 MiB limit."""
+MAX_DOCUMENTS_PER_FETCH = 100
+DUPLICATE_KEY_ATTEMPTS = 3
 T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxRecord:
-    """An event waiting to be published, as stored in the outbox collection."""
+    """One event waiting to be published, serialised once at write time."""
 
     event_id: str
     topic: str
@@ -40,11 +52,10 @@ class OutboxRecord:
     value: bytes
     headers: dict[str, str]
     event_type: str
-    created_at: datetime
 
     @classmethod
     def from_envelope(cls, envelope: Envelope[Any]) -> OutboxRecord:
-        """Serialise ``envelope`` once, at write time."""
+        """Serialise ``envelope`` for its topic."""
         encoded = encode(envelope)
         return cls(
             event_id=encoded.event_id,
@@ -53,35 +64,41 @@ class OutboxRecord:
             value=encoded.value,
             headers=encoded.headers,
             event_type=encoded.event_type,
-            created_at=envelope.occurred_at,
         )
 
-    def to_document(self) -> Document:
-        """The record as stored (unpublished)."""
+    def to_entry(self) -> Document:
+        """The record as an entry of an outbox document."""
         return {
-            "_id": self.event_id,
+            "event_id": self.event_id,
             "topic": self.topic,
             "key": self.key,
             "value": Binary(self.value),
             "headers": self.headers,
             "event_type": self.event_type,
-            "created_at": self.created_at,
-            "status": PENDING,
-            "published_at": None,
         }
 
     @classmethod
-    def from_document(cls, document: Document) -> OutboxRecord:
-        """Read a stored record back."""
+    def from_entry(cls, entry: Document) -> OutboxRecord:
+        """Read a stored entry back."""
         return cls(
-            event_id=document["_id"],
-            topic=document["topic"],
-            key=document["key"],
-            value=bytes(document["value"]),
-            headers=dict(document["headers"]),
-            event_type=document["event_type"],
-            created_at=document["created_at"],
+            event_id=entry["event_id"],
+            topic=entry["topic"],
+            key=entry["key"],
+            value=bytes(entry["value"]),
+            headers=dict(entry["headers"]),
+            event_type=entry["event_type"],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxBatch:
+    """The events one transaction emitted, in order, and whether they were published."""
+
+    batch_id: str
+    created_at: datetime
+    records: tuple[OutboxRecord, ...]
+    status: str
+    failures: tuple[dict[str, str], ...] = ()
 
 
 class Outbox:
@@ -93,7 +110,7 @@ class Outbox:
         self._wakeup = asyncio.Event()
 
     def indexes(self) -> Indexes:
-        """Pending events in publishing order; published ones expire after the retention."""
+        """Pending batches in write order; published ones expire after the retention."""
         return Indexes(
             OUTBOX_COLLECTION,
             (
@@ -111,40 +128,81 @@ class Outbox:
         )
 
     async def stage(self, envelopes: Sequence[Envelope[Any]], session: AsyncClientSession) -> None:
-        """Write ``envelopes`` as part of the session's transaction."""
-        if envelopes:
-            documents = [OutboxRecord.from_envelope(item).to_document() for item in envelopes]
-            await self.collection.insert_many(documents, session=session, ordered=True)
+        """Write ``envelopes`` as part of the session's transaction, in order."""
+        if not envelopes:
+            return
+        created_at = envelopes[0].occurred_at
+        documents = [
+            {
+                "_id": uuid4().hex,
+                "created_at": created_at,
+                "status": PENDING,
+                "published_at": None,
+                "count": len(part),
+                "events": [OutboxRecord.from_envelope(item).to_entry() for item in part],
+            }
+            for part in _parts(envelopes, MAX_EVENTS_PER_DOCUMENT)
+        ]
+        await self.collection.insert_many(documents, session=session, ordered=True)
 
-    async def pending(self, limit: int) -> list[OutboxRecord]:
-        """The oldest unpublished records, in the order they were written."""
+    async def pending(self, max_events: int) -> list[OutboxBatch]:
+        """The oldest unpublished batches, in write order, up to about ``max_events``.
+
+        Always at least one batch when any is pending, however large.
+        """
         cursor = (
             self.collection.find({"status": PENDING})
             .sort([("created_at", ASCENDING), ("_id", ASCENDING)])
-            .limit(limit)
+            .limit(MAX_DOCUMENTS_PER_FETCH)
         )
-        return [OutboxRecord.from_document(document) async for document in cursor]
+        batches: list[OutboxBatch] = []
+        events = 0
+        async for document in cursor:
+            if batches and events + document["count"] > max_events:
+                break
+            batches.append(_batch(document))
+            events += document["count"]
+        return batches
 
-    async def mark_published(self, event_ids: Sequence[str], at: datetime) -> None:
-        """Record that ``event_ids`` reached Kafka."""
+    async def mark_published(
+        self, batch_ids: Sequence[str], at: datetime, failures: Sequence[dict[str, str]] = ()
+    ) -> None:
+        """Record that the batches reached Kafka (``failures``: events Kafka refused)."""
         await self.collection.update_many(
-            {"_id": {"$in": list(event_ids)}},
+            {"_id": {"$in": list(batch_ids)}},
             {"$set": {"status": PUBLISHED, "published_at": at}},
         )
+        for failure in failures:
+            await self.collection.update_one(
+                {"_id": failure["batch_id"]},
+                {
+                    "$push": {
+                        "failures": {"event_id": failure["event_id"], "error": failure["error"]}
+                    }
+                },
+            )
 
-    async def mark_unpublishable(self, event_id: str, error: str) -> None:
-        """Set aside a record Kafka will never accept, so it does not block the rest."""
-        await self.collection.update_one(
-            {"_id": event_id}, {"$set": {"status": UNPUBLISHABLE, "error": error}}
-        )
+    async def batches(self, status: str | None = None) -> list[OutboxBatch]:
+        """Every batch (of ``status``), in write order: for inspection and tests."""
+        query = {"status": status} if status else {}
+        cursor = self.collection.find(query).sort([("created_at", ASCENDING), ("_id", ASCENDING)])
+        return [_batch(document) async for document in cursor]
 
     async def backlog(self) -> tuple[int, datetime | None]:
-        """How many records wait, and when the oldest was written."""
-        count = await self.collection.count_documents({"status": PENDING})
-        oldest = await self.collection.find_one(
-            {"status": PENDING}, sort=[("created_at", ASCENDING)], projection={"created_at": 1}
-        )
-        return count, (oldest["created_at"] if oldest else None)
+        """How many events wait, and when the oldest was written."""
+        pipeline: list[Document] = [
+            {"$match": {"status": PENDING}},
+            {
+                "$group": {
+                    "_id": None,
+                    "events": {"$sum": "$count"},
+                    "oldest": {"$min": "$created_at"},
+                }
+            },
+        ]
+        async for summary in await self.collection.aggregate(pipeline):
+            return int(summary["events"]), summary["oldest"]
+        return 0, None
 
     def notify(self) -> None:
         """Wake the relay: something was just committed."""
@@ -156,6 +214,20 @@ class Outbox:
             async with asyncio.timeout(seconds):
                 await self._wakeup.wait()
         self._wakeup.clear()
+
+
+def _parts(items: Sequence[Envelope[Any]], size: int) -> list[Sequence[Envelope[Any]]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _batch(document: Document) -> OutboxBatch:
+    return OutboxBatch(
+        batch_id=document["_id"],
+        created_at=document["created_at"],
+        records=tuple(OutboxRecord.from_entry(entry) for entry in document["events"]),
+        status=document["status"],
+        failures=tuple(document.get("failures", ())),
+    )
 
 
 class Transaction:
@@ -191,20 +263,41 @@ class Transaction:
 class Transactor:
     """Runs units of work as MongoDB transactions that stage their events in the outbox."""
 
-    def __init__(self, client: MongoClient, outbox: Outbox, *, source: str) -> None:
+    def __init__(
+        self, client: MongoClient, outbox: Outbox, *, source: str, metrics: Metrics
+    ) -> None:
         self._client = client
         self._outbox = outbox
         self._source = source
+        self._metrics = metrics
 
-    async def run(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
+    async def run(
+        self, work: Callable[[Transaction], Awaitable[T]], *, retry_on_duplicate_key: bool = False
+    ) -> T:
         """Run ``work`` in a transaction, retrying it on transient errors.
 
-        ``work`` may run more than once: keep its side effects inside the transaction.
+        ``work`` may run more than once: keep its side effects inside the transaction. With
+        ``retry_on_duplicate_key``, a unique-key clash (a concurrent writer inserted the same
+        key first) re-runs ``work`` too, which then finds what the other writer stored.
         """
+        for attempt in range(1, DUPLICATE_KEY_ATTEMPTS + 1):
+            try:
+                return await self._run_once(work)
+            except DuplicateKeyError:
+                if not retry_on_duplicate_key or attempt == DUPLICATE_KEY_ATTEMPTS:
+                    raise
+                self._metrics.transaction_retries.inc()
+        raise AssertionError  # pragma: no cover - the loop returns or raises
+
+    async def _run_once(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         emitted = False
+        attempts = 0
 
         async def attempt(session: AsyncClientSession) -> T:
-            nonlocal emitted
+            nonlocal emitted, attempts
+            attempts += 1
+            if attempts > 1:
+                self._metrics.transaction_retries.inc()
             transaction = Transaction(session, self._source)
             result = await work(transaction)
             await self._outbox.stage(transaction.events, session)

@@ -21,7 +21,7 @@ from mentorship_kit.failpoints import Failpoints
 from mentorship_kit.kafka import OutgoingRecord, UnpublishableRecordError
 from mentorship_kit.metrics import Metrics
 from mentorship_kit.mongo import Collection, Database
-from mentorship_kit.outbox import Outbox
+from mentorship_kit.outbox import Outbox, OutboxRecord
 
 LEASE_COLLECTION = "outbox_lease"
 BACKLOG_REFRESH_S = 5.0
@@ -85,33 +85,45 @@ class OutboxRelay:
         self._backlog_checked_at = 0.0
 
     async def publish_pending(self) -> int:
-        """Publish one batch of pending records; returns how many were published."""
-        records = await self._outbox.pending(self._batch_size)
-        if not records:
+        """Publish one round of pending batches; returns how many events went out."""
+        batches = await self._outbox.pending(self._batch_size)
+        if not batches:
             return 0
+        records = [(batch.batch_id, record) for batch in batches for record in batch.records]
         self._failpoints.hit("outbox.before_publish")
-        try:
-            await self._publisher.publish(
-                [OutgoingRecord(r.topic, r.key, r.value, r.headers) for r in records]
-            )
-        except UnpublishableRecordError as error:
-            bad = records[error.index]
-            logger.exception(
-                "outbox record can never be published; set aside",
-                extra={
-                    "event_id": bad.event_id,
-                    "event_type": bad.event_type,
-                    "error": error.reason,
-                },
-            )
-            self._metrics.publish_errors.inc()
-            await self._outbox.mark_unpublishable(bad.event_id, error.reason)
-            records = records[: error.index]
+        failures = await self._publish_all(records)
         self._failpoints.hit("outbox.after_publish")
-        await self._outbox.mark_published([r.event_id for r in records], utc_now())
-        for record in records:
+        await self._outbox.mark_published(
+            [batch.batch_id for batch in batches], utc_now(), failures
+        )
+        failed = {failure["event_id"] for failure in failures}
+        published = [record for _, record in records if record.event_id not in failed]
+        for record in published:
             self._metrics.messages_published.labels(record.topic, record.event_type).inc()
-        return len(records)
+        return len(published)
+
+    async def _publish_all(self, records: list[tuple[str, OutboxRecord]]) -> list[dict[str, str]]:
+        """Publish in order, setting aside records Kafka will never accept."""
+        failures: list[dict[str, str]] = []
+        remaining = records
+        while remaining:
+            try:
+                await self._publisher.publish(
+                    [OutgoingRecord(r.topic, r.key, r.value, r.headers) for _, r in remaining]
+                )
+                break
+            except UnpublishableRecordError as error:
+                batch_id, bad = remaining[error.index]
+                logger.exception(
+                    "outbox record can never be published; set aside",
+                    extra={"event_id": bad.event_id, "event_type": bad.event_type},
+                )
+                self._metrics.publish_errors.inc()
+                failures.append(
+                    {"batch_id": batch_id, "event_id": bad.event_id, "error": error.reason}
+                )
+                remaining = remaining[error.index + 1 :]
+        return failures
 
     async def run(self) -> None:
         """Publish until cancelled; errors are logged and retried with backoff."""

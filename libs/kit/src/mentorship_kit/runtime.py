@@ -47,7 +47,9 @@ class ServiceRuntime:
         self.outbox = Outbox(
             self.database, retention=timedelta(hours=settings.outbox_retention_hours)
         )
-        self.transactor = Transactor(self.mongo, self.outbox, source=settings.service_name)
+        self.transactor = Transactor(
+            self.mongo, self.outbox, source=settings.service_name, metrics=self.metrics
+        )
         self.handlers = EventHandlers()
         """Register event handlers here before the runtime starts."""
         self._lease = PublishingLease(self.database, timedelta(seconds=settings.outbox_lease_s))
