@@ -6,7 +6,8 @@ from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from mentorship_kit import context
-from mentorship_kit.http import ApiError, FieldProblem, install_api_conventions
+from mentorship_kit.http import install_api_conventions
+from mentorship_kit.http_errors import ApiError, FieldProblem
 from mentorship_kit.metrics import Metrics
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
@@ -21,60 +20,20 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentorship_kit import context
+from mentorship_kit.http_errors import ApiError, FieldProblem, error_response
 from mentorship_kit.logs import configure_logging
 from mentorship_kit.metrics import CONTENT_TYPE_LATEST, Metrics
 from mentorship_kit.runtime import ServiceRuntime
 from mentorship_kit.settings import ServiceSettings
 
+ErrorMapper = Callable[[Exception], ApiError]
+"""Turns a domain exception into the HTTP error it means."""
+
 CORRELATION_HEADER = "x-correlation-id"
 _VALID_CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-
-
-@dataclass(frozen=True, slots=True)
-class FieldProblem:
-    """One invalid field of a request."""
-
-    field: str
-    message: str
-
-
-class ApiError(Exception):
-    """An expected failure, answered with its status and the standard error body."""
-
-    def __init__(
-        self,
-        status_code: int,
-        error: str,
-        message: str,
-        problems: Sequence[FieldProblem] = (),
-    ) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.error = error
-        self.message = message
-        self.problems = tuple(problems)
-
-
-class ErrorBody(BaseModel):
-    """The body of every error response."""
-
-    error: str
-    message: str
-    errors: list[dict[str, str]] = []
-
-
-def error_response(error: ApiError) -> JSONResponse:
-    """Render ``error`` in the standard shape."""
-    body = ErrorBody(
-        error=error.error,
-        message=error.message,
-        errors=[{"field": p.field, "message": p.message} for p in error.problems],
-    )
-    return JSONResponse(body.model_dump(), status_code=error.status_code)
 
 
 def _field_path(location: Iterable[Any]) -> str:
@@ -88,6 +47,13 @@ async def _on_validation_error(_: Request, error: Exception) -> Response:
     return error_response(
         ApiError(422, "validation_failed", f"The request is invalid ({summary}).", problems)
     )
+
+
+def _mapped(mapper: ErrorMapper) -> Callable[[Request, Exception], Awaitable[Response]]:
+    async def handle(_: Request, error: Exception) -> Response:
+        return error_response(mapper(error))
+
+    return handle
 
 
 async def _on_api_error(_: Request, error: Exception) -> Response:
@@ -179,8 +145,12 @@ def create_http_app(
     description: str,
     version: str = "0.1.0",
     routers: Sequence[APIRouter] = (),
+    error_mappers: Mapping[type[Exception], ErrorMapper] | None = None,
 ) -> FastAPI:
-    """The service's ASGI app; its lifespan starts and stops ``runtime``."""
+    """The service's ASGI app; its lifespan starts and stops ``runtime``.
+
+    ``error_mappers`` turn the service's domain exceptions into `ApiError` responses.
+    """
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -192,6 +162,8 @@ def create_http_app(
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     install_api_conventions(app, runtime.metrics)
+    for exception_type, mapper in (error_mappers or {}).items():
+        app.add_exception_handler(exception_type, _mapped(mapper))
     app.include_router(operations_router(runtime))
     for router in routers:
         app.include_router(router)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -74,6 +74,31 @@ class ServiceSettings(BaseSettings):
     )
     outbox_retention_hours: int = Field(
         default=72, ge=1, description="How long published outbox records are kept."
+    )
+
+    auth_admin_token: SecretStr | None = Field(
+        default=None,
+        description="A static bearer token that grants the admin role (a first step before "
+        "OIDC; leave unset where JWTs are verified).",
+    )
+    auth_jwt_key: SecretStr | None = Field(
+        default=None,
+        description="Verifies JWT bearer tokens: the issuer's public key (PEM) for RS/ES/PS "
+        "algorithms, or the shared secret for HS256.",
+    )
+    auth_jwt_algorithms: str = Field(
+        default="RS256", description="Comma-separated JWT algorithms accepted."
+    )
+    auth_jwt_issuer: str | None = Field(default=None, description="Required `iss` of JWTs.")
+    auth_jwt_audience: str | None = Field(default=None, description="Required `aud` of JWTs.")
+    auth_subject_claim: str = Field(
+        default="sub", description="The JWT claim holding the caller's employee id."
+    )
+    auth_roles_claim: str = Field(
+        default="roles", description="The JWT claim listing the caller's roles."
+    )
+    auth_admin_role: str = Field(
+        default="mentorship-admin", description="The role that makes a caller an admin."
     )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -1,0 +1,125 @@
+"""Who is calling: an admin bearer token or a verified JWT naming an employee.
+
+Protected endpoints declare what they need with FastAPI dependencies::
+
+    caller, admin = Authenticator(settings).dependencies()
+    principal: Annotated[Principal, Depends(caller)]   # anyone authenticated
+    principal: Annotated[Principal, Depends(admin)]    # admins only
+
+Nothing is open by default: with neither ``AUTH_ADMIN_TOKEN`` nor ``AUTH_JWT_KEY`` set, every
+protected request is refused.
+"""
+
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from mentorship_kit.http_errors import ApiError
+from mentorship_kit.settings import ServiceSettings
+
+_BEARER = HTTPBearer(
+    auto_error=False,
+    description="An admin token, or a JWT whose subject is the caller's employee id.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An authenticated caller."""
+
+    employee_id: str | None
+    """The employee the caller is; None for the static admin token."""
+    is_admin: bool
+
+    def may_act_for(self, employee_id: str) -> bool:
+        """Admins act for anyone; everyone else for themselves only."""
+        return self.is_admin or self.employee_id == employee_id
+
+
+CallerDependency = Callable[..., Awaitable[Principal]]
+
+
+def _unauthenticated(message: str) -> ApiError:
+    return ApiError(401, "unauthenticated", message)
+
+
+class Authenticator:
+    """Checks bearer tokens against the service's auth settings."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._admin_token = (
+            settings.auth_admin_token.get_secret_value() if settings.auth_admin_token else None
+        )
+        self._jwt_key = settings.auth_jwt_key.get_secret_value() if settings.auth_jwt_key else None
+        self._algorithms = [
+            name.strip() for name in settings.auth_jwt_algorithms.split(",") if name.strip()
+        ]
+        self._issuer = settings.auth_jwt_issuer
+        self._audience = settings.auth_jwt_audience
+        self._subject_claim = settings.auth_subject_claim
+        self._roles_claim = settings.auth_roles_claim
+        self._admin_role = settings.auth_admin_role
+
+    def authenticate(self, token: str | None) -> Principal:
+        """The principal a bearer token stands for.
+
+        Raises:
+            ApiError: 401 when the token is missing, invalid or expired.
+        """
+        if not token:
+            raise _unauthenticated("Send an Authorization: Bearer <token> header.")
+        if self._admin_token and hmac.compare_digest(token.encode(), self._admin_token.encode()):
+            return Principal(employee_id=None, is_admin=True)
+        if not self._jwt_key:
+            raise _unauthenticated("The token is not valid for this service.")
+        claims = self._verified_claims(token)
+        subject = claims.get(self._subject_claim)
+        if not isinstance(subject, str) or not subject:
+            raise _unauthenticated(f"The token has no {self._subject_claim!r} claim.")
+        return Principal(employee_id=subject, is_admin=self._admin_role in self._roles(claims))
+
+    def _verified_claims(self, token: str) -> dict[str, Any]:
+        assert self._jwt_key is not None
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self._jwt_key,
+                algorithms=self._algorithms,
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": ["exp"], "verify_aud": self._audience is not None},
+                leeway=30,
+            )
+        except jwt.ExpiredSignatureError:
+            raise _unauthenticated("The token has expired.") from None
+        except jwt.InvalidTokenError as error:
+            raise _unauthenticated(f"The token is not valid: {error}.") from None
+        return claims
+
+    def _roles(self, claims: dict[str, Any]) -> set[str]:
+        roles = claims.get(self._roles_claim, ())
+        if isinstance(roles, str):
+            return set(roles.split())
+        if isinstance(roles, list):
+            return {role for role in roles if isinstance(role, str)}
+        return set()
+
+    def dependencies(self) -> tuple[CallerDependency, CallerDependency]:
+        """FastAPI dependencies ``(caller, admin)``: any authenticated caller; admins only."""
+
+        async def caller(
+            credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
+        ) -> Principal:
+            return self.authenticate(credentials.credentials if credentials else None)
+
+        async def admin(principal: Annotated[Principal, Depends(caller)]) -> Principal:
+            if not principal.is_admin:
+                raise ApiError(403, "forbidden", "This operation needs the admin role.")
+            return principal
+
+        return caller, admin
