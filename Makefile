@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STATE_DIR ?= .devstack
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-fast lint fmt typecheck contracts up down status clean
+.PHONY: help install run test test-fast lint fmt typecheck contracts openapi bench up down status clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -19,6 +19,7 @@ run: install ## Start Kafka, MongoDB and all five services; Ctrl-C stops everyth
 
 test: install lint typecheck ## Lint, type-check and run every test (unit, integration, e2e)
 	@$(BIN)/mentorship-contracts generate --check
+	@$(BIN)/devstack openapi --check
 	@$(BIN)/pytest $(PYTEST_ARGS)
 
 test-fast: install ## Only the tests that need no broker or database
@@ -38,6 +39,12 @@ typecheck: install ## mypy --strict over every package and test
 
 contracts: install ## Regenerate the committed JSON Schemas and AsyncAPI document
 	@$(BIN)/mentorship-contracts generate
+
+openapi: install ## Regenerate the committed OpenAPI document of every service
+	@$(BIN)/devstack openapi
+
+bench: install ## Run the benchmarks against the embedded infrastructure (last line: the figures)
+	@$(BIN)/python benchmarks/registration.py
 
 up: install ## Start only the infrastructure (prints the env to export)
 	@$(BIN)/devstack up --state-dir $(STATE_DIR)

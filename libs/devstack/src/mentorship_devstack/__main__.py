@@ -16,12 +16,14 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from mentorship_devstack import servers
+from mentorship_devstack import openapi, servers
 from mentorship_devstack.services import DEFAULT_PORTS, SERVICES, ServiceProcess, start_service
 from mentorship_devstack.stack import EmbeddedStack, from_environment, provide
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, auth_environment, participant_token
 from mentorship_devstack.topics import create_topics
 
 DEFAULT_STATE_DIR = Path(".devstack")
@@ -90,7 +92,7 @@ def run(state_dir: Path) -> int:
     processes: list[ServiceProcess] = []
     try:
         asyncio.run(create_topics(infrastructure.kafka_bootstrap))
-        env = {"LOG_FORMAT": os.environ.get("LOG_FORMAT", "text")}
+        env = {"LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"), **auth_environment()}
         processes = [
             start_service(
                 name,
@@ -124,6 +126,7 @@ def _announce(bootstrap: str, url: str, processes: list[ServiceProcess], state_d
         f"  kafka         {bootstrap}",
         f"  mongodb       {url}",
         f"  logs          {state_dir / 'logs'}",
+        f"  admin token   {DEV_ADMIN_TOKEN}   (participants: `devstack token <employee-id>`)",
         "Press Ctrl-C to stop everything.",
         "",
     ]
@@ -131,27 +134,59 @@ def _announce(bootstrap: str, url: str, processes: list[ServiceProcess], state_d
     sys.stdout.flush()
 
 
+def token(employee_id: str | None, *, admin: bool) -> int:
+    """Print a participant (or admin) JWT valid on the local stack for 12 hours."""
+    if not employee_id:
+        sys.stderr.write("token needs an employee id: devstack token emp-1\n")
+        return 2
+    roles = ("mentorship-admin",) if admin else ()
+    sys.stdout.write(participant_token(employee_id, roles=roles, ttl_s=12 * 3600) + "\n")
+    return 0
+
+
+def openapi_documents(root: Path, *, check: bool) -> int:
+    """Write, or check, every service's committed OpenAPI document."""
+    if not check:
+        openapi.write(root)
+        return 0
+    outdated = openapi.stale(root)
+    for service in outdated:
+        sys.stderr.write(f"out of date: services/{service}/openapi.json (run `make openapi`)\n")
+    return 1 if outdated else 0
+
+
+def up_unless_configured(state_dir: Path) -> int:
+    """`up`, unless the environment already names servers to use."""
+    if from_environment() is not None:
+        sys.stderr.write("KAFKA_BOOTSTRAP and MONGODB_URL are set: nothing to start\n")
+        return 0
+    return up(state_dir)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(
         prog="devstack", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=["up", "down", "status", "topics", "run"])
+    parser.add_argument(
+        "command", choices=["up", "down", "status", "topics", "run", "token", "openapi"]
+    )
+    parser.add_argument("employee_id", nargs="?", help="employee id (token command)")
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     parser.add_argument("--prefix", default="", help="topic prefix (topics command)")
+    parser.add_argument("--admin", action="store_true", help="give the token the admin role")
+    parser.add_argument("--check", action="store_true", help="openapi: fail if out of date")
     args = parser.parse_args(argv)
-    if args.command == "up":
-        if from_environment() is not None:
-            sys.stderr.write("KAFKA_BOOTSTRAP and MONGODB_URL are set: nothing to start\n")
-            return 0
-        return up(args.state_dir)
-    if args.command == "down":
-        return down(args.state_dir)
-    if args.command == "status":
-        return status(args.state_dir)
-    if args.command == "topics":
-        return topics(args.prefix)
-    return run(args.state_dir)
+    commands: dict[str, Callable[[], int]] = {
+        "up": lambda: up_unless_configured(args.state_dir),
+        "down": lambda: down(args.state_dir),
+        "status": lambda: status(args.state_dir),
+        "topics": lambda: topics(args.prefix),
+        "run": lambda: run(args.state_dir),
+        "token": lambda: token(args.employee_id, admin=args.admin),
+        "openapi": lambda: openapi_documents(Path.cwd(), check=args.check),
+    }
+    return commands[args.command]()
 
 
 if __name__ == "__main__":

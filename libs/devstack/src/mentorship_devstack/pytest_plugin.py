@@ -29,6 +29,12 @@ from fastapi import FastAPI
 from mentorship_devstack.servers import free_port
 from mentorship_devstack.services import ServiceProcess, start_service
 from mentorship_devstack.stack import Infrastructure, provide
+from mentorship_devstack.tokens import (
+    DEV_ADMIN_TOKEN,
+    DEV_JWT_ALGORITHM,
+    DEV_JWT_SECRET,
+    auth_environment,
+)
 from mentorship_devstack.topics import create_topics
 from mentorship_kit.settings import ServiceSettings
 
@@ -88,6 +94,9 @@ def make_settings(
             "outbox_poll_interval_s": 0.1,
             "consumer_retry_backoff_s": 0.01,
             "log_format": "text",
+            "auth_admin_token": DEV_ADMIN_TOKEN,
+            "auth_jwt_key": DEV_JWT_SECRET,
+            "auth_jwt_algorithms": DEV_JWT_ALGORITHM,
         }
         return settings_class(**(values | overrides))
 
@@ -115,6 +124,7 @@ class ServiceLauncher:
             "OUTBOX_LEASE_S": "2",
             "CONSUMER_RETRY_BACKOFF_S": "0.05",
             "LOG_LEVEL": "INFO",
+            **auth_environment(),
         }
 
     def __call__(

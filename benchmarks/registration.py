@@ -1,0 +1,146 @@
+"""Benchmark: register N participants through the HTTP API, then N through one CSV import.
+
+Runs the registration service as a real process against the embedded infrastructure (or
+KAFKA_BOOTSTRAP / MONGODB_URL), with its outbox relay publishing to Kafka as in production.
+The last line is the result:
+
+    registration n=<N> concurrency=<C> http_rps=<r/s> http_p50_ms=<ms> http_p99_ms=<ms>
+                 csv_rows_per_s=<rows/s> csv_s=<s>
+
+Usage: python benchmarks/registration.py [--participants 10000] [--concurrency 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from mentorship_devstack.api import ADMIN_HEADERS, create_program
+from mentorship_devstack.pytest_plugin import ServiceLauncher, fresh_kafka_prefix
+from mentorship_devstack.stack import provide
+from mentorship_devstack.workloads import PersonSpec, csv_export, people
+
+RETRIES_METRIC = "mentorship_transaction_retries_total"
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def _register_over_http(
+    client: httpx.AsyncClient, program_id: str, persons: list[PersonSpec], concurrency: int
+) -> tuple[float, list[float]]:
+    queue: asyncio.Queue[PersonSpec] = asyncio.Queue()
+    for person in persons:
+        queue.put_nowait(person)
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        while not queue.empty():
+            person = queue.get_nowait()
+            started = time.perf_counter()
+            response = await client.post(
+                f"/v1/programs/{program_id}/registrations",
+                json=person.registration(),
+                headers=ADMIN_HEADERS,
+            )
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != 201:
+                msg = f"registration failed: {response.status_code} {response.text[:300]}"
+                raise RuntimeError(msg)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies
+
+
+async def _import_csv(
+    client: httpx.AsyncClient, program_id: str, text: str
+) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    response = await client.post(
+        f"/v1/programs/{program_id}/registrations/import",
+        content=text.encode(),
+        headers=ADMIN_HEADERS | {"content-type": "text/csv"},
+        timeout=600,
+    )
+    elapsed = time.perf_counter() - started
+    response.raise_for_status()
+    report: dict[str, Any] = response.json()
+    return elapsed, report
+
+
+async def main(participants: int, concurrency: int) -> None:
+    """Run both phases and print the figures."""
+    with tempfile.TemporaryDirectory(prefix="bench-registration-") as scratch:
+        running = provide(Path(scratch) / "stack")
+        launcher = None
+        try:
+            prefix = await fresh_kafka_prefix(running.infrastructure)
+            launcher = ServiceLauncher(running.infrastructure, prefix, Path(scratch) / "logs")
+            service = launcher("registration", LOG_LEVEL="WARNING", KAFKA_SESSION_TIMEOUT_MS="6000")
+            limits = httpx.Limits(
+                max_connections=concurrency, max_keepalive_connections=concurrency
+            )
+            async with httpx.AsyncClient(
+                base_url=service.base_url, timeout=60, limits=limits
+            ) as client:
+                http_program = await create_program(client)
+                http_s, latencies = await _register_over_http(
+                    client, http_program, people(participants, seed=1), concurrency
+                )
+                mean_ms = statistics.mean(latencies) * 1000
+                print(
+                    f"http: {participants} registrations in {http_s:.1f}s "
+                    f"({participants / http_s:.0f}/s, mean {mean_ms:.0f} ms)",
+                    flush=True,
+                )
+                csv_program = await create_program(client)
+                csv_s, report = await _import_csv(
+                    client, csv_program, csv_export(people(participants, seed=2))
+                )
+                if report["registered"] != participants:
+                    first = report["errors"][:3]
+                    msg = f"the import registered {report['registered']} of {participants}: {first}"
+                    raise RuntimeError(msg)
+                print(f"csv: {participants} rows in one upload in {csv_s:.1f}s", flush=True)
+                metrics = (await client.get("/metrics")).text
+                retries = next(
+                    (
+                        line
+                        for line in metrics.splitlines()
+                        if line.startswith("mentorship_transaction_retries_total")
+                    ),
+                    "",
+                )
+                print(f"service: {retries}", flush=True)
+        finally:
+            if launcher is not None:
+                launcher.stop_all()
+            running.stop()
+    p50, p99 = _percentile(latencies, 0.50) * 1000, _percentile(latencies, 0.99) * 1000
+    print(
+        f"registration n={participants} concurrency={concurrency} "
+        f"http_rps={participants / http_s:.1f} http_p50_ms={p50:.1f} http_p99_ms={p99:.1f} "
+        f"csv_rows_per_s={participants / csv_s:.1f} csv_s={csv_s:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--participants", type=int, default=10_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.participants, arguments.concurrency))
+    sys.exit(0)

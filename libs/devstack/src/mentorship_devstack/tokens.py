@@ -1,0 +1,41 @@
+"""Tokens for the local stack and tests: a dev admin token and HS256 JWTs for participants.
+
+Never use these secrets outside a developer machine or a test run.
+"""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+
+DEV_ADMIN_TOKEN = "dev-admin-token"  # noqa: S105 - a well-known local development value
+DEV_JWT_SECRET = "dev-jwt-secret-for-local-stacks-only"  # noqa: S105 - same
+DEV_JWT_ALGORITHM = "HS256"
+
+
+def auth_environment() -> dict[str, str]:
+    """The auth settings every locally started service gets."""
+    return {
+        "AUTH_ADMIN_TOKEN": DEV_ADMIN_TOKEN,
+        "AUTH_JWT_KEY": DEV_JWT_SECRET,
+        "AUTH_JWT_ALGORITHMS": DEV_JWT_ALGORITHM,
+    }
+
+
+def participant_token(
+    employee_id: str,
+    *,
+    roles: tuple[str, ...] = (),
+    ttl_s: int = 3600,
+    secret: str = DEV_JWT_SECRET,
+) -> str:
+    """A signed JWT for ``employee_id`` (add ``roles=("mentorship-admin",)`` for an admin)."""
+    now = int(time.time())
+    claims = {"sub": employee_id, "roles": list(roles), "iat": now, "exp": now + ttl_s}
+    return jwt.encode(claims, secret, algorithm=DEV_JWT_ALGORITHM)
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header carrying ``token``."""
+    return {"Authorization": f"Bearer {token}"}
