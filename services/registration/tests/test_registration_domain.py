@@ -1,59 +1,137 @@
+"""Registration decisions: new, updated, unchanged, re-registered, and refused."""
+
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from mentorship_contracts.events import MatchingProfile
-from mentorship_contracts.types import ParticipantRole
-from registration.domain.registration import Registration
+import pytest
 
-FIRST = datetime(2026, 1, 10, tzinfo=UTC)
-LATER = datetime(2026, 1, 20, tzinfo=UTC)
+from mentorship_contracts.events import ParticipantRegistered, ParticipantUpdated
+from mentorship_contracts.types import MatchingMode
+from registration.domain.programs import Program, QuestionnaireVersion
+from registration.domain.questionnaire import AnswersInvalidError
+from registration.domain.registration import (
+    Change,
+    Person,
+    RegistrationRefusedError,
+    Status,
+    Submission,
+    check_submission,
+    decide,
+    normalise_department,
+)
+from registration.domain.template import Template, questionnaire_from
+
+from .factories import MENTEE_ANSWERS, MENTOR_ANSWERS
+
+NOW = datetime.now(UTC)
+PERSON = Person(person_id="person-1", reporting_line=("person-boss",))
 
 
-def _registration(**changes: object) -> Registration:
-    base = Registration(
-        participant_id="part-1",
-        program_id="prog-1",
+def _version(program: Program) -> QuestionnaireVersion:
+    return QuestionnaireVersion(program.program_id, 1, questionnaire_from(Template.STANDARD), NOW)
+
+
+def _submission(**changes: Any) -> Submission:
+    base = Submission(
         employee_id="emp-1",
-        person_id="person-1",
-        role=ParticipantRole.MENTEE,
-        capacity=0,
-        department="sales",
-        reporting_line=("person-boss",),
-        profile=MatchingProfile(languages=("en",)),
-        registered_at=FIRST,
-        updated_at=FIRST,
+        name="Ada Lovelace",
+        email="ada@example.com",
+        department="engineering",
+        manager_employee_id="emp-boss",
+        answers=MENTEE_ANSWERS,
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
-def test_revising_keeps_identity_and_registration_time() -> None:
-    original = _registration()
-    revision = _registration(
-        participant_id="fresh-id",
-        person_id="fresh-person",
-        role=ParticipantRole.MENTOR,
-        capacity=2,
-        registered_at=LATER,
-        updated_at=LATER,
+def _decide(program: Program, submission: Submission, existing: Any = None) -> Any:
+    checked = check_submission(program, _version(program), submission, {"m-1", "m-2"}, NOW)
+    return decide(
+        program_id=program.program_id,
+        questionnaire_version=1,
+        checked=checked,
+        existing=existing,
+        person=PERSON,
+        new_participant_id="part-new",
+        now=NOW,
     )
 
-    revised = original.revise(revision)
 
-    assert revised.participant_id == "part-1"
-    assert revised.person_id == "person-1"
-    assert revised.registered_at == FIRST
-    assert revised.updated_at == LATER
-    assert (revised.role, revised.capacity) == (ParticipantRole.MENTOR, 2)
+def test_a_first_registration_is_registered(open_program: Program) -> None:
+    decision = _decide(open_program, _submission())
+    assert decision.change is Change.REGISTERED
+    assert isinstance(decision.event, ParticipantRegistered)
+    assert decision.event.participant_id == "part-new"
+    assert decision.event.person_id == "person-1"
+    assert decision.event.reporting_line == ("person-boss",)
+    assert decision.event.department == "engineering"
+    assert "Ada" not in decision.event.model_dump_json()
+    assert "ada@example.com" not in decision.event.model_dump_json()
 
 
-def test_events_carry_the_state_matching_needs_and_no_employee_id() -> None:
-    registration = _registration()
-    registered = registration.registered()
-    updated = registration.updated()
-    assert registered.participant_id == updated.participant_id == "part-1"
-    assert registered.reporting_line == ("person-boss",)
-    assert registered.profile.languages == ("en",)
-    assert registered.registered_at == FIRST
-    assert "emp-1" not in registered.model_dump_json()
+def test_registering_again_updates_or_changes_nothing(open_program: Program) -> None:
+    first = _decide(open_program, _submission()).registration
+    later = NOW + timedelta(days=1)
+
+    same = _decide(open_program, _submission(), existing=first)
+    assert same.change is Change.UNCHANGED
+    assert same.event is None
+
+    changed = _decide(open_program, _submission(answers=MENTOR_ANSWERS), existing=first)
+    assert changed.change is Change.UPDATED
+    assert isinstance(changed.event, ParticipantUpdated)
+    assert changed.registration.participant_id == "part-new"
+    assert changed.registration.registered_at == first.registered_at
+    assert changed.event.role == "mentor"
+    assert later > NOW
+
+
+def test_registering_after_withdrawing_registers_anew(open_program: Program) -> None:
+    first = _decide(open_program, _submission()).registration
+    withdrawn, event = first.withdraw(NOW)
+    assert withdrawn.status is Status.WITHDRAWN
+    assert event is not None
+    assert withdrawn.withdraw(NOW)[1] is None, "withdrawing twice emits nothing"
+
+    again = _decide(open_program, _submission(), existing=withdrawn)
+    assert again.change is Change.REGISTERED
+    assert again.registration.participant_id == first.participant_id
+    assert again.registration.status is Status.ACTIVE
+
+
+def test_outside_the_window_is_refused(open_program: Program) -> None:
+    closed = open_program.closed(NOW - timedelta(seconds=1))
+    with pytest.raises(RegistrationRefusedError) as caught:
+        _decide(closed, _submission())
+    assert caught.value.code == "registration_closed"
+
+
+def test_preferred_mentors_must_be_mentors_of_this_program(open_program: Program) -> None:
+    assert _decide(open_program, _submission(preferred_mentors=("m-1",))).event is not None
+    with pytest.raises(AnswersInvalidError, match="'m-9'"):
+        _decide(open_program, _submission(preferred_mentors=("m-9",)))
+    with pytest.raises(AnswersInvalidError, match="up to 3 different"):
+        _decide(open_program, _submission(preferred_mentors=("m-1", "m-1")))
+    with pytest.raises(AnswersInvalidError, match="only mentees choose"):
+        _decide(open_program, _submission(answers=MENTOR_ANSWERS, preferred_mentors=("m-1",)))
+    admin_led = replace(
+        open_program,
+        settings=open_program.settings.model_copy(update={"matching_mode": MatchingMode.ADMIN_LED}),
+    )
+    with pytest.raises(AnswersInvalidError, match="does not let mentees choose"):
+        _decide(admin_led, _submission(preferred_mentors=("m-1",)))
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("Sales EMEA", "sales_emea"),
+        ("  R&D / Platform ", "r_d_platform"),
+        ("Ventes — Québec", "ventes_quebec"),
+        ("!!!", None),
+    ],
+)
+def test_departments_become_stable_keys(raw: str, key: str | None) -> None:
+    assert normalise_department(raw) == key

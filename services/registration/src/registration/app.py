@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
 from mentorship_kit.runtime import ServiceRuntime
-from registration.adapters.repository import RegistrationRepository
-from registration.handlers.api import registration_router
+from registration.adapters.people import PeopleDirectory
+from registration.adapters.programs import ProgramRepository
+from registration.adapters.registrations import RegistrationRepository
+from registration.handlers.api.errors import ERROR_MAPPERS
+from registration.handlers.api.people import people_router
+from registration.handlers.api.programs import programs_router
+from registration.handlers.api.registrations import registrations_router
+from registration.handlers.erasure import ErasureService
+from registration.handlers.importing import ImportService
+from registration.handlers.programs import ProgramService
 from registration.handlers.registering import RegistrationService
 from registration.settings import RegistrationSettings
 
@@ -16,12 +25,40 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
     """The registration service's ASGI app."""
     settings = settings or RegistrationSettings()
     runtime = ServiceRuntime(settings)
-    repository = RegistrationRepository(runtime.database)
-    runtime.add_indexes(*repository.indexes())
-    service = RegistrationService(runtime.transactor, repository)
+    programs = ProgramRepository(runtime.database)
+    registrations = RegistrationRepository(runtime.database)
+    people = PeopleDirectory(runtime.database)
+    runtime.add_indexes(*programs.indexes(), *registrations.indexes())
+
+    program_service = ProgramService(runtime.transactor, programs)
+    registering = RegistrationService(runtime.transactor, programs, registrations, people)
+    importer = ImportService(
+        runtime.transactor,
+        program_service,
+        registering,
+        max_rows=settings.import_max_rows,
+        chunk_rows=settings.import_chunk_rows,
+    )
+    erasure = ErasureService(runtime.transactor, registrations, people)
+    caller, admin = Authenticator(settings).dependencies()
     return create_http_app(
         runtime,
         title="Mentorship registration",
-        description="Programs, questionnaires and the people who register for them.",
-        routers=[registration_router(service)],
+        description=(
+            "Programs, their versioned questionnaires, and the people who register for them. "
+            "Admin operations need an admin token or a JWT with the admin role; participants "
+            "act on their own registration only."
+        ),
+        routers=[
+            programs_router(program_service, caller, admin),
+            registrations_router(
+                registering,
+                importer,
+                caller,
+                admin,
+                import_max_bytes=settings.import_max_bytes,
+            ),
+            people_router(erasure, registrations, admin),
+        ],
+        error_mappers=ERROR_MAPPERS,
     )

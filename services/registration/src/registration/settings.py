@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
+
 from mentorship_kit.settings import ServiceSettings
 
 
@@ -12,3 +14,12 @@ class RegistrationSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "registration"
     http_port: int = 8001
+    import_max_rows: int = Field(
+        default=20_000, ge=1, description="Most rows one CSV import may have."
+    )
+    import_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024, description="Largest CSV import accepted."
+    )
+    import_chunk_rows: int = Field(
+        default=500, ge=1, le=5000, description="Rows registered per database transaction."
+    )

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from feedback.adapters.sessions import HeldSessions
-from mentorship_kit.http import ApiError
+from mentorship_kit.http_errors import ApiError
 
 SessionId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
 

@@ -1,35 +1,101 @@
-"""A person's registration for a program, and the events it produces."""
+"""A person's registration for a program: deciding it, changing it, and its events."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
+from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import (
-    MatchingProfile,
+    ParticipantErased,
     ParticipantRegistered,
     ParticipantUpdated,
+    ParticipantWithdrew,
 )
-from mentorship_contracts.types import ParticipantRole
+from mentorship_contracts.types import MatchingMode, ParticipantRole
+from registration.domain.profile import MatchingInputs, matching_inputs
+from registration.domain.programs import Program, QuestionnaireVersion
+from registration.domain.questionnaire import (
+    AnswerProblem,
+    AnswersInvalidError,
+    AnswerValue,
+    check_answers,
+)
 
-QUESTIONNAIRE_VERSION = 1
+MAX_PREFERRED_MENTORS = 3
+
+
+class RegistrationRefusedError(Exception):
+    """The program does not take this registration now (e.g. outside its window)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Status(StrEnum):
+    """Whether a registration takes part."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+
+
+class Change(StrEnum):
+    """What a registration decision changed."""
+
+    REGISTERED = "registered"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+def normalise_department(name: str | None) -> str | None:
+    """A department as a stable key: "Sales EMEA" -> "sales_emea"."""
+    if name is None:
+        return None
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    key = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")
+    return key[:80] or None
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What a person (or an admin, or a CSV row) submits to register or update."""
+
+    employee_id: str
+    name: str
+    email: str
+    department: str | None
+    manager_employee_id: str | None
+    answers: Mapping[str, Any]
+    preferred_mentors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Registration:
-    """One person's registration for one program."""
+    """One person's registration for one program, with their personal data."""
 
     participant_id: str
     program_id: str
     employee_id: str
     person_id: str
-    role: ParticipantRole
-    capacity: int
+    name: str
+    email: str
     department: str | None
+    manager_employee_id: str | None
     reporting_line: tuple[str, ...]
-    profile: MatchingProfile
+    answers: dict[str, AnswerValue]
+    questionnaire_version: int
+    inputs: MatchingInputs
+    status: Status
     registered_at: datetime
     updated_at: datetime
+    withdrew_at: datetime | None = None
 
     def registered(self) -> ParticipantRegistered:
         """The event announcing this registration."""
@@ -41,13 +107,23 @@ class Registration:
         """The event announcing this registration's new state."""
         return ParticipantUpdated.model_validate(self._state() | {"updated_at": self.updated_at})
 
-    def revise(self, revision: Registration) -> Registration:
-        """This registration with the answers of ``revision`` (ids and dates kept)."""
-        return replace(
-            revision,
+    def withdraw(self, now: datetime) -> tuple[Registration, ParticipantWithdrew | None]:
+        """This registration withdrawn (no event when it already was)."""
+        if self.status is Status.WITHDRAWN:
+            return self, None
+        withdrawn = replace(self, status=Status.WITHDRAWN, withdrew_at=now, updated_at=now)
+        event = ParticipantWithdrew(
+            participant_id=self.participant_id, program_id=self.program_id, withdrew_at=now
+        )
+        return withdrawn, event
+
+    def erased(self, now: datetime) -> ParticipantErased:
+        """The event telling every service to forget this registration's person."""
+        return ParticipantErased(
             participant_id=self.participant_id,
+            program_id=self.program_id,
             person_id=self.person_id,
-            registered_at=self.registered_at,
+            erased_at=now,
         )
 
     def _state(self) -> dict[str, object]:
@@ -55,10 +131,145 @@ class Registration:
             "participant_id": self.participant_id,
             "program_id": self.program_id,
             "person_id": self.person_id,
-            "role": self.role,
-            "capacity": self.capacity,
+            "role": self.inputs.role,
+            "capacity": self.inputs.capacity,
             "department": self.department,
             "reporting_line": self.reporting_line,
-            "profile": self.profile,
-            "questionnaire_version": QUESTIONNAIRE_VERSION,
+            "profile": self.inputs.profile,
+            "choice_answers": self.inputs.choice_answers,
+            "questionnaire_version": self.questionnaire_version,
         }
+
+    def same_submission(self, other: Registration) -> bool:
+        """Whether ``other`` says the same as this registration (ids and dates aside)."""
+        return (
+            self.name,
+            self.email,
+            self.department,
+            self.manager_employee_id,
+            self.reporting_line,
+            self.answers,
+            self.questionnaire_version,
+            self.inputs,
+        ) == (
+            other.name,
+            other.email,
+            other.department,
+            other.manager_employee_id,
+            other.reporting_line,
+            other.answers,
+            other.questionnaire_version,
+            other.inputs,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The registration to store and the event to publish with it."""
+
+    registration: Registration
+    change: Change
+    event: IntegrationEvent | None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who a submission is from, as the people directory knows them."""
+
+    person_id: str
+    reporting_line: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedSubmission:
+    """A submission whose answers and picks were accepted, normalised for matching."""
+
+    submission: Submission
+    answers: dict[str, AnswerValue]
+    inputs: MatchingInputs
+
+
+def check_submission(
+    program: Program,
+    questionnaire: QuestionnaireVersion,
+    submission: Submission,
+    known_mentors: Collection[str],
+    now: datetime,
+) -> CheckedSubmission:
+    """Accept a submission for ``program`` at ``now``, or say why not.
+
+    Raises:
+        RegistrationRefusedError: the program does not take registrations now.
+        AnswersInvalidError: an answer or a preferred mentor is not acceptable.
+    """
+    refusal = program.registration_refusal(now)
+    if refusal is not None:
+        raise RegistrationRefusedError(refusal.code, refusal.message)
+    answers = check_answers(questionnaire.questionnaire, submission.answers)
+    inputs = matching_inputs(questionnaire.questionnaire, answers, submission.preferred_mentors)
+    _check_preferred_mentors(program, submission, inputs, known_mentors)
+    return CheckedSubmission(submission, answers, inputs)
+
+
+def decide(
+    *,
+    program_id: str,
+    questionnaire_version: int,
+    checked: CheckedSubmission,
+    existing: Registration | None,
+    person: Person,
+    new_participant_id: str,
+    now: datetime,
+) -> Decision:
+    """Register a checked submission, or update ``existing``: idempotent per employee.
+
+    Registering again after withdrawing registers anew (same participant id).
+    """
+    submission = checked.submission
+    candidate = Registration(
+        participant_id=existing.participant_id if existing else new_participant_id,
+        program_id=program_id,
+        employee_id=submission.employee_id,
+        person_id=person.person_id,
+        name=submission.name,
+        email=submission.email,
+        department=submission.department,
+        manager_employee_id=submission.manager_employee_id,
+        reporting_line=person.reporting_line,
+        answers=checked.answers,
+        questionnaire_version=questionnaire_version,
+        inputs=checked.inputs,
+        status=Status.ACTIVE,
+        registered_at=now,
+        updated_at=now,
+    )
+    if existing is None or existing.status is Status.WITHDRAWN:
+        return Decision(candidate, Change.REGISTERED, candidate.registered())
+    if existing.same_submission(candidate):
+        return Decision(existing, Change.UNCHANGED, None)
+    updated = replace(candidate, registered_at=existing.registered_at)
+    return Decision(updated, Change.UPDATED, updated.updated())
+
+
+def _check_preferred_mentors(
+    program: Program,
+    submission: Submission,
+    inputs: MatchingInputs,
+    known_mentors: Collection[str],
+) -> None:
+    picks = submission.preferred_mentors
+    if not picks:
+        return
+    field = "preferred_mentors"
+    problems: list[AnswerProblem] = []
+    if program.settings.matching_mode is MatchingMode.ADMIN_LED:
+        problems.append(AnswerProblem(field, "this program does not let mentees choose mentors"))
+    if inputs.role is ParticipantRole.MENTOR:
+        problems.append(AnswerProblem(field, "only mentees choose mentors"))
+    if len(picks) > MAX_PREFERRED_MENTORS or len(set(picks)) != len(picks):
+        problems.append(AnswerProblem(field, "choose up to 3 different mentors"))
+    unknown = [pick for pick in picks if pick not in known_mentors]
+    if unknown:
+        problems.append(AnswerProblem(field, f"{unknown} are not mentors in this program"))
+    if problems:
+        raise AnswersInvalidError(problems)

@@ -1,78 +1,194 @@
-"""The register use case: store a registration and announce it, atomically."""
+"""Registering, updating and withdrawing: state and events committed together.
+
+One code path serves a single request and a CSV chunk: every submission is checked before
+anything is written, then the chunk's people, registrations and events are written in one
+transaction with a handful of round trips whatever the chunk's size.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import uuid4
 
-from pymongo.errors import DuplicateKeyError
-
-from mentorship_contracts.events import MatchingProfile
-from mentorship_contracts.types import ParticipantRole
+from mentorship_kit.http_errors import ApiError
 from mentorship_kit.outbox import Transaction, Transactor
-from registration.adapters.repository import RegistrationRepository
-from registration.domain.registration import Registration
+from registration.adapters.people import PeopleDirectory
+from registration.adapters.programs import ProgramRepository
+from registration.adapters.registrations import RegistrationRepository
+from registration.domain.programs import Program, QuestionnaireVersion
+from registration.domain.questionnaire import AnswersInvalidError
+from registration.domain.registration import (
+    CheckedSubmission,
+    Decision,
+    Registration,
+    Status,
+    Submission,
+    check_submission,
+    decide,
+)
+
+
+def program_not_found(program_id: str) -> ApiError:
+    """The 404 for an unknown program."""
+    return ApiError(404, "program_not_found", f"There is no program {program_id}.")
+
+
+def registration_not_found(program_id: str, employee_id: str) -> ApiError:
+    """The 404 for an employee not registered in a program."""
+    return ApiError(
+        404,
+        "registration_not_found",
+        f"Employee {employee_id} is not registered for program {program_id}.",
+    )
 
 
 @dataclass(frozen=True, slots=True)
-class Register:
-    """What a person submits to register."""
+class Outcome:
+    """What happened to one submission of a batch."""
 
-    program_id: str
-    employee_id: str
-    role: ParticipantRole
-    capacity: int
-    department: str | None
-    manager_employee_id: str | None
-    profile: MatchingProfile
-
-
-@dataclass(frozen=True, slots=True)
-class Registered:
-    """The outcome: the registration and whether it is new."""
-
-    registration: Registration
-    created: bool
+    submission: Submission
+    decision: Decision | None = None
+    problems: AnswersInvalidError | None = None
 
 
 class RegistrationService:
-    """Registers people; registering again updates the registration, never duplicates it."""
+    """Registers people for programs; registering again updates, never duplicates."""
 
-    def __init__(self, transactor: Transactor, repository: RegistrationRepository) -> None:
+    def __init__(
+        self,
+        transactor: Transactor,
+        programs: ProgramRepository,
+        registrations: RegistrationRepository,
+        people: PeopleDirectory,
+    ) -> None:
         self._transactor = transactor
-        self._repository = repository
+        self._programs = programs
+        self._registrations = registrations
+        self._people = people
 
-    async def register(self, command: Register) -> Registered:
-        """Store the registration and emit ParticipantRegistered (or ParticipantUpdated)."""
-        try:
-            return await self._transactor.run(lambda tx: self._register(command, tx))
-        except DuplicateKeyError:
-            # A concurrent first registration won the race: ours becomes an update.
-            return await self._transactor.run(lambda tx: self._register(command, tx))
+    async def register(self, program_id: str, submission: Submission) -> Decision:
+        """Register (or update) one person; invalid answers store nothing.
 
-    async def _register(self, command: Register, tx: Transaction) -> Registered:
-        person_id = await self._repository.person_id(
-            command.employee_id, command.manager_employee_id, tx
+        Raises:
+            ApiError: 404 for an unknown program.
+            RegistrationRefusedError: outside the registration window.
+            AnswersInvalidError: the answers do not fit the questionnaire.
+        """
+
+        async def work(tx: Transaction) -> Decision:
+            [outcome] = await self.register_batch(program_id, [submission], tx)
+            if outcome.problems is not None:
+                raise outcome.problems
+            assert outcome.decision is not None
+            return outcome.decision
+
+        return await self._transactor.run(work, retry_on_duplicate_key=True)
+
+    async def update(self, program_id: str, submission: Submission) -> Decision:
+        """Change an existing registration's answers (404 when there is none)."""
+        if await self._registrations.get(program_id, submission.employee_id) is None:
+            raise registration_not_found(program_id, submission.employee_id)
+        return await self.register(program_id, submission)
+
+    async def register_batch(
+        self, program_id: str, submissions: Sequence[Submission], tx: Transaction
+    ) -> list[Outcome]:
+        """Register many people in one transaction; each valid one is stored and announced."""
+        program, questionnaire = await self._program(program_id, tx)
+        picks = {pick for submission in submissions for pick in submission.preferred_mentors}
+        mentors = await self._registrations.active_mentors(program_id, picks, tx)
+        outcomes: dict[int, Outcome] = {}
+        checked: list[tuple[int, CheckedSubmission]] = []
+        for index, submission in enumerate(submissions):
+            try:
+                item = check_submission(program, questionnaire, submission, mentors, tx.now)
+            except AnswersInvalidError as problems:
+                outcomes[index] = Outcome(submission, problems=problems)
+            else:
+                checked.append((index, item))
+        if checked:
+            decisions = await self._store([item for _, item in checked], program, questionnaire, tx)
+            outcomes |= {
+                index: Outcome(item.submission, decision=decision)
+                for (index, item), decision in zip(checked, decisions, strict=True)
+            }
+        return [outcomes[index] for index in range(len(submissions))]
+
+    async def _store(
+        self,
+        checked: Sequence[CheckedSubmission],
+        program: Program,
+        questionnaire: QuestionnaireVersion,
+        tx: Transaction,
+    ) -> list[Decision]:
+        """Decide every checked submission, then write and announce them together."""
+        employees = [item.submission.employee_id for item in checked]
+        people = await self._people.resolve(
+            {item.submission.employee_id: item.submission.manager_employee_id for item in checked},
+            tx,
         )
-        candidate = Registration(
-            participant_id=uuid4().hex,
-            program_id=command.program_id,
-            employee_id=command.employee_id,
-            person_id=person_id,
-            role=command.role,
-            capacity=command.capacity,
-            department=command.department,
-            reporting_line=await self._repository.reporting_line(command.manager_employee_id, tx),
-            profile=command.profile,
-            registered_at=tx.now,
-            updated_at=tx.now,
+        existing = await self._registrations.by_employees(program.program_id, employees, tx)
+        decisions = [
+            decide(
+                program_id=program.program_id,
+                questionnaire_version=questionnaire.version,
+                checked=item,
+                existing=existing.get(item.submission.employee_id),
+                person=people[item.submission.employee_id],
+                new_participant_id=uuid4().hex,
+                now=tx.now,
+            )
+            for item in checked
+        ]
+        changed = [decision for decision in decisions if decision.event is not None]
+        await self._registrations.insert_all(
+            [d.registration for d in changed if d.registration.employee_id not in existing], tx
         )
-        existing = await self._repository.find(command.program_id, command.employee_id, tx)
-        if existing is None:
-            await self._repository.save(candidate, tx)
-            tx.emit(candidate.registered())
-            return Registered(candidate, created=True)
-        revised = existing.revise(candidate)
-        await self._repository.save(revised, tx)
-        tx.emit(revised.updated())
-        return Registered(revised, created=False)
+        await self._registrations.save_all(
+            [d.registration for d in changed if d.registration.employee_id in existing], tx
+        )
+        for decision in changed:
+            assert decision.event is not None
+            tx.emit(decision.event)
+        return decisions
+
+    async def _program(
+        self, program_id: str, tx: Transaction
+    ) -> tuple[Program, QuestionnaireVersion]:
+        program = await self._programs.get(program_id, tx)
+        if program is None:
+            raise program_not_found(program_id)
+        version = await self._programs.version(program_id, program.questionnaire_version, tx)
+        assert version is not None, "a program always has its current questionnaire version"
+        return program, version
+
+    async def page(
+        self, program_id: str, status: Status | None, after: str | None, limit: int
+    ) -> list[Registration]:
+        """A program's registrations in employee-id order (404 for an unknown program)."""
+        if await self._programs.get(program_id) is None:
+            raise program_not_found(program_id)
+        return await self._registrations.page(program_id, status=status, after=after, limit=limit)
+
+    async def get(self, program_id: str, employee_id: str) -> Registration:
+        """One registration (404 when absent)."""
+        registration = await self._registrations.get(program_id, employee_id)
+        if registration is None:
+            raise registration_not_found(program_id, employee_id)
+        return registration
+
+    async def withdraw(self, program_id: str, employee_id: str) -> Registration:
+        """Withdraw a registration; withdrawing twice changes nothing."""
+
+        async def work(tx: Transaction) -> Registration:
+            registration = await self._registrations.get(program_id, employee_id, tx)
+            if registration is None:
+                raise registration_not_found(program_id, employee_id)
+            withdrawn, event = registration.withdraw(tx.now)
+            if event is not None:
+                await self._registrations.save_all([withdrawn], tx)
+                tx.emit(event)
+            return withdrawn
+
+        return await self._transactor.run(work)

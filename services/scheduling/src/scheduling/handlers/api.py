@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
-from mentorship_kit.http import ApiError
+from mentorship_kit.http_errors import ApiError
 from scheduling.adapters.pairs import SchedulingPairs
 
 PairId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]

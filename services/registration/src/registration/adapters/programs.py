@@ -1,0 +1,135 @@
+"""MongoDB storage of programs and their questionnaire versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pymongo import ASCENDING, IndexModel
+
+from mentorship_contracts.events import ProgramTopics
+from mentorship_contracts.types import RegistrationStatus
+from mentorship_kit.mongo import Collection, Database, Document, Indexes
+from mentorship_kit.outbox import Transaction
+from registration.domain.programs import Program, ProgramSettings, QuestionnaireVersion
+from registration.domain.questionnaire import Questionnaire
+
+PROGRAMS = "programs"
+QUESTIONNAIRES = "questionnaires"
+
+
+class ProgramRepository:
+    """Programs, and every version of every questionnaire (versions never change)."""
+
+    def __init__(self, database: Database) -> None:
+        self._programs: Collection = database[PROGRAMS]
+        self._questionnaires: Collection = database[QUESTIONNAIRES]
+        self._versions: dict[tuple[str, int], QuestionnaireVersion] = {}
+
+    @staticmethod
+    def indexes() -> tuple[Indexes, ...]:
+        """Listing by window; versions by program."""
+        return (
+            Indexes(
+                PROGRAMS,
+                (IndexModel([("closes_at", ASCENDING), ("opens_at", ASCENDING)], name="window"),),
+            ),
+            Indexes(
+                QUESTIONNAIRES,
+                (
+                    IndexModel(
+                        [("program_id", ASCENDING), ("version", ASCENDING)],
+                        unique=True,
+                        name="program_version",
+                    ),
+                ),
+            ),
+        )
+
+    async def get(self, program_id: str, tx: Transaction | None = None) -> Program | None:
+        """The program, if it exists."""
+        document = await self._programs.find_one(
+            {"_id": program_id}, session=tx.session if tx else None
+        )
+        return _program(document) if document else None
+
+    async def save(self, program: Program, tx: Transaction) -> None:
+        """Insert or replace ``program``."""
+        await self._programs.replace_one(
+            {"_id": program.program_id}, _program_document(program), upsert=True, session=tx.session
+        )
+
+    async def page(
+        self, *, status: RegistrationStatus | None, now: datetime, after: str | None, limit: int
+    ) -> list[Program]:
+        """Programs in id order, optionally only those whose registration has ``status``."""
+        query: Document = {"_id": {"$gt": after}} if after else {}
+        match status:
+            case RegistrationStatus.OPEN:
+                query |= {"opens_at": {"$lte": now}, "closes_at": {"$gt": now}, "closed_at": None}
+            case RegistrationStatus.SCHEDULED:
+                query |= {"opens_at": {"$gt": now}, "closed_at": None}
+            case RegistrationStatus.CLOSED:
+                query |= {"$or": [{"closes_at": {"$lte": now}}, {"closed_at": {"$ne": None}}]}
+        cursor = self._programs.find(query).sort("_id", ASCENDING).limit(limit)
+        return [_program(document) async for document in cursor]
+
+    async def add_version(self, version: QuestionnaireVersion, tx: Transaction) -> None:
+        """Store a new questionnaire version."""
+        await self._questionnaires.insert_one(
+            {
+                "_id": f"{version.program_id}:{version.version}",
+                "program_id": version.program_id,
+                "version": version.version,
+                "questions": version.questionnaire.model_dump(mode="json")["questions"],
+                "created_at": version.created_at,
+            },
+            session=tx.session,
+        )
+
+    async def version(
+        self, program_id: str, version: int, tx: Transaction | None = None
+    ) -> QuestionnaireVersion | None:
+        """One version of a program's questionnaire (cached: versions never change)."""
+        cached = self._versions.get((program_id, version))
+        if cached is not None:
+            return cached
+        document = await self._questionnaires.find_one(
+            {"_id": f"{program_id}:{version}"}, session=tx.session if tx else None
+        )
+        if document is None:
+            return None
+        loaded = QuestionnaireVersion(
+            program_id=program_id,
+            version=version,
+            questionnaire=Questionnaire.model_validate({"questions": document["questions"]}),
+            created_at=document["created_at"],
+        )
+        self._versions[(program_id, version)] = loaded
+        return loaded
+
+
+def _program_document(program: Program) -> Document:
+    settings = program.settings
+    return {
+        "_id": program.program_id,
+        "settings": settings.model_dump(mode="json"),
+        "opens_at": settings.registration_opens_at,
+        "closes_at": settings.registration_closes_at,
+        "closed_at": program.registration_closed_at,
+        "questionnaire_version": program.questionnaire_version,
+        "topics": program.topics.model_dump(mode="json"),
+        "created_at": program.created_at,
+        "updated_at": program.updated_at,
+    }
+
+
+def _program(document: Document) -> Program:
+    return Program(
+        program_id=document["_id"],
+        settings=ProgramSettings.model_validate(document["settings"]),
+        questionnaire_version=document["questionnaire_version"],
+        topics=ProgramTopics.model_validate(document["topics"]),
+        registration_closed_at=document["closed_at"],
+        created_at=document["created_at"],
+        updated_at=document["updated_at"],
+    )

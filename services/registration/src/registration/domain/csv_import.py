@@ -1,0 +1,173 @@
+"""Reading an HRIS-style CSV export into registration submissions, row by row.
+
+The first line names the columns. ``employee_id``, ``name`` and ``email`` are required;
+``department``, ``manager_employee_id`` and ``preferred_mentors`` are optional; every other
+column is a question key of the program's questionnaire. Header names are matched loosely
+("Employee ID", "Manager ID", "Work Email" work). Several choices go in one cell separated
+by ``;`` or ``|``. An empty cell is no answer.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from registration.domain.identity import Identity
+from registration.domain.questionnaire import Question, QuestionKind, Questionnaire
+from registration.domain.registration import Submission, normalise_department
+
+IDENTITY_COLUMNS = ("employee_id", "name", "email", "department", "manager_employee_id")
+REQUIRED_COLUMNS = ("employee_id", "name", "email")
+PICKS_COLUMN = "preferred_mentors"
+ALIASES = {
+    "employee": "employee_id",
+    "employee_number": "employee_id",
+    "id": "employee_id",
+    "full_name": "name",
+    "display_name": "name",
+    "email_address": "email",
+    "work_email": "email",
+    "manager": "manager_employee_id",
+    "manager_id": "manager_employee_id",
+    "manager_employee_number": "manager_employee_id",
+    "department_name": "department",
+}
+_SEPARATORS = re.compile(r"[;|]")
+
+
+class CsvFileError(ValueError):
+    """The file as a whole cannot be read (no header, missing or unknown columns ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """Why one row was not registered; ``row`` is the line number in the file."""
+
+    row: int
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRow:
+    """A row that reads as a submission (its answers are checked when registering)."""
+
+    row: int
+    submission: Submission
+
+
+def _column_name(header: str) -> str:
+    name = re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
+    return ALIASES.get(name, name)
+
+
+def _cell_value(question: Question, cell: str) -> Any:
+    if question.kind is QuestionKind.MULTIPLE_CHOICE:
+        return [part.strip() for part in _SEPARATORS.split(cell) if part.strip()]
+    if question.kind in {QuestionKind.NUMBER, QuestionKind.SCALE}:
+        try:
+            number = float(cell.replace(",", "."))
+        except ValueError:
+            return cell  # check_answers reports "expected a number"
+        return int(number) if number.is_integer() else number
+    return cell
+
+
+class CsvReader:
+    """Reads rows of one file against one questionnaire."""
+
+    def __init__(self, questionnaire: Questionnaire, *, max_rows: int) -> None:
+        self._questions = {question.key: question for question in questionnaire.questions}
+        self._max_rows = max_rows
+
+    def read(self, text: str) -> tuple[list[ParsedRow], list[RowProblem]]:
+        """Every row as a submission or as problems; raises `CsvFileError` for the file."""
+        reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+        try:
+            header = next(reader)
+        except StopIteration:
+            msg = "the file is empty; the first line must name the columns"
+            raise CsvFileError(msg) from None
+        columns = self._columns(header)
+        parsed: list[ParsedRow] = []
+        problems: list[RowProblem] = []
+        first_row_of: dict[str, int] = {}
+        for count, (line, cells) in enumerate(self._rows(reader), start=1):
+            if count > self._max_rows:
+                msg = f"the file has more than {self._max_rows} rows; split it"
+                raise CsvFileError(msg)
+            row, row_problems = self._row(line, columns, cells)
+            if row is not None and (first := first_row_of.get(row.submission.employee_id)):
+                row_problems.append(
+                    RowProblem(line, "employee_id", f"the same employee as row {first}")
+                )
+            if row_problems:
+                problems.extend(row_problems)
+            elif row is not None:
+                first_row_of[row.submission.employee_id] = line
+                parsed.append(row)
+        return parsed, problems
+
+    def _columns(self, header: list[str]) -> list[str]:
+        columns = [_column_name(cell) for cell in header]
+        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+        if missing:
+            msg = f"required columns are missing: {', '.join(missing)}"
+            raise CsvFileError(msg)
+        known = {*IDENTITY_COLUMNS, PICKS_COLUMN, *self._questions}
+        unknown = [header[i] for i, name in enumerate(columns) if name and name not in known]
+        if unknown:
+            msg = f"columns {unknown} are neither identity fields nor question keys"
+            raise CsvFileError(msg)
+        repeated = sorted({name for name in columns if name and columns.count(name) > 1})
+        if repeated:
+            msg = f"columns {repeated} appear more than once"
+            raise CsvFileError(msg)
+        return columns
+
+    @staticmethod
+    def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+        for cells in reader:
+            line = reader.line_num  # type: ignore[attr-defined]
+            if any(cell.strip() for cell in cells):
+                yield line, cells
+
+    def _row(
+        self, line: int, columns: list[str], cells: list[str]
+    ) -> tuple[ParsedRow | None, list[RowProblem]]:
+        if len(cells) > len(columns):
+            return None, [RowProblem(line, "", f"{len(cells)} cells for {len(columns)} columns")]
+        values = {name: cell.strip() for name, cell in zip(columns, cells, strict=False) if name}
+        try:
+            identity = Identity.model_validate(
+                {name: values.get(name) or None for name in IDENTITY_COLUMNS}
+            )
+        except ValidationError as error:
+            return None, [
+                RowProblem(line, ".".join(map(str, item["loc"])), item["msg"])
+                for item in error.errors(include_url=False)
+            ]
+        answers = {
+            key: _cell_value(question, values[key])
+            for key, question in self._questions.items()
+            if values.get(key)
+        }
+        picks = tuple(
+            p.strip() for p in _SEPARATORS.split(values.get(PICKS_COLUMN, "")) if p.strip()
+        )
+        submission = Submission(
+            employee_id=identity.employee_id,
+            name=identity.name,
+            email=identity.email,
+            department=normalise_department(identity.department),
+            manager_employee_id=identity.manager_employee_id,
+            answers=answers,
+            preferred_mentors=picks,
+        )
+        return ParsedRow(line, submission), []

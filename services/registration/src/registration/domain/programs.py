@@ -1,0 +1,168 @@
+"""Programs: their settings, policy, registration window and questionnaire versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+
+from dateutil.relativedelta import relativedelta
+from pydantic import ValidationInfo, field_validator
+
+from mentorship_contracts.events import ProgramCreated, ProgramTopics, ProgramUpdated
+from mentorship_contracts.events.program import ProgramDetails
+from mentorship_contracts.types import RegistrationStatus
+from registration.domain.questionnaire import Questionnaire
+
+MIN_PROGRAM_MONTHS, MAX_PROGRAM_MONTHS = 1, 12
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months (the 31st becomes the month's last day)."""
+    moved: date = day + relativedelta(months=months)
+    return moved
+
+
+class ProgramSettings(ProgramDetails):
+    """What a program manager sets, under the platform's policy.
+
+    A program runs 1 to 12 months, and registration closes before it ends.
+    """
+
+    @field_validator("ends_on")
+    @classmethod
+    def _runs_one_to_twelve_months(cls, ends_on: date, info: ValidationInfo) -> date:
+        starts_on = info.data.get("starts_on")
+        if starts_on is None:
+            return ends_on
+        if ends_on < add_months(starts_on, MIN_PROGRAM_MONTHS):
+            msg = f"a program runs for at least 1 month after starts_on ({starts_on})"
+            raise ValueError(msg)
+        if ends_on > add_months(starts_on, MAX_PROGRAM_MONTHS):
+            msg = f"a program runs for at most 12 months after starts_on ({starts_on})"
+            raise ValueError(msg)
+        return ends_on
+
+    @field_validator("registration_closes_at")
+    @classmethod
+    def _closes_in_time(cls, closes_at: datetime, info: ValidationInfo) -> datetime:
+        opens_at, ends_on = info.data.get("registration_opens_at"), info.data.get("ends_on")
+        if opens_at is not None and closes_at <= opens_at:
+            msg = "registration must close after it opens"
+            raise ValueError(msg)
+        if ends_on is not None and closes_at > datetime.combine(ends_on, time(), UTC):
+            msg = f"registration must close before the program ends ({ends_on})"
+            raise ValueError(msg)
+        return closes_at
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireVersion:
+    """One immutable version of a program's questionnaire."""
+
+    program_id: str
+    version: int
+    questionnaire: Questionnaire
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationRefusal:
+    """Why a program does not take registrations now."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """A mentorship program as the registration service holds it."""
+
+    program_id: str
+    settings: ProgramSettings
+    questionnaire_version: int
+    topics: ProgramTopics
+    registration_closed_at: datetime | None
+    """Set when a program manager closed registration before the window's end."""
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def create(
+        cls, program_id: str, settings: ProgramSettings, questionnaire: Questionnaire, now: datetime
+    ) -> Program:
+        """A new program whose questionnaire is version 1."""
+        return cls(
+            program_id=program_id,
+            settings=settings,
+            questionnaire_version=1,
+            topics=_topics(questionnaire),
+            registration_closed_at=None,
+            created_at=now,
+            updated_at=now,
+        )
+
+    def registration_status(self, now: datetime) -> RegistrationStatus:
+        """Whether registration is scheduled, open or closed at ``now``."""
+        if self.registration_closed_at is not None or now >= self.settings.registration_closes_at:
+            return RegistrationStatus.CLOSED
+        if now < self.settings.registration_opens_at:
+            return RegistrationStatus.SCHEDULED
+        return RegistrationStatus.OPEN
+
+    def registration_refusal(self, now: datetime) -> RegistrationRefusal | None:
+        """Why someone cannot register at ``now``, or None when they can."""
+        status = self.registration_status(now)
+        if status is RegistrationStatus.SCHEDULED:
+            opens = self.settings.registration_opens_at.isoformat()
+            return RegistrationRefusal(
+                "registration_not_open", f"Registration for this program opens at {opens}."
+            )
+        if status is RegistrationStatus.CLOSED:
+            closed = (
+                self.registration_closed_at or self.settings.registration_closes_at
+            ).isoformat()
+            return RegistrationRefusal(
+                "registration_closed", f"Registration for this program closed at {closed}."
+            )
+        return None
+
+    def revised(self, settings: ProgramSettings, now: datetime) -> tuple[Program, tuple[str, ...]]:
+        """This program with new settings, and the names of the settings that changed."""
+        before, after = self.settings.model_dump(), settings.model_dump()
+        changed = tuple(name for name in after if after[name] != before[name])
+        return replace(self, settings=settings, updated_at=now), changed
+
+    def with_questionnaire(
+        self, version: QuestionnaireVersion, now: datetime
+    ) -> tuple[Program, tuple[str, ...]]:
+        """This program on a new questionnaire version (its topics follow the questions)."""
+        topics = _topics(version.questionnaire)
+        revised = replace(
+            self, questionnaire_version=version.version, topics=topics, updated_at=now
+        )
+        return revised, (("topics",) if topics != self.topics else ())
+
+    def closed(self, now: datetime) -> Program:
+        """This program with registration closed from ``now``."""
+        return replace(self, registration_closed_at=now, updated_at=now)
+
+    def created_event(self, now: datetime) -> ProgramCreated:
+        """ProgramCreated, carrying the full state."""
+        return ProgramCreated.model_validate(self._state(now) | {"created_at": self.created_at})
+
+    def updated_event(self, now: datetime, changed: tuple[str, ...]) -> ProgramUpdated:
+        """ProgramUpdated, carrying the full state and what changed."""
+        return ProgramUpdated.model_validate(
+            self._state(now) | {"updated_at": now, "changed_fields": changed}
+        )
+
+    def _state(self, now: datetime) -> dict[str, object]:
+        return self.settings.model_dump() | {
+            "program_id": self.program_id,
+            "registration_status": self.registration_status(now),
+            "topics": self.topics,
+        }
+
+
+def _topics(questionnaire: Questionnaire) -> ProgramTopics:
+    return ProgramTopics(skills=questionnaire.skills(), goals=questionnaire.goals())

@@ -1,0 +1,182 @@
+"""Program and questionnaire endpoints."""
+
+from datetime import datetime
+from typing import Annotated, Any, Self, cast
+
+from fastapi import APIRouter, Depends, Path, Query, status
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from mentorship_contracts.events import ProgramTopics
+from mentorship_contracts.events.program import ProgramDetails
+from mentorship_contracts.types import RegistrationStatus, utc_now
+from mentorship_kit.auth import CallerDependency, Principal
+from registration.domain.programs import Program, ProgramSettings, QuestionnaireVersion
+from registration.domain.questionnaire import Questionnaire
+from registration.domain.template import Template
+from registration.handlers.programs import ProgramService
+
+ProgramId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
+
+
+class ProgramCreateRequest(ProgramSettings):
+    """A new program's settings and the questionnaire template it starts from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    questionnaire_template: Template = Template.STANDARD
+
+
+ProgramPatch: type[BaseModel] = create_model(
+    "ProgramPatch",
+    __config__=ConfigDict(extra="forbid"),
+    __doc__="Settings to change; the rest stay as they are.",
+    **{  # type: ignore[call-overload]
+        name: (
+            cast("Any", field.annotation) | None,
+            Field(default=None, description=field.description),
+        )
+        for name, field in ProgramDetails.model_fields.items()
+    },
+)
+
+
+class ProgramView(ProgramSettings):
+    """A program with its registration status and questionnaire version."""
+
+    program_id: str
+    registration_status: RegistrationStatus
+    registration_closed_at: datetime | None
+    questionnaire_version: int
+    topics: ProgramTopics
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, program: Program) -> Self:
+        """The view of ``program`` now."""
+        return cls.model_validate(
+            program.settings.model_dump()
+            | {
+                "program_id": program.program_id,
+                "registration_status": program.registration_status(utc_now()),
+                "registration_closed_at": program.registration_closed_at,
+                "questionnaire_version": program.questionnaire_version,
+                "topics": program.topics,
+                "created_at": program.created_at,
+                "updated_at": program.updated_at,
+            }
+        )
+
+
+class ProgramPage(BaseModel):
+    """Programs in id order; pass ``next_after`` as ``after`` for the next page."""
+
+    programs: list[ProgramView]
+    next_after: str | None
+
+
+class QuestionnaireView(Questionnaire):
+    """One version of a program's questionnaire."""
+
+    program_id: str
+    version: int
+    created_at: datetime
+
+
+class TemplateRequest(BaseModel):
+    """Which template to apply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    template: Template = Template.STANDARD
+
+
+def programs_router(
+    service: ProgramService, caller: CallerDependency, admin: CallerDependency
+) -> APIRouter:
+    """Routes for programs and their questionnaires."""
+    router = APIRouter(prefix="/v1/programs", tags=["programs"])
+    Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
+    Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
+
+    @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a program")
+    async def create(request: ProgramCreateRequest, _: Admin) -> ProgramView:
+        settings = ProgramSettings.model_validate(
+            request.model_dump(exclude={"questionnaire_template"})
+        )
+        return ProgramView.of(await service.create(settings, request.questionnaire_template))
+
+    @router.get("", summary="List programs")
+    async def list_programs(
+        _: Caller,
+        registration_status: Annotated[RegistrationStatus | None, Query()] = None,
+        after: Annotated[str | None, Query(max_length=64)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> ProgramPage:
+        programs = await service.page(registration_status, after, limit)
+        return ProgramPage(
+            programs=[ProgramView.of(program) for program in programs],
+            next_after=programs[-1].program_id if len(programs) == limit else None,
+        )
+
+    @router.get("/{program_id}", summary="Read a program", responses={404: {}})
+    async def read(program_id: ProgramId, _: Caller) -> ProgramView:
+        return ProgramView.of(await service.get(program_id))
+
+    @router.patch(
+        "/{program_id}", summary="Change a program's settings", responses={404: {}, 422: {}}
+    )
+    async def revise(program_id: ProgramId, patch: ProgramPatch, _: Admin) -> ProgramView:
+        changes: dict[str, Any] = patch.model_dump(exclude_unset=True)
+        return ProgramView.of(await service.revise(program_id, changes))
+
+    @router.post(
+        "/{program_id}/registration/close",
+        summary="Close registration now",
+        responses={404: {}},
+    )
+    async def close(program_id: ProgramId, _: Admin) -> ProgramView:
+        return ProgramView.of(await service.close_registration(program_id))
+
+    @router.get(
+        "/{program_id}/questionnaire",
+        summary="Read the questionnaire (the current version unless one is named)",
+        responses={404: {}},
+    )
+    async def questionnaire(
+        program_id: ProgramId,
+        _: Caller,
+        version: Annotated[int | None, Query(ge=1)] = None,
+    ) -> QuestionnaireView:
+        return _questionnaire_view(await service.questionnaire(program_id, version))
+
+    @router.put(
+        "/{program_id}/questionnaire",
+        summary="Replace the questionnaire (stored as a new version)",
+        responses={404: {}, 422: {}},
+    )
+    async def replace(
+        program_id: ProgramId, questionnaire: Questionnaire, _: Admin
+    ) -> QuestionnaireView:
+        return _questionnaire_view(await service.replace_questionnaire(program_id, questionnaire))
+
+    @router.post(
+        "/{program_id}/questionnaire/template",
+        summary="Apply a template as the questionnaire's new version",
+        responses={404: {}},
+    )
+    async def apply_template(
+        program_id: ProgramId, request: TemplateRequest, _: Admin
+    ) -> QuestionnaireView:
+        return _questionnaire_view(await service.apply_template(program_id, request.template))
+
+    return router
+
+
+def _questionnaire_view(version: QuestionnaireVersion) -> QuestionnaireView:
+    return QuestionnaireView(
+        program_id=version.program_id,
+        version=version.version,
+        created_at=version.created_at,
+        questions=version.questionnaire.questions,
+    )
