@@ -15,6 +15,8 @@ import httpx
 import pytest
 
 from mentorship_devstack.servers import is_running
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
+from mentorship_devstack.workloads import people, program_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -59,15 +61,21 @@ def test_run_serves_the_stack_and_ctrl_c_stops_everything(
     process, urls = stack_run
     assert set(urls) == {"registration", "matching", "scheduling", "feedback", "analytics"}
 
+    admin = bearer(DEV_ADMIN_TOKEN)
+    program = httpx.post(
+        f"{urls['registration']}/v1/programs", json=program_settings(), headers=admin
+    )
+    program_id = program.json()["program_id"]
     started = time.monotonic()
     created = httpx.post(
-        f"{urls['registration']}/v1/programs/demo/participants",
-        json={"employee_id": "emp-demo", "role": "mentee"},
+        f"{urls['registration']}/v1/programs/{program_id}/registrations",
+        json=people(1, seed=5)[0].registration(),
+        headers=admin,
     )
     assert created.status_code == 201
     counted = 0
     while time.monotonic() - started < 2.0 and counted == 0:
-        report = httpx.get(f"{urls['analytics']}/v1/programs/demo/reports/registration")
+        report = httpx.get(f"{urls['analytics']}/v1/programs/{program_id}/reports/registration")
         counted = report.json()["participants"]
     assert counted == 1, "the participant is counted within 2 seconds"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import tomllib
 from pathlib import Path
@@ -14,11 +15,30 @@ from mentorship_kit.settings import ServiceSettings
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_readme_documents_every_setting() -> None:
+def _settings_classes() -> list[type[ServiceSettings]]:
+    classes: list[type[ServiceSettings]] = [ServiceSettings]
+    for service in SERVICES:
+        module = importlib.import_module(f"{service}.settings")
+        classes += [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, ServiceSettings)
+            and value is not ServiceSettings
+        ]
+    return classes
+
+
+def test_readme_documents_every_setting_of_every_service() -> None:
     readme = (ROOT / "README.md").read_text()
-    undocumented = [
-        name.upper() for name in ServiceSettings.model_fields if f"`{name.upper()}`" not in readme
-    ]
+    undocumented = sorted(
+        {
+            name.upper()
+            for settings in _settings_classes()
+            for name in settings.model_fields
+            if f"`{name.upper()}`" not in readme
+        }
+    )
     assert not undocumented
 
 
@@ -47,3 +67,9 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert ci.rstrip().endswith("exec make test")
     assert "make test" in (ROOT / "README.md").read_text()
+
+
+def test_committed_openapi_documents_are_current() -> None:
+    from mentorship_devstack import openapi
+
+    assert openapi.stale(ROOT) == [], "run `make openapi` and commit the result"

@@ -10,10 +10,12 @@ import pytest
 
 from mentorship_contracts.events import PairCreated, SessionCompleted
 from mentorship_contracts.examples import example
+from mentorship_devstack.api import create_program, register
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import ServiceLauncher, eventually, fresh_kafka_prefix
 from mentorship_devstack.services import SERVICES, ServiceProcess
 from mentorship_devstack.stack import Infrastructure
+from mentorship_devstack.workloads import people
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -48,30 +50,27 @@ async def test_a_registration_reaches_analytics_and_matching_within_two_seconds(
     stack: dict[str, ServiceProcess],
 ) -> None:
     api = _api(stack)
+    mentor = next(p for p in people(20, seed=3) if p.answers["role"] == "mentor")
     async with api("registration") as registration, api("analytics") as analytics:
+        program_id = await create_program(registration)
         started = time.monotonic()
-        response = await registration.post(
-            "/v1/programs/skeleton-1/participants",
-            json={"employee_id": "emp-1", "role": "mentor", "capacity": 2},
-            headers={"X-Correlation-ID": "skeleton-flow"},
-        )
-        assert response.status_code == 201
+        registered = await register(registration, program_id, mentor)
 
         async def report() -> dict[str, int]:
             body: dict[str, int] = (
-                await analytics.get("/v1/programs/skeleton-1/reports/registration")
+                await analytics.get(f"/v1/programs/{program_id}/reports/registration")
             ).json()
             return body
 
         body = await eventually(report, lambda body: body["participants"] == 1, timeout_s=10)
         elapsed = time.monotonic() - started
     assert body["mentors"] == 1
-    assert body["mentor_capacity"] == 2
+    assert body["mentor_capacity"] == registered["capacity"] == mentor.answers["capacity"]
     assert elapsed < REGISTRATION_VISIBLE_WITHIN_S, f"took {elapsed:.2f}s"
 
     async with api("matching") as matching:
         pool = await eventually(
-            lambda: matching.get("/v1/programs/skeleton-1/pool"),
+            lambda: matching.get(f"/v1/programs/{program_id}/pool"),
             lambda response: response.json()["mentors"] == 1,
         )
     assert pool.status_code == 200
