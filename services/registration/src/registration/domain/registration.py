@@ -97,6 +97,21 @@ class Registration:
     updated_at: datetime
     withdrew_at: datetime | None = None
 
+    @property
+    def role(self) -> ParticipantRole:
+        """Mentor, mentee or both, as answered."""
+        return self.inputs.role
+
+    @property
+    def capacity(self) -> int:
+        """Mentees this participant takes on (0 for mentees)."""
+        return self.inputs.capacity
+
+    @property
+    def preferred_mentors(self) -> tuple[str, ...]:
+        """The mentors this participant picked, best first."""
+        return self.inputs.profile.preferred_mentors
+
     def registered(self) -> ParticipantRegistered:
         """The event announcing this registration."""
         return ParticipantRegistered.model_validate(

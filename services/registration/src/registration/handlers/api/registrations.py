@@ -70,6 +70,8 @@ class RegistrationRequest(BaseModel):
 class RegistrationView(BaseModel):
     """A registration as its owner (or an admin) sees it."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     participant_id: str
     program_id: str
     employee_id: str
@@ -90,24 +92,7 @@ class RegistrationView(BaseModel):
     @classmethod
     def of(cls, registration: Registration) -> Self:
         """The view of ``registration``."""
-        return cls(
-            participant_id=registration.participant_id,
-            program_id=registration.program_id,
-            employee_id=registration.employee_id,
-            name=registration.name,
-            email=registration.email,
-            department=registration.department,
-            manager_employee_id=registration.manager_employee_id,
-            status=registration.status,
-            role=registration.inputs.role,
-            capacity=registration.inputs.capacity,
-            answers=registration.answers,
-            preferred_mentors=list(registration.inputs.profile.preferred_mentors),
-            questionnaire_version=registration.questionnaire_version,
-            registered_at=registration.registered_at,
-            updated_at=registration.updated_at,
-            withdrew_at=registration.withdrew_at,
-        )
+        return cls.model_validate(registration)
 
 
 class RegistrationOutcome(RegistrationView):
@@ -185,7 +170,7 @@ def _respond(decision: Decision, response: Response) -> RegistrationOutcome:
     if decision.change is not Change.REGISTERED:
         response.status_code = status.HTTP_200_OK
     view = RegistrationView.of(decision.registration)
-    return RegistrationOutcome(**view.model_dump(), change=decision.change)
+    return RegistrationOutcome.model_validate(view.model_dump() | {"change": decision.change})
 
 
 def registrations_router(
