@@ -16,9 +16,10 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from mentorship_contracts.types import utc_now
+from mentorship_contracts.events import MatchingProfile, ParticipantRegistered
+from mentorship_contracts.types import ParticipantRole, Seniority, utc_now
 
-SENIORITY = ("co_op", "associate", "intermediate", "senior", "director", "executive")
+SENIORITY = tuple(level.value for level in Seniority)
 DISCIPLINES = ("sales", "marketing", "finance", "product", "design", "engineering", "data")
 SKILLS = (
     "leadership", "people_management", "public_speaking", "delegation", "negotiation",
@@ -178,3 +179,85 @@ def csv_export(persons: list[PersonSpec]) -> str:
             cells.append(";".join(value) if isinstance(value, list) else str(value))
         writer.writerow(cells)
     return output.getvalue()
+
+
+MATCHING_SITES = (
+    # (time zone, location, languages, weight)
+    ("Europe/Berlin", "berlin", ("en", "de"), 5),
+    ("Europe/London", "london", ("en",), 5),
+    ("America/New_York", "new_york", ("en", "es"), 5),
+    ("America/Sao_Paulo", "sao_paulo", ("pt", "es"), 2),
+    ("Asia/Kolkata", "bangalore", ("en", "hi"), 2),
+    ("Asia/Singapore", "singapore", ("en", "zh"), 1),
+)
+
+
+def matching_pool(
+    mentees: int,
+    *,
+    seed: int = 1,
+    mentors_per_mentee: float = 0.25,
+    program_id: str = "prog-bench",
+    picks: bool = False,
+) -> list[ParticipantRegistered]:
+    """A program's pool as matching receives it: mentees, mentors (capacity 1-5).
+
+    Sites, languages, seniority and reporting lines are drawn so that the hard rules
+    exclude about 30% of mentee-mentor pairs under the default rules (6 h time-zone gap,
+    a shared language, the mentor more senior, reporting line depth 2).
+    """
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+    sites = [site for site in MATCHING_SITES for _ in range(site[3])]
+    mentor_count = max(1, int(mentees * mentors_per_mentee))
+    pool: list[ParticipantRegistered] = []
+    mentor_ids: list[str] = []
+    managers: list[str] = []
+    for index in range(mentor_count + mentees):
+        is_mentor = index < mentor_count
+        participant_id = f"p-{seed}-{index:06d}"
+        time_zone, location, languages, _ = rng.choice(sites)
+        level_weights = (0, 0, 2, 4, 3, 2) if is_mentor else (4, 5, 3, 1, 0, 0)
+        level = rng.choices(range(6), weights=level_weights)[0]
+        manager_line = tuple(rng.sample(managers, k=min(2, len(managers)))) if managers else ()
+        person_id = f"person-{seed}-{index:06d}"
+        if is_mentor and rng.random() < 0.3:
+            managers.append(person_id)
+        spoken = list(dict.fromkeys([*languages, *(["en"] if rng.random() < 0.9 else [])]))
+        profile = MatchingProfile(
+            seniority=Seniority(SENIORITY[level]),
+            years_experience=float(level * 4 + rng.randint(0, 3)),
+            discipline=rng.choice(DISCIPLINES),
+            disciplines_experienced=tuple(rng.sample(DISCIPLINES, 2)) if is_mentor else (),
+            preferred_mentor_disciplines=() if is_mentor else tuple(rng.sample(DISCIPLINES, 1)),
+            locations=(location,),
+            remote_ok=rng.random() < 0.95,
+            time_zone=time_zone,
+            languages=tuple(spoken),
+            skills_wanted=() if is_mentor else tuple(rng.sample(SKILLS, 3)),
+            skills_offered=tuple(rng.sample(SKILLS, 5)) if is_mentor else (),
+            goals_wanted=() if is_mentor else tuple(rng.sample(GOALS, 2)),
+            goals_achieved=tuple(rng.sample(GOALS, 3)) if is_mentor else (),
+            interests=tuple(rng.sample(INTERESTS, 2)),
+            preferred_mentors=(
+                tuple(rng.sample(mentor_ids, k=min(3, len(mentor_ids))))
+                if picks and not is_mentor and mentor_ids and rng.random() < 0.5
+                else ()
+            ),
+        )
+        pool.append(
+            ParticipantRegistered(
+                participant_id=participant_id,
+                program_id=program_id,
+                person_id=person_id,
+                role=ParticipantRole.MENTOR if is_mentor else ParticipantRole.MENTEE,
+                capacity=rng.randint(1, 5) if is_mentor else 0,
+                department=rng.choice(DEPARTMENTS).lower(),
+                reporting_line=manager_line,
+                profile=profile,
+                questionnaire_version=1,
+                registered_at=utc_now(),
+            )
+        )
+        if is_mentor:
+            mentor_ids.append(participant_id)
+    return pool
