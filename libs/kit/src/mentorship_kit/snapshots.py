@@ -88,6 +88,12 @@ class SnapshotStore[M: IntegrationEvent]:
         )
         return result.deleted_count
 
+    async def find(self, state_filter: Mapping[str, Any]) -> list[M]:
+        """Every stored state matching the filter (keys are state field names)."""
+        query = {f"state.{name}": value for name, value in state_filter.items()}
+        cursor = self._collection.find(query, projection={"state": 1})
+        return [self._model.model_validate(document["state"]) async for document in cursor]
+
     async def count(self, state_filter: Mapping[str, Any], **fields: Any) -> int:
         """How many snapshots match the state filter and the extra fields."""
         query = {f"state.{name}": value for name, value in state_filter.items()} | fields

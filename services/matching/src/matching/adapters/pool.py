@@ -31,6 +31,10 @@ class MatchingPool:
             ),
         )
 
+    async def participants_of(self, program_id: str) -> list[ParticipantState]:
+        """Everyone registered in a program and not withdrawn."""
+        return await self.participants.find({"program_id": program_id})
+
     async def role_counts(self, program_id: str) -> dict[ParticipantRole, int]:
         """How many participants of each role wait in a program's pool."""
         return {

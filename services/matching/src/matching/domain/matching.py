@@ -27,6 +27,7 @@ from matching.domain.solver import (
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import (
+    MatchingMode,
     ParticipantRole,
     ProgramFormat,
     SolverStatus,
@@ -116,7 +117,9 @@ class Proposal:
 
 
 @dataclass(frozen=True, slots=True)
-class _Setup:
+class MarketSetup:
+    """A request turned into arrays: who is in the market, their rows and their room."""
+
     market: Market
     mentee_rows: dict[str, int]
     mentor_rows: dict[str, int]
@@ -127,6 +130,7 @@ class _Setup:
     preferences: Preferences
     pins: tuple[tuple[int, int], ...]
     existing: tuple[tuple[int, int], ...]
+    peer: bool = False
 
 
 def propose(request: MatchingRequest, progress: Progress | None = None) -> Proposal:
@@ -134,7 +138,7 @@ def propose(request: MatchingRequest, progress: Progress | None = None) -> Propo
     report = progress or (lambda _: None)
     started = time.perf_counter()
     report("scoring")
-    setup = _setup(request)
+    setup = setup_market(request)
     scores = score_matrix(setup.market, setup.preferences)
     if request.program.format is ProgramFormat.PEER:
         scores = symmetric(scores)
@@ -165,7 +169,8 @@ def propose(request: MatchingRequest, progress: Progress | None = None) -> Propo
 # ---------------------------------------------------------------------- setting up
 
 
-def _setup(request: MatchingRequest) -> _Setup:
+def setup_market(request: MatchingRequest) -> MarketSetup:
+    """Who is in the market for ``request``, encoded, with their rows, room and exclusions."""
     program = request.program
     peer = program.format is ProgramFormat.PEER
     keep_existing = request.max_changes is None
@@ -203,10 +208,13 @@ def _setup(request: MatchingRequest) -> _Setup:
     mentor_rows = {p.participant_id: row for row, p in enumerate(mentors)}
     booked = np.array([0 if peer else load[p.participant_id] for p in mentors], dtype=np.int64)
     capacity = np.array(
-        [1 if peer else max(0, _capacity(program, p) - load[p.participant_id]) for p in mentors],
+        [
+            1 if peer else max(0, mentor_capacity(program, p) - load[p.participant_id])
+            for p in mentors
+        ],
         dtype=np.int64,
     )
-    return _Setup(
+    return MarketSetup(
         market=market,
         mentee_rows=mentee_rows,
         mentor_rows=mentor_rows,
@@ -214,7 +222,10 @@ def _setup(request: MatchingRequest) -> _Setup:
         booked=booked,
         preferences=Preferences(
             picks=_picks(mentees, mentor_rows),
-            picks_required=program.matching.rules.mentee_picks_required,
+            picks_required=(
+                program.matching.rules.mentee_picks_required
+                or program.matching_mode is MatchingMode.MENTEE_CHOICE
+            ),
             forbidden=_rows_of(
                 (*request.forbids, *request.ended_pairs), mentee_rows, mentor_rows, strict=False
             ),
@@ -225,6 +236,7 @@ def _setup(request: MatchingRequest) -> _Setup:
             if keep_existing
             else _rows_of(request.existing_pairs, mentee_rows, mentor_rows, strict=False)
         ),
+        peer=peer,
     )
 
 
@@ -233,7 +245,8 @@ def symmetric(scores: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.where(np.isfinite(scores) & np.isfinite(scores.T), (scores + scores.T) / 2, -np.inf)
 
 
-def _capacity(program: ProgramState, participant: ParticipantState) -> int:
+def mentor_capacity(program: ProgramState, participant: ParticipantState) -> int:
+    """How many mentees a mentor takes in a program (a group is at most the group size)."""
     if program.format is ProgramFormat.GROUP and program.max_group_size is not None:
         return min(participant.capacity, program.max_group_size)
     return participant.capacity
@@ -299,7 +312,7 @@ def _rows_of(
     return rows
 
 
-def _check_pins(setup: _Setup, scores: NDArray[np.float64]) -> None:
+def _check_pins(setup: MarketSetup, scores: NDArray[np.float64]) -> None:
     for mentee, mentor in setup.pins:
         if not np.isfinite(scores[mentee, mentor]):
             broken = [
@@ -318,7 +331,9 @@ def _check_pins(setup: _Setup, scores: NDArray[np.float64]) -> None:
 # ---------------------------------------------------------------------- solving
 
 
-def _solve(request: MatchingRequest, setup: _Setup, scores: NDArray[np.float64]) -> SolveResult:
+def _solve(
+    request: MatchingRequest, setup: MarketSetup, scores: NDArray[np.float64]
+) -> SolveResult:
     rules = request.program.matching.rules
     constraints = SideConstraints(
         mentor_capacity=setup.capacity,
@@ -384,7 +399,7 @@ class _Explained:
 
 def _explain(
     request: MatchingRequest,
-    setup: _Setup,
+    setup: MarketSetup,
     scores: NDArray[np.float64],
     result: SolveResult,
 ) -> _Explained:
@@ -392,13 +407,11 @@ def _explain(
     pairs = sorted(result.pairs)
     mentees = np.array([i for i, _ in pairs], dtype=np.intp)
     mentors = np.array([j for _, j in pairs], dtype=np.intp)
-    peer = request.program.format is ProgramFormat.PEER
     explanations = _explanations(setup, mentees, mentors)
-    if peer:  # a peer pair's score is the mean of both directions, and so is its explanation
+    if setup.peer:  # a peer pair's score is the mean of both directions, and so is its explanation
         backwards = _explanations(setup, mentors, mentees)
         explanations = [
-            {name: (value + back.get(name, 0.0)) / 2 for name, value in (back | forward).items()}
-            for forward, back in zip(explanations, backwards, strict=True)
+            _mean(forward, back) for forward, back in zip(explanations, backwards, strict=True)
         ]
     pins, existing = set(setup.pins), set(setup.existing)
     matches = [
@@ -425,8 +438,22 @@ def _explain(
     return _Explained(tuple(matches), _unmatched(request, setup, scores, chosen), removed)
 
 
+def explain_pair(setup: MarketSetup, mentee: int, mentor: int) -> tuple[float, dict[str, float]]:
+    """One pair's score and its explanation, exactly as a proposal would give them."""
+    rows, columns = np.array([mentee], dtype=np.intp), np.array([mentor], dtype=np.intp)
+    (explanation,) = _explanations(setup, rows, columns)
+    if setup.peer:
+        (back,) = _explanations(setup, columns, rows)
+        explanation = _mean(explanation, back)
+    return float(sum(explanation.values())), explanation
+
+
+def _mean(forward: dict[str, float], back: dict[str, float]) -> dict[str, float]:
+    return {name: (forward.get(name, 0.0) + back.get(name, 0.0)) / 2 for name in back | forward}
+
+
 def _explanations(
-    setup: _Setup, mentees: NDArray[np.intp], mentors: NDArray[np.intp]
+    setup: MarketSetup, mentees: NDArray[np.intp], mentors: NDArray[np.intp]
 ) -> list[dict[str, float]]:
     """Each pair's weighted criteria and, when the mentee picked the mentor, the pick."""
     market = setup.market
@@ -441,14 +468,14 @@ def _explanations(
     return explanations
 
 
-def _pick_rank(setup: _Setup, mentee: int, mentor: int) -> int | None:
+def _pick_rank(setup: MarketSetup, mentee: int, mentor: int) -> int | None:
     picks = setup.preferences.picks.get(mentee, ())
     return picks.index(mentor) + 1 if mentor in picks else None
 
 
 def _unmatched(
     request: MatchingRequest,
-    setup: _Setup,
+    setup: MarketSetup,
     scores: NDArray[np.float64],
     chosen: set[tuple[int, int]],
 ) -> tuple[Unmatched, ...]:
@@ -503,7 +530,7 @@ def _unmatched(
     return tuple(people)
 
 
-def _why_nobody(setup: _Setup, mentee: int) -> tuple[UnmatchedReason, str]:
+def _why_nobody(setup: MarketSetup, mentee: int) -> tuple[UnmatchedReason, str]:
     market = setup.market
     everyone = np.arange(len(market.mentors), dtype=np.intp)
     if len(everyone) == 0:

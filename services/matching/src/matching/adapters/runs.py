@@ -1,0 +1,300 @@
+"""MongoDB storage of matching runs and their proposal parts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+
+from matching.domain.matching import PairKey
+from matching.domain.pairs import ERASED
+from matching.domain.runs import (
+    Approval,
+    Run,
+    RunKind,
+    RunOptions,
+    RunStatus,
+    RunSummary,
+    Stage,
+)
+from mentorship_contracts.events.matching import MatchingRunProposed
+from mentorship_kit.mongo import Collection, Database, Document, Indexes
+from mentorship_kit.outbox import Transaction
+
+RUNS, PARTS = "runs", "run_parts"
+ACTIVE = [status.value for status in RunStatus if status.active]
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalPart:
+    """One stored part of a proposal: its event and the ids its pairs get on approval."""
+
+    event: MatchingRunProposed
+    pair_ids: tuple[str, ...]
+    kept: tuple[bool, ...]
+    """What-if: which pairs already exist (approval leaves them as they are)."""
+
+
+class RunRepository:
+    """Runs (one document each) and their proposal parts."""
+
+    def __init__(self, database: Database) -> None:
+        self._runs: Collection = database[RUNS]
+        self._parts: Collection = database[PARTS]
+
+    @staticmethod
+    def indexes() -> tuple[Indexes, ...]:
+        """Runs are listed per program and claimed by status; parts are read per run."""
+        return (
+            Indexes(
+                RUNS,
+                (
+                    IndexModel(
+                        [("program_id", ASCENDING), ("requested_at", DESCENDING)],
+                        name="by_program",
+                    ),
+                    IndexModel([("status", ASCENDING), ("requested_at", ASCENDING)], name="queue"),
+                ),
+            ),
+            Indexes(
+                PARTS, (IndexModel([("run_id", ASCENDING), ("part", ASCENDING)], name="by_run"),)
+            ),
+        )
+
+    async def insert(self, run: Run, tx: Transaction) -> None:
+        """Store a new run."""
+        await self._runs.insert_one(_document(run), session=tx.session)
+
+    async def get(self, run_id: str, tx: Transaction | None = None) -> Run | None:
+        """A run by id."""
+        document = await self._runs.find_one({"_id": run_id}, session=tx.session if tx else None)
+        return _run(document) if document else None
+
+    async def page(self, program_id: str, *, before: datetime | None, limit: int) -> list[Run]:
+        """A program's runs, newest first."""
+        query: Document = {"program_id": program_id}
+        if before is not None:
+            query["requested_at"] = {"$lt": before}
+        cursor = self._runs.find(query).sort("requested_at", DESCENDING).limit(limit)
+        return [_run(document) async for document in cursor]
+
+    async def active(self, program_id: str, tx: Transaction | None = None) -> list[Run]:
+        """The program's runs that are queued, running or being approved."""
+        cursor = self._runs.find(
+            {"program_id": program_id, "status": {"$in": ACTIVE}},
+            session=tx.session if tx else None,
+        )
+        return [_run(document) async for document in cursor]
+
+    async def proposed(self, program_id: str, tx: Transaction) -> list[Run]:
+        """The program's runs waiting for approval."""
+        cursor = self._runs.find(
+            {"program_id": program_id, "status": RunStatus.PROPOSED.value}, session=tx.session
+        )
+        return [_run(document) async for document in cursor]
+
+    async def claim(self, worker: str, now: datetime, lease_until: datetime) -> Run | None:
+        """Take the oldest run a worker should work on.
+
+        That is an active run (queued, running or being approved) that no worker holds,
+        or whose worker's lease ran out.
+        """
+        document = await self._runs.find_one_and_update(
+            {
+                "status": {"$in": ACTIVE},
+                "$or": [{"worker": None}, {"lease_until": {"$lt": now}}],
+            },
+            {"$set": {"worker": worker, "lease_until": lease_until}, "$inc": {"attempts": 1}},
+            sort=[("requested_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+        return _run(document) if document else None
+
+    async def renew(self, run_id: str, worker: str, lease_until: datetime) -> bool:
+        """Extend the worker's lease; False when another worker took the run over."""
+        result = await self._runs.update_one(
+            {"_id": run_id, "worker": worker}, {"$set": {"lease_until": lease_until}}
+        )
+        return result.matched_count == 1
+
+    async def release(self, run_id: str, worker: str) -> None:
+        """Give the run up (the worker is shutting down): another may claim it at once."""
+        await self._runs.update_one(
+            {"_id": run_id, "worker": worker}, {"$set": {"worker": None, "lease_until": None}}
+        )
+
+    async def set_stage(self, run_id: str, worker: str, stage: Stage) -> None:
+        """Record the stage a running run reached (outside any transaction)."""
+        await self._runs.update_one({"_id": run_id, "worker": worker}, {"$set": {"stage": stage}})
+
+    async def update(
+        self, run_id: str, tx: Transaction, *, held_by: str | None = None, **changes: Any
+    ) -> bool:
+        """Change a run's fields; with ``held_by``, only while that worker holds it."""
+        query: Document = {"_id": run_id}
+        if held_by is not None:
+            query["worker"] = held_by
+        result = await self._runs.update_one(query, {"$set": _encode(changes)}, session=tx.session)
+        return result.matched_count == 1
+
+    async def add_parts(self, run_id: str, parts: Sequence[ProposalPart], tx: Transaction) -> None:
+        """Store a proposal's parts."""
+        await self._parts.insert_many(
+            [
+                {
+                    "_id": f"{run_id}:{part.event.part}",
+                    "run_id": run_id,
+                    "part": part.event.part,
+                    "event": part.event.model_dump(mode="json"),
+                    "pair_ids": list(part.pair_ids),
+                    "kept": list(part.kept),
+                }
+                for part in parts
+            ],
+            session=tx.session,
+        )
+
+    async def part(self, run_id: str, number: int) -> ProposalPart | None:
+        """One part of a run's proposal."""
+        document = await self._parts.find_one({"_id": f"{run_id}:{number}"})
+        return _part(document) if document else None
+
+    async def parts(self, run_id: str, tx: Transaction | None = None) -> list[ProposalPart]:
+        """Every part of a run's proposal, in order."""
+        cursor = self._parts.find({"run_id": run_id}, session=tx.session if tx else None).sort(
+            "part", ASCENDING
+        )
+        return [_part(document) async for document in cursor]
+
+    async def erase_participant(
+        self, program_id: str, participant_id: str, tx: Transaction
+    ) -> None:
+        """Replace a participant's id in the program's runs and proposals."""
+        cursor = self._runs.find({"program_id": program_id}, session=tx.session)
+        run_ids = []
+        async for document in cursor:
+            run_ids.append(document["_id"])
+            changes = {
+                name: value
+                for name, value in (
+                    ("options.pins", document["options"]["pins"]),
+                    ("options.forbids", document["options"]["forbids"]),
+                    ("removed", document.get("removed", [])),
+                )
+                if _scrub_keys(value, participant_id)
+            }
+            if changes:
+                await self._runs.update_one(
+                    {"_id": document["_id"]}, {"$set": changes}, session=tx.session
+                )
+        parts = self._parts.find({"run_id": {"$in": run_ids}}, session=tx.session)
+        async for document in parts:
+            event = document["event"]
+            changed = _scrub_ids(event["pairs"], participant_id)
+            changed |= _scrub_ids(event["unmatched"], participant_id)
+            if changed:
+                await self._parts.update_one(
+                    {"_id": document["_id"]}, {"$set": {"event": event}}, session=tx.session
+                )
+
+
+def _scrub_keys(keys: list[Document], participant_id: str) -> bool:
+    changed = False
+    for key in keys:
+        for side in ("mentor", "mentee"):
+            if key[side] == participant_id:
+                key[side], changed = ERASED, True
+    return changed
+
+
+def _scrub_ids(items: list[Document], participant_id: str) -> bool:
+    changed = False
+    for item in items:
+        for name in ("participant_id", "mentor_participant_id", "mentee_participant_id"):
+            if item.get(name) == participant_id:
+                item[name], changed = ERASED, True
+    return changed
+
+
+def _encode(changes: Mapping[str, Any]) -> Document:
+    encoded: Document = {}
+    for name, value in changes.items():
+        if isinstance(value, RunSummary | Approval):
+            encoded[name] = asdict(value)
+        elif isinstance(value, tuple) and value and isinstance(value[0], PairKey):
+            encoded[name] = [_key(pair) for pair in value]
+        else:
+            encoded[name] = value
+    return encoded
+
+
+def _key(pair: PairKey) -> Document:
+    return {"mentor": pair.mentor, "mentee": pair.mentee}
+
+
+def _keys(documents: Sequence[Mapping[str, str]]) -> tuple[PairKey, ...]:
+    return tuple(PairKey(mentor=d["mentor"], mentee=d["mentee"]) for d in documents)
+
+
+def _document(run: Run) -> Document:
+    return {
+        "_id": run.run_id,
+        "program_id": run.program_id,
+        "kind": run.kind.value,
+        "status": run.status.value,
+        "stage": run.stage.value,
+        "options": {
+            "pins": [_key(pair) for pair in run.options.pins],
+            "forbids": [_key(pair) for pair in run.options.forbids],
+            "max_changes": run.options.max_changes,
+            "time_limit_s": run.options.time_limit_s,
+        },
+        "requested_by": run.requested_by,
+        "requested_at": run.requested_at,
+        "attempts": run.attempts,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "summary": asdict(run.summary) if run.summary else None,
+        "removed": [_key(pair) for pair in run.removed],
+        "error": run.error,
+        "approval": asdict(run.approval) if run.approval else None,
+        "worker": None,
+        "lease_until": None,
+    }
+
+
+def _run(document: Mapping[str, Any]) -> Run:
+    options = document["options"]
+    return Run(
+        run_id=document["_id"],
+        program_id=document["program_id"],
+        kind=RunKind(document["kind"]),
+        status=RunStatus(document["status"]),
+        stage=Stage(document["stage"]),
+        options=RunOptions(
+            pins=_keys(options["pins"]),
+            forbids=_keys(options["forbids"]),
+            max_changes=options["max_changes"],
+            time_limit_s=options["time_limit_s"],
+        ),
+        requested_by=document["requested_by"],
+        requested_at=document["requested_at"],
+        attempts=document["attempts"],
+        started_at=document.get("started_at"),
+        finished_at=document.get("finished_at"),
+        summary=RunSummary(**document["summary"]) if document.get("summary") else None,
+        removed=_keys(document.get("removed", [])),
+        error=document.get("error"),
+        approval=Approval(**document["approval"]) if document.get("approval") else None,
+    )
+
+
+def _part(document: Mapping[str, Any]) -> ProposalPart:
+    return ProposalPart(
+        event=MatchingRunProposed.model_validate(document["event"]),
+        pair_ids=tuple(document["pair_ids"]),
+        kept=tuple(document["kept"]),
+    )
