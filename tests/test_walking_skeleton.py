@@ -15,11 +15,13 @@ from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import ServiceLauncher, eventually, fresh_kafka_prefix
 from mentorship_devstack.services import SERVICES, ServiceProcess
 from mentorship_devstack.stack import Infrastructure
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 from mentorship_devstack.workloads import people
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 REGISTRATION_VISIBLE_WITHIN_S = 2.0
+ADMIN = bearer(DEV_ADMIN_TOKEN)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +72,7 @@ async def test_a_registration_reaches_analytics_and_matching_within_two_seconds(
 
     async with api("matching") as matching:
         pool = await eventually(
-            lambda: matching.get(f"/v1/programs/{program_id}/pool"),
+            lambda: matching.get(f"/v1/programs/{program_id}/pool", headers=ADMIN),
             lambda response: response.json()["mentors"] == 1,
         )
     assert pool.status_code == 200

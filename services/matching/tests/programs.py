@@ -105,9 +105,8 @@ def program(
         rules=rules or MatchingRules(), weights=weights or CriterionWeights()
     )
     group = {"max_group_size": 2} if format_ is ProgramFormat.GROUP else {}
-    return example(
-        ProgramCreated, program_id="prog-1", format=format_, matching=settings, **group | changes
-    )
+    fields: dict[str, Any] = {"program_id": "prog-1", "format": format_, "matching": settings}
+    return example(ProgramCreated, **fields | group | changes)
 
 
 def broken_rule(
@@ -157,3 +156,39 @@ def _offset(time_zone: str, on: date) -> float:
     offset = moment.astimezone(zoneinfo.ZoneInfo(time_zone)).utcoffset()
     assert offset is not None
     return offset.total_seconds() / 3600
+
+
+MENTEE, MENTOR = ParticipantRole.MENTEE, ParticipantRole.MENTOR
+
+
+def person(
+    participant_id: str,
+    role: ParticipantRole,
+    *,
+    capacity: int = 0,
+    department: str | None = "product",
+    reporting_line: tuple[str, ...] = (),
+    program_id: str = "prog-1",
+    **profile: object,
+) -> ParticipantRegistered:
+    """A participant with sensible defaults (Berlin, English, seniority by role)."""
+    defaults: dict[str, object] = {
+        "seniority": Seniority.SENIOR if role is ParticipantRole.MENTOR else Seniority.ASSOCIATE,
+        "languages": ("en",),
+        "time_zone": "Europe/Berlin",
+        "locations": ("berlin",),
+    }
+    return ParticipantRegistered.model_validate(
+        {
+            "participant_id": participant_id,
+            "program_id": program_id,
+            "person_id": f"person-{participant_id}",
+            "role": role,
+            "capacity": capacity,
+            "department": department,
+            "reporting_line": reporting_line,
+            "profile": MatchingProfile.model_validate(defaults | profile),
+            "questionnaire_version": 1,
+            "registered_at": "2026-02-01T00:00:00Z",
+        }
+    )

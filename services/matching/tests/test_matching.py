@@ -20,8 +20,8 @@ from matching.domain.matching import (
     Proposal,
     propose,
 )
+from matching.domain.why_not import why_not
 from mentorship_contracts.events import ParticipantRegistered, ProgramCreated
-from mentorship_contracts.events.participant import MatchingProfile
 from mentorship_contracts.events.program import CriterionWeights, MatchingRules
 from mentorship_contracts.types import (
     ParticipantRole,
@@ -31,7 +31,7 @@ from mentorship_contracts.types import (
     UnmatchedReason,
 )
 
-from .programs import broken_rule, pools, program, rule_sets
+from .programs import MENTEE, MENTOR, broken_rule, person, pools, program, rule_sets
 from .reference import capacity_expanded_assignment, peer_brute_force
 
 PROPERTIES = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -82,15 +82,15 @@ def check_proposal(
         assert not set(mentees) & {pair.mentee for pair in existing}
         load = Counter(m.mentor for m in proposal.matches) + Counter(p.mentor for p in existing)
         assert all(load[j] <= capacity_of(prog, by_id[j]) for j in load)
-    unmatched = {(person.participant_id, person.role) for person in proposal.unmatched}
+    unmatched = {(left.participant_id, left.role) for left in proposal.unmatched}
     mentors = {m.mentor for m in proposal.matches}
     assert not {(i, ParticipantRole.MENTEE) for i in mentees} & unmatched
     assert not {(j, ParticipantRole.MENTOR) for j in mentors} & unmatched
-    for person in proposal.unmatched:
-        assert person.detail
-        if person.reason is UnmatchedReason.NO_COMPATIBLE_PARTNER and person.role in MENTEE_ROLES:
+    for left in proposal.unmatched:
+        assert left.detail
+        if left.reason is UnmatchedReason.NO_COMPATIBLE_PARTNER and left.role in MENTEE_ROLES:
             assert all(
-                broken_rule(prog, by_id[person.participant_id], other) is not None
+                broken_rule(prog, by_id[left.participant_id], other) is not None
                 for other in pool
                 if other.role in MENTOR_ROLES
             )
@@ -225,40 +225,6 @@ def test_forbidden_pairs_are_never_proposed(
 # ---------------------------------------------------------------------- examples
 
 
-def person(
-    participant_id: str,
-    role: ParticipantRole,
-    *,
-    capacity: int = 0,
-    department: str | None = "product",
-    reporting_line: tuple[str, ...] = (),
-    **profile: object,
-) -> ParticipantRegistered:
-    defaults: dict[str, object] = {
-        "seniority": Seniority.SENIOR if role is ParticipantRole.MENTOR else Seniority.ASSOCIATE,
-        "languages": ("en",),
-        "time_zone": "Europe/Berlin",
-        "locations": ("berlin",),
-    }
-    return ParticipantRegistered.model_validate(
-        {
-            "participant_id": participant_id,
-            "program_id": "prog-1",
-            "person_id": f"person-{participant_id}",
-            "role": role,
-            "capacity": capacity,
-            "department": department,
-            "reporting_line": reporting_line,
-            "profile": MatchingProfile.model_validate(defaults | profile),
-            "questionnaire_version": 1,
-            "registered_at": "2026-02-01T00:00:00Z",
-        }
-    )
-
-
-MENTEE, MENTOR = ParticipantRole.MENTEE, ParticipantRole.MENTOR
-
-
 def test_the_explanation_names_each_criterion_with_its_weighted_value() -> None:
     prog = program(weights=CriterionWeights(skills=3, goals=2, interests=1))
     pool = [
@@ -360,3 +326,40 @@ def test_the_cross_department_share_is_met() -> None:
     proposal = propose(MatchingRequest(program(rules=rules), pool))
     assert len(proposal.matches) == 4
     assert sum(m.mentor == "m2" for m in proposal.matches) >= 2
+
+
+# ---------------------------------------------------------------------- why not
+
+
+def test_why_not_names_the_broken_rule() -> None:
+    pool = [person("m", MENTOR, capacity=1), person("e", MENTEE, languages=("fr",))]
+    answer = why_not(MatchingRequest(program(), pool), "e", "m")
+    assert not answer.can_be_paired
+    assert answer.reasons == ("hard rule: no shared language",)
+    assert "no shared language" in answer.summary
+
+
+def test_why_not_prices_a_pair_the_run_passed_over() -> None:
+    pool = [
+        person("m", MENTOR, capacity=1, skills_offered=("python",)),
+        person("best", MENTEE, skills_wanted=("python",)),
+        person("other", MENTEE),
+    ]
+    request = MatchingRequest(program(), pool)
+    answer = why_not(request, "other", "m")
+    assert answer.can_be_paired
+    assert not answer.paired
+    assert answer.objective is not None
+    assert answer.objective_with_pair is not None
+    assert answer.score is not None
+    assert answer.objective - answer.objective_with_pair == pytest.approx(3.0)  # the skill
+    assert "lower the program's total score by 3.000" in answer.summary
+    assert why_not(request, "best", "m").paired
+
+
+def test_why_not_reports_exclusions_and_absence() -> None:
+    pool = [person("m", MENTOR, capacity=1), person("e", MENTEE)]
+    forbidden = MatchingRequest(program(), pool, forbids=[PairKey(mentor="m", mentee="e")])
+    assert why_not(forbidden, "e", "m").reasons == ("an admin forbade this pair",)
+    (reason,) = why_not(MatchingRequest(program(), pool), "e", "nobody").reasons
+    assert "mentor nobody is not available" in reason

@@ -16,8 +16,11 @@ from mentorship_contracts.events import (
 from mentorship_contracts.examples import PROGRAM, example
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 
 pytestmark = pytest.mark.integration
+
+ADMIN = bearer(DEV_ADMIN_TOKEN)
 
 
 async def test_pool_holds_registered_participants_until_they_leave(
@@ -38,7 +41,9 @@ async def test_pool_holds_registered_participants_until_they_leave(
         await publish_events(settings.kafka_bootstrap, events, prefix=settings.kafka_topic_prefix)
 
         async def pool() -> dict[str, object]:
-            body: dict[str, object] = (await client.get(f"/v1/programs/{PROGRAM}/pool")).json()
+            body: dict[str, object] = (
+                await client.get(f"/v1/programs/{PROGRAM}/pool", headers=ADMIN)
+            ).json()
             return body
 
         body = await eventually(

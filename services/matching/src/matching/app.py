@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
-from matching.handlers.api import matching_router
-from matching.handlers.pool_events import register_pool_handlers
+from matching.adapters.runs import RunRepository
+from matching.handlers.api.errors import ERROR_MAPPERS
+from matching.handlers.api.pairs import pairs_router
+from matching.handlers.api.pool import pool_router
+from matching.handlers.api.runs import runs_router
+from matching.handlers.events import register_event_handlers
+from matching.handlers.metrics import MatchingMetrics
+from matching.handlers.pairs import PairService
+from matching.handlers.runs import RunService
+from matching.handlers.worker import RunWorker
 from matching.settings import MatchingServiceSettings
+from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
 from mentorship_kit.runtime import ServiceRuntime
 
@@ -16,12 +26,54 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
     """The matching service's ASGI app."""
     settings = settings or MatchingServiceSettings()
     runtime = ServiceRuntime(settings)
+    metrics = MatchingMetrics(runtime.metrics)
     pool = MatchingPool(runtime.database)
-    runtime.add_indexes(*pool.indexes())
-    register_pool_handlers(runtime.handlers, pool)
+    runs = RunRepository(runtime.database)
+    pairs = PairRepository(runtime.database)
+    runtime.add_indexes(*pool.indexes(), *runs.indexes(), *pairs.indexes())
+
+    run_service = RunService(runtime.transactor, pool, runs, pairs)
+    pair_service = PairService(
+        runtime.transactor,
+        pairs=pairs,
+        runs=runs,
+        pool=pool,
+        service=run_service,
+        metrics=metrics,
+        rematch_on_early_end=settings.matching_rematch_on_early_end,
+        rematch_time_limit_s=settings.matching_time_limit_s,
+    )
+    register_event_handlers(runtime.handlers, pool, pair_service)
+    worker = RunWorker(
+        runtime.transactor,
+        run_service,
+        runs=runs,
+        pairs=pairs,
+        pool=pool,
+        metrics=metrics,
+        lease_s=settings.matching_worker_lease_s,
+        poll_s=settings.matching_worker_poll_s,
+    )
+    runtime.add_background_loop("matching-worker", worker.run)
+    _, admin = Authenticator(settings).dependencies()
     return create_http_app(
         runtime,
         title="Mentorship matching",
-        description="Optimal, explainable matching of mentors and mentees.",
-        routers=[matching_router(pool)],
+        description=(
+            "Optimal, explainable matching of mentors and mentees: runs are solved as an "
+            "integer program, proposed with every pair's explanation and every unmatched "
+            "person's reason, and approved by a program manager (or automatically). Every "
+            "operation needs an admin token or a JWT with the admin role."
+        ),
+        routers=[
+            runs_router(
+                run_service,
+                admin,
+                default_time_limit_s=settings.matching_time_limit_s,
+                max_time_limit_s=settings.matching_max_time_limit_s,
+            ),
+            pairs_router(pair_service, admin),
+            pool_router(pool, admin),
+        ],
+        error_mappers=ERROR_MAPPERS,
     )

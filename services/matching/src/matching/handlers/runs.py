@@ -1,0 +1,210 @@
+"""Requesting, reading and approving matching runs (the solving is `worker`'s job)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from uuid import uuid4
+
+from matching.adapters.pairs import PairRepository
+from matching.adapters.pool import MatchingPool
+from matching.adapters.runs import ProposalPart, RunRepository
+from matching.domain.matching import MatchingRequest
+from matching.domain.runs import Approval, Run, RunKind, RunOptions, RunStatus, Stage
+from matching.domain.why_not import WhyNot, why_not
+from mentorship_contracts.events.program import ProgramState
+from mentorship_kit.outbox import Transaction, Transactor
+
+
+class RunNotFoundError(LookupError):
+    """No such run (or program)."""
+
+
+class RunConflictError(Exception):
+    """The run (or program) is not in a state that allows the request."""
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidReference:
+    """A participant id in a request that the program's pool does not hold."""
+
+    field: str
+    participant_id: str
+
+
+class RunRequestInvalidError(ValueError):
+    """A request names participants the program does not have."""
+
+    def __init__(self, problems: Sequence[InvalidReference]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            "; ".join(f"{p.field}: {p.participant_id} is not in the program" for p in problems)
+        )
+
+
+def new_run_id() -> str:
+    """A fresh run id."""
+    return f"run-{uuid4().hex[:20]}"
+
+
+class RunService:
+    """Runs as program managers see them."""
+
+    def __init__(
+        self,
+        transactor: Transactor,
+        pool: MatchingPool,
+        runs: RunRepository,
+        pairs: PairRepository,
+    ) -> None:
+        self._transactor = transactor
+        self._pool = pool
+        self._runs = runs
+        self._pairs = pairs
+        self.work_arrived = asyncio.Event()
+        """Set when a run is queued or approved, so an idle worker starts at once."""
+
+    async def request(
+        self, program_id: str, kind: RunKind, options: RunOptions, requested_by: str | None
+    ) -> Run:
+        """Queue a run; refused while another run of the program is unfinished."""
+        await self.program(program_id)
+        await self._check_references(program_id, options)
+
+        async def queue(tx: Transaction) -> Run:
+            busy = await self._runs.active(program_id, tx)
+            if busy:
+                msg = (
+                    f"run {busy[0].run_id} of program {program_id} is {busy[0].status.value}; "
+                    "start another once it has finished"
+                )
+                raise RunConflictError(msg)
+            run = _new_run(program_id, kind, options, requested_by, tx.now)
+            await self._runs.insert(run, tx)
+            return run
+
+        run = await self._transactor.run(queue)
+        self.work_arrived.set()
+        return run
+
+    async def queue_rematch(self, program_id: str, time_limit_s: float, tx: Transaction) -> None:
+        """Queue a re-match unless a run that has not read the pool yet is queued already."""
+        if any(run.status is RunStatus.QUEUED for run in await self._runs.active(program_id, tx)):
+            return
+        options = RunOptions(time_limit_s=time_limit_s)
+        await self._runs.insert(_new_run(program_id, RunKind.REMATCH, options, None, tx.now), tx)
+        self.work_arrived.set()
+
+    async def approve(self, run_id: str, approved_by: str | None) -> Run:
+        """Start creating a proposed run's pairs (idempotent once started)."""
+
+        async def start(tx: Transaction) -> Run:
+            run = await self._runs.get(run_id, tx)
+            if run is None:
+                raise RunNotFoundError(run_id)
+            if run.status in {RunStatus.APPROVING, RunStatus.APPROVED}:
+                return run
+            if run.status is not RunStatus.PROPOSED:
+                msg = f"run {run_id} is {run.status.value}: only a proposed run can be approved"
+                raise RunConflictError(msg)
+            approval = Approval(approved_by=approved_by, automatic=False, started_at=tx.now)
+            await self._runs.update(
+                run_id,
+                tx,
+                status=RunStatus.APPROVING.value,
+                stage=Stage.CREATING_PAIRS.value,
+                approval=approval,
+                attempts=0,
+                worker=None,
+                lease_until=None,
+            )
+            return replace(run, status=RunStatus.APPROVING, approval=approval)
+
+        run = await self._transactor.run(start)
+        self.work_arrived.set()
+        return run
+
+    async def get(self, run_id: str) -> Run:
+        """A run by id."""
+        run = await self._runs.get(run_id)
+        if run is None:
+            raise RunNotFoundError(run_id)
+        return run
+
+    async def page(self, program_id: str, before: datetime | None, limit: int) -> list[Run]:
+        """A program's runs, newest first."""
+        await self.program(program_id)
+        return await self._runs.page(program_id, before=before, limit=limit)
+
+    async def part(self, run_id: str, number: int) -> ProposalPart:
+        """One part of a run's proposal."""
+        run = await self.get(run_id)
+        if run.summary is None:
+            msg = f"run {run_id} is {run.status.value} and has no proposal"
+            raise RunConflictError(msg)
+        part = await self._runs.part(run_id, number)
+        if part is None:
+            msg = f"run {run_id} has {run.summary.parts} part(s), not a part {number}"
+            raise RunNotFoundError(msg)
+        return part
+
+    async def why_not(self, run_id: str, mentee: str, mentor: str) -> WhyNot:
+        """Why the run does not pair ``mentee`` with ``mentor``, on today's pool."""
+        run = await self.get(run_id)
+        request = await self.matching_request(run)
+        return await asyncio.to_thread(why_not, request, mentee, mentor)
+
+    async def program(self, program_id: str) -> ProgramState:
+        """The program as matching knows it."""
+        program = await self._pool.programs.get(program_id)
+        if program is None:
+            msg = f"program {program_id}"
+            raise RunNotFoundError(msg)
+        return program
+
+    async def matching_request(self, run: Run) -> MatchingRequest:
+        """What the solver needs for ``run``: the program, its pool and its pairs now."""
+        program = await self.program(run.program_id)
+        return MatchingRequest(
+            program=program,
+            participants=await self._pool.participants_of(run.program_id),
+            existing_pairs=tuple(await self._pairs.active_keys(run.program_id)),
+            pins=run.options.pins,
+            forbids=run.options.forbids,
+            ended_pairs=tuple(await self._pairs.ended_early_keys(run.program_id)),
+            max_changes=run.options.max_changes,
+            time_limit_s=run.options.time_limit_s,
+        )
+
+    async def _check_references(self, program_id: str, options: RunOptions) -> None:
+        problems = []
+        for name, pairs in (("pins", options.pins), ("forbids", options.forbids)):
+            for index, pair in enumerate(pairs):
+                for side, participant_id in (("mentor", pair.mentor), ("mentee", pair.mentee)):
+                    participant = await self._pool.participants.get(participant_id)
+                    if participant is None or participant.program_id != program_id:
+                        field = f"body.{name}[{index}].{side}_participant_id"
+                        problems.append(InvalidReference(field, participant_id))
+        if problems:
+            raise RunRequestInvalidError(problems)
+
+
+def _new_run(
+    program_id: str,
+    kind: RunKind,
+    options: RunOptions,
+    requested_by: str | None,
+    now: datetime,
+) -> Run:
+    return Run(
+        run_id=new_run_id(),
+        program_id=program_id,
+        kind=kind,
+        status=RunStatus.QUEUED,
+        stage=Stage.QUEUED,
+        options=options,
+        requested_by=requested_by,
+        requested_at=now,
+    )
