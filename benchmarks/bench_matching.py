@@ -1,0 +1,177 @@
+"""Benchmark: the matching service's optimisation against a min-cost-flow reference and greedy.
+
+Generates a realistic program of n mentees (n/4 mentors with capacities 1-5, about 30% of
+pairs excluded by the hard rules; see `mentorship_devstack.workloads.matching_pool`) and,
+in one run, times:
+
+- ours: the service's matching end to end (encode the pool, score every pair, build and
+  solve the integer program, prove it, explain every pair and unmatched person), exactly
+  what a run's worker executes between loading the pool and storing the proposal;
+- mcf: OR-Tools' min-cost max-flow on the same plain instance (the score matrix given, so
+  only its graph building and solving are timed; costs are scores in 1e-4 units; it runs
+  in a child process, see `mcf_reference.py`);
+- greedy: the best remaining pair first, until no pair fits.
+
+It checks that ours matches as many mentees as the reference with at least its score
+(scores rounded for the reference), and, unless --plain-only, also runs the same program
+with fairness constraints (cross-department share, per-department cap) and mentee picks.
+The last line is the plain result:
+
+    matching n=<n> ours_s=<t> mcf_s=<t> ratio=<ours/mcf> gap=<our gap> greedy_loss=<%>
+
+Usage: python benchmarks/bench_matching.py [--mentees 10000] [--seed 3] [--plain-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from matching.domain.matching import MatchingRequest, Proposal, propose, setup_market
+from matching.domain.scoring import score_matrix
+from mentorship_contracts.events import ProgramCreated
+from mentorship_contracts.events.participant import ParticipantState
+from mentorship_contracts.events.program import MatchingRules, MatchingSettings
+from mentorship_contracts.examples import example
+from mentorship_devstack.workloads import DEPARTMENTS, matching_pool
+
+CROSS_SHARE = 0.9
+PICK_BONUS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The min-cost-flow solution evaluated on the exact scores."""
+
+    seconds: float
+    pairs: int
+    score: float
+
+
+def min_cost_flow_reference(scores: NDArray[np.float64], capacity: NDArray[np.int64]) -> Reference:
+    """Most pairs, then the highest score, solved by OR-Tools in a child process.
+
+    The child times only its graph building and solving; see `mcf_reference.py` for why it
+    cannot run in this process.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        instance = Path(scratch) / "instance.npz"
+        np.savez(instance, scores=scores, capacity=capacity)
+        child = subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("mcf_reference.py")), str(instance)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    result = json.loads(child.stdout)
+    return Reference(float(result["seconds"]), int(result["pairs"]), float(result["score"]))
+
+
+def greedy(scores: NDArray[np.float64], capacity: NDArray[np.int64]) -> tuple[int, float]:
+    """Best pair first: (pairs, total score)."""
+    rows, columns = np.nonzero(np.isfinite(scores))
+    values = scores[rows, columns]
+    order = np.argsort(-values, kind="stable")
+    taken = np.zeros(scores.shape[0], dtype=np.bool_)
+    room = capacity.astype(np.int64).copy()
+    pairs, total = 0, 0.0
+    for index in order.tolist():
+        i, j = rows[index], columns[index]
+        if not taken[i] and room[j] > 0:
+            taken[i] = True
+            room[j] -= 1
+            pairs += 1
+            total += float(values[index])
+    return pairs, total
+
+
+def timed_proposal(request: MatchingRequest) -> tuple[Proposal, float]:
+    """Our matching, end to end, and its wall time."""
+    started = time.perf_counter()
+    proposal = propose(request)
+    return proposal, time.perf_counter() - started
+
+
+def fairness_program(mentees: int) -> ProgramCreated:
+    """The default program plus a cross-department share, a department cap and picks."""
+    departments = len(DEPARTMENTS)
+    rules = MatchingRules(
+        min_cross_department_share=CROSS_SHARE,
+        max_pairs_per_department=max(1, int(mentees * 0.75 / departments)),
+        pick_bonus=PICK_BONUS,
+    )
+    return example(ProgramCreated, matching=MatchingSettings(rules=rules))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures (last line: the plain result)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--mentees", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--plain-only", action="store_true")
+    args = parser.parse_args(argv)
+    n = args.mentees
+
+    if not args.plain_only:
+        pool: list[ParticipantState] = list(matching_pool(n, seed=args.seed, picks=True))
+        fair, fair_s = timed_proposal(MatchingRequest(fairness_program(n), pool))
+        crossing = _cross_share(fair, pool)
+        print(
+            f"matching-fairness n={n} ours_s={fair_s:.2f} gap={fair.gap:.2e} "
+            f"status={fair.status.value} pairs={len(fair.matches)} cross_share={crossing:.3f} "
+            f"on_a_pick={sum(1 for m in fair.matches if m.pick_rank)}",
+            flush=True,
+        )
+
+    program = example(ProgramCreated)
+    pool = list(matching_pool(n, seed=args.seed))
+    request = MatchingRequest(program, pool)
+    setup = setup_market(request)
+    scores = score_matrix(setup.market, setup.preferences)
+    excluded = float(1 - np.isfinite(scores).mean())
+    reference = min_cost_flow_reference(scores, setup.capacity)
+    greedy_pairs, greedy_score = greedy(scores, setup.capacity)
+    proposal, ours_s = timed_proposal(request)
+    print(
+        f"instance mentees={n} mentors={len(setup.capacity)} seats={int(setup.capacity.sum())} "
+        f"excluded_pairs={excluded:.1%} pairs={len(proposal.matches)} "
+        f"objective={proposal.objective:.3f} bound={proposal.bound:.3f} "
+        f"stages={ {name: round(value, 2) for name, value in proposal.seconds.items()} }",
+        flush=True,
+    )
+    print(
+        f"reference mcf_pairs={reference.pairs} mcf_score={reference.score:.3f} "
+        f"greedy_pairs={greedy_pairs} greedy_score={greedy_score:.3f}",
+        flush=True,
+    )
+    if len(proposal.matches) != reference.pairs:
+        print(f"MISMATCH: {len(proposal.matches)} pairs, reference {reference.pairs}")
+        return 1
+    if proposal.objective < reference.score - 1e-6 * max(1.0, reference.score):
+        print(f"MISMATCH: score {proposal.objective}, reference {reference.score}")
+        return 1
+    loss = 100 * (proposal.objective - greedy_score) / max(proposal.objective, 1e-9)
+    print(
+        f"matching n={n} ours_s={ours_s:.2f} mcf_s={reference.seconds:.2f} "
+        f"ratio={ours_s / reference.seconds:.2f} gap={proposal.gap:.2e} greedy_loss={loss:.2f}%"
+    )
+    return 0
+
+
+def _cross_share(proposal: Proposal, pool: list[ParticipantState]) -> float:
+    department = {p.participant_id: p.department for p in pool}
+    crossing = sum(1 for m in proposal.matches if department[m.mentor] != department[m.mentee])
+    return crossing / max(1, len(proposal.matches))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
