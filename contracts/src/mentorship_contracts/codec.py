@@ -72,6 +72,7 @@ def seal[E: IntegrationEvent](
     correlation_id: str | None = None,
     causation_id: UUID | None = None,
     catalog: Catalog = CATALOG,
+    event_id: UUID | None = None,
 ) -> Envelope[E]:
     """Wrap ``event`` in an envelope whose aggregate id is the event's message key."""
     route = catalog.route(event)
@@ -81,6 +82,7 @@ def seal[E: IntegrationEvent](
         aggregate_id=route.key_of(event),
         correlation_id=correlation_id,
         causation_id=causation_id,
+        event_id=event_id,
     )
 
 

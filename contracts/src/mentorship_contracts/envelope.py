@@ -119,9 +119,14 @@ def wrap[EventT: IntegrationEvent](
     correlation_id: str | None = None,
     causation_id: UUID | None = None,
     occurred_at: UtcDatetime | None = None,
+    event_id: UUID | None = None,
 ) -> Envelope[EventT]:
-    """Put ``event`` in a new envelope with a fresh ``event_id``."""
-    event_id = uuid4()
+    """Put ``event`` in a new envelope with ``event_id``, or a fresh one.
+
+    A caller passes its own ``event_id`` when the event must be recognisable as the same one
+    however often it is produced (e.g. a reminder derived from a session and its time).
+    """
+    event_id = event_id or uuid4()
     parametrized: Any = Envelope[type(event)]  # type: ignore[misc]
     envelope: Envelope[EventT] = parametrized(
         event_id=event_id,

@@ -33,6 +33,7 @@ from mentorship_devstack.tokens import (
     DEV_ADMIN_TOKEN,
     DEV_JWT_ALGORITHM,
     DEV_JWT_SECRET,
+    DEV_PSEUDONYM_KEY,
     auth_environment,
 )
 from mentorship_devstack.topics import create_topics
@@ -97,6 +98,7 @@ def make_settings(
             "auth_admin_token": DEV_ADMIN_TOKEN,
             "auth_jwt_key": DEV_JWT_SECRET,
             "auth_jwt_algorithms": DEV_JWT_ALGORITHM,
+            "auth_pseudonym_key": DEV_PSEUDONYM_KEY,
         }
         return settings_class(**(values | overrides))
 

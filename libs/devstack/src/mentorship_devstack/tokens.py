@@ -8,10 +8,14 @@ from __future__ import annotations
 import time
 
 import jwt
+from pydantic import SecretStr
+
+from mentorship_kit.pseudonyms import Pseudonyms
 
 DEV_ADMIN_TOKEN = "dev-admin-token"  # noqa: S105 - a well-known local development value
 DEV_JWT_SECRET = "dev-jwt-secret-for-local-stacks-only"  # noqa: S105 - same
 DEV_JWT_ALGORITHM = "HS256"
+DEV_PSEUDONYM_KEY = "dev-pseudonym-key-for-local-stacks-only"
 
 
 def auth_environment() -> dict[str, str]:
@@ -20,6 +24,7 @@ def auth_environment() -> dict[str, str]:
         "AUTH_ADMIN_TOKEN": DEV_ADMIN_TOKEN,
         "AUTH_JWT_KEY": DEV_JWT_SECRET,
         "AUTH_JWT_ALGORITHMS": DEV_JWT_ALGORITHM,
+        "AUTH_PSEUDONYM_KEY": DEV_PSEUDONYM_KEY,
     }
 
 
@@ -34,6 +39,13 @@ def participant_token(
     now = int(time.time())
     claims = {"sub": employee_id, "roles": list(roles), "iat": now, "exp": now + ttl_s}
     return jwt.encode(claims, secret, algorithm=DEV_JWT_ALGORITHM)
+
+
+def dev_person_id(employee_id: str) -> str:
+    """The person id the local stack's services derive for ``employee_id``."""
+    person_id = Pseudonyms(SecretStr(DEV_PSEUDONYM_KEY)).person_id(employee_id)
+    assert person_id is not None
+    return person_id
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -20,6 +20,7 @@ from fastapi import Depends, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mentorship_kit.http_errors import ApiError
+from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.settings import ServiceSettings
 
 _BEARER = HTTPBearer(
@@ -35,6 +36,8 @@ class Principal:
     employee_id: str | None
     """The employee the caller is; None for the static admin token."""
     is_admin: bool
+    person_id: str | None = None
+    """The caller's person id (see `mentorship_kit.pseudonyms`); None when not derivable."""
 
     def may_act_for(self, employee_id: str) -> bool:
         """Admins act for anyone; everyone else for themselves only."""
@@ -64,6 +67,7 @@ class Authenticator:
         self._subject_claim = settings.auth_subject_claim
         self._roles_claim = settings.auth_roles_claim
         self._admin_role = settings.auth_admin_role
+        self._pseudonyms = Pseudonyms(settings.auth_pseudonym_key)
 
     def authenticate(self, token: str | None) -> Principal:
         """The principal a bearer token stands for.
@@ -81,7 +85,11 @@ class Authenticator:
         subject = claims.get(self._subject_claim)
         if not isinstance(subject, str) or not subject:
             raise _unauthenticated(f"The token has no {self._subject_claim!r} claim.")
-        return Principal(employee_id=subject, is_admin=self._admin_role in self._roles(claims))
+        return Principal(
+            employee_id=subject,
+            is_admin=self._admin_role in self._roles(claims),
+            person_id=self._pseudonyms.person_id(subject),
+        )
 
     def _verified_claims(self, token: str) -> dict[str, Any]:
         assert self._jwt_key is not None

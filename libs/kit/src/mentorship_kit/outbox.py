@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from bson import Binary
 from pymongo import ASCENDING, IndexModel
@@ -243,13 +243,19 @@ class Transaction:
         self.now = utc_now()
         """One clock reading per attempt, for timestamps written in it."""
 
-    def emit(self, event: IntegrationEvent) -> Envelope[IntegrationEvent]:
-        """Publish ``event`` if, and only if, this transaction commits."""
+    def emit(
+        self, event: IntegrationEvent, *, event_id: UUID | None = None
+    ) -> Envelope[IntegrationEvent]:
+        """Publish ``event`` if, and only if, this transaction commits.
+
+        ``event_id`` makes the event's id deterministic (see `mentorship_contracts.wrap`).
+        """
         envelope = seal(
             event,
             source=self._source,
             correlation_id=context.correlation_id.get(),
             causation_id=context.causation_id.get(),
+            event_id=event_id,
         )
         self._events.append(envelope)
         return envelope

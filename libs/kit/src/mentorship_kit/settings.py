@@ -86,6 +86,11 @@ class ServiceSettings(BaseSettings):
         description="Verifies JWT bearer tokens: the issuer's public key (PEM) for RS/ES/PS "
         "algorithms, or the shared secret for HS256.",
     )
+    auth_pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="Secret shared by every service: person ids are keyed hashes of employee "
+        "ids under it, so a participant's JWT identifies their pairs and sessions anywhere.",
+    )
     auth_jwt_algorithms: str = Field(
         default="RS256", description="Comma-separated JWT algorithms accepted."
     )

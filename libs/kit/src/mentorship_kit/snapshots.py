@@ -88,10 +88,14 @@ class SnapshotStore[M: IntegrationEvent]:
         )
         return result.deleted_count
 
-    async def find(self, state_filter: Mapping[str, Any]) -> list[M]:
-        """Every stored state matching the filter (keys are state field names)."""
-        query = {f"state.{name}": value for name, value in state_filter.items()}
-        cursor = self._collection.find(query, projection={"state": 1})
+    async def find(
+        self, state_filter: Mapping[str, Any], tx: Transaction | None = None, **fields: Any
+    ) -> list[M]:
+        """Every stored state matching the filter (keys are state field names) and ``fields``."""
+        query = {f"state.{name}": value for name, value in state_filter.items()} | fields
+        cursor = self._collection.find(
+            query, projection={"state": 1}, session=tx.session if tx else None
+        )
         return [self._model.model_validate(document["state"]) async for document in cursor]
 
     async def count(self, state_filter: Mapping[str, Any], **fields: Any) -> int:

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
+from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.runtime import ServiceRuntime
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
@@ -27,7 +28,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
     runtime = ServiceRuntime(settings)
     programs = ProgramRepository(runtime.database)
     registrations = RegistrationRepository(runtime.database)
-    people = PeopleDirectory(runtime.database)
+    people = PeopleDirectory(runtime.database, Pseudonyms(settings.auth_pseudonym_key))
     runtime.add_indexes(*programs.indexes(), *registrations.indexes())
 
     program_service = ProgramService(runtime.transactor, programs)

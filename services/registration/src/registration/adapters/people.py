@@ -1,8 +1,10 @@
 """The people directory: stable pseudonymous ids and who manages whom.
 
-Every employee a registration names (the registrant and their manager) gets a random
-``person_id`` here, the same in every program. Erasing a person deletes the mapping, so the
-ids that travelled in events can no longer be linked to anyone.
+Every employee a registration names (the registrant and their manager) gets a ``person_id``
+here, the same in every program: the keyed pseudonym of `mentorship_kit.pseudonyms` (so the
+other services recognise a participant's JWT), or a random id when no key is configured.
+Erasing a person deletes the mapping; the ids that travelled in events can then be linked to
+someone only by a holder of the key who already knows the employee id.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pymongo import UpdateOne
 
 from mentorship_kit.mongo import Collection, Database, Document
 from mentorship_kit.outbox import Transaction
+from mentorship_kit.pseudonyms import Pseudonyms
 from registration.domain.registration import Person
 
 PEOPLE = "people"
@@ -23,8 +26,12 @@ MAX_REPORTING_DEPTH = 16
 class PeopleDirectory:
     """Employee ids, their person ids and managers."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, pseudonyms: Pseudonyms) -> None:
         self._people: Collection = database[PEOPLE]
+        self._pseudonyms = pseudonyms
+
+    def _new_person_id(self, employee_id: str) -> str:
+        return self._pseudonyms.person_id(employee_id) or uuid4().hex
 
     async def resolve(
         self, managers: Mapping[str, str | None], tx: Transaction
@@ -40,7 +47,7 @@ class PeopleDirectory:
         created: list[Document] = [
             {
                 "_id": employee,
-                "person_id": uuid4().hex,
+                "person_id": self._new_person_id(employee),
                 "manager_employee_id": managers.get(employee),
             }
             for employee in sorted(mentioned - set(known))
