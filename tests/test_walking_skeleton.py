@@ -90,7 +90,8 @@ async def test_pair_and_session_events_reach_scheduling_and_feedback(
     api = _api(stack)
     async with api("scheduling") as scheduling, api("feedback") as feedback:
         pair = await eventually(
-            lambda: scheduling.get("/v1/pairs/pair-e2e"), lambda r: r.status_code == 200
+            lambda: scheduling.get("/v1/pairs/pair-e2e", headers=ADMIN),
+            lambda r: r.status_code == 200,
         )
         opening = await eventually(
             lambda: feedback.get("/v1/sessions/sess-1/feedback-opening"),

@@ -9,6 +9,7 @@ from mentorship_contracts.events import PairCreated, PairEnded, ParticipantErase
 from mentorship_contracts.examples import MENTEE, example
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 from scheduling.app import build_app
 from scheduling.settings import SchedulingSettings
 
@@ -31,7 +32,7 @@ async def test_pairs_are_known_ended_and_erased(
         )
 
         async def pair(pair_id: str) -> httpx.Response:
-            return await client.get(f"/v1/pairs/{pair_id}")
+            return await client.get(f"/v1/pairs/{pair_id}", headers=bearer(DEV_ADMIN_TOKEN))
 
         ended = await eventually(
             lambda: pair("pair-b"),

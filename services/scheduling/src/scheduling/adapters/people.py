@@ -1,0 +1,102 @@
+"""What scheduling keeps about people: each participant's time zone and each person's feed."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from pymongo import ASCENDING, IndexModel
+
+from mentorship_contracts.events.participant import ParticipantState
+from mentorship_kit.mongo import Collection, Database, Indexes
+from mentorship_kit.outbox import Transaction
+
+PARTICIPANTS = "participants"
+FEEDS = "calendar_feeds"
+FEED_TOKEN_BYTES = 24
+
+
+class People:
+    """Participants' time zones (from registration's events) and calendar feed secrets."""
+
+    def __init__(self, database: Database) -> None:
+        self._participants: Collection = database[PARTICIPANTS]
+        self._feeds: Collection = database[FEEDS]
+
+    @staticmethod
+    def indexes() -> tuple[Indexes, ...]:
+        """Participants are read by id and person; feeds by token."""
+        return (
+            Indexes(PARTICIPANTS, (IndexModel([("person_id", ASCENDING)], name="by_person"),)),
+            Indexes(FEEDS, (IndexModel([("token", ASCENDING)], name="by_token", unique=True),)),
+        )
+
+    async def remember(
+        self, participant: ParticipantState, as_of: datetime, tx: Transaction
+    ) -> None:
+        """Keep a participant's person id and time zone (a newer state is never rolled back)."""
+        stored = await self._participants.find_one(
+            {"_id": participant.participant_id}, {"as_of": 1}, session=tx.session
+        )
+        if stored is not None and stored["as_of"] > as_of:
+            return
+        await self._participants.update_one(
+            {"_id": participant.participant_id},
+            {
+                "$set": {
+                    "person_id": participant.person_id,
+                    "program_id": participant.program_id,
+                    "time_zone": participant.profile.time_zone,
+                    "as_of": as_of,
+                }
+            },
+            upsert=True,
+            session=tx.session,
+        )
+
+    async def zones(
+        self, participant_ids: Iterable[str], tx: Transaction | None = None
+    ) -> dict[str, str]:
+        """The known time zones of ``participant_ids``."""
+        cursor = self._participants.find(
+            {"_id": {"$in": list(participant_ids)}},
+            {"time_zone": 1},
+            session=tx.session if tx else None,
+        )
+        return {document["_id"]: document["time_zone"] async for document in cursor}
+
+    async def participant_ids(self, person_id: str) -> list[str]:
+        """Every participant id (one per program) of a person."""
+        cursor = self._participants.find({"person_id": person_id}, {"_id": 1})
+        return [document["_id"] async for document in cursor]
+
+    async def forget(self, participant_id: str, person_id: str, tx: Transaction) -> None:
+        """Erase a participant, and the person's feed."""
+        await self._participants.delete_one({"_id": participant_id}, session=tx.session)
+        await self._feeds.delete_one({"_id": person_id}, session=tx.session)
+
+    async def feed_token(self, person_id: str, now: datetime) -> str:
+        """The person's feed secret, created on first use."""
+        document = await self._feeds.find_one_and_update(
+            {"_id": person_id},
+            {"$setOnInsert": {"token": secrets.token_urlsafe(FEED_TOKEN_BYTES), "created_at": now}},
+            upsert=True,
+            return_document=True,
+        )
+        assert document is not None  # an upsert always returns the document
+        token: str = document["token"]
+        return token
+
+    async def rotate_feed_token(self, person_id: str, now: datetime) -> str:
+        """A new feed secret; the old URL stops working."""
+        token = secrets.token_urlsafe(FEED_TOKEN_BYTES)
+        await self._feeds.update_one(
+            {"_id": person_id}, {"$set": {"token": token, "created_at": now}}, upsert=True
+        )
+        return token
+
+    async def person_of_feed(self, token: str) -> str | None:
+        """Whose feed ``token`` opens."""
+        document = await self._feeds.find_one({"token": token}, {"_id": 1})
+        return document["_id"] if document else None

@@ -1,0 +1,103 @@
+"""MongoDB storage of series (one per pair, or per group)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+
+from mentorship_kit.mongo import Collection, Database, Document, Indexes
+from mentorship_kit.outbox import Transaction
+from scheduling.domain.sessions import Member, MemberRole, Series
+
+SERIES = "series"
+
+
+class SeriesRepository:
+    """Series by id, by member pair and by member person."""
+
+    def __init__(self, database: Database) -> None:
+        self._series: Collection = database[SERIES]
+
+    @staticmethod
+    def indexes() -> Indexes:
+        """Series are found by a member's pair, participant or person."""
+        return Indexes(
+            SERIES,
+            (
+                IndexModel([("members.pair_id", ASCENDING)], name="by_pair"),
+                IndexModel([("members.participant_id", ASCENDING)], name="by_participant"),
+                IndexModel([("members.person_id", ASCENDING)], name="by_person"),
+            ),
+        )
+
+    async def get(self, series_id: str, tx: Transaction | None = None) -> Series | None:
+        """A series by id."""
+        document = await self._series.find_one(
+            {"_id": series_id}, session=tx.session if tx else None
+        )
+        return _series(document) if document else None
+
+    async def of_pair(self, pair_id: str, tx: Transaction) -> Series | None:
+        """The series a pair belongs to."""
+        document = await self._series.find_one({"members.pair_id": pair_id}, session=tx.session)
+        return _series(document) if document else None
+
+    async def of_person(self, person_id: str) -> list[Series]:
+        """Every series a person is a member of."""
+        cursor = self._series.find({"members.person_id": person_id})
+        return [_series(document) async for document in cursor]
+
+    async def of_participant(
+        self, participant_id: str, tx: Transaction | None = None
+    ) -> list[Series]:
+        """Every series a participant is a member of."""
+        cursor = self._series.find(
+            {"members.participant_id": participant_id}, session=tx.session if tx else None
+        )
+        return [_series(document) async for document in cursor]
+
+    async def save(self, series: Series, tx: Transaction) -> None:
+        """Insert or replace a series."""
+        await self._series.replace_one(
+            {"_id": series.series_id}, _document(series), upsert=True, session=tx.session
+        )
+
+
+def _document(series: Series) -> Document:
+    return {
+        "_id": series.series_id,
+        "program_id": series.program_id,
+        "members": [
+            {
+                "participant_id": member.participant_id,
+                "person_id": member.person_id,
+                "role": member.role.value,
+                "pair_id": member.pair_id,
+            }
+            for member in series.members
+        ],
+        "zone": series.zone,
+        "duration_minutes": series.duration_minutes,
+        "ended": series.ended,
+    }
+
+
+def _series(document: Mapping[str, Any]) -> Series:
+    return Series(
+        series_id=document["_id"],
+        program_id=document["program_id"],
+        members=tuple(
+            Member(
+                participant_id=member["participant_id"],
+                person_id=member["person_id"],
+                role=MemberRole(member["role"]),
+                pair_id=member["pair_id"],
+            )
+            for member in document["members"]
+        ),
+        zone=document["zone"],
+        duration_minutes=document["duration_minutes"],
+        ended=document.get("ended", False),
+    )

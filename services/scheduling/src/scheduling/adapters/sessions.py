@@ -1,0 +1,197 @@
+"""MongoDB storage of sessions and their pending reminders."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+
+from mentorship_contracts.types import SessionCancelReason
+from mentorship_kit.mongo import Collection, Database, Document, Indexes
+from mentorship_kit.outbox import Transaction
+from scheduling.domain.reminders import Reminder
+from scheduling.domain.sessions import Session, SessionStatus
+
+SESSIONS = "sessions"
+
+
+class SessionRepository:
+    """Sessions by id, by series, by participant, and by when a reminder falls due."""
+
+    def __init__(self, database: Database) -> None:
+        self._sessions: Collection = database[SESSIONS]
+
+    @staticmethod
+    def indexes() -> Indexes:
+        """Sessions are listed per series and participant, and scanned for due reminders."""
+        return Indexes(
+            SESSIONS,
+            (
+                IndexModel([("series_id", ASCENDING), ("starts_at", ASCENDING)], name="by_series"),
+                IndexModel(
+                    [("participant_ids", ASCENDING), ("starts_at", ASCENDING)],
+                    name="by_participant",
+                ),
+                IndexModel([("next_reminder_at", ASCENDING)], name="by_next_reminder"),
+            ),
+        )
+
+    async def insert(
+        self, sessions: Sequence[tuple[Session, Sequence[Reminder]]], tx: Transaction
+    ) -> None:
+        """Store new sessions with their pending reminders (one bulk write)."""
+        if sessions:
+            documents = [_document(session, reminders) for session, reminders in sessions]
+            await self._sessions.insert_many(documents, session=tx.session)
+
+    async def get(self, session_id: str, tx: Transaction | None = None) -> Session | None:
+        """A session by id."""
+        document = await self._sessions.find_one(
+            {"_id": session_id}, session=tx.session if tx else None
+        )
+        return _session(document) if document else None
+
+    async def exists_for(self, series_id: str, tx: Transaction) -> bool:
+        """Whether the series has any session."""
+        found = await self._sessions.find_one(
+            {"series_id": series_id}, {"_id": 1}, session=tx.session
+        )
+        return found is not None
+
+    async def of_series(
+        self, series_id: str, tx: Transaction | None = None, *, after: datetime | None = None
+    ) -> list[Session]:
+        """A series' sessions in time order (starting after ``after`` if given)."""
+        query: Document = {"series_id": series_id}
+        if after is not None:
+            query["starts_at"] = {"$gt": after}
+        cursor = self._sessions.find(query, session=tx.session if tx else None).sort(
+            "starts_at", ASCENDING
+        )
+        return [_session(document) async for document in cursor]
+
+    async def of_participants(self, participant_ids: Sequence[str]) -> list[Session]:
+        """Every session of any of ``participant_ids``, in time order."""
+        cursor = self._sessions.find({"participant_ids": {"$in": list(participant_ids)}}).sort(
+            "starts_at", ASCENDING
+        )
+        return [_session(document) async for document in cursor]
+
+    async def update(
+        self,
+        session: Session,
+        expected_version: int,
+        tx: Transaction,
+        reminders: Sequence[Reminder] = (),
+    ) -> bool:
+        """Replace a session if it is still at ``expected_version``; False otherwise."""
+        result = await self._sessions.replace_one(
+            {"_id": session.session_id, "version": expected_version},
+            _document(session, reminders),
+            session=tx.session,
+        )
+        return result.matched_count == 1
+
+    async def due_reminders(
+        self, now: datetime, limit: int
+    ) -> list[tuple[Session, list[Reminder]]]:
+        """Scheduled sessions with a reminder due by ``now``."""
+        cursor = (
+            self._sessions.find(
+                {"next_reminder_at": {"$lte": now}, "status": SessionStatus.SCHEDULED.value}
+            )
+            .sort("next_reminder_at", ASCENDING)
+            .limit(limit)
+        )
+        return [(_session(d), _reminders(d)) async for d in cursor]
+
+    async def take_reminders(
+        self,
+        session_id: str,
+        version: int,
+        next_reminder_at: datetime,
+        remaining: Sequence[Reminder],
+        tx: Transaction,
+    ) -> bool:
+        """Claim a session's due reminders; False if another worker (or a change) won."""
+        result = await self._sessions.update_one(
+            {
+                "_id": session_id,
+                "version": version,
+                "next_reminder_at": next_reminder_at,
+                "status": SessionStatus.SCHEDULED.value,
+            },
+            {"$set": _reminder_fields(remaining)},
+            session=tx.session,
+        )
+        return result.modified_count == 1
+
+    async def remove_participant(self, participant_id: str, tx: Transaction) -> int:
+        """Take an erased participant off every session."""
+        result = await self._sessions.update_many(
+            {"participant_ids": participant_id},
+            {"$pull": {"participant_ids": participant_id}},
+            session=tx.session,
+        )
+        return result.modified_count
+
+
+def _reminder_fields(reminders: Sequence[Reminder]) -> Document:
+    ordered = sorted(reminders)
+    return {
+        "reminders": [{"due_at": r.due_at, "lead_minutes": r.lead_minutes} for r in ordered],
+        "next_reminder_at": ordered[0].due_at if ordered else None,
+    }
+
+
+def _document(session: Session, reminders: Sequence[Reminder]) -> Document:
+    return {
+        "_id": session.session_id,
+        "series_id": session.series_id,
+        "program_id": session.program_id,
+        "sequence": session.sequence,
+        "participant_ids": list(session.participant_ids),
+        "starts_at": session.starts_at,
+        "duration_minutes": session.duration_minutes,
+        "status": session.status.value,
+        "version": session.version,
+        "updated_at": session.updated_at,
+        "held_at": session.held_at,
+        "held_minutes": session.held_minutes,
+        "cancel_reason": session.cancel_reason.value if session.cancel_reason else None,
+        **_reminder_fields(reminders if session.status is SessionStatus.SCHEDULED else ()),
+    }
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _reminders(document: Mapping[str, Any]) -> list[Reminder]:
+    return [
+        Reminder(due_at=_utc(r["due_at"]) or r["due_at"], lead_minutes=r["lead_minutes"])
+        for r in document.get("reminders", [])
+    ]
+
+
+def _session(document: Mapping[str, Any]) -> Session:
+    reason = document.get("cancel_reason")
+    starts_at = _utc(document["starts_at"])
+    assert starts_at is not None
+    return Session(
+        session_id=document["_id"],
+        series_id=document["series_id"],
+        program_id=document["program_id"],
+        sequence=document["sequence"],
+        participant_ids=tuple(document["participant_ids"]),
+        starts_at=starts_at,
+        duration_minutes=document["duration_minutes"],
+        status=SessionStatus(document["status"]),
+        version=document["version"],
+        updated_at=_utc(document.get("updated_at")),
+        held_at=_utc(document.get("held_at")),
+        held_minutes=document.get("held_minutes"),
+        cancel_reason=SessionCancelReason(reason) if reason else None,
+    )

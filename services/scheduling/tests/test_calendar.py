@@ -1,0 +1,76 @@
+"""The iCalendar feed parses back, with stable UIDs, bumped SEQUENCEs and cancellations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar
+
+from mentorship_contracts.types import SessionCancelReason
+from scheduling.domain.calendar import event_uid, feed
+from scheduling.domain.sessions import Session, SessionStatus
+
+NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
+
+
+def sessions() -> list[Session]:
+    return [
+        Session(
+            session_id=f"pair-1.s00{n}",
+            series_id="pair-1",
+            program_id="program-1",
+            sequence=n,
+            participant_ids=("mentor-1", "mentee-1"),
+            starts_at=NOW + timedelta(days=7 * n),
+            duration_minutes=45,
+        )
+        for n in (1, 2, 3)
+    ]
+
+
+def parse(body: bytes) -> dict[str, dict[str, object]]:
+    calendar = Calendar.from_ical(body)
+    return {
+        str(event["UID"]): {
+            "start": event.decoded("DTSTART"),
+            "end": event.decoded("DTEND"),
+            "sequence": int(str(event["SEQUENCE"])),
+            "status": str(event["STATUS"]),
+            "summary": str(event["SUMMARY"]),
+        }
+        for event in calendar.walk("VEVENT")
+    }
+
+
+def render(items: list[Session]) -> bytes:
+    return feed(items, program_names={"program-1": "Pilot"}, zone="Europe/Berlin", generated_at=NOW)
+
+
+def test_the_feed_parses_back_to_the_sessions() -> None:
+    body = render(sessions())
+    calendar = Calendar.from_ical(body)
+    assert str(calendar["VERSION"]) == "2.0"
+    assert str(calendar["PRODID"]).startswith("-//Mentorship platform")
+    events = parse(body)
+    assert set(events) == {event_uid(s.session_id) for s in sessions()}
+    first = events[event_uid("pair-1.s001")]
+    assert first["start"] == NOW + timedelta(days=7)
+    assert first["end"] == NOW + timedelta(days=7, minutes=45)
+    assert first["status"] == "CONFIRMED"
+    assert first["summary"] == "Mentoring session 1 (Pilot)"
+    assert body.count(b"\r\n") > 10  # RFC 5545 line endings
+
+
+def test_changes_keep_uids_bump_sequence_and_mark_cancellations() -> None:
+    original = sessions()
+    moved = original[0].changed(NOW, starts_at=original[0].starts_at + timedelta(hours=2))
+    cancelled = original[1].changed(
+        NOW, status=SessionStatus.CANCELLED, cancel_reason=SessionCancelReason.PAIR_ENDED
+    )
+    before = parse(render(original))
+    after = parse(render([moved, cancelled, original[2]]))
+    assert set(after) == set(before)
+    assert after[event_uid(moved.session_id)]["sequence"] == 1
+    assert after[event_uid(moved.session_id)]["start"] == moved.starts_at
+    assert after[event_uid(cancelled.session_id)]["status"] == "CANCELLED"
+    assert after[event_uid(original[2].session_id)] == before[event_uid(original[2].session_id)]
