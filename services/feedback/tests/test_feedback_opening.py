@@ -11,6 +11,9 @@ from mentorship_contracts.events import ParticipantErased, SessionCompleted
 from mentorship_contracts.examples import MENTEE, MENTOR, example
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
+
+ADMIN = bearer(DEV_ADMIN_TOKEN)
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +23,9 @@ async def test_held_sessions_open_feedback_until_a_participant_is_erased(
 ) -> None:
     settings = make_settings(FeedbackSettings)
     async with serve_app(build_app(settings)) as client:
-        assert (await client.get("/v1/sessions/sess-1/feedback-opening")).status_code == 404
+        assert (
+            await client.get("/v1/sessions/sess-1/feedback-opening", headers=ADMIN)
+        ).status_code == 409
         await publish_events(
             settings.kafka_bootstrap,
             [example(SessionCompleted)],
@@ -28,7 +33,7 @@ async def test_held_sessions_open_feedback_until_a_participant_is_erased(
         )
 
         async def opening() -> httpx.Response:
-            return await client.get("/v1/sessions/sess-1/feedback-opening")
+            return await client.get("/v1/sessions/sess-1/feedback-opening", headers=ADMIN)
 
         opened = await eventually(opening, lambda response: response.status_code == 200)
         assert opened.json()["participant_ids"] == [MENTOR, MENTEE]
@@ -38,5 +43,5 @@ async def test_held_sessions_open_feedback_until_a_participant_is_erased(
             [example(ParticipantErased, participant_id=MENTEE)],
             prefix=settings.kafka_topic_prefix,
         )
-        closed = await eventually(opening, lambda response: response.status_code == 404)
+        closed = await eventually(opening, lambda response: response.status_code == 409)
         assert closed.json()["error"] == "session_not_held"

@@ -18,9 +18,13 @@ class HeldSessions:
         )
 
     def indexes(self) -> tuple[Indexes, ...]:
-        """Erasure finds a person's sessions by participant."""
+        """Held sessions are found by participant (membership, erasure)."""
         return (
             self.sessions.indexes(
                 IndexModel([("state.participant_ids", ASCENDING)], name="by_participant")
             ),
         )
+
+    async def held_together(self, mentor: str, mentee: str) -> int:
+        """How many held sessions both took part in."""
+        return await self.sessions.count({"participant_ids": {"$all": [mentor, mentee]}})

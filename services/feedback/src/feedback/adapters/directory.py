@@ -1,0 +1,99 @@
+"""Who is who for feedback: participants, pairs and programs, from the other services' events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from pymongo import ASCENDING, IndexModel
+
+from mentorship_contracts.events import PairCreated
+from mentorship_contracts.events.program import ProgramState
+from mentorship_contracts.types import ParticipantRole
+from mentorship_kit.mongo import Collection, Database, Indexes
+from mentorship_kit.outbox import Transaction
+from mentorship_kit.snapshots import SnapshotStore
+
+PARTICIPANTS = "participants"
+
+
+class Directory:
+    """Participants (person id, role), pairs and programs."""
+
+    def __init__(self, database: Database) -> None:
+        self._participants: Collection = database[PARTICIPANTS]
+        self.programs: SnapshotStore[ProgramState] = SnapshotStore(
+            database, "programs", ProgramState
+        )
+        self.pairs: SnapshotStore[PairCreated] = SnapshotStore(database, "pairs", PairCreated)
+
+    def indexes(self) -> tuple[Indexes, ...]:
+        """Participants by person; pairs by member."""
+        return (
+            Indexes(
+                PARTICIPANTS,
+                (
+                    IndexModel(
+                        [("person_id", ASCENDING), ("program_id", ASCENDING)], name="by_person"
+                    ),
+                ),
+            ),
+            self.programs.indexes(),
+            self.pairs.indexes(
+                IndexModel([("state.mentor_participant_id", ASCENDING)], name="by_mentor"),
+                IndexModel([("state.mentee_participant_id", ASCENDING)], name="by_mentee"),
+            ),
+        )
+
+    async def remember(
+        self,
+        participant_id: str,
+        *,
+        person_id: str,
+        program_id: str,
+        role: ParticipantRole,
+        as_of: datetime,
+        tx: Transaction,
+        overwrite: bool = True,
+    ) -> None:
+        """Record who a participant is (an older fact never overwrites a newer one).
+
+        ``overwrite=False`` only fills in a participant not known yet (a pair names its
+        members before their registrations may have arrived).
+        """
+        stored = await self._participants.find_one(
+            {"_id": participant_id}, {"as_of": 1}, session=tx.session
+        )
+        if stored is not None and (not overwrite or stored["as_of"] > as_of):
+            return
+        await self._participants.update_one(
+            {"_id": participant_id},
+            {
+                "$set": {
+                    "person_id": person_id,
+                    "program_id": program_id,
+                    "role": role.value,
+                    "as_of": as_of,
+                }
+            },
+            upsert=True,
+            session=tx.session,
+        )
+
+    async def persons(self, participant_ids: Iterable[str]) -> dict[str, str]:
+        """The person id of each known participant."""
+        cursor = self._participants.find({"_id": {"$in": list(participant_ids)}}, {"person_id": 1})
+        return {document["_id"]: document["person_id"] async for document in cursor}
+
+    async def participant_in(
+        self, person_id: str, program_id: str
+    ) -> tuple[str, ParticipantRole] | None:
+        """The person's participant id and role in a program, if they registered."""
+        document = await self._participants.find_one(
+            {"person_id": person_id, "program_id": program_id}, {"role": 1}
+        )
+        return (document["_id"], ParticipantRole(document["role"])) if document else None
+
+    async def forget(self, participant_id: str, tx: Transaction) -> None:
+        """Erase a participant's identity mapping and their pairs' person ids."""
+        await self._participants.delete_one({"_id": participant_id}, session=tx.session)

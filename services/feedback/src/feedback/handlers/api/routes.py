@@ -1,0 +1,168 @@
+"""Feedback endpoints: session feedback, fit, agreement, development plan, surveys, agendas."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path, status
+from pydantic import BaseModel
+
+from feedback.domain.agendas import TEMPLATES
+from feedback.handlers.access import Access
+from feedback.handlers.api.views import (
+    AgendaList,
+    AgendaView,
+    AgreementView,
+    FeedbackList,
+    FeedbackView,
+    FitList,
+    FitView,
+    GoalList,
+    GoalView,
+    SurveyReceipt,
+)
+from feedback.handlers.development import DevelopmentService
+from feedback.handlers.inputs import (
+    AgreementInput,
+    FeedbackInput,
+    FitInput,
+    GoalInput,
+    GoalProgressInput,
+    SurveyInput,
+)
+from feedback.handlers.relationship import RelationshipService
+from feedback.handlers.session_feedback import FeedbackService
+from feedback.handlers.surveys import SurveyService
+from mentorship_contracts.types import SurveyKind
+from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.http_errors import ApiError
+
+ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
+
+
+class FeedbackOpening(BaseModel):
+    """Who may give feedback on a held session."""
+
+    session_id: str
+    pair_id: str
+    participant_ids: list[str]
+
+
+def feedback_router(
+    *,
+    access: Access,
+    feedback: FeedbackService,
+    relationship: RelationshipService,
+    development: DevelopmentService,
+    surveys: SurveyService,
+    caller: CallerDependency,
+) -> APIRouter:
+    """Routes of the feedback service (participants with their own JWT; admins read)."""
+    router = APIRouter(prefix="/v1", tags=["feedback"])
+    Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
+
+    @router.get(
+        "/sessions/{session_id}/feedback-opening",
+        summary="Whether feedback is open on a session, and for whom",
+    )
+    async def feedback_opening(session_id: ResourceId, _: Caller) -> FeedbackOpening:
+        session = await access.held_session(session_id)
+        return FeedbackOpening(
+            session_id=session.session_id,
+            pair_id=session.pair_id,
+            participant_ids=list(session.participant_ids),
+        )
+
+    @router.post(
+        "/sessions/{session_id}/feedback",
+        summary="Give (or revise) your feedback on a held session",
+    )
+    async def give_feedback(
+        session_id: ResourceId, given: FeedbackInput, who: Caller
+    ) -> FeedbackView:
+        record = await feedback.submit(session_id, given, who)
+        return FeedbackView.of(record, record.participant_id)
+
+    @router.get("/sessions/{session_id}/feedback", summary="A session's feedback")
+    async def read_feedback(session_id: ResourceId, who: Caller) -> FeedbackList:
+        records, reader = await feedback.of_session(session_id, who)
+        return FeedbackList(feedback=[FeedbackView.of(record, reader) for record in records])
+
+    @router.post("/pairs/{pair_id}/fit", summary="Is this pairing a good fit? (after a session)")
+    async def report_fit(pair_id: ResourceId, given: FitInput, who: Caller) -> FitView:
+        report = await relationship.report_fit(pair_id, given, who)
+        return FitView.of(report, report.participant_id)
+
+    @router.get("/pairs/{pair_id}/fit", summary="The pair's fit answers")
+    async def read_fit(pair_id: ResourceId, who: Caller) -> FitList:
+        reports, reader = await relationship.fits(pair_id, who)
+        return FitList(answers=[FitView.of(report, reader) for report in reports])
+
+    @router.get("/pairs/{pair_id}/agreement", summary="The pair's mentoring agreement")
+    async def read_agreement(pair_id: ResourceId, who: Caller) -> AgreementView:
+        agreement = await relationship.agreement(pair_id, who)
+        if agreement is None:
+            raise ApiError(404, "not_found", f"Pair {pair_id} has no agreement yet.")
+        pair = await access.pair(pair_id)
+        return AgreementView.of(agreement, (pair.mentor_participant_id, pair.mentee_participant_id))
+
+    @router.put(
+        "/pairs/{pair_id}/agreement",
+        summary="Draft or change the agreement (both must acknowledge it again)",
+    )
+    async def write_agreement(
+        pair_id: ResourceId, given: AgreementInput, who: Caller
+    ) -> AgreementView:
+        agreement = await relationship.write_agreement(pair_id, given, who)
+        pair = await access.pair(pair_id)
+        return AgreementView.of(agreement, (pair.mentor_participant_id, pair.mentee_participant_id))
+
+    @router.post(
+        "/pairs/{pair_id}/agreement/acknowledge", summary="Acknowledge a version of the agreement"
+    )
+    async def acknowledge(
+        pair_id: ResourceId, version: Annotated[int, Body(embed=True, ge=1)], who: Caller
+    ) -> AgreementView:
+        agreement = await relationship.acknowledge(pair_id, version, who)
+        pair = await access.pair(pair_id)
+        return AgreementView.of(agreement, (pair.mentor_participant_id, pair.mentee_participant_id))
+
+    @router.get("/pairs/{pair_id}/goals", summary="The mentee's development plan")
+    async def goals(pair_id: ResourceId, who: Caller) -> GoalList:
+        return GoalList(
+            goals=[GoalView.of(goal) for goal in await development.of_pair(pair_id, who)]
+        )
+
+    @router.post(
+        "/pairs/{pair_id}/goals",
+        status_code=status.HTTP_201_CREATED,
+        summary="Add a goal to the mentee's development plan",
+    )
+    async def add_goal(pair_id: ResourceId, given: GoalInput, who: Caller) -> GoalView:
+        return GoalView.of(await development.add(pair_id, given, who))
+
+    @router.patch("/goals/{goal_id}", summary="Record progress on a goal")
+    async def goal_progress(goal_id: ResourceId, given: GoalProgressInput, who: Caller) -> GoalView:
+        return GoalView.of(await development.progress(goal_id, given, who))
+
+    @router.post(
+        "/programs/{program_id}/surveys/{kind}",
+        summary="Answer a program survey (again: replaces your answers)",
+    )
+    async def answer_survey(
+        program_id: ResourceId, kind: SurveyKind, given: SurveyInput, who: Caller
+    ) -> SurveyReceipt:
+        response = await surveys.respond(program_id, kind, given, who)
+        return SurveyReceipt(
+            response_id=response.response_id,
+            survey_kind=response.survey_kind.value,
+            submitted_at=response.submitted_at,
+        )
+
+    @router.get("/agenda-templates", summary="The session agenda template library")
+    async def agenda_templates() -> AgendaList:
+        return AgendaList(templates=[AgendaView.of(template) for template in TEMPLATES.values()])
+
+    @router.get("/pairs/{pair_id}/next-agenda", summary="The agenda for the pair's next session")
+    async def next_agenda(pair_id: ResourceId, who: Caller) -> AgendaView:
+        return AgendaView.of(await relationship.next_agenda(pair_id, who))
+
+    return router

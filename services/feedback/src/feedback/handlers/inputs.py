@@ -1,0 +1,103 @@
+"""What clients send to the feedback service, validated field by field."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from mentorship_contracts.types import FitConcern, Slug
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+MAX_ITEMS = 20
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ProgressInput(_Request):
+    """How far a skill or goal has come, in the author's eyes."""
+
+    topic: Slug
+    level: int = Field(ge=1, le=5, description="1: just started ... 5: mastered.")
+
+
+class FeedbackInput(_Request):
+    """A member's feedback on a held session."""
+
+    rating: int = Field(ge=1, le=5, description="How useful the session was, 1 to 5.")
+    topics: list[Slug] = Field(
+        default_factory=list, max_length=MAX_ITEMS, description="Program skills and goals covered."
+    )
+    action_items: list[Line] = Field(default_factory=list, max_length=MAX_ITEMS)
+    private_notes: Text = Field(default="", description="Visible to the author only.")
+    progress: list[ProgressInput] = Field(default_factory=list, max_length=MAX_ITEMS)
+
+
+class FitInput(_Request):
+    """Is this pairing a good fit?"""
+
+    good_fit: bool
+    concern: FitConcern | None = Field(
+        default=None, description="What does not fit (for a 'no'; defaults to other)."
+    )
+    reason: Text = Field(default="", description="Stays in this service; never published.")
+
+    @model_validator(mode="after")
+    def _concern_only_for_no(self) -> FitInput:
+        if self.good_fit and self.concern is not None:
+            msg = "concern is only given when good_fit is false"
+            raise ValueError(msg)
+        return self
+
+
+class AgreementInput(_Request):
+    """The terms of a mentoring agreement."""
+
+    expectations: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
+    ]
+    meeting_frequency: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
+    confidentiality: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+    ]
+    boundaries: Text = ""
+
+
+class GoalInput(_Request):
+    """A new goal in the mentee's development plan."""
+
+    topic: Slug = Field(description="The program goal or skill it works towards.")
+    title: Line
+    milestones: list[Line] = Field(default_factory=list, max_length=MAX_ITEMS)
+
+
+class GoalProgressInput(_Request):
+    """Progress on a goal: a percentage, milestones reached, or both."""
+
+    progress_percent: int | None = Field(default=None, ge=0, le=100)
+    milestones_reached: list[int] | None = Field(
+        default=None, max_length=MAX_ITEMS, description="Indexes (from 0) of reached milestones."
+    )
+
+    @model_validator(mode="after")
+    def _something_changes(self) -> GoalProgressInput:
+        if self.progress_percent is None and self.milestones_reached is None:
+            msg = "give progress_percent, milestones_reached or both"
+            raise ValueError(msg)
+        return self
+
+
+class SurveyInput(_Request):
+    """Answers to a program survey."""
+
+    growth_rating: int = Field(ge=1, le=5, description="How much you have grown, 1 to 5.")
+    relationship_rating: int = Field(ge=1, le=5, description="Quality of the relationship.")
+    skills_developing: list[Slug] = Field(default_factory=list, max_length=MAX_ITEMS)
+    recommend_score: int = Field(ge=0, le=10, description="Would recommend the program, 0-10.")
+    would_join_again: bool
+    comments: Text = Field(default="", description="Stays in this service.")
