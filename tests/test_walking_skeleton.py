@@ -60,7 +60,9 @@ async def test_a_registration_reaches_analytics_and_matching_within_two_seconds(
 
         async def report() -> dict[str, int]:
             body: dict[str, int] = (
-                await analytics.get(f"/v1/programs/{program_id}/reports/registration")
+                await analytics.get(
+                    f"/v1/programs/{program_id}/reports/registration", headers=ADMIN
+                )
             ).json()
             return body
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from analytics.adapters.participants import ParticipantsReadModel
-from analytics.handlers.api import reports_router
-from analytics.handlers.projections import register_projections
+from analytics.adapters.read_models import ReadModels
+from analytics.domain.facts import PROJECTED_EVENTS
+from analytics.handlers.api.dashboard import dashboard_router
+from analytics.handlers.api.reports import reports_router
+from analytics.handlers.metrics import AnalyticsMetrics, BusinessGauges
+from analytics.handlers.projector import Projector
+from analytics.handlers.reports import ReportService
 from analytics.settings import AnalyticsSettings
+from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
 from mentorship_kit.runtime import ServiceRuntime
 
@@ -16,12 +21,31 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     """The analytics service's ASGI app."""
     settings = settings or AnalyticsSettings()
     runtime = ServiceRuntime(settings)
-    participants = ParticipantsReadModel(runtime.database)
-    runtime.add_indexes(participants.indexes())
-    register_projections(runtime.handlers, participants)
+    models = ReadModels(runtime.database)
+    runtime.add_indexes(*models.indexes())
+    metrics = AnalyticsMetrics(runtime.metrics)
+    Projector(models, metrics).subscribe(runtime.handlers, PROJECTED_EVENTS)
+    gauges = BusinessGauges(
+        models,
+        metrics,
+        interval_s=settings.analytics_gauge_interval_s,
+        label_limit=settings.analytics_program_label_limit,
+    )
+    runtime.add_background_loop("business-gauges", gauges.run)
+    _, admin = Authenticator(settings).dependencies()
     return create_http_app(
         runtime,
         title="Mentorship analytics",
-        description="Live reports projected from every event stream.",
-        routers=[reports_router(participants)],
+        description=(
+            "Live reports projected from every event stream: registration, pairing, sessions, "
+            "scores, skills and goals, health flags; each as JSON or CSV, and a dashboard at "
+            "/dashboard?program=<id>. Reports need an admin token or role."
+        ),
+        routers=[
+            reports_router(
+                ReportService(models, inactive_after_days=settings.analytics_inactive_pair_days),
+                admin,
+            ),
+            dashboard_router(),
+        ],
     )

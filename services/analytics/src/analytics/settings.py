@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
+
 from mentorship_kit.settings import ServiceSettings
 
 
@@ -12,3 +14,15 @@ class AnalyticsSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "analytics"
     http_port: int = 8005
+    analytics_inactive_pair_days: int = Field(
+        default=45, ge=1, le=365, description="A pair without a held session this long is flagged."
+    )
+    analytics_gauge_interval_s: float = Field(
+        default=30.0, gt=0, le=3600, description="How often the business gauges are recounted."
+    )
+    analytics_program_label_limit: int = Field(
+        default=20,
+        ge=0,
+        le=200,
+        description="Programs (the most recently started) that get their own gauge series.",
+    )

@@ -1,0 +1,1 @@
+"""Analytics' HTTP API: reports, CSV exports and the dashboard."""

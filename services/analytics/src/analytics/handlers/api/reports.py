@@ -1,0 +1,67 @@
+"""Report endpoints: each report as JSON and as CSV (program managers only)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response
+
+from analytics.domain.csv_export import to_csv
+from analytics.domain.reports import (
+    HealthReport,
+    PairingReport,
+    RegistrationReport,
+    ScoresReport,
+    SessionsReport,
+    SkillsReport,
+)
+from analytics.handlers.reports import ReportName, ReportService
+from mentorship_kit.auth import CallerDependency, Principal
+
+ProgramId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+def reports_router(service: ReportService, admin: CallerDependency) -> APIRouter:
+    """Routes serving the reports."""
+    router = APIRouter(prefix="/v1", tags=["reports"])
+    Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
+    base = "/programs/{program_id}/reports"
+
+    @router.get(f"{base}/registration", summary="Registrations: roles, capacity, by day, answers")
+    async def registration(program_id: ProgramId, _: Admin) -> RegistrationReport:
+        return await service.registration(program_id)
+
+    @router.get(f"{base}/pairing", summary="Pairs, match rate, scores, unmatched, endings")
+    async def pairing(program_id: ProgramId, _: Admin) -> PairingReport:
+        return await service.pairing(program_id)
+
+    @router.get(f"{base}/sessions", summary="Sessions by status, over time, the funnel")
+    async def sessions(program_id: ProgramId, _: Admin) -> SessionsReport:
+        return await service.sessions(program_id)
+
+    @router.get(f"{base}/scores", summary="Ratings, pairing fit, surveys (NPS)")
+    async def scores(program_id: ProgramId, _: Admin) -> ScoresReport:
+        return await service.scores(program_id)
+
+    @router.get(f"{base}/skills", summary="Topics discussed most, goal completion")
+    async def skills(program_id: ProgramId, _: Admin) -> SkillsReport:
+        return await service.skills(program_id)
+
+    @router.get(f"{base}/health", summary="Health flags that need attention")
+    async def health(program_id: ProgramId, _: Admin) -> HealthReport:
+        return await service.health(program_id)
+
+    @router.get(
+        f"{base}/{{name}}.csv",
+        summary="A report as CSV (field,value rows)",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}},
+    )
+    async def as_csv(program_id: ProgramId, name: ReportName, _: Admin) -> Response:
+        body = to_csv((await service.report(program_id, name)).model_dump(mode="json"))
+        return Response(
+            content=body,
+            media_type=CSV_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{program_id}-{name}.csv"'},
+        )
+
+    return router

@@ -1,0 +1,321 @@
+"""Reports equal a straightforward recount of the distinct events, whatever the delivery.
+
+Random histories are delivered in random order, in random batches, with random duplicates
+(redeliveries); the read models folded from them must give the same reports as a recount
+written directly over the distinct events.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analytics.domain import reports
+from analytics.domain.facts import (
+    COLLECTIONS,
+    PAIRS,
+    PARTICIPANTS,
+    Batch,
+    Doc,
+    Target,
+    person_key,
+)
+from mentorship_contracts import Envelope
+from mentorship_contracts.events import (
+    GoalProgressUpdated,
+    MatchingRunApproved,
+    MatchingRunProposed,
+    PairCreated,
+    PairEnded,
+    PairingFitReported,
+    ParticipantErased,
+    ParticipantRegistered,
+    ParticipantUpdated,
+    ParticipantWithdrew,
+    SessionCancelled,
+    SessionCompleted,
+    SessionFeedbackSubmitted,
+    SessionMissed,
+    SessionRescheduled,
+    SessionScheduled,
+    SurveyResponseSubmitted,
+)
+
+from .histories import PROGRAM, history
+
+NOW = datetime(2027, 5, 1, tzinfo=UTC)
+
+
+def project(
+    deliveries: Sequence[Envelope[Any]], batch_sizes: Sequence[int]
+) -> dict[str, list[Doc]]:
+    """Fold deliveries batch by batch into an in-memory store, as the projector does."""
+    store: dict[Target, Doc] = {}
+    position, sizes = 0, list(batch_sizes) or [1]
+    while position < len(deliveries):
+        size = sizes[position % len(sizes)]
+        batch = Batch(tuple(deliveries[position : position + size]))
+        position += size
+        erasing = set(batch.erasing)
+        store.update(
+            batch.fold(
+                {target: store[target] for target in batch.targets if target in store},
+                frozenset(
+                    key
+                    for key in batch.named
+                    if store.get(Target(PARTICIPANTS, key), {}).get("erased")
+                ),
+                [
+                    {**document, "_id": target.key}
+                    for target, document in store.items()
+                    if target.collection == PAIRS
+                    and erasing & {document.get("mentor_key"), document.get("mentee_key")}
+                ],
+            )
+        )
+    documents: dict[str, list[Doc]] = {kind: [] for kind in COLLECTIONS}
+    for target, document in store.items():
+        documents[target.collection].append({**document, "_id": target.key})
+    return documents
+
+
+def all_reports(documents: dict[str, list[Doc]]) -> dict[str, Any]:
+    return {
+        "registration": reports.registration(PROGRAM, documents["participants"]),
+        "pairing": reports.pairing(
+            PROGRAM, documents["participants"], documents["pairs"], documents["runs"]
+        ),
+        "sessions": reports.sessions(PROGRAM, documents["sessions"], documents["feedback"]),
+        "scores": reports.scores(
+            PROGRAM, documents["feedback"], documents["fits"], documents["surveys"]
+        ),
+        "skills": reports.skills(PROGRAM, documents["feedback"], documents["goals"]),
+        "health": reports.health(
+            next(iter(documents["programs"]), None), documents, now=NOW, inactive_after_days=45
+        ),
+    }
+
+
+def _latest(envelopes: Sequence[Envelope[Any]]) -> Envelope[Any]:
+    return max(envelopes, key=lambda e: (e.occurred_at, str(e.event_id)))
+
+
+def _by_type(events: Sequence[Envelope[Any]]) -> dict[type, list[Envelope[Any]]]:
+    of: dict[type, list[Envelope[Any]]] = defaultdict(list)
+    for envelope in events:
+        of[type(envelope.data)].append(envelope)
+    return of
+
+
+def _recount_people(of: dict[type, list[Envelope[Any]]]) -> tuple[dict[str, Any], Counter[str]]:
+    by_person: dict[str, list[Envelope[Any]]] = defaultdict(list)
+    for kind in (ParticipantRegistered, ParticipantUpdated, ParticipantWithdrew):
+        for envelope in of[kind]:
+            by_person[envelope.data.participant_id].append(envelope)
+    erased = {e.data.participant_id for e in of[ParticipantErased]}
+    status, state = {}, {}
+    for person, envelopes in by_person.items():
+        last = _latest(envelopes)
+        status[person] = "withdrawn" if isinstance(last.data, ParticipantWithdrew) else "active"
+        states = [e for e in envelopes if not isinstance(e.data, ParticipantWithdrew)]
+        state[person] = _latest(states).data
+    active = [p for p, s in status.items() if s == "active"]
+    roles = Counter(state[p].role.value for p in active)
+    answers: dict[str, Counter[str]] = defaultdict(Counter)
+    for person in (p for p in active if p not in erased):
+        for question, choices in state[person].choice_answers.items():
+            answers[question].update(choices)
+    days = Counter(e.data.registered_at.date() for e in of[ParticipantRegistered])
+    return {
+        "participants": len(active),
+        "roles": (roles["mentor"], roles["mentee"], roles["both"]),
+        "withdrawn": sum(1 for s in status.values() if s == "withdrawn"),
+        "capacity": sum(state[p].capacity for p in active),
+        "days": sorted(days.items()),
+        "answers": {q: dict(c) for q, c in answers.items()},
+    }, roles
+
+
+def _recount_pairing(of: dict[type, list[Envelope[Any]]], roles: Counter[str]) -> dict[str, Any]:
+    pairs = {e.data.pair_id: e.data for e in of[PairCreated]}
+    ends: dict[str, list[Envelope[Any]]] = defaultdict(list)
+    for envelope in of[PairEnded]:
+        ends[envelope.data.pair_id].append(envelope)
+    live = [p for p in pairs.values() if p.pair_id not in ends]
+    mentees = roles["mentee"] + roles["both"]
+    matched = len({p.mentee_participant_id for p in live})
+    runs: dict[str, dict[int, Counter[str]]] = defaultdict(dict)
+    run_times: dict[str, datetime] = {}
+    for envelope in of[MatchingRunProposed]:
+        run_times.setdefault(envelope.data.run_id, envelope.data.proposed_at)
+        reasons = Counter(u.reason.value for u in envelope.data.unmatched)
+        runs[envelope.data.run_id][envelope.data.part] = reasons
+    unmatched: Counter[str] = Counter()
+    if run_times:
+        for reasons in runs[max(run_times, key=lambda run: run_times[run])].values():
+            unmatched.update(reasons)
+    return {
+        "pairs": len(pairs),
+        "active_pairs": len(live),
+        "rematches": sum(1 for p in pairs.values() if p.is_rematch),
+        "match_rate": round(matched / mentees, 4) if mentees else 0.0,
+        "ended": dict(Counter(_latest(e).data.reason.value for e in ends.values())),
+        "unmatched": dict(unmatched),
+        "runs": (len(runs), len({e.data.run_id for e in of[MatchingRunApproved]})),
+        "score_buckets": Counter(math.floor(p.score) for p in pairs.values()),
+    }
+
+
+def _final_feedback(of: dict[type, list[Envelope[Any]]]) -> dict[str, SessionFeedbackSubmitted]:
+    feedback: dict[str, list[Envelope[Any]]] = defaultdict(list)
+    for envelope in of[SessionFeedbackSubmitted]:
+        feedback[envelope.data.feedback_id].append(envelope)
+    return {
+        fid: max(items, key=lambda e: (e.data.revision, e.occurred_at, str(e.event_id))).data
+        for fid, items in feedback.items()
+    }
+
+
+def _recount_sessions(of: dict[type, list[Envelope[Any]]]) -> dict[str, Any]:
+    outcome = {
+        e.data.session_id: "scheduled" for e in of[SessionScheduled] + of[SessionRescheduled]
+    }
+    for envelope in of[SessionCancelled]:
+        outcome[envelope.data.session_id] = "cancelled"
+    for envelope in of[SessionMissed]:
+        outcome[envelope.data.session_id] = "missed"
+    held_at = {e.data.session_id: e.data.held_at for e in of[SessionCompleted]}
+    outcome |= dict.fromkeys(held_at, "held")
+    authors: dict[str, set[str]] = defaultdict(set)
+    for item in _final_feedback(of).values():
+        authors[item.session_id].add(item.participant_id)
+    weeks = Counter(f"{t.isocalendar()[0]}-W{t.isocalendar()[1]:02d}" for t in held_at.values())
+    return {
+        "statuses": Counter(outcome.values()),
+        "weeks": sorted(weeks.items()),
+        "rated_by_both": sum(
+            1 for s, who in authors.items() if outcome.get(s) == "held" and len(who) >= 2
+        ),
+    }
+
+
+def _latest_of(of: dict[type, list[Envelope[Any]]], kind: type, key: Any) -> list[Any]:
+    groups: dict[Any, list[Envelope[Any]]] = defaultdict(list)
+    for envelope in of[kind]:
+        groups[key(envelope.data)].append(envelope)
+    return [_latest(items).data for items in groups.values()]
+
+
+def _recount_scores(of: dict[type, list[Envelope[Any]]]) -> dict[str, Any]:
+    final = _final_feedback(of)
+    ratings = [f.rating for f in final.values()]
+    fits = _latest_of(of, PairingFitReported, lambda e: (e.pair_id, e.participant_id))
+    surveys = _latest_of(of, SurveyResponseSubmitted, lambda e: e.response_id)
+    goals = _latest_of(of, GoalProgressUpdated, lambda e: e.goal_id)
+    promoters = sum(1 for s in surveys if s.recommend_score >= 9)
+    detractors = sum(1 for s in surveys if s.recommend_score <= 6)
+    return {
+        "ratings": (len(ratings), round(statistics.fmean(ratings), 4) if ratings else None),
+        "distribution": {str(n): ratings.count(n) for n in range(1, 6)},
+        "fit": (sum(1 for f in fits if f.good_fit), sum(1 for f in fits if not f.good_fit)),
+        "nps": round(100 * (promoters - detractors) / len(surveys), 2) if surveys else None,
+        "goals": (len(goals), sum(1 for g in goals if g.completed)),
+        "topics": dict(Counter(t for f in final.values() for t in set(f.topics))),
+        "low_ratings": sorted((f.session_id, f.rating) for f in final.values() if f.rating <= 2),
+    }
+
+
+def recount(events: Sequence[Envelope[Any]]) -> dict[str, Any]:
+    """The reports' numbers, counted directly from the distinct events."""
+    of = _by_type(events)
+    people, roles = _recount_people(of)
+    return people | _recount_pairing(of, roles) | _recount_sessions(of) | _recount_scores(of)
+
+
+def check(got: dict[str, Any], expected: dict[str, Any]) -> None:
+    registration, pairing = got["registration"], got["pairing"]
+    sessions, scores_, skills = got["sessions"], got["scores"], got["skills"]
+    assert registration.participants == expected["participants"]
+    assert (registration.mentors, registration.mentees, registration.both) == expected["roles"]
+    assert registration.withdrawn == expected["withdrawn"]
+    assert registration.mentor_capacity == expected["capacity"]
+    assert [(d.day, d.count) for d in registration.registrations_by_day] == expected["days"]
+    assert registration.answers == expected["answers"]
+    assert pairing.pairs == expected["pairs"]
+    assert pairing.active_pairs == expected["active_pairs"]
+    assert pairing.rematches == expected["rematches"]
+    assert pairing.match_rate == expected["match_rate"]
+    assert pairing.ended_by_reason == expected["ended"]
+    assert pairing.unmatched_by_reason == expected["unmatched"]
+    assert (pairing.runs, pairing.runs_approved) == expected["runs"]
+    assert {int(b.low): b.pairs for b in pairing.score_distribution if b.pairs} == dict(
+        expected["score_buckets"]
+    )
+    statuses = expected["statuses"]
+    assert (sessions.scheduled, sessions.held, sessions.missed, sessions.cancelled) == (
+        statuses["scheduled"],
+        statuses["held"],
+        statuses["missed"],
+        statuses["cancelled"],
+    )
+    assert [(w.week, w.held) for w in sessions.held_by_week] == expected["weeks"]
+    assert sessions.funnel.rated_by_both == expected["rated_by_both"]
+    assert (scores_.ratings, scores_.average_rating) == expected["ratings"]
+    assert scores_.rating_distribution == expected["distribution"]
+    assert (scores_.fit_good, scores_.fit_not_good) == expected["fit"]
+    assert scores_.surveys.nps == expected["nps"]
+    assert (skills.goals, skills.goals_completed) == expected["goals"]
+    assert {t.topic: t.mentions for t in skills.topics} == expected["topics"]
+    low = got["health"].low_ratings
+    assert sorted((r.session_id, r.rating) for r in low) == expected["low_ratings"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(min_value=0, max_value=2**32),
+    shuffle=st.integers(min_value=0, max_value=2**32),
+    duplicates=st.floats(min_value=0, max_value=0.5),
+    batch_sizes=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=5),
+)
+def test_reports_equal_a_recount_of_the_distinct_events(
+    seed: int, shuffle: int, duplicates: float, batch_sizes: list[int]
+) -> None:
+    events = history(seed).envelopes
+    rng = random.Random(shuffle)
+    deliveries = events + [e for e in events if rng.random() < duplicates]
+    rng.shuffle(deliveries)
+    got = all_reports(project(deliveries, batch_sizes))
+    check(got, recount(events))
+    # And any other delivery gives the very same reports (a rebuild is identical).
+    in_order = all_reports(project(events, [len(events)]))
+    assert {k: v.model_dump() for k, v in got.items()} == {
+        k: v.model_dump() for k, v in in_order.items()
+    }
+
+
+@given(
+    seed=st.integers(min_value=0, max_value=2**32),
+    shuffle=st.integers(min_value=0, max_value=2**32),
+)
+@settings(max_examples=40, deadline=None)
+def test_erased_participants_leave_no_ids_but_their_counts(seed: int, shuffle: int) -> None:
+    events = history(seed).envelopes
+    erased = {e.data.participant_id for e in events if isinstance(e.data, ParticipantErased)}
+    deliveries = list(events)
+    random.Random(shuffle).shuffle(deliveries)
+    documents = project(deliveries, [7])
+    for kind, docs in documents.items():
+        for document in docs:
+            text = repr(sorted(document.items()))
+            for person in erased:
+                assert f"'{person}'" not in text, (kind, document)
+    keys = {person_key(p) for p in erased}
+    assert all(d.get("erased") for d in documents["participants"] if d["_id"] in keys)
