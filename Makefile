@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STATE_DIR ?= .devstack
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-fast lint fmt typecheck contracts openapi bench bench-matching up down status clean
+.PHONY: help install run test test-fast lint fmt typecheck contracts openapi bench bench-matching bench-analytics up down status clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -46,9 +46,13 @@ openapi: install ## Regenerate the committed OpenAPI document of every service
 bench: install ## Run the benchmarks against the embedded infrastructure (last line: the figures)
 	@$(BIN)/python benchmarks/registration.py
 	@$(BIN)/python benchmarks/bench_matching.py
+	@$(BIN)/python benchmarks/bench_analytics.py
 
 bench-matching: install ## Matching at n=10,000 against min-cost flow and greedy (N=... to change)
 	@$(BIN)/python benchmarks/bench_matching.py --mentees $(or $(N),10000)
+
+bench-analytics: install ## 100,000 events through the analytics consumer (EVENTS=... to change)
+	@$(BIN)/python benchmarks/bench_analytics.py --events $(or $(EVENTS),100000)
 
 up: install ## Start only the infrastructure (prints the env to export)
 	@$(BIN)/devstack up --state-dir $(STATE_DIR)

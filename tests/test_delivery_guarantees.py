@@ -9,6 +9,7 @@ from mentorship_contracts import seal
 from mentorship_contracts.events import ParticipantRegistered
 from mentorship_contracts.examples import example
 from mentorship_contracts.topics import PARTICIPANTS, dead_letter_topic
+from mentorship_devstack.api import ADMIN_HEADERS
 from mentorship_devstack.kafka_tools import publish_events, publish_raw, read_topic
 from mentorship_devstack.pytest_plugin import Launcher, eventually
 from mentorship_devstack.stack import Infrastructure
@@ -17,7 +18,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
 async def _participants(client: httpx.AsyncClient, program_id: str) -> int:
-    response = await client.get(f"/v1/programs/{program_id}/reports/registration")
+    response = await client.get(
+        f"/v1/programs/{program_id}/reports/registration", headers=ADMIN_HEADERS
+    )
     count: int = response.json()["participants"]
     return count
 

@@ -75,7 +75,9 @@ def test_run_serves_the_stack_and_ctrl_c_stops_everything(
     assert created.status_code == 201
     counted = 0
     while time.monotonic() - started < 2.0 and counted == 0:
-        report = httpx.get(f"{urls['analytics']}/v1/programs/{program_id}/reports/registration")
+        report = httpx.get(
+            f"{urls['analytics']}/v1/programs/{program_id}/reports/registration", headers=admin
+        )
         counted = report.json()["participants"]
     assert counted == 1, "the participant is counted within 2 seconds"
 

@@ -10,7 +10,7 @@ import pytest
 
 from mentorship_contracts import decode
 from mentorship_contracts.topics import PARTICIPANTS
-from mentorship_devstack.api import create_program, register
+from mentorship_devstack.api import ADMIN_HEADERS, create_program, register
 from mentorship_devstack.kafka_tools import RawRecord, read_topic
 from mentorship_devstack.pytest_plugin import Launcher, eventually
 from mentorship_devstack.services import ServiceProcess
@@ -63,7 +63,9 @@ async def _counted(analytics: ServiceProcess, program_id: str) -> int:
     async with httpx.AsyncClient(base_url=analytics.base_url) as client:
 
         async def report() -> int:
-            response = await client.get(f"/v1/programs/{program_id}/reports/registration")
+            response = await client.get(
+                f"/v1/programs/{program_id}/reports/registration", headers=ADMIN_HEADERS
+            )
             count: int = response.json()["participants"]
             return count
 

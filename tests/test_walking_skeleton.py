@@ -96,7 +96,7 @@ async def test_pair_and_session_events_reach_scheduling_and_feedback(
             lambda r: r.status_code == 200,
         )
         opening = await eventually(
-            lambda: feedback.get("/v1/sessions/sess-1/feedback-opening"),
+            lambda: feedback.get("/v1/sessions/sess-1/feedback-opening", headers=ADMIN),
             lambda r: r.status_code == 200,
         )
     assert pair.json()["active"] is True

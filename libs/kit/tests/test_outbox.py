@@ -91,6 +91,30 @@ async def test_a_failed_unit_of_work_leaves_neither_state_nor_event(
     assert await runtime.outbox.batches() == []
 
 
+async def test_after_commit_callbacks_run_once_the_data_is_visible_and_never_on_abort(
+    runtime: ServiceRuntime,
+) -> None:
+    seen: list[int] = []
+
+    async def count_things() -> None:
+        seen.append(await runtime.database["things"].count_documents({}))
+
+    async def work(tx: Transaction) -> None:
+        await runtime.database["things"].insert_one({"_id": "t1"}, session=tx.session)
+        tx.after_commit(lambda: seen.append(-1))
+
+    async def failing(tx: Transaction) -> None:
+        tx.after_commit(lambda: seen.append(-2))
+        raise RuntimeError("aborted")
+
+    await runtime.transactor.run(work)
+    await count_things()
+    with pytest.raises(RuntimeError, match="aborted"):
+        await runtime.transactor.run(failing)
+
+    assert seen == [-1, 1]
+
+
 async def test_relay_publishes_in_write_order_and_marks_published(
     runtime: ServiceRuntime,
 ) -> None:

@@ -241,6 +241,7 @@ class Transaction:
         self._source = source
         self._events: list[Envelope[IntegrationEvent]] = []
         self._before_commit: list[Callable[[], Awaitable[None]]] = []
+        self._after_commit: list[Callable[[], None]] = []
         self.scratch: dict[str, Any] = {}
         """Per-attempt state handlers share (e.g. writes buffered until `before_commit`)."""
         self.now = utc_now()
@@ -254,10 +255,23 @@ class Transaction:
         """
         self._before_commit.append(callback)
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once this attempt has committed (never if it aborts).
+
+        For effects outside the database that must not run ahead of it, such as counting
+        what the transaction stored.
+        """
+        self._after_commit.append(callback)
+
     async def finish(self) -> None:
         """Run the ``before_commit`` callbacks, in registration order."""
         for callback in self._before_commit:
             await callback()
+
+    def committed(self) -> None:
+        """Run the ``after_commit`` callbacks, in registration order."""
+        for callback in self._after_commit:
+            callback()
 
     def emit(
         self, event: IntegrationEvent, *, event_id: UUID | None = None
@@ -314,13 +328,14 @@ class Transactor:
     async def _run_once(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
         emitted = False
         attempts = 0
+        last: Transaction | None = None
 
         async def attempt(session: AsyncClientSession) -> T:
-            nonlocal emitted, attempts
+            nonlocal emitted, attempts, last
             attempts += 1
             if attempts > 1:
                 self._metrics.transaction_retries.inc()
-            transaction = Transaction(session, self._source)
+            transaction = last = Transaction(session, self._source)
             result = await work(transaction)
             await transaction.finish()
             await self._outbox.stage(transaction.events, session)
@@ -331,4 +346,6 @@ class Transactor:
             result = await session.with_transaction(attempt)
         if emitted:
             self._outbox.notify()
+        if last is not None:
+            last.committed()
         return result

@@ -52,4 +52,6 @@ class Projector:
         pairs = await self._models.pairs_of(erasing, tx) if erasing else []
         await self._models.save(batch.fold(stored, erased_before, pairs), tx)
         newest = max(envelope.occurred_at for envelope in envelopes)
-        self._metrics.projected(len(envelopes), (utc_now() - newest).total_seconds())
+        tx.after_commit(
+            lambda: self._metrics.projected(len(envelopes), (utc_now() - newest).total_seconds())
+        )
