@@ -15,7 +15,7 @@ from mentorship_contracts.topics import SESSIONS
 from mentorship_contracts.types import utc_now
 from mentorship_devstack.api import create_program, register
 from mentorship_devstack.kafka_tools import read_topic
-from mentorship_devstack.pytest_plugin import ServiceLauncher, eventually, fresh_kafka_prefix
+from mentorship_devstack.pytest_plugin import eventually, fresh_kafka_prefix, running_services
 from mentorship_devstack.services import ServiceProcess
 from mentorship_devstack.stack import Infrastructure
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, participant_token
@@ -36,14 +36,10 @@ async def prefix(infrastructure: Infrastructure) -> str:
 def stack(
     infrastructure: Infrastructure, prefix: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, ServiceProcess]]:
-    launch = ServiceLauncher(infrastructure, prefix, tmp_path_factory.mktemp("pair-to-session"))
-    try:
-        processes = {name: launch(name, wait=False) for name in SERVICES_USED}
-        for process in processes.values():
-            process.wait_ready()
+    with running_services(
+        infrastructure, prefix, tmp_path_factory.mktemp("pair-to-session"), SERVICES_USED
+    ) as processes:
         yield processes
-    finally:
-        launch.stop_all()
 
 
 async def test_an_approved_pair_gets_sessions_and_a_held_one_is_announced(

@@ -25,7 +25,7 @@ import pytest
 
 from mentorship_contracts.types import utc_now
 from mentorship_devstack.api import ADMIN_HEADERS, create_program
-from mentorship_devstack.pytest_plugin import ServiceLauncher, eventually, fresh_kafka_prefix
+from mentorship_devstack.pytest_plugin import eventually, fresh_kafka_prefix, running_services
 from mentorship_devstack.services import SERVICES, ServiceProcess
 from mentorship_devstack.stack import Infrastructure
 from mentorship_devstack.tokens import bearer, participant_token
@@ -48,14 +48,10 @@ async def prefix(infrastructure: Infrastructure) -> str:
 def stack(
     infrastructure: Infrastructure, prefix: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, ServiceProcess]]:
-    launch = ServiceLauncher(infrastructure, prefix, tmp_path_factory.mktemp("lifecycle"))
-    try:
-        processes = {name: launch(name, wait=False) for name in SERVICES}
-        for process in processes.values():
-            process.wait_ready()
+    with running_services(
+        infrastructure, prefix, tmp_path_factory.mktemp("lifecycle"), SERVICES
+    ) as processes:
         yield processes
-    finally:
-        launch.stop_all()
 
 
 @dataclass

@@ -12,7 +12,7 @@ from mentorship_contracts.events import PairCreated, SessionCompleted
 from mentorship_contracts.examples import example
 from mentorship_devstack.api import create_program, register
 from mentorship_devstack.kafka_tools import publish_events
-from mentorship_devstack.pytest_plugin import ServiceLauncher, eventually, fresh_kafka_prefix
+from mentorship_devstack.pytest_plugin import eventually, fresh_kafka_prefix, running_services
 from mentorship_devstack.services import SERVICES, ServiceProcess
 from mentorship_devstack.stack import Infrastructure
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
@@ -34,14 +34,10 @@ def stack(
     infrastructure: Infrastructure, prefix: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, ServiceProcess]]:
     """All five services, shared by this module's tests (each uses its own program ids)."""
-    launch = ServiceLauncher(infrastructure, prefix, tmp_path_factory.mktemp("skeleton"))
-    try:
-        processes = {name: launch(name, wait=False) for name in SERVICES}
-        for process in processes.values():
-            process.wait_ready()
+    with running_services(
+        infrastructure, prefix, tmp_path_factory.mktemp("skeleton"), SERVICES
+    ) as processes:
         yield processes
-    finally:
-        launch.stop_all()
 
 
 def _api(processes: dict[str, ServiceProcess]) -> Callable[[str], httpx.AsyncClient]:

@@ -17,8 +17,8 @@ import asyncio
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -151,6 +151,21 @@ class ServiceLauncher:
         for process in self._started:
             process.stop()
         self._started.clear()
+
+
+@contextmanager
+def running_services(
+    infrastructure: Infrastructure, kafka_prefix: str, log_dir: Path, names: Iterable[str]
+) -> Iterator[dict[str, ServiceProcess]]:
+    """Start the ``names`` services side by side, wait until all are ready, stop them at exit."""
+    launch = ServiceLauncher(infrastructure, kafka_prefix, log_dir)
+    try:
+        processes = {name: launch(name, wait=False) for name in names}
+        for process in processes.values():
+            process.wait_ready()
+        yield processes
+    finally:
+        launch.stop_all()
 
 
 Launcher = ServiceLauncher

@@ -23,6 +23,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentorship_kit import context
+from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
 from mentorship_kit.http_errors import ApiError, FieldProblem, error_response
 from mentorship_kit.logs import configure_logging
 from mentorship_kit.metrics import CONTENT_TYPE_LATEST, Metrics
@@ -31,6 +32,40 @@ from mentorship_kit.settings import ServiceSettings
 
 ErrorMapper = Callable[[Exception], ApiError]
 """Turns a domain exception into the HTTP error it means."""
+
+
+def sentence(error: Exception) -> str:
+    """The error's message as a sentence: capitalised, with a full stop."""
+    text = str(error)
+    return f"{text[:1].upper()}{text[1:]}."
+
+
+def _not_found(error: Exception) -> ApiError:
+    return ApiError(404, "not_found", f"Not found: {error}.")
+
+
+def _forbidden(error: Exception) -> ApiError:
+    return ApiError(403, "forbidden", sentence(error))
+
+
+def _rule(error: Exception) -> ApiError:
+    assert isinstance(error, RuleError)
+    return ApiError(409, error.code, sentence(error))
+
+
+def _invalid(error: Exception) -> ApiError:
+    assert isinstance(error, InvalidInputError)
+    problems = [FieldProblem(field, message) for field, message in error.problems]
+    return ApiError(422, "validation_failed", f"The request is invalid: {error}.", problems)
+
+
+SHARED_ERROR_MAPPERS: Mapping[type[Exception], ErrorMapper] = {
+    NotFoundError: _not_found,
+    ForbiddenError: _forbidden,
+    RuleError: _rule,
+    InvalidInputError: _invalid,
+}
+"""How the errors of `mentorship_kit.errors` read over HTTP, in every service."""
 
 CORRELATION_HEADER = "x-correlation-id"
 _VALID_CORRELATION = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -149,7 +184,8 @@ def create_http_app(
 ) -> FastAPI:
     """The service's ASGI app; its lifespan starts and stops ``runtime``.
 
-    ``error_mappers`` turn the service's domain exceptions into `ApiError` responses.
+    ``error_mappers`` turn the service's domain exceptions into `ApiError` responses, beside
+    the shared ones of `mentorship_kit.errors`.
     """
 
     @asynccontextmanager
@@ -162,7 +198,7 @@ def create_http_app(
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
     install_api_conventions(app, runtime.metrics)
-    for exception_type, mapper in (error_mappers or {}).items():
+    for exception_type, mapper in {**SHARED_ERROR_MAPPERS, **(error_mappers or {})}.items():
         app.add_exception_handler(exception_type, _mapped(mapper))
     app.include_router(operations_router(runtime))
     for router in routers:

@@ -9,7 +9,6 @@ from feedback.adapters.records import Records
 from feedback.adapters.sessions import HeldSessions
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
 from feedback.handlers.access import Access
-from feedback.handlers.api.errors import ERROR_MAPPERS
 from feedback.handlers.api.routes import feedback_router
 from feedback.handlers.development import DevelopmentService
 from feedback.handlers.erasure import Erasure
@@ -77,5 +76,4 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 caller=caller,
             )
         ],
-        error_mappers=ERROR_MAPPERS,
     )

@@ -9,22 +9,7 @@ from feedback.adapters.sessions import HeldSessions
 from mentorship_contracts.events import PairCreated, SessionCompleted
 from mentorship_contracts.types import ParticipantRole
 from mentorship_kit.auth import Principal
-
-
-class NotFoundError(Exception):
-    """No such pair or session here."""
-
-
-class ForbiddenError(Exception):
-    """The caller is not a member (or, for writes, not a participant at all)."""
-
-
-class RuleError(Exception):
-    """A request the rules refuse; ``code`` names the rule."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+from mentorship_kit.errors import ForbiddenError, NotFoundError, RuleError
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +103,3 @@ def _membership(pair: PairCreated, participant_id: str) -> Membership | None:
     if participant_id == pair.mentee_participant_id:
         return Membership(pair, participant_id, ParticipantRole.MENTEE)
     return None
-
-
-class InvalidInputError(Exception):
-    """Input that names things the program does not have; ``problems`` are (field, message)."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{field}: {message}" for field, message in problems))
-        self.problems = problems

@@ -7,11 +7,12 @@ from uuid import uuid4
 from feedback.adapters.directory import Directory
 from feedback.adapters.records import Records
 from feedback.domain.records import Goal, Milestone, goal_progress
-from feedback.handlers.access import Access, InvalidInputError, NotFoundError
+from feedback.handlers.access import Access
 from feedback.handlers.inputs import GoalInput, GoalProgressInput
 from feedback.handlers.topics import check_topics, program_of
 from mentorship_contracts.events import GoalProgressUpdated
 from mentorship_kit.auth import Principal
+from mentorship_kit.errors import InvalidInputError, NotFoundError
 from mentorship_kit.outbox import Transaction, Transactor
 
 

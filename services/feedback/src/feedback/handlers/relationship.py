@@ -6,12 +6,13 @@ from feedback.adapters.directory import Directory
 from feedback.adapters.records import Records
 from feedback.domain.agendas import AgendaTemplate, next_agenda
 from feedback.domain.records import Agreement, FitReport, Goal, stable_id
-from feedback.handlers.access import Access, RuleError
+from feedback.handlers.access import Access
 from feedback.handlers.inputs import AgreementInput, FitInput
 from feedback.handlers.topics import program_of
 from mentorship_contracts.events import PairingFitReported
 from mentorship_contracts.types import FitConcern, utc_now
 from mentorship_kit.auth import Principal
+from mentorship_kit.errors import RuleError
 from mentorship_kit.outbox import Transaction, Transactor
 
 

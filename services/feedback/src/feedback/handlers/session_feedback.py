@@ -5,11 +5,12 @@ from __future__ import annotations
 from feedback.adapters.directory import Directory
 from feedback.adapters.records import Records
 from feedback.domain.records import SessionFeedback, SkillProgress, stable_id
-from feedback.handlers.access import Access, ForbiddenError
+from feedback.handlers.access import Access
 from feedback.handlers.inputs import FeedbackInput
 from feedback.handlers.topics import check_topics, program_of
 from mentorship_contracts.events import SessionFeedbackSubmitted
 from mentorship_kit.auth import Principal
+from mentorship_kit.errors import ForbiddenError
 from mentorship_kit.outbox import Transaction, Transactor
 
 

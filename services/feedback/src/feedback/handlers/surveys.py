@@ -5,12 +5,12 @@ from __future__ import annotations
 from feedback.adapters.directory import Directory
 from feedback.adapters.records import Records
 from feedback.domain.records import SurveyResponse, stable_id
-from feedback.handlers.access import ForbiddenError
 from feedback.handlers.inputs import SurveyInput
 from feedback.handlers.topics import check_topics, program_of
 from mentorship_contracts.events import SurveyResponseSubmitted
 from mentorship_contracts.types import SurveyKind
 from mentorship_kit.auth import Principal
+from mentorship_kit.errors import ForbiddenError
 from mentorship_kit.outbox import Transaction, Transactor
 
 

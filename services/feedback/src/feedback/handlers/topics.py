@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from feedback.adapters.directory import Directory
 from feedback.domain.records import unknown_topics
-from feedback.handlers.access import InvalidInputError, RuleError
 from mentorship_contracts.events.program import ProgramState
+from mentorship_kit.errors import InvalidInputError, RuleError
 
 
 async def program_of(directory: Directory, program_id: str) -> ProgramState:

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from mentorship_contracts.types import SessionCancelReason
 from mentorship_kit.auth import Principal
+from mentorship_kit.errors import ForbiddenError, NotFoundError, RuleError
 from mentorship_kit.outbox import Transaction, Transactor
 from scheduling.adapters.people import People
 from scheduling.adapters.series import SeriesRepository
@@ -26,16 +27,11 @@ from scheduling.domain.sessions import (
 from scheduling.handlers import announcements
 
 
-class NotFoundError(Exception):
-    """No such session or series (or the caller may not know of it)."""
+class ConcurrentChangeError(RuleError):
+    """Someone changed the session at the same moment; read it again and retry."""
 
-
-class ForbiddenError(Exception):
-    """The caller is neither a member nor an admin."""
-
-
-class ConcurrentChangeError(Exception):
-    """Someone changed the session at the same moment; try again."""
+    def __init__(self, message: str) -> None:
+        super().__init__("concurrent_change", f"{message}; read it again and retry")
 
 
 class RescheduleScope(StrEnum):
