@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -134,7 +135,7 @@ class Outbox:
         created_at = envelopes[0].occurred_at
         documents = [
             {
-                "_id": uuid4().hex,
+                "_id": _batch_ids.next(),
                 "created_at": created_at,
                 "status": PENDING,
                 "published_at": None,
@@ -228,6 +229,25 @@ def _batch(document: Document) -> OutboxBatch:
         status=document["status"],
         failures=tuple(document.get("failures", ())),
     )
+
+
+class _BatchIds:
+    """Batch ids that sort in the order this process staged them.
+
+    Batches are published in (``created_at``, ``_id``) order; ``created_at`` has only
+    millisecond precision in MongoDB, so the id breaks ties: nanoseconds since the epoch
+    (never repeating or going back within the process) and a random suffix across replicas.
+    """
+
+    def __init__(self) -> None:
+        self._last = 0
+
+    def next(self) -> str:
+        self._last = max(self._last + 1, time.time_ns())
+        return f"{self._last:020d}-{uuid4().hex[:12]}"
+
+
+_batch_ids = _BatchIds()
 
 
 class Transaction:
