@@ -15,7 +15,7 @@ from mentorship_devstack.kafka_tools import read_topic
 from mentorship_kit.failpoints import Failpoints
 from mentorship_kit.kafka import OutgoingRecord, RecordPublisher
 from mentorship_kit.mongo import ensure_indexes
-from mentorship_kit.outbox import PENDING, PUBLISHED, Transaction
+from mentorship_kit.outbox import MAX_EVENTS_PER_DOCUMENT, PENDING, PUBLISHED, Transaction
 from mentorship_kit.relay import OutboxRelay, PublishingLease
 from mentorship_kit.runtime import ServiceRuntime
 
@@ -74,6 +74,26 @@ async def test_a_transaction_stages_its_events_in_one_ordered_batch(
         _update(sequence) for sequence in range(5)
     ]
     assert await runtime.outbox.backlog() == (5, batch.created_at)
+
+
+async def test_a_large_transaction_is_split_into_batches_kept_in_order(
+    runtime: ServiceRuntime,
+) -> None:
+    total = MAX_EVENTS_PER_DOCUMENT * 2 + 3
+
+    async def work(tx: Transaction) -> None:
+        for sequence in range(total):
+            tx.emit(_update(sequence))
+
+    await runtime.transactor.run(work)
+
+    batches = await runtime.outbox.batches()
+    assert [batch.records[0].event_id for batch in batches] == [
+        batch.records[0].event_id for batch in sorted(batches, key=lambda b: b.batch_id)
+    ]
+    staged = [decode(record.value).data for batch in batches for record in batch.records]
+    assert staged == [_update(sequence) for sequence in range(total)]
+    assert len(batches) == 3
 
 
 async def test_a_failed_unit_of_work_leaves_neither_state_nor_event(
