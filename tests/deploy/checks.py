@@ -1,0 +1,544 @@
+"""What every rendered overlay must get right, as functions returning the problems they find.
+
+Each check takes the objects of one overlay (and what the code says: settings, topics, consumed
+topics) and returns a list of human-readable problems, empty when all is well, so a test can
+both assert a clean overlay and prove, on a deliberately broken copy, that the check notices.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from mentorship_contracts.topics import Topic, dead_letter_topic
+
+from .manifests import (
+    Manifest,
+    app_container,
+    config_maps_of,
+    labels,
+    matches,
+    named,
+    of_kind,
+)
+from .promql import dashboard_queries, metric_names
+
+RECOMMENDED_LABELS = tuple(
+    f"app.kubernetes.io/{key}"
+    for key in ("name", "instance", "component", "part-of", "version", "managed-by")
+)
+HTTP_PORT = 8000
+JOB = "mentorship"
+"""The `job` label of every scraped service (ServiceMonitor jobLabel: app.kubernetes.io/part-of)."""
+KAFKA_PORT = 9092
+MONGODB_PORT = 27017
+
+_QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")
+_FACTORS = {
+    None: 1.0,
+    "m": 1e-3,
+    "k": 1e3,
+    "M": 1e6,
+    "G": 1e9,
+    "T": 1e12,
+    "Ki": 2.0**10,
+    "Mi": 2.0**20,
+    "Gi": 2.0**30,
+    "Ti": 2.0**40,
+}
+
+
+def quantity(value: str | int | float) -> float:
+    """A Kubernetes resource quantity ("250m", "1Gi", 2) as a number."""
+    match = _QUANTITY.match(str(value))
+    if not match:
+        msg = f"not a quantity: {value!r}"
+        raise ValueError(msg)
+    return float(match.group(1)) * _FACTORS[match.group(2)]
+
+
+# ------------------------------------------------------------------------------ workloads
+
+
+def _probe_problems(container: Manifest) -> list[str]:
+    wanted = {"startupProbe": "/healthz", "livenessProbe": "/healthz", "readinessProbe": "/readyz"}
+    problems = []
+    for probe, path in wanted.items():
+        http = container.get(probe, {}).get("httpGet", {})
+        if (http.get("path"), http.get("port")) != (path, "http"):
+            problems.append(f"{probe} must GET {path} on the http port")
+    return problems
+
+
+def _security_problems(deployment: Manifest) -> list[str]:
+    pod = deployment["spec"]["template"]["spec"]
+    context = pod.get("securityContext", {})
+    container = app_container(deployment).get("securityContext", {})
+    wanted = {
+        "pod runAsNonRoot": context.get("runAsNonRoot") is True,
+        "pod runAsUser 10001": context.get("runAsUser") == 10001,
+        "pod seccompProfile RuntimeDefault": context.get("seccompProfile", {}).get("type")
+        == "RuntimeDefault",
+        "container allowPrivilegeEscalation false": container.get("allowPrivilegeEscalation")
+        is False,
+        "container readOnlyRootFilesystem": container.get("readOnlyRootFilesystem") is True,
+        "container drops ALL capabilities": container.get("capabilities", {}).get("drop")
+        == ["ALL"],
+        "no service account token": pod.get("automountServiceAccountToken") is False,
+    }
+    return [f"needs {what}" for what, ok in wanted.items() if not ok]
+
+
+def _resource_problems(container: Manifest) -> list[str]:
+    resources = container.get("resources", {})
+    requests, limits = resources.get("requests", {}), resources.get("limits", {})
+    problems = []
+    for resource in ("cpu", "memory"):
+        if resource not in requests or resource not in limits:
+            problems.append(f"needs a {resource} request and limit")
+        elif quantity(requests[resource]) > quantity(limits[resource]):
+            problems.append(f"{resource} request above its limit")
+    return problems
+
+
+def _tmp_problems(deployment: Manifest) -> list[str]:
+    pod = deployment["spec"]["template"]["spec"]
+    mounts = {m["mountPath"]: m["name"] for m in app_container(deployment).get("volumeMounts", [])}
+    volume: Manifest = next(
+        (v for v in pod.get("volumes", []) if v["name"] == mounts.get("/tmp")), {}
+    )
+    return [] if "emptyDir" in volume else ["needs an emptyDir at /tmp (read-only root)"]
+
+
+def _port_problems(container: Manifest) -> list[str]:
+    ports = {port.get("name"): port["containerPort"] for port in container.get("ports", [])}
+    env = {item["name"]: item.get("value") for item in container.get("env", [])}
+    problems = []
+    if ports.get("http") != HTTP_PORT or env.get("HTTP_PORT") != str(HTTP_PORT):
+        problems.append(f"must serve HTTP_PORT={HTTP_PORT} as the container port named http")
+    if env.get("HTTP_HOST") != "0.0.0.0":
+        problems.append("must bind HTTP_HOST=0.0.0.0")
+    return problems
+
+
+def _label_problems(deployment: Manifest) -> list[str]:
+    name = deployment["metadata"]["name"]
+    problems = []
+    for where, found in (
+        ("metadata", labels(deployment)),
+        ("pod template", deployment["spec"]["template"]["metadata"].get("labels", {})),
+    ):
+        missing = [key for key in RECOMMENDED_LABELS if not found.get(key)]
+        if missing:
+            problems.append(f"{where} lacks {', '.join(missing)}")
+        if found.get("app.kubernetes.io/name") != name:
+            problems.append(f"{where} app.kubernetes.io/name is not {name!r}")
+    selector = deployment["spec"]["selector"]["matchLabels"]
+    if "app.kubernetes.io/version" in selector:
+        problems.append("the selector must not include the version (it is immutable)")
+    return problems
+
+
+def _image_problems(deployment: Manifest) -> list[str]:
+    image = app_container(deployment)["image"]
+    name = deployment["metadata"]["name"]
+    version = labels(deployment).get("app.kubernetes.io/version")
+    if not image.endswith(f"/{name}:{version}"):
+        return [f"image {image!r} is not <registry>/{name}:<version label {version!r}>"]
+    return []
+
+
+def deployment_problems(docs: Sequence[Manifest]) -> list[str]:
+    """Probes, hardening, resources, /tmp, ports, recommended labels and the image per service."""
+    problems = []
+    for deployment in of_kind(docs, "Deployment"):
+        container = app_container(deployment)
+        found = [
+            *_probe_problems(container),
+            *_security_problems(deployment),
+            *_resource_problems(container),
+            *_tmp_problems(deployment),
+            *_port_problems(container),
+            *_label_problems(deployment),
+            *_image_problems(deployment),
+        ]
+        problems += [f"Deployment {deployment['metadata']['name']}: {p}" for p in found]
+    return problems
+
+
+def version_problems(docs: Sequence[Manifest]) -> list[str]:
+    """Every object of the platform carries the same version label."""
+    versions = {
+        f"{doc['kind']} {doc['metadata']['name']}": labels(doc).get("app.kubernetes.io/version")
+        for doc in docs
+        if labels(doc).get("app.kubernetes.io/part-of") == "mentorship"
+    }
+    if len(set(versions.values())) == 1 and None not in versions.values():
+        return []
+    return [f"mixed or missing app.kubernetes.io/version labels: {versions}"]
+
+
+# ------------------------------------------------------------------------------ wiring
+
+
+def companion_problems(docs: Sequence[Manifest], *, autoscaled: bool) -> list[str]:
+    """Each Deployment's Service, PodDisruptionBudget, ServiceMonitor, and HPA if ``autoscaled``."""
+    problems = []
+    for deployment in of_kind(docs, "Deployment"):
+        name = deployment["metadata"]["name"]
+        pods = deployment["spec"]["template"]["metadata"]["labels"]
+        budgets = [
+            pdb
+            for pdb in of_kind(docs, "PodDisruptionBudget")
+            if matches(pdb["spec"]["selector"].get("matchLabels", {}), pods)
+        ]
+        if len(budgets) != 1:
+            problems.append(f"{name}: needs exactly one PodDisruptionBudget selecting its pods")
+        services = [s for s in of_kind(docs, "Service") if matches(s["spec"]["selector"], pods)]
+        if len(services) == 1:
+            problems += _monitor_problems(docs, name, services[0])
+        else:
+            problems.append(f"{name}: needs exactly one Service selecting its pods")
+        targets = [
+            hpa
+            for hpa in of_kind(docs, "HorizontalPodAutoscaler")
+            if hpa["spec"]["scaleTargetRef"]
+            == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+        ]
+        if len(targets) != int(autoscaled):
+            problems.append(f"{name}: expected {int(autoscaled)} autoscaler, found {len(targets)}")
+        if autoscaled and "replicas" in deployment["spec"]:
+            problems.append(f"{name}: `replicas` fights the autoscaler on every apply")
+    return problems
+
+
+def _monitor_problems(docs: Sequence[Manifest], name: str, service: Manifest) -> list[str]:
+    if service["spec"]["ports"][0].get("targetPort") != "http":
+        return [f"{name}: the Service must target the http port"]
+    monitors = [
+        monitor
+        for monitor in of_kind(docs, "ServiceMonitor")
+        if matches(monitor["spec"]["selector"].get("matchLabels", {}), labels(service))
+    ]
+    if len(monitors) != 1:
+        return [f"{name}: needs exactly one ServiceMonitor selecting its Service"]
+    spec = monitors[0]["spec"]
+    endpoints = [(e.get("port"), e.get("path")) for e in spec.get("endpoints", [])]
+    problems = []
+    if endpoints != [("http", "/metrics")]:
+        problems.append(f"{name}: the ServiceMonitor must scrape /metrics on the http port")
+    if labels(service).get(spec.get("jobLabel", "")) != JOB:
+        problems.append(f"{name}: the alerts expect job={JOB!r} (ServiceMonitor jobLabel)")
+    return problems
+
+
+def autoscaling_problems(
+    docs: Sequence[Manifest], consumed: Mapping[str, Sequence[Topic]], *, min_replicas: int
+) -> list[str]:
+    """Autoscalers stay within [min_replicas, partitions of the smallest consumed topic]."""
+    problems = []
+    for hpa in of_kind(docs, "HorizontalPodAutoscaler"):
+        service = hpa["spec"]["scaleTargetRef"]["name"]
+        low, high = hpa["spec"].get("minReplicas", 1), hpa["spec"]["maxReplicas"]
+        if not min_replicas <= low <= high:
+            problems.append(f"{service}: replicas {low}..{high}, at least {min_replicas} wanted")
+        topics = consumed[service]
+        if topics and high > (bound := min(topic.partitions for topic in topics)):
+            problems.append(
+                f"{service}: maxReplicas {high} exceeds {bound}, the partitions of the smallest "
+                f"topic it consumes ({', '.join(topic.name for topic in topics)})"
+            )
+    return problems
+
+
+def settings_problems(
+    docs: Sequence[Manifest], settings: Mapping[str, set[str]], secret: set[str]
+) -> list[str]:
+    """Every environment variable is a setting of its service, and secrets come from Secrets.
+
+    ``settings`` maps each service to its environment variable names, ``secret`` names the
+    settings that hold credentials.
+    """
+    problems = [
+        f"a Secret is committed: {doc['metadata']['name']}" for doc in of_kind(docs, "Secret")
+    ]
+    for deployment in of_kind(docs, "Deployment"):
+        service = deployment["metadata"]["name"]
+        known = settings[service]
+        for config_map in config_maps_of(deployment, docs):
+            for key in config_map.get("data", {}):
+                if key not in known:
+                    problems.append(f"{service}: {key} (ConfigMap) is not one of its settings")
+                elif key in secret:
+                    problems.append(f"{service}: {key} is a secret, not ConfigMap data")
+        for item in app_container(deployment).get("env", []):
+            key = item["name"]
+            if key not in known:
+                problems.append(f"{service}: {key} (env) is not one of its settings")
+            elif key in secret and "secretKeyRef" not in item.get("valueFrom", {}):
+                problems.append(f"{service}: {key} must come from a Secret")
+    return problems
+
+
+def mongodb_problems(docs: Sequence[Manifest], services: Iterable[str]) -> list[str]:
+    """A MongoDB user per service, owning the database the service uses, whose connection
+    string Secret is the one the service reads."""
+    problems = []
+    replica_sets = of_kind(docs, "MongoDBCommunity")
+    users = {user["name"]: user for rs in replica_sets for user in rs["spec"]["users"]}
+    for service in services:
+        deployment = named(docs, "Deployment", service)
+        env = {item["name"]: item for item in app_container(deployment).get("env", [])}
+        reference = env["MONGODB_URL"]["valueFrom"]["secretKeyRef"]
+        data = {k: v for cm in config_maps_of(deployment, docs) for k, v in cm["data"].items()}
+        database = data.get("MONGODB_DATABASE")
+        if database != f"mentorship_{service}":
+            problems.append(f"{service}: MONGODB_DATABASE is {database!r}")
+        if not replica_sets:
+            continue
+        user = users.get(service)
+        if user is None:
+            problems.append(f"{service}: no MongoDB user")
+            continue
+        if {"name": "readWrite", "db": database} not in user["roles"]:
+            problems.append(f"{service}: its MongoDB user cannot write {database}")
+        if (reference["name"], reference["key"]) != (
+            user.get("connectionStringSecretName"),
+            "connectionString.standard",
+        ):
+            problems.append(f"{service}: MONGODB_URL is not its user's connection string")
+    return problems
+
+
+def topic_problems(
+    docs: Sequence[Manifest], topics: Sequence[Topic], groups: Sequence[str]
+) -> list[str]:
+    """A KafkaTopic per event topic and per consumer group's dead letters, as topics.py says."""
+    declared = {doc["metadata"]["name"]: doc for doc in of_kind(docs, "KafkaTopic")}
+    wanted = [*topics, *(dead_letter_topic(group) for group in groups)]
+    problems = [
+        f"KafkaTopic {name} is not in topics.py"
+        for name in declared.keys() - {t.name for t in wanted}
+    ]
+    for topic in wanted:
+        doc = declared.get(topic.name)
+        if doc is None:
+            problems.append(f"no KafkaTopic for {topic.name}")
+            continue
+        spec = doc["spec"]
+        if spec.get("partitions") != topic.partitions:
+            problems.append(
+                f"{topic.name}: {spec.get('partitions')} partitions, not {topic.partitions}"
+            )
+        if int(spec.get("config", {}).get("retention.ms", 0)) != topic.retention_ms:
+            problems.append(f"{topic.name}: retention.ms is not {topic.retention_ms}")
+    return problems
+
+
+def kafka_problems(docs: Sequence[Manifest]) -> list[str]:
+    """Topics belong to the cluster, fit on its brokers and survive the loss of one of them
+    (where there are several); the services' bootstrap address is the cluster's."""
+    clusters = of_kind(docs, "Kafka")
+    if not clusters:
+        return []
+    cluster = clusters[0]["metadata"]["name"]
+    brokers = sum(
+        pool["spec"]["replicas"]
+        for pool in of_kind(docs, "KafkaNodePool")
+        if labels(pool).get("strimzi.io/cluster") == cluster and "broker" in pool["spec"]["roles"]
+    )
+    problems = []
+    for topic in of_kind(docs, "KafkaTopic"):
+        name, spec = topic["metadata"]["name"], topic["spec"]
+        replicas = spec.get("replicas", 0)
+        min_isr = int(spec.get("config", {}).get("min.insync.replicas", 1))
+        if labels(topic).get("strimzi.io/cluster") != cluster:
+            problems.append(f"{name}: not labelled strimzi.io/cluster={cluster}")
+        if not 1 <= replicas <= brokers:
+            problems.append(f"{name}: {replicas} replicas on {brokers} brokers")
+        if brokers > 1 and not 1 <= min_isr < replicas:
+            problems.append(f"{name}: min.insync.replicas {min_isr} of {replicas} replicas")
+    listener = clusters[0]["spec"]["kafka"]["listeners"][0]
+    bootstrap = f"{cluster}-kafka-bootstrap:{listener['port']}"
+    shared = [cm for cm in of_kind(docs, "ConfigMap") if "KAFKA_BOOTSTRAP" in cm.get("data", {})]
+    problems += [
+        f"{cm['metadata']['name']}: KAFKA_BOOTSTRAP is not {bootstrap}"
+        for cm in shared
+        if cm["data"]["KAFKA_BOOTSTRAP"] != bootstrap
+    ]
+    return problems
+
+
+# ------------------------------------------------------------------------------ network
+
+
+def _is_default_deny(policy: Manifest) -> bool:
+    spec = policy["spec"]
+    return (
+        spec.get("podSelector") == {}
+        and set(spec.get("policyTypes", [])) == {"Ingress", "Egress"}
+        and not spec.get("ingress")
+        and not spec.get("egress")
+    )
+
+
+def _allows_dns(policy: Manifest) -> bool:
+    spec = policy["spec"]
+    ports = {
+        (port["port"], port.get("protocol", "TCP"))
+        for rule in spec.get("egress", [])
+        for port in rule.get("ports", [])
+    }
+    return spec.get("podSelector") == {} and {(53, "UDP"), (53, "TCP")} <= ports
+
+
+def _allows(
+    policies: Iterable[Manifest],
+    direction: str,
+    pods: dict[str, str],
+    peer: dict[str, str] | None,
+    port: int | str,
+) -> bool:
+    """Whether a policy selecting ``pods`` lets ``direction`` ("ingress" or "egress") traffic
+    through ``port`` with same-namespace pods labelled ``peer`` (with addresses when None)."""
+    side = "from" if direction == "ingress" else "to"
+    for policy in policies:
+        if not matches(policy["spec"]["podSelector"].get("matchLabels", {}), pods):
+            continue
+        for rule in policy["spec"].get(direction, []):
+            if port not in {item["port"] for item in rule.get("ports", [])}:
+                continue
+            for other in rule.get(side, []):
+                if peer is None and "ipBlock" in other:
+                    return True
+                selector = other.get("podSelector", {}).get("matchLabels", {})
+                if peer and "namespaceSelector" not in other and matches(selector, peer):
+                    return True
+    return False
+
+
+def _listener_admits(kafka: Manifest, pods: dict[str, str]) -> bool:
+    """Whether Strimzi's own policy for the client listener lets these pods in."""
+    listener = next(
+        item for item in kafka["spec"]["kafka"]["listeners"] if item["port"] == KAFKA_PORT
+    )
+    peers = listener.get("networkPolicyPeers", [])
+    return not peers or any(
+        matches(peer.get("podSelector", {}).get("matchLabels", {}), pods) for peer in peers
+    )
+
+
+def network_problems(docs: Sequence[Manifest]) -> list[str]:
+    """Default deny plus DNS; per service, HTTP in, and Kafka and MongoDB both ways: to and from
+    the pods the overlay's Strimzi and MongoDB resources create (or to addresses without them)."""
+    policies = of_kind(docs, "NetworkPolicy")
+    problems = [] if any(map(_is_default_deny, policies)) else ["no default-deny NetworkPolicy"]
+    if not any(_allows_dns(policy) for policy in policies):
+        problems.append("no NetworkPolicy lets every pod resolve names (DNS, port 53)")
+    clusters = of_kind(docs, "Kafka")
+    brokers = [
+        {"strimzi.io/cluster": k["metadata"]["name"], "strimzi.io/kind": "Kafka"} for k in clusters
+    ]
+    members = [{"app": f"{m['metadata']['name']}-svc"} for m in of_kind(docs, "MongoDBCommunity")]
+    for deployment in of_kind(docs, "Deployment"):
+        name = deployment["metadata"]["name"]
+        pods = deployment["spec"]["template"]["metadata"]["labels"]
+        ingress = {
+            port["port"]
+            for p in policies
+            if matches(p["spec"]["podSelector"].get("matchLabels", {}), pods)
+            for rule in p["spec"].get("ingress", [])
+            for port in rule.get("ports", [])
+        }
+        if "http" not in ingress:
+            problems.append(f"{name}: no policy lets HTTP in")
+        for what, port, peers in (
+            ("Kafka", KAFKA_PORT, brokers),
+            ("MongoDB", MONGODB_PORT, members),
+        ):
+            if not _allows(policies, "egress", pods, peers[0] if peers else None, port):
+                problems.append(f"{name}: no policy lets it reach {what} on {port}")
+        if members and not _allows(policies, "ingress", members[0], pods, MONGODB_PORT):
+            problems.append(f"{name}: MongoDB's policy does not let it in")
+        if clusters and not _listener_admits(clusters[0], pods):
+            problems.append(f"{name}: the Kafka listener's networkPolicyPeers leave it out")
+    return problems
+
+
+# ------------------------------------------------------------------------------ monitoring
+
+
+def rule_groups(docs: Sequence[Manifest]) -> list[Manifest]:
+    """The rule groups of every PrometheusRule, as promtool reads them."""
+    return [group for rule in of_kind(docs, "PrometheusRule") for group in rule["spec"]["groups"]]
+
+
+def dashboards(docs: Sequence[Manifest]) -> dict[str, Manifest]:
+    """Every Grafana dashboard the overlay ships, by file name."""
+    return {
+        key: json.loads(value)
+        for doc in of_kind(docs, "ConfigMap")
+        if labels(doc).get("grafana_dashboard") == "1"
+        for key, value in doc.get("data", {}).items()
+    }
+
+
+def queries(docs: Sequence[Manifest]) -> dict[str, str]:
+    """Every PromQL query of the alerts and dashboards, by where it is used."""
+    found = {
+        f"alert {rule.get('alert') or rule.get('record')}": str(rule["expr"])
+        for group in rule_groups(docs)
+        for rule in group["rules"]
+    }
+    for name, dashboard in dashboards(docs).items():
+        found |= {f"{name} query {i}": q for i, q in enumerate(dashboard_queries(dashboard))}
+    return found
+
+
+def metric_problems(docs: Sequence[Manifest], exposed: set[str]) -> list[str]:
+    """Alerts and dashboards read only metrics that some service exposes."""
+    return [
+        f"{where}: no service exposes {name}"
+        for where, query in queries(docs).items()
+        for name in sorted(metric_names(query) - exposed)
+    ]
+
+
+def _panels(dashboard: Manifest) -> list[Manifest]:
+    panels: list[Manifest] = []
+    for panel in dashboard.get("panels", []):
+        panels += [panel, *panel.get("panels", [])]
+    return panels
+
+
+def dashboard_problems(docs: Sequence[Manifest]) -> list[str]:
+    """Dashboards have unique uids, and panels that query the chosen data source with the
+    variables the dashboard defines."""
+    problems = []
+    found = dashboards(docs)
+    uids = [dashboard.get("uid") for dashboard in found.values()]
+    if not found or len(set(uids)) != len(uids) or None in uids:
+        problems.append(f"dashboards need distinct uids: {uids}")
+    for name, dashboard in found.items():
+        variables = {v["name"] for v in dashboard.get("templating", {}).get("list", [])}
+        builtin = {"__rate_interval", "__interval", "__range"}
+        ids = [panel["id"] for panel in _panels(dashboard)]
+        if len(set(ids)) != len(ids):
+            problems.append(f"{name}: duplicate panel ids")
+        for panel in _panels(dashboard):
+            if panel["type"] == "row":
+                continue
+            title = f"{name} {panel.get('title')!r}"
+            grid = panel.get("gridPos", {})
+            if not {"h", "w", "x", "y"} <= grid.keys() or grid["x"] + grid["w"] > 24:
+                problems.append(f"{title}: must sit within Grafana's 24-column grid")
+            if panel.get("datasource", {}).get("uid") != "${datasource}" or not panel.get(
+                "targets"
+            ):
+                problems.append(f"{title}: must query the $datasource variable")
+            for target in panel.get("targets", []):
+                used = set(re.findall(r"\$\{?(\w+)", target["expr"])) - builtin
+                if missing := used - variables:
+                    problems.append(f"{title}: undefined variables {sorted(missing)}")
+    return problems

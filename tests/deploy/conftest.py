@@ -1,0 +1,56 @@
+"""Fixtures of the deployment tests: rendered overlays, tools, and what the code declares."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+
+import pytest
+
+from mentorship_devstack.services import SERVICES
+
+from .declared import Wiring, environment_variables, secret_variables, wiring
+from .manifests import Overlays, kustomize_command, require
+
+
+@pytest.fixture(scope="session")
+def kustomize() -> list[str]:
+    """The kustomize build command (skips, or fails where MENTORSHIP_REQUIRE_KUSTOMIZE=1)."""
+    command = kustomize_command()
+    require("kustomize 5 (kubectl kustomize)", command, "MENTORSHIP_REQUIRE_KUSTOMIZE")
+    assert command is not None
+    return command
+
+
+@pytest.fixture(scope="session")
+def overlays(kustomize: list[str]) -> Overlays:
+    """``overlays["prod"]``: the objects an overlay renders."""
+    return Overlays(kustomize)
+
+
+@pytest.fixture(scope="session")
+def promtool() -> str:
+    """promtool's path (skips, or fails where MENTORSHIP_REQUIRE_PROMTOOL=1)."""
+    path = shutil.which("promtool")
+    require("promtool (Debian package prometheus)", path, "MENTORSHIP_REQUIRE_PROMTOOL")
+    assert path is not None
+    return path
+
+
+@pytest.fixture(scope="session")
+def settings() -> dict[str, set[str]]:
+    """Each service's environment variables."""
+    return {service: environment_variables(service) for service in SERVICES}
+
+
+@pytest.fixture(scope="session")
+def secret_settings() -> set[str]:
+    """The settings that hold credentials."""
+    return secret_variables()
+
+
+@pytest.fixture(scope="session")
+async def wirings() -> AsyncIterator[dict[str, Wiring]]:
+    """Each service's consumed topics and metrics, read from its app's wiring."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield {service: await wiring(service, monkeypatch) for service in SERVICES}

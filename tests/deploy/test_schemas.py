@@ -1,0 +1,86 @@
+"""Every rendered object is valid: built-in kinds against Kubernetes' strict schemas, custom
+resources against the committed CRD subsets (which are themselves valid, structural CRDs)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from .manifests import OVERLAYS, PROD, Manifest, Overlays, named
+from .schemas import (
+    builtin_errors,
+    crd_documents,
+    custom_resource_errors,
+    errors,
+    is_custom,
+    structural_problems,
+)
+
+CUSTOM_KINDS = {
+    "Kafka",
+    "KafkaNodePool",
+    "KafkaTopic",
+    "MongoDBCommunity",
+    "ServiceMonitor",
+    "PrometheusRule",
+}
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_object_is_valid(overlays: Overlays, overlay: str) -> None:
+    invalid = {
+        f"{doc['kind']} {doc['metadata']['name']}": problems
+        for doc in overlays[overlay]
+        if (problems := errors(doc))
+    }
+    assert not invalid
+
+
+def test_custom_resources_are_checked_against_their_crds(overlays: Overlays) -> None:
+    assert {doc["kind"] for doc in overlays[PROD] if is_custom(doc)} == CUSTOM_KINDS
+
+
+def test_the_committed_crds_are_valid_structural_crds() -> None:
+    crds = crd_documents()
+    assert {crd["spec"]["names"]["kind"] for crd in crds} == CUSTOM_KINDS
+    for crd in crds:
+        assert builtin_errors(crd) == [], crd["metadata"]["name"]
+        for version in crd["spec"]["versions"]:
+            schema = version["schema"]["openAPIV3Schema"]
+            assert list(structural_problems(schema)) == [], crd["metadata"]["name"]
+
+
+def _broken(docs: list[Manifest], kind: str, name: str) -> Manifest:
+    return copy.deepcopy(named(docs, kind, name))
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "path", "key", "value"),
+    [
+        ("Deployment", "matching", ("spec",), "replica", 2),  # a typo: unknown field
+        ("Service", "registration", ("spec", "ports", 0), "port", "eighty"),  # wrong type
+        ("KafkaTopic", "mentorship.pair.v1", ("spec",), "partition", 6),
+        ("KafkaNodePool", "combined", ("spec",), "roles", ["broker", "zookeeper"]),
+        ("MongoDBCommunity", "mentorship-mongodb", ("spec",), "type", "Sharded"),
+        ("ServiceMonitor", "analytics", ("spec", "endpoints", 0), "intervall", "30s"),
+        ("PrometheusRule", "mentorship", ("spec", "groups", 0, "rules", 0), "for", "5 min"),
+    ],
+)
+def test_an_invalid_object_is_reported(
+    overlays: Overlays,
+    *,
+    kind: str,
+    name: str,
+    path: tuple[str | int, ...],
+    key: str,
+    value: object,
+) -> None:
+    doc = _broken(overlays[PROD], kind, name)
+    target: Any = doc
+    for step in path:
+        target = target[step]
+    target[key] = value
+    check = custom_resource_errors if kind in CUSTOM_KINDS else builtin_errors
+    assert check(doc)
