@@ -5,8 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STATE_DIR ?= .devstack
 PYTEST_ARGS ?=
+SERVICES := registration matching scheduling feedback analytics
+REGISTRY ?=
+TAG ?= 0.1.0
+OVERLAY ?= prod
 
-.PHONY: help install run test test-fast lint fmt typecheck contracts openapi bench bench-matching bench-analytics up down status clean
+.PHONY: help install run test test-fast lint fmt typecheck contracts openapi bench bench-matching bench-analytics up down status clean images manifests test-deploy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -62,6 +66,18 @@ down: ## Stop what `make up` started
 
 status: ## Is the infrastructure running?
 	@$(BIN)/devstack status --state-dir $(STATE_DIR)
+
+images: ## Build each service's image $(REGISTRY)mentorship/<service>:$(TAG) (needs Docker)
+	@for service in $(SERVICES); do \
+		docker build -f services/$$service/Dockerfile -t $(REGISTRY)mentorship/$$service:$(TAG) . \
+			|| exit 1; \
+	done
+
+manifests: install ## Print the Kubernetes objects of deploy/k8s/overlays/$(OVERLAY) (default prod)
+	@$(BIN)/kubectl kustomize deploy/k8s/overlays/$(OVERLAY)
+
+test-deploy: install ## The offline deployment checks of tests/deploy (kustomize, schemas, promtool)
+	@$(BIN)/pytest tests/deploy -m "not e2e" $(PYTEST_ARGS)
 
 clean: down ## Remove the virtualenv, caches and local state
 	rm -rf $(VENV) .tools $(STATE_DIR) .pytest_cache .mypy_cache .ruff_cache .hypothesis
