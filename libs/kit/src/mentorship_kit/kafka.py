@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aiokafka.errors import MessageSizeTooLargeError
 from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
 from mentorship_kit.settings import ServiceSettings
 
@@ -28,10 +30,37 @@ class OutgoingRecord:
     headers: Mapping[str, str]
 
 
+_SASL = {"PLAIN": SASLPlaintext, "SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}
+
+
+def _tls_context(settings: ServiceSettings) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=settings.kafka_ssl_ca_file or None)
+    if settings.kafka_ssl_cert_file:
+        context.load_cert_chain(settings.kafka_ssl_cert_file, settings.kafka_ssl_key_file)
+    return context
+
+
+def broker_security(settings: ServiceSettings) -> BaseSecurity | None:
+    """TLS and SASL as the ``KAFKA_SECURITY_PROTOCOL`` family of settings asks."""
+    protocol = settings.kafka_security_protocol
+    if protocol == "PLAINTEXT":
+        return None
+    context = _tls_context(settings) if settings.kafka_uses_tls else None
+    if protocol == "SSL":
+        return BaseSecurity(ssl_context=context, use_ssl=True)
+    return _SASL[settings.kafka_sasl_mechanism](
+        settings.kafka_sasl_username,
+        settings.kafka_sasl_password.get_secret_value(),
+        ssl_context=context,
+        use_ssl=settings.kafka_uses_tls,
+    )
+
+
 def create_broker(settings: ServiceSettings, logger: logging.Logger) -> KafkaBroker:
     """A broker for one service: its producer, and the consumers the service subscribes."""
     return KafkaBroker(
         settings.kafka_bootstrap,
+        security=broker_security(settings),
         client_id=settings.service_name,
         acks="all",
         enable_idempotence=False,

@@ -52,6 +52,25 @@ class ServiceSettings(BaseSettings):
     kafka_max_message_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest record the producer sends."
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="How the services talk to Kafka (TLS and/or SASL)."
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="SCRAM-SHA-512", description="SASL mechanism (with SASL_PLAINTEXT or SASL_SSL)."
+    )
+    kafka_sasl_username: str = Field(default="", description="SASL user of this service.")
+    kafka_sasl_password: SecretStr = Field(
+        default=SecretStr(""), description="SASL password of this service."
+    )
+    kafka_ssl_ca_file: str = Field(
+        default="",
+        description="PEM file of the CA that signed the brokers' certificates (with SSL or "
+        "SASL_SSL); empty: the system's trust store.",
+    )
+    kafka_ssl_cert_file: str = Field(
+        default="", description="PEM client certificate, for brokers that authenticate by TLS."
+    )
+    kafka_ssl_key_file: str = Field(default="", description="PEM key of the client certificate.")
     consumer_batch_size: int = Field(
         default=500, ge=1, description="Most records a consumer processes in one transaction."
     )
@@ -119,6 +138,26 @@ class ServiceSettings(BaseSettings):
         if not self.mongodb_database:
             object.__setattr__(self, "mongodb_database", f"mentorship_{self.service_name}")
         return self
+
+    @model_validator(mode="after")
+    def _kafka_credentials_complete(self) -> ServiceSettings:
+        if self.kafka_security_protocol.startswith("SASL") and not (
+            self.kafka_sasl_username and self.kafka_sasl_password.get_secret_value()
+        ):
+            msg = (
+                f"KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required with "
+                f"KAFKA_SECURITY_PROTOCOL={self.kafka_security_protocol}"
+            )
+            raise ValueError(msg)
+        if bool(self.kafka_ssl_cert_file) != bool(self.kafka_ssl_key_file):
+            msg = "KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE go together"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def kafka_uses_tls(self) -> bool:
+        """Whether the connection to Kafka is encrypted."""
+        return self.kafka_security_protocol in {"SSL", "SASL_SSL"}
 
     @property
     def kafka_heartbeat_interval_ms(self) -> int:
