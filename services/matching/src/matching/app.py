@@ -7,7 +7,6 @@ from fastapi import FastAPI
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
 from matching.adapters.runs import RunRepository
-from matching.handlers.api.errors import ERROR_MAPPERS
 from matching.handlers.api.pairs import pairs_router
 from matching.handlers.api.pool import pool_router
 from matching.handlers.api.runs import runs_router
@@ -75,5 +74,4 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
             pairs_router(pair_service, admin),
             pool_router(pool, admin),
         ],
-        error_mappers=ERROR_MAPPERS,
     )

@@ -15,15 +15,19 @@ from matching.domain.matching import MatchingRequest
 from matching.domain.runs import Approval, Run, RunKind, RunOptions, RunStatus, Stage
 from matching.domain.why_not import WhyNot, why_not
 from mentorship_contracts.events.program import ProgramState
+from mentorship_kit.errors import InvalidInputError, NotFoundError, RuleError
 from mentorship_kit.outbox import Transaction, Transactor
 
 
-class RunNotFoundError(LookupError):
+class RunNotFoundError(NotFoundError):
     """No such run (or program)."""
 
 
-class RunConflictError(Exception):
+class RunConflictError(RuleError):
     """The run (or program) is not in a state that allows the request."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("conflict", message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +38,15 @@ class InvalidReference:
     participant_id: str
 
 
-class RunRequestInvalidError(ValueError):
+class RunRequestInvalidError(InvalidInputError):
     """A request names participants the program does not have."""
 
-    def __init__(self, problems: Sequence[InvalidReference]) -> None:
-        self.problems = tuple(problems)
+    def __init__(self, references: Sequence[InvalidReference]) -> None:
         super().__init__(
-            "; ".join(f"{p.field}: {p.participant_id} is not in the program" for p in problems)
+            [
+                (r.field, f"{r.participant_id} is not a participant of the program")
+                for r in references
+            ]
         )
 
 
