@@ -6,10 +6,13 @@ Protected endpoints declare what they need with FastAPI dependencies::
     principal: Annotated[Principal, Depends(caller)]   # anyone authenticated
     principal: Annotated[Principal, Depends(admin)]    # admins only
 
-Nothing is open by default: with neither ``AUTH_ADMIN_TOKEN`` nor ``AUTH_JWT_KEY`` set, every
-protected request is refused.
+JWTs are verified with ``AUTH_JWT_KEY`` or with the issuer's published keys
+(``AUTH_JWKS_URL``, fetched off the event loop and cached). Nothing is open by default: with
+none of ``AUTH_ADMIN_TOKEN``, ``AUTH_JWT_KEY`` and ``AUTH_JWKS_URL`` set, every protected request
+is refused.
 """
 
+import asyncio
 import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +25,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from mentorship_kit.http_errors import ApiError
 from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.settings import ServiceSettings
+
+JWKS_TIMEOUT_S = 5.0
+"""How long fetching the issuer's keys may take before the request is answered 503."""
+JWKS_COOLDOWN_S = 30.0
+"""A token naming an unknown key id refetches the keys at most this often (rotation works,
+a flood of made-up key ids does not reach the identity provider)."""
 
 _BEARER = HTTPBearer(
     auto_error=False,
@@ -54,11 +63,24 @@ def _unauthenticated(message: str) -> ApiError:
 class Authenticator:
     """Checks bearer tokens against the service's auth settings."""
 
-    def __init__(self, settings: ServiceSettings) -> None:
+    def __init__(
+        self, settings: ServiceSettings, *, jwks_cooldown_s: float = JWKS_COOLDOWN_S
+    ) -> None:
         self._admin_token = (
             settings.auth_admin_token.get_secret_value() if settings.auth_admin_token else None
         )
         self._jwt_key = settings.auth_jwt_key.get_secret_value() if settings.auth_jwt_key else None
+        self._jwks = (
+            jwt.PyJWKClient(
+                settings.auth_jwks_url,
+                cache_keys=True,
+                lifespan=settings.auth_jwks_cache_s,
+                timeout=JWKS_TIMEOUT_S,
+                cooldown_duration=jwks_cooldown_s,
+            )
+            if settings.auth_jwks_url
+            else None
+        )
         self._algorithms = [
             name.strip() for name in settings.auth_jwt_algorithms.split(",") if name.strip()
         ]
@@ -79,7 +101,7 @@ class Authenticator:
             raise _unauthenticated("Send an Authorization: Bearer <token> header.")
         if self._admin_token and hmac.compare_digest(token.encode(), self._admin_token.encode()):
             return Principal(employee_id=None, is_admin=True)
-        if not self._jwt_key:
+        if not self._jwt_key and not self._jwks:
             raise _unauthenticated("The token is not valid for this service.")
         claims = self._verified_claims(token)
         subject = claims.get(self._subject_claim)
@@ -91,12 +113,31 @@ class Authenticator:
             person_id=self._pseudonyms.person_id(subject),
         )
 
+    @property
+    def fetches_keys(self) -> bool:
+        """Whether verifying a JWT may fetch the issuer's keys (blocking I/O)."""
+        return self._jwks is not None
+
+    def _signing_key(self, token: str) -> Any:
+        if self._jwks is None:
+            return self._jwt_key
+        try:
+            return self._jwks.get_signing_key_from_jwt(token).key
+        except jwt.PyJWKClientConnectionError:
+            raise ApiError(
+                503,
+                "identity_provider_unavailable",
+                "The identity provider's signing keys cannot be fetched; try again shortly.",
+            ) from None
+        except (jwt.PyJWKClientError, jwt.InvalidTokenError) as error:
+            raise _unauthenticated(f"The token is not valid: {error}.") from None
+
     def _verified_claims(self, token: str) -> dict[str, Any]:
-        assert self._jwt_key is not None
+        key = self._signing_key(token)
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
-                self._jwt_key,
+                key,
                 algorithms=self._algorithms,
                 issuer=self._issuer,
                 audience=self._audience,
@@ -123,7 +164,10 @@ class Authenticator:
         async def caller(
             credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)],
         ) -> Principal:
-            return self.authenticate(credentials.credentials if credentials else None)
+            token = credentials.credentials if credentials else None
+            if self.fetches_keys:
+                return await asyncio.to_thread(self.authenticate, token)
+            return self.authenticate(token)
 
         async def admin(principal: Annotated[Principal, Depends(caller)]) -> Principal:
             if not principal.is_admin:

@@ -105,6 +105,14 @@ class ServiceSettings(BaseSettings):
         description="Verifies JWT bearer tokens: the issuer's public key (PEM) for RS/ES/PS "
         "algorithms, or the shared secret for HS256.",
     )
+    auth_jwks_url: str | None = Field(
+        default=None,
+        description="The issuer's JSON Web Key Set (OIDC `jwks_uri`): JWTs are verified with the "
+        "key their `kid` names, fetched on first use and again when a new key id appears.",
+    )
+    auth_jwks_cache_s: int = Field(
+        default=300, ge=10, le=86_400, description="How long fetched signing keys are trusted."
+    )
     auth_pseudonym_key: SecretStr | None = Field(
         default=None,
         description="Secret shared by every service: person ids are keyed hashes of employee "
@@ -137,6 +145,13 @@ class ServiceSettings(BaseSettings):
     def _default_database(self) -> ServiceSettings:
         if not self.mongodb_database:
             object.__setattr__(self, "mongodb_database", f"mentorship_{self.service_name}")
+        return self
+
+    @model_validator(mode="after")
+    def _one_jwt_key_source(self) -> ServiceSettings:
+        if self.auth_jwt_key and self.auth_jwks_url:
+            msg = "set AUTH_JWT_KEY or AUTH_JWKS_URL, not both"
+            raise ValueError(msg)
         return self
 
     @model_validator(mode="after")
