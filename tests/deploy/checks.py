@@ -17,6 +17,7 @@ from .manifests import (
     Manifest,
     app_container,
     config_maps_of,
+    environment,
     labels,
     matches,
     named,
@@ -31,8 +32,11 @@ RECOMMENDED_LABELS = tuple(
 HTTP_PORT = 8000
 JOB = "mentorship"
 """The `job` label of every scraped service (ServiceMonitor jobLabel: app.kubernetes.io/part-of)."""
-KAFKA_PORT = 9092
 MONGODB_PORT = 27017
+KAFKA_PROTOCOL = "SASL_SSL"
+"""How the services talk to the bundled Kafka cluster: TLS, and SASL logins."""
+KAFKA_MECHANISMS = {"scram-sha-512": "SCRAM-SHA-512"}
+"""The client's KAFKA_SASL_MECHANISM for a Strimzi listener's (and KafkaUser's) authentication."""
 
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")
 _FACTORS = {
@@ -359,14 +363,248 @@ def kafka_problems(docs: Sequence[Manifest]) -> list[str]:
             problems.append(f"{name}: {replicas} replicas on {brokers} brokers")
         if brokers > 1 and not 1 <= min_isr < replicas:
             problems.append(f"{name}: min.insync.replicas {min_isr} of {replicas} replicas")
-    listener = clusters[0]["spec"]["kafka"]["listeners"][0]
-    bootstrap = f"{cluster}-kafka-bootstrap:{listener['port']}"
+    bootstraps = {
+        f"{cluster}-kafka-bootstrap:{listener['port']}"
+        for listener in clusters[0]["spec"]["kafka"]["listeners"]
+        if _is_secure(listener)
+    }
     shared = [cm for cm in of_kind(docs, "ConfigMap") if "KAFKA_BOOTSTRAP" in cm.get("data", {})]
     problems += [
-        f"{cm['metadata']['name']}: KAFKA_BOOTSTRAP is not {bootstrap}"
+        f"{cm['metadata']['name']}: KAFKA_BOOTSTRAP is not the bootstrap address of a TLS and "
+        f"SCRAM listener ({', '.join(sorted(bootstraps)) or 'there is none'})"
         for cm in shared
-        if cm["data"]["KAFKA_BOOTSTRAP"] != bootstrap
+        if cm["data"]["KAFKA_BOOTSTRAP"] not in bootstraps
     ]
+    return problems
+
+
+# ------------------------------------------------------------------------------ Kafka security
+
+
+def _is_secure(listener: Manifest) -> bool:
+    """Whether a Strimzi listener encrypts and logs clients in with a SCRAM password."""
+    authentication = listener.get("authentication", {}).get("type")
+    return listener.get("tls") is True and authentication in KAFKA_MECHANISMS
+
+
+def _value(env: Mapping[str, Manifest], key: str) -> str:
+    """A variable's literal (or ConfigMap) value; empty when unset or read from elsewhere."""
+    return str(env.get(key, {}).get("value", ""))
+
+
+def _secret_reference(env: Mapping[str, Manifest], key: str) -> tuple[str, str] | None:
+    """The (Secret, key) a variable is read from, or None when it is not read from a Secret."""
+    reference = env.get(key, {}).get("valueFrom", {}).get("secretKeyRef")
+    return (reference["name"], reference["key"]) if reference else None
+
+
+def secret_file(deployment: Manifest, path: str) -> tuple[str, str]:
+    """The (Secret, key) whose value the service container reads at ``path``.
+
+    Raises:
+        ValueError: the file is not on a read-only mount of a Secret volume (the message says
+            why).
+    """
+    pod = deployment["spec"]["template"]["spec"]
+    volumes = {volume["name"]: volume for volume in pod.get("volumes", [])}
+    for mount in app_container(deployment).get("volumeMounts", []):
+        directory = mount["mountPath"].rstrip("/")
+        if mount.get("subPath") and path == directory:
+            name = mount["subPath"]
+        elif not mount.get("subPath") and path.startswith(f"{directory}/"):
+            name = path.removeprefix(f"{directory}/")
+        else:
+            continue
+        secret = volumes.get(mount["name"], {}).get("secret")
+        if secret is None:
+            msg = f"{path} is not on a Secret volume"
+            raise ValueError(msg)
+        if mount.get("readOnly") is not True:
+            msg = f"{path} is on a writable mount"
+            raise ValueError(msg)
+        keys = {item["path"]: item["key"] for item in secret.get("items", [])}
+        if secret.get("items") and name not in keys:
+            msg = f"{path} is no item of Secret {secret['secretName']}"
+            raise ValueError(msg)
+        return secret["secretName"], keys.get(name, name)
+    msg = f"{path} is on no volume"
+    raise ValueError(msg)
+
+
+def _cluster_problems(cluster: Manifest) -> list[str]:
+    name, spec = cluster["metadata"]["name"], cluster["spec"]
+    problems = [
+        f"Kafka {name}: listener {listener['name']} must use TLS and SCRAM-SHA-512 logins"
+        for listener in spec["kafka"]["listeners"]
+        if not _is_secure(listener)
+    ]
+    if spec["kafka"].get("authorization", {}).get("type") != "simple":
+        problems.append(f"Kafka {name}: needs simple authorization, the KafkaUsers' ACLs")
+    if "userOperator" not in spec.get("entityOperator", {}):
+        problems.append(f"Kafka {name}: no user operator, so no KafkaUser gets its password")
+    return problems
+
+
+def _client_problems(
+    deployment: Manifest, docs: Sequence[Manifest], cluster: Manifest | None
+) -> list[str]:
+    """How a service logs in to Kafka: TLS, its password from a Secret, the brokers' CA from a
+    read-only Secret volume; with a Strimzi ``cluster``, as a KafkaUser of it, whose Secret holds
+    that password, trusting that cluster's CA."""
+    env = environment(deployment, docs)
+    protocol = _value(env, "KAFKA_SECURITY_PROTOCOL") or "PLAINTEXT"
+    username = _value(env, "KAFKA_SASL_USERNAME")
+    password = _secret_reference(env, "KAFKA_SASL_PASSWORD")
+    problems = []
+    if protocol not in {"SSL", "SASL_SSL"}:
+        problems.append(f"KAFKA_SECURITY_PROTOCOL {protocol} does not encrypt")
+    if protocol.startswith("SASL") and not username:
+        problems.append("no KAFKA_SASL_USERNAME")
+    if protocol.startswith("SASL") and password is None:
+        problems.append("KAFKA_SASL_PASSWORD must come from a Secret")
+    ca_file, ca = _value(env, "KAFKA_SSL_CA_FILE"), None
+    if ca_file:
+        try:
+            ca = secret_file(deployment, ca_file)
+        except ValueError as error:
+            problems.append(f"KAFKA_SSL_CA_FILE: {error}")
+    if cluster is None:
+        return problems
+    name = cluster["metadata"]["name"]
+    listeners = [item for item in cluster["spec"]["kafka"]["listeners"] if _is_secure(item)]
+    mechanisms = {KAFKA_MECHANISMS[item["authentication"]["type"]] for item in listeners}
+    if protocol != KAFKA_PROTOCOL:
+        problems.append(f"KAFKA_SECURITY_PROTOCOL must be {KAFKA_PROTOCOL}, not {protocol}")
+    mechanism = _value(env, "KAFKA_SASL_MECHANISM")
+    if mechanisms and mechanism not in mechanisms:
+        problems.append(f"KAFKA_SASL_MECHANISM {mechanism!r} is not the listener's")
+    users = {
+        user["metadata"]["name"]: user
+        for user in of_kind(docs, "KafkaUser")
+        if labels(user).get("strimzi.io/cluster") == name
+    }
+    user = users.get(username)
+    if user is None:
+        problems.append(f"KAFKA_SASL_USERNAME {username!r} is no KafkaUser of {name}")
+    elif mechanism in mechanisms and mechanism != KAFKA_MECHANISMS.get(
+        user["spec"].get("authentication", {}).get("type")
+    ):
+        problems.append(f"KafkaUser {username} has no {mechanism} password")
+    if password is not None and password != (username, "password"):
+        problems.append(
+            f"KAFKA_SASL_PASSWORD is {password}, not the password the user operator writes for "
+            f"KafkaUser {username!r} (its Secret, key password)"
+        )
+    if ca != (f"{name}-cluster-ca-cert", "ca.crt"):
+        found = f"key {ca[1]} of Secret {ca[0]}" if ca else "no Secret's key"
+        problems.append(
+            f"KAFKA_SSL_CA_FILE must be key ca.crt of Secret {name}-cluster-ca-cert (the cluster "
+            f"CA the brokers' certificates chain to), not {found}"
+        )
+    return problems
+
+
+def kafka_security_problems(docs: Sequence[Manifest]) -> list[str]:
+    """The Strimzi cluster, if any, takes only TLS connections of SCRAM users and enforces ACLs;
+    every service connects over TLS, with a password and a CA certificate from Secrets (with the
+    cluster: as its own KafkaUser, trusting the cluster's CA)."""
+    clusters = of_kind(docs, "Kafka")
+    problems = [problem for cluster in clusters for problem in _cluster_problems(cluster)]
+    for deployment in of_kind(docs, "Deployment"):
+        found = _client_problems(deployment, docs, clusters[0] if clusters else None)
+        problems += [f"{deployment['metadata']['name']}: {problem}" for problem in found]
+    return problems
+
+
+type Acl = tuple[str, str, str, str]
+"""An ACL entry: resource type, resource name, pattern type, operation."""
+
+
+def granted_acls(user: Manifest) -> set[Acl]:
+    """Every (resource type, name, pattern type, operation) a KafkaUser's ACLs allow."""
+    return {
+        (
+            rule["resource"]["type"],
+            rule["resource"].get("name", ""),
+            rule["resource"].get("patternType", "literal"),
+            operation,
+        )
+        for rule in user["spec"].get("authorization", {}).get("acls", [])
+        if rule.get("type", "allow") == "allow"
+        for operation in rule.get("operations", [])
+    }
+
+
+def needed_acls(
+    service: str, produced: Sequence[Topic], consumed: Sequence[Topic], prefix: str = ""
+) -> set[Acl]:
+    """What a service does on Kafka: its relay writes the topics it produces; its consumer group
+    (named after the service) reads the topics it consumes and writes its dead letters."""
+
+    def on(topics: Iterable[Topic], *operations: str) -> set[Acl]:
+        return {("topic", f"{prefix}{t.name}", "literal", op) for t in topics for op in operations}
+
+    needed = on(produced, "Write", "Describe") | on(consumed, "Read", "Describe")
+    if consumed:
+        needed |= {("group", f"{prefix}{service}", "literal", "Read")}
+        needed |= on([dead_letter_topic(service)], "Write", "Describe")
+    return needed
+
+
+def _rule_problems(user: Manifest) -> list[str]:
+    name = user["metadata"]["name"]
+    authorization = user["spec"].get("authorization", {})
+    problems = [] if authorization.get("type") == "simple" else [f"{name}: no simple ACLs"]
+    for rule in authorization.get("acls", []):
+        resource = rule["resource"]
+        what = f"{name}: {resource['type']} {resource.get('name', '')!r}"
+        if "*" in resource.get("name", "") or resource.get("patternType", "literal") != "literal":
+            problems.append(f"{what} is not one literal name")
+        if rule.get("type", "allow") != "allow":
+            problems.append(f"{what}: only allow rules (nothing is allowed unless listed)")
+        if rule.get("host", "*") != "*":
+            problems.append(f"{what}: host {rule['host']!r} (pod addresses change)")
+    return problems
+
+
+def kafka_user_problems(
+    docs: Sequence[Manifest],
+    produced: Mapping[str, Sequence[Topic]],
+    consumed: Mapping[str, Sequence[Topic]],
+) -> list[str]:
+    """Each service's KafkaUser, a user of the overlay's Strimzi cluster, may do exactly what the
+    service does (`needed_acls`, under its KAFKA_TOPIC_PREFIX), by literal names only; every
+    KafkaUser is some service's."""
+    clusters, users = of_kind(docs, "Kafka"), of_kind(docs, "KafkaUser")
+    if not clusters:
+        return [f"KafkaUser {user['metadata']['name']} of no Kafka cluster" for user in users]
+    cluster = clusters[0]["metadata"]["name"]
+    by_name = {user["metadata"]["name"]: user for user in users}
+    problems, used = [], set()
+    for deployment in of_kind(docs, "Deployment"):
+        service = deployment["metadata"]["name"]
+        env = environment(deployment, docs)
+        user = by_name.get(username := _value(env, "KAFKA_SASL_USERNAME"))
+        if user is None:
+            problems.append(f"{service}: no KafkaUser {username!r}")
+            continue
+        used.add(username)
+        if labels(user).get("strimzi.io/cluster") != cluster:
+            problems.append(f"{service}: KafkaUser {username} is not labelled for {cluster}")
+        problems += [f"{service}: {problem}" for problem in _rule_problems(user)]
+        prefix = _value(env, "KAFKA_TOPIC_PREFIX")
+        needed = needed_acls(service, produced[service], consumed[service], prefix)
+        granted = granted_acls(user)
+        problems += [
+            f"{service}: KafkaUser {username} lacks {op} on {kind} {name}"
+            for kind, name, _, op in sorted(needed - granted)
+        ]
+        problems += [
+            f"{service}: KafkaUser {username} may {op} {kind} {name!r} ({pattern}), which the "
+            f"service never does"
+            for kind, name, pattern, op in sorted(granted - needed)
+        ]
+    problems += [f"KafkaUser {name}: no service logs in as it" for name in by_name.keys() - used]
     return problems
 
 
@@ -418,15 +656,27 @@ def _allows(
     return False
 
 
-def _listener_admits(kafka: Manifest, pods: dict[str, str]) -> bool:
-    """Whether Strimzi's own policy for the client listener lets these pods in."""
+def _listener_admits(kafka: Manifest, pods: dict[str, str], port: int) -> bool:
+    """Whether Strimzi's own policy for the listener on ``port`` lets these pods in."""
     listener = next(
-        item for item in kafka["spec"]["kafka"]["listeners"] if item["port"] == KAFKA_PORT
+        (item for item in kafka["spec"]["kafka"]["listeners"] if item["port"] == port), None
     )
+    if listener is None:
+        return False
     peers = listener.get("networkPolicyPeers", [])
     return not peers or any(
         matches(peer.get("podSelector", {}).get("matchLabels", {}), pods) for peer in peers
     )
+
+
+def bootstrap_ports(deployment: Manifest, docs: Sequence[Manifest]) -> set[int]:
+    """The ports of the Kafka bootstrap servers a service connects to (KAFKA_BOOTSTRAP)."""
+    servers = _value(environment(deployment, docs), "KAFKA_BOOTSTRAP")
+    return {
+        int(port)
+        for server in servers.split(",")
+        if (port := server.strip().rpartition(":")[2]).isdigit()
+    }
 
 
 def network_problems(docs: Sequence[Manifest]) -> list[str]:
@@ -453,16 +703,22 @@ def network_problems(docs: Sequence[Manifest]) -> list[str]:
         }
         if "http" not in ingress:
             problems.append(f"{name}: no policy lets HTTP in")
+        kafka_ports = bootstrap_ports(deployment, docs)
+        if not kafka_ports:
+            problems.append(f"{name}: no Kafka bootstrap port (KAFKA_BOOTSTRAP host:port)")
         for what, port, peers in (
-            ("Kafka", KAFKA_PORT, brokers),
+            *(("Kafka", port, brokers) for port in sorted(kafka_ports)),
             ("MongoDB", MONGODB_PORT, members),
         ):
             if not _allows(policies, "egress", pods, peers[0] if peers else None, port):
                 problems.append(f"{name}: no policy lets it reach {what} on {port}")
         if members and not _allows(policies, "ingress", members[0], pods, MONGODB_PORT):
             problems.append(f"{name}: MongoDB's policy does not let it in")
-        if clusters and not _listener_admits(clusters[0], pods):
-            problems.append(f"{name}: the Kafka listener's networkPolicyPeers leave it out")
+        problems += [
+            f"{name}: no Kafka listener on {port} admits it (networkPolicyPeers)"
+            for port in sorted(kafka_ports)
+            if clusters and not _listener_admits(clusters[0], pods, port)
+        ]
     return problems
 
 

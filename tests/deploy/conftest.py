@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from mentorship_contracts.topics import Topic
 from mentorship_devstack.services import SERVICES
 
-from .declared import Wiring, environment_variables, secret_variables, wiring
+from .declared import Wiring, environment_variables, produced_topics, secret_variables, wiring
 from .manifests import Overlays, kustomize_command, require
 
 
@@ -47,6 +48,12 @@ def settings() -> dict[str, set[str]]:
 def secret_settings() -> set[str]:
     """The settings that hold credentials."""
     return secret_variables()
+
+
+@pytest.fixture(scope="session")
+def produced() -> dict[str, tuple[Topic, ...]]:
+    """The topics each service publishes to, read from the events its code builds."""
+    return {service: produced_topics(service) for service in SERVICES}
 
 
 @pytest.fixture(scope="session")

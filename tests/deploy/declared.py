@@ -1,15 +1,21 @@
-"""What the code declares, for the manifests to agree with: settings, consumed topics, metrics."""
+"""What the code declares, for the manifests to agree with: settings, consumed and produced
+topics, metrics."""
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any, get_args
 
 import pytest
 from pydantic import SecretStr
 
-from mentorship_contracts.topics import Topic
+from mentorship_contracts.catalog import CATALOG
+from mentorship_contracts.topics import EVENT_TOPICS, Topic
 from mentorship_kit.runtime import ServiceRuntime
 from mentorship_kit.settings import ServiceSettings
 
@@ -70,3 +76,64 @@ async def wiring(service: str, monkeypatch: pytest.MonkeyPatch) -> Wiring:
         return Wiring(runtime.handlers.topics(), families)
     finally:
         await runtime.mongo.close()
+
+
+# ------------------------------------------------------------------------------ produced events
+
+EVENT_CLASSES = frozenset(route.event.__name__ for route in CATALOG)
+"""The integration events of the contracts (mentorship_contracts.catalog), by class name."""
+_CONSTRUCTORS = frozenset({"model_validate", "model_validate_json", "model_construct"})
+
+
+def constructed_events(source: str) -> set[str]:
+    """The event classes a module builds: ``Event(...)``, ``events.Event(...)`` or
+    ``Event.model_validate(...)``, where ``Event`` (or its alias) comes from the contracts.
+
+    A service stages in its outbox only events it builds, and builds events only to emit them
+    (consumers receive theirs decoded), so these are what its relay publishes.
+    """
+    tree = ast.parse(source)
+    imported = {
+        alias.asname or alias.name: alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and (node.module or "").startswith("mentorship_contracts")
+        for alias in node.names
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        function = node.func
+        if isinstance(function, ast.Attribute) and function.attr in _CONSTRUCTORS:
+            function = function.value
+        if isinstance(function, ast.Name) and function.id in imported:
+            found.add(imported[function.id])
+        elif isinstance(function, ast.Attribute):
+            found.add(function.attr)
+    return found & EVENT_CLASSES
+
+
+def source_directory(service: str) -> Path:
+    """Where a service's package lives (services/<service>/src/<service>)."""
+    spec = importlib.util.find_spec(service)
+    assert spec is not None, service
+    assert spec.submodule_search_locations, service
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@cache
+def produced_events(service: str) -> frozenset[str]:
+    """The event classes a service's code builds, hence publishes."""
+    return frozenset(
+        name
+        for path in sorted(source_directory(service).rglob("*.py"))
+        for name in constructed_events(path.read_text())
+    )
+
+
+def produced_topics(service: str) -> tuple[Topic, ...]:
+    """The topics a service's outbox relay publishes to, in topics.py's order."""
+    events = produced_events(service)
+    topics = {route.topic for route in CATALOG if route.event.__name__ in events}
+    return tuple(topic for topic in EVENT_TOPICS if topic in topics)

@@ -156,6 +156,21 @@ def config_maps_of(deployment: Manifest, docs: Iterable[Manifest]) -> Iterator[M
     return (doc for doc in of_kind(docs, "ConfigMap") if doc["metadata"]["name"] in wanted)
 
 
+def environment(deployment: Manifest, docs: Iterable[Manifest]) -> dict[str, Manifest]:
+    """The service container's environment as the kubelet builds it, by variable: a ConfigMap's
+    entry as ``{"value": ...}``, an ``env`` item as written. ``env`` wins over ``envFrom``, and a
+    later ``envFrom`` ConfigMap over an earlier one."""
+    container = app_container(deployment)
+    config_maps = {doc["metadata"]["name"]: doc for doc in of_kind(docs, "ConfigMap")}
+    found: dict[str, Manifest] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            data = config_maps.get(source["configMapRef"]["name"], {}).get("data") or {}
+            found |= {key: {"name": key, "value": value} for key, value in data.items()}
+    found |= {item["name"]: item for item in container.get("env", [])}
+    return found
+
+
 def matches(selector: dict[str, str], pod_labels: dict[str, str]) -> bool:
     """Whether a non-empty matchLabels selector selects these labels."""
     return bool(selector) and all(pod_labels.get(key) == value for key, value in selector.items())
@@ -178,12 +193,33 @@ def _find(docs: list[Manifest], target: str) -> Manifest:
     )
 
 
+_SELECTOR = re.compile(r"^\[([\w.-]+)=(.*)\]$")
+
+
+def _key(node: object, key: str) -> int | str:
+    """A list index (a number, or ``[field=value]``: the item whose ``field``, a dotted path,
+    is ``value``), or a mapping key."""
+    if not isinstance(node, list):
+        return key
+    if match := _SELECTOR.match(key):
+        field, wanted = match.groups()
+        for index, item in enumerate(node):
+            found: object = item
+            for part in field.split("."):
+                found = found.get(part) if isinstance(found, dict) else None
+            if found == wanted:
+                return index
+        raise LookupError(key)
+    return int(key)
+
+
 def damage(docs: list[Manifest], target: str, pointer: str, value: object) -> None:
     """Break ``docs`` in place, to show a check notices.
 
     ``target`` is ``Kind/name`` (``+`` adds ``value`` as a new object); ``pointer`` a JSON
     pointer without its leading slash (empty: the whole object) whose field is set to ``value``
-    or removed when ``value`` is `DELETE`.
+    or removed when ``value`` is `DELETE`. In a list, ``[name=x]`` stands for the index of the
+    item named x (any field, or dotted path, works: ``[resource.name=x]``).
     """
     if target == "+":
         docs.append(copy.deepcopy(cast("Manifest", value)))
@@ -195,8 +231,8 @@ def damage(docs: list[Manifest], target: str, pointer: str, value: object) -> No
     *parents, last = (key.replace("~1", "/").replace("~0", "~") for key in pointer.split("/"))
     node: Any = doc
     for key in parents:
-        node = node[int(key)] if isinstance(node, list) else node[key]
-    index = int(last) if isinstance(node, list) else last
+        node = node[_key(node, key)]
+    index = _key(node, last)
     if value is DELETE:
         del node[index]
     else:

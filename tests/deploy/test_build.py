@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -11,16 +12,23 @@ import yaml
 from .manifests import (
     K8S,
     OVERLAYS,
+    PROD,
     BuildError,
     Manifest,
     Overlays,
     app_container,
     build,
+    damage,
     labels,
     of_kind,
 )
 
-PLACEHOLDERS = {"service", "mentorship-service", "mentorship-mongodb-service"}
+PLACEHOLDERS = {
+    "service",
+    "mentorship-service",
+    "mentorship-mongodb-service",
+    "mentorship-kafka-service",
+}
 """What base/service writes where a service's name belongs, before its replacements."""
 
 
@@ -33,6 +41,12 @@ def _names_written_by_the_template(doc: Manifest) -> list[str]:
             item["valueFrom"]["secretKeyRef"]["name"]
             for item in container["env"]
             if "secretKeyRef" in item.get("valueFrom", {})
+        ]
+        found += [item["value"] for item in container["env"] if "value" in item]
+        found += [
+            volume["secret"]["secretName"]
+            for volume in doc["spec"]["template"]["spec"].get("volumes", [])
+            if "secret" in volume
         ]
     return found
 
@@ -63,6 +77,24 @@ def test_no_placeholder_is_left(overlays: Overlays, overlay: str) -> None:
         if PLACEHOLDERS & set(_names_written_by_the_template(doc))
     ]
     assert not left
+
+
+@pytest.mark.parametrize(
+    ("variable", "field", "placeholder"),
+    [
+        ("KAFKA_SASL_USERNAME", "value", "mentorship-kafka-service"),
+        ("KAFKA_SASL_PASSWORD", "valueFrom/secretKeyRef/name", "mentorship-kafka-service"),
+        ("MONGODB_URL", "valueFrom/secretKeyRef/name", "mentorship-mongodb-service"),
+    ],
+)
+def test_a_left_placeholder_is_found(
+    overlays: Overlays, variable: str, field: str, placeholder: str
+) -> None:
+    docs = copy.deepcopy(overlays[PROD])
+    pointer = f"spec/template/spec/containers/0/env/[name={variable}]/{field}"
+    damage(docs, "Deployment/matching", pointer, placeholder)
+    (deployment,) = [d for d in of_kind(docs, "Deployment") if d["metadata"]["name"] == "matching"]
+    assert PLACEHOLDERS & set(_names_written_by_the_template(deployment))
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

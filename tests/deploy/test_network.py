@@ -21,6 +21,15 @@ BREAKS = [
     pytest.param("NetworkPolicy/matching", "spec/ingress", DELETE, id="no way in"),
     pytest.param("NetworkPolicy/feedback", "spec/egress/0", DELETE, id="no Kafka"),
     pytest.param(
+        "NetworkPolicy/registration",
+        "spec/egress/0/ports/0/port",
+        9092,
+        id="Kafka's old plain-text port",
+    ),
+    pytest.param(
+        "Kafka/mentorship", "spec/kafka/listeners/0/port", 9094, id="no listener on the port"
+    ),
+    pytest.param(
         "NetworkPolicy/analytics", "spec/egress/1/ports/0/port", 27018, id="wrong MongoDB port"
     ),
     pytest.param("Kafka/mentorship", "metadata/name", "events", id="Kafka cluster renamed"),

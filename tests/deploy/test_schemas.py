@@ -22,6 +22,7 @@ CUSTOM_KINDS = {
     "Kafka",
     "KafkaNodePool",
     "KafkaTopic",
+    "KafkaUser",
     "MongoDBCommunity",
     "ServiceMonitor",
     "PrometheusRule",
@@ -63,6 +64,29 @@ def _broken(docs: list[Manifest], kind: str, name: str) -> Manifest:
         ("Service", "registration", ("spec", "ports", 0), "port", "eighty"),  # wrong type
         ("KafkaTopic", "mentorship.pair.v1", ("spec",), "partition", 6),
         ("KafkaNodePool", "combined", ("spec",), "roles", ["broker", "zookeeper"]),
+        (
+            "Kafka",
+            "mentorship",
+            ("spec", "kafka", "listeners", 0, "authentication"),
+            "type",
+            "scram-sha-256",  # Strimzi listeners only know SCRAM-SHA-512
+        ),
+        ("Kafka", "mentorship", ("spec", "kafka", "authorization"), "superUser", ["admin"]),
+        (
+            "KafkaUser",
+            "mentorship-kafka-matching",
+            ("spec", "authorization", "acls", 0),
+            "operations",
+            ["Produce"],
+        ),
+        (
+            "KafkaUser",
+            "mentorship-kafka-feedback",
+            ("spec", "authorization", "acls", 0, "resource"),
+            "type",
+            "topics",
+        ),
+        ("KafkaUser", "mentorship-kafka-analytics", ("spec", "authentication"), "type", "scram"),
         ("MongoDBCommunity", "mentorship-mongodb", ("spec",), "type", "Sharded"),
         ("ServiceMonitor", "analytics", ("spec", "endpoints", 0), "intervall", "30s"),
         ("PrometheusRule", "mentorship", ("spec", "groups", 0, "rules", 0), "for", "5 min"),
