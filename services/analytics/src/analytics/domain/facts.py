@@ -113,6 +113,7 @@ def _program(doc: Doc, e: ProgramCreated | ProgramUpdated, ctx: FoldContext) -> 
             starts_on=e.starts_on.isoformat(),
             ends_on=e.ends_on.isoformat(),
             cadence=e.cadence.value,
+            format=e.format.value,
         )
 
 
@@ -186,6 +187,8 @@ def _pair_created(doc: Doc, e: PairCreated, ctx: FoldContext) -> None:
         mentor_key=person_key(e.mentor_participant_id),
         mentee_key=person_key(e.mentee_participant_id),
     )
+    if e.group_id:
+        doc["group_id"] = e.group_id
     for side, participant in (
         ("mentor", e.mentor_participant_id),
         ("mentee", e.mentee_participant_id),

@@ -104,14 +104,20 @@ class PairingReport(BaseModel):
 
 
 def pairing(
-    program_id: str, participants: Sequence[Doc], pairs: Sequence[Doc], runs: Sequence[Doc]
+    program_id: str,
+    participants: Sequence[Doc],
+    pairs: Sequence[Doc],
+    runs: Sequence[Doc],
+    *,
+    peer: bool = False,
 ) -> PairingReport:
-    """The pairing report."""
+    """The pairing report; in a ``peer`` program both members of a pair count as matched."""
     created = [p for p in pairs if "score" in p]
     active = [p for p in created if not p.get("ended")]
     roles = Counter(p["role"] for p in _active(participants))
     mentees = roles["mentee"] + roles["both"]
-    matched = len({p["mentee_key"] for p in active})
+    sides = ("mentor_key", "mentee_key") if peer else ("mentee_key",)
+    matched = len({p[side] for p in active for side in sides})
     scores = [p["score"] for p in created]
     top = math.floor(max(scores)) + 1 if scores else 0
     buckets = Counter(math.floor(score) for score in scores)
@@ -412,11 +418,9 @@ def health(
     program_id = program["_id"] if program else ""
     pairs = [p for p in docs["pairs"] if "score" in p]
     active = [p for p in pairs if not p.get("ended")]
-    last_held: dict[str, datetime] = {}
-    for session in docs["sessions"]:
-        if session.get("status") == "held" and session.get("held_at"):
-            pair_id, held_at = session["pair_id"], session["held_at"]
-            last_held[pair_id] = max(last_held.get(pair_id, held_at), held_at)
+    last_held = {
+        pair_id: max(times) for pair_id, times in held_by_pair(pairs, docs["sessions"]).items()
+    }
     inactive = []
     for pair in active:
         created: datetime = pair["created_at"]
@@ -456,6 +460,31 @@ def health(
     )
 
 
+def held_by_pair(pairs: Sequence[Doc], sessions: Sequence[Doc]) -> dict[str, list[datetime]]:
+    """When each pair held its sessions.
+
+    A group's sessions carry the group id as their ``pair_id``: each counts for every pair of
+    the group that existed, and had not ended, when it was held.
+    """
+    members: dict[str, list[Doc]] = defaultdict(list)
+    for pair in pairs:
+        if "group_id" in pair:
+            members[pair["group_id"]].append(pair)
+    held: dict[str, list[datetime]] = defaultdict(list)
+    for session in sessions:
+        held_at = session.get("held_at")
+        if session.get("status") != "held" or held_at is None:
+            continue
+        if session["pair_id"] not in members:
+            held[session["pair_id"]].append(held_at)
+            continue
+        for pair in members[session["pair_id"]]:
+            joined, ended = pair.get("created_at"), pair.get("ended_at")
+            if (joined is None or joined <= held_at) and (ended is None or held_at <= ended):
+                held[pair["_id"]].append(held_at)
+    return held
+
+
 def _key_result(program: Doc, docs: Mapping[str, Sequence[Doc]], now: datetime) -> KeyResultStatus:
     metric, target = program["metric"], float(program["target"])
     actual = _measure(metric, docs)
@@ -471,16 +500,20 @@ def _key_result(program: Doc, docs: Mapping[str, Sequence[Doc]], now: datetime) 
 
 def _sessions_per_pair(docs: Mapping[str, Sequence[Doc]]) -> float | None:
     pairs = [p for p in docs["pairs"] if "score" in p]
-    held = [s for s in docs["sessions"] if s.get("status") == "held"]
-    return round(len(held) / len(pairs), 4) if pairs else 0.0
+    held = held_by_pair(pairs, docs["sessions"])
+    return (
+        round(sum(len(held[p["_id"]]) for p in pairs if p["_id"] in held) / len(pairs), 4)
+        if pairs
+        else 0.0
+    )
 
 
 def _mentees_with(sessions_needed: int, docs: Mapping[str, Sequence[Doc]]) -> float:
-    per_pair = Counter(s["pair_id"] for s in docs["sessions"] if s.get("status") == "held")
+    pairs = [p for p in docs["pairs"] if "score" in p]
+    held = held_by_pair(pairs, docs["sessions"])
     per_mentee: Counter[str] = Counter()
-    for pair in docs["pairs"]:
-        if "score" in pair:
-            per_mentee[pair["mentee_key"]] += per_pair[pair["_id"]]
+    for pair in pairs:
+        per_mentee[pair["mentee_key"]] += len(held.get(pair["_id"], ()))
     if not per_mentee:
         return 0.0
     return round(sum(1 for n in per_mentee.values() if n >= sessions_needed) / len(per_mentee), 4)
@@ -489,10 +522,19 @@ def _mentees_with(sessions_needed: int, docs: Mapping[str, Sequence[Doc]]) -> fl
 _METRICS: dict[str, Callable[[Mapping[str, Sequence[Doc]]], float | None]] = {
     "sessions_held_per_pair": _sessions_per_pair,
     "sessions_per_pair": _sessions_per_pair,
-    "match_rate": lambda d: pairing("", d["participants"], d["pairs"], d["runs"]).match_rate,
+    "match_rate": lambda d: (
+        pairing(
+            "", d["participants"], d["pairs"], d["runs"], peer=is_peer_program(d["programs"])
+        ).match_rate
+    ),
     "average_rating": lambda d: scores("", d["feedback"], [], []).average_rating,
     "goal_completion_rate": lambda d: skills("", [], d["goals"]).goal_completion_rate,
 }
+
+
+def is_peer_program(programs: Sequence[Doc]) -> bool:
+    """Whether the program pairs peers (both members of a pair are matched participants)."""
+    return any(program.get("format") == "peer" for program in programs)
 
 
 def _measure(metric: str, docs: Mapping[str, Sequence[Doc]]) -> float | None:

@@ -49,7 +49,8 @@ class ReportService:
     async def pairing(self, program_id: str) -> reports.PairingReport:
         """The pairing report."""
         docs = await self._models.of_program(program_id)
-        return reports.pairing(program_id, docs[PARTICIPANTS], docs[PAIRS], docs[RUNS])
+        peer = any(program.get("format") == "peer" for program in docs[PROGRAMS])
+        return reports.pairing(program_id, docs[PARTICIPANTS], docs[PAIRS], docs[RUNS], peer=peer)
 
     async def sessions(self, program_id: str) -> reports.SessionsReport:
         """The sessions report."""
