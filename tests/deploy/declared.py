@@ -16,6 +16,7 @@ from pydantic import SecretStr
 
 from mentorship_contracts.catalog import CATALOG
 from mentorship_contracts.topics import EVENT_TOPICS, Topic
+from mentorship_devstack.tokens import dev_auth_defaults
 from mentorship_kit.runtime import ServiceRuntime
 from mentorship_kit.settings import ServiceSettings
 
@@ -67,7 +68,8 @@ async def wiring(service: str, monkeypatch: pytest.MonkeyPatch) -> Wiring:
 
     monkeypatch.setattr(ServiceRuntime, "__init__", capture)
     try:
-        importlib.import_module(f"{service}.app").build_app()
+        with dev_auth_defaults():
+            importlib.import_module(f"{service}.app").build_app()
     finally:
         monkeypatch.undo()
     (runtime,) = runtimes

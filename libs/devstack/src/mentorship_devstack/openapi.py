@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from mentorship_devstack.services import SERVICES
+from mentorship_devstack.tokens import dev_auth_defaults
 
 
 def document(service: str) -> dict[str, Any]:
     """The OpenAPI document of ``service`` (its app built with default settings)."""
     app_module = importlib.import_module(f"{service}.app")
-    spec: dict[str, Any] = app_module.build_app().openapi()
+    with dev_auth_defaults():
+        spec: dict[str, Any] = app_module.build_app().openapi()
     return spec
 
 

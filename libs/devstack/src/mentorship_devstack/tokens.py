@@ -5,7 +5,11 @@ Never use these secrets outside a developer machine or a test run.
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from unittest import mock
 
 import jwt
 from pydantic import SecretStr
@@ -26,6 +30,18 @@ def auth_environment() -> dict[str, str]:
         "AUTH_JWT_ALGORITHMS": DEV_JWT_ALGORITHM,
         "AUTH_PSEUDONYM_KEY": DEV_PSEUDONYM_KEY,
     }
+
+
+@contextmanager
+def dev_auth_defaults() -> Iterator[None]:
+    """Within: the local stack's auth variables wherever the environment sets none.
+
+    For building apps without a deployment around them (OpenAPI documents, wiring checks):
+    registration refuses to start without a pseudonym key.
+    """
+    missing = {name: value for name, value in auth_environment().items() if name not in os.environ}
+    with mock.patch.dict(os.environ, missing):
+        yield
 
 
 def participant_token(

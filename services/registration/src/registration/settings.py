@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from mentorship_kit.settings import ServiceSettings
 
@@ -23,3 +23,13 @@ class RegistrationSettings(ServiceSettings):
     import_chunk_rows: int = Field(
         default=500, ge=1, le=5000, description="Rows registered per database transaction."
     )
+
+    @model_validator(mode="after")
+    def _pseudonym_key_required(self) -> RegistrationSettings:
+        if self.auth_pseudonym_key is None or not self.auth_pseudonym_key.get_secret_value():
+            msg = (
+                "AUTH_PSEUDONYM_KEY is required: registration derives every person id from it, "
+                "and the other services recognise participants by the same derivation"
+            )
+            raise ValueError(msg)
+        return self

@@ -10,7 +10,6 @@ someone only by a holder of the key who already knows the employee id.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from uuid import uuid4
 
 from pymongo import UpdateOne
 
@@ -31,7 +30,11 @@ class PeopleDirectory:
         self._pseudonyms = pseudonyms
 
     def _new_person_id(self, employee_id: str) -> str:
-        return self._pseudonyms.person_id(employee_id) or uuid4().hex
+        person_id = self._pseudonyms.person_id(employee_id)
+        if person_id is None:
+            msg = "person ids need AUTH_PSEUDONYM_KEY (the settings refuse to start without it)"
+            raise RuntimeError(msg)
+        return person_id
 
     async def resolve(
         self, managers: Mapping[str, str | None], tx: Transaction
