@@ -8,6 +8,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
+from feedback.adapters.directory import ERASED
 from feedback.app import build_app
 from feedback.settings import FeedbackSettings
 from mentorship_contracts import decode
@@ -272,8 +273,10 @@ async def test_feedback_rules_access_and_erasure(
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_url)
     try:
         database = mongo[settings.mongodb_database]
-        # The outbox keeps published events (pseudonymous ids, as on the broker) until its TTL.
-        for name in set(await database.list_collection_names()) - {OUTBOX_COLLECTION}:
+        # The outbox keeps published events (pseudonymous ids, as on the broker) until its TTL;
+        # the tombstone keeps the erased participant's id alone, so late events stay ignored.
+        assert await database[ERASED].find().to_list() == [{"_id": MENTEE}]
+        for name in set(await database.list_collection_names()) - {OUTBOX_COLLECTION, ERASED}:
             async for document in database[name].find():
                 text = repr(document)
                 assert MENTEE not in text, f"{name} still names the erased participant: {text}"

@@ -13,6 +13,8 @@ from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 
+from . import scenario
+
 ADMIN = bearer(DEV_ADMIN_TOKEN)
 
 pytestmark = pytest.mark.integration
@@ -45,3 +47,33 @@ async def test_held_sessions_open_feedback_until_a_participant_is_erased(
         )
         closed = await eventually(opening, lambda response: response.status_code == 409)
         assert closed.json()["error"] == "session_not_held"
+
+
+async def test_only_the_sessions_members_and_admins_see_who_may_give_feedback(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(FeedbackSettings)
+    url = f"/v1/sessions/{scenario.SESSION}/feedback-opening"
+    member = scenario.as_person(scenario.EMPLOYEES[scenario.MENTEE])
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(
+            settings.kafka_bootstrap, scenario.history(), prefix=settings.kafka_topic_prefix
+        )
+        opened = await eventually(
+            lambda: client.get(url, headers=member), lambda response: response.status_code == 200
+        )
+        assert opened.json() == {
+            "session_id": scenario.SESSION,
+            "pair_id": "pair-1",
+            "participant_ids": [scenario.MENTOR, scenario.MENTEE],
+        }
+        mentor = scenario.as_person(scenario.EMPLOYEES[scenario.MENTOR])
+        assert (await client.get(url, headers=mentor)).status_code == 200
+        assert (await client.get(url, headers=ADMIN)).status_code == 200
+
+        loner = scenario.as_person(scenario.EMPLOYEES[scenario.LONER])
+        for stranger in (scenario.as_person(scenario.OUTSIDER_EMPLOYEE), loner):
+            refused = await client.get(url, headers=stranger)
+            assert refused.status_code == 403
+            for secret in ("pair-1", scenario.MENTOR, scenario.MENTEE):
+                assert secret not in refused.text

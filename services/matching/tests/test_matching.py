@@ -14,6 +14,7 @@ from matching.domain.compatibility import CRITERIA, PICK
 from matching.domain.matching import (
     MENTEE_ROLES,
     MENTOR_ROLES,
+    MatchingFailed,
     MatchingRequest,
     MatchingRequestError,
     PairKey,
@@ -363,3 +364,33 @@ def test_why_not_reports_exclusions_and_absence() -> None:
     assert why_not(forbidden, "e", "m").reasons == ("an admin forbade this pair",)
     (reason,) = why_not(MatchingRequest(program(), pool), "e", "nobody").reasons
     assert "mentor nobody is not available" in reason
+
+
+def test_why_not_drops_the_pins_that_are_no_longer_possible() -> None:
+    pool = [
+        person("m", MENTOR, capacity=2, skills_offered=("python",)),
+        person("full", MENTOR, capacity=1),
+        person("pinned", MENTEE),
+        person("best", MENTEE, skills_wanted=("python",)),
+        person("other", MENTEE),
+        person("paired", MENTEE),
+    ]
+    pins = [
+        PairKey(mentor="m", mentee="pinned"),  # the run was approved: they are a pair now
+        PairKey(mentor="m", mentee="withdrawn"),
+        PairKey(mentor="full", mentee="other"),  # the mentor has no room left
+    ]
+    existing = [PairKey(mentor="m", mentee="pinned"), PairKey(mentor="full", mentee="paired")]
+    request = MatchingRequest(program(), pool, existing_pairs=existing, pins=pins)
+    answer = why_not(request, "other", "m")
+    assert answer.can_be_paired
+    assert answer.objective is not None
+    assert answer.objective_with_pair is not None
+    assert answer.objective - answer.objective_with_pair == pytest.approx(3.0)  # the skill
+
+
+def test_why_not_cannot_answer_for_a_run_that_cannot_be_solved() -> None:
+    pool = [person("m", MENTOR, capacity=1), person("a", MENTEE), person("b", MENTEE)]
+    pins = [PairKey(mentor="m", mentee="a"), PairKey(mentor="m", mentee="b")]
+    with pytest.raises(MatchingFailed):
+        why_not(MatchingRequest(program(), pool, pins=pins), "a", "m")

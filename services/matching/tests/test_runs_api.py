@@ -217,3 +217,62 @@ async def test_auto_approved_pairs_end_when_someone_leaves_or_the_fit_is_wrong(
 
         reasons = await eventually(ended, lambda reasons: len(reasons) == 2)
     assert reasons == {"a": "participant_withdrew", "b": "not_a_good_fit"}
+
+
+async def test_why_not_answers_for_pinned_runs_after_a_withdrawal_and_approval(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = settings_for(make_settings)
+    program_id = "prog-pins"
+    events = [
+        program(program_id=program_id, auto_approve_matches=False),
+        person("m1", MENTOR, capacity=2, skills_offered=("python",), program_id=program_id),
+        person("m2", MENTOR, capacity=1, program_id=program_id),
+        person("e1", MENTEE, skills_wanted=("python",), program_id=program_id),
+        *(person(f"e{k}", MENTEE, program_id=program_id) for k in range(2, 6)),
+    ]
+    runs = f"/v1/programs/{program_id}/matching-runs"
+
+    def pins(*pairs: tuple[str, str]) -> Json:
+        return {
+            "pins": [
+                {"mentor_participant_id": mentor, "mentee_participant_id": mentee}
+                for mentor, mentee in pairs
+            ]
+        }
+
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(settings.kafka_bootstrap, events, prefix=settings.kafka_topic_prefix)
+        await pool_filled(client, program_id, mentors=2, mentees=5)
+        started = await client.post(runs, json=pins(("m2", "e2"), ("m1", "e3")), headers=ADMIN)
+        run_id = started.json()["run_id"]
+        await run_reaches(client, run_id, "proposed")
+
+        async def why_not(run: str, mentee: str, mentor: str) -> httpx.Response:
+            query = {"mentee_participant_id": mentee, "mentor_participant_id": mentor}
+            return await client.get(f"/v1/matching-runs/{run}/why-not", params=query, headers=ADMIN)
+
+        assert (await why_not(run_id, "e4", "m1")).json()["can_be_paired"] is True
+        withdrawn = example(ParticipantWithdrew, participant_id="e3", program_id=program_id)
+        await publish_events(
+            settings.kafka_bootstrap, [withdrawn], prefix=settings.kafka_topic_prefix
+        )
+        await pool_filled(client, program_id, mentors=2, mentees=4)
+        after_withdrawal = await why_not(run_id, "e4", "m1")
+        assert after_withdrawal.status_code == 200, after_withdrawal.text
+        assert after_withdrawal.json()["can_be_paired"] is True
+
+        await client.post(f"/v1/matching-runs/{run_id}/approve", headers=ADMIN)
+        approved = await run_reaches(client, run_id, "approved")
+        assert approved["approval"]["pairs_created"] == 2  # (m2, e2) and (m1, e1); e3 left
+        after_approval = await why_not(run_id, "e4", "m1")
+        assert after_approval.status_code == 200, after_approval.text
+        assert after_approval.json()["can_be_paired"] is True
+
+        # Both pinned to m1, who has room for one more: the run (and so why-not) has no answer.
+        impossible = await client.post(runs, json=pins(("m1", "e4"), ("m1", "e5")), headers=ADMIN)
+        failed_run = impossible.json()["run_id"]
+        await run_reaches(client, failed_run, "failed")
+        refused = await why_not(failed_run, "e4", "m1")
+        assert refused.status_code == 409
+        assert refused.json()["error"] == "run_unsolvable"

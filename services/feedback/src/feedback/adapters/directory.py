@@ -15,13 +15,17 @@ from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
 
 PARTICIPANTS = "participants"
+ERASED = "erased_participants"
+"""Tombstones: the ids of erased participants, so a late or replayed event cannot bring
+them back (events of other topics are not ordered with ParticipantErased)."""
 
 
 class Directory:
-    """Participants (person id, role), pairs and programs."""
+    """Participants (person id, role), pairs and programs; erased participants' ids."""
 
     def __init__(self, database: Database) -> None:
         self._participants: Collection = database[PARTICIPANTS]
+        self._erased: Collection = database[ERASED]
         self.programs: SnapshotStore[ProgramState] = SnapshotStore(
             database, "programs", ProgramState
         )
@@ -59,8 +63,11 @@ class Directory:
         """Record who a participant is (an older fact never overwrites a newer one).
 
         ``overwrite=False`` only fills in a participant not known yet (a pair names its
-        members before their registrations may have arrived).
+        members before their registrations may have arrived). An erased participant is
+        never recorded again.
         """
+        if await self.erased([participant_id], tx):
+            return
         stored = await self._participants.find_one(
             {"_id": participant_id}, {"as_of": 1}, session=tx.session
         )
@@ -95,5 +102,13 @@ class Directory:
         return (document["_id"], ParticipantRole(document["role"])) if document else None
 
     async def forget(self, participant_id: str, tx: Transaction) -> None:
-        """Erase a participant's identity mapping and their pairs' person ids."""
+        """Erase a participant's identity mapping, keeping only a tombstone of their id."""
         await self._participants.delete_one({"_id": participant_id}, session=tx.session)
+        await self._erased.replace_one({"_id": participant_id}, {}, upsert=True, session=tx.session)
+
+    async def erased(self, participant_ids: Iterable[str], tx: Transaction) -> bool:
+        """Whether any of ``participant_ids`` was erased."""
+        found = await self._erased.find_one(
+            {"_id": {"$in": list(participant_ids)}}, {"_id": 1}, session=tx.session
+        )
+        return found is not None

@@ -75,6 +75,17 @@ class Access:
                 return membership
         raise ForbiddenError("the session's pair is not known here yet; try again shortly")
 
+    async def session_reader(
+        self, session: SessionCompleted, caller: Principal
+    ) -> Membership | None:
+        """A participant (their membership) or an admin (None) may read a held session."""
+        try:
+            return await self.session_member(session, caller)
+        except ForbiddenError:
+            if not caller.is_admin:
+                raise
+            return None
+
     async def held_count(self, pair: PairCreated) -> int:
         """How many sessions the pair's two members held together."""
         return await self._held.held_together(

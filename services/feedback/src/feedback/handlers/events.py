@@ -46,6 +46,9 @@ def register_event_handlers(
     @handlers.on(PairCreated)
     async def on_pair_created(event: Envelope[PairCreated], tx: Transaction) -> None:
         pair = event.data
+        members = (pair.mentor_participant_id, pair.mentee_participant_id)
+        if await directory.erased(members, tx):
+            return  # erasure deletes an erased member's pairs: a late one is not stored
         await directory.pairs.put(pair.pair_id, pair, event.occurred_at, tx, ended=False)
         for participant, person, role in (
             (pair.mentor_participant_id, pair.mentor_person_id, ParticipantRole.MENTOR),
@@ -67,6 +70,8 @@ def register_event_handlers(
 
     @handlers.on(SessionCompleted)
     async def on_completed(event: Envelope[SessionCompleted], tx: Transaction) -> None:
+        if await directory.erased(event.data.participant_ids, tx):
+            return  # erasure deletes the held sessions of an erased participant
         await held.sessions.put(event.data.session_id, event.data, event.occurred_at, tx)
 
     @handlers.on(ParticipantErased)

@@ -10,7 +10,6 @@ from feedback.handlers.inputs import FeedbackInput
 from feedback.handlers.topics import check_topics, program_of
 from mentorship_contracts.events import SessionFeedbackSubmitted
 from mentorship_kit.auth import Principal
-from mentorship_kit.errors import ForbiddenError
 from mentorship_kit.outbox import Transaction, Transactor
 
 
@@ -91,10 +90,6 @@ class FeedbackService:
         everyone else's).
         """
         session = await self._access.held_session(session_id)
-        try:
-            member = await self._access.session_member(session, caller)
-        except ForbiddenError:
-            if not caller.is_admin:
-                raise
-            return await self._feedback.find({"session_id": session_id}), None
-        return await self._feedback.find({"session_id": session_id}), member.participant_id
+        member = await self._access.session_reader(session, caller)
+        records = await self._feedback.find({"session_id": session_id})
+        return records, member.participant_id if member else None

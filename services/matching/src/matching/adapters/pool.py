@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pymongo import ASCENDING, IndexModel
 
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import ParticipantRole
-from mentorship_kit.mongo import Database, Indexes
+from mentorship_kit.mongo import Collection, Database, Indexes
+from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
+
+POOL = "pool"
 
 
 class MatchingPool:
@@ -19,8 +24,9 @@ class MatchingPool:
             database, "programs", ProgramState
         )
         self.participants: SnapshotStore[ParticipantState] = SnapshotStore(
-            database, "pool", ParticipantState
+            database, POOL, ParticipantState
         )
+        self._pool: Collection = database[POOL]
 
     def indexes(self) -> tuple[Indexes, ...]:
         """The pool is read per program."""
@@ -34,6 +40,22 @@ class MatchingPool:
     async def participants_of(self, program_id: str) -> list[ParticipantState]:
         """Everyone registered in a program and not withdrawn."""
         return await self.participants.find({"program_id": program_id})
+
+    async def claim(
+        self, participant_ids: Iterable[str], tx: Transaction
+    ) -> dict[str, ParticipantState]:
+        """Those of ``participant_ids`` still in the pool, read and claimed in ``tx``.
+
+        Claiming writes each one's pool document, which a withdrawal or erasure deletes: the
+        two transactions conflict, so either ``tx`` sees the person gone, or the withdrawal
+        is retried after ``tx`` and ends the pairs ``tx`` made.
+        """
+        ids = sorted(set(participant_ids))
+        await self._pool.update_many(
+            {"_id": {"$in": ids}}, {"$inc": {"claims": 1}}, session=tx.session
+        )
+        found = await self.participants.find({"participant_id": {"$in": ids}}, tx)
+        return {person.participant_id: person for person in found}
 
     async def role_counts(self, program_id: str) -> dict[ParticipantRole, int]:
         """How many participants of each role wait in a program's pool."""

@@ -3,6 +3,10 @@
 Either a hard rule (named), an admin's or an earlier pairing's exclusion, the mentee's
 required picks, or, when they may be paired, the price of pairing them: the run re-solved
 with the pair pinned, against the run as it is.
+
+The run is re-solved on the pool as it is now: a pin that is no longer possible is dropped
+(its mentee or mentor withdrew, its mentee was paired since, as every pinned mentee is once
+the run is approved, or its mentor has no room left).
 """
 
 from __future__ import annotations
@@ -57,8 +61,13 @@ def why_not(
     """Explain why the run does not pair ``mentee`` with ``mentor`` (or that it does).
 
     ``baseline`` is the run's proposal for ``request``; it is computed when not given.
+
+    Raises:
+        MatchingFailed: the run itself cannot be solved (its remaining pins conflict, or the
+            time limit passed before any matching was found), so there is nothing to compare.
     """
-    setup = setup_market(request)
+    setup = setup_market(replace(request, pins=()))  # pins decide no one's availability
+    request = replace(request, pins=tuple(p for p in request.pins if _available(setup, p)))
     missing = [
         f"{who} {participant} is not available to this run (unknown, withdrawn, not in "
         f"that role, already paired or at capacity)"
@@ -103,6 +112,11 @@ def why_not(
         matches_with_pair=len(with_pair.matches),
         summary=_price(proposal, with_pair),
     )
+
+
+def _available(setup: MarketSetup, pair: PairKey) -> bool:
+    mentor = setup.mentor_rows.get(pair.mentor)
+    return pair.mentee in setup.mentee_rows and mentor is not None and setup.capacity[mentor] > 0
 
 
 def _exclusions(

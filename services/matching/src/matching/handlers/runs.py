@@ -11,7 +11,7 @@ from uuid import uuid4
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
 from matching.adapters.runs import ProposalPart, RunRepository
-from matching.domain.matching import MatchingRequest
+from matching.domain.matching import MatchingFailed, MatchingRequest
 from matching.domain.runs import Approval, Run, RunKind, RunOptions, RunStatus, Stage
 from matching.domain.why_not import WhyNot, why_not
 from mentorship_contracts.events.program import ProgramState
@@ -160,7 +160,11 @@ class RunService:
         """Why the run does not pair ``mentee`` with ``mentor``, on today's pool."""
         run = await self.get(run_id)
         request = await self.matching_request(run)
-        return await asyncio.to_thread(why_not, request, mentee, mentor)
+        try:
+            return await asyncio.to_thread(why_not, request, mentee, mentor)
+        except MatchingFailed as error:
+            msg = f"run {run_id} cannot be solved again on today's pool to compare: {error}"
+            raise RuleError("run_unsolvable", msg) from error
 
     async def program(self, program_id: str) -> ProgramState:
         """The program as matching knows it."""

@@ -298,12 +298,7 @@ class RunWorker:
         ids = {p.mentor_participant_id for _, p in proposed} | {
             p.mentee_participant_id for _, p in proposed
         }
-        people = {
-            person.participant_id: person
-            for person in await self._pool.participants.find(
-                {"participant_id": {"$in": sorted(ids)}}
-            )
-        }
+        people = await self._pool.claim(ids, tx)
         active = await self._pairs.active_involving(ids, tx)
         taken = {pair.mentee_participant_id for pair in active}
         if peer:

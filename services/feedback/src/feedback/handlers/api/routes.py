@@ -63,8 +63,9 @@ def feedback_router(
         "/sessions/{session_id}/feedback-opening",
         summary="Whether feedback is open on a session, and for whom",
     )
-    async def feedback_opening(session_id: ResourceId, _: Caller) -> FeedbackOpening:
+    async def feedback_opening(session_id: ResourceId, who: Caller) -> FeedbackOpening:
         session = await access.held_session(session_id)
+        await access.session_reader(session, who)
         return FeedbackOpening(
             session_id=session.session_id,
             pair_id=session.pair_id,

@@ -1,0 +1,140 @@
+"""Approval racing a withdrawal or an erasure: no pair outlives the person who left.
+
+The approval creates a part's pairs in one transaction, the withdrawal (or erasure) deletes
+the person from the pool and ends their pairs in another. The test commits the withdrawal
+in the middle of the approval's transaction (between reading the pool and inserting the
+pairs), driving the worker and the event handler directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from functools import partial
+
+import pytest
+
+from matching.adapters.pairs import PairRepository
+from matching.adapters.pool import MatchingPool
+from matching.adapters.runs import RunRepository
+from matching.domain.pairs import Pair, PairStatus
+from matching.domain.runs import RunKind, RunOptions, RunStatus
+from matching.handlers.events import register_event_handlers
+from matching.handlers.metrics import MatchingMetrics
+from matching.handlers.pairs import PairService
+from matching.handlers.runs import RunService
+from matching.handlers.worker import RunWorker
+from matching.settings import MatchingServiceSettings
+from mentorship_contracts import IntegrationEvent
+from mentorship_contracts.codec import seal
+from mentorship_contracts.events import ParticipantErased, ParticipantWithdrew
+from mentorship_contracts.examples import example
+from mentorship_contracts.types import PairEndReason
+from mentorship_devstack.pytest_plugin import SettingsFactory
+from mentorship_kit.mongo import ensure_indexes
+from mentorship_kit.outbox import Transaction
+from mentorship_kit.runtime import ServiceRuntime
+
+from .programs import MENTEE, MENTOR, person, program
+
+pytestmark = pytest.mark.integration
+
+PROGRAM = "prog-race"
+WITHDREW = example(ParticipantWithdrew, participant_id="e", program_id=PROGRAM)
+ERASED = example(ParticipantErased, participant_id="e", program_id=PROGRAM, person_id="person-e")
+
+
+@pytest.mark.parametrize(
+    ("leaving", "reason"),
+    [(WITHDREW, PairEndReason.PARTICIPANT_WITHDREW), (ERASED, PairEndReason.PARTICIPANT_ERASED)],
+    ids=["withdrawal", "erasure"],
+)
+async def test_leaving_during_approval_leaves_no_active_pair(
+    make_settings: SettingsFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    leaving: IntegrationEvent,
+    reason: PairEndReason,
+) -> None:
+    runtime = ServiceRuntime(make_settings(MatchingServiceSettings))
+    transactor = runtime.transactor
+    pool = MatchingPool(runtime.database)
+    runs = RunRepository(runtime.database)
+    pairs = PairRepository(runtime.database)
+    await ensure_indexes(
+        runtime.database,
+        [runtime.outbox.indexes(), *pool.indexes(), *runs.indexes(), *pairs.indexes()],
+    )
+    service = RunService(transactor, pool, runs, pairs)
+    metrics = MatchingMetrics(runtime.metrics)
+    pair_service = PairService(
+        transactor,
+        pairs=pairs,
+        runs=runs,
+        pool=pool,
+        service=service,
+        metrics=metrics,
+        rematch_on_early_end=False,
+        rematch_time_limit_s=10,
+    )
+    register_event_handlers(runtime.handlers, pool, pair_service)
+    worker = RunWorker(
+        transactor,
+        service,
+        runs=runs,
+        pairs=pairs,
+        pool=pool,
+        metrics=metrics,
+        lease_s=30,
+        poll_s=1,
+    )
+
+    async def handle(event: IntegrationEvent, tx: Transaction) -> None:
+        handler = runtime.handlers.handler_for(event.event_type, event.schema_version)
+        assert handler is not None
+        await handler(seal(event, source="test"), tx)
+
+    try:
+        for event in (
+            program(program_id=PROGRAM, auto_approve_matches=False),
+            person("m", MENTOR, capacity=1, program_id=PROGRAM),
+            person("e", MENTEE, program_id=PROGRAM),
+        ):
+            await transactor.run(partial(handle, event))
+        run = await service.request(PROGRAM, RunKind.MATCH, RunOptions(time_limit_s=10), None)
+        assert await worker.work_once()
+        assert (await service.get(run.run_id)).status is RunStatus.PROPOSED
+        await service.approve(run.run_id, None)
+
+        refused = asyncio.Event()
+
+        async def withdraw(tx: Transaction) -> None:
+            try:
+                await handle(leaving, tx)
+            except Exception:
+                refused.set()  # a write conflict: the transaction is retried
+                raise
+
+        withdrawing: list[asyncio.Task[None]] = []
+        insert = pairs.insert
+
+        async def insert_after_a_withdrawal(created: Sequence[Pair], tx: Transaction) -> None:
+            if not withdrawing:  # the first attempt: the withdrawal commits (or tries to) now
+                withdrawing.append(asyncio.create_task(transactor.run(withdraw)))
+                gave_way = asyncio.create_task(refused.wait())
+                await asyncio.wait([withdrawing[0], gave_way], return_when=asyncio.FIRST_COMPLETED)
+                gave_way.cancel()
+            await insert(created, tx)
+
+        monkeypatch.setattr(pairs, "insert", insert_after_a_withdrawal)
+        assert await worker.work_once()
+        await asyncio.wait_for(withdrawing[0], timeout=30)
+
+        approval = (await service.get(run.run_id)).approval
+        assert approval is not None
+        made = await pairs.page(PROGRAM, status=None, after=None, limit=10)
+        if approval.pairs_created:  # the withdrawal came second and ended the pair
+            assert [(pair.status, pair.end_reason) for pair in made] == [(PairStatus.ENDED, reason)]
+        else:  # the approval came second and saw the withdrawal
+            assert (approval.pairs_skipped, made) == (1, [])
+    finally:
+        await runtime.mongo.close()
