@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import httpx
+
 from mentorship_contracts import IntegrationEvent
-from mentorship_contracts.events import PairCreated, ParticipantRegistered, ProgramCreated
+from mentorship_contracts.events import (
+    PairCreated,
+    ParticipantRegistered,
+    ProgramCreated,
+    ProgramUpdated,
+)
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import ParticipantRole, utc_now
+from mentorship_devstack.pytest_plugin import eventually
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, dev_person_id, participant_token
 
 ADMIN = bearer(DEV_ADMIN_TOKEN)
@@ -34,6 +42,12 @@ def program(today: date, **changes: Any) -> ProgramCreated:
         "session_minutes": 45,
     }
     return example(ProgramCreated, **(fields | changes))
+
+
+def program_updated(today: date, **changes: Any) -> ProgramUpdated:
+    """The program of `program` with ``changes``, as an update."""
+    state = program(today, **changes).model_dump(exclude={"created_at"})
+    return example(ProgramUpdated, **state, updated_at=utc_now(), changed_fields=tuple(changes))
 
 
 def participant(
@@ -75,3 +89,13 @@ def history(paired_days_ago: int = 30) -> list[IntegrationEvent]:
         participant(MENTEE, MENTEE_EMPLOYEE, NEW_YORK, "mentee"),
         pair(now - timedelta(days=paired_days_ago)),
     ]
+
+
+async def series_of(client: httpx.AsyncClient, pair_id: str = "pair-1") -> dict[str, Any]:
+    """A series as the admin sees it, once it is there."""
+    response = await eventually(
+        lambda: client.get(f"/v1/pairs/{pair_id}/sessions", headers=ADMIN),
+        lambda r: r.status_code == 200,
+    )
+    body: dict[str, Any] = response.json()
+    return body

@@ -10,14 +10,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mentorship_contracts.types import Cadence, ProgramFormat
-from scheduling.domain.planning import PlanningRules, ProgramCalendar, plan_sessions
+from scheduling.domain.planning import (
+    PlanningRules,
+    ProgramCalendar,
+    plan_sessions,
+    resume_sessions,
+)
 from scheduling.domain.recurrence import (
     Slot,
     default_slot,
+    end_of_day,
     first_day,
     local_delta,
     nth_weekday,
     occurrences,
+    resume_day,
     shift_local,
 )
 from scheduling.domain.sessions import Member, MemberRole, Series
@@ -194,3 +201,40 @@ def test_every_occurrence_is_at_the_slot_time_in_its_zone(
     for instant in starts:
         assert local(instant, zone).time() == time(hour, 30)
         assert local(instant, zone).weekday() == start.weekday()
+
+
+def test_a_series_resumes_in_its_rhythm_in_either_direction() -> None:
+    met_on = date(2027, 3, 2)  # a Tuesday
+    assert resume_day(Cadence.WEEKLY, met_on, date(2027, 3, 2)) == met_on
+    assert resume_day(Cadence.WEEKLY, met_on, date(2027, 3, 3)) == date(2027, 3, 9)
+    assert resume_day(Cadence.BIWEEKLY, met_on, date(2027, 3, 10)) == date(2027, 3, 16)
+    assert resume_day(Cadence.BIWEEKLY, met_on, date(2027, 2, 10)) == date(2027, 2, 16)
+    # The first Tuesday of the month, from mid-December on: January's.
+    assert resume_day(Cadence.MONTHLY, met_on, date(2027, 12, 15)) == date(2028, 1, 4)
+    assert resume_day(Cadence.MONTHLY, met_on, date(2027, 12, 7)) == date(2027, 12, 7)
+
+
+def test_the_last_moment_of_a_day_is_in_its_zone() -> None:
+    assert end_of_day(date(2027, 6, 30), BERLIN) == datetime(
+        2027, 6, 30, 21, 59, 59, 999999, tzinfo=UTC
+    )
+
+
+def test_resumed_sessions_keep_the_slot_and_number_on() -> None:
+    met_at = Slot(BERLIN, 3, time(15, 30)).at(date(2027, 3, 4))  # a Thursday, 15:30 in Berlin
+    not_before = datetime(2027, 5, 1, tzinfo=UTC)
+    sessions = resume_sessions(
+        series(),
+        program(Cadence.BIWEEKLY),
+        met_at=met_at,
+        not_before=not_before,
+        first_sequence=8,
+        now=not_before,
+    )
+    days = [local(s.starts_at, BERLIN).date() for s in sessions]
+    assert days[0] == date(2027, 5, 13)  # 10 weeks after March 4
+    assert days[-1] <= date(2027, 6, 30)
+    assert all((b - a).days == 14 for a, b in itertools.pairwise(days))
+    assert {local(s.starts_at, BERLIN).time() for s in sessions} == {time(15, 30)}
+    assert [s.sequence for s in sessions] == list(range(8, 8 + len(sessions)))
+    assert sessions[0].session_id == "pair-1.s008"

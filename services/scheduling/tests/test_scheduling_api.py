@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from icalendar import Calendar
 
@@ -41,6 +40,7 @@ from .scenario import (
     PROGRAM,
     as_person,
     history,
+    series_of,
 )
 
 pytestmark = pytest.mark.integration
@@ -48,15 +48,6 @@ pytestmark = pytest.mark.integration
 
 def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value)
-
-
-async def series_of(client: httpx.AsyncClient, pair_id: str = "pair-1") -> dict[str, Any]:
-    response = await eventually(
-        lambda: client.get(f"/v1/pairs/{pair_id}/sessions", headers=ADMIN),
-        lambda r: r.status_code == 200,
-    )
-    body: dict[str, Any] = response.json()
-    return body
 
 
 async def test_a_pair_gets_a_weekly_series_its_members_can_change(

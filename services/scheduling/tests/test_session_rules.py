@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from mentorship_contracts.types import SessionCancelReason
+from scheduling.domain.calendar import feed
 from scheduling.domain.reminders import Reminder, due_now, pending_reminders, reminder_event_id
 from scheduling.domain.sessions import (
+    LATEST_INSTANT,
     Session,
+    SessionInputError,
     SessionRuleError,
     SessionStatus,
     check_cancel,
+    check_cancel_reason,
     check_held,
     check_missed,
     check_reschedule,
+    rescheduled_starts,
 )
+from scheduling.handlers.api.views import SessionView
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -36,6 +43,10 @@ def session(starts_in: timedelta, status: SessionStatus = SessionStatus.SCHEDULE
 
 def _refused(code: str) -> pytest.RaisesExc[SessionRuleError]:
     return pytest.raises(SessionRuleError, check=lambda error: error.code == code)
+
+
+def _invalid(field: str) -> pytest.RaisesExc[SessionInputError]:
+    return pytest.raises(SessionInputError, check=lambda error: error.field == field)
 
 
 def test_a_future_session_moves_to_another_future_time() -> None:
@@ -74,8 +85,79 @@ def test_a_session_is_held_once_and_not_before_it_starts() -> None:
         check_held(session(2 * HOUR), NOW, NOW)
     with _refused("already_held"):
         check_held(session(-HOUR, SessionStatus.HELD), NOW - HOUR, NOW)
-    with _refused("held_at_in_future"):
+
+
+def test_held_at_lies_between_just_before_the_start_and_now() -> None:
+    check_held(session(-HOUR), NOW - HOUR - timedelta(minutes=30), NOW)
+    check_held(session(-HOUR), NOW + timedelta(minutes=2), NOW)  # a clock slightly ahead
+    with _invalid("held_at"):
         check_held(session(-HOUR), NOW + HOUR, NOW)
+    with _invalid("held_at"):
+        check_held(session(-HOUR), NOW - HOUR - timedelta(minutes=31), NOW)
+    with _invalid("held_at"):
+        check_held(session(-HOUR), datetime(2001, 1, 1, tzinfo=UTC), NOW)
+    with _invalid("held_at"):
+        check_held(session(-HOUR), datetime.fromisoformat("0001-01-01T00:00:00+01:00"), NOW)
+
+
+ENDS_ON = date(2027, 6, 30)
+
+
+def test_a_session_moves_at_most_a_grace_period_past_the_program_end() -> None:
+    pivot = session(24 * HOUR)
+    last_moment = datetime(2027, 7, 30, 23, 59, tzinfo=UTC)
+    assert rescheduled_starts(pivot, [], last_moment, zone="UTC", program_ends_on=ENDS_ON) == [
+        last_moment
+    ]
+    for too_late in (
+        datetime(2027, 7, 31, tzinfo=UTC),
+        datetime(9999, 12, 31, 22, 30, tzinfo=UTC),
+        datetime.fromisoformat("9999-12-31T22:30:00-05:00"),
+    ):
+        with _invalid("starts_at"):
+            rescheduled_starts(pivot, [], too_late, zone="Asia/Tokyo", program_ends_on=ENDS_ON)
+
+
+def test_moving_the_following_sessions_keeps_all_of_them_within_the_program() -> None:
+    pivot, later = session(24 * HOUR), session(8 * 24 * HOUR)
+    moved = rescheduled_starts(
+        pivot, [later], pivot.starts_at + HOUR, zone="Europe/Berlin", program_ends_on=ENDS_ON
+    )
+    assert moved == [pivot.starts_at + HOUR, later.starts_at + HOUR]
+    # The pivot itself stays in the program, but the one a week later would not.
+    with _invalid("starts_at"):
+        rescheduled_starts(
+            pivot,
+            [later],
+            datetime(2027, 7, 25, 10, tzinfo=UTC),
+            zone="Europe/Berlin",
+            program_ends_on=ENDS_ON,
+        )
+    # A stored start beyond the calendar cannot be shifted: refused, not an OverflowError.
+    stored = later.changed(NOW, starts_at=LATEST_INSTANT - HOUR)
+    with _invalid("starts_at"):
+        rescheduled_starts(
+            pivot, [stored], pivot.starts_at + HOUR, zone="Asia/Tokyo", program_ends_on=ENDS_ON
+        )
+
+
+def test_members_cancel_for_their_own_reasons_only() -> None:
+    check_cancel_reason(SessionCancelReason.PARTICIPANT_REQUEST, by_admin=False)
+    for reason in SessionCancelReason:
+        check_cancel_reason(reason, by_admin=True)
+    for reserved in ("admin_decision", "pair_ended", "program_ended"):
+        with _invalid("reason"):
+            check_cancel_reason(SessionCancelReason(reserved), by_admin=False)
+
+
+def test_a_start_at_the_end_of_the_calendar_still_shows() -> None:
+    late = session(timedelta()).changed(NOW, starts_at=datetime(9999, 12, 31, 23, 30, tzinfo=UTC))
+    assert late.ends_at == LATEST_INSTANT
+    view = SessionView.of(late, {"mentor-1": "Asia/Tokyo", "mentee-1": "UTC"})
+    assert set(view.local_starts_at) == {"mentee-1"}
+    assert b"DTSTART:99991231T233000Z" in feed(
+        [late], program_names={}, zone="Asia/Tokyo", generated_at=NOW
+    )
 
 
 def test_missed_only_after_the_start() -> None:

@@ -49,6 +49,7 @@ def build_app(settings: SchedulingSettings | None = None) -> FastAPI:
     register_event_handlers(runtime.handlers, store, people, planner)
     service = SessionService(
         runtime.transactor,
+        programs=store.programs,
         series=series,
         sessions=sessions,
         people=people,

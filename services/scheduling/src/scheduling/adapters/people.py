@@ -1,4 +1,9 @@
-"""What scheduling keeps about people: each participant's time zone and each person's feed."""
+"""What scheduling keeps about people: each participant's time zone and each person's feed.
+
+Erased participants leave a tombstone (their participant id, nothing else), so that events
+about them arriving after the erasure (from other topics, or replayed) are recognised and
+ignored. Participant ids are per registration: someone who registers again is not affected.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from mentorship_kit.outbox import Transaction
 
 PARTICIPANTS = "participants"
 FEEDS = "calendar_feeds"
+ERASED = "erased_participants"
 FEED_TOKEN_BYTES = 24
 
 
@@ -23,6 +29,7 @@ class People:
     def __init__(self, database: Database) -> None:
         self._participants: Collection = database[PARTICIPANTS]
         self._feeds: Collection = database[FEEDS]
+        self._erased: Collection = database[ERASED]
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
@@ -35,7 +42,12 @@ class People:
     async def remember(
         self, participant: ParticipantState, as_of: datetime, tx: Transaction
     ) -> None:
-        """Keep a participant's person id and time zone (a newer state is never rolled back)."""
+        """Keep a participant's person id and time zone (a newer state is never rolled back).
+
+        An erased participant is not remembered again.
+        """
+        if await self.erased([participant.participant_id], tx):
+            return
         stored = await self._participants.find_one(
             {"_id": participant.participant_id}, {"as_of": 1}, session=tx.session
         )
@@ -71,10 +83,25 @@ class People:
         cursor = self._participants.find({"person_id": person_id}, {"_id": 1})
         return [document["_id"] async for document in cursor]
 
-    async def forget(self, participant_id: str, person_id: str, tx: Transaction) -> None:
-        """Erase a participant, and the person's feed."""
+    async def forget(
+        self, participant_id: str, person_id: str, erased_at: datetime, tx: Transaction
+    ) -> None:
+        """Erase a participant, and the person's feed; keep the participant's tombstone."""
         await self._participants.delete_one({"_id": participant_id}, session=tx.session)
         await self._feeds.delete_one({"_id": person_id}, session=tx.session)
+        await self._erased.update_one(
+            {"_id": participant_id},
+            {"$setOnInsert": {"erased_at": erased_at}},
+            upsert=True,
+            session=tx.session,
+        )
+
+    async def erased(self, participant_ids: Iterable[str], tx: Transaction) -> bool:
+        """Whether any of ``participant_ids`` was erased."""
+        found = await self._erased.find_one(
+            {"_id": {"$in": list(participant_ids)}}, {"_id": 1}, session=tx.session
+        )
+        return found is not None
 
     async def feed_token(self, person_id: str, now: datetime) -> str:
         """The person's feed secret, created on first use."""

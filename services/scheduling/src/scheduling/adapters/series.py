@@ -22,13 +22,14 @@ class SeriesRepository:
 
     @staticmethod
     def indexes() -> Indexes:
-        """Series are found by a member's pair, participant or person."""
+        """Series are found by a member's pair, participant or person, and by program."""
         return Indexes(
             SERIES,
             (
                 IndexModel([("members.pair_id", ASCENDING)], name="by_pair"),
                 IndexModel([("members.participant_id", ASCENDING)], name="by_participant"),
                 IndexModel([("members.person_id", ASCENDING)], name="by_person"),
+                IndexModel([("program_id", ASCENDING)], name="by_program"),
             ),
         )
 
@@ -56,6 +57,11 @@ class SeriesRepository:
         cursor = self._series.find(
             {"members.participant_id": participant_id}, session=tx.session if tx else None
         )
+        return [_series(document) async for document in cursor]
+
+    async def of_program(self, program_id: str, tx: Transaction) -> list[Series]:
+        """Every series of a program."""
+        cursor = self._series.find({"program_id": program_id}, session=tx.session)
         return [_series(document) async for document in cursor]
 
     async def save(self, series: Series, tx: Transaction) -> None:

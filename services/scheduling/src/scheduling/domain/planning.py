@@ -1,4 +1,4 @@
-"""Planning a new series: its slot and its sessions."""
+"""Planning series: a new one's slot and sessions, and more sessions for one that goes on."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from scheduling.domain.recurrence import (
     first_day,
     local_date,
     occurrences,
+    resume_day,
+    slot_of,
 )
 from scheduling.domain.sessions import Series, Session, session_id_of
 
@@ -47,6 +49,7 @@ def plan_sessions(
     member_zones: Sequence[str],
     paired_at: datetime,
     rules: PlanningRules,
+    first_sequence: int = 1,
 ) -> list[Session]:
     """The sessions of a new series, from the pair's start to the program's end."""
     earliest = max(
@@ -67,6 +70,33 @@ def plan_sessions(
         program.ends_on,
         limit=rules.flash_sessions if flash else None,
     )
+    return _sessions(series, starts, first_sequence, paired_at)
+
+
+def resume_sessions(
+    series: Series,
+    program: ProgramCalendar,
+    *,
+    met_at: datetime,
+    not_before: datetime,
+    first_sequence: int,
+    now: datetime,
+) -> list[Session]:
+    """More sessions of ``series``, after ``not_before`` until the program's end.
+
+    They keep the slot (weekday and wall-clock time) and the rhythm of the session it had at
+    ``met_at``, at the program's current cadence.
+    """
+    slot = slot_of(met_at, series.zone)
+    earliest = max(local_date(not_before, series.zone), program.starts_on)
+    first = resume_day(program.cadence, local_date(met_at, series.zone), earliest)
+    starts = occurrences(slot, program.cadence, first, program.ends_on)
+    return _sessions(series, [s for s in starts if s > not_before], first_sequence, now)
+
+
+def _sessions(
+    series: Series, starts: Sequence[datetime], first_sequence: int, now: datetime
+) -> list[Session]:
     return [
         Session(
             session_id=session_id_of(series.series_id, sequence),
@@ -76,7 +106,7 @@ def plan_sessions(
             participant_ids=series.participant_ids,
             starts_at=start,
             duration_minutes=series.duration_minutes,
-            updated_at=paired_at,
+            updated_at=now,
         )
-        for sequence, start in enumerate(starts, start=1)
+        for sequence, start in enumerate(starts, start=first_sequence)
     ]

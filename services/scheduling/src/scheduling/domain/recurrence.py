@@ -42,6 +42,25 @@ def local_date(instant: datetime, zone: str) -> date:
     return instant.astimezone(ZoneInfo(zone)).date()
 
 
+def in_zone(instant: datetime, zone: str) -> datetime | None:
+    """``instant`` on ``zone``'s clock, or None when that date is past the year 9999."""
+    try:
+        return instant.astimezone(ZoneInfo(zone))
+    except OverflowError:
+        return None
+
+
+def end_of_day(day: date, zone: str) -> datetime:
+    """The UTC instant of the last moment of ``day`` in ``zone``."""
+    return datetime.combine(day, time.max, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def slot_of(instant: datetime, zone: str) -> Slot:
+    """The slot (weekday and wall-clock time in ``zone``) an instant falls on."""
+    local = instant.astimezone(ZoneInfo(zone))
+    return Slot(zone, local.weekday(), local.time())
+
+
 def first_day(slot: Slot, not_before: date) -> date:
     """The first date on or after ``not_before`` that falls on the slot's weekday."""
     return not_before + timedelta(days=(slot.weekday - not_before.weekday()) % 7)
@@ -71,6 +90,25 @@ def _days(cadence: Cadence, first: date) -> Iterator[date]:
     while True:
         yield nth_weekday(year, month, first.weekday(), week)
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def resume_day(cadence: Cadence, met_on: date, not_before: date) -> date:
+    """The first day on or after ``not_before`` in the rhythm of a series that met on ``met_on``.
+
+    Weekly and biweekly series keep their step from ``met_on`` (in either direction); monthly
+    ones their n-th weekday of the month.
+    """
+    if cadence in DAYS_PER_CADENCE:
+        step = DAYS_PER_CADENCE[cadence]
+        steps = -(-(not_before - met_on).days // step)  # rounded up
+        return met_on + timedelta(days=steps * step)
+    week = min(MAX_WEEK_OF_MONTH, (met_on.day - 1) // 7 + 1)
+    day = nth_weekday(not_before.year, not_before.month, met_on.weekday(), week)
+    if day >= not_before:
+        return day
+    year, month = not_before.year, not_before.month
+    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return nth_weekday(year, month, met_on.weekday(), week)
 
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from mentorship_contracts.types import SessionCancelReason
+from scheduling.domain.recurrence import local_delta, shift_local
 
 HOLD_EARLIEST_BEFORE_START = timedelta(minutes=30)
 """A session may be marked held from this long before its start (people start early)."""
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far ahead of ours a member's clock may be when they say when a session was held."""
+RESCHEDULE_GRACE = timedelta(days=30)
+"""How long after the program's last day a session may still be moved to (one that slipped)."""
+PARTICIPANT_CANCEL_REASONS = frozenset({SessionCancelReason.PARTICIPANT_REQUEST})
+"""The reasons members may give; the others are the system's (pair or program ended) or an
+admin's."""
+LATEST_INSTANT = datetime.max.replace(tzinfo=UTC)
+"""The end of the calendar: what a time beyond it is shown as, never stored."""
 
 
 class SessionStatus(StrEnum):
@@ -61,6 +72,10 @@ class Series:
         """Whether ``person_id`` is one of the members."""
         return person_id is not None and any(m.person_id == person_id for m in self.members)
 
+    def has_pair(self, pair_id: str) -> bool:
+        """Whether the pair ``pair_id`` is one of the members' pairs."""
+        return any(member.pair_id == pair_id for member in self.members)
+
 
 @dataclass(frozen=True, slots=True)
 class Session:
@@ -83,8 +98,11 @@ class Session:
 
     @property
     def ends_at(self) -> datetime:
-        """When it is planned to end."""
-        return self.starts_at + timedelta(minutes=self.duration_minutes)
+        """When it is planned to end (the last representable instant if that is later)."""
+        try:
+            return self.starts_at + timedelta(minutes=self.duration_minutes)
+        except OverflowError:
+            return LATEST_INSTANT
 
     def changed(self, now: datetime, **fields: object) -> Session:
         """A copy with ``fields`` set, one version later."""
@@ -102,6 +120,14 @@ class SessionRuleError(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class SessionInputError(Exception):
+    """A value the rules cannot accept; ``field`` names it as the request does."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def _must_be_scheduled(session: Session, action: str) -> None:
@@ -124,6 +150,42 @@ def check_reschedule(session: Session, new_start: datetime, now: datetime) -> No
         raise SessionRuleError("new_time_in_past", msg)
 
 
+def latest_start(program_ends_on: date) -> datetime:
+    """The latest a session of a program ending on ``program_ends_on`` may be moved to."""
+    last_day = min(program_ends_on, date.max - RESCHEDULE_GRACE) + RESCHEDULE_GRACE
+    return datetime.combine(last_day, time.max, UTC)
+
+
+def rescheduled_starts(
+    session: Session,
+    following: Sequence[Session],
+    new_start: datetime,
+    *,
+    zone: str,
+    program_ends_on: date,
+) -> list[datetime]:
+    """The new starts of ``session`` (at ``new_start``) and of ``following`` (by the same shift).
+
+    The shift is in ``zone``'s wall-clock time. Every new start must lie within the program
+    (its last day plus `RESCHEDULE_GRACE`).
+    """
+    latest = latest_start(program_ends_on)
+    limit = f"the program ends on {program_ends_on}; sessions may move to {latest:%Y-%m-%d} at most"
+    if new_start > latest:
+        raise SessionInputError("starts_at", limit)
+    if not following:
+        return [new_start]
+    try:
+        shift = local_delta(session.starts_at, new_start, zone)
+        moved = [shift_local(later.starts_at, zone, shift) for later in following]
+    except OverflowError:
+        moved = [LATEST_INSTANT]
+    if any(start > latest for start in moved):
+        msg = f"moving the following sessions by the same shift takes some past that date: {limit}"
+        raise SessionInputError("starts_at", msg)
+    return [new_start, *moved]
+
+
 def check_cancel(session: Session, now: datetime) -> None:
     """A future, scheduled session may be cancelled (a past one is held or missed)."""
     _must_be_scheduled(session, "cancelled")
@@ -132,15 +194,30 @@ def check_cancel(session: Session, now: datetime) -> None:
         raise SessionRuleError("session_in_past", msg)
 
 
+def check_cancel_reason(reason: SessionCancelReason, *, by_admin: bool) -> None:
+    """Members cancel for `PARTICIPANT_CANCEL_REASONS` only; an admin for any reason."""
+    if not by_admin and reason not in PARTICIPANT_CANCEL_REASONS:
+        allowed = ", ".join(sorted(PARTICIPANT_CANCEL_REASONS))
+        msg = f"{reason.value} is for admins and the system; members may give {allowed}"
+        raise SessionInputError("reason", msg)
+
+
 def check_held(session: Session, held_at: datetime, now: datetime) -> None:
-    """A scheduled session may be marked held once it is (about to be) under way."""
+    """A scheduled session may be marked held once it is (about to be) under way.
+
+    ``held_at`` lies between 30 minutes before the planned start and now (give or take
+    `CLOCK_SKEW`).
+    """
     _must_be_scheduled(session, "mark held")
-    if now < session.starts_at - HOLD_EARLIEST_BEFORE_START:
+    earliest = session.starts_at - HOLD_EARLIEST_BEFORE_START
+    if now < earliest:
         msg = "the session has not started yet"
         raise SessionRuleError("session_in_future", msg)
-    if held_at > now:
-        msg = "held_at is in the future"
-        raise SessionRuleError("held_at_in_future", msg)
+    if held_at < earliest:
+        msg = f"must be {earliest.isoformat()} (30 minutes before the planned start) or later"
+        raise SessionInputError("held_at", msg)
+    if held_at > now + CLOCK_SKEW:
+        raise SessionInputError("held_at", "is in the future")
 
 
 def check_missed(session: Session, now: datetime) -> None:

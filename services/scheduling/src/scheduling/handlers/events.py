@@ -39,7 +39,11 @@ def register_event_handlers(
 
     @handlers.on(ProgramUpdated)
     async def on_program_updated(event: Envelope[ProgramUpdated], tx: Transaction) -> None:
-        await store.programs.put(event.data.program_id, event.data, event.occurred_at, tx)
+        """A new end date reaches the planned series (see `Planner.program_changed`)."""
+        before = await store.programs.get(event.data.program_id, tx)
+        stored = await store.programs.put(event.data.program_id, event.data, event.occurred_at, tx)
+        if stored and before is not None:
+            await planner.program_changed(before, event.data, tx)
         await plan_waiting_pairs(event.data.program_id, tx)
 
     @handlers.on(ParticipantRegistered)
@@ -52,6 +56,10 @@ def register_event_handlers(
 
     @handlers.on(PairCreated)
     async def on_pair_created(event: Envelope[PairCreated], tx: Transaction) -> None:
+        """Plan the pair; one naming an erased participant is forgotten, as erasure does."""
+        members = (event.data.mentor_participant_id, event.data.mentee_participant_id)
+        if await people.erased(members, tx):
+            return
         planned = await planner.pair_created(event.data, tx)
         await store.pairs.put(
             event.data.pair_id, event.data, event.occurred_at, tx, ended=False, planned=planned

@@ -6,23 +6,26 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
+from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import SessionCancelReason
 from mentorship_kit.auth import Principal
 from mentorship_kit.errors import ForbiddenError, NotFoundError, RuleError
 from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.snapshots import SnapshotStore
 from scheduling.adapters.people import People
 from scheduling.adapters.series import SeriesRepository
 from scheduling.adapters.sessions import SessionRepository
-from scheduling.domain.recurrence import local_delta, shift_local
 from scheduling.domain.reminders import pending_reminders
 from scheduling.domain.sessions import (
     Series,
     Session,
     SessionStatus,
     check_cancel,
+    check_cancel_reason,
     check_held,
     check_missed,
     check_reschedule,
+    rescheduled_starts,
 )
 from scheduling.handlers import announcements
 
@@ -49,12 +52,14 @@ class SessionService:
         self,
         transactor: Transactor,
         *,
+        programs: SnapshotStore[ProgramState],
         series: SeriesRepository,
         sessions: SessionRepository,
         people: People,
         reminder_leads: Sequence[int],
     ) -> None:
         self._transactor = transactor
+        self._programs = programs
         self._series = series
         self._sessions = sessions
         self._people = people
@@ -103,25 +108,29 @@ class SessionService:
         scope: RescheduleScope,
         caller: Principal,
     ) -> list[Session]:
-        """Move a session (or it and the rest of its series); returns what moved."""
+        """Move a session (or it and the rest of its series); returns what moved.
+
+        Every new start lies within the program (checked before anything is stored).
+        """
 
         async def work(tx: Transaction) -> list[Session]:
             series, session = await self._change_target(session_id, caller, tx)
             check_reschedule(session, starts_at, tx.now)
-            shift = local_delta(session.starts_at, starts_at, series.zone)
-            targets = [session]
+            program = await self._programs.get(series.program_id, tx)
+            if program is None:
+                raise NotFoundError(f"program {series.program_id}")
+            following = []
             if scope is RescheduleScope.FOLLOWING:
                 later = await self._sessions.of_series(
                     series.series_id, tx, after=session.starts_at
                 )
-                targets += [s for s in later if s.status is SessionStatus.SCHEDULED]
+                following = [s for s in later if s.status is SessionStatus.SCHEDULED]
+            targets = [session, *following]
+            new_starts = rescheduled_starts(
+                session, following, starts_at, zone=series.zone, program_ends_on=program.ends_on
+            )
             moved = []
-            for target in targets:
-                new_start = (
-                    starts_at
-                    if target is session
-                    else shift_local(target.starts_at, series.zone, shift)
-                )
+            for target, new_start in zip(targets, new_starts, strict=True):
                 updated = target.changed(
                     tx.now,
                     starts_at=new_start,
@@ -141,15 +150,14 @@ class SessionService:
 
         async def work(tx: Transaction) -> Session:
             _, session = await self._change_target(session_id, caller, tx)
-            check_cancel(session, tx.now)
-            default = (
+            given = reason or (
                 SessionCancelReason.ADMIN_DECISION
                 if caller.is_admin
                 else SessionCancelReason.PARTICIPANT_REQUEST
             )
-            updated = session.changed(
-                tx.now, status=SessionStatus.CANCELLED, cancel_reason=reason or default
-            )
+            check_cancel_reason(given, by_admin=caller.is_admin)
+            check_cancel(session, tx.now)
+            updated = session.changed(tx.now, status=SessionStatus.CANCELLED, cancel_reason=given)
             await self._save(session, updated, tx)
             announcements.cancelled(updated, tx)
             return updated
@@ -167,7 +175,7 @@ class SessionService:
 
         async def work(tx: Transaction) -> Session:
             _, session = await self._change_target(session_id, caller, tx)
-            started = held_at or session.starts_at
+            started = held_at or min(session.starts_at, tx.now)
             check_held(session, started, tx.now)
             updated = session.changed(
                 tx.now,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from mentorship_kit.http import ErrorMapper, sentence
+from mentorship_kit.errors import InvalidInputError
+from mentorship_kit.http import SHARED_ERROR_MAPPERS, ErrorMapper, sentence
 from mentorship_kit.http_errors import ApiError
-from scheduling.domain.sessions import SessionRuleError
+from scheduling.domain.sessions import SessionInputError, SessionRuleError
 
 
 def _rule(error: Exception) -> ApiError:
@@ -12,4 +13,14 @@ def _rule(error: Exception) -> ApiError:
     return ApiError(409, error.code, sentence(error))
 
 
-ERROR_MAPPERS: dict[type[Exception], ErrorMapper] = {SessionRuleError: _rule}
+def _input(error: Exception) -> ApiError:
+    """A 422 naming the request body's field, like every other invalid input."""
+    assert isinstance(error, SessionInputError)
+    invalid = InvalidInputError([(f"body.{error.field}", str(error))])
+    return SHARED_ERROR_MAPPERS[InvalidInputError](invalid)
+
+
+ERROR_MAPPERS: dict[type[Exception], ErrorMapper] = {
+    SessionRuleError: _rule,
+    SessionInputError: _input,
+}

@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from mentorship_contracts.types import SessionCancelReason
 from mentorship_kit.auth import CallerDependency, Principal
 from mentorship_kit.http_errors import ApiError
-from scheduling.domain.sessions import Session
+from scheduling.domain.sessions import RESCHEDULE_GRACE, Session
 from scheduling.handlers.api.views import SeriesView, SessionList, SessionView
 from scheduling.handlers.sessions import RescheduleScope, SessionService
 
@@ -20,7 +20,10 @@ class RescheduleRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    starts_at: AwareDatetime = Field(description="The new start, with its UTC offset.")
+    starts_at: AwareDatetime = Field(
+        description="The new start, with its UTC offset; at most "
+        f"{RESCHEDULE_GRACE.days} days after the program's last day."
+    )
     duration_minutes: int | None = Field(default=None, ge=5, le=480)
     scope: RescheduleScope = Field(
         default=RescheduleScope.THIS,
@@ -34,7 +37,11 @@ class CancelRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reason: SessionCancelReason | None = None
+    reason: SessionCancelReason | None = Field(
+        default=None,
+        description="Members may give `participant_request` only; the other reasons are an "
+        "admin's or the system's.",
+    )
 
 
 class HeldRequest(BaseModel):
@@ -42,7 +49,11 @@ class HeldRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    held_at: AwareDatetime | None = Field(default=None, description="Defaults to its start.")
+    held_at: AwareDatetime | None = Field(
+        default=None,
+        description="From 30 minutes before the planned start until now; defaults to the "
+        "planned start (or now, if that is still to come).",
+    )
     duration_minutes: int | None = Field(
         default=None, ge=1, le=600, description="Defaults to the planned length."
     )

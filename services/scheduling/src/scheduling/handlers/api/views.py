@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Self
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
 from mentorship_contracts.types import SessionCancelReason
+from scheduling.domain.recurrence import in_zone
 from scheduling.domain.sessions import MemberRole, Series, Session, SessionStatus
 
 
@@ -36,6 +36,9 @@ class SessionView(BaseModel):
     @classmethod
     def of(cls, session: Session, zones: Mapping[str, str]) -> Self:
         """The view of ``session``; ``zones`` maps participant ids to time zones."""
+        local = {
+            p: in_zone(session.starts_at, zones[p]) for p in session.participant_ids if p in zones
+        }
         return cls(
             session_id=session.session_id,
             pair_id=session.series_id,
@@ -45,11 +48,7 @@ class SessionView(BaseModel):
             starts_at=session.starts_at,
             ends_at=session.ends_at,
             duration_minutes=session.duration_minutes,
-            local_starts_at={
-                participant: session.starts_at.astimezone(ZoneInfo(zones[participant]))
-                for participant in session.participant_ids
-                if participant in zones
-            },
+            local_starts_at={p: start for p, start in local.items() if start is not None},
             status=session.status,
             version=session.version,
             held_at=session.held_at,
