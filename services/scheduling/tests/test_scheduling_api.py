@@ -182,6 +182,10 @@ async def test_a_pair_gets_a_weekly_series_its_members_can_change(
         assert rotated["url"] != feed["url"]
         assert (await client.get(path)).status_code == 404
         assert (await client.get("/v1/me/calendar", headers=ADMIN)).status_code == 403
+        # Someone this service knows nothing of gets no feed (and leaves no trace).
+        outsider = as_person(OUTSIDER_EMPLOYEE)
+        assert (await client.get("/v1/me/calendar", headers=outsider)).status_code == 404
+        assert (await client.post("/v1/me/calendar/rotate", headers=outsider)).status_code == 404
 
         # The pair ends: every future session is cancelled; what happened stays.
         await publish_events(

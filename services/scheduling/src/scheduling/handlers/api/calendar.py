@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, Response
 
 from mentorship_contracts.types import utc_now
 from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.errors import NotFoundError
 from mentorship_kit.http_errors import ApiError
 from scheduling.adapters.people import People
 from scheduling.domain.calendar import feed
@@ -35,13 +36,27 @@ def calendar_router(
         url = f"{base}/v1/calendars/{token}.ics"
         return FeedView(url=url, webcal_url="webcal://" + url.split("://", 1)[-1])
 
-    @router.get("/me/calendar", summary="The caller's secret calendar feed URL")
-    async def my_feed(who: Caller) -> FeedView:
-        return urls(await people.feed_token(person_of(who), utc_now()))
+    async def participant(who: Principal) -> str:
+        """The caller's person id, if they are a participant this service knows (else 404)."""
+        person_id = person_of(who)
+        if not await people.participant_ids(person_id):
+            msg = "no registration of yours is known here (yet)"
+            raise NotFoundError(msg)
+        return person_id
 
-    @router.post("/me/calendar/rotate", summary="Replace the feed URL (the old one stops working)")
+    @router.get(
+        "/me/calendar", summary="The caller's secret calendar feed URL", responses={404: {}}
+    )
+    async def my_feed(who: Caller) -> FeedView:
+        return urls(await people.feed_token(await participant(who), utc_now()))
+
+    @router.post(
+        "/me/calendar/rotate",
+        summary="Replace the feed URL (the old one stops working)",
+        responses={404: {}},
+    )
     async def rotate(who: Caller) -> FeedView:
-        return urls(await people.rotate_feed_token(person_of(who), utc_now()))
+        return urls(await people.rotate_feed_token(await participant(who), utc_now()))
 
     @router.get(
         "/calendars/{token}.ics",
