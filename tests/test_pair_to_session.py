@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from mentorship_contracts.topics import SESSIONS
 from mentorship_contracts.types import utc_now
 from mentorship_devstack.api import create_program, register
 from mentorship_devstack.kafka_tools import read_topic
-from mentorship_devstack.pytest_plugin import eventually, fresh_kafka_prefix, running_services
+from mentorship_devstack.pytest_plugin import eventually
 from mentorship_devstack.services import ServiceProcess
 from mentorship_devstack.stack import Infrastructure
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, participant_token
@@ -24,22 +23,7 @@ from mentorship_devstack.workloads import people
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ADMIN = bearer(DEV_ADMIN_TOKEN)
-SERVICES_USED = ("registration", "matching", "scheduling")
-
-
-@pytest.fixture(scope="module")
-async def prefix(infrastructure: Infrastructure) -> str:
-    return await fresh_kafka_prefix(infrastructure)
-
-
-@pytest.fixture(scope="module")
-def stack(
-    infrastructure: Infrastructure, prefix: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, ServiceProcess]]:
-    with running_services(
-        infrastructure, prefix, tmp_path_factory.mktemp("pair-to-session"), SERVICES_USED
-    ) as processes:
-        yield processes
+STACK_SERVICES = ("registration", "matching", "scheduling")
 
 
 async def test_an_approved_pair_gets_sessions_and_a_held_one_is_announced(

@@ -14,7 +14,7 @@ import asyncio
 import math
 import statistics
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,9 +25,8 @@ import pytest
 
 from mentorship_contracts.types import utc_now
 from mentorship_devstack.api import ADMIN_HEADERS, create_program
-from mentorship_devstack.pytest_plugin import eventually, fresh_kafka_prefix, running_services
-from mentorship_devstack.services import SERVICES, ServiceProcess
-from mentorship_devstack.stack import Infrastructure
+from mentorship_devstack.pytest_plugin import eventually
+from mentorship_devstack.services import ServiceProcess
 from mentorship_devstack.tokens import bearer, participant_token
 from mentorship_devstack.workloads import GOALS, SKILLS, PersonSpec, csv_export, people
 
@@ -37,21 +36,6 @@ PEOPLE = 240
 WITHDRAWING = 3
 HOLDING_SHARE = 3  # every third pair holds its first session
 CONCURRENCY = 8
-
-
-@pytest.fixture(scope="module")
-async def prefix(infrastructure: Infrastructure) -> str:
-    return await fresh_kafka_prefix(infrastructure)
-
-
-@pytest.fixture(scope="module")
-def stack(
-    infrastructure: Infrastructure, prefix: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, ServiceProcess]]:
-    with running_services(
-        infrastructure, prefix, tmp_path_factory.mktemp("lifecycle"), SERVICES
-    ) as processes:
-        yield processes
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -12,7 +12,7 @@ from mentorship_contracts.events import PairCreated, SessionCompleted
 from mentorship_contracts.examples import example
 from mentorship_devstack.api import create_program, register
 from mentorship_devstack.kafka_tools import publish_events
-from mentorship_devstack.pytest_plugin import eventually, fresh_kafka_prefix, running_services
+from mentorship_devstack.pytest_plugin import eventually
 from mentorship_devstack.services import SERVICES, ServiceProcess
 from mentorship_devstack.stack import Infrastructure
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
@@ -22,22 +22,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 REGISTRATION_VISIBLE_WITHIN_S = 2.0
 ADMIN = bearer(DEV_ADMIN_TOKEN)
-
-
-@pytest.fixture(scope="module")
-async def prefix(infrastructure: Infrastructure) -> str:
-    return await fresh_kafka_prefix(infrastructure)
-
-
-@pytest.fixture(scope="module")
-def stack(
-    infrastructure: Infrastructure, prefix: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, ServiceProcess]]:
-    """All five services, shared by this module's tests (each uses its own program ids)."""
-    with running_services(
-        infrastructure, prefix, tmp_path_factory.mktemp("skeleton"), SERVICES
-    ) as processes:
-        yield processes
 
 
 def _api(processes: dict[str, ServiceProcess]) -> Callable[[str], httpx.AsyncClient]:
