@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 from mentorship_contracts.topics import Topic, dead_letter_topic
 
@@ -20,6 +21,7 @@ from .manifests import (
     environment,
     labels,
     matches,
+    name_of,
     named,
     of_kind,
 )
@@ -29,6 +31,8 @@ RECOMMENDED_LABELS = tuple(
     f"app.kubernetes.io/{key}"
     for key in ("name", "instance", "component", "part-of", "version", "managed-by")
 )
+JOB_LABELS = tuple(key for key in RECOMMENDED_LABELS if key != "app.kubernetes.io/version")
+"""A Job's: it belongs to no rendered release (the version label is the overlay's)."""
 HTTP_PORT = 8000
 JOB = "mentorship"
 """The `job` label of every scraped service (ServiceMonitor jobLabel: app.kubernetes.io/part-of)."""
@@ -37,6 +41,16 @@ KAFKA_PROTOCOL = "SASL_SSL"
 """How the services talk to the bundled Kafka cluster: TLS, and SASL logins."""
 KAFKA_MECHANISMS = {"scram-sha-512": "SCRAM-SHA-512"}
 """The client's KAFKA_SASL_MECHANISM for a Strimzi listener's (and KafkaUser's) authentication."""
+REDRIVE_COMMAND = ["python", "-m", "mentorship_kit.redrive"]
+"""What the dead-letter re-drive Job runs (its arguments: the group, then options)."""
+SHARED_KAFKA_SETTINGS = (
+    "KAFKA_BOOTSTRAP",
+    "KAFKA_TOPIC_PREFIX",
+    "KAFKA_SECURITY_PROTOCOL",
+    "KAFKA_SASL_MECHANISM",
+)
+"""Where the services' Kafka is and how its topics are named: a Job that works on their topics
+sets them as they do."""
 
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")
 _FACTORS = {
@@ -181,6 +195,84 @@ def version_problems(docs: Sequence[Manifest]) -> list[str]:
     if len(set(versions.values())) == 1 and None not in versions.values():
         return []
     return [f"mixed or missing app.kubernetes.io/version labels: {versions}"]
+
+
+def runs_redrive(job: Manifest) -> bool:
+    """Whether a Job runs the dead-letter re-drive."""
+    return app_container(job).get("command") == REDRIVE_COMMAND
+
+
+def _run_problems(job: Manifest) -> list[str]:
+    spec = job["spec"]
+    wanted = {
+        "backoffLimit 0 (a failed run is looked at, not repeated)": spec.get("backoffLimit") == 0,
+        "ttlSecondsAfterFinished (finished Jobs pile up)": bool(
+            spec.get("ttlSecondsAfterFinished")
+        ),
+        "activeDeadlineSeconds (a hung run must end)": bool(spec.get("activeDeadlineSeconds")),
+        "restartPolicy Never (no retry in place)": spec["template"]["spec"].get("restartPolicy")
+        == "Never",
+        f"to run {' '.join(REDRIVE_COMMAND)}": runs_redrive(job),
+    }
+    return [f"needs {what}" for what, ok in wanted.items() if not ok]
+
+
+def _job_label_problems(job: Manifest) -> list[str]:
+    """The recommended labels but the version (the Job belongs to no rendered release)."""
+    problems = []
+    for where, found in (
+        ("metadata", labels(job)),
+        ("pod template", job["spec"]["template"]["metadata"].get("labels", {})),
+    ):
+        missing = [key for key in JOB_LABELS if not found.get(key)]
+        if missing:
+            problems.append(f"{where} lacks {', '.join(missing)}")
+    return problems
+
+
+def _job_settings_problems(
+    job: Manifest, docs: Sequence[Manifest], known: set[str], secret: set[str]
+) -> list[str]:
+    container = app_container(job)
+    problems = []
+    if container.get("envFrom"):
+        problems.append("envFrom: the overlay's ConfigMaps get generated names; set env instead")
+    env = {item["name"]: item for item in container.get("env", [])}
+    for key, item in env.items():
+        if key not in known:
+            problems.append(f"{key} (env) is not one of the kit's settings")
+        elif key in secret and "secretKeyRef" not in item.get("valueFrom", {}):
+            problems.append(f"{key} must come from a Secret")
+    for key in SHARED_KAFKA_SETTINGS:
+        services = {
+            _value(environment(deployment, docs), key) for deployment in of_kind(docs, "Deployment")
+        }
+        if key not in env:
+            problems.append(f"needs {key}, as the services set it ({', '.join(sorted(services))})")
+        elif {_value(env, key)} != services:
+            problems.append(f"{key} is {_value(env, key)!r}, the services' {sorted(services)}")
+    return problems
+
+
+def job_problems(docs: Sequence[Manifest], known: set[str], secret: set[str]) -> list[str]:
+    """Jobs run once, hardened and sized like the services, from a service image of the release,
+    with settings of the kit (``known``; ``secret`` from Secrets), on the services' Kafka."""
+    images = {app_container(deployment)["image"] for deployment in of_kind(docs, "Deployment")}
+    problems = []
+    for job in of_kind(docs, "Job"):
+        container = app_container(job)
+        found = [
+            *_run_problems(job),
+            *_security_problems(job),
+            *_resource_problems(container),
+            *_tmp_problems(job),
+            *_job_label_problems(job),
+            *_job_settings_problems(job, docs, known, secret),
+        ]
+        if container["image"] not in images:
+            found.append(f"image {container['image']!r} is no service image of the release")
+        problems += [f"Job {name_of(job)}: {problem}" for problem in found]
+    return problems
 
 
 # ------------------------------------------------------------------------------ wiring
@@ -510,10 +602,22 @@ def kafka_security_problems(docs: Sequence[Manifest]) -> list[str]:
     cluster: as its own KafkaUser, trusting the cluster's CA)."""
     clusters = of_kind(docs, "Kafka")
     problems = [problem for cluster in clusters for problem in _cluster_problems(cluster)]
-    for deployment in of_kind(docs, "Deployment"):
-        found = _client_problems(deployment, docs, clusters[0] if clusters else None)
-        problems += [f"{deployment['metadata']['name']}: {problem}" for problem in found]
+    for workload in _kafka_clients(docs):
+        found = _client_problems(workload, docs, clusters[0] if clusters else None)
+        problems += [f"{_who(workload)}: {problem}" for problem in found]
     return problems
+
+
+def _kafka_clients(docs: Sequence[Manifest]) -> list[Manifest]:
+    """What logs in to Kafka: the services' Deployments and the operators' Jobs."""
+    return [*of_kind(docs, "Deployment"), *of_kind(docs, "Job")]
+
+
+def _who(workload: Manifest) -> str:
+    """A Deployment by its service's name, any other workload by kind and name."""
+    if workload["kind"] == "Deployment":
+        return str(workload["metadata"]["name"])
+    return f"{workload['kind']} {name_of(workload)}"
 
 
 type Acl = tuple[str, str, str, str]
@@ -535,20 +639,46 @@ def granted_acls(user: Manifest) -> set[Acl]:
     }
 
 
+def _on(topics: Iterable[str], prefix: str, *operations: str) -> set[Acl]:
+    return {("topic", f"{prefix}{topic}", "literal", op) for topic in topics for op in operations}
+
+
 def needed_acls(
     service: str, produced: Sequence[Topic], consumed: Sequence[Topic], prefix: str = ""
 ) -> set[Acl]:
     """What a service does on Kafka: its relay writes the topics it produces; its consumer group
     (named after the service) reads the topics it consumes and writes its dead letters."""
-
-    def on(topics: Iterable[Topic], *operations: str) -> set[Acl]:
-        return {("topic", f"{prefix}{t.name}", "literal", op) for t in topics for op in operations}
-
-    needed = on(produced, "Write", "Describe") | on(consumed, "Read", "Describe")
+    needed = _on((t.name for t in produced), prefix, "Write", "Describe")
+    needed |= _on((t.name for t in consumed), prefix, "Read", "Describe")
     if consumed:
         needed |= {("group", f"{prefix}{service}", "literal", "Read")}
-        needed |= on([dead_letter_topic(service)], "Write", "Describe")
+        needed |= _on([dead_letter_topic(service).name], prefix, "Write", "Describe")
     return needed
+
+
+class RedriveClients(NamedTuple):
+    """What ``python -m mentorship_kit.redrive <group>`` opens, without a topic prefix."""
+
+    reads: tuple[str, ...]
+    """The topics its consumer subscribes to (the group's dead letters)."""
+    group: str
+    """Its own consumer group."""
+
+
+def redrive_acls(
+    redrives: Mapping[str, RedriveClients],
+    consumed: Mapping[str, Sequence[Topic]],
+    prefix: str = "",
+) -> set[Acl]:
+    """What re-driving dead letters does on Kafka, for every consumer group that has dead letters
+    (each service that consumes; its group is named after it): read what the tool reads for that
+    group (``redrives``), in the tool's own consumer group, and publish back to the topics a dead
+    letter can come from, the topics some service consumes."""
+    groups = sorted(service for service, topics in consumed.items() if topics)
+    needed = _on((topic for g in groups for topic in redrives[g].reads), prefix, "Read", "Describe")
+    needed |= {("group", f"{prefix}{redrives[g].group}", "literal", "Read") for g in groups}
+    origins = {topic.name for topics in consumed.values() for topic in topics}
+    return needed | _on(origins, prefix, "Write", "Describe")
 
 
 def _rule_problems(user: Manifest) -> list[str]:
@@ -571,40 +701,47 @@ def kafka_user_problems(
     docs: Sequence[Manifest],
     produced: Mapping[str, Sequence[Topic]],
     consumed: Mapping[str, Sequence[Topic]],
+    redrives: Mapping[str, RedriveClients],
 ) -> list[str]:
     """Each service's KafkaUser, a user of the overlay's Strimzi cluster, may do exactly what the
-    service does (`needed_acls`, under its KAFKA_TOPIC_PREFIX), by literal names only; every
-    KafkaUser is some service's."""
+    service does (`needed_acls`, under its KAFKA_TOPIC_PREFIX), by literal names only; so may the
+    user of a re-drive Job (`redrive_acls`); every KafkaUser is some service's or Job's."""
     clusters, users = of_kind(docs, "Kafka"), of_kind(docs, "KafkaUser")
     if not clusters:
         return [f"KafkaUser {user['metadata']['name']} of no Kafka cluster" for user in users]
     cluster = clusters[0]["metadata"]["name"]
     by_name = {user["metadata"]["name"]: user for user in users}
     problems, used = [], set()
-    for deployment in of_kind(docs, "Deployment"):
-        service = deployment["metadata"]["name"]
-        env = environment(deployment, docs)
+    for workload in _kafka_clients(docs):
+        who, env = _who(workload), environment(workload, docs)
+        prefix = _value(env, "KAFKA_TOPIC_PREFIX")
+        if workload["kind"] == "Deployment":
+            needed = needed_acls(who, produced[who], consumed[who], prefix)
+        elif runs_redrive(workload):
+            needed = redrive_acls(redrives, consumed, prefix)
+        else:
+            problems.append(f"{who}: runs no tool whose use of Kafka is known")
+            continue
         user = by_name.get(username := _value(env, "KAFKA_SASL_USERNAME"))
         if user is None:
-            problems.append(f"{service}: no KafkaUser {username!r}")
+            problems.append(f"{who}: no KafkaUser {username!r}")
             continue
         used.add(username)
         if labels(user).get("strimzi.io/cluster") != cluster:
-            problems.append(f"{service}: KafkaUser {username} is not labelled for {cluster}")
-        problems += [f"{service}: {problem}" for problem in _rule_problems(user)]
-        prefix = _value(env, "KAFKA_TOPIC_PREFIX")
-        needed = needed_acls(service, produced[service], consumed[service], prefix)
+            problems.append(f"{who}: KafkaUser {username} is not labelled for {cluster}")
+        problems += [f"{who}: {problem}" for problem in _rule_problems(user)]
         granted = granted_acls(user)
         problems += [
-            f"{service}: KafkaUser {username} lacks {op} on {kind} {name}"
+            f"{who}: KafkaUser {username} lacks {op} on {kind} {name}"
             for kind, name, _, op in sorted(needed - granted)
         ]
         problems += [
-            f"{service}: KafkaUser {username} may {op} {kind} {name!r} ({pattern}), which the "
-            f"service never does"
+            f"{who}: KafkaUser {username} may {op} {kind} {name!r} ({pattern}), which it never does"
             for kind, name, pattern, op in sorted(granted - needed)
         ]
-    problems += [f"KafkaUser {name}: no service logs in as it" for name in by_name.keys() - used]
+    problems += [
+        f"KafkaUser {name}: no service or Job logs in as it" for name in by_name.keys() - used
+    ]
     return problems
 
 
@@ -719,7 +856,55 @@ def network_problems(docs: Sequence[Manifest]) -> list[str]:
             for port in sorted(kafka_ports)
             if clusters and not _listener_admits(clusters[0], pods, port)
         ]
+    for job in of_kind(docs, "Job"):
+        found = _job_network_problems(job, docs, policies, brokers[0] if brokers else None)
+        problems += [f"Job {name_of(job)}: {problem}" for problem in found]
     return problems
+
+
+def _job_network_problems(
+    job: Manifest,
+    docs: Sequence[Manifest],
+    policies: Sequence[Manifest],
+    brokers: dict[str, str] | None,
+) -> list[str]:
+    """A Job reaches the Kafka brokers (and DNS) only, and nothing reaches it."""
+    pods = job["spec"]["template"]["metadata"]["labels"]
+    kafka_ports = bootstrap_ports(job, docs)
+    problems = [] if kafka_ports else ["no Kafka bootstrap port (KAFKA_BOOTSTRAP host:port)"]
+    problems += [
+        f"no policy lets it reach Kafka on {port}"
+        for port in sorted(kafka_ports)
+        if not _allows(policies, "egress", pods, brokers, port)
+    ]
+    clusters = of_kind(docs, "Kafka")
+    problems += [
+        f"no Kafka listener on {port} admits it (networkPolicyPeers)"
+        for port in sorted(kafka_ports)
+        if clusters and not _listener_admits(clusters[0], pods, port)
+    ]
+    for policy in policies:
+        if not matches(policy["spec"]["podSelector"].get("matchLabels", {}), pods):
+            continue
+        name = policy["metadata"]["name"]
+        if policy["spec"].get("ingress"):
+            problems.append(f"NetworkPolicy {name} lets traffic in")
+        for rule in policy["spec"].get("egress", []):
+            ports = {port.get("port") for port in rule.get("ports", [])}
+            peers = rule.get("to", [])
+            if not ports or not ports <= kafka_ports:
+                problems.append(f"NetworkPolicy {name} lets it out on {ports or 'any port'}")
+            if not peers or not all(_is_broker(peer, brokers) for peer in peers):
+                problems.append(f"NetworkPolicy {name} lets it reach other peers than Kafka's")
+    return problems
+
+
+def _is_broker(peer: Manifest, brokers: dict[str, str] | None) -> bool:
+    """Whether a policy peer is the brokers: their pods, or addresses when they run elsewhere."""
+    if brokers is None:
+        return "ipBlock" in peer
+    selector = peer.get("podSelector", {}).get("matchLabels", {})
+    return "namespaceSelector" not in peer and matches(selector, brokers)
 
 
 # ------------------------------------------------------------------------------ monitoring

@@ -7,10 +7,19 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from mentorship_contracts.topics import Topic
+from mentorship_contracts.topics import CONSUMER_GROUPS, Topic
 from mentorship_devstack.services import SERVICES
 
-from .declared import Wiring, environment_variables, produced_topics, secret_variables, wiring
+from .checks import RedriveClients
+from .declared import (
+    Wiring,
+    environment_variables,
+    kit_environment_variables,
+    produced_topics,
+    redrive_clients,
+    secret_variables,
+    wiring,
+)
 from .manifests import Overlays, kustomize_command, require
 
 
@@ -45,6 +54,12 @@ def settings() -> dict[str, set[str]]:
 
 
 @pytest.fixture(scope="session")
+def kit_settings() -> set[str]:
+    """The environment variables of the kit's tools (the re-drive Job's)."""
+    return kit_environment_variables()
+
+
+@pytest.fixture(scope="session")
 def secret_settings() -> set[str]:
     """The settings that hold credentials."""
     return secret_variables()
@@ -61,3 +76,10 @@ async def wirings() -> AsyncIterator[dict[str, Wiring]]:
     """Each service's consumed topics and metrics, read from its app's wiring."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         yield {service: await wiring(service, monkeypatch) for service in SERVICES}
+
+
+@pytest.fixture(scope="session")
+async def redrives() -> AsyncIterator[dict[str, RedriveClients]]:
+    """Per consumer group, what the re-drive tool reads for it and as which group (unprefixed)."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield {group: await redrive_clients(group, monkeypatch) for group in CONSUMER_GROUPS}

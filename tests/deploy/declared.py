@@ -17,8 +17,11 @@ from pydantic import SecretStr
 from mentorship_contracts.catalog import CATALOG
 from mentorship_contracts.topics import EVENT_TOPICS, Topic
 from mentorship_devstack.tokens import dev_auth_defaults
+from mentorship_kit import redrive as redrive_tool
 from mentorship_kit.runtime import ServiceRuntime
 from mentorship_kit.settings import ServiceSettings
+
+from .checks import RedriveClients
 
 
 def settings_class(service: str) -> type[ServiceSettings]:
@@ -35,6 +38,12 @@ def settings_class(service: str) -> type[ServiceSettings]:
 def environment_variables(service: str) -> set[str]:
     """A service's environment variables: its settings fields, upper-cased."""
     return {name.upper() for name in settings_class(service).model_fields}
+
+
+def kit_environment_variables() -> set[str]:
+    """The environment variables of the kit's own tools (``python -m mentorship_kit.redrive``):
+    `ServiceSettings`, upper-cased."""
+    return {name.upper() for name in ServiceSettings.model_fields}
 
 
 def secret_variables() -> set[str]:
@@ -139,3 +148,44 @@ def produced_topics(service: str) -> tuple[Topic, ...]:
     events = produced_events(service)
     topics = {route.topic for route in CATALOG if route.event.__name__ in events}
     return tuple(topic for topic in EVENT_TOPICS if topic in topics)
+
+
+# ------------------------------------------------------------------------------ the re-drive tool
+
+
+async def redrive_clients(
+    group: str, monkeypatch: pytest.MonkeyPatch, prefix: str = ""
+) -> RedriveClients:
+    """What ``python -m mentorship_kit.redrive <group>`` subscribes to and as which consumer
+    group, read by running it (a dry run) against stand-in Kafka clients: nothing connects."""
+    opened: list[RedriveClients] = []
+
+    class Consumer:
+        def __init__(self, *topics: str, group_id: str, **_: object) -> None:
+            opened.append(RedriveClients(topics, group_id))
+
+        async def start(self) -> None: ...
+
+        async def stop(self) -> None: ...
+
+        async def getmany(self, timeout_ms: int = 0) -> dict[object, list[object]]:
+            return {}
+
+        async def commit(self) -> None: ...
+
+    class Producer:
+        def __init__(self, **_: object) -> None: ...
+
+        async def start(self) -> None: ...
+
+        async def stop(self) -> None: ...
+
+    monkeypatch.setattr(redrive_tool, "AIOKafkaConsumer", Consumer)
+    monkeypatch.setattr(redrive_tool, "AIOKafkaProducer", Producer)
+    settings = ServiceSettings(kafka_topic_prefix=prefix, kafka_security_protocol="PLAINTEXT")
+    try:
+        await redrive_tool.redrive(settings, group, dry_run=True, idle_s=0)
+    finally:
+        monkeypatch.undo()
+    (clients,) = opened
+    return clients

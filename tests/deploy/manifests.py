@@ -25,6 +25,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
+REDRIVE_JOB = K8S / "ops" / "redrive-job.yaml"
+"""The dead-letter re-drive Job: a template an operator fills in and creates, in no overlay."""
+REDRIVE_IMAGE_SERVICE = "analytics"
+"""The service whose image the README runs the re-drive Job with."""
 OVERLAYS = ("dev", "prod", "prod-external")
 """Every overlay under deploy/k8s/overlays; a test checks none is missing from this list."""
 PROD = "prod"
@@ -123,6 +127,30 @@ class Overlays:
             pytest.fail(str(error))
 
 
+def redrive_job(image: str, arguments: str) -> Manifest:
+    """The re-drive Job as the README has an operator create it: the template with its image and
+    arguments (comma-separated, in a flow sequence) filled in by text substitution."""
+    text = REDRIVE_JOB.read_text()
+    text = text.replace("REDRIVE_IMAGE", image).replace("REDRIVE_ARGS", arguments)
+    (job,) = [doc for doc in yaml.safe_load_all(text) if doc]
+    # A plain tree: the template shares its labels between the Job and its pods (a YAML alias).
+    return cast("Manifest", json.loads(json.dumps(job)))
+
+
+def with_ops(docs: Iterable[Manifest], arguments: str = "matching") -> list[Manifest]:
+    """An overlay's objects plus the re-drive Job, run with the image of the overlay's
+    `REDRIVE_IMAGE_SERVICE` Deployment (an operator's first run after applying it)."""
+    docs = list(docs)
+    image = app_container(named(docs, "Deployment", REDRIVE_IMAGE_SERVICE))["image"]
+    return [*docs, redrive_job(image, arguments)]
+
+
+def name_of(doc: Manifest) -> str:
+    """An object's name, or the prefix of the names the API server generates for it."""
+    metadata = doc["metadata"]
+    return str(metadata.get("name") or metadata.get("generateName", ""))
+
+
 def of_kind(docs: Iterable[Manifest], kind: str) -> list[Manifest]:
     """The objects of one kind."""
     return [doc for doc in docs if doc["kind"] == kind]
@@ -183,12 +211,13 @@ DELETE = object()
 
 
 def _find(docs: list[Manifest], target: str) -> Manifest:
-    """``Kind/name``; a ConfigMap by the name before kustomize's hash suffix."""
+    """``Kind/name`` (or ``Kind/generateName``); a ConfigMap by the name before kustomize's hash
+    suffix."""
     kind, name = target.split("/", 1)
     return next(
         doc
         for doc in of_kind(docs, kind)
-        if doc["metadata"]["name"] == name
+        if name_of(doc) == name
         or (kind == "ConfigMap" and doc["metadata"]["name"].rpartition("-")[0] == name)
     )
 

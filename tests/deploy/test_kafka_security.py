@@ -1,7 +1,8 @@
 """Kafka security: the Strimzi cluster takes only TLS connections of SCRAM users and enforces
 ACLs; each service logs in as its own KafkaUser, with its password and the cluster's CA from
-Secrets, and may do exactly what its code does (produce, consume, dead-letter); each check is
-also shown to notice a break."""
+Secrets, and may do exactly what its code does (produce, consume, dead-letter); so does the
+dead-letter re-drive Job (deploy/k8s/ops) as its own user; each check is also shown to notice a
+break."""
 
 from __future__ import annotations
 
@@ -11,11 +12,26 @@ from typing import Any
 
 import pytest
 
-from mentorship_contracts.topics import CONSUMER_GROUPS, PROGRAMS, SURVEYS, Topic
+from mentorship_contracts.topics import (
+    CONSUMER_GROUPS,
+    EVENT_TOPICS,
+    PAIRS,
+    PROGRAMS,
+    SURVEYS,
+    Topic,
+    dead_letter_topic,
+)
 from mentorship_devstack.services import SERVICES
 
 from . import checks
-from .declared import EVENT_CLASSES, Wiring, constructed_events, produced_events, settings_class
+from .declared import (
+    EVENT_CLASSES,
+    Wiring,
+    constructed_events,
+    produced_events,
+    redrive_clients,
+    settings_class,
+)
 from .manifests import (
     DELETE,
     K8S,
@@ -26,20 +42,32 @@ from .manifests import (
     app_container,
     damage,
     of_kind,
+    with_ops,
 )
 
 STRIMZI = ("dev", "prod")
 """The overlays that run the bundled Strimzi cluster (prod-external brings its own Kafka)."""
 EXTERNAL = "prod-external"
+REDRIVE_USER = "mentorship-kafka-redrive"
 
 
 @pytest.fixture
-def context(wirings: dict[str, Wiring], produced: dict[str, tuple[Topic, ...]]) -> dict[str, Any]:
+def context(
+    wirings: dict[str, Wiring],
+    produced: dict[str, tuple[Topic, ...]],
+    redrives: dict[str, checks.RedriveClients],
+) -> dict[str, Any]:
     """What the checks compare the manifests with."""
     return {
         "consumed": {service: wired.consumed for service, wired in wirings.items()},
         "produced": produced,
+        "redrives": redrives,
     }
+
+
+def _deployed(overlays: Overlays, overlay: str) -> list[Manifest]:
+    """What logs in to Kafka: the overlay, and with the bundled cluster the re-drive Job too."""
+    return with_ops(overlays[overlay]) if overlay in STRIMZI else overlays[overlay]
 
 
 # ------------------------------------------------------------------------------ what the code does
@@ -92,20 +120,52 @@ def test_produced_events_are_the_contract_events_the_code_builds(
 def test_kafka_takes_only_tls_and_scram_and_services_log_in_with_secrets(
     overlays: Overlays, overlay: str
 ) -> None:
-    assert checks.kafka_security_problems(overlays[overlay]) == []
+    assert checks.kafka_security_problems(_deployed(overlays, overlay)) == []
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_each_service_s_kafka_user_may_do_exactly_what_the_service_does(
     overlays: Overlays, overlay: str, context: dict[str, Any]
 ) -> None:
-    assert checks.kafka_user_problems(overlays[overlay], **context) == []
+    """The re-drive Job's user too: exactly what re-driving any group's dead letters does."""
+    assert checks.kafka_user_problems(_deployed(overlays, overlay), **context) == []
 
 
 @pytest.mark.parametrize("overlay", STRIMZI)
 def test_every_service_has_its_own_kafka_user(overlays: Overlays, overlay: str) -> None:
+    """And the re-drive Job, its own."""
     users = {doc["metadata"]["name"] for doc in of_kind(overlays[overlay], "KafkaUser")}
-    assert users == {f"mentorship-kafka-{service}" for service in SERVICES}
+    assert users == {f"mentorship-kafka-{service}" for service in SERVICES} | {REDRIVE_USER}
+
+
+@pytest.mark.parametrize("overlay", STRIMZI)
+def test_without_the_redrive_job_its_user_is_unused(
+    overlays: Overlays, overlay: str, context: dict[str, Any]
+) -> None:
+    """The overlay alone applies a user nothing in it logs in as: the Job (created on demand)
+    is what uses it, so the check of unused users sees the Job."""
+    assert checks.kafka_user_problems(overlays[overlay], **context) == [
+        f"KafkaUser {REDRIVE_USER}: no service or Job logs in as it"
+    ]
+
+
+async def test_the_redrive_tool_reads_a_group_s_dead_letters_in_a_group_of_its_own() -> None:
+    """What the ACLs are derived from: the tool run against stand-in clients, under a prefix."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        clients = await redrive_clients("matching", monkeypatch, prefix="p.")
+    assert clients == checks.RedriveClients(
+        ("p.mentorship.deadletter.matching.v1",), "p.matching.redrive"
+    )
+
+
+def test_dead_letters_come_from_event_topics_the_redrive_accepts(
+    wirings: dict[str, Wiring],
+) -> None:
+    """Guards the re-drive's Write ACLs: every consumed topic is an event topic (the tool
+    publishes back only to those), and every group with dead letters is one it accepts."""
+    consumed = {topic for wired in wirings.values() for topic in wired.consumed}
+    assert consumed <= set(EVENT_TOPICS)
+    assert {service for service, wired in wirings.items() if wired.consumed} <= set(CONSUMER_GROUPS)
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -145,6 +205,26 @@ def test_a_producer_that_consumes_nothing_needs_no_group_nor_dead_letters() -> N
     assert checks.needed_acls("registration", [PROGRAMS], []) == {
         ("topic", "mentorship.program.v1", "literal", "Write"),
         ("topic", "mentorship.program.v1", "literal", "Describe"),
+    }
+
+
+def test_a_redrive_reads_dead_letters_in_its_own_groups_and_writes_only_consumed_topics() -> None:
+    redrives = {
+        group: checks.RedriveClients((dead_letter_topic(group).name,), f"{group}.redrive")
+        for group in ("registration", "analytics", "matching")
+    }
+    consumed = {"registration": [], "analytics": [SURVEYS], "matching": [SURVEYS, PAIRS]}
+    assert checks.redrive_acls(redrives, consumed, prefix="p.") == {
+        ("topic", "p.mentorship.deadletter.analytics.v1", "literal", "Read"),
+        ("topic", "p.mentorship.deadletter.analytics.v1", "literal", "Describe"),
+        ("topic", "p.mentorship.deadletter.matching.v1", "literal", "Read"),
+        ("topic", "p.mentorship.deadletter.matching.v1", "literal", "Describe"),
+        ("group", "p.analytics.redrive", "literal", "Read"),
+        ("group", "p.matching.redrive", "literal", "Read"),
+        ("topic", "p.mentorship.survey.v1", "literal", "Write"),
+        ("topic", "p.mentorship.survey.v1", "literal", "Describe"),
+        ("topic", "p.mentorship.pair.v1", "literal", "Write"),
+        ("topic", "p.mentorship.pair.v1", "literal", "Describe"),
     }
 
 
@@ -190,6 +270,10 @@ def _acl(user: str, topic_or_group: str) -> tuple[str, str]:
     return f"KafkaUser/mentorship-kafka-{user}", (
         f"spec/authorization/acls/[resource.name={topic_or_group}]"
     )
+
+
+JOB = "Job/redrive-"
+JOB_APP = f"{APP}/env"
 
 
 # (what, check, "Kind/name" or "+" for a new object, JSON pointer, new value or DELETE)
@@ -455,12 +539,121 @@ BREAKS: list[tuple[str, str, str, str, object]] = [
         "data/KAFKA_TOPIC_PREFIX",
         "staging.",
     ),
+    # the re-drive Job and its user
+    (
+        "the re-drive cannot read a group's dead letters",
+        "users",
+        *_acl("redrive", "mentorship.deadletter.scheduling.v1"),
+        DELETE,
+    ),
+    (
+        "the re-drive writes dead letters",
+        "users",
+        _acl("redrive", "mentorship.deadletter.analytics.v1")[0],
+        f"{_acl('redrive', 'mentorship.deadletter.analytics.v1')[1]}/operations",
+        ["Read", "Describe", "Write"],
+    ),
+    (
+        "the re-drive reads an event topic",
+        "users",
+        _acl("redrive", "mentorship.pair.v1")[0],
+        f"{_acl('redrive', 'mentorship.pair.v1')[1]}/operations",
+        ["Write", "Describe", "Read"],
+    ),
+    (
+        "the re-drive cannot publish back to a consumed topic",
+        "users",
+        *_acl("redrive", "mentorship.program.v1"),
+        DELETE,
+    ),
+    ("the re-drive has no group", "users", *_acl("redrive", "feedback.redrive"), DELETE),
+    (
+        "the re-drive joins a service's group",
+        "users",
+        _acl("redrive", "matching.redrive")[0],
+        f"{_acl('redrive', 'matching.redrive')[1]}/resource/name",
+        "matching",
+    ),
+    (
+        "re-drive groups by prefix",
+        "users",
+        _acl("redrive", "analytics.redrive")[0],
+        f"{_acl('redrive', 'analytics.redrive')[1]}/resource",
+        {"type": "group", "name": "analytics.", "patternType": "prefix"},
+    ),
+    (
+        "a wildcard re-drive group",
+        "users",
+        _acl("redrive", "scheduling.redrive")[0],
+        f"{_acl('redrive', 'scheduling.redrive')[1]}/resource/name",
+        "*",
+    ),
+    (
+        "the dead letters of a group without consumers",
+        "users",
+        _acl("redrive", "mentorship.deadletter.matching.v1")[0],
+        f"{_acl('redrive', 'mentorship.deadletter.matching.v1')[1]}/resource/name",
+        "mentorship.deadletter.registration.v1",
+    ),
+    ("no Job uses the re-drive user", "users", JOB, "", DELETE),
+    (
+        "the Job logs in as a service",
+        "users",
+        JOB,
+        f"{JOB_APP}/[name=KAFKA_SASL_USERNAME]/value",
+        "mentorship-kafka-analytics",
+    ),
+    ("the Job runs another tool", "users", JOB, f"{APP}/command", ["python", "-m", "analytics"]),
+    (
+        "a Job prefix the re-drive ACLs lack",
+        "users",
+        JOB,
+        f"{JOB_APP}/[name=KAFKA_TOPIC_PREFIX]/value",
+        "staging.",
+    ),
+    (
+        "the Job in plain text",
+        "security",
+        JOB,
+        f"{JOB_APP}/[name=KAFKA_SECURITY_PROTOCOL]/value",
+        "SASL_PLAINTEXT",
+    ),
+    (
+        "a literal password in the Job",
+        "security",
+        JOB,
+        f"{JOB_APP}/[name=KAFKA_SASL_PASSWORD]",
+        {"name": "KAFKA_SASL_PASSWORD", "value": "hunter2"},
+    ),
+    (
+        "the Job reads a service's password",
+        "security",
+        JOB,
+        f"{JOB_APP}/[name=KAFKA_SASL_PASSWORD]/valueFrom/secretKeyRef/name",
+        "mentorship-kafka-analytics",
+    ),
+    (
+        "the Job's CA from a ConfigMap",
+        "security",
+        JOB,
+        f"{POD}/volumes/[name=kafka-ca]",
+        {"name": "kafka-ca", "configMap": {"name": "kafka-ca"}},
+    ),
+    (
+        "the Job trusts another cluster's CA",
+        "security",
+        JOB,
+        f"{POD}/volumes/[name=kafka-ca]/secret/secretName",
+        "events-cluster-ca-cert",
+    ),
 ]
 
 CHECKS: dict[str, Callable[[list[Manifest], dict[str, Any]], list[str]]] = {
     "security": lambda docs, _: checks.kafka_security_problems(docs),
     "kafka": lambda docs, _: checks.kafka_problems(docs),
-    "users": lambda docs, ctx: checks.kafka_user_problems(docs, ctx["produced"], ctx["consumed"]),
+    "users": lambda docs, ctx: checks.kafka_user_problems(
+        docs, ctx["produced"], ctx["consumed"], ctx["redrives"]
+    ),
     "settings": lambda docs, ctx: checks.settings_problems(docs, ctx["settings"], ctx["secret"]),
 }
 
@@ -481,7 +674,7 @@ def test_each_kafka_check_notices_a_break(
     value: object,
 ) -> None:
     ctx = {**context, "settings": settings, "secret": secret_settings}
-    docs = copy.deepcopy(overlays[PROD])
+    docs = copy.deepcopy(with_ops(overlays[PROD]))
     assert CHECKS[check](docs, ctx) == []
     damage(docs, target, pointer, value)
     assert CHECKS[check](docs, ctx), f"the {check} check missed it"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .manifests import OVERLAYS, PROD, Manifest, Overlays, named
+from .manifests import OVERLAYS, PROD, Manifest, Overlays, named, of_kind, with_ops
 from .schemas import (
     builtin_errors,
     crd_documents,
@@ -37,6 +37,31 @@ def test_every_object_is_valid(overlays: Overlays, overlay: str) -> None:
         if (problems := errors(doc))
     }
     assert not invalid
+
+
+def test_the_redrive_job_is_valid(overlays: Overlays) -> None:
+    """The Job template of deploy/k8s/ops, filled in as the README says: strictly valid."""
+    (job,) = of_kind(with_ops(overlays[PROD]), "Job")
+    assert builtin_errors(job) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "value"),
+    [
+        (("spec",), "backoffLimits", 0),  # a typo: unknown field
+        (("spec",), "ttlSecondsAfterFinished", "1d"),  # wrong type
+        (("spec", "template", "spec", "containers", 0), "args", "matching"),  # not a list
+    ],
+)
+def test_an_invalid_job_is_reported(
+    overlays: Overlays, path: tuple[str | int, ...], key: str, value: object
+) -> None:
+    (job,) = of_kind(with_ops(overlays[PROD]), "Job")
+    target: Any = job
+    for step in path:
+        target = target[step]
+    target[key] = value
+    assert builtin_errors(job)
 
 
 def test_custom_resources_are_checked_against_their_crds(overlays: Overlays) -> None:

@@ -1,5 +1,6 @@
 """The five services' objects: hardening, probes, resources, labels, companions, autoscaling
-bounds, settings, secrets and database users; each check is also shown to notice a break."""
+bounds, settings, secrets and database users; the dead-letter re-drive Job (deploy/k8s/ops):
+hardening, resources, one run, settings; each check is also shown to notice a break."""
 
 from __future__ import annotations
 
@@ -14,7 +15,21 @@ from mentorship_devstack.services import SERVICES
 
 from . import checks
 from .declared import Wiring
-from .manifests import DELETE, OVERLAYS, PROD, Manifest, Overlays, damage, of_kind
+from .manifests import (
+    DELETE,
+    OVERLAYS,
+    PROD,
+    REDRIVE_IMAGE_SERVICE,
+    Manifest,
+    Overlays,
+    app_container,
+    damage,
+    labels,
+    named,
+    of_kind,
+    redrive_job,
+    with_ops,
+)
 
 AUTOSCALED = {"dev": False, "prod": True, "prod-external": True}
 
@@ -71,6 +86,34 @@ def test_each_service_logs_in_to_its_own_database(overlays: Overlays, overlay: s
 def test_topics_match_the_contracts(overlays: Overlays, overlay: str) -> None:
     assert checks.topic_problems(overlays[overlay], EVENT_TOPICS, CONSUMER_GROUPS) == []
     assert checks.kafka_problems(overlays[overlay]) == []
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_the_redrive_job_runs_once_hardened_and_sized_with_the_services_kafka_settings(
+    overlays: Overlays, overlay: str, kit_settings: set[str], secret_settings: set[str]
+) -> None:
+    docs = with_ops(overlays[overlay])
+    assert checks.job_problems(docs, kit_settings, secret_settings) == []
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_jobs_are_created_on_demand_not_applied_with_an_overlay(
+    overlays: Overlays, overlay: str
+) -> None:
+    assert of_kind(overlays[overlay], "Job") == []
+
+
+def test_the_redrive_job_takes_an_image_and_its_arguments_as_the_readme_says(
+    overlays: Overlays,
+) -> None:
+    image = app_container(named(overlays[PROD], "Deployment", REDRIVE_IMAGE_SERVICE))["image"]
+    job = redrive_job(image, "feedback, --reason, handler_error, --dry-run")
+    container = app_container(job)
+    assert container["image"] == image
+    assert container["command"] == checks.REDRIVE_COMMAND
+    assert container["args"] == ["feedback", "--reason", "handler_error", "--dry-run"]
+    assert "REDRIVE_" not in str(job)
+    assert job["metadata"] == {"generateName": "redrive-", "labels": labels(job)}
 
 
 # ------------------------------------------------------------------------------ sabotage
@@ -258,6 +301,69 @@ def context(
         "settings": settings,
         "secret": secret_settings,
     }
+
+
+JOB = "Job/redrive-"
+JOB_ENV = f"{APP}/env"
+# (what, "Kind/name", JSON pointer, new value or DELETE), on prod and the re-drive Job
+JOB_BREAKS: list[tuple[str, str, str, object]] = [
+    ("retries", JOB, "spec/backoffLimit", 3),
+    ("no TTL", JOB, "spec/ttlSecondsAfterFinished", DELETE),
+    ("no deadline", JOB, "spec/activeDeadlineSeconds", DELETE),
+    ("restarts in place", JOB, f"{POD}/restartPolicy", "OnFailure"),
+    ("runs the service", JOB, f"{APP}/command", DELETE),
+    ("runs as root", JOB, f"{POD}/securityContext/runAsUser", 0),
+    ("no seccomp", JOB, f"{POD}/securityContext/seccompProfile", DELETE),
+    ("a service account token", JOB, f"{POD}/automountServiceAccountToken", True),
+    ("writable root", JOB, f"{APP}/securityContext/readOnlyRootFilesystem", False),
+    ("escalates", JOB, f"{APP}/securityContext/allowPrivilegeEscalation", True),
+    ("keeps capabilities", JOB, f"{APP}/securityContext/capabilities", DELETE),
+    ("no limits", JOB, f"{APP}/resources/limits", DELETE),
+    ("request above limit", JOB, f"{APP}/resources/requests/memory", "1Gi"),
+    ("no /tmp volume", JOB, f"{POD}/volumes/[name=tmp]", DELETE),
+    ("no name label", JOB, "spec/template/metadata/labels/app.kubernetes.io~1name", DELETE),
+    ("an image of no release", JOB, f"{APP}/image", "mentorship/analytics:latest"),
+    (
+        "an unknown variable",
+        JOB,
+        f"{JOB_ENV}/0",
+        {"name": "KAFKA_BOOTSTRAPS", "value": "mentorship-kafka-bootstrap:9093"},
+    ),
+    (
+        "a literal password",
+        JOB,
+        f"{JOB_ENV}/[name=KAFKA_SASL_PASSWORD]",
+        {"name": "KAFKA_SASL_PASSWORD", "value": "hunter2"},
+    ),
+    ("another bootstrap", JOB, f"{JOB_ENV}/[name=KAFKA_BOOTSTRAP]/value", "kafka:9092"),
+    ("another topic prefix", JOB, f"{JOB_ENV}/[name=KAFKA_TOPIC_PREFIX]/value", "staging."),
+    ("no topic prefix set", JOB, f"{JOB_ENV}/[name=KAFKA_TOPIC_PREFIX]", DELETE),
+    (
+        "settings from a ConfigMap",
+        JOB,
+        f"{APP}/envFrom",
+        [{"configMapRef": {"name": "mentorship-shared"}}],
+    ),
+    ("the services move", "ConfigMap/mentorship-shared", "data/KAFKA_BOOTSTRAP", "kafka:9093"),
+]
+
+
+@pytest.mark.parametrize(
+    ("target", "pointer", "value"), [pytest.param(*rest, id=what) for what, *rest in JOB_BREAKS]
+)
+def test_the_job_check_notices_a_break(
+    overlays: Overlays,
+    kit_settings: set[str],
+    secret_settings: set[str],
+    *,
+    target: str,
+    pointer: str,
+    value: object,
+) -> None:
+    docs = copy.deepcopy(with_ops(overlays[PROD]))
+    assert checks.job_problems(docs, kit_settings, secret_settings) == []
+    damage(docs, target, pointer, value)
+    assert checks.job_problems(docs, kit_settings, secret_settings), "the job check missed it"
 
 
 @pytest.mark.parametrize(
