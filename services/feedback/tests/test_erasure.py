@@ -13,7 +13,6 @@ import pytest
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from feedback.adapters.directory import ERASED
 from feedback.app import build_app
 from feedback.settings import FeedbackSettings
 from mentorship_contracts import Envelope, IntegrationEvent
@@ -23,6 +22,7 @@ from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import dev_person_id
 from mentorship_kit.consumer import PROCESSED_COLLECTION
+from mentorship_kit.erasure_guards import GUARDS as ERASED
 from mentorship_kit.outbox import OUTBOX_COLLECTION
 
 from .scenario import (
@@ -104,8 +104,9 @@ async def test_late_pairs_sessions_and_registrations_of_an_erased_participant_ar
         for collection in set(await database.list_collection_names()) - {OUTBOX_COLLECTION}:
             async for document in database[collection].find():
                 text = repr(document)
-                if collection == ERASED:
-                    assert document == {"_id": MENTEE}
+                if collection == ERASED:  # participants' guards: their id, and erased or not
+                    assert set(document) <= {"_id", "erased", "writes"}
+                    assert document.get("erased", False) is (document["_id"] == MENTEE)
                 else:
                     assert not any(name in text for name in names), f"{collection}: {text}"
     finally:

@@ -8,7 +8,6 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from feedback.adapters.directory import ERASED
 from feedback.app import build_app
 from feedback.settings import FeedbackSettings
 from mentorship_contracts import decode
@@ -24,6 +23,7 @@ from mentorship_contracts.topics import DEVELOPMENT, FEEDBACK, SURVEYS
 from mentorship_devstack.kafka_tools import RawRecord, publish_events, read_topic
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import dev_person_id
+from mentorship_kit.erasure_guards import GUARDS as ERASED
 from mentorship_kit.outbox import OUTBOX_COLLECTION
 
 from .scenario import (
@@ -275,7 +275,10 @@ async def test_feedback_rules_access_and_erasure(
         database = mongo[settings.mongodb_database]
         # The outbox keeps published events (pseudonymous ids, as on the broker) until its TTL;
         # the tombstone keeps the erased participant's id alone, so late events stay ignored.
-        assert await database[ERASED].find().to_list() == [{"_id": MENTEE}]
+        tombstones = await database[ERASED].find({"erased": True}, {"_id": 1}).to_list()
+        assert tombstones == [{"_id": MENTEE}]
+        async for guard in database[ERASED].find():
+            assert set(guard) <= {"_id", "erased", "writes"}
         for name in set(await database.list_collection_names()) - {OUTBOX_COLLECTION, ERASED}:
             async for document in database[name].find():
                 text = repr(document)

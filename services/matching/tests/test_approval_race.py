@@ -8,8 +8,6 @@ pairs), driving the worker and the event handler directly.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
 from functools import partial
 
 import pytest
@@ -17,7 +15,7 @@ import pytest
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
 from matching.adapters.runs import RunRepository
-from matching.domain.pairs import Pair, PairStatus
+from matching.domain.pairs import PairStatus
 from matching.domain.runs import RunKind, RunOptions, RunStatus
 from matching.handlers.events import register_event_handlers
 from matching.handlers.metrics import MatchingMetrics
@@ -30,7 +28,7 @@ from mentorship_contracts.codec import seal
 from mentorship_contracts.events import ParticipantErased, ParticipantWithdrew
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import PairEndReason
-from mentorship_devstack.pytest_plugin import SettingsFactory
+from mentorship_devstack.pytest_plugin import Interleaving, SettingsFactory
 from mentorship_kit.mongo import ensure_indexes
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.runtime import ServiceRuntime
@@ -105,29 +103,10 @@ async def test_leaving_during_approval_leaves_no_active_pair(
         assert (await service.get(run.run_id)).status is RunStatus.PROPOSED
         await service.approve(run.run_id, None)
 
-        refused = asyncio.Event()
-
-        async def withdraw(tx: Transaction) -> None:
-            try:
-                await handle(leaving, tx)
-            except Exception:
-                refused.set()  # a write conflict: the transaction is retried
-                raise
-
-        withdrawing: list[asyncio.Task[None]] = []
-        insert = pairs.insert
-
-        async def insert_after_a_withdrawal(created: Sequence[Pair], tx: Transaction) -> None:
-            if not withdrawing:  # the first attempt: the withdrawal commits (or tries to) now
-                withdrawing.append(asyncio.create_task(transactor.run(withdraw)))
-                gave_way = asyncio.create_task(refused.wait())
-                await asyncio.wait([withdrawing[0], gave_way], return_when=asyncio.FIRST_COMPLETED)
-                gave_way.cancel()
-            await insert(created, tx)
-
-        monkeypatch.setattr(pairs, "insert", insert_after_a_withdrawal)
+        rival = Interleaving(transactor, partial(handle, leaving))
+        monkeypatch.setattr(pairs, "insert", rival.before(pairs.insert))
         assert await worker.work_once()
-        await asyncio.wait_for(withdrawing[0], timeout=30)
+        await rival.finished()
 
         approval = (await service.get(run.run_id)).approval
         assert approval is not None

@@ -244,9 +244,11 @@ async def test_a_pair_arriving_after_an_erasure_stores_nothing_of_the_erased(
             ).status_code == 404
             assert (await client.get("/v1/me/sessions", headers=erased)).json()["sessions"] == []
 
-        tombstones = await database["erased_participants"].find().to_list()
-        assert [sorted(t) for t in tombstones] == [["_id", "erased_at"]]
+        tombstones = await database["erased_participants"].find({"erased": True}).to_list()
+        assert [sorted(t) for t in tombstones] == [["_id", "erased", "erased_at", "writes"]]
         assert tombstones[0]["_id"] == MENTEE
+        async for guard in database["erased_participants"].find():
+            assert set(guard) <= {"_id", "erased", "erased_at", "writes"}
         kept_aside = {OUTBOX_COLLECTION, PROCESSED_COLLECTION, "erased_participants"}
         for name in set(await database.list_collection_names()) - kept_aside:
             async for document in database[name].find():

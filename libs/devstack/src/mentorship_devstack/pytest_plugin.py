@@ -37,6 +37,7 @@ from mentorship_devstack.tokens import (
     auth_environment,
 )
 from mentorship_devstack.topics import create_topics
+from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.settings import ServiceSettings
 
 TEST_SESSION_TIMEOUT_MS = os.environ.get("TEST_KAFKA_SESSION_TIMEOUT_MS", "3000")
@@ -217,3 +218,43 @@ async def eventually[T](
         await asyncio.sleep(interval_s)
         result = await probe()
     return result
+
+
+class Interleaving:
+    """Runs a rival transaction in the middle of another one, to test how the two race.
+
+    ``before(step)`` wraps a step of the first transaction: on its first call the rival
+    starts, and the step goes on once the rival has committed or been refused (a write
+    conflict, after which the transactor retries it). ``finished()`` waits for the rival.
+    """
+
+    def __init__(self, transactor: Transactor, rival: Callable[[Transaction], Awaitable[None]]):
+        self._transactor = transactor
+        self._rival = rival
+        self._refused = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def _attempt(self, tx: Transaction) -> None:
+        try:
+            await self._rival(tx)
+        except Exception:
+            self._refused.set()
+            raise
+
+    def before[**P, R](self, step: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        """``step``, with the rival run just before its first call."""
+
+        async def interleaved(*args: P.args, **kwargs: P.kwargs) -> R:
+            if self._task is None:
+                self._task = asyncio.create_task(self._transactor.run(self._attempt))
+                gave_way = asyncio.create_task(self._refused.wait())
+                await asyncio.wait([self._task, gave_way], return_when=asyncio.FIRST_COMPLETED)
+                gave_way.cancel()
+            return await step(*args, **kwargs)
+
+        return interleaved
+
+    async def finished(self, timeout_s: float = 30.0) -> None:
+        """Wait until the rival transaction committed (after its retries)."""
+        assert self._task is not None, "the wrapped step never ran"
+        await asyncio.wait_for(self._task, timeout=timeout_s)

@@ -10,14 +10,12 @@ from pymongo import ASCENDING, IndexModel
 from mentorship_contracts.events import PairCreated
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import ParticipantRole
+from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
 
 PARTICIPANTS = "participants"
-ERASED = "erased_participants"
-"""Tombstones: the ids of erased participants, so a late or replayed event cannot bring
-them back (events of other topics are not ordered with ParticipantErased)."""
 
 
 class Directory:
@@ -25,7 +23,7 @@ class Directory:
 
     def __init__(self, database: Database) -> None:
         self._participants: Collection = database[PARTICIPANTS]
-        self._erased: Collection = database[ERASED]
+        self._guards = ErasureGuards(database)
         self.programs: SnapshotStore[ProgramState] = SnapshotStore(
             database, "programs", ProgramState
         )
@@ -104,11 +102,8 @@ class Directory:
     async def forget(self, participant_id: str, tx: Transaction) -> None:
         """Erase a participant's identity mapping, keeping only a tombstone of their id."""
         await self._participants.delete_one({"_id": participant_id}, session=tx.session)
-        await self._erased.replace_one({"_id": participant_id}, {}, upsert=True, session=tx.session)
+        await self._guards.erase(participant_id, tx)
 
     async def erased(self, participant_ids: Iterable[str], tx: Transaction) -> bool:
-        """Whether any of ``participant_ids`` was erased."""
-        found = await self._erased.find_one(
-            {"_id": {"$in": list(participant_ids)}}, {"_id": 1}, session=tx.session
-        )
-        return found is not None
+        """Whether any of ``participant_ids`` was erased (see `mentorship_kit.erasure_guards`)."""
+        return await self._guards.erased(participant_ids, tx)

@@ -3,6 +3,9 @@
 Erased participants leave a tombstone (their participant id, nothing else), so that events
 about them arriving after the erasure (from other topics, or replayed) are recognised and
 ignored. Participant ids are per registration: someone who registers again is not affected.
+The tombstone is the participant's guard document (`mentorship_kit.erasure_guards`), which
+also keeps an erasure and a concurrent transaction about the same participant from both
+committing.
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ from datetime import datetime
 from pymongo import ASCENDING, IndexModel
 
 from mentorship_contracts.events.participant import ParticipantState
+from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
 
 PARTICIPANTS = "participants"
 FEEDS = "calendar_feeds"
-ERASED = "erased_participants"
 FEED_TOKEN_BYTES = 24
 
 
@@ -29,7 +32,7 @@ class People:
     def __init__(self, database: Database) -> None:
         self._participants: Collection = database[PARTICIPANTS]
         self._feeds: Collection = database[FEEDS]
-        self._erased: Collection = database[ERASED]
+        self._guards = ErasureGuards(database)
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
@@ -89,19 +92,11 @@ class People:
         """Erase a participant, and the person's feed; keep the participant's tombstone."""
         await self._participants.delete_one({"_id": participant_id}, session=tx.session)
         await self._feeds.delete_one({"_id": person_id}, session=tx.session)
-        await self._erased.update_one(
-            {"_id": participant_id},
-            {"$setOnInsert": {"erased_at": erased_at}},
-            upsert=True,
-            session=tx.session,
-        )
+        await self._guards.erase(participant_id, tx, erased_at=erased_at)
 
     async def erased(self, participant_ids: Iterable[str], tx: Transaction) -> bool:
-        """Whether any of ``participant_ids`` was erased."""
-        found = await self._erased.find_one(
-            {"_id": {"$in": list(participant_ids)}}, {"_id": 1}, session=tx.session
-        )
-        return found is not None
+        """Whether any of ``participant_ids`` was erased (see `mentorship_kit.erasure_guards`)."""
+        return await self._guards.erased(participant_ids, tx)
 
     async def feed_token(self, person_id: str, now: datetime) -> str:
         """The person's feed secret, created on first use."""
