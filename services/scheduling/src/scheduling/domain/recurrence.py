@@ -85,7 +85,7 @@ def _days(cadence: Cadence, first: date) -> Iterator[date]:
         while True:
             yield day
             day += step
-    week = min(MAX_WEEK_OF_MONTH, (first.day - 1) // 7 + 1)
+    week = _week_of_month(first)
     year, month = first.year, first.month
     while True:
         yield nth_weekday(year, month, first.weekday(), week)
@@ -102,13 +102,15 @@ def resume_day(cadence: Cadence, met_on: date, not_before: date) -> date:
         step = DAYS_PER_CADENCE[cadence]
         steps = -(-(not_before - met_on).days // step)  # rounded up
         return met_on + timedelta(days=steps * step)
-    week = min(MAX_WEEK_OF_MONTH, (met_on.day - 1) // 7 + 1)
-    day = nth_weekday(not_before.year, not_before.month, met_on.weekday(), week)
-    if day >= not_before:
-        return day
-    year, month = not_before.year, not_before.month
-    year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return nth_weekday(year, month, met_on.weekday(), week)
+    same_month = nth_weekday(
+        not_before.year, not_before.month, met_on.weekday(), _week_of_month(met_on)
+    )
+    return next(day for day in _days(cadence, same_month) if day >= not_before)
+
+
+def _week_of_month(day: date) -> int:
+    """Which of its weekday's occurrences in the month ``day`` is (at most the fourth)."""
+    return min(MAX_WEEK_OF_MONTH, (day.day - 1) // 7 + 1)
 
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
