@@ -29,9 +29,8 @@ from scheduling.adapters.pairs import SchedulingPairs
 from scheduling.adapters.people import People
 from scheduling.adapters.series import SeriesRepository
 from scheduling.adapters.sessions import SessionRepository
-from scheduling.domain.planning import PlanningRules
+from scheduling.app import build_planner
 from scheduling.handlers.events import register_event_handlers
-from scheduling.handlers.planning import Planner
 from scheduling.settings import SchedulingSettings
 
 from .scenario import (
@@ -71,18 +70,7 @@ async def test_an_erasure_during_a_pairs_creation_leaves_nothing_of_the_erased(
             sessions.indexes(),
         ],
     )
-    planner = Planner(
-        programs=store.programs,
-        series=series,
-        sessions=sessions,
-        people=people,
-        rules=PlanningRules(
-            weekday=settings.default_weekday,
-            lead_days=settings.first_session_lead_days,
-            flash_sessions=settings.flash_sessions,
-        ),
-        reminder_leads=settings.reminder_leads,
-    )
+    planner = build_planner(settings, store, people, series, sessions)
     register_event_handlers(runtime.handlers, store, people, planner)
     mentee_person = dev_person_id(MENTEE_EMPLOYEE)
 

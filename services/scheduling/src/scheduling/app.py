@@ -34,18 +34,7 @@ def build_app(settings: SchedulingSettings | None = None) -> FastAPI:
     sessions = SessionRepository(runtime.database)
     runtime.add_indexes(*store.indexes(), *people.indexes(), series.indexes(), sessions.indexes())
 
-    planner = Planner(
-        programs=store.programs,
-        series=series,
-        sessions=sessions,
-        people=people,
-        rules=PlanningRules(
-            weekday=settings.default_weekday,
-            lead_days=settings.first_session_lead_days,
-            flash_sessions=settings.flash_sessions,
-        ),
-        reminder_leads=settings.reminder_leads,
-    )
+    planner = build_planner(settings, store, people, series, sessions)
     register_event_handlers(runtime.handlers, store, people, planner)
     service = SessionService(
         runtime.transactor,
@@ -84,4 +73,26 @@ def build_app(settings: SchedulingSettings | None = None) -> FastAPI:
             pairs_router(store, admin),
         ],
         error_mappers=ERROR_MAPPERS,
+    )
+
+
+def build_planner(
+    settings: SchedulingSettings,
+    store: SchedulingPairs,
+    people: People,
+    series: SeriesRepository,
+    sessions: SessionRepository,
+) -> Planner:
+    """The planner that keeps series in step with pairs and programs, per the settings."""
+    return Planner(
+        programs=store.programs,
+        series=series,
+        sessions=sessions,
+        people=people,
+        rules=PlanningRules(
+            weekday=settings.default_weekday,
+            lead_days=settings.first_session_lead_days,
+            flash_sessions=settings.flash_sessions,
+        ),
+        reminder_leads=settings.reminder_leads,
     )
