@@ -24,13 +24,11 @@ from matching.handlers.runs import RunService
 from matching.handlers.worker import RunWorker
 from matching.settings import MatchingServiceSettings
 from mentorship_contracts import IntegrationEvent
-from mentorship_contracts.codec import seal
 from mentorship_contracts.events import ParticipantErased, ParticipantWithdrew
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import PairEndReason
-from mentorship_devstack.pytest_plugin import Interleaving, SettingsFactory
+from mentorship_devstack.pytest_plugin import Interleaving, SettingsFactory, deliver_directly
 from mentorship_kit.mongo import ensure_indexes
-from mentorship_kit.outbox import Transaction
 from mentorship_kit.runtime import ServiceRuntime
 
 from .programs import MENTEE, MENTOR, person, program
@@ -86,10 +84,7 @@ async def test_leaving_during_approval_leaves_no_active_pair(
         poll_s=1,
     )
 
-    async def handle(event: IntegrationEvent, tx: Transaction) -> None:
-        handler = runtime.handlers.handler_for(event.event_type, event.schema_version)
-        assert handler is not None
-        await handler(seal(event, source="test"), tx)
+    handle = deliver_directly(runtime.handlers)
 
     try:
         for event in (

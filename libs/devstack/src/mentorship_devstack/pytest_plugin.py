@@ -26,6 +26,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from mentorship_contracts import IntegrationEvent, seal
 from mentorship_devstack.servers import free_port
 from mentorship_devstack.services import ServiceProcess, start_service
 from mentorship_devstack.stack import Infrastructure, provide
@@ -37,6 +38,8 @@ from mentorship_devstack.tokens import (
     auth_environment,
 )
 from mentorship_devstack.topics import create_topics
+from mentorship_kit.consumer import EventHandlers
+from mentorship_kit.mongo import Database
 from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.settings import ServiceSettings
 
@@ -258,3 +261,32 @@ class Interleaving:
         """Wait until the rival transaction committed (after its retries)."""
         assert self._task is not None, "the wrapped step never ran"
         await asyncio.wait_for(self._task, timeout=timeout_s)
+
+
+async def stored_traces(
+    database: Database, needles: Iterable[str], *, skip: Iterable[str] = ()
+) -> list[str]:
+    """Every stored document (outside the ``skip`` collections) that contains a needle.
+
+    For erasure tests: ``assert await stored_traces(db, {participant_id}) == []``.
+    """
+    wanted, skipped = set(needles), set(skip)
+    found = []
+    for name in sorted(set(await database.list_collection_names()) - skipped):
+        async for document in database[name].find():
+            text = repr(document)
+            found += [f"{needle!r} in {name}: {text}" for needle in wanted if needle in text]
+    return found
+
+
+def deliver_directly(
+    handlers: EventHandlers,
+) -> Callable[[IntegrationEvent, Transaction], Awaitable[None]]:
+    """Hand an event straight to the handler registered for it, in the caller's transaction."""
+
+    async def deliver(event: IntegrationEvent, tx: Transaction) -> None:
+        handler = handlers.handler_for(event.event_type, event.schema_version)
+        assert handler is not None, f"no handler for {event.event_type}"
+        await handler(seal(event, source="test"), tx)
+
+    return deliver
