@@ -501,11 +501,8 @@ def _key_result(program: Doc, docs: Mapping[str, Sequence[Doc]], now: datetime) 
 def _sessions_per_pair(docs: Mapping[str, Sequence[Doc]]) -> float | None:
     pairs = [p for p in docs["pairs"] if "score" in p]
     held = held_by_pair(pairs, docs["sessions"])
-    return (
-        round(sum(len(held[p["_id"]]) for p in pairs if p["_id"] in held) / len(pairs), 4)
-        if pairs
-        else 0.0
-    )
+    total = sum(len(held.get(pair["_id"], ())) for pair in pairs)
+    return round(total / len(pairs), 4) if pairs else 0.0
 
 
 def _mentees_with(sessions_needed: int, docs: Mapping[str, Sequence[Doc]]) -> float:

@@ -49,7 +49,7 @@ class ReportService:
     async def pairing(self, program_id: str) -> reports.PairingReport:
         """The pairing report."""
         docs = await self._models.of_program(program_id)
-        peer = any(program.get("format") == "peer" for program in docs[PROGRAMS])
+        peer = reports.is_peer_program(docs[PROGRAMS])
         return reports.pairing(program_id, docs[PARTICIPANTS], docs[PAIRS], docs[RUNS], peer=peer)
 
     async def sessions(self, program_id: str) -> reports.SessionsReport:
