@@ -346,26 +346,22 @@ class Transactor:
         raise AssertionError  # pragma: no cover - the loop returns or raises
 
     async def _run_once(self, work: Callable[[Transaction], Awaitable[T]]) -> T:
-        emitted = False
-        attempts = 0
         last: Transaction | None = None
 
         async def attempt(session: AsyncClientSession) -> T:
-            nonlocal emitted, attempts, last
-            attempts += 1
-            if attempts > 1:
+            nonlocal last
+            if last is not None:
                 self._metrics.transaction_retries.inc()
             transaction = last = Transaction(session, self._source)
             result = await work(transaction)
             await transaction.finish()
             await self._outbox.stage(transaction.events, session)
-            emitted = bool(transaction.events)
             return result
 
         async with self._client.start_session() as session:
             result = await session.with_transaction(attempt)
-        if emitted:
+        assert last is not None, "a committed transaction ran its work"
+        if last.events:
             self._outbox.notify()
-        if last is not None:
-            last.committed()
+        last.committed()
         return result
