@@ -19,12 +19,10 @@ import asyncio
 import random
 import re
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaProducer
@@ -44,8 +42,7 @@ from mentorship_contracts.events import (
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import ParticipantRole, SessionCancelReason
 from mentorship_devstack.api import ADMIN_HEADERS
-from mentorship_devstack.pytest_plugin import ServiceLauncher, fresh_kafka_prefix
-from mentorship_devstack.stack import provide
+from mentorship_devstack.pytest_plugin import benchmark_service
 
 START = datetime(2027, 1, 11, 10, tzinfo=UTC)
 TOPICS = ("public_speaking", "delegation", "first_team_lead", "promotion")
@@ -224,45 +221,35 @@ async def main(total: int, programs: int) -> int:
     """Run the benchmark; returns the exit status."""
     events = list(stream(total, programs, seed=7))
     expected_held = Counter(e.program_id for e in events if isinstance(e, SessionCompleted))
-    with tempfile.TemporaryDirectory(prefix="bench-analytics-") as scratch:
-        running = provide(Path(scratch) / "stack")
-        launcher = None
-        try:
-            prefix = await fresh_kafka_prefix(running.infrastructure)
-            launcher = ServiceLauncher(running.infrastructure, prefix, Path(scratch) / "logs")
-            service = launcher("analytics", LOG_LEVEL="WARNING", KAFKA_SESSION_TIMEOUT_MS="6000")
-            async with httpx.AsyncClient(base_url=service.base_url, timeout=60) as client:
-                started = time.perf_counter()
-                publishing = asyncio.create_task(
-                    publish(running.infrastructure.kafka_bootstrap, prefix, events)
-                )
-                text, projected, progressed = "", 0.0, time.perf_counter()
-                while projected < len(events):
-                    await asyncio.sleep(0.5)
-                    text = (await client.get("/metrics")).text
-                    if publishing.done() and publishing.exception():
-                        raise publishing.exception()  # type: ignore[misc]
-                    now_projected = metric(text, PROJECTED)
-                    if now_projected > projected:
-                        projected, progressed = now_projected, time.perf_counter()
-                    elif time.perf_counter() - progressed > STALL_S:
-                        print(f"STALLED: {projected:.0f} of {len(events)} events projected")
-                        return 1
-                elapsed = time.perf_counter() - started
-                await publishing
-                lag = metric(text, LAG)
-                print(f"published and projected {len(events)} events in {elapsed:.1f}s", flush=True)
-                report = (
-                    await client.get("/v1/programs/bench-0/reports/sessions", headers=ADMIN_HEADERS)
-                ).json()
-                if report["held"] != expected_held["bench-0"]:
-                    print(f"MISMATCH: held {report['held']}, expected {expected_held['bench-0']}")
-                    return 1
-                print(f"report check: bench-0 held={report['held']} as generated", flush=True)
-        finally:
-            if launcher is not None:
-                launcher.stop_all()
-            running.stop()
+    async with (
+        benchmark_service("analytics") as (service, infrastructure, prefix),
+        httpx.AsyncClient(base_url=service.base_url, timeout=60) as client,
+    ):
+        started = time.perf_counter()
+        publishing = asyncio.create_task(publish(infrastructure.kafka_bootstrap, prefix, events))
+        text, projected, progressed = "", 0.0, time.perf_counter()
+        while projected < len(events):
+            await asyncio.sleep(0.5)
+            text = (await client.get("/metrics")).text
+            if publishing.done() and publishing.exception():
+                raise publishing.exception()  # type: ignore[misc]
+            now_projected = metric(text, PROJECTED)
+            if now_projected > projected:
+                projected, progressed = now_projected, time.perf_counter()
+            elif time.perf_counter() - progressed > STALL_S:
+                print(f"STALLED: {projected:.0f} of {len(events)} events projected")
+                return 1
+        elapsed = time.perf_counter() - started
+        await publishing
+        lag = metric(text, LAG)
+        print(f"published and projected {len(events)} events in {elapsed:.1f}s", flush=True)
+        report = (
+            await client.get("/v1/programs/bench-0/reports/sessions", headers=ADMIN_HEADERS)
+        ).json()
+        if report["held"] != expected_held["bench-0"]:
+            print(f"MISMATCH: held {report['held']}, expected {expected_held['bench-0']}")
+            return 1
+        print(f"report check: bench-0 held={report['held']} as generated", flush=True)
     print(
         f"analytics events={len(events)} seconds={elapsed:.1f} "
         f"events_per_s={len(events) / elapsed:.0f} final_lag_s={lag:.2f}"

@@ -16,16 +16,13 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from mentorship_devstack.api import ADMIN_HEADERS, create_program
-from mentorship_devstack.pytest_plugin import ServiceLauncher, fresh_kafka_prefix
-from mentorship_devstack.stack import provide
+from mentorship_devstack.pytest_plugin import benchmark_service
 from mentorship_devstack.workloads import PersonSpec, csv_export, people
 
 RETRIES_METRIC = "mentorship_transaction_retries_total"
@@ -81,52 +78,40 @@ async def _import_csv(
 
 async def main(participants: int, concurrency: int) -> None:
     """Run both phases and print the figures."""
-    with tempfile.TemporaryDirectory(prefix="bench-registration-") as scratch:
-        running = provide(Path(scratch) / "stack")
-        launcher = None
-        try:
-            prefix = await fresh_kafka_prefix(running.infrastructure)
-            launcher = ServiceLauncher(running.infrastructure, prefix, Path(scratch) / "logs")
-            service = launcher("registration", LOG_LEVEL="WARNING", KAFKA_SESSION_TIMEOUT_MS="6000")
-            limits = httpx.Limits(
-                max_connections=concurrency, max_keepalive_connections=concurrency
+    async with benchmark_service("registration") as (service, _, _):
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(
+            base_url=service.base_url, timeout=60, limits=limits
+        ) as client:
+            http_program = await create_program(client)
+            http_s, latencies = await _register_over_http(
+                client, http_program, people(participants, seed=1), concurrency
             )
-            async with httpx.AsyncClient(
-                base_url=service.base_url, timeout=60, limits=limits
-            ) as client:
-                http_program = await create_program(client)
-                http_s, latencies = await _register_over_http(
-                    client, http_program, people(participants, seed=1), concurrency
-                )
-                mean_ms = statistics.mean(latencies) * 1000
-                print(
-                    f"http: {participants} registrations in {http_s:.1f}s "
-                    f"({participants / http_s:.0f}/s, mean {mean_ms:.0f} ms)",
-                    flush=True,
-                )
-                csv_program = await create_program(client)
-                csv_s, report = await _import_csv(
-                    client, csv_program, csv_export(people(participants, seed=2))
-                )
-                if report["registered"] != participants:
-                    first = report["errors"][:3]
-                    msg = f"the import registered {report['registered']} of {participants}: {first}"
-                    raise RuntimeError(msg)
-                print(f"csv: {participants} rows in one upload in {csv_s:.1f}s", flush=True)
-                metrics = (await client.get("/metrics")).text
-                retries = next(
-                    (
-                        line
-                        for line in metrics.splitlines()
-                        if line.startswith("mentorship_transaction_retries_total")
-                    ),
-                    "",
-                )
-                print(f"service: {retries}", flush=True)
-        finally:
-            if launcher is not None:
-                launcher.stop_all()
-            running.stop()
+            mean_ms = statistics.mean(latencies) * 1000
+            print(
+                f"http: {participants} registrations in {http_s:.1f}s "
+                f"({participants / http_s:.0f}/s, mean {mean_ms:.0f} ms)",
+                flush=True,
+            )
+            csv_program = await create_program(client)
+            csv_s, report = await _import_csv(
+                client, csv_program, csv_export(people(participants, seed=2))
+            )
+            if report["registered"] != participants:
+                first = report["errors"][:3]
+                msg = f"the import registered {report['registered']} of {participants}: {first}"
+                raise RuntimeError(msg)
+            print(f"csv: {participants} rows in one upload in {csv_s:.1f}s", flush=True)
+            metrics = (await client.get("/metrics")).text
+            retries = next(
+                (
+                    line
+                    for line in metrics.splitlines()
+                    if line.startswith("mentorship_transaction_retries_total")
+                ),
+                "",
+            )
+            print(f"service: {retries}", flush=True)
     p50, p99 = _percentile(latencies, 0.50) * 1000, _percentile(latencies, 0.99) * 1000
     print(
         f"registration n={participants} concurrency={concurrency} "

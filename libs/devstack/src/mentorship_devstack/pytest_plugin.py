@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
@@ -290,3 +291,25 @@ def deliver_directly(
         await handler(seal(event, source="test"), tx)
 
     return deliver
+
+
+@asynccontextmanager
+async def benchmark_service(name: str) -> AsyncIterator[tuple[ServiceProcess, Infrastructure, str]]:
+    """``name`` as a real process on infrastructure of its own, for benchmarks.
+
+    The embedded servers are started in a scratch folder (or those ``KAFKA_BOOTSTRAP`` and
+    ``MONGODB_URL`` name are used) with a fresh topic prefix; yields the process, the
+    infrastructure and the prefix, and stops everything at exit.
+    """
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as scratch:
+        running = provide(Path(scratch) / "stack")
+        launcher = None
+        try:
+            prefix = await fresh_kafka_prefix(running.infrastructure)
+            launcher = ServiceLauncher(running.infrastructure, prefix, Path(scratch) / "logs")
+            service = launcher(name, LOG_LEVEL="WARNING", KAFKA_SESSION_TIMEOUT_MS="6000")
+            yield service, running.infrastructure, prefix
+        finally:
+            if launcher is not None:
+                launcher.stop_all()
+            running.stop()
