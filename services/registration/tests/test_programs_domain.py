@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
+from mentorship_contracts.events import ProgramCreated, ProgramUpdated
 from mentorship_contracts.types import RegistrationStatus
 from registration.domain.programs import (
     Program,
@@ -129,3 +130,57 @@ def test_a_new_questionnaire_version_moves_the_topics(open_program: Program) -> 
     assert revised.questionnaire_version == 2
     assert changed == ("topics",)
     assert revised.topics.skills == ()
+
+
+# ---------------------------------------------------------------- decisions: state and events
+
+
+def test_starting_a_program_decides_version_one_and_announces_it() -> None:
+    now = datetime.now(UTC)
+    settings = ProgramSettings.model_validate(program_settings())
+    decision = Program.start("prog-9", settings, questionnaire_from(Template.STANDARD), now)
+    assert decision.program.questionnaire_version == 1
+    assert decision.new_version is not None
+    assert (decision.new_version.program_id, decision.new_version.version) == ("prog-9", 1)
+    [event] = decision.events
+    assert isinstance(event, ProgramCreated)
+    assert event.program_id == "prog-9"
+
+
+def test_revising_announces_only_a_real_change(open_program: Program) -> None:
+    now = datetime.now(UTC)
+    same = open_program.revise(open_program.settings, now)
+    assert same.program is open_program
+    assert same.events == ()
+    renamed = ProgramSettings.model_validate(
+        open_program.settings.model_dump() | {"name": "Renamed"}
+    )
+    decision = open_program.revise(renamed, now)
+    [event] = decision.events
+    assert isinstance(event, ProgramUpdated)
+    assert event.changed_fields == ("name",)
+    assert decision.program.settings.name == "Renamed"
+
+
+def test_closing_registration_is_announced_once(open_program: Program) -> None:
+    now = open_program.settings.registration_opens_at + timedelta(hours=1)
+    closing = open_program.close_registration(now)
+    [event] = closing.events
+    assert isinstance(event, ProgramUpdated)
+    assert event.registration_status is RegistrationStatus.CLOSED
+    again = closing.program.close_registration(now + timedelta(minutes=5))
+    assert again.program is closing.program
+    assert again.events == ()
+
+
+def test_a_new_questionnaire_is_announced_when_the_topics_move(open_program: Program) -> None:
+    now = datetime.now(UTC)
+    same_topics = open_program.replace_questionnaire(questionnaire_from(Template.STANDARD), now)
+    assert same_topics.new_version is not None
+    assert same_topics.new_version.version == 2
+    assert same_topics.program.questionnaire_version == 2
+    assert same_topics.events == ()
+    minimal = open_program.replace_questionnaire(questionnaire_from(Template.MINIMAL), now)
+    [event] = minimal.events
+    assert isinstance(event, ProgramUpdated)
+    assert event.changed_fields == ("topics",)

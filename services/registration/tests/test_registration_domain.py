@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
-from mentorship_contracts.events import ParticipantRegistered, ParticipantUpdated
+from mentorship_contracts.events import (
+    ParticipantErased,
+    ParticipantRegistered,
+    ParticipantUpdated,
+)
 from mentorship_contracts.types import MatchingMode
 from registration.domain.programs import Program, QuestionnaireVersion
 from registration.domain.questionnaire import AnswersInvalidError
@@ -20,6 +24,7 @@ from registration.domain.registration import (
     Submission,
     check_submission,
     decide,
+    erase_person,
     normalise_department,
 )
 from registration.domain.template import Template, questionnaire_from
@@ -122,6 +127,19 @@ def test_preferred_mentors_must_be_mentors_of_this_program(open_program: Program
     )
     with pytest.raises(AnswersInvalidError, match="does not let mentees choose"):
         _decide(admin_led, _submission(preferred_mentors=("m-1",)))
+
+
+def test_erasing_a_person_announces_each_of_their_registrations(open_program: Program) -> None:
+    first = _decide(open_program, _submission()).registration
+    other = replace(first, participant_id="part-other", program_id="prog-2")
+    events = erase_person([first, other], NOW)
+    assert [type(event) for event in events] == [ParticipantErased, ParticipantErased]
+    assert {(e.participant_id, e.program_id) for e in events} == {
+        ("part-new", "prog-1"),
+        ("part-other", "prog-2"),
+    }
+    assert {e.person_id for e in events} == {"person-1"}
+    assert erase_person([], NOW) == ()
 
 
 @pytest.mark.parametrize(

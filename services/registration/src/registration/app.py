@@ -11,15 +11,15 @@ from mentorship_kit.runtime import ServiceRuntime
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
 from registration.adapters.registrations import RegistrationRepository
-from registration.handlers.api.errors import ERROR_MAPPERS
-from registration.handlers.api.people import people_router
-from registration.handlers.api.programs import programs_router
-from registration.handlers.api.registrations import registrations_router
-from registration.handlers.erasure import ErasureService
-from registration.handlers.importing import ImportService
-from registration.handlers.programs import ProgramService
-from registration.handlers.registering import RegistrationService
+from registration.entrypoints.http.errors import ERROR_MAPPERS
+from registration.entrypoints.http.people import people_router
+from registration.entrypoints.http.programs import programs_router
+from registration.entrypoints.http.registrations import registrations_router
 from registration.settings import RegistrationSettings
+from registration.usecases.importing import ImportService
+from registration.usecases.people import PeopleService
+from registration.usecases.programs import ProgramService
+from registration.usecases.registering import RegistrationService
 
 
 def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
@@ -40,7 +40,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         max_rows=settings.import_max_rows,
         chunk_rows=settings.import_chunk_rows,
     )
-    erasure = ErasureService(runtime.transactor, registrations, people)
+    people_service = PeopleService(runtime.transactor, registrations, people)
     caller, admin = Authenticator(settings).dependencies()
     return create_http_app(
         runtime,
@@ -59,7 +59,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
                 admin,
                 import_max_bytes=settings.import_max_bytes,
             ),
-            people_router(erasure, registrations, admin),
+            people_router(people_service, admin),
         ],
         error_mappers=ERROR_MAPPERS,
     )

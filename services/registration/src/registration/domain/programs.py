@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 from dateutil.relativedelta import relativedelta
 from pydantic import ValidationInfo, field_validator
 
+from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import ProgramCreated, ProgramTopics, ProgramUpdated
 from mentorship_contracts.events.program import ProgramDetails
 from mentorship_contracts.types import RegistrationStatus
@@ -74,6 +75,19 @@ class RegistrationRefusal:
 
 
 @dataclass(frozen=True, slots=True)
+class ProgramDecision:
+    """A program's new state, the questionnaire version to store, and the events caused.
+
+    ``program`` is the very object decided on when nothing changed (nothing to save) and
+    ``events`` is then empty.
+    """
+
+    program: Program
+    events: tuple[IntegrationEvent, ...] = ()
+    new_version: QuestionnaireVersion | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Program:
     """A mentorship program as the registration service holds it."""
 
@@ -100,6 +114,38 @@ class Program:
             created_at=now,
             updated_at=now,
         )
+
+    @classmethod
+    def start(
+        cls, program_id: str, settings: ProgramSettings, questionnaire: Questionnaire, now: datetime
+    ) -> ProgramDecision:
+        """Decide a new program: it, its questionnaire's version 1, and ProgramCreated."""
+        program = cls.create(program_id, settings, questionnaire, now)
+        version = QuestionnaireVersion(program_id, 1, questionnaire, now)
+        return ProgramDecision(program, (program.created_event(now),), version)
+
+    def revise(self, settings: ProgramSettings, now: datetime) -> ProgramDecision:
+        """Decide a change of settings: ProgramUpdated naming what changed, or nothing."""
+        revised, changed = self.revised(settings, now)
+        if not changed:
+            return ProgramDecision(self)
+        return ProgramDecision(revised, (revised.updated_event(now, changed),))
+
+    def close_registration(self, now: datetime) -> ProgramDecision:
+        """Decide to stop taking registrations now (nothing when already closed early)."""
+        if self.registration_closed_at is not None:
+            return ProgramDecision(self)
+        closed = self.closed(now)
+        return ProgramDecision(closed, (closed.updated_event(now, ("registration_status",)),))
+
+    def replace_questionnaire(self, questionnaire: Questionnaire, now: datetime) -> ProgramDecision:
+        """Decide the questionnaire's next version; ProgramUpdated only when the topics move."""
+        version = QuestionnaireVersion(
+            self.program_id, self.questionnaire_version + 1, questionnaire, now
+        )
+        revised, changed = self.with_questionnaire(version, now)
+        events = (revised.updated_event(now, changed),) if changed else ()
+        return ProgramDecision(revised, events, version)
 
     def registration_status(self, now: datetime) -> RegistrationStatus:
         """Whether registration is scheduled, open or closed at ``now``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -264,6 +264,17 @@ def decide(
         return Decision(existing, Change.UNCHANGED, None)
     updated = replace(candidate, registered_at=existing.registered_at)
     return Decision(updated, Change.UPDATED, updated.updated())
+
+
+def erase_person(
+    registrations: Sequence[Registration], now: datetime
+) -> tuple[ParticipantErased, ...]:
+    """Decide a person's erasure: each of their registrations is announced as erased.
+
+    ``registrations`` are every registration of the person (in any program); each other
+    service forgets the person when it reads the event.
+    """
+    return tuple(registration.erased(now) for registration in registrations)
 
 
 def _check_preferred_mentors(

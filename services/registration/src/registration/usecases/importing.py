@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from mentorship_kit.outbox import Transaction, Transactor
 from registration.domain.csv_import import CsvReader, ParsedRow, RowProblem
 from registration.domain.registration import Change
-from registration.handlers.programs import ProgramService
-from registration.handlers.registering import Outcome, RegistrationService
+from registration.usecases.programs import ProgramService
+from registration.usecases.registering import Outcome, RegistrationService
 
 
 @dataclass(slots=True)

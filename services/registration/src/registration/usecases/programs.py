@@ -9,23 +9,21 @@ from uuid import uuid4
 from pydantic import ValidationError
 
 from mentorship_contracts.types import RegistrationStatus, utc_now
-from mentorship_kit.http_errors import ApiError, FieldProblem
 from mentorship_kit.outbox import Transaction, Transactor
 from registration.adapters.programs import ProgramRepository
-from registration.domain.programs import Program, ProgramSettings, QuestionnaireVersion
+from registration.domain.programs import (
+    Program,
+    ProgramDecision,
+    ProgramSettings,
+    QuestionnaireVersion,
+)
 from registration.domain.questionnaire import Questionnaire
 from registration.domain.template import Template, questionnaire_from
-from registration.handlers.registering import program_not_found
-
-
-def settings_invalid(error: ValidationError) -> ApiError:
-    """A 422 naming each invalid setting."""
-    problems = [
-        FieldProblem(".".join(("body", *map(str, item["loc"]))), item["msg"])
-        for item in error.errors(include_url=False)
-    ]
-    summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
-    return ApiError(422, "validation_failed", f"The program is invalid ({summary}).", problems)
+from registration.usecases.errors import (
+    ProgramInvalidError,
+    program_not_found,
+    questionnaire_version_not_found,
+)
 
 
 class ProgramService:
@@ -40,19 +38,17 @@ class ProgramService:
         program_id = f"prog-{uuid4().hex[:16]}"
 
         async def work(tx: Transaction) -> Program:
-            questionnaire = questionnaire_from(template)
-            program = Program.create(program_id, settings, questionnaire, tx.now)
-            await self._programs.save(program, tx)
-            await self._programs.add_version(
-                QuestionnaireVersion(program_id, 1, questionnaire, tx.now), tx
-            )
-            tx.emit(program.created_event(tx.now))
-            return program
+            decision = Program.start(program_id, settings, questionnaire_from(template), tx.now)
+            return await self._apply(None, decision, tx)
 
         return await self._transactor.run(work)
 
     async def get(self, program_id: str) -> Program:
-        """One program (404 when unknown)."""
+        """One program.
+
+        Raises:
+            CodedNotFoundError: program_not_found.
+        """
         program = await self._programs.get(program_id)
         if program is None:
             raise program_not_found(program_id)
@@ -65,7 +61,12 @@ class ProgramService:
         return await self._programs.page(status=status, now=utc_now(), after=after, limit=limit)
 
     async def revise(self, program_id: str, changes: Mapping[str, Any]) -> Program:
-        """Apply a partial change of settings, checked as a whole (422 naming the field)."""
+        """Apply a partial change of settings, checked as a whole.
+
+        Raises:
+            CodedNotFoundError: program_not_found.
+            ProgramInvalidError: the settings with ``changes`` break the policy (by setting).
+        """
 
         async def work(tx: Transaction) -> Program:
             program = await self._existing(program_id, tx)
@@ -74,12 +75,13 @@ class ProgramService:
                     program.settings.model_dump() | dict(changes)
                 )
             except ValidationError as error:
-                raise settings_invalid(error) from None
-            revised, changed = program.revised(settings, tx.now)
-            if changed:
-                await self._programs.save(revised, tx)
-                tx.emit(revised.updated_event(tx.now, changed))
-            return revised
+                raise ProgramInvalidError(
+                    [
+                        (".".join(map(str, item["loc"])), item["msg"])
+                        for item in error.errors(include_url=False)
+                    ]
+                ) from None
+            return await self._apply(program, program.revise(settings, tx.now), tx)
 
         return await self._transactor.run(work)
 
@@ -88,27 +90,21 @@ class ProgramService:
 
         async def work(tx: Transaction) -> Program:
             program = await self._existing(program_id, tx)
-            if program.registration_closed_at is not None:
-                return program
-            closed = program.closed(tx.now)
-            await self._programs.save(closed, tx)
-            tx.emit(closed.updated_event(tx.now, ("registration_status",)))
-            return closed
+            return await self._apply(program, program.close_registration(tx.now), tx)
 
         return await self._transactor.run(work)
 
     async def questionnaire(self, program_id: str, version: int | None) -> QuestionnaireVersion:
-        """The current (or a given) version of a program's questionnaire."""
+        """The current (or a given) version of a program's questionnaire.
+
+        Raises:
+            CodedNotFoundError: program_not_found, questionnaire_version_not_found.
+        """
         program = await self.get(program_id)
         wanted = version or program.questionnaire_version
         found = await self._programs.version(program_id, wanted)
         if found is None:
-            raise ApiError(
-                404,
-                "questionnaire_version_not_found",
-                f"Program {program_id} has questionnaire versions 1 to "
-                f"{program.questionnaire_version}, not {wanted}.",
-            )
+            raise questionnaire_version_not_found(program_id, program.questionnaire_version, wanted)
         return found
 
     async def replace_questionnaire(
@@ -122,15 +118,10 @@ class ProgramService:
 
         async def work(tx: Transaction) -> QuestionnaireVersion:
             program = await self._existing(program_id, tx)
-            version = QuestionnaireVersion(
-                program_id, program.questionnaire_version + 1, questionnaire, tx.now
-            )
-            await self._programs.add_version(version, tx)
-            revised, changed = program.with_questionnaire(version, tx.now)
-            await self._programs.save(revised, tx)
-            if changed:
-                tx.emit(revised.updated_event(tx.now, changed))
-            return version
+            decision = program.replace_questionnaire(questionnaire, tx.now)
+            await self._apply(program, decision, tx)
+            assert decision.new_version is not None
+            return decision.new_version
 
         return await self._transactor.run(work)
 
@@ -143,3 +134,15 @@ class ProgramService:
         if program is None:
             raise program_not_found(program_id)
         return program
+
+    async def _apply(
+        self, before: Program | None, decision: ProgramDecision, tx: Transaction
+    ) -> Program:
+        """Store what ``decision`` changed and stage the events it caused."""
+        if decision.new_version is not None:
+            await self._programs.add_version(decision.new_version, tx)
+        if decision.program is not before:
+            await self._programs.save(decision.program, tx)
+        for event in decision.events:
+            tx.emit(event)
+        return decision.program

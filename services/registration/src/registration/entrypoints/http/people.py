@@ -6,9 +6,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel
 
 from mentorship_kit.auth import CallerDependency, Principal
-from mentorship_kit.http_errors import ApiError
-from registration.adapters.registrations import RegistrationRepository
-from registration.handlers.erasure import ErasureService
+from registration.usecases.people import PeopleService
 
 Reference = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
 
@@ -29,9 +27,7 @@ class Contact(BaseModel):
     time_zone: str
 
 
-def people_router(
-    erasure: ErasureService, registrations: RegistrationRepository, admin: CallerDependency
-) -> APIRouter:
+def people_router(people: PeopleService, admin: CallerDependency) -> APIRouter:
     """Routes for people."""
     router = APIRouter(prefix="/v1", tags=["people"])
     Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
@@ -41,7 +37,7 @@ def people_router(
         summary="Erase a person (GDPR): here, and in every service through ParticipantErased",
     )
     async def erase(employee_id: Reference, _: Admin) -> Erasure:
-        erased = await erasure.erase(employee_id)
+        erased = await people.erase(employee_id)
         return Erasure(employee_id=employee_id, registrations_erased=erased)
 
     @router.get(
@@ -50,9 +46,7 @@ def people_router(
         responses={404: {}},
     )
     async def contact(participant_id: Reference, _: Admin) -> Contact:
-        registration = await registrations.by_participant(participant_id)
-        if registration is None:
-            raise ApiError(404, "participant_not_found", f"No participant {participant_id}.")
+        registration = await people.participant(participant_id)
         return Contact(
             participant_id=participant_id,
             name=registration.name,

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import uuid4
 
-from mentorship_kit.http_errors import ApiError
 from mentorship_kit.outbox import Transaction, Transactor
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
@@ -27,20 +26,7 @@ from registration.domain.registration import (
     check_submission,
     decide,
 )
-
-
-def program_not_found(program_id: str) -> ApiError:
-    """The 404 for an unknown program."""
-    return ApiError(404, "program_not_found", f"There is no program {program_id}.")
-
-
-def registration_not_found(program_id: str, employee_id: str) -> ApiError:
-    """The 404 for an employee not registered in a program."""
-    return ApiError(
-        404,
-        "registration_not_found",
-        f"Employee {employee_id} is not registered for program {program_id}.",
-    )
+from registration.usecases.errors import program_not_found, registration_not_found
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +57,7 @@ class RegistrationService:
         """Register (or update) one person; invalid answers store nothing.
 
         Raises:
-            ApiError: 404 for an unknown program.
+            CodedNotFoundError: program_not_found.
             RegistrationRefusedError: outside the registration window.
             AnswersInvalidError: the answers do not fit the questionnaire.
         """
@@ -86,7 +72,11 @@ class RegistrationService:
         return await self._transactor.run(work, retry_on_duplicate_key=True)
 
     async def update(self, program_id: str, submission: Submission) -> Decision:
-        """Change an existing registration's answers (404 when there is none)."""
+        """Change an existing registration's answers.
+
+        Raises:
+            CodedNotFoundError: registration_not_found, program_not_found.
+        """
         if await self._registrations.get(program_id, submission.employee_id) is None:
             raise registration_not_found(program_id, submission.employee_id)
         return await self.register(program_id, submission)
@@ -166,20 +156,32 @@ class RegistrationService:
     async def page(
         self, program_id: str, status: Status | None, after: str | None, limit: int
     ) -> list[Registration]:
-        """A program's registrations in employee-id order (404 for an unknown program)."""
+        """A program's registrations in employee-id order.
+
+        Raises:
+            CodedNotFoundError: program_not_found.
+        """
         if await self._programs.get(program_id) is None:
             raise program_not_found(program_id)
         return await self._registrations.page(program_id, status=status, after=after, limit=limit)
 
     async def get(self, program_id: str, employee_id: str) -> Registration:
-        """One registration (404 when absent)."""
+        """One registration.
+
+        Raises:
+            CodedNotFoundError: registration_not_found.
+        """
         registration = await self._registrations.get(program_id, employee_id)
         if registration is None:
             raise registration_not_found(program_id, employee_id)
         return registration
 
     async def withdraw(self, program_id: str, employee_id: str) -> Registration:
-        """Withdraw a registration; withdrawing twice changes nothing."""
+        """Withdraw a registration; withdrawing twice changes nothing.
+
+        Raises:
+            CodedNotFoundError: registration_not_found.
+        """
 
         async def work(tx: Transaction) -> Registration:
             registration = await self._registrations.get(program_id, employee_id, tx)

@@ -13,7 +13,7 @@ from mentorship_kit.auth import CallerDependency, Principal
 from registration.domain.programs import Program, ProgramSettings, QuestionnaireVersion
 from registration.domain.questionnaire import Questionnaire
 from registration.domain.template import Template
-from registration.handlers.programs import ProgramService
+from registration.usecases.programs import ProgramService
 
 ProgramId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
 

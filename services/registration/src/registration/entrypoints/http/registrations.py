@@ -20,8 +20,8 @@ from registration.domain.registration import (
     Submission,
     normalise_department,
 )
-from registration.handlers.importing import ImportReport, ImportService
-from registration.handlers.registering import RegistrationService
+from registration.usecases.importing import ImportReport, ImportService
+from registration.usecases.registering import RegistrationService
 
 ProgramId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
 EmployeeRef = Annotated[

@@ -1,0 +1,1 @@
+"""Registration's entry points: the HTTP API (registration consumes no events)."""

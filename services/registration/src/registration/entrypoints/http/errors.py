@@ -1,0 +1,52 @@
+"""How registration's use-case and domain errors read over HTTP."""
+
+from __future__ import annotations
+
+from mentorship_kit.http import ErrorMapper
+from mentorship_kit.http_errors import ApiError, FieldProblem
+from registration.domain.csv_import import CsvFileError
+from registration.domain.questionnaire import AnswersInvalidError
+from registration.domain.registration import RegistrationRefusedError
+from registration.usecases.errors import CodedNotFoundError, ProgramInvalidError
+
+
+def _not_found(error: Exception) -> ApiError:
+    assert isinstance(error, CodedNotFoundError)
+    return ApiError(404, error.code, error.message)
+
+
+def _refused(error: Exception) -> ApiError:
+    assert isinstance(error, RegistrationRefusedError)
+    return ApiError(409, error.code, error.message)
+
+
+def _invalid(what: str, problems: list[FieldProblem]) -> ApiError:
+    summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
+    return ApiError(422, "validation_failed", f"The {what} invalid ({summary}).", problems)
+
+
+def _answers_invalid(error: Exception) -> ApiError:
+    assert isinstance(error, AnswersInvalidError)
+    return _invalid(
+        "answers are", [FieldProblem(f"body.{p.field}", p.message) for p in error.problems]
+    )
+
+
+def _program_invalid(error: Exception) -> ApiError:
+    assert isinstance(error, ProgramInvalidError)
+    return _invalid(
+        "program is", [FieldProblem(f"body.{field}", message) for field, message in error.problems]
+    )
+
+
+def _csv_invalid(error: Exception) -> ApiError:
+    return ApiError(422, "csv_invalid", f"The CSV file cannot be imported: {error}.")
+
+
+ERROR_MAPPERS: dict[type[Exception], ErrorMapper] = {
+    CodedNotFoundError: _not_found,
+    ProgramInvalidError: _program_invalid,
+    RegistrationRefusedError: _refused,
+    AnswersInvalidError: _answers_invalid,
+    CsvFileError: _csv_invalid,
+}

@@ -1,1 +1,0 @@
-"""Registration's handlers: HTTP commands and queries."""

@@ -1,1 +1,0 @@
-"""The registration service's HTTP API."""

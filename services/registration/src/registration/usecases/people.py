@@ -1,0 +1,52 @@
+"""People across programs: erasure (GDPR) and how to reach a participant."""
+
+from __future__ import annotations
+
+from mentorship_kit.outbox import Transaction, Transactor
+from registration.adapters.people import PeopleDirectory
+from registration.adapters.registrations import RegistrationRepository
+from registration.domain.registration import Registration, erase_person
+from registration.usecases.errors import participant_not_found
+
+
+class PeopleService:
+    """Forgets a person everywhere; finds a participant's contact details."""
+
+    def __init__(
+        self,
+        transactor: Transactor,
+        registrations: RegistrationRepository,
+        people: PeopleDirectory,
+    ) -> None:
+        self._transactor = transactor
+        self._registrations = registrations
+        self._people = people
+
+    async def erase(self, employee_id: str) -> int:
+        """Erase ``employee_id`` here and, through ParticipantErased, everywhere.
+
+        Deletes the person's registrations, directory entry and every reference to them, and
+        returns how many registrations were erased. Idempotent: erasing an unknown or already
+        erased person erases nothing.
+        """
+
+        async def work(tx: Transaction) -> int:
+            deleted = await self._registrations.delete_person(employee_id, tx)
+            person_id = await self._people.forget(employee_id, tx)
+            await self._registrations.forget_manager(employee_id, person_id, tx)
+            for event in erase_person(deleted, tx.now):
+                tx.emit(event)
+            return len(deleted)
+
+        return await self._transactor.run(work)
+
+    async def participant(self, participant_id: str) -> Registration:
+        """The registration behind a participant id (its name, e-mail and time zone).
+
+        Raises:
+            CodedNotFoundError: participant_not_found.
+        """
+        registration = await self._registrations.by_participant(participant_id)
+        if registration is None:
+            raise participant_not_found(participant_id)
+        return registration
