@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from registration.domain.csv_import import CsvFileError, CsvReader
+from registration.domain.csv_import import MAX_CELL_CHARS, CsvFileError, CsvReader
 from registration.domain.template import Template, questionnaire_from
 
 READER = CsvReader(questionnaire_from(Template.STANDARD), max_rows=100)
@@ -84,3 +84,32 @@ def test_too_many_rows() -> None:
 def test_unparseable_numbers_are_left_for_answer_checking() -> None:
     rows, _ = READER.read(HEADER + "\ne-1,Ada,ada@example.com,,,mentor,three,en,\n")
     assert rows[0].submission.answers["capacity"] == "three"
+
+
+def test_a_cell_over_the_csv_modules_own_limit_is_named_by_line_and_column() -> None:
+    huge = "x" * 131_073
+    text = f"{HEADER}\ne-1,Ada,ada@example.com,,,mentor,2,en,\ne-2,{huge},b@example.com,,,,,,\n"
+    with pytest.raises(CsvFileError, match=r"line 3, column 2 \(Full Name\)") as caught:
+        READER.read(text)
+    assert "131073 characters" in str(caught.value)
+    assert f"at most {MAX_CELL_CHARS}" in str(caught.value)
+
+
+def test_the_cell_cap_is_a_setting_of_the_reader() -> None:
+    reader = CsvReader(questionnaire_from(Template.STANDARD), max_rows=10, max_cell_chars=20)
+    fits = f"{HEADER}\ne-1,{'A' * 20},ada@example.com,,,mentor,2,en,\n"
+    assert len(reader.read(fits)[0]) == 1
+    quoted = f'{HEADER}\ne-1,Ada,ada@example.com,,,mentor,2,"en\n{"x" * 20}",\n'
+    with pytest.raises(CsvFileError, match=r"line 3, column 8 \(languages\).*at most 20"):
+        reader.read(quoted)
+    header = "employee_id,name,email," + "y" * 21 + "\n"
+    with pytest.raises(CsvFileError, match=r"line 1, column 4 "):
+        reader.read(header)
+
+
+def test_old_mac_line_endings_are_lines_not_a_crash() -> None:
+    rows_text = "e-1,Ada,ada@example.com,,,mentor,2,en,\re-2,Bo,bo@example.com,,,mentee,,en,\r"
+    text = f"{HEADER}\r{rows_text}"
+    rows, problems = READER.read(text)
+    assert problems == []
+    assert [(row.row, row.submission.employee_id) for row in rows] == [(2, "e-1"), (3, "e-2")]

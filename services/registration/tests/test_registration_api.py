@@ -570,3 +570,20 @@ async def test_csv_files_that_cannot_be_read(client: httpx.AsyncClient) -> None:
         path, content="employee_id,name,email\n", headers=bearer(participant_token("x"))
     )
     assert participant.status_code == 403
+
+
+async def test_an_oversized_csv_cell_is_a_422_naming_line_and_column(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    program_id = await _program(client)
+    path = f"/v1/programs/{program_id}/registrations/import"
+    huge = _csv_row("emp-2", "mentee", name="x" * 131_073)
+    text = f"{CSV_HEADER}\n{_csv_row('emp-1', 'mentee')}\n{huge}\n"
+
+    response = await client.post(path, content=text, headers=ADMIN | {"content-type": "text/csv"})
+
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] == "csv_invalid"
+    assert "line 3, column 2 (Full Name)" in response.json()["message"]
+    assert "IMPORT_MAX_CELL_CHARS" in response.json()["message"]
+    assert await database["participants"].count_documents({}) == 0

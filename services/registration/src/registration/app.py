@@ -38,6 +38,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         program_service,
         registering,
         max_rows=settings.import_max_rows,
+        max_cell_chars=settings.import_max_cell_chars,
         chunk_rows=settings.import_chunk_rows,
     )
     people_service = PeopleService(runtime.transactor, registrations, people)

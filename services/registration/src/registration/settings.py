@@ -7,6 +7,7 @@ from typing import ClassVar
 from pydantic import Field, model_validator
 
 from mentorship_kit.settings import ServiceSettings
+from registration.domain.csv_import import MAX_CELL_CHARS
 
 
 class RegistrationSettings(ServiceSettings):
@@ -19,6 +20,11 @@ class RegistrationSettings(ServiceSettings):
     )
     import_max_bytes: int = Field(
         default=20 * 1024 * 1024, ge=1024, description="Largest CSV import accepted."
+    )
+    import_max_cell_chars: int = Field(
+        default=MAX_CELL_CHARS,
+        ge=1,
+        description="Longest CSV cell accepted, in characters (a longer one refuses the file).",
     )
     import_chunk_rows: int = Field(
         default=500, ge=1, le=5000, description="Rows registered per database transaction."

@@ -4,7 +4,11 @@ The first line names the columns. ``employee_id``, ``name`` and ``email`` are re
 ``department``, ``manager_employee_id`` and ``preferred_mentors`` are optional; every other
 column is a question key of the program's questionnaire. Header names are matched loosely
 ("Employee ID", "Manager ID", "Work Email" work). Several choices go in one cell separated
-by ``;`` or ``|``. An empty cell is no answer.
+by ``;`` or ``|``. An empty cell is no answer. Lines may end in CRLF, LF or a lone CR.
+
+A cell may hold at most ``max_cell_chars`` characters (the longest legitimate cell, a
+multiple-choice answer naming 500 choices of 80 characters, holds about 40,500): a longer one
+refuses the whole file, naming its line and column.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +43,8 @@ ALIASES = {
     "department_name": "department",
 }
 _SEPARATORS = re.compile(r"[;|]")
+MAX_CELL_CHARS = 65_536
+"""The default cap on one cell's length, in characters."""
 
 
 class CsvFileError(ValueError):
@@ -82,23 +88,31 @@ def _cell_value(question: Question, cell: str) -> Any:
 class CsvReader:
     """Reads rows of one file against one questionnaire."""
 
-    def __init__(self, questionnaire: Questionnaire, *, max_rows: int) -> None:
+    def __init__(
+        self, questionnaire: Questionnaire, *, max_rows: int, max_cell_chars: int = MAX_CELL_CHARS
+    ) -> None:
         self._questions = {question.key: question for question in questionnaire.questions}
         self._max_rows = max_rows
+        self._max_cell_chars = max_cell_chars
 
     def read(self, text: str) -> tuple[list[ParsedRow], list[RowProblem]]:
         """Every row as a submission or as problems; raises `CsvFileError` for the file."""
-        reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+        # The csv module's own cap (131,072 by default, process-wide) would stop a long cell
+        # without saying where; lift it above anything this text holds so that our cap, which
+        # names the line and column, decides.
+        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+        records = self._records(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
         try:
-            header = next(reader)
+            _, header = next(records)
         except StopIteration:
             msg = "the file is empty; the first line must name the columns"
             raise CsvFileError(msg) from None
+        self._check_cells(1, header, ())
         columns = self._columns(header)
         parsed: list[ParsedRow] = []
         problems: list[RowProblem] = []
         first_row_of: dict[str, int] = {}
-        for count, (line, cells) in enumerate(self._rows(reader), start=1):
+        for count, (line, cells) in enumerate(self._rows(records, header), start=1):
             if count > self._max_rows:
                 msg = f"the file has more than {self._max_rows} rows; split it"
                 raise CsvFileError(msg)
@@ -132,11 +146,36 @@ class CsvReader:
         return columns
 
     @staticmethod
-    def _rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-        for cells in reader:
-            line = reader.line_num  # type: ignore[attr-defined]
+    def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+        """Each record with its line number (a record's last line when a cell spans lines)."""
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:  # a guard: none is known to reach here
+                line = reader.line_num  # type: ignore[attr-defined]
+                msg = f"line {line}: {error}"
+                raise CsvFileError(msg) from None
+            yield reader.line_num, cells  # type: ignore[attr-defined]
+
+    def _rows(
+        self, records: Iterator[tuple[int, list[str]]], header: list[str]
+    ) -> Iterator[tuple[int, list[str]]]:
+        for line, cells in records:
+            self._check_cells(line, cells, header)
             if any(cell.strip() for cell in cells):
                 yield line, cells
+
+    def _check_cells(self, line: int, cells: Sequence[str], header: Sequence[str]) -> None:
+        for column, cell in enumerate(cells, start=1):
+            if len(cell) > self._max_cell_chars:
+                name = f" ({header[column - 1].strip()})" if column <= len(header) else ""
+                msg = (
+                    f"line {line}, column {column}{name} holds {len(cell)} characters; "
+                    f"a cell holds at most {self._max_cell_chars} (IMPORT_MAX_CELL_CHARS)"
+                )
+                raise CsvFileError(msg)
 
     def _row(
         self, line: int, columns: list[str], cells: list[str]

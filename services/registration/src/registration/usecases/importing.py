@@ -34,12 +34,14 @@ class ImportService:
         registering: RegistrationService,
         *,
         max_rows: int,
+        max_cell_chars: int,
         chunk_rows: int,
     ) -> None:
         self._transactor = transactor
         self._programs = programs
         self._registering = registering
         self._max_rows = max_rows
+        self._max_cell_chars = max_cell_chars
         self._chunk_rows = chunk_rows
 
     async def import_csv(self, program_id: str, text: str) -> ImportReport:
@@ -50,9 +52,12 @@ class ImportService:
             RegistrationRefusedError: the program does not take registrations now.
         """
         questionnaire = await self._programs.questionnaire(program_id, None)
-        parsed, problems = CsvReader(questionnaire.questionnaire, max_rows=self._max_rows).read(
-            text
+        reader = CsvReader(
+            questionnaire.questionnaire,
+            max_rows=self._max_rows,
+            max_cell_chars=self._max_cell_chars,
         )
+        parsed, problems = reader.read(text)
         report = ImportReport(rows=len(parsed) + len({problem.row for problem in problems}))
         report.errors.extend(problems)
         for start in range(0, len(parsed), self._chunk_rows):
