@@ -192,6 +192,41 @@ async def test_invalid_program_changes_name_the_field(client: httpx.AsyncClient)
     assert missing.json()["error"] == "program_not_found"
 
 
+async def test_a_patch_null_is_what_the_document_says(client: httpx.AsyncClient) -> None:
+    """A setting left out stays; null clears a setting that may be empty, and only such one."""
+    document = (await client.get("/openapi.json")).json()
+    patch = document["components"]["schemas"]["ProgramPatch"]["properties"]
+
+    def nullable(schema: dict[str, Any]) -> bool:
+        return {"type": "null"} in schema.get("anyOf", [])
+
+    assert not nullable(patch["format"])
+    assert nullable(patch["max_group_size"])
+    assert [name for name, schema in patch.items() if nullable(schema)] == ["max_group_size"]
+    assert all("default" not in schema for schema in patch.values())
+    size = next(s for s in patch["max_group_size"]["anyOf"] if s.get("type") == "integer")
+    assert (size["minimum"], size["maximum"]) == (2, 50), "the document keeps the constraints"
+
+    group = await _program(client, format="group", max_group_size=6)
+    refused = await client.patch(f"/v1/programs/{group}", json={"format": None}, headers=ADMIN)
+    assert refused.status_code == 422
+    [problem] = refused.json()["errors"]
+    assert problem["field"] == "body.format"
+    assert "null" in problem["message"]
+    assert "leave format out" in problem["message"]
+
+    one_on_one = await client.patch(
+        f"/v1/programs/{group}",
+        json={"format": "one_on_one", "max_group_size": None},
+        headers=ADMIN,
+    )
+    assert one_on_one.status_code == 200, one_on_one.text
+    assert (one_on_one.json()["format"], one_on_one.json()["max_group_size"]) == (
+        "one_on_one",
+        None,
+    )
+
+
 # ---------------------------------------------------------------- registering
 
 

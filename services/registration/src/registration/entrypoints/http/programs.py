@@ -1,10 +1,19 @@
 """Program and questionnaire endpoints."""
 
 from datetime import datetime
-from typing import Annotated, Any, Self, cast
+from typing import Annotated, Any, Self, get_args
 
 from fastapi import APIRouter, Depends, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from mentorship_contracts.events import ProgramTopics
 from mentorship_contracts.events.program import ProgramDetails
@@ -26,16 +35,55 @@ class ProgramCreateRequest(ProgramSettings):
     questionnaire_template: Template = Template.STANDARD
 
 
+def _may_be_empty(field: FieldInfo) -> bool:
+    return type(None) in get_args(field.annotation)
+
+
+def _left_out(schema: dict[str, Any]) -> None:
+    """A left-out setting keeps its value: the document shows no default for it."""
+    schema.pop("default", None)
+
+
+def _patch_field(field: FieldInfo) -> tuple[Any, Any]:
+    """The setting as a PATCH takes it: same type and constraints, optional, no default."""
+    annotation: Any = field.annotation
+    if field.metadata:
+        annotation = Annotated[(annotation, *field.metadata)]
+    description = field.description or ""
+    if _may_be_empty(field):
+        description = f"{description} null clears it.".strip()
+    return annotation, Field(
+        default=None, description=description or None, json_schema_extra=_left_out
+    )
+
+
+def _null_refused(value: Any, info: ValidationInfo) -> Any:
+    if value is None:
+        raise PydanticCustomError(
+            "null_refused",
+            "null is accepted only by settings that may be empty; leave {field} out to keep it",
+            {"field": info.field_name},
+        )
+    return value
+
+
+_NULLABLE = [name for name, field in ProgramDetails.model_fields.items() if _may_be_empty(field)]
 ProgramPatch: type[BaseModel] = create_model(
     "ProgramPatch",
     __config__=ConfigDict(extra="forbid"),
-    __doc__="Settings to change; the rest stay as they are.",
+    __doc__=(
+        "Settings to change: a setting left out stays as it is. null is accepted only by the "
+        f"settings that may be empty ({', '.join(_NULLABLE)}), and clears them; null for any "
+        "other setting is refused (422 naming it)."
+    ),
+    __validators__={
+        "_null_refused": field_validator(
+            *(name for name in ProgramDetails.model_fields if name not in _NULLABLE),
+            mode="before",
+        )(_null_refused)
+    },
     **{  # type: ignore[call-overload]
-        name: (
-            cast("Any", field.annotation) | None,
-            Field(default=None, description=field.description),
-        )
-        for name, field in ProgramDetails.model_fields.items()
+        name: _patch_field(field) for name, field in ProgramDetails.model_fields.items()
     },
 )
 
@@ -124,7 +172,16 @@ def programs_router(
         return ProgramView.of(await service.get(program_id))
 
     @router.patch(
-        "/{program_id}", summary="Change a program's settings", responses={404: {}, 422: {}}
+        "/{program_id}",
+        summary="Change a program's settings",
+        description=(
+            "Send only the settings to change; a setting left out stays as it is. `null` is "
+            "accepted only by settings that may be empty (`max_group_size`, e.g. with "
+            '`{"format": "one_on_one", "max_group_size": null}`) and clears them; `null` for any '
+            "other setting is refused with a 422 naming it. The result is checked as a whole "
+            "(a 422 names each setting that breaks the policy)."
+        ),
+        responses={404: {}, 422: {}},
     )
     async def revise(program_id: ProgramId, patch: ProgramPatch, _: Admin) -> ProgramView:
         changes: dict[str, Any] = patch.model_dump(exclude_unset=True)
