@@ -13,6 +13,8 @@ from registration.domain.programs import (
     Program,
     ProgramSettings,
     QuestionnaireVersion,
+    ReadBack,
+    ReadOnlyFieldsError,
     add_months,
 )
 from registration.domain.template import Template, questionnaire_from
@@ -184,3 +186,23 @@ def test_a_new_questionnaire_is_announced_when_the_topics_move(open_program: Pro
     [event] = minimal.events
     assert isinstance(event, ProgramUpdated)
     assert event.changed_fields == ("topics",)
+
+
+def test_an_edit_may_send_back_the_read_only_fields_it_read() -> None:
+    made = datetime(2026, 5, 1, 10, 0, 0, 123456, tzinfo=UTC)
+    current = QuestionnaireVersion("prog-1", 3, questionnaire_from(Template.MINIMAL), made)
+    current.check_read_back(ReadBack())
+    current.check_read_back(ReadBack("prog-1", 3, made))
+    stored = made.replace(microsecond=123000, tzinfo=None)  # as the database keeps it
+    current.check_read_back(ReadBack(created_at=stored))
+
+    with pytest.raises(ReadOnlyFieldsError) as stale:
+        current.check_read_back(ReadBack("prog-1", 2, made - timedelta(days=1)))
+    assert stale.value.stale
+    assert [field for field, _ in stale.value.problems] == ["version"]
+
+    with pytest.raises(ReadOnlyFieldsError) as edited:
+        current.check_read_back(ReadBack("prog-2", 3, made + timedelta(seconds=1)))
+    assert not edited.value.stale
+    assert [field for field, _ in edited.value.problems] == ["program_id", "created_at"]
+    assert all("read-only" in message for _, message in edited.value.problems)

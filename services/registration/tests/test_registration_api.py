@@ -438,6 +438,45 @@ async def test_a_template_is_applied_in_one_call_and_announced(
     assert "needs a question with meaning 'role'" in invalid.json()["message"]
 
 
+async def test_a_questionnaire_read_can_be_saved_back(client: httpx.AsyncClient) -> None:
+    program_id = await _program(client)
+    path = f"/v1/programs/{program_id}/questionnaire"
+    read: dict[str, Any] = (await client.get(path, headers=ADMIN)).json()
+    assert {"program_id", "version", "created_at"} <= set(read)
+
+    def edited(**changes: Any) -> dict[str, Any]:
+        return read | {"questions": read["questions"][:-1]} | changes
+
+    wrong_program = await client.put(path, json=edited(program_id="prog-other"), headers=ADMIN)
+    assert wrong_program.status_code == 422
+    assert [e["field"] for e in wrong_program.json()["errors"]] == ["body.program_id"]
+    assert "read-only" in wrong_program.json()["errors"][0]["message"]
+    wrong_time = await client.put(
+        path, json=edited(created_at="2001-01-01T00:00:00Z"), headers=ADMIN
+    )
+    assert wrong_time.status_code == 422
+    assert [e["field"] for e in wrong_time.json()["errors"]] == ["body.created_at"]
+
+    saved = await client.put(path, json=edited(), headers=ADMIN)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["version"] == 2
+    assert len(saved.json()["questions"]) == len(read["questions"]) - 1
+
+    stale = await client.put(path, json=edited(), headers=ADMIN)
+    assert stale.status_code == 409
+    assert stale.json()["error"] == "questionnaire_changed"
+    assert [e["field"] for e in stale.json()["errors"]] == ["body.version"]
+    assert "the current version is 2" in stale.json()["errors"][0]["message"]
+
+    again = (await client.get(path, headers=ADMIN)).json()
+    assert (await client.put(path, json=again, headers=ADMIN)).json()["version"] == 3
+    questions_only = {"questions": read["questions"][:-1]}
+    response_of_a_put = (await client.put(path, json=questions_only, headers=ADMIN)).json()
+    assert response_of_a_put["version"] == 4, "without read-only fields: no check"
+    resent = await client.put(path, json=response_of_a_put, headers=ADMIN)
+    assert resent.json()["version"] == 5, "a PUT's own answer can be sent back too"
+
+
 # ---------------------------------------------------------------- withdrawal and erasure
 
 
@@ -571,10 +610,10 @@ async def test_csv_import_registers_good_rows_and_reports_bad_ones(
     assert report.status_code == 200, report.text
     assert (body["rows"], body["registered"], body["failed"]) == (17, 13, 4)
     assert [(error["row"], error["field"]) for error in body["errors"]] == [
-        (15, "email"),
-        (16, "answers.role"),
-        (17, "answers.capacity"),
-        (18, "employee_id"),
+        (15, "body.email"),
+        (16, "body.answers.role"),
+        (17, "body.answers.capacity"),
+        (18, "body.employee_id"),
     ]
     assert await database["participants"].count_documents({}) == 13
     assert (await _event_types(database)).count("ParticipantRegistered") == 13

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from pydantic import ValidationInfo, field_validator
@@ -57,6 +58,32 @@ class ProgramSettings(ProgramDetails):
 
 
 @dataclass(frozen=True, slots=True)
+class ReadBack:
+    """The read-only fields of a questionnaire version, sent back with an edit of it.
+
+    A client may save what it read: each field it sends must be what the current version
+    has, which also guards against saving over a change made since the read.
+    """
+
+    program_id: str | None = None
+    version: int | None = None
+    created_at: datetime | None = None
+
+
+class ReadOnlyFieldsError(ValueError):
+    """Read-only fields sent back with values that are not the current version's.
+
+    ``stale`` means the edit starts from an earlier version (the questionnaire changed since
+    it was read) rather than from an edited read-only field.
+    """
+
+    def __init__(self, problems: Sequence[tuple[str, str]], *, stale: bool) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in problems))
+        self.problems = tuple(problems)
+        self.stale = stale
+
+
+@dataclass(frozen=True, slots=True)
 class QuestionnaireVersion:
     """One immutable version of a program's questionnaire."""
 
@@ -64,6 +91,46 @@ class QuestionnaireVersion:
     version: int
     questionnaire: Questionnaire
     created_at: datetime
+
+    def check_read_back(self, read_back: ReadBack) -> None:
+        """Accept an edit of this (current) version that sends back its read-only fields.
+
+        Raises:
+            ReadOnlyFieldsError: a field sent is not this version's.
+        """
+        if read_back.version is not None and read_back.version != self.version:
+            problem = (
+                f"the current version is {self.version}, not {read_back.version}: the "
+                "questionnaire changed since it was read; read it again and redo the edit"
+            )
+            raise ReadOnlyFieldsError([("version", problem)], stale=True)
+        problems: list[tuple[str, str]] = []
+        keep = "(leave it out or send it as read)"
+        if read_back.program_id is not None and read_back.program_id != self.program_id:
+            sent = read_back.program_id
+            message = f"is read-only: this is program {self.program_id}, not {sent} {keep}"
+            problems.append(("program_id", message))
+        if read_back.created_at is not None and not _same_instant(
+            read_back.created_at, self.created_at
+        ):
+            made, sent = self.created_at.isoformat(), read_back.created_at.isoformat()
+            message = f"is read-only: version {self.version} was made at {made}, not {sent} {keep}"
+            problems.append(("created_at", message))
+        if problems:
+            raise ReadOnlyFieldsError(problems, stale=False)
+
+
+def _same_instant(sent: datetime, stored: datetime) -> bool:
+    """Equal to the millisecond (what the database keeps); a naive time is taken as UTC."""
+
+    def milliseconds(moment: datetime) -> int:
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return (aware - _EPOCH) // timedelta(milliseconds=1)
+
+    return milliseconds(sent) == milliseconds(stored)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from registration.domain.programs import (
     ProgramDecision,
     ProgramSettings,
     QuestionnaireVersion,
+    ReadBack,
 )
 from registration.domain.questionnaire import Questionnaire
 from registration.domain.template import Template, questionnaire_from
@@ -108,16 +109,27 @@ class ProgramService:
         return found
 
     async def replace_questionnaire(
-        self, program_id: str, questionnaire: Questionnaire
+        self, program_id: str, questionnaire: Questionnaire, read_back: ReadBack | None = None
     ) -> QuestionnaireVersion:
         """Store ``questionnaire`` as the program's next version.
 
         Earlier versions stay: registrations keep the answers they gave to the version
-        they answered.
+        they answered. ``read_back`` holds the read-only fields of the version the edit
+        started from, when the caller sent them back.
+
+        Raises:
+            CodedNotFoundError: program_not_found.
+            ReadOnlyFieldsError: ``read_back`` is not the current version's.
         """
 
         async def work(tx: Transaction) -> QuestionnaireVersion:
             program = await self._existing(program_id, tx)
+            if read_back is not None:
+                current = await self._programs.version(
+                    program_id, program.questionnaire_version, tx
+                )
+                assert current is not None, "a program always has its current version"
+                current.check_read_back(read_back)
             decision = program.replace_questionnaire(questionnaire, tx.now)
             await self._apply(program, decision, tx)
             assert decision.new_version is not None

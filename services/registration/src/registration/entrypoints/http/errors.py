@@ -5,6 +5,7 @@ from __future__ import annotations
 from mentorship_kit.http import ErrorMapper
 from mentorship_kit.http_errors import ApiError, FieldProblem
 from registration.domain.csv_import import CsvFileError
+from registration.domain.programs import ReadOnlyFieldsError
 from registration.domain.questionnaire import AnswersInvalidError
 from registration.domain.registration import RegistrationRefusedError
 from registration.usecases.errors import CodedNotFoundError, ProgramInvalidError
@@ -39,6 +40,15 @@ def _program_invalid(error: Exception) -> ApiError:
     )
 
 
+def _read_only_fields(error: Exception) -> ApiError:
+    assert isinstance(error, ReadOnlyFieldsError)
+    problems = [FieldProblem(f"body.{field}", message) for field, message in error.problems]
+    if error.stale:
+        message = f"The questionnaire changed since it was read ({problems[0].message})."
+        return ApiError(409, "questionnaire_changed", message, problems)
+    return _invalid("read-only fields are", problems)
+
+
 def _csv_invalid(error: Exception) -> ApiError:
     return ApiError(422, "csv_invalid", f"The CSV file cannot be imported: {error}.")
 
@@ -49,4 +59,5 @@ ERROR_MAPPERS: dict[type[Exception], ErrorMapper] = {
     RegistrationRefusedError: _refused,
     AnswersInvalidError: _answers_invalid,
     CsvFileError: _csv_invalid,
+    ReadOnlyFieldsError: _read_only_fields,
 }

@@ -19,7 +19,12 @@ from mentorship_contracts.events import ProgramTopics
 from mentorship_contracts.events.program import ProgramDetails
 from mentorship_contracts.types import RegistrationStatus, utc_now
 from mentorship_kit.auth import CallerDependency, Principal
-from registration.domain.programs import Program, ProgramSettings, QuestionnaireVersion
+from registration.domain.programs import (
+    Program,
+    ProgramSettings,
+    QuestionnaireVersion,
+    ReadBack,
+)
 from registration.domain.questionnaire import Questionnaire
 from registration.domain.template import Template
 from registration.usecases.programs import ProgramService
@@ -131,6 +136,34 @@ class QuestionnaireView(Questionnaire):
     created_at: datetime
 
 
+class QuestionnaireRequest(Questionnaire):
+    """A questionnaire to store as the next version.
+
+    What a GET answered may be sent back as it is: the read-only fields (program_id, version,
+    created_at) are accepted when they are the current version's and refused, by name, when
+    not (a version other than the current one is a 409: the questionnaire changed since it
+    was read). Each may be left out.
+    """
+
+    program_id: str | None = Field(default=None, description="Read-only: the program's id.")
+    version: int | None = Field(
+        default=None, ge=1, description="Read-only: the version this edit starts from."
+    )
+    created_at: datetime | None = Field(
+        default=None, description="Read-only: when the version this edit starts from was made."
+    )
+
+    def questionnaire(self) -> Questionnaire:
+        """The questions alone."""
+        return Questionnaire(questions=self.questions)
+
+    def read_back(self) -> ReadBack | None:
+        """The read-only fields sent back, if any."""
+        if (self.program_id, self.version, self.created_at) == (None, None, None):
+            return None
+        return ReadBack(self.program_id, self.version, self.created_at)
+
+
 class TemplateRequest(BaseModel):
     """Which template to apply."""
 
@@ -210,12 +243,26 @@ def programs_router(
     @router.put(
         "/{program_id}/questionnaire",
         summary="Replace the questionnaire (stored as a new version)",
-        responses={404: {}, 422: {}},
+        description=(
+            "The body is the questions, optionally with the read-only fields of the version "
+            "the edit starts from, so that what `GET` answered can be edited and sent back. "
+            "Each read-only field sent must be the current version's: `program_id` and "
+            "`created_at` otherwise give a 422 naming them, and a `version` other than the "
+            "current one a 409 (`questionnaire_changed`: someone saved a version since)."
+        ),
+        responses={
+            404: {},
+            409: {"description": "The edit starts from a version that is no longer current."},
+            422: {},
+        },
     )
     async def replace(
-        program_id: ProgramId, questionnaire: Questionnaire, _: Admin
+        program_id: ProgramId, request: QuestionnaireRequest, _: Admin
     ) -> QuestionnaireView:
-        return _questionnaire_view(await service.replace_questionnaire(program_id, questionnaire))
+        version = await service.replace_questionnaire(
+            program_id, request.questionnaire(), request.read_back()
+        )
+        return _questionnaire_view(version)
 
     @router.post(
         "/{program_id}/questionnaire/template",

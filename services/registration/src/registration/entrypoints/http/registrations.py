@@ -109,10 +109,15 @@ class RegistrationPage(BaseModel):
 
 
 class ImportRowError(BaseModel):
-    """Why one row of an import was not registered (``row`` is the file's line number)."""
+    """Why one row of an import was not registered (``row`` is the file's line number).
+
+    ``field`` names the field as a 422 of the registration API does, by its path in the
+    registration request: ``body.email``, ``body.answers.<question key>``; empty when the
+    row as a whole is wrong.
+    """
 
     row: int
-    field: str
+    field: str = Field(examples=["body.answers.capacity"])
     message: str
 
 
@@ -140,7 +145,8 @@ class ImportResult(BaseModel):
 
 
 def _row_error(problem: RowProblem) -> ImportRowError:
-    return ImportRowError(row=problem.row, field=problem.field, message=problem.message)
+    field = f"body.{problem.field}" if problem.field else ""
+    return ImportRowError(row=problem.row, field=field, message=problem.message)
 
 
 def _employee(reference: str, principal: Principal) -> str:
