@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, stored
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, participant_token
 from mentorship_kit.mongo import Database, MongoClient, create_client
 from mentorship_kit.outbox import Outbox, OutboxRecord
+from mentorship_kit.pseudonyms import Pseudonyms
 from registration.app import build_app
 from registration.settings import RegistrationSettings
 
@@ -368,6 +370,107 @@ async def test_preferred_mentors_must_be_registered_mentors(client: httpx.AsyncC
     )
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "body.preferred_mentors"
+
+
+# ---------------------------------------------------------------- reporting lines
+
+# Who manages whom: a mentee, her manager, his manager (a director), and the director's boss.
+MANAGERS = {"mentee": "manager", "manager": "director", "director": "ceo", "ceo": None}
+
+
+async def _lines_after_registering(
+    client: httpx.AsyncClient,
+    database: Database,
+    program_id: str,
+    order: tuple[str, ...],
+    suffix: str,
+) -> dict[str, tuple[str, ...]]:
+    """Register ``order`` one by one; each person's reporting line as their last event says."""
+    seen = len(await _events(database))
+    for who in order:
+        manager = MANAGERS[who]
+        body = _person(
+            f"{who}-{suffix}",
+            MENTOR_ANSWERS if who != "mentee" else MENTEE_ANSWERS,
+            manager_employee_id=f"{manager}-{suffix}" if manager else None,
+        )
+        response = await client.post(
+            f"/v1/programs/{program_id}/registrations", json=body, headers=ADMIN
+        )
+        assert response.status_code == 201, response.text
+    events = [event.data for event in (await _events(database))[seen:]]
+    assert [event.event_type for event in events] == ["ParticipantRegistered"] * len(order)
+    return {
+        who: event.reporting_line  # type: ignore[attr-defined]
+        for who, event in zip(order, events, strict=True)
+    }
+
+
+@pytest.mark.slow
+async def test_the_direct_manager_is_always_in_the_line_whatever_the_order(
+    client: httpx.AsyncClient, database: Database, settings: RegistrationSettings
+) -> None:
+    """Each event names the direct manager first, registered or not, in any arrival order.
+
+    Above the direct manager a line holds the chain registration knew at that moment (the
+    managers named by earlier registrations), so the edge person -> line[0] of every
+    participant's latest event rebuilds the true hierarchy whatever the order.
+    """
+    pseudonyms = Pseudonyms(settings.auth_pseudonym_key)
+    program_id = await _program(client)
+    for number, order in enumerate(itertools.permutations(MANAGERS)):
+        suffix = f"p{number}"
+
+        def person(who: str | None, suffix: str = suffix) -> str:
+            assert who is not None
+            person_id = pseudonyms.person_id(f"{who}-{suffix}")
+            assert person_id is not None
+            return person_id
+
+        def true_line(who: str) -> tuple[str, ...]:
+            line, manager = [], MANAGERS[who]
+            while manager is not None:
+                line.append(person(manager))
+                manager = MANAGERS[manager]
+            return tuple(line)
+
+        lines = await _lines_after_registering(client, database, program_id, order, suffix)
+
+        for who, line in lines.items():
+            if MANAGERS[who] is None:
+                assert line == ()
+                continue
+            assert line[:1] == (person(MANAGERS[who]),), f"{order}: {who}'s direct manager"
+            assert line == true_line(who)[: len(line)], f"{order}: {who}'s line is a prefix"
+            registered_before = set(order[: order.index(who)])
+            known = 1
+            while known < len(true_line(who)) and _nth_manager(who, known) in registered_before:
+                known += 1
+            assert len(line) == known, f"{order}: {who} carries the chain known then"
+
+        again = await client.post(
+            f"/v1/programs/{program_id}/registrations",
+            json=_person(
+                f"mentee-{suffix}", MENTEE_ANSWERS, manager_employee_id=f"manager-{suffix}"
+            ),
+            headers=ADMIN,
+        )
+        if lines["mentee"] == true_line("mentee"):
+            assert again.json()["change"] == "unchanged"
+        else:
+            assert again.json()["change"] == "updated", "registering again refreshes the line"
+            updated = (await _events(database))[-1].data
+            assert updated.event_type == "ParticipantUpdated"
+            assert updated.reporting_line == true_line("mentee")  # type: ignore[attr-defined]
+
+
+def _nth_manager(who: str, n: int) -> str | None:
+    """The ``n``-th manager above ``who`` (1: the direct manager)."""
+    current: str | None = who
+    for _ in range(n):
+        assert current is not None
+        current = MANAGERS[current]
+    return current
 
 
 # ---------------------------------------------------------------- questionnaire versions

@@ -2,9 +2,16 @@
 
 Every employee a registration names (the registrant and their manager) gets a ``person_id``
 here, the same in every program: the keyed pseudonym of `mentorship_kit.pseudonyms` (so the
-other services recognise a participant's JWT), or a random id when no key is configured.
+other services recognise a participant's JWT; registration refuses to start without the key).
 Erasing a person deletes the mapping; the ids that travelled in events can then be linked to
 someone only by a holder of the key who already knows the employee id.
+
+A registration's reporting line always starts with the direct manager's person id, whether or
+not that manager ever registers (naming a manager records them); above it, the line holds the
+chain as the directory knows it at that moment, i.e. the managers that registrations named for
+the people above. A manager who registers later announces their own edge (their line starts
+with their own manager), so the edges person -> first of line rebuild the hierarchy in any
+registration order; registering again refreshes a line that has grown since.
 """
 
 from __future__ import annotations
