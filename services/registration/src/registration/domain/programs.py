@@ -100,8 +100,8 @@ class QuestionnaireVersion:
         """
         if read_back.version is not None and read_back.version != self.version:
             problem = (
-                f"the current version is {self.version}, not {read_back.version}: the "
-                "questionnaire changed since it was read; read it again and redo the edit"
+                f"the current version is {self.version}, not {read_back.version}: read the "
+                "questionnaire again and redo the edit"
             )
             raise ReadOnlyFieldsError([("version", problem)], stale=True)
         problems: list[tuple[str, str]] = []
