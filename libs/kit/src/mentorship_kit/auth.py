@@ -15,7 +15,6 @@ is refused.
 import asyncio
 import hmac
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import jwt
@@ -23,6 +22,7 @@ from fastapi import Depends, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mentorship_kit.http_errors import ApiError
+from mentorship_kit.principal import Principal
 from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.settings import ServiceSettings
 
@@ -32,25 +32,12 @@ JWKS_COOLDOWN_S = 30.0
 """A token naming an unknown key id refetches the keys at most this often (rotation works,
 a flood of made-up key ids does not reach the identity provider)."""
 
+__all__ = ["Authenticator", "CallerDependency", "Principal"]
+
 _BEARER = HTTPBearer(
     auto_error=False,
     description="An admin token, or a JWT whose subject is the caller's employee id.",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """An authenticated caller."""
-
-    employee_id: str | None
-    """The employee the caller is; None for the static admin token."""
-    is_admin: bool
-    person_id: str | None = None
-    """The caller's person id (see `mentorship_kit.pseudonyms`); None when not derivable."""
-
-    def may_act_for(self, employee_id: str) -> bool:
-        """Admins act for anyone; everyone else for themselves only."""
-        return self.is_admin or self.employee_id == employee_id
 
 
 CallerDependency = Callable[..., Awaitable[Principal]]

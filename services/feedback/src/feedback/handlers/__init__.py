@@ -1,1 +1,0 @@
-"""Feedback's handlers: event reactions and the HTTP API."""

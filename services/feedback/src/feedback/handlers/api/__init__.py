@@ -1,1 +1,0 @@
-"""Feedback's HTTP API."""
