@@ -18,9 +18,10 @@ from feedback.adapters.directory import Directory
 from feedback.adapters.records import Records
 from feedback.adapters.sessions import HeldSessions
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
-from feedback.handlers.erasure import Erasure
-from feedback.handlers.events import register_event_handlers
+from feedback.entrypoints.subscriptions import register_event_handlers
 from feedback.settings import FeedbackSettings
+from feedback.usecases.erasure import Erasure
+from feedback.usecases.facts import Facts
 from mentorship_contracts.events import ParticipantErased
 from mentorship_contracts.examples import example
 from mentorship_devstack.pytest_plugin import (
@@ -60,7 +61,7 @@ async def test_an_erasure_during_a_pairs_creation_leaves_nothing_of_the_erased(
         surveys=Records(database, "survey_responses", SurveyResponse, "response_id"),
     )
     await ensure_indexes(database, [runtime.outbox.indexes(), *directory.indexes()])
-    register_event_handlers(runtime.handlers, directory, held, erasure)
+    register_event_handlers(runtime.handlers, Facts(directory, held), erasure)
     mentee_person = dev_person_id(EMPLOYEES[MENTEE])
 
     handle = deliver_directly(runtime.handlers)

@@ -8,15 +8,17 @@ from feedback.adapters.directory import Directory
 from feedback.adapters.records import Records
 from feedback.adapters.sessions import HeldSessions
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
-from feedback.handlers.access import Access
-from feedback.handlers.api.routes import feedback_router
-from feedback.handlers.development import DevelopmentService
-from feedback.handlers.erasure import Erasure
-from feedback.handlers.events import register_event_handlers
-from feedback.handlers.relationship import RelationshipService
-from feedback.handlers.session_feedback import FeedbackService
-from feedback.handlers.surveys import SurveyService
+from feedback.entrypoints.http.errors import ERROR_MAPPERS
+from feedback.entrypoints.http.routes import feedback_router
+from feedback.entrypoints.subscriptions import register_event_handlers
 from feedback.settings import FeedbackSettings
+from feedback.usecases.access import Access
+from feedback.usecases.development import DevelopmentService
+from feedback.usecases.erasure import Erasure
+from feedback.usecases.facts import Facts
+from feedback.usecases.relationship import RelationshipService
+from feedback.usecases.session_feedback import FeedbackService
+from feedback.usecases.surveys import SurveyService
 from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
 from mentorship_kit.runtime import ServiceRuntime
@@ -52,7 +54,7 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         goals=goals,
         surveys=surveys,
     )
-    register_event_handlers(runtime.handlers, directory, held, erasure)
+    register_event_handlers(runtime.handlers, Facts(directory, held), erasure)
     access = Access(directory, held)
     transactor = runtime.transactor
     caller, _ = Authenticator(settings).dependencies()
@@ -66,14 +68,14 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         ),
         routers=[
             feedback_router(
-                access=access,
-                feedback=FeedbackService(transactor, access, directory, feedback),
+                feedback=FeedbackService(transactor, access, feedback),
                 relationship=RelationshipService(
-                    transactor, access, directory, fits=fits, agreements=agreements, goals=goals
+                    transactor, access, fits=fits, agreements=agreements, goals=goals
                 ),
-                development=DevelopmentService(transactor, access, directory, goals),
-                surveys=SurveyService(transactor, directory, surveys),
+                development=DevelopmentService(transactor, access, goals),
+                surveys=SurveyService(transactor, access, directory, surveys),
                 caller=caller,
             )
         ],
+        error_mappers=ERROR_MAPPERS,
     )

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pymongo import ASCENDING, IndexModel
 
+from feedback.domain.membership import Participation
 from mentorship_contracts.events import PairCreated
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import ParticipantRole
@@ -90,14 +91,14 @@ class Directory:
         cursor = self._participants.find({"_id": {"$in": list(participant_ids)}}, {"person_id": 1})
         return {document["_id"]: document["person_id"] async for document in cursor}
 
-    async def participant_in(
-        self, person_id: str, program_id: str
-    ) -> tuple[str, ParticipantRole] | None:
-        """The person's participant id and role in a program, if they registered."""
+    async def participant_in(self, person_id: str, program_id: str) -> Participation | None:
+        """The person's participation in a program, if they registered."""
         document = await self._participants.find_one(
             {"person_id": person_id, "program_id": program_id}, {"role": 1}
         )
-        return (document["_id"], ParticipantRole(document["role"])) if document else None
+        if document is None:
+            return None
+        return Participation(document["_id"], program_id, ParticipantRole(document["role"]))
 
     async def forget(self, participant_id: str, tx: Transaction) -> None:
         """Erase a participant's identity mapping, keeping only a tombstone of their id."""

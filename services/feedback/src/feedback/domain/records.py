@@ -1,18 +1,13 @@
-"""What people write in the feedback service, and the rules for writing it."""
+"""What people write in the feedback service: immutable records (a change stores a new copy)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
 from mentorship_contracts.types import FitConcern, ParticipantRole, SurveyKind
-
-ERASED = "erased"
-"""Stands in for an erased participant in records kept only as anonymous counts."""
 
 
 def stable_id(prefix: str, *parts: str) -> str:
@@ -123,32 +118,3 @@ class SurveyResponse(Record):
     would_join_again: bool
     comments: str
     submitted_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class UnknownTopic:
-    """A topic that is not one of the program's skills or goals, and where it was given."""
-
-    field: str
-    topic: str
-
-
-def unknown_topics(given: Sequence[str], known: Iterable[str], field: str) -> list[UnknownTopic]:
-    """Every entry of ``given`` that is not a program topic, with its field path."""
-    allowed = set(known)
-    return [
-        UnknownTopic(f"{field}[{index}]", topic)
-        for index, topic in enumerate(given)
-        if topic not in allowed
-    ]
-
-
-def goal_progress(
-    milestones: Sequence[Milestone], progress_percent: int | None, current: int
-) -> int:
-    """A goal's progress: given explicitly, else the share of milestones reached."""
-    if progress_percent is not None:
-        return progress_percent
-    if milestones:
-        return round(100 * sum(m.reached for m in milestones) / len(milestones))
-    return current

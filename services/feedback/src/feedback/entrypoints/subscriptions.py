@@ -1,10 +1,12 @@
-"""What feedback listens to: programs, participants, pairs, held sessions and erasures."""
+"""What feedback listens to: programs, participants, pairs, held sessions and erasures.
+
+Each handler translates its event and calls a use case, in the consumer's transaction.
+"""
 
 from __future__ import annotations
 
-from feedback.adapters.directory import Directory
-from feedback.adapters.sessions import HeldSessions
-from feedback.handlers.erasure import Erasure
+from feedback.usecases.erasure import Erasure
+from feedback.usecases.facts import Facts
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import (
     PairCreated,
@@ -16,22 +18,26 @@ from mentorship_contracts.events import (
     ProgramUpdated,
     SessionCompleted,
 )
-from mentorship_contracts.types import ParticipantRole
 from mentorship_kit.consumer import EventHandlers
 from mentorship_kit.outbox import Transaction
 
 
-def register_event_handlers(
-    handlers: EventHandlers, directory: Directory, held: HeldSessions, erasure: Erasure
-) -> None:
+def register_event_handlers(handlers: EventHandlers, facts: Facts, erasure: Erasure) -> None:
     """Subscribe feedback to the facts it checks requests against."""
-    directory.programs.follow(handlers, ProgramCreated, ProgramUpdated, key_field="program_id")
 
-    async def remember(
+    async def program_changed(
+        event: Envelope[ProgramCreated] | Envelope[ProgramUpdated], tx: Transaction
+    ) -> None:
+        await facts.program_changed(event.data, event.occurred_at, tx)
+
+    handlers.on(ProgramCreated)(program_changed)
+    handlers.on(ProgramUpdated)(program_changed)
+
+    async def participant_known(
         event: Envelope[ParticipantRegistered] | Envelope[ParticipantUpdated], tx: Transaction
     ) -> None:
         data = event.data
-        await directory.remember(
+        await facts.participant_known(
             data.participant_id,
             person_id=data.person_id,
             program_id=data.program_id,
@@ -40,39 +46,20 @@ def register_event_handlers(
             tx=tx,
         )
 
-    handlers.on(ParticipantRegistered)(remember)
-    handlers.on(ParticipantUpdated)(remember)
+    handlers.on(ParticipantRegistered)(participant_known)
+    handlers.on(ParticipantUpdated)(participant_known)
 
     @handlers.on(PairCreated)
     async def on_pair_created(event: Envelope[PairCreated], tx: Transaction) -> None:
-        pair = event.data
-        members = (pair.mentor_participant_id, pair.mentee_participant_id)
-        if await directory.erased(members, tx):
-            return  # erasure deletes an erased member's pairs: a late one is not stored
-        await directory.pairs.put(pair.pair_id, pair, event.occurred_at, tx, ended=False)
-        for participant, person, role in (
-            (pair.mentor_participant_id, pair.mentor_person_id, ParticipantRole.MENTOR),
-            (pair.mentee_participant_id, pair.mentee_person_id, ParticipantRole.MENTEE),
-        ):
-            await directory.remember(
-                participant,
-                person_id=person,
-                program_id=pair.program_id,
-                role=role,
-                as_of=event.occurred_at,
-                tx=tx,
-                overwrite=False,
-            )
+        await facts.pair_created(event.data, event.occurred_at, tx)
 
     @handlers.on(PairEnded)
     async def on_pair_ended(event: Envelope[PairEnded], tx: Transaction) -> None:
-        await directory.pairs.mark(event.data.pair_id, tx, ended=True)
+        await facts.pair_ended(event.data.pair_id, tx)
 
     @handlers.on(SessionCompleted)
     async def on_completed(event: Envelope[SessionCompleted], tx: Transaction) -> None:
-        if await directory.erased(event.data.participant_ids, tx):
-            return  # erasure deletes the held sessions of an erased participant
-        await held.sessions.put(event.data.session_id, event.data, event.occurred_at, tx)
+        await facts.session_held(event.data, event.occurred_at, tx)
 
     @handlers.on(ParticipantErased)
     async def on_erased(event: Envelope[ParticipantErased], tx: Transaction) -> None:

@@ -1,4 +1,8 @@
-"""What clients send to the feedback service, validated field by field."""
+"""What clients send to the feedback service, validated field by field.
+
+Each request model turns itself into the domain's command (``command()``): the use cases
+never see a request schema.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from feedback.domain.development import NewGoal, ProgressReport
+from feedback.domain.records import SkillProgress
+from feedback.domain.relationship import AgreementTerms, FitAnswer
+from feedback.domain.session_feedback import FeedbackAnswers
+from feedback.domain.surveys import SurveyAnswers
 from mentorship_contracts.types import FitConcern, Slug
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
@@ -35,6 +44,16 @@ class FeedbackInput(_Request):
     private_notes: Text = Field(default="", description="Visible to the author only.")
     progress: list[ProgressInput] = Field(default_factory=list, max_length=MAX_ITEMS)
 
+    def command(self) -> FeedbackAnswers:
+        """The answers, for the domain."""
+        return FeedbackAnswers(
+            rating=self.rating,
+            topics=tuple(self.topics),
+            action_items=tuple(self.action_items),
+            private_notes=self.private_notes,
+            progress=tuple(SkillProgress(topic=p.topic, level=p.level) for p in self.progress),
+        )
+
 
 class FitInput(_Request):
     """Is this pairing a good fit?"""
@@ -52,6 +71,10 @@ class FitInput(_Request):
             raise ValueError(msg)
         return self
 
+    def command(self) -> FitAnswer:
+        """The answer, for the domain."""
+        return FitAnswer(good_fit=self.good_fit, concern=self.concern, reason=self.reason)
+
 
 class AgreementInput(_Request):
     """The terms of a mentoring agreement."""
@@ -67,6 +90,15 @@ class AgreementInput(_Request):
     ]
     boundaries: Text = ""
 
+    def command(self) -> AgreementTerms:
+        """The terms, for the domain."""
+        return AgreementTerms(
+            expectations=self.expectations,
+            meeting_frequency=self.meeting_frequency,
+            confidentiality=self.confidentiality,
+            boundaries=self.boundaries,
+        )
+
 
 class GoalInput(_Request):
     """A new goal in the mentee's development plan."""
@@ -74,6 +106,10 @@ class GoalInput(_Request):
     topic: Slug = Field(description="The program goal or skill it works towards.")
     title: Line
     milestones: list[Line] = Field(default_factory=list, max_length=MAX_ITEMS)
+
+    def command(self) -> NewGoal:
+        """The goal, for the domain."""
+        return NewGoal(topic=self.topic, title=self.title, milestones=tuple(self.milestones))
 
 
 class GoalProgressInput(_Request):
@@ -91,6 +127,14 @@ class GoalProgressInput(_Request):
             raise ValueError(msg)
         return self
 
+    def command(self) -> ProgressReport:
+        """The progress, for the domain."""
+        reached = self.milestones_reached
+        return ProgressReport(
+            progress_percent=self.progress_percent,
+            milestones_reached=None if reached is None else tuple(reached),
+        )
+
 
 class SurveyInput(_Request):
     """Answers to a program survey."""
@@ -101,3 +145,14 @@ class SurveyInput(_Request):
     recommend_score: int = Field(ge=0, le=10, description="Would recommend the program, 0-10.")
     would_join_again: bool
     comments: Text = Field(default="", description="Stays in this service.")
+
+    def command(self) -> SurveyAnswers:
+        """The answers, for the domain."""
+        return SurveyAnswers(
+            growth_rating=self.growth_rating,
+            relationship_rating=self.relationship_rating,
+            recommend_score=self.recommend_score,
+            would_join_again=self.would_join_again,
+            skills_developing=tuple(self.skills_developing),
+            comments=self.comments,
+        )

@@ -6,8 +6,15 @@ from fastapi import APIRouter, Body, Depends, Path, status
 from pydantic import BaseModel
 
 from feedback.domain.agendas import TEMPLATES
-from feedback.handlers.access import Access
-from feedback.handlers.api.views import (
+from feedback.entrypoints.http.inputs import (
+    AgreementInput,
+    FeedbackInput,
+    FitInput,
+    GoalInput,
+    GoalProgressInput,
+    SurveyInput,
+)
+from feedback.entrypoints.http.views import (
     AgendaList,
     AgendaView,
     AgreementView,
@@ -19,18 +26,10 @@ from feedback.handlers.api.views import (
     GoalView,
     SurveyReceipt,
 )
-from feedback.handlers.development import DevelopmentService
-from feedback.handlers.inputs import (
-    AgreementInput,
-    FeedbackInput,
-    FitInput,
-    GoalInput,
-    GoalProgressInput,
-    SurveyInput,
-)
-from feedback.handlers.relationship import RelationshipService
-from feedback.handlers.session_feedback import FeedbackService
-from feedback.handlers.surveys import SurveyService
+from feedback.usecases.development import DevelopmentService
+from feedback.usecases.relationship import RelationshipService
+from feedback.usecases.session_feedback import FeedbackService
+from feedback.usecases.surveys import SurveyService
 from mentorship_contracts.types import SurveyKind
 from mentorship_kit.auth import CallerDependency, Principal
 from mentorship_kit.http_errors import ApiError
@@ -48,7 +47,6 @@ class FeedbackOpening(BaseModel):
 
 def feedback_router(
     *,
-    access: Access,
     feedback: FeedbackService,
     relationship: RelationshipService,
     development: DevelopmentService,
@@ -64,8 +62,7 @@ def feedback_router(
         summary="Whether feedback is open on a session, and for whom",
     )
     async def feedback_opening(session_id: ResourceId, who: Caller) -> FeedbackOpening:
-        session = await access.held_session(session_id)
-        await access.session_reader(session, who)
+        session = await feedback.opening(session_id, who)
         return FeedbackOpening(
             session_id=session.session_id,
             pair_id=session.pair_id,
@@ -79,7 +76,7 @@ def feedback_router(
     async def give_feedback(
         session_id: ResourceId, given: FeedbackInput, who: Caller
     ) -> FeedbackView:
-        record = await feedback.submit(session_id, given, who)
+        record = await feedback.submit(session_id, given.command(), who)
         return FeedbackView.of(record, record.participant_id)
 
     @router.get("/sessions/{session_id}/feedback", summary="A session's feedback")
@@ -89,7 +86,7 @@ def feedback_router(
 
     @router.post("/pairs/{pair_id}/fit", summary="Is this pairing a good fit? (after a session)")
     async def report_fit(pair_id: ResourceId, given: FitInput, who: Caller) -> FitView:
-        report = await relationship.report_fit(pair_id, given, who)
+        report = await relationship.report_fit(pair_id, given.command(), who)
         return FitView.of(report, report.participant_id)
 
     @router.get("/pairs/{pair_id}/fit", summary="The pair's fit answers")
@@ -102,8 +99,7 @@ def feedback_router(
         agreement = await relationship.agreement(pair_id, who)
         if agreement is None:
             raise ApiError(404, "not_found", f"Pair {pair_id} has no agreement yet.")
-        pair = await access.pair(pair_id)
-        return AgreementView.of(agreement, (pair.mentor_participant_id, pair.mentee_participant_id))
+        return AgreementView.of(agreement)
 
     @router.put(
         "/pairs/{pair_id}/agreement",
@@ -112,9 +108,7 @@ def feedback_router(
     async def write_agreement(
         pair_id: ResourceId, given: AgreementInput, who: Caller
     ) -> AgreementView:
-        agreement = await relationship.write_agreement(pair_id, given, who)
-        pair = await access.pair(pair_id)
-        return AgreementView.of(agreement, (pair.mentor_participant_id, pair.mentee_participant_id))
+        return AgreementView.of(await relationship.write_agreement(pair_id, given.command(), who))
 
     @router.post(
         "/pairs/{pair_id}/agreement/acknowledge", summary="Acknowledge a version of the agreement"
@@ -122,9 +116,7 @@ def feedback_router(
     async def acknowledge(
         pair_id: ResourceId, version: Annotated[int, Body(embed=True, ge=1)], who: Caller
     ) -> AgreementView:
-        agreement = await relationship.acknowledge(pair_id, version, who)
-        pair = await access.pair(pair_id)
-        return AgreementView.of(agreement, (pair.mentor_participant_id, pair.mentee_participant_id))
+        return AgreementView.of(await relationship.acknowledge(pair_id, version, who))
 
     @router.get("/pairs/{pair_id}/goals", summary="The mentee's development plan")
     async def goals(pair_id: ResourceId, who: Caller) -> GoalList:
@@ -138,11 +130,11 @@ def feedback_router(
         summary="Add a goal to the mentee's development plan",
     )
     async def add_goal(pair_id: ResourceId, given: GoalInput, who: Caller) -> GoalView:
-        return GoalView.of(await development.add(pair_id, given, who))
+        return GoalView.of(await development.add(pair_id, given.command(), who))
 
     @router.patch("/goals/{goal_id}", summary="Record progress on a goal")
     async def goal_progress(goal_id: ResourceId, given: GoalProgressInput, who: Caller) -> GoalView:
-        return GoalView.of(await development.progress(goal_id, given, who))
+        return GoalView.of(await development.progress(goal_id, given.command(), who))
 
     @router.post(
         "/programs/{program_id}/surveys/{kind}",
@@ -151,7 +143,7 @@ def feedback_router(
     async def answer_survey(
         program_id: ResourceId, kind: SurveyKind, given: SurveyInput, who: Caller
     ) -> SurveyReceipt:
-        response = await surveys.respond(program_id, kind, given, who)
+        response = await surveys.respond(program_id, kind, given.command(), who)
         return SurveyReceipt(
             response_id=response.response_id,
             survey_kind=response.survey_kind.value,

@@ -8,7 +8,8 @@ from typing import Self
 from pydantic import BaseModel, Field
 
 from feedback.domain.agendas import AgendaTemplate
-from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback
+from feedback.domain.records import FitReport, Goal, SessionFeedback
+from feedback.usecases.relationship import PairAgreement
 from mentorship_contracts.types import FitConcern, ParticipantRole
 
 
@@ -105,8 +106,9 @@ class AgreementView(BaseModel):
     acknowledged_by_both: bool
 
     @classmethod
-    def of(cls, agreement: Agreement, members: tuple[str, str]) -> Self:
-        """The view of ``agreement`` for a pair of ``members``."""
+    def of(cls, current: PairAgreement) -> Self:
+        """The view of a pair's agreement."""
+        agreement = current.agreement
         return cls(
             pair_id=agreement.pair_id,
             expectations=agreement.expectations,
@@ -116,7 +118,7 @@ class AgreementView(BaseModel):
             version=agreement.version,
             updated_at=agreement.updated_at,
             acknowledged_by=list(agreement.acknowledged_by),
-            acknowledged_by_both=set(members) <= set(agreement.acknowledged_by),
+            acknowledged_by_both=current.acknowledged_by_both,
         )
 
 

@@ -1,0 +1,94 @@
+"""Who may do what: the caller must be a member of the session or pair (admins only read)."""
+
+from __future__ import annotations
+
+from feedback.adapters.directory import Directory
+from feedback.adapters.sessions import HeldSessions
+from feedback.domain.membership import Membership, member_by_participant, member_by_person
+from mentorship_contracts.events import PairCreated, SessionCompleted
+from mentorship_contracts.events.program import ProgramState
+from mentorship_kit.errors import ForbiddenError, NotFoundError, RuleError
+from mentorship_kit.principal import Principal
+
+NOT_A_MEMBER = "only the pair's members may do this"
+
+
+class Access:
+    """Loads pairs, sessions and programs and resolves callers to their participant ids."""
+
+    def __init__(self, directory: Directory, held: HeldSessions) -> None:
+        self._directory = directory
+        self._held = held
+
+    async def pair(self, pair_id: str) -> PairCreated:
+        """A pair known here."""
+        pair = await self._directory.pairs.get(pair_id)
+        if pair is None:
+            raise NotFoundError(f"pair {pair_id}")
+        return pair
+
+    async def pair_member(self, pair_id: str, caller: Principal) -> Membership:
+        """The caller as a member of ``pair_id`` (403 for anyone else, admins included)."""
+        pair = await self.pair(pair_id)
+        membership = member_by_person(pair, caller.person_id)
+        if membership is None:
+            raise ForbiddenError(NOT_A_MEMBER)
+        return membership
+
+    async def pair_reader(self, pair_id: str, caller: Principal) -> tuple[PairCreated, str | None]:
+        """A member (the pair and their participant id) or an admin (the pair and None)."""
+        pair = await self.pair(pair_id)
+        membership = member_by_person(pair, caller.person_id)
+        if membership is None and not caller.is_admin:
+            raise ForbiddenError(NOT_A_MEMBER)
+        return pair, membership.participant_id if membership else None
+
+    async def held_session(self, session_id: str) -> SessionCompleted:
+        """A session that was held (feedback is only about held sessions)."""
+        session = await self._held.sessions.get(session_id)
+        if session is None:
+            msg = f"session {session_id} has not been held (or is not known here yet)"
+            raise RuleError("session_not_held", msg)
+        return session
+
+    async def session_member(self, session: SessionCompleted, caller: Principal) -> Membership:
+        """The caller as one of the held session's participants."""
+        persons = await self._directory.persons(session.participant_ids)
+        mine = [p for p in session.participant_ids if persons.get(p) == caller.person_id]
+        if caller.person_id is None or not mine:
+            msg = "only the session's participants may give feedback on it"
+            raise ForbiddenError(msg)
+        for pair in await self._pairs_of_series(session.pair_id):
+            membership = member_by_participant(pair, mine[0])
+            if membership is not None:
+                return membership
+        raise ForbiddenError("the session's pair is not known here yet; try again shortly")
+
+    async def session_reader(self, session: SessionCompleted, caller: Principal) -> str | None:
+        """A participant (their participant id) or an admin (None) may read a held session."""
+        try:
+            return (await self.session_member(session, caller)).participant_id
+        except ForbiddenError:
+            if not caller.is_admin:
+                raise
+            return None
+
+    async def held_count(self, pair: PairCreated) -> int:
+        """How many sessions the pair's two members held together."""
+        return await self._held.held_together(
+            pair.mentor_participant_id, pair.mentee_participant_id
+        )
+
+    async def program(self, program_id: str) -> ProgramState:
+        """The program, which must be known here."""
+        program = await self._directory.programs.get(program_id)
+        if program is None:
+            msg = f"program {program_id} is not known here yet; try again shortly"
+            raise RuleError("program_not_known", msg)
+        return program
+
+    async def _pairs_of_series(self, series_id: str) -> list[PairCreated]:
+        pair = await self._directory.pairs.get(series_id)
+        if pair is not None:
+            return [pair]
+        return await self._directory.pairs.find({"group_id": series_id})

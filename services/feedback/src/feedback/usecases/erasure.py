@@ -1,0 +1,54 @@
+"""ParticipantErased: personal content goes; ratings stay only as anonymous numbers."""
+
+from __future__ import annotations
+
+from feedback.adapters.directory import Directory
+from feedback.adapters.records import Records
+from feedback.adapters.sessions import HeldSessions
+from feedback.domain.erasure import (
+    FEEDBACK_KEPT_ANONYMOUS,
+    FIT_KEPT_ANONYMOUS,
+    SURVEY_KEPT_ANONYMOUS,
+)
+from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
+from mentorship_kit.outbox import Transaction
+
+
+class Erasure:
+    """Removes what a participant wrote and who they were."""
+
+    def __init__(
+        self,
+        directory: Directory,
+        held: HeldSessions,
+        *,
+        feedback: Records[SessionFeedback],
+        fits: Records[FitReport],
+        agreements: Records[Agreement],
+        goals: Records[Goal],
+        surveys: Records[SurveyResponse],
+    ) -> None:
+        self._directory = directory
+        self._held = held
+        self._feedback = feedback
+        self._fits = fits
+        self._agreements = agreements
+        self._goals = goals
+        self._surveys = surveys
+
+    async def erase(self, participant_id: str, tx: Transaction) -> None:
+        """Forget ``participant_id`` everywhere in this service."""
+        mine = {"participant_id": participant_id}
+        await self._feedback.update_many(mine, FEEDBACK_KEPT_ANONYMOUS, tx)
+        await self._fits.update_many(mine, FIT_KEPT_ANONYMOUS, tx)
+        await self._surveys.update_many(mine, SURVEY_KEPT_ANONYMOUS, tx)
+        await self._goals.delete_many(mine, tx)
+        pairs = [
+            *await self._directory.pairs.find({"mentor_participant_id": participant_id}, tx),
+            *await self._directory.pairs.find({"mentee_participant_id": participant_id}, tx),
+        ]
+        for pair in pairs:
+            await self._agreements.delete_many({"_id": pair.pair_id}, tx)
+            await self._directory.pairs.delete(pair.pair_id, tx)
+        await self._held.sessions.delete_where({"participant_ids": participant_id}, tx)
+        await self._directory.forget(participant_id, tx)
