@@ -15,6 +15,7 @@ from feedback.settings import FeedbackSettings
 from feedback.usecases.access import Access
 from feedback.usecases.development import DevelopmentService
 from feedback.usecases.erasure import Erasure
+from feedback.usecases.export import PersonalDataExport
 from feedback.usecases.facts import Facts
 from feedback.usecases.relationship import RelationshipService
 from feedback.usecases.session_feedback import FeedbackService
@@ -64,7 +65,8 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         description=(
             "Session feedback, pairing fit, mentoring agreements, development plans, program "
             "surveys and session agendas. Participants call with their own JWT and act only "
-            "on their own pairs and sessions; admins read."
+            "on their own pairs and sessions; admins read. `GET /v1/me/export` gives a "
+            "participant everything this service holds about them."
         ),
         routers=[
             feedback_router(
@@ -74,6 +76,15 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 ),
                 development=DevelopmentService(transactor, access, goals),
                 surveys=SurveyService(transactor, access, directory, surveys),
+                export=PersonalDataExport(
+                    directory,
+                    held,
+                    feedback=feedback,
+                    fits=fits,
+                    agreements=agreements,
+                    goals=goals,
+                    surveys=surveys,
+                ),
                 caller=caller,
             )
         ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from pymongo import ASCENDING, IndexModel
@@ -99,6 +99,28 @@ class Directory:
         if document is None:
             return None
         return Participation(document["_id"], program_id, ParticipantRole(document["role"]))
+
+    async def participations(self, person_id: str) -> list[Participation]:
+        """Every participation of the person known here, by participant id."""
+        cursor = self._participants.find(
+            {"person_id": person_id}, {"program_id": 1, "role": 1}
+        ).sort("_id", ASCENDING)
+        return [
+            Participation(
+                document["_id"], document["program_id"], ParticipantRole(document["role"])
+            )
+            async for document in cursor
+        ]
+
+    async def pairs_of(self, participant_ids: Sequence[str]) -> list[tuple[PairCreated, bool]]:
+        """The pairs any of ``participant_ids`` is a member of, each with whether it ended."""
+        wanted = {"$in": list(participant_ids)}
+        found: dict[str, tuple[PairCreated, bool]] = {}
+        for member_field in ("mentor_participant_id", "mentee_participant_id"):
+            for ended in (False, True):
+                for pair in await self.pairs.find({member_field: wanted}, ended=ended):
+                    found[pair.pair_id] = (pair, ended)
+        return [found[pair_id] for pair_id in sorted(found)]
 
     async def forget(self, participant_id: str, tx: Transaction) -> None:
         """Erase a participant's identity mapping, keeping only a tombstone of their id."""

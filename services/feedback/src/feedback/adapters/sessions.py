@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pymongo import ASCENDING, IndexModel
 
 from mentorship_contracts.events import SessionCompleted
@@ -24,6 +26,11 @@ class HeldSessions:
                 IndexModel([("state.participant_ids", ASCENDING)], name="by_participant")
             ),
         )
+
+    async def sessions_of(self, participant_ids: Sequence[str]) -> list[SessionCompleted]:
+        """The held sessions any of ``participant_ids`` took part in, by session id."""
+        found = await self.sessions.find({"participant_ids": {"$in": list(participant_ids)}})
+        return sorted(found, key=lambda session: session.session_id)
 
     async def held_together(self, mentor: str, mentee: str) -> int:
         """How many held sessions both took part in."""

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Depends, Path, status
 from pydantic import BaseModel
 
 from feedback.domain.agendas import TEMPLATES
+from feedback.entrypoints.http.export import PersonalDataView
 from feedback.entrypoints.http.inputs import (
     AgreementInput,
     FeedbackInput,
@@ -27,6 +28,7 @@ from feedback.entrypoints.http.views import (
     SurveyReceipt,
 )
 from feedback.usecases.development import DevelopmentService
+from feedback.usecases.export import PersonalDataExport
 from feedback.usecases.relationship import RelationshipService
 from feedback.usecases.session_feedback import FeedbackService
 from feedback.usecases.surveys import SurveyService
@@ -51,6 +53,7 @@ def feedback_router(
     relationship: RelationshipService,
     development: DevelopmentService,
     surveys: SurveyService,
+    export: PersonalDataExport,
     caller: CallerDependency,
 ) -> APIRouter:
     """Routes of the feedback service (participants with their own JWT; admins read)."""
@@ -157,5 +160,21 @@ def feedback_router(
     @router.get("/pairs/{pair_id}/next-agenda", summary="The agenda for the pair's next session")
     async def next_agenda(pair_id: ResourceId, who: Caller) -> AgendaView:
         return AgendaView.of(await relationship.next_agenda(pair_id, who))
+
+    @router.get(
+        "/me/export",
+        summary="Everything feedback holds about you (right of access)",
+        description=(
+            "For the authenticated participant: the programs and pairs feedback knows you in, "
+            "the held sessions you took part in, your session feedback (with your private "
+            "notes and action items), your fit answers (with your reasons), your pairs' "
+            "mentoring agreements and whether you acknowledged them, your development plan "
+            "and your survey answers (with your comments). Each section describes itself. "
+            "Only with a participant's own token: the admin token names nobody (403)."
+        ),
+        responses={403: {"description": "The token names no participant (the admin token)."}},
+    )
+    async def export_my_data(who: Caller) -> PersonalDataView:
+        return PersonalDataView.of(await export.of(who))
 
     return router

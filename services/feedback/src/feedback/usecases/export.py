@@ -1,0 +1,99 @@
+"""The right of access: everything feedback holds about the calling person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from feedback.adapters.directory import Directory
+from feedback.adapters.records import Records
+from feedback.adapters.sessions import HeldSessions
+from feedback.domain.membership import Membership, Participation, member_by_participant
+from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
+from mentorship_contracts.events import SessionCompleted
+from mentorship_contracts.types import utc_now
+from mentorship_kit.errors import ForbiddenError
+from mentorship_kit.principal import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class PairHeld:
+    """A pair the person is a member of, and whether it ended."""
+
+    membership: Membership
+    ended: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """What feedback holds about one person, read at ``generated_at``."""
+
+    person_id: str
+    generated_at: datetime
+    participations: list[Participation]
+    pairs: list[PairHeld]
+    held_sessions: list[SessionCompleted]
+    feedback: list[SessionFeedback]
+    """With private notes and action items: the person wrote them."""
+    fit_answers: list[FitReport]
+    agreements: list[Agreement]
+    """The agreements of the person's pairs, acknowledged by them or not."""
+    development_plan: list[Goal]
+    """The goals of the plans the person owns as a mentee."""
+    survey_answers: list[SurveyResponse]
+
+    def participant_ids(self) -> set[str]:
+        """The person's participant ids (one per program)."""
+        return {participation.participant_id for participation in self.participations}
+
+
+class PersonalDataExport:
+    """Gathers a person's data from every collection of the service."""
+
+    def __init__(
+        self,
+        directory: Directory,
+        held: HeldSessions,
+        *,
+        feedback: Records[SessionFeedback],
+        fits: Records[FitReport],
+        agreements: Records[Agreement],
+        goals: Records[Goal],
+        surveys: Records[SurveyResponse],
+    ) -> None:
+        self._directory = directory
+        self._held = held
+        self._feedback = feedback
+        self._fits = fits
+        self._agreements = agreements
+        self._goals = goals
+        self._surveys = surveys
+
+    async def of(self, caller: Principal) -> PersonalData:
+        """The caller's own data (an admin token names nobody: 403)."""
+        if caller.person_id is None:
+            msg = "the export is of the caller's own data: call with a participant's token"
+            raise ForbiddenError(msg)
+        generated_at = utc_now()
+        participations = await self._directory.participations(caller.person_id)
+        ids = [participation.participant_id for participation in participations]
+        mine = {"participant_id": {"$in": ids}}
+        pairs = []
+        for pair, ended in await self._directory.pairs_of(ids):
+            for participant_id in ids:
+                membership = member_by_participant(pair, participant_id)
+                if membership is not None:
+                    pairs.append(PairHeld(membership, ended))
+        pair_ids = [held.membership.pair.pair_id for held in pairs]
+        return PersonalData(
+            person_id=caller.person_id,
+            generated_at=generated_at,
+            participations=participations,
+            pairs=pairs,
+            held_sessions=await self._held.sessions_of(ids),
+            feedback=await self._feedback.find(mine),
+            fit_answers=await self._fits.find(mine),
+            agreements=await self._agreements.find({"_id": {"$in": pair_ids}}),
+            development_plan=await self._goals.find(mine),
+            survey_answers=await self._surveys.find(mine),
+        )
