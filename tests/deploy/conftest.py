@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator
 
@@ -21,6 +22,9 @@ from .declared import (
     wiring,
 )
 from .manifests import Overlays, kustomize_command, require
+from .schemas import CustomResourceDefinitions, crds_folder, missing_crds
+
+REQUIRE_CRDS = "MENTORSHIP_REQUIRE_CRDS"
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +40,18 @@ def kustomize() -> list[str]:
 def overlays(kustomize: list[str]) -> Overlays:
     """``overlays["prod"]``: the objects an overlay renders."""
     return Overlays(kustomize)
+
+
+@pytest.fixture(scope="session")
+def crds() -> CustomResourceDefinitions:
+    """The operators' CRDs from ../shared/k8s-crds (skips without them, or fails where
+    MENTORSHIP_REQUIRE_CRDS=1)."""
+    folder = crds_folder()
+    if reason := missing_crds(folder):
+        if os.environ.get(REQUIRE_CRDS) == "1":
+            pytest.fail(f"{reason}, and {REQUIRE_CRDS}=1 requires them")
+        pytest.skip(reason)
+    return CustomResourceDefinitions(folder)
 
 
 @pytest.fixture(scope="session")

@@ -245,7 +245,7 @@ POD = "spec/template/spec"
 KAFKA = "Kafka/mentorship"
 LISTENER = "spec/kafka/listeners/[name=tls]"
 ROGUE_USER: Manifest = {
-    "apiVersion": "kafka.strimzi.io/v1beta2",
+    "apiVersion": "kafka.strimzi.io/v1",
     "kind": "KafkaUser",
     "metadata": {
         "name": "mentorship-kafka-reports",
