@@ -11,7 +11,7 @@ import pytest
 from mentorship_contracts.topics import CONSUMER_GROUPS, Topic
 from mentorship_devstack.services import SERVICES
 
-from .checks import RedriveClients
+from .checks.kafka_security import RedriveClients
 from .declared import (
     Wiring,
     environment_variables,

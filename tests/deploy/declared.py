@@ -21,7 +21,7 @@ from mentorship_kit import redrive as redrive_tool
 from mentorship_kit.runtime import ServiceRuntime
 from mentorship_kit.settings import ServiceSettings
 
-from .checks import RedriveClients
+from .checks.kafka_security import RedriveClients
 
 
 def settings_class(service: str) -> type[ServiceSettings]:

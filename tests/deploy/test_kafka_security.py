@@ -23,7 +23,7 @@ from mentorship_contracts.topics import (
 )
 from mentorship_devstack.services import SERVICES
 
-from . import checks
+from .checks import kafka_security, workloads
 from .declared import (
     EVENT_CLASSES,
     Wiring,
@@ -55,7 +55,7 @@ REDRIVE_USER = "mentorship-kafka-redrive"
 def context(
     wirings: dict[str, Wiring],
     produced: dict[str, tuple[Topic, ...]],
-    redrives: dict[str, checks.RedriveClients],
+    redrives: dict[str, kafka_security.RedriveClients],
 ) -> dict[str, Any]:
     """What the checks compare the manifests with."""
     return {
@@ -120,7 +120,7 @@ def test_produced_events_are_the_contract_events_the_code_builds(
 def test_kafka_takes_only_tls_and_scram_and_services_log_in_with_secrets(
     overlays: Overlays, overlay: str
 ) -> None:
-    assert checks.kafka_security_problems(_deployed(overlays, overlay)) == []
+    assert kafka_security.kafka_security_problems(_deployed(overlays, overlay)) == []
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -128,7 +128,7 @@ def test_each_service_s_kafka_user_may_do_exactly_what_the_service_does(
     overlays: Overlays, overlay: str, context: dict[str, Any]
 ) -> None:
     """The re-drive Job's user too: exactly what re-driving any group's dead letters does."""
-    assert checks.kafka_user_problems(_deployed(overlays, overlay), **context) == []
+    assert kafka_security.kafka_user_problems(_deployed(overlays, overlay), **context) == []
 
 
 @pytest.mark.parametrize("overlay", STRIMZI)
@@ -144,7 +144,7 @@ def test_without_the_redrive_job_its_user_is_unused(
 ) -> None:
     """The overlay alone applies a user nothing in it logs in as: the Job (created on demand)
     is what uses it, so the check of unused users sees the Job."""
-    assert checks.kafka_user_problems(overlays[overlay], **context) == [
+    assert kafka_security.kafka_user_problems(overlays[overlay], **context) == [
         f"KafkaUser {REDRIVE_USER}: no service or Job logs in as it"
     ]
 
@@ -153,7 +153,7 @@ async def test_the_redrive_tool_reads_a_group_s_dead_letters_in_a_group_of_its_o
     """What the ACLs are derived from: the tool run against stand-in clients, under a prefix."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         clients = await redrive_clients("matching", monkeypatch, prefix="p.")
-    assert clients == checks.RedriveClients(
+    assert clients == kafka_security.RedriveClients(
         ("p.mentorship.deadletter.matching.v1",), "p.matching.redrive"
     )
 
@@ -186,7 +186,7 @@ def test_prod_external_has_no_strimzi_users_nor_strimzi_ca(overlays: Overlays) -
     assert not [doc for doc in docs if doc["apiVersion"].startswith("kafka.strimzi.io/")]
     for deployment in of_kind(docs, "Deployment"):
         env = {item["name"]: item for item in app_container(deployment)["env"]}
-        ca = checks.secret_file(deployment, env["KAFKA_SSL_CA_FILE"]["value"])
+        ca = kafka_security.secret_file(deployment, env["KAFKA_SSL_CA_FILE"]["value"])
         assert ca == ("mentorship-kafka-ca", "ca.crt")
         password = env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]
         assert (password["name"], password["key"]) == (
@@ -202,7 +202,7 @@ def test_the_users_build_on_their_own(overlays: Overlays) -> None:
 
 
 def test_a_producer_that_consumes_nothing_needs_no_group_nor_dead_letters() -> None:
-    assert checks.needed_acls("registration", [PROGRAMS], []) == {
+    assert kafka_security.needed_acls("registration", [PROGRAMS], []) == {
         ("topic", "mentorship.program.v1", "literal", "Write"),
         ("topic", "mentorship.program.v1", "literal", "Describe"),
     }
@@ -210,11 +210,11 @@ def test_a_producer_that_consumes_nothing_needs_no_group_nor_dead_letters() -> N
 
 def test_a_redrive_reads_dead_letters_in_its_own_groups_and_writes_only_consumed_topics() -> None:
     redrives = {
-        group: checks.RedriveClients((dead_letter_topic(group).name,), f"{group}.redrive")
+        group: kafka_security.RedriveClients((dead_letter_topic(group).name,), f"{group}.redrive")
         for group in ("registration", "analytics", "matching")
     }
     consumed = {"registration": [], "analytics": [SURVEYS], "matching": [SURVEYS, PAIRS]}
-    assert checks.redrive_acls(redrives, consumed, prefix="p.") == {
+    assert kafka_security.redrive_acls(redrives, consumed, prefix="p.") == {
         ("topic", "p.mentorship.deadletter.analytics.v1", "literal", "Read"),
         ("topic", "p.mentorship.deadletter.analytics.v1", "literal", "Describe"),
         ("topic", "p.mentorship.deadletter.matching.v1", "literal", "Read"),
@@ -229,7 +229,7 @@ def test_a_redrive_reads_dead_letters_in_its_own_groups_and_writes_only_consumed
 
 
 def test_a_consumer_reads_in_its_group_and_writes_its_dead_letters_under_the_prefix() -> None:
-    assert checks.needed_acls("analytics", [], [SURVEYS], prefix="p.") == {
+    assert kafka_security.needed_acls("analytics", [], [SURVEYS], prefix="p.") == {
         ("topic", "p.mentorship.survey.v1", "literal", "Read"),
         ("topic", "p.mentorship.survey.v1", "literal", "Describe"),
         ("group", "p.analytics", "literal", "Read"),
@@ -649,12 +649,12 @@ BREAKS: list[tuple[str, str, str, str, object]] = [
 ]
 
 CHECKS: dict[str, Callable[[list[Manifest], dict[str, Any]], list[str]]] = {
-    "security": lambda docs, _: checks.kafka_security_problems(docs),
-    "kafka": lambda docs, _: checks.kafka_problems(docs),
-    "users": lambda docs, ctx: checks.kafka_user_problems(
+    "security": lambda docs, _: kafka_security.kafka_security_problems(docs),
+    "kafka": lambda docs, _: workloads.kafka_problems(docs),
+    "users": lambda docs, ctx: kafka_security.kafka_user_problems(
         docs, ctx["produced"], ctx["consumed"], ctx["redrives"]
     ),
-    "settings": lambda docs, ctx: checks.settings_problems(docs, ctx["settings"], ctx["secret"]),
+    "settings": lambda docs, ctx: workloads.settings_problems(docs, ctx["settings"], ctx["secret"]),
 }
 
 
@@ -717,9 +717,9 @@ def test_the_security_check_notices_a_break_against_your_kafka(
     overlays: Overlays, target: str, pointer: str, value: object
 ) -> None:
     docs = copy.deepcopy(overlays[EXTERNAL])
-    assert checks.kafka_security_problems(docs) == []
+    assert kafka_security.kafka_security_problems(docs) == []
     damage(docs, target, pointer, value)
-    assert checks.kafka_security_problems(docs)
+    assert kafka_security.kafka_security_problems(docs)
 
 
 def test_a_strimzi_user_without_its_cluster_is_reported(
@@ -727,4 +727,4 @@ def test_a_strimzi_user_without_its_cluster_is_reported(
 ) -> None:
     docs = copy.deepcopy(overlays[EXTERNAL])
     damage(docs, "+", "", ROGUE_USER)
-    assert checks.kafka_user_problems(docs, **context)
+    assert kafka_security.kafka_user_problems(docs, **context)

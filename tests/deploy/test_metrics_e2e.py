@@ -8,7 +8,7 @@ import pytest
 from mentorship_devstack.pytest_plugin import ServiceLauncher
 from mentorship_devstack.services import SERVICES
 
-from . import checks
+from .checks import monitoring
 from .declared import Wiring
 from .manifests import PROD, Overlays
 from .promql import exposition_families, queryable
@@ -29,7 +29,7 @@ async def test_alerts_and_dashboards_read_metrics_the_running_services_expose(
         scraped[process.name] = set(exposition_families(response.text))
 
     exposed = queryable(family for families in scraped.values() for family in families)
-    assert checks.metric_problems(overlays[PROD], exposed) == []
+    assert monitoring.metric_problems(overlays[PROD], exposed) == []
     # What the fast tests read from the apps' wiring is what the services really expose.
     for service, families in scraped.items():
         wired = queryable(wirings[service].families)

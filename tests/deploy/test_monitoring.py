@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from . import checks
+from .checks import monitoring
 from .declared import Wiring
 from .manifests import K8S, PROD, Manifest, Overlays, damage
 from .promql import metric_names, queryable
@@ -39,7 +39,7 @@ def _promtool(promtool: str, *args: str | Path) -> subprocess.CompletedProcess[s
 
 def _write_rules(docs: list[Manifest], directory: Path) -> Path:
     rules = directory / "rules.yaml"
-    rules.write_text(yaml.safe_dump({"groups": checks.rule_groups(docs)}, sort_keys=False))
+    rules.write_text(yaml.safe_dump({"groups": monitoring.rule_groups(docs)}, sort_keys=False))
     return rules
 
 
@@ -69,32 +69,34 @@ def test_the_alerts_fire_as_their_unit_tests_expect(
 
 def test_the_issue_s_alerts_all_exist(overlays: Overlays) -> None:
     alerts = {
-        rule.get("alert") for group in checks.rule_groups(overlays[PROD]) for rule in group["rules"]
+        rule.get("alert")
+        for group in monitoring.rule_groups(overlays[PROD])
+        for rule in group["rules"]
     }
     assert alerts >= REQUIRED_ALERTS
 
 
 def test_every_alert_explains_itself(overlays: Overlays) -> None:
-    for group in checks.rule_groups(overlays[PROD]):
+    for group in monitoring.rule_groups(overlays[PROD]):
         for rule in group["rules"]:
             assert rule["labels"]["severity"] in {"critical", "warning", "info"}, rule["alert"]
             assert {"summary", "description"} <= rule["annotations"].keys(), rule["alert"]
 
 
 def test_the_dashboards_query_the_chosen_data_source(overlays: Overlays) -> None:
-    assert set(checks.dashboards(overlays[PROD])) == {
+    assert set(monitoring.dashboards(overlays[PROD])) == {
         "services-red.json",
         "event-flow.json",
         "programs.json",
     }
-    assert checks.dashboard_problems(overlays[PROD]) == []
+    assert monitoring.dashboard_problems(overlays[PROD]) == []
 
 
 def test_alerts_and_dashboards_read_only_metrics_the_services_expose(
     overlays: Overlays, wirings: dict[str, Wiring]
 ) -> None:
     exposed = queryable(family for wired in wirings.values() for family in wired.families)
-    assert checks.metric_problems(overlays[PROD], exposed) == []
+    assert monitoring.metric_problems(overlays[PROD], exposed) == []
 
 
 # ------------------------------------------------------------------------------ the tokenizer
@@ -142,7 +144,7 @@ RULES = "PrometheusRule/mentorship"
 
 def _rule(docs: list[Manifest], alert: str) -> str:
     """The JSON pointer of an alert in the PrometheusRule."""
-    for g, group in enumerate(checks.rule_groups(docs)):
+    for g, group in enumerate(monitoring.rule_groups(docs)):
         for i, rule in enumerate(group["rules"]):
             if rule.get("alert") == alert:
                 return f"spec/groups/{g}/rules/{i}"
@@ -170,7 +172,7 @@ def test_an_unknown_metric_is_reported(overlays: Overlays, wirings: dict[str, Wi
     docs = copy.deepcopy(overlays[PROD])
     expr = "mentorship_projection_lag_seconds > 60"  # the real one is analytics_...
     damage(docs, RULES, f"{_rule(docs, 'MentorshipProjectionLag')}/expr", expr)
-    assert checks.metric_problems(docs, exposed)
+    assert monitoring.metric_problems(docs, exposed)
 
 
 def test_a_dashboard_with_an_undefined_variable_is_reported(overlays: Overlays) -> None:
@@ -179,4 +181,4 @@ def test_a_dashboard_with_an_undefined_variable_is_reported(overlays: Overlays) 
     config_map["data"]["programs.json"] = config_map["data"]["programs.json"].replace(
         'program=~\\"$program\\"', 'program=~\\"$programme\\"', 1
     )
-    assert checks.dashboard_problems(docs)
+    assert monitoring.dashboard_problems(docs)

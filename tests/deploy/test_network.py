@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from .checks import network_problems
+from .checks.network import network_problems
 from .manifests import DELETE, OVERLAYS, PROD, Manifest, Overlays, damage, with_ops
 
 

@@ -13,7 +13,8 @@ import pytest
 from mentorship_contracts.topics import CONSUMER_GROUPS, EVENT_TOPICS
 from mentorship_devstack.services import SERVICES
 
-from . import checks
+from .checks import workloads
+from .checks.common import REDRIVE_COMMAND
 from .declared import Wiring
 from .manifests import (
     DELETE,
@@ -44,15 +45,15 @@ def test_every_service_is_deployed(overlays: Overlays, overlay: str) -> None:
 def test_deployments_are_probed_hardened_sized_and_labelled(
     overlays: Overlays, overlay: str
 ) -> None:
-    assert checks.deployment_problems(overlays[overlay]) == []
-    assert checks.version_problems(overlays[overlay]) == []
+    assert workloads.deployment_problems(overlays[overlay]) == []
+    assert workloads.version_problems(overlays[overlay]) == []
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_each_service_has_its_service_budget_monitor_and_autoscaler(
     overlays: Overlays, overlay: str
 ) -> None:
-    assert checks.companion_problems(overlays[overlay], autoscaled=AUTOSCALED[overlay]) == []
+    assert workloads.companion_problems(overlays[overlay], autoscaled=AUTOSCALED[overlay]) == []
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -60,7 +61,7 @@ def test_autoscalers_stay_within_the_partitions_of_consumed_topics(
     overlays: Overlays, overlay: str, wirings: dict[str, Wiring]
 ) -> None:
     consumed = {service: wired.consumed for service, wired in wirings.items()}
-    assert checks.autoscaling_problems(overlays[overlay], consumed, min_replicas=2) == []
+    assert workloads.autoscaling_problems(overlays[overlay], consumed, min_replicas=2) == []
 
 
 def test_the_consumer_services_are_the_ones_with_a_partition_bound(
@@ -74,18 +75,18 @@ def test_the_consumer_services_are_the_ones_with_a_partition_bound(
 def test_every_variable_is_a_setting_and_no_secret_is_committed(
     overlays: Overlays, overlay: str, settings: dict[str, set[str]], secret_settings: set[str]
 ) -> None:
-    assert checks.settings_problems(overlays[overlay], settings, secret_settings) == []
+    assert workloads.settings_problems(overlays[overlay], settings, secret_settings) == []
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_each_service_logs_in_to_its_own_database(overlays: Overlays, overlay: str) -> None:
-    assert checks.mongodb_problems(overlays[overlay], SERVICES) == []
+    assert workloads.mongodb_problems(overlays[overlay], SERVICES) == []
 
 
 @pytest.mark.parametrize("overlay", ["dev", "prod"])
 def test_topics_match_the_contracts(overlays: Overlays, overlay: str) -> None:
-    assert checks.topic_problems(overlays[overlay], EVENT_TOPICS, CONSUMER_GROUPS) == []
-    assert checks.kafka_problems(overlays[overlay]) == []
+    assert workloads.topic_problems(overlays[overlay], EVENT_TOPICS, CONSUMER_GROUPS) == []
+    assert workloads.kafka_problems(overlays[overlay]) == []
 
 
 @pytest.mark.parametrize("overlay", ["dev", "prod"])
@@ -93,7 +94,7 @@ def test_the_redrive_job_runs_once_hardened_and_sized_with_the_services_kafka_se
     overlays: Overlays, overlay: str, kit_settings: set[str], secret_settings: set[str]
 ) -> None:
     docs = with_ops(overlays[overlay])
-    assert checks.job_problems(docs, kit_settings, secret_settings) == []
+    assert workloads.job_problems(docs, kit_settings, secret_settings) == []
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -110,7 +111,7 @@ def test_the_redrive_job_takes_an_image_and_its_arguments_as_the_readme_says(
     job = redrive_job(image, "feedback, --reason, handler_error, --dry-run")
     container = app_container(job)
     assert container["image"] == image
-    assert container["command"] == checks.REDRIVE_COMMAND
+    assert container["command"] == REDRIVE_COMMAND
     assert container["args"] == ["feedback", "--reason", "handler_error", "--dry-run"]
     assert "REDRIVE_" not in str(job)
     assert job["metadata"] == {"generateName": "redrive-", "labels": labels(job)}
@@ -278,16 +279,16 @@ BREAKS: list[tuple[str, str, str, str, object]] = [
 ]
 
 CHECKS: dict[str, Callable[[list[Manifest], dict[str, Any]], list[str]]] = {
-    "deployment": lambda docs, _: checks.deployment_problems(docs),
-    "version": lambda docs, _: checks.version_problems(docs),
-    "companion": lambda docs, _: checks.companion_problems(docs, autoscaled=True),
-    "autoscaling": lambda docs, ctx: checks.autoscaling_problems(
+    "deployment": lambda docs, _: workloads.deployment_problems(docs),
+    "version": lambda docs, _: workloads.version_problems(docs),
+    "companion": lambda docs, _: workloads.companion_problems(docs, autoscaled=True),
+    "autoscaling": lambda docs, ctx: workloads.autoscaling_problems(
         docs, ctx["consumed"], min_replicas=2
     ),
-    "settings": lambda docs, ctx: checks.settings_problems(docs, ctx["settings"], ctx["secret"]),
-    "mongodb": lambda docs, _: checks.mongodb_problems(docs, SERVICES),
-    "topics": lambda docs, _: checks.topic_problems(docs, EVENT_TOPICS, CONSUMER_GROUPS),
-    "kafka": lambda docs, _: checks.kafka_problems(docs),
+    "settings": lambda docs, ctx: workloads.settings_problems(docs, ctx["settings"], ctx["secret"]),
+    "mongodb": lambda docs, _: workloads.mongodb_problems(docs, SERVICES),
+    "topics": lambda docs, _: workloads.topic_problems(docs, EVENT_TOPICS, CONSUMER_GROUPS),
+    "kafka": lambda docs, _: workloads.kafka_problems(docs),
 }
 
 
@@ -361,9 +362,9 @@ def test_the_job_check_notices_a_break(
     value: object,
 ) -> None:
     docs = copy.deepcopy(with_ops(overlays[PROD]))
-    assert checks.job_problems(docs, kit_settings, secret_settings) == []
+    assert workloads.job_problems(docs, kit_settings, secret_settings) == []
     damage(docs, target, pointer, value)
-    assert checks.job_problems(docs, kit_settings, secret_settings), "the job check missed it"
+    assert workloads.job_problems(docs, kit_settings, secret_settings), "the job check missed it"
 
 
 @pytest.mark.parametrize(
