@@ -17,6 +17,7 @@ from mentorship_contracts.topics import (
     EVENT_TOPICS,
     PAIRS,
     PROGRAMS,
+    SUBSCRIPTIONS,
     SURVEYS,
     Topic,
     dead_letter_topic,
@@ -166,6 +167,15 @@ def test_dead_letters_come_from_event_topics_the_redrive_accepts(
     consumed = {topic for wired in wirings.values() for topic in wired.consumed}
     assert consumed <= set(EVENT_TOPICS)
     assert {service for service, wired in wirings.items() if wired.consumed} <= set(CONSUMER_GROUPS)
+
+
+def test_the_contracts_subscriptions_are_what_the_services_consume(
+    wirings: dict[str, Wiring],
+) -> None:
+    """The AsyncAPI document's receive operations, and which dead-letter topics anything writes,
+    come from SUBSCRIPTIONS: it must be what each service's consumer really subscribes to."""
+    consumed = {name: set(wired.consumed) for name, wired in wirings.items() if wired.consumed}
+    assert consumed == {group: set(topics) for group, topics in SUBSCRIPTIONS.items()}
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

@@ -34,7 +34,10 @@ MATCHING_RUNS = Topic(
 )
 PAIRS = Topic("mentorship.pair.v1", 6, "Pairs created and ended, keyed by pair_id.")
 SESSIONS = Topic(
-    "mentorship.session.v1", 6, "Session series, changes and reminders, keyed by pair_id."
+    "mentorship.session.v1",
+    6,
+    "Session series, changes and reminders, keyed by pair_id: the series, a pair's pair_id or, "
+    "in a group program, the group's group_id.",
 )
 FEEDBACK = Topic("mentorship.feedback.v1", 6, "Session ratings and pairing fit, keyed by pair_id.")
 DEVELOPMENT = Topic(
@@ -61,6 +64,16 @@ CONSUMER_GROUPS: tuple[str, ...] = (
     "analytics",
 )
 """The consumer group of each service; each has its own dead-letter topic."""
+
+SUBSCRIPTIONS: dict[str, tuple[Topic, ...]] = {
+    "matching": (PROGRAMS, PARTICIPANTS, FEEDBACK),
+    "scheduling": (PROGRAMS, PARTICIPANTS, PAIRS),
+    "feedback": (PROGRAMS, PARTICIPANTS, PAIRS, SESSIONS),
+    "analytics": EVENT_TOPICS,
+}
+"""The event topics each consumer group subscribes to; a group not listed (registration)
+consumes nothing, so nothing ever writes its dead-letter topic. tests/deploy checks this against
+the topics every service's consumer really subscribes to."""
 
 _GROUP_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 

@@ -10,18 +10,32 @@ from mentorship_contracts.types import Identifier, SessionCancelReason, UtcDatet
 Attendees = tuple[Identifier, ...]
 
 
+SERIES_ID = (
+    "The session's series, also the message key. A pair's series: its PairCreated.pair_id. In a "
+    "group program (PairCreated.group_id set), the group's series: that group_id, one series "
+    "shared by the group's mentor and all its mentees, which is not any pair's pair_id. "
+    "An opaque identifier: letters, digits and . _ : - (at most 64)."
+)
+
+
 class SessionEvent(IntegrationEvent):
-    """Fields every session event carries."""
+    """Fields every session event carries.
+
+    ``pair_id`` names the series, not always a pair: for a group program it holds the group's
+    ``group_id`` (every session of a group is one series, whose attendees are the mentor and the
+    group's current mentees), so a subscriber joining sessions to pairs looks it up among
+    PairCreated's ``pair_id`` and, for groups, ``group_id``.
+    """
 
     session_id: Identifier
-    pair_id: Identifier
+    pair_id: Identifier = Field(description=SERIES_ID)
     program_id: Identifier
 
 
 class SessionScheduled(SessionEvent):
-    """A session was added to a pair's series."""
+    """A session was added to a pair's (or a group's) series."""
 
-    series_id: Identifier
+    series_id: Identifier = Field(description="Always equal to `pair_id`: " + SERIES_ID)
     sequence: int = Field(ge=1, description="Position of the session in its series.")
     participant_ids: Attendees = Field(min_length=2)
     starts_at: UtcDatetime
