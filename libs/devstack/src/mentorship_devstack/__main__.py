@@ -1,30 +1,35 @@
 """The local stack's command line.
 
-devstack up        start tansu + SecantusDB, create the topics, print the env to use
-devstack down      stop what `up` started
-devstack status    say whether it runs
-devstack topics    create the topics on KAFKA_BOOTSTRAP (optionally with --prefix)
-devstack run       infrastructure + all five services; Ctrl-C stops everything
+devstack up              start tansu + SecantusDB, create the topics, print the env to use
+devstack down            stop what `up` started
+devstack status          say whether it runs
+devstack restart-broker  restart the broker `up` started (its data survive when durable)
+devstack topics          create the topics on KAFKA_BOOTSTRAP (optionally with --prefix)
+devstack run             infrastructure + all five services; Ctrl-C stops everything
+devstack token ID        print a participant's JWT for the local stack
+devstack openapi         write (or --check) every service's OpenAPI document
+
+The broker keeps its data on disk (DEVSTACK_KAFKA_STORAGE=durable, the default here) or in
+memory (DEVSTACK_KAFKA_STORAGE=memory). `up` and `run` start from empty servers unless
+--keep-data is given.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
-from mentorship_devstack import openapi, servers
-from mentorship_devstack.services import DEFAULT_PORTS, SERVICES, ServiceProcess, start_service
-from mentorship_devstack.stack import EmbeddedStack, from_environment, provide
-from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, auth_environment, participant_token
-from mentorship_devstack.topics import create_topics
+if TYPE_CHECKING:  # the commands import what they need: `devstack token` stays instant
+    from mentorship_devstack.services import ServiceProcess
 
 DEFAULT_STATE_DIR = Path(".devstack")
 
@@ -33,19 +38,46 @@ def _print_env(bootstrap: str, url: str) -> None:
     sys.stdout.write(f"export KAFKA_BOOTSTRAP={bootstrap}\nexport MONGODB_URL='{url}'\n")
 
 
-def up(state_dir: Path) -> int:
+class _Progress:
+    """Says on stderr what starts, with the time since the command began."""
+
+    def __init__(self) -> None:
+        self._started = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        sys.stderr.write(f"[{time.monotonic() - self._started:5.1f}s] {message}\n")
+        sys.stderr.flush()
+
+
+def _create_topics(bootstrap: str, prefix: str = "") -> list[str]:
+    import asyncio
+
+    from mentorship_devstack.topics import create_topics
+
+    return asyncio.run(create_topics(bootstrap, prefix=prefix))
+
+
+def up(state_dir: Path, *, keep_data: bool = False) -> int:
     """Start the embedded servers in the background and create the topics."""
-    stack = EmbeddedStack(state_dir)
+    from mentorship_devstack.stack import EmbeddedStack, kafka_storage_from_environment
+
+    progress = _Progress()
+    stack = EmbeddedStack(
+        state_dir, kafka_storage=kafka_storage_from_environment("durable"), progress=progress
+    )
     infrastructure = stack.running()
     if infrastructure is None:
-        infrastructure = stack.start()
-    asyncio.run(create_topics(infrastructure.kafka_bootstrap))
+        infrastructure = stack.start(fresh=not keep_data)
+    progress("creating the topics")
+    _create_topics(infrastructure.kafka_bootstrap)
     _print_env(infrastructure.kafka_bootstrap, infrastructure.mongodb_url)
     return 0
 
 
 def down(state_dir: Path) -> int:
     """Stop the embedded servers."""
+    from mentorship_devstack.stack import EmbeddedStack
+
     stopped = EmbeddedStack(state_dir).stop()
     sys.stderr.write("stopped\n" if stopped else "nothing was running\n")
     return 0
@@ -53,6 +85,8 @@ def down(state_dir: Path) -> int:
 
 def status(state_dir: Path) -> int:
     """Exit 0 and print the env when the stack runs, else exit 1."""
+    from mentorship_devstack.stack import EmbeddedStack
+
     infrastructure = EmbeddedStack(state_dir).running()
     if infrastructure is None:
         sys.stderr.write("not running\n")
@@ -61,25 +95,42 @@ def status(state_dir: Path) -> int:
     return 0
 
 
+def restart_broker(state_dir: Path) -> int:
+    """Restart the broker of the stack `up` started, on its port."""
+    from mentorship_devstack.stack import EmbeddedStack
+
+    started = time.monotonic()
+    EmbeddedStack(state_dir).restart_kafka()
+    sys.stderr.write(f"broker restarted in {time.monotonic() - started:.1f}s\n")
+    return 0
+
+
 def topics(prefix: str) -> int:
     """Create the topics on the broker named by KAFKA_BOOTSTRAP."""
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP", "127.0.0.1:9092")
-    created = asyncio.run(create_topics(bootstrap, prefix=prefix))
+    created = _create_topics(bootstrap, prefix)
     sys.stdout.write("".join(f"created {name}\n" for name in created) or "all topics exist\n")
     return 0
 
 
 def _port_for(name: str) -> int:
+    from mentorship_devstack.servers import free_port
+    from mentorship_devstack.services import DEFAULT_PORTS
+
     port = DEFAULT_PORTS[name]
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return servers.free_port()  # taken: pick another
+            return free_port()  # taken: pick another
     except OSError:
         return port
 
 
-def run(state_dir: Path) -> int:
+def run(state_dir: Path, *, keep_data: bool = False) -> int:
     """Infrastructure and every service in the foreground until Ctrl-C."""
+    from mentorship_devstack.services import SERVICES, start_service
+    from mentorship_devstack.stack import provide
+    from mentorship_devstack.tokens import auth_environment
+
     stop_requested = threading.Event()
 
     def request_stop(_signal: int, _frame: FrameType | None) -> None:
@@ -87,24 +138,30 @@ def run(state_dir: Path) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    running = provide(state_dir)
+    progress = _Progress()
+    running = provide(state_dir, progress=progress, fresh=not keep_data)
     infrastructure = running.infrastructure
     processes: list[ServiceProcess] = []
     try:
-        asyncio.run(create_topics(infrastructure.kafka_bootstrap))
+        progress("creating the topics")
+        _create_topics(infrastructure.kafka_bootstrap)
         env = {"LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"), **auth_environment()}
-        processes = [
-            start_service(
-                name,
-                port=_port_for(name),
-                infrastructure=infrastructure,
-                log_dir=state_dir / "logs",
-                env=env,
+        for name in SERVICES:
+            port = _port_for(name)
+            progress(f"starting {name} on port {port}")
+            processes.append(
+                start_service(
+                    name,
+                    port=port,
+                    infrastructure=infrastructure,
+                    log_dir=state_dir / "logs",
+                    env=env,
+                )
             )
-            for name in SERVICES
-        ]
         for process in processes:
+            progress(f"waiting until {process.name} is ready")
             process.wait_ready()
+        progress("every service is ready")
         _announce(infrastructure.kafka_bootstrap, infrastructure.mongodb_url, processes, state_dir)
         while not stop_requested.wait(0.5):
             crashed = [process.name for process in processes if not process.running]
@@ -120,6 +177,8 @@ def run(state_dir: Path) -> int:
 
 
 def _announce(bootstrap: str, url: str, processes: list[ServiceProcess], state_dir: Path) -> None:
+    from mentorship_devstack.tokens import DEV_ADMIN_TOKEN
+
     lines = ["", "Mentorship platform is up:"]
     lines += [f"  {p.name:<13} {p.base_url}   (API docs: {p.base_url}/docs)" for p in processes]
     lines += [
@@ -139,6 +198,8 @@ def token(employee_id: str | None, *, admin: bool) -> int:
     if not employee_id:
         sys.stderr.write("token needs an employee id: devstack token emp-1\n")
         return 2
+    from mentorship_devstack.tokens import participant_token
+
     roles = ("mentorship-admin",) if admin else ()
     sys.stdout.write(participant_token(employee_id, roles=roles, ttl_s=12 * 3600) + "\n")
     return 0
@@ -146,6 +207,8 @@ def token(employee_id: str | None, *, admin: bool) -> int:
 
 def openapi_documents(root: Path, *, check: bool) -> int:
     """Write, or check, every service's committed OpenAPI document."""
+    from mentorship_devstack import openapi
+
     if not check:
         openapi.write(root)
         return 0
@@ -155,12 +218,14 @@ def openapi_documents(root: Path, *, check: bool) -> int:
     return 1 if outdated else 0
 
 
-def up_unless_configured(state_dir: Path) -> int:
+def up_unless_configured(state_dir: Path, *, keep_data: bool = False) -> int:
     """`up`, unless the environment already names servers to use."""
+    from mentorship_devstack.stack import from_environment
+
     if from_environment() is not None:
         sys.stderr.write("KAFKA_BOOTSTRAP and MONGODB_URL are set: nothing to start\n")
         return 0
-    return up(state_dir)
+    return up(state_dir, keep_data=keep_data)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,20 +234,27 @@ def main(argv: list[str] | None = None) -> int:
         prog="devstack", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "command", choices=["up", "down", "status", "topics", "run", "token", "openapi"]
+        "command",
+        choices=["up", "down", "status", "restart-broker", "topics", "run", "token", "openapi"],
     )
     parser.add_argument("employee_id", nargs="?", help="employee id (token command)")
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     parser.add_argument("--prefix", default="", help="topic prefix (topics command)")
     parser.add_argument("--admin", action="store_true", help="give the token the admin role")
     parser.add_argument("--check", action="store_true", help="openapi: fail if out of date")
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="up/run: keep the broker's and the database's data of the last run",
+    )
     args = parser.parse_args(argv)
     commands: dict[str, Callable[[], int]] = {
-        "up": lambda: up_unless_configured(args.state_dir),
+        "up": lambda: up_unless_configured(args.state_dir, keep_data=args.keep_data),
         "down": lambda: down(args.state_dir),
         "status": lambda: status(args.state_dir),
+        "restart-broker": lambda: restart_broker(args.state_dir),
         "topics": lambda: topics(args.prefix),
-        "run": lambda: run(args.state_dir),
+        "run": lambda: run(args.state_dir, keep_data=args.keep_data),
         "token": lambda: token(args.employee_id, admin=args.admin),
         "openapi": lambda: openapi_documents(Path.cwd(), check=args.check),
     }

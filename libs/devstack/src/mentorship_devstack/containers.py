@@ -12,7 +12,7 @@ from typing import Any
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
-from mentorship_devstack.stack import Infrastructure
+from mentorship_devstack.infrastructure import Infrastructure
 
 KAFKA_IMAGE = "confluentinc/cp-kafka:7.9.0"
 MONGODB_IMAGE = "mongo:8.0"

@@ -30,7 +30,7 @@ from fastapi import FastAPI
 from mentorship_contracts import IntegrationEvent, seal
 from mentorship_devstack.servers import free_port
 from mentorship_devstack.services import ServiceProcess, start_service
-from mentorship_devstack.stack import Infrastructure, provide
+from mentorship_devstack.stack import Infrastructure, kafka_storage_from_environment, provide
 from mentorship_devstack.tokens import (
     DEV_ADMIN_TOKEN,
     DEV_JWT_ALGORITHM,
@@ -50,7 +50,9 @@ TEST_SESSION_TIMEOUT_MS = os.environ.get("TEST_KAFKA_SESSION_TIMEOUT_MS", "3000"
 @pytest.fixture(scope="session")
 def infrastructure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
     """A real Kafka and MongoDB for the whole test session."""
-    running = provide(tmp_path_factory.mktemp("devstack"))
+    running = provide(
+        tmp_path_factory.mktemp("devstack"), kafka_storage=kafka_storage_from_environment("memory")
+    )
     try:
         yield running.infrastructure
     finally:
@@ -302,7 +304,7 @@ async def benchmark_service(name: str) -> AsyncIterator[tuple[ServiceProcess, In
     infrastructure and the prefix, and stops everything at exit.
     """
     with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as scratch:
-        running = provide(Path(scratch) / "stack")
+        running = provide(Path(scratch) / "stack", kafka_storage="memory")
         launcher = None
         try:
             prefix = await fresh_kafka_prefix(running.infrastructure)

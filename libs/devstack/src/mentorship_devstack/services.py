@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from mentorship_devstack.infrastructure import Infrastructure
 from mentorship_devstack.servers import is_running
-from mentorship_devstack.stack import Infrastructure
 
 SERVICES: tuple[str, ...] = ("registration", "matching", "scheduling", "feedback", "analytics")
 DEFAULT_PORTS: dict[str, int] = {name: 8001 + index for index, name in enumerate(SERVICES)}
@@ -78,6 +78,17 @@ class ServiceProcess:
         return self.process.wait()
 
 
+def public_settings(name: str, port: int) -> dict[str, str]:
+    """The settings by which a service tells others where it is served (its own port).
+
+    Scheduling hands out calendar feed links: they must name the port it actually runs on,
+    also when `devstack run` moved it off its default port.
+    """
+    if name == "scheduling":
+        return {"FEED_BASE_URL": f"http://127.0.0.1:{port}"}
+    return {}
+
+
 def start_service(
     name: str,
     *,
@@ -95,6 +106,7 @@ def start_service(
         "HTTP_HOST": "127.0.0.1",
         "HTTP_PORT": str(port),
         "PYTHONUNBUFFERED": "1",
+        **public_settings(name, port),
         **(env or {}),
     }
     with log_path.open("ab") as log:

@@ -1,5 +1,7 @@
 """Tokens for the local stack and tests: a dev admin token and HS256 JWTs for participants.
 
+Imports nothing heavy at module level: `devstack token` must answer at once.
+
 Never use these secrets outside a developer machine or a test run.
 """
 
@@ -9,12 +11,8 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from unittest import mock
 
 import jwt
-from pydantic import SecretStr
-
-from mentorship_kit.pseudonyms import Pseudonyms
 
 DEV_ADMIN_TOKEN = "dev-admin-token"  # noqa: S105 - a well-known local development value
 DEV_JWT_SECRET = "dev-jwt-secret-for-local-stacks-only"  # noqa: S105 - same
@@ -39,6 +37,8 @@ def dev_auth_defaults() -> Iterator[None]:
     For building apps without a deployment around them (OpenAPI documents, wiring checks):
     registration refuses to start without a pseudonym key.
     """
+    from unittest import mock
+
     missing = {name: value for name, value in auth_environment().items() if name not in os.environ}
     with mock.patch.dict(os.environ, missing):
         yield
@@ -59,6 +59,10 @@ def participant_token(
 
 def dev_person_id(employee_id: str) -> str:
     """The person id the local stack's services derive for ``employee_id``."""
+    from pydantic import SecretStr
+
+    from mentorship_kit.pseudonyms import Pseudonyms
+
     person_id = Pseudonyms(SecretStr(DEV_PSEUDONYM_KEY)).person_id(employee_id)
     assert person_id is not None
     return person_id
