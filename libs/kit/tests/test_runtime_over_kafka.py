@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+from pymongo.errors import AutoReconnect
 
 from mentorship_contracts import Envelope, encode, seal
 from mentorship_contracts.events import PairCreated
@@ -100,5 +103,126 @@ async def test_redelivered_event_is_counted_once(started: ServiceRuntime) -> Non
     assert seen["times"] == 1
 
 
-async def test_readiness_reports_both_dependencies(started: ServiceRuntime) -> None:
-    assert await started.readiness() == {"mongodb": True, "kafka": True}
+async def test_readiness_reports_the_dependencies_and_waits_for_the_consumer_to_join(
+    started: ServiceRuntime,
+) -> None:
+    async def ready() -> bool:
+        return await started.readiness() == {"mongodb": True, "kafka": True, "consumer": True}
+
+    await _eventually(ready)
+
+
+async def _publish_pair(started: ServiceRuntime, pair_id: str) -> None:
+    settings = started.settings
+    encoded = encode(seal(example(PairCreated, pair_id=pair_id), source="matching"))
+    await publish_raw(
+        settings.kafka_bootstrap,
+        settings.topic_name(PAIRS.name),
+        encoded.value,
+        key=encoded.key.encode(),
+        headers=encoded.headers,
+    )
+
+
+async def _seen(started: ServiceRuntime) -> set[str]:
+    return {document["_id"] async for document in started.database["seen"].find()}
+
+
+async def test_a_header_that_is_not_utf8_parks_its_record_alone_and_the_batch_goes_on(
+    started: ServiceRuntime,
+) -> None:
+    settings = started.settings
+    await _publish_pair(started, "before-the-poison")
+    poison = encode(seal(example(PairCreated, pair_id="poisoned"), source="matching"))
+    await publish_raw(
+        settings.kafka_bootstrap,
+        settings.topic_name(PAIRS.name),
+        poison.value,
+        key=b"poisoned",
+        headers={**poison.headers, "ce_note": b"\xff\xfe\xfd"},
+    )
+    await _publish_pair(started, "after-the-poison-1")
+    await _publish_pair(started, "after-the-poison-2")
+
+    async def all_valid_ones_seen() -> bool:
+        return {"before-the-poison", "after-the-poison-1", "after-the-poison-2"} <= await _seen(
+            started
+        )
+
+    await _eventually(all_valid_ones_seen)
+    dead = await read_topic(
+        settings.kafka_bootstrap,
+        settings.topic_name(dead_letter_topic("kit-test").name),
+        until=lambda found: len(found) >= 1,
+        timeout_s=3.0,
+    )
+    assert [record.key for record in dead] == [b"poisoned"]
+    [parked] = dead
+    assert parked.headers["dlq_reason"] == "invalid"
+    assert "'ce_note' is not UTF-8" in parked.headers["dlq_error"]
+    assert ("ce_note", b"\xff\xfe\xfd") in parked.raw_headers, "raw header bytes are kept"
+    assert parked.value == poison.value
+    assert "poisoned" not in await _seen(started)
+
+
+async def test_a_two_megabyte_record_is_parked_once_as_a_pointer_and_the_partition_moves_on(
+    started: ServiceRuntime,
+) -> None:
+    settings = started.settings
+    topic = settings.topic_name(PAIRS.name)
+    huge = b"x" * (2 * 1024 * 1024)
+    await publish_raw(
+        settings.kafka_bootstrap, topic, huge, key=b"huge", max_request_size=4 * 1024 * 1024
+    )
+    await publish_raw(settings.kafka_bootstrap, topic, b"{not json", key=b"small-junk")
+    await _publish_pair(started, "after-the-huge-one")
+
+    async def after_seen() -> bool:
+        return "after-the-huge-one" in await _seen(started)
+
+    await _eventually(after_seen)
+    await asyncio.sleep(2.0)  # time for a redelivery loop to show itself, were there one
+    dead = await read_topic(
+        settings.kafka_bootstrap,
+        settings.topic_name(dead_letter_topic("kit-test").name),
+        until=lambda found: len(found) >= 3,
+        timeout_s=3.0,
+    )
+    assert sorted(record.key or b"" for record in dead) == [b"huge", b"small-junk"]
+    parked = next(record for record in dead if record.key == b"huge")
+    assert parked.headers["dlq_truncated"] == "value"
+    pointer = json.loads(parked.value)
+    assert pointer["topic"] == topic
+    assert pointer["size"] == len(huge)
+    assert pointer["sha256"] == hashlib.sha256(huge).hexdigest()
+    assert pointer["offset"] == int(parked.headers["dlq_offset"])
+
+
+async def test_a_batch_the_database_refused_is_delivered_again_not_skipped(
+    runtime: ServiceRuntime,
+) -> None:
+    refusals = {"flaky": 1}
+
+    @runtime.handlers.on(PairCreated)
+    async def on_pair(event: Envelope[PairCreated], tx: Transaction) -> None:
+        pair_id = event.data.pair_id
+        if refusals.get(pair_id, 0) > 0:
+            refusals[pair_id] -= 1
+            raise AutoReconnect("the database went away")
+        await runtime.database["seen"].update_one(
+            {"_id": pair_id}, {"$inc": {"times": 1}}, upsert=True, session=tx.session
+        )
+
+    await runtime.start()
+    try:
+        for pair_id in ("first", "flaky", "last"):
+            await _publish_pair(runtime, pair_id)
+
+        async def all_seen() -> bool:
+            return await _seen(runtime) == {"first", "flaky", "last"}
+
+        await _eventually(all_seen)
+        times = {d["_id"]: d["times"] async for d in runtime.database["seen"].find()}
+    finally:
+        await runtime.stop()
+    assert times == {"first": 1, "flaky": 1, "last": 1}

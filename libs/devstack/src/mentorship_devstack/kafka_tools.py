@@ -22,6 +22,9 @@ class RawRecord:
     key: bytes | None
     value: bytes
     headers: dict[str, str]
+    """Header values decoded as UTF-8 (undecodable bytes replaced)."""
+    raw_headers: tuple[tuple[str, bytes], ...] = ()
+    """Header values as the bytes they are on the topic."""
 
 
 async def publish_raw(
@@ -30,17 +33,27 @@ async def publish_raw(
     value: bytes,
     *,
     key: bytes | None = None,
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, str | bytes] | None = None,
+    max_request_size: int = 1_048_576,
 ) -> None:
-    """Produce one record exactly as given (no envelope, no validation)."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    """Produce one record exactly as given (no envelope, no validation).
+
+    Header values given as bytes are sent as they are (they need not be UTF-8); raise
+    ``max_request_size`` to send a record larger than a service's producer would.
+    """
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", max_request_size=max_request_size
+    )
     await producer.start()
     try:
         await producer.send_and_wait(
             topic,
             value,
             key=key,
-            headers=[(name, item.encode()) for name, item in (headers or {}).items()],
+            headers=[
+                (name, item if isinstance(item, bytes) else item.encode())
+                for name, item in (headers or {}).items()
+            ],
         )
     finally:
         await producer.stop()
@@ -85,7 +98,12 @@ async def read_topic(
     Reads until ``until(records)`` holds or ``timeout_s`` passes (then returns what it
     has), so a test can also assert that something did *not* arrive.
     """
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+        fetch_max_bytes=16 * 1024 * 1024,
+    )
     await consumer.start()
     records: list[RawRecord] = []
     try:
@@ -107,7 +125,10 @@ async def read_topic(
                     offset=item.offset,
                     key=item.key,
                     value=item.value or b"",
-                    headers={name: raw.decode(errors="replace") for name, raw in item.headers},
+                    headers={
+                        name: (raw or b"").decode(errors="replace") for name, raw in item.headers
+                    },
+                    raw_headers=tuple((name, raw or b"") for name, raw in item.headers),
                 )
                 for batch in batches.values()
                 for item in batch

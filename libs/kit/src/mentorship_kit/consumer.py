@@ -1,49 +1,83 @@
 """At-least-once, idempotent event consumption with a dead-letter path.
 
-A service declares handlers with `EventHandlers`; `EventConsumer` subscribes its consumer
-group to the topics those events live on and, for every batch of records:
+A service declares handlers with `EventHandlers`; `EventConsumer` runs its consumer group
+on the topics those events live on (its own aiokafka consumer loop) and, for every batch:
 
-1. decodes each record; one that is not a valid event goes to the group's dead-letter
-   topic with the error, and the batch goes on;
+1. reads each record as bytes and decodes it itself: one that cannot be read at any layer
+   (headers that are not UTF-8, a value that is not JSON or not a valid event) goes alone
+   to the group's dead-letter topic, with its raw headers kept as bytes, and the batch goes
+   on;
 2. runs the handlers of the batch in one MongoDB transaction, together with a marker per
    ``event_id`` (an event already marked is skipped: redelivery changes nothing);
-3. commits the Kafka offsets only after that transaction committed.
+3. commits, per partition, the offset after the last record of the batch, only once every
+   record of it was processed or dead-lettered. Otherwise nothing is committed and the
+   partitions are rewound to the batch's first records, so it is delivered again.
 
 If the batch transaction fails, its events are retried one by one, so one bad event cannot
 hold back the others: an event whose handler keeps failing (or raises `PermanentError`) is
-dead-lettered after ``consumer_max_attempts``. When MongoDB or Kafka themselves are
-unreachable nothing is dead-lettered: the batch is not committed and Kafka redelivers it.
+dead-lettered after ``consumer_max_attempts``. A record is dead-lettered once: a marker
+remembers it, so a redelivered batch does not park its bad records again. When MongoDB or
+Kafka themselves are unreachable nothing is dead-lettered: the batch is redelivered.
+
+FastStream's batch subscriber is not used for consuming: it decodes every header as UTF-8
+before any of this code runs (one bad header made it skip the whole fetched batch) and
+acknowledges by committing the consumer's position, not the records actually handled.
+
+`ConsumerHealth` tells readiness whether the group is joined and making progress (or idle
+and caught up); a consumer that makes no progress for ``CONSUMER_STALL_TIMEOUT_S`` closes
+its Kafka client and starts a new one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
-from faststream.kafka import KafkaBroker, KafkaMessage
-from faststream.middlewares import AckPolicy
 from pydantic import ValidationError
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import ConnectionFailure, WaitQueueTimeoutError
 
 from mentorship_contracts import CATALOG, Envelope, IntegrationEvent, InvalidEventError, decode
 from mentorship_contracts.codec import peek_type
-from mentorship_contracts.topics import Topic, dead_letter_topic
+from mentorship_contracts.topics import Topic
 from mentorship_contracts.types import utc_now
 from mentorship_kit import context
+from mentorship_kit.deadletters import (
+    ConsumedRecord,
+    DeadLetters,
+    DeadLetterSink,
+    UnreadableHeaderError,
+)
+from mentorship_kit.kafka import client_options
 from mentorship_kit.metrics import Metrics
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.settings import ServiceSettings
 
+__all__ = [
+    "ConsumedRecord",
+    "ConsumerHealth",
+    "DeadLetterSink",
+    "DeadLetters",
+    "EventConsumer",
+    "EventHandlers",
+    "PermanentError",
+]
+
 PROCESSED_COLLECTION = "processed_events"
 FETCH_MAX_WAIT_MS = 100
 """How long the broker may hold an empty fetch: bounds the idle-to-busy latency."""
+ERROR_PAUSE_S = 1.0
+"""Pause after a failed round, before trying again."""
+RESTART_DELAY_S = 1.0
+CLOSE_TIMEOUT_S = 5.0
+"""Longest wait for the Kafka client to leave the group when it closes."""
 INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
     ConnectionFailure,
     WaitQueueTimeoutError,
@@ -99,73 +133,93 @@ class EventHandlers:
         return bool(self._handlers)
 
 
-@dataclass(frozen=True, slots=True)
-class ConsumedRecord:
-    """A Kafka record as the consumer sees it."""
+class ConsumerHealth:
+    """Whether a consumer group member is joined and making progress.
 
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes
-    headers: tuple[tuple[str, bytes], ...] = ()
+    Progress is a fetched batch processed and committed, or a fetch that found nothing new
+    with nothing left to commit (idle and caught up). Lag is never computed from the
+    broker's end offsets (tansu answers them wrongly).
+    """
 
-    @classmethod
-    def from_kafka(cls, record: Any) -> ConsumedRecord:
-        """Adapt an aiokafka ``ConsumerRecord``."""
-        return cls(
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            key=record.key,
-            value=record.value or b"",
-            headers=tuple(record.headers or ()),
-        )
+    def __init__(self, stall_timeout_s: float, clock: Callable[[], float] = time.monotonic):
+        self._stall_timeout_s = stall_timeout_s
+        self._clock = clock
+        self.running = False
+        self.joined = False
+        self._last_progress = clock()
+        self.problem = ""
+        """What went wrong last (empty while everything works)."""
 
-    def text_headers(self) -> dict[str, str]:
-        """Headers decoded as UTF-8 (undecodable bytes replaced)."""
-        return {name: value.decode(errors="replace") for name, value in self.headers}
+    def started(self) -> None:
+        """A new Kafka client starts: it has a stall timeout's time to join and progress."""
+        self.running = True
+        self.joined = False
+        self._last_progress = self._clock()
 
+    def stopped(self) -> None:
+        """The consumer is not running."""
+        self.running = False
+        self.joined = False
 
-class DeadLetterSink(Protocol):
-    """Where records that can never be processed go."""
+    def assigned(self) -> None:
+        """The group gave this member its partitions (possibly none)."""
+        self.joined = True
+        self._last_progress = self._clock()
 
-    async def send(self, record: ConsumedRecord, base_topic: str, reason: str, error: str) -> None:
-        """Park ``record`` with why it failed; raise if it could not be parked."""
+    def revoked(self) -> None:
+        """A rebalance started: partitions are being handed over."""
+        self.joined = False
 
+    def progressed(self) -> None:
+        """A batch was committed, or the member is idle and caught up."""
+        self._last_progress = self._clock()
+        self.problem = ""
 
-class DeadLetters:
-    """Publishes records a consumer group can never process to its dead-letter topic."""
+    def failed(self, problem: str) -> None:
+        """Something kept this round from progressing."""
+        self.problem = problem
 
-    def __init__(self, broker: KafkaBroker, settings: ServiceSettings, metrics: Metrics) -> None:
-        self._broker = broker
-        self._settings = settings
-        self._metrics = metrics
-        self.topic = settings.topic_name(dead_letter_topic(settings.service_name).name)
+    def stalled_for(self) -> float:
+        """Seconds since the last progress."""
+        return self._clock() - self._last_progress
 
-    async def send(self, record: ConsumedRecord, base_topic: str, reason: str, error: str) -> None:
-        """Publish ``record`` unchanged, with why it failed in ``dlq_*`` headers."""
-        headers = record.text_headers() | {
-            "dlq_reason": reason,
-            "dlq_error": error[:4000],
-            "dlq_topic": record.topic,
-            "dlq_partition": str(record.partition),
-            "dlq_offset": str(record.offset),
-            "dlq_consumer_group": self._settings.consumer_group,
-            "dlq_failed_at": utc_now().isoformat(),
+    @property
+    def stalled(self) -> bool:
+        """No progress for longer than the stall timeout."""
+        return self.stalled_for() > self._stall_timeout_s
+
+    @property
+    def ready(self) -> bool:
+        """Running, joined and not stalled."""
+        return self.running and self.joined and not self.stalled
+
+    def describe(self) -> dict[str, object]:
+        """The state, for logs and the readiness answer."""
+        return {
+            "running": self.running,
+            "joined": self.joined,
+            "seconds_since_progress": round(self.stalled_for(), 1),
+            "problem": self.problem,
         }
-        await self._broker.publish(record.value, self.topic, key=record.key, headers=headers)
-        self._metrics.dead_letters.labels(base_topic, reason).inc()
-        logger.error(
-            "record dead-lettered",
-            extra={
-                "topic": record.topic,
-                "partition": record.partition,
-                "offset": record.offset,
-                "reason": reason,
-                "error": error[:500],
-            },
-        )
+
+
+class _Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Tells the health when partitions come and go."""
+
+    def __init__(self, health: ConsumerHealth) -> None:
+        self._health = health
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        logger.info("consumer partitions revoked", extra={"partitions": len(list(revoked))})
+        self._health.revoked()
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        logger.info("consumer partitions assigned", extra={"partitions": len(list(assigned))})
+        self._health.assigned()
+
+
+class _RestartConsumerError(Exception):
+    """The consumer made no progress for too long: close its Kafka client, start a new one."""
 
 
 class EventConsumer:
@@ -188,6 +242,7 @@ class EventConsumer:
         self._metrics = metrics
         self._settings = settings
         self._group = settings.consumer_group
+        self.health = ConsumerHealth(settings.consumer_stall_timeout_s)
 
     @staticmethod
     def indexes() -> Indexes:
@@ -196,29 +251,110 @@ class EventConsumer:
             PROCESSED_COLLECTION, (IndexModel([("processed_at", ASCENDING)], name="by_time"),)
         )
 
-    def subscribe(self, broker: KafkaBroker) -> None:
-        """Attach the consumer group to ``broker`` (consuming starts with the broker)."""
-        topics = [self._settings.topic_name(topic.name) for topic in self._handlers.topics()]
-        subscriber = broker.subscriber(
-            *topics,
+    def topics(self) -> list[str]:
+        """The (prefixed) topics the group consumes."""
+        return [self._settings.topic_name(topic.name) for topic in self._handlers.topics()]
+
+    def _new_kafka_consumer(self) -> AIOKafkaConsumer:
+        return AIOKafkaConsumer(
             group_id=self._group,
-            batch=True,
-            max_records=self._settings.consumer_batch_size,
-            batch_timeout_ms=self._settings.consumer_batch_wait_ms,
-            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+            client_id=f"{self._settings.service_name}-consumer",
+            enable_auto_commit=False,
             auto_offset_reset="earliest",
-            ack_policy=AckPolicy.NACK_ON_ERROR,
+            max_poll_records=self._settings.consumer_batch_size,
+            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
             session_timeout_ms=self._settings.kafka_session_timeout_ms,
             heartbeat_interval_ms=self._settings.kafka_heartbeat_interval_ms,
-            title=f"{self._group}:events",
-            description=f"The {self._settings.service_name} service's consumer group.",
+            **client_options(self._settings),
         )
-        subscriber(self._on_message)
 
-    async def _on_message(self, message: KafkaMessage) -> None:
-        raw = message.raw_message
-        records = raw if isinstance(raw, tuple) else (raw,)
-        await self.process([ConsumedRecord.from_kafka(record) for record in records])
+    async def run(self) -> None:
+        """Consume until cancelled; a consumer that stops progressing is started anew.
+
+        Cancelling it mid-batch leaves the batch uncommitted (its transaction is aborted):
+        it is delivered again, to this process after a restart or to another member.
+        """
+        while True:
+            kafka = self._new_kafka_consumer()
+            kafka.subscribe(self.topics(), listener=_Rebalances(self.health))
+            self.health.started()
+            try:
+                await kafka.start()
+                await self._consume(kafka)
+            except _RestartConsumerError:
+                self._metrics.consumer_restarts.inc()
+                logger.error(  # noqa: TRY400 - the stall is the news, not a traceback
+                    "consumer made no progress; starting a new Kafka client",
+                    extra={"consumer": self.health.describe()},
+                )
+            finally:
+                self.health.stopped()
+                await _close(kafka)
+            await asyncio.sleep(RESTART_DELAY_S)
+
+    async def _consume(self, kafka: AIOKafkaConsumer) -> None:
+        uncommitted: dict[TopicPartition, int] = {}
+        while True:
+            if self.health.stalled:
+                raise _RestartConsumerError
+            try:
+                batches = await kafka.getmany(
+                    timeout_ms=max(self._settings.consumer_batch_wait_ms, 10),
+                    max_records=self._settings.consumer_batch_size,
+                )
+            except KafkaError as error:
+                self._round_failed(f"fetch failed: {error!r}")
+                await asyncio.sleep(ERROR_PAUSE_S)
+                continue
+            records = [
+                ConsumedRecord.from_kafka(item) for batch in batches.values() for item in batch
+            ]
+            if records:
+                try:
+                    await self.process(records)
+                except INFRASTRUCTURE_ERRORS as error:
+                    self._rewind(kafka, records)
+                    self._round_failed(f"batch not processed: {error!r}")
+                    continue
+                except Exception as error:
+                    self._rewind(kafka, records)
+                    logger.exception("batch failed; it will be delivered again")
+                    self._round_failed(f"batch failed: {error!r}")
+                    await asyncio.sleep(ERROR_PAUSE_S)
+                    continue
+                for record in records:
+                    position = TopicPartition(record.topic, record.partition)
+                    uncommitted[position] = max(uncommitted.get(position, 0), record.offset + 1)
+            if uncommitted:
+                owned = kafka.assignment()
+                uncommitted = {tp: offset for tp, offset in uncommitted.items() if tp in owned}
+            if uncommitted:
+                try:
+                    await kafka.commit(uncommitted)
+                except KafkaError as error:
+                    # Processed, not yet committed: redelivery would be deduplicated. The
+                    # offsets are committed with the next round's, or by the next owner.
+                    self._round_failed(f"commit failed: {error!r}")
+                    await asyncio.sleep(ERROR_PAUSE_S)
+                    continue
+                uncommitted.clear()
+                self._metrics.consumer_last_processed.set(time.time())
+            self.health.progressed()
+
+    def _rewind(self, kafka: AIOKafkaConsumer, records: Sequence[ConsumedRecord]) -> None:
+        """Seek every partition of ``records`` back to its first record in the batch."""
+        first: dict[TopicPartition, int] = {}
+        for record in records:
+            position = TopicPartition(record.topic, record.partition)
+            first[position] = min(first.get(position, record.offset), record.offset)
+        for position, offset in first.items():
+            with contextlib.suppress(Exception):  # a partition no longer ours: its new owner
+                kafka.seek(position, offset)  # starts from the committed offset anyway
+
+    def _round_failed(self, problem: str) -> None:
+        self.health.failed(problem)
+        self._metrics.consumer_errors.labels("infrastructure").inc()
+        logger.warning("consumer round failed", extra={"problem": problem})
 
     def _base_topic(self, topic: str) -> str:
         return topic.removeprefix(self._settings.kafka_topic_prefix)
@@ -252,21 +388,36 @@ class EventConsumer:
         self._metrics.consumer_last_processed.set(time.time())
 
     async def _accept(self, record: ConsumedRecord) -> Envelope[IntegrationEvent] | None:
-        """Decode a record this consumer handles; dead-letter it if it is malformed."""
+        """Decode a record this consumer handles; dead-letter it if it cannot be read."""
         base_topic = self._base_topic(record.topic)
-        kind = peek_type(record.value, record.text_headers())
-        if kind is not None and self._handlers.handler_for(*kind) is None:
-            self._count(base_topic, kind[0], "ignored")
-            return None
+        kind: tuple[str, int] | None = None
         try:
+            kind = peek_type(record.value, record.decoded_headers())
+            if kind is not None and self._handlers.handler_for(*kind) is None:
+                self._count(base_topic, kind[0], "ignored")
+                return None
             return decode(record.value)
-        except InvalidEventError as error:
+        except (InvalidEventError, UnreadableHeaderError) as error:
             reason, message = "invalid", str(error)
         except LookupError as error:  # an unknown type we claim to handle: impossible
             reason, message = "unknown_type", str(error)
-        await self._dead_letters.send(record, base_topic, reason, message)
+        except Exception as error:  # noqa: BLE001 - whatever cannot be read is parked alone
+            reason, message = "unreadable", f"{type(error).__name__}: {error}"
+        await self._dead_letter(record, reason, message)
         self._count(base_topic, kind[0] if kind else "unknown", "dead_lettered")
         return None
+
+    async def _dead_letter(self, record: ConsumedRecord, reason: str, message: str) -> None:
+        """Park ``record`` unless it was parked before (a redelivered batch parks nothing twice)."""
+        marker = f"{self._group}:dead-letter:{record.topic}:{record.partition}:{record.offset}"
+        if await self._processed.find_one({"_id": marker}, projection={"_id": 1}) is not None:
+            return
+        await self._dead_letters.send(record, self._base_topic(record.topic), reason, message)
+        await self._processed.update_one(
+            {"_id": marker},
+            {"$setOnInsert": {"event_type": "dead_letter", "processed_at": utc_now()}},
+            upsert=True,
+        )
 
     async def _apply(
         self, transaction: Transaction, envelopes: Sequence[Envelope[IntegrationEvent]]
@@ -330,7 +481,7 @@ class EventConsumer:
                     await asyncio.sleep(
                         self._settings.consumer_retry_backoff_s * 2 ** (attempt - 1)
                     )
-        await self._dead_letters.send(record, self._base_topic(record.topic), reason, message)
+        await self._dead_letter(record, reason, message)
         return {str(envelope.event_id): "dead_lettered"}
 
     async def _pause_before_redelivery(self) -> None:
@@ -360,3 +511,13 @@ class EventConsumer:
         known_type = event_type if event_type in _KNOWN_EVENT_TYPES else "unknown"
         known_topic = base_topic if base_topic in _KNOWN_TOPICS else "unknown"
         self._metrics.messages_consumed.labels(known_topic, known_type, outcome).inc()
+
+
+async def _close(kafka: AIOKafkaConsumer) -> None:
+    """Stop the Kafka client, bounded in time (a broker that is gone must not hold us)."""
+    try:
+        await asyncio.wait_for(asyncio.shield(kafka.stop()), CLOSE_TIMEOUT_S)
+    except (TimeoutError, asyncio.CancelledError):
+        logger.warning("the Kafka consumer did not stop in time; abandoned")
+    except Exception:
+        logger.exception("the Kafka consumer failed to stop")

@@ -155,16 +155,22 @@ def operations_router(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get(
         "/readyz",
-        summary="Readiness: MongoDB and Kafka answer",
-        responses={503: {"description": "A dependency does not answer."}},
+        summary="Readiness: MongoDB and Kafka answer, the consumer is joined and progressing",
+        responses={
+            503: {
+                "description": "A dependency does not answer, or the consumer group member "
+                "has not joined or has made no progress for CONSUMER_STALL_TIMEOUT_S."
+            }
+        },
     )
     async def readyz() -> JSONResponse:
         checks = await runtime.readiness()
         ready = all(checks.values())
-        return JSONResponse(
-            {"status": "ready" if ready else "unavailable", "checks": checks},
-            status_code=200 if ready else 503,
-        )
+        body: dict[str, object] = {"status": "ready" if ready else "unavailable", "checks": checks}
+        consumer = runtime.consumer_state()
+        if not ready and consumer is not None:
+            body["consumer"] = consumer
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:

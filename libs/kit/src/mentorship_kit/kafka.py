@@ -12,9 +12,11 @@ import logging
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka.errors import MessageSizeTooLargeError
 from faststream.kafka import KafkaBroker
+from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 
 from mentorship_kit.settings import ServiceSettings
@@ -56,6 +58,15 @@ def broker_security(settings: ServiceSettings) -> BaseSecurity | None:
     )
 
 
+def client_options(settings: ServiceSettings) -> dict[str, Any]:
+    """The connection options of a plain aiokafka client, security included."""
+    return {
+        "bootstrap_servers": settings.kafka_bootstrap,
+        "request_timeout_ms": settings.kafka_request_timeout_ms,
+        **parse_security(broker_security(settings)),
+    }
+
+
 def create_broker(settings: ServiceSettings, logger: logging.Logger) -> KafkaBroker:
     """A broker for one service: its producer, and the consumers the service subscribes."""
     return KafkaBroker(
@@ -68,7 +79,7 @@ def create_broker(settings: ServiceSettings, logger: logging.Logger) -> KafkaBro
         max_request_size=settings.kafka_max_message_bytes,
         logger=logger,
         log_level=logging.DEBUG,  # one line per message is too much at INFO
-        graceful_timeout=15.0,
+        graceful_timeout=5.0,
     )
 
 

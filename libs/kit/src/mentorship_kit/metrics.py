@@ -79,6 +79,16 @@ class Metrics:
             "consumer_last_processed_timestamp_seconds",
             "When the consumer last committed a batch (Unix time).",
         )
+        self.consumer_ready = self.gauge(
+            "consumer_ready",
+            "1 while the consumer group member is joined and making progress (or idle and "
+            "caught up), as /readyz reports it.",
+        )
+        self.consumer_restarts = self.counter(
+            "consumer_restarts_total",
+            "Times the consumer closed its Kafka client and started a new one, having made no "
+            "progress for CONSUMER_STALL_TIMEOUT_S.",
+        )
         self.dead_letters = self.counter(
             "dead_letters_total",
             "Records sent to the dead-letter topic, by reason.",

@@ -29,14 +29,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from faststream.kafka.security import parse_security
 
 from mentorship_contracts.topics import CONSUMER_GROUPS, EVENT_TOPICS, dead_letter_topic
-from mentorship_kit.kafka import broker_security
+from mentorship_kit.kafka import client_options
 from mentorship_kit.settings import ServiceSettings
 
 DLQ_HEADER_PREFIX = "dlq_"
 REDRIVEN_FROM = "redriven_from"
+TRUNCATED_HEADER = "dlq_truncated"
 POLL_MS = 500
 
 
@@ -51,7 +51,8 @@ class RedriveSummary:
     skipped: int = 0
     """Records left alone: another reason than the one asked for."""
     refused: int = 0
-    """Records whose origin is not one of the platform's event topics (never published)."""
+    """Records never published back: their origin is not one of the platform's event topics,
+    or they were parked shortened (``dlq_truncated``: too large to park whole)."""
     by_reason: Counter[str] = field(default_factory=Counter)
     by_topic: Counter[str] = field(default_factory=Counter)
 
@@ -69,15 +70,6 @@ class RedriveSummary:
                 "by_topic": dict(sorted(self.by_topic.items())),
             }
         )
-
-
-def client_options(settings: ServiceSettings) -> dict[str, Any]:
-    """The connection options of an aiokafka client, security included."""
-    return {
-        "bootstrap_servers": settings.kafka_bootstrap,
-        "request_timeout_ms": settings.kafka_request_timeout_ms,
-        **parse_security(broker_security(settings)),
-    }
 
 
 async def redrive(
@@ -133,24 +125,23 @@ async def _redrive_one(
     reason: str | None,
     summary: RedriveSummary,
 ) -> asyncio.Future[Any] | None:
-    headers = {name: value.decode(errors="replace") for name, value in record.headers or ()}
+    raw_headers: list[tuple[str, bytes]] = [
+        (name, value or b"") for name, value in record.headers or ()
+    ]
+    headers = {name: value.decode(errors="replace") for name, value in raw_headers}
     parked_for, origin = headers.get("dlq_reason", "unknown"), headers.get("dlq_topic", "")
     summary.read += 1
     summary.by_reason[parked_for] += 1
     if reason is not None and parked_for != reason:
         summary.skipped += 1
         return None
-    if origin not in origins:
-        summary.refused += 1
+    if origin not in origins or TRUNCATED_HEADER in headers:
+        summary.refused += 1  # never published, or parked shortened: not the original record
         return None
     summary.by_topic[origin] += 1
     if summary.dry_run:
         return None
-    kept = [
-        (name, value.encode())
-        for name, value in headers.items()
-        if not name.startswith(DLQ_HEADER_PREFIX)
-    ]
+    kept = [(name, value) for name, value in raw_headers if not name.startswith(DLQ_HEADER_PREFIX)]
     summary.redriven += 1
     future: asyncio.Future[Any] = await producer.send(
         origin,

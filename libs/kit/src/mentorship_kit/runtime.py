@@ -8,12 +8,13 @@ service adds. The HTTP app (`mentorship_kit.http`) starts it in its lifespan.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from mentorship_kit.consumer import DeadLetters, EventConsumer, EventHandlers
+from mentorship_kit.consumer import EventConsumer, EventHandlers
+from mentorship_kit.deadletters import DeadLetters
 from mentorship_kit.failpoints import Failpoints
 from mentorship_kit.kafka import RecordPublisher, create_broker
 from mentorship_kit.metrics import Metrics
@@ -24,6 +25,10 @@ from mentorship_kit.settings import ServiceSettings
 
 READINESS_TIMEOUT_S = 2.0
 RESTART_DELAY_S = 1.0
+STOP_LOOPS_TIMEOUT_S = 5.0
+"""How long the loops (relay, consumer, the service's) get to finish once cancelled."""
+STOP_CLIENT_TIMEOUT_S = 4.0
+"""How long closing each client (lease release, Kafka, MongoDB) may take at shutdown."""
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +61,9 @@ class ServiceRuntime:
         self._indexes: list[Indexes] = [self.outbox.indexes(), EventConsumer.indexes()]
         self._loops: dict[str, BackgroundLoop] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self.dead_letters = DeadLetters(settings, self.metrics)
+        self.consumer: EventConsumer | None = None
+        """The consumer group member, once started (when handlers were registered)."""
 
     def add_indexes(self, *declarations: Indexes) -> None:
         """Indexes to create at start-up."""
@@ -68,16 +76,21 @@ class ServiceRuntime:
     async def start(self) -> None:
         """Create indexes, connect to Kafka, start consuming, relaying and the loops."""
         await ensure_indexes(self.database, self._indexes)
+        await self.broker.start()
+        loops: dict[str, BackgroundLoop] = {}
         if self.handlers:
-            EventConsumer(
+            await self.dead_letters.start()
+            self.consumer = EventConsumer(
                 handlers=self.handlers,
                 transactor=self.transactor,
                 database=self.database,
-                dead_letters=DeadLetters(self.broker, self.settings, self.metrics),
+                dead_letters=self.dead_letters,
                 metrics=self.metrics,
                 settings=self.settings,
-            ).subscribe(self.broker)
-        await self.broker.start()
+            )
+            health = self.consumer.health
+            self.metrics.consumer_ready.set_function(lambda: 1.0 if health.ready else 0.0)
+            loops["event-consumer"] = self.consumer.run
         relay = OutboxRelay(
             self.outbox,
             RecordPublisher(self.broker, self.settings),
@@ -87,7 +100,7 @@ class ServiceRuntime:
             poll_interval_s=self.settings.outbox_poll_interval_s,
             failpoints=self.failpoints,
         )
-        self._loops = {"outbox-relay": relay.run, **self._loops}
+        self._loops = {"outbox-relay": relay.run, **loops, **self._loops}
         self._tasks = [
             asyncio.create_task(self._supervise(name, loop), name=name)
             for name, loop in self._loops.items()
@@ -95,22 +108,41 @@ class ServiceRuntime:
         logger.info("service started", extra={"consumer_topics": len(self.handlers.topics())})
 
     async def stop(self) -> None:
-        """Stop the loops, hand the relay lease over, close Kafka and MongoDB."""
+        """Stop the loops, hand the relay lease over, close Kafka and MongoDB: bounded in time.
+
+        Each step has its own time limit, so a broker or database that is gone cannot hold
+        the process: what is left unfinished (a batch, a relay round) was never committed
+        and is resumed by the next process.
+        """
+        started = time.monotonic()
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=STOP_LOOPS_TIMEOUT_S)
+            for task in pending:
+                logger.warning(
+                    "loop did not stop in time; abandoned", extra={"loop": task.get_name()}
+                )
         self._tasks = []
-        with contextlib.suppress(Exception):
-            await self._lease.release()
-        await self.broker.stop()
-        await self.mongo.close()
+        await _bounded("release the publishing lease", self._lease.release())
+        await _bounded("close the dead-letter producer", self.dead_letters.stop())
+        await _bounded("close the Kafka broker", self.broker.stop())
+        await _bounded("close MongoDB", self.mongo.close())
+        logger.info("service stopped", extra={"seconds": round(time.monotonic() - started, 2)})
 
     async def readiness(self) -> dict[str, bool]:
-        """Whether MongoDB and Kafka answer now."""
-        return {
+        """Whether MongoDB and Kafka answer now, and the consumer (if any) is healthy."""
+        checks = {
             "mongodb": await self._mongo_reachable(),
             "kafka": await self.broker.ping(timeout=READINESS_TIMEOUT_S),
         }
+        if self.consumer is not None:
+            checks["consumer"] = self.consumer.health.ready
+        return checks
+
+    def consumer_state(self) -> dict[str, object] | None:
+        """The consumer's health in detail (None when the service consumes nothing)."""
+        return self.consumer.health.describe() if self.consumer is not None else None
 
     async def _mongo_reachable(self) -> bool:
         try:
@@ -132,3 +164,13 @@ class ServiceRuntime:
                 await asyncio.sleep(RESTART_DELAY_S)
             else:
                 return
+
+
+async def _bounded(what: str, step: Awaitable[object]) -> None:
+    """Run one shutdown step; give up on it after `STOP_CLIENT_TIMEOUT_S`."""
+    try:
+        await asyncio.wait_for(step, STOP_CLIENT_TIMEOUT_S)
+    except TimeoutError:
+        logger.warning("shutdown step timed out; skipped", extra={"step": what})
+    except Exception:
+        logger.exception("shutdown step failed; skipped", extra={"step": what})

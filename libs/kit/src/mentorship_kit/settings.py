@@ -83,6 +83,12 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_s: float = Field(
         default=0.2, ge=0, description="First retry delay; doubles per attempt."
     )
+    consumer_stall_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="A consumer that neither commits a batch nor finds itself caught up for "
+        "this long is not ready (/readyz answers 503) and restarts its Kafka client.",
+    )
 
     outbox_poll_interval_s: float = Field(
         default=0.5, gt=0, description="How often the relay looks for unpublished events."
@@ -131,6 +137,25 @@ class ServiceSettings(BaseSettings):
     )
     auth_admin_role: str = Field(
         default="mentorship-admin", description="The role that makes a caller an admin."
+    )
+
+    http_max_json_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=1024,
+        description="Largest JSON (or form) request body; a larger one is refused with 413 "
+        "before it is read.",
+    )
+    http_max_body_bytes: int = Field(
+        default=32 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body of any other type (e.g. a CSV import); a larger one "
+        "is refused with 413 before it is read.",
+    )
+    shutdown_timeout_s: float = Field(
+        default=25.0,
+        gt=0,
+        description="After SIGTERM the process exits within this time whatever it is doing "
+        "(below Kubernetes' 30 s grace period); unfinished work is left to be resumed.",
     )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
