@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Annotated
+
 import httpx
 import pytest
-from fastapi import FastAPI
-from pydantic import BaseModel, Field
+from fastapi import Depends, FastAPI, Request
+from pydantic import BaseModel, Field, SecretStr
 
 from mentorship_kit import context
+from mentorship_kit.auth import Authenticator, Principal
 from mentorship_kit.http import install_api_conventions
 from mentorship_kit.http_errors import ApiError, FieldProblem
 from mentorship_kit.metrics import Metrics
+from mentorship_kit.settings import ServiceSettings
 
 
 class Order(BaseModel):
@@ -92,3 +97,106 @@ async def test_red_metrics_use_route_templates_not_raw_paths(
     assert 'route="unmatched",status_code="404"' in text
     assert "o2" not in text
     assert "mentorship_http_request_duration_seconds_bucket" in text
+
+
+_CALLER, _ADMIN = Authenticator(ServiceSettings(auth_admin_token=SecretStr("t"))).dependencies()
+Caller = Annotated[Principal, Depends(_CALLER)]
+Admin = Annotated[Principal, Depends(_ADMIN)]
+
+
+class _Chunks:
+    """A request body of ``count`` chunks of 1 MiB that counts how many were read."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.read = 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for _ in range(self.count):
+            self.read += 1
+            yield b" " * (1024 * 1024)
+
+
+def _limited_app(metrics: Metrics, **limits: int) -> FastAPI:
+    app = FastAPI()
+    install_api_conventions(app, metrics, **limits)
+
+    @app.post("/orders/{order_id}")
+    async def place(order_id: str, order: Order) -> dict[str, str]:
+        return {"order_id": order_id}
+
+    @app.post("/imports")
+    async def upload(request: Request) -> dict[str, int]:
+        return {"bytes": len(await request.body())}
+
+    return app
+
+
+async def test_a_100_mb_json_body_is_refused_before_it_is_read(metrics: Metrics) -> None:
+    transport = httpx.ASGITransport(app=_limited_app(metrics))
+    body = _Chunks(100)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post(
+            "/orders/o1",
+            content=body,
+            headers={"content-type": "application/json", "content-length": str(100 * 2**20)},
+        )
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
+    assert body.read == 0
+
+
+async def test_a_body_without_a_length_is_cut_off_at_the_limit(metrics: Metrics) -> None:
+    transport = httpx.ASGITransport(app=_limited_app(metrics, max_json_bytes=2 * 2**20))
+    body = _Chunks(100)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post(
+            "/orders/o1", content=body, headers={"content-type": "application/json"}
+        )
+    assert response.status_code == 413
+    assert response.json()["message"] == (
+        "Request bodies of this type are limited to 2097152 bytes."
+    )
+    assert body.read <= 4
+
+
+async def test_other_bodies_have_their_own_larger_limit(metrics: Metrics) -> None:
+    app = _limited_app(metrics, max_json_bytes=2**20, max_body_bytes=3 * 2**20)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        csv = await client.post(
+            "/imports", content=b"a" * (2 * 2**20), headers={"content-type": "text/csv"}
+        )
+        too_big = await client.post(
+            "/imports", content=_Chunks(5), headers={"content-type": "text/csv"}
+        )
+    assert csv.json() == {"bytes": 2 * 2**20}
+    assert too_big.status_code == 413
+
+
+def test_the_openapi_document_lists_401_403_and_413_where_they_can_happen(
+    metrics: Metrics,
+) -> None:
+    app = FastAPI()
+    install_api_conventions(app, metrics)
+
+    @app.get("/mine")
+    async def mine(principal: Caller) -> dict[str, str]:
+        return {}
+
+    @app.post("/admin/orders")
+    async def create(order: Order, principal: Admin) -> None:
+        return None
+
+    @app.get("/open")
+    async def open_to_all() -> None:
+        return None
+
+    paths = app.openapi()["paths"]
+    assert {"401", "403"} <= set(paths["/mine"]["get"]["responses"])
+    assert {"401", "403", "413", "422"} <= set(paths["/admin/orders"]["post"]["responses"])
+    assert not {"401", "403", "413"} & set(paths["/open"]["get"]["responses"])
+    unauthenticated = paths["/mine"]["get"]["responses"]["401"]
+    schema = unauthenticated["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/ErrorBody"}
+    assert "ErrorBody" in app.openapi()["components"]["schemas"]

@@ -1,34 +1,46 @@
 """The HTTP face of a service: FastAPI app, probes, metrics, errors, request context.
 
 Every service gets ``/healthz`` (the process is alive), ``/readyz`` (MongoDB and Kafka
-answer), ``/metrics`` (Prometheus), an OpenAPI document, a correlation id per request
-(``X-Correlation-ID`` in and out) and one error shape::
+answer, the consumer is joined and progressing), ``/metrics`` (Prometheus), an OpenAPI
+document, a correlation id per request (``X-Correlation-ID`` in and out), request bodies
+capped before they are read (``HTTP_MAX_JSON_BYTES``, ``HTTP_MAX_BODY_BYTES``: 413) and one
+error shape::
 
     {"error": "<code>", "message": "<sentence>", "errors": [{"field": "...", "message": "..."}]}
+
+The OpenAPI document lists, for every operation that needs a bearer token, its 401 and 403
+answers, and for every operation with a request body its 413.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import re
+import signal
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from types import FrameType
 from typing import Any
 from uuid import uuid4
 
 import uvicorn
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentorship_kit import context
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
-from mentorship_kit.http_errors import ApiError, FieldProblem, error_response
+from mentorship_kit.http_errors import ApiError, ErrorBody, FieldProblem, error_response
 from mentorship_kit.logs import configure_logging
 from mentorship_kit.metrics import CONTENT_TYPE_LATEST, Metrics
 from mentorship_kit.runtime import ServiceRuntime
 from mentorship_kit.settings import ServiceSettings
+
+logger = logging.getLogger(__name__)
 
 ErrorMapper = Callable[[Exception], ApiError]
 """Turns a domain exception into the HTTP error it means."""
@@ -138,11 +150,142 @@ class RequestContextMiddleware:
             )
 
 
-def install_api_conventions(app: FastAPI, metrics: Metrics) -> None:
-    """Correlation ids, RED metrics and the standard error body on ``app``."""
+class BodyTooLargeError(HTTPException):
+    """A request body over its limit (an HTTPException, so FastAPI passes it on unwrapped)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"Request bodies of this type are limited to {limit} bytes.")
+        self.limit = limit
+
+
+_JSON_LIKE = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, "too_large", f"Request bodies of this type are limited to {limit} bytes.")
+
+
+class BodySizeLimitMiddleware:
+    """Refuses request bodies over their limit with 413, without reading them into memory.
+
+    JSON (and form) bodies are limited to ``max_json_bytes``, any other body to
+    ``max_body_bytes``. A declared ``Content-Length`` over the limit is refused before the
+    app runs; a body sent without one is counted as it arrives and cut off at the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_json_bytes: int, max_body_bytes: int) -> None:
+        self._app = app
+        self._max_json_bytes = max_json_bytes
+        self._max_body_bytes = max_body_bytes
+
+    def _limit(self, headers: dict[bytes, bytes]) -> int:
+        media_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+        json_like = not media_type or any(kind in media_type for kind in _JSON_LIKE)
+        json_like = json_like or media_type.endswith("+json")
+        return self._max_json_bytes if json_like else self._max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection."""
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        limit = self._limit(headers)
+        declared = headers.get(b"content-length", b"").decode("latin-1")
+        if declared.isdigit() and int(declared) > limit:
+            await error_response(_too_large(limit))(scope, receive, send)
+            return
+        received = 0
+        responded = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLargeError(limit)
+            return message
+
+        async def watching_send(message: Message) -> None:
+            nonlocal responded
+            responded = responded or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._app(scope, counting_receive, watching_send)
+        except BodyTooLargeError:
+            if not responded:
+                await error_response(_too_large(limit))(scope, receive, send)
+
+
+async def _on_body_too_large(_: Request, error: Exception) -> Response:
+    assert isinstance(error, BodyTooLargeError)
+    return error_response(_too_large(error.limit))
+
+
+def install_api_conventions(
+    app: FastAPI,
+    metrics: Metrics,
+    *,
+    max_json_bytes: int = 4 * 1024 * 1024,
+    max_body_bytes: int = 32 * 1024 * 1024,
+) -> None:
+    """Correlation ids, RED metrics, body size limits and the standard error body on ``app``."""
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_json_bytes=max_json_bytes, max_body_bytes=max_body_bytes
+    )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(BodyTooLargeError, _on_body_too_large)
+    document_shared_responses(app)
+
+
+_SHARED_RESPONSES = {
+    "401": "Unauthenticated: the bearer token is missing, invalid or expired.",
+    "403": "Forbidden: the caller may not do this (the admin role, or another person's data).",
+}
+_TOO_LARGE = {"413": "The request body is over its size limit (HTTP_MAX_JSON_BYTES)."}
+
+
+def document_shared_responses(app: FastAPI) -> None:
+    """Add the kit's answers to ``app``'s OpenAPI document.
+
+    Every operation that requires a bearer token (it declares a security requirement) gets
+    its 401 and 403, every operation with a request body its 413, all with the shared error
+    body, unless the operation already documents them.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        error_ref = {"$ref": "#/components/schemas/ErrorBody"}
+        used = False
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if not isinstance(operation, dict):
+                    continue
+                wanted = dict(_SHARED_RESPONSES) if operation.get("security") else {}
+                if "requestBody" in operation:
+                    wanted |= _TOO_LARGE
+                responses = operation.setdefault("responses", {})
+                for status, description in wanted.items():
+                    if status not in responses:
+                        responses[status] = {
+                            "description": description,
+                            "content": {"application/json": {"schema": error_ref}},
+                        }
+                        used = True
+        if used:
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas.setdefault("ErrorBody", ErrorBody.model_json_schema())
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def operations_router(runtime: ServiceRuntime) -> APIRouter:
@@ -203,7 +346,12 @@ def create_http_app(
             await runtime.stop()
 
     app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
-    install_api_conventions(app, runtime.metrics)
+    install_api_conventions(
+        app,
+        runtime.metrics,
+        max_json_bytes=runtime.settings.http_max_json_bytes,
+        max_body_bytes=runtime.settings.http_max_body_bytes,
+    )
     for exception_type, mapper in {**SHARED_ERROR_MAPPERS, **(error_mappers or {})}.items():
         app.add_exception_handler(exception_type, _mapped(mapper))
     app.include_router(operations_router(runtime))
@@ -212,16 +360,54 @@ def create_http_app(
     return app
 
 
+class _BoundedServer(uvicorn.Server):
+    """uvicorn, with a hard deadline once asked to stop.
+
+    On SIGTERM (or SIGINT) uvicorn stops accepting requests, lets the running ones finish and
+    runs the lifespan shutdown, each step bounded; the deadline is the last resort, so the
+    process is gone before Kubernetes' grace period ends whatever it is stuck on. Work it
+    leaves unfinished was never committed and is resumed by the next process.
+    """
+
+    def __init__(self, config: uvicorn.Config, deadline_s: float) -> None:
+        super().__init__(config)
+        self._deadline_s = deadline_s
+        self._armed = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        """Start the graceful shutdown and arm the deadline."""
+        if not self._armed:
+            self._armed = True
+            timer = threading.Timer(self._deadline_s, _exit_now, args=(sig,))
+            timer.daemon = True
+            timer.start()
+        super().handle_exit(sig, frame)
+
+
+def _exit_now(sig: int) -> None:
+    logger.error(
+        "shutdown did not finish in time; exiting now", extra={"signal": signal.Signals(sig).name}
+    )
+    logging.shutdown()
+    os._exit(128 + sig)
+
+
 def serve[SettingsT: ServiceSettings](
     build: Callable[[SettingsT], FastAPI], settings: SettingsT
 ) -> None:
-    """Build the app and run it with uvicorn until SIGINT/SIGTERM (logging set up first)."""
+    """Build the app and run it with uvicorn until SIGINT/SIGTERM (logging set up first).
+
+    After the signal, requests in flight get up to a third of ``SHUTDOWN_TIMEOUT_S`` to
+    finish, then the runtime stops; the process exits within ``SHUTDOWN_TIMEOUT_S`` in any
+    case.
+    """
     configure_logging(settings.service_name, settings.log_level, settings.log_format)
-    uvicorn.run(
+    config = uvicorn.Config(
         build(settings),
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
         access_log=False,
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=max(int(settings.shutdown_timeout_s / 3), 1),
     )
+    _BoundedServer(config, settings.shutdown_timeout_s).run()

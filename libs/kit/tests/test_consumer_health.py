@@ -1,0 +1,59 @@
+"""Readiness of a consumer: joined, and making progress or idle and caught up."""
+
+from __future__ import annotations
+
+from mentorship_kit.consumer import ConsumerHealth
+
+
+def ready(health: ConsumerHealth) -> bool:
+    return health.ready
+
+
+def stalled(health: ConsumerHealth) -> bool:
+    return health.stalled
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_consumer_is_ready_only_once_it_joined_its_group() -> None:
+    clock = Clock()
+    health = ConsumerHealth(30.0, clock)
+    assert not ready(health)
+    health.started()
+    assert not ready(health)
+    health.assigned()
+    assert ready(health)
+
+
+def test_a_consumer_without_progress_for_the_stall_timeout_is_not_ready() -> None:
+    clock = Clock()
+    health = ConsumerHealth(30.0, clock)
+    health.started()
+    health.assigned()
+    clock.now += 29
+    health.failed("commit failed: UnknownTopicOrPartitionError")
+    assert ready(health)
+    clock.now += 2
+    assert stalled(health)
+    assert not ready(health)
+    assert health.describe()["problem"] == "commit failed: UnknownTopicOrPartitionError"
+    health.progressed()
+    assert ready(health)
+    assert health.describe()["problem"] == ""
+
+
+def test_a_rebalance_or_a_stop_makes_it_not_ready() -> None:
+    health = ConsumerHealth(30.0, Clock())
+    health.started()
+    health.assigned()
+    health.revoked()
+    assert not ready(health)
+    health.assigned()
+    health.stopped()
+    assert not ready(health)
