@@ -18,7 +18,9 @@ from mentorship_devstack.servers import is_running
 
 SERVICES: tuple[str, ...] = ("registration", "matching", "scheduling", "feedback", "analytics")
 DEFAULT_PORTS: dict[str, int] = {name: 8001 + index for index, name in enumerate(SERVICES)}
-READY_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 90.0
+"""Start-up includes importing the service (20 s and more on a loaded 2-core machine) and
+joining its consumer group (readiness waits for it)."""
 
 
 class ServiceStartError(RuntimeError):

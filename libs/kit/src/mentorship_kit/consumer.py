@@ -54,6 +54,7 @@ from mentorship_kit.deadletters import (
     DeadLetterSink,
     UnreadableHeaderError,
 )
+from mentorship_kit.failpoints import Failpoints
 from mentorship_kit.kafka import client_options
 from mentorship_kit.metrics import Metrics
 from mentorship_kit.mongo import Collection, Database, Indexes
@@ -234,6 +235,7 @@ class EventConsumer:
         dead_letters: DeadLetterSink,
         metrics: Metrics,
         settings: ServiceSettings,
+        failpoints: Failpoints | None = None,
     ) -> None:
         self._handlers = handlers
         self._transactor = transactor
@@ -243,6 +245,7 @@ class EventConsumer:
         self._settings = settings
         self._group = settings.consumer_group
         self.health = ConsumerHealth(settings.consumer_stall_timeout_s)
+        self._failpoints = failpoints or Failpoints()
 
     @staticmethod
     def indexes() -> Indexes:
@@ -330,8 +333,9 @@ class EventConsumer:
                 uncommitted = {tp: offset for tp, offset in uncommitted.items() if tp in owned}
             if uncommitted:
                 try:
+                    self._failpoints.hit("consumer.before_commit")
                     await kafka.commit(uncommitted)
-                except KafkaError as error:
+                except Exception as error:  # noqa: BLE001 - any failure to commit is retried
                     # Processed, not yet committed: redelivery would be deduplicated. The
                     # offsets are committed with the next round's, or by the next owner.
                     self._round_failed(f"commit failed: {error!r}")

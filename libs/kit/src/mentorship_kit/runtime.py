@@ -87,6 +87,7 @@ class ServiceRuntime:
                 dead_letters=self.dead_letters,
                 metrics=self.metrics,
                 settings=self.settings,
+                failpoints=self.failpoints,
             )
             health = self.consumer.health
             self.metrics.consumer_ready.set_function(lambda: 1.0 if health.ready else 0.0)
