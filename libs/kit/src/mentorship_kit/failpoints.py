@@ -2,8 +2,12 @@
 
 A failpoint does nothing unless the ``FAILPOINTS`` setting arms it, e.g.
 ``FAILPOINTS=outbox.before_publish=kill`` makes the process SIGKILL itself the first time
-the outbox relay is about to publish. Actions: ``kill`` (SIGKILL, no clean-up at all) and
-``raise`` (a `FailpointError`).
+the outbox relay is about to publish. Actions: ``kill`` (SIGKILL, no clean-up at all),
+``raise`` (a `FailpointError`) and ``hang`` (the whole process blocks, as in a call that never
+returns: only the shutdown deadline ends it).
+
+Points: ``outbox.before_publish``, ``outbox.after_publish`` (the relay),
+``consumer.before_commit`` (a consumed batch is processed, its offsets not yet committed).
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import time
 from typing import Literal
 
-Action = Literal["kill", "raise"]
-_ACTIONS: frozenset[str] = frozenset({"kill", "raise"})
+Action = Literal["kill", "raise", "hang"]
+_ACTIONS: frozenset[str] = frozenset({"kill", "raise", "hang"})
+HANG_S = 3600.0
 
 logger = logging.getLogger(__name__)
 
@@ -45,4 +51,6 @@ class Failpoints:
             for handler in logging.getLogger().handlers:
                 handler.flush()
             os.kill(os.getpid(), signal.SIGKILL)
+        if action == "hang":
+            time.sleep(HANG_S)
         raise FailpointError(name)
