@@ -1,10 +1,16 @@
-"""`make run` (devstack run): the whole stack from nothing, and Ctrl-C stops it all."""
+"""`make run` (devstack run): the whole stack from nothing, and Ctrl-C stops it all.
+
+It runs with the scheduling service's default port (8003) taken, as on a machine where
+something else listens there: scheduling moves to another port and its calendar feed links
+follow it.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,7 +21,7 @@ import httpx
 import pytest
 
 from mentorship_devstack.servers import is_running
-from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, participant_token
 from mentorship_devstack.workloads import people, program_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -23,8 +29,28 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 STARTUP_TIMEOUT_S = 120.0
 
 
+SCHEDULING_DEFAULT_PORT = 8003
+
+
 @pytest.fixture
-def stack_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
+def port_8003_taken() -> Iterator[None]:
+    """Something listens on 8003 (this test, or whoever already does)."""
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", SCHEDULING_DEFAULT_PORT))
+        holder.listen()
+    except OSError:
+        pass  # taken already
+    try:
+        yield
+    finally:
+        holder.close()
+
+
+@pytest.fixture
+def stack_run(
+    tmp_path: Path, port_8003_taken: None
+) -> Iterator[tuple[subprocess.Popen[str], dict[str, str], list[str]]]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -39,16 +65,18 @@ def stack_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str,
         env=env,
     )
     urls: dict[str, str] = {}
+    printed: list[str] = []
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     assert process.stdout is not None
     for line in process.stdout:
+        printed.append(line)
         match = re.match(r"\s+(\w+)\s+(http://127\.0\.0\.1:\d+)", line)
         if match:
             urls[match.group(1)] = match.group(2)
         if "Press Ctrl-C" in line or time.monotonic() > deadline:
             break
     try:
-        yield process, urls
+        yield process, urls, printed
     finally:
         if process.poll() is None:
             process.kill()
@@ -56,10 +84,13 @@ def stack_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], dict[str,
 
 
 def test_run_serves_the_stack_and_ctrl_c_stops_everything(
-    stack_run: tuple[subprocess.Popen[str], dict[str, str]], tmp_path: Path
+    stack_run: tuple[subprocess.Popen[str], dict[str, str], list[str]], tmp_path: Path
 ) -> None:
-    process, urls = stack_run
+    process, urls, printed = stack_run
     assert set(urls) == {"registration", "matching", "scheduling", "feedback", "analytics"}
+    progress = [line for line in printed if re.match(r"\[\s*\d+\.\ds\] ", line)]
+    for part in ("Kafka", "MongoDB", "creating the topics", *urls):
+        assert any(part in line for line in progress), f"no progress line for {part}"
 
     admin = bearer(DEV_ADMIN_TOKEN)
     program = httpx.post(
@@ -81,9 +112,19 @@ def test_run_serves_the_stack_and_ctrl_c_stops_everything(
         counted = report.json()["participants"]
     assert counted == 1, "the participant is counted within 2 seconds"
 
+    assert not urls["scheduling"].endswith(f":{SCHEDULING_DEFAULT_PORT}")
+    participant = bearer(participant_token(people(1, seed=5)[0].employee_id))
+    deadline = time.monotonic() + 20
+    feed = httpx.get(f"{urls['scheduling']}/v1/me/calendar", headers=participant)
+    while feed.status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        feed = httpx.get(f"{urls['scheduling']}/v1/me/calendar", headers=participant)
+    assert feed.status_code == 200, feed.text
+    assert feed.json()["url"].startswith(f"{urls['scheduling']}/"), "the link names the real port"
+
     state = (tmp_path / "state.json").read_text()
     infrastructure_pids = [int(pid) for pid in re.findall(r'"\w+_pid": (\d+)', state)]
-    assert len(infrastructure_pids) == 2
+    assert len([pid for pid in infrastructure_pids if pid]) == 3, "object store, tansu, SecantusDB"
 
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=60) == 0

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from mentorship_contracts.topics import PARTICIPANTS, all_topics
 from mentorship_devstack import servers
 from mentorship_devstack.__main__ import main
+from mentorship_devstack.services import public_settings
 from mentorship_devstack.stack import EmbeddedStack, Infrastructure
 from mentorship_devstack.topics import create_topics
 
@@ -59,3 +64,104 @@ def test_up_status_down_by_pid(tmp_path: Path, capsys: pytest.CaptureFixture[str
         assert main(["down", "--state-dir", str(state_dir)]) == 0
     assert EmbeddedStack(state_dir).running() is None
     assert main(["status", "--state-dir", str(state_dir)]) == 1
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+async def test_a_durable_broker_keeps_topics_records_and_offsets_across_a_restart(
+    tmp_path: Path,
+) -> None:
+    stack = EmbeddedStack(tmp_path / "stack", kafka_storage="durable")
+    infrastructure = stack.start()
+    try:
+        bootstrap = infrastructure.kafka_bootstrap
+        await create_topics(bootstrap, prefix="keep.")
+        topic = f"keep.{PARTICIPANTS.name}"
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        await producer.start()
+        try:
+            for index in range(6):
+                await producer.send_and_wait(topic, f"v{index}".encode(), partition=0)
+        finally:
+            await producer.stop()
+        assert await _consume(bootstrap, topic, expected=4) == [f"v{i}".encode() for i in range(4)]
+
+        stack.restart_kafka(crash=True)
+
+        assert await _partitions(bootstrap, topic) == PARTICIPANTS.partitions
+        assert await _consume(bootstrap, topic, expected=2) == [b"v4", b"v5"]
+    finally:
+        stack.stop()
+
+
+async def _consume(bootstrap: str, topic: str, *, expected: int) -> list[bytes]:
+    """Read ``expected`` records of partition 0 as group ``g`` and commit after them."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id="g",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=2000,
+    )
+    await consumer.start()
+    position = TopicPartition(topic, 0)
+    consumer.assign([position])
+    values: list[bytes] = []
+    try:
+        deadline = time.monotonic() + 20
+        while len(values) < expected and time.monotonic() < deadline:
+            for records in (await consumer.getmany(position, timeout_ms=500)).values():
+                for record in records[: expected - len(values)]:
+                    values.append(record.value or b"")
+                    await consumer.commit({position: record.offset + 1})
+    finally:
+        await consumer.stop()
+    return values
+
+
+async def _partitions(bootstrap: str, topic: str) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+    await consumer.start()
+    try:
+        await consumer.topics()
+        return len(consumer.partitions_for_topic(topic) or ())
+    finally:
+        await consumer.stop()
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+async def test_the_memory_broker_forgets_everything_on_restart(tmp_path: Path) -> None:
+    stack = EmbeddedStack(tmp_path / "stack", kafka_storage="memory")
+    infrastructure = stack.start()
+    try:
+        await create_topics(infrastructure.kafka_bootstrap, prefix="gone.")
+        stack.restart_kafka(crash=True)
+        admin = AIOKafkaAdminClient(bootstrap_servers=infrastructure.kafka_bootstrap)
+        await admin.start()
+        try:
+            assert not [name for name in await admin.list_topics() if name.startswith("gone.")]
+        finally:
+            await admin.close()
+    finally:
+        stack.stop()
+
+
+def test_token_imports_nothing_heavy() -> None:
+    code = (
+        "import sys; from mentorship_devstack.__main__ import main; main(['token', 'e-1']); "
+        "heavy = {'aiokafka', 'pymongo', 'httpx', 'fastapi', 'faststream', 'pydantic'}; "
+        "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    token, loaded = result.stdout.splitlines()
+    assert token.count(".") == 2
+    assert loaded == "[]"
+
+
+def test_scheduling_is_told_the_port_it_really_serves_on() -> None:
+    assert public_settings("scheduling", 18003) == {"FEED_BASE_URL": "http://127.0.0.1:18003"}
+    assert public_settings("analytics", 18005) == {}
