@@ -10,7 +10,7 @@ REGISTRY ?=
 TAG ?= 0.1.0
 OVERLAY ?= prod
 
-.PHONY: help install run test test-fast lint fmt typecheck contracts openapi bench bench-matching bench-analytics up down status clean images manifests test-deploy
+.PHONY: help install run test test-fast test-faults lint fmt typecheck contracts openapi bench bench-matching bench-analytics up down status clean images manifests test-deploy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ test: install lint typecheck ## Lint, type-check and run every test (unit, integ
 
 test-fast: install ## Only the tests that need no broker or database
 	@$(BIN)/pytest -m "not integration and not e2e" $(PYTEST_ARGS)
+
+test-faults: install ## Only the fault-injection suite (tests/faults; also part of `make test`)
+	@$(BIN)/pytest -m faults $(PYTEST_ARGS)
 
 lint: install ## ruff (lint and format check) and the import-linter architecture contracts
 	@$(BIN)/ruff check .
