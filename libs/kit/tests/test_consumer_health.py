@@ -48,12 +48,27 @@ def test_a_consumer_without_progress_for_the_stall_timeout_is_not_ready() -> Non
     assert health.describe()["problem"] == ""
 
 
-def test_a_rebalance_or_a_stop_makes_it_not_ready() -> None:
-    health = ConsumerHealth(30.0, Clock())
+def test_a_short_rebalance_keeps_it_ready_a_long_one_does_not() -> None:
+    clock = Clock()
+    health = ConsumerHealth(30.0, clock)
     health.started()
     health.assigned()
     health.revoked()
+    clock.now += 10
+    assert ready(health), "replicas are not all taken out of service during a deployment"
+    clock.now += 21
     assert not ready(health)
+    health.assigned()
+    assert ready(health)
+
+
+def test_a_stopped_or_restarted_consumer_is_not_ready_until_it_joins_again() -> None:
+    health = ConsumerHealth(30.0, Clock())
+    health.started()
     health.assigned()
     health.stopped()
     assert not ready(health)
+    health.started()
+    assert not ready(health)
+    health.assigned()
+    assert ready(health)

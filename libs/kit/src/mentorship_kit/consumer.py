@@ -137,9 +137,14 @@ class EventHandlers:
 class ConsumerHealth:
     """Whether a consumer group member is joined and making progress.
 
-    Progress is a fetched batch processed and committed, or a fetch that found nothing new
-    with nothing left to commit (idle and caught up). Lag is never computed from the
-    broker's end offsets (tansu answers them wrongly).
+    Progress is a fetched batch processed and committed, or, while the member holds its
+    assignment, a fetch that found nothing new with nothing left to commit (idle and caught
+    up). Lag is never computed from the broker's end offsets (tansu answers them wrongly).
+
+    Ready means: the member has joined its group since its Kafka client started, and has made
+    progress within the stall timeout. A rebalance (a replica coming or going) does not make
+    it unready by itself, so replicas are not all taken out of service at once during a
+    deployment; a rebalance that does not finish within the stall timeout does.
     """
 
     def __init__(self, stall_timeout_s: float, clock: Callable[[], float] = time.monotonic):
@@ -147,6 +152,9 @@ class ConsumerHealth:
         self._clock = clock
         self.running = False
         self.joined = False
+        """The member holds an assignment now (False during a rebalance)."""
+        self.has_joined = False
+        """The member joined its group at least once since its Kafka client started."""
         self._last_progress = clock()
         self.problem = ""
         """What went wrong last (empty while everything works)."""
@@ -154,17 +162,17 @@ class ConsumerHealth:
     def started(self) -> None:
         """A new Kafka client starts: it has a stall timeout's time to join and progress."""
         self.running = True
-        self.joined = False
+        self.joined = self.has_joined = False
         self._last_progress = self._clock()
 
     def stopped(self) -> None:
         """The consumer is not running."""
         self.running = False
-        self.joined = False
+        self.joined = self.has_joined = False
 
     def assigned(self) -> None:
         """The group gave this member its partitions (possibly none)."""
-        self.joined = True
+        self.joined = self.has_joined = True
         self._last_progress = self._clock()
 
     def revoked(self) -> None:
@@ -191,8 +199,8 @@ class ConsumerHealth:
 
     @property
     def ready(self) -> bool:
-        """Running, joined and not stalled."""
-        return self.running and self.joined and not self.stalled
+        """Running, joined since it started, and not stalled."""
+        return self.running and self.has_joined and not self.stalled
 
     def describe(self) -> dict[str, object]:
         """The state, for logs and the readiness answer."""
@@ -343,7 +351,9 @@ class EventConsumer:
                     continue
                 uncommitted.clear()
                 self._metrics.consumer_last_processed.set(time.time())
-            self.health.progressed()
+                self.health.progressed()
+            elif self.health.joined:  # idle and caught up, not merely between owners
+                self.health.progressed()
 
     def _rewind(self, kafka: AIOKafkaConsumer, records: Sequence[ConsumedRecord]) -> None:
         """Seek every partition of ``records`` back to its first record in the batch."""
