@@ -8,16 +8,21 @@ import sys
 import time
 from pathlib import Path
 
+import jwt
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from pydantic import SecretStr
 
 from mentorship_contracts.topics import PARTICIPANTS, all_topics
 from mentorship_devstack import servers
 from mentorship_devstack.__main__ import main
 from mentorship_devstack.services import public_settings
 from mentorship_devstack.stack import EmbeddedStack, Infrastructure
+from mentorship_devstack.tokens import DEV_JWT_ALGORITHM, DEV_JWT_SECRET, participant_token
 from mentorship_devstack.topics import create_topics
+from mentorship_kit.auth import Authenticator
+from mentorship_kit.settings import ServiceSettings
 
 
 def test_free_port_is_bindable() -> None:
@@ -151,7 +156,8 @@ async def test_the_memory_broker_forgets_everything_on_restart(tmp_path: Path) -
 def test_token_imports_nothing_heavy() -> None:
     code = (
         "import sys; from mentorship_devstack.__main__ import main; main(['token', 'e-1']); "
-        "heavy = {'aiokafka', 'pymongo', 'httpx', 'fastapi', 'faststream', 'pydantic'}; "
+        "heavy = {'aiokafka', 'pymongo', 'httpx', 'fastapi', 'faststream', 'pydantic', "
+        "'cryptography', 'jwt'}; "
         "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))"
     )
     result = subprocess.run(
@@ -160,6 +166,20 @@ def test_token_imports_nothing_heavy() -> None:
     token, loaded = result.stdout.splitlines()
     assert token.count(".") == 2
     assert loaded == "[]"
+
+
+def test_the_dev_token_is_a_jwt_the_services_accept() -> None:
+    token = participant_token("e-7", roles=("mentorship-admin",), ttl_s=60)
+    claims = jwt.decode(token, DEV_JWT_SECRET, algorithms=[DEV_JWT_ALGORITHM])
+    assert claims["sub"] == "e-7"
+    assert claims["roles"] == ["mentorship-admin"]
+    assert claims["exp"] - claims["iat"] == 60
+    principal = Authenticator(
+        ServiceSettings(
+            auth_jwt_key=SecretStr(DEV_JWT_SECRET), auth_jwt_algorithms=DEV_JWT_ALGORITHM
+        )
+    ).authenticate(token)
+    assert (principal.employee_id, principal.is_admin) == ("e-7", True)
 
 
 def test_scheduling_is_told_the_port_it_really_serves_on() -> None:

@@ -7,12 +7,14 @@ Never use these secrets outside a developer machine or a test run.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-
-import jwt
 
 DEV_ADMIN_TOKEN = "dev-admin-token"  # noqa: S105 - a well-known local development value
 DEV_JWT_SECRET = "dev-jwt-secret-for-local-stacks-only"  # noqa: S105 - same
@@ -54,7 +56,24 @@ def participant_token(
     """A signed JWT for ``employee_id`` (add ``roles=("mentorship-admin",)`` for an admin)."""
     now = int(time.time())
     claims = {"sub": employee_id, "roles": list(roles), "iat": now, "exp": now + ttl_s}
-    return jwt.encode(claims, secret, algorithm=DEV_JWT_ALGORITHM)
+    return _hs256(claims, secret)
+
+
+def _base64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _hs256(claims: Mapping[str, object], secret: str) -> str:
+    """A compact HS256 JWT (RFC 7519), signed with the standard library.
+
+    PyJWT would do the same but imports ``cryptography``, which alone takes most of a second
+    (several on a loaded machine): `devstack token` must answer at once.
+    """
+    header = _base64url(json.dumps({"alg": DEV_JWT_ALGORITHM, "typ": "JWT"}).encode())
+    payload = _base64url(json.dumps(claims, separators=(",", ":")).encode())
+    signed = f"{header}.{payload}".encode()
+    signature = hmac.new(secret.encode(), signed, hashlib.sha256).digest()
+    return f"{header}.{payload}.{_base64url(signature)}"
 
 
 def dev_person_id(employee_id: str) -> str:
