@@ -118,7 +118,8 @@ def _module_file(scratch: Path, module: str) -> Path:
 
 
 def _lint_imports(scratch: Path, config: Path) -> subprocess.CompletedProcess[str]:
-    environment = os.environ | {"PYTHONPATH": str(scratch / "src")}
+    # Wide enough that no report line is wrapped (long module names would be, at 80 columns).
+    environment = os.environ | {"PYTHONPATH": str(scratch / "src"), "COLUMNS": "250"}
     return subprocess.run(
         [str(LINT_IMPORTS), "--no-cache", "--config", str(config)],
         cwd=scratch,
