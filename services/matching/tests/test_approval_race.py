@@ -12,17 +12,18 @@ from functools import partial
 
 import pytest
 
+from matching.adapters.metrics import MatchingMetrics
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
 from matching.adapters.runs import RunRepository
 from matching.domain.pairs import PairStatus
 from matching.domain.runs import RunKind, RunOptions, RunStatus
-from matching.handlers.events import register_event_handlers
-from matching.handlers.metrics import MatchingMetrics
-from matching.handlers.pairs import PairService
-from matching.handlers.runs import RunService
-from matching.handlers.worker import RunWorker
+from matching.entrypoints.subscriptions import register_event_handlers
+from matching.entrypoints.worker import RunWorker
 from matching.settings import MatchingServiceSettings
+from matching.usecases.pairs import PairService
+from matching.usecases.processing import RunProcessing
+from matching.usecases.runs import RunService
 from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import ParticipantErased, ParticipantWithdrew
 from mentorship_contracts.examples import example
@@ -73,16 +74,10 @@ async def test_leaving_during_approval_leaves_no_active_pair(
         rematch_time_limit_s=10,
     )
     register_event_handlers(runtime.handlers, pool, pair_service)
-    worker = RunWorker(
-        transactor,
-        service,
-        runs=runs,
-        pairs=pairs,
-        pool=pool,
-        metrics=metrics,
-        lease_s=30,
-        poll_s=1,
+    processing = RunProcessing(
+        transactor, service, runs=runs, pairs=pairs, pool=pool, metrics=metrics
     )
+    worker = RunWorker(processing, service.work_arrived, lease_s=30, poll_s=1)
 
     handle = deliver_directly(runtime.handlers)
 

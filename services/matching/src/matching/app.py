@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from matching.adapters.metrics import MatchingMetrics
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
 from matching.adapters.runs import RunRepository
-from matching.handlers.api.pairs import pairs_router
-from matching.handlers.api.pool import pool_router
-from matching.handlers.api.runs import runs_router
-from matching.handlers.events import register_event_handlers
-from matching.handlers.metrics import MatchingMetrics
-from matching.handlers.pairs import PairService
-from matching.handlers.runs import RunService
-from matching.handlers.worker import RunWorker
+from matching.entrypoints.http.pairs import pairs_router
+from matching.entrypoints.http.pool import pool_router
+from matching.entrypoints.http.runs import runs_router
+from matching.entrypoints.subscriptions import register_event_handlers
+from matching.entrypoints.worker import RunWorker
 from matching.settings import MatchingServiceSettings
+from matching.usecases.pairs import PairService
+from matching.usecases.processing import RunProcessing
+from matching.usecases.runs import RunService
 from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
 from mentorship_kit.runtime import ServiceRuntime
@@ -43,13 +44,12 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
         rematch_time_limit_s=settings.matching_time_limit_s,
     )
     register_event_handlers(runtime.handlers, pool, pair_service)
+    processing = RunProcessing(
+        runtime.transactor, run_service, runs=runs, pairs=pairs, pool=pool, metrics=metrics
+    )
     worker = RunWorker(
-        runtime.transactor,
-        run_service,
-        runs=runs,
-        pairs=pairs,
-        pool=pool,
-        metrics=metrics,
+        processing,
+        run_service.work_arrived,
         lease_s=settings.matching_worker_lease_s,
         poll_s=settings.matching_worker_poll_s,
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
+from matching.domain.approval import ProposalPart
 from matching.domain.matching import PairKey
 from matching.domain.pairs import ERASED
 from matching.domain.runs import (
@@ -26,16 +27,6 @@ from mentorship_kit.outbox import Transaction
 
 RUNS, PARTS = "runs", "run_parts"
 ACTIVE = [status.value for status in RunStatus if status.active]
-
-
-@dataclass(frozen=True, slots=True)
-class ProposalPart:
-    """One stored part of a proposal: its event and the ids its pairs get on approval."""
-
-    event: MatchingRunProposed
-    pair_ids: tuple[str, ...]
-    kept: tuple[bool, ...]
-    """What-if: which pairs already exist (approval leaves them as they are)."""
 
 
 class RunRepository:

@@ -1,9 +1,9 @@
-"""Matching's reactions to the other services' events."""
+"""Matching's event subscriptions: the other services' events, translated into use cases."""
 
 from __future__ import annotations
 
 from matching.adapters.pool import MatchingPool
-from matching.handlers.pairs import PairService
+from matching.usecases.pairs import PairService
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import (
     PairingFitReported,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from matching.domain.matching import PairKey
 from matching.domain.runs import Run, RunKind, RunOptions, RunStatus, Stage
 from matching.domain.why_not import WhyNot
-from matching.handlers.runs import RunService
+from matching.usecases.runs import RunService
 from mentorship_contracts.events.matching import ProposedPair, UnmatchedParticipant
 from mentorship_contracts.types import Identifier
 from mentorship_kit.auth import CallerDependency, Principal
