@@ -12,26 +12,16 @@ from functools import partial
 
 import pytest
 
-from matching.adapters.metrics import MatchingMetrics
-from matching.adapters.pairs import PairRepository
-from matching.adapters.pool import MatchingPool
-from matching.adapters.runs import RunRepository
 from matching.domain.pairs import PairStatus
 from matching.domain.runs import RunKind, RunOptions, RunStatus
-from matching.entrypoints.subscriptions import register_event_handlers
-from matching.entrypoints.worker import RunWorker
 from matching.settings import MatchingServiceSettings
-from matching.usecases.pairs import PairService
-from matching.usecases.processing import RunProcessing
-from matching.usecases.runs import RunService
 from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import ParticipantErased, ParticipantWithdrew
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import PairEndReason
-from mentorship_devstack.pytest_plugin import Interleaving, SettingsFactory, deliver_directly
-from mentorship_kit.mongo import ensure_indexes
-from mentorship_kit.runtime import ServiceRuntime
+from mentorship_devstack.pytest_plugin import Interleaving, SettingsFactory
 
+from .harness import matching_parts
 from .programs import MENTEE, MENTOR, person, program
 
 pytestmark = pytest.mark.integration
@@ -52,48 +42,19 @@ async def test_leaving_during_approval_leaves_no_active_pair(
     leaving: IntegrationEvent,
     reason: PairEndReason,
 ) -> None:
-    runtime = ServiceRuntime(make_settings(MatchingServiceSettings))
-    transactor = runtime.transactor
-    pool = MatchingPool(runtime.database)
-    runs = RunRepository(runtime.database)
-    pairs = PairRepository(runtime.database)
-    await ensure_indexes(
-        runtime.database,
-        [runtime.outbox.indexes(), *pool.indexes(), *runs.indexes(), *pairs.indexes()],
-    )
-    service = RunService(transactor, pool, runs, pairs)
-    metrics = MatchingMetrics(runtime.metrics)
-    pair_service = PairService(
-        transactor,
-        pairs=pairs,
-        runs=runs,
-        pool=pool,
-        service=service,
-        metrics=metrics,
-        rematch_on_early_end=False,
-        rematch_time_limit_s=10,
-    )
-    register_event_handlers(runtime.handlers, pool, pair_service)
-    processing = RunProcessing(
-        transactor, service, runs=runs, pairs=pairs, pool=pool, metrics=metrics
-    )
-    worker = RunWorker(processing, service.work_arrived, lease_s=30, poll_s=1)
-
-    handle = deliver_directly(runtime.handlers)
-
-    try:
-        for event in (
+    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
+        service, pairs, worker = matching.service, matching.pairs, matching.worker
+        await matching.deliver(
             program(program_id=PROGRAM, auto_approve_matches=False),
             person("m", MENTOR, capacity=1, program_id=PROGRAM),
             person("e", MENTEE, program_id=PROGRAM),
-        ):
-            await transactor.run(partial(handle, event))
+        )
         run = await service.request(PROGRAM, RunKind.MATCH, RunOptions(time_limit_s=10), None)
         assert await worker.work_once()
         assert (await service.get(run.run_id)).status is RunStatus.PROPOSED
         await service.approve(run.run_id, None)
 
-        rival = Interleaving(transactor, partial(handle, leaving))
+        rival = Interleaving(matching.transactor, partial(matching.handle, leaving))
         monkeypatch.setattr(pairs, "insert", rival.before(pairs.insert))
         assert await worker.work_once()
         await rival.finished()
@@ -105,5 +66,3 @@ async def test_leaving_during_approval_leaves_no_active_pair(
             assert [(pair.status, pair.end_reason) for pair in made] == [(PairStatus.ENDED, reason)]
         else:  # the approval came second and saw the withdrawal
             assert (approval.pairs_skipped, made) == (1, [])
-    finally:
-        await runtime.mongo.close()

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from matching.adapters.metrics import MatchingMetrics
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
+from matching.adapters.reporting import ManagerEdges
 from matching.adapters.runs import RunRepository
 from matching.entrypoints.http.pairs import pairs_router
 from matching.entrypoints.http.pool import pool_router
@@ -15,6 +16,7 @@ from matching.entrypoints.subscriptions import register_event_handlers
 from matching.entrypoints.worker import RunWorker
 from matching.settings import MatchingServiceSettings
 from matching.usecases.pairs import PairService
+from matching.usecases.pool import PoolService
 from matching.usecases.processing import RunProcessing
 from matching.usecases.runs import RunService
 from mentorship_kit.auth import Authenticator
@@ -30,9 +32,10 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
     pool = MatchingPool(runtime.database)
     runs = RunRepository(runtime.database)
     pairs = PairRepository(runtime.database)
-    runtime.add_indexes(*pool.indexes(), *runs.indexes(), *pairs.indexes())
+    runtime.add_indexes(*pool.indexes(), *runs.indexes(), *pairs.indexes(), ManagerEdges.indexes())
 
-    run_service = RunService(runtime.transactor, pool, runs, pairs)
+    managers = ManagerEdges(runtime.database)
+    run_service = RunService(runtime.transactor, pool, runs, pairs, managers)
     pair_service = PairService(
         runtime.transactor,
         pairs=pairs,
@@ -43,7 +46,9 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
         rematch_on_early_end=settings.matching_rematch_on_early_end,
         rematch_time_limit_s=settings.matching_time_limit_s,
     )
-    register_event_handlers(runtime.handlers, pool, pair_service)
+    register_event_handlers(
+        runtime.handlers, PoolService(pool, managers, pair_service), pair_service
+    )
     processing = RunProcessing(
         runtime.transactor, run_service, runs=runs, pairs=pairs, pool=pool, metrics=metrics
     )

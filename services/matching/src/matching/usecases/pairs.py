@@ -84,6 +84,7 @@ class PairService:
         ending = end_pair(pair, reason, tx.now, rematch_requested=requested)
         if not await self._pairs.end(pair.pair_id, reason, tx.now, tx):
             return None
+        await self._pool.touch(pair.program_id, tx)
         tx.emit(ending.event)
         tx.after_commit(self._metrics.pairs_ended.labels(reason.value).inc)
         if requested:

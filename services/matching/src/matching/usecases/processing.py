@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -28,7 +29,7 @@ from matching.domain.approval import (
     stored_parts,
 )
 from matching.domain.matching import MatchingFailed, propose
-from matching.domain.pairs import end_pair
+from matching.domain.pairs import Pair, end_pair
 from matching.domain.runs import (
     MAX_ATTEMPTS,
     Approval,
@@ -40,11 +41,49 @@ from matching.domain.runs import (
 )
 from matching.usecases.errors import LostClaimError, ProgramNotFoundError
 from matching.usecases.runs import RunService
+from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import PairEndReason, utc_now
 from mentorship_kit.outbox import Transaction, Transactor
 
 logger = logging.getLogger(__name__)
+
+
+MAX_VIEW_RELOADS = 2
+"""Times an approval reloads its view of a pool that changed under it; after that its
+parts read what they need in their own transactions."""
+
+
+class PoolView:
+    """A program's pool and active pairs as of a version, advanced by an approval's parts."""
+
+    def __init__(
+        self, version: int, people: Iterable[ParticipantState], active: Iterable[Pair]
+    ) -> None:
+        self.version: int | None = version
+        """None once the program changed in a way this view does not know of."""
+        self._people = {person.participant_id: person for person in people}
+        self._active: dict[str, list[Pair]] = {}
+        self._add(active)
+
+    def people_of(self, ids: Iterable[str]) -> dict[str, ParticipantState]:
+        """Those of ``ids`` in the pool."""
+        return {i: self._people[i] for i in ids if i in self._people}
+
+    def involving(self, ids: Iterable[str]) -> list[Pair]:
+        """Active pairs with any of ``ids`` in them."""
+        found = {pair.pair_id: pair for i in ids for pair in self._active.get(i, ())}
+        return list(found.values())
+
+    def advance(self, created: Iterable[Pair], version: int | None) -> None:
+        """A part committed ``created`` and left the program at ``version`` (None: unknown)."""
+        self._add(created)
+        self.version = version
+
+    def _add(self, pairs: Iterable[Pair]) -> None:
+        for pair in pairs:
+            for person in (pair.mentee_participant_id, pair.mentor_participant_id):
+                self._active.setdefault(person, []).append(pair)
 
 
 def new_pair_id() -> str:
@@ -205,18 +244,25 @@ class RunProcessing:
         approval = run.approval
         if run.removed and not approval.removed_done:
             approval = await self._transactor.run(partial(self._end_removed, run, worker, approval))
+        view = await self._view(run.program_id)
+        reloads = 0
         for part in await self._runs.parts(run.run_id):
-            if part.event.part > approval.parts_done:
-                approval = await self._transactor.run(
-                    partial(
-                        self._create_pairs,
-                        run,
-                        worker,
-                        program=program,
-                        part=part,
-                        approval=approval,
-                    )
-                )
+            if part.event.part <= approval.parts_done:
+                continue
+            approval = await self._transactor.run(
+                partial(
+                    self._create_pairs,
+                    run,
+                    worker,
+                    program=program,
+                    part=part,
+                    approval=approval,
+                    view=view,
+                ),
+                retry_on_duplicate_key=True,
+            )
+            if view.version is None and reloads < MAX_VIEW_RELOADS:
+                view, reloads = await self._view(run.program_id), reloads + 1
 
         async def finish(tx: Transaction) -> None:
             finished = finish_approval(run, approval, tx.now)
@@ -251,9 +297,16 @@ class RunProcessing:
             if await self._pairs.end(pair.pair_id, reason, tx.now, tx):
                 tx.emit(ending.event)
                 tx.after_commit(self._metrics.pairs_ended.labels(reason.value).inc)
+        await self._pool.touch(run.program_id, tx)
         updated = replace(approval, removed_done=True)
         await self._update(run, worker, tx, approval=updated)
         return updated
+
+    async def _view(self, program_id: str) -> PoolView:
+        """The program's pool and active pairs, with the version they are current at."""
+        version = await self._pool.version(program_id)  # read first: a later change shows
+        people = await self._pool.participants_of(program_id)
+        return PoolView(version, people, await self._pairs.active_of(program_id))
 
     async def _create_pairs(
         self,
@@ -264,16 +317,28 @@ class RunProcessing:
         program: ProgramState,
         part: ProposalPart,
         approval: Approval,
+        view: PoolView,
     ) -> Approval:
-        """Create one part's pairs that are still possible; skip the others."""
+        """Create one part's pairs that are still possible; skip the others.
+
+        The part's transaction bumps the program's version first (`MatchingPool.touch`):
+        when nothing changed since ``view`` was current, the view is the pool and pairs
+        this transaction would read; otherwise they are read here, for the part's people.
+        """
         ids = part.people()
+        before = await self._pool.touch(run.program_id, tx)
+        if before == view.version:
+            people, active = view.people_of(ids), view.involving(ids)
+        else:
+            people = await self._pool.people(ids, tx)
+            active = await self._pairs.active_involving(ids, tx)
         admission = admit_part(
             run,
             program,
             part,
             approval,
-            people=await self._pool.claim(ids, tx),
-            active=await self._pairs.active_involving(ids, tx),
+            people=people,
+            active=active,
             created_already=await self._pairs.existing_ids(
                 [pair_id for pair_id, _ in part.new_pairs()], tx
             ),
@@ -283,6 +348,8 @@ class RunProcessing:
         for event in admission.events:
             tx.emit(event)
         await self._update(run, worker, tx, approval=admission.approval)
+        current = before == view.version
+        tx.after_commit(partial(view.advance, admission.pairs, before + 1 if current else None))
         return admission.approval
 
     async def _update(self, run: Run, worker: str, tx: Transaction, **changes: object) -> None:

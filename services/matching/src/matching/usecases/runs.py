@@ -9,6 +9,7 @@ from uuid import uuid4
 
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
+from matching.adapters.reporting import ManagerEdges
 from matching.adapters.runs import RunRepository
 from matching.domain.approval import ProposalPart
 from matching.domain.matching import MatchingFailed, MatchingRequest
@@ -40,11 +41,13 @@ class RunService:
         pool: MatchingPool,
         runs: RunRepository,
         pairs: PairRepository,
+        managers: ManagerEdges,
     ) -> None:
         self._transactor = transactor
         self._pool = pool
         self._runs = runs
         self._pairs = pairs
+        self._managers = managers
         self.work_arrived = asyncio.Event()
         """Set when a run is queued or approved, so an idle worker starts at once."""
 
@@ -152,9 +155,14 @@ class RunService:
     async def matching_request(self, run: Run) -> MatchingRequest:
         """What the solver needs for ``run``: the program, its pool and its pairs now."""
         program = await self.program(run.program_id)
+        participants = await self._pool.participants_of(run.program_id)
+        managers = await self._managers.managers_above(
+            {p.person_id for p in participants}, program.matching.rules.reporting_line_depth
+        )
         return MatchingRequest(
             program=program,
-            participants=await self._pool.participants_of(run.program_id),
+            participants=participants,
+            managers=managers,
             existing_pairs=tuple(await self._pairs.active_keys(run.program_id)),
             pins=run.options.pins,
             forbids=run.options.forbids,
