@@ -81,7 +81,7 @@ async def matching_parts(
         rematch_time_limit_s=10,
     )
     register_event_handlers(
-        runtime.handlers, PoolService(pool, managers, pair_service), pair_service
+        runtime.handlers, PoolService(pool, managers, pair_service, pairs), pair_service
     )
     processing = RunProcessing(
         runtime.transactor, service, runs=runs, pairs=pairs, pool=pool, metrics=metrics

@@ -46,9 +46,8 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
         rematch_on_early_end=settings.matching_rematch_on_early_end,
         rematch_time_limit_s=settings.matching_time_limit_s,
     )
-    register_event_handlers(
-        runtime.handlers, PoolService(pool, managers, pair_service), pair_service
-    )
+    pool_service = PoolService(pool, managers, pair_service, pairs)
+    register_event_handlers(runtime.handlers, pool_service, pair_service)
     processing = RunProcessing(
         runtime.transactor, run_service, runs=runs, pairs=pairs, pool=pool, metrics=metrics
     )
@@ -77,6 +76,6 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
                 max_time_limit_s=settings.matching_max_time_limit_s,
             ),
             pairs_router(pair_service, admin),
-            pool_router(pool, admin),
+            pool_router(pool_service, admin),
         ],
     )

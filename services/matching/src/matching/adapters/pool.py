@@ -34,7 +34,10 @@ class MatchingPool:
         return (
             self.programs.indexes(),
             self.participants.indexes(
-                IndexModel([("state.program_id", ASCENDING)], name="by_program")
+                IndexModel([("state.program_id", ASCENDING)], name="by_program"),
+                IndexModel(
+                    [("state.program_id", ASCENDING), ("_id", ASCENDING)], name="by_program_page"
+                ),
             ),
         )
 
@@ -85,8 +88,26 @@ class MatchingPool:
         return {person.participant_id: person for person in found}
 
     async def role_counts(self, program_id: str) -> dict[ParticipantRole, int]:
-        """How many participants of each role wait in a program's pool."""
-        return {
-            role: await self.participants.count({"program_id": program_id, "role": role.value})
-            for role in ParticipantRole
-        }
+        """How many participants of each role wait in a program's pool (one aggregation)."""
+        counts = dict.fromkeys(ParticipantRole, 0)
+        cursor = await self._pool.aggregate(
+            [
+                {"$match": {"state.program_id": program_id}},
+                {"$group": {"_id": "$state.role", "count": {"$sum": 1}}},
+            ]
+        )
+        async for group in cursor:
+            counts[ParticipantRole(group["_id"])] = int(group["count"])
+        return counts
+
+    async def page(
+        self, program_id: str, *, role: ParticipantRole | None, after: str | None, limit: int
+    ) -> list[ParticipantState]:
+        """A program's participants in participant id order, after ``after``."""
+        query: dict[str, object] = {"state.program_id": program_id}
+        if role is not None:
+            query["state.role"] = role.value
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        cursor = self._pool.find(query, {"state": 1}).sort("_id", ASCENDING).limit(limit)
+        return [ParticipantState.model_validate(document["state"]) async for document in cursor]

@@ -5,23 +5,53 @@ from __future__ import annotations
 from datetime import datetime
 from functools import partial
 
+from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
 from matching.adapters.reporting import ManagerEdges
+from matching.domain.pairs import Pair
+from matching.domain.pool import PoolPage, pool_member
 from matching.domain.reporting import ManagerStatement, newest, statements_of
 from matching.usecases.pairs import PairService
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
-from mentorship_contracts.types import PairEndReason
+from mentorship_contracts.types import PairEndReason, ParticipantRole
 from mentorship_kit.outbox import Transaction
 
 
 class PoolService:
     """Programs and participants as matching keeps them."""
 
-    def __init__(self, pool: MatchingPool, managers: ManagerEdges, pairs: PairService) -> None:
+    def __init__(
+        self,
+        pool: MatchingPool,
+        managers: ManagerEdges,
+        pairs: PairService,
+        pair_store: PairRepository,
+    ) -> None:
         self._pool = pool
         self._managers = managers
         self._pairs = pairs
+        self._pair_store = pair_store
+
+    async def page(
+        self, program_id: str, *, role: ParticipantRole | None, after: str | None, limit: int
+    ) -> PoolPage:
+        """Who is in a program's pool (a page), with their pairs, and the counts by role."""
+        program = await self._pool.programs.get(program_id)
+        people = await self._pool.page(program_id, role=role, after=after, limit=limit)
+        active: dict[str, list[Pair]] = {}
+        for pair in await self._pair_store.active_involving(p.participant_id for p in people):
+            for person in {pair.mentee_participant_id, pair.mentor_participant_id}:
+                active.setdefault(person, []).append(pair)
+        return PoolPage(
+            program_id=program_id,
+            counts=await self._pool.role_counts(program_id),
+            members=tuple(
+                pool_member(program, person, active.get(person.participant_id, ()))
+                for person in people
+            ),
+            next_after=people[-1].participant_id if len(people) == limit else None,
+        )
 
     async def program_changed(
         self, program: ProgramState, as_of: datetime, tx: Transaction
