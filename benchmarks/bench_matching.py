@@ -213,7 +213,12 @@ async def approval(mentees: int, seed: int) -> None:
                 lambda body: body["status"] != "queued" and body["status"] != "running",
             )
             pairs = run["summary"]["mentees_matched"]
-            print(f"proposed {pairs} pairs ({run['status']})", flush=True)
+            print(
+                f"proposed {pairs} pairs ({run['status']}): requested {run['requested_at']}, "
+                f"started {run['started_at']}, proposed {run['finished_at']}, "
+                f"stages {run['summary']['seconds']}",
+                flush=True,
+            )
             approving = time.perf_counter()
             (await client.post(f"{run_url}/approve", headers=ADMIN_HEADERS)).raise_for_status()
             run = await _until(client, run_url, lambda body: body["status"] != "approving")
