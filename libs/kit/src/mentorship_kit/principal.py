@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 ADMIN_TOKEN_ACTOR = "admin-token"  # noqa: S105 - a name recorded in place of a person
 """Who a request made with the static admin token (``AUTH_ADMIN_TOKEN``) is recorded as."""
 
