@@ -4,11 +4,14 @@ never paired with her skip-level manager, why-not says why, and erasure forgets 
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 from typing import Any
 
 import pytest
 
+from matching.adapters.reporting import ManagerEdges
 from matching.app import build_app
+from matching.domain.reporting import ManagerStatement
 from matching.settings import MatchingServiceSettings
 from mentorship_contracts import seal
 from mentorship_contracts.events import ParticipantErased
@@ -19,8 +22,9 @@ from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually, stored_traces
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 from mentorship_kit.mongo import create_client
-from mentorship_kit.outbox import OUTBOX_COLLECTION
+from mentorship_kit.outbox import OUTBOX_COLLECTION, Transaction
 
+from .harness import matching_parts
 from .programs import MENTEE, MENTOR, person, program
 
 pytestmark = pytest.mark.integration
@@ -98,3 +102,24 @@ async def test_a_bottom_up_registration_keeps_the_skip_level_manager_apart(
         assert traces == []
     finally:
         await mongo.close()
+
+
+async def test_managers_are_found_by_key_or_by_scan_alike(make_settings: SettingsFactory) -> None:
+    settings = make_settings(MatchingServiceSettings)
+    async with matching_parts(settings) as matching:
+        edges = ManagerEdges(matching.runtime.database)
+        chain = [f"p{k:03d}" for k in range(120)]  # p000 reports to p001, who reports to p002 ...
+        said = [
+            ManagerStatement(person, manager, utc_now(), direct=True)
+            for person, manager in zip(chain, [*chain[1:], None], strict=True)
+        ]
+
+        async def save(tx: Transaction) -> None:
+            await edges.save(said, tx)
+
+        await matching.transactor.run(save)
+        few = await edges.managers_above({"p000"}, 3)  # 1 of 120: looked up level by level
+        assert few == {"p000": "p001", "p001": "p002", "p002": "p003"}
+        many = await edges.managers_above(set(chain[:60]), 2)  # half of them: one scan
+        assert {person: many[person] for person in chain[:61]} == dict(pairwise(chain[:62]))
+        assert "p119" not in many
