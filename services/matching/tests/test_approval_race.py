@@ -9,6 +9,7 @@ pairs), driving the worker and the event handler directly.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import pytest
 
@@ -66,3 +67,35 @@ async def test_leaving_during_approval_leaves_no_active_pair(
             assert [(pair.status, pair.end_reason) for pair in made] == [(PairStatus.ENDED, reason)]
         else:  # the approval came second and saw the withdrawal
             assert (approval.pairs_skipped, made) == (1, [])
+
+
+async def test_a_withdrawal_after_the_approval_read_the_pool_is_seen_by_the_part(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The approval reads the pool once; a change after that makes its parts read again."""
+    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
+        service = matching.service
+        await matching.deliver(
+            program(program_id=PROGRAM, auto_approve_matches=False),
+            person("m", MENTOR, capacity=2, program_id=PROGRAM),
+            person("a", MENTEE, program_id=PROGRAM),
+            person("e", MENTEE, program_id=PROGRAM),
+        )
+        run = await service.request(PROGRAM, RunKind.MATCH, RunOptions(time_limit_s=10), None)
+        assert await matching.worker.work_once()
+        await service.approve(run.run_id, None)
+        read_pool = matching.processing._view
+
+        async def then_withdraw(program_id: str) -> Any:
+            view = await read_pool(program_id)
+            await matching.deliver(WITHDREW)
+            return view
+
+        monkeypatch.setattr(matching.processing, "_view", then_withdraw)
+        assert await matching.worker.work_once()
+
+        approval = (await service.get(run.run_id)).approval
+        assert approval is not None
+        assert (approval.pairs_created, approval.pairs_skipped) == (1, 1)
+        made = await matching.pairs.page(PROGRAM, status=None, after=None, limit=10)
+        assert [pair.mentee_participant_id for pair in made] == ["a"]
