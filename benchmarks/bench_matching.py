@@ -19,12 +19,20 @@ The last line is the plain result:
 
     matching n=<n> ours_s=<t> mcf_s=<t> ratio=<ours/mcf> gap=<our gap> greedy_loss=<%>
 
+With --approve, it instead runs the matching service as a real process with its default
+settings against the embedded infrastructure (or KAFKA_BOOTSTRAP / MONGODB_URL), feeds it
+the pool over Kafka, runs the matching and times the approval that creates the pairs:
+
+    matching-approval mentees=<n> pairs=<created> approve_s=<t> pairs_per_s=<r>
+
 Usage: python benchmarks/bench_matching.py [--mentees 10000] [--seed 3] [--plain-only]
+       python benchmarks/bench_matching.py --approve --mentees 13400   # ~10,000 pairs
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import subprocess
 import sys
@@ -32,7 +40,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import numpy as np
 from numpy.typing import NDArray
 
@@ -42,6 +52,9 @@ from mentorship_contracts.events import ProgramCreated
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import MatchingRules, MatchingSettings
 from mentorship_contracts.examples import example
+from mentorship_devstack.api import ADMIN_HEADERS
+from mentorship_devstack.kafka_tools import publish_events
+from mentorship_devstack.pytest_plugin import benchmark_service
 from mentorship_devstack.workloads import DEPARTMENTS, matching_pool
 
 CROSS_SHARE = 0.9
@@ -118,8 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mentees", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--plain-only", action="store_true")
+    parser.add_argument("--approve", action="store_true", help="time an approval instead")
     args = parser.parse_args(argv)
     n = args.mentees
+    if args.approve:
+        asyncio.run(approval(n, args.seed))
+        return 0
 
     if not args.plain_only:
         pool: list[ParticipantState] = list(matching_pool(n, seed=args.seed, picks=True))
@@ -165,6 +182,67 @@ def main(argv: list[str] | None = None) -> int:
         f"ratio={ours_s / reference.seconds:.2f} gap={proposal.gap:.2e} greedy_loss={loss:.2f}%"
     )
     return 0
+
+
+async def approval(mentees: int, seed: int) -> None:
+    """Run the service, match a pool of ``mentees`` and time the approval of its pairs."""
+    program_id = "prog-approval"
+    program = example(ProgramCreated, program_id=program_id, auto_approve_matches=False)
+    pool = matching_pool(mentees, seed=seed, program_id=program_id)
+    async with benchmark_service("matching") as (service, infrastructure, prefix):
+        started = time.perf_counter()
+        await publish_events(infrastructure.kafka_bootstrap, [program, *pool], prefix=prefix)
+        print(f"published {len(pool)} participants in {time.perf_counter() - started:.1f}s")
+        async with httpx.AsyncClient(base_url=service.base_url, timeout=60) as client:
+            await _until(
+                client,
+                f"/v1/programs/{program_id}/pool",
+                lambda body: body.get("mentors", 0) + body.get("mentees", 0) == len(pool),
+            )
+            print(f"pool filled after {time.perf_counter() - started:.1f}s", flush=True)
+            created = await client.post(
+                f"/v1/programs/{program_id}/matching-runs",
+                json={"time_limit_s": 600},
+                headers=ADMIN_HEADERS,
+            )
+            created.raise_for_status()
+            run_url = f"/v1/matching-runs/{created.json()['run_id']}"
+            run = await _until(
+                client,
+                run_url,
+                lambda body: body["status"] != "queued" and body["status"] != "running",
+            )
+            pairs = run["summary"]["mentees_matched"]
+            print(
+                f"proposed {pairs} pairs ({run['status']}): requested {run['requested_at']}, "
+                f"started {run['started_at']}, proposed {run['finished_at']}, "
+                f"stages {run['summary']['seconds']}",
+                flush=True,
+            )
+            approving = time.perf_counter()
+            (await client.post(f"{run_url}/approve", headers=ADMIN_HEADERS)).raise_for_status()
+            run = await _until(client, run_url, lambda body: body["status"] != "approving")
+            approve_s = time.perf_counter() - approving
+    approval_ = run["approval"] or {}
+    if run["status"] != "approved":
+        print(f"FAILED: the run is {run['status']}: {run['error']}")
+        sys.exit(1)
+    made = approval_["pairs_created"]
+    print(
+        f"matching-approval mentees={mentees} pairs={made} approve_s={approve_s:.1f} "
+        f"pairs_per_s={made / approve_s:.0f}"
+    )
+
+
+async def _until(
+    client: httpx.AsyncClient, url: str, accept: Any, timeout_s: float = 3600
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        body: dict[str, Any] = (await client.get(url, headers=ADMIN_HEADERS)).json()
+        if accept(body) or time.monotonic() > deadline:
+            return body
+        await asyncio.sleep(0.5)
 
 
 def _cross_share(proposal: Proposal, pool: list[ParticipantState]) -> float:

@@ -9,28 +9,20 @@ pairs), driving the worker and the event handler directly.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import pytest
 
-from matching.adapters.pairs import PairRepository
-from matching.adapters.pool import MatchingPool
-from matching.adapters.runs import RunRepository
 from matching.domain.pairs import PairStatus
 from matching.domain.runs import RunKind, RunOptions, RunStatus
-from matching.handlers.events import register_event_handlers
-from matching.handlers.metrics import MatchingMetrics
-from matching.handlers.pairs import PairService
-from matching.handlers.runs import RunService
-from matching.handlers.worker import RunWorker
 from matching.settings import MatchingServiceSettings
 from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import ParticipantErased, ParticipantWithdrew
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import PairEndReason
-from mentorship_devstack.pytest_plugin import Interleaving, SettingsFactory, deliver_directly
-from mentorship_kit.mongo import ensure_indexes
-from mentorship_kit.runtime import ServiceRuntime
+from mentorship_devstack.pytest_plugin import Interleaving, SettingsFactory
 
+from .harness import matching_parts
 from .programs import MENTEE, MENTOR, person, program
 
 pytestmark = pytest.mark.integration
@@ -51,54 +43,19 @@ async def test_leaving_during_approval_leaves_no_active_pair(
     leaving: IntegrationEvent,
     reason: PairEndReason,
 ) -> None:
-    runtime = ServiceRuntime(make_settings(MatchingServiceSettings))
-    transactor = runtime.transactor
-    pool = MatchingPool(runtime.database)
-    runs = RunRepository(runtime.database)
-    pairs = PairRepository(runtime.database)
-    await ensure_indexes(
-        runtime.database,
-        [runtime.outbox.indexes(), *pool.indexes(), *runs.indexes(), *pairs.indexes()],
-    )
-    service = RunService(transactor, pool, runs, pairs)
-    metrics = MatchingMetrics(runtime.metrics)
-    pair_service = PairService(
-        transactor,
-        pairs=pairs,
-        runs=runs,
-        pool=pool,
-        service=service,
-        metrics=metrics,
-        rematch_on_early_end=False,
-        rematch_time_limit_s=10,
-    )
-    register_event_handlers(runtime.handlers, pool, pair_service)
-    worker = RunWorker(
-        transactor,
-        service,
-        runs=runs,
-        pairs=pairs,
-        pool=pool,
-        metrics=metrics,
-        lease_s=30,
-        poll_s=1,
-    )
-
-    handle = deliver_directly(runtime.handlers)
-
-    try:
-        for event in (
+    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
+        service, pairs, worker = matching.service, matching.pairs, matching.worker
+        await matching.deliver(
             program(program_id=PROGRAM, auto_approve_matches=False),
             person("m", MENTOR, capacity=1, program_id=PROGRAM),
             person("e", MENTEE, program_id=PROGRAM),
-        ):
-            await transactor.run(partial(handle, event))
+        )
         run = await service.request(PROGRAM, RunKind.MATCH, RunOptions(time_limit_s=10), None)
         assert await worker.work_once()
         assert (await service.get(run.run_id)).status is RunStatus.PROPOSED
         await service.approve(run.run_id, None)
 
-        rival = Interleaving(transactor, partial(handle, leaving))
+        rival = Interleaving(matching.transactor, partial(matching.handle, leaving))
         monkeypatch.setattr(pairs, "insert", rival.before(pairs.insert))
         assert await worker.work_once()
         await rival.finished()
@@ -110,5 +67,35 @@ async def test_leaving_during_approval_leaves_no_active_pair(
             assert [(pair.status, pair.end_reason) for pair in made] == [(PairStatus.ENDED, reason)]
         else:  # the approval came second and saw the withdrawal
             assert (approval.pairs_skipped, made) == (1, [])
-    finally:
-        await runtime.mongo.close()
+
+
+async def test_a_withdrawal_after_the_approval_read_the_pool_is_seen_by_the_part(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The approval reads the pool once; a change after that makes its parts read again."""
+    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
+        service = matching.service
+        await matching.deliver(
+            program(program_id=PROGRAM, auto_approve_matches=False),
+            person("m", MENTOR, capacity=2, program_id=PROGRAM),
+            person("a", MENTEE, program_id=PROGRAM),
+            person("e", MENTEE, program_id=PROGRAM),
+        )
+        run = await service.request(PROGRAM, RunKind.MATCH, RunOptions(time_limit_s=10), None)
+        assert await matching.worker.work_once()
+        await service.approve(run.run_id, None)
+        read_pool = matching.processing._view
+
+        async def then_withdraw(program_id: str) -> Any:
+            view = await read_pool(program_id)
+            await matching.deliver(WITHDREW)
+            return view
+
+        monkeypatch.setattr(matching.processing, "_view", then_withdraw)
+        assert await matching.worker.work_once()
+
+        approval = (await service.get(run.run_id)).approval
+        assert approval is not None
+        assert (approval.pairs_created, approval.pairs_skipped) == (1, 1)
+        made = await matching.pairs.page(PROGRAM, status=None, after=None, limit=10)
+        assert [pair.mentee_participant_id for pair in made] == ["a"]

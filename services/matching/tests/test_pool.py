@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from matching.app import build_app
@@ -40,8 +42,8 @@ async def test_pool_holds_registered_participants_until_they_leave(
     async with serve_app(build_app(settings)) as client:
         await publish_events(settings.kafka_bootstrap, events, prefix=settings.kafka_topic_prefix)
 
-        async def pool() -> dict[str, object]:
-            body: dict[str, object] = (
+        async def pool() -> dict[str, Any]:
+            body: dict[str, Any] = (
                 await client.get(f"/v1/programs/{PROGRAM}/pool", headers=ADMIN)
             ).json()
             return body
@@ -49,13 +51,29 @@ async def test_pool_holds_registered_participants_until_they_leave(
         body = await eventually(
             pool,
             lambda body: (
-                body
-                == {
-                    "program_id": PROGRAM,
-                    "mentors": 1,
-                    "mentees": 0,
-                    "both": 1,
-                }
+                (body.get("mentors"), body.get("mentees"), body.get("both")) == (1, 0, 1)
+                and len(body["participants"]) == 2  # counts and page are read one after the other
             ),
         )
-    assert body["mentees"] == 0
+        assert body["program_id"] == PROGRAM
+        listed = {entry["participant_id"]: entry for entry in body["participants"]}
+        assert set(listed) == {"m1", "e1"}
+        assert listed["e1"]["role"] == "both"
+        assert listed["e1"]["capacity"] == 1
+        assert listed["m1"]["profile"]["languages"]
+        assert listed["m1"]["waiting"] is True
+        assert listed["m1"]["room"] == listed["m1"]["capacity"]
+        assert body["next_after"] is None
+
+        first = (await client.get(f"/v1/programs/{PROGRAM}/pool?limit=1", headers=ADMIN)).json()
+        assert [entry["participant_id"] for entry in first["participants"]] == ["e1"]
+        assert first["next_after"] == "e1"
+        second = (
+            await client.get(f"/v1/programs/{PROGRAM}/pool?limit=1&after=e1", headers=ADMIN)
+        ).json()
+        assert [entry["participant_id"] for entry in second["participants"]] == ["m1"]
+        mentors = (
+            await client.get(f"/v1/programs/{PROGRAM}/pool?role=mentor", headers=ADMIN)
+        ).json()
+        assert [entry["participant_id"] for entry in mentors["participants"]] == ["m1"]
+        assert mentors["mentors"] == 1, "the counts cover the whole pool"

@@ -89,6 +89,7 @@ async def test_a_run_is_proposed_explained_approved_and_rematched(
         assert started.status_code == 202
         run_id = started.json()["run_id"]
         run = await run_reaches(client, run_id, "proposed")
+        assert run["requested_by"] == "admin-token"
         assert run["summary"]["solver_status"] == "optimal"
         assert run["summary"]["gap"] == 0
         assert run["summary"]["mentees_matched"] == 2
@@ -128,6 +129,12 @@ async def test_a_run_is_proposed_explained_approved_and_rematched(
         approved = await run_reaches(client, run_id, "approved")
         assert approved["approval"]["pairs_created"] == 2
         assert approved["approval"]["automatic"] is False
+        assert approved["approval"]["approved_by"] == "admin-token"
+        waiting = (await client.get(f"/v1/programs/{program_id}/pool", headers=ADMIN)).json()
+        members = {entry["participant_id"]: entry for entry in waiting["participants"]}
+        assert (members["e1"]["pairs_as_mentee"], members["e1"]["waiting"]) == (1, False)
+        assert (members["e3"]["pairs_as_mentee"], members["e3"]["waiting"]) == (0, True)
+        assert (members["m1"]["pairs_as_mentor"], members["m1"]["room"]) == (1, 0)
         again = await client.post(f"/v1/matching-runs/{run_id}/approve", headers=ADMIN)
         assert again.json()["status"] == "approved"
 

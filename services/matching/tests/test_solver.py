@@ -16,13 +16,13 @@ from numpy.typing import NDArray
 from pulp.apis import HiGHS
 from scipy.sparse import csc_array
 
-from matching.domain import solver as solver_module
 from matching.domain.solver import (
     AssignmentProgram,
     Infeasible,
     SideConstraints,
     SolveResult,
     TimeLimitReached,
+    column_generation,
 )
 from mentorship_contracts.types import SolverStatus
 
@@ -307,7 +307,8 @@ def test_peer_pairing_reaches_the_exhaustive_optimum(scores: Scores) -> None:
 
 
 def test_array_loading_builds_the_model_pulp_would_build() -> None:
-    """The fast loader hands HiGHS exactly the model PuLP's own loader hands it."""
+    """The solver's own loading hands HiGHS exactly what PuLP's interface would load
+    from the model stated with PuLP's public API, priced columns and count row included."""
     rng = np.random.default_rng(3)
     scores = rng.random((40, 10)) * 10
     scores[rng.random(scores.shape) < 0.3] = -np.inf
@@ -319,12 +320,11 @@ def test_array_loading_builds_the_model_pulp_would_build() -> None:
         pinned=((0, int(np.argmax(scores[0]))),),
     )
     program = AssignmentProgram(scores, constraints, candidates_per_mentee=2)
-    program.solve()
-    problem = program.problem
-    fast = program.solver(phase=2)
-    fast.createAndConfigureSolver(problem)
-    fast.buildSolverModel(problem)
-    ours = _loaded(problem)
+    result = program.solve()
+    assert result.rounds > 0, "pricing added columns after loading"
+    ours = program.loaded()
+    assert isinstance(ours, highspy.HighsLp)
+    problem = program.problem()
     plain = HiGHS(msg=False)
     plain.createAndConfigureSolver(problem)
     plain.buildSolverModel(problem)
@@ -414,7 +414,7 @@ def test_a_run_stopped_by_the_time_limit_says_so(time_limit_s: float) -> None:
 def test_a_run_without_a_pricing_certificate_is_not_called_optimal(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(solver_module, "MAX_PRICING_ROUNDS", 0)
+    monkeypatch.setattr(column_generation, "MAX_PRICING_ROUNDS", 0)
     rng = np.random.default_rng(5)
     scores = rng.random((80, 20)) * 10
     capacity = rng.integers(1, 4, size=20)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+ADMIN_TOKEN_ACTOR = "admin-token"  # noqa: S105 - a name recorded in place of a person
+"""Who a request made with the static admin token (``AUTH_ADMIN_TOKEN``) is recorded as."""
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:
@@ -18,6 +21,11 @@ class Principal:
     is_admin: bool
     person_id: str | None = None
     """The caller's person id (see `mentorship_kit.pseudonyms`); None when not derivable."""
+
+    @property
+    def actor(self) -> str:
+        """Who to record as having acted: the employee id, or `ADMIN_TOKEN_ACTOR`."""
+        return self.employee_id or ADMIN_TOKEN_ACTOR
 
     def may_act_for(self, employee_id: str) -> bool:
         """Admins act for anyone; everyone else for themselves only."""

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from matching.adapters.metrics import MatchingMetrics
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
+from matching.adapters.reporting import ManagerEdges
 from matching.adapters.runs import RunRepository
-from matching.handlers.api.pairs import pairs_router
-from matching.handlers.api.pool import pool_router
-from matching.handlers.api.runs import runs_router
-from matching.handlers.events import register_event_handlers
-from matching.handlers.metrics import MatchingMetrics
-from matching.handlers.pairs import PairService
-from matching.handlers.runs import RunService
-from matching.handlers.worker import RunWorker
+from matching.entrypoints.http.pairs import pairs_router
+from matching.entrypoints.http.pool import pool_router
+from matching.entrypoints.http.runs import runs_router
+from matching.entrypoints.subscriptions import register_event_handlers
+from matching.entrypoints.worker import RunWorker
 from matching.settings import MatchingServiceSettings
+from matching.usecases.pairs import PairService
+from matching.usecases.pool import PoolService
+from matching.usecases.processing import RunProcessing
+from matching.usecases.runs import RunService
 from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
 from mentorship_kit.runtime import ServiceRuntime
@@ -29,9 +32,10 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
     pool = MatchingPool(runtime.database)
     runs = RunRepository(runtime.database)
     pairs = PairRepository(runtime.database)
-    runtime.add_indexes(*pool.indexes(), *runs.indexes(), *pairs.indexes())
+    runtime.add_indexes(*pool.indexes(), *runs.indexes(), *pairs.indexes(), ManagerEdges.indexes())
 
-    run_service = RunService(runtime.transactor, pool, runs, pairs)
+    managers = ManagerEdges(runtime.database)
+    run_service = RunService(runtime.transactor, pool, runs, pairs, managers)
     pair_service = PairService(
         runtime.transactor,
         pairs=pairs,
@@ -42,14 +46,14 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
         rematch_on_early_end=settings.matching_rematch_on_early_end,
         rematch_time_limit_s=settings.matching_time_limit_s,
     )
-    register_event_handlers(runtime.handlers, pool, pair_service)
+    pool_service = PoolService(pool, managers, pair_service, pairs)
+    register_event_handlers(runtime.handlers, pool_service, pair_service)
+    processing = RunProcessing(
+        runtime.transactor, run_service, runs=runs, pairs=pairs, pool=pool, metrics=metrics
+    )
     worker = RunWorker(
-        runtime.transactor,
-        run_service,
-        runs=runs,
-        pairs=pairs,
-        pool=pool,
-        metrics=metrics,
+        processing,
+        run_service.work_arrived,
         lease_s=settings.matching_worker_lease_s,
         poll_s=settings.matching_worker_poll_s,
     )
@@ -72,6 +76,6 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
                 max_time_limit_s=settings.matching_max_time_limit_s,
             ),
             pairs_router(pair_service, admin),
-            pool_router(pool, admin),
+            pool_router(pool_service, admin),
         ],
     )

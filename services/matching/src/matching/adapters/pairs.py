@@ -70,22 +70,26 @@ class PairRepository:
             }
         )
 
+    async def active_of(self, program_id: str) -> list[Pair]:
+        """The program's active pairs."""
+        cursor = self._pairs.find({"program_id": program_id, "status": PairStatus.ACTIVE.value})
+        return [_pair(document) async for document in cursor]
+
     async def active_involving(
         self, participant_ids: Iterable[str], tx: Transaction | None = None
     ) -> list[Pair]:
         """Active pairs in which any of ``participant_ids`` takes part (either side)."""
         ids = list(participant_ids)
-        cursor = self._pairs.find(
-            {
-                "status": PairStatus.ACTIVE.value,
-                "$or": [
-                    {"mentee_participant_id": {"$in": ids}},
-                    {"mentor_participant_id": {"$in": ids}},
-                ],
-            },
-            session=tx.session if tx else None,
-        )
-        return [_pair(document) async for document in cursor]
+        found: dict[str, Pair] = {}
+        for side in ("mentee_participant_id", "mentor_participant_id"):
+            # One indexed lookup per side: an $or of two $in is a full scan on some servers.
+            cursor = self._pairs.find(
+                {side: {"$in": ids}, "status": PairStatus.ACTIVE.value},
+                session=tx.session if tx else None,
+            )
+            async for document in cursor:
+                found.setdefault(document["_id"], _pair(document))
+        return list(found.values())
 
     async def end(self, pair_id: str, reason: PairEndReason, at: datetime, tx: Transaction) -> bool:
         """Mark an active pair ended; False when it was not active."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
+from matching.domain.approval import ProposalPart
 from matching.domain.matching import PairKey
 from matching.domain.pairs import ERASED
 from matching.domain.runs import (
@@ -24,26 +25,17 @@ from mentorship_contracts.events.matching import MatchingRunProposed
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
 
-RUNS, PARTS = "runs", "run_parts"
+RUNS, PARTS, LEASES = "runs", "run_parts", "run_leases"
 ACTIVE = [status.value for status in RunStatus if status.active]
 
 
-@dataclass(frozen=True, slots=True)
-class ProposalPart:
-    """One stored part of a proposal: its event and the ids its pairs get on approval."""
-
-    event: MatchingRunProposed
-    pair_ids: tuple[str, ...]
-    kept: tuple[bool, ...]
-    """What-if: which pairs already exist (approval leaves them as they are)."""
-
-
 class RunRepository:
-    """Runs (one document each) and their proposal parts."""
+    """Runs (one document each), their proposal parts and their workers' leases."""
 
     def __init__(self, database: Database) -> None:
         self._runs: Collection = database[RUNS]
         self._parts: Collection = database[PARTS]
+        self._leases: Collection = database[LEASES]
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
@@ -100,31 +92,54 @@ class RunRepository:
         """Take the oldest run a worker should work on.
 
         That is an active run (queued, running or being approved) that no worker holds,
-        or whose worker's lease ran out.
+        or whose worker's lease ran out. Claiming writes the run document (its holder, a
+        first lease, one more attempt); renewing the lease later writes only the lease
+        document, so a heartbeat never conflicts with the holder's transactions on the run.
         """
-        document = await self._runs.find_one_and_update(
-            {
-                "status": {"$in": ACTIVE},
-                "$or": [{"worker": None}, {"lease_until": {"$lt": now}}],
-            },
-            {"$set": {"worker": worker, "lease_until": lease_until}, "$inc": {"attempts": 1}},
-            sort=[("requested_at", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
+        cursor = self._runs.find({"status": {"$in": ACTIVE}}, {"worker": 1, "lease_until": 1}).sort(
+            "requested_at", ASCENDING
         )
-        return _run(document) if document else None
+        async for candidate in cursor:
+            holder = candidate.get("worker")
+            if holder is not None and await self._held(candidate, now):
+                continue
+            document = await self._runs.find_one_and_update(
+                {"_id": candidate["_id"], "worker": holder, "status": {"$in": ACTIVE}},
+                {"$set": {"worker": worker, "lease_until": lease_until}, "$inc": {"attempts": 1}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if document is not None:
+                return _run(document)
+        return None
+
+    async def _held(self, run: Mapping[str, Any], now: datetime) -> bool:
+        """Whether the run's holder still has a lease (from its claim or its heartbeat)."""
+        lease_until = run.get("lease_until")
+        if lease_until is not None and lease_until >= now:
+            return True
+        lease = await self._leases.find_one({"_id": run["_id"], "worker": run["worker"]})
+        return lease is not None and lease["lease_until"] >= now
 
     async def renew(self, run_id: str, worker: str, lease_until: datetime) -> bool:
-        """Extend the worker's lease; False when another worker took the run over."""
-        result = await self._runs.update_one(
-            {"_id": run_id, "worker": worker}, {"$set": {"lease_until": lease_until}}
+        """Extend the worker's lease; False when another worker took the run over.
+
+        Writes the run's lease document only, never the run document.
+        """
+        if await self._runs.find_one({"_id": run_id, "worker": worker}, {"_id": 1}) is None:
+            return False
+        await self._leases.update_one(
+            {"_id": run_id},
+            {"$set": {"worker": worker, "lease_until": lease_until}},
+            upsert=True,
         )
-        return result.matched_count == 1
+        return True
 
     async def release(self, run_id: str, worker: str) -> None:
         """Give the run up (the worker is shutting down): another may claim it at once."""
         await self._runs.update_one(
             {"_id": run_id, "worker": worker}, {"$set": {"worker": None, "lease_until": None}}
         )
+        await self._leases.delete_one({"_id": run_id, "worker": worker})
 
     async def set_stage(self, run_id: str, worker: str, stage: Stage) -> None:
         """Record the stage a running run reached (outside any transaction)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from matching.domain.compatibility import PICK, RULE_SENTENCES, Market, pick_value
 from matching.domain.encoding import Encoder
+from matching.domain.reporting import reporting_lines
 from matching.domain.scoring import Preferences, score_matrix
 from matching.domain.solver import (
     AssignmentProgram,
@@ -71,6 +72,10 @@ class MatchingRequest:
     max_changes: int | None = None
     """What-if: existing pairs may change, at most this many of them."""
     time_limit_s: float = 60.0
+    managers: Mapping[str, str] | None = None
+    """Person -> direct manager, from every edge matching was told of (see
+    `matching.domain.reporting`); the reporting lines are walked from it. None: each
+    participant's line as registered."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +136,8 @@ class MarketSetup:
     pins: tuple[tuple[int, int], ...]
     existing: tuple[tuple[int, int], ...]
     peer: bool = False
+    lines: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each participant's reporting line, to the program's depth (by participant id)."""
 
 
 def propose(request: MatchingRequest, progress: Progress | None = None) -> Proposal:
@@ -194,15 +201,18 @@ def setup_market(request: MatchingRequest) -> MarketSetup:
         # so a mentee they would suit learns that capacity, not a rule, kept them apart.
         mentors = [p for p in request.participants if p.role in MENTOR_ROLES]
     encoder = Encoder.for_participants([*mentees, *mentors], program.starts_on)
+    lines = reporting_lines(
+        {p.participant_id: p for p in (*mentees, *mentors)}.values(),
+        request.managers,
+        program.matching.rules.reporting_line_depth,
+    )
     market = Market(
         mentees=encoder.side(mentees),
         mentors=encoder.side(mentors),
         format=program.format,
         rules=program.matching.rules,
         weights=program.matching.weights,
-        line_exclusions=_line_exclusions(
-            mentees, mentors, program.matching.rules.reporting_line_depth
-        ),
+        line_exclusions=_line_exclusions(mentees, mentors, lines),
     )
     mentee_rows = {p.participant_id: row for row, p in enumerate(mentees)}
     mentor_rows = {p.participant_id: row for row, p in enumerate(mentors)}
@@ -237,6 +247,7 @@ def setup_market(request: MatchingRequest) -> MarketSetup:
             else _rows_of(request.existing_pairs, mentee_rows, mentor_rows, strict=False)
         ),
         peer=peer,
+        lines=lines,
     )
 
 
@@ -253,11 +264,11 @@ def mentor_capacity(program: ProgramState, participant: ParticipantState) -> int
 
 
 def _line_exclusions(
-    mentees: Sequence[ParticipantState], mentors: Sequence[ParticipantState], depth: int
+    mentees: Sequence[ParticipantState],
+    mentors: Sequence[ParticipantState],
+    lines: Mapping[str, tuple[str, ...]],
 ) -> NDArray[np.int64]:
-    """Keys of pairs where one is the other's manager within ``depth`` levels."""
-    if depth == 0:
-        return np.zeros(0, dtype=np.int64)
+    """Keys of pairs where one is in the other's reporting line (``lines``)."""
     columns = len(mentors)
     mentor_rows: dict[str, list[int]] = {}
     for row, mentor in enumerate(mentors):
@@ -268,13 +279,13 @@ def _line_exclusions(
     keys = [
         i * columns + j
         for i, mentee in enumerate(mentees)
-        for manager in mentee.reporting_line[:depth]
+        for manager in lines[mentee.participant_id]
         for j in mentor_rows.get(manager, ())
     ]
     keys += [
         i * columns + j
         for j, mentor in enumerate(mentors)
-        for manager in mentor.reporting_line[:depth]
+        for manager in lines[mentor.participant_id]
         for i in mentee_rows.get(manager, ())
     ]
     return np.unique(np.array(keys, dtype=np.int64))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from matching.domain.matching import PairKey
+from mentorship_contracts.events import PairEnded
 from mentorship_contracts.types import PairEndReason
 
 EARLY_END_REASONS = frozenset(
@@ -59,3 +60,48 @@ class Pair:
     def involves(self, participant_id: str) -> bool:
         """Whether ``participant_id`` is one of the two."""
         return participant_id in {self.mentor_participant_id, self.mentee_participant_id}
+
+
+@dataclass(frozen=True, slots=True)
+class PairEnding:
+    """A pair that ended and the event that announces it."""
+
+    pair: Pair
+    event: PairEnded
+
+
+def end_pair(
+    pair: Pair, reason: PairEndReason, now: datetime, *, rematch_requested: bool
+) -> PairEnding:
+    """End an active pair: the ended pair and its `PairEnded` (the one place it is built).
+
+    Raises:
+        PairAlreadyEndedError: the pair is not active.
+    """
+    if pair.status is not PairStatus.ACTIVE:
+        raise PairAlreadyEndedError(pair)
+    ended = replace(pair, status=PairStatus.ENDED, ended_at=now, end_reason=reason)
+    return PairEnding(
+        pair=ended,
+        event=PairEnded(
+            pair_id=pair.pair_id,
+            program_id=pair.program_id,
+            reason=reason,
+            ended_at=now,
+            rematch_requested=rematch_requested,
+        ),
+    )
+
+
+def rematch_wanted(reason: PairEndReason, *, asked: bool, enabled: bool) -> bool:
+    """Whether ending a pair for ``reason`` queues a re-match of its people."""
+    return asked and enabled and reason in EARLY_END_REASONS
+
+
+class PairAlreadyEndedError(Exception):
+    """A pair that ended already cannot end again."""
+
+    def __init__(self, pair: Pair) -> None:
+        reason = pair.end_reason.value if pair.end_reason else "ended"
+        super().__init__(f"pair {pair.pair_id} ended already ({reason})")
+        self.pair = pair

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from matching.domain.compatibility import RULE_SENTENCES
+from matching.domain.compatibility import RULE_SENTENCES, Rule
 from matching.domain.matching import (
     MarketSetup,
     MatchingFailed,
@@ -26,6 +26,7 @@ from matching.domain.matching import (
     propose,
     setup_market,
 )
+from matching.domain.reporting import explain_line
 
 SCORE_TOLERANCE = 1e-9
 
@@ -125,7 +126,7 @@ def _exclusions(
     i, j = setup.mentee_rows[mentee], setup.mentor_rows[mentor]
     rows, columns = np.array([i], dtype=np.intp), np.array([j], dtype=np.intp)
     reasons = [
-        f"hard rule: {RULE_SENTENCES[rule]}"
+        _rule_reason(setup, rule, i, j)
         for rule, mask in setup.market.violations(rows, columns).items()
         if mask[0]
     ]
@@ -138,6 +139,19 @@ def _exclusions(
     if setup.preferences.picks_required and picks and j not in picks:
         reasons.append("the program requires a pick and the mentee did not pick this mentor")
     return tuple(reasons)
+
+
+def _rule_reason(setup: MarketSetup, rule: Rule, mentee: int, mentor: int) -> str:
+    reason = f"hard rule: {RULE_SENTENCES[rule]}"
+    if rule is Rule.REPORTING_LINE:
+        detail = explain_line(
+            setup.market.mentees.participants[mentee],
+            setup.market.mentors.participants[mentor],
+            setup.lines,
+        )
+        if detail:
+            reason = f"{reason}: {detail}"
+    return reason
 
 
 def _cannot(mentee: str, mentor: str, reasons: tuple[str, ...]) -> WhyNot:

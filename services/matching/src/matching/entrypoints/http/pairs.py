@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from matching.domain.pairs import Pair, PairStatus
-from matching.handlers.pairs import PairService
+from matching.usecases.pairs import PairService
 from mentorship_contracts.types import PairEndReason
 from mentorship_kit.auth import CallerDependency, Principal
 

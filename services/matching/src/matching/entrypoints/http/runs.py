@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from matching.domain.matching import PairKey
 from matching.domain.runs import Run, RunKind, RunOptions, RunStatus, Stage
 from matching.domain.why_not import WhyNot
-from matching.handlers.runs import RunService
+from matching.usecases.runs import RunService
 from mentorship_contracts.events.matching import ProposedPair, UnmatchedParticipant
 from mentorship_contracts.types import Identifier
 from mentorship_kit.auth import CallerDependency, Principal
@@ -86,7 +86,10 @@ class SummaryView(BaseModel):
 class ApprovalView(BaseModel):
     """Who approved the run and how far creating its pairs got."""
 
-    approved_by: str | None
+    approved_by: str | None = Field(
+        description="Employee id of the approver, `admin-token` for the static admin token; "
+        "null when approved automatically."
+    )
     automatic: bool
     started_at: datetime
     finished_at: datetime | None
@@ -104,7 +107,10 @@ class RunView(BaseModel):
     kind: RunKind
     status: RunStatus
     stage: Stage = Field(description="Progress while queued, running or being approved.")
-    requested_by: str | None
+    requested_by: str | None = Field(
+        description="Employee id of the requester, `admin-token` for the static admin token; "
+        "null for re-matches the service queued itself."
+    )
     requested_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -224,7 +230,7 @@ def runs_router(
             max_changes=request.max_changes,
             time_limit_s=min(request.time_limit_s or default_time_limit_s, max_time_limit_s),
         )
-        run = await service.request(program_id, RunKind(request.kind), options, caller.employee_id)
+        run = await service.request(program_id, RunKind(request.kind), options, caller.actor)
         return RunView.of(run)
 
     @router.get("/programs/{program_id}/matching-runs", summary="List a program's runs")
@@ -273,7 +279,7 @@ def runs_router(
         summary="Approve a proposal: its pairs are created (asynchronously, in parts)",
     )
     async def approve(run_id: RunId, caller: Admin) -> RunView:
-        return RunView.of(await service.approve(run_id, caller.employee_id))
+        return RunView.of(await service.approve(run_id, caller.actor))
 
     @router.get(
         "/matching-runs/{run_id}/why-not",

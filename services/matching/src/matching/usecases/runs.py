@@ -1,53 +1,30 @@
-"""Requesting, reading and approving matching runs (the solving is `worker`'s job)."""
+"""Requesting, reading and approving matching runs (solving them is `processing`'s job)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from uuid import uuid4
 
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
-from matching.adapters.runs import ProposalPart, RunRepository
+from matching.adapters.reporting import ManagerEdges
+from matching.adapters.runs import RunRepository
+from matching.domain.approval import ProposalPart
 from matching.domain.matching import MatchingFailed, MatchingRequest
 from matching.domain.runs import Approval, Run, RunKind, RunOptions, RunStatus, Stage
 from matching.domain.why_not import WhyNot, why_not
+from matching.usecases.errors import (
+    InvalidReference,
+    ProgramNotFoundError,
+    RunConflictError,
+    RunNotFoundError,
+    RunRequestInvalidError,
+    RunUnsolvableError,
+)
 from mentorship_contracts.events.program import ProgramState
-from mentorship_kit.errors import InvalidInputError, NotFoundError, RuleError
 from mentorship_kit.outbox import Transaction, Transactor
-
-
-class RunNotFoundError(NotFoundError):
-    """No such run (or program)."""
-
-
-class RunConflictError(RuleError):
-    """The run (or program) is not in a state that allows the request."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("conflict", message)
-
-
-@dataclass(frozen=True, slots=True)
-class InvalidReference:
-    """A participant id in a request that the program's pool does not hold."""
-
-    field: str
-    participant_id: str
-
-
-class RunRequestInvalidError(InvalidInputError):
-    """A request names participants the program does not have."""
-
-    def __init__(self, references: Sequence[InvalidReference]) -> None:
-        super().__init__(
-            [
-                (r.field, f"{r.participant_id} is not a participant of the program")
-                for r in references
-            ]
-        )
 
 
 def new_run_id() -> str:
@@ -64,11 +41,13 @@ class RunService:
         pool: MatchingPool,
         runs: RunRepository,
         pairs: PairRepository,
+        managers: ManagerEdges,
     ) -> None:
         self._transactor = transactor
         self._pool = pool
         self._runs = runs
         self._pairs = pairs
+        self._managers = managers
         self.work_arrived = asyncio.Event()
         """Set when a run is queued or approved, so an idle worker starts at once."""
 
@@ -164,22 +143,26 @@ class RunService:
             return await asyncio.to_thread(why_not, request, mentee, mentor)
         except MatchingFailed as error:
             msg = f"run {run_id} cannot be solved again on today's pool to compare: {error}"
-            raise RuleError("run_unsolvable", msg) from error
+            raise RunUnsolvableError(msg) from error
 
     async def program(self, program_id: str) -> ProgramState:
         """The program as matching knows it."""
         program = await self._pool.programs.get(program_id)
         if program is None:
-            msg = f"program {program_id}"
-            raise RunNotFoundError(msg)
+            raise ProgramNotFoundError(program_id)
         return program
 
     async def matching_request(self, run: Run) -> MatchingRequest:
         """What the solver needs for ``run``: the program, its pool and its pairs now."""
         program = await self.program(run.program_id)
+        participants = await self._pool.participants_of(run.program_id)
+        managers = await self._managers.managers_above(
+            {p.person_id for p in participants}, program.matching.rules.reporting_line_depth
+        )
         return MatchingRequest(
             program=program,
-            participants=await self._pool.participants_of(run.program_id),
+            participants=participants,
+            managers=managers,
             existing_pairs=tuple(await self._pairs.active_keys(run.program_id)),
             pins=run.options.pins,
             forbids=run.options.forbids,

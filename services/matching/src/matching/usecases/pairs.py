@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from matching.adapters.metrics import MatchingMetrics
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
 from matching.adapters.runs import RunRepository
-from matching.domain.pairs import EARLY_END_REASONS, Pair, PairStatus
-from matching.handlers.metrics import MatchingMetrics
-from matching.handlers.runs import RunConflictError, RunNotFoundError, RunService
-from mentorship_contracts.events import PairEnded
+from matching.domain.pairs import (
+    Pair,
+    PairAlreadyEndedError,
+    PairStatus,
+    end_pair,
+    rematch_wanted,
+)
+from matching.usecases.errors import PairConflictError, PairNotFoundError
+from matching.usecases.runs import RunService
 from mentorship_contracts.types import PairEndReason
 from mentorship_kit.outbox import Transaction, Transactor
 
@@ -41,8 +47,7 @@ class PairService:
         """A pair by id."""
         pair = await self._pairs.get(pair_id)
         if pair is None:
-            msg = f"pair {pair_id}"
-            raise RunNotFoundError(msg)
+            raise PairNotFoundError(pair_id)
         return pair
 
     async def page(
@@ -58,36 +63,33 @@ class PairService:
         async def end(tx: Transaction) -> Pair:
             pair = await self._pairs.get(pair_id, tx)
             if pair is None:
-                msg = f"pair {pair_id}"
-                raise RunNotFoundError(msg)
-            if pair.status is not PairStatus.ACTIVE:
-                msg = f"pair {pair_id} ended already ({pair.end_reason})"
-                raise RunConflictError(msg)
-            await self.end(pair, reason, tx, rematch=rematch)
-            return await self._pairs.get(pair_id, tx) or pair
+                raise PairNotFoundError(pair_id)
+            try:
+                ended = await self.end(pair, reason, tx, rematch=rematch)
+            except PairAlreadyEndedError as error:
+                raise PairConflictError(str(error)) from error
+            return ended or pair
 
         return await self._transactor.run(end)
 
     async def end(
         self, pair: Pair, reason: PairEndReason, tx: Transaction, *, rematch: bool = True
-    ) -> bool:
-        """End ``pair`` in ``tx`` (False if it had ended already) and announce it."""
+    ) -> Pair | None:
+        """End ``pair`` in ``tx`` and announce it; None if it had ended meanwhile.
+
+        Raises:
+            PairAlreadyEndedError: ``pair`` (as read) is not active.
+        """
+        requested = rematch_wanted(reason, asked=rematch, enabled=self._rematch)
+        ending = end_pair(pair, reason, tx.now, rematch_requested=requested)
         if not await self._pairs.end(pair.pair_id, reason, tx.now, tx):
-            return False
-        rematch_requested = rematch and self._rematch and reason in EARLY_END_REASONS
-        tx.emit(
-            PairEnded(
-                pair_id=pair.pair_id,
-                program_id=pair.program_id,
-                reason=reason,
-                ended_at=tx.now,
-                rematch_requested=rematch_requested,
-            )
-        )
-        self._metrics.pairs_ended.labels(reason.value).inc()
-        if rematch_requested:
+            return None
+        await self._pool.touch(pair.program_id, tx)
+        tx.emit(ending.event)
+        tx.after_commit(self._metrics.pairs_ended.labels(reason.value).inc)
+        if requested:
             await self._service.queue_rematch(pair.program_id, self._time_limit_s, tx)
-        return True
+        return ending.pair
 
     async def end_for_fit(self, pair_id: str, tx: Transaction) -> None:
         """A pair member said the pairing does not fit: end it and re-match both."""

@@ -1,0 +1,100 @@
+"""The network path: a maximum flow for the most pairs, then the LP for the best score.
+
+1. **Most pairs.** A maximum flow (source -> mentee -> mentor -> sink, department caps as
+   extra nodes), proven by a minimum cut checked against every allowed pair (`flow`).
+2. **Best score.** The restricted LP (`column_generation`) with one row keeping that many
+   pairs, priced to a certificate. The constraint matrix is a network matrix plus the
+   count row, so the LP optimum is integral: proven optimal, gap 0. A coupling row, if
+   any, is then priced in by `lagrangian`.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from matching.domain.solver.column_generation import SCORE, RestrictedMaster
+from matching.domain.solver.flow import max_pairs
+from matching.domain.solver.lagrangian import solve_coupled
+from matching.domain.solver.mip import solve_mip
+from matching.domain.solver.problem import (
+    Coupling,
+    Indices,
+    Infeasible,
+    SideConstraints,
+    SolveResult,
+)
+
+
+def solve_network(
+    master: RestrictedMaster, started: float, coupling: Coupling | None
+) -> SolveResult:
+    """Most pairs by flow, then the best score by LP (and the coupling row, if any).
+
+    Raises:
+        Infeasible: the pins break a capacity, or ``coupling`` cannot hold with the most
+            pairs (the caller then takes the MIP path).
+    """
+    seconds: dict[str, float] = {}
+    pairs_needed, extra_i, extra_j = max_pairs_by_flow(master)
+    seconds["pairs"] = time.perf_counter() - started
+    built = time.perf_counter()
+    mentees, mentors = master.candidates()
+    master.add_columns(np.concatenate([mentees, extra_i]), np.concatenate([mentors, extra_j]))
+    master.build_rows(count=pairs_needed, couplings=[])
+    seconds["build"] = time.perf_counter() - built
+    solved = time.perf_counter()
+    master.load(phase=SCORE)
+    bound = master.optimise(phase=SCORE)
+    if not master.integral():  # pragma: no cover - network LPs have integral vertices
+        solve_mip(master)
+    values = master.values()
+    chosen = np.nonzero(values > 0.5)[0]
+    if coupling is not None:
+        chosen, bound = solve_coupled(master, coupling, values, bound)
+    seconds["score"] = time.perf_counter() - solved
+    seconds["total"] = time.perf_counter() - started
+    return master.result(chosen, bound, pairs_needed, seconds=seconds)
+
+
+def max_pairs_by_flow(master: RestrictedMaster) -> tuple[int, Indices, Indices]:
+    """The first phase of a bipartite problem; pins are forced first.
+
+    Returns the most pairs and the pairs the flow's proof added to the candidates.
+    """
+    c = master.constraints
+    allowed = np.isfinite(master.scores)
+    capacity = c.mentor_capacity.astype(np.int64).copy()
+    pinned_mentees = np.array([i for i, _ in c.pinned], dtype=np.intp)
+    for _, j in c.pinned:
+        capacity[j] -= 1
+    if (capacity < 0).any() or len(set(pinned_mentees.tolist())) < len(pinned_mentees):
+        msg = "the pins give a mentor more mentees than their capacity, or a mentee two mentors"
+        raise Infeasible(msg)
+    if len(pinned_mentees):
+        allowed = allowed.copy()
+        allowed[pinned_mentees] = False
+    mentees, mentors = master.candidates()
+    keep = allowed[mentees, mentors]
+    result = max_pairs(
+        allowed,
+        mentees[keep],
+        mentors[keep],
+        capacity,
+        mentee_department=c.mentee_department,
+        department_cap=c.max_pairs_per_department,
+        pinned_per_department=_pinned_per_department(c),
+    )
+    master.rounds += result.rounds
+    return result.pairs + len(c.pinned), result.added_mentees, result.added_mentors
+
+
+def _pinned_per_department(constraints: SideConstraints) -> dict[int, int]:
+    departments = constraints.mentee_department
+    if departments is None:
+        return {}
+    counts: dict[int, int] = {}
+    for i, _ in constraints.pinned:
+        counts[int(departments[i])] = counts.get(int(departments[i]), 0) + 1
+    return counts

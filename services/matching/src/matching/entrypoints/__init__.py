@@ -1,0 +1,1 @@
+"""Matching's entry points: HTTP routers, event subscriptions, the run worker."""

@@ -1,0 +1,1 @@
+"""Matching's HTTP API: routers with their request and response schemas."""

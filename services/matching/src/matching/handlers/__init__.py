@@ -1,1 +1,0 @@
-"""Matching's handlers: event reactions and the HTTP API."""

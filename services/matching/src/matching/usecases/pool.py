@@ -1,0 +1,102 @@
+"""The pool: who is registered in each program, kept in step with registration's events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+
+from matching.adapters.pairs import PairRepository
+from matching.adapters.pool import MatchingPool
+from matching.adapters.reporting import ManagerEdges
+from matching.domain.pairs import Pair
+from matching.domain.pool import PoolPage, pool_member
+from matching.domain.reporting import ManagerStatement, newest, statements_of
+from matching.usecases.pairs import PairService
+from mentorship_contracts.events.participant import ParticipantState
+from mentorship_contracts.events.program import ProgramState
+from mentorship_contracts.types import PairEndReason, ParticipantRole
+from mentorship_kit.outbox import Transaction
+
+
+class PoolService:
+    """Programs and participants as matching keeps them."""
+
+    def __init__(
+        self,
+        pool: MatchingPool,
+        managers: ManagerEdges,
+        pairs: PairService,
+        pair_store: PairRepository,
+    ) -> None:
+        self._pool = pool
+        self._managers = managers
+        self._pairs = pairs
+        self._pair_store = pair_store
+
+    async def page(
+        self, program_id: str, *, role: ParticipantRole | None, after: str | None, limit: int
+    ) -> PoolPage:
+        """Who is in a program's pool (a page), with their pairs, and the counts by role."""
+        program = await self._pool.programs.get(program_id)
+        people = await self._pool.page(program_id, role=role, after=after, limit=limit)
+        active: dict[str, list[Pair]] = {}
+        for pair in await self._pair_store.active_involving(p.participant_id for p in people):
+            for person in {pair.mentee_participant_id, pair.mentor_participant_id}:
+                active.setdefault(person, []).append(pair)
+        return PoolPage(
+            program_id=program_id,
+            counts=await self._pool.role_counts(program_id),
+            members=tuple(
+                pool_member(program, person, active.get(person.participant_id, ()))
+                for person in people
+            ),
+            next_after=people[-1].participant_id if len(people) == limit else None,
+        )
+
+    async def program_changed(
+        self, program: ProgramState, as_of: datetime, tx: Transaction
+    ) -> None:
+        """A program was created or changed: keep its newest settings."""
+        if await self._pool.programs.put(program.program_id, program, as_of, tx):
+            await self._changed(program.program_id, tx)
+
+    async def participant_changed(
+        self, participant: ParticipantState, as_of: datetime, tx: Transaction
+    ) -> None:
+        """Someone registered or changed their answers: keep their newest state.
+
+        The manager edges their reporting line states are kept too, whatever became of
+        the registration since (a withdrawn manager still manages): each transaction
+        stores the best statement per person once, just before it commits.
+        """
+        if await self._pool.participants.put(participant.participant_id, participant, as_of, tx):
+            await self._changed(participant.program_id, tx)
+        pending: list[ManagerStatement] | None = tx.scratch.get("manager_statements")
+        if pending is None:
+            pending = tx.scratch["manager_statements"] = []
+            tx.before_commit(partial(self._store_statements, pending, tx))
+        pending += statements_of(participant, as_of)
+
+    async def _store_statements(self, pending: list[ManagerStatement], tx: Transaction) -> None:
+        known = await self._managers.statements({s.person for s in pending}, tx)
+        await self._managers.save(newest(known, pending).values(), tx)
+
+    async def person_erased(self, person_id: str, tx: Transaction) -> None:
+        """Forget whom an erased person reported to and who reported to them."""
+        await self._managers.forget(person_id, tx)
+        await self._pool.forget_manager(person_id, tx)
+
+    async def participant_left(
+        self, program_id: str, participant_id: str, reason: PairEndReason, tx: Transaction
+    ) -> None:
+        """Someone withdrew or was erased: out of the pool, their pairs ended."""
+        await self._pool.participants.delete(participant_id, tx)
+        await self._changed(program_id, tx)
+        await self._pairs.participant_left(participant_id, reason, tx)
+
+    async def _changed(self, program_id: str, tx: Transaction) -> None:
+        """Bump the program's version once per transaction (a batch of events is one)."""
+        touched: set[str] = tx.scratch.setdefault("pool_touched", set())
+        if program_id not in touched:
+            touched.add(program_id)
+            await self._pool.touch(program_id, tx)
