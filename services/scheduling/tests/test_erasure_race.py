@@ -1,19 +1,24 @@
-"""An erasure racing a pair's creation on another replica: no pair outlives the erased.
+"""An erasure racing a pair on another replica: no pair outlives the erased.
 
 PairCreated and ParticipantErased travel on different topics, so two replicas may handle
-them at the same time, in two transactions. The test commits the erasure in the middle of
-the PairCreated transaction (after its erasure check and planning, before it stores the
-pair), driving the event handlers directly. Both write the participant's guard document, so
-one of them conflicts and is retried: either the pair is planned first and the erasure
-removes the participant from it, or the pair's retry sees the erasure.
+them at the same time, in two transactions; and the pair's series is planned later still, in
+a transaction of the planning worker. Each test commits the erasure in the middle of one of
+those transactions (after its erasure check, before it stores the pair or the series),
+driving the event handlers and the planner directly. Both write the participant's guard
+document, so one of them conflicts and is retried: either the pair (or its series) comes
+first and the erasure removes the participant from it, or the retry sees the erasure.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
 
 import pytest
 
+from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import ParticipantErased
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import utc_now
@@ -25,15 +30,11 @@ from mentorship_devstack.pytest_plugin import (
 )
 from mentorship_devstack.tokens import dev_person_id
 from mentorship_kit.erasure_guards import GUARDS as ERASED
-from mentorship_kit.mongo import ensure_indexes
-from mentorship_kit.outbox import OUTBOX_COLLECTION
+from mentorship_kit.mongo import Database, ensure_indexes
+from mentorship_kit.outbox import OUTBOX_COLLECTION, Transaction, Transactor
 from mentorship_kit.runtime import ServiceRuntime
-from scheduling.adapters.pairs import SchedulingPairs
-from scheduling.adapters.people import People
-from scheduling.adapters.series import SeriesRepository
-from scheduling.adapters.sessions import SessionRepository
-from scheduling.app import build_planner
-from scheduling.handlers.events import register_event_handlers
+from scheduling.app import Scheduling
+from scheduling.entrypoints.subscriptions import subscribe
 from scheduling.settings import SchedulingSettings
 
 from .scenario import (
@@ -52,33 +53,53 @@ from .scenario import (
 pytestmark = pytest.mark.integration
 
 
-async def test_an_erasure_during_a_pairs_creation_leaves_nothing_of_the_erased(
-    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@dataclass
+class Replica:
+    """Scheduling's parts on the test's database, with its events delivered by hand."""
+
+    database: Database
+    transactor: Transactor
+    scheduling: Scheduling
+    handle: Callable[[IntegrationEvent, Transaction], Awaitable[None]]
+
+    async def deliver(self, event: IntegrationEvent) -> None:
+        await self.transactor.run(partial(self.handle, event))
+
+    def erasure(self) -> Callable[[Transaction], Awaitable[None]]:
+        erased = example(
+            ParticipantErased,
+            participant_id=MENTEE,
+            program_id=PROGRAM,
+            person_id=dev_person_id(MENTEE_EMPLOYEE),
+        )
+        return partial(self.handle, erased)
+
+    async def nothing_left_of_the_mentee(self) -> None:
+        assert await self.scheduling.pair_records.get("pair-1") is None
+        assert await self.scheduling.series.of_participant(MENTEE) == []
+        traces = await stored_traces(
+            self.database,
+            {MENTEE, dev_person_id(MENTEE_EMPLOYEE)},
+            skip={OUTBOX_COLLECTION, ERASED},
+        )
+        assert traces == []
+
+
+@asynccontextmanager
+async def replica(make_settings: SettingsFactory) -> AsyncIterator[Replica]:
     settings = make_settings(SchedulingSettings)
     runtime = ServiceRuntime(settings)
-    database = runtime.database
-    transactor = runtime.transactor
-    store = SchedulingPairs(database)
-    people = People(database)
-    series = SeriesRepository(database)
-    sessions = SessionRepository(database)
-    await ensure_indexes(
-        database,
-        [
-            runtime.outbox.indexes(),
-            *store.indexes(),
-            *people.indexes(),
-            series.indexes(),
-            sessions.indexes(),
-        ],
+    scheduling = Scheduling(settings, runtime.database, runtime.transactor)
+    await ensure_indexes(runtime.database, [runtime.outbox.indexes(), *scheduling.indexes])
+    subscribe(
+        runtime.handlers,
+        programs=scheduling.program_events,
+        participants=scheduling.participants,
+        pairs=scheduling.pairs,
     )
-    planner = build_planner(settings, store, people, series, sessions)
-    register_event_handlers(runtime.handlers, store, people, planner)
-    mentee_person = dev_person_id(MENTEE_EMPLOYEE)
-
-    handle = deliver_directly(runtime.handlers)
-
+    found = Replica(
+        runtime.database, runtime.transactor, scheduling, deliver_directly(runtime.handlers)
+    )
     try:
         now = utc_now()
         for event in (
@@ -86,19 +107,36 @@ async def test_an_erasure_during_a_pairs_creation_leaves_nothing_of_the_erased(
             participant(MENTOR, MENTOR_EMPLOYEE, BERLIN, "mentor"),
             participant(MENTEE, MENTEE_EMPLOYEE, NEW_YORK, "mentee"),
         ):
-            await transactor.run(partial(handle, event))
-        erased = example(
-            ParticipantErased, participant_id=MENTEE, program_id=PROGRAM, person_id=mentee_person
-        )
-        rival = Interleaving(transactor, partial(handle, erased))
-        monkeypatch.setattr(store.pairs, "put", rival.before(store.pairs.put))
-        await transactor.run(partial(handle, pair(now)))
-        await rival.finished()
-
-        assert await store.pairs.get("pair-1") is None
-        assert (
-            await stored_traces(database, {MENTEE, mentee_person}, skip={OUTBOX_COLLECTION, ERASED})
-            == []
-        )
+            await found.deliver(event)
+        yield found
     finally:
         await runtime.mongo.close()
+
+
+async def test_an_erasure_during_a_pairs_creation_leaves_nothing_of_the_erased(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with replica(make_settings) as scheduling:
+        pairs = scheduling.scheduling.pair_records
+        rival = Interleaving(scheduling.transactor, scheduling.erasure())
+        monkeypatch.setattr(pairs, "record", rival.before(pairs.record))
+        await scheduling.deliver(pair(utc_now()))
+        await rival.finished()
+        await scheduling.scheduling.planner.plan_pending()
+
+        await scheduling.nothing_left_of_the_mentee()
+
+
+async def test_an_erasure_while_the_pair_is_planned_leaves_nothing_of_the_erased(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with replica(make_settings) as scheduling:
+        await scheduling.deliver(pair(utc_now()))
+        assert (await scheduling.scheduling.pair_records.get("pair-1")) is not None
+        sessions = scheduling.scheduling.sessions
+        rival = Interleaving(scheduling.transactor, scheduling.erasure())
+        monkeypatch.setattr(sessions, "write", rival.before(sessions.write))
+        await scheduling.scheduling.planner.plan_pending()
+        await rival.finished()
+
+        await scheduling.nothing_left_of_the_mentee()

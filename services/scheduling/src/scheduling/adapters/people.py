@@ -98,6 +98,14 @@ class People:
         """Whether any of ``participant_ids`` was erased (see `mentorship_kit.erasure_guards`)."""
         return await self._guards.erased(participant_ids, tx)
 
+    async def erased_among(self, participant_ids: Iterable[str], tx: Transaction) -> set[str]:
+        """Which of ``participant_ids`` were erased, guarding all of them in one round."""
+        named = list(dict.fromkeys(participant_ids))
+        if not named or not await self._guards.erased(named, tx):
+            return set()
+        # Each guard's answer is kept for the rest of the attempt: these ask no more.
+        return {item for item in named if await self._guards.erased([item], tx)}
+
     async def feed_token(self, person_id: str, now: datetime) -> str:
         """The person's feed secret, created on first use."""
         document = await self._feeds.find_one_and_update(
