@@ -13,10 +13,11 @@ as an approval does, and times:
 It also samples what ``GET /v1/pairs/{id}/sessions`` answers for the last pair while the
 series are being planned. As a baseline, in the same run and on the same database, it times a
 plain ``insert_many`` of as many session-shaped documents (no transaction, no index but
-``_id``). It prints, as its last line, one group of figures per size:
+``_id``), and again into a collection with the sessions collection's own indexes (the floor
+for storing those sessions at all). It prints, as its last line, one group of figures per size:
 
     scheduling pairs=<n> sessions=<m> planned_s=<s> pairs_per_s=<r> published_s=<s>
-    raw_insert_s=<s> raw_docs_per_s=<r> answers=<codes seen> | pairs=...
+    raw_insert_s=<s> raw_docs_per_s=<r> indexed_insert_s=<s> answers=<codes> | pairs=...
 
 Usage: python benchmarks/bench_scheduling.py [--pairs 354 5000] [--cadence biweekly]
 """
@@ -27,14 +28,14 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from bench_analytics import publish  # type: ignore[import-not-found]
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, IndexModel
 
 from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import PairCreated, ParticipantRegistered, ProgramCreated
@@ -60,6 +61,7 @@ class Figures:
     planned_s: float
     published_s: float
     raw_insert_s: float
+    indexed_insert_s: float
     answers: tuple[int, ...]
 
     def line(self) -> str:
@@ -69,6 +71,7 @@ class Figures:
             f"pairs_per_s={self.pairs / self.planned_s:.0f} published_s={self.published_s:.2f} "
             f"raw_insert_s={self.raw_insert_s:.2f} "
             f"raw_docs_per_s={self.sessions / self.raw_insert_s:.0f} "
+            f"indexed_insert_s={self.indexed_insert_s:.2f} "
             f"answers={','.join(map(str, self.answers))}"
         )
 
@@ -158,16 +161,26 @@ async def wait_for(
 
 
 async def raw_insert(
-    client: AsyncMongoClient[dict[str, Any]], documents: list[dict[str, Any]]
+    client: AsyncMongoClient[dict[str, Any]],
+    documents: list[dict[str, Any]],
+    indexes: Sequence[IndexModel] = (),
 ) -> float:
     """Seconds one plain ``insert_many`` of ``documents`` takes on a fresh collection."""
     collection = client[BASELINE_DATABASE][f"sessions_{len(documents)}"]
     await collection.drop()
+    if indexes:
+        await collection.create_indexes(list(indexes))
     started = time.perf_counter()
     await collection.insert_many(documents, ordered=False)
     elapsed = time.perf_counter() - started
     await collection.drop()
     return elapsed
+
+
+async def session_indexes(database: Any) -> list[IndexModel]:
+    """The secondary indexes of the service's sessions collection, as it declared them."""
+    found = await database["sessions"].index_information()
+    return [IndexModel(spec["key"], name=name) for name, spec in found.items() if name != "_id_"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,8 +244,13 @@ class Bench:
         assert template is not None
         documents = [template | {"_id": f"raw-{n}", "sequence": n} for n in range(sessions)]
         raw = await raw_insert(self.mongo, documents)
-        print(f"{pairs} pairs: raw insert_many of {sessions} documents in {raw:.2f}s", flush=True)
-        return Figures(pairs, sessions, planned, published, raw, tuple(answers))
+        indexed = await raw_insert(self.mongo, documents, await session_indexes(database))
+        print(
+            f"{pairs} pairs: raw insert_many of {sessions} documents in {raw:.2f}s "
+            f"({indexed:.2f}s with the sessions collection's indexes)",
+            flush=True,
+        )
+        return Figures(pairs, sessions, planned, published, raw, indexed, tuple(answers))
 
 
 async def main(sizes: list[int], cadence: Cadence) -> int:

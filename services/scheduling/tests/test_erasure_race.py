@@ -11,9 +11,7 @@ first and the erasure removes the participant from it, or the retry sees the era
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 import pytest
@@ -22,21 +20,12 @@ from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import ParticipantErased
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import utc_now
-from mentorship_devstack.pytest_plugin import (
-    Interleaving,
-    SettingsFactory,
-    deliver_directly,
-    stored_traces,
-)
+from mentorship_devstack.pytest_plugin import Interleaving, SettingsFactory, stored_traces
 from mentorship_devstack.tokens import dev_person_id
 from mentorship_kit.erasure_guards import GUARDS as ERASED
-from mentorship_kit.mongo import Database, ensure_indexes
-from mentorship_kit.outbox import OUTBOX_COLLECTION, Transaction, Transactor
-from mentorship_kit.runtime import ServiceRuntime
-from scheduling.app import Scheduling
-from scheduling.entrypoints.subscriptions import subscribe
-from scheduling.settings import SchedulingSettings
+from mentorship_kit.outbox import OUTBOX_COLLECTION, Transaction
 
+from .direct import Replica, replica
 from .scenario import (
     BERLIN,
     MENTEE,
@@ -53,90 +42,59 @@ from .scenario import (
 pytestmark = pytest.mark.integration
 
 
-@dataclass
-class Replica:
-    """Scheduling's parts on the test's database, with its events delivered by hand."""
-
-    database: Database
-    transactor: Transactor
-    scheduling: Scheduling
-    handle: Callable[[IntegrationEvent, Transaction], Awaitable[None]]
-
-    async def deliver(self, event: IntegrationEvent) -> None:
-        await self.transactor.run(partial(self.handle, event))
-
-    def erasure(self) -> Callable[[Transaction], Awaitable[None]]:
-        erased = example(
-            ParticipantErased,
-            participant_id=MENTEE,
-            program_id=PROGRAM,
-            person_id=dev_person_id(MENTEE_EMPLOYEE),
-        )
-        return partial(self.handle, erased)
-
-    async def nothing_left_of_the_mentee(self) -> None:
-        assert await self.scheduling.pair_records.get("pair-1") is None
-        assert await self.scheduling.series.of_participant(MENTEE) == []
-        traces = await stored_traces(
-            self.database,
-            {MENTEE, dev_person_id(MENTEE_EMPLOYEE)},
-            skip={OUTBOX_COLLECTION, ERASED},
-        )
-        assert traces == []
-
-
-@asynccontextmanager
-async def replica(make_settings: SettingsFactory) -> AsyncIterator[Replica]:
-    settings = make_settings(SchedulingSettings)
-    runtime = ServiceRuntime(settings)
-    scheduling = Scheduling(settings, runtime.database, runtime.transactor)
-    await ensure_indexes(runtime.database, [runtime.outbox.indexes(), *scheduling.indexes])
-    subscribe(
-        runtime.handlers,
-        programs=scheduling.program_events,
-        participants=scheduling.participants,
-        pairs=scheduling.pairs,
+def erasure(scheduling: Replica) -> Callable[[Transaction], Awaitable[None]]:
+    erased = example(
+        ParticipantErased,
+        participant_id=MENTEE,
+        program_id=PROGRAM,
+        person_id=dev_person_id(MENTEE_EMPLOYEE),
     )
-    found = Replica(
-        runtime.database, runtime.transactor, scheduling, deliver_directly(runtime.handlers)
+    return partial(scheduling.handle, erased)
+
+
+async def nothing_left_of_the_mentee(scheduling: Replica) -> None:
+    assert await scheduling.scheduling.pair_records.get("pair-1") is None
+    assert await scheduling.scheduling.series.of_participant(MENTEE) == []
+    traces = await stored_traces(
+        scheduling.database,
+        {MENTEE, dev_person_id(MENTEE_EMPLOYEE)},
+        skip={OUTBOX_COLLECTION, ERASED},
     )
-    try:
-        now = utc_now()
-        for event in (
-            program(now.date()),
-            participant(MENTOR, MENTOR_EMPLOYEE, BERLIN, "mentor"),
-            participant(MENTEE, MENTEE_EMPLOYEE, NEW_YORK, "mentee"),
-        ):
-            await found.deliver(event)
-        yield found
-    finally:
-        await runtime.mongo.close()
+    assert traces == []
+
+
+def history() -> list[IntegrationEvent]:
+    return [
+        program(utc_now().date()),
+        participant(MENTOR, MENTOR_EMPLOYEE, BERLIN, "mentor"),
+        participant(MENTEE, MENTEE_EMPLOYEE, NEW_YORK, "mentee"),
+    ]
 
 
 async def test_an_erasure_during_a_pairs_creation_leaves_nothing_of_the_erased(
     make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with replica(make_settings) as scheduling:
+    async with replica(make_settings, history()) as scheduling:
         pairs = scheduling.scheduling.pair_records
-        rival = Interleaving(scheduling.transactor, scheduling.erasure())
+        rival = Interleaving(scheduling.transactor, erasure(scheduling))
         monkeypatch.setattr(pairs, "record", rival.before(pairs.record))
         await scheduling.deliver(pair(utc_now()))
         await rival.finished()
         await scheduling.scheduling.planner.plan_pending()
 
-        await scheduling.nothing_left_of_the_mentee()
+        await nothing_left_of_the_mentee(scheduling)
 
 
 async def test_an_erasure_while_the_pair_is_planned_leaves_nothing_of_the_erased(
     make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with replica(make_settings) as scheduling:
+    async with replica(make_settings, history()) as scheduling:
         await scheduling.deliver(pair(utc_now()))
         assert (await scheduling.scheduling.pair_records.get("pair-1")) is not None
         sessions = scheduling.scheduling.sessions
-        rival = Interleaving(scheduling.transactor, scheduling.erasure())
+        rival = Interleaving(scheduling.transactor, erasure(scheduling))
         monkeypatch.setattr(sessions, "write", rival.before(sessions.write))
         await scheduling.scheduling.planner.plan_pending()
         await rival.finished()
 
-        await scheduling.nothing_left_of_the_mentee()
+        await nothing_left_of_the_mentee(scheduling)

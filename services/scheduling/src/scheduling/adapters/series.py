@@ -9,6 +9,7 @@ from pymongo import ASCENDING, IndexModel, ReplaceOne
 
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
+from scheduling.adapters.batching import chunks
 from scheduling.domain.sessions import Member, MemberRole, Series
 
 SERIES = "series"
@@ -41,9 +42,12 @@ class SeriesRepository:
         return _series(document) if document else None
 
     async def get_many(self, series_ids: Iterable[str], tx: Transaction) -> dict[str, Series]:
-        """The series of ``series_ids`` that exist, by id (one read)."""
-        cursor = self._series.find({"_id": {"$in": list(series_ids)}}, session=tx.session)
-        return {document["_id"]: _series(document) async for document in cursor}
+        """The series of ``series_ids`` that exist, by id (a read per `IN_CHUNK` ids)."""
+        found: dict[str, Series] = {}
+        for chunk in chunks(series_ids):
+            cursor = self._series.find({"_id": {"$in": chunk}}, session=tx.session)
+            found |= {document["_id"]: _series(document) async for document in cursor}
+        return found
 
     async def of_pair(self, pair_id: str, tx: Transaction) -> Series | None:
         """The series a pair belongs to."""

@@ -12,6 +12,7 @@ from pymongo import ASCENDING, IndexModel, InsertOne, ReplaceOne
 from mentorship_contracts.types import SessionCancelReason
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
+from scheduling.adapters.batching import chunks
 from scheduling.domain.reminders import Reminder
 from scheduling.domain.sessions import Session, SessionStatus
 
@@ -36,7 +37,10 @@ class SessionRepository:
 
     @staticmethod
     def indexes() -> Indexes:
-        """Sessions are listed per series, participant and program; scanned for reminders."""
+        """Sessions are listed per series and participant, and scanned for due reminders.
+
+        No more than these: every index makes each of the many session inserts slower.
+        """
         return Indexes(
             SESSIONS,
             (
@@ -95,19 +99,15 @@ class SessionRepository:
     async def of_many_series(
         self, series_ids: Iterable[str], tx: Transaction
     ) -> dict[str, list[Session]]:
-        """The sessions of each of ``series_ids``, in time order (one read)."""
-        return await self._grouped({"series_id": {"$in": list(series_ids)}}, tx)
-
-    async def of_program(self, program_id: str, tx: Transaction) -> dict[str, list[Session]]:
-        """The sessions of every series of a program, by series, in time order (one read)."""
-        return await self._grouped({"program_id": program_id}, tx)
-
-    async def _grouped(self, query: Document, tx: Transaction) -> dict[str, list[Session]]:
+        """The sessions of each of ``series_ids``, in time order (a read per `IN_CHUNK`)."""
         grouped: dict[str, list[Session]] = {}
-        cursor = self._sessions.find(query, session=tx.session).sort("starts_at", ASCENDING)
-        async for document in cursor:
-            session = _session(document)
-            grouped.setdefault(session.series_id, []).append(session)
+        for chunk in chunks(series_ids):
+            cursor = self._sessions.find({"series_id": {"$in": chunk}}, session=tx.session).sort(
+                "starts_at", ASCENDING
+            )
+            async for document in cursor:
+                session = _session(document)
+                grouped.setdefault(session.series_id, []).append(session)
         return grouped
 
     async def of_participants(self, participant_ids: Sequence[str]) -> list[Session]:

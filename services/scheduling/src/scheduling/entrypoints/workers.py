@@ -35,19 +35,15 @@ class PlanningWorker:
         while True:
             started = time.perf_counter()
             outcome = await self._planner.plan_pending()
-            if outcome.planned or outcome.dropped:
+            if outcome.planned:
                 elapsed = time.perf_counter() - started
                 self._batch_seconds.observe(elapsed)
                 self._planned.inc(outcome.planned)
                 logger.info(
                     "pairs planned",
-                    extra={
-                        "pairs": outcome.planned,
-                        "dropped": outcome.dropped,
-                        "seconds": round(elapsed, 3),
-                    },
+                    extra={"pairs": outcome.planned, "seconds": round(elapsed, 3)},
                 )
-            if outcome.planned + outcome.dropped < self._planner.batch_size:
+            if outcome.planned < self._planner.batch_size:
                 await self._planner.signal.wait(self._poll_s)
 
 

@@ -63,8 +63,6 @@ class PlanningRound:
 
     planned: int
     """Pairs taken off the queue (their series planned, joined or found already planned)."""
-    dropped: int = 0
-    """Queued pairs forgotten because a member had been erased meanwhile."""
 
 
 class Planner:
@@ -102,6 +100,13 @@ class Planner:
         return await self._transactor.run(self._plan_batch)
 
     async def _plan_batch(self, tx: Transaction) -> PlanningRound:
+        """Plan a batch of queued pairs.
+
+        No erasure check is needed here: a queued pair names no erased participant (it was
+        checked when recorded, and an erasure deletes the pairs naming its participant). An
+        erasure committed meanwhile deleted the pair, which this transaction then takes off
+        the queue: the write conflicts, and the retry no longer finds the pair.
+        """
         waiting = await self._pairs.waiting_programs(tx)
         programs = {
             program.program_id: program
@@ -110,20 +115,17 @@ class Planner:
         pairs = await self._pairs.pending(sorted(programs), self.batch_size, tx) if programs else []
         if not pairs:
             return PlanningRound(0)
-        members = [p for pair in pairs for p in _member_ids(pair)]
-        erased = await self._people.erased_among(members, tx)
-        dropped = [pair for pair in pairs if erased.intersection(_member_ids(pair))]
-        kept = [pair for pair in pairs if not erased.intersection(_member_ids(pair))]
-        series_ids = {series_id_of(pair) for pair in kept}
+        series_ids = {series_id_of(pair) for pair in pairs}
         state = PlanningState(
             series=await self._series.get_many(series_ids, tx),
             sessions=await self._sessions.of_many_series(series_ids, tx),
         )
+        members = {p for pair in pairs for p in _member_ids(pair)}
         zones = await self._people.zones(
-            {*members, *(p for s in state.series.values() for p in s.participant_ids)}, tx
+            members | {p for s in state.series.values() for p in s.participant_ids}, tx
         )
         decisions: list[SeriesDecision] = []
-        for pair in kept:
+        for pair in pairs:
             series_id = series_id_of(pair)
             decision = pair_joins(
                 pair,
@@ -137,13 +139,12 @@ class Planner:
             state.apply(series_id, decision)
             decisions.append(decision)
         await self._store(decisions, tx)
-        await self._pairs.mark_planned([pair.pair_id for pair in kept], tx)
-        await self._pairs.forget([pair.pair_id for pair in dropped], tx)
-        for program_id in {pair.program_id for pair in kept}:
+        await self._pairs.mark_planned([pair.pair_id for pair in pairs], tx)
+        for program_id in {pair.program_id for pair in pairs}:
             # A concurrent change of the program's end writes this document too: one of the
             # two transactions is retried and then sees the other's series or end date.
             await self._programs.mark(program_id, tx, series_planned_at=tx.now)
-        return PlanningRound(len(kept), len(dropped))
+        return PlanningRound(len(pairs))
 
     async def pair_ended(self, ended: PairEnded, tx: Transaction) -> None:
         """Cancel what is left of the pair's series (in a group: take the mentee off it)."""
@@ -175,7 +176,7 @@ class Planner:
         if after.ends_on == before.ends_on:
             return
         series = await self._series.of_program(after.program_id, tx)
-        sessions = await self._sessions.of_program(after.program_id, tx)
+        sessions = await self._sessions.of_many_series([s.series_id for s in series], tx)
         zones = await self._people.zones({p for s in series for p in s.participant_ids}, tx)
         decisions = [
             program_end_moved(
