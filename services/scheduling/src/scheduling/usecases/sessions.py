@@ -9,9 +9,9 @@ from enum import StrEnum
 
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import SessionCancelReason
-from mentorship_kit.auth import Principal
 from mentorship_kit.errors import ForbiddenError, NotFoundError
 from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.principal import Principal
 from mentorship_kit.snapshots import SnapshotStore
 from scheduling.adapters.pairs import PairRepository
 from scheduling.adapters.people import People
