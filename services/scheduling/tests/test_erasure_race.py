@@ -1,41 +1,31 @@
-"""An erasure racing a pair's creation on another replica: no pair outlives the erased.
+"""An erasure racing a pair on another replica: no pair outlives the erased.
 
 PairCreated and ParticipantErased travel on different topics, so two replicas may handle
-them at the same time, in two transactions. The test commits the erasure in the middle of
-the PairCreated transaction (after its erasure check and planning, before it stores the
-pair), driving the event handlers directly. Both write the participant's guard document, so
-one of them conflicts and is retried: either the pair is planned first and the erasure
-removes the participant from it, or the pair's retry sees the erasure.
+them at the same time, in two transactions; and the pair's series is planned later still, in
+a transaction of the planning worker. Each test commits the erasure in the middle of one of
+those transactions (after its erasure check, before it stores the pair or the series),
+driving the event handlers and the planner directly. Both write the participant's guard
+document, so one of them conflicts and is retried: either the pair (or its series) comes
+first and the erasure removes the participant from it, or the retry sees the erasure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 import pytest
 
+from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import ParticipantErased
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import utc_now
-from mentorship_devstack.pytest_plugin import (
-    Interleaving,
-    SettingsFactory,
-    deliver_directly,
-    stored_traces,
-)
+from mentorship_devstack.pytest_plugin import Interleaving, SettingsFactory, stored_traces
 from mentorship_devstack.tokens import dev_person_id
 from mentorship_kit.erasure_guards import GUARDS as ERASED
-from mentorship_kit.mongo import ensure_indexes
-from mentorship_kit.outbox import OUTBOX_COLLECTION
-from mentorship_kit.runtime import ServiceRuntime
-from scheduling.adapters.pairs import SchedulingPairs
-from scheduling.adapters.people import People
-from scheduling.adapters.series import SeriesRepository
-from scheduling.adapters.sessions import SessionRepository
-from scheduling.app import build_planner
-from scheduling.handlers.events import register_event_handlers
-from scheduling.settings import SchedulingSettings
+from mentorship_kit.outbox import OUTBOX_COLLECTION, Transaction
 
+from .direct import Replica, replica
 from .scenario import (
     BERLIN,
     MENTEE,
@@ -52,53 +42,59 @@ from .scenario import (
 pytestmark = pytest.mark.integration
 
 
+def erasure(scheduling: Replica) -> Callable[[Transaction], Awaitable[None]]:
+    erased = example(
+        ParticipantErased,
+        participant_id=MENTEE,
+        program_id=PROGRAM,
+        person_id=dev_person_id(MENTEE_EMPLOYEE),
+    )
+    return partial(scheduling.handle, erased)
+
+
+async def nothing_left_of_the_mentee(scheduling: Replica) -> None:
+    assert await scheduling.scheduling.pair_records.get("pair-1") is None
+    assert await scheduling.scheduling.series.of_participant(MENTEE) == []
+    traces = await stored_traces(
+        scheduling.database,
+        {MENTEE, dev_person_id(MENTEE_EMPLOYEE)},
+        skip={OUTBOX_COLLECTION, ERASED},
+    )
+    assert traces == []
+
+
+def history() -> list[IntegrationEvent]:
+    return [
+        program(utc_now().date()),
+        participant(MENTOR, MENTOR_EMPLOYEE, BERLIN, "mentor"),
+        participant(MENTEE, MENTEE_EMPLOYEE, NEW_YORK, "mentee"),
+    ]
+
+
 async def test_an_erasure_during_a_pairs_creation_leaves_nothing_of_the_erased(
     make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = make_settings(SchedulingSettings)
-    runtime = ServiceRuntime(settings)
-    database = runtime.database
-    transactor = runtime.transactor
-    store = SchedulingPairs(database)
-    people = People(database)
-    series = SeriesRepository(database)
-    sessions = SessionRepository(database)
-    await ensure_indexes(
-        database,
-        [
-            runtime.outbox.indexes(),
-            *store.indexes(),
-            *people.indexes(),
-            series.indexes(),
-            sessions.indexes(),
-        ],
-    )
-    planner = build_planner(settings, store, people, series, sessions)
-    register_event_handlers(runtime.handlers, store, people, planner)
-    mentee_person = dev_person_id(MENTEE_EMPLOYEE)
+    async with replica(make_settings, history()) as scheduling:
+        pairs = scheduling.scheduling.pair_records
+        rival = Interleaving(scheduling.transactor, erasure(scheduling))
+        monkeypatch.setattr(pairs, "record", rival.before(pairs.record))
+        await scheduling.deliver(pair(utc_now()))
+        await rival.finished()
+        await scheduling.scheduling.planner.plan_pending()
 
-    handle = deliver_directly(runtime.handlers)
+        await nothing_left_of_the_mentee(scheduling)
 
-    try:
-        now = utc_now()
-        for event in (
-            program(now.date()),
-            participant(MENTOR, MENTOR_EMPLOYEE, BERLIN, "mentor"),
-            participant(MENTEE, MENTEE_EMPLOYEE, NEW_YORK, "mentee"),
-        ):
-            await transactor.run(partial(handle, event))
-        erased = example(
-            ParticipantErased, participant_id=MENTEE, program_id=PROGRAM, person_id=mentee_person
-        )
-        rival = Interleaving(transactor, partial(handle, erased))
-        monkeypatch.setattr(store.pairs, "put", rival.before(store.pairs.put))
-        await transactor.run(partial(handle, pair(now)))
+
+async def test_an_erasure_while_the_pair_is_planned_leaves_nothing_of_the_erased(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with replica(make_settings, history()) as scheduling:
+        await scheduling.deliver(pair(utc_now()))
+        assert (await scheduling.scheduling.pair_records.get("pair-1")) is not None
+        sessions = scheduling.scheduling.sessions
+        rival = Interleaving(scheduling.transactor, erasure(scheduling))
+        monkeypatch.setattr(sessions, "write", rival.before(sessions.write))
+        await scheduling.scheduling.planner.plan_pending()
         await rival.finished()
 
-        assert await store.pairs.get("pair-1") is None
-        assert (
-            await stored_traces(database, {MENTEE, mentee_person}, skip={OUTBOX_COLLECTION, ERASED})
-            == []
-        )
-    finally:
-        await runtime.mongo.close()
+        await nothing_left_of_the_mentee(scheduling)

@@ -22,7 +22,7 @@ from scheduling.domain.sessions import (
     check_reschedule,
     rescheduled_starts,
 )
-from scheduling.handlers.api.views import SessionView
+from scheduling.entrypoints.http.schemas import SessionView
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 HOUR = timedelta(hours=1)

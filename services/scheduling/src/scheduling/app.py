@@ -6,50 +6,97 @@ from fastapi import FastAPI
 
 from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
+from mentorship_kit.mongo import Database
+from mentorship_kit.outbox import Transactor
 from mentorship_kit.runtime import ServiceRuntime
-from scheduling.adapters.pairs import SchedulingPairs
+from scheduling.adapters.pairs import PairRepository, program_store
 from scheduling.adapters.people import People
 from scheduling.adapters.series import SeriesRepository
 from scheduling.adapters.sessions import SessionRepository
 from scheduling.domain.planning import PlanningRules
-from scheduling.handlers.api.calendar import calendar_router
-from scheduling.handlers.api.errors import ERROR_MAPPERS
-from scheduling.handlers.api.pairs import pairs_router
-from scheduling.handlers.api.sessions import sessions_router
-from scheduling.handlers.events import register_event_handlers
-from scheduling.handlers.planning import Planner
-from scheduling.handlers.programs import ProgramNames
-from scheduling.handlers.reminders import ReminderSender
-from scheduling.handlers.sessions import SessionService
+from scheduling.entrypoints.http.calendar import calendar_router
+from scheduling.entrypoints.http.errors import ERROR_MAPPERS
+from scheduling.entrypoints.http.pairs import pairs_router
+from scheduling.entrypoints.http.sessions import sessions_router
+from scheduling.entrypoints.subscriptions import subscribe
+from scheduling.entrypoints.workers import PlanningWorker, ReminderWorker
 from scheduling.settings import SchedulingSettings
+from scheduling.usecases.calendar import Calendars
+from scheduling.usecases.pairs import Pairs
+from scheduling.usecases.participants import Participants
+from scheduling.usecases.planning import Planner
+from scheduling.usecases.programs import Programs
+from scheduling.usecases.reminders import Reminders
+from scheduling.usecases.sessions import SessionService
+
+
+class Scheduling:
+    """Scheduling's repositories and use cases over one database."""
+
+    def __init__(
+        self, settings: SchedulingSettings, database: Database, transactor: Transactor
+    ) -> None:
+        self.programs = program_store(database)
+        self.pair_records = PairRepository(database)
+        self.people = People(database)
+        self.series = SeriesRepository(database)
+        self.sessions = SessionRepository(database)
+        self.indexes = (
+            self.programs.indexes(),
+            self.pair_records.indexes(),
+            *self.people.indexes(),
+            self.series.indexes(),
+            self.sessions.indexes(),
+        )
+        self.planner = Planner(
+            transactor,
+            programs=self.programs,
+            pairs=self.pair_records,
+            series=self.series,
+            sessions=self.sessions,
+            people=self.people,
+            rules=PlanningRules(
+                weekday=settings.default_weekday,
+                lead_days=settings.first_session_lead_days,
+                flash_sessions=settings.flash_sessions,
+            ),
+            reminder_leads=settings.reminder_leads,
+            batch_size=settings.planning_batch_size,
+        )
+        self.pairs = Pairs(pairs=self.pair_records, people=self.people, planner=self.planner)
+        self.participants = Participants(people=self.people, pairs=self.pairs, planner=self.planner)
+        self.program_events = Programs(self.programs, self.planner)
+        self.session_service = SessionService(
+            transactor,
+            programs=self.programs,
+            pairs=self.pair_records,
+            series=self.series,
+            sessions=self.sessions,
+            people=self.people,
+            reminder_leads=settings.reminder_leads,
+        )
+        self.calendars = Calendars(
+            people=self.people, sessions=self.session_service, programs=self.program_events
+        )
+        self.reminders = Reminders(transactor, self.sessions, settings.reminder_batch_size)
 
 
 def build_app(settings: SchedulingSettings | None = None) -> FastAPI:
     """The scheduling service's ASGI app."""
     settings = settings or SchedulingSettings()
     runtime = ServiceRuntime(settings)
-    store = SchedulingPairs(runtime.database)
-    people = People(runtime.database)
-    series = SeriesRepository(runtime.database)
-    sessions = SessionRepository(runtime.database)
-    runtime.add_indexes(*store.indexes(), *people.indexes(), series.indexes(), sessions.indexes())
-
-    planner = build_planner(settings, store, people, series, sessions)
-    register_event_handlers(runtime.handlers, store, people, planner)
-    service = SessionService(
-        runtime.transactor,
-        programs=store.programs,
-        series=series,
-        sessions=sessions,
-        people=people,
-        reminder_leads=settings.reminder_leads,
+    scheduling = Scheduling(settings, runtime.database, runtime.transactor)
+    runtime.add_indexes(*scheduling.indexes)
+    subscribe(
+        runtime.handlers,
+        programs=scheduling.program_events,
+        participants=scheduling.participants,
+        pairs=scheduling.pairs,
     )
-    reminders = ReminderSender(
-        runtime.transactor,
-        sessions,
-        runtime.metrics,
-        poll_s=settings.reminder_poll_s,
-        batch_size=settings.reminder_batch_size,
+    planning = PlanningWorker(scheduling.planner, runtime.metrics, poll_s=settings.planning_poll_s)
+    runtime.add_background_loop("planning", planning.run)
+    reminders = ReminderWorker(
+        scheduling.reminders, runtime.metrics, poll_s=settings.reminder_poll_s
     )
     runtime.add_background_loop("reminders", reminders.run)
     caller, admin = Authenticator(settings).dependencies()
@@ -62,37 +109,9 @@ def build_app(settings: SchedulingSettings | None = None) -> FastAPI:
             "their own JWT; admins with the admin token or role."
         ),
         routers=[
-            sessions_router(service, caller, admin),
-            calendar_router(
-                service,
-                people,
-                ProgramNames(store.programs),
-                caller,
-                feed_base_url=settings.feed_base_url,
-            ),
-            pairs_router(store, admin),
+            sessions_router(scheduling.session_service, caller, admin),
+            calendar_router(scheduling.calendars, caller, feed_base_url=settings.feed_base),
+            pairs_router(scheduling.pairs, admin),
         ],
         error_mappers=ERROR_MAPPERS,
-    )
-
-
-def build_planner(
-    settings: SchedulingSettings,
-    store: SchedulingPairs,
-    people: People,
-    series: SeriesRepository,
-    sessions: SessionRepository,
-) -> Planner:
-    """The planner that keeps series in step with pairs and programs, per the settings."""
-    return Planner(
-        programs=store.programs,
-        series=series,
-        sessions=sessions,
-        people=people,
-        rules=PlanningRules(
-            weekday=settings.default_weekday,
-            lead_days=settings.first_session_lead_days,
-            flash_sessions=settings.flash_sessions,
-        ),
-        reminder_leads=settings.reminder_leads,
     )

@@ -1,22 +1,173 @@
-"""The pairs scheduling plans sessions for, and their programs' cadence."""
+"""The pairs scheduling plans sessions for, and their programs' settings.
+
+A pair is recorded as matching announced it (``state``, its `PairCreated`), with whether it
+ended and whether its series is planned yet. Recording is cheap and done as the events
+arrive; planning is done after, in bulk, by the planning worker: the pairs not planned yet
+are its queue, in the order they were created.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import TypeAdapter
+from pymongo import ASCENDING, IndexModel, UpdateOne
+
 from mentorship_contracts.events import PairCreated
 from mentorship_contracts.events.program import ProgramState
-from mentorship_kit.mongo import Database, Indexes
+from mentorship_kit.mongo import Collection, Database, Indexes
+from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
+from scheduling.domain.planning import KnownPair
+
+PAIRS = "pairs"
+PROGRAMS = "programs"
+_PENDING: Mapping[str, Any] = {"planned": False, "ended": False}
+_PAIR_STATE = TypeAdapter(PairCreated)
 
 
-class SchedulingPairs:
-    """Pairs (with whether they ended) and the programs they belong to."""
+def program_store(database: Database) -> SnapshotStore[ProgramState]:
+    """The programs' latest states, as their events carry them."""
+    return SnapshotStore(database, PROGRAMS, ProgramState)
+
+
+class PairRepository:
+    """Pairs by id, by series, by member, and the queue of those still to plan."""
 
     def __init__(self, database: Database) -> None:
-        self.programs: SnapshotStore[ProgramState] = SnapshotStore(
-            database, "programs", ProgramState
-        )
-        self.pairs: SnapshotStore[PairCreated] = SnapshotStore(database, "pairs", PairCreated)
+        self._pairs: Collection = database[PAIRS]
 
-    def indexes(self) -> tuple[Indexes, ...]:
-        """Both are read by id."""
-        return (self.programs.indexes(), self.pairs.indexes())
+    @staticmethod
+    def indexes() -> Indexes:
+        """The queue in creation order, and pairs by group.
+
+        Erasures find a member's pairs without an index: they are rare, and every index
+        slows the recording of each new pair.
+        """
+        return Indexes(
+            PAIRS,
+            (
+                IndexModel(
+                    [
+                        ("planned", ASCENDING),
+                        ("ended", ASCENDING),
+                        ("state.program_id", ASCENDING),
+                        ("as_of", ASCENDING),
+                    ],
+                    name="queue",
+                ),
+                IndexModel([("state.group_id", ASCENDING)], name="by_group"),
+            ),
+        )
+
+    async def record(self, pairs: Sequence[tuple[PairCreated, datetime]], tx: Transaction) -> None:
+        """Remember new pairs (with when they were created), not planned yet; one bulk write.
+
+        A pair already known is left as it is (a replayed `PairCreated` cannot bring back a
+        pair that ended).
+        """
+        if not pairs:
+            return
+        writes = [
+            UpdateOne(
+                {"_id": pair.pair_id},
+                {
+                    "$setOnInsert": {
+                        "state": pair.model_dump(mode="json"),
+                        "as_of": as_of,
+                        "ended": False,
+                        "planned": False,
+                    }
+                },
+                upsert=True,
+            )
+            for pair, as_of in pairs
+        ]
+        await self._pairs.bulk_write(writes, ordered=False, session=tx.session)
+
+    async def mark_ended(self, pair_id: str, tx: Transaction) -> bool:
+        """Record that a pair ended; False when it is not known."""
+        result = await self._pairs.update_one(
+            {"_id": pair_id}, {"$set": {"ended": True}}, session=tx.session
+        )
+        return result.matched_count == 1
+
+    async def waiting_programs(self, tx: Transaction | None = None) -> list[str]:
+        """The programs that have pairs waiting to be planned."""
+        found = await self._pairs.distinct(
+            "state.program_id", dict(_PENDING), session=tx.session if tx else None
+        )
+        return [str(program_id) for program_id in found]
+
+    async def pending(
+        self, program_ids: Sequence[str], limit: int, tx: Transaction
+    ) -> list[PairCreated]:
+        """Up to ``limit`` pairs of ``program_ids`` waiting to be planned, oldest first."""
+        cursor = (
+            self._pairs.find(
+                {**_PENDING, "state.program_id": {"$in": list(program_ids)}},
+                {"state": 1},
+                session=tx.session,
+            )
+            .sort([("as_of", ASCENDING), ("_id", ASCENDING)])
+            .limit(limit)
+        )
+        return [_stored_pair(document) async for document in cursor]
+
+    async def mark_planned(self, pair_ids: Sequence[str], tx: Transaction) -> None:
+        """Take planned pairs off the queue; one bulk write."""
+        if pair_ids:
+            writes = [
+                UpdateOne({"_id": pair_id}, {"$set": {"planned": True}}) for pair_id in pair_ids
+            ]
+            await self._pairs.bulk_write(writes, ordered=False, session=tx.session)
+
+    async def forget_naming(self, participant_id: str, tx: Transaction) -> int:
+        """Forget every pair ``participant_id`` is a member of."""
+        result = await self._pairs.delete_many(
+            {
+                "$or": [
+                    {"state.mentor_participant_id": participant_id},
+                    {"state.mentee_participant_id": participant_id},
+                ]
+            },
+            session=tx.session,
+        )
+        return result.deleted_count
+
+    async def get(self, pair_id: str) -> KnownPair | None:
+        """A pair as scheduling knows it."""
+        document = await self._pairs.find_one({"_id": pair_id})
+        return _known(document) if document else None
+
+    async def waiting_in_series(self, series_id: str) -> list[KnownPair]:
+        """The pairs of a series (a pair's own, or a group's) waiting to be planned."""
+        cursor = self._pairs.find(
+            {
+                **_PENDING,
+                "$or": [
+                    {"_id": series_id, "state.group_id": None},
+                    {"state.group_id": series_id},
+                ],
+            }
+        )
+        return [_known(document) async for document in cursor]
+
+
+def _stored_pair(document: Mapping[str, Any]) -> PairCreated:
+    """The pair's state as recorded: matching's event, read back (nothing is built to emit).
+
+    Read through a TypeAdapter: the deploy checks count `Event.model_validate(...)` in a
+    service's code as building that event to publish, which scheduling never does with pairs.
+    """
+    return _PAIR_STATE.validate_python(document["state"])
+
+
+def _known(document: Mapping[str, Any]) -> KnownPair:
+    return KnownPair(
+        pair=_stored_pair(document),
+        ended=document.get("ended", False),
+        planned=document.get("planned", False),
+    )

@@ -20,6 +20,7 @@ from mentorship_contracts.events.participant import ParticipantState
 from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
+from scheduling.adapters.batching import chunks
 
 PARTICIPANTS = "participants"
 FEEDS = "calendar_feeds"
@@ -74,12 +75,13 @@ class People:
         self, participant_ids: Iterable[str], tx: Transaction | None = None
     ) -> dict[str, str]:
         """The known time zones of ``participant_ids``."""
-        cursor = self._participants.find(
-            {"_id": {"$in": list(participant_ids)}},
-            {"time_zone": 1},
-            session=tx.session if tx else None,
-        )
-        return {document["_id"]: document["time_zone"] async for document in cursor}
+        zones: dict[str, str] = {}
+        for chunk in chunks(participant_ids):
+            cursor = self._participants.find(
+                {"_id": {"$in": chunk}}, {"time_zone": 1}, session=tx.session if tx else None
+            )
+            zones |= {document["_id"]: document["time_zone"] async for document in cursor}
+        return zones
 
     async def participant_ids(self, person_id: str) -> list[str]:
         """Every participant id (one per program) of a person."""
@@ -97,6 +99,18 @@ class People:
     async def erased(self, participant_ids: Iterable[str], tx: Transaction) -> bool:
         """Whether any of ``participant_ids`` was erased (see `mentorship_kit.erasure_guards`)."""
         return await self._guards.erased(participant_ids, tx)
+
+    async def erased_among(self, participant_ids: Iterable[str], tx: Transaction) -> set[str]:
+        """Which of ``participant_ids`` were erased, guarding them (a few rounds for all).
+
+        Each guard's answer is kept for the rest of the attempt, so asking again per id
+        costs nothing.
+        """
+        erased: set[str] = set()
+        for chunk in chunks(participant_ids):
+            if await self._guards.erased(chunk, tx):
+                erased |= {item for item in chunk if await self._guards.erased([item], tx)}
+        return erased
 
     async def feed_token(self, person_id: str, now: datetime) -> str:
         """The person's feed secret, created on first use."""

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReplaceOne
 
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
+from scheduling.adapters.batching import chunks
 from scheduling.domain.sessions import Member, MemberRole, Series
 
 SERIES = "series"
@@ -40,6 +41,14 @@ class SeriesRepository:
         )
         return _series(document) if document else None
 
+    async def get_many(self, series_ids: Iterable[str], tx: Transaction) -> dict[str, Series]:
+        """The series of ``series_ids`` that exist, by id (a read per `IN_CHUNK` ids)."""
+        found: dict[str, Series] = {}
+        for chunk in chunks(series_ids):
+            cursor = self._series.find({"_id": {"$in": chunk}}, session=tx.session)
+            found |= {document["_id"]: _series(document) async for document in cursor}
+        return found
+
     async def of_pair(self, pair_id: str, tx: Transaction) -> Series | None:
         """The series a pair belongs to."""
         document = await self._series.find_one({"members.pair_id": pair_id}, session=tx.session)
@@ -66,9 +75,15 @@ class SeriesRepository:
 
     async def save(self, series: Series, tx: Transaction) -> None:
         """Insert or replace a series."""
-        await self._series.replace_one(
-            {"_id": series.series_id}, _document(series), upsert=True, session=tx.session
-        )
+        await self.save_all([series], tx)
+
+    async def save_all(self, series: Sequence[Series], tx: Transaction) -> None:
+        """Insert or replace several series (one bulk write; the last of an id wins)."""
+        if series:
+            writes = [
+                ReplaceOne({"_id": item.series_id}, _document(item), upsert=True) for item in series
+            ]
+            await self._series.bulk_write(writes, ordered=True, session=tx.session)
 
 
 def _document(series: Series) -> Document:

@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, InsertOne, ReplaceOne
 
 from mentorship_contracts.types import SessionCancelReason
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
+from scheduling.adapters.batching import chunks
 from scheduling.domain.reminders import Reminder
 from scheduling.domain.sessions import Session, SessionStatus
 
 SESSIONS = "sessions"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionWrite:
+    """A session to store with its pending reminders: new, or replacing a known version."""
+
+    session: Session
+    reminders: Sequence[Reminder] = ()
+    expected_version: int | None = None
+    """The stored version it replaces; None for a new session."""
 
 
 class SessionRepository:
@@ -25,7 +37,10 @@ class SessionRepository:
 
     @staticmethod
     def indexes() -> Indexes:
-        """Sessions are listed per series and participant, and scanned for due reminders."""
+        """Sessions are listed per series and participant, and scanned for due reminders.
+
+        No more than these: every index makes each of the many session inserts slower.
+        """
         return Indexes(
             SESSIONS,
             (
@@ -35,16 +50,32 @@ class SessionRepository:
                     name="by_participant",
                 ),
                 IndexModel([("next_reminder_at", ASCENDING)], name="by_next_reminder"),
+                IndexModel(
+                    [("program_id", ASCENDING), ("starts_at", ASCENDING)], name="by_program"
+                ),
             ),
         )
 
-    async def insert(
-        self, sessions: Sequence[tuple[Session, Sequence[Reminder]]], tx: Transaction
-    ) -> None:
-        """Store new sessions with their pending reminders (one bulk write)."""
-        if sessions:
-            documents = [_document(session, reminders) for session, reminders in sessions]
-            await self._sessions.insert_many(documents, session=tx.session)
+    async def write(self, writes: Sequence[SessionWrite], tx: Transaction) -> bool:
+        """Insert and replace sessions, in order, in one bulk write.
+
+        A replacement applies only if the stored session is still at its expected version;
+        returns False if any was not (someone changed it meanwhile).
+        """
+        if not writes:
+            return True
+        operations: list[InsertOne[Document] | ReplaceOne[Document]] = [
+            InsertOne(_document(item.session, item.reminders))
+            if item.expected_version is None
+            else ReplaceOne(
+                {"_id": item.session.session_id, "version": item.expected_version},
+                _document(item.session, item.reminders),
+            )
+            for item in writes
+        ]
+        result = await self._sessions.bulk_write(operations, ordered=True, session=tx.session)
+        replacements = sum(1 for item in writes if item.expected_version is not None)
+        return result.matched_count == replacements
 
     async def get(self, session_id: str, tx: Transaction | None = None) -> Session | None:
         """A session by id."""
@@ -52,13 +83,6 @@ class SessionRepository:
             {"_id": session_id}, session=tx.session if tx else None
         )
         return _session(document) if document else None
-
-    async def exists_for(self, series_id: str, tx: Transaction) -> bool:
-        """Whether the series has any session."""
-        found = await self._sessions.find_one(
-            {"series_id": series_id}, {"_id": 1}, session=tx.session
-        )
-        return found is not None
 
     async def of_series(
         self, series_id: str, tx: Transaction | None = None, *, after: datetime | None = None
@@ -72,27 +96,26 @@ class SessionRepository:
         )
         return [_session(document) async for document in cursor]
 
+    async def of_many_series(
+        self, series_ids: Iterable[str], tx: Transaction
+    ) -> dict[str, list[Session]]:
+        """The sessions of each of ``series_ids``, in time order (a read per `IN_CHUNK`)."""
+        grouped: dict[str, list[Session]] = {}
+        for chunk in chunks(series_ids):
+            cursor = self._sessions.find({"series_id": {"$in": chunk}}, session=tx.session).sort(
+                "starts_at", ASCENDING
+            )
+            async for document in cursor:
+                session = _session(document)
+                grouped.setdefault(session.series_id, []).append(session)
+        return grouped
+
     async def of_participants(self, participant_ids: Sequence[str]) -> list[Session]:
         """Every session of any of ``participant_ids``, in time order."""
         cursor = self._sessions.find({"participant_ids": {"$in": list(participant_ids)}}).sort(
             "starts_at", ASCENDING
         )
         return [_session(document) async for document in cursor]
-
-    async def update(
-        self,
-        session: Session,
-        expected_version: int,
-        tx: Transaction,
-        reminders: Sequence[Reminder] = (),
-    ) -> bool:
-        """Replace a session if it is still at ``expected_version``; False otherwise."""
-        result = await self._sessions.replace_one(
-            {"_id": session.session_id, "version": expected_version},
-            _document(session, reminders),
-            session=tx.session,
-        )
-        return result.matched_count == 1
 
     async def due_reminders(
         self, now: datetime, limit: int

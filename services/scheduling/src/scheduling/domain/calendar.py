@@ -3,7 +3,8 @@
 Every session is one VEVENT whose UID never changes; its SEQUENCE is the session's version,
 so a calendar client replaces the event when it moves and shows it cancelled when it is.
 Times are in UTC (clients show them in the reader's zone); X-WR-TIMEZONE names the owner's
-zone for clients that use it.
+zone for clients that use it. Clients refresh it hourly: REFRESH-INTERVAL (RFC 7986) and
+Outlook's X-PUBLISHED-TTL, both RFC 5545 DURATIONs (``PT1H``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from scheduling.domain.sessions import Session, SessionStatus
 
@@ -41,7 +42,8 @@ def feed(
     calendar.add("x-wr-calname", "Mentoring sessions")
     calendar.add("x-wr-timezone", zone)
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    # An X- property's value is text unless typed: a bare timedelta would read "1:00:00".
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     for session in sessions:
         calendar.add_component(_event(session, program_names, generated_at))
     ical: bytes = calendar.to_ical()

@@ -2,73 +2,25 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import JSONResponse
 
-from mentorship_contracts.types import SessionCancelReason
 from mentorship_kit.auth import CallerDependency, Principal
-from mentorship_kit.http_errors import ApiError
-from scheduling.domain.sessions import RESCHEDULE_GRACE, Session
-from scheduling.handlers.api.views import SeriesView, SessionList, SessionView
-from scheduling.handlers.sessions import RescheduleScope, SessionService
+from scheduling.domain.sessions import Session
+from scheduling.entrypoints.http.common import ResourceId, person_of
+from scheduling.entrypoints.http.schemas import (
+    CancelRequest,
+    HeldRequest,
+    RescheduleRequest,
+    SeriesBeingPlannedView,
+    SeriesView,
+    SessionList,
+    SessionView,
+)
+from scheduling.usecases.sessions import PlannedSeries, SessionService
 
-ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
-
-
-class RescheduleRequest(BaseModel):
-    """Where a session moves."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    starts_at: AwareDatetime = Field(
-        description="The new start, with its UTC offset; at most "
-        f"{RESCHEDULE_GRACE.days} days after the program's last day."
-    )
-    duration_minutes: int | None = Field(default=None, ge=5, le=480)
-    scope: RescheduleScope = Field(
-        default=RescheduleScope.THIS,
-        description="`this` session only, or it and every `following` scheduled one "
-        "(moved by the same wall-clock shift in the series' time zone).",
-    )
-
-
-class CancelRequest(BaseModel):
-    """Why a session is cancelled (defaults to the caller's request)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    reason: SessionCancelReason | None = Field(
-        default=None,
-        description="Members may give `participant_request` only; the other reasons are an "
-        "admin's or the system's.",
-    )
-
-
-class HeldRequest(BaseModel):
-    """When a session actually took place and how long it lasted."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    held_at: AwareDatetime | None = Field(
-        default=None,
-        description="From 30 minutes before the planned start until now; defaults to the "
-        "planned start (or now, if that is still to come).",
-    )
-    duration_minutes: int | None = Field(
-        default=None, ge=1, le=600, description="Defaults to the planned length."
-    )
-
-
-def person_of(caller: Principal) -> str:
-    """The caller's person id, or a 403 saying why there is none."""
-    if caller.person_id is None:
-        raise ApiError(
-            403,
-            "forbidden",
-            "This operation is for participants: call with your own token "
-            "(and the services need AUTH_PSEUDONYM_KEY).",
-        )
-    return caller.person_id
+RETRY_AFTER_S = 2
+"""What a 202 "being planned" answer suggests waiting before asking again."""
 
 
 def sessions_router(
@@ -87,11 +39,39 @@ def sessions_router(
         zones = await service.zones(ids)
         return SessionList(sessions=[SessionView.of(session, zones) for session in sessions])
 
-    @router.get("/pairs/{pair_id}/sessions", summary="A pair's (or group's) series and sessions")
-    async def pair_sessions(pair_id: ResourceId, who: Caller) -> SeriesView:
-        series, sessions = await service.series(pair_id, who)
-        zones = await service.zones([member.participant_id for member in series.members])
-        return SeriesView.of(series, sessions, zones)
+    @router.get(
+        "/pairs/{pair_id}/sessions",
+        summary="A pair's (or group's) series and sessions",
+        response_model=SeriesView,
+        responses={
+            202: {
+                "model": SeriesBeingPlannedView,
+                "description": "The pair is known but its series is not planned yet (new "
+                "pairs are planned in batches, a few seconds after matching creates them; a "
+                "pair whose program is not known yet waits for it). No sessions yet: ask "
+                "again after `Retry-After` seconds.",
+                "headers": {
+                    "Retry-After": {
+                        "description": "Seconds to wait before asking again.",
+                        "schema": {"type": "integer"},
+                    }
+                },
+            },
+            403: {"description": "Neither a member of the pair nor an admin."},
+            404: {"description": "No such pair (or group) is known to scheduling."},
+        },
+    )
+    async def pair_sessions(pair_id: ResourceId, who: Caller) -> SeriesView | Response:
+        found = await service.series(pair_id, who)
+        if not isinstance(found, PlannedSeries):
+            body = SeriesBeingPlannedView.of(found.series_id, found.pairs)
+            return JSONResponse(
+                body.model_dump(mode="json"),
+                status_code=202,
+                headers={"Retry-After": str(RETRY_AFTER_S)},
+            )
+        zones = await service.zones([member.participant_id for member in found.series.members])
+        return SeriesView.of(found.series, found.sessions, zones)
 
     @router.get("/me/sessions", summary="The caller's sessions in every program")
     async def my_sessions(who: Caller) -> SessionList:

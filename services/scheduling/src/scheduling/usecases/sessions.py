@@ -3,38 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import SessionCancelReason
-from mentorship_kit.auth import Principal
-from mentorship_kit.errors import ForbiddenError, NotFoundError, RuleError
+from mentorship_kit.errors import ForbiddenError, NotFoundError
 from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.principal import Principal
 from mentorship_kit.snapshots import SnapshotStore
+from scheduling.adapters.pairs import PairRepository
 from scheduling.adapters.people import People
 from scheduling.adapters.series import SeriesRepository
 from scheduling.adapters.sessions import SessionRepository
-from scheduling.domain.reminders import pending_reminders
-from scheduling.domain.sessions import (
-    Series,
-    Session,
-    SessionStatus,
-    check_cancel,
-    check_cancel_reason,
-    check_held,
-    check_missed,
-    check_reschedule,
-    rescheduled_starts,
-)
-from scheduling.handlers import announcements
-
-
-class ConcurrentChangeError(RuleError):
-    """Someone changed the session at the same moment; read it again and retry."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__("concurrent_change", f"{message}; read it again and retry")
+from scheduling.domain import changes as decide
+from scheduling.domain.changes import SessionChanges
+from scheduling.domain.planning import KnownPair
+from scheduling.domain.sessions import Series, Session, SessionStatus
+from scheduling.usecases.storing import store_sessions
 
 
 class RescheduleScope(StrEnum):
@@ -45,6 +32,27 @@ class RescheduleScope(StrEnum):
     """This session and every later scheduled one, by the same wall-clock shift."""
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedSeries:
+    """A series and its sessions, in time order."""
+
+    series: Series
+    sessions: list[Session]
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesBeingPlanned:
+    """A pair (or group) scheduling knows of, whose series is not planned yet."""
+
+    series_id: str
+    pairs: list[KnownPair]
+
+    @property
+    def program_id(self) -> str:
+        """The program the pairs belong to."""
+        return self.pairs[0].pair.program_id
+
+
 class SessionService:
     """Session queries and changes, with the membership check first."""
 
@@ -53,6 +61,7 @@ class SessionService:
         transactor: Transactor,
         *,
         programs: SnapshotStore[ProgramState],
+        pairs: PairRepository,
         series: SeriesRepository,
         sessions: SessionRepository,
         people: People,
@@ -60,18 +69,29 @@ class SessionService:
     ) -> None:
         self._transactor = transactor
         self._programs = programs
+        self._pairs = pairs
         self._series = series
         self._sessions = sessions
         self._people = people
         self._leads = tuple(reminder_leads)
 
-    async def series(self, series_id: str, caller: Principal) -> tuple[Series, list[Session]]:
-        """A series and its sessions, for a member or an admin."""
+    async def series(self, series_id: str, caller: Principal) -> PlannedSeries | SeriesBeingPlanned:
+        """A series and its sessions, for a member or an admin; or that it is being planned.
+
+        Raises:
+            NotFoundError: neither a series nor a pair waiting for one has this id.
+            ForbiddenError: the caller is neither a member nor an admin.
+        """
         series = await self._series.get(series_id)
-        if series is None:
+        if series is not None:
+            _authorise(series, caller)
+            return PlannedSeries(series, await self._sessions.of_series(series_id))
+        waiting = await self._pairs.waiting_in_series(series_id)
+        if not waiting:
             raise NotFoundError(f"pair {series_id}")
-        _authorise(series, caller)
-        return series, await self._sessions.of_series(series_id)
+        if not caller.is_admin and not any(p.has_person(caller.person_id) for p in waiting):
+            raise ForbiddenError(_MEMBERS_ONLY)
+        return SeriesBeingPlanned(series_id, waiting)
 
     async def session(self, session_id: str, caller: Principal) -> tuple[Series, Session]:
         """A session, for a member of its series or an admin."""
@@ -115,7 +135,6 @@ class SessionService:
 
         async def work(tx: Transaction) -> list[Session]:
             series, session = await self._change_target(session_id, caller, tx)
-            check_reschedule(session, starts_at, tx.now)
             program = await self._programs.get(series.program_id, tx)
             if program is None:
                 raise NotFoundError(f"program {series.program_id}")
@@ -125,21 +144,17 @@ class SessionService:
                     series.series_id, tx, after=session.starts_at
                 )
                 following = [s for s in later if s.status is SessionStatus.SCHEDULED]
-            targets = [session, *following]
-            new_starts = rescheduled_starts(
-                session, following, starts_at, zone=series.zone, program_ends_on=program.ends_on
+            changes = decide.reschedule(
+                session,
+                following,
+                starts_at,
+                duration_minutes,
+                zone=series.zone,
+                program_ends_on=program.ends_on,
+                now=tx.now,
             )
-            moved = []
-            for target, new_start in zip(targets, new_starts, strict=True):
-                updated = target.changed(
-                    tx.now,
-                    starts_at=new_start,
-                    duration_minutes=duration_minutes or target.duration_minutes,
-                )
-                await self._save(target, updated, tx)
-                announcements.rescheduled(target, updated, tx)
-                moved.append(updated)
-            return moved
+            await self._store(changes, tx)
+            return changes.sessions
 
         return await self._transactor.run(work)
 
@@ -150,17 +165,8 @@ class SessionService:
 
         async def work(tx: Transaction) -> Session:
             _, session = await self._change_target(session_id, caller, tx)
-            given = reason or (
-                SessionCancelReason.ADMIN_DECISION
-                if caller.is_admin
-                else SessionCancelReason.PARTICIPANT_REQUEST
-            )
-            check_cancel_reason(given, by_admin=caller.is_admin)
-            check_cancel(session, tx.now)
-            updated = session.changed(tx.now, status=SessionStatus.CANCELLED, cancel_reason=given)
-            await self._save(session, updated, tx)
-            announcements.cancelled(updated, tx)
-            return updated
+            changes = decide.cancel(session, reason, by_admin=caller.is_admin, now=tx.now)
+            return await self._store(changes, tx)
 
         return await self._transactor.run(work)
 
@@ -175,17 +181,8 @@ class SessionService:
 
         async def work(tx: Transaction) -> Session:
             _, session = await self._change_target(session_id, caller, tx)
-            started = held_at or min(session.starts_at, tx.now)
-            check_held(session, started, tx.now)
-            updated = session.changed(
-                tx.now,
-                status=SessionStatus.HELD,
-                held_at=started,
-                held_minutes=duration_minutes or session.duration_minutes,
-            )
-            await self._save(session, updated, tx)
-            announcements.completed(updated, tx)
-            return updated
+            changes = decide.mark_held(session, held_at, duration_minutes, tx.now)
+            return await self._store(changes, tx)
 
         return await self._transactor.run(work)
 
@@ -194,11 +191,7 @@ class SessionService:
 
         async def work(tx: Transaction) -> Session:
             _, session = await self._change_target(session_id, caller, tx)
-            check_missed(session, tx.now)
-            updated = session.changed(tx.now, status=SessionStatus.MISSED)
-            await self._save(session, updated, tx)
-            announcements.missed(updated, tx.now, tx)
-            return updated
+            return await self._store(decide.mark_missed(session, tx.now), tx)
 
         return await self._transactor.run(work)
 
@@ -212,15 +205,16 @@ class SessionService:
         _authorise(series, caller)
         return series, session
 
-    async def _save(self, before: Session, after: Session, tx: Transaction) -> None:
-        reminders = pending_reminders(after.starts_at, self._leads, tx.now)
-        if not await self._sessions.update(after, before.version, tx, reminders):
-            msg = f"session {before.session_id} changed meanwhile"
-            raise ConcurrentChangeError(msg)
+    async def _store(self, changes: SessionChanges, tx: Transaction) -> Session:
+        """Store a decision's sessions and stage its events; the first session changed."""
+        await store_sessions(self._sessions, changes, self._leads, tx)
+        return changes.sessions[0]
+
+
+_MEMBERS_ONLY = "only the pair's members or an admin may see or change these sessions"
 
 
 def _authorise(series: Series, caller: Principal) -> None:
     if caller.is_admin or series.has_person(caller.person_id):
         return
-    msg = "only the pair's members or an admin may see or change these sessions"
-    raise ForbiddenError(msg)
+    raise ForbiddenError(_MEMBERS_ONLY)

@@ -1,4 +1,4 @@
-"""How scheduling's session rules read over HTTP (the kit answers the shared errors)."""
+"""How scheduling's refusals read over HTTP (the kit answers the shared errors)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from mentorship_kit.errors import InvalidInputError
 from mentorship_kit.http import SHARED_ERROR_MAPPERS, ErrorMapper, sentence
 from mentorship_kit.http_errors import ApiError
 from scheduling.domain.sessions import SessionInputError, SessionRuleError
+from scheduling.usecases.errors import FeedNotFoundError, PairNotFoundError
 
 
 def _rule(error: Exception) -> ApiError:
@@ -20,7 +21,17 @@ def _input(error: Exception) -> ApiError:
     return SHARED_ERROR_MAPPERS[InvalidInputError](invalid)
 
 
+def _pair_not_found(error: Exception) -> ApiError:
+    return ApiError(404, "pair_not_found", sentence(error))
+
+
+def _feed_not_found(error: Exception) -> ApiError:
+    return ApiError(404, "not_found", sentence(error))
+
+
 ERROR_MAPPERS: dict[type[Exception], ErrorMapper] = {
     SessionRuleError: _rule,
     SessionInputError: _input,
+    PairNotFoundError: _pair_not_found,
+    FeedNotFoundError: _feed_not_found,
 }

@@ -1,0 +1,1 @@
+"""Scheduling's HTTP API: routers, their request and response schemas, and error mapping."""

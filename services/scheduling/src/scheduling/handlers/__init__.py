@@ -1,1 +1,0 @@
-"""Scheduling's handlers: event reactions and the HTTP API."""

@@ -1,0 +1,136 @@
+"""New pairs are planned in bulk: a batch per transaction, one read and one write of each kind."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from mentorship_contracts import IntegrationEvent
+from mentorship_contracts.events import PairCreated
+from mentorship_contracts.types import utc_now
+from mentorship_devstack.pytest_plugin import SettingsFactory
+from mentorship_devstack.tokens import dev_person_id
+from mentorship_kit.outbox import OUTBOX_COLLECTION
+
+from .direct import Replica, replica
+from .scenario import BERLIN, NEW_YORK, PROGRAM, pair, participant, program
+
+pytestmark = pytest.mark.integration
+
+PAIRS = 40
+
+
+def people_and_pairs(count: int) -> tuple[list[IntegrationEvent], list[PairCreated]]:
+    """``count`` mentors and mentees, and the pairs an approval makes of them."""
+    registrations: list[IntegrationEvent] = []
+    pairs: list[PairCreated] = []
+    for n in range(count):
+        mentor, mentee = f"mentor-{n}", f"mentee-{n}"
+        registrations += [
+            participant(mentor, f"e-{mentor}", BERLIN, "mentor"),
+            participant(mentee, f"e-{mentee}", NEW_YORK, "mentee"),
+        ]
+        pairs.append(
+            pair(
+                utc_now() - timedelta(days=1),
+                f"pair-{n}",
+                mentor_participant_id=mentor,
+                mentee_participant_id=mentee,
+                mentor_person_id=dev_person_id(f"e-{mentor}"),
+                mentee_person_id=dev_person_id(f"e-{mentee}"),
+            )
+        )
+    return registrations, pairs
+
+
+def count_calls(
+    monkeypatch: pytest.MonkeyPatch, calls: Counter[str], owner: object, *names: str
+) -> None:
+    """Count the calls of ``owner``'s methods ``names`` in ``calls``."""
+    for name in names:
+        method: Callable[..., Awaitable[Any]] = getattr(owner, name)
+
+        async def counted(
+            *args: Any, _method: Callable[..., Awaitable[Any]] = method, _name: str = name
+        ) -> Any:
+            calls[_name] += 1
+            return await _method(*args)
+
+        monkeypatch.setattr(owner, name, counted)
+
+
+async def announced(scheduling: Replica) -> Counter[str]:
+    """The events waiting in the outbox, by type."""
+    found: Counter[str] = Counter()
+    async for batch in scheduling.database[OUTBOX_COLLECTION].find():
+        found.update(entry["event_type"] for entry in batch["events"])
+    return found
+
+
+async def test_a_batch_of_new_pairs_is_planned_with_one_read_and_write_of_each_kind(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registrations, pairs = people_and_pairs(PAIRS)
+    history = [program(utc_now().date()), *registrations]
+    async with replica(make_settings, history, planning_batch_size=100) as scheduling:
+        parts = scheduling.scheduling
+        calls: Counter[str] = Counter()
+        count_calls(monkeypatch, calls, parts.people, "erased_among", "zones")
+        count_calls(monkeypatch, calls, parts.pair_records, "record", "pending", "mark_planned")
+        count_calls(monkeypatch, calls, parts.series, "get_many", "save_all")
+        count_calls(monkeypatch, calls, parts.sessions, "of_many_series", "write")
+
+        await scheduling.deliver(*pairs)  # one consumer batch
+        assert calls == Counter(erased_among=1, record=1)
+        assert (await parts.pair_records.get("pair-0")) is not None
+        assert await announced(scheduling) == Counter()
+
+        outcome = await parts.planner.plan_pending()
+        assert outcome.planned == PAIRS
+        assert calls == Counter(
+            erased_among=1,
+            record=1,
+            pending=1,
+            get_many=1,
+            of_many_series=1,
+            zones=1,
+            save_all=1,
+            write=1,
+            mark_planned=1,
+        )
+        assert await scheduling.database["series"].count_documents({"program_id": PROGRAM}) == PAIRS
+        planned = await parts.sessions.of_participants([f"mentee-{n}" for n in range(PAIRS)])
+        assert len(planned) >= 10 * PAIRS
+        assert await announced(scheduling) == Counter(SessionScheduled=len(planned))
+        for item in pairs:
+            known = await parts.pair_records.get(item.pair_id)
+            assert known is not None
+            assert known.planned
+
+        # Nothing is left to plan, and a replayed approval queues nothing again.
+        assert (await parts.planner.plan_pending()).planned == 0
+        await scheduling.deliver(*pairs)
+        assert (await parts.planner.plan_pending()).planned == 0
+        assert await announced(scheduling) == Counter(SessionScheduled=len(planned))
+
+
+async def test_the_queue_is_planned_a_batch_per_transaction_oldest_first(
+    make_settings: SettingsFactory,
+) -> None:
+    registrations, pairs = people_and_pairs(PAIRS)
+    history = [program(utc_now().date()), *registrations]
+    async with replica(make_settings, history, planning_batch_size=15) as scheduling:
+        parts = scheduling.scheduling
+        await scheduling.deliver(*pairs[20:])
+        await scheduling.deliver(*pairs[:20])
+        rounds = []
+        while (outcome := await parts.planner.plan_pending()).planned:
+            rounds.append(outcome.planned)
+            planned = await scheduling.database["series"].distinct("_id")
+            # Recorded first, planned first.
+            assert set(planned) >= {p.pair_id for p in pairs[20 : 20 + min(sum(rounds), 20)]}
+        assert rounds == [15, 15, 10]
