@@ -21,8 +21,6 @@ from hypothesis import strategies as st
 from analytics.domain import reports
 from analytics.domain.facts import (
     COLLECTIONS,
-    PAIRS,
-    PARTICIPANTS,
     Batch,
     Doc,
     Target,
@@ -64,22 +62,8 @@ def project(
         size = sizes[position % len(sizes)]
         batch = Batch(tuple(deliveries[position : position + size]))
         position += size
-        erasing = set(batch.erasing)
         store.update(
-            batch.fold(
-                {target: store[target] for target in batch.targets if target in store},
-                frozenset(
-                    key
-                    for key in batch.named
-                    if store.get(Target(PARTICIPANTS, key), {}).get("erased")
-                ),
-                [
-                    {**document, "_id": target.key}
-                    for target, document in store.items()
-                    if target.collection == PAIRS
-                    and erasing & {document.get("mentor_key"), document.get("mentee_key")}
-                ],
-            )
+            batch.fold({target: store[target] for target in batch.targets if target in store})
         )
     documents: dict[str, list[Doc]] = {kind: [] for kind in COLLECTIONS}
     for target, document in store.items():

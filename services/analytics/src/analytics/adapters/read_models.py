@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from pymongo import ASCENDING, IndexModel, ReplaceOne
 
 from analytics.domain.facts import (
     COLLECTIONS,
     FEEDBACK,
-    PAIRS,
-    PARTICIPANTS,
     PROGRAMS,
     Doc,
     Target,
@@ -34,24 +32,13 @@ class ReadModels:
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
-        """Every kind is read per program; pairs also by member (erasure)."""
-        declared = []
-        for kind in COLLECTIONS:
-            extra = (
-                (
-                    IndexModel([("mentor_key", ASCENDING)], name="by_mentor"),
-                    IndexModel([("mentee_key", ASCENDING)], name="by_mentee"),
-                )
-                if kind == PAIRS
-                else ()
+        """Every kind is read per program."""
+        return tuple(
+            Indexes(
+                f"{RM_PREFIX}{kind}", (IndexModel([("program_id", ASCENDING)], name="by_program"),)
             )
-            declared.append(
-                Indexes(
-                    f"{RM_PREFIX}{kind}",
-                    (IndexModel([("program_id", ASCENDING)], name="by_program"), *extra),
-                )
-            )
-        return tuple(declared)
+            for kind in COLLECTIONS
+        )
 
     async def load(self, targets: Iterable[Target], tx: Transaction) -> dict[Target, Doc]:
         """The stored documents of ``targets`` (one query per kind)."""
@@ -64,24 +51,6 @@ class ReadModels:
             async for document in cursor:
                 found[Target(kind, document["_id"])] = document
         return found
-
-    async def erased_among(self, keys: Iterable[str], tx: Transaction) -> frozenset[str]:
-        """Which participant keys belong to erased participants."""
-        wanted = list(set(keys))
-        if not wanted:
-            return frozenset()
-        cursor = self._collection(PARTICIPANTS).find(
-            {"_id": {"$in": wanted}, "erased": True}, {"_id": 1}, session=tx.session
-        )
-        return frozenset([document["_id"] async for document in cursor])
-
-    async def pairs_of(self, keys: Sequence[str], tx: Transaction) -> list[Doc]:
-        """Pairs in which any of the participant ``keys`` takes part."""
-        cursor = self._collection(PAIRS).find(
-            {"$or": [{"mentor_key": {"$in": list(keys)}}, {"mentee_key": {"$in": list(keys)}}]},
-            session=tx.session,
-        )
-        return [document async for document in cursor]
 
     async def save(self, documents: Mapping[Target, Doc], tx: Transaction) -> None:
         """Store ``documents`` (one bulk write per kind)."""

@@ -8,13 +8,14 @@ redelivering or reordering events never changes a document, and a rebuild from t
 the topics gives the very same documents.
 
 People appear in read models only as keys (a digest of the participant id); the raw id is
-kept where a report must point at someone (health flags) and removed when they are erased.
+kept only in the participant's own document, where a report must point at someone (health
+flags), and removed when they are erased.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,10 +64,9 @@ def version_of(envelope: Envelope[Any]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FoldContext:
-    """What a fold needs besides the event: its version and the erased participants' keys."""
+    """What a fold needs besides the event: its version."""
 
     version: str
-    erased: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +78,7 @@ class Target:
 
 
 def targets(event: IntegrationEvent) -> tuple[Target, ...]:
-    """The documents ``event`` changes (erasure also scrubs pairs: see `scrub_pair`)."""
+    """The documents ``event`` changes."""
     locate = _TARGETS.get(type(event))
     return (locate(event),) if locate else ()
 
@@ -92,13 +92,13 @@ def _earliest(doc: Doc, field: str, value: Any) -> None:
         doc[field] = value
 
 
-def fold(doc: Doc | None, envelope: Envelope[Any], erased: frozenset[str] = frozenset()) -> Doc:
-    """``doc`` with ``envelope`` applied; ``erased`` holds the keys of erased participants."""
+def fold(doc: Doc | None, envelope: Envelope[Any]) -> Doc:
+    """``doc`` with ``envelope`` applied."""
     current: Doc = dict(doc or {})
     folder = _FOLDERS.get(type(envelope.data))
     if folder is None:
         return current
-    folder(current, envelope.data, FoldContext(version_of(envelope), erased))
+    folder(current, envelope.data, FoldContext(version_of(envelope)))
     return current
 
 
@@ -127,7 +127,7 @@ def _participant_state(
     _earliest(doc, "registered_at", registered_at)
     if _newer(doc, ctx.version):
         doc.update(version=ctx.version, role=e.role.value, capacity=e.capacity)
-        if not (person_key(e.participant_id) in ctx.erased or doc.get("erased")):
+        if not doc.get("erased"):
             doc.update(
                 participant_id=e.participant_id,
                 answers={key: list(values) for key, values in e.choice_answers.items()},
@@ -149,16 +149,6 @@ def _erased(doc: Doc, e: ParticipantErased, _ctx: FoldContext) -> None:
     doc.pop("answers", None)
 
 
-def scrub_pair(doc: Doc, key: str) -> Doc:
-    """A pair document without the raw id of the erased participant ``key``."""
-    scrubbed = dict(doc)
-    for side in ("mentor", "mentee"):
-        if scrubbed.get(f"{side}_key") == key:
-            scrubbed.pop(f"{side}_participant_id", None)
-            scrubbed[f"{side}_erased"] = True
-    return scrubbed
-
-
 def _run_proposed(doc: Doc, e: MatchingRunProposed, _ctx: FoldContext) -> None:
     doc.update(program_id=e.program_id, run_id=e.run_id, parts_total=e.parts)
     _earliest(doc, "proposed_at", e.proposed_at)
@@ -178,7 +168,7 @@ def _run_approved(doc: Doc, e: MatchingRunApproved, _ctx: FoldContext) -> None:
     _earliest(doc, "approved_at", e.approved_at)
 
 
-def _pair_created(doc: Doc, e: PairCreated, ctx: FoldContext) -> None:
+def _pair_created(doc: Doc, e: PairCreated, _ctx: FoldContext) -> None:
     doc.update(
         program_id=e.program_id,
         score=e.score,
@@ -189,14 +179,6 @@ def _pair_created(doc: Doc, e: PairCreated, ctx: FoldContext) -> None:
     )
     if e.group_id:
         doc["group_id"] = e.group_id
-    for side, participant in (
-        ("mentor", e.mentor_participant_id),
-        ("mentee", e.mentee_participant_id),
-    ):
-        if person_key(participant) in ctx.erased:
-            doc[f"{side}_erased"] = True
-        if not doc.get(f"{side}_erased"):
-            doc[f"{side}_participant_id"] = participant
     doc.setdefault("ended", False)
 
 
@@ -290,16 +272,6 @@ _FOLDERS: Mapping[type[IntegrationEvent], Callable[[Doc, Any, FoldContext], None
 }
 
 
-def names_participant(event: IntegrationEvent) -> list[str]:
-    """Participant ids an event would write into a read model (checked against erasures)."""
-    match event:
-        case ParticipantRegistered() | ParticipantUpdated():
-            return [event.participant_id]
-        case PairCreated():
-            return [event.mentor_participant_id, event.mentee_participant_id]
-    return []
-
-
 def _session_target(e: Any) -> Target:
     return Target(SESSIONS, e.session_id)
 
@@ -345,42 +317,10 @@ class Batch:
         """The documents the batch changes."""
         return {target for envelope in self.envelopes for target in targets(envelope.data)}
 
-    @property
-    def erasing(self) -> list[str]:
-        """Keys of the participants erased in this batch."""
-        return [
-            person_key(e.data.participant_id)
-            for e in self.envelopes
-            if isinstance(e.data, ParticipantErased)
-        ]
-
-    @property
-    def named(self) -> list[str]:
-        """Keys of the participants whose ids the batch would write."""
-        return [person_key(p) for e in self.envelopes for p in names_participant(e.data)]
-
-    def fold(
-        self,
-        stored: Mapping[Target, Doc],
-        erased_before: frozenset[str],
-        pairs_of_erasing: Iterable[Doc],
-    ) -> dict[Target, Doc]:
-        """The batch's documents after folding it in.
-
-        ``stored`` are the stored documents of `targets`; ``erased_before`` the keys among
-        `named` erased earlier; ``pairs_of_erasing`` the stored pairs of the participants
-        this batch erases (their raw ids are scrubbed).
-        """
+    def fold(self, stored: Mapping[Target, Doc]) -> dict[Target, Doc]:
+        """The batch's documents after folding it into ``stored``, those of `targets`."""
         documents = dict(stored)
-        erasing = self.erasing
-        erased = erased_before | frozenset(erasing)
         for envelope in self.envelopes:
             for target in targets(envelope.data):
-                documents[target] = fold(documents.get(target), envelope, erased)
-        for pair in pairs_of_erasing:
-            target = Target(PAIRS, pair["_id"])
-            document = documents.get(target, pair)
-            for key in erasing:
-                document = scrub_pair(document, key)
-            documents[target] = document
+                documents[target] = fold(documents.get(target), envelope)
         return documents

@@ -21,7 +21,4 @@ class Projection:
         """Fold ``envelopes`` into their documents and store them, in ``tx``."""
         batch = Batch(tuple(envelopes))
         stored = await self._models.load(batch.targets, tx)
-        erased_before = await self._models.erased_among(batch.named, tx)
-        erasing = batch.erasing
-        pairs = await self._models.pairs_of(erasing, tx) if erasing else []
-        await self._models.save(batch.fold(stored, erased_before, pairs), tx)
+        await self._models.save(batch.fold(stored), tx)
