@@ -19,13 +19,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.domain import reports
-from analytics.domain.facts import (
-    COLLECTIONS,
-    Batch,
-    Doc,
-    Target,
-    person_key,
+from analytics.domain.documents import (
+    Fact,
+    FeedbackFact,
+    FitFact,
+    GoalFact,
+    PairFact,
+    ParticipantFact,
+    ProgramFact,
+    ProgramFacts,
+    RunFact,
+    SessionFact,
+    SurveyFact,
 )
+from analytics.domain.facts import Batch, Target, person_key
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import (
     GoalProgressUpdated,
@@ -52,11 +59,9 @@ from .histories import PROGRAM, history
 NOW = datetime(2027, 5, 1, tzinfo=UTC)
 
 
-def project(
-    deliveries: Sequence[Envelope[Any]], batch_sizes: Sequence[int]
-) -> dict[str, list[Doc]]:
+def project(deliveries: Sequence[Envelope[Any]], batch_sizes: Sequence[int]) -> ProgramFacts:
     """Fold deliveries batch by batch into an in-memory store, as the projector does."""
-    store: dict[Target, Doc] = {}
+    store: dict[Target, Fact] = {}
     position, sizes = 0, list(batch_sizes) or [1]
     while position < len(deliveries):
         size = sizes[position % len(sizes)]
@@ -65,26 +70,29 @@ def project(
         store.update(
             batch.fold({target: store[target] for target in batch.targets if target in store})
         )
-    documents: dict[str, list[Doc]] = {kind: [] for kind in COLLECTIONS}
-    for target, document in store.items():
-        documents[target.collection].append({**document, "_id": target.key})
-    return documents
+    programs = [f for f in store.values() if isinstance(f, ProgramFact)]
+    return ProgramFacts(
+        program_id=PROGRAM,
+        program=programs[0] if programs else None,
+        participants=[f for f in store.values() if isinstance(f, ParticipantFact)],
+        runs=[f for f in store.values() if isinstance(f, RunFact)],
+        pairs=[f for f in store.values() if isinstance(f, PairFact)],
+        sessions=[f for f in store.values() if isinstance(f, SessionFact)],
+        feedback=[f for f in store.values() if isinstance(f, FeedbackFact)],
+        fits=[f for f in store.values() if isinstance(f, FitFact)],
+        goals=[f for f in store.values() if isinstance(f, GoalFact)],
+        surveys=[f for f in store.values() if isinstance(f, SurveyFact)],
+    )
 
 
-def all_reports(documents: dict[str, list[Doc]]) -> dict[str, Any]:
+def all_reports(facts: ProgramFacts) -> dict[str, Any]:
     return {
-        "registration": reports.registration(PROGRAM, documents["participants"]),
-        "pairing": reports.pairing(
-            PROGRAM, documents["participants"], documents["pairs"], documents["runs"]
-        ),
-        "sessions": reports.sessions(PROGRAM, documents["sessions"], documents["feedback"]),
-        "scores": reports.scores(
-            PROGRAM, documents["feedback"], documents["fits"], documents["surveys"]
-        ),
-        "skills": reports.skills(PROGRAM, documents["feedback"], documents["goals"]),
-        "health": reports.health(
-            next(iter(documents["programs"]), None), documents, now=NOW, inactive_after_days=45
-        ),
+        "registration": reports.registration(facts),
+        "pairing": reports.pairing(facts),
+        "sessions": reports.sessions(facts),
+        "scores": reports.scores(facts),
+        "skills": reports.skills(facts),
+        "health": reports.health(facts, now=NOW, inactive_after_days=45),
     }
 
 
@@ -295,11 +303,22 @@ def test_erased_participants_leave_no_ids_but_their_counts(seed: int, shuffle: i
     erased = {e.data.participant_id for e in events if isinstance(e.data, ParticipantErased)}
     deliveries = list(events)
     random.Random(shuffle).shuffle(deliveries)
-    documents = project(deliveries, [7])
-    for kind, docs in documents.items():
-        for document in docs:
-            text = repr(sorted(document.items()))
-            for person in erased:
-                assert f"'{person}'" not in text, (kind, document)
+    facts = project(deliveries, [7])
+    documents = [
+        facts.program,
+        *facts.participants,
+        *facts.runs,
+        *facts.pairs,
+        *facts.sessions,
+        *facts.feedback,
+        *facts.fits,
+        *facts.goals,
+        *facts.surveys,
+    ]
+    for document in documents:
+        assert document is not None
+        text = repr(sorted(document.model_dump(by_alias=True).items()))
+        for person in erased:
+            assert f"'{person}'" not in text, document
     keys = {person_key(p) for p in erased}
-    assert all(d.get("erased") for d in documents["participants"] if d["_id"] in keys)
+    assert all(p.erased for p in facts.participants if p.id in keys)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.adapters.read_models import ReadModels
-from analytics.domain.facts import PAIRS, PARTICIPANTS, SESSIONS
+from analytics.domain.documents import PairFact, ParticipantFact, SessionFact
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +34,10 @@ class BusinessFigures:
         scope = {} if program_id is None else {"program_id": program_id}
         return ProgramFigures(
             program_id=program_id,
-            participants=await self._models.count(PARTICIPANTS, scope | {"status": "active"}),
-            active_pairs=await self._models.count(PAIRS, scope | {"ended": False}),
-            sessions_held=await self._models.count(SESSIONS, scope | {"status": "held"}),
+            participants=await self._models.count(ParticipantFact, scope | {"status": "active"}),
+            active_pairs=await self._models.count(
+                PairFact, scope | {"created": True, "ended": False}
+            ),
+            sessions_held=await self._models.count(SessionFact, scope | {"status": "held"}),
             average_rating=await self._models.average_rating(scope),
         )

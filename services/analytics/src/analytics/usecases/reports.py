@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from enum import StrEnum
 
 from pydantic import BaseModel
 
 from analytics.adapters.read_models import ReadModels
 from analytics.domain import reports
-from analytics.domain.facts import (
-    FEEDBACK,
-    FITS,
-    GOALS,
-    PAIRS,
-    PARTICIPANTS,
-    PROGRAMS,
-    RUNS,
-    SESSIONS,
-    SURVEYS,
-)
+from analytics.domain.documents import ProgramFacts
 from mentorship_contracts.types import utc_now
 
 
@@ -43,46 +33,39 @@ class ReportService:
 
     async def registration(self, program_id: str) -> reports.RegistrationReport:
         """The registration report."""
-        docs = await self._models.of_program(program_id)
-        return reports.registration(program_id, docs[PARTICIPANTS])
+        return reports.registration(await self._models.of_program(program_id))
 
     async def pairing(self, program_id: str) -> reports.PairingReport:
         """The pairing report."""
-        docs = await self._models.of_program(program_id)
-        peer = reports.is_peer_program(docs[PROGRAMS])
-        return reports.pairing(program_id, docs[PARTICIPANTS], docs[PAIRS], docs[RUNS], peer=peer)
+        return reports.pairing(await self._models.of_program(program_id))
 
     async def sessions(self, program_id: str) -> reports.SessionsReport:
         """The sessions report."""
-        docs = await self._models.of_program(program_id)
-        return reports.sessions(program_id, docs[SESSIONS], docs[FEEDBACK])
+        return reports.sessions(await self._models.of_program(program_id))
 
     async def scores(self, program_id: str) -> reports.ScoresReport:
         """The scores report."""
-        docs = await self._models.of_program(program_id)
-        return reports.scores(program_id, docs[FEEDBACK], docs[FITS], docs[SURVEYS])
+        return reports.scores(await self._models.of_program(program_id))
 
     async def skills(self, program_id: str) -> reports.SkillsReport:
         """The skills and goals report."""
-        docs = await self._models.of_program(program_id)
-        return reports.skills(program_id, docs[FEEDBACK], docs[GOALS])
+        return reports.skills(await self._models.of_program(program_id))
 
     async def health(self, program_id: str) -> reports.HealthReport:
         """The health flags, as of now."""
-        docs = await self._models.of_program(program_id)
-        program = docs[PROGRAMS][0] if docs[PROGRAMS] else {"_id": program_id}
-        return reports.health(
-            program, docs, now=utc_now(), inactive_after_days=self._inactive_after_days
-        )
+        return self._health(await self._models.of_program(program_id))
+
+    def _health(self, facts: ProgramFacts) -> reports.HealthReport:
+        return reports.health(facts, now=utc_now(), inactive_after_days=self._inactive_after_days)
 
     async def report(self, program_id: str, name: ReportName) -> BaseModel:
         """Any report by name."""
-        build: dict[ReportName, Callable[[str], Awaitable[BaseModel]]] = {
-            ReportName.REGISTRATION: self.registration,
-            ReportName.PAIRING: self.pairing,
-            ReportName.SESSIONS: self.sessions,
-            ReportName.SCORES: self.scores,
-            ReportName.SKILLS: self.skills,
-            ReportName.HEALTH: self.health,
+        build: dict[ReportName, Callable[[ProgramFacts], BaseModel]] = {
+            ReportName.REGISTRATION: reports.registration,
+            ReportName.PAIRING: reports.pairing,
+            ReportName.SESSIONS: reports.sessions,
+            ReportName.SCORES: reports.scores,
+            ReportName.SKILLS: reports.skills,
+            ReportName.HEALTH: self._health,
         }
-        return await build[name](program_id)
+        return build[name](await self._models.of_program(program_id))

@@ -57,7 +57,7 @@ def reports_router(service: ReportService, admin: CallerDependency) -> APIRouter
         responses={200: {"content": {"text/csv": {}}}},
     )
     async def as_csv(program_id: ProgramId, name: ReportName, _: Admin) -> Response:
-        body = to_csv((await service.report(program_id, name)).model_dump(mode="json"))
+        body = to_csv(await service.report(program_id, name))
         return Response(
             content=body,
             media_type=CSV_MEDIA_TYPE,
