@@ -5,15 +5,30 @@ the reports (`analytics.domain.reports`) read nothing else. Where the events abo
 can arrive in any order (a pair's end before its creation, a run's approval before its
 proposal, a withdrawal or an erasure before the registration), a field says what has been
 seen: never the presence or absence of a key.
+
+Who counts (the same in every report, in the gauges and in matching's pool):
+
+- A participant is *in the program* while registered, not withdrawn and not erased. Only
+  they count as participants, by role, in mentor capacity and mentee demand, in the answer
+  distribution, in the match rate (both sides of it) and among mentors over capacity.
+- A *withdrawn* participant left: they count as a withdrawal and their registration day
+  stays, as does what they did while in (pairs, sessions, ratings, goals, unmatched in a
+  past proposal).
+- An *erased* participant is as if they had never registered: in no count of people at all
+  (not even withdrawals or registrations by day), their goals gone (as the feedback service
+  deletes them), and absent from the unmatched of a proposal. What pairs and sessions they
+  were part of stays as anonymous facts, as matching and feedback keep them: pairs and their
+  endings, sessions, ratings, fit answers and survey scores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from types import MappingProxyType
+from typing import Annotated, ClassVar, Final
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -25,6 +40,7 @@ from mentorship_contracts.types import (
     ProgramFormat,
     SessionCancelReason,
     SurveyKind,
+    UnmatchedReason,
 )
 
 IsoDate = Annotated[date, PlainSerializer(date.isoformat, return_type=str)]
@@ -83,6 +99,34 @@ class ParticipantFact(Fact):
     withdrew_at: datetime | None = None
     erased: bool = False
 
+    @property
+    def in_program(self) -> bool:
+        """Registered, not withdrawn, not erased: in the pool, and in every count of people."""
+        return all(getattr(self, field) == value for field, value in IN_PROGRAM.items())
+
+    @property
+    def withdrawn(self) -> bool:
+        """Withdrew and was not erased: counted as a withdrawal."""
+        return self.status is ParticipantStatus.WITHDRAWN and not self.erased
+
+    @property
+    def seeks_mentor(self) -> bool:
+        """A mentee (or both): part of mentee demand and of the match rate's denominator."""
+        return self.role in {ParticipantRole.MENTEE, ParticipantRole.BOTH}
+
+
+IN_PROGRAM: Final[Mapping[str, object]] = MappingProxyType(
+    {"status": ParticipantStatus.ACTIVE, "erased": False}
+)
+"""The field values of a participant in the program (the gauges count them in the database)."""
+
+
+class UnmatchedFact(BaseModel):
+    """Someone a proposal left unmatched, and why."""
+
+    key: str
+    reason: UnmatchedReason
+
 
 class RunFact(Fact):
     """A matching run: its proposal (possibly in parts) and its approval, in either order."""
@@ -94,8 +138,8 @@ class RunFact(Fact):
     is_rematch: bool = False
     mentees_considered: int = 0
     mentees_matched: int = 0
-    parts: dict[str, dict[str, int]] = Field(
-        default_factory=dict, description="Per part of the proposal, the unmatched by reason."
+    unmatched: dict[str, list[UnmatchedFact]] = Field(
+        default_factory=dict, description="Per part of the proposal, who it left unmatched."
     )
     approved: bool = False
     approved_at: datetime | None = None
@@ -118,6 +162,15 @@ class PairFact(Fact):
     end_reason: PairEndReason | None = None
     ended_at: datetime | None = None
     end_version: str = ""
+
+    @property
+    def active(self) -> bool:
+        """Created and not ended."""
+        return all(getattr(self, field) == value for field, value in ACTIVE_PAIR.items())
+
+
+ACTIVE_PAIR: Final[Mapping[str, object]] = MappingProxyType({"created": True, "ended": False})
+"""The field values of an active pair (the gauges count them in the database)."""
 
 
 class SessionStatus(StrEnum):
@@ -182,6 +235,7 @@ class GoalFact(Fact):
 
     collection: ClassVar[str] = "goals"
 
+    owner_key: str = Field(description="The mentee whose goal it is.")
     version: str
     topic: str
     progress: int

@@ -16,7 +16,6 @@ flags), and removed when they are erased.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +34,7 @@ from analytics.domain.documents import (
     SessionFact,
     SessionStatus,
     SurveyFact,
+    UnmatchedFact,
 )
 from mentorship_contracts import Envelope, IntegrationEvent
 from mentorship_contracts.events import (
@@ -177,8 +177,11 @@ def _run_proposed(current: RunFact | None, e: MatchingRunProposed, ctx: FoldCont
     fact.proposed_at = _earliest(fact.proposed_at, e.proposed_at)
     fact.parts_total, fact.is_rematch = e.parts, e.is_rematch
     fact.mentees_considered, fact.mentees_matched = e.mentees_considered, e.mentees_matched
-    reasons = Counter(person.reason.value for person in e.unmatched)
-    fact.parts = fact.parts | {str(e.part): dict(reasons)}
+    unmatched = [
+        UnmatchedFact(key=person_key(person.participant_id), reason=person.reason)
+        for person in e.unmatched
+    ]
+    fact.unmatched = fact.unmatched | {str(e.part): unmatched}
     return fact
 
 
@@ -283,6 +286,7 @@ def _goal(current: GoalFact | None, e: GoalProgressUpdated, ctx: FoldContext) ->
     return GoalFact(
         id=ctx.key,
         program_id=e.program_id,
+        owner_key=person_key(e.participant_id),
         version=ctx.version,
         topic=e.topic,
         progress=e.progress_percent,

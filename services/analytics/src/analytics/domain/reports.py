@@ -2,7 +2,8 @@
 
 Each function takes the program's documents (`ProgramFacts`, see
 `analytics.domain.documents`) and returns a report; nothing here does I/O, so the same code
-serves the API and the property tests.
+serves the API and the property tests. Who counts (in the program, withdrawn, erased) is
+decided once, in `analytics.domain.documents`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from analytics.domain.documents import (
     GoalFact,
     PairFact,
     ParticipantFact,
-    ParticipantStatus,
     ProgramFact,
     ProgramFacts,
     RunFact,
@@ -47,7 +47,11 @@ class DayCount(BaseModel):
 
 
 class RegistrationReport(BaseModel):
-    """Who registered: roles, capacity against demand, by day, answers, withdrawals."""
+    """Who registered: roles, capacity against demand, by day, answers, withdrawals.
+
+    Counts people in the program (registered, not withdrawn, not erased), as matching's pool
+    holds them; withdrawals apart. Erased people are in no count.
+    """
 
     program_id: str
     participants: int
@@ -57,14 +61,20 @@ class RegistrationReport(BaseModel):
     withdrawn: int
     mentor_capacity: int
     mentee_demand: int
-    registrations_by_day: list[DayCount]
+    registrations_by_day: list[DayCount] = Field(
+        description="Registrations of people in the program or withdrawn, by day."
+    )
     answers: dict[str, dict[str, int]] = Field(
-        description="Per choice question, how many active participants chose each answer."
+        description="Per choice question, how many people in the program chose each answer."
     )
 
 
-def _active(participants: Iterable[ParticipantFact]) -> list[ParticipantFact]:
-    return [p for p in participants if p.status is ParticipantStatus.ACTIVE and p.role is not None]
+def _in_program(participants: Iterable[ParticipantFact]) -> list[ParticipantFact]:
+    return [p for p in participants if p.in_program]
+
+
+def _erased(participants: Iterable[ParticipantFact]) -> frozenset[str]:
+    return frozenset(p.id for p in participants if p.erased)
 
 
 def _roles(participants: Iterable[ParticipantFact]) -> Counter[ParticipantRole | None]:
@@ -74,20 +84,20 @@ def _roles(participants: Iterable[ParticipantFact]) -> Counter[ParticipantRole |
 def registration(facts: ProgramFacts) -> RegistrationReport:
     """The registration report."""
     participants = facts.participants
-    active = _active(participants)
+    active = _in_program(participants)
     roles = _roles(active)
     answers: dict[str, Counter[str]] = defaultdict(Counter)
     for person in active:
         for question, choices in sorted(person.answers.items()):
             answers[question].update(choices)
-    days = Counter(p.registered_at.date() for p in participants if p.registered_at)
+    days = Counter(p.registered_at.date() for p in participants if p.registered_at and not p.erased)
     return RegistrationReport(
         program_id=facts.program_id,
         participants=len(active),
         mentors=roles[ParticipantRole.MENTOR],
         mentees=roles[ParticipantRole.MENTEE],
         both=roles[ParticipantRole.BOTH],
-        withdrawn=sum(1 for p in participants if p.status is ParticipantStatus.WITHDRAWN),
+        withdrawn=sum(1 for p in participants if p.withdrawn),
         mentor_capacity=sum(p.capacity for p in active),
         mentee_demand=roles[ParticipantRole.MENTEE] + roles[ParticipantRole.BOTH],
         registrations_by_day=[DayCount(day=d, count=n) for d, n in sorted(days.items())],
@@ -104,20 +114,26 @@ class ScoreBucket(BaseModel):
 
 
 class PairingReport(BaseModel):
-    """Pairs, match rate, scores, the unmatched, re-matches and endings."""
+    """Pairs, match rate, scores, the unmatched, re-matches and endings.
+
+    The match rate counts people in the program only (as the registration report does);
+    pairs count as pairs, those of erased people too (anonymous, as matching keeps them).
+    """
 
     program_id: str
     pairs: int
     active_pairs: int
     rematches: int
-    mentees: int
-    mentees_matched: int
+    mentees: int = Field(description="Mentees (and both) in the program.")
+    mentees_matched: int = Field(description="Those of them in an active pair.")
     match_rate: float
     average_score: float | None
     score_distribution: list[ScoreBucket]
     runs: int
     runs_approved: int
-    unmatched_by_reason: dict[str, int] = Field(description="In the latest run's proposal.")
+    unmatched_by_reason: dict[str, int] = Field(
+        description="In the latest run's proposal (erased people left out)."
+    )
     ended_by_reason: dict[str, int]
 
 
@@ -133,18 +149,19 @@ def _latest_proposal(runs: Iterable[RunFact]) -> RunFact | None:
 def pairing(facts: ProgramFacts) -> PairingReport:
     """The pairing report; in a peer program both members of a pair count as matched."""
     created = _created(facts.pairs)
-    active = [p for p in created if not p.ended]
-    roles = _roles(_active(facts.participants))
-    mentees = roles[ParticipantRole.MENTEE] + roles[ParticipantRole.BOTH]
+    active = [p for p in created if p.active]
+    seekers = {p.id for p in _in_program(facts.participants) if p.seeks_mentor}
+    mentees = len(seekers)
     peer = is_peer_program(facts.program)
-    matched = len({key for p in active for key in _matched_sides(p, peer=peer)})
+    matched = len(seekers.intersection(k for p in active for k in _matched_sides(p, peer=peer)))
     scores = [p.score for p in created]
     top = math.floor(max(scores)) + 1 if scores else 0
     buckets = Counter(math.floor(score) for score in scores)
     latest = _latest_proposal(facts.runs)
+    erased = _erased(facts.participants)
     unmatched: Counter[str] = Counter()
-    for reasons in latest.parts.values() if latest else ():
-        unmatched.update(reasons)
+    for people in latest.unmatched.values() if latest else ():
+        unmatched.update(person.reason.value for person in people if person.key not in erased)
     return PairingReport(
         program_id=facts.program_id,
         pairs=len(created),
@@ -359,6 +376,12 @@ class SkillsReport(BaseModel):
     goals_by_topic: list[GoalTopic]
 
 
+def _goals(facts: ProgramFacts) -> list[GoalFact]:
+    """The program's goals but those of erased people (the feedback service deletes them)."""
+    erased = _erased(facts.participants)
+    return [goal for goal in facts.goals if goal.owner_key not in erased]
+
+
 def _goal_completion(goals: Sequence[GoalFact]) -> float | None:
     return round(sum(1 for g in goals if g.completed) / len(goals), 4) if goals else None
 
@@ -366,7 +389,7 @@ def _goal_completion(goals: Sequence[GoalFact]) -> float | None:
 def skills(facts: ProgramFacts) -> SkillsReport:
     """The skills and goals report."""
     topics = Counter(topic for f in facts.feedback for topic in set(f.topics))
-    tracked = facts.goals
+    tracked = _goals(facts)
     by_topic: dict[str, list[GoalFact]] = defaultdict(list)
     for goal in tracked:
         by_topic[goal.topic].append(goal)
@@ -412,7 +435,7 @@ class PoorFit(BaseModel):
 class OverCapacity(BaseModel):
     """A mentor with more active pairs than their capacity."""
 
-    mentor_participant_id: str | None = Field(description="None once the mentor is erased.")
+    mentor_participant_id: str = Field(description="A mentor in the program.")
     pairs: int
     capacity: int
 
@@ -442,7 +465,7 @@ class HealthReport(BaseModel):
 def health(facts: ProgramFacts, *, now: datetime, inactive_after_days: int) -> HealthReport:
     """The health flags, as of ``now``."""
     pairs = _created(facts.pairs)
-    active = [p for p in pairs if not p.ended]
+    active = [p for p in pairs if p.active]
     last_held = {
         pair_id: max(times) for pair_id, times in held_by_pair(pairs, facts.sessions).items()
     }
@@ -452,7 +475,11 @@ def health(facts: ProgramFacts, *, now: datetime, inactive_after_days: int) -> H
         days = (now - since).days if since else 0
         if days >= inactive_after_days:
             inactive.append(InactivePair(pair_id=pair.id, days_without_session=days))
-    mentors = {p.id: p for p in facts.participants}
+    mentors = {
+        p.id: (p.participant_id, p.capacity)
+        for p in _in_program(facts.participants)
+        if p.participant_id is not None
+    }
     load = Counter(p.mentor_key for p in active)
     return HealthReport(
         program_id=facts.program_id,
@@ -475,13 +502,11 @@ def health(facts: ProgramFacts, *, now: datetime, inactive_after_days: int) -> H
             key=lambda f: (f.pair_id, f.concern or ""),
         ),
         mentors_over_capacity=[
-            OverCapacity(
-                mentor_participant_id=mentors[key].participant_id,
-                pairs=n,
-                capacity=mentors[key].capacity,
-            )
+            OverCapacity(mentor_participant_id=participant_id, pairs=n, capacity=capacity)
             for key, n in sorted(load.items())
-            if key in mentors and n > mentors[key].capacity
+            if key in mentors
+            for participant_id, capacity in (mentors[key],)
+            if n > capacity
         ],
         key_result=_key_result(facts.program, facts, now) if facts.program else None,
     )
@@ -534,9 +559,11 @@ def _sessions_per_pair(facts: ProgramFacts) -> float | None:
 def _mentees_with(sessions_needed: int, facts: ProgramFacts) -> float:
     pairs = _created(facts.pairs)
     held = held_by_pair(pairs, facts.sessions)
+    erased = _erased(facts.participants)
     per_mentee: Counter[str] = Counter()
     for pair in pairs:
-        per_mentee[pair.mentee_key] += len(held.get(pair.id, ()))
+        if pair.mentee_key not in erased:
+            per_mentee[pair.mentee_key] += len(held.get(pair.id, ()))
     if not per_mentee:
         return 0.0
     return round(sum(1 for n in per_mentee.values() if n >= sessions_needed) / len(per_mentee), 4)
@@ -547,7 +574,7 @@ _METRICS: dict[str, Callable[[ProgramFacts], float | None]] = {
     "sessions_per_pair": _sessions_per_pair,
     "match_rate": lambda facts: pairing(facts).match_rate,
     "average_rating": lambda facts: _average_rating(facts.feedback),
-    "goal_completion_rate": lambda facts: _goal_completion(facts.goals),
+    "goal_completion_rate": lambda facts: _goal_completion(_goals(facts)),
 }
 
 

@@ -24,7 +24,9 @@ class AnalyticsMetrics:
             "Age (from its event time) of the newest event in the last projected batch.",
         )
         self.participants = metrics.gauge(
-            "analytics_participants", "Active participants.", "program"
+            "analytics_participants",
+            "Participants in the program: registered, not withdrawn, not erased.",
+            "program",
         )
         self.pairs = metrics.gauge("analytics_active_pairs", "Active pairs.", "program")
         self.sessions_held = metrics.gauge("analytics_sessions_held", "Sessions held.", "program")

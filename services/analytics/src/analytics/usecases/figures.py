@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analytics.adapters.read_models import ReadModels
-from analytics.domain.documents import PairFact, ParticipantFact, SessionFact
+from analytics.domain.documents import (
+    ACTIVE_PAIR,
+    IN_PROGRAM,
+    PairFact,
+    ParticipantFact,
+    SessionFact,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +37,11 @@ class BusinessFigures:
         return [await self._of(program) for program in (None, *programs)]
 
     async def _of(self, program_id: str | None) -> ProgramFigures:
-        scope = {} if program_id is None else {"program_id": program_id}
+        scope: dict[str, object] = {} if program_id is None else {"program_id": program_id}
         return ProgramFigures(
             program_id=program_id,
-            participants=await self._models.count(ParticipantFact, scope | {"status": "active"}),
-            active_pairs=await self._models.count(
-                PairFact, scope | {"created": True, "ended": False}
-            ),
+            participants=await self._models.count(ParticipantFact, {**scope, **IN_PROGRAM}),
+            active_pairs=await self._models.count(PairFact, {**scope, **ACTIVE_PAIR}),
             sessions_held=await self._models.count(SessionFact, scope | {"status": "held"}),
             average_rating=await self._models.average_rating(scope),
         )
