@@ -82,7 +82,7 @@ class ParticipantStatus(StrEnum):
 
 
 class ParticipantFact(Fact):
-    """A participant: registration state, status and erasure, each from whichever came first."""
+    """A participant: registration state, status and erasure, folded in any order."""
 
     collection: ClassVar[str] = "participants"
 

@@ -77,15 +77,11 @@ def _erased(participants: Iterable[ParticipantFact]) -> frozenset[str]:
     return frozenset(p.id for p in participants if p.erased)
 
 
-def _roles(participants: Iterable[ParticipantFact]) -> Counter[ParticipantRole | None]:
-    return Counter(p.role for p in participants)
-
-
 def registration(facts: ProgramFacts) -> RegistrationReport:
     """The registration report."""
     participants = facts.participants
     active = _in_program(participants)
-    roles = _roles(active)
+    roles = Counter(p.role for p in active)
     answers: dict[str, Counter[str]] = defaultdict(Counter)
     for person in active:
         for question, choices in sorted(person.answers.items()):
@@ -99,7 +95,7 @@ def registration(facts: ProgramFacts) -> RegistrationReport:
         both=roles[ParticipantRole.BOTH],
         withdrawn=sum(1 for p in participants if p.withdrawn),
         mentor_capacity=sum(p.capacity for p in active),
-        mentee_demand=roles[ParticipantRole.MENTEE] + roles[ParticipantRole.BOTH],
+        mentee_demand=sum(1 for p in active if p.seeks_mentor),
         registrations_by_day=[DayCount(day=d, count=n) for d, n in sorted(days.items())],
         answers={q: dict(sorted(c.items())) for q, c in sorted(answers.items())},
     )
