@@ -7,7 +7,11 @@ them, both members' feedback, goal progress and a fit answer, across ten program
 times are the publish times, so the projection lag is how far the read models trail the
 stream. It checks one report against the generated counts, and prints as its last line:
 
-    analytics events=<n> seconds=<s> events_per_s=<r> final_lag_s=<s>
+    analytics events=<n> seconds=<s> events_per_s=<r> final_lag_s=<s> service_cpu_s=<s>
+
+``service_cpu_s`` is the CPU time the analytics process spent meanwhile (from /proc, so
+Linux only; "n/a" elsewhere): on a shared machine it moves far less with the load than the
+wall-clock figures do.
 
 Usage: python benchmarks/bench_analytics.py [--events 100000] [--programs 10]
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import re
 import sys
@@ -23,6 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaProducer
@@ -211,6 +217,15 @@ async def publish(bootstrap: str, prefix: str, events: list[IntegrationEvent]) -
         await producer.stop()
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user and system) the process ``pid`` has used so far, if /proc tells."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def metric(text: str, name: str) -> float:
     """A metric's value in a Prometheus exposition (0 when absent)."""
     found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
@@ -225,7 +240,7 @@ async def main(total: int, programs: int) -> int:
         benchmark_service("analytics") as (service, infrastructure, prefix),
         httpx.AsyncClient(base_url=service.base_url, timeout=60) as client,
     ):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds(service.process.pid)
         publishing = asyncio.create_task(publish(infrastructure.kafka_bootstrap, prefix, events))
         text, projected, progressed = "", 0.0, time.perf_counter()
         while projected < len(events):
@@ -240,6 +255,10 @@ async def main(total: int, programs: int) -> int:
                 print(f"STALLED: {projected:.0f} of {len(events)} events projected")
                 return 1
         elapsed = time.perf_counter() - started
+        cpu_ended = cpu_seconds(service.process.pid)
+        cpu = "n/a"
+        if cpu_started is not None and cpu_ended is not None:
+            cpu = f"{cpu_ended - cpu_started:.1f}"
         await publishing
         lag = metric(text, LAG)
         print(f"published and projected {len(events)} events in {elapsed:.1f}s", flush=True)
@@ -252,7 +271,7 @@ async def main(total: int, programs: int) -> int:
         print(f"report check: bench-0 held={report['held']} as generated", flush=True)
     print(
         f"analytics events={len(events)} seconds={elapsed:.1f} "
-        f"events_per_s={len(events) / elapsed:.0f} final_lag_s={lag:.2f}"
+        f"events_per_s={len(events) / elapsed:.0f} final_lag_s={lag:.2f} service_cpu_s={cpu}"
     )
     return 0
 

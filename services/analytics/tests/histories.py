@@ -80,22 +80,43 @@ def history(seed: int) -> History:
     _runs(rng, result, people)
     mentors = [p for p in people if roles[p] is not ParticipantRole.MENTEE]
     mentees = [p for p in people if roles[p] is not ParticipantRole.MENTOR]
+    live: dict[str, tuple[str, str]] = {}
     for index in range(rng.randint(0, 6) if mentors and mentees else 0):
-        _pair(rng, result, f"pair{index}", (rng.choice(mentors), rng.choice(mentees)), index)
+        members = (rng.choice(mentors), rng.choice(mentees))
+        if not _pair(rng, result, f"pair{index}", members, index):
+            live[f"pair{index}"] = members
     _surveys(rng, result, people)
     for person in people:
-        if rng.random() < 0.1:
-            at = START + timedelta(days=100)
-            result.add(
-                ParticipantErased(
-                    participant_id=person,
-                    program_id=PROGRAM,
-                    person_id=f"person-{person}",
-                    erased_at=at,
-                ),
-                at,
-            )
+        if rng.random() < 0.15:
+            _erase(rng, result, person, live)
     return result
+
+
+def _erase(
+    rng: random.Random, result: History, person: str, live: dict[str, tuple[str, str]]
+) -> None:
+    """Erase ``person`` at any time (even before they registered, as a skewed clock may
+    stamp it); matching mostly ends their pairs (its event may not have arrived yet)."""
+    at = START + timedelta(days=rng.randint(-1, 120), minutes=rng.randint(0, 59))
+    result.add(
+        ParticipantErased(
+            participant_id=person, program_id=PROGRAM, person_id=f"person-{person}", erased_at=at
+        ),
+        at,
+    )
+    for pair_id, members in list(live.items()):
+        if person in members and rng.random() < 0.7:
+            ended = at + timedelta(seconds=1)
+            result.add(
+                PairEnded(
+                    pair_id=pair_id,
+                    program_id=PROGRAM,
+                    reason=PairEndReason.PARTICIPANT_ERASED,
+                    ended_at=ended,
+                ),
+                ended,
+            )
+            del live[pair_id]
 
 
 def _participants(rng: random.Random, result: History) -> dict[str, ParticipantRole]:
@@ -172,7 +193,8 @@ def _runs(rng: random.Random, result: History, people: list[str]) -> None:
 
 def _pair(
     rng: random.Random, result: History, pair_id: str, members: tuple[str, str], index: int
-) -> None:
+) -> bool:
+    """A pair's life; whether it ended."""
     mentor, mentee = members
     created = START + timedelta(days=12, hours=index)
     result.add(
@@ -204,6 +226,8 @@ def _pair(
             ),
             at,
         )
+        return True
+    return False
 
 
 def _fits(

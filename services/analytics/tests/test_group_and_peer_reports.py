@@ -2,71 +2,100 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from analytics.domain import reports
-from analytics.domain.facts import Doc
+from analytics.domain.documents import (
+    PairFact,
+    ParticipantFact,
+    ParticipantStatus,
+    ProgramFact,
+    ProgramFacts,
+    SessionFact,
+    SessionStatus,
+)
+from mentorship_contracts.types import Cadence, ParticipantRole, ProgramFormat
 
 START = datetime(2027, 1, 4, 10, tzinfo=UTC)
 NOW = START + timedelta(weeks=8)
 
 
-def _pair(pair_id: str, mentee: str, mentor: str = "m1", **fields: object) -> Doc:
-    return {
-        "_id": pair_id,
-        "program_id": "p",
-        "score": 5.0,
-        "mentor_key": mentor,
-        "mentee_key": mentee,
-        "created_at": START,
-        "ended": False,
-    } | fields
+def _pair(pair_id: str, mentee: str, mentor: str = "m1", **fields: Any) -> PairFact:
+    return PairFact.model_validate(
+        {
+            "id": pair_id,
+            "program_id": "p",
+            "created": True,
+            "score": 5.0,
+            "mentor_key": mentor,
+            "mentee_key": mentee,
+            "created_at": START,
+        }
+        | fields
+    )
 
 
-def _held(session_id: str, pair_id: str, week: int) -> Doc:
+def _held(session_id: str, pair_id: str, week: int) -> SessionFact:
     held_at = START + timedelta(weeks=week)
-    return {"_id": session_id, "pair_id": pair_id, "status": "held", "held_at": held_at}
+    return SessionFact(
+        id=session_id,
+        program_id="p",
+        pair_id=pair_id,
+        starts_at=held_at,
+        time_version="1",
+        status=SessionStatus.HELD,
+        held_at=held_at,
+    )
 
 
-def _docs(programs: list[Doc], pairs: list[Doc], sessions: list[Doc]) -> dict[str, list[Doc]]:
+def _program(program_format: ProgramFormat, metric: str = "match_rate") -> ProgramFact:
+    return ProgramFact(
+        id="p",
+        program_id="p",
+        version="1",
+        name="A program",
+        metric=metric,
+        target=0.8,
+        starts_on=date(2027, 1, 4),
+        ends_on=date(2027, 3, 1),
+        cadence=Cadence.WEEKLY,
+        format=program_format,
+    )
+
+
+def _facts(
+    program: ProgramFact, pairs: list[PairFact], sessions: list[SessionFact]
+) -> ProgramFacts:
     participants = [
-        {"_id": key, "role": "both", "status": "active", "capacity": 1}
-        for key in sorted({p["mentee_key"] for p in pairs} | {p["mentor_key"] for p in pairs})
+        ParticipantFact(
+            id=key,
+            program_id="p",
+            role=ParticipantRole.BOTH,
+            status=ParticipantStatus.ACTIVE,
+            capacity=1,
+        )
+        for key in sorted({p.mentee_key for p in pairs} | {p.mentor_key for p in pairs})
     ]
-    return {
-        "programs": programs,
-        "participants": participants,
-        "runs": [],
-        "pairs": pairs,
-        "sessions": sessions,
-        "feedback": [],
-        "fits": [],
-        "goals": [],
-        "surveys": [],
-    }
+    return ProgramFacts(
+        program_id="p", program=program, participants=participants, pairs=pairs, sessions=sessions
+    )
 
 
-GROUP_PROGRAM = {
-    "_id": "p",
-    "format": "group",
-    "metric": "mentees_with_6_sessions_share",
-    "target": 0.8,
-    "starts_on": "2027-01-04",
-    "ends_on": "2027-03-01",
-}
+GROUP_PROGRAM = _program(ProgramFormat.GROUP, metric="mentees_with_6_sessions_share")
 
 
 def test_a_group_session_counts_for_every_member_of_the_group() -> None:
     pairs = [_pair(f"pair-{n}", f"e{n}", group_id="group-m1") for n in range(3)]
     sessions = [_held(f"group-m1.s{w}", "group-m1", w) for w in range(1, 8)]
-    docs = _docs([GROUP_PROGRAM], pairs, sessions)
+    facts = _facts(GROUP_PROGRAM, pairs, sessions)
 
-    health = reports.health(GROUP_PROGRAM, docs, now=NOW, inactive_after_days=45)
+    health = reports.health(facts, now=NOW, inactive_after_days=45)
 
     assert health.inactive_pairs == []
     assert health.key_result is not None
     assert health.key_result.actual == 1.0
-    assert reports.held_by_pair(pairs, sessions)["pair-0"] == [s["held_at"] for s in sessions]
+    assert reports.held_by_pair(pairs, sessions)["pair-0"] == [s.held_at for s in sessions]
 
 
 def test_a_member_is_credited_only_with_sessions_held_while_in_the_group() -> None:
@@ -90,10 +119,8 @@ def test_a_member_is_credited_only_with_sessions_held_while_in_the_group() -> No
 
 def test_both_members_of_a_peer_pair_are_matched() -> None:
     pairs = [_pair("pair-1", "a", mentor="b"), _pair("pair-2", "c", mentor="d")]
-    docs = _docs([{"_id": "p", "format": "peer"}], pairs, [])
-
-    peer = reports.pairing("p", docs["participants"], pairs, [], peer=True)
-    one_on_one = reports.pairing("p", docs["participants"], pairs, [])
+    peer = reports.pairing(_facts(_program(ProgramFormat.PEER), pairs, []))
+    one_on_one = reports.pairing(_facts(_program(ProgramFormat.ONE_ON_ONE), pairs, []))
 
     assert (peer.mentees, peer.mentees_matched, peer.match_rate) == (4, 4, 1.0)
     assert one_on_one.match_rate == 0.5

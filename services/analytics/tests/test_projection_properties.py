@@ -2,7 +2,8 @@
 
 Random histories are delivered in random order, in random batches, with random duplicates
 (redeliveries); the read models folded from them must give the same reports as a recount
-written directly over the distinct events.
+written directly over the distinct events. Histories erase some people (at any time, even
+before they registered): the recount leaves them out of every count of people.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import random
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,15 +21,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.domain import reports
-from analytics.domain.facts import (
-    COLLECTIONS,
-    PAIRS,
-    PARTICIPANTS,
-    Batch,
-    Doc,
-    Target,
-    person_key,
+from analytics.domain.documents import (
+    Fact,
+    FeedbackFact,
+    FitFact,
+    GoalFact,
+    PairFact,
+    ParticipantFact,
+    ProgramFact,
+    ProgramFacts,
+    RunFact,
+    SessionFact,
+    SurveyFact,
 )
+from analytics.domain.facts import Batch, Target, person_key
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import (
     GoalProgressUpdated,
@@ -54,53 +61,40 @@ from .histories import PROGRAM, history
 NOW = datetime(2027, 5, 1, tzinfo=UTC)
 
 
-def project(
-    deliveries: Sequence[Envelope[Any]], batch_sizes: Sequence[int]
-) -> dict[str, list[Doc]]:
+def project(deliveries: Sequence[Envelope[Any]], batch_sizes: Sequence[int]) -> ProgramFacts:
     """Fold deliveries batch by batch into an in-memory store, as the projector does."""
-    store: dict[Target, Doc] = {}
+    store: dict[Target, Fact] = {}
     position, sizes = 0, list(batch_sizes) or [1]
     while position < len(deliveries):
         size = sizes[position % len(sizes)]
         batch = Batch(tuple(deliveries[position : position + size]))
         position += size
-        erasing = set(batch.erasing)
         store.update(
-            batch.fold(
-                {target: store[target] for target in batch.targets if target in store},
-                frozenset(
-                    key
-                    for key in batch.named
-                    if store.get(Target(PARTICIPANTS, key), {}).get("erased")
-                ),
-                [
-                    {**document, "_id": target.key}
-                    for target, document in store.items()
-                    if target.collection == PAIRS
-                    and erasing & {document.get("mentor_key"), document.get("mentee_key")}
-                ],
-            )
+            batch.fold({target: store[target] for target in batch.targets if target in store})
         )
-    documents: dict[str, list[Doc]] = {kind: [] for kind in COLLECTIONS}
-    for target, document in store.items():
-        documents[target.collection].append({**document, "_id": target.key})
-    return documents
+    programs = [f for f in store.values() if isinstance(f, ProgramFact)]
+    return ProgramFacts(
+        program_id=PROGRAM,
+        program=programs[0] if programs else None,
+        participants=[f for f in store.values() if isinstance(f, ParticipantFact)],
+        runs=[f for f in store.values() if isinstance(f, RunFact)],
+        pairs=[f for f in store.values() if isinstance(f, PairFact)],
+        sessions=[f for f in store.values() if isinstance(f, SessionFact)],
+        feedback=[f for f in store.values() if isinstance(f, FeedbackFact)],
+        fits=[f for f in store.values() if isinstance(f, FitFact)],
+        goals=[f for f in store.values() if isinstance(f, GoalFact)],
+        surveys=[f for f in store.values() if isinstance(f, SurveyFact)],
+    )
 
 
-def all_reports(documents: dict[str, list[Doc]]) -> dict[str, Any]:
+def all_reports(facts: ProgramFacts) -> dict[str, Any]:
     return {
-        "registration": reports.registration(PROGRAM, documents["participants"]),
-        "pairing": reports.pairing(
-            PROGRAM, documents["participants"], documents["pairs"], documents["runs"]
-        ),
-        "sessions": reports.sessions(PROGRAM, documents["sessions"], documents["feedback"]),
-        "scores": reports.scores(
-            PROGRAM, documents["feedback"], documents["fits"], documents["surveys"]
-        ),
-        "skills": reports.skills(PROGRAM, documents["feedback"], documents["goals"]),
-        "health": reports.health(
-            next(iter(documents["programs"]), None), documents, now=NOW, inactive_after_days=45
-        ),
+        "registration": reports.registration(facts),
+        "pairing": reports.pairing(facts),
+        "sessions": reports.sessions(facts),
+        "scores": reports.scores(facts),
+        "skills": reports.skills(facts),
+        "health": reports.health(facts, now=NOW, inactive_after_days=45),
     }
 
 
@@ -115,62 +109,94 @@ def _by_type(events: Sequence[Envelope[Any]]) -> dict[type, list[Envelope[Any]]]
     return of
 
 
-def _recount_people(of: dict[type, list[Envelope[Any]]]) -> tuple[dict[str, Any], Counter[str]]:
+@dataclass(frozen=True)
+class People:
+    """Who is who at the end of a history."""
+
+    erased: set[str]
+    in_program: dict[str, ParticipantRegistered | ParticipantUpdated]
+    """The latest state of everyone registered, not withdrawn and not erased."""
+
+    @property
+    def seekers(self) -> set[str]:
+        return {p for p, state in self.in_program.items() if state.role.value != "mentor"}
+
+
+def _people(of: dict[type, list[Envelope[Any]]]) -> tuple[People, int]:
     by_person: dict[str, list[Envelope[Any]]] = defaultdict(list)
     for kind in (ParticipantRegistered, ParticipantUpdated, ParticipantWithdrew):
         for envelope in of[kind]:
             by_person[envelope.data.participant_id].append(envelope)
     erased = {e.data.participant_id for e in of[ParticipantErased]}
-    status, state = {}, {}
+    in_program, withdrawn = {}, 0
     for person, envelopes in by_person.items():
-        last = _latest(envelopes)
-        status[person] = "withdrawn" if isinstance(last.data, ParticipantWithdrew) else "active"
+        if person in erased:
+            continue
+        if isinstance(_latest(envelopes).data, ParticipantWithdrew):
+            withdrawn += 1
+            continue
         states = [e for e in envelopes if not isinstance(e.data, ParticipantWithdrew)]
-        state[person] = _latest(states).data
-    active = [p for p, s in status.items() if s == "active"]
-    roles = Counter(state[p].role.value for p in active)
+        in_program[person] = _latest(states).data
+    return People(erased, in_program), withdrawn
+
+
+def _recount_people(of: dict[type, list[Envelope[Any]]]) -> tuple[dict[str, Any], People]:
+    people, withdrawn = _people(of)
+    roles = Counter(state.role.value for state in people.in_program.values())
     answers: dict[str, Counter[str]] = defaultdict(Counter)
-    for person in (p for p in active if p not in erased):
-        for question, choices in state[person].choice_answers.items():
+    for state in people.in_program.values():
+        for question, choices in state.choice_answers.items():
             answers[question].update(choices)
-    days = Counter(e.data.registered_at.date() for e in of[ParticipantRegistered])
+    days = Counter(
+        e.data.registered_at.date()
+        for e in of[ParticipantRegistered]
+        if e.data.participant_id not in people.erased
+    )
     return {
-        "participants": len(active),
+        "participants": len(people.in_program),
         "roles": (roles["mentor"], roles["mentee"], roles["both"]),
-        "withdrawn": sum(1 for s in status.values() if s == "withdrawn"),
-        "capacity": sum(state[p].capacity for p in active),
+        "withdrawn": withdrawn,
+        "capacity": sum(state.capacity for state in people.in_program.values()),
         "days": sorted(days.items()),
         "answers": {q: dict(c) for q, c in answers.items()},
-    }, roles
+    }, people
 
 
-def _recount_pairing(of: dict[type, list[Envelope[Any]]], roles: Counter[str]) -> dict[str, Any]:
+def _recount_pairing(of: dict[type, list[Envelope[Any]]], people: People) -> dict[str, Any]:
     pairs = {e.data.pair_id: e.data for e in of[PairCreated]}
     ends: dict[str, list[Envelope[Any]]] = defaultdict(list)
     for envelope in of[PairEnded]:
         ends[envelope.data.pair_id].append(envelope)
     live = [p for p in pairs.values() if p.pair_id not in ends]
-    mentees = roles["mentee"] + roles["both"]
-    matched = len({p.mentee_participant_id for p in live})
+    matched = people.seekers & {p.mentee_participant_id for p in live}
     runs: dict[str, dict[int, Counter[str]]] = defaultdict(dict)
     run_times: dict[str, datetime] = {}
     for envelope in of[MatchingRunProposed]:
         run_times.setdefault(envelope.data.run_id, envelope.data.proposed_at)
-        reasons = Counter(u.reason.value for u in envelope.data.unmatched)
+        reasons = Counter(
+            u.reason.value for u in envelope.data.unmatched if u.participant_id not in people.erased
+        )
         runs[envelope.data.run_id][envelope.data.part] = reasons
     unmatched: Counter[str] = Counter()
     if run_times:
         for reasons in runs[max(run_times, key=lambda run: run_times[run])].values():
             unmatched.update(reasons)
+    load = Counter(p.mentor_participant_id for p in live)
     return {
         "pairs": len(pairs),
         "active_pairs": len(live),
         "rematches": sum(1 for p in pairs.values() if p.is_rematch),
-        "match_rate": round(matched / mentees, 4) if mentees else 0.0,
+        "mentees": len(people.seekers),
+        "match_rate": round(len(matched) / len(people.seekers), 4) if people.seekers else 0.0,
         "ended": dict(Counter(_latest(e).data.reason.value for e in ends.values())),
         "unmatched": dict(unmatched),
         "runs": (len(runs), len({e.data.run_id for e in of[MatchingRunApproved]})),
         "score_buckets": Counter(math.floor(p.score) for p in pairs.values()),
+        "over_capacity": sorted(
+            (mentor, n, people.in_program[mentor].capacity)
+            for mentor, n in load.items()
+            if mentor in people.in_program and n > people.in_program[mentor].capacity
+        ),
     }
 
 
@@ -214,12 +240,16 @@ def _latest_of(of: dict[type, list[Envelope[Any]]], kind: type, key: Any) -> lis
     return [_latest(items).data for items in groups.values()]
 
 
-def _recount_scores(of: dict[type, list[Envelope[Any]]]) -> dict[str, Any]:
+def _recount_scores(of: dict[type, list[Envelope[Any]]], people: People) -> dict[str, Any]:
     final = _final_feedback(of)
     ratings = [f.rating for f in final.values()]
     fits = _latest_of(of, PairingFitReported, lambda e: (e.pair_id, e.participant_id))
     surveys = _latest_of(of, SurveyResponseSubmitted, lambda e: e.response_id)
-    goals = _latest_of(of, GoalProgressUpdated, lambda e: e.goal_id)
+    goals = [
+        goal
+        for goal in _latest_of(of, GoalProgressUpdated, lambda e: e.goal_id)
+        if goal.participant_id not in people.erased
+    ]
     promoters = sum(1 for s in surveys if s.recommend_score >= 9)
     detractors = sum(1 for s in surveys if s.recommend_score <= 6)
     return {
@@ -236,8 +266,10 @@ def _recount_scores(of: dict[type, list[Envelope[Any]]]) -> dict[str, Any]:
 def recount(events: Sequence[Envelope[Any]]) -> dict[str, Any]:
     """The reports' numbers, counted directly from the distinct events."""
     of = _by_type(events)
-    people, roles = _recount_people(of)
-    return people | _recount_pairing(of, roles) | _recount_sessions(of) | _recount_scores(of)
+    counts, people = _recount_people(of)
+    return (
+        counts | _recount_pairing(of, people) | _recount_sessions(of) | _recount_scores(of, people)
+    )
 
 
 def check(got: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -252,6 +284,7 @@ def check(got: dict[str, Any], expected: dict[str, Any]) -> None:
     assert pairing.pairs == expected["pairs"]
     assert pairing.active_pairs == expected["active_pairs"]
     assert pairing.rematches == expected["rematches"]
+    assert pairing.mentees == expected["mentees"] == registration.mentee_demand
     assert pairing.match_rate == expected["match_rate"]
     assert pairing.ended_by_reason == expected["ended"]
     assert pairing.unmatched_by_reason == expected["unmatched"]
@@ -276,6 +309,11 @@ def check(got: dict[str, Any], expected: dict[str, Any]) -> None:
     assert {t.topic: t.mentions for t in skills.topics} == expected["topics"]
     low = got["health"].low_ratings
     assert sorted((r.session_id, r.rating) for r in low) == expected["low_ratings"]
+    over = got["health"].mentors_over_capacity
+    assert (
+        sorted((m.mentor_participant_id, m.pairs, m.capacity) for m in over)
+        == (expected["over_capacity"])
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -311,11 +349,22 @@ def test_erased_participants_leave_no_ids_but_their_counts(seed: int, shuffle: i
     erased = {e.data.participant_id for e in events if isinstance(e.data, ParticipantErased)}
     deliveries = list(events)
     random.Random(shuffle).shuffle(deliveries)
-    documents = project(deliveries, [7])
-    for kind, docs in documents.items():
-        for document in docs:
-            text = repr(sorted(document.items()))
-            for person in erased:
-                assert f"'{person}'" not in text, (kind, document)
+    facts = project(deliveries, [7])
+    documents = [
+        facts.program,
+        *facts.participants,
+        *facts.runs,
+        *facts.pairs,
+        *facts.sessions,
+        *facts.feedback,
+        *facts.fits,
+        *facts.goals,
+        *facts.surveys,
+    ]
+    for document in documents:
+        assert document is not None
+        text = repr(sorted(document.model_dump(by_alias=True).items()))
+        for person in erased:
+            assert f"'{person}'" not in text, document
     keys = {person_key(p) for p in erased}
-    assert all(d.get("erased") for d in documents["participants"] if d["_id"] in keys)
+    assert all(p.erased for p in facts.participants if p.id in keys)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from mentorship_contracts.events import (
     ParticipantRegistered,
     ParticipantUpdated,
     ParticipantWithdrew,
+    ProgramCreated,
 )
 from mentorship_contracts.examples import PROGRAM, example
 from mentorship_devstack.kafka_tools import publish_events
@@ -30,6 +32,7 @@ pytestmark = pytest.mark.integration
 
 ADMIN = bearer(DEV_ADMIN_TOKEN)
 REPORTS = ("registration", "pairing", "sessions", "scores", "skills")
+PROJECTED = r"^mentorship_analytics_events_projected_total (\S+)$"
 
 
 async def test_reports_follow_the_events_and_match_the_projection(
@@ -99,11 +102,12 @@ async def test_reports_follow_the_events_and_match_the_projection(
         assert "analytics_events_projected_total " in text
 
 
-async def test_registration_report_and_erasure_keep_counts(
+async def test_erased_people_leave_the_reports_their_csv_and_the_gauges(
     make_settings: SettingsFactory, serve_app: AppServer
 ) -> None:
-    settings = make_settings(AnalyticsSettings)
+    settings = make_settings(AnalyticsSettings, analytics_gauge_interval_s=0.2)
     events = [
+        example(ProgramCreated),
         example(ParticipantRegistered, participant_id="m1", role="mentor", capacity=2),
         example(ParticipantRegistered, participant_id="e1", role="mentee", capacity=0),
         example(ParticipantRegistered, participant_id="e2", role="mentee", capacity=0),
@@ -115,25 +119,46 @@ async def test_registration_report_and_erasure_keep_counts(
     async with serve_app(build_app(settings)) as client:
         await publish_events(settings.kafka_bootstrap, events, prefix=settings.kafka_topic_prefix)
 
-        async def report() -> dict[str, Any]:
-            response = await client.get(
-                f"/v1/programs/{PROGRAM}/reports/registration", headers=ADMIN
-            )
+        async def report(name: str) -> dict[str, Any]:
+            response = await client.get(f"/v1/programs/{PROGRAM}/reports/{name}", headers=ADMIN)
             body: dict[str, Any] = response.json()
             return body
 
-        body = await eventually(report, lambda body: body["withdrawn"] == 1)
+        async def projected() -> float:
+            found = re.search(PROJECTED, (await client.get("/metrics")).text, re.MULTILINE)
+            return float(found.group(1)) if found else 0.0
+
+        await eventually(projected, lambda count: count >= len(events))
+        body = await report("registration")
+        # Only m1 is left in the program (as in matching's pool): e2 withdrew, e1 is erased.
         assert {k: body[k] for k in ("participants", "mentors", "mentees", "both")} == {
-            "participants": 2,
+            "participants": 1,
             "mentors": 0,
-            "mentees": 1,
+            "mentees": 0,
             "both": 1,
         }
         assert body["mentor_capacity"] == 3
-        assert body["mentee_demand"] == 2
-        # The erased mentee still counts; their answers are gone from the distribution.
+        assert body["mentee_demand"] == 1
         assert body["answers"]["seniority"] == {"senior": 1}
-        assert sum(day["count"] for day in body["registrations_by_day"]) == 3
+        assert sum(day["count"] for day in body["registrations_by_day"]) == 2
+        pairing = await report("pairing")
+        assert pairing["mentees"] == body["mentee_demand"]
+        exported = await client.get(
+            f"/v1/programs/{PROGRAM}/reports/registration.csv", headers=ADMIN
+        )
+        rows = dict(csv.reader(io.StringIO(exported.text)))
+        assert (rows["participants"], rows["mentee_demand"]) == ("1", "1")
+
+        async def metrics() -> str:
+            return (await client.get("/metrics")).text
+
+        await eventually(
+            metrics,
+            lambda text: (
+                f'analytics_participants{{program="{PROGRAM}"}} 1.0' in text
+                and 'analytics_participants{program="all"} 2.0' in text
+            ),
+        )
 
         zeros = await client.get("/v1/programs/nobody-here/reports/registration", headers=ADMIN)
         assert zeros.json()["participants"] == 0

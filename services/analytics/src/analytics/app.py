@@ -6,12 +6,15 @@ from fastapi import FastAPI
 
 from analytics.adapters.read_models import ReadModels
 from analytics.domain.facts import PROJECTED_EVENTS
-from analytics.handlers.api.dashboard import dashboard_router
-from analytics.handlers.api.reports import reports_router
-from analytics.handlers.metrics import AnalyticsMetrics, BusinessGauges
-from analytics.handlers.projector import Projector
-from analytics.handlers.reports import ReportService
+from analytics.entrypoints.http.dashboard import dashboard_router
+from analytics.entrypoints.http.reports import reports_router
+from analytics.entrypoints.metrics import AnalyticsMetrics
+from analytics.entrypoints.subscriptions import Projector
+from analytics.entrypoints.workers import BusinessGauges
 from analytics.settings import AnalyticsSettings
+from analytics.usecases.figures import BusinessFigures
+from analytics.usecases.projection import Projection
+from analytics.usecases.reports import ReportService
 from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
 from mentorship_kit.runtime import ServiceRuntime
@@ -24,9 +27,9 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     models = ReadModels(runtime.database)
     runtime.add_indexes(*models.indexes())
     metrics = AnalyticsMetrics(runtime.metrics)
-    Projector(models, metrics).subscribe(runtime.handlers, PROJECTED_EVENTS)
+    Projector(Projection(models), metrics).subscribe(runtime.handlers, PROJECTED_EVENTS)
     gauges = BusinessGauges(
-        models,
+        BusinessFigures(models),
         metrics,
         interval_s=settings.analytics_gauge_interval_s,
         label_limit=settings.analytics_program_label_limit,

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from pymongo import ASCENDING, IndexModel, ReplaceOne
 
-from analytics.domain.facts import (
-    COLLECTIONS,
-    FEEDBACK,
-    PAIRS,
-    PARTICIPANTS,
-    PROGRAMS,
-    Doc,
-    Target,
+from analytics.domain.documents import (
+    FACT_KINDS,
+    Fact,
+    FeedbackFact,
+    FitFact,
+    GoalFact,
+    PairFact,
+    ParticipantFact,
+    ProgramFact,
+    ProgramFacts,
+    RunFact,
+    SessionFact,
+    SurveyFact,
 )
-from mentorship_kit.mongo import Collection, Database, Indexes
+from analytics.domain.facts import Target
+from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
 
 RM_PREFIX = "rm_"
@@ -29,92 +35,79 @@ class ReadModels:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    def _collection(self, kind: str) -> Collection:
-        return self._database[f"{RM_PREFIX}{kind}"]
+    def _collection(self, kind: type[Fact]) -> Collection:
+        return self._database[f"{RM_PREFIX}{kind.collection}"]
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
-        """Every kind is read per program; pairs also by member (erasure)."""
-        declared = []
-        for kind in COLLECTIONS:
-            extra = (
-                (
-                    IndexModel([("mentor_key", ASCENDING)], name="by_mentor"),
-                    IndexModel([("mentee_key", ASCENDING)], name="by_mentee"),
-                )
-                if kind == PAIRS
-                else ()
+        """Every kind is read per program."""
+        return tuple(
+            Indexes(
+                f"{RM_PREFIX}{kind.collection}",
+                (IndexModel([("program_id", ASCENDING)], name="by_program"),),
             )
-            declared.append(
-                Indexes(
-                    f"{RM_PREFIX}{kind}",
-                    (IndexModel([("program_id", ASCENDING)], name="by_program"), *extra),
-                )
-            )
-        return tuple(declared)
+            for kind in FACT_KINDS
+        )
 
-    async def load(self, targets: Iterable[Target], tx: Transaction) -> dict[Target, Doc]:
+    async def load(self, targets: Iterable[Target], tx: Transaction) -> dict[Target, Fact]:
         """The stored documents of ``targets`` (one query per kind)."""
-        keys: dict[str, list[str]] = defaultdict(list)
+        keys: dict[type[Fact], list[str]] = defaultdict(list)
         for target in targets:
-            keys[target.collection].append(target.key)
-        found: dict[Target, Doc] = {}
+            keys[target.kind].append(target.key)
+        found: dict[Target, Fact] = {}
         for kind, ids in keys.items():
             cursor = self._collection(kind).find({"_id": {"$in": ids}}, session=tx.session)
             async for document in cursor:
-                found[Target(kind, document["_id"])] = document
+                fact = kind.model_validate(document)
+                found[Target(kind, fact.id)] = fact
         return found
 
-    async def erased_among(self, keys: Iterable[str], tx: Transaction) -> frozenset[str]:
-        """Which participant keys belong to erased participants."""
-        wanted = list(set(keys))
-        if not wanted:
-            return frozenset()
-        cursor = self._collection(PARTICIPANTS).find(
-            {"_id": {"$in": wanted}, "erased": True}, {"_id": 1}, session=tx.session
-        )
-        return frozenset([document["_id"] async for document in cursor])
-
-    async def pairs_of(self, keys: Sequence[str], tx: Transaction) -> list[Doc]:
-        """Pairs in which any of the participant ``keys`` takes part."""
-        cursor = self._collection(PAIRS).find(
-            {"$or": [{"mentor_key": {"$in": list(keys)}}, {"mentee_key": {"$in": list(keys)}}]},
-            session=tx.session,
-        )
-        return [document async for document in cursor]
-
-    async def save(self, documents: Mapping[Target, Doc], tx: Transaction) -> None:
-        """Store ``documents`` (one bulk write per kind)."""
-        by_kind: dict[str, list[ReplaceOne[Doc]]] = defaultdict(list)
-        for target, document in documents.items():
-            body = {name: value for name, value in document.items() if name != "_id"}
-            by_kind[target.collection].append(ReplaceOne({"_id": target.key}, body, upsert=True))
+    async def save(self, facts: Mapping[Target, Fact], tx: Transaction) -> None:
+        """Store ``facts`` (one bulk write per kind)."""
+        by_kind: dict[type[Fact], list[ReplaceOne[Document]]] = defaultdict(list)
+        for target, fact in facts.items():
+            body = fact.model_dump(exclude={"id"})
+            by_kind[target.kind].append(ReplaceOne({"_id": target.key}, body, upsert=True))
         for kind, writes in by_kind.items():
             await self._collection(kind).bulk_write(writes, ordered=False, session=tx.session)
 
-    async def of_program(self, program_id: str) -> dict[str, list[Doc]]:
-        """Every document of a program, by kind."""
-        documents: dict[str, list[Doc]] = {}
-        for kind in COLLECTIONS:
-            cursor = self._collection(kind).find({"program_id": program_id})
-            documents[kind] = [document async for document in cursor]
-        return documents
+    async def _of[F: Fact](self, kind: type[F], program_id: str) -> list[F]:
+        cursor = self._collection(kind).find({"program_id": program_id})
+        return [kind.model_validate(document) async for document in cursor]
 
-    async def count(self, kind: str, query: Mapping[str, object]) -> int:
+    async def of_program(self, program_id: str) -> ProgramFacts:
+        """Every document of a program."""
+        programs = await self._of(ProgramFact, program_id)
+        return ProgramFacts(
+            program_id=program_id,
+            program=programs[0] if programs else None,
+            participants=await self._of(ParticipantFact, program_id),
+            runs=await self._of(RunFact, program_id),
+            pairs=await self._of(PairFact, program_id),
+            sessions=await self._of(SessionFact, program_id),
+            feedback=await self._of(FeedbackFact, program_id),
+            fits=await self._of(FitFact, program_id),
+            goals=await self._of(GoalFact, program_id),
+            surveys=await self._of(SurveyFact, program_id),
+        )
+
+    async def count(self, kind: type[Fact], query: Mapping[str, object]) -> int:
         """How many documents of ``kind`` match."""
         return int(await self._collection(kind).count_documents(dict(query)))
 
     async def latest_programs(self, limit: int) -> list[str]:
         """The ``limit`` programs that started last."""
-        cursor = self._collection(PROGRAMS).find({}, {"_id": 1}).sort("starts_on", -1).limit(limit)
+        cursor = (
+            self._collection(ProgramFact).find({}, {"_id": 1}).sort("starts_on", -1).limit(limit)
+        )
         return [document["_id"] async for document in cursor]
 
     async def average_rating(self, query: Mapping[str, object]) -> float:
         """The average session rating of the matching feedback (0 when there is none)."""
         pipeline: list[dict[str, object]] = [
-            {"$match": {**query, "rating": {"$exists": True}}},
+            {"$match": dict(query)},
             {"$group": {"_id": None, "average": {"$avg": "$rating"}}},
         ]
-        async for group in await self._collection(FEEDBACK).aggregate(pipeline):
+        async for group in await self._collection(FeedbackFact).aggregate(pipeline):
             return float(group["average"] or 0.0)
         return 0.0

@@ -1,1 +1,1 @@
-"""Analytics' domain: report shapes and the arithmetic behind them, no I/O."""
+"""Analytics' domain: the read-model documents, the folds into them and the reports, no I/O."""

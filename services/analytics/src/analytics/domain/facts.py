@@ -1,23 +1,41 @@
 """Folding events into read-model documents, in any order and any number of times.
 
-Every read-model document is the fold of the events about one thing (a participant, a pair,
-a session, ...). Each fold is idempotent and order-independent: state fields follow the
-newest event (by event time, then event id), first-seen facts keep the earliest value,
-statuses follow a precedence that only moves forward, and erasure is sticky. So replaying,
-redelivering or reordering events never changes a document, and a rebuild from the start of
-the topics gives the very same documents.
+Every read-model document (`analytics.domain.documents`) is the fold of the events about
+one thing (a participant, a pair, a session, ...). Each fold is idempotent and
+order-independent: state fields follow the newest event (by event time, then event id),
+first-seen facts keep the earliest value, statuses follow a precedence that only moves
+forward, and erasure is sticky. So replaying, redelivering or reordering events never
+changes a document, and a rebuild from the start of the topics gives the very same
+documents. A fold never changes the document it is given: it returns a new one.
 
 People appear in read models only as keys (a digest of the participant id); the raw id is
-kept where a report must point at someone (health flags) and removed when they are erased.
+kept only in the participant's own document, where a report must point at someone (health
+flags), and removed when they are erased.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from analytics.domain.documents import (
+    Fact,
+    FeedbackFact,
+    FitFact,
+    GoalFact,
+    PairFact,
+    ParticipantFact,
+    ParticipantStatus,
+    ProgramFact,
+    RunFact,
+    SessionFact,
+    SessionStatus,
+    SurveyFact,
+    UnmatchedFact,
+)
 from mentorship_contracts import Envelope, IntegrationEvent
 from mentorship_contracts.events import (
     GoalProgressUpdated,
@@ -41,14 +59,9 @@ from mentorship_contracts.events import (
     SurveyResponseSubmitted,
 )
 
-Doc = dict[str, Any]
-
-PROGRAMS, PARTICIPANTS, RUNS, PAIRS = "programs", "participants", "runs", "pairs"
-SESSIONS, FEEDBACK, FITS, GOALS, SURVEYS = "sessions", "feedback", "fits", "goals", "surveys"
-COLLECTIONS = (PROGRAMS, PARTICIPANTS, RUNS, PAIRS, SESSIONS, FEEDBACK, FITS, GOALS, SURVEYS)
-
-SESSION_STATUS_RANK = {"scheduled": 0, "cancelled": 1, "missed": 2, "held": 3}
-"""A session's status only moves forward (the scheduling service's rules guarantee it)."""
+type SessionChange = (
+    SessionScheduled | SessionRescheduled | SessionCancelled | SessionMissed | SessionCompleted
+)
 
 
 def person_key(participant_id: str) -> str:
@@ -63,324 +76,303 @@ def version_of(envelope: Envelope[Any]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FoldContext:
-    """What a fold needs besides the event: its version and the erased participants' keys."""
+    """What a fold needs besides the event: the document's key and the event's version."""
 
+    key: str
     version: str
-    erased: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A document an event folds into."""
+    """A document an event folds into: its kind and its key."""
 
-    collection: str
+    kind: type[Fact]
     key: str
 
 
-def targets(event: IntegrationEvent) -> tuple[Target, ...]:
-    """The documents ``event`` changes (erasure also scrubs pairs: see `scrub_pair`)."""
-    locate = _TARGETS.get(type(event))
-    return (locate(event),) if locate else ()
+@dataclass(frozen=True, slots=True)
+class _Fold[F: Fact, E: IntegrationEvent]:
+    """How one type of event folds into one kind of document."""
+
+    kind: type[F]
+    key: Callable[[E], str]
+    apply: Callable[[F | None, E, FoldContext], F]
 
 
-def _newer(doc: Doc, version: str, field: str = "version") -> bool:
-    return version > str(doc.get(field, ""))
+def _earliest(current: datetime | None, value: datetime) -> datetime:
+    return value if current is None or value < current else current
 
 
-def _earliest(doc: Doc, field: str, value: Any) -> None:
-    if value is not None and (doc.get(field) is None or value < doc[field]):
-        doc[field] = value
-
-
-def fold(doc: Doc | None, envelope: Envelope[Any], erased: frozenset[str] = frozenset()) -> Doc:
-    """``doc`` with ``envelope`` applied; ``erased`` holds the keys of erased participants."""
-    current: Doc = dict(doc or {})
-    folder = _FOLDERS.get(type(envelope.data))
-    if folder is None:
+def _program(
+    current: ProgramFact | None, e: ProgramCreated | ProgramUpdated, ctx: FoldContext
+) -> ProgramFact:
+    if current is not None and ctx.version <= current.version:
         return current
-    folder(current, envelope.data, FoldContext(version_of(envelope), erased))
-    return current
+    return ProgramFact(
+        id=ctx.key,
+        program_id=e.program_id,
+        version=ctx.version,
+        name=e.name,
+        metric=e.key_result.metric,
+        target=e.key_result.target,
+        starts_on=e.starts_on,
+        ends_on=e.ends_on,
+        cadence=e.cadence,
+        format=e.format,
+    )
 
 
-def _program(doc: Doc, e: ProgramCreated | ProgramUpdated, ctx: FoldContext) -> None:
-    doc["program_id"] = e.program_id
-    if _newer(doc, ctx.version):
-        doc.update(
-            version=ctx.version,
-            name=e.name,
-            metric=e.key_result.metric,
-            target=e.key_result.target,
-            starts_on=e.starts_on.isoformat(),
-            ends_on=e.ends_on.isoformat(),
-            cadence=e.cadence.value,
-            format=e.format.value,
-        )
+def _participant(
+    current: ParticipantFact | None, ctx: FoldContext, program_id: str
+) -> ParticipantFact:
+    fact = current.model_copy() if current else ParticipantFact(id=ctx.key, program_id=program_id)
+    fact.program_id = program_id
+    return fact
 
 
 def _participant_state(
-    doc: Doc,
+    current: ParticipantFact | None,
     e: ParticipantRegistered | ParticipantUpdated,
     ctx: FoldContext,
-) -> None:
-    doc["program_id"] = e.program_id
-    registered_at = e.registered_at if isinstance(e, ParticipantRegistered) else None
-    _earliest(doc, "registered_at", registered_at)
-    if _newer(doc, ctx.version):
-        doc.update(version=ctx.version, role=e.role.value, capacity=e.capacity)
-        if not (person_key(e.participant_id) in ctx.erased or doc.get("erased")):
-            doc.update(
-                participant_id=e.participant_id,
-                answers={key: list(values) for key, values in e.choice_answers.items()},
+) -> ParticipantFact:
+    fact = _participant(current, ctx, e.program_id)
+    if isinstance(e, ParticipantRegistered):
+        fact.registered_at = _earliest(fact.registered_at, e.registered_at)
+    if ctx.version > fact.version:
+        fact.version, fact.role, fact.capacity = ctx.version, e.role, e.capacity
+        if not fact.erased:
+            fact.participant_id = e.participant_id
+            fact.answers = {key: list(values) for key, values in e.choice_answers.items()}
+    if ctx.version > fact.status_version:
+        fact.status, fact.status_version = ParticipantStatus.ACTIVE, ctx.version
+    return fact
+
+
+def _withdrew(
+    current: ParticipantFact | None, e: ParticipantWithdrew, ctx: FoldContext
+) -> ParticipantFact:
+    fact = _participant(current, ctx, e.program_id)
+    if ctx.version > fact.status_version:
+        fact.status, fact.status_version = ParticipantStatus.WITHDRAWN, ctx.version
+        fact.withdrew_at = e.withdrew_at
+    return fact
+
+
+def _erased(
+    current: ParticipantFact | None, e: ParticipantErased, ctx: FoldContext
+) -> ParticipantFact:
+    fact = _participant(current, ctx, e.program_id)
+    fact.erased, fact.participant_id, fact.answers = True, None, {}
+    return fact
+
+
+def _run(current: RunFact | None, ctx: FoldContext, program_id: str) -> RunFact:
+    fact = current.model_copy() if current else RunFact(id=ctx.key, program_id=program_id)
+    fact.program_id = program_id
+    return fact
+
+
+def _run_proposed(current: RunFact | None, e: MatchingRunProposed, ctx: FoldContext) -> RunFact:
+    fact = _run(current, ctx, e.program_id)
+    fact.proposed_at = _earliest(fact.proposed_at, e.proposed_at)
+    fact.parts_total, fact.is_rematch = e.parts, e.is_rematch
+    fact.mentees_considered, fact.mentees_matched = e.mentees_considered, e.mentees_matched
+    unmatched = [
+        UnmatchedFact(key=person_key(person.participant_id), reason=person.reason)
+        for person in e.unmatched
+    ]
+    fact.unmatched = fact.unmatched | {str(e.part): unmatched}
+    return fact
+
+
+def _run_approved(current: RunFact | None, e: MatchingRunApproved, ctx: FoldContext) -> RunFact:
+    fact = _run(current, ctx, e.program_id)
+    fact.approved, fact.pair_count = True, e.pair_count
+    fact.approved_at = _earliest(fact.approved_at, e.approved_at)
+    return fact
+
+
+def _pair(current: PairFact | None, ctx: FoldContext, program_id: str) -> PairFact:
+    fact = current.model_copy() if current else PairFact(id=ctx.key, program_id=program_id)
+    fact.program_id = program_id
+    return fact
+
+
+def _pair_created(current: PairFact | None, e: PairCreated, ctx: FoldContext) -> PairFact:
+    fact = _pair(current, ctx, e.program_id)
+    fact.created, fact.score, fact.is_rematch = True, e.score, e.is_rematch
+    fact.created_at, fact.group_id = e.created_at, e.group_id
+    fact.mentor_key = person_key(e.mentor_participant_id)
+    fact.mentee_key = person_key(e.mentee_participant_id)
+    return fact
+
+
+def _pair_ended(current: PairFact | None, e: PairEnded, ctx: FoldContext) -> PairFact:
+    fact = _pair(current, ctx, e.program_id)
+    if ctx.version > fact.end_version:
+        fact.ended, fact.end_reason, fact.ended_at = True, e.reason, e.ended_at
+        fact.end_version = ctx.version
+    return fact
+
+
+def _session(
+    status: SessionStatus,
+) -> Callable[[SessionFact | None, SessionChange, FoldContext], SessionFact]:
+    def apply(current: SessionFact | None, e: SessionChange, ctx: FoldContext) -> SessionFact:
+        if current is None:
+            fact = SessionFact(
+                id=ctx.key,
+                program_id=e.program_id,
+                pair_id=e.pair_id,
+                starts_at=e.starts_at,
+                time_version=ctx.version,
+                status=status,
             )
-    if _newer(doc, ctx.version, "status_version"):
-        doc.update(status="active", status_version=ctx.version)
-
-
-def _withdrew(doc: Doc, e: ParticipantWithdrew, ctx: FoldContext) -> None:
-    doc["program_id"] = e.program_id
-    if _newer(doc, ctx.version, "status_version"):
-        doc.update(status="withdrawn", status_version=ctx.version, withdrew_at=e.withdrew_at)
-
-
-def _erased(doc: Doc, e: ParticipantErased, _ctx: FoldContext) -> None:
-    doc["program_id"] = e.program_id
-    doc["erased"] = True
-    doc.pop("participant_id", None)
-    doc.pop("answers", None)
-
-
-def scrub_pair(doc: Doc, key: str) -> Doc:
-    """A pair document without the raw id of the erased participant ``key``."""
-    scrubbed = dict(doc)
-    for side in ("mentor", "mentee"):
-        if scrubbed.get(f"{side}_key") == key:
-            scrubbed.pop(f"{side}_participant_id", None)
-            scrubbed[f"{side}_erased"] = True
-    return scrubbed
-
-
-def _run_proposed(doc: Doc, e: MatchingRunProposed, _ctx: FoldContext) -> None:
-    doc.update(program_id=e.program_id, run_id=e.run_id, parts_total=e.parts)
-    _earliest(doc, "proposed_at", e.proposed_at)
-    doc["is_rematch"] = e.is_rematch
-    doc["mentees_considered"] = e.mentees_considered
-    doc["mentees_matched"] = e.mentees_matched
-    reasons: dict[str, int] = {}
-    for person in e.unmatched:
-        reasons[person.reason.value] = reasons.get(person.reason.value, 0) + 1
-    parts = dict(doc.get("parts", {}))
-    parts[str(e.part)] = reasons
-    doc["parts"] = parts
-
-
-def _run_approved(doc: Doc, e: MatchingRunApproved, _ctx: FoldContext) -> None:
-    doc.update(program_id=e.program_id, run_id=e.run_id, approved=True, pair_count=e.pair_count)
-    _earliest(doc, "approved_at", e.approved_at)
-
-
-def _pair_created(doc: Doc, e: PairCreated, ctx: FoldContext) -> None:
-    doc.update(
-        program_id=e.program_id,
-        score=e.score,
-        is_rematch=e.is_rematch,
-        created_at=e.created_at,
-        mentor_key=person_key(e.mentor_participant_id),
-        mentee_key=person_key(e.mentee_participant_id),
-    )
-    if e.group_id:
-        doc["group_id"] = e.group_id
-    for side, participant in (
-        ("mentor", e.mentor_participant_id),
-        ("mentee", e.mentee_participant_id),
-    ):
-        if person_key(participant) in ctx.erased:
-            doc[f"{side}_erased"] = True
-        if not doc.get(f"{side}_erased"):
-            doc[f"{side}_participant_id"] = participant
-    doc.setdefault("ended", False)
-
-
-def _pair_ended(doc: Doc, e: PairEnded, ctx: FoldContext) -> None:
-    doc["program_id"] = e.program_id
-    if _newer(doc, ctx.version, "end_version"):
-        doc.update(
-            ended=True, end_reason=e.reason.value, ended_at=e.ended_at, end_version=ctx.version
-        )
-
-
-def _session(status: str) -> Callable[[Doc, Any, FoldContext], None]:
-    def apply(doc: Doc, e: Any, ctx: FoldContext) -> None:
-        doc.update(program_id=e.program_id, pair_id=e.pair_id)
-        if _newer(doc, ctx.version, "time_version"):
-            doc.update(starts_at=e.starts_at, time_version=ctx.version)
-        if SESSION_STATUS_RANK[status] >= SESSION_STATUS_RANK[doc.get("status", "scheduled")]:
-            doc["status"] = status
+        else:
+            fact = current.model_copy()
+            fact.program_id, fact.pair_id = e.program_id, e.pair_id
+        if ctx.version > fact.time_version:
+            fact.starts_at, fact.time_version = e.starts_at, ctx.version
+        if status.rank >= fact.status.rank:
+            fact.status = status
         if isinstance(e, SessionCompleted):
-            doc.update(held_at=e.held_at, held_minutes=e.duration_minutes)
+            fact.held_at, fact.held_minutes = e.held_at, e.duration_minutes
         if isinstance(e, SessionCancelled):
-            doc["cancel_reason"] = e.reason.value
+            fact.cancel_reason = e.reason
+        return fact
 
     return apply
 
 
-def _feedback(doc: Doc, e: SessionFeedbackSubmitted, ctx: FoldContext) -> None:
-    ordered = f"{e.revision:06d}|{ctx.version}"
-    doc.update(
+def _feedback(
+    current: FeedbackFact | None, e: SessionFeedbackSubmitted, ctx: FoldContext
+) -> FeedbackFact:
+    version = f"{e.revision:06d}|{ctx.version}"
+    first = e.submitted_at if current is None else min(current.first_submitted_at, e.submitted_at)
+    if current is not None and version <= current.version:
+        kept = current.model_copy()
+        kept.first_submitted_at = first
+        return kept
+    return FeedbackFact(
+        id=ctx.key,
         program_id=e.program_id,
         session_id=e.session_id,
         pair_id=e.pair_id,
         author_key=person_key(e.participant_id),
-        author_role=e.author_role.value,
+        author_role=e.author_role,
+        first_submitted_at=first,
+        version=version,
+        rating=e.rating,
+        topics=list(e.topics),
     )
-    _earliest(doc, "first_submitted_at", e.submitted_at)
-    if _newer(doc, ordered):
-        doc.update(version=ordered, rating=e.rating, topics=list(e.topics))
 
 
-def _fit(doc: Doc, e: PairingFitReported, ctx: FoldContext) -> None:
-    doc.update(program_id=e.program_id, pair_id=e.pair_id)
-    if _newer(doc, ctx.version):
-        doc.update(
-            version=ctx.version,
-            good_fit=e.good_fit,
-            concern=e.concern.value if e.concern else None,
-        )
+def _fit(current: FitFact | None, e: PairingFitReported, ctx: FoldContext) -> FitFact:
+    if current is not None and ctx.version <= current.version:
+        return current
+    return FitFact(
+        id=ctx.key,
+        program_id=e.program_id,
+        pair_id=e.pair_id,
+        version=ctx.version,
+        good_fit=e.good_fit,
+        concern=e.concern,
+    )
 
 
-def _goal(doc: Doc, e: GoalProgressUpdated, ctx: FoldContext) -> None:
-    doc["program_id"] = e.program_id
-    if _newer(doc, ctx.version):
-        doc.update(
-            version=ctx.version, topic=e.topic, progress=e.progress_percent, completed=e.completed
-        )
+def _goal(current: GoalFact | None, e: GoalProgressUpdated, ctx: FoldContext) -> GoalFact:
+    if current is not None and ctx.version <= current.version:
+        return current
+    return GoalFact(
+        id=ctx.key,
+        program_id=e.program_id,
+        owner_key=person_key(e.participant_id),
+        version=ctx.version,
+        topic=e.topic,
+        progress=e.progress_percent,
+        completed=e.completed,
+    )
 
 
-def _survey(doc: Doc, e: SurveyResponseSubmitted, ctx: FoldContext) -> None:
-    doc.update(program_id=e.program_id, kind=e.survey_kind.value)
-    if _newer(doc, ctx.version):
-        doc.update(
-            version=ctx.version,
-            recommend=e.recommend_score,
-            join_again=e.would_join_again,
-            growth=e.growth_rating,
-            relationship=e.relationship_rating,
-        )
+def _survey(current: SurveyFact | None, e: SurveyResponseSubmitted, ctx: FoldContext) -> SurveyFact:
+    if current is not None and ctx.version <= current.version:
+        return current
+    return SurveyFact(
+        id=ctx.key,
+        program_id=e.program_id,
+        kind=e.survey_kind,
+        version=ctx.version,
+        recommend=e.recommend_score,
+        join_again=e.would_join_again,
+        growth=e.growth_rating,
+        relationship=e.relationship_rating,
+    )
 
 
-_FOLDERS: Mapping[type[IntegrationEvent], Callable[[Doc, Any, FoldContext], None]] = {
-    ProgramCreated: _program,
-    ProgramUpdated: _program,
-    ParticipantRegistered: _participant_state,
-    ParticipantUpdated: _participant_state,
-    ParticipantWithdrew: _withdrew,
-    ParticipantErased: _erased,
-    MatchingRunProposed: _run_proposed,
-    MatchingRunApproved: _run_approved,
-    PairCreated: _pair_created,
-    PairEnded: _pair_ended,
-    SessionScheduled: _session("scheduled"),
-    SessionRescheduled: _session("scheduled"),
-    SessionCancelled: _session("cancelled"),
-    SessionMissed: _session("missed"),
-    SessionCompleted: _session("held"),
-    SessionFeedbackSubmitted: _feedback,
-    PairingFitReported: _fit,
-    GoalProgressUpdated: _goal,
-    SurveyResponseSubmitted: _survey,
+def _by_participant(
+    e: ParticipantRegistered | ParticipantUpdated | ParticipantWithdrew | ParticipantErased,
+) -> str:
+    return person_key(e.participant_id)
+
+
+def _by_session(e: SessionChange) -> str:
+    return e.session_id
+
+
+_FOLDS: Mapping[type[IntegrationEvent], _Fold[Any, Any]] = {
+    ProgramCreated: _Fold(ProgramFact, lambda e: e.program_id, _program),
+    ProgramUpdated: _Fold(ProgramFact, lambda e: e.program_id, _program),
+    ParticipantRegistered: _Fold(ParticipantFact, _by_participant, _participant_state),
+    ParticipantUpdated: _Fold(ParticipantFact, _by_participant, _participant_state),
+    ParticipantWithdrew: _Fold(ParticipantFact, _by_participant, _withdrew),
+    ParticipantErased: _Fold(ParticipantFact, _by_participant, _erased),
+    MatchingRunProposed: _Fold(RunFact, lambda e: e.run_id, _run_proposed),
+    MatchingRunApproved: _Fold(RunFact, lambda e: e.run_id, _run_approved),
+    PairCreated: _Fold(PairFact, lambda e: e.pair_id, _pair_created),
+    PairEnded: _Fold(PairFact, lambda e: e.pair_id, _pair_ended),
+    SessionScheduled: _Fold(SessionFact, _by_session, _session(SessionStatus.SCHEDULED)),
+    SessionRescheduled: _Fold(SessionFact, _by_session, _session(SessionStatus.SCHEDULED)),
+    SessionCancelled: _Fold(SessionFact, _by_session, _session(SessionStatus.CANCELLED)),
+    SessionMissed: _Fold(SessionFact, _by_session, _session(SessionStatus.MISSED)),
+    SessionCompleted: _Fold(SessionFact, _by_session, _session(SessionStatus.HELD)),
+    SessionFeedbackSubmitted: _Fold(FeedbackFact, lambda e: e.feedback_id, _feedback),
+    PairingFitReported: _Fold(
+        FitFact, lambda e: f"{e.pair_id}:{person_key(e.participant_id)}", _fit
+    ),
+    GoalProgressUpdated: _Fold(GoalFact, lambda e: e.goal_id, _goal),
+    SurveyResponseSubmitted: _Fold(SurveyFact, lambda e: e.response_id, _survey),
 }
 
-
-def names_participant(event: IntegrationEvent) -> list[str]:
-    """Participant ids an event would write into a read model (checked against erasures)."""
-    match event:
-        case ParticipantRegistered() | ParticipantUpdated():
-            return [event.participant_id]
-        case PairCreated():
-            return [event.mentor_participant_id, event.mentee_participant_id]
-    return []
-
-
-def _session_target(e: Any) -> Target:
-    return Target(SESSIONS, e.session_id)
-
-
-def _participant_target(e: Any) -> Target:
-    return Target(PARTICIPANTS, person_key(e.participant_id))
-
-
-_TARGETS: Mapping[type[IntegrationEvent], Callable[[Any], Target]] = {
-    ProgramCreated: lambda e: Target(PROGRAMS, e.program_id),
-    ProgramUpdated: lambda e: Target(PROGRAMS, e.program_id),
-    ParticipantRegistered: _participant_target,
-    ParticipantUpdated: _participant_target,
-    ParticipantWithdrew: _participant_target,
-    ParticipantErased: _participant_target,
-    MatchingRunProposed: lambda e: Target(RUNS, e.run_id),
-    MatchingRunApproved: lambda e: Target(RUNS, e.run_id),
-    PairCreated: lambda e: Target(PAIRS, e.pair_id),
-    PairEnded: lambda e: Target(PAIRS, e.pair_id),
-    SessionScheduled: _session_target,
-    SessionRescheduled: _session_target,
-    SessionCancelled: _session_target,
-    SessionCompleted: _session_target,
-    SessionMissed: _session_target,
-    SessionFeedbackSubmitted: lambda e: Target(FEEDBACK, e.feedback_id),
-    PairingFitReported: lambda e: Target(FITS, f"{e.pair_id}:{person_key(e.participant_id)}"),
-    GoalProgressUpdated: lambda e: Target(GOALS, e.goal_id),
-    SurveyResponseSubmitted: lambda e: Target(SURVEYS, e.response_id),
-}
-
-PROJECTED_EVENTS: tuple[type[IntegrationEvent], ...] = tuple(_FOLDERS)
+PROJECTED_EVENTS: tuple[type[IntegrationEvent], ...] = tuple(_FOLDS)
 """Every event some report counts (reminders are operational and left out)."""
+
+
+def target_of(event: IntegrationEvent) -> Target | None:
+    """The document ``event`` changes (None for an event no report counts)."""
+    spec = _FOLDS.get(type(event))
+    return Target(spec.kind, spec.key(event)) if spec else None
 
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """A batch of events and what it needs to read before folding them."""
+    """A batch of events and the documents it changes."""
 
     envelopes: tuple[Envelope[Any], ...]
 
     @property
     def targets(self) -> set[Target]:
         """The documents the batch changes."""
-        return {target for envelope in self.envelopes for target in targets(envelope.data)}
+        return {target for envelope in self.envelopes if (target := target_of(envelope.data))}
 
-    @property
-    def erasing(self) -> list[str]:
-        """Keys of the participants erased in this batch."""
-        return [
-            person_key(e.data.participant_id)
-            for e in self.envelopes
-            if isinstance(e.data, ParticipantErased)
-        ]
-
-    @property
-    def named(self) -> list[str]:
-        """Keys of the participants whose ids the batch would write."""
-        return [person_key(p) for e in self.envelopes for p in names_participant(e.data)]
-
-    def fold(
-        self,
-        stored: Mapping[Target, Doc],
-        erased_before: frozenset[str],
-        pairs_of_erasing: Iterable[Doc],
-    ) -> dict[Target, Doc]:
-        """The batch's documents after folding it in.
-
-        ``stored`` are the stored documents of `targets`; ``erased_before`` the keys among
-        `named` erased earlier; ``pairs_of_erasing`` the stored pairs of the participants
-        this batch erases (their raw ids are scrubbed).
-        """
+    def fold(self, stored: Mapping[Target, Fact]) -> dict[Target, Fact]:
+        """The batch's documents after folding it into ``stored``, those of `targets`."""
         documents = dict(stored)
-        erasing = self.erasing
-        erased = erased_before | frozenset(erasing)
         for envelope in self.envelopes:
-            for target in targets(envelope.data):
-                documents[target] = fold(documents.get(target), envelope, erased)
-        for pair in pairs_of_erasing:
-            target = Target(PAIRS, pair["_id"])
-            document = documents.get(target, pair)
-            for key in erasing:
-                document = scrub_pair(document, key)
-            documents[target] = document
+            spec = _FOLDS.get(type(envelope.data))
+            if spec is None:
+                continue
+            key = spec.key(envelope.data)
+            target = Target(spec.kind, key)
+            context = FoldContext(key, version_of(envelope))
+            documents[target] = spec.apply(documents.get(target), envelope.data, context)
         return documents

@@ -1,8 +1,9 @@
 """The reports of a program, computed from its read-model documents.
 
-Each function takes the program's documents of the collections it needs (see
-`analytics.domain.facts`) and returns a report; nothing here does I/O, so the same code
-serves the API and the property tests.
+Each function takes the program's documents (`ProgramFacts`, see
+`analytics.domain.documents`) and returns a report; nothing here does I/O, so the same code
+serves the API and the property tests. Who counts (in the program, withdrawn, erased) is
+decided once, in `analytics.domain.documents`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,24 @@ import math
 import re
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from analytics.domain.facts import Doc
+from analytics.domain.documents import (
+    FeedbackFact,
+    GoalFact,
+    PairFact,
+    ParticipantFact,
+    ProgramFact,
+    ProgramFacts,
+    RunFact,
+    SessionFact,
+    SessionStatus,
+    SurveyFact,
+)
+from mentorship_contracts.types import ParticipantRole, ProgramFormat
 
 LOW_RATING = 2
 PROMOTER, DETRACTOR = 9, 6
@@ -34,7 +47,11 @@ class DayCount(BaseModel):
 
 
 class RegistrationReport(BaseModel):
-    """Who registered: roles, capacity against demand, by day, answers, withdrawals."""
+    """Who registered: roles, capacity against demand, by day, answers, withdrawals.
+
+    Counts people in the program (registered, not withdrawn, not erased), as matching's pool
+    holds them; withdrawals apart. Erased people are in no count.
+    """
 
     program_id: str
     participants: int
@@ -44,34 +61,41 @@ class RegistrationReport(BaseModel):
     withdrawn: int
     mentor_capacity: int
     mentee_demand: int
-    registrations_by_day: list[DayCount]
+    registrations_by_day: list[DayCount] = Field(
+        description="Registrations of people in the program or withdrawn, by day."
+    )
     answers: dict[str, dict[str, int]] = Field(
-        description="Per choice question, how many active participants chose each answer."
+        description="Per choice question, how many people in the program chose each answer."
     )
 
 
-def _active(participants: Iterable[Doc]) -> list[Doc]:
-    return [p for p in participants if p.get("status") == "active" and "role" in p]
+def _in_program(participants: Iterable[ParticipantFact]) -> list[ParticipantFact]:
+    return [p for p in participants if p.in_program]
 
 
-def registration(program_id: str, participants: Sequence[Doc]) -> RegistrationReport:
+def _erased(participants: Iterable[ParticipantFact]) -> frozenset[str]:
+    return frozenset(p.id for p in participants if p.erased)
+
+
+def registration(facts: ProgramFacts) -> RegistrationReport:
     """The registration report."""
-    active = _active(participants)
-    roles = Counter(p["role"] for p in active)
+    participants = facts.participants
+    active = _in_program(participants)
+    roles = Counter(p.role for p in active)
     answers: dict[str, Counter[str]] = defaultdict(Counter)
     for person in active:
-        for question, choices in sorted(person.get("answers", {}).items()):
+        for question, choices in sorted(person.answers.items()):
             answers[question].update(choices)
-    days = Counter(p["registered_at"].date() for p in participants if p.get("registered_at"))
+    days = Counter(p.registered_at.date() for p in participants if p.registered_at and not p.erased)
     return RegistrationReport(
-        program_id=program_id,
+        program_id=facts.program_id,
         participants=len(active),
-        mentors=roles["mentor"],
-        mentees=roles["mentee"],
-        both=roles["both"],
-        withdrawn=sum(1 for p in participants if p.get("status") == "withdrawn"),
-        mentor_capacity=sum(p.get("capacity", 0) for p in active),
-        mentee_demand=roles["mentee"] + roles["both"],
+        mentors=roles[ParticipantRole.MENTOR],
+        mentees=roles[ParticipantRole.MENTEE],
+        both=roles[ParticipantRole.BOTH],
+        withdrawn=sum(1 for p in participants if p.withdrawn),
+        mentor_capacity=sum(p.capacity for p in active),
+        mentee_demand=sum(1 for p in active if p.seeks_mentor),
         registrations_by_day=[DayCount(day=d, count=n) for d, n in sorted(days.items())],
         answers={q: dict(sorted(c.items())) for q, c in sorted(answers.items())},
     )
@@ -86,64 +110,75 @@ class ScoreBucket(BaseModel):
 
 
 class PairingReport(BaseModel):
-    """Pairs, match rate, scores, the unmatched, re-matches and endings."""
+    """Pairs, match rate, scores, the unmatched, re-matches and endings.
+
+    The match rate counts people in the program only (as the registration report does);
+    pairs count as pairs, those of erased people too (anonymous, as matching keeps them).
+    """
 
     program_id: str
     pairs: int
     active_pairs: int
     rematches: int
-    mentees: int
-    mentees_matched: int
+    mentees: int = Field(description="Mentees (and both) in the program.")
+    mentees_matched: int = Field(description="Those of them in an active pair.")
     match_rate: float
     average_score: float | None
     score_distribution: list[ScoreBucket]
     runs: int
     runs_approved: int
-    unmatched_by_reason: dict[str, int] = Field(description="In the latest run's proposal.")
+    unmatched_by_reason: dict[str, int] = Field(
+        description="In the latest run's proposal (erased people left out)."
+    )
     ended_by_reason: dict[str, int]
 
 
-def pairing(
-    program_id: str,
-    participants: Sequence[Doc],
-    pairs: Sequence[Doc],
-    runs: Sequence[Doc],
-    *,
-    peer: bool = False,
-) -> PairingReport:
-    """The pairing report; in a ``peer`` program both members of a pair count as matched."""
-    created = [p for p in pairs if "score" in p]
-    active = [p for p in created if not p.get("ended")]
-    roles = Counter(p["role"] for p in _active(participants))
-    mentees = roles["mentee"] + roles["both"]
-    sides = ("mentor_key", "mentee_key") if peer else ("mentee_key",)
-    matched = len({p[side] for p in active for side in sides})
-    scores = [p["score"] for p in created]
+def _created(pairs: Iterable[PairFact]) -> list[PairFact]:
+    return [p for p in pairs if p.created]
+
+
+def _latest_proposal(runs: Iterable[RunFact]) -> RunFact | None:
+    proposed = [(r.proposed_at, r) for r in runs if r.proposed_at is not None]
+    return max(proposed, key=lambda found: found[0])[1] if proposed else None
+
+
+def pairing(facts: ProgramFacts) -> PairingReport:
+    """The pairing report; in a peer program both members of a pair count as matched."""
+    created = _created(facts.pairs)
+    active = [p for p in created if p.active]
+    seekers = {p.id for p in _in_program(facts.participants) if p.seeks_mentor}
+    mentees = len(seekers)
+    peer = is_peer_program(facts.program)
+    matched = len(seekers.intersection(k for p in active for k in _matched_sides(p, peer=peer)))
+    scores = [p.score for p in created]
     top = math.floor(max(scores)) + 1 if scores else 0
     buckets = Counter(math.floor(score) for score in scores)
-    latest = max(
-        (r for r in runs if r.get("proposed_at")), key=lambda r: r["proposed_at"], default=None
-    )
+    latest = _latest_proposal(facts.runs)
+    erased = _erased(facts.participants)
     unmatched: Counter[str] = Counter()
-    for reasons in (latest or {}).get("parts", {}).values():
-        unmatched.update(reasons)
+    for people in latest.unmatched.values() if latest else ():
+        unmatched.update(person.reason.value for person in people if person.key not in erased)
     return PairingReport(
-        program_id=program_id,
+        program_id=facts.program_id,
         pairs=len(created),
         active_pairs=len(active),
-        rematches=sum(1 for p in created if p.get("is_rematch")),
+        rematches=sum(1 for p in created if p.is_rematch),
         mentees=mentees,
         mentees_matched=matched,
         match_rate=round(matched / mentees, 4) if mentees else 0.0,
         average_score=round(statistics.fmean(scores), 4) if scores else None,
         score_distribution=[ScoreBucket(low=i, high=i + 1, pairs=buckets[i]) for i in range(top)],
-        runs=sum(1 for r in runs if r.get("proposed_at")),
-        runs_approved=sum(1 for r in runs if r.get("approved")),
+        runs=sum(1 for r in facts.runs if r.proposed_at is not None),
+        runs_approved=sum(1 for r in facts.runs if r.approved),
         unmatched_by_reason=dict(sorted(unmatched.items())),
         ended_by_reason=dict(
-            sorted(Counter(p["end_reason"] for p in pairs if p.get("ended")).items())
+            sorted(Counter(p.end_reason.value for p in facts.pairs if p.end_reason).items())
         ),
     )
+
+
+def _matched_sides(pair: PairFact, *, peer: bool) -> tuple[str, ...]:
+    return (pair.mentor_key, pair.mentee_key) if peer else (pair.mentee_key,)
 
 
 class WeekCount(BaseModel):
@@ -180,34 +215,42 @@ def _iso_week(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def sessions(program_id: str, sessions: Sequence[Doc], feedback: Sequence[Doc]) -> SessionsReport:
+def _held(sessions: Iterable[SessionFact]) -> list[tuple[SessionFact, datetime]]:
+    """The held sessions, with when they were held."""
+    return [
+        (s, s.held_at) for s in sessions if s.status is SessionStatus.HELD and s.held_at is not None
+    ]
+
+
+def sessions(facts: ProgramFacts) -> SessionsReport:
     """The sessions report."""
-    statuses = Counter(s.get("status", "scheduled") for s in sessions)
-    held = [s for s in sessions if s.get("status") == "held" and s.get("held_at")]
-    weeks = Counter(_iso_week(s["held_at"]) for s in held)
+    sessions = facts.sessions
+    statuses = Counter(s.status for s in sessions)
+    held = _held(sessions)
+    weeks = Counter(_iso_week(held_at) for _, held_at in held)
     authors: dict[str, set[str]] = defaultdict(set)
-    for item in feedback:
-        authors[item["session_id"]].add(item["author_key"])
-    held_ids = {s["_id"] for s in held}
+    for item in facts.feedback:
+        authors[item.session_id].add(item.author_key)
+    held_ids = {s.id for s, _ in held}
     by_pair: dict[str, list[datetime]] = defaultdict(list)
-    for session in held:
-        by_pair[session["pair_id"]].append(session["held_at"])
+    for session, held_at in held:
+        by_pair[session.pair_id].append(held_at)
     gaps = [
         statistics.fmean((b - a).total_seconds() / 86400 for a, b in itertools.pairwise(times))
         for times in (sorted(t) for t in by_pair.values())
         if len(times) > 1
     ]
     return SessionsReport(
-        program_id=program_id,
+        program_id=facts.program_id,
         sessions=len(sessions),
-        scheduled=statuses["scheduled"],
-        held=statuses["held"],
-        missed=statuses["missed"],
-        cancelled=statuses["cancelled"],
+        scheduled=statuses[SessionStatus.SCHEDULED],
+        held=statuses[SessionStatus.HELD],
+        missed=statuses[SessionStatus.MISSED],
+        cancelled=statuses[SessionStatus.CANCELLED],
         held_by_week=[WeekCount(week=w, held=n) for w, n in sorted(weeks.items())],
         funnel=Funnel(
             scheduled=len(sessions),
-            held=statuses["held"],
+            held=statuses[SessionStatus.HELD],
             rated_by_both=sum(1 for s, who in authors.items() if s in held_ids and len(who) >= 2),
         ),
         average_days_between_sessions=round(statistics.fmean(gaps), 2) if gaps else None,
@@ -247,7 +290,7 @@ class ScoresReport(BaseModel):
     surveys_by_kind: dict[str, SurveySummary]
 
 
-def _survey_summary(responses: Sequence[Doc]) -> SurveySummary:
+def _survey_summary(responses: Sequence[SurveyFact]) -> SurveySummary:
     if not responses:
         return SurveySummary(
             responses=0,
@@ -257,50 +300,48 @@ def _survey_summary(responses: Sequence[Doc]) -> SurveySummary:
             average_relationship=None,
         )
     count = len(responses)
-    promoters = sum(1 for r in responses if r["recommend"] >= PROMOTER)
-    detractors = sum(1 for r in responses if r["recommend"] <= DETRACTOR)
+    promoters = sum(1 for r in responses if r.recommend >= PROMOTER)
+    detractors = sum(1 for r in responses if r.recommend <= DETRACTOR)
     return SurveySummary(
         responses=count,
         nps=round(100 * (promoters - detractors) / count, 2),
-        would_join_again_share=round(sum(1 for r in responses if r["join_again"]) / count, 4),
-        average_growth=round(statistics.fmean(r["growth"] for r in responses), 4),
-        average_relationship=round(statistics.fmean(r["relationship"] for r in responses), 4),
+        would_join_again_share=round(sum(1 for r in responses if r.join_again) / count, 4),
+        average_growth=round(statistics.fmean(r.growth for r in responses), 4),
+        average_relationship=round(statistics.fmean(r.relationship for r in responses), 4),
     )
 
 
-def scores(
-    program_id: str, feedback: Sequence[Doc], fits: Sequence[Doc], surveys: Sequence[Doc]
-) -> ScoresReport:
+def _average_rating(feedback: Sequence[FeedbackFact]) -> float | None:
+    return round(statistics.fmean(f.rating for f in feedback), 4) if feedback else None
+
+
+def scores(facts: ProgramFacts) -> ScoresReport:
     """The scores report."""
-    rated = [f for f in feedback if "rating" in f]
+    rated = facts.feedback
     months: dict[str, list[int]] = defaultdict(list)
     for item in rated:
-        months[item["first_submitted_at"].strftime("%Y-%m")].append(item["rating"])
-    answered = [f for f in fits if "good_fit" in f]
-    kinds: dict[str, list[Doc]] = defaultdict(list)
-    for response in surveys:
-        kinds[response["kind"]].append(response)
+        months[item.first_submitted_at.strftime("%Y-%m")].append(item.rating)
+    answered = facts.fits
+    kinds: dict[str, list[SurveyFact]] = defaultdict(list)
+    for response in facts.surveys:
+        kinds[response.kind.value].append(response)
     return ScoresReport(
-        program_id=program_id,
+        program_id=facts.program_id,
         ratings=len(rated),
-        average_rating=round(statistics.fmean(f["rating"] for f in rated), 4) if rated else None,
-        rating_distribution={
-            str(n): sum(1 for f in rated if f["rating"] == n) for n in range(1, 6)
-        },
+        average_rating=_average_rating(rated),
+        rating_distribution={str(n): sum(1 for f in rated if f.rating == n) for n in range(1, 6)},
         ratings_by_month=[
             MonthRating(month=m, ratings=len(v), average=round(statistics.fmean(v), 4))
             for m, v in sorted(months.items())
         ],
-        fit_good=sum(1 for f in answered if f["good_fit"]),
-        fit_not_good=sum(1 for f in answered if not f["good_fit"]),
+        fit_good=sum(1 for f in answered if f.good_fit),
+        fit_not_good=sum(1 for f in answered if not f.good_fit),
         fit_concerns=dict(
             sorted(
-                Counter(
-                    f["concern"] for f in answered if not f["good_fit"] and f.get("concern")
-                ).items()
+                Counter(f.concern.value for f in answered if not f.good_fit and f.concern).items()
             )
         ),
-        surveys=_survey_summary([s for s in surveys if "recommend" in s]),
+        surveys=_survey_summary(facts.surveys),
         surveys_by_kind={k: _survey_summary(v) for k, v in sorted(kinds.items())},
     )
 
@@ -331,25 +372,35 @@ class SkillsReport(BaseModel):
     goals_by_topic: list[GoalTopic]
 
 
-def skills(program_id: str, feedback: Sequence[Doc], goals: Sequence[Doc]) -> SkillsReport:
+def _goals(facts: ProgramFacts) -> list[GoalFact]:
+    """The program's goals but those of erased people (the feedback service deletes them)."""
+    erased = _erased(facts.participants)
+    return [goal for goal in facts.goals if goal.owner_key not in erased]
+
+
+def _goal_completion(goals: Sequence[GoalFact]) -> float | None:
+    return round(sum(1 for g in goals if g.completed) / len(goals), 4) if goals else None
+
+
+def skills(facts: ProgramFacts) -> SkillsReport:
     """The skills and goals report."""
-    topics = Counter(topic for f in feedback for topic in set(f.get("topics", [])))
-    tracked = [g for g in goals if "progress" in g]
-    by_topic: dict[str, list[Doc]] = defaultdict(list)
+    topics = Counter(topic for f in facts.feedback for topic in set(f.topics))
+    tracked = _goals(facts)
+    by_topic: dict[str, list[GoalFact]] = defaultdict(list)
     for goal in tracked:
-        by_topic[goal["topic"]].append(goal)
-    done = sum(1 for g in tracked if g["completed"])
+        by_topic[goal.topic].append(goal)
+    done = sum(1 for g in tracked if g.completed)
     return SkillsReport(
-        program_id=program_id,
+        program_id=facts.program_id,
         topics=[
             TopicCount(topic=t, mentions=n)
             for t, n in sorted(topics.items(), key=lambda item: (-item[1], item[0]))
         ],
         goals=len(tracked),
         goals_completed=done,
-        goal_completion_rate=round(done / len(tracked), 4) if tracked else None,
+        goal_completion_rate=_goal_completion(tracked),
         goals_by_topic=[
-            GoalTopic(topic=t, goals=len(v), completed=sum(1 for g in v if g["completed"]))
+            GoalTopic(topic=t, goals=len(v), completed=sum(1 for g in v if g.completed))
             for t, v in sorted(by_topic.items())
         ],
     )
@@ -380,7 +431,7 @@ class PoorFit(BaseModel):
 class OverCapacity(BaseModel):
     """A mentor with more active pairs than their capacity."""
 
-    mentor_participant_id: str | None = Field(description="None once the mentor is erased.")
+    mentor_participant_id: str = Field(description="A mentor in the program.")
     pairs: int
     capacity: int
 
@@ -407,88 +458,84 @@ class HealthReport(BaseModel):
     key_result: KeyResultStatus | None
 
 
-def health(
-    program: Doc | None,
-    docs: Mapping[str, Sequence[Doc]],
-    *,
-    now: datetime,
-    inactive_after_days: int,
-) -> HealthReport:
-    """The health flags; ``docs`` maps collection names to the program's documents."""
-    program_id = program["_id"] if program else ""
-    pairs = [p for p in docs["pairs"] if "score" in p]
-    active = [p for p in pairs if not p.get("ended")]
+def health(facts: ProgramFacts, *, now: datetime, inactive_after_days: int) -> HealthReport:
+    """The health flags, as of ``now``."""
+    pairs = _created(facts.pairs)
+    active = [p for p in pairs if p.active]
     last_held = {
-        pair_id: max(times) for pair_id, times in held_by_pair(pairs, docs["sessions"]).items()
+        pair_id: max(times) for pair_id, times in held_by_pair(pairs, facts.sessions).items()
     }
     inactive = []
     for pair in active:
-        created: datetime = pair["created_at"]
-        since = last_held.get(pair["_id"], created)
-        days = (now - since).days
+        since = last_held.get(pair.id, pair.created_at)
+        days = (now - since).days if since else 0
         if days >= inactive_after_days:
-            inactive.append(InactivePair(pair_id=pair["_id"], days_without_session=days))
-    capacity = {p["_id"]: p.get("capacity", 0) for p in docs["participants"]}
-    mentor_ids = {p["_id"]: p.get("participant_id") for p in docs["participants"]}
-    load = Counter(p["mentor_key"] for p in active)
+            inactive.append(InactivePair(pair_id=pair.id, days_without_session=days))
+    mentors = {
+        p.id: (p.participant_id, p.capacity)
+        for p in _in_program(facts.participants)
+        if p.participant_id is not None
+    }
+    load = Counter(p.mentor_key for p in active)
     return HealthReport(
-        program_id=program_id,
+        program_id=facts.program_id,
         inactive_after_days=inactive_after_days,
         inactive_pairs=sorted(inactive, key=lambda p: (-p.days_without_session, p.pair_id)),
         low_ratings=sorted(
             (
-                LowRating(session_id=f["session_id"], pair_id=f["pair_id"], rating=f["rating"])
-                for f in docs["feedback"]
-                if f.get("rating", 5) <= LOW_RATING
+                LowRating(session_id=f.session_id, pair_id=f.pair_id, rating=f.rating)
+                for f in facts.feedback
+                if f.rating <= LOW_RATING
             ),
             key=lambda r: (r.session_id, r.pair_id, r.rating),
         ),
         not_a_good_fit=sorted(
             (
-                PoorFit(pair_id=f["pair_id"], concern=f.get("concern"))
-                for f in docs["fits"]
-                if f.get("good_fit") is False
+                PoorFit(pair_id=f.pair_id, concern=f.concern.value if f.concern else None)
+                for f in facts.fits
+                if not f.good_fit
             ),
             key=lambda f: (f.pair_id, f.concern or ""),
         ),
         mentors_over_capacity=[
-            OverCapacity(mentor_participant_id=mentor_ids.get(key), pairs=n, capacity=capacity[key])
+            OverCapacity(mentor_participant_id=participant_id, pairs=n, capacity=capacity)
             for key, n in sorted(load.items())
-            if key in capacity and n > capacity[key]
+            if key in mentors
+            for participant_id, capacity in (mentors[key],)
+            if n > capacity
         ],
-        key_result=_key_result(program, docs, now) if program and "metric" in program else None,
+        key_result=_key_result(facts.program, facts, now) if facts.program else None,
     )
 
 
-def held_by_pair(pairs: Sequence[Doc], sessions: Sequence[Doc]) -> dict[str, list[datetime]]:
+def held_by_pair(
+    pairs: Sequence[PairFact], sessions: Sequence[SessionFact]
+) -> dict[str, list[datetime]]:
     """When each pair held its sessions.
 
     A group's sessions carry the group id as their ``pair_id``: each counts for every pair of
     the group that existed, and had not ended, when it was held.
     """
-    members: dict[str, list[Doc]] = defaultdict(list)
+    members: dict[str, list[PairFact]] = defaultdict(list)
     for pair in pairs:
-        if "group_id" in pair:
-            members[pair["group_id"]].append(pair)
+        if pair.group_id is not None:
+            members[pair.group_id].append(pair)
     held: dict[str, list[datetime]] = defaultdict(list)
-    for session in sessions:
-        held_at = session.get("held_at")
-        if session.get("status") != "held" or held_at is None:
+    for session, held_at in _held(sessions):
+        if session.pair_id not in members:
+            held[session.pair_id].append(held_at)
             continue
-        if session["pair_id"] not in members:
-            held[session["pair_id"]].append(held_at)
-            continue
-        for pair in members[session["pair_id"]]:
-            joined, ended = pair.get("created_at"), pair.get("ended_at")
+        for pair in members[session.pair_id]:
+            joined, ended = pair.created_at, pair.ended_at
             if (joined is None or joined <= held_at) and (ended is None or held_at <= ended):
-                held[pair["_id"]].append(held_at)
+                held[pair.id].append(held_at)
     return held
 
 
-def _key_result(program: Doc, docs: Mapping[str, Sequence[Doc]], now: datetime) -> KeyResultStatus:
-    metric, target = program["metric"], float(program["target"])
-    actual = _measure(metric, docs)
-    starts, ends = date.fromisoformat(program["starts_on"]), date.fromisoformat(program["ends_on"])
+def _key_result(program: ProgramFact, facts: ProgramFacts, now: datetime) -> KeyResultStatus:
+    metric, target = program.metric, program.target
+    actual = _measure(metric, facts)
+    starts, ends = program.starts_on, program.ends_on
     elapsed = min(1.0, max(0.0, (now.date() - starts).days / max(1, (ends - starts).days)))
     cumulative = metric in CUMULATIVE_METRICS or _MENTEES_WITH.match(metric) is not None
     expected = round(target * elapsed, 4) if cumulative else (target if elapsed > 0 else 0.0)
@@ -498,46 +545,44 @@ def _key_result(program: Doc, docs: Mapping[str, Sequence[Doc]], now: datetime) 
     )
 
 
-def _sessions_per_pair(docs: Mapping[str, Sequence[Doc]]) -> float | None:
-    pairs = [p for p in docs["pairs"] if "score" in p]
-    held = held_by_pair(pairs, docs["sessions"])
-    total = sum(len(held.get(pair["_id"], ())) for pair in pairs)
+def _sessions_per_pair(facts: ProgramFacts) -> float | None:
+    pairs = _created(facts.pairs)
+    held = held_by_pair(pairs, facts.sessions)
+    total = sum(len(held.get(pair.id, ())) for pair in pairs)
     return round(total / len(pairs), 4) if pairs else 0.0
 
 
-def _mentees_with(sessions_needed: int, docs: Mapping[str, Sequence[Doc]]) -> float:
-    pairs = [p for p in docs["pairs"] if "score" in p]
-    held = held_by_pair(pairs, docs["sessions"])
+def _mentees_with(sessions_needed: int, facts: ProgramFacts) -> float:
+    pairs = _created(facts.pairs)
+    held = held_by_pair(pairs, facts.sessions)
+    erased = _erased(facts.participants)
     per_mentee: Counter[str] = Counter()
     for pair in pairs:
-        per_mentee[pair["mentee_key"]] += len(held.get(pair["_id"], ()))
+        if pair.mentee_key not in erased:
+            per_mentee[pair.mentee_key] += len(held.get(pair.id, ()))
     if not per_mentee:
         return 0.0
     return round(sum(1 for n in per_mentee.values() if n >= sessions_needed) / len(per_mentee), 4)
 
 
-_METRICS: dict[str, Callable[[Mapping[str, Sequence[Doc]]], float | None]] = {
+_METRICS: dict[str, Callable[[ProgramFacts], float | None]] = {
     "sessions_held_per_pair": _sessions_per_pair,
     "sessions_per_pair": _sessions_per_pair,
-    "match_rate": lambda d: (
-        pairing(
-            "", d["participants"], d["pairs"], d["runs"], peer=is_peer_program(d["programs"])
-        ).match_rate
-    ),
-    "average_rating": lambda d: scores("", d["feedback"], [], []).average_rating,
-    "goal_completion_rate": lambda d: skills("", [], d["goals"]).goal_completion_rate,
+    "match_rate": lambda facts: pairing(facts).match_rate,
+    "average_rating": lambda facts: _average_rating(facts.feedback),
+    "goal_completion_rate": lambda facts: _goal_completion(_goals(facts)),
 }
 
 
-def is_peer_program(programs: Sequence[Doc]) -> bool:
+def is_peer_program(program: ProgramFact | None) -> bool:
     """Whether the program pairs peers (both members of a pair are matched participants)."""
-    return any(program.get("format") == "peer" for program in programs)
+    return program is not None and program.format is ProgramFormat.PEER
 
 
-def _measure(metric: str, docs: Mapping[str, Sequence[Doc]]) -> float | None:
+def _measure(metric: str, facts: ProgramFacts) -> float | None:
     """The metric's current value, or None for a metric this service cannot measure."""
     wanted = _MENTEES_WITH.match(metric)
     if wanted:
-        return _mentees_with(int(wanted.group(1)), docs)
+        return _mentees_with(int(wanted.group(1)), facts)
     measure = _METRICS.get(metric)
-    return measure(docs) if measure else None
+    return measure(facts) if measure else None

@@ -1,7 +1,7 @@
-"""Projects every event into the read models, one bulk write per kind and consumer batch.
+"""The event subscription: every projected event, one projection per consumer batch.
 
 Handlers only collect the batch's events; just before the batch's transaction commits, the
-projector loads the documents they touch, folds the events in (see
+projection use case loads the documents they touch, folds the events in (see
 `analytics.domain.facts`) and writes the documents back. The consumer's processed-event
 markers commit in the same transaction, so a batch is projected exactly once.
 """
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.adapters.read_models import ReadModels
-from analytics.domain.facts import Batch
-from analytics.handlers.metrics import AnalyticsMetrics
+from analytics.entrypoints.metrics import AnalyticsMetrics
+from analytics.usecases.projection import Projection
 from mentorship_contracts import Envelope, IntegrationEvent
 from mentorship_contracts.types import utc_now
 from mentorship_kit.consumer import EventHandlers
@@ -22,10 +21,10 @@ PENDING = "analytics.pending"
 
 
 class Projector:
-    """Folds consumed events into the read models."""
+    """Hands each consumer batch of events to the projection."""
 
-    def __init__(self, models: ReadModels, metrics: AnalyticsMetrics) -> None:
-        self._models = models
+    def __init__(self, projection: Projection, metrics: AnalyticsMetrics) -> None:
+        self._projection = projection
         self._metrics = metrics
 
     def subscribe(
@@ -40,17 +39,11 @@ class Projector:
         if pending is None:
             pending = []
             tx.scratch[PENDING] = pending
-            tx.before_commit(lambda: self.project(pending, tx))
+            tx.before_commit(lambda: self._project(pending, tx))
         pending.append(envelope)
 
-    async def project(self, envelopes: list[Envelope[Any]], tx: Transaction) -> None:
-        """Fold ``envelopes`` into their documents and store them, in ``tx``."""
-        batch = Batch(tuple(envelopes))
-        stored = await self._models.load(batch.targets, tx)
-        erased_before = await self._models.erased_among(batch.named, tx)
-        erasing = batch.erasing
-        pairs = await self._models.pairs_of(erasing, tx) if erasing else []
-        await self._models.save(batch.fold(stored, erased_before, pairs), tx)
+    async def _project(self, envelopes: list[Envelope[Any]], tx: Transaction) -> None:
+        await self._projection.project(envelopes, tx)
         newest = max(envelope.occurred_at for envelope in envelopes)
         tx.after_commit(
             lambda: self._metrics.projected(len(envelopes), (utc_now() - newest).total_seconds())

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
+
+from pydantic import BaseModel
 
 
-def rows(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+def rows(value: object, path: str = "") -> Iterator[tuple[str, str]]:
     """``(path, value)`` for every leaf of a JSON-like value, in document order."""
     if isinstance(value, dict):
         for key, item in value.items():
@@ -22,10 +23,10 @@ def rows(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, "" if value is None else str(value)
 
 
-def to_csv(report: dict[str, Any]) -> str:
+def to_csv(report: BaseModel) -> str:
     """The report as ``field,value`` CSV."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(("field", "value"))
-    writer.writerows(rows(report))
+    writer.writerows(rows(report.model_dump(mode="json")))
     return buffer.getvalue()

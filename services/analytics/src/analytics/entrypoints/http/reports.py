@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from analytics.domain.csv_export import to_csv
 from analytics.domain.reports import (
     HealthReport,
     PairingReport,
@@ -13,7 +12,8 @@ from analytics.domain.reports import (
     SessionsReport,
     SkillsReport,
 )
-from analytics.handlers.reports import ReportName, ReportService
+from analytics.entrypoints.http.csv_export import to_csv
+from analytics.usecases.reports import ReportName, ReportService
 from mentorship_kit.auth import CallerDependency, Principal
 
 ProgramId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
@@ -57,7 +57,7 @@ def reports_router(service: ReportService, admin: CallerDependency) -> APIRouter
         responses={200: {"content": {"text/csv": {}}}},
     )
     async def as_csv(program_id: ProgramId, name: ReportName, _: Admin) -> Response:
-        body = to_csv((await service.report(program_id, name)).model_dump(mode="json"))
+        body = to_csv(await service.report(program_id, name))
         return Response(
             content=body,
             media_type=CSV_MEDIA_TYPE,

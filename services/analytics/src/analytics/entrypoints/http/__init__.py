@@ -1,0 +1,1 @@
+"""Analytics' HTTP API: reports (JSON and CSV) and the dashboard."""

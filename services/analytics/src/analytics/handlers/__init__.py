@@ -1,1 +1,0 @@
-"""Analytics' handlers: event projections and the report API."""

@@ -1,1 +1,0 @@
-"""Analytics' HTTP API: reports, CSV exports and the dashboard."""

@@ -1,0 +1,1 @@
+"""Analytics' use cases: project events into the read models, compute reports and figures."""
