@@ -126,7 +126,7 @@ def build_app(pem: bytes, users: Sequence[tuple[str, dict[str, Any]]] = ()) -> A
             extra={"client_id": client.get_client_id(), "scope": scope or ""},
         )
 
-    app = flask.Flask("mentorship-identity")
+    app = flask.Flask(mock_app.__name__)  # its templates and static files
     app.config["OAUTH2_ACCESS_TOKEN_GENERATOR"] = jwt_access_token
     oidc_provider_mock.init_app(
         app,

@@ -8,6 +8,7 @@ beside its field.
 
 
 import json
+import re
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -70,7 +71,13 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.policies["ext.i18n.trimmed"] = True
+    environment.filters["dom_id"] = dom_id
     return environment
+
+
+def dom_id(value: str) -> str:
+    """``value`` made safe as an HTML id and CSS selector (letters, digits, - and _)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", value)
 
 
 def language_of(request: Request) -> str:
@@ -396,7 +403,7 @@ def build_router(  # noqa: C901, PLR0915 - one function per route, closed over t
     async def _session_answer(request: Request, caller: Caller, session_id: str) -> Response:
         session = await portal.session(caller, session_id)
         if not _is_htmx(request):
-            return see_other(f"/pairs/{session.pair_id}/sessions#session-{session_id}")
+            return see_other(f"/pairs/{session.pair_id}/sessions#session-{dom_id(session_id)}")
         page = await portal.pair(caller, session.pair_id)
         return pages.render(
             request,
@@ -616,6 +623,11 @@ def install_error_pages(app: Any, pages: Pages) -> None:
         logger.warning("a service failed", extra={"error": str(error)})
         return pages.error(request, 503)
 
+    async def failed(request: Request, error: Exception) -> Response:
+        logger.error("a page failed", exc_info=error)
+        return pages.error(request, 500)
+
+    app.add_exception_handler(Exception, failed)
     app.add_exception_handler(NotSignedIn, not_signed_in)
     app.add_exception_handler(SignInRequired, sign_in_again)
     app.add_exception_handler(ForbiddenError, forbidden)
