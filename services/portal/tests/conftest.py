@@ -47,7 +47,9 @@ class PortalStack:
         return self.services[service].base_url
 
 
-def portal_environment(identity: IdentityProvider, port: int, services: dict[str, str]) -> dict[str, str]:
+def portal_environment(
+    identity: IdentityProvider, port: int, services: dict[str, str]
+) -> dict[str, str]:
     """What the portal process is configured with."""
     return {
         "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
@@ -71,7 +73,8 @@ def portal_stack(
     try:
         identity.wait_ready()
         services = {
-            name: launcher(name, wait=False, **identity.service_environment()) for name in SERVICES
+            name: launcher(name, wait=False, **identity.service_environment())  # type: ignore[arg-type]
+            for name in SERVICES
         }
         for process in services.values():
             process.wait_ready()
@@ -79,7 +82,7 @@ def portal_stack(
         environment = portal_environment(
             identity, port, {name: p.base_url for name, p in services.items()}
         )
-        portal = launcher("portal", port=port, **environment)
+        portal = launcher("portal", port=port, **environment)  # type: ignore[arg-type]
         yield PortalStack(identity, services, portal)
     finally:
         launcher.stop_all()
@@ -95,8 +98,8 @@ def axe_source() -> str:
     """axe-core's script (from npm, installed by ``npm ci`` when missing)."""
     script = BROWSER_DIR / "node_modules" / "axe-core" / "axe.min.js"
     if not script.is_file() and shutil.which("npm"):
-        subprocess.run(  # noqa: S603 - fixed argv
-            ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(BROWSER_DIR)],  # noqa: S607
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(BROWSER_DIR)],
             check=True,
             capture_output=True,
             timeout=300,

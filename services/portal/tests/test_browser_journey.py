@@ -87,7 +87,9 @@ class Visit:
         self.page.wait_for_load_state("networkidle")
         for width in WIDTHS:
             self.page.set_viewport_size({"width": width, "height": 900})
-            self.page.screenshot(path=str(self._screenshots / f"{name}-{width}.png"), full_page=True)
+            self.page.screenshot(
+                path=str(self._screenshots / f"{name}-{width}.png"), full_page=True
+            )
             self.page.evaluate(self._axe + "\n;true")
             result = self.page.evaluate(
                 "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
@@ -201,7 +203,9 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     sign_in(visit, portal, MENTEE)
     assert page.locator("h1").inner_text() == "Hello Ada Lovelace"
     cookie = next(c for c in context.cookies() if c["name"] == "portal_session")
-    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Lax"
+    assert cookie["httpOnly"]
+    assert cookie["secure"]
+    assert cookie["sameSite"] == "Lax"
     visit.check("home-before-registering")
 
     # Register: the branching questions follow the role; a missing answer is shown by its field.
@@ -237,7 +241,7 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
 
     def pair_listed() -> bool:
         page.goto(f"{portal}/")
-        return page.locator(f"a[href='/pairs/{pair_id}']").count() > 0
+        return bool(page.locator(f"a[href='/pairs/{pair_id}']").count() > 0)
 
     until(pair_listed, "the pair on the home page")
     visit.check("home-matched")
@@ -252,7 +256,9 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     visit.press("button:has-text('Save the agreement')")
     page.wait_for_url(f"**/pairs/{pair_id}#agreement")
     # Saving it acknowledges it for its author; the partner is asked to acknowledge it too.
-    assert "You acknowledged it" in page.locator("section[aria-labelledby='agreement']").inner_text()
+    assert (
+        "You acknowledged it" in page.locator("section[aria-labelledby='agreement']").inner_text()
+    )
 
     # Sessions: move the first one to now (in her time zone) and mark it held (htmx swaps it).
     visit.press(f"a[href='/pairs/{pair_id}/sessions']")
@@ -336,13 +342,19 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     # Someone outside the pair cannot open its pages.
     outsider = Visit(browser.new_context().new_page(), axe_source, screenshots)
     sign_in(outsider, portal, OUTSIDER)
-    for path in (f"/pairs/{pair_id}", f"/pairs/{pair_id}/sessions", f"/sessions/{session_id}/feedback"):
+    for path in (
+        f"/pairs/{pair_id}",
+        f"/pairs/{pair_id}/sessions",
+        f"/sessions/{session_id}/feedback",
+    ):
         response = outsider.page.goto(f"{portal}{path}")
-        assert response is not None and response.status == 403, path
+        assert response is not None, path
+        assert response.status == 403, path
         assert outsider.page.locator("h1").inner_text() == "You cannot open this page"
     outsider.check("forbidden")
     response = outsider.page.goto(f"{portal}/no-such-page")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     outsider.check("not-found")
 
     # Signing out ends the portal's session.

@@ -4,7 +4,8 @@ devstack up        start tansu + SecantusDB, create the topics, print the env to
 devstack down      stop what `up` started
 devstack status    say whether it runs
 devstack topics    create the topics on KAFKA_BOOTSTRAP (optionally with --prefix)
-devstack run       infrastructure + all five services; Ctrl-C stops everything
+devstack run       infrastructure, all five services, the identity provider and the portal;
+                   Ctrl-C stops everything
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -21,8 +23,22 @@ from pathlib import Path
 from types import FrameType
 
 from mentorship_devstack import openapi, servers
-from mentorship_devstack.services import DEFAULT_PORTS, SERVICES, ServiceProcess, start_service
-from mentorship_devstack.stack import EmbeddedStack, from_environment, provide
+from mentorship_devstack.identity import (
+    ADMIN_ROLE,
+    DEV_USERS,
+    IdentityProvider,
+    access_token,
+    start_identity_provider,
+)
+from mentorship_devstack.services import (
+    DEFAULT_PORTS,
+    IDENTITY_PORT,
+    PORTAL_PORT,
+    SERVICES,
+    ServiceProcess,
+    start_service,
+)
+from mentorship_devstack.stack import EmbeddedStack, Infrastructure, from_environment, provide
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, auth_environment, participant_token
 from mentorship_devstack.topics import create_topics
 
@@ -70,7 +86,11 @@ def topics(prefix: str) -> int:
 
 
 def _port_for(name: str) -> int:
-    port = DEFAULT_PORTS[name]
+    return _free_or(DEFAULT_PORTS[name])
+
+
+def _free_or(port: int) -> int:
+    """``port`` if nobody listens on it, else another free one."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.2):
             return servers.free_port()  # taken: pick another
@@ -90,9 +110,18 @@ def run(state_dir: Path) -> int:
     running = provide(state_dir)
     infrastructure = running.infrastructure
     processes: list[ServiceProcess] = []
+    identity: IdentityProvider | None = None
     try:
         asyncio.run(create_topics(infrastructure.kafka_bootstrap))
-        env = {"LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"), **auth_environment()}
+        identity = start_identity_provider(
+            port=_free_or(IDENTITY_PORT), state_dir=state_dir, users=DEV_USERS
+        )
+        identity.wait_ready()
+        env = {
+            "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+            **auth_environment(),
+            **identity.service_environment(),
+        }
         processes = [
             start_service(
                 name,
@@ -105,7 +134,15 @@ def run(state_dir: Path) -> int:
         ]
         for process in processes:
             process.wait_ready()
-        _announce(infrastructure.kafka_bootstrap, infrastructure.mongodb_url, processes, state_dir)
+        processes.append(_start_portal(identity, processes, infrastructure, state_dir))
+        processes[-1].wait_ready()
+        _announce(
+            infrastructure.kafka_bootstrap,
+            infrastructure.mongodb_url,
+            processes,
+            state_dir,
+            identity,
+        )
         while not stop_requested.wait(0.5):
             crashed = [process.name for process in processes if not process.running]
             if crashed:
@@ -116,17 +153,60 @@ def run(state_dir: Path) -> int:
         sys.stderr.write("stopping services and infrastructure...\n")
         for process in processes:
             process.stop()
+        if identity is not None:
+            identity.stop()
         running.stop()
 
 
-def _announce(bootstrap: str, url: str, processes: list[ServiceProcess], state_dir: Path) -> None:
+def _start_portal(
+    identity: IdentityProvider,
+    services: list[ServiceProcess],
+    infrastructure: Infrastructure,
+    state_dir: Path,
+) -> ServiceProcess:
+    """The web app, signing people in with ``identity`` and calling ``services``."""
+    port = _free_or(PORTAL_PORT)
+    secret_file = state_dir / "portal-session-secret"
+    if not secret_file.is_file():
+        secret_file.write_text(secrets.token_urlsafe(48))
+    env = {
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        "PORTAL_SESSION_SECRET": secret_file.read_text().strip(),
+        "OIDC_ISSUER": identity.issuer,
+        **{f"{p.name.upper()}_URL": p.base_url for p in services},
+    }
+    return start_service(
+        "portal", port=port, infrastructure=infrastructure, log_dir=state_dir / "logs", env=env
+    )
+
+
+def _announce(
+    bootstrap: str,
+    url: str,
+    processes: list[ServiceProcess],
+    state_dir: Path,
+    identity: IdentityProvider,
+) -> None:
     lines = ["", "Mentorship platform is up:"]
-    lines += [f"  {p.name:<13} {p.base_url}   (API docs: {p.base_url}/docs)" for p in processes]
+    lines += [
+        f"  {p.name:<13} {p.base_url}   (API docs: {p.base_url}/docs)"
+        for p in processes
+        if p.name != "portal"
+    ]
+    portal = next(p for p in processes if p.name == "portal")
     lines += [
         f"  kafka         {bootstrap}",
         f"  mongodb       {url}",
         f"  logs          {state_dir / 'logs'}",
         f"  admin token   {DEV_ADMIN_TOKEN}   (participants: `devstack token <employee-id>`)",
+        "",
+        f"  portal        {portal.base_url}   <- open this in a browser",
+        f"  identity      {identity.issuer}   (OpenID Connect provider for local use)",
+        "  Sign in: click 'Sign in', type any employee id (e.g. e-1) and press Authorize, or",
+        "  pick ada, grace or admin. Give a subject a name, e-mail or the admin role first:",
+        f"    curl -X PUT {identity.issuer}/users/e-1 -H 'content-type: application/json' \\",
+        f'         -d \'{{"name": "Ada", "email": "ada@example.com", "roles": ["{ADMIN_ROLE}"]}}\'',
         "Press Ctrl-C to stop everything.",
         "",
     ]
@@ -134,13 +214,23 @@ def _announce(bootstrap: str, url: str, processes: list[ServiceProcess], state_d
     sys.stdout.flush()
 
 
-def token(employee_id: str | None, *, admin: bool) -> int:
-    """Print a participant (or admin) JWT valid on the local stack for 12 hours."""
+def token(employee_id: str | None, *, admin: bool, state_dir: Path) -> int:
+    """Print a participant (or admin) JWT valid on the local stack for 12 hours.
+
+    While `devstack run` runs from ``state_dir``, the services trust the identity provider's
+    keys, so the token is signed with its key; otherwise with the tests' HS256 secret.
+    """
     if not employee_id:
         sys.stderr.write("token needs an employee id: devstack token emp-1\n")
         return 2
     roles = ("mentorship-admin",) if admin else ()
-    sys.stdout.write(participant_token(employee_id, roles=roles, ttl_s=12 * 3600) + "\n")
+    key = state_dir / "identity-signing-key.pem"
+    if key.is_file():
+        issuer = (state_dir / "identity-issuer").read_text().strip()
+        signed = access_token(key.read_bytes(), employee_id, issuer=issuer, roles=roles)
+    else:
+        signed = participant_token(employee_id, roles=roles, ttl_s=12 * 3600)
+    sys.stdout.write(signed + "\n")
     return 0
 
 
@@ -183,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         "status": lambda: status(args.state_dir),
         "topics": lambda: topics(args.prefix),
         "run": lambda: run(args.state_dir),
-        "token": lambda: token(args.employee_id, admin=args.admin),
+        "token": lambda: token(args.employee_id, admin=args.admin, state_dir=args.state_dir),
         "openapi": lambda: openapi_documents(Path.cwd(), check=args.check),
     }
     return commands[args.command]()

@@ -38,7 +38,7 @@ AUDIENCE = "mentorship"
 """The ``aud`` of the access tokens: what the services require (``AUTH_JWT_AUDIENCE``)."""
 ADMIN_ROLE = "mentorship-admin"
 TOKEN_TTL = timedelta(hours=8)
-READY_TIMEOUT_S = 30.0
+READY_TIMEOUT_S = 60.0
 
 DEV_USERS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("ada", {"name": "Ada Lovelace", "email": "ada@example.com"}),
@@ -92,9 +92,7 @@ def access_token(
         "roles": list(roles),
         **(extra or {}),
     }
-    return jwt.encode(
-        claims, pem, algorithm="RS256", headers={"kid": key_id(pem), "typ": "at+jwt"}
-    )
+    return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": key_id(pem), "typ": "at+jwt"})
 
 
 def build_app(pem: bytes, users: Sequence[tuple[str, dict[str, Any]]] = ()) -> Any:
@@ -107,16 +105,16 @@ def build_app(pem: bytes, users: Sequence[tuple[str, dict[str, Any]]] = ()) -> A
 
     signing_key = joserfc.jwk.RSAKey.import_key(pem, parameters={"kid": key_id(pem)})
 
-    class FixedKeyStorage(_storage.Storage):
+    class FixedKeyStorage(_storage.Storage):  # type: ignore[misc]  # an untyped package
         """The mock's storage with our key instead of one made up at start."""
 
         def __init__(self) -> None:
             super().__init__()
             self.jwk = signing_key
 
-    mock_app.Storage = FixedKeyStorage  # type: ignore[misc]
+    mock_app.Storage = FixedKeyStorage
 
-    def jwt_access_token(client: Any, grant_type: str, user: Any, scope: str) -> str:
+    def jwt_access_token(client: Any, grant_type: str, user: Any, scope: str) -> str:  # noqa: ARG001 - authlib passes it
         roles = user.claims.get("roles", [])
         return access_token(
             pem,
@@ -218,6 +216,7 @@ def start_identity_provider(
     """Start the provider as a process on ``port`` (returns before it is ready)."""
     key_path = state_dir / "identity-signing-key.pem"
     ensure_signing_key(key_path)
+    (state_dir / "identity-issuer").write_text(f"http://127.0.0.1:{port}")
     log_path = state_dir / "logs" / "identity.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:

@@ -18,6 +18,10 @@ from mentorship_devstack.stack import Infrastructure
 
 SERVICES: tuple[str, ...] = ("registration", "matching", "scheduling", "feedback", "analytics")
 DEFAULT_PORTS: dict[str, int] = {name: 8001 + index for index, name in enumerate(SERVICES)}
+PORTAL_PORT = 8006
+"""The web app (`services/portal`): started by `devstack run` after the five APIs."""
+IDENTITY_PORT = 9400
+"""The local OpenID Connect provider (`mentorship_devstack.identity`)."""
 READY_TIMEOUT_S = 60.0
 
 

@@ -110,9 +110,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
     async def metrics_endpoint() -> Response:
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
-    app.add_middleware(
-        SecurityHeaders, identity_origin=_origin(settings.oidc_issuer)
-    )
+    app.add_middleware(SecurityHeaders, identity_origin=_origin(settings.oidc_issuer))
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,
@@ -122,4 +120,3 @@ def build_app(settings: PortalSettings) -> FastAPI:
         https_only=settings.portal_cookie_secure,
     )
     return app
-

@@ -29,8 +29,9 @@ class PortalSettings(BaseSettings):
         description="Signs the session cookie; at least 32 characters. Required.",
     )
     portal_cookie_secure: bool = Field(
-        default=True, description="Mark the session cookie Secure (browsers send it over HTTPS "
-        "and to localhost only)."
+        default=True,
+        description="Mark the session cookie Secure (browsers send it over HTTPS "
+        "and to localhost only).",
     )
     portal_session_max_age_s: int = Field(
         default=8 * 3600, ge=300, description="How long a sign-in lasts."

@@ -144,9 +144,7 @@ class FeedbackApi:
 
     async def give_feedback(self, token: str, session_id: str, request: dict[str, Any]) -> None:
         """Give (or revise) the caller's feedback on a held session."""
-        await self._client.call(
-            "POST", f"/v1/sessions/{session_id}/feedback", token, json=request
-        )
+        await self._client.call("POST", f"/v1/sessions/{session_id}/feedback", token, json=request)
 
     async def fit(self, token: str, pair_id: str) -> list[FitAnswer]:
         """The pair's fit answers."""

@@ -23,9 +23,7 @@ def can_mark(session: Session, now: datetime) -> bool:
 
 def next_session(sessions: Iterable[Session], now: datetime) -> Session | None:
     """The first scheduled session that has not ended."""
-    upcoming = [
-        s for s in sessions if s.status is SessionStatus.SCHEDULED and s.ends_at > now
-    ]
+    upcoming = [s for s in sessions if s.status is SessionStatus.SCHEDULED and s.ends_at > now]
     return min(upcoming, key=lambda s: s.starts_at, default=None)
 
 

@@ -102,7 +102,9 @@ class PairPage:
     @property
     def partners(self) -> list[tuple[str, str]]:
         """The other members: (participant id, role)."""
-        return [(m.participant_id, m.role) for m in self.series.members if m.participant_id != self.me]
+        return [
+            (m.participant_id, m.role) for m in self.series.members if m.participant_id != self.me
+        ]
 
     @property
     def fit_asked(self) -> bool:
@@ -131,7 +133,7 @@ class Export:
     unavailable: dict[str, str] = field(default_factory=dict)
 
 
-class RegistrationRefused(InvalidInputError):
+class RegistrationRefused(InvalidInputError):  # noqa: N818 - names the situation
     """The registration was refused; ``by_field`` maps form fields to messages."""
 
     def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
@@ -265,26 +267,33 @@ class ParticipantPortal:
             ForbiddenError: the caller is not a member (scheduling refuses).
         """
         series = await self._scheduling.series(caller.token, pair_id)
-        program, me, agreement, agenda, fit, goals, calendar = await asyncio.gather(
-            self._registration.program(caller.token, series.program_id),
-            self._me(caller, series.program_id),
-            self._feedback.agreement(caller.token, pair_id),
-            self._feedback.next_agenda(caller.token, pair_id),
-            self._feedback.fit(caller.token, pair_id),
-            self._feedback.goals(caller.token, pair_id),
-            self._calendar(caller) if with_calendar else _nothing(),
+        token = caller.token
+        program = asyncio.create_task(self._registration.program(token, series.program_id))
+        registration = asyncio.create_task(self._me(caller, series.program_id))
+        agreement = asyncio.create_task(self._feedback.agreement(token, pair_id))
+        agenda = asyncio.create_task(self._feedback.next_agenda(token, pair_id))
+        fit = asyncio.create_task(self._feedback.fit(token, pair_id))
+        goals = asyncio.create_task(self._feedback.goals(token, pair_id))
+        calendar = asyncio.create_task(self._calendar(caller)) if with_calendar else None
+        await asyncio.gather(
+            *(
+                task
+                for task in (program, registration, agreement, agenda, fit, goals, calendar)
+                if task
+            )
         )
+        me = registration.result()
         time_zone = str((me.answers.get("time_zone") if me else None) or series.time_zone)
         return PairPage(
-            program=program,
+            program=program.result(),
             series=series,
             me=me.participant_id if me else None,
             time_zone=time_zone,
-            agreement=agreement,
-            agenda=agenda,
-            fit=fit,
-            goals=goals,
-            calendar=calendar,
+            agreement=agreement.result(),
+            agenda=agenda.result(),
+            fit=fit.result(),
+            goals=goals.result(),
+            calendar=calendar.result() if calendar else None,
         )
 
     async def _calendar(self, caller: Caller) -> CalendarFeed | None:
@@ -398,7 +407,3 @@ class ParticipantPortal:
                 s.model_dump(mode="json") for s in await self._scheduling.my_sessions(caller.token)
             ]
         return bundle
-
-
-async def _nothing() -> None:
-    return None

@@ -6,10 +6,9 @@ Refusals of the services become pages: 403, 404, 503, or the form again with eac
 beside its field.
 """
 
-
 import json
-import re
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
@@ -198,7 +197,7 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def build_router(  # noqa: C901, PLR0915 - one function per route, closed over the wiring
+def build_router(  # noqa: PLR0915 - one function per route, closed over the wiring
     portal: ParticipantPortal, identity: IdentityProvider, pages: Pages, base_url: str
 ) -> APIRouter:
     """Every page and form of the participant portal."""
@@ -309,7 +308,7 @@ def build_router(  # noqa: C901, PLR0915 - one function per route, closed over t
     async def register(
         request: Request, program_id: str, caller: CallerDep, submitted: FormDep
     ) -> Response:
-        values = {key: submitted.getlist(key) for key in submitted}
+        values = {key: [str(v) for v in submitted.getlist(key)] for key in submitted}
         identity_values = {
             key: str(submitted.get(key, "")) for key in ("name", "email", "department")
         }
@@ -339,7 +338,9 @@ def build_router(  # noqa: C901, PLR0915 - one function per route, closed over t
         return see_other("/")
 
     @router.post("/programs/{program_id}/withdraw")
-    async def withdraw(request: Request, program_id: str, caller: CallerDep, _: FormDep) -> Response:
+    async def withdraw(
+        request: Request, program_id: str, caller: CallerDep, _: FormDep
+    ) -> Response:
         try:
             await portal.withdraw(caller, program_id)
         except RuleError as refused:
@@ -419,9 +420,7 @@ def build_router(  # noqa: C901, PLR0915 - one function per route, closed over t
     def _session_action(
         name: str, action: Callable[[Caller, str], Awaitable[object]], message: str
     ) -> None:
-        async def act(
-            request: Request, session_id: str, caller: CallerDep, _: FormDep
-        ) -> Response:
+        async def act(request: Request, session_id: str, caller: CallerDep, _: FormDep) -> Response:
             if await _attempt(request, action(caller, session_id)):
                 flash(request, pages.translator(request).gettext(message))
             return await _session_answer(request, caller, session_id)
@@ -482,9 +481,10 @@ def build_router(  # noqa: C901, PLR0915 - one function per route, closed over t
             await portal.give_feedback(caller, session_id, request_body)
         except InvalidInputError as refused:
             errors = {path.rsplit(".", 1)[-1]: message for path, message in refused.problems}
-            if "rating" in {p.split(".")[-1] for p, _ in refused.problems} or not request_body[
-                "rating"
-            ]:
+            if (
+                "rating" in {p.split(".")[-1] for p, _ in refused.problems}
+                or not request_body["rating"]
+            ):
                 errors["rating"] = pages.translator(request).gettext("Choose a rating from 1 to 5.")
             return pages.render(request, "feedback.html", 422, page=page, errors=errors)
         except RuleError as refused:
@@ -500,7 +500,9 @@ def build_router(  # noqa: C901, PLR0915 - one function per route, closed over t
         return pages.render(request, "plan.html", page=page)
 
     @router.post("/pairs/{pair_id}/goals")
-    async def add_goal(request: Request, pair_id: str, caller: CallerDep, form: FormDep) -> Response:
+    async def add_goal(
+        request: Request, pair_id: str, caller: CallerDep, form: FormDep
+    ) -> Response:
         goal = {
             "topic": str(form.get("topic", "")),
             "title": str(form.get("title", "")).strip(),
@@ -610,7 +612,7 @@ def install_error_pages(app: Any, pages: Pages) -> None:
         request.session.pop(_USER, None)
         return await not_signed_in(request, _)
 
-    async def forbidden(request: Request, error: Exception) -> Response:
+    async def forbidden(request: Request, _: Exception) -> Response:
         return pages.error(request, 403)
 
     async def csrf(request: Request, _: Exception) -> Response:
