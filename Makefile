@@ -10,7 +10,7 @@ REGISTRY ?=
 TAG ?= 0.1.0
 OVERLAY ?= prod
 
-.PHONY: help install run test test-fast lint fmt typecheck contracts openapi bench bench-matching bench-analytics up down status clean images manifests test-deploy
+.PHONY: help install run test test-fast lint fmt typecheck contracts openapi bench bench-matching bench-analytics bench-portal up down status clean images manifests test-deploy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ help: ## List the targets
 install: ## Find Python 3.12, install uv if missing, sync every package from uv.lock
 	@./scripts/bootstrap.sh
 
-run: install ## Start Kafka, MongoDB and all five services; Ctrl-C stops everything
+run: install ## Start Kafka, MongoDB, the five services, the identity provider and the portal
 	@$(BIN)/devstack run --state-dir $(STATE_DIR)
 
 test: install lint typecheck ## Lint, type-check and run every test (unit, integration, e2e)
@@ -51,12 +51,16 @@ bench: install ## Run the benchmarks against the embedded infrastructure (last l
 	@$(BIN)/python benchmarks/registration.py
 	@$(BIN)/python benchmarks/bench_matching.py
 	@$(BIN)/python benchmarks/bench_analytics.py
+	@$(BIN)/python benchmarks/bench_portal.py
 
 bench-matching: install ## Matching at n=10,000 against min-cost flow and greedy (N=... to change)
 	@$(BIN)/python benchmarks/bench_matching.py --mentees $(or $(N),10000)
 
 bench-analytics: install ## 100,000 events through the analytics consumer (EVENTS=... to change)
 	@$(BIN)/python benchmarks/bench_analytics.py --events $(or $(EVENTS),100000)
+
+bench-portal: install ## Server time of every portal page, p50/p95 over 200 requests (REQUESTS=...)
+	@$(BIN)/python benchmarks/bench_portal.py --requests $(or $(REQUESTS),200)
 
 up: install ## Start only the infrastructure (prints the env to export)
 	@$(BIN)/devstack up --state-dir $(STATE_DIR)

@@ -59,7 +59,12 @@ def test_run_serves_the_stack_and_ctrl_c_stops_everything(
     stack_run: tuple[subprocess.Popen[str], dict[str, str]], tmp_path: Path
 ) -> None:
     process, urls = stack_run
-    assert set(urls) == {"registration", "matching", "scheduling", "feedback", "analytics"}
+    assert set(urls) == {
+        "registration", "matching", "scheduling", "feedback", "analytics", "portal", "identity",
+    }  # fmt: skip
+    assert httpx.get(f"{urls['portal']}/readyz").status_code == 200
+    welcome = httpx.get(f"{urls['portal']}/")
+    assert "Sign in" in welcome.text
 
     admin = bearer(DEV_ADMIN_TOKEN)
     program = httpx.post(
