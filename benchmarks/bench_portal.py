@@ -125,11 +125,14 @@ def prepare(urls: dict[str, str], portal: httpx.Client) -> dict[str, str]:
     }
 
 
-def measure(portal: httpx.Client, path: str, requests: int) -> dict[str, float]:
+def measure(portal: httpx.Client, path: str, requests: int, log: Path) -> dict[str, float]:
     pages, apis = [], []
     for _ in range(requests):
         response = portal.get(path)
-        assert response.status_code == 200, (path, response.status_code)
+        if response.status_code != 200:
+            sys.stderr.write(log.read_text()[-4000:])
+            msg = f"{path} answered {response.status_code}"
+            raise AssertionError(msg)
         timing = dict(TIMING.findall(response.headers["server-timing"]))
         pages.append(float(timing["app"]))
         apis.append(float(timing["api"]))
@@ -175,7 +178,8 @@ def main() -> int:
                 sign_in(portal, "bench-mentee")
                 paths = prepare(urls, portal)
                 figures = {
-                    name: measure(portal, path, args.requests) for name, path in paths.items()
+                    name: measure(portal, path, args.requests, portal_process.log_path)
+                    for name, path in paths.items()
                 }
         finally:
             launcher.stop_all()

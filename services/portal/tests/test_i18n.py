@@ -26,8 +26,8 @@ def _extracted() -> set[str | tuple[str, ...]]:
 
 
 def test_the_french_catalogue_translates_every_message_with_the_same_placeholders() -> None:
-    with (CATALOGUES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as source:
-        catalog = read_po(source, locale="fr")
+    with (CATALOGUES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="fr")
     translated = {(m.id if isinstance(m.id, str) else tuple(m.id)): m for m in catalog if m.id}
     missing = _extracted() - set(translated)
     assert missing == set(), f"run pybabel extract/update (README): {sorted(map(str, missing))}"
@@ -35,9 +35,10 @@ def test_the_french_catalogue_translates_every_message_with_the_same_placeholder
         assert not message.fuzzy, key
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         assert all(strings), f"untranslated: {key}"
-        source = key if isinstance(key, str) else key[-1]
+        original = key if isinstance(key, str) else key[-1]
         for text in strings:
-            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(source)), key
+            assert isinstance(text, str)
+            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(original)), key
 
 
 def test_every_language_loads_and_translates() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from mentorship_devstack.identity import IdentityProvider, start_identity_provider
@@ -32,7 +33,7 @@ def identity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IdentityProvi
 def portal(identity: IdentityProvider) -> Iterator[TestClient]:
     settings = PortalSettings(
         portal_base_url="https://portal.example",
-        portal_session_secret="a-test-secret-that-is-long-enough-for-the-portal",
+        portal_session_secret=SecretStr("a-test-secret-that-is-long-enough-for-the-portal"),
         oidc_issuer=identity.issuer,
         registration_url="http://127.0.0.1:9",
     )
@@ -85,7 +86,9 @@ def test_pages_carry_a_strict_policy_and_no_inline_script(portal: TestClient) ->
 
 def test_the_portal_refuses_to_start_without_a_session_secret(identity: IdentityProvider) -> None:
     with pytest.raises(ValueError, match="PORTAL_SESSION_SECRET"):
-        build_app(PortalSettings(oidc_issuer=identity.issuer, portal_session_secret="short"))
+        build_app(
+            PortalSettings(oidc_issuer=identity.issuer, portal_session_secret=SecretStr("short"))
+        )
 
 
 def test_every_template_is_free_of_inline_script_and_style() -> None:
