@@ -60,8 +60,8 @@ def sign_in(portal: httpx.Client, subject: str) -> None:
     assert done.status_code == 303, done.text
 
 
-def prepare(urls: dict[str, str], portal: httpx.Client) -> dict[str, str]:
-    """A program, a mentor (API) and a mentee (portal), matched; returns page paths."""
+def prepare(urls: dict[str, str], portal: httpx.Client, mentee_token: str) -> dict[str, str]:
+    """A program, a mentor (API), a mentee (portal), matched, a session held; page paths."""
     today = datetime.now(UTC).date()
     settings = program_settings(
         starts_on=(today - timedelta(days=7)).isoformat(),
@@ -114,6 +114,12 @@ def prepare(urls: dict[str, str], portal: httpx.Client) -> dict[str, str]:
     )
     session_id = re.search(r'data-session-id="([^"]+)"', sessions)
     assert session_id is not None
+    mentee = bearer(mentee_token)
+    with httpx.Client(base_url=urls["scheduling"], headers=mentee, timeout=10.0) as scheduling:
+        soon = (datetime.now(UTC) + timedelta(minutes=10)).isoformat()
+        first = f"/v1/sessions/{session_id.group(1)}"
+        scheduling.post(f"{first}/reschedule", json={"starts_at": soon}).raise_for_status()
+        scheduling.post(f"{first}/held", json={}).raise_for_status()
     return {
         "home": "/",
         "register": f"/programs/{program_id}/register",
@@ -176,7 +182,7 @@ def main() -> int:
             )
             with httpx.Client(base_url=portal_process.base_url, timeout=30.0) as portal:
                 sign_in(portal, "bench-mentee")
-                paths = prepare(urls, portal)
+                paths = prepare(urls, portal, identity.token("bench-mentee"))
                 figures = {
                     name: measure(portal, path, args.requests, portal_process.log_path)
                     for name, path in paths.items()

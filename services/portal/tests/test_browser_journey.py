@@ -46,7 +46,9 @@ class Visit:
         self._axe = axe_source
         self._screenshots = screenshots
         self.csp_violations: list[str] = []
+        self.visited: list[str] = []
         page.on("console", self._console)
+        page.on("framenavigated", lambda frame: self.visited.append(frame.url))
 
     def _console(self, message: Any) -> None:
         if "Content Security Policy" in message.text:
@@ -316,6 +318,13 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     # The surveys, my data (the download), notifications, and the same pages in French.
     page.goto(f"{portal}/programs/{program_id}/surveys/mid_program")
     visit.check("survey")
+    visit.choose("growth_rating", "4")
+    visit.choose("relationship_rating", "5")
+    visit.choose("recommend_score", "9")
+    visit.press("input[name='would_join_again'][value='yes']", "Space")
+    visit.press("button:has-text('Send my answers')")
+    page.wait_for_url(f"{portal}/")
+    assert "your answers are saved" in page.locator("#messages").inner_text()
     page.goto(f"{portal}/me/data")
     visit.check("my-data")
     with page.expect_download() as download:
@@ -356,6 +365,29 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     assert response is not None
     assert response.status == 404
     outsider.check("not-found")
+
+    # Her mentor signs in and acknowledges the agreement she wrote.
+    mentor = Visit(browser.new_context().new_page(), axe_source, screenshots)
+    sign_in(mentor, portal, MENTOR)
+    mentor.page.goto(f"{portal}/pairs/{pair_id}")
+    assert "You have not acknowledged it yet." in mentor.page.locator("main").inner_text()
+    mentor.press("button:has-text('I have read it and agree')")
+    mentor.page.wait_for_url(f"**/pairs/{pair_id}#agreement")
+    assert "Both of you acknowledged it." in mentor.page.locator("main").inner_text()
+    mentor.check("my-match-mentor")
+
+    # No token ever travels in a URL or lands in the portal's log.
+    assert "eyJ" not in portal_stack.portal.log_path.read_text()
+    assert all("eyJ" not in url and "access_token" not in url for url in visit.visited)
+
+    # She leaves the program from "My data".
+    page.goto(f"{portal}/me/data")
+    with page.expect_event("dialog") as dialog:
+        page.once("dialog", lambda d: d.accept())
+        visit.press("button:has-text('Se retirer'), button.danger")
+    assert dialog.value is not None
+    page.wait_for_url(f"{portal}/")
+    assert "Vous vous êtes retiré" in page.locator("main").inner_text()
 
     # Signing out ends the portal's session.
     visit.press("header button:has-text('Se déconnecter')")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError
+from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
 from portal.adapters.api import ServiceUnavailable
 from portal.adapters.services import ExportApi, FeedbackApi, RegistrationApi, SchedulingApi
 from portal.domain import sessions as session_rules
@@ -29,6 +29,7 @@ from portal.domain.models import (
     Registration,
     Series,
     Session,
+    SessionStatus,
 )
 from portal.domain.questionnaire import FormValues, answer_field, ordered_picks, read_answers
 
@@ -210,7 +211,10 @@ class ParticipantPortal:
         latest = next(iter(session_rules.held(sessions)), None)
         if latest is None or me is None:
             return None
-        given = await self._feedback.feedback(caller.token, latest.session_id)
+        try:
+            given = await self._feedback.feedback(caller.token, latest.session_id)
+        except RuleError:  # the feedback service has not heard of the held session yet
+            return None
         return None if any(f.participant_id == me for f in given) else latest
 
     async def registration_form(self, caller: Caller, program_id: str) -> RegistrationForm:
@@ -341,12 +345,21 @@ class ParticipantPortal:
         program, me, given = await asyncio.gather(
             self._registration.program(caller.token, session.program_id),
             self._me(caller, session.program_id),
-            self._feedback.feedback(caller.token, session_id),
+            self._given_feedback(caller, session),
         )
         mine = next(
             (f for f in given if me is not None and f.participant_id == me.participant_id), None
         )
         return FeedbackPage(program, session, mine, me.participant_id if me else None)
+
+    async def _given_feedback(self, caller: Caller, session: Session) -> list[Feedback]:
+        """The session's feedback; none before it is held (or before feedback heard of it)."""
+        if session.status is not SessionStatus.HELD:
+            return []
+        try:
+            return await self._feedback.feedback(caller.token, session.session_id)
+        except RuleError:
+            return []
 
     async def give_feedback(self, caller: Caller, session_id: str, request: dict[str, Any]) -> None:
         """Give or revise my feedback on a held session."""

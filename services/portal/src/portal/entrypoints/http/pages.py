@@ -26,7 +26,7 @@ from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundErr
 from portal.adapters.api import ServiceUnavailable, SignInRequired
 from portal.adapters.identity import IdentityProvider, SignInFailed
 from portal.domain import sessions as session_rules
-from portal.domain.models import QuestionKind
+from portal.domain.models import Question, QuestionKind, Questionnaire
 from portal.domain.questionnaire import FIELD_PREFIX, is_shown
 from portal.domain.surveys import open_surveys
 from portal.entrypoints.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, negotiate
@@ -186,6 +186,28 @@ class Pages:
         return self.render(request, "error.html", status_code, status=status_code, detail=detail)
 
 
+def _question_helpers(questionnaire: Questionnaire, translator: Translator) -> dict[str, Any]:
+    """What the registration form shows about questions: prompts, branching conditions."""
+    by_key = {question.key: question for question in questionnaire.questions}
+    prompts = {key: question.prompt for key, question in by_key.items()}
+    prompts |= {
+        "name": translator.gettext("Name"),
+        "email": translator.gettext("Work e-mail"),
+        "department": translator.gettext("Department (optional)"),
+        "preferred_mentors": translator.gettext("Mentors you would like (mentees, optional)"),
+    }
+
+    def branch_labels(question: Question) -> str:
+        condition = question.show_if
+        if condition is None:
+            return ""
+        source = by_key.get(condition.question)
+        labels = [source.label_of(key) if source else key for key in condition.any_of]
+        return translator.gettext(" or ").join(f"“{label}”" for label in labels)
+
+    return {"prompts": prompts, "branch_labels": branch_labels}
+
+
 def _is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
@@ -302,6 +324,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             identity=identity_values,
             picks=picks,
             errors={},
+            **_question_helpers(form.questionnaire, pages.translator(request)),
         )
 
     @router.post("/programs/{program_id}/register")
@@ -330,6 +353,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
                 identity=identity_values,
                 picks=[str(v) for v in submitted.getlist("preferred_mentors")],
                 errors=refused.by_field,
+                **_question_helpers(form.questionnaire, pages.translator(request)),
             )
         except RuleError as refused:
             flash(request, str(refused))
@@ -451,7 +475,9 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     @router.get("/sessions/{session_id}/feedback")
     async def feedback_form(request: Request, session_id: str, caller: CallerDep) -> Response:
         page = await portal.feedback_page(caller, session_id)
-        return pages.render(request, "feedback.html", page=page, errors={})
+        return pages.render(
+            request, "feedback.html", page=page, errors={}, local_start=session_rules.local_start
+        )
 
     @router.post("/sessions/{session_id}/feedback")
     async def give_feedback(
@@ -486,7 +512,14 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
                 or not request_body["rating"]
             ):
                 errors["rating"] = pages.translator(request).gettext("Choose a rating from 1 to 5.")
-            return pages.render(request, "feedback.html", 422, page=page, errors=errors)
+            return pages.render(
+                request,
+                "feedback.html",
+                422,
+                page=page,
+                errors=errors,
+                local_start=session_rules.local_start,
+            )
         except RuleError as refused:
             flash(request, str(refused))
             return see_other(f"/sessions/{session_id}/feedback")
@@ -621,6 +654,9 @@ def install_error_pages(app: Any, pages: Pages) -> None:
     async def not_found(request: Request, _: Exception) -> Response:
         return pages.error(request, 404)
 
+    async def refused(request: Request, error: Exception) -> Response:
+        return pages.error(request, 409, str(error))
+
     async def unavailable(request: Request, error: Exception) -> Response:
         logger.warning("a service failed", extra={"error": str(error)})
         return pages.error(request, 503)
@@ -636,3 +672,4 @@ def install_error_pages(app: Any, pages: Pages) -> None:
     app.add_exception_handler(CsrfRejected, csrf)
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(ServiceUnavailable, unavailable)
+    app.add_exception_handler(RuleError, refused)
