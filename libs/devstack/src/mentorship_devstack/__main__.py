@@ -203,10 +203,17 @@ def _announce(
         "",
         f"  portal        {portal.base_url}   <- open this in a browser",
         f"  identity      {identity.issuer}   (OpenID Connect provider for local use)",
-        "  Sign in: click 'Sign in', type any employee id (e.g. e-1) and press Authorize, or",
-        "  pick ada, grace or admin. Give a subject a name, e-mail or the admin role first:",
-        f"    curl -X PUT {identity.issuer}/users/e-1 -H 'content-type: application/json' \\",
-        f'         -d \'{{"name": "Ada", "email": "ada@example.com", "roles": ["{ADMIN_ROLE}"]}}\'',
+        "  Sign in: open the portal, click 'Sign in', type any employee id (e.g. e-1) and press",
+        "  Authorize (ada, grace and admin are one click away). To give a subject a name and",
+        "  e-mail, or the admin role, before it signs in:",
+        (
+            f"    curl -X PUT {identity.issuer}/users/e-1 -H 'content-type: application/json' "
+            '-d \'{"name": "Ada", "email": "ada@example.com"}\''
+        ),
+        (
+            f"    curl -X PUT {identity.issuer}/users/pm-1 -H 'content-type: application/json' "
+            f'-d \'{{"name": "Pat", "email": "pat@example.com", "roles": ["{ADMIN_ROLE}"]}}\''
+        ),
         "Press Ctrl-C to stop everything.",
         "",
     ]
