@@ -395,3 +395,41 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     page.goto(f"{portal}/pairs/{pair_id}")
     assert "/oauth2/authorize" in page.url or page.url.startswith(f"{portal}/signin")
     context.close()
+
+
+def test_registering_works_without_javascript(
+    portal_stack: Any, browser: Any, axe_source: str, screenshots: Path
+) -> None:
+    """Progressive enhancement: with scripts off every question shows, with when to answer
+    it; an answer to a question the other answers hide is dropped by the portal."""
+    portal = portal_stack.portal_url
+    subject = "e-nojs-1"
+    portal_stack.identity.set_user(subject, {"name": "Noor Script", "email": "noor@example.com"})
+    program_id = create_program(portal_stack.url("registration"))
+    context = browser.new_context(java_script_enabled=False)
+    visit = Visit(context.new_page(), axe_source, screenshots)
+    page = visit.page
+    sign_in(visit, portal, subject)
+    page.goto(f"{portal}/programs/{program_id}/register")
+    assert page.locator("#q-capacity").is_visible()  # nothing hides it without scripts
+    assert (
+        "Answer only if you chose “Mentor” or “Both” above."
+        in page.locator("#q-capacity-branch").inner_text()
+    )
+    page.check("input[name='answers.role'][value='mentee']")
+    page.fill("#q-capacity", "3")  # answered although it does not apply to mentees
+    page.check("input[name='answers.seniority'][value='associate']")
+    page.select_option("#q-discipline", "design")
+    page.check("input[name='answers.locations'][value='remote']")
+    page.select_option("#q-time_zone", ZONE)
+    page.check("input[name='answers.languages'][value='en']")
+    page.click("button:has-text('Save my registration')")
+    page.wait_for_url(f"{portal}/")
+    assert "Your registration is saved." in page.locator("#messages").inner_text()
+    stored = httpx.get(
+        f"{portal_stack.url('registration')}/v1/programs/{program_id}/registrations/{subject}",
+        headers=ADMIN,
+    ).json()
+    assert stored["role"] == "mentee"
+    assert "capacity" not in stored["answers"]
+    context.close()

@@ -401,7 +401,7 @@ class ParticipantPortal:
         for name, result in zip(self._exports.services, results, strict=True):
             if isinstance(result, NotFoundError):
                 bundle.unavailable[name] = "not_supported"
-            elif isinstance(result, ServiceUnavailable | ForbiddenError):
+            elif isinstance(result, ServiceUnavailable | ForbiddenError | RuleError):
                 bundle.unavailable[name] = "unavailable"
             elif isinstance(result, BaseException):
                 raise result
