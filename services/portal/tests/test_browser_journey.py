@@ -79,6 +79,11 @@ class Visit:
             self.page.keyboard.press("ArrowDown")
         pytest.fail(f"{name}={value} cannot be chosen with the arrow keys")
 
+    def submit(self, selector: str) -> None:
+        """Tab to a form's button, press Enter, and wait for the page the form leads to."""
+        with self.page.expect_navigation():
+            self.press(selector)
+
     def type_into(self, selector: str, text: str) -> None:
         """Tab to a field and type."""
         self.tab_to(selector)
@@ -278,8 +283,7 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     page.locator(f"#date-{dom}").fill(soon.strftime("%Y-%m-%d"))
     visit.tab_to(f"#time-{dom}")
     page.locator(f"#time-{dom}").fill(soon.strftime("%H:%M"))
-    visit.press(f"{row} button:has-text('Move')")
-    page.wait_for_url(f"**/pairs/{pair_id}/sessions**")
+    visit.submit(f"{row} button:has-text('Move')")
     visit.press(f"{row} button:has-text('Mark as held')")
     page.wait_for_selector(f"{row} .badge.ok")
     assert "The session is marked as held." in page.locator(row).inner_text()
@@ -300,8 +304,7 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     assert "your feedback is saved" in page.locator("#messages").inner_text()
     visit.check("my-match-fit-question")
     visit.press("input[name='good_fit'][value='yes']", "Space")
-    visit.press("button:has-text('Send my answer')")
-    page.wait_for_url(f"**/pairs/{pair_id}")
+    visit.submit("button:has-text('Send my answer')")
     assert "your answer is saved" in page.locator("#messages").inner_text()
     assert page.locator("#fit").count() == 0
 
@@ -310,8 +313,7 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     page.wait_for_url(f"**/pairs/{pair_id}/plan")
     visit.type_into("#goal-title", "Speak at the design all-hands")
     visit.type_into("#goal-milestones", "Outline\nRehearse")
-    visit.press("button:has-text('Add the goal')")
-    page.wait_for_url(f"**/pairs/{pair_id}/plan")
+    visit.submit("button:has-text('Add the goal')")
     assert "Speak at the design all-hands" in page.locator("main").inner_text()
     visit.check("plan")
 
@@ -339,8 +341,7 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     visit.tab_to("#language")
     page.keyboard.press("ArrowDown")
     assert page.locator("#language").input_value() == "fr"
-    visit.press("header button:has-text('Change')")
-    page.wait_for_url(f"{portal}/me/notifications")
+    visit.submit("header button:has-text('Change')")
     assert page.locator("html").get_attribute("lang") == "fr"
     page.goto(f"{portal}/")
     assert page.locator("h1").inner_text() == "Bonjour Ada Lovelace"
