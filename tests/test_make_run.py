@@ -87,10 +87,15 @@ def test_run_serves_the_stack_and_ctrl_c_stops_everything(
     stack_run: tuple[subprocess.Popen[str], dict[str, str], list[str]], tmp_path: Path
 ) -> None:
     process, urls, printed = stack_run
-    assert set(urls) == {"registration", "matching", "scheduling", "feedback", "analytics"}
+    assert set(urls) == {
+        "registration", "matching", "scheduling", "feedback", "analytics", "portal", "identity",
+    }  # fmt: skip
     progress = [line for line in printed if re.match(r"\[\s*\d+\.\ds\] ", line)]
     for part in ("Kafka", "MongoDB", "creating the topics", *urls):
         assert any(part in line for line in progress), f"no progress line for {part}"
+    assert httpx.get(f"{urls['portal']}/readyz").status_code == 200
+    welcome = httpx.get(f"{urls['portal']}/")
+    assert "Sign in" in welcome.text
 
     admin = bearer(DEV_ADMIN_TOKEN)
     program = httpx.post(

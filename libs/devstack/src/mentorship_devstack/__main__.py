@@ -5,7 +5,8 @@ devstack down            stop what `up` started
 devstack status          say whether it runs
 devstack restart-broker  restart the broker `up` started (its data survive when durable)
 devstack topics          create the topics on KAFKA_BOOTSTRAP (optionally with --prefix)
-devstack run             infrastructure + all five services; Ctrl-C stops everything
+devstack run             infrastructure, all five services, the identity provider and the
+                         portal; Ctrl-C stops everything
 devstack token ID        print a participant's JWT for the local stack
 devstack openapi         write (or --check) every service's OpenAPI document
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -29,7 +31,9 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the commands import what they need: `devstack token` stays instant
+    from mentorship_devstack.identity import IdentityProvider
     from mentorship_devstack.services import ServiceProcess
+    from mentorship_devstack.stack import Infrastructure
 
 DEFAULT_STATE_DIR = Path(".devstack")
 
@@ -114,10 +118,15 @@ def topics(prefix: str) -> int:
 
 
 def _port_for(name: str) -> int:
-    from mentorship_devstack.servers import free_port
     from mentorship_devstack.services import DEFAULT_PORTS
 
-    port = DEFAULT_PORTS[name]
+    return _free_or(DEFAULT_PORTS[name])
+
+
+def _free_or(port: int) -> int:
+    """``port`` if nobody listens on it, else another free one."""
+    from mentorship_devstack.servers import free_port
+
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.2):
             return free_port()  # taken: pick another
@@ -127,7 +136,8 @@ def _port_for(name: str) -> int:
 
 def run(state_dir: Path, *, keep_data: bool = False) -> int:
     """Infrastructure and every service in the foreground until Ctrl-C."""
-    from mentorship_devstack.services import SERVICES, start_service
+    from mentorship_devstack.identity import DEV_USERS, start_identity_provider
+    from mentorship_devstack.services import IDENTITY_PORT, SERVICES, start_service
     from mentorship_devstack.stack import provide
     from mentorship_devstack.tokens import auth_environment
 
@@ -142,10 +152,20 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
     running = provide(state_dir, progress=progress, fresh=not keep_data)
     infrastructure = running.infrastructure
     processes: list[ServiceProcess] = []
+    identity: IdentityProvider | None = None
     try:
         progress("creating the topics")
         _create_topics(infrastructure.kafka_bootstrap)
-        env = {"LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"), **auth_environment()}
+        progress("starting the identity provider")
+        identity = start_identity_provider(
+            port=_free_or(IDENTITY_PORT), state_dir=state_dir, users=DEV_USERS
+        )
+        identity.wait_ready()
+        env = {
+            "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+            **auth_environment(),
+            **identity.service_environment(),
+        }
         for name in SERVICES:
             port = _port_for(name)
             progress(f"starting {name} on port {port}")
@@ -161,8 +181,17 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
         for process in processes:
             progress(f"waiting until {process.name} is ready")
             process.wait_ready()
+        progress("starting the portal")
+        processes.append(_start_portal(identity, processes, infrastructure, state_dir))
+        processes[-1].wait_ready()
         progress("every service is ready")
-        _announce(infrastructure.kafka_bootstrap, infrastructure.mongodb_url, processes, state_dir)
+        _announce(
+            infrastructure.kafka_bootstrap,
+            infrastructure.mongodb_url,
+            processes,
+            state_dir,
+            identity,
+        )
         while not stop_requested.wait(0.5):
             crashed = [process.name for process in processes if not process.running]
             if crashed:
@@ -173,19 +202,72 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
         sys.stderr.write("stopping services and infrastructure...\n")
         for process in processes:
             process.stop()
+        if identity is not None:
+            identity.stop()
         running.stop()
 
 
-def _announce(bootstrap: str, url: str, processes: list[ServiceProcess], state_dir: Path) -> None:
+def _start_portal(
+    identity: IdentityProvider,
+    services: list[ServiceProcess],
+    infrastructure: Infrastructure,
+    state_dir: Path,
+) -> ServiceProcess:
+    """The web app, signing people in with ``identity`` and calling ``services``."""
+    from mentorship_devstack.services import PORTAL_PORT, start_service
+
+    port = _free_or(PORTAL_PORT)
+    secret_file = state_dir / "portal-session-secret"
+    if not secret_file.is_file():
+        secret_file.write_text(secrets.token_urlsafe(48))
+    env = {
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{port}",
+        "PORTAL_SESSION_SECRET": secret_file.read_text().strip(),
+        "OIDC_ISSUER": identity.issuer,
+        **{f"{p.name.upper()}_URL": p.base_url for p in services},
+    }
+    return start_service(
+        "portal", port=port, infrastructure=infrastructure, log_dir=state_dir / "logs", env=env
+    )
+
+
+def _announce(
+    bootstrap: str,
+    url: str,
+    processes: list[ServiceProcess],
+    state_dir: Path,
+    identity: IdentityProvider,
+) -> None:
+    from mentorship_devstack.identity import ADMIN_ROLE
     from mentorship_devstack.tokens import DEV_ADMIN_TOKEN
 
     lines = ["", "Mentorship platform is up:"]
-    lines += [f"  {p.name:<13} {p.base_url}   (API docs: {p.base_url}/docs)" for p in processes]
+    lines += [
+        f"  {p.name:<13} {p.base_url}   (API docs: {p.base_url}/docs)"
+        for p in processes
+        if p.name != "portal"
+    ]
+    portal = next(p for p in processes if p.name == "portal")
     lines += [
         f"  kafka         {bootstrap}",
         f"  mongodb       {url}",
         f"  logs          {state_dir / 'logs'}",
         f"  admin token   {DEV_ADMIN_TOKEN}   (participants: `devstack token <employee-id>`)",
+        "",
+        f"  portal        {portal.base_url}   <- open this in a browser",
+        f"  identity      {identity.issuer}   (OpenID Connect provider for local use)",
+        "  Sign in: open the portal, click 'Sign in', type any employee id (e.g. e-1) and press",
+        "  Authorize (ada, grace and admin are one click away). To give a subject a name and",
+        "  e-mail, or the admin role, before it signs in:",
+        (
+            f"    curl -X PUT {identity.issuer}/users/e-1 -H 'content-type: application/json' "
+            '-d \'{"name": "Ada", "email": "ada@example.com"}\''
+        ),
+        (
+            f"    curl -X PUT {identity.issuer}/users/pm-1 -H 'content-type: application/json' "
+            f'-d \'{{"name": "Pat", "email": "pat@example.com", "roles": ["{ADMIN_ROLE}"]}}\''
+        ),
         "Press Ctrl-C to stop everything.",
         "",
     ]
@@ -193,15 +275,27 @@ def _announce(bootstrap: str, url: str, processes: list[ServiceProcess], state_d
     sys.stdout.flush()
 
 
-def token(employee_id: str | None, *, admin: bool) -> int:
-    """Print a participant (or admin) JWT valid on the local stack for 12 hours."""
+def token(employee_id: str | None, *, admin: bool, state_dir: Path) -> int:
+    """Print a participant (or admin) JWT valid on the local stack for 12 hours.
+
+    While `devstack run` runs from ``state_dir``, the services trust the identity provider's
+    keys, so the token is signed with its key; otherwise with the tests' HS256 secret.
+    """
     if not employee_id:
         sys.stderr.write("token needs an employee id: devstack token emp-1\n")
         return 2
     from mentorship_devstack.tokens import participant_token
 
     roles = ("mentorship-admin",) if admin else ()
-    sys.stdout.write(participant_token(employee_id, roles=roles, ttl_s=12 * 3600) + "\n")
+    key = state_dir / "identity-signing-key.pem"
+    if key.is_file():
+        from mentorship_devstack.identity import access_token
+
+        issuer = (state_dir / "identity-issuer").read_text().strip()
+        signed = access_token(key.read_bytes(), employee_id, issuer=issuer, roles=roles)
+    else:
+        signed = participant_token(employee_id, roles=roles, ttl_s=12 * 3600)
+    sys.stdout.write(signed + "\n")
     return 0
 
 
@@ -255,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         "restart-broker": lambda: restart_broker(args.state_dir),
         "topics": lambda: topics(args.prefix),
         "run": lambda: run(args.state_dir, keep_data=args.keep_data),
-        "token": lambda: token(args.employee_id, admin=args.admin),
+        "token": lambda: token(args.employee_id, admin=args.admin, state_dir=args.state_dir),
         "openapi": lambda: openapi_documents(Path.cwd(), check=args.check),
     }
     return commands[args.command]()

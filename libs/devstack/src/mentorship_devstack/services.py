@@ -18,6 +18,10 @@ from mentorship_devstack.servers import is_running
 
 SERVICES: tuple[str, ...] = ("registration", "matching", "scheduling", "feedback", "analytics")
 DEFAULT_PORTS: dict[str, int] = {name: 8001 + index for index, name in enumerate(SERVICES)}
+PORTAL_PORT = 8006
+"""The web app (`services/portal`): started by `devstack run` after the five APIs."""
+IDENTITY_PORT = 9400
+"""The local OpenID Connect provider (`mentorship_devstack.identity`)."""
 READY_TIMEOUT_S = 90.0
 """Start-up includes importing the service (20 s and more on a loaded 2-core machine) and
 joining its consumer group (readiness waits for it)."""

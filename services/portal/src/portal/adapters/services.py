@@ -1,0 +1,223 @@
+"""The five services' APIs as the portal uses them (each method is one API call)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mentorship_kit.errors import NotFoundError
+from portal.adapters.api import ServiceClient, parse, parse_list
+from portal.domain.models import (
+    Agenda,
+    Agreement,
+    CalendarFeed,
+    Feedback,
+    FitAnswer,
+    Goal,
+    Program,
+    Questionnaire,
+    Registration,
+    Series,
+    Session,
+)
+
+
+class RegistrationApi:
+    """Programs, questionnaires and the caller's registrations (registration service)."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    async def programs(self, token: str) -> list[Program]:
+        """Every program (first 200), in id order."""
+        body = await self._client.call("GET", "/v1/programs", token, params={"limit": "200"})
+        return parse_list(Program, body["programs"])
+
+    async def program(self, token: str, program_id: str) -> Program:
+        """One program."""
+        return parse(Program, await self._client.call("GET", f"/v1/programs/{program_id}", token))
+
+    async def questionnaire(
+        self, token: str, program_id: str, version: int | None = None
+    ) -> Questionnaire:
+        """The program's current questionnaire (or the version named)."""
+        params = {"version": str(version)} if version else None
+        body = await self._client.call(
+            "GET", f"/v1/programs/{program_id}/questionnaire", token, params=params
+        )
+        return parse(Questionnaire, body)
+
+    async def my_registration(self, token: str, program_id: str) -> Registration | None:
+        """The caller's registration in the program; None when they never registered."""
+        try:
+            body = await self._client.call(
+                "GET", f"/v1/programs/{program_id}/registrations/me", token
+            )
+        except NotFoundError:
+            return None
+        return parse(Registration, body)
+
+    async def register(self, token: str, program_id: str, request: dict[str, Any]) -> Registration:
+        """Register the caller, or update their registration."""
+        body = await self._client.call(
+            "POST", f"/v1/programs/{program_id}/registrations", token, json=request
+        )
+        return parse(Registration, body)
+
+    async def withdraw(self, token: str, program_id: str) -> Registration:
+        """Withdraw the caller from the program."""
+        body = await self._client.call(
+            "POST", f"/v1/programs/{program_id}/registrations/me/withdraw", token
+        )
+        return parse(Registration, body)
+
+
+class SchedulingApi:
+    """Sessions and the calendar feed (scheduling service)."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    async def my_sessions(self, token: str) -> list[Session]:
+        """The caller's sessions in every program."""
+        body = await self._client.call("GET", "/v1/me/sessions", token)
+        return parse_list(Session, body["sessions"])
+
+    async def series(self, token: str, pair_id: str) -> Series:
+        """A pair's series (members only)."""
+        return parse(Series, await self._client.call("GET", f"/v1/pairs/{pair_id}/sessions", token))
+
+    async def session(self, token: str, session_id: str) -> Session:
+        """One session (members only)."""
+        return parse(Session, await self._client.call("GET", f"/v1/sessions/{session_id}", token))
+
+    async def reschedule(
+        self, token: str, session_id: str, starts_at: str, scope: str
+    ) -> list[Session]:
+        """Move the session (``scope`` ``this`` or ``following``)."""
+        body = await self._client.call(
+            "POST",
+            f"/v1/sessions/{session_id}/reschedule",
+            token,
+            json={"starts_at": starts_at, "scope": scope},
+        )
+        return parse_list(Session, body["sessions"])
+
+    async def cancel(self, token: str, session_id: str) -> Session:
+        """Cancel the session at the caller's request."""
+        body = await self._client.call(
+            "POST",
+            f"/v1/sessions/{session_id}/cancel",
+            token,
+            json={"reason": "participant_request"},
+        )
+        return parse(Session, body)
+
+    async def mark_held(self, token: str, session_id: str) -> Session:
+        """Record that the session took place (at its planned start and length)."""
+        body = await self._client.call("POST", f"/v1/sessions/{session_id}/held", token, json={})
+        return parse(Session, body)
+
+    async def mark_missed(self, token: str, session_id: str) -> Session:
+        """Record that the session did not take place."""
+        return parse(
+            Session, await self._client.call("POST", f"/v1/sessions/{session_id}/missed", token)
+        )
+
+    async def calendar(self, token: str) -> CalendarFeed | None:
+        """The caller's feed URLs; None when scheduling does not know them yet."""
+        try:
+            return parse(CalendarFeed, await self._client.call("GET", "/v1/me/calendar", token))
+        except NotFoundError:
+            return None
+
+
+class FeedbackApi:
+    """Feedback, fit, agreement, development plan, agenda and surveys (feedback service)."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    async def feedback(self, token: str, session_id: str) -> list[Feedback]:
+        """The session's feedback the caller may see."""
+        body = await self._client.call("GET", f"/v1/sessions/{session_id}/feedback", token)
+        return parse_list(Feedback, body["feedback"])
+
+    async def give_feedback(self, token: str, session_id: str, request: dict[str, Any]) -> None:
+        """Give (or revise) the caller's feedback on a held session."""
+        await self._client.call("POST", f"/v1/sessions/{session_id}/feedback", token, json=request)
+
+    async def fit(self, token: str, pair_id: str) -> list[FitAnswer]:
+        """The pair's fit answers."""
+        body = await self._client.call("GET", f"/v1/pairs/{pair_id}/fit", token)
+        return parse_list(FitAnswer, body["answers"])
+
+    async def answer_fit(self, token: str, pair_id: str, request: dict[str, Any]) -> None:
+        """Say whether the pairing fits."""
+        await self._client.call("POST", f"/v1/pairs/{pair_id}/fit", token, json=request)
+
+    async def agreement(self, token: str, pair_id: str) -> Agreement | None:
+        """The pair's agreement; None before anyone drafted it."""
+        try:
+            body = await self._client.call("GET", f"/v1/pairs/{pair_id}/agreement", token)
+        except NotFoundError:
+            return None
+        return parse(Agreement, body)
+
+    async def save_agreement(self, token: str, pair_id: str, request: dict[str, str]) -> None:
+        """Draft or change the agreement."""
+        await self._client.call("PUT", f"/v1/pairs/{pair_id}/agreement", token, json=request)
+
+    async def acknowledge(self, token: str, pair_id: str, version: int) -> None:
+        """Acknowledge a version of the agreement."""
+        await self._client.call(
+            "POST",
+            f"/v1/pairs/{pair_id}/agreement/acknowledge",
+            token,
+            json={"version": version},
+        )
+
+    async def goals(self, token: str, pair_id: str) -> list[Goal]:
+        """The mentee's development plan."""
+        body = await self._client.call("GET", f"/v1/pairs/{pair_id}/goals", token)
+        return parse_list(Goal, body["goals"])
+
+    async def add_goal(self, token: str, pair_id: str, request: dict[str, Any]) -> None:
+        """Add a goal to the plan."""
+        await self._client.call("POST", f"/v1/pairs/{pair_id}/goals", token, json=request)
+
+    async def update_goal(self, token: str, goal_id: str, request: dict[str, Any]) -> None:
+        """Record progress on a goal."""
+        await self._client.call("PATCH", f"/v1/goals/{goal_id}", token, json=request)
+
+    async def next_agenda(self, token: str, pair_id: str) -> Agenda | None:
+        """The suggested agenda of the pair's next session."""
+        try:
+            body = await self._client.call("GET", f"/v1/pairs/{pair_id}/next-agenda", token)
+        except NotFoundError:
+            return None
+        return parse(Agenda, body)
+
+    async def answer_survey(
+        self, token: str, program_id: str, kind: str, request: dict[str, Any]
+    ) -> None:
+        """Answer a program survey."""
+        await self._client.call(
+            "POST", f"/v1/programs/{program_id}/surveys/{kind}", token, json=request
+        )
+
+
+class ExportApi:
+    """``GET /v1/me/export`` of every service: what each holds about the caller."""
+
+    def __init__(self, clients: list[ServiceClient]) -> None:
+        self._clients = clients
+
+    @property
+    def services(self) -> list[str]:
+        """The services asked."""
+        return [client.name for client in self._clients]
+
+    async def export(self, token: str, service: str) -> Any:
+        """What ``service`` holds about the caller (raises NotFoundError where unsupported)."""
+        client = next(c for c in self._clients if c.name == service)
+        return await client.call("GET", "/v1/me/export", token)

@@ -1,0 +1,122 @@
+"""Wiring: the single place that builds the API clients, the use cases and the app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from mentorship_kit.http import install_api_conventions
+from mentorship_kit.metrics import CONTENT_TYPE_LATEST, Metrics
+from portal.adapters.api import ServiceClient
+from portal.adapters.identity import IdentityProvider
+from portal.adapters.services import ExportApi, FeedbackApi, RegistrationApi, SchedulingApi
+from portal.entrypoints.http.i18n import load_translations
+from portal.entrypoints.http.pages import Pages, build_router, install_error_pages, make_environment
+from portal.entrypoints.http.security import SecurityHeaders
+from portal.settings import PortalSettings
+from portal.usecases.participant import ParticipantPortal
+
+STATIC = Path(__file__).parent / "entrypoints" / "http" / "static"
+SESSION_COOKIE = "portal_session"
+MIN_SECRET_LENGTH = 32
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def build_app(settings: PortalSettings) -> FastAPI:
+    """The portal's ASGI app."""
+    secret = settings.portal_session_secret.get_secret_value()
+    if len(secret) < MIN_SECRET_LENGTH:
+        msg = f"PORTAL_SESSION_SECRET must be set to at least {MIN_SECRET_LENGTH} characters"
+        raise ValueError(msg)
+    http = httpx.AsyncClient(
+        timeout=settings.api_timeout_s,
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+    )
+
+    def client(name: str, url: str) -> ServiceClient:
+        return ServiceClient(name, http, url)
+
+    registration = client("registration", settings.registration_url)
+    scheduling = client("scheduling", settings.scheduling_url)
+    feedback = client("feedback", settings.feedback_url)
+    matching = client("matching", settings.matching_url)
+    analytics = client("analytics", settings.analytics_url)
+    portal = ParticipantPortal(
+        RegistrationApi(registration),
+        SchedulingApi(scheduling),
+        FeedbackApi(feedback),
+        ExportApi([registration, matching, scheduling, feedback, analytics]),
+    )
+    identity = IdentityProvider(settings)
+    pages = Pages(make_environment(), load_translations())
+    metrics = Metrics("portal")
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await http.aclose()
+
+    app = FastAPI(
+        title="Mentorship portal",
+        description="The participants' web app.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    install_api_conventions(app, metrics)
+    install_error_pages(app, pages)
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        return pages.error(request, error.status_code)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.include_router(build_router(portal, identity, pages, settings.portal_base_url))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        try:
+            await identity.metadata()
+            ready = True
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            ready = False
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": {"identity": ready}},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_endpoint() -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    app.add_middleware(SecurityHeaders, identity_origin=_origin(settings.oidc_issuer))
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.portal_session_max_age_s,
+        same_site="lax",
+        https_only=settings.portal_cookie_secure,
+    )
+    return app

@@ -1,0 +1,253 @@
+"""What the portal reads from the services' APIs, as the pages need it.
+
+Only the fields the pages use are declared; anything else the APIs send is ignored, so a
+service adding a field never breaks a page.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+AnswerValue = str | int | float | list[str]
+
+
+class _View(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class QuestionKind(StrEnum):
+    """How a question is answered."""
+
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    NUMBER = "number"
+    SCALE = "scale"
+    FREE_TEXT = "free_text"
+
+
+class Choice(_View):
+    """One option of a choice question."""
+
+    key: str
+    label: str
+
+
+class Condition(_View):
+    """Shown only when an earlier choice answer is one of ``any_of``."""
+
+    question: str
+    any_of: tuple[str, ...]
+
+
+class Question(_View):
+    """One question of a program's questionnaire."""
+
+    key: str
+    prompt: str
+    help: str = ""
+    kind: QuestionKind
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    max_selections: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = False
+    max_length: int = 2000
+    show_if: Condition | None = None
+
+    def label_of(self, key: str) -> str:
+        """The label of choice ``key`` (the key itself when unknown)."""
+        return next((choice.label for choice in self.choices if choice.key == key), key)
+
+
+class Questionnaire(_View):
+    """One version of a program's questionnaire."""
+
+    version: int
+    questions: tuple[Question, ...]
+
+
+class ProgramTopics(_View):
+    """The skills and goals a program's sessions may cover."""
+
+    skills: tuple[str, ...] = ()
+    goals: tuple[str, ...] = ()
+
+
+class Program(_View):
+    """A program as participants see it."""
+
+    program_id: str
+    name: str
+    goal: str
+    format: str
+    cadence: str
+    starts_on: date
+    ends_on: date
+    registration_status: str
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+    matching_mode: str
+    time_zone: str = "UTC"
+    topics: ProgramTopics = ProgramTopics()
+
+    @property
+    def mentees_choose(self) -> bool:
+        """Whether mentees name the mentors they would like."""
+        return self.matching_mode in {"mentee_choice", "both"}
+
+
+class Registration(_View):
+    """The caller's registration in a program."""
+
+    participant_id: str
+    program_id: str
+    employee_id: str
+    name: str
+    email: str
+    department: str | None = None
+    status: str
+    role: str
+    answers: dict[str, AnswerValue] = Field(default_factory=dict)
+    preferred_mentors: tuple[str, ...] = ()
+    registered_at: datetime
+    withdrew_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Registered and not withdrawn."""
+        return self.withdrew_at is None and self.status != "withdrawn"
+
+
+class SessionStatus(StrEnum):
+    """Where a session stands."""
+
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class Session(_View):
+    """One session of a pair's series."""
+
+    session_id: str
+    pair_id: str
+    program_id: str
+    sequence: int
+    participant_ids: tuple[str, ...]
+    starts_at: datetime
+    ends_at: datetime
+    duration_minutes: int
+    local_starts_at: dict[str, datetime] = Field(default_factory=dict)
+    status: SessionStatus
+    held_at: datetime | None = None
+    held_minutes: int | None = None
+    cancel_reason: str | None = None
+
+
+class Member(_View):
+    """A member of a pair (or group) and their role in it."""
+
+    participant_id: str
+    role: str
+
+
+class Series(_View):
+    """A pair's series of sessions."""
+
+    pair_id: str
+    program_id: str
+    members: tuple[Member, ...]
+    time_zone: str
+    ended: bool
+    sessions: tuple[Session, ...]
+
+
+class CalendarFeed(_View):
+    """The caller's secret calendar feed."""
+
+    url: str
+    webcal_url: str
+
+
+class Agreement(_View):
+    """A pair's mentoring agreement."""
+
+    expectations: str
+    meeting_frequency: str
+    confidentiality: str
+    boundaries: str = ""
+    version: int
+    acknowledged_by: tuple[str, ...] = ()
+    acknowledged_by_both: bool = False
+
+
+class Milestone(_View):
+    """A step towards a goal."""
+
+    title: str
+    reached: bool
+
+
+class Goal(_View):
+    """A goal of the mentee's development plan."""
+
+    goal_id: str
+    topic: str
+    title: str
+    milestones: tuple[Milestone, ...] = ()
+    progress_percent: int
+    completed: bool
+
+
+class Progress(_View):
+    """Progress on one skill or goal, 1-5."""
+
+    topic: str
+    level: int
+
+
+class Feedback(_View):
+    """One member's feedback on a session."""
+
+    participant_id: str
+    author_role: str
+    rating: int
+    topics: tuple[str, ...] = ()
+    action_items: tuple[str, ...] = ()
+    progress: tuple[Progress, ...] = ()
+    private_notes: str | None = None
+    revision: int
+
+
+class FitAnswer(_View):
+    """One member's answer to "is this a good fit?"."""
+
+    participant_id: str
+    good_fit: bool
+    concern: str | None = None
+
+
+class AgendaItem(_View):
+    """A point of an agenda and the minutes it takes."""
+
+    item: str
+    minutes: int
+
+
+class Agenda(_View):
+    """The suggested agenda of a pair's next session."""
+
+    kind: str
+    title: str
+    purpose: str
+    items: tuple[AgendaItem, ...] = ()
+    questions: tuple[str, ...] = ()
+
+
+Json = dict[str, Any]

@@ -1,0 +1,422 @@
+"""The participant's use cases: what each page shows and what each form does.
+
+Each takes the signed-in `Caller`, calls the services' APIs with the caller's own token (so
+every service applies its own access rules: a person sees only their own registration and
+their own pairs), and returns what the page needs. Refusals arrive as the kit's errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
+from portal.adapters.api import ServiceUnavailable
+from portal.adapters.services import ExportApi, FeedbackApi, RegistrationApi, SchedulingApi
+from portal.domain import sessions as session_rules
+from portal.domain.models import (
+    Agenda,
+    Agreement,
+    CalendarFeed,
+    Feedback,
+    FitAnswer,
+    Goal,
+    Program,
+    Questionnaire,
+    Registration,
+    Series,
+    Session,
+    SessionStatus,
+)
+from portal.domain.questionnaire import FormValues, answer_field, ordered_picks, read_answers
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The signed-in person."""
+
+    subject: str
+    """Their employee id (the token's subject)."""
+    name: str
+    email: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramStatus:
+    """A program and where the caller stands in it."""
+
+    program: Program
+    registration: Registration | None
+
+
+@dataclass(frozen=True, slots=True)
+class PairSummary:
+    """One of the caller's pairs as the home page lists it."""
+
+    pair_id: str
+    program_id: str
+    next_session: Session | None
+    feedback_owed: Session | None
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """The home page: my programs and what to do next."""
+
+    programs: list[ProgramStatus]
+    pairs: list[PairSummary]
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationForm:
+    """The registration page."""
+
+    program: Program
+    questionnaire: Questionnaire
+    registration: Registration | None
+
+
+@dataclass(frozen=True, slots=True)
+class PairPage:
+    """Everything about one of the caller's pairs."""
+
+    program: Program
+    series: Series
+    me: str | None
+    """The caller's participant id in the program."""
+    time_zone: str
+    agreement: Agreement | None
+    agenda: Agenda | None
+    fit: list[FitAnswer]
+    goals: list[Goal]
+    calendar: CalendarFeed | None = None
+
+    @property
+    def my_role(self) -> str | None:
+        """The caller's role in the pair."""
+        return next((m.role for m in self.series.members if m.participant_id == self.me), None)
+
+    @property
+    def partners(self) -> list[tuple[str, str]]:
+        """The other members: (participant id, role)."""
+        return [
+            (m.participant_id, m.role) for m in self.series.members if m.participant_id != self.me
+        ]
+
+    @property
+    def fit_asked(self) -> bool:
+        """Whether the fit question is open: after the first held session, until answered."""
+        answered = any(answer.participant_id == self.me for answer in self.fit)
+        return session_rules.first_held(self.series.sessions) and not answered
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackPage:
+    """The feedback form of one held session."""
+
+    program: Program
+    session: Session
+    mine: Feedback | None
+    me: str | None
+
+
+@dataclass(slots=True)
+class Export:
+    """Everything the platform holds about the caller, service by service."""
+
+    subject: str
+    exported_at: datetime
+    services: dict[str, Any] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+
+class RegistrationRefused(InvalidInputError):  # noqa: N818 - names the situation
+    """The registration was refused; ``by_field`` maps form fields to messages."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
+        super().__init__(problems)
+        self.by_field: dict[str, str] = {}
+        for path, message in problems:
+            key = answer_field(path)
+            name = key if key is not None else path.rsplit(".", 1)[-1] or "form"
+            self.by_field.setdefault(name, message)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ParticipantPortal:
+    """The use cases behind the participant pages."""
+
+    def __init__(
+        self,
+        registration: RegistrationApi,
+        scheduling: SchedulingApi,
+        feedback: FeedbackApi,
+        exports: ExportApi,
+    ) -> None:
+        self._registration = registration
+        self._scheduling = scheduling
+        self._feedback = feedback
+        self._exports = exports
+
+    async def home(self, caller: Caller) -> Home:
+        """My programs (open ones and those I joined) and my pairs with what is due."""
+        programs, my_sessions = await asyncio.gather(
+            self._registration.programs(caller.token), self._scheduling.my_sessions(caller.token)
+        )
+        registrations = await asyncio.gather(
+            *(self._registration.my_registration(caller.token, p.program_id) for p in programs)
+        )
+        statuses = [
+            ProgramStatus(program, registration)
+            for program, registration in zip(programs, registrations, strict=True)
+            if registration is not None or program.registration_status == "open"
+        ]
+        by_pair: dict[str, list[Session]] = {}
+        for session in my_sessions:
+            by_pair.setdefault(session.pair_id, []).append(session)
+        mine = {
+            program.program_id: registration.participant_id
+            for program, registration in zip(programs, registrations, strict=True)
+            if registration is not None
+        }
+        owed = await asyncio.gather(
+            *(
+                self._feedback_owed(caller, sessions, mine.get(sessions[0].program_id))
+                for sessions in by_pair.values()
+            )
+        )
+        now = _now()
+        pairs = [
+            PairSummary(
+                pair_id=pair_id,
+                program_id=sessions[0].program_id,
+                next_session=session_rules.next_session(sessions, now),
+                feedback_owed=due,
+            )
+            for (pair_id, sessions), due in zip(by_pair.items(), owed, strict=True)
+        ]
+        return Home(programs=statuses, pairs=pairs)
+
+    async def _feedback_owed(
+        self, caller: Caller, sessions: list[Session], me: str | None
+    ) -> Session | None:
+        """The latest held session, if the caller has not rated it."""
+        latest = next(iter(session_rules.held(sessions)), None)
+        if latest is None or me is None:
+            return None
+        try:
+            given = await self._feedback.feedback(caller.token, latest.session_id)
+        except RuleError:  # the feedback service has not heard of the held session yet
+            return None
+        return None if any(f.participant_id == me for f in given) else latest
+
+    async def registration_form(self, caller: Caller, program_id: str) -> RegistrationForm:
+        """The program, its questionnaire and my registration (if any)."""
+        program, questionnaire, registration = await asyncio.gather(
+            self._registration.program(caller.token, program_id),
+            self._registration.questionnaire(caller.token, program_id),
+            self._registration.my_registration(caller.token, program_id),
+        )
+        return RegistrationForm(program, questionnaire, registration)
+
+    async def register(
+        self,
+        caller: Caller,
+        program_id: str,
+        form: FormValues,
+        identity: Mapping[str, str],
+    ) -> Registration:
+        """Register (or update my answers) from the submitted form.
+
+        Raises:
+            RegistrationRefused: fields the form or the registration service refused.
+        """
+        questionnaire = await self._registration.questionnaire(caller.token, program_id)
+        answers, unreadable = read_answers(questionnaire, form)
+        if unreadable:
+            raise RegistrationRefused(
+                [(f"body.answers.{key}", problem) for key, problem in unreadable.items()]
+            )
+        request: dict[str, Any] = {
+            "name": identity.get("name", "").strip() or caller.name or caller.subject,
+            "email": identity.get("email", "").strip() or caller.email,
+            "answers": answers,
+            "preferred_mentors": ordered_picks(form.get("preferred_mentors", ())),
+        }
+        if department := identity.get("department", "").strip():
+            request["department"] = department
+        try:
+            return await self._registration.register(caller.token, program_id, request)
+        except InvalidInputError as error:
+            raise RegistrationRefused(error.problems) from None
+
+    async def withdraw(self, caller: Caller, program_id: str) -> Registration:
+        """Withdraw from a program."""
+        return await self._registration.withdraw(caller.token, program_id)
+
+    async def _me(self, caller: Caller, program_id: str) -> Registration | None:
+        return await self._registration.my_registration(caller.token, program_id)
+
+    async def pair(self, caller: Caller, pair_id: str, *, with_calendar: bool = False) -> PairPage:
+        """My pair: members, series, agreement, next agenda, fit answers, plan.
+
+        Raises:
+            ForbiddenError: the caller is not a member (scheduling refuses).
+        """
+        series = await self._scheduling.series(caller.token, pair_id)
+        token = caller.token
+        program = asyncio.create_task(self._registration.program(token, series.program_id))
+        registration = asyncio.create_task(self._me(caller, series.program_id))
+        agreement = asyncio.create_task(self._feedback.agreement(token, pair_id))
+        agenda = asyncio.create_task(self._feedback.next_agenda(token, pair_id))
+        fit = asyncio.create_task(self._feedback.fit(token, pair_id))
+        goals = asyncio.create_task(self._feedback.goals(token, pair_id))
+        calendar = asyncio.create_task(self._calendar(caller)) if with_calendar else None
+        await asyncio.gather(
+            *(
+                task
+                for task in (program, registration, agreement, agenda, fit, goals, calendar)
+                if task
+            )
+        )
+        me = registration.result()
+        time_zone = str((me.answers.get("time_zone") if me else None) or series.time_zone)
+        return PairPage(
+            program=program.result(),
+            series=series,
+            me=me.participant_id if me else None,
+            time_zone=time_zone,
+            agreement=agreement.result(),
+            agenda=agenda.result(),
+            fit=fit.result(),
+            goals=goals.result(),
+            calendar=calendar.result() if calendar else None,
+        )
+
+    async def _calendar(self, caller: Caller) -> CalendarFeed | None:
+        try:
+            return await self._scheduling.calendar(caller.token)
+        except ForbiddenError:
+            return None
+
+    async def save_agreement(self, caller: Caller, pair_id: str, fields: dict[str, str]) -> None:
+        """Draft or change the agreement (both must acknowledge it again)."""
+        await self._feedback.save_agreement(caller.token, pair_id, fields)
+
+    async def acknowledge(self, caller: Caller, pair_id: str, version: int) -> None:
+        """Acknowledge the agreement's version."""
+        await self._feedback.acknowledge(caller.token, pair_id, version)
+
+    async def reschedule(
+        self, caller: Caller, session_id: str, starts_at: datetime, scope: str
+    ) -> Session:
+        """Move a session (or it and the following ones)."""
+        moved = await self._scheduling.reschedule(
+            caller.token, session_id, starts_at.isoformat(), scope
+        )
+        return next(s for s in moved if s.session_id == session_id)
+
+    async def cancel(self, caller: Caller, session_id: str) -> Session:
+        """Cancel a session."""
+        return await self._scheduling.cancel(caller.token, session_id)
+
+    async def mark_held(self, caller: Caller, session_id: str) -> Session:
+        """Mark a session held."""
+        return await self._scheduling.mark_held(caller.token, session_id)
+
+    async def mark_missed(self, caller: Caller, session_id: str) -> Session:
+        """Mark a session missed."""
+        return await self._scheduling.mark_missed(caller.token, session_id)
+
+    async def session(self, caller: Caller, session_id: str) -> Session:
+        """One of my sessions."""
+        return await self._scheduling.session(caller.token, session_id)
+
+    async def feedback_page(self, caller: Caller, session_id: str) -> FeedbackPage:
+        """The feedback form of a session, with my earlier answer."""
+        session = await self._scheduling.session(caller.token, session_id)
+        program, me, given = await asyncio.gather(
+            self._registration.program(caller.token, session.program_id),
+            self._me(caller, session.program_id),
+            self._given_feedback(caller, session),
+        )
+        mine = next(
+            (f for f in given if me is not None and f.participant_id == me.participant_id), None
+        )
+        return FeedbackPage(program, session, mine, me.participant_id if me else None)
+
+    async def _given_feedback(self, caller: Caller, session: Session) -> list[Feedback]:
+        """The session's feedback; none before it is held (or before feedback heard of it)."""
+        if session.status is not SessionStatus.HELD:
+            return []
+        try:
+            return await self._feedback.feedback(caller.token, session.session_id)
+        except RuleError:
+            return []
+
+    async def give_feedback(self, caller: Caller, session_id: str, request: dict[str, Any]) -> None:
+        """Give or revise my feedback on a held session."""
+        await self._feedback.give_feedback(caller.token, session_id, request)
+
+    async def answer_fit(self, caller: Caller, pair_id: str, request: dict[str, Any]) -> None:
+        """Answer the fit question."""
+        await self._feedback.answer_fit(caller.token, pair_id, request)
+
+    async def add_goal(self, caller: Caller, pair_id: str, request: dict[str, Any]) -> None:
+        """Add a goal to the plan."""
+        await self._feedback.add_goal(caller.token, pair_id, request)
+
+    async def update_goal(self, caller: Caller, goal_id: str, request: dict[str, Any]) -> None:
+        """Record progress on a goal."""
+        await self._feedback.update_goal(caller.token, goal_id, request)
+
+    async def program(self, caller: Caller, program_id: str) -> Program:
+        """One program."""
+        return await self._registration.program(caller.token, program_id)
+
+    async def answer_survey(
+        self, caller: Caller, program_id: str, kind: str, request: dict[str, Any]
+    ) -> None:
+        """Answer a program survey."""
+        await self._feedback.answer_survey(caller.token, program_id, kind, request)
+
+    async def export(self, caller: Caller) -> Export:
+        """My data from every service that answers ``GET /v1/me/export``.
+
+        Services without it yet are listed as unavailable; for those, what the portal can read
+        with the participant APIs that exist is included instead (my registrations, sessions).
+        """
+        bundle = Export(subject=caller.subject, exported_at=_now())
+        results = await asyncio.gather(
+            *(self._exports.export(caller.token, name) for name in self._exports.services),
+            return_exceptions=True,
+        )
+        for name, result in zip(self._exports.services, results, strict=True):
+            if isinstance(result, NotFoundError):
+                bundle.unavailable[name] = "not_supported"
+            elif isinstance(result, ServiceUnavailable | ForbiddenError | RuleError):
+                bundle.unavailable[name] = "unavailable"
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                bundle.services[name] = result
+        if "registration" in bundle.unavailable:
+            programs = await self._registration.programs(caller.token)
+            found = await asyncio.gather(
+                *(self._me(caller, program.program_id) for program in programs)
+            )
+            bundle.services["registration (from the participant API)"] = [
+                r.model_dump(mode="json") for r in found if r is not None
+            ]
+        if "scheduling" in bundle.unavailable:
+            bundle.services["scheduling (from the participant API)"] = [
+                s.model_dump(mode="json") for s in await self._scheduling.my_sessions(caller.token)
+            ]
+        return bundle

@@ -1,0 +1,436 @@
+"""A mentee's whole journey in a real browser, by keyboard alone, against the real stack.
+
+She signs in through the identity provider, registers (the branching questions appear and
+disappear as she answers; a missing answer comes back beside its field), is matched once an
+admin approves through the API, reads her match and writes the agreement, moves her first
+session to now, marks it held, gives feedback, answers the fit question, adds a goal and
+downloads her data. Someone outside the pair gets the 403 page for the pair's pages.
+
+Every page is checked with axe-core (no serious or critical violation) and photographed at
+390 px and 1440 px (``tests/artifacts/screenshots``); no page may break the Content Security
+Policy.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
+from mentorship_devstack.workloads import program_settings
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+ADMIN = bearer(DEV_ADMIN_TOKEN)
+MENTEE = "e-mentee-7"
+MENTOR = "e-mentor-3"
+OUTSIDER = "e-outsider-1"
+ZONE = "Europe/Berlin"
+WIDTHS = (390, 1440)
+MAX_TABS = 250
+
+
+class Visit:
+    """One person's browser tab, driven by keyboard, checking every page it shows."""
+
+    def __init__(self, page: Any, axe_source: str, screenshots: Path) -> None:
+        self.page = page
+        self._axe = axe_source
+        self._screenshots = screenshots
+        self.csp_violations: list[str] = []
+        self.visited: list[str] = []
+        page.on("console", self._console)
+        page.on("framenavigated", lambda frame: self.visited.append(frame.url))
+
+    def _console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
+
+    def tab_to(self, selector: str) -> None:
+        """Press Tab until ``selector`` has the focus (proves it is reachable by keyboard)."""
+        target = self.page.locator(selector).first
+        target.wait_for(state="attached")
+        for _ in range(MAX_TABS):
+            if target.evaluate("element => element === document.activeElement"):
+                return
+            self.page.keyboard.press("Tab")
+        pytest.fail(f"{selector} cannot be reached with the Tab key")
+
+    def press(self, selector: str, key: str = "Enter") -> None:
+        """Tab to ``selector`` and press ``key``."""
+        self.tab_to(selector)
+        self.page.keyboard.press(key)
+
+    def choose(self, name: str, value: str) -> None:
+        """Pick a radio button the keyboard way: Tab into the group, arrows to the value."""
+        self.tab_to(f"input[name='{name}']")
+        target = self.page.locator(f"input[name='{name}'][value='{value}']")
+        for _ in range(20):
+            if target.is_checked():
+                return
+            self.page.keyboard.press("ArrowDown")
+        pytest.fail(f"{name}={value} cannot be chosen with the arrow keys")
+
+    def submit(self, selector: str) -> None:
+        """Tab to a form's button, press Enter, and wait for the page the form leads to."""
+        with self.page.expect_navigation():
+            self.press(selector)
+
+    def type_into(self, selector: str, text: str) -> None:
+        """Tab to a field and type."""
+        self.tab_to(selector)
+        self.page.keyboard.type(text)
+
+    def check(self, name: str, *, status: int | None = None) -> None:
+        """axe-core clean, screenshots at both widths, no CSP violation."""
+        self.page.wait_for_load_state("networkidle")
+        for width in WIDTHS:
+            self.page.set_viewport_size({"width": width, "height": 900})
+            self.page.screenshot(
+                path=str(self._screenshots / f"{name}-{width}.png"), full_page=True
+            )
+            self.page.evaluate(self._axe + "\n;true")
+            result = self.page.evaluate(
+                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}))"
+            )
+            serious = [v for v in result if v["impact"] in {"serious", "critical"}]
+            assert serious == [], f"{name} at {width}px: {serious}"
+        self.page.set_viewport_size({"width": 1440, "height": 900})
+        assert self.csp_violations == [], self.csp_violations
+        if status is not None:
+            heading = self.page.locator("h1").inner_text()
+            assert heading, f"{name} has no heading"
+
+
+def sign_in(visit: Visit, portal_url: str, subject: str) -> None:
+    """Sign in through the identity provider's form, by keyboard."""
+    visit.page.goto(f"{portal_url}/")
+    visit.press("a[href='/signin']")
+    visit.page.wait_for_url("**/oauth2/authorize**")
+    visit.page.keyboard.type(subject)  # the subject field has the focus
+    visit.page.keyboard.press("Enter")
+    try:
+        visit.page.wait_for_url(f"{portal_url}/", timeout=15000)
+    except Exception:
+        print("URL", visit.page.url, visit.page.content()[:3000])
+        raise
+
+
+def until(probe: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
+    """Poll ``probe`` until it returns something truthy."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if result := probe():
+            return result
+        time.sleep(0.3)
+    pytest.fail(f"not reached within {timeout_s}s: {what}")
+
+
+def create_program(registration_url: str) -> str:
+    today = datetime.now(UTC).date()
+    settings = program_settings(
+        name="Design leaders",
+        starts_on=(today - timedelta(days=7)).isoformat(),
+        ends_on=(today + timedelta(days=150)).isoformat(),
+        cadence="weekly",
+        matching_mode="admin_led",
+    )
+    response = httpx.post(f"{registration_url}/v1/programs", json=settings, headers=ADMIN)
+    response.raise_for_status()
+    program_id: str = response.json()["program_id"]
+    mentor = {
+        "employee_id": MENTOR,
+        "name": "Margaret Hamilton",
+        "email": "margaret@example.com",
+        "department": "Engineering",
+        "answers": {
+            "role": "mentor",
+            "capacity": 2,
+            "seniority": "director",
+            "discipline": "design",
+            "locations": ["remote"],
+            "time_zone": ZONE,
+            "languages": ["en", "fr"],
+            "skills_to_mentor": ["public_speaking", "leadership"],
+        },
+    }
+    registered = httpx.post(
+        f"{registration_url}/v1/programs/{program_id}/registrations", json=mentor, headers=ADMIN
+    )
+    registered.raise_for_status()
+    return program_id
+
+
+def match_and_approve(matching_url: str, program_id: str) -> str:
+    """What the admin does through the API: run matching, approve; returns the pair id."""
+    with httpx.Client(base_url=matching_url, headers=ADMIN, timeout=10.0) as matching:
+        until(
+            lambda: matching.get(f"/v1/programs/{program_id}/pool").json().get("mentees", 0) >= 1,
+            "the mentee in matching's pool",
+        )
+        started = matching.post(f"/v1/programs/{program_id}/matching-runs", json={})
+        assert started.status_code == 202, started.text
+        run_id = started.json()["run_id"]
+        until(
+            lambda: matching.get(f"/v1/matching-runs/{run_id}").json()["status"] == "proposed",
+            "a proposal",
+        )
+        assert matching.post(f"/v1/matching-runs/{run_id}/approve").status_code == 202
+        pairs = until(
+            lambda: matching.get(f"/v1/programs/{program_id}/pairs").json()["pairs"], "the pair"
+        )
+    pair_id: str = pairs[0]["pair_id"]
+    return pair_id
+
+
+def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
+    portal_stack: Any, browser: Any, axe_source: str, screenshots: Path
+) -> None:
+    portal = portal_stack.portal_url
+    identity = portal_stack.identity
+    identity.set_user(MENTEE, {"name": "Ada Lovelace", "email": "ada@example.com"})
+    identity.set_user(OUTSIDER, {"name": "Otto Outside", "email": "otto@example.com"})
+    program_id = create_program(portal_stack.url("registration"))
+
+    context = browser.new_context(accept_downloads=True)
+    visit = Visit(context.new_page(), axe_source, screenshots)
+    page = visit.page
+
+    page.goto(f"{portal}/")
+    visit.check("welcome")
+    sign_in(visit, portal, MENTEE)
+    assert page.locator("h1").inner_text() == "Hello Ada Lovelace"
+    cookie = next(c for c in context.cookies() if c["name"] == "portal_session")
+    assert cookie["httpOnly"]
+    assert cookie["secure"]
+    assert cookie["sameSite"] == "Lax"
+    visit.check("home-before-registering")
+
+    # Register: the branching questions follow the role; a missing answer is shown by its field.
+    visit.press(f"a[href='/programs/{program_id}/register']")
+    page.wait_for_url(f"**/programs/{program_id}/register")
+    visit.press("input[name='answers.role'][value='mentor']", "Space")
+    assert page.locator("#q-capacity").is_visible()
+    assert not page.locator("#q-skills_to_grow").is_visible()
+    page.keyboard.press("ArrowDown")  # the next radio: mentee
+    assert page.locator("input[name='answers.role'][value='mentee']").is_checked()
+    assert not page.locator("#q-capacity").is_visible()
+    assert page.locator("#q-skills_to_grow").is_visible()
+    visit.check("register")
+    visit.choose("answers.seniority", "associate")
+    visit.tab_to("#q-discipline")
+    page.keyboard.type("Design")
+    visit.press("input[name='answers.locations'][value='remote']", "Space")
+    visit.tab_to("#q-time_zone")
+    page.keyboard.type(ZONE)
+    assert page.locator("#q-time_zone").input_value() == ZONE
+    visit.press("input[name='answers.skills_to_grow'][value='public_speaking']", "Space")
+    visit.press("button[type='submit']:has-text('Save my registration')")
+    page.wait_for_selector(".error-summary")
+    assert page.locator("#q-languages-error").is_visible()  # languages are required
+    visit.check("register-errors")
+    visit.press("input[name='answers.languages'][value='en']", "Space")
+    visit.press("button[type='submit']:has-text('Save my registration')")
+    page.wait_for_url(f"{portal}/")
+    assert "Your registration is saved." in page.locator("#messages").inner_text()
+
+    # An admin matches and approves through the API; the pair appears once sessions exist.
+    pair_id = match_and_approve(portal_stack.url("matching"), program_id)
+
+    def pair_listed() -> bool:
+        page.goto(f"{portal}/")
+        return bool(page.locator(f"a[href='/pairs/{pair_id}']").count() > 0)
+
+    until(pair_listed, "the pair on the home page")
+    visit.check("home-matched")
+
+    # My match: the agreement, written and acknowledged.
+    visit.press(f"a[href='/pairs/{pair_id}']")
+    page.wait_for_url(f"**/pairs/{pair_id}")
+    visit.check("my-match")
+    visit.press("#agreement ~ details summary, section[aria-labelledby='agreement'] summary")
+    visit.type_into("#expectations", "Monthly goals review; honest feedback.")
+    visit.type_into("#confidentiality", "What we say stays between us.")
+    visit.press("button:has-text('Save the agreement')")
+    page.wait_for_url(f"**/pairs/{pair_id}#agreement")
+    # Saving it acknowledges it for its author; the partner is asked to acknowledge it too.
+    assert (
+        "You acknowledged it" in page.locator("section[aria-labelledby='agreement']").inner_text()
+    )
+
+    # Sessions: move the first one to now (in her time zone) and mark it held (htmx swaps it).
+    visit.press(f"a[href='/pairs/{pair_id}/sessions']")
+    page.wait_for_url(f"**/pairs/{pair_id}/sessions")
+    visit.check("sessions")
+    first = page.locator("li.session").first
+    session_id = first.get_attribute("data-session-id") or ""
+    row = f"#{first.get_attribute('id')}"
+    dom = row.removeprefix("#session-")
+    visit.press(f"{row} summary")
+    soon = (datetime.now(UTC) + timedelta(minutes=10)).astimezone(ZoneInfo(ZONE))
+    # Date and time fields take their value with fill() (typing into them depends on the
+    # browser's locale); they are reached, and the form sent, by keyboard.
+    visit.tab_to(f"#date-{dom}")
+    page.locator(f"#date-{dom}").fill(soon.strftime("%Y-%m-%d"))
+    visit.tab_to(f"#time-{dom}")
+    page.locator(f"#time-{dom}").fill(soon.strftime("%H:%M"))
+    visit.submit(f"{row} button:has-text('Move')")
+    visit.press(f"{row} button:has-text('Mark as held')")
+    page.wait_for_selector(f"{row} .badge.ok")
+    assert "The session is marked as held." in page.locator(row).inner_text()
+
+    # Feedback, then the fit question.
+    visit.press(f"a[href='/sessions/{session_id}/feedback']")
+    page.wait_for_url(f"**/sessions/{session_id}/feedback")
+    visit.check("feedback")
+    visit.press("input[name='rating'][value='1']", "Space")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert page.locator("input[name='rating'][value='4']").is_checked()
+    visit.press("input[name='topics'][value='public_speaking']", "Space")
+    visit.type_into("#action_items", "Prepare a five-minute talk")
+    visit.type_into("#private_notes", "Felt nervous, got good tips.")
+    visit.press("button:has-text('Send my feedback')")
+    page.wait_for_url(f"**/pairs/{pair_id}")
+    assert "your feedback is saved" in page.locator("#messages").inner_text()
+    visit.check("my-match-fit-question")
+    visit.press("input[name='good_fit'][value='yes']", "Space")
+    visit.submit("button:has-text('Send my answer')")
+    assert "your answer is saved" in page.locator("#messages").inner_text()
+    assert page.locator("#fit").count() == 0
+
+    # Development plan.
+    visit.press(f"a[href='/pairs/{pair_id}/plan']")
+    page.wait_for_url(f"**/pairs/{pair_id}/plan")
+    visit.type_into("#goal-title", "Speak at the design all-hands")
+    visit.type_into("#goal-milestones", "Outline\nRehearse")
+    visit.submit("button:has-text('Add the goal')")
+    assert "Speak at the design all-hands" in page.locator("main").inner_text()
+    visit.check("plan")
+
+    # The surveys, my data (the download), notifications, and the same pages in French.
+    page.goto(f"{portal}/programs/{program_id}/surveys/mid_program")
+    visit.check("survey")
+    visit.choose("growth_rating", "4")
+    visit.choose("relationship_rating", "5")
+    visit.choose("recommend_score", "9")
+    visit.press("input[name='would_join_again'][value='yes']", "Space")
+    visit.press("button:has-text('Send my answers')")
+    page.wait_for_url(f"{portal}/")
+    assert "your answers are saved" in page.locator("#messages").inner_text()
+    page.goto(f"{portal}/me/data")
+    visit.check("my-data")
+    with page.expect_download() as download:
+        visit.press("a[href='/me/data/export.json']")
+    bundle = json.loads(Path(download.value.path()).read_text())
+    assert bundle["subject"] == MENTEE
+    assert set(bundle["not_available"]) <= set(portal_stack.services)
+    registrations = bundle["services"]["registration (from the participant API)"]
+    assert registrations[0]["employee_id"] == MENTEE
+    page.goto(f"{portal}/me/notifications")
+    visit.check("notifications")
+    visit.tab_to("#language")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#language").input_value() == "fr"
+    visit.submit("header button:has-text('Change')")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.goto(f"{portal}/")
+    assert page.locator("h1").inner_text() == "Bonjour Ada Lovelace"
+    visit.check("home-fr")
+    page.goto(f"{portal}/pairs/{pair_id}/sessions")
+    visit.check("sessions-fr")
+
+    # Someone outside the pair cannot open its pages.
+    outsider = Visit(browser.new_context().new_page(), axe_source, screenshots)
+    sign_in(outsider, portal, OUTSIDER)
+    for path in (
+        f"/pairs/{pair_id}",
+        f"/pairs/{pair_id}/sessions",
+        f"/sessions/{session_id}/feedback",
+    ):
+        response = outsider.page.goto(f"{portal}{path}")
+        assert response is not None, path
+        assert response.status == 403, path
+        assert outsider.page.locator("h1").inner_text() == "You cannot open this page"
+    outsider.check("forbidden")
+    response = outsider.page.goto(f"{portal}/no-such-page")
+    assert response is not None
+    assert response.status == 404
+    outsider.check("not-found")
+
+    # Her mentor signs in and acknowledges the agreement she wrote.
+    mentor = Visit(browser.new_context().new_page(), axe_source, screenshots)
+    sign_in(mentor, portal, MENTOR)
+    mentor.page.goto(f"{portal}/pairs/{pair_id}")
+    assert "You have not acknowledged it yet." in mentor.page.locator("main").inner_text()
+    mentor.press("button:has-text('I have read it and agree')")
+    mentor.page.wait_for_url(f"**/pairs/{pair_id}#agreement")
+    assert "Both of you acknowledged it." in mentor.page.locator("main").inner_text()
+    mentor.check("my-match-mentor")
+
+    # No token ever travels in a URL or lands in the portal's log.
+    assert "eyJ" not in portal_stack.portal.log_path.read_text()
+    assert all("eyJ" not in url and "access_token" not in url for url in visit.visited)
+
+    # She leaves the program from "My data".
+    page.goto(f"{portal}/me/data")
+    with page.expect_event("dialog") as dialog:
+        page.once("dialog", lambda d: d.accept())
+        visit.press("button:has-text('Se retirer'), button.danger")
+    assert dialog.value is not None
+    page.wait_for_url(f"{portal}/")
+    assert "Vous vous êtes retiré" in page.locator("main").inner_text()
+
+    # Signing out ends the portal's session.
+    visit.press("header button:has-text('Se déconnecter')")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{portal}/pairs/{pair_id}")
+    assert "/oauth2/authorize" in page.url or page.url.startswith(f"{portal}/signin")
+    context.close()
+
+
+def test_registering_works_without_javascript(
+    portal_stack: Any, browser: Any, axe_source: str, screenshots: Path
+) -> None:
+    """Progressive enhancement: with scripts off every question shows, with when to answer
+    it; an answer to a question the other answers hide is dropped by the portal."""
+    portal = portal_stack.portal_url
+    subject = "e-nojs-1"
+    portal_stack.identity.set_user(subject, {"name": "Noor Script", "email": "noor@example.com"})
+    program_id = create_program(portal_stack.url("registration"))
+    context = browser.new_context(java_script_enabled=False)
+    visit = Visit(context.new_page(), axe_source, screenshots)
+    page = visit.page
+    sign_in(visit, portal, subject)
+    page.goto(f"{portal}/programs/{program_id}/register")
+    assert page.locator("#q-capacity").is_visible()  # nothing hides it without scripts
+    assert (
+        "Answer only if you chose “Mentor” or “Both” above."
+        in page.locator("#q-capacity-branch").inner_text()
+    )
+    page.check("input[name='answers.role'][value='mentee']")
+    page.fill("#q-capacity", "3")  # answered although it does not apply to mentees
+    page.check("input[name='answers.seniority'][value='associate']")
+    page.select_option("#q-discipline", "design")
+    page.check("input[name='answers.locations'][value='remote']")
+    page.select_option("#q-time_zone", ZONE)
+    page.check("input[name='answers.languages'][value='en']")
+    page.click("button:has-text('Save my registration')")
+    page.wait_for_url(f"{portal}/")
+    assert "Your registration is saved." in page.locator("#messages").inner_text()
+    stored = httpx.get(
+        f"{portal_stack.url('registration')}/v1/programs/{program_id}/registrations/{subject}",
+        headers=ADMIN,
+    ).json()
+    assert stored["role"] == "mentee"
+    assert "capacity" not in stored["answers"]
+    context.close()

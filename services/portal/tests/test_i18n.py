@@ -1,0 +1,55 @@
+"""Every text of the portal is in the catalogues, and the French one is complete."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from portal.entrypoints.http.i18n import CATALOGUES, LANGUAGES, load_translations, negotiate
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "portal"
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def _extracted() -> set[str | tuple[str, ...]]:
+    found: set[str | tuple[str, ...]] = set()
+    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+    options = {"**/templates/**.html": {"trimmed": "true"}}
+    for _, _, message, _, _ in extract_from_dir(
+        str(PACKAGE), method_map=method_map, options_map=options
+    ):
+        found.add(message if isinstance(message, str) else tuple(m for m in message if m))
+    return found
+
+
+def test_the_french_catalogue_translates_every_message_with_the_same_placeholders() -> None:
+    with (CATALOGUES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="fr")
+    translated = {(m.id if isinstance(m.id, str) else tuple(m.id)): m for m in catalog if m.id}
+    missing = _extracted() - set(translated)
+    assert missing == set(), f"run pybabel extract/update (README): {sorted(map(str, missing))}"
+    for key, message in translated.items():
+        assert not message.fuzzy, key
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert all(strings), f"untranslated: {key}"
+        original = key if isinstance(key, str) else key[-1]
+        for text in strings:
+            assert isinstance(text, str)
+            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(original)), key
+
+
+def test_every_language_loads_and_translates() -> None:
+    translations = load_translations()
+    assert set(translations) == set(LANGUAGES)
+    assert translations["fr"].gettext("Sign out") == "Se déconnecter"
+    assert translations["en"].gettext("Sign out") == "Sign out"
+
+
+def test_the_browser_language_is_negotiated() -> None:
+    assert negotiate("fr-CA,fr;q=0.9,en;q=0.5") == "fr"
+    assert negotiate("de-DE,de;q=0.9,en;q=0.8") == "en"
+    assert negotiate("en;q=0.2, fr;q=0.8") == "fr"
+    assert negotiate("") == "en"
