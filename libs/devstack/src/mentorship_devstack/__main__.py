@@ -5,6 +5,7 @@ devstack down      stop what `up` started
 devstack status    say whether it runs
 devstack topics    create the topics on KAFKA_BOOTSTRAP (optionally with --prefix)
 devstack run       infrastructure + all five services; Ctrl-C stops everything
+devstack demo      on a running stack, a new demo program with people, pairs and history
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
-from mentorship_devstack import openapi, servers
+from mentorship_devstack import endpoints, openapi, servers
 from mentorship_devstack.services import DEFAULT_PORTS, SERVICES, ServiceProcess, start_service
 from mentorship_devstack.stack import EmbeddedStack, from_environment, provide
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, auth_environment, participant_token
@@ -105,6 +106,7 @@ def run(state_dir: Path) -> int:
         ]
         for process in processes:
             process.wait_ready()
+        endpoints.record(state_dir, {process.name: process.base_url for process in processes})
         _announce(infrastructure.kafka_bootstrap, infrastructure.mongodb_url, processes, state_dir)
         while not stop_requested.wait(0.5):
             crashed = [process.name for process in processes if not process.running]
@@ -114,6 +116,7 @@ def run(state_dir: Path) -> int:
         return 0
     finally:
         sys.stderr.write("stopping services and infrastructure...\n")
+        endpoints.forget(state_dir)
         for process in processes:
             process.stop()
         running.stop()
@@ -163,19 +166,34 @@ def up_unless_configured(state_dir: Path) -> int:
     return up(state_dir)
 
 
+def _demo(state_dir: Path, people: int, seed: int, urls: list[str]) -> int:
+    from mentorship_devstack.demo import demo
+
+    return demo(state_dir, people=people, seed=seed, url_options=urls)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(
         prog="devstack", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "command", choices=["up", "down", "status", "topics", "run", "token", "openapi"]
+        "command", choices=["up", "down", "status", "topics", "run", "token", "openapi", "demo"]
     )
     parser.add_argument("employee_id", nargs="?", help="employee id (token command)")
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     parser.add_argument("--prefix", default="", help="topic prefix (topics command)")
     parser.add_argument("--admin", action="store_true", help="give the token the admin role")
     parser.add_argument("--check", action="store_true", help="openapi: fail if out of date")
+    parser.add_argument("--people", type=int, default=300, help="demo: how many register")
+    parser.add_argument("--seed", type=int, default=7, help="demo: the same seed, the same people")
+    parser.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help="demo: a service's address (default: what `devstack run` recorded, else 800x)",
+    )
     args = parser.parse_args(argv)
     commands: dict[str, Callable[[], int]] = {
         "up": lambda: up_unless_configured(args.state_dir),
@@ -185,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": lambda: run(args.state_dir),
         "token": lambda: token(args.employee_id, admin=args.admin),
         "openapi": lambda: openapi_documents(Path.cwd(), check=args.check),
+        "demo": lambda: _demo(args.state_dir, args.people, args.seed, args.url),
     }
     return commands[args.command]()
 
