@@ -10,7 +10,7 @@ REGISTRY ?=
 TAG ?= 0.1.0
 OVERLAY ?= prod
 
-.PHONY: help install run test test-fast test-faults lint fmt typecheck contracts openapi bench bench-matching bench-analytics bench-scheduling bench-portal up down status clean images manifests test-deploy
+.PHONY: help install run demo test test-fast test-faults lint fmt typecheck contracts openapi bench bench-matching bench-analytics bench-scheduling bench-portal up down status clean images manifests test-deploy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ install: ## Find Python 3.12, install uv if missing, sync every package from uv.
 
 run: install ## Start Kafka, MongoDB, the five services, the identity provider and the portal
 	@$(BIN)/devstack run --state-dir $(STATE_DIR)
+
+demo: install ## On a running stack (`make run`), a new demo program with people, pairs and history
+	@$(BIN)/devstack demo --state-dir $(STATE_DIR) --people $(or $(PEOPLE),300) --seed $(or $(SEED),7)
 
 test: install lint typecheck ## Lint, type-check and run every test (unit, integration, e2e)
 	@$(BIN)/mentorship-contracts generate --check

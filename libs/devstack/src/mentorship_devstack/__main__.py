@@ -8,6 +8,7 @@ devstack topics          create the topics on KAFKA_BOOTSTRAP (optionally with -
 devstack run             infrastructure, all five services, the identity provider and the
                          portal; Ctrl-C stops everything
 devstack token ID        print a participant's JWT for the local stack
+devstack demo            on a running stack, a new demo program with people, pairs and history
 devstack openapi         write (or --check) every service's OpenAPI document
 
 The broker keeps its data on disk (DEVSTACK_KAFKA_STORAGE=durable, the default here) or in
@@ -136,6 +137,7 @@ def _free_or(port: int) -> int:
 
 def run(state_dir: Path, *, keep_data: bool = False) -> int:
     """Infrastructure and every service in the foreground until Ctrl-C."""
+    from mentorship_devstack import endpoints
     from mentorship_devstack.identity import DEV_USERS, start_identity_provider
     from mentorship_devstack.services import IDENTITY_PORT, SERVICES, start_service
     from mentorship_devstack.stack import provide
@@ -185,6 +187,7 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
         processes.append(_start_portal(identity, processes, infrastructure, state_dir))
         processes[-1].wait_ready()
         progress("every service is ready")
+        endpoints.record(state_dir, {process.name: process.base_url for process in processes})
         _announce(
             infrastructure.kafka_bootstrap,
             infrastructure.mongodb_url,
@@ -200,6 +203,7 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
         return 0
     finally:
         sys.stderr.write("stopping services and infrastructure...\n")
+        endpoints.forget(state_dir)
         for process in processes:
             process.stop()
         if identity is not None:
@@ -284,17 +288,10 @@ def token(employee_id: str | None, *, admin: bool, state_dir: Path) -> int:
     if not employee_id:
         sys.stderr.write("token needs an employee id: devstack token emp-1\n")
         return 2
-    from mentorship_devstack.tokens import participant_token
+    from mentorship_devstack.tokens import stack_token
 
     roles = ("mentorship-admin",) if admin else ()
-    key = state_dir / "identity-signing-key.pem"
-    if key.is_file():
-        from mentorship_devstack.identity import access_token
-
-        issuer = (state_dir / "identity-issuer").read_text().strip()
-        signed = access_token(key.read_bytes(), employee_id, issuer=issuer, roles=roles)
-    else:
-        signed = participant_token(employee_id, roles=roles, ttl_s=12 * 3600)
+    signed = stack_token(state_dir, employee_id, roles=roles)
     sys.stdout.write(signed + "\n")
     return 0
 
@@ -322,6 +319,12 @@ def up_unless_configured(state_dir: Path, *, keep_data: bool = False) -> int:
     return up(state_dir, keep_data=keep_data)
 
 
+def _demo(state_dir: Path, people: int, seed: int, urls: list[str]) -> int:
+    from mentorship_devstack.demo import demo
+
+    return demo(state_dir, people=people, seed=seed, url_options=urls)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(
@@ -329,7 +332,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "command",
-        choices=["up", "down", "status", "restart-broker", "topics", "run", "token", "openapi"],
+        choices=[
+            "up",
+            "down",
+            "status",
+            "restart-broker",
+            "topics",
+            "run",
+            "token",
+            "openapi",
+            "demo",
+        ],
     )
     parser.add_argument("employee_id", nargs="?", help="employee id (token command)")
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
@@ -341,6 +354,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="up/run: keep the broker's and the database's data of the last run",
     )
+    parser.add_argument("--people", type=int, default=300, help="demo: how many register")
+    parser.add_argument("--seed", type=int, default=7, help="demo: the same seed, the same people")
+    parser.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help="demo: a service's address (default: what `devstack run` recorded, else 800x)",
+    )
     args = parser.parse_args(argv)
     commands: dict[str, Callable[[], int]] = {
         "up": lambda: up_unless_configured(args.state_dir, keep_data=args.keep_data),
@@ -351,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         "run": lambda: run(args.state_dir, keep_data=args.keep_data),
         "token": lambda: token(args.employee_id, admin=args.admin, state_dir=args.state_dir),
         "openapi": lambda: openapi_documents(Path.cwd(), check=args.check),
+        "demo": lambda: _demo(args.state_dir, args.people, args.seed, args.url),
     }
     return commands[args.command]()
 

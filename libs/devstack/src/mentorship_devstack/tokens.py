@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 DEV_ADMIN_TOKEN = "dev-admin-token"  # noqa: S105 - a well-known local development value
 DEV_JWT_SECRET = "dev-jwt-secret-for-local-stacks-only"  # noqa: S105 - same
@@ -74,6 +75,27 @@ def _hs256(claims: Mapping[str, object], secret: str) -> str:
     signed = f"{header}.{payload}".encode()
     signature = hmac.new(secret.encode(), signed, hashlib.sha256).digest()
     return f"{header}.{payload}.{_base64url(signature)}"
+
+
+def stack_token(
+    state_dir: Path, employee_id: str, *, roles: tuple[str, ...] = (), ttl_s: int = 12 * 3600
+) -> str:
+    """A JWT for ``employee_id`` that the stack `devstack run` runs from ``state_dir`` accepts.
+
+    While it runs, the services trust its identity provider's keys (and no shared secret), so
+    the token is signed with the provider's key; without one, with the tests' HS256 secret.
+    """
+    key = state_dir / "identity-signing-key.pem"
+    if not key.is_file():
+        return participant_token(employee_id, roles=roles, ttl_s=ttl_s)
+    from datetime import timedelta
+
+    from mentorship_devstack.identity import access_token
+
+    issuer = (state_dir / "identity-issuer").read_text().strip()
+    return access_token(
+        key.read_bytes(), employee_id, issuer=issuer, roles=roles, ttl=timedelta(seconds=ttl_s)
+    )
 
 
 def dev_person_id(employee_id: str) -> str:
