@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from mentorship_devstack.servers import is_running
-from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, participant_token
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, stack_token
 from mentorship_devstack.workloads import people, program_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -118,7 +118,7 @@ def test_run_serves_the_stack_and_ctrl_c_stops_everything(
     assert counted == 1, "the participant is counted within 2 seconds"
 
     assert not urls["scheduling"].endswith(f":{SCHEDULING_DEFAULT_PORT}")
-    participant = bearer(participant_token(people(1, seed=5)[0].employee_id))
+    participant = bearer(stack_token(tmp_path, people(1, seed=5)[0].employee_id))
     deadline = time.monotonic() + 20
     feed = httpx.get(f"{urls['scheduling']}/v1/me/calendar", headers=participant)
     while feed.status_code != 200 and time.monotonic() < deadline:

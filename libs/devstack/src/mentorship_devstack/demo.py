@@ -584,8 +584,12 @@ class _Demo:
         series: dict[str, list[Json]] = {}
 
         async def planned(pair: Pair) -> None:
-            body = await self.call(
-                "scheduling", "GET", f"/v1/pairs/{pair.pair_id}/sessions", wait_on=(404,)
+            body = await self.call(  # 404: not heard of yet; 202: being planned
+                "scheduling",
+                "GET",
+                f"/v1/pairs/{pair.pair_id}/sessions",
+                ok=(200,),
+                wait_on=(404, 202),
             )
             series[pair.pair_id] = body["sessions"]
 
