@@ -44,6 +44,16 @@ DEVELOPMENT = Topic(
     "mentorship.development.v1", 6, "Goal progress, keyed by the mentee's participant_id."
 )
 SURVEYS = Topic("mentorship.survey.v1", 3, "Program survey responses, keyed by participant_id.")
+DIRECTORY = Topic(
+    "mentorship.directory.v1",
+    6,
+    "The organisation's people as pseudonymous ids (manager, department), keyed by person_id.",
+)
+INVITATIONS = Topic(
+    "mentorship.invitation.v1",
+    3,
+    "Invitations to register and their reminders, keyed by program_id.",
+)
 
 EVENT_TOPICS: tuple[Topic, ...] = (
     PROGRAMS,
@@ -54,6 +64,8 @@ EVENT_TOPICS: tuple[Topic, ...] = (
     FEEDBACK,
     DEVELOPMENT,
     SURVEYS,
+    DIRECTORY,
+    INVITATIONS,
 )
 
 CONSUMER_GROUPS: tuple[str, ...] = (
