@@ -190,17 +190,19 @@ class DirectoryService:
 
             async def work(
                 tx: Transaction, chunk: Sequence[DirectoryRow] = chunk
-            ) -> list[EntryChange]:
-                return await self._provision(
+            ) -> tuple[set[str], list[EntryChange]]:
+                known = await self._people.load([row.fields.employee_id for row in chunk], tx)
+                changes = await self._provision(
                     [row.fields for row in chunk], tx, source=DirectorySource.HRIS_IMPORT
                 )
+                return set(known), changes
 
-            changes = await self._transactor.run(work)
+            known, changes = await self._transactor.run(work)
             for change in changes:
-                if change.left:
-                    report.deactivated += 1
-                elif change.entry.version == 1 and change.event is not None:
+                if change.entry.employee_id not in known:
                     report.created += 1
+                elif change.left:
+                    report.deactivated += 1
                 elif change.event is not None:
                     report.updated += 1
                 else:

@@ -6,22 +6,26 @@ groups.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
 from scim2_models import (
     URN,
     AuthenticationScheme,
     Bulk,
+    CaseExact,
     ChangePassword,
-    EnterpriseUser,
+    ComplexAttribute,
     ETag,
     Extension,
     External,
     Filter,
     Group,
+    Mutability,
     Patch,
     Reference,
     ResourceType,
+    ScimPolicy,
     ScimProvider,
     ServiceProviderConfig,
     Sort,
@@ -29,7 +33,51 @@ from scim2_models import (
 )
 
 DIRECTORY_EXTENSION = "urn:mentorship:params:scim:schemas:extension:directory:2.0:User"
+ENTERPRISE_EXTENSION = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 MAX_RESULTS = 1000
+
+
+class Manager(ComplexAttribute):
+    """The user's manager: the SCIM ``id`` of their user, or their employee number.
+
+    Identity providers send ``value`` alone (Okta, Microsoft Entra ID), so ``$ref`` is
+    optional here; the directory reads ``value`` only.
+    """
+
+    value: Annotated[str | None, CaseExact.true] = None
+    """The manager's SCIM id (or, when no user has that id, their employee number)."""
+
+    ref: Reference["User"] | None = Field(  # type: ignore[type-arg]  # noqa: UP037 - a resource type name
+        None, serialization_alias="$ref", validation_alias="$ref"
+    )
+    """The URI of the manager's SCIM resource."""
+
+    display_name: Annotated[str | None, Mutability.read_only] = None
+    """The manager's displayName."""
+
+
+class EnterpriseUser(Extension):
+    """The enterprise user extension of RFC 7643 §4.3 (with a tolerant manager)."""
+
+    __schema__ = URN(ENTERPRISE_EXTENSION)
+
+    employee_number: str | None = None
+    """The person's employee id: how the directory and registrations name them."""
+
+    cost_center: str | None = None
+    """The name of a cost center."""
+
+    organization: str | None = None
+    """The name of an organization."""
+
+    division: str | None = None
+    """The name of a division."""
+
+    department: str | None = None
+    """The name of a department."""
+
+    manager: Manager | None = None
+    """The user's manager."""
 
 
 class DirectoryUser(Extension):
@@ -72,4 +120,8 @@ def provider() -> ScimProvider:
             ResourceType.from_resource(Group),
         ],
         config=config,
+        policy=ScimPolicy(
+            remove_value_as_filter=ScimPolicy.RemoveValue.apply,
+            unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create,
+        ),
     )

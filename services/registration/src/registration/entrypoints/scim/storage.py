@@ -18,7 +18,6 @@ from uuid import uuid4
 from pymongo.errors import DuplicateKeyError
 from scim2_models import (
     AttributeBinding,
-    EnterpriseUser,
     InvalidFilterException,
     Meta,
     NotFoundException,
@@ -45,7 +44,7 @@ from registration.domain.provisioning import (
     UniquenessError,
     VersionMismatchError,
 )
-from registration.entrypoints.scim.schema import DirectoryUser
+from registration.entrypoints.scim.schema import DirectoryUser, EnterpriseUser
 from registration.usecases.directory import DirectoryService
 
 _VERSION = re.compile(r'^(?:W/)?"(\d+)"$')
