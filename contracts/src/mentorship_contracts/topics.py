@@ -81,7 +81,16 @@ SUBSCRIPTIONS: dict[str, tuple[Topic, ...]] = {
     "matching": (PROGRAMS, PARTICIPANTS, FEEDBACK),
     "scheduling": (PROGRAMS, PARTICIPANTS, PAIRS),
     "feedback": (PROGRAMS, PARTICIPANTS, PAIRS, SESSIONS),
-    "analytics": EVENT_TOPICS,
+    "analytics": (
+        PROGRAMS,
+        PARTICIPANTS,
+        MATCHING_RUNS,
+        PAIRS,
+        SESSIONS,
+        FEEDBACK,
+        DEVELOPMENT,
+        SURVEYS,
+    ),
 }
 """The event topics each consumer group subscribes to; a group not listed (registration)
 consumes nothing, so nothing ever writes its dead-letter topic. tests/deploy checks this against
