@@ -395,3 +395,12 @@ async def test_entra_id_style_patches_set_the_manager_and_deactivate(
         c for c in await _directory_changes(database) if c.person_id == person_id("x-1")
     ]
     assert (latest.manager_person_id, latest.active) == (person_id("x-boss"), False)
+
+
+async def test_directory_work_is_counted_in_the_metrics(client: httpx.AsyncClient) -> None:
+    user = await _provision(client, _user("m-1"))
+    await client.delete(f"/scim/v2/Users/{user['id']}", headers=SCIM)
+    await client.get("/scim/v2/Users", headers={"Authorization": "Bearer wrong"})
+    exposition = (await client.get("/metrics")).text
+    assert 'mentorship_registration_directory_changes_total{source="scim"} 2.0' in exposition
+    assert 'route="/scim/v2",status_code="401"' in exposition

@@ -12,6 +12,7 @@ from mentorship_kit.http import create_http_app
 from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.runtime import ServiceRuntime
 from registration.adapters.invitations import InvitationRepository
+from registration.adapters.metrics import RegistrationMetrics
 from registration.adapters.organisation import OrganisationRepository
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
@@ -48,6 +49,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
     invitations = InvitationRepository(runtime.database)
     organisation = OrganisationRepository(runtime.database)
     resources = ScimResourceRepository(runtime.database)
+    metrics = RegistrationMetrics(runtime.metrics)
     runtime.add_indexes(
         *programs.indexes(),
         *registrations.indexes(),
@@ -60,7 +62,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         runtime.transactor, programs, organisation, people, invitations
     )
     registering = RegistrationService(
-        runtime.transactor, programs, registrations, people, invitations
+        runtime.transactor, programs, registrations, people, invitations, metrics=metrics
     )
     importer = ImportService(
         runtime.transactor,
@@ -80,6 +82,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         registrations,
         programs,
         invitations,
+        metrics=metrics,
         max_rows=settings.import_max_rows,
         max_cell_chars=settings.import_max_cell_chars,
         chunk_rows=settings.import_chunk_rows,
@@ -90,6 +93,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         programs,
         people,
         registrations,
+        metrics=metrics,
         batch_size=settings.invitation_batch_size,
     )
     runtime.add_background_loop(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from mentorship_contracts.types import DirectorySource
 from mentorship_kit.outbox import Transaction, Transactor
 from registration.adapters.invitations import InvitationRepository
+from registration.adapters.metrics import RegistrationMetrics
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
 from registration.adapters.registrations import RegistrationRepository
@@ -55,10 +56,12 @@ class DirectoryService:
         programs: ProgramRepository,
         invitations: InvitationRepository,
         *,
+        metrics: RegistrationMetrics,
         max_rows: int,
         max_cell_chars: int,
         chunk_rows: int,
     ) -> None:
+        self._metrics = metrics
         self._transactor = transactor
         self._resources = resources
         self._people = people
@@ -247,6 +250,7 @@ class DirectoryService:
 
     async def _apply(self, changes: Sequence[EntryChange], tx: Transaction) -> None:
         """Store the entries, announce them, and take people who left out of their programs."""
+        self._metrics.count_committed(tx)
         await self._people.save_all([change.entry for change in changes], tx)
         for change in changes:
             if change.event is not None:

@@ -14,6 +14,7 @@ from uuid import uuid4
 
 from mentorship_kit.outbox import Transaction, Transactor
 from registration.adapters.invitations import InvitationRepository
+from registration.adapters.metrics import RegistrationMetrics
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
 from registration.adapters.registrations import RegistrationRepository
@@ -49,8 +50,10 @@ class InvitationService:
         people: PeopleDirectory,
         registrations: RegistrationRepository,
         *,
+        metrics: RegistrationMetrics,
         batch_size: int,
     ) -> None:
+        self._metrics = metrics
         self._transactor = transactor
         self._invitations = invitations
         self._programs = programs
@@ -69,6 +72,7 @@ class InvitationService:
         registered = await self._registrations.registered_employees(program_id)
 
         async def work(tx: Transaction) -> InvitationOutcome:
+            self._metrics.count_committed(tx)
             program = await self._programs.get(program_id, tx)
             if program is None:
                 raise program_not_found(program_id)
@@ -160,6 +164,7 @@ class InvitationService:
         for program_id in await self._invitations.pending_programs():
 
             async def work(tx: Transaction, program_id: str = program_id) -> int:
+                self._metrics.count_committed(tx)
                 program = await self._programs.get(program_id, tx)
                 if program is None:
                     return 0
@@ -182,6 +187,7 @@ class InvitationService:
 
     async def _remind(self, now: datetime | None) -> tuple[int, int]:
         async def work(tx: Transaction) -> tuple[int, int]:
+            self._metrics.count_committed(tx)
             moment = now or tx.now
             due = await self._invitations.due(moment, self._batch_size, tx)
             program_ids = sorted({invitation.program_id for invitation in due})

@@ -13,6 +13,7 @@ from uuid import uuid4
 
 from mentorship_kit.outbox import Transaction, Transactor
 from registration.adapters.invitations import InvitationRepository
+from registration.adapters.metrics import RegistrationMetrics
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
 from registration.adapters.registrations import RegistrationRepository
@@ -61,7 +62,10 @@ class RegistrationService:
         registrations: RegistrationRepository,
         people: PeopleDirectory,
         invitations: InvitationRepository,
+        *,
+        metrics: RegistrationMetrics,
     ) -> None:
+        self._metrics = metrics
         self._transactor = transactor
         self._programs = programs
         self._registrations = registrations
@@ -107,6 +111,7 @@ class RegistrationService:
         Raises:
             RegistrationRefusedError: the program does not take registrations now.
         """
+        self._metrics.count_committed(tx)
         program, questionnaire = await self._program(program_id, tx)
         if (window := program.registration_refusal(tx.now)) is not None:
             raise RegistrationRefusedError(window.code, window.message)
