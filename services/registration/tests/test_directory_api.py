@@ -14,7 +14,7 @@ import pytest
 
 from mentorship_contracts import Envelope, IntegrationEvent, decode
 from mentorship_contracts.events import DirectoryPersonChanged, ParticipantWithdrew
-from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory
+from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, stored_traces
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, DEV_SCIM_TOKEN, bearer
 from mentorship_kit.mongo import Database, MongoClient, create_client
 from mentorship_kit.outbox import Outbox
@@ -404,3 +404,24 @@ async def test_directory_work_is_counted_in_the_metrics(client: httpx.AsyncClien
     exposition = (await client.get("/metrics")).text
     assert 'mentorship_registration_directory_changes_total{source="scim"} 2.0' in exposition
     assert 'route="/scim/v2",status_code="401"' in exposition
+
+
+async def test_erasing_a_provisioned_and_invited_person_leaves_nothing(
+    client: httpx.AsyncClient, database: Database, person_id: Any
+) -> None:
+    await _provision(client, _user("z-erase", displayName="Zelda Erasable"))
+    program_id = await _program(client)
+    invited = await client.post(
+        f"/v1/programs/{program_id}/invitations", json={"employee_ids": ["z-erase"]}, headers=ADMIN
+    )
+    assert invited.json()["invited"] == 1
+    erased = await client.delete("/v1/people/z-erase", headers=ADMIN)
+    assert erased.status_code == 200
+    traces = {"z-erase", "Zelda Erasable", person_id("z-erase")}
+    assert await stored_traces(database, traces, skip={"outbox"}) == []
+    forgotten = [e.data for e in await _events(database) if e.event_type == "DirectoryPersonErased"]
+    assert [event.person_id for event in forgotten] == [person_id("z-erase")]  # type: ignore[attr-defined]
+    listed = await client.get(
+        "/scim/v2/Users", params={"filter": 'userName eq "z-erase@example.com"'}, headers=SCIM
+    )
+    assert listed.json()["totalResults"] == 0
