@@ -313,3 +313,11 @@ def test_a_fresh_draft_has_most_steps_left() -> None:
     assert len(left) == 8
     assert "12 eligible" in steps[LaunchStep.REVIEW_EMAIL_INVITES].missing[0]
     assert "besides the role" in steps[LaunchStep.QUESTIONNAIRE].missing[0]
+
+
+def test_people_known_only_from_registrations_are_not_the_directory_s() -> None:
+    from_a_form = new_entry("r-1", ids).registered(None, "sales", NOW, ids).entry
+    counted = preview(ParticipantAccess(), [_entry("d-1"), from_a_form])
+    assert (counted.eligible, counted.directory_active) == (1, 1)
+    invited = preview(ParticipantAccess(anyone=False, invite_list=("r-1",)), [from_a_form])
+    assert (invited.eligible, invited.invited_outside_directory) == (1, 1)

@@ -168,20 +168,26 @@ class AccessPreview:
 def preview(access: ParticipantAccess, entries: Iterable[DirectoryEntry]) -> AccessPreview:
     """Count who ``access`` lets register among the directory's people and its invite list.
 
-    With ``anyone``, everyone active in the directory counts (and anyone else could register).
+    The directory's people are those SCIM or the HRIS import described (people known only
+    from registrations are not counted as its own). With ``anyone``, everyone active in the
+    directory counts (and anyone else could register).
     """
     known = {entry.employee_id: entry for entry in entries}
     managers: Mapping[str, str | None] = {
         employee: entry.manager_employee_id for employee, entry in known.items()
     }
-    active = [entry for entry in known.values() if entry.active]
+    active = [entry for entry in known.values() if entry.active and entry.described_by_directory]
     eligible = sum(
         1
         for entry in active
         if access.refusal(entry.employee_id, entry, managers_above(entry.employee_id, managers))
         is None
     )
-    outside = sum(1 for employee in set(access.invite_list) if employee not in known)
+    outside = sum(
+        1
+        for employee in set(access.invite_list)
+        if employee not in known or not known[employee].described_by_directory
+    )
     return AccessPreview(
         eligible=eligible + outside, directory_active=len(active), invited_outside_directory=outside
     )
@@ -190,7 +196,10 @@ def preview(access: ParticipantAccess, entries: Iterable[DirectoryEntry]) -> Acc
 def eligible_people(
     access: ParticipantAccess, entries: Iterable[DirectoryEntry]
 ) -> list[DirectoryEntry]:
-    """The active directory people ``access`` lets register, in employee-id order."""
+    """The active directory people ``access`` lets register, in employee-id order.
+
+    Only people SCIM or the HRIS import described: the directory can reach them.
+    """
     known = {entry.employee_id: entry for entry in entries}
     managers = {employee: entry.manager_employee_id for employee, entry in known.items()}
     return sorted(
@@ -198,6 +207,7 @@ def eligible_people(
             entry
             for entry in known.values()
             if entry.active
+            and entry.described_by_directory
             and access.refusal(
                 entry.employee_id, entry, managers_above(entry.employee_id, managers)
             )

@@ -83,7 +83,7 @@ class InvitationService:
                 )
             if plan.employee_ids is None:
                 eligible = eligible_people(program.access, entries.values())
-                wanted = [entry.employee_id for entry in eligible if entry.described_by_directory]
+                wanted = [entry.employee_id for entry in eligible]
             else:
                 wanted = list(dict.fromkeys(plan.employee_ids))
             managers = {employee: entry.manager_employee_id for employee, entry in entries.items()}
