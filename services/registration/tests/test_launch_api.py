@@ -463,3 +463,22 @@ async def test_an_organisation_sets_its_offices_once_for_every_new_program(
         headers=ADMIN,
     )
     assert [c["key"] for c in languages.json()["languages"]] == ["en", "da"]
+
+
+async def test_listing_by_registration_status_follows_the_lifecycle(
+    client: httpx.AsyncClient,
+) -> None:
+    opened = (await _program(client))["program_id"]
+    draft = (await _program(client, lifecycle="draft"))["program_id"]
+    matching = (await _program(client))["program_id"]
+    await client.post(f"/v1/programs/{matching}/lifecycle", json={"to": "matching"}, headers=ADMIN)
+
+    async def listed(status: str) -> set[str]:
+        response = await client.get(
+            "/v1/programs", params={"registration_status": status}, headers=ADMIN
+        )
+        return {program["program_id"] for program in response.json()["programs"]}
+
+    assert await listed("open") == {opened}
+    assert await listed("scheduled") == {draft}
+    assert await listed("closed") == {matching}
