@@ -78,7 +78,7 @@ CONSUMER_GROUPS: tuple[str, ...] = (
 """The consumer group of each service; each has its own dead-letter topic."""
 
 SUBSCRIPTIONS: dict[str, tuple[Topic, ...]] = {
-    "matching": (PROGRAMS, PARTICIPANTS, FEEDBACK),
+    "matching": (PROGRAMS, PARTICIPANTS, FEEDBACK, DIRECTORY),
     "scheduling": (PROGRAMS, PARTICIPANTS, PAIRS),
     "feedback": (PROGRAMS, PARTICIPANTS, PAIRS, SESSIONS),
     "analytics": (

@@ -24,6 +24,7 @@ from matching.usecases.errors import (
     RunUnsolvableError,
 )
 from mentorship_contracts.events.program import ProgramState
+from mentorship_contracts.types import ProgramLifecycle
 from mentorship_kit.outbox import Transaction, Transactor
 
 
@@ -93,6 +94,10 @@ class RunService:
                 return run
             if run.status is not RunStatus.PROPOSED:
                 msg = f"run {run_id} is {run.status.value}: only a proposed run can be approved"
+                raise RunConflictError(msg)
+            program = await self._pool.programs.get(run.program_id)
+            if program is not None and program.lifecycle is ProgramLifecycle.CLOSED:
+                msg = f"program {run.program_id} is closed: no pairs are created after it closes"
                 raise RunConflictError(msg)
             approval = Approval(approved_by=approved_by, automatic=False, started_at=tx.now)
             await self._runs.update(
