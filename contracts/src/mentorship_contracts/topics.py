@@ -81,16 +81,7 @@ SUBSCRIPTIONS: dict[str, tuple[Topic, ...]] = {
     "matching": (PROGRAMS, PARTICIPANTS, FEEDBACK, DIRECTORY),
     "scheduling": (PROGRAMS, PARTICIPANTS, PAIRS),
     "feedback": (PROGRAMS, PARTICIPANTS, PAIRS, SESSIONS),
-    "analytics": (
-        PROGRAMS,
-        PARTICIPANTS,
-        MATCHING_RUNS,
-        PAIRS,
-        SESSIONS,
-        FEEDBACK,
-        DEVELOPMENT,
-        SURVEYS,
-    ),
+    "analytics": EVENT_TOPICS,
 }
 """The event topics each consumer group subscribes to; a group not listed (registration)
 consumes nothing, so nothing ever writes its dead-letter topic. tests/deploy checks this against
