@@ -56,11 +56,12 @@ def test_a_directory_manager_who_never_registers_still_counts() -> None:
     registrations = register_in_order(["mentee", "director"], roles, tree)
     assert registrations[0][0].reporting_line == ("person-manager",), "all a form can say"
     directory = [change(e, m, 1, minute=-1) for e, m in tree.items()]
-    for arrival in (
+    arrivals: list[list[Event]] = [
         [*registrations, *directory],
         [*directory, *registrations],
         list(reversed([*registrations, *directory])),
-    ):
+    ]
+    for arrival in arrivals:
         managers = managers_after(arrival)
         assert exclusions_from(registrations, managers, depth=2) == {("mentee", "director")}
 
@@ -68,8 +69,9 @@ def test_a_directory_manager_who_never_registers_still_counts() -> None:
 def test_a_newer_directory_version_wins_whatever_arrives_first() -> None:
     moved = [change("e", "old", 1, minute=0), change("e", "new", 2, minute=5)]
     registered = register_in_order(["e"], {"e": MENTEE}, {"e": "stale"})
-    for arrival in ([*moved, *registered], [*registered, *moved[::-1]]):
-        assert managers_after(list(arrival))["person-e"] == "person-new"
+    arrivals: list[list[Event]] = [[*moved, *registered], [*registered, *moved[::-1]]]
+    for arrival in arrivals:
+        assert managers_after(arrival)["person-e"] == "person-new"
 
 
 @st.composite
@@ -116,7 +118,8 @@ def test_any_permutation_of_registrations_and_directory_updates_gives_the_same_e
     )
 
     def line(employee: str) -> list[str]:
-        found, current = [], tree[employee]
+        found: list[str] = []
+        current = tree[employee]
         while current is not None and len(found) < depth:
             found.append(current)
             current = tree[current]
