@@ -102,11 +102,12 @@ async def _run(matching: httpx.AsyncClient, program_id: str, participants: int) 
     )
     assert started.status_code == 202, started.text
     run_id = started.json()["run_id"]
-    await eventually(
+    done = await eventually(
         lambda: matching.get(f"/v1/matching-runs/{run_id}", headers=ADMIN),
         lambda r: r.json()["status"] in {"proposed", "failed"},
         timeout_s=90,
     )
+    assert done.json()["status"] == "proposed", done.text
     proposal = await matching.get(f"/v1/matching-runs/{run_id}/proposal", headers=ADMIN)
     body: dict[str, Any] = proposal.json() | {"run_id": run_id}
     return body
@@ -235,10 +236,13 @@ async def test_a_manager_change_flags_the_pair_and_applies_to_the_next_run(
         )
         assert started.status_code == 202, started.text
         run_id = started.json()["run_id"]
-        await eventually(
+        done = await eventually(
             lambda: matching.get(f"/v1/matching-runs/{run_id}", headers=ADMIN),
             lambda r: r.json()["status"] in {"proposed", "failed"},
             timeout_s=90,
         )
+        assert done.json()["status"] == "proposed", done.text
         after = (await matching.get(f"/v1/matching-runs/{run_id}/proposal", headers=ADMIN)).json()
         assert _paired_with(after, ana) != lee, after
+        [unmatched] = [u for u in after["unmatched"] if u["participant_id"] == ana]
+        assert "reporting line" in unmatched["detail"]
