@@ -55,8 +55,13 @@ class RunService:
     async def request(
         self, program_id: str, kind: RunKind, options: RunOptions, requested_by: str | None
     ) -> Run:
-        """Queue a run; refused while another run of the program is unfinished."""
-        await self.program(program_id)
+        """Queue a run.
+
+        Refused while another run of the program is unfinished, or once the program closed.
+        """
+        if (await self.program(program_id)).lifecycle is ProgramLifecycle.CLOSED:
+            msg = f"program {program_id} is closed: it is no longer matched"
+            raise RunConflictError(msg)
         await self._check_references(program_id, options)
 
         async def queue(tx: Transaction) -> Run:
