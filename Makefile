@@ -59,6 +59,7 @@ bench: install ## Run the benchmarks against the embedded infrastructure (last l
 	@$(BIN)/python benchmarks/bench_analytics.py
 	@$(BIN)/python benchmarks/bench_scheduling.py
 	@$(BIN)/python benchmarks/bench_portal.py
+	@$(BIN)/python benchmarks/bench_directory.py
 
 bench-matching: install ## Matching at n=10,000 against min-cost flow and greedy (N=... to change)
 	@$(BIN)/python benchmarks/bench_matching.py --mentees $(or $(N),10000)

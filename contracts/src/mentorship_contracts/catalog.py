@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from mentorship_contracts import topics
 from mentorship_contracts.envelope import IntegrationEvent
+from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
     PairingFitReported,
     SessionFeedbackSubmitted,
     SurveyResponseSubmitted,
 )
+from mentorship_contracts.events.invitation import InvitationReminderSent, InvitationSent
 from mentorship_contracts.events.matching import (
     MatchingRunApproved,
     MatchingRunProposed,
@@ -119,6 +121,10 @@ CATALOG = Catalog(
         EventRoute(PairingFitReported, topics.FEEDBACK, "pair_id"),
         EventRoute(GoalProgressUpdated, topics.DEVELOPMENT, "participant_id"),
         EventRoute(SurveyResponseSubmitted, topics.SURVEYS, "participant_id"),
+        EventRoute(DirectoryPersonChanged, topics.DIRECTORY, "person_id"),
+        EventRoute(DirectoryPersonErased, topics.DIRECTORY, "person_id"),
+        EventRoute(InvitationSent, topics.INVITATIONS, "program_id"),
+        EventRoute(InvitationReminderSent, topics.INVITATIONS, "program_id"),
     ]
 )
 """Every integration event of the platform."""

@@ -10,7 +10,11 @@ from typing import Any
 
 from mentorship_contracts.envelope import IntegrationEvent
 from mentorship_contracts.events import (
+    DirectoryPersonChanged,
+    DirectoryPersonErased,
     GoalProgressUpdated,
+    InvitationReminderSent,
+    InvitationSent,
     KeyResult,
     MatchingProfile,
     MatchingRunApproved,
@@ -61,6 +65,7 @@ _PROGRAM: dict[str, Any] = {
     "registration_opens_at": datetime(2026, 1, 15, tzinfo=UTC),
     "registration_closes_at": datetime(2026, 2, 15, tzinfo=UTC),
     "registration_status": "open",
+    "lifecycle": "registration_open",
     "matching_mode": "admin_led",
     "auto_approve_matches": False,
     "topics": ProgramTopics(
@@ -99,7 +104,12 @@ _EXAMPLES: dict[type[IntegrationEvent], dict[str, Any]] = {
     ProgramUpdated: _PROGRAM | {"updated_at": AT, "changed_fields": ("registration_status",)},
     ParticipantRegistered: _PARTICIPANT | {"registered_at": AT},
     ParticipantUpdated: _PARTICIPANT | {"updated_at": AT},
-    ParticipantWithdrew: {"participant_id": MENTEE, "program_id": PROGRAM, "withdrew_at": AT},
+    ParticipantWithdrew: {
+        "participant_id": MENTEE,
+        "program_id": PROGRAM,
+        "withdrew_at": AT,
+        "reason": "participant_request",
+    },
     ParticipantErased: {
         "participant_id": MENTEE,
         "program_id": PROGRAM,
@@ -227,6 +237,30 @@ _EXAMPLES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "recommend_score": 9,
         "would_join_again": True,
         "submitted_at": AT,
+    },
+    DirectoryPersonChanged: {
+        "person_id": "person-9c1d",
+        "manager_person_id": "person-7f3a",
+        "department": "engineering",
+        "active": True,
+        "source": "scim",
+        "version": 3,
+        "changed_at": AT,
+    },
+    DirectoryPersonErased: {"person_id": "person-9c1d", "erased_at": AT},
+    InvitationSent: {
+        "invitation_id": "inv-1",
+        "program_id": PROGRAM,
+        "person_id": "person-9c1d",
+        "department": "engineering",
+        "sent_at": AT,
+    },
+    InvitationReminderSent: {
+        "invitation_id": "inv-1",
+        "program_id": PROGRAM,
+        "person_id": "person-9c1d",
+        "reminder": 1,
+        "sent_at": AT,
     },
 }
 

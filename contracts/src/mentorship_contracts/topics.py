@@ -44,6 +44,16 @@ DEVELOPMENT = Topic(
     "mentorship.development.v1", 6, "Goal progress, keyed by the mentee's participant_id."
 )
 SURVEYS = Topic("mentorship.survey.v1", 3, "Program survey responses, keyed by participant_id.")
+DIRECTORY = Topic(
+    "mentorship.directory.v1",
+    6,
+    "The organisation's people as pseudonymous ids (manager, department), keyed by person_id.",
+)
+INVITATIONS = Topic(
+    "mentorship.invitation.v1",
+    3,
+    "Invitations to register and their reminders, keyed by program_id.",
+)
 
 EVENT_TOPICS: tuple[Topic, ...] = (
     PROGRAMS,
@@ -54,6 +64,8 @@ EVENT_TOPICS: tuple[Topic, ...] = (
     FEEDBACK,
     DEVELOPMENT,
     SURVEYS,
+    DIRECTORY,
+    INVITATIONS,
 )
 
 CONSUMER_GROUPS: tuple[str, ...] = (
@@ -66,7 +78,7 @@ CONSUMER_GROUPS: tuple[str, ...] = (
 """The consumer group of each service; each has its own dead-letter topic."""
 
 SUBSCRIPTIONS: dict[str, tuple[Topic, ...]] = {
-    "matching": (PROGRAMS, PARTICIPANTS, FEEDBACK),
+    "matching": (PROGRAMS, PARTICIPANTS, FEEDBACK, DIRECTORY),
     "scheduling": (PROGRAMS, PARTICIPANTS, PAIRS),
     "feedback": (PROGRAMS, PARTICIPANTS, PAIRS, SESSIONS),
     "analytics": EVENT_TOPICS,

@@ -119,6 +119,33 @@ class RegistrationStatus(StrEnum):
     CLOSED = "closed"
 
 
+class ProgramLifecycle(StrEnum):
+    """Where a program is in its life: each transition is checked by registration."""
+
+    DRAFT = "draft"
+    REGISTRATION_OPEN = "registration_open"
+    MATCHING = "matching"
+    RUNNING = "running"
+    CLOSED = "closed"
+
+
+class WithdrawalReason(StrEnum):
+    """Why a participant left a program."""
+
+    PARTICIPANT_REQUEST = "participant_request"
+    """They (or an admin for them) withdrew."""
+    LEFT_ORGANISATION = "left_organisation"
+    """The directory deactivated them (SCIM ``active: false`` or DELETE, or an HRIS import)."""
+
+
+class DirectorySource(StrEnum):
+    """Where the directory learnt a person from."""
+
+    SCIM = "scim"
+    HRIS_IMPORT = "hris_import"
+    REGISTRATION = "registration"
+
+
 class Seniority(StrEnum):
     """Career levels, in ascending order (see `SENIORITY_ORDER`)."""
 

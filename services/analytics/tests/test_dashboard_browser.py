@@ -30,7 +30,16 @@ from .test_projection_properties import all_reports, project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-CHARTS = ("registrations", "sessions", "funnel", "ratings", "scores", "topics")
+CHARTS = (
+    "registrations",
+    "invitations",
+    "invitations-departments",
+    "sessions",
+    "funnel",
+    "ratings",
+    "scores",
+    "topics",
+)
 ACCENT = (0x2F, 0x6F, 0xDE)
 
 
@@ -104,7 +113,9 @@ async def test_the_dashboard_draws_every_chart(
     }
     assert kpis["participants"] == str(registration["participants"])
     assert kpis["sessions held"] == str(sessions.json()["held"])
-    assert len(chromium.find_elements(By.CSS_SELECTOR, "#flags tbody tr")) == 5
+    invited = registration["invitations"]
+    assert kpis["invited / registered"] == f"{invited['invited']} / {invited['registered']}"
+    assert len(chromium.find_elements(By.CSS_SELECTOR, "#flags tbody tr")) == 6
     # The token left the address bar once read.
     assert DEV_ADMIN_TOKEN not in chromium.current_url
 

@@ -75,11 +75,18 @@ def exclusions(
     events: Sequence[tuple[ParticipantRegistered, datetime]], depth: int
 ) -> set[tuple[str, str]]:
     """(mentee, mentor) participant ids the reporting-line rule keeps apart."""
+    return exclusions_from(events, managers_after(events), depth)
+
+
+def exclusions_from(
+    events: Sequence[tuple[ParticipantRegistered, datetime]],
+    managers: dict[str, str],
+    depth: int,
+) -> set[tuple[str, str]]:
+    """(mentee, mentor) participant ids the rule keeps apart, given matching's manager edges."""
     participants = [event for event, _ in events]
     request = MatchingRequest(
-        program(rules=MatchingRules(reporting_line_depth=depth)),
-        participants,
-        managers=managers_after(events),
+        program(rules=MatchingRules(reporting_line_depth=depth)), participants, managers=managers
     )
     market = setup_market(request).market
     columns = len(market.mentors)

@@ -3,6 +3,7 @@ never paired with her skip-level manager, why-not says why, and erasure forgets 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from itertools import pairwise
 from typing import Any
@@ -14,7 +15,11 @@ from matching.app import build_app
 from matching.domain.reporting import ManagerStatement
 from matching.settings import MatchingServiceSettings
 from mentorship_contracts import seal
-from mentorship_contracts.events import ParticipantErased
+from mentorship_contracts.events import (
+    DirectoryPersonChanged,
+    DirectoryPersonErased,
+    ParticipantErased,
+)
 from mentorship_contracts.events.program import MatchingRules
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import utc_now
@@ -123,3 +128,70 @@ async def test_managers_are_found_by_key_or_by_scan_alike(make_settings: Setting
         many = await edges.managers_above(set(chain[:60]), 2)  # half of them: one scan
         assert {person: many[person] for person in chain[:61]} == dict(pairwise(chain[:62]))
         assert "p119" not in many
+
+
+async def test_the_directory_s_edges_apply_to_the_next_run_and_erasure_forgets_them(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    """The manager in between never registers; the directory alone links the mentee up."""
+    settings = make_settings(MatchingServiceSettings, matching_worker_poll_s=0.1)
+    program_id = "prog-directory"
+    registered = [
+        person("mentee", MENTEE, reporting_line=("person-manager",), program_id=program_id),
+        person("director", MENTOR, capacity=2, program_id=program_id),
+    ]
+    directory = [
+        example(DirectoryPersonChanged, person_id=who, manager_person_id=boss, version=1)
+        for who, boss in (
+            ("person-mentee", "person-manager"),
+            ("person-manager", "person-director"),
+            ("person-director", None),
+        )
+    ]
+    events = [
+        seal(
+            program(program_id=program_id, rules=MatchingRules(reporting_line_depth=2)), source="t"
+        ),
+        *(seal(event, source="registration") for event in [*registered, *directory]),
+    ]
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(settings.kafka_bootstrap, events, prefix=settings.kafka_topic_prefix)
+        await eventually(
+            lambda: client.get(f"/v1/programs/{program_id}/pool", headers=ADMIN),
+            lambda r: (r.json().get("mentors"), r.json().get("mentees")) == (1, 1),
+        )
+
+        async def matched() -> int:
+            started = await client.post(
+                f"/v1/programs/{program_id}/matching-runs", json={}, headers=ADMIN
+            )
+            run_url = f"/v1/matching-runs/{started.json()['run_id']}"
+            done = await eventually(
+                lambda: client.get(run_url, headers=ADMIN),
+                lambda r: r.json()["status"] == "proposed",
+                timeout_s=30,
+            )
+            count: int = done.json()["summary"]["mentees_matched"]
+            return count
+
+        assert await matched() == 0, "the director is two levels up"
+        moved = example(
+            DirectoryPersonChanged,
+            person_id="person-mentee",
+            manager_person_id="person-elsewhere",
+            version=2,
+        )
+        await publish_events(settings.kafka_bootstrap, [moved], prefix=settings.kafka_topic_prefix)
+        await asyncio.sleep(1.0)
+        assert await matched() == 1, "moved elsewhere, the next run may pair them"
+        erased = example(DirectoryPersonErased, person_id="person-manager")
+        await publish_events(settings.kafka_bootstrap, [erased], prefix=settings.kafka_topic_prefix)
+        mongo = create_client(settings.mongodb_url, app_name="test")
+        try:
+            database = mongo[settings.mongodb_database]
+            await eventually(
+                lambda: stored_traces(database, {"person-manager"}, skip={OUTBOX_COLLECTION}),
+                lambda traces: traces == [],
+            )
+        finally:
+            await mongo.close()

@@ -17,6 +17,7 @@ from mentorship_contracts.events import (
     PairEnded,
     PairingFitReported,
     ParticipantWithdrew,
+    ProgramUpdated,
 )
 from mentorship_contracts.examples import example
 from mentorship_contracts.topics import MATCHING_RUNS, PAIRS
@@ -283,3 +284,42 @@ async def test_why_not_answers_for_pinned_runs_after_a_withdrawal_and_approval(
         refused = await why_not(failed_run, "e4", "m1")
         assert refused.status_code == 409
         assert refused.json()["error"] == "run_unsolvable"
+
+
+async def test_no_pairs_are_created_once_the_program_closed(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = settings_for(make_settings)
+    program_id = "prog-closing"
+    created = program(program_id=program_id, auto_approve_matches=False)
+    events = [
+        created,
+        person("m1", MENTOR, capacity=1, program_id=program_id),
+        person("e1", MENTEE, program_id=program_id),
+    ]
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(settings.kafka_bootstrap, events, prefix=settings.kafka_topic_prefix)
+        await pool_filled(client, program_id, mentors=1, mentees=1)
+        started = await client.post(
+            f"/v1/programs/{program_id}/matching-runs", json={}, headers=ADMIN
+        )
+        run_id = started.json()["run_id"]
+        await run_reaches(client, run_id, "proposed")
+        closed = example(
+            ProgramUpdated,
+            **created.model_dump(exclude={"created_at", "lifecycle"}),
+            lifecycle="closed",
+            updated_at=created.created_at,
+            changed_fields=("lifecycle",),
+        )
+        await publish_events(settings.kafka_bootstrap, [closed], prefix=settings.kafka_topic_prefix)
+
+        async def another() -> httpx.Response:
+            return await client.post(
+                f"/v1/programs/{program_id}/matching-runs", json={}, headers=ADMIN
+            )
+
+        await eventually(another, lambda r: "closed" in r.json().get("message", ""))
+        refused = await client.post(f"/v1/matching-runs/{run_id}/approve", headers=ADMIN)
+        assert refused.status_code == 409
+        assert "closed" in refused.json()["message"]

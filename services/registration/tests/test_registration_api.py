@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from mentorship_contracts import Envelope, IntegrationEvent, decode
+from mentorship_contracts.topics import DIRECTORY
 from mentorship_contracts.types import utc_now
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, stored_traces
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, participant_token
@@ -54,7 +55,20 @@ async def _records(database: Database) -> list[OutboxRecord]:
 
 
 async def _events(database: Database) -> list[Envelope[IntegrationEvent]]:
-    return [decode(record.value) for record in await _records(database)]
+    """Program and participant events (the directory's are `_directory_events`)."""
+    return [
+        decode(record.value)
+        for record in await _records(database)
+        if not record.topic.endswith(DIRECTORY.name)
+    ]
+
+
+async def _directory_events(database: Database) -> list[Envelope[IntegrationEvent]]:
+    return [
+        decode(record.value)
+        for record in await _records(database)
+        if record.topic.endswith(DIRECTORY.name)
+    ]
 
 
 async def _event_types(database: Database) -> list[str]:

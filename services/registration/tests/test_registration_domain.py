@@ -32,7 +32,7 @@ from registration.domain.template import Template, questionnaire_from
 from .factories import MENTEE_ANSWERS, MENTOR_ANSWERS
 
 NOW = datetime.now(UTC)
-PERSON = Person(person_id="person-1", reporting_line=("person-boss",))
+PERSON = Person(person_id="person-1", reporting_line=("person-boss",), department="engineering")
 
 
 def _version(program: Program) -> QuestionnaireVersion:

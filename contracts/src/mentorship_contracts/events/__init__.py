@@ -1,11 +1,13 @@
 """Every integration event, grouped by the aggregate it is about."""
 
+from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
     PairingFitReported,
     SessionFeedbackSubmitted,
     SurveyResponseSubmitted,
 )
+from mentorship_contracts.events.invitation import InvitationReminderSent, InvitationSent
 from mentorship_contracts.events.matching import (
     MatchingRunApproved,
     MatchingRunProposed,
@@ -41,7 +43,11 @@ from mentorship_contracts.events.session import (
 
 __all__ = [
     "CriterionWeights",
+    "DirectoryPersonChanged",
+    "DirectoryPersonErased",
     "GoalProgressUpdated",
+    "InvitationReminderSent",
+    "InvitationSent",
     "KeyResult",
     "MatchingProfile",
     "MatchingRules",

@@ -20,6 +20,7 @@ from mentorship_contracts.types import (
     Slug,
     TimeZoneName,
     UtcDatetime,
+    WithdrawalReason,
 )
 
 Choices = tuple[Slug, ...]
@@ -99,11 +100,19 @@ class ParticipantUpdated(ParticipantState):
 
 
 class ParticipantWithdrew(IntegrationEvent):
-    """A participant left a program; they are no longer matched or scheduled."""
+    """A participant left a program; they are no longer matched or scheduled.
+
+    ``reason`` is ``left_organisation`` when the directory deactivated the person (this is not
+    an erasure: what they did stays, they are only taken out of every open program).
+    """
 
     participant_id: Identifier
     program_id: Identifier
     withdrew_at: UtcDatetime
+    reason: WithdrawalReason = Field(
+        default=WithdrawalReason.PARTICIPANT_REQUEST,
+        description="Why they left; events from before this field mean participant_request.",
+    )
 
 
 class ParticipantErased(IntegrationEvent):

@@ -14,6 +14,7 @@ from mentorship_contracts.types import (
     MatchingMode,
     ProgramFormat,
     ProgramGoal,
+    ProgramLifecycle,
     RegistrationStatus,
     Slug,
     TimeZoneName,
@@ -121,6 +122,13 @@ class ProgramState(IntegrationEvent, ProgramDetails):
         description="At the time of the event; later it follows the registration window."
     )
     topics: ProgramTopics = ProgramTopics()
+    lifecycle: ProgramLifecycle | None = Field(
+        default=None,
+        description=(
+            "draft, registration_open, matching, running or closed; absent in events from "
+            "before lifecycles (read it as registration_open)."
+        ),
+    )
 
 
 class ProgramCreated(ProgramState):

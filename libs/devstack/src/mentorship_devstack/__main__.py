@@ -236,6 +236,11 @@ def _start_portal(
     )
 
 
+def _scim_url(processes: list[ServiceProcess]) -> str:
+    registration = next((p.base_url for p in processes if p.name == "registration"), "-")
+    return f"{registration}/scim/v2"
+
+
 def _announce(
     bootstrap: str,
     url: str,
@@ -244,7 +249,7 @@ def _announce(
     identity: IdentityProvider,
 ) -> None:
     from mentorship_devstack.identity import ADMIN_ROLE
-    from mentorship_devstack.tokens import DEV_ADMIN_TOKEN
+    from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, DEV_SCIM_TOKEN
 
     lines = ["", "Mentorship platform is up:"]
     lines += [
@@ -258,6 +263,7 @@ def _announce(
         f"  mongodb       {url}",
         f"  logs          {state_dir / 'logs'}",
         f"  admin token   {DEV_ADMIN_TOKEN}   (participants: `devstack token <employee-id>`)",
+        f"  scim token    {DEV_SCIM_TOKEN}   (identity providers: {_scim_url(processes)})",
         "",
         f"  portal        {portal.base_url}   <- open this in a browser",
         f"  identity      {identity.issuer}   (OpenID Connect provider for local use)",

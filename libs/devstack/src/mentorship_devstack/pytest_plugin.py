@@ -36,6 +36,7 @@ from mentorship_devstack.tokens import (
     DEV_JWT_ALGORITHM,
     DEV_JWT_SECRET,
     DEV_PSEUDONYM_KEY,
+    DEV_SCIM_TOKEN,
     auth_environment,
 )
 from mentorship_devstack.topics import create_topics
@@ -106,6 +107,7 @@ def make_settings(
             "auth_jwt_key": DEV_JWT_SECRET,
             "auth_jwt_algorithms": DEV_JWT_ALGORITHM,
             "auth_pseudonym_key": DEV_PSEUDONYM_KEY,
+            "scim_bearer_token": DEV_SCIM_TOKEN,
         }
         return settings_class(**(values | overrides))
 

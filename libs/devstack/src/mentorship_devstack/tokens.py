@@ -21,6 +21,7 @@ DEV_ADMIN_TOKEN = "dev-admin-token"  # noqa: S105 - a well-known local developme
 DEV_JWT_SECRET = "dev-jwt-secret-for-local-stacks-only"  # noqa: S105 - same
 DEV_JWT_ALGORITHM = "HS256"
 DEV_PSEUDONYM_KEY = "dev-pseudonym-key-for-local-stacks-only"
+DEV_SCIM_TOKEN = "dev-scim-token"  # noqa: S105 - the local stack's SCIM bearer token
 
 
 def auth_environment() -> dict[str, str]:
@@ -30,6 +31,7 @@ def auth_environment() -> dict[str, str]:
         "AUTH_JWT_KEY": DEV_JWT_SECRET,
         "AUTH_JWT_ALGORITHMS": DEV_JWT_ALGORITHM,
         "AUTH_PSEUDONYM_KEY": DEV_PSEUDONYM_KEY,
+        "SCIM_BEARER_TOKEN": DEV_SCIM_TOKEN,
     }
 
 

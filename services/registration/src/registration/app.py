@@ -2,37 +2,68 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
 from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.runtime import ServiceRuntime
+from registration.adapters.invitations import InvitationRepository
+from registration.adapters.metrics import RegistrationMetrics
+from registration.adapters.organisation import OrganisationRepository
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
 from registration.adapters.registrations import RegistrationRepository
+from registration.adapters.scim_resources import ScimResourceRepository
+from registration.entrypoints.http.directory import directory_router
 from registration.entrypoints.http.errors import ERROR_MAPPERS
+from registration.entrypoints.http.invitations import invitations_router
+from registration.entrypoints.http.organisation import organisation_router
 from registration.entrypoints.http.people import people_router
 from registration.entrypoints.http.programs import programs_router
 from registration.entrypoints.http.registrations import registrations_router
+from registration.entrypoints.scim.app import DirectoryScimApp
+from registration.entrypoints.workers import invitation_loop
 from registration.settings import RegistrationSettings
+from registration.usecases.directory import DirectoryService
 from registration.usecases.importing import ImportService
+from registration.usecases.invitations import InvitationService
+from registration.usecases.organisation import OrganisationService
 from registration.usecases.people import PeopleService
 from registration.usecases.programs import ProgramService
 from registration.usecases.registering import RegistrationService
 
+SCIM_MOUNT = "/scim"
+
 
 def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
-    """The registration service's ASGI app."""
+    """The registration service's ASGI app (its SCIM service provider at /scim/v2)."""
     settings = settings or RegistrationSettings()
     runtime = ServiceRuntime(settings)
     programs = ProgramRepository(runtime.database)
     registrations = RegistrationRepository(runtime.database)
     people = PeopleDirectory(runtime.database, Pseudonyms(settings.auth_pseudonym_key))
-    runtime.add_indexes(*programs.indexes(), *registrations.indexes())
+    invitations = InvitationRepository(runtime.database)
+    organisation = OrganisationRepository(runtime.database)
+    resources = ScimResourceRepository(runtime.database)
+    metrics = RegistrationMetrics(runtime.metrics)
+    runtime.add_indexes(
+        *programs.indexes(),
+        *registrations.indexes(),
+        *people.indexes(),
+        *invitations.indexes(),
+        *resources.indexes(),
+    )
 
-    program_service = ProgramService(runtime.transactor, programs)
-    registering = RegistrationService(runtime.transactor, programs, registrations, people)
+    program_service = ProgramService(
+        runtime.transactor, programs, organisation, people, invitations
+    )
+    registering = RegistrationService(
+        runtime.transactor, programs, registrations, people, invitations, metrics=metrics
+    )
     importer = ImportService(
         runtime.transactor,
         program_service,
@@ -41,15 +72,45 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         max_cell_chars=settings.import_max_cell_chars,
         chunk_rows=settings.import_chunk_rows,
     )
-    people_service = PeopleService(runtime.transactor, registrations, people)
+    people_service = PeopleService(
+        runtime.transactor, registrations, people, resources, invitations
+    )
+    directory = DirectoryService(
+        runtime.transactor,
+        resources,
+        people,
+        registrations,
+        programs,
+        invitations,
+        metrics=metrics,
+        max_rows=settings.import_max_rows,
+        max_cell_chars=settings.import_max_cell_chars,
+        chunk_rows=settings.import_chunk_rows,
+    )
+    inviting = InvitationService(
+        runtime.transactor,
+        invitations,
+        programs,
+        people,
+        registrations,
+        metrics=metrics,
+        batch_size=settings.invitation_batch_size,
+    )
+    runtime.add_background_loop(
+        "invitations", invitation_loop(inviting, settings.invitation_poll_s)
+    )
     caller, admin = Authenticator(settings).dependencies()
-    return create_http_app(
+    app = create_http_app(
         runtime,
         title="Mentorship registration",
         description=(
-            "Programs, their versioned questionnaires, and the people who register for them. "
-            "Admin operations need an admin token or a JWT with the admin role; participants "
-            "act on their own registration only."
+            "Programs, their versioned questionnaires, the people who register for them, the "
+            "organisation's directory, participant access, invitations and the launch "
+            "checklist. Admin operations need an admin token or a JWT with the admin role; "
+            "participants act on their own registration only. The SCIM 2.0 service provider "
+            "(Users with the enterprise extension, Groups, ServiceProviderConfig, "
+            "ResourceTypes, Schemas) answers at /scim/v2 with its own bearer token "
+            "(SCIM_BEARER_TOKEN); it describes itself at /scim/v2/ServiceProviderConfig."
         ),
         routers=[
             programs_router(program_service, caller, admin),
@@ -61,6 +122,12 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
                 import_max_bytes=settings.import_max_bytes,
             ),
             people_router(people_service, admin),
+            directory_router(directory, admin, import_max_bytes=settings.import_max_bytes),
+            invitations_router(inviting, people_service, admin),
+            organisation_router(OrganisationService(runtime.transactor, organisation), admin),
         ],
         error_mappers=ERROR_MAPPERS,
     )
+    scim = DirectoryScimApp(directory, resources, settings.scim_bearer_token)
+    app.mount(SCIM_MOUNT, cast("ASGIApp", scim))
+    return app

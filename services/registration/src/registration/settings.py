@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from mentorship_kit.settings import ServiceSettings
 from registration.domain.csv_import import MAX_CELL_CHARS
@@ -28,6 +28,18 @@ class RegistrationSettings(ServiceSettings):
     )
     import_chunk_rows: int = Field(
         default=500, ge=1, le=5000, description="Rows registered per database transaction."
+    )
+
+    scim_bearer_token: SecretStr | None = Field(
+        default=None,
+        description="The bearer token identity providers send to /scim/v2 (unset: SCIM is "
+        "refused).",
+    )
+    invitation_poll_s: float = Field(
+        default=60.0, gt=0, description="How often invitations and reminders due are looked for."
+    )
+    invitation_batch_size: int = Field(
+        default=500, ge=1, le=5000, description="Invitations handled per transaction."
     )
 
     @model_validator(mode="after")

@@ -13,8 +13,10 @@ from analytics.domain.documents import (
     FeedbackFact,
     FitFact,
     GoalFact,
+    InvitationFact,
     PairFact,
     ParticipantFact,
+    PersonFact,
     ProgramFact,
     ProgramFacts,
     RunFact,
@@ -76,12 +78,21 @@ class ReadModels:
         return [kind.model_validate(document) async for document in cursor]
 
     async def of_program(self, program_id: str) -> ProgramFacts:
-        """Every document of a program."""
+        """Every document of a program, and the directory's people its reports need."""
         programs = await self._of(ProgramFact, program_id)
+        participants = await self._of(ParticipantFact, program_id)
+        invitations = await self._of(InvitationFact, program_id)
+        depth = programs[0].reporting_line_depth if programs else 0
+        people = await self._people(
+            {i.person_key for i in invitations} | {p.person_key for p in participants},
+            depth,
+        )
         return ProgramFacts(
             program_id=program_id,
             program=programs[0] if programs else None,
-            participants=await self._of(ParticipantFact, program_id),
+            invitations=invitations,
+            people=people,
+            participants=participants,
             runs=await self._of(RunFact, program_id),
             pairs=await self._of(PairFact, program_id),
             sessions=await self._of(SessionFact, program_id),
@@ -90,6 +101,23 @@ class ReadModels:
             goals=await self._of(GoalFact, program_id),
             surveys=await self._of(SurveyFact, program_id),
         )
+
+    async def _people(self, keys: set[str], depth: int) -> dict[str, PersonFact]:
+        """The directory's people of ``keys`` and their managers, ``depth`` levels up."""
+        found: dict[str, PersonFact] = {}
+        frontier = keys - {""}
+        for _ in range(depth + 1):
+            if not frontier:
+                break
+            cursor = self._collection(PersonFact).find({"_id": {"$in": sorted(frontier)}})
+            level = {
+                fact.id: fact
+                async for document in cursor
+                if (fact := PersonFact.model_validate(document))
+            }
+            found |= level
+            frontier = {f.manager_key for f in level.values() if f.manager_key} - found.keys()
+        return found
 
     async def count(self, kind: type[Fact], query: Mapping[str, object]) -> int:
         """How many documents of ``kind`` match."""

@@ -72,6 +72,7 @@ class ProgramFact(Fact):
     ends_on: IsoDate
     cadence: Cadence
     format: ProgramFormat
+    reporting_line_depth: int = Field(default=2, description="Of its matching rules.")
 
 
 class ParticipantStatus(StrEnum):
@@ -90,6 +91,7 @@ class ParticipantFact(Fact):
     role: ParticipantRole | None = Field(default=None, description="None until registered.")
     capacity: int = 0
     participant_id: str | None = Field(default=None, description="None once erased.")
+    person_key: str = Field(default="", description="A key for the person (not the program's).")
     answers: dict[str, list[str]] = Field(default_factory=dict)
     registered_at: datetime | None = None
     status: ParticipantStatus | None = Field(
@@ -171,6 +173,28 @@ class PairFact(Fact):
 
 ACTIVE_PAIR: Final[Mapping[str, object]] = MappingProxyType({"created": True, "ended": False})
 """The field values of an active pair (the gauges count them in the database)."""
+
+
+class InvitationFact(Fact):
+    """An invitation to register, and how many reminders followed it."""
+
+    collection: ClassVar[str] = "invitations"
+    person_key: str = ""
+    department: str | None = None
+    sent_at: datetime | None = Field(default=None, description="None until InvitationSent.")
+    reminders: int = 0
+
+
+class PersonFact(Fact):
+    """A person as the organisation's directory announces them.
+
+    ``program_id`` is empty: the directory is the organisation's, not a program's.
+    """
+
+    collection: ClassVar[str] = "people"
+    version: int = Field(default=0, description="The directory's version of this person.")
+    manager_key: str | None = None
+    erased: bool = False
 
 
 class SessionStatus(StrEnum):
@@ -265,6 +289,8 @@ FACT_KINDS: tuple[type[Fact], ...] = (
     FitFact,
     GoalFact,
     SurveyFact,
+    InvitationFact,
+    PersonFact,
 )
 
 
@@ -282,3 +308,7 @@ class ProgramFacts:
     fits: Sequence[FitFact] = ()
     goals: Sequence[GoalFact] = ()
     surveys: Sequence[SurveyFact] = ()
+    invitations: Sequence[InvitationFact] = ()
+    people: Mapping[str, PersonFact] = MappingProxyType({})
+    """The directory's people the reports need (invitees, participants and the managers above
+    them), by person key."""

@@ -26,9 +26,11 @@ from analytics.domain.documents import (
     FeedbackFact,
     FitFact,
     GoalFact,
+    InvitationFact,
     PairFact,
     ParticipantFact,
     ParticipantStatus,
+    PersonFact,
     ProgramFact,
     RunFact,
     SessionFact,
@@ -38,7 +40,11 @@ from analytics.domain.documents import (
 )
 from mentorship_contracts import Envelope, IntegrationEvent
 from mentorship_contracts.events import (
+    DirectoryPersonChanged,
+    DirectoryPersonErased,
     GoalProgressUpdated,
+    InvitationReminderSent,
+    InvitationSent,
     MatchingRunApproved,
     MatchingRunProposed,
     PairCreated,
@@ -67,6 +73,11 @@ type SessionChange = (
 def person_key(participant_id: str) -> str:
     """The read models' stand-in for a participant."""
     return hashlib.sha256(f"participant:{participant_id}".encode()).hexdigest()[:32]
+
+
+def directory_key(person_id: str) -> str:
+    """The read models' stand-in for a person of the directory (their person id's digest)."""
+    return hashlib.sha256(f"person:{person_id}".encode()).hexdigest()[:32]
 
 
 def version_of(envelope: Envelope[Any]) -> str:
@@ -119,6 +130,7 @@ def _program(
         ends_on=e.ends_on,
         cadence=e.cadence,
         format=e.format,
+        reporting_line_depth=e.matching.rules.reporting_line_depth,
     )
 
 
@@ -142,6 +154,7 @@ def _participant_state(
         fact.version, fact.role, fact.capacity = ctx.version, e.role, e.capacity
         if not fact.erased:
             fact.participant_id = e.participant_id
+            fact.person_key = directory_key(e.person_id)
             fact.answers = {key: list(values) for key, values in e.choice_answers.items()}
     if ctx.version > fact.status_version:
         fact.status, fact.status_version = ParticipantStatus.ACTIVE, ctx.version
@@ -163,6 +176,36 @@ def _erased(
 ) -> ParticipantFact:
     fact = _participant(current, ctx, e.program_id)
     fact.erased, fact.participant_id, fact.answers = True, None, {}
+    fact.person_key = ""
+    return fact
+
+
+def _invitation(
+    current: InvitationFact | None, e: InvitationSent | InvitationReminderSent, ctx: FoldContext
+) -> InvitationFact:
+    fact = (
+        current.model_copy()
+        if current
+        else InvitationFact(id=ctx.key, program_id=e.program_id, person_key="")
+    )
+    fact.program_id, fact.person_key = e.program_id, directory_key(e.person_id)
+    if isinstance(e, InvitationSent):
+        fact.sent_at = _earliest(fact.sent_at, e.sent_at)
+        fact.department = e.department
+    else:
+        fact.reminders = max(fact.reminders, e.reminder)
+    return fact
+
+
+def _person(
+    current: PersonFact | None, e: DirectoryPersonChanged | DirectoryPersonErased, ctx: FoldContext
+) -> PersonFact:
+    fact = current.model_copy() if current else PersonFact(id=ctx.key, program_id="")
+    if isinstance(e, DirectoryPersonErased):
+        fact.erased, fact.manager_key = True, None
+    elif not fact.erased and e.version > fact.version:
+        fact.version = e.version
+        fact.manager_key = directory_key(e.manager_person_id) if e.manager_person_id else None
     return fact
 
 
@@ -341,6 +384,10 @@ _FOLDS: Mapping[type[IntegrationEvent], _Fold[Any, Any]] = {
     ),
     GoalProgressUpdated: _Fold(GoalFact, lambda e: e.goal_id, _goal),
     SurveyResponseSubmitted: _Fold(SurveyFact, lambda e: e.response_id, _survey),
+    InvitationSent: _Fold(InvitationFact, lambda e: e.invitation_id, _invitation),
+    InvitationReminderSent: _Fold(InvitationFact, lambda e: e.invitation_id, _invitation),
+    DirectoryPersonChanged: _Fold(PersonFact, lambda e: directory_key(e.person_id), _person),
+    DirectoryPersonErased: _Fold(PersonFact, lambda e: directory_key(e.person_id), _person),
 }
 
 PROJECTED_EVENTS: tuple[type[IntegrationEvent], ...] = tuple(_FOLDS)

@@ -46,6 +46,37 @@ class DayCount(BaseModel):
     count: int
 
 
+class DepartmentFunnel(BaseModel):
+    """Invited and registered people of one department ("none": the directory gave none)."""
+
+    department: str
+    invited: int
+    registered: int
+
+
+class DayFunnel(BaseModel):
+    """People invited on a day, and invited people who registered on a day."""
+
+    day: date
+    invited: int
+    registered: int
+
+
+class InvitationFunnel(BaseModel):
+    """Invited -> registered: people invited, and how many of them registered.
+
+    An invited person counts as registered once they registered for the program (withdrawn
+    since or not); people the directory or the program erased count nowhere.
+    """
+
+    invited: int
+    registered: int
+    registration_rate: float | None = Field(description="registered / invited.")
+    reminded: int = Field(description="Invited people who got at least one reminder.")
+    by_department: list[DepartmentFunnel]
+    by_day: list[DayFunnel]
+
+
 class RegistrationReport(BaseModel):
     """Who registered: roles, capacity against demand, by day, answers, withdrawals.
 
@@ -67,6 +98,7 @@ class RegistrationReport(BaseModel):
     answers: dict[str, dict[str, int]] = Field(
         description="Per choice question, how many people in the program chose each answer."
     )
+    invitations: InvitationFunnel
 
 
 def _in_program(participants: Iterable[ParticipantFact]) -> list[ParticipantFact]:
@@ -98,6 +130,42 @@ def registration(facts: ProgramFacts) -> RegistrationReport:
         mentee_demand=sum(1 for p in active if p.seeks_mentor),
         registrations_by_day=[DayCount(day=d, count=n) for d, n in sorted(days.items())],
         answers={q: dict(sorted(c.items())) for q, c in sorted(answers.items())},
+        invitations=invitation_funnel(facts),
+    )
+
+
+def invitation_funnel(facts: ProgramFacts) -> InvitationFunnel:
+    """The funnel invited -> registered, by department and by day."""
+    erased = {key for key, person in facts.people.items() if person.erased}
+    invited = [i for i in facts.invitations if i.sent_at is not None and i.person_key not in erased]
+    registered_on = {
+        p.person_key: p.registered_at
+        for p in facts.participants
+        if p.person_key and p.registered_at and not p.erased
+    }
+    converted = [i for i in invited if i.person_key in registered_on]
+    departments: dict[str, Counter[str]] = defaultdict(Counter)
+    days: dict[date, Counter[str]] = defaultdict(Counter)
+    for invitation in invited:
+        departments[invitation.department or "none"]["invited"] += 1
+        assert invitation.sent_at is not None
+        days[invitation.sent_at.date()]["invited"] += 1
+    for invitation in converted:
+        departments[invitation.department or "none"]["registered"] += 1
+        days[registered_on[invitation.person_key].date()]["registered"] += 1
+    return InvitationFunnel(
+        invited=len(invited),
+        registered=len(converted),
+        registration_rate=round(len(converted) / len(invited), 4) if invited else None,
+        reminded=sum(1 for i in invited if i.reminders),
+        by_department=[
+            DepartmentFunnel(department=name, invited=c["invited"], registered=c["registered"])
+            for name, c in sorted(departments.items())
+        ],
+        by_day=[
+            DayFunnel(day=day, invited=c["invited"], registered=c["registered"])
+            for day, c in sorted(days.items())
+        ],
     )
 
 
@@ -446,6 +514,17 @@ class KeyResultStatus(BaseModel):
     on_track: bool | None = Field(description="None when the metric cannot be measured here.")
 
 
+class LineConflict(BaseModel):
+    """An active pair whose members are now in each other's reporting line.
+
+    The directory changed since they were paired: the next run would not pair them.
+    """
+
+    pair_id: str
+    levels: int = Field(description="1: one manages the other directly; 2: skip level ...")
+    mentor_manages_mentee: bool
+
+
 class HealthReport(BaseModel):
     """What needs a program manager's attention."""
 
@@ -455,6 +534,9 @@ class HealthReport(BaseModel):
     low_ratings: list[LowRating]
     not_a_good_fit: list[PoorFit]
     mentors_over_capacity: list[OverCapacity]
+    reporting_line_conflicts: list[LineConflict] = Field(
+        description="Active pairs that break the reporting-line rule as the directory stands."
+    )
     key_result: KeyResultStatus | None
 
 
@@ -504,8 +586,48 @@ def health(facts: ProgramFacts, *, now: datetime, inactive_after_days: int) -> H
             for participant_id, capacity in (mentors[key],)
             if n > capacity
         ],
+        reporting_line_conflicts=line_conflicts(facts, active),
         key_result=_key_result(facts.program, facts, now) if facts.program else None,
     )
+
+
+def line_conflicts(facts: ProgramFacts, active: Sequence[PairFact]) -> list[LineConflict]:
+    """Active pairs whose members are in each other's line, by the directory now.
+
+    One member is within the program's reporting-line depth above the other, walking the
+    directory's manager edges as they stand.
+    """
+    depth = facts.program.reporting_line_depth if facts.program else 0
+    person_of = {p.id: p.person_key for p in facts.participants if p.person_key}
+
+    def above(person: str) -> list[str]:
+        line: list[str] = []
+        current = facts.people.get(person)
+        while current is not None and current.manager_key and len(line) < depth:
+            if current.manager_key in line or current.manager_key == person:
+                break
+            line.append(current.manager_key)
+            current = facts.people.get(current.manager_key)
+        return line
+
+    conflicts = []
+    for pair in active:
+        mentor, mentee = person_of.get(pair.mentor_key), person_of.get(pair.mentee_key)
+        if not mentor or not mentee:
+            continue
+        if mentor in (line := above(mentee)):
+            conflicts.append(
+                LineConflict(
+                    pair_id=pair.id, levels=line.index(mentor) + 1, mentor_manages_mentee=True
+                )
+            )
+        elif mentee in (line := above(mentor)):
+            conflicts.append(
+                LineConflict(
+                    pair_id=pair.id, levels=line.index(mentee) + 1, mentor_manages_mentee=False
+                )
+            )
+    return sorted(conflicts, key=lambda conflict: conflict.pair_id)
 
 
 def held_by_pair(

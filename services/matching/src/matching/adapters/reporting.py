@@ -96,6 +96,7 @@ def _document(statement: ManagerStatement) -> dict[str, Any]:
         "manager": statement.manager,
         "as_of": statement.as_of,
         "direct": statement.direct,
+        "directory_version": statement.directory_version,
     }
 
 
@@ -105,4 +106,5 @@ def _statement(document: Mapping[str, Any]) -> ManagerStatement:
         manager=document["manager"],
         as_of=document["as_of"],
         direct=document["direct"],
+        directory_version=document.get("directory_version", 0),
     )

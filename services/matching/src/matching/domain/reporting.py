@@ -1,5 +1,8 @@
 """Reporting lines, computed when a run needs them from every manager edge matching heard of.
 
+The organisation's directory (registration's, fed by SCIM, an HRIS import and registrations)
+announces every person's manager as ``DirectoryPersonChanged``, with a version that grows with
+each change: that is the authority, whatever order its events and registrations arrive in.
 A registration carries the registrant's line as the directory knew it then: their manager,
 that manager's manager, and so on, as far as the directory knew. Registered bottom-up, a
 mentee's line stops at her manager, who was not yet known to report to anyone. So matching
@@ -8,9 +11,11 @@ keeps each edge it is told about as a statement "``person`` reports to ``manager
 - the registrant's own line gives their direct manager (or says they have none), and
 - each further step of the line gives a manager's manager.
 
-Per person, the newest statement wins (the directory changed since the older one); equal
-times prefer the person's own registration, then the larger id, so the outcome does not
-depend on the order statements arrive in. A run walks these edges from each participant
+Per person, a directory statement wins over any read off a registration's line, and the
+highest directory version over older ones; between registration lines, the newest statement
+wins (the directory changed since the older one); equal times prefer the person's own
+registration, then the larger id, so the outcome does not depend on the order statements
+arrive in. A run walks these edges from each participant
 up to the program's ``reporting_line_depth``.
 """
 
@@ -21,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 
+from mentorship_contracts.events import DirectoryPersonChanged
 from mentorship_contracts.events.participant import ParticipantState
 
 MAX_DEPTH = 16
@@ -36,15 +42,22 @@ class ManagerStatement:
     as_of: datetime
     direct: bool
     """Said by the person's own registration (else read off someone else's line)."""
+    directory_version: int = 0
+    """The version of the directory's statement (0: read off a registration's line)."""
 
     def outranks(self, other: ManagerStatement | None) -> bool:
-        """Whether this statement replaces ``other`` (newest first; a total order)."""
+        """Whether this statement replaces ``other`` (a total order, see the module)."""
         if other is None:
             return True
-        return (self.as_of, self.direct, self.manager or "") > (
-            other.as_of,
-            other.direct,
-            other.manager or "",
+        return self._rank() > other._rank()
+
+    def _rank(self) -> tuple[bool, int, datetime, bool, str]:
+        return (
+            self.directory_version > 0,
+            self.directory_version,
+            self.as_of,
+            self.direct,
+            self.manager or "",
         )
 
 
@@ -56,6 +69,17 @@ def statements_of(participant: ParticipantState, as_of: datetime) -> list[Manage
         ManagerStatement(person, manager, as_of, direct=False) for person, manager in pairwise(line)
     ]
     return [statement for statement in said if statement.person != statement.manager]
+
+
+def directory_statement(change: DirectoryPersonChanged) -> ManagerStatement:
+    """What the directory says of a person's manager (deactivated people keep theirs)."""
+    return ManagerStatement(
+        person=change.person_id,
+        manager=change.manager_person_id,
+        as_of=change.changed_at,
+        direct=True,
+        directory_version=change.version,
+    )
 
 
 def newest(

@@ -6,6 +6,8 @@ from matching.usecases.pairs import PairService
 from matching.usecases.pool import PoolService
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import (
+    DirectoryPersonChanged,
+    DirectoryPersonErased,
     PairingFitReported,
     ParticipantErased,
     ParticipantRegistered,
@@ -53,6 +55,14 @@ def register_event_handlers(handlers: EventHandlers, pool: PoolService, pairs: P
         )
         await pairs.erase(data.program_id, data.participant_id, tx)
         await pool.person_erased(data.person_id, tx)
+
+    @handlers.on(DirectoryPersonChanged)
+    async def on_directory_change(event: Envelope[DirectoryPersonChanged], tx: Transaction) -> None:
+        await pool.directory_changed(event.data, tx)
+
+    @handlers.on(DirectoryPersonErased)
+    async def on_directory_erasure(event: Envelope[DirectoryPersonErased], tx: Transaction) -> None:
+        await pool.person_erased(event.data.person_id, tx)
 
     @handlers.on(PairingFitReported)
     async def on_fit(event: Envelope[PairingFitReported], tx: Transaction) -> None:

@@ -10,8 +10,14 @@ from matching.adapters.pool import MatchingPool
 from matching.adapters.reporting import ManagerEdges
 from matching.domain.pairs import Pair
 from matching.domain.pool import PoolPage, pool_member
-from matching.domain.reporting import ManagerStatement, newest, statements_of
+from matching.domain.reporting import (
+    ManagerStatement,
+    directory_statement,
+    newest,
+    statements_of,
+)
 from matching.usecases.pairs import PairService
+from mentorship_contracts.events import DirectoryPersonChanged
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import PairEndReason, ParticipantRole
@@ -71,11 +77,23 @@ class PoolService:
         """
         if await self._pool.participants.put(participant.participant_id, participant, as_of, tx):
             await self._changed(participant.program_id, tx)
+        self._state(statements_of(participant, as_of), tx)
+
+    async def directory_changed(self, change: DirectoryPersonChanged, tx: Transaction) -> None:
+        """The directory announced a person's manager: it outranks registrations' lines.
+
+        Nothing else changes now: lines are walked when a run needs them, so the change
+        applies to the next run.
+        """
+        self._state([directory_statement(change)], tx)
+
+    def _state(self, statements: list[ManagerStatement], tx: Transaction) -> None:
+        """Keep ``statements``; each transaction stores the best per person once, at commit."""
         pending: list[ManagerStatement] | None = tx.scratch.get("manager_statements")
         if pending is None:
             pending = tx.scratch["manager_statements"] = []
             tx.before_commit(partial(self._store_statements, pending, tx))
-        pending += statements_of(participant, as_of)
+        pending += statements
 
     async def _store_statements(self, pending: list[ManagerStatement], tx: Transaction) -> None:
         known = await self._managers.statements({s.person for s in pending}, tx)

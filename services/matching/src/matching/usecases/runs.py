@@ -24,6 +24,7 @@ from matching.usecases.errors import (
     RunUnsolvableError,
 )
 from mentorship_contracts.events.program import ProgramState
+from mentorship_contracts.types import ProgramLifecycle
 from mentorship_kit.outbox import Transaction, Transactor
 
 
@@ -54,8 +55,13 @@ class RunService:
     async def request(
         self, program_id: str, kind: RunKind, options: RunOptions, requested_by: str | None
     ) -> Run:
-        """Queue a run; refused while another run of the program is unfinished."""
-        await self.program(program_id)
+        """Queue a run.
+
+        Refused while another run of the program is unfinished, or once the program closed.
+        """
+        if (await self.program(program_id)).lifecycle is ProgramLifecycle.CLOSED:
+            msg = f"program {program_id} is closed: it is no longer matched"
+            raise RunConflictError(msg)
         await self._check_references(program_id, options)
 
         async def queue(tx: Transaction) -> Run:
@@ -93,6 +99,10 @@ class RunService:
                 return run
             if run.status is not RunStatus.PROPOSED:
                 msg = f"run {run_id} is {run.status.value}: only a proposed run can be approved"
+                raise RunConflictError(msg)
+            program = await self._pool.programs.get(run.program_id)
+            if program is not None and program.lifecycle is ProgramLifecycle.CLOSED:
+                msg = f"program {run.program_id} is closed: no pairs are created after it closes"
                 raise RunConflictError(msg)
             approval = Approval(approved_by=approved_by, automatic=False, started_at=tx.now)
             await self._runs.update(

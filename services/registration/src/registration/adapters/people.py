@@ -1,134 +1,176 @@
-"""The people directory: stable pseudonymous ids and who manages whom.
+"""The people directory in MongoDB: one entry per employee id (see `registration.domain.directory`).
 
-Every employee a registration names (the registrant and their manager) gets a ``person_id``
-here, the same in every program: the keyed pseudonym of `mentorship_kit.pseudonyms` (so the
-other services recognise a participant's JWT; registration refuses to start without the key).
-Erasing a person deletes the mapping; the ids that travelled in events can then be linked to
-someone only by a holder of the key who already knows the employee id.
-
-A registration's reporting line always starts with the direct manager's person id, whether or
-not that manager ever registers (naming a manager records them); above it, the line holds the
-chain as the directory knows it at that moment, i.e. the managers that registrations named for
-the people above. A manager who registers later announces their own edge (their line starts
-with their own manager), so the edges person -> first of line rebuild the hierarchy in any
-registration order; registering again refreshes a line that has grown since.
+Entries stored before the directory existed hold only ``person_id`` and
+``manager_employee_id``; they read back as entries a registration described, never announced.
+Erasing a person deletes their entry and every reference to them as a manager.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from typing import Any
 
-from pymongo import UpdateOne
+from pymongo import ASCENDING, IndexModel, ReplaceOne
 
-from mentorship_kit.mongo import Collection, Database, Document
+from mentorship_contracts.types import DirectorySource, Seniority
+from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.pseudonyms import Pseudonyms
-from registration.domain.registration import Person
+from registration.domain.directory import MAX_REPORTING_DEPTH, DirectoryEntry
 
 PEOPLE = "people"
-MAX_REPORTING_DEPTH = 16
 
 
 class PeopleDirectory:
-    """Employee ids, their person ids and managers."""
+    """Directory entries by employee id, and the person ids derived from employee ids."""
 
     def __init__(self, database: Database, pseudonyms: Pseudonyms) -> None:
         self._people: Collection = database[PEOPLE]
         self._pseudonyms = pseudonyms
 
-    def _new_person_id(self, employee_id: str) -> str:
+    @staticmethod
+    def indexes() -> tuple[Indexes, ...]:
+        """Reports of a manager; people by department (access previews read everyone)."""
+        return (
+            Indexes(
+                PEOPLE,
+                (
+                    IndexModel([("manager_employee_id", ASCENDING)], name="by_manager"),
+                    IndexModel([("person_id", ASCENDING)], name="by_person"),
+                ),
+            ),
+        )
+
+    def person_id(self, employee_id: str) -> str:
+        """The person id of ``employee_id`` (the keyed pseudonym)."""
         person_id = self._pseudonyms.person_id(employee_id)
         if person_id is None:
             msg = "person ids need AUTH_PSEUDONYM_KEY (the settings refuse to start without it)"
             raise RuntimeError(msg)
         return person_id
 
-    async def resolve(
-        self, managers: Mapping[str, str | None], tx: Transaction
-    ) -> dict[str, Person]:
-        """Record each employee's manager and return who each employee is.
-
-        People named for the first time (employees or their managers) are created; a changed
-        manager is updated. Reads each person once and writes only what changed, so a chunk
-        of thousands of registrations costs a few round trips.
-        """
-        mentioned = set(managers) | {manager for manager in managers.values() if manager}
-        known = await self._load(mentioned, tx)
-        created: list[Document] = [
-            {
-                "_id": employee,
-                "person_id": self._new_person_id(employee),
-                "manager_employee_id": managers.get(employee),
-            }
-            for employee in sorted(mentioned - set(known))
-        ]
-        if created:
-            await self._people.insert_many(created, ordered=False, session=tx.session)
-        changes = {
-            employee: manager
-            for employee, manager in managers.items()
-            if employee in known and known[employee].get("manager_employee_id") != manager
-        }
-        if changes:
-            await self._people.bulk_write(
-                [
-                    UpdateOne({"_id": employee}, {"$set": {"manager_employee_id": manager}})
-                    for employee, manager in changes.items()
-                ],
-                ordered=False,
-                session=tx.session,
-            )
-        directory = known | {document["_id"]: document for document in created}
-        for employee, manager in changes.items():
-            directory[employee] = directory[employee] | {"manager_employee_id": manager}
-        await self._load_managers(directory, tx)
-        return {
-            employee: Person(directory[employee]["person_id"], _line(employee, directory))
-            for employee in managers
-        }
-
-    async def _load(self, employees: Iterable[str], tx: Transaction) -> dict[str, Document]:
-        wanted = list(employees)
+    async def load(
+        self, employee_ids: Iterable[str], tx: Transaction | None = None
+    ) -> dict[str, DirectoryEntry]:
+        """The entries of these employees that exist."""
+        wanted = list(set(employee_ids))
         if not wanted:
             return {}
-        cursor = self._people.find({"_id": {"$in": wanted}}, session=tx.session)
-        return {document["_id"]: document async for document in cursor}
+        cursor = self._people.find({"_id": {"$in": wanted}}, session=tx.session if tx else None)
+        return {document["_id"]: _entry(document) async for document in cursor}
 
-    async def _load_managers(self, directory: dict[str, Document], tx: Transaction) -> None:
-        """Load the managers above ``directory``'s people, one query per level."""
+    async def get(self, employee_id: str, tx: Transaction | None = None) -> DirectoryEntry | None:
+        """One entry."""
+        document = await self._people.find_one(
+            {"_id": employee_id}, session=tx.session if tx else None
+        )
+        return _entry(document) if document else None
+
+    async def by_person_ids(self, person_ids: Iterable[str]) -> dict[str, DirectoryEntry]:
+        """The entries of these person ids, by person id."""
+        cursor = self._people.find({"person_id": {"$in": list(set(person_ids))}})
+        return {document["person_id"]: _entry(document) async for document in cursor}
+
+    async def complete_chains(
+        self, entries: dict[str, DirectoryEntry], tx: Transaction | None = None
+    ) -> None:
+        """Load into ``entries`` the managers above its people, one query per level."""
         for _ in range(MAX_REPORTING_DEPTH):
             missing = {
                 manager
-                for document in directory.values()
-                if (manager := document.get("manager_employee_id")) and manager not in directory
+                for entry in entries.values()
+                if (manager := entry.manager_employee_id) and manager not in entries
             }
             if not missing:
                 return
-            found = await self._load(missing, tx)
-            directory |= found
+            found = await self.load(missing, tx)
+            entries |= found
             if not found:
                 return
 
-    async def forget(self, employee_id: str, tx: Transaction) -> str | None:
+    async def save_all(self, entries: Sequence[DirectoryEntry], tx: Transaction) -> None:
+        """Insert or replace ``entries`` in one round trip."""
+        if entries:
+            await self._people.bulk_write(
+                [
+                    ReplaceOne({"_id": entry.employee_id}, _document(entry), upsert=True)
+                    for entry in entries
+                ],
+                ordered=True,
+                session=tx.session,
+            )
+
+    async def every_entry(self) -> list[DirectoryEntry]:
+        """Every entry (what an access preview counts over)."""
+        return [_entry(document) async for document in self._people.find({})]
+
+    async def page(
+        self, *, after: str | None, limit: int, active: bool | None
+    ) -> list[DirectoryEntry]:
+        """Entries in employee-id order."""
+        query: Document = {"_id": {"$gt": after}} if after else {}
+        if active is not None:
+            query["active"] = {"$ne": False} if active else False
+        cursor = self._people.find(query).sort("_id", ASCENDING).limit(limit)
+        return [_entry(document) async for document in cursor]
+
+    async def reports_of(
+        self, employee_ids: Iterable[str], tx: Transaction
+    ) -> list[DirectoryEntry]:
+        """The entries whose manager is one of ``employee_ids``."""
+        cursor = self._people.find(
+            {"manager_employee_id": {"$in": list(employee_ids)}}, session=tx.session
+        )
+        return [_entry(document) async for document in cursor]
+
+    async def forget(self, employee_id: str, tx: Transaction) -> DirectoryEntry | None:
         """Erase a person: their entry and every reference to them as a manager."""
-        person = await self._people.find_one_and_delete({"_id": employee_id}, session=tx.session)
+        document = await self._people.find_one_and_delete({"_id": employee_id}, session=tx.session)
         await self._people.update_many(
             {"manager_employee_id": employee_id},
             {"$set": {"manager_employee_id": None}},
             session=tx.session,
         )
-        return person["person_id"] if person else None
+        return _entry(document) if document else None
+
+    async def stream(self) -> AsyncIterator[DirectoryEntry]:
+        """Every entry, one at a time."""
+        async for document in self._people.find({}):
+            yield _entry(document)
 
 
-def _line(employee: str, directory: Mapping[str, Document]) -> tuple[str, ...]:
-    line: list[str] = []
-    seen = {employee}
-    current = directory[employee].get("manager_employee_id")
-    while current and current not in seen and len(line) < MAX_REPORTING_DEPTH:
-        seen.add(current)
-        manager = directory.get(current)
-        if manager is None:
-            break
-        line.append(manager["person_id"])
-        current = manager.get("manager_employee_id")
-    return tuple(line)
+def _document(entry: DirectoryEntry) -> Document:
+    return {
+        "_id": entry.employee_id,
+        "person_id": entry.person_id,
+        "name": entry.name,
+        "emails": list(entry.emails),
+        "department": entry.department,
+        "location": entry.location,
+        "title": entry.title,
+        "seniority": entry.seniority.value if entry.seniority else None,
+        "manager_employee_id": entry.manager_employee_id,
+        "active": entry.active,
+        "source": entry.source.value,
+        "version": entry.version,
+        "updated_at": entry.updated_at,
+    }
+
+
+def _entry(document: Mapping[str, Any]) -> DirectoryEntry:
+    seniority = document.get("seniority")
+    return DirectoryEntry(
+        employee_id=document["_id"],
+        person_id=document["person_id"],
+        name=document.get("name"),
+        emails=tuple(document.get("emails") or ()),
+        department=document.get("department"),
+        location=document.get("location"),
+        title=document.get("title"),
+        seniority=Seniority(seniority) if seniority else None,
+        manager_employee_id=document.get("manager_employee_id"),
+        active=document.get("active", True),
+        source=DirectorySource(document.get("source", DirectorySource.REGISTRATION.value)),
+        version=document.get("version", 0),
+        updated_at=document.get("updated_at"),
+    )

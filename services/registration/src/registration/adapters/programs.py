@@ -7,10 +7,16 @@ from datetime import datetime
 from pymongo import ASCENDING, IndexModel
 
 from mentorship_contracts.events import ProgramTopics
-from mentorship_contracts.types import RegistrationStatus
+from mentorship_contracts.types import ProgramLifecycle, RegistrationStatus
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
-from registration.domain.programs import Program, ProgramSettings, QuestionnaireVersion
+from registration.domain.access import ParticipantAccess
+from registration.domain.programs import (
+    AgendaItem,
+    Program,
+    ProgramSettings,
+    QuestionnaireVersion,
+)
 from registration.domain.questionnaire import Questionnaire
 
 PROGRAMS = "programs"
@@ -58,18 +64,53 @@ class ProgramRepository:
             {"_id": program.program_id}, _program_document(program), upsert=True, session=tx.session
         )
 
+    async def not_closed(self, tx: Transaction) -> set[str]:
+        """The ids of the programs that are not closed (the ones people can leave)."""
+        cursor = self._programs.find(
+            {"lifecycle": {"$ne": ProgramLifecycle.CLOSED.value}},
+            projection={"_id": 1},
+            session=tx.session,
+        )
+        return {document["_id"] async for document in cursor}
+
+    async def taking_registrations(self, program_ids: list[str], now: datetime) -> set[str]:
+        """Which of these programs take registrations at ``now``."""
+        cursor = self._programs.find({"_id": {"$in": program_ids}})
+        return {
+            program.program_id
+            async for document in cursor
+            if (program := _program(document)).registration_refusal(now) is None
+        }
+
     async def page(
         self, *, status: RegistrationStatus | None, now: datetime, after: str | None, limit: int
     ) -> list[Program]:
         """Programs in id order, optionally only those whose registration has ``status``."""
         query: Document = {"_id": {"$gt": after}} if after else {}
+        window_decides = {"lifecycle": {"$in": [None, ProgramLifecycle.REGISTRATION_OPEN.value]}}
         match status:
             case RegistrationStatus.OPEN:
-                query |= {"opens_at": {"$lte": now}, "closes_at": {"$gt": now}, "closed_at": None}
+                query |= window_decides | {
+                    "opens_at": {"$lte": now},
+                    "closes_at": {"$gt": now},
+                    "closed_at": None,
+                }
             case RegistrationStatus.SCHEDULED:
-                query |= {"opens_at": {"$gt": now}, "closed_at": None}
+                query |= {
+                    "$or": [
+                        {"lifecycle": ProgramLifecycle.DRAFT.value},
+                        window_decides | {"opens_at": {"$gt": now}, "closed_at": None},
+                    ]
+                }
             case RegistrationStatus.CLOSED:
-                query |= {"$or": [{"closes_at": {"$lte": now}}, {"closed_at": {"$ne": None}}]}
+                query |= {
+                    "lifecycle": {"$ne": ProgramLifecycle.DRAFT.value},
+                    "$or": [
+                        {"closes_at": {"$lte": now}},
+                        {"closed_at": {"$ne": None}},
+                        {"lifecycle": {"$nin": [None, ProgramLifecycle.REGISTRATION_OPEN.value]}},
+                    ],
+                }
         cursor = self._programs.find(query).sort("_id", ASCENDING).limit(limit)
         return [_program(document) async for document in cursor]
 
@@ -120,6 +161,11 @@ def _program_document(program: Program) -> Document:
         "topics": program.topics.model_dump(mode="json"),
         "created_at": program.created_at,
         "updated_at": program.updated_at,
+        "lifecycle": program.lifecycle.value,
+        "access": program.access.model_dump(mode="json"),
+        "agenda": [item.model_dump(mode="json") for item in program.agenda],
+        "reviewed_steps": sorted(program.reviewed_steps),
+        "cloned_from": program.cloned_from,
     }
 
 
@@ -132,4 +178,11 @@ def _program(document: Document) -> Program:
         registration_closed_at=document["closed_at"],
         created_at=document["created_at"],
         updated_at=document["updated_at"],
+        lifecycle=ProgramLifecycle(
+            document.get("lifecycle") or ProgramLifecycle.REGISTRATION_OPEN.value
+        ),
+        access=ParticipantAccess.model_validate(document.get("access") or {}),
+        agenda=tuple(AgendaItem.model_validate(item) for item in document.get("agenda") or ()),
+        reviewed_steps=frozenset(document.get("reviewed_steps") or ()),
+        cloned_from=document.get("cloned_from"),
     )

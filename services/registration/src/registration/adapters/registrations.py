@@ -96,6 +96,28 @@ class RegistrationRepository:
         )
         return {document["_id"] async for document in cursor}
 
+    async def active_of_employee(
+        self, employee_id: str, program_ids: Iterable[str], tx: Transaction
+    ) -> list[Registration]:
+        """An employee's active registrations in these programs."""
+        cursor = self._participants.find(
+            {
+                "employee_id": employee_id,
+                "program_id": {"$in": list(program_ids)},
+                "status": Status.ACTIVE.value,
+            },
+            session=tx.session,
+        )
+        return [_registration(document) async for document in cursor]
+
+    async def registered_employees(self, program_id: str) -> set[str]:
+        """The employees with an active registration in a program."""
+        cursor = self._participants.find(
+            {"program_id": program_id, "status": Status.ACTIVE.value},
+            projection={"employee_id": 1},
+        )
+        return {document["employee_id"] async for document in cursor}
+
     async def insert_all(self, registrations: Sequence[Registration], tx: Transaction) -> None:
         """Insert new registrations in one round trip."""
         if registrations:

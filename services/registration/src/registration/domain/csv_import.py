@@ -68,11 +68,6 @@ class ParsedRow:
     submission: Submission
 
 
-def _column_name(header: str) -> str:
-    name = re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
-    return ALIASES.get(name, name)
-
-
 def _cell_value(question: Question, cell: str) -> Any:
     if question.kind is QuestionKind.MULTIPLE_CHOICE:
         return [part.strip() for part in _SEPARATORS.split(cell) if part.strip()]
@@ -85,18 +80,19 @@ def _cell_value(question: Question, cell: str) -> Any:
     return cell
 
 
-class CsvReader:
-    """Reads rows of one file against one questionnaire."""
+class CsvTable:
+    """Lines of a CSV file: the header, then every non-empty row with its line number.
 
-    def __init__(
-        self, questionnaire: Questionnaire, *, max_rows: int, max_cell_chars: int = MAX_CELL_CHARS
-    ) -> None:
-        self._questions = {question.key: question for question in questionnaire.questions}
+    Shared by the registration import and the directory import: both cap rows and cells the
+    same way and name lines the same way.
+    """
+
+    def __init__(self, *, max_rows: int, max_cell_chars: int = MAX_CELL_CHARS) -> None:
         self._max_rows = max_rows
         self._max_cell_chars = max_cell_chars
 
-    def read(self, text: str) -> tuple[list[ParsedRow], list[RowProblem]]:
-        """Every row as a submission or as problems; raises `CsvFileError` for the file."""
+    def header_and_rows(self, text: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+        """The header and the rows; raises `CsvFileError` for the file."""
         # The csv module's own cap (131,072 by default, process-wide) would stop a long cell
         # without saying where; lift it above anything this text holds so that our cap, which
         # names the line and column, decides.
@@ -108,42 +104,15 @@ class CsvReader:
             msg = "the file is empty; the first line must name the columns"
             raise CsvFileError(msg) from None
         self._check_cells(1, header, ())
-        columns = self._columns(header)
-        parsed: list[ParsedRow] = []
-        problems: list[RowProblem] = []
-        first_row_of: dict[str, int] = {}
-        for count, (line, cells) in enumerate(self._rows(records, header), start=1):
-            if count > self._max_rows:
-                msg = f"the file has more than {self._max_rows} rows; split it"
-                raise CsvFileError(msg)
-            row, row_problems = self._row(line, columns, cells)
-            if row is not None and (first := first_row_of.get(row.submission.employee_id)):
-                row_problems.append(
-                    RowProblem(line, "employee_id", f"the same employee as row {first}")
-                )
-            if row_problems:
-                problems.extend(row_problems)
-            elif row is not None:
-                first_row_of[row.submission.employee_id] = line
-                parsed.append(row)
-        return parsed, problems
 
-    def _columns(self, header: list[str]) -> list[str]:
-        columns = [_column_name(cell) for cell in header]
-        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-        if missing:
-            msg = f"required columns are missing: {', '.join(missing)}"
-            raise CsvFileError(msg)
-        known = {*IDENTITY_COLUMNS, PICKS_COLUMN, *self._questions}
-        unknown = [header[i] for i, name in enumerate(columns) if name and name not in known]
-        if unknown:
-            msg = f"columns {unknown} are neither identity fields nor question keys"
-            raise CsvFileError(msg)
-        repeated = sorted({name for name in columns if name and columns.count(name) > 1})
-        if repeated:
-            msg = f"columns {repeated} appear more than once"
-            raise CsvFileError(msg)
-        return columns
+        def rows() -> Iterator[tuple[int, list[str]]]:
+            for count, (line, cells) in enumerate(self._rows(records, header), start=1):
+                if count > self._max_rows:
+                    msg = f"the file has more than {self._max_rows} rows; split it"
+                    raise CsvFileError(msg)
+                yield line, cells
+
+        return header, rows()
 
     @staticmethod
     def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
@@ -176,6 +145,59 @@ class CsvReader:
                     f"a cell holds at most {self._max_cell_chars} (IMPORT_MAX_CELL_CHARS)"
                 )
                 raise CsvFileError(msg)
+
+
+def column_name(header: str, aliases: dict[str, str] | None = None) -> str:
+    """A header cell as a column name ("Employee ID" -> "employee_id"), aliases applied."""
+    name = re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
+    return (ALIASES if aliases is None else aliases).get(name, name)
+
+
+class CsvReader(CsvTable):
+    """Reads rows of one file against one questionnaire."""
+
+    def __init__(
+        self, questionnaire: Questionnaire, *, max_rows: int, max_cell_chars: int = MAX_CELL_CHARS
+    ) -> None:
+        super().__init__(max_rows=max_rows, max_cell_chars=max_cell_chars)
+        self._questions = {question.key: question for question in questionnaire.questions}
+
+    def read(self, text: str) -> tuple[list[ParsedRow], list[RowProblem]]:
+        """Every row as a submission or as problems; raises `CsvFileError` for the file."""
+        header, rows = self.header_and_rows(text)
+        columns = self._columns(header)
+        parsed: list[ParsedRow] = []
+        problems: list[RowProblem] = []
+        first_row_of: dict[str, int] = {}
+        for line, cells in rows:
+            row, row_problems = self._row(line, columns, cells)
+            if row is not None and (first := first_row_of.get(row.submission.employee_id)):
+                row_problems.append(
+                    RowProblem(line, "employee_id", f"the same employee as row {first}")
+                )
+            if row_problems:
+                problems.extend(row_problems)
+            elif row is not None:
+                first_row_of[row.submission.employee_id] = line
+                parsed.append(row)
+        return parsed, problems
+
+    def _columns(self, header: list[str]) -> list[str]:
+        columns = [column_name(cell) for cell in header]
+        missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+        if missing:
+            msg = f"required columns are missing: {', '.join(missing)}"
+            raise CsvFileError(msg)
+        known = {*IDENTITY_COLUMNS, PICKS_COLUMN, *self._questions}
+        unknown = [header[i] for i, name in enumerate(columns) if name and name not in known]
+        if unknown:
+            msg = f"columns {unknown} are neither identity fields nor question keys"
+            raise CsvFileError(msg)
+        repeated = sorted({name for name in columns if name and columns.count(name) > 1})
+        if repeated:
+            msg = f"columns {repeated} appear more than once"
+            raise CsvFileError(msg)
+        return columns
 
     def _row(
         self, line: int, columns: list[str], cells: list[str]

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
 
 from dateutil.relativedelta import relativedelta
-from pydantic import ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import ProgramCreated, ProgramTopics, ProgramUpdated
 from mentorship_contracts.events.program import ProgramDetails
-from mentorship_contracts.types import RegistrationStatus
-from registration.domain.questionnaire import Questionnaire
+from mentorship_contracts.types import ProgramLifecycle, RegistrationStatus
+from registration.domain.access import ParticipantAccess
+from registration.domain.questionnaire import Meaning, Questionnaire
 
 MIN_PROGRAM_MONTHS, MAX_PROGRAM_MONTHS = 1, 12
 
@@ -55,6 +64,49 @@ class ProgramSettings(ProgramDetails):
             msg = f"registration must close before the program ends ({ends_on})"
             raise ValueError(msg)
         return closes_at
+
+
+class AgendaItem(BaseModel):
+    """One part of the sessions' planned content (e.g. "Set goals for the program")."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    notes: Annotated[str, StringConstraints(max_length=2000)] = ""
+    session: int | None = Field(
+        default=None, ge=1, le=100, description="The session it is planned for, if any."
+    )
+
+
+class LifecycleError(Exception):
+    """A lifecycle transition (or a change) the program's state does not allow."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+_NEXT: dict[ProgramLifecycle, frozenset[ProgramLifecycle]] = {
+    ProgramLifecycle.DRAFT: frozenset(
+        {ProgramLifecycle.REGISTRATION_OPEN, ProgramLifecycle.CLOSED}
+    ),
+    ProgramLifecycle.REGISTRATION_OPEN: frozenset(
+        {ProgramLifecycle.MATCHING, ProgramLifecycle.CLOSED}
+    ),
+    ProgramLifecycle.MATCHING: frozenset({ProgramLifecycle.RUNNING, ProgramLifecycle.CLOSED}),
+    ProgramLifecycle.RUNNING: frozenset({ProgramLifecycle.CLOSED}),
+    ProgramLifecycle.CLOSED: frozenset(),
+}
+"""The transitions each state allows: draft -> registration open -> matching -> running ->
+closed, and closing from anywhere before."""
+LIFECYCLE_ORDER = tuple(ProgramLifecycle)
+OPEN_TO_ANYONE = ParticipantAccess()
+
+
+def reached(current: ProgramLifecycle, state: ProgramLifecycle) -> bool:
+    """Whether a program in ``current`` has reached ``state`` (or gone past it)."""
+    return LIFECYCLE_ORDER.index(current) >= LIFECYCLE_ORDER.index(state)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,10 +218,23 @@ class Program:
     """Set when a program manager closed registration before the window's end."""
     created_at: datetime
     updated_at: datetime
+    lifecycle: ProgramLifecycle = ProgramLifecycle.REGISTRATION_OPEN
+    """Programs stored before lifecycles existed had their registration open."""
+    access: ParticipantAccess = OPEN_TO_ANYONE
+    agenda: tuple[AgendaItem, ...] = ()
+    reviewed_steps: frozenset[str] = field(default_factory=frozenset)
+    """Launch steps the program manager marked reviewed (see `registration.domain.launch`)."""
+    cloned_from: str | None = None
 
     @classmethod
     def create(
-        cls, program_id: str, settings: ProgramSettings, questionnaire: Questionnaire, now: datetime
+        cls,
+        program_id: str,
+        settings: ProgramSettings,
+        questionnaire: Questionnaire,
+        now: datetime,
+        *,
+        lifecycle: ProgramLifecycle = ProgramLifecycle.REGISTRATION_OPEN,
     ) -> Program:
         """A new program whose questionnaire is version 1."""
         return cls(
@@ -180,30 +245,141 @@ class Program:
             registration_closed_at=None,
             created_at=now,
             updated_at=now,
+            lifecycle=lifecycle,
         )
 
     @classmethod
     def start(
-        cls, program_id: str, settings: ProgramSettings, questionnaire: Questionnaire, now: datetime
+        cls,
+        program_id: str,
+        settings: ProgramSettings,
+        questionnaire: Questionnaire,
+        now: datetime,
+        *,
+        lifecycle: ProgramLifecycle = ProgramLifecycle.REGISTRATION_OPEN,
     ) -> ProgramDecision:
-        """Decide a new program: it, its questionnaire's version 1, and ProgramCreated."""
-        program = cls.create(program_id, settings, questionnaire, now)
+        """Decide a new program: it, its questionnaire's version 1, and ProgramCreated.
+
+        A program starts as a ``draft`` (launched step by step, see `registration.domain.launch`)
+        or with registration open straight away (its window decides when people may register).
+
+        Raises:
+            LifecycleError: it cannot start in ``lifecycle``.
+        """
+        if lifecycle not in {ProgramLifecycle.DRAFT, ProgramLifecycle.REGISTRATION_OPEN}:
+            raise LifecycleError(
+                "invalid_initial_state",
+                f"A program starts as a draft or with registration open, not {lifecycle}.",
+            )
+        program = cls.create(program_id, settings, questionnaire, now, lifecycle=lifecycle)
         version = QuestionnaireVersion(program_id, 1, questionnaire, now)
         return ProgramDecision(program, (program.created_event(now),), version)
 
+    def next_cohort(
+        self,
+        program_id: str,
+        settings: ProgramSettings,
+        questionnaire: Questionnaire,
+        now: datetime,
+    ) -> ProgramDecision:
+        """Decide this program's next cohort, a draft.
+
+        It keeps this program's questionnaire, matching settings, access and agenda;
+        ``settings`` already carry the cohort's own name and dates.
+        """
+        decision = Program.start(
+            program_id, settings, questionnaire, now, lifecycle=ProgramLifecycle.DRAFT
+        )
+        cohort = replace(
+            decision.program, access=self.access, agenda=self.agenda, cloned_from=self.program_id
+        )
+        return ProgramDecision(cohort, (cohort.created_event(now),), decision.new_version)
+
+    def transition(
+        self, to: ProgramLifecycle, questionnaire: Questionnaire, now: datetime
+    ) -> ProgramDecision:
+        """Decide a move to ``to``: checked against the state and what the program lacks.
+
+        Raises:
+            LifecycleError: the move is not allowed now (its code and message say why).
+        """
+        if to is self.lifecycle:
+            return ProgramDecision(self)
+        if to not in _NEXT[self.lifecycle]:
+            allowed = ", ".join(sorted(_NEXT[self.lifecycle])) or "nothing (it is closed)"
+            raise LifecycleError(
+                "transition_not_allowed",
+                f"A program in {self.lifecycle} cannot move to {to}; it can move to {allowed}.",
+            )
+        if to is ProgramLifecycle.REGISTRATION_OPEN:
+            self._check_registration_can_open(questionnaire, now)
+        moved = replace(self, lifecycle=to, updated_at=now)
+        if to in {ProgramLifecycle.MATCHING, ProgramLifecycle.CLOSED} and (
+            self.registration_closed_at is None
+        ):
+            moved = replace(moved, registration_closed_at=now)
+        changed = ["lifecycle"]
+        if moved.registration_status(now) is not self.registration_status(now):
+            changed.append("registration_status")
+        return ProgramDecision(moved, (moved.updated_event(now, tuple(changed)),))
+
+    def _check_registration_can_open(self, questionnaire: Questionnaire, now: datetime) -> None:
+        if questionnaire.by_meaning(Meaning.ROLE) is None:
+            raise LifecycleError(
+                "questionnaire_incomplete",
+                "Registration cannot open: the questionnaire does not ask for the role.",
+            )
+        if now >= self.settings.registration_closes_at:
+            closes = self.settings.registration_closes_at.isoformat()
+            raise LifecycleError(
+                "registration_window_over",
+                f"Registration cannot open: its window closed at {closes}; move "
+                "registration_closes_at first.",
+            )
+
+    def with_access(self, access: ParticipantAccess, now: datetime) -> Program:
+        """This program with new participant access rules (not announced: they name people)."""
+        self._check_open_for_changes()
+        return replace(self, access=access, updated_at=now)
+
+    def with_agenda(self, agenda: Sequence[AgendaItem], now: datetime) -> Program:
+        """This program with its sessions' planned content."""
+        self._check_open_for_changes()
+        return replace(self, agenda=tuple(agenda), updated_at=now)
+
+    def with_step_reviewed(self, step: str, now: datetime) -> Program:
+        """This program with a launch step marked reviewed."""
+        return replace(self, reviewed_steps=self.reviewed_steps | {step}, updated_at=now)
+
+    def _check_open_for_changes(self) -> None:
+        if self.lifecycle is ProgramLifecycle.CLOSED:
+            raise LifecycleError("program_closed", "The program is closed; it no longer changes.")
+
     def revise(self, settings: ProgramSettings, now: datetime) -> ProgramDecision:
-        """Decide a change of settings: ProgramUpdated naming what changed, or nothing."""
+        """Decide a change of settings: ProgramUpdated naming what changed, or nothing.
+
+        Raises:
+            LifecycleError: the program is closed.
+        """
+        self._check_open_for_changes()
         revised, changed = self.revised(settings, now)
         if not changed:
             return ProgramDecision(self)
         return ProgramDecision(revised, (revised.updated_event(now, changed),))
 
     def close_registration(self, now: datetime) -> ProgramDecision:
-        """Decide to stop taking registrations now (nothing when already closed early)."""
+        """Decide to stop taking registrations now (nothing when already closed early).
+
+        A program whose registration was open moves on to matching.
+        """
         if self.registration_closed_at is not None:
             return ProgramDecision(self)
         closed = self.closed(now)
-        return ProgramDecision(closed, (closed.updated_event(now, ("registration_status",)),))
+        changed: tuple[str, ...] = ("registration_status",)
+        if self.lifecycle is ProgramLifecycle.REGISTRATION_OPEN:
+            closed = replace(closed, lifecycle=ProgramLifecycle.MATCHING)
+            changed = ("registration_status", "lifecycle")
+        return ProgramDecision(closed, (closed.updated_event(now, changed),))
 
     def replace_questionnaire(self, questionnaire: Questionnaire, now: datetime) -> ProgramDecision:
         """Decide the questionnaire's next version; ProgramUpdated only when the topics move."""
@@ -215,7 +391,15 @@ class Program:
         return ProgramDecision(revised, events, version)
 
     def registration_status(self, now: datetime) -> RegistrationStatus:
-        """Whether registration is scheduled, open or closed at ``now``."""
+        """Whether registration is scheduled, open or closed at ``now``.
+
+        A draft's registration is scheduled (it opens when launched); past registration_open
+        it is closed; with registration open, its window decides.
+        """
+        if self.lifecycle is ProgramLifecycle.DRAFT:
+            return RegistrationStatus.SCHEDULED
+        if self.lifecycle is not ProgramLifecycle.REGISTRATION_OPEN:
+            return RegistrationStatus.CLOSED
         if self.registration_closed_at is not None or now >= self.settings.registration_closes_at:
             return RegistrationStatus.CLOSED
         if now < self.settings.registration_opens_at:
@@ -225,6 +409,11 @@ class Program:
     def registration_refusal(self, now: datetime) -> RegistrationRefusal | None:
         """Why someone cannot register at ``now``, or None when they can."""
         status = self.registration_status(now)
+        if self.lifecycle is ProgramLifecycle.DRAFT:
+            return RegistrationRefusal(
+                "registration_not_open",
+                "This program is a draft: registration opens when its program manager launches it.",
+            )
         if status is RegistrationStatus.SCHEDULED:
             opens = self.settings.registration_opens_at.isoformat()
             return RegistrationRefusal(
@@ -274,6 +463,7 @@ class Program:
             "program_id": self.program_id,
             "registration_status": self.registration_status(now),
             "topics": self.topics,
+            "lifecycle": self.lifecycle,
         }
 
 

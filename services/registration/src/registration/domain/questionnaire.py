@@ -115,6 +115,9 @@ def _choice_key_problem(meaning: Meaning | None, key: str) -> str | None:
     return _CHOICE_KEY_RULES.get(meaning, _SLUG_RULE)(key)
 
 
+choice_key_problem = _choice_key_problem
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -17,7 +15,8 @@ from mentorship_contracts.events import (
     ParticipantUpdated,
     ParticipantWithdrew,
 )
-from mentorship_contracts.types import MatchingMode, ParticipantRole
+from mentorship_contracts.types import MatchingMode, ParticipantRole, WithdrawalReason
+from registration.domain.directory import slug
 from registration.domain.profile import MatchingInputs, matching_inputs
 from registration.domain.programs import Program, QuestionnaireVersion
 from registration.domain.questionnaire import (
@@ -39,6 +38,15 @@ class RegistrationRefusedError(Exception):
         self.message = message
 
 
+class AccessRefusedError(Exception):
+    """The program's participant access does not let this person register."""
+
+    def __init__(self, employee_id: str, message: str) -> None:
+        super().__init__(message)
+        self.employee_id = employee_id
+        self.message = message
+
+
 class Status(StrEnum):
     """Whether a registration takes part."""
 
@@ -56,11 +64,7 @@ class Change(StrEnum):
 
 def normalise_department(name: str | None) -> str | None:
     """A department as a stable key: "Sales EMEA" -> "sales_emea"."""
-    if name is None:
-        return None
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    key = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")
-    return key[:80] or None
+    return slug(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +126,18 @@ class Registration:
         """The event announcing this registration's new state."""
         return ParticipantUpdated.model_validate(self._state() | {"updated_at": self.updated_at})
 
-    def withdraw(self, now: datetime) -> tuple[Registration, ParticipantWithdrew | None]:
+    def withdraw(
+        self, now: datetime, reason: WithdrawalReason = WithdrawalReason.PARTICIPANT_REQUEST
+    ) -> tuple[Registration, ParticipantWithdrew | None]:
         """This registration withdrawn (no event when it already was)."""
         if self.status is Status.WITHDRAWN:
             return self, None
         withdrawn = replace(self, status=Status.WITHDRAWN, withdrew_at=now, updated_at=now)
         event = ParticipantWithdrew(
-            participant_id=self.participant_id, program_id=self.program_id, withdrew_at=now
+            participant_id=self.participant_id,
+            program_id=self.program_id,
+            withdrew_at=now,
+            reason=reason,
         )
         return withdrawn, event
 
@@ -189,10 +198,15 @@ class Decision:
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """Who a submission is from, as the people directory knows them."""
+    """Who a submission is from, as the people directory knows them.
+
+    ``department`` is the directory's when SCIM or the HRIS import described the person, the
+    submission's otherwise.
+    """
 
     person_id: str
     reporting_line: tuple[str, ...]
+    department: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +262,7 @@ def decide(
         person_id=person.person_id,
         name=submission.name,
         email=submission.email,
-        department=submission.department,
+        department=person.department,
         manager_employee_id=submission.manager_employee_id,
         reporting_line=person.reporting_line,
         answers=checked.answers,
@@ -264,6 +278,21 @@ def decide(
         return Decision(existing, Change.UNCHANGED, None)
     updated = replace(candidate, registered_at=existing.registered_at)
     return Decision(updated, Change.UPDATED, updated.updated())
+
+
+def leave_programs(
+    registrations: Sequence[Registration], now: datetime
+) -> list[tuple[Registration, ParticipantWithdrew]]:
+    """Decide that a person left the organisation: withdrawn from each open program.
+
+    ``registrations`` are their registrations in programs that are not closed; each active
+    one is withdrawn with reason ``left_organisation`` (nothing is erased).
+    """
+    withdrawn = [
+        registration.withdraw(now, WithdrawalReason.LEFT_ORGANISATION)
+        for registration in registrations
+    ]
+    return [(registration, event) for registration, event in withdrawn if event is not None]
 
 
 def erase_person(

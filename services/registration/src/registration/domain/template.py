@@ -8,7 +8,8 @@ program manager applies one in a single call and then edits it like any question
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from mentorship_contracts.types import Seniority
@@ -20,6 +21,7 @@ from registration.domain.questionnaire import (
     Question,
     QuestionKind,
     Questionnaire,
+    choice_key_problem,
 )
 
 
@@ -92,8 +94,8 @@ INTERESTS = (
     ("parenting", "Parenting"),
     ("photography", "Photography"),
 )
+REMOTE_CHOICE = (REMOTE, "Remote (video calls)")
 LOCATIONS = (
-    (REMOTE, "Remote (video calls)"),
     ("new_york", "New York"),
     ("toronto", "Toronto"),
     ("sao_paulo", "São Paulo"),
@@ -134,6 +136,71 @@ def _choices(pairs: Sequence[tuple[str, str]]) -> tuple[Choice, ...]:
     return tuple(Choice(key=key, label=label) for key, label in pairs)
 
 
+class ChoiceList(StrEnum):
+    """The standard template's lists an organisation edits once for all its programs."""
+
+    LOCATIONS = "locations"
+    TIME_ZONES = "time_zones"
+    LANGUAGES = "languages"
+
+
+_LIST_MEANINGS = {
+    ChoiceList.LOCATIONS: Meaning.LOCATIONS,
+    ChoiceList.TIME_ZONES: Meaning.TIME_ZONE,
+    ChoiceList.LANGUAGES: Meaning.LANGUAGES,
+}
+MAX_LIST_CHOICES = 300
+
+
+class ChoiceListError(ValueError):
+    """An edited list the template cannot use; ``problems`` are (index, message)."""
+
+    def __init__(self, problems: Sequence[tuple[int | None, str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationChoices:
+    """The organisation's offices, time zones and languages (the platform's by default).
+
+    Locations are the offices people can meet in; the template always offers remote first.
+    """
+
+    locations: tuple[Choice, ...] = _choices(LOCATIONS)
+    time_zones: tuple[Choice, ...] = tuple(
+        Choice(key=zone, label=zone.replace("_", " ")) for zone in TIME_ZONES
+    )
+    languages: tuple[Choice, ...] = _choices(LANGUAGES)
+
+    def of(self, name: ChoiceList) -> tuple[Choice, ...]:
+        """One list."""
+        return tuple(getattr(self, name.value))
+
+    def with_list(self, name: ChoiceList, choices: Sequence[Choice]) -> OrganisationChoices:
+        """These choices with one list replaced, checked for the template's question.
+
+        Raises:
+            ChoiceListError: a key is not what the question takes, repeats, or the list is
+                empty or too long.
+        """
+        problems: list[tuple[int | None, str]] = []
+        if not choices or len(choices) > MAX_LIST_CHOICES:
+            problems.append((None, f"a list holds 1 to {MAX_LIST_CHOICES} choices"))
+        seen: set[str] = set()
+        for index, choice in enumerate(choices):
+            if name is ChoiceList.LOCATIONS and choice.key == REMOTE:
+                problems.append((index, "remote is always offered; list the offices only"))
+            elif problem := choice_key_problem(_LIST_MEANINGS[name], choice.key):
+                problems.append((index, problem))
+            if choice.key in seen:
+                problems.append((index, f"{choice.key!r} is listed twice"))
+            seen.add(choice.key)
+        if problems:
+            raise ChoiceListError(problems)
+        return replace(self, **{name.value: tuple(choices)})
+
+
 def _role() -> Question:
     return Question(
         key="role",
@@ -145,7 +212,7 @@ def _role() -> Question:
     )
 
 
-def _standard() -> Questionnaire:
+def _standard(lists: OrganisationChoices) -> Questionnaire:
     only_mentors = Condition(question="role", any_of=MENTORS)
     only_mentees = Condition(question="role", any_of=MENTEES)
     multiple, single = QuestionKind.MULTIPLE_CHOICE, QuestionKind.SINGLE_CHOICE
@@ -220,7 +287,7 @@ def _standard() -> Questionnaire:
                 kind=multiple,
                 required=True,
                 meaning=Meaning.LOCATIONS,
-                choices=_choices(LOCATIONS),
+                choices=(Choice(key=REMOTE_CHOICE[0], label=REMOTE_CHOICE[1]), *lists.locations),
             ),
             Question(
                 key="time_zone",
@@ -228,9 +295,7 @@ def _standard() -> Questionnaire:
                 kind=single,
                 required=True,
                 meaning=Meaning.TIME_ZONE,
-                choices=tuple(
-                    Choice(key=zone, label=zone.replace("_", " ")) for zone in TIME_ZONES
-                ),
+                choices=lists.time_zones,
             ),
             Question(
                 key="languages",
@@ -238,7 +303,7 @@ def _standard() -> Questionnaire:
                 kind=multiple,
                 required=True,
                 meaning=Meaning.LANGUAGES,
-                choices=_choices(LANGUAGES),
+                choices=lists.languages,
             ),
             Question(
                 key="skills_to_grow",
@@ -293,16 +358,10 @@ def _standard() -> Questionnaire:
     )
 
 
-def _minimal() -> Questionnaire:
-    return Questionnaire(questions=(_role(),))
-
-
-_BUILDERS: dict[Template, Callable[[], Questionnaire]] = {
-    Template.STANDARD: _standard,
-    Template.MINIMAL: _minimal,
-}
-
-
-def questionnaire_from(template: Template) -> Questionnaire:
-    """A fresh copy of ``template``'s questions."""
-    return _BUILDERS[template]()
+def questionnaire_from(
+    template: Template, lists: OrganisationChoices | None = None
+) -> Questionnaire:
+    """A fresh copy of ``template``'s questions, with the organisation's lists."""
+    if template is Template.MINIMAL:
+        return Questionnaire(questions=(_role(),))
+    return _standard(lists or OrganisationChoices())

@@ -8,16 +8,29 @@ from uuid import uuid4
 
 from pydantic import ValidationError
 
-from mentorship_contracts.types import RegistrationStatus, utc_now
+from mentorship_contracts.types import ProgramLifecycle, RegistrationStatus, utc_now
 from mentorship_kit.outbox import Transaction, Transactor
+from registration.adapters.invitations import InvitationRepository
+from registration.adapters.organisation import OrganisationRepository
+from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
+from registration.domain.access import AccessPreview, ParticipantAccess, preview
+from registration.domain.launch import (
+    LaunchFacts,
+    LaunchStep,
+    StepState,
+    check_reviewable,
+    launch_steps,
+)
 from registration.domain.programs import (
+    AgendaItem,
     Program,
     ProgramDecision,
     ProgramSettings,
     QuestionnaireVersion,
     ReadBack,
 )
+from registration.domain.question_pool import add_from_pool, pool
 from registration.domain.questionnaire import Questionnaire
 from registration.domain.template import Template, questionnaire_from
 from registration.usecases.errors import (
@@ -30,19 +43,171 @@ from registration.usecases.errors import (
 class ProgramService:
     """Programs and their questionnaires; every change is announced with the new state."""
 
-    def __init__(self, transactor: Transactor, programs: ProgramRepository) -> None:
+    def __init__(
+        self,
+        transactor: Transactor,
+        programs: ProgramRepository,
+        organisation: OrganisationRepository,
+        people: PeopleDirectory,
+        invitations: InvitationRepository,
+    ) -> None:
         self._transactor = transactor
         self._programs = programs
+        self._organisation = organisation
+        self._people = people
+        self._invitations = invitations
 
-    async def create(self, settings: ProgramSettings, template: Template) -> Program:
-        """A new program whose questionnaire starts from ``template``."""
-        program_id = f"prog-{uuid4().hex[:16]}"
+    async def create(
+        self,
+        settings: ProgramSettings,
+        template: Template,
+        lifecycle: ProgramLifecycle = ProgramLifecycle.REGISTRATION_OPEN,
+    ) -> Program:
+        """A new program whose questionnaire starts from ``template``.
+
+        Raises:
+            LifecycleError: a program cannot start in ``lifecycle``.
+        """
+        program_id = _new_program_id()
 
         async def work(tx: Transaction) -> Program:
-            decision = Program.start(program_id, settings, questionnaire_from(template), tx.now)
+            questionnaire = questionnaire_from(template, await self._organisation.choices(tx))
+            decision = Program.start(
+                program_id, settings, questionnaire, tx.now, lifecycle=lifecycle
+            )
             return await self._apply(None, decision, tx)
 
         return await self._transactor.run(work)
+
+    async def next_cohort(self, program_id: str, changes: Mapping[str, Any]) -> Program:
+        """A draft for a program's next cohort.
+
+        It keeps the program's questionnaire, matching settings, access and agenda, with
+        ``changes`` (its name and dates) applied to the settings.
+
+        Raises:
+            CodedNotFoundError: program_not_found.
+            ProgramInvalidError: the settings with ``changes`` break the policy.
+        """
+        cohort_id = _new_program_id()
+
+        async def work(tx: Transaction) -> Program:
+            source = await self._existing(program_id, tx)
+            settings = _settings(source.settings.model_dump() | dict(changes))
+            current = await self._programs.version(program_id, source.questionnaire_version, tx)
+            assert current is not None, "a program always has its current version"
+            decision = source.next_cohort(cohort_id, settings, current.questionnaire, tx.now)
+            return await self._apply(None, decision, tx)
+
+        return await self._transactor.run(work)
+
+    async def transition(self, program_id: str, to: ProgramLifecycle) -> Program:
+        """Move a program along its lifecycle.
+
+        Raises:
+            CodedNotFoundError: program_not_found.
+            LifecycleError: the move is not allowed now.
+        """
+
+        async def work(tx: Transaction) -> Program:
+            program = await self._existing(program_id, tx)
+            current = await self._programs.version(program_id, program.questionnaire_version, tx)
+            assert current is not None, "a program always has its current version"
+            return await self._apply(
+                program, program.transition(to, current.questionnaire, tx.now), tx
+            )
+
+        return await self._transactor.run(work)
+
+    async def set_access(self, program_id: str, access: ParticipantAccess) -> Program:
+        """Who may register for a program (not announced: rules name people)."""
+
+        async def work(tx: Transaction) -> Program:
+            program = await self._existing(program_id, tx)
+            changed = program.with_access(access, tx.now)
+            await self._programs.save(changed, tx)
+            return changed
+
+        return await self._transactor.run(work)
+
+    async def preview_access(
+        self, program_id: str, access: ParticipantAccess | None = None
+    ) -> AccessPreview:
+        """How many people ``access`` (the program's own by default) lets register."""
+        program = await self.get(program_id)
+        return preview(access or program.access, await self._people.every_entry())
+
+    async def set_agenda(self, program_id: str, agenda: list[AgendaItem]) -> Program:
+        """The sessions' planned content."""
+
+        async def work(tx: Transaction) -> Program:
+            program = await self._existing(program_id, tx)
+            changed = program.with_agenda(agenda, tx.now)
+            await self._programs.save(changed, tx)
+            return changed
+
+        return await self._transactor.run(work)
+
+    async def mark_reviewed(self, program_id: str, step: LaunchStep) -> list[StepState]:
+        """Mark a review step of the launch checklist done; the checklist after it.
+
+        Raises:
+            StepNotReviewableError: the step is done by doing it.
+        """
+        check_reviewable(step)
+
+        async def work(tx: Transaction) -> Program:
+            program = await self._existing(program_id, tx)
+            changed = program.with_step_reviewed(step.value, tx.now)
+            await self._programs.save(changed, tx)
+            return changed
+
+        await self._transactor.run(work)
+        return await self.launch(program_id)
+
+    async def launch(self, program_id: str) -> list[StepState]:
+        """The launch checklist of a program."""
+        program = await self.get(program_id)
+        current = await self._programs.version(program_id, program.questionnaire_version)
+        assert current is not None, "a program always has its current version"
+        facts = LaunchFacts(
+            questionnaire=current.questionnaire,
+            invitations=await self._invitations.count(program_id),
+            eligible=preview(program.access, await self._people.every_entry()).eligible,
+        )
+        return launch_steps(program, facts)
+
+    async def import_questionnaire(
+        self, program_id: str, source_program_id: str, version: int | None
+    ) -> QuestionnaireVersion:
+        """Copy another program's questionnaire as this program's next version.
+
+        The source's current version is copied, or ``version``.
+
+        Raises:
+            CodedNotFoundError: program_not_found, questionnaire_version_not_found.
+        """
+        source = await self.questionnaire(source_program_id, version)
+        return await self.replace_questionnaire(program_id, source.questionnaire)
+
+    async def add_pool_questions(self, program_id: str, keys: list[str]) -> QuestionnaireVersion:
+        """Append questions of the organisation's pool to a program's questionnaire.
+
+        Raises:
+            CodedNotFoundError: program_not_found.
+            PoolError: a key is unknown, already asked, or the result is not valid.
+        """
+        available = {
+            item.question.key: item
+            for item in pool(
+                await self._organisation.choices(), await self._organisation.custom_questions()
+            )
+        }
+        current = await self.questionnaire(program_id, None)
+        extended = add_from_pool(current.questionnaire, available, keys)
+        return await self.replace_questionnaire(
+            program_id, extended, ReadBack(version=current.version)
+        )
 
     async def get(self, program_id: str) -> Program:
         """One program.
@@ -71,17 +236,7 @@ class ProgramService:
 
         async def work(tx: Transaction) -> Program:
             program = await self._existing(program_id, tx)
-            try:
-                settings = ProgramSettings.model_validate(
-                    program.settings.model_dump() | dict(changes)
-                )
-            except ValidationError as error:
-                raise ProgramInvalidError(
-                    [
-                        (".".join(map(str, item["loc"])), item["msg"])
-                        for item in error.errors(include_url=False)
-                    ]
-                ) from None
+            settings = _settings(program.settings.model_dump() | dict(changes))
             return await self._apply(program, program.revise(settings, tx.now), tx)
 
         return await self._transactor.run(work)
@@ -138,8 +293,12 @@ class ProgramService:
         return await self._transactor.run(work)
 
     async def apply_template(self, program_id: str, template: Template) -> QuestionnaireVersion:
-        """Replace the questionnaire with a fresh copy of ``template``."""
-        return await self.replace_questionnaire(program_id, questionnaire_from(template))
+        """Replace the questionnaire with a fresh copy of ``template``.
+
+        The standard template offers the organisation's offices, time zones and languages.
+        """
+        lists = await self._organisation.choices()
+        return await self.replace_questionnaire(program_id, questionnaire_from(template, lists))
 
     async def _existing(self, program_id: str, tx: Transaction) -> Program:
         program = await self._programs.get(program_id, tx)
@@ -158,3 +317,24 @@ class ProgramService:
         for event in decision.events:
             tx.emit(event)
         return decision.program
+
+
+def _new_program_id() -> str:
+    return f"prog-{uuid4().hex[:16]}"
+
+
+def _settings(values: Mapping[str, Any]) -> ProgramSettings:
+    """Settings checked as a whole.
+
+    Raises:
+        ProgramInvalidError: they break the policy (each problem by setting).
+    """
+    try:
+        return ProgramSettings.model_validate(values)
+    except ValidationError as error:
+        raise ProgramInvalidError(
+            [
+                (".".join(map(str, item["loc"])), item["msg"])
+                for item in error.errors(include_url=False)
+            ]
+        ) from None

@@ -12,15 +12,28 @@ from dataclasses import dataclass
 from uuid import uuid4
 
 from mentorship_kit.outbox import Transaction, Transactor
+from registration.adapters.invitations import InvitationRepository
+from registration.adapters.metrics import RegistrationMetrics
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
 from registration.adapters.registrations import RegistrationRepository
+from registration.domain.directory import (
+    DirectoryEntry,
+    EntryChange,
+    managers_above,
+    new_entry,
+    reporting_line,
+)
 from registration.domain.programs import Program, QuestionnaireVersion
 from registration.domain.questionnaire import AnswersInvalidError
 from registration.domain.registration import (
+    AccessRefusedError,
+    Change,
     CheckedSubmission,
     Decision,
+    Person,
     Registration,
+    RegistrationRefusedError,
     Status,
     Submission,
     check_submission,
@@ -36,6 +49,7 @@ class Outcome:
     submission: Submission
     decision: Decision | None = None
     problems: AnswersInvalidError | None = None
+    refusal: AccessRefusedError | None = None
 
 
 class RegistrationService:
@@ -47,11 +61,16 @@ class RegistrationService:
         programs: ProgramRepository,
         registrations: RegistrationRepository,
         people: PeopleDirectory,
+        invitations: InvitationRepository,
+        *,
+        metrics: RegistrationMetrics,
     ) -> None:
+        self._metrics = metrics
         self._transactor = transactor
         self._programs = programs
         self._registrations = registrations
         self._people = people
+        self._invitations = invitations
 
     async def register(self, program_id: str, submission: Submission) -> Decision:
         """Register (or update) one person; invalid answers store nothing.
@@ -59,11 +78,14 @@ class RegistrationService:
         Raises:
             CodedNotFoundError: program_not_found.
             RegistrationRefusedError: outside the registration window.
+            AccessRefusedError: the program's participant access leaves them out.
             AnswersInvalidError: the answers do not fit the questionnaire.
         """
 
         async def work(tx: Transaction) -> Decision:
             [outcome] = await self.register_batch(program_id, [submission], tx)
+            if outcome.refusal is not None:
+                raise outcome.refusal
             if outcome.problems is not None:
                 raise outcome.problems
             assert outcome.decision is not None
@@ -84,13 +106,34 @@ class RegistrationService:
     async def register_batch(
         self, program_id: str, submissions: Sequence[Submission], tx: Transaction
     ) -> list[Outcome]:
-        """Register many people in one transaction; each valid one is stored and announced."""
+        """Register many people in one transaction; each valid one is stored and announced.
+
+        Raises:
+            RegistrationRefusedError: the program does not take registrations now.
+        """
+        self._metrics.count_committed(tx)
         program, questionnaire = await self._program(program_id, tx)
+        if (window := program.registration_refusal(tx.now)) is not None:
+            raise RegistrationRefusedError(window.code, window.message)
         picks = {pick for submission in submissions for pick in submission.preferred_mentors}
         mentors = await self._registrations.active_mentors(program_id, picks, tx)
+        entries = await self._people.load(
+            {s.employee_id for s in submissions}
+            | {s.manager_employee_id for s in submissions if s.manager_employee_id},
+            tx,
+        )
+        await self._people.complete_chains(entries, tx)
+        managers = {employee: entry.manager_employee_id for employee, entry in entries.items()}
         outcomes: dict[int, Outcome] = {}
         checked: list[tuple[int, CheckedSubmission]] = []
         for index, submission in enumerate(submissions):
+            employee = submission.employee_id
+            refusal = program.access.refusal(
+                employee, entries.get(employee), managers_above(employee, managers)
+            )
+            if refusal is not None:
+                outcomes[index] = Outcome(submission, refusal=AccessRefusedError(employee, refusal))
+                continue
             try:
                 item = check_submission(program, questionnaire, submission, mentors, tx.now)
             except AnswersInvalidError as problems:
@@ -98,7 +141,9 @@ class RegistrationService:
             else:
                 checked.append((index, item))
         if checked:
-            decisions = await self._store([item for _, item in checked], program, questionnaire, tx)
+            decisions = await self._store(
+                [item for _, item in checked], program, questionnaire, entries, tx
+            )
             outcomes |= {
                 index: Outcome(item.submission, decision=decision)
                 for (index, item), decision in zip(checked, decisions, strict=True)
@@ -110,14 +155,16 @@ class RegistrationService:
         checked: Sequence[CheckedSubmission],
         program: Program,
         questionnaire: QuestionnaireVersion,
+        entries: dict[str, DirectoryEntry],
         tx: Transaction,
     ) -> list[Decision]:
-        """Decide every checked submission, then write and announce them together."""
+        """Decide every checked submission, then write and announce them together.
+
+        The directory learns each registrant's manager and department when no directory
+        source described them (the fallback), and every manager named who is not known yet.
+        """
         employees = [item.submission.employee_id for item in checked]
-        people = await self._people.resolve(
-            {item.submission.employee_id: item.submission.manager_employee_id for item in checked},
-            tx,
-        )
+        people = await self._fill_directory(checked, entries, tx)
         existing = await self._registrations.by_employees(program.program_id, employees, tx)
         decisions = [
             decide(
@@ -141,7 +188,66 @@ class RegistrationService:
         for decision in changed:
             assert decision.event is not None
             tx.emit(decision.event)
+        registered = [
+            d.registration.employee_id for d in decisions if d.change is Change.REGISTERED
+        ]
+        if registered:
+            invitations = await self._invitations.of_employees(program.program_id, registered, tx)
+            await self._invitations.save_all(
+                [invitation.registered(tx.now) for invitation in invitations.values()], tx
+            )
         return decisions
+
+    async def _fill_directory(
+        self,
+        checked: Sequence[CheckedSubmission],
+        entries: dict[str, DirectoryEntry],
+        tx: Transaction,
+    ) -> dict[str, Person]:
+        """Record what registrations say in the directory; who each registrant is."""
+        person_ids = self._people.person_id
+        changes: list[EntryChange] = []
+        for item in checked:
+            submission = item.submission
+            employee = submission.employee_id
+            entry = entries.get(employee) or new_entry(employee, person_ids)
+            change = entry.registered(
+                submission.manager_employee_id, submission.department, tx.now, person_ids
+            )
+            entries[employee] = change.entry
+            changes.append(change)
+        for item in checked:
+            manager = item.submission.manager_employee_id
+            if manager and manager not in entries:
+                change = new_entry(manager, person_ids).registered(None, None, tx.now, person_ids)
+                entries[manager] = change.entry
+                changes.append(change)
+        await self._people.complete_chains(entries, tx)
+        announced = [change for change in changes if change.event is not None]
+        await self._people.save_all([change.entry for change in announced], tx)
+        for change in announced:
+            assert change.event is not None
+            tx.emit(change.event)
+        managers = {employee: entry.manager_employee_id for employee, entry in entries.items()}
+
+        def person_id(employee: str) -> str:
+            known = entries.get(employee)
+            return known.person_id if known else person_ids(employee)
+
+        people: dict[str, Person] = {}
+        for item in checked:
+            employee = item.submission.employee_id
+            entry = entries[employee]
+            people[employee] = Person(
+                person_id=entry.person_id,
+                reporting_line=reporting_line(employee, managers, person_id),
+                department=(
+                    entry.department_key
+                    if entry.described_by_directory
+                    else item.submission.department
+                ),
+            )
+        return people
 
     async def _program(
         self, program_id: str, tx: Transaction

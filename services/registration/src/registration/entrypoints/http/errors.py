@@ -5,9 +5,12 @@ from __future__ import annotations
 from mentorship_kit.http import ErrorMapper
 from mentorship_kit.http_errors import ApiError, FieldProblem
 from registration.domain.csv_import import CsvFileError
-from registration.domain.programs import ReadOnlyFieldsError
+from registration.domain.launch import StepNotReviewableError
+from registration.domain.programs import LifecycleError, ReadOnlyFieldsError
+from registration.domain.question_pool import PoolError
 from registration.domain.questionnaire import AnswersInvalidError
-from registration.domain.registration import RegistrationRefusedError
+from registration.domain.registration import AccessRefusedError, RegistrationRefusedError
+from registration.domain.template import ChoiceListError
 from registration.usecases.errors import CodedNotFoundError, ProgramInvalidError
 
 
@@ -53,7 +56,41 @@ def _csv_invalid(error: Exception) -> ApiError:
     return ApiError(422, "csv_invalid", f"The CSV file cannot be imported: {error}.")
 
 
+def _lifecycle(error: Exception) -> ApiError:
+    assert isinstance(error, LifecycleError)
+    return ApiError(409, error.code, error.message)
+
+
+def _not_eligible(error: Exception) -> ApiError:
+    assert isinstance(error, AccessRefusedError)
+    return ApiError(403, "not_eligible", error.message)
+
+
+def _not_reviewable(error: Exception) -> ApiError:
+    return ApiError(409, "step_not_reviewable", f"{str(error)[:1].upper()}{str(error)[1:]}.")
+
+
+def _choice_list(error: Exception) -> ApiError:
+    assert isinstance(error, ChoiceListError)
+    problems = [
+        FieldProblem("body.choices" if index is None else f"body.choices.{index}.key", message)
+        for index, message in error.problems
+    ]
+    return _invalid("choices are", problems)
+
+
+def _pool(error: Exception) -> ApiError:
+    assert isinstance(error, PoolError)
+    problems = [FieldProblem(f"body.{field}", message) for field, message in error.problems]
+    return _invalid("question pool request is", problems)
+
+
 ERROR_MAPPERS: dict[type[Exception], ErrorMapper] = {
+    LifecycleError: _lifecycle,
+    AccessRefusedError: _not_eligible,
+    StepNotReviewableError: _not_reviewable,
+    ChoiceListError: _choice_list,
+    PoolError: _pool,
     CodedNotFoundError: _not_found,
     ProgramInvalidError: _program_invalid,
     RegistrationRefusedError: _refused,

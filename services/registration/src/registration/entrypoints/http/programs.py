@@ -1,7 +1,7 @@
 """Program and questionnaire endpoints."""
 
-from datetime import datetime
-from typing import Annotated, Any, Self, get_args
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, Self, get_args
 
 from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import (
@@ -17,15 +17,18 @@ from pydantic_core import PydanticCustomError
 
 from mentorship_contracts.events import ProgramTopics
 from mentorship_contracts.events.program import ProgramDetails
-from mentorship_contracts.types import RegistrationStatus, utc_now
+from mentorship_contracts.types import Identifier, ProgramLifecycle, RegistrationStatus, utc_now
 from mentorship_kit.auth import CallerDependency, Principal
+from registration.domain.access import AccessPreview, ParticipantAccess
+from registration.domain.launch import LaunchStep, StepState
 from registration.domain.programs import (
+    AgendaItem,
     Program,
     ProgramSettings,
     QuestionnaireVersion,
     ReadBack,
 )
-from registration.domain.questionnaire import Questionnaire
+from registration.domain.questionnaire import QuestionKey, Questionnaire
 from registration.domain.template import Template
 from registration.usecases.programs import ProgramService
 
@@ -38,6 +41,11 @@ class ProgramCreateRequest(ProgramSettings):
     model_config = ConfigDict(extra="forbid")
 
     questionnaire_template: Template = Template.STANDARD
+    lifecycle: Literal[ProgramLifecycle.DRAFT, ProgramLifecycle.REGISTRATION_OPEN] = Field(
+        default=ProgramLifecycle.REGISTRATION_OPEN,
+        description="registration_open (the default): people register within the window "
+        "straight away; draft: the program is launched step by step (GET .../launch).",
+    )
 
 
 def _may_be_empty(field: FieldInfo) -> bool:
@@ -97,10 +105,13 @@ class ProgramView(ProgramSettings):
     """A program with its registration status and questionnaire version."""
 
     program_id: str
+    lifecycle: ProgramLifecycle
     registration_status: RegistrationStatus
     registration_closed_at: datetime | None
     questionnaire_version: int
     topics: ProgramTopics
+    agenda: list[AgendaItem]
+    cloned_from: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -111,6 +122,9 @@ class ProgramView(ProgramSettings):
             program.settings.model_dump()
             | {
                 "program_id": program.program_id,
+                "lifecycle": program.lifecycle,
+                "agenda": list(program.agenda),
+                "cloned_from": program.cloned_from,
                 "registration_status": program.registration_status(utc_now()),
                 "registration_closed_at": program.registration_closed_at,
                 "questionnaire_version": program.questionnaire_version,
@@ -164,6 +178,89 @@ class QuestionnaireRequest(Questionnaire):
         return ReadBack(self.program_id, self.version, self.created_at)
 
 
+class LifecycleRequest(BaseModel):
+    """The state to move the program to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: ProgramLifecycle
+
+
+class StepView(BaseModel):
+    """One launch step."""
+
+    step: LaunchStep
+    title: str
+    done: bool
+    missing: list[str]
+
+
+class LaunchView(BaseModel):
+    """The launch checklist: every step, done or with what is missing."""
+
+    program_id: str
+    lifecycle: ProgramLifecycle
+    steps: list[StepView]
+    steps_left: int
+
+
+class AccessPreviewView(BaseModel):
+    """How many people may register."""
+
+    eligible: int = Field(
+        description="Active directory people allowed, plus invite-list "
+        "people the directory does not know."
+    )
+    directory_active: int
+    invited_outside_directory: int
+
+    @classmethod
+    def of(cls, found: AccessPreview) -> Self:
+        """The view of ``found``."""
+        return cls(
+            eligible=found.eligible,
+            directory_active=found.directory_active,
+            invited_outside_directory=found.invited_outside_directory,
+        )
+
+
+class AgendaRequest(BaseModel):
+    """The sessions' planned content."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agenda: list[AgendaItem] = Field(max_length=50)
+
+
+class CohortRequest(BaseModel):
+    """The next cohort's own name and dates; other settings may be changed too (as in PATCH)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    starts_on: date
+    ends_on: date
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+
+
+class QuestionnaireImportRequest(BaseModel):
+    """Which program's questionnaire to copy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    program_id: Identifier
+    version: int | None = Field(default=None, ge=1, description="Its current one by default.")
+
+
+class PoolQuestionsRequest(BaseModel):
+    """Question pool keys to append to the questionnaire, in order."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    keys: list[QuestionKey] = Field(min_length=1, max_length=100)
+
+
 class TemplateRequest(BaseModel):
     """Which template to apply."""
 
@@ -180,12 +277,24 @@ def programs_router(
     Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
     Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
 
-    @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a program")
+    @router.post(
+        "",
+        status_code=status.HTTP_201_CREATED,
+        summary="Create a program",
+        description=(
+            "A program starts with registration open (its window decides when people "
+            'register), or as a draft (`"lifecycle": "draft"`) launched step by step: see '
+            "`GET /v1/programs/{id}/launch`."
+        ),
+    )
     async def create(request: ProgramCreateRequest, _: Admin) -> ProgramView:
         settings = ProgramSettings.model_validate(
-            request.model_dump(exclude={"questionnaire_template"})
+            request.model_dump(exclude={"questionnaire_template", "lifecycle"})
         )
-        return ProgramView.of(await service.create(settings, request.questionnaire_template))
+        program = await service.create(
+            settings, request.questionnaire_template, ProgramLifecycle(request.lifecycle)
+        )
+        return ProgramView.of(program)
 
     @router.get("", summary="List programs")
     async def list_programs(
@@ -227,6 +336,131 @@ def programs_router(
     )
     async def close(program_id: ProgramId, _: Admin) -> ProgramView:
         return ProgramView.of(await service.close_registration(program_id))
+
+    @router.post(
+        "/{program_id}/lifecycle",
+        summary="Move a program along its lifecycle",
+        description=(
+            "draft -> registration_open -> matching -> running -> closed (closed from any "
+            "state before). Each move is checked: registration opens only with a role "
+            "question and a window not yet over; matching closes registration; a closed "
+            "program no longer changes. A refused move is a 409 whose code says why."
+        ),
+        responses={404: {}, 409: {}},
+    )
+    async def move(program_id: ProgramId, request: LifecycleRequest, _: Admin) -> ProgramView:
+        return ProgramView.of(await service.transition(program_id, request.to))
+
+    @router.get(
+        "/{program_id}/launch",
+        summary="The launch checklist: each step done or what it misses, and how many are left",
+        responses={404: {}},
+    )
+    async def launch(program_id: ProgramId, _: Admin) -> LaunchView:
+        return await _launch_view(program_id, await service.launch(program_id))
+
+    @router.post(
+        "/{program_id}/launch/{step}",
+        summary="Mark a review step of the launch checklist done",
+        description=(
+            "Only the review steps (pairing_algorithm, participant_access, "
+            "review_email_invites, review_pairing_process) are marked; the others are done by "
+            "doing them (409 `step_not_reviewable`)."
+        ),
+        responses={404: {}, 409: {}},
+    )
+    async def mark(program_id: ProgramId, step: LaunchStep, _: Admin) -> LaunchView:
+        return await _launch_view(program_id, await service.mark_reviewed(program_id, step))
+
+    async def _launch_view(program_id: str, steps: list[StepState]) -> LaunchView:
+        program = await service.get(program_id)
+        return LaunchView(
+            program_id=program_id,
+            lifecycle=program.lifecycle,
+            steps=[
+                StepView(step=s.step, title=s.title, done=s.done, missing=list(s.missing))
+                for s in steps
+            ],
+            steps_left=sum(1 for s in steps if not s.done),
+        )
+
+    @router.get("/{program_id}/access", summary="Who may register", responses={404: {}})
+    async def access(program_id: ProgramId, _: Admin) -> ParticipantAccess:
+        return (await service.get(program_id)).access
+
+    @router.put(
+        "/{program_id}/access",
+        summary="Set who may register",
+        description=(
+            "`anyone` (the default), or any combination of `everyone_active` (everyone "
+            "active in the directory), `rules` on directory attributes (departments, "
+            "locations, seniorities, reports_to: everyone under someone; all conditions of a "
+            "rule hold, any rule lets in) and an `invite_list` of employee ids. A "
+            "registration from someone outside it is a 403 saying why."
+        ),
+        responses={404: {}, 409: {}, 422: {}},
+    )
+    async def set_access(
+        program_id: ProgramId, request: ParticipantAccess, _: Admin
+    ) -> ParticipantAccess:
+        return (await service.set_access(program_id, request)).access
+
+    @router.post(
+        "/{program_id}/access/preview",
+        summary="How many people may register (under the body's rules, or the program's)",
+        responses={404: {}},
+    )
+    async def preview_access(
+        program_id: ProgramId, _: Admin, request: ParticipantAccess | None = None
+    ) -> AccessPreviewView:
+        return AccessPreviewView.of(await service.preview_access(program_id, request))
+
+    @router.put(
+        "/{program_id}/agenda",
+        summary="Plan the sessions' content",
+        responses={404: {}, 409: {}},
+    )
+    async def set_agenda(program_id: ProgramId, request: AgendaRequest, _: Admin) -> ProgramView:
+        return ProgramView.of(await service.set_agenda(program_id, request.agenda))
+
+    @router.post(
+        "/{program_id}/cohorts",
+        status_code=status.HTTP_201_CREATED,
+        summary="Create the program's next cohort (a draft)",
+        description=(
+            "Copies the questionnaire (current version), matching weights and rules, "
+            "participant access and agenda; the body gives the cohort's name and dates and "
+            "may change other settings."
+        ),
+        responses={404: {}, 422: {}},
+    )
+    async def next_cohort(program_id: ProgramId, request: CohortRequest, _: Admin) -> ProgramView:
+        return ProgramView.of(
+            await service.next_cohort(program_id, request.model_dump(exclude_unset=True))
+        )
+
+    @router.post(
+        "/{program_id}/questionnaire/import",
+        summary="Copy another program's questionnaire as this one's next version",
+        responses={404: {}},
+    )
+    async def import_questionnaire(
+        program_id: ProgramId, request: QuestionnaireImportRequest, _: Admin
+    ) -> QuestionnaireView:
+        version = await service.import_questionnaire(
+            program_id, request.program_id, request.version
+        )
+        return _questionnaire_view(version)
+
+    @router.post(
+        "/{program_id}/questionnaire/questions",
+        summary="Append questions from the question pool (a new version)",
+        responses={404: {}, 422: {}},
+    )
+    async def add_pool_questions(
+        program_id: ProgramId, request: PoolQuestionsRequest, _: Admin
+    ) -> QuestionnaireView:
+        return _questionnaire_view(await service.add_pool_questions(program_id, request.keys))
 
     @router.get(
         "/{program_id}/questionnaire",

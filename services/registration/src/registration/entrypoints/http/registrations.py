@@ -140,11 +140,12 @@ class ImportResult(BaseModel):
             updated=report.updated,
             unchanged=report.unchanged,
             failed=report.failed,
-            errors=[_row_error(problem) for problem in report.errors],
+            errors=[row_error(problem) for problem in report.errors],
         )
 
 
-def _row_error(problem: RowProblem) -> ImportRowError:
+def row_error(problem: RowProblem) -> ImportRowError:
+    """A row problem as the API names it (``body.<field>``)."""
     field = f"body.{problem.field}" if problem.field else ""
     return ImportRowError(row=problem.row, field=field, message=problem.message)
 
