@@ -49,6 +49,7 @@ def delivery_of(document: Mapping[str, Any]) -> Delivery:
     """A stored delivery."""
     fields = dict(document)
     fields["delivery_id"] = fields.pop("_id")
+    fields.pop("owner", None)
     fields["kind"] = Kind(fields["kind"])
     fields["channel"] = Channel(fields["channel"])
     fields["recipient_type"] = RecipientType(fields["recipient_type"])

@@ -70,8 +70,8 @@ class Scheduled:
                 person_id=items[0].person_id,
                 context={"count": len(items)},
                 status=Status.PENDING,
-                due_at=now,
-                created_at=now,
+                due_at=utc_now(),
+                created_at=utc_now(),
                 items=tuple(item.delivery_id for item in items),
             )
 

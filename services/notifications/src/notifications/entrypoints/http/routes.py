@@ -2,7 +2,6 @@
 admins' (deliveries, failures, program settings).
 """
 
-from __future__ import annotations
 
 import html
 from typing import Annotated, Any
