@@ -62,6 +62,7 @@ CONSUMER_GROUPS: tuple[str, ...] = (
     "scheduling",
     "feedback",
     "analytics",
+    "notifications",
 )
 """The consumer group of each service; each has its own dead-letter topic."""
 

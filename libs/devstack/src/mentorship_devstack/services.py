@@ -16,7 +16,14 @@ import httpx
 from mentorship_devstack.infrastructure import Infrastructure
 from mentorship_devstack.servers import is_running
 
-SERVICES: tuple[str, ...] = ("registration", "matching", "scheduling", "feedback", "analytics")
+SERVICES: tuple[str, ...] = (
+    "registration",
+    "matching",
+    "scheduling",
+    "feedback",
+    "analytics",
+    "notifications",
+)
 DEFAULT_PORTS: dict[str, int] = {name: 8001 + index for index, name in enumerate(SERVICES)}
 PORTAL_PORT = 8006
 """The web app (`services/portal`): started by `devstack run` after the five APIs."""
