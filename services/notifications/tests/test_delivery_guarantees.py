@@ -4,7 +4,7 @@ quiet hours, digests, unsubscribing and erasure."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -81,8 +81,14 @@ async def test_451_then_250_delivers_once_and_550_fails_without_retry(
     assert service.mailbox.attempts == 1
     assert (await deliveries(service, status="failed"))[0]["attempts"] == 1
     metrics = (await service.client.get("/metrics")).text
-    assert 'mentorship_notifications_failed_total{channel="email",kind="registration_confirmed"} 1.0' in metrics
-    assert 'mentorship_notifications_retried_total{channel="email",kind="registration_confirmed"} 1.0' in metrics
+    assert (
+        'mentorship_notifications_failed_total{channel="email",kind="registration_confirmed"} 1.0'
+        in metrics
+    )
+    assert (
+        'mentorship_notifications_retried_total{channel="email",kind="registration_confirmed"} 1.0'
+        in metrics
+    )
 
 
 async def test_quiet_hours_hold_messages_but_not_a_reminder_near_the_start(
@@ -110,16 +116,13 @@ async def test_quiet_hours_hold_messages_but_not_a_reminder_near_the_start(
     messages = await received(service.mailbox, 1)
     await asyncio.sleep(0.5)
     mentee_mail = [m for m in service.mailbox.messages if "ada@" in str(m.parsed()["To"])]
-    assert len(mentee_mail) == 1, [str(m.parsed()["Subject"]) for m in messages]
+    assert len(mentee_mail) == 1, [str(m["Subject"]) for m in messages]
     held = await deliveries(service, status="pending")
     mine = [d for d in held if d["recipient_id"] == MENTEE]
     assert len(mine) == 1
-    assert abs(
-        (
-            __import__("datetime").datetime.fromisoformat(str(mine[0]["due_at"]))
-            - (now + timedelta(hours=2)).replace(second=0, microsecond=0)
-        ).total_seconds()
-    ) < 61
+    due = datetime.fromisoformat(str(mine[0]["due_at"]))
+    expected = (now + timedelta(hours=2)).replace(second=0, microsecond=0)
+    assert abs((due - expected).total_seconds()) < 61
 
 
 async def test_digest_gathers_low_priority_kinds_into_one_message(
@@ -150,7 +153,9 @@ async def test_digest_gathers_low_priority_kinds_into_one_message(
 
     await deliver(
         service.runtime,
-        PairEnded(pair_id="pair-1", program_id=PROGRAM, reason=PairEndReason.COMPLETED, ended_at=utc_now()),
+        PairEnded(
+            pair_id="pair-1", program_id=PROGRAM, reason=PairEndReason.COMPLETED, ended_at=utc_now()
+        ),
     )
     assert len(await deliveries(service, status="digest")) == 2
     assert await service.scheduled.digests(utc_now() + timedelta(days=1, hours=1)) == 1
@@ -226,4 +231,9 @@ async def test_erasure_leaves_nothing_and_cancels_what_is_pending(
     assert again["sections"]["deliveries"]["items"] == []
     # A late event naming the erased participant brings nothing back.
     await deliver(service.runtime, registered(MENTEE, "mentee"))
-    assert await stored_traces(database, {MENTEE, person}, skip={"erased_participants", "processed_events", "outbox"}) == []
+    assert (
+        await stored_traces(
+            database, {MENTEE, person}, skip={"erased_participants", "processed_events", "outbox"}
+        )
+        == []
+    )

@@ -87,7 +87,12 @@ def test_every_kind_renders_in_every_language() -> None:
         "mentees_matched": 3,
         "mentees_considered": 4,
         "mentors_considered": 2,
-        "flags": {"inactive_pairs": 1, "low_ratings": 0, "not_a_good_fit": 2, "mentors_over_capacity": 0},
+        "flags": {
+            "inactive_pairs": 1,
+            "low_ratings": 0,
+            "not_a_good_fit": 2,
+            "mentors_over_capacity": 0,
+        },
         "entries": [{"subject": "One", "text": "https://x"}],
     }
     for kind in Kind:
@@ -123,6 +128,6 @@ def test_the_french_catalogue_translates_every_string_of_the_templates(tmp_path:
     untranslated = [
         key
         for key in wanted
-        if not french[key] or (isinstance(french[key], tuple) and not all(french[key]))
+        if not french[key] or (isinstance(french[key], tuple) and not all(french[key] or ()))
     ]
     assert untranslated == []

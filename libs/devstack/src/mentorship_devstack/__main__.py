@@ -219,8 +219,11 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
 def _service_env(
     name: str, ports: dict[str, int], smtp_host: str, smtp_port: int
 ) -> dict[str, str]:
-    """What one service needs of the others: notifications sends to the local inbox and asks
-    registration, feedback and analytics where they run."""
+    """What one service needs of the others.
+
+    Notifications sends to the local inbox and asks registration, feedback and analytics where
+    they run.
+    """
     if name != "notifications":
         return {}
     return {

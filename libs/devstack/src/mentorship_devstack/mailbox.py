@@ -56,7 +56,10 @@ class _Handler:
         self._mailbox = mailbox
 
     async def handle_DATA(  # noqa: N802 - aiosmtpd's hook name
-        self, server: SMTP, session: Session, envelope: Envelope
+        self,
+        server: SMTP,  # noqa: ARG002 - the hook's signature
+        session: Session,  # noqa: ARG002
+        envelope: Envelope,
     ) -> str:
         received = ReceivedMail(
             sender=str(envelope.mail_from),

@@ -1,5 +1,7 @@
-"""Slack (incoming webhook, or chat.postMessage with a bot token; Block Kit) and Microsoft
-Teams (incoming webhook; an Adaptive Card), posted with httpx.
+"""Chat messages, posted with httpx.
+
+Slack: an incoming webhook, or chat.postMessage with a bot token, in Block Kit. Microsoft
+Teams: an incoming webhook carrying an Adaptive Card.
 
 A 429 or 5xx answer, a timeout or a dropped connection is a temporary failure (retried with
 backoff); any other refusal is permanent. Webhook URLs and tokens are secrets: never logged.

@@ -43,9 +43,10 @@ class Mail:
 
 
 def mime(mail: Mail, *, date: float | None = None) -> EmailMessage:
-    """The MIME message: multipart/alternative of text and HTML, with the invitation as a
-    ``text/calendar; method=...`` alternative (what Outlook, Google and Apple read) and as an
-    ``invite.ics`` attachment.
+    """The MIME message.
+
+    Multipart/alternative of text and HTML, with the invitation as a ``text/calendar; method=...``
+    alternative (what Outlook, Google and Apple read) and as an ``invite.ics`` attachment.
     """
     from datetime import UTC, datetime
 
@@ -205,14 +206,16 @@ class SmtpSender:
                 421,
                 451,
             }:
-                connection = await self._discard(connection)
+                await self._discard(connection)
+                connection = None
             elif connection is not None:
                 await self._reset(connection)
             logger.warning("smtp attempt failed", extra={"error": attempt.error})
             return attempt
         finally:
             if connection is not None and connection.sent >= self._config.messages_per_connection:
-                connection = await self._discard(connection)
+                await self._discard(connection)
+                connection = None
             self._idle.put_nowait(connection)
         return Attempt(Outcome.SENT)
 

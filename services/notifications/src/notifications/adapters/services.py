@@ -1,5 +1,7 @@
-"""Clients of the other services' APIs: contacts (registration), agendas (feedback) and
-health reports (analytics), called with this service's credential.
+"""Clients of the other services' APIs.
+
+Contacts (registration), agendas (feedback) and health reports (analytics), called with this
+service's credential.
 """
 
 from __future__ import annotations
@@ -83,8 +85,9 @@ class PlatformClient:
         return Contact(name=body["name"], email=body["email"], time_zone=body["time_zone"])
 
     async def first_agenda(self) -> dict[str, Any] | None:
-        """The first-session agenda of feedback's template library (cached; None if
-        feedback cannot be reached: the match message goes without it).
+        """The first-session agenda of feedback's template library, cached.
+
+        None if feedback cannot be reached: the match message goes without it.
         """
         if self._agendas is None:
             try:

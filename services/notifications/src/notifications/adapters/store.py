@@ -111,9 +111,10 @@ class Deliveries:
     async def claim(
         self, *, now: datetime, lease_until: datetime, owner: str, limit: int
     ) -> list[Delivery]:
-        """Claim up to ``limit`` due deliveries for ``owner``: pending ones due by ``now``
-        and ``sending`` ones whose sender's lease ran out. Each is claimed by exactly one
-        owner (the claim is a conditional update).
+        """Claim up to ``limit`` due deliveries for ``owner``.
+
+        Pending ones due by ``now`` and ``sending`` ones whose sender's lease ran out. Each is
+        claimed by exactly one owner (the claim is a conditional update).
         """
         due = {
             "$or": [
@@ -143,9 +144,10 @@ class Deliveries:
         return [delivery_of(document) async for document in cursor]
 
     async def settle(self, settled: Sequence[tuple[Delivery, str]]) -> None:
-        """Record outcomes of claimed deliveries; ``(delivery, owner)``: only while the
-        owner still holds the claim (a lease that ran out and was taken over is not
-        overwritten).
+        """Record outcomes of claimed deliveries.
+
+        ``(delivery, owner)``: only while the owner still holds the claim (a lease that ran out and
+        was taken over is not overwritten).
         """
         if not settled:
             return
@@ -402,8 +404,9 @@ class Facts:
         return _pair(document) if document else None
 
     async def session_held(self, pair_id: str, session_id: str, tx: Transaction) -> int:
-        """Count a held session of a pair; returns how many distinct sessions it has held
-        (0 when the pair is unknown).
+        """Count a held session of a pair.
+
+        Returns how many distinct sessions it has held (0 when the pair is unknown).
         """
         document = await self.pairs.find_one_and_update(
             {"_id": pair_id},
@@ -428,8 +431,10 @@ class Facts:
         set_fields: Mapping[str, Any],
         on_insert: Mapping[str, Any] | None = None,
     ) -> SessionState | None:
-        """Count one more change of a session, with ``set_fields``; returns its state after
-        (None for a session never scheduled here, unless ``on_insert`` creates it).
+        """Count one more change of a session, with ``set_fields``.
+
+        Returns its state after (None for a session never scheduled here, unless ``on_insert``
+        creates it).
         """
         update: dict[str, Any] = {"$inc": {"changes": 1}}
         if set_fields:
@@ -573,8 +578,9 @@ class ProgramSettingsStore:
 
 
 class Occasions:
-    """Occasions the service itself notices (a survey opening, a weekly digest), each
-    claimed once across replicas.
+    """Occasions the service itself notices: a survey opening, a weekly digest.
+
+    Each is claimed once across replicas.
     """
 
     def __init__(self, database: Database) -> None:

@@ -1,5 +1,7 @@
-"""Messages rendered with Jinja2 from the template files, translated through gettext
-catalogues (``locale/<language>/LC_MESSAGES/messages.po``, read with Babel at start-up).
+"""Messages rendered with Jinja2 from the template files, in each reader's language.
+
+Strings are translated through gettext catalogues (``locale/<language>/LC_MESSAGES/
+messages.po``, read with Babel at start-up).
 
 Each kind has three files in ``templates/``: ``<kind>.subject.txt``, ``<kind>.txt`` (the
 plain-text part) and ``<kind>.html`` (the HTML part, which extends ``base.html`` for the

@@ -27,8 +27,10 @@ class Reason:
 
 
 def reasons(contributions: Mapping[str, float], *, limit: int = 3) -> list[Reason]:
-    """The criteria that contributed most, largest first; a criterion with nothing to say
-    (zero or negative) is left out, as are criteria the templates have no words for.
+    """The criteria that contributed most, largest first.
+
+    A criterion with nothing to say (zero or negative) is left out, as are criteria the templates
+    have no words for.
     """
     positive = {
         criterion: value

@@ -1,5 +1,6 @@
-"""One-click unsubscribe links (RFC 8058): a token that names a person and a kind, signed so
-that nobody can unsubscribe someone else.
+"""One-click unsubscribe links (RFC 8058).
+
+A token that names a person and a kind, signed so that nobody can unsubscribe someone else.
 """
 
 from __future__ import annotations

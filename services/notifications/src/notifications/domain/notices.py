@@ -60,8 +60,9 @@ def registration_confirmed(event_key: str, event: ParticipantRegistered) -> Noti
 def proposal_ready(
     event_key: str, event: MatchingRunProposed, managers: Sequence[Recipient]
 ) -> Notice | None:
-    """A proposal that waits for approval is announced to the program's managers, once per
-    run (the first part of a split proposal).
+    """A proposal waiting for approval, to the program's managers.
+
+    Once per run: on the first part of a split proposal.
     """
     if not event.requires_approval or event.part != 1 or not managers:
         return None
@@ -100,8 +101,10 @@ def session_invitation(
     duration_minutes: int,
     ordinal: int | None,
 ) -> Notice | None:
-    """A calendar invitation (iTIP REQUEST) for a new or moved session, a CANCEL for a
-    cancelled one, to every attendee; ``sequence`` is the session's version.
+    """A calendar invitation to every attendee of a new, moved or cancelled session.
+
+    A REQUEST for a new or moved session, a CANCEL for a cancelled one; ``sequence`` is the
+    session's version.
     """
     if not attendees:
         return None
@@ -142,8 +145,9 @@ def session_reminder(event_key: str, event: SessionReminderDue) -> Notice:
 
 
 def session_held(event_key: str, event: SessionCompleted, *, first: bool) -> list[Notice]:
-    """ "How did it go?" to each member; after the pair's first held session, the fit
-    question too.
+    """A "how did it go?" to each member.
+
+    After the pair's first held session, the fit question too.
     """
     context = {
         "session_id": event.session_id,
@@ -187,8 +191,9 @@ class SurveyOpening:
 def survey_openings(
     program_id: str, starts_on: date, ends_on: date, closing_lead_days: int
 ) -> tuple[SurveyOpening, ...]:
-    """The mid-program survey opens halfway; the closing one ``closing_lead_days`` before
-    the end (never before the midpoint).
+    """The mid-program survey opens halfway.
+
+    The closing one ``closing_lead_days`` before the end (never before the midpoint).
     """
     midpoint = starts_on + (ends_on - starts_on) / 2
     closing = max(ends_on - timedelta(days=closing_lead_days), midpoint)

@@ -86,6 +86,22 @@ def validated(preferences: Preferences) -> Preferences:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             msg = f"unknown IANA time zone {preferences.time_zone!r}"
             raise PreferenceError("time_zone", msg) from None
+    _check_channels(preferences)
+    for kind, cadence in preferences.cadence.items():
+        if cadence is Cadence.DAILY_DIGEST and kind not in LOW_PRIORITY:
+            allowed = ", ".join(sorted(k.value for k in LOW_PRIORITY))
+            msg = f"only low-priority kinds can be digested ({allowed})"
+            raise PreferenceError(f"cadence.{kind.value}", msg)
+    for kind in preferences.unsubscribed:
+        if kind not in UNSUBSCRIBABLE:
+            raise PreferenceError("unsubscribed", f"{kind.value} cannot be unsubscribed from")
+    quiet = preferences.quiet_hours
+    if quiet is not None and quiet.start == quiet.end:
+        raise PreferenceError("quiet_hours.end", "quiet hours must not start when they end")
+    return preferences
+
+
+def _check_channels(preferences: Preferences) -> None:
     for kind, channels in preferences.channels.items():
         if kind not in UNSUBSCRIBABLE and kind is not Kind.SESSION_INVITATION:
             msg = f"{kind.value} is not a kind sent to participants"
@@ -99,18 +115,6 @@ def validated(preferences: Preferences) -> Preferences:
         if kind is Kind.SESSION_INVITATION and Channel.EMAIL not in channels:
             msg = "calendar invitations need e-mail"
             raise PreferenceError(f"channels.{kind.value}", msg)
-    for kind, cadence in preferences.cadence.items():
-        if cadence is Cadence.DAILY_DIGEST and kind not in LOW_PRIORITY:
-            allowed = ", ".join(sorted(k.value for k in LOW_PRIORITY))
-            msg = f"only low-priority kinds can be digested ({allowed})"
-            raise PreferenceError(f"cadence.{kind.value}", msg)
-    for kind in preferences.unsubscribed:
-        if kind not in UNSUBSCRIBABLE:
-            raise PreferenceError("unsubscribed", f"{kind.value} cannot be unsubscribed from")
-    quiet = preferences.quiet_hours
-    if quiet is not None and quiet.start == quiet.end:
-        raise PreferenceError("quiet_hours.end", "quiet hours must not start when they end")
-    return preferences
 
 
 class Timing(StrEnum):

@@ -1,5 +1,6 @@
-"""What this service keeps per program besides the program's own events: branding, chat
-destinations and manager recipients, set by admins.
+"""What this service keeps per program besides the program's own events.
+
+Branding, chat destinations and manager recipients, set by admins.
 """
 
 from __future__ import annotations

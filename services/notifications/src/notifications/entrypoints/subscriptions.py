@@ -1,5 +1,7 @@
-"""What notifications listens to; each handler translates its event and calls a use case
-in the consumer's transaction (the event id keys the deliveries it plans).
+"""What notifications listens to.
+
+Each handler translates its event and calls a use case in the consumer's transaction (the event id
+keys the deliveries it plans).
 """
 
 from __future__ import annotations

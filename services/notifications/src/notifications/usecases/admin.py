@@ -1,5 +1,7 @@
-"""What admins do here: see deliveries and failures, retry a failure, set a program's
-branding, chat destinations and manager recipients.
+"""What admins do here.
+
+See deliveries and failures, retry a failure, set a program's branding, chat destinations and
+manager recipients.
 """
 
 from __future__ import annotations

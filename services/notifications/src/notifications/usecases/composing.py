@@ -1,5 +1,7 @@
-"""What a delivery says: the recipient's contact (fetched now, never stored), their
-language and zone, the program's branding, and the rendered message.
+"""What a delivery says.
+
+The recipient's contact (fetched now, never stored), their language and zone, the program's
+branding, and the rendered message.
 """
 
 from __future__ import annotations
@@ -55,8 +57,9 @@ class Undeliverable(Exception):  # noqa: N818 - reads as a condition
 
 @dataclass
 class Round:
-    """What one sending round has already read: contacts, programs and settings are read once
-    per round, and forgotten after it.
+    """What one sending round has already read.
+
+    Contacts, programs and settings are read once per round, and forgotten after it.
     """
 
     contacts: dict[str, Contact | Attempt] = field(default_factory=dict)

@@ -20,6 +20,7 @@ from mentorship_contracts.types import utc_now
 from notifications.adapters.chat import ChatMessage, ChatSender
 from notifications.adapters.mail import SmtpSender, envelope_sender, mime
 from notifications.adapters.metrics import DeliveryMetrics
+from notifications.adapters.services import Contact
 from notifications.adapters.store import Deliveries, ProgramSettingsStore
 from notifications.domain.deliveries import Attempt, Delivery, Outcome, RetryPolicy, settled
 from notifications.domain.kinds import Channel, RecipientType
@@ -123,25 +124,28 @@ class Dispatcher:
                 )
                 return await self._post(delivery, composed.contact, message)
 
-    async def _post(self, delivery: Delivery, contact: object, message: ChatMessage) -> Attempt:
-        from notifications.adapters.services import Contact
-
+    async def _post(
+        self, delivery: Delivery, contact: Contact | None, message: ChatMessage
+    ) -> Attempt:
         if delivery.recipient_type is RecipientType.PROGRAM_CHANNEL:
-            chat = (await self._programs.get(delivery.recipient_id)).chat
-            if delivery.channel is Channel.TEAMS:
-                url = chat.teams_webhook_url or self._chat_defaults.teams_webhook_url
-                if not url:
-                    return Attempt(Outcome.PERMANENT, "teams not configured")
-                return await self._chat.teams_webhook(url, message)
-            if chat.slack_channel:
-                return await self._chat.slack_post(chat.slack_channel, message)
-            url = chat.slack_webhook_url or self._chat_defaults.slack_webhook_url
-            if not url:
-                return Attempt(Outcome.PERMANENT, "slack not configured")
-            return await self._chat.slack_webhook(url, message)
-        if delivery.channel is Channel.SLACK and isinstance(contact, Contact):
+            return await self._post_to_program(delivery, message)
+        if delivery.channel is Channel.SLACK and contact is not None:
             return await self._chat.slack_direct(contact.email, message)
         return Attempt(Outcome.PERMANENT, f"{delivery.channel.value} not available")
+
+    async def _post_to_program(self, delivery: Delivery, message: ChatMessage) -> Attempt:
+        chat = (await self._programs.get(delivery.recipient_id)).chat
+        if delivery.channel is Channel.TEAMS:
+            url = chat.teams_webhook_url or self._chat_defaults.teams_webhook_url
+            if not url:
+                return Attempt(Outcome.PERMANENT, "teams not configured")
+            return await self._chat.teams_webhook(url, message)
+        if chat.slack_channel:
+            return await self._chat.slack_post(chat.slack_channel, message)
+        url = chat.slack_webhook_url or self._chat_defaults.slack_webhook_url
+        if not url:
+            return Attempt(Outcome.PERMANENT, "slack not configured")
+        return await self._chat.slack_webhook(url, message)
 
     async def run(self, poll_s: float) -> None:
         """Send until cancelled: at once while there is work, else every ``poll_s``."""

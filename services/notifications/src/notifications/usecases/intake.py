@@ -174,7 +174,7 @@ class Intake:
     async def session_completed(
         self, event: SessionCompleted, event_key: str, tx: Transaction
     ) -> None:
-        """ "How did it go?"; after the pair's first held session, the fit question."""
+        """A "how did it go?"; after the pair's first held session, the fit question."""
         await self._facts.session_changed(event.session_id, tx, set_fields={})
         held = await self._facts.session_held(event.pair_id, event.session_id, tx)
         for notice in notices.session_held(event_key, event, first=held == 1):
@@ -187,7 +187,8 @@ class Intake:
     async def reminder_due(
         self, event: SessionReminderDue, event_key: str, tx: Transaction
     ) -> None:
-        """A session reminder, once per session, start and lead (scheduling derives the
-        event id from them, so a repeated reminder is the same event).
+        """A session reminder, once per session, start and lead.
+
+        Scheduling derives the event id from them, so a repeated reminder is the same event.
         """
         self._planner.stage(notices.session_reminder(event_key, event), tx)

@@ -103,8 +103,10 @@ class People:
         )
 
     async def erase(self, participant_id: str, person_id: str, tx: Transaction) -> None:
-        """ParticipantErased: delete everything about the person; what was pending for them
-        goes with it (their deliveries are deleted, not sent).
+        """Erase a person (ParticipantErased).
+
+        Delete everything about the person; what was pending for them goes with it (their deliveries
+        are deleted, not sent).
         """
         await self._facts.guards.erase(participant_id, tx, erased_at=tx.now)
         await self._deliveries.delete({"person_id": person_id}, tx)

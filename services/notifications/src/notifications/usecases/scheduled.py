@@ -1,5 +1,6 @@
-"""What falls due with time rather than with an event: daily digests, survey openings and
-the managers' weekly health digest.
+"""What falls due with time rather than with an event.
+
+Daily digests, survey openings and the managers' weekly health digest.
 """
 
 from __future__ import annotations
@@ -113,8 +114,9 @@ class Scheduled:
         return announced
 
     async def health_digests(self, now: datetime | None = None) -> int:
-        """The week's health flags to each program's managers, once per ISO week, on the
-        configured weekday.
+        """The week's health flags to each program's managers.
+
+        Once per ISO week, on the configured weekday.
         """
         now = now or utc_now()
         if now.weekday() != self._health_weekday:

@@ -1,5 +1,7 @@
-"""The right-of-access document: what notifications holds about the caller, section by
-section, in the shape every service's export has (see services/feedback).
+"""The right-of-access document.
+
+What notifications holds about the caller, section by section, in the shape every service's export
+has (see services/feedback).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""Notifications endpoints: a participant's own (``/v1/me``), one-click unsubscribe, and the
-admins' (deliveries, failures, program settings).
-"""
+"""Notifications endpoints.
 
+A participant's own (``/v1/me``), one-click unsubscribe, and the admins' (deliveries, failures,
+program settings).
+"""
 
 import html
 from typing import Annotated, Any
@@ -80,8 +81,9 @@ def _page(title: str, body: str) -> str:
 
 
 def unsubscribe_router(people: People) -> APIRouter:
-    """One-click unsubscribe (RFC 8058): POST stops the kind; GET asks first, since link
-    scanners fetch links.
+    """One-click unsubscribe (RFC 8058).
+
+    POST stops the kind; GET asks first, since link scanners fetch links.
     """
     router = APIRouter(prefix="/v1/unsubscribe", tags=["unsubscribe"])
 
