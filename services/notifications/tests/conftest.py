@@ -75,6 +75,7 @@ def service_settings(
             "feedback_url": other_services.url,
             "analytics_url": other_services.url,
             "slack_api_url": f"{other_services.url}/slack",
+            "slack_bot_token": "xoxb-test-token",
             "delivery_poll_s": 0.05,
             "delivery_backoff_s": 0.1,
             "smtp_rate_per_s": 1000.0,

@@ -68,7 +68,7 @@ def receiver() -> Iterator[Receiver]:
             self.wfile.write(data)
 
         def do_GET(self) -> None:
-            parts = self.path.strip("/").split("/")
+            parts = self.path.split("?", 1)[0].strip("/").split("/")
             if parts[:2] == ["v1", "participants"] and parts[-1] == "contact":
                 state.contact_requests += 1
                 found = state.contacts.get(parts[2])
