@@ -45,7 +45,9 @@ class Notifiers:
     env: dict[str, str]
 
     def start(self) -> ServiceProcess:
-        return self.launcher("notifications", **self.env)
+        start: Any = self.launcher  # its keyword arguments are environment variables
+        process: ServiceProcess = start("notifications", **self.env)
+        return process
 
 
 @pytest.fixture(scope="module")
