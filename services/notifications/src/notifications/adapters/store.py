@@ -345,7 +345,11 @@ class Facts:
                 ),
             ),
             Indexes(
-                SESSIONS, (IndexModel([("participant_ids", ASCENDING)], name="by_participant"),)
+                SESSIONS,
+                (
+                    IndexModel([("participant_ids", ASCENDING)], name="by_participant"),
+                    IndexModel([("pair_id", ASCENDING)], name="by_pair"),
+                ),
             ),
             self.programs.indexes(),
         )
@@ -398,10 +402,54 @@ class Facts:
             session=tx.session,
         )
 
+    async def put_pairs(self, pairs: Sequence[Pair], tx: Transaction) -> None:
+        """Store new pairs in one bulk write (as `put_pair` does each)."""
+        if not pairs:
+            return
+        writes = []
+        for pair in pairs:
+            document = asdict(pair)
+            document.pop("pair_id")
+            held = document.pop("held_sessions")
+            writes.append(
+                UpdateOne(
+                    {"_id": pair.pair_id},
+                    {"$set": document, "$setOnInsert": {"held_sessions": list(held)}},
+                    upsert=True,
+                )
+            )
+        await self.pairs.bulk_write(writes, ordered=False, session=tx.session)
+
     async def pair(self, pair_id: str, tx: Transaction | None = None) -> Pair | None:
         """A pair by id."""
         document = await self.pairs.find_one({"_id": pair_id}, session=_session(tx))
         return _pair(document) if document else None
+
+    async def pairs_by_id(self, pair_ids: Iterable[str]) -> dict[str, Pair]:
+        """Known pairs, by id."""
+        cursor = self.pairs.find({"_id": {"$in": list(pair_ids)}})
+        return {document["_id"]: _pair(document) async for document in cursor}
+
+    async def session_members(self, session_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """The attendees of known sessions, by session id."""
+        cursor = self.sessions.find(
+            {"_id": {"$in": list(session_ids)}}, projection={"participant_ids": 1}
+        )
+        return {
+            document["_id"]: tuple(document.get("participant_ids") or ())
+            async for document in cursor
+        }
+
+    async def planned_sessions(self, pair_ids: Iterable[str]) -> dict[str, int]:
+        """How many sessions each pair has that are not cancelled."""
+        pipeline: list[Document] = [
+            {"$match": {"pair_id": {"$in": list(pair_ids)}, "cancelled": {"$ne": True}}},
+            {"$group": {"_id": "$pair_id", "n": {"$sum": 1}}},
+        ]
+        return {
+            document["_id"]: int(document["n"])
+            async for document in await self.sessions.aggregate(pipeline)
+        }
 
     async def session_held(self, pair_id: str, session_id: str, tx: Transaction) -> int:
         """Count a held session of a pair.

@@ -17,10 +17,10 @@ from notifications.adapters.templates import Rendered, Templates
 from notifications.domain.calendar import Party, SessionInvitation, itip
 from notifications.domain.deliveries import Attempt, Delivery, Outcome, message_id
 from notifications.domain.explanations import reasons
-from notifications.domain.facts import ProgramFacts
+from notifications.domain.facts import Pair, Participant, ProgramFacts
 from notifications.domain.kinds import UNSUBSCRIBABLE, Kind, RecipientType
 from notifications.domain.links import unsubscribe_token
-from notifications.domain.preferences import language_for
+from notifications.domain.preferences import Preferences, language_for
 from notifications.domain.programs import ProgramSettings
 
 
@@ -65,6 +65,12 @@ class Round:
     contacts: dict[str, Contact | Attempt] = field(default_factory=dict)
     programs: dict[str, ProgramFacts | None] = field(default_factory=dict)
     settings: dict[str, ProgramSettings] = field(default_factory=dict)
+    participants: dict[str, Participant] = field(default_factory=dict)
+    preferences: dict[str, Preferences] = field(default_factory=dict)
+    pairs: dict[str, Pair] = field(default_factory=dict)
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    planned: dict[str, int] = field(default_factory=dict)
+    prefetched: bool = False
 
 
 ACTION_PATHS: dict[Kind, str] = {
@@ -105,6 +111,27 @@ class Composer:
         self._platform = platform
         self._templates = templates
         self._links = links
+
+    async def prefetch(self, deliveries: list[Delivery], round_: Round) -> None:
+        """Read what a round's deliveries need in a few queries instead of a few each."""
+        participant_ids = {
+            d.recipient_id for d in deliveries if d.recipient_type is RecipientType.PARTICIPANT
+        }
+        round_.participants = await self._facts.participants_by_id(participant_ids)
+        round_.preferences = await self._preferences.many(
+            {d.person_id for d in deliveries if d.person_id}
+        )
+        pair_ids = {d.context["pair_id"] for d in deliveries if d.kind is Kind.MATCH}
+        round_.pairs = await self._facts.pairs_by_id(pair_ids)
+        round_.planned = await self._facts.planned_sessions(pair_ids)
+        round_.members = await self._facts.session_members(
+            {
+                d.context["session_id"]
+                for d in deliveries
+                if d.kind in {Kind.SESSION_INVITATION, Kind.SESSION_REMINDER}
+            }
+        )
+        round_.prefetched = True
 
     async def contact(self, participant_id: str, round_: Round) -> Contact:
         """A participant's contact, fetched once per round."""
@@ -216,11 +243,17 @@ class Composer:
                 contact = await self.contact(delivery.recipient_id, round_)
                 if not valid_address(contact.email):
                     raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
-                preferences = (
-                    await self._preferences.get(delivery.person_id) if delivery.person_id else None
-                )
-                known = await self._facts.participants_by_id([delivery.recipient_id])
-                spoken = known[delivery.recipient_id].languages if known else ()
+                preferences = round_.preferences.get(delivery.person_id or "")
+                participant = round_.participants.get(delivery.recipient_id)
+                if not round_.prefetched:
+                    preferences = (
+                        await self._preferences.get(delivery.person_id)
+                        if delivery.person_id
+                        else None
+                    )
+                    known = await self._facts.participants_by_id([delivery.recipient_id])
+                    participant = known.get(delivery.recipient_id)
+                spoken = participant.languages if participant else ()
                 language = language_for(preferences, spoken, default)
                 zone = (preferences.time_zone if preferences else None) or contact.time_zone
                 return contact, language, zone
@@ -238,15 +271,16 @@ class Composer:
                 raise Undeliverable(Attempt(Outcome.PERMANENT, "no_contact_source"))
 
     async def _match_context(self, delivery: Delivery, round_: Round) -> dict[str, Any]:
-        pair = await self._facts.pair(delivery.context["pair_id"])
+        pair_id = delivery.context["pair_id"]
+        pair = round_.pairs.get(pair_id) or await self._facts.pair(pair_id)
         if pair is None:
             raise Undeliverable(Attempt(Outcome.PERMANENT, "pair_unknown"))
         is_mentor = delivery.recipient_id == pair.mentor_participant_id
         other_id = pair.mentee_participant_id if is_mentor else pair.mentor_participant_id
         other = await self.contact(other_id, round_)
-        planned = await self._facts.sessions.count_documents(
-            {"pair_id": pair.pair_id, "cancelled": {"$ne": True}}
-        )
+        planned = round_.planned.get(pair.pair_id)
+        if planned is None:
+            planned = (await self._facts.planned_sessions([pair.pair_id])).get(pair.pair_id, 0)
         return {
             "is_mentor": is_mentor,
             "other_name": other.name,
@@ -255,6 +289,12 @@ class Composer:
             "agenda": await self._platform.first_agenda(),
             "sessions_planned": planned,
         }
+
+    async def _members(self, session_id: str, round_: Round) -> tuple[str, ...]:
+        if session_id not in round_.members:
+            found = await self._facts.session_members([session_id])
+            round_.members[session_id] = found.get(session_id, ())
+        return round_.members[session_id]
 
     async def _others(self, delivery: Delivery, round_: Round) -> str:
         document = await self._facts.sessions.find_one({"_id": delivery.context["session_id"]})
@@ -279,8 +319,7 @@ class Composer:
         round_: Round,
         now: datetime,
     ) -> tuple[bytes, str, str]:
-        document = await self._facts.sessions.find_one({"_id": delivery.context["session_id"]})
-        attendee_ids = list((document or {}).get("participant_ids", [delivery.recipient_id]))
+        attendee_ids = list(await self._members(delivery.context["session_id"], round_))
         if delivery.recipient_id not in attendee_ids:
             attendee_ids.append(delivery.recipient_id)
         attendees: list[Party] = []

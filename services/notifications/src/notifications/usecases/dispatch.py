@@ -77,6 +77,7 @@ class Dispatcher:
         if not claimed:
             return 0
         round_ = Round()
+        await self._composer.prefetch(claimed, round_)
         attempts = await asyncio.gather(*(self._guarded(d, round_) for d in claimed))
         done = utc_now()
         outcomes = []

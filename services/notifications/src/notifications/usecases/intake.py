@@ -7,6 +7,7 @@ redelivered or replayed plans nothing twice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from mentorship_contracts.events import (
@@ -30,6 +31,14 @@ from notifications.domain import notices
 from notifications.domain.facts import Pair, Participant, SessionState
 from notifications.domain.kinds import Recipient, RecipientType
 from notifications.usecases.planning import Planner
+
+BATCH = "notifications.intake"
+
+
+@dataclass
+class _Batch:
+    pairs: list[tuple[Pair, notices.Notice]] = field(default_factory=list)
+    sessions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class Intake:
@@ -82,22 +91,53 @@ class Intake:
         self._planner.stage(notices.proposal_ready(event_key, event, managers), tx)
 
     async def pair_created(self, event: PairCreated, event_key: str, tx: Transaction) -> None:
-        """Remember the pair and tell both members."""
-        members = [event.mentor_participant_id, event.mentee_participant_id]
-        if await self._facts.guards.erased(members, tx):
-            return
-        await self._facts.put_pair(
-            Pair(
-                pair_id=event.pair_id,
-                program_id=event.program_id,
-                mentor_participant_id=event.mentor_participant_id,
-                mentee_participant_id=event.mentee_participant_id,
-                score=event.score,
-                contributions=dict(event.contributions),
-            ),
-            tx,
+        """Remember the pair and tell both members (written with the batch's other pairs)."""
+        pair = Pair(
+            pair_id=event.pair_id,
+            program_id=event.program_id,
+            mentor_participant_id=event.mentor_participant_id,
+            mentee_participant_id=event.mentee_participant_id,
+            score=event.score,
+            contributions=dict(event.contributions),
         )
-        self._planner.stage(notices.match_made(event_key, event), tx)
+        self._batch(tx).pairs.append((pair, notices.match_made(event_key, event)))
+
+    def _batch(self, tx: Transaction) -> _Batch:
+        """What this transaction's handlers buffered, flushed once before it commits."""
+        batch: _Batch | None = tx.scratch.get(BATCH)
+        if batch is None:
+            batch = tx.scratch[BATCH] = _Batch()
+
+            async def flush() -> None:
+                await self._flush(batch, tx)
+
+            tx.before_commit(flush)
+        return batch
+
+    async def _flush(self, batch: _Batch, tx: Transaction) -> None:
+        """Check everyone the batch's pairs and sessions name against erasure, at once.
+
+        Then store the pairs of people not erased, and leave no erased person in a session.
+        """
+        named = {
+            pid
+            for pair, _ in batch.pairs
+            for pid in (pair.mentor_participant_id, pair.mentee_participant_id)
+        } | {pid for members in batch.sessions.values() for pid in members}
+        guards = self._facts.guards
+        erased: set[str] = set()
+        if named and await guards.erased(named, tx):
+            erased = {pid for pid in named if await guards.erased([pid], tx)}
+        kept = [
+            (pair, notice)
+            for pair, notice in batch.pairs
+            if not {pair.mentor_participant_id, pair.mentee_participant_id} & erased
+        ]
+        await self._facts.put_pairs([pair for pair, _ in kept], tx)
+        for _, notice in kept:
+            self._planner.stage(notice, tx)
+        if erased:
+            await self._facts.delete_person(sorted(erased), tx)
 
     async def pair_ended(self, event: PairEnded, event_key: str, tx: Transaction) -> None:
         """Tell both members their pair ended."""
@@ -156,9 +196,8 @@ class Intake:
     ) -> None:
         if state is None:
             return
-        attendees = [
-            pid for pid in state.participant_ids if not await self._facts.guards.erased([pid], tx)
-        ]
+        attendees = list(state.participant_ids)
+        self._batch(tx).sessions[state.session_id] = state.participant_ids
         self._planner.stage(
             notices.session_invitation(
                 event_key,

@@ -61,6 +61,9 @@ class Planner:
             staged = tx.scratch[SCRATCH] = []
 
             async def flush() -> None:
+                # Notices staged by a later flush (another buffered writer's) start a new list
+                # and a new flush, which the transaction runs after this one.
+                del tx.scratch[SCRATCH]
                 await self.plan(staged, tx)
 
             tx.before_commit(flush)
