@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from mentorship_contracts.events import ParticipantErased
 from mentorship_contracts.types import utc_now
-from mentorship_devstack.pytest_plugin import stored_traces
+from mentorship_devstack.mailbox import Mailbox
+from mentorship_devstack.pytest_plugin import AppServer, stored_traces
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, dev_person_id, participant_token
+from notifications.app import build_app
 from notifications.domain.deliveries import Status
 
 from .conftest import Service
 from .scenario import EMPLOYEES, MENTEE, MENTOR, PROGRAM, pair, program, registered, reminder
-from .support import deliver
+from .support import Receiver, deliver
 from .test_email import received
 
 pytestmark = pytest.mark.integration
@@ -237,3 +240,29 @@ async def test_erasure_leaves_nothing_and_cancels_what_is_pending(
         )
         == []
     )
+
+
+async def test_a_crash_between_sending_and_recording_repeats_that_message_with_its_message_id(
+    service_settings: Any, serve_app: AppServer, mailbox: Mailbox, other_services: Receiver
+) -> None:
+    other_services.add(MENTEE, "Ada Lovelace", "ada@example.com")
+    app = build_app(service_settings(delivery_lease_s=1.0))
+    async with serve_app(app) as _:
+        dispatcher = app.state.dispatcher
+        deliveries = dispatcher._deliveries  # the crash is injected here
+        original = deliveries.settle
+        crashed: list[Any] = []
+
+        async def crash_once(outcomes: Any) -> None:
+            if not crashed:
+                crashed.append(outcomes)
+                raise ConnectionError("the replica died before recording")
+            await original(outcomes)
+
+        deliveries.settle = crash_once
+        await deliver(app.state.runtime, program(), registered(MENTEE, "mentee"))
+        await received(mailbox, 2, timeout_s=30)
+        await asyncio.sleep(2.0)  # two more lease periods: nothing else repeats
+        messages = [mail.parsed() for mail in mailbox.messages]
+    assert len(messages) == 2  # sent, not recorded; the lease ran out; sent again
+    assert messages[0]["Message-ID"] == messages[1]["Message-ID"]
