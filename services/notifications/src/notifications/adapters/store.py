@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime, time
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne, ReturnDocument, UpdateOne
 
 from mentorship_contracts.events import ProgramCreated, ProgramUpdated
 from mentorship_kit.erasure_guards import ErasureGuards
@@ -27,6 +27,8 @@ PAIRS = "pairs"
 SESSIONS = "sessions"
 PROGRAM_SETTINGS = "program_settings"
 OCCASIONS = "occasions"
+SESSIONS_CACHE = "notifications.sessions"
+SESSIONS_DIRTY = "notifications.sessions.dirty"
 PROGRAMS = "programs"
 
 
@@ -122,8 +124,19 @@ class Deliveries:
                 {"status": Status.SENDING.value, "lease_until": {"$lt": now}},
             ]
         }
-        cursor = self.collection.find(due, projection={"_id": 1}).sort("due_at", ASCENDING)
-        candidates = [document["_id"] async for document in cursor.limit(limit)]
+        # Two index scans (status, due_at) rather than one $or, which a server may not index.
+        pending = self.collection.find(
+            {"status": Status.PENDING.value, "due_at": {"$lte": now}}, projection={"_id": 1}
+        ).sort("due_at", ASCENDING)
+        candidates = [document["_id"] async for document in pending.limit(limit)]
+        if len(candidates) < limit:
+            abandoned = self.collection.find(
+                {"status": Status.SENDING.value, "lease_until": {"$lt": now}},
+                projection={"_id": 1},
+            )
+            candidates += [
+                document["_id"] async for document in abandoned.limit(limit - len(candidates))
+            ]
         if not candidates:
             return []
         await self.collection.update_many(
@@ -484,27 +497,55 @@ class Facts:
         Returns its state after (None for a session never scheduled here, unless ``on_insert``
         creates it).
         """
-        update: dict[str, Any] = {"$inc": {"changes": 1}}
-        if set_fields:
-            update["$set"] = dict(set_fields)
-        if on_insert is not None:
-            update["$setOnInsert"] = dict(on_insert)
-        document = await self.sessions.find_one_and_update(
-            {"_id": session_id},
-            update,
-            upsert=on_insert is not None,
-            return_document=ReturnDocument.AFTER,
-            session=tx.session,
-        )
+        cache = self._session_cache(tx)
+        if session_id not in cache:
+            cache[session_id] = await self.sessions.find_one(
+                {"_id": session_id}, session=tx.session
+            )
+        document = cache[session_id]
         if document is None:
-            return None
+            if on_insert is None:
+                return None
+            document = cache[session_id] = {"_id": session_id, "changes": 0, **on_insert}
+        document.update(set_fields)
+        document["changes"] += 1
+        tx.scratch[SESSIONS_DIRTY].add(session_id)
         if "pair_id" not in document:  # a change seen before the session was scheduled
             return None
         return _session_state(document)
 
+    def _session_cache(self, tx: Transaction) -> dict[str, Document | None]:
+        """The sessions this transaction read or changed.
+
+        Changes are written in one bulk write before it commits (a batch of events touches
+        hundreds of sessions).
+        """
+        cache: dict[str, Document | None] | None = tx.scratch.get(SESSIONS_CACHE)
+        if cache is None:
+            cache = tx.scratch[SESSIONS_CACHE] = {}
+            dirty: set[str] = set()
+            tx.scratch[SESSIONS_DIRTY] = dirty
+
+            async def flush() -> None:
+                writes = [
+                    ReplaceOne({"_id": sid}, document, upsert=True)
+                    for sid in sorted(dirty)
+                    if (document := cache.get(sid)) is not None
+                ]
+                if writes:
+                    await self.sessions.bulk_write(writes, ordered=False, session=tx.session)
+
+            tx.before_commit(flush)
+        return cache
+
     async def delete_person(self, participant_ids: Sequence[str], tx: Transaction) -> None:
         """Forget the participants: their registrations, their pairs and their sessions."""
         ids = list(participant_ids)
+        for document in (tx.scratch.get(SESSIONS_CACHE) or {}).values():
+            if document is not None:
+                document["participant_ids"] = [
+                    pid for pid in document.get("participant_ids", []) if pid not in ids
+                ]
         await self.participants.delete_many({"_id": {"$in": ids}}, session=tx.session)
         await self.pairs.delete_many(
             {
