@@ -40,7 +40,6 @@ from mentorship_devstack.pytest_plugin import ServiceLauncher, fresh_kafka_prefi
 from mentorship_devstack.stack import provide
 
 PROGRAM = "bench-program"
-CONNECTIONS = 4
 PUBLISH_CHUNK = 2000
 
 
@@ -90,7 +89,7 @@ def sample_message(index: int) -> EmailMessage:
     return message
 
 
-async def baseline(mailbox: Mailbox, count: int) -> float:
+async def baseline(mailbox: Mailbox, count: int, connections: int) -> float:
     """Messages per second aiosmtplib alone sends to ``mailbox`` over reused connections."""
     messages = [sample_message(index) for index in range(count)]
     queue: asyncio.Queue[EmailMessage] = asyncio.Queue()
@@ -107,7 +106,7 @@ async def baseline(mailbox: Mailbox, count: int) -> float:
             await client.quit()
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
+    await asyncio.gather(*(worker() for _ in range(connections)))
     return count / (time.perf_counter() - started)
 
 
@@ -169,7 +168,7 @@ async def publish(bootstrap: str, prefix: str, events: list[IntegrationEvent]) -
         await producer.stop()
 
 
-async def main(pairs: int, sessions: int, timeout_s: float) -> int:
+async def main(pairs: int, sessions: int, timeout_s: float, connections: int) -> int:
     expected = pairs * 2 * (1 + sessions)
     directory = ThreadingHTTPServer(("127.0.0.1", 0), Directory)
     threading.Thread(target=directory.serve_forever, daemon=True).start()
@@ -178,7 +177,7 @@ async def main(pairs: int, sessions: int, timeout_s: float) -> int:
         tempfile.TemporaryDirectory(prefix="bench-notifications-") as scratch,
         Mailbox(http_port=None) as mailbox,
     ):
-        raw = await baseline(mailbox, min(expected, 3000))
+        raw = await baseline(mailbox, min(expected, 3000), connections)
         mailbox.clear()
         running = provide(Path(scratch) / "stack")
         launcher = None
@@ -190,7 +189,7 @@ async def main(pairs: int, sessions: int, timeout_s: float) -> int:
                 LOG_LEVEL="WARNING",
                 KAFKA_SESSION_TIMEOUT_MS="6000",
                 SMTP_PORT=str(mailbox.smtp_port),
-                SMTP_CONNECTIONS=str(CONNECTIONS),
+                SMTP_CONNECTIONS=str(connections),
                 SMTP_RATE_PER_S="100000",
                 SMTP_MESSAGES_PER_CONNECTION="1000",
                 REGISTRATION_URL=directory_url,
@@ -230,5 +229,12 @@ if __name__ == "__main__":
     parser.add_argument("--pairs", type=int, default=5000)
     parser.add_argument("--sessions", type=int, default=1, help="planned sessions per pair")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait")
+    parser.add_argument(
+        "--connections", type=int, default=4, help="SMTP connections (service and baseline)"
+    )
     arguments = parser.parse_args()
-    raise SystemExit(asyncio.run(main(arguments.pairs, arguments.sessions, arguments.timeout)))
+    raise SystemExit(
+        asyncio.run(
+            main(arguments.pairs, arguments.sessions, arguments.timeout, arguments.connections)
+        )
+    )
