@@ -141,6 +141,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     runtime.add_background_loop("sender", workers.sender(dispatcher, settings.delivery_poll_s))
     runtime.add_background_loop("occasions", workers.occasions(scheduled, settings.schedule_poll_s))
     runtime.add_background_loop("delivery-gauges", workers.gauges(dispatcher))
+    runtime.add_background_loop("close-clients", workers.closing(smtp, chat, platform))
     caller, admin_only = Authenticator(settings).dependencies()
     app = create_http_app(
         runtime,

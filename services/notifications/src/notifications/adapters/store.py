@@ -125,9 +125,11 @@ class Deliveries:
             ]
         }
         # Two index scans (status, due_at) rather than one $or, which a server may not index.
+        # Unsorted: any due delivery will do, and a sorted scan of a large backlog is costly on
+        # servers that sort in memory.
         pending = self.collection.find(
             {"status": Status.PENDING.value, "due_at": {"$lte": now}}, projection={"_id": 1}
-        ).sort("due_at", ASCENDING)
+        )
         candidates = [document["_id"] async for document in pending.limit(limit)]
         if len(candidates) < limit:
             abandoned = self.collection.find(
@@ -455,14 +457,14 @@ class Facts:
 
     async def planned_sessions(self, pair_ids: Iterable[str]) -> dict[str, int]:
         """How many sessions each pair has that are not cancelled."""
-        pipeline: list[Document] = [
-            {"$match": {"pair_id": {"$in": list(pair_ids)}, "cancelled": {"$ne": True}}},
-            {"$group": {"_id": "$pair_id", "n": {"$sum": 1}}},
-        ]
-        return {
-            document["_id"]: int(document["n"])
-            async for document in await self.sessions.aggregate(pipeline)
-        }
+        cursor = self.sessions.find(
+            {"pair_id": {"$in": list(pair_ids)}}, projection={"pair_id": 1, "cancelled": 1}
+        )
+        counts: dict[str, int] = {}
+        async for document in cursor:
+            if not document.get("cancelled"):
+                counts[document["pair_id"]] = counts.get(document["pair_id"], 0) + 1
+        return counts
 
     async def session_held(self, pair_id: str, session_id: str, tx: Transaction) -> int:
         """Count a held session of a pair.
@@ -578,8 +580,7 @@ class Facts:
 
     async def program_ids(self) -> list[str]:
         """Every program known here."""
-        cursor = self.programs._collection.find({}, projection={"_id": 1})
-        return [document["_id"] async for document in cursor]
+        return [state.program_id for state in await self.programs.find({})]
 
     async def put_program(
         self, state: ProgramCreated | ProgramUpdated, as_of: datetime, tx: Transaction

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from notifications.usecases.dispatch import Dispatcher
 from notifications.usecases.scheduled import Scheduled
@@ -30,6 +31,19 @@ def occasions(scheduled: Scheduled, poll_s: float):  # type: ignore[no-untyped-d
             await scheduled.survey_openings()
             await scheduled.health_digests()
             await asyncio.sleep(poll_s)
+
+    return loop
+
+
+def closing(*clients: Any):  # type: ignore[no-untyped-def]
+    """A loop that only waits, and closes the clients (SMTP, HTTP) when the service stops."""
+
+    async def loop() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            for client in clients:
+                await client.close()
 
     return loop
 
