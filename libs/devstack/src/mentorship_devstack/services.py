@@ -24,7 +24,9 @@ SERVICES: tuple[str, ...] = (
     "analytics",
     "notifications",
 )
-DEFAULT_PORTS: dict[str, int] = {name: 8001 + index for index, name in enumerate(SERVICES)}
+DEFAULT_PORTS: dict[str, int] = {
+    name: 8001 + index for index, name in enumerate(SERVICES) if name != "notifications"
+} | {"notifications": 8007}
 PORTAL_PORT = 8006
 """The web app (`services/portal`): started by `devstack run` after the five APIs."""
 IDENTITY_PORT = 9400

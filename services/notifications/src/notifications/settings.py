@@ -13,14 +13,14 @@ class NotificationsSettings(ServiceSettings):
     """Settings of the notifications service."""
 
     service_name: ClassVar[str] = "notifications"
-    http_port: int = 8006
+    http_port: int = 8007
 
     public_base_url: str = Field(
-        default="http://127.0.0.1:8006",
+        default="http://127.0.0.1:8007",
         description="This service's address as recipients reach it (unsubscribe links).",
     )
     portal_base_url: str = Field(
-        default="http://127.0.0.1:8080",
+        default="http://127.0.0.1:8006",
         description="The web app's address, for links in messages.",
     )
     link_key: SecretStr | None = Field(
