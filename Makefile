@@ -5,12 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STATE_DIR ?= .devstack
 PYTEST_ARGS ?=
-SERVICES := registration matching scheduling feedback analytics portal
+SERVICES := registration matching scheduling feedback analytics portal notifications
 REGISTRY ?=
 TAG ?= 0.1.0
 OVERLAY ?= prod
 
-.PHONY: help install run demo test test-fast test-faults lint fmt typecheck contracts openapi bench bench-matching bench-analytics bench-scheduling bench-portal up down status clean images manifests test-deploy
+.PHONY: help install run demo test test-fast test-faults lint fmt typecheck contracts openapi bench bench-matching bench-analytics bench-scheduling bench-portal bench-notifications up down status clean images manifests test-deploy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -18,7 +18,7 @@ help: ## List the targets
 install: ## Find Python 3.12, install uv if missing, sync every package from uv.lock
 	@./scripts/bootstrap.sh
 
-run: install ## Start Kafka, MongoDB, the five services, the identity provider and the portal
+run: install ## Start Kafka, MongoDB, the six services, the identity provider, the portal, an SMTP inbox
 	@$(BIN)/devstack run --state-dir $(STATE_DIR)
 
 demo: install ## On a running stack (`make run`), a new demo program with people, pairs and history
@@ -60,6 +60,7 @@ bench: install ## Run the benchmarks against the embedded infrastructure (last l
 	@$(BIN)/python benchmarks/bench_scheduling.py
 	@$(BIN)/python benchmarks/bench_portal.py
 	@$(BIN)/python benchmarks/bench_directory.py
+	@$(BIN)/python benchmarks/bench_notifications.py
 
 bench-matching: install ## Matching at n=10,000 against min-cost flow and greedy (N=... to change)
 	@$(BIN)/python benchmarks/bench_matching.py --mentees $(or $(N),10000)
@@ -72,6 +73,9 @@ bench-scheduling: install ## Planning the series of newly approved pairs (PAIRS=
 
 bench-portal: install ## Server time of every portal page, p50/p95 over 200 requests (REQUESTS=...)
 	@$(BIN)/python benchmarks/bench_portal.py --requests $(or $(REQUESTS),200)
+
+bench-notifications: install ## Notifications of 5,000 new pairs over SMTP (PAIRS=..., SESSIONS=...)
+	@$(BIN)/python benchmarks/bench_notifications.py --pairs $(or $(PAIRS),5000) --sessions $(or $(SESSIONS),1)
 
 up: install ## Start only the infrastructure (prints the env to export)
 	@$(BIN)/devstack up --state-dir $(STATE_DIR)

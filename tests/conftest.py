@@ -24,8 +24,13 @@ def stack(
     prefix: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[str, ServiceProcess]]:
-    """The services the module lists in ``STACK_SERVICES`` (default: all five), started once."""
-    names: tuple[str, ...] = getattr(request.module, "STACK_SERVICES", SERVICES)
+    """The services the module lists in ``STACK_SERVICES``, started once.
+
+    By default every service but notifications, which needs an SMTP server and the other
+    services' addresses wired in (tests/test_notifications.py starts it so).
+    """
+    default = tuple(name for name in SERVICES if name != "notifications")
+    names: tuple[str, ...] = getattr(request.module, "STACK_SERVICES", default)
     logs = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1])
     with running_services(infrastructure, prefix, logs, names) as processes:
         yield processes

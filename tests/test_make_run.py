@@ -88,7 +88,8 @@ def test_run_serves_the_stack_and_ctrl_c_stops_everything(
 ) -> None:
     process, urls, printed = stack_run
     assert set(urls) == {
-        "registration", "matching", "scheduling", "feedback", "analytics", "portal", "identity",
+        "registration", "matching", "scheduling", "feedback", "analytics", "notifications",
+        "portal", "identity", "inbox",
     }  # fmt: skip
     progress = [line for line in printed if re.match(r"\[\s*\d+\.\ds\] ", line)]
     for part in ("Kafka", "MongoDB", "creating the topics", *urls):
@@ -116,6 +117,13 @@ def test_run_serves_the_stack_and_ctrl_c_stops_everything(
         )
         counted = report.json()["participants"]
     assert counted == 1, "the participant is counted within 2 seconds"
+    # The registration is confirmed by e-mail, which lands in the local inbox.
+    inbox: list[dict[str, object]] = []
+    while not inbox and time.monotonic() - started < 30.0:
+        inbox = httpx.get(f"{urls['inbox']}/messages.json").json()
+        time.sleep(0.2)
+    assert [m["subject"] for m in inbox] == ["You are registered for Emerging leaders"]
+    assert "registered" in httpx.get(f"{urls['inbox']}/").text
 
     assert not urls["scheduling"].endswith(f":{SCHEDULING_DEFAULT_PORT}")
     participant = bearer(stack_token(tmp_path, people(1, seed=5)[0].employee_id))

@@ -74,6 +74,7 @@ CONSUMER_GROUPS: tuple[str, ...] = (
     "scheduling",
     "feedback",
     "analytics",
+    "notifications",
 )
 """The consumer group of each service; each has its own dead-letter topic."""
 
@@ -82,6 +83,7 @@ SUBSCRIPTIONS: dict[str, tuple[Topic, ...]] = {
     "scheduling": (PROGRAMS, PARTICIPANTS, PAIRS),
     "feedback": (PROGRAMS, PARTICIPANTS, PAIRS, SESSIONS),
     "analytics": EVENT_TOPICS,
+    "notifications": (PROGRAMS, PARTICIPANTS, MATCHING_RUNS, PAIRS, SESSIONS),
 }
 """The event topics each consumer group subscribes to; a group not listed (registration)
 consumes nothing, so nothing ever writes its dead-letter topic. tests/deploy checks this against

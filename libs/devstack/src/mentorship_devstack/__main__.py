@@ -5,8 +5,8 @@ devstack down            stop what `up` started
 devstack status          say whether it runs
 devstack restart-broker  restart the broker `up` started (its data survive when durable)
 devstack topics          create the topics on KAFKA_BOOTSTRAP (optionally with --prefix)
-devstack run             infrastructure, all five services, the identity provider and the
-                         portal; Ctrl-C stops everything
+devstack run             infrastructure, every service, the identity provider, the portal
+                         and a local SMTP server with an inbox page; Ctrl-C stops everything
 devstack token ID        print a participant's JWT for the local stack
 devstack demo            on a running stack, a new demo program with people, pairs and history
 devstack openapi         write (or --check) every service's OpenAPI document
@@ -139,6 +139,7 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
     """Infrastructure and every service in the foreground until Ctrl-C."""
     from mentorship_devstack import endpoints
     from mentorship_devstack.identity import DEV_USERS, start_identity_provider
+    from mentorship_devstack.mailbox import Mailbox
     from mentorship_devstack.services import IDENTITY_PORT, SERVICES, start_service
     from mentorship_devstack.stack import provide
     from mentorship_devstack.tokens import auth_environment
@@ -155,6 +156,8 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
     infrastructure = running.infrastructure
     processes: list[ServiceProcess] = []
     identity: IdentityProvider | None = None
+    progress("starting the local SMTP inbox")
+    mailbox = Mailbox().start()
     try:
         progress("creating the topics")
         _create_topics(infrastructure.kafka_bootstrap)
@@ -168,8 +171,8 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
             **auth_environment(),
             **identity.service_environment(),
         }
-        for name in SERVICES:
-            port = _port_for(name)
+        ports = {name: _port_for(name) for name in SERVICES}
+        for name, port in ports.items():
             progress(f"starting {name} on port {port}")
             processes.append(
                 start_service(
@@ -177,7 +180,7 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
                     port=port,
                     infrastructure=infrastructure,
                     log_dir=state_dir / "logs",
-                    env=env,
+                    env=env | _service_env(name, ports, mailbox.host, mailbox.smtp_port),
                 )
             )
         for process in processes:
@@ -194,6 +197,7 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
             processes,
             state_dir,
             identity,
+            inbox=mailbox.url,
         )
         while not stop_requested.wait(0.5):
             crashed = [process.name for process in processes if not process.running]
@@ -208,7 +212,30 @@ def run(state_dir: Path, *, keep_data: bool = False) -> int:
             process.stop()
         if identity is not None:
             identity.stop()
+        mailbox.stop()
         running.stop()
+
+
+def _service_env(
+    name: str, ports: dict[str, int], smtp_host: str, smtp_port: int
+) -> dict[str, str]:
+    """What one service needs of the others.
+
+    Notifications sends to the local inbox and asks registration, feedback and analytics where
+    they run.
+    """
+    if name != "notifications":
+        return {}
+    return {
+        "SMTP_HOST": smtp_host,
+        "SMTP_PORT": str(smtp_port),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports[name]}",
+        **{
+            f"{other.upper()}_URL": f"http://127.0.0.1:{ports[other]}"
+            for other in ("registration", "feedback", "analytics")
+            if other in ports
+        },
+    }
 
 
 def _start_portal(
@@ -247,6 +274,8 @@ def _announce(
     processes: list[ServiceProcess],
     state_dir: Path,
     identity: IdentityProvider,
+    *,
+    inbox: str,
 ) -> None:
     from mentorship_devstack.identity import ADMIN_ROLE
     from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, DEV_SCIM_TOKEN
@@ -262,6 +291,7 @@ def _announce(
         f"  kafka         {bootstrap}",
         f"  mongodb       {url}",
         f"  logs          {state_dir / 'logs'}",
+        f"  inbox         {inbox}   (every e-mail the stack sends, over SMTP)",
         f"  admin token   {DEV_ADMIN_TOKEN}   (participants: `devstack token <employee-id>`)",
         f"  scim token    {DEV_SCIM_TOKEN}   (identity providers: {_scim_url(processes)})",
         "",

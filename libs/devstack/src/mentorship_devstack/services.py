@@ -16,8 +16,17 @@ import httpx
 from mentorship_devstack.infrastructure import Infrastructure
 from mentorship_devstack.servers import is_running
 
-SERVICES: tuple[str, ...] = ("registration", "matching", "scheduling", "feedback", "analytics")
-DEFAULT_PORTS: dict[str, int] = {name: 8001 + index for index, name in enumerate(SERVICES)}
+SERVICES: tuple[str, ...] = (
+    "registration",
+    "matching",
+    "scheduling",
+    "feedback",
+    "analytics",
+    "notifications",
+)
+DEFAULT_PORTS: dict[str, int] = {
+    name: 8001 + index for index, name in enumerate(SERVICES) if name != "notifications"
+} | {"notifications": 8007}
 PORTAL_PORT = 8006
 """The web app (`services/portal`): started by `devstack run` after the five APIs."""
 IDENTITY_PORT = 9400

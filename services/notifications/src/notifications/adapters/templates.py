@@ -1,0 +1,99 @@
+"""Messages rendered with Jinja2 from the template files, in each reader's language.
+
+Strings are translated through gettext catalogues (``locale/<language>/LC_MESSAGES/
+messages.po``, read with Babel at start-up).
+
+Each kind has three files in ``templates/``: ``<kind>.subject.txt``, ``<kind>.txt`` (the
+plain-text part) and ``<kind>.html`` (the HTML part, which extends ``base.html`` for the
+program's branding). Strings to translate are marked ``{% trans %}`` / ``_()``; the English
+text is the msgid, so English needs no catalogue.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from notifications.domain.kinds import Kind
+from notifications.domain.preferences import LANGUAGES
+
+PACKAGE = "notifications"
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A message's subject and its two bodies."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def load_translations(language: str) -> NullTranslations:
+    """The gettext catalogue of ``language`` (English: the msgids themselves)."""
+    source = resources.files(PACKAGE) / "locale" / language / "LC_MESSAGES" / "messages.po"
+    if not source.is_file():
+        return NullTranslations()
+    with source.open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+class Templates:
+    """Renders each kind of message in each language."""
+
+    def __init__(self) -> None:
+        folder = str(resources.files(PACKAGE) / "templates")
+        self._environments: dict[str, Environment] = {}
+        for language in LANGUAGES:
+            environment = Environment(
+                loader=FileSystemLoader(folder),
+                autoescape=select_autoescape(["html"]),
+                undefined=StrictUndefined,
+                extensions=["jinja2.ext.i18n"],
+                trim_blocks=True,
+                lstrip_blocks=True,
+            )
+            environment.install_gettext_translations(  # type: ignore[attr-defined]
+                load_translations(language), newstyle=True
+            )
+            environment.filters["when"] = _when_filter(language)
+            environment.globals["language"] = language
+            self._environments[language] = environment
+
+    def render(self, kind: Kind, language: str, context: dict[str, Any]) -> Rendered:
+        """Subject, text and HTML of a message of ``kind`` in ``language``."""
+        environment = self._environments.get(language) or self._environments["en"]
+        subject = environment.get_template(f"{kind.value}.subject.txt").render(context)
+        return Rendered(
+            subject=" ".join(subject.split()),
+            text=environment.get_template(f"{kind.value}.txt").render(context).strip() + "\n",
+            html=environment.get_template(f"{kind.value}.html").render(context),
+        )
+
+    def render_chat(self, kind: Kind, language: str, context: dict[str, Any]) -> tuple[str, str]:
+        """The title and plain text of a chat message of ``kind``."""
+        rendered = self.render(kind, language, context)
+        return rendered.subject, rendered.text
+
+
+def _when_filter(language: str) -> Any:
+    def when(moment: datetime | str, zone: str = "UTC") -> str:
+        instant = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+        local = instant.astimezone(ZoneInfo(zone))
+        return f"{format_datetime(local, 'EEEE d MMMM y, HH:mm', locale=language)} ({zone})"
+
+    return when

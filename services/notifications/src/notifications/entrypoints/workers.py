@@ -1,0 +1,59 @@
+"""Background loops: the sender, the scheduled occasions and the gauges."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from notifications.usecases.dispatch import Dispatcher
+from notifications.usecases.scheduled import Scheduled
+
+logger = logging.getLogger(__name__)
+GAUGE_INTERVAL_S = 15.0
+
+
+def sender(dispatcher: Dispatcher, poll_s: float):  # type: ignore[no-untyped-def]
+    """The loop that sends due deliveries."""
+
+    async def loop() -> None:
+        await dispatcher.run(poll_s)
+
+    return loop
+
+
+def occasions(scheduled: Scheduled, poll_s: float):  # type: ignore[no-untyped-def]
+    """The loop that gathers digests and announces survey openings and health digests."""
+
+    async def loop() -> None:
+        while True:
+            await scheduled.digests()
+            await scheduled.survey_openings()
+            await scheduled.health_digests()
+            await asyncio.sleep(poll_s)
+
+    return loop
+
+
+def closing(*clients: Any):  # type: ignore[no-untyped-def]
+    """A loop that only waits, and closes the clients (SMTP, HTTP) when the service stops."""
+
+    async def loop() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            for client in clients:
+                await client.close()
+
+    return loop
+
+
+def gauges(dispatcher: Dispatcher):  # type: ignore[no-untyped-def]
+    """The loop that refreshes the backlog gauges."""
+
+    async def loop() -> None:
+        while True:
+            await dispatcher.refresh_gauges()
+            await asyncio.sleep(GAUGE_INTERVAL_S)
+
+    return loop

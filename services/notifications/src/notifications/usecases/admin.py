@@ -1,0 +1,122 @@
+"""What admins do here.
+
+See deliveries and failures, retry a failure, set a program's branding, chat destinations and
+manager recipients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from mentorship_kit.errors import InvalidInputError, NotFoundError
+from mentorship_kit.outbox import Transaction, Transactor
+from notifications.adapters.mail import valid_address
+from notifications.adapters.store import Deliveries, ProgramSettingsStore
+from notifications.domain.deliveries import Delivery, Status
+from notifications.domain.programs import (
+    COLOUR,
+    Branding,
+    ChatSettings,
+    Manager,
+    ProgramSettings,
+    manager_id,
+)
+
+
+def _checked_branding(branding: Branding) -> Branding:
+    problems = [
+        (f"body.branding.{name}", "must be a colour like #1f4e79")
+        for name in ("primary_colour", "accent_colour")
+        if not COLOUR.match(getattr(branding, name))
+    ]
+    for name in ("sender", "reply_to"):
+        value = getattr(branding, name)
+        if value is not None:
+            from email.utils import parseaddr
+
+            if not valid_address(parseaddr(value)[1]):
+                problems.append((f"body.branding.{name}", "must be an address (Name <a@b.c>)"))
+    if problems:
+        raise InvalidInputError(problems)
+    return branding
+
+
+class Administration:
+    """Admin views and settings."""
+
+    def __init__(
+        self, transactor: Transactor, deliveries: Deliveries, programs: ProgramSettingsStore
+    ) -> None:
+        self._transactor = transactor
+        self._deliveries = deliveries
+        self._programs = programs
+
+    async def deliveries(self, query: dict[str, Any], limit: int) -> list[Delivery]:
+        """Deliveries matching a filter (newest first)."""
+        return await self._deliveries.find(query, limit=limit)
+
+    async def summary(self, program_id: str | None) -> dict[str, int]:
+        """Deliveries by status (of a program, or all)."""
+        return await self._deliveries.counts({"program_id": program_id} if program_id else {})
+
+    async def retry(self, delivery_id: str) -> Delivery:
+        """Send a failed delivery again (once the cause is fixed)."""
+        delivery = await self._deliveries.get(delivery_id)
+        if delivery is None:
+            raise NotFoundError(f"delivery {delivery_id}")
+        if delivery.status is not Status.FAILED:
+            raise InvalidInputError([("path.delivery_id", "only a failed delivery is retried")])
+
+        async def again(tx: Transaction) -> None:
+            await self._deliveries.collection.update_one(
+                {"_id": delivery_id, "status": Status.FAILED.value},
+                {"$set": {"status": Status.PENDING.value, "due_at": tx.now, "attempts": 0}},
+                session=tx.session,
+            )
+
+        await self._transactor.run(again)
+        found = await self._deliveries.get(delivery_id)
+        assert found is not None
+        return found
+
+    async def program(self, program_id: str) -> ProgramSettings:
+        """A program's settings here."""
+        return await self._programs.get(program_id)
+
+    async def set_program(
+        self,
+        program_id: str,
+        *,
+        branding: Branding | None = None,
+        chat: ChatSettings | None = None,
+        managers: list[tuple[str, str, str]] | None = None,
+    ) -> ProgramSettings:
+        """Change the parts given (``managers``: name, e-mail, language)."""
+        problems = [
+            (f"body.managers.{index}.email", "not an e-mail address")
+            for index, (_, email, _) in enumerate(managers or [])
+            if not valid_address(email)
+        ]
+        if problems:
+            raise InvalidInputError(problems)
+
+        async def store(tx: Transaction) -> ProgramSettings:
+            current = await self._programs.get(program_id, tx)
+            changed = replace(
+                current,
+                branding=_checked_branding(branding) if branding else current.branding,
+                chat=chat or current.chat,
+                managers=(
+                    tuple(
+                        Manager(manager_id(program_id, email), name, email, language)
+                        for name, email, language in managers
+                    )
+                    if managers is not None
+                    else current.managers
+                ),
+            )
+            await self._programs.put(changed, tx)
+            return changed
+
+        return await self._transactor.run(store)

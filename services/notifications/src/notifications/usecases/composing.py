@@ -1,0 +1,380 @@
+"""What a delivery says.
+
+The recipient's contact (fetched now, never stored), their language and zone, the program's
+branding, and the rendered message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from notifications.adapters.mail import Mail, valid_address
+from notifications.adapters.services import Contact, PlatformClient, Unreachable
+from notifications.adapters.store import Deliveries, Facts, PreferencesStore, ProgramSettingsStore
+from notifications.adapters.templates import Rendered, Templates
+from notifications.domain.calendar import Party, SessionInvitation, itip
+from notifications.domain.deliveries import Attempt, Delivery, Outcome, message_id
+from notifications.domain.explanations import reasons
+from notifications.domain.facts import Pair, Participant, ProgramFacts
+from notifications.domain.kinds import UNSUBSCRIBABLE, Kind, RecipientType
+from notifications.domain.links import unsubscribe_token
+from notifications.domain.preferences import Preferences, language_for
+from notifications.domain.programs import ProgramSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Addresses and keys that links in messages need."""
+
+    public_base_url: str
+    portal_base_url: str
+    link_key: bytes
+    mail_from: str
+    mail_domain: str
+    default_language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """A delivery ready to go: to whom, and what."""
+
+    contact: Contact | None
+    language: str
+    rendered: Rendered
+    mail: Mail | None
+    action_url: str
+
+
+class Undeliverable(Exception):  # noqa: N818 - reads as a condition
+    """The delivery cannot be composed now (``attempt`` says whether it may later)."""
+
+    def __init__(self, attempt: Attempt) -> None:
+        super().__init__(attempt.error)
+        self.attempt = attempt
+
+
+@dataclass
+class Round:
+    """What one sending round has already read.
+
+    Contacts, programs and settings are read once per round, and forgotten after it.
+    """
+
+    contacts: dict[str, Contact | Attempt] = field(default_factory=dict)
+    programs: dict[str, ProgramFacts | None] = field(default_factory=dict)
+    settings: dict[str, ProgramSettings] = field(default_factory=dict)
+    participants: dict[str, Participant] = field(default_factory=dict)
+    preferences: dict[str, Preferences] = field(default_factory=dict)
+    pairs: dict[str, Pair] = field(default_factory=dict)
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    planned: dict[str, int] = field(default_factory=dict)
+    prefetched: bool = False
+
+
+ACTION_PATHS: dict[Kind, str] = {
+    Kind.INVITATION: "/register",
+    Kind.INVITATION_REMINDER: "/register",
+    Kind.REGISTRATION_CONFIRMED: "/registration",
+    Kind.PROPOSAL_READY: "/console/matching",
+    Kind.MATCH: "/pairs",
+    Kind.SESSION_INVITATION: "/sessions",
+    Kind.SESSION_REMINDER: "/sessions",
+    Kind.SESSION_FOLLOW_UP: "/sessions",
+    Kind.FIT_QUESTION: "/pairs",
+    Kind.SURVEY_OPEN: "/surveys",
+    Kind.PAIR_ENDED: "/pairs",
+    Kind.HEALTH_DIGEST: "/console/health",
+    Kind.DIGEST: "/",
+}
+
+
+class Composer:
+    """Builds each delivery's message."""
+
+    def __init__(
+        self,
+        *,
+        facts: Facts,
+        programs: ProgramSettingsStore,
+        preferences: PreferencesStore,
+        deliveries: Deliveries,
+        platform: PlatformClient,
+        templates: Templates,
+        links: Links,
+    ) -> None:
+        self._facts = facts
+        self._programs = programs
+        self._preferences = preferences
+        self._deliveries = deliveries
+        self._platform = platform
+        self._templates = templates
+        self._links = links
+
+    async def prefetch(self, deliveries: list[Delivery], round_: Round) -> None:
+        """Read what a round's deliveries need in a few queries instead of a few each."""
+        participant_ids = {
+            d.recipient_id for d in deliveries if d.recipient_type is RecipientType.PARTICIPANT
+        }
+        round_.participants = await self._facts.participants_by_id(participant_ids)
+        round_.preferences = await self._preferences.many(
+            {d.person_id for d in deliveries if d.person_id}
+        )
+        pair_ids = {d.context["pair_id"] for d in deliveries if d.kind is Kind.MATCH}
+        round_.pairs = await self._facts.pairs_by_id(pair_ids)
+        round_.planned = await self._facts.planned_sessions(pair_ids)
+        round_.members = await self._facts.session_members(
+            {
+                d.context["session_id"]
+                for d in deliveries
+                if d.kind in {Kind.SESSION_INVITATION, Kind.SESSION_REMINDER}
+            }
+        )
+        round_.prefetched = True
+
+    async def contact(self, participant_id: str, round_: Round) -> Contact:
+        """A participant's contact, fetched once per round."""
+        found = round_.contacts.get(participant_id)
+        if found is None:
+            try:
+                found = await self._platform.participant_contact(participant_id)
+            except Unreachable as error:
+                found = error.attempt
+            round_.contacts[participant_id] = found
+        if isinstance(found, Attempt):
+            raise Undeliverable(found)
+        return found
+
+    async def _program(
+        self, program_id: str | None, round_: Round
+    ) -> tuple[dict[str, Any], ProgramSettings]:
+        pid = program_id or ""
+        if pid not in round_.programs:
+            round_.programs[pid] = await self._facts.program(pid) if pid else None
+            round_.settings[pid] = await self._programs.get(pid)
+        facts, settings = round_.programs[pid], round_.settings[pid]
+        name = settings.branding.display_name or (facts.name if facts else "Mentoring")
+        return {
+            "name": name,
+            "program_id": pid,
+            "time_zone": facts.time_zone if facts else "UTC",
+        }, settings
+
+    async def compose(self, delivery: Delivery, round_: Round, *, now: datetime) -> Composed:
+        """The message of ``delivery``; `Undeliverable` when it cannot be made."""
+        program, settings = await self._program(delivery.program_id, round_)
+        contact, language, zone = await self._recipient(delivery, settings, program, round_)
+        action_url = self._links.portal_base_url.rstrip("/") + ACTION_PATHS[delivery.kind]
+        context: dict[str, Any] = {
+            **delivery.context,
+            "program": program,
+            "branding": settings.branding,
+            "recipient_name": contact.name if contact else "",
+            "zone": zone,
+            "action_url": action_url,
+            "preferences_url": self._links.portal_base_url.rstrip("/") + "/preferences",
+            "unsubscribe_url": self._unsubscribe_url(delivery),
+        }
+        calendar: bytes | None = None
+        method: str | None = None
+        match delivery.kind:
+            case Kind.MATCH:
+                context |= await self._match_context(delivery, round_)
+            case Kind.SESSION_INVITATION:
+                calendar, method, others = await self._invitation(
+                    delivery, settings, program, round_, now
+                )
+                context["others"] = others
+            case Kind.SESSION_REMINDER:
+                context["others"] = await self._others(delivery, round_)
+            case Kind.DIGEST:
+                context["entries"] = await self._digest_entries(delivery, language, round_)
+            case _:
+                pass
+        try:
+            rendered = self._templates.render(delivery.kind, language, context)
+        except Exception as error:  # noqa: BLE001 - a template that cannot render is permanent
+            raise Undeliverable(
+                Attempt(Outcome.PERMANENT, f"render {type(error).__name__}")
+            ) from None
+        mail = None
+        if contact is not None:
+            mail = Mail(
+                sender=settings.branding.sender or self._links.mail_from,
+                reply_to=settings.branding.reply_to,
+                to_name=contact.name,
+                to_email=contact.email,
+                subject=rendered.subject,
+                text=rendered.text,
+                html=rendered.html,
+                message_id=message_id(delivery.delivery_id, self._links.mail_domain),
+                calendar=calendar,
+                calendar_method=method,
+                headers=self._list_headers(context["unsubscribe_url"]),
+            )
+        return Composed(contact, language, rendered, mail, action_url)
+
+    def _unsubscribe_url(self, delivery: Delivery) -> str | None:
+        if delivery.kind not in UNSUBSCRIBABLE or not delivery.person_id:
+            return None
+        token = unsubscribe_token(delivery.person_id, delivery.kind, self._links.link_key)
+        return f"{self._links.public_base_url.rstrip('/')}/v1/unsubscribe/{token}"
+
+    @staticmethod
+    def _list_headers(unsubscribe_url: str | None) -> dict[str, str]:
+        if unsubscribe_url is None:
+            return {}
+        return {
+            "List-Unsubscribe": f"<{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+
+    async def _recipient(
+        self,
+        delivery: Delivery,
+        settings: ProgramSettings,
+        program: dict[str, Any],
+        round_: Round,
+    ) -> tuple[Contact | None, str, str]:
+        default = self._links.default_language
+        match delivery.recipient_type:
+            case RecipientType.PARTICIPANT:
+                contact = await self.contact(delivery.recipient_id, round_)
+                if not valid_address(contact.email):
+                    raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
+                preferences = round_.preferences.get(delivery.person_id or "")
+                participant = round_.participants.get(delivery.recipient_id)
+                if not round_.prefetched:
+                    preferences = (
+                        await self._preferences.get(delivery.person_id)
+                        if delivery.person_id
+                        else None
+                    )
+                    known = await self._facts.participants_by_id([delivery.recipient_id])
+                    participant = known.get(delivery.recipient_id)
+                spoken = participant.languages if participant else ()
+                language = language_for(preferences, spoken, default)
+                zone = (preferences.time_zone if preferences else None) or contact.time_zone
+                return contact, language, zone
+            case RecipientType.MANAGER:
+                manager = next(
+                    (m for m in settings.managers if m.manager_id == delivery.recipient_id), None
+                )
+                if manager is None:
+                    raise Undeliverable(Attempt(Outcome.PERMANENT, "manager_removed"))
+                contact = Contact(manager.name, manager.email, program["time_zone"])
+                return contact, manager.language, program["time_zone"]
+            case RecipientType.PROGRAM_CHANNEL:
+                return None, default, program["time_zone"]
+            case _:
+                raise Undeliverable(Attempt(Outcome.PERMANENT, "no_contact_source"))
+
+    async def _match_context(self, delivery: Delivery, round_: Round) -> dict[str, Any]:
+        pair_id = delivery.context["pair_id"]
+        pair = round_.pairs.get(pair_id) or await self._facts.pair(pair_id)
+        if pair is None:
+            raise Undeliverable(Attempt(Outcome.PERMANENT, "pair_unknown"))
+        is_mentor = delivery.recipient_id == pair.mentor_participant_id
+        other_id = pair.mentee_participant_id if is_mentor else pair.mentor_participant_id
+        other = await self.contact(other_id, round_)
+        planned = round_.planned.get(pair.pair_id)
+        if planned is None:
+            planned = (await self._facts.planned_sessions([pair.pair_id])).get(pair.pair_id, 0)
+        return {
+            "is_mentor": is_mentor,
+            "other_name": other.name,
+            "other_email": other.email,
+            "reasons": reasons(pair.contributions),
+            "agenda": await self._platform.first_agenda(),
+            "sessions_planned": planned,
+        }
+
+    async def _members(self, session_id: str, round_: Round) -> tuple[str, ...]:
+        if session_id not in round_.members:
+            found = await self._facts.session_members([session_id])
+            round_.members[session_id] = found.get(session_id, ())
+        return round_.members[session_id]
+
+    async def _others(self, delivery: Delivery, round_: Round) -> str:
+        document = await self._facts.sessions.find_one({"_id": delivery.context["session_id"]})
+        others = [
+            pid
+            for pid in (document or {}).get("participant_ids", [])
+            if pid != delivery.recipient_id
+        ]
+        names = []
+        for pid in others:
+            try:
+                names.append((await self.contact(pid, round_)).name)
+            except Undeliverable:
+                continue
+        return ", ".join(names)
+
+    async def _invitation(
+        self,
+        delivery: Delivery,
+        settings: ProgramSettings,
+        program: dict[str, Any],
+        round_: Round,
+        now: datetime,
+    ) -> tuple[bytes, str, str]:
+        attendee_ids = list(await self._members(delivery.context["session_id"], round_))
+        if delivery.recipient_id not in attendee_ids:
+            attendee_ids.append(delivery.recipient_id)
+        attendees: list[Party] = []
+        others: list[str] = []
+        for pid in attendee_ids:
+            try:
+                contact = await self.contact(pid, round_)
+            except Undeliverable:
+                if pid == delivery.recipient_id:
+                    raise
+                continue
+            attendees.append(Party(contact.name, contact.email))
+            if pid != delivery.recipient_id:
+                others.append(contact.name)
+        sender = settings.branding.sender or self._links.mail_from
+        from email.utils import parseaddr
+
+        organizer_name, organizer_email = parseaddr(sender)
+        context = delivery.context
+        ordinal = context.get("ordinal")
+        summary = f"{program['name']}: mentoring session" + (f" {ordinal}" if ordinal else "")
+        invitation = SessionInvitation(
+            session_id=context["session_id"],
+            method=context["method"],
+            sequence=int(context["sequence"]),
+            starts_at=datetime.fromisoformat(context["starts_at"]),
+            duration_minutes=int(context["duration_minutes"]),
+            summary=summary,
+            description=f"{self._links.portal_base_url.rstrip('/')}/sessions",
+            organizer=Party(organizer_name or program["name"], organizer_email),
+            attendees=attendees,
+            stamp=now,
+        )
+        return itip(invitation), context["method"], ", ".join(others)
+
+    async def _digest_entries(
+        self, delivery: Delivery, language: str, round_: Round
+    ) -> list[dict[str, str]]:
+        entries = []
+        for item in await self._deliveries.by_ids(delivery.items):
+            program, settings = await self._program(item.program_id, round_)
+            context = {
+                **item.context,
+                "program": program,
+                "branding": settings.branding,
+                "recipient_name": "",
+                "zone": "UTC",
+                "action_url": "",
+                "preferences_url": "",
+                "unsubscribe_url": None,
+            }
+            try:
+                rendered = self._templates.render(item.kind, language, context)
+            except Exception:  # noqa: BLE001, S112 - an item that cannot render is left out
+                continue
+            url = self._links.portal_base_url.rstrip("/") + ACTION_PATHS[item.kind]
+            entries.append({"subject": rendered.subject, "text": url})
+        return entries

@@ -1,0 +1,151 @@
+"""A pair's e-mails against a real SMTP server, parsed with `email` and `icalendar`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from email.message import EmailMessage
+
+import pytest
+from icalendar import Calendar
+
+from mentorship_devstack.mailbox import Mailbox
+
+from .conftest import Service
+from .scenario import (
+    MENTEE,
+    MENTOR,
+    cancelled,
+    pair,
+    program,
+    registered,
+    rescheduled,
+    scheduled,
+    session_id,
+)
+from .support import deliver
+
+pytestmark = pytest.mark.integration
+
+
+async def received(mailbox: Mailbox, count: int, timeout_s: float = 20.0) -> list[EmailMessage]:
+    """Wait (without blocking the service's loop) for ``count`` messages."""
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while len(mailbox.messages) < count and asyncio.get_running_loop().time() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    return [mail.parsed() for mail in mailbox.messages]
+
+
+def calendar_of(message: EmailMessage) -> tuple[str, Calendar]:
+    """The text/calendar alternative's method parameter and its parsed content."""
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            content = part.get_content()
+            return str(part.get_param("method")), Calendar.from_ical(content)
+    raise AssertionError("no text/calendar part")
+
+
+def body(message: EmailMessage, subtype: str) -> str:
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None
+    return str(part.get_content())
+
+
+def to(message: EmailMessage) -> str:
+    return str(message["To"])
+
+
+@pytest.fixture
+def people(service: Service) -> None:
+    service.others.add(MENTOR, "Grace Hopper", "grace@example.com", "America/New_York")
+    service.others.add(MENTEE, "Ada Lovelace", "ada@example.com", "Europe/Paris")
+
+
+async def test_a_pair_gets_the_match_and_one_invitation_per_session(
+    service: Service, people: None
+) -> None:
+    first, second = scheduled(1), scheduled(2)
+    await deliver(
+        service.runtime, program(), registered(MENTOR, "mentor"), registered(MENTEE, "mentee")
+    )
+    await deliver(service.runtime, pair(), first, second)
+
+    messages = await received(service.mailbox, 2 + 2 + 4)
+    assert len(messages) == 8
+    confirmations = [m for m in messages if "registered" in str(m["Subject"])]
+    assert sorted(map(to, confirmations)) == [
+        "Ada Lovelace <ada@example.com>",
+        "Grace Hopper <grace@example.com>",
+    ]
+    matches = [m for m in messages if "match" in str(m["Subject"])]
+    assert len(matches) == 2
+    to_mentee = next(m for m in matches if "ada@" in to(m))
+    text = body(to_mentee, "plain")
+    assert "Your mentor is Grace Hopper." in text
+    assert "grace@example.com" in text
+    assert "the skills the mentee wants to grow are skills the mentor offers (67%)" in text
+    assert "your working hours overlap (22%)" in text
+    assert "Getting to know each other" in text
+    html = body(to_mentee, "html")
+    assert "Grace Hopper" in html
+    assert "<li>" in html
+    to_mentor = next(m for m in matches if "grace@" in to(m))
+    assert "You will be mentoring Ada Lovelace." in body(to_mentor, "plain")
+
+    invitations = [
+        m for m in messages if any(p.get_content_type() == "text/calendar" for p in m.walk())
+    ]
+    assert len(invitations) == 4
+    by_uid: dict[str, list[str]] = {}
+    for message in invitations:
+        method, calendar = calendar_of(message)
+        assert method == "REQUEST"
+        assert calendar["METHOD"] == "REQUEST"
+        (event,) = calendar.walk("VEVENT")
+        assert event.decoded("SEQUENCE") == 0
+        attendees = sorted(str(a) for a in event.get("ATTENDEE"))
+        assert attendees == ["mailto:ada@example.com", "mailto:grace@example.com"]
+        assert str(event["ORGANIZER"]).startswith("mailto:")
+        by_uid.setdefault(str(event["UID"]), []).append(to(message))
+        if str(event["UID"]) == f"{session_id(1)}@scheduling.mentorship":
+            assert event.decoded("DTSTART") == first.starts_at
+    assert sorted(by_uid) == [
+        f"{session_id(1)}@scheduling.mentorship",
+        f"{session_id(2)}@scheduling.mentorship",
+    ]
+    assert all(len(recipients) == 2 for recipients in by_uid.values())
+    message_ids = [str(m["Message-ID"]) for m in messages]
+    assert len(set(message_ids)) == len(message_ids)
+
+
+async def test_a_moved_session_is_a_higher_sequence_and_a_cancelled_one_a_cancel(
+    service: Service, people: None
+) -> None:
+    first = scheduled(1)
+    await deliver(
+        service.runtime, program(), registered(MENTOR, "mentor"), registered(MENTEE, "mentee")
+    )
+    await deliver(service.runtime, first)
+    await received(service.mailbox, 4)
+    service.mailbox.clear()
+    later = first.starts_at + timedelta(days=1, hours=2)
+    await deliver(service.runtime, rescheduled(1, first.starts_at, later))
+    moved = await received(service.mailbox, 2)
+    for message in moved:
+        method, calendar = calendar_of(message)
+        (event,) = calendar.walk("VEVENT")
+        assert method == "REQUEST"
+        assert event.decoded("SEQUENCE") == 1
+        assert event.decoded("DTSTART") == later
+        assert "Moved" in str(message["Subject"])
+    service.mailbox.clear()
+    await deliver(service.runtime, cancelled(1, later))
+    gone = await received(service.mailbox, 2)
+    assert len(gone) == 2
+    for message in gone:
+        method, calendar = calendar_of(message)
+        (event,) = calendar.walk("VEVENT")
+        assert (method, calendar["METHOD"]) == ("CANCEL", "CANCEL")
+        assert event.decoded("SEQUENCE") == 2
+        assert str(event["STATUS"]) == "CANCELLED"
+        assert str(event["UID"]) == f"{session_id(1)}@scheduling.mentorship"

@@ -1,0 +1,133 @@
+"""Templates in English and French, from files, through gettext catalogues."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+
+from notifications.adapters.templates import Templates
+from notifications.domain.explanations import Reason
+from notifications.domain.kinds import Kind
+from notifications.domain.programs import Branding
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "notifications"
+
+
+def context(**extra: Any) -> dict[str, Any]:
+    return {
+        "program": {"name": "Pilot", "program_id": "p", "time_zone": "UTC"},
+        "branding": Branding(logo_url="https://example.com/logo.png", primary_colour="#123456"),
+        "recipient_name": "Ada <script>",
+        "zone": "Europe/Paris",
+        "action_url": "https://portal.example.com/pairs",
+        "preferences_url": "https://portal.example.com/preferences",
+        "unsubscribe_url": "https://n.example.com/v1/unsubscribe/t.s",
+        **extra,
+    }
+
+
+MATCH = {
+    "is_mentor": False,
+    "other_name": "Grace",
+    "other_email": "grace@example.com",
+    "reasons": [Reason("skills", 0.6), Reason("time_zone", 0.2)],
+    "agenda": None,
+    "sessions_planned": 3,
+}
+
+
+def test_the_match_reads_in_english_and_french_and_html_is_escaped_and_branded() -> None:
+    templates = Templates()
+    english = templates.render(Kind.MATCH, "en", context(**MATCH))
+    french = templates.render(Kind.MATCH, "fr", context(**MATCH))
+    assert english.subject == "You have a match in Pilot"
+    assert french.subject == "Vous avez un binôme dans Pilot"
+    assert "Your mentor is Grace." in english.text
+    assert "Votre mentor est Grace." in french.text
+    assert "vos horaires de travail se recoupent (20%)" in french.text
+    assert "3 séances sont prévues" in french.text
+    assert "Ada &lt;script&gt;" in english.html
+    assert "<script>" not in english.html
+    assert "#123456" in english.html
+    assert "https://example.com/logo.png" in english.html
+    assert "https://n.example.com/v1/unsubscribe/t.s" in english.text
+
+
+def test_session_times_are_in_the_readers_zone_and_language() -> None:
+    templates = Templates()
+    session = {
+        "method": "REQUEST",
+        "change": "SessionScheduled",
+        "starts_at": "2027-03-01T09:00:00+00:00",
+        "duration_minutes": 60,
+        "others": "Grace",
+    }
+    english = templates.render(Kind.SESSION_INVITATION, "en", context(**session))
+    french = templates.render(Kind.SESSION_INVITATION, "fr", context(**session))
+    assert english.subject == "Mentoring session on Monday 1 March 2027, 10:00 (Europe/Paris)"
+    assert french.subject == "Séance de mentorat le lundi 1 mars 2027, 10:00 (Europe/Paris)"
+
+
+def test_every_kind_renders_in_every_language() -> None:
+    templates = Templates()
+    values = {
+        **MATCH,
+        "role": "mentee",
+        "method": "CANCEL",
+        "change": "SessionCancelled",
+        "starts_at": "2027-03-01T09:00:00+00:00",
+        "duration_minutes": 60,
+        "others": "",
+        "survey_kind": "closing",
+        "reason": "not_a_good_fit",
+        "mentees_matched": 3,
+        "mentees_considered": 4,
+        "mentors_considered": 2,
+        "flags": {
+            "inactive_pairs": 1,
+            "low_ratings": 0,
+            "not_a_good_fit": 2,
+            "mentors_over_capacity": 0,
+        },
+        "entries": [{"subject": "One", "text": "https://x"}],
+    }
+    for kind in Kind:
+        if kind in {Kind.INVITATION, Kind.INVITATION_REMINDER}:
+            continue
+        for language in ("en", "fr"):
+            rendered = templates.render(kind, language, context(**values))
+            assert rendered.subject, (kind, language)
+            assert rendered.text.strip(), (kind, language)
+            assert "</html>" in rendered.html, (kind, language)
+
+
+def test_the_french_catalogue_translates_every_string_of_the_templates(tmp_path: Path) -> None:
+    extracted = tmp_path / "messages.pot"
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("pybabel")),
+            "extract",
+            "-F",
+            str(PACKAGE / "babel.cfg"),
+            "-o",
+            str(extracted),
+            str(PACKAGE),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    with extracted.open("rb") as handle:
+        wanted = {message.id for message in read_po(handle) if message.id}
+    with (PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        french = {message.id: message.string for message in read_po(handle) if message.id}
+    assert wanted - french.keys() == set()
+    untranslated = [
+        key
+        for key in wanted
+        if not french[key] or (isinstance(french[key], tuple) and not all(french[key] or ()))
+    ]
+    assert untranslated == []
