@@ -6,7 +6,9 @@ on the topics those events live on (its own aiokafka consumer loop) and, for eve
 1. reads each record as bytes and decodes it itself: one that cannot be read at any layer
    (headers that are not UTF-8, a value that is not JSON or not a valid event) goes alone
    to the group's dead-letter topic, with its raw headers kept as bytes, and the batch goes
-   on;
+   on (a record aiokafka itself cannot decode, such as one with a header *name* that is not
+   UTF-8, is stepped over by reading record by record, and parked as a placeholder naming
+   its position);
 2. runs the handlers of the batch in one MongoDB transaction, together with a marker per
    ``event_id`` (an event already marked is skipped: redelivery changes nothing);
 3. commits, per partition, the offset after the last record of the batch, only once every
@@ -76,6 +78,8 @@ FETCH_MAX_WAIT_MS = 100
 """How long the broker may hold an empty fetch: bounds the idle-to-busy latency."""
 ERROR_PAUSE_S = 1.0
 """Pause after a failed round, before trying again."""
+UNREADABLE_READ_WAIT_MS = 500
+"""How long to wait for a partition's next record while stepping over an unreadable one."""
 RESTART_DELAY_S = 1.0
 CLOSE_TIMEOUT_S = 5.0
 """Longest wait for the Kafka client to leave the group when it closes."""
@@ -309,17 +313,11 @@ class EventConsumer:
             if self.health.stalled:
                 raise _RestartConsumerError
             try:
-                batches = await kafka.getmany(
-                    timeout_ms=max(self._settings.consumer_batch_wait_ms, 10),
-                    max_records=self._settings.consumer_batch_size,
-                )
+                records = await self._fetch(kafka, uncommitted)
             except KafkaError as error:
                 self._round_failed(f"fetch failed: {error!r}")
                 await asyncio.sleep(ERROR_PAUSE_S)
                 continue
-            records = [
-                ConsumedRecord.from_kafka(item) for batch in batches.values() for item in batch
-            ]
             if records:
                 try:
                     await self.process(records)
@@ -354,6 +352,81 @@ class EventConsumer:
                 self.health.progressed()
             elif self.health.joined:  # idle and caught up, not merely between owners
                 self.health.progressed()
+
+    async def _fetch(
+        self, kafka: AIOKafkaConsumer, uncommitted: dict[TopicPartition, int]
+    ) -> list[ConsumedRecord]:
+        """The next batch of records (none when there is nothing new).
+
+        Raises:
+            KafkaError: the fetch failed.
+        """
+        try:
+            batches = await kafka.getmany(
+                timeout_ms=max(self._settings.consumer_batch_wait_ms, 10),
+                max_records=self._settings.consumer_batch_size,
+            )
+        except KafkaError:
+            raise
+        except Exception as error:  # noqa: BLE001 - aiokafka could not read a record
+            return await self._read_around_unreadable(kafka, uncommitted, error)
+        return [ConsumedRecord.from_kafka(item) for batch in batches.values() for item in batch]
+
+    async def _read_around_unreadable(
+        self,
+        kafka: AIOKafkaConsumer,
+        uncommitted: dict[TopicPartition, int],
+        error: Exception,
+    ) -> list[ConsumedRecord]:
+        """The next records, read one at a time, with a placeholder for one aiokafka cannot read.
+
+        aiokafka raises while it decodes a fetched record it cannot read (a header name that
+        is not UTF-8, say), and raises again at every fetch: the record must be stepped over.
+        The failed call may also have moved other partitions past records it never returned,
+        so every partition first goes back to where processing stopped. Then each is read
+        one record at a time up to the unreadable one, which becomes a placeholder (its
+        position, and why) to dead-letter; the partition resumes after it.
+        """
+        logger.warning(
+            "a fetched record cannot be read; reading record by record to step over it",
+            extra={"error": f"{type(error).__name__}: {error}"},
+        )
+        owned = sorted(kafka.assignment())
+        for position in owned:
+            resume = uncommitted.get(position)
+            if resume is None:
+                resume = await kafka.committed(position)
+            if resume is None:
+                await kafka.seek_to_beginning(position)
+            else:
+                kafka.seek(position, resume)
+        records: list[ConsumedRecord] = []
+        for position in owned:
+            while len(records) < self._settings.consumer_batch_size:
+                try:
+                    found = await kafka.getmany(
+                        position, timeout_ms=UNREADABLE_READ_WAIT_MS, max_records=1
+                    )
+                except KafkaError:
+                    raise
+                except Exception as failure:  # noqa: BLE001 - the record aiokafka cannot read
+                    offset = await kafka.position(position)
+                    records.append(
+                        ConsumedRecord(
+                            topic=position.topic,
+                            partition=position.partition,
+                            offset=offset,
+                            key=None,
+                            value=b"",
+                            unreadable=f"{type(failure).__name__}: {failure}",
+                        )
+                    )
+                    kafka.seek(position, offset + 1)
+                    break
+                if not found:
+                    break
+                records.extend(ConsumedRecord.from_kafka(item) for item in found[position])
+        return records
 
     def _rewind(self, kafka: AIOKafkaConsumer, records: Sequence[ConsumedRecord]) -> None:
         """Seek every partition of ``records`` back to its first record in the batch."""
@@ -405,6 +478,10 @@ class EventConsumer:
         """Decode a record this consumer handles; dead-letter it if it cannot be read."""
         base_topic = self._base_topic(record.topic)
         kind: tuple[str, int] | None = None
+        if record.unreadable:
+            await self._dead_letter(record, "unreadable", record.unreadable)
+            self._count(base_topic, "unknown", "dead_lettered")
+            return None
         try:
             kind = peek_type(record.value, record.decoded_headers())
             if kind is not None and self._handlers.handler_for(*kind) is None:

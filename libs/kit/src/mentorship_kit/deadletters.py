@@ -10,7 +10,9 @@ published again is shortened to fit the producer's limit (``KAFKA_MAX_MESSAGE_BY
   offset, size, SHA-256) and its first bytes, base64-encoded;
 - ``headers``: the original headers are left out (``dlq_headers_sha256`` and
   ``dlq_headers_size`` describe them);
-- ``key``: the key is replaced by its SHA-256 (hex).
+- ``key``: the key is replaced by its SHA-256 (hex);
+- ``record``: the Kafka client could not read the record at all (e.g. a header name that is
+  not UTF-8): nothing of it is kept, the ``dlq_*`` headers say where it is.
 
 A shortened record is never re-driven (it is not the original any more): read the original
 from its topic at ``dlq_partition`` / ``dlq_offset`` while retention keeps it.
@@ -64,6 +66,9 @@ class ConsumedRecord:
     key: bytes | None
     value: bytes
     headers: RawHeaders = ()
+    unreadable: str = ""
+    """Why the Kafka client could not read this record (then key, value and headers are
+    empty: only its position is known)."""
 
     @classmethod
     def from_kafka(cls, record: Any) -> ConsumedRecord:
@@ -126,7 +131,7 @@ def dead_letter(
     record: ConsumedRecord, reasons: Mapping[str, str], *, max_bytes: int
 ) -> DeadLetter:
     """The dead letter of ``record``: original bytes plus ``reasons``, within ``max_bytes``."""
-    truncated: list[str] = []
+    truncated: list[str] = ["record"] if record.unreadable else []
     extra: dict[str, str] = {}
     key = record.key
     if key is not None and len(key) > KEY_BUDGET_BYTES:
