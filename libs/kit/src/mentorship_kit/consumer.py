@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -499,8 +500,18 @@ class EventConsumer:
         return None
 
     async def _dead_letter(self, record: ConsumedRecord, reason: str, message: str) -> None:
-        """Park ``record`` unless it was parked before (a redelivered batch parks nothing twice)."""
-        marker = f"{self._group}:dead-letter:{record.topic}:{record.partition}:{record.offset}"
+        """Park ``record`` unless it was parked before (a redelivered batch parks nothing twice).
+
+        The marker names the record by its position and its bytes: a topic created anew
+        numbers its records from 0 again, and a position alone would take another record
+        for one parked before, and commit it unparked.
+        """
+        digest = hashlib.sha256(record.key or b"")
+        digest.update(record.value)
+        marker = (
+            f"{self._group}:dead-letter:{record.topic}:{record.partition}:{record.offset}:"
+            f"{digest.hexdigest()[:16]}"
+        )
         if await self._processed.find_one({"_id": marker}, projection={"_id": 1}) is not None:
             return
         await self._dead_letters.send(record, self._base_topic(record.topic), reason, message)
