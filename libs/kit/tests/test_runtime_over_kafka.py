@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from pymongo.errors import AutoReconnect
 
 from mentorship_contracts import Envelope, encode, seal
@@ -214,6 +215,31 @@ async def test_a_record_the_kafka_client_cannot_read_is_parked_alone_and_nothing
     assert "unreadable" not in await _seen(started)
     assert started.consumer is not None
     assert started.consumer.health.ready
+
+
+@pytest.mark.parametrize("codec", ["gzip", "lz4", "snappy", "zstd"])
+async def test_events_in_compressed_batches_are_processed(
+    started: ServiceRuntime, codec: str
+) -> None:
+    """Producers of other teams, or a topic's compression.type on the brokers, compress
+    batches with any codec Kafka has: one the consumer cannot decompress stops its group."""
+    settings = started.settings
+    encoded = encode(seal(example(PairCreated, pair_id=f"compressed-{codec}"), source="x"))
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", compression_type=codec
+    )
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            settings.topic_name(PAIRS.name), encoded.value, key=encoded.key.encode()
+        )
+    finally:
+        await producer.stop()
+
+    async def seen() -> bool:
+        return f"compressed-{codec}" in await _seen(started)
+
+    await _eventually(seen)
 
 
 async def test_a_two_megabyte_record_is_parked_once_as_a_pointer_and_the_partition_moves_on(
