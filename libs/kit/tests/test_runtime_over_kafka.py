@@ -21,8 +21,11 @@ from mentorship_devstack.kafka_tools import (
     publish_with_raw_header_name,
     read_topic,
 )
+from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.runtime import ServiceRuntime
+
+from .conftest import KitTestSettings
 
 pytestmark = pytest.mark.integration
 
@@ -303,3 +306,32 @@ async def test_a_batch_the_database_refused_is_delivered_again_not_skipped(
     finally:
         await runtime.stop()
     assert times == {"first": 1, "flaky": 1, "last": 1}
+
+
+async def test_an_idle_consumer_stays_ready_past_the_stall_timeout(
+    make_settings: SettingsFactory,
+) -> None:
+    """Idle and caught up is progress: every partition answers its fetches."""
+    runtime = ServiceRuntime(make_settings(KitTestSettings, consumer_stall_timeout_s=2.0))
+
+    @runtime.handlers.on(PairCreated)
+    async def on_pair(event: Envelope[PairCreated], tx: Transaction) -> None:
+        raise AssertionError("nothing is published")
+
+    await runtime.start()
+    try:
+        consumer = runtime.consumer
+        assert consumer is not None
+        await _eventually(lambda: _true(consumer.health.ready))
+        answers = []
+        for _ in range(30):
+            await asyncio.sleep(0.2)
+            answers.append(consumer.health.ready)
+    finally:
+        await runtime.stop()
+    assert all(answers)
+    assert runtime.metrics.registry.get_sample_value("mentorship_consumer_restarts_total") == 0
+
+
+async def _true(value: bool) -> bool:
+    return value

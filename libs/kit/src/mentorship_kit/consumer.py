@@ -81,6 +81,9 @@ ERROR_PAUSE_S = 1.0
 """Pause after a failed round, before trying again."""
 UNREADABLE_READ_WAIT_MS = 500
 """How long to wait for a partition's next record while stepping over an unreadable one."""
+IDLE_FETCH_AGE_S = 5.0
+"""An idle member counts as caught up only if each of its partitions answered a fetch this
+recently (an answered fetch of an idle partition comes every ``FETCH_MAX_WAIT_MS``)."""
 RESTART_DELAY_S = 1.0
 CLOSE_TIMEOUT_S = 5.0
 """Longest wait for the Kafka client to leave the group when it closes."""
@@ -143,8 +146,9 @@ class ConsumerHealth:
     """Whether a consumer group member is joined and making progress.
 
     Progress is a fetched batch processed and committed, or, while the member holds its
-    assignment, a fetch that found nothing new with nothing left to commit (idle and caught
-    up). Lag is never computed from the broker's end offsets (tansu answers them wrongly).
+    assignment, a fetch that found nothing new with nothing left to commit and every
+    partition answering its fetches (idle and caught up). Lag is never computed from the
+    broker's end offsets (tansu answers them wrongly).
 
     Ready means: the member has joined its group since its Kafka client started, and has made
     progress within the stall timeout. A rebalance (a replica coming or going) does not make
@@ -351,8 +355,8 @@ class EventConsumer:
                 uncommitted.clear()
                 self._metrics.consumer_last_processed.set(time.time())
                 self.health.progressed()
-            elif self.health.joined:  # idle and caught up, not merely between owners
-                self.health.progressed()
+            elif self.health.joined and _fetches_answered(kafka):
+                self.health.progressed()  # idle and caught up: not between owners, not cut off
 
     async def _fetch(
         self, kafka: AIOKafkaConsumer, uncommitted: dict[TopicPartition, int]
@@ -613,6 +617,23 @@ class EventConsumer:
         known_type = event_type if event_type in _KNOWN_EVENT_TYPES else "unknown"
         known_topic = base_topic if base_topic in _KNOWN_TOPICS else "unknown"
         self._metrics.messages_consumed.labels(known_topic, known_type, outcome).inc()
+
+
+def _fetches_answered(kafka: AIOKafkaConsumer) -> bool:
+    """Whether every partition the member holds answered a fetch lately.
+
+    aiokafka logs a failed fetch (leader unreachable, unknown partition, a broker error)
+    and ``getmany()`` then answers nothing, as for a partition with nothing new: only the
+    time of the last answered fetch tells an idle member from one that reads nothing.
+    """
+    oldest_ms = (time.time() - IDLE_FETCH_AGE_S) * 1000
+    try:
+        return all(
+            (kafka.last_poll_timestamp(position) or 0) >= oldest_ms
+            for position in kafka.assignment()
+        )
+    except AssertionError:  # a partition was revoked meanwhile
+        return False
 
 
 async def _close(kafka: AIOKafkaConsumer) -> None:
