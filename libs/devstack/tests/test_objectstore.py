@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import http.server
+import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,3 +76,27 @@ def test_a_key_and_the_keys_under_it_do_not_collide(s3: httpx.Client) -> None:
     s3.put("/b/a/b", content=b"nested")
     assert s3.get("/b/a").content == b"file"
     assert s3.get("/b/a/b").content == b"nested"
+
+
+def test_an_etag_names_one_version_even_when_the_file_clock_has_not_moved(tmp_path: Path) -> None:
+    """Before Linux 6.13, file times move in clock ticks (1 to 4 ms) and a write here takes
+    under one, and a replaced file's inode is handed to the next new file at once. An ETag
+    made of inode, mtime and size then names two versions of a watermark, and tansu's
+    compare-and-swap against the older one succeeds: a lost update."""
+    store = FileStore(tmp_path)
+    tick = time.time_ns()
+    etags = []
+    for version in range(20):
+        stored = store.put("b", "watermark", b"%04d" % version, if_match=None, if_none_match=None)
+        assert stored is not None
+        os.utime(stored.path, ns=(tick, tick))  # the clock did not move between the writes
+        current = store.head("b", "watermark")
+        assert current is not None
+        etags.append(current.etag)
+
+    assert len(set(etags)) == len(etags)
+    stale = store.put("b", "watermark", b"late", if_match=etags[0], if_none_match=None)
+    assert stale is None
+    current = store.head("b", "watermark")
+    assert current is not None
+    assert store.read(current) == b"0019"

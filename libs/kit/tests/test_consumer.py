@@ -122,6 +122,34 @@ async def test_malformed_records_are_dead_lettered_and_the_rest_processed(
     assert "data.score" in harness.sink.parked[1][2]
 
 
+async def test_a_redelivered_bad_record_is_parked_once(harness: Harness) -> None:
+    batch = [_record(b"{not json", 0), *_records(_pair("p1"), start=1)]
+    await harness.consumer.process(batch)
+    await harness.consumer.process(batch)
+
+    assert [record.offset for record, _, _ in harness.sink.parked] == [0]
+
+
+async def test_another_record_at_an_offset_parked_before_is_parked_too(harness: Harness) -> None:
+    """A topic deleted and created again (a broker on memory storage restarted, a reset by
+    an operator) numbers its records from 0 again: what was parked at an offset before must
+    not keep a different record there from being parked - it would be committed unparked."""
+    await harness.consumer.process([_record(b"{not json", 0)])
+    harness.fail_for["p2"] = PermanentError("no such program")
+    await harness.consumer.process([_record(b"also not json", 0), *_records(_pair("p2"), start=1)])
+    await harness.consumer.process(_records(_pair("p3"), start=1))
+    harness.fail_for["p4"] = PermanentError("no such program")
+    await harness.consumer.process(_records(_pair("p4"), start=1))
+
+    parked = [(record.offset, record.value[:13]) for record, _, _ in harness.sink.parked]
+    assert parked == [
+        (0, b"{not json"),
+        (0, b"also not json"),
+        (1, encode(_pair("p2")).value[:13]),
+        (1, encode(_pair("p4")).value[:13]),
+    ]
+
+
 async def test_events_the_service_does_not_handle_are_skipped(harness: Harness) -> None:
     registered = seal(example(ParticipantRegistered), source="registration")
     await harness.consumer.process(_records(registered, _pair("p1")))

@@ -6,6 +6,9 @@ import base64
 import hashlib
 import json
 
+import pytest
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
+
 from mentorship_kit.deadletters import ConsumedRecord, dead_letter
 
 LIMIT = 1024 * 1024
@@ -50,7 +53,7 @@ def test_a_value_over_the_limit_becomes_a_pointer_to_the_original() -> None:
 
 def test_oversized_headers_and_key_are_replaced_and_the_letter_still_fits() -> None:
     headers = tuple((f"h{i}", b"v" * 10_000) for i in range(200))  # 2 MB of headers
-    record = ConsumedRecord("t", 0, 7, b"k" * 100_000, b"x" * 1_040_000, headers)
+    record = ConsumedRecord("t", 0, 7, b"k" * 100_000, b"x" * 1_048_500, headers)
 
     letter = dead_letter(record, REASONS, max_bytes=LIMIT)
 
@@ -67,3 +70,33 @@ def test_a_record_just_under_the_limit_is_not_shortened() -> None:
     letter = dead_letter(_record(b"y" * 500_000), REASONS, max_bytes=LIMIT)
     assert letter.truncated == ()
     assert letter.value == b"y" * 500_000
+
+
+def _producer_size(value: bytes, headers: list[tuple[str, bytes]], key: bytes | None) -> int:
+    """The size aiokafka's producer checks against ``max_request_size`` before sending."""
+    return int(DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, headers))
+
+
+@pytest.mark.parametrize("count", [100, 8100, 20_000])
+def test_a_letter_passes_the_producers_own_size_check_whatever_the_headers(count: int) -> None:
+    """Each header also costs its length prefixes: 8,100 empty headers are 16 KB on the wire."""
+    headers = [("h", b"") for _ in range(count)]
+    room = LIMIT - _producer_size(b"", headers, b"key-1") - 8  # 8: the value's own prefix
+    value = b"x" * room
+    assert _producer_size(value, headers, b"key-1") <= LIMIT, "the original could be sent"
+    record = ConsumedRecord("t.mentorship.pair.v1", 2, 41, b"key-1", value, tuple(headers))
+
+    letter = dead_letter(record, REASONS, max_bytes=LIMIT)
+
+    assert _producer_size(letter.value, letter.headers, letter.key) <= LIMIT
+
+
+def test_a_long_error_text_in_any_script_still_fits() -> None:
+    reasons = {**REASONS, "dlq_error": "\U0001f4a5" * 4000}  # 16,000 bytes of UTF-8
+    key = b"k" * 4096
+    value = b"y" * (LIMIT - 16 * 1024 - len(key))
+    record = ConsumedRecord("t.mentorship.pair.v1", 2, 41, key, value)
+
+    letter = dead_letter(record, reasons, max_bytes=LIMIT)
+
+    assert _producer_size(letter.value, letter.headers, letter.key) <= LIMIT

@@ -9,15 +9,23 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 import pytest
+from aiokafka import AIOKafkaProducer
 from pymongo.errors import AutoReconnect
 
 from mentorship_contracts import Envelope, encode, seal
 from mentorship_contracts.events import PairCreated
 from mentorship_contracts.examples import example
 from mentorship_contracts.topics import PAIRS, dead_letter_topic
-from mentorship_devstack.kafka_tools import publish_raw, read_topic
+from mentorship_devstack.kafka_tools import (
+    publish_raw,
+    publish_with_raw_header_name,
+    read_topic,
+)
+from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.runtime import ServiceRuntime
+
+from .conftest import KitTestSettings
 
 pytestmark = pytest.mark.integration
 
@@ -165,6 +173,78 @@ async def test_a_header_that_is_not_utf8_parks_its_record_alone_and_the_batch_go
     assert "poisoned" not in await _seen(started)
 
 
+async def test_a_record_the_kafka_client_cannot_read_is_parked_alone_and_nothing_else_is_lost(
+    started: ServiceRuntime,
+) -> None:
+    """aiokafka itself raises on a header *name* that is not UTF-8 (clients such as
+    librdkafka send any bytes): the consumer must not crash on it forever, and must not lose
+    the records the failed fetch had already taken from other partitions."""
+    settings = started.settings
+    topic = settings.topic_name(PAIRS.name)
+    before = [f"before-{n}" for n in range(6)]
+    after = [f"after-{n}" for n in range(6)]
+    for pair_id in before:
+        await _publish_pair(started, pair_id)
+    unreadable = encode(seal(example(PairCreated, pair_id="unreadable"), source="matching"))
+    offset = await publish_with_raw_header_name(
+        settings.kafka_bootstrap,
+        topic,
+        unreadable.value,
+        key=b"unreadable",
+        header_name=b"\xff\xfe\xfd\xfc",
+        partition=0,
+    )
+    for pair_id in after:
+        await _publish_pair(started, pair_id)
+    encoded = encode(seal(example(PairCreated, pair_id="after-on-its-partition"), source="x"))
+    await publish_raw(settings.kafka_bootstrap, topic, encoded.value, key=b"k", partition=0)
+
+    async def every_valid_one_seen() -> bool:
+        return {*before, *after, "after-on-its-partition"} <= await _seen(started)
+
+    await _eventually(every_valid_one_seen, timeout_s=30)
+    dead = await read_topic(
+        settings.kafka_bootstrap,
+        settings.topic_name(dead_letter_topic("kit-test").name),
+        until=lambda found: len(found) >= 2,
+        timeout_s=3.0,
+    )
+    assert len(dead) == 1
+    [parked] = dead
+    assert parked.headers["dlq_reason"] == "unreadable"
+    assert (parked.headers["dlq_partition"], parked.headers["dlq_offset"]) == ("0", str(offset))
+    assert "UnicodeDecodeError" in parked.headers["dlq_error"]
+    assert parked.headers["dlq_truncated"] == "record", "a placeholder: never re-driven"
+    assert "unreadable" not in await _seen(started)
+    assert started.consumer is not None
+    assert started.consumer.health.ready
+
+
+@pytest.mark.parametrize("codec", ["gzip", "lz4", "snappy", "zstd"])
+async def test_events_in_compressed_batches_are_processed(
+    started: ServiceRuntime, codec: str
+) -> None:
+    """Producers of other teams, or a topic's compression.type on the brokers, compress
+    batches with any codec Kafka has: one the consumer cannot decompress stops its group."""
+    settings = started.settings
+    encoded = encode(seal(example(PairCreated, pair_id=f"compressed-{codec}"), source="x"))
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", compression_type=codec
+    )
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            settings.topic_name(PAIRS.name), encoded.value, key=encoded.key.encode()
+        )
+    finally:
+        await producer.stop()
+
+    async def seen() -> bool:
+        return f"compressed-{codec}" in await _seen(started)
+
+    await _eventually(seen)
+
+
 async def test_a_two_megabyte_record_is_parked_once_as_a_pointer_and_the_partition_moves_on(
     started: ServiceRuntime,
 ) -> None:
@@ -226,3 +306,32 @@ async def test_a_batch_the_database_refused_is_delivered_again_not_skipped(
     finally:
         await runtime.stop()
     assert times == {"first": 1, "flaky": 1, "last": 1}
+
+
+async def test_an_idle_consumer_stays_ready_past_the_stall_timeout(
+    make_settings: SettingsFactory,
+) -> None:
+    """Idle and caught up is progress: every partition answers its fetches."""
+    runtime = ServiceRuntime(make_settings(KitTestSettings, consumer_stall_timeout_s=2.0))
+
+    @runtime.handlers.on(PairCreated)
+    async def on_pair(event: Envelope[PairCreated], tx: Transaction) -> None:
+        raise AssertionError("nothing is published")
+
+    await runtime.start()
+    try:
+        consumer = runtime.consumer
+        assert consumer is not None
+        await _eventually(lambda: _true(consumer.health.ready))
+        answers = []
+        for _ in range(30):
+            await asyncio.sleep(0.2)
+            answers.append(consumer.health.ready)
+    finally:
+        await runtime.stop()
+    assert all(answers)
+    assert runtime.metrics.registry.get_sample_value("mentorship_consumer_restarts_total") == 0
+
+
+async def _true(value: bool) -> bool:
+    return value

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import struct
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.record.util import calc_crc32c
 
 from mentorship_contracts import Envelope, IntegrationEvent, encode, seal
 
@@ -35,26 +37,64 @@ async def publish_raw(
     key: bytes | None = None,
     headers: Mapping[str, str | bytes] | None = None,
     max_request_size: int = 1_048_576,
-) -> None:
+    partition: int | None = None,
+) -> int:
     """Produce one record exactly as given (no envelope, no validation).
 
     Header values given as bytes are sent as they are (they need not be UTF-8); raise
-    ``max_request_size`` to send a record larger than a service's producer would.
+    ``max_request_size`` to send a record larger than a service's producer would. Returns
+    the record's offset.
     """
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap, acks="all", max_request_size=max_request_size
     )
     await producer.start()
     try:
-        await producer.send_and_wait(
+        sent = await producer.send_and_wait(
             topic,
             value,
             key=key,
+            partition=partition,
             headers=[
                 (name, item if isinstance(item, bytes) else item.encode())
                 for name, item in (headers or {}).items()
             ],
         )
+        return int(sent.offset)
+    finally:
+        await producer.stop()
+
+
+_CRC_OFFSET = 17
+"""Where a v2 record batch keeps its CRC-32C, which covers every byte after it."""
+_PLACEHOLDER = b"\x01\x02\x03\x04"
+
+
+async def publish_with_raw_header_name(
+    bootstrap: str, topic: str, value: bytes, *, key: bytes, header_name: bytes, partition: int
+) -> int:
+    """Produce one record whose one header is named by ``header_name``, exactly these bytes.
+
+    Clients take header names as text, so they cannot send a name that is not UTF-8 (which
+    other clients, librdkafka's for one, can): the batch is built with a placeholder name of
+    the same length, patched, and its checksum recomputed. Returns the record's offset.
+    """
+    placeholder = (_PLACEHOLDER * len(header_name))[: len(header_name)]
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        batch = producer.create_batch()
+        batch.append(timestamp=None, key=key, value=value, headers=[(placeholder.decode(), b"v")])
+        built = bytearray(batch._build())  # the only way to reach the bytes
+        if len(header_name) < len(_PLACEHOLDER) or built.count(placeholder) != 1:
+            msg = "header_name must be at least 4 bytes, unlike anything in key or value"
+            raise ValueError(msg)
+        at = built.index(placeholder)
+        built[at : at + len(placeholder)] = header_name
+        struct.pack_into(">I", built, _CRC_OFFSET, calc_crc32c(bytes(built[_CRC_OFFSET + 4 :])))
+        batch._buffer = built
+        sent = await (await producer.send_batch(batch, topic, partition=partition))
+        return int(sent.offset)
     finally:
         await producer.stop()
 

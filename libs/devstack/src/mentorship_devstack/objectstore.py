@@ -56,8 +56,10 @@ class FileStore:
 
     def __init__(self, root: Path) -> None:
         self._root = root
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         """Serialises writes, so a conditional write checks and replaces atomically."""
+        self._etags: dict[Path, str] = {}
+        """The ETag of each object, set by the write that made it (under the lock)."""
 
     def _path(self, bucket: str, key: str) -> Path:
         *folders, name = key.split("/")
@@ -66,15 +68,25 @@ class FileStore:
             path /= _folder(folder)
         return path / quote(name, safe="")
 
-    @staticmethod
-    def _describe(key: str, path: Path) -> StoredObject | None:
+    def _describe(self, key: str, path: Path) -> StoredObject | None:
         try:
             status = path.stat()
         except FileNotFoundError:
             return None
-        # Every write replaces the file by a new one: inode, time and size identify a version.
-        version = f"{status.st_ino}:{status.st_mtime_ns}:{status.st_size}".encode()
-        etag = f'"{hashlib.md5(version, usedforsecurity=False).hexdigest()}"'
+        # The ETag is the MD5 of the content, as S3's: inode, time and size do not name a
+        # version (a replaced file's inode is reused at once, and file times move in clock
+        # ticks of up to 4 ms on many kernels). This store is the only writer, so the ETag
+        # each write computed stays right; a file written before a restart is read once.
+        etag = self._etags.get(path)
+        if etag is None:
+            with self._lock:  # no write replaces the file while it is read
+                etag = self._etags.get(path)
+                if etag is None:
+                    try:
+                        etag = _etag(path.read_bytes())
+                    except FileNotFoundError:
+                        return None
+                    self._etags[path] = etag
         return StoredObject(key, path, status.st_size, etag, status.st_mtime)
 
     def head(self, bucket: str, key: str) -> StoredObject | None:
@@ -95,6 +107,7 @@ class FileStore:
             with os.fdopen(handle, "wb") as file:
                 file.write(body)
             Path(temporary).replace(path)
+            self._etags[path] = _etag(body)
             stored = self._describe(key, path)
         assert stored is not None
         return stored
@@ -105,8 +118,10 @@ class FileStore:
 
     def delete(self, bucket: str, key: str) -> None:
         """Remove the object if it exists."""
+        path = self._path(bucket, key)
         with self._lock:
-            self._path(bucket, key).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+            self._etags.pop(path, None)
 
     def list(self, bucket: str, prefix: str, after: str) -> list[StoredObject]:
         """Objects whose key starts with ``prefix`` and sorts after ``after``, in key order."""
@@ -123,6 +138,10 @@ class FileStore:
             and (stored := self._describe(key, path)) is not None
         ]
         return sorted(found, key=lambda item: item.key)
+
+
+def _etag(content: bytes) -> str:
+    return f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
 
 
 def _folder(segment: str) -> str:

@@ -6,7 +6,9 @@ on the topics those events live on (its own aiokafka consumer loop) and, for eve
 1. reads each record as bytes and decodes it itself: one that cannot be read at any layer
    (headers that are not UTF-8, a value that is not JSON or not a valid event) goes alone
    to the group's dead-letter topic, with its raw headers kept as bytes, and the batch goes
-   on;
+   on (a record aiokafka itself cannot decode, such as one with a header *name* that is not
+   UTF-8, is stepped over by reading record by record, and parked as a placeholder naming
+   its position);
 2. runs the handlers of the batch in one MongoDB transaction, together with a marker per
    ``event_id`` (an event already marked is skipped: redelivery changes nothing);
 3. commits, per partition, the offset after the last record of the batch, only once every
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -76,6 +79,11 @@ FETCH_MAX_WAIT_MS = 100
 """How long the broker may hold an empty fetch: bounds the idle-to-busy latency."""
 ERROR_PAUSE_S = 1.0
 """Pause after a failed round, before trying again."""
+UNREADABLE_READ_WAIT_MS = 500
+"""How long to wait for a partition's next record while stepping over an unreadable one."""
+IDLE_FETCH_AGE_S = 5.0
+"""An idle member counts as caught up only if each of its partitions answered a fetch this
+recently (an answered fetch of an idle partition comes every ``FETCH_MAX_WAIT_MS``)."""
 RESTART_DELAY_S = 1.0
 CLOSE_TIMEOUT_S = 5.0
 """Longest wait for the Kafka client to leave the group when it closes."""
@@ -138,8 +146,9 @@ class ConsumerHealth:
     """Whether a consumer group member is joined and making progress.
 
     Progress is a fetched batch processed and committed, or, while the member holds its
-    assignment, a fetch that found nothing new with nothing left to commit (idle and caught
-    up). Lag is never computed from the broker's end offsets (tansu answers them wrongly).
+    assignment, a fetch that found nothing new with nothing left to commit and every
+    partition answering its fetches (idle and caught up). Lag is never computed from the
+    broker's end offsets (tansu answers them wrongly).
 
     Ready means: the member has joined its group since its Kafka client started, and has made
     progress within the stall timeout. A rebalance (a replica coming or going) does not make
@@ -309,17 +318,11 @@ class EventConsumer:
             if self.health.stalled:
                 raise _RestartConsumerError
             try:
-                batches = await kafka.getmany(
-                    timeout_ms=max(self._settings.consumer_batch_wait_ms, 10),
-                    max_records=self._settings.consumer_batch_size,
-                )
+                records = await self._fetch(kafka, uncommitted)
             except KafkaError as error:
                 self._round_failed(f"fetch failed: {error!r}")
                 await asyncio.sleep(ERROR_PAUSE_S)
                 continue
-            records = [
-                ConsumedRecord.from_kafka(item) for batch in batches.values() for item in batch
-            ]
             if records:
                 try:
                     await self.process(records)
@@ -352,8 +355,83 @@ class EventConsumer:
                 uncommitted.clear()
                 self._metrics.consumer_last_processed.set(time.time())
                 self.health.progressed()
-            elif self.health.joined:  # idle and caught up, not merely between owners
-                self.health.progressed()
+            elif self.health.joined and _fetches_answered(kafka):
+                self.health.progressed()  # idle and caught up: not between owners, not cut off
+
+    async def _fetch(
+        self, kafka: AIOKafkaConsumer, uncommitted: dict[TopicPartition, int]
+    ) -> list[ConsumedRecord]:
+        """The next batch of records (none when there is nothing new).
+
+        Raises:
+            KafkaError: the fetch failed.
+        """
+        try:
+            batches = await kafka.getmany(
+                timeout_ms=max(self._settings.consumer_batch_wait_ms, 10),
+                max_records=self._settings.consumer_batch_size,
+            )
+        except KafkaError:
+            raise
+        except Exception as error:  # noqa: BLE001 - aiokafka could not read a record
+            return await self._read_around_unreadable(kafka, uncommitted, error)
+        return [ConsumedRecord.from_kafka(item) for batch in batches.values() for item in batch]
+
+    async def _read_around_unreadable(
+        self,
+        kafka: AIOKafkaConsumer,
+        uncommitted: dict[TopicPartition, int],
+        error: Exception,
+    ) -> list[ConsumedRecord]:
+        """The next records, read one at a time, with a placeholder for one aiokafka cannot read.
+
+        aiokafka raises while it decodes a fetched record it cannot read (a header name that
+        is not UTF-8, say), and raises again at every fetch: the record must be stepped over.
+        The failed call may also have moved other partitions past records it never returned,
+        so every partition first goes back to where processing stopped. Then each is read
+        one record at a time up to the unreadable one, which becomes a placeholder (its
+        position, and why) to dead-letter; the partition resumes after it.
+        """
+        logger.warning(
+            "a fetched record cannot be read; reading record by record to step over it",
+            extra={"error": f"{type(error).__name__}: {error}"},
+        )
+        owned = sorted(kafka.assignment())
+        for position in owned:
+            resume = uncommitted.get(position)
+            if resume is None:
+                resume = await kafka.committed(position)
+            if resume is None:
+                await kafka.seek_to_beginning(position)
+            else:
+                kafka.seek(position, resume)
+        records: list[ConsumedRecord] = []
+        for position in owned:
+            while len(records) < self._settings.consumer_batch_size:
+                try:
+                    found = await kafka.getmany(
+                        position, timeout_ms=UNREADABLE_READ_WAIT_MS, max_records=1
+                    )
+                except KafkaError:
+                    raise
+                except Exception as failure:  # noqa: BLE001 - the record aiokafka cannot read
+                    offset = await kafka.position(position)
+                    records.append(
+                        ConsumedRecord(
+                            topic=position.topic,
+                            partition=position.partition,
+                            offset=offset,
+                            key=None,
+                            value=b"",
+                            unreadable=f"{type(failure).__name__}: {failure}",
+                        )
+                    )
+                    kafka.seek(position, offset + 1)
+                    break
+                if not found:
+                    break
+                records.extend(ConsumedRecord.from_kafka(item) for item in found[position])
+        return records
 
     def _rewind(self, kafka: AIOKafkaConsumer, records: Sequence[ConsumedRecord]) -> None:
         """Seek every partition of ``records`` back to its first record in the batch."""
@@ -405,6 +483,10 @@ class EventConsumer:
         """Decode a record this consumer handles; dead-letter it if it cannot be read."""
         base_topic = self._base_topic(record.topic)
         kind: tuple[str, int] | None = None
+        if record.unreadable:
+            await self._dead_letter(record, "unreadable", record.unreadable)
+            self._count(base_topic, "unknown", "dead_lettered")
+            return None
         try:
             kind = peek_type(record.value, record.decoded_headers())
             if kind is not None and self._handlers.handler_for(*kind) is None:
@@ -422,8 +504,18 @@ class EventConsumer:
         return None
 
     async def _dead_letter(self, record: ConsumedRecord, reason: str, message: str) -> None:
-        """Park ``record`` unless it was parked before (a redelivered batch parks nothing twice)."""
-        marker = f"{self._group}:dead-letter:{record.topic}:{record.partition}:{record.offset}"
+        """Park ``record`` unless it was parked before (a redelivered batch parks nothing twice).
+
+        The marker names the record by its position and its bytes: a topic created anew
+        numbers its records from 0 again, and a position alone would take another record
+        for one parked before, and commit it unparked.
+        """
+        digest = hashlib.sha256(record.key or b"")
+        digest.update(record.value)
+        marker = (
+            f"{self._group}:dead-letter:{record.topic}:{record.partition}:{record.offset}:"
+            f"{digest.hexdigest()[:16]}"
+        )
         if await self._processed.find_one({"_id": marker}, projection={"_id": 1}) is not None:
             return
         await self._dead_letters.send(record, self._base_topic(record.topic), reason, message)
@@ -525,6 +617,23 @@ class EventConsumer:
         known_type = event_type if event_type in _KNOWN_EVENT_TYPES else "unknown"
         known_topic = base_topic if base_topic in _KNOWN_TOPICS else "unknown"
         self._metrics.messages_consumed.labels(known_topic, known_type, outcome).inc()
+
+
+def _fetches_answered(kafka: AIOKafkaConsumer) -> bool:
+    """Whether every partition the member holds answered a fetch lately.
+
+    aiokafka logs a failed fetch (leader unreachable, unknown partition, a broker error)
+    and ``getmany()`` then answers nothing, as for a partition with nothing new: only the
+    time of the last answered fetch tells an idle member from one that reads nothing.
+    """
+    oldest_ms = (time.time() - IDLE_FETCH_AGE_S) * 1000
+    try:
+        return all(
+            (kafka.last_poll_timestamp(position) or 0) >= oldest_ms
+            for position in kafka.assignment()
+        )
+    except AssertionError:  # a partition was revoked meanwhile
+        return False
 
 
 async def _close(kafka: AIOKafkaConsumer) -> None:

@@ -10,7 +10,9 @@ published again is shortened to fit the producer's limit (``KAFKA_MAX_MESSAGE_BY
   offset, size, SHA-256) and its first bytes, base64-encoded;
 - ``headers``: the original headers are left out (``dlq_headers_sha256`` and
   ``dlq_headers_size`` describe them);
-- ``key``: the key is replaced by its SHA-256 (hex).
+- ``key``: the key is replaced by its SHA-256 (hex);
+- ``record``: the Kafka client could not read the record at all (e.g. a header name that is
+  not UTF-8): nothing of it is kept, the ``dlq_*`` headers say where it is.
 
 A shortened record is never re-driven (it is not the original any more): read the original
 from its topic at ``dlq_partition`` / ``dlq_offset`` while retention keeps it.
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
 from mentorship_contracts.topics import dead_letter_topic
 from mentorship_contracts.types import utc_now
@@ -39,8 +42,8 @@ HEADERS_BUDGET_BYTES = 64 * 1024
 """Original headers larger than this (all together) are left out of a dead letter."""
 KEY_BUDGET_BYTES = 4 * 1024
 """A key longer than this is replaced by its hash."""
-RESERVED_BYTES = 16 * 1024
-"""Kept free under the size limit for the ``dlq_*`` headers and the record's framing."""
+VALUE_PREFIX_BYTES = 5
+"""The most a value's length prefix (a varint) takes on the wire."""
 VALUE_HEAD_BYTES = 1024
 """How much of a replaced value its pointer keeps."""
 ERROR_TEXT_CHARS = 4000
@@ -64,6 +67,9 @@ class ConsumedRecord:
     key: bytes | None
     value: bytes
     headers: RawHeaders = ()
+    unreadable: str = ""
+    """Why the Kafka client could not read this record (then key, value and headers are
+    empty: only its position is known)."""
 
     @classmethod
     def from_kafka(cls, record: Any) -> ConsumedRecord:
@@ -126,7 +132,7 @@ def dead_letter(
     record: ConsumedRecord, reasons: Mapping[str, str], *, max_bytes: int
 ) -> DeadLetter:
     """The dead letter of ``record``: original bytes plus ``reasons``, within ``max_bytes``."""
-    truncated: list[str] = []
+    truncated: list[str] = ["record"] if record.unreadable else []
     extra: dict[str, str] = {}
     key = record.key
     if key is not None and len(key) > KEY_BUDGET_BYTES:
@@ -138,8 +144,18 @@ def dead_letter(
         extra |= {"dlq_headers_sha256": _sha256(joined), "dlq_headers_size": str(len(joined))}
         original = []
         truncated.append("headers")
+    reasons_encoded = [(name, text.encode()) for name, text in {**reasons, **extra}.items()]
+    ours = {TRUNCATED_HEADER} | {name for name, _ in reasons_encoded}
+    kept = [(name, item) for name, item in original if name not in ours]
+    # What the producer counts against its limit: every header with its length prefixes
+    # (many small headers cost more in prefixes than in bytes), the reasons (error texts in
+    # any script), and the longest dlq_truncated header this letter could get.
+    longest_truncated = (TRUNCATED_HEADER, b"record,key,headers,value")
+    framing = DefaultRecordBatchBuilder.estimate_size_in_bytes(
+        key, b"", [*kept, *reasons_encoded, longest_truncated]
+    )
     value = record.value
-    room = max_bytes - RESERVED_BYTES - _size(original) - len(key or b"")
+    room = max_bytes - framing - VALUE_PREFIX_BYTES
     if len(value) > room:
         pointer = {
             "dlq_truncated": True,
@@ -153,10 +169,7 @@ def dead_letter(
         value = json.dumps(pointer).encode()
         truncated.append("value")
     if truncated:
-        extra[TRUNCATED_HEADER] = ",".join(truncated)
-    reasons_encoded = [(name, text.encode()) for name, text in {**reasons, **extra}.items()]
-    ours = {name for name, _ in reasons_encoded}
-    kept = [(name, item) for name, item in original if name not in ours]
+        reasons_encoded.append((TRUNCATED_HEADER, ",".join(truncated).encode()))
     return DeadLetter(key, value, [*kept, *reasons_encoded], tuple(truncated))
 
 
