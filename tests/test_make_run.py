@@ -36,6 +36,9 @@ SCHEDULING_DEFAULT_PORT = 8003
 def port_8003_taken() -> Iterator[None]:
     """Something listens on 8003 (this test, or whoever already does)."""
     holder = socket.socket()
+    # Without SO_REUSEADDR the bind fails while an earlier test's connections to 8003 sit in
+    # TIME_WAIT, though nobody listens there: the port would then look taken and be free.
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         holder.bind(("127.0.0.1", SCHEDULING_DEFAULT_PORT))
         holder.listen()
