@@ -113,17 +113,19 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
             "(SCIM_BEARER_TOKEN); it describes itself at /scim/v2/ServiceProviderConfig."
         ),
         routers=[
-            programs_router(program_service, caller, admin),
+            programs_router(program_service, caller),
             registrations_router(
                 registering,
                 importer,
                 caller,
-                admin,
+                program_service.managers_of,
                 import_max_bytes=settings.import_max_bytes,
             ),
             people_router(people_service, admin),
             directory_router(directory, admin, import_max_bytes=settings.import_max_bytes),
-            invitations_router(inviting, people_service, admin),
+            invitations_router(
+                inviting, people_service, caller, admin, program_service.managers_of
+            ),
             organisation_router(OrganisationService(runtime.transactor, organisation), admin),
         ],
         error_mappers=ERROR_MAPPERS,
