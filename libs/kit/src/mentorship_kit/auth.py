@@ -23,6 +23,7 @@ import jwt
 from fastapi import Depends, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from mentorship_kit.errors import ForbiddenError
 from mentorship_kit.http_errors import ApiError
 from mentorship_kit.principal import Principal
 from mentorship_kit.program_access import ManagersLookup, require_manager
@@ -185,7 +186,10 @@ def program_manager(caller: CallerDependency, managers_of: ManagersLookup) -> Ca
     async def manager(
         program_id: str, principal: Annotated[Principal, Depends(caller)]
     ) -> Principal:
-        await require_manager(principal, program_id, managers_of)
+        try:
+            await require_manager(principal, program_id, managers_of)
+        except ForbiddenError as refused:
+            raise ApiError(403, "forbidden", str(refused)) from None
         return principal
 
     return manager
