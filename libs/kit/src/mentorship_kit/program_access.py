@@ -113,6 +113,14 @@ class ProgramManagers:
             listed = {document["_id"] async for document in cursor}
         return frozenset(listed) | principal.managed_programs
 
+    async def manages(self, principal: Principal, program_id: str) -> bool:
+        """Whether ``principal`` may manage ``program_id`` (the store read only if needed)."""
+        if principal.may_manage(program_id):
+            return True
+        return principal.person_id is not None and principal.may_manage(
+            program_id, await self.of(program_id)
+        )
+
     async def require(self, principal: Principal, program_id: str) -> None:
         """Raise `ForbiddenError` unless ``principal`` may manage ``program_id``."""
         await require_manager(principal, program_id, self.of)
