@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Security
+from fastapi import Depends, Path, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mentorship_kit.errors import ForbiddenError
@@ -45,6 +45,8 @@ _BEARER = HTTPBearer(
 
 
 CallerDependency = Callable[..., Awaitable[Principal]]
+ProgramIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
+"""A program id in a path, as every service documents it (the contracts' Identifier)."""
 
 
 def _unauthenticated(message: str) -> ApiError:
@@ -184,7 +186,7 @@ def program_manager(caller: CallerDependency, managers_of: ManagersLookup) -> Ca
     """
 
     async def manager(
-        program_id: str, principal: Annotated[Principal, Depends(caller)]
+        program_id: ProgramIdPath, principal: Annotated[Principal, Depends(caller)]
     ) -> Principal:
         try:
             await require_manager(principal, program_id, managers_of)
