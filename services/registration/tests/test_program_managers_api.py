@@ -89,8 +89,12 @@ async def test_a_manager_of_a_runs_a_and_is_refused_b(client: httpx.AsyncClient)
     assert {p["program_id"] for p in seen.json()["programs"]} == {a, b}
     _forbidden(await client.patch(f"/v1/programs/{a}", json={"name": "X"}, headers=PARTICIPANT))
 
-    # Organisation-wide endpoints stay the admins'.
+    # Organisation-wide endpoints stay the admins'; managers read the pool and the choices.
     _forbidden(await client.get("/v1/directory/people", headers=MANAGER_A))
+    for path in ("/v1/question-pool", "/v1/organisation/choices"):
+        assert (await client.get(path, headers=MANAGER_A)).status_code == 200
+        _forbidden(await client.get(path, headers=PARTICIPANT))
+    _forbidden(await client.delete("/v1/question-pool/confidence", headers=MANAGER_A))
 
 
 async def test_the_identity_providers_role_names_a_managed_program(
@@ -151,3 +155,33 @@ async def test_managers_are_validated(client: httpx.AsyncClient) -> None:
     )
     assert bad_id.status_code == 422, bad_id.text
     assert any(e["field"].startswith("body.managers") for e in bad_id.json()["errors"])
+
+
+async def test_erasing_a_manager_removes_them_from_their_programs(
+    client: httpx.AsyncClient, settings: RegistrationSettings
+) -> None:
+    program_id = await _program(client, ADMIN, managers=["pm-a", "pm-e"])
+    closed = await _program(client, ADMIN, managers=["pm-e"])
+    moved = await client.post(
+        f"/v1/programs/{closed}/lifecycle", json={"to": "closed"}, headers=ADMIN
+    )
+    assert moved.status_code == 200, moved.text
+    pm_e = bearer(participant_token("pm-e"))
+    assert (await client.get(f"/v1/programs/{program_id}/launch", headers=pm_e)).status_code == 200
+
+    erased = await client.delete("/v1/people/pm-e", headers=ADMIN)
+    assert erased.status_code == 200, erased.text
+
+    _forbidden(await client.get(f"/v1/programs/{program_id}/launch", headers=pm_e))
+    program = (await client.get(f"/v1/programs/{program_id}", headers=ADMIN)).json()
+    assert program["managers"] == ["pm-a"]
+    assert (await client.get(f"/v1/programs/{closed}", headers=ADMIN)).json()["managers"] == []
+    mongo: MongoClient = create_client(settings.mongodb_url, app_name="test")
+    try:
+        outbox = Outbox(mongo[settings.mongodb_database], retention=timedelta(hours=1))
+        events = [decode(r.value) for batch in await outbox.batches() for r in batch.records]
+    finally:
+        await mongo.close()
+    last = {e.data.program_id: e.data for e in events if isinstance(e.data, ProgramUpdated)}
+    assert last[program_id].managers == (dev_person_id("pm-a"),)
+    assert last[closed].managers == ()

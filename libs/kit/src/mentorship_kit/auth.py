@@ -36,7 +36,14 @@ JWKS_COOLDOWN_S = 30.0
 """A token naming an unknown key id refetches the keys at most this often (rotation works,
 a flood of made-up key ids does not reach the identity provider)."""
 
-__all__ = ["Authenticator", "CallerDependency", "Principal", "program_manager"]
+__all__ = [
+    "Authenticator",
+    "CallerDependency",
+    "ManagedBy",
+    "Principal",
+    "any_program_manager",
+    "program_manager",
+]
 
 _BEARER = HTTPBearer(
     auto_error=False,
@@ -193,5 +200,26 @@ def program_manager(caller: CallerDependency, managers_of: ManagersLookup) -> Ca
         except ForbiddenError as refused:
             raise ApiError(403, "forbidden", str(refused)) from None
         return principal
+
+    return manager
+
+
+ManagedBy = Callable[[Principal], Awaitable[frozenset[str] | None]]
+"""The programs a caller manages (None: every program, an admin)."""
+
+
+def any_program_manager(caller: CallerDependency, managed_by: ManagedBy) -> CallerDependency:
+    """A dependency for what every program manager needs to read (e.g. the question pool).
+
+    Admins, callers holding the program-manager role, and anyone a program's managers list
+    names pass; anyone else gets the standard 403 body.
+    """
+
+    async def manager(principal: Annotated[Principal, Depends(caller)]) -> Principal:
+        if principal.is_admin or principal.is_program_manager or await managed_by(principal):
+            return principal
+        raise ApiError(
+            403, "forbidden", "This operation needs the admin role or to manage a program."
+        )
 
     return manager

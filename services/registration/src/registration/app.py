@@ -7,7 +7,7 @@ from typing import cast
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from mentorship_kit.auth import Authenticator
+from mentorship_kit.auth import Authenticator, any_program_manager
 from mentorship_kit.http import create_http_app
 from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.runtime import ServiceRuntime
@@ -73,7 +73,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         chunk_rows=settings.import_chunk_rows,
     )
     people_service = PeopleService(
-        runtime.transactor, registrations, people, resources, invitations
+        runtime.transactor, registrations, people, resources, invitations, programs=programs
     )
     directory = DirectoryService(
         runtime.transactor,
@@ -126,7 +126,11 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
             invitations_router(
                 inviting, people_service, caller, admin, program_service.managers_of
             ),
-            organisation_router(OrganisationService(runtime.transactor, organisation), admin),
+            organisation_router(
+                OrganisationService(runtime.transactor, organisation),
+                admin,
+                any_program_manager(caller, program_service.managed_by),
+            ),
         ],
         error_mappers=ERROR_MAPPERS,
     )

@@ -85,6 +85,11 @@ class ProgramRepository:
             if (program := _program(document)).registration_refusal(now) is None
         }
 
+    async def managed_by_employee(self, employee_id: str, tx: Transaction) -> list[Program]:
+        """The programs whose managers list names ``employee_id``."""
+        cursor = self._programs.find({"settings.managers": employee_id}, session=tx.session)
+        return [_program(document) async for document in cursor]
+
     async def managed_by(self, person_id: str) -> set[str]:
         """The ids of the programs whose managers list names ``person_id``."""
         cursor = self._programs.find({"manager_person_ids": person_id}, projection={"_id": 1})

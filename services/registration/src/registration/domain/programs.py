@@ -409,6 +409,28 @@ class Program:
             return ProgramDecision(self)
         return ProgramDecision(revised, (revised.updated_event(now, changed),))
 
+    def without_manager(self, employee_id: str, now: datetime) -> ProgramDecision:
+        """Decide to forget a manager (they were erased), even in a closed program."""
+        if employee_id not in self.settings.managers:
+            return ProgramDecision(self)
+        kept = [
+            (manager, person_id)
+            for manager, person_id in zip(
+                self.settings.managers, self.manager_person_ids, strict=True
+            )
+            if manager != employee_id
+        ]
+        settings = self.settings.model_copy(
+            update={"managers": tuple(manager for manager, _ in kept)}
+        )
+        revised = replace(
+            self,
+            settings=settings,
+            manager_person_ids=tuple(person_id for _, person_id in kept),
+            updated_at=now,
+        )
+        return ProgramDecision(revised, (revised.updated_event(now, ("managers",)),))
+
     def close_registration(self, now: datetime) -> ProgramDecision:
         """Decide to stop taking registrations now (nothing when already closed early).
 
