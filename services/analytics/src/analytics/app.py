@@ -15,8 +15,9 @@ from analytics.settings import AnalyticsSettings
 from analytics.usecases.figures import BusinessFigures
 from analytics.usecases.projection import Projection
 from analytics.usecases.reports import ReportService
-from mentorship_kit.auth import Authenticator
+from mentorship_kit.auth import Authenticator, program_manager
 from mentorship_kit.http import create_http_app
+from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
 
 
@@ -27,7 +28,9 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     models = ReadModels(runtime.database)
     runtime.add_indexes(*models.indexes())
     metrics = AnalyticsMetrics(runtime.metrics)
-    Projector(Projection(models), metrics).subscribe(runtime.handlers, PROJECTED_EVENTS)
+    managers = ProgramManagers(runtime.database)
+    runtime.add_indexes(managers.indexes())
+    Projector(Projection(models), metrics).subscribe(runtime.handlers, PROJECTED_EVENTS, managers)
     gauges = BusinessGauges(
         BusinessFigures(models),
         metrics,
@@ -35,19 +38,20 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
         label_limit=settings.analytics_program_label_limit,
     )
     runtime.add_background_loop("business-gauges", gauges.run)
-    _, admin = Authenticator(settings).dependencies()
+    caller, _ = Authenticator(settings).dependencies()
     return create_http_app(
         runtime,
         title="Mentorship analytics",
         description=(
             "Live reports projected from every event stream: registration, pairing, sessions, "
             "scores, skills and goals, health flags; each as JSON or CSV, and a dashboard at "
-            "/dashboard?program=<id>. Reports need an admin token or role."
+            "/dashboard?program=<id>. Reports need an admin token or role, or a JWT of a "
+            "manager of the program (403 for any other program)."
         ),
         routers=[
             reports_router(
                 ReportService(models, inactive_after_days=settings.analytics_inactive_pair_days),
-                admin,
+                program_manager(caller, managers.of),
             ),
             dashboard_router(),
         ],

@@ -22,6 +22,7 @@ from feedback.usecases.session_feedback import FeedbackService
 from feedback.usecases.surveys import SurveyService
 from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
+from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
 
 
@@ -55,8 +56,10 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         goals=goals,
         surveys=surveys,
     )
-    register_event_handlers(runtime.handlers, Facts(directory, held), erasure)
-    access = Access(directory, held)
+    managers = ProgramManagers(database)
+    runtime.add_indexes(managers.indexes())
+    register_event_handlers(runtime.handlers, Facts(directory, held), erasure, managers)
+    access = Access(directory, held, managers)
     transactor = runtime.transactor
     caller, _ = Authenticator(settings).dependencies()
     return create_http_app(
@@ -65,7 +68,8 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         description=(
             "Session feedback, pairing fit, mentoring agreements, development plans, program "
             "surveys and session agendas. Participants call with their own JWT and act only "
-            "on their own pairs and sessions; admins read. `GET /v1/me/export` gives a "
+            "on their own pairs and sessions; admins, and a program's managers in their "
+            "program, read (403 in other programs). `GET /v1/me/export` gives a "
             "participant everything this service holds about them."
         ),
         routers=[

@@ -1,4 +1,4 @@
-"""Report endpoints: each report as JSON and as CSV (program managers only)."""
+"""Report endpoints: each report as JSON and as CSV (admins and the program's managers)."""
 
 from typing import Annotated
 
@@ -20,34 +20,34 @@ ProgramId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_le
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
-def reports_router(service: ReportService, admin: CallerDependency) -> APIRouter:
-    """Routes serving the reports."""
+def reports_router(service: ReportService, manager: CallerDependency) -> APIRouter:
+    """Routes serving the reports (``manager``: admins and the program's managers)."""
     router = APIRouter(prefix="/v1", tags=["reports"])
-    Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
+    Manager = Annotated[Principal, Depends(manager)]  # noqa: N806 - a type alias
     base = "/programs/{program_id}/reports"
 
     @router.get(f"{base}/registration", summary="Registrations: roles, capacity, by day, answers")
-    async def registration(program_id: ProgramId, _: Admin) -> RegistrationReport:
+    async def registration(program_id: ProgramId, _: Manager) -> RegistrationReport:
         return await service.registration(program_id)
 
     @router.get(f"{base}/pairing", summary="Pairs, match rate, scores, unmatched, endings")
-    async def pairing(program_id: ProgramId, _: Admin) -> PairingReport:
+    async def pairing(program_id: ProgramId, _: Manager) -> PairingReport:
         return await service.pairing(program_id)
 
     @router.get(f"{base}/sessions", summary="Sessions by status, over time, the funnel")
-    async def sessions(program_id: ProgramId, _: Admin) -> SessionsReport:
+    async def sessions(program_id: ProgramId, _: Manager) -> SessionsReport:
         return await service.sessions(program_id)
 
     @router.get(f"{base}/scores", summary="Ratings, pairing fit, surveys (NPS)")
-    async def scores(program_id: ProgramId, _: Admin) -> ScoresReport:
+    async def scores(program_id: ProgramId, _: Manager) -> ScoresReport:
         return await service.scores(program_id)
 
     @router.get(f"{base}/skills", summary="Topics discussed most, goal completion")
-    async def skills(program_id: ProgramId, _: Admin) -> SkillsReport:
+    async def skills(program_id: ProgramId, _: Manager) -> SkillsReport:
         return await service.skills(program_id)
 
     @router.get(f"{base}/health", summary="Health flags that need attention")
-    async def health(program_id: ProgramId, _: Admin) -> HealthReport:
+    async def health(program_id: ProgramId, _: Manager) -> HealthReport:
         return await service.health(program_id)
 
     @router.get(
@@ -56,7 +56,7 @@ def reports_router(service: ReportService, admin: CallerDependency) -> APIRouter
         response_class=Response,
         responses={200: {"content": {"text/csv": {}}}},
     )
-    async def as_csv(program_id: ProgramId, name: ReportName, _: Admin) -> Response:
+    async def as_csv(program_id: ProgramId, name: ReportName, _: Manager) -> Response:
         body = to_csv(await service.report(program_id, name))
         return Response(
             content=body,
