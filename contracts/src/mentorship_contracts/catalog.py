@@ -10,6 +10,7 @@ from mentorship_contracts.envelope import IntegrationEvent
 from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
+    OutcomeRecorded,
     PairingFitReported,
     SessionFeedbackSubmitted,
     SurveyResponseSubmitted,
@@ -120,6 +121,7 @@ CATALOG = Catalog(
         EventRoute(SessionFeedbackSubmitted, topics.FEEDBACK, "pair_id"),
         EventRoute(PairingFitReported, topics.FEEDBACK, "pair_id"),
         EventRoute(GoalProgressUpdated, topics.DEVELOPMENT, "participant_id"),
+        EventRoute(OutcomeRecorded, topics.DEVELOPMENT, "person_id"),
         EventRoute(SurveyResponseSubmitted, topics.SURVEYS, "participant_id"),
         EventRoute(DirectoryPersonChanged, topics.DIRECTORY, "person_id"),
         EventRoute(DirectoryPersonErased, topics.DIRECTORY, "person_id"),

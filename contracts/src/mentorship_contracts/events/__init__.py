@@ -3,6 +3,7 @@
 from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
+    OutcomeRecorded,
     PairingFitReported,
     SessionFeedbackSubmitted,
     SurveyResponseSubmitted,
@@ -54,6 +55,7 @@ __all__ = [
     "MatchingRunApproved",
     "MatchingRunProposed",
     "MatchingSettings",
+    "OutcomeRecorded",
     "PairCreated",
     "PairEnded",
     "PairingFitReported",

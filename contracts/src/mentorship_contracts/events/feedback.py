@@ -1,9 +1,11 @@
-"""Feedback events: ratings, pairing fit, goal progress and surveys.
+"""Feedback events: ratings, pairing fit, goal progress, surveys and HRIS outcomes.
 
 Private notes, action item texts and free-text answers stay in the feedback service.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from pydantic import Field
 
@@ -11,6 +13,7 @@ from mentorship_contracts.envelope import IntegrationEvent
 from mentorship_contracts.types import (
     FitConcern,
     Identifier,
+    OutcomeKind,
     ParticipantRole,
     Slug,
     SurveyKind,
@@ -75,3 +78,21 @@ class SurveyResponseSubmitted(IntegrationEvent):
     recommend_score: int = Field(ge=0, le=10)
     would_join_again: bool
     submitted_at: UtcDatetime
+
+
+class OutcomeRecorded(IntegrationEvent):
+    """The HRIS reported a dated business outcome about a person (pseudonymous id only).
+
+    The same outcome (person, kind, day) imported again is the same ``outcome_id``; a later
+    import of it replaces its details (``voluntary``, ``performance_band``).
+    """
+
+    outcome_id: Identifier
+    person_id: Identifier = Field(description="Pseudonymous id of the employee.")
+    kind: OutcomeKind
+    occurred_on: date
+    voluntary: bool | None = Field(default=None, description="For an exit: whether voluntary.")
+    performance_band: int | None = Field(
+        default=None, ge=1, le=5, description="For a performance band: 1 (lowest) to 5."
+    )
+    recorded_at: UtcDatetime
