@@ -12,7 +12,6 @@ from mentorship_contracts.envelope import IntegrationEvent
 from mentorship_contracts.events import (
     DirectoryPersonChanged,
     DirectoryPersonErased,
-    OutcomeRecorded,
     GoalProgressUpdated,
     InvitationReminderSent,
     InvitationSent,
@@ -20,6 +19,7 @@ from mentorship_contracts.events import (
     MatchingProfile,
     MatchingRunApproved,
     MatchingRunProposed,
+    OutcomeRecorded,
     PairCreated,
     PairEnded,
     PairingFitReported,

@@ -10,11 +10,11 @@ The directory holds one entry per employee id, fed by three sources:
 
 Each entry keeps the person's pseudonymous ``person_id`` (the keyed hash of their employee id,
 so a manager is named by an id derived from the manager's employee id whether or not the
-manager was ever provisioned or registered). Whenever what matching reads of an entry changes
-(manager, department, seniority, active) the decision announces `DirectoryPersonChanged` with the next
-``version``; nothing else ever travels. Deactivating someone (``active: false``, a SCIM
-DELETE, an HRIS row saying so) takes them out of every open program (`leave_programs`); it
-is not an erasure.
+manager was ever provisioned or registered). Whenever what matching and analytics read of an
+entry changes (manager, department, seniority, active) the decision announces
+`DirectoryPersonChanged` with the next ``version``; nothing else ever travels. Deactivating
+someone (``active: false``, a SCIM DELETE, an HRIS row saying so) takes them out of every open
+program (`leave_programs`); it is not an erasure.
 """
 
 from __future__ import annotations
