@@ -35,9 +35,11 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from mentorship_contracts.types import (
     Cadence,
     FitConcern,
+    OutcomeKind,
     PairEndReason,
     ParticipantRole,
     ProgramFormat,
+    Seniority,
     SessionCancelReason,
     SurveyKind,
     UnmatchedReason,
@@ -194,7 +196,24 @@ class PersonFact(Fact):
     collection: ClassVar[str] = "people"
     version: int = Field(default=0, description="The directory's version of this person.")
     manager_key: str | None = None
+    department: str | None = None
+    seniority: Seniority | None = None
     erased: bool = False
+
+
+class OutcomeFact(Fact):
+    """A business outcome the HRIS reported about a person (`OutcomeRecorded`), at its latest.
+
+    ``program_id`` is empty: outcomes are the organisation's, compared per program.
+    """
+
+    collection: ClassVar[str] = "outcomes"
+    person_key: str
+    version: str
+    kind: OutcomeKind
+    occurred_on: IsoDate
+    voluntary: bool | None = None
+    performance_band: int | None = None
 
 
 class SessionStatus(StrEnum):
@@ -291,6 +310,7 @@ FACT_KINDS: tuple[type[Fact], ...] = (
     SurveyFact,
     InvitationFact,
     PersonFact,
+    OutcomeFact,
 )
 
 
