@@ -223,6 +223,7 @@ _EXAMPLES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "progress_percent": 40,
         "milestones_total": 5,
         "milestones_reached": 2,
+        "milestones_due": ({"index": 2, "due_on": date(2026, 4, 1), "reached": False},),
         "completed": False,
         "updated_at": AT,
     },

@@ -3,6 +3,7 @@
 from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
+    MilestoneDue,
     OutcomeRecorded,
     PairingFitReported,
     SessionFeedbackSubmitted,
@@ -55,6 +56,7 @@ __all__ = [
     "MatchingRunApproved",
     "MatchingRunProposed",
     "MatchingSettings",
+    "MilestoneDue",
     "OutcomeRecorded",
     "PairCreated",
     "PairEnded",

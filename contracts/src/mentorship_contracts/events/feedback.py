@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from mentorship_contracts.envelope import IntegrationEvent
 from mentorship_contracts.types import (
@@ -49,6 +49,16 @@ class PairingFitReported(IntegrationEvent):
     reported_at: UtcDatetime
 
 
+class MilestoneDue(BaseModel):
+    """A milestone's due day and whether it was reached (its title stays in feedback)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    index: int = Field(ge=0, description="Its place in the goal's milestones, from 0.")
+    due_on: date
+    reached: bool
+
+
 class GoalProgressUpdated(IntegrationEvent):
     """A mentee's development-plan goal progressed."""
 
@@ -60,6 +70,9 @@ class GoalProgressUpdated(IntegrationEvent):
     progress_percent: int = Field(ge=0, le=100)
     milestones_total: int = Field(default=0, ge=0)
     milestones_reached: int = Field(default=0, ge=0)
+    milestones_due: tuple[MilestoneDue, ...] = Field(
+        default=(), description="The milestones that have a due day."
+    )
     completed: bool
     updated_at: UtcDatetime
 

@@ -273,6 +273,14 @@ class FitFact(Fact):
     concern: FitConcern | None
 
 
+class MilestoneDueFact(BaseModel):
+    """A goal's milestone with a due day, and whether it was reached."""
+
+    index: int
+    due_on: IsoDate
+    reached: bool
+
+
 class GoalFact(Fact):
     """A mentee's goal, at its latest progress."""
 
@@ -283,6 +291,8 @@ class GoalFact(Fact):
     topic: str
     progress: int
     completed: bool
+    pair_id: str | None = None
+    milestones_due: list[MilestoneDueFact] = Field(default_factory=list)
 
 
 class SurveyFact(Fact):

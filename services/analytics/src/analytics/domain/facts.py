@@ -27,6 +27,7 @@ from analytics.domain.documents import (
     FitFact,
     GoalFact,
     InvitationFact,
+    MilestoneDueFact,
     OutcomeFact,
     PairFact,
     ParticipantFact,
@@ -352,6 +353,11 @@ def _goal(current: GoalFact | None, e: GoalProgressUpdated, ctx: FoldContext) ->
         topic=e.topic,
         progress=e.progress_percent,
         completed=e.completed,
+        pair_id=e.pair_id,
+        milestones_due=[
+            MilestoneDueFact(index=m.index, due_on=m.due_on, reached=m.reached)
+            for m in e.milestones_due
+        ],
     )
 
 

@@ -19,11 +19,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
 
-from pydantic import PlainSerializer
-
-from feedback.domain.records import Record, stable_id
+from feedback.domain.records import IsoDate, Record, stable_id
 from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import OutcomeRecorded
 from mentorship_contracts.types import OutcomeKind
@@ -35,9 +32,6 @@ _IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 _EARLIEST = date(1950, 1, 1)
-
-IsoDate = Annotated[date, PlainSerializer(date.isoformat, return_type=str)]
-"""A day, stored as its ISO text (the database has no date type)."""
 
 
 class Outcome(Record):
