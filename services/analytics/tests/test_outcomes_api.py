@@ -126,3 +126,13 @@ async def test_participants_are_compared_with_their_peers_and_small_groups_hidde
         assert rows["groups[0].participants"] == "10"
         assert rows["groups[1].participants"] == ""
         assert (await client.get(url)).status_code == 401
+
+        impact = await client.get(f"/v1/programs/{PROGRAM}/reports/mentors", headers=ADMIN)
+        assert impact.status_code == 200
+        assert sorted(m["mentor_participant_id"] for m in impact.json()["mentors"]) == [
+            "part-10",
+            "part-11",
+            "part-12",
+        ]
+        impact_csv = await client.get(f"/v1/programs/{PROGRAM}/reports/mentors.csv", headers=ADMIN)
+        assert "mentors[0].sessions_held,0" in impact_csv.text

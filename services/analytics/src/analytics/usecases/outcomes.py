@@ -1,9 +1,10 @@
-"""The outcomes report: a program's participants against a comparison group of non-participants."""
+"""Outcome reports: participants against non-participants; each mentor's impact."""
 
 from __future__ import annotations
 
 from analytics.adapters.outcome_models import OrganisationModels
 from analytics.adapters.read_models import ReadModels
+from analytics.domain.mentor_impact import MentorImpactReport, mentor_impact
 from analytics.domain.outcome_report import OutcomesReport, outcomes
 from mentorship_contracts.types import utc_now
 
@@ -23,3 +24,7 @@ class OutcomeReports:
             await self._organisation.outcomes(),
             today=utc_now().date(),
         )
+
+    async def mentor_impact(self, program_id: str) -> MentorImpactReport:
+        """The mentor impact view."""
+        return mentor_impact(await self._models.of_program(program_id))

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from analytics.domain.mentor_impact import MentorImpactReport
 from analytics.domain.outcome_report import OutcomesReport
 from analytics.entrypoints.http.csv_export import to_csv
 from analytics.entrypoints.http.reports import CSV_MEDIA_TYPE, ProgramId
@@ -45,6 +46,26 @@ def outcomes_router(service: OutcomeReports, manager: CallerDependency) -> APIRo
             content=to_csv(await service.outcomes(program_id)),
             media_type=CSV_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{program_id}-outcomes.csv"'},
+        )
+
+    @router.get(
+        "/programs/{program_id}/reports/mentors",
+        summary="Each mentor's impact: mentees, sessions, hours, rating, mentees' goals",
+    )
+    async def mentors(program_id: ProgramId, _: Admin) -> MentorImpactReport:
+        return await service.mentor_impact(program_id)
+
+    @router.get(
+        "/programs/{program_id}/reports/mentors.csv",
+        summary="The mentor impact view as CSV (field,value rows)",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}},
+    )
+    async def mentors_csv(program_id: ProgramId, _: Admin) -> Response:
+        return Response(
+            content=to_csv(await service.mentor_impact(program_id)),
+            media_type=CSV_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{program_id}-mentors.csv"'},
         )
 
     return router
