@@ -19,6 +19,7 @@ from mentorship_contracts.events import (
     MatchingProfile,
     MatchingRunApproved,
     MatchingRunProposed,
+    MentorRecognized,
     OutcomeRecorded,
     PairCreated,
     PairEnded,
@@ -251,6 +252,15 @@ _EXAMPLES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "changed_at": AT,
     },
     DirectoryPersonErased: {"person_id": "person-9c1d", "erased_at": AT},
+    MentorRecognized: {
+        "recognition_id": "rec-1",
+        "program_id": PROGRAM,
+        "participant_id": MENTOR,
+        "source": "rule",
+        "sessions_held": 6,
+        "average_rating": 4.7,
+        "recognized_at": AT,
+    },
     OutcomeRecorded: {
         "outcome_id": "out-1",
         "person_id": "person-9c1d",

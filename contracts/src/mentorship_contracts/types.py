@@ -225,3 +225,10 @@ class OutcomeKind(StrEnum):
     DEPARTMENT_CHANGE = "department_change"
     EXIT = "exit"
     PERFORMANCE_BAND = "performance_band"
+
+
+class RecognitionSource(StrEnum):
+    """Who recognised a mentor: a manager, or a program rule they met."""
+
+    MANAGER = "manager"
+    RULE = "rule"

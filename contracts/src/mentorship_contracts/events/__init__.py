@@ -3,6 +3,7 @@
 from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
+    MentorRecognized,
     MilestoneDue,
     OutcomeRecorded,
     PairingFitReported,
@@ -56,6 +57,7 @@ __all__ = [
     "MatchingRunApproved",
     "MatchingRunProposed",
     "MatchingSettings",
+    "MentorRecognized",
     "MilestoneDue",
     "OutcomeRecorded",
     "PairCreated",

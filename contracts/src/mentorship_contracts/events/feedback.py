@@ -15,6 +15,7 @@ from mentorship_contracts.types import (
     Identifier,
     OutcomeKind,
     ParticipantRole,
+    RecognitionSource,
     Slug,
     SurveyKind,
     UtcDatetime,
@@ -109,3 +110,17 @@ class OutcomeRecorded(IntegrationEvent):
         default=None, ge=1, le=5, description="For a performance band: 1 (lowest) to 5."
     )
     recorded_at: UtcDatetime
+
+
+class MentorRecognized(IntegrationEvent):
+    """A mentor was recognised, by a manager or by meeting a program rule (once per source)."""
+
+    recognition_id: Identifier
+    program_id: Identifier
+    participant_id: Identifier = Field(description="The mentor.")
+    source: RecognitionSource
+    sessions_held: int = Field(ge=0, description="Held sessions with their mentees then.")
+    average_rating: float | None = Field(
+        default=None, ge=1, le=5, description="Their mentees' average session rating then."
+    )
+    recognized_at: UtcDatetime

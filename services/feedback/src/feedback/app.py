@@ -8,9 +8,11 @@ from feedback.adapters.directory import Directory
 from feedback.adapters.records import Records
 from feedback.adapters.sessions import HeldSessions
 from feedback.domain.outcomes import Outcome
+from feedback.domain.recognition import Recognition
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
 from feedback.entrypoints.http.errors import ERROR_MAPPERS
 from feedback.entrypoints.http.outcomes import outcomes_router
+from feedback.entrypoints.http.recognition import recognition_router
 from feedback.entrypoints.http.routes import feedback_router
 from feedback.entrypoints.subscriptions import register_event_handlers
 from feedback.settings import FeedbackSettings
@@ -20,6 +22,7 @@ from feedback.usecases.erasure import Erasure
 from feedback.usecases.export import PersonalDataExport
 from feedback.usecases.facts import Facts
 from feedback.usecases.outcomes import OutcomeImport
+from feedback.usecases.recognition import RecognitionService
 from feedback.usecases.relationship import RelationshipService
 from feedback.usecases.session_feedback import FeedbackService
 from feedback.usecases.surveys import SurveyService
@@ -47,10 +50,16 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         database, "survey_responses", SurveyResponse, "response_id", "program_id", "participant_id"
     )
     outcomes = Records(database, "outcomes", Outcome, "outcome_id", "person_id")
+    recognitions = Records(
+        database, "recognitions", Recognition, "recognition_id", "program_id", "participant_id"
+    )
     runtime.add_indexes(
         *directory.indexes(),
         *held.indexes(),
-        *(store.indexes() for store in (feedback, fits, agreements, goals, surveys, outcomes)),
+        *(
+            store.indexes()
+            for store in (feedback, fits, agreements, goals, surveys, outcomes, recognitions)
+        ),
     )
     erasure = Erasure(
         directory,
@@ -60,6 +69,7 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         agreements=agreements,
         goals=goals,
         surveys=surveys,
+        recognitions=recognitions,
     )
     managers = ProgramManagers(database)
     runtime.add_indexes(managers.indexes())
@@ -101,6 +111,9 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 OutcomeImport(transactor, outcomes, Pseudonyms(settings.auth_pseudonym_key)),
                 admin,
                 import_max_bytes=settings.outcome_import_max_bytes,
+            ),
+            recognition_router(
+                RecognitionService(transactor, directory, held, feedback, recognitions), admin
             ),
         ],
         error_mappers=ERROR_MAPPERS,
