@@ -10,10 +10,12 @@ from feedback.adapters.sessions import HeldSessions
 from feedback.domain.outcomes import Outcome
 from feedback.domain.recognition import Recognition
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
+from feedback.domain.stories import Story
 from feedback.entrypoints.http.errors import ERROR_MAPPERS
 from feedback.entrypoints.http.outcomes import outcomes_router
 from feedback.entrypoints.http.recognition import recognition_router
 from feedback.entrypoints.http.routes import feedback_router
+from feedback.entrypoints.http.stories import stories_router
 from feedback.entrypoints.subscriptions import register_event_handlers
 from feedback.settings import FeedbackSettings
 from feedback.usecases.access import Access
@@ -25,6 +27,7 @@ from feedback.usecases.outcomes import OutcomeImport
 from feedback.usecases.recognition import RecognitionService
 from feedback.usecases.relationship import RelationshipService
 from feedback.usecases.session_feedback import FeedbackService
+from feedback.usecases.stories import StoryService
 from feedback.usecases.surveys import SurveyService
 from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
@@ -53,12 +56,22 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
     recognitions = Records(
         database, "recognitions", Recognition, "recognition_id", "program_id", "participant_id"
     )
+    stories = Records(database, "stories", Story, "story_id", "program_id", "participant_id")
     runtime.add_indexes(
         *directory.indexes(),
         *held.indexes(),
         *(
             store.indexes()
-            for store in (feedback, fits, agreements, goals, surveys, outcomes, recognitions)
+            for store in (
+                feedback,
+                fits,
+                agreements,
+                goals,
+                surveys,
+                outcomes,
+                recognitions,
+                stories,
+            )
         ),
     )
     erasure = Erasure(
@@ -70,6 +83,7 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         goals=goals,
         surveys=surveys,
         recognitions=recognitions,
+        stories=stories,
     )
     managers = ProgramManagers(database)
     runtime.add_indexes(managers.indexes())
@@ -115,6 +129,7 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
             recognition_router(
                 RecognitionService(transactor, directory, held, feedback, recognitions), admin
             ),
+            stories_router(StoryService(transactor, directory, stories), caller, admin),
         ],
         error_mappers=ERROR_MAPPERS,
     )
