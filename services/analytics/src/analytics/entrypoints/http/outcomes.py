@@ -18,7 +18,7 @@ def outcomes_router(service: OutcomeReports, manager: CallerDependency) -> APIRo
     Mounted before the generic ``{name}.csv`` route, which would take ``outcomes.csv``.
     """
     router = APIRouter(prefix="/v1", tags=["reports"])
-    Admin = Annotated[Principal, Depends(manager)]  # noqa: N806 - a type alias
+    Manager = Annotated[Principal, Depends(manager)]  # noqa: N806 - a type alias
     path = "/programs/{program_id}/reports/outcomes"
 
     @router.get(
@@ -32,7 +32,7 @@ def outcomes_router(service: OutcomeReports, manager: CallerDependency) -> APIRo
             "never shown."
         ),
     )
-    async def outcomes(program_id: ProgramId, _: Admin) -> OutcomesReport:
+    async def outcomes(program_id: ProgramId, _: Manager) -> OutcomesReport:
         return await service.outcomes(program_id)
 
     @router.get(
@@ -41,7 +41,7 @@ def outcomes_router(service: OutcomeReports, manager: CallerDependency) -> APIRo
         response_class=Response,
         responses={200: {"content": {"text/csv": {}}}},
     )
-    async def outcomes_csv(program_id: ProgramId, _: Admin) -> Response:
+    async def outcomes_csv(program_id: ProgramId, _: Manager) -> Response:
         return Response(
             content=to_csv(await service.outcomes(program_id)),
             media_type=CSV_MEDIA_TYPE,
@@ -52,7 +52,7 @@ def outcomes_router(service: OutcomeReports, manager: CallerDependency) -> APIRo
         "/programs/{program_id}/reports/mentors",
         summary="Each mentor's impact: mentees, sessions, hours, rating, mentees' goals",
     )
-    async def mentors(program_id: ProgramId, _: Admin) -> MentorImpactReport:
+    async def mentors(program_id: ProgramId, _: Manager) -> MentorImpactReport:
         return await service.mentor_impact(program_id)
 
     @router.get(
@@ -61,7 +61,7 @@ def outcomes_router(service: OutcomeReports, manager: CallerDependency) -> APIRo
         response_class=Response,
         responses={200: {"content": {"text/csv": {}}}},
     )
-    async def mentors_csv(program_id: ProgramId, _: Admin) -> Response:
+    async def mentors_csv(program_id: ProgramId, _: Manager) -> Response:
         return Response(
             content=to_csv(await service.mentor_impact(program_id)),
             media_type=CSV_MEDIA_TYPE,
