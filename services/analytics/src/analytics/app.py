@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from analytics.adapters.outcome_models import OrganisationModels
 from analytics.adapters.read_models import ReadModels
 from analytics.domain.facts import PROJECTED_EVENTS
 from analytics.entrypoints.http.dashboard import dashboard_router
+from analytics.entrypoints.http.outcomes import outcomes_router
 from analytics.entrypoints.http.reports import reports_router
 from analytics.entrypoints.metrics import AnalyticsMetrics
 from analytics.entrypoints.subscriptions import Projector
 from analytics.entrypoints.workers import BusinessGauges
 from analytics.settings import AnalyticsSettings
 from analytics.usecases.figures import BusinessFigures
+from analytics.usecases.outcomes import OutcomeReports
 from analytics.usecases.projection import Projection
 from analytics.usecases.reports import ReportService
 from mentorship_kit.auth import Authenticator, program_manager
@@ -39,19 +42,22 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     )
     runtime.add_background_loop("business-gauges", gauges.run)
     caller, _ = Authenticator(settings).dependencies()
+    reader = program_manager(caller, managers.of)
     return create_http_app(
         runtime,
         title="Mentorship analytics",
         description=(
             "Live reports projected from every event stream: registration, pairing, sessions, "
-            "scores, skills and goals, health flags; each as JSON or CSV, and a dashboard at "
-            "/dashboard?program=<id>. Reports need an admin token or role, or a JWT of a "
-            "manager of the program (403 for any other program)."
+            "scores, skills and goals, health flags, business outcomes against a comparison "
+            "group; each as JSON or CSV, and a dashboard at /dashboard?program=<id>. Reports "
+            "need an admin token or role, or a JWT of a manager of the program (403 for any "
+            "other program)."
         ),
         routers=[
+            outcomes_router(OutcomeReports(models, OrganisationModels(runtime.database)), reader),
             reports_router(
                 ReportService(models, inactive_after_days=settings.analytics_inactive_pair_days),
-                program_manager(caller, managers.of),
+                reader,
             ),
             dashboard_router(),
         ],

@@ -35,9 +35,11 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from mentorship_contracts.types import (
     Cadence,
     FitConcern,
+    OutcomeKind,
     PairEndReason,
     ParticipantRole,
     ProgramFormat,
+    Seniority,
     SessionCancelReason,
     SurveyKind,
     UnmatchedReason,
@@ -194,7 +196,24 @@ class PersonFact(Fact):
     collection: ClassVar[str] = "people"
     version: int = Field(default=0, description="The directory's version of this person.")
     manager_key: str | None = None
+    department: str | None = None
+    seniority: Seniority | None = None
     erased: bool = False
+
+
+class OutcomeFact(Fact):
+    """A business outcome the HRIS reported about a person (`OutcomeRecorded`), at its latest.
+
+    ``program_id`` is empty: outcomes are the organisation's, compared per program.
+    """
+
+    collection: ClassVar[str] = "outcomes"
+    person_key: str
+    version: str
+    kind: OutcomeKind
+    occurred_on: IsoDate
+    voluntary: bool | None = None
+    performance_band: int | None = None
 
 
 class SessionStatus(StrEnum):
@@ -254,6 +273,14 @@ class FitFact(Fact):
     concern: FitConcern | None
 
 
+class MilestoneDueFact(BaseModel):
+    """A goal's milestone with a due day, and whether it was reached."""
+
+    index: int
+    due_on: IsoDate
+    reached: bool
+
+
 class GoalFact(Fact):
     """A mentee's goal, at its latest progress."""
 
@@ -264,6 +291,8 @@ class GoalFact(Fact):
     topic: str
     progress: int
     completed: bool
+    pair_id: str | None = None
+    milestones_due: list[MilestoneDueFact] = Field(default_factory=list)
 
 
 class SurveyFact(Fact):
@@ -291,6 +320,7 @@ FACT_KINDS: tuple[type[Fact], ...] = (
     SurveyFact,
     InvitationFact,
     PersonFact,
+    OutcomeFact,
 )
 
 

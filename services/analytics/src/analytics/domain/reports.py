@@ -30,6 +30,7 @@ from analytics.domain.documents import (
     SessionStatus,
     SurveyFact,
 )
+from analytics.domain.milestone_flags import MilestoneFlag, milestone_flags
 from mentorship_contracts.types import ParticipantRole, ProgramFormat
 
 LOW_RATING = 2
@@ -537,6 +538,13 @@ class HealthReport(BaseModel):
     reporting_line_conflicts: list[LineConflict] = Field(
         description="Active pairs that break the reporting-line rule as the directory stands."
     )
+    overdue_milestones: list[MilestoneFlag] = Field(
+        default_factory=list, description="Milestones past their due day, not reached."
+    )
+    milestones_at_risk: list[MilestoneFlag] = Field(
+        default_factory=list,
+        description="Milestones due within 14 days on goals under half way, not reached.",
+    )
     key_result: KeyResultStatus | None
 
 
@@ -544,6 +552,7 @@ def health(facts: ProgramFacts, *, now: datetime, inactive_after_days: int) -> H
     """The health flags, as of ``now``."""
     pairs = _created(facts.pairs)
     active = [p for p in pairs if p.active]
+    overdue, at_risk = milestone_flags(_goals(facts), now.date())
     last_held = {
         pair_id: max(times) for pair_id, times in held_by_pair(pairs, facts.sessions).items()
     }
@@ -587,6 +596,8 @@ def health(facts: ProgramFacts, *, now: datetime, inactive_after_days: int) -> H
             if n > capacity
         ],
         reporting_line_conflicts=line_conflicts(facts, active),
+        overdue_milestones=overdue,
+        milestones_at_risk=at_risk,
         key_result=_key_result(facts.program, facts, now) if facts.program else None,
     )
 
