@@ -281,9 +281,18 @@ async def _until(
 ) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while True:
-        body: dict[str, Any] = (await client.get(url, headers=ADMIN_HEADERS)).json()
-        if accept(body) or time.monotonic() > deadline:
-            return body
+        response = await client.get(url, headers=ADMIN_HEADERS)
+        if response.status_code == 200:
+            body: dict[str, Any] = response.json()
+            if accept(body):
+                return body
+        elif response.status_code < 500:
+            response.raise_for_status()  # a refusal will not go away by asking again
+        else:  # the service is busy or restarting: say so and ask again
+            print(f"GET {url}: {response.status_code} {response.text[:200]}", flush=True)
+        if time.monotonic() > deadline:
+            msg = f"GET {url} did not reach the expected state within {timeout_s:.0f} s"
+            raise TimeoutError(msg)
         await asyncio.sleep(0.5)
 
 
