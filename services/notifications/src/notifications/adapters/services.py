@@ -1,11 +1,17 @@
 """Clients of the other services' APIs.
 
-Contacts (registration), agendas (feedback) and health reports (analytics), called with this
-service's credential.
+Contacts (registration, with the credential registration gave this service), agendas
+(feedback) and health reports (analytics), called with this service's credential.
+
+A contact is kept in memory for ``contact_cache_s`` (30 s by default) and never stored, so the
+messages of a burst (a pair's match and invitations, a run's managers) read each person once;
+concurrent reads of the same contact share one request.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +27,10 @@ class Contact:
     name: str
     email: str
     time_zone: str
+
+
+MAX_CACHED_CONTACTS = 50_000
+"""Past this many cached contacts, expired ones are dropped before another is added."""
 
 
 class Unreachable(Exception):  # noqa: N818 - reads as a condition
@@ -48,6 +58,8 @@ class PlatformClient:
         analytics_url: str,
         token: str | None,
         timeout_s: float,
+        registration_token: str | None = None,
+        contact_cache_s: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -57,6 +69,15 @@ class PlatformClient:
             transport=transport,
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
         )
+        contacts_token = registration_token or token
+        self._contact_headers = (
+            {"Authorization": f"Bearer {contacts_token}"} if contacts_token else {}
+        )
+        self._contact_ttl = contact_cache_s
+        self._contacts: dict[str, tuple[float, Contact]] = {}
+        self._reading: dict[str, asyncio.Future[Contact]] = {}
+        self.contact_reads = 0
+        """How many contacts were read over HTTP (the rest came from memory)."""
         self._registration = registration_url.rstrip("/")
         self._feedback = feedback_url.rstrip("/")
         self._analytics = analytics_url.rstrip("/")
@@ -66,9 +87,9 @@ class PlatformClient:
         """Close the connections."""
         await self._http.aclose()
 
-    async def _get(self, url: str) -> Any:
+    async def _get(self, url: str, headers: dict[str, str] | None = None) -> Any:
         try:
-            response = await self._http.get(url)
+            response = await self._http.get(url, headers=headers)
         except httpx.TimeoutException:
             raise Unreachable(Attempt(Outcome.TEMPORARY, "timeout")) from None
         except httpx.HTTPError as error:
@@ -81,8 +102,63 @@ class PlatformClient:
 
     async def participant_contact(self, participant_id: str) -> Contact:
         """A participant's name, address and zone, from registration."""
-        body = await self._get(f"{self._registration}/v1/participants/{participant_id}/contact")
-        return Contact(name=body["name"], email=body["email"], time_zone=body["time_zone"])
+        return await self._contact(
+            f"participant:{participant_id}",
+            f"{self._registration}/v1/participants/{participant_id}/contact",
+        )
+
+    async def person_contact(self, person_id: str) -> Contact:
+        """Anyone's name, address and zone by person id (an invitee, a program manager).
+
+        From registration's directory; someone the directory deactivated cannot be reached.
+        """
+        return await self._contact(
+            f"person:{person_id}", f"{self._registration}/v1/people/{person_id}/contact"
+        )
+
+    def forget(self, *keys: str) -> None:
+        """Drop cached contacts (``participant:<id>``, ``person:<id>``), e.g. on erasure."""
+        for key in keys:
+            self._contacts.pop(key, None)
+
+    async def _contact(self, key: str, url: str) -> Contact:
+        now = time.monotonic()
+        cached = self._contacts.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        reading = self._reading.get(key)
+        if reading is not None:
+            return await asyncio.shield(reading)
+        future: asyncio.Future[Contact] = asyncio.get_running_loop().create_future()
+        self._reading[key] = future
+        try:
+            contact = await self._read_contact(url)
+        except Exception as error:
+            future.set_exception(error)
+            future.exception()  # retrieved: no "never retrieved" warning when nobody waits
+            raise
+        except BaseException:
+            future.cancel()
+            raise
+        finally:
+            del self._reading[key]
+        future.set_result(contact)
+        if self._contact_ttl > 0:
+            if len(self._contacts) > MAX_CACHED_CONTACTS:
+                self._contacts = {k: v for k, v in self._contacts.items() if v[0] > now}
+            self._contacts[key] = (now + self._contact_ttl, contact)
+        return contact
+
+    async def _read_contact(self, url: str) -> Contact:
+        self.contact_reads += 1
+        body = await self._get(url, self._contact_headers)
+        if body.get("active") is False:
+            raise Unreachable(Attempt(Outcome.PERMANENT, "inactive"))
+        return Contact(
+            name=body.get("name") or "",
+            email=body["email"],
+            time_zone=body.get("time_zone") or "UTC",
+        )
 
     async def first_agenda(self) -> dict[str, Any] | None:
         """The first-session agenda of feedback's template library, cached.

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mentorship_contracts.events import (
+    InvitationReminderSent,
+    InvitationSent,
     MatchingRunProposed,
     PairCreated,
     PairEnded,
@@ -33,6 +35,11 @@ from notifications.domain.kinds import Recipient, RecipientType
 from notifications.usecases.planning import Planner
 
 BATCH = "notifications.intake"
+
+
+def person_guard(person_id: str) -> str:
+    """The erasure guard of a person (beside participants' guards, named by participant id)."""
+    return f"person:{person_id}"
 
 
 @dataclass
@@ -77,6 +84,14 @@ class Intake:
         )
         if isinstance(event, ParticipantRegistered):
             self._planner.stage(notices.registration_confirmed(event_key, event), tx)
+
+    async def invited(
+        self, event: InvitationSent | InvitationReminderSent, tx: Transaction
+    ) -> None:
+        """Invite a person to register (or remind them), unless they were erased since."""
+        if await self._facts.guards.erased([person_guard(event.person_id)], tx):
+            return
+        self._planner.stage(notices.invited(event), tx)
 
     async def participant_withdrew(self, participant_id: str, tx: Transaction) -> None:
         """A participant left: no more survey openings for them."""
