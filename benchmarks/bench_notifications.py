@@ -43,33 +43,55 @@ PROGRAM = "bench-program"
 PUBLISH_CHUNK = 2000
 
 
+def contact(participant_id: str) -> dict[str, str]:
+    """What registration answers for a participant."""
+    return {
+        "participant_id": participant_id,
+        "name": f"Person {participant_id}",
+        "email": f"{participant_id}@example.com",
+        "time_zone": "Europe/Paris",
+    }
+
+
 class Directory(BaseHTTPRequestHandler):
-    """Contacts for any participant id, and feedback's agenda library."""
+    """Contacts for any participant id (one, or many at once), and feedback's agendas."""
+
+    contact_requests = 0
+    """Contact requests answered (the service reads many contacts per request when it can)."""
 
     def log_message(self, *_: Any) -> None:
         return
 
-    def do_GET(self) -> None:
-        parts = self.path.strip("/").split("/")
-        if parts[:2] == ["v1", "participants"]:
-            body: Any = {
-                "participant_id": parts[2],
-                "name": f"Person {parts[2]}",
-                "email": f"{parts[2]}@example.com",
-                "time_zone": "Europe/Paris",
-            }
-        elif self.path == "/v1/agenda-templates":
-            body = {"templates": []}
-        else:
+    def do_POST(self) -> None:
+        Directory.contact_requests += 1
+        length = int(self.headers.get("Content-Length", 0))
+        wanted = json.loads(self.rfile.read(length))["participant_ids"]
+        if self.path != "/v1/participants/contacts":
             self.send_response(404)
             self.end_headers()
             return
+        self._answer({"contacts": [contact(pid) for pid in wanted], "missing": []})
+
+    def _answer(self, body: Any) -> None:
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        parts = self.path.strip("/").split("/")
+        if parts[:2] == ["v1", "participants"]:
+            Directory.contact_requests += 1
+            body: Any = contact(parts[2])
+        elif self.path == "/v1/agenda-templates":
+            body = {"templates": []}
+        else:
+            self.send_response(404)
+            self.end_headers()
+            return
+        self._answer(body)
 
 
 def sample_message(index: int) -> EmailMessage:
@@ -214,7 +236,8 @@ async def main(pairs: int, sessions: int, timeout_s: float, connections: int) ->
     rate = received / elapsed
     sys.stdout.write(
         f"published {len(events)} events in {published:.1f} s; {received}/{expected} messages "
-        f"({pairs} pairs x 2 members x (1 match + {sessions} invitations)) in {elapsed:.1f} s\n"
+        f"({pairs} pairs x 2 members x (1 match + {sessions} invitations)) in {elapsed:.1f} s; "
+        f"{Directory.contact_requests} contact requests\n"
     )
     sys.stdout.write(
         f"notifications: {rate:.1f} messages/s end to end (events -> e-mails in the inbox); "

@@ -109,6 +109,18 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length) or b"null")
+            if self.path == "/v1/participants/contacts":  # registration's bulk lookup
+                state.contact_requests += 1
+                state.contact_credentials.append(self.headers.get("Authorization", ""))
+                wanted = body["participant_ids"]
+                self._json(
+                    200,
+                    {
+                        "contacts": [state.contacts[p] for p in wanted if p in state.contacts],
+                        "missing": [p for p in wanted if p not in state.contacts],
+                    },
+                )
+                return
             status = state.answers.pop(0) if state.answers else 200
             state.posts.append((self.path, body))
             self._json(status, {"ok": status == 200})

@@ -116,6 +116,8 @@ async def test_a_pair_gets_the_match_and_one_invitation_per_session(
     assert all(len(recipients) == 2 for recipients in by_uid.values())
     message_ids = [str(m["Message-ID"]) for m in messages]
     assert len(set(message_ids)) == len(message_ids)
+    # Eight messages naming two people: their contacts read in one request, then from memory.
+    assert service.others.contact_requests == 1
 
 
 async def test_a_moved_session_is_a_higher_sequence_and_a_cancelled_one_a_cancel(

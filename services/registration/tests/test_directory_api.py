@@ -493,3 +493,31 @@ async def test_a_participants_contact_is_for_admins_and_the_notifier(
     assert (await client.get(path, headers=ADMIN)).status_code == 200
     assert (await client.get(path, headers=bearer(participant_token("c-4")))).status_code == 403
     assert (await client.get(path, headers=SCIM)).status_code == 401
+
+
+async def test_many_participants_contacts_are_read_in_one_request(
+    client: httpx.AsyncClient,
+) -> None:
+    program_id = await _program(client)
+    ids = [
+        (await _register(client, program_id, employee)).json()["participant_id"]
+        for employee in ("c-5", "c-6")
+    ]
+    wanted = {"participant_ids": [*ids, "part-unknown", ids[0]]}
+    found = await client.post("/v1/participants/contacts", json=wanted, headers=NOTIFIER)
+    assert found.status_code == 200, found.text
+    assert sorted(c["email"] for c in found.json()["contacts"]) == [
+        "c-5@example.com",
+        "c-6@example.com",
+    ]
+    assert found.json()["missing"] == ["part-unknown"]
+    assert (
+        await client.post("/v1/participants/contacts", json=wanted, headers=ADMIN)
+    ).status_code == 200
+    participant = bearer(participant_token("c-5"))
+    refused = await client.post("/v1/participants/contacts", json=wanted, headers=participant)
+    assert refused.status_code == 403
+    too_many = {"participant_ids": [f"p-{n}" for n in range(1001)]}
+    bad = await client.post("/v1/participants/contacts", json=too_many, headers=NOTIFIER)
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "body.participant_ids"

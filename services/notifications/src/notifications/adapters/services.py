@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ class Contact:
     time_zone: str
 
 
+BULK_CONTACTS = 500
+"""Participant ids per bulk contact request (registration takes up to 1,000)."""
 MAX_CACHED_CONTACTS = 50_000
 """Past this many cached contacts, expired ones are dropped before another is added."""
 
@@ -76,6 +79,7 @@ class PlatformClient:
         self._contact_ttl = contact_cache_s
         self._contacts: dict[str, tuple[float, Contact]] = {}
         self._reading: dict[str, asyncio.Future[Contact]] = {}
+        self._bulk = True
         self.contact_reads = 0
         """How many contacts were read over HTTP (the rest came from memory)."""
         self._registration = registration_url.rstrip("/")
@@ -116,6 +120,78 @@ class PlatformClient:
             f"person:{person_id}", f"{self._registration}/v1/people/{person_id}/contact"
         )
 
+    async def participant_contacts(
+        self, participant_ids: Iterable[str]
+    ) -> dict[str, Contact | Attempt]:
+        """Many participants' contacts: from memory, the rest in one request per chunk.
+
+        Each id maps to its contact or to the attempt it comes to (unknown: permanent; the
+        request failed: temporary). Falls back to one request each where registration has no
+        bulk lookup.
+        """
+        now = time.monotonic()
+        found: dict[str, Contact | Attempt] = {}
+        wanted: list[str] = []
+        for pid in dict.fromkeys(participant_ids):
+            cached = self._contacts.get(f"participant:{pid}")
+            if cached is not None and cached[0] > now:
+                found[pid] = cached[1]
+            else:
+                wanted.append(pid)
+        for start in range(0, len(wanted), BULK_CONTACTS):
+            chunk = wanted[start : start + BULK_CONTACTS]
+            try:
+                found |= await self._bulk_contacts(chunk, now)
+            except Unreachable as error:
+                found |= dict.fromkeys(chunk, error.attempt)
+        return found
+
+    async def _bulk_contacts(self, chunk: list[str], now: float) -> dict[str, Contact | Attempt]:
+        if not self._bulk:
+            return {pid: await self._one(pid) for pid in chunk}
+        self.contact_reads += 1
+        try:
+            response = await self._http.post(
+                f"{self._registration}/v1/participants/contacts",
+                json={"participant_ids": chunk},
+                headers=self._contact_headers,
+            )
+        except httpx.TimeoutException:
+            raise Unreachable(Attempt(Outcome.TEMPORARY, "timeout")) from None
+        except httpx.HTTPError as error:
+            raise Unreachable(Attempt(Outcome.TEMPORARY, type(error).__name__)) from None
+        if response.status_code in {404, 405}:  # a registration without the bulk lookup
+            self._bulk = False
+            return await self._bulk_contacts(chunk, now)
+        if response.status_code != 200:
+            raise Unreachable(http_failure(response.status_code))
+        body = response.json()
+        found: dict[str, Contact | Attempt] = dict.fromkeys(
+            body.get("missing", []), Attempt(Outcome.PERMANENT, "no_contact")
+        )
+        for item in body["contacts"]:
+            contact = Contact(
+                name=item.get("name") or "",
+                email=item["email"],
+                time_zone=item.get("time_zone") or "UTC",
+            )
+            found[item["participant_id"]] = contact
+            self._remember(f"participant:{item['participant_id']}", contact, now)
+        return found
+
+    async def _one(self, participant_id: str) -> Contact | Attempt:
+        try:
+            return await self.participant_contact(participant_id)
+        except Unreachable as error:
+            return error.attempt
+
+    def _remember(self, key: str, contact: Contact, now: float) -> None:
+        if self._contact_ttl <= 0:
+            return
+        if len(self._contacts) > MAX_CACHED_CONTACTS:
+            self._contacts = {k: v for k, v in self._contacts.items() if v[0] > now}
+        self._contacts[key] = (now + self._contact_ttl, contact)
+
     def forget(self, *keys: str) -> None:
         """Drop cached contacts (``participant:<id>``, ``person:<id>``), e.g. on erasure."""
         for key in keys:
@@ -143,10 +219,7 @@ class PlatformClient:
         finally:
             del self._reading[key]
         future.set_result(contact)
-        if self._contact_ttl > 0:
-            if len(self._contacts) > MAX_CACHED_CONTACTS:
-                self._contacts = {k: v for k, v in self._contacts.items() if v[0] > now}
-            self._contacts[key] = (now + self._contact_ttl, contact)
+        self._remember(key, contact, now)
         return contact
 
     async def _read_contact(self, url: str) -> Contact:

@@ -153,6 +153,16 @@ class Composer:
                 if d.kind in {Kind.SESSION_INVITATION, Kind.SESSION_REMINDER}
             }
         )
+        # Every participant whose contact a message names (its reader, the other member of a
+        # match, a session's attendees), read in one request rather than one each.
+        named = set(participant_ids)
+        for pair in round_.pairs.values():
+            named |= {pair.mentor_participant_id, pair.mentee_participant_id}
+        for members in round_.members.values():
+            named |= set(members)
+        if named:
+            contacts = await self._platform.participant_contacts(named)
+            round_.contacts |= {f"participant:{pid}": found for pid, found in contacts.items()}
         round_.prefetched = True
 
     async def contact(self, participant_id: str, round_: Round) -> Contact:
@@ -352,12 +362,8 @@ class Composer:
         return round_.members[session_id]
 
     async def _others(self, delivery: Delivery, round_: Round) -> str:
-        document = await self._facts.sessions.find_one({"_id": delivery.context["session_id"]})
-        others = [
-            pid
-            for pid in (document or {}).get("participant_ids", [])
-            if pid != delivery.recipient_id
-        ]
+        members = await self._members(delivery.context["session_id"], round_)
+        others = [pid for pid in members if pid != delivery.recipient_id]
         names = []
         for pid in others:
             try:

@@ -68,6 +68,11 @@ class RegistrationRepository:
         document = await self._participants.find_one({"_id": participant_id})
         return _registration(document) if document else None
 
+    async def by_participants(self, participant_ids: Iterable[str]) -> list[Registration]:
+        """The registrations of these participant ids (unknown ones are left out)."""
+        cursor = self._participants.find({"_id": {"$in": list(dict.fromkeys(participant_ids))}})
+        return [_registration(document) async for document in cursor]
+
     async def latest_of_person(self, person_id: str) -> Registration | None:
         """A person's most recently updated registration, in any program."""
         document = await self._participants.find_one(

@@ -88,6 +88,10 @@ class PeopleService:
             raise participant_not_found(participant_id)
         return registration
 
+    async def participants(self, participant_ids: list[str]) -> list[Registration]:
+        """The registrations behind these participant ids (unknown ones are left out)."""
+        return await self._registrations.by_participants(participant_ids)
+
     async def invitee(self, employee_id: str) -> DirectoryEntry:
         """The directory entry of an invited person (how a notifier reaches them).
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, StringConstraints
 
 from mentorship_kit.auth import Authenticator, CallerDependency, Principal
 from mentorship_kit.http_errors import ApiError
@@ -39,6 +39,30 @@ class Contact(BaseModel):
     name: str
     email: str
     time_zone: str
+
+
+MAX_CONTACTS = 1000
+"""Most participant ids one bulk contact lookup may name."""
+
+
+class ContactsQuery(BaseModel):
+    """Participants whose contacts are wanted."""
+
+    participant_ids: Annotated[
+        list[
+            Annotated[
+                str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)
+            ]
+        ],
+        Field(min_length=1, max_length=MAX_CONTACTS),
+    ]
+
+
+class Contacts(BaseModel):
+    """The contacts found, and the ids registration does not know."""
+
+    contacts: list[Contact]
+    missing: list[str]
 
 
 class PersonContact(BaseModel):
@@ -132,6 +156,33 @@ def people_router(
             name=registration.name,
             email=registration.email,
             time_zone=registration.inputs.profile.time_zone,
+        )
+
+    @router.post(
+        "/participants/contacts",
+        summary="Contact details of many participants at once (admins and the notifications "
+        "service)",
+        description=(
+            f"Up to {MAX_CONTACTS} participant ids; what `GET /v1/participants/{{id}}/contact` "
+            "answers for each known one, and the unknown ids under `missing`. A notifier sending "
+            "a batch of messages reads its recipients in one request instead of one each."
+        ),
+        responses={401: {}, 403: {}, 422: {}},
+    )
+    async def contacts(query: ContactsQuery, _: Reader) -> Contacts:
+        found = await people.participants(query.participant_ids)
+        known = {registration.participant_id for registration in found}
+        return Contacts(
+            contacts=[
+                Contact(
+                    participant_id=registration.participant_id,
+                    name=registration.name,
+                    email=registration.email,
+                    time_zone=registration.inputs.profile.time_zone,
+                )
+                for registration in found
+            ],
+            missing=[pid for pid in dict.fromkeys(query.participant_ids) if pid not in known],
         )
 
     @router.get(
