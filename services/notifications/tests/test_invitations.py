@@ -202,3 +202,40 @@ async def test_managers_named_by_employee_id_are_reached_through_the_directory(
     await deliver(service.runtime, DirectoryPersonErased(person_id=manager, erased_at=utc_now()))
     after = await service.client.get(f"/v1/programs/{PROGRAM}/notification-settings", headers=ADMIN)
     assert [m["email"] for m in after.json()["managers"]] == ["team@example.com"]
+
+
+async def test_the_programs_own_managers_get_its_proposals_and_digest_through_the_directory(
+    service: Service,
+) -> None:
+    boss, deputy = dev_person_id("e-boss"), dev_person_id("e-deputy")
+    service.others.add_person(boss, "Barbara Boss", "barbara@example.com")
+    service.others.add_person(deputy, "Dan Deputy", "dan@example.com")
+    await deliver(service.runtime, program(managers=(boss, deputy)))
+    listed = await service.client.patch(  # the deputy also set here: still one message
+        f"/v1/programs/{PROGRAM}/notification-settings",
+        headers=ADMIN,
+        json={"managers": [{"employee_id": "e-deputy"}]},
+    )
+    assert listed.status_code == 200, listed.text
+    proposed = example(MatchingRunProposed, program_id=PROGRAM, requires_approval=True, part=1)
+    await deliver(service.runtime, proposed)
+    messages = await received(service.mailbox, 2)
+    await service.dispatcher.run_once()
+    assert sorted(to(m.parsed()) for m in service.mailbox.messages) == [
+        "Barbara Boss <barbara@example.com>",
+        "Dan Deputy <dan@example.com>",
+    ]
+    to_boss = next(m for m in messages if "barbara@" in to(m))
+    assert "as a manager of Pilot" in plain(to_boss)
+    assert to_boss["List-Unsubscribe"] is None
+
+    service.others.health = {"inactive_pairs": []}
+    service.mailbox.clear()
+    now = utc_now()
+    assert await service.scheduled.health_digests(now - timedelta(days=now.weekday())) == 1
+    digests = await received(service.mailbox, 2)
+    assert sorted(map(to, digests)) == [
+        "Barbara Boss <barbara@example.com>",
+        "Dan Deputy <dan@example.com>",
+    ]
+    assert "Nothing needs your attention this week" in plain(digests[0])

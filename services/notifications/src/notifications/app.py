@@ -85,7 +85,9 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
         programs=programs,
         platform=platform,
     )
-    register_event_handlers(runtime.handlers, Intake(facts, programs, planner), people, managers)
+    register_event_handlers(
+        runtime.handlers, Intake(facts, programs, planner, managers), people, managers
+    )
     composer = Composer(
         facts=facts,
         programs=programs,
@@ -151,6 +153,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
         platform=platform,
         survey_closing_lead_days=settings.survey_closing_lead_days,
         health_digest_weekday=settings.health_digest_weekday,
+        program_managers=managers,
     )
     runtime.add_background_loop("sender", workers.sender(dispatcher, settings.delivery_poll_s))
     runtime.add_background_loop("occasions", workers.occasions(scheduled, settings.schedule_poll_s))

@@ -69,6 +69,25 @@ def invited(event: InvitationSent | InvitationReminderSent) -> Notice:
     )
 
 
+def manager_recipients(
+    recipient_ids: Sequence[str],
+    listed_person_ids: Sequence[str | None],
+    program_managers: Sequence[str],
+) -> tuple[Recipient, ...]:
+    """A program's manager recipients.
+
+    Those set in this service (``recipient_ids``, naming ``listed_person_ids``), and the
+    program's own managers (person ids, from registration's program events) not already among
+    them, reached as people through the directory.
+    """
+    listed = {pid for pid in listed_person_ids if pid}
+    return tuple(Recipient(RecipientType.MANAGER, rid) for rid in recipient_ids) + tuple(
+        Recipient(RecipientType.PERSON, pid)
+        for pid in dict.fromkeys(program_managers)
+        if pid not in listed
+    )
+
+
 def registration_confirmed(event_key: str, event: ParticipantRegistered) -> Notice:
     """A registration is confirmed to the person who registered."""
     return Notice(

@@ -79,7 +79,9 @@ class Administration:
         self._managers = managers
         self._person_ids = person_ids
 
-    def _manager_recipients(self, program_id: str, chosen: list[ManagerChoice]) -> tuple[Manager, ...]:
+    def _manager_recipients(
+        self, program_id: str, chosen: list[ManagerChoice]
+    ) -> tuple[Manager, ...]:
         problems: list[tuple[str, str]] = []
         managers: dict[str, Manager] = {}
         for index, choice in enumerate(chosen):

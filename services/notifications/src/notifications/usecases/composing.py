@@ -19,7 +19,7 @@ from notifications.domain.calendar import Party, SessionInvitation, itip
 from notifications.domain.deliveries import Attempt, Delivery, Outcome, message_id
 from notifications.domain.explanations import reasons
 from notifications.domain.facts import Pair, Participant, ProgramFacts
-from notifications.domain.kinds import UNSUBSCRIBABLE, Kind, RecipientType
+from notifications.domain.kinds import MANAGER_KINDS, UNSUBSCRIBABLE, Kind, RecipientType
 from notifications.domain.links import unsubscribe_token
 from notifications.domain.preferences import Preferences, language_for
 from notifications.domain.programs import ProgramSettings
@@ -225,7 +225,9 @@ class Composer:
             "branding": settings.branding,
             "recipient_name": contact.name if contact else "",
             "zone": zone,
-            "audience": AUDIENCES[delivery.recipient_type],
+            "audience": "manager"
+            if delivery.kind in MANAGER_KINDS
+            else AUDIENCES[delivery.recipient_type],
             "action_url": action_url,
             "preferences_url": portal + PREFERENCES_PATH,
             "unsubscribe_url": self._unsubscribe_url(delivery),

@@ -28,10 +28,10 @@ from mentorship_contracts.events import (
     SessionScheduled,
 )
 from mentorship_kit.outbox import Transaction
+from mentorship_kit.program_access import ProgramManagers
 from notifications.adapters.store import Facts, ProgramSettingsStore
 from notifications.domain import notices
 from notifications.domain.facts import Pair, Participant, SessionState
-from notifications.domain.kinds import Recipient, RecipientType
 from notifications.usecases.planning import Planner
 
 BATCH = "notifications.intake"
@@ -51,10 +51,17 @@ class _Batch:
 class Intake:
     """Handles the events notifications follows."""
 
-    def __init__(self, facts: Facts, programs: ProgramSettingsStore, planner: Planner) -> None:
+    def __init__(
+        self,
+        facts: Facts,
+        programs: ProgramSettingsStore,
+        planner: Planner,
+        program_managers: ProgramManagers,
+    ) -> None:
         self._facts = facts
         self._programs = programs
         self._planner = planner
+        self._program_managers = program_managers
 
     async def program_changed(
         self, state: ProgramCreated | ProgramUpdated, as_of: datetime, tx: Transaction
@@ -102,7 +109,11 @@ class Intake:
     ) -> None:
         """Tell the program's managers a proposal waits for them."""
         settings = await self._programs.get(event.program_id, tx)
-        managers = [Recipient(RecipientType.MANAGER, m.manager_id) for m in settings.managers]
+        managers = notices.manager_recipients(
+            [m.manager_id for m in settings.managers],
+            [m.person_id for m in settings.managers],
+            await self._program_managers.of(event.program_id),
+        )
         self._planner.stage(notices.proposal_ready(event_key, event, managers), tx)
 
     async def pair_created(self, event: PairCreated, event_key: str, tx: Transaction) -> None:
