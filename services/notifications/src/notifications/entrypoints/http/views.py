@@ -165,13 +165,29 @@ class ChatBody(BaseModel):
 
 
 class ManagerBody(BaseModel):
-    """A program manager who receives proposals and the weekly health digest."""
+    """A program manager who receives proposals and the weekly health digest.
+
+    Name an employee of the directory (`employee_id`: their name and address are read from
+    registration's directory when a message goes), or an address outside it (`name` and
+    `email`, e.g. a team mailbox).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    name: ShortText
-    email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
+    employee_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    name: ShortText | None = None
+    email: Annotated[str, StringConstraints(min_length=3, max_length=254)] | None = None
     language: Literal["en", "fr"] = "en"
+
+
+class ManagerView(BaseModel):
+    """A manager recipient: a person of the directory (by person id) or an address."""
+
+    manager_id: str
+    person_id: str | None
+    name: str | None
+    email: str | None
+    language: str
 
 
 class ProgramSettingsBody(BaseModel):
@@ -194,7 +210,7 @@ class ProgramSettingsView(BaseModel):
     program_id: str
     branding: BrandingBody
     chat: ChatBody
-    managers: list[ManagerBody]
+    managers: list[ManagerView]
 
     @classmethod
     def of(cls, settings: ProgramSettings) -> Self:
@@ -209,7 +225,13 @@ class ProgramSettingsView(BaseModel):
                 teams_webhook_url=_mask(chat.teams_webhook_url),
             ),
             managers=[
-                ManagerBody(name=m.name, email=m.email, language=m.language)  # type: ignore[arg-type]
+                ManagerView(
+                    manager_id=m.manager_id,
+                    person_id=m.person_id,
+                    name=m.name,
+                    email=m.email,
+                    language=m.language,
+                )
                 for m in settings.managers
             ],
         )
