@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
+
 from mentorship_kit.settings import ServiceSettings
 
 
@@ -12,3 +14,16 @@ class FeedbackSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "feedback"
     http_port: int = 8004
+    survey_closing_lead_days: int = Field(
+        default=14,
+        ge=0,
+        le=365,
+        description="The closing survey opens this many days before the program's end "
+        "(as the notifications service announces it).",
+    )
+    survey_grace_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        description="Both surveys stay open this many days after the program's end.",
+    )
