@@ -7,11 +7,13 @@ from fastapi import FastAPI
 from analytics.adapters.read_models import ReadModels
 from analytics.domain.facts import PROJECTED_EVENTS
 from analytics.entrypoints.http.dashboard import dashboard_router
+from analytics.entrypoints.http.export import export_router
 from analytics.entrypoints.http.reports import reports_router
 from analytics.entrypoints.metrics import AnalyticsMetrics
 from analytics.entrypoints.subscriptions import Projector
 from analytics.entrypoints.workers import BusinessGauges
 from analytics.settings import AnalyticsSettings
+from analytics.usecases.export import PersonalDataExport
 from analytics.usecases.figures import BusinessFigures
 from analytics.usecases.projection import Projection
 from analytics.usecases.reports import ReportService
@@ -46,7 +48,8 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
             "Live reports projected from every event stream: registration, pairing, sessions, "
             "scores, skills and goals, health flags; each as JSON or CSV, and a dashboard at "
             "/dashboard?program=<id>. Reports need an admin token or role, or a JWT of a "
-            "manager of the program (403 for any other program)."
+            "manager of the program (403 for any other program); a participant reads what "
+            "the read models hold about them at `/v1/me/export`."
         ),
         routers=[
             reports_router(
@@ -54,5 +57,6 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
                 program_manager(caller, managers.of),
             ),
             dashboard_router(),
+            export_router(PersonalDataExport(models), caller),
         ],
     )
