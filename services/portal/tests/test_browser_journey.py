@@ -135,14 +135,18 @@ def until(probe: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
     pytest.fail(f"not reached within {timeout_s}s: {what}")
 
 
-def create_program(registration_url: str) -> str:
+def create_program(registration_url: str, **changes: Any) -> str:
+    """A weekly program past its midpoint (its mid-program survey is open), with a mentor."""
     today = datetime.now(UTC).date()
-    settings = program_settings(
-        name="Design leaders",
-        starts_on=(today - timedelta(days=7)).isoformat(),
-        ends_on=(today + timedelta(days=150)).isoformat(),
-        cadence="weekly",
-        matching_mode="admin_led",
+    settings = (
+        program_settings(
+            name="Design leaders",
+            starts_on=(today - timedelta(days=100)).isoformat(),
+            ends_on=(today + timedelta(days=60)).isoformat(),
+            cadence="weekly",
+            matching_mode="admin_led",
+        )
+        | changes
     )
     response = httpx.post(f"{registration_url}/v1/programs", json=settings, headers=ADMIN)
     response.raise_for_status()
@@ -256,6 +260,9 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     # My match: the agreement, written and acknowledged.
     visit.press(f"a[href='/pairs/{pair_id}']")
     page.wait_for_url(f"**/pairs/{pair_id}")
+    why = page.locator("section[aria-labelledby='why']").inner_text()
+    assert "Your mentor can help you grow these skills: Public speaking." in why
+    assert "of what the program looks for in a pair" in why
     visit.check("my-match")
     visit.press("#agreement ~ details summary, section[aria-labelledby='agreement'] summary")
     visit.type_into("#expectations", "Monthly goals review; honest feedback.")
@@ -317,8 +324,12 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     assert "Speak at the design all-hands" in page.locator("main").inner_text()
     visit.check("plan")
 
-    # The surveys, my data (the download), notifications, and the same pages in French.
-    page.goto(f"{portal}/programs/{program_id}/surveys/mid_program")
+    # The survey feedback says is open, my data (the download), notifications, French.
+    page.goto(f"{portal}/")
+    assert page.locator(f"a[href='/programs/{program_id}/surveys/closing']").count() == 0
+    visit.press(f"a[href='/programs/{program_id}/surveys/mid_program']")
+    page.wait_for_url(f"**/programs/{program_id}/surveys/mid_program")
+    assert "Open until" in page.locator("main").inner_text()
     visit.check("survey")
     visit.choose("growth_rating", "4")
     visit.choose("relationship_rating", "5")
@@ -336,6 +347,13 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     assert set(bundle["not_available"]) <= set(portal_stack.services)
     registrations = bundle["services"]["registration (from the participant API)"]
     assert registrations[0]["employee_id"] == MENTEE
+    exports = bundle["services"]
+    for service in ("matching", "scheduling", "feedback", "analytics"):
+        assert exports[service]["service"] == service
+        assert all(section["description"] for section in exports[service]["sections"].values())
+    assert [p["pair_id"] for p in exports["matching"]["sections"]["pairs"]["items"]] == [pair_id]
+    answered = exports["feedback"]["sections"]["survey_answers"]["items"]
+    assert [a["survey_kind"] for a in answered] == ["mid_program"]
     page.goto(f"{portal}/me/notifications")
     visit.check("notifications")
     visit.tab_to("#language")
@@ -372,6 +390,8 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     sign_in(mentor, portal, MENTOR)
     mentor.page.goto(f"{portal}/pairs/{pair_id}")
     assert "You have not acknowledged it yet." in mentor.page.locator("main").inner_text()
+    mentor_why = mentor.page.locator("section[aria-labelledby='why']").inner_text()
+    assert "You can help your mentee grow these skills: Public speaking." in mentor_why
     mentor.press("button:has-text('I have read it and agree')")
     mentor.page.wait_for_url(f"**/pairs/{pair_id}#agreement")
     assert "Both of you acknowledged it." in mentor.page.locator("main").inner_text()
@@ -391,7 +411,7 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     assert "Vous vous êtes retiré" in page.locator("main").inner_text()
 
     # Signing out ends the portal's session.
-    visit.press("header button:has-text('Se déconnecter')")
+    visit.submit("header button:has-text('Se déconnecter')")  # waits for the sign-out to land
     page.wait_for_load_state("networkidle")
     page.goto(f"{portal}/pairs/{pair_id}")
     assert "/oauth2/authorize" in page.url or page.url.startswith(f"{portal}/signin")
@@ -433,4 +453,104 @@ def test_registering_works_without_javascript(
     ).json()
     assert stored["role"] == "mentee"
     assert "capacity" not in stored["answers"]
+    context.close()
+
+
+def register_mentor(
+    registration_url: str, program_id: str, employee_id: str, **answers: Any
+) -> str:
+    """A mentor registered by the admin; returns their participant id."""
+    body = {
+        "employee_id": employee_id,
+        "name": f"Mentor {employee_id}",
+        "email": f"{employee_id}@example.com",
+        "answers": {
+            "role": "mentor",
+            "capacity": 1,
+            "seniority": "director",
+            "discipline": "design",
+            "locations": ["remote"],
+            "time_zone": ZONE,
+            "languages": ["en"],
+            "skills_to_mentor": ["public_speaking"],
+        }
+        | answers,
+    }
+    response = httpx.post(
+        f"{registration_url}/v1/programs/{program_id}/registrations", json=body, headers=ADMIN
+    )
+    response.raise_for_status()
+    participant_id: str = response.json()["participant_id"]
+    return participant_id
+
+
+def test_a_mentee_chooses_her_mentors_by_how_well_they_fit(
+    portal_stack: Any, browser: Any, axe_source: str, screenshots: Path
+) -> None:
+    """In a mentee-choice program she sees the mentors she may pick, best fit first, with
+    why they would fit, and picks one by keyboard; registration keeps the pick."""
+    portal = portal_stack.portal_url
+    registration_url = portal_stack.url("registration")
+    subject = "e-chooser-1"
+    portal_stack.identity.set_user(subject, {"name": "Chloé Chooser", "email": "c@example.com"})
+    program_id = create_program(registration_url, matching_mode="mentee_choice")
+    best = register_mentor(registration_url, program_id, "e-choice-mentor-1")
+    other = register_mentor(
+        registration_url, program_id, "e-choice-mentor-2", skills_to_mentor=["negotiation"]
+    )
+    register_mentor(registration_url, program_id, "e-choice-mentor-3", languages=["ja"])
+    mentee = {
+        "employee_id": subject,
+        "name": "Chloé Chooser",
+        "email": "c@example.com",
+        "answers": {
+            "role": "mentee",
+            "seniority": "associate",
+            "discipline": "design",
+            "locations": ["remote"],
+            "time_zone": ZONE,
+            "languages": ["en"],
+            "skills_to_grow": ["public_speaking"],
+        },
+    }
+    httpx.post(
+        f"{registration_url}/v1/programs/{program_id}/registrations", json=mentee, headers=ADMIN
+    ).raise_for_status()
+
+    context = browser.new_context()
+    visit = Visit(context.new_page(), axe_source, screenshots)
+    page = visit.page
+    sign_in(visit, portal, subject)
+    visit.press(f"a[href='/programs/{program_id}/mentors']")
+    page.wait_for_url(f"**/programs/{program_id}/mentors")
+
+    def listed() -> bool:
+        page.reload()
+        return bool(page.locator("ol.candidates > li").count() == 2)
+
+    try:  # matching hears of the four registrations over Kafka
+        until(listed, "the mentors she may choose", timeout_s=120)
+    except BaseException:
+        print(page.locator("main").inner_text())
+        raise
+    main = page.locator("main").inner_text()
+    assert "2 mentors can be paired with you." in main
+    assert "1 other cannot" in main
+    first = page.locator("#mentor-1").inner_text()
+    assert "This mentor can help you grow these skills: Public speaking." in first
+    options = page.locator("#pick-0 option").evaluate_all("os => os.map(o => o.value)")
+    assert options == ["", best, other]  # best fit first
+    visit.check("mentors")
+    visit.tab_to("#pick-0")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#pick-0").input_value() == best
+    visit.submit("button:has-text('Save my choices')")
+    assert "Your choice of mentors is saved." in page.locator("#messages").inner_text()
+    assert "Your choice number 1" in page.locator("#mentor-1").inner_text()
+    stored = httpx.get(
+        f"{registration_url}/v1/programs/{program_id}/registrations/{subject}", headers=ADMIN
+    ).json()
+    assert stored["preferred_mentors"] == [best]
+    assert stored["answers"]["skills_to_grow"] == ["public_speaking"]
+    visit.check("mentors-chosen")
     context.close()
