@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 from mentorship_devstack.workloads import program_settings
@@ -36,6 +37,8 @@ OUTSIDER = "e-outsider-1"
 ZONE = "Europe/Berlin"
 WIDTHS = (390, 1440)
 MAX_TABS = 250
+IDENTITY_SUBJECT_FIELD = "#subject-input"
+"""The identity provider's (oidc-provider-mock's) "custom user" field."""
 
 
 class Visit:
@@ -112,11 +115,21 @@ class Visit:
 
 
 def sign_in(visit: Visit, portal_url: str, subject: str) -> None:
-    """Sign in through the identity provider's form, by keyboard."""
+    """Sign in through the identity provider's form, by keyboard, as exactly ``subject``.
+
+    The provider's page gives its subject field the focus with ``autofocus``, which the
+    browser applies at its next rendering, after the load event that ``wait_for_url`` waits
+    for (later still while the page's stylesheet is on its way): keys typed before that are
+    lost, and "-mentor-3" would be signed in instead of "e-mentor-3". So the field must have
+    the focus before typing, and hold the whole subject before the form is sent.
+    """
     visit.page.goto(f"{portal_url}/")
     visit.press("a[href='/signin']")
     visit.page.wait_for_url("**/oauth2/authorize**")
-    visit.page.keyboard.type(subject)  # the subject field has the focus
+    field = visit.page.locator(IDENTITY_SUBJECT_FIELD)
+    expect(field).to_be_focused()
+    visit.page.keyboard.type(subject)
+    expect(field).to_have_value(subject)
     visit.page.keyboard.press("Enter")
     try:
         visit.page.wait_for_url(f"{portal_url}/", timeout=15000)
