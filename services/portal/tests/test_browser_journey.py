@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 from mentorship_devstack.workloads import program_settings
@@ -36,6 +37,8 @@ OUTSIDER = "e-outsider-1"
 ZONE = "Europe/Berlin"
 WIDTHS = (390, 1440)
 MAX_TABS = 250
+IDENTITY_SUBJECT_FIELD = "#subject-input"
+"""The identity provider's (oidc-provider-mock's) "custom user" field."""
 
 
 class Visit:
@@ -112,11 +115,21 @@ class Visit:
 
 
 def sign_in(visit: Visit, portal_url: str, subject: str) -> None:
-    """Sign in through the identity provider's form, by keyboard."""
+    """Sign in through the identity provider's form, by keyboard, as exactly ``subject``.
+
+    The provider's page gives its subject field the focus with ``autofocus``, which the
+    browser applies at its next rendering, after the load event that ``wait_for_url`` waits
+    for (later still while the page's stylesheet is on its way): keys typed before that are
+    lost, and "-mentor-3" would be signed in instead of "e-mentor-3". So the field must have
+    the focus before typing, and hold the whole subject before the form is sent.
+    """
     visit.page.goto(f"{portal_url}/")
     visit.press("a[href='/signin']")
     visit.page.wait_for_url("**/oauth2/authorize**")
-    visit.page.keyboard.type(subject)  # the subject field has the focus
+    field = visit.page.locator(IDENTITY_SUBJECT_FIELD)
+    expect(field).to_be_focused()
+    visit.page.keyboard.type(subject)
+    expect(field).to_have_value(subject)
     visit.page.keyboard.press("Enter")
     try:
         visit.page.wait_for_url(f"{portal_url}/", timeout=15000)
@@ -135,18 +148,25 @@ def until(probe: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
     pytest.fail(f"not reached within {timeout_s}s: {what}")
 
 
-def create_program(registration_url: str) -> str:
+def create_program(registration_url: str, *, with_mentor: bool = True, **changes: Any) -> str:
+    """A weekly program past its midpoint (its mid-program survey is open), with a mentor
+    (Margaret Hamilton) unless ``with_mentor`` is false."""
     today = datetime.now(UTC).date()
-    settings = program_settings(
-        name="Design leaders",
-        starts_on=(today - timedelta(days=7)).isoformat(),
-        ends_on=(today + timedelta(days=150)).isoformat(),
-        cadence="weekly",
-        matching_mode="admin_led",
+    settings = (
+        program_settings(
+            name="Design leaders",
+            starts_on=(today - timedelta(days=100)).isoformat(),
+            ends_on=(today + timedelta(days=60)).isoformat(),
+            cadence="weekly",
+            matching_mode="admin_led",
+        )
+        | changes
     )
     response = httpx.post(f"{registration_url}/v1/programs", json=settings, headers=ADMIN)
     response.raise_for_status()
     program_id: str = response.json()["program_id"]
+    if not with_mentor:
+        return program_id
     mentor = {
         "employee_id": MENTOR,
         "name": "Margaret Hamilton",
@@ -256,6 +276,9 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     # My match: the agreement, written and acknowledged.
     visit.press(f"a[href='/pairs/{pair_id}']")
     page.wait_for_url(f"**/pairs/{pair_id}")
+    why = page.locator("section[aria-labelledby='why']").inner_text()
+    assert "Your mentor can help you grow these skills: Public speaking." in why
+    assert "of what the program looks for in a pair" in why
     visit.check("my-match")
     visit.press("#agreement ~ details summary, section[aria-labelledby='agreement'] summary")
     visit.type_into("#expectations", "Monthly goals review; honest feedback.")
@@ -317,8 +340,12 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     assert "Speak at the design all-hands" in page.locator("main").inner_text()
     visit.check("plan")
 
-    # The surveys, my data (the download), notifications, and the same pages in French.
-    page.goto(f"{portal}/programs/{program_id}/surveys/mid_program")
+    # The survey feedback says is open, my data (the download), notifications, French.
+    page.goto(f"{portal}/")
+    assert page.locator(f"a[href='/programs/{program_id}/surveys/closing']").count() == 0
+    visit.press(f"a[href='/programs/{program_id}/surveys/mid_program']")
+    page.wait_for_url(f"**/programs/{program_id}/surveys/mid_program")
+    assert "Open until" in page.locator("main").inner_text()
     visit.check("survey")
     visit.choose("growth_rating", "4")
     visit.choose("relationship_rating", "5")
@@ -336,6 +363,19 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     assert set(bundle["not_available"]) <= set(portal_stack.services)
     registrations = bundle["services"]["registration (from the participant API)"]
     assert registrations[0]["employee_id"] == MENTEE
+    exports = bundle["services"]
+    for service in ("matching", "scheduling", "feedback", "analytics"):
+        assert exports[service]["service"] == service
+        assert all(section["description"] for section in exports[service]["sections"].values())
+    # Of this test's program (a stack that ran the test before holds her earlier programs).
+    mine = [
+        p["pair_id"]
+        for p in exports["matching"]["sections"]["pairs"]["items"]
+        if p["program_id"] == program_id
+    ]
+    assert mine == [pair_id]
+    answered = exports["feedback"]["sections"]["survey_answers"]["items"]
+    assert [a["survey_kind"] for a in answered if a["program_id"] == program_id] == ["mid_program"]
     page.goto(f"{portal}/me/notifications")
     visit.check("notifications")
     visit.tab_to("#language")
@@ -372,6 +412,8 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     sign_in(mentor, portal, MENTOR)
     mentor.page.goto(f"{portal}/pairs/{pair_id}")
     assert "You have not acknowledged it yet." in mentor.page.locator("main").inner_text()
+    mentor_why = mentor.page.locator("section[aria-labelledby='why']").inner_text()
+    assert "You can help your mentee grow these skills: Public speaking." in mentor_why
     mentor.press("button:has-text('I have read it and agree')")
     mentor.page.wait_for_url(f"**/pairs/{pair_id}#agreement")
     assert "Both of you acknowledged it." in mentor.page.locator("main").inner_text()
@@ -391,7 +433,7 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     assert "Vous vous êtes retiré" in page.locator("main").inner_text()
 
     # Signing out ends the portal's session.
-    visit.press("header button:has-text('Se déconnecter')")
+    visit.submit("header button:has-text('Se déconnecter')")  # waits for the sign-out to land
     page.wait_for_load_state("networkidle")
     page.goto(f"{portal}/pairs/{pair_id}")
     assert "/oauth2/authorize" in page.url or page.url.startswith(f"{portal}/signin")
@@ -433,4 +475,106 @@ def test_registering_works_without_javascript(
     ).json()
     assert stored["role"] == "mentee"
     assert "capacity" not in stored["answers"]
+    context.close()
+
+
+def register_mentor(
+    registration_url: str, program_id: str, employee_id: str, **answers: Any
+) -> str:
+    """A mentor registered by the admin; returns their participant id."""
+    body = {
+        "employee_id": employee_id,
+        "name": f"Mentor {employee_id}",
+        "email": f"{employee_id}@example.com",
+        "answers": {
+            "role": "mentor",
+            "capacity": 1,
+            "seniority": "director",
+            "discipline": "design",
+            "locations": ["remote"],
+            "time_zone": ZONE,
+            "languages": ["en"],
+            "skills_to_mentor": ["public_speaking"],
+        }
+        | answers,
+    }
+    response = httpx.post(
+        f"{registration_url}/v1/programs/{program_id}/registrations", json=body, headers=ADMIN
+    )
+    response.raise_for_status()
+    participant_id: str = response.json()["participant_id"]
+    return participant_id
+
+
+def test_a_mentee_chooses_her_mentors_by_how_well_they_fit(
+    portal_stack: Any, browser: Any, axe_source: str, screenshots: Path
+) -> None:
+    """In a mentee-choice program she sees the mentors she may pick, best fit first, with
+    why they would fit, and picks one by keyboard; registration keeps the pick."""
+    portal = portal_stack.portal_url
+    registration_url = portal_stack.url("registration")
+    subject = "e-chooser-1"
+    portal_stack.identity.set_user(subject, {"name": "Chloé Chooser", "email": "c@example.com"})
+    # Only the three mentors below: she may pick two of them (the third speaks no language
+    # she does).
+    program_id = create_program(registration_url, with_mentor=False, matching_mode="mentee_choice")
+    best = register_mentor(registration_url, program_id, "e-choice-mentor-1")
+    other = register_mentor(
+        registration_url, program_id, "e-choice-mentor-2", skills_to_mentor=["negotiation"]
+    )
+    register_mentor(registration_url, program_id, "e-choice-mentor-3", languages=["ja"])
+    mentee = {
+        "employee_id": subject,
+        "name": "Chloé Chooser",
+        "email": "c@example.com",
+        "answers": {
+            "role": "mentee",
+            "seniority": "associate",
+            "discipline": "design",
+            "locations": ["remote"],
+            "time_zone": ZONE,
+            "languages": ["en"],
+            "skills_to_grow": ["public_speaking"],
+        },
+    }
+    httpx.post(
+        f"{registration_url}/v1/programs/{program_id}/registrations", json=mentee, headers=ADMIN
+    ).raise_for_status()
+
+    context = browser.new_context()
+    visit = Visit(context.new_page(), axe_source, screenshots)
+    page = visit.page
+    sign_in(visit, portal, subject)
+    visit.press(f"a[href='/programs/{program_id}/mentors']")
+    page.wait_for_url(f"**/programs/{program_id}/mentors")
+
+    def listed() -> bool:
+        page.reload()
+        return bool(page.locator("ol.candidates > li").count() == 2)
+
+    try:  # matching hears of the four registrations over Kafka
+        until(listed, "the mentors she may choose", timeout_s=120)
+    except BaseException:
+        print(page.locator("main").inner_text())
+        raise
+    main = page.locator("main").inner_text()
+    assert "2 mentors can be paired with you." in main
+    assert "1 other cannot" in main
+    first = page.locator("#mentor-1").inner_text()
+    assert "This mentor can help you grow these skills: Public speaking." in first
+    options = page.locator("#pick-0 option").evaluate_all("os => os.map(o => o.value)")
+    assert options == ["", best, other]  # best fit first
+    visit.check("mentors")
+    visit.tab_to("#pick-0")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#pick-0").input_value() == best
+    visit.submit("button:has-text('Save my choices')")
+    assert "Your choice of mentors is saved." in page.locator("#messages").inner_text()
+    assert "Your choice number 1" in page.locator("#mentor-1").inner_text()
+    stored = httpx.get(
+        f"{registration_url}/v1/programs/{program_id}/registrations/{subject}", headers=ADMIN
+    ).json()
+    assert stored["preferred_mentors"] == [best]
+    assert stored["answers"]["skills_to_grow"] == ["public_speaking"]
+    visit.check("mentors-chosen")
     context.close()

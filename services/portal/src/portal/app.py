@@ -18,7 +18,13 @@ from mentorship_kit.http import install_api_conventions
 from mentorship_kit.metrics import CONTENT_TYPE_LATEST, Metrics
 from portal.adapters.api import ServiceClient
 from portal.adapters.identity import IdentityProvider
-from portal.adapters.services import ExportApi, FeedbackApi, RegistrationApi, SchedulingApi
+from portal.adapters.services import (
+    ExportApi,
+    FeedbackApi,
+    MatchingApi,
+    RegistrationApi,
+    SchedulingApi,
+)
 from portal.entrypoints.http.i18n import load_translations
 from portal.entrypoints.http.pages import Pages, build_router, install_error_pages, make_environment
 from portal.entrypoints.http.security import SecurityHeaders
@@ -56,6 +62,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
     analytics = client("analytics", settings.analytics_url)
     portal = ParticipantPortal(
         RegistrationApi(registration),
+        MatchingApi(matching),
         SchedulingApi(scheduling),
         FeedbackApi(feedback),
         ExportApi([registration, matching, scheduling, feedback, analytics]),

@@ -342,3 +342,28 @@ class ProgramFacts:
     people: Mapping[str, PersonFact] = MappingProxyType({})
     """The directory's people the reports need (invitees, participants and the managers above
     them), by person key."""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """The documents about one person (their right of access), by their person id.
+
+    Survey responses and sessions carry no key of anyone, so they are in no person's facts.
+    """
+
+    person_id: str
+    participants: Sequence[ParticipantFact] = ()
+    pairs: Sequence[PairFact] = ()
+    feedback: Sequence[FeedbackFact] = ()
+    fits: Sequence[FitFact] = ()
+    goals: Sequence[GoalFact] = ()
+    runs: Sequence[RunFact] = ()
+    """The runs of the person's programs (the unmatched among them may name the person)."""
+    directory: PersonFact | None = None
+    """The person as the organisation's directory announced them (their manager's key)."""
+    invitations: Sequence[InvitationFact] = ()
+
+    @property
+    def keys(self) -> set[str]:
+        """The person's keys in the read models (one per registration)."""
+        return {fact.id for fact in self.participants}

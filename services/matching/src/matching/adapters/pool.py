@@ -30,7 +30,7 @@ class MatchingPool:
         self._versions: Collection = database[VERSIONS]
 
     def indexes(self) -> tuple[Indexes, ...]:
-        """The pool is read per program."""
+        """The pool is read per program, and per person (a participant's own views)."""
         return (
             self.programs.indexes(),
             self.participants.indexes(
@@ -38,12 +38,17 @@ class MatchingPool:
                 IndexModel(
                     [("state.program_id", ASCENDING), ("_id", ASCENDING)], name="by_program_page"
                 ),
+                IndexModel([("state.person_id", ASCENDING)], name="by_person"),
             ),
         )
 
     async def participants_of(self, program_id: str) -> list[ParticipantState]:
         """Everyone registered in a program and not withdrawn."""
         return await self.participants.find({"program_id": program_id})
+
+    async def of_person(self, person_id: str) -> list[ParticipantState]:
+        """The person's registrations still in a pool (one per program)."""
+        return await self.participants.find({"person_id": person_id})
 
     async def touch(self, program_id: str, tx: Transaction) -> int:
         """Record in ``tx`` that the program's pool or pairs change; the version before.

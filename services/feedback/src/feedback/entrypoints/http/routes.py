@@ -25,7 +25,9 @@ from feedback.entrypoints.http.views import (
     FitView,
     GoalList,
     GoalView,
+    SurveyList,
     SurveyReceipt,
+    SurveyView,
 )
 from feedback.usecases.development import DevelopmentService
 from feedback.usecases.export import PersonalDataExport
@@ -34,6 +36,7 @@ from feedback.usecases.session_feedback import FeedbackService
 from feedback.usecases.surveys import SurveyService
 from mentorship_contracts.types import SurveyKind
 from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.exports import EXPORT_PATH, EXPORT_RESPONSES
 from mentorship_kit.http_errors import ApiError
 
 ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
@@ -139,6 +142,24 @@ def feedback_router(
     async def goal_progress(goal_id: ResourceId, given: GoalProgressInput, who: Caller) -> GoalView:
         return GoalView.of(await development.progress(goal_id, given.command(), who))
 
+    @router.get(
+        "/programs/{program_id}/surveys",
+        summary="A program's surveys: when each is open, and whether you answered it",
+        description=(
+            "The mid-program survey opens at the program's midpoint and the closing survey "
+            "SURVEY_CLOSING_LEAD_DAYS before its end (never before the midpoint), at midnight "
+            "in the program's time zone; both close SURVEY_GRACE_DAYS after the end. For the "
+            "program's participants (`answered` says whether they answered) and admins "
+            "(`answered` is null)."
+        ),
+        responses={
+            409: {"description": "The program is not known here yet (`program_not_known`)."}
+        },
+    )
+    async def list_surveys(program_id: ResourceId, who: Caller) -> SurveyList:
+        offers = await surveys.offers(program_id, who)
+        return SurveyList(program_id=program_id, surveys=[SurveyView.of(o) for o in offers])
+
     @router.post(
         "/programs/{program_id}/surveys/{kind}",
         summary="Answer a program survey (again: replaces your answers)",
@@ -162,7 +183,7 @@ def feedback_router(
         return AgendaView.of(await relationship.next_agenda(pair_id, who))
 
     @router.get(
-        "/me/export",
+        EXPORT_PATH,
         summary="Everything feedback holds about you (right of access)",
         description=(
             "For the authenticated participant: the programs and pairs feedback knows you in, "
@@ -172,7 +193,7 @@ def feedback_router(
             "and your survey answers (with your comments). Each section describes itself. "
             "Only with a participant's own token: the admin token names nobody (403)."
         ),
-        responses={403: {"description": "The token names no participant (the admin token)."}},
+        responses=EXPORT_RESPONSES,
     )
     async def export_my_data(who: Caller) -> PersonalDataView:
         return PersonalDataView.of(await export.of(who))
