@@ -129,6 +129,7 @@ async def test_creating_a_program_sends_a_draft_and_names_refusals_by_form_field
     assert created.program_id == "new"
     sent = registration.sent[0][2]
     assert sent["lifecycle"] == "draft"
+    assert sent["auto_approve_matches"] is False
     assert sent["name"] == "Leaders"
     assert sent["key_result"]["target"] == pytest.approx(0.8)
 
@@ -226,12 +227,12 @@ def test_each_bar_compares_a_criterion_with_the_best_pair_on_it() -> None:
         ),
     ]
     maxima = criterion_maxima(pairs)
-    assert maxima == {"goals": 1.0, "languages": 1.0, "skills": 2.0}
+    assert list(maxima.items()) == [("skills", 2.0), ("goals", 1.0), ("languages", 1.0)]
     bars = score_bars(pairs[1].contributions, maxima)
     assert [(b.criterion, b.value, b.maximum) for b in bars] == [
+        ("skills", 1.0, 2.0),
         ("goals", 0.5, 1.0),
         ("languages", 0.0, 1.0),
-        ("skills", 1.0, 2.0),
     ]
     names = {"e1": "Zoe", "e2": "Adam", "m1": "Bea", "m2": "Carl"}
     assert [p.mentee_participant_id for p in sort_pairs(pairs, "-score", names)] == ["e1", "e2"]
@@ -295,3 +296,49 @@ async def test_adding_a_question_saves_the_next_version_from_the_one_read() -> N
             CALLER, "a", {"prompt": "Why?", "kind": "free_text", "meaning": "interests"}, []
         )
     assert refused.value.by_field == {"meaning": "at most one question per meaning"}
+
+
+async def test_matching_settings_go_back_as_the_programs_matching_with_other_rules_kept() -> None:
+    from portal.domain.console import matching_form
+
+    current = {
+        "weights": {"skills": 3.0, "goals": 2.0},
+        "rules": {"reporting_line_depth": 2, "pick_bonus": 1.5, "max_time_zone_gap_hours": 6.0},
+    }
+    values = matching_form(current)
+    assert values["weight_skills"] == "3"
+    assert values["weight_interests"] == "0"
+    assert values["max_time_zone_gap_hours"] == "6"
+    assert values["min_cross_department_share"] == ""
+    values |= {
+        "weight_skills": "5",
+        "min_cross_department_share": "30",
+        "in_person_required": "yes",
+    }
+    registration = FakeClient(
+        {
+            ("GET", "/v1/programs/a"): program("a", matching=current),
+            ("PATCH", "/v1/programs/a"): program("a"),
+        }
+    )
+    await console_with(registration).save_matching_settings(CALLER, "a", values)
+    sent = registration.sent[-1][2]["matching"]
+    assert sent["weights"]["skills"] == 5.0
+    assert sent["rules"]["pick_bonus"] == 1.5  # not on the form: kept
+    assert sent["rules"]["min_cross_department_share"] == pytest.approx(0.3)
+    assert sent["rules"]["in_person_required"] is True
+    assert sent["rules"]["max_pairs_per_department"] is None
+
+    registration.answers[("PATCH", "/v1/programs/a")] = InvalidInputError(
+        [("body.matching.weights.goals", "must be at most 100")]
+    )
+    with pytest.raises(SettingsRefused) as refused:
+        await console_with(registration).save_matching_settings(
+            CALLER, "a", values | {"weight_goals": "500"}
+        )
+    assert refused.value.by_field == {"weight_goals": "must be at most 100"}
+    with pytest.raises(SettingsRefused) as unreadable:
+        await console_with(registration).save_matching_settings(
+            CALLER, "a", values | {"weight_goals": "lots"}
+        )
+    assert unreadable.value.by_field == {"weight_goals": "Enter a number."}

@@ -61,6 +61,7 @@ class ManagedProgram(_View):
     questionnaire_version: int = 1
     agenda: tuple[AgendaItem, ...] = ()
     cloned_from: str | None = None
+    matching: dict[str, Any] = Field(default_factory=dict)
 
 
 class LaunchStep(_View):
@@ -253,6 +254,7 @@ SETTINGS_FIELDS = (
     "registration_opens_on",
     "registration_closes_on",
     "time_zone",
+    "auto_approve_matches",
 )
 
 
@@ -277,6 +279,7 @@ def default_settings(today: date) -> dict[str, str]:
         "registration_opens_on": today.isoformat(),
         "registration_closes_on": (today + timedelta(days=21)).isoformat(),
         "time_zone": "UTC",
+        "auto_approve_matches": "",
     }
 
 
@@ -296,6 +299,7 @@ def settings_of(program: ManagedProgram) -> dict[str, str]:
         "registration_opens_on": program.registration_opens_at.date().isoformat(),
         "registration_closes_on": program.registration_closes_at.date().isoformat(),
         "time_zone": program.time_zone,
+        "auto_approve_matches": "yes" if program.auto_approve_matches else "",
     }
 
 
@@ -356,6 +360,7 @@ def program_request(values: Mapping[str, str], now: datetime) -> dict[str, Any]:
         "registration_opens_at": opens_at.isoformat(),
         "registration_closes_at": datetime.combine(closes, time(23, 59, 59), UTC).isoformat(),
         "time_zone": values.get("time_zone", "").strip() or "UTC",
+        "auto_approve_matches": values.get("auto_approve_matches") == "yes",
     }
 
 
@@ -480,15 +485,17 @@ def score_bars(contributions: Mapping[str, float], maxima: Mapping[str, float]) 
 
 
 def criterion_maxima(pairs: Iterable[ProposedPair]) -> dict[str, float]:
-    """The highest contribution of each criterion over ``pairs``, criteria sorted by name.
+    """The highest contribution of each criterion over ``pairs``.
 
-    A criterion never above zero gets 1, so its bars stay empty.
+    Criteria in the order of `WEIGHTS` (the weightiest first), any other after them by name;
+    a criterion never above zero gets 1, so its bars stay empty.
     """
     highest: dict[str, float] = {}
     for pair in pairs:
         for name, value in pair.contributions.items():
             highest[name] = max(highest.get(name, 0.0), value)
-    return {name: (highest[name] if highest[name] > 0 else 1.0) for name in sorted(highest)}
+    order = sorted(highest, key=lambda n: (WEIGHTS.index(n) if n in WEIGHTS else len(WEIGHTS), n))
+    return {name: (highest[name] if highest[name] > 0 else 1.0) for name in order}
 
 
 PROPOSAL_SORTS = ("score", "-score", "mentee", "mentor")
@@ -585,3 +592,71 @@ def question_field(api_field: str) -> str:
     parts = api_field.split(".")
     known = {"prompt", "kind", "choices", "meaning", "show_if", "key", "help"}
     return next((part for part in reversed(parts) if part in known), "")
+
+
+# ---------------------------------------------------------------------- matching settings
+
+WEIGHTS = ("skills", "goals", "discipline", "interests", "seniority", "location", "time_zone")
+FLAG_RULES = ("require_shared_language", "in_person_required", "maximise_worst_pair")
+
+
+def matching_form(settings: Mapping[str, Any]) -> dict[str, str]:
+    """A program's ``matching`` settings as the form shows them (shares as percentages)."""
+    weights = settings.get("weights") or {}
+    rules = settings.get("rules") or {}
+
+    def text(value: Any) -> str:
+        return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+    share = rules.get("min_cross_department_share")
+    return {
+        **{f"weight_{name}": text(float(weights.get(name, 0.0))) for name in WEIGHTS},
+        "max_time_zone_gap_hours": text(rules.get("max_time_zone_gap_hours")),
+        "reporting_line_depth": text(rules.get("reporting_line_depth", 2)),
+        "min_cross_department_share": "" if share is None else f"{share * 100:g}",
+        "max_pairs_per_department": text(rules.get("max_pairs_per_department")),
+        **{name: "yes" if rules.get(name) else "" for name in FLAG_RULES},
+    }
+
+
+def matching_request(values: Mapping[str, str], current: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``matching`` settings to PATCH from the form (other rules kept as they are).
+
+    Raises:
+        SettingsInvalid: a number cannot be read (the API checks the ranges).
+    """
+    problems: dict[str, str] = {}
+
+    def number(name: str, *, optional: bool = False) -> float | None:
+        raw = values.get(name, "").strip().replace(",", ".")
+        if not raw and optional:
+            return None
+        try:
+            return float(raw)
+        except ValueError:
+            problems[name] = "Enter a number."
+            return None
+
+    weights = {name: number(f"weight_{name}") for name in WEIGHTS}
+    gap = number("max_time_zone_gap_hours", optional=True)
+    depth = number("reporting_line_depth")
+    share = number("min_cross_department_share", optional=True)
+    per_department = number("max_pairs_per_department", optional=True)
+    if problems:
+        raise SettingsInvalid(problems)
+    rules = dict(current.get("rules") or {}) | {
+        "max_time_zone_gap_hours": gap,
+        "reporting_line_depth": int(depth or 0),
+        "min_cross_department_share": None if share is None else share / 100,
+        "max_pairs_per_department": None if per_department is None else int(per_department),
+        **{name: values.get(name) == "yes" for name in FLAG_RULES},
+    }
+    return {"weights": weights, "rules": rules}
+
+
+def matching_field(api_field: str) -> str:
+    """The form field an API problem names (``...weights.skills`` -> ``weight_skills``)."""
+    parts = api_field.split(".")
+    if "weights" in parts and parts[-1] in WEIGHTS:
+        return f"weight_{parts[-1]}"
+    return parts[-1]

@@ -30,6 +30,8 @@ from portal.domain.console import (
     agenda_items,
     departments,
     form_field,
+    matching_field,
+    matching_request,
     new_question,
     program_request,
     question_field,
@@ -145,6 +147,22 @@ class ProgramConsole:
             await self._programs.revise(caller.token, program_id, changes)
         except InvalidInputError as refused:
             raise SettingsRefused(_by_field(refused)) from None
+
+    async def save_matching_settings(
+        self, caller: Caller, program_id: str, values: dict[str, str]
+    ) -> None:
+        """Save the weights and rules matching uses for the program."""
+        current = await self._programs.program(caller.token, program_id)
+        try:
+            matching = matching_request(values, current.matching)
+            await self._programs.revise(caller.token, program_id, {"matching": matching})
+        except SettingsInvalid as invalid:
+            raise SettingsRefused(invalid.problems) from None
+        except InvalidInputError as refused:
+            found: dict[str, str] = {}
+            for field, message in refused.problems:
+                found.setdefault(matching_field(field), message)
+            raise SettingsRefused(found) from None
 
     async def mark_reviewed(self, caller: Caller, program_id: str, step: str) -> None:
         """Mark a review step of the checklist done."""
@@ -291,12 +309,17 @@ class ProgramConsole:
     # ------------------------------------------------------------------ reports
     async def reports(
         self, caller: Caller, program_id: str
-    ) -> tuple[ManagedProgram, dict[str, dict[str, Any]]]:
-        """The program and every analytics report."""
+    ) -> tuple[ManagedProgram, dict[str, dict[str, Any] | None]]:
+        """The program and every analytics report (None: not computed yet)."""
         program = await self._programs.program(caller.token, program_id)
-        found = await asyncio.gather(
-            *(self._reports.report(caller.token, program_id, n) for n in ReportsApi.REPORTS)
-        )
+
+        async def report(name: str) -> dict[str, Any] | None:
+            try:
+                return await self._reports.report(caller.token, program_id, name)
+            except NotFoundError:
+                return None  # analytics has not heard of the program yet
+
+        found = await asyncio.gather(*(report(name) for name in ReportsApi.REPORTS))
         return program, dict(zip(ReportsApi.REPORTS, found, strict=True))
 
     async def report_csv(self, caller: Caller, program_id: str, name: str) -> str:

@@ -6,8 +6,6 @@ Every refusal of a service becomes the portal's error page (403 when a service s
 program is not the caller's), or the form again with each problem beside its field.
 """
 
-from __future__ import annotations
-
 import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -26,9 +24,11 @@ from portal.domain.console import (
     PROPOSAL_SORTS,
     QUESTION_KINDS,
     SETTINGS_FIELDS,
+    WEIGHTS,
     RegistrationFilter,
     criterion_maxima,
     default_settings,
+    matching_form,
     registrations_csv,
     score_bars,
     settings_of,
@@ -146,6 +146,56 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
             return settings_page(request, values, refused.by_field, card.program, 422)
         flash(request, pages.translator(request).gettext("The program's settings are saved."))
         return see_other(f"/console/programs/{program_id}")
+
+    MATCHING_FIELDS = (  # noqa: N806 - a constant of the routes
+        *(f"weight_{name}" for name in WEIGHTS),
+        "max_time_zone_gap_hours",
+        "reporting_line_depth",
+        "min_cross_department_share",
+        "max_pairs_per_department",
+        "require_shared_language",
+        "in_person_required",
+        "maximise_worst_pair",
+    )
+
+    async def matching_settings_page(
+        request: Request,
+        caller: Caller,
+        program_id: str,
+        *,
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Response:
+        card = await console.program(caller, program_id)
+        return pages.render(
+            request,
+            "console/matching_settings.html",
+            status_code,
+            program=card.program,
+            values=values or matching_form(card.program.matching),
+            errors=errors or {},
+            weights=WEIGHTS,
+            section="matching",
+        )
+
+    @router.get("/programs/{program_id}/matching/settings")
+    async def matching_settings(request: Request, program_id: str, caller: CallerDep) -> Response:
+        return await matching_settings_page(request, caller, program_id)
+
+    @router.post("/programs/{program_id}/matching/settings")
+    async def save_matching_settings(
+        request: Request, program_id: str, caller: CallerDep, form: FormDep
+    ) -> Response:
+        values = {name: str(form.get(name, "")) for name in MATCHING_FIELDS}
+        try:
+            await console.save_matching_settings(caller, program_id, values)
+        except SettingsRefused as refused:
+            return await matching_settings_page(
+                request, caller, program_id, values=values, errors=refused.by_field, status_code=422
+            )
+        flash(request, pages.translator(request).gettext("The matching settings are saved."))
+        return see_other(f"/console/programs/{program_id}/matching/settings")
 
     @router.post("/programs/{program_id}/launch/{step}")
     async def mark_reviewed(
