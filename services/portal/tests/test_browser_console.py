@@ -1,12 +1,14 @@
 """A program manager runs a whole program from the console, by keyboard, against the real stack.
 
-She signs in (an organisation admin, until the services know program-scoped managers),
-creates a program through the wizard and follows the launch checklist until no step is left:
+She signs in as a program manager (the identity provider's `mentorship-program-manager`
+role: she may create programs, and manages those she creates), creates a program through the
+wizard and follows the launch checklist until no step is left:
 the general information, a branching question added to the questionnaire, the review steps,
 the sessions' plan, registration opened. She imports 200 people from a CSV file (3 refused
 rows shown with their line and field), filters and exports the table, closes registration,
 runs matching, asks why two people are not paired, pins them, approves, and sees the pairs
-and the reports. A participant sees no program in the console and gets the 403 page for it.
+and the reports. Another program manager and a participant do not see her program in the
+console and get the 403 page for it: the services decide.
 
 Every page is checked with axe-core and photographed at 390 px and 1440 px
 (``tests/artifacts/screenshots/console-*``); no page may break the Content Security Policy.
@@ -32,6 +34,8 @@ from .browsing import Visit, sign_in, until
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 MANAGER = "e-pm-1"
+OTHER_MANAGER = "e-pm-2"
+MANAGER_ROLE = "mentorship-program-manager"
 PARTICIPANT = "e-participant-9"
 FIRST = ("Amara", "Bruno", "Chen", "Dana", "Elif", "Farid", "Greta", "Hiro", "Ines", "Jonas")
 LAST = ("Okafor", "Silva", "Wang", "Levi", "Kaya", "Haddad", "Berg", "Sato", "Costa", "Meyer")
@@ -75,7 +79,11 @@ def test_a_program_manager_launches_matches_and_reports_on_a_program(
     portal = portal_stack.portal_url
     identity = portal_stack.identity
     identity.set_user(
-        MANAGER, {"name": "Priya Raman", "email": "priya@example.com", "roles": [ADMIN_ROLE]}
+        MANAGER, {"name": "Priya Raman", "email": "priya@example.com", "roles": [MANAGER_ROLE]}
+    )
+    identity.set_user(
+        OTHER_MANAGER,
+        {"name": "Olu Adeyemi", "email": "olu@example.com", "roles": [MANAGER_ROLE]},
     )
     identity.set_user(PARTICIPANT, {"name": "Sam Taylor", "email": "sam@example.com"})
     context = browser.new_context(accept_downloads=True)
@@ -122,7 +130,7 @@ def test_a_program_manager_launches_matches_and_reports_on_a_program(
     assert "The question is added (version 2)" in page.locator("#messages").inner_text()
     added = page.locator("tr", has_text="Which leadership track interests you?")
     assert "Only when" in added.inner_text()
-    assert "mentee" in added.inner_text()
+    assert "“Mentee”" in added.inner_text()
     visit.check("console-questionnaire")
 
     # The review steps, the sessions' plan, and registration opened.
@@ -273,7 +281,18 @@ def test_a_program_manager_launches_matches_and_reports_on_a_program(
     visit.check("console-launch-fr")
     context.close()
 
-    # A participant: the services refuse them the program, so the console shows none.
+    # Another program manager, and a participant: the services refuse them her program, so
+    # the console does not show it, and its pages are the 403 page.
+    other = Visit(browser.new_context().new_page(), axe_source, screenshots)
+    sign_in(other, portal, OTHER_MANAGER)
+    other.press("nav.main a[href='/console']")
+    other.page.wait_for_url(f"{portal}/console")
+    assert "Women in Engineering 2027" not in other.page.locator("main").inner_text()
+    for path in (program_path, f"{program_path}/registrations", f"{run_path}"):
+        response = other.page.goto(f"{portal}{path}")
+        assert response is not None
+        assert response.status == 403, path
+    other.check("console-forbidden")
     participant = Visit(browser.new_context().new_page(), axe_source, screenshots)
     sign_in(participant, portal, PARTICIPANT)
     assert participant.page.locator("nav.main a[href='/console']").count() == 0
@@ -282,5 +301,4 @@ def test_a_program_manager_launches_matches_and_reports_on_a_program(
     response = participant.page.goto(f"{portal}{program_path}")
     assert response is not None
     assert response.status == 403
-    participant.check("console-forbidden")
     assert program_id
