@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from itsdangerous import TimestampSigner
+from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from mentorship_kit.errors import ForbiddenError
@@ -114,7 +115,9 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
         return found
 
     monkeypatch.setattr(api.ServiceClient, "call", answer)
-    app = build_app(PortalSettings(portal_session_secret=SECRET, portal_cookie_secure=False))
+    app = build_app(
+        PortalSettings(portal_session_secret=SecretStr(SECRET), portal_cookie_secure=False)
+    )
     session = {
         "user": {"sub": "e-pm", "name": "Priya", "email": "", "token": "manager-token"},
         "csrf": CSRF,
