@@ -229,12 +229,16 @@ def test_a_program_manager_launches_matches_and_reports_on_a_program(
     # Why not: the first proposed mentee with the mentor of another pair, one they may be
     # paired with (a hard rule, e.g. a reporting line, may rule some out).
     rows = page.locator("table.proposal tbody tr")
-    first_mentee = rows.nth(0).locator("th").inner_text()
-    other_mentor_name = ""
-    for index in range(1, 8):
-        other_mentor_name = (
-            rows.nth(index).locator("td").nth(0).inner_text().replace("Pinned", "").strip()
+    names = [
+        (
+            rows.nth(i).locator("th").inner_text(),
+            rows.nth(i).locator("td").nth(0).inner_text().replace("Pinned", "").strip(),
         )
+        for i in range(min(rows.count(), 8))
+    ]
+    candidates = [(m[0], n[1]) for m in names for n in names if m != n]
+    first_mentee, other_mentor_name = candidates[0]
+    for first_mentee, other_mentor_name in candidates[:30]:
         visit.tab_to("#mentee")
         page.select_option("#mentee", label=first_mentee)
         visit.tab_to("#mentor")
