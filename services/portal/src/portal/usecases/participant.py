@@ -53,6 +53,9 @@ class Caller:
     name: str
     email: str
     token: str
+    roles: tuple[str, ...] = ()
+    """The identity provider's role claims: only which links to offer (the services decide
+    what each person may do)."""
 
 
 @dataclass(frozen=True, slots=True)

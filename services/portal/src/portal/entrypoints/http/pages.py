@@ -102,6 +102,7 @@ def current_caller(request: Request) -> Caller | None:
         name=str(user.get("name", "")),
         email=str(user.get("email", "")),
         token=str(user["token"]),
+        roles=tuple(str(role) for role in user.get("roles") or ()),
     )
 
 
@@ -258,6 +259,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             "email": signed_in.email,
             "token": signed_in.access_token,
             "expires_at": signed_in.expires_at,
+            "roles": list(signed_in.roles),
         }
         return RedirectResponse(target, status_code=303)
 
