@@ -1,0 +1,50 @@
+"""The requests each service answered during the conformance tests, counted and printed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from mentorship_devstack.services import ServiceProcess
+
+REQUESTS_METRIC = "mentorship_http_requests_total"
+COUNTS_KEY = pytest.StashKey[dict[str, int]]()
+
+
+def answered(base_url: str) -> int:
+    """How many requests the service answered, its own /metrics scrapes left out."""
+    exposition = httpx.get(f"{base_url}/metrics", timeout=10.0).text
+    return int(
+        sum(
+            sample.value
+            for family in text_string_to_metric_families(exposition)
+            for sample in family.samples
+            if sample.name == REQUESTS_METRIC and sample.labels["route"] != "/metrics"
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def counted(stack: dict[str, ServiceProcess], pytestconfig: pytest.Config) -> Iterator[None]:
+    """Counts the requests each service answered during the module's tests."""
+    before = {name: answered(process.base_url) for name, process in stack.items()}
+    yield
+    counts = pytestconfig.stash.setdefault(COUNTS_KEY, {})
+    for name, process in stack.items():
+        counts[name] = counts.get(name, 0) + answered(process.base_url) - before[name]
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    """One line per service: the requests it answered during the conformance tests."""
+    counts = config.stash.get(COUNTS_KEY, None)
+    if not counts:
+        return
+    terminalreporter.section("schemathesis: requests each service answered")
+    for service, count in counts.items():
+        terminalreporter.write_line(f"{service}: {count}")
+    terminalreporter.write_line(f"total: {sum(counts.values())}")
