@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Self
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
 
 from mentorship_contracts.events import InvitationReminderSent, InvitationSent
 from mentorship_contracts.types import Identifier
@@ -44,14 +44,14 @@ class InvitationPlan(BaseModel):
         max_length=MAX_INVITATIONS_PER_REQUEST,
         description="A chosen subset of the eligible people; everyone eligible when left out.",
     )
-    remind_after_days: float | None = Field(
+    remind_after_days: StrictFloat | None = Field(
         default=3,
         gt=0,
         le=90,
         description="Remind people who have not registered this many days after the last "
         "message (fractions allowed); null sends no reminders.",
     )
-    max_reminders: int = Field(default=2, ge=0, le=10)
+    max_reminders: StrictInt = Field(default=2, ge=0, le=10)
 
     @model_validator(mode="after")
     def _reminders_need_a_delay(self) -> Self:
