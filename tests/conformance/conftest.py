@@ -8,10 +8,49 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from mentorship_devstack.services import ServiceProcess
+from mentorship_devstack.mailbox import Mailbox
+from mentorship_devstack.pytest_plugin import ServiceLauncher
+from mentorship_devstack.servers import free_port
+from mentorship_devstack.services import SERVICES, ServiceProcess
+from mentorship_devstack.stack import Infrastructure
 
 REQUESTS_METRIC = "mentorship_http_requests_total"
 COUNTS_KEY = pytest.StashKey[dict[str, int]]()
+
+
+@pytest.fixture(scope="module")
+def stack(
+    infrastructure: Infrastructure, prefix: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, ServiceProcess]]:
+    """Every service with an API, notifications included: wired to a local SMTP server and to
+    the services it asks (as `devstack run` wires it)."""
+    ports = {name: free_port() for name in SERVICES}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    launch = ServiceLauncher(infrastructure, prefix, tmp_path_factory.mktemp("conformance"))
+    with Mailbox(http_port=None) as mailbox:
+        notifications = {
+            "SMTP_HOST": mailbox.host,
+            "SMTP_PORT": str(mailbox.smtp_port),
+            "PUBLIC_BASE_URL": urls["notifications"],
+            "REGISTRATION_URL": urls["registration"],
+            "FEEDBACK_URL": urls["feedback"],
+            "ANALYTICS_URL": urls["analytics"],
+        }
+        try:
+            processes = {
+                name: launch(
+                    name,
+                    wait=False,
+                    port=ports[name],
+                    **(notifications if name == "notifications" else {}),
+                )
+                for name in SERVICES
+            }
+            for process in processes.values():
+                process.wait_ready()
+            yield processes
+        finally:
+            launch.stop_all()
 
 
 def answered(base_url: str) -> int:
