@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from mentorship_devstack.mailbox import Mailbox
 from mentorship_devstack.pytest_plugin import ServiceLauncher
 from mentorship_devstack.servers import free_port
-from mentorship_devstack.services import SERVICES, ServiceProcess
+from mentorship_devstack.services import READY_TIMEOUT_S, SERVICES, ServiceProcess
 from mentorship_devstack.stack import Infrastructure
 
 REQUESTS_METRIC = "mentorship_http_requests_total"
@@ -47,7 +47,9 @@ def stack(
                 for name in SERVICES
             }
             for process in processes.values():
-                process.wait_ready()
+                # six processes importing at once on a shared 2-core machine: more than the
+                # default allowance for one
+                process.wait_ready(timeout_s=3 * READY_TIMEOUT_S)
             yield processes
         finally:
             launch.stop_all()

@@ -106,3 +106,16 @@ async def test_a_registration_without_its_employee_names_the_field(
 
     assert _fields(nobody) == ["body.employee_id"]
     assert _fields(other) == ["body.employee_id"]
+
+
+async def test_a_count_written_with_a_zero_fraction_is_an_integer(
+    client: httpx.AsyncClient,
+) -> None:
+    """JSON Schema's integer includes 4.0: it is accepted as 4, as booleans are not."""
+    program_id = await _program(client)
+    response = await client.post(
+        f"/v1/programs/{program_id}/invitations",
+        json={"employee_ids": [], "max_reminders": 4.0},
+        headers=ADMIN,
+    )
+    assert response.status_code == 201, response.text

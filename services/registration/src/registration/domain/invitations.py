@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, model_validator
 
 from mentorship_contracts.events import InvitationReminderSent, InvitationSent
 from mentorship_contracts.types import Identifier
@@ -32,6 +32,14 @@ class InvitationStatus(StrEnum):
     REGISTERED = "registered"
     CLOSED = "closed"
     """Registration closed before they registered: no more reminders."""
+
+
+def _not_a_boolean(value: object) -> object:
+    """A count is a JSON integer (4 or 4.0), never true or false (which pydantic reads as 1, 0)."""
+    if isinstance(value, bool):
+        msg = "a number, not a boolean"
+        raise ValueError(msg)  # noqa: TRY004 - pydantic reports ValueError as a field's problem
+    return value
 
 
 class InvitationPlan(BaseModel):
@@ -51,7 +59,7 @@ class InvitationPlan(BaseModel):
         description="Remind people who have not registered this many days after the last "
         "message (fractions allowed); null sends no reminders.",
     )
-    max_reminders: StrictInt = Field(default=2, ge=0, le=10)
+    max_reminders: Annotated[int, BeforeValidator(_not_a_boolean)] = Field(default=2, ge=0, le=10)
 
     @model_validator(mode="after")
     def _reminders_need_a_delay(self) -> Self:
