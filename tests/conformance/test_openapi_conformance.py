@@ -93,6 +93,8 @@ RULES_BEYOND_JSON_SCHEMA: Mapping[str, Mapping[str, str]] = {
         "POST /v1/unsubscribe/{token}": "the same",
     },
     "feedback": {
+        "POST /v1/outcomes/import": "a CSV file whose first line names its columns (or a JSON "
+        "body of outcomes)",
         "PATCH /v1/goals/{goal_id}": "progress_percent, milestones_reached or both",
         "POST /v1/pairs/{pair_id}/fit": "a concern only when good_fit is false",
     },
