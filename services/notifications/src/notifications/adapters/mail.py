@@ -15,6 +15,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from email.charset import QP, Charset
+from email.errors import HeaderParseError
 from email.header import Header
 from email.headerregistry import Address
 from email.message import Message
@@ -106,10 +107,12 @@ def envelope_sender(sender: str) -> str:
 
 
 def valid_address(text: str) -> bool:
-    """Whether ``text`` is one plain e-mail address."""
+    """Whether ``text`` is one plain e-mail address (never raises, whatever ``text`` is)."""
     try:
         address = Address(addr_spec=text)
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, HeaderParseError, AttributeError):
+        # HeaderParseError is no ValueError; AttributeError is the standard library's own
+        # defect on an unterminated domain literal ("a@[.b": `all_defects` of a defect).
         return False
     return bool(address.username and address.domain)
 

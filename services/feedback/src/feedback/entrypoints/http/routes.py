@@ -41,6 +41,10 @@ from mentorship_kit.http_errors import ApiError
 
 ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
 
+NOT_HELD: dict[int | str, dict[str, object]] = {
+    409: {"description": "`session_not_held`: the session was not held, or is not known here yet."}
+}
+
 
 class FeedbackOpening(BaseModel):
     """Who may give feedback on a held session."""
@@ -66,6 +70,7 @@ def feedback_router(
     @router.get(
         "/sessions/{session_id}/feedback-opening",
         summary="Whether feedback is open on a session, and for whom",
+        responses=NOT_HELD,
     )
     async def feedback_opening(session_id: ResourceId, who: Caller) -> FeedbackOpening:
         session = await feedback.opening(session_id, who)
@@ -78,6 +83,7 @@ def feedback_router(
     @router.post(
         "/sessions/{session_id}/feedback",
         summary="Give (or revise) your feedback on a held session",
+        responses=NOT_HELD,
     )
     async def give_feedback(
         session_id: ResourceId, given: FeedbackInput, who: Caller
@@ -85,12 +91,18 @@ def feedback_router(
         record = await feedback.submit(session_id, given.command(), who)
         return FeedbackView.of(record, record.participant_id)
 
-    @router.get("/sessions/{session_id}/feedback", summary="A session's feedback")
+    @router.get(
+        "/sessions/{session_id}/feedback", summary="A session's feedback", responses=NOT_HELD
+    )
     async def read_feedback(session_id: ResourceId, who: Caller) -> FeedbackList:
         records, reader = await feedback.of_session(session_id, who)
         return FeedbackList(feedback=[FeedbackView.of(record, reader) for record in records])
 
-    @router.post("/pairs/{pair_id}/fit", summary="Is this pairing a good fit? (after a session)")
+    @router.post(
+        "/pairs/{pair_id}/fit",
+        summary="Is this pairing a good fit? (after a session)",
+        responses={409: {"description": "`no_session_held`: the pair has held no session yet."}},
+    )
     async def report_fit(pair_id: ResourceId, given: FitInput, who: Caller) -> FitView:
         report = await relationship.report_fit(pair_id, given.command(), who)
         return FitView.of(report, report.participant_id)
@@ -117,7 +129,14 @@ def feedback_router(
         return AgreementView.of(await relationship.write_agreement(pair_id, given.command(), who))
 
     @router.post(
-        "/pairs/{pair_id}/agreement/acknowledge", summary="Acknowledge a version of the agreement"
+        "/pairs/{pair_id}/agreement/acknowledge",
+        summary="Acknowledge a version of the agreement",
+        responses={
+            409: {
+                "description": "`no_agreement`: none was drafted yet; `agreement_changed`: "
+                "the version acknowledged is not the current one."
+            }
+        },
     )
     async def acknowledge(
         pair_id: ResourceId, version: Annotated[int, Body(embed=True, ge=1)], who: Caller
@@ -163,6 +182,7 @@ def feedback_router(
     @router.post(
         "/programs/{program_id}/surveys/{kind}",
         summary="Answer a program survey (again: replaces your answers)",
+        responses={409: {"description": "`program_not_known`: not known here yet; try again."}},
     )
     async def answer_survey(
         program_id: ResourceId, kind: SurveyKind, given: SurveyInput, who: Caller

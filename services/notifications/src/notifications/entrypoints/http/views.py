@@ -11,10 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from notifications.domain.deliveries import Delivery
 from notifications.domain.kinds import Channel, Kind
 from notifications.domain.preferences import Cadence, Preferences, QuietHours
-from notifications.domain.programs import Branding, ChatSettings, ProgramSettings
+from notifications.domain.programs import COLOUR, Branding, ChatSettings, ProgramSettings
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+EMAIL_PATTERN = rf"^{_ATEXT}+(\.{_ATEXT}+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+"""A plain address (dot-atom@domain.tld): every address it matches is one the mail adapter
+accepts, so the document states what the service checks."""
 Url = Annotated[str, StringConstraints(pattern=r"^https?://", max_length=2000)]
+Colour = Annotated[str, StringConstraints(pattern=COLOUR.pattern)]
 
 
 class QuietHoursBody(BaseModel):
@@ -140,8 +145,8 @@ class BrandingBody(BaseModel):
 
     display_name: ShortText | None = None
     logo_url: Url | None = None
-    primary_colour: str = "#1f4e79"
-    accent_colour: str = "#f2a900"
+    primary_colour: Colour = "#1f4e79"
+    accent_colour: Colour = "#f2a900"
     sender: ShortText | None = Field(default=None, description="Name <address>")
     reply_to: ShortText | None = None
 
@@ -176,7 +181,10 @@ class ManagerBody(BaseModel):
 
     employee_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     name: ShortText | None = None
-    email: Annotated[str, StringConstraints(min_length=3, max_length=254)] | None = None
+    email: (
+        Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
+        | None
+    ) = None
     language: Literal["en", "fr"] = "en"
 
 
