@@ -10,11 +10,13 @@ from feedback.adapters.sessions import HeldSessions
 from feedback.domain.outcomes import Outcome
 from feedback.domain.recognition import Recognition
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
+from feedback.domain.skills import SkillsAssessment
 from feedback.domain.stories import Story
 from feedback.entrypoints.http.errors import ERROR_MAPPERS
 from feedback.entrypoints.http.outcomes import outcomes_router
 from feedback.entrypoints.http.recognition import recognition_router
 from feedback.entrypoints.http.routes import feedback_router
+from feedback.entrypoints.http.skills import skills_router
 from feedback.entrypoints.http.stories import stories_router
 from feedback.entrypoints.subscriptions import register_event_handlers
 from feedback.settings import FeedbackSettings
@@ -27,6 +29,7 @@ from feedback.usecases.outcomes import OutcomeImport
 from feedback.usecases.recognition import RecognitionService
 from feedback.usecases.relationship import RelationshipService
 from feedback.usecases.session_feedback import FeedbackService
+from feedback.usecases.skills import SkillsService
 from feedback.usecases.stories import StoryService
 from feedback.usecases.surveys import SurveyService
 from mentorship_kit.auth import Authenticator
@@ -57,6 +60,15 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         database, "recognitions", Recognition, "recognition_id", "program_id", "participant_id"
     )
     stories = Records(database, "stories", Story, "story_id", "program_id", "participant_id")
+    assessments = Records(
+        database,
+        "skills_assessments",
+        SkillsAssessment,
+        "assessment_id",
+        "program_id",
+        "participant_id",
+        "rater_key",
+    )
     runtime.add_indexes(
         *directory.indexes(),
         *held.indexes(),
@@ -71,6 +83,7 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 outcomes,
                 recognitions,
                 stories,
+                assessments,
             )
         ),
     )
@@ -84,6 +97,7 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         surveys=surveys,
         recognitions=recognitions,
         stories=stories,
+        assessments=assessments,
     )
     managers = ProgramManagers(database)
     runtime.add_indexes(managers.indexes())
@@ -96,7 +110,8 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         title="Mentorship feedback",
         description=(
             "Session feedback, pairing fit, mentoring agreements, development plans, program "
-            "surveys, session agendas and the HRIS import of business outcomes (admins). "
+            "surveys, skills assessments, session agendas and the HRIS import of business "
+            "outcomes (admins). "
             "Participants call with their own JWT and act only "
             "on their own pairs and sessions; admins, and a program's managers in their "
             "program, read (403 in other programs). `GET /v1/me/export` gives a "
@@ -137,6 +152,7 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 RecognitionService(transactor, directory, held, feedback, recognitions), admin
             ),
             stories_router(StoryService(transactor, directory, stories), caller, admin),
+            skills_router(SkillsService(transactor, access, directory, assessments), caller),
         ],
         error_mappers=ERROR_MAPPERS,
     )

@@ -47,6 +47,7 @@ def register_event_handlers(
             role=data.role,
             as_of=event.occurred_at,
             tx=tx,
+            skills=data.profile.skills_wanted,
         )
 
     handlers.on(ParticipantRegistered)(participant_known)

@@ -12,6 +12,7 @@ from feedback.domain.erasure import (
 )
 from feedback.domain.recognition import Recognition
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
+from feedback.domain.skills import SkillsAssessment
 from feedback.domain.stories import Story
 from mentorship_kit.outbox import Transaction
 
@@ -31,6 +32,7 @@ class Erasure:
         surveys: Records[SurveyResponse],
         recognitions: Records[Recognition] | None = None,
         stories: Records[Story] | None = None,
+        assessments: Records[SkillsAssessment] | None = None,
     ) -> None:
         self._directory = directory
         self._held = held
@@ -41,6 +43,7 @@ class Erasure:
         self._surveys = surveys
         self._recognitions = recognitions
         self._stories = stories
+        self._assessments = assessments
 
     async def erase(self, participant_id: str, tx: Transaction) -> None:
         """Forget ``participant_id`` everywhere in this service."""
@@ -52,6 +55,9 @@ class Erasure:
         for store in (self._recognitions, self._stories):
             if store is not None:
                 await store.delete_many(mine, tx)
+        if self._assessments is not None:  # of them, and the ones they gave as a mentor
+            await self._assessments.delete_many(mine, tx)
+            await self._assessments.delete_many({"rater_key": participant_id}, tx)
         pairs = [
             *await self._directory.pairs.find({"mentor_participant_id": participant_id}, tx),
             *await self._directory.pairs.find({"mentee_participant_id": participant_id}, tx),

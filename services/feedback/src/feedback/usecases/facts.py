@@ -38,8 +38,9 @@ class Facts:
         role: ParticipantRole,
         as_of: datetime,
         tx: Transaction,
+        skills: tuple[str, ...] = (),
     ) -> None:
-        """Who a registered participant is."""
+        """Who a registered participant is, and the skills they chose to grow."""
         await self._directory.remember(
             participant_id,
             person_id=person_id,
@@ -47,6 +48,7 @@ class Facts:
             role=role,
             as_of=as_of,
             tx=tx,
+            skills=skills,
         )
 
     async def pair_created(self, pair: PairCreated, as_of: datetime, tx: Transaction) -> None:
