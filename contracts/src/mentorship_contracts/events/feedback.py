@@ -129,18 +129,20 @@ class MentorRecognized(IntegrationEvent):
 
 
 class SkillLevel(BaseModel):
-    """One skill's rated level (1: beginner ... 5: expert)."""
+    """One skill's rated level (1: beginner ... 5: expert); for peers, their average."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     skill: Slug
-    level: int = Field(ge=1, le=5)
+    level: float = Field(ge=1, le=5)
 
 
 class SkillsAssessed(IntegrationEvent):
     """A mentee's skills were rated (numbers only; a rater answering again replaces it).
 
     A peer or manager is never named: ``rater_kind`` says only which kind of rater answered.
+    Peers are announced only together, as the average of at least three peers' answers
+    (``raters`` of them), never one by one.
     """
 
     assessment_id: Identifier
@@ -149,4 +151,5 @@ class SkillsAssessed(IntegrationEvent):
     rater_kind: RaterKind
     moment: AssessmentMoment
     levels: tuple[SkillLevel, ...] = Field(min_length=1, max_length=20)
+    raters: int = Field(default=1, ge=1, description="How many raters the levels average.")
     assessed_at: UtcDatetime
