@@ -1,7 +1,7 @@
 """360 endpoints: the mentee asks raters; raters answer by link (no account); calibration."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +13,14 @@ from mentorship_kit.auth import CallerDependency, Principal
 
 ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
 Token = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$", max_length=300)]
+
+
+RULES: dict[int | str, dict[str, Any]] = {
+    409: {
+        "description": "`no_manager_known`, `not_an_assessment_moment`, `no_skills_chosen`, "
+        "`link_expired`, `rater_links_unavailable` (no link key), `program_not_known`."
+    }
+}
 
 
 class RatersInput(BaseModel):
@@ -85,6 +93,7 @@ def raters_router(raters: RaterService, caller: CallerDependency) -> APIRouter:
     @router.post(
         "/programs/{program_id}/skills/raters",
         summary="A mentee asks their manager and up to five peers (links to forward)",
+        responses=RULES,
     )
     async def ask(program_id: ResourceId, given: RatersInput, who: Caller) -> RaterLinks:
         made = await raters.ask(
@@ -107,6 +116,7 @@ def raters_router(raters: RaterService, caller: CallerDependency) -> APIRouter:
     @router.get(
         "/skills/rater-links/{token}",
         summary="What a rater link asks (no account: the signed token is the key)",
+        responses=RULES,
     )
     async def rater_form(token: Token) -> RaterFormView:
         form = await raters.form(token)
@@ -120,6 +130,7 @@ def raters_router(raters: RaterService, caller: CallerDependency) -> APIRouter:
     @router.put(
         "/skills/rater-links/{token}",
         summary="A manager or peer answers through their link (again: replaces)",
+        responses=RULES,
     )
     async def rater_answer(token: Token, given: SkillsInput) -> RaterReceipt:
         assessment = await raters.answer(token, given.levels)
@@ -132,6 +143,7 @@ def raters_router(raters: RaterService, caller: CallerDependency) -> APIRouter:
     @router.get(
         "/programs/{program_id}/participants/{participant_id}/skills/calibration",
         summary="A mentee's calibration: self, mentor, manager, peers' average, per moment",
+        responses=RULES,
         response_model_by_alias=True,
     )
     async def calibration(

@@ -1,7 +1,7 @@
 """Skills assessment endpoints: the mentee rates themselves, their mentor rates them."""
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +13,12 @@ from mentorship_kit.auth import CallerDependency, Principal
 
 ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
 Level = Annotated[int, Field(ge=1, le=5)]
+RULES: dict[int | str, dict[str, Any]] = {
+    409: {
+        "description": "`no_skills_chosen`: the mentee chose no skills at registration; "
+        "`not_an_assessment_moment`: this rater does not rate then; `program_not_known`."
+    }
+}
 
 
 class SkillsInput(BaseModel):
@@ -50,6 +56,7 @@ def skills_router(skills: SkillsService, caller: CallerDependency) -> APIRouter:
     @router.put(
         "/programs/{program_id}/skills/self/{moment}",
         summary="A mentee rates their chosen skills (baseline or end; again: replaces)",
+        responses=RULES,
     )
     async def self_assess(
         program_id: ResourceId, moment: AssessmentMoment, given: SkillsInput, who: Caller
@@ -59,6 +66,7 @@ def skills_router(skills: SkillsService, caller: CallerDependency) -> APIRouter:
     @router.put(
         "/pairs/{pair_id}/skills/mentor/{moment}",
         summary="The mentor rates the mentee's chosen skills (midpoint or end; again: replaces)",
+        responses=RULES,
     )
     async def mentor_assess(
         pair_id: ResourceId, moment: AssessmentMoment, given: SkillsInput, who: Caller
