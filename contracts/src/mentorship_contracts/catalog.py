@@ -14,6 +14,7 @@ from mentorship_contracts.events.feedback import (
     OutcomeRecorded,
     PairingFitReported,
     SessionFeedbackSubmitted,
+    SkillsAssessed,
     SurveyResponseSubmitted,
 )
 from mentorship_contracts.events.invitation import InvitationReminderSent, InvitationSent
@@ -124,6 +125,7 @@ CATALOG = Catalog(
         EventRoute(GoalProgressUpdated, topics.DEVELOPMENT, "participant_id"),
         EventRoute(OutcomeRecorded, topics.DEVELOPMENT, "person_id"),
         EventRoute(MentorRecognized, topics.DEVELOPMENT, "participant_id"),
+        EventRoute(SkillsAssessed, topics.DEVELOPMENT, "participant_id"),
         EventRoute(SurveyResponseSubmitted, topics.SURVEYS, "participant_id"),
         EventRoute(DirectoryPersonChanged, topics.DIRECTORY, "person_id"),
         EventRoute(DirectoryPersonErased, topics.DIRECTORY, "person_id"),

@@ -39,6 +39,7 @@ from mentorship_contracts.events import (
     SessionReminderDue,
     SessionRescheduled,
     SessionScheduled,
+    SkillsAssessed,
     SurveyResponseSubmitted,
     UnmatchedParticipant,
 )
@@ -260,6 +261,15 @@ _EXAMPLES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "sessions_held": 6,
         "average_rating": 4.7,
         "recognized_at": AT,
+    },
+    SkillsAssessed: {
+        "assessment_id": "sa-1",
+        "program_id": PROGRAM,
+        "participant_id": MENTEE,
+        "rater_kind": "mentor",
+        "moment": "end",
+        "levels": [{"skill": "public-speaking", "level": 4}],
+        "assessed_at": AT,
     },
     OutcomeRecorded: {
         "outcome_id": "out-1",

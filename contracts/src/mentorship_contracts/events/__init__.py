@@ -8,6 +8,8 @@ from mentorship_contracts.events.feedback import (
     OutcomeRecorded,
     PairingFitReported,
     SessionFeedbackSubmitted,
+    SkillLevel,
+    SkillsAssessed,
     SurveyResponseSubmitted,
 )
 from mentorship_contracts.events.invitation import InvitationReminderSent, InvitationSent
@@ -78,6 +80,8 @@ __all__ = [
     "SessionReminderDue",
     "SessionRescheduled",
     "SessionScheduled",
+    "SkillLevel",
+    "SkillsAssessed",
     "SurveyResponseSubmitted",
     "UnmatchedParticipant",
 ]

@@ -22,6 +22,7 @@ from analytics.domain.documents import (
     ProgramFacts,
     RunFact,
     SessionFact,
+    SkillsFact,
     SurveyFact,
 )
 from analytics.domain.facts import Target, directory_key
@@ -108,6 +109,7 @@ class ReadModels:
             fits=await self._of(FitFact, program_id),
             goals=await self._of(GoalFact, program_id),
             surveys=await self._of(SurveyFact, program_id),
+            skills=await self._of(SkillsFact, program_id),
         )
 
     async def _people(self, keys: set[str], depth: int) -> dict[str, PersonFact]:

@@ -33,12 +33,14 @@ from typing import Annotated, ClassVar, Final
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from mentorship_contracts.types import (
+    AssessmentMoment,
     Cadence,
     FitConcern,
     OutcomeKind,
     PairEndReason,
     ParticipantRole,
     ProgramFormat,
+    RaterKind,
     Seniority,
     SessionCancelReason,
     SurveyKind,
@@ -308,6 +310,19 @@ class SurveyFact(Fact):
     relationship: int
 
 
+class SkillsFact(Fact):
+    """A skills assessment of a mentee (`SkillsAssessed`), at its latest: numbers only."""
+
+    collection: ClassVar[str] = "skills"
+
+    owner_key: str = Field(description="The assessed mentee.")
+    version: str
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    levels: dict[str, float]
+    raters: int = 1
+
+
 FACT_KINDS: tuple[type[Fact], ...] = (
     ProgramFact,
     ParticipantFact,
@@ -321,6 +336,7 @@ FACT_KINDS: tuple[type[Fact], ...] = (
     InvitationFact,
     PersonFact,
     OutcomeFact,
+    SkillsFact,
 )
 
 
@@ -339,6 +355,7 @@ class ProgramFacts:
     goals: Sequence[GoalFact] = ()
     surveys: Sequence[SurveyFact] = ()
     invitations: Sequence[InvitationFact] = ()
+    skills: Sequence[SkillsFact] = ()
     people: Mapping[str, PersonFact] = MappingProxyType({})
     """The directory's people the reports need (invitees, participants and the managers above
     them), by person key."""

@@ -58,12 +58,16 @@ class Directory:
         as_of: datetime,
         tx: Transaction,
         overwrite: bool = True,
+        skills: Sequence[str] | None = None,
+        manager_person_id: str | None = None,
     ) -> None:
         """Record who a participant is (an older fact never overwrites a newer one).
 
         ``overwrite=False`` only fills in a participant not known yet (a pair names its
         members before their registrations may have arrived). An erased participant is
-        never recorded again.
+        never recorded again. ``skills`` are the skills a mentee chose to grow (their
+        registration's answers) and ``manager_person_id`` their direct manager; None (for
+        both) keeps what is known.
         """
         if await self.erased([participant_id], tx):
             return
@@ -80,6 +84,11 @@ class Directory:
                     "program_id": program_id,
                     "role": role.value,
                     "as_of": as_of,
+                    **(
+                        {}
+                        if skills is None
+                        else {"skills": list(skills), "manager_person_id": manager_person_id}
+                    ),
                 }
             },
             upsert=True,
@@ -99,6 +108,18 @@ class Directory:
         if document is None:
             return None
         return Participation(document["_id"], program_id, ParticipantRole(document["role"]))
+
+    async def skills_of(self, participant_id: str) -> tuple[str, ...]:
+        """The skills the participant chose to grow at registration (none when not known)."""
+        document = await self._participants.find_one({"_id": participant_id}, {"skills": 1})
+        return tuple(document.get("skills", ())) if document else ()
+
+    async def has_manager(self, participant_id: str) -> bool:
+        """Whether the participant's registration named a direct manager."""
+        document = await self._participants.find_one(
+            {"_id": participant_id}, {"manager_person_id": 1}
+        )
+        return bool(document and document.get("manager_person_id"))
 
     async def mentors_of(self, program_id: str) -> list[str]:
         """The participant ids of the program's mentors (and those who are both)."""

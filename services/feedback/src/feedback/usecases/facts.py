@@ -38,8 +38,10 @@ class Facts:
         role: ParticipantRole,
         as_of: datetime,
         tx: Transaction,
+        skills: tuple[str, ...] = (),
+        manager_person_id: str | None = None,
     ) -> None:
-        """Who a registered participant is."""
+        """Who a registered participant is, the skills they chose to grow, their manager."""
         await self._directory.remember(
             participant_id,
             person_id=person_id,
@@ -47,6 +49,8 @@ class Facts:
             role=role,
             as_of=as_of,
             tx=tx,
+            skills=skills,
+            manager_person_id=manager_person_id,
         )
 
     async def pair_created(self, pair: PairCreated, as_of: datetime, tx: Transaction) -> None:
