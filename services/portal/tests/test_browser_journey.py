@@ -249,10 +249,11 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     bundle = json.loads(Path(download.value.path()).read_text())
     assert bundle["subject"] == MENTEE
     assert set(bundle["not_available"]) <= set(portal_stack.services)
-    registrations = bundle["services"]["registration (from the participant API)"]
-    assert registrations[0]["employee_id"] == MENTEE
     exports = bundle["services"]
-    for service in ("matching", "scheduling", "feedback", "analytics"):
+    registrations = exports["registration"]["sections"]["registrations"]["items"]
+    assert {r["employee_id"] for r in registrations} == {MENTEE}
+    assert program_id in {r["program_id"] for r in registrations}
+    for service in ("registration", "matching", "scheduling", "feedback", "analytics"):
         assert exports[service]["service"] == service
         assert all(section["description"] for section in exports[service]["sections"].values())
     # Of this test's program (a stack that ran the test before holds her earlier programs).

@@ -151,6 +151,21 @@ async def test_the_export_bundles_what_each_service_answers_and_names_the_others
     assert bundle.unavailable == {"feedback": "unavailable", "analytics": "unavailable"}
 
 
+async def test_a_service_down_is_named_not_replaced_by_other_api_calls() -> None:
+    registration = FakeClient(
+        "registration", {("GET", "/v1/me/export"): ServiceUnavailable("registration", "down")}
+    )
+    scheduling = FakeClient(
+        "scheduling", {("GET", "/v1/me/export"): ServiceUnavailable("scheduling", "down")}
+    )
+    portal = portal_with(registration, [registration, scheduling], scheduling=scheduling)
+    bundle = await portal.export(CALLER)
+    assert bundle.services == {}
+    assert bundle.unavailable == {"registration": "unavailable", "scheduling": "unavailable"}
+    assert registration.sent == [("GET", "/v1/me/export", None)]
+    assert scheduling.sent == [("GET", "/v1/me/export", None)]
+
+
 async def test_an_expired_sign_in_is_not_hidden_in_the_export() -> None:
     expired = FakeClient("registration", {("GET", "/v1/me/export"): SignInRequired("expired")})
     with pytest.raises(SignInRequired):

@@ -20,6 +20,7 @@ from registration.adapters.registrations import RegistrationRepository
 from registration.adapters.scim_resources import ScimResourceRepository
 from registration.entrypoints.http.directory import directory_router
 from registration.entrypoints.http.errors import ERROR_MAPPERS
+from registration.entrypoints.http.export import export_router
 from registration.entrypoints.http.invitations import invitations_router
 from registration.entrypoints.http.organisation import organisation_router
 from registration.entrypoints.http.people import ContactReaders, people_router
@@ -29,6 +30,7 @@ from registration.entrypoints.scim.app import DirectoryScimApp
 from registration.entrypoints.workers import invitation_loop
 from registration.settings import RegistrationSettings
 from registration.usecases.directory import DirectoryService
+from registration.usecases.export import PersonalDataExport
 from registration.usecases.importing import ImportService
 from registration.usecases.invitations import InvitationService
 from registration.usecases.organisation import OrganisationService
@@ -136,6 +138,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
                 admin,
                 any_program_manager(caller, program_service.managed_by),
             ),
+            export_router(PersonalDataExport(people, registrations, invitations, programs), caller),
         ],
         error_mappers=ERROR_MAPPERS,
     )
