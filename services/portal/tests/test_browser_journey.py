@@ -253,7 +253,14 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     registrations = exports["registration"]["sections"]["registrations"]["items"]
     assert {r["employee_id"] for r in registrations} == {MENTEE}
     assert program_id in {r["program_id"] for r in registrations}
-    for service in ("registration", "matching", "scheduling", "feedback", "analytics"):
+    for service in (
+        "registration",
+        "matching",
+        "scheduling",
+        "feedback",
+        "analytics",
+        "notifications",
+    ):
         assert exports[service]["service"] == service
         assert all(section["description"] for section in exports[service]["sections"].values())
     # Of this test's program (a stack that ran the test before holds her earlier programs).
