@@ -28,6 +28,7 @@ from portal.domain.models import (
     Agreement,
     CalendarFeed,
     Candidates,
+    ErasureRequest,
     Feedback,
     FitAnswer,
     Goal,
@@ -301,6 +302,14 @@ class ParticipantPortal:
             return await self._registration.register(caller.token, program_id, request)
         except InvalidInputError as error:
             raise RegistrationRefused(error.problems) from None
+
+    async def erasure_request(self, caller: Caller) -> ErasureRequest | None:
+        """My open erasure request, if I filed one."""
+        return await self._registration.erasure_request(caller.token)
+
+    async def request_erasure(self, caller: Caller) -> ErasureRequest:
+        """Ask the admins to erase me (asking again keeps the first request)."""
+        return await self._registration.request_erasure(caller.token)
 
     async def withdraw(self, caller: Caller, program_id: str) -> Registration:
         """Withdraw from a program."""
