@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 from mentorship_contracts import topics
 from mentorship_contracts.envelope import IntegrationEvent
-from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
+from mentorship_contracts.events.directory import (
+    DirectoryPersonChanged,
+    DirectoryPersonErased,
+    ErasureRequested,
+)
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
     MentorRecognized,
@@ -129,6 +133,7 @@ CATALOG = Catalog(
         EventRoute(SurveyResponseSubmitted, topics.SURVEYS, "participant_id"),
         EventRoute(DirectoryPersonChanged, topics.DIRECTORY, "person_id"),
         EventRoute(DirectoryPersonErased, topics.DIRECTORY, "person_id"),
+        EventRoute(ErasureRequested, topics.DIRECTORY, "person_id"),
         EventRoute(InvitationSent, topics.INVITATIONS, "program_id"),
         EventRoute(InvitationReminderSent, topics.INVITATIONS, "program_id"),
     ]

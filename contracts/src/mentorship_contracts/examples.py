@@ -12,6 +12,7 @@ from mentorship_contracts.envelope import IntegrationEvent
 from mentorship_contracts.events import (
     DirectoryPersonChanged,
     DirectoryPersonErased,
+    ErasureRequested,
     GoalProgressUpdated,
     InvitationReminderSent,
     InvitationSent,
@@ -253,6 +254,7 @@ _EXAMPLES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "changed_at": AT,
     },
     DirectoryPersonErased: {"person_id": "person-9c1d", "erased_at": AT},
+    ErasureRequested: {"request_id": "erq-1", "person_id": "person-9c1d", "requested_at": AT},
     MentorRecognized: {
         "recognition_id": "rec-1",
         "program_id": PROGRAM,

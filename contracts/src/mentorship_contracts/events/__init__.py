@@ -1,6 +1,10 @@
 """Every integration event, grouped by the aggregate it is about."""
 
-from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
+from mentorship_contracts.events.directory import (
+    DirectoryPersonChanged,
+    DirectoryPersonErased,
+    ErasureRequested,
+)
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
     MentorRecognized,
@@ -50,6 +54,7 @@ __all__ = [
     "CriterionWeights",
     "DirectoryPersonChanged",
     "DirectoryPersonErased",
+    "ErasureRequested",
     "GoalProgressUpdated",
     "InvitationReminderSent",
     "InvitationSent",
