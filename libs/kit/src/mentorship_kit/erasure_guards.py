@@ -18,6 +18,7 @@ from typing import Any
 from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError, OperationFailure
 
+from mentorship_kit.batching import find_in
 from mentorship_kit.mongo import Collection, Database
 from mentorship_kit.outbox import Transaction
 
@@ -39,6 +40,14 @@ class ErasureGuards:
         Each guard is written once per transaction attempt; later checks in the same attempt
         reuse the answer.
         """
+        return bool(await self.erased_among(participant_ids, tx))
+
+    async def erased_among(self, participant_ids: Iterable[str], tx: Transaction) -> set[str]:
+        """Which of ``participant_ids`` were erased, guarding each of them in ``tx``.
+
+        For a whole batch at once: one bulk write of the guards not yet written in this
+        attempt and a read of them (in pieces, see `mentorship_kit.batching`).
+        """
         named = list(dict.fromkeys(participant_ids))
         checked = self._checked(tx)
         unguarded = [item for item in named if item not in checked]
@@ -47,12 +56,14 @@ class ErasureGuards:
             await self._write(
                 [UpdateOne({"_id": item}, touch, upsert=True) for item in unguarded], tx
             )
-            cursor = self._guards.find(
-                {"_id": {"$in": unguarded}, "erased": True}, {"_id": 1}, session=tx.session
-            )
-            erased = {document["_id"] async for document in cursor}
+            erased = {
+                document["_id"]
+                async for document in find_in(
+                    self._guards, unguarded, query={"erased": True}, projection={"_id": 1}, tx=tx
+                )
+            }
             checked.update((item, item in erased) for item in unguarded)
-        return any(checked[item] for item in named)
+        return {item for item in named if checked[item]}
 
     async def erase(
         self, participant_id: str, tx: Transaction, *, erased_at: datetime | None = None

@@ -17,10 +17,10 @@ from datetime import datetime
 from pymongo import ASCENDING, IndexModel
 
 from mentorship_contracts.events.participant import ParticipantState
+from mentorship_kit.batching import chunks
 from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
-from scheduling.adapters.batching import chunks
 
 PARTICIPANTS = "participants"
 FEEDS = "calendar_feeds"

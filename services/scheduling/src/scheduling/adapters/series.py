@@ -7,9 +7,9 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReplaceOne
 
+from mentorship_kit.batching import chunks
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
-from scheduling.adapters.batching import chunks
 from scheduling.domain.sessions import Member, MemberRole, Series
 
 SERIES = "series"

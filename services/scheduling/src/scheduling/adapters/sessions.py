@@ -10,9 +10,9 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, InsertOne, ReplaceOne
 
 from mentorship_contracts.types import SessionCancelReason
+from mentorship_kit.batching import chunks
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
-from scheduling.adapters.batching import chunks
 from scheduling.domain.reminders import Reminder
 from scheduling.domain.sessions import Session, SessionStatus
 

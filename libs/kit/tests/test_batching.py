@@ -1,0 +1,99 @@
+"""Lookups in pieces, per-transaction buffers and batch erasure checks (real MongoDB)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mentorship_kit.batching import IN_CHUNK, Buffer, chunks, find_in
+from mentorship_kit.erasure_guards import ErasureGuards
+from mentorship_kit.outbox import Transaction
+from mentorship_kit.runtime import ServiceRuntime
+
+
+def test_chunks_drop_duplicates_and_keep_the_order() -> None:
+    ids = [f"id-{n % 120}" for n in range(200)]
+    pieces = list(chunks(ids))
+    assert [len(piece) for piece in pieces] == [IN_CHUNK, IN_CHUNK, 120 - 2 * IN_CHUNK]
+    assert [item for piece in pieces for item in piece] == [f"id-{n}" for n in range(120)]
+
+
+@pytest.mark.integration
+async def test_find_in_reads_every_piece(runtime: ServiceRuntime) -> None:
+    collection = runtime.database["things"]
+    await collection.insert_many([{"_id": f"t{n:03d}", "odd": n % 2} for n in range(130)])
+    wanted = [f"t{n:03d}" for n in range(0, 130, 1)] + ["missing"]
+
+    found = [d["_id"] async for d in find_in(collection, wanted, query={"odd": 1})]
+
+    assert sorted(found) == [f"t{n:03d}" for n in range(1, 130, 2)]
+
+
+@pytest.mark.integration
+async def test_a_buffer_flushes_once_before_commit_in_order(runtime: ServiceRuntime) -> None:
+    flushed: list[list[int]] = []
+    attempts: list[Transaction] = []
+
+    async def flush(items: list[int], tx: Transaction) -> None:
+        flushed.append(items)
+        await runtime.database["flushed"].insert_one({"items": items}, session=tx.session)
+
+    buffer: Buffer[int] = Buffer("numbers", flush)
+
+    async def work(tx: Transaction) -> None:
+        attempts.append(tx)
+        buffer.add(1, tx)
+        buffer.add(2, tx)
+        await buffer.flush(tx)  # an event that must see 1 and 2 comes next
+        assert buffer.pending(tx) == []
+        buffer.add(3, tx)
+
+    await runtime.transactor.run(work)
+
+    assert flushed == [[1, 2], [3]]
+    stored = [d["items"] async for d in runtime.database["flushed"].find().sort("_id")]
+    assert stored == [[1, 2], [3]]
+
+
+@pytest.mark.integration
+async def test_a_retried_attempt_starts_with_an_empty_buffer(runtime: ServiceRuntime) -> None:
+    flushed: list[list[str]] = []
+    failures = [RuntimeError("first attempt fails")]
+
+    async def flush(items: list[str], tx: Transaction) -> None:
+        flushed.append(items)
+
+    buffer: Buffer[str] = Buffer("letters", flush)
+
+    async def work(tx: Transaction) -> None:
+        buffer.add("a", tx)
+        if failures:
+            raise failures.pop()
+
+    with pytest.raises(RuntimeError):
+        await runtime.transactor.run(work)
+    await runtime.transactor.run(work)
+
+    assert flushed == [["a"]]
+
+
+@pytest.mark.integration
+async def test_erased_among_answers_for_a_whole_batch(runtime: ServiceRuntime) -> None:
+    guards = ErasureGuards(runtime.database)
+    people = [f"participant-{n:03d}" for n in range(3 * IN_CHUNK)]
+    erased = {people[7], people[IN_CHUNK + 3], people[-1]}
+
+    async def erase(tx: Transaction) -> None:
+        for person in erased:
+            await guards.erase(person, tx)
+
+    await runtime.transactor.run(erase)
+
+    async def check(tx: Transaction) -> tuple[set[str], bool, bool]:
+        among = await guards.erased_among(people, tx)
+        return among, await guards.erased([people[7]], tx), await guards.erased(people[:5], tx)
+
+    among, one, none = await runtime.transactor.run(check)
+
+    assert among == erased
+    assert (one, none) == (True, False)
+    assert await runtime.database["erased_participants"].count_documents({}) == len(people)
