@@ -168,7 +168,32 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_without_blocking_ot
     assert [reason for _, reason, _ in harness.sink.parked] == ["handler_error"]
     assert "ZeroDivisionError: bug in handler" in harness.sink.parked[0][2]
     attempts = harness.calls.count("p2")
-    assert attempts == 1 + harness.runtime.settings.consumer_max_attempts  # batch + retries
+    # the batch, its half [p2, p3], then p2 alone with its retries
+    assert attempts == 2 + harness.runtime.settings.consumer_max_attempts
+
+
+async def test_a_failing_event_is_isolated_and_the_rest_stay_in_batches(
+    harness: Harness,
+) -> None:
+    batches: list[int] = []
+    original = harness.consumer._apply
+
+    async def counting(tx: Transaction, envelopes: list[Envelope[IntegrationEvent]]) -> object:
+        batches.append(len(envelopes))
+        return await original(tx, envelopes)
+
+    harness.consumer._apply = counting  # type: ignore[method-assign]
+    harness.fail_for["p05"] = PermanentError("never")
+    pairs = [_pair(f"p{n:02d}") for n in range(16)]
+
+    await harness.consumer.process(_records(*pairs))
+
+    assert await harness.stored() == [f"p{n:02d}" for n in range(16) if n != 5]
+    assert [record.offset for record, _, _ in harness.sink.parked] == [5]
+    # 16 fails -> 8 fails -> 4 commits, 4 fails -> 2 fails -> 1, 1 (parked) -> 2 -> then 8
+    assert batches == [16, 8, 4, 4, 2, 1, 1, 2, 8]
+    assert harness.calls.count("p00") == 3  # rolled back twice, committed with its four
+    assert harness.calls.count("p04") == 5
 
 
 async def test_a_permanent_error_is_dead_lettered_without_retrying(harness: Harness) -> None:

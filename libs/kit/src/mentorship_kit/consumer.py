@@ -15,8 +15,9 @@ on the topics those events live on (its own aiokafka consumer loop) and, for eve
    record of it was processed or dead-lettered. Otherwise nothing is committed and the
    partitions are rewound to the batch's first records, so it is delivered again.
 
-If the batch transaction fails, its events are retried one by one, so one bad event cannot
-hold back the others: an event whose handler keeps failing (or raises `PermanentError`) is
+If the batch transaction fails, it is split in halves, each tried in its own transaction and
+split again while it fails, so one bad event cannot hold back the others (which stay in
+batches): an event whose handler keeps failing alone (or raises `PermanentError`) is
 dead-lettered after ``consumer_max_attempts``. A record is dead-lettered once: a marker
 remembers it, so a redelivered batch does not park its bad records again. When MongoDB or
 Kafka themselves are unreachable nothing is dead-lettered: the batch is redelivered.
@@ -51,6 +52,7 @@ from mentorship_contracts.codec import peek_type
 from mentorship_contracts.topics import Topic
 from mentorship_contracts.types import utc_now
 from mentorship_kit import context
+from mentorship_kit.batching import find_in
 from mentorship_kit.deadletters import (
     ConsumedRecord,
     DeadLetters,
@@ -465,16 +467,7 @@ class EventConsumer:
             if envelope is not None:
                 accepted.append((record, envelope))
         if accepted:
-            try:
-                outcomes = await self._transactor.run(
-                    lambda tx: self._apply(tx, [envelope for _, envelope in accepted])
-                )
-            except INFRASTRUCTURE_ERRORS:
-                await self._pause_before_redelivery()
-                raise
-            except Exception as error:
-                logger.warning("batch failed; retrying its events one by one", exc_info=error)
-                outcomes = await self._apply_one_by_one(accepted)
+            outcomes = await self._apply_isolating(accepted)
             self._record_outcomes(accepted, outcomes)
         self._metrics.consumer_batch_duration.observe(time.perf_counter() - started)
         self._metrics.consumer_last_processed.set(time.time())
@@ -530,10 +523,12 @@ class EventConsumer:
     ) -> dict[str, str]:
         """Handle the events not yet processed and mark them; returns outcome by event id."""
         by_marker = {f"{self._group}:{item.event_id}": item for item in envelopes}
-        cursor = self._processed.find(
-            {"_id": {"$in": list(by_marker)}}, projection={"_id": 1}, session=transaction.session
-        )
-        seen = {document["_id"] async for document in cursor}
+        seen = {
+            document["_id"]
+            async for document in find_in(
+                self._processed, by_marker, projection={"_id": 1}, tx=transaction
+            )
+        }
         outcomes = {str(item.event_id): "duplicate" for item in envelopes}
         fresh = [(marker, item) for marker, item in by_marker.items() if marker not in seen]
         for _, envelope in fresh:
@@ -553,12 +548,39 @@ class EventConsumer:
             )
         return outcomes
 
-    async def _apply_one_by_one(
+    async def _apply_isolating(
         self, accepted: Sequence[tuple[ConsumedRecord, Envelope[IntegrationEvent]]]
     ) -> dict[str, str]:
+        """Apply ``accepted`` in one transaction; on a failure, isolate the failing events.
+
+        A batch whose transaction fails (for any reason but an unreachable MongoDB or Kafka)
+        is split in two halves, applied one after the other, each again in one transaction
+        and split again if it fails; an event alone is retried with backoff and
+        dead-lettered after ``consumer_max_attempts`` (at once for `PermanentError`). One
+        bad event among n costs about 2·log2(n) transactions, and the others stay in
+        batches (handlers that buffer their writes keep doing one bulk write per half).
+        The halves keep the batch's order, so events of one key are applied in order.
+        """
+        try:
+            return await self._transactor.run(
+                lambda tx: self._apply(tx, [envelope for _, envelope in accepted])
+            )
+        except INFRASTRUCTURE_ERRORS:
+            await self._pause_before_redelivery()
+            raise
+        except Exception as error:
+            logger.warning(
+                "batch failed; isolating the failing events",
+                exc_info=error,
+                extra={"events": len(accepted)},
+            )
         outcomes: dict[str, str] = {}
-        for record, envelope in accepted:
-            outcomes |= await self._apply_with_retries(record, envelope)
+        middle = len(accepted) // 2
+        for part in (accepted[:middle], accepted[middle:]):
+            if len(part) == 1:
+                outcomes |= await self._apply_with_retries(*part[0])
+            elif part:
+                outcomes |= await self._apply_isolating(part)
         return outcomes
 
     async def _apply_with_retries(
