@@ -143,17 +143,19 @@ class PairRepository:
         return _known(document) if document else None
 
     async def waiting_in_series(self, series_id: str) -> list[KnownPair]:
-        """The pairs of a series (a pair's own, or a group's) waiting to be planned."""
-        cursor = self._pairs.find(
-            {
-                **_PENDING,
-                "$or": [
-                    {"_id": series_id, "state.group_id": None},
-                    {"state.group_id": series_id},
-                ],
-            }
-        )
-        return [_known(document) async for document in cursor]
+        """The pairs of a series (a pair's own, or a group's) waiting to be planned.
+
+        Two indexed lookups (by id, by group) rather than one ``$or``, which some servers
+        answer with a scan of every pair: clients poll this while a series is planned.
+        """
+        own = await self._pairs.find_one({"_id": series_id})
+        found = [own] if own is not None and own["state"].get("group_id") is None else []
+        found += [document async for document in self._pairs.find({"state.group_id": series_id})]
+        return [
+            _known(document)
+            for document in found
+            if not document.get("planned", False) and not document.get("ended", False)
+        ]
 
 
 def _stored_pair(document: Mapping[str, Any]) -> PairCreated:
