@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from mentorship_contracts.events import ProgramCreated
+from mentorship_contracts.examples import example
 from mentorship_kit.batching import IN_CHUNK, Buffer, chunks, find_in
 from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.runtime import ServiceRuntime
+from mentorship_kit.snapshots import SnapshotStore
 
 
 def test_chunks_drop_duplicates_and_keep_the_order() -> None:
@@ -97,3 +102,43 @@ async def test_erased_among_answers_for_a_whole_batch(runtime: ServiceRuntime) -
     assert among == erased
     assert (one, none) == (True, False)
     assert await runtime.database["erased_participants"].count_documents({}) == len(people)
+
+
+@pytest.mark.integration
+async def test_put_many_applies_states_in_order_as_put_would(runtime: ServiceRuntime) -> None:
+    store: SnapshotStore[ProgramCreated] = SnapshotStore(
+        runtime.database, "programs", ProgramCreated
+    )
+    t0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+    def named(name: str) -> ProgramCreated:
+        return example(ProgramCreated, name=name)
+
+    async def put_first(tx: Transaction) -> None:
+        await store.put("kept", named("newer, stored"), t0 + timedelta(hours=1), tx)
+        await store.put("replaced", named("old"), t0, tx)
+
+    await runtime.transactor.run(put_first)
+
+    async def batch(tx: Transaction) -> set[str]:
+        return await store.put_many(
+            [
+                ("kept", named("older, arriving late"), t0, {}),
+                ("replaced", named("new"), t0 + timedelta(minutes=1), {"flag": True}),
+                ("fresh", named("first"), t0, {}),
+                ("fresh", named("second, same time"), t0, {}),
+                ("fresh", named("older than the batch's own"), t0 - timedelta(minutes=1), {}),
+            ],
+            tx,
+        )
+
+    assert await runtime.transactor.run(batch) == {"replaced", "fresh"}
+    names = {key: (await store.get(key)) for key in ("kept", "replaced", "fresh")}
+    assert {key: state.name for key, state in names.items() if state} == {
+        "kept": "newer, stored",
+        "replaced": "new",
+        "fresh": "second, same time",
+    }
+    replaced = await store.get_document("replaced")
+    assert replaced is not None
+    assert replaced["flag"] is True
