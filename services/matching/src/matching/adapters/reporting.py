@@ -8,6 +8,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, ReplaceOne
 
 from matching.domain.reporting import ManagerStatement
+from mentorship_kit.batching import find_in
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
 
@@ -32,8 +33,10 @@ class ManagerEdges:
         self, people: Iterable[str], tx: Transaction
     ) -> dict[str, ManagerStatement]:
         """The stored statement about each of ``people`` (those that have one)."""
-        cursor = self._edges.find({"_id": {"$in": sorted(set(people))}}, session=tx.session)
-        return {document["_id"]: _statement(document) async for document in cursor}
+        return {
+            document["_id"]: _statement(document)
+            async for document in find_in(self._edges, sorted(set(people)), tx=tx)
+        }
 
     async def save(self, statements: Iterable[ManagerStatement], tx: Transaction) -> None:
         """Store statements, each replacing the one about the same person."""
