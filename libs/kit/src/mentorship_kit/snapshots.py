@@ -7,7 +7,7 @@ replayed or late event never rolls it back).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,9 +28,12 @@ class SnapshotStore[M: IntegrationEvent]:
         self._model = model
         self.name = collection
 
-    def indexes(self, *extra: Any) -> Indexes:
-        """Snapshots are read by id; ``extra`` adds IndexModels on ``state.<field>``."""
-        return Indexes(self.name, tuple(extra))
+    def indexes(self, *extra: Any, retired: Sequence[str] = ()) -> Indexes:
+        """Snapshots are read by id; ``extra`` adds IndexModels on ``state.<field>``.
+
+        ``retired``: names of indexes no longer needed, dropped (see `Indexes`).
+        """
+        return Indexes(self.name, tuple(extra), retired=tuple(retired))
 
     async def put(
         self, key: str, state: M, as_of: datetime, tx: Transaction, **fields: Any
