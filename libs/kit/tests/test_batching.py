@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
+from pymongo import UpdateOne
 
 from mentorship_contracts.events import ProgramCreated
 from mentorship_contracts.examples import example
-from mentorship_kit.batching import IN_CHUNK, Buffer, chunks, find_in
+from mentorship_devstack.pytest_plugin import Interleaving
+from mentorship_kit.batching import IN_CHUNK, Buffer, chunks, find_in, store
 from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.runtime import ServiceRuntime
@@ -142,3 +145,32 @@ async def test_put_many_applies_states_in_order_as_put_would(runtime: ServiceRun
     replaced = await store.get_document("replaced")
     assert replaced is not None
     assert replaced["flag"] is True
+
+
+@pytest.mark.integration
+async def test_a_key_inserted_meanwhile_makes_the_batch_run_again(runtime: ServiceRuntime) -> None:
+    collection = runtime.database["counted"]
+    attempts: list[bool] = []
+
+    async def rival(tx: Transaction) -> None:
+        await collection.insert_one({"_id": "k", "n": 1}, session=tx.session)
+
+    interleaving = Interleaving(runtime.transactor, rival)
+
+    async def add_one(tx: Transaction) -> None:
+        found = await collection.find_one({"_id": "k"}, session=tx.session)
+        attempts.append(found is not None)
+        write = partial(
+            store,
+            collection,
+            tx,
+            new=[{"_id": "k", "n": 1}] if found is None else [],
+            changed=[UpdateOne({"_id": "k"}, {"$inc": {"n": 1}})] if found else [],
+        )
+        await (interleaving.before(write) if len(attempts) == 1 else write)()
+
+    await runtime.transactor.run(add_one)
+    await interleaving.finished()
+
+    assert attempts == [False, True]
+    assert await collection.find_one({"_id": "k"}) == {"_id": "k", "n": 2}

@@ -161,7 +161,7 @@ async def test_a_batch_of_facts_is_one_read_and_one_write_of_each_kind(
 
         await service.batch(*events)
 
-        assert people == Counter(find=2, bulk_write=1)  # 60 participants, read in two pieces
+        assert people == Counter(find=2, insert_many=1)  # 60 participants, read in two pieces
         assert await directory.persons(["m0", "e29"]) == {"m0": "person-m0", "e29": "person-e29"}
         assert await directory.pairs.get("pair-29") is not None
         assert len(await service.held.sessions_of(["m7"])) == 1

@@ -96,7 +96,7 @@ async def test_a_batch_is_one_read_and_one_write_and_the_counts_follow_it(
 
         await in_one_batch(matching, *events, registered("p001", BOTH))
 
-        assert pool_calls == Counter(find=3, bulk_write=1)  # 120 ids read in pieces of 50
+        assert pool_calls == Counter(find=3, insert_many=1)  # 120 ids read in pieces of 50
         assert await counted(matching) == {MENTOR: 40, MENTEE: 79, BOTH: 1}
 
         monkeypatch.undo()

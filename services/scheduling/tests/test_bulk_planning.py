@@ -55,10 +55,13 @@ def count_calls(
         method: Callable[..., Awaitable[Any]] = getattr(owner, name)
 
         async def counted(
-            *args: Any, _method: Callable[..., Awaitable[Any]] = method, _name: str = name
+            *args: Any,
+            _method: Callable[..., Awaitable[Any]] = method,
+            _name: str = name,
+            **kwargs: Any,
         ) -> Any:
             calls[_name] += 1
-            return await _method(*args)
+            return await _method(*args, **kwargs)
 
         monkeypatch.setattr(owner, name, counted)
 
@@ -169,10 +172,10 @@ async def test_a_batch_of_registrations_is_one_guard_round_one_read_and_one_writ
 
         await scheduling.deliver(*registrations, moved)
 
-        # 80 registrations: markers aside, one read of what is stored and one bulk write,
-        # and one bulk write and one read (two pieces of 50) of their guards.
-        assert participants == Counter(find=2, bulk_write=1)
-        assert guards == Counter(bulk_write=1, find=2)
+        # 80 new registrations: one read of what is stored (two pieces of 50) and one
+        # insert, and the same of their guards.
+        assert participants == Counter(find=2, insert_many=1)
+        assert guards == Counter(find=2, insert_many=1)
         zones = await people.zones([f"mentee-{n}" for n in range(PAIRS)])
         assert zones["mentee-0"] == BERLIN  # the later event of the batch won
         assert zones["mentee-1"] == NEW_YORK

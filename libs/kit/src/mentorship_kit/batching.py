@@ -16,14 +16,27 @@ person, say) flushes the buffer first, so the effects keep the events' order.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from typing import Any
+
+from pymongo import ReplaceOne, UpdateMany, UpdateOne
+from pymongo.errors import BulkWriteError, OperationFailure
 
 from mentorship_kit.mongo import Collection, Document
 from mentorship_kit.outbox import Transaction
 
 IN_CHUNK = 50
 """Ids per ``$in`` lookup (see the module's docstring)."""
+DUPLICATE_KEY = 11000
+WRITE_CONFLICT = 112
 
 
 def chunks[T](items: Iterable[T], size: int = IN_CHUNK) -> Iterator[list[T]]:
@@ -50,6 +63,54 @@ async def find_in(
         )
         async for document in cursor:
             yield document
+
+
+async def store(
+    collection: Collection,
+    tx: Transaction,
+    *,
+    new: Sequence[Document] = (),
+    changed: Sequence[UpdateOne | UpdateMany | ReplaceOne[Document]] = (),
+) -> None:
+    """Insert the documents a batch found absent, apply its updates to those it found.
+
+    On SecantusDB an insert costs a third of an upsert (and each update or upsert a fixed
+    price of its own), so a batch that read what it writes inserts what is new, in one
+    command. A concurrent transaction that inserted one of the same keys first makes this
+    one run again, as a write conflict would (it then finds the document and updates it).
+    """
+    try:
+        if new:
+            await collection.insert_many(list(new), ordered=False, session=tx.session)
+        if changed:
+            await collection.bulk_write(list(changed), ordered=False, session=tx.session)
+    except BulkWriteError as error:
+        raise_if_concurrent(error)
+        raise
+
+
+def raise_if_concurrent(error: BulkWriteError) -> None:
+    """Raise a transient transaction error if ``error`` is a clash with a concurrent writer.
+
+    Two transactions inserting the same new key may get a duplicate key error rather than a
+    write conflict; either way the other wrote first. Labelled a transient transaction
+    error, the clash makes the transactor run the work again (never a dead letter).
+    """
+    codes = {item.get("code") for item in error.details.get("writeErrors", ())}
+    if codes & {DUPLICATE_KEY, WRITE_CONFLICT}:
+        raise OperationFailure(
+            f"concurrent write of the same key: {error}",
+            code=WRITE_CONFLICT,
+            details={"errorLabels": ["TransientTransactionError"]},
+        ) from error
+
+
+def update_each(ids: Iterable[Any], update: Mapping[str, Any]) -> list[UpdateMany]:
+    """The same ``update`` of every document of ``ids``, one operation per `IN_CHUNK` ids.
+
+    On SecantusDB every update operation has a fixed price: one per piece, not per id.
+    """
+    return [UpdateMany({"_id": {"$in": chunk}}, dict(update)) for chunk in chunks(ids)]
 
 
 class Buffer[T]:

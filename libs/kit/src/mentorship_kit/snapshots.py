@@ -14,7 +14,7 @@ from typing import Any
 from pymongo import UpdateOne
 
 from mentorship_contracts import Envelope, IntegrationEvent
-from mentorship_kit.batching import find_in
+from mentorship_kit.batching import find_in, store
 from mentorship_kit.consumer import EventHandlers
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
@@ -67,12 +67,13 @@ class SnapshotStore[M: IntegrationEvent]:
         listed = list(items)
         if not listed:
             return set()
-        newest: dict[str, datetime] = {
+        known: dict[str, datetime] = {
             document["_id"]: document["as_of"]
             async for document in find_in(
                 self._collection, [key for key, *_ in listed], projection={"as_of": 1}, tx=tx
             )
         }
+        newest = dict(known)
         winners: dict[str, tuple[M, datetime, Mapping[str, Any]]] = {}
         for key, state, as_of, fields in listed:
             current = newest.get(key)
@@ -80,16 +81,20 @@ class SnapshotStore[M: IntegrationEvent]:
                 continue
             newest[key] = as_of
             winners[key] = (state, as_of, fields)
-        writes = [
-            UpdateOne(
-                {"_id": key},
-                {"$set": {"state": state.model_dump(mode="json"), "as_of": as_of, **fields}},
-                upsert=True,
-            )
+        stored = {
+            key: {"state": state.model_dump(mode="json"), "as_of": as_of, **fields}
             for key, (state, as_of, fields) in winners.items()
-        ]
-        if writes:
-            await self._collection.bulk_write(writes, ordered=False, session=tx.session)
+        }
+        await store(
+            self._collection,
+            tx,
+            new=[{"_id": key, **values} for key, values in stored.items() if key not in known],
+            changed=[
+                UpdateOne({"_id": key}, {"$set": values})
+                for key, values in stored.items()
+                if key in known
+            ],
+        )
         return set(winners)
 
     def follow(self, handlers: EventHandlers, *event_types: type[M], key_field: str) -> None:

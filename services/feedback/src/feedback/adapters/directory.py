@@ -10,7 +10,7 @@ from feedback.domain.membership import Identity, Participation, identities_appli
 from mentorship_contracts.events import PairCreated
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import ParticipantRole
-from mentorship_kit.batching import find_in
+from mentorship_kit.batching import find_in, store
 from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
@@ -66,23 +66,25 @@ class Directory:
                 tx=tx,
             )
         }
-        writes = [
-            UpdateOne(
-                {"_id": key},
-                {
-                    "$set": {
-                        "person_id": identity.person_id,
-                        "program_id": identity.program_id,
-                        "role": identity.role.value,
-                        "as_of": identity.as_of,
-                    }
-                },
-                upsert=True,
-            )
+        documents = {
+            key: {
+                "person_id": identity.person_id,
+                "program_id": identity.program_id,
+                "role": identity.role.value,
+                "as_of": identity.as_of,
+            }
             for key, identity in identities_applied(stored, listed, erased).items()
-        ]
-        if writes:
-            await self._participants.bulk_write(writes, ordered=False, session=tx.session)
+        }
+        await store(
+            self._participants,
+            tx,
+            new=[{"_id": key, **values} for key, values in documents.items() if key not in stored],
+            changed=[
+                UpdateOne({"_id": key}, {"$set": values})
+                for key, values in documents.items()
+                if key in stored
+            ],
+        )
 
     async def persons(self, participant_ids: Iterable[str]) -> dict[str, str]:
         """The person id of each known participant."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from matching.domain.pool import PoolEntry
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import ParticipantRole
-from mentorship_kit.batching import find_in
+from mentorship_kit.batching import find_in, store
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
@@ -112,19 +112,33 @@ class MatchingPool:
         }
 
     async def store(
-        self, participants: Iterable[tuple[ParticipantState, datetime]], tx: Transaction
+        self,
+        participants: Iterable[tuple[ParticipantState, datetime]],
+        stored: Container[str],
+        tx: Transaction,
     ) -> None:
-        """Store participants' states (one bulk write), as `SnapshotStore.put` stores one."""
-        writes = [
-            UpdateOne(
-                {"_id": participant.participant_id},
-                {"$set": {"state": participant.model_dump(mode="json"), "as_of": as_of}},
-                upsert=True,
-            )
+        """Store participants' states, as `SnapshotStore.put` stores one.
+
+        ``stored``: the participants the pool holds already (updated; the others inserted
+        in one command, see `mentorship_kit.batching.store`).
+        """
+        documents = {
+            participant.participant_id: {
+                "state": participant.model_dump(mode="json"),
+                "as_of": as_of,
+            }
             for participant, as_of in participants
-        ]
-        if writes:
-            await self._pool.bulk_write(writes, ordered=False, session=tx.session)
+        }
+        await store(
+            self._pool,
+            tx,
+            new=[{"_id": key, **values} for key, values in documents.items() if key not in stored],
+            changed=[
+                UpdateOne({"_id": key}, {"$set": values})
+                for key, values in documents.items()
+                if key in stored
+            ],
+        )
 
     async def remove(self, participant_id: str, tx: Transaction) -> PoolEntry | None:
         """Take a participant out of the pool; what it held of them, if anything."""

@@ -117,14 +117,14 @@ class PoolService:
 
     async def _store_statements(self, pending: list[ManagerStatement], tx: Transaction) -> None:
         known = await self._managers.statements({s.person for s in pending}, tx)
-        await self._managers.save(newest(known, pending).values(), tx)
+        await self._managers.save(newest(known, pending).values(), known, tx)
 
     async def _store_registrations(
         self, registrations: list[tuple[ParticipantState, datetime]], tx: Transaction
     ) -> None:
         stored = await self._pool.entries((p.participant_id for p, _ in registrations), tx)
         changes = registrations_applied(stored, registrations)
-        await self._pool.store(changes.stored.values(), tx)
+        await self._pool.store(changes.stored.values(), stored, tx)
         await self._pool.count(changes.counts, tx)
         self._touched(tx).update(changes.counts)
         statements = [s for p, as_of in registrations for s in statements_of(p, as_of)]

@@ -17,7 +17,7 @@ from datetime import datetime
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from mentorship_contracts.events.participant import ParticipantState
-from mentorship_kit.batching import chunks, find_in
+from mentorship_kit.batching import chunks, find_in, store
 from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
@@ -67,23 +67,25 @@ class People:
             current = newest[key][1] if key in newest else stored.get(key)
             if key not in erased and (current is None or not current > as_of):
                 newest[key] = (participant, as_of)
-        writes = [
-            UpdateOne(
-                {"_id": key},
-                {
-                    "$set": {
-                        "person_id": participant.person_id,
-                        "program_id": participant.program_id,
-                        "time_zone": participant.profile.time_zone,
-                        "as_of": as_of,
-                    }
-                },
-                upsert=True,
-            )
+        documents = {
+            key: {
+                "person_id": participant.person_id,
+                "program_id": participant.program_id,
+                "time_zone": participant.profile.time_zone,
+                "as_of": as_of,
+            }
             for key, (participant, as_of) in newest.items()
-        ]
-        if writes:
-            await self._participants.bulk_write(writes, ordered=False, session=tx.session)
+        }
+        await store(
+            self._participants,
+            tx,
+            new=[{"_id": key, **values} for key, values in documents.items() if key not in stored],
+            changed=[
+                UpdateOne({"_id": key}, {"$set": values})
+                for key, values in documents.items()
+                if key in stored
+            ],
+        )
 
     async def zones(
         self, participant_ids: Iterable[str], tx: Transaction | None = None
