@@ -42,7 +42,8 @@ from mentorship_contracts.types import ParticipantRole
 from mentorship_devstack.api import ADMIN_HEADERS
 from mentorship_devstack.pytest_plugin import benchmark_service
 
-POLL_S = 0.2
+POLL_S = 0.5
+"""How often the pool API is asked (each answer reads the pool page: not too often)."""
 STALL_S = 120.0
 TEAM = 10
 """People per manager in the generated company."""
