@@ -9,15 +9,15 @@ from typing import Any
 
 from analytics.domain import reports
 from analytics.domain.documents import (
+    DirectoryFacts,
     Fact,
     InvitationFact,
     PairFact,
     ParticipantFact,
     PersonFact,
     ProgramFact,
-    ProgramFacts,
 )
-from analytics.domain.facts import Batch, Target
+from analytics.domain.facts import Target, fold_into
 from mentorship_contracts import Envelope, IntegrationEvent, seal
 from mentorship_contracts.events import (
     DirectoryPersonChanged,
@@ -41,15 +41,14 @@ def _sealed(events: Sequence[IntegrationEvent]) -> list[Envelope[Any]]:
     ]
 
 
-def _facts(envelopes: Sequence[Envelope[Any]]) -> ProgramFacts:
+def _facts(envelopes: Sequence[Envelope[Any]]) -> DirectoryFacts:
     store: dict[Target, Fact] = {}
     for envelope in envelopes:
-        batch = Batch((envelope,))
-        store.update(batch.fold({t: store[t] for t in batch.targets if t in store}))
+        fold_into(store, envelope)
     programs = [f for f in store.values() if isinstance(f, ProgramFact)]
-    return ProgramFacts(
+    return DirectoryFacts(
         program_id=PROGRAM,
-        program=programs[0] if programs else None,
+        reporting_line_depth=programs[0].reporting_line_depth if programs else 0,
         participants=[f for f in store.values() if isinstance(f, ParticipantFact)],
         pairs=[f for f in store.values() if isinstance(f, PairFact)],
         invitations=[f for f in store.values() if isinstance(f, InvitationFact)],
@@ -100,7 +99,7 @@ def test_the_funnel_counts_invitees_who_registered_by_department_and_day() -> No
         ],
     }
     for order in (events, events[::-1], events[3:] + events[:3]):
-        funnel = reports.registration(_facts(_sealed(order))).invitations
+        funnel = reports.invitation_funnel(_facts(_sealed(order)))
         assert funnel.model_dump(mode="json") == expected
 
 
@@ -128,21 +127,15 @@ def test_a_pair_that_now_breaks_the_rule_is_flagged_in_any_order() -> None:
     ]
     before = [example(ProgramCreated), *registered, pair, _edge("p-ana", "p-boss", 1)]
     now = [*before, _edge("p-ana", "p-mid", 2), _edge("p-mid", "p-lee", 1)]
-    at = DAY + timedelta(days=1)
-    assert (
-        reports.health(_facts(_sealed(before)), now=at, inactive_after_days=45).model_dump()[
-            "reporting_line_conflicts"
-        ]
-        == []
-    )
+    assert reports.line_conflicts(_facts(_sealed(before))) == []
     for order in itertools.islice(itertools.permutations(now), 0, 720, 37):
-        health = reports.health(_facts(_sealed(order)), now=at, inactive_after_days=45)
-        [conflict] = health.reporting_line_conflicts
+        [conflict] = reports.line_conflicts(_facts(_sealed(order)))
         assert (conflict.pair_id, conflict.levels, conflict.mentor_manages_mentee) == (
             pair.pair_id,
             2,
             True,
         )
     deeper = [*now, _edge("p-mid", "p-other", 2), _edge("p-other", "p-lee", 1)]
-    health = reports.health(_facts(_sealed(deeper)), now=at, inactive_after_days=45)
-    assert health.reporting_line_conflicts == [], "three levels up: beyond the default depth 2"
+    assert reports.line_conflicts(_facts(_sealed(deeper))) == [], (
+        "three levels up: beyond the default depth 2"
+    )

@@ -361,18 +361,8 @@ class EventConsumer:
             while True:
                 if self.health.stalled:
                     raise _RestartConsumerError
-                try:
-                    records = await self._fetch(kafka)
-                    if records is None:  # a record aiokafka cannot read: step over it
-                        # Reading around it rewinds to where processing stopped: the batch
-                        # being applied must be done (and counted) first.
-                        settled, in_flight = await self._settle(kafka, in_flight, uncommitted)
-                        if not settled:
-                            continue
-                        records = await self._read_around_unreadable(kafka, uncommitted)
-                except KafkaError as error:
-                    self._round_failed(f"fetch failed: {error!r}")
-                    await asyncio.sleep(ERROR_PAUSE_S)
+                records, in_flight = await self._next_records(kafka, in_flight, uncommitted)
+                if records is None:
                     continue
                 if not records and in_flight is not None and not in_flight[0].done():
                     continue  # nothing new yet: keep fetching while the batch is applied
@@ -395,6 +385,28 @@ class EventConsumer:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await in_flight[0]
 
+    async def _next_records(
+        self,
+        kafka: AIOKafkaConsumer,
+        in_flight: tuple[asyncio.Task[None], _Decoded] | None,
+        uncommitted: dict[TopicPartition, int],
+    ) -> tuple[list[ConsumedRecord] | None, tuple[asyncio.Task[None], _Decoded] | None]:
+        """The next records (None: start the round again), and the batch still in flight."""
+        try:
+            records = await self._fetch(kafka)
+            if records is None:  # a record aiokafka cannot read: step over it
+                # Reading around it rewinds to where processing stopped: the batch being
+                # applied must be done (and counted in ``uncommitted``) first.
+                settled, in_flight = await self._settle(kafka, in_flight, uncommitted)
+                if not settled:
+                    return None, in_flight
+                records = await self._read_around_unreadable(kafka, uncommitted)
+        except KafkaError as error:
+            self._round_failed(f"fetch failed: {error!r}")
+            await asyncio.sleep(ERROR_PAUSE_S)
+            return None, in_flight
+        return records, in_flight
+
     async def _settle(
         self,
         kafka: AIOKafkaConsumer,
@@ -402,8 +414,10 @@ class EventConsumer:
         uncommitted: dict[TopicPartition, int],
         fetched: Sequence[ConsumedRecord] = (),
     ) -> tuple[bool, None]:
-        """Wait for the batch being applied; whether it committed (then it may be committed
-        to Kafka). If it failed, its partitions and those of ``fetched`` are rewound."""
+        """Wait for the batch being applied; whether it committed (then Kafka may be told).
+
+        If it failed, its partitions and those of ``fetched`` are rewound.
+        """
         if in_flight is None:
             return True, None
         task, applied = in_flight
@@ -415,8 +429,9 @@ class EventConsumer:
         return True, None
 
     async def _fetch(self, kafka: AIOKafkaConsumer) -> list[ConsumedRecord] | None:
-        """The next batch of records (none when there is nothing new); None if aiokafka
-        could not read one of them (see `_read_around_unreadable`).
+        """The next batch of records (none when there is nothing new).
+
+        None if aiokafka could not read one of them (see `_read_around_unreadable`).
 
         Raises:
             KafkaError: the fetch failed.

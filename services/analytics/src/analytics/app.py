@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi import FastAPI
 
-from analytics.adapters.read_models import ReadModels
+from analytics.adapters.read_models import COUNTER_SLOTS, ReadModels
 from analytics.domain.facts import PROJECTED_EVENTS
 from analytics.entrypoints.http.dashboard import dashboard_router
 from analytics.entrypoints.http.reports import reports_router
@@ -14,8 +16,10 @@ from analytics.entrypoints.workers import BusinessGauges
 from analytics.settings import AnalyticsSettings
 from analytics.usecases.figures import BusinessFigures
 from analytics.usecases.projection import Projection
+from analytics.usecases.rebuild import Rebuilder
 from analytics.usecases.reports import ReportService
 from mentorship_kit.auth import Authenticator
+from mentorship_kit.consumer import Idempotence
 from mentorship_kit.http import create_http_app
 from mentorship_kit.runtime import ServiceRuntime
 
@@ -23,8 +27,10 @@ from mentorship_kit.runtime import ServiceRuntime
 def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     """The analytics service's ASGI app."""
     settings = settings or AnalyticsSettings()
-    runtime = ServiceRuntime(settings)
-    models = ReadModels(runtime.database)
+    # The folds and the aggregates are idempotent themselves: offsets suffice (README).
+    runtime = ServiceRuntime(settings, idempotence=Idempotence.OFFSETS)
+    models = ReadModels(runtime.database, slot=secrets.randbelow(COUNTER_SLOTS))
+    rebuilder = Rebuilder(models, runtime.transactor)
     runtime.add_indexes(*models.indexes())
     metrics = AnalyticsMetrics(runtime.metrics)
     Projector(Projection(models), metrics).subscribe(runtime.handlers, PROJECTED_EVENTS)
@@ -35,6 +41,7 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
         label_limit=settings.analytics_program_label_limit,
     )
     runtime.add_background_loop("business-gauges", gauges.run)
+    runtime.add_background_loop("aggregates-migration", rebuilder.migrate)
     _, admin = Authenticator(settings).dependencies()
     return create_http_app(
         runtime,
@@ -47,6 +54,7 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
         routers=[
             reports_router(
                 ReportService(models, inactive_after_days=settings.analytics_inactive_pair_days),
+                rebuilder,
                 admin,
             ),
             dashboard_router(),
