@@ -323,6 +323,34 @@ async def test_by_offsets_a_redelivered_record_is_skipped_and_a_republished_even
     assert await runtime.database[PROCESSED_COLLECTION].count_documents({}) == 0, "no markers"
 
 
+async def test_by_offsets_a_topic_created_anew_is_not_taken_for_the_stored_one(
+    runtime: ServiceRuntime,
+) -> None:
+    """A topic deleted and created again numbers its records from 0 again: the offsets
+    stored for the one before must not skip records never handled (nor commit them)."""
+    harness = CountingHarness(runtime)
+    await harness.consumer.process(_records(_pair("old1"), _pair("old2"), _pair("old3")))
+    assert await harness.offsets() == {("mentorship.pair.v1", 0): 3}
+    anew = [_pair("new1"), _pair("new2"), _pair("new3")]
+
+    await harness.consumer.process(_records(anew[0]))  # offset 0: below, its anchor unseen
+    await harness.consumer.process(_records(*anew))
+
+    assert harness.calls == ["old1", "old2", "old3", "new1", "new1", "new2", "new3"]
+    assert await harness.times() == {
+        "new1": 2,  # redelivered before the batch showed the offset was not this topic's
+        "new2": 1,
+        "new3": 1,
+        "old1": 1,
+        "old2": 1,
+        "old3": 1,
+    }
+    assert await harness.offsets() == {("mentorship.pair.v1", 0): 3}
+    await harness.consumer.process(_records(*anew))
+    assert harness.calls[-1] == "new3", "redelivered now: the stored offset is this topic's"
+    assert len(harness.calls) == 7
+
+
 async def test_by_offsets_a_failing_event_is_parked_and_the_others_stored_with_their_offsets(
     runtime: ServiceRuntime,
 ) -> None:

@@ -62,7 +62,7 @@ from mentorship_contracts.codec import peek_type
 from mentorship_contracts.topics import Topic
 from mentorship_contracts.types import utc_now
 from mentorship_kit import context
-from mentorship_kit.batching import find_in
+from mentorship_kit.batching import find_in, store
 from mentorship_kit.deadletters import (
     ConsumedRecord,
     DeadLetters,
@@ -72,7 +72,7 @@ from mentorship_kit.deadletters import (
 from mentorship_kit.failpoints import Failpoints
 from mentorship_kit.kafka import client_options
 from mentorship_kit.metrics import Metrics
-from mentorship_kit.mongo import Collection, Database, Indexes
+from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.settings import ServiceSettings
 
@@ -129,12 +129,26 @@ class Idempotence(StrEnum):
     """A marker per event id (a read and a write per event): an event handled before is
     skipped however it comes again, redelivered or published twice. For any handler."""
     OFFSETS = "offsets"
-    """The next offset of each partition of the batch (a read and a write per partition):
-    a redelivered record is skipped. An event published twice is two records, and is
-    handled twice: only for handlers whose effects are idempotent themselves."""
+    """The next offset of each partition of the batch, with the record it follows (a read
+    and a write per partition): a redelivered record is skipped, once the batch shows the
+    stored offset is this topic's (see `EventConsumer._trusted`). An event published twice
+    is two records, and is handled twice: only for handlers whose effects are idempotent
+    themselves."""
 
 
 AcceptedRecord = tuple[ConsumedRecord, Envelope[IntegrationEvent]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """What `Idempotence.OFFSETS` stores per partition.
+
+    The offset after the last record applied, and that record (its anchor: offset, event id).
+    """
+
+    offset: int
+    anchor_offset: int
+    anchor_event: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -653,10 +667,12 @@ class EventConsumer:
     ) -> dict[str, str]:
         """Handle the events not yet processed and record them; returns outcome by event id."""
         outcomes = {str(envelope.event_id): "duplicate" for _, envelope in accepted}
-        stored: dict[str, int] = {}
+        stored: dict[str, _Mark] = {}
+        trusted: set[str] = set()
         if self._idempotence is Idempotence.OFFSETS:
             stored = await self._stored_offsets(transaction, accepted)
-            fresh = self._after_offsets(accepted, stored)
+            trusted = self._trusted(accepted, stored)
+            fresh = self._after_offsets(accepted, stored, trusted)
         else:
             fresh = await self._unmarked(transaction, accepted)
         for envelope in fresh:
@@ -667,7 +683,7 @@ class EventConsumer:
                 await handler(envelope, transaction)
             outcomes[str(envelope.event_id)] = "processed"
         if self._idempotence is Idempotence.OFFSETS:
-            written = await self._store_offsets(transaction, accepted, stored)
+            written = await self._store_offsets(transaction, accepted, stored, trusted)
         elif fresh:
             written = len(fresh)
             await self._processed.insert_many(
@@ -707,54 +723,98 @@ class EventConsumer:
 
     async def _stored_offsets(
         self, transaction: Transaction, accepted: Sequence[AcceptedRecord]
-    ) -> dict[str, int]:
-        """The stored next offset of each partition of the batch."""
-        ids = list({self._offset_id(record) for record, _ in accepted})
-        cursor = self._offsets.find({"_id": {"$in": ids}}, session=transaction.session)
-        return {document["_id"]: int(document["offset"]) async for document in cursor}
+    ) -> dict[str, _Mark]:
+        """The stored mark of each partition of the batch."""
+        ids = sorted({self._offset_id(record) for record, _ in accepted})
+        return {
+            document["_id"]: _Mark(
+                offset=int(document["offset"]),
+                anchor_offset=int(document.get("anchor_offset", -1)),
+                anchor_event=str(document.get("anchor_event", "")),
+            )
+            async for document in find_in(self._offsets, ids, tx=transaction)
+        }
+
+    def _trusted(self, accepted: Sequence[AcceptedRecord], stored: dict[str, _Mark]) -> set[str]:
+        """The partitions whose stored offset this batch shows to be this topic's.
+
+        A stored offset is trusted only when the batch holds the record it was set after
+        (its anchor) and that record is the same event: then the records below it are
+        redelivered ones. A topic deleted and created again (a development broker on
+        memory storage, an operator's reset) numbers its records from 0 again, and an
+        offset stored before would otherwise skip records never handled. Where the batch
+        does not show the anchor, nothing is skipped: the handlers are idempotent.
+        """
+        trusted: set[str] = set()
+        for record, envelope in accepted:
+            key = self._offset_id(record)
+            mark = stored.get(key)
+            if (
+                mark is not None
+                and record.offset == mark.anchor_offset
+                and str(envelope.event_id) == mark.anchor_event
+            ):
+                trusted.add(key)
+        return trusted
 
     def _after_offsets(
-        self, accepted: Sequence[AcceptedRecord], stored: dict[str, int]
+        self, accepted: Sequence[AcceptedRecord], stored: dict[str, _Mark], trusted: set[str]
     ) -> list[Envelope[IntegrationEvent]]:
-        """The batch's events at or after their partition's stored offset, each once."""
+        """The batch's events but those redelivered below a trusted offset, each once."""
         fresh: dict[str, Envelope[IntegrationEvent]] = {}
         for record, envelope in accepted:
-            if record.offset >= stored.get(self._offset_id(record), 0):
-                fresh.setdefault(str(envelope.event_id), envelope)
+            key = self._offset_id(record)
+            mark = stored.get(key)
+            if key in trusted and mark is not None and record.offset < mark.offset:
+                continue
+            fresh.setdefault(str(envelope.event_id), envelope)
         return list(fresh.values())
 
     async def _store_offsets(
-        self, transaction: Transaction, accepted: Sequence[AcceptedRecord], stored: dict[str, int]
+        self,
+        transaction: Transaction,
+        accepted: Sequence[AcceptedRecord],
+        stored: dict[str, _Mark],
+        trusted: set[str],
     ) -> int:
-        """Record, per partition, the offset after the batch's last record; how many moved."""
-        after: dict[str, tuple[ConsumedRecord, int]] = {}
-        for record, _ in accepted:
+        """Record, per partition, the offset after the batch's last record; how many moved.
+
+        A mark moves forward, or back when the batch showed it is not this topic's (the
+        batch holds another event at its anchor); a redelivered stretch leaves it alone.
+        """
+        last: dict[str, AcceptedRecord] = {}
+        for record, envelope in accepted:
             key = self._offset_id(record)
-            after[key] = (record, max(after.get(key, (record, 0))[1], record.offset + 1))
-        after = {key: moved for key, moved in after.items() if moved[1] > stored.get(key, 0)}
-        if not after:
-            return 0
-        await self._offsets.bulk_write(
-            [
-                UpdateOne(
-                    {"_id": key},
-                    {
-                        "$max": {"offset": offset},
-                        "$set": {"updated_at": transaction.now},
-                        "$setOnInsert": {
-                            "group": self._group,
-                            "topic": record.topic,
-                            "partition": record.partition,
-                        },
-                    },
-                    upsert=True,
-                )
-                for key, (record, offset) in after.items()
-            ],
-            ordered=False,
-            session=transaction.session,
-        )
-        return len(after)
+            if key not in last or record.offset > last[key][0].offset:
+                last[key] = (record, envelope)
+        new: list[Document] = []
+        changed: list[UpdateOne] = []
+        for key, (record, envelope) in last.items():
+            mark = stored.get(key)
+            shown_foreign = mark is not None and any(
+                r.offset == mark.anchor_offset and self._offset_id(r) == key for r, _ in accepted
+            )
+            if (
+                mark is not None
+                and record.offset + 1 <= mark.offset
+                and (key in trusted or not shown_foreign)
+            ):
+                continue  # redelivered, or not shown to be another topic's: keep it
+            body = {
+                "group": self._group,
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset + 1,
+                "anchor_offset": record.offset,
+                "anchor_event": str(envelope.event_id),
+                "updated_at": transaction.now,
+            }
+            if mark is None:
+                new.append({"_id": key, **body})
+            else:
+                changed.append(UpdateOne({"_id": key}, {"$set": body}))
+        await store(self._offsets, transaction, new=new, changed=changed)
+        return len(new) + len(changed)
 
     async def _apply_isolating(self, accepted: Sequence[AcceptedRecord]) -> dict[str, str]:
         """Apply ``accepted`` in one transaction; on a failure, isolate the failing events.
