@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from analytics.app import build_app
 from analytics.domain import reports
 from analytics.domain.documents import (
     DirectoryFacts,
@@ -18,6 +21,7 @@ from analytics.domain.documents import (
     ProgramFact,
 )
 from analytics.domain.facts import Target, fold_into
+from analytics.settings import AnalyticsSettings
 from mentorship_contracts import Envelope, IntegrationEvent, seal
 from mentorship_contracts.events import (
     DirectoryPersonChanged,
@@ -29,6 +33,9 @@ from mentorship_contracts.events import (
     ProgramCreated,
 )
 from mentorship_contracts.examples import example
+from mentorship_devstack.kafka_tools import publish_events
+from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 
 PROGRAM = "prog-emerging-leaders-2026"
 DAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -139,3 +146,52 @@ def test_a_pair_that_now_breaks_the_rule_is_flagged_in_any_order() -> None:
     assert reports.line_conflicts(_facts(_sealed(deeper))) == [], (
         "three levels up: beyond the default depth 2"
     )
+
+
+@pytest.mark.integration
+async def test_the_service_answers_the_funnel_and_the_conflicts_from_the_stored_documents(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    """The reports read the invitations, participants, pairs and people as stored."""
+    settings = make_settings(AnalyticsSettings)
+    pair = example(
+        PairCreated, mentor_participant_id="part-mentor", mentee_participant_id="part-mentee"
+    )
+    events = _sealed(
+        [
+            example(ProgramCreated),
+            _invited("p-lee", "engineering", 0),
+            _invited("p-ana", "design", 0),
+            _invited("p-kim", "design", 1),
+            example(ParticipantRegistered, participant_id="part-mentor", person_id="p-lee"),
+            example(
+                ParticipantRegistered,
+                participant_id="part-mentee",
+                person_id="p-ana",
+                role="mentee",
+                capacity=0,
+            ),
+            pair,
+            _edge("p-ana", "p-lee", 1),
+        ]
+    )
+    admin = bearer(DEV_ADMIN_TOKEN)
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(settings.kafka_bootstrap, events, prefix=settings.kafka_topic_prefix)
+
+        async def health() -> dict[str, Any]:
+            response = await client.get(f"/v1/programs/{PROGRAM}/reports/health", headers=admin)
+            return dict(response.json()) if response.status_code == 200 else {}
+
+        found = await eventually(health, lambda h: bool(h.get("reporting_line_conflicts")))
+        [conflict] = found["reporting_line_conflicts"]
+        assert (conflict["pair_id"], conflict["levels"]) == (pair.pair_id, 1)
+        registration = await client.get(
+            f"/v1/programs/{PROGRAM}/reports/registration", headers=admin
+        )
+        funnel = registration.json()["invitations"]
+        assert (funnel["invited"], funnel["registered"]) == (3, 2)
+        assert funnel["by_department"] == [
+            {"department": "design", "invited": 2, "registered": 1},
+            {"department": "engineering", "invited": 1, "registered": 1},
+        ]
