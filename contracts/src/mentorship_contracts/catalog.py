@@ -10,6 +10,8 @@ from mentorship_contracts.envelope import IntegrationEvent
 from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
+    MentorRecognized,
+    OutcomeRecorded,
     PairingFitReported,
     SessionFeedbackSubmitted,
     SurveyResponseSubmitted,
@@ -120,6 +122,8 @@ CATALOG = Catalog(
         EventRoute(SessionFeedbackSubmitted, topics.FEEDBACK, "pair_id"),
         EventRoute(PairingFitReported, topics.FEEDBACK, "pair_id"),
         EventRoute(GoalProgressUpdated, topics.DEVELOPMENT, "participant_id"),
+        EventRoute(OutcomeRecorded, topics.DEVELOPMENT, "person_id"),
+        EventRoute(MentorRecognized, topics.DEVELOPMENT, "participant_id"),
         EventRoute(SurveyResponseSubmitted, topics.SURVEYS, "participant_id"),
         EventRoute(DirectoryPersonChanged, topics.DIRECTORY, "person_id"),
         EventRoute(DirectoryPersonErased, topics.DIRECTORY, "person_id"),

@@ -41,7 +41,10 @@ SESSIONS = Topic(
 )
 FEEDBACK = Topic("mentorship.feedback.v1", 6, "Session ratings and pairing fit, keyed by pair_id.")
 DEVELOPMENT = Topic(
-    "mentorship.development.v1", 6, "Goal progress, keyed by the mentee's participant_id."
+    "mentorship.development.v1",
+    6,
+    "Goal progress, keyed by the mentee's participant_id; mentor recognitions, keyed by the "
+    "mentor's participant_id; HRIS outcomes, keyed by person_id.",
 )
 SURVEYS = Topic("mentorship.survey.v1", 3, "Program survey responses, keyed by participant_id.")
 DIRECTORY = Topic(

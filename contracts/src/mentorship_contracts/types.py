@@ -214,3 +214,21 @@ class SurveyKind(StrEnum):
 
     MID_PROGRAM = "mid_program"
     CLOSING = "closing"
+
+
+class OutcomeKind(StrEnum):
+    """A business outcome an HRIS reports about an employee, on a day."""
+
+    HIRED = "hired"
+    PROMOTION = "promotion"
+    ROLE_CHANGE = "role_change"
+    DEPARTMENT_CHANGE = "department_change"
+    EXIT = "exit"
+    PERFORMANCE_BAND = "performance_band"
+
+
+class RecognitionSource(StrEnum):
+    """Who recognised a mentor: a manager, or a program rule they met."""
+
+    MANAGER = "manager"
+    RULE = "rule"

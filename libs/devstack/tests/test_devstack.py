@@ -182,6 +182,30 @@ def test_the_dev_token_is_a_jwt_the_services_accept() -> None:
     assert (principal.employee_id, principal.is_admin) == ("e-7", True)
 
 
+def test_devstack_token_mints_program_manager_tokens(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mentorship_devstack.__main__ import main
+
+    assert main(["token", "pm-1", "--manager", "prog-a", "--state-dir", str(tmp_path)]) == 0
+    scoped = capsys.readouterr().out.strip()
+    assert main(["token", "pm-2", "--manager", "--state-dir", str(tmp_path)]) == 0
+    bare = capsys.readouterr().out.strip()
+    authenticator = Authenticator(
+        ServiceSettings(
+            auth_jwt_key=SecretStr(DEV_JWT_SECRET), auth_jwt_algorithms=DEV_JWT_ALGORITHM
+        )
+    )
+    manager = authenticator.authenticate(scoped)
+    assert (manager.employee_id, manager.is_admin) == ("pm-1", False)
+    assert manager.managed_programs == {"prog-a"}
+    assert manager.may_manage("prog-a")
+    assert not manager.may_manage("prog-b")
+    creator = authenticator.authenticate(bare)
+    assert creator.is_program_manager
+    assert creator.managed_programs == frozenset()
+
+
 def test_scheduling_is_told_the_port_it_really_serves_on() -> None:
     assert public_settings("scheduling", 18003) == {"FEED_BASE_URL": "http://127.0.0.1:18003"}
     assert public_settings("analytics", 18005) == {}

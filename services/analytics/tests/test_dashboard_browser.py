@@ -116,7 +116,7 @@ async def test_the_dashboard_draws_every_chart(
     assert kpis["sessions held"] == str(sessions.json()["held"])
     invited = registration["invitations"]
     assert kpis["invited / registered"] == f"{invited['invited']} / {invited['registered']}"
-    assert len(chromium.find_elements(By.CSS_SELECTOR, "#flags tbody tr")) == 6
+    assert len(chromium.find_elements(By.CSS_SELECTOR, "#flags tbody tr")) == 8
     # The token left the address bar once read.
     assert DEV_ADMIN_TOKEN not in chromium.current_url
 

@@ -33,6 +33,7 @@ from mentorship_contracts.types import ParticipantRole
 from mentorship_devstack.pytest_plugin import SettingsFactory, deliver_directly
 from mentorship_kit.mongo import ensure_indexes
 from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -96,7 +97,9 @@ async def feedback(make_settings: SettingsFactory) -> AsyncIterator[Feedback]:
     await ensure_indexes(
         database, [runtime.outbox.indexes(), *directory.indexes(), *held.indexes()]
     )
-    register_event_handlers(runtime.handlers, Facts(directory, held), erasure)
+    register_event_handlers(
+        runtime.handlers, Facts(directory, held), erasure, ProgramManagers(database)
+    )
     try:
         yield Feedback(runtime.transactor, directory, held, runtime)
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -35,6 +35,7 @@ from feedback.domain.surveys import SurveyAnswers, answer_survey
 from feedback.domain.topics import check_topics, program_topics
 from mentorship_contracts.events import (
     GoalProgressUpdated,
+    MilestoneDue,
     PairCreated,
     PairingFitReported,
     ProgramCreated,
@@ -325,6 +326,22 @@ def test_progress_follows_the_milestones_reached_unless_a_percentage_is_given() 
         goal=goal, report=ProgressReport(progress_percent=10, milestones_reached=(0, 1)), now=NOW
     )
     assert both.state.progress_percent == 10
+
+
+def test_milestone_due_days_travel_with_the_goals_progress() -> None:
+    due = date(2026, 7, 1)
+    goal = add_goal(
+        goal_id="goal-1",
+        member=AS_MENTEE,
+        known_topics=TOPICS,
+        goal=NewGoal(topic="promotion", title="Lead", milestones=("a", "b"), due_on=(None, due)),
+        now=NOW,
+    ).state
+    assert [m.due_on for m in goal.milestones] == [None, due]
+    reached = record_progress(goal=goal, report=ProgressReport(milestones_reached=(1,)), now=NOW)
+    event = reached.events[0]
+    assert isinstance(event, GoalProgressUpdated)
+    assert event.milestones_due == (MilestoneDue(index=1, due_on=due, reached=True),)
 
 
 def test_a_milestone_the_goal_does_not_have_is_refused_by_its_position() -> None:

@@ -34,6 +34,7 @@ from mentorship_devstack.tokens import dev_person_id
 from mentorship_kit.erasure_guards import GUARDS as ERASED
 from mentorship_kit.mongo import ensure_indexes
 from mentorship_kit.outbox import OUTBOX_COLLECTION
+from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
 
 from .scenario import EMPLOYEES, MENTEE, MENTOR, PROGRAM, pair, registration
@@ -61,7 +62,9 @@ async def test_an_erasure_during_a_pairs_creation_leaves_nothing_of_the_erased(
         surveys=Records(database, "survey_responses", SurveyResponse, "response_id"),
     )
     await ensure_indexes(database, [runtime.outbox.indexes(), *directory.indexes()])
-    register_event_handlers(runtime.handlers, Facts(directory, held), erasure)
+    register_event_handlers(
+        runtime.handlers, Facts(directory, held), erasure, ProgramManagers(database)
+    )
     mentee_person = dev_person_id(EMPLOYEES[MENTEE])
 
     handle = deliver_directly(runtime.handlers)

@@ -24,6 +24,7 @@ from mentorship_contracts import IntegrationEvent
 from mentorship_devstack.pytest_plugin import deliver_directly
 from mentorship_kit.mongo import ensure_indexes
 from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
 
 
@@ -82,7 +83,9 @@ async def matching_parts(
         rematch_time_limit_s=10,
     )
     pool_service = PoolService(pool, managers, pair_service, pairs, runtime.transactor)
-    register_event_handlers(runtime.handlers, pool_service, pair_service)
+    register_event_handlers(
+        runtime.handlers, pool_service, pair_service, ProgramManagers(runtime.database)
+    )
     processing = RunProcessing(
         runtime.transactor, service, runs=runs, pairs=pairs, pool=pool, metrics=metrics
     )

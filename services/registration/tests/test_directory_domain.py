@@ -84,6 +84,18 @@ def test_only_what_matching_reads_is_announced() -> None:
     assert (moved.event.manager_person_id, moved.event.version) == (ids("e-9"), 2)
 
 
+def test_a_seniority_change_is_announced_for_outcome_comparisons() -> None:
+    entry = _entry("e-1", department="Design", seniority=Seniority.ASSOCIATE)
+    promoted = entry.provisioned(
+        PersonFields("e-1", department="Design", seniority=Seniority.SENIOR),
+        DirectorySource.HRIS_IMPORT,
+        NOW,
+        ids,
+    )
+    assert promoted.event is not None
+    assert (promoted.event.seniority, promoted.event.version) == (Seniority.SENIOR, 2)
+
+
 def test_leaving_is_deactivation_announced_once() -> None:
     entry = _entry("e-1", manager_employee_id="e-0")
     gone = entry.deactivated(NOW, ids)

@@ -50,6 +50,7 @@ async def replica(
         programs=scheduling.program_events,
         participants=scheduling.participants,
         pairs=scheduling.pairs,
+        managers=scheduling.managers,
     )
     found = Replica(
         runtime.database, runtime.transactor, scheduling, deliver_directly(runtime.handlers)

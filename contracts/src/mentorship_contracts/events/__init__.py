@@ -3,6 +3,9 @@
 from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
+    MentorRecognized,
+    MilestoneDue,
+    OutcomeRecorded,
     PairingFitReported,
     SessionFeedbackSubmitted,
     SurveyResponseSubmitted,
@@ -54,6 +57,9 @@ __all__ = [
     "MatchingRunApproved",
     "MatchingRunProposed",
     "MatchingSettings",
+    "MentorRecognized",
+    "MilestoneDue",
+    "OutcomeRecorded",
     "PairCreated",
     "PairEnded",
     "PairingFitReported",

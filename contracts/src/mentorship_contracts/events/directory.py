@@ -15,7 +15,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from mentorship_contracts.envelope import IntegrationEvent
-from mentorship_contracts.types import DirectorySource, Identifier, Slug, UtcDatetime
+from mentorship_contracts.types import DirectorySource, Identifier, Seniority, Slug, UtcDatetime
 
 
 class DirectoryPersonChanged(IntegrationEvent):
@@ -26,6 +26,9 @@ class DirectoryPersonChanged(IntegrationEvent):
         default=None, description="Pseudonymous id of their direct manager, if any."
     )
     department: Slug | None = None
+    seniority: Seniority | None = Field(
+        default=None, description="Their career level, when the directory knows it."
+    )
     active: bool = Field(description="False once the directory deactivated or removed them.")
     source: DirectorySource
     version: int = Field(ge=1, description="Grows with every change of this person.")

@@ -1,17 +1,21 @@
-"""Feedback events: ratings, pairing fit, goal progress and surveys.
+"""Feedback events: ratings, pairing fit, goal progress, surveys and HRIS outcomes.
 
 Private notes, action item texts and free-text answers stay in the feedback service.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from mentorship_contracts.envelope import IntegrationEvent
 from mentorship_contracts.types import (
     FitConcern,
     Identifier,
+    OutcomeKind,
     ParticipantRole,
+    RecognitionSource,
     Slug,
     SurveyKind,
     UtcDatetime,
@@ -46,6 +50,16 @@ class PairingFitReported(IntegrationEvent):
     reported_at: UtcDatetime
 
 
+class MilestoneDue(BaseModel):
+    """A milestone's due day and whether it was reached (its title stays in feedback)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    index: int = Field(ge=0, description="Its place in the goal's milestones, from 0.")
+    due_on: date
+    reached: bool
+
+
 class GoalProgressUpdated(IntegrationEvent):
     """A mentee's development-plan goal progressed."""
 
@@ -57,6 +71,9 @@ class GoalProgressUpdated(IntegrationEvent):
     progress_percent: int = Field(ge=0, le=100)
     milestones_total: int = Field(default=0, ge=0)
     milestones_reached: int = Field(default=0, ge=0)
+    milestones_due: tuple[MilestoneDue, ...] = Field(
+        default=(), description="The milestones that have a due day."
+    )
     completed: bool
     updated_at: UtcDatetime
 
@@ -75,3 +92,35 @@ class SurveyResponseSubmitted(IntegrationEvent):
     recommend_score: int = Field(ge=0, le=10)
     would_join_again: bool
     submitted_at: UtcDatetime
+
+
+class OutcomeRecorded(IntegrationEvent):
+    """The HRIS reported a dated business outcome about a person (pseudonymous id only).
+
+    The same outcome (person, kind, day) imported again is the same ``outcome_id``; a later
+    import of it replaces its details (``voluntary``, ``performance_band``).
+    """
+
+    outcome_id: Identifier
+    person_id: Identifier = Field(description="Pseudonymous id of the employee.")
+    kind: OutcomeKind
+    occurred_on: date
+    voluntary: bool | None = Field(default=None, description="For an exit: whether voluntary.")
+    performance_band: int | None = Field(
+        default=None, ge=1, le=5, description="For a performance band: 1 (lowest) to 5."
+    )
+    recorded_at: UtcDatetime
+
+
+class MentorRecognized(IntegrationEvent):
+    """A mentor was recognised, by a manager or by meeting a program rule (once per source)."""
+
+    recognition_id: Identifier
+    program_id: Identifier
+    participant_id: Identifier = Field(description="The mentor.")
+    source: RecognitionSource
+    sessions_held: int = Field(ge=0, description="Held sessions with their mentees then.")
+    average_rating: float | None = Field(
+        default=None, ge=1, le=5, description="Their mentees' average session rating then."
+    )
+    recognized_at: UtcDatetime

@@ -129,6 +129,14 @@ class ProgramState(IntegrationEvent, ProgramDetails):
             "before lifecycles (read it as registration_open)."
         ),
     )
+    managers: tuple[Identifier, ...] = Field(
+        default=(),
+        description=(
+            "Person ids of the program's managers, who may run it like an admin but only it "
+            "(empty: admins only; absent in events from before program managers)."
+        ),
+        max_length=50,
+    )
 
 
 class ProgramCreated(ProgramState):

@@ -26,7 +26,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -315,8 +315,17 @@ def _announce(
     sys.stdout.flush()
 
 
-def token(employee_id: str | None, *, admin: bool, state_dir: Path) -> int:
-    """Print a participant (or admin) JWT valid on the local stack for 12 hours.
+def token(
+    employee_id: str | None,
+    *,
+    admin: bool,
+    state_dir: Path,
+    manager: Sequence[str] | None = None,
+) -> int:
+    """Print a participant (admin, program manager) JWT valid on the local stack for 12 hours.
+
+    ``manager``: program ids the token names its holder a manager of (`--manager <id>`), or
+    ``[""]`` for the bare program-manager role (`--manager`: may create programs).
 
     While `devstack run` runs from ``state_dir``, the services trust the identity provider's
     keys, so the token is signed with its key; otherwise with the tests' HS256 secret.
@@ -324,9 +333,9 @@ def token(employee_id: str | None, *, admin: bool, state_dir: Path) -> int:
     if not employee_id:
         sys.stderr.write("token needs an employee id: devstack token emp-1\n")
         return 2
-    from mentorship_devstack.tokens import stack_token
+    from mentorship_devstack.tokens import ADMIN_ROLE, manager_roles, stack_token
 
-    roles = ("mentorship-admin",) if admin else ()
+    roles = ((ADMIN_ROLE,) if admin else ()) + manager_roles(manager or ())
     signed = stack_token(state_dir, employee_id, roles=roles)
     sys.stdout.write(signed + "\n")
     return 0
@@ -384,6 +393,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
     parser.add_argument("--prefix", default="", help="topic prefix (topics command)")
     parser.add_argument("--admin", action="store_true", help="give the token the admin role")
+    parser.add_argument(
+        "--manager",
+        action="append",
+        nargs="?",
+        const="",
+        metavar="PROGRAM_ID",
+        help="token: the program-manager role (may create programs); with a program id, "
+        "manager of that program (repeat for several)",
+    )
     parser.add_argument("--check", action="store_true", help="openapi: fail if out of date")
     parser.add_argument(
         "--keep-data",
@@ -407,7 +425,9 @@ def main(argv: list[str] | None = None) -> int:
         "restart-broker": lambda: restart_broker(args.state_dir),
         "topics": lambda: topics(args.prefix),
         "run": lambda: run(args.state_dir, keep_data=args.keep_data),
-        "token": lambda: token(args.employee_id, admin=args.admin, state_dir=args.state_dir),
+        "token": lambda: token(
+            args.employee_id, admin=args.admin, state_dir=args.state_dir, manager=args.manager
+        ),
         "openapi": lambda: openapi_documents(Path.cwd(), check=args.check),
         "demo": lambda: _demo(args.state_dir, args.people, args.seed, args.url),
     }

@@ -13,7 +13,7 @@ import hmac
 import json
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +22,15 @@ DEV_JWT_SECRET = "dev-jwt-secret-for-local-stacks-only"  # noqa: S105 - same
 DEV_JWT_ALGORITHM = "HS256"
 DEV_PSEUDONYM_KEY = "dev-pseudonym-key-for-local-stacks-only"
 DEV_SCIM_TOKEN = "dev-scim-token"  # noqa: S105 - the local stack's SCIM bearer token
+ADMIN_ROLE = "mentorship-admin"
+"""The organisation admin's role (the services' default ``AUTH_ADMIN_ROLE``)."""
+MANAGER_ROLE = "mentorship-program-manager"
+"""The program manager's role (the services' default ``AUTH_MANAGER_ROLE``)."""
+
+
+def manager_roles(program_ids: Iterable[str]) -> tuple[str, ...]:
+    """The roles naming a manager of each of ``program_ids`` ("" gives the bare role)."""
+    return tuple(f"{MANAGER_ROLE}:{p}" if p else MANAGER_ROLE for p in program_ids)
 
 
 def auth_environment() -> dict[str, str]:

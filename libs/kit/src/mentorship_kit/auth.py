@@ -5,6 +5,8 @@ Protected endpoints declare what they need with FastAPI dependencies::
     caller, admin = Authenticator(settings).dependencies()
     principal: Annotated[Principal, Depends(caller)]   # anyone authenticated
     principal: Annotated[Principal, Depends(admin)]    # admins only
+    manager = program_manager(caller, managers.of)     # on /programs/{program_id}/... routes
+    principal: Annotated[Principal, Depends(manager)]  # admins and the program's managers
 
 JWTs are verified with ``AUTH_JWT_KEY`` or with the issuer's published keys
 (``AUTH_JWKS_URL``, fetched off the event loop and cached). Nothing is open by default: with
@@ -18,11 +20,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Security
+from fastapi import Depends, Path, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from mentorship_kit.errors import ForbiddenError
 from mentorship_kit.http_errors import ApiError
 from mentorship_kit.principal import Principal
+from mentorship_kit.program_access import ManagersLookup, require_manager
 from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.settings import ServiceSettings
 
@@ -32,7 +36,14 @@ JWKS_COOLDOWN_S = 30.0
 """A token naming an unknown key id refetches the keys at most this often (rotation works,
 a flood of made-up key ids does not reach the identity provider)."""
 
-__all__ = ["Authenticator", "CallerDependency", "Principal"]
+__all__ = [
+    "Authenticator",
+    "CallerDependency",
+    "ManagedBy",
+    "Principal",
+    "any_program_manager",
+    "program_manager",
+]
 
 _BEARER = HTTPBearer(
     auto_error=False,
@@ -41,6 +52,8 @@ _BEARER = HTTPBearer(
 
 
 CallerDependency = Callable[..., Awaitable[Principal]]
+ProgramIdPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
+"""A program id in a path, as every service documents it (the contracts' Identifier)."""
 
 
 def _unauthenticated(message: str) -> ApiError:
@@ -76,6 +89,7 @@ class Authenticator:
         self._subject_claim = settings.auth_subject_claim
         self._roles_claim = settings.auth_roles_claim
         self._admin_role = settings.auth_admin_role
+        self._manager_role = settings.auth_manager_role
         self._pseudonyms = Pseudonyms(settings.auth_pseudonym_key)
 
     def authenticate(self, token: str | None) -> Principal:
@@ -94,10 +108,17 @@ class Authenticator:
         subject = claims.get(self._subject_claim)
         if not isinstance(subject, str) or not subject:
             raise _unauthenticated(f"The token has no {self._subject_claim!r} claim.")
+        roles = self._roles(claims)
+        scope = f"{self._manager_role}:"
+        managed = frozenset(
+            role.removeprefix(scope) for role in roles if role.startswith(scope) and role != scope
+        )
         return Principal(
             employee_id=subject,
-            is_admin=self._admin_role in self._roles(claims),
+            is_admin=self._admin_role in roles,
             person_id=self._pseudonyms.person_id(subject),
+            is_program_manager=self._manager_role in roles or bool(managed),
+            managed_programs=managed,
         )
 
     @property
@@ -162,3 +183,43 @@ class Authenticator:
             return principal
 
         return caller, admin
+
+
+def program_manager(caller: CallerDependency, managers_of: ManagersLookup) -> CallerDependency:
+    """A dependency for routes under ``/programs/{program_id}``: admins and its managers.
+
+    ``managers_of`` answers the program's managers' person ids from the service's own store.
+    Anyone else gets the standard 403 body (code ``forbidden``), before the body is read.
+    """
+
+    async def manager(
+        program_id: ProgramIdPath, principal: Annotated[Principal, Depends(caller)]
+    ) -> Principal:
+        try:
+            await require_manager(principal, program_id, managers_of)
+        except ForbiddenError as refused:
+            raise ApiError(403, "forbidden", str(refused)) from None
+        return principal
+
+    return manager
+
+
+ManagedBy = Callable[[Principal], Awaitable[frozenset[str] | None]]
+"""The programs a caller manages (None: every program, an admin)."""
+
+
+def any_program_manager(caller: CallerDependency, managed_by: ManagedBy) -> CallerDependency:
+    """A dependency for what every program manager needs to read (e.g. the question pool).
+
+    Admins, callers holding the program-manager role, and anyone a program's managers list
+    names pass; anyone else gets the standard 403 body.
+    """
+
+    async def manager(principal: Annotated[Principal, Depends(caller)]) -> Principal:
+        if principal.is_admin or principal.is_program_manager or await managed_by(principal):
+            return principal
+        raise ApiError(
+            403, "forbidden", "This operation needs the admin role or to manage a program."
+        )
+
+    return manager

@@ -244,7 +244,8 @@ def install_api_conventions(
 
 _SHARED_RESPONSES = {
     "401": "Unauthenticated: the bearer token is missing, invalid or expired.",
-    "403": "Forbidden: the caller may not do this (the admin role, or another person's data).",
+    "403": "Forbidden: the caller may not do this (it needs the admin role, to manage the "
+    "program, or it is another person's data).",
 }
 _TOO_LARGE = {"413": "The request body is over its size limit (HTTP_MAX_JSON_BYTES)."}
 

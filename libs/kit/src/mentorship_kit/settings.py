@@ -138,6 +138,12 @@ class ServiceSettings(BaseSettings):
     auth_admin_role: str = Field(
         default="mentorship-admin", description="The role that makes a caller an admin."
     )
+    auth_manager_role: str = Field(
+        default="mentorship-program-manager",
+        description="The role of program managers: alone, it lets a caller create programs "
+        "(which they then manage) and manage the programs whose managers list names them; "
+        "`<role>:<program_id>` makes a caller a manager of that program whatever its list says.",
+    )
 
     http_max_json_bytes: int = Field(
         default=4 * 1024 * 1024,

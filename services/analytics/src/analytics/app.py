@@ -6,21 +6,25 @@ import secrets
 
 from fastapi import FastAPI
 
+from analytics.adapters.outcome_models import OrganisationModels
 from analytics.adapters.read_models import COUNTER_SLOTS, ReadModels
 from analytics.domain.facts import PROJECTED_EVENTS
 from analytics.entrypoints.http.dashboard import dashboard_router
+from analytics.entrypoints.http.outcomes import outcomes_router
 from analytics.entrypoints.http.reports import reports_router
 from analytics.entrypoints.metrics import AnalyticsMetrics
 from analytics.entrypoints.subscriptions import Projector
 from analytics.entrypoints.workers import BusinessGauges
 from analytics.settings import AnalyticsSettings
 from analytics.usecases.figures import BusinessFigures
+from analytics.usecases.outcomes import OutcomeReports
 from analytics.usecases.projection import Projection
 from analytics.usecases.rebuild import Rebuilder
 from analytics.usecases.reports import ReportService
-from mentorship_kit.auth import Authenticator
+from mentorship_kit.auth import Authenticator, program_manager
 from mentorship_kit.consumer import Idempotence
 from mentorship_kit.http import create_http_app
+from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
 
 
@@ -33,7 +37,9 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     rebuilder = Rebuilder(models, runtime.transactor)
     runtime.add_indexes(*models.indexes())
     metrics = AnalyticsMetrics(runtime.metrics)
-    Projector(Projection(models), metrics).subscribe(runtime.handlers, PROJECTED_EVENTS)
+    managers = ProgramManagers(runtime.database)
+    runtime.add_indexes(managers.indexes())
+    Projector(Projection(models), metrics).subscribe(runtime.handlers, PROJECTED_EVENTS, managers)
     gauges = BusinessGauges(
         BusinessFigures(models),
         metrics,
@@ -42,19 +48,24 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     )
     runtime.add_background_loop("business-gauges", gauges.run)
     runtime.add_background_loop("aggregates-migration", rebuilder.migrate)
-    _, admin = Authenticator(settings).dependencies()
+    caller, admin = Authenticator(settings).dependencies()
+    reader = program_manager(caller, managers.of)
     return create_http_app(
         runtime,
         title="Mentorship analytics",
         description=(
             "Live reports projected from every event stream: registration, pairing, sessions, "
-            "scores, skills and goals, health flags; each as JSON or CSV, and a dashboard at "
-            "/dashboard?program=<id>. Reports need an admin token or role."
+            "scores, skills and goals, health flags, business outcomes against a comparison "
+            "group; each as JSON or CSV, and a dashboard at /dashboard?program=<id>. Reports "
+            "need an admin token or role, or a JWT of a manager of the program (403 for any "
+            "other program)."
         ),
         routers=[
+            outcomes_router(OutcomeReports(models, OrganisationModels(runtime.database)), reader),
             reports_router(
                 ReportService(models, inactive_after_days=settings.analytics_inactive_pair_days),
                 rebuilder,
+                reader,
                 admin,
             ),
             dashboard_router(),

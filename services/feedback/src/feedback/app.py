@@ -7,9 +7,15 @@ from fastapi import FastAPI
 from feedback.adapters.directory import Directory
 from feedback.adapters.records import Records
 from feedback.adapters.sessions import HeldSessions
+from feedback.domain.outcomes import Outcome
+from feedback.domain.recognition import Recognition
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
+from feedback.domain.stories import Story
 from feedback.entrypoints.http.errors import ERROR_MAPPERS
+from feedback.entrypoints.http.outcomes import outcomes_router
+from feedback.entrypoints.http.recognition import recognition_router
 from feedback.entrypoints.http.routes import feedback_router
+from feedback.entrypoints.http.stories import stories_router
 from feedback.entrypoints.subscriptions import register_event_handlers
 from feedback.settings import FeedbackSettings
 from feedback.usecases.access import Access
@@ -17,11 +23,16 @@ from feedback.usecases.development import DevelopmentService
 from feedback.usecases.erasure import Erasure
 from feedback.usecases.export import PersonalDataExport
 from feedback.usecases.facts import Facts
+from feedback.usecases.outcomes import OutcomeImport
+from feedback.usecases.recognition import RecognitionService
 from feedback.usecases.relationship import RelationshipService
 from feedback.usecases.session_feedback import FeedbackService
+from feedback.usecases.stories import StoryService
 from feedback.usecases.surveys import SurveyService
 from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
+from mentorship_kit.program_access import ProgramManagers
+from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.runtime import ServiceRuntime
 
 
@@ -41,10 +52,27 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
     surveys = Records(
         database, "survey_responses", SurveyResponse, "response_id", "program_id", "participant_id"
     )
+    outcomes = Records(database, "outcomes", Outcome, "outcome_id", "person_id")
+    recognitions = Records(
+        database, "recognitions", Recognition, "recognition_id", "program_id", "participant_id"
+    )
+    stories = Records(database, "stories", Story, "story_id", "program_id", "participant_id")
     runtime.add_indexes(
         *directory.indexes(),
         *held.indexes(),
-        *(store.indexes() for store in (feedback, fits, agreements, goals, surveys)),
+        *(
+            store.indexes()
+            for store in (
+                feedback,
+                fits,
+                agreements,
+                goals,
+                surveys,
+                outcomes,
+                recognitions,
+                stories,
+            )
+        ),
     )
     erasure = Erasure(
         directory,
@@ -54,18 +82,24 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         agreements=agreements,
         goals=goals,
         surveys=surveys,
+        recognitions=recognitions,
+        stories=stories,
     )
-    register_event_handlers(runtime.handlers, Facts(directory, held), erasure)
-    access = Access(directory, held)
+    managers = ProgramManagers(database)
+    runtime.add_indexes(managers.indexes())
+    register_event_handlers(runtime.handlers, Facts(directory, held), erasure, managers)
+    access = Access(directory, held, managers)
     transactor = runtime.transactor
-    caller, _ = Authenticator(settings).dependencies()
+    caller, admin = Authenticator(settings).dependencies()
     return create_http_app(
         runtime,
         title="Mentorship feedback",
         description=(
             "Session feedback, pairing fit, mentoring agreements, development plans, program "
-            "surveys and session agendas. Participants call with their own JWT and act only "
-            "on their own pairs and sessions; admins read. `GET /v1/me/export` gives a "
+            "surveys, session agendas and the HRIS import of business outcomes (admins). "
+            "Participants call with their own JWT and act only "
+            "on their own pairs and sessions; admins, and a program's managers in their "
+            "program, read (403 in other programs). `GET /v1/me/export` gives a "
             "participant everything this service holds about them."
         ),
         routers=[
@@ -86,7 +120,16 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
                     surveys=surveys,
                 ),
                 caller=caller,
-            )
+            ),
+            outcomes_router(
+                OutcomeImport(transactor, outcomes, Pseudonyms(settings.auth_pseudonym_key)),
+                admin,
+                import_max_bytes=settings.outcome_import_max_bytes,
+            ),
+            recognition_router(
+                RecognitionService(transactor, directory, held, feedback, recognitions), admin
+            ),
+            stories_router(StoryService(transactor, directory, stories), caller, admin),
         ],
         error_mappers=ERROR_MAPPERS,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
+
 from mentorship_kit.settings import ServiceSettings
 
 
@@ -12,3 +14,6 @@ class FeedbackSettings(ServiceSettings):
 
     service_name: ClassVar[str] = "feedback"
     http_port: int = 8004
+    outcome_import_max_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1, description="The largest HRIS outcome CSV accepted."
+    )

@@ -19,8 +19,9 @@ from matching.usecases.pairs import PairService
 from matching.usecases.pool import PoolService
 from matching.usecases.processing import RunProcessing
 from matching.usecases.runs import RunService
-from mentorship_kit.auth import Authenticator
+from mentorship_kit.auth import Authenticator, program_manager
 from mentorship_kit.http import create_http_app
+from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
 
 
@@ -47,7 +48,9 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
         rematch_time_limit_s=settings.matching_time_limit_s,
     )
     pool_service = PoolService(pool, managers, pair_service, pairs, runtime.transactor)
-    register_event_handlers(runtime.handlers, pool_service, pair_service)
+    program_managers = ProgramManagers(runtime.database)
+    runtime.add_indexes(program_managers.indexes())
+    register_event_handlers(runtime.handlers, pool_service, pair_service, program_managers)
     processing = RunProcessing(
         runtime.transactor, run_service, runs=runs, pairs=pairs, pool=pool, metrics=metrics
     )
@@ -58,7 +61,7 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
         poll_s=settings.matching_worker_poll_s,
     )
     runtime.add_background_loop("matching-worker", worker.run)
-    _, admin = Authenticator(settings).dependencies()
+    caller, _ = Authenticator(settings).dependencies()
     return create_http_app(
         runtime,
         title="Mentorship matching",
@@ -66,16 +69,18 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
             "Optimal, explainable matching of mentors and mentees: runs are solved as an "
             "integer program, proposed with every pair's explanation and every unmatched "
             "person's reason, and approved by a program manager (or automatically). Every "
-            "operation needs an admin token or a JWT with the admin role."
+            "operation needs an admin token, a JWT with the admin role, or one of a manager of "
+            "the program concerned (403 for any other program)."
         ),
         routers=[
             runs_router(
                 run_service,
-                admin,
+                caller,
+                program_managers,
                 default_time_limit_s=settings.matching_time_limit_s,
                 max_time_limit_s=settings.matching_max_time_limit_s,
             ),
-            pairs_router(pair_service, admin),
-            pool_router(pool_service, admin),
+            pairs_router(pair_service, caller, program_managers),
+            pool_router(pool_service, program_manager(caller, program_managers.of)),
         ],
     )

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
-from mentorship_kit.auth import Authenticator
+from mentorship_kit.auth import Authenticator, program_manager
 from mentorship_kit.http import create_http_app
+from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
 from notifications.adapters.chat import ChatSender
 from notifications.adapters.mail import SmtpConfig, SmtpSender
@@ -64,7 +65,9 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     metrics = DeliveryMetrics(runtime.metrics)
     planner = Planner(deliveries, facts, preferences, programs, PlanningRules(settings.digest_hour))
     people = People(runtime.transactor, preferences, deliveries, facts, key)
-    register_event_handlers(runtime.handlers, Intake(facts, programs, planner), people)
+    managers = ProgramManagers(database)
+    runtime.add_indexes(managers.indexes())
+    register_event_handlers(runtime.handlers, Intake(facts, programs, planner), people, managers)
     platform = PlatformClient(
         registration_url=settings.registration_url,
         feedback_url=settings.feedback_url,
@@ -142,7 +145,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     runtime.add_background_loop("occasions", workers.occasions(scheduled, settings.schedule_poll_s))
     runtime.add_background_loop("delivery-gauges", workers.gauges(dispatcher))
     runtime.add_background_loop("close-clients", workers.closing(smtp, chat, platform))
-    caller, admin_only = Authenticator(settings).dependencies()
+    caller, _ = Authenticator(settings).dependencies()
     app = create_http_app(
         runtime,
         title="Mentorship notifications",
@@ -150,14 +153,19 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
             "Turns the platform's events into e-mail (HTML and text, with calendar invitations "
             "as iTIP REQUEST/CANCEL parts), Slack and Teams messages, per each person's "
             "preferences, exactly once per event, recipient, channel and kind. Participants "
-            "set their preferences and export their data under `/v1/me`; admins see "
-            "deliveries and failures and set each program's branding, chat destinations and "
-            "manager recipients."
+            "set their preferences and export their data under `/v1/me`; admins (and each "
+            "program's managers, in their programs only: 403 elsewhere) see deliveries and "
+            "failures and set each program's branding, chat destinations and manager "
+            "recipients."
         ),
         routers=[
             me_router(people, caller),
             unsubscribe_router(people),
-            admin_router(Administration(runtime.transactor, deliveries, programs), admin_only),
+            admin_router(
+                Administration(runtime.transactor, deliveries, programs, managers),
+                caller,
+                program_manager(caller, managers.of),
+            ),
         ],
         error_mappers=ERROR_MAPPERS,
     )

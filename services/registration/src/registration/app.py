@@ -7,7 +7,7 @@ from typing import cast
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from mentorship_kit.auth import Authenticator
+from mentorship_kit.auth import Authenticator, any_program_manager
 from mentorship_kit.http import create_http_app
 from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.runtime import ServiceRuntime
@@ -73,7 +73,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         chunk_rows=settings.import_chunk_rows,
     )
     people_service = PeopleService(
-        runtime.transactor, registrations, people, resources, invitations
+        runtime.transactor, registrations, people, resources, invitations, programs=programs
     )
     directory = DirectoryService(
         runtime.transactor,
@@ -113,18 +113,24 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
             "(SCIM_BEARER_TOKEN); it describes itself at /scim/v2/ServiceProviderConfig."
         ),
         routers=[
-            programs_router(program_service, caller, admin),
+            programs_router(program_service, caller),
             registrations_router(
                 registering,
                 importer,
                 caller,
-                admin,
+                program_service.managers_of,
                 import_max_bytes=settings.import_max_bytes,
             ),
             people_router(people_service, admin),
             directory_router(directory, admin, import_max_bytes=settings.import_max_bytes),
-            invitations_router(inviting, people_service, admin),
-            organisation_router(OrganisationService(runtime.transactor, organisation), admin),
+            invitations_router(
+                inviting, people_service, caller, admin, program_service.managers_of
+            ),
+            organisation_router(
+                OrganisationService(runtime.transactor, organisation),
+                admin,
+                any_program_manager(caller, program_service.managed_by),
+            ),
         ],
         error_mappers=ERROR_MAPPERS,
     )

@@ -8,6 +8,7 @@ from mentorship_kit.auth import Authenticator
 from mentorship_kit.http import create_http_app
 from mentorship_kit.mongo import Database
 from mentorship_kit.outbox import Transactor
+from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
 from scheduling.adapters.pairs import PairRepository, program_store
 from scheduling.adapters.people import People
@@ -41,7 +42,9 @@ class Scheduling:
         self.people = People(database)
         self.series = SeriesRepository(database)
         self.sessions = SessionRepository(database)
+        self.managers = ProgramManagers(database)
         self.indexes = (
+            self.managers.indexes(),
             self.programs.indexes(),
             self.pair_records.indexes(),
             *self.people.indexes(),
@@ -74,6 +77,7 @@ class Scheduling:
             sessions=self.sessions,
             people=self.people,
             reminder_leads=settings.reminder_leads,
+            managers=self.managers,
         )
         self.calendars = Calendars(
             people=self.people, sessions=self.session_service, programs=self.program_events
@@ -92,6 +96,7 @@ def build_app(settings: SchedulingSettings | None = None) -> FastAPI:
         programs=scheduling.program_events,
         participants=scheduling.participants,
         pairs=scheduling.pairs,
+        managers=scheduling.managers,
     )
     planning = PlanningWorker(scheduling.planner, runtime.metrics, poll_s=settings.planning_poll_s)
     runtime.add_background_loop("planning", planning.run)
@@ -99,19 +104,20 @@ def build_app(settings: SchedulingSettings | None = None) -> FastAPI:
         scheduling.reminders, runtime.metrics, poll_s=settings.reminder_poll_s
     )
     runtime.add_background_loop("reminders", reminders.run)
-    caller, admin = Authenticator(settings).dependencies()
+    caller, _ = Authenticator(settings).dependencies()
     return create_http_app(
         runtime,
         title="Mentorship scheduling",
         description=(
             "Session series for every pair at the program's cadence, changes by the pair's "
             "members, reminders, and a secret iCalendar feed per person. Members call with "
-            "their own JWT; admins with the admin token or role."
+            "their own JWT; admins with the admin token or role, program managers with a JWT "
+            "naming them a manager of the program (403 for any other program)."
         ),
         routers=[
-            sessions_router(scheduling.session_service, caller, admin),
+            sessions_router(scheduling.session_service, caller),
             calendar_router(scheduling.calendars, caller, feed_base_url=settings.feed_base),
-            pairs_router(scheduling.pairs, admin),
+            pairs_router(scheduling.pairs, caller, scheduling.managers),
         ],
         error_mappers=ERROR_MAPPERS,
     )

@@ -40,13 +40,16 @@ from analytics.domain.documents import (
     DirectoryFacts,
     Fact,
     FeedbackFact,
+    GoalFact,
     InvitationFact,
     PairFact,
     ParticipantFact,
     PersonFact,
     ProgramFact,
+    ProgramFacts,
     RhythmFact,
     SessionFact,
+    SessionStatus,
 )
 from analytics.domain.facts import Target
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
@@ -464,6 +467,64 @@ class ReadModels:
             pairs=pairs,
             people=people,
         )
+
+    async def _of[F: Fact](self, kind: type[F], program_id: str, **conditions: object) -> list[F]:
+        cursor = self._collection(kind).find({"program_id": program_id, **conditions})
+        return [kind.model_validate(document) async for document in cursor]
+
+    async def outcome_facts(self, program_id: str) -> ProgramFacts:
+        """What the outcomes report joins: the program and its participants."""
+        programs, participants = await asyncio.gather(
+            self._of(ProgramFact, program_id), self._of(ParticipantFact, program_id)
+        )
+        return ProgramFacts(
+            program_id=program_id,
+            program=programs[0] if programs else None,
+            participants=participants,
+        )
+
+    async def impact_facts(self, program_id: str) -> ProgramFacts:
+        """What the mentor impact view joins per mentor (no counter is kept per mentor).
+
+        The program's participants, created pairs, held sessions, feedback and goals.
+        """
+        participants, pairs, sessions, feedback, goals = await asyncio.gather(
+            self._of(ParticipantFact, program_id),
+            self._of(PairFact, program_id, created=True),
+            self._of(SessionFact, program_id, status=SessionStatus.HELD.value),
+            self._of(FeedbackFact, program_id),
+            self._of(GoalFact, program_id),
+        )
+        return ProgramFacts(
+            program_id=program_id,
+            participants=participants,
+            pairs=pairs,
+            sessions=sessions,
+            feedback=feedback,
+            goals=goals,
+        )
+
+    async def milestone_goals(self, program_id: str) -> list[GoalFact]:
+        """The program's open goals with a milestone not reached, but those of erased people.
+
+        Only these can be flagged (`analytics.domain.milestone_flags`); the owners are read to
+        leave out the erased (the feedback service deletes their goals, but its event may come
+        after the erasure's).
+        """
+        goals = [
+            goal
+            for goal in await self._of(GoalFact, program_id, completed=False)
+            if any(not milestone.reached for milestone in goal.milestones_due)
+        ]
+        owners = sorted({goal.owner_key for goal in goals})
+        erased: set[str] = set()
+        for start in range(0, len(owners), LOAD_CHUNK):
+            cursor = self._collection(ParticipantFact).find(
+                {"_id": {"$in": owners[start : start + LOAD_CHUNK]}, "erased": True},
+                projection={"_id": 1},
+            )
+            erased |= {document["_id"] async for document in cursor}
+        return [goal for goal in goals if goal.owner_key not in erased]
 
     async def _people(self, keys: set[str], depth: int) -> dict[str, PersonFact]:
         """The directory's people of ``keys`` and their managers, ``depth`` levels up."""

@@ -45,6 +45,7 @@ from analytics.domain.documents import (
     InvitationFact,
     LowRatingEntry,
     MemberLink,
+    OutcomeFact,
     OverCapacityEntry,
     PairFact,
     ParticipantFact,
@@ -128,8 +129,11 @@ def micro_days(span: timedelta, parts: int) -> int:
     return (2 * microseconds + per_part) // (2 * per_part)
 
 
-def _nothing(_: ProgramFact | InvitationFact | PersonFact) -> Effects:
-    """Read whole by the reports that need them (`analytics.domain.documents.DirectoryFacts`)."""
+def _nothing(_: ProgramFact | InvitationFact | PersonFact | OutcomeFact) -> Effects:
+    """Read whole by the reports that need them (`analytics.domain.documents.DirectoryFacts`).
+
+    Outcomes too: they are the organisation's, in no program's counters (the outcomes report).
+    """
     return Effects()
 
 
@@ -313,6 +317,7 @@ _EFFECTS: Mapping[type[Fact], Any] = {
     ProgramFact: _nothing,
     InvitationFact: _nothing,
     PersonFact: _nothing,
+    OutcomeFact: _nothing,
     ParticipantFact: _participant,
     RunFact: _run,
     PairFact: _pair,

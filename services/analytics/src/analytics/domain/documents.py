@@ -41,9 +41,11 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from mentorship_contracts.types import (
     Cadence,
     FitConcern,
+    OutcomeKind,
     PairEndReason,
     ParticipantRole,
     ProgramFormat,
+    Seniority,
     SessionCancelReason,
     SurveyKind,
     UnmatchedReason,
@@ -255,7 +257,24 @@ class PersonFact(Fact):
     collection: ClassVar[str] = "people"
     version: int = Field(default=0, description="The directory's version of this person.")
     manager_key: str | None = None
+    department: str | None = None
+    seniority: Seniority | None = None
     erased: bool = False
+
+
+class OutcomeFact(Fact):
+    """A business outcome the HRIS reported about a person (`OutcomeRecorded`), at its latest.
+
+    ``program_id`` is empty: outcomes are the organisation's, compared per program.
+    """
+
+    collection: ClassVar[str] = "outcomes"
+    person_key: str
+    version: str
+    kind: OutcomeKind
+    occurred_on: IsoDate
+    voluntary: bool | None = None
+    performance_band: int | None = None
 
 
 class SessionStatus(StrEnum):
@@ -436,6 +455,14 @@ class FitFact(Fact):
     concern: FitConcern | None
 
 
+class MilestoneDueFact(BaseModel):
+    """A goal's milestone with a due day, and whether it was reached."""
+
+    index: int
+    due_on: IsoDate
+    reached: bool
+
+
 class GoalFact(Fact):
     """A mentee's goal, at its latest progress."""
 
@@ -446,6 +473,8 @@ class GoalFact(Fact):
     topic: str
     progress: int
     completed: bool
+    pair_id: str | None = None
+    milestones_due: list[MilestoneDueFact] = Field(default_factory=list)
 
 
 class SurveyFact(Fact):
@@ -473,6 +502,7 @@ FACT_KINDS: tuple[type[Fact], ...] = (
     SurveyFact,
     InvitationFact,
     PersonFact,
+    OutcomeFact,
 )
 
 
@@ -530,3 +560,22 @@ class DirectoryFacts:
     people: Mapping[str, PersonFact] = field(default_factory=dict)
     """The directory's people the reports need (invitees, participants and the managers above
     them), by person key."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramFacts:
+    """Documents of one program that a view reads whole, because no counter holds it.
+
+    The outcomes report (the program and its participants) and the mentor impact view
+    (participants, pairs, held sessions, feedback, goals) join documents per person; each
+    reads only the kinds it needs (`analytics.adapters.read_models.ReadModels.program_facts`).
+    The reports of `analytics.domain.reports` never do: they read the aggregates.
+    """
+
+    program_id: str
+    program: ProgramFact | None = None
+    participants: Sequence[ParticipantFact] = ()
+    pairs: Sequence[PairFact] = ()
+    sessions: Sequence[SessionFact] = ()
+    feedback: Sequence[FeedbackFact] = ()
+    goals: Sequence[GoalFact] = ()

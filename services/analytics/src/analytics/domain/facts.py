@@ -27,6 +27,8 @@ from analytics.domain.documents import (
     FitFact,
     GoalFact,
     InvitationFact,
+    MilestoneDueFact,
+    OutcomeFact,
     PairFact,
     ParticipantFact,
     ParticipantStatus,
@@ -48,6 +50,7 @@ from mentorship_contracts.events import (
     InvitationSent,
     MatchingRunApproved,
     MatchingRunProposed,
+    OutcomeRecorded,
     PairCreated,
     PairEnded,
     PairingFitReported,
@@ -208,7 +211,23 @@ def _person(
     elif not fact.erased and e.version > fact.version:
         fact.version = e.version
         fact.manager_key = directory_key(e.manager_person_id) if e.manager_person_id else None
+        fact.department, fact.seniority = e.department, e.seniority
     return fact
+
+
+def _outcome(current: OutcomeFact | None, e: OutcomeRecorded, ctx: FoldContext) -> OutcomeFact:
+    if current is not None and ctx.version <= current.version:
+        return current
+    return OutcomeFact(
+        id=ctx.key,
+        program_id="",
+        person_key=directory_key(e.person_id),
+        version=ctx.version,
+        kind=e.kind,
+        occurred_on=e.occurred_on,
+        voluntary=e.voluntary,
+        performance_band=e.performance_band,
+    )
 
 
 def _run(current: RunFact | None, ctx: FoldContext, program_id: str) -> RunFact:
@@ -328,6 +347,11 @@ def _goal(current: GoalFact | None, e: GoalProgressUpdated, ctx: FoldContext) ->
         topic=e.topic,
         progress=e.progress_percent,
         completed=e.completed,
+        pair_id=e.pair_id,
+        milestones_due=[
+            MilestoneDueFact(index=m.index, due_on=m.due_on, reached=m.reached)
+            for m in e.milestones_due
+        ],
     )
 
 
@@ -382,6 +406,7 @@ _FOLDS: Mapping[type[IntegrationEvent], _Fold[Any, Any]] = {
     InvitationReminderSent: _Fold(InvitationFact, lambda e: e.invitation_id, _invitation),
     DirectoryPersonChanged: _Fold(PersonFact, lambda e: directory_key(e.person_id), _person),
     DirectoryPersonErased: _Fold(PersonFact, lambda e: directory_key(e.person_id), _person),
+    OutcomeRecorded: _Fold(OutcomeFact, lambda e: e.outcome_id, _outcome),
 }
 
 PROJECTED_EVENTS: tuple[type[IntegrationEvent], ...] = tuple(_FOLDS)

@@ -4,7 +4,8 @@ Each function takes the program's aggregates (`ProgramAggregates`: its counters,
 entries and its program document, see `analytics.domain.aggregates`) and returns a report;
 nothing here does I/O and nothing reads one document per person, pair or session, so a
 report costs the same for a program of any size (apart from the invitation funnel and the
-reporting-line conflicts, which join documents of the directory: `DirectoryFacts`). Who
+reporting-line conflicts, which join documents of the directory: `DirectoryFacts`, and the
+health report's milestone flags, which read the goals that have a milestone not reached). Who
 counts (in the program, withdrawn, erased) is decided once, in `analytics.domain.aggregates`.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field
@@ -25,6 +26,7 @@ from analytics.domain.aggregates import (
 )
 from analytics.domain.documents import (
     DirectoryFacts,
+    GoalFact,
     LowRatingEntry,
     OverCapacityEntry,
     PoorFitEntry,
@@ -33,6 +35,7 @@ from analytics.domain.documents import (
     RunEntry,
     SessionStatus,
 )
+from analytics.domain.milestone_flags import MilestoneFlag, milestone_flags
 from mentorship_contracts.types import ParticipantRole, ProgramFormat
 
 _MENTEES_WITH = re.compile(r"^mentees_with_(\d+)_sessions_share$")
@@ -524,6 +527,13 @@ class HealthReport(BaseModel):
     reporting_line_conflicts: list[LineConflict] = Field(
         description="Active pairs that break the reporting-line rule as the directory stands."
     )
+    overdue_milestones: list[MilestoneFlag] = Field(
+        default_factory=list, description="Milestones past their due day, not reached."
+    )
+    milestones_at_risk: list[MilestoneFlag] = Field(
+        default_factory=list,
+        description="Milestones due within 14 days on goals under half way, not reached.",
+    )
     key_result: KeyResultStatus | None
     totals: HealthTotals
     list_limit: int
@@ -579,12 +589,16 @@ def health(
     inactive: Sequence[RhythmFact] = (),
     limit: int = DEFAULT_LIST_LIMIT,
     directory: DirectoryFacts | None = None,
+    goals: Iterable[GoalFact] = (),
 ) -> HealthReport:
     """The health flags, as of ``now``.
 
-    ``inactive``: see `inactive_pairs`; ``directory``: for the reporting-line conflicts.
+    ``inactive``: see `inactive_pairs`; ``directory``: for the reporting-line conflicts;
+    ``goals``: the program's goals with a milestone not reached, but those of erased people
+    (for the milestone flags; other goals are never flagged, so need not be read).
     """
     counts = aggregates.counts
+    overdue, at_risk = milestone_flags(goals, now.date())
     cutoff = inactive_cutoff(now, inactive_after_days)
     low = sorted(
         (
@@ -623,6 +637,8 @@ def health(
         ),
         list_limit=limit,
         reporting_line_conflicts=line_conflicts(directory),
+        overdue_milestones=overdue,
+        milestones_at_risk=at_risk,
     )
 
 

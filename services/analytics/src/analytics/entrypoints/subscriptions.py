@@ -15,9 +15,11 @@ from typing import Any
 from analytics.entrypoints.metrics import AnalyticsMetrics
 from analytics.usecases.projection import Projection
 from mentorship_contracts import Envelope, IntegrationEvent
+from mentorship_contracts.events import ProgramCreated, ProgramUpdated
 from mentorship_contracts.types import utc_now
 from mentorship_kit.consumer import EventHandlers
 from mentorship_kit.outbox import Transaction
+from mentorship_kit.program_access import ProgramManagers
 
 PENDING = "analytics.pending"
 
@@ -30,11 +32,17 @@ class Projector:
         self._metrics = metrics
 
     def subscribe(
-        self, handlers: EventHandlers, event_types: tuple[type[IntegrationEvent], ...]
+        self,
+        handlers: EventHandlers,
+        event_types: tuple[type[IntegrationEvent], ...],
+        managers: ProgramManagers,
     ) -> None:
-        """Project every event of ``event_types``."""
+        """Project every event of ``event_types``; keep who manages each program."""
         for event_type in event_types:
-            handlers.on(event_type)(self._collect)
+            if event_type in {ProgramCreated, ProgramUpdated}:
+                handlers.on(event_type)(managers.recording(self._collect))
+            else:
+                handlers.on(event_type)(self._collect)
 
     async def _collect(self, envelope: Envelope[Any], tx: Transaction) -> None:
         pending: list[Envelope[Any]] | None = tx.scratch.get(PENDING)

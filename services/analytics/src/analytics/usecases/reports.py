@@ -63,9 +63,10 @@ class ReportService:
     ) -> reports.HealthReport:
         """The health flags, as of now; each list holds at most ``limit`` items."""
         now = utc_now()
-        aggregates, directory = await asyncio.gather(
+        aggregates, directory, goals = await asyncio.gather(
             self._models.aggregates(program_id, HEALTH_SETS),
             self._models.directory_facts(program_id, conflicts=True),
+            self._models.milestone_goals(program_id),
         )
         cutoff = reports.inactive_cutoff(now, self._inactive_after_days)
         until = reports.inactive_read_until(aggregates.counts, cutoff, limit)
@@ -77,6 +78,7 @@ class ReportService:
             inactive=rhythms,
             limit=limit,
             directory=directory,
+            goals=goals,
         )
 
     async def report(

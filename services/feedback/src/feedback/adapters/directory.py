@@ -100,6 +100,13 @@ class Directory:
             return None
         return Participation(document["_id"], program_id, ParticipantRole(document["role"]))
 
+    async def mentors_of(self, program_id: str) -> list[str]:
+        """The participant ids of the program's mentors (and those who are both)."""
+        cursor = self._participants.find(
+            {"program_id": program_id, "role": {"$in": ["mentor", "both"]}}, {"_id": 1}
+        ).sort("_id", ASCENDING)
+        return [document["_id"] async for document in cursor]
+
     async def participations(self, person_id: str) -> list[Participation]:
         """Every participation of the person known here, by participant id."""
         cursor = self._participants.find(

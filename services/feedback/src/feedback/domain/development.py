@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from feedback.domain.decisions import Decision
 from feedback.domain.errors import FeedbackInputError
 from feedback.domain.membership import Membership
 from feedback.domain.records import Goal, Milestone
 from feedback.domain.topics import check_topics
-from mentorship_contracts.events import GoalProgressUpdated
+from mentorship_contracts.events import GoalProgressUpdated, MilestoneDue
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,8 @@ class NewGoal:
     topic: str
     title: str
     milestones: tuple[str, ...] = ()
+    due_on: tuple[date | None, ...] = ()
+    """Each milestone's due day, by position (missing or None: no due day)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,10 @@ def add_goal(
         participant_id=member.pair.mentee_participant_id,
         topic=goal.topic,
         title=goal.title,
-        milestones=tuple(Milestone(title=title) for title in goal.milestones),
+        milestones=tuple(
+            Milestone(title=title, due_on=goal.due_on[i] if i < len(goal.due_on) else None)
+            for i, title in enumerate(goal.milestones)
+        ),
         progress_percent=0,
         updated_at=now,
     )
@@ -115,6 +120,11 @@ def progress_updated(goal: Goal) -> GoalProgressUpdated:
         progress_percent=goal.progress_percent,
         milestones_total=len(goal.milestones),
         milestones_reached=sum(m.reached for m in goal.milestones),
+        milestones_due=tuple(
+            MilestoneDue(index=i, due_on=m.due_on, reached=m.reached)
+            for i, m in enumerate(goal.milestones)
+            if m.due_on is not None
+        ),
         completed=goal.completed,
         updated_at=goal.updated_at,
     )

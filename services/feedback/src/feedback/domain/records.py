@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer
 
 from mentorship_contracts.types import FitConcern, ParticipantRole, SurveyKind
+
+IsoDate = Annotated[date, PlainSerializer(date.isoformat, return_type=str)]
+"""A day, stored as its ISO text (the database has no date type)."""
 
 
 def stable_id(prefix: str, *parts: str) -> str:
@@ -77,10 +81,11 @@ class Agreement(Record):
 
 
 class Milestone(Record):
-    """A checkpoint on the way to a goal."""
+    """A checkpoint on the way to a goal, with the day it is due by (if the pair set one)."""
 
     title: str
     reached: bool = False
+    due_on: IsoDate | None = None
 
 
 class Goal(Record):

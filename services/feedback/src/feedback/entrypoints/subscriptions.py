@@ -20,18 +20,21 @@ from mentorship_contracts.events import (
 )
 from mentorship_kit.consumer import EventHandlers
 from mentorship_kit.outbox import Transaction
+from mentorship_kit.program_access import ProgramManagers
 
 
-def register_event_handlers(handlers: EventHandlers, facts: Facts, erasure: Erasure) -> None:
-    """Subscribe feedback to the facts it checks requests against."""
+def register_event_handlers(
+    handlers: EventHandlers, facts: Facts, erasure: Erasure, managers: ProgramManagers
+) -> None:
+    """Subscribe feedback to the facts it checks requests against (and programs' managers)."""
 
     async def program_changed(
         event: Envelope[ProgramCreated] | Envelope[ProgramUpdated], tx: Transaction
     ) -> None:
         await facts.program_changed(event.data, event.occurred_at, tx)
 
-    handlers.on(ProgramCreated)(program_changed)
-    handlers.on(ProgramUpdated)(program_changed)
+    handlers.on(ProgramCreated)(managers.recording(program_changed))
+    handlers.on(ProgramUpdated)(managers.recording(program_changed))
 
     async def participant_known(
         event: Envelope[ParticipantRegistered] | Envelope[ParticipantUpdated], tx: Transaction

@@ -1,4 +1,7 @@
-"""Who may do what: the caller must be a member of the session or pair (admins only read)."""
+"""Who may do what: the caller must be a member of the session or pair.
+
+Admins, and the managers of the pair's program, only read.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +12,21 @@ from mentorship_contracts.events import PairCreated, SessionCompleted
 from mentorship_contracts.events.program import ProgramState
 from mentorship_kit.errors import ForbiddenError, NotFoundError, RuleError
 from mentorship_kit.principal import Principal
+from mentorship_kit.program_access import ProgramManagers
 
 NOT_A_MEMBER = "only the pair's members may do this"
+NOT_A_MEMBER_OR_MANAGER = (
+    "only the pair's members, an admin or a manager of its program may read this"
+)
 
 
 class Access:
     """Loads pairs, sessions and programs and resolves callers to their participant ids."""
 
-    def __init__(self, directory: Directory, held: HeldSessions) -> None:
+    def __init__(self, directory: Directory, held: HeldSessions, managers: ProgramManagers) -> None:
         self._directory = directory
         self._held = held
+        self._managers = managers
 
     async def pair(self, pair_id: str) -> PairCreated:
         """A pair known here."""
@@ -36,11 +44,11 @@ class Access:
         return membership
 
     async def pair_reader(self, pair_id: str, caller: Principal) -> tuple[PairCreated, str | None]:
-        """A member (the pair and their participant id) or an admin (the pair and None)."""
+        """A member (the pair, their participant id); an admin or program manager (pair, None)."""
         pair = await self.pair(pair_id)
         membership = member_by_person(pair, caller.person_id)
-        if membership is None and not caller.is_admin:
-            raise ForbiddenError(NOT_A_MEMBER)
+        if membership is None and not await self._managers.manages(caller, pair.program_id):
+            raise ForbiddenError(NOT_A_MEMBER_OR_MANAGER)
         return pair, membership.participant_id if membership else None
 
     async def held_session(self, session_id: str) -> SessionCompleted:
@@ -65,11 +73,11 @@ class Access:
         raise ForbiddenError("the session's pair is not known here yet; try again shortly")
 
     async def session_reader(self, session: SessionCompleted, caller: Principal) -> str | None:
-        """A participant (their participant id) or an admin (None) may read a held session."""
+        """A participant (their participant id), an admin or program manager (None) may read."""
         try:
             return (await self.session_member(session, caller)).participant_id
         except ForbiddenError:
-            if not caller.is_admin:
+            if not await self._managers.manages(caller, session.program_id):
                 raise
             return None
 

@@ -10,7 +10,9 @@ from feedback.domain.erasure import (
     FIT_KEPT_ANONYMOUS,
     SURVEY_KEPT_ANONYMOUS,
 )
+from feedback.domain.recognition import Recognition
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
+from feedback.domain.stories import Story
 from mentorship_kit.outbox import Transaction
 
 
@@ -27,6 +29,8 @@ class Erasure:
         agreements: Records[Agreement],
         goals: Records[Goal],
         surveys: Records[SurveyResponse],
+        recognitions: Records[Recognition] | None = None,
+        stories: Records[Story] | None = None,
     ) -> None:
         self._directory = directory
         self._held = held
@@ -35,6 +39,8 @@ class Erasure:
         self._agreements = agreements
         self._goals = goals
         self._surveys = surveys
+        self._recognitions = recognitions
+        self._stories = stories
 
     async def erase(self, participant_id: str, tx: Transaction) -> None:
         """Forget ``participant_id`` everywhere in this service."""
@@ -43,6 +49,9 @@ class Erasure:
         await self._fits.update_many(mine, FIT_KEPT_ANONYMOUS, tx)
         await self._surveys.update_many(mine, SURVEY_KEPT_ANONYMOUS, tx)
         await self._goals.delete_many(mine, tx)
+        for store in (self._recognitions, self._stories):
+            if store is not None:
+                await store.delete_many(mine, tx)
         pairs = [
             *await self._directory.pairs.find({"mentor_participant_id": participant_id}, tx),
             *await self._directory.pairs.find({"mentee_participant_id": participant_id}, tx),

@@ -17,10 +17,12 @@ from numpy.typing import NDArray
 from matching.domain.compatibility import PICK, RULE_SENTENCES, Market, pick_value
 from matching.domain.encoding import Encoder
 from matching.domain.reporting import reporting_lines
-from matching.domain.scoring import Preferences, score_matrix
+from matching.domain.scoring import BlockScores, Preferences, score_matrix
 from matching.domain.solver import (
     AssignmentProgram,
+    DenseScores,
     Infeasible,
+    PairScores,
     SideConstraints,
     SolveResult,
     TimeLimitReached,
@@ -39,6 +41,8 @@ MENTEE_ROLES = frozenset({ParticipantRole.MENTEE, ParticipantRole.BOTH})
 MENTOR_ROLES = frozenset({ParticipantRole.MENTOR, ParticipantRole.BOTH})
 
 Progress = Callable[[str], None]
+Scores = BlockScores | DenseScores
+"""A run's scores: block by block, or a matrix (peer programs, the max-min rule)."""
 
 
 class MatchingFailed(Exception):  # noqa: N818 - reads as the run's outcome
@@ -146,17 +150,22 @@ def propose(request: MatchingRequest, progress: Progress | None = None) -> Propo
     started = time.perf_counter()
     report("scoring")
     setup = setup_market(request)
-    scores = score_matrix(setup.market, setup.preferences)
-    if request.program.format is ProgramFormat.PEER:
-        scores = symmetric(scores)
+    scores = program_scores(request, setup)
     _check_pins(setup, scores)
     scored = time.perf_counter()
     report("solving")
     result = _solve(request, setup, scores)
+    solved = time.perf_counter()
     report("explaining")
     proposal = _explain(request, setup, scores, result)
-    seconds = {"scoring": scored - started, **result.seconds}
-    seconds["total"] = time.perf_counter() - started
+    explained = time.perf_counter()
+    seconds = {
+        "scoring": scored - started,
+        **result.seconds,
+        "solving": solved - scored,
+        "explaining": explained - solved,
+        "total": explained - started,
+    }
     return Proposal(
         matches=proposal.matches,
         unmatched=proposal.unmatched,
@@ -171,6 +180,19 @@ def propose(request: MatchingRequest, progress: Progress | None = None) -> Propo
         solver_rounds=result.rounds,
         solver_columns=result.columns,
     )
+
+
+def program_scores(request: MatchingRequest, setup: MarketSetup) -> Scores:
+    """The run's scores: block by block, or a matrix (peer programs, the max-min rule).
+
+    Peer scores are symmetric and the max-min rule thresholds every score: both read the
+    whole matrix.
+    """
+    if setup.peer:
+        return DenseScores(symmetric(score_matrix(setup.market, setup.preferences)))
+    if request.program.matching.rules.maximise_worst_pair:
+        return DenseScores(score_matrix(setup.market, setup.preferences))
+    return BlockScores(setup.market, setup.preferences)
 
 
 # ---------------------------------------------------------------------- setting up
@@ -323,9 +345,13 @@ def _rows_of(
     return rows
 
 
-def _check_pins(setup: MarketSetup, scores: NDArray[np.float64]) -> None:
-    for mentee, mentor in setup.pins:
-        if not np.isfinite(scores[mentee, mentor]):
+def _check_pins(setup: MarketSetup, scores: Scores) -> None:
+    if not setup.pins:
+        return
+    pins = np.array(setup.pins, dtype=np.intp).reshape(-1, 2)
+    allowed = np.isfinite(scores.pairs(pins[:, 0], pins[:, 1]))
+    for (mentee, mentor), ok in zip(setup.pins, allowed.tolist(), strict=True):
+        if not ok:
             broken = [
                 RULE_SENTENCES[rule]
                 for rule, mask in setup.market.violations(
@@ -342,9 +368,7 @@ def _check_pins(setup: MarketSetup, scores: NDArray[np.float64]) -> None:
 # ---------------------------------------------------------------------- solving
 
 
-def _solve(
-    request: MatchingRequest, setup: MarketSetup, scores: NDArray[np.float64]
-) -> SolveResult:
+def _solve(request: MatchingRequest, setup: MarketSetup, scores: Scores) -> SolveResult:
     rules = request.program.matching.rules
     constraints = SideConstraints(
         mentor_capacity=setup.capacity,
@@ -357,11 +381,12 @@ def _solve(
         max_changes=request.max_changes,
         peer=request.program.format is ProgramFormat.PEER,
     )
-    program = AssignmentProgram(
-        _max_min(scores, constraints) if rules.maximise_worst_pair else scores,
-        constraints,
-        time_limit_s=request.time_limit_s,
-    )
+    solved: NDArray[np.float64] | PairScores = scores
+    if isinstance(scores, DenseScores):  # the solver reads a peer matrix's upper half
+        solved = (
+            _max_min(scores.matrix, constraints) if rules.maximise_worst_pair else scores.matrix
+        )
+    program = AssignmentProgram(solved, constraints, time_limit_s=request.time_limit_s)
     try:
         return program.solve()
     except Infeasible as error:
@@ -411,7 +436,7 @@ class _Explained:
 def _explain(
     request: MatchingRequest,
     setup: MarketSetup,
-    scores: NDArray[np.float64],
+    scores: Scores,
     result: SolveResult,
 ) -> _Explained:
     market = setup.market
@@ -487,12 +512,11 @@ def _pick_rank(setup: MarketSetup, mentee: int, mentor: int) -> int | None:
 def _unmatched(
     request: MatchingRequest,
     setup: MarketSetup,
-    scores: NDArray[np.float64],
+    scores: Scores,
     chosen: set[tuple[int, int]],
 ) -> tuple[Unmatched, ...]:
     market = setup.market
     peer = request.program.format is ProgramFormat.PEER
-    allowed = np.isfinite(scores)
     load = np.zeros(len(market.mentors), dtype=np.int64)
     matched_mentees = set()
     for i, j in chosen:
@@ -501,20 +525,23 @@ def _unmatched(
         if peer:
             matched_mentees.add(j)
     full = load >= setup.capacity
+    left = np.array(
+        [i for i in range(len(market.mentees)) if i not in matched_mentees], dtype=np.intp
+    )
+    compatible, at_capacity = scores.allowed_counts(left, full)
     people: list[Unmatched] = []
-    for i, mentee in enumerate(market.mentees.participants):
-        if i in matched_mentees:
-            continue
-        role = ParticipantRole.BOTH if peer else ParticipantRole.MENTEE
-        compatible = np.nonzero(allowed[i])[0]
-        if len(compatible) == 0:
+    role = ParticipantRole.BOTH if peer else ParticipantRole.MENTEE
+    for i, count, full_count in zip(
+        left.tolist(), compatible.tolist(), at_capacity.tolist(), strict=True
+    ):
+        if count == 0:
             reason, detail = _why_nobody(setup, i)
-        elif peer or full[compatible].all():
+        elif peer or full_count == count:
             reason = UnmatchedReason.CAPACITY_EXHAUSTED
             detail = (
-                f"all {len(compatible)} compatible peers are paired with others"
+                f"all {count} compatible peers are paired with others"
                 if peer
-                else f"all {len(compatible)} compatible mentors are at capacity"
+                else f"all {count} compatible mentors are at capacity"
             )
         else:
             reason = UnmatchedReason.NOT_SELECTED
@@ -522,12 +549,15 @@ def _unmatched(
                 "compatible mentors have room, but the program's department cap or "
                 "cross-department share, or an admin's pins, leave none for this mentee"
             )
-        people.append(Unmatched(mentee.participant_id, role, reason, detail))
+        people.append(
+            Unmatched(market.mentees.participants[i].participant_id, role, reason, detail)
+        )
     if not peer:
+        with_partner = scores.mentors_with_a_partner()
         for j, mentor in enumerate(market.mentors.participants):
             if load[j] > 0 or setup.booked[j] > 0:
                 continue
-            if not allowed[:, j].any():
+            if not with_partner[j]:
                 reason, detail = (
                     UnmatchedReason.NO_COMPATIBLE_PARTNER,
                     "no unmatched mentee passes the hard rules with this mentor",

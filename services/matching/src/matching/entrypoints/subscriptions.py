@@ -19,18 +19,21 @@ from mentorship_contracts.events import (
 from mentorship_contracts.types import PairEndReason
 from mentorship_kit.consumer import EventHandlers
 from mentorship_kit.outbox import Transaction
+from mentorship_kit.program_access import ProgramManagers
 
 
-def register_event_handlers(handlers: EventHandlers, pool: PoolService, pairs: PairService) -> None:
+def register_event_handlers(
+    handlers: EventHandlers, pool: PoolService, pairs: PairService, managers: ProgramManagers
+) -> None:
     """Keep the pool in step with registration, and pairs with the people in them."""
 
-    @handlers.on(ProgramCreated)
-    async def on_program_created(event: Envelope[ProgramCreated], tx: Transaction) -> None:
+    async def on_program(
+        event: Envelope[ProgramCreated] | Envelope[ProgramUpdated], tx: Transaction
+    ) -> None:
         await pool.program_changed(event.data, event.occurred_at, tx)
 
-    @handlers.on(ProgramUpdated)
-    async def on_program_updated(event: Envelope[ProgramUpdated], tx: Transaction) -> None:
-        await pool.program_changed(event.data, event.occurred_at, tx)
+    handlers.on(ProgramCreated)(managers.recording(on_program))
+    handlers.on(ProgramUpdated)(managers.recording(on_program))
 
     @handlers.on(ParticipantRegistered)
     async def on_registered(event: Envelope[ParticipantRegistered], tx: Transaction) -> None:

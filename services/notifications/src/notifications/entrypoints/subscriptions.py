@@ -26,20 +26,23 @@ from mentorship_contracts.events import (
 )
 from mentorship_kit.consumer import EventHandlers
 from mentorship_kit.outbox import Transaction
+from mentorship_kit.program_access import ProgramManagers
 from notifications.usecases.intake import Intake
 from notifications.usecases.people import People
 
 
-def register_event_handlers(handlers: EventHandlers, intake: Intake, people: People) -> None:
-    """Subscribe notifications to the events it turns into messages."""
+def register_event_handlers(
+    handlers: EventHandlers, intake: Intake, people: People, managers: ProgramManagers
+) -> None:
+    """Subscribe notifications to the events it turns into messages (and who manages what)."""
 
     async def program_changed(
         event: Envelope[ProgramCreated] | Envelope[ProgramUpdated], tx: Transaction
     ) -> None:
         await intake.program_changed(event.data, event.occurred_at, tx)
 
-    handlers.on(ProgramCreated)(program_changed)
-    handlers.on(ProgramUpdated)(program_changed)
+    handlers.on(ProgramCreated)(managers.recording(program_changed))
+    handlers.on(ProgramUpdated)(managers.recording(program_changed))
 
     async def participant_known(
         event: Envelope[ParticipantRegistered] | Envelope[ParticipantUpdated], tx: Transaction

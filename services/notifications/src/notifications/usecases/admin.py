@@ -1,7 +1,7 @@
-"""What admins do here.
+"""What admins (and program managers, in their programs) do here.
 
 See deliveries and failures, retry a failure, set a program's branding, chat destinations and
-manager recipients.
+manager recipients. A program manager sees and retries only their programs' deliveries.
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from mentorship_kit.errors import InvalidInputError, NotFoundError
+from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError
 from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.principal import Principal
+from mentorship_kit.program_access import ProgramManagers, refusal
 from notifications.adapters.mail import valid_address
 from notifications.adapters.store import Deliveries, ProgramSettingsStore
 from notifications.domain.deliveries import Delivery, Status
@@ -46,25 +48,58 @@ class Administration:
     """Admin views and settings."""
 
     def __init__(
-        self, transactor: Transactor, deliveries: Deliveries, programs: ProgramSettingsStore
+        self,
+        transactor: Transactor,
+        deliveries: Deliveries,
+        programs: ProgramSettingsStore,
+        managers: ProgramManagers,
     ) -> None:
         self._transactor = transactor
         self._deliveries = deliveries
         self._programs = programs
+        self._managers = managers
 
-    async def deliveries(self, query: dict[str, Any], limit: int) -> list[Delivery]:
-        """Deliveries matching a filter (newest first)."""
-        return await self._deliveries.find(query, limit=limit)
+    async def _scoped(self, query: dict[str, Any], caller: Principal) -> dict[str, Any]:
+        """``query`` narrowed to the programs ``caller`` manages (unchanged for admins).
 
-    async def summary(self, program_id: str | None) -> dict[str, int]:
-        """Deliveries by status (of a program, or all)."""
-        return await self._deliveries.counts({"program_id": program_id} if program_id else {})
+        Raises:
+            ForbiddenError: the query names a program the caller does not manage, or the
+                caller manages none.
+        """
+        programs = await self._managers.managed_by(caller)
+        if programs is None:
+            return query
+        asked = query.get("program_id")
+        if asked is not None:
+            if asked not in programs:
+                raise refusal(asked)
+            return query
+        if not programs:
+            msg = "This operation needs the admin role or to be a manager of a program."
+            raise ForbiddenError(msg)
+        return query | {"program_id": {"$in": sorted(programs)}}
 
-    async def retry(self, delivery_id: str) -> Delivery:
+    async def deliveries(
+        self, query: dict[str, Any], limit: int, caller: Principal
+    ) -> list[Delivery]:
+        """Deliveries matching a filter (newest first), in the programs the caller manages."""
+        return await self._deliveries.find(await self._scoped(query, caller), limit=limit)
+
+    async def summary(self, program_id: str | None, caller: Principal) -> dict[str, int]:
+        """Deliveries by status (of a program, or all the caller manages)."""
+        query = {"program_id": program_id} if program_id else {}
+        return await self._deliveries.counts(await self._scoped(query, caller))
+
+    async def retry(self, delivery_id: str, caller: Principal) -> Delivery:
         """Send a failed delivery again (once the cause is fixed)."""
         delivery = await self._deliveries.get(delivery_id)
         if delivery is None:
             raise NotFoundError(f"delivery {delivery_id}")
+        if delivery.program_id is None:
+            if not caller.is_admin:
+                raise ForbiddenError("This delivery is no program's: only admins retry it.")
+        else:
+            await self._managers.require(caller, delivery.program_id)
         if delivery.status is not Status.FAILED:
             raise InvalidInputError([("path.delivery_id", "only a failed delivery is retried")])
 

@@ -28,8 +28,13 @@ class RegistrationApi:
         self._client = client
 
     async def programs(self, token: str) -> list[Program]:
-        """Every program (first 200), in id order."""
-        body = await self._client.call("GET", "/v1/programs", token, params={"limit": "200"})
+        """Every program (first 200), in id order, as a participant sees them.
+
+        ``managed=false``: a program manager's plain list holds only their own programs.
+        """
+        body = await self._client.call(
+            "GET", "/v1/programs", token, params={"limit": "200", "managed": "false"}
+        )
         return parse_list(Program, body["programs"])
 
     async def program(self, token: str, program_id: str) -> Program:

@@ -37,7 +37,10 @@ class ProgramRepository:
         return (
             Indexes(
                 PROGRAMS,
-                (IndexModel([("closes_at", ASCENDING), ("opens_at", ASCENDING)], name="window"),),
+                (
+                    IndexModel([("closes_at", ASCENDING), ("opens_at", ASCENDING)], name="window"),
+                    IndexModel("manager_person_ids", name="managers"),
+                ),
             ),
             Indexes(
                 QUESTIONNAIRES,
@@ -82,11 +85,32 @@ class ProgramRepository:
             if (program := _program(document)).registration_refusal(now) is None
         }
 
+    async def managed_by_employee(self, employee_id: str, tx: Transaction) -> list[Program]:
+        """The programs whose managers list names ``employee_id``."""
+        cursor = self._programs.find({"settings.managers": employee_id}, session=tx.session)
+        return [_program(document) async for document in cursor]
+
+    async def managed_by(self, person_id: str) -> set[str]:
+        """The ids of the programs whose managers list names ``person_id``."""
+        cursor = self._programs.find({"manager_person_ids": person_id}, projection={"_id": 1})
+        return {document["_id"] async for document in cursor}
+
     async def page(
-        self, *, status: RegistrationStatus | None, now: datetime, after: str | None, limit: int
+        self,
+        *,
+        status: RegistrationStatus | None,
+        now: datetime,
+        after: str | None,
+        limit: int,
+        only: frozenset[str] | None = None,
     ) -> list[Program]:
-        """Programs in id order, optionally only those whose registration has ``status``."""
+        """Programs in id order, optionally only those whose registration has ``status``.
+
+        ``only`` keeps the programs of those ids (None: every program).
+        """
         query: Document = {"_id": {"$gt": after}} if after else {}
+        if only is not None:
+            query = {"$and": [query, {"_id": {"$in": sorted(only)}}]}
         window_decides = {"lifecycle": {"$in": [None, ProgramLifecycle.REGISTRATION_OPEN.value]}}
         match status:
             case RegistrationStatus.OPEN:
@@ -166,6 +190,7 @@ def _program_document(program: Program) -> Document:
         "agenda": [item.model_dump(mode="json") for item in program.agenda],
         "reviewed_steps": sorted(program.reviewed_steps),
         "cloned_from": program.cloned_from,
+        "manager_person_ids": list(program.manager_person_ids),
     }
 
 
@@ -185,4 +210,5 @@ def _program(document: Document) -> Program:
         agenda=tuple(AgendaItem.model_validate(item) for item in document.get("agenda") or ()),
         reviewed_steps=frozenset(document.get("reviewed_steps") or ()),
         cloned_from=document.get("cloned_from"),
+        manager_person_ids=tuple(document.get("manager_person_ids") or ()),
     )

@@ -10,11 +10,11 @@ The directory holds one entry per employee id, fed by three sources:
 
 Each entry keeps the person's pseudonymous ``person_id`` (the keyed hash of their employee id,
 so a manager is named by an id derived from the manager's employee id whether or not the
-manager was ever provisioned or registered). Whenever what matching reads of an entry changes
-(manager, department, active) the decision announces `DirectoryPersonChanged` with the next
-``version``; nothing else ever travels. Deactivating someone (``active: false``, a SCIM
-DELETE, an HRIS row saying so) takes them out of every open program (`leave_programs`); it
-is not an erasure.
+manager was ever provisioned or registered). Whenever what matching and analytics read of an
+entry changes (manager, department, seniority, active) the decision announces
+`DirectoryPersonChanged` with the next ``version``; nothing else ever travels. Deactivating
+someone (``active: false``, a SCIM DELETE, an HRIS row saying so) takes them out of every open
+program (`leave_programs`); it is not an erasure.
 """
 
 from __future__ import annotations
@@ -167,10 +167,11 @@ class DirectoryEntry:
     ) -> EntryChange:
         if after.manager_employee_id == after.employee_id:
             after = replace(after, manager_employee_id=None)
-        announced = (self.manager_employee_id, self.department_key, self.active)
+        announced = (self.manager_employee_id, self.department_key, self.seniority, self.active)
         if self.version > 0 and announced == (
             after.manager_employee_id,
             after.department_key,
+            after.seniority,
             after.active,
         ):
             return EntryChange(after, None, left=False)
@@ -188,6 +189,7 @@ class DirectoryEntry:
             person_id=self.person_id,
             manager_person_id=person_ids(manager) if manager else None,
             department=self.department_key,
+            seniority=self.seniority,
             active=self.active,
             source=self.source,
             version=self.version,

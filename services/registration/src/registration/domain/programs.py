@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
@@ -20,11 +20,15 @@ from pydantic import (
 from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import ProgramCreated, ProgramTopics, ProgramUpdated
 from mentorship_contracts.events.program import ProgramDetails
-from mentorship_contracts.types import ProgramLifecycle, RegistrationStatus
+from mentorship_contracts.types import Identifier, ProgramLifecycle, RegistrationStatus
 from registration.domain.access import ParticipantAccess
 from registration.domain.questionnaire import Meaning, Questionnaire
 
 MIN_PROGRAM_MONTHS, MAX_PROGRAM_MONTHS = 1, 12
+MAX_MANAGERS = 50
+
+PersonIds = Callable[[str], str]
+"""Derives a person id from an employee id (the keyed pseudonym)."""
 
 
 def add_months(day: date, months: int) -> date:
@@ -38,6 +42,24 @@ class ProgramSettings(ProgramDetails):
 
     A program runs 1 to 12 months, and registration closes before it ends.
     """
+
+    managers: tuple[Identifier, ...] = Field(
+        default=(),
+        max_length=MAX_MANAGERS,
+        description=(
+            "Employee ids of the program's managers: they may run this program (and only "
+            "it) as admins do. Events carry their person ids, never these employee ids."
+        ),
+    )
+
+    @field_validator("managers")
+    @classmethod
+    def _managers_once(cls, managers: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({manager for manager in managers if managers.count(manager) > 1})
+        if repeated:
+            msg = f"each manager is listed once ({', '.join(repeated)} more than once)"
+            raise ValueError(msg)
+        return managers
 
     @field_validator("ends_on")
     @classmethod
@@ -225,6 +247,8 @@ class Program:
     reviewed_steps: frozenset[str] = field(default_factory=frozenset)
     """Launch steps the program manager marked reviewed (see `registration.domain.launch`)."""
     cloned_from: str | None = None
+    manager_person_ids: tuple[str, ...] = ()
+    """The person ids of ``settings.managers``, in their order (what events carry)."""
 
     @classmethod
     def create(
@@ -235,9 +259,11 @@ class Program:
         now: datetime,
         *,
         lifecycle: ProgramLifecycle = ProgramLifecycle.REGISTRATION_OPEN,
+        person_ids: PersonIds | None = None,
     ) -> Program:
         """A new program whose questionnaire is version 1."""
         return cls(
+            manager_person_ids=_manager_person_ids(settings, person_ids),
             program_id=program_id,
             settings=settings,
             questionnaire_version=1,
@@ -257,6 +283,7 @@ class Program:
         now: datetime,
         *,
         lifecycle: ProgramLifecycle = ProgramLifecycle.REGISTRATION_OPEN,
+        person_ids: PersonIds | None = None,
     ) -> ProgramDecision:
         """Decide a new program: it, its questionnaire's version 1, and ProgramCreated.
 
@@ -271,7 +298,9 @@ class Program:
                 "invalid_initial_state",
                 f"A program starts as a draft or with registration open, not {lifecycle}.",
             )
-        program = cls.create(program_id, settings, questionnaire, now, lifecycle=lifecycle)
+        program = cls.create(
+            program_id, settings, questionnaire, now, lifecycle=lifecycle, person_ids=person_ids
+        )
         version = QuestionnaireVersion(program_id, 1, questionnaire, now)
         return ProgramDecision(program, (program.created_event(now),), version)
 
@@ -281,6 +310,8 @@ class Program:
         settings: ProgramSettings,
         questionnaire: Questionnaire,
         now: datetime,
+        *,
+        person_ids: PersonIds | None = None,
     ) -> ProgramDecision:
         """Decide this program's next cohort, a draft.
 
@@ -288,7 +319,12 @@ class Program:
         ``settings`` already carry the cohort's own name and dates.
         """
         decision = Program.start(
-            program_id, settings, questionnaire, now, lifecycle=ProgramLifecycle.DRAFT
+            program_id,
+            settings,
+            questionnaire,
+            now,
+            lifecycle=ProgramLifecycle.DRAFT,
+            person_ids=person_ids,
         )
         cohort = replace(
             decision.program, access=self.access, agenda=self.agenda, cloned_from=self.program_id
@@ -355,17 +391,45 @@ class Program:
         if self.lifecycle is ProgramLifecycle.CLOSED:
             raise LifecycleError("program_closed", "The program is closed; it no longer changes.")
 
-    def revise(self, settings: ProgramSettings, now: datetime) -> ProgramDecision:
+    def revise(
+        self, settings: ProgramSettings, now: datetime, *, person_ids: PersonIds | None = None
+    ) -> ProgramDecision:
         """Decide a change of settings: ProgramUpdated naming what changed, or nothing.
+
+        ``person_ids`` derives the managers' person ids (needed when they change).
 
         Raises:
             LifecycleError: the program is closed.
         """
         self._check_open_for_changes()
         revised, changed = self.revised(settings, now)
+        if "managers" in changed:
+            revised = replace(revised, manager_person_ids=_manager_person_ids(settings, person_ids))
         if not changed:
             return ProgramDecision(self)
         return ProgramDecision(revised, (revised.updated_event(now, changed),))
+
+    def without_manager(self, employee_id: str, now: datetime) -> ProgramDecision:
+        """Decide to forget a manager (they were erased), even in a closed program."""
+        if employee_id not in self.settings.managers:
+            return ProgramDecision(self)
+        kept = [
+            (manager, person_id)
+            for manager, person_id in zip(
+                self.settings.managers, self.manager_person_ids, strict=True
+            )
+            if manager != employee_id
+        ]
+        settings = self.settings.model_copy(
+            update={"managers": tuple(manager for manager, _ in kept)}
+        )
+        revised = replace(
+            self,
+            settings=settings,
+            manager_person_ids=tuple(person_id for _, person_id in kept),
+            updated_at=now,
+        )
+        return ProgramDecision(revised, (revised.updated_event(now, ("managers",)),))
 
     def close_registration(self, now: datetime) -> ProgramDecision:
         """Decide to stop taking registrations now (nothing when already closed early).
@@ -464,7 +528,17 @@ class Program:
             "registration_status": self.registration_status(now),
             "topics": self.topics,
             "lifecycle": self.lifecycle,
+            "managers": self.manager_person_ids,
         }
+
+
+def _manager_person_ids(settings: ProgramSettings, person_ids: PersonIds | None) -> tuple[str, ...]:
+    if not settings.managers:
+        return ()
+    if person_ids is None:
+        msg = "a program with managers needs their person ids derived"
+        raise ValueError(msg)
+    return tuple(person_ids(manager) for manager in settings.managers)
 
 
 def _topics(questionnaire: Questionnaire) -> ProgramTopics:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mentorship_kit.outbox import Transaction, Transactor
 from registration.adapters.invitations import InvitationRepository
 from registration.adapters.people import PeopleDirectory
+from registration.adapters.programs import ProgramRepository
 from registration.adapters.registrations import RegistrationRepository
 from registration.adapters.scim_resources import ScimResourceRepository
 from registration.domain.directory import DirectoryEntry
@@ -22,8 +23,11 @@ class PeopleService:
         people: PeopleDirectory,
         resources: ScimResourceRepository,
         invitations: InvitationRepository,
+        *,
+        programs: ProgramRepository,
     ) -> None:
         self._transactor = transactor
+        self._programs = programs
         self._registrations = registrations
         self._people = people
         self._resources = resources
@@ -33,7 +37,8 @@ class PeopleService:
         """Erase ``employee_id`` here and, through ParticipantErased, everywhere.
 
         Deletes the person's registrations, directory entry, SCIM user, invitations and every
-        reference to them, and returns how many registrations were erased. Idempotent: erasing
+        reference to them (programs they managed forget them: ProgramUpdated), and returns how
+        many registrations were erased. Idempotent: erasing
         an unknown or already erased person erases nothing.
         """
 
@@ -45,6 +50,11 @@ class PeopleService:
             for resource in await self._resources.by_employee(employee_id, tx):
                 await self._resources.delete(resource, tx)
             await self._invitations.delete_person(employee_id, tx)
+            for program in await self._programs.managed_by_employee(employee_id, tx):
+                decision = program.without_manager(employee_id, tx.now)
+                await self._programs.save(decision.program, tx)
+                for event in decision.events:
+                    tx.emit(event)
             for event in erase_person(deleted, tx.now):
                 tx.emit(event)
             if entry is not None:

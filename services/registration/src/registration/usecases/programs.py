@@ -9,7 +9,9 @@ from uuid import uuid4
 from pydantic import ValidationError
 
 from mentorship_contracts.types import ProgramLifecycle, RegistrationStatus, utc_now
+from mentorship_kit.errors import ForbiddenError
 from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.principal import Principal
 from registration.adapters.invitations import InvitationRepository
 from registration.adapters.organisation import OrganisationRepository
 from registration.adapters.people import PeopleDirectory
@@ -62,18 +64,36 @@ class ProgramService:
         settings: ProgramSettings,
         template: Template,
         lifecycle: ProgramLifecycle = ProgramLifecycle.REGISTRATION_OPEN,
+        creator: Principal | None = None,
     ) -> Program:
         """A new program whose questionnaire starts from ``template``.
 
+        Admins create programs for anyone; a program manager (``creator`` holding the
+        program-manager role) creates programs they manage: they join its managers.
+
         Raises:
+            ForbiddenError: the creator is neither an admin nor a program manager.
             LifecycleError: a program cannot start in ``lifecycle``.
         """
+        if creator is not None and not creator.is_admin:
+            if not creator.is_program_manager or creator.employee_id is None:
+                msg = "Creating a program needs the admin role or the program-manager role."
+                raise ForbiddenError(msg)
+            if creator.employee_id not in settings.managers:
+                settings = settings.model_copy(
+                    update={"managers": (*settings.managers, creator.employee_id)}
+                )
         program_id = _new_program_id()
 
         async def work(tx: Transaction) -> Program:
             questionnaire = questionnaire_from(template, await self._organisation.choices(tx))
             decision = Program.start(
-                program_id, settings, questionnaire, tx.now, lifecycle=lifecycle
+                program_id,
+                settings,
+                questionnaire,
+                tx.now,
+                lifecycle=lifecycle,
+                person_ids=self._people.person_id,
             )
             return await self._apply(None, decision, tx)
 
@@ -96,7 +116,13 @@ class ProgramService:
             settings = _settings(source.settings.model_dump() | dict(changes))
             current = await self._programs.version(program_id, source.questionnaire_version, tx)
             assert current is not None, "a program always has its current version"
-            decision = source.next_cohort(cohort_id, settings, current.questionnaire, tx.now)
+            decision = source.next_cohort(
+                cohort_id,
+                settings,
+                current.questionnaire,
+                tx.now,
+                person_ids=self._people.person_id,
+            )
             return await self._apply(None, decision, tx)
 
         return await self._transactor.run(work)
@@ -221,10 +247,30 @@ class ProgramService:
         return program
 
     async def page(
-        self, status: RegistrationStatus | None, after: str | None, limit: int
+        self,
+        status: RegistrationStatus | None,
+        after: str | None,
+        limit: int,
+        only: frozenset[str] | None = None,
     ) -> list[Program]:
-        """Programs in id order, optionally by registration status."""
-        return await self._programs.page(status=status, now=utc_now(), after=after, limit=limit)
+        """Programs in id order, optionally by registration status and among ``only``."""
+        return await self._programs.page(
+            status=status, now=utc_now(), after=after, limit=limit, only=only
+        )
+
+    async def managers_of(self, program_id: str) -> tuple[str, ...]:
+        """The person ids of a program's managers (none for an unknown program)."""
+        program = await self._programs.get(program_id)
+        return program.manager_person_ids if program else ()
+
+    async def managed_by(self, principal: Principal) -> frozenset[str] | None:
+        """The programs ``principal`` manages; None for an admin (every program)."""
+        if principal.is_admin:
+            return None
+        listed = (
+            await self._programs.managed_by(principal.person_id) if principal.person_id else set()
+        )
+        return frozenset(listed) | principal.managed_programs
 
     async def revise(self, program_id: str, changes: Mapping[str, Any]) -> Program:
         """Apply a partial change of settings, checked as a whole.
@@ -237,7 +283,9 @@ class ProgramService:
         async def work(tx: Transaction) -> Program:
             program = await self._existing(program_id, tx)
             settings = _settings(program.settings.model_dump() | dict(changes))
-            return await self._apply(program, program.revise(settings, tx.now), tx)
+            return await self._apply(
+                program, program.revise(settings, tx.now, person_ids=self._people.person_id), tx
+            )
 
         return await self._transactor.run(work)
 

@@ -17,23 +17,29 @@ from mentorship_contracts.events import (
 )
 from mentorship_kit.consumer import EventHandlers
 from mentorship_kit.outbox import Transaction
+from mentorship_kit.program_access import ProgramManagers
 from scheduling.usecases.pairs import Pairs
 from scheduling.usecases.participants import Participants
 from scheduling.usecases.programs import Programs
 
 
 def subscribe(
-    handlers: EventHandlers, *, programs: Programs, participants: Participants, pairs: Pairs
+    handlers: EventHandlers,
+    *,
+    programs: Programs,
+    participants: Participants,
+    pairs: Pairs,
+    managers: ProgramManagers,
 ) -> None:
-    """Subscribe scheduling to the events it plans from."""
+    """Subscribe scheduling to the events it plans from (and who manages each program)."""
 
-    @handlers.on(ProgramCreated)
-    async def on_program_created(event: Envelope[ProgramCreated], tx: Transaction) -> None:
+    async def on_program(
+        event: Envelope[ProgramCreated] | Envelope[ProgramUpdated], tx: Transaction
+    ) -> None:
         await programs.changed(event.data, event.occurred_at, tx)
 
-    @handlers.on(ProgramUpdated)
-    async def on_program_updated(event: Envelope[ProgramUpdated], tx: Transaction) -> None:
-        await programs.changed(event.data, event.occurred_at, tx)
+    handlers.on(ProgramCreated)(managers.recording(on_program))
+    handlers.on(ProgramUpdated)(managers.recording(on_program))
 
     @handlers.on(ParticipantRegistered)
     async def on_registered(event: Envelope[ParticipantRegistered], tx: Transaction) -> None:

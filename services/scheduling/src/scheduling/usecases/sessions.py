@@ -12,6 +12,7 @@ from mentorship_contracts.types import SessionCancelReason
 from mentorship_kit.errors import ForbiddenError, NotFoundError
 from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.principal import Principal
+from mentorship_kit.program_access import ProgramManagers, visible
 from mentorship_kit.snapshots import SnapshotStore
 from scheduling.adapters.pairs import PairRepository
 from scheduling.adapters.people import People
@@ -66,8 +67,10 @@ class SessionService:
         sessions: SessionRepository,
         people: People,
         reminder_leads: Sequence[int],
+        managers: ProgramManagers,
     ) -> None:
         self._transactor = transactor
+        self._managers = managers
         self._programs = programs
         self._pairs = pairs
         self._series = series
@@ -84,12 +87,14 @@ class SessionService:
         """
         series = await self._series.get(series_id)
         if series is not None:
-            _authorise(series, caller)
+            await self._authorise(series, caller)
             return PlannedSeries(series, await self._sessions.of_series(series_id))
         waiting = await self._pairs.waiting_in_series(series_id)
         if not waiting:
             raise NotFoundError(f"pair {series_id}")
-        if not caller.is_admin and not any(p.has_person(caller.person_id) for p in waiting):
+        if not any(p.has_person(caller.person_id) for p in waiting) and not (
+            await self._managers.manages(caller, waiting[0].pair.program_id)
+        ):
             raise ForbiddenError(_MEMBERS_ONLY)
         return SeriesBeingPlanned(series_id, waiting)
 
@@ -99,7 +104,7 @@ class SessionService:
         series = await self._series.get(session.series_id) if session else None
         if session is None or series is None:
             raise NotFoundError(f"session {session_id}")
-        _authorise(series, caller)
+        await self._authorise(series, caller)
         return series, session
 
     async def of_person(self, person_id: str) -> list[Session]:
@@ -112,9 +117,17 @@ class SessionService:
         }
         return await self._sessions.of_participants(sorted(participant_ids))
 
-    async def of_participant(self, participant_id: str) -> list[Session]:
-        """Every session of one participant (admin view)."""
-        return await self._sessions.of_participants([participant_id])
+    async def of_participant(self, participant_id: str, caller: Principal) -> list[Session]:
+        """The sessions of one participant in the programs the caller manages (all: admins).
+
+        Raises:
+            ForbiddenError: the caller manages no program.
+        """
+        programs = await self._managers.managed_by(caller)
+        if programs is not None and not programs:
+            raise ForbiddenError(_MANAGERS_ONLY)
+        sessions = await self._sessions.of_participants([participant_id])
+        return [session for session in sessions if visible(programs, session.program_id)]
 
     async def zones(self, participant_ids: Sequence[str]) -> dict[str, str]:
         """The participants' time zones, as far as known."""
@@ -164,8 +177,9 @@ class SessionService:
         """Cancel a future session."""
 
         async def work(tx: Transaction) -> Session:
-            _, session = await self._change_target(session_id, caller, tx)
-            changes = decide.cancel(session, reason, by_admin=caller.is_admin, now=tx.now)
+            series, session = await self._change_target(session_id, caller, tx)
+            staff = await self._managers.manages(caller, series.program_id)
+            changes = decide.cancel(session, reason, by_admin=staff, now=tx.now)
             return await self._store(changes, tx)
 
         return await self._transactor.run(work)
@@ -202,8 +216,15 @@ class SessionService:
         series = await self._series.get(session.series_id, tx) if session else None
         if session is None or series is None:
             raise NotFoundError(f"session {session_id}")
-        _authorise(series, caller)
+        await self._authorise(series, caller)
         return series, session
+
+    async def _authorise(self, series: Series, caller: Principal) -> None:
+        """Members of the series, admins and the program's managers only."""
+        if series.has_person(caller.person_id):
+            return
+        if not await self._managers.manages(caller, series.program_id):
+            raise ForbiddenError(_MEMBERS_ONLY)
 
     async def _store(self, changes: SessionChanges, tx: Transaction) -> Session:
         """Store a decision's sessions and stage its events; the first session changed."""
@@ -211,10 +232,7 @@ class SessionService:
         return changes.sessions[0]
 
 
-_MEMBERS_ONLY = "only the pair's members or an admin may see or change these sessions"
-
-
-def _authorise(series: Series, caller: Principal) -> None:
-    if caller.is_admin or series.has_person(caller.person_id):
-        return
-    raise ForbiddenError(_MEMBERS_ONLY)
+_MEMBERS_ONLY = (
+    "only the pair's members, an admin or a manager of the program may see or change these sessions"
+)
+_MANAGERS_ONLY = "this needs the admin role or to manage a program"

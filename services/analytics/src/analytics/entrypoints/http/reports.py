@@ -1,4 +1,4 @@
-"""Report endpoints: each report as JSON and as CSV (program managers only)."""
+"""Report endpoints: each report as JSON and as CSV (admins and the program's managers)."""
 
 from typing import Annotated
 
@@ -42,36 +42,43 @@ class RebuildResult(BaseModel):
 
 
 def reports_router(
-    service: ReportService, rebuilder: Rebuilder, admin: CallerDependency
+    service: ReportService,
+    rebuilder: Rebuilder,
+    manager: CallerDependency,
+    admin: CallerDependency,
 ) -> APIRouter:
-    """Routes serving the reports, and rebuilding a program's aggregates."""
+    """Routes serving the reports, and rebuilding a program's aggregates.
+
+    ``manager``: admins and the program's managers (the reports); ``admin``: the rebuild.
+    """
     router = APIRouter(prefix="/v1", tags=["reports"])
+    Manager = Annotated[Principal, Depends(manager)]  # noqa: N806 - a type alias
     Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
     base = "/programs/{program_id}/reports"
 
     @router.get(f"{base}/registration", summary="Registrations: roles, capacity, by day, answers")
-    async def registration(program_id: ProgramId, _: Admin) -> RegistrationReport:
+    async def registration(program_id: ProgramId, _: Manager) -> RegistrationReport:
         return await service.registration(program_id)
 
     @router.get(f"{base}/pairing", summary="Pairs, match rate, scores, unmatched, endings")
-    async def pairing(program_id: ProgramId, _: Admin) -> PairingReport:
+    async def pairing(program_id: ProgramId, _: Manager) -> PairingReport:
         return await service.pairing(program_id)
 
     @router.get(f"{base}/sessions", summary="Sessions by status, over time, the funnel")
-    async def sessions(program_id: ProgramId, _: Admin) -> SessionsReport:
+    async def sessions(program_id: ProgramId, _: Manager) -> SessionsReport:
         return await service.sessions(program_id)
 
     @router.get(f"{base}/scores", summary="Ratings, pairing fit, surveys (NPS)")
-    async def scores(program_id: ProgramId, _: Admin) -> ScoresReport:
+    async def scores(program_id: ProgramId, _: Manager) -> ScoresReport:
         return await service.scores(program_id)
 
     @router.get(f"{base}/skills", summary="Topics discussed most, goal completion")
-    async def skills(program_id: ProgramId, _: Admin) -> SkillsReport:
+    async def skills(program_id: ProgramId, _: Manager) -> SkillsReport:
         return await service.skills(program_id)
 
     @router.get(f"{base}/health", summary="Health flags that need attention")
     async def health(
-        program_id: ProgramId, _: Admin, limit: ListLimit = DEFAULT_LIST_LIMIT
+        program_id: ProgramId, _: Manager, limit: ListLimit = DEFAULT_LIST_LIMIT
     ) -> HealthReport:
         return await service.health(program_id, limit)
 
@@ -82,7 +89,7 @@ def reports_router(
         responses={200: {"content": {"text/csv": {}}}},
     )
     async def as_csv(
-        program_id: ProgramId, name: ReportName, _: Admin, limit: ListLimit = DEFAULT_LIST_LIMIT
+        program_id: ProgramId, name: ReportName, _: Manager, limit: ListLimit = DEFAULT_LIST_LIMIT
     ) -> Response:
         body = to_csv(await service.report(program_id, name, limit))
         return Response(

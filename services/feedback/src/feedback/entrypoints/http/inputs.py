@@ -6,6 +6,7 @@ never see a request schema.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -100,16 +101,35 @@ class AgreementInput(_Request):
         )
 
 
+class MilestoneInput(_Request):
+    """A milestone with the day it is due by."""
+
+    title: Line
+    due_on: date | None = Field(default=None, description="Flagged in the health report.")
+
+
 class GoalInput(_Request):
     """A new goal in the mentee's development plan."""
 
     topic: Slug = Field(description="The program goal or skill it works towards.")
     title: Line
-    milestones: list[Line] = Field(default_factory=list, max_length=MAX_ITEMS)
+    milestones: list[Line | MilestoneInput] = Field(
+        default_factory=list,
+        max_length=MAX_ITEMS,
+        description="Titles, or {title, due_on} for a milestone with a due day.",
+    )
 
     def command(self) -> NewGoal:
         """The goal, for the domain."""
-        return NewGoal(topic=self.topic, title=self.title, milestones=tuple(self.milestones))
+        plans = [
+            m if isinstance(m, MilestoneInput) else MilestoneInput(title=m) for m in self.milestones
+        ]
+        return NewGoal(
+            topic=self.topic,
+            title=self.title,
+            milestones=tuple(m.title for m in plans),
+            due_on=tuple(m.due_on for m in plans),
+        )
 
 
 class GoalProgressInput(_Request):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Self
 
 from pydantic import BaseModel, Field
@@ -127,6 +127,7 @@ class MilestoneView(BaseModel):
 
     title: str
     reached: bool
+    due_on: date | None = None
 
 
 class GoalView(BaseModel):
@@ -151,7 +152,10 @@ class GoalView(BaseModel):
             participant_id=goal.participant_id,
             topic=goal.topic,
             title=goal.title,
-            milestones=[MilestoneView(title=m.title, reached=m.reached) for m in goal.milestones],
+            milestones=[
+                MilestoneView(title=m.title, reached=m.reached, due_on=m.due_on)
+                for m in goal.milestones
+            ],
             progress_percent=goal.progress_percent,
             completed=goal.completed,
             updated_at=goal.updated_at,

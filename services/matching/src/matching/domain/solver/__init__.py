@@ -3,9 +3,13 @@
 Variables ``x[i, j]`` pair mentee ``i`` with mentor ``j``. The optimisation is
 lexicographic: first the most pairs, then the best total score. The parts:
 
-- `candidates`: the pairs the first restricted LP starts from;
+- `scores`: what the solver reads of the scores (exact pairs, the hard rules' blocks, a
+  scan of the allowed blocks), from a dense matrix or computed block by block;
+- `candidates`: one scan for the pairs the first models start from (each mentee's and
+  each mentor's best), and a bound on every pair left out;
 - `column_generation`: the restricted LP and its pricing certificate (every pair left out
-  is priced with the duals, and added if it could improve the optimum);
+  is priced with the duals against those bounds, exactly where they do not settle it, and
+  added if it could improve the optimum);
 - `network` (with `flow`): the plain problem, whose LP is integral (gap 0);
 - `lagrangian`: one coupling row (a cross-department share, a what-if's change bound)
   priced into the objective by a multiplier search;
@@ -18,11 +22,13 @@ lexicographic: first the most pairs, then the best total score. The parts:
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import numpy as np
 import pulp
 from numpy.typing import NDArray
 
+from matching.domain.solver.candidates import Candidates
 from matching.domain.solver.column_generation import RestrictedMaster
 from matching.domain.solver.mip import max_pairs_mip, solve_mip_path
 from matching.domain.solver.network import max_pairs_by_flow, solve_network
@@ -34,14 +40,21 @@ from matching.domain.solver.problem import (
     TimeLimitReached,
 )
 from matching.domain.solver.pulp_model import as_pulp_problem
+from matching.domain.solver.scores import DenseScores, PairScores, ScanChunk, Structure
 from mentorship_contracts.types import SolverStatus
+
+CANDIDATES_PER_MENTEE = 10
 
 __all__ = [
     "AssignmentProgram",
     "Coupling",
+    "DenseScores",
     "Infeasible",
+    "PairScores",
+    "ScanChunk",
     "SideConstraints",
     "SolveResult",
+    "Structure",
     "TimeLimitReached",
 ]
 
@@ -51,43 +64,52 @@ class AssignmentProgram:
 
     def __init__(
         self,
-        scores: NDArray[np.float64],
+        scores: NDArray[np.float64] | PairScores,
         constraints: SideConstraints,
         *,
-        candidates_per_mentee: int = 10,
+        candidates_per_mentee: int = CANDIDATES_PER_MENTEE,
         time_limit_s: float = 60.0,
     ) -> None:
-        self._scores = scores
+        """``scores``: a matrix (``-inf`` where not allowed) or scores read block by block."""
+        self._source: PairScores = (
+            DenseScores(scores, upper=constraints.peer)
+            if isinstance(scores, np.ndarray)
+            else scores
+        )
         self._constraints = constraints
         self._k_mentee = candidates_per_mentee
         self._time_limit_s = time_limit_s
         self._master: RestrictedMaster | None = None
+        self._initial: Candidates | None = None
 
     def solve(self) -> SolveResult:
         """Solve to proven optimality (or the time limit) and return the pairs."""
         started = time.perf_counter()
         master = self._new_master(started + self._time_limit_s)
-        if not np.isfinite(master.pricing).any():
-            return SolveResult((), SolverStatus.OPTIMAL, 0.0, 0.0, 0.0, 0, 0, 0, mip=False)
-        couplings = self._constraints.couplings(self._scores.shape)
+        seconds = {"candidates": time.perf_counter() - started}
+        if not master.anything_allowed():
+            return SolveResult(
+                (), SolverStatus.OPTIMAL, 0.0, 0.0, 0.0, 0, 0, 0, mip=False, seconds=seconds
+            )
+        couplings = self._constraints.couplings(self._source.shape)
         if len(couplings) > 1 or self._constraints.peer:
-            return solve_mip_path(master, started)
+            return _with(solve_mip_path(master, started), seconds)
         coupling = couplings[0] if couplings else None
         try:
-            return solve_network(master, started, coupling)
+            return _with(solve_network(master, started, coupling), seconds)
         except Infeasible:
             if coupling is None:
                 raise
         # The row cannot hold with the most pairs the network allows: the most pairs that
         # do meet it need the integer program over both phases.
-        return solve_mip_path(self._new_master(master.deadline), started)
+        return _with(solve_mip_path(self._new_master(master.deadline), started), seconds)
 
     def max_pairs(self) -> int:
         """Only the first phase: the most pairs any matching can have (proven)."""
         master = self._new_master(time.perf_counter() + self._time_limit_s)
-        if not np.isfinite(master.pricing).any():
+        if not master.anything_allowed():
             return 0
-        if not self._constraints.peer and not self._constraints.couplings(self._scores.shape):
+        if not self._constraints.peer and not self._constraints.couplings(self._source.shape):
             return max_pairs_by_flow(master)[0]
         return max_pairs_mip(master)
 
@@ -106,11 +128,19 @@ class AssignmentProgram:
         return self._master.highs.loaded()
 
     def _new_master(self, deadline: float) -> RestrictedMaster:
+        """A new master problem; candidate selection's scan runs once per program."""
         self._master = RestrictedMaster(
-            self._scores,
+            self._source,
             self._constraints,
             candidates_per_mentee=self._k_mentee,
             time_limit_s=self._time_limit_s,
             deadline=deadline,
+            initial=self._initial,
         )
+        self._initial = self._master.initial
         return self._master
+
+
+def _with(result: SolveResult, seconds: dict[str, float]) -> SolveResult:
+    """``result`` with the stages timed before it."""
+    return replace(result, seconds={**seconds, **result.seconds})

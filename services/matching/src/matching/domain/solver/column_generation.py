@@ -4,9 +4,17 @@ The model holds a column ``x[i, j]`` per candidate pair and these rows: each men
 most once (in a peer program, each person at most once on either side), each mentor at
 most their capacity, each department at most its cap, the coupling rows the caller adds,
 and, in the second phase, "at least the most pairs". Its columns are a few of all the
-allowed pairs; pricing (``c - A^T y`` with the LP's duals, over every allowed pair not
-in the model) either proves that no left-out pair could improve the optimum, or adds
-those that could, and the LP is re-solved warm.
+allowed pairs; pricing either proves that no left-out pair could improve the optimum
+(its reduced cost ``c - A^T y`` with the LP's duals is not positive), or adds those that
+could, and the LP is re-solved warm.
+
+Pricing never scores every left-out pair again. Candidate selection left, per mentee
+``i`` and group ``g`` of mentors, a bound ``b[i, g]`` on the score of every pair it left
+out (`candidates`). A left-out pair's reduced cost is therefore at most
+``b[i, g] - u_i - min(v_j, j in g) - w`` plus the most its coupling terms can add (``u``,
+``v``, ``w``: the mentee's, the mentors' and the count row's duals). Only where that bound
+is positive are the group's mentors whose dual is low enough priced exactly, block by
+block (the mentee's class with the mentors its class is allowed), a grid at a time.
 
 The model is kept as arrays (columns, and rows as member lists) from which HiGHS is
 loaded once (`highs.HighsModel`) and PuLP's statement is built on demand (`pulp_model`).
@@ -14,13 +22,13 @@ loaded once (`highs.HighsModel`) and PuLP's statement is built on demand (`pulp_
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
-from matching.domain.parallel import each_block
-from matching.domain.solver.candidates import initial_candidates
+from matching.domain.solver.candidates import Candidates, initial_candidates
 from matching.domain.solver.highs import INFINITY, HighsModel
 from matching.domain.solver.problem import (
     Coupling,
@@ -29,6 +37,7 @@ from matching.domain.solver.problem import (
     SolveResult,
     Vector,
 )
+from matching.domain.solver.scores import PairScores
 from mentorship_contracts.types import SolverStatus
 
 INTEGRALITY_TOLERANCE = 1e-6
@@ -36,7 +45,8 @@ PRICING_TOLERANCE = 1e-6
 FEASIBILITY_TOLERANCE = 1e-7
 MAX_PRICING_ROUNDS = 100
 COLUMNS_PER_ROW_PER_ROUND = 5
-PRICING_BLOCK_CELLS = 1_000_000
+PRICING_GRID_CELLS = 1_000_000
+"""Exact scores computed at once while pricing a block."""
 
 PAIRS, SCORE = 1, 2
 """The two phases: most pairs (every pair worth 1), then best score."""
@@ -44,10 +54,11 @@ PAIRS, SCORE = 1, 2
 
 @dataclass
 class RowIndex:
-    """Which model row holds each constraint."""
+    """Which model row holds each constraint (-1: none yet)."""
 
-    mentee: dict[int, int] = field(default_factory=dict)
-    mentor: dict[int, int] = field(default_factory=dict)
+    mentee: NDArray[np.intp]
+    """Per mentee (per person in a peer program)."""
+    mentor: NDArray[np.intp]
     department: dict[int, int] = field(default_factory=dict)
     coupling: dict[str, int] = field(default_factory=dict)
     count: int | None = None
@@ -94,82 +105,122 @@ class Multiplier:
         return self.value * self.coupling.coefficients(i, j)
 
 
+@dataclass(frozen=True, slots=True)
+class _Prices:
+    """The duals of the last LP, per mentee and mentor, and the coupling terms."""
+
+    mentee: Vector
+    """The mentee's row dual plus its department's and the count row's."""
+    mentor: Vector
+    terms: list[tuple[Coupling, float]]
+    """(coupling, factor): the reduced cost adds ``factor * a[i, j]``."""
+    slack: float
+    """The most the terms add to a left-out pair's reduced cost."""
+
+
 class RestrictedMaster:
     """The matching LP over candidate pairs, solved to a pricing certificate."""
 
     def __init__(
         self,
-        scores: NDArray[np.float64],
+        source: PairScores,
         constraints: SideConstraints,
         *,
         candidates_per_mentee: int,
         time_limit_s: float,
         deadline: float,
+        initial: Candidates | None = None,
     ) -> None:
-        self.scores = scores
+        self.source = source
+        self.shape = source.shape
         self.constraints = constraints
         self.candidates_per_mentee = candidates_per_mentee
         self.time_limit_s = time_limit_s
         self.deadline = deadline
-        self.pricing = scores.copy()
-        """The scores of allowed pairs not yet in the model; ``-inf`` elsewhere."""
-        if constraints.peer:
-            self.pricing[np.tril_indices(len(scores))] = -np.inf
+        n, m = self.shape
         self.columns_i = np.zeros(0, dtype=np.intp)
         self.columns_j = np.zeros(0, dtype=np.intp)
+        self.column_scores = np.zeros(0)
+        """Each column's exact score."""
+        self._present = np.zeros(0, dtype=np.int64)
+        """Sorted keys ``i * mentors + j`` of the columns."""
         self.costs = np.zeros(0)
         """The objective as last given to HiGHS."""
         self.integer = False
         self.rows = Rows()
-        self.index = RowIndex()
+        self.index = RowIndex(
+            mentee=np.full(n, -1, dtype=np.intp),
+            mentor=np.full(n if constraints.peer else m, -1, dtype=np.intp),
+        )
+        self.rows_built = False
         self.multiplier = Multiplier()
         self.rounds = 0
         self.unproven = False
         """An LP stopped before optimality (time limit, pricing rounds): its value is no bound."""
         self.highs: HighsModel | None = None
-        self._candidates: tuple[Indices, Indices] | None = None
+        self._initial = initial
 
     # ------------------------------------------------------------------ columns
 
-    def candidates(self) -> tuple[Indices, Indices]:
-        """The starting pairs (computed once)."""
-        if self._candidates is None:
-            self._candidates = initial_candidates(
-                self.scores, self.constraints, self.candidates_per_mentee
+    @property
+    def initial(self) -> Candidates:
+        """Candidate selection's result (computed once)."""
+        if self._initial is None:
+            self._initial = initial_candidates(
+                self.source, self.constraints, self.candidates_per_mentee
             )
-        return self._candidates
+        return self._initial
+
+    def candidates(self) -> tuple[Indices, Indices]:
+        """The starting pairs."""
+        return self.initial.mentees, self.initial.mentors
+
+    def anything_allowed(self) -> bool:
+        """Whether any pair may be allowed (False proves that none is)."""
+        initial = self.initial
+        return bool(len(initial.mentees)) or bool(np.isfinite(initial.bounds).any())
 
     def add_columns(self, mentees: Indices, mentors: Indices) -> None:
-        """The initial columns, before any row exists."""
-        self._register(mentees, mentors)
+        """The initial columns, before any row exists (pairs already present are skipped)."""
+        keys = self._keys(mentees, mentors)
+        keys, first = np.unique(keys, return_index=True)
+        new = ~self._has(keys)
+        mentees, mentors = mentees[first][new], mentors[first][new]
+        self._register(mentees, mentors, self.source.pairs(mentees, mentors))
 
     def pinned_columns(self) -> Indices:
         """Columns of pinned pairs (their lower bound is 1)."""
-        pinned = set(self.constraints.pinned)
-        return np.array(
-            [
-                k
-                for k, pair in enumerate(
-                    zip(self.columns_i.tolist(), self.columns_j.tolist(), strict=True)
-                )
-                if pair in pinned
-            ],
-            dtype=np.intp,
+        if not self.constraints.pinned:
+            return np.zeros(0, dtype=np.intp)
+        pins = np.array(self.constraints.pinned, dtype=np.intp).reshape(-1, 2)
+        keys = self._keys(self.columns_i, self.columns_j)
+        return np.nonzero(np.isin(keys, self._keys(pins[:, 0], pins[:, 1])))[0]
+
+    def _keys(self, mentees: Indices, mentors: Indices) -> NDArray[np.int64]:
+        return np.asarray(mentees, dtype=np.int64) * self.shape[1] + np.asarray(
+            mentors, dtype=np.int64
         )
 
-    def _register(self, mentees: Indices, mentors: Indices) -> None:
+    def _has(self, keys: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Whether each key is a column already."""
+        present = self._present
+        if len(present) == 0:
+            return np.zeros(len(keys), dtype=np.bool_)
+        at = np.minimum(np.searchsorted(present, keys), len(present) - 1)
+        return np.asarray(present[at] == keys, dtype=np.bool_)
+
+    def _register(self, mentees: Indices, mentors: Indices, scores: Vector) -> None:
         self.columns_i = np.concatenate([self.columns_i, mentees])
         self.columns_j = np.concatenate([self.columns_j, mentors])
-        self.pricing[mentees, mentors] = -np.inf
+        self.column_scores = np.concatenate([self.column_scores, scores])
+        self._present = np.sort(np.concatenate([self._present, self._keys(mentees, mentors)]))
 
     def column_costs(self, phase: int) -> Vector:
         """Each column's cost in ``phase`` (with the priced coupling row, if any)."""
         if phase == PAIRS:
             return np.ones(len(self.columns_i))
-        base = self.scores[self.columns_i, self.columns_j]
-        return np.asarray(
-            base + self.multiplier.shift(self.columns_i, self.columns_j), dtype=np.float64
-        )
+        shift = self.multiplier.shift(self.columns_i, self.columns_j)
+        return np.asarray(self.column_scores + shift, dtype=np.float64)
 
     # ------------------------------------------------------------------ rows
 
@@ -214,17 +265,20 @@ class RestrictedMaster:
             columns = np.arange(len(self.columns_i), dtype=np.intp)
             specs.append(("count", 0, columns, np.ones(len(columns)), float(count)))
         for kind, key, members, coefficients, bound in specs:
-            index = self._add_row(kind, key, members, coefficients, bound)
-            if kind == "mentee":
-                self.index.mentee[key] = index
-            elif kind == "mentor":
-                self.index.mentor[key] = index
-            elif kind == "department":
-                self.index.department[key] = index
-            elif kind == "count":
-                self.index.count = index
-            else:
-                self.index.coupling[kind.removeprefix("coupling:")] = index
+            self._index_row(kind, key, self._add_row(kind, key, members, coefficients, bound))
+        self.rows_built = True
+
+    def _index_row(self, kind: str, key: int, row: int) -> None:
+        if kind == "mentee":
+            self.index.mentee[key] = row
+        elif kind == "mentor":
+            self.index.mentor[key] = row
+        elif kind == "department":
+            self.index.department[key] = row
+        elif kind == "count":
+            self.index.count = row
+        else:
+            self.index.coupling[kind.removeprefix("coupling:")] = row
 
     def _add_row(
         self, kind: str, key: int, members: Indices, coefficients: Vector, bound: float
@@ -244,6 +298,28 @@ class RestrictedMaster:
         row = self._add_row(kind, 0, columns, coefficients, bound)
         self._solver().add_row(bound, INFINITY, columns, coefficients)
         return row
+
+    def _ensure_rows(self, mentees: Indices, mentors: Indices) -> None:
+        """Rows for the people and departments of new columns that have none yet (empty)."""
+        c, index = self.constraints, self.index
+        wanted: list[tuple[str, int, float]] = []
+        people = np.concatenate([mentees, mentors]) if c.peer else mentees
+        wanted += [("mentee", int(i), 1.0) for i in np.unique(people[index.mentee[people] < 0])]
+        if not c.peer:
+            missing = np.unique(mentors[index.mentor[mentors] < 0])
+            wanted += [("mentor", int(j), float(c.mentor_capacity[j])) for j in missing]
+        if c.max_pairs_per_department is not None and c.mentee_department is not None:
+            cap = float(c.max_pairs_per_department)
+            departments = np.unique(c.mentee_department[mentees])
+            wanted += [
+                ("department", int(d), cap)
+                for d in departments.tolist()
+                if d >= 0 and d not in index.department
+            ]
+        empty = np.zeros(0, dtype=np.intp)
+        for kind, key, bound in wanted:
+            self._index_row(kind, key, self._add_row(kind, key, empty, np.zeros(0), bound))
+            self._solver().add_row(-INFINITY, bound, empty, np.zeros(0))
 
     def free_row(self, row: int) -> None:
         """Drop a row's bounds (its multiplier prices it into the objective instead)."""
@@ -321,10 +397,10 @@ class RestrictedMaster:
             if self.unproven:
                 break
             self.rounds += 1
-            mentees, mentors, costs = self._improving_columns(phase)
+            mentees, mentors, scores = self._improving_columns(phase)
             if len(mentees) == 0:
                 break
-            self._append_columns(mentees, mentors, costs)
+            self._append_columns(mentees, mentors, scores, phase)
             self.run()
         else:
             self.unproven = True  # columns may still improve it: no certificate
@@ -332,111 +408,161 @@ class RestrictedMaster:
             return None
         return self._solver().objective()
 
-    def _improving_columns(self, phase: int) -> tuple[Indices, Indices, Vector]:
-        """Excluded pairs with a positive reduced cost (a few per mentee) and their costs."""
+    def _prices(self, phase: int) -> _Prices:
         duals = self._solver().duals()
         c, index = self.constraints, self.index
-        n, m = self.scores.shape
+        n, m = self.shape
         mentee_price = np.zeros(n)
-        for key, row in index.mentee.items():
-            mentee_price[key] = duals[row]
+        has = index.mentee >= 0
+        mentee_price[has] = duals[index.mentee[has]]
+        mentor_price = mentee_price.copy() if c.peer else np.zeros(m)
+        if not c.peer:
+            has = index.mentor >= 0
+            mentor_price[has] = duals[index.mentor[has]]
         if index.department and c.mentee_department is not None:
             for key, row in index.department.items():
                 mentee_price[c.mentee_department == key] += duals[row]
-        if c.peer:
-            mentor_price = mentee_price
-        else:
-            mentor_price = np.zeros(m)
-            for key, row in index.mentor.items():
-                mentor_price[key] = duals[row]
-        constant = duals[index.count] if index.count is not None else 0.0
-        couplings = [
-            (coupling, duals[index.coupling[coupling.name]])
-            for coupling in c.couplings(self.scores.shape)
+        if index.count is not None:
+            mentee_price += duals[index.count]
+        terms: list[tuple[Coupling, float]] = [
+            (coupling, -float(duals[index.coupling[coupling.name]]))
+            for coupling in c.couplings(self.shape)
             if coupling.name in index.coupling
         ]
-        block = max(1, PRICING_BLOCK_CELLS // max(m, 1))
-        columns = np.arange(m)[None, :]
-
-        def price(start: int) -> tuple[Indices, Indices] | None:
-            stop = min(n, start + block)
-            pricing = self.pricing[start:stop]
-            mentees = np.arange(start, stop)[:, None]
-            offset = mentee_price[start:stop, None] + constant
-            if phase == PAIRS:  # every pair is worth 1; -inf keeps marking the excluded ones
-                reduced = np.where(np.isfinite(pricing), 1.0 - offset, -np.inf)
-            else:
-                reduced = pricing - offset
-                reduced += self.multiplier.shift(mentees, columns)
-            reduced -= mentor_price[None, :]
-            for coupling, dual in couplings:
-                reduced -= dual * coupling.coefficients(mentees, columns)
-            improving = np.nonzero(reduced.max(axis=1) > PRICING_TOLERANCE)[0]
-            if len(improving) == 0:
-                return None
-            k = min(COLUMNS_PER_ROW_PER_ROUND, m)
-            best = np.argpartition(-reduced[improving], k - 1, axis=1)[:, :k]
-            keep = (
-                np.take_along_axis(reduced[improving], best, axis=1) > PRICING_TOLERANCE
-            ).ravel()
-            return (np.repeat(improving, k) + start)[keep], best.ravel()[keep]
-
-        found = [item for item in each_block(price, range(0, n, block)) if item is not None]
-        if not found:
-            empty = np.zeros(0, dtype=np.intp)
-            return empty, empty, np.zeros(0)
-        mentees = np.concatenate([i for i, _ in found])
-        mentors = np.concatenate([j for _, j in found])
-        if phase == PAIRS:
-            return mentees, mentors, np.ones(len(mentees))
-        costs = self.scores[mentees, mentors] + self.multiplier.shift(mentees, mentors)
-        return mentees, mentors, np.asarray(costs, dtype=np.float64)
-
-    def _append_columns(self, mentees: Indices, mentors: Indices, costs: Vector) -> None:
-        """Add priced columns, warm, with their entries in every row they belong to."""
-        starts: list[int] = []
-        indices: list[int] = []
-        values: list[float] = []
-        for i, j in zip(mentees.tolist(), mentors.tolist(), strict=True):
-            starts.append(len(indices))
-            for row, value in self._column_entries(i, j):
-                indices.append(row)
-                values.append(value)
-        first = len(self.columns_i)
-        self._register(mentees, mentors)
-        ends = [*starts[1:], len(indices)]
-        lengths = [stop - start for start, stop in zip(starts, ends, strict=True)]
-        self.rows.appended.append(
-            (
-                np.repeat(np.arange(first, first + len(lengths), dtype=np.intp), lengths),
-                np.array(indices, dtype=np.intp),
-                np.array(values, dtype=np.float64),
-            )
+        if phase == SCORE and self.multiplier.coupling is not None and self.multiplier.value:
+            terms.append((self.multiplier.coupling, self.multiplier.value))
+        terms = [(coupling, factor) for coupling, factor in terms if factor != 0.0]
+        slack = sum(
+            max(factor * coupling.left_out[0], factor * coupling.left_out[1])
+            for coupling, factor in terms
         )
+        return _Prices(mentee_price, mentor_price, terms, float(slack))
+
+    def _improving_columns(self, phase: int) -> tuple[Indices, Indices, Vector]:
+        """Left-out pairs with a positive reduced cost (a few per mentee) and their scores."""
+        prices = self._prices(phase)
+        initial = self.initial
+        structure = self.source.structure
+        if phase == PAIRS:
+            value = np.where(np.isfinite(initial.bounds), 1.0, -np.inf)
+        else:
+            value = initial.bounds.astype(np.float64) + initial.tolerance
+        value += prices.slack - prices.mentee[:, None]
+        groups = structure.mentor_group
+        lowest = np.full(structure.groups, np.inf)
+        np.minimum.at(lowest, groups, prices.mentor)
+        rows, suspect_groups = np.nonzero(value - lowest[None, :] > PRICING_TOLERANCE)
+        if len(rows) == 0:
+            return _nothing()
+        limits = value[rows, suspect_groups] - PRICING_TOLERANCE
+        classes = structure.mentee_class[rows]
+        by_price = np.lexsort((prices.mentor, groups))
+        group_starts = np.searchsorted(groups[by_price], np.arange(structure.groups + 1))
+        order = np.lexsort((classes, suspect_groups))
+        keys = (
+            suspect_groups[order].astype(np.int64) * (len(structure.allowed) + 1) + classes[order]
+        )
+        cuts = np.concatenate([[0], np.nonzero(np.diff(keys))[0] + 1, [len(order)]])
+        found: list[tuple[Indices, Indices, Vector, Vector]] = []
+        for start, stop in itertools.pairwise(cuts):
+            members = order[start:stop]
+            group, mentee_class = int(suspect_groups[members[0]]), int(classes[members[0]])
+            if mentee_class < 0:
+                continue
+            mentors = by_price[group_starts[group] : group_starts[group + 1]]
+            mentors = mentors[structure.allowed[mentee_class][structure.mentor_class[mentors]]]
+            counts = np.searchsorted(prices.mentor[mentors], limits[members], side="left")
+            found += self._price_block(phase, prices, rows[members], mentors, counts)
+        if not found:
+            return _nothing()
+        mentees = np.concatenate([i for i, _, _, _ in found])
+        mentors = np.concatenate([j for _, j, _, _ in found])
+        reduced = np.concatenate([r for _, _, r, _ in found])
+        scores = np.concatenate([s for _, _, _, s in found])
+        best = np.lexsort((-reduced, mentees))
+        mentees, mentors, scores = mentees[best], mentors[best], scores[best]
+        first = np.searchsorted(mentees, mentees, side="left")
+        keep = np.arange(len(mentees)) - first < COLUMNS_PER_ROW_PER_ROUND
+        return mentees[keep], mentors[keep], scores[keep]
+
+    def _price_block(
+        self, phase: int, prices: _Prices, mentees: Indices, mentors: Indices, counts: Indices
+    ) -> list[tuple[Indices, Indices, Vector, Vector]]:
+        """Exact reduced costs of each mentee with its first ``counts`` of ``mentors``."""
+        width = int(counts.max(initial=0))
+        if width == 0:
+            return []
+        mentors = mentors[:width]
+        step = max(1, PRICING_GRID_CELLS // width)
+        found = []
+        for start in range(0, len(mentees), step):
+            rows, reach = mentees[start : start + step], counts[start : start + step]
+            scores = self.source.grid(rows, mentors)
+            allowed = np.isfinite(scores) & (np.arange(width)[None, :] < reach[:, None])
+            base = np.where(allowed, 1.0 if phase == PAIRS else scores, -np.inf)
+            reduced = base - prices.mentee[rows][:, None] - prices.mentor[mentors][None, :]
+            for coupling, factor in prices.terms:
+                reduced += factor * coupling.coefficients(rows[:, None], mentors[None, :])
+            at_row, at_column = np.nonzero(reduced > PRICING_TOLERANCE)
+            if len(at_row) == 0:
+                continue
+            i, j = rows[at_row], mentors[at_column]
+            new = ~self._has(self._keys(i, j))
+            found.append(
+                (i[new], j[new], reduced[at_row, at_column][new], scores[at_row, at_column][new])
+            )
+        return found
+
+    def _append_columns(
+        self, mentees: Indices, mentors: Indices, scores: Vector, phase: int
+    ) -> None:
+        """Add priced columns, warm, with their entries in every row they belong to."""
+        self._ensure_rows(mentees, mentors)
+        first = len(self.columns_i)
+        self._register(mentees, mentors, scores)
+        costs = (
+            np.ones(len(mentees))
+            if phase == PAIRS
+            else np.asarray(scores + self.multiplier.shift(mentees, mentors), dtype=np.float64)
+        )
+        rows, values = self._column_entries(mentees, mentors)
+        present = rows >= 0
+        lengths = present.sum(axis=1)
+        columns = np.repeat(np.arange(first, first + len(mentees), dtype=np.intp), lengths)
+        indices, coefficients = rows[present], values[present]
+        self.rows.appended.append((columns, indices, coefficients))
         self.costs = np.concatenate([self.costs, costs])
         self._solver().add_columns(
             costs,
-            np.array(starts, dtype=np.int32),
-            np.array(indices, dtype=np.int32),
-            np.array(values, dtype=np.float64),
+            np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int32),
+            indices.astype(np.int32),
+            coefficients.astype(np.float64),
         )
         if self.integer:  # pragma: no cover - columns are priced into LPs only
             self.set_integer(True)
 
-    def _column_entries(self, i: int, j: int) -> list[tuple[int, float]]:
+    def _column_entries(
+        self, mentees: Indices, mentors: Indices
+    ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """(rows, coefficients) of each new column, one line per column; row -1: none."""
         c, index = self.constraints, self.index
-        entries = [(index.mentee[i], 1.0), ((index.mentee if c.peer else index.mentor)[j], 1.0)]
+        ones = np.ones(len(mentees))
+        rows = [index.mentee[mentees], (index.mentee if c.peer else index.mentor)[mentors]]
+        values = [ones, ones]
         if c.mentee_department is not None and index.department:
-            department = int(c.mentee_department[i])
-            if department in index.department:
-                entries.append((index.department[department], 1.0))
-        for coupling in c.couplings(self.scores.shape):
+            lookup = np.full(int(c.mentee_department.max(initial=0)) + 2, -1, dtype=np.intp)
+            for department, row in index.department.items():
+                lookup[department] = row
+            rows.append(lookup[c.mentee_department[mentees]])
+            values.append(ones)
+        for coupling in c.couplings(self.shape):
             if coupling.name in index.coupling:
-                coefficient = coupling.coefficients(np.array([i]), np.array([j]))[0]
-                entries.append((index.coupling[coupling.name], float(coefficient)))
+                rows.append(np.full(len(mentees), index.coupling[coupling.name], dtype=np.intp))
+                values.append(np.asarray(coupling.coefficients(mentees, mentors), dtype=np.float64))
         if index.count is not None:
-            entries.append((index.count, 1.0))
-        return entries
+            rows.append(np.full(len(mentees), index.count, dtype=np.intp))
+            values.append(ones)
+        return np.stack(rows, axis=1), np.stack(values, axis=1)
 
     # ------------------------------------------------------------------ solutions
 
@@ -447,7 +573,7 @@ class RestrictedMaster:
 
     def score(self, chosen: Indices) -> float:
         """The total score of the columns ``chosen``."""
-        return float(self.scores[self.columns_i[chosen], self.columns_j[chosen]].sum())
+        return float(self.column_scores[chosen].sum())
 
     def gap(self, chosen: Indices, bound: float) -> float:
         """Relative gap between ``chosen``'s score and ``bound``."""
@@ -486,18 +612,29 @@ class RestrictedMaster:
             seconds=seconds,
         )
 
+    def best_score(self) -> float:
+        """An upper bound on any pair's score (-inf: no pair is allowed)."""
+        return float(self.initial.row_best.max(initial=-np.inf))
+
     def relaxed_bound(self) -> float:
         """A bound that needs no LP, for runs stopped early.
 
         Every mentee (up to the seats there are) with their best partner. Peer pairs are
         worth the mean of two people's best, so half the best of twice as many people.
         """
-        best = np.max(self.scores, axis=1)
+        best = self.initial.row_best
+        if self.constraints.peer:
+            best = np.maximum(best, self.initial.column_best)
         best = np.sort(np.maximum(best[np.isfinite(best)], 0.0))[::-1]
         if self.constraints.peer:
-            return float(best[: 2 * (len(self.scores) // 2)].sum() / 2)
+            return float(best[: 2 * (self.shape[0] // 2)].sum() / 2)
         seats = int(self.constraints.mentor_capacity.sum())
         return float(best[:seats].sum())
+
+
+def _nothing() -> tuple[Indices, Indices, Vector]:
+    empty = np.zeros(0, dtype=np.intp)
+    return empty, empty, np.zeros(0)
 
 
 def tighter(bound: float | None, candidate: float | None) -> float | None:

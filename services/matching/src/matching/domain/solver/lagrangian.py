@@ -50,8 +50,8 @@ def solve_coupled(
     best_multiplier = max(0.0, -dual)  # a >= row of a maximisation has a dual <= 0
     master.free_row(row)
     # Past this multiplier one more unit of the row outweighs any score there is.
-    best_score = float(master.scores[np.isfinite(master.scores)].max())
-    limit = (abs(best_score) + 1.0) * (len(master.scores) + 1)
+    best_score = master.best_score()
+    limit = (abs(best_score) + 1.0) * (master.shape[0] + 1)
     low = best_multiplier
     step = 1e-5 * max(1.0, best_multiplier)
     best: Indices | None = None

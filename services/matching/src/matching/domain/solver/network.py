@@ -64,7 +64,6 @@ def max_pairs_by_flow(master: RestrictedMaster) -> tuple[int, Indices, Indices]:
     Returns the most pairs and the pairs the flow's proof added to the candidates.
     """
     c = master.constraints
-    allowed = np.isfinite(master.scores)
     capacity = c.mentor_capacity.astype(np.int64).copy()
     pinned_mentees = np.array([i for i, _ in c.pinned], dtype=np.intp)
     for _, j in c.pinned:
@@ -72,16 +71,14 @@ def max_pairs_by_flow(master: RestrictedMaster) -> tuple[int, Indices, Indices]:
     if (capacity < 0).any() or len(set(pinned_mentees.tolist())) < len(pinned_mentees):
         msg = "the pins give a mentor more mentees than their capacity, or a mentee two mentors"
         raise Infeasible(msg)
-    if len(pinned_mentees):
-        allowed = allowed.copy()
-        allowed[pinned_mentees] = False
     mentees, mentors = master.candidates()
-    keep = allowed[mentees, mentors]
+    keep = np.isfinite(master.initial.scores) & ~np.isin(mentees, pinned_mentees)
     result = max_pairs(
-        allowed,
+        master.source,
         mentees[keep],
         mentors[keep],
         capacity,
+        skipped=pinned_mentees,
         mentee_department=c.mentee_department,
         department_cap=c.max_pairs_per_department,
         pinned_per_department=_pinned_per_department(c),

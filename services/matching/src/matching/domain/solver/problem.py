@@ -25,6 +25,9 @@ class Coupling:
     """``a`` for index arrays that broadcast (pairs, or a block of rows by all columns)."""
     bound: float
     infeasible_message: str
+    left_out: tuple[float, float] = (0.0, 0.0)
+    """The least and the most ``a`` of a pair a model may leave out (every pair whose
+    ``a`` lies outside this range is in every model): pricing bounds with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,7 @@ class SideConstraints:
                     cross,
                     0.0,
                     "the minimum cross-department share cannot be met with the most pairs",
+                    (-share, 1.0 - share),
                 )
             )
         if self.max_changes is not None and self.existing:

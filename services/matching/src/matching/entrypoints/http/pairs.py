@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from matching.domain.pairs import Pair, PairStatus
 from matching.usecases.pairs import PairService
 from mentorship_contracts.types import PairEndReason
-from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.auth import CallerDependency, Principal, program_manager
+from mentorship_kit.program_access import ProgramManagers
 
 ProgramId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
 PairId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
@@ -59,15 +60,18 @@ class EndPairRequest(BaseModel):
     )
 
 
-def pairs_router(service: PairService, admin: CallerDependency) -> APIRouter:
-    """Routes for pairs (program managers only)."""
+def pairs_router(
+    service: PairService, caller: CallerDependency, managers: ProgramManagers
+) -> APIRouter:
+    """Routes for pairs (admins and the program's managers only)."""
     router = APIRouter(prefix="/v1", tags=["pairs"])
-    Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
+    Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
+    Manager = Annotated[Principal, Depends(program_manager(caller, managers.of))]  # noqa: N806
 
     @router.get("/programs/{program_id}/pairs", summary="List a program's pairs")
     async def list_pairs(
         program_id: ProgramId,
-        _: Admin,
+        _: Manager,
         status: Annotated[PairStatus | None, Query()] = None,
         after: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -79,11 +83,14 @@ def pairs_router(service: PairService, admin: CallerDependency) -> APIRouter:
         )
 
     @router.get("/pairs/{pair_id}", summary="Read a pair")
-    async def read(pair_id: PairId, _: Admin) -> PairView:
-        return PairView.of(await service.get(pair_id))
+    async def read(pair_id: PairId, who: Caller) -> PairView:
+        pair = await service.get(pair_id)
+        await managers.require(who, pair.program_id)
+        return PairView.of(pair)
 
     @router.post("/pairs/{pair_id}/end", summary="End a pair (and re-match its people)")
-    async def end(pair_id: PairId, request: EndPairRequest, _: Admin) -> PairView:
+    async def end(pair_id: PairId, request: EndPairRequest, who: Caller) -> PairView:
+        await managers.require(who, (await service.get(pair_id)).program_id)
         pair = await service.end_by_admin(
             pair_id, PairEndReason(request.reason), rematch=request.rematch
         )

@@ -77,10 +77,10 @@ class PoolView(BaseModel):
         )
 
 
-def pool_router(service: PoolService, admin: CallerDependency) -> APIRouter:
-    """Who waits in a program's pool (program managers only)."""
+def pool_router(service: PoolService, manager: CallerDependency) -> APIRouter:
+    """Who waits in a program's pool (admins and the program's managers only)."""
     router = APIRouter(prefix="/v1", tags=["pool"])
-    Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
+    Manager = Annotated[Principal, Depends(manager)]  # noqa: N806 - a type alias
 
     @router.get(
         "/programs/{program_id}/pool",
@@ -88,7 +88,7 @@ def pool_router(service: PoolService, admin: CallerDependency) -> APIRouter:
     )
     async def pool(
         program_id: ProgramId,
-        _: Admin,
+        _: Manager,
         role: Annotated[ParticipantRole | None, Query()] = None,
         after: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,

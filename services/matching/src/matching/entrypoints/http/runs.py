@@ -13,7 +13,8 @@ from matching.domain.why_not import WhyNot
 from matching.usecases.runs import RunService
 from mentorship_contracts.events.matching import ProposedPair, UnmatchedParticipant
 from mentorship_contracts.types import Identifier
-from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.auth import CallerDependency, Principal, program_manager
+from mentorship_kit.program_access import ProgramManagers
 
 ProgramId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
 RunId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
@@ -205,14 +206,22 @@ def _ref(pair: PairKey) -> PairRef:
 
 def runs_router(
     service: RunService,
-    admin: CallerDependency,
+    caller: CallerDependency,
+    managers: ProgramManagers,
     *,
     default_time_limit_s: float,
     max_time_limit_s: float,
 ) -> APIRouter:
-    """Routes for matching runs (program managers only)."""
+    """Routes for matching runs (admins and the program's managers only)."""
     router = APIRouter(prefix="/v1", tags=["matching runs"])
-    Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
+    Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
+    Manager = Annotated[Principal, Depends(program_manager(caller, managers.of))]  # noqa: N806
+
+    async def managed_run(run_id: str, who: Principal) -> Run:
+        """The run, once the caller is known to manage its program (403 otherwise)."""
+        run = await service.get(run_id)
+        await managers.require(who, run.program_id)
+        return run
 
     @router.post(
         "/programs/{program_id}/matching-runs",
@@ -223,7 +232,7 @@ def runs_router(
             "(its `stage` shows progress). One unfinished run per program at a time."
         ),
     )
-    async def start(program_id: ProgramId, request: RunRequest, caller: Admin) -> RunView:
+    async def start(program_id: ProgramId, request: RunRequest, caller: Manager) -> RunView:
         options = RunOptions(
             pins=tuple(pair.key() for pair in request.pins),
             forbids=tuple(pair.key() for pair in request.forbids),
@@ -236,7 +245,7 @@ def runs_router(
     @router.get("/programs/{program_id}/matching-runs", summary="List a program's runs")
     async def list_runs(
         program_id: ProgramId,
-        _: Admin,
+        _: Manager,
         before: Annotated[datetime | None, Query()] = None,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
     ) -> RunPage:
@@ -247,18 +256,18 @@ def runs_router(
         )
 
     @router.get("/matching-runs/{run_id}", summary="Read a run: status, stage, summary")
-    async def read(run_id: RunId, _: Admin) -> RunView:
-        return RunView.of(await service.get(run_id))
+    async def read(run_id: RunId, who: Caller) -> RunView:
+        return RunView.of(await managed_run(run_id, who))
 
     @router.get(
         "/matching-runs/{run_id}/proposal",
         summary="Read one part of a run's proposal: pairs, explanations, unmatched people",
     )
     async def proposal(
-        run_id: RunId, _: Admin, part: Annotated[int, Query(ge=1)] = 1
+        run_id: RunId, who: Caller, part: Annotated[int, Query(ge=1)] = 1
     ) -> ProposalPage:
+        run = await managed_run(run_id, who)
         stored = await service.part(run_id, part)
-        run = await service.get(run_id)
         return ProposalPage(
             run_id=run_id,
             part=part,
@@ -278,8 +287,9 @@ def runs_router(
         status_code=status.HTTP_202_ACCEPTED,
         summary="Approve a proposal: its pairs are created (asynchronously, in parts)",
     )
-    async def approve(run_id: RunId, caller: Admin) -> RunView:
-        return RunView.of(await service.approve(run_id, caller.actor))
+    async def approve(run_id: RunId, who: Caller) -> RunView:
+        await managed_run(run_id, who)
+        return RunView.of(await service.approve(run_id, who.actor))
 
     @router.get(
         "/matching-runs/{run_id}/why-not",
@@ -287,10 +297,11 @@ def runs_router(
     )
     async def why_not(
         run_id: RunId,
-        _: Admin,
+        who: Caller,
         mentee_participant_id: ParticipantQuery,
         mentor_participant_id: ParticipantQuery,
     ) -> WhyNotView:
+        await managed_run(run_id, who)
         answer = await service.why_not(run_id, mentee_participant_id, mentor_participant_id)
         return WhyNotView.of(answer)
 

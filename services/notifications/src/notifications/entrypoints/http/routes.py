@@ -109,14 +109,18 @@ def unsubscribe_router(people: People) -> APIRouter:
     return router
 
 
-def admin_router(admin: Administration, admin_only: CallerDependency) -> APIRouter:
-    """Deliveries, failures and program settings (admins)."""
+def admin_router(
+    admin: Administration, caller: CallerDependency, manager: CallerDependency
+) -> APIRouter:
+    """Deliveries, failures and program settings (admins; program managers in theirs)."""
     router = APIRouter(prefix="/v1", tags=["admin"])
-    Admin = Annotated[Principal, Depends(admin_only)]  # noqa: N806 - a type alias
+    Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
+    Manager = Annotated[Principal, Depends(manager)]  # noqa: N806 - a type alias
 
     @router.get("/deliveries", summary="Delivery records, newest first (failures: status=failed)")
     async def deliveries(
-        _: Admin,
+        who: Caller,
+        *,
         status: Status | None = None,
         program_id: Annotated[str | None, Query(max_length=80)] = None,
         kind: Kind | None = None,
@@ -132,24 +136,26 @@ def admin_router(admin: Administration, admin_only: CallerDependency) -> APIRout
         ):
             if value is not None:
                 query[name] = getattr(value, "value", value)
-        found = await admin.deliveries(query, limit)
+        found = await admin.deliveries(query, limit, who)
         return DeliveryList(deliveries=[DeliveryView.of(d) for d in found])
 
     @router.get("/deliveries/summary", summary="Deliveries by status")
     async def summary(
-        _: Admin, program_id: Annotated[str | None, Query(max_length=80)] = None
+        who: Caller, program_id: Annotated[str | None, Query(max_length=80)] = None
     ) -> DeliverySummary:
-        return DeliverySummary(program_id=program_id, by_status=await admin.summary(program_id))
+        return DeliverySummary(
+            program_id=program_id, by_status=await admin.summary(program_id, who)
+        )
 
     @router.post("/deliveries/{delivery_id}/retry", summary="Send a failed delivery again")
-    async def retry(delivery_id: ResourceId, _: Admin) -> DeliveryView:
-        return DeliveryView.of(await admin.retry(delivery_id))
+    async def retry(delivery_id: ResourceId, who: Caller) -> DeliveryView:
+        return DeliveryView.of(await admin.retry(delivery_id, who))
 
     @router.get(
         "/programs/{program_id}/notification-settings",
         summary="A program's branding, chat destinations and manager recipients",
     )
-    async def read_settings(program_id: ResourceId, _: Admin) -> ProgramSettingsView:
+    async def read_settings(program_id: ResourceId, _: Manager) -> ProgramSettingsView:
         return ProgramSettingsView.of(await admin.program(program_id))
 
     @router.patch(
@@ -157,7 +163,7 @@ def admin_router(admin: Administration, admin_only: CallerDependency) -> APIRout
         summary="Change a program's branding, chat destinations or manager recipients",
     )
     async def change_settings(
-        program_id: ResourceId, body: ProgramSettingsBody, _: Admin
+        program_id: ResourceId, body: ProgramSettingsBody, _: Manager
     ) -> ProgramSettingsView:
         changed = await admin.set_program(
             program_id,

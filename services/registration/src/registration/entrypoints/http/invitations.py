@@ -6,7 +6,8 @@ from typing import Annotated, Self
 from fastapi import APIRouter, Depends, Path, Query, status
 from pydantic import BaseModel
 
-from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.auth import CallerDependency, Principal, program_manager
+from mentorship_kit.program_access import ManagersLookup
 from registration.domain.invitations import (
     Invitation,
     InvitationOutcome,
@@ -96,11 +97,16 @@ class InviteeContact(BaseModel):
 
 
 def invitations_router(
-    service: InvitationService, people: PeopleService, admin: CallerDependency
+    service: InvitationService,
+    people: PeopleService,
+    caller: CallerDependency,
+    admin: CallerDependency,
+    managers_of: ManagersLookup,
 ) -> APIRouter:
-    """Routes for invitations."""
+    """Routes for invitations (a program's: its managers too; contacts: admins only)."""
     router = APIRouter(prefix="/v1", tags=["invitations"])
     Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
+    Manager = Annotated[Principal, Depends(program_manager(caller, managers_of))]  # noqa: N806
 
     @router.post(
         "/programs/{program_id}/invitations",
@@ -115,13 +121,13 @@ def invitations_router(
         ),
         responses={404: {}, 409: {}},
     )
-    async def invite(program_id: Reference, plan: InvitationPlan, _: Admin) -> InvitationResult:
+    async def invite(program_id: Reference, plan: InvitationPlan, _: Manager) -> InvitationResult:
         return InvitationResult.of(await service.invite(program_id, plan))
 
     @router.get("/programs/{program_id}/invitations", summary="A program's invitations")
     async def list_invitations(
         program_id: Reference,
-        _: Admin,
+        _: Manager,
         after: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> InvitationPage:

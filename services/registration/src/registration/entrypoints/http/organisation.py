@@ -52,13 +52,19 @@ class PoolQuestionView(BaseModel):
         return cls(source=item.source, question=item.question)
 
 
-def organisation_router(service: OrganisationService, admin: CallerDependency) -> APIRouter:
-    """Routes for the organisation's lists and question pool."""
+def organisation_router(
+    service: OrganisationService, admin: CallerDependency, any_manager: CallerDependency
+) -> APIRouter:
+    """Routes for the organisation's lists and question pool.
+
+    Admins change them; program managers read them (to build their questionnaires).
+    """
     router = APIRouter(prefix="/v1", tags=["organisation"])
     Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
+    AnyManager = Annotated[Principal, Depends(any_manager)]  # noqa: N806 - a type alias
 
     @router.get("/organisation/choices", summary="The template's offices, time zones, languages")
-    async def choices(_: Admin) -> ChoicesView:
+    async def choices(_: AnyManager) -> ChoicesView:
         return ChoicesView.of(await service.choices())
 
     @router.put(
@@ -75,7 +81,7 @@ def organisation_router(service: OrganisationService, admin: CallerDependency) -
         return ChoicesView.of(await service.set_list(name, request.choices))
 
     @router.get("/question-pool", summary="The standard questions and the organisation's own")
-    async def question_pool(_: Admin) -> list[PoolQuestionView]:
+    async def question_pool(_: AnyManager) -> list[PoolQuestionView]:
         return [PoolQuestionView.of(item) for item in await service.pool()]
 
     @router.put(

@@ -16,9 +16,8 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from mentorship_contracts.events import ProgramTopics
-from mentorship_contracts.events.program import ProgramDetails
 from mentorship_contracts.types import Identifier, ProgramLifecycle, RegistrationStatus, utc_now
-from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.auth import CallerDependency, Principal, program_manager
 from registration.domain.access import AccessPreview, ParticipantAccess
 from registration.domain.launch import LaunchStep, StepState
 from registration.domain.programs import (
@@ -80,7 +79,7 @@ def _null_refused(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
-_NULLABLE = [name for name, field in ProgramDetails.model_fields.items() if _may_be_empty(field)]
+_NULLABLE = [name for name, field in ProgramSettings.model_fields.items() if _may_be_empty(field)]
 ProgramPatch: type[BaseModel] = create_model(
     "ProgramPatch",
     __config__=ConfigDict(extra="forbid"),
@@ -91,12 +90,12 @@ ProgramPatch: type[BaseModel] = create_model(
     ),
     __validators__={
         "_null_refused": field_validator(
-            *(name for name in ProgramDetails.model_fields if name not in _NULLABLE),
+            *(name for name in ProgramSettings.model_fields if name not in _NULLABLE),
             mode="before",
         )(_null_refused)
     },
     **{  # type: ignore[call-overload]
-        name: _patch_field(field) for name, field in ProgramDetails.model_fields.items()
+        name: _patch_field(field) for name, field in ProgramSettings.model_fields.items()
     },
 )
 
@@ -269,13 +268,14 @@ class TemplateRequest(BaseModel):
     template: Template = Template.STANDARD
 
 
-def programs_router(
-    service: ProgramService, caller: CallerDependency, admin: CallerDependency
-) -> APIRouter:
+def programs_router(service: ProgramService, caller: CallerDependency) -> APIRouter:
     """Routes for programs and their questionnaires."""
     router = APIRouter(prefix="/v1/programs", tags=["programs"])
-    Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
     Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
+    # Admins, and the managers of the program the path names (403 for anyone else).
+    Manager = Annotated[  # noqa: N806 - a type alias
+        Principal, Depends(program_manager(caller, service.managers_of))
+    ]
 
     @router.post(
         "",
@@ -284,26 +284,43 @@ def programs_router(
         description=(
             "A program starts with registration open (its window decides when people "
             'register), or as a draft (`"lifecycle": "draft"`) launched step by step: see '
-            "`GET /v1/programs/{id}/launch`."
+            "`GET /v1/programs/{id}/launch`. Admins create programs; a caller with the "
+            "program-manager role creates programs they then manage (they join `managers`)."
         ),
     )
-    async def create(request: ProgramCreateRequest, _: Admin) -> ProgramView:
+    async def create(request: ProgramCreateRequest, principal: Caller) -> ProgramView:
         settings = ProgramSettings.model_validate(
             request.model_dump(exclude={"questionnaire_template", "lifecycle"})
         )
         program = await service.create(
-            settings, request.questionnaire_template, ProgramLifecycle(request.lifecycle)
+            settings,
+            request.questionnaire_template,
+            ProgramLifecycle(request.lifecycle),
+            creator=principal,
         )
         return ProgramView.of(program)
 
-    @router.get("", summary="List programs")
+    @router.get(
+        "",
+        summary="List programs",
+        description=(
+            "Admins and participants see every program. A program manager (the "
+            "program-manager role, or named in some program's `managers`) sees only the "
+            "programs they manage, unless they ask for `managed=false` (every program, as a "
+            "participant sees them); `managed=true` lists only the caller's own programs."
+        ),
+    )
     async def list_programs(
-        _: Caller,
+        principal: Caller,
         registration_status: Annotated[RegistrationStatus | None, Query()] = None,
+        managed: Annotated[bool | None, Query()] = None,
         after: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
     ) -> ProgramPage:
-        programs = await service.page(registration_status, after, limit)
+        only = None if managed is False else await service.managed_by(principal)
+        if only is not None and managed is None and not (principal.is_program_manager or only):
+            only = None  # a participant who manages nothing sees every program
+        programs = await service.page(registration_status, after, limit, only)
         return ProgramPage(
             programs=[ProgramView.of(program) for program in programs],
             next_after=programs[-1].program_id if len(programs) == limit else None,
@@ -325,7 +342,7 @@ def programs_router(
         ),
         responses={404: {}, 422: {}},
     )
-    async def revise(program_id: ProgramId, patch: ProgramPatch, _: Admin) -> ProgramView:
+    async def revise(program_id: ProgramId, patch: ProgramPatch, _: Manager) -> ProgramView:
         changes: dict[str, Any] = patch.model_dump(exclude_unset=True)
         return ProgramView.of(await service.revise(program_id, changes))
 
@@ -334,7 +351,7 @@ def programs_router(
         summary="Close registration now",
         responses={404: {}},
     )
-    async def close(program_id: ProgramId, _: Admin) -> ProgramView:
+    async def close(program_id: ProgramId, _: Manager) -> ProgramView:
         return ProgramView.of(await service.close_registration(program_id))
 
     @router.post(
@@ -348,7 +365,7 @@ def programs_router(
         ),
         responses={404: {}, 409: {}},
     )
-    async def move(program_id: ProgramId, request: LifecycleRequest, _: Admin) -> ProgramView:
+    async def move(program_id: ProgramId, request: LifecycleRequest, _: Manager) -> ProgramView:
         return ProgramView.of(await service.transition(program_id, request.to))
 
     @router.get(
@@ -356,7 +373,7 @@ def programs_router(
         summary="The launch checklist: each step done or what it misses, and how many are left",
         responses={404: {}},
     )
-    async def launch(program_id: ProgramId, _: Admin) -> LaunchView:
+    async def launch(program_id: ProgramId, _: Manager) -> LaunchView:
         return await _launch_view(program_id, await service.launch(program_id))
 
     @router.post(
@@ -369,7 +386,7 @@ def programs_router(
         ),
         responses={404: {}, 409: {}},
     )
-    async def mark(program_id: ProgramId, step: LaunchStep, _: Admin) -> LaunchView:
+    async def mark(program_id: ProgramId, step: LaunchStep, _: Manager) -> LaunchView:
         return await _launch_view(program_id, await service.mark_reviewed(program_id, step))
 
     async def _launch_view(program_id: str, steps: list[StepState]) -> LaunchView:
@@ -385,7 +402,7 @@ def programs_router(
         )
 
     @router.get("/{program_id}/access", summary="Who may register", responses={404: {}})
-    async def access(program_id: ProgramId, _: Admin) -> ParticipantAccess:
+    async def access(program_id: ProgramId, _: Manager) -> ParticipantAccess:
         return (await service.get(program_id)).access
 
     @router.put(
@@ -401,7 +418,7 @@ def programs_router(
         responses={404: {}, 409: {}, 422: {}},
     )
     async def set_access(
-        program_id: ProgramId, request: ParticipantAccess, _: Admin
+        program_id: ProgramId, request: ParticipantAccess, _: Manager
     ) -> ParticipantAccess:
         return (await service.set_access(program_id, request)).access
 
@@ -411,7 +428,7 @@ def programs_router(
         responses={404: {}},
     )
     async def preview_access(
-        program_id: ProgramId, _: Admin, request: ParticipantAccess | None = None
+        program_id: ProgramId, _: Manager, request: ParticipantAccess | None = None
     ) -> AccessPreviewView:
         return AccessPreviewView.of(await service.preview_access(program_id, request))
 
@@ -420,7 +437,7 @@ def programs_router(
         summary="Plan the sessions' content",
         responses={404: {}, 409: {}},
     )
-    async def set_agenda(program_id: ProgramId, request: AgendaRequest, _: Admin) -> ProgramView:
+    async def set_agenda(program_id: ProgramId, request: AgendaRequest, _: Manager) -> ProgramView:
         return ProgramView.of(await service.set_agenda(program_id, request.agenda))
 
     @router.post(
@@ -434,7 +451,7 @@ def programs_router(
         ),
         responses={404: {}, 422: {}},
     )
-    async def next_cohort(program_id: ProgramId, request: CohortRequest, _: Admin) -> ProgramView:
+    async def next_cohort(program_id: ProgramId, request: CohortRequest, _: Manager) -> ProgramView:
         return ProgramView.of(
             await service.next_cohort(program_id, request.model_dump(exclude_unset=True))
         )
@@ -445,7 +462,7 @@ def programs_router(
         responses={404: {}},
     )
     async def import_questionnaire(
-        program_id: ProgramId, request: QuestionnaireImportRequest, _: Admin
+        program_id: ProgramId, request: QuestionnaireImportRequest, _: Manager
     ) -> QuestionnaireView:
         version = await service.import_questionnaire(
             program_id, request.program_id, request.version
@@ -458,7 +475,7 @@ def programs_router(
         responses={404: {}, 422: {}},
     )
     async def add_pool_questions(
-        program_id: ProgramId, request: PoolQuestionsRequest, _: Admin
+        program_id: ProgramId, request: PoolQuestionsRequest, _: Manager
     ) -> QuestionnaireView:
         return _questionnaire_view(await service.add_pool_questions(program_id, request.keys))
 
@@ -491,7 +508,7 @@ def programs_router(
         },
     )
     async def replace(
-        program_id: ProgramId, request: QuestionnaireRequest, _: Admin
+        program_id: ProgramId, request: QuestionnaireRequest, _: Manager
     ) -> QuestionnaireView:
         version = await service.replace_questionnaire(
             program_id, request.questionnaire(), request.read_back()
@@ -504,7 +521,7 @@ def programs_router(
         responses={404: {}},
     )
     async def apply_template(
-        program_id: ProgramId, request: TemplateRequest, _: Admin
+        program_id: ProgramId, request: TemplateRequest, _: Manager
     ) -> QuestionnaireView:
         return _questionnaire_view(await service.apply_template(program_id, request.template))
 

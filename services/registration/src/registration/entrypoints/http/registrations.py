@@ -1,4 +1,4 @@
-"""Registration endpoints: people register, update, withdraw; admins also import."""
+"""Registration endpoints: people register, update, withdraw; admins and managers import."""
 
 from datetime import datetime
 from typing import Annotated, Any, Self
@@ -7,8 +7,10 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from mentorship_contracts.types import Identifier, ParticipantRole
-from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.auth import CallerDependency, Principal, program_manager
+from mentorship_kit.errors import ForbiddenError
 from mentorship_kit.http_errors import ApiError
+from mentorship_kit.program_access import ManagersLookup, require_manager
 from registration.domain.csv_import import RowProblem
 from registration.domain.identity import Department, Email, PersonName
 from registration.domain.questionnaire import AnswerValue
@@ -150,18 +152,29 @@ def row_error(problem: RowProblem) -> ImportRowError:
     return ImportRowError(row=problem.row, field=field, message=problem.message)
 
 
-def _employee(reference: str, principal: Principal) -> str:
-    """The employee a path names, checked against who asks."""
+async def _employee(
+    reference: str, principal: Principal, program_id: str, managers_of: ManagersLookup
+) -> str:
+    """The employee a path names, checked against who asks.
+
+    People act on their own registration; admins and the program's managers on anyone's.
+    """
     if reference == ME:
         if principal.employee_id is None:
             raise ApiError(400, "no_employee", "The admin token names no employee; use an id.")
         return principal.employee_id
-    if not principal.may_act_for(reference):
-        raise ApiError(403, "forbidden", "You can only act on your own registration.")
+    if principal.may_act_for(reference):
+        return reference
+    try:
+        await require_manager(principal, program_id, managers_of)
+    except ForbiddenError:
+        raise ApiError(403, "forbidden", "You can only act on your own registration.") from None
     return reference
 
 
-def _registrant(request: RegistrationRequest, principal: Principal) -> str:
+async def _registrant(
+    request: RegistrationRequest, principal: Principal, program_id: str, managers_of: ManagersLookup
+) -> str:
     if request.employee_id is None:
         if principal.employee_id is None:
             raise ApiError(
@@ -170,7 +183,7 @@ def _registrant(request: RegistrationRequest, principal: Principal) -> str:
                 "An admin registering someone must give their employee_id.",
             )
         return principal.employee_id
-    return _employee(request.employee_id, principal)
+    return await _employee(request.employee_id, principal, program_id, managers_of)
 
 
 def _respond(decision: Decision, response: Response) -> RegistrationOutcome:
@@ -184,13 +197,14 @@ def registrations_router(
     service: RegistrationService,
     importer: ImportService,
     caller: CallerDependency,
-    admin: CallerDependency,
+    managers_of: ManagersLookup,
     *,
     import_max_bytes: int,
 ) -> APIRouter:
-    """Routes for registrations."""
+    """Routes for registrations (``managers_of``: the person ids of a program's managers)."""
     router = APIRouter(prefix="/v1/programs/{program_id}/registrations", tags=["registrations"])
-    Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
+    # Admins, and the managers of the program the path names (403 for anyone else).
+    Manager = Annotated[Principal, Depends(program_manager(caller, managers_of))]  # noqa: N806
     Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
 
     @router.post(
@@ -206,14 +220,14 @@ def registrations_router(
     async def register(
         program_id: ProgramId, request: RegistrationRequest, principal: Caller, response: Response
     ) -> RegistrationOutcome:
-        employee_id = _registrant(request, principal)
+        employee_id = await _registrant(request, principal, program_id, managers_of)
         decision = await service.register(program_id, request.submission(employee_id))
         return _respond(decision, response)
 
-    @router.get("", summary="List a program's registrations (admins)")
+    @router.get("", summary="List a program's registrations (admins and its managers)")
     async def list_registrations(
         program_id: ProgramId,
-        _: Admin,
+        _: Manager,
         registration_status: Annotated[Status | None, Query(alias="status")] = None,
         after: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -228,7 +242,8 @@ def registrations_router(
     async def read(
         program_id: ProgramId, employee_id: EmployeeRef, principal: Caller
     ) -> RegistrationView:
-        registration = await service.get(program_id, _employee(employee_id, principal))
+        employee = await _employee(employee_id, principal, program_id, managers_of)
+        registration = await service.get(program_id, employee)
         return RegistrationView.of(registration)
 
     @router.put(
@@ -243,7 +258,7 @@ def registrations_router(
         principal: Caller,
         response: Response,
     ) -> RegistrationOutcome:
-        employee = _employee(employee_id, principal)
+        employee = await _employee(employee_id, principal, program_id, managers_of)
         if request.employee_id not in (None, employee):
             raise ApiError(422, "validation_failed", "employee_id differs from the path.")
         decision = await service.update(program_id, request.submission(employee))
@@ -255,12 +270,13 @@ def registrations_router(
     async def withdraw(
         program_id: ProgramId, employee_id: EmployeeRef, principal: Caller
     ) -> RegistrationView:
-        registration = await service.withdraw(program_id, _employee(employee_id, principal))
+        employee = await _employee(employee_id, principal, program_id, managers_of)
+        registration = await service.withdraw(program_id, employee)
         return RegistrationView.of(registration)
 
     @router.post(
         "/import",
-        summary="Register everyone in an HRIS CSV export (admins)",
+        summary="Register everyone in an HRIS CSV export (admins and the program's managers)",
         description=(
             "Columns: employee_id, name, email (required), department, manager_employee_id, "
             "preferred_mentors, then question keys. Several choices per cell are separated "
@@ -274,7 +290,7 @@ def registrations_router(
         },
         responses={409: {}, 413: {}, 422: {}},
     )
-    async def import_csv(program_id: ProgramId, request: Request, _: Admin) -> ImportResult:
+    async def import_csv(program_id: ProgramId, request: Request, _: Manager) -> ImportResult:
         body = await request.body()
         if len(body) > import_max_bytes:
             raise ApiError(413, "too_large", f"Imports are limited to {import_max_bytes} bytes.")

@@ -23,13 +23,10 @@ RETRY_AFTER_S = 2
 """What a 202 "being planned" answer suggests waiting before asking again."""
 
 
-def sessions_router(
-    service: SessionService, caller: CallerDependency, admin: CallerDependency
-) -> APIRouter:
-    """Routes for sessions (members of the pair, or admins)."""
+def sessions_router(service: SessionService, caller: CallerDependency) -> APIRouter:
+    """Routes for sessions (members of the pair, admins, or the program's managers)."""
     router = APIRouter(prefix="/v1", tags=["sessions"])
     Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
-    Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
 
     async def view(session: Session) -> SessionView:
         return SessionView.of(session, await service.zones(session.participant_ids))
@@ -78,10 +75,11 @@ def sessions_router(
         return await views(await service.of_person(person_of(who)))
 
     @router.get(
-        "/participants/{participant_id}/sessions", summary="A participant's sessions (admin)"
+        "/participants/{participant_id}/sessions",
+        summary="A participant's sessions (admins; a program manager: in their programs)",
     )
-    async def participant_sessions(participant_id: ResourceId, _: Admin) -> SessionList:
-        return await views(await service.of_participant(participant_id))
+    async def participant_sessions(participant_id: ResourceId, who: Caller) -> SessionList:
+        return await views(await service.of_participant(participant_id, who))
 
     @router.get("/sessions/{session_id}", summary="Read a session")
     async def read(session_id: ResourceId, who: Caller) -> SessionView:

@@ -1,0 +1,71 @@
+"""The outcomes report's endpoints, as JSON and as CSV (program managers only)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from analytics.domain.mentor_impact import MentorImpactReport
+from analytics.domain.outcome_report import OutcomesReport
+from analytics.entrypoints.http.csv_export import to_csv
+from analytics.entrypoints.http.reports import CSV_MEDIA_TYPE, ProgramId
+from analytics.usecases.outcomes import OutcomeReports
+from mentorship_kit.auth import CallerDependency, Principal
+
+
+def outcomes_router(service: OutcomeReports, manager: CallerDependency) -> APIRouter:
+    """The outcomes report's routes (``manager``: admins and the program's managers).
+
+    Mounted before the generic ``{name}.csv`` route, which would take ``outcomes.csv``.
+    """
+    router = APIRouter(prefix="/v1", tags=["reports"])
+    Manager = Annotated[Principal, Depends(manager)]  # noqa: N806 - a type alias
+    path = "/programs/{program_id}/reports/outcomes"
+
+    @router.get(
+        path,
+        summary="Business outcomes of participants against a comparison group",
+        description=(
+            "Promotion, internal move and retention rates of the program's mentees and, "
+            "separately, its mentors, against non-participants of the same department, "
+            "seniority and tenure band over the program's period: the difference with its 95% "
+            "interval, the groups' sizes and warnings. Groups of fewer than five people are "
+            "never shown."
+        ),
+    )
+    async def outcomes(program_id: ProgramId, _: Manager) -> OutcomesReport:
+        return await service.outcomes(program_id)
+
+    @router.get(
+        f"{path}.csv",
+        summary="The outcomes report as CSV (field,value rows)",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}},
+    )
+    async def outcomes_csv(program_id: ProgramId, _: Manager) -> Response:
+        return Response(
+            content=to_csv(await service.outcomes(program_id)),
+            media_type=CSV_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{program_id}-outcomes.csv"'},
+        )
+
+    @router.get(
+        "/programs/{program_id}/reports/mentors",
+        summary="Each mentor's impact: mentees, sessions, hours, rating, mentees' goals",
+    )
+    async def mentors(program_id: ProgramId, _: Manager) -> MentorImpactReport:
+        return await service.mentor_impact(program_id)
+
+    @router.get(
+        "/programs/{program_id}/reports/mentors.csv",
+        summary="The mentor impact view as CSV (field,value rows)",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}},
+    )
+    async def mentors_csv(program_id: ProgramId, _: Manager) -> Response:
+        return Response(
+            content=to_csv(await service.mentor_impact(program_id)),
+            media_type=CSV_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{program_id}-mentors.csv"'},
+        )
+
+    return router

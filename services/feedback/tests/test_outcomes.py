@@ -1,0 +1,158 @@
+"""The HRIS outcome import: rows checked one by one, pseudonymised, recorded once, announced."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from feedback.app import build_app
+from feedback.domain.outcomes import OutcomeFileError, parse_csv, record_outcomes
+from feedback.settings import FeedbackSettings
+from mentorship_contracts import decode
+from mentorship_contracts.events import OutcomeRecorded
+from mentorship_contracts.topics import DEVELOPMENT
+from mentorship_contracts.types import OutcomeKind
+from mentorship_devstack.kafka_tools import read_topic
+from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory
+from mentorship_devstack.tokens import dev_person_id
+
+from .scenario import ADMIN
+
+TODAY = date(2027, 6, 1)
+NOW = datetime(2027, 6, 1, 9, tzinfo=UTC)
+
+CSV = """employee_id,kind,date,voluntary,band
+e-1,promotion,2027-03-01,,
+e-2,exit,2027-04-15,yes,
+e-3,exit,2027-04-15,,
+e-4,performance_band,2027-01-10,,7
+e-5,promotoin,2026-02-01,,
+e-6,role_change,2027-13-01,,
+,promotion,2026-02-01,,
+e-7,department_change,2099-01-01,,
+e-1,promotion,2027-03-01,,
+e-8,performance_band,2027-01-10,,4
+e-9,hired,2019-05-01,true,
+"""
+
+
+def test_each_bad_row_is_named_by_its_line_and_field() -> None:
+    rows, problems = parse_csv(CSV, today=TODAY)
+    assert [(row.line, row.employee_id, row.kind) for row in rows] == [
+        (2, "e-1", OutcomeKind.PROMOTION),
+        (3, "e-2", OutcomeKind.EXIT),
+        (11, "e-8", OutcomeKind.PERFORMANCE_BAND),
+    ]
+    assert rows[1].voluntary is True
+    assert rows[2].performance_band == 4
+    assert [(p.line, p.field) for p in problems] == [
+        (4, "voluntary"),
+        (5, "band"),
+        (6, "kind"),
+        (7, "date"),
+        (8, "employee_id"),
+        (9, "date"),
+        (10, "date"),
+        (12, "voluntary"),
+    ]
+    assert "the same outcome as line 2" in problems[6].message
+
+
+def test_a_file_without_its_required_columns_is_refused_whole() -> None:
+    with pytest.raises(OutcomeFileError, match="date"):
+        parse_csv("employee_id,kind\ne-1,promotion\n", today=TODAY)
+    with pytest.raises(OutcomeFileError, match="empty"):
+        parse_csv("", today=TODAY)
+
+
+def test_the_same_outcome_is_recorded_once_and_a_changed_one_replaced() -> None:
+    rows, _ = parse_csv(CSV, today=TODAY)
+    first = record_outcomes(rows, person_ids=lambda e: f"p-{e}", stored={}, now=NOW)
+    assert len(first.recorded) == len(first.events) == 3
+    assert all(isinstance(e, OutcomeRecorded) for e in first.events)
+    assert {e.person_id for e in first.events if isinstance(e, OutcomeRecorded)} == {
+        "p-e-1",
+        "p-e-2",
+        "p-e-8",
+    }
+    stored = {o.outcome_id: o for o in first.recorded}
+    again = record_outcomes(rows, person_ids=lambda e: f"p-{e}", stored=stored, now=NOW)
+    assert (again.recorded, again.events, again.unchanged) == ((), (), 3)
+    changed_rows, _ = parse_csv(
+        CSV.replace("e-2,exit,2027-04-15,yes", "e-2,exit,2027-04-15,no"), today=TODAY
+    )
+    changed = record_outcomes(changed_rows, person_ids=lambda e: f"p-{e}", stored=stored, now=NOW)
+    assert [(o.person_id, o.voluntary) for o in changed.recorded] == [("p-e-2", False)]
+    assert changed.recorded[0].outcome_id == next(
+        o.outcome_id for o in first.recorded if o.person_id == "p-e-2"
+    )
+
+
+@pytest.mark.integration
+async def test_outcomes_imported_by_csv_and_api_are_announced_pseudonymously(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(FeedbackSettings)
+    async with serve_app(build_app(settings)) as client:
+        csv_body = "employee_id,kind,date,voluntary\ne-100,exit,2026-02-01,false\ne-101,exit,x,\n"
+        refused = await client.post(
+            "/v1/outcomes/import",
+            content=csv_body,
+            headers={"content-type": "text/csv", "Authorization": "Bearer nope"},
+        )
+        assert refused.status_code == 401
+        imported = await client.post(
+            "/v1/outcomes/import", content=csv_body, headers={"content-type": "text/csv", **ADMIN}
+        )
+        assert imported.status_code == 200, imported.text
+        body = imported.json()
+        assert (body["rows"], body["recorded"], body["failed"]) == (2, 1, 1)
+        assert {(e["row"], e["field"]) for e in body["errors"]} == {
+            (3, "body.date"),
+            (3, "body.voluntary"),
+        }
+        sent = await client.post(
+            "/v1/outcomes",
+            headers=ADMIN,
+            json={
+                "outcomes": [
+                    {"employee_id": "e-102", "kind": "promotion", "date": "2026-03-01"},
+                    {
+                        "employee_id": "e-100",
+                        "kind": "exit",
+                        "date": "2026-02-01",
+                        "voluntary": False,
+                    },
+                    {"employee_id": "e-103", "kind": "performance_band", "date": "2026-01-01"},
+                ]
+            },
+        )
+        assert sent.status_code == 200, sent.text
+        assert (sent.json()["recorded"], sent.json()["unchanged"]) == (1, 1)
+        assert sent.json()["errors"] == [
+            {"row": 3, "field": "body.band", "message": "a performance_band row needs a band (1-5)"}
+        ]
+        bad_file = await client.post(
+            "/v1/outcomes/import",
+            content="who,what\n",
+            headers={"content-type": "text/csv", **ADMIN},
+        )
+        assert bad_file.status_code == 422
+        records = await read_topic(
+            settings.kafka_bootstrap,
+            f"{settings.kafka_topic_prefix}{DEVELOPMENT.name}",
+            until=lambda found: len(found) >= 2,
+        )
+        events = [decode(record.value).data for record in records]
+        assert sorted(
+            (e.person_id, e.kind) for e in events if isinstance(e, OutcomeRecorded)
+        ) == sorted(
+            [
+                (dev_person_id("e-100"), OutcomeKind.EXIT),
+                (dev_person_id("e-102"), OutcomeKind.PROMOTION),
+            ]
+        )
+        assert all(
+            b"e-100" not in record.value and b"e-102" not in record.value for record in records
+        )

@@ -1,0 +1,73 @@
+"""Impact stories: written with consent, approved by a manager, only approved ones listed."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedback.app import build_app
+from feedback.settings import FeedbackSettings
+from mentorship_devstack.kafka_tools import publish_events
+from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
+
+from .scenario import (
+    ADMIN,
+    EMPLOYEES,
+    MENTEE,
+    OUTSIDER_EMPLOYEE,
+    PROGRAM,
+    SESSION,
+    as_person,
+    history,
+    problems,
+)
+
+pytestmark = pytest.mark.integration
+
+STORY = {
+    "title": "I gave my first talk",
+    "text": "Six sessions later ...",
+    "consent_to_publish": True,
+}
+
+
+async def test_a_story_is_listed_once_approved_and_until_consent_is_withdrawn(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(FeedbackSettings)
+    base = f"/v1/programs/{PROGRAM}/stories"
+    mentee = as_person(EMPLOYEES[MENTEE])
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(
+            settings.kafka_bootstrap, history(), prefix=settings.kafka_topic_prefix
+        )
+        await eventually(
+            lambda: client.get(f"/v1/sessions/{SESSION}/feedback-opening", headers=mentee),
+            lambda r: r.status_code == 200,
+        )
+        outsider = await client.post(base, headers=as_person(OUTSIDER_EMPLOYEE), json=STORY)
+        assert outsider.status_code == 403
+        no_consent = await client.post(
+            base, headers=mentee, json=STORY | {"consent_to_publish": False}
+        )
+        assert no_consent.status_code == 422
+        assert problems(no_consent) == ["body.consent_to_publish"]
+        written = await client.post(base, headers=mentee, json=STORY)
+        assert written.status_code == 201, written.text
+        story_id = written.json()["story_id"]
+        assert (await client.get(base, headers=mentee)).json()["stories"] == []
+        pending = await client.get(base, headers=ADMIN, params={"pending": "true"})
+        assert [s["story_id"] for s in pending.json()["stories"]] == [story_id]
+
+        assert (
+            await client.post(f"/v1/stories/{story_id}/approve", headers=mentee)
+        ).status_code == 403
+        approved = await client.post(f"/v1/stories/{story_id}/approve", headers=ADMIN)
+        assert approved.json()["approved"] is True
+        listed = (await client.get(base, headers=mentee)).json()["stories"]
+        assert [(s["story_id"], s["title"]) for s in listed] == [(story_id, STORY["title"])]
+
+        withdrawn = await client.post(f"/v1/stories/{story_id}/withdraw-consent", headers=mentee)
+        assert withdrawn.json()["consent_to_publish"] is False
+        assert (await client.get(base, headers=mentee)).json()["stories"] == []
+        again = await client.post(f"/v1/stories/{story_id}/approve", headers=ADMIN)
+        assert (again.status_code, again.json()["error"]) == (409, "no_consent")
