@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -45,33 +46,68 @@ PROGRAM = "bench-program"
 PUBLISH_CHUNK = 2000
 
 
+def contact(participant_id: str) -> dict[str, str]:
+    """What registration answers for a participant."""
+    return {
+        "participant_id": participant_id,
+        "name": f"Person {participant_id}",
+        "email": f"{participant_id}@example.com",
+        "time_zone": "Europe/Paris",
+    }
+
+
 class Directory(BaseHTTPRequestHandler):
-    """Contacts for any participant id, and feedback's agenda library."""
+    """Contacts for any participant id (one, or many at once), and feedback's agendas."""
+
+    contact_requests = 0
+    """Contact requests answered (the service reads many contacts per request when it can)."""
 
     def log_message(self, *_: Any) -> None:
         return
 
-    def do_GET(self) -> None:
-        parts = self.path.strip("/").split("/")
-        if parts[:2] == ["v1", "participants"]:
-            body: Any = {
-                "participant_id": parts[2],
-                "name": f"Person {parts[2]}",
-                "email": f"{parts[2]}@example.com",
-                "time_zone": "Europe/Paris",
-            }
-        elif self.path == "/v1/agenda-templates":
-            body = {"templates": []}
-        else:
+    def do_POST(self) -> None:
+        Directory.contact_requests += 1
+        length = int(self.headers.get("Content-Length", 0))
+        wanted = json.loads(self.rfile.read(length))["participant_ids"]
+        if self.path != "/v1/participants/contacts":
             self.send_response(404)
             self.end_headers()
             return
+        self._answer({"contacts": [contact(pid) for pid in wanted], "missing": []})
+
+    def _answer(self, body: Any) -> None:
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        parts = self.path.strip("/").split("/")
+        if parts[:2] == ["v1", "participants"]:
+            Directory.contact_requests += 1
+            body: Any = contact(parts[2])
+        elif self.path == "/v1/agenda-templates":
+            body = {"templates": []}
+        else:
+            self.send_response(404)
+            self.end_headers()
+            return
+        self._answer(body)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user and system) the process ``pid`` has used so far, if /proc tells.
+
+    On a shared machine the wall-clock rate moves with everyone else's load; the service's CPU
+    time per message much less.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def sample_message(index: int) -> EmailMessage:
@@ -186,7 +222,7 @@ async def main(pairs: int, sessions: int, timeout_s: float, connections: int) ->
         try:
             prefix = await fresh_kafka_prefix(running.infrastructure)
             launcher = ServiceLauncher(running.infrastructure, prefix, Path(scratch) / "logs")
-            launcher(
+            service = launcher(
                 "notifications",
                 LOG_LEVEL="WARNING",
                 KAFKA_SESSION_TIMEOUT_MS="6000",
@@ -200,7 +236,7 @@ async def main(pairs: int, sessions: int, timeout_s: float, connections: int) ->
                 DELIVERY_POLL_S="0.1",
             )
             events = workload(pairs, sessions)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), cpu_seconds(service.process.pid)
             await publish(running.infrastructure.kafka_bootstrap, prefix, events)
             published = time.perf_counter() - started
             deadline = time.monotonic() + timeout_s
@@ -208,15 +244,21 @@ async def main(pairs: int, sessions: int, timeout_s: float, connections: int) ->
                 await asyncio.sleep(0.2)
             elapsed = time.perf_counter() - started
             received = len(mailbox.messages)
+            cpu_ended = cpu_seconds(service.process.pid)
         finally:
             if launcher is not None:
                 launcher.stop_all()
             running.stop()
             directory.shutdown()
     rate = received / elapsed
+    cpu = "n/a"
+    if cpu_started is not None and cpu_ended is not None and received:
+        used = cpu_ended - cpu_started
+        cpu = f"{used:.1f} s ({used / received * 1000:.1f} ms per message)"
     sys.stdout.write(
         f"published {len(events)} events in {published:.1f} s; {received}/{expected} messages "
-        f"({pairs} pairs x 2 members x (1 match + {sessions} invitations)) in {elapsed:.1f} s\n"
+        f"({pairs} pairs x 2 members x (1 match + {sessions} invitations)) in {elapsed:.1f} s; "
+        f"{Directory.contact_requests} contact requests; service CPU {cpu}\n"
     )
     sys.stdout.write(
         f"notifications: {rate:.1f} messages/s end to end (events -> e-mails in the inbox); "

@@ -67,7 +67,7 @@ def prepare(urls: dict[str, str], portal: httpx.Client, mentee_token: str) -> di
         starts_on=(today - timedelta(days=7)).isoformat(),
         ends_on=(today + timedelta(days=150)).isoformat(),
         cadence="weekly",
-        matching_mode="admin_led",
+        matching_mode="both",  # mentees may choose: the "choose mentors" page has candidates
     )
     program_id = httpx.post(
         f"{urls['registration']}/v1/programs", json=settings, headers=ADMIN
@@ -127,6 +127,8 @@ def prepare(urls: dict[str, str], portal: httpx.Client, mentee_token: str) -> di
         "sessions": f"/pairs/{pair_id}/sessions",
         "feedback": f"/sessions/{session_id.group(1)}/feedback",
         "plan": f"/pairs/{pair_id}/plan",
+        "choose mentors": f"/programs/{program_id}/mentors",
+        "survey": f"/programs/{program_id}/surveys/mid_program",
         "my data": "/me/data",
     }
 

@@ -15,12 +15,24 @@ from mentorship_contracts.types import (
     LanguageCode,
     Seniority,
     Slug,
+    UtcDatetime,
 )
 
 
 @pytest.mark.parametrize("value", ["p-1", "A9._:-x", "x" * 64])
 def test_identifiers_accept_opaque_ids(value: str) -> None:
     assert TypeAdapter(Identifier).validate_python(value) == value
+
+
+@pytest.mark.parametrize("value", [0, 1_700_000_000, 1.5, True])
+def test_instants_are_iso_strings_not_numbers(value: object) -> None:
+    with pytest.raises(ValidationError, match="ISO 8601"):
+        TypeAdapter(UtcDatetime).validate_python(value)
+
+
+def test_instants_are_read_as_utc() -> None:
+    moment = TypeAdapter(UtcDatetime).validate_python("2027-06-01T02:00:00+02:00")
+    assert moment.isoformat() == "2027-06-01T00:00:00+00:00"
 
 
 @pytest.mark.parametrize("value", ["", "-starts-with-dash", "has space", "a@b.com", "x" * 65])

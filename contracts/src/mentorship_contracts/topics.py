@@ -86,7 +86,15 @@ SUBSCRIPTIONS: dict[str, tuple[Topic, ...]] = {
     "scheduling": (PROGRAMS, PARTICIPANTS, PAIRS),
     "feedback": (PROGRAMS, PARTICIPANTS, PAIRS, SESSIONS),
     "analytics": EVENT_TOPICS,
-    "notifications": (PROGRAMS, PARTICIPANTS, MATCHING_RUNS, PAIRS, SESSIONS),
+    "notifications": (
+        PROGRAMS,
+        PARTICIPANTS,
+        MATCHING_RUNS,
+        PAIRS,
+        SESSIONS,
+        DIRECTORY,
+        INVITATIONS,
+    ),
 }
 """The event topics each consumer group subscribes to; a group not listed (registration)
 consumes nothing, so nothing ever writes its dead-letter topic. tests/deploy checks this against

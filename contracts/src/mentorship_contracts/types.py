@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
 Identifier = Annotated[
     str,
@@ -55,8 +55,16 @@ def _as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_as_utc)]
-"""A timezone-aware instant, normalised to UTC."""
+def _not_a_number(value: object) -> object:
+    if isinstance(value, int | float):
+        msg = "a date-time is an ISO 8601 string, not a number"
+        raise ValueError(msg)  # noqa: TRY004 - pydantic reports ValueError as a field's problem
+    return value
+
+
+UtcDatetime = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_as_utc)]
+"""A timezone-aware instant, normalised to UTC, given as ISO 8601 (a number, which pydantic
+would read as seconds since 1970, is refused: the documents say `date-time`)."""
 
 
 def utc_now() -> datetime:

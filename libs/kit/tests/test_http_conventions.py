@@ -200,3 +200,89 @@ def test_the_openapi_document_lists_401_403_and_413_where_they_can_happen(
     schema = unauthenticated["content"]["application/json"]["schema"]
     assert schema == {"$ref": "#/components/schemas/ErrorBody"}
     assert "ErrorBody" in app.openapi()["components"]["schemas"]
+
+
+async def test_an_unknown_path_is_a_404_with_the_standard_body(client: httpx.AsyncClient) -> None:
+    response = await client.get("/nowhere")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": "not_found",
+        "message": "Not found: no operation is served at this path.",
+        "errors": [],
+    }
+
+
+def _two_route_app(metrics: Metrics) -> FastAPI:
+    app = FastAPI()
+    install_api_conventions(app, metrics)
+
+    @app.get("/orders/{order_id}")
+    async def read(order_id: str) -> dict[str, str]:
+        return {"order_id": order_id}
+
+    @app.put("/orders/{order_id}")
+    async def replace(order_id: str, order: Order) -> dict[str, str]:
+        return {"order_id": order_id}
+
+    return app
+
+
+async def test_a_method_the_path_lacks_is_a_405_allowing_every_method_of_the_path(
+    metrics: Metrics,
+) -> None:
+    transport = httpx.ASGITransport(app=_two_route_app(metrics))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.request("OPTIONS", "/orders/o1")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, PUT"
+    assert response.json() == {
+        "error": "method_not_allowed",
+        "message": "OPTIONS is not allowed here (allowed: GET, PUT).",
+        "errors": [],
+    }
+
+
+async def test_a_body_that_is_not_utf8_is_a_400_with_the_standard_body(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(
+        "/orders/o1", content=b"\x06\x06\xff\x18", headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "malformed_body"
+    assert set(response.json()) == {"error", "message", "errors"}
+
+
+def test_the_openapi_document_lists_400_404_and_the_standard_422_body(metrics: Metrics) -> None:
+    app = _two_route_app(metrics)
+
+    @app.get("/search")
+    async def search(q: str) -> None:
+        return None
+
+    document = app.openapi()
+    replace = document["paths"]["/orders/{order_id}"]["put"]["responses"]
+    search_responses = document["paths"]["/search"]["get"]["responses"]
+    assert {"400", "404", "413", "422"} <= set(replace)
+    assert "404" not in search_responses
+    assert "400" not in search_responses
+    for responses in (replace, search_responses):
+        schema = responses["422"]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": "#/components/schemas/ErrorBody"}
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    assert "ValidationError" not in document["components"]["schemas"]
+
+
+def test_documented_client_errors_without_a_body_get_the_standard_one(metrics: Metrics) -> None:
+    app = FastAPI()
+    install_api_conventions(app, metrics)
+
+    @app.post("/orders/{order_id}/cancel", responses={409: {"description": "Already shipped."}})
+    async def cancel(order_id: str) -> None:
+        return None
+
+    conflict = app.openapi()["paths"]["/orders/{order_id}/cancel"]["post"]["responses"]["409"]
+    assert conflict["description"] == "Already shipped."
+    assert conflict["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }

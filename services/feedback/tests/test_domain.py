@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -31,7 +32,7 @@ from feedback.domain.relationship import (
     write_agreement,
 )
 from feedback.domain.session_feedback import FeedbackAnswers, feedback_id, give_feedback
-from feedback.domain.surveys import SurveyAnswers, answer_survey
+from feedback.domain.surveys import SurveyAnswers, SurveyStatus, answer_survey, survey_windows
 from feedback.domain.topics import check_topics, program_topics
 from mentorship_contracts.events import (
     GoalProgressUpdated,
@@ -430,3 +431,31 @@ def test_a_survey_response_is_one_per_participant_and_kind_announced_without_com
             now=NOW,
         )
     assert [field for field, _ in refused.value.problems] == ["skills_developing[0]"]
+
+
+def test_surveys_open_at_the_midpoint_and_before_the_end_in_the_programs_time_zone() -> None:
+    program = example(
+        ProgramCreated,
+        starts_on=date(2027, 1, 4),
+        ends_on=date(2027, 7, 2),
+        time_zone="Europe/Paris",
+    )
+    mid, closing = survey_windows(program, closing_lead_days=14, grace_days=30)
+    paris = ZoneInfo("Europe/Paris")
+    assert (mid.kind, closing.kind) == (SurveyKind.MID_PROGRAM, SurveyKind.CLOSING)
+    assert mid.opens_at == datetime(2027, 4, 3, tzinfo=paris)
+    assert closing.opens_at == datetime(2027, 6, 18, tzinfo=paris)
+    assert mid.closes_at == closing.closes_at == datetime(2027, 8, 2, tzinfo=paris)
+    assert mid.status(mid.opens_at - timedelta(seconds=1)) is SurveyStatus.UPCOMING
+    assert mid.status(mid.opens_at) is SurveyStatus.OPEN
+    assert mid.status(mid.closes_at - timedelta(seconds=1)) is SurveyStatus.OPEN
+    assert mid.status(mid.closes_at) is SurveyStatus.CLOSED
+
+
+def test_the_closing_survey_of_a_short_program_never_opens_before_the_midpoint() -> None:
+    program = example(
+        ProgramCreated, starts_on=date(2027, 1, 4), ends_on=date(2027, 1, 20), time_zone="UTC"
+    )
+    mid, closing = survey_windows(program, closing_lead_days=14, grace_days=0)
+    assert closing.opens_at == mid.opens_at == datetime(2027, 1, 12, tzinfo=UTC)
+    assert closing.closes_at == datetime(2027, 1, 21, tzinfo=UTC)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -238,6 +239,15 @@ async def test_feedback_rules_access_and_erasure(
             "comments": "Loved it",
         }
         survey_url = f"/v1/programs/{PROGRAM}/surveys/mid_program"
+        surveys_url = f"/v1/programs/{PROGRAM}/surveys"
+        assert (await client.get(surveys_url, headers=outsider)).status_code == 403
+        unknown_program = await client.get("/v1/programs/nope/surveys", headers=mentee)
+        assert unknown_program.json()["error"] == "program_not_known"
+        before = (await client.get(surveys_url, headers=mentee)).json()["surveys"]
+        assert [(s["kind"], s["status"], s["answered"]) for s in before] == [
+            ("mid_program", "upcoming", False),
+            ("closing", "upcoming", False),
+        ]
         assert (await client.post(survey_url, headers=outsider, json=answers_ok)).status_code == 403
         too_high = await client.post(
             survey_url, headers=mentee, json=answers_ok | {"recommend_score": 11}
@@ -246,6 +256,16 @@ async def test_feedback_rules_access_and_erasure(
         surveyed = await client.post(survey_url, headers=mentee, json=answers_ok)
         assert surveyed.status_code == 200, surveyed.text
         assert (await client.post(survey_url, headers=loner, json=answers_ok)).status_code == 200
+        after = {
+            s["kind"]: s for s in (await client.get(surveys_url, headers=mentee)).json()["surveys"]
+        }
+        assert after["mid_program"]["answered"] is True
+        answered_at = datetime.fromisoformat(after["mid_program"]["answered_at"])
+        submitted_at = datetime.fromisoformat(surveyed.json()["submitted_at"])
+        assert abs(answered_at - submitted_at) < timedelta(milliseconds=1)  # stored in ms
+        assert after["closing"]["answered"] is False
+        as_admin = (await client.get(surveys_url, headers=ADMIN)).json()["surveys"]
+        assert [s["answered"] for s in as_admin] == [None, None]
         assert (
             await client.post(
                 f"/v1/programs/{PROGRAM}/surveys/sometime", headers=mentee, json=answers_ok

@@ -33,6 +33,10 @@ class Receiver:
     """Contacts by participant id, plus every POST it received (path, JSON body)."""
 
     contacts: dict[str, dict[str, str]] = field(default_factory=dict)
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Contacts by person id (registration's directory: invitees, managers)."""
+    contact_credentials: list[str] = field(default_factory=list)
+    """The Authorization header of every contact request."""
     posts: list[tuple[str, Any]] = field(default_factory=list)
     health: dict[str, Any] = field(default_factory=dict)
     answers: list[int] = field(default_factory=list)
@@ -47,6 +51,24 @@ class Receiver:
             "name": name,
             "email": email,
             "time_zone": zone,
+        }
+
+    def add_person(
+        self,
+        person_id: str,
+        name: str,
+        email: str,
+        zone: str | None = None,
+        *,
+        active: bool = True,
+    ) -> None:
+        """A person the directory knows, by person id (not necessarily a participant)."""
+        self.people[person_id] = {
+            "person_id": person_id,
+            "name": name,
+            "email": email,
+            "time_zone": zone,
+            "active": active,
         }
 
 
@@ -69,9 +91,11 @@ def receiver() -> Iterator[Receiver]:
 
         def do_GET(self) -> None:
             parts = self.path.split("?", 1)[0].strip("/").split("/")
-            if parts[:2] == ["v1", "participants"] and parts[-1] == "contact":
+            if parts[:2] in (["v1", "participants"], ["v1", "people"]) and parts[-1] == "contact":
                 state.contact_requests += 1
-                found = state.contacts.get(parts[2])
+                state.contact_credentials.append(self.headers.get("Authorization", ""))
+                known = state.contacts if parts[1] == "participants" else state.people
+                found: Any = known.get(parts[2])
                 self._json(200 if found else 404, found or {"error": "not_found"})
             elif self.path == "/v1/agenda-templates":
                 self._json(200, AGENDAS)
@@ -85,6 +109,18 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
             body = json.loads(self.rfile.read(length) or b"null")
+            if self.path == "/v1/participants/contacts":  # registration's bulk lookup
+                state.contact_requests += 1
+                state.contact_credentials.append(self.headers.get("Authorization", ""))
+                wanted = body["participant_ids"]
+                self._json(
+                    200,
+                    {
+                        "contacts": [state.contacts[p] for p in wanted if p in state.contacts],
+                        "missing": [p for p in wanted if p not in state.contacts],
+                    },
+                )
+                return
             status = state.answers.pop(0) if state.answers else 200
             state.posts.append((self.path, body))
             self._json(status, {"ok": status == 200})

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 import pytest
 from icalendar import Calendar
 
+from mentorship_contracts.events import SessionCompleted, SessionScheduled
 from mentorship_devstack.mailbox import Mailbox
 
 from .conftest import Service
@@ -116,6 +117,8 @@ async def test_a_pair_gets_the_match_and_one_invitation_per_session(
     assert all(len(recipients) == 2 for recipients in by_uid.values())
     message_ids = [str(m["Message-ID"]) for m in messages]
     assert len(set(message_ids)) == len(message_ids)
+    # Eight messages naming two people: their contacts read in one request, then from memory.
+    assert service.others.contact_requests == 1
 
 
 async def test_a_moved_session_is_a_higher_sequence_and_a_cancelled_one_a_cancel(
@@ -149,3 +152,48 @@ async def test_a_moved_session_is_a_higher_sequence_and_a_cancelled_one_a_cancel
         assert event.decoded("SEQUENCE") == 2
         assert str(event["STATUS"]) == "CANCELLED"
         assert str(event["UID"]) == f"{session_id(1)}@scheduling.mentorship"
+
+
+async def test_a_held_session_asks_how_it_went_and_the_first_one_whether_the_pair_fits(
+    service: Service, people: None
+) -> None:
+    first, second = scheduled(1), scheduled(2)
+    await deliver(
+        service.runtime, program(), registered(MENTOR, "mentor"), registered(MENTEE, "mentee")
+    )
+    await deliver(service.runtime, pair(), first, second)
+    await received(service.mailbox, 8)
+    service.mailbox.clear()
+
+    def held(session: SessionScheduled) -> SessionCompleted:
+        return SessionCompleted(
+            session_id=session.session_id,
+            pair_id=session.pair_id,
+            program_id=session.program_id,
+            participant_ids=session.participant_ids,
+            starts_at=session.starts_at,
+            held_at=session.starts_at,
+            duration_minutes=60,
+        )
+
+    await deliver(service.runtime, held(first))
+    messages = await received(service.mailbox, 4)
+    subjects = sorted(str(m["Subject"]) for m in messages)
+    assert subjects == [
+        "How did your mentoring session go?",
+        "How did your mentoring session go?",
+        "Is your mentoring pair a good fit?",
+        "Is your mentoring pair a good fit?",
+    ]
+    follow_up = next(m for m in messages if "How did" in str(m["Subject"]))
+    link = f"{service.settings.portal_base_url}/sessions/{session_id(1)}/feedback"
+    assert f"Give feedback: {link}" in body(follow_up, "plain")
+    fit = next(m for m in messages if "good fit" in str(m["Subject"]))
+    assert "Only the program managers see your answer" in body(fit, "plain")
+    assert f"{service.settings.portal_base_url}/pairs/pair-1" in body(fit, "plain")
+    service.mailbox.clear()
+    await deliver(service.runtime, held(second))
+    later = await received(service.mailbox, 2)
+    await service.dispatcher.run_once()
+    assert [str(m["Subject"]) for m in later] == ["How did your mentoring session go?"] * 2
+    assert len(service.mailbox.messages) == 2  # no second fit question

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "notifications"
 
 def context(**extra: Any) -> dict[str, Any]:
     return {
-        "program": {"name": "Pilot", "program_id": "p", "time_zone": "UTC"},
+        "program": {
+            "name": "Pilot",
+            "program_id": "p",
+            "time_zone": "UTC",
+            "goal_detail": "Grow the next team leads.",
+            "registration_closes_at": datetime(2027, 2, 20, 17, 0, tzinfo=UTC),
+        },
         "branding": Branding(logo_url="https://example.com/logo.png", primary_colour="#123456"),
         "recipient_name": "Ada <script>",
         "zone": "Europe/Paris",
@@ -94,15 +101,86 @@ def test_every_kind_renders_in_every_language() -> None:
             "mentors_over_capacity": 0,
         },
         "entries": [{"subject": "One", "text": "https://x"}],
+        "reminder": 1,
     }
     for kind in Kind:
-        if kind in {Kind.INVITATION, Kind.INVITATION_REMINDER}:
-            continue
         for language in ("en", "fr"):
             rendered = templates.render(kind, language, context(**values))
             assert rendered.subject, (kind, language)
             assert rendered.text.strip(), (kind, language)
             assert "</html>" in rendered.html, (kind, language)
+
+
+def test_an_invitation_to_register_reads_as_one_to_someone_not_yet_a_member() -> None:
+    templates = Templates()
+    values = context(
+        kind="invitation",
+        audience="invitee",
+        action_url="https://portal.example.com/programs/p/register",
+    )
+    english = templates.render(Kind.INVITATION, "en", values)
+    assert english.subject == "You are invited to join Pilot"
+    assert english.text.splitlines()[:7] == [
+        "Hello Ada <script>,",
+        "",
+        "You are invited to join Pilot, a mentoring program.",
+        "",
+        "Grow the next team leads.",
+        "",
+        (
+            "Take part as a mentor, a mentee or both: answer a short questionnaire about your "
+            "skills, goals and availability, and you will be matched with a colleague whose "
+            "profile fits yours."
+        ),
+    ]
+    assert "Registration closes on Saturday 20 February 2027, 18:00 (Europe/Paris)." in (
+        english.text
+    )
+    assert "Register now: https://portal.example.com/programs/p/register" in english.text
+    assert "because you were invited to join Pilot" in english.text
+    assert "as a member of" not in english.text
+    assert 'href="https://portal.example.com/programs/p/register"' in english.html
+    assert ">Register now</a>" in english.html
+    french = templates.render(Kind.INVITATION, "fr", values)
+    assert french.subject == "Vous êtes invité(e) à rejoindre Pilot"
+    assert "S'inscrire : https://portal.example.com/programs/p/register" in french.text
+    reminder = templates.render(Kind.INVITATION_REMINDER, "en", values | {"reminder": 2})
+    assert reminder.subject == "Reminder: you are invited to join Pilot"
+    assert "have not registered yet" in reminder.text
+    assert "Registration closes on" in reminder.html
+
+
+def test_plain_text_keeps_paragraphs_apart_and_labels_its_link() -> None:
+    templates = Templates()
+    session = context(
+        kind="session_invitation",
+        method="REQUEST",
+        change="SessionScheduled",
+        starts_at="2027-03-01T09:00:00+00:00",
+        duration_minutes=60,
+        others="Grace",
+        action_url="https://portal.example.com/pairs/p1/sessions",
+    )
+    text = templates.render(Kind.SESSION_INVITATION, "en", session).text
+    assert (
+        "Your mentoring session is planned for Monday 1 March 2027, 10:00 (Europe/Paris); "
+        "it lasts 60 minutes.\n\nWith: Grace\n" in text
+    )
+    assert "See your sessions: https://portal.example.com/pairs/p1/sessions\n\n-- \n" in text
+    assert "\n\n\n" not in text
+
+
+def test_the_health_digest_lists_only_what_is_flagged() -> None:
+    templates = Templates()
+    none = {"inactive_pairs": 0, "low_ratings": 0, "not_a_good_fit": 0, "mentors_over_capacity": 0}
+    quiet = templates.render(Kind.HEALTH_DIGEST, "en", context(flags=none, audience="manager"))
+    assert "Nothing needs your attention this week: no pair is flagged." in quiet.text
+    assert "as a manager of Pilot" in quiet.text
+    some = none | {"inactive_pairs": 3}
+    flagged = templates.render(Kind.HEALTH_DIGEST, "en", context(flags=some))
+    assert "- 3 pairs without a held session lately\n" in flagged.text
+    assert "low session rating" not in flagged.text
+    assert "<li>3 pairs without a held session lately</li>" in flagged.html
 
 
 def test_the_french_catalogue_translates_every_string_of_the_templates(tmp_path: Path) -> None:

@@ -14,8 +14,6 @@ Policy.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,8 @@ import pytest
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 from mentorship_devstack.workloads import program_settings
 
+from .browsing import Visit, sign_in, until
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ADMIN = bearer(DEV_ADMIN_TOKEN)
@@ -34,119 +34,27 @@ MENTEE = "e-mentee-7"
 MENTOR = "e-mentor-3"
 OUTSIDER = "e-outsider-1"
 ZONE = "Europe/Berlin"
-WIDTHS = (390, 1440)
-MAX_TABS = 250
 
 
-class Visit:
-    """One person's browser tab, driven by keyboard, checking every page it shows."""
-
-    def __init__(self, page: Any, axe_source: str, screenshots: Path) -> None:
-        self.page = page
-        self._axe = axe_source
-        self._screenshots = screenshots
-        self.csp_violations: list[str] = []
-        self.visited: list[str] = []
-        page.on("console", self._console)
-        page.on("framenavigated", lambda frame: self.visited.append(frame.url))
-
-    def _console(self, message: Any) -> None:
-        if "Content Security Policy" in message.text:
-            self.csp_violations.append(message.text)
-
-    def tab_to(self, selector: str) -> None:
-        """Press Tab until ``selector`` has the focus (proves it is reachable by keyboard)."""
-        target = self.page.locator(selector).first
-        target.wait_for(state="attached")
-        for _ in range(MAX_TABS):
-            if target.evaluate("element => element === document.activeElement"):
-                return
-            self.page.keyboard.press("Tab")
-        pytest.fail(f"{selector} cannot be reached with the Tab key")
-
-    def press(self, selector: str, key: str = "Enter") -> None:
-        """Tab to ``selector`` and press ``key``."""
-        self.tab_to(selector)
-        self.page.keyboard.press(key)
-
-    def choose(self, name: str, value: str) -> None:
-        """Pick a radio button the keyboard way: Tab into the group, arrows to the value."""
-        self.tab_to(f"input[name='{name}']")
-        target = self.page.locator(f"input[name='{name}'][value='{value}']")
-        for _ in range(20):
-            if target.is_checked():
-                return
-            self.page.keyboard.press("ArrowDown")
-        pytest.fail(f"{name}={value} cannot be chosen with the arrow keys")
-
-    def submit(self, selector: str) -> None:
-        """Tab to a form's button, press Enter, and wait for the page the form leads to."""
-        with self.page.expect_navigation():
-            self.press(selector)
-
-    def type_into(self, selector: str, text: str) -> None:
-        """Tab to a field and type."""
-        self.tab_to(selector)
-        self.page.keyboard.type(text)
-
-    def check(self, name: str, *, status: int | None = None) -> None:
-        """axe-core clean, screenshots at both widths, no CSP violation."""
-        self.page.wait_for_load_state("networkidle")
-        for width in WIDTHS:
-            self.page.set_viewport_size({"width": width, "height": 900})
-            self.page.screenshot(
-                path=str(self._screenshots / f"{name}-{width}.png"), full_page=True
-            )
-            self.page.evaluate(self._axe + "\n;true")
-            result = self.page.evaluate(
-                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}))"
-            )
-            serious = [v for v in result if v["impact"] in {"serious", "critical"}]
-            assert serious == [], f"{name} at {width}px: {serious}"
-        self.page.set_viewport_size({"width": 1440, "height": 900})
-        assert self.csp_violations == [], self.csp_violations
-        if status is not None:
-            heading = self.page.locator("h1").inner_text()
-            assert heading, f"{name} has no heading"
-
-
-def sign_in(visit: Visit, portal_url: str, subject: str) -> None:
-    """Sign in through the identity provider's form, by keyboard."""
-    visit.page.goto(f"{portal_url}/")
-    visit.press("a[href='/signin']")
-    visit.page.wait_for_url("**/oauth2/authorize**")
-    visit.page.keyboard.type(subject)  # the subject field has the focus
-    visit.page.keyboard.press("Enter")
-    try:
-        visit.page.wait_for_url(f"{portal_url}/", timeout=15000)
-    except Exception:
-        print("URL", visit.page.url, visit.page.content()[:3000])
-        raise
-
-
-def until(probe: Callable[[], Any], what: str, timeout_s: float = 60.0) -> Any:
-    """Poll ``probe`` until it returns something truthy."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if result := probe():
-            return result
-        time.sleep(0.3)
-    pytest.fail(f"not reached within {timeout_s}s: {what}")
-
-
-def create_program(registration_url: str) -> str:
+def create_program(registration_url: str, *, with_mentor: bool = True, **changes: Any) -> str:
+    """A weekly program past its midpoint (its mid-program survey is open), with a mentor
+    (Margaret Hamilton) unless ``with_mentor`` is false."""
     today = datetime.now(UTC).date()
-    settings = program_settings(
-        name="Design leaders",
-        starts_on=(today - timedelta(days=7)).isoformat(),
-        ends_on=(today + timedelta(days=150)).isoformat(),
-        cadence="weekly",
-        matching_mode="admin_led",
+    settings = (
+        program_settings(
+            name="Design leaders",
+            starts_on=(today - timedelta(days=100)).isoformat(),
+            ends_on=(today + timedelta(days=60)).isoformat(),
+            cadence="weekly",
+            matching_mode="admin_led",
+        )
+        | changes
     )
     response = httpx.post(f"{registration_url}/v1/programs", json=settings, headers=ADMIN)
     response.raise_for_status()
     program_id: str = response.json()["program_id"]
+    if not with_mentor:
+        return program_id
     mentor = {
         "employee_id": MENTOR,
         "name": "Margaret Hamilton",
@@ -256,6 +164,9 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     # My match: the agreement, written and acknowledged.
     visit.press(f"a[href='/pairs/{pair_id}']")
     page.wait_for_url(f"**/pairs/{pair_id}")
+    why = page.locator("section[aria-labelledby='why']").inner_text()
+    assert "Your mentor can help you grow these skills: Public speaking." in why
+    assert "of what the program looks for in a pair" in why
     visit.check("my-match")
     visit.press("#agreement ~ details summary, section[aria-labelledby='agreement'] summary")
     visit.type_into("#expectations", "Monthly goals review; honest feedback.")
@@ -317,8 +228,12 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     assert "Speak at the design all-hands" in page.locator("main").inner_text()
     visit.check("plan")
 
-    # The surveys, my data (the download), notifications, and the same pages in French.
-    page.goto(f"{portal}/programs/{program_id}/surveys/mid_program")
+    # The survey feedback says is open, my data (the download), notifications, French.
+    page.goto(f"{portal}/")
+    assert page.locator(f"a[href='/programs/{program_id}/surveys/closing']").count() == 0
+    visit.press(f"a[href='/programs/{program_id}/surveys/mid_program']")
+    page.wait_for_url(f"**/programs/{program_id}/surveys/mid_program")
+    assert "Open until" in page.locator("main").inner_text()
     visit.check("survey")
     visit.choose("growth_rating", "4")
     visit.choose("relationship_rating", "5")
@@ -336,6 +251,19 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     assert set(bundle["not_available"]) <= set(portal_stack.services)
     registrations = bundle["services"]["registration (from the participant API)"]
     assert registrations[0]["employee_id"] == MENTEE
+    exports = bundle["services"]
+    for service in ("matching", "scheduling", "feedback", "analytics"):
+        assert exports[service]["service"] == service
+        assert all(section["description"] for section in exports[service]["sections"].values())
+    # Of this test's program (a stack that ran the test before holds her earlier programs).
+    mine = [
+        p["pair_id"]
+        for p in exports["matching"]["sections"]["pairs"]["items"]
+        if p["program_id"] == program_id
+    ]
+    assert mine == [pair_id]
+    answered = exports["feedback"]["sections"]["survey_answers"]["items"]
+    assert [a["survey_kind"] for a in answered if a["program_id"] == program_id] == ["mid_program"]
     page.goto(f"{portal}/me/notifications")
     visit.check("notifications")
     visit.tab_to("#language")
@@ -372,6 +300,8 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     sign_in(mentor, portal, MENTOR)
     mentor.page.goto(f"{portal}/pairs/{pair_id}")
     assert "You have not acknowledged it yet." in mentor.page.locator("main").inner_text()
+    mentor_why = mentor.page.locator("section[aria-labelledby='why']").inner_text()
+    assert "You can help your mentee grow these skills: Public speaking." in mentor_why
     mentor.press("button:has-text('I have read it and agree')")
     mentor.page.wait_for_url(f"**/pairs/{pair_id}#agreement")
     assert "Both of you acknowledged it." in mentor.page.locator("main").inner_text()
@@ -391,7 +321,7 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     assert "Vous vous êtes retiré" in page.locator("main").inner_text()
 
     # Signing out ends the portal's session.
-    visit.press("header button:has-text('Se déconnecter')")
+    visit.submit("header button:has-text('Se déconnecter')")  # waits for the sign-out to land
     page.wait_for_load_state("networkidle")
     page.goto(f"{portal}/pairs/{pair_id}")
     assert "/oauth2/authorize" in page.url or page.url.startswith(f"{portal}/signin")
@@ -433,4 +363,106 @@ def test_registering_works_without_javascript(
     ).json()
     assert stored["role"] == "mentee"
     assert "capacity" not in stored["answers"]
+    context.close()
+
+
+def register_mentor(
+    registration_url: str, program_id: str, employee_id: str, **answers: Any
+) -> str:
+    """A mentor registered by the admin; returns their participant id."""
+    body = {
+        "employee_id": employee_id,
+        "name": f"Mentor {employee_id}",
+        "email": f"{employee_id}@example.com",
+        "answers": {
+            "role": "mentor",
+            "capacity": 1,
+            "seniority": "director",
+            "discipline": "design",
+            "locations": ["remote"],
+            "time_zone": ZONE,
+            "languages": ["en"],
+            "skills_to_mentor": ["public_speaking"],
+        }
+        | answers,
+    }
+    response = httpx.post(
+        f"{registration_url}/v1/programs/{program_id}/registrations", json=body, headers=ADMIN
+    )
+    response.raise_for_status()
+    participant_id: str = response.json()["participant_id"]
+    return participant_id
+
+
+def test_a_mentee_chooses_her_mentors_by_how_well_they_fit(
+    portal_stack: Any, browser: Any, axe_source: str, screenshots: Path
+) -> None:
+    """In a mentee-choice program she sees the mentors she may pick, best fit first, with
+    why they would fit, and picks one by keyboard; registration keeps the pick."""
+    portal = portal_stack.portal_url
+    registration_url = portal_stack.url("registration")
+    subject = "e-chooser-1"
+    portal_stack.identity.set_user(subject, {"name": "Chloé Chooser", "email": "c@example.com"})
+    # Only the three mentors below: she may pick two of them (the third speaks no language
+    # she does).
+    program_id = create_program(registration_url, with_mentor=False, matching_mode="mentee_choice")
+    best = register_mentor(registration_url, program_id, "e-choice-mentor-1")
+    other = register_mentor(
+        registration_url, program_id, "e-choice-mentor-2", skills_to_mentor=["negotiation"]
+    )
+    register_mentor(registration_url, program_id, "e-choice-mentor-3", languages=["ja"])
+    mentee = {
+        "employee_id": subject,
+        "name": "Chloé Chooser",
+        "email": "c@example.com",
+        "answers": {
+            "role": "mentee",
+            "seniority": "associate",
+            "discipline": "design",
+            "locations": ["remote"],
+            "time_zone": ZONE,
+            "languages": ["en"],
+            "skills_to_grow": ["public_speaking"],
+        },
+    }
+    httpx.post(
+        f"{registration_url}/v1/programs/{program_id}/registrations", json=mentee, headers=ADMIN
+    ).raise_for_status()
+
+    context = browser.new_context()
+    visit = Visit(context.new_page(), axe_source, screenshots)
+    page = visit.page
+    sign_in(visit, portal, subject)
+    visit.press(f"a[href='/programs/{program_id}/mentors']")
+    page.wait_for_url(f"**/programs/{program_id}/mentors")
+
+    def listed() -> bool:
+        page.reload()
+        return bool(page.locator("ol.candidates > li").count() == 2)
+
+    try:  # matching hears of the four registrations over Kafka
+        until(listed, "the mentors she may choose", timeout_s=120)
+    except BaseException:
+        print(page.locator("main").inner_text())
+        raise
+    main = page.locator("main").inner_text()
+    assert "2 mentors can be paired with you." in main
+    assert "1 other cannot" in main
+    first = page.locator("#mentor-1").inner_text()
+    assert "This mentor can help you grow these skills: Public speaking." in first
+    options = page.locator("#pick-0 option").evaluate_all("os => os.map(o => o.value)")
+    assert options == ["", best, other]  # best fit first
+    visit.check("mentors")
+    visit.tab_to("#pick-0")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#pick-0").input_value() == best
+    visit.submit("button:has-text('Save my choices')")
+    assert "Your choice of mentors is saved." in page.locator("#messages").inner_text()
+    assert "Your choice number 1" in page.locator("#mentor-1").inner_text()
+    stored = httpx.get(
+        f"{registration_url}/v1/programs/{program_id}/registrations/{subject}", headers=ADMIN
+    ).json()
+    assert stored["preferred_mentors"] == [best]
+    assert stored["answers"]["skills_to_grow"] == ["public_speaking"]
+    visit.check("mentors-chosen")
     context.close()

@@ -1,12 +1,18 @@
-"""Reading a registration form the way the questionnaire says (no I/O)."""
+"""Reading a registration form the way the questionnaire says, and why people were matched
+(no I/O)."""
 
 from __future__ import annotations
 
-from datetime import date
-
-from portal.domain.models import Program, Questionnaire
+from portal.domain.models import InCommon, Questionnaire
 from portal.domain.questionnaire import answer_field, is_shown, ordered_picks, read_answers
-from portal.domain.surveys import open_surveys
+from portal.domain.why import (
+    Strength,
+    Why,
+    choice_labels,
+    labelled,
+    pick_rank,
+    why_matched,
+)
 
 QUESTIONNAIRE = Questionnaire.model_validate(
     {
@@ -91,24 +97,50 @@ def test_mentor_picks_keep_order_without_blanks_or_repeats() -> None:
     assert ordered_picks([" m-2", "", "m-1", "m-2", "m-3", "m-4"]) == ["m-2", "m-1", "m-3"]
 
 
-def test_surveys_open_from_the_midpoint_and_two_weeks_before_the_end() -> None:
-    program = Program.model_validate(
+def test_why_two_people_were_matched_reads_off_each_contribution_over_its_weight() -> None:
+    weights = {"skills": 3.0, "goals": 2.0, "interests": 1.0, "time_zone": 1.0}
+    shared = InCommon(skills=("python",), time_zone_gap_hours=1.0)
+    why = why_matched(
+        {"skills": 3.0, "goals": 1.0, "interests": 0.0, "time_zone": 0.9, "pick": 1.0},
+        weights,
+        shared,
+        pick_bonus=1.0,
+    )
+    assert [(r.criterion, r.strength) for r in why.reasons] == [
+        ("pick", Strength.STRONG),
+        ("skills", Strength.STRONG),
+        ("time_zone", Strength.STRONG),
+        ("goals", Strength.PARTIAL),
+    ]
+    pick, skills, zone, goals = why.reasons
+    assert pick.rank == 1
+    assert skills.values == ("python",)
+    assert zone.gap_hours == 1.0
+    assert goals.share == 0.5
+    assert why.fit == (3.0 + 1.0 + 0.9) / 7.0  # the pick bonus is not part of the fit
+
+
+def test_a_picks_contribution_says_its_rank_and_no_weight_means_no_reason() -> None:
+    assert [pick_rank(1.0 * (4 - rank) / 3, 1.0) for rank in (1, 2, 3)] == [1, 2, 3]
+    assert pick_rank(0.0, 1.0) is None
+    assert why_matched({"skills": 2.0}, {"skills": 0.0}, None) == Why(fit=0.0, reasons=())
+    light = why_matched({"interests": 0.2}, {"interests": 1.0}, None).reasons[0]
+    assert (light.strength, light.values) == (Strength.LIGHT, ())
+
+
+def test_choice_keys_read_as_their_labels() -> None:
+    questionnaire = Questionnaire.model_validate(
         {
-            "program_id": "p",
-            "name": "P",
-            "goal": "other",
-            "format": "one_on_one",
-            "cadence": "weekly",
-            "starts_on": "2027-01-01",
-            "ends_on": "2027-05-01",
-            "registration_status": "closed",
-            "registration_opens_at": "2026-12-01T00:00:00Z",
-            "registration_closes_at": "2026-12-20T00:00:00Z",
-            "matching_mode": "admin_led",
+            "version": 1,
+            "questions": [
+                {
+                    "key": "skills",
+                    "prompt": "Skills?",
+                    "kind": "multiple_choice",
+                    "choices": [{"key": "public_speaking", "label": "Public speaking"}],
+                }
+            ],
         }
     )
-    assert open_surveys(program, date(2026, 12, 31)) == []
-    assert open_surveys(program, date(2027, 2, 1)) == []
-    assert open_surveys(program, date(2027, 3, 2)) == ["mid_program"]
-    assert open_surveys(program, date(2027, 4, 20)) == ["mid_program", "closing"]
-    assert open_surveys(program, date(2027, 6, 15)) == []
+    labels = choice_labels(questionnaire)
+    assert labelled(["public_speaking", "team_lead"], labels) == ["Public speaking", "team lead"]

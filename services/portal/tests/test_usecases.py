@@ -6,9 +6,15 @@ from typing import Any
 
 import pytest
 
-from mentorship_kit.errors import InvalidInputError, RuleError
+from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
 from portal.adapters.api import ServiceUnavailable, SignInRequired
-from portal.adapters.services import ExportApi, FeedbackApi, RegistrationApi, SchedulingApi
+from portal.adapters.services import (
+    ExportApi,
+    FeedbackApi,
+    MatchingApi,
+    RegistrationApi,
+    SchedulingApi,
+)
 from portal.usecases.participant import Caller, ParticipantPortal, RegistrationRefused
 
 CALLER = Caller(subject="e-1", name="Ada", email="ada@example.com", token="t")
@@ -51,13 +57,19 @@ class FakeClient:
 
 
 def portal_with(
-    registration: FakeClient, others: list[FakeClient] | None = None
+    registration: FakeClient,
+    others: list[FakeClient] | None = None,
+    *,
+    matching: FakeClient | None = None,
+    scheduling: FakeClient | None = None,
+    feedback: FakeClient | None = None,
 ) -> ParticipantPortal:
-    empty = FakeClient("scheduling", {})
+    empty = FakeClient("empty", {})
     return ParticipantPortal(
         RegistrationApi(registration),  # type: ignore[arg-type]
-        SchedulingApi(empty),  # type: ignore[arg-type]
-        FeedbackApi(empty),  # type: ignore[arg-type]
+        MatchingApi(matching or empty),  # type: ignore[arg-type]
+        SchedulingApi(scheduling or empty),  # type: ignore[arg-type]
+        FeedbackApi(feedback or empty),  # type: ignore[arg-type]
         ExportApi(others or []),  # type: ignore[arg-type]
     )
 
@@ -143,3 +155,209 @@ async def test_an_expired_sign_in_is_not_hidden_in_the_export() -> None:
     expired = FakeClient("registration", {("GET", "/v1/me/export"): SignInRequired("expired")})
     with pytest.raises(SignInRequired):
         await portal_with(expired, [expired]).export(CALLER)
+
+
+PROGRAM = {
+    "program_id": "p-1",
+    "name": "Pilot",
+    "goal": "other",
+    "format": "one_on_one",
+    "cadence": "weekly",
+    "starts_on": "2027-01-04",
+    "ends_on": "2027-07-02",
+    "registration_status": "open",
+    "registration_opens_at": "2026-12-01T00:00:00Z",
+    "registration_closes_at": "2027-01-01T00:00:00Z",
+    "matching_mode": "mentee_choice",
+}
+MY_REGISTRATION = {
+    "participant_id": "pa-1",
+    "program_id": "p-1",
+    "employee_id": "e-1",
+    "name": "Ada",
+    "email": "ada@example.com",
+    "department": "design",
+    "manager_employee_id": "e-boss",
+    "status": "active",
+    "role": "mentee",
+    "answers": {"role": "mentee", "skills_to_grow": ["python"]},
+    "preferred_mentors": ["m-1"],
+    "registered_at": "2026-12-01T10:00:00Z",
+}
+SERIES = {
+    "pair_id": "grp-1",
+    "program_id": "p-1",
+    "members": [
+        {"participant_id": "pa-1", "role": "mentee"},
+        {"participant_id": "m-1", "role": "mentor"},
+    ],
+    "time_zone": "UTC",
+    "ended": False,
+    "sessions": [],
+}
+
+
+def matched(pair_id: str, group_id: str | None = None) -> dict[str, Any]:
+    return {
+        "pair_id": pair_id,
+        "program_id": "p-1",
+        "group_id": group_id,
+        "participant_id": "pa-1",
+        "role": "mentee",
+        "partner_participant_ids": ["m-1"],
+        "score": 4.0,
+        "contributions": {"skills": 3.0, "time_zone": 1.0},
+        "weights": {"skills": 3.0, "time_zone": 1.0},
+        "status": "active",
+        "created_at": "2027-01-05T10:00:00Z",
+    }
+
+
+def pair_page_clients(matching_answer: Any) -> dict[str, FakeClient]:
+    registration = FakeClient(
+        "registration",
+        {
+            ("GET", "/v1/programs/p-1"): PROGRAM,
+            ("GET", "/v1/programs/p-1/registrations/me"): MY_REGISTRATION,
+            ("GET", "/v1/programs/p-1/questionnaire"): QUESTIONNAIRE,
+        },
+    )
+    feedback = FakeClient(
+        "feedback",
+        {
+            ("GET", "/v1/pairs/grp-1/agreement"): NotFoundError("none"),
+            ("GET", "/v1/pairs/grp-1/next-agenda"): NotFoundError("none"),
+            ("GET", "/v1/pairs/grp-1/fit"): {"answers": []},
+            ("GET", "/v1/pairs/grp-1/goals"): {"goals": []},
+        },
+    )
+    return {
+        "registration": registration,
+        "matching": FakeClient("matching", {("GET", "/v1/me/pairs"): matching_answer}),
+        "scheduling": FakeClient("scheduling", {("GET", "/v1/pairs/grp-1/sessions"): SERIES}),
+        "feedback": feedback,
+    }
+
+
+async def test_my_match_carries_matchings_explanation_of_this_series_only() -> None:
+    answer = {"pairs": [matched("pair-9"), matched("pair-2", group_id="grp-1")]}
+    clients = pair_page_clients(answer)
+    portal = portal_with(
+        clients["registration"],
+        matching=clients["matching"],
+        scheduling=clients["scheduling"],
+        feedback=clients["feedback"],
+    )
+    page = await portal.pair(CALLER, "grp-1", with_match=True)
+    assert page.matches is not None
+    assert [m.pair_id for m in page.matches] == ["pair-2"]
+    assert page.labels == {"mentor": "Mentor", "mentee": "Mentee"}
+    without = await portal.pair(CALLER, "grp-1")
+    assert without.matches is None
+    assert ("GET", "/v1/me/pairs", None) in clients["matching"].sent
+
+
+async def test_my_match_still_opens_when_matching_does_not_answer() -> None:
+    clients = pair_page_clients(ServiceUnavailable("matching", "down"))
+    portal = portal_with(
+        clients["registration"],
+        matching=clients["matching"],
+        scheduling=clients["scheduling"],
+        feedback=clients["feedback"],
+    )
+    page = await portal.pair(CALLER, "grp-1", with_match=True)
+    assert page.matches is None
+    assert page.series.pair_id == "grp-1"
+
+
+async def test_choosing_mentors_keeps_the_registration_and_sends_the_picks_in_order() -> None:
+    registration = FakeClient(
+        "registration",
+        {
+            ("GET", "/v1/programs/p-1/registrations/me"): MY_REGISTRATION,
+            ("POST", "/v1/programs/p-1/registrations"): MY_REGISTRATION,
+        },
+    )
+    await portal_with(registration).save_picks(CALLER, "p-1", ["m-3", "", "m-1", "m-3"])
+    _, _, body = registration.sent[-1]
+    assert body == {
+        "name": "Ada",
+        "email": "ada@example.com",
+        "department": "design",
+        "manager_employee_id": "e-boss",
+        "answers": {"role": "mentee", "skills_to_grow": ["python"]},
+        "preferred_mentors": ["m-3", "m-1"],
+    }
+
+
+async def test_the_mentors_page_waits_for_matching_to_know_the_mentee() -> None:
+    registration = FakeClient(
+        "registration",
+        {
+            ("GET", "/v1/programs/p-1"): PROGRAM,
+            ("GET", "/v1/programs/p-1/registrations/me"): MY_REGISTRATION,
+            ("GET", "/v1/programs/p-1/questionnaire"): QUESTIONNAIRE,
+        },
+    )
+    not_yet = FakeClient(
+        "matching", {("GET", "/v1/programs/p-1/candidates"): ForbiddenError("not in the pool")}
+    )
+    choice = await portal_with(registration, matching=not_yet).mentor_choice(CALLER, "p-1")
+    assert choice.candidates is None
+    assert choice.registration is not None
+    candidates = {
+        "program_id": "p-1",
+        "mentee_participant_id": "pa-1",
+        "picks": ["m-1"],
+        "max_score": 10.0,
+        "weights": {"skills": 3.0},
+        "total": 1,
+        "excluded": 2,
+        "candidates": [
+            {
+                "mentor_participant_id": "m-1",
+                "score": 3.0,
+                "fit": 0.3,
+                "contributions": {"skills": 3.0},
+                "room": 1,
+                "pick_rank": 1,
+                "in_common": {"skills": ["python"]},
+                "offer": {"skills_offered": ["python"], "time_zone": "UTC"},
+            }
+        ],
+    }
+    known = FakeClient("matching", {("GET", "/v1/programs/p-1/candidates"): candidates})
+    choice = await portal_with(registration, matching=known).mentor_choice(CALLER, "p-1")
+    assert choice.candidates is not None
+    assert [c.mentor_participant_id for c in choice.candidates.candidates] == ["m-1"]
+
+
+async def test_home_offers_the_surveys_feedback_says_are_open() -> None:
+    registration = FakeClient(
+        "registration",
+        {
+            ("GET", "/v1/programs"): {"programs": [PROGRAM, PROGRAM | {"program_id": "p-2"}]},
+            ("GET", "/v1/programs/p-1/registrations/me"): MY_REGISTRATION,
+            ("GET", "/v1/programs/p-2/registrations/me"): MY_REGISTRATION | {"program_id": "p-2"},
+        },
+    )
+    scheduling = FakeClient("scheduling", {("GET", "/v1/me/sessions"): {"sessions": []}})
+    offer = {
+        "kind": "mid_program",
+        "opens_at": "2027-04-03T00:00:00+02:00",
+        "closes_at": "2027-08-02T00:00:00+02:00",
+        "status": "open",
+        "answered": False,
+    }
+    feedback = FakeClient(
+        "feedback",
+        {
+            ("GET", "/v1/programs/p-1/surveys"): {"program_id": "p-1", "surveys": [offer]},
+            ("GET", "/v1/programs/p-2/surveys"): RuleError("program_not_known", "not yet"),
+        },
+    )
+    home = await portal_with(registration, scheduling=scheduling, feedback=feedback).home(CALLER)
+    assert [s.kind for s in home.surveys["p-1"]] == ["mid_program"]
+    assert home.surveys["p-1"][0].open
+    assert str(home.surveys["p-1"][0].last_day) == "2027-08-01"
+    assert home.surveys["p-2"] == []

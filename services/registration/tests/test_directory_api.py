@@ -15,7 +15,13 @@ import pytest
 from mentorship_contracts import Envelope, IntegrationEvent, decode
 from mentorship_contracts.events import DirectoryPersonChanged, ParticipantWithdrew
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, stored_traces
-from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, DEV_SCIM_TOKEN, bearer
+from mentorship_devstack.tokens import (
+    DEV_ADMIN_TOKEN,
+    DEV_NOTIFIER_TOKEN,
+    DEV_SCIM_TOKEN,
+    bearer,
+    participant_token,
+)
 from mentorship_kit.mongo import Database, MongoClient, create_client
 from mentorship_kit.outbox import Outbox
 from mentorship_kit.pseudonyms import Pseudonyms
@@ -425,3 +431,93 @@ async def test_erasing_a_provisioned_and_invited_person_leaves_nothing(
         "/scim/v2/Users", params={"filter": 'userName eq "z-erase@example.com"'}, headers=SCIM
     )
     assert listed.json()["totalResults"] == 0
+
+
+# ---------------------------------------------------------------- contacts for the notifier
+
+NOTIFIER = bearer(DEV_NOTIFIER_TOKEN)
+
+
+async def test_a_persons_contact_is_for_the_notifications_credential_only(
+    client: httpx.AsyncClient, person_id: Any
+) -> None:
+    await _provision(client, _user("c-1"))
+    path = f"/v1/people/{person_id('c-1')}/contact"
+    found = await client.get(path, headers=NOTIFIER)
+    assert found.status_code == 200, found.text
+    assert found.json() == {
+        "person_id": person_id("c-1"),
+        "name": "Gwendolyn c-1",
+        "email": "c-1@example.com",
+        "time_zone": None,
+        "active": True,
+    }
+    assert (await client.get(path)).status_code == 401
+    for other in (
+        ADMIN,
+        bearer(participant_token("c-1")),
+        bearer(participant_token("boss", roles=("mentorship-admin",))),
+        SCIM,
+        bearer("not-the-notifier-token"),
+    ):
+        refused = await client.get(path, headers=other)
+        assert refused.status_code == 403, (other, refused.text)
+        assert refused.json()["error"] == "forbidden"
+    unknown = await client.get(f"/v1/people/{person_id('nobody')}/contact", headers=NOTIFIER)
+    assert unknown.status_code == 404
+    assert unknown.json()["error"] == "person_not_found"
+
+
+async def test_a_persons_contact_falls_back_to_their_registration_and_says_if_inactive(
+    client: httpx.AsyncClient, person_id: Any
+) -> None:
+    program_id = await _program(client)
+    assert (await _register(client, program_id, "c-2")).status_code == 201
+    found = await client.get(f"/v1/people/{person_id('c-2')}/contact", headers=NOTIFIER)
+    assert found.status_code == 200, found.text
+    assert found.json()["email"] == "c-2@example.com"
+    assert found.json()["name"] == "Person c-2"
+    assert found.json()["time_zone"] == "Europe/London"
+    await _provision(client, _user("c-3", active=False))
+    gone = await client.get(f"/v1/people/{person_id('c-3')}/contact", headers=NOTIFIER)
+    assert gone.json()["active"] is False
+
+
+async def test_a_participants_contact_is_for_admins_and_the_notifier(
+    client: httpx.AsyncClient,
+) -> None:
+    program_id = await _program(client)
+    created = await _register(client, program_id, "c-4")
+    path = f"/v1/participants/{created.json()['participant_id']}/contact"
+    assert (await client.get(path, headers=NOTIFIER)).json()["email"] == "c-4@example.com"
+    assert (await client.get(path, headers=ADMIN)).status_code == 200
+    assert (await client.get(path, headers=bearer(participant_token("c-4")))).status_code == 403
+    assert (await client.get(path, headers=SCIM)).status_code == 401
+
+
+async def test_many_participants_contacts_are_read_in_one_request(
+    client: httpx.AsyncClient,
+) -> None:
+    program_id = await _program(client)
+    ids = [
+        (await _register(client, program_id, employee)).json()["participant_id"]
+        for employee in ("c-5", "c-6")
+    ]
+    wanted = {"participant_ids": [*ids, "part-unknown", ids[0]]}
+    found = await client.post("/v1/participants/contacts", json=wanted, headers=NOTIFIER)
+    assert found.status_code == 200, found.text
+    assert sorted(c["email"] for c in found.json()["contacts"]) == [
+        "c-5@example.com",
+        "c-6@example.com",
+    ]
+    assert found.json()["missing"] == ["part-unknown"]
+    assert (
+        await client.post("/v1/participants/contacts", json=wanted, headers=ADMIN)
+    ).status_code == 200
+    participant = bearer(participant_token("c-5"))
+    refused = await client.post("/v1/participants/contacts", json=wanted, headers=participant)
+    assert refused.status_code == 403
+    too_many = {"participant_ids": [f"p-{n}" for n in range(1001)]}
+    bad = await client.post("/v1/participants/contacts", json=too_many, headers=NOTIFIER)
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "body.participant_ids"

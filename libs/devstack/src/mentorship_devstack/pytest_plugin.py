@@ -35,6 +35,7 @@ from mentorship_devstack.tokens import (
     DEV_ADMIN_TOKEN,
     DEV_JWT_ALGORITHM,
     DEV_JWT_SECRET,
+    DEV_NOTIFIER_TOKEN,
     DEV_PSEUDONYM_KEY,
     DEV_SCIM_TOKEN,
     auth_environment,
@@ -108,6 +109,8 @@ def make_settings(
             "auth_jwt_algorithms": DEV_JWT_ALGORITHM,
             "auth_pseudonym_key": DEV_PSEUDONYM_KEY,
             "scim_bearer_token": DEV_SCIM_TOKEN,
+            "notifications_service_token": DEV_NOTIFIER_TOKEN,
+            "registration_token": DEV_NOTIFIER_TOKEN,
         }
         return settings_class(**(values | overrides))
 

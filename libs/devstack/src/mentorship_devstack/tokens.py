@@ -22,6 +22,7 @@ DEV_JWT_SECRET = "dev-jwt-secret-for-local-stacks-only"  # noqa: S105 - same
 DEV_JWT_ALGORITHM = "HS256"
 DEV_PSEUDONYM_KEY = "dev-pseudonym-key-for-local-stacks-only"
 DEV_SCIM_TOKEN = "dev-scim-token"  # noqa: S105 - the local stack's SCIM bearer token
+DEV_NOTIFIER_TOKEN = "dev-notifications-token"  # noqa: S105 - notifications' credential at registration
 ADMIN_ROLE = "mentorship-admin"
 """The organisation admin's role (the services' default ``AUTH_ADMIN_ROLE``)."""
 MANAGER_ROLE = "mentorship-program-manager"
@@ -41,6 +42,8 @@ def auth_environment() -> dict[str, str]:
         "AUTH_JWT_ALGORITHMS": DEV_JWT_ALGORITHM,
         "AUTH_PSEUDONYM_KEY": DEV_PSEUDONYM_KEY,
         "SCIM_BEARER_TOKEN": DEV_SCIM_TOKEN,
+        "NOTIFICATIONS_SERVICE_TOKEN": DEV_NOTIFIER_TOKEN,
+        "REGISTRATION_TOKEN": DEV_NOTIFIER_TOKEN,
     }
 
 

@@ -8,12 +8,18 @@ error shape::
 
     {"error": "<code>", "message": "<sentence>", "errors": [{"field": "...", "message": "..."}]}
 
+FastAPI's own refusals answer with that body too: 404 for a path no route serves, 405 for a
+method the path does not support (its ``Allow`` header lists every method of the path, not just
+those of one route), 400 for a request body that cannot be decoded.
+
 The OpenAPI document lists, for every operation that needs a bearer token, its 401 and 403
-answers, and for every operation with a request body its 413.
+answers, for every operation with a request body its 400 and 413, for every operation with a
+path parameter its 404, and the standard body for every 422.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -22,6 +28,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from types import FrameType
 from typing import Any
 from uuid import uuid4
@@ -30,6 +37,8 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentorship_kit import context
@@ -106,6 +115,46 @@ def _mapped(mapper: ErrorMapper) -> Callable[[Request, Exception], Awaitable[Res
 async def _on_api_error(_: Request, error: Exception) -> Response:
     assert isinstance(error, ApiError)
     return error_response(error)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= set(route_methods)
+    return sorted(methods)
+
+
+_FRAMEWORK_CODES = {400: "malformed_body", 404: "not_found", 405: "method_not_allowed"}
+
+
+def _framework_error(request: Request, error: StarletteHTTPException) -> ApiError:
+    """The standard error of a refusal by the framework (routing, body decoding)."""
+    status = error.status_code
+    if status == 405:
+        allowed = ", ".join(_allowed_methods(request))
+        message = f"{request.method} is not allowed here (allowed: {allowed})."
+    elif status == 404 and "route" not in request.scope:
+        message = "Not found: no operation is served at this path."
+    else:
+        message = sentence(Exception(error.detail))
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "error"
+    code = _FRAMEWORK_CODES.get(status, phrase.lower().replace(" ", "_").replace("-", "_"))
+    return ApiError(status, code, message)
+
+
+async def _on_framework_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    response = error_response(_framework_error(request, error))
+    response.headers.update(error.headers or {})
+    if error.status_code == 405:
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
+    return response
 
 
 class RequestContextMiddleware:
@@ -237,6 +286,7 @@ def install_api_conventions(
     )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_framework_error)
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(BodyTooLargeError, _on_body_too_large)
     document_shared_responses(app)
@@ -247,15 +297,55 @@ _SHARED_RESPONSES = {
     "403": "Forbidden: the caller may not do this (it needs the admin role, to manage the "
     "program, or it is another person's data).",
 }
-_TOO_LARGE = {"413": "The request body is over its size limit (HTTP_MAX_JSON_BYTES)."}
+_WITH_BODY = {
+    "400": "The request body could not be decoded (for instance, JSON that is not UTF-8).",
+    "413": "The request body is over its size limit (HTTP_MAX_JSON_BYTES).",
+}
+_WITH_PATH_PARAMETER = {"404": "Not found: the path names something that does not exist."}
+_FASTAPI_VALIDATION_ERROR = "#/components/schemas/HTTPValidationError"
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
+
+
+def _wanted_responses(operation: dict[str, Any]) -> dict[str, str]:
+    wanted = dict(_SHARED_RESPONSES) if operation.get("security") else {}
+    if "requestBody" in operation:
+        wanted |= _WITH_BODY
+    if any(parameter.get("in") == "path" for parameter in operation.get("parameters", [])):
+        wanted |= _WITH_PATH_PARAMETER
+    return wanted
+
+
+def _document_operation(operation: dict[str, Any]) -> bool:
+    """Add the kit's answers to one operation; whether it now refers to the error body."""
+    used = False
+    responses = operation.setdefault("responses", {})
+    for status, description in _wanted_responses(operation).items():
+        if status not in responses:
+            responses[status] = {
+                "description": description,
+                "content": {"application/json": {"schema": dict(_ERROR_REF)}},
+            }
+            used = True
+    for status, response in responses.items():
+        if str(status).startswith("4") and isinstance(response, dict) and "content" not in response:
+            response["content"] = {"application/json": {"schema": dict(_ERROR_REF)}}
+            used = True
+    invalid = responses.get("422", {}).get("content", {}).get("application/json", {})
+    if invalid.get("schema", {}).get("$ref") == _FASTAPI_VALIDATION_ERROR:
+        invalid["schema"] = dict(_ERROR_REF)
+        responses["422"]["description"] = "The request is invalid: each field's problem named."
+        used = True
+    return used
 
 
 def document_shared_responses(app: FastAPI) -> None:
     """Add the kit's answers to ``app``'s OpenAPI document.
 
     Every operation that requires a bearer token (it declares a security requirement) gets
-    its 401 and 403, every operation with a request body its 413, all with the shared error
-    body, unless the operation already documents them.
+    its 401 and 403, every operation with a request body its 400 and 413, every operation
+    with a path parameter its 404, all with the shared error body, unless the operation
+    already documents them. Every 4xx answer an operation documents without a body gets the
+    shared one, and FastAPI's 422 body is replaced by it: the kit answers every error so.
     """
     build = app.openapi
 
@@ -263,26 +353,18 @@ def document_shared_responses(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = build()
-        error_ref = {"$ref": "#/components/schemas/ErrorBody"}
         used = False
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
-                if not isinstance(operation, dict):
-                    continue
-                wanted = dict(_SHARED_RESPONSES) if operation.get("security") else {}
-                if "requestBody" in operation:
-                    wanted |= _TOO_LARGE
-                responses = operation.setdefault("responses", {})
-                for status, description in wanted.items():
-                    if status not in responses:
-                        responses[status] = {
-                            "description": description,
-                            "content": {"application/json": {"schema": error_ref}},
-                        }
-                        used = True
+                if isinstance(operation, dict):
+                    used = _document_operation(operation) or used
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
         if used:
-            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
             schemas.setdefault("ErrorBody", ErrorBody.model_json_schema())
+        if _FASTAPI_VALIDATION_ERROR not in json.dumps(schema.get("paths", {})):
+            schemas.pop("HTTPValidationError", None)
+            if '"#/components/schemas/ValidationError"' not in json.dumps(schema):
+                schemas.pop("ValidationError", None)
         app.openapi_schema = schema
         return schema
 

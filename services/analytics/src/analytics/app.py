@@ -10,12 +10,14 @@ from analytics.adapters.outcome_models import OrganisationModels
 from analytics.adapters.read_models import COUNTER_SLOTS, ReadModels
 from analytics.domain.facts import PROJECTED_EVENTS
 from analytics.entrypoints.http.dashboard import dashboard_router
+from analytics.entrypoints.http.export import export_router
 from analytics.entrypoints.http.outcomes import outcomes_router
 from analytics.entrypoints.http.reports import reports_router
 from analytics.entrypoints.metrics import AnalyticsMetrics
 from analytics.entrypoints.subscriptions import Projector
 from analytics.entrypoints.workers import BusinessGauges
 from analytics.settings import AnalyticsSettings
+from analytics.usecases.export import PersonalDataExport
 from analytics.usecases.figures import BusinessFigures
 from analytics.usecases.outcomes import OutcomeReports
 from analytics.usecases.projection import Projection
@@ -58,7 +60,8 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
             "scores, skills and goals, health flags, business outcomes against a comparison "
             "group; each as JSON or CSV, and a dashboard at /dashboard?program=<id>. Reports "
             "need an admin token or role, or a JWT of a manager of the program (403 for any "
-            "other program)."
+            "other program); a participant reads what the read models hold about them at "
+            "`/v1/me/export`."
         ),
         routers=[
             outcomes_router(OutcomeReports(models, OrganisationModels(runtime.database)), reader),
@@ -69,5 +72,6 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
                 admin,
             ),
             dashboard_router(),
+            export_router(PersonalDataExport(models), caller),
         ],
     )

@@ -109,7 +109,14 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
                     transactor, access, fits=fits, agreements=agreements, goals=goals
                 ),
                 development=DevelopmentService(transactor, access, goals),
-                surveys=SurveyService(transactor, access, directory, surveys),
+                surveys=SurveyService(
+                    transactor,
+                    access,
+                    directory,
+                    surveys,
+                    closing_lead_days=settings.survey_closing_lead_days,
+                    grace_days=settings.survey_grace_days,
+                ),
                 export=PersonalDataExport(
                     directory,
                     held,

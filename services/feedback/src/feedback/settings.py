@@ -17,3 +17,16 @@ class FeedbackSettings(ServiceSettings):
     outcome_import_max_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1, description="The largest HRIS outcome CSV accepted."
     )
+    survey_closing_lead_days: int = Field(
+        default=14,
+        ge=0,
+        le=365,
+        description="The closing survey opens this many days before the program's end "
+        "(as the notifications service announces it).",
+    )
+    survey_grace_days: int = Field(
+        default=30,
+        ge=0,
+        le=365,
+        description="Both surveys stay open this many days after the program's end.",
+    )

@@ -10,12 +10,14 @@ from matching.adapters.pool import MatchingPool
 from matching.adapters.reporting import ManagerEdges
 from matching.adapters.runs import RunRepository
 from matching.entrypoints.http.pairs import pairs_router
+from matching.entrypoints.http.participants import participants_router
 from matching.entrypoints.http.pool import pool_router
 from matching.entrypoints.http.runs import runs_router
 from matching.entrypoints.subscriptions import register_event_handlers
 from matching.entrypoints.worker import RunWorker
 from matching.settings import MatchingServiceSettings
 from matching.usecases.pairs import PairService
+from matching.usecases.participants import ParticipantViews
 from matching.usecases.pool import PoolService
 from matching.usecases.processing import RunProcessing
 from matching.usecases.runs import RunService
@@ -62,6 +64,7 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
     )
     runtime.add_background_loop("matching-worker", worker.run)
     caller, _ = Authenticator(settings).dependencies()
+    views = ParticipantViews(pool, pairs, runs, managers, run_service)
     return create_http_app(
         runtime,
         title="Mentorship matching",
@@ -70,7 +73,9 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
             "integer program, proposed with every pair's explanation and every unmatched "
             "person's reason, and approved by a program manager (or automatically). Every "
             "operation needs an admin token, a JWT with the admin role, or one of a manager of "
-            "the program concerned (403 for any other program)."
+            "the program concerned (403 for any other program), but for what participants "
+            "read with their own JWT: their pairs (`/v1/me/pairs`), the mentors they may pick "
+            "(`/v1/programs/{id}/candidates`) and their data (`/v1/me/export`)."
         ),
         routers=[
             runs_router(
@@ -82,5 +87,6 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
             ),
             pairs_router(pair_service, caller, program_managers),
             pool_router(pool_service, program_manager(caller, program_managers.of)),
+            participants_router(views, caller),
         ],
     )

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from mentorship_kit.auth import Authenticator, program_manager
 from mentorship_kit.http import create_http_app
 from mentorship_kit.program_access import ProgramManagers
+from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.runtime import ServiceRuntime
 from notifications.adapters.chat import ChatSender
 from notifications.adapters.mail import SmtpConfig, SmtpSender
@@ -64,16 +65,28 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     key = link_key(settings)
     metrics = DeliveryMetrics(runtime.metrics)
     planner = Planner(deliveries, facts, preferences, programs, PlanningRules(settings.digest_hour))
-    people = People(runtime.transactor, preferences, deliveries, facts, key)
     managers = ProgramManagers(database)
     runtime.add_indexes(managers.indexes())
-    register_event_handlers(runtime.handlers, Intake(facts, programs, planner), people, managers)
     platform = PlatformClient(
         registration_url=settings.registration_url,
         feedback_url=settings.feedback_url,
         analytics_url=settings.analytics_url,
         token=_secret(settings.service_token) or _secret(settings.auth_admin_token),
+        registration_token=_secret(settings.registration_token),
+        contact_cache_s=settings.contact_cache_s,
         timeout_s=settings.service_timeout_s,
+    )
+    people = People(
+        runtime.transactor,
+        preferences=preferences,
+        deliveries=deliveries,
+        facts=facts,
+        link_key=key,
+        programs=programs,
+        platform=platform,
+    )
+    register_event_handlers(
+        runtime.handlers, Intake(facts, programs, planner, managers), people, managers
     )
     composer = Composer(
         facts=facts,
@@ -140,6 +153,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
         platform=platform,
         survey_closing_lead_days=settings.survey_closing_lead_days,
         health_digest_weekday=settings.health_digest_weekday,
+        program_managers=managers,
     )
     runtime.add_background_loop("sender", workers.sender(dispatcher, settings.delivery_poll_s))
     runtime.add_background_loop("occasions", workers.occasions(scheduled, settings.schedule_poll_s))
@@ -162,7 +176,13 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
             me_router(people, caller),
             unsubscribe_router(people),
             admin_router(
-                Administration(runtime.transactor, deliveries, programs, managers),
+                Administration(
+                    runtime.transactor,
+                    deliveries,
+                    programs,
+                    managers,
+                    Pseudonyms(settings.auth_pseudonym_key).person_id,
+                ),
                 caller,
                 program_manager(caller, managers.of),
             ),

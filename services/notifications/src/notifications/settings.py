@@ -72,6 +72,18 @@ class NotificationsSettings(ServiceSettings):
         description="Bearer credential this service calls registration and analytics with "
         "(an admin token or a JWT with the admin role); falls back to AUTH_ADMIN_TOKEN.",
     )
+    registration_token: SecretStr | None = Field(
+        default=None,
+        description="The credential registration gave this service (its "
+        "NOTIFICATIONS_SERVICE_TOKEN), sent when reading contacts: participants', invitees' "
+        "and managers'; falls back to SERVICE_TOKEN.",
+    )
+    contact_cache_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long a contact read from registration is reused in memory (never "
+        "stored; 0: read for every sending round).",
+    )
     service_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of those calls.")
 
     slack_webhook_url: SecretStr | None = Field(

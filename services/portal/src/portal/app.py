@@ -17,12 +17,21 @@ from starlette.middleware.sessions import SessionMiddleware
 from mentorship_kit.http import install_api_conventions
 from mentorship_kit.metrics import CONTENT_TYPE_LATEST, Metrics
 from portal.adapters.api import ServiceClient
+from portal.adapters.console import MatchingAdminApi, ProgramAdminApi, ReportsApi
 from portal.adapters.identity import IdentityProvider
-from portal.adapters.services import ExportApi, FeedbackApi, RegistrationApi, SchedulingApi
+from portal.adapters.services import (
+    ExportApi,
+    FeedbackApi,
+    MatchingApi,
+    RegistrationApi,
+    SchedulingApi,
+)
+from portal.entrypoints.http.console import build_console_router
 from portal.entrypoints.http.i18n import load_translations
 from portal.entrypoints.http.pages import Pages, build_router, install_error_pages, make_environment
 from portal.entrypoints.http.security import SecurityHeaders
 from portal.settings import PortalSettings
+from portal.usecases.console import ProgramConsole
 from portal.usecases.participant import ParticipantPortal
 
 STATIC = Path(__file__).parent / "entrypoints" / "http" / "static"
@@ -56,9 +65,13 @@ def build_app(settings: PortalSettings) -> FastAPI:
     analytics = client("analytics", settings.analytics_url)
     portal = ParticipantPortal(
         RegistrationApi(registration),
+        MatchingApi(matching),
         SchedulingApi(scheduling),
         FeedbackApi(feedback),
         ExportApi([registration, matching, scheduling, feedback, analytics]),
+    )
+    console = ProgramConsole(
+        ProgramAdminApi(registration), MatchingAdminApi(matching), ReportsApi(analytics)
     )
     identity = IdentityProvider(settings)
     pages = Pages(make_environment(), load_translations())
@@ -73,7 +86,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
 
     app = FastAPI(
         title="Mentorship portal",
-        description="The participants' web app.",
+        description="The participants' web app and the program managers' console.",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
@@ -88,6 +101,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.include_router(build_router(portal, identity, pages, settings.portal_base_url))
+    app.include_router(build_console_router(console, pages))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

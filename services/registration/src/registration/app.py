@@ -22,7 +22,7 @@ from registration.entrypoints.http.directory import directory_router
 from registration.entrypoints.http.errors import ERROR_MAPPERS
 from registration.entrypoints.http.invitations import invitations_router
 from registration.entrypoints.http.organisation import organisation_router
-from registration.entrypoints.http.people import people_router
+from registration.entrypoints.http.people import ContactReaders, people_router
 from registration.entrypoints.http.programs import programs_router
 from registration.entrypoints.http.registrations import registrations_router
 from registration.entrypoints.scim.app import DirectoryScimApp
@@ -99,7 +99,12 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
     runtime.add_background_loop(
         "invitations", invitation_loop(inviting, settings.invitation_poll_s)
     )
-    caller, admin = Authenticator(settings).dependencies()
+    authenticator = Authenticator(settings)
+    caller, admin = authenticator.dependencies()
+    notifier_token = settings.notifications_service_token
+    readers = ContactReaders(
+        authenticator, notifier_token.get_secret_value() if notifier_token else None
+    )
     app = create_http_app(
         runtime,
         title="Mentorship registration",
@@ -121,7 +126,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
                 program_service.managers_of,
                 import_max_bytes=settings.import_max_bytes,
             ),
-            people_router(people_service, admin),
+            people_router(people_service, admin, readers),
             directory_router(directory, admin, import_max_bytes=settings.import_max_bytes),
             invitations_router(
                 inviting, people_service, caller, admin, program_service.managers_of

@@ -35,6 +35,12 @@ class RegistrationSettings(ServiceSettings):
         description="The bearer token identity providers send to /scim/v2 (unset: SCIM is "
         "refused).",
     )
+    notifications_service_token: SecretStr | None = Field(
+        default=None,
+        description="The notifications service's credential: the only caller of GET "
+        "/v1/people/{person_id}/contact, and a reader of participants' contacts besides admins "
+        "(unset: person contacts are refused to everyone).",
+    )
     invitation_poll_s: float = Field(
         default=60.0, gt=0, description="How often invitations and reminders due are looked for."
     )

@@ -17,12 +17,14 @@ from scheduling.adapters.sessions import SessionRepository
 from scheduling.domain.planning import PlanningRules
 from scheduling.entrypoints.http.calendar import calendar_router
 from scheduling.entrypoints.http.errors import ERROR_MAPPERS
+from scheduling.entrypoints.http.export import export_router
 from scheduling.entrypoints.http.pairs import pairs_router
 from scheduling.entrypoints.http.sessions import sessions_router
 from scheduling.entrypoints.subscriptions import subscribe
 from scheduling.entrypoints.workers import PlanningWorker, ReminderWorker
 from scheduling.settings import SchedulingSettings
 from scheduling.usecases.calendar import Calendars
+from scheduling.usecases.export import PersonalDataExport
 from scheduling.usecases.pairs import Pairs
 from scheduling.usecases.participants import Participants
 from scheduling.usecases.planning import Planner
@@ -83,6 +85,7 @@ class Scheduling:
             people=self.people, sessions=self.session_service, programs=self.program_events
         )
         self.reminders = Reminders(transactor, self.sessions, settings.reminder_batch_size)
+        self.export = PersonalDataExport(self.people, self.series, self.sessions)
 
 
 def build_app(settings: SchedulingSettings | None = None) -> FastAPI:
@@ -112,12 +115,14 @@ def build_app(settings: SchedulingSettings | None = None) -> FastAPI:
             "Session series for every pair at the program's cadence, changes by the pair's "
             "members, reminders, and a secret iCalendar feed per person. Members call with "
             "their own JWT; admins with the admin token or role, program managers with a JWT "
-            "naming them a manager of the program (403 for any other program)."
+            "naming them a manager of the program (403 for any other program). "
+            "`GET /v1/me/export` gives a participant everything this service holds about them."
         ),
         routers=[
             sessions_router(scheduling.session_service, caller),
             calendar_router(scheduling.calendars, caller, feed_base_url=settings.feed_base),
             pairs_router(scheduling.pairs, caller, scheduling.managers),
+            export_router(scheduling.export, caller),
         ],
         error_mappers=ERROR_MAPPERS,
     )

@@ -40,18 +40,21 @@ from analytics.domain.documents import (
     DirectoryFacts,
     Fact,
     FeedbackFact,
+    FitFact,
     GoalFact,
     InvitationFact,
     PairFact,
     ParticipantFact,
     PersonFact,
+    PersonFacts,
     ProgramFact,
     ProgramFacts,
     RhythmFact,
+    RunFact,
     SessionFact,
     SessionStatus,
 )
-from analytics.domain.facts import Target
+from analytics.domain.facts import Target, directory_key
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 
 RM_PREFIX = "rm_"
@@ -150,11 +153,18 @@ class ReadModels:
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
-        """Every kind is read per program; rhythms by stalest day; aggregates by section."""
+        """Every kind is read per program; rhythms by stalest day; aggregates by section.
+
+        Participants and invitations are also read per person (the right of access).
+        """
         by_program = IndexModel([("program_id", ASCENDING)], name="by_program")
+        by_person: dict[type[Fact], tuple[IndexModel, ...]] = {
+            ParticipantFact: (IndexModel([("person_key", ASCENDING)], name="by_person"),),
+            InvitationFact: (IndexModel([("person_key", ASCENDING)], name="by_person"),),
+        }
         return (
             *(
-                Indexes(f"{RM_PREFIX}{kind.collection}", (by_program,))
+                Indexes(f"{RM_PREFIX}{kind.collection}", (by_program, *by_person.get(kind, ())))
                 for kind in FACT_KINDS
                 if kind is not RhythmFact
             ),
@@ -545,6 +555,49 @@ class ReadModels:
             found |= level
             frontier = {f.manager_key for f in level.values() if f.manager_key} - found.keys()
         return found
+
+    async def of_person(self, person_id: str) -> PersonFacts:
+        """The documents about one person, found by their person key (see `directory_key`).
+
+        Their participant documents carry the key until an erasure; their registrations' keys
+        find their pairs, ratings, fit answers and goals.
+        """
+        key = directory_key(person_id)
+        participants = await self._find(ParticipantFact, {"person_key": key})
+        people = await self._find(PersonFact, {"_id": key, "erased": False})
+        invitations = await self._find(InvitationFact, {"person_key": key})
+        keys = [fact.id for fact in participants]
+        if not keys:
+            return PersonFacts(
+                person_id=person_id,
+                directory=people[0] if people else None,
+                invitations=invitations,
+            )
+        mine = {"$in": keys}
+        programs = {"program_id": {"$in": sorted({f.program_id for f in participants})}}
+        pairs = await self._find(
+            PairFact, programs | {"$or": [{"mentor_key": mine}, {"mentee_key": mine}]}
+        )
+        fit_ids = [f"{pair.id}:{key}" for pair in pairs for key in keys]
+        return PersonFacts(
+            person_id=person_id,
+            participants=participants,
+            pairs=pairs,
+            feedback=await self._find(FeedbackFact, programs | {"author_key": mine}),
+            fits=await self._find(FitFact, programs | {"_id": {"$in": fit_ids}}),
+            goals=await self._find(GoalFact, programs | {"owner_key": mine}),
+            runs=await self._find(RunFact, programs),
+            directory=people[0] if people else None,
+            invitations=invitations,
+        )
+
+    async def _find[F: Fact](self, kind: type[F], query: Mapping[str, object]) -> list[F]:
+        cursor = self._collection(kind).find(dict(query)).sort("_id", ASCENDING)
+        return [kind.model_validate(document) async for document in cursor]
+
+    async def count(self, kind: type[Fact], query: Mapping[str, object]) -> int:
+        """How many documents of ``kind`` match."""
+        return int(await self._collection(kind).count_documents(dict(query)))
 
     async def latest_programs(self, limit: int) -> list[str]:
         """The ``limit`` programs that started last."""

@@ -568,7 +568,7 @@ class ProgramFacts:
 
     The outcomes report (the program and its participants) and the mentor impact view
     (participants, pairs, held sessions, feedback, goals) join documents per person; each
-    reads only the kinds it needs (`analytics.adapters.read_models.ReadModels.program_facts`).
+    reads only the kinds it needs (`ReadModels.outcome_facts`, `ReadModels.impact_facts`).
     The reports of `analytics.domain.reports` never do: they read the aggregates.
     """
 
@@ -579,3 +579,28 @@ class ProgramFacts:
     sessions: Sequence[SessionFact] = ()
     feedback: Sequence[FeedbackFact] = ()
     goals: Sequence[GoalFact] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """The documents about one person (their right of access), by their person id.
+
+    Survey responses and sessions carry no key of anyone, so they are in no person's facts.
+    """
+
+    person_id: str
+    participants: Sequence[ParticipantFact] = ()
+    pairs: Sequence[PairFact] = ()
+    feedback: Sequence[FeedbackFact] = ()
+    fits: Sequence[FitFact] = ()
+    goals: Sequence[GoalFact] = ()
+    runs: Sequence[RunFact] = ()
+    """The runs of the person's programs (the unmatched among them may name the person)."""
+    directory: PersonFact | None = None
+    """The person as the organisation's directory announced them (their manager's key)."""
+    invitations: Sequence[InvitationFact] = ()
+
+    @property
+    def keys(self) -> set[str]:
+        """The person's keys in the read models (one per registration)."""
+        return {fact.id for fact in self.participants}

@@ -12,7 +12,7 @@ from feedback.domain.membership import Membership, Participation, member_by_part
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
 from mentorship_contracts.events import SessionCompleted
 from mentorship_contracts.types import utc_now
-from mentorship_kit.errors import ForbiddenError
+from mentorship_kit.exports import exporting_person
 from mentorship_kit.principal import Principal
 
 
@@ -71,11 +71,9 @@ class PersonalDataExport:
 
     async def of(self, caller: Principal) -> PersonalData:
         """The caller's own data (an admin token names nobody: 403)."""
-        if caller.person_id is None:
-            msg = "the export is of the caller's own data: call with a participant's token"
-            raise ForbiddenError(msg)
+        person_id = exporting_person(caller)
         generated_at = utc_now()
-        participations = await self._directory.participations(caller.person_id)
+        participations = await self._directory.participations(person_id)
         ids = [participation.participant_id for participation in participations]
         mine = {"participant_id": {"$in": ids}}
         pairs = []
@@ -86,7 +84,7 @@ class PersonalDataExport:
                     pairs.append(PairHeld(membership, ended))
         pair_ids = [held.membership.pair.pair_id for held in pairs]
         return PersonalData(
-            person_id=caller.person_id,
+            person_id=person_id,
             generated_at=generated_at,
             participations=participations,
             pairs=pairs,

@@ -26,7 +26,7 @@ class PairRepository:
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
-        """Pairs are read per program and status, and per participant."""
+        """Pairs are read per program and status, per participant, person and group."""
         return (
             Indexes(
                 PAIRS,
@@ -37,6 +37,9 @@ class PairRepository:
                     ),
                     IndexModel([("mentee_participant_id", ASCENDING)], name="by_mentee"),
                     IndexModel([("mentor_participant_id", ASCENDING)], name="by_mentor"),
+                    IndexModel([("mentee_person_id", ASCENDING)], name="by_mentee_person"),
+                    IndexModel([("mentor_person_id", ASCENDING)], name="by_mentor_person"),
+                    IndexModel([("group_id", ASCENDING)], name="by_group", sparse=True),
                 ),
             ),
         )
@@ -122,6 +125,23 @@ class PairRepository:
                 ]
             }
         ).sort("created_at", ASCENDING)
+        return [_pair(document) async for document in cursor]
+
+    async def of_person(self, person_id: str) -> list[Pair]:
+        """Every pair, active or ended, the person took part in (either side)."""
+        found: dict[str, Pair] = {}
+        for side in ("mentee_person_id", "mentor_person_id"):
+            # One indexed lookup per side, as in `active_involving`.
+            async for document in self._pairs.find({side: person_id}):
+                found.setdefault(document["_id"], _pair(document))
+        return list(found.values())
+
+    async def active_in_groups(self, group_ids: Iterable[str]) -> list[Pair]:
+        """The active pairs of the groups ``group_ids``."""
+        wanted = sorted(set(group_ids))
+        if not wanted:
+            return []
+        cursor = self._pairs.find({"group_id": {"$in": wanted}, "status": PairStatus.ACTIVE.value})
         return [_pair(document) async for document in cursor]
 
     async def erase(self, participant_id: str, tx: Transaction) -> int:

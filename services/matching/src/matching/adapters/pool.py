@@ -36,10 +36,10 @@ class MatchingPool:
         self._versions: Collection = database[VERSIONS]
 
     def indexes(self) -> tuple[Indexes, ...]:
-        """The pool is read per program, in pages in participant id order.
+        """The pool is read per program, in pages in participant id order, and per person.
 
-        One index serves both (a query on the program alone uses its prefix): every index
-        slows the storing of each registration.
+        One index serves the program's reads (a query on the program alone uses its prefix),
+        one a participant's own views: every index slows the storing of each registration.
         """
         return (
             self.programs.indexes(),
@@ -47,6 +47,7 @@ class MatchingPool:
                 IndexModel(
                     [("state.program_id", ASCENDING), ("_id", ASCENDING)], name="by_program_page"
                 ),
+                IndexModel([("state.person_id", ASCENDING)], name="by_person"),
                 retired=("by_program",),
             ),
         )
@@ -54,6 +55,10 @@ class MatchingPool:
     async def participants_of(self, program_id: str) -> list[ParticipantState]:
         """Everyone registered in a program and not withdrawn."""
         return await self.participants.find({"program_id": program_id})
+
+    async def of_person(self, person_id: str) -> list[ParticipantState]:
+        """The person's registrations still in a pool (one per program)."""
+        return await self.participants.find({"person_id": person_id})
 
     async def touch(self, program_id: str, tx: Transaction) -> int:
         """Record in ``tx`` that the program's pool or pairs change; the version before.

@@ -58,6 +58,11 @@ class ManagerEdges:
             ],
         )
 
+    async def statement_of(self, person: str) -> ManagerStatement | None:
+        """The statement matching keeps about whom ``person`` reports to, if any."""
+        document = await self._edges.find_one({"_id": person})
+        return _statement(document) if document else None
+
     async def managers_above(self, people: Iterable[str], depth: int) -> dict[str, str]:
         """Person -> manager for ``people`` and everyone above them, ``depth`` levels up.
 

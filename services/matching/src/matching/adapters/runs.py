@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -183,6 +183,34 @@ class RunRepository:
             "part", ASCENDING
         )
         return [_part(document) async for document in cursor]
+
+    async def naming(
+        self, program_ids: Iterable[str], participant_ids: Iterable[str]
+    ) -> tuple[list[Run], list[ProposalPart]]:
+        """The runs of ``program_ids``, and the proposal parts naming ``participant_ids``.
+
+        A part names someone in one of its pairs or among its unmatched; runs come oldest
+        first.
+        """
+        ids = sorted(set(participant_ids))
+        cursor = self._runs.find({"program_id": {"$in": sorted(set(program_ids))}}).sort(
+            "requested_at", ASCENDING
+        )
+        runs = [_run(document) async for document in cursor]
+        if not runs or not ids:
+            return runs, []
+        named = {"$in": ids}
+        parts = self._parts.find(
+            {
+                "run_id": {"$in": [run.run_id for run in runs]},
+                "$or": [
+                    {"event.pairs.mentor_participant_id": named},
+                    {"event.pairs.mentee_participant_id": named},
+                    {"event.unmatched.participant_id": named},
+                ],
+            }
+        ).sort([("run_id", ASCENDING), ("part", ASCENDING)])
+        return runs, [_part(document) async for document in parts]
 
     async def erase_participant(
         self, program_id: str, participant_id: str, tx: Transaction

@@ -164,8 +164,19 @@ class RunService:
 
     async def matching_request(self, run: Run) -> MatchingRequest:
         """What the solver needs for ``run``: the program, its pool and its pairs now."""
-        program = await self.program(run.program_id)
-        participants = await self._pool.participants_of(run.program_id)
+        request = await self.pool_request(run.program_id)
+        return replace(
+            request,
+            pins=run.options.pins,
+            forbids=run.options.forbids,
+            max_changes=run.options.max_changes,
+            time_limit_s=run.options.time_limit_s,
+        )
+
+    async def pool_request(self, program_id: str) -> MatchingRequest:
+        """The program, its pool, its pairs and its reporting lines now, as a run sees them."""
+        program = await self.program(program_id)
+        participants = await self._pool.participants_of(program_id)
         managers = await self._managers.managers_above(
             {p.person_id for p in participants}, program.matching.rules.reporting_line_depth
         )
@@ -173,12 +184,8 @@ class RunService:
             program=program,
             participants=participants,
             managers=managers,
-            existing_pairs=tuple(await self._pairs.active_keys(run.program_id)),
-            pins=run.options.pins,
-            forbids=run.options.forbids,
-            ended_pairs=tuple(await self._pairs.ended_early_keys(run.program_id)),
-            max_changes=run.options.max_changes,
-            time_limit_s=run.options.time_limit_s,
+            existing_pairs=tuple(await self._pairs.active_keys(program_id)),
+            ended_pairs=tuple(await self._pairs.ended_early_keys(program_id)),
         )
 
     async def _check_references(self, program_id: str, options: RunOptions) -> None:

@@ -576,6 +576,8 @@ class Facts:
             ends_on=state.ends_on,
             time_zone=state.time_zone,
             session_minutes=state.session_minutes,
+            goal_detail=state.goal_detail,
+            registration_closes_at=state.registration_closes_at,
         )
 
     async def program_ids(self) -> list[str]:
@@ -656,6 +658,14 @@ class ProgramSettingsStore:
         document["managers"] = [asdict(manager) for manager in settings.managers]
         await self.collection.replace_one(
             {"_id": document["_id"]}, document, upsert=True, session=tx.session
+        )
+
+    async def forget_manager(self, person_id: str, tx: Transaction) -> None:
+        """Take an erased person out of every program's manager recipients."""
+        await self.collection.update_many(
+            {"managers.person_id": person_id},
+            {"$pull": {"managers": {"person_id": person_id}}},
+            session=tx.session,
         )
 
     async def with_managers(self) -> list[str]:

@@ -12,6 +12,7 @@ text is the msgid, so English needs no catalogue.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -28,6 +29,7 @@ from notifications.domain.kinds import Kind
 from notifications.domain.preferences import LANGUAGES
 
 PACKAGE = "notifications"
+BLANK_LINES = re.compile(r"\n{3,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,7 @@ class Templates:
         subject = environment.get_template(f"{kind.value}.subject.txt").render(context)
         return Rendered(
             subject=" ".join(subject.split()),
-            text=environment.get_template(f"{kind.value}.txt").render(context).strip() + "\n",
+            text=_paragraphs(environment.get_template(f"{kind.value}.txt").render(context)),
             html=environment.get_template(f"{kind.value}.html").render(context),
         )
 
@@ -88,6 +90,15 @@ class Templates:
         """The title and plain text of a chat message of ``kind``."""
         rendered = self.render(kind, language, context)
         return rendered.subject, rendered.text
+
+
+def _paragraphs(text: str) -> str:
+    """Plain text with one blank line at most between paragraphs.
+
+    No trailing spaces either, except the signature delimiter's (``-- ``).
+    """
+    lines = [line if line == "-- " else line.rstrip() for line in text.strip().split("\n")]
+    return BLANK_LINES.sub("\n\n", "\n".join(lines)) + "\n"
 
 
 def _when_filter(language: str) -> Any:

@@ -63,3 +63,5 @@ class ProgramFacts:
     ends_on: date
     time_zone: str
     session_minutes: int
+    goal_detail: str = ""
+    registration_closes_at: datetime | None = None

@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from mentorship_contracts.events import (
+    InvitationReminderSent,
+    InvitationSent,
     MatchingRunProposed,
     PairCreated,
     PairEnded,
@@ -43,6 +45,46 @@ def participants(*participant_ids: str) -> tuple[Recipient, ...]:
     """Recipients by participant id, each once, in order."""
     return tuple(
         Recipient(RecipientType.PARTICIPANT, pid) for pid in dict.fromkeys(participant_ids)
+    )
+
+
+def invited(event: InvitationSent | InvitationReminderSent) -> Notice:
+    """An invitation to register, or a reminder of it, to the person invited.
+
+    The invitee is no participant yet: they are named by person id, and their address comes
+    from registration's directory when the message goes. Keyed by the invitation (and the
+    reminder's number), not the event, so a re-announced invitation makes no second message.
+    """
+    if isinstance(event, InvitationReminderSent):
+        kind, key = Kind.INVITATION_REMINDER, f"invitation:{event.invitation_id}:r{event.reminder}"
+        context: dict[str, Any] = {"reminder": event.reminder}
+    else:
+        kind, key, context = Kind.INVITATION, f"invitation:{event.invitation_id}", {}
+    return Notice(
+        kind,
+        key,
+        event.program_id,
+        (Recipient(RecipientType.PERSON, event.person_id),),
+        {"invitation_id": event.invitation_id, **context},
+    )
+
+
+def manager_recipients(
+    recipient_ids: Sequence[str],
+    listed_person_ids: Sequence[str | None],
+    program_managers: Sequence[str],
+) -> tuple[Recipient, ...]:
+    """A program's manager recipients.
+
+    Those set in this service (``recipient_ids``, naming ``listed_person_ids``), and the
+    program's own managers (person ids, from registration's program events) not already among
+    them, reached as people through the directory.
+    """
+    listed = {pid for pid in listed_person_ids if pid}
+    return tuple(Recipient(RecipientType.MANAGER, rid) for rid in recipient_ids) + tuple(
+        Recipient(RecipientType.PERSON, pid)
+        for pid in dict.fromkeys(program_managers)
+        if pid not in listed
     )
 
 

@@ -38,17 +38,27 @@ class ChatSettings:
 
 @dataclass(frozen=True, slots=True)
 class Manager:
-    """A program manager who receives the program's manager notifications."""
+    """A program manager who receives the program's manager notifications.
+
+    Either a person of the directory (``person_id``: their name and address are read from
+    registration when a message goes, like any participant's or invitee's, and never kept
+    here), or an address outside it (``name`` and ``email``, e.g. a team mailbox).
+    """
 
     manager_id: str
-    name: str
-    email: str
+    person_id: str | None = None
+    name: str | None = None
+    email: str | None = None
     language: str = "en"
 
 
-def manager_id(program_id: str, email: str) -> str:
-    """A stable id for a manager recipient of a program (the address is not an id)."""
-    digest = hashlib.sha256(f"{program_id}|{email.lower()}".encode()).hexdigest()
+def manager_id(program_id: str, *, person_id: str | None = None, email: str | None = None) -> str:
+    """A stable id for a manager recipient of a program.
+
+    Neither an address nor a person id is an id that can travel.
+    """
+    who = f"person:{person_id}" if person_id else (email or "").lower()
+    digest = hashlib.sha256(f"{program_id}|{who}".encode()).hexdigest()
     return f"m-{digest[:20]}"
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import (
+    DirectoryPersonErased,
+    InvitationReminderSent,
+    InvitationSent,
     MatchingRunProposed,
     PairCreated,
     PairEnded,
@@ -59,6 +62,18 @@ def register_event_handlers(
     @handlers.on(ParticipantErased)
     async def on_erased(event: Envelope[ParticipantErased], tx: Transaction) -> None:
         await people.erase(event.data.participant_id, event.data.person_id, tx)
+
+    async def invited(
+        event: Envelope[InvitationSent] | Envelope[InvitationReminderSent], tx: Transaction
+    ) -> None:
+        await intake.invited(event.data, tx)
+
+    handlers.on(InvitationSent)(invited)
+    handlers.on(InvitationReminderSent)(invited)
+
+    @handlers.on(DirectoryPersonErased)
+    async def on_person_erased(event: Envelope[DirectoryPersonErased], tx: Transaction) -> None:
+        await people.erase_person(event.data.person_id, tx)
 
     @handlers.on(MatchingRunProposed)
     async def on_proposed(event: Envelope[MatchingRunProposed], tx: Transaction) -> None:

@@ -6,7 +6,8 @@ manager recipients. A program manager sees and retries only their programs' deli
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError
@@ -44,6 +45,23 @@ def _checked_branding(branding: Branding) -> Branding:
     return branding
 
 
+@dataclass(frozen=True, slots=True)
+class ManagerChoice:
+    """A manager recipient as an admin names them.
+
+    An employee of the directory, or an address outside it (a name and an e-mail).
+    """
+
+    employee_id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    language: str = "en"
+
+
+PersonIds = Callable[[str], str | None]
+"""Derives a person id from an employee id (the platform's keyed pseudonym)."""
+
+
 class Administration:
     """Admin views and settings."""
 
@@ -53,11 +71,44 @@ class Administration:
         deliveries: Deliveries,
         programs: ProgramSettingsStore,
         managers: ProgramManagers,
+        person_ids: PersonIds,
     ) -> None:
         self._transactor = transactor
         self._deliveries = deliveries
         self._programs = programs
         self._managers = managers
+        self._person_ids = person_ids
+
+    def _manager_recipients(
+        self, program_id: str, chosen: list[ManagerChoice]
+    ) -> tuple[Manager, ...]:
+        problems: list[tuple[str, str]] = []
+        managers: dict[str, Manager] = {}
+        for index, choice in enumerate(chosen):
+            where = f"body.managers.{index}"
+            if choice.employee_id is not None:
+                if choice.email is not None or choice.name is not None:
+                    problems.append((where, "give an employee_id, or a name and an email"))
+                    continue
+                person_id = self._person_ids(choice.employee_id)
+                if person_id is None:
+                    problems.append((f"{where}.employee_id", "AUTH_PSEUDONYM_KEY is not set"))
+                    continue
+                key = manager_id(program_id, person_id=person_id)
+                managers[key] = Manager(key, person_id=person_id, language=choice.language)
+            elif choice.email is not None and choice.name is not None:
+                if not valid_address(choice.email):
+                    problems.append((f"{where}.email", "not an e-mail address"))
+                    continue
+                key = manager_id(program_id, email=choice.email)
+                managers[key] = Manager(
+                    key, name=choice.name, email=choice.email, language=choice.language
+                )
+            else:
+                problems.append((where, "give an employee_id, or a name and an email"))
+        if problems:
+            raise InvalidInputError(problems)
+        return tuple(managers.values())
 
     async def _scoped(self, query: dict[str, Any], caller: Principal) -> dict[str, Any]:
         """``query`` narrowed to the programs ``caller`` manages (unchanged for admins).
@@ -125,16 +176,10 @@ class Administration:
         *,
         branding: Branding | None = None,
         chat: ChatSettings | None = None,
-        managers: list[tuple[str, str, str]] | None = None,
+        managers: list[ManagerChoice] | None = None,
     ) -> ProgramSettings:
-        """Change the parts given (``managers``: name, e-mail, language)."""
-        problems = [
-            (f"body.managers.{index}.email", "not an e-mail address")
-            for index, (_, email, _) in enumerate(managers or [])
-            if not valid_address(email)
-        ]
-        if problems:
-            raise InvalidInputError(problems)
+        """Change the parts given."""
+        chosen = self._manager_recipients(program_id, managers) if managers is not None else None
 
         async def store(tx: Transaction) -> ProgramSettings:
             current = await self._programs.get(program_id, tx)
@@ -142,14 +187,7 @@ class Administration:
                 current,
                 branding=_checked_branding(branding) if branding else current.branding,
                 chat=chat or current.chat,
-                managers=(
-                    tuple(
-                        Manager(manager_id(program_id, email), name, email, language)
-                        for name, email, language in managers
-                    )
-                    if managers is not None
-                    else current.managers
-                ),
+                managers=chosen if chosen is not None else current.managers,
             )
             await self._programs.put(changed, tx)
             return changed

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from notifications.adapters.mail import Mail, valid_address
 from notifications.adapters.services import Contact, PlatformClient, Unreachable
@@ -18,7 +19,7 @@ from notifications.domain.calendar import Party, SessionInvitation, itip
 from notifications.domain.deliveries import Attempt, Delivery, Outcome, message_id
 from notifications.domain.explanations import reasons
 from notifications.domain.facts import Pair, Participant, ProgramFacts
-from notifications.domain.kinds import UNSUBSCRIBABLE, Kind, RecipientType
+from notifications.domain.kinds import MANAGER_KINDS, UNSUBSCRIBABLE, Kind, RecipientType
 from notifications.domain.links import unsubscribe_token
 from notifications.domain.preferences import Preferences, language_for
 from notifications.domain.programs import ProgramSettings
@@ -74,20 +75,41 @@ class Round:
 
 
 ACTION_PATHS: dict[Kind, str] = {
-    Kind.INVITATION: "/register",
-    Kind.INVITATION_REMINDER: "/register",
-    Kind.REGISTRATION_CONFIRMED: "/registration",
-    Kind.PROPOSAL_READY: "/console/matching",
-    Kind.MATCH: "/pairs",
-    Kind.SESSION_INVITATION: "/sessions",
-    Kind.SESSION_REMINDER: "/sessions",
-    Kind.SESSION_FOLLOW_UP: "/sessions",
-    Kind.FIT_QUESTION: "/pairs",
-    Kind.SURVEY_OPEN: "/surveys",
-    Kind.PAIR_ENDED: "/pairs",
-    Kind.HEALTH_DIGEST: "/console/health",
+    Kind.INVITATION: "/programs/{program_id}/register",
+    Kind.INVITATION_REMINDER: "/programs/{program_id}/register",
+    Kind.REGISTRATION_CONFIRMED: "/programs/{program_id}/register",
+    Kind.PROPOSAL_READY: "/console/programs/{program_id}/matching/runs/{run_id}",
+    Kind.MATCH: "/pairs/{pair_id}",
+    Kind.SESSION_INVITATION: "/pairs/{pair_id}/sessions",
+    Kind.SESSION_REMINDER: "/pairs/{pair_id}/sessions",
+    Kind.SESSION_FOLLOW_UP: "/sessions/{session_id}/feedback",
+    Kind.FIT_QUESTION: "/pairs/{pair_id}",
+    Kind.SURVEY_OPEN: "/programs/{program_id}/surveys/{survey_kind}",
+    Kind.PAIR_ENDED: "/",
+    Kind.HEALTH_DIGEST: "/console/programs/{program_id}/reports",
     Kind.DIGEST: "/",
 }
+"""The web app's page each kind leads to (filled from the delivery's context)."""
+
+PREFERENCES_PATH = "/me/notifications"
+
+AUDIENCES: dict[RecipientType, str] = {
+    RecipientType.PARTICIPANT: "member",
+    RecipientType.PERSON: "invitee",
+    RecipientType.MANAGER: "manager",
+    RecipientType.PROGRAM_CHANNEL: "manager",
+}
+"""Why the recipient gets the program's messages (the footer says it)."""
+
+
+def action_path(kind: Kind, program_id: str | None, context: dict[str, Any]) -> str:
+    """The page of the web app a message of ``kind`` leads to."""
+    values = {key: quote(str(value), safe="") for key, value in context.items()}
+    values["program_id"] = quote(program_id or "", safe="")
+    try:
+        return ACTION_PATHS[kind].format(**values)
+    except (KeyError, IndexError):
+        return "/"
 
 
 class Composer:
@@ -131,19 +153,44 @@ class Composer:
                 if d.kind in {Kind.SESSION_INVITATION, Kind.SESSION_REMINDER}
             }
         )
+        # Every participant whose contact a message names (its reader, the other member of a
+        # match, a session's attendees), read in one request rather than one each.
+        named = set(participant_ids)
+        for pair in round_.pairs.values():
+            named |= {pair.mentor_participant_id, pair.mentee_participant_id}
+        for members in round_.members.values():
+            named |= set(members)
+        if named:
+            contacts = await self._platform.participant_contacts(named)
+            round_.contacts |= {f"participant:{pid}": found for pid, found in contacts.items()}
         round_.prefetched = True
 
     async def contact(self, participant_id: str, round_: Round) -> Contact:
         """A participant's contact, fetched once per round."""
-        found = round_.contacts.get(participant_id)
+        return await self._contact(f"participant:{participant_id}", round_)
+
+    async def person_contact(self, person_id: str, round_: Round) -> Contact:
+        """Anyone's contact by person id (an invitee, a manager), fetched once per round."""
+        return await self._contact(f"person:{person_id}", round_)
+
+    async def _contact(self, key: str, round_: Round) -> Contact:
+        found = round_.contacts.get(key)
         if found is None:
+            kind, _, identifier = key.partition(":")
+            read = (
+                self._platform.person_contact
+                if kind == "person"
+                else self._platform.participant_contact
+            )
             try:
-                found = await self._platform.participant_contact(participant_id)
+                found = await read(identifier)
             except Unreachable as error:
                 found = error.attempt
-            round_.contacts[participant_id] = found
+            round_.contacts[key] = found
         if isinstance(found, Attempt):
             raise Undeliverable(found)
+        if not valid_address(found.email):
+            raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
         return found
 
     async def _program(
@@ -159,21 +206,30 @@ class Composer:
             "name": name,
             "program_id": pid,
             "time_zone": facts.time_zone if facts else "UTC",
+            "goal_detail": facts.goal_detail if facts else "",
+            "starts_on": facts.starts_on if facts else None,
+            "ends_on": facts.ends_on if facts else None,
+            "registration_closes_at": facts.registration_closes_at if facts else None,
         }, settings
 
     async def compose(self, delivery: Delivery, round_: Round, *, now: datetime) -> Composed:
         """The message of ``delivery``; `Undeliverable` when it cannot be made."""
         program, settings = await self._program(delivery.program_id, round_)
         contact, language, zone = await self._recipient(delivery, settings, program, round_)
-        action_url = self._links.portal_base_url.rstrip("/") + ACTION_PATHS[delivery.kind]
+        portal = self._links.portal_base_url.rstrip("/")
+        action_url = portal + action_path(delivery.kind, delivery.program_id, delivery.context)
         context: dict[str, Any] = {
             **delivery.context,
+            "kind": delivery.kind.value,
             "program": program,
             "branding": settings.branding,
             "recipient_name": contact.name if contact else "",
             "zone": zone,
+            "audience": "manager"
+            if delivery.kind in MANAGER_KINDS
+            else AUDIENCES[delivery.recipient_type],
             "action_url": action_url,
-            "preferences_url": self._links.portal_base_url.rstrip("/") + "/preferences",
+            "preferences_url": portal + PREFERENCES_PATH,
             "unsubscribe_url": self._unsubscribe_url(delivery),
         }
         calendar: bytes | None = None
@@ -241,8 +297,6 @@ class Composer:
         match delivery.recipient_type:
             case RecipientType.PARTICIPANT:
                 contact = await self.contact(delivery.recipient_id, round_)
-                if not valid_address(contact.email):
-                    raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
                 preferences = round_.preferences.get(delivery.person_id or "")
                 participant = round_.participants.get(delivery.recipient_id)
                 if not round_.prefetched:
@@ -263,8 +317,21 @@ class Composer:
                 )
                 if manager is None:
                     raise Undeliverable(Attempt(Outcome.PERMANENT, "manager_removed"))
-                contact = Contact(manager.name, manager.email, program["time_zone"])
+                if manager.person_id is not None:
+                    contact = await self.person_contact(manager.person_id, round_)
+                    return contact, manager.language, program["time_zone"]
+                contact = Contact(manager.name or "", manager.email or "", program["time_zone"])
+                if not valid_address(contact.email):
+                    raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
                 return contact, manager.language, program["time_zone"]
+            case RecipientType.PERSON:
+                contact = await self.person_contact(delivery.recipient_id, round_)
+                preferences = round_.preferences.get(delivery.recipient_id)
+                if not round_.prefetched:
+                    preferences = await self._preferences.get(delivery.recipient_id)
+                language = language_for(preferences, (), default)
+                zone = (preferences.time_zone if preferences else None) or contact.time_zone
+                return contact, language, zone
             case RecipientType.PROGRAM_CHANNEL:
                 return None, default, program["time_zone"]
             case _:
@@ -297,12 +364,8 @@ class Composer:
         return round_.members[session_id]
 
     async def _others(self, delivery: Delivery, round_: Round) -> str:
-        document = await self._facts.sessions.find_one({"_id": delivery.context["session_id"]})
-        others = [
-            pid
-            for pid in (document or {}).get("participant_ids", [])
-            if pid != delivery.recipient_id
-        ]
+        members = await self._members(delivery.context["session_id"], round_)
+        others = [pid for pid in members if pid != delivery.recipient_id]
         names = []
         for pid in others:
             try:
@@ -363,10 +426,12 @@ class Composer:
             program, settings = await self._program(item.program_id, round_)
             context = {
                 **item.context,
+                "kind": item.kind.value,
                 "program": program,
                 "branding": settings.branding,
                 "recipient_name": "",
                 "zone": "UTC",
+                "audience": "member",
                 "action_url": "",
                 "preferences_url": "",
                 "unsubscribe_url": None,
@@ -375,6 +440,7 @@ class Composer:
                 rendered = self._templates.render(item.kind, language, context)
             except Exception:  # noqa: BLE001, S112 - an item that cannot render is left out
                 continue
-            url = self._links.portal_base_url.rstrip("/") + ACTION_PATHS[item.kind]
+            path = action_path(item.kind, item.program_id, item.context)
+            url = self._links.portal_base_url.rstrip("/") + path
             entries.append({"subject": rendered.subject, "text": url})
         return entries

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mentorship_contracts.events import (
+    InvitationReminderSent,
+    InvitationSent,
     MatchingRunProposed,
     PairCreated,
     PairEnded,
@@ -26,13 +28,18 @@ from mentorship_contracts.events import (
     SessionScheduled,
 )
 from mentorship_kit.outbox import Transaction
+from mentorship_kit.program_access import ProgramManagers
 from notifications.adapters.store import Facts, ProgramSettingsStore
 from notifications.domain import notices
 from notifications.domain.facts import Pair, Participant, SessionState
-from notifications.domain.kinds import Recipient, RecipientType
 from notifications.usecases.planning import Planner
 
 BATCH = "notifications.intake"
+
+
+def person_guard(person_id: str) -> str:
+    """The erasure guard of a person (beside participants' guards, named by participant id)."""
+    return f"person:{person_id}"
 
 
 @dataclass
@@ -44,10 +51,17 @@ class _Batch:
 class Intake:
     """Handles the events notifications follows."""
 
-    def __init__(self, facts: Facts, programs: ProgramSettingsStore, planner: Planner) -> None:
+    def __init__(
+        self,
+        facts: Facts,
+        programs: ProgramSettingsStore,
+        planner: Planner,
+        program_managers: ProgramManagers,
+    ) -> None:
         self._facts = facts
         self._programs = programs
         self._planner = planner
+        self._program_managers = program_managers
 
     async def program_changed(
         self, state: ProgramCreated | ProgramUpdated, as_of: datetime, tx: Transaction
@@ -78,6 +92,14 @@ class Intake:
         if isinstance(event, ParticipantRegistered):
             self._planner.stage(notices.registration_confirmed(event_key, event), tx)
 
+    async def invited(
+        self, event: InvitationSent | InvitationReminderSent, tx: Transaction
+    ) -> None:
+        """Invite a person to register (or remind them), unless they were erased since."""
+        if await self._facts.guards.erased([person_guard(event.person_id)], tx):
+            return
+        self._planner.stage(notices.invited(event), tx)
+
     async def participant_withdrew(self, participant_id: str, tx: Transaction) -> None:
         """A participant left: no more survey openings for them."""
         await self._facts.withdraw(participant_id, tx)
@@ -87,7 +109,11 @@ class Intake:
     ) -> None:
         """Tell the program's managers a proposal waits for them."""
         settings = await self._programs.get(event.program_id, tx)
-        managers = [Recipient(RecipientType.MANAGER, m.manager_id) for m in settings.managers]
+        managers = notices.manager_recipients(
+            [m.manager_id for m in settings.managers],
+            [m.person_id for m in settings.managers],
+            await self._program_managers.of(event.program_id),
+        )
         self._planner.stage(notices.proposal_ready(event_key, event, managers), tx)
 
     async def pair_created(self, event: PairCreated, event_key: str, tx: Transaction) -> None:

@@ -9,7 +9,8 @@ from mentorship_contracts.types import utc_now
 from mentorship_kit.errors import ForbiddenError, InvalidInputError
 from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.principal import Principal
-from notifications.adapters.store import Deliveries, Facts, PreferencesStore
+from notifications.adapters.services import PlatformClient
+from notifications.adapters.store import Deliveries, Facts, PreferencesStore, ProgramSettingsStore
 from notifications.domain.deliveries import Delivery
 from notifications.domain.facts import Participant
 from notifications.domain.kinds import Kind
@@ -41,16 +42,21 @@ class People:
     def __init__(
         self,
         transactor: Transactor,
+        *,
         preferences: PreferencesStore,
         deliveries: Deliveries,
         facts: Facts,
         link_key: bytes,
+        programs: ProgramSettingsStore,
+        platform: PlatformClient,
     ) -> None:
         self._transactor = transactor
         self._preferences = preferences
         self._deliveries = deliveries
         self._facts = facts
         self._link_key = link_key
+        self._programs = programs
+        self._platform = platform
 
     async def mine(self, caller: Principal) -> Preferences:
         """The caller's preferences (the defaults when they chose nothing)."""
@@ -113,5 +119,19 @@ class People:
         await self._deliveries.delete(
             {"recipient_type": "participant", "recipient_id": participant_id}, tx
         )
-        await self._preferences.delete(person_id, tx)
         await self._facts.delete_person([participant_id], tx)
+        await self.erase_person(person_id, tx)
+        self._platform.forget(f"participant:{participant_id}")
+
+    async def erase_person(self, person_id: str, tx: Transaction) -> None:
+        """Erase a person by person id (DirectoryPersonErased, and every ParticipantErased).
+
+        Their deliveries (an invitation, a manager's digest), preferences and place among any
+        program's managers go; a late invitation naming them plans nothing.
+        """
+        await self._facts.guards.erase(f"person:{person_id}", tx, erased_at=tx.now)
+        await self._deliveries.delete({"person_id": person_id}, tx)
+        await self._deliveries.delete({"recipient_type": "person", "recipient_id": person_id}, tx)
+        await self._preferences.delete(person_id, tx)
+        await self._programs.forget_manager(person_id, tx)
+        self._platform.forget(f"person:{person_id}")

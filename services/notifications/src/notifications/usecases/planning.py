@@ -120,6 +120,11 @@ class Planner:
         elif recipient.type is RecipientType.PERSON:
             person_id = recipient.id
         if recipient.type is RecipientType.MANAGER:
+            if notice.program_id is not None:
+                settings = await self._programs.get(notice.program_id, tx)
+                person_id = next(
+                    (m.person_id for m in settings.managers if m.manager_id == recipient.id), None
+                )
             routes: list[tuple[Channel, datetime, Timing]] = [(Channel.EMAIL, tx.now, Timing.NOW)]
         elif recipient.type is RecipientType.PROGRAM_CHANNEL:
             settings = await self._programs.get(recipient.id, tx)

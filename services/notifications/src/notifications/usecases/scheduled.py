@@ -11,6 +11,7 @@ from datetime import datetime
 
 from mentorship_contracts.types import utc_now
 from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.program_access import ProgramManagers
 from notifications.adapters.services import PlatformClient, Unreachable
 from notifications.adapters.store import Deliveries, Facts, Occasions, ProgramSettingsStore
 from notifications.domain import notices
@@ -37,7 +38,9 @@ class Scheduled:
         platform: PlatformClient,
         survey_closing_lead_days: int,
         health_digest_weekday: int,
+        program_managers: ProgramManagers,
     ) -> None:
+        self._program_managers = program_managers
         self._transactor = transactor
         self._deliveries = deliveries
         self._facts = facts
@@ -122,9 +125,23 @@ class Scheduled:
         if now.weekday() != self._health_weekday:
             return 0
         sent = 0
-        for program_id in await self._programs.with_managers():
+        candidates = set(await self._programs.with_managers()) | set(
+            await self._facts.program_ids()
+        )
+        for program_id in sorted(candidates):
             settings = await self._programs.get(program_id)
-            managers = [Recipient(RecipientType.MANAGER, m.manager_id) for m in settings.managers]
+            managers = list(
+                notices.manager_recipients(
+                    [m.manager_id for m in settings.managers],
+                    [m.person_id for m in settings.managers],
+                    await self._program_managers.of(program_id),
+                )
+            )
+            chat = settings.chat
+            if not managers and not (
+                chat.slack_webhook_url or chat.slack_channel or chat.teams_webhook_url
+            ):
+                continue
             try:
                 report = await self._platform.health_report(program_id)
             except Unreachable:

@@ -73,16 +73,25 @@ class ServiceClient:
         *,
         json: Any = None,
         params: Mapping[str, str] | None = None,
+        content: bytes | None = None,
+        content_type: str | None = None,
     ) -> Any:
-        """The JSON answer of ``method path``; raises the errors the module lists."""
+        """The JSON answer of ``method path``; raises the errors the module lists.
+
+        ``content`` sends raw bytes (a CSV file, with its ``content_type``) instead of JSON.
+        """
         started = time.perf_counter()
+        headers = {"Authorization": f"Bearer {token}"}
+        if content_type:
+            headers["Content-Type"] = content_type
         try:
             response = await self._http.request(
                 method,
                 f"{self._base_url}{path}",
                 json=json,
                 params=params,
-                headers={"Authorization": f"Bearer {token}"},
+                content=content,
+                headers=headers,
             )
         except httpx.HTTPError as error:
             raise ServiceUnavailable(self.name, type(error).__name__) from None
@@ -94,7 +103,11 @@ class ServiceClient:
     def _read(self, response: httpx.Response) -> Any:
         status = response.status_code
         if status < 300:
-            return response.json() if response.content else None
+            if not response.content:
+                return None
+            if response.headers.get("content-type", "").startswith("text/"):
+                return response.text  # a CSV export
+            return response.json()
         try:
             body = response.json()
         except ValueError:

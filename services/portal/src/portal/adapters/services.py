@@ -10,14 +10,17 @@ from portal.domain.models import (
     Agenda,
     Agreement,
     CalendarFeed,
+    Candidates,
     Feedback,
     FitAnswer,
     Goal,
+    MatchedPair,
     Program,
     Questionnaire,
     Registration,
     Series,
     Session,
+    SurveyOffer,
 )
 
 
@@ -74,6 +77,28 @@ class RegistrationApi:
             "POST", f"/v1/programs/{program_id}/registrations/me/withdraw", token
         )
         return parse(Registration, body)
+
+
+class MatchingApi:
+    """The caller's pairs and the mentors they may pick (matching service)."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    async def my_pairs(self, token: str) -> list[MatchedPair]:
+        """The caller's pairs, newest first, each with why they were matched."""
+        body = await self._client.call("GET", "/v1/me/pairs", token)
+        return parse_list(MatchedPair, body["pairs"])
+
+    async def candidates(self, token: str, program_id: str, limit: int = 50) -> Candidates:
+        """The mentors the caller, a mentee of a mentee-choice program, may pick."""
+        body = await self._client.call(
+            "GET",
+            f"/v1/programs/{program_id}/candidates",
+            token,
+            params={"limit": str(limit)},
+        )
+        return parse(Candidates, body)
 
 
 class SchedulingApi:
@@ -201,6 +226,11 @@ class FeedbackApi:
         except NotFoundError:
             return None
         return parse(Agenda, body)
+
+    async def surveys(self, token: str, program_id: str) -> list[SurveyOffer]:
+        """When the program's surveys are open, and whether the caller answered them."""
+        body = await self._client.call("GET", f"/v1/programs/{program_id}/surveys", token)
+        return parse_list(SurveyOffer, body["surveys"])
 
     async def answer_survey(
         self, token: str, program_id: str, kind: str, request: dict[str, Any]

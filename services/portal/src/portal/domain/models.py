@@ -6,7 +6,7 @@ service adding a field never breaks a page.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -110,6 +110,7 @@ class Registration(_View):
     name: str
     email: str
     department: str | None = None
+    manager_employee_id: str | None = None
     status: str
     role: str
     answers: dict[str, AnswerValue] = Field(default_factory=dict)
@@ -248,6 +249,103 @@ class Agenda(_View):
     purpose: str
     items: tuple[AgendaItem, ...] = ()
     questions: tuple[str, ...] = ()
+
+
+class InCommon(_View):
+    """What a mentee and a mentor share, answer by answer (matching's view)."""
+
+    skills: tuple[str, ...] = ()
+    goals: tuple[str, ...] = ()
+    disciplines: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+    both_remote: bool = False
+    time_zone_gap_hours: float = 0.0
+
+
+class MatchedPair(_View):
+    """One of the caller's pairs as matching explains it."""
+
+    pair_id: str
+    program_id: str
+    group_id: str | None = None
+    participant_id: str
+    role: str
+    partner_participant_ids: tuple[str, ...] = ()
+    score: float
+    contributions: dict[str, float] = Field(default_factory=dict)
+    weights: dict[str, float] = Field(default_factory=dict)
+    pick_bonus: float = 0.0
+    in_common: InCommon | None = None
+    status: str
+    created_at: datetime
+
+    def belongs_to(self, series_id: str) -> bool:
+        """Whether this pair is the series ``series_id`` (a pair's id, or its group's)."""
+        return series_id in {self.pair_id, self.group_id}
+
+
+class MentorOffer(_View):
+    """What a mentor told the program that matching compares (no name)."""
+
+    department: str | None = None
+    seniority: str | None = None
+    discipline: str | None = None
+    disciplines_experienced: tuple[str, ...] = ()
+    skills_offered: tuple[str, ...] = ()
+    goals_achieved: tuple[str, ...] = ()
+    interests: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+    remote_ok: bool = False
+    time_zone: str = "UTC"
+
+
+class Candidate(_View):
+    """A mentor the caller may pick, and how well they fit."""
+
+    mentor_participant_id: str
+    score: float
+    fit: float
+    contributions: dict[str, float] = Field(default_factory=dict)
+    room: int
+    pick_rank: int | None = None
+    in_common: InCommon = InCommon()
+    offer: MentorOffer = MentorOffer()
+
+
+class Candidates(_View):
+    """The mentors the caller may pick in a program, best fit first."""
+
+    program_id: str
+    mentee_participant_id: str
+    picks: tuple[str, ...] = ()
+    max_score: float
+    weights: dict[str, float] = Field(default_factory=dict)
+    total: int
+    excluded: int
+    candidates: tuple[Candidate, ...] = ()
+
+
+class SurveyOffer(_View):
+    """One of a program's surveys: when it takes answers and whether the caller answered."""
+
+    kind: str
+    opens_at: datetime
+    closes_at: datetime
+    status: str
+    answered: bool | None = None
+
+    @property
+    def open(self) -> bool:
+        """Whether it takes answers now."""
+        return self.status == "open"
+
+    @property
+    def last_day(self) -> date:
+        """The last day it takes answers (in the program's time zone, as the API gives it)."""
+        return (self.closes_at - timedelta(microseconds=1)).date()
 
 
 Json = dict[str, Any]

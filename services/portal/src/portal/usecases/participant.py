@@ -15,23 +15,33 @@ from typing import Any
 
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
 from portal.adapters.api import ServiceUnavailable
-from portal.adapters.services import ExportApi, FeedbackApi, RegistrationApi, SchedulingApi
+from portal.adapters.services import (
+    ExportApi,
+    FeedbackApi,
+    MatchingApi,
+    RegistrationApi,
+    SchedulingApi,
+)
 from portal.domain import sessions as session_rules
 from portal.domain.models import (
     Agenda,
     Agreement,
     CalendarFeed,
+    Candidates,
     Feedback,
     FitAnswer,
     Goal,
+    MatchedPair,
     Program,
     Questionnaire,
     Registration,
     Series,
     Session,
     SessionStatus,
+    SurveyOffer,
 )
 from portal.domain.questionnaire import FormValues, answer_field, ordered_picks, read_answers
+from portal.domain.why import choice_labels
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +53,9 @@ class Caller:
     name: str
     email: str
     token: str
+    roles: tuple[str, ...] = ()
+    """The identity provider's role claims: only which links to offer (the services decide
+    what each person may do)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +82,8 @@ class Home:
 
     programs: list[ProgramStatus]
     pairs: list[PairSummary]
+    surveys: dict[str, list[SurveyOffer]] = field(default_factory=dict)
+    """Per program I am in: its surveys, when they open and whether I answered them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +109,10 @@ class PairPage:
     fit: list[FitAnswer]
     goals: list[Goal]
     calendar: CalendarFeed | None = None
+    matches: list[MatchedPair] | None = None
+    """My pairs of this series as matching explains them (None: matching did not answer)."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """The program's choice labels, to name the answers the pair shares."""
 
     @property
     def my_role(self) -> str | None:
@@ -122,6 +141,17 @@ class FeedbackPage:
     session: Session
     mine: Feedback | None
     me: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MentorChoice:
+    """The page where a mentee picks up to three mentors."""
+
+    program: Program
+    registration: Registration | None
+    candidates: Candidates | None
+    """None while matching does not know her as a mentee of the program (yet)."""
+    labels: dict[str, str]
 
 
 @dataclass(slots=True)
@@ -156,11 +186,13 @@ class ParticipantPortal:
     def __init__(
         self,
         registration: RegistrationApi,
+        matching: MatchingApi,
         scheduling: SchedulingApi,
         feedback: FeedbackApi,
         exports: ExportApi,
     ) -> None:
         self._registration = registration
+        self._matching = matching
         self._scheduling = scheduling
         self._feedback = feedback
         self._exports = exports
@@ -202,7 +234,20 @@ class ParticipantPortal:
             )
             for (pair_id, sessions), due in zip(by_pair.items(), owed, strict=True)
         ]
-        return Home(programs=statuses, pairs=pairs)
+        active = [
+            status.program.program_id
+            for status in statuses
+            if status.registration and status.registration.active
+        ]
+        offers = await asyncio.gather(*(self._surveys(caller, p) for p in active))
+        return Home(programs=statuses, pairs=pairs, surveys=dict(zip(active, offers, strict=True)))
+
+    async def _surveys(self, caller: Caller, program_id: str) -> list[SurveyOffer]:
+        """The program's surveys; none while feedback has not heard of the program or of me."""
+        try:
+            return await self._feedback.surveys(caller.token, program_id)
+        except (RuleError, ForbiddenError, ServiceUnavailable):
+            return []
 
     async def _feedback_owed(
         self, caller: Caller, sessions: list[Session], me: str | None
@@ -264,14 +309,28 @@ class ParticipantPortal:
     async def _me(self, caller: Caller, program_id: str) -> Registration | None:
         return await self._registration.my_registration(caller.token, program_id)
 
-    async def pair(self, caller: Caller, pair_id: str, *, with_calendar: bool = False) -> PairPage:
+    async def pair(
+        self,
+        caller: Caller,
+        pair_id: str,
+        *,
+        with_calendar: bool = False,
+        with_match: bool = False,
+    ) -> PairPage:
         """My pair: members, series, agreement, next agenda, fit answers, plan.
+
+        ``with_match`` adds why we were matched (matching's explanation, named with the
+        program's choice labels); a matching that does not answer leaves it out.
 
         Raises:
             ForbiddenError: the caller is not a member (scheduling refuses).
         """
         series = await self._scheduling.series(caller.token, pair_id)
         token = caller.token
+        matches = asyncio.create_task(self._matches(caller, pair_id)) if with_match else None
+        labels = (
+            asyncio.create_task(self._labels(caller, series.program_id)) if with_match else None
+        )
         program = asyncio.create_task(self._registration.program(token, series.program_id))
         registration = asyncio.create_task(self._me(caller, series.program_id))
         agreement = asyncio.create_task(self._feedback.agreement(token, pair_id))
@@ -282,7 +341,17 @@ class ParticipantPortal:
         await asyncio.gather(
             *(
                 task
-                for task in (program, registration, agreement, agenda, fit, goals, calendar)
+                for task in (
+                    program,
+                    registration,
+                    agreement,
+                    agenda,
+                    fit,
+                    goals,
+                    calendar,
+                    matches,
+                    labels,
+                )
                 if task
             )
         )
@@ -298,7 +367,73 @@ class ParticipantPortal:
             fit=fit.result(),
             goals=goals.result(),
             calendar=calendar.result() if calendar else None,
+            matches=matches.result() if matches else None,
+            labels=labels.result() if labels else {},
         )
+
+    async def _matches(self, caller: Caller, series_id: str) -> list[MatchedPair] | None:
+        """My pairs of the series, as matching explains them; None when matching fails."""
+        try:
+            mine = await self._matching.my_pairs(caller.token)
+        except ServiceUnavailable:
+            return None
+        return [pair for pair in mine if pair.belongs_to(series_id)]
+
+    async def _labels(self, caller: Caller, program_id: str) -> dict[str, str]:
+        """The program's choice labels (none when the questionnaire cannot be read)."""
+        try:
+            questionnaire = await self._registration.questionnaire(caller.token, program_id)
+        except (NotFoundError, ForbiddenError, ServiceUnavailable):
+            return {}
+        return choice_labels(questionnaire)
+
+    async def mentor_choice(self, caller: Caller, program_id: str) -> MentorChoice:
+        """The mentors I may pick in a mentee-choice program, with my current picks.
+
+        Raises:
+            RuleError: ``not_mentee_choice``, the program's mentees do not pick.
+        """
+        program, registration, labels = await asyncio.gather(
+            self._registration.program(caller.token, program_id),
+            self._me(caller, program_id),
+            self._labels(caller, program_id),
+        )
+        candidates = None
+        if registration is not None and registration.active:
+            try:
+                candidates = await self._matching.candidates(caller.token, program_id)
+            except (ForbiddenError, NotFoundError):
+                candidates = None  # matching has not heard of the registration yet
+        return MentorChoice(program, registration, candidates, labels)
+
+    async def save_picks(self, caller: Caller, program_id: str, picks: Sequence[str]) -> None:
+        """Keep my registration as it is, with ``picks`` (participant ids, best first).
+
+        Raises:
+            NotFoundError: I am not registered in the program.
+            RegistrationRefused: the registration service refused the picks (by field).
+        """
+        registration = await self._me(caller, program_id)
+        if registration is None:
+            raise NotFoundError(f"registration in {program_id}")
+        request: dict[str, Any] = {
+            "name": registration.name,
+            "email": registration.email,
+            "answers": dict(registration.answers),
+            "preferred_mentors": ordered_picks(picks),
+        }
+        if registration.department:
+            request["department"] = registration.department
+        if registration.manager_employee_id:
+            request["manager_employee_id"] = registration.manager_employee_id
+        try:
+            await self._registration.register(caller.token, program_id, request)
+        except InvalidInputError as error:
+            raise RegistrationRefused(error.problems) from None
+
+    async def surveys(self, caller: Caller, program_id: str) -> list[SurveyOffer]:
+        """The program's surveys as feedback offers them to me."""
+        return await self._feedback.surveys(caller.token, program_id)
 
     async def _calendar(self, caller: Caller) -> CalendarFeed | None:
         try:

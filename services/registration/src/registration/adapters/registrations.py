@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from pymongo import ASCENDING, IndexModel, ReplaceOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne
 
 from mentorship_contracts.events import MatchingProfile
 from mentorship_contracts.types import ParticipantRole
@@ -35,6 +35,9 @@ class RegistrationRepository:
                         name="one_per_person_and_program",
                     ),
                     IndexModel([("employee_id", ASCENDING)], name="by_employee"),
+                    IndexModel(
+                        [("person_id", ASCENDING), ("updated_at", DESCENDING)], name="by_person"
+                    ),
                     IndexModel([("reporting_line", ASCENDING)], name="by_manager_person"),
                 ),
             ),
@@ -63,6 +66,18 @@ class RegistrationRepository:
     async def by_participant(self, participant_id: str) -> Registration | None:
         """A registration by its participant id."""
         document = await self._participants.find_one({"_id": participant_id})
+        return _registration(document) if document else None
+
+    async def by_participants(self, participant_ids: Iterable[str]) -> list[Registration]:
+        """The registrations of these participant ids (unknown ones are left out)."""
+        cursor = self._participants.find({"_id": {"$in": list(dict.fromkeys(participant_ids))}})
+        return [_registration(document) async for document in cursor]
+
+    async def latest_of_person(self, person_id: str) -> Registration | None:
+        """A person's most recently updated registration, in any program."""
+        document = await self._participants.find_one(
+            {"person_id": person_id}, sort=[("updated_at", DESCENDING)]
+        )
         return _registration(document) if document else None
 
     async def page(

@@ -20,7 +20,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
 from mentorship_contracts.types import Identifier, Seniority
 from registration.domain.directory import DirectoryEntry, managers_above, slug
@@ -81,12 +88,12 @@ class AccessRule(_Model):
 class ParticipantAccess(_Model):
     """Who may register for a program."""
 
-    anyone: bool = Field(
+    anyone: StrictBool = Field(
         default=True,
         description="Anyone with an account may register (the default); false restricts "
         "registration to everyone_active, the rules and the invite list.",
     )
-    everyone_active: bool = Field(
+    everyone_active: StrictBool = Field(
         default=False, description="Everyone the directory lists as active may register."
     )
     rules: tuple[AccessRule, ...] = Field(default=(), max_length=50)

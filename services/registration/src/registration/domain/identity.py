@@ -24,7 +24,7 @@ Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254),
     AfterValidator(_email),
-    Field(examples=["ada@example.com"]),
+    Field(examples=["ada@example.com"], json_schema_extra={"pattern": _EMAIL.pattern}),
 ]
 Department = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 

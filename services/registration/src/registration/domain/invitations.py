@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, model_validator
 
 from mentorship_contracts.events import InvitationReminderSent, InvitationSent
 from mentorship_contracts.types import Identifier
@@ -34,6 +34,14 @@ class InvitationStatus(StrEnum):
     """Registration closed before they registered: no more reminders."""
 
 
+def _not_a_boolean(value: object) -> object:
+    """A count is a JSON integer (4 or 4.0), never true or false (which pydantic reads as 1, 0)."""
+    if isinstance(value, bool):
+        msg = "a number, not a boolean"
+        raise ValueError(msg)  # noqa: TRY004 - pydantic reports ValueError as a field's problem
+    return value
+
+
 class InvitationPlan(BaseModel):
     """Whom to invite and how to remind them."""
 
@@ -44,14 +52,14 @@ class InvitationPlan(BaseModel):
         max_length=MAX_INVITATIONS_PER_REQUEST,
         description="A chosen subset of the eligible people; everyone eligible when left out.",
     )
-    remind_after_days: float | None = Field(
+    remind_after_days: StrictFloat | None = Field(
         default=3,
         gt=0,
         le=90,
         description="Remind people who have not registered this many days after the last "
         "message (fractions allowed); null sends no reminders.",
     )
-    max_reminders: int = Field(default=2, ge=0, le=10)
+    max_reminders: Annotated[int, BeforeValidator(_not_a_boolean)] = Field(default=2, ge=0, le=10)
 
     @model_validator(mode="after")
     def _reminders_need_a_delay(self) -> Self:

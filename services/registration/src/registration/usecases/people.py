@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from mentorship_kit.outbox import Transaction, Transactor
 from registration.adapters.invitations import InvitationRepository
 from registration.adapters.people import PeopleDirectory
@@ -11,6 +13,18 @@ from registration.adapters.scim_resources import ScimResourceRepository
 from registration.domain.directory import DirectoryEntry
 from registration.domain.registration import Registration, erase_person
 from registration.usecases.errors import CodedNotFoundError, participant_not_found
+
+
+@dataclass(frozen=True, slots=True)
+class PersonContact:
+    """How to reach a person by person id: an invitee, a program manager, a participant."""
+
+    person_id: str
+    name: str
+    email: str
+    time_zone: str | None
+    """From their latest registration; None for someone who never registered."""
+    active: bool
 
 
 class PeopleService:
@@ -74,6 +88,10 @@ class PeopleService:
             raise participant_not_found(participant_id)
         return registration
 
+    async def participants(self, participant_ids: list[str]) -> list[Registration]:
+        """The registrations behind these participant ids (unknown ones are left out)."""
+        return await self._registrations.by_participants(participant_ids)
+
     async def invitee(self, employee_id: str) -> DirectoryEntry:
         """The directory entry of an invited person (how a notifier reaches them).
 
@@ -86,3 +104,25 @@ class PeopleService:
                 "person_not_found", f"The directory does not know employee {employee_id}."
             )
         return entry
+
+    async def person_contact(self, person_id: str) -> PersonContact:
+        """How to reach ``person_id``.
+
+        The directory's name and first address, else their latest registration's (someone
+        the directory does not describe).
+
+        Raises:
+            CodedNotFoundError: person_not_found, when neither knows an address.
+        """
+        entry = (await self._people.by_person_ids([person_id])).get(person_id)
+        registration = await self._registrations.latest_of_person(person_id)
+        zone = registration.inputs.profile.time_zone if registration else None
+        if entry is not None and entry.emails:
+            name = entry.name or (registration.name if registration else "")
+            return PersonContact(person_id, name, entry.emails[0], zone, entry.active)
+        if registration is not None:
+            active = entry.active if entry is not None else True
+            return PersonContact(person_id, registration.name, registration.email, zone, active)
+        raise CodedNotFoundError(
+            "person_not_found", f"Neither the directory nor a registration knows {person_id}."
+        )

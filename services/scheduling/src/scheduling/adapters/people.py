@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
@@ -25,6 +26,16 @@ from mentorship_kit.outbox import Transaction
 PARTICIPANTS = "participants"
 FEEDS = "calendar_feeds"
 FEED_TOKEN_BYTES = 24
+
+
+@dataclass(frozen=True, slots=True)
+class KnownParticipant:
+    """What scheduling keeps of one registration: whose it is and their time zone."""
+
+    participant_id: str
+    program_id: str
+    time_zone: str
+    as_of: datetime
 
 
 class People:
@@ -103,6 +114,24 @@ class People:
         """Every participant id (one per program) of a person."""
         cursor = self._participants.find({"person_id": person_id}, {"_id": 1})
         return [document["_id"] async for document in cursor]
+
+    async def registrations(self, person_id: str) -> list[KnownParticipant]:
+        """What is kept of each of the person's registrations (one per program)."""
+        cursor = self._participants.find({"person_id": person_id}).sort("_id", ASCENDING)
+        return [
+            KnownParticipant(
+                participant_id=document["_id"],
+                program_id=document["program_id"],
+                time_zone=document["time_zone"],
+                as_of=document["as_of"],
+            )
+            async for document in cursor
+        ]
+
+    async def feed_created_at(self, person_id: str) -> datetime | None:
+        """When the person's current feed secret was made; None when they have none."""
+        document = await self._feeds.find_one({"_id": person_id}, {"created_at": 1})
+        return document["created_at"] if document else None
 
     async def forget(
         self, participant_id: str, person_id: str, erased_at: datetime, tx: Transaction

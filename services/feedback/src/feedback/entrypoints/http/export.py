@@ -1,8 +1,8 @@
 """The right-of-access document: what feedback holds about the caller, section by section.
 
-The shape is the same in every section: ``{"description": ..., "items": [...]}``, under
-``sections``, beside the ``service`` that answered and when (``generated_at``), so a bundle
-of several services' exports reads on its own.
+The shape is every service's (`mentorship_kit.exports`): ``{"description": ..., "items":
+[...]}`` per section, under ``sections``, beside the ``service`` that answered and when
+(``generated_at``), so a bundle of several services' exports reads on its own.
 """
 
 from __future__ import annotations
@@ -17,13 +17,7 @@ from feedback.entrypoints.http.views import MilestoneView, ProgressView
 from feedback.usecases.export import PairHeld, PersonalData
 from mentorship_contracts.events import SessionCompleted
 from mentorship_contracts.types import FitConcern, ParticipantRole, SurveyKind
-
-
-class ExportSection[Item](BaseModel):
-    """One kind of record, what it is, and every record of that kind about the subject."""
-
-    description: str
-    items: list[Item]
+from mentorship_kit.exports import ExportSection, PersonalDataDocument, subject
 
 
 class ExportedParticipation(BaseModel):
@@ -179,20 +173,10 @@ class FeedbackSections(BaseModel):
     survey_answers: SurveyAnswersSection
 
 
-class ExportSubject(BaseModel):
-    """Whom the export is about."""
-
-    person_id: str = Field(description="The person's pseudonymous id across services.")
-    participant_ids: list[str] = Field(description="Their participant id in each program.")
-
-
-class PersonalDataView(BaseModel):
+class PersonalDataView(PersonalDataDocument[FeedbackSections]):
     """Everything the feedback service holds about the caller."""
 
     service: Literal["feedback"] = "feedback"
-    generated_at: datetime
-    subject: ExportSubject
-    sections: FeedbackSections
 
     @classmethod
     def of(cls, data: PersonalData) -> Self:
@@ -200,9 +184,7 @@ class PersonalDataView(BaseModel):
         mine = {held.membership.pair.pair_id: held.membership.participant_id for held in data.pairs}
         return cls(
             generated_at=data.generated_at,
-            subject=ExportSubject(
-                person_id=data.person_id, participant_ids=sorted(data.participant_ids())
-            ),
+            subject=subject(data.person_id, data.participant_ids()),
             sections=FeedbackSections(
                 participations=ParticipationsSection(
                     description="The programs you registered for, as feedback knows you there.",

@@ -25,7 +25,9 @@ from feedback.entrypoints.http.views import (
     FitView,
     GoalList,
     GoalView,
+    SurveyList,
     SurveyReceipt,
+    SurveyView,
 )
 from feedback.usecases.development import DevelopmentService
 from feedback.usecases.export import PersonalDataExport
@@ -34,9 +36,14 @@ from feedback.usecases.session_feedback import FeedbackService
 from feedback.usecases.surveys import SurveyService
 from mentorship_contracts.types import SurveyKind
 from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.exports import EXPORT_PATH, EXPORT_RESPONSES
 from mentorship_kit.http_errors import ApiError
 
 ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
+
+NOT_HELD: dict[int | str, dict[str, object]] = {
+    409: {"description": "`session_not_held`: the session was not held, or is not known here yet."}
+}
 
 
 class FeedbackOpening(BaseModel):
@@ -63,6 +70,7 @@ def feedback_router(
     @router.get(
         "/sessions/{session_id}/feedback-opening",
         summary="Whether feedback is open on a session, and for whom",
+        responses=NOT_HELD,
     )
     async def feedback_opening(session_id: ResourceId, who: Caller) -> FeedbackOpening:
         session = await feedback.opening(session_id, who)
@@ -75,6 +83,7 @@ def feedback_router(
     @router.post(
         "/sessions/{session_id}/feedback",
         summary="Give (or revise) your feedback on a held session",
+        responses=NOT_HELD,
     )
     async def give_feedback(
         session_id: ResourceId, given: FeedbackInput, who: Caller
@@ -82,12 +91,18 @@ def feedback_router(
         record = await feedback.submit(session_id, given.command(), who)
         return FeedbackView.of(record, record.participant_id)
 
-    @router.get("/sessions/{session_id}/feedback", summary="A session's feedback")
+    @router.get(
+        "/sessions/{session_id}/feedback", summary="A session's feedback", responses=NOT_HELD
+    )
     async def read_feedback(session_id: ResourceId, who: Caller) -> FeedbackList:
         records, reader = await feedback.of_session(session_id, who)
         return FeedbackList(feedback=[FeedbackView.of(record, reader) for record in records])
 
-    @router.post("/pairs/{pair_id}/fit", summary="Is this pairing a good fit? (after a session)")
+    @router.post(
+        "/pairs/{pair_id}/fit",
+        summary="Is this pairing a good fit? (after a session)",
+        responses={409: {"description": "`no_session_held`: the pair has held no session yet."}},
+    )
     async def report_fit(pair_id: ResourceId, given: FitInput, who: Caller) -> FitView:
         report = await relationship.report_fit(pair_id, given.command(), who)
         return FitView.of(report, report.participant_id)
@@ -114,7 +129,14 @@ def feedback_router(
         return AgreementView.of(await relationship.write_agreement(pair_id, given.command(), who))
 
     @router.post(
-        "/pairs/{pair_id}/agreement/acknowledge", summary="Acknowledge a version of the agreement"
+        "/pairs/{pair_id}/agreement/acknowledge",
+        summary="Acknowledge a version of the agreement",
+        responses={
+            409: {
+                "description": "`no_agreement`: none was drafted yet; `agreement_changed`: "
+                "the version acknowledged is not the current one."
+            }
+        },
     )
     async def acknowledge(
         pair_id: ResourceId, version: Annotated[int, Body(embed=True, ge=1)], who: Caller
@@ -139,9 +161,28 @@ def feedback_router(
     async def goal_progress(goal_id: ResourceId, given: GoalProgressInput, who: Caller) -> GoalView:
         return GoalView.of(await development.progress(goal_id, given.command(), who))
 
+    @router.get(
+        "/programs/{program_id}/surveys",
+        summary="A program's surveys: when each is open, and whether you answered it",
+        description=(
+            "The mid-program survey opens at the program's midpoint and the closing survey "
+            "SURVEY_CLOSING_LEAD_DAYS before its end (never before the midpoint), at midnight "
+            "in the program's time zone; both close SURVEY_GRACE_DAYS after the end. For the "
+            "program's participants (`answered` says whether they answered) and admins "
+            "(`answered` is null)."
+        ),
+        responses={
+            409: {"description": "The program is not known here yet (`program_not_known`)."}
+        },
+    )
+    async def list_surveys(program_id: ResourceId, who: Caller) -> SurveyList:
+        offers = await surveys.offers(program_id, who)
+        return SurveyList(program_id=program_id, surveys=[SurveyView.of(o) for o in offers])
+
     @router.post(
         "/programs/{program_id}/surveys/{kind}",
         summary="Answer a program survey (again: replaces your answers)",
+        responses={409: {"description": "`program_not_known`: not known here yet; try again."}},
     )
     async def answer_survey(
         program_id: ResourceId, kind: SurveyKind, given: SurveyInput, who: Caller
@@ -162,7 +203,7 @@ def feedback_router(
         return AgendaView.of(await relationship.next_agenda(pair_id, who))
 
     @router.get(
-        "/me/export",
+        EXPORT_PATH,
         summary="Everything feedback holds about you (right of access)",
         description=(
             "For the authenticated participant: the programs and pairs feedback knows you in, "
@@ -172,7 +213,7 @@ def feedback_router(
             "and your survey answers (with your comments). Each section describes itself. "
             "Only with a participant's own token: the admin token names nobody (403)."
         ),
-        responses={403: {"description": "The token names no participant (the admin token)."}},
+        responses=EXPORT_RESPONSES,
     )
     async def export_my_data(who: Caller) -> PersonalDataView:
         return PersonalDataView.of(await export.of(who))

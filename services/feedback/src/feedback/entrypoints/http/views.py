@@ -9,8 +9,10 @@ from pydantic import BaseModel, Field
 
 from feedback.domain.agendas import AgendaTemplate
 from feedback.domain.records import FitReport, Goal, SessionFeedback
+from feedback.domain.surveys import SurveyStatus
 from feedback.usecases.relationship import PairAgreement
-from mentorship_contracts.types import FitConcern, ParticipantRole
+from feedback.usecases.surveys import SurveyOffer
+from mentorship_contracts.types import FitConcern, ParticipantRole, SurveyKind
 
 
 class ProgressView(BaseModel):
@@ -200,6 +202,38 @@ class AgendaList(BaseModel):
     """The template library."""
 
     templates: list[AgendaView]
+
+
+class SurveyView(BaseModel):
+    """One of a program's surveys: when it takes answers, and whether you answered it."""
+
+    kind: SurveyKind
+    opens_at: datetime = Field(description="Midnight in the program's time zone.")
+    closes_at: datetime = Field(description="Answers are taken until this moment.")
+    status: SurveyStatus = Field(description="Upcoming, open or closed now.")
+    answered: bool | None = Field(
+        description="Whether you answered it (null when an admin reads the surveys)."
+    )
+    answered_at: datetime | None = Field(description="When you last answered it.")
+
+    @classmethod
+    def of(cls, offer: SurveyOffer) -> Self:
+        """The view of ``offer``."""
+        return cls(
+            kind=offer.window.kind,
+            opens_at=offer.window.opens_at,
+            closes_at=offer.window.closes_at,
+            status=offer.status,
+            answered=offer.answered,
+            answered_at=offer.answered_at,
+        )
+
+
+class SurveyList(BaseModel):
+    """A program's surveys, mid-program first."""
+
+    program_id: str
+    surveys: list[SurveyView]
 
 
 class SurveyReceipt(BaseModel):

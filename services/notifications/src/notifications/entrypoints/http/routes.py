@@ -23,7 +23,7 @@ from notifications.entrypoints.http.views import (
     ProgramSettingsBody,
     ProgramSettingsView,
 )
-from notifications.usecases.admin import Administration
+from notifications.usecases.admin import Administration, ManagerChoice
 from notifications.usecases.people import People
 
 ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
@@ -170,7 +170,7 @@ def admin_router(
             branding=body.branding.branding() if body.branding else None,
             chat=body.chat.chat() if body.chat else None,
             managers=(
-                [(m.name, m.email, m.language) for m in body.managers]
+                [ManagerChoice(m.employee_id, m.name, m.email, m.language) for m in body.managers]
                 if body.managers is not None
                 else None
             ),

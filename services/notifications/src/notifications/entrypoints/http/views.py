@@ -11,10 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from notifications.domain.deliveries import Delivery
 from notifications.domain.kinds import Channel, Kind
 from notifications.domain.preferences import Cadence, Preferences, QuietHours
-from notifications.domain.programs import Branding, ChatSettings, ProgramSettings
+from notifications.domain.programs import COLOUR, Branding, ChatSettings, ProgramSettings
 
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+EMAIL_PATTERN = rf"^{_ATEXT}+(\.{_ATEXT}+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+"""A plain address (dot-atom@domain.tld): every address it matches is one the mail adapter
+accepts, so the document states what the service checks."""
 Url = Annotated[str, StringConstraints(pattern=r"^https?://", max_length=2000)]
+Colour = Annotated[str, StringConstraints(pattern=COLOUR.pattern)]
 
 
 class QuietHoursBody(BaseModel):
@@ -140,8 +145,8 @@ class BrandingBody(BaseModel):
 
     display_name: ShortText | None = None
     logo_url: Url | None = None
-    primary_colour: str = "#1f4e79"
-    accent_colour: str = "#f2a900"
+    primary_colour: Colour = "#1f4e79"
+    accent_colour: Colour = "#f2a900"
     sender: ShortText | None = Field(default=None, description="Name <address>")
     reply_to: ShortText | None = None
 
@@ -165,13 +170,32 @@ class ChatBody(BaseModel):
 
 
 class ManagerBody(BaseModel):
-    """A program manager who receives proposals and the weekly health digest."""
+    """A program manager who receives proposals and the weekly health digest.
+
+    Name an employee of the directory (`employee_id`: their name and address are read from
+    registration's directory when a message goes), or an address outside it (`name` and
+    `email`, e.g. a team mailbox).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    name: ShortText
-    email: Annotated[str, StringConstraints(min_length=3, max_length=254)]
+    employee_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+    name: ShortText | None = None
+    email: (
+        Annotated[str, StringConstraints(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
+        | None
+    ) = None
     language: Literal["en", "fr"] = "en"
+
+
+class ManagerView(BaseModel):
+    """A manager recipient: a person of the directory (by person id) or an address."""
+
+    manager_id: str
+    person_id: str | None
+    name: str | None
+    email: str | None
+    language: str
 
 
 class ProgramSettingsBody(BaseModel):
@@ -194,7 +218,7 @@ class ProgramSettingsView(BaseModel):
     program_id: str
     branding: BrandingBody
     chat: ChatBody
-    managers: list[ManagerBody]
+    managers: list[ManagerView]
 
     @classmethod
     def of(cls, settings: ProgramSettings) -> Self:
@@ -209,7 +233,13 @@ class ProgramSettingsView(BaseModel):
                 teams_webhook_url=_mask(chat.teams_webhook_url),
             ),
             managers=[
-                ManagerBody(name=m.name, email=m.email, language=m.language)  # type: ignore[arg-type]
+                ManagerView(
+                    manager_id=m.manager_id,
+                    person_id=m.person_id,
+                    name=m.name,
+                    email=m.email,
+                    language=m.language,
+                )
                 for m in settings.managers
             ],
         )

@@ -17,9 +17,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
+from babel.core import UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_percent
 from markupsafe import Markup
 
 LANGUAGES: Mapping[str, str] = {"en": "English", "fr": "Français"}
@@ -100,6 +102,18 @@ class Translator:
     def day(self, moment: Any) -> str:
         """A date, long form."""
         return format_date(moment, "long", locale=Locale.parse(self.language))
+
+    def percent(self, share: float) -> str:
+        """A share (0 to 1) as a whole percentage, e.g. "72%" or "72 %"."""
+        return format_percent(round(share, 2), locale=Locale.parse(self.language))
+
+    def language_name(self, code: str) -> str:
+        """A language's name in this language, e.g. "French" or "français"."""
+        try:
+            name = Locale.parse(code).get_display_name(Locale.parse(self.language))
+        except (ValueError, TypeError, UnknownLocaleError):
+            return code
+        return name or code
 
 
 def _zone(name: str | None) -> ZoneInfo | None:

@@ -6,6 +6,7 @@ Refusals of the services become pages: 403, 404, 503, or the form again with eac
 beside its field.
 """
 
+import asyncio
 import json
 import logging
 import re
@@ -28,7 +29,7 @@ from portal.adapters.identity import IdentityProvider, SignInFailed
 from portal.domain import sessions as session_rules
 from portal.domain.models import Question, QuestionKind, Questionnaire
 from portal.domain.questionnaire import FIELD_PREFIX, is_shown
-from portal.domain.surveys import open_surveys
+from portal.domain.why import labelled, why_matched
 from portal.entrypoints.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, negotiate
 from portal.entrypoints.http.security import CSRF_FIELD, csrf_token, csrf_valid
 from portal.usecases.participant import Caller, ParticipantPortal, RegistrationRefused
@@ -101,6 +102,7 @@ def current_caller(request: Request) -> Caller | None:
         name=str(user.get("name", "")),
         email=str(user.get("email", "")),
         token=str(user["token"]),
+        roles=tuple(str(role) for role in user.get("roles") or ()),
     )
 
 
@@ -170,6 +172,8 @@ class Pages:
             "flash": message,
             "when": translator.when,
             "day": translator.day,
+            "percent": translator.percent,
+            "language_name": translator.language_name,
             "t": translator,
             "field_prefix": FIELD_PREFIX,
             "QuestionKind": QuestionKind,
@@ -255,6 +259,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             "email": signed_in.email,
             "token": signed_in.access_token,
             "expires_at": signed_in.expires_at,
+            "roles": list(signed_in.roles),
         }
         return RedirectResponse(target, status_code=303)
 
@@ -284,7 +289,6 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         if caller is None:
             return pages.render(request, "welcome.html")
         overview = await portal.home(caller)
-        today = datetime.now(UTC).date()
         joined = [s for s in overview.programs if s.registration is not None]
         return pages.render(
             request,
@@ -297,11 +301,6 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
                     or s.program.time_zone
                 )
                 for s in joined
-            },
-            surveys={
-                s.program.program_id: open_surveys(s.program, today)
-                for s in joined
-                if s.registration and s.registration.active
             },
         )
 
@@ -376,8 +375,27 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     # ------------------------------------------------------------------ my match
     @router.get("/pairs/{pair_id}")
     async def pair(request: Request, pair_id: str, caller: CallerDep) -> Response:
-        page = await portal.pair(caller, pair_id)
-        return pages.render(request, "pair.html", page=page, concerns=FIT_CONCERNS)
+        page = await portal.pair(caller, pair_id, with_match=True)
+        reasons = [
+            (
+                match,
+                why_matched(
+                    match.contributions,
+                    match.weights,
+                    match.in_common,
+                    pick_bonus=match.pick_bonus,
+                ),
+            )
+            for match in page.matches or ()
+        ]
+        return pages.render(
+            request,
+            "pair.html",
+            page=page,
+            concerns=FIT_CONCERNS,
+            reasons=reasons,
+            labelled=lambda values: labelled(values, page.labels),
+        )
 
     @router.post("/pairs/{pair_id}/agreement")
     async def save_agreement(
@@ -564,13 +582,51 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             flash(request, pages.translator(request).gettext("Your progress is saved."))
         return see_other(f"/pairs/{quote(pair_id)}/plan" if pair_id else "/")
 
+    # ------------------------------------------------------------------ choosing mentors
+    @router.get("/programs/{program_id}/mentors")
+    async def mentors(request: Request, program_id: str, caller: CallerDep) -> Response:
+        choice = await portal.mentor_choice(caller, program_id)
+        if not choice.program.mentees_choose:
+            return pages.error(request, 404)
+        return pages.render(
+            request,
+            "mentors.html",
+            choice=choice,
+            why=lambda candidate: (
+                why_matched(candidate.contributions, choice.candidates.weights, candidate.in_common)
+                if choice.candidates
+                else None
+            ),
+            labelled=lambda values: labelled(values, choice.labels),
+            errors={},
+        )
+
+    @router.post("/programs/{program_id}/mentors")
+    async def choose_mentors(
+        request: Request, program_id: str, caller: CallerDep, form: FormDep
+    ) -> Response:
+        picks = [str(form.get(f"pick-{position}", "")) for position in range(3)]
+        try:
+            await portal.save_picks(caller, program_id, picks)
+        except RegistrationRefused as refused:
+            flash(request, "; ".join(message for _, message in refused.problems))
+            return see_other(f"/programs/{program_id}/mentors")
+        except RuleError as refused:
+            flash(request, str(refused))
+            return see_other(f"/programs/{program_id}/mentors")
+        flash(request, pages.translator(request).gettext("Your choice of mentors is saved."))
+        return see_other(f"/programs/{program_id}/mentors")
+
     # ------------------------------------------------------------------ surveys
     @router.get("/programs/{program_id}/surveys/{kind}")
     async def survey(request: Request, program_id: str, kind: str, caller: CallerDep) -> Response:
         if kind not in SURVEY_KINDS:
             return pages.error(request, 404)
-        program = await portal.program(caller, program_id)
-        return pages.render(request, "survey.html", program=program, kind=kind)
+        program, offers = await asyncio.gather(
+            portal.program(caller, program_id), portal.surveys(caller, program_id)
+        )
+        offer = next((o for o in offers if o.kind == kind), None)
+        return pages.render(request, "survey.html", program=program, kind=kind, offer=offer)
 
     @router.post("/programs/{program_id}/surveys/{kind}")
     async def answer_survey(

@@ -16,7 +16,13 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from mentorship_contracts.events import ProgramTopics
-from mentorship_contracts.types import Identifier, ProgramLifecycle, RegistrationStatus, utc_now
+from mentorship_contracts.types import (
+    Identifier,
+    ProgramLifecycle,
+    RegistrationStatus,
+    UtcDatetime,
+    utc_now,
+)
 from mentorship_kit.auth import CallerDependency, Principal, program_manager
 from registration.domain.access import AccessPreview, ParticipantAccess
 from registration.domain.launch import LaunchStep, StepState
@@ -239,8 +245,8 @@ class CohortRequest(BaseModel):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     starts_on: date
     ends_on: date
-    registration_opens_at: datetime
-    registration_closes_at: datetime
+    registration_opens_at: UtcDatetime
+    registration_closes_at: UtcDatetime
 
 
 class QuestionnaireImportRequest(BaseModel):
@@ -338,9 +344,10 @@ def programs_router(service: ProgramService, caller: CallerDependency) -> APIRou
             "accepted only by settings that may be empty (`max_group_size`, e.g. with "
             '`{"format": "one_on_one", "max_group_size": null}`) and clears them; `null` for any '
             "other setting is refused with a 422 naming it. The result is checked as a whole "
-            "(a 422 names each setting that breaks the policy)."
+            "(a 422 names each setting that breaks the policy). A closed program no longer "
+            "changes (409 `program_closed`)."
         ),
-        responses={404: {}, 422: {}},
+        responses={404: {}, 409: {"description": "The program is closed."}, 422: {}},
     )
     async def revise(program_id: ProgramId, patch: ProgramPatch, _: Manager) -> ProgramView:
         changes: dict[str, Any] = patch.model_dump(exclude_unset=True)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mentorship_contracts.types import Identifier, ParticipantRole
 from mentorship_kit.auth import CallerDependency, Principal, program_manager
 from mentorship_kit.errors import ForbiddenError
-from mentorship_kit.http_errors import ApiError
+from mentorship_kit.http_errors import ApiError, FieldProblem
 from mentorship_kit.program_access import ManagersLookup, require_manager
 from registration.domain.csv_import import RowProblem
 from registration.domain.identity import Department, Email, PersonName
@@ -181,6 +181,7 @@ async def _registrant(
                 422,
                 "validation_failed",
                 "An admin registering someone must give their employee_id.",
+                [FieldProblem("body.employee_id", "required when an admin registers someone")],
             )
         return principal.employee_id
     return await _employee(request.employee_id, principal, program_id, managers_of)
@@ -260,7 +261,12 @@ def registrations_router(
     ) -> RegistrationOutcome:
         employee = await _employee(employee_id, principal, program_id, managers_of)
         if request.employee_id not in (None, employee):
-            raise ApiError(422, "validation_failed", "employee_id differs from the path.")
+            raise ApiError(
+                422,
+                "validation_failed",
+                "employee_id differs from the path.",
+                [FieldProblem("body.employee_id", f"differs from the path's {employee!r}")],
+            )
         decision = await service.update(program_id, request.submission(employee))
         return _respond(decision, response)
 

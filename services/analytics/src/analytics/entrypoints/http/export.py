@@ -1,0 +1,323 @@
+"""The right-of-access document: what analytics' read models hold about the caller.
+
+Reports count people; to count them the read models keep one document per registration
+(keyed by a hash of the participant id), and some facts carry that key: pairs, session
+ratings, fit answers, goals, the unmatched of a proposal. Those are the person's. The
+directory's entry of the person (their manager's key) and the invitations they were sent are
+keyed by a hash of their person id. Survey answers and sessions carry no one's key: they are
+counted without any link to a person.
+"""
+
+from datetime import datetime
+from typing import Annotated, Literal, Self
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
+
+from analytics.domain.documents import (
+    FeedbackFact,
+    FitFact,
+    GoalFact,
+    PairFact,
+    ParticipantFact,
+    ParticipantStatus,
+    PersonFacts,
+)
+from analytics.usecases.export import PersonalData, PersonalDataExport
+from mentorship_contracts.types import (
+    FitConcern,
+    PairEndReason,
+    ParticipantRole,
+    UnmatchedReason,
+)
+from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.exports import (
+    EXPORT_PATH,
+    EXPORT_RESPONSES,
+    ExportSection,
+    PersonalDataDocument,
+    subject,
+)
+
+
+class ExportedParticipation(BaseModel):
+    """A registration of yours, as the reports count it."""
+
+    program_id: str
+    participant_id: str | None
+    role: ParticipantRole | None
+    capacity: int
+    answers: dict[str, list[str]] = Field(description="Your choice answers, for the answer charts.")
+    registered_at: datetime | None
+    status: ParticipantStatus | None
+    withdrew_at: datetime | None
+
+
+class ExportedPair(BaseModel):
+    """A pair of yours, as the pairing report counts it."""
+
+    pair_id: str
+    program_id: str
+    role: ParticipantRole
+    score: float
+    is_rematch: bool
+    created_at: datetime | None
+    ended: bool
+    end_reason: PairEndReason | None
+    ended_at: datetime | None
+
+
+class ExportedRating(BaseModel):
+    """Your rating of a session and the topics you ticked (the scores and skills reports)."""
+
+    session_id: str
+    pair_id: str
+    program_id: str
+    author_role: ParticipantRole
+    rating: int
+    topics: list[str]
+    first_submitted_at: datetime
+
+
+class ExportedFit(BaseModel):
+    """Your answer to "is this a good fit?" (the scores and health reports)."""
+
+    pair_id: str
+    program_id: str
+    good_fit: bool
+    concern: FitConcern | None
+
+
+class ExportedGoal(BaseModel):
+    """A goal of your development plan, as goal completion counts it."""
+
+    goal_id: str
+    program_id: str
+    topic: str
+    progress: int
+    completed: bool
+
+
+class ExportedUnmatched(BaseModel):
+    """A matching run's proposal that left you unmatched, and why."""
+
+    run_id: str
+    program_id: str
+    reason: UnmatchedReason
+
+
+class ExportedDirectoryEntry(BaseModel):
+    """You as the directory announced you: only who your manager is, as a key."""
+
+    manager_key: str | None = Field(description="Your manager's key in the read models.")
+    version: int = Field(description="The directory's version of your entry.")
+
+
+class ExportedInvitation(BaseModel):
+    """An invitation to register you were sent (the invitation funnel counts it)."""
+
+    invitation_id: str
+    program_id: str
+    department: str | None
+    sent_at: datetime | None
+    reminders: int
+
+
+class AnalyticsSections(BaseModel):
+    """Every kind of document analytics keeps that names a person."""
+
+    directory: ExportSection[ExportedDirectoryEntry]
+    invitations: ExportSection[ExportedInvitation]
+    participations: ExportSection[ExportedParticipation]
+    pairs: ExportSection[ExportedPair]
+    session_ratings: ExportSection[ExportedRating]
+    fit_answers: ExportSection[ExportedFit]
+    goals: ExportSection[ExportedGoal]
+    unmatched: ExportSection[ExportedUnmatched]
+    kept_without_you: ExportSection[str] = Field(
+        description="What analytics counts without any link to a person (no items)."
+    )
+
+
+class AnalyticsExport(PersonalDataDocument[AnalyticsSections]):
+    """Everything the analytics service holds about the caller."""
+
+    service: Literal["analytics"] = "analytics"
+
+    @classmethod
+    def of(cls, data: PersonalData) -> Self:
+        """The document for ``data``."""
+        facts = data.facts
+        keys = facts.keys
+        return cls(
+            generated_at=data.generated_at,
+            subject=subject(
+                facts.person_id, (f.participant_id for f in facts.participants if f.participant_id)
+            ),
+            sections=AnalyticsSections(
+                directory=ExportSection(
+                    description=(
+                        "You as the organisation's directory announced you: the key of your "
+                        "manager, for the reporting-line checks (no name, title or e-mail)."
+                    ),
+                    items=(
+                        [
+                            ExportedDirectoryEntry(
+                                manager_key=facts.directory.manager_key,
+                                version=facts.directory.version,
+                            )
+                        ]
+                        if facts.directory
+                        else []
+                    ),
+                ),
+                invitations=ExportSection(
+                    description=(
+                        "The invitations to register you were sent, with your department "
+                        "then and how many reminders followed (the invitation funnel)."
+                    ),
+                    items=[
+                        ExportedInvitation(
+                            invitation_id=invitation.id,
+                            program_id=invitation.program_id,
+                            department=invitation.department,
+                            sent_at=invitation.sent_at,
+                            reminders=invitation.reminders,
+                        )
+                        for invitation in facts.invitations
+                    ],
+                ),
+                participations=ExportSection(
+                    description=(
+                        "Your registrations as the reports count them: role, capacity, your "
+                        "choice answers (for the answer charts), when you registered and "
+                        "whether you withdrew."
+                    ),
+                    items=[_participation(fact) for fact in facts.participants],
+                ),
+                pairs=ExportSection(
+                    description="Your pairs as the pairing report counts them.",
+                    items=[_pair(pair, keys) for pair in facts.pairs],
+                ),
+                session_ratings=ExportSection(
+                    description=(
+                        "Your session ratings and the topics you ticked (no notes, no action "
+                        "items: analytics never receives them)."
+                    ),
+                    items=[_rating(fact) for fact in facts.feedback],
+                ),
+                fit_answers=ExportSection(
+                    description='Your answers to "is this a good fit?" (no reasons).',
+                    items=[_fit(fact) for fact in facts.fits],
+                ),
+                goals=ExportSection(
+                    description="Your goals' topics and progress (no titles or milestones).",
+                    items=[_goal(fact) for fact in facts.goals],
+                ),
+                unmatched=ExportSection(
+                    description="Matching runs' proposals that left you unmatched, and why.",
+                    items=_unmatched(facts),
+                ),
+                kept_without_you=ExportSection(
+                    description=(
+                        "Survey answers and sessions are counted without any link to a "
+                        "person, so none of them can be shown as yours; after an erasure your "
+                        "pairs, ratings and fit answers stay only as such anonymous numbers."
+                    ),
+                    items=[],
+                ),
+            ),
+        )
+
+
+def _participation(fact: ParticipantFact) -> ExportedParticipation:
+    return ExportedParticipation(
+        program_id=fact.program_id,
+        participant_id=fact.participant_id,
+        role=fact.role,
+        capacity=fact.capacity,
+        answers=fact.answers,
+        registered_at=fact.registered_at,
+        status=fact.status,
+        withdrew_at=fact.withdrew_at,
+    )
+
+
+def _pair(pair: PairFact, keys: set[str]) -> ExportedPair:
+    return ExportedPair(
+        pair_id=pair.id,
+        program_id=pair.program_id,
+        role=ParticipantRole.MENTOR if pair.mentor_key in keys else ParticipantRole.MENTEE,
+        score=pair.score,
+        is_rematch=pair.is_rematch,
+        created_at=pair.created_at,
+        ended=pair.ended,
+        end_reason=pair.end_reason,
+        ended_at=pair.ended_at,
+    )
+
+
+def _rating(fact: FeedbackFact) -> ExportedRating:
+    return ExportedRating(
+        session_id=fact.session_id,
+        pair_id=fact.pair_id,
+        program_id=fact.program_id,
+        author_role=fact.author_role,
+        rating=fact.rating,
+        topics=list(fact.topics),
+        first_submitted_at=fact.first_submitted_at,
+    )
+
+
+def _fit(fact: FitFact) -> ExportedFit:
+    return ExportedFit(
+        pair_id=fact.pair_id,
+        program_id=fact.program_id,
+        good_fit=fact.good_fit,
+        concern=fact.concern,
+    )
+
+
+def _goal(fact: GoalFact) -> ExportedGoal:
+    return ExportedGoal(
+        goal_id=fact.id,
+        program_id=fact.program_id,
+        topic=fact.topic,
+        progress=fact.progress,
+        completed=fact.completed,
+    )
+
+
+def _unmatched(facts: PersonFacts) -> list[ExportedUnmatched]:
+    keys = facts.keys
+    return [
+        ExportedUnmatched(run_id=run.id, program_id=run.program_id, reason=person.reason)
+        for run in facts.runs
+        for part in sorted(run.unmatched)
+        for person in run.unmatched[part]
+        if person.key in keys
+    ]
+
+
+def export_router(export: PersonalDataExport, caller: CallerDependency) -> APIRouter:
+    """``GET /v1/me/export``: the one endpoint a participant calls here."""
+    router = APIRouter(prefix="/v1", tags=["right of access"])
+    Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
+
+    @router.get(
+        EXPORT_PATH,
+        summary="Everything analytics holds about you (right of access)",
+        description=(
+            "For the authenticated participant: the read-model documents that name them "
+            "(their directory entry's manager key, invitations, registrations as counted, "
+            "pairs, session ratings and topics, fit answers, goals' progress, the proposals "
+            "that left them unmatched), found by their person id. Survey answers and "
+            "sessions are counted without any link to a person. Only with a participant's "
+            "own token: the admin token names nobody (403)."
+        ),
+        responses=EXPORT_RESPONSES,
+    )
+    async def export_my_data(who: Caller) -> AnalyticsExport:
+        return AnalyticsExport.of(await export.of(who))
+
+    return router

@@ -1,0 +1,228 @@
+"""The right of access: `GET /v1/me/export` gives a person the read-model documents naming them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from analytics.app import build_app
+from analytics.domain.facts import directory_key
+from analytics.settings import AnalyticsSettings
+from mentorship_contracts import IntegrationEvent
+from mentorship_contracts.events import (
+    DirectoryPersonChanged,
+    DirectoryPersonErased,
+    GoalProgressUpdated,
+    InvitationSent,
+    MatchingRunProposed,
+    PairCreated,
+    PairingFitReported,
+    ParticipantErased,
+    ParticipantRegistered,
+    ProgramCreated,
+    SessionFeedbackSubmitted,
+    SurveyResponseSubmitted,
+    UnmatchedParticipant,
+)
+from mentorship_contracts.examples import example
+from mentorship_contracts.types import ParticipantRole, UnmatchedReason
+from mentorship_devstack.kafka_tools import publish_events
+from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, dev_person_id, participant_token
+
+pytestmark = pytest.mark.integration
+
+PROGRAM = "prog-export"
+EMPLOYEES = {"ada": "e-ada", "grace": "e-grace", "bob": "e-bob"}
+SECTIONS = {
+    "directory",
+    "invitations",
+    "participations",
+    "pairs",
+    "session_ratings",
+    "fit_answers",
+    "goals",
+    "unmatched",
+    "kept_without_you",
+}
+
+
+def registered(participant_id: str, role: ParticipantRole) -> ParticipantRegistered:
+    return example(
+        ParticipantRegistered,
+        participant_id=participant_id,
+        program_id=PROGRAM,
+        person_id=dev_person_id(EMPLOYEES[participant_id]),
+        role=role,
+        capacity=1 if role is ParticipantRole.MENTOR else 0,
+        choice_answers={"seniority": ("associate",)},
+    )
+
+
+def history() -> list[IntegrationEvent]:
+    return [
+        example(ProgramCreated, program_id=PROGRAM),
+        example(
+            DirectoryPersonChanged,
+            person_id=dev_person_id(EMPLOYEES["ada"]),
+            manager_person_id=dev_person_id(EMPLOYEES["grace"]),
+            version=3,
+        ),
+        example(
+            InvitationSent,
+            invitation_id="inv-ada",
+            program_id=PROGRAM,
+            person_id=dev_person_id(EMPLOYEES["ada"]),
+            department="engineering",
+        ),
+        registered("ada", ParticipantRole.MENTEE),
+        registered("grace", ParticipantRole.MENTOR),
+        registered("bob", ParticipantRole.MENTEE),
+        example(
+            MatchingRunProposed,
+            run_id="run-1",
+            program_id=PROGRAM,
+            pairs=(),
+            unmatched=(
+                UnmatchedParticipant(
+                    participant_id="bob",
+                    role=ParticipantRole.MENTEE,
+                    reason=UnmatchedReason.CAPACITY_EXHAUSTED,
+                ),
+            ),
+        ),
+        example(
+            PairCreated,
+            pair_id="pair-1",
+            program_id=PROGRAM,
+            mentor_participant_id="grace",
+            mentee_participant_id="ada",
+            mentor_person_id=dev_person_id(EMPLOYEES["grace"]),
+            mentee_person_id=dev_person_id(EMPLOYEES["ada"]),
+        ),
+        example(
+            SessionFeedbackSubmitted,
+            feedback_id="fb-1",
+            session_id="pair-1.s001",
+            pair_id="pair-1",
+            program_id=PROGRAM,
+            participant_id="ada",
+            author_role=ParticipantRole.MENTEE,
+            rating=5,
+        ),
+        example(
+            PairingFitReported,
+            pair_id="pair-1",
+            program_id=PROGRAM,
+            participant_id="ada",
+            author_role=ParticipantRole.MENTEE,
+            good_fit=True,
+        ),
+        example(
+            GoalProgressUpdated,
+            goal_id="goal-1",
+            pair_id="pair-1",
+            program_id=PROGRAM,
+            participant_id="ada",
+        ),
+        example(
+            SurveyResponseSubmitted,
+            response_id="sr-1",
+            program_id=PROGRAM,
+            participant_id="ada",
+        ),
+    ]
+
+
+def as_person(participant_id: str) -> dict[str, str]:
+    return bearer(participant_token(EMPLOYEES[participant_id]))
+
+
+async def test_a_participant_exports_the_documents_naming_them_and_nothing_after_erasure(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(AnalyticsSettings)
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(
+            settings.kafka_bootstrap, history(), prefix=settings.kafka_topic_prefix
+        )
+
+        async def export_of(participant_id: str) -> dict[str, Any]:
+            response = await client.get("/v1/me/export", headers=as_person(participant_id))
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            return body
+
+        ada = await eventually(
+            lambda: export_of("ada"),
+            lambda body: (
+                len(body["sections"]["goals"]["items"]) == 1
+                and len(body["sections"]["fit_answers"]["items"]) == 1
+            ),
+        )
+        assert ada["service"] == "analytics"
+        assert ada["subject"] == {
+            "person_id": dev_person_id(EMPLOYEES["ada"]),
+            "participant_ids": ["ada"],
+        }
+        sections = ada["sections"]
+        assert set(sections) == SECTIONS
+        assert all(section["description"] for section in sections.values())
+        (participation,) = sections["participations"]["items"]
+        assert participation["answers"] == {"seniority": ["associate"]}
+        assert participation["role"] == "mentee"
+        (pair,) = sections["pairs"]["items"]
+        assert (pair["pair_id"], pair["role"]) == ("pair-1", "mentee")
+        assert [r["rating"] for r in sections["session_ratings"]["items"]] == [5]
+        assert sections["fit_answers"]["items"][0]["good_fit"] is True
+        assert sections["unmatched"]["items"] == []
+        assert sections["kept_without_you"]["items"] == []
+        assert "survey" in sections["kept_without_you"]["description"].lower()
+        (entry,) = sections["directory"]["items"]
+        assert entry["version"] == 3
+        assert entry["manager_key"] == directory_key(dev_person_id(EMPLOYEES["grace"]))
+        (invitation,) = sections["invitations"]["items"]
+        assert (invitation["invitation_id"], invitation["department"]) == (
+            "inv-ada",
+            "engineering",
+        )
+
+        grace = await export_of("grace")
+        assert grace["sections"]["pairs"]["items"][0]["role"] == "mentor"
+        assert grace["sections"]["session_ratings"]["items"] == []
+        assert grace["sections"]["directory"]["items"] == []
+        assert grace["sections"]["invitations"]["items"] == []
+        bob = await export_of("bob")
+        (left_out,) = bob["sections"]["unmatched"]["items"]
+        assert (left_out["run_id"], left_out["reason"]) == ("run-1", "capacity_exhausted")
+        assert (
+            await client.get("/v1/me/export", headers=bearer(DEV_ADMIN_TOKEN))
+        ).status_code == 403
+
+        erased = example(
+            ParticipantErased,
+            participant_id="ada",
+            program_id=PROGRAM,
+            person_id=dev_person_id(EMPLOYEES["ada"]),
+        )
+        await publish_events(settings.kafka_bootstrap, [erased], prefix=settings.kafka_topic_prefix)
+        gone = await eventually(
+            lambda: export_of("ada"),
+            lambda body: not body["sections"]["participations"]["items"],
+        )
+        by_registration = SECTIONS - {"directory", "invitations"}
+        assert all(not gone["sections"][name]["items"] for name in by_registration)
+        # The directory entry and the invitations are the organisation's, not the program's:
+        # they outlive a withdrawal's erasure, and go with the directory's erasure.
+        assert len(gone["sections"]["invitations"]["items"]) == 1
+        assert len(gone["sections"]["directory"]["items"]) == 1
+        await publish_events(
+            settings.kafka_bootstrap,
+            [example(DirectoryPersonErased, person_id=dev_person_id(EMPLOYEES["ada"]))],
+            prefix=settings.kafka_topic_prefix,
+        )
+        await eventually(
+            lambda: export_of("ada"),
+            lambda body: not body["sections"]["directory"]["items"],
+        )

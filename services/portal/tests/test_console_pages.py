@@ -1,0 +1,183 @@
+"""Every console page answered in-process for a signed-in manager, over faked service answers.
+
+Fast (no stack): each route resolves its parameters and renders; a refusal of the services
+(403) is the portal's 403 page; forms without the CSRF token are refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from itsdangerous import TimestampSigner
+from pydantic import SecretStr
+from starlette.testclient import TestClient
+
+from mentorship_kit.errors import ForbiddenError
+from portal.adapters import api
+from portal.app import build_app
+from portal.settings import PortalSettings
+
+from .test_console import launch, program
+
+SECRET = "s" * 40
+CSRF = "csrf-token-of-the-test"
+RUN = {
+    "run_id": "r1",
+    "program_id": "a",
+    "kind": "match",
+    "status": "proposed",
+    "stage": "done",
+    "requested_at": "2026-12-03T14:00:00Z",
+    "summary": {
+        "solver_status": "optimal",
+        "mentees_considered": 1,
+        "mentors_considered": 1,
+        "mentees_matched": 1,
+        "unmatched": 0,
+        "parts": 1,
+    },
+}
+PEOPLE = [
+    {
+        "participant_id": pid,
+        "employee_id": pid,
+        "name": name,
+        "email": f"{pid}@example.com",
+        "status": "active",
+        "role": role,
+        "registered_at": "2026-12-01T10:00:00Z",
+    }
+    for pid, name, role in (("p1", "Ada Mentee", "mentee"), ("p2", "Bo Mentor", "mentor"))
+]
+ANSWERS: dict[tuple[str, str], Any] = {
+    ("GET", "/v1/programs"): {"programs": [program("a"), program("b")]},
+    ("GET", "/v1/programs/a"): program("a"),
+    ("GET", "/v1/programs/a/launch"): launch("a", 2),
+    ("GET", "/v1/programs/b/launch"): ForbiddenError("not yours"),
+    ("GET", "/v1/programs/a/questionnaire"): {
+        "program_id": "a",
+        "version": 1,
+        "created_at": "2026-12-01T00:00:00Z",
+        "questions": [
+            {
+                "key": "role",
+                "prompt": "Your role?",
+                "kind": "single_choice",
+                "meaning": "role",
+                "choices": [
+                    {"key": "mentor", "label": "Mentor"},
+                    {"key": "mentee", "label": "Mentee"},
+                ],
+            }
+        ],
+    },
+    ("GET", "/v1/programs/a/registrations"): {"registrations": PEOPLE, "next_after": None},
+    ("GET", "/v1/programs/a/matching-runs"): {"runs": [RUN]},
+    ("GET", "/v1/matching-runs/r1"): RUN,
+    ("GET", "/v1/matching-runs/r1/proposal"): {
+        "run_id": "r1",
+        "part": 1,
+        "parts": 1,
+        "pairs": [
+            {
+                "mentor_participant_id": "p2",
+                "mentee_participant_id": "p1",
+                "score": 2.5,
+                "contributions": {"skills": 2.0, "goals": 0.5},
+            }
+        ],
+        "unmatched": [],
+    },
+    ("GET", "/v1/matching-runs/r1/why-not"): {
+        "mentee_participant_id": "p1",
+        "mentor_participant_id": "p2",
+        "paired": True,
+        "can_be_paired": True,
+        "summary": "The run pairs them.",
+    },
+    ("GET", "/v1/programs/a/pairs"): {"pairs": []},
+}
+
+
+@pytest.fixture
+def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    async def answer(_: Any, method: str, path: str, token: str, **__: Any) -> Any:
+        assert token == "manager-token"
+        if "/reports/" in path:
+            return {"program_id": "a", "pairs": 1, "match_rate": 1.0}
+        found = ANSWERS[(method, path)]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    monkeypatch.setattr(api.ServiceClient, "call", answer)
+    app = build_app(
+        PortalSettings(portal_session_secret=SecretStr(SECRET), portal_cookie_secure=False)
+    )
+    session = {
+        "user": {"sub": "e-pm", "name": "Priya", "email": "", "token": "manager-token"},
+        "csrf": CSRF,
+    }
+    cookie = TimestampSigner(SECRET).sign(base64.b64encode(json.dumps(session).encode()))
+    with TestClient(app) as test_client:
+        test_client.cookies.set("portal_session", cookie.decode())
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console",
+        "/console/programs/new",
+        "/console/programs/a",
+        "/console/programs/a/settings",
+        "/console/programs/a/questionnaire",
+        "/console/programs/a/registrations?role=mentee&q=ada",
+        "/console/programs/a/matching",
+        "/console/programs/a/matching/settings",
+        "/console/programs/a/matching/runs/r1?mentee=p1&mentor=p2&sort=mentor",
+        "/console/programs/a/pairs",
+        "/console/programs/a/reports",
+    ],
+)
+def test_every_console_page_renders_for_a_manager(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, response.text[:500]
+    assert "<main" in response.text
+    assert "<h1>" in response.text
+
+
+def test_the_home_lists_only_the_programs_the_services_let_the_caller_manage(
+    client: TestClient,
+) -> None:
+    page = client.get("/console").text
+    assert "Program a" in page
+    assert "Program b" not in page
+    assert "2 steps left" in page
+
+
+def test_a_program_the_services_refuse_is_the_403_page(client: TestClient) -> None:
+    response = client.get("/console/programs/b")
+    assert response.status_code == 403
+    assert "You cannot open this page" in response.text
+
+
+def test_the_registrations_export_is_csv_of_the_rows_shown(client: TestClient) -> None:
+    response = client.get("/console/programs/a/registrations.csv?role=mentor")
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = response.text.splitlines()
+    assert len(lines) == 2
+    assert lines[1].startswith("p2,Bo Mentor,")
+
+
+def test_console_forms_need_the_csrf_token(client: TestClient) -> None:
+    response = client.post("/console/programs/a/lifecycle", data={"to": "closed"})
+    assert response.status_code == 403
+    accepted = client.post(
+        "/console/programs/a/launch/not_a_step", data={"csrf_token": CSRF}, follow_redirects=False
+    )
+    assert accepted.status_code == 404
