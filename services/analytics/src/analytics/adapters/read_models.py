@@ -498,13 +498,14 @@ class ReadModels:
 
         The program's participants, created pairs, held sessions, feedback and goals.
         """
-        participants, pairs, sessions, feedback, goals = await asyncio.gather(
+        participants, pairs, sessions, goals = await asyncio.gather(
             self._of(ParticipantFact, program_id),
             self._of(PairFact, program_id, created=True),
             self._of(SessionFact, program_id, status=SessionStatus.HELD.value),
-            self._of(FeedbackFact, program_id),
             self._of(GoalFact, program_id),
         )
+        # Feedback is kept with its session; the view rates held sessions only.
+        feedback = [fact for session in sessions for fact in session.feedback_facts()]
         return ProgramFacts(
             program_id=program_id,
             participants=participants,
@@ -583,7 +584,12 @@ class ReadModels:
             person_id=person_id,
             participants=participants,
             pairs=pairs,
-            feedback=await self._find(FeedbackFact, programs | {"author_key": mine}),
+            feedback=[
+                fact
+                for session in await self._find(SessionFact, programs | {"feedback": {"$ne": {}}})
+                for fact in session.feedback_facts()
+                if fact.author_key in keys
+            ],
             fits=await self._find(FitFact, programs | {"_id": {"$in": fit_ids}}),
             goals=await self._find(GoalFact, programs | {"owner_key": mine}),
             runs=await self._find(RunFact, programs),

@@ -336,6 +336,24 @@ class SessionFact(Fact):
         """When it was held (None unless held)."""
         return self.held_at if self.status is SessionStatus.HELD else None
 
+    def feedback_facts(self) -> list[FeedbackFact]:
+        """Its feedback, one document per feedback id, as the views that list feedback read it."""
+        return [
+            FeedbackFact(
+                id=feedback_id,
+                program_id=self.program_id,
+                session_id=self.id,
+                pair_id=entry.pair_id,
+                author_key=entry.author_key,
+                author_role=entry.author_role,
+                first_submitted_at=entry.first_submitted_at,
+                version=entry.version,
+                rating=entry.rating,
+                topics=list(entry.topics),
+            )
+            for feedback_id, entry in sorted(self.feedback.items())
+        ]
+
 
 class MemberLink(BaseModel):
     """What a created pair tells the rhythm its sessions are counted in."""
