@@ -6,6 +6,10 @@ senior salespeople, and 8 designers; the HRIS reports hire days for everyone, pr
 of the mentees and 5 of the other salespeople, exits for 4 of those, and promotions for every
 designer (who are no comparison for salespeople). The outcomes report compares the mentees
 with the 25 salespeople only, shows the expected rates and differences, and hides the mentors.
+
+Skills: every mentee rates their chosen skill at the baseline and the end, and asks their
+manager and three peers, who answer through their links without an account; the skills growth
+report shows the expected change by rater kind, and the calibration view the peers' average.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dateutil.relativedelta import relativedelta
 
 from mentorship_devstack.pytest_plugin import eventually
 from mentorship_devstack.services import ServiceProcess
-from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, participant_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -30,6 +34,7 @@ MENTEES = [f"o-m{i:02d}" for i in range(10)]
 MENTORS = ["o-t00", "o-t01"]
 SALES = [f"o-c{i:02d}" for i in range(25)]
 DESIGN = [f"o-x{i:02d}" for i in range(8)]
+BOSS = SALES[-1]
 
 MENTEE_ANSWERS = {
     "role": "mentee",
@@ -79,8 +84,9 @@ async def test_participants_outcomes_against_their_peers(
         httpx.AsyncClient(base_url=stack["feedback"].base_url, timeout=30) as feedback,
         httpx.AsyncClient(base_url=stack["analytics"].base_url, timeout=30) as analytics,
     ):
-        people = "employee_id,name,email,department,seniority\n" + "".join(
-            f"{e},{e},{e}@example.com,{'Design' if e in DESIGN else 'Sales'},senior\n"
+        people = "employee_id,name,email,department,seniority,manager_employee_id\n" + "".join(
+            f"{e},{e},{e}@example.com,{'Design' if e in DESIGN else 'Sales'},senior,"
+            f"{BOSS if e in MENTEES else ''}\n"
             for e in MENTEES + MENTORS + SALES + DESIGN
         )
         imported = await registration.post(
@@ -150,3 +156,76 @@ async def test_participants_outcomes_against_their_peers(
         exported = await analytics.get(f"{url}.csv", headers=ADMIN)
         assert "groups[0].participants,10" in exported.text
         assert "groups[1].participants,\r\n" in exported.text
+
+        await _skills_assessed_with_360(feedback, analytics, program)
+
+
+async def _skills_assessed_with_360(
+    feedback: httpx.AsyncClient, analytics: httpx.AsyncClient, program: str
+) -> None:
+    """Self (2 -> 3 or 4), manager (2 -> 3) and three peers (avg 2.33 -> 3.33) per mentee."""
+    for number, employee in enumerate(MENTEES):
+        me = bearer(participant_token(employee))
+        baseline = await eventually(
+            lambda me=me: feedback.put(  # type: ignore[misc]
+                f"/v1/programs/{program}/skills/self/baseline",
+                json={"levels": {"negotiation": 2}},
+                headers=me,
+            ),
+            lambda r: r.status_code == 200,
+            timeout_s=60,
+        )
+        assert baseline.json()["rater_kind"] == "self"
+        end = await feedback.put(
+            f"/v1/programs/{program}/skills/self/end",
+            json={"levels": {"negotiation": 3 + number % 2}},
+            headers=me,
+        )
+        assert end.status_code == 200, end.text
+        for moment, manager_level, peer_levels in (
+            ("baseline", 2, (2, 2, 3)),
+            ("end", 3, (3, 3, 4)),
+        ):
+            asked = await feedback.post(
+                f"/v1/programs/{program}/skills/raters",
+                json={"moment": moment, "manager": True, "peers": 3},
+                headers=me,
+            )
+            assert asked.status_code == 200, asked.text
+            links = asked.json()["links"]
+            for link, level in zip(links, (manager_level, *peer_levels), strict=True):
+                answered = await feedback.put(link["path"], json={"levels": {"negotiation": level}})
+                assert answered.status_code == 200, answered.text
+
+    first = MENTEES[0]
+    participant = (
+        await feedback.get("/v1/me/export", headers=bearer(participant_token(first)))
+    ).json()["subject"]["participant_ids"][0]
+    calibration = await feedback.get(
+        f"/v1/programs/{program}/participants/{participant}/skills/calibration",
+        headers=bearer(participant_token(first)),
+    )
+    assert calibration.status_code == 200, calibration.text
+    (end_row,) = calibration.json()["moments"]["end"]
+    assert (end_row["self"], end_row["manager"], end_row["peers_answered"]) == (3, 3, 3)
+    assert end_row["peers_average"] == pytest.approx(10 / 3, abs=0.01)
+
+    url = f"/v1/programs/{program}/reports/skills-growth"
+    report = await eventually(
+        lambda: analytics.get(url, headers=ADMIN),
+        lambda r: (
+            r.status_code == 200
+            and len(r.json()["growth"]) == 3
+            and all(row["mentees"] == len(MENTEES) for row in r.json()["growth"])
+        ),
+        timeout_s=90,
+    )
+    rows = {row["rater_kind"]: row for row in report.json()["growth"]}
+    assert set(rows) == {"self", "manager", "peer"}
+    assert rows["self"]["change"] == pytest.approx(1.5)
+    assert 0 < rows["self"]["change_low"] < 1.5 < rows["self"]["change_high"]
+    assert rows["manager"]["change"] == pytest.approx(1.0)
+    assert rows["peer"]["change"] == pytest.approx(1.0, abs=0.01)
+    assert rows["peer"]["first_mean"] == pytest.approx(2.33, abs=0.01)
+    exported = await analytics.get(f"{url}.csv", headers=ADMIN)
+    assert "growth[0].mentees,10" in exported.text

@@ -97,6 +97,12 @@ RULES_BEYOND_JSON_SCHEMA: Mapping[str, Mapping[str, str]] = {
         "body of outcomes)",
         "PATCH /v1/goals/{goal_id}": "progress_percent, milestones_reached or both",
         "POST /v1/pairs/{pair_id}/fit": "a concern only when good_fit is false",
+        "PUT /v1/programs/{program_id}/skills/self/{moment}": "the levels name exactly the "
+        "skills the mentee chose at registration (422 naming body.levels.<skill>)",
+        "PUT /v1/pairs/{pair_id}/skills/mentor/{moment}": "the same",
+        "PUT /v1/skills/rater-links/{token}": "the same",
+        "POST /v1/programs/{program_id}/skills/raters": "at most five peers per moment in all, "
+        "and the manager or at least one peer (422 naming body.peers)",
     },
 }
 """Operations whose valid input obeys a rule across fields that JSON Schema cannot state: a

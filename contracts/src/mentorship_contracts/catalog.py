@@ -7,13 +7,18 @@ from dataclasses import dataclass
 
 from mentorship_contracts import topics
 from mentorship_contracts.envelope import IntegrationEvent
-from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
+from mentorship_contracts.events.directory import (
+    DirectoryPersonChanged,
+    DirectoryPersonErased,
+    ErasureRequested,
+)
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
     MentorRecognized,
     OutcomeRecorded,
     PairingFitReported,
     SessionFeedbackSubmitted,
+    SkillsAssessed,
     SurveyResponseSubmitted,
 )
 from mentorship_contracts.events.invitation import InvitationReminderSent, InvitationSent
@@ -124,9 +129,11 @@ CATALOG = Catalog(
         EventRoute(GoalProgressUpdated, topics.DEVELOPMENT, "participant_id"),
         EventRoute(OutcomeRecorded, topics.DEVELOPMENT, "person_id"),
         EventRoute(MentorRecognized, topics.DEVELOPMENT, "participant_id"),
+        EventRoute(SkillsAssessed, topics.DEVELOPMENT, "participant_id"),
         EventRoute(SurveyResponseSubmitted, topics.SURVEYS, "participant_id"),
         EventRoute(DirectoryPersonChanged, topics.DIRECTORY, "person_id"),
         EventRoute(DirectoryPersonErased, topics.DIRECTORY, "person_id"),
+        EventRoute(ErasureRequested, topics.DIRECTORY, "person_id"),
         EventRoute(InvitationSent, topics.INVITATIONS, "program_id"),
         EventRoute(InvitationReminderSent, topics.INVITATIONS, "program_id"),
     ]

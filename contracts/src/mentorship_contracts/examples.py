@@ -12,6 +12,7 @@ from mentorship_contracts.envelope import IntegrationEvent
 from mentorship_contracts.events import (
     DirectoryPersonChanged,
     DirectoryPersonErased,
+    ErasureRequested,
     GoalProgressUpdated,
     InvitationReminderSent,
     InvitationSent,
@@ -39,6 +40,7 @@ from mentorship_contracts.events import (
     SessionReminderDue,
     SessionRescheduled,
     SessionScheduled,
+    SkillsAssessed,
     SurveyResponseSubmitted,
     UnmatchedParticipant,
 )
@@ -252,6 +254,7 @@ _EXAMPLES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "changed_at": AT,
     },
     DirectoryPersonErased: {"person_id": "person-9c1d", "erased_at": AT},
+    ErasureRequested: {"request_id": "erq-1", "person_id": "person-9c1d", "requested_at": AT},
     MentorRecognized: {
         "recognition_id": "rec-1",
         "program_id": PROGRAM,
@@ -260,6 +263,15 @@ _EXAMPLES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "sessions_held": 6,
         "average_rating": 4.7,
         "recognized_at": AT,
+    },
+    SkillsAssessed: {
+        "assessment_id": "sa-1",
+        "program_id": PROGRAM,
+        "participant_id": MENTEE,
+        "rater_kind": "mentor",
+        "moment": "end",
+        "levels": [{"skill": "public-speaking", "level": 4}],
+        "assessed_at": AT,
     },
     OutcomeRecorded: {
         "outcome_id": "out-1",

@@ -43,7 +43,8 @@ FEEDBACK = Topic("mentorship.feedback.v1", 6, "Session ratings and pairing fit, 
 DEVELOPMENT = Topic(
     "mentorship.development.v1",
     6,
-    "Goal progress, keyed by the mentee's participant_id; mentor recognitions, keyed by the "
+    "Goal progress and skills assessments, keyed by the mentee's participant_id; mentor "
+    "recognitions, keyed by the "
     "mentor's participant_id; HRIS outcomes, keyed by person_id.",
 )
 SURVEYS = Topic("mentorship.survey.v1", 3, "Program survey responses, keyed by participant_id.")

@@ -240,3 +240,20 @@ class RecognitionSource(StrEnum):
 
     MANAGER = "manager"
     RULE = "rule"
+
+
+class RaterKind(StrEnum):
+    """Who rated a mentee's skills: themselves, their mentor, their manager or a peer (360)."""
+
+    SELF = "self"
+    MENTOR = "mentor"
+    MANAGER = "manager"
+    PEER = "peer"
+
+
+class AssessmentMoment(StrEnum):
+    """When in a program a skills assessment is made."""
+
+    BASELINE = "baseline"
+    MIDPOINT = "midpoint"
+    END = "end"

@@ -249,10 +249,18 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     bundle = json.loads(Path(download.value.path()).read_text())
     assert bundle["subject"] == MENTEE
     assert set(bundle["not_available"]) <= set(portal_stack.services)
-    registrations = bundle["services"]["registration (from the participant API)"]
-    assert registrations[0]["employee_id"] == MENTEE
     exports = bundle["services"]
-    for service in ("matching", "scheduling", "feedback", "analytics"):
+    registrations = exports["registration"]["sections"]["registrations"]["items"]
+    assert {r["employee_id"] for r in registrations} == {MENTEE}
+    assert program_id in {r["program_id"] for r in registrations}
+    for service in (
+        "registration",
+        "matching",
+        "scheduling",
+        "feedback",
+        "analytics",
+        "notifications",
+    ):
         assert exports[service]["service"] == service
         assert all(section["description"] for section in exports[service]["sections"].values())
     # Of this test's program (a stack that ran the test before holds her earlier programs).
@@ -315,10 +323,25 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     page.goto(f"{portal}/me/data")
     with page.expect_event("dialog") as dialog:
         page.once("dialog", lambda d: d.accept())
-        visit.press("button:has-text('Se retirer'), button.danger")
+        visit.press("form[action$='/withdraw'] button")
     assert dialog.value is not None
     page.wait_for_url(f"{portal}/")
     assert "Vous vous êtes retiré" in page.locator("main").inner_text()
+
+    # She asks the admins to erase her data; the page then says when she asked.
+    page.goto(f"{portal}/me/data")
+    with page.expect_event("dialog") as dialog:
+        page.once("dialog", lambda d: d.accept())
+        visit.press("form[action='/me/data/erasure-request'] button")
+    assert dialog.value is not None
+    page.wait_for_url(f"{portal}/me/data")
+    assert "Effacement demandé le" in page.locator("#erasure-requested").inner_text()
+    assert page.locator("form[action='/me/data/erasure-request']").count() == 0
+    visit.check("my-data-erasure-requested")
+    listed = httpx.get(
+        f"{portal_stack.url('registration')}/v1/erasure-requests", headers=ADMIN
+    ).json()["requests"]
+    assert MENTEE in [r["employee_id"] for r in listed]
 
     # Signing out ends the portal's session.
     visit.submit("header button:has-text('Se déconnecter')")  # waits for the sign-out to land

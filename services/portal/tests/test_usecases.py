@@ -151,6 +151,44 @@ async def test_the_export_bundles_what_each_service_answers_and_names_the_others
     assert bundle.unavailable == {"feedback": "unavailable", "analytics": "unavailable"}
 
 
+async def test_a_service_down_is_named_not_replaced_by_other_api_calls() -> None:
+    registration = FakeClient(
+        "registration", {("GET", "/v1/me/export"): ServiceUnavailable("registration", "down")}
+    )
+    scheduling = FakeClient(
+        "scheduling", {("GET", "/v1/me/export"): ServiceUnavailable("scheduling", "down")}
+    )
+    portal = portal_with(registration, [registration, scheduling], scheduling=scheduling)
+    bundle = await portal.export(CALLER)
+    assert bundle.services == {}
+    assert bundle.unavailable == {"registration": "unavailable", "scheduling": "unavailable"}
+    assert registration.sent == [("GET", "/v1/me/export", None)]
+    assert scheduling.sent == [("GET", "/v1/me/export", None)]
+
+
+async def test_asking_for_erasure_files_the_request_and_reads_it_back() -> None:
+    request = {"request_id": "erq-1", "requested_at": "2026-12-03T15:00:00Z", "person_id": "x"}
+    registration = FakeClient(
+        "registration",
+        {
+            ("POST", "/v1/me/erasure-requests"): request,
+            ("GET", "/v1/me/erasure-requests"): {"request": request},
+        },
+    )
+    portal = portal_with(registration)
+    filed = await portal.request_erasure(CALLER)
+    assert filed.request_id == "erq-1"
+    mine = await portal.erasure_request(CALLER)
+    assert mine is not None
+    assert mine.requested_at.isoformat() == "2026-12-03T15:00:00+00:00"
+    assert [sent[:2] for sent in registration.sent] == [
+        ("POST", "/v1/me/erasure-requests"),
+        ("GET", "/v1/me/erasure-requests"),
+    ]
+    nothing = FakeClient("registration", {("GET", "/v1/me/erasure-requests"): {"request": None}})
+    assert await portal_with(nothing).erasure_request(CALLER) is None
+
+
 async def test_an_expired_sign_in_is_not_hidden_in_the_export() -> None:
     expired = FakeClient("registration", {("GET", "/v1/me/export"): SignInRequired("expired")})
     with pytest.raises(SignInRequired):

@@ -1,6 +1,10 @@
 """Every integration event, grouped by the aggregate it is about."""
 
-from mentorship_contracts.events.directory import DirectoryPersonChanged, DirectoryPersonErased
+from mentorship_contracts.events.directory import (
+    DirectoryPersonChanged,
+    DirectoryPersonErased,
+    ErasureRequested,
+)
 from mentorship_contracts.events.feedback import (
     GoalProgressUpdated,
     MentorRecognized,
@@ -8,6 +12,8 @@ from mentorship_contracts.events.feedback import (
     OutcomeRecorded,
     PairingFitReported,
     SessionFeedbackSubmitted,
+    SkillLevel,
+    SkillsAssessed,
     SurveyResponseSubmitted,
 )
 from mentorship_contracts.events.invitation import InvitationReminderSent, InvitationSent
@@ -48,6 +54,7 @@ __all__ = [
     "CriterionWeights",
     "DirectoryPersonChanged",
     "DirectoryPersonErased",
+    "ErasureRequested",
     "GoalProgressUpdated",
     "InvitationReminderSent",
     "InvitationSent",
@@ -78,6 +85,8 @@ __all__ = [
     "SessionReminderDue",
     "SessionRescheduled",
     "SessionScheduled",
+    "SkillLevel",
+    "SkillsAssessed",
     "SurveyResponseSubmitted",
     "UnmatchedParticipant",
 ]

@@ -40,3 +40,15 @@ class DirectoryPersonErased(IntegrationEvent):
 
     person_id: Identifier
     erased_at: UtcDatetime
+
+
+class ErasureRequested(IntegrationEvent):
+    """A person asked for their data to be erased: the organisation's admins decide and erase.
+
+    Names nobody but by the pseudonymous ``person_id``; the admins find the request (and the
+    employee id to erase) in registration's ``GET /v1/erasure-requests``.
+    """
+
+    request_id: Identifier
+    person_id: Identifier = Field(description="Pseudonymous id of the person who asked.")
+    requested_at: UtcDatetime

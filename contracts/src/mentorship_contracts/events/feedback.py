@@ -1,4 +1,4 @@
-"""Feedback events: ratings, pairing fit, goal progress, surveys and HRIS outcomes.
+"""Feedback events: ratings, pairing fit, goal progress, surveys, skills, HRIS outcomes.
 
 Private notes, action item texts and free-text answers stay in the feedback service.
 """
@@ -11,10 +11,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mentorship_contracts.envelope import IntegrationEvent
 from mentorship_contracts.types import (
+    AssessmentMoment,
     FitConcern,
     Identifier,
     OutcomeKind,
     ParticipantRole,
+    RaterKind,
     RecognitionSource,
     Slug,
     SurveyKind,
@@ -124,3 +126,30 @@ class MentorRecognized(IntegrationEvent):
         default=None, ge=1, le=5, description="Their mentees' average session rating then."
     )
     recognized_at: UtcDatetime
+
+
+class SkillLevel(BaseModel):
+    """One skill's rated level (1: beginner ... 5: expert); for peers, their average."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    skill: Slug
+    level: float = Field(ge=1, le=5)
+
+
+class SkillsAssessed(IntegrationEvent):
+    """A mentee's skills were rated (numbers only; a rater answering again replaces it).
+
+    A peer or manager is never named: ``rater_kind`` says only which kind of rater answered.
+    Peers are announced only together, as the average of at least three peers' answers
+    (``raters`` of them), never one by one.
+    """
+
+    assessment_id: Identifier
+    program_id: Identifier
+    participant_id: Identifier = Field(description="Pseudonymous id of the assessed mentee.")
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    levels: tuple[SkillLevel, ...] = Field(min_length=1, max_length=20)
+    raters: int = Field(default=1, ge=1, description="How many raters the levels average.")
+    assessed_at: UtcDatetime

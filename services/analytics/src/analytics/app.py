@@ -11,7 +11,7 @@ from analytics.adapters.read_models import COUNTER_SLOTS, ReadModels
 from analytics.domain.facts import PROJECTED_EVENTS
 from analytics.entrypoints.http.dashboard import dashboard_router
 from analytics.entrypoints.http.export import export_router
-from analytics.entrypoints.http.outcomes import outcomes_router
+from analytics.entrypoints.http.outcomes import outcomes_router, skills_growth_router
 from analytics.entrypoints.http.reports import reports_router
 from analytics.entrypoints.metrics import AnalyticsMetrics
 from analytics.entrypoints.subscriptions import Projector
@@ -23,6 +23,7 @@ from analytics.usecases.outcomes import OutcomeReports
 from analytics.usecases.projection import Projection
 from analytics.usecases.rebuild import Rebuilder
 from analytics.usecases.reports import ReportService
+from analytics.usecases.skills_growth import SkillsGrowthReports
 from mentorship_kit.auth import Authenticator, program_manager
 from mentorship_kit.consumer import Idempotence
 from mentorship_kit.http import create_http_app
@@ -64,6 +65,7 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
             "`/v1/me/export`."
         ),
         routers=[
+            skills_growth_router(SkillsGrowthReports(models), reader),
             outcomes_router(OutcomeReports(models, OrganisationModels(runtime.database)), reader),
             reports_router(
                 ReportService(models, inactive_after_days=settings.analytics_inactive_pair_days),

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from feedback.adapters.directory import Directory
 from feedback.adapters.records import Records
 from feedback.adapters.sessions import HeldSessions
 from feedback.domain.outcomes import Outcome
+from feedback.domain.raters import RaterRequest
 from feedback.domain.recognition import Recognition
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
+from feedback.domain.skills import SkillsAssessment
 from feedback.domain.stories import Story
 from feedback.entrypoints.http.errors import ERROR_MAPPERS
 from feedback.entrypoints.http.outcomes import outcomes_router
+from feedback.entrypoints.http.raters import raters_router
 from feedback.entrypoints.http.recognition import recognition_router
 from feedback.entrypoints.http.routes import feedback_router
+from feedback.entrypoints.http.skills import skills_router
 from feedback.entrypoints.http.stories import stories_router
 from feedback.entrypoints.subscriptions import register_event_handlers
 from feedback.settings import FeedbackSettings
@@ -24,9 +30,11 @@ from feedback.usecases.erasure import Erasure
 from feedback.usecases.export import PersonalDataExport
 from feedback.usecases.facts import Facts
 from feedback.usecases.outcomes import OutcomeImport
+from feedback.usecases.raters import RaterService
 from feedback.usecases.recognition import RecognitionService
 from feedback.usecases.relationship import RelationshipService
 from feedback.usecases.session_feedback import FeedbackService
+from feedback.usecases.skills import SkillsService
 from feedback.usecases.stories import StoryService
 from feedback.usecases.surveys import SurveyService
 from mentorship_kit.auth import Authenticator
@@ -34,6 +42,12 @@ from mentorship_kit.http import create_http_app
 from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.runtime import ServiceRuntime
+
+
+def rater_link_key(settings: FeedbackSettings) -> bytes | None:
+    """The key that signs 360 rater links (None: the links are unavailable)."""
+    key = settings.rater_link_key or settings.auth_pseudonym_key
+    return key.get_secret_value().encode() if key else None
 
 
 def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
@@ -57,6 +71,18 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         database, "recognitions", Recognition, "recognition_id", "program_id", "participant_id"
     )
     stories = Records(database, "stories", Story, "story_id", "program_id", "participant_id")
+    assessments = Records(
+        database,
+        "skills_assessments",
+        SkillsAssessment,
+        "assessment_id",
+        "program_id",
+        "participant_id",
+        "rater_key",
+    )
+    rater_requests = Records(
+        database, "rater_requests", RaterRequest, "request_id", "participant_id"
+    )
     runtime.add_indexes(
         *directory.indexes(),
         *held.indexes(),
@@ -71,6 +97,8 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 outcomes,
                 recognitions,
                 stories,
+                assessments,
+                rater_requests,
             )
         ),
     )
@@ -84,6 +112,8 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         surveys=surveys,
         recognitions=recognitions,
         stories=stories,
+        assessments=assessments,
+        rater_requests=rater_requests,
     )
     managers = ProgramManagers(database)
     runtime.add_indexes(managers.indexes())
@@ -96,7 +126,8 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         title="Mentorship feedback",
         description=(
             "Session feedback, pairing fit, mentoring agreements, development plans, program "
-            "surveys, session agendas and the HRIS import of business outcomes (admins). "
+            "surveys, skills assessments, session agendas and the HRIS import of business "
+            "outcomes (admins). "
             "Participants call with their own JWT and act only "
             "on their own pairs and sessions; admins, and a program's managers in their "
             "program, read (403 in other programs). `GET /v1/me/export` gives a "
@@ -137,6 +168,20 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
                 RecognitionService(transactor, directory, held, feedback, recognitions), admin
             ),
             stories_router(StoryService(transactor, directory, stories), caller, admin),
+            skills_router(SkillsService(transactor, access, directory, assessments), caller),
+            raters_router(
+                RaterService(
+                    transactor,
+                    access,
+                    directory,
+                    managers,
+                    requests=rater_requests,
+                    assessments=assessments,
+                    key=rater_link_key(settings),
+                    valid_for=timedelta(days=settings.rater_link_days),
+                ),
+                caller,
+            ),
         ],
         error_mappers=ERROR_MAPPERS,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from mentorship_kit.settings import ServiceSettings
 
@@ -29,4 +29,12 @@ class FeedbackSettings(ServiceSettings):
         ge=0,
         le=365,
         description="Both surveys stay open this many days after the program's end.",
+    )
+    rater_link_key: SecretStr | None = Field(
+        default=None,
+        description="Signs the links managers and peers answer through (360 input); falls back "
+        "to AUTH_PSEUDONYM_KEY.",
+    )
+    rater_link_days: int = Field(
+        default=21, ge=1, le=365, description="How long a 360 rater link stays valid."
     )

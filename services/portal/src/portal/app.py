@@ -63,12 +63,13 @@ def build_app(settings: PortalSettings) -> FastAPI:
     feedback = client("feedback", settings.feedback_url)
     matching = client("matching", settings.matching_url)
     analytics = client("analytics", settings.analytics_url)
+    notifications = client("notifications", settings.notifications_url)
     portal = ParticipantPortal(
         RegistrationApi(registration),
         MatchingApi(matching),
         SchedulingApi(scheduling),
         FeedbackApi(feedback),
-        ExportApi([registration, matching, scheduling, feedback, analytics]),
+        ExportApi([registration, matching, scheduling, feedback, analytics, notifications]),
     )
     console = ProgramConsole(
         ProgramAdminApi(registration), MatchingAdminApi(matching), ReportsApi(analytics)

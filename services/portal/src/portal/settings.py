@@ -56,6 +56,7 @@ class PortalSettings(BaseSettings):
     scheduling_url: str = Field(default="http://127.0.0.1:8003")
     feedback_url: str = Field(default="http://127.0.0.1:8004")
     analytics_url: str = Field(default="http://127.0.0.1:8005")
+    notifications_url: str = Field(default="http://127.0.0.1:8007")
     api_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of each API call.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"

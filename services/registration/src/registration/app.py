@@ -11,6 +11,7 @@ from mentorship_kit.auth import Authenticator, any_program_manager
 from mentorship_kit.http import create_http_app
 from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.runtime import ServiceRuntime
+from registration.adapters.erasure_requests import ErasureRequestRepository
 from registration.adapters.invitations import InvitationRepository
 from registration.adapters.metrics import RegistrationMetrics
 from registration.adapters.organisation import OrganisationRepository
@@ -19,7 +20,9 @@ from registration.adapters.programs import ProgramRepository
 from registration.adapters.registrations import RegistrationRepository
 from registration.adapters.scim_resources import ScimResourceRepository
 from registration.entrypoints.http.directory import directory_router
+from registration.entrypoints.http.erasure_requests import erasure_requests_router
 from registration.entrypoints.http.errors import ERROR_MAPPERS
+from registration.entrypoints.http.export import export_router
 from registration.entrypoints.http.invitations import invitations_router
 from registration.entrypoints.http.organisation import organisation_router
 from registration.entrypoints.http.people import ContactReaders, people_router
@@ -29,6 +32,8 @@ from registration.entrypoints.scim.app import DirectoryScimApp
 from registration.entrypoints.workers import invitation_loop
 from registration.settings import RegistrationSettings
 from registration.usecases.directory import DirectoryService
+from registration.usecases.erasure_requests import ErasureRequestService
+from registration.usecases.export import PersonalDataExport
 from registration.usecases.importing import ImportService
 from registration.usecases.invitations import InvitationService
 from registration.usecases.organisation import OrganisationService
@@ -49,6 +54,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
     invitations = InvitationRepository(runtime.database)
     organisation = OrganisationRepository(runtime.database)
     resources = ScimResourceRepository(runtime.database)
+    erasure_requests = ErasureRequestRepository(runtime.database)
     metrics = RegistrationMetrics(runtime.metrics)
     runtime.add_indexes(
         *programs.indexes(),
@@ -56,6 +62,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         *people.indexes(),
         *invitations.indexes(),
         *resources.indexes(),
+        *erasure_requests.indexes(),
     )
 
     program_service = ProgramService(
@@ -73,7 +80,13 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         chunk_rows=settings.import_chunk_rows,
     )
     people_service = PeopleService(
-        runtime.transactor, registrations, people, resources, invitations, programs=programs
+        runtime.transactor,
+        registrations,
+        people,
+        resources,
+        invitations,
+        programs=programs,
+        erasure_requests=erasure_requests,
     )
     directory = DirectoryService(
         runtime.transactor,
@@ -136,6 +149,10 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
                 admin,
                 any_program_manager(caller, program_service.managed_by),
             ),
+            erasure_requests_router(
+                ErasureRequestService(runtime.transactor, erasure_requests), caller, admin
+            ),
+            export_router(PersonalDataExport(people, registrations, invitations, programs), caller),
         ],
         error_mappers=ERROR_MAPPERS,
     )

@@ -53,6 +53,7 @@ from analytics.domain.documents import (
     RunFact,
     SessionFact,
     SessionStatus,
+    SkillsFact,
 )
 from analytics.domain.facts import Target, directory_key
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
@@ -492,6 +493,10 @@ class ReadModels:
             program=programs[0] if programs else None,
             participants=participants,
         )
+
+    async def skills_facts(self, program_id: str) -> ProgramFacts:
+        """What the skills growth report joins per mentee: the program's skills assessments."""
+        return ProgramFacts(program_id=program_id, skills=await self._of(SkillsFact, program_id))
 
     async def impact_facts(self, program_id: str) -> ProgramFacts:
         """What the mentor impact view joins per mentor (no counter is kept per mentor).

@@ -56,6 +56,7 @@ from analytics.domain.documents import (
     RunEntry,
     RunFact,
     SessionFact,
+    SkillsFact,
     SurveyFact,
 )
 from analytics.domain.facts import Target, fold_into
@@ -318,6 +319,7 @@ _EFFECTS: Mapping[type[Fact], Any] = {
     InvitationFact: _nothing,
     PersonFact: _nothing,
     OutcomeFact: _nothing,
+    SkillsFact: _nothing,
     ParticipantFact: _participant,
     RunFact: _run,
     PairFact: _pair,

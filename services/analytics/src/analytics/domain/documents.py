@@ -39,12 +39,14 @@ from typing import Annotated, ClassVar, Final, Self
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from mentorship_contracts.types import (
+    AssessmentMoment,
     Cadence,
     FitConcern,
     OutcomeKind,
     PairEndReason,
     ParticipantRole,
     ProgramFormat,
+    RaterKind,
     Seniority,
     SessionCancelReason,
     SurveyKind,
@@ -508,6 +510,19 @@ class SurveyFact(Fact):
     relationship: int
 
 
+class SkillsFact(Fact):
+    """A skills assessment of a mentee (`SkillsAssessed`), at its latest: numbers only."""
+
+    collection: ClassVar[str] = "skills"
+
+    owner_key: str = Field(description="The assessed mentee.")
+    version: str
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    levels: dict[str, float]
+    raters: int = 1
+
+
 FACT_KINDS: tuple[type[Fact], ...] = (
     ProgramFact,
     ParticipantFact,
@@ -521,6 +536,7 @@ FACT_KINDS: tuple[type[Fact], ...] = (
     InvitationFact,
     PersonFact,
     OutcomeFact,
+    SkillsFact,
 )
 
 
@@ -584,9 +600,10 @@ class DirectoryFacts:
 class ProgramFacts:
     """Documents of one program that a view reads whole, because no counter holds it.
 
-    The outcomes report (the program and its participants) and the mentor impact view
-    (participants, pairs, held sessions, feedback, goals) join documents per person; each
-    reads only the kinds it needs (`ReadModels.outcome_facts`, `ReadModels.impact_facts`).
+    The outcomes report (the program and its participants), the mentor impact view
+    (participants, pairs, held sessions, feedback, goals) and the skills growth report (the
+    skills assessments) join documents per person; each reads only the kinds it needs
+    (`ReadModels.outcome_facts`, `ReadModels.impact_facts`, `ReadModels.skills_facts`).
     The reports of `analytics.domain.reports` never do: they read the aggregates.
     """
 
@@ -597,6 +614,7 @@ class ProgramFacts:
     sessions: Sequence[SessionFact] = ()
     feedback: Sequence[FeedbackFact] = ()
     goals: Sequence[GoalFact] = ()
+    skills: Sequence[SkillsFact] = ()
 
 
 @dataclass(frozen=True, slots=True)

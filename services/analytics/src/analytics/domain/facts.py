@@ -37,6 +37,7 @@ from analytics.domain.documents import (
     RunFact,
     SessionFact,
     SessionStatus,
+    SkillsFact,
     SurveyFact,
     UnmatchedFact,
     stored_time,
@@ -66,6 +67,7 @@ from mentorship_contracts.events import (
     SessionMissed,
     SessionRescheduled,
     SessionScheduled,
+    SkillsAssessed,
     SurveyResponseSubmitted,
 )
 
@@ -370,6 +372,21 @@ def _survey(current: SurveyFact | None, e: SurveyResponseSubmitted, ctx: FoldCon
     )
 
 
+def _skills(current: SkillsFact | None, e: SkillsAssessed, ctx: FoldContext) -> SkillsFact:
+    if current is not None and ctx.version <= current.version:
+        return current
+    return SkillsFact(
+        id=ctx.key,
+        program_id=e.program_id,
+        owner_key=person_key(e.participant_id),
+        version=ctx.version,
+        rater_kind=e.rater_kind,
+        moment=e.moment,
+        levels={level.skill: level.level for level in e.levels},
+        raters=e.raters,
+    )
+
+
 def _by_participant(
     e: ParticipantRegistered | ParticipantUpdated | ParticipantWithdrew | ParticipantErased,
 ) -> str:
@@ -407,6 +424,7 @@ _FOLDS: Mapping[type[IntegrationEvent], _Fold[Any, Any]] = {
     DirectoryPersonChanged: _Fold(PersonFact, lambda e: directory_key(e.person_id), _person),
     DirectoryPersonErased: _Fold(PersonFact, lambda e: directory_key(e.person_id), _person),
     OutcomeRecorded: _Fold(OutcomeFact, lambda e: e.outcome_id, _outcome),
+    SkillsAssessed: _Fold(SkillsFact, lambda e: e.assessment_id, _skills),
 }
 
 PROJECTED_EVENTS: tuple[type[IntegrationEvent], ...] = tuple(_FOLDS)

@@ -72,6 +72,14 @@ class Directory:
                 "program_id": identity.program_id,
                 "role": identity.role.value,
                 "as_of": identity.as_of,
+                **(
+                    {}
+                    if identity.skills is None
+                    else {
+                        "skills": list(identity.skills),
+                        "manager_person_id": identity.manager_person_id,
+                    }
+                ),
             }
             for key, identity in identities_applied(stored, listed, erased).items()
         }
@@ -99,6 +107,18 @@ class Directory:
         if document is None:
             return None
         return Participation(document["_id"], program_id, ParticipantRole(document["role"]))
+
+    async def skills_of(self, participant_id: str) -> tuple[str, ...]:
+        """The skills the participant chose to grow at registration (none when not known)."""
+        document = await self._participants.find_one({"_id": participant_id}, {"skills": 1})
+        return tuple(document.get("skills", ())) if document else ()
+
+    async def has_manager(self, participant_id: str) -> bool:
+        """Whether the participant's registration named a direct manager."""
+        document = await self._participants.find_one(
+            {"_id": participant_id}, {"manager_person_id": 1}
+        )
+        return bool(document and document.get("manager_person_id"))
 
     async def mentors_of(self, program_id: str) -> list[str]:
         """The participant ids of the program's mentors (and those who are both)."""

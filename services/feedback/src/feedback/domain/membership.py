@@ -60,6 +60,11 @@ class Identity:
     overwrite: bool = True
     """False: only fills in a participant not known yet (a pair names its members before
     their registrations may have arrived)."""
+    skills: tuple[str, ...] | None = None
+    """The skills a mentee chose to grow (their registration's answers); None keeps what is
+    known."""
+    manager_person_id: str | None = None
+    """Their direct manager (stored with ``skills``, kept when ``skills`` is None)."""
 
 
 def pair_members(pair: PairCreated, as_of: datetime) -> tuple[Identity, Identity]:

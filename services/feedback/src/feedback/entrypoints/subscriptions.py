@@ -47,6 +47,8 @@ def register_event_handlers(
             role=data.role,
             as_of=event.occurred_at,
             tx=tx,
+            skills=data.profile.skills_wanted,
+            manager_person_id=data.reporting_line[0] if data.reporting_line else None,
         )
 
     handlers.on(ParticipantRegistered)(participant_known)

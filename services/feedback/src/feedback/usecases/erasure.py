@@ -10,8 +10,10 @@ from feedback.domain.erasure import (
     FIT_KEPT_ANONYMOUS,
     SURVEY_KEPT_ANONYMOUS,
 )
+from feedback.domain.raters import RaterRequest
 from feedback.domain.recognition import Recognition
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
+from feedback.domain.skills import SkillsAssessment
 from feedback.domain.stories import Story
 from mentorship_kit.outbox import Transaction
 
@@ -31,6 +33,8 @@ class Erasure:
         surveys: Records[SurveyResponse],
         recognitions: Records[Recognition] | None = None,
         stories: Records[Story] | None = None,
+        assessments: Records[SkillsAssessment] | None = None,
+        rater_requests: Records[RaterRequest] | None = None,
     ) -> None:
         self._directory = directory
         self._held = held
@@ -41,6 +45,8 @@ class Erasure:
         self._surveys = surveys
         self._recognitions = recognitions
         self._stories = stories
+        self._assessments = assessments
+        self._rater_requests = rater_requests
 
     async def erase(self, participant_id: str, tx: Transaction) -> None:
         """Forget ``participant_id`` everywhere in this service."""
@@ -52,6 +58,11 @@ class Erasure:
         for store in (self._recognitions, self._stories):
             if store is not None:
                 await store.delete_many(mine, tx)
+        if self._assessments is not None:  # of them, and the ones they gave as a mentor
+            await self._assessments.delete_many(mine, tx)
+            await self._assessments.delete_many({"rater_key": participant_id}, tx)
+        if self._rater_requests is not None:  # their links stop working
+            await self._rater_requests.delete_many(mine, tx)
         pairs = [
             *await self._directory.pairs.find({"mentor_participant_id": participant_id}, tx),
             *await self._directory.pairs.find({"mentee_participant_id": participant_id}, tx),

@@ -65,9 +65,22 @@ class Facts:
         role: ParticipantRole,
         as_of: datetime,
         tx: Transaction,
+        skills: tuple[str, ...] = (),
+        manager_person_id: str | None = None,
     ) -> None:
-        """Who a registered participant is."""
-        self._facts.add(Identity(participant_id, person_id, program_id, role, as_of), tx)
+        """Who a registered participant is, the skills they chose to grow, their manager."""
+        self._facts.add(
+            Identity(
+                participant_id,
+                person_id,
+                program_id,
+                role,
+                as_of,
+                skills=skills,
+                manager_person_id=manager_person_id,
+            ),
+            tx,
+        )
 
     async def pair_created(self, pair: PairCreated, as_of: datetime, tx: Transaction) -> None:
         """A new pair, and its members if their registrations have not arrived yet."""

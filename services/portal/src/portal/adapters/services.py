@@ -11,6 +11,7 @@ from portal.domain.models import (
     Agreement,
     CalendarFeed,
     Candidates,
+    ErasureRequest,
     Feedback,
     FitAnswer,
     Goal,
@@ -70,6 +71,17 @@ class RegistrationApi:
             "POST", f"/v1/programs/{program_id}/registrations", token, json=request
         )
         return parse(Registration, body)
+
+    async def erasure_request(self, token: str) -> ErasureRequest | None:
+        """The caller's open erasure request, if they filed one."""
+        body = await self._client.call("GET", "/v1/me/erasure-requests", token)
+        return parse(ErasureRequest, body["request"]) if body["request"] else None
+
+    async def request_erasure(self, token: str) -> ErasureRequest:
+        """Ask the admins to erase the caller (the open request if one was filed)."""
+        return parse(
+            ErasureRequest, await self._client.call("POST", "/v1/me/erasure-requests", token)
+        )
 
     async def withdraw(self, token: str, program_id: str) -> Registration:
         """Withdraw the caller from the program."""

@@ -349,3 +349,10 @@ class SurveyOffer(_View):
 
 
 Json = dict[str, Any]
+
+
+class ErasureRequest(_View):
+    """The caller's open request to be erased (registration keeps it until an admin erases)."""
+
+    request_id: str
+    requested_at: datetime

@@ -28,6 +28,7 @@ from portal.domain.models import (
     Agreement,
     CalendarFeed,
     Candidates,
+    ErasureRequest,
     Feedback,
     FitAnswer,
     Goal,
@@ -302,6 +303,14 @@ class ParticipantPortal:
         except InvalidInputError as error:
             raise RegistrationRefused(error.problems) from None
 
+    async def erasure_request(self, caller: Caller) -> ErasureRequest | None:
+        """My open erasure request, if I filed one."""
+        return await self._registration.erasure_request(caller.token)
+
+    async def request_erasure(self, caller: Caller) -> ErasureRequest:
+        """Ask the admins to erase me (asking again keeps the first request)."""
+        return await self._registration.request_erasure(caller.token)
+
     async def withdraw(self, caller: Caller, program_id: str) -> Registration:
         """Withdraw from a program."""
         return await self._registration.withdraw(caller.token, program_id)
@@ -523,10 +532,10 @@ class ParticipantPortal:
         await self._feedback.answer_survey(caller.token, program_id, kind, request)
 
     async def export(self, caller: Caller) -> Export:
-        """My data from every service that answers ``GET /v1/me/export``.
+        """My data from every service's ``GET /v1/me/export``, in one bundle.
 
-        Services without it yet are listed as unavailable; for those, what the portal can read
-        with the participant APIs that exist is included instead (my registrations, sessions).
+        A service that cannot answer now (down, or refusing) is listed as unavailable; one that
+        has no export is listed as not supported.
         """
         bundle = Export(subject=caller.subject, exported_at=_now())
         results = await asyncio.gather(
@@ -542,16 +551,4 @@ class ParticipantPortal:
                 raise result
             else:
                 bundle.services[name] = result
-        if "registration" in bundle.unavailable:
-            programs = await self._registration.programs(caller.token)
-            found = await asyncio.gather(
-                *(self._me(caller, program.program_id) for program in programs)
-            )
-            bundle.services["registration (from the participant API)"] = [
-                r.model_dump(mode="json") for r in found if r is not None
-            ]
-        if "scheduling" in bundle.unavailable:
-            bundle.services["scheduling (from the participant API)"] = [
-                s.model_dump(mode="json") for s in await self._scheduling.my_sessions(caller.token)
-            ]
         return bundle

@@ -50,6 +50,11 @@ class InvitationRepository:
         )
         return {document["employee_id"]: _invitation(document) async for document in cursor}
 
+    async def all_of_employee(self, employee_id: str) -> list[Invitation]:
+        """Every invitation an employee was sent (or is due), by program."""
+        cursor = self._invitations.find({"employee_id": employee_id}).sort("program_id", ASCENDING)
+        return [_invitation(document) async for document in cursor]
+
     async def count(self, program_id: str) -> int:
         """How many people a program invited."""
         return await self._invitations.count_documents({"program_id": program_id})

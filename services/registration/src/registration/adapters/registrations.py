@@ -73,6 +73,11 @@ class RegistrationRepository:
         cursor = self._participants.find({"_id": {"$in": list(dict.fromkeys(participant_ids))}})
         return [_registration(document) async for document in cursor]
 
+    async def of_employee(self, employee_id: str) -> list[Registration]:
+        """Every registration of an employee, active or withdrawn, by program."""
+        cursor = self._participants.find({"employee_id": employee_id}).sort("program_id", ASCENDING)
+        return [_registration(document) async for document in cursor]
+
     async def latest_of_person(self, person_id: str) -> Registration | None:
         """A person's most recently updated registration, in any program."""
         document = await self._participants.find_one(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mentorship_kit.outbox import Transaction, Transactor
+from registration.adapters.erasure_requests import ErasureRequestRepository
 from registration.adapters.invitations import InvitationRepository
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
@@ -39,8 +40,10 @@ class PeopleService:
         invitations: InvitationRepository,
         *,
         programs: ProgramRepository,
+        erasure_requests: ErasureRequestRepository,
     ) -> None:
         self._transactor = transactor
+        self._erasure_requests = erasure_requests
         self._programs = programs
         self._registrations = registrations
         self._people = people
@@ -51,7 +54,8 @@ class PeopleService:
         """Erase ``employee_id`` here and, through ParticipantErased, everywhere.
 
         Deletes the person's registrations, directory entry, SCIM user, invitations and every
-        reference to them (programs they managed forget them: ProgramUpdated), and returns how
+        reference to them (programs they managed forget them: ProgramUpdated), closes their
+        erasure request (keeping no trace of who asked), and returns how
         many registrations were erased. Idempotent: erasing
         an unknown or already erased person erases nothing.
         """
@@ -64,6 +68,7 @@ class PeopleService:
             for resource in await self._resources.by_employee(employee_id, tx):
                 await self._resources.delete(resource, tx)
             await self._invitations.delete_person(employee_id, tx)
+            await self._erasure_requests.close_of(employee_id, tx.now, tx)
             for program in await self._programs.managed_by_employee(employee_id, tx):
                 decision = program.without_manager(employee_id, tx.now)
                 await self._programs.save(decision.program, tx)

@@ -6,9 +6,11 @@ from fastapi import APIRouter, Depends, Response
 
 from analytics.domain.mentor_impact import MentorImpactReport
 from analytics.domain.outcome_report import OutcomesReport
+from analytics.domain.skills_growth import SkillsGrowthReport
 from analytics.entrypoints.http.csv_export import to_csv
 from analytics.entrypoints.http.reports import CSV_MEDIA_TYPE, ProgramId
 from analytics.usecases.outcomes import OutcomeReports
+from analytics.usecases.skills_growth import SkillsGrowthReports
 from mentorship_kit.auth import CallerDependency, Principal
 
 
@@ -66,6 +68,47 @@ def outcomes_router(service: OutcomeReports, manager: CallerDependency) -> APIRo
             content=to_csv(await service.mentor_impact(program_id)),
             media_type=CSV_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{program_id}-mentors.csv"'},
+        )
+
+    return router
+
+
+def skills_growth_router(service: SkillsGrowthReports, manager: CallerDependency) -> APIRouter:
+    """The skills growth report's routes (admins and the program's managers).
+
+    Mounted before the generic ``{name}.csv`` route, which would take ``skills-growth.csv``.
+    """
+    router = APIRouter(prefix="/v1", tags=["reports"])
+    Admin = Annotated[Principal, Depends(manager)]  # noqa: N806 - a type alias
+    path = "/programs/{program_id}/reports/skills-growth"
+
+    @router.get(
+        path,
+        summary="Skills growth: the change from baseline to end per skill and rater kind",
+        description=(
+            "Per skill and rater kind (self, mentor, manager, peers' average), the mean change "
+            "from the first rating (the mentor's: the midpoint) to the end over the mentees "
+            "rated at both, with its 95% t interval; and the share of mentees whose self and "
+            "mentor ratings both rose, with its Wilson interval. Groups of fewer than five "
+            "mentees are never shown."
+        ),
+    )
+    async def growth(program_id: ProgramId, _: Admin) -> SkillsGrowthReport:
+        return await service.growth(program_id)
+
+    @router.get(
+        f"{path}.csv",
+        summary="The skills growth report as CSV (field,value rows)",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}},
+    )
+    async def growth_csv(program_id: ProgramId, _: Admin) -> Response:
+        return Response(
+            content=to_csv(await service.growth(program_id)),
+            media_type=CSV_MEDIA_TYPE,
+            headers={
+                "Content-Disposition": f'attachment; filename="{program_id}-skills-growth.csv"'
+            },
         )
 
     return router

@@ -1,25 +1,18 @@
 """The right-of-access document.
 
-What notifications holds about the caller, section by section, in the shape every service's export
-has (see services/feedback).
+What notifications holds about the caller, section by section, in the kit's shared shape
+(`mentorship_kit.exports`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from mentorship_kit.exports import ExportSection, PersonalDataDocument, subject
 from notifications.entrypoints.http.views import DeliveryView, PreferencesView
 from notifications.usecases.people import PersonalData
-
-
-class ExportSection[Item](BaseModel):
-    """One kind of record, what it is, and every record of that kind about the subject."""
-
-    description: str
-    items: list[Item]
 
 
 class ExportedParticipation(BaseModel):
@@ -53,30 +46,17 @@ class NotificationSections(BaseModel):
     deliveries: DeliveriesSection
 
 
-class ExportSubject(BaseModel):
-    """Whom the export is about."""
-
-    person_id: str = Field(description="The person's pseudonymous id across services.")
-    participant_ids: list[str] = Field(description="Their participant id in each program.")
-
-
-class PersonalDataView(BaseModel):
+class PersonalDataView(PersonalDataDocument[NotificationSections]):
     """Everything the notifications service holds about the caller."""
 
     service: Literal["notifications"] = "notifications"
-    generated_at: datetime
-    subject: ExportSubject
-    sections: NotificationSections
 
     @classmethod
     def of(cls, data: PersonalData) -> Self:
         """The document for ``data``."""
         return cls(
             generated_at=data.generated_at,
-            subject=ExportSubject(
-                person_id=data.person_id,
-                participant_ids=sorted(p.participant_id for p in data.participations),
-            ),
+            subject=subject(data.person_id, (p.participant_id for p in data.participations)),
             sections=NotificationSections(
                 participations=ParticipationsSection(
                     description=(

@@ -652,8 +652,21 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     # ------------------------------------------------------------------ my data
     @router.get("/me/data")
     async def my_data(request: Request, caller: CallerDep) -> Response:
-        overview = await portal.home(caller)
-        return pages.render(request, "my_data.html", home=overview)
+        overview, erasure = await asyncio.gather(
+            portal.home(caller), portal.erasure_request(caller)
+        )
+        return pages.render(request, "my_data.html", home=overview, erasure=erasure)
+
+    @router.post("/me/data/erasure-request")
+    async def request_erasure(request: Request, caller: CallerDep, _: FormDep) -> Response:
+        await portal.request_erasure(caller)
+        flash(
+            request,
+            pages.translator(request).gettext(
+                "Your erasure request was sent to the admins: they will erase your data."
+            ),
+        )
+        return see_other("/me/data")
 
     @router.get("/me/data/export.json")
     async def export(caller: CallerDep) -> Response:

@@ -1,0 +1,194 @@
+"""360 input: the mentee asks their manager and up to five peers to rate their chosen skills.
+
+Each asked rater gets a request (answered through a signed link, without an account). A
+manager's answer is announced like any assessment; peers are announced only together, as their
+average once at least three answered, and a calibration view shows them the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from statistics import fmean
+
+from feedback.domain.decisions import Decision
+from feedback.domain.errors import FeedbackInputError, FeedbackRuleError
+from feedback.domain.records import Record, stable_id
+from feedback.domain.skills import MOMENTS, SkillsAssessment, assess_skills
+from mentorship_contracts.events import SkillLevel, SkillsAssessed
+from mentorship_contracts.types import AssessmentMoment, RaterKind
+
+MAX_PEERS = 5
+MIN_PEERS_SHOWN = 3
+
+
+class RaterRequest(Record):
+    """A manager or peer asked to rate a mentee at a moment (answered through a link)."""
+
+    request_id: str
+    program_id: str
+    participant_id: str
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    requested_at: datetime
+    expires_at: datetime
+
+
+def ask_raters(
+    *,
+    program_id: str,
+    mentee_participant_id: str,
+    moment: AssessmentMoment,
+    manager: bool,
+    has_manager: bool,
+    peers: int,
+    asked_before: Sequence[RaterRequest],
+    now: datetime,
+    valid_for: timedelta,
+) -> list[RaterRequest]:
+    """The new requests (asking the manager again renews their link).
+
+    Raises:
+        FeedbackRuleError: a moment managers and peers do not rate at, or no manager known.
+        FeedbackInputError: more than five peers in all for the moment (``peers``), or nobody.
+    """
+    if moment not in MOMENTS[RaterKind.PEER]:
+        msg = "managers and peers rate at the baseline and the end"
+        raise FeedbackRuleError("not_an_assessment_moment", msg)
+    if manager and not has_manager:
+        msg = "the directory names no manager for you"
+        raise FeedbackRuleError("no_manager_known", msg)
+    peers_before = sum(
+        1 for r in asked_before if r.rater_kind is RaterKind.PEER and r.moment is moment
+    )
+    if peers < 0 or peers_before + peers > MAX_PEERS:
+        msg = f"at most {MAX_PEERS} peers per moment; {peers_before} already asked"
+        raise FeedbackInputError([("peers", msg)])
+    if not manager and peers == 0:
+        raise FeedbackInputError([("peers", "ask your manager or at least one peer")])
+
+    def request(kind: RaterKind, number: int) -> RaterRequest:
+        return RaterRequest(
+            request_id=stable_id(
+                "rr", program_id, mentee_participant_id, moment.value, kind.value, str(number)
+            ),
+            program_id=program_id,
+            participant_id=mentee_participant_id,
+            rater_kind=kind,
+            moment=moment,
+            requested_at=now,
+            expires_at=now + valid_for,
+        )
+
+    made = [request(RaterKind.MANAGER, 0)] if manager else []
+    made += [request(RaterKind.PEER, peers_before + i) for i in range(peers)]
+    return made
+
+
+def answer_request(
+    *,
+    request: RaterRequest,
+    chosen_skills: Sequence[str],
+    levels: dict[str, int],
+    other_peer_answers: Iterable[SkillsAssessment],
+    now: datetime,
+) -> Decision[SkillsAssessment]:
+    """The rater's answer; a peer's is announced only within the peers' average (3 or more).
+
+    Raises:
+        FeedbackRuleError: the link expired (or the assessment rules refuse, see
+            `assess_skills`).
+    """
+    if now >= request.expires_at:
+        raise FeedbackRuleError("link_expired", "this link has expired; ask for a new one")
+    decision = assess_skills(
+        program_id=request.program_id,
+        mentee_participant_id=request.participant_id,
+        chosen_skills=chosen_skills,
+        rater_kind=request.rater_kind,
+        rater_key=request.request_id,
+        moment=request.moment,
+        levels=levels,
+        now=now,
+    )
+    if request.rater_kind is not RaterKind.PEER:
+        return decision
+    peers = [
+        *(a for a in other_peer_answers if a.assessment_id != decision.state.assessment_id),
+        decision.state,
+    ]
+    average = peers_average(peers, chosen_skills)
+    if average is None:
+        return Decision(decision.state)
+    event = SkillsAssessed(
+        assessment_id=stable_id(
+            "sa", request.program_id, request.participant_id, "peers", request.moment.value
+        ),
+        program_id=request.program_id,
+        participant_id=request.participant_id,
+        rater_kind=RaterKind.PEER,
+        moment=request.moment,
+        levels=tuple(SkillLevel(skill=s, level=v) for s, v in average.items()),
+        raters=len(peers),
+        assessed_at=now,
+    )
+    return Decision(decision.state, (event,))
+
+
+def peers_average(
+    answers: Sequence[SkillsAssessment], skills: Sequence[str]
+) -> dict[str, float] | None:
+    """Each skill's average over the peers' answers; None under three peers."""
+    if len(answers) < MIN_PEERS_SHOWN:
+        return None
+    return {
+        skill: round(fmean(a.levels[skill] for a in answers if skill in a.levels), 2)
+        for skill in skills
+        if any(skill in a.levels for a in answers)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationRow:
+    """One skill at one moment, by rater kind (peers only as an average of 3 or more)."""
+
+    skill: str
+    self_level: int | None
+    mentor: int | None
+    manager: int | None
+    peers_average: float | None
+    peers_answered: int
+
+
+def calibration(
+    chosen_skills: Sequence[str], assessments: Sequence[SkillsAssessment]
+) -> dict[AssessmentMoment, list[CalibrationRow]]:
+    """Per moment and skill, what each kind of rater said (the latest answer of each)."""
+    view: dict[AssessmentMoment, list[CalibrationRow]] = {}
+    for moment in AssessmentMoment:
+        at = sorted((a for a in assessments if a.moment is moment), key=lambda a: a.assessed_at)
+        if not at:
+            continue
+        latest: dict[RaterKind, SkillsAssessment] = {
+            a.rater_kind: a for a in at if a.rater_kind is not RaterKind.PEER
+        }
+        peers = [a for a in at if a.rater_kind is RaterKind.PEER]
+        average = peers_average(peers, chosen_skills) or {}
+        view[moment] = [
+            CalibrationRow(
+                skill=skill,
+                self_level=_level(latest, RaterKind.SELF, skill),
+                mentor=_level(latest, RaterKind.MENTOR, skill),
+                manager=_level(latest, RaterKind.MANAGER, skill),
+                peers_average=average.get(skill),
+                peers_answered=len(peers),
+            )
+            for skill in chosen_skills
+        ]
+    return view
+
+
+def _level(latest: dict[RaterKind, SkillsAssessment], kind: RaterKind, skill: str) -> int | None:
+    found = latest.get(kind)
+    return found.levels.get(skill) if found else None

@@ -1,0 +1,171 @@
+"""360 endpoints: the mentee asks raters; raters answer by link (no account); calibration."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from pydantic import BaseModel, ConfigDict, Field
+
+from feedback.entrypoints.http.skills import SkillsInput
+from feedback.usecases.raters import RaterService
+from mentorship_contracts.types import AssessmentMoment, RaterKind
+from mentorship_kit.auth import CallerDependency, Principal
+
+ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
+Token = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$", max_length=300)]
+
+
+RULES: dict[int | str, dict[str, Any]] = {
+    409: {
+        "description": "`no_manager_known`, `not_an_assessment_moment`, `no_skills_chosen`, "
+        "`link_expired`, `rater_links_unavailable` (no link key), `program_not_known`."
+    }
+}
+
+
+class RatersInput(BaseModel):
+    """Whom to ask: the manager (from the directory) and/or peers (up to five per moment)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    moment: AssessmentMoment
+    manager: bool = False
+    peers: int = Field(default=0, ge=0, le=5, description="How many peer links to make.")
+
+
+class RaterLinkView(BaseModel):
+    """A link to forward to one rater (its token is its only key)."""
+
+    request_id: str
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    token: str
+    path: str = Field(description="Where the rater reads (GET) and answers (PUT) the request.")
+    expires_at: datetime
+
+
+class RaterLinks(BaseModel):
+    """The new links."""
+
+    links: list[RaterLinkView]
+
+
+class RaterFormView(BaseModel):
+    """What a rater is asked: rate these skills 1 (beginner) to 5 (expert)."""
+
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    skills: list[str]
+    expires_at: datetime
+
+
+class RaterReceipt(BaseModel):
+    """The answer was recorded."""
+
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    assessed_at: datetime
+
+
+class CalibrationRowView(BaseModel):
+    """One skill at one moment; peers only as the average of three or more."""
+
+    skill: str
+    self_level: int | None = Field(serialization_alias="self")
+    mentor: int | None
+    manager: int | None
+    peers_average: float | None = Field(description="Shown once at least 3 peers answered.")
+    peers_answered: int
+
+
+class CalibrationView(BaseModel):
+    """A mentee's skills as each kind of rater sees them, per moment."""
+
+    participant_id: str
+    moments: dict[AssessmentMoment, list[CalibrationRowView]]
+
+
+def raters_router(raters: RaterService, caller: CallerDependency) -> APIRouter:
+    """Routes of 360 input (the answer routes are open: the signed token is the key)."""
+    router = APIRouter(prefix="/v1", tags=["skills"])
+    Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
+
+    @router.post(
+        "/programs/{program_id}/skills/raters",
+        summary="A mentee asks their manager and up to five peers (links to forward)",
+        responses=RULES,
+    )
+    async def ask(program_id: ResourceId, given: RatersInput, who: Caller) -> RaterLinks:
+        made = await raters.ask(
+            program_id, given.moment, manager=given.manager, peers=given.peers, caller=who
+        )
+        return RaterLinks(
+            links=[
+                RaterLinkView(
+                    request_id=link.request.request_id,
+                    rater_kind=link.request.rater_kind,
+                    moment=link.request.moment,
+                    token=link.token,
+                    path=f"/v1/skills/rater-links/{link.token}",
+                    expires_at=link.request.expires_at,
+                )
+                for link in made
+            ]
+        )
+
+    @router.get(
+        "/skills/rater-links/{token}",
+        summary="What a rater link asks (no account: the signed token is the key)",
+        responses=RULES,
+    )
+    async def rater_form(token: Token) -> RaterFormView:
+        form = await raters.form(token)
+        return RaterFormView(
+            rater_kind=form.request.rater_kind,
+            moment=form.request.moment,
+            skills=list(form.skills),
+            expires_at=form.request.expires_at,
+        )
+
+    @router.put(
+        "/skills/rater-links/{token}",
+        summary="A manager or peer answers through their link (again: replaces)",
+        responses=RULES,
+    )
+    async def rater_answer(token: Token, given: SkillsInput) -> RaterReceipt:
+        assessment = await raters.answer(token, given.levels)
+        return RaterReceipt(
+            rater_kind=assessment.rater_kind,
+            moment=assessment.moment,
+            assessed_at=assessment.assessed_at,
+        )
+
+    @router.get(
+        "/programs/{program_id}/participants/{participant_id}/skills/calibration",
+        summary="A mentee's calibration: self, mentor, manager, peers' average, per moment",
+        responses=RULES,
+        response_model_by_alias=True,
+    )
+    async def calibration(
+        program_id: ResourceId, participant_id: ResourceId, who: Caller
+    ) -> CalibrationView:
+        view = await raters.calibration(program_id, participant_id, who)
+        return CalibrationView(
+            participant_id=participant_id,
+            moments={
+                moment: [
+                    CalibrationRowView(
+                        skill=row.skill,
+                        self_level=row.self_level,
+                        mentor=row.mentor,
+                        manager=row.manager,
+                        peers_average=row.peers_average,
+                        peers_answered=row.peers_answered,
+                    )
+                    for row in rows
+                ]
+                for moment, rows in view.items()
+            },
+        )
+
+    return router

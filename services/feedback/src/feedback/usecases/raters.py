@@ -1,0 +1,202 @@
+"""360 input: the mentee asks raters, raters answer through a signed link, the calibration view.
+
+A link's token names the request and its expiry, signed with the service's link key (see
+`mentorship_kit.signed_tokens`): whoever holds it may answer, nobody else, and not after it
+expired. Raters have no account; the request stays here and is never published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from feedback.adapters.directory import Directory
+from feedback.adapters.records import Records
+from feedback.domain.raters import (
+    CalibrationRow,
+    RaterRequest,
+    answer_request,
+    ask_raters,
+    calibration,
+)
+from feedback.domain.skills import SkillsAssessment
+from feedback.usecases.access import Access
+from feedback.usecases.staging import stage_events
+from mentorship_contracts.types import AssessmentMoment, ParticipantRole, RaterKind
+from mentorship_kit.errors import ForbiddenError, NotFoundError, RuleError
+from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.principal import Principal
+from mentorship_kit.program_access import ProgramManagers
+from mentorship_kit.signed_tokens import BadToken, sign, verify
+
+NOT_A_READER = "only the mentee, their mentor and the program's managers see the calibration"
+
+
+@dataclass(frozen=True, slots=True)
+class RaterLink:
+    """A request and the token of its link."""
+
+    request: RaterRequest
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class RaterForm:
+    """What a link's holder is asked: the kind of rater, the moment and the skills."""
+
+    request: RaterRequest
+    skills: tuple[str, ...]
+
+
+class RaterService:
+    """Asks managers and peers for their view of a mentee, and shows the calibration."""
+
+    def __init__(
+        self,
+        transactor: Transactor,
+        access: Access,
+        directory: Directory,
+        managers: ProgramManagers,
+        *,
+        requests: Records[RaterRequest],
+        assessments: Records[SkillsAssessment],
+        key: bytes | None,
+        valid_for: timedelta,
+    ) -> None:
+        self._transactor = transactor
+        self._access = access
+        self._directory = directory
+        self._managers = managers
+        self._requests = requests
+        self._assessments = assessments
+        self._key = key
+        self._valid_for = valid_for
+
+    async def ask(
+        self,
+        program_id: str,
+        moment: AssessmentMoment,
+        *,
+        manager: bool,
+        peers: int,
+        caller: Principal,
+    ) -> list[RaterLink]:
+        """New links for the mentee's manager and peers, to forward to them."""
+        key = self._signing_key()
+        await self._access.program(program_id)
+        participant = (
+            await self._directory.participant_in(caller.person_id, program_id)
+            if caller.person_id
+            else None
+        )
+        if participant is None or participant.role is ParticipantRole.MENTOR:
+            raise ForbiddenError("only the program's mentees ask for 360 input")
+        mentee = participant.participant_id
+        has_manager = await self._directory.has_manager(mentee)
+
+        async def store(tx: Transaction) -> list[RaterRequest]:
+            made = ask_raters(
+                program_id=program_id,
+                mentee_participant_id=mentee,
+                moment=moment,
+                manager=manager,
+                has_manager=has_manager,
+                peers=peers,
+                asked_before=await self._requests.find({"participant_id": mentee}, tx),
+                now=tx.now,
+                valid_for=self._valid_for,
+            )
+            for request in made:
+                await self._requests.put(request, tx)
+            return made
+
+        made = await self._transactor.run(store)
+        return [RaterLink(r, sign(r.request_id, r.expires_at, key)) for r in made]
+
+    async def form(self, token: str) -> RaterForm:
+        """What the link asks (404 for a link that is not valid, expired or withdrawn)."""
+        request = await self._request_of(token)
+        return RaterForm(request, await self._directory.skills_of(request.participant_id))
+
+    async def answer(self, token: str, levels: dict[str, int]) -> SkillsAssessment:
+        """The link holder's levels (again: replaces theirs)."""
+        request = await self._request_of(token)
+        chosen = await self._directory.skills_of(request.participant_id)
+
+        async def store(tx: Transaction) -> SkillsAssessment:
+            peers = (
+                await self._assessments.find(
+                    {
+                        "participant_id": request.participant_id,
+                        "rater_kind": RaterKind.PEER.value,
+                        "moment": request.moment.value,
+                    },
+                    tx,
+                )
+                if request.rater_kind is RaterKind.PEER
+                else []
+            )
+            decision = answer_request(
+                request=request,
+                chosen_skills=chosen,
+                levels=levels,
+                other_peer_answers=peers,
+                now=tx.now,
+            )
+            await self._assessments.put(decision.state, tx)
+            stage_events(decision, tx)
+            return decision.state
+
+        return await self._transactor.run(store)
+
+    async def calibration(
+        self, program_id: str, participant_id: str, caller: Principal
+    ) -> dict[AssessmentMoment, list[CalibrationRow]]:
+        """Self, mentor, manager and peers (average of 3 or more) per moment and skill."""
+        await self._access.program(program_id)
+        if not await self._may_read(program_id, participant_id, caller):
+            raise ForbiddenError(NOT_A_READER)
+        assessments = await self._assessments.find(
+            {"participant_id": participant_id, "program_id": program_id}
+        )
+        return calibration(await self._directory.skills_of(participant_id), assessments)
+
+    async def _may_read(self, program_id: str, participant_id: str, caller: Principal) -> bool:
+        if caller.person_id is not None:
+            persons = await self._directory.persons([participant_id])
+            if persons.get(participant_id) == caller.person_id:
+                return True
+            mine = await self._directory.participant_in(caller.person_id, program_id)
+            if mine is not None:
+                pairs = await self._directory.pairs.find(
+                    {
+                        "mentor_participant_id": mine.participant_id,
+                        "mentee_participant_id": participant_id,
+                    }
+                )
+                ended = await self._directory.pairs.find(
+                    {
+                        "mentor_participant_id": mine.participant_id,
+                        "mentee_participant_id": participant_id,
+                    },
+                    ended=True,
+                )
+                if pairs or ended:
+                    return True
+        return await self._managers.manages(caller, program_id)
+
+    async def _request_of(self, token: str) -> RaterRequest:
+        try:
+            request_id = verify(token, self._signing_key())
+        except BadToken:
+            raise NotFoundError("rater link") from None
+        request = await self._requests.get(request_id)
+        if request is None:
+            raise NotFoundError("rater link")
+        return request
+
+    def _signing_key(self) -> bytes:
+        if self._key is None:
+            msg = "rater links need RATER_LINK_KEY (or AUTH_PSEUDONYM_KEY) to be set"
+            raise RuleError("rater_links_unavailable", msg)
+        return self._key

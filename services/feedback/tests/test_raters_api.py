@@ -1,0 +1,133 @@
+"""360 over the real broker and database: links without accounts, peers only as an average."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedback.app import build_app
+from feedback.settings import FeedbackSettings
+from mentorship_contracts import decode
+from mentorship_contracts.events import MatchingProfile, SkillsAssessed
+from mentorship_contracts.topics import DEVELOPMENT
+from mentorship_devstack.kafka_tools import publish_events, read_topic
+from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
+from mentorship_devstack.tokens import dev_person_id
+
+from .scenario import (
+    ADMIN,
+    EMPLOYEES,
+    LONER,
+    MENTEE,
+    MENTOR,
+    OUTSIDER_EMPLOYEE,
+    PROGRAM,
+    SESSION,
+    SKILLS,
+    as_person,
+    history,
+    problems,
+    registration,
+)
+
+pytestmark = pytest.mark.integration
+
+mentee = as_person(EMPLOYEES[MENTEE])
+mentor = as_person(EMPLOYEES[MENTOR])
+loner = as_person(EMPLOYEES[LONER])
+outsider = as_person(OUTSIDER_EMPLOYEE)
+CALIBRATION = f"/v1/programs/{PROGRAM}/participants/{MENTEE}/skills/calibration"
+
+
+def _levels(public_speaking: int) -> dict[str, dict[str, int]]:
+    return {"levels": {"public_speaking": public_speaking, "delegation": 3}}
+
+
+async def test_manager_and_peers_answer_by_link_and_calibrate(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(FeedbackSettings)
+    chosen = registration(MENTEE, "mentee").model_copy(
+        update={
+            "profile": MatchingProfile(skills_wanted=SKILLS),
+            "reporting_line": (dev_person_id("e-boss"),),
+        }
+    )
+    managerless = registration(LONER, "mentee").model_copy(update={"reporting_line": ()})
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(
+            settings.kafka_bootstrap,
+            [*history(), chosen, managerless],
+            prefix=settings.kafka_topic_prefix,
+        )
+        await eventually(
+            lambda: client.get(f"/v1/sessions/{SESSION}/feedback-opening", headers=mentee),
+            lambda r: r.status_code == 200,
+        )
+        ask_url = f"/v1/programs/{PROGRAM}/skills/raters"
+        no_manager = await eventually(
+            lambda: client.post(ask_url, headers=loner, json={"moment": "end", "manager": True}),
+            lambda r: r.status_code == 409,
+        )
+        assert no_manager.json()["error"] == "no_manager_known"
+        asked = await eventually(
+            lambda: client.post(
+                ask_url, headers=mentee, json={"moment": "end", "manager": True, "peers": 3}
+            ),
+            lambda r: r.status_code != 409,
+        )
+        assert asked.status_code == 200, asked.text
+        links = asked.json()["links"]
+        assert [link["rater_kind"] for link in links] == ["manager", "peer", "peer", "peer"]
+        too_many = await client.post(ask_url, headers=mentee, json={"moment": "end", "peers": 3})
+        assert problems(too_many) == ["body.peers"]
+        assert (
+            await client.post(ask_url, headers=mentor, json={"moment": "end", "peers": 1})
+        ).status_code == 403
+
+        # Raters answer without any account; a bad or altered token is not found.
+        public = client
+        assert "authorization" not in public.headers  # no account, no token: only the link
+        form = await public.get(links[0]["path"])
+        assert form.status_code == 200, form.text
+        assert form.json()["skills"] == list(SKILLS)
+        assert form.json()["rater_kind"] == "manager"
+        forged = links[1]["token"].split(".")[0] + "." + links[0]["token"].split(".")[1]
+        assert (
+            await public.put(f"/v1/skills/rater-links/{forged}", json=_levels(3))
+        ).status_code == 404
+        assert (await public.put(links[0]["path"], json=_levels(2))).status_code == 200
+        bad = await public.put(links[1]["path"], json={"levels": {"public_speaking": 0}})
+        assert problems(bad) == ["body.levels.public_speaking"]
+        for link, level in zip(links[1:3], (2, 3), strict=True):
+            assert (await public.put(link["path"], json=_levels(level))).status_code == 200
+
+        # Two peers: no average, nobody individually.
+        view = await client.get(CALIBRATION, headers=mentee)
+        assert view.status_code == 200, view.text
+        (row, _) = view.json()["moments"]["end"]
+        assert row == {
+            "skill": "public_speaking",
+            "self": None,
+            "mentor": None,
+            "manager": 2,
+            "peers_average": None,
+            "peers_answered": 2,
+        }
+        assert (await public.put(links[3]["path"], json=_levels(5))).status_code == 200
+        for reader in (mentee, mentor, ADMIN):
+            view = await client.get(CALIBRATION, headers=reader)
+            assert view.status_code == 200, view.text
+            assert view.json()["moments"]["end"][0]["peers_average"] == pytest.approx(10 / 3, 0.01)
+        for stranger in (loner, outsider):
+            assert (await client.get(CALIBRATION, headers=stranger)).status_code == 403
+
+        records = await read_topic(
+            settings.kafka_bootstrap,
+            f"{settings.kafka_topic_prefix}{DEVELOPMENT.name}",
+            until=lambda found: len(found) >= 2,
+        )
+    assessed = [decode(r.value).data for r in records]
+    announced = sorted(
+        (e.rater_kind.value, e.raters) for e in assessed if isinstance(e, SkillsAssessed)
+    )
+    assert announced == [("manager", 1), ("peer", 3)]
