@@ -273,7 +273,22 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     answered = exports["feedback"]["sections"]["survey_answers"]["items"]
     assert [a["survey_kind"] for a in answered if a["program_id"] == program_id] == ["mid_program"]
     page.goto(f"{portal}/me/notifications")
+    assert page.locator("input[name='match.email']").is_checked()
+    assert not page.locator("input[name='match.chat']").is_checked()
     visit.check("notifications")
+    visit.press("input[name='match.chat']", "Space")
+    visit.press("input[name='survey_open.digest']", "Space")
+    visit.tab_to("#pref-language")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#pref-language").input_value() == "fr"
+    visit.submit("button:has-text('Save my preferences')")
+    assert "preferences are saved" in page.locator("#messages").inner_text()
+    page.reload()
+    assert page.locator("input[name='match.chat']").is_checked()
+    assert page.locator("input[name='survey_open.digest']").is_checked()
+    assert page.locator("#pref-language").input_value() == "fr"
+    visit.check("notifications-saved")
     visit.tab_to("#language")
     page.keyboard.press("ArrowDown")
     assert page.locator("#language").input_value() == "fr"

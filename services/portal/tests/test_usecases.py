@@ -12,10 +12,16 @@ from portal.adapters.services import (
     ExportApi,
     FeedbackApi,
     MatchingApi,
+    NotificationsApi,
     RegistrationApi,
     SchedulingApi,
 )
-from portal.usecases.participant import Caller, ParticipantPortal, RegistrationRefused
+from portal.usecases.participant import (
+    Caller,
+    ParticipantPortal,
+    PreferencesRefused,
+    RegistrationRefused,
+)
 
 CALLER = Caller(subject="e-1", name="Ada", email="ada@example.com", token="t")
 QUESTIONNAIRE = {
@@ -63,6 +69,7 @@ def portal_with(
     matching: FakeClient | None = None,
     scheduling: FakeClient | None = None,
     feedback: FakeClient | None = None,
+    notifications: FakeClient | None = None,
 ) -> ParticipantPortal:
     empty = FakeClient("empty", {})
     return ParticipantPortal(
@@ -71,6 +78,7 @@ def portal_with(
         SchedulingApi(scheduling or empty),  # type: ignore[arg-type]
         FeedbackApi(feedback or empty),  # type: ignore[arg-type]
         ExportApi(others or []),  # type: ignore[arg-type]
+        notifications=NotificationsApi(notifications or empty),  # type: ignore[arg-type]
     )
 
 
@@ -399,3 +407,111 @@ async def test_home_offers_the_surveys_feedback_says_are_open() -> None:
     assert home.surveys["p-1"][0].open
     assert str(home.surveys["p-1"][0].last_day) == "2027-08-01"
     assert home.surveys["p-2"] == []
+
+
+PREFERENCES = "/v1/me/notification-preferences"
+STORED = {
+    "person_id": "e-1",
+    "language": "fr",
+    "time_zone": None,
+    "channels": {"match": ["email", "slack"], "survey_open": ["slack"]},
+    "quiet_hours": {"start": "21:00:00", "end": "07:30:00"},
+    "cadence": {"session_follow_up": "daily_digest"},
+    "unsubscribed": ["invitation_reminder"],
+    "updated_at": "2026-12-01T10:00:00Z",
+}
+
+
+async def test_the_preferences_form_shows_the_stored_choices_and_the_defaults() -> None:
+    notifications = FakeClient("notifications", {("GET", PREFERENCES): STORED})
+    form = await portal_with(
+        FakeClient("r", {}), notifications=notifications
+    ).notification_preferences(CALLER)
+    kinds = {choice.kind: choice for choice in form.kinds}
+    assert (kinds["match"].email, kinds["match"].chat) == (True, True)
+    assert (kinds["survey_open"].email, kinds["survey_open"].chat) == (False, True)
+    assert (kinds["invitation_reminder"].email, kinds["invitation_reminder"].chat) == (False, False)
+    assert (kinds["session_reminder"].email, kinds["session_reminder"].chat) == (True, False)
+    assert kinds["session_follow_up"].digest
+    assert not kinds["fit_question"].digest
+    assert kinds["session_invitation"].email_required
+    assert not kinds["match"].digestible
+    assert (form.language, form.quiet_start, form.quiet_end) == ("fr", "21:00", "07:30")
+
+
+async def test_saving_preferences_sends_channels_stops_digests_and_quiet_hours() -> None:
+    notifications = FakeClient("notifications", {("PUT", PREFERENCES): STORED})
+    form = {
+        "match.email": ["on"],
+        "match.chat": ["on"],
+        "session_reminder.chat": ["on"],
+        "survey_open.email": ["on"],
+        "survey_open.digest": ["on"],
+        "session_invitation.chat": ["on"],
+        "session_invitation.email": [],
+        "language": ["en"],
+        "time_zone": [" Europe/Paris "],
+        "quiet_start": ["22:00"],
+        "quiet_end": ["07:00"],
+    }
+    await portal_with(
+        FakeClient("r", {}), notifications=notifications
+    ).save_notification_preferences(CALLER, form)
+    method, path, body = notifications.sent[-1]
+    assert (method, path) == ("PUT", PREFERENCES)
+    assert body["channels"] == {
+        "match": ["email", "slack"],
+        "session_reminder": ["slack"],
+        "survey_open": ["email"],
+        "session_invitation": ["email", "slack"],
+    }
+    assert body["unsubscribed"] == [
+        "invitation",
+        "invitation_reminder",
+        "registration_confirmed",
+        "session_follow_up",
+        "fit_question",
+        "pair_ended",
+    ]
+    assert body["cadence"]["survey_open"] == "daily_digest"
+    assert body["cadence"]["fit_question"] == "immediate"
+    assert "match" not in body["cadence"]
+    assert body["quiet_hours"] == {"start": "22:00", "end": "07:00"}
+    assert (body["language"], body["time_zone"]) == ("en", "Europe/Paris")
+
+
+async def test_the_services_refusal_of_preferences_comes_back_by_form_field() -> None:
+    refusal = InvalidInputError(
+        [
+            ("body.time_zone", "unknown IANA time zone 'Mars/Base'"),
+            ("body.quiet_hours.end", "quiet hours must not start when they end"),
+            ("body.channels.match", "choose email or slack"),
+        ]
+    )
+    notifications = FakeClient("notifications", {("PUT", PREFERENCES): refusal})
+    with pytest.raises(PreferencesRefused) as refused:
+        await portal_with(
+            FakeClient("r", {}), notifications=notifications
+        ).save_notification_preferences(
+            CALLER, {"time_zone": ["Mars/Base"], "quiet_start": ["08:00"], "quiet_end": ["08:00"]}
+        )
+    assert refused.value.by_field == {
+        "time_zone": "unknown IANA time zone 'Mars/Base'",
+        "quiet_end": "quiet hours must not start when they end",
+        "match": "choose email or slack",
+    }
+    assert refused.value.form.time_zone == "Mars/Base"
+
+
+async def test_half_given_or_unreadable_quiet_hours_are_refused_before_asking() -> None:
+    notifications = FakeClient("notifications", {})
+    portal = portal_with(FakeClient("r", {}), notifications=notifications)
+    with pytest.raises(PreferencesRefused) as half:
+        await portal.save_notification_preferences(CALLER, {"quiet_start": ["22:00"]})
+    assert set(half.value.by_field) == {"quiet_end"}
+    with pytest.raises(PreferencesRefused) as unreadable:
+        await portal.save_notification_preferences(
+            CALLER, {"quiet_start": ["25:00"], "quiet_end": ["07:00"], "language": ["de"]}
+        )
+    assert set(unreadable.value.by_field) == {"quiet_start", "language"}
+    assert notifications.sent == []

@@ -23,6 +23,7 @@ from portal.adapters.services import (
     ExportApi,
     FeedbackApi,
     MatchingApi,
+    NotificationsApi,
     RegistrationApi,
     SchedulingApi,
 )
@@ -70,6 +71,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
         SchedulingApi(scheduling),
         FeedbackApi(feedback),
         ExportApi([registration, matching, scheduling, feedback, analytics, notifications]),
+        notifications=NotificationsApi(notifications),
     )
     console = ProgramConsole(
         ProgramAdminApi(registration), MatchingAdminApi(matching), ReportsApi(analytics)

@@ -16,6 +16,7 @@ from portal.domain.models import (
     FitAnswer,
     Goal,
     MatchedPair,
+    NotificationPreferences,
     Program,
     Questionnaire,
     Registration,
@@ -251,6 +252,25 @@ class FeedbackApi:
         await self._client.call(
             "POST", f"/v1/programs/{program_id}/surveys/{kind}", token, json=request
         )
+
+
+class NotificationsApi:
+    """The caller's notification preferences (notifications service)."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    async def preferences(self, token: str) -> NotificationPreferences:
+        """The caller's preferences (the defaults when they chose nothing yet)."""
+        body = await self._client.call("GET", "/v1/me/notification-preferences", token)
+        return parse(NotificationPreferences, body)
+
+    async def set_preferences(self, token: str, request: dict[str, Any]) -> NotificationPreferences:
+        """Replace the caller's preferences."""
+        body = await self._client.call(
+            "PUT", "/v1/me/notification-preferences", token, json=request
+        )
+        return parse(NotificationPreferences, body)
 
 
 class ExportApi:

@@ -6,7 +6,7 @@ service adding a field never breaks a page.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -356,3 +356,22 @@ class ErasureRequest(_View):
 
     request_id: str
     requested_at: datetime
+
+
+class QuietHours(_View):
+    """Local hours without messages (may span midnight)."""
+
+    start: time
+    end: time
+
+
+class NotificationPreferences(_View):
+    """A person's notification preferences (notifications service); none chosen: defaults."""
+
+    language: str | None = None
+    time_zone: str | None = None
+    channels: dict[str, list[str]] = Field(default_factory=dict)
+    quiet_hours: QuietHours | None = None
+    cadence: dict[str, str] = Field(default_factory=dict)
+    unsubscribed: list[str] = Field(default_factory=list)
+    updated_at: datetime | None = None

@@ -19,6 +19,7 @@ from portal.adapters.services import (
     ExportApi,
     FeedbackApi,
     MatchingApi,
+    NotificationsApi,
     RegistrationApi,
     SchedulingApi,
 )
@@ -33,6 +34,7 @@ from portal.domain.models import (
     FitAnswer,
     Goal,
     MatchedPair,
+    NotificationPreferences,
     Program,
     Questionnaire,
     Registration,
@@ -41,6 +43,7 @@ from portal.domain.models import (
     SessionStatus,
     SurveyOffer,
 )
+from portal.domain.notifications import PreferencesForm, form_field, form_of, read_form
 from portal.domain.questionnaire import FormValues, answer_field, ordered_picks, read_answers
 from portal.domain.why import choice_labels
 
@@ -177,6 +180,17 @@ class RegistrationRefused(InvalidInputError):  # noqa: N818 - names the situatio
             self.by_field.setdefault(name, message)
 
 
+class PreferencesRefused(InvalidInputError):  # noqa: N818 - names the situation
+    """The preferences were refused; the form as submitted, with each problem by field."""
+
+    def __init__(self, problems: Sequence[tuple[str, str]], form: PreferencesForm) -> None:
+        super().__init__(problems)
+        self.form = form
+        self.by_field: dict[str, str] = {}
+        for path, message in problems:
+            self.by_field.setdefault(form_field(path), message)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -191,12 +205,15 @@ class ParticipantPortal:
         scheduling: SchedulingApi,
         feedback: FeedbackApi,
         exports: ExportApi,
+        *,
+        notifications: NotificationsApi,
     ) -> None:
         self._registration = registration
         self._matching = matching
         self._scheduling = scheduling
         self._feedback = feedback
         self._exports = exports
+        self._notifications = notifications
 
     async def home(self, caller: Caller) -> Home:
         """My programs (open ones and those I joined) and my pairs with what is due."""
@@ -552,3 +569,26 @@ class ParticipantPortal:
             else:
                 bundle.services[name] = result
         return bundle
+
+    async def notification_preferences(self, caller: Caller) -> PreferencesForm:
+        """My notification preferences, as the form shows them."""
+        return form_of(await self._notifications.preferences(caller.token))
+
+    async def save_notification_preferences(
+        self, caller: Caller, form: FormValues
+    ) -> NotificationPreferences:
+        """Replace my notification preferences with the submitted form's.
+
+        Raises:
+            PreferencesRefused: fields the portal could not read or the service refused.
+        """
+        submitted, request = read_form(form)
+        if submitted.problems:
+            paths = {"quiet_start": "quiet_hours.start", "quiet_end": "quiet_hours.end"}
+            raise PreferencesRefused(
+                [(f"body.{paths.get(k, k)}", m) for k, m in submitted.problems.items()], submitted
+            )
+        try:
+            return await self._notifications.set_preferences(caller.token, request)
+        except InvalidInputError as error:
+            raise PreferencesRefused(error.problems, submitted) from None

@@ -32,7 +32,12 @@ from portal.domain.questionnaire import FIELD_PREFIX, is_shown
 from portal.domain.why import labelled, why_matched
 from portal.entrypoints.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, negotiate
 from portal.entrypoints.http.security import CSRF_FIELD, csrf_token, csrf_valid
-from portal.usecases.participant import Caller, ParticipantPortal, RegistrationRefused
+from portal.usecases.participant import (
+    Caller,
+    ParticipantPortal,
+    PreferencesRefused,
+    RegistrationRefused,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -684,8 +689,25 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         )
 
     @router.get("/me/notifications")
-    async def notifications(request: Request, _: CallerDep) -> Response:
-        return pages.render(request, "notifications.html")
+    async def notifications(request: Request, caller: CallerDep) -> Response:
+        form = await portal.notification_preferences(caller)
+        return pages.render(request, "notifications.html", form=form, errors={})
+
+    @router.post("/me/notifications")
+    async def save_notifications(request: Request, caller: CallerDep, form: FormDep) -> Response:
+        values = {key: [str(v) for v in form.getlist(key)] for key in form}
+        try:
+            await portal.save_notification_preferences(caller, values)
+        except PreferencesRefused as refused:
+            translator = pages.translator(request)
+            errors = {key: translator.gettext(message) for key, message in refused.by_field.items()}
+            return pages.render(
+                request, "notifications.html", 422, form=refused.form, errors=errors
+            )
+        flash(
+            request, pages.translator(request).gettext("Your notification preferences are saved.")
+        )
+        return see_other("/me/notifications")
 
     async def _attempt(request: Request, call: Awaitable[object]) -> bool:
         """Run a form's action; a refusal the person can fix becomes a message."""
