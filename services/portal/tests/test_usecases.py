@@ -376,6 +376,23 @@ async def test_the_mentors_page_waits_for_matching_to_know_the_mentee() -> None:
     choice = await portal_with(registration, matching=known).mentor_choice(CALLER, "p-1")
     assert choice.candidates is not None
     assert [c.mentor_participant_id for c in choice.candidates.candidates] == ["m-1"]
+    assert [c.pick_rank for c in choice.candidates.candidates] == [1]
+
+    # Just after she saved "m-3" then "m-1", matching may still know only her old picks:
+    # registration's (the ones she just saved) are shown.
+    repicked = FakeClient(
+        "registration",
+        {
+            ("GET", "/v1/programs/p-1"): PROGRAM,
+            ("GET", "/v1/programs/p-1/registrations/me"): MY_REGISTRATION
+            | {"preferred_mentors": ["m-3", "m-1"]},
+            ("GET", "/v1/programs/p-1/questionnaire"): QUESTIONNAIRE,
+        },
+    )
+    choice = await portal_with(repicked, matching=known).mentor_choice(CALLER, "p-1")
+    assert choice.candidates is not None
+    assert choice.candidates.picks == ("m-3", "m-1")
+    assert [c.pick_rank for c in choice.candidates.candidates] == [2]
 
 
 async def test_home_offers_the_surveys_feedback_says_are_open() -> None:

@@ -6,6 +6,7 @@ service adding a field never breaks a page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -326,6 +327,25 @@ class Candidates(_View):
     total: int
     excluded: int
     candidates: tuple[Candidate, ...] = ()
+
+    def with_picks(self, picks: Sequence[str]) -> Candidates:
+        """The same mentors ranked by ``picks``, the registration's own (best first).
+
+        Registration holds the picks; matching learns them from an event, so just after a
+        person saves new picks its ranks may still be the old ones.
+        """
+        rank = {mentor: position for position, mentor in enumerate(picks, start=1)}
+        return self.model_copy(
+            update={
+                "picks": tuple(picks),
+                "candidates": tuple(
+                    candidate.model_copy(
+                        update={"pick_rank": rank.get(candidate.mentor_participant_id)}
+                    )
+                    for candidate in self.candidates
+                ),
+            }
+        )
 
 
 class SurveyOffer(_View):

@@ -427,7 +427,8 @@ class ParticipantPortal:
         candidates = None
         if registration is not None and registration.active:
             try:
-                candidates = await self._matching.candidates(caller.token, program_id)
+                found = await self._matching.candidates(caller.token, program_id)
+                candidates = found.with_picks(registration.preferred_mentors)
             except (ForbiddenError, NotFoundError):
                 candidates = None  # matching has not heard of the registration yet
         return MentorChoice(program, registration, candidates, labels)
