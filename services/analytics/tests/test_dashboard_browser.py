@@ -26,8 +26,7 @@ from mentorship_devstack.stack import Infrastructure
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 
 from .histories import PROGRAM, history
-from .memory import project
-from .test_projection_properties import all_reports
+from .test_projection_properties import all_reports, project
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

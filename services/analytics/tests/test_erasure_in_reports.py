@@ -32,8 +32,7 @@ from mentorship_contracts.events import (
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import PairEndReason, ParticipantRole, UnmatchedReason
 
-from .memory import project
-from .test_projection_properties import all_reports
+from .test_projection_properties import all_reports, project
 
 PROGRAM = "prog-history"
 START = datetime(2027, 1, 4, 9, tzinfo=UTC)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from analytics.domain.documents import (
-    FeedbackEntry,
     FeedbackFact,
     GoalFact,
     PairFact,
@@ -132,40 +131,3 @@ def test_each_mentor_sees_their_pairs_sessions_ratings_and_mentees_goals() -> No
             "goals": 1,
         },
     ]
-
-
-def test_feedback_kept_with_its_session_is_listed_as_the_impact_view_reads_it() -> None:
-    """Feedback lives in its session's document; the view reads it from there."""
-    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
-    entry = FeedbackEntry(
-        pair_id="p1",
-        author_key="m1",
-        author_role=ParticipantRole.MENTEE,
-        first_submitted_at=at,
-        version="v1",
-        rating=4,
-        topics=("negotiation",),
-    )
-    session = SessionFact(
-        id="s1", program_id="p", pair_id="p1", status=SessionStatus.HELD, feedback={"f1": entry}
-    )
-    [fact] = session.feedback_facts()
-    assert (fact.id, fact.program_id, fact.session_id, fact.pair_id) == ("f1", "p", "s1", "p1")
-    assert (fact.author_key, fact.author_role, fact.rating, fact.topics) == (
-        "m1",
-        ParticipantRole.MENTEE,
-        4,
-        ["negotiation"],
-    )
-    facts = ProgramFacts(
-        program_id="p",
-        participants=[
-            _participant("ada", ParticipantRole.MENTOR),
-            _participant("m1", ParticipantRole.MENTEE),
-        ],
-        pairs=[PairFact(id="p1", program_id="p", created=True, mentor_key="ada", mentee_key="m1")],
-        sessions=[session],
-        feedback=session.feedback_facts(),
-    )
-    [impact] = mentor_impact(facts).mentors
-    assert (impact.sessions_held, impact.average_rating, impact.ratings) == (1, 4.0, 1)

@@ -26,8 +26,7 @@ from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, participant_toke
 
 from .histories import PROGRAM as HISTORY_PROGRAM
 from .histories import history
-from .memory import project
-from .test_projection_properties import all_reports
+from .test_projection_properties import all_reports, project
 
 pytestmark = pytest.mark.integration
 
