@@ -17,7 +17,7 @@ from mentorship_devstack.kafka_tools import read_topic
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory
 from mentorship_devstack.tokens import dev_person_id
 
-from .scenario import ADMIN
+from .scenario import ADMIN, as_person
 
 TODAY = date(2027, 6, 1)
 NOW = datetime(2027, 6, 1, 9, tzinfo=UTC)
@@ -156,3 +156,15 @@ async def test_outcomes_imported_by_csv_and_api_are_announced_pseudonymously(
         assert all(
             b"e-100" not in record.value and b"e-102" not in record.value for record in records
         )
+        # The right of access: the person sees the facts recorded about them, nobody else's.
+        export = await client.get("/v1/me/export", headers=as_person("e-100"))
+        assert export.status_code == 200, export.text
+        (exit_fact,) = export.json()["sections"]["outcomes"]["items"]
+        assert (exit_fact["kind"], exit_fact["occurred_on"], exit_fact["voluntary"]) == (
+            "exit",
+            "2026-02-01",
+            False,
+        )
+        assert "e-100" not in export.text
+        other = await client.get("/v1/me/export", headers=as_person("e-102"))
+        assert [o["kind"] for o in other.json()["sections"]["outcomes"]["items"]] == ["promotion"]

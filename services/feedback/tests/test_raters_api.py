@@ -121,13 +121,35 @@ async def test_manager_and_peers_answer_by_link_and_calibrate(
         for stranger in (loner, outsider):
             assert (await client.get(CALIBRATION, headers=stranger)).status_code == 403
 
+        # The mentee's right of access: the manager's answer, the peers only as their average.
+        export = await client.get("/v1/me/export", headers=mentee)
+        assert export.status_code == 200, export.text
+        received = export.json()["sections"]["skills_assessments_received"]["items"]
+        assert sorted(
+            (a["rater_kind"], a["raters"], a["levels"]["public_speaking"]) for a in received
+        ) == [("manager", 1, 2.0), ("peer", 3, pytest.approx(3.33, abs=0.01))]
+        requests = export.json()["sections"]["rater_requests"]["items"]
+        assert sorted(r["rater_kind"] for r in requests) == ["manager", "peer", "peer", "peer"]
+        assert all(link["token"] not in export.text for link in links)
+        # the mentor rates the mentee: given in the mentor's export, received in the mentee's
+        rated = await client.put(
+            "/v1/pairs/pair-1/skills/mentor/end", headers=mentor, json=_levels(4)
+        )
+        assert rated.status_code == 200, rated.text
+        given = (await client.get("/v1/me/export", headers=mentor)).json()["sections"]
+        assert [
+            (a["participant_id"], a["rater_kind"], a["levels"]["public_speaking"])
+            for a in given["skills_assessments_given"]["items"]
+        ] == [(MENTEE, "mentor", 4.0)]
+        assert given["skills_assessments_received"]["items"] == []
+
         records = await read_topic(
             settings.kafka_bootstrap,
             f"{settings.kafka_topic_prefix}{DEVELOPMENT.name}",
-            until=lambda found: len(found) >= 2,
+            until=lambda found: len(found) >= 3,
         )
     assessed = [decode(r.value).data for r in records]
     announced = sorted(
         (e.rater_kind.value, e.raters) for e in assessed if isinstance(e, SkillsAssessed)
     )
-    assert announced == [("manager", 1), ("peer", 3)]
+    assert announced == [("manager", 1), ("mentor", 1), ("peer", 3)]

@@ -15,12 +15,9 @@ mentee's goals are gone, as the feedback service deletes them.
 from __future__ import annotations
 
 from collections import defaultdict
-
-from pydantic import BaseModel
-
 from statistics import fmean
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from analytics.domain.documents import ParticipantFact, ProgramFacts, SessionStatus, SkillsFact
 from analytics.domain.skills_growth import MIN_GROUP_SIZE
