@@ -7,7 +7,7 @@ import pytest
 from feedback.app import build_app
 from feedback.settings import FeedbackSettings
 from mentorship_contracts import decode
-from mentorship_contracts.events import MatchingProfile, SkillsAssessed
+from mentorship_contracts.events import MatchingProfile, RaterInvited, SkillsAssessed
 from mentorship_contracts.topics import DEVELOPMENT
 from mentorship_devstack.kafka_tools import publish_events, read_topic
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
@@ -153,3 +153,67 @@ async def test_manager_and_peers_answer_by_link_and_calibrate(
         (e.rater_kind.value, e.raters) for e in assessed if isinstance(e, SkillsAssessed)
     )
     assert announced == [("manager", 1), ("mentor", 1), ("peer", 3)]
+
+
+async def test_the_manager_and_named_peers_are_invited_for_notifications_to_mail(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(FeedbackSettings)
+    boss = dev_person_id("e-boss")
+    chosen = registration(MENTEE, "mentee").model_copy(
+        update={"profile": MatchingProfile(skills_wanted=SKILLS), "reporting_line": (boss,)}
+    )
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(
+            settings.kafka_bootstrap, [*history(), chosen], prefix=settings.kafka_topic_prefix
+        )
+        ask_url = f"/v1/programs/{PROGRAM}/skills/raters"
+        bad = await client.post(
+            ask_url,
+            headers=mentee,
+            json={"moment": "baseline", "invite_peers": [{"email": "not an address"}, {}]},
+        )
+        assert problems(bad) == ["body.invite_peers.0.email", "body.invite_peers.1"]
+        asked = await eventually(
+            lambda: client.post(
+                ask_url,
+                headers=mentee,
+                json={
+                    "moment": "baseline",
+                    "manager": True,
+                    "invite_peers": [{"employee_id": "e-pal"}, {"email": "kim@example.com"}],
+                },
+            ),
+            lambda r: r.status_code != 409,
+        )
+        assert asked.status_code == 200, asked.text
+        links = asked.json()["links"]
+        records = await read_topic(
+            settings.kafka_bootstrap,
+            f"{settings.kafka_topic_prefix}{DEVELOPMENT.name}",
+            until=lambda found: len(found) >= 3,
+        )
+        invited = [
+            e for e in (decode(r.value).data for r in records) if isinstance(e, RaterInvited)
+        ]
+        assert [(e.rater_kind.value, e.rater_person_id) for e in invited] == [
+            ("manager", boss),
+            ("peer", dev_person_id("e-pal")),
+            ("peer", None),
+        ]
+        assert all(b"kim@example.com" not in r.value and b"e-pal" not in r.value for r in records)
+
+        # Only the sending service (an admin token) reads whom to mail and the link.
+        delivery_url = f"/v1/skills/rater-requests/{invited[2].request_id}/delivery"
+        assert (await client.get(delivery_url, headers=mentee)).status_code == 403
+        delivery = await client.get(delivery_url, headers=ADMIN)
+        assert delivery.status_code == 200, delivery.text
+        assert (delivery.json()["email"], delivery.json()["rater_person_id"]) == (
+            "kim@example.com",
+            None,
+        )
+        assert delivery.json()["path"] == links[2]["path"]
+        form = await client.get(delivery.json()["path"])
+        assert (form.status_code, form.json()["rater_kind"]) == (200, "peer")
+        missing = await client.get("/v1/skills/rater-requests/rr-nope/delivery", headers=ADMIN)
+        assert missing.status_code == 404
