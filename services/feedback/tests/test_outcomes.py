@@ -10,11 +10,11 @@ from feedback.app import build_app
 from feedback.domain.outcomes import OutcomeFileError, parse_csv, record_outcomes
 from feedback.settings import FeedbackSettings
 from mentorship_contracts import decode
-from mentorship_contracts.events import OutcomeRecorded
+from mentorship_contracts.events import DirectoryPersonErased, OutcomeRecorded
 from mentorship_contracts.topics import DEVELOPMENT
 from mentorship_contracts.types import OutcomeKind
-from mentorship_devstack.kafka_tools import read_topic
-from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory
+from mentorship_devstack.kafka_tools import publish_events, read_topic
+from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import dev_person_id
 
 from .scenario import ADMIN, as_person
@@ -168,3 +168,14 @@ async def test_outcomes_imported_by_csv_and_api_are_announced_pseudonymously(
         assert "e-100" not in export.text
         other = await client.get("/v1/me/export", headers=as_person("e-102"))
         assert [o["kind"] for o in other.json()["sections"]["outcomes"]["items"]] == ["promotion"]
+
+        # The directory erases the person: their outcomes go.
+        await publish_events(
+            settings.kafka_bootstrap,
+            [DirectoryPersonErased(person_id=dev_person_id("e-100"), erased_at=NOW)],
+            prefix=settings.kafka_topic_prefix,
+        )
+        await eventually(
+            lambda: client.get("/v1/me/export", headers=as_person("e-100")),
+            lambda r: r.json()["sections"]["outcomes"]["items"] == [],
+        )

@@ -7,8 +7,14 @@ import pytest
 from feedback.app import build_app
 from feedback.settings import FeedbackSettings
 from mentorship_contracts import decode
-from mentorship_contracts.events import MatchingProfile, RaterInvited, SkillsAssessed
+from mentorship_contracts.events import (
+    DirectoryPersonErased,
+    MatchingProfile,
+    RaterInvited,
+    SkillsAssessed,
+)
 from mentorship_contracts.topics import DEVELOPMENT
+from mentorship_contracts.types import utc_now
 from mentorship_devstack.kafka_tools import publish_events, read_topic
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import dev_person_id
@@ -217,3 +223,14 @@ async def test_the_manager_and_named_peers_are_invited_for_notifications_to_mail
         assert (form.status_code, form.json()["rater_kind"]) == (200, "peer")
         missing = await client.get("/v1/skills/rater-requests/rr-nope/delivery", headers=ADMIN)
         assert missing.status_code == 404
+
+        # The directory erases the peer: the request naming them goes, its link stops working.
+        await publish_events(
+            settings.kafka_bootstrap,
+            [DirectoryPersonErased(person_id=dev_person_id("e-pal"), erased_at=utc_now())],
+            prefix=settings.kafka_topic_prefix,
+        )
+        pal_url = f"/v1/skills/rater-requests/{invited[1].request_id}/delivery"
+        await eventually(lambda: client.get(pal_url, headers=ADMIN), lambda r: r.status_code == 404)
+        assert (await client.get(links[1]["path"])).status_code == 404
+        assert (await client.get(delivery_url, headers=ADMIN)).status_code == 200

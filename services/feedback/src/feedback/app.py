@@ -114,6 +114,7 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         stories=stories,
         assessments=assessments,
         rater_requests=rater_requests,
+        outcomes=outcomes,
     )
     managers = ProgramManagers(database)
     runtime.add_indexes(managers.indexes())
