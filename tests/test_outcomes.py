@@ -7,9 +7,12 @@ of the mentees and 5 of the other salespeople, exits for 4 of those, and promoti
 designer (who are no comparison for salespeople). The outcomes report compares the mentees
 with the 25 salespeople only, shows the expected rates and differences, and hides the mentors.
 
-Skills: every mentee rates their chosen skill at the baseline and the end, and asks their
-manager and three peers, who answer through their links without an account; the skills growth
-report shows the expected change by rater kind, and the calibration view the peers' average.
+Skills: matching (a real run, approved) pairs the 10 mentees with the 2 mentors, 5 each; every
+mentee rates their chosen skill at the baseline and the end, and asks their manager and three
+peers, who answer through their links without an account; each mentor rates their mentees at
+the midpoint and the end (8 of them up, 2 flat). The skills growth report shows the expected
+change by rater kind and the share whose self and mentor ratings both rose (8 in 10), the
+calibration view the peers' average, and the mentor impact view each mentor's mentees' growth.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, participant_toke
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ADMIN = bearer(DEV_ADMIN_TOKEN)
-STACK_SERVICES = ("registration", "feedback", "analytics")
+STACK_SERVICES = ("registration", "matching", "feedback", "analytics")
 
 MENTEES = [f"o-m{i:02d}" for i in range(10)]
 MENTORS = ["o-t00", "o-t01"]
@@ -48,7 +51,8 @@ MENTEE_ANSWERS = {
 MENTOR_ANSWERS = {
     "role": "mentor",
     "capacity": 5,
-    "seniority": "senior",
+    "seniority": "director",  # a mentor is more senior (matching's rule); the directory says
+    # "senior" for everyone, which is what the comparison groups use
     "discipline": "sales",
     "locations": ["remote"],
     "time_zone": "Europe/Berlin",
@@ -83,6 +87,7 @@ async def test_participants_outcomes_against_their_peers(
         httpx.AsyncClient(base_url=stack["registration"].base_url, timeout=30) as registration,
         httpx.AsyncClient(base_url=stack["feedback"].base_url, timeout=30) as feedback,
         httpx.AsyncClient(base_url=stack["analytics"].base_url, timeout=30) as analytics,
+        httpx.AsyncClient(base_url=stack["matching"].base_url, timeout=30) as matching,
     ):
         people = "employee_id,name,email,department,seniority,manager_employee_id\n" + "".join(
             f"{e},{e},{e}@example.com,{'Design' if e in DESIGN else 'Sales'},senior,"
@@ -98,6 +103,7 @@ async def test_participants_outcomes_against_their_peers(
         created = await registration.post("/v1/programs", json=_program(today), headers=ADMIN)
         assert created.status_code == 201, created.text
         program = created.json()["program_id"]
+        employee_of: dict[str, str] = {}
         for employee in MENTEES + MENTORS:
             answers = MENTEE_ANSWERS if employee in MENTEES else MENTOR_ANSWERS
             registered = await registration.post(
@@ -111,6 +117,7 @@ async def test_participants_outcomes_against_their_peers(
                 headers=ADMIN,
             )
             assert registered.status_code == 201, registered.text
+            employee_of[registered.json()["participant_id"]] = employee
 
         rows = ["employee_id,kind,date,voluntary"]
         rows += [f"{e},hired,2018-01-01," for e in MENTEES + MENTORS + SALES + DESIGN]
@@ -157,13 +164,49 @@ async def test_participants_outcomes_against_their_peers(
         assert "groups[0].participants,10" in exported.text
         assert "groups[1].participants,\r\n" in exported.text
 
-        await _skills_assessed_with_360(feedback, analytics, program)
+        pairs = await _paired(matching, program)
+        await _skills_assessed_with_360(feedback, analytics, program, pairs, employee_of)
+
+
+async def _paired(matching: httpx.AsyncClient, program: str) -> list[dict[str, Any]]:
+    """Matching's run, approved: every mentee paired, five per mentor."""
+    await eventually(
+        lambda: matching.get(f"/v1/programs/{program}/pool", headers=ADMIN),
+        lambda r: (
+            r.status_code == 200
+            and (r.json()["mentors"], r.json()["mentees"]) == (len(MENTORS), len(MENTEES))
+        ),
+        timeout_s=60,
+    )
+    started = await matching.post(f"/v1/programs/{program}/matching-runs", headers=ADMIN, json={})
+    assert started.status_code == 202, started.text
+    run_id = started.json()["run_id"]
+    proposed = await eventually(
+        lambda: matching.get(f"/v1/matching-runs/{run_id}", headers=ADMIN),
+        lambda r: r.json()["status"] == "proposed",
+        timeout_s=90,
+    )
+    assert proposed.json()["summary"]["mentees_matched"] == len(MENTEES)
+    approved = await matching.post(f"/v1/matching-runs/{run_id}/approve", headers=ADMIN)
+    assert approved.status_code == 202, approved.text
+    pairs = await eventually(
+        lambda: matching.get(f"/v1/programs/{program}/pairs", headers=ADMIN),
+        lambda r: len(r.json()["pairs"]) == len(MENTEES),
+        timeout_s=90,
+    )
+    found: list[dict[str, Any]] = pairs.json()["pairs"]
+    return found
 
 
 async def _skills_assessed_with_360(
-    feedback: httpx.AsyncClient, analytics: httpx.AsyncClient, program: str
+    feedback: httpx.AsyncClient,
+    analytics: httpx.AsyncClient,
+    program: str,
+    pairs: list[dict[str, Any]],
+    employee_of: dict[str, str],
 ) -> None:
-    """Self (2 -> 3 or 4), manager (2 -> 3) and three peers (avg 2.33 -> 3.33) per mentee."""
+    """Self (2 -> 3 or 4), manager (2 -> 3), three peers (avg 2.33 -> 3.33) per mentee, and
+    their mentor (midpoint 2 -> end 3 for eight of them, 3 -> 3 for the last two)."""
     for number, employee in enumerate(MENTEES):
         me = bearer(participant_token(employee))
         baseline = await eventually(
@@ -197,6 +240,22 @@ async def _skills_assessed_with_360(
                 answered = await feedback.put(link["path"], json={"levels": {"negotiation": level}})
                 assert answered.status_code == 200, answered.text
 
+    for pair in pairs:
+        mentee = employee_of[pair["mentee_participant_id"]]
+        mentor = bearer(participant_token(employee_of[pair["mentor_participant_id"]]))
+        rose = MENTEES.index(mentee) < 8
+        for moment, level in (("midpoint", 2 if rose else 3), ("end", 3)):
+            rated = await eventually(
+                lambda moment=moment, level=level, pair=pair, mentor=mentor: feedback.put(  # type: ignore[misc]
+                    f"/v1/pairs/{pair['pair_id']}/skills/mentor/{moment}",
+                    json={"levels": {"negotiation": level}},
+                    headers=mentor,
+                ),
+                lambda r: r.status_code == 200,
+                timeout_s=60,
+            )
+            assert rated.json()["rater_kind"] == "mentor"
+
     first = MENTEES[0]
     participant = (
         await feedback.get("/v1/me/export", headers=bearer(participant_token(first)))
@@ -215,13 +274,18 @@ async def _skills_assessed_with_360(
         lambda: analytics.get(url, headers=ADMIN),
         lambda r: (
             r.status_code == 200
-            and len(r.json()["growth"]) == 3
+            and len(r.json()["growth"]) == 4
             and all(row["mentees"] == len(MENTEES) for row in r.json()["growth"])
         ),
         timeout_s=90,
     )
     rows = {row["rater_kind"]: row for row in report.json()["growth"]}
-    assert set(rows) == {"self", "manager", "peer"}
+    assert set(rows) == {"self", "mentor", "manager", "peer"}
+    assert rows["mentor"]["first_mean"] == pytest.approx(2.2)
+    assert rows["mentor"]["change"] == pytest.approx(0.8)
+    (both,) = report.json()["both_rose"]
+    assert (both["skill"], both["mentees"], both["share"]) == ("negotiation", 10, 0.8)
+    assert both["share_low"] < 0.8 < both["share_high"]
     assert rows["self"]["change"] == pytest.approx(1.5)
     assert 0 < rows["self"]["change_low"] < 1.5 < rows["self"]["change_high"]
     assert rows["manager"]["change"] == pytest.approx(1.0)
@@ -229,3 +293,21 @@ async def _skills_assessed_with_360(
     assert rows["peer"]["first_mean"] == pytest.approx(2.33, abs=0.01)
     exported = await analytics.get(f"{url}.csv", headers=ADMIN)
     assert "growth[0].mentees,10" in exported.text
+    assert "both_rose[0].share,0.8" in exported.text
+
+    # Each mentor's mentees' growth (self-rated: 1 for the even-numbered, 2 for the others).
+    growth_of: dict[str, list[float]] = {}
+    for pair in pairs:
+        number = MENTEES.index(employee_of[pair["mentee_participant_id"]])
+        growth_of.setdefault(pair["mentor_participant_id"], []).append(1 + number % 2)
+    impact = await eventually(
+        lambda: analytics.get(f"/v1/programs/{program}/reports/mentors", headers=ADMIN),
+        lambda r: r.status_code == 200 and all(m["skills_growth"] for m in r.json()["mentors"]),
+        timeout_s=60,
+    )
+    for mentor in impact.json()["mentors"]:
+        expected = growth_of[mentor["mentor_participant_id"]]
+        assert mentor["skills_growth_mentees"] == len(expected) == 5
+        assert mentor["skills_growth"] == pytest.approx(sum(expected) / 5)
+    impact_csv = await analytics.get(f"/v1/programs/{program}/reports/mentors.csv", headers=ADMIN)
+    assert "mentors[0].skills_growth_mentees,5" in impact_csv.text

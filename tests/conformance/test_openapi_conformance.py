@@ -102,7 +102,8 @@ RULES_BEYOND_JSON_SCHEMA: Mapping[str, Mapping[str, str]] = {
         "PUT /v1/pairs/{pair_id}/skills/mentor/{moment}": "the same",
         "PUT /v1/skills/rater-links/{token}": "the same",
         "POST /v1/programs/{program_id}/skills/raters": "at most five peers per moment in all, "
-        "and the manager or at least one peer (422 naming body.peers)",
+        "and the manager or at least one peer (422 naming body.peers); each invited peer gives "
+        "an email or an employee_id, not both (422 naming body.invite_peers.<n>)",
     },
 }
 """Operations whose valid input obeys a rule across fields that JSON Schema cannot state: a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -16,17 +17,27 @@ from mentorship_contracts.events import (
     GoalProgressUpdated,
     InvitationSent,
     MatchingRunProposed,
+    OutcomeRecorded,
     PairCreated,
     PairingFitReported,
     ParticipantErased,
     ParticipantRegistered,
     ProgramCreated,
     SessionFeedbackSubmitted,
+    SkillLevel,
+    SkillsAssessed,
     SurveyResponseSubmitted,
     UnmatchedParticipant,
 )
 from mentorship_contracts.examples import example
-from mentorship_contracts.types import ParticipantRole, UnmatchedReason
+from mentorship_contracts.types import (
+    AssessmentMoment,
+    OutcomeKind,
+    ParticipantRole,
+    RaterKind,
+    Seniority,
+    UnmatchedReason,
+)
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, dev_person_id, participant_token
@@ -44,6 +55,8 @@ SECTIONS = {
     "fit_answers",
     "goals",
     "unmatched",
+    "skills_assessments",
+    "outcomes",
     "kept_without_you",
 }
 
@@ -68,6 +81,22 @@ def history() -> list[IntegrationEvent]:
             person_id=dev_person_id(EMPLOYEES["ada"]),
             manager_person_id=dev_person_id(EMPLOYEES["grace"]),
             version=3,
+            department="engineering",
+            seniority=Seniority.SENIOR,
+        ),
+        example(
+            OutcomeRecorded,
+            outcome_id="out-ada",
+            person_id=dev_person_id(EMPLOYEES["ada"]),
+            kind=OutcomeKind.PROMOTION,
+            occurred_on=date(2026, 5, 1),
+        ),
+        example(
+            OutcomeRecorded,
+            outcome_id="out-bob",
+            person_id=dev_person_id(EMPLOYEES["bob"]),
+            kind=OutcomeKind.EXIT,
+            occurred_on=date(2026, 5, 2),
         ),
         example(
             InvitationSent,
@@ -127,6 +156,16 @@ def history() -> list[IntegrationEvent]:
             participant_id="ada",
         ),
         example(
+            SkillsAssessed,
+            assessment_id="sa-ada-peers",
+            program_id=PROGRAM,
+            participant_id="ada",
+            rater_kind=RaterKind.PEER,
+            moment=AssessmentMoment.END,
+            levels=(SkillLevel(skill="delegation", level=3.67),),
+            raters=3,
+        ),
+        example(
             SurveyResponseSubmitted,
             response_id="sr-1",
             program_id=PROGRAM,
@@ -182,6 +221,15 @@ async def test_a_participant_exports_the_documents_naming_them_and_nothing_after
         (entry,) = sections["directory"]["items"]
         assert entry["version"] == 3
         assert entry["manager_key"] == directory_key(dev_person_id(EMPLOYEES["grace"]))
+        assert (entry["department"], entry["seniority"]) == ("engineering", "senior")
+        (skills,) = sections["skills_assessments"]["items"]
+        assert (skills["rater_kind"], skills["raters"], skills["levels"]) == (
+            "peer",
+            3,
+            {"delegation": 3.67},
+        )
+        (outcome,) = sections["outcomes"]["items"]
+        assert (outcome["kind"], outcome["occurred_on"]) == ("promotion", "2026-05-01")
         (invitation,) = sections["invitations"]["items"]
         assert (invitation["invitation_id"], invitation["department"]) == (
             "inv-ada",
@@ -193,6 +241,8 @@ async def test_a_participant_exports_the_documents_naming_them_and_nothing_after
         assert grace["sections"]["session_ratings"]["items"] == []
         assert grace["sections"]["directory"]["items"] == []
         assert grace["sections"]["invitations"]["items"] == []
+        assert grace["sections"]["skills_assessments"]["items"] == []
+        assert grace["sections"]["outcomes"]["items"] == []
         bob = await export_of("bob")
         (left_out,) = bob["sections"]["unmatched"]["items"]
         assert (left_out["run_id"], left_out["reason"]) == ("run-1", "capacity_exhausted")
@@ -211,7 +261,7 @@ async def test_a_participant_exports_the_documents_naming_them_and_nothing_after
             lambda: export_of("ada"),
             lambda body: not body["sections"]["participations"]["items"],
         )
-        by_registration = SECTIONS - {"directory", "invitations"}
+        by_registration = SECTIONS - {"directory", "invitations", "outcomes"}
         assert all(not gone["sections"][name]["items"] for name in by_registration)
         # The directory entry and the invitations are the organisation's, not the program's:
         # they outlive a withdrawal's erasure, and go with the directory's erasure.

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from analytics.domain.documents import (
     FeedbackFact,
     GoalFact,
@@ -13,9 +17,12 @@ from analytics.domain.documents import (
     ProgramFacts,
     SessionFact,
     SessionStatus,
+    SkillsFact,
 )
 from analytics.domain.mentor_impact import mentor_impact
-from mentorship_contracts.types import ParticipantRole
+from analytics.domain.skills_growth import MIN_GROUP_SIZE
+from analytics.entrypoints.http.csv_export import to_csv
+from mentorship_contracts.types import AssessmentMoment, ParticipantRole, RaterKind
 
 AT = datetime(2026, 5, 1, 9, tzinfo=UTC)
 
@@ -119,6 +126,9 @@ def test_each_mentor_sees_their_pairs_sessions_ratings_and_mentees_goals() -> No
             "ratings": 2,
             "goals_completed": 1,
             "goals": 2,
+            "skills_growth": None,
+            "skills_growth_mentees": None,
+            "skills_growth_hidden": False,
         },
         {
             "mentor_participant_id": "part-bo",
@@ -129,5 +139,128 @@ def test_each_mentor_sees_their_pairs_sessions_ratings_and_mentees_goals() -> No
             "ratings": 0,
             "goals_completed": 1,
             "goals": 1,
+            "skills_growth": None,
+            "skills_growth_mentees": None,
+            "skills_growth_hidden": False,
         },
     ]
+
+
+def _self_rated(owner: str, moment: AssessmentMoment, levels: dict[str, float]) -> SkillsFact:
+    return SkillsFact(
+        id=f"sa-{owner}-{moment}",
+        program_id="p",
+        owner_key=owner,
+        version="1",
+        rater_kind=RaterKind.SELF,
+        moment=moment,
+        levels=levels,
+    )
+
+
+def test_mentees_skills_growth_is_shown_over_five_mentees_only() -> None:
+    big = [f"b{i}" for i in range(5)]
+    small = [f"s{i}" for i in range(4)]
+    skills = []
+    for i, mentee in enumerate(big + small):
+        skills += [
+            _self_rated(mentee, AssessmentMoment.BASELINE, {"a": 2, "b": 1}),
+            _self_rated(mentee, AssessmentMoment.END, {"a": 2 + i % 3, "b": 3}),
+        ]
+    # the mentor's own rating of a mentee is not the mentee's growth
+    skills.append(
+        SkillsFact(
+            id="sa-b0-mentor",
+            program_id="p",
+            owner_key="b0",
+            version="1",
+            rater_kind=RaterKind.MENTOR,
+            moment=AssessmentMoment.END,
+            levels={"a": 5},
+        )
+    )
+    facts = ProgramFacts(
+        program_id="p",
+        participants=[
+            _participant("big", ParticipantRole.MENTOR),
+            _participant("small", ParticipantRole.MENTOR),
+            _participant("none", ParticipantRole.MENTOR),
+            *(_participant(m, ParticipantRole.MENTEE) for m in big + small),
+        ],
+        pairs=[
+            PairFact(id=f"p{m}", program_id="p", created=True, mentor_key=k, mentee_key=m)
+            for k, mentees in (("big", big), ("small", small))
+            for m in mentees
+        ],
+        skills=skills,
+    )
+    by_mentor = {m.mentor_participant_id: m for m in mentor_impact(facts).mentors}
+    # b0..b4 change (0+2)/2, (1+2)/2, (2+2)/2, (0+2)/2, (1+2)/2 -> mean 7/5
+    assert by_mentor["part-big"].skills_growth == 1.4
+    assert by_mentor["part-big"].skills_growth_mentees == 5
+    assert not by_mentor["part-big"].skills_growth_hidden
+    assert by_mentor["part-small"].skills_growth is None
+    assert by_mentor["part-small"].skills_growth_mentees is None
+    assert by_mentor["part-small"].skills_growth_hidden
+    assert by_mentor["part-none"].skills_growth is None
+    assert not by_mentor["part-none"].skills_growth_hidden
+
+
+# each mentee: their mentor (by number) and per skill a (baseline, end) self rating or None
+mentee_history = st.tuples(
+    st.integers(0, 2),
+    st.lists(st.none() | st.tuples(st.integers(1, 5), st.integers(1, 5)), min_size=2, max_size=2),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(mentee_history, max_size=24))
+def test_skills_growth_column_matches_a_recount_and_hides_small_groups(
+    history: list[tuple[int, list[tuple[int, int] | None]]],
+) -> None:
+    skills: list[SkillsFact] = []
+    for number, (_, ratings) in enumerate(history):
+        rated = {f"k{i}": r for i, r in enumerate(ratings) if r is not None}
+        if rated:
+            skills += [
+                _self_rated(
+                    f"m{number}", AssessmentMoment.BASELINE, {k: r[0] for k, r in rated.items()}
+                ),
+                _self_rated(
+                    f"m{number}", AssessmentMoment.END, {k: r[1] for k, r in rated.items()}
+                ),
+            ]
+    facts = ProgramFacts(
+        program_id="p",
+        participants=[
+            *(_participant(f"t{k}", ParticipantRole.MENTOR) for k in range(3)),
+            *(_participant(f"m{n}", ParticipantRole.MENTEE) for n in range(len(history))),
+        ],
+        pairs=[
+            PairFact(
+                id=f"p{n}", program_id="p", created=True, mentor_key=f"t{k}", mentee_key=f"m{n}"
+            )
+            for n, (k, _) in enumerate(history)
+        ],
+        skills=skills,
+    )
+    report = mentor_impact(facts)
+    for row in report.mentors:
+        mentor = int(row.mentor_participant_id.removeprefix("part-t"))
+        per_mentee = []
+        for mentor_of, ratings in history:
+            changes = [end - first for first, end in (r for r in ratings if r is not None)]
+            if mentor_of == mentor and changes:
+                per_mentee.append(sum(changes) / len(changes))
+        if len(per_mentee) >= MIN_GROUP_SIZE:
+            assert row.skills_growth == pytest.approx(sum(per_mentee) / len(per_mentee), abs=0.006)
+            assert row.skills_growth_mentees == len(per_mentee)
+        else:
+            assert (row.skills_growth, row.skills_growth_mentees) == (None, None)
+            assert row.skills_growth_hidden == bool(per_mentee)
+    for line in to_csv(report).splitlines()[1:]:
+        path, value = line.rsplit(",", 1)
+        if path.endswith(".skills_growth_mentees") and value:
+            assert int(value) >= MIN_GROUP_SIZE, path
+        if path.endswith(".skills_growth") and value:
+            assert f"{path}_mentees" in to_csv(report)

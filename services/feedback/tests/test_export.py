@@ -43,6 +43,12 @@ SECTIONS = {
     "agreements",
     "development_plan",
     "survey_answers",
+    "skills_assessments_received",
+    "skills_assessments_given",
+    "rater_requests",
+    "outcomes",
+    "impact_stories",
+    "recognitions",
 }
 MENTEE_NOTE, MENTOR_NOTE = "worried about the reorg", "she should present more"
 MENTEE_REASON, MENTOR_REASON = "we never agree", "too junior for me"

@@ -10,14 +10,14 @@ from feedback.app import build_app
 from feedback.domain.outcomes import OutcomeFileError, parse_csv, record_outcomes
 from feedback.settings import FeedbackSettings
 from mentorship_contracts import decode
-from mentorship_contracts.events import OutcomeRecorded
+from mentorship_contracts.events import DirectoryPersonErased, OutcomeRecorded
 from mentorship_contracts.topics import DEVELOPMENT
 from mentorship_contracts.types import OutcomeKind
-from mentorship_devstack.kafka_tools import read_topic
-from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory
+from mentorship_devstack.kafka_tools import publish_events, read_topic
+from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import dev_person_id
 
-from .scenario import ADMIN
+from .scenario import ADMIN, as_person
 
 TODAY = date(2027, 6, 1)
 NOW = datetime(2027, 6, 1, 9, tzinfo=UTC)
@@ -155,4 +155,27 @@ async def test_outcomes_imported_by_csv_and_api_are_announced_pseudonymously(
         )
         assert all(
             b"e-100" not in record.value and b"e-102" not in record.value for record in records
+        )
+        # The right of access: the person sees the facts recorded about them, nobody else's.
+        export = await client.get("/v1/me/export", headers=as_person("e-100"))
+        assert export.status_code == 200, export.text
+        (exit_fact,) = export.json()["sections"]["outcomes"]["items"]
+        assert (exit_fact["kind"], exit_fact["occurred_on"], exit_fact["voluntary"]) == (
+            "exit",
+            "2026-02-01",
+            False,
+        )
+        assert "e-100" not in export.text
+        other = await client.get("/v1/me/export", headers=as_person("e-102"))
+        assert [o["kind"] for o in other.json()["sections"]["outcomes"]["items"]] == ["promotion"]
+
+        # The directory erases the person: their outcomes go.
+        await publish_events(
+            settings.kafka_bootstrap,
+            [DirectoryPersonErased(person_id=dev_person_id("e-100"), erased_at=NOW)],
+            prefix=settings.kafka_topic_prefix,
+        )
+        await eventually(
+            lambda: client.get("/v1/me/export", headers=as_person("e-100")),
+            lambda r: r.json()["sections"]["outcomes"]["items"] == [],
         )

@@ -7,8 +7,14 @@ import pytest
 from feedback.app import build_app
 from feedback.settings import FeedbackSettings
 from mentorship_contracts import decode
-from mentorship_contracts.events import MatchingProfile, SkillsAssessed
+from mentorship_contracts.events import (
+    DirectoryPersonErased,
+    MatchingProfile,
+    RaterInvited,
+    SkillsAssessed,
+)
 from mentorship_contracts.topics import DEVELOPMENT
+from mentorship_contracts.types import utc_now
 from mentorship_devstack.kafka_tools import publish_events, read_topic
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import dev_person_id
@@ -121,13 +127,110 @@ async def test_manager_and_peers_answer_by_link_and_calibrate(
         for stranger in (loner, outsider):
             assert (await client.get(CALIBRATION, headers=stranger)).status_code == 403
 
+        # The mentee's right of access: the manager's answer, the peers only as their average.
+        export = await client.get("/v1/me/export", headers=mentee)
+        assert export.status_code == 200, export.text
+        received = export.json()["sections"]["skills_assessments_received"]["items"]
+        assert sorted(
+            (a["rater_kind"], a["raters"], a["levels"]["public_speaking"]) for a in received
+        ) == [("manager", 1, 2.0), ("peer", 3, pytest.approx(3.33, abs=0.01))]
+        requests = export.json()["sections"]["rater_requests"]["items"]
+        assert sorted(r["rater_kind"] for r in requests) == ["manager", "peer", "peer", "peer"]
+        assert all(link["token"] not in export.text for link in links)
+        # the mentor rates the mentee: given in the mentor's export, received in the mentee's
+        rated = await client.put(
+            "/v1/pairs/pair-1/skills/mentor/end", headers=mentor, json=_levels(4)
+        )
+        assert rated.status_code == 200, rated.text
+        given = (await client.get("/v1/me/export", headers=mentor)).json()["sections"]
+        assert [
+            (a["participant_id"], a["rater_kind"], a["levels"]["public_speaking"])
+            for a in given["skills_assessments_given"]["items"]
+        ] == [(MENTEE, "mentor", 4.0)]
+        assert given["skills_assessments_received"]["items"] == []
+
         records = await read_topic(
             settings.kafka_bootstrap,
             f"{settings.kafka_topic_prefix}{DEVELOPMENT.name}",
-            until=lambda found: len(found) >= 2,
+            until=lambda found: len(found) >= 3,
         )
     assessed = [decode(r.value).data for r in records]
     announced = sorted(
         (e.rater_kind.value, e.raters) for e in assessed if isinstance(e, SkillsAssessed)
     )
-    assert announced == [("manager", 1), ("peer", 3)]
+    assert announced == [("manager", 1), ("mentor", 1), ("peer", 3)]
+
+
+async def test_the_manager_and_named_peers_are_invited_for_notifications_to_mail(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(FeedbackSettings)
+    boss = dev_person_id("e-boss")
+    chosen = registration(MENTEE, "mentee").model_copy(
+        update={"profile": MatchingProfile(skills_wanted=SKILLS), "reporting_line": (boss,)}
+    )
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(
+            settings.kafka_bootstrap, [*history(), chosen], prefix=settings.kafka_topic_prefix
+        )
+        ask_url = f"/v1/programs/{PROGRAM}/skills/raters"
+        bad = await client.post(
+            ask_url,
+            headers=mentee,
+            json={"moment": "baseline", "invite_peers": [{"email": "not an address"}, {}]},
+        )
+        assert problems(bad) == ["body.invite_peers.0.email", "body.invite_peers.1"]
+        asked = await eventually(
+            lambda: client.post(
+                ask_url,
+                headers=mentee,
+                json={
+                    "moment": "baseline",
+                    "manager": True,
+                    "invite_peers": [{"employee_id": "e-pal"}, {"email": "kim@example.com"}],
+                },
+            ),
+            lambda r: r.status_code != 409,
+        )
+        assert asked.status_code == 200, asked.text
+        links = asked.json()["links"]
+        records = await read_topic(
+            settings.kafka_bootstrap,
+            f"{settings.kafka_topic_prefix}{DEVELOPMENT.name}",
+            until=lambda found: len(found) >= 3,
+        )
+        invited = [
+            e for e in (decode(r.value).data for r in records) if isinstance(e, RaterInvited)
+        ]
+        assert [(e.rater_kind.value, e.rater_person_id) for e in invited] == [
+            ("manager", boss),
+            ("peer", dev_person_id("e-pal")),
+            ("peer", None),
+        ]
+        assert all(b"kim@example.com" not in r.value and b"e-pal" not in r.value for r in records)
+
+        # Only the sending service (an admin token) reads whom to mail and the link.
+        delivery_url = f"/v1/skills/rater-requests/{invited[2].request_id}/delivery"
+        assert (await client.get(delivery_url, headers=mentee)).status_code == 403
+        delivery = await client.get(delivery_url, headers=ADMIN)
+        assert delivery.status_code == 200, delivery.text
+        assert (delivery.json()["email"], delivery.json()["rater_person_id"]) == (
+            "kim@example.com",
+            None,
+        )
+        assert delivery.json()["path"] == links[2]["path"]
+        form = await client.get(delivery.json()["path"])
+        assert (form.status_code, form.json()["rater_kind"]) == (200, "peer")
+        missing = await client.get("/v1/skills/rater-requests/rr-nope/delivery", headers=ADMIN)
+        assert missing.status_code == 404
+
+        # The directory erases the peer: the request naming them goes, its link stops working.
+        await publish_events(
+            settings.kafka_bootstrap,
+            [DirectoryPersonErased(person_id=dev_person_id("e-pal"), erased_at=utc_now())],
+            prefix=settings.kafka_topic_prefix,
+        )
+        pal_url = f"/v1/skills/rater-requests/{invited[1].request_id}/delivery"
+        await eventually(lambda: client.get(pal_url, headers=ADMIN), lambda r: r.status_code == 404)
+        assert (await client.get(links[1]["path"])).status_code == 404
+        assert (await client.get(delivery_url, headers=ADMIN)).status_code == 200

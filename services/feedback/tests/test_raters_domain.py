@@ -7,9 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from feedback.domain.errors import FeedbackInputError, FeedbackRuleError
-from feedback.domain.raters import RaterRequest, answer_request, ask_raters, calibration
+from feedback.domain.raters import (
+    PeerContact,
+    RaterRequest,
+    answer_request,
+    ask_raters,
+    calibration,
+)
 from feedback.domain.skills import SkillsAssessment, assess_skills
-from mentorship_contracts.events import SkillsAssessed
+from mentorship_contracts.events import RaterInvited, SkillsAssessed
 from mentorship_contracts.types import AssessmentMoment, RaterKind
 
 NOW = datetime(2027, 1, 4, 9, tzinfo=UTC)
@@ -34,7 +40,7 @@ def _ask(
         asked_before=before or [],
         now=NOW,
         valid_for=timedelta(days=21),
-    )
+    ).state
 
 
 def _answer(
@@ -58,6 +64,52 @@ def test_at_most_five_peers_per_moment() -> None:
     assert len({r.request_id for r in [*first, *more]}) == 6
     with pytest.raises(FeedbackInputError) as refused:
         _ask(1, [*first, *more])
+    assert [field for field, _ in refused.value.problems] == ["peers"]
+
+
+def test_the_manager_and_named_peers_are_invited_by_person_id_or_kept_address() -> None:
+    decision = ask_raters(
+        program_id="prog",
+        mentee_participant_id="part-mentee",
+        moment=END,
+        manager=True,
+        has_manager=True,
+        manager_person_id="person-boss",
+        peers=1,
+        peer_contacts=[PeerContact(person_id="person-pal"), PeerContact(email="kim@example.com")],
+        asked_before=[],
+        now=NOW,
+        valid_for=timedelta(days=21),
+    )
+    kinds = [(r.rater_kind, r.rater_person_id, r.rater_email) for r in decision.state]
+    assert kinds == [
+        (RaterKind.MANAGER, "person-boss", None),
+        (RaterKind.PEER, None, None),  # asked by number: the mentee forwards the link
+        (RaterKind.PEER, "person-pal", None),
+        (RaterKind.PEER, None, "kim@example.com"),
+    ]
+    assert all(isinstance(e, RaterInvited) for e in decision.events)
+    invited = [(e.request_id, e.rater_person_id) for e in decision.events]  # type: ignore[attr-defined]
+    requests = decision.state
+    assert invited == [
+        (requests[0].request_id, "person-boss"),
+        (requests[2].request_id, "person-pal"),
+        (requests[3].request_id, None),
+    ]
+    assert all("kim@" not in e.model_dump_json() for e in decision.events)
+    with pytest.raises(FeedbackInputError) as refused:
+        ask_raters(
+            program_id="prog",
+            mentee_participant_id="part-mentee",
+            moment=END,
+            manager=False,
+            has_manager=True,
+            peers=4,
+            peer_contacts=[PeerContact(person_id="a"), PeerContact(person_id="b")],
+            asked_before=[],
+            now=NOW,
+            valid_for=timedelta(days=21),
+        )
     assert [field for field, _ in refused.value.problems] == ["peers"]
 
 

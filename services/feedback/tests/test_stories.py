@@ -71,3 +71,14 @@ async def test_a_story_is_listed_once_approved_and_until_consent_is_withdrawn(
         assert (await client.get(base, headers=mentee)).json()["stories"] == []
         again = await client.post(f"/v1/stories/{story_id}/approve", headers=ADMIN)
         assert (again.status_code, again.json()["error"]) == (409, "no_consent")
+
+        # The right of access: the writer's export holds the story as it stands.
+        export = (await client.get("/v1/me/export", headers=mentee)).json()
+        (mine,) = export["sections"]["impact_stories"]["items"]
+        assert (mine["story_id"], mine["text"], mine["consent_to_publish"]) == (
+            story_id,
+            STORY["text"],
+            False,
+        )
+        outsider_export = await client.get("/v1/me/export", headers=as_person(OUTSIDER_EMPLOYEE))
+        assert outsider_export.json()["sections"]["impact_stories"]["items"] == []

@@ -42,6 +42,8 @@ class Receiver:
     answers: list[int] = field(default_factory=list)
     """Scripted statuses for the next POSTs (e.g. 429 then 200)."""
     contact_requests: int = 0
+    raters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Feedback's rater requests by id: their link path and, for a peer, an address."""
     url: str = ""
 
     def add(self, participant_id: str, name: str, email: str, zone: str = "Europe/Paris") -> None:
@@ -97,6 +99,9 @@ def receiver() -> Iterator[Receiver]:
                 known = state.contacts if parts[1] == "participants" else state.people
                 found: Any = known.get(parts[2])
                 self._json(200 if found else 404, found or {"error": "not_found"})
+            elif parts[:3] == ["v1", "skills", "rater-requests"] and parts[-1] == "delivery":
+                rater: Any = state.raters.get(parts[3])
+                self._json(200 if rater else 404, rater or {"error": "not_found"})
             elif self.path == "/v1/agenda-templates":
                 self._json(200, AGENDAS)
             elif parts[:2] == ["v1", "programs"] and parts[-1] == "health":

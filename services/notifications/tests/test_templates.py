@@ -102,6 +102,13 @@ def test_every_kind_renders_in_every_language() -> None:
         },
         "entries": [{"subject": "One", "text": "https://x"}],
         "reminder": 1,
+        "mentee_name": "Lin",
+        "rater_kind": "peer",
+        "moment": "baseline",
+        "expires_at": "2027-03-01T09:00:00+00:00",
+        "source": "rule",
+        "sessions_held": 6,
+        "average_rating": 4.7,
     }
     for kind in Kind:
         for language in ("en", "fr"):
@@ -209,3 +216,45 @@ def test_the_french_catalogue_translates_every_string_of_the_templates(tmp_path:
         if not french[key] or (isinstance(french[key], tuple) and not all(french[key] or ()))
     ]
     assert untranslated == []
+
+
+def test_a_rater_invitation_names_the_mentee_the_link_and_how_peers_are_shown() -> None:
+    templates = Templates()
+    values = context(
+        kind="rater_invitation",
+        audience="rater",
+        recipient_name="",
+        unsubscribe_url=None,
+        mentee_name="Lin <b>",
+        rater_kind="peer",
+        moment="baseline",
+        expires_at="2027-03-01T09:00:00+00:00",
+        action_url="https://portal.example.com/skills/rater-links/a.b",
+    )
+    english = templates.render(Kind.RATER_INVITATION, "en", values)
+    assert english.subject == "Lin <b> asks for your view of their skills"
+    assert "as a colleague" in english.text
+    assert "never one by one" in english.text
+    assert "Give your view: https://portal.example.com/skills/rater-links/a.b" in english.text
+    assert "Monday 1 March 2027, 10:00 (Europe/Paris)" in english.text
+    assert "you are not signed up to anything" in english.text
+    assert "Stop these messages" not in english.text
+    assert "Lin &lt;b&gt;" in english.html
+    french = templates.render(Kind.RATER_INVITATION, "fr", values | {"rater_kind": "manager"})
+    assert french.subject == "Lin <b> vous demande votre avis sur ses compétences"
+    assert "en tant que manager" in french.text
+    assert "Donner votre avis" in french.html
+
+
+def test_a_recognition_tells_the_mentor_why_and_what_they_did() -> None:
+    templates = Templates()
+    values = context(kind="mentor_recognized", source="rule", sessions_held=6, average_rating=4.72)
+    english = templates.render(Kind.MENTOR_RECOGNIZED, "en", values)
+    assert english.subject == "Your mentoring in Pilot is recognised"
+    assert "reached the recognition threshold of Pilot" in english.text
+    assert "You held 6 sessions with your mentees, who rated them 4.7 out of 5" in english.text
+    by_manager = templates.render(
+        Kind.MENTOR_RECOGNIZED, "fr", values | {"source": "manager", "average_rating": None}
+    )
+    assert "Les responsables de Pilot saluent votre travail de mentor." in by_manager.text
+    assert "Vous avez tenu 6 séances avec vos mentoré(e)s." in by_manager.text

@@ -489,6 +489,8 @@ async def test_saving_preferences_sends_channels_stops_digests_and_quiet_hours()
         "session_follow_up",
         "fit_question",
         "pair_ended",
+        "mentor_recognized",
+        "rater_invitation",
     ]
     assert body["cadence"]["survey_open"] == "daily_digest"
     assert body["cadence"]["fit_question"] == "immediate"

@@ -137,6 +137,27 @@ class SkillLevel(BaseModel):
     level: float = Field(ge=1, le=5)
 
 
+class RaterInvited(IntegrationEvent):
+    """A mentee asked a manager or a peer to rate their skills (notifications e-mails them).
+
+    Names the rater only by pseudonymous person id, and only when the directory knows them
+    (the manager; a peer named by employee id); a peer named by e-mail address has none, and
+    the address, like the answer link, stays in feedback, which gives them only to the
+    service that sends the message (``GET /v1/skills/rater-requests/{request_id}/delivery``).
+    """
+
+    request_id: Identifier
+    program_id: Identifier
+    participant_id: Identifier = Field(description="Pseudonymous id of the mentee to rate.")
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    rater_person_id: Identifier | None = Field(
+        default=None, description="The rater's person id, when the directory knows them."
+    )
+    expires_at: UtcDatetime
+    invited_at: UtcDatetime
+
+
 class SkillsAssessed(IntegrationEvent):
     """A mentee's skills were rated (numbers only; a rater answering again replaces it).
 

@@ -114,6 +114,7 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         stories=stories,
         assessments=assessments,
         rater_requests=rater_requests,
+        outcomes=outcomes,
     )
     managers = ProgramManagers(database)
     runtime.add_indexes(managers.indexes())
@@ -156,6 +157,11 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
                     agreements=agreements,
                     goals=goals,
                     surveys=surveys,
+                    assessments=assessments,
+                    rater_requests=rater_requests,
+                    outcomes=outcomes,
+                    stories=stories,
+                    recognitions=recognitions,
                 ),
                 caller=caller,
             ),
@@ -179,8 +185,10 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
                     assessments=assessments,
                     key=rater_link_key(settings),
                     valid_for=timedelta(days=settings.rater_link_days),
+                    pseudonyms=Pseudonyms(settings.auth_pseudonym_key),
                 ),
                 caller,
+                admin,
             ),
         ],
         error_mappers=ERROR_MAPPERS,

@@ -14,6 +14,7 @@ from analytics.domain.documents import (
     FitFact,
     GoalFact,
     InvitationFact,
+    OutcomeFact,
     PairFact,
     ParticipantFact,
     PersonFact,
@@ -139,12 +140,14 @@ class ReadModels:
         participants = await self._find(ParticipantFact, {"person_key": key})
         people = await self._find(PersonFact, {"_id": key, "erased": False})
         invitations = await self._find(InvitationFact, {"person_key": key})
+        outcomes = await self._find(OutcomeFact, {"person_key": key})
         keys = [fact.id for fact in participants]
         if not keys:
             return PersonFacts(
                 person_id=person_id,
                 directory=people[0] if people else None,
                 invitations=invitations,
+                outcomes=outcomes,
             )
         mine = {"$in": keys}
         programs = {"program_id": {"$in": sorted({f.program_id for f in participants})}}
@@ -162,6 +165,8 @@ class ReadModels:
             runs=await self._find(RunFact, programs),
             directory=people[0] if people else None,
             invitations=invitations,
+            skills=await self._find(SkillsFact, programs | {"owner_key": mine}),
+            outcomes=outcomes,
         )
 
     async def _find[F: Fact](self, kind: type[F], query: Mapping[str, object]) -> list[F]:

@@ -379,6 +379,10 @@ class PersonFacts:
     directory: PersonFact | None = None
     """The person as the organisation's directory announced them (their manager's key)."""
     invitations: Sequence[InvitationFact] = ()
+    skills: Sequence[SkillsFact] = ()
+    """Assessments of the person's skills (peers arrive only as their average)."""
+    outcomes: Sequence[OutcomeFact] = ()
+    """The HRIS outcomes reported about the person (by their person key)."""
 
     @property
     def keys(self) -> set[str]:

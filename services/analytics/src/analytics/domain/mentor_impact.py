@@ -2,7 +2,12 @@
 
 Per mentor of the program (registered, not erased; withdrawn mentors keep what they did):
 the mentees they were paired with, the sessions their pairs held and their hours, the
-average rating their mentees gave those sessions, and the goals their mentees completed.
+average rating their mentees gave those sessions, the goals their mentees completed, and their
+mentees' skills growth: each mentee's mean change of their own (self) ratings from the baseline
+to the end, averaged over the mentor's mentees rated at both. Self ratings, not the mentor's:
+a mentor's own view of their mentees would grade their own recognition. The growth is shown
+only over five mentees or more (the reports' minimum group size); under that it is None and
+``skills_growth_hidden`` says why.
 An erased mentor is not listed (their pairs stay anonymous facts elsewhere); an erased
 mentee's goals are gone, as the feedback service deletes them.
 """
@@ -10,11 +15,13 @@ mentee's goals are gone, as the feedback service deletes them.
 from __future__ import annotations
 
 from collections import defaultdict
+from statistics import fmean
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from analytics.domain.documents import ParticipantFact, ProgramFacts, SessionStatus
-from mentorship_contracts.types import ParticipantRole
+from analytics.domain.documents import ParticipantFact, ProgramFacts, SessionStatus, SkillsFact
+from analytics.domain.skills_growth import MIN_GROUP_SIZE
+from mentorship_contracts.types import AssessmentMoment, ParticipantRole, RaterKind
 
 MENTORING = {ParticipantRole.MENTOR, ParticipantRole.BOTH}
 
@@ -30,6 +37,16 @@ class MentorImpact(BaseModel):
     ratings: int
     goals_completed: int
     goals: int
+    skills_growth: float | None = Field(
+        default=None,
+        description="Their mentees' average self-rated change, baseline to end (5 or more).",
+    )
+    skills_growth_mentees: int | None = Field(
+        default=None, description="Mentees counted in the growth (None when hidden)."
+    )
+    skills_growth_hidden: bool = Field(
+        default=False, description="Fewer than five of their mentees were rated at both moments."
+    )
 
 
 class MentorImpactReport(BaseModel):
@@ -47,6 +64,26 @@ def _mentors(participants: list[ParticipantFact]) -> dict[str, str]:
     }
 
 
+def _self_growth(skills: list[SkillsFact]) -> dict[str, float]:
+    """Mentee key -> mean change of their self ratings over the skills rated at both moments."""
+    baseline: dict[str, dict[str, float]] = {}
+    end: dict[str, dict[str, float]] = {}
+    for fact in skills:
+        if fact.rater_kind is not RaterKind.SELF:
+            continue
+        if fact.moment is AssessmentMoment.BASELINE:
+            baseline[fact.owner_key] = fact.levels
+        elif fact.moment is AssessmentMoment.END:
+            end[fact.owner_key] = fact.levels
+    growth = {}
+    for owner, last in end.items():
+        first = baseline.get(owner, {})
+        changes = [level - first[skill] for skill, level in last.items() if skill in first]
+        if changes:
+            growth[owner] = fmean(changes)
+    return growth
+
+
 def mentor_impact(facts: ProgramFacts) -> MentorImpactReport:
     """The mentor impact view."""
     mentors = _mentors(list(facts.participants))
@@ -61,6 +98,7 @@ def mentor_impact(facts: ProgramFacts) -> MentorImpactReport:
         mentees_of[pair.mentor_key].add(pair.mentee_key)
         meeting_ids[pair.mentor_key] |= {pair.id} | ({pair.group_id} if pair.group_id else set())
     held = [s for s in facts.sessions if s.status is SessionStatus.HELD]
+    growth_of = _self_growth(list(facts.skills))
     found = []
     for key, participant_id in mentors.items():
         sessions = [s for s in held if s.pair_id in meeting_ids[key]]
@@ -72,6 +110,8 @@ def mentor_impact(facts: ProgramFacts) -> MentorImpactReport:
         ]
         mentees = mentees_of[key] - erased
         goals = [g for g in facts.goals if g.owner_key in mentees]
+        grown = [growth_of[m] for m in sorted(mentees) if m in growth_of]
+        shown = len(grown) >= MIN_GROUP_SIZE
         found.append(
             MentorImpact(
                 mentor_participant_id=participant_id,
@@ -82,6 +122,9 @@ def mentor_impact(facts: ProgramFacts) -> MentorImpactReport:
                 ratings=len(ratings),
                 goals_completed=sum(1 for g in goals if g.completed),
                 goals=len(goals),
+                skills_growth=round(fmean(grown), 2) if shown else None,
+                skills_growth_mentees=len(grown) if shown else None,
+                skills_growth_hidden=bool(grown) and not shown,
             )
         )
     found.sort(key=lambda m: (-m.sessions_held, m.mentor_participant_id))

@@ -116,10 +116,15 @@ class Directory:
 
     async def has_manager(self, participant_id: str) -> bool:
         """Whether the participant's registration named a direct manager."""
+        return await self.manager_of(participant_id) is not None
+
+    async def manager_of(self, participant_id: str) -> str | None:
+        """The person id of the participant's direct manager, if their registration named one."""
         document = await self._participants.find_one(
             {"_id": participant_id}, {"manager_person_id": 1}
         )
-        return bool(document and document.get("manager_person_id"))
+        found = document.get("manager_person_id") if document else None
+        return str(found) if found else None
 
     async def mentors_of(self, program_id: str) -> list[str]:
         """The participant ids of the program's mentors (and those who are both)."""

@@ -1,8 +1,12 @@
 """360 input: the mentee asks their manager and up to five peers to rate their chosen skills.
 
-Each asked rater gets a request (answered through a signed link, without an account). A
-manager's answer is announced like any assessment; peers are announced only together, as their
-average once at least three answered, and a calibration view shows them the same way.
+Each asked rater gets a request (answered through a signed link, without an account). The
+manager (from the directory) and each peer the mentee names (by employee id, or by e-mail
+address) are invited by e-mail: the request is announced as `RaterInvited`, naming the rater
+only by pseudonymous person id when the directory knows them; an e-mail address stays here.
+Peers asked only by number get links the mentee forwards. A manager's answer is announced
+like any assessment; peers are announced only together, as their average once at least three
+answered, and a calibration view shows them the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from feedback.domain.decisions import Decision
 from feedback.domain.errors import FeedbackInputError, FeedbackRuleError
 from feedback.domain.records import Record, stable_id
 from feedback.domain.skills import MOMENTS, SkillsAssessment, assess_skills
-from mentorship_contracts.events import SkillLevel, SkillsAssessed
+from mentorship_contracts.events import RaterInvited, SkillLevel, SkillsAssessed
 from mentorship_contracts.types import AssessmentMoment, RaterKind
 
 MAX_PEERS = 5
@@ -33,6 +37,18 @@ class RaterRequest(Record):
     moment: AssessmentMoment
     requested_at: datetime
     expires_at: datetime
+    rater_person_id: str | None = None
+    """The rater's person id, when the directory knows them (manager, peer by employee id)."""
+    rater_email: str | None = None
+    """A peer's address as the mentee gave it (never published; gone with the request)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PeerContact:
+    """A peer the mentee names: their person id (from an employee id) or an e-mail address."""
+
+    person_id: str | None = None
+    email: str | None = None
 
 
 def ask_raters(
@@ -46,8 +62,14 @@ def ask_raters(
     asked_before: Sequence[RaterRequest],
     now: datetime,
     valid_for: timedelta,
-) -> list[RaterRequest]:
+    manager_person_id: str | None = None,
+    peer_contacts: Sequence[PeerContact] = (),
+) -> Decision[list[RaterRequest]]:
     """The new requests (asking the manager again renews their link).
+
+    ``peers`` peers are asked by link only (the mentee forwards it); each of ``peer_contacts``
+    and the manager (``manager_person_id``, from the directory) is also invited by e-mail
+    through `RaterInvited`.
 
     Raises:
         FeedbackRuleError: a moment managers and peers do not rate at, or no manager known.
@@ -62,13 +84,16 @@ def ask_raters(
     peers_before = sum(
         1 for r in asked_before if r.rater_kind is RaterKind.PEER and r.moment is moment
     )
-    if peers < 0 or peers_before + peers > MAX_PEERS:
+    named = len(peer_contacts)
+    if peers < 0 or peers_before + peers + named > MAX_PEERS:
         msg = f"at most {MAX_PEERS} peers per moment; {peers_before} already asked"
         raise FeedbackInputError([("peers", msg)])
-    if not manager and peers == 0:
+    if not manager and peers + named == 0:
         raise FeedbackInputError([("peers", "ask your manager or at least one peer")])
 
-    def request(kind: RaterKind, number: int) -> RaterRequest:
+    def request(
+        kind: RaterKind, number: int, person_id: str | None = None, email: str | None = None
+    ) -> RaterRequest:
         return RaterRequest(
             request_id=stable_id(
                 "rr", program_id, mentee_participant_id, moment.value, kind.value, str(number)
@@ -79,11 +104,31 @@ def ask_raters(
             moment=moment,
             requested_at=now,
             expires_at=now + valid_for,
+            rater_person_id=person_id,
+            rater_email=email,
         )
 
-    made = [request(RaterKind.MANAGER, 0)] if manager else []
+    made = [request(RaterKind.MANAGER, 0, manager_person_id)] if manager else []
     made += [request(RaterKind.PEER, peers_before + i) for i in range(peers)]
-    return made
+    made += [
+        request(RaterKind.PEER, peers_before + peers + i, contact.person_id, contact.email)
+        for i, contact in enumerate(peer_contacts)
+    ]
+    invited = tuple(
+        RaterInvited(
+            request_id=r.request_id,
+            program_id=r.program_id,
+            participant_id=r.participant_id,
+            rater_kind=r.rater_kind,
+            moment=r.moment,
+            rater_person_id=r.rater_person_id,
+            expires_at=r.expires_at,
+            invited_at=now,
+        )
+        for r in made
+        if r.rater_person_id is not None or r.rater_email is not None
+    )
+    return Decision(made, invited)
 
 
 def answer_request(

@@ -9,6 +9,7 @@ from feedback.usecases.erasure import Erasure
 from feedback.usecases.facts import Facts
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import (
+    DirectoryPersonErased,
     PairCreated,
     PairEnded,
     ParticipantErased,
@@ -69,3 +70,7 @@ def register_event_handlers(
     @handlers.on(ParticipantErased)
     async def on_erased(event: Envelope[ParticipantErased], tx: Transaction) -> None:
         await erasure.erase(event.data.participant_id, tx)
+
+    @handlers.on(DirectoryPersonErased)
+    async def on_person_erased(event: Envelope[DirectoryPersonErased], tx: Transaction) -> None:
+        await erasure.erase_person(event.data.person_id, tx)

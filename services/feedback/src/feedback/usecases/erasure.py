@@ -1,4 +1,9 @@
-"""ParticipantErased: personal content goes; ratings stay only as anonymous numbers."""
+"""ParticipantErased: personal content goes; ratings stay only as anonymous numbers.
+
+DirectoryPersonErased: the HRIS outcomes recorded under the person's pseudonym go, and the
+rater requests naming them (their links stop working; an answer they gave stays, as the
+mentee's, naming nobody).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from feedback.domain.erasure import (
     FIT_KEPT_ANONYMOUS,
     SURVEY_KEPT_ANONYMOUS,
 )
+from feedback.domain.outcomes import Outcome
 from feedback.domain.raters import RaterRequest
 from feedback.domain.recognition import Recognition
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
@@ -35,6 +41,7 @@ class Erasure:
         stories: Records[Story] | None = None,
         assessments: Records[SkillsAssessment] | None = None,
         rater_requests: Records[RaterRequest] | None = None,
+        outcomes: Records[Outcome] | None = None,
     ) -> None:
         self._directory = directory
         self._held = held
@@ -47,6 +54,14 @@ class Erasure:
         self._stories = stories
         self._assessments = assessments
         self._rater_requests = rater_requests
+        self._outcomes = outcomes
+
+    async def erase_person(self, person_id: str, tx: Transaction) -> None:
+        """Forget a person the directory erased: their outcomes, the requests naming them."""
+        if self._outcomes is not None:
+            await self._outcomes.delete_many({"person_id": person_id}, tx)
+        if self._rater_requests is not None:
+            await self._rater_requests.delete_many({"rater_person_id": person_id}, tx)
 
     async def erase(self, participant_id: str, tx: Transaction) -> None:
         """Forget ``participant_id`` everywhere in this service."""

@@ -14,6 +14,7 @@ from feedback.adapters.directory import Directory
 from feedback.adapters.records import Records
 from feedback.domain.raters import (
     CalibrationRow,
+    PeerContact,
     RaterRequest,
     answer_request,
     ask_raters,
@@ -27,6 +28,7 @@ from mentorship_kit.errors import ForbiddenError, NotFoundError, RuleError
 from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.principal import Principal
 from mentorship_kit.program_access import ProgramManagers
+from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.signed_tokens import BadToken, sign, verify
 
 NOT_A_READER = "only the mentee, their mentor and the program's managers see the calibration"
@@ -35,6 +37,22 @@ NOT_A_READER = "only the mentee, their mentor and the program's managers see the
 @dataclass(frozen=True, slots=True)
 class RaterLink:
     """A request and the token of its link."""
+
+    request: RaterRequest
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class NamedPeer:
+    """A peer the mentee names: by employee id (pseudonymised here) or by e-mail address."""
+
+    employee_id: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RaterDelivery:
+    """What the message inviting a rater needs: whom (person id or address) and the link."""
 
     request: RaterRequest
     token: str
@@ -62,6 +80,7 @@ class RaterService:
         assessments: Records[SkillsAssessment],
         key: bytes | None,
         valid_for: timedelta,
+        pseudonyms: Pseudonyms | None = None,
     ) -> None:
         self._transactor = transactor
         self._access = access
@@ -71,6 +90,7 @@ class RaterService:
         self._assessments = assessments
         self._key = key
         self._valid_for = valid_for
+        self._pseudonyms = pseudonyms or Pseudonyms(None)
 
     async def ask(
         self,
@@ -80,8 +100,13 @@ class RaterService:
         manager: bool,
         peers: int,
         caller: Principal,
+        named: tuple[NamedPeer, ...] = (),
     ) -> list[RaterLink]:
-        """New links for the mentee's manager and peers, to forward to them."""
+        """New links for the mentee's manager and peers.
+
+        The manager and the ``named`` peers are also invited by e-mail (`RaterInvited`);
+        peers asked by number only get links the mentee forwards.
+        """
         key = self._signing_key()
         await self._access.program(program_id)
         participant = (
@@ -92,26 +117,47 @@ class RaterService:
         if participant is None or participant.role is ParticipantRole.MENTOR:
             raise ForbiddenError("only the program's mentees ask for 360 input")
         mentee = participant.participant_id
-        has_manager = await self._directory.has_manager(mentee)
+        manager_person_id = await self._directory.manager_of(mentee)
+        contacts = [self._contact(peer) for peer in named]
 
         async def store(tx: Transaction) -> list[RaterRequest]:
-            made = ask_raters(
+            decision = ask_raters(
                 program_id=program_id,
                 mentee_participant_id=mentee,
                 moment=moment,
                 manager=manager,
-                has_manager=has_manager,
+                has_manager=manager_person_id is not None,
+                manager_person_id=manager_person_id,
                 peers=peers,
+                peer_contacts=contacts,
                 asked_before=await self._requests.find({"participant_id": mentee}, tx),
                 now=tx.now,
                 valid_for=self._valid_for,
             )
-            for request in made:
+            for request in decision.state:
                 await self._requests.put(request, tx)
-            return made
+            stage_events(decision, tx)
+            return decision.state
 
         made = await self._transactor.run(store)
         return [RaterLink(r, sign(r.request_id, r.expires_at, key)) for r in made]
+
+    def _contact(self, peer: NamedPeer) -> PeerContact:
+        if peer.email is not None:
+            return PeerContact(email=peer.email)
+        if not self._pseudonyms.available or peer.employee_id is None:
+            msg = "peers named by employee id need AUTH_PSEUDONYM_KEY; name them by e-mail"
+            raise RuleError("pseudonym_key_missing", msg)
+        return PeerContact(person_id=self._pseudonyms.person_id(peer.employee_id))
+
+    async def delivery(self, request_id: str) -> RaterDelivery:
+        """The rater's contact and link, for the service that e-mails the invitation."""
+        request = await self._requests.get(request_id)
+        if request is None:
+            raise NotFoundError("rater request")
+        return RaterDelivery(
+            request, sign(request.request_id, request.expires_at, self._signing_key())
+        )
 
     async def form(self, token: str) -> RaterForm:
         """What the link asks (404 for a link that is not valid, expired or withdrawn)."""

@@ -1,7 +1,8 @@
 """Clients of the other services' APIs.
 
-Contacts (registration, with the credential registration gave this service), agendas
-(feedback) and health reports (analytics), called with this service's credential.
+Contacts (registration, with the credential registration gave this service), agendas and
+rater invitations' links and addresses (feedback) and health reports (analytics), called with
+this service's credential.
 
 A contact is kept in memory for ``contact_cache_s`` (30 s by default) and never stored, so the
 messages of a burst (a pair's match and invitations, a run's managers) read each person once;
@@ -19,6 +20,18 @@ from typing import Any
 import httpx
 
 from notifications.domain.deliveries import Attempt, Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class RaterDelivery:
+    """A rater invitation's link and a peer's address, read when the message is sent.
+
+    The link is a path of feedback's API; the address is there only for a peer the mentee
+    named by e-mail. Never stored.
+    """
+
+    path: str
+    email: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,6 +258,11 @@ class PlatformClient:
                 return None
             self._agendas = {template["kind"]: template for template in body["templates"]}
         return self._agendas.get("first_session")
+
+    async def rater_delivery(self, request_id: str) -> RaterDelivery:
+        """A rater request's link and address, from feedback (404: erased or withdrawn)."""
+        body = await self._get(f"{self._feedback}/v1/skills/rater-requests/{request_id}/delivery")
+        return RaterDelivery(path=body["path"], email=body.get("email"))
 
     async def health_report(self, program_id: str) -> dict[str, Any]:
         """A program's health report, from analytics."""

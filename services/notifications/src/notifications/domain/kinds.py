@@ -21,6 +21,10 @@ class Kind(StrEnum):
     SURVEY_OPEN = "survey_open"
     PAIR_ENDED = "pair_ended"
     HEALTH_DIGEST = "health_digest"
+    MENTOR_RECOGNIZED = "mentor_recognized"
+    """A mentor's recognition (by a manager or a program rule), to the mentor."""
+    RATER_INVITATION = "rater_invitation"
+    """A mentee's manager or peer asked to rate their skills, with their answer link."""
     DIGEST = "digest"
     """A person's daily digest of low-priority notifications (never itself digested)."""
 
@@ -48,10 +52,13 @@ PERSONAL_KINDS: frozenset[Kind] = frozenset(
         Kind.FIT_QUESTION,
         Kind.SURVEY_OPEN,
         Kind.PAIR_ENDED,
+        Kind.MENTOR_RECOGNIZED,
+        Kind.RATER_INVITATION,
         Kind.DIGEST,
     }
 )
-"""Kinds addressed to one participant (or invitee), who sets preferences for them."""
+"""Kinds addressed to one participant (or invitee, or rater), who sets preferences for them
+(a rater named only by e-mail address is nobody the service knows: no preferences apply)."""
 
 MANAGER_KINDS: frozenset[Kind] = frozenset({Kind.PROPOSAL_READY, Kind.HEALTH_DIGEST})
 """Kinds addressed to a program's managers (e-mail) and its chat channels."""
@@ -88,6 +95,8 @@ class RecipientType(StrEnum):
     """One of a program's manager recipients, by its id in this service."""
     PROGRAM_CHANNEL = "program_channel"
     """A program's Slack or Teams channel, by program id."""
+    RATER = "rater"
+    """A peer a mentee named by e-mail address, by rater request id (address from feedback)."""
 
 
 @dataclass(frozen=True, slots=True)

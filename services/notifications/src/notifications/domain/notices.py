@@ -15,9 +15,11 @@ from mentorship_contracts.events import (
     InvitationReminderSent,
     InvitationSent,
     MatchingRunProposed,
+    MentorRecognized,
     PairCreated,
     PairEnded,
     ParticipantRegistered,
+    RaterInvited,
     SessionCancelled,
     SessionCompleted,
     SessionReminderDue,
@@ -276,4 +278,46 @@ def health_digest(
         program_id,
         tuple(managers),
         {"flags": flags, "week_of": day.isoformat()},
+    )
+
+
+def mentor_recognized(event: MentorRecognized) -> Notice:
+    """The mentor learns they were recognised (once per recognition, whatever redelivers it)."""
+    return Notice(
+        Kind.MENTOR_RECOGNIZED,
+        f"recognition:{event.recognition_id}",
+        event.program_id,
+        participants(event.participant_id),
+        {
+            "source": event.source.value,
+            "sessions_held": event.sessions_held,
+            "average_rating": event.average_rating,
+        },
+    )
+
+
+def rater_invited(event: RaterInvited) -> Notice:
+    """A manager or peer is asked to rate a mentee's skills, with their answer link.
+
+    They are no participants: named by person id when the directory knows them (their address
+    from registration's directory, their preferences apply), otherwise by the request, whose
+    address feedback keeps. The link itself is read from feedback when the message goes.
+    """
+    recipient = (
+        Recipient(RecipientType.PERSON, event.rater_person_id)
+        if event.rater_person_id
+        else Recipient(RecipientType.RATER, event.request_id)
+    )
+    return Notice(
+        Kind.RATER_INVITATION,
+        f"rater:{event.request_id}",
+        event.program_id,
+        (recipient,),
+        {
+            "request_id": event.request_id,
+            "participant_id": event.participant_id,
+            "rater_kind": event.rater_kind.value,
+            "moment": event.moment.value,
+            "expires_at": event.expires_at.isoformat(),
+        },
     )

@@ -12,6 +12,7 @@ from mentorship_contracts.events import (
     InvitationReminderSent,
     InvitationSent,
     MatchingRunProposed,
+    MentorRecognized,
     PairCreated,
     PairEnded,
     ParticipantErased,
@@ -20,6 +21,7 @@ from mentorship_contracts.events import (
     ParticipantWithdrew,
     ProgramCreated,
     ProgramUpdated,
+    RaterInvited,
     SessionCancelled,
     SessionCompleted,
     SessionMissed,
@@ -110,3 +112,11 @@ def register_event_handlers(
     @handlers.on(SessionReminderDue)
     async def on_reminder(event: Envelope[SessionReminderDue], tx: Transaction) -> None:
         await intake.reminder_due(event.data, str(event.event_id), tx)
+
+    @handlers.on(MentorRecognized)
+    async def on_recognized(event: Envelope[MentorRecognized], tx: Transaction) -> None:
+        await intake.mentor_recognized(event.data, tx)
+
+    @handlers.on(RaterInvited)
+    async def on_rater_invited(event: Envelope[RaterInvited], tx: Transaction) -> None:
+        await intake.rater_invited(event.data, tx)

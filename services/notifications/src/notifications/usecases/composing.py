@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from notifications.adapters.mail import Mail, valid_address
-from notifications.adapters.services import Contact, PlatformClient, Unreachable
+from notifications.adapters.services import Contact, PlatformClient, RaterDelivery, Unreachable
 from notifications.adapters.store import Deliveries, Facts, PreferencesStore, ProgramSettingsStore
 from notifications.adapters.templates import Rendered, Templates
 from notifications.domain.calendar import Party, SessionInvitation, itip
@@ -71,6 +71,7 @@ class Round:
     pairs: dict[str, Pair] = field(default_factory=dict)
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     planned: dict[str, int] = field(default_factory=dict)
+    raters: dict[str, RaterDelivery | Attempt] = field(default_factory=dict)
     prefetched: bool = False
 
 
@@ -87,6 +88,8 @@ ACTION_PATHS: dict[Kind, str] = {
     Kind.SURVEY_OPEN: "/programs/{program_id}/surveys/{survey_kind}",
     Kind.PAIR_ENDED: "/",
     Kind.HEALTH_DIGEST: "/console/programs/{program_id}/reports",
+    Kind.MENTOR_RECOGNIZED: "/",
+    Kind.RATER_INVITATION: "/",
     Kind.DIGEST: "/",
 }
 """The web app's page each kind leads to (filled from the delivery's context)."""
@@ -98,6 +101,7 @@ AUDIENCES: dict[RecipientType, str] = {
     RecipientType.PERSON: "invitee",
     RecipientType.MANAGER: "manager",
     RecipientType.PROGRAM_CHANNEL: "manager",
+    RecipientType.RATER: "rater",
 }
 """Why the recipient gets the program's messages (the footer says it)."""
 
@@ -193,6 +197,19 @@ class Composer:
             raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
         return found
 
+    async def _rater(self, request_id: str, round_: Round) -> RaterDelivery:
+        """A rater request's link and address, fetched once per round."""
+        found = round_.raters.get(request_id)
+        if found is None:
+            try:
+                found = await self._platform.rater_delivery(request_id)
+            except Unreachable as error:
+                found = error.attempt
+            round_.raters[request_id] = found
+        if isinstance(found, Attempt):
+            raise Undeliverable(found)
+        return found
+
     async def _program(
         self, program_id: str | None, round_: Round
     ) -> tuple[dict[str, Any], ProgramSettings]:
@@ -218,6 +235,9 @@ class Composer:
         contact, language, zone = await self._recipient(delivery, settings, program, round_)
         portal = self._links.portal_base_url.rstrip("/")
         action_url = portal + action_path(delivery.kind, delivery.program_id, delivery.context)
+        if delivery.kind is Kind.RATER_INVITATION:
+            rater = await self._rater(delivery.context["request_id"], round_)
+            action_url = portal + rater.path.removeprefix("/v1")
         context: dict[str, Any] = {
             **delivery.context,
             "kind": delivery.kind.value,
@@ -227,6 +247,8 @@ class Composer:
             "zone": zone,
             "audience": "manager"
             if delivery.kind in MANAGER_KINDS
+            else "rater"
+            if delivery.kind is Kind.RATER_INVITATION
             else AUDIENCES[delivery.recipient_type],
             "action_url": action_url,
             "preferences_url": portal + PREFERENCES_PATH,
@@ -246,6 +268,9 @@ class Composer:
                 context["others"] = await self._others(delivery, round_)
             case Kind.DIGEST:
                 context["entries"] = await self._digest_entries(delivery, language, round_)
+            case Kind.RATER_INVITATION:
+                mentee = await self.contact(delivery.context["participant_id"], round_)
+                context["mentee_name"] = mentee.name
             case _:
                 pass
         try:
@@ -334,6 +359,12 @@ class Composer:
                 return contact, language, zone
             case RecipientType.PROGRAM_CHANNEL:
                 return None, default, program["time_zone"]
+            case RecipientType.RATER:
+                rater = await self._rater(delivery.recipient_id, round_)
+                contact = Contact("", rater.email or "", program["time_zone"])
+                if not valid_address(contact.email):
+                    raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
+                return contact, default, program["time_zone"]
             case _:
                 raise Undeliverable(Attempt(Outcome.PERMANENT, "no_contact_source"))
 

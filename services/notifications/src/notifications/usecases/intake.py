@@ -14,12 +14,14 @@ from mentorship_contracts.events import (
     InvitationReminderSent,
     InvitationSent,
     MatchingRunProposed,
+    MentorRecognized,
     PairCreated,
     PairEnded,
     ParticipantRegistered,
     ParticipantUpdated,
     ProgramCreated,
     ProgramUpdated,
+    RaterInvited,
     SessionCancelled,
     SessionCompleted,
     SessionMissed,
@@ -99,6 +101,21 @@ class Intake:
         if await self._facts.guards.erased([person_guard(event.person_id)], tx):
             return
         self._planner.stage(notices.invited(event), tx)
+
+    async def mentor_recognized(self, event: MentorRecognized, tx: Transaction) -> None:
+        """Tell the mentor they were recognised (not once they were erased)."""
+        if await self._facts.guards.erased([event.participant_id], tx):
+            return
+        self._planner.stage(notices.mentor_recognized(event), tx)
+
+    async def rater_invited(self, event: RaterInvited, tx: Transaction) -> None:
+        """Invite a manager or peer to rate a mentee (not for an erased mentee or rater)."""
+        guards = [event.participant_id]
+        if event.rater_person_id:
+            guards.append(person_guard(event.rater_person_id))
+        if await self._facts.guards.erased(guards, tx):
+            return
+        self._planner.stage(notices.rater_invited(event), tx)
 
     async def participant_withdrew(self, participant_id: str, tx: Transaction) -> None:
         """A participant left: no more survey openings for them."""

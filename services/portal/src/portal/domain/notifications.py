@@ -34,6 +34,8 @@ KINDS: tuple[str, ...] = (
     "fit_question",
     "survey_open",
     "pair_ended",
+    "mentor_recognized",
+    "rater_invitation",
 )
 """The kinds a participant receives and chooses for, in the order of a program's life."""
 

@@ -18,16 +18,22 @@ from analytics.domain.documents import (
     FeedbackFact,
     FitFact,
     GoalFact,
+    OutcomeFact,
     PairFact,
     ParticipantFact,
     ParticipantStatus,
     PersonFacts,
+    SkillsFact,
 )
 from analytics.usecases.export import PersonalData, PersonalDataExport
 from mentorship_contracts.types import (
+    AssessmentMoment,
     FitConcern,
+    OutcomeKind,
     PairEndReason,
     ParticipantRole,
+    RaterKind,
+    Seniority,
     UnmatchedReason,
 )
 from mentorship_kit.auth import CallerDependency, Principal
@@ -110,6 +116,8 @@ class ExportedDirectoryEntry(BaseModel):
     """You as the directory announced you: only who your manager is, as a key."""
 
     manager_key: str | None = Field(description="Your manager's key in the read models.")
+    department: str | None = Field(default=None, description="For the comparison groups.")
+    seniority: Seniority | None = Field(default=None, description="For the comparison groups.")
     version: int = Field(description="The directory's version of your entry.")
 
 
@@ -123,6 +131,25 @@ class ExportedInvitation(BaseModel):
     reminders: int
 
 
+class ExportedSkills(BaseModel):
+    """An assessment of your skills as the skills growth report counts it."""
+
+    program_id: str
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    levels: dict[str, float] = Field(description="Peers: only their average (3 or more).")
+    raters: int
+
+
+class ExportedOutcome(BaseModel):
+    """A business outcome the HRIS reported about you, as the outcomes report counts it."""
+
+    kind: OutcomeKind
+    occurred_on: str
+    voluntary: bool | None
+    performance_band: int | None
+
+
 class AnalyticsSections(BaseModel):
     """Every kind of document analytics keeps that names a person."""
 
@@ -134,6 +161,8 @@ class AnalyticsSections(BaseModel):
     fit_answers: ExportSection[ExportedFit]
     goals: ExportSection[ExportedGoal]
     unmatched: ExportSection[ExportedUnmatched]
+    skills_assessments: ExportSection[ExportedSkills]
+    outcomes: ExportSection[ExportedOutcome]
     kept_without_you: ExportSection[str] = Field(
         description="What analytics counts without any link to a person (no items)."
     )
@@ -158,12 +187,16 @@ class AnalyticsExport(PersonalDataDocument[AnalyticsSections]):
                 directory=ExportSection(
                     description=(
                         "You as the organisation's directory announced you: the key of your "
-                        "manager, for the reporting-line checks (no name, title or e-mail)."
+                        "manager, for the reporting-line checks, and your department and "
+                        "seniority, for the outcomes' comparison groups (no name, title or "
+                        "e-mail)."
                     ),
                     items=(
                         [
                             ExportedDirectoryEntry(
                                 manager_key=facts.directory.manager_key,
+                                department=facts.directory.department,
+                                seniority=facts.directory.seniority,
                                 version=facts.directory.version,
                             )
                         ]
@@ -217,6 +250,21 @@ class AnalyticsExport(PersonalDataDocument[AnalyticsSections]):
                 unmatched=ExportSection(
                     description="Matching runs' proposals that left you unmatched, and why.",
                     items=_unmatched(facts),
+                ),
+                skills_assessments=ExportSection(
+                    description=(
+                        "The assessments of your skills the skills growth report counts: "
+                        "yours, your mentor's, your manager's, your peers' only as their "
+                        "average of three or more."
+                    ),
+                    items=[_skills(fact) for fact in facts.skills],
+                ),
+                outcomes=ExportSection(
+                    description=(
+                        "The business outcomes the HRIS reported about you, which the "
+                        "outcomes report counts (only in groups of five or more)."
+                    ),
+                    items=[_outcome(fact) for fact in facts.outcomes],
                 ),
                 kept_without_you=ExportSection(
                     description=(
@@ -288,6 +336,25 @@ def _goal(fact: GoalFact) -> ExportedGoal:
     )
 
 
+def _skills(fact: SkillsFact) -> ExportedSkills:
+    return ExportedSkills(
+        program_id=fact.program_id,
+        rater_kind=fact.rater_kind,
+        moment=fact.moment,
+        levels=dict(fact.levels),
+        raters=fact.raters,
+    )
+
+
+def _outcome(fact: OutcomeFact) -> ExportedOutcome:
+    return ExportedOutcome(
+        kind=fact.kind,
+        occurred_on=str(fact.occurred_on),
+        voluntary=fact.voluntary,
+        performance_band=fact.performance_band,
+    )
+
+
 def _unmatched(facts: PersonFacts) -> list[ExportedUnmatched]:
     keys = facts.keys
     return [
@@ -311,9 +378,9 @@ def export_router(export: PersonalDataExport, caller: CallerDependency) -> APIRo
             "For the authenticated participant: the read-model documents that name them "
             "(their directory entry's manager key, invitations, registrations as counted, "
             "pairs, session ratings and topics, fit answers, goals' progress, the proposals "
-            "that left them unmatched), found by their person id. Survey answers and "
-            "sessions are counted without any link to a person. Only with a participant's "
-            "own token: the admin token names nobody (403)."
+            "that left them unmatched, skills assessments, HRIS outcomes), found by their "
+            "person id. Survey answers and sessions are counted without any link to a "
+            "person. Only with a participant's own token: the admin token names nobody (403)."
         ),
         responses=EXPORT_RESPONSES,
     )

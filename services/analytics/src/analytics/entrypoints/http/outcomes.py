@@ -52,7 +52,7 @@ def outcomes_router(service: OutcomeReports, manager: CallerDependency) -> APIRo
 
     @router.get(
         "/programs/{program_id}/reports/mentors",
-        summary="Each mentor's impact: mentees, sessions, hours, rating, mentees' goals",
+        summary="Each mentor's impact: mentees, sessions, hours, rating, mentees' goals and growth",
     )
     async def mentors(program_id: ProgramId, _: Manager) -> MentorImpactReport:
         return await service.mentor_impact(program_id)

@@ -12,11 +12,24 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, Field
 
+from feedback.domain.outcomes import Outcome
+from feedback.domain.raters import MIN_PEERS_SHOWN, RaterRequest, peers_average
+from feedback.domain.recognition import Recognition
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
+from feedback.domain.skills import SkillsAssessment
+from feedback.domain.stories import Story
 from feedback.entrypoints.http.views import MilestoneView, ProgressView
 from feedback.usecases.export import PairHeld, PersonalData
 from mentorship_contracts.events import SessionCompleted
-from mentorship_contracts.types import FitConcern, ParticipantRole, SurveyKind
+from mentorship_contracts.types import (
+    AssessmentMoment,
+    FitConcern,
+    OutcomeKind,
+    ParticipantRole,
+    RaterKind,
+    RecognitionSource,
+    SurveyKind,
+)
 from mentorship_kit.exports import ExportSection, PersonalDataDocument, subject
 
 
@@ -128,6 +141,68 @@ class ExportedSurveyAnswer(BaseModel):
     submitted_at: datetime
 
 
+class ExportedAssessment(BaseModel):
+    """A rating of a mentee's skills at one moment (peers: only their average, 3 or more)."""
+
+    program_id: str
+    participant_id: str = Field(description="The mentee rated.")
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    levels: dict[str, float] | None = Field(
+        description="Per skill, 1 to 5; for peers their average, empty under three answers."
+    )
+    raters: int = Field(description="1, or how many peers answered.")
+    assessed_at: datetime
+
+
+class ExportedRaterRequest(BaseModel):
+    """A manager or peer you asked for their view (whom is not kept by name)."""
+
+    request_id: str
+    program_id: str
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    requested_at: datetime
+    expires_at: datetime
+
+
+class ExportedOutcome(BaseModel):
+    """A business outcome the HRIS import recorded about you (under your pseudonym)."""
+
+    outcome_id: str
+    kind: OutcomeKind
+    occurred_on: str
+    voluntary: bool | None
+    performance_band: int | None
+    recorded_at: datetime
+
+
+class ExportedStory(BaseModel):
+    """An impact story you wrote."""
+
+    story_id: str
+    program_id: str
+    participant_id: str
+    title: str
+    text: str
+    consent_to_publish: bool
+    approved: bool
+    written_at: datetime
+    approved_at: datetime | None
+
+
+class ExportedRecognition(BaseModel):
+    """A recognition you received as a mentor."""
+
+    recognition_id: str
+    program_id: str
+    participant_id: str
+    source: RecognitionSource
+    sessions_held: int
+    average_rating: float | None
+    recognized_at: datetime
+
+
 class ParticipationsSection(ExportSection[ExportedParticipation]):
     """The programs the person registered for."""
 
@@ -171,6 +246,12 @@ class FeedbackSections(BaseModel):
     agreements: AgreementsSection
     development_plan: DevelopmentPlanSection
     survey_answers: SurveyAnswersSection
+    skills_assessments_received: ExportSection[ExportedAssessment]
+    skills_assessments_given: ExportSection[ExportedAssessment]
+    rater_requests: ExportSection[ExportedRaterRequest]
+    outcomes: ExportSection[ExportedOutcome]
+    impact_stories: ExportSection[ExportedStory]
+    recognitions: ExportSection[ExportedRecognition]
 
 
 class PersonalDataView(PersonalDataDocument[FeedbackSections]):
@@ -228,6 +309,40 @@ class PersonalDataView(PersonalDataDocument[FeedbackSections]):
                 survey_answers=SurveyAnswersSection(
                     description="Your answers to program surveys, with your comments.",
                     items=[_survey(response) for response in data.survey_answers],
+                ),
+                skills_assessments_received=ExportSection(
+                    description=(
+                        "The ratings of your skills: yours, your mentor's and your manager's; "
+                        f"your peers' only as their average once {MIN_PEERS_SHOWN} or more "
+                        "answered, never one by one (nor who they are)."
+                    ),
+                    items=_received(data.assessments_received),
+                ),
+                skills_assessments_given=ExportSection(
+                    description="Your ratings of your mentees' skills, as their mentor.",
+                    items=[_assessment(a) for a in data.assessments_given],
+                ),
+                rater_requests=ExportSection(
+                    description=(
+                        "The managers and peers you asked for their view, by kind and moment "
+                        "(their links' keys are not shown)."
+                    ),
+                    items=[_rater_request(r) for r in data.rater_requests],
+                ),
+                outcomes=ExportSection(
+                    description=(
+                        "The business outcomes the HRIS import recorded about you, under your "
+                        "pseudonym (no employee id is kept)."
+                    ),
+                    items=[_outcome(o) for o in data.outcomes],
+                ),
+                impact_stories=ExportSection(
+                    description="The impact stories you wrote, and whether one is approved.",
+                    items=[_story(story) for story in data.stories],
+                ),
+                recognitions=ExportSection(
+                    description="Your recognitions as a mentor, with what you had achieved then.",
+                    items=[_recognition(r) for r in data.recognitions],
                 ),
             ),
         )
@@ -331,4 +446,87 @@ def _survey(response: SurveyResponse) -> ExportedSurveyAnswer:
         would_join_again=response.would_join_again,
         comments=response.comments,
         submitted_at=response.submitted_at,
+    )
+
+
+def _assessment(a: SkillsAssessment) -> ExportedAssessment:
+    return ExportedAssessment(
+        program_id=a.program_id,
+        participant_id=a.participant_id,
+        rater_kind=a.rater_kind,
+        moment=a.moment,
+        levels={skill: float(level) for skill, level in a.levels.items()},
+        raters=1,
+        assessed_at=a.assessed_at,
+    )
+
+
+def _received(assessments: list[SkillsAssessment]) -> list[ExportedAssessment]:
+    """Each non-peer rating; the peers of a moment as one average (none under three)."""
+    found = [_assessment(a) for a in assessments if a.rater_kind is not RaterKind.PEER]
+    peers: dict[tuple[str, str, AssessmentMoment], list[SkillsAssessment]] = {}
+    for a in assessments:
+        if a.rater_kind is RaterKind.PEER:
+            peers.setdefault((a.program_id, a.participant_id, a.moment), []).append(a)
+    for (program_id, participant_id, moment), answers in sorted(peers.items()):
+        skills = sorted({skill for a in answers for skill in a.levels})
+        found.append(
+            ExportedAssessment(
+                program_id=program_id,
+                participant_id=participant_id,
+                rater_kind=RaterKind.PEER,
+                moment=moment,
+                levels=peers_average(answers, skills),
+                raters=len(answers),
+                assessed_at=max(a.assessed_at for a in answers),
+            )
+        )
+    return found
+
+
+def _rater_request(request: RaterRequest) -> ExportedRaterRequest:
+    return ExportedRaterRequest(
+        request_id=request.request_id,
+        program_id=request.program_id,
+        rater_kind=request.rater_kind,
+        moment=request.moment,
+        requested_at=request.requested_at,
+        expires_at=request.expires_at,
+    )
+
+
+def _outcome(outcome: Outcome) -> ExportedOutcome:
+    return ExportedOutcome(
+        outcome_id=outcome.outcome_id,
+        kind=outcome.kind,
+        occurred_on=str(outcome.occurred_on),
+        voluntary=outcome.voluntary,
+        performance_band=outcome.performance_band,
+        recorded_at=outcome.recorded_at,
+    )
+
+
+def _story(story: Story) -> ExportedStory:
+    return ExportedStory(
+        story_id=story.story_id,
+        program_id=story.program_id,
+        participant_id=story.participant_id,
+        title=story.title,
+        text=story.text,
+        consent_to_publish=story.consent_to_publish,
+        approved=story.approved,
+        written_at=story.written_at,
+        approved_at=story.approved_at,
+    )
+
+
+def _recognition(recognition: Recognition) -> ExportedRecognition:
+    return ExportedRecognition(
+        recognition_id=recognition.recognition_id,
+        program_id=recognition.program_id,
+        participant_id=recognition.participant_id,
+        source=recognition.source,
+        sessions_held=recognition.sessions_held,
+        average_rating=recognition.average_rating,
+        recognized_at=recognition.recognized_at,
     )

@@ -4,33 +4,82 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from feedback.entrypoints.http.skills import SkillsInput
-from feedback.usecases.raters import RaterService
+from feedback.usecases.raters import NamedPeer, RaterService
 from mentorship_contracts.types import AssessmentMoment, RaterKind
 from mentorship_kit.auth import CallerDependency, Principal
 
 ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
 Token = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$", max_length=300)]
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+Email = Annotated[
+    str,
+    StringConstraints(
+        min_length=3,
+        max_length=254,
+        pattern=rf"^{_ATEXT}+(\.{_ATEXT}+)*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$",
+    ),
+]
+EmployeeId = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^\S+$")]
 
 
 RULES: dict[int | str, dict[str, Any]] = {
     409: {
         "description": "`no_manager_known`, `not_an_assessment_moment`, `no_skills_chosen`, "
-        "`link_expired`, `rater_links_unavailable` (no link key), `program_not_known`."
+        "`link_expired`, `rater_links_unavailable` (no link key), `program_not_known`, "
+        "`pseudonym_key_missing` (a peer named by employee id without AUTH_PSEUDONYM_KEY)."
     }
 }
 
 
+class PeerInput(BaseModel):
+    """A peer to invite by e-mail: their work address, or their employee id (exactly one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email | None = None
+    employee_id: EmployeeId | None = Field(
+        default=None, description="Reached through the directory (kept only as a pseudonym)."
+    )
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "PeerInput":
+        if (self.email is None) == (self.employee_id is None):
+            msg = "give either email or employee_id"
+            raise ValueError(msg)
+        return self
+
+
 class RatersInput(BaseModel):
-    """Whom to ask: the manager (from the directory) and/or peers (up to five per moment)."""
+    """Whom to ask: the manager (from the directory) and/or peers (up to five per moment).
+
+    The manager and the peers in ``invite_peers`` get an e-mail with their link; ``peers``
+    asks for links only, which the mentee forwards.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     moment: AssessmentMoment
     manager: bool = False
     peers: int = Field(default=0, ge=0, le=5, description="How many peer links to make.")
+    invite_peers: list[PeerInput] = Field(
+        default_factory=list, max_length=5, description="Peers to invite by e-mail."
+    )
+
+
+class RaterDeliveryView(BaseModel):
+    """Whom a rater invitation goes to and the link it carries (the sending service only)."""
+
+    request_id: str
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    program_id: str
+    rater_person_id: str | None = Field(description="Reach them through the directory.")
+    email: str | None = Field(description="Or at the address the mentee gave.")
+    path: str
+    expires_at: datetime
 
 
 class RaterLinkView(BaseModel):
@@ -85,10 +134,13 @@ class CalibrationView(BaseModel):
     moments: dict[AssessmentMoment, list[CalibrationRowView]]
 
 
-def raters_router(raters: RaterService, caller: CallerDependency) -> APIRouter:
+def raters_router(
+    raters: RaterService, caller: CallerDependency, admin: CallerDependency
+) -> APIRouter:
     """Routes of 360 input (the answer routes are open: the signed token is the key)."""
     router = APIRouter(prefix="/v1", tags=["skills"])
     Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
+    Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
 
     @router.post(
         "/programs/{program_id}/skills/raters",
@@ -97,7 +149,12 @@ def raters_router(raters: RaterService, caller: CallerDependency) -> APIRouter:
     )
     async def ask(program_id: ResourceId, given: RatersInput, who: Caller) -> RaterLinks:
         made = await raters.ask(
-            program_id, given.moment, manager=given.manager, peers=given.peers, caller=who
+            program_id,
+            given.moment,
+            manager=given.manager,
+            peers=given.peers,
+            caller=who,
+            named=tuple(NamedPeer(p.employee_id, p.email) for p in given.invite_peers),
         )
         return RaterLinks(
             links=[
@@ -111,6 +168,25 @@ def raters_router(raters: RaterService, caller: CallerDependency) -> APIRouter:
                 )
                 for link in made
             ]
+        )
+
+    @router.get(
+        "/skills/rater-requests/{request_id}/delivery",
+        summary="Whom a rater invitation goes to, with its link (admins: the sending service)",
+        responses=RULES | {404: {"description": "No such request (or erased)."}},
+    )
+    async def delivery(request_id: ResourceId, _: Admin) -> RaterDeliveryView:
+        found = await raters.delivery(request_id)
+        request = found.request
+        return RaterDeliveryView(
+            request_id=request.request_id,
+            rater_kind=request.rater_kind,
+            moment=request.moment,
+            program_id=request.program_id,
+            rater_person_id=request.rater_person_id,
+            email=request.rater_email,
+            path=f"/v1/skills/rater-links/{found.token}",
+            expires_at=request.expires_at,
         )
 
     @router.get(
