@@ -252,6 +252,40 @@ def test_a_share_the_most_pairs_cannot_meet_is_met_with_fewer_pairs() -> None:
     assert_sound(result, problem, brute_force(problem))
 
 
+def test_the_network_path_states_a_share_as_a_cap_on_within_department_pairs() -> None:
+    """With the count of pairs fixed, ``share`` of them crossing is at most ``1 - share`` of
+    them within a department: the row loaded into HiGHS has non-zeros (-1) only on
+    within-department columns, not on every column, and the share still holds."""
+    rng = np.random.default_rng(5)
+    mentee_department = rng.integers(0, 4, size=40).astype(np.int32)
+    mentor_department = rng.integers(0, 4, size=30).astype(np.int32)
+    same = mentee_department[:, None] == mentor_department[None, :]
+    scores = rng.random((40, 30)) * 5 + 5 * same  # the best pairs stay within a department
+    scores[rng.random(scores.shape) < 0.2] = -np.inf
+    constraints = SideConstraints(
+        mentor_capacity=rng.integers(1, 4, size=30),
+        mentee_department=mentee_department,
+        mentor_department=mentor_department,
+        min_cross_department_share=0.8,
+    )
+    program = AssignmentProgram(scores, constraints)
+    result = program.solve()
+    assert not result.mip
+    crossing = sum(1 for i, j in result.pairs if not same[i, j])
+    assert crossing >= 0.8 * len(result.pairs) - TOLERANCE
+    lp = program.loaded()
+    assert isinstance(lp, highspy.HighsLp)
+    matrix = _dense(lp)
+    (row,) = np.nonzero((matrix < 0).any(axis=1))[0]  # the share; every other row is >= 0
+    stated = program.problem()
+    columns = [tuple(map(int, v.name.split("_")[1:])) for v in stated.variables()]
+    within = np.array([bool(same[i, j]) for i, j in columns])
+    assert within.any()
+    assert not within.all()
+    assert np.array_equal(matrix[row] != 0, within)
+    assert np.all(matrix[row][within] == -1.0)
+
+
 def _a_matching(problem: Problem, random: object) -> list[tuple[int, int]]:
     """Some feasible matching of ``problem`` to play the existing pairs."""
     import random as stdlib_random

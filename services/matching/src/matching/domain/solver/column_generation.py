@@ -153,6 +153,9 @@ class RestrictedMaster:
             mentor=np.full(n if constraints.peer else m, -1, dtype=np.intp),
         )
         self.rows_built = False
+        self.couplings = constraints.couplings(self.shape)
+        """The coupling rows as this model states them (the network path restates a row
+        for its fixed number of pairs, `Coupling.with_pairs`)."""
         self.multiplier = Multiplier()
         self.rounds = 0
         self.unproven = False
@@ -252,9 +255,16 @@ class RestrictedMaster:
                 for key, members in _groups(departments[known], columns[known])
             ]
         for position, coupling in enumerate(couplings):
-            coefficients = coupling.coefficients(mentees, mentors)
+            coefficients = np.asarray(coupling.coefficients(mentees, mentors), dtype=np.float64)
+            nonzero = coefficients != 0.0
             specs.append(
-                (f"coupling:{coupling.name}", position, columns, coefficients, coupling.bound)
+                (
+                    f"coupling:{coupling.name}",
+                    position,
+                    columns[nonzero],
+                    coefficients[nonzero],
+                    coupling.bound,
+                )
             )
         return specs
 
@@ -294,7 +304,8 @@ class RestrictedMaster:
 
     def add_row(self, kind: str, coefficients: Vector, bound: float) -> int:
         """A ``>=`` row over every column (a coupling or the count), in HiGHS too."""
-        columns = np.arange(len(self.columns_i), dtype=np.intp)
+        columns = np.nonzero(coefficients)[0].astype(np.intp)
+        coefficients = coefficients[columns]
         row = self._add_row(kind, 0, columns, coefficients, bound)
         self._solver().add_row(bound, INFINITY, columns, coefficients)
         return row
@@ -426,7 +437,7 @@ class RestrictedMaster:
             mentee_price += duals[index.count]
         terms: list[tuple[Coupling, float]] = [
             (coupling, -float(duals[index.coupling[coupling.name]]))
-            for coupling in c.couplings(self.shape)
+            for coupling in self.couplings
             if coupling.name in index.coupling
         ]
         if phase == SCORE and self.multiplier.coupling is not None and self.multiplier.value:
@@ -555,10 +566,12 @@ class RestrictedMaster:
                 lookup[department] = row
             rows.append(lookup[c.mentee_department[mentees]])
             values.append(ones)
-        for coupling in c.couplings(self.shape):
+        for coupling in self.couplings:
             if coupling.name in index.coupling:
-                rows.append(np.full(len(mentees), index.coupling[coupling.name], dtype=np.intp))
-                values.append(np.asarray(coupling.coefficients(mentees, mentors), dtype=np.float64))
+                coefficients = np.asarray(coupling.coefficients(mentees, mentors), dtype=np.float64)
+                at = np.where(coefficients != 0.0, index.coupling[coupling.name], -1)
+                rows.append(at.astype(np.intp))
+                values.append(coefficients)
         if index.count is not None:
             rows.append(np.full(len(mentees), index.count, dtype=np.intp))
             values.append(ones)

@@ -10,15 +10,12 @@ bound.
 
 from __future__ import annotations
 
-import numpy as np
-
 from matching.domain.solver.column_generation import SCORE, RestrictedMaster, tighter
 from matching.domain.solver.problem import (
     Coupling,
     Indices,
     Infeasible,
     TimeLimitReached,
-    Vector,
 )
 
 MULTIPLIER_STEPS = 24
@@ -26,26 +23,24 @@ TARGET_GAP = 1e-4
 
 
 def solve_coupled(
-    master: RestrictedMaster, coupling: Coupling, values: Vector, bound: float | None
+    master: RestrictedMaster, coupling: Coupling, bound: float | None
 ) -> tuple[Indices, float | None]:
     """The best solution meeting ``coupling`` that a multiplier finds, and the bound.
 
-    ``values`` and ``bound`` are the network optimum without the row. The LP with the row
-    added gives the best bound there is (the Lagrangian dual of an LP is its LP dual)
-    and, as the row's dual, the best multiplier. Just above that multiplier the network
-    optimum is the integral vertex of the optimal face that leans furthest into the row,
+    The model holds the row already and ``bound`` is its LP optimum, priced over every
+    pair: the best bound there is (the Lagrangian dual of an LP is its LP dual). If that
+    optimum is integral it is the answer. Otherwise the row's dual is the best
+    multiplier: just above it the network optimum (the row priced into the objective
+    instead) is the integral vertex of the optimal face that leans furthest into the row,
     so it meets the row; the search widens the step only when numerical ties hide it.
     Solutions are kept as chosen column indices: columns added by later pricing do not
     change what an earlier solution chose.
     """
     master.multiplier.coupling = coupling
-    chosen = np.nonzero(values > 0.5)[0]
-    if master.meets(coupling, chosen):  # the row holds at multiplier 0: optimal as it is
+    chosen = master.chosen()
+    if master.integral() and master.meets(coupling, chosen):
         return chosen, bound
-    coefficients = coupling.coefficients(master.columns_i, master.columns_j)
-    row = master.add_row(f"coupling:{coupling.name}", coefficients, coupling.bound)
-    master.index.coupling[coupling.name] = row
-    bound = tighter(bound, master.optimise(phase=SCORE))
+    row = master.index.coupling[coupling.name]
     dual = float(master.highs.duals()[row]) if master.highs else 0.0
     best_multiplier = max(0.0, -dual)  # a >= row of a maximisation has a dual <= 0
     master.free_row(row)

@@ -21,7 +21,7 @@ from matching.domain.solver.problem import SolveResult
 def solve_mip_path(master: RestrictedMaster, started: float) -> SolveResult:
     """Both phases as integer programs: most pairs, then the best score with that many."""
     seconds: dict[str, float] = {}
-    couplings = master.constraints.couplings(master.shape)
+    couplings = master.couplings
     master.add_columns(*master.candidates())
     master.build_rows(count=None, couplings=couplings)
     seconds["build"] = time.perf_counter() - started
@@ -46,7 +46,7 @@ def solve_mip_path(master: RestrictedMaster, started: float) -> SolveResult:
 
 def max_pairs_mip(master: RestrictedMaster) -> int:
     """Only the first phase, as an integer program: the most pairs (proven)."""
-    couplings = master.constraints.couplings(master.shape)
+    couplings = master.couplings
     master.add_columns(*master.candidates())
     master.build_rows(count=None, couplings=couplings)
     master.load(phase=PAIRS)

@@ -42,17 +42,22 @@ def solve_network(
     built = time.perf_counter()
     mentees, mentors = master.candidates()
     master.add_columns(np.concatenate([mentees, extra_i]), np.concatenate([mentors, extra_j]))
-    master.build_rows(count=pairs_needed, couplings=[])
+    if coupling is not None:
+        # Every solution here has exactly `pairs_needed` pairs: the row restated for that
+        # many is equivalent and far sparser (`Coupling.with_pairs`). It is in the model
+        # from the first solve, which gives both the best bound and its multiplier.
+        coupling = coupling.with_pairs(pairs_needed)
+        master.couplings = [coupling]
+    master.build_rows(count=pairs_needed, couplings=master.couplings)
     seconds["build"] = time.perf_counter() - built
     solved = time.perf_counter()
     master.load(phase=SCORE)
     bound = master.optimise(phase=SCORE)
-    if not master.integral():  # pragma: no cover - network LPs have integral vertices
-        solve_mip(master)
-    values = master.values()
-    chosen = np.nonzero(values > 0.5)[0]
+    if coupling is None and not master.integral():  # pragma: no cover - network LPs
+        solve_mip(master)  # have integral vertices
+    chosen = master.chosen()
     if coupling is not None:
-        chosen, bound = solve_coupled(master, coupling, values, bound)
+        chosen, bound = solve_coupled(master, coupling, bound)
     seconds["score"] = time.perf_counter() - solved
     seconds["total"] = time.perf_counter() - started
     return master.result(chosen, bound, pairs_needed, seconds=seconds)
