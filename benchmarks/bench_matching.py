@@ -29,9 +29,18 @@ the pool over Kafka, runs the matching and times the approval that creates the p
 
     matching-approval mentees=<n> pairs=<created> approve_s=<t> pairs_per_s=<r>
 
+With --run, it runs the service likewise, fills the pool over Kafka and times one matching
+run end to end, from the request to the proposal stored, stage by stage (queue: requested to
+claimed; load: reading the pool; solve: the solver, wall clock; prepare: the proposal's parts;
+store and the rest: what remains, storing the proposal included):
+
+    matching-run mentees=<n> end_to_end_s=<t> solve_s=<t> queue_s=<t> load_s=<t>
+                 prepare_s=<t> store_s=<t> ratio=<end to end / solve>
+
 Usage: python benchmarks/bench_matching.py [--mentees 10000] [--seed 3] [--plain-only]
                                           [--reference auto|always|never]
        python benchmarks/bench_matching.py --approve --mentees 13400   # ~10,000 pairs
+       python benchmarks/bench_matching.py --run --mentees 10000
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--plain-only", action="store_true")
     parser.add_argument("--approve", action="store_true", help="time an approval instead")
+    parser.add_argument("--run", action="store_true", help="time a run end to end instead")
     parser.add_argument(
         "--reference",
         choices=["auto", "always", "never"],
@@ -161,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     n = args.mentees
     if args.approve:
         asyncio.run(approval(n, args.seed))
+        return 0
+    if args.run:
+        asyncio.run(end_to_end(n, args.seed))
         return 0
 
     if not args.plain_only:
@@ -276,8 +290,66 @@ async def approval(mentees: int, seed: int) -> None:
     )
 
 
+async def end_to_end(mentees: int, seed: int) -> None:
+    """Run the service, fill a pool of ``mentees`` and time one run from request to proposal."""
+    program_id = "prog-run"
+    program = example(ProgramCreated, program_id=program_id, auto_approve_matches=False)
+    pool = matching_pool(mentees, seed=seed, program_id=program_id)
+    async with benchmark_service("matching") as (service, infrastructure, prefix):
+        started = time.perf_counter()
+        await publish_events(infrastructure.kafka_bootstrap, [program, *pool], prefix=prefix)
+        async with httpx.AsyncClient(base_url=service.base_url, timeout=60) as client:
+            await _until(
+                client,
+                f"/v1/programs/{program_id}/pool",
+                lambda body: body.get("mentors", 0) + body.get("mentees", 0) == len(pool),
+            )
+            print(f"pool of {len(pool)} filled after {time.perf_counter() - started:.1f}s")
+            requested = time.perf_counter()
+            created = await client.post(
+                f"/v1/programs/{program_id}/matching-runs",
+                json={"time_limit_s": 600},
+                headers=ADMIN_HEADERS,
+            )
+            created.raise_for_status()
+            run = await _until(
+                client,
+                f"/v1/matching-runs/{created.json()['run_id']}",
+                lambda body: body["status"] not in {"queued", "running"},
+                poll_s=0.05,
+            )
+            end_to_end_s = time.perf_counter() - requested
+    if run["status"] != "proposed":
+        print(f"FAILED: the run is {run['status']}: {run['error']}")
+        sys.exit(1)
+    seconds = run["summary"]["seconds"]
+    queue_s = (
+        datetime.fromisoformat(run["started_at"]) - datetime.fromisoformat(run["requested_at"])
+    ).total_seconds()
+    stages = {
+        "queue": queue_s,
+        "load": seconds["load"],
+        "solve": seconds["solve"],
+        "prepare": seconds["prepare"],
+    }
+    stages["store"] = end_to_end_s - sum(stages.values())
+    for name, value in stages.items():
+        print(f"stage {name:8} {value:7.2f}s", flush=True)
+    print(f"solver stages {seconds}", flush=True)
+    print(
+        f"matching-run mentees={mentees} pairs={run['summary']['mentees_matched']} "
+        f"end_to_end_s={end_to_end_s:.2f} solve_s={stages['solve']:.2f} "
+        f"queue_s={queue_s:.2f} load_s={stages['load']:.2f} prepare_s={stages['prepare']:.2f} "
+        f"store_s={stages['store']:.2f} ratio={end_to_end_s / stages['solve']:.2f}"
+    )
+
+
 async def _until(
-    client: httpx.AsyncClient, url: str, accept: Any, timeout_s: float = 3600
+    client: httpx.AsyncClient,
+    url: str,
+    accept: Any,
+    timeout_s: float = 3600,
+    poll_s: float = 0.5,
 ) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -293,7 +365,7 @@ async def _until(
         if time.monotonic() > deadline:
             msg = f"GET {url} did not reach the expected state within {timeout_s:.0f} s"
             raise TimeoutError(msg)
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(poll_s)
 
 
 def _cross_share(proposal: Proposal, pool: list[ParticipantState]) -> float:
