@@ -29,10 +29,11 @@ the pool over Kafka, runs the matching and times the approval that creates the p
 
     matching-approval mentees=<n> pairs=<created> approve_s=<t> pairs_per_s=<r>
 
-With --run, it runs the service likewise, fills the pool over Kafka and times one matching
-run end to end, from the request to the proposal stored, stage by stage (queue: requested to
-claimed; load: reading the pool; solve: the solver, wall clock; prepare: the proposal's parts;
-store and the rest: what remains, storing the proposal included):
+With --run, it runs the service likewise, writes the program and its pool straight into the
+service's database (projecting them from events is the consumers' benchmark, not this one's)
+and times one matching run end to end, from the request to the proposal stored, stage by stage
+(queue: requested to claimed; load: reading the pool; solve: the solver, wall clock; prepare:
+the proposal's parts; store: what remains, storing the proposal included):
 
     matching-run mentees=<n> end_to_end_s=<t> solve_s=<t> queue_s=<t> load_s=<t>
                  prepare_s=<t> store_s=<t> ratio=<end to end / solve>
@@ -54,17 +55,20 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 from numpy.typing import NDArray
+from pymongo import AsyncMongoClient
 
+from matching.adapters.reporting import ManagerEdges
 from matching.domain.matching import MatchingRequest, Proposal, propose, setup_market
+from matching.domain.reporting import newest, statements_of
 from matching.domain.scoring import score_matrix
-from mentorship_contracts.events import ProgramCreated
+from mentorship_contracts.events import ParticipantRegistered, ProgramCreated
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import MatchingRules, MatchingSettings
 from mentorship_contracts.examples import example
@@ -73,6 +77,7 @@ from mentorship_devstack.api import ADMIN_HEADERS
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import benchmark_service
 from mentorship_devstack.workloads import DEPARTMENTS, matching_pool
+from mentorship_kit.outbox import Transaction
 
 REFERENCE_MAX_PAIRS = 100_000_000
 """Largest n x m the dense references run on (30,000 mentees: 225 million pairs)."""
@@ -295,16 +300,14 @@ async def end_to_end(mentees: int, seed: int) -> None:
     program_id = "prog-run"
     program = example(ProgramCreated, program_id=program_id, auto_approve_matches=False)
     pool = matching_pool(mentees, seed=seed, program_id=program_id)
-    async with benchmark_service("matching") as (service, infrastructure, prefix):
-        started = time.perf_counter()
-        await publish_events(infrastructure.kafka_bootstrap, [program, *pool], prefix=prefix)
+    async with benchmark_service("matching") as (service, infrastructure, _):
+        await _seed(infrastructure.mongodb_url, program, pool)
         async with httpx.AsyncClient(base_url=service.base_url, timeout=60) as client:
-            await _until(
-                client,
-                f"/v1/programs/{program_id}/pool",
-                lambda body: body.get("mentors", 0) + body.get("mentees", 0) == len(pool),
+            pool_size = await _until(client, f"/v1/programs/{program_id}/pool", lambda _: True)
+            print(
+                f"pool seeded: {pool_size['mentees']} mentees, {pool_size['mentors']} mentors",
+                flush=True,
             )
-            print(f"pool of {len(pool)} filled after {time.perf_counter() - started:.1f}s")
             requested = time.perf_counter()
             created = await client.post(
                 f"/v1/programs/{program_id}/matching-runs",
@@ -342,6 +345,38 @@ async def end_to_end(mentees: int, seed: int) -> None:
         f"queue_s={queue_s:.2f} load_s={stages['load']:.2f} prepare_s={stages['prepare']:.2f} "
         f"store_s={stages['store']:.2f} ratio={end_to_end_s / stages['solve']:.2f}"
     )
+
+
+async def _seed(
+    mongodb_url: str, program: ProgramCreated, pool: list[ParticipantRegistered]
+) -> None:
+    """Store ``program`` and ``pool`` as matching's projection of their events stores them."""
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
+    try:
+        names = [
+            name for name in await mongo.list_database_names() if name.startswith("test_matching_")
+        ]
+        if len(names) != 1:
+            msg = f"expected one matching database, found {names}"
+            raise RuntimeError(msg)
+        database = mongo[names[0]]
+        as_of = datetime.now(UTC)
+        await database["programs"].insert_one(
+            {"_id": program.program_id, "state": program.model_dump(mode="json"), "as_of": as_of}
+        )
+        await database["pool"].insert_many(
+            [
+                {"_id": p.participant_id, "state": p.model_dump(mode="json"), "as_of": as_of}
+                for p in pool
+            ]
+        )
+        statements = [s for p in pool for s in statements_of(p, as_of)]
+        async with mongo.start_session() as session:
+            await ManagerEdges(database).save(
+                newest({}, statements).values(), Transaction(session, "bench")
+            )
+    finally:
+        await mongo.close()
 
 
 async def _until(
