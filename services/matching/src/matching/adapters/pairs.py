@@ -11,7 +11,7 @@ from pymongo import ASCENDING, IndexModel
 from matching.domain.matching import PairKey
 from matching.domain.pairs import EARLY_END_REASONS, ERASED, Pair, PairStatus
 from mentorship_contracts.types import PairEndReason
-from mentorship_kit.mongo import Collection, Database, Document, Indexes, read_all
+from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
 
 PAIRS = "pairs"
@@ -157,9 +157,10 @@ class PairRepository:
         return erased
 
     async def _keys(self, query: Document) -> list[PairKey]:
+        cursor = self._pairs.find(query, _KEY_FIELDS)
         return [
             PairKey(mentor=d["mentor_participant_id"], mentee=d["mentee_participant_id"])
-            for d in await read_all(self._pairs, query, _KEY_FIELDS)
+            async for d in cursor
         ]
 
 

@@ -9,7 +9,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import ParticipantRole
-from mentorship_kit.mongo import Collection, Database, Indexes, read_all
+from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
 
@@ -43,9 +43,8 @@ class MatchingPool:
         )
 
     async def participants_of(self, program_id: str) -> list[ParticipantState]:
-        """Everyone registered in a program and not withdrawn (one bulk read)."""
-        documents = await read_all(self._pool, {"state.program_id": program_id}, {"state": 1})
-        return [ParticipantState.model_validate(document["state"]) for document in documents]
+        """Everyone registered in a program and not withdrawn."""
+        return await self.participants.find({"program_id": program_id})
 
     async def of_person(self, person_id: str) -> list[ParticipantState]:
         """The person's registrations still in a pool (one per program)."""

@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, ReplaceOne
 
 from matching.domain.reporting import ManagerStatement
-from mentorship_kit.mongo import Collection, Database, Indexes, read_all
+from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
 
 MANAGERS = "managers"
@@ -76,9 +76,10 @@ class ManagerEdges:
         await self._edges.delete_many({"manager": person}, session=tx.session)
 
     async def _all_managers(self) -> dict[str, str]:
+        cursor = self._edges.find({}, {"manager": 1})
         return {
             document["_id"]: document["manager"]
-            for document in await read_all(self._edges, {}, {"manager": 1})
+            async for document in cursor
             if document["manager"] is not None
         }
 
