@@ -29,9 +29,19 @@ the pool over Kafka, runs the matching and times the approval that creates the p
 
     matching-approval mentees=<n> pairs=<created> approve_s=<t> pairs_per_s=<r>
 
+With --run, it runs the service likewise, writes the program and its pool straight into the
+service's database (projecting them from events is the consumers' benchmark, not this one's)
+and times one matching run end to end, from the request to the proposal stored, stage by stage
+(queue: requested to claimed; load: reading the pool; solve: the solver, wall clock; prepare:
+the proposal's parts; store: what remains, storing the proposal included):
+
+    matching-run mentees=<n> end_to_end_s=<t> solve_s=<t> queue_s=<t> load_s=<t>
+                 prepare_s=<t> store_s=<t> ratio=<end to end / solve>
+
 Usage: python benchmarks/bench_matching.py [--mentees 10000] [--seed 3] [--plain-only]
                                           [--reference auto|always|never]
        python benchmarks/bench_matching.py --approve --mentees 13400   # ~10,000 pairs
+       python benchmarks/bench_matching.py --run --mentees 10000
 """
 
 from __future__ import annotations
@@ -45,16 +55,20 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
 from numpy.typing import NDArray
+from pymongo import AsyncMongoClient
 
+from matching.adapters.reporting import ManagerEdges
 from matching.domain.matching import MatchingRequest, Proposal, propose, setup_market
+from matching.domain.reporting import newest, statements_of
 from matching.domain.scoring import score_matrix
-from mentorship_contracts.events import ProgramCreated
+from mentorship_contracts.events import ParticipantRegistered, ProgramCreated
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import MatchingRules, MatchingSettings
 from mentorship_contracts.examples import example
@@ -63,6 +77,7 @@ from mentorship_devstack.api import ADMIN_HEADERS
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import benchmark_service
 from mentorship_devstack.workloads import DEPARTMENTS, matching_pool
+from mentorship_kit.outbox import Transaction
 
 REFERENCE_MAX_PAIRS = 100_000_000
 """Largest n x m the dense references run on (30,000 mentees: 225 million pairs)."""
@@ -151,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--plain-only", action="store_true")
     parser.add_argument("--approve", action="store_true", help="time an approval instead")
+    parser.add_argument("--run", action="store_true", help="time a run end to end instead")
     parser.add_argument(
         "--reference",
         choices=["auto", "always", "never"],
@@ -161,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     n = args.mentees
     if args.approve:
         asyncio.run(approval(n, args.seed))
+        return 0
+    if args.run:
+        asyncio.run(end_to_end(n, args.seed))
         return 0
 
     if not args.plain_only:
@@ -276,8 +295,96 @@ async def approval(mentees: int, seed: int) -> None:
     )
 
 
+async def end_to_end(mentees: int, seed: int) -> None:
+    """Run the service, fill a pool of ``mentees`` and time one run from request to proposal."""
+    program_id = "prog-run"
+    program = example(ProgramCreated, program_id=program_id, auto_approve_matches=False)
+    pool = matching_pool(mentees, seed=seed, program_id=program_id)
+    async with benchmark_service("matching") as (service, infrastructure, _):
+        await _seed(infrastructure.mongodb_url, program, pool)
+        async with httpx.AsyncClient(base_url=service.base_url, timeout=60) as client:
+            pool_size = await _until(client, f"/v1/programs/{program_id}/pool", lambda _: True)
+            print(
+                f"pool seeded: {pool_size['mentees']} mentees, {pool_size['mentors']} mentors",
+                flush=True,
+            )
+            requested = time.perf_counter()
+            created = await client.post(
+                f"/v1/programs/{program_id}/matching-runs",
+                json={"time_limit_s": 600},
+                headers=ADMIN_HEADERS,
+            )
+            created.raise_for_status()
+            run = await _until(
+                client,
+                f"/v1/matching-runs/{created.json()['run_id']}",
+                lambda body: body["status"] not in {"queued", "running"},
+                poll_s=0.05,
+            )
+            end_to_end_s = time.perf_counter() - requested
+    if run["status"] != "proposed":
+        print(f"FAILED: the run is {run['status']}: {run['error']}")
+        sys.exit(1)
+    seconds = run["summary"]["seconds"]
+    queue_s = (
+        datetime.fromisoformat(run["started_at"]) - datetime.fromisoformat(run["requested_at"])
+    ).total_seconds()
+    stages = {
+        "queue": queue_s,
+        "load": seconds["load"],
+        "solve": seconds["solve"],
+        "prepare": seconds["prepare"],
+    }
+    stages["store"] = end_to_end_s - sum(stages.values())
+    for name, value in stages.items():
+        print(f"stage {name:8} {value:7.2f}s", flush=True)
+    print(f"solver stages {seconds}", flush=True)
+    print(
+        f"matching-run mentees={mentees} pairs={run['summary']['mentees_matched']} "
+        f"end_to_end_s={end_to_end_s:.2f} solve_s={stages['solve']:.2f} "
+        f"queue_s={queue_s:.2f} load_s={stages['load']:.2f} prepare_s={stages['prepare']:.2f} "
+        f"store_s={stages['store']:.2f} ratio={end_to_end_s / stages['solve']:.2f}"
+    )
+
+
+async def _seed(
+    mongodb_url: str, program: ProgramCreated, pool: list[ParticipantRegistered]
+) -> None:
+    """Store ``program`` and ``pool`` as matching's projection of their events stores them."""
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
+    try:
+        names = [
+            name for name in await mongo.list_database_names() if name.startswith("test_matching_")
+        ]
+        if len(names) != 1:
+            msg = f"expected one matching database, found {names}"
+            raise RuntimeError(msg)
+        database = mongo[names[0]]
+        as_of = datetime.now(UTC)
+        await database["programs"].insert_one(
+            {"_id": program.program_id, "state": program.model_dump(mode="json"), "as_of": as_of}
+        )
+        await database["pool"].insert_many(
+            [
+                {"_id": p.participant_id, "state": p.model_dump(mode="json"), "as_of": as_of}
+                for p in pool
+            ]
+        )
+        statements = [s for p in pool for s in statements_of(p, as_of)]
+        async with mongo.start_session() as session:
+            await ManagerEdges(database).save(
+                newest({}, statements).values(), Transaction(session, "bench")
+            )
+    finally:
+        await mongo.close()
+
+
 async def _until(
-    client: httpx.AsyncClient, url: str, accept: Any, timeout_s: float = 3600
+    client: httpx.AsyncClient,
+    url: str,
+    accept: Any,
+    timeout_s: float = 3600,
+    poll_s: float = 0.5,
 ) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -293,7 +400,7 @@ async def _until(
         if time.monotonic() > deadline:
             msg = f"GET {url} did not reach the expected state within {timeout_s:.0f} s"
             raise TimeoutError(msg)
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(poll_s)
 
 
 def _cross_share(proposal: Proposal, pool: list[ParticipantState]) -> float:

@@ -94,6 +94,9 @@ async def test_a_run_is_proposed_explained_approved_and_rematched(
         assert run["summary"]["solver_status"] == "optimal"
         assert run["summary"]["gap"] == 0
         assert run["summary"]["mentees_matched"] == 2
+        seconds = run["summary"]["seconds"]
+        assert {"load", "solve", "prepare", "total"} <= seconds.keys(), "each stage is timed"
+        assert seconds["solve"] >= seconds["total"] >= 0, "the wall clock holds the solver's"
 
         proposal = (await client.get(f"/v1/matching-runs/{run_id}/proposal", headers=ADMIN)).json()
         pairs = {

@@ -9,6 +9,7 @@ event and one stored document, so neither grows with the program.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -178,8 +179,16 @@ def proposal_parts(
     ]
 
 
-def summary_of(proposal: Proposal, parts: int) -> RunSummary:
-    """What a run's document records of its proposal."""
+def summary_of(
+    proposal: Proposal, parts: int, pipeline: Mapping[str, float] | None = None
+) -> RunSummary:
+    """What a run's document records of its proposal.
+
+    ``seconds`` holds the solver's stages and, from ``pipeline``, the worker's own: ``load``
+    (reading the pool), ``solve`` (the solver, wall clock) and ``prepare`` (building the
+    proposal's parts), so that a run's time end to end can be told apart stage by stage.
+    """
+    seconds = {**proposal.seconds, **(pipeline or {})}
     return RunSummary(
         solver_status=proposal.status.value,
         objective=proposal.objective,
@@ -191,7 +200,7 @@ def summary_of(proposal: Proposal, parts: int) -> RunSummary:
         unmatched=len(proposal.unmatched),
         removed_pairs=len(proposal.removed),
         parts=parts,
-        seconds={name: round(value, 3) for name, value in proposal.seconds.items()},
+        seconds={name: round(value, 3) for name, value in seconds.items()},
     )
 
 

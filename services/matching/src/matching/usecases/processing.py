@@ -149,6 +149,7 @@ class RunProcessing:
             )
 
         await self._transactor.run(begin)
+        loading = time.perf_counter()
         try:
             request = await self._service.matching_request(run)
         except ProgramNotFoundError:
@@ -161,11 +162,13 @@ class RunProcessing:
                 self._runs.set_stage(run.run_id, worker, Stage(stage)), loop
             )
 
+        solving = time.perf_counter()
         try:
             proposal = await asyncio.to_thread(propose, request, progress)
         except MatchingFailed as error:
             await self._fail(run, worker, str(error))
             return
+        preparing = time.perf_counter()
         await self._runs.set_stage(run.run_id, worker, Stage.STORING)
         program = request.program
         events = proposal_parts(run.run_id, program, proposal, kind=run.kind, proposed_at=utc_now())
@@ -176,7 +179,15 @@ class RunProcessing:
         )
         automatic = program.auto_approve_matches
         status = RunStatus.APPROVING if automatic else RunStatus.PROPOSED
-        summary = summary_of(proposal, len(parts))
+        summary = summary_of(
+            proposal,
+            len(parts),
+            pipeline={
+                "load": solving - loading,
+                "solve": preparing - solving,
+                "prepare": time.perf_counter() - preparing,
+            },
+        )
 
         async def store(tx: Transaction) -> Run:
             approval = (
