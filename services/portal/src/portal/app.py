@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -54,6 +55,9 @@ def build_app(settings: PortalSettings) -> FastAPI:
     if len(secret) < MIN_SECRET_LENGTH:
         msg = f"PORTAL_SESSION_SECRET must be set to at least {MIN_SECRET_LENGTH} characters"
         raise ValueError(msg)
+    # httpx logs every request's URL at INFO: a rater link's token is in its path, and the
+    # token must never reach a log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     http = httpx.AsyncClient(
         timeout=settings.api_timeout_s,
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
