@@ -235,9 +235,15 @@ async def _skills_assessed_with_360(
                 headers=me,
             )
             assert asked.status_code == 200, asked.text
-            links = asked.json()["links"]
-            for link, level in zip(links, (manager_level, *peer_levels), strict=True):
-                answered = await feedback.put(link["path"], json={"levels": {"negotiation": level}})
+            # the manager's link is mailed (the admin-only delivery route), peers' forwarded
+            (invited,) = asked.json()["invited"]
+            delivery = await feedback.get(
+                f"/v1/skills/rater-requests/{invited['request_id']}/delivery", headers=ADMIN
+            )
+            assert delivery.status_code == 200, delivery.text
+            paths = [delivery.json()["path"], *(link["path"] for link in asked.json()["links"])]
+            for path, level in zip(paths, (manager_level, *peer_levels), strict=True):
+                answered = await feedback.put(path, json={"levels": {"negotiation": level}})
                 assert answered.status_code == 200, answered.text
 
     for pair in pairs:

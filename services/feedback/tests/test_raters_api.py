@@ -82,8 +82,19 @@ async def test_manager_and_peers_answer_by_link_and_calibrate(
             lambda r: r.status_code != 409,
         )
         assert asked.status_code == 200, asked.text
-        links = asked.json()["links"]
-        assert [link["rater_kind"] for link in links] == ["manager", "peer", "peer", "peer"]
+        # The manager is mailed by the platform: the mentee gets no token to answer as them.
+        (invited,) = asked.json()["invited"]
+        assert invited["rater_kind"] == "manager"
+        assert set(invited) == {"request_id", "rater_kind", "moment", "expires_at"}
+        forwarded = asked.json()["links"]
+        assert [link["rater_kind"] for link in forwarded] == ["peer", "peer", "peer"]
+        delivered = await client.get(
+            f"/v1/skills/rater-requests/{invited['request_id']}/delivery", headers=ADMIN
+        )
+        assert delivered.status_code == 200, delivered.text
+        manager_path = delivered.json()["path"]
+        assert manager_path.removeprefix("/v1/skills/rater-links/") not in asked.text
+        links = [{"path": manager_path, "token": manager_path.rsplit("/", 1)[-1]}, *forwarded]
         too_many = await client.post(ask_url, headers=mentee, json={"moment": "end", "peers": 3})
         assert problems(too_many) == ["body.peers"]
         assert (
@@ -193,7 +204,11 @@ async def test_the_manager_and_named_peers_are_invited_for_notifications_to_mail
             lambda r: r.status_code != 409,
         )
         assert asked.status_code == 200, asked.text
-        links = asked.json()["links"]
+        # Everyone here is mailed by the platform: the mentee holds none of their tokens.
+        assert asked.json()["links"] == []
+        assert [i["rater_kind"] for i in asked.json()["invited"]] == ["manager", "peer", "peer"]
+        assert "token" not in asked.text
+        assert "rater-links" not in asked.text
         records = await read_topic(
             settings.kafka_bootstrap,
             f"{settings.kafka_topic_prefix}{DEVELOPMENT.name}",
@@ -218,19 +233,20 @@ async def test_the_manager_and_named_peers_are_invited_for_notifications_to_mail
             "kim@example.com",
             None,
         )
-        assert delivery.json()["path"] == links[2]["path"]
+        assert delivery.json()["request_id"] == asked.json()["invited"][2]["request_id"]
         form = await client.get(delivery.json()["path"])
         assert (form.status_code, form.json()["rater_kind"]) == (200, "peer")
         missing = await client.get("/v1/skills/rater-requests/rr-nope/delivery", headers=ADMIN)
         assert missing.status_code == 404
 
+        pal_url = f"/v1/skills/rater-requests/{invited[1].request_id}/delivery"
+        pal_path = (await client.get(pal_url, headers=ADMIN)).json()["path"]
         # The directory erases the peer: the request naming them goes, its link stops working.
         await publish_events(
             settings.kafka_bootstrap,
             [DirectoryPersonErased(person_id=dev_person_id("e-pal"), erased_at=utc_now())],
             prefix=settings.kafka_topic_prefix,
         )
-        pal_url = f"/v1/skills/rater-requests/{invited[1].request_id}/delivery"
         await eventually(lambda: client.get(pal_url, headers=ADMIN), lambda r: r.status_code == 404)
-        assert (await client.get(links[1]["path"])).status_code == 404
+        assert (await client.get(pal_path)).status_code == 404
         assert (await client.get(delivery_url, headers=ADMIN)).status_code == 200

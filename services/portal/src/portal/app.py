@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,16 +25,19 @@ from portal.adapters.services import (
     FeedbackApi,
     MatchingApi,
     NotificationsApi,
+    RaterLinksApi,
     RegistrationApi,
     SchedulingApi,
 )
 from portal.entrypoints.http.console import build_console_router
 from portal.entrypoints.http.i18n import load_translations
 from portal.entrypoints.http.pages import Pages, build_router, install_error_pages, make_environment
+from portal.entrypoints.http.raters import build_rater_router
 from portal.entrypoints.http.security import SecurityHeaders
 from portal.settings import PortalSettings
 from portal.usecases.console import ProgramConsole
 from portal.usecases.participant import ParticipantPortal
+from portal.usecases.raters import RaterAnswers
 
 STATIC = Path(__file__).parent / "entrypoints" / "http" / "static"
 SESSION_COOKIE = "portal_session"
@@ -51,6 +55,9 @@ def build_app(settings: PortalSettings) -> FastAPI:
     if len(secret) < MIN_SECRET_LENGTH:
         msg = f"PORTAL_SESSION_SECRET must be set to at least {MIN_SECRET_LENGTH} characters"
         raise ValueError(msg)
+    # httpx logs every request's URL at INFO: a rater link's token is in its path, and the
+    # token must never reach a log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     http = httpx.AsyncClient(
         timeout=settings.api_timeout_s,
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
@@ -105,6 +112,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.include_router(build_router(portal, identity, pages, settings.portal_base_url))
     app.include_router(build_console_router(console, pages))
+    app.include_router(build_rater_router(RaterAnswers(RaterLinksApi(feedback)), pages))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -42,6 +42,11 @@ class RaterRequest(Record):
     rater_email: str | None = None
     """A peer's address as the mentee gave it (never published; gone with the request)."""
 
+    @property
+    def mailed(self) -> bool:
+        """Whether the platform sends the link to the rater itself (not the mentee)."""
+        return self.rater_person_id is not None or self.rater_email is not None
+
 
 @dataclass(frozen=True, slots=True)
 class PeerContact:

@@ -36,10 +36,10 @@ NOT_A_READER = "only the mentee, their mentor and the program's managers see the
 
 @dataclass(frozen=True, slots=True)
 class RaterLink:
-    """A request and the token of its link."""
+    """A request and the token of its link (None when the platform mails the link itself)."""
 
     request: RaterRequest
-    token: str
+    token: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +104,8 @@ class RaterService:
     ) -> list[RaterLink]:
         """New links for the mentee's manager and peers.
 
-        The manager and the ``named`` peers are also invited by e-mail (`RaterInvited`);
-        peers asked by number only get links the mentee forwards.
+        The manager and the ``named`` peers are invited by e-mail (`RaterInvited`): their
+        tokens are not returned; peers asked by number only get links the mentee forwards.
         """
         key = self._signing_key()
         await self._access.program(program_id)
@@ -140,7 +140,11 @@ class RaterService:
             return decision.state
 
         made = await self._transactor.run(store)
-        return [RaterLink(r, sign(r.request_id, r.expires_at, key)) for r in made]
+        # A mailed rater's token goes only to them (through the delivery route): handing it to
+        # the mentee too would let them answer as their own manager or peer.
+        return [
+            RaterLink(r, None if r.mailed else sign(r.request_id, r.expires_at, key)) for r in made
+        ]
 
     def _contact(self, peer: NamedPeer) -> PeerContact:
         if peer.email is not None:

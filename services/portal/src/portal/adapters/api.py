@@ -79,9 +79,10 @@ class ServiceClient:
         """The JSON answer of ``method path``; raises the errors the module lists.
 
         ``content`` sends raw bytes (a CSV file, with its ``content_type``) instead of JSON.
+        An empty ``token`` calls without credentials (the open routes, such as rater links).
         """
         started = time.perf_counter()
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         if content_type:
             headers["Content-Type"] = content_type
         try:

@@ -19,6 +19,8 @@ from portal.domain.models import (
     NotificationPreferences,
     Program,
     Questionnaire,
+    RaterForm,
+    RaterReceipt,
     Registration,
     Series,
     Session,
@@ -288,3 +290,22 @@ class ExportApi:
         """What ``service`` holds about the caller (raises NotFoundError where unsupported)."""
         client = next(c for c in self._clients if c.name == service)
         return await client.call("GET", "/v1/me/export", token)
+
+
+class RaterLinksApi:
+    """A rater's link (feedback service): open routes, the token in the path is the only key."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    async def form(self, token: str) -> RaterForm:
+        """What the link asks."""
+        body = await self._client.call("GET", f"/v1/skills/rater-links/{token}", "")
+        return parse(RaterForm, body)
+
+    async def answer(self, token: str, levels: dict[str, int]) -> RaterReceipt:
+        """The rater's levels (again: replaces theirs)."""
+        body = await self._client.call(
+            "PUT", f"/v1/skills/rater-links/{token}", "", json={"levels": levels}
+        )
+        return parse(RaterReceipt, body)

@@ -395,3 +395,20 @@ class NotificationPreferences(_View):
     cadence: dict[str, str] = Field(default_factory=dict)
     unsubscribed: list[str] = Field(default_factory=list)
     updated_at: datetime | None = None
+
+
+class RaterForm(_View):
+    """What a rater link asks: a level 1-5 for each skill (the mentee is not named)."""
+
+    rater_kind: str
+    moment: str
+    skills: list[str]
+    expires_at: datetime
+
+
+class RaterReceipt(_View):
+    """A rater's answer, recorded."""
+
+    rater_kind: str
+    moment: str
+    assessed_at: datetime

@@ -93,10 +93,22 @@ class RaterLinkView(BaseModel):
     expires_at: datetime
 
 
-class RaterLinks(BaseModel):
-    """The new links."""
+class RaterInvitationView(BaseModel):
+    """A rater the platform invites by e-mail: their link goes to them only, never here."""
 
-    links: list[RaterLinkView]
+    request_id: str
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    expires_at: datetime
+
+
+class RaterLinks(BaseModel):
+    """The new requests: links the mentee forwards, and the raters invited by e-mail."""
+
+    links: list[RaterLinkView] = Field(description="Peers asked by number: forward these.")
+    invited: list[RaterInvitationView] = Field(
+        description="The manager and the peers named in ``invite_peers`` (no token)."
+    )
 
 
 class RaterFormView(BaseModel):
@@ -167,7 +179,18 @@ def raters_router(
                     expires_at=link.request.expires_at,
                 )
                 for link in made
-            ]
+                if link.token is not None
+            ],
+            invited=[
+                RaterInvitationView(
+                    request_id=link.request.request_id,
+                    rater_kind=link.request.rater_kind,
+                    moment=link.request.moment,
+                    expires_at=link.request.expires_at,
+                )
+                for link in made
+                if link.token is None
+            ],
         )
 
     @router.get(
