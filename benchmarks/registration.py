@@ -2,10 +2,16 @@
 
 Runs the registration service as a real process against the embedded infrastructure (or
 KAFKA_BOOTSTRAP / MONGODB_URL), with its outbox relay publishing to Kafka as in production.
+As the baseline of the import, in the same run and on the same database, it times one plain
+``insert_many`` of the participant documents the import stored (copies, into a fresh
+collection), bare and with the participants collection's indexes: ``csv_vs_raw`` and
+``csv_vs_indexed`` are the import's rows per second over those inserts' documents per second
+(issue #20.3 asks at least 0.5; the import also writes the outbox and the directory).
 The last line is the result:
 
     registration n=<N> concurrency=<C> http_rps=<r/s> http_p50_ms=<ms> http_p99_ms=<ms>
-                 csv_rows_per_s=<rows/s> csv_s=<s>
+                 csv_rows_per_s=<rows/s> csv_s=<s> raw_insert_s=<s> indexed_insert_s=<s>
+                 csv_vs_raw=<x> csv_vs_indexed=<x>
 
 Usage: python benchmarks/registration.py [--participants 10000] [--concurrency 32]
 """
@@ -20,6 +26,8 @@ import time
 from typing import Any
 
 import httpx
+from bench_scheduling import raw_insert, service_database  # type: ignore[import-not-found]
+from pymongo import AsyncMongoClient, IndexModel
 
 from mentorship_devstack.api import ADMIN_HEADERS, create_program
 from mentorship_devstack.pytest_plugin import benchmark_service
@@ -76,9 +84,31 @@ async def _import_csv(
     return elapsed, report
 
 
+async def _raw_baseline(mongo_url: str, program_id: str) -> tuple[int, float, float]:
+    """How many participant documents the import stored; one insert of copies, bare and
+    with the collection's indexes (seconds)."""
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
+    try:
+        database = mongo[await service_database(mongo, "test_registration_")]
+        stored = database["participants"]
+        documents = [
+            document | {"_id": f"raw-{n}"}
+            for n, document in enumerate(await stored.find({"program_id": program_id}).to_list())
+        ]
+        found = await stored.index_information()
+        indexes = [
+            IndexModel(spec["key"], name=name) for name, spec in found.items() if name != "_id_"
+        ]
+        raw = await raw_insert(mongo, documents, name="participants")
+        indexed = await raw_insert(mongo, documents, indexes, name="participants")
+    finally:
+        await mongo.close()
+    return len(documents), raw, indexed
+
+
 async def main(participants: int, concurrency: int) -> None:
     """Run both phases and print the figures."""
-    async with benchmark_service("registration") as (service, _, _):
+    async with benchmark_service("registration") as (service, infrastructure, _):
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(
             base_url=service.base_url, timeout=60, limits=limits
@@ -102,6 +132,12 @@ async def main(participants: int, concurrency: int) -> None:
                 msg = f"the import registered {report['registered']} of {participants}: {first}"
                 raise RuntimeError(msg)
             print(f"csv: {participants} rows in one upload in {csv_s:.1f}s", flush=True)
+            stored, raw_s, indexed_s = await _raw_baseline(infrastructure.mongodb_url, csv_program)
+            print(
+                f"baseline: insert_many of the {stored} participant documents in {raw_s:.2f}s "
+                f"({indexed_s:.2f}s with the collection's indexes)",
+                flush=True,
+            )
             metrics = (await client.get("/metrics")).text
             retries = next(
                 (
@@ -116,7 +152,10 @@ async def main(participants: int, concurrency: int) -> None:
     print(
         f"registration n={participants} concurrency={concurrency} "
         f"http_rps={participants / http_s:.1f} http_p50_ms={p50:.1f} http_p99_ms={p99:.1f} "
-        f"csv_rows_per_s={participants / csv_s:.1f} csv_s={csv_s:.2f}"
+        f"csv_rows_per_s={participants / csv_s:.1f} csv_s={csv_s:.2f} "
+        f"raw_insert_s={raw_s:.2f} indexed_insert_s={indexed_s:.2f} "
+        f"csv_vs_raw={participants / csv_s / (stored / raw_s):.3f} "
+        f"csv_vs_indexed={participants / csv_s / (stored / indexed_s):.3f}"
     )
 
 

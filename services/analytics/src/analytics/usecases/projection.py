@@ -1,4 +1,4 @@
-"""Projecting a batch of events into the read models, in the batch's transaction."""
+"""Projecting a batch of events into the read models and their aggregates, in one transaction."""
 
 from __future__ import annotations
 
@@ -6,19 +6,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from analytics.adapters.read_models import ReadModels
+from analytics.domain.aggregates import Derivation
 from analytics.domain.facts import Batch
 from mentorship_contracts import Envelope
 from mentorship_kit.outbox import Transaction
 
 
 class Projection:
-    """Loads the documents a batch touches, folds the batch in and stores them."""
+    """Folds each batch into its documents, settles links and counters, stores the changes."""
 
     def __init__(self, models: ReadModels) -> None:
         self._models = models
 
-    async def project(self, envelopes: Sequence[Envelope[Any]], tx: Transaction) -> None:
-        """Fold ``envelopes`` into their documents and store them, in ``tx``."""
-        batch = Batch(tuple(envelopes))
-        stored = await self._models.load(batch.targets, tx)
-        await self._models.save(batch.fold(stored), tx)
+    async def project(self, envelopes: Sequence[Envelope[Any]], tx: Transaction) -> int:
+        """Fold ``envelopes`` into their documents and aggregates, in ``tx``.
+
+        Returns the number of documents written.
+        """
+        targets = Batch(tuple(envelopes)).targets
+        derivation = Derivation(await self._models.load(targets, tx.session), looked_up=targets)
+        derivation.fold(envelopes)
+        while wanted := derivation.missing():
+            derivation.supply(wanted, await self._models.load(wanted, tx.session))
+        return await self._models.save(derivation.changes(), derivation.created, tx.session)
