@@ -87,11 +87,16 @@ class Harness:
         return [document["_id"] async for document in cursor]
 
     def count(self, outcome: str) -> float:
-        value = self.runtime.metrics.registry.get_sample_value(
-            "mentorship_messages_consumed_total",
-            {"topic": "mentorship.pair.v1", "event_type": "PairCreated", "outcome": outcome},
-        )
-        return value or 0.0
+        return _consumed(self.runtime, outcome)
+
+
+def _consumed(runtime: ServiceRuntime, outcome: str) -> float:
+    """How many PairCreated records were counted with ``outcome``."""
+    value = runtime.metrics.registry.get_sample_value(
+        "mentorship_messages_consumed_total",
+        {"topic": "mentorship.pair.v1", "event_type": "PairCreated", "outcome": outcome},
+    )
+    return value or 0.0
 
 
 @pytest.fixture
@@ -263,6 +268,8 @@ class CountingHarness:
         self.calls: list[str] = []
         self.fail_for: set[str] = set()
         self.unreachable = False
+        self.recognises = False
+        """Whether the handler tells the consumer of events its state already holds."""
 
         @runtime.handlers.on(PairCreated)
         async def on_pair(event: Envelope[PairCreated], tx: Transaction) -> None:
@@ -270,6 +277,9 @@ class CountingHarness:
             self.calls.append(pair_id)
             if pair_id in self.fail_for:
                 raise PermanentError(pair_id)
+            if self.recognises:  # as a batched handler does, in its flush before the commit
+                tx.before_commit(lambda: self._recognise(event, tx))
+                return
             await runtime.database["pairs"].update_one(
                 {"_id": pair_id}, {"$inc": {"times": 1}}, upsert=True, session=tx.session
             )
@@ -284,6 +294,23 @@ class CountingHarness:
             metrics=runtime.metrics,
             settings=runtime.settings,
             idempotence=Idempotence.OFFSETS,
+        )
+
+    async def _recognise(self, event: Envelope[PairCreated], tx: Transaction) -> None:
+        """Apply ``event`` once: a pair remembers the events it was built from."""
+        pairs = self.runtime.database["pairs"]
+        event_id = str(event.event_id)
+        known = await pairs.find_one(
+            {"_id": event.data.pair_id, "events": event_id}, session=tx.session
+        )
+        if known is not None:
+            tx.already_applied(event.event_id)
+            return
+        await pairs.update_one(
+            {"_id": event.data.pair_id},
+            {"$inc": {"times": 1}, "$push": {"events": event_id}},
+            upsert=True,
+            session=tx.session,
         )
 
     async def times(self) -> dict[str, int]:
@@ -321,6 +348,27 @@ async def test_by_offsets_a_redelivered_record_is_skipped_and_a_republished_even
     assert await harness.times() == {"p1": 2, "p2": 1}
     assert await harness.offsets() == {("mentorship.pair.v1", 0): 3}
     assert await runtime.database[PROCESSED_COLLECTION].count_documents({}) == 0, "no markers"
+
+
+async def test_by_offsets_an_event_the_handler_knows_is_counted_as_a_duplicate(
+    runtime: ServiceRuntime,
+) -> None:
+    """An event published twice is two records: the handler's own state tells it is one."""
+    harness = CountingHarness(runtime)
+    harness.recognises = True
+    first, second = _pair("p1"), _pair("p2")
+
+    await harness.consumer.process(_records(first, first, second))
+    await harness.consumer.process(_records(second, first, start=3))  # published again
+
+    assert await harness.times() == {"p1": 1, "p2": 1}
+    assert _consumed(runtime, "processed") == 2
+    assert _consumed(runtime, "duplicate") == 3
+    writes = runtime.metrics.registry.get_sample_value(
+        "mentorship_consumer_idempotence_writes_total"
+    )
+    assert writes == 2, "an offset per batch, no marker per event"
+    assert await runtime.database[PROCESSED_COLLECTION].count_documents({}) == 0
 
 
 async def test_by_offsets_a_topic_created_anew_is_not_taken_for_the_stored_one(

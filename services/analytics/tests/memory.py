@@ -44,6 +44,8 @@ class Store:
         default_factory=lambda: defaultdict(dict)
     )
     written: int = 0
+    applied_before: list[frozenset[str]] = field(default_factory=list)
+    """Per batch, the events their documents already held (`Derivation.applied_before`)."""
 
     def load(self, targets: Iterable[Target]) -> dict[Target, Fact]:
         return {target: self.documents[target] for target in targets if target in self.documents}
@@ -56,6 +58,7 @@ class Store:
         while wanted := derivation.missing():
             derivation.supply(wanted, self.load(wanted))
         self.apply(derivation.changes())
+        self.applied_before.append(derivation.applied_before)
 
     def apply(self, changes: Changes) -> None:
         for target, document in changes.documents.items():
@@ -142,12 +145,20 @@ class Store:
         )
 
 
-def project(deliveries: Sequence[Envelope[Any]], batch_sizes: Sequence[int]) -> Store:
-    """Project deliveries batch by batch into an in-memory store, as the projector does."""
-    store = Store()
+def batches[T](deliveries: Sequence[T], batch_sizes: Sequence[int]) -> list[Sequence[T]]:
+    """``deliveries`` cut in consumer batches of the given sizes (taken in turn)."""
+    cut: list[Sequence[T]] = []
     position, sizes = 0, list(batch_sizes) or [1]
     while position < len(deliveries):
         size = sizes[position % len(sizes)]
-        store.project(deliveries[position : position + size])
+        cut.append(deliveries[position : position + size])
         position += size
+    return cut
+
+
+def project(deliveries: Sequence[Envelope[Any]], batch_sizes: Sequence[int]) -> Store:
+    """Project deliveries batch by batch into an in-memory store, as the projector does."""
+    store = Store()
+    for batch in batches(deliveries, batch_sizes):
+        store.project(batch)
     return store

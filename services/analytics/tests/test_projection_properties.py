@@ -21,8 +21,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.domain.documents import ParticipantFact
-from analytics.domain.facts import person_key
+from analytics.domain.documents import FOLDED_KEPT, ParticipantFact
+from analytics.domain.facts import person_key, target_of
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import (
     GoalProgressUpdated,
@@ -45,7 +45,7 @@ from mentorship_contracts.events import (
 )
 
 from .histories import PROGRAM, history
-from .memory import Store, project
+from .memory import Store, batches, project
 
 NOW = datetime(2027, 5, 1, tzinfo=UTC)
 
@@ -320,3 +320,44 @@ def test_erased_participants_leave_no_ids_but_their_counts(seed: int, shuffle: i
                 assert f"'{person}'" not in repr(entry.model_dump()), entry
     keys = {person_key(p) for p in erased}
     assert all(p.erased for p in store.of_kind(ParticipantFact) if p.id in keys)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(min_value=0, max_value=2**32),
+    shuffle=st.integers(min_value=0, max_value=2**32),
+    batch_sizes=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=5),
+)
+def test_an_event_delivered_again_is_known_as_applied_before(
+    seed: int, shuffle: int, batch_sizes: list[int]
+) -> None:
+    """What lets the consumer count a re-published event as a duplicate without a marker.
+
+    Every delivery of an event after its first is reported, and no first one, so long as its
+    document remembers it (a document that got more events than it keeps may not).
+    """
+    events = history(seed).envelopes
+    rng = random.Random(shuffle)
+    deliveries = events + [e for e in events if rng.random() < 0.3]
+    rng.shuffle(deliveries)
+    per_target = Counter(target_of(e.data) for e in events)
+    remembered = {str(e.event_id) for e in events if per_target[target_of(e.data)] <= FOLDED_KEPT}
+    assert remembered, "the histories have documents of few events"
+    seen: set[str] = set()
+    expected: list[frozenset[str]] = []
+    for batch in batches(deliveries, batch_sizes):
+        again = set()
+        for envelope in batch:
+            event_id = str(envelope.event_id)
+            if event_id in seen:
+                again.add(event_id)
+            seen.add(event_id)
+        expected.append(frozenset(again))
+
+    store = project(deliveries, batch_sizes)
+
+    assert [ids & remembered for ids in store.applied_before] == [
+        ids & remembered for ids in expected
+    ]
+    assert all(got <= want for got, want in zip(store.applied_before, expected, strict=True))
+    assert store.settled() == project(events, [len(events)]).settled()

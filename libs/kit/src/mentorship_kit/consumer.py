@@ -133,7 +133,8 @@ class Idempotence(StrEnum):
     and a write per partition): a redelivered record is skipped, once the batch shows the
     stored offset is this topic's (see `EventConsumer._trusted`). An event published twice
     is two records, and is handled twice: only for handlers whose effects are idempotent
-    themselves."""
+    themselves. Such a handler tells which events its state already held
+    (`Transaction.already_applied`), and those are counted as duplicates, as with markers."""
 
 
 AcceptedRecord = tuple[ConsumedRecord, Envelope[IntegrationEvent]]
@@ -682,6 +683,12 @@ class EventConsumer:
             with context.handling(envelope.correlation_id, envelope.event_id):
                 await handler(envelope, transaction)
             outcomes[str(envelope.event_id)] = "processed"
+
+        def known_before() -> None:  # once committed: every flush has told what it found
+            for event_id in transaction.applied_before & outcomes.keys():
+                outcomes[event_id] = "duplicate"
+
+        transaction.after_commit(known_before)
         if self._idempotence is Idempotence.OFFSETS:
             written = await self._store_offsets(transaction, accepted, stored, trusted)
         elif fresh:

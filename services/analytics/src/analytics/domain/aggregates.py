@@ -59,7 +59,7 @@ from analytics.domain.documents import (
     SkillsFact,
     SurveyFact,
 )
-from analytics.domain.facts import Target, fold_into
+from analytics.domain.facts import Target, fold_into, holds
 from mentorship_contracts import Envelope
 
 type CountKey = tuple[str, ...]
@@ -394,6 +394,7 @@ class Derivation:
         self._changed: dict[Target, Fact] = {}
         self._counts: dict[str, Counter[CountKey]] = defaultdict(Counter)
         self._entries: dict[tuple[str, EntrySet], dict[str, Entry | None]] = defaultdict(dict)
+        self._applied_before: set[str] = set()
 
     @classmethod
     def rebuild(cls, documents: Iterable[Fact]) -> Changes:
@@ -414,11 +415,23 @@ class Derivation:
         return derivation.changes()
 
     def fold(self, envelopes: Sequence[Envelope[Any]]) -> None:
-        """Fold the batch's events into their documents."""
+        """Fold the batch's events into their documents.
+
+        An event its document already holds (published twice, see `holds`) is not folded
+        again: folding it would change nothing. `applied_before` names those events.
+        """
         for envelope in envelopes:
+            if holds(self._docs, envelope):
+                self._applied_before.add(str(envelope.event_id))
+                continue
             target = fold_into(self._docs, envelope)
             if target is not None:
                 self._touched[target.kind].add(target)
+
+    @property
+    def applied_before(self) -> frozenset[str]:
+        """The ids of the folded events that their documents already held."""
+        return frozenset(self._applied_before)
 
     def missing(self) -> set[Target]:
         """Settle what can be; the documents to load before settling can go on (none: done)."""

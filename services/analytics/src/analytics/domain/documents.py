@@ -66,8 +66,17 @@ def stored_time(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
 
 
+FOLDED_KEPT: Final = 8
+"""How many of the newest events folded into a document it remembers (`Fact.folded`)."""
+
+
 class Fact(BaseModel):
-    """A read-model document: the fold of the events about one thing."""
+    """A read-model document: the fold of the events about one thing.
+
+    It remembers the newest events folded into it (`folded`), so that an event published
+    twice (the same event id at two offsets) is known as one already applied: the consumer
+    counts it as a duplicate without writing a marker per event (README, "Analytics").
+    """
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, extra="ignore")
 
@@ -78,11 +87,31 @@ class Fact(BaseModel):
 
     id: str = Field(alias="_id", description="The thing's id (a key for a person).")
     program_id: str
+    folded: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The versions (event time|event id) of the newest events folded in, ascending, "
+            f"at most {FOLDED_KEPT}."
+        ),
+    )
 
     @classmethod
     def stub(cls, key: str, program_id: str) -> Self:
         """The document of a thing known only from what links to it so far."""
         return cls(id=key, program_id=program_id)
+
+    def holds(self, version: str) -> bool:
+        """Whether the event of ``version`` was folded into this document (and is remembered)."""
+        return version in self.folded
+
+    def remembering(self, folded: Sequence[str], version: str) -> Self:
+        """This document, remembering ``folded`` and that the event of ``version`` was too.
+
+        It keeps the `FOLDED_KEPT` newest versions, whatever order the events came in, so
+        the document stays the same for any order and number of deliveries.
+        """
+        kept = sorted({*folded, version})[-FOLDED_KEPT:]
+        return self if kept == self.folded else self.model_copy(update={"folded": kept})
 
 
 class ProgramFact(Fact):

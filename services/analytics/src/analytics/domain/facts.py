@@ -438,16 +438,34 @@ def target_of(event: IntegrationEvent) -> Target | None:
 
 
 def fold_into(documents: dict[Target, Fact], envelope: Envelope[Any]) -> Target | None:
-    """Fold ``envelope`` into its document in ``documents``; the document's target."""
+    """Fold ``envelope`` into its document in ``documents``; the document's target.
+
+    The document remembers the event (`Fact.remembering`), so `holds` knows it next time.
+    """
     spec = _FOLDS.get(type(envelope.data))
     if spec is None:
         return None
     key = spec.key(envelope.data)
     target = Target(spec.kind, key)
-    documents[target] = spec.apply(
-        documents.get(target), envelope.data, FoldContext(key, version_of(envelope))
-    )
+    version = version_of(envelope)
+    current = documents.get(target)
+    folded = spec.apply(current, envelope.data, FoldContext(key, version))
+    documents[target] = folded.remembering(current.folded if current else (), version)
     return target
+
+
+def holds(documents: Mapping[Target, Fact], envelope: Envelope[Any]) -> bool:
+    """Whether ``envelope`` was already folded into its document in ``documents``.
+
+    True for an event delivered again (published twice, replayed) while its document
+    remembers it, among the newest events folded in (`documents.FOLDED_KEPT`). An event
+    published again by the outbox's relay (a crash between publish and mark) always is,
+    unless its document got that many newer events in between. An older one is folded
+    again, which changes nothing (the folds are idempotent), and counted as processed.
+    """
+    target = target_of(envelope.data)
+    current = documents.get(target) if target is not None else None
+    return current is not None and current.holds(version_of(envelope))
 
 
 @dataclass(frozen=True, slots=True)

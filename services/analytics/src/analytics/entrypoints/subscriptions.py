@@ -5,7 +5,8 @@ projection use case loads the documents they touch, folds the events in (see
 `analytics.domain.facts`), keeps the program aggregates in step (`analytics.domain.aggregates`)
 and writes what changed. The consumer stores its partitions' offsets in the same transaction
 (`Idempotence.OFFSETS`), so a redelivered batch is skipped; an event published twice (at
-two offsets) folds into the same documents, which then do not change.
+two offsets) is found in its document, which remembers the newest events folded into it: it
+is not folded again, and the consumer counts it as a duplicate.
 """
 
 from __future__ import annotations
@@ -53,10 +54,12 @@ class Projector:
         pending.append(envelope)
 
     async def _project(self, envelopes: list[Envelope[Any]], tx: Transaction) -> None:
-        written = await self._projection.project(envelopes, tx)
+        projected = await self._projection.project(envelopes, tx)
+        for event_id in projected.applied_before:
+            tx.already_applied(event_id)  # counted as duplicates, as markers would have
         newest = max(envelope.occurred_at for envelope in envelopes)
         tx.after_commit(
             lambda: self._metrics.projected(
-                len(envelopes), (utc_now() - newest).total_seconds(), written
+                len(envelopes), (utc_now() - newest).total_seconds(), projected.written
             )
         )
