@@ -10,7 +10,7 @@ REGISTRY ?=
 TAG ?= 0.1.0
 OVERLAY ?= prod
 
-.PHONY: help install run demo test test-fast test-faults lint fmt typecheck contracts openapi bench bench-matching bench-analytics bench-scheduling bench-portal bench-notifications up down status clean images manifests test-deploy
+.PHONY: help install run demo test test-fast test-faults lint fmt typecheck contracts openapi bench bench-matching bench-analytics bench-pool bench-scheduling bench-portal bench-notifications up down status clean images manifests test-deploy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -53,20 +53,17 @@ contracts: install ## Regenerate the committed JSON Schemas and AsyncAPI documen
 openapi: install ## Regenerate the committed OpenAPI document of every service
 	@$(BIN)/devstack openapi
 
-bench: install ## Run the benchmarks against the embedded infrastructure (last line: the figures)
-	@$(BIN)/python benchmarks/registration.py
-	@$(BIN)/python benchmarks/bench_matching.py
-	@$(BIN)/python benchmarks/bench_analytics.py
-	@$(BIN)/python benchmarks/bench_scheduling.py
-	@$(BIN)/python benchmarks/bench_portal.py
-	@$(BIN)/python benchmarks/bench_directory.py
-	@$(BIN)/python benchmarks/bench_notifications.py
+bench: install ## Every benchmark with its baseline; figures to bench-results/latest.json, compared with the run before (ONLY="analytics pool" for some)
+	@$(BIN)/python benchmarks/suite.py $(if $(ONLY),--only $(ONLY))
 
 bench-matching: install ## Matching at n=10,000 against min-cost flow and greedy (N=... to change)
 	@$(BIN)/python benchmarks/bench_matching.py --mentees $(or $(N),10000)
 
-bench-analytics: install ## 100,000 events through the analytics consumer (EVENTS=... to change)
-	@$(BIN)/python benchmarks/bench_analytics.py --events $(or $(EVENTS),100000)
+bench-analytics: install ## Projection and reports at 10,000 participants, 5,000 pairs (PAIRS=... to change)
+	@$(BIN)/python benchmarks/bench_analytics.py --pairs $(or $(PAIRS),5000)
+
+bench-pool: install ## Matching's pool after a 10,000-row import (PARTICIPANTS=... to change)
+	@$(BIN)/python benchmarks/bench_pool.py --participants $(or $(PARTICIPANTS),10000)
 
 bench-scheduling: install ## Planning the series of newly approved pairs (PAIRS="354 5000" to change)
 	@$(BIN)/python benchmarks/bench_scheduling.py --pairs $(or $(PAIRS),354 5000)

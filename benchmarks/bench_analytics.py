@@ -1,95 +1,235 @@
-"""Benchmark: push 100,000 events through the analytics consumer and its read models.
+"""Benchmark: analytics' projection throughput and its reports' latency, at enterprise scale.
 
 Starts the embedded infrastructure (or uses KAFKA_BOOTSTRAP / MONGODB_URL) and the analytics
-service as a real process, then publishes a realistic stream as fast as the producer can:
-for every pair, its two registrations, the pair, twelve scheduled sessions, what happened to
-them, both members' feedback, goal progress and a fit answer, across ten programs. Event
-times are the publish times, so the projection lag is how far the read models trail the
-stream. It checks one report against the generated counts, and prints as its last line:
+service as a real process, then:
 
-    analytics events=<n> seconds=<s> events_per_s=<r> final_lag_s=<s> service_cpu_s=<s>
+1. **Projection.** Publishes, as fast as a producer can, the whole history of a large program
+   (``--pairs`` 5,000 pairs: 10,000 participants, 60,000 sessions) and of a small one
+   (``--small-pairs`` 50: 100 participants): registrations (a few withdraw, a few are
+   erased), a matching run, pairs (a few end), twelve weekly sessions per pair (held,
+   missed, cancelled or still to come), feedback from both members, fit answers, goals and
+   surveys. ``--order time`` publishes them in the order they happened (a batch then touches
+   many pairs, each a little), ``--order pair`` one pair's history after the other. Event
+   times are the publish times, so the projection lag is how far the read models trail.
+   It prints the events projected per second and the documents written per event (the
+   read models', their aggregates' and the consumer's idempotence writes, from the
+   service's metrics).
+2. **The same database's raw bulk rate, in the same run.** Writes as many documents (copies
+   of the projected ones) into a scratch database with bulk upserts, then with bulk
+   inserts, in batches of the size the projection wrote per transaction; the projection's
+   throughput is compared with both, for the same number of document writes.
+3. **Reports.** Asks for every report of both programs in turn, ``--requests`` times each,
+   and prints each report's p95 for the large and the small program and their ratio.
 
-``service_cpu_s`` is the CPU time the analytics process spent meanwhile (from /proc, so
-Linux only; "n/a" elsewhere): on a shared machine it moves far less with the load than the
-wall-clock figures do.
+It checks a few figures of the reports against the generated history, and prints as its last
+line::
 
-Usage: python benchmarks/bench_analytics.py [--events 100000] [--programs 10]
+    analytics events=<n> seconds=<s> events_per_s=<r> writes_per_event=<w>
+      projection_vs_raw_upserts=<x> projection_vs_raw_inserts=<x> final_lag_s=<s>
+      service_cpu_s=<s> report_p95_ms_max=<ms> report_p95_ratio_max=<x> <report>=<ms>/<ms> ...
+
+(on one line; ``<report>=<large p95>/<small p95>`` in ms). ``service_cpu_s`` is the CPU time
+the analytics process spent projecting (from /proc, so Linux only; "n/a" elsewhere): on a
+shared machine it moves far less with the load than the wall-clock figures do.
+
+Usage: python benchmarks/bench_analytics.py [--pairs 5000] [--small-pairs 50]
+       [--order time|pair] [--requests 40] [--seed 7]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import random
 import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
+from pymongo import AsyncMongoClient, InsertOne, ReplaceOne
 
 from mentorship_contracts import IntegrationEvent, encode, seal
 from mentorship_contracts.events import (
     GoalProgressUpdated,
+    MatchingRunApproved,
+    MatchingRunProposed,
     PairCreated,
+    PairEnded,
     PairingFitReported,
+    ParticipantErased,
     ParticipantRegistered,
+    ParticipantWithdrew,
     ProgramCreated,
     SessionCancelled,
     SessionCompleted,
     SessionFeedbackSubmitted,
+    SessionMissed,
     SessionScheduled,
+    SurveyResponseSubmitted,
+    UnmatchedParticipant,
 )
 from mentorship_contracts.examples import example
-from mentorship_contracts.types import ParticipantRole, SessionCancelReason
+from mentorship_contracts.types import (
+    FitConcern,
+    PairEndReason,
+    ParticipantRole,
+    SessionCancelReason,
+    SurveyKind,
+    UnmatchedReason,
+)
 from mentorship_devstack.api import ADMIN_HEADERS
 from mentorship_devstack.pytest_plugin import benchmark_service
 
-START = datetime(2027, 1, 11, 10, tzinfo=UTC)
-TOPICS = ("public_speaking", "delegation", "first_team_lead", "promotion")
+NOW = datetime.now(UTC).replace(microsecond=0)
+TOPICS = (
+    "public_speaking",
+    "delegation",
+    "first_team_lead",
+    "promotion",
+    "negotiation",
+    "feedback",
+    "strategy",
+    "hiring",
+)
+SENIORITY = ("associate", "intermediate", "senior", "director")
+REPORTS = ("registration", "pairing", "sessions", "scores", "skills", "health")
 PUBLISH_CHUNK = 2000
 PROJECTED = "mentorship_analytics_events_projected_total"
+WRITTEN = "mentorship_analytics_documents_written_total"
+IDEMPOTENCE = "mentorship_consumer_idempotence_writes_total"
+BATCHES = "mentorship_consumer_batch_duration_seconds_count"
 LAG = "mentorship_analytics_projection_lag_seconds"
-STALL_S = 120.0
+STALL_S = 180.0
+RAW_SAMPLE = 30_000
+"""Raw writes timed for the baseline (the rate, not the count, is what is compared)."""
 
 
-def program_events(program: int) -> list[IntegrationEvent]:
-    """The program itself."""
-    return [
+@dataclass
+class Program:
+    """One program's generated history, and what its reports must show."""
+
+    program_id: str
+    events: list[tuple[datetime, IntegrationEvent]] = field(default_factory=list)
+    held: int = 0
+    registered: set[str] = field(default_factory=set)
+    left: set[str] = field(default_factory=set)
+    """Withdrawn or erased."""
+
+    def add(self, at: datetime, event: IntegrationEvent) -> None:
+        self.events.append((at, event))
+
+
+def generate(program_id: str, pairs: int, rng: random.Random) -> Program:
+    """A program started twelve weeks ago, with ``pairs`` pairs and 2 x ``pairs`` people."""
+    program = Program(program_id)
+    starts = NOW - timedelta(weeks=13)
+    program.add(
+        starts,
         example(
             ProgramCreated,
-            program_id=f"bench-{program}",
-            starts_on=date(2027, 1, 4),
-            ends_on=date(2027, 12, 20),
-        )
-    ]
-
-
-def pair_events(program_id: str, pair: int, rng: random.Random) -> list[IntegrationEvent]:
-    """One pair's life: registrations, pairing, sessions, feedback, goals, fit."""
-    mentor, mentee, pair_id = (
-        f"{program_id}-m{pair}",
-        f"{program_id}-e{pair}",
-        f"{program_id}-p{pair}",
-    )
-    events: list[IntegrationEvent] = [
-        example(
-            ParticipantRegistered,
-            participant_id=person,
             program_id=program_id,
-            person_id=f"person-{person}",
-            role=role,
-            capacity=2 if role is ParticipantRole.MENTOR else 0,
+            name=f"Benchmark {program_id}",
+            starts_on=starts.date(),
+            ends_on=(starts + timedelta(weeks=40)).date(),
+        ),
+    )
+    mentors = [f"{program_id}-m{n}" for n in range(pairs)]
+    mentees = [f"{program_id}-e{n}" for n in range(pairs)]
+    for index, person in enumerate(mentors + mentees):
+        mentor = index < pairs
+        registered = starts + timedelta(minutes=rng.randint(0, 14 * 24 * 60))
+        program.add(
+            registered,
+            example(
+                ParticipantRegistered,
+                participant_id=person,
+                program_id=program_id,
+                person_id=f"person-{person}",
+                role=ParticipantRole.MENTOR if mentor else ParticipantRole.MENTEE,
+                capacity=1 if mentor else 0,
+                choice_answers={
+                    "seniority": (rng.choice(SENIORITY),),
+                    "skills": tuple(rng.sample(TOPICS, 2)),
+                },
+                registered_at=registered,
+            ),
         )
-        for person, role in ((mentor, ParticipantRole.MENTOR), (mentee, ParticipantRole.MENTEE))
-    ]
-    created = START + timedelta(hours=pair % 100)
-    events.append(
+    program.registered = set(mentors + mentees)
+    # Every hundredth pair shares the previous pair's mentor, who goes over capacity.
+    mentor_of = [mentors[n - 1] if n % 100 == 99 else mentors[n] for n in range(pairs)]
+    unmatched = sorted(set(mentors) - set(mentor_of))
+    proposed = starts + timedelta(weeks=1)
+    run_id = f"{program_id}-run"
+    program.add(
+        proposed,
+        example(
+            MatchingRunProposed,
+            run_id=run_id,
+            program_id=program_id,
+            pairs=(),
+            mentees_considered=pairs,
+            mentees_matched=pairs,
+            unmatched=tuple(
+                UnmatchedParticipant(
+                    participant_id=person,
+                    role=ParticipantRole.MENTOR,
+                    reason=UnmatchedReason.NOT_SELECTED,
+                )
+                for person in unmatched
+            ),
+            proposed_at=proposed,
+        ),
+    )
+    approved = proposed + timedelta(hours=2)
+    program.add(
+        approved,
+        example(
+            MatchingRunApproved,
+            run_id=run_id,
+            program_id=program_id,
+            pair_count=pairs,
+            approved_at=approved,
+        ),
+    )
+    for n in range(pairs):
+        _pair(program, n, mentor_of[n], mentees[n], approved=approved, rng=rng)
+    for person in rng.sample(mentors + mentees, max(1, pairs // 50)):
+        at = starts + timedelta(weeks=6, minutes=rng.randint(0, 9999))
+        program.add(
+            at, ParticipantWithdrew(participant_id=person, program_id=program_id, withdrew_at=at)
+        )
+        program.left.add(person)
+    for person in rng.sample(mentees, max(1, pairs // 100)):
+        program.left.add(person)
+        at = starts + timedelta(weeks=8, minutes=rng.randint(0, 9999))
+        program.add(
+            at,
+            ParticipantErased(
+                participant_id=person,
+                program_id=program_id,
+                person_id=f"person-{person}",
+                erased_at=at,
+            ),
+        )
+    return program
+
+
+def _pair(
+    program: Program, n: int, mentor: str, mentee: str, *, approved: datetime, rng: random.Random
+) -> None:
+    program_id = program.program_id
+    pair_id = f"{program_id}-p{n}"
+    created = approved + timedelta(minutes=n % 600)
+    program.add(
+        created,
         example(
             PairCreated,
             pair_id=pair_id,
@@ -100,13 +240,15 @@ def pair_events(program_id: str, pair: int, rng: random.Random) -> list[Integrat
             mentee_person_id=f"person-{mentee}",
             score=round(rng.uniform(3, 9), 3),
             created_at=created,
-        )
+        ),
     )
+    meets = rng.random() > 0.02  # a few pairs never meet: inactive
     for sequence in range(1, 13):
         session_id = f"{pair_id}.s{sequence:03d}"
         ids = {"session_id": session_id, "pair_id": pair_id, "program_id": program_id}
-        starts = created + timedelta(weeks=sequence)
-        events.append(
+        starts = created + timedelta(weeks=sequence, hours=rng.randint(0, 8))
+        program.add(
+            created,
             SessionScheduled(
                 **ids,
                 series_id=pair_id,
@@ -114,85 +256,158 @@ def pair_events(program_id: str, pair: int, rng: random.Random) -> list[Integrat
                 participant_ids=(mentor, mentee),
                 starts_at=starts,
                 duration_minutes=60,
-            )
+            ),
         )
-        if sequence <= 6:
-            events.append(
+        if starts > NOW - timedelta(hours=2):
+            continue
+        outcome = rng.random()
+        done = starts + timedelta(hours=1)
+        if not meets or outcome < 0.05:
+            program.add(done, SessionMissed(**ids, starts_at=starts, recorded_at=done))
+        elif outcome < 0.10:
+            at = starts - timedelta(days=1)
+            program.add(
+                at,
+                SessionCancelled(
+                    **ids,
+                    starts_at=starts,
+                    reason=SessionCancelReason.PARTICIPANT_REQUEST,
+                    cancelled_at=at,
+                ),
+            )
+        else:
+            program.held += 1
+            program.add(
+                done,
                 SessionCompleted(
                     **ids,
                     participant_ids=(mentor, mentee),
                     starts_at=starts,
                     held_at=starts,
                     duration_minutes=55,
-                )
+                ),
             )
-            for author, role in (
-                (mentor, ParticipantRole.MENTOR),
-                (mentee, ParticipantRole.MENTEE),
-            ):
-                if sequence <= 4:
-                    events.append(
-                        SessionFeedbackSubmitted(
-                            feedback_id=f"{session_id}-{author}",
-                            session_id=session_id,
-                            pair_id=pair_id,
-                            program_id=program_id,
-                            participant_id=author,
-                            author_role=role,
-                            rating=rng.randint(2, 5),
-                            topics=tuple(rng.sample(TOPICS, 2)),
-                            submitted_at=starts + timedelta(hours=2),
-                        )
-                    )
-        elif sequence in {7, 8}:
-            events.append(
-                SessionCancelled(
-                    **ids,
-                    starts_at=starts,
-                    reason=SessionCancelReason.PARTICIPANT_REQUEST,
-                    cancelled_at=starts - timedelta(days=1),
-                )
+            _feedback(
+                program, session_id, pair_id, ((mentor, True), (mentee, False)), done=done, rng=rng
             )
-    events.append(
+    _afterwards(program, pair_id, (mentor, mentee), created, rng)
+
+
+def _feedback(
+    program: Program,
+    session_id: str,
+    pair_id: str,
+    members: tuple[tuple[str, bool], ...],
+    *,
+    done: datetime,
+    rng: random.Random,
+) -> None:
+    for author, is_mentor in members:
+        if rng.random() < 0.6:
+            at = done + timedelta(hours=rng.randint(1, 30))
+            low = rng.random() < 0.03
+            program.add(
+                at,
+                SessionFeedbackSubmitted(
+                    feedback_id=f"{session_id}-{author}",
+                    session_id=session_id,
+                    pair_id=pair_id,
+                    program_id=program.program_id,
+                    participant_id=author,
+                    author_role=ParticipantRole.MENTOR if is_mentor else ParticipantRole.MENTEE,
+                    rating=rng.randint(1, 2) if low else rng.randint(3, 5),
+                    topics=tuple(rng.sample(TOPICS, 2)),
+                    submitted_at=at,
+                ),
+            )
+
+
+def _afterwards(
+    program: Program,
+    pair_id: str,
+    members: tuple[str, str],
+    created: datetime,
+    rng: random.Random,
+) -> None:
+    program_id = program.program_id
+    mentor, mentee = members
+    for member, role in ((mentor, ParticipantRole.MENTOR), (mentee, ParticipantRole.MENTEE)):
+        if rng.random() < 0.4:
+            good = rng.random() > 0.05
+            at = created + timedelta(weeks=1, days=rng.randint(1, 6))
+            program.add(
+                at,
+                PairingFitReported(
+                    pair_id=pair_id,
+                    program_id=program_id,
+                    participant_id=member,
+                    author_role=role,
+                    good_fit=good,
+                    concern=None if good else FitConcern.AVAILABILITY,
+                    reported_at=at,
+                ),
+            )
+        if rng.random() < 0.3:
+            at = created + timedelta(weeks=6, hours=rng.randint(0, 99))
+            program.add(
+                at,
+                SurveyResponseSubmitted(
+                    response_id=f"{pair_id}-{member}-survey",
+                    program_id=program_id,
+                    participant_id=member,
+                    respondent_role=role,
+                    survey_kind=SurveyKind.MID_PROGRAM,
+                    growth_rating=rng.randint(2, 5),
+                    relationship_rating=rng.randint(2, 5),
+                    recommend_score=rng.randint(4, 10),
+                    would_join_again=rng.random() < 0.8,
+                    submitted_at=at,
+                ),
+            )
+    progress = rng.choice((20, 50, 100))
+    at = created + timedelta(weeks=rng.randint(2, 10))
+    program.add(
+        at,
         GoalProgressUpdated(
-            goal_id=f"{pair_id}-g1",
+            goal_id=f"{pair_id}-goal",
             program_id=program_id,
             participant_id=mentee,
             pair_id=pair_id,
             topic=rng.choice(TOPICS),
-            progress_percent=100 if pair % 3 == 0 else 50,
-            completed=pair % 3 == 0,
-            updated_at=created + timedelta(weeks=5),
-        )
+            progress_percent=progress,
+            completed=progress == 100,
+            updated_at=at,
+        ),
     )
-    events.append(
-        PairingFitReported(
-            pair_id=pair_id,
-            program_id=program_id,
-            participant_id=mentee,
-            author_role=ParticipantRole.MENTEE,
-            good_fit=pair % 10 != 0,
-            reported_at=created + timedelta(weeks=1, days=1),
+    if rng.random() < 0.02:
+        at = created + timedelta(weeks=rng.randint(3, 10))
+        program.add(
+            at,
+            PairEnded(
+                pair_id=pair_id,
+                program_id=program_id,
+                reason=PairEndReason.NOT_A_GOOD_FIT,
+                ended_at=at,
+            ),
         )
-    )
+
+
+def stream(programs: list[Program], order: str, rng: random.Random) -> list[IntegrationEvent]:
+    """Every program's events, in the order they happened or one pair after the other."""
+    if order == "time":
+        timed = [item for program in programs for item in program.events]
+        timed.sort(key=lambda item: item[0])
+        return [event for _, event in timed]
+    queues = [iter(program.events) for program in programs]
+    events: list[IntegrationEvent] = []
+    while queues:  # interleave the programs, keeping each program's generated order
+        queue = rng.choice(queues)
+        item = next(queue, None)
+        if item is None:
+            queues.remove(queue)
+        else:
+            events.append(item[1])
     return events
-
-
-def stream(total: int, programs: int, seed: int) -> Iterator[IntegrationEvent]:
-    """About ``total`` events: the programs, then pairs round-robin over them."""
-    rng = random.Random(seed)
-    count = 0
-    for program in range(programs):
-        yield from program_events(program)
-        count += 1
-    pair = 0
-    while count < total:
-        for event in pair_events(f"bench-{pair % programs}", pair, rng):
-            if count >= total:
-                return
-            yield event
-            count += 1
-        pair += 1
 
 
 async def publish(bootstrap: str, prefix: str, events: list[IntegrationEvent]) -> None:
@@ -232,13 +447,113 @@ def metric(text: str, name: str) -> float:
     return float(found.group(1)) if found else 0.0
 
 
-async def main(total: int, programs: int) -> int:
+async def raw_rates(mongodb_url: str, batch: int) -> tuple[float, float]:
+    """Documents per second this database takes in bulk upserts and in bulk inserts.
+
+    The documents are copies of the projected read models (the database the service wrote),
+    written into a scratch database in batches of ``batch``.
+    """
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url, tz_aware=True)
+    try:
+        names = [n for n in await client.list_database_names() if n.startswith("test_analytics")]
+        source = client[names[0]]
+        samples: list[dict[str, Any]] = []
+        for name in sorted(await source.list_collection_names()):
+            if name.startswith("rm_"):
+                samples += await source[name].find().limit(RAW_SAMPLE // 8).to_list()
+        scratch = client["bench_raw"]
+        rates = []
+        for upsert in (True, False):
+            collection = scratch["upserts" if upsert else "inserts"]
+            await collection.drop()
+            started = time.perf_counter()
+            for start in range(0, RAW_SAMPLE, batch):
+                documents = [
+                    {**samples[n % len(samples)], "_id": f"raw-{n}"}
+                    for n in range(start, min(start + batch, RAW_SAMPLE))
+                ]
+                writes: list[ReplaceOne[dict[str, Any]] | InsertOne[dict[str, Any]]] = [
+                    ReplaceOne({"_id": d["_id"]}, d, upsert=True) if upsert else InsertOne(d)
+                    for d in documents
+                ]
+                await collection.bulk_write(writes, ordered=False)
+            rates.append(RAW_SAMPLE / (time.perf_counter() - started))
+        await client.drop_database("bench_raw")
+        return rates[0], rates[1]
+    finally:
+        await client.close()
+
+
+async def stored_documents(mongodb_url: str) -> float:
+    """How many documents the service's database holds (each was written at least once)."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
+    try:
+        names = [n for n in await client.list_database_names() if n.startswith("test_analytics")]
+        database = client[names[0]]
+        return float(
+            sum(
+                [
+                    await database[name].count_documents({})
+                    for name in await database.list_collection_names()
+                ]
+            )
+        )
+    finally:
+        await client.close()
+
+
+def p95(samples: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+async def report_latencies(
+    client: httpx.AsyncClient, programs: tuple[str, str], requests: int
+) -> dict[str, tuple[float, float]]:
+    """Per report, the p95 in ms of the large and of the small program (asked in turn)."""
+    samples: dict[tuple[str, str], list[float]] = {}
+    for _ in range(requests):
+        for name in REPORTS:
+            for program in programs:
+                started = time.perf_counter()
+                response = await client.get(
+                    f"/v1/programs/{program}/reports/{name}", headers=ADMIN_HEADERS
+                )
+                elapsed = (time.perf_counter() - started) * 1000
+                response.raise_for_status()
+                samples.setdefault((name, program), []).append(elapsed)
+    large, small = programs
+    return {name: (p95(samples[(name, large)]), p95(samples[(name, small)])) for name in REPORTS}
+
+
+async def check(client: httpx.AsyncClient, program: Program) -> list[str]:
+    """What differs between the reports and the generated history."""
+    problems = []
+    path = f"/v1/programs/{program.program_id}/reports"
+    sessions = (await client.get(f"{path}/sessions", headers=ADMIN_HEADERS)).json()
+    if sessions["held"] != program.held:
+        problems.append(f"{program.program_id}: held {sessions['held']}, not {program.held}")
+    registration = (await client.get(f"{path}/registration", headers=ADMIN_HEADERS)).json()
+    expected = len(program.registered - program.left)
+    if registration["participants"] != expected:
+        problems.append(
+            f"{program.program_id}: participants {registration['participants']}, not {expected}"
+        )
+    return problems
+
+
+async def main(arguments: argparse.Namespace) -> int:
     """Run the benchmark; returns the exit status."""
-    events = list(stream(total, programs, seed=7))
-    expected_held = Counter(e.program_id for e in events if isinstance(e, SessionCompleted))
+    rng = random.Random(arguments.seed)
+    large = generate("bench-large", arguments.pairs, rng)
+    small = generate("bench-small", arguments.small_pairs, rng)
+    events = stream([large, small], arguments.order, rng)
+    kinds = Counter(type(event).__name__ for event in events)
+    print(f"{len(events)} events: {dict(kinds.most_common())}", flush=True)
     async with (
         benchmark_service("analytics") as (service, infrastructure, prefix),
-        httpx.AsyncClient(base_url=service.base_url, timeout=60) as client,
+        httpx.AsyncClient(base_url=service.base_url, timeout=120) as client,
     ):
         started, cpu_started = time.perf_counter(), cpu_seconds(service.process.pid)
         publishing = asyncio.create_task(publish(infrastructure.kafka_bootstrap, prefix, events))
@@ -260,27 +575,54 @@ async def main(total: int, programs: int) -> int:
         if cpu_started is not None and cpu_ended is not None:
             cpu = f"{cpu_ended - cpu_started:.1f}"
         await publishing
-        lag = metric(text, LAG)
-        print(f"published and projected {len(events)} events in {elapsed:.1f}s", flush=True)
-        report = (
-            await client.get("/v1/programs/bench-0/reports/sessions", headers=ADMIN_HEADERS)
-        ).json()
-        if report["held"] != expected_held["bench-0"]:
-            print(f"MISMATCH: held {report['held']}, expected {expected_held['bench-0']}")
-            return 1
-        print(f"report check: bench-0 held={report['held']} as generated", flush=True)
+        writes = metric(text, WRITTEN) + metric(text, IDEMPOTENCE)
+        if not metric(text, WRITTEN):  # a version without the metric: what it stored, at least
+            writes = await stored_documents(infrastructure.mongodb_url)
+        batches = max(metric(text, BATCHES), 1.0)
+        print(
+            f"projected {len(events)} events in {elapsed:.1f}s: {writes:.0f} documents written "
+            f"in {batches:.0f} transactions",
+            flush=True,
+        )
+        upserts, inserts = await raw_rates(
+            infrastructure.mongodb_url, max(1, round(writes / batches))
+        )
+        rate = writes / elapsed
+        print(
+            f"raw bulk writes of the same database: {upserts:.0f} upserts/s, "
+            f"{inserts:.0f} inserts/s; the projection wrote {rate:.0f} documents/s",
+            flush=True,
+        )
+        problems = [*await check(client, large), *await check(client, small)]
+        for problem in problems:
+            print(f"MISMATCH: {problem}")
+        latencies = await report_latencies(
+            client, (large.program_id, small.program_id), arguments.requests
+        )
+        for name, (big, little) in latencies.items():
+            print(f"report {name}: p95 {big:.1f} ms (large) / {little:.1f} ms (small)")
+    ratios = {name: big / little for name, (big, little) in latencies.items()}
+    per_report = " ".join(f"{n}={b:.0f}/{s:.0f}" for n, (b, s) in latencies.items())
     print(
         f"analytics events={len(events)} seconds={elapsed:.1f} "
-        f"events_per_s={len(events) / elapsed:.0f} final_lag_s={lag:.2f} service_cpu_s={cpu}"
+        f"events_per_s={len(events) / elapsed:.0f} "
+        f"writes_per_event={writes / len(events):.2f} "
+        f"projection_vs_raw_upserts={rate / upserts:.2f} "
+        f"projection_vs_raw_inserts={rate / inserts:.2f} "
+        f"final_lag_s={metric(text, LAG):.2f} service_cpu_s={cpu} "
+        f"report_p95_ms_max={max(b for b, _ in latencies.values()):.0f} "
+        f"report_p95_ratio_max={max(ratios.values()):.2f} {per_report}"
     )
-    return 0
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--programs", type=int, default=10)
-    arguments = parser.parse_args()
-    sys.exit(asyncio.run(main(arguments.events, arguments.programs)))
+    parser.add_argument("--pairs", type=int, default=5000)
+    parser.add_argument("--small-pairs", type=int, default=50)
+    parser.add_argument("--order", choices=("time", "pair"), default="time")
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=7)
+    sys.exit(asyncio.run(main(parser.parse_args())))

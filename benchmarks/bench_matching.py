@@ -373,7 +373,7 @@ async def _seed(
         statements = [s for p in pool for s in statements_of(p, as_of)]
         async with mongo.start_session() as session:
             await ManagerEdges(database).save(
-                newest({}, statements).values(), Transaction(session, "bench")
+                newest({}, statements).values(), set(), Transaction(session, "bench")
             )
     finally:
         await mongo.close()

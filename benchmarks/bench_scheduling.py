@@ -129,15 +129,17 @@ def pair_events(program_id: str, pairs: int, now: datetime) -> list[IntegrationE
     ]
 
 
-async def service_database(client: AsyncMongoClient[dict[str, Any]]) -> str:
-    """The scheduling process's database (the only one of its name on this server)."""
+async def service_database(
+    client: AsyncMongoClient[dict[str, Any]], prefix: str = SERVICE_DATABASE_PREFIX
+) -> str:
+    """The service process's database (the only one of its name on this server)."""
     for _ in range(int(60 / POLL_S)):
         names = await client.list_database_names()
-        ours = [name for name in names if name.startswith(SERVICE_DATABASE_PREFIX)]
+        ours = [name for name in names if name.startswith(prefix)]
         if len(ours) == 1:
             return ours[0]
         await asyncio.sleep(POLL_S)
-    msg = "scheduling's database did not appear"
+    msg = f"the service's database ({prefix}...) did not appear"
     raise RuntimeError(msg)
 
 
@@ -164,9 +166,11 @@ async def raw_insert(
     client: AsyncMongoClient[dict[str, Any]],
     documents: list[dict[str, Any]],
     indexes: Sequence[IndexModel] = (),
+    *,
+    name: str = "sessions",
 ) -> float:
     """Seconds one plain ``insert_many`` of ``documents`` takes on a fresh collection."""
-    collection = client[BASELINE_DATABASE][f"sessions_{len(documents)}"]
+    collection = client[BASELINE_DATABASE][f"{name}_{len(documents)}"]
     await collection.drop()
     if indexes:
         await collection.create_indexes(list(indexes))

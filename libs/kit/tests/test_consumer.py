@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pytest
@@ -11,7 +12,15 @@ from pymongo.errors import AutoReconnect
 from mentorship_contracts import Envelope, IntegrationEvent, encode, seal
 from mentorship_contracts.events import PairCreated, PairEnded, ParticipantRegistered
 from mentorship_contracts.examples import example
-from mentorship_kit.consumer import ConsumedRecord, EventConsumer, PermanentError
+from mentorship_kit.consumer import (
+    OFFSETS_COLLECTION,
+    PROCESSED_COLLECTION,
+    AcceptedRecord,
+    ConsumedRecord,
+    EventConsumer,
+    Idempotence,
+    PermanentError,
+)
 from mentorship_kit.mongo import ensure_indexes
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.runtime import ServiceRuntime
@@ -78,11 +87,16 @@ class Harness:
         return [document["_id"] async for document in cursor]
 
     def count(self, outcome: str) -> float:
-        value = self.runtime.metrics.registry.get_sample_value(
-            "mentorship_messages_consumed_total",
-            {"topic": "mentorship.pair.v1", "event_type": "PairCreated", "outcome": outcome},
-        )
-        return value or 0.0
+        return _consumed(self.runtime, outcome)
+
+
+def _consumed(runtime: ServiceRuntime, outcome: str) -> float:
+    """How many PairCreated records were counted with ``outcome``."""
+    value = runtime.metrics.registry.get_sample_value(
+        "mentorship_messages_consumed_total",
+        {"topic": "mentorship.pair.v1", "event_type": "PairCreated", "outcome": outcome},
+    )
+    return value or 0.0
 
 
 @pytest.fixture
@@ -101,6 +115,10 @@ async def test_an_event_delivered_twice_is_handled_once(harness: Harness) -> Non
     assert harness.calls == ["p1", "p2"]
     assert harness.count("processed") == 2
     assert harness.count("duplicate") == 3
+    writes = harness.runtime.metrics.registry.get_sample_value(
+        "mentorship_consumer_idempotence_writes_total"
+    )
+    assert writes == 2, "a marker per event"
 
 
 async def test_malformed_records_are_dead_lettered_and_the_rest_processed(
@@ -168,7 +186,32 @@ async def test_a_handler_that_keeps_failing_is_dead_lettered_without_blocking_ot
     assert [reason for _, reason, _ in harness.sink.parked] == ["handler_error"]
     assert "ZeroDivisionError: bug in handler" in harness.sink.parked[0][2]
     attempts = harness.calls.count("p2")
-    assert attempts == 1 + harness.runtime.settings.consumer_max_attempts  # batch + retries
+    # the batch, its half [p2, p3], then p2 alone with its retries
+    assert attempts == 2 + harness.runtime.settings.consumer_max_attempts
+
+
+async def test_a_failing_event_is_isolated_and_the_rest_stay_in_batches(
+    harness: Harness,
+) -> None:
+    batches: list[int] = []
+    original = harness.consumer._apply
+
+    async def counting(tx: Transaction, accepted: Sequence[AcceptedRecord]) -> dict[str, str]:
+        batches.append(len(accepted))
+        return await original(tx, accepted)
+
+    harness.consumer._apply = counting  # type: ignore[method-assign,assignment]
+    harness.fail_for["p05"] = PermanentError("never")
+    pairs = [_pair(f"p{n:02d}") for n in range(16)]
+
+    await harness.consumer.process(_records(*pairs))
+
+    assert await harness.stored() == [f"p{n:02d}" for n in range(16) if n != 5]
+    assert [record.offset for record, _, _ in harness.sink.parked] == [5]
+    # 16 fails -> 8 fails -> 4 commits, 4 fails -> 2 fails -> 1, 1 (parked) -> 2 -> then 8
+    assert batches == [16, 8, 4, 4, 2, 1, 1, 2, 8]
+    assert harness.calls.count("p00") == 3  # rolled back twice, committed with its four
+    assert harness.calls.count("p04") == 5
 
 
 async def test_a_permanent_error_is_dead_lettered_without_retrying(harness: Harness) -> None:
@@ -214,3 +257,175 @@ async def test_events_emitted_by_a_handler_are_caused_by_the_handled_event(
     assert headers["ce_type"] == "PairEnded"
     assert headers["ce_causationid"] == str(handled.event_id)
     assert headers["ce_correlationid"] == "flow-7"
+
+
+class CountingHarness:
+    """A consumer by partition offsets whose PairCreated handler counts deliveries."""
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+        self.sink = RecordingSink()
+        self.calls: list[str] = []
+        self.fail_for: set[str] = set()
+        self.unreachable = False
+        self.recognises = False
+        """Whether the handler tells the consumer of events its state already holds."""
+
+        @runtime.handlers.on(PairCreated)
+        async def on_pair(event: Envelope[PairCreated], tx: Transaction) -> None:
+            pair_id = event.data.pair_id
+            self.calls.append(pair_id)
+            if pair_id in self.fail_for:
+                raise PermanentError(pair_id)
+            if self.recognises:  # as a batched handler does, in its flush before the commit
+                tx.before_commit(lambda: self._recognise(event, tx))
+                return
+            await runtime.database["pairs"].update_one(
+                {"_id": pair_id}, {"$inc": {"times": 1}}, upsert=True, session=tx.session
+            )
+            if self.unreachable:  # after a write: the transaction must take it back
+                raise AutoReconnect("the database went away")
+
+        self.consumer = EventConsumer(
+            handlers=runtime.handlers,
+            transactor=runtime.transactor,
+            database=runtime.database,
+            dead_letters=self.sink,
+            metrics=runtime.metrics,
+            settings=runtime.settings,
+            idempotence=Idempotence.OFFSETS,
+        )
+
+    async def _recognise(self, event: Envelope[PairCreated], tx: Transaction) -> None:
+        """Apply ``event`` once: a pair remembers the events it was built from."""
+        pairs = self.runtime.database["pairs"]
+        event_id = str(event.event_id)
+        known = await pairs.find_one(
+            {"_id": event.data.pair_id, "events": event_id}, session=tx.session
+        )
+        if known is not None:
+            tx.already_applied(event.event_id)
+            return
+        await pairs.update_one(
+            {"_id": event.data.pair_id},
+            {"$inc": {"times": 1}, "$push": {"events": event_id}},
+            upsert=True,
+            session=tx.session,
+        )
+
+    async def times(self) -> dict[str, int]:
+        cursor = self.runtime.database["pairs"].find().sort("_id")
+        return {document["_id"]: document["times"] async for document in cursor}
+
+    async def offsets(self) -> dict[tuple[str, int], int]:
+        """The next offset of each (topic, partition) of the group."""
+        cursor = self.runtime.database[OFFSETS_COLLECTION].find(
+            {"group": self.runtime.settings.consumer_group}
+        )
+        return {
+            (document["topic"], document["partition"]): document["offset"]
+            async for document in cursor
+        }
+
+
+async def test_by_offsets_a_redelivered_record_is_skipped_and_a_republished_event_handled(
+    runtime: ServiceRuntime,
+) -> None:
+    harness = CountingHarness(runtime)
+    first, second = _pair("p1"), _pair("p2")
+
+    await harness.consumer.process(_records(first, second))
+    await harness.consumer.process(_records(first, second))  # redelivered: same offsets
+    assert harness.calls == ["p1", "p2"]
+    assert await harness.offsets() == {("mentorship.pair.v1", 0): 2}
+    writes = runtime.metrics.registry.get_sample_value(
+        "mentorship_consumer_idempotence_writes_total"
+    )
+    assert writes == 1, "one offset for two events, none for the redelivery"
+
+    await harness.consumer.process(_records(first, start=2))  # published again: a new offset
+    assert harness.calls == ["p1", "p2", "p1"]
+    assert await harness.times() == {"p1": 2, "p2": 1}
+    assert await harness.offsets() == {("mentorship.pair.v1", 0): 3}
+    assert await runtime.database[PROCESSED_COLLECTION].count_documents({}) == 0, "no markers"
+
+
+async def test_by_offsets_an_event_the_handler_knows_is_counted_as_a_duplicate(
+    runtime: ServiceRuntime,
+) -> None:
+    """An event published twice is two records: the handler's own state tells it is one."""
+    harness = CountingHarness(runtime)
+    harness.recognises = True
+    first, second = _pair("p1"), _pair("p2")
+
+    await harness.consumer.process(_records(first, first, second))
+    await harness.consumer.process(_records(second, first, start=3))  # published again
+
+    assert await harness.times() == {"p1": 1, "p2": 1}
+    assert _consumed(runtime, "processed") == 2
+    assert _consumed(runtime, "duplicate") == 3
+    writes = runtime.metrics.registry.get_sample_value(
+        "mentorship_consumer_idempotence_writes_total"
+    )
+    assert writes == 2, "an offset per batch, no marker per event"
+    assert await runtime.database[PROCESSED_COLLECTION].count_documents({}) == 0
+
+
+async def test_by_offsets_a_topic_created_anew_is_not_taken_for_the_stored_one(
+    runtime: ServiceRuntime,
+) -> None:
+    """A topic deleted and created again numbers its records from 0 again: the offsets
+    stored for the one before must not skip records never handled (nor commit them)."""
+    harness = CountingHarness(runtime)
+    await harness.consumer.process(_records(_pair("old1"), _pair("old2"), _pair("old3")))
+    assert await harness.offsets() == {("mentorship.pair.v1", 0): 3}
+    anew = [_pair("new1"), _pair("new2"), _pair("new3")]
+
+    await harness.consumer.process(_records(anew[0]))  # offset 0: below, its anchor unseen
+    await harness.consumer.process(_records(*anew))
+
+    assert harness.calls == ["old1", "old2", "old3", "new1", "new1", "new2", "new3"]
+    assert await harness.times() == {
+        "new1": 2,  # redelivered before the batch showed the offset was not this topic's
+        "new2": 1,
+        "new3": 1,
+        "old1": 1,
+        "old2": 1,
+        "old3": 1,
+    }
+    assert await harness.offsets() == {("mentorship.pair.v1", 0): 3}
+    await harness.consumer.process(_records(*anew))
+    assert harness.calls[-1] == "new3", "redelivered now: the stored offset is this topic's"
+    assert len(harness.calls) == 7
+
+
+async def test_by_offsets_a_failing_event_is_parked_and_the_others_stored_with_their_offsets(
+    runtime: ServiceRuntime,
+) -> None:
+    harness = CountingHarness(runtime)
+    harness.fail_for = {"bad"}
+    batch = _records(_pair("p1"), _pair("bad"), _pair("p3"))
+
+    await harness.consumer.process(batch)
+    await harness.consumer.process(batch)  # redelivered: nothing again, nothing parked twice
+
+    assert await harness.times() == {"p1": 1, "p3": 1}
+    assert [(record.offset, reason) for record, reason, _ in harness.sink.parked] == [
+        (1, "rejected")
+    ]
+    assert await harness.offsets() == {("mentorship.pair.v1", 0): 3}
+
+
+async def test_by_offsets_nothing_is_stored_when_the_transaction_fails(
+    runtime: ServiceRuntime,
+) -> None:
+    harness = CountingHarness(runtime)
+    harness.unreachable = True
+    with pytest.raises(AutoReconnect):
+        await harness.consumer.process(_records(_pair("p1"), _pair("p2")))
+    assert await harness.offsets() == {}
+    assert await harness.times() == {}
+
+    harness.unreachable = False
+    await harness.consumer.process(_records(_pair("p1"), _pair("p2")))
+    assert await harness.times() == {"p1": 1, "p2": 1}

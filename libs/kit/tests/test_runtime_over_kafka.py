@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -22,6 +22,7 @@ from mentorship_devstack.kafka_tools import (
     read_topic,
 )
 from mentorship_devstack.pytest_plugin import SettingsFactory
+from mentorship_kit.consumer import ConsumedRecord, _Decoded
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.runtime import ServiceRuntime
 
@@ -335,3 +336,49 @@ async def test_an_idle_consumer_stays_ready_past_the_stall_timeout(
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_the_next_batch_is_decoded_while_the_previous_one_is_in_its_transaction(
+    runtime: ServiceRuntime,
+) -> None:
+    log: list[str] = []
+    release = asyncio.Event()
+
+    @runtime.handlers.on(PairCreated)
+    async def on_pair(event: Envelope[PairCreated], tx: Transaction) -> None:
+        pair_id = event.data.pair_id
+        log.append(f"applying {pair_id}")
+        if pair_id == "first":
+            await release.wait()  # the first batch's transaction stays open
+        await runtime.database["seen"].update_one(
+            {"_id": pair_id}, {"$inc": {"times": 1}}, upsert=True, session=tx.session
+        )
+
+    await runtime.start()
+    consumer = runtime.consumer
+    assert consumer is not None
+    decode = consumer._decode
+
+    async def observed(records: Sequence[ConsumedRecord]) -> _Decoded:
+        decoded = await decode(records)
+        log.extend(
+            f"decoded {envelope.data.model_dump()['pair_id']}" for _, envelope in decoded.accepted
+        )
+        return decoded
+
+    consumer._decode = observed  # type: ignore[method-assign]
+    try:
+        await _publish_pair(runtime, "first")
+        await _eventually(lambda: asyncio.sleep(0, "applying first" in log))
+        await _publish_pair(runtime, "second")
+        await _eventually(lambda: asyncio.sleep(0, "decoded second" in log))
+        assert "applying second" not in log, "applied only once the first batch committed"
+        release.set()
+
+        async def both_seen() -> bool:
+            return await _seen(runtime) == {"first", "second"}
+
+        await _eventually(both_seen)
+    finally:
+        await runtime.stop()
+    assert log == ["decoded first", "applying first", "decoded second", "applying second"]

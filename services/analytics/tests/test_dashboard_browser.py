@@ -26,7 +26,8 @@ from mentorship_devstack.stack import Infrastructure
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 
 from .histories import PROGRAM, history
-from .test_projection_properties import all_reports, project
+from .memory import project
+from .test_projection_properties import all_reports
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -7,17 +7,21 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from analytics.app import build_app
 from analytics.domain import reports
 from analytics.domain.documents import (
+    DirectoryFacts,
     Fact,
     InvitationFact,
     PairFact,
     ParticipantFact,
     PersonFact,
     ProgramFact,
-    ProgramFacts,
 )
-from analytics.domain.facts import Batch, Target
+from analytics.domain.facts import Target, fold_into
+from analytics.settings import AnalyticsSettings
 from mentorship_contracts import Envelope, IntegrationEvent, seal
 from mentorship_contracts.events import (
     DirectoryPersonChanged,
@@ -29,6 +33,9 @@ from mentorship_contracts.events import (
     ProgramCreated,
 )
 from mentorship_contracts.examples import example
+from mentorship_devstack.kafka_tools import publish_events
+from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 
 PROGRAM = "prog-emerging-leaders-2026"
 DAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -41,15 +48,14 @@ def _sealed(events: Sequence[IntegrationEvent]) -> list[Envelope[Any]]:
     ]
 
 
-def _facts(envelopes: Sequence[Envelope[Any]]) -> ProgramFacts:
+def _facts(envelopes: Sequence[Envelope[Any]]) -> DirectoryFacts:
     store: dict[Target, Fact] = {}
     for envelope in envelopes:
-        batch = Batch((envelope,))
-        store.update(batch.fold({t: store[t] for t in batch.targets if t in store}))
+        fold_into(store, envelope)
     programs = [f for f in store.values() if isinstance(f, ProgramFact)]
-    return ProgramFacts(
+    return DirectoryFacts(
         program_id=PROGRAM,
-        program=programs[0] if programs else None,
+        reporting_line_depth=programs[0].reporting_line_depth if programs else 0,
         participants=[f for f in store.values() if isinstance(f, ParticipantFact)],
         pairs=[f for f in store.values() if isinstance(f, PairFact)],
         invitations=[f for f in store.values() if isinstance(f, InvitationFact)],
@@ -100,7 +106,7 @@ def test_the_funnel_counts_invitees_who_registered_by_department_and_day() -> No
         ],
     }
     for order in (events, events[::-1], events[3:] + events[:3]):
-        funnel = reports.registration(_facts(_sealed(order))).invitations
+        funnel = reports.invitation_funnel(_facts(_sealed(order)))
         assert funnel.model_dump(mode="json") == expected
 
 
@@ -128,21 +134,64 @@ def test_a_pair_that_now_breaks_the_rule_is_flagged_in_any_order() -> None:
     ]
     before = [example(ProgramCreated), *registered, pair, _edge("p-ana", "p-boss", 1)]
     now = [*before, _edge("p-ana", "p-mid", 2), _edge("p-mid", "p-lee", 1)]
-    at = DAY + timedelta(days=1)
-    assert (
-        reports.health(_facts(_sealed(before)), now=at, inactive_after_days=45).model_dump()[
-            "reporting_line_conflicts"
-        ]
-        == []
-    )
+    assert reports.line_conflicts(_facts(_sealed(before))) == []
     for order in itertools.islice(itertools.permutations(now), 0, 720, 37):
-        health = reports.health(_facts(_sealed(order)), now=at, inactive_after_days=45)
-        [conflict] = health.reporting_line_conflicts
+        [conflict] = reports.line_conflicts(_facts(_sealed(order)))
         assert (conflict.pair_id, conflict.levels, conflict.mentor_manages_mentee) == (
             pair.pair_id,
             2,
             True,
         )
     deeper = [*now, _edge("p-mid", "p-other", 2), _edge("p-other", "p-lee", 1)]
-    health = reports.health(_facts(_sealed(deeper)), now=at, inactive_after_days=45)
-    assert health.reporting_line_conflicts == [], "three levels up: beyond the default depth 2"
+    assert reports.line_conflicts(_facts(_sealed(deeper))) == [], (
+        "three levels up: beyond the default depth 2"
+    )
+
+
+@pytest.mark.integration
+async def test_the_service_answers_the_funnel_and_the_conflicts_from_the_stored_documents(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    """The reports read the invitations, participants, pairs and people as stored."""
+    settings = make_settings(AnalyticsSettings)
+    pair = example(
+        PairCreated, mentor_participant_id="part-mentor", mentee_participant_id="part-mentee"
+    )
+    events = _sealed(
+        [
+            example(ProgramCreated),
+            _invited("p-lee", "engineering", 0),
+            _invited("p-ana", "design", 0),
+            _invited("p-kim", "design", 1),
+            example(ParticipantRegistered, participant_id="part-mentor", person_id="p-lee"),
+            example(
+                ParticipantRegistered,
+                participant_id="part-mentee",
+                person_id="p-ana",
+                role="mentee",
+                capacity=0,
+            ),
+            pair,
+            _edge("p-ana", "p-lee", 1),
+        ]
+    )
+    admin = bearer(DEV_ADMIN_TOKEN)
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(settings.kafka_bootstrap, events, prefix=settings.kafka_topic_prefix)
+
+        async def health() -> dict[str, Any]:
+            response = await client.get(f"/v1/programs/{PROGRAM}/reports/health", headers=admin)
+            return dict(response.json()) if response.status_code == 200 else {}
+
+        found = await eventually(health, lambda h: bool(h.get("reporting_line_conflicts")))
+        [conflict] = found["reporting_line_conflicts"]
+        assert (conflict["pair_id"], conflict["levels"]) == (pair.pair_id, 1)
+        registration = await client.get(
+            f"/v1/programs/{PROGRAM}/reports/registration", headers=admin
+        )
+        funnel = registration.json()["invitations"]
+        assert (funnel["invited"], funnel["registered"]) == (3, 2)
+        assert funnel["by_department"] == [
+            {"department": "design", "invited": 2, "registered": 1},
+            {"department": "engineering", "invited": 1, "registered": 1},
+        ]

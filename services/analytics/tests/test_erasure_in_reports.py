@@ -32,7 +32,8 @@ from mentorship_contracts.events import (
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import PairEndReason, ParticipantRole, UnmatchedReason
 
-from .test_projection_properties import all_reports, project
+from .memory import project
+from .test_projection_properties import all_reports
 
 PROGRAM = "prog-history"
 START = datetime(2027, 1, 4, 9, tzinfo=UTC)

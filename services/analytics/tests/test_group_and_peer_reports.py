@@ -11,11 +11,14 @@ from analytics.domain.documents import (
     ParticipantFact,
     ParticipantStatus,
     ProgramFact,
-    ProgramFacts,
+    RhythmFact,
     SessionFact,
     SessionStatus,
 )
+from analytics.domain.facts import Target
 from mentorship_contracts.types import Cadence, ParticipantRole, ProgramFormat
+
+from .memory import Store
 
 START = datetime(2027, 1, 4, 10, tzinfo=UTC)
 NOW = START + timedelta(weeks=8)
@@ -64,9 +67,7 @@ def _program(program_format: ProgramFormat, metric: str = "match_rate") -> Progr
     )
 
 
-def _facts(
-    program: ProgramFact, pairs: list[PairFact], sessions: list[SessionFact]
-) -> ProgramFacts:
+def _store(program: ProgramFact, pairs: list[PairFact], sessions: list[SessionFact]) -> Store:
     participants = [
         ParticipantFact(
             id=key,
@@ -77,9 +78,13 @@ def _facts(
         )
         for key in sorted({p.mentee_key for p in pairs} | {p.mentor_key for p in pairs})
     ]
-    return ProgramFacts(
-        program_id="p", program=program, participants=participants, pairs=pairs, sessions=sessions
-    )
+    return Store.rebuilt([program, *participants, *pairs, *sessions])
+
+
+def _credited(store: Store, group: str) -> dict[str, list[datetime]]:
+    rhythm = store.documents[Target(RhythmFact, group)]
+    assert isinstance(rhythm, RhythmFact)
+    return rhythm.credited()
 
 
 GROUP_PROGRAM = _program(ProgramFormat.GROUP, metric="mentees_with_6_sessions_share")
@@ -88,14 +93,14 @@ GROUP_PROGRAM = _program(ProgramFormat.GROUP, metric="mentees_with_6_sessions_sh
 def test_a_group_session_counts_for_every_member_of_the_group() -> None:
     pairs = [_pair(f"pair-{n}", f"e{n}", group_id="group-m1") for n in range(3)]
     sessions = [_held(f"group-m1.s{w}", "group-m1", w) for w in range(1, 8)]
-    facts = _facts(GROUP_PROGRAM, pairs, sessions)
+    store = _store(GROUP_PROGRAM, pairs, sessions)
 
-    health = reports.health(facts, now=NOW, inactive_after_days=45)
+    health = store.health("p", now=NOW, inactive_after_days=45)
 
     assert health.inactive_pairs == []
     assert health.key_result is not None
     assert health.key_result.actual == 1.0
-    assert reports.held_by_pair(pairs, sessions)["pair-0"] == [s.held_at for s in sessions]
+    assert sorted(_credited(store, "group-m1")["pair-0"]) == [s.held_at for s in sessions]
 
 
 def test_a_member_is_credited_only_with_sessions_held_while_in_the_group() -> None:
@@ -111,7 +116,7 @@ def test_a_member_is_credited_only_with_sessions_held_while_in_the_group() -> No
     )
     sessions = [_held(f"group-m1.s{w}", "group-m1", w) for w in range(1, 8)]
 
-    held = reports.held_by_pair([joined_late, left_early], sessions)
+    held = _credited(_store(GROUP_PROGRAM, [joined_late, left_early], sessions), "group-m1")
 
     assert len(held["pair-late"]) == 3
     assert len(held["pair-left"]) == 2
@@ -119,8 +124,10 @@ def test_a_member_is_credited_only_with_sessions_held_while_in_the_group() -> No
 
 def test_both_members_of_a_peer_pair_are_matched() -> None:
     pairs = [_pair("pair-1", "a", mentor="b"), _pair("pair-2", "c", mentor="d")]
-    peer = reports.pairing(_facts(_program(ProgramFormat.PEER), pairs, []))
-    one_on_one = reports.pairing(_facts(_program(ProgramFormat.ONE_ON_ONE), pairs, []))
+    peer = reports.pairing(_store(_program(ProgramFormat.PEER), pairs, []).aggregates("p"))
+    one_on_one = reports.pairing(
+        _store(_program(ProgramFormat.ONE_ON_ONE), pairs, []).aggregates("p")
+    )
 
     assert (peer.mentees, peer.mentees_matched, peer.match_rate) == (4, 4, 1.0)
     assert one_on_one.match_rate == 0.5

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics.domain.documents import (
+    FeedbackEntry,
     FeedbackFact,
     GoalFact,
     PairFact,
@@ -264,3 +265,40 @@ def test_skills_growth_column_matches_a_recount_and_hides_small_groups(
             assert int(value) >= MIN_GROUP_SIZE, path
         if path.endswith(".skills_growth") and value:
             assert f"{path}_mentees" in to_csv(report)
+
+
+def test_feedback_kept_with_its_session_is_listed_as_the_impact_view_reads_it() -> None:
+    """Feedback lives in its session's document; the view reads it from there."""
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    entry = FeedbackEntry(
+        pair_id="p1",
+        author_key="m1",
+        author_role=ParticipantRole.MENTEE,
+        first_submitted_at=at,
+        version="v1",
+        rating=4,
+        topics=("negotiation",),
+    )
+    session = SessionFact(
+        id="s1", program_id="p", pair_id="p1", status=SessionStatus.HELD, feedback={"f1": entry}
+    )
+    [fact] = session.feedback_facts()
+    assert (fact.id, fact.program_id, fact.session_id, fact.pair_id) == ("f1", "p", "s1", "p1")
+    assert (fact.author_key, fact.author_role, fact.rating, fact.topics) == (
+        "m1",
+        ParticipantRole.MENTEE,
+        4,
+        ["negotiation"],
+    )
+    facts = ProgramFacts(
+        program_id="p",
+        participants=[
+            _participant("ada", ParticipantRole.MENTOR),
+            _participant("m1", ParticipantRole.MENTEE),
+        ],
+        pairs=[PairFact(id="p1", program_id="p", created=True, mentor_key="ada", mentee_key="m1")],
+        sessions=[session],
+        feedback=session.feedback_facts(),
+    )
+    [impact] = mentor_impact(facts).mentors
+    assert (impact.sessions_held, impact.average_rating, impact.ratings) == (1, 4.0, 1)

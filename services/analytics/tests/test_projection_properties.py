@@ -1,9 +1,10 @@
 """Reports equal a straightforward recount of the distinct events, whatever the delivery.
 
 Random histories are delivered in random order, in random batches, with random duplicates
-(redeliveries); the read models folded from them must give the same reports as a recount
-written directly over the distinct events. Histories erase some people (at any time, even
-before they registered): the recount leaves them out of every count of people.
+(redeliveries); the read models and aggregates folded from them must give the same reports
+as a recount written directly over the distinct events, and the very aggregates a rebuild
+computes from the documents alone. Histories erase some people (at any time, even before
+they registered): the recount leaves them out of every count of people.
 """
 
 from __future__ import annotations
@@ -20,21 +21,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.domain import reports
-from analytics.domain.documents import (
-    Fact,
-    FeedbackFact,
-    FitFact,
-    GoalFact,
-    PairFact,
-    ParticipantFact,
-    ProgramFact,
-    ProgramFacts,
-    RunFact,
-    SessionFact,
-    SurveyFact,
-)
-from analytics.domain.facts import Batch, Target, person_key
+from analytics.domain.documents import FOLDED_KEPT, ParticipantFact
+from analytics.domain.facts import person_key, target_of
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import (
     GoalProgressUpdated,
@@ -57,45 +45,13 @@ from mentorship_contracts.events import (
 )
 
 from .histories import PROGRAM, history
+from .memory import Store, batches, project
 
 NOW = datetime(2027, 5, 1, tzinfo=UTC)
 
 
-def project(deliveries: Sequence[Envelope[Any]], batch_sizes: Sequence[int]) -> ProgramFacts:
-    """Fold deliveries batch by batch into an in-memory store, as the projector does."""
-    store: dict[Target, Fact] = {}
-    position, sizes = 0, list(batch_sizes) or [1]
-    while position < len(deliveries):
-        size = sizes[position % len(sizes)]
-        batch = Batch(tuple(deliveries[position : position + size]))
-        position += size
-        store.update(
-            batch.fold({target: store[target] for target in batch.targets if target in store})
-        )
-    programs = [f for f in store.values() if isinstance(f, ProgramFact)]
-    return ProgramFacts(
-        program_id=PROGRAM,
-        program=programs[0] if programs else None,
-        participants=[f for f in store.values() if isinstance(f, ParticipantFact)],
-        runs=[f for f in store.values() if isinstance(f, RunFact)],
-        pairs=[f for f in store.values() if isinstance(f, PairFact)],
-        sessions=[f for f in store.values() if isinstance(f, SessionFact)],
-        feedback=[f for f in store.values() if isinstance(f, FeedbackFact)],
-        fits=[f for f in store.values() if isinstance(f, FitFact)],
-        goals=[f for f in store.values() if isinstance(f, GoalFact)],
-        surveys=[f for f in store.values() if isinstance(f, SurveyFact)],
-    )
-
-
-def all_reports(facts: ProgramFacts) -> dict[str, Any]:
-    return {
-        "registration": reports.registration(facts),
-        "pairing": reports.pairing(facts),
-        "sessions": reports.sessions(facts),
-        "scores": reports.scores(facts),
-        "skills": reports.skills(facts),
-        "health": reports.health(facts, now=NOW, inactive_after_days=45),
-    }
+def all_reports(store: Store) -> dict[str, Any]:
+    return store.reports(PROGRAM, now=NOW)
 
 
 def _latest(envelopes: Sequence[Envelope[Any]]) -> Envelope[Any]:
@@ -330,12 +286,16 @@ def test_reports_equal_a_recount_of_the_distinct_events(
     rng = random.Random(shuffle)
     deliveries = events + [e for e in events if rng.random() < duplicates]
     rng.shuffle(deliveries)
-    got = all_reports(project(deliveries, batch_sizes))
+    store = project(deliveries, batch_sizes)
+    got = all_reports(store)
     check(got, recount(events))
-    # And any other delivery gives the very same reports (a rebuild is identical).
-    in_order = all_reports(project(events, [len(events)]))
+    # Any other delivery gives the very same documents and aggregates (and so reports), and
+    # so does rebuilding the aggregates from the documents alone.
+    in_order = project(events, [len(events)])
+    assert store.settled() == in_order.settled()
+    assert Store.rebuilt(store.documents.values()).settled() == store.settled()
     assert {k: v.model_dump() for k, v in got.items()} == {
-        k: v.model_dump() for k, v in in_order.items()
+        k: v.model_dump() for k, v in all_reports(in_order).items()
     }
 
 
@@ -349,22 +309,55 @@ def test_erased_participants_leave_no_ids_but_their_counts(seed: int, shuffle: i
     erased = {e.data.participant_id for e in events if isinstance(e.data, ParticipantErased)}
     deliveries = list(events)
     random.Random(shuffle).shuffle(deliveries)
-    facts = project(deliveries, [7])
-    documents = [
-        facts.program,
-        *facts.participants,
-        *facts.runs,
-        *facts.pairs,
-        *facts.sessions,
-        *facts.feedback,
-        *facts.fits,
-        *facts.goals,
-        *facts.surveys,
-    ]
-    for document in documents:
-        assert document is not None
+    store = project(deliveries, [7])
+    for document in store.documents.values():
         text = repr(sorted(document.model_dump(by_alias=True).items()))
         for person in erased:
             assert f"'{person}'" not in text, document
+    for entries in store.entries.values():
+        for entry in entries.values():
+            for person in erased:
+                assert f"'{person}'" not in repr(entry.model_dump()), entry
     keys = {person_key(p) for p in erased}
-    assert all(p.erased for p in facts.participants if p.id in keys)
+    assert all(p.erased for p in store.of_kind(ParticipantFact) if p.id in keys)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(min_value=0, max_value=2**32),
+    shuffle=st.integers(min_value=0, max_value=2**32),
+    batch_sizes=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=5),
+)
+def test_an_event_delivered_again_is_known_as_applied_before(
+    seed: int, shuffle: int, batch_sizes: list[int]
+) -> None:
+    """What lets the consumer count a re-published event as a duplicate without a marker.
+
+    Every delivery of an event after its first is reported, and no first one, so long as its
+    document remembers it (a document that got more events than it keeps may not).
+    """
+    events = history(seed).envelopes
+    rng = random.Random(shuffle)
+    deliveries = events + [e for e in events if rng.random() < 0.3]
+    rng.shuffle(deliveries)
+    per_target = Counter(target_of(e.data) for e in events)
+    remembered = {str(e.event_id) for e in events if per_target[target_of(e.data)] <= FOLDED_KEPT}
+    assert remembered, "the histories have documents of few events"
+    seen: set[str] = set()
+    expected: list[frozenset[str]] = []
+    for batch in batches(deliveries, batch_sizes):
+        again = set()
+        for envelope in batch:
+            event_id = str(envelope.event_id)
+            if event_id in seen:
+                again.add(event_id)
+            seen.add(event_id)
+        expected.append(frozenset(again))
+
+    store = project(deliveries, batch_sizes)
+
+    assert [ids & remembered for ids in store.applied_before] == [
+        ids & remembered for ids in expected
+    ]
+    assert all(got <= want for got, want in zip(store.applied_before, expected, strict=True))
+    assert store.settled() == project(events, [len(events)]).settled()

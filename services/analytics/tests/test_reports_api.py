@@ -26,7 +26,8 @@ from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, participant_toke
 
 from .histories import PROGRAM as HISTORY_PROGRAM
 from .histories import history
-from .test_projection_properties import all_reports, project
+from .memory import project
+from .test_projection_properties import all_reports
 
 pytestmark = pytest.mark.integration
 

@@ -76,7 +76,7 @@ async def test_an_erasure_during_a_pairs_creation_leaves_nothing_of_the_erased(
             ParticipantErased, participant_id=MENTEE, program_id=PROGRAM, person_id=mentee_person
         )
         rival = Interleaving(transactor, partial(handle, erased))
-        monkeypatch.setattr(directory.pairs, "put", rival.before(directory.pairs.put))
+        monkeypatch.setattr(directory.pairs, "put_many", rival.before(directory.pairs.put_many))
         await transactor.run(partial(handle, pair()))
         await rival.finished()
 

@@ -39,6 +39,7 @@ class Matching:
     pairs: PairRepository
     service: RunService
     pair_service: PairService
+    pool_service: PoolService
     processing: RunProcessing
     worker: RunWorker
     handle: Callable[[IntegrationEvent, Transaction], Awaitable[None]]
@@ -81,11 +82,9 @@ async def matching_parts(
         rematch_on_early_end=False,
         rematch_time_limit_s=10,
     )
+    pool_service = PoolService(pool, managers, pair_service, pairs, runtime.transactor)
     register_event_handlers(
-        runtime.handlers,
-        PoolService(pool, managers, pair_service, pairs),
-        pair_service,
-        ProgramManagers(runtime.database),
+        runtime.handlers, pool_service, pair_service, ProgramManagers(runtime.database)
     )
     processing = RunProcessing(
         runtime.transactor, service, runs=runs, pairs=pairs, pool=pool, metrics=metrics
@@ -99,6 +98,7 @@ async def matching_parts(
             pairs=pairs,
             service=service,
             pair_service=pair_service,
+            pool_service=pool_service,
             processing=processing,
             worker=RunWorker(processing, service.work_arrived, lease_s=lease_s, poll_s=1),
             handle=deliver_directly(runtime.handlers),

@@ -120,7 +120,7 @@ async def test_managers_are_found_by_key_or_by_scan_alike(make_settings: Setting
         ]
 
         async def save(tx: Transaction) -> None:
-            await edges.save(said, tx)
+            await edges.save(said, set(), tx)
 
         await matching.transactor.run(save)
         few = await edges.managers_above({"p000"}, 3)  # 1 of 120: looked up level by level

@@ -14,7 +14,7 @@ from mentorship_contracts.events import PairCreated
 from mentorship_contracts.types import utc_now
 from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_devstack.tokens import dev_person_id
-from mentorship_kit.outbox import OUTBOX_COLLECTION
+from mentorship_kit.outbox import OUTBOX_COLLECTION, Transaction
 
 from .direct import Replica, replica
 from .scenario import BERLIN, NEW_YORK, PROGRAM, pair, participant, program
@@ -55,10 +55,13 @@ def count_calls(
         method: Callable[..., Awaitable[Any]] = getattr(owner, name)
 
         async def counted(
-            *args: Any, _method: Callable[..., Awaitable[Any]] = method, _name: str = name
+            *args: Any,
+            _method: Callable[..., Awaitable[Any]] = method,
+            _name: str = name,
+            **kwargs: Any,
         ) -> Any:
             calls[_name] += 1
-            return await _method(*args)
+            return await _method(*args, **kwargs)
 
         monkeypatch.setattr(owner, name, counted)
 
@@ -134,3 +137,52 @@ async def test_the_queue_is_planned_a_batch_per_transaction_oldest_first(
             # Recorded first, planned first.
             assert set(planned) >= {p.pair_id for p in pairs[20 : 20 + min(sum(rounds), 20)]}
         assert rounds == [15, 15, 10]
+
+
+class CountingCollection:
+    """A collection that counts the commands sent through it, by method."""
+
+    def __init__(self, collection: Any, calls: Counter[str]) -> None:
+        self._collection = collection
+        self._calls = calls
+
+    def __getattr__(self, name: str) -> Any:
+        self._calls[name] += 1
+        return getattr(self._collection, name)
+
+
+async def test_a_batch_of_registrations_is_one_guard_round_one_read_and_one_write(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registrations, _ = people_and_pairs(PAIRS)
+    async with replica(make_settings, [program(utc_now().date())]) as scheduling:
+        people = scheduling.scheduling.people
+        participants: Counter[str] = Counter()
+        guards: Counter[str] = Counter()
+        monkeypatch.setattr(
+            people, "_participants", CountingCollection(people._participants, participants)
+        )
+        monkeypatch.setattr(
+            people._guards, "_guards", CountingCollection(people._guards._guards, guards)
+        )
+        moved = participant("mentee-0", "e-mentee-0", BERLIN, "mentee")
+        stale = moved.model_copy(
+            update={"profile": moved.profile.model_copy(update={"time_zone": "Asia/Tokyo"})}
+        )
+
+        await scheduling.deliver(*registrations, moved)
+
+        # 80 new registrations: one read of what is stored (two pieces of 50) and one
+        # insert, and the same of their guards.
+        assert participants == Counter(find=2, insert_many=1)
+        assert guards == Counter(find=2, insert_many=1)
+        zones = await people.zones([f"mentee-{n}" for n in range(PAIRS)])
+        assert zones["mentee-0"] == BERLIN  # the later event of the batch won
+        assert zones["mentee-1"] == NEW_YORK
+
+        async def late(tx: Transaction) -> None:  # an older state arriving late
+            earlier = utc_now() - timedelta(hours=1)
+            await scheduling.scheduling.participants.registered(stale, earlier, tx)
+
+        await scheduling.transactor.run(late)
+        assert (await people.zones(["mentee-0"]))["mentee-0"] == BERLIN

@@ -9,17 +9,26 @@ on the topics those events live on (its own aiokafka consumer loop) and, for eve
    on (a record aiokafka itself cannot decode, such as one with a header *name* that is not
    UTF-8, is stepped over by reading record by record, and parked as a placeholder naming
    its position);
-2. runs the handlers of the batch in one MongoDB transaction, together with a marker per
-   ``event_id`` (an event already marked is skipped: redelivery changes nothing);
+2. runs the handlers of the batch in one MongoDB transaction, together with what makes
+   redelivery change nothing (`Idempotence`): by default a marker per ``event_id`` (an
+   event already marked is skipped), or, for handlers that are idempotent themselves, the
+   next offset of each partition (a redelivered record below it is skipped, see
+   `Idempotence.OFFSETS`);
 3. commits, per partition, the offset after the last record of the batch, only once every
    record of it was processed or dead-lettered. Otherwise nothing is committed and the
    partitions are rewound to the batch's first records, so it is delivered again.
 
-If the batch transaction fails, its events are retried one by one, so one bad event cannot
-hold back the others: an event whose handler keeps failing (or raises `PermanentError`) is
+If the batch transaction fails, it is split in halves, each tried in its own transaction and
+split again while it fails, so one bad event cannot hold back the others (which stay in
+batches): an event whose handler keeps failing alone (or raises `PermanentError`) is
 dead-lettered after ``consumer_max_attempts``. A record is dead-lettered once: a marker
 remembers it, so a redelivered batch does not park its bad records again. When MongoDB or
 Kafka themselves are unreachable nothing is dead-lettered: the batch is redelivered.
+
+While a batch's transaction runs, the next batch is fetched and decoded (decoding needs
+nothing the transaction writes); it is applied once the previous one committed, and thrown
+away, with its partitions rewound, if the previous one failed. Offsets are committed only
+for batches whose transaction committed.
 
 FastStream's batch subscriber is not used for consuming: it decodes every header as UTF-8
 before any of this code runs (one bad header made it skip the whole fetched batch) and
@@ -38,12 +47,14 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.errors import ConnectionFailure, WaitQueueTimeoutError
 
 from mentorship_contracts import CATALOG, Envelope, IntegrationEvent, InvalidEventError, decode
@@ -51,6 +62,7 @@ from mentorship_contracts.codec import peek_type
 from mentorship_contracts.topics import Topic
 from mentorship_contracts.types import utc_now
 from mentorship_kit import context
+from mentorship_kit.batching import find_in, store
 from mentorship_kit.deadletters import (
     ConsumedRecord,
     DeadLetters,
@@ -60,7 +72,7 @@ from mentorship_kit.deadletters import (
 from mentorship_kit.failpoints import Failpoints
 from mentorship_kit.kafka import client_options
 from mentorship_kit.metrics import Metrics
-from mentorship_kit.mongo import Collection, Database, Indexes
+from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.settings import ServiceSettings
 
@@ -71,10 +83,13 @@ __all__ = [
     "DeadLetters",
     "EventConsumer",
     "EventHandlers",
+    "Idempotence",
     "PermanentError",
 ]
 
 PROCESSED_COLLECTION = "processed_events"
+OFFSETS_COLLECTION = "consumer_offsets"
+"""Per consumer group and partition, the offset after the last record applied."""
 FETCH_MAX_WAIT_MS = 100
 """How long the broker may hold an empty fetch: bounds the idle-to-busy latency."""
 ERROR_PAUSE_S = 1.0
@@ -105,6 +120,45 @@ logger = logging.getLogger(__name__)
 
 class PermanentError(Exception):
     """Raised by a handler for an event that can never be processed: dead-letter it now."""
+
+
+class Idempotence(StrEnum):
+    """What a consumer group writes in each batch's transaction so redelivery changes nothing."""
+
+    EVENT_ID = "event_id"
+    """A marker per event id (a read and a write per event): an event handled before is
+    skipped however it comes again, redelivered or published twice. For any handler."""
+    OFFSETS = "offsets"
+    """The next offset of each partition of the batch, with the record it follows (a read
+    and a write per partition): a redelivered record is skipped, once the batch shows the
+    stored offset is this topic's (see `EventConsumer._trusted`). An event published twice
+    is two records, and is handled twice: only for handlers whose effects are idempotent
+    themselves. Such a handler tells which events its state already held
+    (`Transaction.already_applied`), and those are counted as duplicates, as with markers."""
+
+
+AcceptedRecord = tuple[ConsumedRecord, Envelope[IntegrationEvent]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """What `Idempotence.OFFSETS` stores per partition.
+
+    The offset after the last record applied, and that record (its anchor: offset, event id).
+    """
+
+    offset: int
+    anchor_offset: int
+    anchor_event: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    """A fetched batch, decoded: what to apply (unreadable records are already parked)."""
+
+    records: Sequence[ConsumedRecord]
+    accepted: Sequence[AcceptedRecord]
+    started: float
 
 
 class EventHandlers:
@@ -253,10 +307,13 @@ class EventConsumer:
         metrics: Metrics,
         settings: ServiceSettings,
         failpoints: Failpoints | None = None,
+        idempotence: Idempotence = Idempotence.EVENT_ID,
     ) -> None:
         self._handlers = handlers
         self._transactor = transactor
+        self._idempotence = idempotence
         self._processed: Collection = database[PROCESSED_COLLECTION]
+        self._offsets: Collection = database[OFFSETS_COLLECTION]
         self._dead_letters = dead_letters
         self._metrics = metrics
         self._settings = settings
@@ -314,54 +371,82 @@ class EventConsumer:
 
     async def _consume(self, kafka: AIOKafkaConsumer) -> None:
         uncommitted: dict[TopicPartition, int] = {}
-        while True:
-            if self.health.stalled:
-                raise _RestartConsumerError
-            try:
-                records = await self._fetch(kafka, uncommitted)
-            except KafkaError as error:
-                self._round_failed(f"fetch failed: {error!r}")
-                await asyncio.sleep(ERROR_PAUSE_S)
-                continue
-            if records:
-                try:
-                    await self.process(records)
-                except INFRASTRUCTURE_ERRORS as error:
-                    self._rewind(kafka, records)
-                    self._round_failed(f"batch not processed: {error!r}")
+        in_flight: tuple[asyncio.Task[None], _Decoded] | None = None
+        try:
+            while True:
+                if self.health.stalled:
+                    raise _RestartConsumerError
+                records, in_flight = await self._next_records(kafka, in_flight, uncommitted)
+                if records is None:
                     continue
-                except Exception as error:
-                    self._rewind(kafka, records)
-                    logger.exception("batch failed; it will be delivered again")
-                    self._round_failed(f"batch failed: {error!r}")
-                    await asyncio.sleep(ERROR_PAUSE_S)
+                if not records and in_flight is not None and not in_flight[0].done():
+                    continue  # nothing new yet: keep fetching while the batch is applied
+                # Decoded while the previous batch's transaction runs.
+                decoded, undecodable = await self._decode_safely(records)
+                settled, in_flight = await self._settle(kafka, in_flight, uncommitted, records)
+                if not settled:  # both batches come again
                     continue
-                for record in records:
-                    position = TopicPartition(record.topic, record.partition)
-                    uncommitted[position] = max(uncommitted.get(position, 0), record.offset + 1)
-            if uncommitted:
-                owned = kafka.assignment()
-                uncommitted = {tp: offset for tp, offset in uncommitted.items() if tp in owned}
-            if uncommitted:
-                try:
-                    self._failpoints.hit("consumer.before_commit")
-                    await kafka.commit(uncommitted)
-                except Exception as error:  # noqa: BLE001 - any failure to commit is retried
-                    # Processed, not yet committed: redelivery would be deduplicated. The
-                    # offsets are committed with the next round's, or by the next owner.
-                    self._round_failed(f"commit failed: {error!r}")
-                    await asyncio.sleep(ERROR_PAUSE_S)
-                    continue
-                uncommitted.clear()
-                self._metrics.consumer_last_processed.set(time.time())
-                self.health.progressed()
-            elif self.health.joined and _fetches_answered(kafka):
-                self.health.progressed()  # idle and caught up: not between owners, not cut off
+                if undecodable is not None:
+                    await self._failed(kafka, records, undecodable)
+                elif decoded is not None and decoded.accepted:
+                    in_flight = (asyncio.create_task(self._apply_decoded(decoded)), decoded)
+                elif decoded is not None:
+                    self._advance(uncommitted, decoded.records)
+                if await self._commit(kafka, uncommitted, busy=in_flight is not None):
+                    uncommitted.clear()
+        finally:
+            if in_flight is not None:  # cancelled mid-batch: its transaction is aborted
+                in_flight[0].cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await in_flight[0]
 
-    async def _fetch(
-        self, kafka: AIOKafkaConsumer, uncommitted: dict[TopicPartition, int]
-    ) -> list[ConsumedRecord]:
+    async def _next_records(
+        self,
+        kafka: AIOKafkaConsumer,
+        in_flight: tuple[asyncio.Task[None], _Decoded] | None,
+        uncommitted: dict[TopicPartition, int],
+    ) -> tuple[list[ConsumedRecord] | None, tuple[asyncio.Task[None], _Decoded] | None]:
+        """The next records (None: start the round again), and the batch still in flight."""
+        try:
+            records = await self._fetch(kafka)
+            if records is None:  # a record aiokafka cannot read: step over it
+                # Reading around it rewinds to where processing stopped: the batch being
+                # applied must be done (and counted in ``uncommitted``) first.
+                settled, in_flight = await self._settle(kafka, in_flight, uncommitted)
+                if not settled:
+                    return None, in_flight
+                records = await self._read_around_unreadable(kafka, uncommitted)
+        except KafkaError as error:
+            self._round_failed(f"fetch failed: {error!r}")
+            await asyncio.sleep(ERROR_PAUSE_S)
+            return None, in_flight
+        return records, in_flight
+
+    async def _settle(
+        self,
+        kafka: AIOKafkaConsumer,
+        in_flight: tuple[asyncio.Task[None], _Decoded] | None,
+        uncommitted: dict[TopicPartition, int],
+        fetched: Sequence[ConsumedRecord] = (),
+    ) -> tuple[bool, None]:
+        """Wait for the batch being applied; whether it committed (then Kafka may be told).
+
+        If it failed, its partitions and those of ``fetched`` are rewound.
+        """
+        if in_flight is None:
+            return True, None
+        task, applied = in_flight
+        failure = await _outcome(task)
+        if failure is not None:
+            await self._failed(kafka, [*applied.records, *fetched], failure)
+            return False, None
+        self._advance(uncommitted, applied.records)
+        return True, None
+
+    async def _fetch(self, kafka: AIOKafkaConsumer) -> list[ConsumedRecord] | None:
         """The next batch of records (none when there is nothing new).
+
+        None if aiokafka could not read one of them (see `_read_around_unreadable`).
 
         Raises:
             KafkaError: the fetch failed.
@@ -374,14 +459,15 @@ class EventConsumer:
         except KafkaError:
             raise
         except Exception as error:  # noqa: BLE001 - aiokafka could not read a record
-            return await self._read_around_unreadable(kafka, uncommitted, error)
+            logger.warning(
+                "a fetched record cannot be read; reading record by record to step over it",
+                extra={"error": f"{type(error).__name__}: {error}"},
+            )
+            return None
         return [ConsumedRecord.from_kafka(item) for batch in batches.values() for item in batch]
 
     async def _read_around_unreadable(
-        self,
-        kafka: AIOKafkaConsumer,
-        uncommitted: dict[TopicPartition, int],
-        error: Exception,
+        self, kafka: AIOKafkaConsumer, uncommitted: dict[TopicPartition, int]
     ) -> list[ConsumedRecord]:
         """The next records, read one at a time, with a placeholder for one aiokafka cannot read.
 
@@ -392,10 +478,6 @@ class EventConsumer:
         one record at a time up to the unreadable one, which becomes a placeholder (its
         position, and why) to dead-letter; the partition resumes after it.
         """
-        logger.warning(
-            "a fetched record cannot be read; reading record by record to step over it",
-            extra={"error": f"{type(error).__name__}: {error}"},
-        )
         owned = sorted(kafka.assignment())
         for position in owned:
             resume = uncommitted.get(position)
@@ -433,6 +515,62 @@ class EventConsumer:
                 records.extend(ConsumedRecord.from_kafka(item) for item in found[position])
         return records
 
+    async def _decode_safely(
+        self, records: Sequence[ConsumedRecord]
+    ) -> tuple[_Decoded | None, Exception | None]:
+        if not records:
+            return None, None
+        try:
+            return await self._decode(records), None
+        except Exception as error:  # noqa: BLE001 - reported once the previous batch is done
+            return None, error
+
+    async def _failed(
+        self, kafka: AIOKafkaConsumer, records: Sequence[ConsumedRecord], error: Exception
+    ) -> None:
+        """A batch failed: rewind its partitions so it is delivered again."""
+        self._rewind(kafka, records)
+        if isinstance(error, INFRASTRUCTURE_ERRORS):
+            self._round_failed(f"batch not processed: {error!r}")
+            return
+        logger.error("batch failed; it will be delivered again", exc_info=error)
+        self._round_failed(f"batch failed: {error!r}")
+        await asyncio.sleep(ERROR_PAUSE_S)
+
+    @staticmethod
+    def _advance(uncommitted: dict[TopicPartition, int], records: Sequence[ConsumedRecord]) -> None:
+        for record in records:
+            position = TopicPartition(record.topic, record.partition)
+            uncommitted[position] = max(uncommitted.get(position, 0), record.offset + 1)
+
+    async def _commit(
+        self, kafka: AIOKafkaConsumer, uncommitted: dict[TopicPartition, int], *, busy: bool
+    ) -> bool:
+        """Commit the processed positions still ours; whether nothing is left to commit.
+
+        ``busy``: a batch is being applied (the member is not idle).
+        """
+        if uncommitted:
+            owned = kafka.assignment()
+            for position in [tp for tp in uncommitted if tp not in owned]:
+                del uncommitted[position]
+        if not uncommitted:
+            if self.health.joined and not busy and _fetches_answered(kafka):
+                self.health.progressed()  # idle and caught up: not between owners, not cut off
+            return True
+        try:
+            self._failpoints.hit("consumer.before_commit")
+            await kafka.commit(uncommitted)
+        except Exception as error:  # noqa: BLE001 - any failure to commit is retried
+            # Processed, not yet committed: redelivery would be deduplicated. The
+            # offsets are committed with the next round's, or by the next owner.
+            self._round_failed(f"commit failed: {error!r}")
+            await asyncio.sleep(ERROR_PAUSE_S)
+            return False
+        self._metrics.consumer_last_processed.set(time.time())
+        self.health.progressed()
+        return True
+
     def _rewind(self, kafka: AIOKafkaConsumer, records: Sequence[ConsumedRecord]) -> None:
         """Seek every partition of ``records`` back to its first record in the batch."""
         first: dict[TopicPartition, int] = {}
@@ -458,25 +596,25 @@ class EventConsumer:
             ConnectionFailure, KafkaError: MongoDB or Kafka is unreachable; nothing of the
                 batch may be committed and it must be redelivered.
         """
+        await self._apply_decoded(await self._decode(records))
+
+    async def _decode(self, records: Sequence[ConsumedRecord]) -> _Decoded:
+        """Decode a batch; park what cannot be read."""
         started = time.perf_counter()
-        accepted: list[tuple[ConsumedRecord, Envelope[IntegrationEvent]]] = []
+        accepted: list[AcceptedRecord] = []
         for record in records:
             envelope = await self._accept(record)
             if envelope is not None:
                 accepted.append((record, envelope))
+        return _Decoded(records, accepted, started)
+
+    async def _apply_decoded(self, decoded: _Decoded) -> None:
+        """Handle a decoded batch in one transaction (failing events isolated)."""
+        accepted = decoded.accepted
         if accepted:
-            try:
-                outcomes = await self._transactor.run(
-                    lambda tx: self._apply(tx, [envelope for _, envelope in accepted])
-                )
-            except INFRASTRUCTURE_ERRORS:
-                await self._pause_before_redelivery()
-                raise
-            except Exception as error:
-                logger.warning("batch failed; retrying its events one by one", exc_info=error)
-                outcomes = await self._apply_one_by_one(accepted)
+            outcomes = await self._apply_isolating(accepted)
             self._record_outcomes(accepted, outcomes)
-        self._metrics.consumer_batch_duration.observe(time.perf_counter() - started)
+        self._metrics.consumer_batch_duration.observe(time.perf_counter() - decoded.started)
         self._metrics.consumer_last_processed.set(time.time())
 
     async def _accept(self, record: ConsumedRecord) -> Envelope[IntegrationEvent] | None:
@@ -526,39 +664,194 @@ class EventConsumer:
         )
 
     async def _apply(
-        self, transaction: Transaction, envelopes: Sequence[Envelope[IntegrationEvent]]
+        self, transaction: Transaction, accepted: Sequence[AcceptedRecord]
     ) -> dict[str, str]:
-        """Handle the events not yet processed and mark them; returns outcome by event id."""
-        by_marker = {f"{self._group}:{item.event_id}": item for item in envelopes}
-        cursor = self._processed.find(
-            {"_id": {"$in": list(by_marker)}}, projection={"_id": 1}, session=transaction.session
-        )
-        seen = {document["_id"] async for document in cursor}
-        outcomes = {str(item.event_id): "duplicate" for item in envelopes}
-        fresh = [(marker, item) for marker, item in by_marker.items() if marker not in seen]
-        for _, envelope in fresh:
+        """Handle the events not yet processed and record them; returns outcome by event id."""
+        outcomes = {str(envelope.event_id): "duplicate" for _, envelope in accepted}
+        stored: dict[str, _Mark] = {}
+        trusted: set[str] = set()
+        if self._idempotence is Idempotence.OFFSETS:
+            stored = await self._stored_offsets(transaction, accepted)
+            trusted = self._trusted(accepted, stored)
+            fresh = self._after_offsets(accepted, stored, trusted)
+        else:
+            fresh = await self._unmarked(transaction, accepted)
+        for envelope in fresh:
             handler = self._handlers.handler_for(envelope.event_type, envelope.schema_version)
             if handler is None:  # pragma: no cover - filtered in _accept
                 continue
             with context.handling(envelope.correlation_id, envelope.event_id):
                 await handler(envelope, transaction)
             outcomes[str(envelope.event_id)] = "processed"
-        if fresh:
+
+        def known_before() -> None:  # once committed: every flush has told what it found
+            for event_id in transaction.applied_before & outcomes.keys():
+                outcomes[event_id] = "duplicate"
+
+        transaction.after_commit(known_before)
+        if self._idempotence is Idempotence.OFFSETS:
+            written = await self._store_offsets(transaction, accepted, stored, trusted)
+        elif fresh:
+            written = len(fresh)
             await self._processed.insert_many(
                 [
-                    {"_id": marker, "event_type": item.event_type, "processed_at": transaction.now}
-                    for marker, item in fresh
+                    {
+                        "_id": self._marker(item),
+                        "event_type": item.event_type,
+                        "processed_at": transaction.now,
+                    }
+                    for item in fresh
                 ],
                 session=transaction.session,
             )
+        else:
+            written = 0
+        transaction.after_commit(lambda: self._metrics.consumer_idempotence_writes.inc(written))
         return outcomes
 
-    async def _apply_one_by_one(
-        self, accepted: Sequence[tuple[ConsumedRecord, Envelope[IntegrationEvent]]]
-    ) -> dict[str, str]:
-        outcomes: dict[str, str] = {}
+    def _marker(self, envelope: Envelope[IntegrationEvent]) -> str:
+        return f"{self._group}:{envelope.event_id}"
+
+    async def _unmarked(
+        self, transaction: Transaction, accepted: Sequence[AcceptedRecord]
+    ) -> list[Envelope[IntegrationEvent]]:
+        """The batch's events without a marker, each once."""
+        by_marker = {self._marker(envelope): envelope for _, envelope in accepted}
+        seen = {
+            document["_id"]
+            async for document in find_in(
+                self._processed, by_marker, projection={"_id": 1}, tx=transaction
+            )
+        }
+        return [item for marker, item in by_marker.items() if marker not in seen]
+
+    def _offset_id(self, record: ConsumedRecord) -> str:
+        return f"{self._group}:{record.topic}:{record.partition}"
+
+    async def _stored_offsets(
+        self, transaction: Transaction, accepted: Sequence[AcceptedRecord]
+    ) -> dict[str, _Mark]:
+        """The stored mark of each partition of the batch."""
+        ids = sorted({self._offset_id(record) for record, _ in accepted})
+        return {
+            document["_id"]: _Mark(
+                offset=int(document["offset"]),
+                anchor_offset=int(document.get("anchor_offset", -1)),
+                anchor_event=str(document.get("anchor_event", "")),
+            )
+            async for document in find_in(self._offsets, ids, tx=transaction)
+        }
+
+    def _trusted(self, accepted: Sequence[AcceptedRecord], stored: dict[str, _Mark]) -> set[str]:
+        """The partitions whose stored offset this batch shows to be this topic's.
+
+        A stored offset is trusted only when the batch holds the record it was set after
+        (its anchor) and that record is the same event: then the records below it are
+        redelivered ones. A topic deleted and created again (a development broker on
+        memory storage, an operator's reset) numbers its records from 0 again, and an
+        offset stored before would otherwise skip records never handled. Where the batch
+        does not show the anchor, nothing is skipped: the handlers are idempotent.
+        """
+        trusted: set[str] = set()
         for record, envelope in accepted:
-            outcomes |= await self._apply_with_retries(record, envelope)
+            key = self._offset_id(record)
+            mark = stored.get(key)
+            if (
+                mark is not None
+                and record.offset == mark.anchor_offset
+                and str(envelope.event_id) == mark.anchor_event
+            ):
+                trusted.add(key)
+        return trusted
+
+    def _after_offsets(
+        self, accepted: Sequence[AcceptedRecord], stored: dict[str, _Mark], trusted: set[str]
+    ) -> list[Envelope[IntegrationEvent]]:
+        """The batch's events but those redelivered below a trusted offset, each once."""
+        fresh: dict[str, Envelope[IntegrationEvent]] = {}
+        for record, envelope in accepted:
+            key = self._offset_id(record)
+            mark = stored.get(key)
+            if key in trusted and mark is not None and record.offset < mark.offset:
+                continue
+            fresh.setdefault(str(envelope.event_id), envelope)
+        return list(fresh.values())
+
+    async def _store_offsets(
+        self,
+        transaction: Transaction,
+        accepted: Sequence[AcceptedRecord],
+        stored: dict[str, _Mark],
+        trusted: set[str],
+    ) -> int:
+        """Record, per partition, the offset after the batch's last record; how many moved.
+
+        A mark moves forward, or back when the batch showed it is not this topic's (the
+        batch holds another event at its anchor); a redelivered stretch leaves it alone.
+        """
+        last: dict[str, AcceptedRecord] = {}
+        for record, envelope in accepted:
+            key = self._offset_id(record)
+            if key not in last or record.offset > last[key][0].offset:
+                last[key] = (record, envelope)
+        new: list[Document] = []
+        changed: list[UpdateOne] = []
+        for key, (record, envelope) in last.items():
+            mark = stored.get(key)
+            shown_foreign = mark is not None and any(
+                r.offset == mark.anchor_offset and self._offset_id(r) == key for r, _ in accepted
+            )
+            if (
+                mark is not None
+                and record.offset + 1 <= mark.offset
+                and (key in trusted or not shown_foreign)
+            ):
+                continue  # redelivered, or not shown to be another topic's: keep it
+            body = {
+                "group": self._group,
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset + 1,
+                "anchor_offset": record.offset,
+                "anchor_event": str(envelope.event_id),
+                "updated_at": transaction.now,
+            }
+            if mark is None:
+                new.append({"_id": key, **body})
+            else:
+                changed.append(UpdateOne({"_id": key}, {"$set": body}))
+        await store(self._offsets, transaction, new=new, changed=changed)
+        return len(new) + len(changed)
+
+    async def _apply_isolating(self, accepted: Sequence[AcceptedRecord]) -> dict[str, str]:
+        """Apply ``accepted`` in one transaction; on a failure, isolate the failing events.
+
+        A batch whose transaction fails (for any reason but an unreachable MongoDB or Kafka)
+        is split in two halves, applied one after the other, each again in one transaction
+        and split again if it fails; an event alone is retried with backoff and
+        dead-lettered after ``consumer_max_attempts`` (at once for `PermanentError`). One
+        bad event among n costs about 2·log2(n) transactions, and the others stay in
+        batches (handlers that buffer their writes keep doing one bulk write per half).
+        The halves keep the batch's order, so events of one key are applied in order.
+        """
+        try:
+            return await self._transactor.run(lambda tx: self._apply(tx, accepted))
+        except INFRASTRUCTURE_ERRORS:
+            await self._pause_before_redelivery()
+            raise
+        except Exception as error:
+            logger.warning(
+                "batch failed; isolating the failing events",
+                exc_info=error,
+                extra={"events": len(accepted)},
+            )
+        outcomes: dict[str, str] = {}
+        middle = len(accepted) // 2
+        for part in (accepted[:middle], accepted[middle:]):
+            if len(part) == 1:
+                outcomes |= await self._apply_with_retries(*part[0])
+            elif part:
+                outcomes |= await self._apply_isolating(part)
         return outcomes
 
     async def _apply_with_retries(
@@ -567,7 +860,7 @@ class EventConsumer:
         attempts = self._settings.consumer_max_attempts
         for attempt in range(1, attempts + 1):
             try:
-                return await self._transactor.run(lambda tx: self._apply(tx, [envelope]))
+                return await self._transactor.run(lambda tx: self._apply(tx, [(record, envelope)]))
             except INFRASTRUCTURE_ERRORS:
                 await self._pause_before_redelivery()
                 raise
@@ -634,6 +927,15 @@ def _fetches_answered(kafka: AIOKafkaConsumer) -> bool:
         )
     except AssertionError:  # a partition was revoked meanwhile
         return False
+
+
+async def _outcome(task: asyncio.Task[None]) -> Exception | None:
+    """Wait for ``task``; the exception it failed with, if any."""
+    try:
+        await task
+    except Exception as error:  # noqa: BLE001 - every failure means redelivery
+        return error
+    return None
 
 
 async def _close(kafka: AIOKafkaConsumer) -> None:

@@ -11,19 +11,17 @@ sees the other's outcome. A guard holds the participant id, a write counter and,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import UpdateOne
-from pymongo.errors import BulkWriteError, OperationFailure
+from pymongo import UpdateMany, UpdateOne
 
-from mentorship_kit.mongo import Collection, Database
+from mentorship_kit.batching import find_in, store, update_each
+from mentorship_kit.mongo import Collection, Database, Document
 from mentorship_kit.outbox import Transaction
 
 GUARDS = "erased_participants"
-DUPLICATE_KEY = 11000
-WRITE_CONFLICT = 112
 
 
 class ErasureGuards:
@@ -39,20 +37,29 @@ class ErasureGuards:
         Each guard is written once per transaction attempt; later checks in the same attempt
         reuse the answer.
         """
+        return bool(await self.erased_among(participant_ids, tx))
+
+    async def erased_among(self, participant_ids: Iterable[str], tx: Transaction) -> set[str]:
+        """Which of ``participant_ids`` were erased, guarding each of them in ``tx``.
+
+        For a whole batch at once: a read of the guards not yet written in this attempt (in
+        pieces, see `mentorship_kit.batching`), then one insert of the new ones and one
+        update per piece of the others.
+        """
         named = list(dict.fromkeys(participant_ids))
         checked = self._checked(tx)
         unguarded = [item for item in named if item not in checked]
         if unguarded:
-            touch = {"$inc": {"writes": 1}}
-            await self._write(
-                [UpdateOne({"_id": item}, touch, upsert=True) for item in unguarded], tx
-            )
-            cursor = self._guards.find(
-                {"_id": {"$in": unguarded}, "erased": True}, {"_id": 1}, session=tx.session
-            )
-            erased = {document["_id"] async for document in cursor}
-            checked.update((item, item in erased) for item in unguarded)
-        return any(checked[item] for item in named)
+            found = {
+                document["_id"]: bool(document.get("erased"))
+                async for document in find_in(
+                    self._guards, unguarded, projection={"erased": 1}, tx=tx
+                )
+            }
+            new = [{"_id": item, "writes": 1} for item in unguarded if item not in found]
+            await self._store(new, update_each(found, {"$inc": {"writes": 1}}), tx)
+            checked.update((item, found.get(item, False)) for item in unguarded)
+        return {item for item in named if checked[item]}
 
     async def erase(
         self, participant_id: str, tx: Transaction, *, erased_at: datetime | None = None
@@ -69,21 +76,19 @@ class ErasureGuards:
         return checked
 
     async def _write(self, writes: list[UpdateOne], tx: Transaction) -> None:
-        """Upsert guards in ``tx``; a clash with a concurrent writer makes ``tx`` run again.
+        """Upsert guards in ``tx``; a clash with a concurrent writer makes ``tx`` run again."""
+        await self._store((), writes, tx)
 
-        Two transactions upserting the same new guard may get a duplicate key error rather
-        than a write conflict; either way the other wrote it first. Labelled a transient
-        transaction error, the clash makes the transactor re-run the work (never a dead
-        letter), and the new attempt finds the other's guard.
+    async def _store(
+        self,
+        new: Sequence[Document],
+        changed: Sequence[UpdateOne | UpdateMany],
+        tx: Transaction,
+    ) -> None:
+        """Write guards in ``tx`` (see `mentorship_kit.batching.store`).
+
+        Two transactions writing the same new guard may get a duplicate key error rather
+        than a write conflict; either way the other wrote it first, and the transactor
+        re-runs the work (never a dead letter), which then finds the other's guard.
         """
-        try:
-            await self._guards.bulk_write(writes, ordered=False, session=tx.session)
-        except BulkWriteError as error:
-            codes = {item.get("code") for item in error.details.get("writeErrors", ())}
-            if not codes & {DUPLICATE_KEY, WRITE_CONFLICT}:
-                raise
-            raise OperationFailure(
-                f"concurrent participant guard write: {error}",
-                code=WRITE_CONFLICT,
-                details={"errorLabels": ["TransientTransactionError"]},
-            ) from error
+        await store(self._guards, tx, new=new, changed=changed)

@@ -89,6 +89,11 @@ class Metrics:
             "Times the consumer closed its Kafka client and started a new one, having made no "
             "progress for CONSUMER_STALL_TIMEOUT_S.",
         )
+        self.consumer_idempotence_writes = self.counter(
+            "consumer_idempotence_writes_total",
+            "Documents a consumer wrote so that redelivery changes nothing: processed-event "
+            "markers, or partition offsets (see Idempotence).",
+        )
         self.dead_letters = self.counter(
             "dead_letters_total",
             "Records sent to the dead-letter topic, by reason.",

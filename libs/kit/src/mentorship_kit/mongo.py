@@ -38,13 +38,21 @@ class Indexes:
 
     collection: str
     models: Sequence[IndexModel] = field(default_factory=tuple)
+    retired: Sequence[str] = ()
+    """Names of indexes an earlier version declared and no query needs any more: dropped."""
 
 
 async def ensure_indexes(database: Database, declarations: Sequence[Indexes]) -> None:
-    """Create every declared index (a no-op for those that exist)."""
+    """Create every declared index (a no-op for those that exist), drop the retired ones."""
     for declaration in declarations:
+        collection = database[declaration.collection]
+        if declaration.retired:
+            existing = set(await collection.index_information())
+            for name in declaration.retired:
+                if name in existing:
+                    await collection.drop_index(name)
         if declaration.models:
-            await database[declaration.collection].create_indexes(list(declaration.models))
+            await collection.create_indexes(list(declaration.models))
 
 
 async def ping(client: MongoClient) -> None:

@@ -266,6 +266,8 @@ class Transaction:
         """Per-attempt state handlers share (e.g. writes buffered until `before_commit`)."""
         self.now = utc_now()
         """One clock reading per attempt, for timestamps written in it."""
+        self.applied_before: set[str] = set()
+        """Event ids a handler found already applied (see `already_applied`)."""
 
     def before_commit(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Run ``callback`` inside the transaction once the work is done, before it commits.
@@ -282,6 +284,15 @@ class Transaction:
         what the transaction stored.
         """
         self._after_commit.append(callback)
+
+    def already_applied(self, event_id: object) -> None:
+        """Tell the consumer that the event ``event_id`` had been applied before this attempt.
+
+        For handlers that are idempotent themselves (`Idempotence.OFFSETS`), whose state
+        shows an event published twice (the same id at two offsets): the consumer counts it
+        as a duplicate, as a marker would have. May be called from a ``before_commit`` flush.
+        """
+        self.applied_before.add(str(event_id))
 
     async def finish(self) -> None:
         """Run the ``before_commit`` callbacks, in registration order."""

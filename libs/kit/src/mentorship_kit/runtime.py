@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
-from mentorship_kit.consumer import EventConsumer, EventHandlers
+from mentorship_kit.consumer import EventConsumer, EventHandlers, Idempotence
 from mentorship_kit.deadletters import DeadLetters
 from mentorship_kit.failpoints import Failpoints
 from mentorship_kit.kafka import RecordPublisher, create_broker
@@ -38,8 +38,16 @@ BackgroundLoop = Callable[[], Awaitable[None]]
 class ServiceRuntime:
     """Clients, relay, consumers and background loops of one service process."""
 
-    def __init__(self, settings: ServiceSettings, *, version: str = "0.1.0") -> None:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        version: str = "0.1.0",
+        idempotence: Idempotence = Idempotence.EVENT_ID,
+    ) -> None:
+        """``idempotence``: how the consumer group makes redelivery change nothing."""
         self.settings = settings
+        self._idempotence = idempotence
         self.metrics = Metrics(settings.service_name, version)
         self.failpoints = Failpoints(settings.failpoints)
         self.mongo = create_client(
@@ -88,6 +96,7 @@ class ServiceRuntime:
                 metrics=self.metrics,
                 settings=self.settings,
                 failpoints=self.failpoints,
+                idempotence=self._idempotence,
             )
             health = self.consumer.health
             self.metrics.consumer_ready.set_function(lambda: 1.0 if health.ready else 0.0)

@@ -7,11 +7,14 @@ replayed or late event never rolls it back).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from pymongo import UpdateOne
+
 from mentorship_contracts import Envelope, IntegrationEvent
+from mentorship_kit.batching import find_in, store
 from mentorship_kit.consumer import EventHandlers
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
@@ -25,9 +28,12 @@ class SnapshotStore[M: IntegrationEvent]:
         self._model = model
         self.name = collection
 
-    def indexes(self, *extra: Any) -> Indexes:
-        """Snapshots are read by id; ``extra`` adds IndexModels on ``state.<field>``."""
-        return Indexes(self.name, tuple(extra))
+    def indexes(self, *extra: Any, retired: Sequence[str] = ()) -> Indexes:
+        """Snapshots are read by id; ``extra`` adds IndexModels on ``state.<field>``.
+
+        ``retired``: names of indexes no longer needed, dropped (see `Indexes`).
+        """
+        return Indexes(self.name, tuple(extra), retired=tuple(retired))
 
     async def put(
         self, key: str, state: M, as_of: datetime, tx: Transaction, **fields: Any
@@ -48,6 +54,48 @@ class SnapshotStore[M: IntegrationEvent]:
             session=tx.session,
         )
         return True
+
+    async def put_many(
+        self, items: Iterable[tuple[str, M, datetime, Mapping[str, Any]]], tx: Transaction
+    ) -> set[str]:
+        """`put` for many ``(key, state, as_of, fields)`` at once: one read, one bulk write.
+
+        The items are applied in order, as one `put` after the other would: per key the
+        newest state wins, a later item on a tie, and a stored newer state is kept. Returns
+        the keys whose state was stored.
+        """
+        listed = list(items)
+        if not listed:
+            return set()
+        known: dict[str, datetime] = {
+            document["_id"]: document["as_of"]
+            async for document in find_in(
+                self._collection, [key for key, *_ in listed], projection={"as_of": 1}, tx=tx
+            )
+        }
+        newest = dict(known)
+        winners: dict[str, tuple[M, datetime, Mapping[str, Any]]] = {}
+        for key, state, as_of, fields in listed:
+            current = newest.get(key)
+            if current is not None and current > as_of:
+                continue
+            newest[key] = as_of
+            winners[key] = (state, as_of, fields)
+        stored = {
+            key: {"state": state.model_dump(mode="json"), "as_of": as_of, **fields}
+            for key, (state, as_of, fields) in winners.items()
+        }
+        await store(
+            self._collection,
+            tx,
+            new=[{"_id": key, **values} for key, values in stored.items() if key not in known],
+            changed=[
+                UpdateOne({"_id": key}, {"$set": values})
+                for key, values in stored.items()
+                if key in known
+            ],
+        )
+        return set(winners)
 
     def follow(self, handlers: EventHandlers, *event_types: type[M], key_field: str) -> None:
         """Keep the snapshots current from events that carry the full state.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi import FastAPI
 
 from analytics.adapters.outcome_models import OrganisationModels
-from analytics.adapters.read_models import ReadModels
+from analytics.adapters.read_models import COUNTER_SLOTS, ReadModels
 from analytics.domain.facts import PROJECTED_EVENTS
 from analytics.entrypoints.http.dashboard import dashboard_router
 from analytics.entrypoints.http.export import export_router
@@ -19,9 +21,11 @@ from analytics.usecases.export import PersonalDataExport
 from analytics.usecases.figures import BusinessFigures
 from analytics.usecases.outcomes import OutcomeReports
 from analytics.usecases.projection import Projection
+from analytics.usecases.rebuild import Rebuilder
 from analytics.usecases.reports import ReportService
 from analytics.usecases.skills_growth import SkillsGrowthReports
 from mentorship_kit.auth import Authenticator, program_manager
+from mentorship_kit.consumer import Idempotence
 from mentorship_kit.http import create_http_app
 from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
@@ -30,8 +34,10 @@ from mentorship_kit.runtime import ServiceRuntime
 def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
     """The analytics service's ASGI app."""
     settings = settings or AnalyticsSettings()
-    runtime = ServiceRuntime(settings)
-    models = ReadModels(runtime.database)
+    # The folds and the aggregates are idempotent themselves: offsets suffice (README).
+    runtime = ServiceRuntime(settings, idempotence=Idempotence.OFFSETS)
+    models = ReadModels(runtime.database, slot=secrets.randbelow(COUNTER_SLOTS))
+    rebuilder = Rebuilder(models, runtime.transactor)
     runtime.add_indexes(*models.indexes())
     metrics = AnalyticsMetrics(runtime.metrics)
     managers = ProgramManagers(runtime.database)
@@ -44,7 +50,8 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
         label_limit=settings.analytics_program_label_limit,
     )
     runtime.add_background_loop("business-gauges", gauges.run)
-    caller, _ = Authenticator(settings).dependencies()
+    runtime.add_background_loop("aggregates-migration", rebuilder.migrate)
+    caller, admin = Authenticator(settings).dependencies()
     reader = program_manager(caller, managers.of)
     return create_http_app(
         runtime,
@@ -62,7 +69,9 @@ def build_app(settings: AnalyticsSettings | None = None) -> FastAPI:
             outcomes_router(OutcomeReports(models, OrganisationModels(runtime.database)), reader),
             reports_router(
                 ReportService(models, inactive_after_days=settings.analytics_inactive_pair_days),
+                rebuilder,
                 reader,
+                admin,
             ),
             dashboard_router(),
             export_router(PersonalDataExport(models), caller),

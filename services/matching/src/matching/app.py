@@ -49,7 +49,7 @@ def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
         rematch_on_early_end=settings.matching_rematch_on_early_end,
         rematch_time_limit_s=settings.matching_time_limit_s,
     )
-    pool_service = PoolService(pool, managers, pair_service, pairs)
+    pool_service = PoolService(pool, managers, pair_service, pairs, runtime.transactor)
     program_managers = ProgramManagers(runtime.database)
     runtime.add_indexes(program_managers.indexes())
     register_event_handlers(runtime.handlers, pool_service, pair_service, program_managers)

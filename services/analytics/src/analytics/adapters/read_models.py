@@ -1,14 +1,43 @@
-"""MongoDB storage of the read models: one collection per kind of document."""
+"""MongoDB storage of the read models: one collection per kind of document, and aggregates.
+
+Documents live in ``rm_<kind>``. Their programs' aggregates live in ``rm_aggregates``:
+
+- counters, ``<program>|counts|<slot>``: ``{"counts": {section: {key: ...: n}}}``. A batch
+  reads the slot in its transaction, adds its deltas and writes it back whole (cheaper than
+  a ``$inc`` of a hundred paths on some servers; a concurrent writer of the same slot makes
+  one of the two transactions run again). A process adds to one slot of its own
+  (`COUNTER_SLOTS`), so replicas projecting the same program at once do not contend for one
+  document; readers add the slots up. A rebuild folds them into slot 0.
+- sets of entries, ``<program>|<set>``: ``{"entries": {key: entry}}``, changed by ``$set``
+  and ``$unset`` of single entries.
+
+Keys become field names: `escape` keeps dots and dollars out of them.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
 
-from pymongo import ASCENDING, IndexModel, ReplaceOne
+from pymongo import ASCENDING, DeleteMany, IndexModel, InsertOne, ReplaceOne, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import BulkWriteError, OperationFailure
 
+from analytics.domain.aggregates import (
+    ENTRY_MODELS,
+    Changes,
+    CountKey,
+    Counts,
+    Entry,
+    EntrySet,
+    ProgramAggregates,
+)
 from analytics.domain.documents import (
+    ACTIVE_PAIR,
     FACT_KINDS,
+    DirectoryFacts,
     Fact,
     FeedbackFact,
     FitFact,
@@ -21,97 +50,498 @@ from analytics.domain.documents import (
     PersonFacts,
     ProgramFact,
     ProgramFacts,
+    RhythmFact,
     RunFact,
     SessionFact,
+    SessionStatus,
     SkillsFact,
-    SurveyFact,
 )
 from analytics.domain.facts import Target, directory_key
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
-from mentorship_kit.outbox import Transaction
 
 RM_PREFIX = "rm_"
 """Read-model collections are named rm_<kind>, apart from the kit's own collections."""
+AGGREGATES = f"{RM_PREFIX}aggregates"
+COUNTS = "counts"
+COUNTER_SLOTS: Final = 4
+"""How many counter documents a program's counters may be spread over (one per writer)."""
+LOAD_CHUNK: Final = 100
+"""Ids per ``$in`` read: long ``$in`` lists are slow to match on some servers."""
+DUPLICATE_KEY: Final = 11000
+
+type AggregateWrite = UpdateOne | InsertOne[Document] | DeleteMany | ReplaceOne[Document]
+
+
+def escape(key: str) -> str:
+    """``key`` as a MongoDB field name: no dots, no dollars, never empty."""
+    if not key:
+        return "%"
+    return key.replace("%", "%25").replace(".", "%2E").replace("$", "%24")
+
+
+def unescape(name: str) -> str:
+    """The key `escape` made ``name`` of."""
+    if name == "%":
+        return ""
+    return name.replace("%2E", ".").replace("%24", "$").replace("%25", "%")
+
+
+def _flatten(tree: Mapping[str, Any], prefix: CountKey = ()) -> Iterable[tuple[CountKey, int]]:
+    for name, value in tree.items():
+        path = (*prefix, unescape(name))
+        if isinstance(value, Mapping):
+            yield from _flatten(value, path)
+        else:
+            yield path, int(value)
+
+
+def _add(tree: dict[str, Any], path: list[str], n: int) -> None:
+    """Add ``n`` at ``path`` in a nested counters ``tree``; drop what falls to zero."""
+    head, *rest = path
+    if not rest:
+        total = int(tree.get(head, 0)) + n
+        if total:
+            tree[head] = total
+        else:
+            tree.pop(head, None)
+        return
+    child = tree.setdefault(head, {})
+    _add(child, rest, n)
+    if not child:
+        del tree[head]
+
+
+def _counts_of(documents: Iterable[Document]) -> Counts:
+    total: dict[CountKey, int] = defaultdict(int)
+    for document in documents:
+        for path, n in _flatten(document.get(COUNTS, {})):
+            total[path] += n
+    return Counts(total)
+
+
+def _entries_of(document: Document) -> dict[str, Entry]:
+    model = ENTRY_MODELS[EntrySet(document["section"])]
+    return {
+        unescape(key): model.model_validate(value)
+        for key, value in document.get("entries", {}).items()
+    }
+
+
+class StaleReadError(OperationFailure):
+    """A document this transaction meant to create was created by someone else meanwhile.
+
+    Labelled as a transient transaction error: the transaction is run again from the start,
+    and then reads the document.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"read model changed concurrently: {detail}",
+            code=112,  # WriteConflict
+            details={"errorLabels": ["TransientTransactionError"]},
+        )
 
 
 class ReadModels:
-    """Loads and stores read-model documents, and reads a program's documents for reports."""
+    """Loads and stores read-model documents and aggregates; reads them for reports."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, slot: int = 0) -> None:
         self._database = database
+        self._aggregates: Collection = database[AGGREGATES]
+        self._slot = slot % COUNTER_SLOTS
 
     def _collection(self, kind: type[Fact]) -> Collection:
         return self._database[f"{RM_PREFIX}{kind.collection}"]
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
-        """Every kind is read per program; participants and invitations also per person."""
+        """Every kind is read per program; rhythms by stalest day; aggregates by section.
+
+        Participants and invitations are also read per person (the right of access).
+        """
+        by_program = IndexModel([("program_id", ASCENDING)], name="by_program")
         by_person: dict[type[Fact], tuple[IndexModel, ...]] = {
             ParticipantFact: (IndexModel([("person_key", ASCENDING)], name="by_person"),),
             InvitationFact: (IndexModel([("person_key", ASCENDING)], name="by_person"),),
         }
-        return tuple(
+        return (
+            *(
+                Indexes(f"{RM_PREFIX}{kind.collection}", (by_program, *by_person.get(kind, ())))
+                for kind in FACT_KINDS
+                if kind is not RhythmFact
+            ),
             Indexes(
-                f"{RM_PREFIX}{kind.collection}",
+                f"{RM_PREFIX}{RhythmFact.collection}",
                 (
-                    IndexModel([("program_id", ASCENDING)], name="by_program"),
-                    *by_person.get(kind, ()),
+                    by_program,
+                    IndexModel(
+                        [("program_id", ASCENDING), ("stalest_day", ASCENDING)], name="by_stalest"
+                    ),
                 ),
-            )
-            for kind in FACT_KINDS
+            ),
+            Indexes(
+                AGGREGATES,
+                (
+                    IndexModel(
+                        [("program_id", ASCENDING), ("section", ASCENDING)], name="by_program"
+                    ),
+                    IndexModel([("section", ASCENDING)], name="by_section"),
+                ),
+            ),
         )
 
-    async def load(self, targets: Iterable[Target], tx: Transaction) -> dict[Target, Fact]:
-        """The stored documents of ``targets`` (one query per kind)."""
+    async def load(
+        self, targets: Iterable[Target], session: AsyncClientSession | None = None
+    ) -> dict[Target, Fact]:
+        """The stored documents of ``targets`` (a few ids per query)."""
         keys: dict[type[Fact], list[str]] = defaultdict(list)
         for target in targets:
             keys[target.kind].append(target.key)
         found: dict[Target, Fact] = {}
         for kind, ids in keys.items():
-            cursor = self._collection(kind).find({"_id": {"$in": ids}}, session=tx.session)
-            async for document in cursor:
-                fact = kind.model_validate(document)
-                found[Target(kind, fact.id)] = fact
+            for start in range(0, len(ids), LOAD_CHUNK):
+                chunk = ids[start : start + LOAD_CHUNK]
+                cursor = self._collection(kind).find({"_id": {"$in": chunk}}, session=session)
+                async for document in cursor:
+                    fact = kind.model_validate(document)
+                    found[Target(kind, fact.id)] = fact
         return found
 
-    async def save(self, facts: Mapping[Target, Fact], tx: Transaction) -> None:
-        """Store ``facts`` (one bulk write per kind)."""
+    async def save(
+        self, changes: Changes, created: set[Target], session: AsyncClientSession
+    ) -> int:
+        """Store what a batch changed: documents, counters, entries; how many were written.
+
+        ``created`` are the documents that did not exist when read: they are inserted (and
+        if someone inserted one meanwhile, the transaction is run again).
+        """
+        by_kind: dict[type[Fact], list[InsertOne[Document] | ReplaceOne[Document]]] = defaultdict(
+            list
+        )
+        for target, fact in changes.documents.items():
+            body = fact.model_dump(exclude={"id"})
+            if target in created:
+                by_kind[target.kind].append(InsertOne({"_id": target.key, **body}))
+            else:
+                by_kind[target.kind].append(ReplaceOne({"_id": target.key}, body))
+        aggregates: list[AggregateWrite] = [
+            *await self._counter_writes(changes, session),
+            *self._entry_writes(changes),
+        ]
+        try:
+            for kind, writes in by_kind.items():
+                await self._collection(kind).bulk_write(writes, ordered=False, session=session)
+        except BulkWriteError as error:
+            if any(e.get("code") == DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
+                raise StaleReadError(str(error)) from error
+            raise
+        if aggregates:
+            await self._aggregates.bulk_write(aggregates, ordered=False, session=session)
+        return sum(len(writes) for writes in by_kind.values()) + len(aggregates)
+
+    async def _counter_writes(
+        self, changes: Changes, session: AsyncClientSession
+    ) -> list[ReplaceOne[Document]]:
+        ids = {f"{program_id}|{COUNTS}|{self._slot}": program_id for program_id in changes.counts}
+        stored = {
+            document["_id"]: document
+            async for document in self._aggregates.find(
+                {"_id": {"$in": list(ids)}}, session=session
+            )
+        }
+        writes = []
+        for key, program_id in ids.items():
+            tree: dict[str, Any] = stored.get(key, {}).get(COUNTS, {})
+            for path, n in changes.counts[program_id].items():
+                _add(tree, [escape(part) for part in path], n)
+            document = {"program_id": program_id, "section": COUNTS, "slot": self._slot}
+            writes.append(ReplaceOne({"_id": key}, {**document, COUNTS: tree}, upsert=True))
+        return writes
+
+    def _entry_writes(self, changes: Changes) -> list[UpdateOne]:
+        writes: list[UpdateOne] = []
+        for (program_id, kind), entries in changes.entries.items():
+            update: dict[str, Any] = {
+                "$setOnInsert": {"program_id": program_id, "section": kind.value}
+            }
+            put = {
+                f"entries.{escape(key)}": entry.model_dump()
+                for key, entry in entries.items()
+                if entry is not None
+            }
+            removed = {
+                f"entries.{escape(key)}": "" for key, entry in entries.items() if entry is None
+            }
+            if put:
+                update["$set"] = put
+            if removed:
+                update["$unset"] = removed
+            writes.append(UpdateOne({"_id": f"{program_id}|{kind.value}"}, update, upsert=True))
+        return writes
+
+    async def aggregates(self, program_id: str, sets: Sequence[EntrySet] = ()) -> ProgramAggregates:
+        """A program's document, counters and the ``sets`` of entries asked for."""
+        sections = [COUNTS, *(kind.value for kind in sets)]
+        program, documents = await asyncio.gather(
+            self._collection(ProgramFact).find_one({"_id": program_id}),
+            self._aggregates.find(
+                {"program_id": program_id, "section": {"$in": sections}}
+            ).to_list(),
+        )
+        return ProgramAggregates(
+            program_id=program_id,
+            program=ProgramFact.model_validate(program) if program else None,
+            counts=_counts_of(d for d in documents if d["section"] == COUNTS),
+            entries={
+                EntrySet(d["section"]): _entries_of(d) for d in documents if d["section"] != COUNTS
+            },
+        )
+
+    async def stalest_rhythms(self, program_id: str, until_day: str) -> list[RhythmFact]:
+        """The program's rhythms whose stalest active pair last met on ``until_day`` or before."""
+        cursor = self._collection(RhythmFact).find(
+            {"program_id": program_id, "stalest_day": {"$lte": until_day}}
+        )
+        return [RhythmFact.model_validate(document) async for document in cursor]
+
+    async def of_program(self, program_id: str, session: AsyncClientSession) -> list[Fact]:
+        """Every document of a program (for a rebuild)."""
+        documents: list[Fact] = []
+        for kind in FACT_KINDS:
+            cursor = self._collection(kind).find({"program_id": program_id}, session=session)
+            documents.extend([kind.model_validate(document) async for document in cursor])
+        return documents
+
+    async def stored_aggregates(
+        self, program_id: str, session: AsyncClientSession
+    ) -> tuple[Counts, dict[EntrySet, dict[str, Entry]]]:
+        """A program's counters and every set of its entries, as stored."""
+        cursor = self._aggregates.find({"program_id": program_id}, session=session)
+        documents = [document async for document in cursor]
+        return (
+            _counts_of(d for d in documents if d["section"] == COUNTS),
+            {EntrySet(d["section"]): _entries_of(d) for d in documents if d["section"] != COUNTS},
+        )
+
+    async def replace(
+        self,
+        program_id: str,
+        documents: Mapping[Target, Fact],
+        counts: Counts,
+        entries: Mapping[EntrySet, Mapping[str, Entry]],
+        session: AsyncClientSession,
+    ) -> None:
+        """Store a program's rebuilt ``documents``, and its counters and entries in full."""
         by_kind: dict[type[Fact], list[ReplaceOne[Document]]] = defaultdict(list)
-        for target, fact in facts.items():
+        for target, fact in documents.items():
             body = fact.model_dump(exclude={"id"})
             by_kind[target.kind].append(ReplaceOne({"_id": target.key}, body, upsert=True))
-        for kind, writes in by_kind.items():
-            await self._collection(kind).bulk_write(writes, ordered=False, session=tx.session)
+        for kind, replaced in by_kind.items():
+            await self._collection(kind).bulk_write(replaced, ordered=False, session=session)
+        tree: dict[str, Any] = {}
+        for path, n in counts.items():
+            node = tree
+            for part in path[:-1]:
+                node = node.setdefault(escape(part), {})
+            node[escape(path[-1])] = n
+        writes: list[AggregateWrite] = [
+            DeleteMany({"program_id": program_id}),
+            InsertOne(
+                {
+                    "_id": f"{program_id}|{COUNTS}|0",
+                    "program_id": program_id,
+                    "section": COUNTS,
+                    "slot": 0,
+                    COUNTS: tree,
+                }
+            ),
+        ]
+        writes.extend(
+            InsertOne(
+                {
+                    "_id": f"{program_id}|{kind.value}",
+                    "program_id": program_id,
+                    "section": kind.value,
+                    "entries": {escape(key): entry.model_dump() for key, entry in items.items()},
+                }
+            )
+            for kind, items in entries.items()
+            if items
+        )
+        await self._aggregates.bulk_write(writes, ordered=True, session=session)
 
-    async def _of[F: Fact](self, kind: type[F], program_id: str) -> list[F]:
-        cursor = self._collection(kind).find({"program_id": program_id})
+    async def move_legacy_feedback(self) -> int:
+        """Move feedback stored on its own into its session; how many were moved.
+
+        Feedback had its own collection before it was kept with its session. Safe to repeat:
+        a move keeps the latest revision.
+        """
+        legacy = self._collection(FeedbackFact)
+        moved = 0
+        while batch := await legacy.find().limit(LOAD_CHUNK).to_list():
+            feedback = [FeedbackFact.model_validate(document) for document in batch]
+            targets = {Target(SessionFact, item.session_id) for item in feedback}
+            sessions = await self.load(targets)
+            for item in feedback:
+                target = Target(SessionFact, item.session_id)
+                current = sessions.get(target)
+                sessions[target] = item.moved_into(
+                    current if isinstance(current, SessionFact) else None
+                )
+            await self._collection(SessionFact).bulk_write(
+                [
+                    ReplaceOne({"_id": t.key}, d.model_dump(exclude={"id"}), upsert=True)
+                    for t, d in sessions.items()
+                ],
+                ordered=False,
+            )
+            await legacy.delete_many({"_id": {"$in": [item.id for item in feedback]}})
+            moved += len(feedback)
+        return moved
+
+    async def program_ids(self) -> list[str]:
+        """Every program some document belongs to."""
+        found: set[str] = set()
+        for kind in FACT_KINDS:
+            found.update(await self._collection(kind).distinct("program_id"))
+        return sorted(found - {""})  # the directory's people belong to no program
+
+    async def any_document(self) -> bool:
+        """Whether any read-model document exists."""
+        for kind in FACT_KINDS:
+            if await self._collection(kind).find_one({}, {"_id": 1}) is not None:
+                return True
+        return False
+
+    async def schema_version(self) -> int:
+        """The version of the aggregates' layout the stored aggregates were made with."""
+        document = await self._aggregates.find_one({"_id": "schema"})
+        return int(document["version"]) if document else 0
+
+    async def set_schema_version(self, version: int) -> None:
+        """Record that every program's aggregates follow layout ``version``."""
+        await self._aggregates.replace_one(
+            {"_id": "schema"},
+            {"program_id": "", "section": "schema", "version": version},
+            upsert=True,
+        )
+
+    async def counters_by_program(self) -> dict[str, Counts]:
+        """Every program's counters (one document per program and slot)."""
+        cursor = self._aggregates.find({"section": COUNTS})
+        documents: dict[str, list[Document]] = defaultdict(list)
+        async for document in cursor:
+            documents[document["program_id"]].append(document)
+        return {program: _counts_of(items) for program, items in documents.items()}
+
+    async def directory_facts(
+        self, program_id: str, *, funnel: bool = False, conflicts: bool = False
+    ) -> DirectoryFacts:
+        """What the invitation funnel (``funnel``) or the reporting-line conflicts need.
+
+        The funnel reads the program's invitations and, if there are any, the participants
+        and people they name; the conflicts read the program's active pairs and their
+        members only if the directory announced some manager at all. A program without
+        invitations, or an organisation without a directory, costs a lookup or two.
+        """
+        program = await self._collection(ProgramFact).find_one({"_id": program_id})
+        depth = ProgramFact.model_validate(program).reporting_line_depth if program else 0
+        invitations: list[InvitationFact] = []
+        if funnel:
+            cursor = self._collection(InvitationFact).find({"program_id": program_id})
+            invitations = [InvitationFact.model_validate(d) async for d in cursor]
+        pairs: list[PairFact] = []
+        if (
+            conflicts
+            and depth
+            and await self._collection(PersonFact).find_one(
+                {"manager_key": {"$ne": None}}, {"_id": 1}
+            )
+        ):
+            cursor = self._collection(PairFact).find({"program_id": program_id, **ACTIVE_PAIR})
+            pairs = [PairFact.model_validate(d) async for d in cursor]
+        participants: list[ParticipantFact] = []
+        if invitations or pairs:
+            cursor = self._collection(ParticipantFact).find(
+                {"program_id": program_id, "person_key": {"$nin": ["", None]}}
+            )
+            participants = [ParticipantFact.model_validate(d) async for d in cursor]
+        people = await self._people(
+            {i.person_key for i in invitations}
+            | ({p.person_key for p in participants} if pairs else set()),
+            depth if pairs else 0,
+        )
+        return DirectoryFacts(
+            program_id=program_id,
+            reporting_line_depth=depth,
+            invitations=invitations,
+            participants=participants,
+            pairs=pairs,
+            people=people,
+        )
+
+    async def _of[F: Fact](self, kind: type[F], program_id: str, **conditions: object) -> list[F]:
+        cursor = self._collection(kind).find({"program_id": program_id, **conditions})
         return [kind.model_validate(document) async for document in cursor]
 
-    async def of_program(self, program_id: str) -> ProgramFacts:
-        """Every document of a program, and the directory's people its reports need."""
-        programs = await self._of(ProgramFact, program_id)
-        participants = await self._of(ParticipantFact, program_id)
-        invitations = await self._of(InvitationFact, program_id)
-        depth = programs[0].reporting_line_depth if programs else 0
-        people = await self._people(
-            {i.person_key for i in invitations} | {p.person_key for p in participants},
-            depth,
+    async def outcome_facts(self, program_id: str) -> ProgramFacts:
+        """What the outcomes report joins: the program and its participants."""
+        programs, participants = await asyncio.gather(
+            self._of(ProgramFact, program_id), self._of(ParticipantFact, program_id)
         )
         return ProgramFacts(
             program_id=program_id,
             program=programs[0] if programs else None,
-            invitations=invitations,
-            people=people,
             participants=participants,
-            runs=await self._of(RunFact, program_id),
-            pairs=await self._of(PairFact, program_id),
-            sessions=await self._of(SessionFact, program_id),
-            feedback=await self._of(FeedbackFact, program_id),
-            fits=await self._of(FitFact, program_id),
-            goals=await self._of(GoalFact, program_id),
-            surveys=await self._of(SurveyFact, program_id),
-            skills=await self._of(SkillsFact, program_id),
         )
+
+    async def skills_facts(self, program_id: str) -> ProgramFacts:
+        """What the skills growth report joins per mentee: the program's skills assessments."""
+        return ProgramFacts(program_id=program_id, skills=await self._of(SkillsFact, program_id))
+
+    async def impact_facts(self, program_id: str) -> ProgramFacts:
+        """What the mentor impact view joins per mentor (no counter is kept per mentor).
+
+        The program's participants, created pairs, held sessions, feedback and goals.
+        """
+        participants, pairs, sessions, goals = await asyncio.gather(
+            self._of(ParticipantFact, program_id),
+            self._of(PairFact, program_id, created=True),
+            self._of(SessionFact, program_id, status=SessionStatus.HELD.value),
+            self._of(GoalFact, program_id),
+        )
+        # Feedback is kept with its session; the view rates held sessions only.
+        feedback = [fact for session in sessions for fact in session.feedback_facts()]
+        return ProgramFacts(
+            program_id=program_id,
+            participants=participants,
+            pairs=pairs,
+            sessions=sessions,
+            feedback=feedback,
+            goals=goals,
+        )
+
+    async def milestone_goals(self, program_id: str) -> list[GoalFact]:
+        """The program's open goals with a milestone not reached, but those of erased people.
+
+        Only these can be flagged (`analytics.domain.milestone_flags`); the owners are read to
+        leave out the erased (the feedback service deletes their goals, but its event may come
+        after the erasure's).
+        """
+        goals = [
+            goal
+            for goal in await self._of(GoalFact, program_id, completed=False)
+            if any(not milestone.reached for milestone in goal.milestones_due)
+        ]
+        owners = sorted({goal.owner_key for goal in goals})
+        erased: set[str] = set()
+        for start in range(0, len(owners), LOAD_CHUNK):
+            cursor = self._collection(ParticipantFact).find(
+                {"_id": {"$in": owners[start : start + LOAD_CHUNK]}, "erased": True},
+                projection={"_id": 1},
+            )
+            erased |= {document["_id"] async for document in cursor}
+        return [goal for goal in goals if goal.owner_key not in erased]
 
     async def _people(self, keys: set[str], depth: int) -> dict[str, PersonFact]:
         """The directory's people of ``keys`` and their managers, ``depth`` levels up."""
@@ -120,12 +550,15 @@ class ReadModels:
         for _ in range(depth + 1):
             if not frontier:
                 break
-            cursor = self._collection(PersonFact).find({"_id": {"$in": sorted(frontier)}})
-            level = {
-                fact.id: fact
-                async for document in cursor
-                if (fact := PersonFact.model_validate(document))
-            }
+            level: dict[str, PersonFact] = {}
+            ids = sorted(frontier)
+            for start in range(0, len(ids), LOAD_CHUNK):
+                cursor = self._collection(PersonFact).find(
+                    {"_id": {"$in": ids[start : start + LOAD_CHUNK]}}
+                )
+                async for document in cursor:
+                    fact = PersonFact.model_validate(document)
+                    level[fact.id] = fact
             found |= level
             frontier = {f.manager_key for f in level.values() if f.manager_key} - found.keys()
         return found
@@ -159,7 +592,12 @@ class ReadModels:
             person_id=person_id,
             participants=participants,
             pairs=pairs,
-            feedback=await self._find(FeedbackFact, programs | {"author_key": mine}),
+            feedback=[
+                fact
+                for session in await self._find(SessionFact, programs | {"feedback": {"$ne": {}}})
+                for fact in session.feedback_facts()
+                if fact.author_key in keys
+            ],
             fits=await self._find(FitFact, programs | {"_id": {"$in": fit_ids}}),
             goals=await self._find(GoalFact, programs | {"owner_key": mine}),
             runs=await self._find(RunFact, programs),
@@ -183,13 +621,3 @@ class ReadModels:
             self._collection(ProgramFact).find({}, {"_id": 1}).sort("starts_on", -1).limit(limit)
         )
         return [document["_id"] async for document in cursor]
-
-    async def average_rating(self, query: Mapping[str, object]) -> float:
-        """The average session rating of the matching feedback (0 when there is none)."""
-        pipeline: list[dict[str, object]] = [
-            {"$match": dict(query)},
-            {"$group": {"_id": None, "average": {"$avg": "$rating"}}},
-        ]
-        async for group in await self._collection(FeedbackFact).aggregate(pipeline):
-            return float(group["average"] or 0.0)
-        return 0.0

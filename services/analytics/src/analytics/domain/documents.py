@@ -6,6 +6,12 @@ can arrive in any order (a pair's end before its creation, a run's approval befo
 proposal, a withdrawal or an erasure before the registration), a field says what has been
 seen: never the presence or absence of a key.
 
+Some fields are *links*: what other documents tell this one (`Fact.links` names them), so
+that a count needing two kinds of thing (a participant and their pairs, a session and its
+feedback, a pair and its sessions) can be made from one document. A link is keyed by the
+document that sets it and always holds what that document says now, so links are as
+order-independent as the folds (`analytics.domain.aggregates` maintains them).
+
 Who counts (the same in every report, in the gauges and in matching's pool):
 
 - A participant is *in the program* while registered, not withdrawn and not erased. Only
@@ -24,11 +30,11 @@ Who counts (the same in every report, in the gauges and in matching's pool):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Annotated, ClassVar, Final
+from typing import Annotated, ClassVar, Final, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -51,16 +57,61 @@ IsoDate = Annotated[date, PlainSerializer(date.isoformat, return_type=str)]
 """A calendar day, stored as its ISO text (the database has no date type)."""
 
 
+def stored_time(moment: datetime) -> datetime:
+    """``moment`` as the database keeps it, to the millisecond.
+
+    A document folded in memory and the same document read back must be equal, and count
+    the same.
+    """
+    return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
+
+
+FOLDED_KEPT: Final = 8
+"""How many of the newest events folded into a document it remembers (`Fact.folded`)."""
+
+
 class Fact(BaseModel):
-    """A read-model document: the fold of the events about one thing."""
+    """A read-model document: the fold of the events about one thing.
+
+    It remembers the newest events folded into it (`folded`), so that an event published
+    twice (the same event id at two offsets) is known as one already applied: the consumer
+    counts it as a duplicate without writing a marker per event (README, "Analytics").
+    """
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, extra="ignore")
 
     collection: ClassVar[str]
     """The kind of document (its collection's name)."""
+    links: ClassVar[tuple[str, ...]] = ()
+    """The fields other documents set: each a mapping from the setting document's id."""
 
     id: str = Field(alias="_id", description="The thing's id (a key for a person).")
     program_id: str
+    folded: list[str] = Field(
+        default_factory=list,
+        description=(
+            "The versions (event time|event id) of the newest events folded in, ascending, "
+            f"at most {FOLDED_KEPT}."
+        ),
+    )
+
+    @classmethod
+    def stub(cls, key: str, program_id: str) -> Self:
+        """The document of a thing known only from what links to it so far."""
+        return cls(id=key, program_id=program_id)
+
+    def holds(self, version: str) -> bool:
+        """Whether the event of ``version`` was folded into this document (and is remembered)."""
+        return version in self.folded
+
+    def remembering(self, folded: Sequence[str], version: str) -> Self:
+        """This document, remembering ``folded`` and that the event of ``version`` was too.
+
+        It keeps the `FOLDED_KEPT` newest versions, whatever order the events came in, so
+        the document stays the same for any order and number of deliveries.
+        """
+        kept = sorted({*folded, version})[-FOLDED_KEPT:]
+        return self if kept == self.folded else self.model_copy(update={"folded": kept})
 
 
 class ProgramFact(Fact):
@@ -86,10 +137,30 @@ class ParticipantStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class GoalLink(BaseModel):
+    """What a goal tells its owner."""
+
+    model_config = ConfigDict(frozen=True)
+
+    topic: str
+    completed: bool
+
+
 class ParticipantFact(Fact):
-    """A participant: registration state, status and erasure, folded in any order."""
+    """A participant: registration state, status and erasure, folded in any order.
+
+    Its links say what their pairs, goals and matching runs say about them, so each count of
+    people can leave out whoever is erased or not in the program.
+    """
 
     collection: ClassVar[str] = "participants"
+    links: ClassVar[tuple[str, ...]] = (
+        "mentor_of",
+        "mentee_of",
+        "mentee_sessions",
+        "goals",
+        "unmatched",
+    )
 
     version: str = Field(default="", description="Of the state (role, capacity, answers).")
     role: ParticipantRole | None = Field(default=None, description="None until registered.")
@@ -104,6 +175,20 @@ class ParticipantFact(Fact):
     status_version: str = ""
     withdrew_at: datetime | None = None
     erased: bool = False
+    mentor_of: dict[str, bool] = Field(
+        default_factory=dict, description="Link: created pairs they mentor, whether active."
+    )
+    mentee_of: dict[str, bool] = Field(
+        default_factory=dict, description="Link: created pairs they are the mentee of, active?"
+    )
+    mentee_sessions: dict[str, int] = Field(
+        default_factory=dict, description="Link: per pair they are the mentee of, sessions held."
+    )
+    goals: dict[str, GoalLink] = Field(default_factory=dict, description="Link: their goals.")
+    unmatched: dict[str, list[UnmatchedReason]] = Field(
+        default_factory=dict,
+        description="Link: per proposal part (run id|part) that left them unmatched, why.",
+    )
 
     @property
     def in_program(self) -> bool:
@@ -119,6 +204,11 @@ class ParticipantFact(Fact):
     def seeks_mentor(self) -> bool:
         """A mentee (or both): part of mentee demand and of the match rate's denominator."""
         return self.role in {ParticipantRole.MENTEE, ParticipantRole.BOTH}
+
+    @property
+    def mentor_load(self) -> int:
+        """Active pairs they mentor."""
+        return sum(1 for active in self.mentor_of.values() if active)
 
 
 IN_PROGRAM: Final[Mapping[str, object]] = MappingProxyType(
@@ -235,22 +325,140 @@ class SessionStatus(StrEnum):
 _SESSION_STATUS_RANK = {status: rank for rank, status in enumerate(SessionStatus)}
 
 
+class FeedbackEntry(BaseModel):
+    """One member's feedback on a session, at its latest revision."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pair_id: str = Field(description="The author's pair (in a group: theirs, not the group's).")
+    author_key: str
+    author_role: ParticipantRole
+    first_submitted_at: datetime
+    version: str = Field(description="The revision, then the event's version.")
+    rating: int
+    topics: tuple[str, ...]
+
+
 class SessionFact(Fact):
-    """A session: when it starts and what became of it."""
+    """A session: when it starts and what became of it, and its members' feedback.
+
+    Feedback is kept with its session (one document to write, and both ratings at hand for
+    "rated by both"). It may arrive before the session's own events: until then the document
+    holds only feedback (``status`` None) and counts as no session.
+    """
 
     collection: ClassVar[str] = "sessions"
 
-    pair_id: str = Field(description="The pair's id, or the group's for a group session.")
-    starts_at: datetime
-    time_version: str
-    status: SessionStatus
+    pair_id: str = Field(
+        default="", description="The pair's id, or the group's for a group session."
+    )
+    starts_at: datetime | None = None
+    time_version: str = ""
+    status: SessionStatus | None = Field(default=None, description="None until scheduled.")
     held_at: datetime | None = None
     held_minutes: int | None = None
     cancel_reason: SessionCancelReason | None = None
+    feedback: dict[str, FeedbackEntry] = Field(
+        default_factory=dict, description="Per feedback id, its latest revision."
+    )
+
+    @property
+    def held(self) -> datetime | None:
+        """When it was held (None unless held)."""
+        return self.held_at if self.status is SessionStatus.HELD else None
+
+    def feedback_facts(self) -> list[FeedbackFact]:
+        """Its feedback, one document per feedback id, as the views that list feedback read it."""
+        return [
+            FeedbackFact(
+                id=feedback_id,
+                program_id=self.program_id,
+                session_id=self.id,
+                pair_id=entry.pair_id,
+                author_key=entry.author_key,
+                author_role=entry.author_role,
+                first_submitted_at=entry.first_submitted_at,
+                version=entry.version,
+                rating=entry.rating,
+                topics=list(entry.topics),
+            )
+            for feedback_id, entry in sorted(self.feedback.items())
+        ]
+
+
+class MemberLink(BaseModel):
+    """What a created pair tells the rhythm its sessions are counted in."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group: bool = Field(description="A member of a group (whose sessions carry the group id).")
+    created_at: datetime | None
+    ended_at: datetime | None
+    active: bool
+    mentee_key: str
+
+
+class RhythmFact(Fact):
+    """The held sessions of one pair, or of one group, and the pairs they count for.
+
+    Keyed by the sessions' ``pair_id``: a pair's id, or a group's. A group's session counts for
+    every pair of the group that existed, and had not ended, when it was held; a pair's own
+    sessions count for it whenever held.
+    """
+
+    collection: ClassVar[str] = "rhythms"
+    links: ClassVar[tuple[str, ...]] = ("held", "members")
+
+    held: dict[str, datetime] = Field(
+        default_factory=dict, description="Link: per held session, when it was held."
+    )
+    members: dict[str, MemberLink] = Field(
+        default_factory=dict, description="Link: the created pairs these sessions count for."
+    )
+    stalest_day: str | None = Field(
+        default=None,
+        description="Derived: the earliest day (ISO) an active member last held a session "
+        "(or was created), for finding inactive pairs.",
+    )
+
+    def credited(self) -> dict[str, list[datetime]]:
+        """Per member pair, the held sessions that count for it."""
+        times = list(self.held.values())
+        in_group = {key: member for key, member in self.members.items() if member.group}
+        if not in_group:
+            return dict.fromkeys(self.members, times)
+        return {
+            key: [
+                held
+                for held in times
+                if (member.created_at is None or member.created_at <= held)
+                and (member.ended_at is None or held <= member.ended_at)
+            ]
+            for key, member in in_group.items()
+        }
+
+    def last_active(self) -> dict[str, datetime]:
+        """Per active member pair, when it last held a session (else when it was created)."""
+        credited = self.credited()
+        since: dict[str, datetime] = {}
+        for key, member in self.members.items():
+            times = credited.get(key)
+            moment = max(times) if times else member.created_at
+            if member.active and moment is not None:
+                since[key] = moment
+        return since
+
+    def settle(self) -> None:
+        """Bring the derived field up to date with the links."""
+        since = self.last_active().values()
+        self.stalest_day = min(since).date().isoformat() if since else None
 
 
 class FeedbackFact(Fact):
-    """One member's feedback on a session, at its latest revision."""
+    """One member's feedback on a session, as stored before it was kept with its session.
+
+    Read once, to move it into its session (`analytics.usecases.rebuild`); no longer written.
+    """
 
     collection: ClassVar[str] = "feedback"
 
@@ -262,6 +470,27 @@ class FeedbackFact(Fact):
     version: str = Field(description="The revision, then the event's version.")
     rating: int
     topics: list[str]
+
+    def moved_into(self, session: SessionFact | None) -> SessionFact:
+        """``session`` (a new one if None) with this feedback, kept as its fold would."""
+        moved = session.model_copy() if session else SessionFact.stub(self.session_id, "")
+        moved.program_id = moved.program_id or self.program_id
+        previous = moved.feedback.get(self.id)
+        entry = FeedbackEntry(
+            pair_id=self.pair_id,
+            author_key=self.author_key,
+            author_role=self.author_role,
+            first_submitted_at=self.first_submitted_at,
+            version=self.version,
+            rating=self.rating,
+            topics=tuple(self.topics),
+        )
+        if previous is not None:
+            first = min(previous.first_submitted_at, entry.first_submitted_at)
+            latest = entry if entry.version > previous.version else previous
+            entry = latest.model_copy(update={"first_submitted_at": first})
+        moved.feedback = moved.feedback | {self.id: entry}
+        return moved
 
 
 class FitFact(Fact):
@@ -329,7 +558,7 @@ FACT_KINDS: tuple[type[Fact], ...] = (
     RunFact,
     PairFact,
     SessionFact,
-    FeedbackFact,
+    RhythmFact,
     FitFact,
     GoalFact,
     SurveyFact,
@@ -340,25 +569,81 @@ FACT_KINDS: tuple[type[Fact], ...] = (
 )
 
 
+class LowRatingEntry(BaseModel):
+    """A feedback rating of 2 or below (kept per program, keyed by feedback id)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str
+    pair_id: str
+    rating: int
+
+
+class PoorFitEntry(BaseModel):
+    """A "not a good fit" answer (kept per program, keyed by pair and author)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pair_id: str
+    concern: FitConcern | None
+
+
+class OverCapacityEntry(BaseModel):
+    """A mentor in the program with more active pairs than their capacity (keyed by person)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    participant_id: str
+    pairs: int
+    capacity: int
+
+
+class RunEntry(BaseModel):
+    """A proposed matching run (kept per program, keyed by run id)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    proposed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryFacts:
+    """The documents the directory's reports read (the funnel, the reporting-line conflicts).
+
+    Not counters: they join documents of different things (an invitation and the
+    registration of the same person, a pair and its members' managers), so each report
+    reads the few kinds it needs, for one program (see `analytics.usecases.reports`).
+    """
+
+    program_id: str
+    reporting_line_depth: int = 0
+    invitations: Sequence[InvitationFact] = ()
+    participants: Sequence[ParticipantFact] = ()
+    pairs: Sequence[PairFact] = ()
+    people: Mapping[str, PersonFact] = field(default_factory=dict)
+    """The directory's people the reports need (invitees, participants and the managers above
+    them), by person key."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProgramFacts:
-    """Every document of one program: what its reports are computed from."""
+    """Documents of one program that a view reads whole, because no counter holds it.
+
+    The outcomes report (the program and its participants), the mentor impact view
+    (participants, pairs, held sessions, feedback, goals) and the skills growth report (the
+    skills assessments) join documents per person; each reads only the kinds it needs
+    (`ReadModels.outcome_facts`, `ReadModels.impact_facts`, `ReadModels.skills_facts`).
+    The reports of `analytics.domain.reports` never do: they read the aggregates.
+    """
 
     program_id: str
     program: ProgramFact | None = None
     participants: Sequence[ParticipantFact] = ()
-    runs: Sequence[RunFact] = ()
     pairs: Sequence[PairFact] = ()
     sessions: Sequence[SessionFact] = ()
     feedback: Sequence[FeedbackFact] = ()
-    fits: Sequence[FitFact] = ()
     goals: Sequence[GoalFact] = ()
-    surveys: Sequence[SurveyFact] = ()
-    invitations: Sequence[InvitationFact] = ()
     skills: Sequence[SkillsFact] = ()
-    people: Mapping[str, PersonFact] = MappingProxyType({})
-    """The directory's people the reports need (invitees, participants and the managers above
-    them), by person key."""
 
 
 @dataclass(frozen=True, slots=True)

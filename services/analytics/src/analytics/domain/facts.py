@@ -23,7 +23,7 @@ from typing import Any
 
 from analytics.domain.documents import (
     Fact,
-    FeedbackFact,
+    FeedbackEntry,
     FitFact,
     GoalFact,
     InvitationFact,
@@ -40,6 +40,7 @@ from analytics.domain.documents import (
     SkillsFact,
     SurveyFact,
     UnmatchedFact,
+    stored_time,
 )
 from mentorship_contracts import Envelope, IntegrationEvent
 from mentorship_contracts.events import (
@@ -116,6 +117,7 @@ class _Fold[F: Fact, E: IntegrationEvent]:
 
 
 def _earliest(current: datetime | None, value: datetime) -> datetime:
+    value = stored_time(value)
     return value if current is None or value < current else current
 
 
@@ -172,7 +174,7 @@ def _withdrew(
     fact = _participant(current, ctx, e.program_id)
     if ctx.version > fact.status_version:
         fact.status, fact.status_version = ParticipantStatus.WITHDRAWN, ctx.version
-        fact.withdrew_at = e.withdrew_at
+        fact.withdrew_at = stored_time(e.withdrew_at)
     return fact
 
 
@@ -265,7 +267,7 @@ def _pair(current: PairFact | None, ctx: FoldContext, program_id: str) -> PairFa
 def _pair_created(current: PairFact | None, e: PairCreated, ctx: FoldContext) -> PairFact:
     fact = _pair(current, ctx, e.program_id)
     fact.created, fact.score, fact.is_rematch = True, e.score, e.is_rematch
-    fact.created_at, fact.group_id = e.created_at, e.group_id
+    fact.created_at, fact.group_id = stored_time(e.created_at), e.group_id
     fact.mentor_key = person_key(e.mentor_participant_id)
     fact.mentee_key = person_key(e.mentee_participant_id)
     return fact
@@ -274,7 +276,7 @@ def _pair_created(current: PairFact | None, e: PairCreated, ctx: FoldContext) ->
 def _pair_ended(current: PairFact | None, e: PairEnded, ctx: FoldContext) -> PairFact:
     fact = _pair(current, ctx, e.program_id)
     if ctx.version > fact.end_version:
-        fact.ended, fact.end_reason, fact.ended_at = True, e.reason, e.ended_at
+        fact.ended, fact.end_reason, fact.ended_at = True, e.reason, stored_time(e.ended_at)
         fact.end_version = ctx.version
     return fact
 
@@ -283,24 +285,14 @@ def _session(
     status: SessionStatus,
 ) -> Callable[[SessionFact | None, SessionChange, FoldContext], SessionFact]:
     def apply(current: SessionFact | None, e: SessionChange, ctx: FoldContext) -> SessionFact:
-        if current is None:
-            fact = SessionFact(
-                id=ctx.key,
-                program_id=e.program_id,
-                pair_id=e.pair_id,
-                starts_at=e.starts_at,
-                time_version=ctx.version,
-                status=status,
-            )
-        else:
-            fact = current.model_copy()
-            fact.program_id, fact.pair_id = e.program_id, e.pair_id
+        fact = current.model_copy() if current else SessionFact(id=ctx.key, program_id="")
+        fact.program_id, fact.pair_id = e.program_id, e.pair_id
         if ctx.version > fact.time_version:
-            fact.starts_at, fact.time_version = e.starts_at, ctx.version
-        if status.rank >= fact.status.rank:
+            fact.starts_at, fact.time_version = stored_time(e.starts_at), ctx.version
+        if fact.status is None or status.rank >= fact.status.rank:
             fact.status = status
         if isinstance(e, SessionCompleted):
-            fact.held_at, fact.held_minutes = e.held_at, e.duration_minutes
+            fact.held_at, fact.held_minutes = stored_time(e.held_at), e.duration_minutes
         if isinstance(e, SessionCancelled):
             fact.cancel_reason = e.reason
         return fact
@@ -308,27 +300,29 @@ def _session(
     return apply
 
 
-def _feedback(
-    current: FeedbackFact | None, e: SessionFeedbackSubmitted, ctx: FoldContext
-) -> FeedbackFact:
+def _session_feedback(
+    current: SessionFact | None, e: SessionFeedbackSubmitted, ctx: FoldContext
+) -> SessionFact:
+    fact = current.model_copy() if current else SessionFact(id=ctx.key, program_id=e.program_id)
+    previous = fact.feedback.get(e.feedback_id)
     version = f"{e.revision:06d}|{ctx.version}"
-    first = e.submitted_at if current is None else min(current.first_submitted_at, e.submitted_at)
-    if current is not None and version <= current.version:
-        kept = current.model_copy()
-        kept.first_submitted_at = first
-        return kept
-    return FeedbackFact(
-        id=ctx.key,
-        program_id=e.program_id,
-        session_id=e.session_id,
-        pair_id=e.pair_id,
-        author_key=person_key(e.participant_id),
-        author_role=e.author_role,
-        first_submitted_at=first,
-        version=version,
-        rating=e.rating,
-        topics=list(e.topics),
-    )
+    submitted = stored_time(e.submitted_at)
+    first = submitted if previous is None else min(previous.first_submitted_at, submitted)
+    if previous is not None and version <= previous.version:
+        entry = previous.model_copy(update={"first_submitted_at": first})
+    else:
+        entry = FeedbackEntry(
+            pair_id=e.pair_id,
+            author_key=person_key(e.participant_id),
+            author_role=e.author_role,
+            first_submitted_at=first,
+            version=version,
+            rating=e.rating,
+            topics=tuple(e.topics),
+        )
+    if entry != previous:
+        fact.feedback = fact.feedback | {e.feedback_id: entry}
+    return fact
 
 
 def _fit(current: FitFact | None, e: PairingFitReported, ctx: FoldContext) -> FitFact:
@@ -419,7 +413,7 @@ _FOLDS: Mapping[type[IntegrationEvent], _Fold[Any, Any]] = {
     SessionCancelled: _Fold(SessionFact, _by_session, _session(SessionStatus.CANCELLED)),
     SessionMissed: _Fold(SessionFact, _by_session, _session(SessionStatus.MISSED)),
     SessionCompleted: _Fold(SessionFact, _by_session, _session(SessionStatus.HELD)),
-    SessionFeedbackSubmitted: _Fold(FeedbackFact, lambda e: e.feedback_id, _feedback),
+    SessionFeedbackSubmitted: _Fold(SessionFact, lambda e: e.session_id, _session_feedback),
     PairingFitReported: _Fold(
         FitFact, lambda e: f"{e.pair_id}:{person_key(e.participant_id)}", _fit
     ),
@@ -443,6 +437,37 @@ def target_of(event: IntegrationEvent) -> Target | None:
     return Target(spec.kind, spec.key(event)) if spec else None
 
 
+def fold_into(documents: dict[Target, Fact], envelope: Envelope[Any]) -> Target | None:
+    """Fold ``envelope`` into its document in ``documents``; the document's target.
+
+    The document remembers the event (`Fact.remembering`), so `holds` knows it next time.
+    """
+    spec = _FOLDS.get(type(envelope.data))
+    if spec is None:
+        return None
+    key = spec.key(envelope.data)
+    target = Target(spec.kind, key)
+    version = version_of(envelope)
+    current = documents.get(target)
+    folded = spec.apply(current, envelope.data, FoldContext(key, version))
+    documents[target] = folded.remembering(current.folded if current else (), version)
+    return target
+
+
+def holds(documents: Mapping[Target, Fact], envelope: Envelope[Any]) -> bool:
+    """Whether ``envelope`` was already folded into its document in ``documents``.
+
+    True for an event delivered again (published twice, replayed) while its document
+    remembers it, among the newest events folded in (`documents.FOLDED_KEPT`). An event
+    published again by the outbox's relay (a crash between publish and mark) always is,
+    unless its document got that many newer events in between. An older one is folded
+    again, which changes nothing (the folds are idempotent), and counted as processed.
+    """
+    target = target_of(envelope.data)
+    current = documents.get(target) if target is not None else None
+    return current is not None and current.holds(version_of(envelope))
+
+
 @dataclass(frozen=True, slots=True)
 class Batch:
     """A batch of events and the documents it changes."""
@@ -451,18 +476,5 @@ class Batch:
 
     @property
     def targets(self) -> set[Target]:
-        """The documents the batch changes."""
+        """The documents the batch's events fold into."""
         return {target for envelope in self.envelopes if (target := target_of(envelope.data))}
-
-    def fold(self, stored: Mapping[Target, Fact]) -> dict[Target, Fact]:
-        """The batch's documents after folding it into ``stored``, those of `targets`."""
-        documents = dict(stored)
-        for envelope in self.envelopes:
-            spec = _FOLDS.get(type(envelope.data))
-            if spec is None:
-                continue
-            key = spec.key(envelope.data)
-            target = Target(spec.kind, key)
-            context = FoldContext(key, version_of(envelope))
-            documents[target] = spec.apply(documents.get(target), envelope.data, context)
-        return documents

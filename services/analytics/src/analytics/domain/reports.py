@@ -1,43 +1,48 @@
-"""The reports of a program, computed from its read-model documents.
+"""The reports of a program, computed from its aggregates.
 
-Each function takes the program's documents (`ProgramFacts`, see
-`analytics.domain.documents`) and returns a report; nothing here does I/O, so the same code
-serves the API and the property tests. Who counts (in the program, withdrawn, erased) is
-decided once, in `analytics.domain.documents`.
+Each function takes the program's aggregates (`ProgramAggregates`: its counters, its sets of
+entries and its program document, see `analytics.domain.aggregates`) and returns a report;
+nothing here does I/O and nothing reads one document per person, pair or session, so a
+report costs the same for a program of any size (apart from the invitation funnel and the
+reporting-line conflicts, which join documents of the directory: `DirectoryFacts`, and the
+health report's milestone flags, which read the goals that have a milestone not reached). Who
+counts (in the program, withdrawn, erased) is decided once, in `analytics.domain.aggregates`.
 """
 
 from __future__ import annotations
 
-import itertools
-import math
 import re
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, Field
 
+from analytics.domain.aggregates import (
+    MICRO,
+    Counts,
+    EntrySet,
+    ProgramAggregates,
+)
 from analytics.domain.documents import (
-    FeedbackFact,
+    DirectoryFacts,
     GoalFact,
-    PairFact,
-    ParticipantFact,
+    LowRatingEntry,
+    OverCapacityEntry,
+    PoorFitEntry,
     ProgramFact,
-    ProgramFacts,
-    RunFact,
-    SessionFact,
+    RhythmFact,
+    RunEntry,
     SessionStatus,
-    SurveyFact,
 )
 from analytics.domain.milestone_flags import MilestoneFlag, milestone_flags
 from mentorship_contracts.types import ParticipantRole, ProgramFormat
 
-LOW_RATING = 2
-PROMOTER, DETRACTOR = 9, 6
 _MENTEES_WITH = re.compile(r"^mentees_with_(\d+)_sessions_share$")
 CUMULATIVE_METRICS = {"sessions_held_per_pair", "sessions_per_pair", "goal_completion_rate"}
 RATE_METRICS = {"match_rate", "average_rating"}
+DEFAULT_LIST_LIMIT = 100
+"""How many items each list of the health report holds at most, unless asked otherwise."""
 
 
 class DayCount(BaseModel):
@@ -102,71 +107,35 @@ class RegistrationReport(BaseModel):
     invitations: InvitationFunnel
 
 
-def _in_program(participants: Iterable[ParticipantFact]) -> list[ParticipantFact]:
-    return [p for p in participants if p.in_program]
+def _rate(part: int, whole: int, digits: int) -> float | None:
+    return round(part / whole, digits) if whole else None
 
 
-def _erased(participants: Iterable[ParticipantFact]) -> frozenset[str]:
-    return frozenset(p.id for p in participants if p.erased)
-
-
-def registration(facts: ProgramFacts) -> RegistrationReport:
-    """The registration report."""
-    participants = facts.participants
-    active = _in_program(participants)
-    roles = Counter(p.role for p in active)
-    answers: dict[str, Counter[str]] = defaultdict(Counter)
-    for person in active:
-        for question, choices in sorted(person.answers.items()):
-            answers[question].update(choices)
-    days = Counter(p.registered_at.date() for p in participants if p.registered_at and not p.erased)
-    return RegistrationReport(
-        program_id=facts.program_id,
-        participants=len(active),
-        mentors=roles[ParticipantRole.MENTOR],
-        mentees=roles[ParticipantRole.MENTEE],
-        both=roles[ParticipantRole.BOTH],
-        withdrawn=sum(1 for p in participants if p.withdrawn),
-        mentor_capacity=sum(p.capacity for p in active),
-        mentee_demand=sum(1 for p in active if p.seeks_mentor),
-        registrations_by_day=[DayCount(day=d, count=n) for d, n in sorted(days.items())],
-        answers={q: dict(sorted(c.items())) for q, c in sorted(answers.items())},
-        invitations=invitation_funnel(facts),
-    )
-
-
-def invitation_funnel(facts: ProgramFacts) -> InvitationFunnel:
-    """The funnel invited -> registered, by department and by day."""
-    erased = {key for key, person in facts.people.items() if person.erased}
-    invited = [i for i in facts.invitations if i.sent_at is not None and i.person_key not in erased]
-    registered_on = {
-        p.person_key: p.registered_at
-        for p in facts.participants
-        if p.person_key and p.registered_at and not p.erased
+def registration(
+    aggregates: ProgramAggregates, directory: DirectoryFacts | None = None
+) -> RegistrationReport:
+    """The registration report (``directory``: for its invitation funnel)."""
+    counts = aggregates.counts
+    answers = {
+        question: dict(sorted(counts.under("answers", question, "choices").items()))
+        for question in sorted(counts.keys("answers"))
+        if counts.value("answers", question, "people")
     }
-    converted = [i for i in invited if i.person_key in registered_on]
-    departments: dict[str, Counter[str]] = defaultdict(Counter)
-    days: dict[date, Counter[str]] = defaultdict(Counter)
-    for invitation in invited:
-        departments[invitation.department or "none"]["invited"] += 1
-        assert invitation.sent_at is not None
-        days[invitation.sent_at.date()]["invited"] += 1
-    for invitation in converted:
-        departments[invitation.department or "none"]["registered"] += 1
-        days[registered_on[invitation.person_key].date()]["registered"] += 1
-    return InvitationFunnel(
-        invited=len(invited),
-        registered=len(converted),
-        registration_rate=round(len(converted) / len(invited), 4) if invited else None,
-        reminded=sum(1 for i in invited if i.reminders),
-        by_department=[
-            DepartmentFunnel(department=name, invited=c["invited"], registered=c["registered"])
-            for name, c in sorted(departments.items())
+    return RegistrationReport(
+        program_id=aggregates.program_id,
+        participants=counts.value("totals", "participants"),
+        mentors=counts.value("totals", "roles", ParticipantRole.MENTOR.value),
+        mentees=counts.value("totals", "roles", ParticipantRole.MENTEE.value),
+        both=counts.value("totals", "roles", ParticipantRole.BOTH.value),
+        withdrawn=counts.value("totals", "withdrawn"),
+        mentor_capacity=counts.value("totals", "capacity"),
+        mentee_demand=counts.value("totals", "demand"),
+        registrations_by_day=[
+            DayCount(day=date.fromisoformat(day), count=n)
+            for day, n in sorted(counts.under("days").items())
         ],
-        by_day=[
-            DayFunnel(day=day, invited=c["invited"], registered=c["registered"])
-            for day, c in sorted(days.items())
-        ],
+        answers=answers,
+        invitations=invitation_funnel(directory),
     )
 
 
@@ -202,52 +171,84 @@ class PairingReport(BaseModel):
     ended_by_reason: dict[str, int]
 
 
-def _created(pairs: Iterable[PairFact]) -> list[PairFact]:
-    return [p for p in pairs if p.created]
-
-
-def _latest_proposal(runs: Iterable[RunFact]) -> RunFact | None:
-    proposed = [(r.proposed_at, r) for r in runs if r.proposed_at is not None]
-    return max(proposed, key=lambda found: found[0])[1] if proposed else None
-
-
-def pairing(facts: ProgramFacts) -> PairingReport:
-    """The pairing report; in a peer program both members of a pair count as matched."""
-    created = _created(facts.pairs)
-    active = [p for p in created if p.active]
-    seekers = {p.id for p in _in_program(facts.participants) if p.seeks_mentor}
-    mentees = len(seekers)
-    peer = is_peer_program(facts.program)
-    matched = len(seekers.intersection(k for p in active for k in _matched_sides(p, peer=peer)))
-    scores = [p.score for p in created]
-    top = math.floor(max(scores)) + 1 if scores else 0
-    buckets = Counter(math.floor(score) for score in scores)
-    latest = _latest_proposal(facts.runs)
-    erased = _erased(facts.participants)
-    unmatched: Counter[str] = Counter()
-    for people in latest.unmatched.values() if latest else ():
-        unmatched.update(person.reason.value for person in people if person.key not in erased)
-    return PairingReport(
-        program_id=facts.program_id,
-        pairs=len(created),
-        active_pairs=len(active),
-        rematches=sum(1 for p in created if p.is_rematch),
-        mentees=mentees,
-        mentees_matched=matched,
-        match_rate=round(matched / mentees, 4) if mentees else 0.0,
-        average_score=round(statistics.fmean(scores), 4) if scores else None,
-        score_distribution=[ScoreBucket(low=i, high=i + 1, pairs=buckets[i]) for i in range(top)],
-        runs=sum(1 for r in facts.runs if r.proposed_at is not None),
-        runs_approved=sum(1 for r in facts.runs if r.approved),
-        unmatched_by_reason=dict(sorted(unmatched.items())),
-        ended_by_reason=dict(
-            sorted(Counter(p.end_reason.value for p in facts.pairs if p.end_reason).items())
-        ),
+def invitation_funnel(directory: DirectoryFacts | None) -> InvitationFunnel:
+    """The funnel invited -> registered, by department and by day."""
+    if directory is None:
+        directory = DirectoryFacts(program_id="")
+    erased = {key for key, person in directory.people.items() if person.erased}
+    invited = [
+        i for i in directory.invitations if i.sent_at is not None and i.person_key not in erased
+    ]
+    registered_on = {
+        p.person_key: p.registered_at
+        for p in directory.participants
+        if p.person_key and p.registered_at and not p.erased
+    }
+    converted = [i for i in invited if i.person_key in registered_on]
+    departments: dict[str, Counter[str]] = defaultdict(Counter)
+    days: dict[date, Counter[str]] = defaultdict(Counter)
+    for invitation in invited:
+        departments[invitation.department or "none"]["invited"] += 1
+        assert invitation.sent_at is not None
+        days[invitation.sent_at.date()]["invited"] += 1
+    for invitation in converted:
+        departments[invitation.department or "none"]["registered"] += 1
+        days[registered_on[invitation.person_key].date()]["registered"] += 1
+    return InvitationFunnel(
+        invited=len(invited),
+        registered=len(converted),
+        registration_rate=round(len(converted) / len(invited), 4) if invited else None,
+        reminded=sum(1 for i in invited if i.reminders),
+        by_department=[
+            DepartmentFunnel(department=name, invited=c["invited"], registered=c["registered"])
+            for name, c in sorted(departments.items())
+        ],
+        by_day=[
+            DayFunnel(day=day, invited=c["invited"], registered=c["registered"])
+            for day, c in sorted(days.items())
+        ],
     )
 
 
-def _matched_sides(pair: PairFact, *, peer: bool) -> tuple[str, ...]:
-    return (pair.mentor_key, pair.mentee_key) if peer else (pair.mentee_key,)
+def latest_run(aggregates: ProgramAggregates) -> str | None:
+    """The run whose proposal came last (None before any proposal)."""
+    runs = aggregates.entries_of(EntrySet.RUNS, RunEntry)
+    return max(runs, key=lambda run: (run[1].proposed_at, run[0]))[0] if runs else None
+
+
+def matched(aggregates: ProgramAggregates) -> int:
+    """Mentees (and both) in the program in an active pair; in a peer program, on either side."""
+    side = "either_side" if is_peer_program(aggregates.program) else "as_mentee"
+    return aggregates.counts.value("totals", "matched", side)
+
+
+def pairing(aggregates: ProgramAggregates) -> PairingReport:
+    """The pairing report; in a peer program both members of a pair count as matched."""
+    counts = aggregates.counts
+    pairs = counts.value("totals", "pairs")
+    mentees = counts.value("totals", "demand")
+    buckets = {int(bucket): n for bucket, n in counts.under("scores").items()}
+    top = max(buckets) + 1 if buckets else 0
+    latest = latest_run(aggregates)
+    unmatched = counts.under("runs", latest) if latest is not None else {}
+    average = counts.value("totals", "score_micro") / MICRO / pairs if pairs else None
+    return PairingReport(
+        program_id=aggregates.program_id,
+        pairs=pairs,
+        active_pairs=counts.value("totals", "active_pairs"),
+        rematches=counts.value("totals", "rematches"),
+        mentees=mentees,
+        mentees_matched=matched(aggregates),
+        match_rate=_rate(matched(aggregates), mentees, 4) or 0.0,
+        average_score=round(average, 4) if average is not None else None,
+        score_distribution=[
+            ScoreBucket(low=i, high=i + 1, pairs=buckets.get(i, 0)) for i in range(top)
+        ],
+        runs=counts.value("totals", "runs"),
+        runs_approved=counts.value("totals", "runs_approved"),
+        unmatched_by_reason=dict(sorted(unmatched.items())),
+        ended_by_reason=dict(sorted(counts.under("totals", "ended").items())),
+    )
 
 
 class WeekCount(BaseModel):
@@ -279,50 +280,25 @@ class SessionsReport(BaseModel):
     average_days_between_sessions: float | None
 
 
-def _iso_week(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def _held(sessions: Iterable[SessionFact]) -> list[tuple[SessionFact, datetime]]:
-    """The held sessions, with when they were held."""
-    return [
-        (s, s.held_at) for s in sessions if s.status is SessionStatus.HELD and s.held_at is not None
-    ]
-
-
-def sessions(facts: ProgramFacts) -> SessionsReport:
+def sessions(aggregates: ProgramAggregates) -> SessionsReport:
     """The sessions report."""
-    sessions = facts.sessions
-    statuses = Counter(s.status for s in sessions)
-    held = _held(sessions)
-    weeks = Counter(_iso_week(held_at) for _, held_at in held)
-    authors: dict[str, set[str]] = defaultdict(set)
-    for item in facts.feedback:
-        authors[item.session_id].add(item.author_key)
-    held_ids = {s.id for s, _ in held}
-    by_pair: dict[str, list[datetime]] = defaultdict(list)
-    for session, held_at in held:
-        by_pair[session.pair_id].append(held_at)
-    gaps = [
-        statistics.fmean((b - a).total_seconds() / 86400 for a, b in itertools.pairwise(times))
-        for times in (sorted(t) for t in by_pair.values())
-        if len(times) > 1
-    ]
+    counts = aggregates.counts
+    total = counts.value("totals", "sessions")
+    held = counts.value("totals", "status", SessionStatus.HELD.value)
+    gap_pairs = counts.value("totals", "gap_pairs")
+    gaps = counts.value("totals", "gap_micro_days") / MICRO / gap_pairs if gap_pairs else None
     return SessionsReport(
-        program_id=facts.program_id,
-        sessions=len(sessions),
-        scheduled=statuses[SessionStatus.SCHEDULED],
-        held=statuses[SessionStatus.HELD],
-        missed=statuses[SessionStatus.MISSED],
-        cancelled=statuses[SessionStatus.CANCELLED],
-        held_by_week=[WeekCount(week=w, held=n) for w, n in sorted(weeks.items())],
+        program_id=aggregates.program_id,
+        sessions=total,
+        scheduled=counts.value("totals", "status", SessionStatus.SCHEDULED.value),
+        held=held,
+        missed=counts.value("totals", "status", SessionStatus.MISSED.value),
+        cancelled=counts.value("totals", "status", SessionStatus.CANCELLED.value),
+        held_by_week=[WeekCount(week=w, held=n) for w, n in sorted(counts.under("weeks").items())],
         funnel=Funnel(
-            scheduled=len(sessions),
-            held=statuses[SessionStatus.HELD],
-            rated_by_both=sum(1 for s, who in authors.items() if s in held_ids and len(who) >= 2),
+            scheduled=total, held=held, rated_by_both=counts.value("totals", "rated_by_both")
         ),
-        average_days_between_sessions=round(statistics.fmean(gaps), 2) if gaps else None,
+        average_days_between_sessions=round(gaps, 2) if gaps is not None else None,
     )
 
 
@@ -359,59 +335,62 @@ class ScoresReport(BaseModel):
     surveys_by_kind: dict[str, SurveySummary]
 
 
-def _survey_summary(responses: Sequence[SurveyFact]) -> SurveySummary:
-    if not responses:
-        return SurveySummary(
-            responses=0,
-            nps=None,
-            would_join_again_share=None,
-            average_growth=None,
-            average_relationship=None,
-        )
-    count = len(responses)
-    promoters = sum(1 for r in responses if r.recommend >= PROMOTER)
-    detractors = sum(1 for r in responses if r.recommend <= DETRACTOR)
+_SURVEY_FIGURES = ("responses", "promoters", "detractors", "join_again", "growth", "relationship")
+
+
+def _survey_summary(figures: dict[str, int]) -> SurveySummary:
+    count = figures["responses"]
     return SurveySummary(
         responses=count,
-        nps=round(100 * (promoters - detractors) / count, 2),
-        would_join_again_share=round(sum(1 for r in responses if r.join_again) / count, 4),
-        average_growth=round(statistics.fmean(r.growth for r in responses), 4),
-        average_relationship=round(statistics.fmean(r.relationship for r in responses), 4),
+        nps=round(100 * (figures["promoters"] - figures["detractors"]) / count, 2)
+        if count
+        else None,
+        would_join_again_share=_rate(figures["join_again"], count, 4),
+        average_growth=_rate(figures["growth"], count, 4),
+        average_relationship=_rate(figures["relationship"], count, 4),
     )
 
 
-def _average_rating(feedback: Sequence[FeedbackFact]) -> float | None:
-    return round(statistics.fmean(f.rating for f in feedback), 4) if feedback else None
+def average_rating(counts: Counts) -> float | None:
+    """The average session rating (None before any)."""
+    return _rate(counts.value("totals", "rating_sum"), counts.value("totals", "ratings"), 4)
 
 
-def scores(facts: ProgramFacts) -> ScoresReport:
+def scores(aggregates: ProgramAggregates) -> ScoresReport:
     """The scores report."""
-    rated = facts.feedback
-    months: dict[str, list[int]] = defaultdict(list)
-    for item in rated:
-        months[item.first_submitted_at.strftime("%Y-%m")].append(item.rating)
-    answered = facts.fits
-    kinds: dict[str, list[SurveyFact]] = defaultdict(list)
-    for response in facts.surveys:
-        kinds[response.kind.value].append(response)
+    counts = aggregates.counts
+    kinds = {
+        kind: {figure: counts.value("surveys", kind, figure) for figure in _SURVEY_FIGURES}
+        for kind in sorted(counts.keys("surveys"))
+    }
+    overall = {figure: sum(kind[figure] for kind in kinds.values()) for figure in _SURVEY_FIGURES}
+    months = sorted(counts.keys("months"))
     return ScoresReport(
-        program_id=facts.program_id,
-        ratings=len(rated),
-        average_rating=_average_rating(rated),
-        rating_distribution={str(n): sum(1 for f in rated if f.rating == n) for n in range(1, 6)},
+        program_id=aggregates.program_id,
+        ratings=counts.value("totals", "ratings"),
+        average_rating=average_rating(counts),
+        rating_distribution={str(n): counts.value("ratings", str(n)) for n in range(1, 6)},
         ratings_by_month=[
-            MonthRating(month=m, ratings=len(v), average=round(statistics.fmean(v), 4))
-            for m, v in sorted(months.items())
-        ],
-        fit_good=sum(1 for f in answered if f.good_fit),
-        fit_not_good=sum(1 for f in answered if not f.good_fit),
-        fit_concerns=dict(
-            sorted(
-                Counter(f.concern.value for f in answered if not f.good_fit and f.concern).items()
+            MonthRating(
+                month=month,
+                ratings=counts.value("months", month, "ratings"),
+                average=round(
+                    counts.value("months", month, "sum") / counts.value("months", month, "ratings"),
+                    4,
+                ),
             )
-        ),
-        surveys=_survey_summary(facts.surveys),
-        surveys_by_kind={k: _survey_summary(v) for k, v in sorted(kinds.items())},
+            for month in months
+            if counts.value("months", month, "ratings")
+        ],
+        fit_good=counts.value("totals", "fit", "good"),
+        fit_not_good=counts.value("totals", "fit", "not_good"),
+        fit_concerns=dict(sorted(counts.under("concerns").items())),
+        surveys=_survey_summary(overall),
+        surveys_by_kind={
+            kind: _survey_summary(figures)
+            for kind, figures in kinds.items()
+            if figures["responses"]
+        },
     )
 
 
@@ -441,36 +420,32 @@ class SkillsReport(BaseModel):
     goals_by_topic: list[GoalTopic]
 
 
-def _goals(facts: ProgramFacts) -> list[GoalFact]:
-    """The program's goals but those of erased people (the feedback service deletes them)."""
-    erased = _erased(facts.participants)
-    return [goal for goal in facts.goals if goal.owner_key not in erased]
+def goal_completion(counts: Counts) -> float | None:
+    """The share of goals completed (None without goals)."""
+    return _rate(counts.value("totals", "goals_completed"), counts.value("totals", "goals"), 4)
 
 
-def _goal_completion(goals: Sequence[GoalFact]) -> float | None:
-    return round(sum(1 for g in goals if g.completed) / len(goals), 4) if goals else None
-
-
-def skills(facts: ProgramFacts) -> SkillsReport:
+def skills(aggregates: ProgramAggregates) -> SkillsReport:
     """The skills and goals report."""
-    topics = Counter(topic for f in facts.feedback for topic in set(f.topics))
-    tracked = _goals(facts)
-    by_topic: dict[str, list[GoalFact]] = defaultdict(list)
-    for goal in tracked:
-        by_topic[goal.topic].append(goal)
-    done = sum(1 for g in tracked if g.completed)
+    counts = aggregates.counts
+    topics = counts.under("topics")
     return SkillsReport(
-        program_id=facts.program_id,
+        program_id=aggregates.program_id,
         topics=[
             TopicCount(topic=t, mentions=n)
             for t, n in sorted(topics.items(), key=lambda item: (-item[1], item[0]))
         ],
-        goals=len(tracked),
-        goals_completed=done,
-        goal_completion_rate=_goal_completion(tracked),
+        goals=counts.value("totals", "goals"),
+        goals_completed=counts.value("totals", "goals_completed"),
+        goal_completion_rate=goal_completion(counts),
         goals_by_topic=[
-            GoalTopic(topic=t, goals=len(v), completed=sum(1 for g in v if g.completed))
-            for t, v in sorted(by_topic.items())
+            GoalTopic(
+                topic=topic,
+                goals=counts.value("goals", topic, "goals"),
+                completed=counts.value("goals", topic, "completed"),
+            )
+            for topic in sorted(counts.keys("goals"))
+            if counts.value("goals", topic, "goals")
         ],
     )
 
@@ -526,15 +501,29 @@ class LineConflict(BaseModel):
     mentor_manages_mentee: bool
 
 
+class HealthTotals(BaseModel):
+    """How many of each flag there are (the lists above hold at most ``list_limit``)."""
+
+    inactive_pairs: int
+    low_ratings: int
+    not_a_good_fit: int
+    mentors_over_capacity: int
+
+
 class HealthReport(BaseModel):
-    """What needs a program manager's attention."""
+    """What needs a program manager's attention.
+
+    Each list holds at most ``list_limit`` items, in its order; ``totals`` counts them all.
+    A pair is inactive when no session of it was held for ``inactive_after_days`` calendar
+    days (UTC), counted from its last held session, or from its creation if none.
+    """
 
     program_id: str
     inactive_after_days: int
-    inactive_pairs: list[InactivePair]
-    low_ratings: list[LowRating]
-    not_a_good_fit: list[PoorFit]
-    mentors_over_capacity: list[OverCapacity]
+    inactive_pairs: list[InactivePair] = Field(description="Longest without a session first.")
+    low_ratings: list[LowRating] = Field(description="By session, pair and rating.")
+    not_a_good_fit: list[PoorFit] = Field(description="By pair and concern.")
+    mentors_over_capacity: list[OverCapacity] = Field(description="By mentor.")
     reporting_line_conflicts: list[LineConflict] = Field(
         description="Active pairs that break the reporting-line rule as the directory stands."
     )
@@ -546,83 +535,138 @@ class HealthReport(BaseModel):
         description="Milestones due within 14 days on goals under half way, not reached.",
     )
     key_result: KeyResultStatus | None
+    totals: HealthTotals
+    list_limit: int
 
 
-def health(facts: ProgramFacts, *, now: datetime, inactive_after_days: int) -> HealthReport:
-    """The health flags, as of ``now``."""
-    pairs = _created(facts.pairs)
-    active = [p for p in pairs if p.active]
-    overdue, at_risk = milestone_flags(_goals(facts), now.date())
-    last_held = {
-        pair_id: max(times) for pair_id, times in held_by_pair(pairs, facts.sessions).items()
-    }
-    inactive = []
-    for pair in active:
-        since = last_held.get(pair.id, pair.created_at)
-        days = (now - since).days if since else 0
-        if days >= inactive_after_days:
-            inactive.append(InactivePair(pair_id=pair.id, days_without_session=days))
-    mentors = {
-        p.id: (p.participant_id, p.capacity)
-        for p in _in_program(facts.participants)
-        if p.participant_id is not None
-    }
-    load = Counter(p.mentor_key for p in active)
+def inactive_cutoff(now: datetime, inactive_after_days: int) -> date:
+    """The last day a pair may have last met on to count as inactive ``now``."""
+    return now.date() - timedelta(days=inactive_after_days)
+
+
+def inactive_total(counts: Counts, cutoff: date) -> int:
+    """How many active pairs last met (or were created) on ``cutoff`` or before."""
+    last = cutoff.isoformat()
+    return sum(n for day, n in counts.under("activity").items() if day <= last)
+
+
+def inactive_read_until(counts: Counts, cutoff: date, limit: int) -> str | None:
+    """The last stalest day of the rhythms to read to list the ``limit`` first inactive pairs.
+
+    None: there are none, or none is asked for.
+    """
+    last, seen = None, 0
+    for day, n in sorted(counts.under("activity").items()):
+        if day > cutoff.isoformat() or (seen >= limit and last is not None):
+            break
+        last, seen = day, seen + n
+    return last if limit > 0 else None
+
+
+def inactive_pairs(
+    rhythms: Sequence[RhythmFact], *, now: datetime, cutoff: date, limit: int
+) -> list[InactivePair]:
+    """The ``limit`` first inactive pairs among the members of ``rhythms``.
+
+    ``rhythms`` are those whose stalest day is at most `inactive_read_until`.
+    """
+    today = now.date()
+    found = [
+        InactivePair(pair_id=key, days_without_session=(today - since.date()).days)
+        for rhythm in rhythms
+        for key, since in rhythm.last_active().items()
+        if since.date() <= cutoff
+    ]
+    found.sort(key=lambda pair: (-pair.days_without_session, pair.pair_id))
+    return found[:limit]
+
+
+def health(
+    aggregates: ProgramAggregates,
+    *,
+    now: datetime,
+    inactive_after_days: int,
+    inactive: Sequence[RhythmFact] = (),
+    limit: int = DEFAULT_LIST_LIMIT,
+    directory: DirectoryFacts | None = None,
+    goals: Iterable[GoalFact] = (),
+) -> HealthReport:
+    """The health flags, as of ``now``.
+
+    ``inactive``: see `inactive_pairs`; ``directory``: for the reporting-line conflicts;
+    ``goals``: the program's goals with a milestone not reached, but those of erased people
+    (for the milestone flags; other goals are never flagged, so need not be read).
+    """
+    counts = aggregates.counts
+    overdue, at_risk = milestone_flags(goals, now.date())
+    cutoff = inactive_cutoff(now, inactive_after_days)
+    low = sorted(
+        (
+            LowRating(session_id=entry.session_id, pair_id=entry.pair_id, rating=entry.rating)
+            for _, entry in aggregates.entries_of(EntrySet.LOW_RATINGS, LowRatingEntry)
+        ),
+        key=lambda r: (r.session_id, r.pair_id, r.rating),
+    )
+    poor = sorted(
+        (
+            PoorFit(pair_id=entry.pair_id, concern=entry.concern.value if entry.concern else None)
+            for _, entry in aggregates.entries_of(EntrySet.POOR_FITS, PoorFitEntry)
+        ),
+        key=lambda f: (f.pair_id, f.concern or ""),
+    )
+    over = [
+        OverCapacity(
+            mentor_participant_id=entry.participant_id, pairs=entry.pairs, capacity=entry.capacity
+        )
+        for _, entry in sorted(aggregates.entries_of(EntrySet.OVER_CAPACITY, OverCapacityEntry))
+    ]
+    program = aggregates.program
     return HealthReport(
-        program_id=facts.program_id,
+        program_id=aggregates.program_id,
         inactive_after_days=inactive_after_days,
-        inactive_pairs=sorted(inactive, key=lambda p: (-p.days_without_session, p.pair_id)),
-        low_ratings=sorted(
-            (
-                LowRating(session_id=f.session_id, pair_id=f.pair_id, rating=f.rating)
-                for f in facts.feedback
-                if f.rating <= LOW_RATING
-            ),
-            key=lambda r: (r.session_id, r.pair_id, r.rating),
+        inactive_pairs=inactive_pairs(inactive, now=now, cutoff=cutoff, limit=limit),
+        low_ratings=low[:limit],
+        not_a_good_fit=poor[:limit],
+        mentors_over_capacity=over[:limit],
+        key_result=_key_result(program, aggregates, now) if program else None,
+        totals=HealthTotals(
+            inactive_pairs=inactive_total(counts, cutoff),
+            low_ratings=len(low),
+            not_a_good_fit=len(poor),
+            mentors_over_capacity=len(over),
         ),
-        not_a_good_fit=sorted(
-            (
-                PoorFit(pair_id=f.pair_id, concern=f.concern.value if f.concern else None)
-                for f in facts.fits
-                if not f.good_fit
-            ),
-            key=lambda f: (f.pair_id, f.concern or ""),
-        ),
-        mentors_over_capacity=[
-            OverCapacity(mentor_participant_id=participant_id, pairs=n, capacity=capacity)
-            for key, n in sorted(load.items())
-            if key in mentors
-            for participant_id, capacity in (mentors[key],)
-            if n > capacity
-        ],
-        reporting_line_conflicts=line_conflicts(facts, active),
+        list_limit=limit,
+        reporting_line_conflicts=line_conflicts(directory),
         overdue_milestones=overdue,
         milestones_at_risk=at_risk,
-        key_result=_key_result(facts.program, facts, now) if facts.program else None,
     )
 
 
-def line_conflicts(facts: ProgramFacts, active: Sequence[PairFact]) -> list[LineConflict]:
+def line_conflicts(directory: DirectoryFacts | None) -> list[LineConflict]:
     """Active pairs whose members are in each other's line, by the directory now.
 
     One member is within the program's reporting-line depth above the other, walking the
     directory's manager edges as they stand.
     """
-    depth = facts.program.reporting_line_depth if facts.program else 0
-    person_of = {p.id: p.person_key for p in facts.participants if p.person_key}
+    if directory is None:
+        return []
+    depth = directory.reporting_line_depth
+    person_of = {p.id: p.person_key for p in directory.participants if p.person_key}
 
     def above(person: str) -> list[str]:
         line: list[str] = []
-        current = facts.people.get(person)
+        current = directory.people.get(person)
         while current is not None and current.manager_key and len(line) < depth:
             if current.manager_key in line or current.manager_key == person:
                 break
             line.append(current.manager_key)
-            current = facts.people.get(current.manager_key)
+            current = directory.people.get(current.manager_key)
         return line
 
     conflicts = []
-    for pair in active:
+    for pair in directory.pairs:
+        if not pair.active:
+            continue
         mentor, mentee = person_of.get(pair.mentor_key), person_of.get(pair.mentee_key)
         if not mentor or not mentee:
             continue
@@ -641,33 +685,11 @@ def line_conflicts(facts: ProgramFacts, active: Sequence[PairFact]) -> list[Line
     return sorted(conflicts, key=lambda conflict: conflict.pair_id)
 
 
-def held_by_pair(
-    pairs: Sequence[PairFact], sessions: Sequence[SessionFact]
-) -> dict[str, list[datetime]]:
-    """When each pair held its sessions.
-
-    A group's sessions carry the group id as their ``pair_id``: each counts for every pair of
-    the group that existed, and had not ended, when it was held.
-    """
-    members: dict[str, list[PairFact]] = defaultdict(list)
-    for pair in pairs:
-        if pair.group_id is not None:
-            members[pair.group_id].append(pair)
-    held: dict[str, list[datetime]] = defaultdict(list)
-    for session, held_at in _held(sessions):
-        if session.pair_id not in members:
-            held[session.pair_id].append(held_at)
-            continue
-        for pair in members[session.pair_id]:
-            joined, ended = pair.created_at, pair.ended_at
-            if (joined is None or joined <= held_at) and (ended is None or held_at <= ended):
-                held[pair.id].append(held_at)
-    return held
-
-
-def _key_result(program: ProgramFact, facts: ProgramFacts, now: datetime) -> KeyResultStatus:
+def _key_result(
+    program: ProgramFact, aggregates: ProgramAggregates, now: datetime
+) -> KeyResultStatus:
     metric, target = program.metric, program.target
-    actual = _measure(metric, facts)
+    actual = _measure(metric, aggregates)
     starts, ends = program.starts_on, program.ends_on
     elapsed = min(1.0, max(0.0, (now.date() - starts).days / max(1, (ends - starts).days)))
     cumulative = metric in CUMULATIVE_METRICS or _MENTEES_WITH.match(metric) is not None
@@ -678,32 +700,23 @@ def _key_result(program: ProgramFact, facts: ProgramFacts, now: datetime) -> Key
     )
 
 
-def _sessions_per_pair(facts: ProgramFacts) -> float | None:
-    pairs = _created(facts.pairs)
-    held = held_by_pair(pairs, facts.sessions)
-    total = sum(len(held.get(pair.id, ())) for pair in pairs)
-    return round(total / len(pairs), 4) if pairs else 0.0
+def _sessions_per_pair(aggregates: ProgramAggregates) -> float | None:
+    counts = aggregates.counts
+    return _rate(counts.value("totals", "held_credited"), counts.value("totals", "pairs"), 4) or 0.0
 
 
-def _mentees_with(sessions_needed: int, facts: ProgramFacts) -> float:
-    pairs = _created(facts.pairs)
-    held = held_by_pair(pairs, facts.sessions)
-    erased = _erased(facts.participants)
-    per_mentee: Counter[str] = Counter()
-    for pair in pairs:
-        if pair.mentee_key not in erased:
-            per_mentee[pair.mentee_key] += len(held.get(pair.id, ()))
-    if not per_mentee:
-        return 0.0
-    return round(sum(1 for n in per_mentee.values() if n >= sessions_needed) / len(per_mentee), 4)
+def _mentees_with(sessions_needed: int, aggregates: ProgramAggregates) -> float:
+    mentees = {int(held): n for held, n in aggregates.counts.under("mentee_sessions").items()}
+    enough = sum(n for held, n in mentees.items() if held >= sessions_needed)
+    return _rate(enough, sum(mentees.values()), 4) or 0.0
 
 
-_METRICS: dict[str, Callable[[ProgramFacts], float | None]] = {
+_METRICS: dict[str, Callable[[ProgramAggregates], float | None]] = {
     "sessions_held_per_pair": _sessions_per_pair,
     "sessions_per_pair": _sessions_per_pair,
-    "match_rate": lambda facts: pairing(facts).match_rate,
-    "average_rating": lambda facts: _average_rating(facts.feedback),
-    "goal_completion_rate": lambda facts: _goal_completion(_goals(facts)),
+    "match_rate": lambda aggregates: pairing(aggregates).match_rate,
+    "average_rating": lambda aggregates: average_rating(aggregates.counts),
+    "goal_completion_rate": lambda aggregates: goal_completion(aggregates.counts),
 }
 
 
@@ -712,10 +725,10 @@ def is_peer_program(program: ProgramFact | None) -> bool:
     return program is not None and program.format is ProgramFormat.PEER
 
 
-def _measure(metric: str, facts: ProgramFacts) -> float | None:
+def _measure(metric: str, aggregates: ProgramAggregates) -> float | None:
     """The metric's current value, or None for a metric this service cannot measure."""
     wanted = _MENTEES_WITH.match(metric)
     if wanted:
-        return _mentees_with(int(wanted.group(1)), facts)
+        return _mentees_with(int(wanted.group(1)), aggregates)
     measure = _METRICS.get(metric)
-    return measure(facts) if measure else None
+    return measure(aggregates) if measure else None

@@ -19,6 +19,10 @@ class AnalyticsMetrics:
         self._events = metrics.counter(
             "analytics_events_projected_total", "Events folded into the read models."
         )
+        self._writes = metrics.counter(
+            "analytics_documents_written_total",
+            "Documents the projection wrote (read models and their aggregates).",
+        )
         self._lag = metrics.gauge(
             "analytics_projection_lag_seconds",
             "Age (from its event time) of the newest event in the last projected batch.",
@@ -34,7 +38,11 @@ class AnalyticsMetrics:
             "analytics_average_session_rating", "Average session rating (1-5).", "program"
         )
 
-    def projected(self, events: int, lag_s: float) -> None:
-        """A batch of ``events`` was projected; its newest event is ``lag_s`` old."""
+    def projected(self, events: int, lag_s: float, written: int = 0) -> None:
+        """A batch of ``events`` was projected, writing ``written`` documents.
+
+        Its newest event is ``lag_s`` old.
+        """
         self._events.inc(events)
+        self._writes.inc(written)
         self._lag.set(max(0.0, lag_s))

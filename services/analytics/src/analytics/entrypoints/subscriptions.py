@@ -2,8 +2,11 @@
 
 Handlers only collect the batch's events; just before the batch's transaction commits, the
 projection use case loads the documents they touch, folds the events in (see
-`analytics.domain.facts`) and writes the documents back. The consumer's processed-event
-markers commit in the same transaction, so a batch is projected exactly once.
+`analytics.domain.facts`), keeps the program aggregates in step (`analytics.domain.aggregates`)
+and writes what changed. The consumer stores its partitions' offsets in the same transaction
+(`Idempotence.OFFSETS`), so a redelivered batch is skipped; an event published twice (at
+two offsets) is found in its document, which remembers the newest events folded into it: it
+is not folded again, and the consumer counts it as a duplicate.
 """
 
 from __future__ import annotations
@@ -51,8 +54,12 @@ class Projector:
         pending.append(envelope)
 
     async def _project(self, envelopes: list[Envelope[Any]], tx: Transaction) -> None:
-        await self._projection.project(envelopes, tx)
+        projected = await self._projection.project(envelopes, tx)
+        for event_id in projected.applied_before:
+            tx.already_applied(event_id)  # counted as duplicates, as markers would have
         newest = max(envelope.occurred_at for envelope in envelopes)
         tx.after_commit(
-            lambda: self._metrics.projected(len(envelopes), (utc_now() - newest).total_seconds())
+            lambda: self._metrics.projected(
+                len(envelopes), (utc_now() - newest).total_seconds(), projected.written
+            )
         )

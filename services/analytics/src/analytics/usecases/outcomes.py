@@ -19,7 +19,7 @@ class OutcomeReports:
     async def outcomes(self, program_id: str) -> OutcomesReport:
         """The outcomes report, as of today."""
         return outcomes(
-            await self._models.of_program(program_id),
+            await self._models.outcome_facts(program_id),
             await self._organisation.people(),
             await self._organisation.outcomes(),
             today=utc_now().date(),
@@ -27,4 +27,4 @@ class OutcomeReports:
 
     async def mentor_impact(self, program_id: str) -> MentorImpactReport:
         """The mentor impact view."""
-        return mentor_impact(await self._models.of_program(program_id))
+        return mentor_impact(await self._models.impact_facts(program_id))

@@ -1,7 +1,8 @@
-"""Builds a program's reports from its read-model documents."""
+"""Builds a program's reports from its aggregates."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from enum import StrEnum
 
@@ -9,8 +10,10 @@ from pydantic import BaseModel
 
 from analytics.adapters.read_models import ReadModels
 from analytics.domain import reports
-from analytics.domain.documents import ProgramFacts
+from analytics.domain.aggregates import EntrySet, ProgramAggregates
 from mentorship_contracts.types import utc_now
+
+HEALTH_SETS = (EntrySet.LOW_RATINGS, EntrySet.POOR_FITS, EntrySet.OVER_CAPACITY)
 
 
 class ReportName(StrEnum):
@@ -25,47 +28,72 @@ class ReportName(StrEnum):
 
 
 class ReportService:
-    """Computes reports on demand from the live read models."""
+    """Computes reports on demand from the live aggregates (a few documents per report)."""
 
     def __init__(self, models: ReadModels, *, inactive_after_days: int) -> None:
         self._models = models
         self._inactive_after_days = inactive_after_days
 
     async def registration(self, program_id: str) -> reports.RegistrationReport:
-        """The registration report."""
-        return reports.registration(await self._models.of_program(program_id))
+        """The registration report (with the invitation funnel)."""
+        aggregates, directory = await asyncio.gather(
+            self._models.aggregates(program_id),
+            self._models.directory_facts(program_id, funnel=True),
+        )
+        return reports.registration(aggregates, directory)
 
     async def pairing(self, program_id: str) -> reports.PairingReport:
         """The pairing report."""
-        return reports.pairing(await self._models.of_program(program_id))
+        return reports.pairing(await self._models.aggregates(program_id, (EntrySet.RUNS,)))
 
     async def sessions(self, program_id: str) -> reports.SessionsReport:
         """The sessions report."""
-        return reports.sessions(await self._models.of_program(program_id))
+        return reports.sessions(await self._models.aggregates(program_id))
 
     async def scores(self, program_id: str) -> reports.ScoresReport:
         """The scores report."""
-        return reports.scores(await self._models.of_program(program_id))
+        return reports.scores(await self._models.aggregates(program_id))
 
     async def skills(self, program_id: str) -> reports.SkillsReport:
         """The skills and goals report."""
-        return reports.skills(await self._models.of_program(program_id))
+        return reports.skills(await self._models.aggregates(program_id))
 
-    async def health(self, program_id: str) -> reports.HealthReport:
-        """The health flags, as of now."""
-        return self._health(await self._models.of_program(program_id))
+    async def health(
+        self, program_id: str, limit: int = reports.DEFAULT_LIST_LIMIT
+    ) -> reports.HealthReport:
+        """The health flags, as of now; each list holds at most ``limit`` items."""
+        now = utc_now()
+        aggregates, directory, goals = await asyncio.gather(
+            self._models.aggregates(program_id, HEALTH_SETS),
+            self._models.directory_facts(program_id, conflicts=True),
+            self._models.milestone_goals(program_id),
+        )
+        cutoff = reports.inactive_cutoff(now, self._inactive_after_days)
+        until = reports.inactive_read_until(aggregates.counts, cutoff, limit)
+        rhythms = await self._models.stalest_rhythms(program_id, until) if until else []
+        return reports.health(
+            aggregates,
+            now=now,
+            inactive_after_days=self._inactive_after_days,
+            inactive=rhythms,
+            limit=limit,
+            directory=directory,
+            goals=goals,
+        )
 
-    def _health(self, facts: ProgramFacts) -> reports.HealthReport:
-        return reports.health(facts, now=utc_now(), inactive_after_days=self._inactive_after_days)
-
-    async def report(self, program_id: str, name: ReportName) -> BaseModel:
+    async def report(
+        self, program_id: str, name: ReportName, limit: int = reports.DEFAULT_LIST_LIMIT
+    ) -> BaseModel:
         """Any report by name."""
-        build: dict[ReportName, Callable[[ProgramFacts], BaseModel]] = {
-            ReportName.REGISTRATION: reports.registration,
-            ReportName.PAIRING: reports.pairing,
+        if name is ReportName.HEALTH:
+            return await self.health(program_id, limit)
+        if name is ReportName.PAIRING:
+            return await self.pairing(program_id)
+        if name is ReportName.REGISTRATION:
+            return await self.registration(program_id)
+        build: dict[ReportName, Callable[[ProgramAggregates], BaseModel]] = {
             ReportName.SESSIONS: reports.sessions,
             ReportName.SCORES: reports.scores,
             ReportName.SKILLS: reports.skills,
-            ReportName.HEALTH: self._health,
         }
-        return build[name](await self._models.of_program(program_id))
+        return build[name](await self._models.aggregates(program_id))

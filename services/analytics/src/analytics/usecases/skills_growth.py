@@ -13,5 +13,5 @@ class SkillsGrowthReports:
         self._models = models
 
     async def growth(self, program_id: str) -> SkillsGrowthReport:
-        """The report, from every assessment projected so far."""
-        return skills_growth(await self._models.of_program(program_id))
+        """The report, from every assessment projected so far (only those are read)."""
+        return skills_growth(await self._models.skills_facts(program_id))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence, Set
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
-from feedback.domain.membership import Participation
+from feedback.domain.membership import Identity, Participation, identities_applied
 from mentorship_contracts.events import PairCreated
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import ParticipantRole
+from mentorship_kit.batching import find_in, store
 from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
@@ -49,50 +49,49 @@ class Directory:
         )
 
     async def remember(
-        self,
-        participant_id: str,
-        *,
-        person_id: str,
-        program_id: str,
-        role: ParticipantRole,
-        as_of: datetime,
-        tx: Transaction,
-        overwrite: bool = True,
-        skills: Sequence[str] | None = None,
-        manager_person_id: str | None = None,
+        self, identities: Iterable[Identity], erased: Set[str], tx: Transaction
     ) -> None:
-        """Record who a participant is (an older fact never overwrites a newer one).
+        """Record who participants are, in order (see `identities_applied`).
 
-        ``overwrite=False`` only fills in a participant not known yet (a pair names its
-        members before their registrations may have arrived). An erased participant is
-        never recorded again. ``skills`` are the skills a mentee chose to grow (their
-        registration's answers) and ``manager_person_id`` their direct manager; None (for
-        both) keeps what is known.
+        One read of what is stored, one bulk write. ``erased``: participants never
+        recorded again.
         """
-        if await self.erased([participant_id], tx):
-            return
-        stored = await self._participants.find_one(
-            {"_id": participant_id}, {"as_of": 1}, session=tx.session
-        )
-        if stored is not None and (not overwrite or stored["as_of"] > as_of):
-            return
-        await self._participants.update_one(
-            {"_id": participant_id},
-            {
-                "$set": {
-                    "person_id": person_id,
-                    "program_id": program_id,
-                    "role": role.value,
-                    "as_of": as_of,
-                    **(
-                        {}
-                        if skills is None
-                        else {"skills": list(skills), "manager_person_id": manager_person_id}
-                    ),
-                }
-            },
-            upsert=True,
-            session=tx.session,
+        listed = list(identities)
+        stored = {
+            document["_id"]: document["as_of"]
+            async for document in find_in(
+                self._participants,
+                [identity.participant_id for identity in listed],
+                projection={"as_of": 1},
+                tx=tx,
+            )
+        }
+        documents = {
+            key: {
+                "person_id": identity.person_id,
+                "program_id": identity.program_id,
+                "role": identity.role.value,
+                "as_of": identity.as_of,
+                **(
+                    {}
+                    if identity.skills is None
+                    else {
+                        "skills": list(identity.skills),
+                        "manager_person_id": identity.manager_person_id,
+                    }
+                ),
+            }
+            for key, identity in identities_applied(stored, listed, erased).items()
+        }
+        await store(
+            self._participants,
+            tx,
+            new=[{"_id": key, **values} for key, values in documents.items() if key not in stored],
+            changed=[
+                UpdateOne({"_id": key}, {"$set": values})
+                for key, values in documents.items()
+                if key in stored
+            ],
         )
 
     async def persons(self, participant_ids: Iterable[str]) -> dict[str, str]:
@@ -163,3 +162,7 @@ class Directory:
     async def erased(self, participant_ids: Iterable[str], tx: Transaction) -> bool:
         """Whether any of ``participant_ids`` was erased (see `mentorship_kit.erasure_guards`)."""
         return await self._guards.erased(participant_ids, tx)
+
+    async def erased_among(self, participant_ids: Iterable[str], tx: Transaction) -> set[str]:
+        """Which of ``participant_ids`` were erased, guarding each of them in ``tx``."""
+        return await self._guards.erased_among(participant_ids, tx)

@@ -69,6 +69,7 @@ def register_event_handlers(
 
     @handlers.on(ParticipantErased)
     async def on_erased(event: Envelope[ParticipantErased], tx: Transaction) -> None:
+        await facts.flush(tx)  # what the batch said before the erasure is erased with it
         await erasure.erase(event.data.participant_id, tx)
 
     @handlers.on(DirectoryPersonErased)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Container, Iterable, Mapping
+from datetime import datetime
+from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 
+from matching.domain.pool import PoolEntry
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import ParticipantRole
+from mentorship_kit.batching import find_in, store
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
 
 POOL, VERSIONS = "pool", "pool_versions"
+_ENTRY_FIELDS = {"as_of": 1, "state.program_id": 1, "state.role": 1}
 
 
 class MatchingPool:
@@ -30,15 +36,19 @@ class MatchingPool:
         self._versions: Collection = database[VERSIONS]
 
     def indexes(self) -> tuple[Indexes, ...]:
-        """The pool is read per program, and per person (a participant's own views)."""
+        """The pool is read per program, in pages in participant id order, and per person.
+
+        One index serves the program's reads (a query on the program alone uses its prefix),
+        one a participant's own views: every index slows the storing of each registration.
+        """
         return (
             self.programs.indexes(),
             self.participants.indexes(
-                IndexModel([("state.program_id", ASCENDING)], name="by_program"),
                 IndexModel(
                     [("state.program_id", ASCENDING), ("_id", ASCENDING)], name="by_program_page"
                 ),
                 IndexModel([("state.person_id", ASCENDING)], name="by_person"),
+                retired=("by_program",),
             ),
         )
 
@@ -62,7 +72,7 @@ class MatchingPool:
         """
         document = await self._versions.find_one_and_update(
             {"_id": program_id},
-            {"$inc": {"version": 1}},
+            {"$inc": {"version": 1}, "$setOnInsert": {"counted": True}},
             upsert=True,
             return_document=ReturnDocument.AFTER,
             session=tx.session,
@@ -87,22 +97,124 @@ class MatchingPool:
         self, participant_ids: Iterable[str], tx: Transaction
     ) -> dict[str, ParticipantState]:
         """Those of ``participant_ids`` still in the pool, read in ``tx`` (by key)."""
-        ids = sorted(set(participant_ids))
-        cursor = self._pool.find({"_id": {"$in": ids}}, {"state": 1}, session=tx.session)
-        found = [ParticipantState.model_validate(document["state"]) async for document in cursor]
+        found = [
+            ParticipantState.model_validate(document["state"])
+            async for document in find_in(
+                self._pool, sorted(set(participant_ids)), projection={"state": 1}, tx=tx
+            )
+        ]
         return {person.participant_id: person for person in found}
 
-    async def role_counts(self, program_id: str) -> dict[ParticipantRole, int]:
-        """How many participants of each role wait in a program's pool (one aggregation)."""
+    async def entries(
+        self, participant_ids: Iterable[str], tx: Transaction
+    ) -> dict[str, PoolEntry]:
+        """Program, role and version of those of ``participant_ids`` in the pool (one read)."""
+        return {
+            document["_id"]: _entry(document)
+            async for document in find_in(
+                self._pool, participant_ids, projection=_ENTRY_FIELDS, tx=tx
+            )
+        }
+
+    async def store(
+        self,
+        participants: Iterable[tuple[ParticipantState, datetime]],
+        stored: Container[str],
+        tx: Transaction,
+    ) -> None:
+        """Store participants' states, as `SnapshotStore.put` stores one.
+
+        ``stored``: the participants the pool holds already (updated; the others inserted
+        in one command, see `mentorship_kit.batching.store`).
+        """
+        documents = {
+            participant.participant_id: {
+                "state": participant.model_dump(mode="json"),
+                "as_of": as_of,
+            }
+            for participant, as_of in participants
+        }
+        await store(
+            self._pool,
+            tx,
+            new=[{"_id": key, **values} for key, values in documents.items() if key not in stored],
+            changed=[
+                UpdateOne({"_id": key}, {"$set": values})
+                for key, values in documents.items()
+                if key in stored
+            ],
+        )
+
+    async def remove(self, participant_id: str, tx: Transaction) -> PoolEntry | None:
+        """Take a participant out of the pool; what it held of them, if anything."""
+        document = await self._pool.find_one_and_delete(
+            {"_id": participant_id}, projection=_ENTRY_FIELDS, session=tx.session
+        )
+        return _entry(document) if document is not None else None
+
+    async def count(self, changes: Mapping[str, Counter[ParticipantRole]], tx: Transaction) -> None:
+        """Apply count changes per program and bump each program's version (one bulk write).
+
+        The counts live in the program's version document (see `touch`), so every writer
+        of a program's pool serialises on it and the counts stay exact. A version document
+        written for the first time (here or by `touch`) starts a pool that is counted from
+        its first member: every pool change of a program, in any version of this service,
+        wrote its version document, so a program without one has an empty pool.
+        """
+        writes = [
+            UpdateOne(
+                {"_id": program_id},
+                {
+                    "$inc": {
+                        "version": 1,
+                        **{f"counts.{role.value}": n for role, n in deltas.items() if n},
+                    },
+                    "$setOnInsert": {"counted": True},
+                },
+                upsert=True,
+            )
+            for program_id, deltas in changes.items()
+        ]
+        if writes:
+            await self._versions.bulk_write(writes, ordered=False, session=tx.session)
+
+    async def role_counts(self, program_id: str) -> dict[ParticipantRole, int] | None:
+        """How many participants of each role wait in a program's pool (one read).
+
+        None while the program's counts were never counted (a pool filled by an earlier
+        version): `recount` counts them once.
+        """
+        document = await self._versions.find_one({"_id": program_id})
+        if document is None:
+            return dict.fromkeys(ParticipantRole, 0)
+        if not document.get("counted"):
+            return None
+        return _counts(document.get("counts", {}))
+
+    async def recount(self, program_id: str, tx: Transaction) -> dict[ParticipantRole, int]:
+        """Count a program's pool by role (one aggregation) and keep the counts, in ``tx``."""
         counts = dict.fromkeys(ParticipantRole, 0)
         cursor = await self._pool.aggregate(
             [
                 {"$match": {"state.program_id": program_id}},
                 {"$group": {"_id": "$state.role", "count": {"$sum": 1}}},
-            ]
+            ],
+            session=tx.session,
         )
         async for group in cursor:
             counts[ParticipantRole(group["_id"])] = int(group["count"])
+        await self._versions.update_one(
+            {"_id": program_id},
+            {
+                "$set": {
+                    "counts": {role.value: n for role, n in counts.items()},
+                    "counted": True,
+                },
+                "$inc": {"version": 1},
+            },
+            upsert=True,
+            session=tx.session,
+        )
         return counts
 
     async def page(
@@ -116,3 +228,12 @@ class MatchingPool:
             query["_id"] = {"$gt": after}
         cursor = self._pool.find(query, {"state": 1}).sort("_id", ASCENDING).limit(limit)
         return [ParticipantState.model_validate(document["state"]) async for document in cursor]
+
+
+def _entry(document: Mapping[str, Any]) -> PoolEntry:
+    state = document["state"]
+    return PoolEntry(state["program_id"], ParticipantRole(state["role"]), document["as_of"])
+
+
+def _counts(stored: Mapping[str, Any]) -> dict[ParticipantRole, int]:
+    return {role: int(stored.get(role.value, 0)) for role in ParticipantRole}

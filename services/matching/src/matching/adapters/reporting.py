@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReplaceOne
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from matching.domain.reporting import ManagerStatement
-from mentorship_kit.mongo import Collection, Database, Indexes
+from mentorship_kit.batching import find_in, store
+from mentorship_kit.mongo import Collection, Database, Indexes, without_id
 from mentorship_kit.outbox import Transaction
 
 MANAGERS = "managers"
@@ -32,14 +33,30 @@ class ManagerEdges:
         self, people: Iterable[str], tx: Transaction
     ) -> dict[str, ManagerStatement]:
         """The stored statement about each of ``people`` (those that have one)."""
-        cursor = self._edges.find({"_id": {"$in": sorted(set(people))}}, session=tx.session)
-        return {document["_id"]: _statement(document) async for document in cursor}
+        return {
+            document["_id"]: _statement(document)
+            async for document in find_in(self._edges, sorted(set(people)), tx=tx)
+        }
 
-    async def save(self, statements: Iterable[ManagerStatement], tx: Transaction) -> None:
-        """Store statements, each replacing the one about the same person."""
-        writes = [ReplaceOne({"_id": s.person}, _document(s), upsert=True) for s in statements]
-        if writes:
-            await self._edges.bulk_write(writes, ordered=False, session=tx.session)
+    async def save(
+        self, statements: Iterable[ManagerStatement], known: Container[str], tx: Transaction
+    ) -> None:
+        """Store statements, each replacing the one about the same person.
+
+        ``known``: the people who have a stored statement (as `statements` read them in
+        ``tx``); the others' are inserted in one command (see `mentorship_kit.batching`).
+        """
+        listed = list(statements)
+        await store(
+            self._edges,
+            tx,
+            new=[_document(s) for s in listed if s.person not in known],
+            changed=[
+                UpdateOne({"_id": s.person}, {"$set": without_id(_document(s))})
+                for s in listed
+                if s.person in known
+            ],
+        )
 
     async def statement_of(self, person: str) -> ManagerStatement | None:
         """The statement matching keeps about whom ``person`` reports to, if any."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from matching.domain.matching import MENTEE_ROLES, MENTOR_ROLES, mentor_capacity
 from matching.domain.pairs import Pair
@@ -61,3 +63,55 @@ class PoolPage:
     counts: dict[ParticipantRole, int]
     members: tuple[PoolMember, ...]
     next_after: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PoolEntry:
+    """What the pool holds of a participant for counting: their program, role and version."""
+
+    program_id: str
+    role: ParticipantRole
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PoolChanges:
+    """What a batch of registrations changes in the pool."""
+
+    stored: dict[str, tuple[ParticipantState, datetime]]
+    """The newest state of each participant whose stored state it replaces."""
+    counts: dict[str, Counter[ParticipantRole]]
+    """Per program, the change of the number of participants of each role."""
+
+
+def registrations_applied(
+    stored: Mapping[str, PoolEntry], incoming: Iterable[tuple[ParticipantState, datetime]]
+) -> PoolChanges:
+    """Apply registrations (and updates) to the pool, in the order they came.
+
+    Per participant the newest state wins: one older than what is stored (or than an
+    earlier one of the batch) changes nothing; of equal times the later one wins, as when
+    they were stored one by one. The counts follow each participant's role.
+    """
+    current = dict(stored)
+    changed: dict[str, tuple[ParticipantState, datetime]] = {}
+    counts: dict[str, Counter[ParticipantRole]] = {}
+    for participant, as_of in incoming:
+        key = participant.participant_id
+        before = current.get(key)
+        if before is not None and before.as_of > as_of:
+            continue
+        after = PoolEntry(participant.program_id, participant.role, as_of)
+        if before is not None:
+            counts.setdefault(before.program_id, Counter())[before.role] -= 1
+        counts.setdefault(after.program_id, Counter())[after.role] += 1
+        current[key] = after
+        changed[key] = (participant, as_of)
+    return PoolChanges(changed, counts)
+
+
+def departure_counted(entry: PoolEntry | None) -> dict[str, Counter[ParticipantRole]]:
+    """The count change of someone leaving the pool (nothing if they were not in it)."""
+    if entry is None:
+        return {}
+    return {entry.program_id: Counter({entry.role: -1})}

@@ -9,7 +9,12 @@ from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
 from matching.adapters.reporting import ManagerEdges
 from matching.domain.pairs import Pair
-from matching.domain.pool import PoolPage, pool_member
+from matching.domain.pool import (
+    PoolPage,
+    departure_counted,
+    pool_member,
+    registrations_applied,
+)
 from matching.domain.reporting import (
     ManagerStatement,
     directory_statement,
@@ -21,11 +26,20 @@ from mentorship_contracts.events import DirectoryPersonChanged
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import PairEndReason, ParticipantRole
-from mentorship_kit.outbox import Transaction
+from mentorship_kit.batching import Buffer
+from mentorship_kit.outbox import Transaction, Transactor
 
 
 class PoolService:
-    """Programs and participants as matching keeps them."""
+    """Programs and participants as matching keeps them.
+
+    Registrations are the bulk of what matching consumes (an import is thousands at once):
+    the participants of a consumer batch are stored together just before its transaction
+    commits, with one read of what the pool holds of them, one bulk write of the pool, one
+    of the programs' counts and one read and one write of the manager edges. An event that
+    takes someone out of the pool stores the batch's registrations before it first, so
+    events keep their order.
+    """
 
     def __init__(
         self,
@@ -33,11 +47,16 @@ class PoolService:
         managers: ManagerEdges,
         pairs: PairService,
         pair_store: PairRepository,
+        transactor: Transactor,
     ) -> None:
         self._pool = pool
         self._managers = managers
         self._pairs = pairs
         self._pair_store = pair_store
+        self._transactor = transactor
+        self._registrations: Buffer[tuple[ParticipantState, datetime]] = Buffer(
+            "matching.registrations", self._store_registrations
+        )
 
     async def page(
         self, program_id: str, *, role: ParticipantRole | None, after: str | None, limit: int
@@ -49,9 +68,12 @@ class PoolService:
         for pair in await self._pair_store.active_involving(p.participant_id for p in people):
             for person in {pair.mentee_participant_id, pair.mentor_participant_id}:
                 active.setdefault(person, []).append(pair)
+        counts = await self._pool.role_counts(program_id)
+        if counts is None:  # a pool filled before it was counted: count it once
+            counts = await self._transactor.run(lambda tx: self._pool.recount(program_id, tx))
         return PoolPage(
             program_id=program_id,
-            counts=await self._pool.role_counts(program_id),
+            counts=counts,
             members=tuple(
                 pool_member(program, person, active.get(person.participant_id, ()))
                 for person in people
@@ -72,12 +94,10 @@ class PoolService:
         """Someone registered or changed their answers: keep their newest state.
 
         The manager edges their reporting line states are kept too, whatever became of
-        the registration since (a withdrawn manager still manages): each transaction
-        stores the best statement per person once, just before it commits.
+        the registration since (a withdrawn manager still manages). Stored with the
+        transaction's other registrations just before it commits (see the class).
         """
-        if await self._pool.participants.put(participant.participant_id, participant, as_of, tx):
-            await self._changed(participant.program_id, tx)
-        self._state(statements_of(participant, as_of), tx)
+        self._registrations.add((participant, as_of), tx)
 
     async def directory_changed(self, change: DirectoryPersonChanged, tx: Transaction) -> None:
         """The directory announced a person's manager: it outranks registrations' lines.
@@ -97,10 +117,22 @@ class PoolService:
 
     async def _store_statements(self, pending: list[ManagerStatement], tx: Transaction) -> None:
         known = await self._managers.statements({s.person for s in pending}, tx)
-        await self._managers.save(newest(known, pending).values(), tx)
+        await self._managers.save(newest(known, pending).values(), known, tx)
+
+    async def _store_registrations(
+        self, registrations: list[tuple[ParticipantState, datetime]], tx: Transaction
+    ) -> None:
+        stored = await self._pool.entries((p.participant_id for p, _ in registrations), tx)
+        changes = registrations_applied(stored, registrations)
+        await self._pool.store(changes.stored.values(), stored, tx)
+        await self._pool.count(changes.counts, tx)
+        self._touched(tx).update(changes.counts)
+        statements = [s for p, as_of in registrations for s in statements_of(p, as_of)]
+        await self._store_statements(statements, tx)
 
     async def person_erased(self, person_id: str, tx: Transaction) -> None:
         """Forget whom an erased person reported to and who reported to them."""
+        await self._registrations.flush(tx)  # a registration before the erasure goes first
         await self._managers.forget(person_id, tx)
         await self._pool.forget_manager(person_id, tx)
 
@@ -108,13 +140,24 @@ class PoolService:
         self, program_id: str, participant_id: str, reason: PairEndReason, tx: Transaction
     ) -> None:
         """Someone withdrew or was erased: out of the pool, their pairs ended."""
-        await self._pool.participants.delete(participant_id, tx)
-        await self._changed(program_id, tx)
+        await self._registrations.flush(tx)
+        left = await self._pool.remove(participant_id, tx)
+        counted = departure_counted(left)
+        if counted:
+            await self._pool.count(counted, tx)
+            self._touched(tx).update(counted)
+        else:
+            await self._changed(program_id, tx)
         await self._pairs.participant_left(participant_id, reason, tx)
 
     async def _changed(self, program_id: str, tx: Transaction) -> None:
         """Bump the program's version once per transaction (a batch of events is one)."""
-        touched: set[str] = tx.scratch.setdefault("pool_touched", set())
+        touched = self._touched(tx)
         if program_id not in touched:
             touched.add(program_id)
             await self._pool.touch(program_id, tx)
+
+    @staticmethod
+    def _touched(tx: Transaction) -> set[str]:
+        touched: set[str] = tx.scratch.setdefault("pool_touched", set())
+        return touched

@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import TypeAdapter
-from pymongo import ASCENDING, IndexModel, UpdateOne
+from pymongo import ASCENDING, IndexModel
 
 from mentorship_contracts.events import PairCreated
 from mentorship_contracts.events.program import ProgramState
+from mentorship_kit.batching import find_in, store, update_each
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
@@ -63,29 +64,30 @@ class PairRepository:
         )
 
     async def record(self, pairs: Sequence[tuple[PairCreated, datetime]], tx: Transaction) -> None:
-        """Remember new pairs (with when they were created), not planned yet; one bulk write.
+        """Remember new pairs (with when they were created), not planned yet.
 
         A pair already known is left as it is (a replayed `PairCreated` cannot bring back a
-        pair that ended).
+        pair that ended). One read of which are known, one insert of the others.
         """
         if not pairs:
             return
-        writes = [
-            UpdateOne(
-                {"_id": pair.pair_id},
-                {
-                    "$setOnInsert": {
-                        "state": pair.model_dump(mode="json"),
-                        "as_of": as_of,
-                        "ended": False,
-                        "planned": False,
-                    }
-                },
-                upsert=True,
+        known = {
+            document["_id"]
+            async for document in find_in(
+                self._pairs, [pair.pair_id for pair, _ in pairs], projection={"_id": 1}, tx=tx
             )
-            for pair, as_of in pairs
-        ]
-        await self._pairs.bulk_write(writes, ordered=False, session=tx.session)
+        }
+        new: dict[str, dict[str, Any]] = {}
+        for pair, as_of in pairs:
+            if pair.pair_id not in known and pair.pair_id not in new:
+                new[pair.pair_id] = {
+                    "_id": pair.pair_id,
+                    "state": pair.model_dump(mode="json"),
+                    "as_of": as_of,
+                    "ended": False,
+                    "planned": False,
+                }
+        await store(self._pairs, tx, new=list(new.values()))
 
     async def mark_ended(self, pair_id: str, tx: Transaction) -> bool:
         """Record that a pair ended; False when it is not known."""
@@ -117,11 +119,9 @@ class PairRepository:
         return [_stored_pair(document) async for document in cursor]
 
     async def mark_planned(self, pair_ids: Sequence[str], tx: Transaction) -> None:
-        """Take planned pairs off the queue; one bulk write."""
+        """Take planned pairs off the queue; one bulk write (an update per 50 pairs)."""
         if pair_ids:
-            writes = [
-                UpdateOne({"_id": pair_id}, {"$set": {"planned": True}}) for pair_id in pair_ids
-            ]
+            writes = update_each(pair_ids, {"$set": {"planned": True}})
             await self._pairs.bulk_write(writes, ordered=False, session=tx.session)
 
     async def forget_naming(self, participant_id: str, tx: Transaction) -> int:
@@ -143,17 +143,19 @@ class PairRepository:
         return _known(document) if document else None
 
     async def waiting_in_series(self, series_id: str) -> list[KnownPair]:
-        """The pairs of a series (a pair's own, or a group's) waiting to be planned."""
-        cursor = self._pairs.find(
-            {
-                **_PENDING,
-                "$or": [
-                    {"_id": series_id, "state.group_id": None},
-                    {"state.group_id": series_id},
-                ],
-            }
-        )
-        return [_known(document) async for document in cursor]
+        """The pairs of a series (a pair's own, or a group's) waiting to be planned.
+
+        Two indexed lookups (by id, by group) rather than one ``$or``, which some servers
+        answer with a scan of every pair: clients poll this while a series is planned.
+        """
+        own = await self._pairs.find_one({"_id": series_id})
+        found = [own] if own is not None and own["state"].get("group_id") is None else []
+        found += [document async for document in self._pairs.find({"state.group_id": series_id})]
+        return [
+            _known(document)
+            for document in found
+            if not document.get("planned", False) and not document.get("ended", False)
+        ]
 
 
 def _stored_pair(document: Mapping[str, Any]) -> PairCreated:

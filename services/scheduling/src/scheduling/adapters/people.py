@@ -11,17 +11,17 @@ committing.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from mentorship_contracts.events.participant import ParticipantState
+from mentorship_kit.batching import chunks, find_in, store
 from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
-from scheduling.adapters.batching import chunks
 
 PARTICIPANTS = "participants"
 FEEDS = "calendar_feeds"
@@ -55,31 +55,47 @@ class People:
         )
 
     async def remember(
-        self, participant: ParticipantState, as_of: datetime, tx: Transaction
+        self, participants: Sequence[tuple[ParticipantState, datetime]], tx: Transaction
     ) -> None:
-        """Keep a participant's person id and time zone (a newer state is never rolled back).
+        """Keep participants' person ids and time zones, a batch at once, in order.
 
-        An erased participant is not remembered again.
+        One erasure-guard round for the batch, one read of what is stored and one bulk
+        write: per participant the newest state wins (a later event of the batch on a tie,
+        and a stored newer state is never rolled back). An erased participant is not
+        remembered again.
         """
-        if await self.erased([participant.participant_id], tx):
+        if not participants:
             return
-        stored = await self._participants.find_one(
-            {"_id": participant.participant_id}, {"as_of": 1}, session=tx.session
-        )
-        if stored is not None and stored["as_of"] > as_of:
-            return
-        await self._participants.update_one(
-            {"_id": participant.participant_id},
-            {
-                "$set": {
-                    "person_id": participant.person_id,
-                    "program_id": participant.program_id,
-                    "time_zone": participant.profile.time_zone,
-                    "as_of": as_of,
-                }
-            },
-            upsert=True,
-            session=tx.session,
+        ids = [participant.participant_id for participant, _ in participants]
+        erased = await self._guards.erased_among(ids, tx)
+        stored = {
+            document["_id"]: document["as_of"]
+            async for document in find_in(self._participants, ids, projection={"as_of": 1}, tx=tx)
+        }
+        newest: dict[str, tuple[ParticipantState, datetime]] = {}
+        for participant, as_of in participants:
+            key = participant.participant_id
+            current = newest[key][1] if key in newest else stored.get(key)
+            if key not in erased and (current is None or not current > as_of):
+                newest[key] = (participant, as_of)
+        documents = {
+            key: {
+                "person_id": participant.person_id,
+                "program_id": participant.program_id,
+                "time_zone": participant.profile.time_zone,
+                "as_of": as_of,
+            }
+            for key, (participant, as_of) in newest.items()
+        }
+        await store(
+            self._participants,
+            tx,
+            new=[{"_id": key, **values} for key, values in documents.items() if key not in stored],
+            changed=[
+                UpdateOne({"_id": key}, {"$set": values})
+                for key, values in documents.items()
+                if key in stored
+            ],
         )
 
     async def zones(
@@ -130,16 +146,8 @@ class People:
         return await self._guards.erased(participant_ids, tx)
 
     async def erased_among(self, participant_ids: Iterable[str], tx: Transaction) -> set[str]:
-        """Which of ``participant_ids`` were erased, guarding them (a few rounds for all).
-
-        Each guard's answer is kept for the rest of the attempt, so asking again per id
-        costs nothing.
-        """
-        erased: set[str] = set()
-        for chunk in chunks(participant_ids):
-            if await self._guards.erased(chunk, tx):
-                erased |= {item for item in chunk if await self._guards.erased([item], tx)}
-        return erased
+        """Which of ``participant_ids`` were erased, guarding them (a few rounds for all)."""
+        return await self._guards.erased_among(participant_ids, tx)
 
     async def feed_token(self, person_id: str, now: datetime) -> str:
         """The person's feed secret, created on first use."""

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReplaceOne
 
+from mentorship_kit.batching import chunks, store
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
-from scheduling.adapters.batching import chunks
 from scheduling.domain.sessions import Member, MemberRole, Series
 
 SERIES = "series"
@@ -77,13 +77,35 @@ class SeriesRepository:
         """Insert or replace a series."""
         await self.save_all([series], tx)
 
-    async def save_all(self, series: Sequence[Series], tx: Transaction) -> None:
-        """Insert or replace several series (one bulk write; the last of an id wins)."""
-        if series:
+    async def save_all(
+        self, series: Sequence[Series], tx: Transaction, *, stored: Container[str] | None = None
+    ) -> None:
+        """Insert or replace several series (the last of an id wins).
+
+        ``stored``: the ids of the series stored already, when the caller read them in
+        ``tx``: the others are inserted in one command, cheaper than upserts (see
+        `mentorship_kit.batching.store`); without it every series is upserted.
+        """
+        latest = {item.series_id: item for item in series}
+        if not latest:
+            return
+        if stored is None:
             writes = [
-                ReplaceOne({"_id": item.series_id}, _document(item), upsert=True) for item in series
+                ReplaceOne({"_id": key}, _document(item), upsert=True)
+                for key, item in latest.items()
             ]
             await self._series.bulk_write(writes, ordered=True, session=tx.session)
+            return
+        await store(
+            self._series,
+            tx,
+            new=[_document(item) for key, item in latest.items() if key not in stored],
+            changed=[
+                ReplaceOne({"_id": key}, _document(item))
+                for key, item in latest.items()
+                if key in stored
+            ],
+        )
 
 
 def _document(series: Series) -> Document:

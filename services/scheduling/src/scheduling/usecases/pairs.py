@@ -9,18 +9,15 @@ transaction first records what was noted, so events keep their order.
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 
 from mentorship_contracts.events import PairCreated, PairEnded
+from mentorship_kit.batching import Buffer
 from mentorship_kit.outbox import Transaction
 from scheduling.adapters.pairs import PairRepository
 from scheduling.adapters.people import People
 from scheduling.domain.planning import KnownPair
 from scheduling.usecases.errors import PairNotFoundError
 from scheduling.usecases.planning import Planner
-
-NOTED = "scheduling.pairs.noted"
-"""Key of the transaction's noted pairs in `Transaction.scratch`."""
 
 
 class Pairs:
@@ -30,6 +27,7 @@ class Pairs:
         self._pairs = pairs
         self._people = people
         self._planner = planner
+        self._noted: Buffer[tuple[PairCreated, datetime]] = Buffer("scheduling.pairs", self._record)
 
     async def created(self, pair: PairCreated, as_of: datetime, tx: Transaction) -> None:
         """Queue a new pair for planning, unless it names an erased participant.
@@ -37,16 +35,13 @@ class Pairs:
         Recorded with the transaction's other new pairs just before it commits (or when another
         event about pairs or people comes first); the planning worker is woken once it has.
         """
-        noted: list[tuple[PairCreated, datetime]] = tx.scratch.setdefault(NOTED, [])
-        if not noted:
-            tx.before_commit(partial(self.record_noted, tx))
-        noted.append((pair, as_of))
+        self._noted.add((pair, as_of), tx)
 
     async def record_noted(self, tx: Transaction) -> None:
         """Record the pairs noted in ``tx`` so far (one guard round, one bulk write)."""
-        noted: list[tuple[PairCreated, datetime]] = tx.scratch.pop(NOTED, [])
-        if not noted:
-            return
+        await self._noted.flush(tx)
+
+    async def _record(self, noted: list[tuple[PairCreated, datetime]], tx: Transaction) -> None:
         erased = await self._people.erased_among(
             (p for pair, _ in noted for p in _member_ids(pair)), tx
         )

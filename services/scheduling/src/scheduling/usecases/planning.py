@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from mentorship_contracts.events import PairCreated, PairEnded, ParticipantErased
@@ -116,10 +116,12 @@ class Planner:
         if not pairs:
             return PlanningRound(0)
         series_ids = {series_id_of(pair) for pair in pairs}
+        stored = await self._series.get_many(series_ids, tx)
         state = PlanningState(
-            series=await self._series.get_many(series_ids, tx),
-            sessions=await self._sessions.of_many_series(series_ids, tx),
+            series=stored,  # a series not stored has no sessions: only theirs are read
+            sessions=await self._sessions.of_many_series(sorted(stored), tx),
         )
+        stored_ids = set(stored)
         members = {p for pair in pairs for p in _member_ids(pair)}
         zones = await self._people.zones(
             members | {p for s in state.series.values() for p in s.participant_ids}, tx
@@ -138,7 +140,7 @@ class Planner:
             )
             state.apply(series_id, decision)
             decisions.append(decision)
-        await self._store(decisions, tx)
+        await self._store(decisions, tx, stored_series=stored_ids)
         await self._pairs.mark_planned([pair.pair_id for pair in pairs], tx)
         for program_id in {pair.program_id for pair in pairs}:
             # A concurrent change of the program's end writes this document too: one of the
@@ -192,9 +194,19 @@ class Planner:
         ]
         await self._store(decisions, tx)
 
-    async def _store(self, decisions: Sequence[SeriesDecision], tx: Transaction) -> None:
-        """Store the decisions' series and sessions (one bulk write each), stage their events."""
-        await self._series.save_all(_changed_series(decisions), tx)
+    async def _store(
+        self,
+        decisions: Sequence[SeriesDecision],
+        tx: Transaction,
+        *,
+        stored_series: Container[str] | None = None,
+    ) -> None:
+        """Store the decisions' series and sessions (one bulk write each), stage their events.
+
+        ``stored_series``: the ids of the series stored before, if read in ``tx`` (the
+        others are inserted, see `SeriesRepository.save_all`).
+        """
+        await self._series.save_all(_changed_series(decisions), tx, stored=stored_series)
         changes = SessionChanges.merged(decision.sessions for decision in decisions)
         await store_sessions(self._sessions, changes, self._leads, tx)
 

@@ -2,9 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import BaseModel
 
 from analytics.domain.reports import (
+    DEFAULT_LIST_LIMIT,
     HealthReport,
     PairingReport,
     RegistrationReport,
@@ -13,17 +15,45 @@ from analytics.domain.reports import (
     SkillsReport,
 )
 from analytics.entrypoints.http.csv_export import to_csv
+from analytics.usecases.rebuild import Rebuilder
 from analytics.usecases.reports import ReportName, ReportService
 from mentorship_kit.auth import CallerDependency, Principal
 
 ProgramId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
+ListLimit = Annotated[
+    int,
+    Query(
+        ge=0,
+        le=10_000,
+        description="Most items each list of the health report holds (totals count them all).",
+    ),
+]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
-def reports_router(service: ReportService, manager: CallerDependency) -> APIRouter:
-    """Routes serving the reports (``manager``: admins and the program's managers)."""
+class RebuildResult(BaseModel):
+    """What rebuilding a program's aggregates from its documents found and corrected."""
+
+    program_id: str
+    documents: int
+    documents_corrected: int
+    counters_corrected: int
+    entries_corrected: int
+
+
+def reports_router(
+    service: ReportService,
+    rebuilder: Rebuilder,
+    manager: CallerDependency,
+    admin: CallerDependency,
+) -> APIRouter:
+    """Routes serving the reports, and rebuilding a program's aggregates.
+
+    ``manager``: admins and the program's managers (the reports); ``admin``: the rebuild.
+    """
     router = APIRouter(prefix="/v1", tags=["reports"])
     Manager = Annotated[Principal, Depends(manager)]  # noqa: N806 - a type alias
+    Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
     base = "/programs/{program_id}/reports"
 
     @router.get(f"{base}/registration", summary="Registrations: roles, capacity, by day, answers")
@@ -47,8 +77,10 @@ def reports_router(service: ReportService, manager: CallerDependency) -> APIRout
         return await service.skills(program_id)
 
     @router.get(f"{base}/health", summary="Health flags that need attention")
-    async def health(program_id: ProgramId, _: Manager) -> HealthReport:
-        return await service.health(program_id)
+    async def health(
+        program_id: ProgramId, _: Manager, limit: ListLimit = DEFAULT_LIST_LIMIT
+    ) -> HealthReport:
+        return await service.health(program_id, limit)
 
     @router.get(
         f"{base}/{{name}}.csv",
@@ -56,12 +88,28 @@ def reports_router(service: ReportService, manager: CallerDependency) -> APIRout
         response_class=Response,
         responses={200: {"content": {"text/csv": {}}}},
     )
-    async def as_csv(program_id: ProgramId, name: ReportName, _: Manager) -> Response:
-        body = to_csv(await service.report(program_id, name))
+    async def as_csv(
+        program_id: ProgramId, name: ReportName, _: Manager, limit: ListLimit = DEFAULT_LIST_LIMIT
+    ) -> Response:
+        body = to_csv(await service.report(program_id, name, limit))
         return Response(
             content=body,
             media_type=CSV_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{program_id}-{name}.csv"'},
+        )
+
+    @router.post(
+        "/programs/{program_id}/aggregates/rebuild",
+        summary="Rebuild a program's counters and links from its read-model documents",
+    )
+    async def rebuild(program_id: ProgramId, _: Admin) -> RebuildResult:
+        summary = await rebuilder.rebuild(program_id)
+        return RebuildResult(
+            program_id=summary.program_id,
+            documents=summary.documents,
+            documents_corrected=summary.documents_corrected,
+            counters_corrected=summary.counters_corrected,
+            entries_corrected=summary.entries_corrected,
         )
 
     return router

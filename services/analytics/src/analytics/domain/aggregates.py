@@ -1,0 +1,590 @@
+"""Aggregates: what each read-model document adds to its program's counts, kept in step.
+
+Every document (`analytics.domain.documents`) has *effects*, a pure function of its state:
+
+- **counts** it adds to its program's counters (registrations per day, sessions per ISO
+  week, ratings per month, participants by role, pairs by score, ...), keyed by a path
+  whose first part names the section (``("weeks", "2027-W02")``);
+- **entries** it puts in one of its program's sets (a low rating, a poor fit, a mentor
+  over capacity, a proposed run), for the lists the reports show;
+- **links** it sets in other documents (a pair tells its mentee it is active; a held
+  session tells its pair's rhythm when it was held), which change *their* effects.
+
+Counters are sums of effects, so a batch keeps them in step by adding, for each document
+it changes, its new effects minus its old ones, in the transaction that stores the
+document. The documents are folds of their events, whatever the order or the number of
+deliveries (`analytics.domain.facts`), and links hold what the linking document says now;
+so the counters are order-independent and idempotent too, and equal what `rebuild`
+computes from the documents alone. Only integers are added (scores and gaps in millionths),
+so no rounding depends on the order either.
+
+Kinds are settled in the order of their links (a pair before its members and its rhythm,
+a held session before its rhythm, a rhythm before the participants it credits): a document's
+effects are computed once every link to it in the batch is known. To add a report, give it
+a section (or a set) and add what each kind contributes to it below; `rebuild` fills it
+for the existing documents.
+"""
+
+from __future__ import annotations
+
+import graphlib
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Final
+
+from analytics.domain.documents import (
+    FACT_KINDS,
+    Fact,
+    FitFact,
+    GoalFact,
+    GoalLink,
+    InvitationFact,
+    LowRatingEntry,
+    MemberLink,
+    OutcomeFact,
+    OverCapacityEntry,
+    PairFact,
+    ParticipantFact,
+    PersonFact,
+    PoorFitEntry,
+    ProgramFact,
+    RhythmFact,
+    RunEntry,
+    RunFact,
+    SessionFact,
+    SkillsFact,
+    SurveyFact,
+)
+from analytics.domain.facts import Target, fold_into, holds
+from mentorship_contracts import Envelope
+
+type CountKey = tuple[str, ...]
+"""A counter's path in its program's counters: section first."""
+type Entry = LowRatingEntry | PoorFitEntry | OverCapacityEntry | RunEntry
+
+MICRO: Final = 1_000_000
+"""Fractional figures (pair scores, days between sessions) are counted in millionths."""
+LOW_RATING: Final = 2
+PROMOTER: Final = 9
+DETRACTOR: Final = 6
+
+
+class EntrySet(StrEnum):
+    """The per-program sets of entries, each kept as one document."""
+
+    LOW_RATINGS = "low_ratings"
+    POOR_FITS = "poor_fits"
+    OVER_CAPACITY = "over_capacity"
+    RUNS = "runs"
+
+
+ENTRY_MODELS: Mapping[EntrySet, type[Entry]] = {
+    EntrySet.LOW_RATINGS: LowRatingEntry,
+    EntrySet.POOR_FITS: PoorFitEntry,
+    EntrySet.OVER_CAPACITY: OverCapacityEntry,
+    EntrySet.RUNS: RunEntry,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A field of another document one document sets: ``parent.<slot>[key]``."""
+
+    parent: Target
+    slot: str
+    key: str
+
+
+@dataclass(slots=True)
+class Effects:
+    """What one document adds to its program's aggregates and sets in other documents."""
+
+    counts: Counter[CountKey] = field(default_factory=Counter)
+    entries: dict[tuple[EntrySet, str], Entry] = field(default_factory=dict)
+    links: dict[Link, Any] = field(default_factory=dict)
+
+    def add(self, *path: str, n: int = 1) -> None:
+        """Count ``n`` at ``path``."""
+        if n:
+            self.counts[path] += n
+
+    def link(self, kind: type[Fact], key: str, slot: str, child: str, value: object) -> None:
+        """Set ``<kind key>.<slot>[child]`` to ``value``."""
+        self.links[Link(Target(kind, key), slot, child)] = value
+
+
+def iso_week(moment: datetime) -> str:
+    """The ISO week of ``moment`` (``2027-W02``)."""
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def micro_days(span: timedelta, parts: int) -> int:
+    """``span / parts`` in millionths of a day, rounded half up (integers only)."""
+    microseconds = span // timedelta(microseconds=1)
+    per_part = 86_400 * parts
+    return (2 * microseconds + per_part) // (2 * per_part)
+
+
+def _nothing(_: ProgramFact | InvitationFact | PersonFact | OutcomeFact) -> Effects:
+    """Read whole by the reports that need them (`analytics.domain.documents.DirectoryFacts`).
+
+    Outcomes too: they are the organisation's, in no program's counters (the outcomes report).
+    """
+    return Effects()
+
+
+def _participant(person: ParticipantFact) -> Effects:
+    """An erased person is in no count; the others as the README's table says."""
+    effects = Effects()
+    if person.erased:
+        return effects
+    if person.registered_at is not None:
+        effects.add("days", person.registered_at.date().isoformat())
+    if person.withdrawn:
+        effects.add("totals", "withdrawn")
+    if person.in_program and person.role is not None:
+        _in_program(person, effects)
+    for goal in person.goals.values():
+        effects.add("totals", "goals")
+        effects.add("goals", goal.topic, "goals")
+        if goal.completed:
+            effects.add("totals", "goals_completed")
+            effects.add("goals", goal.topic, "completed")
+    for part, reasons in person.unmatched.items():
+        run_id = part.split("|", 1)[0]
+        for reason in reasons:
+            effects.add("runs", run_id, reason.value)
+    if person.mentee_of:
+        held = sum(person.mentee_sessions.get(pair, 0) for pair in person.mentee_of)
+        effects.add("mentee_sessions", str(held))
+    return effects
+
+
+def _in_program(person: ParticipantFact, effects: Effects) -> None:
+    assert person.role is not None
+    effects.add("totals", "participants")
+    effects.add("totals", "roles", person.role.value)
+    effects.add("totals", "capacity", n=person.capacity)
+    if person.seeks_mentor:
+        effects.add("totals", "demand")
+        as_mentee = any(person.mentee_of.values())
+        if as_mentee:
+            effects.add("totals", "matched", "as_mentee")
+        if as_mentee or any(person.mentor_of.values()):
+            effects.add("totals", "matched", "either_side")
+    for question, choices in person.answers.items():
+        effects.add("answers", question, "people")
+        for choice in choices:
+            effects.add("answers", question, "choices", choice)
+    load = person.mentor_load
+    if person.participant_id is not None and load > person.capacity:
+        effects.add("totals", "over_capacity")
+        effects.entries[(EntrySet.OVER_CAPACITY, person.id)] = OverCapacityEntry(
+            participant_id=person.participant_id, pairs=load, capacity=person.capacity
+        )
+
+
+def _run(run: RunFact) -> Effects:
+    effects = Effects()
+    if run.proposed_at is not None:
+        effects.add("totals", "runs")
+        effects.entries[(EntrySet.RUNS, run.id)] = RunEntry(proposed_at=run.proposed_at)
+    if run.approved:
+        effects.add("totals", "runs_approved")
+    for part, people in run.unmatched.items():
+        reasons: dict[str, list[Any]] = defaultdict(list)
+        for person in people:
+            reasons[person.key].append(person.reason)
+        for key, why in reasons.items():
+            effects.link(ParticipantFact, key, "unmatched", f"{run.id}|{part}", why)
+    return effects
+
+
+def _pair(pair: PairFact) -> Effects:
+    effects = Effects()
+    if pair.end_reason is not None:
+        effects.add("totals", "ended", pair.end_reason.value)
+    if not pair.created:
+        return effects
+    effects.add("totals", "pairs")
+    if pair.active:
+        effects.add("totals", "active_pairs")
+    if pair.is_rematch:
+        effects.add("totals", "rematches")
+    effects.add("scores", str(math.floor(pair.score)))
+    effects.add("totals", "score_micro", n=round(pair.score * MICRO))
+    effects.link(ParticipantFact, pair.mentor_key, "mentor_of", pair.id, pair.active)
+    effects.link(ParticipantFact, pair.mentee_key, "mentee_of", pair.id, pair.active)
+    member = MemberLink(
+        group=pair.group_id is not None,
+        created_at=pair.created_at,
+        ended_at=pair.ended_at,
+        active=pair.active,
+        mentee_key=pair.mentee_key,
+    )
+    effects.link(RhythmFact, pair.group_id or pair.id, "members", pair.id, member)
+    return effects
+
+
+def _session(session: SessionFact) -> Effects:
+    effects = Effects()
+    if session.status is None:
+        return effects
+    effects.add("totals", "sessions")
+    effects.add("totals", "status", session.status.value)
+    held = session.held
+    if held is not None:
+        effects.add("weeks", iso_week(held))
+        if len({entry.author_key for entry in session.feedback.values()}) > 1:
+            effects.add("totals", "rated_by_both")
+        effects.link(RhythmFact, session.pair_id, "held", session.id, held)
+    return effects
+
+
+def _rated(session: SessionFact) -> Effects:
+    """A session's effects and its feedback's (counted even before the session is known)."""
+    effects = _session(session)
+    for feedback_id, feedback in session.feedback.items():
+        effects.add("totals", "ratings")
+        effects.add("totals", "rating_sum", n=feedback.rating)
+        effects.add("ratings", str(feedback.rating))
+        month = feedback.first_submitted_at.strftime("%Y-%m")
+        effects.add("months", month, "ratings")
+        effects.add("months", month, "sum", n=feedback.rating)
+        for topic in set(feedback.topics):
+            effects.add("topics", topic)
+        if feedback.rating <= LOW_RATING:
+            effects.entries[(EntrySet.LOW_RATINGS, feedback_id)] = LowRatingEntry(
+                session_id=session.id, pair_id=feedback.pair_id, rating=feedback.rating
+            )
+    return effects
+
+
+def _rhythm(rhythm: RhythmFact) -> Effects:
+    effects = Effects()
+    times = sorted(rhythm.held.values())
+    if len(times) > 1:
+        effects.add("totals", "gap_pairs")
+        effects.add("totals", "gap_micro_days", n=micro_days(times[-1] - times[0], len(times) - 1))
+    credited = rhythm.credited()
+    for key, member in rhythm.members.items():
+        held = len(credited.get(key, ()))
+        effects.add("totals", "held_credited", n=held)
+        effects.link(ParticipantFact, member.mentee_key, "mentee_sessions", key, held)
+    for since in rhythm.last_active().values():
+        effects.add("activity", since.date().isoformat())
+    return effects
+
+
+def _fit(fit: FitFact) -> Effects:
+    effects = Effects()
+    if fit.good_fit:
+        effects.add("totals", "fit", "good")
+        return effects
+    effects.add("totals", "fit", "not_good")
+    if fit.concern is not None:
+        effects.add("concerns", fit.concern.value)
+    effects.entries[(EntrySet.POOR_FITS, fit.id)] = PoorFitEntry(
+        pair_id=fit.pair_id, concern=fit.concern
+    )
+    return effects
+
+
+def _goal(goal: GoalFact) -> Effects:
+    effects = Effects()
+    link = GoalLink(topic=goal.topic, completed=goal.completed)
+    effects.link(ParticipantFact, goal.owner_key, "goals", goal.id, link)
+    return effects
+
+
+def _survey(survey: SurveyFact) -> Effects:
+    effects = Effects()
+    kind = survey.kind.value
+    effects.add("surveys", kind, "responses")
+    effects.add("surveys", kind, "promoters", n=int(survey.recommend >= PROMOTER))
+    effects.add("surveys", kind, "detractors", n=int(survey.recommend <= DETRACTOR))
+    effects.add("surveys", kind, "join_again", n=int(survey.join_again))
+    effects.add("surveys", kind, "growth", n=survey.growth)
+    effects.add("surveys", kind, "relationship", n=survey.relationship)
+    return effects
+
+
+_EFFECTS: Mapping[type[Fact], Any] = {
+    ProgramFact: _nothing,
+    InvitationFact: _nothing,
+    PersonFact: _nothing,
+    OutcomeFact: _nothing,
+    SkillsFact: _nothing,
+    ParticipantFact: _participant,
+    RunFact: _run,
+    PairFact: _pair,
+    SessionFact: _rated,
+    RhythmFact: _rhythm,
+    FitFact: _fit,
+    GoalFact: _goal,
+    SurveyFact: _survey,
+}
+
+LINKS_TO: Mapping[type[Fact], tuple[type[Fact], ...]] = {
+    PairFact: (ParticipantFact, RhythmFact),
+    RunFact: (ParticipantFact,),
+    GoalFact: (ParticipantFact,),
+    SessionFact: (RhythmFact,),
+    RhythmFact: (ParticipantFact,),
+}
+"""Which kinds of documents each kind links to (the order documents are settled in)."""
+
+
+def _settling_order() -> tuple[type[Fact], ...]:
+    graph: graphlib.TopologicalSorter[type[Fact]] = graphlib.TopologicalSorter()
+    for kind in FACT_KINDS:
+        graph.add(kind)
+    for child, parents in LINKS_TO.items():
+        for parent in parents:
+            graph.add(parent, child)
+    return tuple(graph.static_order())
+
+
+ORDER: Final = _settling_order()
+
+
+def effects_of(document: Fact) -> Effects:
+    """What ``document`` adds to its program's aggregates and sets in other documents."""
+    effects: Effects = _EFFECTS[type(document)](document)
+    return effects
+
+
+_REMOVED: Final = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What a batch (or a rebuild) changes: documents, counters, entries."""
+
+    documents: dict[Target, Fact]
+    counts: dict[str, dict[CountKey, int]]
+    """Per program, what to add to each counter (only non-zero)."""
+    entries: dict[tuple[str, EntrySet], dict[str, Entry | None]]
+    """Per program and set, the entries to put (None: to remove)."""
+
+
+class Derivation:
+    """Folds a batch of events into documents and settles their links and aggregates.
+
+    Kinds are settled in `ORDER`. Settling a kind may link to documents not loaded yet:
+    `missing` names them, the caller loads them and hands them over with `supply`, and
+    settling goes on. Documents are never changed in place: the stored ones stay as they
+    were, to compute what they added before.
+    """
+
+    def __init__(self, stored: Mapping[Target, Fact], *, looked_up: Iterable[Target] = ()):
+        self._old: dict[Target, Fact] = dict(stored)
+        self._docs: dict[Target, Fact] = dict(stored)
+        self._absent: set[Target] = set(looked_up) - set(stored)
+        self._complete = False
+        self._touched: dict[type[Fact], set[Target]] = defaultdict(set)
+        self._incoming: dict[type[Fact], dict[Target, dict[tuple[str, str], Any]]] = {}
+        self._program_of: dict[Target, str] = {}
+        self._next = 0
+        self._changed: dict[Target, Fact] = {}
+        self._counts: dict[str, Counter[CountKey]] = defaultdict(Counter)
+        self._entries: dict[tuple[str, EntrySet], dict[str, Entry | None]] = defaultdict(dict)
+        self._applied_before: set[str] = set()
+
+    @classmethod
+    def rebuild(cls, documents: Iterable[Fact]) -> Changes:
+        """Every link and aggregate of ``documents`` (all of a program's) from scratch.
+
+        Returns the documents with their links as they should be, and the counters and
+        entries in full.
+        """
+        derivation = cls({})
+        derivation._complete = True
+        for document in documents:
+            target = Target(type(document), document.id)
+            fresh = document.model_copy(update={slot: {} for slot in document.links})
+            derivation._docs[target] = fresh
+            derivation._touched[type(document)].add(target)
+        while derivation.missing():  # pragma: no cover - a complete set misses nothing
+            pass
+        return derivation.changes()
+
+    def fold(self, envelopes: Sequence[Envelope[Any]]) -> None:
+        """Fold the batch's events into their documents.
+
+        An event its document already holds (published twice, see `holds`) is not folded
+        again: folding it would change nothing. `applied_before` names those events.
+        """
+        for envelope in envelopes:
+            if holds(self._docs, envelope):
+                self._applied_before.add(str(envelope.event_id))
+                continue
+            target = fold_into(self._docs, envelope)
+            if target is not None:
+                self._touched[target.kind].add(target)
+
+    @property
+    def applied_before(self) -> frozenset[str]:
+        """The ids of the folded events that their documents already held."""
+        return frozenset(self._applied_before)
+
+    def missing(self) -> set[Target]:
+        """Settle what can be; the documents to load before settling can go on (none: done)."""
+        while self._next < len(ORDER):
+            kind = ORDER[self._next]
+            wanted = {
+                target
+                for target in self._incoming.get(kind, {})
+                if target not in self._docs and target not in self._absent
+            }
+            if wanted and not self._complete:
+                return wanted
+            self._settle(kind)
+            self._next += 1
+        return set()
+
+    def supply(self, looked_up: Iterable[Target], found: Mapping[Target, Fact]) -> None:
+        """The documents `missing` asked for (those not in ``found`` do not exist yet)."""
+        for target, document in found.items():
+            self._old[target] = self._docs[target] = document
+        self._absent.update(target for target in looked_up if target not in found)
+
+    @property
+    def created(self) -> set[Target]:
+        """The changed documents that were not stored before."""
+        return {target for target in self._changed if target not in self._old}
+
+    def changes(self) -> Changes:
+        """What the batch changes (call once `missing` returns nothing)."""
+        return Changes(
+            documents=dict(self._changed),
+            counts={
+                program: {path: n for path, n in counts.items() if n}
+                for program, counts in self._counts.items()
+                if any(counts.values())
+            },
+            entries={key: dict(value) for key, value in self._entries.items() if value},
+        )
+
+    def _settle(self, kind: type[Fact]) -> None:
+        for target, updates in self._incoming.pop(kind, {}).items():
+            self._apply_links(target, updates)
+        for target in self._touched.pop(kind, set()):
+            old, new = self._old.get(target), self._docs[target]
+            if isinstance(new, RhythmFact):
+                if new is old:
+                    new = self._docs[target] = new.model_copy()
+                new.settle()
+            if old == new:
+                continue
+            self._changed[target] = new
+            self._account(old, new)
+
+    def _apply_links(self, target: Target, updates: dict[tuple[str, str], Any]) -> None:
+        current = self._docs.get(target)
+        if current is None:
+            if all(value is _REMOVED for value in updates.values()):
+                return
+            current = target.kind.stub(target.key, self._program_of[target])
+        slots: dict[str, dict[str, Any]] = {}
+        for (slot, key), value in updates.items():
+            if slot not in slots:
+                slots[slot] = dict(getattr(current, slot))
+            if value is _REMOVED:
+                slots[slot].pop(key, None)
+            else:
+                slots[slot][key] = value
+        self._docs[target] = current.model_copy(update=slots)
+        self._touched[target.kind].add(target)
+
+    def _account(self, old: Fact | None, new: Fact) -> None:
+        before = effects_of(old) if old is not None else Effects()
+        after = effects_of(new)
+        old_program = old.program_id if old is not None else new.program_id
+        moved = old_program != new.program_id
+        self._counts[new.program_id].update(after.counts)
+        self._counts[old_program].subtract(before.counts)
+        for (kind, key), entry in after.entries.items():
+            if moved or before.entries.get((kind, key)) != entry:
+                self._entries[(new.program_id, kind)][key] = entry
+        for kind, key in before.entries:
+            if moved or (kind, key) not in after.entries:
+                self._entries[(old_program, kind)].setdefault(key, None)
+        for link, value in after.links.items():
+            if before.links.get(link, _REMOVED) != value:
+                self._queue(link, value, new.program_id)
+        for link in before.links:
+            if link not in after.links:
+                self._queue(link, _REMOVED, old_program)
+
+    def _queue(self, link: Link, value: object, program_id: str) -> None:
+        kind = link.parent.kind
+        if ORDER.index(kind) < self._next:  # pragma: no cover - LINKS_TO forbids it
+            msg = f"{kind.__name__} is settled before what links to it"
+            raise AssertionError(msg)
+        updates = self._incoming.setdefault(kind, {}).setdefault(link.parent, {})
+        updates[(link.slot, link.key)] = value
+        self._program_of.setdefault(link.parent, program_id)
+
+
+class Counts:
+    """A program's counters, as the reports read them."""
+
+    def __init__(self, counts: Mapping[CountKey, int] | None = None) -> None:
+        self._counts = {path: n for path, n in (counts or {}).items() if n}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Counts) and self._counts == other._counts
+
+    def __hash__(self) -> int:  # pragma: no cover - not used as a key
+        return hash(frozenset(self._counts.items()))
+
+    def __repr__(self) -> str:
+        return f"Counts({dict(sorted(self._counts.items()))!r})"
+
+    def value(self, *path: str) -> int:
+        """The counter at ``path`` (0 when never counted)."""
+        return self._counts.get(path, 0)
+
+    def under(self, *prefix: str) -> dict[str, int]:
+        """The non-zero counters one level below ``prefix``, by their last key."""
+        depth = len(prefix) + 1
+        return {
+            path[-1]: n
+            for path, n in self._counts.items()
+            if len(path) == depth and path[: len(prefix)] == prefix
+        }
+
+    def keys(self, *prefix: str) -> set[str]:
+        """The keys one level below ``prefix`` with a non-zero counter somewhere below."""
+        depth = len(prefix)
+        return {
+            path[depth] for path in self._counts if len(path) > depth and path[:depth] == prefix
+        }
+
+    def items(self) -> Iterable[tuple[CountKey, int]]:
+        """Every non-zero counter."""
+        return self._counts.items()
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramAggregates:
+    """What a program's reports are computed from."""
+
+    program_id: str
+    program: ProgramFact | None = None
+    counts: Counts = field(default_factory=Counts)
+    entries: Mapping[EntrySet, Mapping[str, Entry]] = field(default_factory=dict)
+
+    def entries_of[E: Entry](self, kind: EntrySet, model: type[E]) -> list[tuple[str, E]]:
+        """The program's entries of one set, with their keys."""
+        return [
+            (key, entry)
+            for key, entry in self.entries.get(kind, {}).items()
+            if isinstance(entry, model)
+        ]

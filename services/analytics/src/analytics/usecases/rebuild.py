@@ -1,0 +1,103 @@
+"""Rebuilding a program's links and aggregates from its documents, on demand.
+
+The projection keeps them in step batch by batch; a rebuild recomputes them from the
+documents alone (`Derivation.rebuild`) and stores what differs, in one transaction. A
+projection batch that runs meanwhile either commits first (the rebuild then reads it) or
+adds its own changes on top: both write the documents and counters they share, so the
+database lets one of them through and runs the other again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+
+from analytics.adapters.read_models import ReadModels
+from analytics.domain.aggregates import Counts, Derivation, Entry, EntrySet
+from analytics.domain.facts import Target
+from mentorship_kit.outbox import Transaction, Transactor
+
+AGGREGATES_VERSION = 1
+"""The layout of links and counters; a database whose aggregates predate it is rebuilt."""
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildSummary:
+    """What a rebuild of one program found and corrected."""
+
+    program_id: str
+    documents: int
+    """The program's documents read."""
+    documents_corrected: int
+    """Those whose links were not what their linking documents say."""
+    counters_corrected: int
+    """Counters whose value differed from the recount."""
+    entries_corrected: int
+    """Entries missing, different or left over."""
+
+
+class Rebuilder:
+    """Recomputes programs' links and aggregates from their documents."""
+
+    def __init__(self, models: ReadModels, transactor: Transactor) -> None:
+        self._models = models
+        self._transactor = transactor
+
+    async def rebuild(self, program_id: str) -> RebuildSummary:
+        """Rebuild one program's links and aggregates; what differed."""
+
+        async def work(tx: Transaction) -> RebuildSummary:
+            documents = await self._models.of_program(program_id, tx.session)
+            stored = {Target(type(document), document.id): document for document in documents}
+            rebuilt = Derivation.rebuild(documents)
+            corrected = {t: d for t, d in rebuilt.documents.items() if stored.get(t) != d}
+            counts = Counts(rebuilt.counts.get(program_id, {}))
+            entries: dict[EntrySet, dict[str, Entry]] = {
+                kind: {key: entry for key, entry in items.items() if entry is not None}
+                for (program, kind), items in rebuilt.entries.items()
+                if program == program_id
+            }
+            stored_counts, stored_entries = await self._models.stored_aggregates(
+                program_id, tx.session
+            )
+            await self._models.replace(program_id, corrected, counts, entries, tx.session)
+            return RebuildSummary(
+                program_id=program_id,
+                documents=len(documents),
+                documents_corrected=len(corrected),
+                counters_corrected=_differences(counts, stored_counts),
+                entries_corrected=sum(
+                    len(
+                        set(entries.get(kind, {}).items())
+                        ^ set(stored_entries.get(kind, {}).items())
+                    )
+                    for kind in EntrySet
+                ),
+            )
+
+        summary = await self._transactor.run(work)
+        logger.info("aggregates rebuilt", extra={"rebuild": asdict(summary)})
+        return summary
+
+    async def rebuild_all(self) -> list[RebuildSummary]:
+        """Rebuild every program's links and aggregates."""
+        return [await self.rebuild(program) for program in await self._models.program_ids()]
+
+    async def migrate(self) -> None:
+        """Rebuild everything once if the stored aggregates predate `AGGREGATES_VERSION`."""
+        if await self._models.schema_version() >= AGGREGATES_VERSION:
+            return
+        moved = await self._models.move_legacy_feedback()
+        if moved:
+            logger.info("feedback moved into its sessions", extra={"feedback": moved})
+        if await self._models.any_document():
+            summaries = await self.rebuild_all()
+            logger.info("aggregates migrated", extra={"programs": len(summaries)})
+        await self._models.set_schema_version(AGGREGATES_VERSION)
+
+
+def _differences(counts: Counts, stored: Counts) -> int:
+    paths = {path for path, _ in counts.items()} | {path for path, _ in stored.items()}
+    return sum(1 for path in paths if counts.value(*path) != stored.value(*path))

@@ -1,0 +1,164 @@
+"""An in-memory stand-in for the read models' database, projecting as the service does."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import bson
+from bson.codec_options import CodecOptions
+
+from analytics.domain import reports
+from analytics.domain.aggregates import (
+    Changes,
+    CountKey,
+    Counts,
+    Derivation,
+    Entry,
+    EntrySet,
+    ProgramAggregates,
+)
+from analytics.domain.documents import Fact, ProgramFact, RhythmFact
+from analytics.domain.facts import Batch, Target
+from mentorship_contracts import Envelope
+
+CODEC: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
+
+
+def stored(document: Fact) -> Fact:
+    """``document`` as the database gives it back (BSON keeps milliseconds, in UTC)."""
+    as_bson = bson.encode(document.model_dump(by_alias=True))
+    return type(document).model_validate(bson.decode(as_bson, codec_options=CODEC))
+
+
+@dataclass
+class Store:
+    """Documents, counters and entries, as `ReadModels` keeps them."""
+
+    documents: dict[Target, Fact] = field(default_factory=dict)
+    counts: dict[str, Counter[CountKey]] = field(default_factory=lambda: defaultdict(Counter))
+    entries: dict[tuple[str, EntrySet], dict[str, Entry]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    written: int = 0
+    applied_before: list[frozenset[str]] = field(default_factory=list)
+    """Per batch, the events their documents already held (`Derivation.applied_before`)."""
+
+    def load(self, targets: Iterable[Target]) -> dict[Target, Fact]:
+        return {target: self.documents[target] for target in targets if target in self.documents}
+
+    def project(self, batch: Sequence[Envelope[Any]]) -> None:
+        """Project one consumer batch, as `analytics.usecases.projection` does."""
+        targets = Batch(tuple(batch)).targets
+        derivation = Derivation(self.load(targets), looked_up=targets)
+        derivation.fold(batch)
+        while wanted := derivation.missing():
+            derivation.supply(wanted, self.load(wanted))
+        self.apply(derivation.changes())
+        self.applied_before.append(derivation.applied_before)
+
+    def apply(self, changes: Changes) -> None:
+        for target, document in changes.documents.items():
+            self.documents[target] = stored(document)
+        for program, counts in changes.counts.items():
+            self.counts[program].update(counts)
+        for key, entries in changes.entries.items():
+            for entry_key, entry in entries.items():
+                if entry is None:
+                    self.entries[key].pop(entry_key, None)
+                else:
+                    self.entries[key][entry_key] = entry
+        self.written += len(changes.documents) + len(changes.counts) + len(changes.entries)
+
+    @classmethod
+    def rebuilt(cls, documents: Iterable[Fact]) -> Store:
+        """What a rebuild from ``documents`` gives."""
+        store = cls()
+        store.apply(Derivation.rebuild(documents))
+        return store
+
+    def aggregates(self, program_id: str) -> ProgramAggregates:
+        program = self.documents.get(Target(ProgramFact, program_id))
+        assert program is None or isinstance(program, ProgramFact)
+        return ProgramAggregates(
+            program_id=program_id,
+            program=program,
+            counts=Counts(self.counts[program_id]),
+            entries={
+                kind: dict(entries)
+                for (program, kind), entries in self.entries.items()
+                if program == program_id
+            },
+        )
+
+    def of_kind[F: Fact](self, kind: type[F]) -> list[F]:
+        return [document for document in self.documents.values() if isinstance(document, kind)]
+
+    def health(
+        self, program_id: str, *, now: datetime, inactive_after_days: int = 45, limit: int = 100
+    ) -> reports.HealthReport:
+        """The health report, reading rhythms as `ReportService.health` does."""
+        aggregates = self.aggregates(program_id)
+        cutoff = reports.inactive_cutoff(now, inactive_after_days)
+        until = reports.inactive_read_until(aggregates.counts, cutoff, limit)
+        rhythms = [
+            rhythm
+            for rhythm in self.of_kind(RhythmFact)
+            if rhythm.program_id == program_id
+            and until is not None
+            and rhythm.stalest_day is not None
+            and rhythm.stalest_day <= until
+        ]
+        return reports.health(
+            aggregates,
+            now=now,
+            inactive_after_days=inactive_after_days,
+            inactive=rhythms,
+            limit=limit,
+        )
+
+    def reports(self, program_id: str, *, now: datetime) -> dict[str, Any]:
+        """Every report of ``program_id``."""
+        aggregates = self.aggregates(program_id)
+        return {
+            "registration": reports.registration(aggregates),
+            "pairing": reports.pairing(aggregates),
+            "sessions": reports.sessions(aggregates),
+            "scores": reports.scores(aggregates),
+            "skills": reports.skills(aggregates),
+            "health": self.health(program_id, now=now),
+        }
+
+    def settled(self) -> tuple[dict[Target, Fact], dict[str, Counts], dict[Any, dict[str, Any]]]:
+        """What the reports depend on: documents, non-zero counters, non-empty sets."""
+        return (
+            dict(self.documents),
+            {
+                program: Counts(counts)
+                for program, counts in self.counts.items()
+                if any(counts.values())
+            },
+            {key: dict(entries) for key, entries in self.entries.items() if entries},
+        )
+
+
+def batches[T](deliveries: Sequence[T], batch_sizes: Sequence[int]) -> list[Sequence[T]]:
+    """``deliveries`` cut in consumer batches of the given sizes (taken in turn)."""
+    cut: list[Sequence[T]] = []
+    position, sizes = 0, list(batch_sizes) or [1]
+    while position < len(deliveries):
+        size = sizes[position % len(sizes)]
+        cut.append(deliveries[position : position + size])
+        position += size
+    return cut
+
+
+def project(deliveries: Sequence[Envelope[Any]], batch_sizes: Sequence[int]) -> Store:
+    """Project deliveries batch by batch into an in-memory store, as the projector does."""
+    store = Store()
+    for batch in batches(deliveries, batch_sizes):
+        store.project(batch)
+    return store

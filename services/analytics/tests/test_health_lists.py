@@ -1,0 +1,146 @@
+"""The health report's lists: the first ``limit`` of each flag, in order, and their totals.
+
+Inactive pairs are found from the per-day count of pairs by the day they last met, reading
+only the pairs of the oldest days: the list must be what sorting every pair would give.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from mentorship_contracts import Envelope, IntegrationEvent
+from mentorship_contracts.envelope import wrap
+from mentorship_contracts.events import (
+    PairCreated,
+    PairEnded,
+    ProgramCreated,
+    SessionCompleted,
+    SessionFeedbackSubmitted,
+)
+from mentorship_contracts.examples import example
+from mentorship_contracts.types import PairEndReason, ParticipantRole
+
+from .memory import Store, project
+
+PROGRAM = "prog-health"
+NOW = datetime(2027, 6, 1, 15, tzinfo=UTC)
+
+
+def _history(seed: int) -> tuple[list[Envelope[Any]], dict[str, int]]:
+    """Pairs created 20-90 days ago, some meeting since, a group; and who is inactive."""
+    rng = random.Random(seed)
+    timed: list[tuple[IntegrationEvent, datetime]] = [
+        (example(ProgramCreated, program_id=PROGRAM), NOW - timedelta(days=120))
+    ]
+    created_at: dict[str, datetime] = {}
+    last: dict[str, datetime] = {}
+    for n in range(rng.randint(5, 40)):
+        pair_id = f"pair{n:02d}"
+        group = "group-a" if n % 7 == 0 else None
+        created = NOW - timedelta(days=rng.randint(20, 90), hours=rng.randint(0, 23))
+        timed.append(
+            (
+                example(
+                    PairCreated,
+                    pair_id=pair_id,
+                    program_id=PROGRAM,
+                    mentor_participant_id="m" if group else f"m{n}",
+                    mentee_participant_id=f"e{n}",
+                    mentor_person_id="person-m",
+                    mentee_person_id=f"person-e{n}",
+                    group_id=group,
+                    created_at=created,
+                ),
+                created,
+            )
+        )
+        last[pair_id] = created_at[pair_id] = created
+        if group is None and rng.random() < 0.5:
+            held = created + timedelta(days=rng.randint(1, 19))
+            last[pair_id] = held
+            timed.append((_held(pair_id, f"{pair_id}.s001", held), held))
+        if rng.random() < 0.1:
+            timed.append(
+                (
+                    PairEnded(
+                        pair_id=pair_id,
+                        program_id=PROGRAM,
+                        reason=PairEndReason.COMPLETED,
+                        ended_at=NOW - timedelta(days=1),
+                    ),
+                    NOW - timedelta(days=1),
+                )
+            )
+            del last[pair_id]
+    group_held = NOW - timedelta(days=rng.randint(30, 60))
+    timed.append((_held("group-a", "group-a.s001", group_held), group_held))
+    in_group = {f"pair{n:02d}" for n in range(0, 40, 7)}
+    for pair_id in set(last) & in_group:  # a group session counts for who was in the group
+        last[pair_id] = max(group_held, created_at[pair_id])
+    days = {pair_id: (NOW.date() - since.date()).days for pair_id, since in last.items()}
+    envelopes = [
+        wrap(event, source="test", aggregate_id=PROGRAM, occurred_at=at) for event, at in timed
+    ]
+    return envelopes, days
+
+
+def _held(pair_id: str, session_id: str, at: datetime) -> SessionCompleted:
+    return SessionCompleted(
+        session_id=session_id,
+        pair_id=pair_id,
+        program_id=PROGRAM,
+        participant_ids=("m", "e"),
+        starts_at=at,
+        held_at=at,
+        duration_minutes=45,
+    )
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_first_inactive_pairs_in_order_and_all_of_them_counted(seed: int) -> None:
+    events, days = _history(seed)
+    store = project(events, [5])
+    inactive = sorted(
+        ((-d, pair_id) for pair_id, d in days.items() if d >= 45), key=lambda item: item
+    )
+    for limit in (0, 1, 2, 3, 5, 8, 100):
+        health = store.health(PROGRAM, now=NOW, inactive_after_days=45, limit=limit)
+        got = [(-p.days_without_session, p.pair_id) for p in health.inactive_pairs]
+        assert got == inactive[:limit], limit
+        assert health.totals.inactive_pairs == len(inactive)
+        assert health.list_limit == limit
+
+
+def test_low_ratings_are_listed_up_to_the_limit_and_all_counted() -> None:
+    events = [
+        wrap(
+            SessionFeedbackSubmitted(
+                feedback_id=f"f{n}",
+                session_id=f"s{n % 5}",
+                pair_id=f"pair{n % 5}",
+                program_id=PROGRAM,
+                participant_id=f"p{n}",
+                author_role=ParticipantRole.MENTEE,
+                rating=1 + n % 4,
+                submitted_at=NOW,
+            ),
+            source="test",
+            aggregate_id=PROGRAM,
+            occurred_at=NOW,
+        )
+        for n in range(20)
+    ]
+    store = Store()
+    store.project(events)
+    every = store.health(PROGRAM, now=NOW, limit=100).low_ratings
+    assert len(every) == 10
+    assert [(r.session_id, r.pair_id) for r in every] == sorted(
+        (r.session_id, r.pair_id) for r in every
+    )
+    first = store.health(PROGRAM, now=NOW, limit=3)
+    assert first.low_ratings == every[:3]
+    assert first.totals.low_ratings == 10

@@ -1,0 +1,135 @@
+"""Rebuilding aggregates from the documents: on demand, and once for a database from before."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from analytics.adapters.read_models import AGGREGATES, RM_PREFIX, ReadModels
+from analytics.app import build_app
+from analytics.domain.documents import FeedbackFact, SessionFact, SessionStatus
+from analytics.settings import AnalyticsSettings
+from analytics.usecases.rebuild import AGGREGATES_VERSION, Rebuilder
+from mentorship_contracts.types import ParticipantRole
+from mentorship_devstack.kafka_tools import publish_events
+from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
+from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
+from mentorship_kit.metrics import Metrics
+from mentorship_kit.mongo import Database, create_client, ensure_indexes
+from mentorship_kit.outbox import Outbox, Transactor
+
+from .histories import PROGRAM, history
+from .memory import project
+from .test_projection_properties import all_reports
+
+pytestmark = pytest.mark.integration
+
+ADMIN = bearer(DEV_ADMIN_TOKEN)
+REPORTS = ("registration", "pairing", "sessions", "scores", "skills")
+
+
+async def test_a_rebuild_finds_nothing_to_correct_then_repairs_lost_counters_and_links(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(AnalyticsSettings)
+    events = history(5).envelopes
+    expected = {
+        name: report.model_dump(mode="json")
+        for name, report in all_reports(project(events, [len(events)])).items()
+        if name in REPORTS
+    }
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(settings.kafka_bootstrap, events, prefix=settings.kafka_topic_prefix)
+
+        async def reports() -> dict[str, Any]:
+            return {
+                name: (
+                    await client.get(f"/v1/programs/{PROGRAM}/reports/{name}", headers=ADMIN)
+                ).json()
+                for name in REPORTS
+            }
+
+        await eventually(reports, lambda found: found == expected, timeout_s=60)
+        rebuild = f"/v1/programs/{PROGRAM}/aggregates/rebuild"
+        clean = (await client.post(rebuild, headers=ADMIN)).json()
+        assert clean["documents"] > 0
+        assert (
+            clean["documents_corrected"],
+            clean["counters_corrected"],
+            clean["entries_corrected"],
+        ) == (0, 0, 0)
+
+        mongo = create_client(settings.mongodb_url, app_name="test")
+        database = mongo[settings.mongodb_database]
+        await database[AGGREGATES].delete_many({"program_id": PROGRAM})
+        await database[f"{RM_PREFIX}participants"].update_many({}, {"$set": {"mentee_of": {}}})
+        assert (await reports())["registration"]["participants"] == 0
+
+        repaired = (await client.post(rebuild, headers=ADMIN)).json()
+        assert repaired["counters_corrected"] > 0
+        assert repaired["documents_corrected"] > 0
+        assert await reports() == expected
+        assert (await client.post(rebuild, headers=ADMIN)).status_code == 200
+        await mongo.close()
+
+
+@pytest.fixture
+async def database(make_settings: SettingsFactory) -> AsyncIterator[Database]:
+    settings = make_settings(AnalyticsSettings)
+    mongo = create_client(settings.mongodb_url, app_name="test")
+    yield mongo[settings.mongodb_database]
+    await mongo.close()
+
+
+async def test_a_database_from_before_gets_its_feedback_moved_and_its_aggregates_built(
+    database: Database,
+) -> None:
+    models = ReadModels(database)
+    await ensure_indexes(database, list(models.indexes()))
+    held = datetime(2027, 3, 1, 10, tzinfo=UTC)
+    session = SessionFact(
+        id="pair1.s001",
+        program_id=PROGRAM,
+        pair_id="pair1",
+        starts_at=held,
+        time_version="1",
+        status=SessionStatus.HELD,
+        held_at=held,
+    )
+    await database[f"{RM_PREFIX}sessions"].insert_one(session.model_dump(by_alias=True))
+    for author, rating in ((ParticipantRole.MENTOR, 5), (ParticipantRole.MENTEE, 2)):
+        legacy = FeedbackFact(
+            id=f"pair1.s001-{author.value}",
+            program_id=PROGRAM,
+            session_id="pair1.s001",
+            pair_id="pair1",
+            author_key=author.value,
+            author_role=author,
+            first_submitted_at=held + timedelta(hours=1),
+            version="000001|x",
+            rating=rating,
+            topics=["delegation"],
+        )
+        await database[f"{RM_PREFIX}feedback"].insert_one(legacy.model_dump(by_alias=True))
+    client = database.client
+    transactor = Transactor(
+        client,
+        Outbox(database, retention=timedelta(hours=1)),
+        source="test",
+        metrics=Metrics("test", "0"),
+    )
+
+    await Rebuilder(models, transactor).migrate()
+
+    assert await database[f"{RM_PREFIX}feedback"].count_documents({}) == 0
+    stored = await database[f"{RM_PREFIX}sessions"].find_one({"_id": "pair1.s001"})
+    assert stored is not None
+    assert sorted(stored["feedback"]) == ["pair1.s001-mentee", "pair1.s001-mentor"]
+    aggregates = await models.aggregates(PROGRAM)
+    assert aggregates.counts.value("totals", "rated_by_both") == 1
+    assert aggregates.counts.value("totals", "ratings") == 2
+    assert aggregates.counts.value("weeks", "2027-W09") == 1
+    assert await models.schema_version() == AGGREGATES_VERSION
