@@ -51,6 +51,7 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         "/v1/programs/p-1/registrations/me": MY_REGISTRATION,
         "/v1/programs/p-1/questionnaire": QUESTIONNAIRE,
         PROFILE: MENTOR_PROFILE,
+        "/v1/participants/pa-1/profile": ForbiddenError("nobody's own partner"),
         "/v1/pairs/grp-1/agreement": NotFoundError("none"),
         "/v1/pairs/grp-1/next-agenda": NotFoundError("none"),
         "/v1/pairs/grp-1/fit": {"answers": []},

@@ -121,6 +121,12 @@ async def test_pair_members_see_each_other_while_paired_and_nobody_else_does(
     assert back["skills_wanted"] == ["public_speaking"]
     assert back["goals_wanted"] == ["promotion", "grow_network"]
 
+    # Her right of access shows the pair registration knows her in.
+    exported = (await client.get("/v1/me/export", headers=_as(MENTEE))).json()
+    assert [(p["pair_id"], p["ended"]) for p in exported["sections"]["pairings"]["items"]] == [
+        ("pair-ada-grace", False)
+    ]
+
     # Outside the pair: refused, also for ids that do not exist (no probing who registered).
     assert (await read(OUTSIDER, mentor)).status_code == 403
     assert (await read(MENTEE, outsider)).status_code == 403

@@ -162,7 +162,9 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
                 ErasureRequestService(runtime.transactor, erasure_requests), caller, admin
             ),
             partners_router(profiles, caller),
-            export_router(PersonalDataExport(people, registrations, invitations, programs), caller),
+            export_router(
+                PersonalDataExport(people, registrations, invitations, programs, pairings), caller
+            ),
         ],
         error_mappers=ERROR_MAPPERS,
     )

@@ -424,14 +424,16 @@ class ParticipantPortal:
             except (ForbiddenError, NotFoundError, ServiceUnavailable):
                 return None
 
-        mine = await me
-        others = [
-            m.participant_id
-            for m in series.members
-            if mine is None or m.participant_id != mine.participant_id
-        ]
-        found = await asyncio.gather(*(one(pid) for pid in others))
-        return dict(zip(others, found, strict=True))
+        # Every member at once, beside the caller's registration rather than after it (which
+        # says which member is the caller): the page waits for no chain of calls. Registration
+        # refuses the caller's own profile (no one is their own partner); it is dropped.
+        members = [m.participant_id for m in series.members]
+        found, mine = await asyncio.gather(asyncio.gather(*(one(pid) for pid in members)), me)
+        return {
+            pid: profile
+            for pid, profile in zip(members, found, strict=True)
+            if mine is None or pid != mine.participant_id
+        }
 
     async def _matches(self, caller: Caller, series_id: str) -> list[MatchedPair] | None:
         """My pairs of the series, as matching explains them; None when matching fails."""

@@ -72,6 +72,14 @@ class PairingRepository:
         cursor = self._pairings.find({"group_id": {"$in": groups}, "ended": False})
         return direct + [_pairing(document) async for document in cursor]
 
+    async def of_members(self, participant_ids: Iterable[str]) -> list[Pairing]:
+        """Every pairing of these participants, active or ended, by pair id."""
+        ids = list(dict.fromkeys(participant_ids))
+        if not ids:
+            return []
+        cursor = self._pairings.find({"members": {"$in": ids}}).sort("_id", ASCENDING)
+        return [_pairing(document) async for document in cursor]
+
     async def forget(self, participant_ids: Iterable[str], tx: Transaction) -> None:
         """Forget the pairings of erased participants."""
         ids = list(participant_ids)
