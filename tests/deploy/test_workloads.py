@@ -67,8 +67,8 @@ def test_autoscalers_stay_within_the_partitions_of_consumed_topics(
 def test_the_consumer_services_are_the_ones_with_a_partition_bound(
     wirings: dict[str, Wiring],
 ) -> None:
-    """Guards the bound above: only registration consumes nothing."""
-    assert {service for service, wired in wirings.items() if not wired.consumed} == {"registration"}
+    """Guards the bound above: every service consumes (registration only the pairs topic)."""
+    assert {service for service, wired in wirings.items() if not wired.consumed} == set()
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

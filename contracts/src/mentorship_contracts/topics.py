@@ -83,6 +83,7 @@ CONSUMER_GROUPS: tuple[str, ...] = (
 """The consumer group of each service; each has its own dead-letter topic."""
 
 SUBSCRIPTIONS: dict[str, tuple[Topic, ...]] = {
+    "registration": (PAIRS,),
     "matching": (PROGRAMS, PARTICIPANTS, FEEDBACK, DIRECTORY),
     "scheduling": (PROGRAMS, PARTICIPANTS, PAIRS),
     "feedback": (PROGRAMS, PARTICIPANTS, PAIRS, SESSIONS),
@@ -97,8 +98,8 @@ SUBSCRIPTIONS: dict[str, tuple[Topic, ...]] = {
         INVITATIONS,
     ),
 }
-"""The event topics each consumer group subscribes to; a group not listed (registration)
-consumes nothing, so nothing ever writes its dead-letter topic. tests/deploy checks this against
+"""The event topics each consumer group subscribes to; a group not listed consumes nothing, so
+nothing ever writes its dead-letter topic. tests/deploy checks this against
 the topics every service's consumer really subscribes to."""
 
 _GROUP_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")

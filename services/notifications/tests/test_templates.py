@@ -109,6 +109,8 @@ def test_every_kind_renders_in_every_language() -> None:
         "source": "rule",
         "sessions_held": 6,
         "average_rating": 4.7,
+        "request_id": "erq-1",
+        "requested_at": "2027-03-01T09:00:00+00:00",
     }
     for kind in Kind:
         for language in ("en", "fr"):

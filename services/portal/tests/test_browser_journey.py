@@ -108,6 +108,16 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     identity.set_user(MENTEE, {"name": "Ada Lovelace", "email": "ada@example.com"})
     identity.set_user(OUTSIDER, {"name": "Otto Outside", "email": "otto@example.com"})
     program_id = create_program(portal_stack.url("registration"))
+    # The directory knows her mentor (title and department); it never heard of her.
+    imported = httpx.post(
+        f"{portal_stack.url('registration')}/v1/directory/import",
+        content=(
+            "employee_id,name,email,department,title\n"
+            f"{MENTOR},Margaret Hamilton,margaret@example.com,Flight Software,Director of Design\n"
+        ),
+        headers=ADMIN | {"content-type": "text/csv"},
+    )
+    imported.raise_for_status()
 
     context = browser.new_context(accept_downloads=True)
     visit = Visit(context.new_page(), axe_source, screenshots)
@@ -161,9 +171,23 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     until(pair_listed, "the pair on the home page")
     visit.check("home-matched")
 
-    # My match: the agreement, written and acknowledged.
+    # My match: who her mentor is (registration learns the pair from matching's event).
     visit.press(f"a[href='/pairs/{pair_id}']")
     page.wait_for_url(f"**/pairs/{pair_id}")
+
+    def partner_shown() -> bool:
+        if page.locator(".partner-name").count():
+            return True
+        page.reload()
+        return False
+
+    until(partner_shown, "the mentor's profile on the pair page")
+    who = page.locator("section[aria-labelledby='who']").inner_text()
+    assert "Margaret Hamilton" in who
+    assert "Director of Design" in who
+    assert "Flight Software" in who
+    assert "Public speaking" in who  # what she offers, by the questionnaire's labels
+    # The agreement, written and acknowledged.
     why = page.locator("section[aria-labelledby='why']").inner_text()
     assert "Your mentor can help you grow these skills: Public speaking." in why
     assert "of what the program looks for in a pair" in why
@@ -323,6 +347,9 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     sign_in(mentor, portal, MENTOR)
     mentor.page.goto(f"{portal}/pairs/{pair_id}")
     assert "You have not acknowledged it yet." in mentor.page.locator("main").inner_text()
+    mentee_seen = mentor.page.locator("section[aria-labelledby='who']").inner_text()
+    assert "Ada Lovelace" in mentee_seen
+    assert "Not in the organisation's directory" in mentee_seen
     mentor_why = mentor.page.locator("section[aria-labelledby='why']").inner_text()
     assert "You can help your mentee grow these skills: Public speaking." in mentor_why
     mentor.press("button:has-text('I have read it and agree')")

@@ -259,13 +259,32 @@ def matched(pair_id: str, group_id: str | None = None) -> dict[str, Any]:
     }
 
 
-def pair_page_clients(matching_answer: Any) -> dict[str, FakeClient]:
+MENTOR_PROFILE = {
+    "participant_id": "m-1",
+    "program_id": "p-1",
+    "role": "mentor",
+    "name": "Grace Hopper",
+    "title": "Principal Engineer",
+    "department": "Platform",
+    "in_directory": True,
+    "skills_offered": ["leadership"],
+    "skills_wanted": [],
+    "goals_achieved": ["promotion"],
+    "goals_wanted": [],
+    "interests": [],
+    "languages": ["en"],
+}
+
+
+def pair_page_clients(matching_answer: Any, profile: Any = MENTOR_PROFILE) -> dict[str, FakeClient]:
     registration = FakeClient(
         "registration",
         {
             ("GET", "/v1/programs/p-1"): PROGRAM,
             ("GET", "/v1/programs/p-1/registrations/me"): MY_REGISTRATION,
             ("GET", "/v1/programs/p-1/questionnaire"): QUESTIONNAIRE,
+            ("GET", "/v1/participants/m-1/profile"): profile,
+            ("GET", "/v1/participants/pa-1/profile"): ForbiddenError("nobody's own partner"),
         },
     )
     feedback = FakeClient(
@@ -301,6 +320,45 @@ async def test_my_match_carries_matchings_explanation_of_this_series_only() -> N
     without = await portal.pair(CALLER, "grp-1")
     assert without.matches is None
     assert ("GET", "/v1/me/pairs", None) in clients["matching"].sent
+
+
+async def test_my_match_shows_who_the_others_are_but_not_me() -> None:
+    clients = pair_page_clients({"pairs": []})
+    portal = portal_with(
+        clients["registration"],
+        matching=clients["matching"],
+        scheduling=clients["scheduling"],
+        feedback=clients["feedback"],
+    )
+    page = await portal.pair(CALLER, "grp-1", with_match=True)
+    profile = page.profiles["m-1"]
+    assert profile is not None
+    assert (profile.name, profile.title, profile.department) == (
+        "Grace Hopper",
+        "Principal Engineer",
+        "Platform",
+    )
+    assert profile.offers == ("leadership", "promotion")
+    assert list(page.profiles) == ["m-1"]  # not mine
+    assert (await portal.pair(CALLER, "grp-1")).profiles == {}
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [ForbiddenError("not paired yet"), NotFoundError("erased"), ServiceUnavailable("r", "down")],
+)
+async def test_my_match_opens_without_a_profile_registration_cannot_show(
+    refusal: Exception,
+) -> None:
+    clients = pair_page_clients({"pairs": []}, profile=refusal)
+    portal = portal_with(
+        clients["registration"],
+        matching=clients["matching"],
+        scheduling=clients["scheduling"],
+        feedback=clients["feedback"],
+    )
+    page = await portal.pair(CALLER, "grp-1", with_match=True)
+    assert page.profiles == {"m-1": None}
 
 
 async def test_my_match_still_opens_when_matching_does_not_answer() -> None:

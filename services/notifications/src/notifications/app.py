@@ -32,7 +32,7 @@ from notifications.settings import NotificationsSettings
 from notifications.usecases.admin import Administration
 from notifications.usecases.composing import Composer, Links
 from notifications.usecases.dispatch import ChatDefaults, Dispatcher
-from notifications.usecases.intake import Intake
+from notifications.usecases.intake import AdminMail, Intake
 from notifications.usecases.people import People
 from notifications.usecases.planning import Planner, PlanningRules
 from notifications.usecases.scheduled import Scheduled
@@ -85,8 +85,12 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
         programs=programs,
         platform=platform,
     )
+    admins = AdminMail(
+        emails=settings.admin_addresses,
+        erasure_requests_url=f"{settings.registration_url.rstrip('/')}/v1/erasure-requests",
+    )
     register_event_handlers(
-        runtime.handlers, Intake(facts, programs, planner, managers), people, managers
+        runtime.handlers, Intake(facts, programs, planner, managers, admins), people, managers
     )
     composer = Composer(
         facts=facts,

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from mentorship_kit.settings import ServiceSettings
+
+_ADDRESS = re.compile(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+")
+
+
+def _addresses(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 class NotificationsSettings(ServiceSettings):
@@ -56,6 +63,13 @@ class NotificationsSettings(ServiceSettings):
     mail_domain: str = Field(
         default="mentorship.localhost",
         description="Right-hand side of Message-IDs (your sending domain).",
+    )
+
+    admin_emails: str = Field(
+        default="",
+        description="Comma-separated e-mail addresses of the organisation's admins, who are "
+        "told of every erasure request; empty: erasure requests are not mailed (a warning is "
+        "logged).",
     )
 
     registration_url: str = Field(
@@ -136,6 +150,20 @@ class NotificationsSettings(ServiceSettings):
     schedule_poll_s: float = Field(
         default=60.0, gt=0, description="How often digests, surveys and health digests are due."
     )
+
+    @field_validator("admin_emails")
+    @classmethod
+    def _admin_emails_are_addresses(cls, value: str) -> str:
+        wrong = [item for item in _addresses(value) if not _ADDRESS.fullmatch(item)]
+        if wrong:
+            msg = f"ADMIN_EMAILS: not an e-mail address: {', '.join(wrong)}"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def admin_addresses(self) -> tuple[str, ...]:
+        """The admins' addresses, each once, in the order given."""
+        return tuple(dict.fromkeys(_addresses(self.admin_emails)))
 
     @model_validator(mode="after")
     def _smtp_login_complete(self) -> NotificationsSettings:

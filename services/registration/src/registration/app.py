@@ -15,6 +15,7 @@ from registration.adapters.erasure_requests import ErasureRequestRepository
 from registration.adapters.invitations import InvitationRepository
 from registration.adapters.metrics import RegistrationMetrics
 from registration.adapters.organisation import OrganisationRepository
+from registration.adapters.pairings import PairingRepository
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
 from registration.adapters.registrations import RegistrationRepository
@@ -25,10 +26,12 @@ from registration.entrypoints.http.errors import ERROR_MAPPERS
 from registration.entrypoints.http.export import export_router
 from registration.entrypoints.http.invitations import invitations_router
 from registration.entrypoints.http.organisation import organisation_router
+from registration.entrypoints.http.partners import partners_router
 from registration.entrypoints.http.people import ContactReaders, people_router
 from registration.entrypoints.http.programs import programs_router
 from registration.entrypoints.http.registrations import registrations_router
 from registration.entrypoints.scim.app import DirectoryScimApp
+from registration.entrypoints.subscriptions import register_event_handlers
 from registration.entrypoints.workers import invitation_loop
 from registration.settings import RegistrationSettings
 from registration.usecases.directory import DirectoryService
@@ -37,6 +40,7 @@ from registration.usecases.export import PersonalDataExport
 from registration.usecases.importing import ImportService
 from registration.usecases.invitations import InvitationService
 from registration.usecases.organisation import OrganisationService
+from registration.usecases.partners import PartnerProfiles
 from registration.usecases.people import PeopleService
 from registration.usecases.programs import ProgramService
 from registration.usecases.registering import RegistrationService
@@ -55,6 +59,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
     organisation = OrganisationRepository(runtime.database)
     resources = ScimResourceRepository(runtime.database)
     erasure_requests = ErasureRequestRepository(runtime.database)
+    pairings = PairingRepository(runtime.database)
     metrics = RegistrationMetrics(runtime.metrics)
     runtime.add_indexes(
         *programs.indexes(),
@@ -63,6 +68,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         *invitations.indexes(),
         *resources.indexes(),
         *erasure_requests.indexes(),
+        *pairings.indexes(),
     )
 
     program_service = ProgramService(
@@ -87,6 +93,7 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
         invitations,
         programs=programs,
         erasure_requests=erasure_requests,
+        pairings=pairings,
     )
     directory = DirectoryService(
         runtime.transactor,
@@ -112,6 +119,8 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
     runtime.add_background_loop(
         "invitations", invitation_loop(inviting, settings.invitation_poll_s)
     )
+    profiles = PartnerProfiles(pairings, registrations, people, program_service.managers_of)
+    register_event_handlers(runtime.handlers, profiles)
     authenticator = Authenticator(settings)
     caller, admin = authenticator.dependencies()
     notifier_token = settings.notifications_service_token
@@ -152,7 +161,10 @@ def build_app(settings: RegistrationSettings | None = None) -> FastAPI:
             erasure_requests_router(
                 ErasureRequestService(runtime.transactor, erasure_requests), caller, admin
             ),
-            export_router(PersonalDataExport(people, registrations, invitations, programs), caller),
+            partners_router(profiles, caller),
+            export_router(
+                PersonalDataExport(people, registrations, invitations, programs, pairings), caller
+            ),
         ],
         error_mappers=ERROR_MAPPERS,
     )

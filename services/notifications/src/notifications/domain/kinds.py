@@ -27,6 +27,8 @@ class Kind(StrEnum):
     """A mentee's manager or peer asked to rate their skills, with their answer link."""
     DIGEST = "digest"
     """A person's daily digest of low-priority notifications (never itself digested)."""
+    ERASURE_REQUESTED = "erasure_requested"
+    """To the organisation's admins: someone asked to be erased (ADMIN_EMAILS)."""
 
 
 LOW_PRIORITY: frozenset[Kind] = frozenset(
@@ -63,6 +65,9 @@ PERSONAL_KINDS: frozenset[Kind] = frozenset(
 MANAGER_KINDS: frozenset[Kind] = frozenset({Kind.PROPOSAL_READY, Kind.HEALTH_DIGEST})
 """Kinds addressed to a program's managers (e-mail) and its chat channels."""
 
+ADMIN_KINDS: frozenset[Kind] = frozenset({Kind.ERASURE_REQUESTED})
+"""Kinds addressed to the organisation's admins (e-mail, the addresses of ADMIN_EMAILS)."""
+
 UNSUBSCRIBABLE: frozenset[Kind] = frozenset(
     kind for kind in PERSONAL_KINDS if kind not in {Kind.SESSION_INVITATION, Kind.DIGEST}
 )
@@ -97,6 +102,8 @@ class RecipientType(StrEnum):
     """A program's Slack or Teams channel, by program id."""
     RATER = "rater"
     """A peer a mentee named by e-mail address, by rater request id (address from feedback)."""
+    ADMIN = "admin"
+    """One of the organisation's admins, by e-mail address (from ADMIN_EMAILS)."""
 
 
 @dataclass(frozen=True, slots=True)

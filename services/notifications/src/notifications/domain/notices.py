@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from mentorship_contracts.events import (
+    ErasureRequested,
     InvitationReminderSent,
     InvitationSent,
     MatchingRunProposed,
@@ -87,6 +88,29 @@ def manager_recipients(
         Recipient(RecipientType.PERSON, pid)
         for pid in dict.fromkeys(program_managers)
         if pid not in listed
+    )
+
+
+def erasure_requested(
+    event: ErasureRequested, admin_emails: Sequence[str], requests_url: str
+) -> Notice | None:
+    """A person's erasure request, to every organisation admin (none configured: no notice).
+
+    Keyed by the request, so a re-announced request makes no second message. The message
+    names nobody: the admins find who asked (the employee id to erase) at ``requests_url``.
+    """
+    if not admin_emails:
+        return None
+    return Notice(
+        Kind.ERASURE_REQUESTED,
+        f"erasure-request:{event.request_id}",
+        None,
+        tuple(Recipient(RecipientType.ADMIN, email) for email in dict.fromkeys(admin_emails)),
+        {
+            "request_id": event.request_id,
+            "requested_at": event.requested_at.isoformat(),
+            "requests_url": requests_url,
+        },
     )
 
 

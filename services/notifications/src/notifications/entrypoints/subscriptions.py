@@ -9,6 +9,7 @@ from __future__ import annotations
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import (
     DirectoryPersonErased,
+    ErasureRequested,
     InvitationReminderSent,
     InvitationSent,
     MatchingRunProposed,
@@ -76,6 +77,10 @@ def register_event_handlers(
     @handlers.on(DirectoryPersonErased)
     async def on_person_erased(event: Envelope[DirectoryPersonErased], tx: Transaction) -> None:
         await people.erase_person(event.data.person_id, tx)
+
+    @handlers.on(ErasureRequested)
+    async def on_erasure_requested(event: Envelope[ErasureRequested], tx: Transaction) -> None:
+        await intake.erasure_requested(event.data, tx)
 
     @handlers.on(MatchingRunProposed)
     async def on_proposed(event: Envelope[MatchingRunProposed], tx: Transaction) -> None:

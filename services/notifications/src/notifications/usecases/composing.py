@@ -102,6 +102,7 @@ AUDIENCES: dict[RecipientType, str] = {
     RecipientType.MANAGER: "manager",
     RecipientType.PROGRAM_CHANNEL: "manager",
     RecipientType.RATER: "rater",
+    RecipientType.ADMIN: "admin",
 }
 """Why the recipient gets the program's messages (the footer says it)."""
 
@@ -238,6 +239,8 @@ class Composer:
         if delivery.kind is Kind.RATER_INVITATION:
             rater = await self._rater(delivery.context["request_id"], round_)
             action_url = portal + rater.path.removeprefix("/v1")
+        if delivery.kind is Kind.ERASURE_REQUESTED:
+            action_url = str(delivery.context["requests_url"])  # registration's list (admins)
         context: dict[str, Any] = {
             **delivery.context,
             "kind": delivery.kind.value,
@@ -251,7 +254,10 @@ class Composer:
             if delivery.kind is Kind.RATER_INVITATION
             else AUDIENCES[delivery.recipient_type],
             "action_url": action_url,
-            "preferences_url": portal + PREFERENCES_PATH,
+            # Admins are told as admins (ADMIN_EMAILS), not as people with preferences.
+            "preferences_url": ""
+            if delivery.recipient_type is RecipientType.ADMIN
+            else portal + PREFERENCES_PATH,
             "unsubscribe_url": self._unsubscribe_url(delivery),
         }
         calendar: bytes | None = None
@@ -337,18 +343,7 @@ class Composer:
                 zone = (preferences.time_zone if preferences else None) or contact.time_zone
                 return contact, language, zone
             case RecipientType.MANAGER:
-                manager = next(
-                    (m for m in settings.managers if m.manager_id == delivery.recipient_id), None
-                )
-                if manager is None:
-                    raise Undeliverable(Attempt(Outcome.PERMANENT, "manager_removed"))
-                if manager.person_id is not None:
-                    contact = await self.person_contact(manager.person_id, round_)
-                    return contact, manager.language, program["time_zone"]
-                contact = Contact(manager.name or "", manager.email or "", program["time_zone"])
-                if not valid_address(contact.email):
-                    raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
-                return contact, manager.language, program["time_zone"]
+                return await self._manager(delivery, settings, program, round_)
             case RecipientType.PERSON:
                 contact = await self.person_contact(delivery.recipient_id, round_)
                 preferences = round_.preferences.get(delivery.recipient_id)
@@ -365,8 +360,33 @@ class Composer:
                 if not valid_address(contact.email):
                     raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
                 return contact, default, program["time_zone"]
+            case RecipientType.ADMIN:
+                if not valid_address(delivery.recipient_id):
+                    raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
+                return Contact("", delivery.recipient_id, "UTC"), default, "UTC"
             case _:
                 raise Undeliverable(Attempt(Outcome.PERMANENT, "no_contact_source"))
+
+    async def _manager(
+        self,
+        delivery: Delivery,
+        settings: ProgramSettings,
+        program: dict[str, Any],
+        round_: Round,
+    ) -> tuple[Contact, str, str]:
+        """A manager recipient set in this service: a person of the directory, or an address."""
+        manager = next(
+            (m for m in settings.managers if m.manager_id == delivery.recipient_id), None
+        )
+        if manager is None:
+            raise Undeliverable(Attempt(Outcome.PERMANENT, "manager_removed"))
+        if manager.person_id is not None:
+            contact = await self.person_contact(manager.person_id, round_)
+            return contact, manager.language, program["time_zone"]
+        contact = Contact(manager.name or "", manager.email or "", program["time_zone"])
+        if not valid_address(contact.email):
+            raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
+        return contact, manager.language, program["time_zone"]
 
     async def _match_context(self, delivery: Delivery, round_: Round) -> dict[str, Any]:
         pair_id = delivery.context["pair_id"]

@@ -7,10 +7,12 @@ redelivered or replayed plans nothing twice.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from mentorship_contracts.events import (
+    ErasureRequested,
     InvitationReminderSent,
     InvitationSent,
     MatchingRunProposed,
@@ -37,11 +39,22 @@ from notifications.domain.facts import Pair, Participant, SessionState
 from notifications.usecases.planning import Planner
 
 BATCH = "notifications.intake"
+logger = logging.getLogger(__name__)
 
 
 def person_guard(person_id: str) -> str:
     """The erasure guard of a person (beside participants' guards, named by participant id)."""
     return f"person:{person_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class AdminMail:
+    """Where messages for the organisation's admins go."""
+
+    emails: tuple[str, ...] = ()
+    """Their addresses (ADMIN_EMAILS); none: such messages are not sent."""
+    erasure_requests_url: str = ""
+    """Registration's list of open erasure requests, which the message links to."""
 
 
 @dataclass
@@ -59,7 +72,9 @@ class Intake:
         programs: ProgramSettingsStore,
         planner: Planner,
         program_managers: ProgramManagers,
+        admins: AdminMail | None = None,
     ) -> None:
+        self._admins = admins or AdminMail()
         self._facts = facts
         self._programs = programs
         self._planner = planner
@@ -116,6 +131,17 @@ class Intake:
         if await self._facts.guards.erased(guards, tx):
             return
         self._planner.stage(notices.rater_invited(event), tx)
+
+    async def erasure_requested(self, event: ErasureRequested, tx: Transaction) -> None:
+        """Tell the organisation's admins that someone asked to be erased."""
+        admins = self._admins
+        notice = notices.erasure_requested(event, admins.emails, admins.erasure_requests_url)
+        if notice is None:
+            logger.warning(
+                "erasure request not mailed: ADMIN_EMAILS is empty",
+                extra={"request_id": event.request_id},
+            )
+        self._planner.stage(notice, tx)
 
     async def participant_withdrew(self, participant_id: str, tx: Transaction) -> None:
         """A participant left: no more survey openings for them."""

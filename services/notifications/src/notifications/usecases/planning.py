@@ -126,6 +126,8 @@ class Planner:
                     (m.person_id for m in settings.managers if m.manager_id == recipient.id), None
                 )
             routes: list[tuple[Channel, datetime, Timing]] = [(Channel.EMAIL, tx.now, Timing.NOW)]
+        elif recipient.type is RecipientType.ADMIN:
+            routes = [(Channel.EMAIL, tx.now, Timing.NOW)]
         elif recipient.type is RecipientType.PROGRAM_CHANNEL:
             settings = await self._programs.get(recipient.id, tx)
             routes = []

@@ -17,6 +17,7 @@ from portal.domain.models import (
     Goal,
     MatchedPair,
     NotificationPreferences,
+    PartnerProfile,
     Program,
     Questionnaire,
     RaterForm,
@@ -74,6 +75,11 @@ class RegistrationApi:
             "POST", f"/v1/programs/{program_id}/registrations", token, json=request
         )
         return parse(Registration, body)
+
+    async def partner_profile(self, token: str, participant_id: str) -> PartnerProfile:
+        """The profile of someone the caller is paired with (403 outside an active pair)."""
+        body = await self._client.call("GET", f"/v1/participants/{participant_id}/profile", token)
+        return parse(PartnerProfile, body)
 
     async def erasure_request(self, token: str) -> ErasureRequest | None:
         """The caller's open erasure request, if they filed one."""

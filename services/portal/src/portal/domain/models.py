@@ -371,6 +371,31 @@ class SurveyOffer(_View):
 Json = dict[str, Any]
 
 
+class PartnerProfile(_View):
+    """Who a pair member is (registration shows it to the people paired with them)."""
+
+    participant_id: str
+    role: str
+    name: str
+    title: str | None = None
+    department: str | None = None
+    in_directory: bool = True
+    skills_offered: tuple[str, ...] = ()
+    skills_wanted: tuple[str, ...] = ()
+    goals_achieved: tuple[str, ...] = ()
+    goals_wanted: tuple[str, ...] = ()
+
+    @property
+    def offers(self) -> tuple[str, ...]:
+        """What they bring: skills they offer and goals they reached."""
+        return self.skills_offered + self.goals_achieved
+
+    @property
+    def wants(self) -> tuple[str, ...]:
+        """What they look for: skills and goals they want."""
+        return self.skills_wanted + self.goals_wanted
+
+
 class ErasureRequest(_View):
     """The caller's open request to be erased (registration keeps it until an admin erases)."""
 

@@ -35,6 +35,7 @@ from portal.domain.models import (
     Goal,
     MatchedPair,
     NotificationPreferences,
+    PartnerProfile,
     Program,
     Questionnaire,
     Registration,
@@ -117,6 +118,9 @@ class PairPage:
     """My pairs of this series as matching explains them (None: matching did not answer)."""
     labels: dict[str, str] = field(default_factory=dict)
     """The program's choice labels, to name the answers the pair shares."""
+    profiles: dict[str, PartnerProfile | None] = field(default_factory=dict)
+    """The other members' profiles by participant id (None: registration could not show it;
+    empty when not asked for)."""
 
     @property
     def my_role(self) -> str | None:
@@ -345,8 +349,9 @@ class ParticipantPortal:
     ) -> PairPage:
         """My pair: members, series, agreement, next agenda, fit answers, plan.
 
-        ``with_match`` adds why we were matched (matching's explanation, named with the
-        program's choice labels); a matching that does not answer leaves it out.
+        ``with_match`` adds who the others are (registration's profiles) and why we were
+        matched (matching's explanation, named with the program's choice labels); a service
+        that does not answer leaves its part out.
 
         Raises:
             ForbiddenError: the caller is not a member (scheduling refuses).
@@ -364,6 +369,11 @@ class ParticipantPortal:
         fit = asyncio.create_task(self._feedback.fit(token, pair_id))
         goals = asyncio.create_task(self._feedback.goals(token, pair_id))
         calendar = asyncio.create_task(self._calendar(caller)) if with_calendar else None
+        profiles = (
+            asyncio.create_task(self._profiles(caller, series, registration))
+            if with_match
+            else None
+        )
         await asyncio.gather(
             *(
                 task
@@ -377,6 +387,7 @@ class ParticipantPortal:
                     calendar,
                     matches,
                     labels,
+                    profiles,
                 )
                 if task
             )
@@ -395,7 +406,34 @@ class ParticipantPortal:
             calendar=calendar.result() if calendar else None,
             matches=matches.result() if matches else None,
             labels=labels.result() if labels else {},
+            profiles=profiles.result() if profiles else {},
         )
+
+    async def _profiles(
+        self, caller: Caller, series: Series, me: asyncio.Task[Registration | None]
+    ) -> dict[str, PartnerProfile | None]:
+        """The profile of each other member, read at once; None for one that cannot be shown.
+
+        Registration learns pairs from matching's events, so just after matching it may not
+        know the pair yet (403), and an erased member has none (404).
+        """
+
+        async def one(participant_id: str) -> PartnerProfile | None:
+            try:
+                return await self._registration.partner_profile(caller.token, participant_id)
+            except (ForbiddenError, NotFoundError, ServiceUnavailable):
+                return None
+
+        # Every member at once, beside the caller's registration rather than after it (which
+        # says which member is the caller): the page waits for no chain of calls. Registration
+        # refuses the caller's own profile (no one is their own partner); it is dropped.
+        members = [m.participant_id for m in series.members]
+        found, mine = await asyncio.gather(asyncio.gather(*(one(pid) for pid in members)), me)
+        return {
+            pid: profile
+            for pid, profile in zip(members, found, strict=True)
+            if mine is None or pid != mine.participant_id
+        }
 
     async def _matches(self, caller: Caller, series_id: str) -> list[MatchedPair] | None:
         """My pairs of the series, as matching explains them; None when matching fails."""

@@ -10,11 +10,13 @@ from mentorship_kit.errors import ForbiddenError
 from mentorship_kit.exports import NOT_A_PERSON, exporting_person
 from mentorship_kit.principal import Principal
 from registration.adapters.invitations import InvitationRepository
+from registration.adapters.pairings import PairingRepository
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
 from registration.adapters.registrations import RegistrationRepository
 from registration.domain.directory import DirectoryEntry
 from registration.domain.invitations import Invitation
+from registration.domain.partners import Pairing
 from registration.domain.registration import Registration
 
 
@@ -29,6 +31,7 @@ class PersonalData:
     registrations: list[Registration]
     invitations: list[Invitation]
     managed_program_ids: list[str]
+    pairings: list[Pairing]
 
 
 class PersonalDataExport:
@@ -40,7 +43,9 @@ class PersonalDataExport:
         registrations: RegistrationRepository,
         invitations: InvitationRepository,
         programs: ProgramRepository,
+        pairings: PairingRepository,
     ) -> None:
+        self._pairings = pairings
         self._people = people
         self._registrations = registrations
         self._invitations = invitations
@@ -52,12 +57,14 @@ class PersonalDataExport:
         employee_id = caller.employee_id
         if employee_id is None:
             raise ForbiddenError(NOT_A_PERSON)
+        registrations = await self._registrations.of_employee(employee_id)
         return PersonalData(
             person_id=person_id,
             employee_id=employee_id,
             generated_at=utc_now(),
             directory_entry=await self._people.get(employee_id),
-            registrations=await self._registrations.of_employee(employee_id),
+            registrations=registrations,
             invitations=await self._invitations.all_of_employee(employee_id),
             managed_program_ids=sorted(await self._programs.managed_by(person_id)),
+            pairings=await self._pairings.of_members(r.participant_id for r in registrations),
         )

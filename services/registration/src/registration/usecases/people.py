@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from mentorship_kit.outbox import Transaction, Transactor
 from registration.adapters.erasure_requests import ErasureRequestRepository
 from registration.adapters.invitations import InvitationRepository
+from registration.adapters.pairings import PairingRepository
 from registration.adapters.people import PeopleDirectory
 from registration.adapters.programs import ProgramRepository
 from registration.adapters.registrations import RegistrationRepository
@@ -41,8 +42,10 @@ class PeopleService:
         *,
         programs: ProgramRepository,
         erasure_requests: ErasureRequestRepository,
+        pairings: PairingRepository,
     ) -> None:
         self._transactor = transactor
+        self._pairings = pairings
         self._erasure_requests = erasure_requests
         self._programs = programs
         self._registrations = registrations
@@ -62,6 +65,7 @@ class PeopleService:
 
         async def work(tx: Transaction) -> int:
             deleted = await self._registrations.delete_person(employee_id, tx)
+            await self._pairings.forget([r.participant_id for r in deleted], tx)
             entry = await self._people.forget(employee_id, tx)
             person_id = entry.person_id if entry else None
             await self._registrations.forget_manager(employee_id, person_id, tx)

@@ -79,6 +79,17 @@ class ExportedManagedProgram(BaseModel):
     program_id: str
 
 
+class ExportedPairing(BaseModel):
+    """A pair the person is in, as registration learned it from matching."""
+
+    pair_id: str
+    program_id: str
+    mentor_participant_id: str
+    mentee_participant_id: str
+    group_id: str | None
+    ended: bool
+
+
 class RegistrationSections(BaseModel):
     """Every kind of record registration keeps about a person."""
 
@@ -86,6 +97,7 @@ class RegistrationSections(BaseModel):
     registrations: ExportSection[ExportedRegistration]
     invitations: ExportSection[ExportedInvitation]
     managed_programs: ExportSection[ExportedManagedProgram]
+    pairings: ExportSection[ExportedPairing]
 
 
 class RegistrationExport(PersonalDataDocument[RegistrationSections]):
@@ -127,6 +139,24 @@ class RegistrationExport(PersonalDataDocument[RegistrationSections]):
                     items=[
                         ExportedManagedProgram(program_id=program_id)
                         for program_id in data.managed_program_ids
+                    ],
+                ),
+                pairings=ExportSection(
+                    description=(
+                        "The pairs you are in, as registration learned them from matching (so "
+                        "that the people paired with you may read your profile while the pair "
+                        "lasts): pair, program, both participant ids, group, whether it ended."
+                    ),
+                    items=[
+                        ExportedPairing(
+                            pair_id=p.pair_id,
+                            program_id=p.program_id,
+                            mentor_participant_id=p.mentor_participant_id,
+                            mentee_participant_id=p.mentee_participant_id,
+                            group_id=p.group_id,
+                            ended=p.ended,
+                        )
+                        for p in data.pairings
                     ],
                 ),
             ),
@@ -195,7 +225,8 @@ def export_router(export: PersonalDataExport, caller: CallerDependency) -> APIRo
         description=(
             "For the authenticated participant: their directory entry, their registrations in "
             "every program (answers, picked mentors, when they registered, changed and "
-            "withdrew), the invitations they were sent and the programs they manage. Each "
+            "withdrew), the invitations they were sent, the programs they manage and the pairs "
+            "registration knows them in. Each "
             "section describes itself. Only with a participant's own token: the admin token "
             "names nobody (403)."
         ),

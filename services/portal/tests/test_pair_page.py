@@ -1,0 +1,144 @@
+"""The pair page answered in-process over faked service answers: who my partner is.
+
+The directory's name, title and department and what they offer and want (by the
+questionnaire's labels); a partner the directory does not know, with the registration's name
+and department and a note; a profile registration cannot show yet; in French too.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from itsdangerous import TimestampSigner
+from pydantic import SecretStr
+from starlette.testclient import TestClient
+
+from mentorship_kit.errors import ForbiddenError, NotFoundError
+from portal.adapters import api
+from portal.app import build_app
+from portal.settings import PortalSettings
+
+from .test_usecases import MENTOR_PROFILE, MY_REGISTRATION, PROGRAM, SERIES
+
+SECRET = "s" * 40
+CSRF = "csrf-token-of-the-test"
+PROFILE = "/v1/participants/m-1/profile"
+QUESTIONNAIRE = {
+    "version": 1,
+    "questions": [
+        {
+            "key": "skills_to_mentor",
+            "prompt": "Skills?",
+            "kind": "multiple_choice",
+            "choices": [
+                {"key": "leadership", "label": "Leading a team"},
+                {"key": "promotion", "label": "Getting promoted"},
+            ],
+        }
+    ],
+}
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "/v1/pairs/grp-1/sessions": SERIES,
+        "/v1/programs/p-1": PROGRAM,
+        "/v1/programs/p-1/registrations/me": MY_REGISTRATION,
+        "/v1/programs/p-1/questionnaire": QUESTIONNAIRE,
+        PROFILE: MENTOR_PROFILE,
+        "/v1/participants/pa-1/profile": ForbiddenError("nobody's own partner"),
+        "/v1/pairs/grp-1/agreement": NotFoundError("none"),
+        "/v1/pairs/grp-1/next-agenda": NotFoundError("none"),
+        "/v1/pairs/grp-1/fit": {"answers": []},
+        "/v1/pairs/grp-1/goals": {"goals": []},
+        "/v1/me/pairs": {"pairs": []},
+    }
+
+    async def answer(_: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
+        assert (method, token) == ("GET", "participant-token"), (method, path)
+        found = table[path]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    monkeypatch.setattr(api.ServiceClient, "call", answer)
+    return table
+
+
+@pytest.fixture
+def client(answers: dict[str, Any]) -> Iterator[TestClient]:
+    del answers  # installed first
+    app = build_app(
+        PortalSettings(portal_session_secret=SecretStr(SECRET), portal_cookie_secure=False)
+    )
+    session = {
+        "user": {"sub": "e-1", "name": "Ada", "email": "", "token": "participant-token"},
+        "csrf": CSRF,
+    }
+    cookie = TimestampSigner(SECRET).sign(base64.b64encode(json.dumps(session).encode()))
+    with TestClient(app) as test_client:
+        test_client.cookies.set("portal_session", cookie.decode())
+        yield test_client
+
+
+def _who(page: str) -> str:
+    start = page.index('aria-labelledby="who"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_the_partner_is_named_placed_and_described_from_the_directory(
+    client: TestClient,
+) -> None:
+    page = client.get("/pairs/grp-1")
+    assert page.status_code == 200
+    who = _who(page.text)
+    assert '<h3 class="partner-name">Grace Hopper</h3>' in who
+    assert "<dt>Title</dt><dd>Principal Engineer</dd>" in who
+    assert "<dt>Department</dt><dd>Platform</dd>" in who
+    assert "<dt>What they offer</dt><dd>Leading a team, Getting promoted</dd>" in who
+    assert "<dt>What they want</dt><dd>Nothing listed</dd>" in who
+    assert "Not in the organisation" not in who
+    assert "m-1" not in who  # a person, not a participant id
+
+
+def test_a_partner_the_directory_does_not_know_reads_in_french(
+    client: TestClient, answers: dict[str, Any]
+) -> None:
+    answers[PROFILE] = MENTOR_PROFILE | {
+        "name": "Grace H.",
+        "title": None,
+        "department": "flight_software",
+        "in_directory": False,
+        "skills_offered": [],
+        "goals_achieved": [],
+        "skills_wanted": ["public_speaking"],
+    }
+    client.post(
+        "/language",
+        data={"csrf_token": CSRF, "language": "fr", "next": "/pairs/grp-1"},
+        follow_redirects=False,
+    )
+    who = _who(client.get("/pairs/grp-1").text)
+    assert "Grace H." in who
+    assert "<dt>Poste</dt>" not in who
+    assert "<dt>Service</dt><dd>Flight software</dd>" in who
+    assert "<dt>Ce qu'elle ou il offre</dt><dd>Rien d'indiqué</dd>" in who
+    assert "<dd>public speaking</dd>" in who
+    assert "Absent·e de l'annuaire de l'organisation" in who
+
+
+@pytest.mark.parametrize("refusal", [ForbiddenError("not yet"), NotFoundError("erased")])
+def test_a_profile_registration_cannot_show_leaves_the_page_open_with_a_notice(
+    client: TestClient, answers: dict[str, Any], refusal: Exception
+) -> None:
+    answers[PROFILE] = refusal
+    page = client.get("/pairs/grp-1")
+    assert page.status_code == 200
+    who = _who(page.text)
+    assert "Their profile cannot be shown right now" in who
+    assert "<dt>Role</dt><dd>Mentor</dd>" in who
