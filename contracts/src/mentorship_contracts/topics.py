@@ -86,7 +86,7 @@ SUBSCRIPTIONS: dict[str, tuple[Topic, ...]] = {
     "registration": (PAIRS,),
     "matching": (PROGRAMS, PARTICIPANTS, FEEDBACK, DIRECTORY),
     "scheduling": (PROGRAMS, PARTICIPANTS, PAIRS),
-    "feedback": (PROGRAMS, PARTICIPANTS, PAIRS, SESSIONS),
+    "feedback": (PROGRAMS, PARTICIPANTS, PAIRS, SESSIONS, DIRECTORY),
     "analytics": EVENT_TOPICS,
     "notifications": (
         PROGRAMS,
@@ -96,6 +96,7 @@ SUBSCRIPTIONS: dict[str, tuple[Topic, ...]] = {
         SESSIONS,
         DIRECTORY,
         INVITATIONS,
+        DEVELOPMENT,
     ),
 }
 """The event topics each consumer group subscribes to; a group not listed consumes nothing, so
