@@ -502,13 +502,15 @@ class ReadModels:
     async def impact_facts(self, program_id: str) -> ProgramFacts:
         """What the mentor impact view joins per mentor (no counter is kept per mentor).
 
-        The program's participants, created pairs, held sessions, feedback and goals.
+        The program's participants, created pairs, held sessions, feedback, goals and skills
+        assessments (their mentees' growth).
         """
-        participants, pairs, sessions, goals = await asyncio.gather(
+        participants, pairs, sessions, goals, skills = await asyncio.gather(
             self._of(ParticipantFact, program_id),
             self._of(PairFact, program_id, created=True),
             self._of(SessionFact, program_id, status=SessionStatus.HELD.value),
             self._of(GoalFact, program_id),
+            self._of(SkillsFact, program_id),
         )
         # Feedback is kept with its session; the view rates held sessions only.
         feedback = [fact for session in sessions for fact in session.feedback_facts()]
@@ -519,6 +521,7 @@ class ReadModels:
             sessions=sessions,
             feedback=feedback,
             goals=goals,
+            skills=skills,
         )
 
     async def milestone_goals(self, program_id: str) -> list[GoalFact]:
