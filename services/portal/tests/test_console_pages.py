@@ -100,6 +100,27 @@ ANSWERS: dict[tuple[str, str], Any] = {
         "summary": "The run pairs them.",
     },
     ("GET", "/v1/programs/a/pairs"): {"pairs": []},
+    ("GET", "/v1/question-pool"): [
+        {
+            "source": "standard",
+            "question": {"key": "interests", "prompt": "Your interests?", "kind": "free_text"},
+        }
+    ],
+    ("GET", "/v1/programs/a/questionnaire/versions"): {
+        "program_id": "a",
+        "current_version": 1,
+        "versions": [
+            {
+                "version": 1,
+                "created_at": "2026-12-01T00:00:00Z",
+                "questions": 1,
+                "added": ["role"],
+                "removed": [],
+                "changed": [],
+                "moved": False,
+            }
+        ],
+    },
 }
 
 
@@ -136,6 +157,10 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
         "/console/programs/a",
         "/console/programs/a/settings",
         "/console/programs/a/questionnaire",
+        "/console/programs/a/questionnaire/questions/role",
+        "/console/programs/a/questionnaire/preview",
+        "/console/programs/a/questionnaire/versions",
+        "/console/programs/a/questionnaire/versions/1",
         "/console/programs/a/registrations?role=mentee&q=ada",
         "/console/programs/a/matching",
         "/console/programs/a/matching/settings",
