@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError
+from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
 from portal.adapters.console import MatchingAdminApi, ProgramAdminApi, ReportsApi
 from portal.domain.console import (
     ImportResult,
@@ -284,8 +284,8 @@ class ProgramConsole:
         async def report(name: str) -> dict[str, Any] | None:
             try:
                 return await self._reports.report(caller.token, program_id, name)
-            except NotFoundError:
-                return None  # analytics has not heard of the program yet
+            except (NotFoundError, RuleError, InvalidInputError):
+                return None  # analytics has not heard of the program yet, or cannot tell
 
         found = await asyncio.gather(*(report(name) for name in ReportsApi.REPORTS))
         return program, dict(zip(ReportsApi.REPORTS, found, strict=True))

@@ -32,6 +32,7 @@ from portal.domain.console import (
     settings_of,
     sort_pairs,
 )
+from portal.domain.dashboard import charts, key_figures
 from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
 from portal.usecases.console import ProgramConsole, SettingsRefused
 from portal.usecases.participant import Caller
@@ -450,7 +451,13 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
     async def reports(request: Request, program_id: str, caller: CallerDep) -> Response:
         program, found = await console.reports(caller, program_id)
         return pages.render(
-            request, "console/reports.html", program=program, reports=found, section="reports"
+            request,
+            "console/reports.html",
+            program=program,
+            reports=found,
+            figures=key_figures(found),
+            charts=charts(found),
+            section="reports",
         )
 
     @router.get("/programs/{program_id}/reports/{name}.csv")
