@@ -13,6 +13,7 @@ from portal.domain.console import (
     MEANINGS,
     SettingsInvalid,
     new_question,
+    question_field,
     question_form,
 )
 from portal.usecases.console import SettingsRefused
@@ -237,3 +238,10 @@ async def test_a_version_comes_with_the_one_before_and_what_changed() -> None:
     assert [q.key for q in page.form.questions] == ["role", "track"]
     first = await editor_with(client).version(CALLER, "a", 1)
     assert first.before is None
+
+
+def test_the_api_problems_land_beside_the_editor_fields() -> None:
+    assert question_field("body.questions.4.minimum") == "minimum"
+    assert question_field("body.questions.4.max_selections") == "max_selections"
+    assert question_field("body.questions.4.show_if.any_of") == "show_if"
+    assert question_field("body.questions.4") == ""

@@ -721,7 +721,7 @@ registration, no criterion reads it.
 def question_field(api_field: str) -> str:
     """The editor's field an API problem names (``body.questions.17.prompt`` -> ``prompt``)."""
     parts = api_field.split(".")
-    known = {"prompt", "kind", "choices", "meaning", "show_if", "key", "help"}
+    known = {*QUESTION_FIELDS, "show_if"} - {"required", "integer"}
     return next((part for part in reversed(parts) if part in known), "")
 
 
