@@ -2,13 +2,15 @@
 
 She signs in as a program manager (the identity provider's `mentorship-program-manager`
 role: she may create programs, and manages those she creates), creates a program through the
-wizard and follows the launch checklist until no step is left:
-the general information, a branching question added to the questionnaire, the review steps,
-the sessions' plan, registration opened. She imports 200 people from a CSV file (3 refused
-rows shown with their line and field), filters and exports the table, closes registration,
-runs matching, asks why two people are not paired, pins them, approves, and sees the pairs
-and the reports. Another program manager and a participant do not see her program in the
-console and get the 403 page for it: the services decide.
+wizard and follows the launch checklist until no step is left: the general information, a
+branching question added to the questionnaire (previewed as a participant sees it, edited; a
+question removed and added back from the question pool; the versions with what each
+changed), the review steps, the sessions' plan, registration opened. She imports 200 people
+from a CSV file (3 refused rows shown with their line and field), filters and exports the
+table, closes registration, runs matching, asks why two people are not paired, pins them,
+approves, and sees the pairs and the dashboard (charts with their tables, every CSV export).
+Another program manager and a participant do not see her program in the console and get the
+403 page for it: the services decide.
 
 Every page is checked with axe-core and photographed at 390 px and 1440 px
 (``tests/artifacts/screenshots/console-*``); no page may break the Content Security Policy.
@@ -131,7 +133,63 @@ def test_a_program_manager_launches_matches_and_reports_on_a_program(
     added = page.locator("tr", has_text="Which leadership track interests you?")
     assert "Only when" in added.inner_text()
     assert "“Mentee”" in added.inner_text()
+    assert "Skills to grow" in page.locator("tr", has_text="skills").first.inner_text()
+    assert "The skills criterion" in page.locator("main").inner_text()  # what each feeds
     visit.check("console-questionnaire")
+
+    # Preview as a participant: the register page's form; the question shows for mentees only.
+    visit.press(f"a[href='{program_path}/questionnaire/preview']")
+    page.wait_for_url(f"**{program_path}/questionnaire/preview")
+    track = page.locator(".question", has_text="Which leadership track interests you?")
+    assert track.is_hidden()
+    visit.choose("answers.role", "mentee")
+    assert track.is_visible()
+    visit.check("console-questionnaire-preview")
+    visit.tab_to("input[name='answers.role']:checked")  # Tab enters a group at its choice
+    mentor = page.locator("input[name='answers.role'][value='mentor']")
+    for _ in range(5):
+        if mentor.is_checked():
+            break
+        page.keyboard.press("ArrowUp")
+    assert mentor.is_checked()
+    assert track.is_hidden()
+
+    # Edit the branching question (its branching stays), remove a question, and add it back
+    # from the question pool: versions 3, 4 and 5.
+    page.goto(f"{portal}{program_path}/questionnaire")
+    track_key = "which_leadership_track_interests_you"
+    visit.press(f"a[href='{program_path}/questionnaire/questions/{track_key}']")
+    page.wait_for_url(f"**/questionnaire/questions/{track_key}")
+    assert page.locator("#show_if").evaluate("s => s.value") == "role:mentee"
+    visit.type_into("#help", "Choose the closer one.")
+    visit.check("console-question-edit")
+    visit.submit("button:has-text('Save the question')")
+    assert "The question is saved (version 3)" in page.locator("#messages").inner_text()
+    edited = page.locator("tr", has_text="Which leadership track interests you?")
+    assert "Only when" in edited.inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    visit.submit("form[action$='/questionnaire/questions/expectations/remove'] button")
+    assert "The question is removed (version 4)" in page.locator("#messages").inner_text()
+    assert page.locator("#question-expectations").count() == 0
+    visit.press("input[name='pool_key'][value='expectations']", " ")
+    assert page.locator("input[name='pool_key'][value='expectations']").is_checked()
+    visit.submit("button:has-text('Add the chosen questions')")
+    assert "are added (version 5)" in page.locator("#messages").inner_text()
+    assert page.locator("#question-expectations").count() == 1
+
+    # The versions, what each changed, and one version as it was.
+    visit.press(f"a[href='{program_path}/questionnaire/versions']")
+    page.wait_for_url(f"**{program_path}/questionnaire/versions")
+    assert "Added: expectations" in page.locator("#version-5").inner_text()
+    assert "Removed: expectations" in page.locator("#version-4").inner_text()
+    assert f"Changed: {track_key} (help)" in page.locator("#version-3").inner_text()
+    assert f"Added: {track_key}" in page.locator("#version-2").inner_text()
+    visit.check("console-questionnaire-versions")
+    visit.press(f"a[href='{program_path}/questionnaire/versions/2']")
+    page.wait_for_url(f"**{program_path}/questionnaire/versions/2")
+    changes = page.locator("#changes").inner_text()
+    assert "Added: “Which leadership track interests you?”" in changes
+    visit.check("console-questionnaire-version")
 
     # The review steps, the sessions' plan, and registration opened.
     visit.press(f"nav.tabs a[href='{program_path}']")
@@ -273,8 +331,18 @@ def test_a_program_manager_launches_matches_and_reports_on_a_program(
     visit.check("console-pairs")
 
     # Reports, with their CSV exports.
+    # The dashboard inside the console: charts drawn on the server, each with its table.
     visit.press(f"nav.tabs a[href='{program_path}/reports']")
     page.wait_for_url(f"**{program_path}/reports")
+    assert "200" in page.locator(".kpis").inner_text()
+    charts = page.locator("svg.chart[role='img']")
+    assert charts.count() >= 2
+    assert page.locator("#chart-registrations svg.chart rect").count() >= 1
+    assert page.locator("#chart-scores svg.chart rect").count() >= 1
+    assert charts.count() == page.locator("details summary", has_text="as a table").count()
+    visit.press("#chart-registrations summary")
+    assert page.locator("#chart-registrations table").is_visible()
+    assert page.locator("ul.exports li").count() == 9
     visit.check("console-reports")
     with page.expect_download() as download:
         visit.press(f"a[href='{program_path}/reports/pairing.csv']")

@@ -267,37 +267,6 @@ def test_a_new_question_can_branch_on_an_earlier_choice() -> None:
     assert set(invalid.value.problems) == {"prompt", "choices", "show_if"}
 
 
-async def test_adding_a_question_saves_the_next_version_from_the_one_read() -> None:
-    current = {
-        "program_id": "a",
-        "version": 1,
-        "created_at": "2026-12-01T00:00:00Z",
-        "questions": [{"key": "role", "prompt": "Role?", "kind": "single_choice"}],
-    }
-    registration = FakeClient(
-        {
-            ("GET", "/v1/programs/a/questionnaire"): current,
-            ("PUT", "/v1/programs/a/questionnaire"): current | {"version": 2},
-        }
-    )
-    version = await console_with(registration).add_question(
-        CALLER, "a", {"prompt": "Why?", "kind": "free_text"}, []
-    )
-    assert version == 2
-    sent = registration.sent[-1][2]
-    assert sent["version"] == 1
-    assert [q["key"] for q in sent["questions"]] == ["role", "why"]
-
-    registration.answers[("PUT", "/v1/programs/a/questionnaire")] = InvalidInputError(
-        [("body.questions.1.meaning", "at most one question per meaning")]
-    )
-    with pytest.raises(SettingsRefused) as refused:
-        await console_with(registration).add_question(
-            CALLER, "a", {"prompt": "Why?", "kind": "free_text", "meaning": "interests"}, []
-        )
-    assert refused.value.by_field == {"meaning": "at most one question per meaning"}
-
-
 async def test_matching_settings_go_back_as_the_programs_matching_with_other_rules_kept() -> None:
     from portal.domain.console import matching_form
 

@@ -100,6 +100,27 @@ ANSWERS: dict[tuple[str, str], Any] = {
         "summary": "The run pairs them.",
     },
     ("GET", "/v1/programs/a/pairs"): {"pairs": []},
+    ("GET", "/v1/question-pool"): [
+        {
+            "source": "standard",
+            "question": {"key": "interests", "prompt": "Your interests?", "kind": "free_text"},
+        }
+    ],
+    ("GET", "/v1/programs/a/questionnaire/versions"): {
+        "program_id": "a",
+        "current_version": 1,
+        "versions": [
+            {
+                "version": 1,
+                "created_at": "2026-12-01T00:00:00Z",
+                "questions": 1,
+                "added": ["role"],
+                "removed": [],
+                "changed": [],
+                "moved": False,
+            }
+        ],
+    },
 }
 
 
@@ -108,7 +129,13 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     async def answer(_: Any, method: str, path: str, token: str, **__: Any) -> Any:
         assert token == "manager-token"
         if "/reports/" in path:
-            return {"program_id": "a", "pairs": 1, "match_rate": 1.0}
+            return {
+                "program_id": "a",
+                "pairs": 1,
+                "match_rate": 1.0,
+                "registrations_by_day": [{"day": "2026-12-01", "count": 3}],
+                "score_distribution": [{"low": 0.5, "high": 1.0, "pairs": 1}],
+            }
         found = ANSWERS[(method, path)]
         if isinstance(found, Exception):
             raise found
@@ -136,6 +163,10 @@ def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
         "/console/programs/a",
         "/console/programs/a/settings",
         "/console/programs/a/questionnaire",
+        "/console/programs/a/questionnaire/questions/role",
+        "/console/programs/a/questionnaire/preview",
+        "/console/programs/a/questionnaire/versions",
+        "/console/programs/a/questionnaire/versions/1",
         "/console/programs/a/registrations?role=mentee&q=ada",
         "/console/programs/a/matching",
         "/console/programs/a/matching/settings",
@@ -181,3 +212,14 @@ def test_console_forms_need_the_csrf_token(client: TestClient) -> None:
         "/console/programs/a/launch/not_a_step", data={"csrf_token": CSRF}, follow_redirects=False
     )
     assert accepted.status_code == 404
+
+
+def test_the_reports_page_draws_each_chart_with_a_table_and_links_every_csv(
+    client: TestClient,
+) -> None:
+    page = client.get("/console/programs/a/reports").text
+    assert page.count('<svg class="chart" role="img"') >= 1
+    assert page.count('<svg class="chart" role="img"') == page.count("as a table</summary>")
+    assert "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
+    for name in ("registration", "pairing", "outcomes", "mentors", "skills-growth"):
+        assert f'href="/console/programs/a/reports/{name}.csv"' in page, name

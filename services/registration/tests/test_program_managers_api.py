@@ -62,7 +62,7 @@ async def test_a_manager_of_a_runs_a_and_is_refused_b(client: httpx.AsyncClient)
     assert renamed.json()["name"] == "A2"
     _forbidden(await client.patch(f"/v1/programs/{b}", json={"name": "B2"}, headers=MANAGER_A))
 
-    for path in ("registrations", "launch", "access", "invitations"):
+    for path in ("registrations", "launch", "access", "invitations", "questionnaire/versions"):
         assert (await client.get(f"/v1/programs/{a}/{path}", headers=MANAGER_A)).status_code == 200
         _forbidden(await client.get(f"/v1/programs/{b}/{path}", headers=MANAGER_A))
     csv = "employee_id,name,email,role\ne-1,Ada,ada@example.com,mentee\n"

@@ -18,6 +18,7 @@ from registration.domain.questionnaire import (
     Question,
     QuestionKind,
     Questionnaire,
+    changes_between,
     check_answers,
 )
 from registration.domain.template import Template, questionnaire_from
@@ -352,3 +353,33 @@ def test_a_mentor_without_a_capacity_question_takes_one_mentee() -> None:
     assert inputs.capacity == 1
     assert inputs.profile.remote_ok is True
     assert inputs.profile.time_zone == "UTC"
+
+
+def test_changes_between_versions_name_added_removed_changed_and_moved() -> None:
+    colour = Question(
+        key="colour",
+        prompt="Colour?",
+        kind=QuestionKind.SINGLE_CHOICE,
+        choices=_choices("red", "blue"),
+    )
+    note = Question(key="note", prompt="Anything else?", kind=QuestionKind.FREE_TEXT)
+    before = Questionnaire(questions=(ROLE, colour, note))
+    recoloured = colour.model_copy(
+        update={
+            "choices": _choices("red", "green"),
+            "help": "Pick one.",
+        }
+    )
+    tool = Question(key="tool", prompt="Tool?", kind=QuestionKind.FREE_TEXT)
+    after = Questionnaire(questions=(recoloured, ROLE, tool))
+
+    found = changes_between(before, after)
+
+    assert found.added == ("tool",)
+    assert found.removed == ("note",)
+    assert found.changed == (("colour", ("help", "choices")),)
+    assert found.moved is True
+    first = changes_between(None, before)
+    assert first.added == ("role", "colour", "note")
+    assert (first.removed, first.changed, first.moved) == ((), (), False)
+    assert changes_between(before, before).changed == ()

@@ -532,6 +532,37 @@ async def test_changing_the_questionnaire_keeps_earlier_answers_intact(
     assert "ProgramUpdated" not in await _event_types(database)
 
 
+async def test_the_versions_list_what_each_version_changed(client: httpx.AsyncClient) -> None:
+    program_id = await _program(client)
+    base = f"/v1/programs/{program_id}/questionnaire"
+    version_1 = (await client.get(base, headers=ADMIN)).json()
+    questions = [q for q in version_1["questions"] if q["key"] != "interests"]
+    questions[0] = questions[0] | {"help": "Choose one."}
+    questions.append({"key": "favourite_tool", "prompt": "Favourite tool?", "kind": "free_text"})
+    saved = await client.put(base, json={"questions": questions}, headers=ADMIN)
+    assert saved.status_code == 200, saved.text
+
+    listed = await client.get(f"{base}/versions", headers=ADMIN)
+
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert body["current_version"] == 2
+    newest, first = body["versions"]
+    assert (newest["version"], first["version"]) == (2, 1)
+    assert newest["added"] == ["favourite_tool"]
+    assert newest["removed"] == ["interests"]
+    assert newest["changed"] == [{"key": questions[0]["key"], "fields": ["help"]}]
+    assert newest["moved"] is False
+    assert newest["questions"] == len(questions)
+    assert first["added"] == [q["key"] for q in version_1["questions"]]
+    assert first["removed"] == first["changed"] == []
+    participant = bearer(participant_token("someone"))
+    refused = await client.get(f"{base}/versions", headers=participant)
+    assert refused.status_code == 403, refused.text
+    missing = await client.get("/v1/programs/no-such/questionnaire/versions", headers=ADMIN)
+    assert missing.status_code == 404
+
+
 async def test_a_template_is_applied_in_one_call_and_announced(
     client: httpx.AsyncClient, database: Database
 ) -> None:

@@ -30,6 +30,7 @@ from portal.adapters.services import (
     SchedulingApi,
 )
 from portal.entrypoints.http.console import build_console_router
+from portal.entrypoints.http.console_questionnaire import build_questionnaire_router
 from portal.entrypoints.http.i18n import load_translations
 from portal.entrypoints.http.pages import Pages, build_router, install_error_pages, make_environment
 from portal.entrypoints.http.raters import build_rater_router
@@ -37,6 +38,7 @@ from portal.entrypoints.http.security import SecurityHeaders
 from portal.settings import PortalSettings
 from portal.usecases.console import ProgramConsole
 from portal.usecases.participant import ParticipantPortal
+from portal.usecases.questionnaire_editor import QuestionnaireEditor
 from portal.usecases.raters import RaterAnswers
 
 STATIC = Path(__file__).parent / "entrypoints" / "http" / "static"
@@ -113,6 +115,9 @@ def build_app(settings: PortalSettings) -> FastAPI:
     app.include_router(build_router(portal, identity, pages, settings.portal_base_url))
     app.include_router(build_console_router(console, pages))
     app.include_router(build_rater_router(RaterAnswers(RaterLinksApi(feedback)), pages))
+    app.include_router(
+        build_questionnaire_router(QuestionnaireEditor(ProgramAdminApi(registration)), pages)
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -73,10 +73,37 @@ class ProgramAdminApi:
             "PUT", f"/v1/programs/{program_id}/agenda", token, json={"agenda": agenda}
         )
 
-    async def questionnaire(self, token: str, program_id: str) -> dict[str, Any]:
-        """The current questionnaire as the API answers it (sent back when edited)."""
+    async def questionnaire(
+        self, token: str, program_id: str, version: int | None = None
+    ) -> dict[str, Any]:
+        """The current (or a given) questionnaire version as the API answers it."""
+        params = {"version": str(version)} if version is not None else None
         body: dict[str, Any] = await self._client.call(
-            "GET", f"/v1/programs/{program_id}/questionnaire", token
+            "GET", f"/v1/programs/{program_id}/questionnaire", token, params=params
+        )
+        return body
+
+    async def questionnaire_versions(self, token: str, program_id: str) -> dict[str, Any]:
+        """Every version of the questionnaire, newest first, with what each changed."""
+        body: dict[str, Any] = await self._client.call(
+            "GET", f"/v1/programs/{program_id}/questionnaire/versions", token
+        )
+        return body
+
+    async def question_pool(self, token: str) -> list[dict[str, Any]]:
+        """The organisation's question pool: ``{"source", "question"}`` each."""
+        body: list[dict[str, Any]] = await self._client.call("GET", "/v1/question-pool", token)
+        return body
+
+    async def add_pool_questions(
+        self, token: str, program_id: str, keys: list[str]
+    ) -> dict[str, Any]:
+        """Append pool questions as the questionnaire's next version."""
+        body: dict[str, Any] = await self._client.call(
+            "POST",
+            f"/v1/programs/{program_id}/questionnaire/questions",
+            token,
+            json={"keys": keys},
         )
         return body
 
@@ -173,7 +200,18 @@ class MatchingAdminApi:
 class ReportsApi:
     """The program's reports and their CSV exports (analytics)."""
 
-    REPORTS = ("registration", "pairing", "sessions", "scores", "skills", "health")
+    REPORTS = (
+        "registration",
+        "pairing",
+        "sessions",
+        "scores",
+        "skills",
+        "health",
+        "outcomes",
+        "mentors",
+        "skills-growth",
+    )
+    """Every report analytics has, each also as CSV (``<name>.csv``)."""
 
     def __init__(self, client: ServiceClient) -> None:
         self._client = client

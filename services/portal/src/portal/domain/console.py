@@ -521,14 +521,37 @@ def sort_pairs(
 
 QUESTION_KINDS = ("single_choice", "multiple_choice", "number", "scale", "free_text")
 MEANINGS = (
+    "role",
+    "capacity",
+    "seniority",
+    "years_experience",
+    "years_in_role",
+    "discipline",
+    "disciplines_experienced",
+    "preferred_mentor_disciplines",
     "skills_wanted",
     "skills_offered",
     "goals_wanted",
     "goals_achieved",
     "interests",
-    "discipline",
     "languages",
     "locations",
+    "time_zone",
+)
+"""Every meaning registration's questionnaires know (registration checks each one's kind)."""
+QUESTION_FIELDS = (
+    "prompt",
+    "key",
+    "help",
+    "kind",
+    "choices",
+    "required",
+    "meaning",
+    "minimum",
+    "maximum",
+    "integer",
+    "max_selections",
+    "max_length",
 )
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -538,11 +561,69 @@ def slug(text: str) -> str:
     return _SLUG.sub("_", text.casefold()).strip("_")[:64] or "choice"
 
 
+def _bound(values: Mapping[str, str], name: str, problems: dict[str, str]) -> float | None:
+    raw = values.get(name, "").strip().replace(",", ".")
+    if not raw:
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        problems[name] = "Enter a number."
+        return None
+    return int(number) if number.is_integer() else number
+
+
+def _choices(values: Mapping[str, str], problems: dict[str, str]) -> list[dict[str, str]]:
+    """Choices one per line: ``Label`` (key made from it) or ``key = Label`` (key kept)."""
+    choices: list[dict[str, str]] = []
+    for line in values.get("choices", "").splitlines():
+        text = line.strip()
+        if not text:
+            continue
+        key, sep, label = text.partition(" = ")
+        if sep and key.strip() and label.strip():
+            choices.append({"key": key.strip(), "label": label.strip()})
+        else:
+            choices.append({"key": slug(text), "label": text})
+    if len(choices) < 2:
+        problems["choices"] = "Give at least two choices, one per line."
+    return choices
+
+
+def _kind_settings(
+    kind: str, values: Mapping[str, str], problems: dict[str, str]
+) -> dict[str, Any]:
+    """What a question of ``kind`` takes beyond its prompt: choices, bounds, limits."""
+    settings: dict[str, Any] = {}
+    if kind in {"single_choice", "multiple_choice"}:
+        settings["choices"] = _choices(values, problems)
+    if kind == "multiple_choice" and (most := _bound(values, "max_selections", problems)):
+        settings["max_selections"] = most
+    if kind == "scale":
+        low = _bound(values, "minimum", problems)
+        high = _bound(values, "maximum", problems)
+        settings |= {
+            "minimum": 1 if low is None else low,
+            "maximum": 5 if high is None else high,
+            "integer": True,
+        }
+    if kind == "number":
+        for name in ("minimum", "maximum"):
+            if (found := _bound(values, name, problems)) is not None:
+                settings[name] = found
+        settings["integer"] = values.get("integer") == "yes"
+    if kind == "free_text" and (longest := _bound(values, "max_length", problems)):
+        settings["max_length"] = longest
+    return settings
+
+
 def new_question(values: Mapping[str, str], shown_if: Sequence[str]) -> dict[str, Any]:
     """A question of the registration API from the editor's form.
 
-    Choices are one per line (their key made from the label); ``shown_if`` holds
-    ``question:choice`` values, all of one question, that show the new question.
+    Choices are one per line (their key made from the label, or given as ``key = Label``);
+    ``shown_if`` holds ``question:choice`` values, all of one question, that show the new
+    question. Numbers and scales take their bounds, multiple choices a most to choose,
+    free text a longest answer.
 
     Raises:
         SettingsInvalid: a problem the form can name before the API is asked.
@@ -561,13 +642,7 @@ def new_question(values: Mapping[str, str], shown_if: Sequence[str]) -> dict[str
         "kind": kind,
         "required": values.get("required") == "yes",
     }
-    if kind in {"single_choice", "multiple_choice"}:
-        labels = [line.strip() for line in values.get("choices", "").splitlines() if line.strip()]
-        if len(labels) < 2:
-            problems["choices"] = "Give at least two choices, one per line."
-        question["choices"] = [{"key": slug(label), "label": label} for label in labels]
-    if kind == "scale":
-        question |= {"minimum": 1, "maximum": 5, "integer": True}
+    question |= _kind_settings(kind, values, problems)
     meaning = values.get("meaning", "")
     if meaning:
         if meaning not in MEANINGS:
@@ -587,10 +662,66 @@ def new_question(values: Mapping[str, str], shown_if: Sequence[str]) -> dict[str
     return question
 
 
+def question_form(question: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """A question as the editor's form shows it, and its branching as ``question:choice``."""
+
+    def text(value: Any) -> str:
+        if value is None:
+            return ""
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    choices = question.get("choices") or []
+    values = {
+        "prompt": str(question.get("prompt", "")),
+        "key": str(question.get("key", "")),
+        "help": str(question.get("help", "")),
+        "kind": str(question.get("kind", "")),
+        "choices": "\n".join(f"{c['key']} = {c['label']}" for c in choices),
+        "required": "yes" if question.get("required") else "",
+        "meaning": str(question.get("meaning") or ""),
+        "minimum": text(question.get("minimum")),
+        "maximum": text(question.get("maximum")),
+        "integer": "yes" if question.get("integer") else "",
+        "max_selections": text(question.get("max_selections")),
+        "max_length": text(question.get("max_length"))
+        if question.get("kind") == "free_text"
+        else "",
+    }
+    condition = question.get("show_if") or {}
+    shown_if = [f"{condition['question']}:{key}" for key in condition.get("any_of", [])]
+    return values, shown_if
+
+
+MEANING_FEEDS: Mapping[str, str] = {
+    "role": "role",
+    "capacity": "capacity",
+    "seniority": "seniority",
+    "years_experience": "profile",
+    "years_in_role": "profile",
+    "discipline": "discipline",
+    "disciplines_experienced": "discipline",
+    "preferred_mentor_disciplines": "discipline",
+    "skills_wanted": "skills",
+    "skills_offered": "skills",
+    "goals_wanted": "goals",
+    "goals_achieved": "goals",
+    "interests": "interests",
+    "languages": "language_rule",
+    "locations": "location",
+    "time_zone": "time_zone",
+}
+"""What each meaning feeds in matching: a criterion of `WEIGHTS`, a rule, or who is who.
+
+``role`` says who is a mentor and who a mentee, ``capacity`` how many mentees a mentor
+takes, ``language_rule`` the shared-language hard rule; ``profile``: kept with the
+registration, no criterion reads it.
+"""
+
+
 def question_field(api_field: str) -> str:
     """The editor's field an API problem names (``body.questions.17.prompt`` -> ``prompt``)."""
     parts = api_field.split(".")
-    known = {"prompt", "kind", "choices", "meaning", "show_if", "key", "help"}
+    known = {*QUESTION_FIELDS, "show_if"} - {"required", "integer"}
     return next((part for part in reversed(parts) if part in known), "")
 
 

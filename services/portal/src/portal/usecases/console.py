@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError
+from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
 from portal.adapters.console import MatchingAdminApi, ProgramAdminApi, ReportsApi
 from portal.domain.console import (
     ImportResult,
@@ -32,9 +32,7 @@ from portal.domain.console import (
     form_field,
     matching_field,
     matching_request,
-    new_question,
     program_request,
-    question_field,
 )
 from portal.usecases.participant import Caller
 
@@ -176,36 +174,6 @@ class ProgramConsole:
         """Plan the sessions' content, one topic per line."""
         await self._programs.set_agenda(caller.token, program_id, agenda_items(text))
 
-    # ------------------------------------------------------------------ questionnaire
-    async def questionnaire(
-        self, caller: Caller, program_id: str
-    ) -> tuple[ManagedProgram, dict[str, Any]]:
-        """The program and its current questionnaire."""
-        program, questionnaire = await asyncio.gather(
-            self._programs.program(caller.token, program_id),
-            self._programs.questionnaire(caller.token, program_id),
-        )
-        return program, questionnaire
-
-    async def add_question(
-        self, caller: Caller, program_id: str, values: dict[str, str], shown_if: list[str]
-    ) -> int:
-        """Append a question; the questionnaire's new version number."""
-        try:
-            question = new_question(values, shown_if)
-        except SettingsInvalid as invalid:
-            raise SettingsRefused(invalid.problems) from None
-        current = await self._programs.questionnaire(caller.token, program_id)
-        edited = {**current, "questions": [*current["questions"], question]}
-        try:
-            saved = await self._programs.save_questionnaire(caller.token, program_id, edited)
-        except InvalidInputError as refused:
-            found: dict[str, str] = {}
-            for field, message in refused.problems:
-                found.setdefault(question_field(field), message)
-            raise SettingsRefused(found) from None
-        return int(saved["version"])
-
     # ------------------------------------------------------------------ registrations
     async def registrations(
         self, caller: Caller, program_id: str, narrowed: RegistrationFilter
@@ -316,8 +284,8 @@ class ProgramConsole:
         async def report(name: str) -> dict[str, Any] | None:
             try:
                 return await self._reports.report(caller.token, program_id, name)
-            except NotFoundError:
-                return None  # analytics has not heard of the program yet
+            except (NotFoundError, RuleError, InvalidInputError):
+                return None  # analytics has not heard of the program yet, or cannot tell
 
         found = await asyncio.gather(*(report(name) for name in ReportsApi.REPORTS))
         return program, dict(zip(ReportsApi.REPORTS, found, strict=True))

@@ -151,6 +151,19 @@ class ProgramRepository:
             session=tx.session,
         )
 
+    async def versions(self, program_id: str) -> list[QuestionnaireVersion]:
+        """Every version of a program's questionnaire, oldest first."""
+        cursor = self._questionnaires.find({"program_id": program_id}).sort("version", ASCENDING)
+        return [
+            QuestionnaireVersion(
+                program_id=program_id,
+                version=document["version"],
+                questionnaire=Questionnaire.model_validate({"questions": document["questions"]}),
+                created_at=document["created_at"],
+            )
+            async for document in cursor
+        ]
+
     async def version(
         self, program_id: str, version: int, tx: Transaction | None = None
     ) -> QuestionnaireVersion | None:

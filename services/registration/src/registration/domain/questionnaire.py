@@ -426,3 +426,43 @@ def _listing(keys: Sequence[str], shown: int = 10) -> str:
 
 def _number_text(value: float) -> str:
     return str(int(value)) if value.is_integer() else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionnaireChanges:
+    """What one questionnaire version changed from the one before it, by question key.
+
+    ``changed`` names each changed question's fields (``prompt``, ``choices``, ``show_if``
+    ...), in the order a question declares them; ``moved`` is true when the questions kept
+    are asked in another order.
+    """
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[tuple[str, tuple[str, ...]], ...]
+    moved: bool
+
+
+def changes_between(before: Questionnaire | None, after: Questionnaire) -> QuestionnaireChanges:
+    """What ``after`` changed from ``before`` (every question is added when there is none)."""
+    earlier = {q.key: q for q in before.questions} if before is not None else {}
+    later = {q.key: q for q in after.questions}
+    changed: list[tuple[str, tuple[str, ...]]] = []
+    for key, question in later.items():
+        old = earlier.get(key)
+        if old is None or old == question:
+            continue
+        fields = tuple(
+            name
+            for name in Question.model_fields
+            if name != "key" and getattr(old, name) != getattr(question, name)
+        )
+        changed.append((key, fields))
+    kept_before = [key for key in earlier if key in later]
+    kept_after = [key for key in later if key in earlier]
+    return QuestionnaireChanges(
+        added=tuple(key for key in later if key not in earlier),
+        removed=tuple(key for key in earlier if key not in later),
+        changed=tuple(changed),
+        moved=kept_before != kept_after,
+    )

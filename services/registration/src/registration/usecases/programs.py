@@ -33,7 +33,11 @@ from registration.domain.programs import (
     ReadBack,
 )
 from registration.domain.question_pool import add_from_pool, pool
-from registration.domain.questionnaire import Questionnaire
+from registration.domain.questionnaire import (
+    Questionnaire,
+    QuestionnaireChanges,
+    changes_between,
+)
 from registration.domain.template import Template, questionnaire_from
 from registration.usecases.errors import (
     ProgramInvalidError,
@@ -310,6 +314,26 @@ class ProgramService:
         if found is None:
             raise questionnaire_version_not_found(program_id, program.questionnaire_version, wanted)
         return found
+
+    async def questionnaire_versions(
+        self, program_id: str
+    ) -> list[tuple[QuestionnaireVersion, QuestionnaireChanges]]:
+        """Every version of a program's questionnaire, newest first, with what it changed.
+
+        Raises:
+            CodedNotFoundError: program_not_found.
+        """
+        await self.get(program_id)
+        versions = await self._programs.versions(program_id)
+        earlier: list[QuestionnaireVersion | None] = [None, *versions[:-1]]
+        listed = [
+            (
+                version,
+                changes_between(before.questionnaire if before else None, version.questionnaire),
+            )
+            for before, version in zip(earlier, versions, strict=True)
+        ]
+        return listed[::-1]
 
     async def replace_questionnaire(
         self, program_id: str, questionnaire: Questionnaire, read_back: ReadBack | None = None

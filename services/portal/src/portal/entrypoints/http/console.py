@@ -20,9 +20,7 @@ from portal.domain.console import (
     FORMATS,
     GOALS,
     MATCHING_MODES,
-    MEANINGS,
     PROPOSAL_SORTS,
-    QUESTION_KINDS,
     SETTINGS_FIELDS,
     WEIGHTS,
     RegistrationFilter,
@@ -34,6 +32,7 @@ from portal.domain.console import (
     settings_of,
     sort_pairs,
 )
+from portal.domain.dashboard import charts, key_figures
 from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
 from portal.usecases.console import ProgramConsole, SettingsRefused
 from portal.usecases.participant import Caller
@@ -238,63 +237,6 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
             return see_other(f"/console/programs/{program_id}#step-plan_session_content")
         flash(request, pages.translator(request).gettext("The sessions' content is planned."))
         return see_other(f"/console/programs/{program_id}#step-plan_session_content")
-
-    # ------------------------------------------------------------------ questionnaire
-    async def questionnaire_page(
-        request: Request,
-        caller: Caller,
-        program_id: str,
-        *,
-        values: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-        status_code: int = 200,
-    ) -> Response:
-        program, questionnaire = await console.questionnaire(caller, program_id)
-        return pages.render(
-            request,
-            "console/questionnaire.html",
-            status_code,
-            program=program,
-            questionnaire=questionnaire,
-            values=values or {"kind": "single_choice"},
-            errors=errors or {},
-            kinds=QUESTION_KINDS,
-            meanings=MEANINGS,
-            section="questionnaire",
-        )
-
-    @router.get("/programs/{program_id}/questionnaire")
-    async def questionnaire(request: Request, program_id: str, caller: CallerDep) -> Response:
-        return await questionnaire_page(request, caller, program_id)
-
-    @router.post("/programs/{program_id}/questionnaire/questions")
-    async def add_question(
-        request: Request, program_id: str, caller: CallerDep, form: FormDep
-    ) -> Response:
-        names = ("prompt", "key", "help", "kind", "choices", "required", "meaning")
-        values = {name: str(form.get(name, "")) for name in names}
-        shown_if = [str(v) for v in form.getlist("show_if")]
-        try:
-            version = await console.add_question(caller, program_id, values, shown_if)
-        except SettingsRefused as refused:
-            return await questionnaire_page(
-                request,
-                caller,
-                program_id,
-                values=values,
-                errors=refused.by_field,
-                status_code=422,
-            )
-        except RuleError as refused:
-            flash(request, str(refused))
-            return see_other(f"/console/programs/{program_id}/questionnaire")
-        flash(
-            request,
-            pages.translator(request).gettext(
-                "The question is added (version %(version)s).", version=version
-            ),
-        )
-        return see_other(f"/console/programs/{program_id}/questionnaire")
 
     # ------------------------------------------------------------------ registrations
     def narrowed_by(request: Request) -> RegistrationFilter:
@@ -509,7 +451,13 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
     async def reports(request: Request, program_id: str, caller: CallerDep) -> Response:
         program, found = await console.reports(caller, program_id)
         return pages.render(
-            request, "console/reports.html", program=program, reports=found, section="reports"
+            request,
+            "console/reports.html",
+            program=program,
+            reports=found,
+            figures=key_figures(found),
+            charts=charts(found),
+            section="reports",
         )
 
     @router.get("/programs/{program_id}/reports/{name}.csv")

@@ -195,7 +195,7 @@ class Pages:
         return self.render(request, "error.html", status_code, status=status_code, detail=detail)
 
 
-def _question_helpers(questionnaire: Questionnaire, translator: Translator) -> dict[str, Any]:
+def question_helpers(questionnaire: Questionnaire, translator: Translator) -> dict[str, Any]:
     """What the registration form shows about questions: prompts, branching conditions."""
     by_key = {question.key: question for question in questionnaire.questions}
     prompts = {key: question.prompt for key, question in by_key.items()}
@@ -328,7 +328,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             identity=identity_values,
             picks=picks,
             errors={},
-            **_question_helpers(form.questionnaire, pages.translator(request)),
+            **question_helpers(form.questionnaire, pages.translator(request)),
         )
 
     @router.post("/programs/{program_id}/register")
@@ -357,7 +357,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
                 identity=identity_values,
                 picks=[str(v) for v in submitted.getlist("preferred_mentors")],
                 errors=refused.by_field,
-                **_question_helpers(form.questionnaire, pages.translator(request)),
+                **question_helpers(form.questionnaire, pages.translator(request)),
             )
         except RuleError as refused:
             flash(request, str(refused))

@@ -155,6 +155,33 @@ class QuestionnaireView(Questionnaire):
     created_at: datetime
 
 
+class QuestionChangeView(BaseModel):
+    """A question a version changed, and which of its fields."""
+
+    key: str
+    fields: list[str] = Field(description="The question's fields that changed (prompt, ...).")
+
+
+class QuestionnaireVersionSummary(BaseModel):
+    """One version of the questionnaire and what it changed from the one before it."""
+
+    version: int
+    created_at: datetime
+    questions: int = Field(description="How many questions the version asks.")
+    added: list[str] = Field(description="Keys of the questions it added (all, for version 1).")
+    removed: list[str] = Field(description="Keys of the questions it removed.")
+    changed: list[QuestionChangeView]
+    moved: bool = Field(description="Whether the questions it kept are asked in a new order.")
+
+
+class QuestionnaireVersionsView(BaseModel):
+    """Every version of a program's questionnaire, newest first (read one with ?version=)."""
+
+    program_id: str
+    current_version: int
+    versions: list[QuestionnaireVersionSummary]
+
+
 class QuestionnaireRequest(Questionnaire):
     """A questionnaire to store as the next version.
 
@@ -497,6 +524,40 @@ def programs_router(service: ProgramService, caller: CallerDependency) -> APIRou
         version: Annotated[int | None, Query(ge=1)] = None,
     ) -> QuestionnaireView:
         return _questionnaire_view(await service.questionnaire(program_id, version))
+
+    @router.get(
+        "/{program_id}/questionnaire/versions",
+        summary="Every version of the questionnaire, newest first, with what each changed",
+        description=(
+            "Admins and the program's managers. Each version names the questions it added, "
+            "removed and changed (with the fields that changed) since the version before it; "
+            "read a whole version with `GET .../questionnaire?version=N`."
+        ),
+        responses={404: {}},
+    )
+    async def questionnaire_versions(
+        program_id: ProgramId, _: Manager
+    ) -> QuestionnaireVersionsView:
+        listed = await service.questionnaire_versions(program_id)
+        return QuestionnaireVersionsView(
+            program_id=program_id,
+            current_version=listed[0][0].version if listed else 0,
+            versions=[
+                QuestionnaireVersionSummary(
+                    version=version.version,
+                    created_at=version.created_at,
+                    questions=len(version.questionnaire.questions),
+                    added=list(changes.added),
+                    removed=list(changes.removed),
+                    changed=[
+                        QuestionChangeView(key=key, fields=list(fields))
+                        for key, fields in changes.changed
+                    ],
+                    moved=changes.moved,
+                )
+                for version, changes in listed
+            ],
+        )
 
     @router.put(
         "/{program_id}/questionnaire",
