@@ -562,3 +562,23 @@ def test_the_health_page_names_the_people_and_nudges_the_pair(
     response = client.post("/console/programs/a/pairs/x1/nudge", data={"csrf_token": CSRF})
     assert ("POST", "/v1/programs/a/pairs/x1/nudge", None) in sent
     assert "Both members of the pair are sent a nudge." in response.text
+
+
+def test_a_mentee_whose_pair_ended_can_be_matched_again(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ended = PAIRS["pairs"][0] | {"status": "ended", "end_reason": "not_a_good_fit"}
+    monkeypatch.setitem(
+        ANSWERS, ("GET", "/v1/programs/a/pairs"), {"pairs": [ended], "next_after": None}
+    )
+    page = client.get("/console/programs/a/pairs").text
+    assert "Not a good fit" in page
+    assert "End the pair" not in page
+    assert 'action="/console/programs/a/matching/runs"' in page
+    assert "Match again" in page
+    monkeypatch.setitem(
+        ANSWERS,
+        ("GET", "/v1/programs/a/pairs"),
+        {"pairs": [ended, PAIRS["pairs"][0] | {"pair_id": "x2"}], "next_after": None},
+    )
+    assert "Match again" not in client.get("/console/programs/a/pairs").text  # paired again
