@@ -235,19 +235,15 @@ def test_every_health_flag_names_its_people_and_a_next_step() -> None:
 
 # ---------------------------------------------------------------------- pages and forms
 
-PAIRS = {
-    "pairs": [
-        {
-            "pair_id": "x1",
-            "mentee_participant_id": "p1",
-            "mentor_participant_id": "p2",
-            "status": "active",
-            "score": 2.0,
-            "created_at": "2026-12-02T10:00:00Z",
-        }
-    ],
-    "next_after": None,
+PAIR: dict[str, Any] = {
+    "pair_id": "x1",
+    "mentee_participant_id": "p1",
+    "mentor_participant_id": "p2",
+    "status": "active",
+    "score": 2.0,
+    "created_at": "2026-12-02T10:00:00Z",
 }
+PAIRS: dict[str, Any] = {"pairs": [PAIR], "next_after": None}
 WHAT_IF = RUN | {"run_id": "w1", "kind": "what_if", "max_changes": 3}
 ANSWERS: dict[tuple[str, str], Any] = {
     ("GET", "/v1/programs/a"): program("a"),
@@ -567,7 +563,7 @@ def test_the_health_page_names_the_people_and_nudges_the_pair(
 def test_a_mentee_whose_pair_ended_can_be_matched_again(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ended = PAIRS["pairs"][0] | {"status": "ended", "end_reason": "not_a_good_fit"}
+    ended = PAIR | {"status": "ended", "end_reason": "not_a_good_fit"}
     monkeypatch.setitem(
         ANSWERS, ("GET", "/v1/programs/a/pairs"), {"pairs": [ended], "next_after": None}
     )
@@ -579,6 +575,6 @@ def test_a_mentee_whose_pair_ended_can_be_matched_again(
     monkeypatch.setitem(
         ANSWERS,
         ("GET", "/v1/programs/a/pairs"),
-        {"pairs": [ended, PAIRS["pairs"][0] | {"pair_id": "x2"}], "next_after": None},
+        {"pairs": [ended, PAIR | {"pair_id": "x2"}], "next_after": None},
     )
     assert "Match again" not in client.get("/console/programs/a/pairs").text  # paired again
