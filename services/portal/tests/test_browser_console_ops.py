@@ -147,7 +147,9 @@ def test_a_program_manager_invites_matches_ends_a_pair_and_clones_the_program(
     assert registered.json()["registered"] == len(engineers)
 
     def funnel_registered() -> bool:
-        page.goto(f"{portal}{program_path}/access#funnel")
+        # The invitation left the page at .../access#funnel: going to that same URL is only a
+        # jump to the fragment (no request), so reload to read the funnel again.
+        page.reload()
         return bool(page.locator("#funnel-registered").inner_text() == str(len(engineers)))
 
     until(funnel_registered, "the funnel counting the registered", timeout_s=60)
@@ -209,8 +211,9 @@ def test_a_program_manager_invites_matches_ends_a_pair_and_clones_the_program(
 
     until(pairs_listed, "the pairs", timeout_s=90)
     visit.check("console-ops-pairs")
-    ended = page.locator("details.end-pair").first
-    ended_row = page.locator("table.data tbody tr", has=ended)
+    # The row of the first pair that can be ended (``has`` is relative to each row, so the
+    # ``.first`` belongs on the rows, not inside ``has``).
+    ended_row = page.locator("table.data tbody tr", has=page.locator("details.end-pair")).first
     ended_mentee = ended_row.locator("th").inner_text()
     visit.press("details.end-pair summary")
     visit.check("console-ops-end-pair")
