@@ -304,6 +304,40 @@ async def test_invitations_are_sent_once_and_remind_only_who_has_not_registered(
     assert "joan" not in text.lower()
 
 
+async def test_people_registered_by_csv_import_count_as_registered_invitations(
+    client: httpx.AsyncClient,
+) -> None:
+    program = await _program(client)
+    path = f"/v1/programs/{program['program_id']}"
+    invited = await client.post(f"{path}/invitations", json={}, headers=ADMIN)
+    assert invited.json()["sent"] == 5, invited.text
+    header = "Employee ID,Full Name,Work Email,Department,Manager ID," + ",".join(MENTEE_ANSWERS)
+    rows = [
+        ",".join(
+            [employee, employee, f"{employee}@example.com", "Engineering", "eng-lead"]
+            + [
+                ";".join(value) if isinstance(value, list) else str(value)
+                for value in MENTEE_ANSWERS.values()
+            ]
+        )
+        for employee in ("eng-1", "eng-2")
+    ]
+    imported = await client.post(
+        f"{path}/registrations/import",
+        content="\n".join([header, *rows]) + "\n",
+        headers=ADMIN | CSV,
+    )
+    assert imported.json()["registered"] == 2, imported.text
+
+    listed = (await client.get(f"{path}/invitations", headers=ADMIN)).json()["invitations"]
+    status = {invitation["employee_id"]: invitation["status"] for invitation in listed}
+    assert (status["eng-1"], status["eng-2"], status["sales-1"]) == (
+        "registered",
+        "registered",
+        "sent",
+    )
+
+
 async def test_invitations_to_a_draft_wait_for_registration_to_open(
     client: httpx.AsyncClient, database: Database
 ) -> None:

@@ -26,13 +26,19 @@ from notifications.adapters.templates import Templates
 from notifications.domain.deliveries import RetryPolicy
 from notifications.entrypoints import workers
 from notifications.entrypoints.http.errors import ERROR_MAPPERS
-from notifications.entrypoints.http.routes import admin_router, me_router, unsubscribe_router
+from notifications.entrypoints.http.routes import (
+    admin_router,
+    me_router,
+    nudge_router,
+    unsubscribe_router,
+)
 from notifications.entrypoints.subscriptions import register_event_handlers
 from notifications.settings import NotificationsSettings
 from notifications.usecases.admin import Administration
 from notifications.usecases.composing import Composer, Links
 from notifications.usecases.dispatch import ChatDefaults, Dispatcher
 from notifications.usecases.intake import AdminMail, Intake
+from notifications.usecases.nudges import Nudges
 from notifications.usecases.people import People
 from notifications.usecases.planning import Planner, PlanningRules
 from notifications.usecases.scheduled import Scheduled
@@ -188,6 +194,10 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
                     Pseudonyms(settings.auth_pseudonym_key).person_id,
                 ),
                 caller,
+                program_manager(caller, managers.of),
+            ),
+            nudge_router(
+                Nudges(runtime.transactor, facts, planner, managers),
                 program_manager(caller, managers.of),
             ),
         ],

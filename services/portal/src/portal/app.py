@@ -20,6 +20,7 @@ from mentorship_kit.metrics import CONTENT_TYPE_LATEST, Metrics
 from portal.adapters.api import ServiceClient
 from portal.adapters.console import MatchingAdminApi, ProgramAdminApi, ReportsApi
 from portal.adapters.identity import IdentityProvider
+from portal.adapters.operations import AccessApi, HealthApi, NudgeApi, PairsAdminApi
 from portal.adapters.services import (
     ExportApi,
     FeedbackApi,
@@ -32,11 +33,13 @@ from portal.adapters.services import (
 from portal.entrypoints.http.console import build_console_router
 from portal.entrypoints.http.console_questionnaire import build_questionnaire_router
 from portal.entrypoints.http.i18n import load_translations
+from portal.entrypoints.http.operations import build_operations_router
 from portal.entrypoints.http.pages import Pages, build_router, install_error_pages, make_environment
 from portal.entrypoints.http.raters import build_rater_router
 from portal.entrypoints.http.security import SecurityHeaders
 from portal.settings import PortalSettings
 from portal.usecases.console import ProgramConsole
+from portal.usecases.operations import ProgramOperations
 from portal.usecases.participant import ParticipantPortal
 from portal.usecases.questionnaire_editor import QuestionnaireEditor
 from portal.usecases.raters import RaterAnswers
@@ -85,6 +88,14 @@ def build_app(settings: PortalSettings) -> FastAPI:
     console = ProgramConsole(
         ProgramAdminApi(registration), MatchingAdminApi(matching), ReportsApi(analytics)
     )
+    operations = ProgramOperations(
+        ProgramAdminApi(registration),
+        MatchingAdminApi(matching),
+        AccessApi(registration),
+        PairsAdminApi(matching),
+        HealthApi(analytics),
+        NudgeApi(notifications),
+    )
     identity = IdentityProvider(settings)
     pages = Pages(make_environment(), load_translations())
     metrics = Metrics("portal")
@@ -118,6 +129,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
     app.include_router(
         build_questionnaire_router(QuestionnaireEditor(ProgramAdminApi(registration)), pages)
     )
+    app.include_router(build_operations_router(operations, pages))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)

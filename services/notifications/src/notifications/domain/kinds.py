@@ -20,6 +20,8 @@ class Kind(StrEnum):
     FIT_QUESTION = "fit_question"
     SURVEY_OPEN = "survey_open"
     PAIR_ENDED = "pair_ended"
+    PAIR_NUDGE = "pair_nudge"
+    """A program manager's nudge to a pair that has not met for a while."""
     HEALTH_DIGEST = "health_digest"
     MENTOR_RECOGNIZED = "mentor_recognized"
     """A mentor's recognition (by a manager or a program rule), to the mentor."""
@@ -56,6 +58,7 @@ PERSONAL_KINDS: frozenset[Kind] = frozenset(
         Kind.PAIR_ENDED,
         Kind.MENTOR_RECOGNIZED,
         Kind.RATER_INVITATION,
+        Kind.PAIR_NUDGE,
         Kind.DIGEST,
     }
 )

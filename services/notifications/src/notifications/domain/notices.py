@@ -345,3 +345,17 @@ def rater_invited(event: RaterInvited) -> Notice:
             "expires_at": event.expires_at.isoformat(),
         },
     )
+
+
+def pair_nudge(program_id: str, pair_id: str, members: Sequence[str], day: date) -> Notice:
+    """A program manager's nudge to both members of a pair: time to meet again.
+
+    Keyed by the pair and the day, so nudging twice in a day makes one message each.
+    """
+    return Notice(
+        Kind.PAIR_NUDGE,
+        f"nudge:{pair_id}:{day.isoformat()}",
+        program_id,
+        participants(*members),
+        {"pair_id": pair_id},
+    )

@@ -87,6 +87,7 @@ ACTION_PATHS: dict[Kind, str] = {
     Kind.FIT_QUESTION: "/pairs/{pair_id}",
     Kind.SURVEY_OPEN: "/programs/{program_id}/surveys/{survey_kind}",
     Kind.PAIR_ENDED: "/",
+    Kind.PAIR_NUDGE: "/pairs/{pair_id}",
     Kind.HEALTH_DIGEST: "/console/programs/{program_id}/reports",
     Kind.MENTOR_RECOGNIZED: "/",
     Kind.RATER_INVITATION: "/",

@@ -156,6 +156,7 @@ class Run(_View):
     finished_at: datetime | None = None
     pins: tuple[PairRef, ...] = ()
     forbids: tuple[PairRef, ...] = ()
+    max_changes: int | None = None
     summary: RunSummary | None = None
     error: str | None = None
 
@@ -222,6 +223,9 @@ class Pair(_View):
     status: str = "active"
     score: float | None = None
     created_at: datetime | None = None
+    ended_at: datetime | None = None
+    end_reason: str | None = None
+    is_rematch: bool = False
 
 
 # ---------------------------------------------------------------------- the wizard's form

@@ -34,6 +34,7 @@ from portal.domain.console import (
     matching_request,
     program_request,
 )
+from portal.domain.operations import Change, changed_pairs
 from portal.usecases.participant import Caller
 
 
@@ -74,6 +75,8 @@ class RunPage:
     names: dict[str, str]
     mentees: list[RegistrationRow]
     mentors: list[RegistrationRow]
+    changes: tuple[Change, ...] = ()
+    """What-if: the mentees whose mentor the proposal changes."""
 
 
 def _by_field(error: InvalidInputError) -> dict[str, str]:
@@ -205,15 +208,23 @@ class ProgramConsole:
         return program, runs
 
     async def start_run(
-        self, caller: Caller, program_id: str, pins: list[tuple[str, str]] | None = None
+        self,
+        caller: Caller,
+        program_id: str,
+        pins: list[tuple[str, str]] | None = None,
+        forbids: list[tuple[str, str]] | None = None,
     ) -> Run:
-        """Start a run; ``pins`` are (mentee, mentor) participant ids it must pair."""
+        """Start a run.
+
+        ``pins`` (``forbids``) are (mentee, mentor) participant ids it must (must not) pair.
+        """
         request: dict[str, Any] = {}
-        if pins:
-            request["pins"] = [
-                {"mentee_participant_id": mentee, "mentor_participant_id": mentor}
-                for mentee, mentor in pins
-            ]
+        for name, chosen in (("pins", pins), ("forbids", forbids)):
+            if chosen:
+                request[name] = [
+                    {"mentee_participant_id": mentee, "mentor_participant_id": mentor}
+                    for mentee, mentor in chosen
+                ]
         return await self._matching.start(caller.token, program_id, request)
 
     async def run(self, caller: Caller, program_id: str, run_id: str) -> RunPage:
@@ -237,8 +248,13 @@ class ProgramConsole:
                     "unmatched": tuple(person for part in parts for person in part.unmatched),
                 }
             )
+        changes: tuple[Change, ...] = ()
+        if proposal is not None and run.kind == "what_if":
+            existing = await self._matching.pairs(caller.token, program_id)
+            changes = tuple(changed_pairs(proposal, existing))
         active = [row for row in rows if row.status == "active"]
         return RunPage(
+            changes=changes,
             program=program,
             run=run,
             proposal=proposal,

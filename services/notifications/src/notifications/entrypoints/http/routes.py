@@ -18,12 +18,14 @@ from notifications.entrypoints.http.views import (
     DeliveryList,
     DeliverySummary,
     DeliveryView,
+    NudgeView,
     PreferencesBody,
     PreferencesView,
     ProgramSettingsBody,
     ProgramSettingsView,
 )
 from notifications.usecases.admin import Administration, ManagerChoice
+from notifications.usecases.nudges import Nudges
 from notifications.usecases.people import People
 
 ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
@@ -176,5 +178,33 @@ def admin_router(
             ),
         )
         return ProgramSettingsView.of(changed)
+
+    return router
+
+
+def nudge_router(nudges: Nudges, manager: CallerDependency) -> APIRouter:
+    """A program manager's nudge to a pair (admins; program managers in theirs)."""
+    router = APIRouter(prefix="/v1", tags=["admin"])
+    Manager = Annotated[Principal, Depends(manager)]  # noqa: N806 - a type alias
+
+    @router.post(
+        "/programs/{program_id}/pairs/{pair_id}/nudge",
+        status_code=202,
+        summary="Nudge a pair: both members get a message to meet again",
+        description=(
+            "For a pair the health report flags (no session for a while). Both members get "
+            "a `pair_nudge` message on their channels, as their preferences say (they may "
+            "unsubscribe from nudges). Once per pair and day: nudging again the same day "
+            "plans nothing new. 404 for a pair this service does not know in the program, "
+            "409 `pair_ended` for an ended pair."
+        ),
+        responses={
+            404: {"description": "No such pair in the program."},
+            409: {"description": "The pair has ended (`pair_ended`)."},
+        },
+    )
+    async def nudge(program_id: ResourceId, pair_id: ResourceId, who: Manager) -> NudgeView:
+        planned = await nudges.nudge(program_id, pair_id, who)
+        return NudgeView(program_id=program_id, pair_id=pair_id, planned=planned)
 
     return router

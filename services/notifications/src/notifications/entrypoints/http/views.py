@@ -243,3 +243,11 @@ class ProgramSettingsView(BaseModel):
                 for m in settings.managers
             ],
         )
+
+
+class NudgeView(BaseModel):
+    """What a nudge planned."""
+
+    program_id: str
+    pair_id: str
+    planned: int = Field(description="Deliveries planned: one per member and channel.")

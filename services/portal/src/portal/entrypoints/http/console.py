@@ -406,8 +406,13 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
         current = await console.run_status(caller, run_id)
         pins = [(p.mentee_participant_id, p.mentor_participant_id) for p in current.pins]
         pins += pins_of(form)
+        forbids = [
+            (p.mentee_participant_id, p.mentor_participant_id)
+            for p in current.forbids
+            if (p.mentee_participant_id, p.mentor_participant_id) not in pins
+        ]
         try:
-            run = await console.start_run(caller, program_id, pins)
+            run = await console.start_run(caller, program_id, pins, forbids)
         except (RuleError, InvalidInputError) as refused:
             flash(request, str(refused))
             return see_other(f"/console/programs/{program_id}/matching/runs/{run_id}")
