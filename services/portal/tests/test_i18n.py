@@ -53,3 +53,12 @@ def test_the_browser_language_is_negotiated() -> None:
     assert negotiate("de-DE,de;q=0.9,en;q=0.8") == "en"
     assert negotiate("en;q=0.2, fr;q=0.8") == "fr"
     assert negotiate("") == "en"
+
+
+def test_the_french_catalogue_defines_each_message_once() -> None:
+    # A duplicate makes gettext's tools (msgfmt --check) refuse the file, and only one of the
+    # two translations is ever shown.
+    text = (CATALOGUES / "fr" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    entries = re.findall(r'^(msgctxt "[^\n]*"\n)?msgid ((?:"[^\n]*"\n)+)', text, re.MULTILINE)
+    keys = [context + message for context, message in entries]
+    assert sorted({key for key in keys if keys.count(key) > 1}) == []

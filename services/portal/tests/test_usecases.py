@@ -547,6 +547,7 @@ async def test_saving_preferences_sends_channels_stops_digests_and_quiet_hours()
         "session_follow_up",
         "fit_question",
         "pair_ended",
+        "pair_nudge",
         "mentor_recognized",
         "rater_invitation",
     ]

@@ -34,6 +34,7 @@ KINDS: tuple[str, ...] = (
     "fit_question",
     "survey_open",
     "pair_ended",
+    "pair_nudge",
     "mentor_recognized",
     "rater_invitation",
 )
