@@ -176,7 +176,6 @@ def test_dead_letters_are_sent_only_by_groups_that_consume() -> None:
         assert len(senders) == (1 if group in SUBSCRIPTIONS else 0), group
         for operation in _operations("receive", topic):
             assert operation["bindings"]["kafka"]["groupId"]["enum"] == [f"{group}.redrive"]
-    assert "registration" not in SUBSCRIPTIONS
 
 
 def test_each_event_topic_is_sent_once_and_received_by_its_subscribers() -> None:
