@@ -93,9 +93,8 @@ async def test_every_service_exposes_probes_metrics_and_openapi(
         async with api(name) as client:
             assert (await client.get("/healthz")).json() == {"status": "ok"}
             ready = (await client.get("/readyz")).json()
-            checks = {"mongodb": True, "kafka": True}
-            if name != "registration":  # the services that consume: their consumer too
-                checks["consumer"] = True
+            # Every service consumes now (registration follows pairs), so each has a consumer.
+            checks = {"mongodb": True, "kafka": True, "consumer": True}
             assert ready == {"status": "ready", "checks": checks}
             metrics = (await client.get("/metrics")).text
             assert f'mentorship_build_info{{service="{name}"' in metrics
