@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from mentorship_kit.errors import ForbiddenError
+from mentorship_kit.export_route import export_router
 from mentorship_kit.exports import (
     ExportSection,
     PersonalDataDocument,
@@ -51,3 +54,38 @@ def test_only_a_person_is_exported() -> None:
         exporting_person(Principal(employee_id=None, is_admin=True))
     with pytest.raises(ForbiddenError):
         exporting_person(Principal(employee_id="e-1", is_admin=False, person_id=None))
+
+
+def test_the_export_route_serves_the_callers_document_and_documents_itself() -> None:
+    async def caller() -> Principal:
+        return Principal(employee_id="e-1", is_admin=False, person_id="person-1")
+
+    async def build(who: Principal) -> NotesExport:
+        return NotesExport(
+            generated_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+            subject=subject(exporting_person(who), ["p-1"]),
+            sections=Sections(notes=ExportSection(description="Your notes.", items=[])),
+        )
+
+    app = FastAPI()
+    app.include_router(
+        export_router(
+            caller, service="notes", holds="their notes.", document=NotesExport, build=build
+        )
+    )
+    client = TestClient(app)
+
+    answer = client.get("/v1/me/export")
+    assert answer.status_code == 200
+    assert answer.json()["subject"] == {"person_id": "person-1", "participant_ids": ["p-1"]}
+    operation = client.get("/openapi.json").json()["paths"]["/v1/me/export"]["get"]
+    assert operation["summary"] == "Everything notes holds about you (right of access)"
+    assert operation["description"] == (
+        "For the authenticated participant: their notes. Only with a participant's own "
+        "token: the admin token names nobody (403)."
+    )
+    assert operation["tags"] == ["right of access"]
+    assert set(operation["responses"]) == {"200", "403"}
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/NotesExport"
+    }

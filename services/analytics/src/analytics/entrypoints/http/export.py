@@ -9,9 +9,9 @@ counted without any link to a person.
 """
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from analytics.domain.documents import (
@@ -37,13 +37,21 @@ from mentorship_contracts.types import (
     UnmatchedReason,
 )
 from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.export_route import export_router as kit_export_router
 from mentorship_kit.exports import (
-    EXPORT_PATH,
-    EXPORT_RESPONSES,
     ExportSection,
     PersonalDataDocument,
     subject,
 )
+
+_HOLDS = (
+    "the read-model documents that name them (their directory entry's manager key, "
+    "invitations, registrations as counted, pairs, session ratings and topics, fit "
+    "answers, goals' progress, the proposals that left them unmatched, skills "
+    "assessments, HRIS outcomes), found by their person id. Survey answers and "
+    "sessions are counted without any link to a person."
+)
+"""What the export holds, as its OpenAPI description says it."""
 
 
 class ExportedParticipation(BaseModel):
@@ -367,24 +375,11 @@ def _unmatched(facts: PersonFacts) -> list[ExportedUnmatched]:
 
 
 def export_router(export: PersonalDataExport, caller: CallerDependency) -> APIRouter:
-    """``GET /v1/me/export``: the one endpoint a participant calls here."""
-    router = APIRouter(prefix="/v1", tags=["right of access"])
-    Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
+    """``GET /v1/me/export``."""
 
-    @router.get(
-        EXPORT_PATH,
-        summary="Everything analytics holds about you (right of access)",
-        description=(
-            "For the authenticated participant: the read-model documents that name them "
-            "(their directory entry's manager key, invitations, registrations as counted, "
-            "pairs, session ratings and topics, fit answers, goals' progress, the proposals "
-            "that left them unmatched, skills assessments, HRIS outcomes), found by their "
-            "person id. Survey answers and sessions are counted without any link to a "
-            "person. Only with a participant's own token: the admin token names nobody (403)."
-        ),
-        responses=EXPORT_RESPONSES,
-    )
-    async def export_my_data(who: Caller) -> AnalyticsExport:
+    async def export_my_data(who: Principal) -> AnalyticsExport:
         return AnalyticsExport.of(await export.of(who))
 
-    return router
+    return kit_export_router(
+        caller, service="analytics", holds=_HOLDS, document=AnalyticsExport, build=export_my_data
+    )

@@ -36,7 +36,7 @@ from feedback.usecases.session_feedback import FeedbackService
 from feedback.usecases.surveys import SurveyService
 from mentorship_contracts.types import SurveyKind
 from mentorship_kit.auth import CallerDependency, Principal
-from mentorship_kit.exports import EXPORT_PATH, EXPORT_RESPONSES
+from mentorship_kit.export_route import add_export_route
 from mentorship_kit.http_errors import ApiError
 
 ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=80)]
@@ -44,6 +44,16 @@ ResourceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_l
 NOT_HELD: dict[int | str, dict[str, object]] = {
     409: {"description": "`session_not_held`: the session was not held, or is not known here yet."}
 }
+
+
+_HOLDS = (
+    "the programs and pairs feedback knows you in, the held sessions you took part "
+    "in, your session feedback (with your private notes and action items), your fit "
+    "answers (with your reasons), your pairs' mentoring agreements and whether you "
+    "acknowledged them, your development plan and your survey answers (with your "
+    "comments). Each section describes itself."
+)
+"""What the export holds, as its OpenAPI description says it."""
 
 
 class FeedbackOpening(BaseModel):
@@ -202,20 +212,16 @@ def feedback_router(
     async def next_agenda(pair_id: ResourceId, who: Caller) -> AgendaView:
         return AgendaView.of(await relationship.next_agenda(pair_id, who))
 
-    @router.get(
-        EXPORT_PATH,
-        summary="Everything feedback holds about you (right of access)",
-        description=(
-            "For the authenticated participant: the programs and pairs feedback knows you in, "
-            "the held sessions you took part in, your session feedback (with your private "
-            "notes and action items), your fit answers (with your reasons), your pairs' "
-            "mentoring agreements and whether you acknowledged them, your development plan "
-            "and your survey answers (with your comments). Each section describes itself. "
-            "Only with a participant's own token: the admin token names nobody (403)."
-        ),
-        responses=EXPORT_RESPONSES,
-    )
-    async def export_my_data(who: Caller) -> PersonalDataView:
+    async def export_my_data(who: Principal) -> PersonalDataView:
         return PersonalDataView.of(await export.of(who))
+
+    add_export_route(
+        router,
+        caller,
+        service="feedback",
+        holds=_HOLDS,
+        document=PersonalDataView,
+        build=export_my_data,
+    )
 
     return router

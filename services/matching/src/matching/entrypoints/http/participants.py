@@ -27,8 +27,8 @@ from mentorship_contracts.events.matching import ProposedPair, UnmatchedParticip
 from mentorship_contracts.events.participant import MatchingProfile, ParticipantState
 from mentorship_contracts.types import PairEndReason, ParticipantRole, Seniority
 from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.export_route import add_export_route
 from mentorship_kit.exports import (
-    EXPORT_PATH,
     EXPORT_RESPONSES,
     ExportSection,
     PersonalDataDocument,
@@ -36,6 +36,14 @@ from mentorship_kit.exports import (
 )
 
 ProgramId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$", max_length=64)]
+
+
+_HOLDS = (
+    "their registrations as matching compares them, whom matching holds they report "
+    "to, their pairs with each score explained, the proposals that named them and "
+    "the pins and forbids of pairs with them. Each section describes itself."
+)
+"""What the export holds, as its OpenAPI description says it."""
 
 
 class InCommonView(BaseModel):
@@ -476,19 +484,16 @@ def participants_router(views: ParticipantViews, caller: CallerDependency) -> AP
     ) -> CandidateList:
         return CandidateList.of(await views.candidates(program_id, who), limit)
 
-    @router.get(
-        EXPORT_PATH,
-        summary="Everything matching holds about you (right of access)",
-        description=(
-            "For the authenticated participant: their registrations as matching compares "
-            "them, whom matching holds they report to, their pairs with each score "
-            "explained, the proposals that named them and the pins and forbids of pairs with "
-            "them. Each section describes itself. Only with a participant's own token: the "
-            "admin token names nobody (403)."
-        ),
-        responses=EXPORT_RESPONSES,
-    )
-    async def export_my_data(who: Caller) -> MatchingExport:
+    async def export_my_data(who: Principal) -> MatchingExport:
         return MatchingExport.of(await views.export(who))
+
+    add_export_route(
+        router,
+        caller,
+        service="matching",
+        holds=_HOLDS,
+        document=MatchingExport,
+        build=export_my_data,
+    )
 
     return router

@@ -1,16 +1,15 @@
 """The right-of-access document: what registration holds about the caller, section by section."""
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from mentorship_contracts.types import DirectorySource, ParticipantRole, Seniority
 from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.export_route import export_router as kit_export_router
 from mentorship_kit.exports import (
-    EXPORT_PATH,
-    EXPORT_RESPONSES,
     ExportSection,
     PersonalDataDocument,
     subject,
@@ -20,6 +19,14 @@ from registration.domain.invitations import Invitation, InvitationStatus
 from registration.domain.questionnaire import AnswerValue
 from registration.domain.registration import Registration, Status
 from registration.usecases.export import PersonalData, PersonalDataExport
+
+_HOLDS = (
+    "their directory entry, their registrations in every program (answers, picked "
+    "mentors, when they registered, changed and withdrew), the invitations they "
+    "were sent, the programs they manage and the pairs registration knows them in. "
+    "Each section describes itself."
+)
+"""What the export holds, as its OpenAPI description says it."""
 
 
 class ExportedDirectoryEntry(BaseModel):
@@ -216,23 +223,14 @@ def _invitation(invitation: Invitation) -> ExportedInvitation:
 
 def export_router(export: PersonalDataExport, caller: CallerDependency) -> APIRouter:
     """``GET /v1/me/export``."""
-    router = APIRouter(prefix="/v1", tags=["right of access"])
-    Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
 
-    @router.get(
-        EXPORT_PATH,
-        summary="Everything registration holds about you (right of access)",
-        description=(
-            "For the authenticated participant: their directory entry, their registrations in "
-            "every program (answers, picked mentors, when they registered, changed and "
-            "withdrew), the invitations they were sent, the programs they manage and the pairs "
-            "registration knows them in. Each "
-            "section describes itself. Only with a participant's own token: the admin token "
-            "names nobody (403)."
-        ),
-        responses=EXPORT_RESPONSES,
-    )
-    async def export_my_data(who: Caller) -> RegistrationExport:
+    async def export_my_data(who: Principal) -> RegistrationExport:
         return RegistrationExport.of(await export.of(who))
 
-    return router
+    return kit_export_router(
+        caller,
+        service="registration",
+        holds=_HOLDS,
+        document=RegistrationExport,
+        build=export_my_data,
+    )

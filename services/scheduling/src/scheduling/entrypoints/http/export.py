@@ -1,22 +1,28 @@
 """The right-of-access document: what scheduling holds about the caller, section by section."""
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from mentorship_contracts.types import SessionCancelReason
 from mentorship_kit.auth import CallerDependency, Principal
+from mentorship_kit.export_route import export_router as kit_export_router
 from mentorship_kit.exports import (
-    EXPORT_PATH,
-    EXPORT_RESPONSES,
     ExportSection,
     PersonalDataDocument,
     subject,
 )
 from scheduling.domain.sessions import MemberRole, Session, SessionStatus
 from scheduling.usecases.export import Membership, PersonalData, PersonalDataExport
+
+_HOLDS = (
+    "their registrations as scheduling knows them (program, time zone), the series "
+    "planned for their pairs, every session they are or were part of, and whether "
+    "they have a calendar feed. Each section describes itself."
+)
+"""What the export holds, as its OpenAPI description says it."""
 
 
 class ExportedRegistration(BaseModel):
@@ -161,21 +167,10 @@ def _session(session: Session) -> ExportedSession:
 
 def export_router(export: PersonalDataExport, caller: CallerDependency) -> APIRouter:
     """``GET /v1/me/export``."""
-    router = APIRouter(prefix="/v1", tags=["right of access"])
-    Caller = Annotated[Principal, Depends(caller)]  # noqa: N806 - a type alias
 
-    @router.get(
-        EXPORT_PATH,
-        summary="Everything scheduling holds about you (right of access)",
-        description=(
-            "For the authenticated participant: their registrations as scheduling knows them "
-            "(program, time zone), the series planned for their pairs, every session they are "
-            "or were part of, and whether they have a calendar feed. Each section describes "
-            "itself. Only with a participant's own token: the admin token names nobody (403)."
-        ),
-        responses=EXPORT_RESPONSES,
-    )
-    async def export_my_data(who: Caller) -> SchedulingExport:
+    async def export_my_data(who: Principal) -> SchedulingExport:
         return SchedulingExport.of(await export.of(who))
 
-    return router
+    return kit_export_router(
+        caller, service="scheduling", holds=_HOLDS, document=SchedulingExport, build=export_my_data
+    )
