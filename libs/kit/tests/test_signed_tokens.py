@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mentorship_kit.signed_tokens import BadToken, sign, verify
+from mentorship_kit.signed_tokens import BadToken, seal, sign, unseal, verify
 
 KEY = b"k" * 32
 NOW = datetime(2027, 1, 4, 9, tzinfo=UTC)
@@ -26,3 +26,15 @@ def test_a_token_not_made_with_the_key_is_refused() -> None:
     for bad, key in ((token, b"x" * 32), (f"{forged}.{signature}", KEY), ("not-a-token", KEY)):
         with pytest.raises(BadToken):
             verify(bad, key, NOW)
+
+
+def test_a_sealed_text_reads_back_only_with_its_key_and_unaltered() -> None:
+    token = seal("person-1|survey_open", b"key")
+    assert unseal(token, b"key") == "person-1|survey_open"
+    with pytest.raises(BadToken):
+        unseal(token, b"other key")
+    payload, signature = token.split(".")
+    with pytest.raises(BadToken):
+        unseal(f"{payload}x.{signature}", b"key")
+    with pytest.raises(BadToken):
+        unseal("no dot at all", b"key")

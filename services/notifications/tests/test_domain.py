@@ -19,7 +19,6 @@ from notifications.domain.deliveries import (
 )
 from notifications.domain.explanations import reasons
 from notifications.domain.kinds import Channel, Kind, Recipient, RecipientType
-from notifications.domain.links import BadToken, read_token, unsubscribe_token
 from notifications.domain.preferences import (
     Cadence,
     PreferenceError,
@@ -30,6 +29,7 @@ from notifications.domain.preferences import (
     route,
     validated,
 )
+from notifications.usecases.unsubscribe_links import BadToken, read_token, unsubscribe_token
 
 NOW = datetime(2027, 3, 1, 22, 30, tzinfo=UTC)  # 23:30 in Paris
 ADA = Recipient(RecipientType.PARTICIPANT, "p-1")
@@ -179,3 +179,13 @@ def test_unsubscribe_tokens_are_signed() -> None:
     payload, signature = token.split(".")
     with pytest.raises(BadToken):
         read_token(f"{payload}x.{signature}", b"key")
+
+
+def test_links_in_mails_already_sent_keep_working() -> None:
+    made_before_the_kit_sealed_them = "cGVyc29uLTF8c3VydmV5X29wZW4.a-TDuVu-6MdkX_9_MhaqPA"
+    assert read_token(made_before_the_kit_sealed_them, b"key") == (
+        "person-1",
+        Kind.SURVEY_OPEN,
+    )
+    with pytest.raises(BadToken):
+        read_token(unsubscribe_token("person-1", Kind.SURVEY_OPEN, b"key")[:-1] + "x", b"key")

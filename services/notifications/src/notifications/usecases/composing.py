@@ -20,9 +20,9 @@ from notifications.domain.deliveries import Attempt, Delivery, Outcome, message_
 from notifications.domain.explanations import reasons
 from notifications.domain.facts import Pair, Participant, ProgramFacts
 from notifications.domain.kinds import MANAGER_KINDS, UNSUBSCRIBABLE, Kind, RecipientType
-from notifications.domain.links import unsubscribe_token
 from notifications.domain.preferences import Preferences, language_for
 from notifications.domain.programs import ProgramSettings
+from notifications.usecases.unsubscribe_links import unsubscribe_token
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from notifications.adapters.store import Deliveries, Facts, PreferencesStore, Pr
 from notifications.domain.deliveries import Delivery
 from notifications.domain.facts import Participant
 from notifications.domain.kinds import Kind
-from notifications.domain.links import BadToken, read_token
 from notifications.domain.preferences import PreferenceError, Preferences, validated
+from notifications.usecases.unsubscribe_links import BadToken, read_token
 
 
 def _person(caller: Principal) -> str:
