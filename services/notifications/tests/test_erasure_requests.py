@@ -52,14 +52,14 @@ async def test_each_admin_gets_one_mail_per_request_naming_nobody(
         assert str(message["Subject"]) == "A person asked to have their data erased"
         text = body(message, "plain")
         assert "request erq-42, filed on Monday 1 March 2027, 09:30 (UTC). As an" in text
-        assert f"{service.others.url}/v1/erasure-requests" in text
-        assert "DELETE /v1/people/{employee_id}" in text
+        assert f"{service.settings.portal_base_url}/console/erasure-requests" in text
+        assert "erases them from every service in one step" in text
         assert "as an administrator of the mentoring platform" in text
         assert "person-7f3a" not in text
         assert "Notification preferences" not in text  # admins have no preferences here
         assert "List-Unsubscribe" not in message  # the admins' duty, not a subscription
         html = body(message, "html")
-        assert f'href="{service.others.url}/v1/erasure-requests"' in html
+        assert f'href="{service.settings.portal_base_url}/console/erasure-requests"' in html
     # Nothing more arrives for the repeated event.
     assert len(await received(service.mailbox, 3, timeout_s=1.0)) == 2
 

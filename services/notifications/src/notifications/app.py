@@ -93,7 +93,7 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     )
     admins = AdminMail(
         emails=settings.admin_addresses,
-        erasure_requests_url=f"{settings.registration_url.rstrip('/')}/v1/erasure-requests",
+        erasure_requests_url=f"{settings.portal_base_url.rstrip('/')}/console/erasure-requests",
     )
     register_event_handlers(
         runtime.handlers, Intake(facts, programs, planner, managers, admins), people, managers

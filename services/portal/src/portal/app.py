@@ -18,7 +18,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from mentorship_kit.http import install_api_conventions
 from mentorship_kit.metrics import CONTENT_TYPE_LATEST, Metrics
 from portal.adapters.api import ServiceClient
-from portal.adapters.console import MatchingAdminApi, ProgramAdminApi, ReportsApi
+from portal.adapters.console import (
+    ErasureAdminApi,
+    MatchingAdminApi,
+    ProgramAdminApi,
+    ReportsApi,
+)
 from portal.adapters.identity import IdentityProvider
 from portal.adapters.operations import AccessApi, HealthApi, NudgeApi, PairsAdminApi
 from portal.adapters.services import (
@@ -32,6 +37,7 @@ from portal.adapters.services import (
 )
 from portal.entrypoints.http.console import build_console_router
 from portal.entrypoints.http.console_questionnaire import build_questionnaire_router
+from portal.entrypoints.http.erasure import build_erasure_router
 from portal.entrypoints.http.i18n import load_translations
 from portal.entrypoints.http.operations import build_operations_router
 from portal.entrypoints.http.pages import Pages, build_router, install_error_pages, make_environment
@@ -39,6 +45,7 @@ from portal.entrypoints.http.raters import build_rater_router
 from portal.entrypoints.http.security import SecurityHeaders
 from portal.settings import PortalSettings
 from portal.usecases.console import ProgramConsole
+from portal.usecases.erasure import ErasureDesk
 from portal.usecases.operations import ProgramOperations
 from portal.usecases.participant import ParticipantPortal
 from portal.usecases.questionnaire_editor import QuestionnaireEditor
@@ -124,7 +131,8 @@ def build_app(settings: PortalSettings) -> FastAPI:
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.include_router(build_router(portal, identity, pages, settings.portal_base_url))
-    app.include_router(build_console_router(console, pages))
+    app.include_router(build_erasure_router(ErasureDesk(ErasureAdminApi(registration)), pages))
+    app.include_router(build_console_router(console, pages, admin_role=settings.auth_admin_role))
     app.include_router(build_rater_router(RaterAnswers(RaterLinksApi(feedback)), pages))
     app.include_router(
         build_questionnaire_router(QuestionnaireEditor(ProgramAdminApi(registration)), pages)

@@ -51,6 +51,11 @@ class PortalSettings(BaseSettings):
         description="Sent as the `audience` parameter when the provider needs it to issue an "
         "access token for the services' API (e.g. Auth0); empty: not sent.",
     )
+    auth_admin_role: str = Field(
+        default="mentorship-admin",
+        description="The role of organisation admins, as the services read it: the console "
+        "offers them the erasure requests (registration decides who may see them).",
+    )
     registration_url: str = Field(default="http://127.0.0.1:8001")
     matching_url: str = Field(default="http://127.0.0.1:8002")
     scheduling_url: str = Field(default="http://127.0.0.1:8003")

@@ -241,7 +241,7 @@ class Composer:
             rater = await self._rater(delivery.context["request_id"], round_)
             action_url = portal + rater.path.removeprefix("/v1")
         if delivery.kind is Kind.ERASURE_REQUESTED:
-            action_url = str(delivery.context["requests_url"])  # registration's list (admins)
+            action_url = str(delivery.context["requests_url"])  # the console's page (admins)
         context: dict[str, Any] = {
             **delivery.context,
             "kind": delivery.kind.value,

@@ -54,7 +54,7 @@ class AdminMail:
     emails: tuple[str, ...] = ()
     """Their addresses (ADMIN_EMAILS); none: such messages are not sent."""
     erasure_requests_url: str = ""
-    """Registration's list of open erasure requests, which the message links to."""
+    """The console's page of open erasure requests, which the message links to."""
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mentorship_kit.errors import NotFoundError
 from portal.adapters.api import ServiceClient, parse, parse_list
 from portal.domain.console import (
     ImportResult,
@@ -20,6 +21,7 @@ from portal.domain.console import (
     Run,
     WhyNot,
 )
+from portal.domain.erasure import ErasedPerson, ErasureRequest
 
 PAGE = 500
 
@@ -229,3 +231,29 @@ class ReportsApi:
             "GET", f"/v1/programs/{program_id}/reports/{name}.csv", token
         )
         return body
+
+
+class ErasureAdminApi:
+    """Open erasure requests, who asked, and erasing a person (registration; admins only)."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    async def open_requests(self, token: str) -> list[ErasureRequest]:
+        """Every open request, oldest first."""
+        body = await self._client.call("GET", "/v1/erasure-requests", token)
+        return parse_list(ErasureRequest, body["requests"])
+
+    async def name_of(self, token: str, employee_id: str) -> str | None:
+        """The person's name in the directory (None: not in it, e.g. already left)."""
+        try:
+            body = await self._client.call("GET", f"/v1/directory/people/{employee_id}", token)
+        except NotFoundError:
+            return None
+        name = body.get("name")
+        return str(name) if name else None
+
+    async def erase(self, token: str, employee_id: str) -> ErasedPerson:
+        """Erase the person here and, through registration's event, in every service."""
+        body = await self._client.call("DELETE", f"/v1/people/{employee_id}", token)
+        return parse(ErasedPerson, body)

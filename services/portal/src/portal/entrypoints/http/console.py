@@ -63,7 +63,7 @@ def _csv_response(text: str, filename: str) -> Response:
 
 
 def build_console_router(  # noqa: PLR0915 - one function per route, closed over the wiring
-    console: ProgramConsole, pages: Pages
+    console: ProgramConsole, pages: Pages, *, admin_role: str
 ) -> APIRouter:
     """Every page and form of the program manager's console."""
     router = APIRouter(prefix="/console", include_in_schema=False)
@@ -95,7 +95,9 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
     @router.get("")
     async def home(request: Request, caller: CallerDep) -> Response:
         cards = await console.programs(caller)
-        return pages.render(request, "console/home.html", cards=cards)
+        return pages.render(
+            request, "console/home.html", cards=cards, is_admin=admin_role in caller.roles
+        )
 
     @router.get("/programs/new")
     async def new_program(request: Request, _: CallerDep) -> Response:
