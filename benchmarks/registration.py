@@ -13,7 +13,7 @@ The last line is the result:
                  csv_rows_per_s=<rows/s> csv_s=<s> raw_insert_s=<s> indexed_insert_s=<s>
                  csv_vs_raw=<x> csv_vs_indexed=<x>
 
-Usage: python benchmarks/registration.py [--participants 10000] [--concurrency 32]
+Usage: python benchmarks/registration.py [--participants 10000] [--concurrency 32] [--csv-only]
 """
 
 from __future__ import annotations
@@ -106,23 +106,25 @@ async def _raw_baseline(mongo_url: str, program_id: str) -> tuple[int, float, fl
     return len(documents), raw, indexed
 
 
-async def main(participants: int, concurrency: int) -> None:
+async def main(participants: int, concurrency: int, *, csv_only: bool) -> None:
     """Run both phases and print the figures."""
     async with benchmark_service("registration") as (service, infrastructure, _):
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(
             base_url=service.base_url, timeout=60, limits=limits
         ) as client:
-            http_program = await create_program(client)
-            http_s, latencies = await _register_over_http(
-                client, http_program, people(participants, seed=1), concurrency
-            )
-            mean_ms = statistics.mean(latencies) * 1000
-            print(
-                f"http: {participants} registrations in {http_s:.1f}s "
-                f"({participants / http_s:.0f}/s, mean {mean_ms:.0f} ms)",
-                flush=True,
-            )
+            http_s, latencies = 0.0, [0.0]
+            if not csv_only:
+                http_program = await create_program(client)
+                http_s, latencies = await _register_over_http(
+                    client, http_program, people(participants, seed=1), concurrency
+                )
+                mean_ms = statistics.mean(latencies) * 1000
+                print(
+                    f"http: {participants} registrations in {http_s:.1f}s "
+                    f"({participants / http_s:.0f}/s, mean {mean_ms:.0f} ms)",
+                    flush=True,
+                )
             csv_program = await create_program(client)
             csv_s, report = await _import_csv(
                 client, csv_program, csv_export(people(participants, seed=2))
@@ -149,9 +151,13 @@ async def main(participants: int, concurrency: int) -> None:
             )
             print(f"service: {retries}", flush=True)
     p50, p99 = _percentile(latencies, 0.50) * 1000, _percentile(latencies, 0.99) * 1000
+    http = (
+        ""
+        if csv_only
+        else f"http_rps={participants / http_s:.1f} http_p50_ms={p50:.1f} http_p99_ms={p99:.1f} "
+    )
     print(
-        f"registration n={participants} concurrency={concurrency} "
-        f"http_rps={participants / http_s:.1f} http_p50_ms={p50:.1f} http_p99_ms={p99:.1f} "
+        f"registration n={participants} concurrency={concurrency} {http}"
         f"csv_rows_per_s={participants / csv_s:.1f} csv_s={csv_s:.2f} "
         f"raw_insert_s={raw_s:.2f} indexed_insert_s={indexed_s:.2f} "
         f"csv_vs_raw={participants / csv_s / (stored / raw_s):.3f} "
@@ -165,6 +171,9 @@ if __name__ == "__main__":
     )
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--csv-only", action="store_true", help="skip the HTTP phase (the import and its baseline)"
+    )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.participants, arguments.concurrency))
+    asyncio.run(main(arguments.participants, arguments.concurrency, csv_only=arguments.csv_only))
     sys.exit(0)
