@@ -54,6 +54,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -369,6 +370,10 @@ async def _seed(
                 {"_id": p.participant_id, "state": p.model_dump(mode="json"), "as_of": as_of}
                 for p in pool
             ]
+        )
+        roles = Counter(p.role.value for p in pool)  # the pool's counters, as matching keeps them
+        await database["pool_versions"].insert_one(
+            {"_id": program.program_id, "version": 1, "counted": True, "counts": dict(roles)}
         )
         statements = [s for p in pool for s in statements_of(p, as_of)]
         async with mongo.start_session() as session:

@@ -105,3 +105,42 @@ async def test_inserting_an_entry_already_stored_is_refused_not_overwritten(
     assert replaced is not None
     assert replaced.manager_employee_id == "someone-else"
     await tx.session.end_session()
+
+
+@pytest.mark.parametrize("scan_ratio", [0, 1_000_000], ids=["by-key", "by-scan"])
+async def test_entries_with_their_chains_are_the_same_by_either_plan(
+    mongo: tuple[MongoClient, Database], monkeypatch: pytest.MonkeyPatch, scan_ratio: int
+) -> None:
+    directory, tx = await _stored(mongo, 60)  # e-n reports to e-(n // 10) from n = 10
+    monkeypatch.setattr(people_module, "SCAN_RATIO", scan_ratio)
+
+    found = await directory.load_with_chains(["e-42", "e-59", "nobody"], tx)
+
+    assert sorted(found) == ["e-4", "e-42", "e-5", "e-59"]
+    assert found["e-4"].person_id == directory.person_id("e-4")
+    assert await directory.load_with_chains([], tx) == {}
+    await tx.session.end_session()
+
+
+async def test_a_scan_answers_every_level_of_the_chains_in_one_query(
+    mongo: tuple[MongoClient, Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, database = mongo
+    directory = PeopleDirectory(database, Pseudonyms(SecretStr(DEV_PSEUDONYM_KEY)))
+    tx = Transaction(client.start_session(), "test")
+    chain = [_entry(directory, f"c-{n}", f"c-{n + 1}" if n < 5 else None) for n in range(6)]
+    await directory.insert_all(chain, tx)
+    queries: list[dict[str, Any]] = []
+    find = directory._people.find
+
+    def spy(query: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        queries.append(query)
+        return find(query, *args, **kwargs)
+
+    monkeypatch.setattr(directory._people, "find", spy)
+
+    found = await directory.load_with_chains(["c-0"], tx)  # 1 x 20 >= 6 entries: a scan
+
+    assert sorted(found) == [f"c-{n}" for n in range(6)]
+    assert queries == [{}], "one read, not one per level of the chain"
+    await tx.session.end_session()

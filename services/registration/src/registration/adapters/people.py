@@ -76,6 +76,40 @@ class PeopleDirectory:
         cursor = self._people.find({"_id": {"$in": list(wanted)}}, session=session)
         return {document["_id"]: _entry(document) async for document in cursor}
 
+    async def load_with_chains(
+        self, employee_ids: Iterable[str], tx: Transaction | None = None
+    ) -> dict[str, DirectoryEntry]:
+        """The entries of these employees and of the managers above them that exist.
+
+        When reading the whole directory beats key lookups (see `SCAN_RATIO`), that one read
+        also answers every level of the chains above them: one query, whatever the depth
+        (looking the levels up one by one scanned the directory once per level).
+        """
+        wanted = set(employee_ids)
+        if not wanted:
+            return {}
+        if len(wanted) * SCAN_RATIO < await self._estimated_size():
+            entries = await self.load(wanted, tx)
+            await self.complete_chains(entries, tx)
+            return entries
+        everyone = {
+            document["_id"]: _entry(document)
+            async for document in self._people.find({}, session=tx.session if tx else None)
+        }
+        entries = {employee: everyone[employee] for employee in wanted if employee in everyone}
+        for _ in range(MAX_REPORTING_DEPTH):
+            above = {
+                manager: everyone[manager]
+                for entry in entries.values()
+                if (manager := entry.manager_employee_id)
+                and manager not in entries
+                and manager in everyone
+            }
+            if not above:
+                break
+            entries |= above
+        return entries
+
     async def _estimated_size(self) -> int:
         now = time.monotonic()
         if self._size is None or now - self._size[0] > SIZE_TTL_S:

@@ -117,12 +117,11 @@ class RegistrationService:
             raise RegistrationRefusedError(window.code, window.message)
         picks = {pick for submission in submissions for pick in submission.preferred_mentors}
         mentors = await self._registrations.active_mentors(program_id, picks, tx)
-        entries = await self._people.load(
+        entries = await self._people.load_with_chains(
             {s.employee_id for s in submissions}
             | {s.manager_employee_id for s in submissions if s.manager_employee_id},
             tx,
         )
-        await self._people.complete_chains(entries, tx)
         managers = {employee: entry.manager_employee_id for employee, entry in entries.items()}
         outcomes: dict[int, Outcome] = {}
         checked: list[tuple[int, CheckedSubmission]] = []
@@ -227,7 +226,8 @@ class RegistrationService:
                 change = new_entry(manager, person_ids).registered(None, None, tx.now, person_ids)
                 entries[manager] = change.entry
                 changes.append(change)
-        await self._people.complete_chains(entries, tx)
+        # ``entries`` holds the chains above every manager the submissions name (read by
+        # `register_batch`), and the managers added here are new: nothing more to read.
         announced = [change for change in changes if change.event is not None]
         written = {change.entry.employee_id: change.entry for change in announced}
         await self._people.insert_all(
