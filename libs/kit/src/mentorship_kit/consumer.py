@@ -114,6 +114,8 @@ _KNOWN_TOPICS = frozenset(route.topic.name for route in CATALOG)
 
 E = TypeVar("E", bound=IntegrationEvent)
 Handler = Callable[[Envelope[E], Transaction], Awaitable[None]]
+BatchHook = Callable[[Sequence[Envelope[IntegrationEvent]], Transaction], Awaitable[None]]
+"""Runs in a batch's transaction before its handlers, with the events they will be given."""
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +168,25 @@ class EventHandlers:
 
     def __init__(self) -> None:
         self._handlers: dict[type[IntegrationEvent], Handler[Any]] = {}
+        self._before_batch: list[BatchHook] = []
+
+    def before_batch(self, hook: BatchHook) -> BatchHook:
+        """Register ``hook`` to see each batch's events before their handlers run.
+
+        For one read of everything a batch's handlers will look up (a ``$in`` over the ids
+        the events name) instead of a read per event; the handlers then find it in the
+        transaction's scratch. It runs in the batch's transaction, once per attempt, with the
+        events not handled before (duplicates left out). Handlers must not depend on it:
+        an event handed to a handler another way (a test, a replay) is handled all the same.
+        """
+        self._before_batch.append(hook)
+        return hook
+
+    async def prepare(self, events: Sequence[Envelope[IntegrationEvent]], tx: Transaction) -> None:
+        """Run the ``before_batch`` hooks on ``events``, in registration order."""
+        if events:
+            for hook in self._before_batch:
+                await hook(events, tx)
 
     def on(self, event_type: type[E]) -> Callable[[Handler[E]], Handler[E]]:
         """Register the decorated coroutine as the handler of ``event_type``."""
@@ -676,6 +697,7 @@ class EventConsumer:
             fresh = self._after_offsets(accepted, stored, trusted)
         else:
             fresh = await self._unmarked(transaction, accepted)
+        await self._handlers.prepare(fresh, transaction)
         for envelope in fresh:
             handler = self._handlers.handler_for(envelope.event_type, envelope.schema_version)
             if handler is None:  # pragma: no cover - filtered in _accept

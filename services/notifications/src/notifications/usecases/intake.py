@@ -8,9 +8,11 @@ redelivered or replayed plans nothing twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import (
     ErasureRequested,
     InvitationReminderSent,
@@ -39,6 +41,14 @@ from notifications.domain.facts import Pair, Participant, SessionState
 from notifications.usecases.planning import Planner
 
 BATCH = "notifications.intake"
+_SESSION_EVENTS = (
+    SessionScheduled,
+    SessionRescheduled,
+    SessionCancelled,
+    SessionCompleted,
+    SessionMissed,
+)
+"""The events whose handling reads and counts a change of their session."""
 logger = logging.getLogger(__name__)
 
 
@@ -79,6 +89,12 @@ class Intake:
         self._programs = programs
         self._planner = planner
         self._program_managers = program_managers
+
+    async def prepare(self, events: Sequence[IntegrationEvent], tx: Transaction) -> None:
+        """Read every session a batch's session events name, in one go, before they are handled."""
+        await self._facts.prefetch_sessions(
+            (event.session_id for event in events if isinstance(event, _SESSION_EVENTS)), tx
+        )
 
     async def program_changed(
         self, state: ProgramCreated | ProgramUpdated, as_of: datetime, tx: Transaction
