@@ -57,9 +57,11 @@ class SessionRepository:
         )
 
     async def write(self, writes: Sequence[SessionWrite], tx: Transaction) -> bool:
-        """Insert the new sessions (one unordered ``insert_many``), then apply the replacements
-        in order (one bulk write): a session added and changed by the same batch (a group's
-        second mentee joining a series planned just before) is inserted, then replaced.
+        """Insert the new sessions, then apply the replacements in order.
+
+        The new ones in one unordered ``insert_many``, the replacements in one ordered bulk
+        write: a session added and changed by the same batch (a group's second mentee
+        joining a series planned just before) is inserted, then replaced.
 
         A replacement applies only if the stored session is still at its expected version;
         returns False if any was not (someone changed it meanwhile).
