@@ -12,7 +12,16 @@ from pymongo.asynchronous.collection import AsyncCollection
 from mentorship_contracts.types import utc_now
 
 from .conftest import Service
-from .scenario import MENTEE, MENTOR, pair, program, registered, rescheduled, scheduled
+from .scenario import (
+    MENTEE,
+    MENTOR,
+    PROGRAM,
+    pair,
+    program,
+    registered,
+    rescheduled,
+    scheduled,
+)
 from .support import deliver
 
 pytestmark = pytest.mark.integration
@@ -20,8 +29,10 @@ pytestmark = pytest.mark.integration
 SESSIONS = 30
 
 
-def count_session_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Counts ``find`` and ``find_one`` calls on ``sessions`` made in a transaction.
+def count_session_reads(
+    monkeypatch: pytest.MonkeyPatch, collection: str = "sessions"
+) -> Counter[str]:
+    """Counts ``find`` and ``find_one`` calls on ``collection`` made in a transaction.
 
     (The sender's own reads, outside any transaction, are not the intake's.)
     """
@@ -36,7 +47,7 @@ def count_session_reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
             _n: str = name,
             **kwargs: Any,
         ) -> Any:
-            if self.name == "sessions" and kwargs.get("session") is not None:
+            if self.name == collection and kwargs.get("session") is not None:
                 reads[_n] += 1
             return _o(self, *args, **kwargs)
 
@@ -70,3 +81,21 @@ async def test_a_batch_of_session_events_reads_its_sessions_in_one_query(
     assert {document["changes"] for document in documents} == {2}  # scheduled, then moved
     later = utc_now() + timedelta(days=1)
     assert all(document["starts_at"] > later for document in documents)
+
+
+async def test_a_batch_of_registrations_checks_its_erasure_guards_in_one_read(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = service.runtime
+    await deliver(runtime, program())
+    reads = count_session_reads(monkeypatch, "erased_participants")
+    people = [
+        registered(MENTOR, "mentor").model_copy(
+            update={"participant_id": f"part-{n}", "person_id": f"person-{n}"}
+        )
+        for n in range(SESSIONS)
+    ]
+    await deliver(runtime, *people)
+    assert reads == Counter(find=1)
+    stored = await runtime.database["participants"].count_documents({"program_id": PROGRAM})
+    assert stored == SESSIONS

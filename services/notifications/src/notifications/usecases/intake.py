@@ -91,10 +91,30 @@ class Intake:
         self._program_managers = program_managers
 
     async def prepare(self, events: Sequence[IntegrationEvent], tx: Transaction) -> None:
-        """Read every session a batch's session events name, in one go, before they are handled."""
+        """Read what a batch's events will look up, in one go, before they are handled.
+
+        The sessions its session events name, and the erasure guards of the people its
+        registrations and invitations name (each handler's own check then reuses the answer;
+        an erasure handled later in the batch still sets its guard first).
+        """
         await self._facts.prefetch_sessions(
             (event.session_id for event in events if isinstance(event, _SESSION_EVENTS)), tx
         )
+        guarded = [
+            event.participant_id
+            if isinstance(event, ParticipantRegistered | ParticipantUpdated)
+            else person_guard(event.person_id)
+            for event in events
+            if isinstance(
+                event,
+                ParticipantRegistered
+                | ParticipantUpdated
+                | InvitationSent
+                | InvitationReminderSent,
+            )
+        ]
+        if guarded:
+            await self._facts.guards.erased_among(guarded, tx)
 
     async def program_changed(
         self, state: ProgramCreated | ProgramUpdated, as_of: datetime, tx: Transaction
