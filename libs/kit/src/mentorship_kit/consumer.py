@@ -13,7 +13,8 @@ on the topics those events live on (its own aiokafka consumer loop) and, for eve
    redelivery change nothing (`Idempotence`): by default a marker per ``event_id`` (an
    event already marked is skipped), or, for handlers that are idempotent themselves, the
    next offset of each partition (a redelivered record below it is skipped, see
-   `Idempotence.OFFSETS`);
+   `Idempotence.OFFSETS`); the ``before_batch`` hooks see the batch's new events first, to
+   read in one go what the handlers will look up (`EventHandlers.before_batch`);
 3. commits, per partition, the offset after the last record of the batch, only once every
    record of it was processed or dead-lettered. Otherwise nothing is committed and the
    partitions are rewound to the batch's first records, so it is delivered again.
