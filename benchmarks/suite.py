@@ -3,7 +3,9 @@
 Runs each benchmark of this folder as its own process (each starts its own embedded
 infrastructure and measures its baseline in the same run), reads the figures from its last
 line (``name key=value ...``, groups separated by ``|``, or a JSON object), and writes them
-all to ``bench-results/latest.json`` (the run before is kept as ``previous.json``). Then it
+all to ``bench-results/latest.json`` (the run before is kept as ``previous.json``; a partial
+run, ``--only``, carries the other benchmarks' last figures over, each with its ``run_at``,
+so every benchmark is always compared with its own last run). Then it
 compares every figure with the previous run's and flags those more than 20% worse: for a
 time, a latency, a ratio to a baseline's time or a lag, worse is higher; for a rate or a
 share of a baseline's rate (``*_per_s``, ``*_vs_*``), worse is lower. Counts are not compared.
@@ -181,10 +183,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if latest.exists():
         previous = json.loads(latest.read_text())
         latest.replace(previous_path)
+    run_at = datetime.now(UTC).isoformat(timespec="seconds")
+    for result in results.values():
+        result["run_at"] = run_at
+    # A partial run (--only) carries the other benchmarks' last figures over, so that
+    # latest.json always holds every benchmark's most recent figures and the next run of
+    # any benchmark is compared with its own last run, not with nothing.
+    carried = {
+        name: {"run_at": previous.get("run_at")} | result
+        for name, result in previous.get("benchmarks", {}).items()
+        if name not in results
+    }
     document = {
-        "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run_at": run_at,
         "commit": _commit(),
-        "benchmarks": results,
+        "benchmarks": carried | results,
     }
     latest.write_text(json.dumps(document, indent=2) + "\n")
     failed = [name for name, result in results.items() if result["exit_status"] != 0]

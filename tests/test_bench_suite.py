@@ -81,3 +81,34 @@ def test_each_run_keeps_the_one_before_and_compares_with_it(
     previous = json.loads((tmp_path / "previous.json").read_text())
     assert latest["benchmarks"]["analytics"]["figures"] == {"events_per_s": 500.0}
     assert previous["benchmarks"]["analytics"]["figures"] == {"events_per_s": 1000.0}
+
+
+def test_a_partial_run_keeps_the_other_benchmarks_figures_for_their_next_comparison(
+    suite: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = iter(
+        [
+            {"analytics": 1000.0, "scheduling": 10.0},
+            {"scheduling": 11.0},
+            {"analytics": 700.0},
+        ]
+    )
+    current: dict[str, float] = {}
+
+    def fake_run(name: str, command: object, timeout_s: float) -> dict[str, object]:
+        figure = "events_per_s" if name == "analytics" else "planned_s"
+        return {"exit_status": 0, "figures": {figure: current[name]}, "last_line": "", "seconds": 1}
+
+    monkeypatch.setattr(suite, "run", fake_run)
+    results = ["--results", str(tmp_path)]
+    current = next(runs)
+    assert suite.main(["--only", "analytics", "scheduling", *results]) == 0
+    current = next(runs)
+    assert suite.main(["--only", "scheduling", *results]) == 0
+    latest = json.loads((tmp_path / "latest.json").read_text())
+    assert latest["benchmarks"]["analytics"]["figures"] == {"events_per_s": 1000.0}
+    assert latest["benchmarks"]["scheduling"]["figures"] == {"planned_s": 11.0}
+    assert latest["benchmarks"]["analytics"]["run_at"] is not None
+    # Analytics' next run is compared with its own last figures (30% fewer events: worse).
+    current = next(runs)
+    assert suite.main(["--only", "analytics", *results]) == 2

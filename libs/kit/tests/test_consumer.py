@@ -429,3 +429,22 @@ async def test_by_offsets_nothing_is_stored_when_the_transaction_fails(
     harness.unreachable = False
     await harness.consumer.process(_records(_pair("p1"), _pair("p2")))
     assert await harness.times() == {"p1": 1, "p2": 1}
+
+
+async def test_a_batch_hook_sees_the_batchs_new_events_once_before_their_handlers(
+    harness: Harness,
+) -> None:
+    seen: list[list[str]] = []
+
+    @harness.runtime.handlers.before_batch
+    async def prefetch(events: Sequence[Envelope[IntegrationEvent]], tx: Transaction) -> None:
+        assert tx.session.in_transaction
+        seen.append([str(getattr(event.data, "pair_id", "")) for event in events])
+        harness.calls.append("prefetched")
+
+    first, second = _pair("p1"), _pair("p2")
+    await harness.consumer.process(_records(first))
+    await harness.consumer.process(_records(first, second, second, start=1))
+
+    assert seen == [["p1"], ["p2"]]  # once per batch, redelivered and repeated events left out
+    assert harness.calls == ["prefetched", "p1", "prefetched", "p2"]

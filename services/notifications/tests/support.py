@@ -147,9 +147,11 @@ async def deliver(
     (``event_id``: the id of a single event, to deliver the same event again)."""
 
     async def work(tx: Any) -> None:
-        for event in events:
-            handler = runtime.handlers.handler_for(event.event_type, event.schema_version)
-            assert handler is not None, event.event_type
-            await handler(seal(event, source="test", event_id=event_id), tx)
+        envelopes = [seal(event, source="test", event_id=event_id) for event in events]
+        await runtime.handlers.prepare(envelopes, tx)  # the batch hooks, as the consumer runs them
+        for envelope in envelopes:
+            handler = runtime.handlers.handler_for(envelope.event_type, envelope.schema_version)
+            assert handler is not None, envelope.event_type
+            await handler(envelope, tx)
 
     await runtime.transactor.run(work)

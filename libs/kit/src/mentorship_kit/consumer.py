@@ -13,7 +13,8 @@ on the topics those events live on (its own aiokafka consumer loop) and, for eve
    redelivery change nothing (`Idempotence`): by default a marker per ``event_id`` (an
    event already marked is skipped), or, for handlers that are idempotent themselves, the
    next offset of each partition (a redelivered record below it is skipped, see
-   `Idempotence.OFFSETS`);
+   `Idempotence.OFFSETS`); the ``before_batch`` hooks see the batch's new events first, to
+   read in one go what the handlers will look up (`EventHandlers.before_batch`);
 3. commits, per partition, the offset after the last record of the batch, only once every
    record of it was processed or dead-lettered. Otherwise nothing is committed and the
    partitions are rewound to the batch's first records, so it is delivered again.
@@ -114,6 +115,8 @@ _KNOWN_TOPICS = frozenset(route.topic.name for route in CATALOG)
 
 E = TypeVar("E", bound=IntegrationEvent)
 Handler = Callable[[Envelope[E], Transaction], Awaitable[None]]
+BatchHook = Callable[[Sequence[Envelope[IntegrationEvent]], Transaction], Awaitable[None]]
+"""Runs in a batch's transaction before its handlers, with the events they will be given."""
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +169,25 @@ class EventHandlers:
 
     def __init__(self) -> None:
         self._handlers: dict[type[IntegrationEvent], Handler[Any]] = {}
+        self._before_batch: list[BatchHook] = []
+
+    def before_batch(self, hook: BatchHook) -> BatchHook:
+        """Register ``hook`` to see each batch's events before their handlers run.
+
+        For one read of everything a batch's handlers will look up (a ``$in`` over the ids
+        the events name) instead of a read per event; the handlers then find it in the
+        transaction's scratch. It runs in the batch's transaction, once per attempt, with the
+        events not handled before (duplicates left out). Handlers must not depend on it:
+        an event handed to a handler another way (a test, a replay) is handled all the same.
+        """
+        self._before_batch.append(hook)
+        return hook
+
+    async def prepare(self, events: Sequence[Envelope[IntegrationEvent]], tx: Transaction) -> None:
+        """Run the ``before_batch`` hooks on ``events``, in registration order."""
+        if events:
+            for hook in self._before_batch:
+                await hook(events, tx)
 
     def on(self, event_type: type[E]) -> Callable[[Handler[E]], Handler[E]]:
         """Register the decorated coroutine as the handler of ``event_type``."""
@@ -676,6 +698,7 @@ class EventConsumer:
             fresh = self._after_offsets(accepted, stored, trusted)
         else:
             fresh = await self._unmarked(transaction, accepted)
+        await self._handlers.prepare(fresh, transaction)
         for envelope in fresh:
             handler = self._handlers.handler_for(envelope.event_type, envelope.schema_version)
             if handler is None:  # pragma: no cover - filtered in _accept

@@ -6,7 +6,9 @@ keys the deliveries it plans).
 
 from __future__ import annotations
 
-from mentorship_contracts import Envelope
+from collections.abc import Sequence
+
+from mentorship_contracts import Envelope, IntegrationEvent
 from mentorship_contracts.events import (
     DirectoryPersonErased,
     ErasureRequested,
@@ -41,6 +43,10 @@ def register_event_handlers(
     handlers: EventHandlers, intake: Intake, people: People, managers: ProgramManagers
 ) -> None:
     """Subscribe notifications to the events it turns into messages (and who manages what)."""
+
+    @handlers.before_batch
+    async def prepare(events: Sequence[Envelope[IntegrationEvent]], tx: Transaction) -> None:
+        await intake.prepare([event.data for event in events], tx)
 
     async def program_changed(
         event: Envelope[ProgramCreated] | Envelope[ProgramUpdated], tx: Transaction

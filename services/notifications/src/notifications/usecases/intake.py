@@ -8,9 +8,11 @@ redelivered or replayed plans nothing twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import (
     ErasureRequested,
     InvitationReminderSent,
@@ -39,6 +41,14 @@ from notifications.domain.facts import Pair, Participant, SessionState
 from notifications.usecases.planning import Planner
 
 BATCH = "notifications.intake"
+_SESSION_EVENTS = (
+    SessionScheduled,
+    SessionRescheduled,
+    SessionCancelled,
+    SessionCompleted,
+    SessionMissed,
+)
+"""The events whose handling reads and counts a change of their session."""
 logger = logging.getLogger(__name__)
 
 
@@ -79,6 +89,32 @@ class Intake:
         self._programs = programs
         self._planner = planner
         self._program_managers = program_managers
+
+    async def prepare(self, events: Sequence[IntegrationEvent], tx: Transaction) -> None:
+        """Read what a batch's events will look up, in one go, before they are handled.
+
+        The sessions its session events name, and the erasure guards of the people its
+        registrations and invitations name (each handler's own check then reuses the answer;
+        an erasure handled later in the batch still sets its guard first).
+        """
+        await self._facts.prefetch_sessions(
+            (event.session_id for event in events if isinstance(event, _SESSION_EVENTS)), tx
+        )
+        guarded = [
+            event.participant_id
+            if isinstance(event, ParticipantRegistered | ParticipantUpdated)
+            else person_guard(event.person_id)
+            for event in events
+            if isinstance(
+                event,
+                ParticipantRegistered
+                | ParticipantUpdated
+                | InvitationSent
+                | InvitationReminderSent,
+            )
+        ]
+        if guarded:
+            await self._facts.guards.erased_among(guarded, tx)
 
     async def program_changed(
         self, state: ProgramCreated | ProgramUpdated, as_of: datetime, tx: Transaction

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
@@ -32,23 +32,33 @@ class PairingRepository:
             ),
         )
 
-    async def created(self, pairing: Pairing, tx: Transaction) -> None:
-        """Record a new pair; an end recorded before it (events out of order) stays."""
-        await self._pairings.update_one(
-            {"_id": pairing.pair_id},
-            {
-                "$set": {
-                    "program_id": pairing.program_id,
-                    "mentor_participant_id": pairing.mentor_participant_id,
-                    "mentee_participant_id": pairing.mentee_participant_id,
-                    "members": sorted(pairing.members),
-                    "group_id": pairing.group_id,
+    async def created(self, pairings: Sequence[Pairing], tx: Transaction) -> None:
+        """Record new pairs in one bulk write.
+
+        An end recorded before (events out of order) stays; a pair named twice keeps what
+        its last event says.
+        """
+        latest = {pairing.pair_id: pairing for pairing in pairings}
+        if not latest:
+            return
+        writes = [
+            UpdateOne(
+                {"_id": pairing.pair_id},
+                {
+                    "$set": {
+                        "program_id": pairing.program_id,
+                        "mentor_participant_id": pairing.mentor_participant_id,
+                        "mentee_participant_id": pairing.mentee_participant_id,
+                        "members": sorted(pairing.members),
+                        "group_id": pairing.group_id,
+                    },
+                    "$setOnInsert": {"ended": False},
                 },
-                "$setOnInsert": {"ended": False},
-            },
-            upsert=True,
-            session=tx.session,
-        )
+                upsert=True,
+            )
+            for pairing in latest.values()
+        ]
+        await self._pairings.bulk_write(writes, ordered=False, session=tx.session)
 
     async def ended(self, pair_id: str, program_id: str, tx: Transaction) -> None:
         """Record that a pair ended (before its creation arrived, too)."""

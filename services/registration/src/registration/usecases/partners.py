@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mentorship_kit.batching import Buffer
 from mentorship_kit.errors import ForbiddenError
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.principal import Principal
@@ -32,13 +33,19 @@ class PartnerProfiles:
         self._registrations = registrations
         self._people = people
         self._managers_of = managers_of
+        self._created: Buffer[Pairing] = Buffer("registration.pairings", pairings.created)
 
     async def pair_created(self, pairing: Pairing, tx: Transaction) -> None:
-        """Matching paired two participants."""
-        await self._pairings.created(pairing, tx)
+        """Matching paired two participants.
+
+        Recorded with the transaction's other new pairs in one bulk write just before it
+        commits (or when a pair's end comes first in the same batch).
+        """
+        self._created.add(pairing, tx)
 
     async def pair_ended(self, pair_id: str, program_id: str, tx: Transaction) -> None:
         """A pair ended: its members no longer see each other's profile."""
+        await self._created.flush(tx)  # the batch's pairs created before it, first
         await self._pairings.ended(pair_id, program_id, tx)
 
     async def profile(self, caller: Principal, participant_id: str) -> PartnerProfile:

@@ -96,6 +96,10 @@ class PairRepository:
         )
         return result.matched_count == 1
 
+    async def any_waiting(self) -> bool:
+        """Whether any pair waits to be planned (one indexed lookup, not a scan of the queue)."""
+        return await self._pairs.find_one(dict(_PENDING), {"_id": 1}) is not None
+
     async def waiting_programs(self, tx: Transaction | None = None) -> list[str]:
         """The programs that have pairs waiting to be planned."""
         found = await self._pairs.distinct(

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, InsertOne, ReplaceOne
+from pymongo import ASCENDING, IndexModel, ReplaceOne
 
 from mentorship_contracts.types import SessionCancelReason
-from mentorship_kit.batching import chunks
+from mentorship_kit.batching import chunks, store
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
 from scheduling.domain.reminders import Reminder
@@ -57,25 +57,33 @@ class SessionRepository:
         )
 
     async def write(self, writes: Sequence[SessionWrite], tx: Transaction) -> bool:
-        """Insert and replace sessions, in order, in one bulk write.
+        """Insert the new sessions, then apply the replacements in order.
+
+        The new ones in one unordered ``insert_many``, the replacements in one ordered bulk
+        write: a session added and changed by the same batch (a group's second mentee
+        joining a series planned just before) is inserted, then replaced.
 
         A replacement applies only if the stored session is still at its expected version;
         returns False if any was not (someone changed it meanwhile).
         """
-        if not writes:
-            return True
-        operations: list[InsertOne[Document] | ReplaceOne[Document]] = [
-            InsertOne(_document(item.session, item.reminders))
+        new = [
+            _document(item.session, item.reminders)
+            for item in writes
             if item.expected_version is None
-            else ReplaceOne(
+        ]
+        replacements = [
+            ReplaceOne(
                 {"_id": item.session.session_id, "version": item.expected_version},
                 _document(item.session, item.reminders),
             )
             for item in writes
+            if item.expected_version is not None
         ]
-        result = await self._sessions.bulk_write(operations, ordered=True, session=tx.session)
-        replacements = sum(1 for item in writes if item.expected_version is not None)
-        return result.matched_count == replacements
+        await store(self._sessions, tx, new=new)  # a concurrent insert makes tx run again
+        if not replacements:
+            return True
+        result = await self._sessions.bulk_write(replacements, ordered=True, session=tx.session)
+        return result.matched_count == len(replacements)
 
     async def get(self, session_id: str, tx: Transaction | None = None) -> Session | None:
         """A session by id."""

@@ -120,13 +120,14 @@ def resume_sessions(
 def _sessions(
     series: Series, starts: Sequence[datetime], first_sequence: int, now: datetime
 ) -> list[Session]:
+    participant_ids = series.participant_ids  # computed once, not per session
     return [
         Session(
             session_id=session_id_of(series.series_id, sequence),
             series_id=series.series_id,
             program_id=series.program_id,
             sequence=sequence,
-            participant_ids=series.participant_ids,
+            participant_ids=participant_ids,
             starts_at=start,
             duration_minutes=series.duration_minutes,
             updated_at=now,

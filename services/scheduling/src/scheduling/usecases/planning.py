@@ -95,7 +95,7 @@ class Planner:
 
     async def plan_pending(self) -> PlanningRound:
         """Plan the oldest queued pairs whose program is known (up to a batch), in one go."""
-        if not await self._pairs.waiting_programs():
+        if not await self._pairs.any_waiting():
             return PlanningRound(0)  # nothing queued: no transaction
         return await self._transactor.run(self._plan_batch)
 
