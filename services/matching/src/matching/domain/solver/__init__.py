@@ -118,13 +118,18 @@ class AssignmentProgram:
         if self._master is None:
             msg = "solve first: the model is built while solving"
             raise RuntimeError(msg)
+        self._master.ensure_model()
         return as_pulp_problem(self._master)
 
     def loaded(self) -> object:
         """The last solve's model as HiGHS holds it (a ``highspy.HighsLp``)."""
-        if self._master is None or self._master.highs is None:
+        if self._master is None or (
+            self._master.highs is None and self._master.pairs_needed is None
+        ):
             msg = "solve first: the model is loaded while solving"
             raise RuntimeError(msg)
+        self._master.ensure_model()
+        assert self._master.highs is not None
         return self._master.highs.loaded()
 
     def _new_master(self, deadline: float) -> RestrictedMaster:
