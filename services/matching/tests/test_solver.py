@@ -278,6 +278,7 @@ def test_a_model_solved_by_assignment_is_still_stated_in_pulp_and_loaded() -> No
     result = program.solve()
     assert len(result.pairs) == int(capacity.sum()), "every seat is filled: assignment path"
     ours = program.loaded()
+    assert isinstance(ours, highspy.HighsLp)
     problem = program.problem()
     assert any(
         name.startswith("count") for name in (row.name or "" for row in problem.constraints())
