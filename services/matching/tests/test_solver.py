@@ -219,9 +219,45 @@ def test_assignment_duals_prove_the_optimum_exactly_where_one_side_fills(
     assert (found is not None) == fills_a_side
     if found is None:
         return
+    _assert_proven(found, rows, columns, scores, capacity=capacity, reference=reference)
+    # Warm: the result over some of the pairs first, then over all of them (appended).
+    some = rng.random(len(rows)) < 0.7
+    rows = np.concatenate([rows[some], rows[~some]])
+    columns = np.concatenate([columns[some], columns[~some]])
+    part = assign(
+        rows[: some.sum()],
+        columns[: some.sum()],
+        scores[rows[: some.sum()], columns[: some.sum()]],
+        capacity=capacity.astype(np.int64),
+        shape=scores.shape,
+        pairs=reference.pairs,
+    )
+    warm = assign(
+        rows,
+        columns,
+        scores[rows, columns],
+        capacity=capacity.astype(np.int64),
+        shape=scores.shape,
+        pairs=reference.pairs,
+        previous=part,
+    )
+    assert warm is not None
+    _assert_proven(warm, rows, columns, scores, capacity=capacity, reference=reference)
+
+
+def _assert_proven(
+    found: Assignment,
+    rows: NDArray[np.intp],
+    columns: NDArray[np.intp],
+    scores: Scores,
+    *,
+    capacity: NDArray[np.int64],
+    reference: Optimum,
+) -> None:
+    """A feasible matching of the most pairs, optimal, with duals that prove it."""
     assert len(found.chosen) == reference.pairs
     assert len(np.unique(rows[found.chosen])) == reference.pairs
-    assert (np.bincount(columns[found.chosen], minlength=mentors) <= capacity).all()
+    assert (np.bincount(columns[found.chosen], minlength=len(capacity)) <= capacity).all()
     score = float(scores[rows[found.chosen], columns[found.chosen]].sum())
     assert score == pytest.approx(reference.score, abs=TOLERANCE)
     assert found.bound == pytest.approx(score, abs=TOLERANCE)

@@ -19,7 +19,7 @@ import time
 import numpy as np
 
 from matching.domain.solver import column_generation
-from matching.domain.solver.assignment import assign
+from matching.domain.solver.assignment import Assignment, assign
 from matching.domain.solver.column_generation import SCORE, RestrictedMaster
 from matching.domain.solver.flow import max_pairs
 from matching.domain.solver.lagrangian import solve_coupled
@@ -97,6 +97,7 @@ def _best_by_assignment(
     Columns added on the way stay for the LP if this path gives up.
     """
     capacity = master.constraints.mentor_capacity
+    found: Assignment | None = None
     for _ in range(column_generation.MAX_PRICING_ROUNDS):
         if time.perf_counter() > master.deadline:
             return None  # the LP path stops at the time limit and says so
@@ -107,6 +108,7 @@ def _best_by_assignment(
             capacity=capacity,
             shape=master.shape,
             pairs=pairs_needed,
+            previous=found,
         )
         if found is None:
             return None
