@@ -46,7 +46,7 @@ DUAL_TOLERANCE = 1e-7
 """The largest violation of a candidate pair's dual row accepted (HiGHS's default)."""
 MAX_SETTLE_ROUNDS_PER_NODE = 1
 """Bellman-Ford rounds allowed: this many per node (more means a negative cycle)."""
-WARM_SETTLE_ROUNDS = 200
+WARM_SETTLE_ROUNDS = 50
 """Bellman-Ford rounds from the previous distances before solving the assignment again
 (a cold start settles in about 40 on the 50,000-mentee benchmark)."""
 
