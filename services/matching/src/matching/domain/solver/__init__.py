@@ -10,7 +10,9 @@ lexicographic: first the most pairs, then the best total score. The parts:
 - `column_generation`: the restricted LP and its pricing certificate (every pair left out
   is priced with the duals against those bounds, exactly where they do not settle it, and
   added if it could improve the optimum);
-- `network` (with `flow`): the plain problem, whose LP is integral (gap 0);
+- `network` (with `flow`): the plain problem, whose LP is integral (gap 0); where only
+  capacities constrain it and the most pairs fill a side, its score stage is an assignment
+  over seats with the LP's duals from the residual graph (`assignment`), priced the same;
 - `lagrangian`: one coupling row (a cross-department share, a what-if's change bound)
   priced into the objective by a multiplier search;
 - `mip`: peer pairing, two coupling rows, or a row the most pairs cannot meet, solved as
