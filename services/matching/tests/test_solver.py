@@ -24,6 +24,8 @@ from matching.domain.solver import (
     TimeLimitReached,
     column_generation,
 )
+from matching.domain.solver import network as network_path
+from matching.domain.solver.assignment import Assignment, assign
 from mentorship_contracts.types import SolverStatus
 
 from .reference import (
@@ -182,6 +184,150 @@ def test_plain_problem_equals_assignment_on_capacity_expanded_matrix(
     assert result.score == pytest.approx(reference.score, rel=1e-9)
     assert result.status is SolverStatus.OPTIMAL
     assert result.gap == 0.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    mentees=st.integers(1, 60),
+    mentors=st.integers(1, 20),
+    excluded=st.floats(0.0, 0.9),
+)
+def test_assignment_duals_prove_the_optimum_exactly_where_one_side_fills(
+    seed: int, mentees: int, mentors: int, excluded: float
+) -> None:
+    """Over every allowed pair, the assignment path either declines (the most pairs fill
+    neither side) or returns the optimum with duals that price every pair at most 0 and
+    whose objective equals the score (the certificate pricing relies on)."""
+    rng = np.random.default_rng(seed)
+    scores = np.round(rng.random((mentees, mentors)) * 10, 2)
+    scores[rng.random(scores.shape) < excluded] = -np.inf
+    capacity = rng.integers(0, 5, size=mentors)
+    reference = capacity_expanded_assignment(scores, capacity.tolist())
+    rows, columns = np.nonzero(np.isfinite(scores))
+    found = assign(
+        rows,
+        columns,
+        scores[rows, columns],
+        capacity=capacity.astype(np.int64),
+        shape=scores.shape,
+        pairs=reference.pairs,
+    )
+    fills_a_side = reference.pairs > 0 and reference.pairs == min(
+        len(np.unique(rows)), int(capacity[np.unique(columns)].sum())
+    )
+    assert (found is not None) == fills_a_side
+    if found is None:
+        return
+    _assert_proven(found, rows, columns, scores, capacity=capacity, reference=reference)
+    # Warm: the result over some of the pairs first, then over all of them (appended).
+    some = rng.random(len(rows)) < 0.7
+    rows = np.concatenate([rows[some], rows[~some]])
+    columns = np.concatenate([columns[some], columns[~some]])
+    part = assign(
+        rows[: some.sum()],
+        columns[: some.sum()],
+        scores[rows[: some.sum()], columns[: some.sum()]],
+        capacity=capacity.astype(np.int64),
+        shape=scores.shape,
+        pairs=reference.pairs,
+    )
+    warm = assign(
+        rows,
+        columns,
+        scores[rows, columns],
+        capacity=capacity.astype(np.int64),
+        shape=scores.shape,
+        pairs=reference.pairs,
+        previous=part,
+    )
+    assert warm is not None
+    _assert_proven(warm, rows, columns, scores, capacity=capacity, reference=reference)
+
+
+def _assert_proven(
+    found: Assignment,
+    rows: NDArray[np.intp],
+    columns: NDArray[np.intp],
+    scores: Scores,
+    *,
+    capacity: NDArray[np.int64],
+    reference: Optimum,
+) -> None:
+    """A feasible matching of the most pairs, optimal, with duals that prove it."""
+    assert len(found.chosen) == reference.pairs
+    assert len(np.unique(rows[found.chosen])) == reference.pairs
+    assert (np.bincount(columns[found.chosen], minlength=len(capacity)) <= capacity).all()
+    score = float(scores[rows[found.chosen], columns[found.chosen]].sum())
+    assert score == pytest.approx(reference.score, abs=TOLERANCE)
+    assert found.bound == pytest.approx(score, abs=TOLERANCE)
+    assert (found.mentor_price >= 0).all()
+    reduced = scores - found.mentee_price[:, None] - found.mentor_price[None, :]
+    assert reduced[np.isfinite(scores)].max() <= 1e-7
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), mentees=st.integers(20, 150))
+def test_the_assignment_path_reaches_the_lp_paths_optimum(seed: int, mentees: int) -> None:
+    """Same pairs count, same score, both proven, with pricing rounds on the way; the
+    LP path is the one the solver takes when the assignment path declines."""
+    rng = np.random.default_rng(seed)
+    mentors = max(1, mentees // 4)
+    scores = np.round(rng.random((mentees, mentors)) * 10, 3)
+    scores[rng.random(scores.shape) < 0.3] = -np.inf
+    capacity = rng.integers(1, 6, size=mentors)
+    constraints = SideConstraints(mentor_capacity=capacity)
+    calls: list[Assignment | None] = []
+
+    def counted(*args: object, **options: object) -> Assignment | None:
+        found = assign(*args, **options)  # type: ignore[arg-type]
+        calls.append(found)
+        return found
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(network_path, "assign", counted)
+        ours = AssignmentProgram(scores, constraints, candidates_per_mentee=1).solve()
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(network_path, "assign", lambda *_, **__: None)
+        lp = AssignmentProgram(scores, constraints, candidates_per_mentee=1).solve()
+    reference = capacity_expanded_assignment(scores, capacity.tolist())
+    if reference.pairs == min(mentees, int(capacity.sum())):
+        assert calls, "the most pairs fill a side: the assignment path applies"
+        assert all(found is not None for found in calls)
+    assert ours.status is lp.status is SolverStatus.OPTIMAL
+    assert len(ours.pairs) == len(lp.pairs) == reference.pairs
+    assert ours.score == pytest.approx(lp.score, abs=TOLERANCE)
+    assert ours.score == pytest.approx(reference.score, abs=TOLERANCE)
+    assert ours.bound == pytest.approx(ours.score, abs=TOLERANCE)
+
+
+def test_a_model_solved_by_assignment_is_still_stated_in_pulp_and_loaded() -> None:
+    """No LP was solved, yet `problem()` and `loaded()` give the model the LP path would
+    have solved (count row included), and PuLP solving it finds the same optimum."""
+    rng = np.random.default_rng(11)
+    scores = rng.random((60, 12)) * 10
+    scores[rng.random(scores.shape) < 0.3] = -np.inf
+    capacity = rng.integers(1, 4, size=12)
+    program = AssignmentProgram(
+        scores, SideConstraints(mentor_capacity=capacity), candidates_per_mentee=2
+    )
+    result = program.solve()
+    assert len(result.pairs) == int(capacity.sum()), "every seat is filled: assignment path"
+    ours = program.loaded()
+    assert isinstance(ours, highspy.HighsLp)
+    problem = program.problem()
+    assert any(
+        name.startswith("count") for name in (row.name or "" for row in problem.constraints())
+    )
+    plain = HiGHS(msg=False)
+    plain.createAndConfigureSolver(problem)
+    plain.buildSolverModel(problem)
+    theirs = _loaded(problem)
+    for name in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):
+        assert np.array_equal(np.asarray(getattr(ours, name)), np.asarray(getattr(theirs, name)))
+    assert np.array_equal(_dense(ours), _dense(theirs))
+    problem.solve(HiGHS(msg=False))
+    assert pulp.value(problem.objective) == pytest.approx(result.score, abs=TOLERANCE)
 
 
 # ---------------------------------------------------------------------- coupling rows

@@ -10,7 +10,9 @@ lexicographic: first the most pairs, then the best total score. The parts:
 - `column_generation`: the restricted LP and its pricing certificate (every pair left out
   is priced with the duals against those bounds, exactly where they do not settle it, and
   added if it could improve the optimum);
-- `network` (with `flow`): the plain problem, whose LP is integral (gap 0);
+- `network` (with `flow`): the plain problem, whose LP is integral (gap 0); where only
+  capacities constrain it and the most pairs fill a side, its score stage is an assignment
+  over seats with the LP's duals from the residual graph (`assignment`), priced the same;
 - `lagrangian`: one coupling row (a cross-department share, a what-if's change bound)
   priced into the objective by a multiplier search;
 - `mip`: peer pairing, two coupling rows, or a row the most pairs cannot meet, solved as
@@ -118,13 +120,18 @@ class AssignmentProgram:
         if self._master is None:
             msg = "solve first: the model is built while solving"
             raise RuntimeError(msg)
+        self._master.ensure_model()
         return as_pulp_problem(self._master)
 
     def loaded(self) -> object:
         """The last solve's model as HiGHS holds it (a ``highspy.HighsLp``)."""
-        if self._master is None or self._master.highs is None:
+        if self._master is None or (
+            self._master.highs is None and self._master.pairs_needed is None
+        ):
             msg = "solve first: the model is loaded while solving"
             raise RuntimeError(msg)
+        self._master.ensure_model()
+        assert self._master.highs is not None
         return self._master.highs.loaded()
 
     def _new_master(self, deadline: float) -> RestrictedMaster:

@@ -161,6 +161,8 @@ class RestrictedMaster:
         self.unproven = False
         """An LP stopped before optimality (time limit, pricing rounds): its value is no bound."""
         self.highs: HighsModel | None = None
+        self.pairs_needed: int | None = None
+        """The most pairs (the second phase's count row), once the first phase proved it."""
         self._initial = initial
 
     # ------------------------------------------------------------------ columns
@@ -190,6 +192,26 @@ class RestrictedMaster:
         new = ~self._has(keys)
         mentees, mentors = mentees[first][new], mentors[first][new]
         self._register(mentees, mentors, self.source.pairs(mentees, mentors))
+
+    def extend(self, mentees: Indices, mentors: Indices, scores: Vector) -> None:
+        """New columns (not yet columns) with their exact scores, before rows exist."""
+        if self.rows_built:  # pragma: no cover - priced columns go through the LP then
+            msg = "columns after the rows are built go through pricing's warm re-solve"
+            raise RuntimeError(msg)
+        self._register(mentees, mentors, scores)
+
+    def ensure_model(self) -> None:
+        """Rows and a loaded HiGHS model for a solve that did without them.
+
+        The assignment path (`network`) proves the plain problem without an LP; PuLP's
+        statement (`pulp_model`) and HiGHS's model are then built on demand, as the LP
+        path would have built them, for inspection and export.
+        """
+        if self.highs is not None or self.pairs_needed is None:
+            return
+        if not self.rows_built:
+            self.build_rows(count=self.pairs_needed, couplings=self.couplings)
+        self.load(phase=SCORE)
 
     def pinned_columns(self) -> Indices:
         """Columns of pinned pairs (their lower bound is 1)."""
@@ -449,9 +471,21 @@ class RestrictedMaster:
         )
         return _Prices(mentee_price, mentor_price, terms, float(slack))
 
+    def improving_columns(
+        self, mentee_price: Vector, mentor_price: Vector
+    ) -> tuple[Indices, Indices, Vector]:
+        """Left-out pairs that price in against duals found outside HiGHS (plain problem).
+
+        ``mentee_price``: each mentee's row dual plus the count row's; ``mentor_price``:
+        each mentor's row dual (`assignment`). The second phase's pricing, no coupling.
+        """
+        return self._improving(SCORE, _Prices(mentee_price, mentor_price, [], 0.0))
+
     def _improving_columns(self, phase: int) -> tuple[Indices, Indices, Vector]:
         """Left-out pairs with a positive reduced cost (a few per mentee) and their scores."""
-        prices = self._prices(phase)
+        return self._improving(phase, self._prices(phase))
+
+    def _improving(self, phase: int, prices: _Prices) -> tuple[Indices, Indices, Vector]:
         initial = self.initial
         structure = self.source.structure
         if phase == PAIRS:

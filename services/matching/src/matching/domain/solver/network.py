@@ -1,9 +1,13 @@
-"""The network path: a maximum flow for the most pairs, then the LP for the best score.
+"""The network path: a maximum flow for the most pairs, then the best score.
 
 1. **Most pairs.** A maximum flow (source -> mentee -> mentor -> sink, department caps as
    extra nodes), proven by a minimum cut checked against every allowed pair (`flow`).
-2. **Best score.** The restricted LP (`column_generation`) with one row keeping that many
-   pairs, priced to a certificate. The constraint matrix is a network matrix plus the
+2. **Best score.** Where only the mentors' capacities constrain the pairs and the most
+   pairs fill one side, an assignment over seats with its duals, priced to the same
+   certificate (`assignment`; measured at 50,000 mentees: 15 s of dual simplex become
+   about one). Otherwise, or if that path cannot prove its result, the restricted LP
+   (`column_generation`) with one row keeping that many pairs, priced to a
+   certificate. The constraint matrix is a network matrix plus the
    count row, so the LP optimum is integral: proven optimal, gap 0. A coupling row, if
    any, is then priced in by `lagrangian`.
 """
@@ -14,6 +18,8 @@ import time
 
 import numpy as np
 
+from matching.domain.solver import column_generation
+from matching.domain.solver.assignment import Assignment, assign
 from matching.domain.solver.column_generation import SCORE, RestrictedMaster
 from matching.domain.solver.flow import max_pairs
 from matching.domain.solver.lagrangian import solve_coupled
@@ -42,6 +48,15 @@ def solve_network(
     built = time.perf_counter()
     mentees, mentors = master.candidates()
     master.add_columns(np.concatenate([mentees, extra_i]), np.concatenate([mentors, extra_j]))
+    master.pairs_needed = pairs_needed
+    if coupling is None and _only_capacities(master.constraints):
+        seconds["build"] = time.perf_counter() - built
+        solved = time.perf_counter()
+        assigned = _best_by_assignment(master, pairs_needed)
+        if assigned is not None:
+            seconds["score"] = time.perf_counter() - solved
+            seconds["total"] = time.perf_counter() - started
+            return master.result(*assigned, pairs_needed, seconds=seconds)
     if coupling is not None:
         # Every solution here has exactly `pairs_needed` pairs: the row restated for that
         # many is equivalent and far sparser (`Coupling.with_pairs`). It is in the model
@@ -61,6 +76,48 @@ def solve_network(
     seconds["score"] = time.perf_counter() - solved
     seconds["total"] = time.perf_counter() - started
     return master.result(chosen, bound, pairs_needed, seconds=seconds)
+
+
+def _only_capacities(constraints: SideConstraints) -> bool:
+    """Whether nothing but the mentors' capacities constrains the pairs (`assignment`)."""
+    return (
+        not constraints.peer
+        and not constraints.pinned
+        and (constraints.max_pairs_per_department is None or constraints.mentee_department is None)
+    )
+
+
+def _best_by_assignment(
+    master: RestrictedMaster, pairs_needed: int
+) -> tuple[Indices, float] | None:
+    """The second phase by assignment and pricing (`assignment`); None: take the LP.
+
+    Each round solves the assignment over the columns, prices every left-out pair with
+    its duals, and adds those that price in; it ends with the pricing certificate.
+    Columns added on the way stay for the LP if this path gives up.
+    """
+    capacity = master.constraints.mentor_capacity
+    found: Assignment | None = None
+    for _ in range(column_generation.MAX_PRICING_ROUNDS):
+        if time.perf_counter() > master.deadline:
+            return None  # the LP path stops at the time limit and says so
+        found = assign(
+            master.columns_i,
+            master.columns_j,
+            master.column_scores,
+            capacity=capacity,
+            shape=master.shape,
+            pairs=pairs_needed,
+            previous=found,
+        )
+        if found is None:
+            return None
+        mentees, mentors, scores = master.improving_columns(found.mentee_price, found.mentor_price)
+        if len(mentees) == 0:
+            return found.chosen, found.bound
+        master.rounds += 1
+        master.extend(mentees, mentors, scores)
+    return None  # no certificate within the rounds allowed: the LP path says so
 
 
 def max_pairs_by_flow(master: RestrictedMaster) -> tuple[int, Indices, Indices]:
