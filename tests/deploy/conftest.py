@@ -16,12 +16,13 @@ from .declared import (
     Wiring,
     environment_variables,
     kit_environment_variables,
+    portal_environment_variables,
     produced_topics,
     redrive_clients,
     secret_variables,
     wiring,
 )
-from .manifests import Overlays, kustomize_command, require
+from .manifests import PORTAL, Overlays, kustomize_command, require
 from .schemas import CustomResourceDefinitions, crds_folder, missing_crds
 
 REQUIRE_CRDS = "MENTORSHIP_REQUIRE_CRDS"
@@ -65,8 +66,9 @@ def promtool() -> str:
 
 @pytest.fixture(scope="session")
 def settings() -> dict[str, set[str]]:
-    """Each service's environment variables."""
-    return {service: environment_variables(service) for service in SERVICES}
+    """Each service's environment variables, and the web app's."""
+    services = {service: environment_variables(service) for service in SERVICES}
+    return services | {PORTAL: portal_environment_variables()}
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,11 @@ import importlib.util
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 import pytest
 from pydantic import SecretStr
+from pydantic_settings import BaseSettings
 
 from mentorship_contracts.catalog import CATALOG
 from mentorship_contracts.topics import EVENT_TOPICS, Topic
@@ -40,6 +41,18 @@ def environment_variables(service: str) -> set[str]:
     return {name.upper() for name in settings_class(service).model_fields}
 
 
+def portal_settings_class() -> type[BaseSettings]:
+    """The web app's settings class (``portal.settings``): not a service's, it has no broker nor
+    database."""
+    module = importlib.import_module("portal.settings")
+    return cast("type[BaseSettings]", module.PortalSettings)
+
+
+def portal_environment_variables() -> set[str]:
+    """The web app's environment variables: its settings fields, upper-cased."""
+    return {name.upper() for name in portal_settings_class().model_fields}
+
+
 def kit_environment_variables() -> set[str]:
     """The environment variables of the kit's own tools (``python -m mentorship_kit.redrive``):
     `ServiceSettings`, upper-cased."""
@@ -47,10 +60,12 @@ def kit_environment_variables() -> set[str]:
 
 
 def secret_variables() -> set[str]:
-    """Settings that hold credentials: SecretStr fields, and the MongoDB URL (its password)."""
+    """Settings that hold credentials: SecretStr fields (the services' and the web app's), and
+    the MongoDB URL (its password)."""
     secret = {
         name.upper()
-        for name, field in ServiceSettings.model_fields.items()
+        for settings in (ServiceSettings, portal_settings_class())
+        for name, field in settings.model_fields.items()
         if SecretStr in (field.annotation, *get_args(field.annotation))
     }
     return secret | {"MONGODB_URL"}

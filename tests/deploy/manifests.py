@@ -16,7 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -32,6 +32,11 @@ REDRIVE_IMAGE_SERVICE = "analytics"
 OVERLAYS = ("dev", "prod", "prod-external")
 """Every overlay under deploy/k8s/overlays; a test checks none is missing from this list."""
 PROD = "prod"
+PORTAL = "portal"
+"""The web app's Deployment (services/portal): no database, no Kafka; it calls the services."""
+COMPONENT = "app.kubernetes.io/component"
+BACKEND = "backend"
+"""The app.kubernetes.io/component of the services' objects (base/service), the portal's is web."""
 MIN_KUSTOMIZE_MAJOR = 5
 """Components, `labels` and replacement options need kustomize 5 (kubectl 1.27 or later)."""
 
@@ -202,6 +207,33 @@ def environment(deployment: Manifest, docs: Iterable[Manifest]) -> dict[str, Man
 def matches(selector: dict[str, str], pod_labels: dict[str, str]) -> bool:
     """Whether a non-empty matchLabels selector selects these labels."""
     return bool(selector) and all(pod_labels.get(key) == value for key, value in selector.items())
+
+
+_OPERATORS: dict[str, Callable[[str | None, list[str]], bool]] = {
+    "In": lambda found, values: found is not None and found in values,
+    "NotIn": lambda found, values: found is None or found not in values,
+    "Exists": lambda found, _: found is not None,
+    "DoesNotExist": lambda found, _: found is None,
+}
+
+
+def selects(selector: Manifest, pod_labels: dict[str, str]) -> bool:
+    """Whether a non-empty label selector (matchLabels and matchExpressions) selects these
+    labels."""
+    expressions: list[Manifest] = selector.get("matchExpressions", [])
+    if not selector.get("matchLabels") and not expressions:
+        return False
+    return all(
+        pod_labels.get(key) == value for key, value in selector.get("matchLabels", {}).items()
+    ) and all(
+        _OPERATORS[item["operator"]](pod_labels.get(item["key"]), item.get("values", []))
+        for item in expressions
+    )
+
+
+def backends(docs: Iterable[Manifest]) -> list[Manifest]:
+    """The services' Deployments (component backend): the ones with MongoDB and Kafka."""
+    return [doc for doc in of_kind(docs, "Deployment") if labels(doc).get(COMPONENT) == BACKEND]
 
 
 # ------------------------------------------------------------------------------ sabotage

@@ -41,6 +41,7 @@ from .manifests import (
     Manifest,
     Overlays,
     app_container,
+    backends,
     damage,
     of_kind,
     with_ops,
@@ -194,7 +195,7 @@ def test_prod_external_has_no_strimzi_users_nor_strimzi_ca(overlays: Overlays) -
     """Your Kafka's users and CA: Secrets you create (README), not Strimzi's."""
     docs = overlays[EXTERNAL]
     assert not [doc for doc in docs if doc["apiVersion"].startswith("kafka.strimzi.io/")]
-    for deployment in of_kind(docs, "Deployment"):
+    for deployment in backends(docs):
         env = {item["name"]: item for item in app_container(deployment)["env"]}
         ca = kafka_security.secret_file(deployment, env["KAFKA_SSL_CA_FILE"]["value"])
         assert ca == ("mentorship-kafka-ca", "ca.crt")

@@ -19,6 +19,7 @@ from .declared import Wiring
 from .manifests import (
     DELETE,
     OVERLAYS,
+    PORTAL,
     PROD,
     REDRIVE_IMAGE_SERVICE,
     Manifest,
@@ -38,7 +39,7 @@ AUTOSCALED = {"dev": False, "prod": True, "prod-external": True}
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_service_is_deployed(overlays: Overlays, overlay: str) -> None:
     deployments = {doc["metadata"]["name"] for doc in of_kind(overlays[overlay], "Deployment")}
-    assert deployments == set(SERVICES)
+    assert deployments == {*SERVICES, PORTAL}
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -75,7 +76,10 @@ def test_the_consumer_services_are_the_ones_with_a_partition_bound(
 def test_every_variable_is_a_setting_and_no_secret_is_committed(
     overlays: Overlays, overlay: str, settings: dict[str, set[str]], secret_settings: set[str]
 ) -> None:
-    assert workloads.settings_problems(overlays[overlay], settings, secret_settings) == []
+    problems = workloads.settings_problems(
+        overlays[overlay], settings, secret_settings, shared_readers={PORTAL}
+    )
+    assert problems == []
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -285,7 +289,9 @@ CHECKS: dict[str, Callable[[list[Manifest], dict[str, Any]], list[str]]] = {
     "autoscaling": lambda docs, ctx: workloads.autoscaling_problems(
         docs, ctx["consumed"], min_replicas=2
     ),
-    "settings": lambda docs, ctx: workloads.settings_problems(docs, ctx["settings"], ctx["secret"]),
+    "settings": lambda docs, ctx: workloads.settings_problems(
+        docs, ctx["settings"], ctx["secret"], shared_readers={PORTAL}
+    ),
     "mongodb": lambda docs, _: workloads.mongodb_problems(docs, SERVICES),
     "topics": lambda docs, _: workloads.topic_problems(docs, EVENT_TOPICS, CONSUMER_GROUPS),
     "kafka": lambda docs, _: workloads.kafka_problems(docs),

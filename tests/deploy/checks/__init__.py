@@ -5,6 +5,6 @@ topics) and returns a list of human-readable problems, empty when all is well, s
 both assert a clean overlay and prove, on a deliberately broken copy, that the check notices.
 
 One module per group of tests it serves: `workloads` (test_workloads), `kafka_security`
-(test_kafka_security), `network` (test_network), `monitoring` (test_monitoring and
-test_metrics_e2e); `common` holds what they share.
+(test_kafka_security), `network` (test_network), `portal` (test_portal), `monitoring`
+(test_monitoring and test_metrics_e2e); `common` holds what they share.
 """

@@ -27,6 +27,8 @@ KAFKA_MECHANISMS = {"scram-sha-512": "SCRAM-SHA-512"}
 """The client's KAFKA_SASL_MECHANISM for a Strimzi listener's (and KafkaUser's) authentication."""
 REDRIVE_COMMAND = ["python", "-m", "mentorship_kit.redrive"]
 """What the dead-letter re-drive Job runs (its arguments: the group, then options)."""
+SHARED_CONFIG = "mentorship-shared"
+"""The ConfigMap of the settings every service reads (base/shared.env), before its hash suffix."""
 SHARED_KAFKA_SETTINGS = (
     "KAFKA_BOOTSTRAP",
     "KAFKA_TOPIC_PREFIX",

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from tests.deploy.manifests import (
     Manifest,
     app_container,
+    backends,
     environment,
     labels,
     name_of,
@@ -153,7 +154,7 @@ def kafka_security_problems(docs: Sequence[Manifest]) -> list[str]:
 
 def _kafka_clients(docs: Sequence[Manifest]) -> list[Manifest]:
     """What logs in to Kafka: the services' Deployments and the operators' Jobs."""
-    return [*of_kind(docs, "Deployment"), *of_kind(docs, "Job")]
+    return [*backends(docs), *of_kind(docs, "Job")]
 
 
 def _who(workload: Manifest) -> str:

@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from tests.deploy.manifests import (
+    BACKEND,
+    COMPONENT,
     Manifest,
     environment,
+    labels,
     matches,
     name_of,
     of_kind,
+    selects,
 )
 
 from .common import (
@@ -50,7 +54,7 @@ def _allows(
     through ``port`` with same-namespace pods labelled ``peer`` (with addresses when None)."""
     side = "from" if direction == "ingress" else "to"
     for policy in policies:
-        if not matches(policy["spec"]["podSelector"].get("matchLabels", {}), pods):
+        if not selects(policy["spec"]["podSelector"], pods):
             continue
         for rule in policy["spec"].get(direction, []):
             if port not in {item["port"] for item in rule.get("ports", [])}:
@@ -58,8 +62,8 @@ def _allows(
             for other in rule.get(side, []):
                 if peer is None and "ipBlock" in other:
                     return True
-                selector = other.get("podSelector", {}).get("matchLabels", {})
-                if peer and "namespaceSelector" not in other and matches(selector, peer):
+                selector = other.get("podSelector", {})
+                if peer and "namespaceSelector" not in other and selects(selector, peer):
                     return True
     return False
 
@@ -111,6 +115,9 @@ def network_problems(docs: Sequence[Manifest]) -> list[str]:
         }
         if "http" not in ingress:
             problems.append(f"{name}: no policy lets HTTP in")
+        if labels(deployment).get(COMPONENT) != BACKEND:
+            problems += [f"{name}: {p}" for p in _web_problems(deployment, docs, policies)]
+            continue
         kafka_ports = bootstrap_ports(deployment, docs)
         if not kafka_ports:
             problems.append(f"{name}: no Kafka bootstrap port (KAFKA_BOOTSTRAP host:port)")
@@ -130,6 +137,39 @@ def network_problems(docs: Sequence[Manifest]) -> list[str]:
     for job in of_kind(docs, "Job"):
         found = _job_network_problems(job, docs, policies, brokers[0] if brokers else None)
         problems += [f"Job {name_of(job)}: {problem}" for problem in found]
+    return problems
+
+
+WEB_PORTS = frozenset({"http", 443})
+"""Where the web app goes: the services' HTTP ports, and HTTPS (the identity provider)."""
+
+
+def _web_problems(
+    deployment: Manifest, docs: Sequence[Manifest], policies: Sequence[Manifest]
+) -> list[str]:
+    """The web app (no database, no Kafka) reaches every service's HTTP port and is let in by
+    it, reaches HTTPS addresses (the identity provider), and nothing else (DNS aside)."""
+    pods = deployment["spec"]["template"]["metadata"]["labels"]
+    problems = []
+    for service in of_kind(docs, "Deployment"):
+        if labels(service).get(COMPONENT) != BACKEND:
+            continue
+        name = service["metadata"]["name"]
+        peer = service["spec"]["template"]["metadata"]["labels"]
+        if not _allows(policies, "egress", pods, peer, "http"):
+            problems.append(f"no policy lets it reach {name}'s HTTP port")
+        if not _allows(policies, "ingress", peer, pods, "http"):
+            problems.append(f"{name}'s policies do not let it in")
+    if not _allows(policies, "egress", pods, None, 443):
+        problems.append("no policy lets it reach the identity provider (HTTPS, 443)")
+    for policy in policies:
+        if not selects(policy["spec"]["podSelector"], pods):
+            continue
+        for rule in policy["spec"].get("egress", []):
+            ports = {port.get("port") for port in rule.get("ports", [])}
+            if not rule.get("to") or not ports or not ports <= WEB_PORTS:
+                found = ports or "any port"
+                problems.append(f"NetworkPolicy {name_of(policy)} lets it out to {found}")
     return problems
 
 

@@ -4,11 +4,13 @@ MongoDB users, topics and the Kafka cluster's size."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from tests.deploy.manifests import (
+    PORTAL,
     Manifest,
     app_container,
+    backends,
     config_maps_of,
     environment,
     labels,
@@ -26,6 +28,7 @@ from .common import (
     JOB_LABELS,
     RECOMMENDED_LABELS,
     REDRIVE_COMMAND,
+    SHARED_CONFIG,
     SHARED_KAFKA_SETTINGS,
     env_value,
     is_secure,
@@ -194,10 +197,7 @@ def _job_settings_problems(
         elif key in secret and "secretKeyRef" not in item.get("valueFrom", {}):
             problems.append(f"{key} must come from a Secret")
     for key in SHARED_KAFKA_SETTINGS:
-        services = {
-            env_value(environment(deployment, docs), key)
-            for deployment in of_kind(docs, "Deployment")
-        }
+        services = {env_value(environment(deployment, docs), key) for deployment in backends(docs)}
         if key not in env:
             problems.append(f"needs {key}, as the services set it ({', '.join(sorted(services))})")
         elif {env_value(env, key)} != services:
@@ -287,7 +287,7 @@ def autoscaling_problems(
         low, high = hpa["spec"].get("minReplicas", 1), hpa["spec"]["maxReplicas"]
         if not min_replicas <= low <= high:
             problems.append(f"{service}: replicas {low}..{high}, at least {min_replicas} wanted")
-        topics = consumed[service]
+        topics = consumed.get(service, ())  # the web app consumes nothing
         if topics and high > (bound := min(topic.partitions for topic in topics)):
             problems.append(
                 f"{service}: maxReplicas {high} exceeds {bound}, the partitions of the smallest "
@@ -297,12 +297,17 @@ def autoscaling_problems(
 
 
 def settings_problems(
-    docs: Sequence[Manifest], settings: Mapping[str, set[str]], secret: set[str]
+    docs: Sequence[Manifest],
+    settings: Mapping[str, set[str]],
+    secret: set[str],
+    shared_readers: Collection[str] = (PORTAL,),
 ) -> list[str]:
     """Every environment variable is a setting of its service, and secrets come from Secrets.
 
     ``settings`` maps each service to its environment variable names, ``secret`` names the
-    settings that hold credentials.
+    settings that hold credentials. ``shared_readers`` (the web app) read the services' shared
+    ConfigMap (mentorship-shared) for the few settings they share (AUTH_ADMIN_ROLE, LOG_*) and
+    ignore its others: its keys are checked against the services' settings, not theirs.
     """
     problems = [
         f"a Secret is committed: {doc['metadata']['name']}" for doc in of_kind(docs, "Secret")
@@ -311,8 +316,12 @@ def settings_problems(
         service = deployment["metadata"]["name"]
         known = settings[service]
         for config_map in config_maps_of(deployment, docs):
+            shared = config_map["metadata"]["name"].startswith(f"{SHARED_CONFIG}-")
             for key in config_map.get("data", {}):
-                if key not in known:
+                if shared and service in shared_readers:
+                    if key in secret:
+                        problems.append(f"{service}: {key} is a secret, not ConfigMap data")
+                elif key not in known:
                     problems.append(f"{service}: {key} (ConfigMap) is not one of its settings")
                 elif key in secret:
                     problems.append(f"{service}: {key} is a secret, not ConfigMap data")
