@@ -93,7 +93,9 @@ def unsubscribe_router(people: People) -> APIRouter:
     async def confirm(token: Token) -> HTMLResponse:
         form = (
             "<h1>Stop these messages?</h1>"
-            f'<form method="post" action="/v1/unsubscribe/{html.escape(token)}">'
+            # Relative, so the form posts back to the link's own address behind any prefix a
+            # proxy adds (<host>/notifications/v1/unsubscribe/<token> in the cluster).
+            f'<form method="post" action="./{html.escape(token)}">'
             '<button type="submit">Unsubscribe</button></form>'
         )
         return HTMLResponse(_page("Unsubscribe", form))
