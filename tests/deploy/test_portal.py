@@ -13,6 +13,7 @@ import pytest
 from .checks import workloads
 from .checks.network import network_problems
 from .checks.portal import portal_problems
+from .checks.public_links import public_link_problems
 from .manifests import (
     DELETE,
     OVERLAYS,
@@ -30,6 +31,7 @@ from .manifests import (
 )
 
 AUTH_ADMIN_ROLE = "AUTH_ADMIN_ROLE"
+PUBLIC_LINKS = "public-links"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -58,15 +60,74 @@ def test_the_portal_reads_the_admin_role_from_the_services_shared_settings(
 
 
 def test_only_prod_overlays_expose_the_portal_over_https(overlays: Overlays) -> None:
-    """dev port-forwards (no host, no certificate); prod and prod-external serve one Ingress."""
+    """dev port-forwards (no host, no certificate); prod and prod-external serve the portal and
+    the services' public links, on one host with one certificate."""
     assert of_kind(overlays["dev"], "Ingress") == []
     for overlay in ("prod", "prod-external"):
-        (ingress,) = of_kind(overlays[overlay], "Ingress")
-        assert ingress["spec"]["ingressClassName"] == "nginx"
-        assert ingress["spec"]["tls"] == [
-            {"hosts": ["mentorship.example.com"], "secretName": "mentorship-portal-tls"}
-        ]
-        assert labels(ingress)["app.kubernetes.io/name"] == PORTAL
+        ingresses = {i["metadata"]["name"]: i for i in of_kind(overlays[overlay], "Ingress")}
+        assert sorted(ingresses) == [PORTAL, PUBLIC_LINKS]
+        for ingress in ingresses.values():
+            assert ingress["spec"]["ingressClassName"] == "nginx"
+            assert ingress["spec"]["tls"] == [
+                {"hosts": ["mentorship.example.com"], "secretName": "mentorship-portal-tls"}
+            ]
+        assert labels(ingresses[PORTAL])["app.kubernetes.io/name"] == PORTAL
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_unsubscribe_links_and_calendar_feeds_reach_their_service_from_outside(
+    overlays: Overlays, overlay: str
+) -> None:
+    """The links in mails and calendar apps (<host>/notifications/v1/unsubscribe/<token>,
+    <host>/scheduling/v1/calendars/<token>.ics) reach the services that answer them; nothing else
+    of those services is public."""
+    assert public_link_problems(overlays[overlay]) == []
+
+
+# (what, "Kind/name", JSON pointer, new value or DELETE), on prod
+PUBLIC_LINK_BREAKS: list[tuple[str, str, str, object]] = [
+    ("no public links", f"Ingress/{PUBLIC_LINKS}", "", DELETE),
+    ("prefix kept", f"Ingress/{PUBLIC_LINKS}", "metadata/annotations", {}),
+    (
+        "every path of a service",
+        f"Ingress/{PUBLIC_LINKS}",
+        "spec/rules/0/http/paths/0/path",
+        "/notifications/(.*)",
+    ),
+    (
+        "feeds to the wrong service",
+        f"Ingress/{PUBLIC_LINKS}",
+        "spec/rules/0/http/paths/1/backend/service/name",
+        "notifications",
+    ),
+    ("another host", f"Ingress/{PUBLIC_LINKS}", "spec/rules/0/host", "links.example.com"),
+    ("no certificate", f"Ingress/{PUBLIC_LINKS}", "spec/tls", DELETE),
+    (
+        "feeds elsewhere",
+        "ConfigMap/scheduling",
+        "data/FEED_BASE_URL",
+        "https://calendar.example.com",
+    ),
+    (
+        "unsubscribe elsewhere",
+        "ConfigMap/notifications",
+        "data/PUBLIC_BASE_URL",
+        "https://mentorship.example.com/mail",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("target", "pointer", "value"),
+    [pytest.param(*rest, id=what) for what, *rest in PUBLIC_LINK_BREAKS],
+)
+def test_the_public_link_check_notices_a_break(
+    overlays: Overlays, *, target: str, pointer: str, value: object
+) -> None:
+    docs = copy.deepcopy(overlays[PROD])
+    assert public_link_problems(docs) == []
+    damage(docs, target, pointer, value)
+    assert public_link_problems(docs), "the public link check missed it"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
