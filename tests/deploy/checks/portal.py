@@ -20,8 +20,10 @@ from tests.deploy.manifests import (
 from .common import env_value
 
 PORTAL_SECRET = "mentorship-portal"
-"""The Secret the operator creates (README "Secrets"): PORTAL_SESSION_SECRET, OIDC_CLIENT_SECRET."""
-REQUIRED_SECRETS = {"PORTAL_SESSION_SECRET": True, "OIDC_CLIENT_SECRET": False}
+"""The Secret the operator creates (README "Secrets"): PORTAL_SESSION_SECRET, PORTAL_METRICS_TOKEN,
+OIDC_CLIENT_SECRET."""
+METRICS_TOKEN = "PORTAL_METRICS_TOKEN"
+REQUIRED_SECRETS = {"PORTAL_SESSION_SECRET": True, METRICS_TOKEN: True, "OIDC_CLIENT_SECRET": False}
 """The portal's credentials, and whether it cannot start without them."""
 SHARED_WITH_THE_SERVICES = ("AUTH_ADMIN_ROLE",)
 """Settings the portal must read with the services' very values (base/shared.env)."""
@@ -42,6 +44,27 @@ def _secret_problems(container: Manifest) -> list[str]:
         elif required and ref.get("optional"):
             problems.append(f"{key} is required: the Secret key must not be optional")
     return problems
+
+
+def _metrics_problems(docs: Sequence[Manifest]) -> list[str]:
+    """Behind the Ingress /metrics is public unless it asks for a token: every ServiceMonitor
+    endpoint of the portal scrapes with the very Secret key the portal compares with."""
+    monitors = [
+        monitor
+        for monitor in of_kind(docs, "ServiceMonitor")
+        if monitor["spec"].get("selector", {}).get("matchLabels", {}).get("app.kubernetes.io/name")
+        == PORTAL
+    ]
+    if not monitors:
+        return ["no ServiceMonitor scrapes the portal"]
+    expected = {"type": "Bearer", "credentials": {"name": PORTAL_SECRET, "key": METRICS_TOKEN}}
+    return [
+        f"ServiceMonitor {monitor['metadata']['name']} scrapes {endpoint.get('path')} without "
+        f"the bearer token {PORTAL_SECRET}/{METRICS_TOKEN}"
+        for monitor in monitors
+        for endpoint in monitor["spec"].get("endpoints", [])
+        if endpoint.get("authorization") != expected
+    ]
 
 
 def _api_problems(env: dict[str, Manifest], docs: Sequence[Manifest]) -> list[str]:
@@ -103,6 +126,7 @@ def portal_problems(docs: Sequence[Manifest]) -> list[str]:
     container = app_container(deployment)
     env = environment(deployment, docs)
     problems = _secret_problems(container)
+    problems += _metrics_problems(docs)
     problems += _api_problems(env, docs)
     if env_value(env, "PORTAL_COOKIE_SECURE") != "true":
         problems.append("PORTAL_COOKIE_SECURE must be true (the session cookie over HTTPS only)")

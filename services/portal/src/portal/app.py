@@ -10,8 +10,9 @@ from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import SecretStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -42,7 +43,7 @@ from portal.entrypoints.http.i18n import load_translations
 from portal.entrypoints.http.operations import build_operations_router
 from portal.entrypoints.http.pages import Pages, build_router, install_error_pages, make_environment
 from portal.entrypoints.http.raters import build_rater_router
-from portal.entrypoints.http.security import SecurityHeaders
+from portal.entrypoints.http.security import SecurityHeaders, bearer_matches
 from portal.settings import PortalSettings
 from portal.usecases.console import ProgramConsole
 from portal.usecases.erasure import ErasureDesk
@@ -59,6 +60,44 @@ MIN_SECRET_LENGTH = 32
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _add_probes_and_metrics(
+    app: FastAPI, identity: IdentityProvider, metrics: Metrics, metrics_token: SecretStr
+) -> None:
+    """Liveness, readiness (the identity provider answers) and the Prometheus exposition.
+
+    The exposition asks for the scrape token when one is set: the Ingress sends every path to
+    the portal.
+    """
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        try:
+            await identity.metadata()
+            ready = True
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            ready = False
+        return JSONResponse(
+            {"status": "ready" if ready else "unavailable", "checks": {"identity": ready}},
+            status_code=200 if ready else 503,
+        )
+
+    token = metrics_token.get_secret_value()
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_endpoint(request: Request) -> Response:
+        if token and not bearer_matches(request.headers.get("authorization"), token):
+            return PlainTextResponse(
+                "401 Unauthorized: /metrics needs `Authorization: Bearer <PORTAL_METRICS_TOKEN>`\n",
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+            )
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
 
 def build_app(settings: PortalSettings) -> FastAPI:
@@ -140,26 +179,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
     app.include_router(build_operations_router(operations, pages))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/readyz", include_in_schema=False)
-    async def readyz() -> JSONResponse:
-        try:
-            await identity.metadata()
-            ready = True
-        except Exception:  # noqa: BLE001 - any failure means not ready
-            ready = False
-        return JSONResponse(
-            {"status": "ready" if ready else "unavailable", "checks": {"identity": ready}},
-            status_code=200 if ready else 503,
-        )
-
-    @app.get("/metrics", include_in_schema=False)
-    async def metrics_endpoint() -> Response:
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
-
+    _add_probes_and_metrics(app, identity, metrics, settings.portal_metrics_token)
     app.add_middleware(SecurityHeaders, identity_origin=_origin(settings.oidc_issuer))
     app.add_middleware(
         SessionMiddleware,

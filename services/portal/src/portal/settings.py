@@ -36,6 +36,12 @@ class PortalSettings(BaseSettings):
     portal_session_max_age_s: int = Field(
         default=8 * 3600, ge=300, description="How long a sign-in lasts."
     )
+    portal_metrics_token: SecretStr = Field(
+        default=SecretStr(""),
+        description="When set, /metrics answers only requests bearing `Authorization: Bearer "
+        "<token>` (Prometheus' scrape credentials): the portal is public behind its Ingress, and "
+        "its metrics are not for everyone. Empty: /metrics is open (local runs).",
+    )
     oidc_issuer: str = Field(
         default="http://127.0.0.1:9400",
         description="The identity provider's issuer URL (its discovery document is "

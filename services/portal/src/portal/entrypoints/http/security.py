@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from portal.adapters.api import CallTimes, call_times
 
 CSRF_FIELD = "csrf_token"
+_BEARER = "bearer"
 _CSRF_KEY = "csrf"
 
 
@@ -101,4 +102,12 @@ def csrf_valid(request: Request, submitted: object) -> bool:
         isinstance(expected, str)
         and isinstance(submitted, str)
         and hmac.compare_digest(expected.encode(), submitted.encode())
+    )
+
+
+def bearer_matches(authorization: str | None, token: str) -> bool:
+    """Whether an ``Authorization`` header carries ``Bearer <token>`` (in constant time)."""
+    scheme, _, credentials = (authorization or "").partition(" ")
+    return scheme.lower() == _BEARER and hmac.compare_digest(
+        credentials.strip().encode(), token.encode()
     )
