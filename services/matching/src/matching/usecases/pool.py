@@ -63,11 +63,18 @@ class PoolService:
     async def page(
         self, program_id: str, *, role: ParticipantRole | None, after: str | None, limit: int
     ) -> PoolPage:
-        """Who is in a program's pool (a page), with their pairs, and the counts by role."""
-        program = await self._pool.programs.get(program_id)
+        """Who is in a program's pool (a page), with their pairs, and the counts by role.
+
+        ``limit`` 0 reads the counts alone (one document). A page is a query over the
+        program's pool: an index range on MongoDB, but the embedded database reads and sorts
+        every member of the program for it (about a second at 10,000), so a client that
+        polls for the counts (during an import, say) should not ask for a page.
+        """
         people = await self._pool.page(program_id, role=role, after=after, limit=limit)
+        program = await self._pool.programs.get(program_id) if people else None
+        ids = [p.participant_id for p in people]
         active: dict[str, list[Pair]] = {}
-        for pair in await self._pair_store.active_involving(p.participant_id for p in people):
+        for pair in await self._pair_store.active_involving(ids) if ids else ():
             for person in {pair.mentee_participant_id, pair.mentor_participant_id}:
                 active.setdefault(person, []).append(pair)
         counts = await self._pool.role_counts(program_id)
@@ -80,7 +87,7 @@ class PoolService:
                 pool_member(program, person, active.get(person.participant_id, ()))
                 for person in people
             ),
-            next_after=people[-1].participant_id if len(people) == limit else None,
+            next_after=people[-1].participant_id if people and len(people) == limit else None,
         )
 
     async def program_changed(
