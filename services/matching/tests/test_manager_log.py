@@ -211,3 +211,25 @@ async def test_per_person_documents_of_earlier_versions_are_read_and_folded_in(
         await matching.transactor.run(edges.compact)
         assert await log.find_one({"_id": "older"}) is None  # folded into the log
         assert await edges.statement_of("older") == said("older", "n", 0)
+
+
+async def test_a_reader_reads_again_when_a_compaction_commits_during_its_read(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
+        edges = ManagerEdges(matching.runtime.database)
+        await append_in_batches(matching, edges, [said("a", "b", 1), said("b", "c", 1)], size=1)
+        folds: list[bool] = []
+        fold = edges._fold
+
+        async def fold_then_compact(tx: Transaction | None) -> dict[str, ManagerStatement]:
+            read = await fold(tx)
+            folds.append(tx is None)
+            if folds == [True]:  # a compaction commits while the reader reads
+                await matching.transactor.run(edges.compact)
+            return read
+
+        monkeypatch.setattr(edges, "_fold", fold_then_compact)
+
+        assert await edges.managers_above({"a"}, 2) == {"a": "b", "b": "c"}
+        assert folds == [True, False, True]  # the reader's, the compaction's, the reader's again

@@ -16,8 +16,11 @@ without the edges to them, so no document of the log names them afterwards.
 
 Every writer first bumps one counter document (`COUNTER`), so writers of the log are
 serialised (a concurrent one is retried as a write conflict) and a compaction deletes only
-entries it read. Documents of the earlier shape, one per person (``{_id: person, manager,
-...}``), are read as statements too and folded into the log by its first compaction.
+entries it read. The counter also counts compactions: a reader outside a transaction reads
+it before and after the log, and reads again if a compaction committed in between (an
+append in between is harmless: entries are only added). Documents of the earlier shape,
+one per person (``{_id: person, manager, ...}``), are read as statements too and folded into
+the log by its first compaction.
 """
 
 from __future__ import annotations
@@ -72,20 +75,20 @@ class ManagerEdges:
         ``erasing``: a person to forget: their edge and every edge to them are left out.
         """
         await self._edges.update_one(
-            {"_id": COUNTER}, {"$set": {"appended": 0}}, upsert=True, session=tx.session
+            {"_id": COUNTER},
+            {"$set": {"appended": 0}, "$inc": {"compactions": 1}},
+            upsert=True,
+            session=tx.session,
         )
-        ids: list[Any] = []
-        statements: dict[str, ManagerStatement] = {}
-        async for document in self._edges.find({"_id": {"$ne": COUNTER}}, session=tx.session):
-            ids.append(document["_id"])
-            statements |= newest(statements, _statements_in(document))
+        statements = await self._fold(tx)
         kept = [
             statement
             for statement in statements.values()
             if erasing is None or erasing not in (statement.person, statement.manager)
         ]
-        if ids:
-            await self._edges.delete_many({"_id": {"$in": ids}}, session=tx.session)
+        # Every other writer is serialised on the counter written above: this deletes what
+        # the fold read (per-person documents of earlier versions included, in one command).
+        await self._edges.delete_many({"_id": {"$ne": COUNTER}}, session=tx.session)
         entries = [_entry(kept[start : start + CHUNK]) for start in range(0, len(kept), CHUNK)]
         if entries:
             await self._edges.insert_many(entries, session=tx.session)
@@ -135,9 +138,22 @@ class ManagerEdges:
         return int(counter["appended"])
 
     async def _all_statements(self) -> dict[str, ManagerStatement]:
-        """The log folded: the best statement per person."""
+        """The log folded, outside a transaction, as of one compaction (see the module)."""
+        while True:
+            before = await self._compactions()
+            statements = await self._fold(None)
+            if await self._compactions() == before:
+                return statements
+
+    async def _compactions(self) -> int:
+        counter = await self._edges.find_one({"_id": COUNTER}, {"compactions": 1})
+        return int(counter.get("compactions", 0)) if counter else 0
+
+    async def _fold(self, tx: Transaction | None) -> dict[str, ManagerStatement]:
+        """The best statement per person, of every document of the log."""
         statements: dict[str, ManagerStatement] = {}
-        async for document in self._edges.find({"_id": {"$ne": COUNTER}}):
+        cursor = self._edges.find({"_id": {"$ne": COUNTER}}, session=tx.session if tx else None)
+        async for document in cursor:
             statements |= newest(statements, _statements_in(document))
         return statements
 
