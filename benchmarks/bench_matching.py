@@ -67,7 +67,7 @@ from pymongo import AsyncMongoClient
 
 from matching.adapters.reporting import ManagerEdges
 from matching.domain.matching import MatchingRequest, Proposal, propose, setup_market
-from matching.domain.reporting import newest, statements_of
+from matching.domain.reporting import statements_of
 from matching.domain.scoring import score_matrix
 from mentorship_contracts.events import ParticipantRegistered, ProgramCreated
 from mentorship_contracts.events.participant import ParticipantState
@@ -377,9 +377,7 @@ async def _seed(
         )
         statements = [s for p in pool for s in statements_of(p, as_of)]
         async with mongo.start_session() as session:
-            await ManagerEdges(database).save(
-                newest({}, statements).values(), set(), Transaction(session, "bench")
-            )
+            await ManagerEdges(database).append(statements, Transaction(session, "bench"))
     finally:
         await mongo.close()
 

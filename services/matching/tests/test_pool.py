@@ -72,6 +72,9 @@ async def test_pool_holds_registered_participants_until_they_leave(
             await client.get(f"/v1/programs/{PROGRAM}/pool?limit=1&after=e1", headers=ADMIN)
         ).json()
         assert [entry["participant_id"] for entry in second["participants"]] == ["m1"]
+        counts = (await client.get(f"/v1/programs/{PROGRAM}/pool?limit=0", headers=ADMIN)).json()
+        assert (counts["mentors"], counts["mentees"], counts["both"]) == (1, 0, 1)
+        assert (counts["participants"], counts["next_after"]) == ([], None), "the counts alone"
         mentors = (
             await client.get(f"/v1/programs/{PROGRAM}/pool?role=mentor", headers=ADMIN)
         ).json()

@@ -109,7 +109,7 @@ async def test_a_bottom_up_registration_keeps_the_skip_level_manager_apart(
         await mongo.close()
 
 
-async def test_managers_are_found_by_key_or_by_scan_alike(make_settings: SettingsFactory) -> None:
+async def test_managers_are_walked_to_the_depth_asked(make_settings: SettingsFactory) -> None:
     settings = make_settings(MatchingServiceSettings)
     async with matching_parts(settings) as matching:
         edges = ManagerEdges(matching.runtime.database)
@@ -120,12 +120,12 @@ async def test_managers_are_found_by_key_or_by_scan_alike(make_settings: Setting
         ]
 
         async def save(tx: Transaction) -> None:
-            await edges.save(said, set(), tx)
+            await edges.append(said, tx)
 
         await matching.transactor.run(save)
-        few = await edges.managers_above({"p000"}, 3)  # 1 of 120: looked up level by level
+        few = await edges.managers_above({"p000"}, 3)
         assert few == {"p000": "p001", "p001": "p002", "p002": "p003"}
-        many = await edges.managers_above(set(chain[:60]), 2)  # half of them: one scan
+        many = await edges.managers_above(set(chain[:60]), 2)
         assert {person: many[person] for person in chain[:61]} == dict(pairwise(chain[:62]))
         assert "p119" not in many
 

@@ -220,7 +220,9 @@ class MatchingPool:
     async def page(
         self, program_id: str, *, role: ParticipantRole | None, after: str | None, limit: int
     ) -> list[ParticipantState]:
-        """A program's participants in participant id order, after ``after``."""
+        """A program's participants in participant id order, after ``after`` (none: no read)."""
+        if limit <= 0:
+            return []
         query: dict[str, object] = {"state.program_id": program_id}
         if role is not None:
             query["state.role"] = role.value

@@ -1,21 +1,48 @@
-"""MongoDB storage of the manager edges matching was told of (one document per person)."""
+"""MongoDB storage of the manager edges matching was told of: an appended log.
+
+Registrations state edges by the thousand (an import is one registration per person, each
+with their line up to the top), and a run reads them all at once. Storing one document per
+person made every consumer batch read what was stored of its people, insert a document per
+new person and update one per manager whose line it restated (with an index by manager on
+each). Instead each batch appends **one** document holding its best statement per person
+(`append`: no read, no index). Readers fold the whole log with `ManagerStatement.outranks`,
+a total order, so the outcome is the same whatever order the entries were appended (or
+re-appended, by a redelivered batch) in.
+
+Every `COMPACT_EVERY` appends, and before an erasure, the log is **compacted**: folded into
+documents of at most `CHUNK` statements each (the log stays a handful of documents, each
+well under MongoDB's 16 MB). An erasure compacts without the erased person's edge and
+without the edges to them, so no document of the log names them afterwards.
+
+Every writer first bumps one counter document (`COUNTER`), so writers of the log are
+serialised (a concurrent one is retried as a write conflict) and a compaction deletes only
+entries it read. The counter also counts compactions: a reader outside a transaction reads
+it before and after the log, and reads again if a compaction committed in between (an
+append in between is harmless: entries are only added). Documents of the earlier shape,
+one per person (``{_id: person, manager, ...}``), are read as statements too and folded into
+the log by its first compaction.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+from uuid import uuid4
 
-from pymongo import ASCENDING, IndexModel, UpdateOne
+from pymongo import ReturnDocument
 
-from matching.domain.reporting import ManagerStatement
-from mentorship_kit.batching import find_in, store
-from mentorship_kit.mongo import Collection, Database, Indexes, without_id
+from matching.domain.reporting import ManagerStatement, newest
+from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
 
 MANAGERS = "managers"
-LOOKUP_CHUNK = 1000
-SCAN_RATIO = 50
-"""Read every edge once the people to look up are at least 1/50th of them (see below)."""
+COUNTER = "log:appended"
+"""The document counting appends since the last compaction (not an entry of the log)."""
+COMPACT_EVERY = 64
+"""Appends after which the log is folded into as few documents as it takes."""
+CHUNK = 20_000
+"""Statements per compacted document (about 2 MB of BSON)."""
+ENTRY_PREFIX = "log:"
 
 
 class ManagerEdges:
@@ -26,60 +53,67 @@ class ManagerEdges:
 
     @staticmethod
     def indexes() -> Indexes:
-        """Edges are read by person, and found by manager when the manager is erased."""
-        return Indexes(MANAGERS, (IndexModel([("manager", ASCENDING)], name="by_manager"),))
+        """The log is read whole (the index by manager of per-person documents is retired)."""
+        return Indexes(MANAGERS, (), retired=("by_manager",))
 
-    async def statements(
-        self, people: Iterable[str], tx: Transaction
-    ) -> dict[str, ManagerStatement]:
-        """The stored statement about each of ``people`` (those that have one)."""
-        return {
-            document["_id"]: _statement(document)
-            async for document in find_in(self._edges, sorted(set(people)), tx=tx)
-        }
+    async def append(self, statements: Iterable[ManagerStatement], tx: Transaction) -> None:
+        """Add ``statements`` to the log, in one document (the best of them per person).
 
-    async def save(
-        self, statements: Iterable[ManagerStatement], known: Container[str], tx: Transaction
-    ) -> None:
-        """Store statements, each replacing the one about the same person.
-
-        ``known``: the people who have a stored statement (as `statements` read them in
-        ``tx``); the others' are inserted in one command (see `mentorship_kit.batching`).
+        Compacts the log, in ``tx``, on every `COMPACT_EVERY`-th append.
         """
-        listed = list(statements)
-        await store(
-            self._edges,
-            tx,
-            new=[_document(s) for s in listed if s.person not in known],
-            changed=[
-                UpdateOne({"_id": s.person}, {"$set": without_id(_document(s))})
-                for s in listed
-                if s.person in known
-            ],
+        best = newest({}, statements)
+        if not best:
+            return
+        appended = await self._count_append(tx)
+        await self._edges.insert_one(_entry(best.values()), session=tx.session)
+        if appended >= COMPACT_EVERY:
+            await self.compact(tx)
+
+    async def compact(self, tx: Transaction, *, erasing: str | None = None) -> None:
+        """Fold the log into `CHUNK`-sized documents, in ``tx``.
+
+        ``erasing``: a person to forget: their edge and every edge to them are left out.
+        """
+        await self._edges.update_one(
+            {"_id": COUNTER},
+            {"$set": {"appended": 0}, "$inc": {"compactions": 1}},
+            upsert=True,
+            session=tx.session,
         )
+        statements = await self._fold(tx)
+        kept = [
+            statement
+            for statement in statements.values()
+            if erasing is None or erasing not in (statement.person, statement.manager)
+        ]
+        # Every other writer is serialised on the counter written above: this deletes what
+        # the fold read (per-person documents of earlier versions included, in one command).
+        await self._edges.delete_many({"_id": {"$ne": COUNTER}}, session=tx.session)
+        entries = [_entry(kept[start : start + CHUNK]) for start in range(0, len(kept), CHUNK)]
+        if entries:
+            await self._edges.insert_many(entries, session=tx.session)
 
     async def statement_of(self, person: str) -> ManagerStatement | None:
         """The statement matching keeps about whom ``person`` reports to, if any."""
-        document = await self._edges.find_one({"_id": person})
-        return _statement(document) if document else None
+        return (await self._all_statements()).get(person)
 
     async def managers_above(self, people: Iterable[str], depth: int) -> dict[str, str]:
         """Person -> manager for ``people`` and everyone above them, ``depth`` levels up.
 
-        Looking people up by key costs about as much per person as scanning fifty edges in
-        key order (measured on the embedded database: 16,874 lookups 16 s, a scan of the
-        16,875 edges 0.2 s), so unless the people are few among everyone, every edge is
-        read in one scan and walked in memory.
+        The log is read whole (a few documents) and walked in memory.
         """
         frontier = set(people)
         if depth <= 0 or not frontier:
             return {}
-        if len(frontier) * SCAN_RATIO >= await self._edges.estimated_document_count():
-            return await self._all_managers()
+        every = {
+            person: statement.manager
+            for person, statement in (await self._all_statements()).items()
+            if statement.manager is not None
+        }
         managers: dict[str, str] = {}
         seen = set(frontier)
         for _ in range(depth):
-            found = await self._managers_of(sorted(frontier))
+            found = {person: every[person] for person in frontier if person in every}
             managers |= found
             frontier = set(found.values()) - seen
             seen |= frontier
@@ -88,45 +122,80 @@ class ManagerEdges:
         return managers
 
     async def forget(self, person: str, tx: Transaction) -> None:
-        """Erase a person: the edge from them and every edge to them."""
-        await self._edges.delete_one({"_id": person}, session=tx.session)
-        await self._edges.delete_many({"manager": person}, session=tx.session)
+        """Erase a person: the edge from them and every edge to them (a compaction)."""
+        await self.compact(tx, erasing=person)
 
-    async def _all_managers(self) -> dict[str, str]:
-        cursor = self._edges.find({}, {"manager": 1})
-        return {
-            document["_id"]: document["manager"]
-            async for document in cursor
-            if document["manager"] is not None
-        }
+    async def _count_append(self, tx: Transaction) -> int:
+        """Count one more append; how many there were since the last compaction."""
+        counter = await self._edges.find_one_and_update(
+            {"_id": COUNTER},
+            {"$inc": {"appended": 1}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+            session=tx.session,
+        )
+        assert counter is not None, "an upsert returns the document"
+        return int(counter["appended"])
 
-    async def _managers_of(self, people: list[str]) -> dict[str, str]:
-        managers: dict[str, str] = {}
-        for start in range(0, len(people), LOOKUP_CHUNK):
-            cursor = self._edges.find(
-                {"_id": {"$in": people[start : start + LOOKUP_CHUNK]}}, {"manager": 1}
-            )
-            async for document in cursor:
-                if document["manager"] is not None:
-                    managers[document["_id"]] = document["manager"]
-        return managers
+    async def _all_statements(self) -> dict[str, ManagerStatement]:
+        """The log folded, outside a transaction, as of one compaction (see the module)."""
+        while True:
+            before = await self._compactions()
+            statements = await self._fold(None)
+            if await self._compactions() == before:
+                return statements
+
+    async def _compactions(self) -> int:
+        counter = await self._edges.find_one({"_id": COUNTER}, {"compactions": 1})
+        return int(counter.get("compactions", 0)) if counter else 0
+
+    async def _fold(self, tx: Transaction | None) -> dict[str, ManagerStatement]:
+        """The best statement per person, of every document of the log."""
+        statements: dict[str, ManagerStatement] = {}
+        cursor = self._edges.find({"_id": {"$ne": COUNTER}}, session=tx.session if tx else None)
+        async for document in cursor:
+            statements |= newest(statements, _statements_in(document))
+        return statements
 
 
-def _document(statement: ManagerStatement) -> dict[str, Any]:
+def _entry(statements: Iterable[ManagerStatement]) -> dict[str, Any]:
+    """A document of the log (its id names nobody: erasure looks at the edges only)."""
     return {
-        "_id": statement.person,
-        "manager": statement.manager,
-        "as_of": statement.as_of,
-        "direct": statement.direct,
-        "directory_version": statement.directory_version,
+        "_id": f"{ENTRY_PREFIX}{uuid4().hex}",
+        "edges": [
+            {
+                "p": s.person,
+                "m": s.manager,
+                "at": s.as_of,
+                "d": s.direct,
+                "v": s.directory_version,
+            }
+            for s in statements
+        ],
     }
 
 
-def _statement(document: Mapping[str, Any]) -> ManagerStatement:
-    return ManagerStatement(
-        person=document["_id"],
-        manager=document["manager"],
-        as_of=document["as_of"],
-        direct=document["direct"],
-        directory_version=document.get("directory_version", 0),
-    )
+def _statements_in(document: Mapping[str, Any]) -> list[ManagerStatement]:
+    """The statements a document of the log holds (or one per-person document's)."""
+    if "edges" in document:
+        return [
+            ManagerStatement(
+                person=edge["p"],
+                manager=edge["m"],
+                as_of=edge["at"],
+                direct=edge["d"],
+                directory_version=edge["v"],
+            )
+            for edge in document["edges"]
+        ]
+    if "manager" in document:  # one person's, as earlier versions stored them
+        return [
+            ManagerStatement(
+                person=document["_id"],
+                manager=document["manager"],
+                as_of=document["as_of"],
+                direct=document["direct"],
+                directory_version=document.get("directory_version", 0),
+            )
+        ]
+    return []

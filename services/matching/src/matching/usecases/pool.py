@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
@@ -18,7 +17,6 @@ from matching.domain.pool import (
 from matching.domain.reporting import (
     ManagerStatement,
     directory_statement,
-    newest,
     statements_of,
 )
 from matching.usecases.pairs import PairService
@@ -36,7 +34,8 @@ class PoolService:
     Registrations are the bulk of what matching consumes (an import is thousands at once):
     the participants of a consumer batch are stored together just before its transaction
     commits, with one read of what the pool holds of them, one bulk write of the pool, one
-    of the programs' counts and one read and one write of the manager edges. An event that
+    of the programs' counts and one document appended to the manager edges' log (see
+    `matching.adapters.reporting`). An event that
     takes someone out of the pool stores the batch's registrations before it first, so
     events keep their order.
     """
@@ -57,15 +56,25 @@ class PoolService:
         self._registrations: Buffer[tuple[ParticipantState, datetime]] = Buffer(
             "matching.registrations", self._store_registrations
         )
+        self._statements: Buffer[ManagerStatement] = Buffer(
+            "matching.manager_statements", self._store_statements
+        )
 
     async def page(
         self, program_id: str, *, role: ParticipantRole | None, after: str | None, limit: int
     ) -> PoolPage:
-        """Who is in a program's pool (a page), with their pairs, and the counts by role."""
-        program = await self._pool.programs.get(program_id)
+        """Who is in a program's pool (a page), with their pairs, and the counts by role.
+
+        ``limit`` 0 reads the counts alone (one document). A page is a query over the
+        program's pool: an index range on MongoDB, but the embedded database reads and sorts
+        every member of the program for it (about a second at 10,000), so a client that
+        polls for the counts (during an import, say) should not ask for a page.
+        """
         people = await self._pool.page(program_id, role=role, after=after, limit=limit)
+        program = await self._pool.programs.get(program_id) if people else None
+        ids = [p.participant_id for p in people]
         active: dict[str, list[Pair]] = {}
-        for pair in await self._pair_store.active_involving(p.participant_id for p in people):
+        for pair in await self._pair_store.active_involving(ids) if ids else ():
             for person in {pair.mentee_participant_id, pair.mentor_participant_id}:
                 active.setdefault(person, []).append(pair)
         counts = await self._pool.role_counts(program_id)
@@ -78,7 +87,7 @@ class PoolService:
                 pool_member(program, person, active.get(person.participant_id, ()))
                 for person in people
             ),
-            next_after=people[-1].participant_id if len(people) == limit else None,
+            next_after=people[-1].participant_id if people and len(people) == limit else None,
         )
 
     async def program_changed(
@@ -108,16 +117,12 @@ class PoolService:
         self._state([directory_statement(change)], tx)
 
     def _state(self, statements: list[ManagerStatement], tx: Transaction) -> None:
-        """Keep ``statements``; each transaction stores the best per person once, at commit."""
-        pending: list[ManagerStatement] | None = tx.scratch.get("manager_statements")
-        if pending is None:
-            pending = tx.scratch["manager_statements"] = []
-            tx.before_commit(partial(self._store_statements, pending, tx))
-        pending += statements
+        """Keep ``statements``: each transaction appends them to the log once, at commit."""
+        for statement in statements:
+            self._statements.add(statement, tx)
 
     async def _store_statements(self, pending: list[ManagerStatement], tx: Transaction) -> None:
-        known = await self._managers.statements({s.person for s in pending}, tx)
-        await self._managers.save(newest(known, pending).values(), known, tx)
+        await self._managers.append(pending, tx)
 
     async def _store_registrations(
         self, registrations: list[tuple[ParticipantState, datetime]], tx: Transaction
@@ -127,12 +132,13 @@ class PoolService:
         await self._pool.store(changes.stored.values(), stored, tx)
         await self._pool.count(changes.counts, tx)
         self._touched(tx).update(changes.counts)
-        statements = [s for p, as_of in registrations for s in statements_of(p, as_of)]
-        await self._store_statements(statements, tx)
+        self._state([s for p, as_of in registrations for s in statements_of(p, as_of)], tx)
+        await self._statements.flush(tx)  # with the directory's, if any: one append
 
     async def person_erased(self, person_id: str, tx: Transaction) -> None:
         """Forget whom an erased person reported to and who reported to them."""
         await self._registrations.flush(tx)  # a registration before the erasure goes first
+        await self._statements.flush(tx)  # and so does a directory statement
         await self._managers.forget(person_id, tx)
         await self._pool.forget_manager(person_id, tx)
 

@@ -91,7 +91,10 @@ def pool_router(service: PoolService, manager: CallerDependency) -> APIRouter:
         _: Manager,
         role: Annotated[ParticipantRole | None, Query()] = None,
         after: Annotated[str | None, Query(max_length=64)] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        limit: Annotated[
+            int,
+            Query(ge=0, le=500, description="People per page; 0: the counts alone (no page)."),
+        ] = 100,
     ) -> PoolView:
         page = await service.page(program_id, role=role, after=after, limit=limit)
         return PoolView.of(page)
