@@ -69,6 +69,15 @@ LOAD_CHUNK: Final = 100
 """Ids per ``$in`` read: long ``$in`` lists are slow to match on some servers."""
 DUPLICATE_KEY: Final = 11000
 
+IMPACT_FIELDS: Final[Mapping[type[Fact], tuple[str, ...]]] = {
+    ParticipantFact: ("program_id", "participant_id", "role", "erased"),
+    PairFact: ("program_id", "mentor_key", "mentee_key", "created", "group_id"),
+    SessionFact: ("program_id", "pair_id", "status", "held_minutes", "feedback"),
+    GoalFact: ("program_id", "owner_key", "version", "topic", "progress", "completed"),
+    SkillsFact: ("program_id", "owner_key", "version", "rater_kind", "moment", "levels"),
+}
+"""The fields the mentor impact view reads of each kind (not their folded events, answers...)."""
+
 type AggregateWrite = UpdateOne | InsertOne[Document] | DeleteMany | ReplaceOne[Document]
 
 
@@ -480,8 +489,20 @@ class ReadModels:
             people=people,
         )
 
-    async def _of[F: Fact](self, kind: type[F], program_id: str, **conditions: object) -> list[F]:
-        cursor = self._collection(kind).find({"program_id": program_id, **conditions})
+    async def _of[F: Fact](
+        self,
+        kind: type[F],
+        program_id: str,
+        fields: Sequence[str] = (),
+        **conditions: object,
+    ) -> list[F]:
+        """The program's documents of ``kind`` that match; only ``fields`` if named.
+
+        A document read in part has its other fields' defaults: only for views that read
+        nothing else of it (``fields`` must name every required field but the id).
+        """
+        projection = dict.fromkeys(fields, 1) if fields else None
+        cursor = self._collection(kind).find({"program_id": program_id, **conditions}, projection)
         return [kind.model_validate(document) async for document in cursor]
 
     async def outcome_facts(self, program_id: str) -> ProgramFacts:
@@ -506,11 +527,16 @@ class ReadModels:
         assessments (their mentees' growth).
         """
         participants, pairs, sessions, goals, skills = await asyncio.gather(
-            self._of(ParticipantFact, program_id),
-            self._of(PairFact, program_id, created=True),
-            self._of(SessionFact, program_id, status=SessionStatus.HELD.value),
-            self._of(GoalFact, program_id),
-            self._of(SkillsFact, program_id),
+            self._of(ParticipantFact, program_id, IMPACT_FIELDS[ParticipantFact]),
+            self._of(PairFact, program_id, IMPACT_FIELDS[PairFact], created=True),
+            self._of(
+                SessionFact,
+                program_id,
+                IMPACT_FIELDS[SessionFact],
+                status=SessionStatus.HELD.value,
+            ),
+            self._of(GoalFact, program_id, IMPACT_FIELDS[GoalFact]),
+            self._of(SkillsFact, program_id, IMPACT_FIELDS[SkillsFact]),
         )
         # Feedback is kept with its session; the view rates held sessions only.
         feedback = [fact for session in sessions for fact in session.feedback_facts()]

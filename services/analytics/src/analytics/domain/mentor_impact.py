@@ -19,7 +19,14 @@ from statistics import fmean
 
 from pydantic import BaseModel, Field
 
-from analytics.domain.documents import ParticipantFact, ProgramFacts, SessionStatus, SkillsFact
+from analytics.domain.documents import (
+    GoalFact,
+    ParticipantFact,
+    ProgramFacts,
+    SessionFact,
+    SessionStatus,
+    SkillsFact,
+)
 from analytics.domain.skills_growth import MIN_GROUP_SIZE
 from mentorship_contracts.types import AssessmentMoment, ParticipantRole, RaterKind
 
@@ -85,31 +92,39 @@ def _self_growth(skills: list[SkillsFact]) -> dict[str, float]:
 
 
 def mentor_impact(facts: ProgramFacts) -> MentorImpactReport:
-    """The mentor impact view."""
+    """The mentor impact view.
+
+    Sessions, ratings and goals are grouped once (by meeting, session and owner), so the
+    view costs one pass over the documents plus one per mentor's own pairs, not a pass over
+    every session per mentor.
+    """
     mentors = _mentors(list(facts.participants))
     erased = {p.id for p in facts.participants if p.erased}
-    pairs_of: dict[str, list[str]] = defaultdict(list)
     mentees_of: dict[str, set[str]] = defaultdict(set)
     meeting_ids: dict[str, set[str]] = defaultdict(set)
     for pair in facts.pairs:
         if not pair.created or pair.mentor_key not in mentors:
             continue
-        pairs_of[pair.mentor_key].append(pair.id)
         mentees_of[pair.mentor_key].add(pair.mentee_key)
         meeting_ids[pair.mentor_key] |= {pair.id} | ({pair.group_id} if pair.group_id else set())
-    held = [s for s in facts.sessions if s.status is SessionStatus.HELD]
+    held_in: dict[str, list[SessionFact]] = defaultdict(list)
+    for session in facts.sessions:
+        if session.status is SessionStatus.HELD:
+            held_in[session.pair_id].append(session)
+    ratings_of: dict[str, list[int]] = defaultdict(list)
+    for feedback in facts.feedback:
+        if feedback.author_role is ParticipantRole.MENTEE:
+            ratings_of[feedback.session_id].append(feedback.rating)
+    goals_of: dict[str, list[GoalFact]] = defaultdict(list)
+    for goal in facts.goals:
+        goals_of[goal.owner_key].append(goal)
     growth_of = _self_growth(list(facts.skills))
     found = []
     for key, participant_id in mentors.items():
-        sessions = [s for s in held if s.pair_id in meeting_ids[key]]
-        session_ids = {s.id for s in sessions}
-        ratings = [
-            f.rating
-            for f in facts.feedback
-            if f.session_id in session_ids and f.author_role is ParticipantRole.MENTEE
-        ]
+        sessions = [s for meeting in meeting_ids[key] for s in held_in.get(meeting, ())]
+        ratings = [r for s in sessions for r in ratings_of.get(s.id, ())]
         mentees = mentees_of[key] - erased
-        goals = [g for g in facts.goals if g.owner_key in mentees]
+        goals = [g for mentee in mentees for g in goals_of.get(mentee, ())]
         grown = [growth_of[m] for m in sorted(mentees) if m in growth_of]
         shown = len(grown) >= MIN_GROUP_SIZE
         found.append(
