@@ -166,12 +166,16 @@ class ReadModels:
     def indexes() -> tuple[Indexes, ...]:
         """Every kind is read per program; rhythms by stalest day; aggregates by section.
 
-        Participants and invitations are also read per person (the right of access).
+        Participants and invitations are also read per person (the right of access); goals
+        by whether the health report can flag them (`GoalFact.open_due`).
         """
         by_program = IndexModel([("program_id", ASCENDING)], name="by_program")
         by_person: dict[type[Fact], tuple[IndexModel, ...]] = {
             ParticipantFact: (IndexModel([("person_key", ASCENDING)], name="by_person"),),
             InvitationFact: (IndexModel([("person_key", ASCENDING)], name="by_person"),),
+            GoalFact: (
+                IndexModel([("program_id", ASCENDING), ("open_due", ASCENDING)], name="open_due"),
+            ),
         }
         return (
             *(
@@ -408,6 +412,23 @@ class ReadModels:
             moved += len(feedback)
         return moved
 
+    async def mark_open_due(self) -> int:
+        """Store `GoalFact.open_due` in the goals stored without it; how many were marked.
+
+        Only a goal still without the field is changed: one the projection rewrote meanwhile
+        has it already (safe to repeat, and to run beside the projection).
+        """
+        goals = self._collection(GoalFact)
+        legacy = {"open_due": {"$exists": False}}
+        marked = 0
+        while batch := await goals.find(legacy).limit(LOAD_CHUNK).to_list():
+            writes = [
+                UpdateOne({"_id": goal.id, **legacy}, {"$set": {"open_due": goal.open_due}})
+                for goal in (GoalFact.model_validate(document) for document in batch)
+            ]
+            marked += (await goals.bulk_write(writes, ordered=False)).modified_count
+        return marked
+
     async def program_ids(self) -> list[str]:
         """Every program some document belongs to."""
         found: set[str] = set()
@@ -557,11 +578,9 @@ class ReadModels:
         leave out the erased (the feedback service deletes their goals, but its event may come
         after the erasure's).
         """
-        goals = [
-            goal
-            for goal in await self._of(GoalFact, program_id, completed=False)
-            if any(not milestone.reached for milestone in goal.milestones_due)
-        ]
+        # Goals stored before `GoalFact.open_due` was have no such field: read them too.
+        due = await self._of(GoalFact, program_id, open_due={"$ne": False})
+        goals = [goal for goal in due if goal.open_due]
         owners = sorted({goal.owner_key for goal in goals})
         erased: set[str] = set()
         for start in range(0, len(owners), LOAD_CHUNK):

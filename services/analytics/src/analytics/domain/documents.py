@@ -36,7 +36,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Annotated, ClassVar, Final, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, computed_field
 
 from mentorship_contracts.types import (
     AssessmentMoment,
@@ -524,6 +524,15 @@ class GoalFact(Fact):
     completed: bool
     pair_id: str | None = None
     milestones_due: list[MilestoneDueFact] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def open_due(self) -> bool:
+        """Open with a milestone not reached: the only goals the health report can flag.
+
+        Stored with the goal (and indexed) so that the report reads only these.
+        """
+        return not self.completed and any(not m.reached for m in self.milestones_due)
 
 
 class SurveyFact(Fact):
