@@ -120,6 +120,11 @@ def _add(tree: dict[str, Any], path: list[str], n: int) -> None:
         del tree[head]
 
 
+async def _nothing_of[F: Fact](_: type[F]) -> list[F]:
+    """No documents of a kind (for a read a view can skip)."""
+    return []
+
+
 def _counts_of(documents: Iterable[Document]) -> Counts:
     total: dict[CountKey, int] = defaultdict(int)
     for document in documents:
@@ -526,15 +531,16 @@ class ReadModels:
         cursor = self._collection(kind).find({"program_id": program_id, **conditions}, projection)
         return [kind.model_validate(document) async for document in cursor]
 
-    async def outcome_facts(self, program_id: str) -> ProgramFacts:
-        """What the outcomes report joins: the program and its participants."""
-        programs, participants = await asyncio.gather(
-            self._of(ProgramFact, program_id), self._of(ParticipantFact, program_id)
+    async def outcome_facts(self, program_id: str, *, participants: bool = True) -> ProgramFacts:
+        """What the outcomes report joins: the program and (if asked) its participants."""
+        programs, found = await asyncio.gather(
+            self._of(ProgramFact, program_id),
+            self._of(ParticipantFact, program_id) if participants else _nothing_of(ParticipantFact),
         )
         return ProgramFacts(
             program_id=program_id,
             program=programs[0] if programs else None,
-            participants=participants,
+            participants=found,
         )
 
     async def skills_facts(self, program_id: str) -> ProgramFacts:
