@@ -1,4 +1,5 @@
-"""The mentor impact view reads only some fields of each document: it shows the same."""
+"""The mentor impact view reads only some fields of each document, and tallies the held
+sessions as it reads them: it shows what the whole documents show."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from analytics.domain.documents import (
     SessionStatus,
     SkillsFact,
 )
-from analytics.domain.mentor_impact import mentor_impact
+from analytics.domain.mentor_impact import mentor_impact, tally_meetings
 from analytics.settings import AnalyticsSettings
 from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_kit.mongo import Database, create_client, ensure_indexes
@@ -63,4 +64,6 @@ async def test_the_impact_view_from_projected_fields_equals_the_view_from_whole_
     assert expected.mentors
     assert any(m.sessions_held and m.ratings and m.goals for m in expected.mentors)
 
-    assert mentor_impact(await models.impact_facts(PROGRAM)) == expected
+    read = await models.impact_facts(PROGRAM)
+    assert read.meetings == tally_meetings(whole.sessions, whole.feedback)
+    assert mentor_impact(read) == expected

@@ -43,6 +43,7 @@ from analytics.domain.documents import (
     FitFact,
     GoalFact,
     InvitationFact,
+    MeetingTally,
     OutcomeFact,
     PairFact,
     ParticipantFact,
@@ -57,6 +58,8 @@ from analytics.domain.documents import (
     SkillsFact,
 )
 from analytics.domain.facts import Target, directory_key
+from analytics.domain.mentor_impact import MENTORING
+from mentorship_contracts.types import ParticipantRole
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 
 RM_PREFIX = "rm_"
@@ -72,7 +75,6 @@ DUPLICATE_KEY: Final = 11000
 IMPACT_FIELDS: Final[Mapping[type[Fact], tuple[str, ...]]] = {
     ParticipantFact: ("program_id", "participant_id", "role", "erased"),
     PairFact: ("program_id", "mentor_key", "mentee_key", "created", "group_id"),
-    SessionFact: ("program_id", "pair_id", "status", "held_minutes", "feedback"),
     GoalFact: ("program_id", "owner_key", "version", "topic", "progress", "completed"),
     SkillsFact: ("program_id", "owner_key", "version", "rater_kind", "moment", "levels"),
 }
@@ -550,32 +552,57 @@ class ReadModels:
     async def impact_facts(self, program_id: str) -> ProgramFacts:
         """What the mentor impact view joins per mentor (no counter is kept per mentor).
 
-        The program's participants, created pairs, held sessions, feedback, goals and skills
-        assessments (their mentees' growth).
+        The program's mentors and erased participants, created pairs, goals and skills
+        assessments (their mentees' growth), and its held sessions tallied per meeting as
+        they are read.
         """
-        participants, pairs, sessions, goals, skills = await asyncio.gather(
-            self._of(ParticipantFact, program_id, IMPACT_FIELDS[ParticipantFact]),
-            self._of(PairFact, program_id, IMPACT_FIELDS[PairFact], created=True),
+        participants, pairs, meetings, goals, skills = await asyncio.gather(
             self._of(
-                SessionFact,
+                ParticipantFact,
                 program_id,
-                IMPACT_FIELDS[SessionFact],
-                status=SessionStatus.HELD.value,
+                IMPACT_FIELDS[ParticipantFact],
+                # Mentees are not listed: the view only leaves out the erased ones.
+                **{"$or": [{"role": {"$in": sorted(MENTORING)}}, {"erased": True}]},
             ),
+            self._of(PairFact, program_id, IMPACT_FIELDS[PairFact], created=True),
+            self._meeting_tallies(program_id),
             self._of(GoalFact, program_id, IMPACT_FIELDS[GoalFact]),
             self._of(SkillsFact, program_id, IMPACT_FIELDS[SkillsFact]),
         )
-        # Feedback is kept with its session; the view rates held sessions only.
-        feedback = [fact for session in sessions for fact in session.feedback_facts()]
         return ProgramFacts(
             program_id=program_id,
             participants=participants,
             pairs=pairs,
-            sessions=sessions,
-            feedback=feedback,
             goals=goals,
             skills=skills,
+            meetings=meetings,
         )
+
+    async def _meeting_tallies(self, program_id: str) -> dict[str, MeetingTally]:
+        """`tally_meetings` of the program's held sessions, from their stored fields.
+
+        Tens of thousands of sessions in a large program: they are added up as they come,
+        not made into documents first (which took most of the view's time). Feedback is kept
+        with its session; `test_impact_reads.py` checks this equals the tally of documents.
+        """
+        tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        cursor = self._collection(SessionFact).find(
+            {"program_id": program_id, "status": SessionStatus.HELD.value},
+            {"pair_id": 1, "held_minutes": 1, "feedback": 1},
+        )
+        mentee = ParticipantRole.MENTEE.value
+        async for document in cursor:
+            counts = tally[document.get("pair_id", "")]
+            counts[0] += 1
+            counts[1] += int(document.get("held_minutes") or 0)
+            for entry in document.get("feedback", {}).values():
+                if entry["author_role"] == mentee:
+                    counts[2] += 1
+                    counts[3] += int(entry["rating"])
+        return {
+            meeting: MeetingTally(held=h, minutes=m, ratings=r, rating_sum=s)
+            for meeting, (h, m, r, s) in tally.items()
+        }
 
     async def milestone_goals(self, program_id: str) -> list[GoalFact]:
         """The program's open goals with a milestone not reached, but those of erased people.

@@ -635,6 +635,17 @@ class DirectoryFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingTally:
+    """What the held sessions of one meeting (a pair, or a group) add up to."""
+
+    held: int = 0
+    minutes: int = 0
+    ratings: int = 0
+    """The mentees' ratings of those sessions."""
+    rating_sum: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ProgramFacts:
     """Documents of one program that a view reads whole, because no counter holds it.
 
@@ -653,6 +664,9 @@ class ProgramFacts:
     feedback: Sequence[FeedbackFact] = ()
     goals: Sequence[GoalFact] = ()
     skills: Sequence[SkillsFact] = ()
+    meetings: Mapping[str, MeetingTally] | None = None
+    """The held sessions and their mentees' ratings, tallied per meeting as they were read
+    (the mentor impact view); None: tallied from ``sessions`` and ``feedback``."""
 
 
 @dataclass(frozen=True, slots=True)
