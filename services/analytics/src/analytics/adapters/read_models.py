@@ -611,8 +611,9 @@ class ReadModels:
         leave out the erased (the feedback service deletes their goals, but its event may come
         after the erasure's).
         """
-        # Goals stored before `GoalFact.open_due` was have no such field: read them too.
-        due = await self._of(GoalFact, program_id, open_due={"$ne": False})
+        # Goals stored before `GoalFact.open_due` was have no such field (None matches them):
+        # read them too. `$in` keeps to the index where `$ne: false` scanned every goal.
+        due = await self._of(GoalFact, program_id, open_due={"$in": [True, None]})
         goals = [goal for goal in due if goal.open_due]
         owners = sorted({goal.owner_key for goal in goals})
         erased: set[str] = set()
