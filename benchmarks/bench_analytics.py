@@ -100,7 +100,18 @@ TOPICS = (
     "hiring",
 )
 SENIORITY = ("associate", "intermediate", "senior", "director")
-REPORTS = ("registration", "pairing", "sessions", "scores", "skills", "health")
+REPORTS = (
+    "registration",
+    "pairing",
+    "sessions",
+    "scores",
+    "skills",
+    "health",
+    "skills-growth",
+    "outcomes",
+    "mentors",
+)
+"""Every report a program has (``/v1/programs/<id>/reports/<name>``)."""
 PUBLISH_CHUNK = 2000
 PROJECTED = "mentorship_analytics_events_projected_total"
 WRITTEN = "mentorship_analytics_documents_written_total"
@@ -119,6 +130,7 @@ class Program:
     program_id: str
     events: list[tuple[datetime, IntegrationEvent]] = field(default_factory=list)
     held: int = 0
+    mentors: int = 0
     registered: set[str] = field(default_factory=set)
     left: set[str] = field(default_factory=set)
     """Withdrawn or erased."""
@@ -163,6 +175,7 @@ def generate(program_id: str, pairs: int, rng: random.Random) -> Program:
             ),
         )
     program.registered = set(mentors + mentees)
+    program.mentors = len(mentors)
     # Every hundredth pair shares the previous pair's mentor, who goes over capacity.
     mentor_of = [mentors[n - 1] if n % 100 == 99 else mentors[n] for n in range(pairs)]
     unmatched = sorted(set(mentors) - set(mentor_of))
@@ -539,6 +552,16 @@ async def check(client: httpx.AsyncClient, program: Program) -> list[str]:
     if registration["participants"] != expected:
         problems.append(
             f"{program.program_id}: participants {registration['participants']}, not {expected}"
+        )
+    # Mentors are never erased here: each is listed, and their sessions add up to all held.
+    mentors = (await client.get(f"{path}/mentors.csv", headers=ADMIN_HEADERS)).text
+    listed = re.findall(r"^mentors\[\d+\]\.mentor_participant_id,", mentors, re.MULTILINE)
+    held_by = re.findall(r"^mentors\[\d+\]\.sessions_held,(\d+)", mentors, re.MULTILINE)
+    held = sum(int(n) for n in held_by)
+    if len(listed) != program.mentors or held != program.held:
+        problems.append(
+            f"{program.program_id}: mentors.csv lists {len(listed)} mentors holding {held} "
+            f"sessions, not {program.mentors} holding {program.held}"
         )
     return problems
 

@@ -293,3 +293,13 @@ def test_a_program_not_started_has_nothing_to_compare() -> None:
     report = outcomes(program, directory, facts, today=date(2025, 12, 1))
     assert report.groups == []
     assert report.warnings
+
+
+@settings(max_examples=20, deadline=None)
+@given(people())
+def test_without_directory_or_hris_the_participants_change_nothing(history: list[Person]) -> None:
+    """With no one in the directory or the HRIS no one can be compared: the service then skips
+    reading the program's participants (`OutcomeReports.outcomes`)."""
+    program, _, _ = _documents(history)
+    unread = ProgramFacts(program_id="p", program=program.program)
+    assert outcomes(program, {}, [], today=TODAY) == outcomes(unread, {}, [], today=TODAY)

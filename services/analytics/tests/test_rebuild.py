@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from analytics.adapters.read_models import AGGREGATES, RM_PREFIX, ReadModels
 from analytics.app import build_app
-from analytics.domain.documents import FeedbackFact, SessionFact, SessionStatus
+from analytics.domain.documents import (
+    FeedbackFact,
+    GoalFact,
+    MilestoneDueFact,
+    SessionFact,
+    SessionStatus,
+)
 from analytics.settings import AnalyticsSettings
 from analytics.usecases.rebuild import AGGREGATES_VERSION, Rebuilder
 from mentorship_contracts.types import ParticipantRole
@@ -133,3 +139,49 @@ async def test_a_database_from_before_gets_its_feedback_moved_and_its_aggregates
     assert aggregates.counts.value("totals", "ratings") == 2
     assert aggregates.counts.value("weeks", "2027-W09") == 1
     assert await models.schema_version() == AGGREGATES_VERSION
+
+
+async def test_goals_stored_before_open_due_are_flagged_then_marked_once(
+    database: Database,
+) -> None:
+    """A goal from before `GoalFact.open_due` has no such field: the health report still reads
+    it, and the migration to version 2 stores the field (and nothing else) in every goal."""
+    models = ReadModels(database)
+    await ensure_indexes(database, list(models.indexes()))
+    due = [MilestoneDueFact(index=0, due_on=date(2027, 3, 1), reached=False)]
+    goals = [
+        GoalFact(
+            id=goal_id,
+            program_id=PROGRAM,
+            owner_key=f"owner-{goal_id}",
+            version="000001|x",
+            topic="delegation",
+            progress=progress,
+            completed=progress == 100,
+            milestones_due=due,
+        )
+        for goal_id, progress in (("open", 20), ("done", 100))
+    ]
+    for goal in goals:
+        legacy = goal.model_dump(by_alias=True)
+        del legacy["open_due"]
+        await database[f"{RM_PREFIX}goals"].insert_one(legacy)
+    await models.set_schema_version(1)
+    assert [goal.id for goal in await models.milestone_goals(PROGRAM)] == ["open"]
+
+    await Rebuilder(models, _transactor(database)).migrate()
+
+    stored = {d["_id"]: d async for d in database[f"{RM_PREFIX}goals"].find({})}
+    assert {key: d["open_due"] for key, d in stored.items()} == {"open": True, "done": False}
+    assert [goal.id for goal in await models.milestone_goals(PROGRAM)] == ["open"]
+    assert await models.schema_version() == AGGREGATES_VERSION
+    assert await models.mark_open_due() == 0, "every goal has the field now"
+
+
+def _transactor(database: Database) -> Transactor:
+    return Transactor(
+        database.client,
+        Outbox(database, retention=timedelta(hours=1)),
+        source="test",
+        metrics=Metrics("test", "0"),
+    )

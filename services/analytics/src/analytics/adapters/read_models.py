@@ -43,6 +43,7 @@ from analytics.domain.documents import (
     FitFact,
     GoalFact,
     InvitationFact,
+    MeetingTally,
     OutcomeFact,
     PairFact,
     ParticipantFact,
@@ -57,6 +58,8 @@ from analytics.domain.documents import (
     SkillsFact,
 )
 from analytics.domain.facts import Target, directory_key
+from analytics.domain.mentor_impact import MENTORING
+from mentorship_contracts.types import ParticipantRole
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 
 RM_PREFIX = "rm_"
@@ -68,6 +71,14 @@ COUNTER_SLOTS: Final = 4
 LOAD_CHUNK: Final = 100
 """Ids per ``$in`` read: long ``$in`` lists are slow to match on some servers."""
 DUPLICATE_KEY: Final = 11000
+
+IMPACT_FIELDS: Final[Mapping[type[Fact], tuple[str, ...]]] = {
+    ParticipantFact: ("program_id", "participant_id", "role", "erased"),
+    PairFact: ("program_id", "mentor_key", "mentee_key", "created", "group_id"),
+    GoalFact: ("program_id", "owner_key", "version", "topic", "progress", "completed"),
+    SkillsFact: ("program_id", "owner_key", "version", "rater_kind", "moment", "levels"),
+}
+"""The fields the mentor impact view reads of each kind (not their folded events, answers...)."""
 
 type AggregateWrite = UpdateOne | InsertOne[Document] | DeleteMany | ReplaceOne[Document]
 
@@ -109,6 +120,11 @@ def _add(tree: dict[str, Any], path: list[str], n: int) -> None:
     _add(child, rest, n)
     if not child:
         del tree[head]
+
+
+async def _nothing_of[F: Fact](_: type[F]) -> list[F]:
+    """No documents of a kind (for a read a view can skip)."""
+    return []
 
 
 def _counts_of(documents: Iterable[Document]) -> Counts:
@@ -157,12 +173,16 @@ class ReadModels:
     def indexes() -> tuple[Indexes, ...]:
         """Every kind is read per program; rhythms by stalest day; aggregates by section.
 
-        Participants and invitations are also read per person (the right of access).
+        Participants and invitations are also read per person (the right of access); goals
+        by whether the health report can flag them (`GoalFact.open_due`).
         """
         by_program = IndexModel([("program_id", ASCENDING)], name="by_program")
         by_person: dict[type[Fact], tuple[IndexModel, ...]] = {
             ParticipantFact: (IndexModel([("person_key", ASCENDING)], name="by_person"),),
             InvitationFact: (IndexModel([("person_key", ASCENDING)], name="by_person"),),
+            GoalFact: (
+                IndexModel([("program_id", ASCENDING), ("open_due", ASCENDING)], name="open_due"),
+            ),
         }
         return (
             *(
@@ -399,6 +419,23 @@ class ReadModels:
             moved += len(feedback)
         return moved
 
+    async def mark_open_due(self) -> int:
+        """Store `GoalFact.open_due` in the goals stored without it; how many were marked.
+
+        Only a goal still without the field is changed: one the projection rewrote meanwhile
+        has it already (safe to repeat, and to run beside the projection).
+        """
+        goals = self._collection(GoalFact)
+        legacy = {"open_due": {"$exists": False}}
+        marked = 0
+        while batch := await goals.find(legacy).limit(LOAD_CHUNK).to_list():
+            writes = [
+                UpdateOne({"_id": goal.id, **legacy}, {"$set": {"open_due": goal.open_due}})
+                for goal in (GoalFact.model_validate(document) for document in batch)
+            ]
+            marked += (await goals.bulk_write(writes, ordered=False)).modified_count
+        return marked
+
     async def program_ids(self) -> list[str]:
         """Every program some document belongs to."""
         found: set[str] = set()
@@ -480,19 +517,32 @@ class ReadModels:
             people=people,
         )
 
-    async def _of[F: Fact](self, kind: type[F], program_id: str, **conditions: object) -> list[F]:
-        cursor = self._collection(kind).find({"program_id": program_id, **conditions})
+    async def _of[F: Fact](
+        self,
+        kind: type[F],
+        program_id: str,
+        fields: Sequence[str] = (),
+        **conditions: object,
+    ) -> list[F]:
+        """The program's documents of ``kind`` that match; only ``fields`` if named.
+
+        A document read in part has its other fields' defaults: only for views that read
+        nothing else of it (``fields`` must name every required field but the id).
+        """
+        projection = dict.fromkeys(fields, 1) if fields else None
+        cursor = self._collection(kind).find({"program_id": program_id, **conditions}, projection)
         return [kind.model_validate(document) async for document in cursor]
 
-    async def outcome_facts(self, program_id: str) -> ProgramFacts:
-        """What the outcomes report joins: the program and its participants."""
-        programs, participants = await asyncio.gather(
-            self._of(ProgramFact, program_id), self._of(ParticipantFact, program_id)
+    async def outcome_facts(self, program_id: str, *, participants: bool = True) -> ProgramFacts:
+        """What the outcomes report joins: the program and (if asked) its participants."""
+        programs, found = await asyncio.gather(
+            self._of(ProgramFact, program_id),
+            self._of(ParticipantFact, program_id) if participants else _nothing_of(ParticipantFact),
         )
         return ProgramFacts(
             program_id=program_id,
             program=programs[0] if programs else None,
-            participants=participants,
+            participants=found,
         )
 
     async def skills_facts(self, program_id: str) -> ProgramFacts:
@@ -502,27 +552,57 @@ class ReadModels:
     async def impact_facts(self, program_id: str) -> ProgramFacts:
         """What the mentor impact view joins per mentor (no counter is kept per mentor).
 
-        The program's participants, created pairs, held sessions, feedback, goals and skills
-        assessments (their mentees' growth).
+        The program's mentors and erased participants, created pairs, goals and skills
+        assessments (their mentees' growth), and its held sessions tallied per meeting as
+        they are read.
         """
-        participants, pairs, sessions, goals, skills = await asyncio.gather(
-            self._of(ParticipantFact, program_id),
-            self._of(PairFact, program_id, created=True),
-            self._of(SessionFact, program_id, status=SessionStatus.HELD.value),
-            self._of(GoalFact, program_id),
-            self._of(SkillsFact, program_id),
+        participants, pairs, meetings, goals, skills = await asyncio.gather(
+            self._of(
+                ParticipantFact,
+                program_id,
+                IMPACT_FIELDS[ParticipantFact],
+                # Mentees are not listed: the view only leaves out the erased ones.
+                **{"$or": [{"role": {"$in": sorted(MENTORING)}}, {"erased": True}]},
+            ),
+            self._of(PairFact, program_id, IMPACT_FIELDS[PairFact], created=True),
+            self._meeting_tallies(program_id),
+            self._of(GoalFact, program_id, IMPACT_FIELDS[GoalFact]),
+            self._of(SkillsFact, program_id, IMPACT_FIELDS[SkillsFact]),
         )
-        # Feedback is kept with its session; the view rates held sessions only.
-        feedback = [fact for session in sessions for fact in session.feedback_facts()]
         return ProgramFacts(
             program_id=program_id,
             participants=participants,
             pairs=pairs,
-            sessions=sessions,
-            feedback=feedback,
             goals=goals,
             skills=skills,
+            meetings=meetings,
         )
+
+    async def _meeting_tallies(self, program_id: str) -> dict[str, MeetingTally]:
+        """`tally_meetings` of the program's held sessions, from their stored fields.
+
+        Tens of thousands of sessions in a large program: they are added up as they come,
+        not made into documents first (which took most of the view's time). Feedback is kept
+        with its session; `test_impact_reads.py` checks this equals the tally of documents.
+        """
+        tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+        cursor = self._collection(SessionFact).find(
+            {"program_id": program_id, "status": SessionStatus.HELD.value},
+            {"pair_id": 1, "held_minutes": 1, "feedback": 1},
+        )
+        mentee = ParticipantRole.MENTEE.value
+        async for document in cursor:
+            counts = tally[document.get("pair_id", "")]
+            counts[0] += 1
+            counts[1] += int(document.get("held_minutes") or 0)
+            for entry in document.get("feedback", {}).values():
+                if entry["author_role"] == mentee:
+                    counts[2] += 1
+                    counts[3] += int(entry["rating"])
+        return {
+            meeting: MeetingTally(held=h, minutes=m, ratings=r, rating_sum=s)
+            for meeting, (h, m, r, s) in tally.items()
+        }
 
     async def milestone_goals(self, program_id: str) -> list[GoalFact]:
         """The program's open goals with a milestone not reached, but those of erased people.
@@ -531,11 +611,10 @@ class ReadModels:
         leave out the erased (the feedback service deletes their goals, but its event may come
         after the erasure's).
         """
-        goals = [
-            goal
-            for goal in await self._of(GoalFact, program_id, completed=False)
-            if any(not milestone.reached for milestone in goal.milestones_due)
-        ]
+        # Goals stored before `GoalFact.open_due` was have no such field (None matches them):
+        # read them too. `$in` keeps to the index where `$ne: false` scanned every goal.
+        due = await self._of(GoalFact, program_id, open_due={"$in": [True, None]})
+        goals = [goal for goal in due if goal.open_due]
         owners = sorted({goal.owner_key for goal in goals})
         erased: set[str] = set()
         for start in range(0, len(owners), LOAD_CHUNK):

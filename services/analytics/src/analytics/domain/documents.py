@@ -36,7 +36,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Annotated, ClassVar, Final, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, computed_field
 
 from mentorship_contracts.types import (
     AssessmentMoment,
@@ -525,6 +525,15 @@ class GoalFact(Fact):
     pair_id: str | None = None
     milestones_due: list[MilestoneDueFact] = Field(default_factory=list)
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def open_due(self) -> bool:
+        """Open with a milestone not reached: the only goals the health report can flag.
+
+        Stored with the goal (and indexed) so that the report reads only these.
+        """
+        return not self.completed and any(not m.reached for m in self.milestones_due)
+
 
 class SurveyFact(Fact):
     """A survey response, at its latest."""
@@ -626,6 +635,17 @@ class DirectoryFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingTally:
+    """What the held sessions of one meeting (a pair, or a group) add up to."""
+
+    held: int = 0
+    minutes: int = 0
+    ratings: int = 0
+    """The mentees' ratings of those sessions."""
+    rating_sum: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class ProgramFacts:
     """Documents of one program that a view reads whole, because no counter holds it.
 
@@ -644,6 +664,9 @@ class ProgramFacts:
     feedback: Sequence[FeedbackFact] = ()
     goals: Sequence[GoalFact] = ()
     skills: Sequence[SkillsFact] = ()
+    meetings: Mapping[str, MeetingTally] | None = None
+    """The held sessions and their mentees' ratings, tallied per meeting as they were read
+    (the mentor impact view); None: tallied from ``sessions`` and ``feedback``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,12 +14,22 @@ mentee's goals are gone, as the feedback service deletes them.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from statistics import fmean
 
 from pydantic import BaseModel, Field
 
-from analytics.domain.documents import ParticipantFact, ProgramFacts, SessionStatus, SkillsFact
+from analytics.domain.documents import (
+    FeedbackFact,
+    GoalFact,
+    MeetingTally,
+    ParticipantFact,
+    ProgramFacts,
+    SessionFact,
+    SessionStatus,
+    SkillsFact,
+)
 from analytics.domain.skills_growth import MIN_GROUP_SIZE
 from mentorship_contracts.types import AssessmentMoment, ParticipantRole, RaterKind
 
@@ -84,42 +94,76 @@ def _self_growth(skills: list[SkillsFact]) -> dict[str, float]:
     return growth
 
 
+def tally_meetings(
+    sessions: Iterable[SessionFact], feedback: Iterable[FeedbackFact]
+) -> dict[str, MeetingTally]:
+    """Per meeting (a pair, or a group), its held sessions, their minutes and mentees' ratings."""
+    meeting_of: dict[str, str] = {}
+    held: Counter[str] = Counter()
+    minutes: Counter[str] = Counter()
+    for session in sessions:
+        if session.status is SessionStatus.HELD:
+            meeting_of[session.id] = session.pair_id
+            held[session.pair_id] += 1
+            minutes[session.pair_id] += session.held_minutes or 0
+    ratings: Counter[str] = Counter()
+    rating_sum: Counter[str] = Counter()
+    for fact in feedback:
+        meeting = meeting_of.get(fact.session_id)
+        if meeting is not None and fact.author_role is ParticipantRole.MENTEE:
+            ratings[meeting] += 1
+            rating_sum[meeting] += fact.rating
+    return {
+        meeting: MeetingTally(
+            held=n,
+            minutes=minutes[meeting],
+            ratings=ratings[meeting],
+            rating_sum=rating_sum[meeting],
+        )
+        for meeting, n in held.items()
+    }
+
+
 def mentor_impact(facts: ProgramFacts) -> MentorImpactReport:
-    """The mentor impact view."""
+    """The mentor impact view.
+
+    Sessions and ratings are tallied once per meeting (`tally_meetings`, or as read:
+    ``facts.meetings``) and goals grouped once by owner, so the view costs one pass over the
+    documents plus one per mentor's own pairs, not a pass over every session per mentor.
+    """
     mentors = _mentors(list(facts.participants))
     erased = {p.id for p in facts.participants if p.erased}
-    pairs_of: dict[str, list[str]] = defaultdict(list)
     mentees_of: dict[str, set[str]] = defaultdict(set)
     meeting_ids: dict[str, set[str]] = defaultdict(set)
     for pair in facts.pairs:
         if not pair.created or pair.mentor_key not in mentors:
             continue
-        pairs_of[pair.mentor_key].append(pair.id)
         mentees_of[pair.mentor_key].add(pair.mentee_key)
         meeting_ids[pair.mentor_key] |= {pair.id} | ({pair.group_id} if pair.group_id else set())
-    held = [s for s in facts.sessions if s.status is SessionStatus.HELD]
+    meetings = facts.meetings
+    if meetings is None:
+        meetings = tally_meetings(facts.sessions, facts.feedback)
+    goals_of: dict[str, list[GoalFact]] = defaultdict(list)
+    for goal in facts.goals:
+        goals_of[goal.owner_key].append(goal)
     growth_of = _self_growth(list(facts.skills))
     found = []
     for key, participant_id in mentors.items():
-        sessions = [s for s in held if s.pair_id in meeting_ids[key]]
-        session_ids = {s.id for s in sessions}
-        ratings = [
-            f.rating
-            for f in facts.feedback
-            if f.session_id in session_ids and f.author_role is ParticipantRole.MENTEE
-        ]
+        tallies = [meetings[m] for m in meeting_ids[key] if m in meetings]
+        ratings = sum(t.ratings for t in tallies)
+        rating_sum = sum(t.rating_sum for t in tallies)
         mentees = mentees_of[key] - erased
-        goals = [g for g in facts.goals if g.owner_key in mentees]
+        goals = [g for mentee in mentees for g in goals_of.get(mentee, ())]
         grown = [growth_of[m] for m in sorted(mentees) if m in growth_of]
         shown = len(grown) >= MIN_GROUP_SIZE
         found.append(
             MentorImpact(
                 mentor_participant_id=participant_id,
                 mentees=len(mentees_of[key]),
-                sessions_held=len(sessions),
-                hours=round(sum(s.held_minutes or 0 for s in sessions) / 60, 2),
-                average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
-                ratings=len(ratings),
+                sessions_held=sum(t.held for t in tallies),
+                hours=round(sum(t.minutes for t in tallies) / 60, 2),
+                average_rating=round(rating_sum / ratings, 2) if ratings else None,
+                ratings=ratings,
                 goals_completed=sum(1 for g in goals if g.completed),
                 goals=len(goals),
                 skills_growth=round(fmean(grown), 2) if shown else None,

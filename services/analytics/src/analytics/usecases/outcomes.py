@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from analytics.adapters.outcome_models import OrganisationModels
 from analytics.adapters.read_models import ReadModels
 from analytics.domain.mentor_impact import MentorImpactReport, mentor_impact
@@ -17,11 +19,20 @@ class OutcomeReports:
         self._organisation = organisation
 
     async def outcomes(self, program_id: str) -> OutcomesReport:
-        """The outcomes report, as of today."""
+        """The outcomes report, as of today.
+
+        The program's participants are read only if the directory or the HRIS told of
+        anyone: with neither, no one can be compared, whoever registered.
+        """
+        people, outcome_facts = await asyncio.gather(
+            self._organisation.people(), self._organisation.outcomes()
+        )
         return outcomes(
-            await self._models.outcome_facts(program_id),
-            await self._organisation.people(),
-            await self._organisation.outcomes(),
+            await self._models.outcome_facts(
+                program_id, participants=bool(people or outcome_facts)
+            ),
+            people,
+            outcome_facts,
             today=utc_now().date(),
         )
 

@@ -17,8 +17,11 @@ from analytics.domain.aggregates import Counts, Derivation, Entry, EntrySet
 from analytics.domain.facts import Target
 from mentorship_kit.outbox import Transaction, Transactor
 
-AGGREGATES_VERSION = 1
-"""The layout of links and counters; a database whose aggregates predate it is rebuilt."""
+AGGREGATES_VERSION = 2
+"""The layout of links, counters and indexed fields; a database from before is migrated.
+
+1: links and counters (rebuilt from the documents); 2: goals store `GoalFact.open_due`.
+"""
 
 logger = logging.getLogger(__name__)
 
@@ -86,15 +89,20 @@ class Rebuilder:
         return [await self.rebuild(program) for program in await self._models.program_ids()]
 
     async def migrate(self) -> None:
-        """Rebuild everything once if the stored aggregates predate `AGGREGATES_VERSION`."""
-        if await self._models.schema_version() >= AGGREGATES_VERSION:
+        """Bring a database whose aggregates predate `AGGREGATES_VERSION` up to it, once."""
+        version = await self._models.schema_version()
+        if version >= AGGREGATES_VERSION:
             return
-        moved = await self._models.move_legacy_feedback()
-        if moved:
-            logger.info("feedback moved into its sessions", extra={"feedback": moved})
-        if await self._models.any_document():
-            summaries = await self.rebuild_all()
-            logger.info("aggregates migrated", extra={"programs": len(summaries)})
+        if version < 1:
+            moved = await self._models.move_legacy_feedback()
+            if moved:
+                logger.info("feedback moved into its sessions", extra={"feedback": moved})
+            if await self._models.any_document():
+                summaries = await self.rebuild_all()
+                logger.info("aggregates migrated", extra={"programs": len(summaries)})
+        marked = await self._models.mark_open_due()
+        if marked:
+            logger.info("goals marked for the health report", extra={"goals": marked})
         await self._models.set_schema_version(AGGREGATES_VERSION)
 
 
