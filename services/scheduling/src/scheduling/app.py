@@ -84,7 +84,9 @@ class Scheduling:
         self.calendars = Calendars(
             people=self.people, sessions=self.session_service, programs=self.program_events
         )
-        self.reminders = Reminders(transactor, self.sessions, settings.reminder_batch_size)
+        self.reminders = Reminders(
+            transactor, self.series, self.sessions, settings.reminder_batch_size
+        )
         self.export = PersonalDataExport(self.people, self.series, self.sessions)
 
 
