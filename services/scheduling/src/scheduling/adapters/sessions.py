@@ -1,6 +1,7 @@
 """MongoDB storage of sessions and their pending reminders.
 
-A participant's sessions and the due reminders are found through their series (see
+Sessions are the many documents (about 13 per pair), so they carry one index only, by
+series: a participant's sessions and the due reminders are found through their series (see
 `scheduling.adapters.series`), then read by series id.
 """
 
@@ -17,6 +18,7 @@ from mentorship_contracts.types import SessionCancelReason
 from mentorship_kit.batching import chunks, find_in, store
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
+from scheduling.adapters.migrations import backfill_series_lookups
 from scheduling.domain.reminders import Reminder
 from scheduling.domain.sessions import Session, SessionStatus
 
@@ -41,23 +43,23 @@ class SessionRepository:
 
     @staticmethod
     def indexes() -> Indexes:
-        """Sessions are listed per series and participant, and scanned for due reminders.
+        """Sessions are listed per series; nothing else is indexed.
 
-        No more than these: every index makes each of the many session inserts slower (on
-        the development database each secondary index costs about what storing the document
-        does: 5,000 sessions take 2.1 s with no index, 5.8 s with one, 8.1 s with the
-        participants' compound one). A participant's sessions are few, so they are sorted
-        in memory rather than by a compound multikey index; no query reads sessions by
-        program (the retired ``by_program`` index).
+        Every index makes each of the many session inserts slower (on the development
+        database each secondary index costs about what storing the document does: 5,000
+        sessions take 2.1 s with no index, 5.8 s with one, 8.1 s with the participants'
+        compound one). A participant's sessions and the due reminders are found through
+        their series' ``ever_participant_ids`` and ``next_reminder_at`` instead of the
+        retired ``by_member`` and ``by_next_reminder``; `backfill_series_lookups` fills
+        those in for sessions stored before, ahead of the drop. No query reads sessions by
+        program (the retired ``by_program``) or sorts a participant's in the index (the
+        retired compound ``by_participant``).
         """
         return Indexes(
             SESSIONS,
-            (
-                IndexModel([("series_id", ASCENDING), ("starts_at", ASCENDING)], name="by_series"),
-                IndexModel([("participant_ids", ASCENDING)], name="by_member"),
-                IndexModel([("next_reminder_at", ASCENDING)], name="by_next_reminder"),
-            ),
-            retired=("by_participant", "by_program"),
+            (IndexModel([("series_id", ASCENDING), ("starts_at", ASCENDING)], name="by_series"),),
+            retired=("by_participant", "by_program", "by_member", "by_next_reminder"),
+            before_retiring=backfill_series_lookups,
         )
 
     async def write(self, writes: Sequence[SessionWrite], tx: Transaction) -> bool:
