@@ -147,7 +147,7 @@ class SeriesRepository:
         stored: Container[str] | None = None,
         next_reminders: Mapping[str, datetime] | None = None,
     ) -> None:
-        """Insert or update several series (the last of an id wins), in one bulk write.
+        """Insert or update several series (the last of an id wins): one insert, one bulk write.
 
         ``stored``: the ids of the series stored already, when the caller read them in
         ``tx``: the others are inserted in one command, cheaper than upserts (see
