@@ -139,3 +139,63 @@ async def test_a_member_who_left_keeps_their_past_sessions_and_an_erasure_takes_
         assert await database["series"].count_documents({"ever_participant_ids": MENTEE}) == 0
         assert await sessions_of(parts.series, parts.sessions, [MENTEE]) == []
         assert await sessions_of(parts.series, parts.sessions, [MENTEE_2])
+
+
+async def test_a_series_an_old_pod_stores_after_the_migration_gets_its_lookups(
+    make_settings: SettingsFactory,
+) -> None:
+    """During a rolling upgrade an old pod replaces a series without the lookups: the next
+    reminder round (and any start) gives them back, so its reminder fires and a former
+    member finds their past sessions."""
+    async with replica(make_settings) as scheduling:
+        parts, database = scheduling.scheduling, scheduling.database
+        await a_group_one_mentee_left(scheduling)
+        past = {d["_id"] async for d in database["sessions"].find({"participant_ids": MENTEE})}
+        now = utc_now()
+        upcoming = await database["sessions"].find_one(
+            {"series_id": GROUP, "status": "scheduled", "starts_at": {"$gt": now}},
+            sort=[("starts_at", ASCENDING)],
+        )
+        assert upcoming is not None
+        due_at = (now - timedelta(minutes=1)).replace(microsecond=0)  # stored to the ms
+        await database["sessions"].update_one(
+            {"_id": upcoming["_id"]},
+            {
+                "$set": {
+                    "reminders": [{"due_at": due_at, "lead_minutes": 60}],
+                    "next_reminder_at": due_at,
+                }
+            },
+        )
+
+        async def an_old_pod_stores_the_series() -> None:
+            """The earlier version replaced a series with a document without the lookups."""
+            document = await database["series"].find_one({"_id": GROUP})
+            assert document is not None
+            del document["ever_participant_ids"]
+            document.pop("next_reminder_at", None)
+            await database["series"].replace_one({"_id": GROUP}, document)
+
+        await an_old_pod_stores_the_series()
+        assert await sessions_of(parts.series, parts.sessions, [MENTEE]) == []
+        assert await parts.series.due_for_reminders(utc_now(), 10) == []
+
+        outcome = await parts.reminders.send_due()
+
+        assert outcome.backfilled == 1
+        assert [(r.due_at, r.lead_minutes) for r in outcome.sent] == [(due_at, 60)]
+        sent = await database["sessions"].find_one({"_id": upcoming["_id"]})
+        assert sent is not None
+        assert sent["reminders"] == []
+        found = await sessions_of(parts.series, parts.sessions, [MENTEE])
+        assert {s.session_id for s in found} == past
+        assert (await parts.reminders.send_due()).backfilled == 0
+
+        # A start gives every such series its lookups, once: running again changes nothing.
+        await an_old_pod_stores_the_series()
+        assert await parts.reminders.backfill_lookups() == 1
+        assert await parts.reminders.backfill_lookups() == 0
+        document = await database["series"].find_one({"_id": GROUP})
+        assert document is not None
+        assert set(document["ever_participant_ids"]) == {MENTOR, MENTEE, MENTEE_2}
+        assert document["next_reminder_at"] > utc_now()

@@ -10,10 +10,15 @@ Due reminders are found through their series (its ``next_reminder_at``, never la
 sessions' earliest pending reminder), then read from those series' sessions; after a round
 each series' next reminder is recomputed from its sessions, in a transaction that conflicts
 with any change lowering it meanwhile.
+
+Each round first gives up to a batch of series stored without those lookups (by a pod of an
+earlier version still running during a rolling upgrade) their lookups, so their reminders
+are found by that round.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -30,6 +35,8 @@ from scheduling.domain.sessions import Session
 class ReminderRound:
     """What one round did: series with a due reminder, reminders sent, reminders dropped."""
 
+    backfilled: int = 0
+    """Series that lacked their lookups and were given them."""
     due: int = 0
     sent: list[Reminder] = field(default_factory=list)
     dropped: int = 0
@@ -44,8 +51,11 @@ class Reminders:
         series: SeriesRepository,
         sessions: SessionRepository,
         batch_size: int,
+        backfill: Callable[[int], Awaitable[int]] | None = None,
     ):
+        """``backfill``: gives up to so many (0: all) series lacking their lookups them."""
         self._transactor = transactor
+        self._backfill = backfill
         self._series = series
         self._sessions = sessions
         self.batch_size = batch_size
@@ -53,9 +63,10 @@ class Reminders:
 
     async def send_due(self) -> ReminderRound:
         """One round over up to a batch of series with a due reminder, then their next ones."""
+        backfilled = await self.backfill_lookups(self.batch_size)
         now = utc_now()
         series_ids = await self._series.due_for_reminders(now, self.batch_size)
-        outcome = ReminderRound(due=len(series_ids))
+        outcome = ReminderRound(backfilled=backfilled, due=len(series_ids))
         if not series_ids:
             return outcome
         for session, pending in await self._sessions.due_reminders(series_ids, now):
@@ -68,6 +79,10 @@ class Reminders:
                 outcome.dropped += 1
         await self._transactor.run(partial(self._recompute, series_ids))
         return outcome
+
+    async def backfill_lookups(self, limit: int = 0) -> int:
+        """Give up to ``limit`` (0: all) series stored without lookups theirs; how many."""
+        return await self._backfill(limit) if self._backfill is not None else 0
 
     async def _recompute(self, series_ids: list[str], tx: Transaction) -> None:
         """Set the series' next reminders from their sessions as they are now.
