@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pymongo import ASCENDING, IndexModel
 
-from mentorship_kit.mongo import Indexes, ensure_indexes
+from mentorship_kit.mongo import Database, Indexes, ensure_indexes
 from mentorship_kit.runtime import ServiceRuntime
 
 pytestmark = pytest.mark.integration
@@ -36,3 +36,49 @@ async def test_retired_indexes_are_dropped_and_declared_ones_kept(
 
     names = set(await runtime.database["things"].index_information())
     assert names == {"_id_", "by_a_only", "by_c"}
+
+
+async def test_a_migration_runs_before_the_retired_indexes_go_and_only_while_one_is_there(
+    runtime: ServiceRuntime,
+) -> None:
+    database = runtime.database
+    await ensure_indexes(
+        database, [Indexes("items", (IndexModel([("owner", ASCENDING)], name="by_owner"),))]
+    )
+    await database["items"].insert_many([{"_id": 1, "owner": "ada"}, {"_id": 2, "owner": "bo"}])
+    seen: list[set[str]] = []
+
+    async def migrate(db: Database) -> None:
+        # The old index is still there while the migration runs: it may rely on it.
+        seen.append(set(await db["items"].index_information()))
+        async for item in db["items"].find({"owner": {"$exists": True}}):
+            await db["owners"].update_one(
+                {"_id": item["owner"]}, {"$addToSet": {"items": item["_id"]}}, upsert=True
+            )
+
+    after = Indexes("items", retired=("by_owner",), before_retiring=migrate)
+    await ensure_indexes(database, [after])
+    await ensure_indexes(database, [after])  # the index is gone: the migration does not rerun
+
+    assert seen == [{"_id_", "by_owner"}]
+    assert set(await database["items"].index_information()) == {"_id_"}
+    owners = {d["_id"]: d["items"] async for d in database["owners"].find()}
+    assert owners == {"ada": [1], "bo": [2]}
+
+
+async def test_no_migration_runs_where_no_retired_index_exists(runtime: ServiceRuntime) -> None:
+    calls: list[str] = []
+
+    async def migrate(db: Database) -> None:
+        calls.append(db.name)
+
+    fresh = Indexes(
+        "fresh",
+        (IndexModel([("a", ASCENDING)], name="by_a"),),
+        retired=("by_old",),
+        before_retiring=migrate,
+    )
+    await ensure_indexes(runtime.database, [fresh])
+
+    assert calls == []
+    assert set(await runtime.database["fresh"].index_information()) == {"_id_", "by_a"}

@@ -15,6 +15,7 @@ from mentorship_contracts.types import utc_now
 from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_devstack.tokens import dev_person_id
 from mentorship_kit.outbox import OUTBOX_COLLECTION, Transaction
+from scheduling.usecases.storing import sessions_of
 
 from .direct import Replica, replica
 from .scenario import BERLIN, NEW_YORK, PROGRAM, pair, participant, program
@@ -106,8 +107,19 @@ async def test_a_batch_of_new_pairs_is_planned_with_one_read_and_write_of_each_k
             mark_planned=1,
         )
         assert await scheduling.database["series"].count_documents({"program_id": PROGRAM}) == PAIRS
-        planned = await parts.sessions.of_participants([f"mentee-{n}" for n in range(PAIRS)])
+        mentees = [f"mentee-{n}" for n in range(PAIRS)]
+        planned = await sessions_of(parts.series, parts.sessions, mentees)
         assert len(planned) >= 10 * PAIRS
+        # Each series keeps who its sessions are for and when the first reminder falls due:
+        # what the sessions' retired indexes answered.
+        series = await scheduling.database["series"].find_one({"_id": "pair-0"})
+        assert series is not None
+        assert sorted(series["ever_participant_ids"]) == ["mentee-0", "mentor-0"]
+        first = min(
+            [d async for d in scheduling.database["sessions"].find({"series_id": "pair-0"})],
+            key=lambda d: d["starts_at"],
+        )
+        assert series["next_reminder_at"] == first["next_reminder_at"]
         assert await announced(scheduling) == Counter(SessionScheduled=len(planned))
         for item in pairs:
             known = await parts.pair_records.get(item.pair_id)

@@ -120,6 +120,11 @@ async def test_a_group_whose_last_mentee_left_starts_again_with_a_new_one(
 
         mine = await client.get("/v1/me/sessions", headers=as_person(MENTEE_2_EMPLOYEE))
         assert {s["session_id"] for s in mine.json()["sessions"]} == {s["session_id"] for s in new}
+        # The first mentee is no member any more, yet still sees the sessions that were theirs.
+        former = await client.get("/v1/me/sessions", headers=as_person(MENTEE_EMPLOYEE))
+        assert {s["session_id"] for s in former.json()["sessions"]} == old_ids
+        admin_view = await client.get(f"/v1/participants/{MENTEE}/sessions", headers=ADMIN)
+        assert {s["session_id"] for s in admin_view.json()["sessions"]} == old_ids
 
 
 async def test_sessions_follow_the_program_end_date(

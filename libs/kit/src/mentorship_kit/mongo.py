@@ -6,7 +6,7 @@ MongoDB-compatible server is behind the URL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,17 +40,33 @@ class Indexes:
     models: Sequence[IndexModel] = field(default_factory=tuple)
     retired: Sequence[str] = ()
     """Names of indexes an earlier version declared and no query needs any more: dropped."""
+    before_retiring: Callable[[Database], Awaitable[object]] | None = None
+    """A migration to run before the retired indexes are dropped, while any of them exists.
+
+    For data an earlier version found through a retired index and this one finds another
+    way (a field it now keeps elsewhere, say): the migration fills that in first. A retired
+    index still there is the sign the migration has not finished, so it runs on each start
+    until the drop succeeds, and never again after; it must be idempotent (a start that
+    crashes between the two runs it again). It runs after the declared indexes of the
+    collections listed before this one are created.
+    """
 
 
 async def ensure_indexes(database: Database, declarations: Sequence[Indexes]) -> None:
-    """Create every declared index (a no-op for those that exist), drop the retired ones."""
+    """Create every declared index (a no-op for those that exist), drop the retired ones.
+
+    Declarations are handled in order; a declaration's `Indexes.before_retiring` runs just
+    before its retired indexes are dropped, and only if one of them exists.
+    """
     for declaration in declarations:
         collection = database[declaration.collection]
         if declaration.retired:
             existing = set(await collection.index_information())
-            for name in declaration.retired:
-                if name in existing:
-                    await collection.drop_index(name)
+            present = [name for name in declaration.retired if name in existing]
+            if present and declaration.before_retiring is not None:
+                await declaration.before_retiring(database)
+            for name in present:
+                await collection.drop_index(name)
         if declaration.models:
             await collection.create_indexes(list(declaration.models))
 

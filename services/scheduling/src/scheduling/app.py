@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 
 from mentorship_kit.auth import Authenticator
@@ -10,6 +12,7 @@ from mentorship_kit.mongo import Database
 from mentorship_kit.outbox import Transactor
 from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
+from scheduling.adapters.migrations import backfill_series_lacking_lookups
 from scheduling.adapters.pairs import PairRepository, program_store
 from scheduling.adapters.people import People
 from scheduling.adapters.series import SeriesRepository
@@ -84,7 +87,13 @@ class Scheduling:
         self.calendars = Calendars(
             people=self.people, sessions=self.session_service, programs=self.program_events
         )
-        self.reminders = Reminders(transactor, self.sessions, settings.reminder_batch_size)
+        self.reminders = Reminders(
+            transactor,
+            self.series,
+            self.sessions,
+            settings.reminder_batch_size,
+            backfill=partial(backfill_series_lacking_lookups, database),
+        )
         self.export = PersonalDataExport(self.people, self.series, self.sessions)
 
 

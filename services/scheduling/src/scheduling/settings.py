@@ -32,7 +32,12 @@ class SchedulingSettings(ServiceSettings):
     reminder_poll_s: float = Field(
         default=15.0, gt=0, le=600, description="How often due reminders are looked for."
     )
-    reminder_batch_size: int = Field(default=200, ge=1, le=5000)
+    reminder_batch_size: int = Field(
+        default=200,
+        ge=1,
+        le=5000,
+        description="Series (each with any number of due sessions) looked at per reminder round.",
+    )
     planning_poll_s: float = Field(
         default=2.0,
         gt=0,

@@ -1,11 +1,21 @@
-"""MongoDB storage of series (one per pair, or per group)."""
+"""MongoDB storage of series (one per pair, or per group).
+
+A series also keeps two lookups for its sessions, so that the many session documents need
+no index but their series': ``ever_participant_ids``, everyone any of its sessions was ever
+for (members who left a group or were re-matched stay, erased participants go), by which a
+participant's sessions are found; and ``next_reminder_at``, no later than the earliest
+pending reminder of its sessions (it may be earlier: a session that moved later or was
+cancelled leaves it low until the reminder scan recomputes it), by which due reminders are
+found. Absent, never null, when nothing is pending: ``$min`` treats null as the smallest.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReplaceOne
+from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from mentorship_kit.batching import chunks, store
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
@@ -16,14 +26,17 @@ SERIES = "series"
 
 
 class SeriesRepository:
-    """Series by id, by member pair and by member person."""
+    """Series by id, by member pair, person or participant, and by their next reminder."""
 
     def __init__(self, database: Database) -> None:
         self._series: Collection = database[SERIES]
 
     @staticmethod
     def indexes() -> Indexes:
-        """Series are found by a member's pair, participant or person, and by program."""
+        """Series by a member's pair, participant or person, program, next reminder, and ever.
+
+        ``by_participant_ever``: anyone their sessions were ever for.
+        """
         return Indexes(
             SERIES,
             (
@@ -31,6 +44,8 @@ class SeriesRepository:
                 IndexModel([("members.participant_id", ASCENDING)], name="by_participant"),
                 IndexModel([("members.person_id", ASCENDING)], name="by_person"),
                 IndexModel([("program_id", ASCENDING)], name="by_program"),
+                IndexModel([("ever_participant_ids", ASCENDING)], name="by_participant_ever"),
+                IndexModel([("next_reminder_at", ASCENDING)], name="by_next_reminder"),
             ),
         )
 
@@ -68,6 +83,53 @@ class SeriesRepository:
         )
         return [_series(document) async for document in cursor]
 
+    async def ids_ever_with(
+        self, participant_ids: Iterable[str], tx: Transaction | None = None
+    ) -> list[str]:
+        """The ids of the series any of ``participant_ids`` ever had a session in."""
+        found: list[str] = []
+        for chunk in chunks(participant_ids):
+            cursor = self._series.find(
+                {"ever_participant_ids": {"$in": chunk}},
+                {"_id": 1},
+                session=tx.session if tx else None,
+            )
+            found += [document["_id"] async for document in cursor]
+        return sorted(set(found))
+
+    async def due_for_reminders(self, now: datetime, limit: int) -> list[str]:
+        """Up to ``limit`` ids of series whose next reminder is due by ``now``, earliest first."""
+        cursor = (
+            self._series.find({"next_reminder_at": {"$lte": now}}, {"_id": 1})
+            .sort("next_reminder_at", ASCENDING)
+            .limit(limit)
+        )
+        return [document["_id"] async for document in cursor]
+
+    async def set_next_reminders(
+        self, next_reminders: Mapping[str, datetime | None], tx: Transaction
+    ) -> None:
+        """Set each series' next reminder as recomputed from its sessions (None: none left)."""
+        writes = [
+            UpdateOne(
+                {"_id": key},
+                {"$set": {"next_reminder_at": due}}
+                if due is not None
+                else {"$unset": {"next_reminder_at": ""}},
+            )
+            for key, due in next_reminders.items()
+        ]
+        if writes:
+            await self._series.bulk_write(writes, ordered=False, session=tx.session)
+
+    async def forget_participant(self, participant_id: str, tx: Transaction) -> None:
+        """Take an erased participant out of every series' ``ever_participant_ids``."""
+        await self._series.update_many(
+            {"ever_participant_ids": participant_id},
+            {"$pull": {"ever_participant_ids": participant_id}},
+            session=tx.session,
+        )
+
     async def of_program(self, program_id: str, tx: Transaction) -> list[Series]:
         """Every series of a program."""
         cursor = self._series.find({"program_id": program_id}, session=tx.session)
@@ -78,39 +140,62 @@ class SeriesRepository:
         await self.save_all([series], tx)
 
     async def save_all(
-        self, series: Sequence[Series], tx: Transaction, *, stored: Container[str] | None = None
+        self,
+        series: Sequence[Series],
+        tx: Transaction,
+        *,
+        stored: Container[str] | None = None,
+        next_reminders: Mapping[str, datetime] | None = None,
     ) -> None:
-        """Insert or replace several series (the last of an id wins).
+        """Insert or update several series (the last of an id wins): one insert, one bulk write.
 
         ``stored``: the ids of the series stored already, when the caller read them in
         ``tx``: the others are inserted in one command, cheaper than upserts (see
         `mentorship_kit.batching.store`); without it every series is upserted.
+        ``next_reminders``: the earliest reminder of the sessions just written, per series
+        (of these or of any other series): each series' next reminder is lowered to it.
+        A stored series keeps its former members in ``ever_participant_ids``.
         """
         latest = {item.series_id: item for item in series}
-        if not latest:
-            return
-        if stored is None:
-            writes = [
-                ReplaceOne({"_id": key}, _document(item), upsert=True)
-                for key, item in latest.items()
-            ]
-            await self._series.bulk_write(writes, ordered=True, session=tx.session)
-            return
-        await store(
-            self._series,
-            tx,
-            new=[_document(item) for key, item in latest.items() if key not in stored],
-            changed=[
-                ReplaceOne({"_id": key}, _document(item))
-                for key, item in latest.items()
-                if key in stored
-            ],
-        )
+        due = dict(next_reminders or {})
+        new = [
+            _document(item, due.get(key))
+            for key, item in latest.items()
+            if stored is not None and key not in stored
+        ]
+        changed = [
+            UpdateOne({"_id": key}, _update(item, due.get(key)), upsert=stored is None)
+            for key, item in latest.items()
+            if stored is None or key in stored
+        ]
+        changed += [
+            UpdateOne({"_id": key}, {"$min": {"next_reminder_at": at}})
+            for key, at in due.items()
+            if key not in latest
+        ]
+        await store(self._series, tx, new=new, changed=changed)
 
 
-def _document(series: Series) -> Document:
+def _document(series: Series, next_reminder_at: datetime | None) -> Document:
+    document = {"_id": series.series_id, **_fields(series)}
+    document["ever_participant_ids"] = list(series.participant_ids)
+    if next_reminder_at is not None:
+        document["next_reminder_at"] = next_reminder_at
+    return document
+
+
+def _update(series: Series, next_reminder_at: datetime | None) -> Document:
+    update: Document = {
+        "$set": _fields(series),
+        "$addToSet": {"ever_participant_ids": {"$each": list(series.participant_ids)}},
+    }
+    if next_reminder_at is not None:
+        update["$min"] = {"next_reminder_at": next_reminder_at}
+    return update
+
+
+def _fields(series: Series) -> Document:
     return {
-        "_id": series.series_id,
         "program_id": series.program_id,
         "members": [
             {

@@ -1,4 +1,9 @@
-"""MongoDB storage of sessions and their pending reminders."""
+"""MongoDB storage of sessions and their pending reminders.
+
+Sessions are the many documents (about 13 per pair), so they carry one index only, by
+series: a participant's sessions and the due reminders are found through their series (see
+`scheduling.adapters.series`), then read by series id.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,10 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, ReplaceOne
 
 from mentorship_contracts.types import SessionCancelReason
-from mentorship_kit.batching import chunks, store
+from mentorship_kit.batching import chunks, find_in, store
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
+from scheduling.adapters.migrations import backfill_series_lookups
 from scheduling.domain.reminders import Reminder
 from scheduling.domain.sessions import Session, SessionStatus
 
@@ -30,30 +36,30 @@ class SessionWrite:
 
 
 class SessionRepository:
-    """Sessions by id, by series, by participant, and by when a reminder falls due."""
+    """Sessions by id and by series (and, within series, by participant or due reminder)."""
 
     def __init__(self, database: Database) -> None:
         self._sessions: Collection = database[SESSIONS]
 
     @staticmethod
     def indexes() -> Indexes:
-        """Sessions are listed per series and participant, and scanned for due reminders.
+        """Sessions are listed per series; nothing else is indexed.
 
-        No more than these: every index makes each of the many session inserts slower (on
-        the development database each secondary index costs about what storing the document
-        does: 5,000 sessions take 2.1 s with no index, 5.8 s with one, 8.1 s with the
-        participants' compound one). A participant's sessions are few, so they are sorted
-        in memory rather than by a compound multikey index; no query reads sessions by
-        program (the retired ``by_program`` index).
+        Every index makes each of the many session inserts slower (on the development
+        database each secondary index costs about what storing the document does: 5,000
+        sessions take 2.1 s with no index, 5.8 s with one, 8.1 s with the participants'
+        compound one). A participant's sessions and the due reminders are found through
+        their series' ``ever_participant_ids`` and ``next_reminder_at`` instead of the
+        retired ``by_member`` and ``by_next_reminder``; `backfill_series_lookups` fills
+        those in for sessions stored before, ahead of the drop. No query reads sessions by
+        program (the retired ``by_program``) or sorts a participant's in the index (the
+        retired compound ``by_participant``).
         """
         return Indexes(
             SESSIONS,
-            (
-                IndexModel([("series_id", ASCENDING), ("starts_at", ASCENDING)], name="by_series"),
-                IndexModel([("participant_ids", ASCENDING)], name="by_member"),
-                IndexModel([("next_reminder_at", ASCENDING)], name="by_next_reminder"),
-            ),
-            retired=("by_participant", "by_program"),
+            (IndexModel([("series_id", ASCENDING), ("starts_at", ASCENDING)], name="by_series"),),
+            retired=("by_participant", "by_program", "by_member", "by_next_reminder"),
+            before_retiring=backfill_series_lookups,
         )
 
     async def write(self, writes: Sequence[SessionWrite], tx: Transaction) -> bool:
@@ -105,37 +111,72 @@ class SessionRepository:
         return [_session(document) async for document in cursor]
 
     async def of_many_series(
-        self, series_ids: Iterable[str], tx: Transaction
+        self, series_ids: Iterable[str], tx: Transaction | None = None
     ) -> dict[str, list[Session]]:
         """The sessions of each of ``series_ids``, in time order (a read per `IN_CHUNK`)."""
         grouped: dict[str, list[Session]] = {}
         for chunk in chunks(series_ids):
-            cursor = self._sessions.find({"series_id": {"$in": chunk}}, session=tx.session).sort(
-                "starts_at", ASCENDING
-            )
+            cursor = self._sessions.find(
+                {"series_id": {"$in": chunk}}, session=tx.session if tx else None
+            ).sort("starts_at", ASCENDING)
             async for document in cursor:
                 session = _session(document)
                 grouped.setdefault(session.series_id, []).append(session)
         return grouped
 
-    async def of_participants(self, participant_ids: Sequence[str]) -> list[Session]:
-        """Every session of any of ``participant_ids``, in time order."""
-        cursor = self._sessions.find({"participant_ids": {"$in": list(participant_ids)}})
-        found = [_session(document) async for document in cursor]
+    async def of_participants(
+        self, participant_ids: Iterable[str], series_ids: Iterable[str]
+    ) -> list[Session]:
+        """The sessions of ``series_ids`` that any of ``participant_ids`` is for, in time order.
+
+        ``series_ids``: the series any of them ever had a session in
+        (`SeriesRepository.ids_ever_with`); sessions are read by series, with their index.
+        """
+        wanted = set(participant_ids)
+        found = [
+            session
+            for sessions in (await self.of_many_series(series_ids)).values()
+            for session in sessions
+            if wanted.intersection(session.participant_ids)
+        ]
         return sorted(found, key=lambda session: (session.starts_at, session.session_id))
 
     async def due_reminders(
-        self, now: datetime, limit: int
+        self, series_ids: Iterable[str], now: datetime
     ) -> list[tuple[Session, list[Reminder]]]:
-        """Scheduled sessions with a reminder due by ``now``."""
-        cursor = (
-            self._sessions.find(
-                {"next_reminder_at": {"$lte": now}, "status": SessionStatus.SCHEDULED.value}
+        """The scheduled sessions of ``series_ids`` with a reminder due by ``now``, earliest first.
+
+        ``series_ids``: those `SeriesRepository.due_for_reminders` found.
+        """
+        found = [
+            (_session(document), _reminders(document))
+            async for document in find_in(
+                self._sessions,
+                series_ids,
+                field="series_id",
+                query={"next_reminder_at": {"$lte": now}, "status": SessionStatus.SCHEDULED.value},
             )
-            .sort("next_reminder_at", ASCENDING)
-            .limit(limit)
-        )
-        return [(_session(d), _reminders(d)) async for d in cursor]
+        ]
+        return sorted(found, key=lambda item: item[1][0].due_at if item[1] else now)
+
+    async def next_reminders(
+        self, series_ids: Iterable[str], tx: Transaction
+    ) -> dict[str, datetime | None]:
+        """When each of ``series_ids``' next pending reminder falls due (None: none pending)."""
+        due: dict[str, datetime | None] = dict.fromkeys(series_ids)
+        async for document in find_in(
+            self._sessions,
+            due,
+            field="series_id",
+            query={"status": SessionStatus.SCHEDULED.value, "next_reminder_at": {"$ne": None}},
+            projection={"series_id": 1, "next_reminder_at": 1},
+            tx=tx,
+        ):
+            at = _utc(document["next_reminder_at"])
+            current = due[document["series_id"]]
+            if at is not None and (current is None or at < current):
+                due[document["series_id"]] = at
+        return due
 
     async def take_reminders(
         self,
@@ -158,14 +199,31 @@ class SessionRepository:
         )
         return result.modified_count == 1
 
-    async def remove_participant(self, participant_id: str, tx: Transaction) -> int:
-        """Take an erased participant off every session."""
+    async def remove_participant(
+        self, participant_id: str, series_ids: Sequence[str], tx: Transaction
+    ) -> int:
+        """Take an erased participant off every session of ``series_ids`` (all they were in)."""
+        if not series_ids:
+            return 0
         result = await self._sessions.update_many(
-            {"participant_ids": participant_id},
+            {"series_id": {"$in": list(series_ids)}, "participant_ids": participant_id},
             {"$pull": {"participant_ids": participant_id}},
             session=tx.session,
         )
         return result.modified_count
+
+
+def earliest_reminders(writes: Iterable[SessionWrite]) -> dict[str, datetime]:
+    """The earliest pending reminder of the written sessions, per series (none: left out)."""
+    earliest: dict[str, datetime] = {}
+    for item in writes:
+        if item.session.status is not SessionStatus.SCHEDULED or not item.reminders:
+            continue
+        due = min(reminder.due_at for reminder in item.reminders)
+        series_id = item.session.series_id
+        if series_id not in earliest or due < earliest[series_id]:
+            earliest[series_id] = due
+    return earliest
 
 
 def _reminder_fields(reminders: Sequence[Reminder]) -> Document:

@@ -62,7 +62,14 @@ class ReminderWorker:
         )
 
     async def run(self) -> None:
-        """The background loop: send what is due, then wait a poll interval."""
+        """The background loop: send what is due, then wait a poll interval.
+
+        On start, first every series stored without lookups (by an earlier version's pod
+        during a rolling upgrade) gets them; each round then catches those stored since.
+        """
+        backfilled = await self._reminders.backfill_lookups()
+        if backfilled:
+            logger.info("series lookups backfilled", extra={"series": backfilled})
         while True:
             outcome = await self._reminders.send_due()
             for reminder in outcome.sent:

@@ -12,6 +12,7 @@ from scheduling.adapters.people import KnownParticipant, People
 from scheduling.adapters.series import SeriesRepository
 from scheduling.adapters.sessions import SessionRepository
 from scheduling.domain.sessions import Member, Series, Session
+from scheduling.usecases.storing import sessions_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,6 @@ class PersonalDataExport:
             generated_at=generated_at,
             registrations=registrations,
             series=memberships,
-            sessions=await self._sessions.of_participants(sorted(ids)) if ids else [],
+            sessions=await sessions_of(self._series, self._sessions, ids),
             feed_created_at=await self._people.feed_created_at(person_id),
         )

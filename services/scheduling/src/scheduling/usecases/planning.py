@@ -169,7 +169,10 @@ class Planner:
             ],
             tx,
         )
-        await self._sessions.remove_participant(erased.participant_id, tx)
+        # Every series they had a session in, including those they had left.
+        ever = await self._series.ids_ever_with([erased.participant_id], tx)
+        await self._sessions.remove_participant(erased.participant_id, ever, tx)
+        await self._series.forget_participant(erased.participant_id, tx)
 
     async def program_changed(
         self, before: ProgramState, after: ProgramState, tx: Transaction
@@ -206,9 +209,15 @@ class Planner:
         ``stored_series``: the ids of the series stored before, if read in ``tx`` (the
         others are inserted, see `SeriesRepository.save_all`).
         """
-        await self._series.save_all(_changed_series(decisions), tx, stored=stored_series)
-        changes = SessionChanges.merged(decision.sessions for decision in decisions)
-        await store_sessions(self._sessions, changes, self._leads, tx)
+        await store_sessions(
+            self._series,
+            self._sessions,
+            SessionChanges.merged(decision.sessions for decision in decisions),
+            self._leads,
+            tx,
+            changed_series=_changed_series(decisions),
+            stored_series=stored_series,
+        )
 
 
 def _member_ids(pair: PairCreated) -> tuple[str, str]:

@@ -22,7 +22,7 @@ from scheduling.domain import changes as decide
 from scheduling.domain.changes import SessionChanges
 from scheduling.domain.planning import KnownPair
 from scheduling.domain.sessions import Series, Session, SessionStatus
-from scheduling.usecases.storing import store_sessions
+from scheduling.usecases.storing import sessions_of, store_sessions
 
 
 class RescheduleScope(StrEnum):
@@ -108,14 +108,14 @@ class SessionService:
         return series, session
 
     async def of_person(self, person_id: str) -> list[Session]:
-        """Every session of a person, across programs."""
+        """Every session of a person, across programs (those of series they left too)."""
         participant_ids = {
             member.participant_id
             for series in await self._series.of_person(person_id)
             for member in series.members
             if member.person_id == person_id
-        }
-        return await self._sessions.of_participants(sorted(participant_ids))
+        } | set(await self._people.participant_ids(person_id))
+        return await sessions_of(self._series, self._sessions, participant_ids)
 
     async def of_participant(self, participant_id: str, caller: Principal) -> list[Session]:
         """The sessions of one participant in the programs the caller manages (all: admins).
@@ -126,7 +126,7 @@ class SessionService:
         programs = await self._managers.managed_by(caller)
         if programs is not None and not programs:
             raise ForbiddenError(_MANAGERS_ONLY)
-        sessions = await self._sessions.of_participants([participant_id])
+        sessions = await sessions_of(self._series, self._sessions, [participant_id])
         return [session for session in sessions if visible(programs, session.program_id)]
 
     async def zones(self, participant_ids: Sequence[str]) -> dict[str, str]:
@@ -228,7 +228,7 @@ class SessionService:
 
     async def _store(self, changes: SessionChanges, tx: Transaction) -> Session:
         """Store a decision's sessions and stage its events; the first session changed."""
-        await store_sessions(self._sessions, changes, self._leads, tx)
+        await store_sessions(self._series, self._sessions, changes, self._leads, tx)
         return changes.sessions[0]
 
 
