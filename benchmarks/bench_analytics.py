@@ -442,9 +442,9 @@ def cpu_seconds(pid: int) -> float | None:
 
 
 def metric(text: str, name: str) -> float:
-    """A metric's value in a Prometheus exposition (0 when absent)."""
-    found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
+    """A metric's value in a Prometheus exposition, summed over its labels (0 when absent)."""
+    found = re.findall(rf"^{re.escape(name)}(?:{{[^}}]*}})? (\S+)$", text, re.MULTILINE)
+    return sum(float(value) for value in found)
 
 
 async def raw_rates(mongodb_url: str, batch: int) -> tuple[float, float]:
