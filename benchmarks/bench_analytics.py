@@ -14,8 +14,10 @@ service as a real process, then:
    It prints the events projected per second and the documents written per event (the
    read models', their aggregates' and the consumer's idempotence writes, from the
    service's metrics).
-2. **The same database's raw bulk rate, in the same run.** Writes as many documents (copies
-   of the projected ones) into a scratch database with bulk upserts, then with bulk
+2. **The same database's raw bulk rate, in the same run.** Writes as many documents per
+   collection as the projection wrote (the very documents it stored, into a scratch database
+   with the same indexes), with bulk upserts (each stored document's id in rounds, so the
+   first write inserts and the next ones replace, as the projection's did), then with bulk
    inserts, in batches of the size the projection wrote per transaction; the projection's
    throughput is compared with both, for the same number of document writes.
 3. **Reports.** Asks for every report of both programs in turn, ``--requests`` times each,
@@ -26,11 +28,16 @@ line::
 
     analytics events=<n> seconds=<s> events_per_s=<r> writes_per_event=<w>
       projection_vs_raw_upserts=<x> projection_vs_raw_inserts=<x> final_lag_s=<s>
-      service_cpu_s=<s> report_p95_ms_max=<ms> report_p95_ratio_max=<x> <report>=<ms>/<ms> ...
+      service_cpu_s=<s> projection_db_cpu_s=<s> raw_upserts_db_cpu_s=<s>
+      cpu_projection_vs_raw_upserts=<x> report_p95_ms_max=<ms> report_p95_ratio_max=<x>
+      <report>=<ms>/<ms> ...
 
 (on one line; ``<report>=<large p95>/<small p95>`` in ms). ``service_cpu_s`` is the CPU time
 the analytics process spent projecting (from /proc, so Linux only; "n/a" elsewhere): on a
-shared machine it moves far less with the load than the wall-clock figures do.
+shared machine it moves far less with the load than the wall-clock figures do. So do the
+database server's CPU seconds (a local embedded server only), given as
+``projection_db_cpu_s`` and ``raw_upserts_db_cpu_s`` and as the projection's share of the raw
+upserts' rate by them, ``cpu_projection_vs_raw_upserts`` (documents per database CPU second).
 
 Usage: python benchmarks/bench_analytics.py [--pairs 5000] [--small-pairs 50]
        [--order time|pair] [--requests 40] [--seed 7]
@@ -47,14 +54,16 @@ import re
 import sys
 import time
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from aiokafka import AIOKafkaProducer
-from pymongo import AsyncMongoClient, InsertOne, ReplaceOne
+from pymongo import AsyncMongoClient, IndexModel, InsertOne, ReplaceOne
 
 from mentorship_contracts import IntegrationEvent, encode, seal
 from mentorship_contracts.events import (
@@ -119,8 +128,8 @@ IDEMPOTENCE = "mentorship_consumer_idempotence_writes_total"
 BATCHES = "mentorship_consumer_batch_duration_seconds_count"
 LAG = "mentorship_analytics_projection_lag_seconds"
 STALL_S = 180.0
-RAW_SAMPLE = 30_000
-"""Raw writes timed for the baseline (the rate, not the count, is what is compared)."""
+OFFSETS = "consumer_offsets"
+"""Where the consumer's idempotence writes go (per-partition offsets)."""
 
 
 @dataclass
@@ -454,63 +463,114 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def database_cpu_seconds(mongodb_url: str) -> float | None:
+    """CPU time the local database server (embedded, on this URL's port) has used so far."""
+    port = str(urlsplit(mongodb_url).port).encode()
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            argv = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"secantus" in argv and port in argv:
+            return cpu_seconds(int(cmdline.parent.name))
+    return None
+
+
+def cpu_share(writes: float, cpu_s: float | None, raw: float, raw_cpu_s: float | None) -> str:
+    """``writes`` per CPU second as a share of ``raw`` writes per CPU second ("n/a": unknown)."""
+    if not cpu_s or not raw_cpu_s:
+        return "n/a"
+    return f"{writes / cpu_s / (raw / raw_cpu_s):.2f}"
+
+
+def seconds(cpu_s: float | None) -> str:
+    """A CPU time for the last line ("n/a": unknown)."""
+    return "n/a" if cpu_s is None else f"{cpu_s:.1f}"
+
+
 def metric(text: str, name: str) -> float:
-    """A metric's value in a Prometheus exposition (0 when absent)."""
-    found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
+    """A metric's value in a Prometheus exposition, summed over its labels (0 when absent)."""
+    found = re.findall(rf"^{re.escape(name)}(?:{{[^}}]*}})? (\S+)$", text, re.MULTILINE)
+    return sum(float(value) for value in found)
 
 
-async def raw_rates(mongodb_url: str, batch: int) -> tuple[float, float]:
+def per_label(text: str, name: str, label: str) -> dict[str, float]:
+    """A labelled metric's value per value of ``label`` in a Prometheus exposition."""
+    found = re.findall(
+        rf'^{re.escape(name)}{{[^}}]*{re.escape(label)}="([^"]*)"[^}}]*}} (\S+)$',
+        text,
+        re.MULTILINE,
+    )
+    totals: dict[str, float] = {}
+    for value, n in found:
+        totals[value] = totals.get(value, 0.0) + float(n)
+    return totals
+
+
+@dataclass(frozen=True)
+class RawRates:
+    """The raw baseline: how many writes, and their rates and database CPU time."""
+
+    writes: int
+    upserts_per_s: float
+    inserts_per_s: float
+    upserts_db_cpu_s: float | None
+
+
+async def raw_rates(mongodb_url: str, written: Mapping[str, float], batch: int) -> RawRates:
     """Documents per second this database takes in bulk upserts and in bulk inserts.
 
-    The documents are copies of the projected read models (the database the service wrote),
-    written into a scratch database in batches of ``batch``.
+    As many writes per collection as the projection made (``written``), of the very
+    documents it stored, into collections with the same indexes in a scratch database, in
+    batches of the projection's average size per transaction (one bulk write per collection
+    and batch, as the projection does). Upserts go to the stored documents' ids, in rounds:
+    the first write of each inserts it, the next ones replace it, as the projection's did.
+    Inserts give every write a new id. No reads, no transactions: the raw rate.
     """
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url, tz_aware=True)
     try:
         names = [n for n in await client.list_database_names() if n.startswith("test_analytics")]
         source = client[names[0]]
-        samples: list[dict[str, Any]] = []
-        for name in sorted(await source.list_collection_names()):
-            if name.startswith("rm_"):
-                samples += await source[name].find().limit(RAW_SAMPLE // 8).to_list()
-        scratch = client["bench_raw"]
-        rates = []
+        plan: list[tuple[int, str, dict[str, Any]]] = []
+        indexes: dict[str, list[IndexModel]] = {}
+        for name, count in sorted(written.items()):
+            wanted = round(count)
+            documents = await source[name].find().limit(wanted).to_list()
+            if not documents:
+                continue
+            plan += [
+                (n // len(documents), name, documents[n % len(documents)]) for n in range(wanted)
+            ]
+            indexes[name] = [
+                IndexModel(list(index["key"].items()), name=index["name"])
+                for index in await (await source[name].list_indexes()).to_list()
+                if index["name"] != "_id_"
+            ]
+        plan.sort(key=lambda item: item[0])  # round after round: each id once per round
+        rates, cpu = [], None
         for upsert in (True, False):
-            collection = scratch["upserts" if upsert else "inserts"]
-            await collection.drop()
-            started = time.perf_counter()
-            for start in range(0, RAW_SAMPLE, batch):
-                documents = [
-                    {**samples[n % len(samples)], "_id": f"raw-{n}"}
-                    for n in range(start, min(start + batch, RAW_SAMPLE))
-                ]
-                writes: list[ReplaceOne[dict[str, Any]] | InsertOne[dict[str, Any]]] = [
-                    ReplaceOne({"_id": d["_id"]}, d, upsert=True) if upsert else InsertOne(d)
-                    for d in documents
-                ]
-                await collection.bulk_write(writes, ordered=False)
-            rates.append(RAW_SAMPLE / (time.perf_counter() - started))
-        await client.drop_database("bench_raw")
-        return rates[0], rates[1]
-    finally:
-        await client.close()
-
-
-async def stored_documents(mongodb_url: str) -> float:
-    """How many documents the service's database holds (each was written at least once)."""
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongodb_url)
-    try:
-        names = [n for n in await client.list_database_names() if n.startswith("test_analytics")]
-        database = client[names[0]]
-        return float(
-            sum(
-                [
-                    await database[name].count_documents({})
-                    for name in await database.list_collection_names()
-                ]
-            )
-        )
+            scratch = client["bench_raw_upserts" if upsert else "bench_raw_inserts"]
+            await client.drop_database(scratch.name)
+            for name, models in indexes.items():
+                if models:
+                    await scratch[name].create_indexes(models)
+            started, cpu_before = time.perf_counter(), database_cpu_seconds(mongodb_url)
+            for start in range(0, len(plan), batch):
+                by_collection: dict[str, list[Any]] = {}
+                for n, (_, name, document) in enumerate(plan[start : start + batch], start):
+                    by_collection.setdefault(name, []).append(
+                        ReplaceOne({"_id": document["_id"]}, document, upsert=True)
+                        if upsert
+                        else InsertOne({**document, "_id": f"raw-{n}"})
+                    )
+                for name, writes in by_collection.items():
+                    await scratch[name].bulk_write(writes, ordered=False)
+            rates.append(len(plan) / (time.perf_counter() - started))
+            cpu_after = database_cpu_seconds(mongodb_url)
+            if upsert and cpu_before is not None and cpu_after is not None:
+                cpu = cpu_after - cpu_before
+            await client.drop_database(scratch.name)
+        return RawRates(len(plan), rates[0], rates[1], cpu)
     finally:
         await client.close()
 
@@ -579,6 +639,7 @@ async def main(arguments: argparse.Namespace) -> int:
         httpx.AsyncClient(base_url=service.base_url, timeout=120) as client,
     ):
         started, cpu_started = time.perf_counter(), cpu_seconds(service.process.pid)
+        db_cpu_started = database_cpu_seconds(infrastructure.mongodb_url)
         publishing = asyncio.create_task(publish(infrastructure.kafka_bootstrap, prefix, events))
         text, projected, progressed = "", 0.0, time.perf_counter()
         while projected < len(events):
@@ -594,26 +655,34 @@ async def main(arguments: argparse.Namespace) -> int:
                 return 1
         elapsed = time.perf_counter() - started
         cpu_ended = cpu_seconds(service.process.pid)
+        db_cpu_ended = database_cpu_seconds(infrastructure.mongodb_url)
+        db_cpu = None
+        if db_cpu_started is not None and db_cpu_ended is not None:
+            db_cpu = db_cpu_ended - db_cpu_started
         cpu = "n/a"
         if cpu_started is not None and cpu_ended is not None:
             cpu = f"{cpu_ended - cpu_started:.1f}"
         await publishing
-        writes = metric(text, WRITTEN) + metric(text, IDEMPOTENCE)
-        if not metric(text, WRITTEN):  # a version without the metric: what it stored, at least
-            writes = await stored_documents(infrastructure.mongodb_url)
+        written = per_label(text, WRITTEN, "collection") | {OFFSETS: metric(text, IDEMPOTENCE)}
+        writes = sum(written.values())
         batches = max(metric(text, BATCHES), 1.0)
         print(
             f"projected {len(events)} events in {elapsed:.1f}s: {writes:.0f} documents written "
-            f"in {batches:.0f} transactions",
+            f"in {batches:.0f} transactions; per event: "
+            + ", ".join(
+                f"{name} {n / len(events):.3f}"
+                for name, n in sorted(written.items(), key=lambda item: -item[1])
+            ),
             flush=True,
         )
-        upserts, inserts = await raw_rates(
-            infrastructure.mongodb_url, max(1, round(writes / batches))
-        )
+        raw = await raw_rates(infrastructure.mongodb_url, written, max(1, round(writes / batches)))
+        upserts, inserts = raw.upserts_per_s, raw.inserts_per_s
         rate = writes / elapsed
         print(
-            f"raw bulk writes of the same database: {upserts:.0f} upserts/s, "
-            f"{inserts:.0f} inserts/s; the projection wrote {rate:.0f} documents/s",
+            f"raw bulk writes of the same database ({raw.writes} documents): {upserts:.0f} "
+            f"upserts/s, {inserts:.0f} inserts/s; the projection wrote {rate:.0f} documents/s "
+            f"(database CPU: projection {seconds(db_cpu)}s, raw upserts "
+            f"{seconds(raw.upserts_db_cpu_s)}s)",
             flush=True,
         )
         problems = [*await check(client, large), *await check(client, small)]
@@ -633,6 +702,10 @@ async def main(arguments: argparse.Namespace) -> int:
         f"projection_vs_raw_upserts={rate / upserts:.2f} "
         f"projection_vs_raw_inserts={rate / inserts:.2f} "
         f"final_lag_s={metric(text, LAG):.2f} service_cpu_s={cpu} "
+        f"projection_db_cpu_s={seconds(db_cpu)} "
+        f"raw_upserts_db_cpu_s={seconds(raw.upserts_db_cpu_s)} "
+        f"cpu_projection_vs_raw_upserts="
+        f"{cpu_share(writes, db_cpu, raw.writes, raw.upserts_db_cpu_s)} "
         f"report_p95_ms_max={max(b for b, _ in latencies.values()):.0f} "
         f"report_p95_ratio_max={max(ratios.values()):.2f} {per_report}"
     )

@@ -20,6 +20,13 @@ class AnalyticsSettings(ServiceSettings):
     analytics_gauge_interval_s: float = Field(
         default=30.0, gt=0, le=3600, description="How often the business gauges are recounted."
     )
+    consumer_batch_size: int = Field(
+        default=5000,
+        ge=1,
+        description="Most records projected in one transaction. Larger than other services' "
+        "(500): the events of a batch that fold into the same document cost one write, and "
+        "the batch's reads and writes are a few bulk calls whatever its size.",
+    )
     analytics_program_label_limit: int = Field(
         default=20,
         ge=0,

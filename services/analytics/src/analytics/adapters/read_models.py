@@ -229,8 +229,8 @@ class ReadModels:
 
     async def save(
         self, changes: Changes, created: set[Target], session: AsyncClientSession
-    ) -> int:
-        """Store what a batch changed: documents, counters, entries; how many were written.
+    ) -> dict[str, int]:
+        """Store what a batch changed: documents, counters, entries; writes per collection.
 
         ``created`` are the documents that did not exist when read: they are inserted (and
         if someone inserted one meanwhile, the transaction is run again).
@@ -257,7 +257,8 @@ class ReadModels:
             raise
         if aggregates:
             await self._aggregates.bulk_write(aggregates, ordered=False, session=session)
-        return sum(len(writes) for writes in by_kind.values()) + len(aggregates)
+        written = {f"{RM_PREFIX}{kind.collection}": len(writes) for kind, writes in by_kind.items()}
+        return written | ({AGGREGATES: len(aggregates)} if aggregates else {})
 
     async def _counter_writes(
         self, changes: Changes, session: AsyncClientSession

@@ -7,6 +7,8 @@ platform-wide total, so the number of series stays bounded however many programs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from mentorship_kit.metrics import Metrics
 
 ALL_PROGRAMS = "all"
@@ -21,7 +23,8 @@ class AnalyticsMetrics:
         )
         self._writes = metrics.counter(
             "analytics_documents_written_total",
-            "Documents the projection wrote (read models and their aggregates).",
+            "Documents the projection wrote (read models and their aggregates), per collection.",
+            "collection",
         )
         self._lag = metrics.gauge(
             "analytics_projection_lag_seconds",
@@ -38,11 +41,14 @@ class AnalyticsMetrics:
             "analytics_average_session_rating", "Average session rating (1-5).", "program"
         )
 
-    def projected(self, events: int, lag_s: float, written: int = 0) -> None:
-        """A batch of ``events`` was projected, writing ``written`` documents.
+    def projected(
+        self, events: int, lag_s: float, written: Mapping[str, int] | None = None
+    ) -> None:
+        """A batch of ``events`` was projected, writing ``written`` documents per collection.
 
         Its newest event is ``lag_s`` old.
         """
         self._events.inc(events)
-        self._writes.inc(written)
+        for collection, n in (written or {}).items():
+            self._writes.labels(collection).inc(n)
         self._lag.set(max(0.0, lag_s))

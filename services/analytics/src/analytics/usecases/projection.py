@@ -17,8 +17,8 @@ from mentorship_kit.outbox import Transaction
 class Projected:
     """What projecting a batch did."""
 
-    written: int
-    """Documents written (read models and aggregates)."""
+    written: dict[str, int]
+    """Documents written per collection (read models and aggregates)."""
     applied_before: frozenset[str]
     """Ids of the batch's events that their documents already held (published twice)."""
 
