@@ -447,6 +447,20 @@ class ReadModels:
             marked += (await goals.bulk_write(writes, ordered=False)).modified_count
         return marked
 
+    async def forget_erased_outcomes(self) -> int:
+        """Delete the outcomes of people the directory erased; how many were deleted.
+
+        The projection deletes them with the erasure; outcomes stored before it did stay
+        behind (safe to repeat, and to run beside the projection).
+        """
+        erased = await self._collection(PersonFact).distinct("_id", {"erased": True})
+        deleted = 0
+        for start in range(0, len(erased), LOAD_CHUNK):
+            chunk = erased[start : start + LOAD_CHUNK]
+            result = await self._collection(OutcomeFact).delete_many({"person_key": {"$in": chunk}})
+            deleted += result.deleted_count
+        return deleted
+
     async def program_ids(self) -> list[str]:
         """Every program some document belongs to."""
         found: set[str] = set()
