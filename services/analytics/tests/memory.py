@@ -21,7 +21,7 @@ from analytics.domain.aggregates import (
     EntrySet,
     ProgramAggregates,
 )
-from analytics.domain.documents import Fact, ProgramFact, RhythmFact
+from analytics.domain.documents import Fact, OutcomeFact, ProgramFact, RhythmFact
 from analytics.domain.facts import Batch, Target
 from mentorship_contracts import Envelope
 
@@ -63,6 +63,9 @@ class Store:
     def apply(self, changes: Changes) -> None:
         for target, document in changes.documents.items():
             self.documents[target] = stored(document)
+        for target, document in list(self.documents.items()):
+            if isinstance(document, OutcomeFact) and document.person_key in changes.forgotten:
+                del self.documents[target]
         for program, counts in changes.counts.items():
             self.counts[program].update(counts)
         for key, entries in changes.entries.items():

@@ -272,7 +272,11 @@ async def test_a_participant_exports_the_documents_naming_them_and_nothing_after
             [example(DirectoryPersonErased, person_id=dev_person_id(EMPLOYEES["ada"]))],
             prefix=settings.kafka_topic_prefix,
         )
-        await eventually(
+        forgotten = await eventually(
             lambda: export_of("ada"),
             lambda body: not body["sections"]["directory"]["items"],
         )
+        # Her HRIS outcomes, kept under her person key, go in the same transaction; others stay.
+        assert forgotten["sections"]["outcomes"]["items"] == []
+        (kept,) = (await export_of("bob"))["sections"]["outcomes"]["items"]
+        assert kept["kind"] == "exit"

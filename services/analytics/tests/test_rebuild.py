@@ -14,12 +14,14 @@ from analytics.domain.documents import (
     FeedbackFact,
     GoalFact,
     MilestoneDueFact,
+    OutcomeFact,
+    PersonFact,
     SessionFact,
     SessionStatus,
 )
 from analytics.settings import AnalyticsSettings
 from analytics.usecases.rebuild import AGGREGATES_VERSION, Rebuilder
-from mentorship_contracts.types import ParticipantRole
+from mentorship_contracts.types import OutcomeKind, ParticipantRole
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
@@ -176,6 +178,40 @@ async def test_goals_stored_before_open_due_are_flagged_then_marked_once(
     assert [goal.id for goal in await models.milestone_goals(PROGRAM)] == ["open"]
     assert await models.schema_version() == AGGREGATES_VERSION
     assert await models.mark_open_due() == 0, "every goal has the field now"
+
+
+async def test_outcomes_kept_from_erasures_before_are_deleted_once(database: Database) -> None:
+    """Outcomes of people erased before the erasure deleted them go at the migration to 3."""
+    models = ReadModels(database)
+    await ensure_indexes(database, list(models.indexes()))
+    people = [
+        PersonFact(id="key-erased", program_id="", erased=True),
+        PersonFact(id="key-kept", program_id=""),
+    ]
+    for person in people:
+        await database[f"{RM_PREFIX}people"].insert_one(person.model_dump(by_alias=True))
+    for outcome_id, key in (
+        ("out-1", "key-erased"),
+        ("out-2", "key-erased"),
+        ("out-3", "key-kept"),
+    ):
+        outcome = OutcomeFact(
+            id=outcome_id,
+            program_id="",
+            person_key=key,
+            version="x",
+            kind=OutcomeKind.PROMOTION,
+            occurred_on=date(2026, 5, 1),
+        )
+        await database[f"{RM_PREFIX}outcomes"].insert_one(outcome.model_dump(by_alias=True))
+    await models.set_schema_version(2)
+
+    await Rebuilder(models, _transactor(database)).migrate()
+
+    kept = [d["_id"] async for d in database[f"{RM_PREFIX}outcomes"].find({})]
+    assert kept == ["out-3"]
+    assert await models.schema_version() == AGGREGATES_VERSION
+    assert await models.forget_erased_outcomes() == 0
 
 
 def _transactor(database: Database) -> Transactor:

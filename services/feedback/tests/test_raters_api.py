@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Mapping
+from typing import Any
 
+import httpx
+import pytest
+from pymongo import AsyncMongoClient
+
+from feedback.adapters.records import Records
 from feedback.app import build_app
 from feedback.settings import FeedbackSettings
 from mentorship_contracts import decode
@@ -18,6 +24,7 @@ from mentorship_contracts.types import utc_now
 from mentorship_devstack.kafka_tools import publish_events, read_topic
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import dev_person_id
+from mentorship_kit.outbox import Transaction
 
 from .scenario import (
     ADMIN,
@@ -250,3 +257,79 @@ async def test_the_manager_and_named_peers_are_invited_for_notifications_to_mail
         await eventually(lambda: client.get(pal_url, headers=ADMIN), lambda r: r.status_code == 404)
         assert (await client.get(pal_path)).status_code == 404
         assert (await client.get(delivery_url, headers=ADMIN)).status_code == 200
+
+
+async def _peer_links(settings: FeedbackSettings, client: httpx.AsyncClient) -> list[str]:
+    """The mentee (with skills to grow) asks three peers by link: their paths."""
+    chosen = registration(MENTEE, "mentee").model_copy(
+        update={"profile": MatchingProfile(skills_wanted=SKILLS)}
+    )
+    await publish_events(
+        settings.kafka_bootstrap, [*history(), chosen], prefix=settings.kafka_topic_prefix
+    )
+    asked = await eventually(
+        lambda: client.post(
+            f"/v1/programs/{PROGRAM}/skills/raters",
+            headers=mentee,
+            json={"moment": "end", "peers": 3},
+        ),
+        lambda r: r.status_code != 409,
+    )
+    assert asked.status_code == 200, asked.text
+    return [link["path"] for link in asked.json()["links"]]
+
+
+async def test_an_answered_link_is_refused_and_the_answer_stays(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(FeedbackSettings)
+    async with serve_app(build_app(settings)) as client:
+        path, *_ = await _peer_links(settings, client)
+        assert (await client.put(path, json=_levels(2))).status_code == 200
+        again = await client.put(path, json=_levels(5))
+        assert again.status_code == 409, again.text
+        assert again.json()["error"] == "link_already_answered"
+        assert "already answered" in again.json()["message"]
+        # Opening the link again says so too, before anyone fills the form in.
+        reopened = await client.get(path)
+        assert (reopened.status_code, reopened.json()["error"]) == (409, "link_already_answered")
+    # The stored answer is the first one.
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(settings.mongodb_url)
+    try:
+        answers = await mongo[settings.mongodb_database]["skills_assessments"].find().to_list()
+    finally:
+        await mongo.close()
+    assert [a["levels"]["public_speaking"] for a in answers] == [2]
+
+
+async def test_two_simultaneous_answers_through_one_link_count_once(
+    make_settings: SettingsFactory, serve_app: AppServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings(FeedbackSettings)
+    async with serve_app(build_app(settings)) as client:
+        path, *_ = await _peer_links(settings, client)
+        rival: list[httpx.Response] = []
+        started: list[bool] = []
+        find = Records.find
+
+        async def interleaved(
+            self: Records[Any], query: Mapping[str, Any], tx: Transaction | None = None
+        ) -> list[Any]:
+            # The first answer's transaction reads the other peers' answers; the second
+            # answer through the same link runs to its end right then, before the first
+            # one stores anything.
+            if self.name == "skills_assessments" and tx is not None and not started:
+                started.append(True)
+                rival.append(await client.put(path, json=_levels(5)))
+            return await find(self, query, tx)
+
+        monkeypatch.setattr(Records, "find", interleaved)
+        first = await client.put(path, json=_levels(2))
+        assert sorted((first.status_code, rival[0].status_code)) == [200, 409], (
+            first.text,
+            rival[0].text,
+        )
+        refused = first if first.status_code == 409 else rival[0]
+        assert refused.json()["error"] == "link_already_answered"
+        calibration = (await client.get(CALIBRATION, headers=mentee)).json()
+        assert calibration["moments"]["end"][0]["peers_answered"] == 1

@@ -147,7 +147,7 @@ def test_peers_are_announced_only_as_an_average_of_three_or_more() -> None:
             assert event.raters == number + 1
             expected = sum((2, 3, 5, 4)[: number + 1]) / (number + 1)
             assert event.levels[0].level == pytest.approx(expected, abs=0.01)
-    # the same peer answering again replaces their answer, it does not count twice
+    # the average never counts a peer twice (the service refuses a second answer anyway)
     _, events = _answer(peers[0], 5, answers)
     (event,) = events
     assert isinstance(event, SkillsAssessed)

@@ -13,6 +13,7 @@ from .scenario import (
     ADMIN,
     EMPLOYEES,
     MENTEE,
+    MENTOR,
     OUTSIDER_EMPLOYEE,
     PROGRAM,
     SESSION,
@@ -82,3 +83,43 @@ async def test_a_story_is_listed_once_approved_and_until_consent_is_withdrawn(
         )
         outsider_export = await client.get("/v1/me/export", headers=as_person(OUTSIDER_EMPLOYEE))
         assert outsider_export.json()["sections"]["impact_stories"]["items"] == []
+
+
+async def test_my_stories_are_the_callers_own_in_any_state(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(FeedbackSettings)
+    base = f"/v1/programs/{PROGRAM}/stories"
+    mentee, mentor = as_person(EMPLOYEES[MENTEE]), as_person(EMPLOYEES[MENTOR])
+    async with serve_app(build_app(settings)) as client:
+        await publish_events(
+            settings.kafka_bootstrap, history(), prefix=settings.kafka_topic_prefix
+        )
+        first = await eventually(
+            lambda: client.post(base, headers=mentee, json=STORY),
+            lambda r: r.status_code == 201,
+        )
+        second = await client.post(base, headers=mentee, json=STORY | {"title": "Promoted"})
+        theirs = await client.post(base, headers=mentor, json=STORY | {"title": "Proud"})
+        assert (second.status_code, theirs.status_code) == (201, 201)
+        approved = await client.post(
+            f"/v1/stories/{first.json()['story_id']}/approve", headers=ADMIN
+        )
+        assert approved.status_code == 200, approved.text
+        await client.post(
+            f"/v1/stories/{second.json()['story_id']}/withdraw-consent", headers=mentee
+        )
+
+        mine = await client.get("/v1/me/stories", headers=mentee)
+        assert mine.status_code == 200, mine.text
+        assert [
+            (s["title"], s["approved"], s["consent_to_publish"]) for s in mine.json()["stories"]
+        ] == [("Promoted", False, False), (STORY["title"], True, True)]  # newest first
+        assert [
+            s["title"]
+            for s in (await client.get("/v1/me/stories", headers=mentor)).json()["stories"]
+        ] == ["Proud"]
+        nobody = await client.get("/v1/me/stories", headers=as_person(OUTSIDER_EMPLOYEE))
+        assert (nobody.status_code, nobody.json()["stories"]) == (200, [])
+        assert (await client.get("/v1/me/stories", headers=ADMIN)).status_code == 403
+        assert (await client.get("/v1/me/stories")).status_code == 401

@@ -2,9 +2,9 @@
 
 A mentee (registered with two skills to grow) asks feedback for peer links; a peer with no
 account opens the portal's page at the link the invitation carries, forgets a level (shown
-beside its skill), answers, and is thanked; feedback's calibration view counts the answer. A
-second answer through the same link replaces the first (feedback's rule: a link answers
-again, it never counts twice). A damaged link has its own page. No page sends a referrer,
+beside its skill), answers, and is thanked; feedback's calibration view counts the answer.
+Opening the link again shows "already answered" (feedback's rule: a link answers once, the
+first answer stays). A damaged link has its own page. No page sends a referrer,
 and the token never reaches the portal's log.
 """
 
@@ -99,12 +99,13 @@ def test_a_peer_answers_through_the_link_without_an_account(
     visit.check("rater-thanks", status=200)
     assert until(lambda: peers_answered() == [1, 1], "the answer in the calibration view")
 
-    # Answering again through the same link replaces the answer: still one peer.
-    page.goto(f"{portal}/skills/rater-links/{token}")
-    visit.choose("level.public_speaking", "5")
-    visit.choose("level.negotiation", "5")
-    visit.submit("button:has-text('Send my ratings')")
-    assert page.url == f"{portal}/skills/rater-answered"
+    # The link answered once: opening it again thanks the rater, with no form; still one peer.
+    reopened = page.goto(f"{portal}/skills/rater-links/{token}")
+    assert reopened is not None
+    assert reopened.status == 409
+    assert page.locator("h1").inner_text() == "You have already answered"
+    assert page.locator("input[type='radio']").count() == 0
+    visit.check("rater-link-answered", status=409)
     assert peers_answered() == [1, 1]
 
     damaged = page.goto(f"{portal}/skills/rater-links/{token[:-4]}AAAA")

@@ -2,7 +2,8 @@
 
 Shows the skills and what the levels mean, needs the CSRF token of the visitor's session,
 refuses a form missing a level beside its skill (nothing sent), records an answer and thanks;
-an unknown or malformed link and an expired one have their own pages; in French too; the
+an unknown or malformed link, an expired one and one answered already have their own pages
+(the first answer stays); in French too; the
 token is never sent with credentials, never logged, never given away by a referrer.
 """
 
@@ -40,16 +41,20 @@ class FakeFeedback:
         self.tokens: list[str] = []
         self.known = True
         self.expired_on_answer = False
+        self.answered = False
 
     async def call(self, method: str, path: str, token: str, **kwargs: Any) -> Any:
         self.tokens.append(token)
         if path != f"/v1/skills/rater-links/{TOKEN}" or not self.known:
             raise NotFoundError("rater link")
+        if self.answered:  # feedback's rule: a link answers once, then 409 on both routes
+            raise RuleError("link_already_answered", "this link was already answered")
         if method == "GET":
             return FORM
         if self.expired_on_answer:
             raise RuleError("link_expired", "this link has expired; ask for a new one")
         self.puts.append(kwargs["json"])
+        self.answered = True
         return {"rater_kind": "peer", "moment": "end", "assessed_at": "2030-12-01T10:00:00Z"}
 
 
@@ -153,6 +158,25 @@ def test_unknown_malformed_and_expired_links_have_their_own_pages(
     unknown = client.get(LINK)
     assert unknown.status_code == 404
     assert "<h1>This link cannot be used</h1>" in unknown.text
+
+
+def test_a_link_answered_already_thanks_the_rater_and_sends_nothing(
+    client: TestClient, feedback: FakeFeedback
+) -> None:
+    csrf = _csrf(client.get(LINK).text)
+    levels = {"csrf_token": csrf, "level.public_speaking": "4", "level.negotiation": "2"}
+    assert client.post(LINK, data=levels, follow_redirects=False).status_code == 303
+    reopened = client.get(LINK)
+    assert reopened.status_code == 409
+    assert "<h1>You have already answered</h1>" in reopened.text
+    assert "your answer stays as it is" in reopened.text
+    assert 'name="level.' not in reopened.text  # no form to fill in again
+    again = client.post(LINK, data={**levels, "level.public_speaking": "1"})
+    assert again.status_code == 409
+    assert "<h1>You have already answered</h1>" in again.text
+    assert feedback.puts == [{"levels": {"public_speaking": 4, "negotiation": 2}}]
+    french = client.get(LINK, headers={"accept-language": "fr"})
+    assert (french.status_code, "<h1>Vous avez déjà répondu</h1>" in french.text) == (409, True)
 
 
 def test_the_page_speaks_french(client: TestClient) -> None:

@@ -132,7 +132,8 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
             "Participants call with their own JWT and act only "
             "on their own pairs and sessions; admins, and a program's managers in their "
             "program, read (403 in other programs). `GET /v1/me/export` gives a "
-            "participant everything this service holds about them."
+            "participant everything this service holds about them, `GET /v1/me/stories` "
+            "the impact stories they wrote."
         ),
         routers=[
             feedback_router(

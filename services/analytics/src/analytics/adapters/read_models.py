@@ -173,13 +173,15 @@ class ReadModels:
     def indexes() -> tuple[Indexes, ...]:
         """Every kind is read per program; rhythms by stalest day; aggregates by section.
 
-        Participants and invitations are also read per person (the right of access); goals
-        by whether the health report can flag them (`GoalFact.open_due`).
+        Participants, invitations and outcomes are also read per person (the right of access;
+        an erasure deletes a person's outcomes); goals by whether the health report can flag
+        them (`GoalFact.open_due`).
         """
         by_program = IndexModel([("program_id", ASCENDING)], name="by_program")
         by_person: dict[type[Fact], tuple[IndexModel, ...]] = {
             ParticipantFact: (IndexModel([("person_key", ASCENDING)], name="by_person"),),
             InvitationFact: (IndexModel([("person_key", ASCENDING)], name="by_person"),),
+            OutcomeFact: (IndexModel([("person_key", ASCENDING)], name="by_person"),),
             GoalFact: (
                 IndexModel([("program_id", ASCENDING), ("open_due", ASCENDING)], name="open_due"),
             ),
@@ -232,6 +234,8 @@ class ReadModels:
     ) -> dict[str, int]:
         """Store what a batch changed: documents, counters, entries; writes per collection.
 
+        The outcomes of people in ``changes.forgotten`` are deleted (counted as writes).
+
         ``created`` are the documents that did not exist when read: they are inserted (and
         if someone inserted one meanwhile, the transaction is run again).
         """
@@ -258,6 +262,12 @@ class ReadModels:
         if aggregates:
             await self._aggregates.bulk_write(aggregates, ordered=False, session=session)
         written = {f"{RM_PREFIX}{kind.collection}": len(writes) for kind, writes in by_kind.items()}
+        if changes.forgotten:
+            outcomes = f"{RM_PREFIX}{OutcomeFact.collection}"
+            erased = await self._collection(OutcomeFact).delete_many(
+                {"person_key": {"$in": sorted(changes.forgotten)}}, session=session
+            )
+            written[outcomes] = written.get(outcomes, 0) + erased.deleted_count
         return written | ({AGGREGATES: len(aggregates)} if aggregates else {})
 
     async def _counter_writes(
@@ -436,6 +446,20 @@ class ReadModels:
             ]
             marked += (await goals.bulk_write(writes, ordered=False)).modified_count
         return marked
+
+    async def forget_erased_outcomes(self) -> int:
+        """Delete the outcomes of people the directory erased; how many were deleted.
+
+        The projection deletes them with the erasure; outcomes stored before it did stay
+        behind (safe to repeat, and to run beside the projection).
+        """
+        erased = await self._collection(PersonFact).distinct("_id", {"erased": True})
+        deleted = 0
+        for start in range(0, len(erased), LOAD_CHUNK):
+            chunk = erased[start : start + LOAD_CHUNK]
+            result = await self._collection(OutcomeFact).delete_many({"person_key": {"$in": chunk}})
+            deleted += result.deleted_count
+        return deleted
 
     async def program_ids(self) -> list[str]:
         """Every program some document belongs to."""

@@ -362,6 +362,10 @@ def effects_of(document: Fact) -> Effects:
 _REMOVED: Final = object()
 
 
+def _erased_person(document: Fact | None) -> bool:
+    return isinstance(document, PersonFact) and document.erased
+
+
 @dataclass(frozen=True, slots=True)
 class Changes:
     """What a batch (or a rebuild) changes: documents, counters, entries."""
@@ -371,6 +375,8 @@ class Changes:
     """Per program, what to add to each counter (only non-zero)."""
     entries: dict[tuple[str, EntrySet], dict[str, Entry | None]]
     """Per program and set, the entries to put (None: to remove)."""
+    forgotten: frozenset[str] = frozenset()
+    """Keys of people the directory erased: every outcome document of theirs is deleted."""
 
 
 class Derivation:
@@ -380,6 +386,11 @@ class Derivation:
     `missing` names them, the caller loads them and hands them over with `supply`, and
     settling goes on. Documents are never changed in place: the stored ones stay as they
     were, to compute what they added before.
+
+    HRIS outcomes go with their person's erasure by the directory, in either order: a person
+    newly erased has all their outcome documents deleted (`Changes.forgotten`), and an
+    outcome of a person erased already is not stored (settling outcomes first looks their
+    people up). Outcomes count in no aggregate, so no counter moves.
     """
 
     def __init__(self, stored: Mapping[Target, Fact], *, looked_up: Iterable[Target] = ()):
@@ -395,6 +406,7 @@ class Derivation:
         self._counts: dict[str, Counter[CountKey]] = defaultdict(Counter)
         self._entries: dict[tuple[str, EntrySet], dict[str, Entry | None]] = defaultdict(dict)
         self._applied_before: set[str] = set()
+        self._forgotten: set[str] = set()
 
     @classmethod
     def rebuild(cls, documents: Iterable[Fact]) -> Changes:
@@ -439,7 +451,7 @@ class Derivation:
             kind = ORDER[self._next]
             wanted = {
                 target
-                for target in self._incoming.get(kind, {})
+                for target in (*self._incoming.get(kind, {}), *self._people_of_outcomes(kind))
                 if target not in self._docs and target not in self._absent
             }
             if wanted and not self._complete:
@@ -469,7 +481,21 @@ class Derivation:
                 if any(counts.values())
             },
             entries={key: dict(value) for key, value in self._entries.items() if value},
+            forgotten=frozenset(self._forgotten),
         )
+
+    def _people_of_outcomes(self, kind: type[Fact]) -> set[Target]:
+        """The people whose erasure settling ``kind`` needs to know (outcomes' only)."""
+        if kind is not OutcomeFact:
+            return set()
+        return {
+            Target(PersonFact, outcome.person_key)
+            for target in self._touched.get(OutcomeFact, set())
+            if isinstance(outcome := self._docs[target], OutcomeFact)
+        }
+
+    def _erased(self, person_key: str) -> bool:
+        return _erased_person(self._docs.get(Target(PersonFact, person_key)))
 
     def _settle(self, kind: type[Fact]) -> None:
         for target, updates in self._incoming.pop(kind, {}).items():
@@ -480,8 +506,13 @@ class Derivation:
                 if new is old:
                     new = self._docs[target] = new.model_copy()
                 new.settle()
+            if isinstance(new, OutcomeFact) and self._erased(new.person_key):
+                self._forgotten.add(new.person_key)  # not stored; any stored copy goes
+                continue
             if old == new:
                 continue
+            if isinstance(new, PersonFact) and new.erased and not _erased_person(old):
+                self._forgotten.add(target.key)
             self._changed[target] = new
             self._account(old, new)
 

@@ -17,10 +17,11 @@ from analytics.domain.aggregates import Counts, Derivation, Entry, EntrySet
 from analytics.domain.facts import Target
 from mentorship_kit.outbox import Transaction, Transactor
 
-AGGREGATES_VERSION = 2
+AGGREGATES_VERSION = 3
 """The layout of links, counters and indexed fields; a database from before is migrated.
 
-1: links and counters (rebuilt from the documents); 2: goals store `GoalFact.open_due`.
+1: links and counters (rebuilt from the documents); 2: goals store `GoalFact.open_due`;
+3: no outcome of a person the directory erased is kept (deleted with the erasure since).
 """
 
 logger = logging.getLogger(__name__)
@@ -103,6 +104,9 @@ class Rebuilder:
         marked = await self._models.mark_open_due()
         if marked:
             logger.info("goals marked for the health report", extra={"goals": marked})
+        forgotten = await self._models.forget_erased_outcomes()
+        if forgotten:
+            logger.info("outcomes of erased people deleted", extra={"outcomes": forgotten})
         await self._models.set_schema_version(AGGREGATES_VERSION)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
 
 from feedback.domain.records import Record
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
@@ -45,6 +46,20 @@ class Records[R: Record]:
         await self._collection.replace_one(
             {"_id": record_id}, document, upsert=True, session=tx.session
         )
+
+    async def insert(self, record: R, tx: Transaction) -> bool:
+        """Insert ``record`` unless one with its id exists: False then, and nothing changes.
+
+        One conditional write, so of two concurrent inserts of the same id only one succeeds.
+        A refused insert ends ``tx`` (MongoDB aborts the transaction): raise after it.
+        """
+        document = record.model_dump(mode="python")
+        document["_id"] = document.pop(self._id_field)
+        try:
+            await self._collection.insert_one(document, session=tx.session)
+        except DuplicateKeyError:
+            return False
+        return True
 
     async def find(self, query: Mapping[str, Any], tx: Transaction | None = None) -> list[R]:
         """Records matching ``query``, oldest id first."""

@@ -4,9 +4,10 @@ Each asked rater gets a request (answered through a signed link, without an acco
 manager (from the directory) and each peer the mentee names (by employee id, or by e-mail
 address) are invited by e-mail: the request is announced as `RaterInvited`, naming the rater
 only by pseudonymous person id when the directory knows them; an e-mail address stays here.
-Peers asked only by number get links the mentee forwards. A manager's answer is announced
-like any assessment; peers are announced only together, as their average once at least three
-answered, and a calibration view shows them the same way.
+Peers asked only by number get links the mentee forwards. A link answers once: its answer is
+final (`already_answered`). A manager's answer is announced like any assessment; peers are
+announced only together, as their average once at least three answered, and a calibration
+view shows them the same way.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from statistics import fmean
 from feedback.domain.decisions import Decision
 from feedback.domain.errors import FeedbackInputError, FeedbackRuleError
 from feedback.domain.records import Record, stable_id
-from feedback.domain.skills import MOMENTS, SkillsAssessment, assess_skills
+from feedback.domain.skills import MOMENTS, SkillsAssessment, assess_skills, assessment_id
 from mentorship_contracts.events import RaterInvited, SkillLevel, SkillsAssessed
 from mentorship_contracts.types import AssessmentMoment, RaterKind
 
@@ -41,6 +42,13 @@ class RaterRequest(Record):
     """The rater's person id, when the directory knows them (manager, peer by employee id)."""
     rater_email: str | None = None
     """A peer's address as the mentee gave it (never published; gone with the request)."""
+
+    @property
+    def answer_id(self) -> str:
+        """The id its answer is stored under (one answer per request)."""
+        return assessment_id(
+            self.program_id, self.participant_id, self.rater_kind, self.request_id, self.moment
+        )
 
     @property
     def mailed(self) -> bool:
@@ -136,6 +144,12 @@ def ask_raters(
     return Decision(made, invited)
 
 
+def already_answered() -> FeedbackRuleError:
+    """The refusal of a second answer through a link: the first answer is final."""
+    msg = "this link was already answered: an answer cannot be given again or changed"
+    return FeedbackRuleError("link_already_answered", msg)
+
+
 def answer_request(
     *,
     request: RaterRequest,
@@ -145,6 +159,8 @@ def answer_request(
     now: datetime,
 ) -> Decision[SkillsAssessment]:
     """The rater's answer; a peer's is announced only within the peers' average (3 or more).
+
+    The caller stores it only if the request has no answer yet (`already_answered`).
 
     Raises:
         FeedbackRuleError: the link expired (or the assessment rules refuse, see

@@ -1,9 +1,9 @@
 """Skills assessments: a mentee's level (1-5) on the skills they chose to grow, by rater kind.
 
 The mentee rates themselves at the baseline and the end, their mentor at the midpoint and the
-end (managers and peers answer through a link, see the 360 requests). Answering again replaces
-the rater's earlier answer for that moment. The event carries numbers and the mentee's
-pseudonymous participant id only: no rater is ever named.
+end (managers and peers answer through a link, once, see the 360 requests). The mentee or
+mentor answering again replaces their earlier answer for that moment. The event carries
+numbers and the mentee's pseudonymous participant id only: no rater is ever named.
 """
 
 from __future__ import annotations
@@ -39,6 +39,19 @@ class SkillsAssessment(Record):
     moment: AssessmentMoment
     levels: dict[str, int]
     assessed_at: datetime
+
+
+def assessment_id(
+    program_id: str,
+    mentee_participant_id: str,
+    rater_kind: RaterKind,
+    rater_key: str,
+    moment: AssessmentMoment,
+) -> str:
+    """The id of one rater's assessment of a mentee at a moment (the same for every answer)."""
+    return stable_id(
+        "sa", program_id, mentee_participant_id, rater_kind.value, rater_key, moment.value
+    )
 
 
 def assess_skills(
@@ -80,8 +93,8 @@ def assess_skills(
         raise FeedbackInputError(problems)
     ordered = {skill: levels[skill] for skill in chosen_skills}
     assessment = SkillsAssessment(
-        assessment_id=stable_id(
-            "sa", program_id, mentee_participant_id, rater_kind.value, rater_key, moment.value
+        assessment_id=assessment_id(
+            program_id, mentee_participant_id, rater_kind, rater_key, moment
         ),
         program_id=program_id,
         participant_id=mentee_participant_id,

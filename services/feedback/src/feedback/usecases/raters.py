@@ -16,6 +16,7 @@ from feedback.domain.raters import (
     CalibrationRow,
     PeerContact,
     RaterRequest,
+    already_answered,
     answer_request,
     ask_raters,
     calibration,
@@ -164,12 +165,25 @@ class RaterService:
         )
 
     async def form(self, token: str) -> RaterForm:
-        """What the link asks (404 for a link that is not valid, expired or withdrawn)."""
+        """What the link asks (404 for a link that is not valid, expired or withdrawn).
+
+        Raises:
+            FeedbackRuleError: ``link_already_answered``.
+        """
         request = await self._request_of(token)
+        if await self._assessments.get(request.answer_id) is not None:
+            raise already_answered()
         return RaterForm(request, await self._directory.skills_of(request.participant_id))
 
     async def answer(self, token: str, levels: dict[str, int]) -> SkillsAssessment:
-        """The link holder's levels (again: replaces theirs)."""
+        """The link holder's levels, stored only if the link has no answer yet.
+
+        The answer is inserted under the request's own id, a conditional write: of two
+        concurrent answers through one link, one is stored, the other refused.
+
+        Raises:
+            FeedbackRuleError: ``link_already_answered`` (nothing changes), ``link_expired``.
+        """
         request = await self._request_of(token)
         chosen = await self._directory.skills_of(request.participant_id)
 
@@ -193,7 +207,8 @@ class RaterService:
                 other_peer_answers=peers,
                 now=tx.now,
             )
-            await self._assessments.put(decision.state, tx)
+            if not await self._assessments.insert(decision.state, tx):
+                raise already_answered()
             stage_events(decision, tx)
             return decision.state
 

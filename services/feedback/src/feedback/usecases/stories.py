@@ -11,6 +11,8 @@ from mentorship_kit.errors import ForbiddenError, NotFoundError
 from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.principal import Principal
 
+NOT_A_PERSON = "your stories are listed for your own token: the admin token names nobody"
+
 
 class StoryService:
     """Stores stories and their approval."""
@@ -78,6 +80,19 @@ class StoryService:
             return withdrawn
 
         return await self._transactor.run(store)
+
+    async def mine(self, caller: Principal) -> list[Story]:
+        """The stories the caller wrote, in every program and whatever their state, newest first.
+
+        Raises:
+            ForbiddenError: the caller is no person (the admin token names nobody).
+        """
+        if caller.person_id is None:
+            raise ForbiddenError(NOT_A_PERSON)
+        participations = await self._directory.participations(caller.person_id)
+        ids = [participation.participant_id for participation in participations]
+        stories = await self._stories.find({"participant_id": {"$in": ids}}) if ids else []
+        return sorted(stories, key=lambda story: story.written_at, reverse=True)
 
     async def of_program(self, program_id: str, *, approved_only: bool) -> list[Story]:
         """The program's stories (approved ones only, unless asked otherwise)."""

@@ -310,7 +310,7 @@ class RaterLinksApi:
         return parse(RaterForm, body)
 
     async def answer(self, token: str, levels: dict[str, int]) -> RaterReceipt:
-        """The rater's levels (again: replaces theirs)."""
+        """The rater's levels (once: a link answered already is a 409)."""
         body = await self._client.call(
             "PUT", f"/v1/skills/rater-links/{token}", "", json={"levels": levels}
         )

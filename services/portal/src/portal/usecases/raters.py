@@ -36,7 +36,12 @@ class RaterAnswers:
         self._links = links
 
     async def form(self, token: str) -> RaterForm:
-        """What the link asks (`NotFoundError` for a link unknown, expired or withdrawn)."""
+        """What the link asks.
+
+        Raises:
+            NotFoundError: the link is unknown, expired or withdrawn.
+            RuleError: ``link_already_answered`` (a link answers once).
+        """
         return await self._links.form(_checked(token))
 
     async def answer(
@@ -47,7 +52,8 @@ class RaterAnswers:
         Raises:
             RaterAnswerRefused: a skill has no level 1-5 (nothing is sent).
             NotFoundError: the link is unknown, expired or withdrawn.
-            RuleError: ``link_expired`` (it expired while the rater answered).
+            RuleError: ``link_expired`` (it expired while the rater answered),
+                ``link_already_answered`` (a link answers once; the first answer stays).
         """
         form = await self._links.form(_checked(token))
         levels: dict[str, int] = {}

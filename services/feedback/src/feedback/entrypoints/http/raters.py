@@ -28,7 +28,8 @@ EmployeeId = Annotated[str, StringConstraints(min_length=1, max_length=128, patt
 RULES: dict[int | str, dict[str, Any]] = {
     409: {
         "description": "`no_manager_known`, `not_an_assessment_moment`, `no_skills_chosen`, "
-        "`link_expired`, `rater_links_unavailable` (no link key), `program_not_known`, "
+        "`link_expired`, `link_already_answered` (a link answers once: its answer is final), "
+        "`rater_links_unavailable` (no link key), `program_not_known`, "
         "`pseudonym_key_missing` (a peer named by employee id without AUTH_PSEUDONYM_KEY)."
     }
 }
@@ -228,7 +229,7 @@ def raters_router(
 
     @router.put(
         "/skills/rater-links/{token}",
-        summary="A manager or peer answers through their link (again: replaces)",
+        summary="A manager or peer answers through their link (once: 409 after)",
         responses=RULES,
     )
     async def rater_answer(token: Token, given: SkillsInput) -> RaterReceipt:

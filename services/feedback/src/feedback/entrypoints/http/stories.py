@@ -78,6 +78,19 @@ def stories_router(
         stories = await service.of_program(program_id, approved_only=not (pending and who.is_admin))
         return StoryList(stories=[StoryView.of(s) for s in stories])
 
+    @router.get(
+        "/me/stories",
+        summary="Your own impact stories, in every program",
+        description=(
+            "The stories the caller wrote, newest first, whatever their state: awaiting "
+            "approval, approved, or with consent withdrawn. Only with a participant's own "
+            "token: the admin token names nobody (403)."
+        ),
+        responses={403: {"description": "The token names no participant (the admin token)."}},
+    )
+    async def mine(who: Caller) -> StoryList:
+        return StoryList(stories=[StoryView.of(s) for s in await service.mine(who)])
+
     @router.post(
         "/stories/{story_id}/approve",
         summary="Approve a story for publishing (a manager, through an admin)",

@@ -19,6 +19,8 @@ from portal.usecases.raters import LEVEL_FIELD, LEVELS, RaterAnswerRefused, Rate
 
 THANKS = "/skills/rater-answered"
 GONE = 410
+CONFLICT = 409
+ALREADY_ANSWERED = "link_already_answered"
 
 
 def build_rater_router(raters: RaterAnswers, pages: Pages) -> APIRouter:
@@ -27,7 +29,7 @@ def build_rater_router(raters: RaterAnswers, pages: Pages) -> APIRouter:
     FormDep = Annotated[FormData, Depends(checked_form)]  # noqa: N806 - a type alias
 
     def unusable(request: Request, reason: str) -> Response:
-        status = GONE if reason == "expired" else 404
+        status = {"expired": GONE, "answered": CONFLICT}.get(reason, 404)
         return pages.render(request, "rater_link_unusable.html", status, reason=reason)
 
     @router.get(THANKS)
@@ -40,6 +42,10 @@ def build_rater_router(raters: RaterAnswers, pages: Pages) -> APIRouter:
             form = await raters.form(token)
         except NotFoundError:
             return unusable(request, "unknown")
+        except RuleError as refused:
+            if refused.code == ALREADY_ANSWERED:
+                return unusable(request, "answered")
+            raise
         return pages.render(
             request, "rater.html", form=form, token=token, chosen={}, missing=[], levels=LEVELS
         )
@@ -71,6 +77,8 @@ def build_rater_router(raters: RaterAnswers, pages: Pages) -> APIRouter:
         except RuleError as refused:
             if refused.code == "link_expired":
                 return unusable(request, "expired")
+            if refused.code == ALREADY_ANSWERED:
+                return unusable(request, "answered")
             raise
         return see_other(THANKS)
 
