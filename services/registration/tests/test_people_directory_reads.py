@@ -88,6 +88,30 @@ async def test_the_plan_follows_the_directory_size(
     await tx.session.end_session()
 
 
+async def test_the_plan_weighs_the_entries_the_last_read_found(
+    mongo: tuple[MongoClient, Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory, tx = await _stored(mongo, 60)
+    queries: list[dict[str, Any]] = []
+    find = directory._people.find
+
+    def spy(query: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        queries.append(query)
+        return find(query, *args, **kwargs)
+
+    monkeypatch.setattr(directory._people, "find", spy)
+    newcomers = [f"new-{n}" for n in range(10)]  # 10 x 20 >= 60: a scan, which finds nobody
+    assert await directory.load_with_chains(newcomers, tx) == {}
+    more = [f"new-{n}" for n in range(10, 20)] + ["e-42"]  # expected found: none, so by key
+
+    found = await directory.load_with_chains(more, tx)
+
+    assert sorted(found) == ["e-4", "e-42"]
+    assert queries[0] == {}
+    assert [sorted(query["_id"]["$in"]) for query in queries[1:]] == [sorted(more), ["e-4"]]
+    await tx.session.end_session()
+
+
 async def test_inserting_an_entry_already_stored_is_refused_not_overwritten(
     mongo: tuple[MongoClient, Database],
 ) -> None:

@@ -23,6 +23,7 @@ from registration.domain.registration import (
     Status,
     Submission,
     check_submission,
+    check_submission_answers,
     decide,
     erase_person,
     normalise_department,
@@ -153,3 +154,26 @@ def test_erasing_a_person_announces_each_of_their_registrations(open_program: Pr
 )
 def test_departments_become_stable_keys(raw: str, key: str | None) -> None:
     assert normalise_department(raw) == key
+
+
+def test_answers_checked_ahead_are_used_for_their_version_only(open_program: Program) -> None:
+    version = _version(open_program)
+    submission = _submission()
+    ahead = check_submission_answers(version, submission)
+    assert ahead.questionnaire_version == 1
+    assert check_submission(open_program, version, submission, set(), NOW, checked=ahead) == (
+        check_submission(open_program, version, submission, set(), NOW)
+    )
+
+    stale = replace(ahead, answers={"role": "not what was submitted"})
+    newer = replace(version, version=2)
+    rechecked = check_submission(open_program, newer, submission, set(), NOW, checked=stale)
+    assert rechecked.answers == ahead.answers, "another version's answers are checked again"
+
+
+def test_answers_checked_ahead_still_meet_the_picks_rules(open_program: Program) -> None:
+    version = _version(open_program)
+    submission = _submission(preferred_mentors=("m-unknown",))
+    ahead = check_submission_answers(version, submission)
+    with pytest.raises(AnswersInvalidError, match="not mentors in this program"):
+        check_submission(open_program, version, submission, {"m-1"}, NOW, checked=ahead)

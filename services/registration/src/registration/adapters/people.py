@@ -27,7 +27,8 @@ per entry found, and scans some fifty entries in that time (measured by matching
 lines, and here: an import chunk of 500 people with ~100 of them on file took 0.4-1.2 s by key)."""
 SIZE_TTL_S = 30.0
 """How long the directory's estimated size is reused: counting costs SecantusDB a scan, and the
-size only chooses between two plans that read the same entries."""
+size only chooses between two plans that read the same entries (entries this process inserts
+are added to it meanwhile, so an import that grows the directory sees it grow)."""
 
 
 class PeopleDirectory:
@@ -37,6 +38,8 @@ class PeopleDirectory:
         self._people: Collection = database[PEOPLE]
         self._pseudonyms = pseudonyms
         self._size: tuple[float, int] | None = None
+        self._hit_rate = 1.0
+        """Entries the last `load_with_chains` found (chains included) per key it was given."""
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
@@ -60,14 +63,14 @@ class PeopleDirectory:
         return person_id
 
     async def load(
-        self, employee_ids: Iterable[str], tx: Transaction | None = None
+        self, employee_ids: Iterable[str], tx: Transaction | None = None, *, by_key: bool = False
     ) -> dict[str, DirectoryEntry]:
-        """The entries of these employees that exist."""
+        """The entries of these employees that exist (``by_key``: never by a scan)."""
         wanted = set(employee_ids)
         if not wanted:
             return {}
         session = tx.session if tx else None
-        if len(wanted) * SCAN_RATIO >= await self._estimated_size():
+        if not by_key and len(wanted) * SCAN_RATIO >= await self._estimated_size():
             return {
                 document["_id"]: _entry(document)
                 async for document in self._people.find({}, session=session)
@@ -81,34 +84,43 @@ class PeopleDirectory:
     ) -> dict[str, DirectoryEntry]:
         """The entries of these employees and of the managers above them that exist.
 
-        When reading the whole directory beats key lookups (see `SCAN_RATIO`), that one read
-        also answers every level of the chains above them: one query, whatever the depth
-        (looking the levels up one by one scanned the directory once per level).
+        Key lookups cost per entry found, a scan per entry stored (see `SCAN_RATIO`), so the
+        plan weighs the entries expected to be found: the keys given times the entries the
+        previous call found per key, chains included (an import of new people whose managers
+        are few finds few, and its chunks are read by key rather than each scanning the
+        directory as it grows; one whose chains reach much of the directory keeps scanning).
+        When the scan wins, that one read also answers every level of the chains above them:
+        one query, whatever the depth (looking the levels up one by one scanned the directory
+        once per level).
         """
         wanted = set(employee_ids)
         if not wanted:
             return {}
-        if len(wanted) * SCAN_RATIO < await self._estimated_size():
-            entries = await self.load(wanted, tx)
+        expected = len(wanted) * self._hit_rate
+        if expected * SCAN_RATIO < await self._estimated_size():
+            entries = await self.load(wanted, tx, by_key=True)
             await self.complete_chains(entries, tx)
+            self._hit_rate = len(entries) / len(wanted)
             return entries
+        # The chains are walked over the raw documents: only the entries returned are built.
         everyone = {
-            document["_id"]: _entry(document)
+            document["_id"]: document
             async for document in self._people.find({}, session=tx.session if tx else None)
         }
-        entries = {employee: everyone[employee] for employee in wanted if employee in everyone}
+        found = {employee: everyone[employee] for employee in wanted if employee in everyone}
         for _ in range(MAX_REPORTING_DEPTH):
             above = {
                 manager: everyone[manager]
-                for entry in entries.values()
-                if (manager := entry.manager_employee_id)
-                and manager not in entries
+                for document in found.values()
+                if (manager := document.get("manager_employee_id"))
+                and manager not in found
                 and manager in everyone
             }
             if not above:
                 break
-            entries |= above
-        return entries
+            found |= above
+        self._hit_rate = len(found) / len(wanted)
+        return {employee: _entry(document) for employee, document in found.items()}
 
     async def _estimated_size(self) -> int:
         now = time.monotonic()
@@ -155,6 +167,8 @@ class PeopleDirectory:
             await self._people.insert_many(
                 [_document(entry) for entry in entries], ordered=True, session=tx.session
             )
+            if self._size is not None:
+                self._size = (self._size[0], self._size[1] + len(entries))
 
     async def save_all(self, entries: Sequence[DirectoryEntry], tx: Transaction) -> None:
         """Insert or replace ``entries`` in one round trip."""

@@ -218,14 +218,52 @@ class CheckedSubmission:
     inputs: MatchingInputs
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedAnswers:
+    """A submission's answers accepted by one questionnaire version, normalised for matching.
+
+    They depend on nothing but the submission and that (immutable) version, so a bulk import
+    can check a chunk's answers before its transaction, while the previous chunk's commits.
+    """
+
+    questionnaire_version: int
+    answers: dict[str, AnswerValue]
+    inputs: MatchingInputs
+
+
+@dataclass(frozen=True, slots=True)
+class PrecheckedAnswers:
+    """The answers of a batch's submissions, in order, each checked or refused by one version."""
+
+    questionnaire_version: int
+    results: tuple[CheckedAnswers | AnswersInvalidError, ...]
+
+
+def check_submission_answers(
+    questionnaire: QuestionnaireVersion, submission: Submission
+) -> CheckedAnswers:
+    """The submission's answers checked against ``questionnaire``.
+
+    Raises:
+        AnswersInvalidError: an answer is not acceptable.
+    """
+    answers = check_answers(questionnaire.questionnaire, submission.answers)
+    inputs = matching_inputs(questionnaire.questionnaire, answers, submission.preferred_mentors)
+    return CheckedAnswers(questionnaire.version, answers, inputs)
+
+
 def check_submission(
     program: Program,
     questionnaire: QuestionnaireVersion,
     submission: Submission,
     known_mentors: Collection[str],
     now: datetime,
+    *,
+    checked: CheckedAnswers | None = None,
 ) -> CheckedSubmission:
     """Accept a submission for ``program`` at ``now``, or say why not.
+
+    ``checked``: its answers, already checked (used when checked against ``questionnaire``).
 
     Raises:
         RegistrationRefusedError: the program does not take registrations now.
@@ -234,10 +272,10 @@ def check_submission(
     refusal = program.registration_refusal(now)
     if refusal is not None:
         raise RegistrationRefusedError(refusal.code, refusal.message)
-    answers = check_answers(questionnaire.questionnaire, submission.answers)
-    inputs = matching_inputs(questionnaire.questionnaire, answers, submission.preferred_mentors)
-    _check_preferred_mentors(program, submission, inputs, known_mentors)
-    return CheckedSubmission(submission, answers, inputs)
+    if checked is None or checked.questionnaire_version != questionnaire.version:
+        checked = check_submission_answers(questionnaire, submission)
+    _check_preferred_mentors(program, submission, checked.inputs, known_mentors)
+    return CheckedSubmission(submission, checked.answers, checked.inputs)
 
 
 def decide(

@@ -29,9 +29,11 @@ from registration.domain.questionnaire import AnswersInvalidError
 from registration.domain.registration import (
     AccessRefusedError,
     Change,
+    CheckedAnswers,
     CheckedSubmission,
     Decision,
     Person,
+    PrecheckedAnswers,
     Registration,
     RegistrationRefusedError,
     Status,
@@ -104,9 +106,16 @@ class RegistrationService:
         return await self.register(program_id, submission)
 
     async def register_batch(
-        self, program_id: str, submissions: Sequence[Submission], tx: Transaction
+        self,
+        program_id: str,
+        submissions: Sequence[Submission],
+        tx: Transaction,
+        prechecked: PrecheckedAnswers | None = None,
     ) -> list[Outcome]:
         """Register many people in one transaction; each valid one is stored and announced.
+
+        ``prechecked``: the submissions' answers as `check_submission_answers` judged them
+        before the transaction (used when against the program's current questionnaire).
 
         Raises:
             RegistrationRefusedError: the program does not take registrations now.
@@ -125,6 +134,11 @@ class RegistrationService:
         managers = {employee: entry.manager_employee_id for employee, entry in entries.items()}
         outcomes: dict[int, Outcome] = {}
         checked: list[tuple[int, CheckedSubmission]] = []
+        early_answers = (
+            prechecked.results
+            if prechecked is not None and prechecked.questionnaire_version == questionnaire.version
+            else ()
+        )
         for index, submission in enumerate(submissions):
             employee = submission.employee_id
             refusal = program.access.refusal(
@@ -133,8 +147,19 @@ class RegistrationService:
             if refusal is not None:
                 outcomes[index] = Outcome(submission, refusal=AccessRefusedError(employee, refusal))
                 continue
+            early = early_answers[index] if early_answers else None
+            if isinstance(early, AnswersInvalidError):
+                outcomes[index] = Outcome(submission, problems=early)
+                continue
             try:
-                item = check_submission(program, questionnaire, submission, mentors, tx.now)
+                item = check_submission(
+                    program,
+                    questionnaire,
+                    submission,
+                    mentors,
+                    tx.now,
+                    checked=early if isinstance(early, CheckedAnswers) else None,
+                )
             except AnswersInvalidError as problems:
                 outcomes[index] = Outcome(submission, problems=problems)
             else:
