@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
-from uuid import uuid4
 
 from matching.adapters.metrics import MatchingMetrics
 from matching.adapters.pairs import PairRepository
@@ -49,6 +49,8 @@ from mentorship_kit.outbox import Transaction, Transactor
 logger = logging.getLogger(__name__)
 
 
+PAIR_ID_BYTES = 10
+"""Random bytes of a pair id: 20 hex digits, as ids from a uuid4's first 20 digits were."""
 MAX_VIEW_RELOADS = 2
 """Times an approval reloads its view of a pool that changed under it; after that its
 parts read what they need in their own transactions."""
@@ -86,9 +88,11 @@ class PoolView:
                 self._active.setdefault(person, []).append(pair)
 
 
-def new_pair_id() -> str:
-    """A fresh pair id."""
-    return f"pair-{uuid4().hex[:20]}"
+def new_pair_ids(count: int) -> list[str]:
+    """``count`` fresh pair ids (80 random bits each), drawn from the OS in one call."""
+    drawn = secrets.token_hex(PAIR_ID_BYTES * count)
+    step = 2 * PAIR_ID_BYTES
+    return [f"pair-{drawn[start : start + step]}" for start in range(0, len(drawn), step)]
 
 
 class RunProcessing:
@@ -174,7 +178,7 @@ class RunProcessing:
         events = proposal_parts(run.run_id, program, proposal, kind=run.kind, proposed_at=utc_now())
         parts = stored_parts(
             events,
-            [new_pair_id() for _ in proposal.matches],
+            new_pair_ids(len(proposal.matches)),
             [match.kept for match in proposal.matches],
         )
         automatic = program.auto_approve_matches
