@@ -44,6 +44,7 @@ from matching.usecases.runs import RunService
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import PairEndReason, utc_now
+from mentorship_kit.allocation import bulk_allocation
 from mentorship_kit.outbox import Transaction, Transactor
 
 logger = logging.getLogger(__name__)
@@ -175,12 +176,15 @@ class RunProcessing:
         preparing = time.perf_counter()
         await self._runs.set_stage(run.run_id, worker, Stage.STORING)
         program = request.program
-        events = proposal_parts(run.run_id, program, proposal, kind=run.kind, proposed_at=utc_now())
-        parts = stored_parts(
-            events,
-            new_pair_ids(len(proposal.matches)),
-            [match.kept for match in proposal.matches],
-        )
+        with bulk_allocation():  # ten thousand pairs and unmatched people, no cycles
+            events = proposal_parts(
+                run.run_id, program, proposal, kind=run.kind, proposed_at=utc_now()
+            )
+            parts = stored_parts(
+                events,
+                new_pair_ids(len(proposal.matches)),
+                [match.kept for match in proposal.matches],
+            )
         automatic = program.auto_approve_matches
         status = RunStatus.APPROVING if automatic else RunStatus.PROPOSED
         summary = summary_of(
