@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import (
+    AsyncGenerator,
     AsyncIterator,
     Awaitable,
     Callable,
@@ -84,11 +85,12 @@ async def read_ahead(
     projection: Mapping[str, Any] | None = None,
     batch_size: int = READ_AHEAD_BATCH,
     tx: Transaction | None = None,
-) -> AsyncIterator[list[Document]]:
+) -> AsyncGenerator[list[Document]]:
     """The documents matching ``query``, batch by batch, the next batch read meanwhile.
 
     A task fetches the raw batches (at most two ahead of the caller); they are decoded here,
-    with the collection's codec options, while the database produces the next one.
+    with the collection's codec options, while the database produces the next one. A caller
+    that may stop early wraps the iterator in ``contextlib.aclosing`` so the reader stops too.
     """
     batches: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=2)
 

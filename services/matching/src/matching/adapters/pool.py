@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping
+from contextlib import aclosing
 from datetime import datetime
 from typing import Any
 
@@ -63,9 +64,11 @@ class MatchingPool:
         """
         found: list[ParticipantState] = []
         validate = ParticipantState.model_validate
+        batches = read_ahead(self._pool, {"state.program_id": program_id})
         with bulk_allocation():
-            async for batch in read_ahead(self._pool, {"state.program_id": program_id}):
-                found.extend(validate(document["state"]) for document in batch)
+            async with aclosing(batches):  # a failed validation stops the reader at once
+                async for batch in batches:
+                    found.extend(validate(document["state"]) for document in batch)
         return found
 
     async def of_person(self, person_id: str) -> list[ParticipantState]:
