@@ -318,8 +318,8 @@ async def end_to_end(mentees: int, seed: int) -> None:
                 f"pool seeded: {pool_size['mentees']} mentees, {pool_size['mentors']} mentors",
                 flush=True,
             )
+            cpu_before = _cpu(service.process.pid, infrastructure.mongodb_url)  # before the clock
             requested = time.perf_counter()
-            cpu_before = _cpu(service.process.pid, infrastructure.mongodb_url)
             created = await client.post(
                 f"/v1/programs/{program_id}/matching-runs",
                 json={"time_limit_s": 600},
