@@ -37,6 +37,10 @@ the proposal's parts; store: what remains, storing the proposal included):
 
     matching-run mentees=<n> end_to_end_s=<t> solve_s=<t> queue_s=<t> load_s=<t>
                  prepare_s=<t> store_s=<t> ratio=<end to end / solve>
+                 service_cpu_s=<s> db_cpu_s=<s>
+
+(the CPU seconds the service process and the database server spent from the request to the
+proposal seen: on a shared machine they tell whose work the wall clock waited for).
 
 Usage: python benchmarks/bench_matching.py [--mentees 10000] [--seed 3] [--plain-only]
                                           [--reference auto|always|never]
@@ -62,6 +66,11 @@ from typing import Any
 
 import httpx
 import numpy as np
+from bench_analytics import (  # type: ignore[import-not-found]
+    cpu_seconds,
+    database_cpu_seconds,
+)
+from bench_analytics import seconds as cpu_figure
 from numpy.typing import NDArray
 from pymongo import AsyncMongoClient
 
@@ -309,6 +318,7 @@ async def end_to_end(mentees: int, seed: int) -> None:
                 f"pool seeded: {pool_size['mentees']} mentees, {pool_size['mentors']} mentors",
                 flush=True,
             )
+            cpu_before = _cpu(service.process.pid, infrastructure.mongodb_url)  # before the clock
             requested = time.perf_counter()
             created = await client.post(
                 f"/v1/programs/{program_id}/matching-runs",
@@ -323,6 +333,7 @@ async def end_to_end(mentees: int, seed: int) -> None:
                 poll_s=0.05,
             )
             end_to_end_s = time.perf_counter() - requested
+            cpu_after = _cpu(service.process.pid, infrastructure.mongodb_url)
     if run["status"] != "proposed":
         print(f"FAILED: the run is {run['status']}: {run['error']}")
         sys.exit(1)
@@ -344,8 +355,19 @@ async def end_to_end(mentees: int, seed: int) -> None:
         f"matching-run mentees={mentees} pairs={run['summary']['mentees_matched']} "
         f"end_to_end_s={end_to_end_s:.2f} solve_s={stages['solve']:.2f} "
         f"queue_s={queue_s:.2f} load_s={stages['load']:.2f} prepare_s={stages['prepare']:.2f} "
-        f"store_s={stages['store']:.2f} ratio={end_to_end_s / stages['solve']:.2f}"
+        f"store_s={stages['store']:.2f} ratio={end_to_end_s / stages['solve']:.2f} "
+        f"service_cpu_s={cpu_figure(_spent(cpu_before[0], cpu_after[0]))} "
+        f"db_cpu_s={cpu_figure(_spent(cpu_before[1], cpu_after[1]))}"
     )
+
+
+def _cpu(pid: int, mongodb_url: str) -> tuple[float | None, float | None]:
+    """CPU seconds used so far by the service process and by the local database server."""
+    return cpu_seconds(pid), database_cpu_seconds(mongodb_url)
+
+
+def _spent(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
 
 
 async def _seed(

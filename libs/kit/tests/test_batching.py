@@ -7,11 +7,12 @@ from functools import partial
 
 import pytest
 from pymongo import UpdateOne
+from pymongo.errors import OperationFailure
 
 from mentorship_contracts.events import ProgramCreated
 from mentorship_contracts.examples import example
 from mentorship_devstack.pytest_plugin import Interleaving
-from mentorship_kit.batching import IN_CHUNK, Buffer, chunks, find_in, store
+from mentorship_kit.batching import IN_CHUNK, Buffer, chunks, find_in, read_ahead, store
 from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.runtime import ServiceRuntime
@@ -34,6 +35,35 @@ async def test_find_in_reads_every_piece(runtime: ServiceRuntime) -> None:
     found = [d["_id"] async for d in find_in(collection, wanted, query={"odd": 1})]
 
     assert sorted(found) == [f"t{n:03d}" for n in range(1, 130, 2)]
+
+
+@pytest.mark.integration
+async def test_read_ahead_reads_every_batch_decoded_as_the_client_decodes(
+    runtime: ServiceRuntime,
+) -> None:
+    collection = runtime.database["scanned"]
+    at = datetime(2026, 1, 2, tzinfo=UTC)
+    await collection.insert_many([{"_id": f"s{n:03d}", "odd": n % 2, "at": at} for n in range(250)])
+
+    batches = [
+        batch
+        async for batch in read_ahead(collection, {"odd": 1}, projection={"at": 1}, batch_size=40)
+    ]
+
+    assert [len(batch) for batch in batches] == [40, 40, 40, 5]
+    documents = [document for batch in batches for document in batch]
+    assert sorted(d["_id"] for d in documents) == [f"s{n:03d}" for n in range(1, 250, 2)]
+    assert all(d == {"_id": d["_id"], "at": at} for d in documents)  # timezone-aware, as read
+
+
+@pytest.mark.integration
+async def test_read_ahead_raises_what_the_read_raised(runtime: ServiceRuntime) -> None:
+    collection = runtime.database["scanned_badly"]
+    await collection.insert_many([{"_id": n} for n in range(10)])
+
+    with pytest.raises(OperationFailure):
+        async for _ in read_ahead(collection, {"_id": {"$nonsense": 1}}):
+            pass
 
 
 @pytest.mark.integration

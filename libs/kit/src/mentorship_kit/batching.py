@@ -12,11 +12,21 @@ just before the transaction commits the buffer hands everything it collected to 
 (one read of what the items touch, one bulk write), in the order the events came. An event
 that must see what was collected before it (an erasure after a registration of the same
 person, say) flushes the buffer first, so the effects keep the events' order.
+
+**Scans.** A cursor asks for its next batch only once the caller has taken the last one, so
+the database and the caller take turns. `read_ahead` keeps one batch in flight while the
+caller decodes and handles the one before: on a machine with a core for each, reading
+12,500 documents and validating them costs about the longer of the two, not their sum.
+(SecantusDB also spends a third more of its CPU on a find that projects ``{"state": 1}``
+than on one that returns whole documents: read small documents whole.)
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import (
+    AsyncGenerator,
     AsyncIterator,
     Awaitable,
     Callable,
@@ -25,8 +35,9 @@ from collections.abc import (
     Mapping,
     Sequence,
 )
-from typing import Any
+from typing import Any, cast
 
+import bson
 from pymongo import ReplaceOne, UpdateMany, UpdateOne
 from pymongo.errors import BulkWriteError, OperationFailure
 
@@ -35,6 +46,8 @@ from mentorship_kit.outbox import Transaction
 
 IN_CHUNK = 50
 """Ids per ``$in`` lookup (see the module's docstring)."""
+READ_AHEAD_BATCH = 1000
+"""Documents per batch of `read_ahead` (small enough to overlap, large enough to be few)."""
 DUPLICATE_KEY = 11000
 WRITE_CONFLICT = 112
 
@@ -63,6 +76,60 @@ async def find_in(
         )
         async for document in cursor:
             yield document
+
+
+async def read_ahead(
+    collection: Collection,
+    query: Mapping[str, Any],
+    *,
+    projection: Mapping[str, Any] | None = None,
+    batch_size: int = READ_AHEAD_BATCH,
+    tx: Transaction | None = None,
+) -> AsyncGenerator[list[Document]]:
+    """The documents matching ``query``, batch by batch, the next batch read meanwhile.
+
+    A task fetches the raw batches (at most two ahead of the caller); they are decoded here,
+    with the collection's codec options, while the database produces the next one. A caller
+    that may stop early wraps the iterator in ``contextlib.aclosing`` so the reader stops too.
+    """
+    batches: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=2)
+
+    async def fetch() -> None:
+        cursor = collection.find_raw_batches(
+            query,
+            projection,
+            batch_size=batch_size,
+            session=tx.session if tx is not None else None,
+        )
+        async with cursor:
+            async for raw in cursor:  # typed as documents, but raw batches are bytes
+                await batches.put(cast("bytes", raw))
+        await batches.put(None)
+
+    reader = asyncio.create_task(fetch())
+    try:
+        while (raw := await _next_batch(batches, reader)) is not None:
+            yield bson.decode_all(raw, collection.codec_options)
+        await reader  # raises what the reader raised, if anything
+    finally:
+        if not reader.done():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+
+
+async def _next_batch(
+    batches: asyncio.Queue[bytes | None], reader: asyncio.Task[None]
+) -> bytes | None:
+    """The next raw batch, or None at the end (or once the reader failed: awaiting it raises)."""
+    if batches.empty() and reader.done():
+        return None
+    getting = asyncio.ensure_future(batches.get())
+    await asyncio.wait({getting, reader}, return_when=asyncio.FIRST_COMPLETED)
+    if getting.done():
+        return getting.result()
+    getting.cancel()
+    return None
 
 
 async def store(

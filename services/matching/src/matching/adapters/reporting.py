@@ -105,21 +105,15 @@ class ManagerEdges:
         frontier = set(people)
         if depth <= 0 or not frontier:
             return {}
-        every = {
+        return walk_up(await self.edges(), frontier, depth)
+
+    async def edges(self) -> dict[str, str]:
+        """Person -> manager for everyone with a manager in the log (read whole)."""
+        return {
             person: statement.manager
             for person, statement in (await self._all_statements()).items()
             if statement.manager is not None
         }
-        managers: dict[str, str] = {}
-        seen = set(frontier)
-        for _ in range(depth):
-            found = {person: every[person] for person in frontier if person in every}
-            managers |= found
-            frontier = set(found.values()) - seen
-            seen |= frontier
-            if not frontier:
-                break
-        return managers
 
     async def forget(self, person: str, tx: Transaction) -> None:
         """Erase a person: the edge from them and every edge to them (a compaction)."""
@@ -156,6 +150,21 @@ class ManagerEdges:
         async for document in cursor:
             statements |= newest(statements, _statements_in(document))
         return statements
+
+
+def walk_up(edges: Mapping[str, str], people: Iterable[str], depth: int) -> dict[str, str]:
+    """The part of ``edges`` (person -> manager) from ``people`` up to ``depth`` levels."""
+    frontier = set(people)
+    managers: dict[str, str] = {}
+    seen = set(frontier)
+    for _ in range(depth):
+        found = {person: edges[person] for person in frontier if person in edges}
+        managers |= found
+        frontier = set(found.values()) - seen
+        seen |= frontier
+        if not frontier:
+            break
+    return managers
 
 
 def _entry(statements: Iterable[ManagerStatement]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 from matching.adapters.pairs import PairRepository
 from matching.adapters.pool import MatchingPool
-from matching.adapters.reporting import ManagerEdges
+from matching.adapters.reporting import ManagerEdges, walk_up
 from matching.adapters.runs import RunRepository
 from matching.domain.approval import ProposalPart
 from matching.domain.matching import MatchingFailed, MatchingRequest
@@ -174,18 +174,26 @@ class RunService:
         )
 
     async def pool_request(self, program_id: str) -> MatchingRequest:
-        """The program, its pool, its pairs and its reporting lines now, as a run sees them."""
+        """The program, its pool, its pairs and its reporting lines now, as a run sees them.
+
+        The pool, the manager log and the pairs are read concurrently: the service decodes
+        one while the database reads the next.
+        """
         program = await self.program(program_id)
-        participants = await self._pool.participants_of(program_id)
-        managers = await self._managers.managers_above(
-            {p.person_id for p in participants}, program.matching.rules.reporting_line_depth
+        depth = program.matching.rules.reporting_line_depth
+        participants, edges, existing, ended = await asyncio.gather(
+            self._pool.participants_of(program_id),
+            self._managers.edges() if depth > 0 else _nothing(),
+            self._pairs.active_keys(program_id),
+            self._pairs.ended_early_keys(program_id),
         )
+        people = {p.person_id for p in participants}
         return MatchingRequest(
             program=program,
             participants=participants,
-            managers=managers,
-            existing_pairs=tuple(await self._pairs.active_keys(program_id)),
-            ended_pairs=tuple(await self._pairs.ended_early_keys(program_id)),
+            managers=walk_up(edges, people, depth) if depth > 0 and people else {},
+            existing_pairs=tuple(existing),
+            ended_pairs=tuple(ended),
         )
 
     async def _check_references(self, program_id: str, options: RunOptions) -> None:
@@ -199,6 +207,11 @@ class RunService:
                         problems.append(InvalidReference(field, participant_id))
         if problems:
             raise RunRequestInvalidError(problems)
+
+
+async def _nothing() -> dict[str, str]:
+    """No manager edges (a program that does not look at reporting lines)."""
+    return {}
 
 
 def _new_run(
