@@ -21,8 +21,9 @@ from analytics.domain.aggregates import (
     EntrySet,
     ProgramAggregates,
 )
-from analytics.domain.documents import Fact, OutcomeFact, ProgramFact, RhythmFact
+from analytics.domain.documents import Fact, MentorFact, OutcomeFact, ProgramFact, RhythmFact
 from analytics.domain.facts import Batch, Target
+from analytics.domain.mentor_impact import MentorImpactReport, mentor_page
 from mentorship_contracts import Envelope
 
 CODEC: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
@@ -63,6 +64,8 @@ class Store:
     def apply(self, changes: Changes) -> None:
         for target, document in changes.documents.items():
             self.documents[target] = stored(document)
+        for target in changes.removed:
+            del self.documents[target]
         for target, document in list(self.documents.items()):
             if isinstance(document, OutcomeFact) and document.person_key in changes.forgotten:
                 del self.documents[target]
@@ -74,7 +77,12 @@ class Store:
                     self.entries[key].pop(entry_key, None)
                 else:
                     self.entries[key][entry_key] = entry
-        self.written += len(changes.documents) + len(changes.counts) + len(changes.entries)
+        self.written += (
+            len(changes.documents)
+            + len(changes.removed)
+            + len(changes.counts)
+            + len(changes.entries)
+        )
 
     @classmethod
     def rebuilt(cls, documents: Iterable[Fact]) -> Store:
@@ -123,6 +131,18 @@ class Store:
             limit=limit,
         )
 
+    def mentors(self, program_id: str, *, limit: int = 1000) -> MentorImpactReport:
+        """The first page of the mentor impact view, read as `ReadModels.mentors` reads it."""
+        listed = sorted(
+            (
+                (mentor.rank, mentor)
+                for mentor in self.of_kind(MentorFact)
+                if mentor.program_id == program_id and mentor.rank is not None
+            ),
+            key=lambda ranked: ranked[0],
+        )
+        return mentor_page(program_id, [mentor for _, mentor in listed][: limit + 1], limit)
+
     def reports(self, program_id: str, *, now: datetime) -> dict[str, Any]:
         """Every report of ``program_id``."""
         aggregates = self.aggregates(program_id)
@@ -133,6 +153,7 @@ class Store:
             "scores": reports.scores(aggregates),
             "skills": reports.skills(aggregates),
             "health": self.health(program_id, now=now),
+            "mentors": self.mentors(program_id),
         }
 
     def settled(self) -> tuple[dict[Target, Fact], dict[str, Counts], dict[Any, dict[str, Any]]]:

@@ -1,69 +1,103 @@
-"""The mentor impact view reads only some fields of each document, and tallies the held
-sessions as it reads them: it shows what the whole documents show."""
+"""The mentor impact view reads a page of mentors as a range of its index, in its order."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
-from analytics.adapters.read_models import RM_PREFIX, ReadModels
-from analytics.domain.documents import (
-    GoalFact,
-    PairFact,
-    ParticipantFact,
-    ProgramFacts,
-    SessionFact,
-    SessionStatus,
-    SkillsFact,
-)
-from analytics.domain.mentor_impact import mentor_impact, tally_meetings
+from analytics.adapters.read_models import MENTORS_IN_ORDER, RM_PREFIX, ReadModels
+from analytics.domain.documents import MeetingLink, MentorFact
 from analytics.settings import AnalyticsSettings
 from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_kit.mongo import Database, create_client, ensure_indexes
 
-from .histories import PROGRAM, history
-from .memory import project
-
 pytestmark = pytest.mark.integration
+
+PROGRAM = "prog-impact"
 
 
 @pytest.fixture
 async def database(make_settings: SettingsFactory) -> AsyncIterator[Database]:
     settings = make_settings(AnalyticsSettings)
     mongo = create_client(settings.mongodb_url, app_name="test")
-    yield mongo[settings.mongodb_database]
+    database = mongo[settings.mongodb_database]
+    await ensure_indexes(database, list(ReadModels.indexes()))
+    yield database
     await mongo.close()
 
 
-async def test_the_impact_view_from_projected_fields_equals_the_view_from_whole_documents(
-    database: Database,
-) -> None:
-    store = project(history(11).envelopes, [50])
-    models = ReadModels(database)
-    await ensure_indexes(database, list(models.indexes()))
-    for target, document in store.documents.items():
-        await database[f"{RM_PREFIX}{target.kind.collection}"].insert_one(
-            document.model_dump(by_alias=True)
-        )
-    sessions = [
-        s
-        for s in store.of_kind(SessionFact)
-        if s.program_id == PROGRAM and s.status is SessionStatus.HELD
-    ]
-    whole = ProgramFacts(
-        program_id=PROGRAM,
-        participants=[p for p in store.of_kind(ParticipantFact) if p.program_id == PROGRAM],
-        pairs=[p for p in store.of_kind(PairFact) if p.program_id == PROGRAM and p.created],
-        sessions=sessions,
-        feedback=[fact for s in sessions for fact in s.feedback_facts()],
-        goals=[g for g in store.of_kind(GoalFact) if g.program_id == PROGRAM],
-        skills=[s for s in store.of_kind(SkillsFact) if s.program_id == PROGRAM],
+def _mentor(key: str, program_id: str, held: int, *, listed: bool = True) -> MentorFact:
+    """A mentor whose meetings held ``held`` sessions (listed: not erased)."""
+    meeting = MeetingLink(held=held, minutes=45 * held, ratings=0, rating_sum=0, raters=())
+    mentor = MentorFact(
+        id=key,
+        program_id=program_id,
+        profile={key: f"part-{key}"} if listed else {},
+        meetings={f"pair-{key}": meeting},
     )
-    expected = mentor_impact(whole)
-    assert expected.mentors
-    assert any(m.sessions_held and m.ratings and m.goals for m in expected.mentors)
+    mentor.settle()
+    return mentor
 
-    read = await models.impact_facts(PROGRAM)
-    assert read.meetings == tally_meetings(whole.sessions, whole.feedback)
-    assert mentor_impact(read) == expected
+
+async def test_pages_list_every_listed_mentor_once_in_the_views_order(database: Database) -> None:
+    rng = random.Random(3)
+    mentors = [_mentor(f"m{n:03d}", PROGRAM, rng.randint(0, 6)) for n in range(230)]
+    others = [
+        _mentor("gone", PROGRAM, 9, listed=False),  # erased: not listed
+        _mentor("elsewhere", "prog-other", 3),
+    ]
+    collection = database[f"{RM_PREFIX}{MentorFact.collection}"]
+    await collection.insert_many([m.model_dump(by_alias=True) for m in mentors + others])
+    models = ReadModels(database)
+    expected = sorted(
+        (m.sessions_held, m.mentor_participant_id) for m in mentors if m.mentor_participant_id
+    )
+    expected.sort(key=lambda pair: (-pair[0], pair[1]))
+
+    seen: list[tuple[int, str | None]] = []
+    after: str | None = None
+    while page := await models.mentors(PROGRAM, after, 17):
+        seen.extend((m.sessions_held, m.mentor_participant_id) for m in page)
+        after = page[-1].rank
+    assert seen == expected
+
+
+def _stages(plan: dict[str, Any]) -> list[str]:
+    found = [plan["stage"]]
+    for child in ("inputStage", "inputStages"):
+        inputs = plan.get(child, [])
+        for item in inputs if isinstance(inputs, list) else [inputs]:
+            found += _stages(item)
+    return found
+
+
+async def test_a_page_deep_in_the_view_is_a_range_of_its_index(database: Database) -> None:
+    """No sort in memory, and none of the mentors before the cursor (nor of other programs)
+    is examined. (mongod stops at the page's limit; the embedded test server reads the rest
+    of the range, so only the lower bound is asserted here.)"""
+    mentors = [_mentor(f"m{n:04d}", PROGRAM, n % 40) for n in range(2000)]
+    others = [_mentor(f"o{n:04d}", f"{PROGRAM}-2", n % 40) for n in range(300)]
+    collection = database[f"{RM_PREFIX}{MentorFact.collection}"]
+    await collection.insert_many([m.model_dump(by_alias=True) for m in mentors + others])
+    after = next(m.rank for m in mentors if m.id == "m0500")
+    assert after is not None
+    later = sum(1 for m in mentors if m.rank is not None and m.rank > after)
+    explained = await (
+        collection.find({"rank": {"$gt": after, "$lt": f"{PROGRAM}}}"}})
+        .sort("rank", 1)
+        .limit(51)
+        .explain()
+    )
+    stages = _stages(explained["queryPlanner"]["winningPlan"])
+    assert "SORT" not in stages
+    assert "IXSCAN" in stages
+    assert MENTORS_IN_ORDER in str(explained["queryPlanner"]["winningPlan"])
+    assert explained["executionStats"]["totalDocsExamined"] <= later < len(mentors)
+    page = await ReadModels(database).mentors(PROGRAM, after, 51)
+    assert len(page) == 51
+    assert [m.sessions_held for m in page] == sorted((m.sessions_held for m in page), reverse=True)
+    assert all(m.rank is not None and m.rank > after for m in page)
+    assert {m.program_id for m in page} == {PROGRAM}

@@ -1,26 +1,29 @@
-"""The mentor impact view, from a program's documents."""
+"""The mentor impact view, from a program's documents as the projection keeps it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analytics.domain.aggregates import Derivation
 from analytics.domain.documents import (
+    Fact,
     FeedbackEntry,
     FeedbackFact,
     GoalFact,
+    MentorFact,
     PairFact,
     ParticipantFact,
     ParticipantStatus,
-    ProgramFacts,
     SessionFact,
     SessionStatus,
     SkillsFact,
 )
-from analytics.domain.mentor_impact import mentor_impact
+from analytics.domain.mentor_impact import MentorImpactReport, mentor_page
 from analytics.domain.skills_growth import MIN_GROUP_SIZE
 from analytics.entrypoints.http.csv_export import to_csv
 from mentorship_contracts.types import AssessmentMoment, ParticipantRole, RaterKind
@@ -80,9 +83,29 @@ def _goal(goal_id: str, owner: str, *, completed: bool) -> GoalFact:
     )
 
 
+def mentor_impact(
+    *,
+    participants: list[ParticipantFact],
+    pairs: list[PairFact],
+    sessions: Sequence[SessionFact] = (),
+    feedback: Sequence[FeedbackFact] = (),
+    goals: Sequence[GoalFact] = (),
+    skills: Sequence[SkillsFact] = (),
+) -> MentorImpactReport:
+    """The view of these documents: feedback kept with its session, links and mentors as
+    `Derivation.rebuild` makes them (as the projection keeps them), read whole."""
+    by_id = {session.id: session for session in sessions}
+    for fact in feedback:
+        by_id[fact.session_id] = fact.moved_into(by_id.get(fact.session_id))
+    documents: list[Fact] = [*participants, *pairs, *by_id.values(), *goals, *skills]
+    rebuilt = Derivation.rebuild(documents).documents.values()
+    mentors = [m for m in rebuilt if isinstance(m, MentorFact) and m.rank is not None]
+    mentors.sort(key=lambda m: m.rank or "")
+    return mentor_page("p", mentors, len(mentors) + 1)
+
+
 def test_each_mentor_sees_their_pairs_sessions_ratings_and_mentees_goals() -> None:
-    facts = ProgramFacts(
-        program_id="p",
+    report = mentor_impact(
         participants=[
             _participant("ada", ParticipantRole.MENTOR),
             _participant("bo", ParticipantRole.BOTH),
@@ -116,14 +139,15 @@ def test_each_mentor_sees_their_pairs_sessions_ratings_and_mentees_goals() -> No
             _goal("g4", "m2", completed=True),
         ],
     )
-    report = mentor_impact(facts)
+    assert report.next_cursor is None
     assert [m.model_dump() for m in report.mentors] == [
         {
             "mentor_participant_id": "part-ada",
             "mentees": 2,
             "sessions_held": 3,
             "hours": 3.0,
-            "average_rating": 4.5,
+            "average_rating": None,  # one mentee rated: their ratings are not shown
+            "average_rating_hidden": True,
             "ratings": 2,
             "goals_completed": 1,
             "goals": 2,
@@ -137,6 +161,7 @@ def test_each_mentor_sees_their_pairs_sessions_ratings_and_mentees_goals() -> No
             "sessions_held": 0,
             "hours": 0.0,
             "average_rating": None,
+            "average_rating_hidden": False,
             "ratings": 0,
             "goals_completed": 1,
             "goals": 1,
@@ -180,8 +205,7 @@ def test_mentees_skills_growth_is_shown_over_five_mentees_only() -> None:
             levels={"a": 5},
         )
     )
-    facts = ProgramFacts(
-        program_id="p",
+    report = mentor_impact(
         participants=[
             _participant("big", ParticipantRole.MENTOR),
             _participant("small", ParticipantRole.MENTOR),
@@ -195,7 +219,7 @@ def test_mentees_skills_growth_is_shown_over_five_mentees_only() -> None:
         ],
         skills=skills,
     )
-    by_mentor = {m.mentor_participant_id: m for m in mentor_impact(facts).mentors}
+    by_mentor = {m.mentor_participant_id: m for m in report.mentors}
     # b0..b4 change (0+2)/2, (1+2)/2, (2+2)/2, (0+2)/2, (1+2)/2 -> mean 7/5
     assert by_mentor["part-big"].skills_growth == 1.4
     assert by_mentor["part-big"].skills_growth_mentees == 5
@@ -231,8 +255,7 @@ def test_skills_growth_column_matches_a_recount_and_hides_small_groups(
                     f"m{number}", AssessmentMoment.END, {k: r[1] for k, r in rated.items()}
                 ),
             ]
-    facts = ProgramFacts(
-        program_id="p",
+    report = mentor_impact(
         participants=[
             *(_participant(f"t{k}", ParticipantRole.MENTOR) for k in range(3)),
             *(_participant(f"m{n}", ParticipantRole.MENTEE) for n in range(len(history))),
@@ -245,7 +268,6 @@ def test_skills_growth_column_matches_a_recount_and_hides_small_groups(
         ],
         skills=skills,
     )
-    report = mentor_impact(facts)
     for row in report.mentors:
         mentor = int(row.mentor_participant_id.removeprefix("part-t"))
         per_mentee = []
@@ -290,15 +312,81 @@ def test_feedback_kept_with_its_session_is_listed_as_the_impact_view_reads_it() 
         4,
         ["negotiation"],
     )
-    facts = ProgramFacts(
-        program_id="p",
+    report = mentor_impact(
         participants=[
             _participant("ada", ParticipantRole.MENTOR),
             _participant("m1", ParticipantRole.MENTEE),
         ],
         pairs=[PairFact(id="p1", program_id="p", created=True, mentor_key="ada", mentee_key="m1")],
         sessions=[session],
-        feedback=session.feedback_facts(),
     )
-    [impact] = mentor_impact(facts).mentors
-    assert (impact.sessions_held, impact.average_rating, impact.ratings) == (1, 4.0, 1)
+    [impact] = report.mentors
+    assert (impact.sessions_held, impact.ratings, impact.average_rating_hidden) == (1, 1, True)
+
+
+@pytest.mark.parametrize(("raters", "shown"), [(4, False), (5, True)])
+def test_an_average_rating_shows_only_when_five_distinct_mentees_rated(
+    raters: int, shown: bool
+) -> None:
+    """Privacy: under five mentees, a rating could be traced to the mentee who gave it. Many
+    ratings by few mentees do not count as many raters."""
+    mentees = [f"m{n}" for n in range(raters)]
+    sessions, feedback = [], []
+    for mentee in mentees:
+        for n in range(3):
+            session_id = f"s-{mentee}-{n}"
+            sessions.append(_session(session_id, f"p-{mentee}", SessionStatus.HELD, 60))
+            feedback.append(_rating(session_id, f"p-{mentee}", mentee, ParticipantRole.MENTEE, 4))
+            feedback.append(_rating(session_id, f"p-{mentee}", "ada", ParticipantRole.MENTOR, 1))
+    report = mentor_impact(
+        participants=[
+            _participant("ada", ParticipantRole.MENTOR),
+            *(_participant(m, ParticipantRole.MENTEE) for m in mentees),
+        ],
+        pairs=[
+            PairFact(id=f"p-{m}", program_id="p", created=True, mentor_key="ada", mentee_key=m)
+            for m in mentees
+        ],
+        sessions=sessions,
+        feedback=feedback,
+    )
+    [ada] = report.mentors
+    assert (ada.ratings, ada.sessions_held) == (3 * raters, 3 * raters)
+    assert ada.average_rating == (4.0 if shown else None)
+    assert ada.average_rating_hidden is not shown
+    csv = to_csv(report)
+    assert ("mentors[0].average_rating,4.0" in csv) is shown
+    assert f"mentors[0].average_rating_hidden,{not shown}" in csv
+
+
+def test_a_group_meeting_counts_once_for_its_mentor_and_an_erased_mentor_is_not_listed() -> None:
+    group_pairs = [
+        PairFact(
+            id=f"g-{m}", program_id="p", created=True, mentor_key="ada", mentee_key=m, group_id="g"
+        )
+        for m in ("m1", "m2")
+    ]
+    report = mentor_impact(
+        participants=[
+            _participant("ada", ParticipantRole.MENTOR),
+            _participant("gone", ParticipantRole.MENTOR, erased=True),
+            _participant("m1", ParticipantRole.MENTEE),
+            _participant("m2", ParticipantRole.MENTEE),
+        ],
+        pairs=[
+            *group_pairs,
+            PairFact(id="p9", program_id="p", created=True, mentor_key="gone", mentee_key="m1"),
+        ],
+        sessions=[
+            _session("gs1", "g", SessionStatus.HELD, 90),
+            _session("gs2", "g", SessionStatus.MISSED, 0),
+            _session("s9", "p9", SessionStatus.HELD, 60),
+        ],
+    )
+    [ada] = report.mentors
+    assert (ada.mentor_participant_id, ada.mentees, ada.sessions_held, ada.hours) == (
+        "part-ada",
+        2,
+        1,
+        1.5,
+    )

@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 
 from analytics.domain.documents import FOLDED_KEPT, ParticipantFact
 from analytics.domain.facts import person_key, target_of
+from analytics.domain.mentor_impact import MentorImpactReport
+from analytics.domain.skills_growth import MIN_GROUP_SIZE
 from mentorship_contracts import Envelope
 from mentorship_contracts.events import (
     GoalProgressUpdated,
@@ -219,13 +221,87 @@ def _recount_scores(of: dict[type, list[Envelope[Any]]], people: People) -> dict
     }
 
 
+def _recount_mentors(of: dict[type, list[Envelope[Any]]], people: People) -> list[Any]:
+    """Per listed mentor (registered, not erased, mentoring in their latest state; withdrawn
+    too), most sessions first: (id, mentees, held, minutes, ratings, sum, raters, goals, done)."""
+    latest_state = {
+        person: _latest(envelopes).data
+        for person, envelopes in _group(
+            of[ParticipantRegistered] + of[ParticipantUpdated], lambda e: e.participant_id
+        ).items()
+    }
+    registered = {e.data.participant_id for e in of[ParticipantRegistered]}
+    held = {e.data.session_id: e.data.duration_minutes for e in of[SessionCompleted]}
+    sessions_of = _group(of[SessionCompleted], lambda e: e.pair_id)
+    feedback = [f for f in _final_feedback(of).values() if f.author_role.value == "mentee"]
+    goals = [
+        goal
+        for goal in _latest_of(of, GoalProgressUpdated, lambda e: e.goal_id)
+        if goal.participant_id not in people.erased
+    ]
+    pairs = [e.data for e in of[PairCreated]]
+    rows = []
+    for mentor, state in latest_state.items():
+        if mentor in people.erased or mentor not in registered or state.role.value == "mentee":
+            continue
+        mine = [p for p in pairs if p.mentor_participant_id == mentor]
+        sessions = {e.data.session_id for p in mine for e in sessions_of.get(p.pair_id, [])}
+        ratings = [f for f in feedback if f.session_id in sessions]
+        mentees = {p.mentee_participant_id for p in mine}
+        owned = [g for g in goals if g.participant_id in mentees]
+        rows.append(
+            (
+                mentor,
+                len(mentees),
+                len(sessions),
+                sum(held[s] for s in sessions),
+                len(ratings),
+                sum(f.rating for f in ratings),
+                len({f.participant_id for f in ratings}),
+                len(owned),
+                sum(1 for g in owned if g.completed),
+            )
+        )
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
+
+
+def _group(envelopes: list[Envelope[Any]], key: Any) -> dict[Any, list[Envelope[Any]]]:
+    grouped: dict[Any, list[Envelope[Any]]] = defaultdict(list)
+    for envelope in envelopes:
+        grouped[key(envelope.data)].append(envelope)
+    return grouped
+
+
 def recount(events: Sequence[Envelope[Any]]) -> dict[str, Any]:
     """The reports' numbers, counted directly from the distinct events."""
     of = _by_type(events)
     counts, people = _recount_people(of)
     return (
-        counts | _recount_pairing(of, people) | _recount_sessions(of) | _recount_scores(of, people)
+        counts
+        | _recount_pairing(of, people)
+        | _recount_sessions(of)
+        | _recount_scores(of, people)
+        | {"mentors": _recount_mentors(of, people)}
     )
+
+
+def check_mentors(report: MentorImpactReport, expected: list[Any]) -> None:
+    """The mentor impact view against the recount; averages of under five raters hidden."""
+    assert report.next_cursor is None
+    assert len(report.mentors) == len(expected)
+    for row, (mentor, mentees, held, minutes, ratings, total, raters, goals, done) in zip(
+        report.mentors, expected, strict=True
+    ):
+        assert row.mentor_participant_id == mentor
+        assert (row.mentees, row.sessions_held, row.hours) == (
+            mentees,
+            held,
+            round(minutes / 60, 2),
+        )
+        assert (row.ratings, row.goals, row.goals_completed) == (ratings, goals, done)
+        shown = raters >= MIN_GROUP_SIZE
+        assert row.average_rating == (round(total / ratings, 2) if ratings and shown else None)
+        assert row.average_rating_hidden == (bool(ratings) and not shown)
 
 
 def check(got: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -263,6 +339,7 @@ def check(got: dict[str, Any], expected: dict[str, Any]) -> None:
     assert scores_.surveys.nps == expected["nps"]
     assert (skills.goals, skills.goals_completed) == expected["goals"]
     assert {t.topic: t.mentions for t in skills.topics} == expected["topics"]
+    check_mentors(got["mentors"], expected["mentors"])
     low = got["health"].low_ratings
     assert sorted((r.session_id, r.rating) for r in low) == expected["low_ratings"]
     over = got["health"].mentors_over_capacity

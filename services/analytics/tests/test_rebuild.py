@@ -13,12 +13,16 @@ from analytics.app import build_app
 from analytics.domain.documents import (
     FeedbackFact,
     GoalFact,
+    MentorFact,
     MilestoneDueFact,
     OutcomeFact,
+    ParticipantFact,
     PersonFact,
+    RhythmFact,
     SessionFact,
     SessionStatus,
 )
+from analytics.domain.mentor_impact import MAX_PAGE, mentor_page
 from analytics.settings import AnalyticsSettings
 from analytics.usecases.rebuild import AGGREGATES_VERSION, Rebuilder
 from mentorship_contracts.types import OutcomeKind, ParticipantRole
@@ -36,7 +40,7 @@ from .test_projection_properties import all_reports
 pytestmark = pytest.mark.integration
 
 ADMIN = bearer(DEV_ADMIN_TOKEN)
-REPORTS = ("registration", "pairing", "sessions", "scores", "skills")
+REPORTS = ("registration", "pairing", "sessions", "scores", "skills", "mentors")
 
 
 async def test_a_rebuild_finds_nothing_to_correct_then_repairs_lost_counters_and_links(
@@ -74,7 +78,10 @@ async def test_a_rebuild_finds_nothing_to_correct_then_repairs_lost_counters_and
         database = mongo[settings.mongodb_database]
         await database[AGGREGATES].delete_many({"program_id": PROGRAM})
         await database[f"{RM_PREFIX}participants"].update_many({}, {"$set": {"mentee_of": {}}})
-        assert (await reports())["registration"]["participants"] == 0
+        await database[f"{RM_PREFIX}mentors"].delete_many({})
+        lost = await reports()
+        assert lost["registration"]["participants"] == 0
+        assert lost["mentors"]["mentors"] == [] != expected["mentors"]["mentors"]
 
         repaired = (await client.post(rebuild, headers=ADMIN)).json()
         assert repaired["counters_corrected"] > 0
@@ -212,6 +219,36 @@ async def test_outcomes_kept_from_erasures_before_are_deleted_once(database: Dat
     assert kept == ["out-3"]
     assert await models.schema_version() == AGGREGATES_VERSION
     assert await models.forget_erased_outcomes() == 0
+
+
+async def test_mentors_impact_is_built_for_a_database_from_before_it(database: Database) -> None:
+    """A database of version 3 has no mentor documents, nor the links that make them: the
+    migration to 4 rebuilds every program, and the view reads what the projection keeps."""
+    models = ReadModels(database)
+    await ensure_indexes(database, list(models.indexes()))
+    events = history(11).envelopes
+    store = project(events, [len(events)])
+    expected = store.mentors(PROGRAM)
+    assert expected.mentors
+    for document in store.documents.values():
+        if isinstance(document, MentorFact):
+            continue
+        legacy = document.model_dump(by_alias=True)
+        if isinstance(document, ParticipantFact):
+            legacy |= {"mentored_by": {}, "self_ratings": {}}
+        if isinstance(document, RhythmFact):
+            legacy["tallies"] = {}
+            for member in legacy["members"].values():
+                del member["mentor_key"]
+        await database[f"{RM_PREFIX}{document.collection}"].insert_one(legacy)
+    await models.set_schema_version(3)
+    assert await models.mentors(PROGRAM, None, MAX_PAGE) == []
+
+    await Rebuilder(models, _transactor(database)).migrate()
+
+    found = await models.mentors(PROGRAM, None, MAX_PAGE + 1)
+    assert mentor_page(PROGRAM, found, MAX_PAGE) == expected
+    assert await models.schema_version() == AGGREGATES_VERSION
 
 
 def _transactor(database: Database) -> Transactor:

@@ -43,7 +43,7 @@ from analytics.domain.documents import (
     FitFact,
     GoalFact,
     InvitationFact,
-    MeetingTally,
+    MentorFact,
     OutcomeFact,
     PairFact,
     ParticipantFact,
@@ -54,12 +54,10 @@ from analytics.domain.documents import (
     RhythmFact,
     RunFact,
     SessionFact,
-    SessionStatus,
     SkillsFact,
 )
 from analytics.domain.facts import Target, directory_key
-from analytics.domain.mentor_impact import MENTORING
-from mentorship_contracts.types import ParticipantRole
+from analytics.domain.mentor_impact import ranks_of
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 
 RM_PREFIX = "rm_"
@@ -72,13 +70,8 @@ LOAD_CHUNK: Final = 100
 """Ids per ``$in`` read: long ``$in`` lists are slow to match on some servers."""
 DUPLICATE_KEY: Final = 11000
 
-IMPACT_FIELDS: Final[Mapping[type[Fact], tuple[str, ...]]] = {
-    ParticipantFact: ("program_id", "participant_id", "role", "erased"),
-    PairFact: ("program_id", "mentor_key", "mentee_key", "created", "group_id"),
-    GoalFact: ("program_id", "owner_key", "version", "topic", "progress", "completed"),
-    SkillsFact: ("program_id", "owner_key", "version", "rater_kind", "moment", "levels"),
-}
-"""The fields the mentor impact view reads of each kind (not their folded events, answers...)."""
+MENTORS_IN_ORDER: Final = "by_impact"
+"""The index of the mentor impact view's order (a page is a range of it)."""
 
 type AggregateWrite = UpdateOne | InsertOne[Document] | DeleteMany | ReplaceOne[Document]
 
@@ -125,6 +118,13 @@ def _add(tree: dict[str, Any], path: list[str], n: int) -> None:
 async def _nothing_of[F: Fact](_: type[F]) -> list[F]:
     """No documents of a kind (for a read a view can skip)."""
     return []
+
+
+def _by_kind(targets: Iterable[Target]) -> dict[type[Fact], list[str]]:
+    keys: dict[type[Fact], list[str]] = defaultdict(list)
+    for target in sorted(targets, key=lambda t: (t.kind.collection, t.key)):
+        keys[target.kind].append(target.key)
+    return keys
 
 
 def _counts_of(documents: Iterable[Document]) -> Counts:
@@ -175,7 +175,7 @@ class ReadModels:
 
         Participants, invitations and outcomes are also read per person (the right of access;
         an erasure deletes a person's outcomes); goals by whether the health report can flag
-        them (`GoalFact.open_due`).
+        them (`GoalFact.open_due`); mentors in the impact view's order.
         """
         by_program = IndexModel([("program_id", ASCENDING)], name="by_program")
         by_person: dict[type[Fact], tuple[IndexModel, ...]] = {
@@ -185,6 +185,7 @@ class ReadModels:
             GoalFact: (
                 IndexModel([("program_id", ASCENDING), ("open_due", ASCENDING)], name="open_due"),
             ),
+            MentorFact: (IndexModel([("rank", ASCENDING)], name=MENTORS_IN_ORDER),),
         }
         return (
             *(
@@ -234,7 +235,8 @@ class ReadModels:
     ) -> dict[str, int]:
         """Store what a batch changed: documents, counters, entries; writes per collection.
 
-        The outcomes of people in ``changes.forgotten`` are deleted (counted as writes).
+        The outcomes of people in ``changes.forgotten`` are deleted (counted as writes), and so
+        are the documents ``changes.removed``.
 
         ``created`` are the documents that did not exist when read: they are inserted (and
         if someone inserted one meanwhile, the transaction is run again).
@@ -262,6 +264,12 @@ class ReadModels:
         if aggregates:
             await self._aggregates.bulk_write(aggregates, ordered=False, session=session)
         written = {f"{RM_PREFIX}{kind.collection}": len(writes) for kind, writes in by_kind.items()}
+        for kind, ids in _by_kind(changes.removed).items():
+            deleted = await self._collection(kind).delete_many(
+                {"_id": {"$in": ids}}, session=session
+            )
+            name = f"{RM_PREFIX}{kind.collection}"
+            written[name] = written.get(name, 0) + deleted.deleted_count
         if changes.forgotten:
             outcomes = f"{RM_PREFIX}{OutcomeFact.collection}"
             erased = await self._collection(OutcomeFact).delete_many(
@@ -361,14 +369,21 @@ class ReadModels:
         counts: Counts,
         entries: Mapping[EntrySet, Mapping[str, Entry]],
         session: AsyncClientSession,
+        *,
+        removed: Iterable[Target] = (),
     ) -> None:
-        """Store a program's rebuilt ``documents``, and its counters and entries in full."""
+        """Store a program's rebuilt ``documents``, and its counters and entries in full.
+
+        The documents ``removed`` (made of links no document sets any more) are deleted.
+        """
         by_kind: dict[type[Fact], list[ReplaceOne[Document]]] = defaultdict(list)
         for target, fact in documents.items():
             body = fact.model_dump(exclude={"id"})
             by_kind[target.kind].append(ReplaceOne({"_id": target.key}, body, upsert=True))
         for kind, replaced in by_kind.items():
             await self._collection(kind).bulk_write(replaced, ordered=False, session=session)
+        for kind, ids in _by_kind(removed).items():
+            await self._collection(kind).delete_many({"_id": {"$in": ids}}, session=session)
         tree: dict[str, Any] = {}
         for path, n in counts.items():
             node = tree
@@ -574,60 +589,22 @@ class ReadModels:
         """What the skills growth report joins per mentee: the program's skills assessments."""
         return ProgramFacts(program_id=program_id, skills=await self._of(SkillsFact, program_id))
 
-    async def impact_facts(self, program_id: str) -> ProgramFacts:
-        """What the mentor impact view joins per mentor (no counter is kept per mentor).
+    async def mentors(self, program_id: str, after: str | None, limit: int) -> list[MentorFact]:
+        """The program's listed mentors in the impact view's order, after the rank ``after``.
 
-        The program's mentors and erased participants, created pairs, goals and skills
-        assessments (their mentees' growth), and its held sessions tallied per meeting as
-        they are read.
+        A range of the ``by_impact`` index; their derived fields only, not their links.
         """
-        participants, pairs, meetings, goals, skills = await asyncio.gather(
-            self._of(
-                ParticipantFact,
-                program_id,
-                IMPACT_FIELDS[ParticipantFact],
-                # Mentees are not listed: the view only leaves out the erased ones.
-                **{"$or": [{"role": {"$in": sorted(MENTORING)}}, {"erased": True}]},
-            ),
-            self._of(PairFact, program_id, IMPACT_FIELDS[PairFact], created=True),
-            self._meeting_tallies(program_id),
-            self._of(GoalFact, program_id, IMPACT_FIELDS[GoalFact]),
-            self._of(SkillsFact, program_id, IMPACT_FIELDS[SkillsFact]),
+        first, end = ranks_of(program_id)
+        cursor = (
+            self._collection(MentorFact)
+            .find(
+                {"rank": {"$gt": after or first, "$lt": end}},
+                dict.fromkeys((*MentorFact.links, "folded"), 0),
+            )
+            .sort("rank", ASCENDING)
+            .limit(limit)
         )
-        return ProgramFacts(
-            program_id=program_id,
-            participants=participants,
-            pairs=pairs,
-            goals=goals,
-            skills=skills,
-            meetings=meetings,
-        )
-
-    async def _meeting_tallies(self, program_id: str) -> dict[str, MeetingTally]:
-        """`tally_meetings` of the program's held sessions, from their stored fields.
-
-        Tens of thousands of sessions in a large program: they are added up as they come,
-        not made into documents first (which took most of the view's time). Feedback is kept
-        with its session; `test_impact_reads.py` checks this equals the tally of documents.
-        """
-        tally: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-        cursor = self._collection(SessionFact).find(
-            {"program_id": program_id, "status": SessionStatus.HELD.value},
-            {"pair_id": 1, "held_minutes": 1, "feedback": 1},
-        )
-        mentee = ParticipantRole.MENTEE.value
-        async for document in cursor:
-            counts = tally[document.get("pair_id", "")]
-            counts[0] += 1
-            counts[1] += int(document.get("held_minutes") or 0)
-            for entry in document.get("feedback", {}).values():
-                if entry["author_role"] == mentee:
-                    counts[2] += 1
-                    counts[3] += int(entry["rating"])
-        return {
-            meeting: MeetingTally(held=h, minutes=m, ratings=r, rating_sum=s)
-            for meeting, (h, m, r, s) in tally.items()
-        }
+        return [MentorFact.model_validate(document) async for document in cursor]
 
     async def milestone_goals(self, program_id: str) -> list[GoalFact]:
         """The program's open goals with a milestone not reached, but those of erased people.

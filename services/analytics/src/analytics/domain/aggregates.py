@@ -19,7 +19,8 @@ computes from the documents alone. Only integers are added (scores and gaps in m
 so no rounding depends on the order either.
 
 Kinds are settled in the order of their links (a pair before its members and its rhythm,
-a held session before its rhythm, a rhythm before the participants it credits): a document's
+a held session before its rhythm, a rhythm before the participants it credits, all of them
+before the mentors they tell, `MentorFact`): a document's
 effects are computed once every link to it in the batch is known. To add a report, give it
 a section (or a set) and add what each kind contributes to it below; `rebuild` fills it
 for the existing documents.
@@ -44,7 +45,10 @@ from analytics.domain.documents import (
     GoalLink,
     InvitationFact,
     LowRatingEntry,
+    MeetingLink,
     MemberLink,
+    MenteeLink,
+    MentorFact,
     OutcomeFact,
     OverCapacityEntry,
     PairFact,
@@ -55,12 +59,16 @@ from analytics.domain.documents import (
     RhythmFact,
     RunEntry,
     RunFact,
+    SelfRatingLink,
     SessionFact,
+    SessionStatus,
+    SessionTally,
     SkillsFact,
     SurveyFact,
 )
 from analytics.domain.facts import Target, fold_into, holds
 from mentorship_contracts import Envelope
+from mentorship_contracts.types import AssessmentMoment, ParticipantRole, RaterKind
 
 type CountKey = tuple[str, ...]
 """A counter's path in its program's counters: section first."""
@@ -71,6 +79,9 @@ MICRO: Final = 1_000_000
 LOW_RATING: Final = 2
 PROMOTER: Final = 9
 DETRACTOR: Final = 6
+MENTORING: Final = frozenset({ParticipantRole.MENTOR, ParticipantRole.BOTH})
+"""The roles that mentor (listed in the mentor impact view)."""
+GROWTH_MOMENTS: Final = frozenset({AssessmentMoment.BASELINE, AssessmentMoment.END})
 
 
 class EntrySet(StrEnum):
@@ -130,10 +141,11 @@ def micro_days(span: timedelta, parts: int) -> int:
     return (2 * microseconds + per_part) // (2 * per_part)
 
 
-def _nothing(_: ProgramFact | InvitationFact | PersonFact | OutcomeFact) -> Effects:
+def _nothing(_: ProgramFact | InvitationFact | PersonFact | OutcomeFact | MentorFact) -> Effects:
     """Read whole by the reports that need them (`analytics.domain.documents.DirectoryFacts`).
 
     Outcomes too: they are the organisation's, in no program's counters (the outcomes report).
+    Mentors are read a page at a time by the mentor impact view.
     """
     return Effects()
 
@@ -162,7 +174,25 @@ def _participant(person: ParticipantFact) -> Effects:
     if person.mentee_of:
         held = sum(person.mentee_sessions.get(pair, 0) for pair in person.mentee_of)
         effects.add("mentee_sessions", str(held))
+    _for_mentors(person, effects)
     return effects
+
+
+def _for_mentors(person: ParticipantFact, effects: Effects) -> None:
+    """What a participant (not erased) tells the mentor impact view.
+
+    As a mentor, their id; as a mentee, their goals and growth, to each of their mentors.
+    """
+    if person.role in MENTORING and person.participant_id is not None:
+        effects.link(MentorFact, person.id, "profile", person.id, person.participant_id)
+    if person.mentored_by:
+        mentee = MenteeLink(
+            goals=len(person.goals),
+            goals_completed=sum(1 for goal in person.goals.values() if goal.completed),
+            growth=person.self_growth(),
+        )
+        for mentor_key in set(person.mentored_by.values()):
+            effects.link(MentorFact, mentor_key, "mentees", person.id, mentee)
 
 
 def _in_program(person: ParticipantFact, effects: Effects) -> None:
@@ -220,12 +250,15 @@ def _pair(pair: PairFact) -> Effects:
     effects.add("totals", "score_micro", n=round(pair.score * MICRO))
     effects.link(ParticipantFact, pair.mentor_key, "mentor_of", pair.id, pair.active)
     effects.link(ParticipantFact, pair.mentee_key, "mentee_of", pair.id, pair.active)
+    effects.link(ParticipantFact, pair.mentee_key, "mentored_by", pair.id, pair.mentor_key)
+    effects.link(MentorFact, pair.mentor_key, "pairs", pair.id, pair.mentee_key)
     member = MemberLink(
         group=pair.group_id is not None,
         created_at=pair.created_at,
         ended_at=pair.ended_at,
         active=pair.active,
         mentee_key=pair.mentee_key,
+        mentor_key=pair.mentor_key,
     )
     effects.link(RhythmFact, pair.group_id or pair.id, "members", pair.id, member)
     return effects
@@ -247,8 +280,23 @@ def _session(session: SessionFact) -> Effects:
 
 
 def _rated(session: SessionFact) -> Effects:
-    """A session's effects and its feedback's (counted even before the session is known)."""
+    """A session's effects and its feedback's (counted even before the session is known).
+
+    A held session tells its rhythm its minutes and its mentees' ratings (for their mentor).
+    """
     effects = _session(session)
+    if session.status is SessionStatus.HELD:
+        tally = SessionTally(
+            minutes=session.held_minutes or 0,
+            ratings=tuple(
+                sorted(
+                    (entry.author_key, entry.rating)
+                    for entry in session.feedback.values()
+                    if entry.author_role is ParticipantRole.MENTEE
+                )
+            ),
+        )
+        effects.link(RhythmFact, session.pair_id, "tallies", session.id, tally)
     for feedback_id, feedback in session.feedback.items():
         effects.add("totals", "ratings")
         effects.add("totals", "rating_sum", n=feedback.rating)
@@ -278,7 +326,25 @@ def _rhythm(rhythm: RhythmFact) -> Effects:
         effects.link(ParticipantFact, member.mentee_key, "mentee_sessions", key, held)
     for since in rhythm.last_active().values():
         effects.add("activity", since.date().isoformat())
+    mentors = {member.mentor_key for member in rhythm.members.values()} - {""}
+    if mentors:
+        meeting = _meeting(rhythm)
+        for mentor_key in mentors:
+            effects.link(MentorFact, mentor_key, "meetings", rhythm.id, meeting)
     return effects
+
+
+def _meeting(rhythm: RhythmFact) -> MeetingLink:
+    """What a meeting's held sessions add up to, for its mentor."""
+    tallies = rhythm.tallies.values()
+    ratings = [rating for tally in tallies for rating in tally.ratings]
+    return MeetingLink(
+        held=len(rhythm.tallies),
+        minutes=sum(tally.minutes for tally in tallies),
+        ratings=len(ratings),
+        rating_sum=sum(rating for _, rating in ratings),
+        raters=tuple(sorted({author for author, _ in ratings})),
+    )
 
 
 def _fit(fit: FitFact) -> Effects:
@@ -302,6 +368,15 @@ def _goal(goal: GoalFact) -> Effects:
     return effects
 
 
+def _skills(skills: SkillsFact) -> Effects:
+    """A mentee's own assessment at the baseline or the end tells them (their growth)."""
+    effects = Effects()
+    if skills.rater_kind is RaterKind.SELF and skills.moment in GROWTH_MOMENTS:
+        rating = SelfRatingLink(moment=skills.moment, version=skills.version, levels=skills.levels)
+        effects.link(ParticipantFact, skills.owner_key, "self_ratings", skills.id, rating)
+    return effects
+
+
 def _survey(survey: SurveyFact) -> Effects:
     effects = Effects()
     kind = survey.kind.value
@@ -319,7 +394,8 @@ _EFFECTS: Mapping[type[Fact], Any] = {
     InvitationFact: _nothing,
     PersonFact: _nothing,
     OutcomeFact: _nothing,
-    SkillsFact: _nothing,
+    MentorFact: _nothing,
+    SkillsFact: _skills,
     ParticipantFact: _participant,
     RunFact: _run,
     PairFact: _pair,
@@ -331,11 +407,13 @@ _EFFECTS: Mapping[type[Fact], Any] = {
 }
 
 LINKS_TO: Mapping[type[Fact], tuple[type[Fact], ...]] = {
-    PairFact: (ParticipantFact, RhythmFact),
+    PairFact: (ParticipantFact, RhythmFact, MentorFact),
     RunFact: (ParticipantFact,),
     GoalFact: (ParticipantFact,),
+    SkillsFact: (ParticipantFact,),
     SessionFact: (RhythmFact,),
-    RhythmFact: (ParticipantFact,),
+    RhythmFact: (ParticipantFact, MentorFact),
+    ParticipantFact: (MentorFact,),
 }
 """Which kinds of documents each kind links to (the order documents are settled in)."""
 
@@ -377,6 +455,8 @@ class Changes:
     """Per program and set, the entries to put (None: to remove)."""
     forgotten: frozenset[str] = frozenset()
     """Keys of people the directory erased: every outcome document of theirs is deleted."""
+    removed: frozenset[Target] = frozenset()
+    """Stored documents made of links alone that no document links to any more: deleted."""
 
 
 class Derivation:
@@ -407,13 +487,14 @@ class Derivation:
         self._entries: dict[tuple[str, EntrySet], dict[str, Entry | None]] = defaultdict(dict)
         self._applied_before: set[str] = set()
         self._forgotten: set[str] = set()
+        self._removed: set[Target] = set()
 
     @classmethod
     def rebuild(cls, documents: Iterable[Fact]) -> Changes:
         """Every link and aggregate of ``documents`` (all of a program's) from scratch.
 
-        Returns the documents with their links as they should be, and the counters and
-        entries in full.
+        Returns the documents with their links as they should be (any other of theirs, made of
+        links alone, is to be deleted), and the counters and entries in full.
         """
         derivation = cls({})
         derivation._complete = True
@@ -482,6 +563,7 @@ class Derivation:
             },
             entries={key: dict(value) for key, value in self._entries.items() if value},
             forgotten=frozenset(self._forgotten),
+            removed=frozenset(self._removed),
         )
 
     def _people_of_outcomes(self, kind: type[Fact]) -> set[Target]:
@@ -502,12 +584,16 @@ class Derivation:
             self._apply_links(target, updates)
         for target in self._touched.pop(kind, set()):
             old, new = self._old.get(target), self._docs[target]
-            if isinstance(new, RhythmFact):
+            if isinstance(new, RhythmFact | MentorFact):
                 if new is old:
                     new = self._docs[target] = new.model_copy()
                 new.settle()
             if isinstance(new, OutcomeFact) and self._erased(new.person_key):
                 self._forgotten.add(new.person_key)  # not stored; any stored copy goes
+                continue
+            if new.links_only and new == type(new).stub(target.key, new.program_id):
+                if old is not None:  # counts nowhere (`_nothing`): no effects to take back
+                    self._removed.add(target)
                 continue
             if old == new:
                 continue

@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from statistics import fmean
 from types import MappingProxyType
 from typing import Annotated, ClassVar, Final, Self
 
@@ -84,6 +85,9 @@ class Fact(BaseModel):
     """The kind of document (its collection's name)."""
     links: ClassVar[tuple[str, ...]] = ()
     """The fields other documents set: each a mapping from the setting document's id."""
+    links_only: ClassVar[bool] = False
+    """Made of links alone (no event folds into it): gone once no document links to it, so
+    that it is the same whatever order the links came and went in."""
 
     id: str = Field(alias="_id", description="The thing's id (a key for a person).")
     program_id: str
@@ -146,6 +150,16 @@ class GoalLink(BaseModel):
     completed: bool
 
 
+class SelfRatingLink(BaseModel):
+    """What a mentee's own skills assessment (baseline or end) tells them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    moment: AssessmentMoment
+    version: str
+    levels: dict[str, float]
+
+
 class ParticipantFact(Fact):
     """A participant: registration state, status and erasure, folded in any order.
 
@@ -160,6 +174,8 @@ class ParticipantFact(Fact):
         "mentee_sessions",
         "goals",
         "unmatched",
+        "mentored_by",
+        "self_ratings",
     )
 
     version: str = Field(default="", description="Of the state (role, capacity, answers).")
@@ -189,6 +205,14 @@ class ParticipantFact(Fact):
         default_factory=dict,
         description="Link: per proposal part (run id|part) that left them unmatched, why.",
     )
+    mentored_by: dict[str, str] = Field(
+        default_factory=dict,
+        description="Link: per created pair they are the mentee of, its mentor.",
+    )
+    self_ratings: dict[str, SelfRatingLink] = Field(
+        default_factory=dict,
+        description="Link: per own skills assessment, at the baseline or the end, its levels.",
+    )
 
     @property
     def in_program(self) -> bool:
@@ -209,6 +233,20 @@ class ParticipantFact(Fact):
     def mentor_load(self) -> int:
         """Active pairs they mentor."""
         return sum(1 for active in self.mentor_of.values() if active)
+
+    def self_growth(self) -> float | None:
+        """The mean change of their own ratings, baseline to end, over the skills rated at both.
+
+        The latest assessment of each moment counts (by version); None unless rated at both.
+        """
+        latest: dict[AssessmentMoment, SelfRatingLink] = {}
+        for key in sorted(self.self_ratings, key=lambda k: (self.self_ratings[k].version, k)):
+            latest[self.self_ratings[key].moment] = self.self_ratings[key]
+        first, last = latest.get(AssessmentMoment.BASELINE), latest.get(AssessmentMoment.END)
+        if first is None or last is None:
+            return None
+        changes = [level - first.levels[s] for s, level in last.levels.items() if s in first.levels]
+        return fmean(changes) if changes else None
 
 
 IN_PROGRAM: Final[Mapping[str, object]] = MappingProxyType(
@@ -396,6 +434,18 @@ class MemberLink(BaseModel):
     ended_at: datetime | None
     active: bool
     mentee_key: str
+    mentor_key: str = ""
+
+
+class SessionTally(BaseModel):
+    """What a held session tells the rhythm it is counted in: its minutes, its mentees' ratings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    minutes: int
+    ratings: tuple[tuple[str, int], ...] = Field(
+        default=(), description="(mentee key, rating) of each mentee's feedback."
+    )
 
 
 class RhythmFact(Fact):
@@ -407,13 +457,16 @@ class RhythmFact(Fact):
     """
 
     collection: ClassVar[str] = "rhythms"
-    links: ClassVar[tuple[str, ...]] = ("held", "members")
+    links: ClassVar[tuple[str, ...]] = ("held", "members", "tallies")
 
     held: dict[str, datetime] = Field(
         default_factory=dict, description="Link: per held session, when it was held."
     )
     members: dict[str, MemberLink] = Field(
         default_factory=dict, description="Link: the created pairs these sessions count for."
+    )
+    tallies: dict[str, SessionTally] = Field(
+        default_factory=dict, description="Link: per held session, its minutes and mentee ratings."
     )
     stalest_day: str | None = Field(
         default=None,
@@ -452,6 +505,107 @@ class RhythmFact(Fact):
         """Bring the derived field up to date with the links."""
         since = self.last_active().values()
         self.stalest_day = min(since).date().isoformat() if since else None
+
+
+RANK_SESSIONS: Final = 10**12 - 1
+"""Sessions held are ranked as this minus them, zero-padded: the text sorts most first."""
+
+
+class MeetingLink(BaseModel):
+    """What the held sessions of one meeting (a pair, or a group) tell its mentor."""
+
+    model_config = ConfigDict(frozen=True)
+
+    held: int
+    minutes: int
+    ratings: int = Field(description="The mentees' ratings of those sessions.")
+    rating_sum: int
+    raters: tuple[str, ...] = Field(description="The mentees who rated them (keys, sorted).")
+
+
+class MenteeLink(BaseModel):
+    """What a mentee (not erased) tells each of their mentors."""
+
+    model_config = ConfigDict(frozen=True)
+
+    goals: int
+    goals_completed: int
+    growth: float | None = Field(
+        description="The mean change of their own ratings, baseline to end (None: not both)."
+    )
+
+
+class MentorFact(Fact):
+    """One mentor of a program with what their mentoring came to (the mentor impact view).
+
+    Keyed by the mentor's participant key. Its links come from the mentor's own participant
+    document (their id, while they mentor and are not erased), their created pairs (each
+    one's mentee), the rhythms of their meetings (held sessions, minutes, mentees' ratings)
+    and their mentees (goals and skills growth, until erased). The fields after the links
+    are derived from them (`settle`) and stored, so the view reads a page of mentors in its
+    order from an index instead of joining the program's documents.
+    """
+
+    collection: ClassVar[str] = "mentors"
+    links: ClassVar[tuple[str, ...]] = ("profile", "pairs", "meetings", "mentees")
+    links_only: ClassVar[bool] = True
+
+    profile: dict[str, str] = Field(
+        default_factory=dict, description="Link: the mentor's participant id, while listed."
+    )
+    pairs: dict[str, str] = Field(
+        default_factory=dict, description="Link: per created pair they mentor, its mentee's key."
+    )
+    meetings: dict[str, MeetingLink] = Field(
+        default_factory=dict, description="Link: per meeting (a pair, or a group), its tally."
+    )
+    mentees: dict[str, MenteeLink] = Field(
+        default_factory=dict, description="Link: per mentee not erased, their goals and growth."
+    )
+    mentor_participant_id: str | None = Field(
+        default=None, description="Derived: None unless a registered mentor, not erased."
+    )
+    mentee_count: int = Field(default=0, description="Derived: mentees paired with (erased too).")
+    sessions_held: int = 0
+    minutes: int = 0
+    ratings: int = 0
+    rating_sum: int = 0
+    raters: int = Field(default=0, description="Derived: distinct mentees who rated a session.")
+    goals: int = 0
+    goals_completed: int = 0
+    growth: float | None = Field(
+        default=None, description="Derived: the mean growth of the mentees rated at both."
+    )
+    growth_mentees: int = 0
+    rank: str | None = Field(
+        default=None,
+        description="Derived: the program, then the view's order as text (most sessions held "
+        "first, then by participant id); None unless listed. A page is a range of its index.",
+    )
+
+    def settle(self) -> None:
+        """Bring the derived fields up to date with the links."""
+        self.mentor_participant_id = next(iter(self.profile.values()), None)
+        self.mentee_count = len(set(self.pairs.values()))
+        meetings = self.meetings.values()
+        self.sessions_held = sum(m.held for m in meetings)
+        self.minutes = sum(m.minutes for m in meetings)
+        self.ratings = sum(m.ratings for m in meetings)
+        self.rating_sum = sum(m.rating_sum for m in meetings)
+        self.raters = len({rater for m in meetings for rater in m.raters})
+        mentees = [self.mentees[key] for key in sorted(self.mentees)]
+        self.goals = sum(m.goals for m in mentees)
+        self.goals_completed = sum(m.goals_completed for m in mentees)
+        grown = [m.growth for m in mentees if m.growth is not None]
+        self.growth = fmean(grown) if grown else None
+        self.growth_mentees = len(grown)
+        self.rank = (
+            None
+            if self.mentor_participant_id is None
+            else f"{self.program_id}|"
+            f"{RANK_SESSIONS - self.sessions_held:0{len(str(RANK_SESSIONS))}d}|"
+            f"{self.mentor_participant_id}"
+        )
 
 
 class FeedbackFact(Fact):
@@ -575,6 +729,7 @@ FACT_KINDS: tuple[type[Fact], ...] = (
     PersonFact,
     OutcomeFact,
     SkillsFact,
+    MentorFact,
 )
 
 
@@ -635,38 +790,20 @@ class DirectoryFacts:
 
 
 @dataclass(frozen=True, slots=True)
-class MeetingTally:
-    """What the held sessions of one meeting (a pair, or a group) add up to."""
-
-    held: int = 0
-    minutes: int = 0
-    ratings: int = 0
-    """The mentees' ratings of those sessions."""
-    rating_sum: int = 0
-
-
-@dataclass(frozen=True, slots=True)
 class ProgramFacts:
     """Documents of one program that a view reads whole, because no counter holds it.
 
-    The outcomes report (the program and its participants), the mentor impact view
-    (participants, pairs, held sessions, feedback, goals) and the skills growth report (the
+    The outcomes report (the program and its participants) and the skills growth report (the
     skills assessments) join documents per person; each reads only the kinds it needs
-    (`ReadModels.outcome_facts`, `ReadModels.impact_facts`, `ReadModels.skills_facts`).
-    The reports of `analytics.domain.reports` never do: they read the aggregates.
+    (`ReadModels.outcome_facts`, `ReadModels.skills_facts`). The reports of
+    `analytics.domain.reports` never do: they read the aggregates; nor does the mentor impact
+    view, which reads its mentors' documents (`MentorFact`) a page at a time.
     """
 
     program_id: str
     program: ProgramFact | None = None
     participants: Sequence[ParticipantFact] = ()
-    pairs: Sequence[PairFact] = ()
-    sessions: Sequence[SessionFact] = ()
-    feedback: Sequence[FeedbackFact] = ()
-    goals: Sequence[GoalFact] = ()
     skills: Sequence[SkillsFact] = ()
-    meetings: Mapping[str, MeetingTally] | None = None
-    """The held sessions and their mentees' ratings, tallied per meeting as they were read
-    (the mentor impact view); None: tallied from ``sessions`` and ``feedback``."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,39 +1,41 @@
 """The mentor impact view: what each mentor's mentoring came to, for recognising them.
 
 Per mentor of the program (registered, not erased; withdrawn mentors keep what they did):
-the mentees they were paired with, the sessions their pairs held and their hours, the
-average rating their mentees gave those sessions, the goals their mentees completed, and their
-mentees' skills growth: each mentee's mean change of their own (self) ratings from the baseline
-to the end, averaged over the mentor's mentees rated at both. Self ratings, not the mentor's:
-a mentor's own view of their mentees would grade their own recognition. The growth is shown
-only over five mentees or more (the reports' minimum group size); under that it is None and
-``skills_growth_hidden`` says why.
-An erased mentor is not listed (their pairs stay anonymous facts elsewhere); an erased
-mentee's goals are gone, as the feedback service deletes them.
+the mentees they were paired with, the sessions their meetings (their pairs, or their groups)
+held and their hours, the average rating their mentees gave those sessions, the goals their
+mentees completed, and their mentees' skills growth: each mentee's mean change of their own
+(self) ratings from the baseline to the end, averaged over the mentor's mentees rated at both.
+Self ratings, not the mentor's: a mentor's own view of their mentees would grade their own
+recognition. An erased mentor is not listed (their pairs stay anonymous facts elsewhere); an
+erased mentee's goals and growth are gone, as the feedback service deletes their goals.
+
+Small groups are never shown (the reports' minimum group size, five): the growth only over
+five mentees or more (``skills_growth_hidden``), the average rating only when five distinct
+mentees or more rated (``average_rating_hidden``): with fewer, a rating could be traced to
+the mentee who gave it.
+
+Each mentor is one document kept in step by the projection (`MentorFact`); the view is read a
+page at a time, most sessions held first, then by participant id, from an index in that
+order (`MentorFact.rank`). A page's cursor is where the next page starts (``next_cursor``,
+opaque to callers: the rank of the page's last mentor).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable
-from statistics import fmean
+import base64
+import binascii
+import re
+from typing import Final
 
 from pydantic import BaseModel, Field
 
-from analytics.domain.documents import (
-    FeedbackFact,
-    GoalFact,
-    MeetingTally,
-    ParticipantFact,
-    ProgramFacts,
-    SessionFact,
-    SessionStatus,
-    SkillsFact,
-)
+from analytics.domain.documents import RANK_SESSIONS, MentorFact
 from analytics.domain.skills_growth import MIN_GROUP_SIZE
-from mentorship_contracts.types import AssessmentMoment, ParticipantRole, RaterKind
 
-MENTORING = {ParticipantRole.MENTOR, ParticipantRole.BOTH}
+DEFAULT_PAGE: Final = 100
+MAX_PAGE: Final = 1000
+NOT_A_CURSOR: Final = "not a cursor of this view (pass a page's next_cursor as it is)"
+RANK: Final = re.compile(rf"\d{{{len(str(RANK_SESSIONS))}}}\|.+", re.DOTALL)
 
 
 class MentorImpact(BaseModel):
@@ -43,7 +45,12 @@ class MentorImpact(BaseModel):
     mentees: int
     sessions_held: int
     hours: float
-    average_rating: float | None
+    average_rating: float | None = Field(
+        description="Their mentees' average rating of their sessions (None when hidden or none)."
+    )
+    average_rating_hidden: bool = Field(
+        default=False, description="Fewer than five distinct mentees rated their sessions."
+    )
     ratings: int
     goals_completed: int
     goals: int
@@ -60,116 +67,77 @@ class MentorImpact(BaseModel):
 
 
 class MentorImpactReport(BaseModel):
-    """Every mentor's impact, most sessions held first."""
+    """A page of the mentors' impact, most sessions held first."""
 
     program_id: str
     mentors: list[MentorImpact]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` for the next page (None: this is the last)."
+    )
 
 
-def _mentors(participants: list[ParticipantFact]) -> dict[str, str]:
-    return {
-        p.id: p.participant_id
-        for p in participants
-        if p.role in MENTORING and not p.erased and p.participant_id is not None
-    }
+def cursor_after(mentor: MentorFact) -> str:
+    """The opaque cursor of the page that starts after ``mentor`` (a listed one)."""
+    assert mentor.rank is not None
+    return base64.urlsafe_b64encode(mentor.rank.encode()).decode().rstrip("=")
 
 
-def _self_growth(skills: list[SkillsFact]) -> dict[str, float]:
-    """Mentee key -> mean change of their self ratings over the skills rated at both moments."""
-    baseline: dict[str, dict[str, float]] = {}
-    end: dict[str, dict[str, float]] = {}
-    for fact in skills:
-        if fact.rater_kind is not RaterKind.SELF:
-            continue
-        if fact.moment is AssessmentMoment.BASELINE:
-            baseline[fact.owner_key] = fact.levels
-        elif fact.moment is AssessmentMoment.END:
-            end[fact.owner_key] = fact.levels
-    growth = {}
-    for owner, last in end.items():
-        first = baseline.get(owner, {})
-        changes = [level - first[skill] for skill, level in last.items() if skill in first]
-        if changes:
-            growth[owner] = fmean(changes)
-    return growth
+def rank_after(program_id: str, cursor: str) -> str:
+    """The rank (`MentorFact.rank`) a cursor of the program's view continues after.
 
-
-def tally_meetings(
-    sessions: Iterable[SessionFact], feedback: Iterable[FeedbackFact]
-) -> dict[str, MeetingTally]:
-    """Per meeting (a pair, or a group), its held sessions, their minutes and mentees' ratings."""
-    meeting_of: dict[str, str] = {}
-    held: Counter[str] = Counter()
-    minutes: Counter[str] = Counter()
-    for session in sessions:
-        if session.status is SessionStatus.HELD:
-            meeting_of[session.id] = session.pair_id
-            held[session.pair_id] += 1
-            minutes[session.pair_id] += session.held_minutes or 0
-    ratings: Counter[str] = Counter()
-    rating_sum: Counter[str] = Counter()
-    for fact in feedback:
-        meeting = meeting_of.get(fact.session_id)
-        if meeting is not None and fact.author_role is ParticipantRole.MENTEE:
-            ratings[meeting] += 1
-            rating_sum[meeting] += fact.rating
-    return {
-        meeting: MeetingTally(
-            held=n,
-            minutes=minutes[meeting],
-            ratings=ratings[meeting],
-            rating_sum=rating_sum[meeting],
-        )
-        for meeting, n in held.items()
-    }
-
-
-def mentor_impact(facts: ProgramFacts) -> MentorImpactReport:
-    """The mentor impact view.
-
-    Sessions and ratings are tallied once per meeting (`tally_meetings`, or as read:
-    ``facts.meetings``) and goals grouped once by owner, so the view costs one pass over the
-    documents plus one per mentor's own pairs, not a pass over every session per mentor.
+    ValueError if it is not a cursor this view gave out for the program.
     """
-    mentors = _mentors(list(facts.participants))
-    erased = {p.id for p in facts.participants if p.erased}
-    mentees_of: dict[str, set[str]] = defaultdict(set)
-    meeting_ids: dict[str, set[str]] = defaultdict(set)
-    for pair in facts.pairs:
-        if not pair.created or pair.mentor_key not in mentors:
-            continue
-        mentees_of[pair.mentor_key].add(pair.mentee_key)
-        meeting_ids[pair.mentor_key] |= {pair.id} | ({pair.group_id} if pair.group_id else set())
-    meetings = facts.meetings
-    if meetings is None:
-        meetings = tally_meetings(facts.sessions, facts.feedback)
-    goals_of: dict[str, list[GoalFact]] = defaultdict(list)
-    for goal in facts.goals:
-        goals_of[goal.owner_key].append(goal)
-    growth_of = _self_growth(list(facts.skills))
-    found = []
-    for key, participant_id in mentors.items():
-        tallies = [meetings[m] for m in meeting_ids[key] if m in meetings]
-        ratings = sum(t.ratings for t in tallies)
-        rating_sum = sum(t.rating_sum for t in tallies)
-        mentees = mentees_of[key] - erased
-        goals = [g for mentee in mentees for g in goals_of.get(mentee, ())]
-        grown = [growth_of[m] for m in sorted(mentees) if m in growth_of]
-        shown = len(grown) >= MIN_GROUP_SIZE
-        found.append(
-            MentorImpact(
-                mentor_participant_id=participant_id,
-                mentees=len(mentees_of[key]),
-                sessions_held=sum(t.held for t in tallies),
-                hours=round(sum(t.minutes for t in tallies) / 60, 2),
-                average_rating=round(rating_sum / ratings, 2) if ratings else None,
-                ratings=ratings,
-                goals_completed=sum(1 for g in goals if g.completed),
-                goals=len(goals),
-                skills_growth=round(fmean(grown), 2) if shown else None,
-                skills_growth_mentees=len(grown) if shown else None,
-                skills_growth_hidden=bool(grown) and not shown,
-            )
-        )
-    found.sort(key=lambda m: (-m.sessions_held, m.mentor_participant_id))
-    return MentorImpactReport(program_id=facts.program_id, mentors=found)
+    try:
+        rank = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise ValueError(NOT_A_CURSOR) from error
+    program, _, order = rank.partition("|")
+    if program != program_id or not RANK.fullmatch(order):
+        raise ValueError(NOT_A_CURSOR)
+    return rank
+
+
+def ranks_of(program_id: str) -> tuple[str, str]:
+    """The bounds (both excluded) of the program's ranks: program ids hold no ``|`` or ``}``."""
+    return f"{program_id}|", f"{program_id}}}"
+
+
+def impact_of(mentor: MentorFact) -> MentorImpact:
+    """One listed mentor's row, small groups hidden."""
+    assert mentor.mentor_participant_id is not None
+    rating_shown = mentor.raters >= MIN_GROUP_SIZE
+    growth_shown = mentor.growth is not None and mentor.growth_mentees >= MIN_GROUP_SIZE
+    return MentorImpact(
+        mentor_participant_id=mentor.mentor_participant_id,
+        mentees=mentor.mentee_count,
+        sessions_held=mentor.sessions_held,
+        hours=round(mentor.minutes / 60, 2),
+        average_rating=(
+            round(mentor.rating_sum / mentor.ratings, 2)
+            if mentor.ratings and rating_shown
+            else None
+        ),
+        average_rating_hidden=bool(mentor.ratings) and not rating_shown,
+        ratings=mentor.ratings,
+        goals_completed=mentor.goals_completed,
+        goals=mentor.goals,
+        skills_growth=round(mentor.growth, 2)
+        if growth_shown and mentor.growth is not None
+        else None,
+        skills_growth_mentees=mentor.growth_mentees if growth_shown else None,
+        skills_growth_hidden=bool(mentor.growth_mentees) and not growth_shown,
+    )
+
+
+def mentor_page(program_id: str, mentors: list[MentorFact], limit: int) -> MentorImpactReport:
+    """The page of ``mentors``, as read in the view's order.
+
+    Read ``limit`` + 1 of them: the one more tells that a next page exists.
+    """
+    shown = mentors[:limit]
+    more = len(mentors) > limit and shown
+    return MentorImpactReport(
+        program_id=program_id,
+        mentors=[impact_of(mentor) for mentor in shown],
+        next_cursor=cursor_after(shown[-1]) if more else None,
+    )

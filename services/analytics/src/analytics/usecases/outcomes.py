@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 from analytics.adapters.outcome_models import OrganisationModels
 from analytics.adapters.read_models import ReadModels
-from analytics.domain.mentor_impact import MentorImpactReport, mentor_impact
+from analytics.domain.mentor_impact import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    MentorImpact,
+    MentorImpactReport,
+    mentor_page,
+    rank_after,
+)
 from analytics.domain.outcome_report import OutcomesReport, outcomes
 from mentorship_contracts.types import utc_now
+from mentorship_kit.errors import InvalidInputError
 
 
 class OutcomeReports:
@@ -36,6 +45,26 @@ class OutcomeReports:
             today=utc_now().date(),
         )
 
-    async def mentor_impact(self, program_id: str) -> MentorImpactReport:
-        """The mentor impact view."""
-        return mentor_impact(await self._models.impact_facts(program_id))
+    async def mentor_impact(
+        self, program_id: str, *, cursor: str | None = None, limit: int = DEFAULT_PAGE
+    ) -> MentorImpactReport:
+        """A page of the mentor impact view: ``limit`` mentors from ``cursor`` on.
+
+        Raises InvalidInputError for a cursor this view did not give out.
+        """
+        try:
+            after = rank_after(program_id, cursor) if cursor else None
+        except ValueError as error:
+            raise InvalidInputError([("cursor", str(error))]) from error
+        mentors = await self._models.mentors(program_id, after, limit + 1)
+        return mentor_page(program_id, mentors, limit)
+
+    async def every_mentor(self, program_id: str) -> AsyncIterator[list[MentorImpact]]:
+        """Every mentor of the view, a page (`MAX_PAGE`) at a time (for its CSV export)."""
+        cursor: str | None = None
+        while True:
+            page = await self.mentor_impact(program_id, cursor=cursor, limit=MAX_PAGE)
+            yield page.mentors
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor

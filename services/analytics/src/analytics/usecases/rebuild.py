@@ -17,11 +17,12 @@ from analytics.domain.aggregates import Counts, Derivation, Entry, EntrySet
 from analytics.domain.facts import Target
 from mentorship_kit.outbox import Transaction, Transactor
 
-AGGREGATES_VERSION = 3
+AGGREGATES_VERSION = 4
 """The layout of links, counters and indexed fields; a database from before is migrated.
 
 1: links and counters (rebuilt from the documents); 2: goals store `GoalFact.open_due`;
-3: no outcome of a person the directory erased is kept (deleted with the erasure since).
+3: no outcome of a person the directory erased is kept (deleted with the erasure since);
+4: one `MentorFact` per mentor, and the links that keep it (rebuilt from the documents).
 """
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,8 @@ class RebuildSummary:
     documents: int
     """The program's documents read."""
     documents_corrected: int
-    """Those whose links were not what their linking documents say."""
+    """Those whose links were not what their linking documents say (or that no document
+    links to any more, deleted)."""
     counters_corrected: int
     """Counters whose value differed from the recount."""
     entries_corrected: int
@@ -57,6 +59,7 @@ class Rebuilder:
             stored = {Target(type(document), document.id): document for document in documents}
             rebuilt = Derivation.rebuild(documents)
             corrected = {t: d for t, d in rebuilt.documents.items() if stored.get(t) != d}
+            removed = set(stored) - set(rebuilt.documents)  # made of links no longer there
             counts = Counts(rebuilt.counts.get(program_id, {}))
             entries: dict[EntrySet, dict[str, Entry]] = {
                 kind: {key: entry for key, entry in items.items() if entry is not None}
@@ -66,11 +69,13 @@ class Rebuilder:
             stored_counts, stored_entries = await self._models.stored_aggregates(
                 program_id, tx.session
             )
-            await self._models.replace(program_id, corrected, counts, entries, tx.session)
+            await self._models.replace(
+                program_id, corrected, counts, entries, tx.session, removed=removed
+            )
             return RebuildSummary(
                 program_id=program_id,
                 documents=len(documents),
-                documents_corrected=len(corrected),
+                documents_corrected=len(corrected) + len(removed),
                 counters_corrected=_differences(counts, stored_counts),
                 entries_corrected=sum(
                     len(
@@ -107,6 +112,9 @@ class Rebuilder:
         forgotten = await self._models.forget_erased_outcomes()
         if forgotten:
             logger.info("outcomes of erased people deleted", extra={"outcomes": forgotten})
+        if version < 4:
+            mentored = await self.rebuild_all()
+            logger.info("mentors' impact built", extra={"programs": len(mentored)})
         await self._models.set_schema_version(AGGREGATES_VERSION)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 
 from pydantic import BaseModel
 
@@ -23,10 +23,35 @@ def rows(value: object, path: str = "") -> Iterator[tuple[str, str]]:
         yield path, "" if value is None else str(value)
 
 
+HEADER = ("field", "value")
+
+
+def csv_text(lines: Iterable[tuple[str, str]]) -> str:
+    """``lines`` as CSV rows."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(lines)
+    return buffer.getvalue()
+
+
 def to_csv(report: BaseModel) -> str:
     """The report as ``field,value`` CSV."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(("field", "value"))
-    writer.writerows(rows(report.model_dump(mode="json")))
-    return buffer.getvalue()
+    return csv_text([HEADER, *rows(report.model_dump(mode="json"))])
+
+
+async def list_csv(
+    head: dict[str, object], name: str, pages: AsyncIterator[Sequence[BaseModel]]
+) -> AsyncIterator[str]:
+    """A report whose list ``name`` comes in pages, as CSV, a page at a time.
+
+    The rows are those `to_csv` makes of the whole report (``head``: its fields before the list).
+    """
+    yield csv_text([HEADER, *rows(head)])
+    index = 0
+    async for page in pages:
+        lines: list[tuple[str, str]] = []
+        for item in page:
+            lines.extend(rows(item.model_dump(mode="json"), f"{name}[{index}]"))
+            index += 1
+        yield csv_text(lines)
+    if not index:
+        yield csv_text([(name, "")])

@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import StreamingResponse
 
-from analytics.domain.mentor_impact import MentorImpactReport
+from analytics.domain.mentor_impact import DEFAULT_PAGE, MAX_PAGE, MentorImpactReport
 from analytics.domain.outcome_report import OutcomesReport
 from analytics.domain.skills_growth import SkillsGrowthReport
-from analytics.entrypoints.http.csv_export import to_csv
+from analytics.entrypoints.http.csv_export import list_csv, to_csv
 from analytics.entrypoints.http.reports import CSV_MEDIA_TYPE, ProgramId
 from analytics.usecases.outcomes import OutcomeReports
 from analytics.usecases.skills_growth import SkillsGrowthReports
@@ -53,19 +54,37 @@ def outcomes_router(service: OutcomeReports, manager: CallerDependency) -> APIRo
     @router.get(
         "/programs/{program_id}/reports/mentors",
         summary="Each mentor's impact: mentees, sessions, hours, rating, mentees' goals and growth",
+        description=(
+            "A page of the program's mentors, most sessions held first (then by participant "
+            "id). `next_cursor`, passed as `cursor`, gives the next page; it is null on the "
+            "last. An average rating of fewer than five distinct mentees, and a skills growth "
+            "of fewer than five mentees, are never shown (`average_rating_hidden`, "
+            "`skills_growth_hidden`)."
+        ),
     )
-    async def mentors(program_id: ProgramId, _: Manager) -> MentorImpactReport:
-        return await service.mentor_impact(program_id)
+    async def mentors(
+        program_id: ProgramId,
+        _: Manager,
+        limit: Annotated[
+            int, Query(ge=1, le=MAX_PAGE, description="Mentors per page.")
+        ] = DEFAULT_PAGE,
+        cursor: Annotated[
+            str | None,
+            Query(max_length=512, description="The `next_cursor` of the page before."),
+        ] = None,
+    ) -> MentorImpactReport:
+        return await service.mentor_impact(program_id, cursor=cursor, limit=limit)
 
     @router.get(
         "/programs/{program_id}/reports/mentors.csv",
-        summary="The mentor impact view as CSV (field,value rows)",
-        response_class=Response,
+        summary="The mentor impact view as CSV (field,value rows), every mentor",
+        description="Streamed a page of mentors at a time; rows as the JSON's, unpaged.",
+        response_class=StreamingResponse,
         responses={200: {"content": {"text/csv": {}}}},
     )
-    async def mentors_csv(program_id: ProgramId, _: Manager) -> Response:
-        return Response(
-            content=to_csv(await service.mentor_impact(program_id)),
+    async def mentors_csv(program_id: ProgramId, _: Manager) -> StreamingResponse:
+        return StreamingResponse(
+            list_csv({"program_id": program_id}, "mentors", service.every_mentor(program_id)),
             media_type=CSV_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{program_id}-mentors.csv"'},
         )
