@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from analytics.adapters.read_models import MENTORS_IN_ORDER, RM_PREFIX, ReadModels
-from analytics.domain.documents import MeetingLink, MentorFact
+from analytics.domain.documents import MeetingLink, MentorFact, held_rank
+from analytics.domain.mentor_impact import page_bound
 from analytics.settings import AnalyticsSettings
 from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_kit.mongo import Database, create_client, ensure_indexes
@@ -101,3 +102,13 @@ async def test_a_page_deep_in_the_view_is_a_range_of_its_index(database: Databas
     assert [m.sessions_held for m in page] == sorted((m.sessions_held for m in page), reverse=True)
     assert all(m.rank is not None and m.rank > after for m in page)
     assert {m.program_id for m in page} == {PROGRAM}
+
+
+def test_a_page_is_bounded_by_the_counts_of_mentors_by_sessions_held() -> None:
+    by_held = {9: 3, 7: 40, 5: 100, 0: 2}
+    # 3 + 40 mentors hold 9 or 7 sessions: a page of 20 ends before those of 6 or fewer
+    assert page_bound(PROGRAM, by_held, None, 20) == f"{PROGRAM}|{held_rank(6)}|"
+    after = f"{PROGRAM}|{held_rank(7)}|part-x"
+    assert page_bound(PROGRAM, by_held, after, 60) == f"{PROGRAM}|{held_rank(4)}|"
+    assert page_bound(PROGRAM, by_held, after, 500) is None  # read on to the end
+    assert page_bound(PROGRAM, by_held, None, 145) is None  # the last ones hold none

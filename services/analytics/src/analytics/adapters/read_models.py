@@ -27,6 +27,7 @@ from pymongo.errors import BulkWriteError, OperationFailure
 
 from analytics.domain.aggregates import (
     ENTRY_MODELS,
+    MENTORS_HELD,
     Changes,
     CountKey,
     Counts,
@@ -57,7 +58,7 @@ from analytics.domain.documents import (
     SkillsFact,
 )
 from analytics.domain.facts import Target, directory_key
-from analytics.domain.mentor_impact import ranks_of
+from analytics.domain.mentor_impact import page_bound, ranks_of
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 
 RM_PREFIX = "rm_"
@@ -592,13 +593,27 @@ class ReadModels:
     async def mentors(self, program_id: str, after: str | None, limit: int) -> list[MentorFact]:
         """The program's listed mentors in the impact view's order, after the rank ``after``.
 
-        A range of the ``by_impact`` index; their derived fields only, not their links.
+        Ranges of the ``by_impact`` index: first up to where the program's counters say
+        ``limit`` mentors are (`page_bound`), then, if short, on to the program's end. Their
+        derived fields only, not their links.
         """
         first, end = ranks_of(program_id)
+        counts = _counts_of(
+            await self._aggregates.find({"program_id": program_id, "section": COUNTS}).to_list()
+        )
+        by_held = {int(held): n for held, n in counts.under(MENTORS_HELD).items()}
+        bound = page_bound(program_id, by_held, after, limit)
+        found = await self._mentor_range(after or first, bound or end, limit)
+        if bound is not None and len(found) < limit:
+            last = found[-1].rank if found else None
+            found += await self._mentor_range(last or after or first, end, limit - len(found))
+        return found
+
+    async def _mentor_range(self, above: str, below: str, limit: int) -> list[MentorFact]:
         cursor = (
             self._collection(MentorFact)
             .find(
-                {"rank": {"$gt": after or first, "$lt": end}},
+                {"rank": {"$gt": above, "$lt": below}},
                 dict.fromkeys((*MentorFact.links, "folded"), 0),
             )
             .sort("rank", ASCENDING)

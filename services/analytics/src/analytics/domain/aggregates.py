@@ -81,6 +81,8 @@ PROMOTER: Final = 9
 DETRACTOR: Final = 6
 MENTORING: Final = frozenset({ParticipantRole.MENTOR, ParticipantRole.BOTH})
 """The roles that mentor (listed in the mentor impact view)."""
+MENTORS_HELD: Final = "mentors_held"
+"""The section counting listed mentors by sessions held (`analytics.domain.mentor_impact`)."""
 GROWTH_MOMENTS: Final = frozenset({AssessmentMoment.BASELINE, AssessmentMoment.END})
 
 
@@ -141,11 +143,10 @@ def micro_days(span: timedelta, parts: int) -> int:
     return (2 * microseconds + per_part) // (2 * per_part)
 
 
-def _nothing(_: ProgramFact | InvitationFact | PersonFact | OutcomeFact | MentorFact) -> Effects:
+def _nothing(_: ProgramFact | InvitationFact | PersonFact | OutcomeFact) -> Effects:
     """Read whole by the reports that need them (`analytics.domain.documents.DirectoryFacts`).
 
     Outcomes too: they are the organisation's, in no program's counters (the outcomes report).
-    Mentors are read a page at a time by the mentor impact view.
     """
     return Effects()
 
@@ -377,6 +378,14 @@ def _skills(skills: SkillsFact) -> Effects:
     return effects
 
 
+def _mentor(mentor: MentorFact) -> Effects:
+    """A listed mentor counts by their sessions held: where the view's pages fall in its index."""
+    effects = Effects()
+    if mentor.rank is not None:
+        effects.add(MENTORS_HELD, str(mentor.sessions_held))
+    return effects
+
+
 def _survey(survey: SurveyFact) -> Effects:
     effects = Effects()
     kind = survey.kind.value
@@ -394,7 +403,7 @@ _EFFECTS: Mapping[type[Fact], Any] = {
     InvitationFact: _nothing,
     PersonFact: _nothing,
     OutcomeFact: _nothing,
-    MentorFact: _nothing,
+    MentorFact: _mentor,
     SkillsFact: _skills,
     ParticipantFact: _participant,
     RunFact: _run,
@@ -591,9 +600,10 @@ class Derivation:
             if isinstance(new, OutcomeFact) and self._erased(new.person_key):
                 self._forgotten.add(new.person_key)  # not stored; any stored copy goes
                 continue
-            if new.links_only and new == type(new).stub(target.key, new.program_id):
-                if old is not None:  # counts nowhere (`_nothing`): no effects to take back
+            if new.links_only and new == (stub := type(new).stub(target.key, new.program_id)):
+                if old is not None:
                     self._removed.add(target)
+                    self._account(old, stub)  # takes back what it counted
                 continue
             if old == new:
                 continue

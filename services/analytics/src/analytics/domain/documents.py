@@ -511,6 +511,11 @@ RANK_SESSIONS: Final = 10**12 - 1
 """Sessions held are ranked as this minus them, zero-padded: the text sorts most first."""
 
 
+def held_rank(held: int) -> str:
+    """Sessions held as text that sorts most first."""
+    return f"{RANK_SESSIONS - held:0{len(str(RANK_SESSIONS))}d}"
+
+
 class MeetingLink(BaseModel):
     """What the held sessions of one meeting (a pair, or a group) tell its mentor."""
 
@@ -602,9 +607,7 @@ class MentorFact(Fact):
         self.rank = (
             None
             if self.mentor_participant_id is None
-            else f"{self.program_id}|"
-            f"{RANK_SESSIONS - self.sessions_held:0{len(str(RANK_SESSIONS))}d}|"
-            f"{self.mentor_participant_id}"
+            else f"{self.program_id}|{held_rank(self.sessions_held)}|{self.mentor_participant_id}"
         )
 
 

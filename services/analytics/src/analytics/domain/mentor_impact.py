@@ -25,11 +25,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Mapping
 from typing import Final
 
 from pydantic import BaseModel, Field
 
-from analytics.domain.documents import RANK_SESSIONS, MentorFact
+from analytics.domain.documents import RANK_SESSIONS, MentorFact, held_rank
 from analytics.domain.skills_growth import MIN_GROUP_SIZE
 
 DEFAULT_PAGE: Final = 100
@@ -100,6 +101,27 @@ def rank_after(program_id: str, cursor: str) -> str:
 def ranks_of(program_id: str) -> tuple[str, str]:
     """The bounds (both excluded) of the program's ranks: program ids hold no ``|`` or ``}``."""
     return f"{program_id}|", f"{program_id}}}"
+
+
+def page_bound(
+    program_id: str, by_held: Mapping[int, int], after: str | None, wanted: int
+) -> str | None:
+    """A rank below which ``wanted`` mentors after ``after`` probably are (None: the end).
+
+    ``by_held`` counts the program's listed mentors by sessions held (the ``mentors_held``
+    counters): the page is read from the ranks of the fewest sessions held values that hold
+    enough mentors, not from the rest of the program. A hint only: a reader that finds fewer
+    reads on to the end.
+    """
+    top = RANK_SESSIONS - int(after.split("|")[1]) if after else None
+    seen = 0
+    for held in sorted(by_held, reverse=True):
+        if top is not None and held > top:
+            continue
+        seen += by_held[held]
+        if seen >= wanted:
+            return None if held == 0 else f"{program_id}|{held_rank(held - 1)}|"
+    return None
 
 
 def impact_of(mentor: MentorFact) -> MentorImpact:
