@@ -223,3 +223,36 @@ def test_the_reports_page_draws_each_chart_with_a_table_and_links_every_csv(
     assert "<script" not in page.split("<main", 1)[1].split("</main>", 1)[0]
     for name in ("registration", "pairing", "outcomes", "mentors", "skills-growth"):
         assert f'href="/console/programs/a/reports/{name}.csv"' in page, name
+
+
+def test_the_reports_page_asks_for_a_page_of_mentors_and_links_the_next(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[dict[str, str] | None] = []
+
+    async def answer(_: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
+        if path.endswith("/reports/mentors"):
+            params = kwargs.get("params")
+            asked.append(dict(params) if params else None)
+            last = bool(params and params.get("cursor"))
+            return {
+                "program_id": "a",
+                "mentors": [{"mentor_participant_id": "p9", "sessions_held": 3}],
+                "next_cursor": None if last else "cursor+/1",
+            }
+        if "/reports/" in path:
+            return {"program_id": "a"}
+        return ANSWERS[(method, path)]
+
+    monkeypatch.setattr(api.ServiceClient, "call", answer)
+    first = client.get("/console/programs/a/reports").text
+    assert asked == [{"limit": "50"}]
+    assert 'href="/console/programs/a/reports?mentors_cursor=cursor%2B/1#mentors"' in first
+    assert "Next mentors" in first
+    assert "First mentors" not in first
+    assert "Next cursor" not in first
+
+    last = client.get("/console/programs/a/reports", params={"mentors_cursor": "cursor+/1"}).text
+    assert asked[-1] == {"limit": "50", "cursor": "cursor+/1"}
+    assert "Next mentors" not in last
+    assert 'href="/console/programs/a/reports#mentors"' in last

@@ -214,14 +214,27 @@ class ReportsApi:
         "skills-growth",
     )
     """Every report analytics has, each also as CSV (``<name>.csv``)."""
+    MENTORS_PAGE = 50
+    """Mentors per page of the mentor impact view (its CSV holds them all)."""
 
     def __init__(self, client: ServiceClient) -> None:
         self._client = client
 
-    async def report(self, token: str, program_id: str, name: str) -> dict[str, Any]:
-        """One report as the API answers it."""
+    async def report(
+        self, token: str, program_id: str, name: str, *, mentors_cursor: str | None = None
+    ) -> dict[str, Any]:
+        """One report as the API answers it.
+
+        The mentor impact view comes a page at a time: the first, or the one ``mentors_cursor``
+        names.
+        """
+        params = None
+        if name == "mentors":
+            params = {"limit": str(self.MENTORS_PAGE)}
+            if mentors_cursor:
+                params["cursor"] = mentors_cursor
         body: dict[str, Any] = await self._client.call(
-            "GET", f"/v1/programs/{program_id}/reports/{name}", token
+            "GET", f"/v1/programs/{program_id}/reports/{name}", token, params=params
         )
         return body
 

@@ -292,14 +292,19 @@ class ProgramConsole:
 
     # ------------------------------------------------------------------ reports
     async def reports(
-        self, caller: Caller, program_id: str
+        self, caller: Caller, program_id: str, *, mentors_cursor: str | None = None
     ) -> tuple[ManagedProgram, dict[str, dict[str, Any] | None]]:
-        """The program and every analytics report (None: not computed yet)."""
+        """The program and every analytics report (None: not computed yet).
+
+        Of the mentor impact view, the page ``mentors_cursor`` names (the first if None).
+        """
         program = await self._programs.program(caller.token, program_id)
 
         async def report(name: str) -> dict[str, Any] | None:
             try:
-                return await self._reports.report(caller.token, program_id, name)
+                return await self._reports.report(
+                    caller.token, program_id, name, mentors_cursor=mentors_cursor
+                )
             except (NotFoundError, RuleError, InvalidInputError):
                 return None  # analytics has not heard of the program yet, or cannot tell
 

@@ -10,7 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
@@ -455,13 +455,19 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
 
     # ------------------------------------------------------------------ reports
     @router.get("/programs/{program_id}/reports")
-    async def reports(request: Request, program_id: str, caller: CallerDep) -> Response:
-        program, found = await console.reports(caller, program_id)
+    async def reports(
+        request: Request,
+        program_id: str,
+        caller: CallerDep,
+        mentors_cursor: Annotated[str | None, Query(max_length=512)] = None,
+    ) -> Response:
+        program, found = await console.reports(caller, program_id, mentors_cursor=mentors_cursor)
         return pages.render(
             request,
             "console/reports.html",
             program=program,
             reports=found,
+            mentors_cursor=mentors_cursor,
             figures=key_figures(found),
             charts=charts(found),
             section="reports",
