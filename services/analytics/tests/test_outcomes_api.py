@@ -136,3 +136,24 @@ async def test_participants_are_compared_with_their_peers_and_small_groups_hidde
         ]
         impact_csv = await client.get(f"/v1/programs/{PROGRAM}/reports/mentors.csv", headers=ADMIN)
         assert "mentors[0].sessions_held,0" in impact_csv.text
+        assert "mentors[2].mentor_participant_id,part-12" in impact_csv.text
+        assert impact.json()["next_cursor"] is None
+
+        # A page at a time: the next page starts where its cursor says, the last has none.
+        mentors = f"/v1/programs/{PROGRAM}/reports/mentors"
+        first = (await client.get(mentors, params={"limit": 2}, headers=ADMIN)).json()
+        cursor = first["next_cursor"]
+        assert len(first["mentors"]) == 2
+        assert cursor
+        rest = (await client.get(mentors, params={"cursor": cursor}, headers=ADMIN)).json()
+        assert rest["next_cursor"] is None
+        assert first["mentors"] + rest["mentors"] == impact.json()["mentors"]
+        for params, field in (
+            ({"limit": 0}, "limit"),
+            ({"limit": 1001}, "limit"),
+            ({"cursor": "not-ours"}, "cursor"),
+            ({"cursor": cursor.replace(cursor[:4], "AAAA")}, "cursor"),
+        ):
+            refused = await client.get(mentors, params=params, headers=ADMIN)
+            assert refused.status_code == 422, params
+            assert field in refused.text, refused.text
