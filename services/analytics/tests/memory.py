@@ -21,7 +21,7 @@ from analytics.domain.aggregates import (
     EntrySet,
     ProgramAggregates,
 )
-from analytics.domain.documents import Fact, OutcomeFact, ProgramFact, RhythmFact
+from analytics.domain.documents import ERASED_WITH_PERSON, Fact, ProgramFact, RhythmFact
 from analytics.domain.facts import Batch, Target
 from mentorship_contracts import Envelope
 
@@ -64,7 +64,10 @@ class Store:
         for target, document in changes.documents.items():
             self.documents[target] = stored(document)
         for target, document in list(self.documents.items()):
-            if isinstance(document, OutcomeFact) and document.person_key in changes.forgotten:
+            if (
+                isinstance(document, ERASED_WITH_PERSON)
+                and document.person_key in changes.forgotten
+            ):
                 del self.documents[target]
         for program, counts in changes.counts.items():
             self.counts[program].update(counts)
