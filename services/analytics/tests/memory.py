@@ -21,7 +21,7 @@ from analytics.domain.aggregates import (
     EntrySet,
     ProgramAggregates,
 )
-from analytics.domain.documents import Fact, MentorFact, OutcomeFact, ProgramFact, RhythmFact
+from analytics.domain.documents import ERASED_WITH_PERSON, Fact, MentorFact, ProgramFact, RhythmFact
 from analytics.domain.facts import Batch, Target
 from analytics.domain.mentor_impact import MentorImpactReport, mentor_page
 from mentorship_contracts import Envelope
@@ -67,7 +67,10 @@ class Store:
         for target in changes.removed:
             del self.documents[target]
         for target, document in list(self.documents.items()):
-            if isinstance(document, OutcomeFact) and document.person_key in changes.forgotten:
+            if (
+                isinstance(document, ERASED_WITH_PERSON)
+                and document.person_key in changes.forgotten
+            ):
                 del self.documents[target]
         for program, counts in changes.counts.items():
             self.counts[program].update(counts)

@@ -276,7 +276,9 @@ async def test_a_participant_exports_the_documents_naming_them_and_nothing_after
             lambda: export_of("ada"),
             lambda body: not body["sections"]["directory"]["items"],
         )
-        # Her HRIS outcomes, kept under her person key, go in the same transaction; others stay.
+        # Her invitations and HRIS outcomes, kept under her person key, go in the same
+        # transaction; others' stay.
+        assert forgotten["sections"]["invitations"]["items"] == []
         assert forgotten["sections"]["outcomes"]["items"] == []
         (kept,) = (await export_of("bob"))["sections"]["outcomes"]["items"]
         assert kept["kind"] == "exit"

@@ -218,7 +218,7 @@ async def test_outcomes_kept_from_erasures_before_are_deleted_once(database: Dat
     kept = [d["_id"] async for d in database[f"{RM_PREFIX}outcomes"].find({})]
     assert kept == ["out-3"]
     assert await models.schema_version() == AGGREGATES_VERSION
-    assert await models.forget_erased_outcomes() == 0
+    assert await models.forget_erased() == {}
 
 
 async def test_mentors_impact_is_built_for_a_database_from_before_it(database: Database) -> None:

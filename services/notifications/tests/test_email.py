@@ -9,7 +9,9 @@ from email.message import EmailMessage
 import pytest
 from icalendar import Calendar
 
-from mentorship_contracts.events import SessionCompleted, SessionScheduled
+from mentorship_contracts.events import ProgramUpdated, SessionCompleted, SessionScheduled
+from mentorship_contracts.examples import example
+from mentorship_contracts.types import utc_now
 from mentorship_devstack.mailbox import Mailbox
 
 from .conftest import Service
@@ -197,3 +199,32 @@ async def test_a_held_session_asks_how_it_went_and_the_first_one_whether_the_pai
     await service.dispatcher.run_once()
     assert [str(m["Subject"]) for m in later] == ["How did your mentoring session go?"] * 2
     assert len(service.mailbox.messages) == 2  # no second fit question
+
+
+async def test_mails_of_a_program_renamed_after_its_creation_carry_its_new_name(
+    service: Service, people: None
+) -> None:
+    """The program's newest state is kept whichever event carried it (created or updated)."""
+    renamed = example(
+        ProgramUpdated,
+        **program().model_dump(exclude={"created_at", "name"}),
+        name="Pilot, second cohort",
+        updated_at=utc_now(),
+        changed_fields=("name",),
+    )
+    await deliver(
+        service.runtime,
+        program(),
+        renamed,
+        registered(MENTOR, "mentor"),
+        registered(MENTEE, "mentee"),
+    )
+    await deliver(service.runtime, scheduled(1))
+
+    messages = await received(service.mailbox, 2 + 2)
+    invitations = [
+        m for m in messages if any(p.get_content_type() == "text/calendar" for p in m.walk())
+    ]
+    assert len(invitations) == 2
+    for message in invitations:
+        assert "Pilot, second cohort" in body(message, "plain")

@@ -9,6 +9,9 @@
   databases and short Kafka timeouts) and stops them after the test.
 - ``serve_app``: runs a service's ASGI app in-process (lifespan included) and gives an
   HTTP client for it.
+
+A test that fails while service processes run gets their last warnings and errors in its
+report (one section per service), so a failure on a CI machine can be read without its logs.
 """
 
 from __future__ import annotations
@@ -18,7 +21,15 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -47,6 +58,9 @@ from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.settings import ServiceSettings
 
 TEST_SESSION_TIMEOUT_MS = os.environ.get("TEST_KAFKA_SESSION_TIMEOUT_MS", "3000")
+NOTABLE_LINES = 25
+"""How many of a service's last warning and error lines a failed test's report shows."""
+_NOTABLE_LEVELS = ("WARNING", "ERROR", "CRITICAL")
 
 
 @pytest.fixture(scope="session")
@@ -126,6 +140,7 @@ class ServiceLauncher:
         self._database_suffix = uuid.uuid4().hex[:10]
         self._log_dir = log_dir
         self._started: list[ServiceProcess] = []
+        _live_launchers.append(self)
 
     def environment(self, service: str) -> dict[str, str]:
         """What a service process of this launcher is configured with."""
@@ -163,6 +178,50 @@ class ServiceLauncher:
         for process in self._started:
             process.stop()
         self._started.clear()
+        if self in _live_launchers:
+            _live_launchers.remove(self)
+
+    @property
+    def started(self) -> tuple[ServiceProcess, ...]:
+        """The processes started and not yet stopped."""
+        return tuple(self._started)
+
+
+_live_launchers: list[ServiceLauncher] = []
+"""Launchers whose processes run: their logs go into the report of a test that fails."""
+
+
+def notable_lines(log_path: Path, limit: int = NOTABLE_LINES) -> list[str]:
+    """The last ``limit`` warning and error lines of a service's log (each cut to 2,000 chars).
+
+    Service logs are JSON lines with a ``level``; other lines (a server's plain output) count
+    when they name a level.
+    """
+    try:
+        text = log_path.read_text(errors="replace")
+    except OSError:
+        return []
+    found = [
+        line[:2000]
+        for line in text.splitlines()
+        if any(f'"level": "{level}"' in line or f" {level} " in line for level in _NOTABLE_LEVELS)
+    ]
+    return found[-limit:]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport() -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Add the running services' last warnings and errors to a failed test's report."""
+    report = yield
+    if not report.failed:
+        return report
+    for launcher in _live_launchers:
+        for process in launcher.started:
+            lines = notable_lines(process.log_path)
+            if lines:
+                title = f"{process.name}: last warnings and errors ({process.log_path})"
+                report.sections.append((title, "\n".join(lines)))
+    return report
 
 
 @contextmanager

@@ -18,7 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from mentorship_kit.http import install_api_conventions
 from mentorship_kit.metrics import CONTENT_TYPE_LATEST, Metrics
-from portal.adapters.api import ServiceClient
+from portal.adapters.api import KEEPALIVE_EXPIRY_S, ServiceClient
 from portal.adapters.console import (
     ErasureAdminApi,
     MatchingAdminApi,
@@ -111,7 +111,9 @@ def build_app(settings: PortalSettings) -> FastAPI:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     http = httpx.AsyncClient(
         timeout=settings.api_timeout_s,
-        limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+        limits=httpx.Limits(
+            max_connections=100, max_keepalive_connections=50, keepalive_expiry=KEEPALIVE_EXPIRY_S
+        ),
     )
 
     def client(name: str, url: str) -> ServiceClient:

@@ -37,6 +37,7 @@ from analytics.domain.aggregates import (
 )
 from analytics.domain.documents import (
     ACTIVE_PAIR,
+    ERASED_WITH_PERSON,
     FACT_KINDS,
     DirectoryFacts,
     Fact,
@@ -175,8 +176,8 @@ class ReadModels:
         """Every kind is read per program; rhythms by stalest day; aggregates by section.
 
         Participants, invitations and outcomes are also read per person (the right of access;
-        an erasure deletes a person's outcomes); goals by whether the health report can flag
-        them (`GoalFact.open_due`); mentors in the impact view's order.
+        an erasure deletes a person's invitations and outcomes); goals by whether the health
+        report can flag them (`GoalFact.open_due`); mentors in the impact view's order.
         """
         by_program = IndexModel([("program_id", ASCENDING)], name="by_program")
         by_person: dict[type[Fact], tuple[IndexModel, ...]] = {
@@ -236,8 +237,9 @@ class ReadModels:
     ) -> dict[str, int]:
         """Store what a batch changed: documents, counters, entries; writes per collection.
 
-        The outcomes of people in ``changes.forgotten`` are deleted (counted as writes), and so
-        are the documents ``changes.removed``.
+        The documents of `ERASED_WITH_PERSON` kinds of people in ``changes.forgotten`` are
+        deleted (counted as writes), in the same transaction as their erasure, and so are the
+        documents ``changes.removed``.
 
         ``created`` are the documents that did not exist when read: they are inserted (and
         if someone inserted one meanwhile, the transaction is run again).
@@ -271,12 +273,13 @@ class ReadModels:
             )
             name = f"{RM_PREFIX}{kind.collection}"
             written[name] = written.get(name, 0) + deleted.deleted_count
-        if changes.forgotten:
-            outcomes = f"{RM_PREFIX}{OutcomeFact.collection}"
-            erased = await self._collection(OutcomeFact).delete_many(
+        for kind in ERASED_WITH_PERSON if changes.forgotten else ():
+            erased = await self._collection(kind).delete_many(
                 {"person_key": {"$in": sorted(changes.forgotten)}}, session=session
             )
-            written[outcomes] = written.get(outcomes, 0) + erased.deleted_count
+            if erased.deleted_count:
+                name = f"{RM_PREFIX}{kind.collection}"
+                written[name] = written.get(name, 0) + erased.deleted_count
         return written | ({AGGREGATES: len(aggregates)} if aggregates else {})
 
     async def _counter_writes(
@@ -463,18 +466,23 @@ class ReadModels:
             marked += (await goals.bulk_write(writes, ordered=False)).modified_count
         return marked
 
-    async def forget_erased_outcomes(self) -> int:
-        """Delete the outcomes of people the directory erased; how many were deleted.
+    async def forget_erased(self) -> dict[str, int]:
+        """Delete what `ERASED_WITH_PERSON` kinds hold of people the directory erased.
 
-        The projection deletes them with the erasure; outcomes stored before it did stay
-        behind (safe to repeat, and to run beside the projection).
+        How many documents went, per collection (none: nothing was left). The projection
+        deletes them with the erasure; those stored before it did (outcomes before layout 3,
+        invitations before 5) stayed behind. Safe to repeat, and to run beside the projection
+        (which stores none of an erased person's again).
         """
         erased = await self._collection(PersonFact).distinct("_id", {"erased": True})
-        deleted = 0
-        for start in range(0, len(erased), LOAD_CHUNK):
-            chunk = erased[start : start + LOAD_CHUNK]
-            result = await self._collection(OutcomeFact).delete_many({"person_key": {"$in": chunk}})
-            deleted += result.deleted_count
+        deleted: dict[str, int] = {}
+        for kind in ERASED_WITH_PERSON:
+            for start in range(0, len(erased), LOAD_CHUNK):
+                chunk = erased[start : start + LOAD_CHUNK]
+                result = await self._collection(kind).delete_many({"person_key": {"$in": chunk}})
+                if result.deleted_count:
+                    name = f"{RM_PREFIX}{kind.collection}"
+                    deleted[name] = deleted.get(name, 0) + result.deleted_count
         return deleted
 
     async def program_ids(self) -> list[str]:

@@ -38,6 +38,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from analytics.domain.documents import (
+    ERASED_WITH_PERSON,
     FACT_KINDS,
     Fact,
     FitFact,
@@ -463,7 +464,7 @@ class Changes:
     entries: dict[tuple[str, EntrySet], dict[str, Entry | None]]
     """Per program and set, the entries to put (None: to remove)."""
     forgotten: frozenset[str] = frozenset()
-    """Keys of people the directory erased: every outcome document of theirs is deleted."""
+    """Keys of people the directory erased: their documents of `ERASED_WITH_PERSON` kinds go."""
     removed: frozenset[Target] = frozenset()
     """Stored documents made of links alone that no document links to any more: deleted."""
 
@@ -476,10 +477,11 @@ class Derivation:
     settling goes on. Documents are never changed in place: the stored ones stay as they
     were, to compute what they added before.
 
-    HRIS outcomes go with their person's erasure by the directory, in either order: a person
-    newly erased has all their outcome documents deleted (`Changes.forgotten`), and an
-    outcome of a person erased already is not stored (settling outcomes first looks their
-    people up). Outcomes count in no aggregate, so no counter moves.
+    Invitations and HRIS outcomes (`ERASED_WITH_PERSON`) go with their person's erasure by
+    the directory, in either order: a person newly erased has all their documents of those
+    kinds deleted (`Changes.forgotten`), and one of a person erased already is not stored
+    (settling those kinds first looks their people up). They count in no aggregate, so no
+    counter moves.
     """
 
     def __init__(self, stored: Mapping[Target, Fact], *, looked_up: Iterable[Target] = ()):
@@ -541,7 +543,7 @@ class Derivation:
             kind = ORDER[self._next]
             wanted = {
                 target
-                for target in (*self._incoming.get(kind, {}), *self._people_of_outcomes(kind))
+                for target in (*self._incoming.get(kind, {}), *self._people_named_by(kind))
                 if target not in self._docs and target not in self._absent
             }
             if wanted and not self._complete:
@@ -575,14 +577,14 @@ class Derivation:
             removed=frozenset(self._removed),
         )
 
-    def _people_of_outcomes(self, kind: type[Fact]) -> set[Target]:
-        """The people whose erasure settling ``kind`` needs to know (outcomes' only)."""
-        if kind is not OutcomeFact:
+    def _people_named_by(self, kind: type[Fact]) -> set[Target]:
+        """The people whose erasure settling ``kind`` needs to know (`ERASED_WITH_PERSON`)."""
+        if kind not in ERASED_WITH_PERSON:
             return set()
         return {
-            Target(PersonFact, outcome.person_key)
-            for target in self._touched.get(OutcomeFact, set())
-            if isinstance(outcome := self._docs[target], OutcomeFact)
+            Target(PersonFact, document.person_key)
+            for target in self._touched.get(kind, set())
+            if isinstance(document := self._docs[target], ERASED_WITH_PERSON)
         }
 
     def _erased(self, person_key: str) -> bool:
@@ -597,7 +599,7 @@ class Derivation:
                 if new is old:
                     new = self._docs[target] = new.model_copy()
                 new.settle()
-            if isinstance(new, OutcomeFact) and self._erased(new.person_key):
+            if isinstance(new, ERASED_WITH_PERSON) and self._erased(new.person_key):
                 self._forgotten.add(new.person_key)  # not stored; any stored copy goes
                 continue
             if new.links_only and new == (stub := type(new).stub(target.key, new.program_id)):

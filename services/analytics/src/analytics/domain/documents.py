@@ -735,6 +735,17 @@ FACT_KINDS: tuple[type[Fact], ...] = (
     MentorFact,
 )
 
+ERASED_WITH_PERSON: Final[tuple[type[InvitationFact], type[OutcomeFact]]] = (
+    InvitationFact,
+    OutcomeFact,
+)
+"""The kinds the directory's erasure of a person (`DirectoryPersonErased`) deletes.
+
+Each is kept under the person's directory key (``person_key``, indexed ``by_person``) and
+counts in no aggregate (the invitation funnel and the outcomes report read them whole per
+read), so deleting one moves no counter: a kind added here must keep to both.
+"""
+
 
 class LowRatingEntry(BaseModel):
     """A feedback rating of 2 or below (kept per program, keyed by feedback id)."""

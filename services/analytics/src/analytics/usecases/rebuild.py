@@ -17,12 +17,13 @@ from analytics.domain.aggregates import Counts, Derivation, Entry, EntrySet
 from analytics.domain.facts import Target
 from mentorship_kit.outbox import Transaction, Transactor
 
-AGGREGATES_VERSION = 4
+AGGREGATES_VERSION = 5
 """The layout of links, counters and indexed fields; a database from before is migrated.
 
 1: links and counters (rebuilt from the documents); 2: goals store `GoalFact.open_due`;
 3: no outcome of a person the directory erased is kept (deleted with the erasure since);
-4: one `MentorFact` per mentor, and the links that keep it (rebuilt from the documents).
+4: one `MentorFact` per mentor, and the links that keep it (rebuilt from the documents);
+5: no invitation of a person the directory erased is kept (deleted with the erasure since).
 """
 
 logger = logging.getLogger(__name__)
@@ -109,12 +110,13 @@ class Rebuilder:
         marked = await self._models.mark_open_due()
         if marked:
             logger.info("goals marked for the health report", extra={"goals": marked})
-        forgotten = await self._models.forget_erased_outcomes()
-        if forgotten:
-            logger.info("outcomes of erased people deleted", extra={"outcomes": forgotten})
         if version < 4:
             mentored = await self.rebuild_all()
             logger.info("mentors' impact built", extra={"programs": len(mentored)})
+        if version < 5:  # 3 deleted the outcomes of erased people, 5 their invitations too
+            forgotten = await self._models.forget_erased()
+            if forgotten:
+                logger.info("documents of erased people deleted", extra={"deleted": forgotten})
         await self._models.set_schema_version(AGGREGATES_VERSION)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReplaceOne, ReturnDocument, UpdateOne
 
-from mentorship_contracts.events import ProgramCreated, ProgramUpdated
+from mentorship_contracts.events.program import ProgramState
 from mentorship_kit.batching import find_in
 from mentorship_kit.erasure_guards import ErasureGuards
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
@@ -340,7 +340,8 @@ class Facts:
         self.participants: Collection = database[PARTICIPANTS]
         self.pairs: Collection = database[PAIRS]
         self.sessions: Collection = database[SESSIONS]
-        self.programs = SnapshotStore(database, PROGRAMS, ProgramCreated)
+        # Created and updated events both carry a ProgramState; read back as that.
+        self.programs: SnapshotStore[ProgramState] = SnapshotStore(database, PROGRAMS, ProgramState)
         self.guards = ErasureGuards(database)
 
     def indexes(self) -> tuple[Indexes, ...]:
@@ -598,11 +599,9 @@ class Facts:
         """Every program known here."""
         return [state.program_id for state in await self.programs.find({})]
 
-    async def put_program(
-        self, state: ProgramCreated | ProgramUpdated, as_of: datetime, tx: Transaction
-    ) -> None:
+    async def put_program(self, state: ProgramState, as_of: datetime, tx: Transaction) -> None:
         """Keep the newest state of a program."""
-        await self.programs.put(state.program_id, state, as_of, tx)  # type: ignore[arg-type]
+        await self.programs.put(state.program_id, state, as_of, tx)
 
 
 def _participant(document: Mapping[str, Any]) -> Participant:

@@ -5,6 +5,10 @@ becomes one of the kit's framework-free errors, so use cases and pages never see
 401 `SignInRequired`, 403 `ForbiddenError`, 404 `NotFoundError`, 409 `RuleError` (with the
 rule's code), 422 `InvalidInputError` (every problem by field path), anything else or no
 answer `ServiceUnavailable`. The time of each call is recorded for the Server-Timing header.
+
+A read (GET) whose connection broke before an answer came (a kept-alive connection the
+service closed meanwhile, a service restarting) is sent once more on a new connection; a
+timeout is not repeated, and nothing that changes data is ever sent twice.
 """
 
 from __future__ import annotations
@@ -47,6 +51,18 @@ class CallTimes:
 
 call_times: ContextVar[CallTimes | None] = ContextVar("portal_call_times", default=None)
 
+KEEPALIVE_EXPIRY_S = 2.0
+"""How long an idle connection to a service is kept: below the services' own keep-alive
+(uvicorn closes idle connections after 5 s), so the portal never reuses one being closed."""
+_REPEATABLE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _broken_connection(error: httpx.HTTPError) -> bool:
+    """Whether the request failed for its connection, not its time (and may be repeated)."""
+    return isinstance(error, httpx.NetworkError | httpx.RemoteProtocolError) and not isinstance(
+        error, httpx.TimeoutException
+    )
+
 
 def _problems(body: Mapping[str, Any]) -> list[tuple[str, str]]:
     found = [
@@ -85,17 +101,23 @@ class ServiceClient:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         if content_type:
             headers["Content-Type"] = content_type
+        attempts = 2 if method in _REPEATABLE_METHODS else 1
         try:
-            response = await self._http.request(
-                method,
-                f"{self._base_url}{path}",
-                json=json,
-                params=params,
-                content=content,
-                headers=headers,
-            )
-        except httpx.HTTPError as error:
-            raise ServiceUnavailable(self.name, type(error).__name__) from None
+            for attempt in range(1, attempts + 1):
+                try:
+                    response = await self._http.request(
+                        method,
+                        f"{self._base_url}{path}",
+                        json=json,
+                        params=params,
+                        content=content,
+                        headers=headers,
+                    )
+                    break
+                except httpx.HTTPError as error:
+                    if attempt < attempts and _broken_connection(error):
+                        continue
+                    raise ServiceUnavailable(self.name, type(error).__name__) from None
         finally:
             if (times := call_times.get()) is not None:
                 times.calls.append((f"{self.name} {method} {path}", time.perf_counter() - started))
