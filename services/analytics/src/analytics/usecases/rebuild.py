@@ -104,15 +104,12 @@ class Rebuilder:
             moved = await self._models.move_legacy_feedback()
             if moved:
                 logger.info("feedback moved into its sessions", extra={"feedback": moved})
-            if await self._models.any_document():
-                summaries = await self.rebuild_all()
-                logger.info("aggregates migrated", extra={"programs": len(summaries)})
         marked = await self._models.mark_open_due()
         if marked:
             logger.info("goals marked for the health report", extra={"goals": marked})
-        if version < 4:
-            mentored = await self.rebuild_all()
-            logger.info("mentors' impact built", extra={"programs": len(mentored)})
+        if version < 4:  # 1 built the links and counters, 4 the mentors' documents: one rebuild
+            rebuilt = await self.rebuild_all()
+            logger.info("aggregates rebuilt", extra={"programs": len(rebuilt)})
         if version < 5:  # 3 deleted the outcomes of erased people, 5 their invitations too
             forgotten = await self._models.forget_erased()
             if forgotten:
