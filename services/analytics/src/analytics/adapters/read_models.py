@@ -75,6 +75,9 @@ DUPLICATE_KEY: Final = 11000
 MENTORS_IN_ORDER: Final = "by_impact"
 """The index of the mentor impact view's order (a page is a range of it)."""
 
+MENTOR_FIGURES_ONLY: Final = dict.fromkeys((*MentorFact.links, "folded"), 0)
+"""A mentor document's projection to its derived figures: not its links, which name mentees."""
+
 type AggregateWrite = UpdateOne | InsertOne[Document] | DeleteMany | ReplaceOne[Document]
 
 
@@ -622,7 +625,7 @@ class ReadModels:
             self._collection(MentorFact)
             .find(
                 {"rank": {"$gt": above, "$lt": below}},
-                dict.fromkeys((*MentorFact.links, "folded"), 0),
+                MENTOR_FIGURES_ONLY,
             )
             .sort("rank", ASCENDING)
             .limit(limit)
@@ -674,7 +677,8 @@ class ReadModels:
         """The documents about one person, found by their person key (see `directory_key`).
 
         Their participant documents carry the key until an erasure; their registrations' keys
-        find their pairs, ratings, fit answers and goals.
+        find their pairs, ratings, fit answers, goals and, where they are a listed mentor,
+        their mentor documents (the figures only: the links name their mentees).
         """
         key = directory_key(person_id)
         participants = await self._find(ParticipantFact, {"person_key": key})
@@ -712,10 +716,24 @@ class ReadModels:
             invitations=invitations,
             skills=await self._find(SkillsFact, programs | {"owner_key": mine}),
             outcomes=outcomes,
+            mentors=await self._find(
+                MentorFact,
+                {"_id": mine, "mentor_participant_id": {"$ne": None}},
+                MENTOR_FIGURES_ONLY,
+            ),
         )
 
-    async def _find[F: Fact](self, kind: type[F], query: Mapping[str, object]) -> list[F]:
-        cursor = self._collection(kind).find(dict(query)).sort("_id", ASCENDING)
+    async def _find[F: Fact](
+        self,
+        kind: type[F],
+        query: Mapping[str, object],
+        projection: Mapping[str, int] | None = None,
+    ) -> list[F]:
+        cursor = (
+            self._collection(kind)
+            .find(dict(query), dict(projection) if projection else None)
+            .sort("_id", ASCENDING)
+        )
         return [kind.model_validate(document) async for document in cursor]
 
     async def count(self, kind: type[Fact], query: Mapping[str, object]) -> int:

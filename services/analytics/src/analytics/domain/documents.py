@@ -842,6 +842,8 @@ class PersonFacts:
     """Assessments of the person's skills (peers arrive only as their average)."""
     outcomes: Sequence[OutcomeFact] = ()
     """The HRIS outcomes reported about the person (by their person key)."""
+    mentors: Sequence[MentorFact] = ()
+    """The person's mentor documents the impact view lists, their figures only (no links)."""
 
     @property
     def keys(self) -> set[str]:
