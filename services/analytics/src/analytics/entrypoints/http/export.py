@@ -2,10 +2,13 @@
 
 Reports count people; to count them the read models keep one document per registration
 (keyed by a hash of the participant id), and some facts carry that key: pairs, session
-ratings, fit answers, goals, the unmatched of a proposal. Those are the person's. The
-directory's entry of the person (their manager's key) and the invitations they were sent are
-keyed by a hash of their person id. Survey answers and sessions carry no one's key: they are
-counted without any link to a person.
+ratings, fit answers, goals, the unmatched of a proposal. Those are the person's. So is a
+mentor's document of the mentor impact view, shown as the view shows it: its figures only,
+small groups hidden (an average of fewer than five mentees' ratings could tell the mentor
+one mentee's rating), never their mentees' keys. The directory's entry of the person (their
+manager's key) and the invitations they were sent are keyed by a hash of their person id.
+Survey answers and sessions carry no one's key: they are counted without any link to a
+person.
 """
 
 from datetime import datetime
@@ -18,6 +21,7 @@ from analytics.domain.documents import (
     FeedbackFact,
     FitFact,
     GoalFact,
+    MentorFact,
     OutcomeFact,
     PairFact,
     ParticipantFact,
@@ -25,6 +29,7 @@ from analytics.domain.documents import (
     PersonFacts,
     SkillsFact,
 )
+from analytics.domain.mentor_impact import MentorImpact, impact_of
 from analytics.usecases.export import PersonalData, PersonalDataExport
 from mentorship_contracts.types import (
     AssessmentMoment,
@@ -48,8 +53,9 @@ _HOLDS = (
     "the read-model documents that name them (their directory entry's manager key, "
     "invitations, registrations as counted, pairs, session ratings and topics, fit "
     "answers, goals' progress, the proposals that left them unmatched, skills "
-    "assessments, HRIS outcomes), found by their person id. Survey answers and "
-    "sessions are counted without any link to a person."
+    "assessments, HRIS outcomes, their figures as a mentor as the mentor impact view "
+    "shows them, small groups hidden and no mentee named), found by their person id. "
+    "Survey answers and sessions are counted without any link to a person."
 )
 """What the export holds, as its OpenAPI description says it."""
 
@@ -158,6 +164,12 @@ class ExportedOutcome(BaseModel):
     performance_band: int | None
 
 
+class ExportedMentorImpact(MentorImpact):
+    """Your figures as a mentor of a program: the mentor impact view's row of you, no more."""
+
+    program_id: str
+
+
 class AnalyticsSections(BaseModel):
     """Every kind of document analytics keeps that names a person."""
 
@@ -171,6 +183,7 @@ class AnalyticsSections(BaseModel):
     unmatched: ExportSection[ExportedUnmatched]
     skills_assessments: ExportSection[ExportedSkills]
     outcomes: ExportSection[ExportedOutcome]
+    mentor_impact: ExportSection[ExportedMentorImpact]
     kept_without_you: ExportSection[str] = Field(
         description="What analytics counts without any link to a person (no items)."
     )
@@ -274,6 +287,17 @@ class AnalyticsExport(PersonalDataDocument[AnalyticsSections]):
                     ),
                     items=[_outcome(fact) for fact in facts.outcomes],
                 ),
+                mentor_impact=ExportSection(
+                    description=(
+                        "Your figures as a mentor, per program, as the mentor impact view "
+                        "shows them: mentees, sessions held and their hours, ratings, your "
+                        "mentees' goals and skills growth. Their average rating stays hidden "
+                        "(null, average_rating_hidden) until five distinct mentees rated, and "
+                        "their growth until five were assessed at both moments, as the view "
+                        "hides them; no mentee is named."
+                    ),
+                    items=[_mentor_impact(fact) for fact in facts.mentors],
+                ),
                 kept_without_you=ExportSection(
                     description=(
                         "Survey answers and sessions are counted without any link to a "
@@ -361,6 +385,10 @@ def _outcome(fact: OutcomeFact) -> ExportedOutcome:
         voluntary=fact.voluntary,
         performance_band=fact.performance_band,
     )
+
+
+def _mentor_impact(fact: MentorFact) -> ExportedMentorImpact:
+    return ExportedMentorImpact(program_id=fact.program_id, **impact_of(fact).model_dump())
 
 
 def _unmatched(facts: PersonFacts) -> list[ExportedUnmatched]:
