@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from analytics.app import build_app
-from analytics.domain.facts import directory_key
+from analytics.domain.documents import MeetingLink, MentorFact, PersonFacts
+from analytics.domain.facts import directory_key, person_key
+from analytics.entrypoints.http.export import AnalyticsExport
 from analytics.settings import AnalyticsSettings
+from analytics.usecases.export import PersonalData
 from mentorship_contracts import IntegrationEvent
 from mentorship_contracts.events import (
     DirectoryPersonChanged,
@@ -23,6 +27,7 @@ from mentorship_contracts.events import (
     ParticipantErased,
     ParticipantRegistered,
     ProgramCreated,
+    SessionCompleted,
     SessionFeedbackSubmitted,
     SkillLevel,
     SkillsAssessed,
@@ -42,8 +47,6 @@ from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer, dev_person_id, participant_token
 
-pytestmark = pytest.mark.integration
-
 PROGRAM = "prog-export"
 EMPLOYEES = {"ada": "e-ada", "grace": "e-grace", "bob": "e-bob"}
 SECTIONS = {
@@ -57,6 +60,7 @@ SECTIONS = {
     "unmatched",
     "skills_assessments",
     "outcomes",
+    "mentor_impact",
     "kept_without_you",
 }
 
@@ -131,6 +135,14 @@ def history() -> list[IntegrationEvent]:
             mentee_person_id=dev_person_id(EMPLOYEES["ada"]),
         ),
         example(
+            SessionCompleted,
+            session_id="pair-1.s001",
+            pair_id="pair-1",
+            program_id=PROGRAM,
+            participant_ids=("grace", "ada"),
+            duration_minutes=50,
+        ),
+        example(
             SessionFeedbackSubmitted,
             feedback_id="fb-1",
             session_id="pair-1.s001",
@@ -154,6 +166,8 @@ def history() -> list[IntegrationEvent]:
             pair_id="pair-1",
             program_id=PROGRAM,
             participant_id="ada",
+            progress_percent=100,
+            completed=True,
         ),
         example(
             SkillsAssessed,
@@ -178,6 +192,7 @@ def as_person(participant_id: str) -> dict[str, str]:
     return bearer(participant_token(EMPLOYEES[participant_id]))
 
 
+@pytest.mark.integration
 async def test_a_participant_exports_the_documents_naming_them_and_nothing_after_erasure(
     make_settings: SettingsFactory, serve_app: AppServer
 ) -> None:
@@ -236,7 +251,44 @@ async def test_a_participant_exports_the_documents_naming_them_and_nothing_after
             "engineering",
         )
 
-        grace = await export_of("grace")
+        assert sections["mentor_impact"]["items"] == []  # a mentee has no mentor figures
+        grace = await eventually(
+            lambda: export_of("grace"),
+            lambda body: (
+                [
+                    (m["sessions_held"], m["ratings"], m["goals_completed"])
+                    for m in body["sections"]["mentor_impact"]["items"]
+                ]
+                == [(1, 1, 1)]
+            ),
+        )
+        # Her row of the mentor impact view: one mentee rated, so the average stays hidden.
+        assert grace["sections"]["mentor_impact"]["items"] == [
+            {
+                "program_id": PROGRAM,
+                "mentor_participant_id": "grace",
+                "mentees": 1,
+                "sessions_held": 1,
+                "hours": 0.83,
+                "average_rating": None,
+                "average_rating_hidden": True,
+                "ratings": 1,
+                "goals_completed": 1,
+                "goals": 1,
+                "skills_growth": None,
+                "skills_growth_mentees": None,
+                "skills_growth_hidden": False,
+            }
+        ]
+        others = {
+            *(person_key(participant) for participant in ("ada", "bob")),
+            *(directory_key(dev_person_id(EMPLOYEES[p])) for p in ("ada", "bob")),
+            *(dev_person_id(EMPLOYEES[p]) for p in ("ada", "bob")),
+            '"ada"',
+            '"bob"',
+        }
+        grace_text = json.dumps(grace)
+        assert [key for key in others if key in grace_text] == []
         assert grace["sections"]["pairs"]["items"][0]["role"] == "mentor"
         assert grace["sections"]["session_ratings"]["items"] == []
         assert grace["sections"]["directory"]["items"] == []
@@ -244,6 +296,7 @@ async def test_a_participant_exports_the_documents_naming_them_and_nothing_after
         assert grace["sections"]["skills_assessments"]["items"] == []
         assert grace["sections"]["outcomes"]["items"] == []
         bob = await export_of("bob")
+        assert bob["sections"]["mentor_impact"]["items"] == []
         (left_out,) = bob["sections"]["unmatched"]["items"]
         assert (left_out["run_id"], left_out["reason"]) == ("run-1", "capacity_exhausted")
         assert (
@@ -282,3 +335,40 @@ async def test_a_participant_exports_the_documents_naming_them_and_nothing_after
         assert forgotten["sections"]["outcomes"]["items"] == []
         (kept,) = (await export_of("bob"))["sections"]["outcomes"]["items"]
         assert kept["kind"] == "exit"
+
+
+def _mentor(key: str, program_id: str, raters: list[str]) -> MentorFact:
+    """A listed mentor with a meeting per rater, each holding one session rated 4 (the first 2)."""
+    mentor = MentorFact(
+        id=key,
+        program_id=program_id,
+        profile={key: f"part-{key}"},
+        pairs={f"pair-{rater}": rater for rater in raters},
+        meetings={
+            f"pair-{rater}": MeetingLink(
+                held=1, minutes=60, ratings=1, rating_sum=2 if i == 0 else 4, raters=(rater,)
+            )
+            for i, rater in enumerate(raters)
+        },
+    )
+    mentor.settle()
+    return mentor
+
+
+def test_a_mentors_export_shows_the_impact_views_figures_and_never_a_mentee() -> None:
+    """Five raters show the average; four keep it hidden; the mentees' keys stay out."""
+    five = [person_key(f"mentee-{i}") for i in range(5)]
+    four = [person_key(f"other-{i}") for i in range(4)]
+    facts = PersonFacts(
+        person_id="person-1",
+        mentors=[_mentor("key-a", "prog-a", five), _mentor("key-b", "prog-b", four)],
+    )
+    document = AnalyticsExport.of(PersonalData(datetime(2026, 12, 5, tzinfo=UTC), facts))
+    shown, hidden = (item.model_dump() for item in document.sections.mentor_impact.items)
+    assert (shown["program_id"], shown["mentor_participant_id"]) == ("prog-a", "part-key-a")
+    assert (shown["average_rating"], shown["average_rating_hidden"]) == (3.6, False)
+    assert (shown["sessions_held"], shown["hours"], shown["mentees"]) == (5, 5.0, 5)
+    assert (hidden["program_id"], hidden["ratings"]) == ("prog-b", 4)
+    assert (hidden["average_rating"], hidden["average_rating_hidden"]) == (None, True)
+    text = document.model_dump_json()
+    assert [key for key in five + four if key in text] == []
