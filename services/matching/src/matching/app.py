@@ -22,7 +22,6 @@ from matching.usecases.pool import PoolService
 from matching.usecases.processing import RunProcessing
 from matching.usecases.runs import RunService
 from mentorship_kit.auth import Authenticator, program_manager
-from mentorship_kit.consumer import Idempotence
 from mentorship_kit.http import create_http_app
 from mentorship_kit.program_access import ProgramManagers
 from mentorship_kit.runtime import ServiceRuntime
@@ -31,7 +30,7 @@ from mentorship_kit.runtime import ServiceRuntime
 def build_app(settings: MatchingServiceSettings | None = None) -> FastAPI:
     """The matching service's ASGI app."""
     settings = settings or MatchingServiceSettings()
-    runtime = ServiceRuntime(settings, idempotence=Idempotence.OFFSETS)  # see subscriptions
+    runtime = ServiceRuntime(settings)
     metrics = MatchingMetrics(runtime.metrics)
     pool = MatchingPool(runtime.database)
     runs = RunRepository(runtime.database)

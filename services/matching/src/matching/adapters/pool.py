@@ -10,7 +10,7 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 
-from matching.domain.pool import PoolEntry, Registration
+from matching.domain.pool import PoolEntry
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import ParticipantRole
@@ -21,7 +21,7 @@ from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
 
 POOL, VERSIONS = "pool", "pool_versions"
-_ENTRY_FIELDS = {"as_of": 1, "event_id": 1, "state.program_id": 1, "state.role": 1}
+_ENTRY_FIELDS = {"as_of": 1, "state.program_id": 1, "state.role": 1}
 
 
 class MatchingPool:
@@ -123,7 +123,7 @@ class MatchingPool:
     async def entries(
         self, participant_ids: Iterable[str], tx: Transaction
     ) -> dict[str, PoolEntry]:
-        """Program, role, version and event of those of ``participant_ids`` in the pool."""
+        """Program, role and version of those of ``participant_ids`` in the pool (one read)."""
         return {
             document["_id"]: _entry(document)
             async for document in find_in(
@@ -132,9 +132,12 @@ class MatchingPool:
         }
 
     async def store(
-        self, participants: Iterable[Registration], stored: Container[str], tx: Transaction
+        self,
+        participants: Iterable[tuple[ParticipantState, datetime]],
+        stored: Container[str],
+        tx: Transaction,
     ) -> None:
-        """Store participants' states, as `SnapshotStore.put` stores one, with their event.
+        """Store participants' states, as `SnapshotStore.put` stores one.
 
         ``stored``: the participants the pool holds already (updated; the others inserted
         in one command, see `mentorship_kit.batching.store`).
@@ -143,9 +146,8 @@ class MatchingPool:
             participant.participant_id: {
                 "state": participant.model_dump(mode="json"),
                 "as_of": as_of,
-                "event_id": event_id,
             }
-            for participant, as_of, event_id in participants
+            for participant, as_of in participants
         }
         await store(
             self._pool,
@@ -158,18 +160,10 @@ class MatchingPool:
             ],
         )
 
-    async def remove(
-        self, participant_id: str, tx: Transaction, *, as_of: datetime | None = None
-    ) -> PoolEntry | None:
-        """Take a participant out of the pool; what it held of them, if anything.
-
-        ``as_of``: only a state of that time or older is removed (a newer one stays).
-        """
-        query: dict[str, object] = {"_id": participant_id}
-        if as_of is not None:
-            query["as_of"] = {"$lte": as_of}
+    async def remove(self, participant_id: str, tx: Transaction) -> PoolEntry | None:
+        """Take a participant out of the pool; what it held of them, if anything."""
         document = await self._pool.find_one_and_delete(
-            query, projection=_ENTRY_FIELDS, session=tx.session
+            {"_id": participant_id}, projection=_ENTRY_FIELDS, session=tx.session
         )
         return _entry(document) if document is not None else None
 
@@ -255,12 +249,7 @@ class MatchingPool:
 
 def _entry(document: Mapping[str, Any]) -> PoolEntry:
     state = document["state"]
-    return PoolEntry(
-        state["program_id"],
-        ParticipantRole(state["role"]),
-        document["as_of"],
-        document.get("event_id"),
-    )
+    return PoolEntry(state["program_id"], ParticipantRole(state["role"]), document["as_of"])
 
 
 def _counts(stored: Mapping[str, Any]) -> dict[ParticipantRole, int]:

@@ -67,64 +67,47 @@ class PoolPage:
 
 @dataclass(frozen=True, slots=True)
 class PoolEntry:
-    """What the pool holds of a participant for counting: their program, role and version.
-
-    ``event_id``: the registration event whose state it holds (None for states stored
-    before the pool kept it), so an event published twice is known when it comes again.
-    """
+    """What the pool holds of a participant for counting: their program, role and version."""
 
     program_id: str
     role: ParticipantRole
     as_of: datetime
-    event_id: str | None = None
-
-
-Registration = tuple[ParticipantState, datetime, str]
-"""A registered (or updated) state, its time, and the id of the event that stated it."""
 
 
 @dataclass(frozen=True, slots=True)
 class PoolChanges:
     """What a batch of registrations changes in the pool."""
 
-    stored: dict[str, Registration]
+    stored: dict[str, tuple[ParticipantState, datetime]]
     """The newest state of each participant whose stored state it replaces."""
     counts: dict[str, Counter[ParticipantRole]]
     """Per program, the change of the number of participants of each role."""
-    applied_before: set[str]
-    """The ids of events whose state the pool held already (published twice)."""
 
 
 def registrations_applied(
-    stored: Mapping[str, PoolEntry], incoming: Iterable[Registration]
+    stored: Mapping[str, PoolEntry], incoming: Iterable[tuple[ParticipantState, datetime]]
 ) -> PoolChanges:
     """Apply registrations (and updates) to the pool, in the order they came.
 
     Per participant the newest state wins: one older than what is stored (or than an
     earlier one of the batch) changes nothing; of equal times the later one wins, as when
-    they were stored one by one. The counts follow each participant's role. An event
-    whose state is the one held (the same event id) changes nothing either: it is one
-    published twice, and is reported in ``applied_before``.
+    they were stored one by one. The counts follow each participant's role.
     """
     current = dict(stored)
-    changed: dict[str, Registration] = {}
+    changed: dict[str, tuple[ParticipantState, datetime]] = {}
     counts: dict[str, Counter[ParticipantRole]] = {}
-    applied_before: set[str] = set()
-    for participant, as_of, event_id in incoming:
+    for participant, as_of in incoming:
         key = participant.participant_id
         before = current.get(key)
-        if before is not None and before.event_id == event_id:
-            applied_before.add(event_id)
-            continue
         if before is not None and before.as_of > as_of:
             continue
-        after = PoolEntry(participant.program_id, participant.role, as_of, event_id)
+        after = PoolEntry(participant.program_id, participant.role, as_of)
         if before is not None:
             counts.setdefault(before.program_id, Counter())[before.role] -= 1
         counts.setdefault(after.program_id, Counter())[after.role] += 1
         current[key] = after
-        changed[key] = (participant, as_of, event_id)
-    return PoolChanges(changed, counts, applied_before)
+        changed[key] = (participant, as_of)
+    return PoolChanges(changed, counts)
 
 
 def departure_counted(entry: PoolEntry | None) -> dict[str, Counter[ParticipantRole]]:

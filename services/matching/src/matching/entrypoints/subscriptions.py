@@ -1,21 +1,4 @@
-"""Matching's event subscriptions: the other services' events, translated into use cases.
-
-The consumer keeps each partition's offset in the batch's transaction (`Idempotence.OFFSETS`,
-no marker per event), so a redelivered batch is skipped; an event published twice (at two
-offsets) is handled again, and every handler leaves the state as it was then:
-
-- a registration or update: the pool keeps the newest state per participant with the id of
-  its event, so the same event again changes nothing (and is counted as a duplicate), and
-  an older one loses; manager statements are folded by a total order;
-- a withdrawal removes a state only as old as itself or older (someone who registered again
-  since stays, pairs and all); one of someone no longer there changes nothing;
-- an erasure, a directory change or erasure, a program's settings (newest wins) and a fit
-  report (only an active pair ends) come out the same however often they are applied.
-
-A copy comes right after its original (a relay publishes in order and sends a batch again
-before any later one), and a participant's events share a partition, so no copy of a
-registration comes after the same participant's erasure.
-"""
+"""Matching's event subscriptions: the other services' events, translated into use cases."""
 
 from __future__ import annotations
 
@@ -54,21 +37,17 @@ def register_event_handlers(
 
     @handlers.on(ParticipantRegistered)
     async def on_registered(event: Envelope[ParticipantRegistered], tx: Transaction) -> None:
-        await pool.participant_changed(event.data, event.occurred_at, event.event_id, tx)
+        await pool.participant_changed(event.data, event.occurred_at, tx)
 
     @handlers.on(ParticipantUpdated)
     async def on_updated(event: Envelope[ParticipantUpdated], tx: Transaction) -> None:
-        await pool.participant_changed(event.data, event.occurred_at, event.event_id, tx)
+        await pool.participant_changed(event.data, event.occurred_at, tx)
 
     @handlers.on(ParticipantWithdrew)
     async def on_withdrew(event: Envelope[ParticipantWithdrew], tx: Transaction) -> None:
         data = event.data
         await pool.participant_left(
-            data.program_id,
-            data.participant_id,
-            PairEndReason.PARTICIPANT_WITHDREW,
-            tx,
-            as_of=event.occurred_at,
+            data.program_id, data.participant_id, PairEndReason.PARTICIPANT_WITHDREW, tx
         )
 
     @handlers.on(ParticipantErased)

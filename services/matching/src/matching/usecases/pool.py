@@ -10,7 +10,6 @@ from matching.adapters.reporting import ManagerEdges
 from matching.domain.pairs import Pair
 from matching.domain.pool import (
     PoolPage,
-    Registration,
     departure_counted,
     pool_member,
     registrations_applied,
@@ -54,7 +53,7 @@ class PoolService:
         self._pairs = pairs
         self._pair_store = pair_store
         self._transactor = transactor
-        self._registrations: Buffer[Registration] = Buffer(
+        self._registrations: Buffer[tuple[ParticipantState, datetime]] = Buffer(
             "matching.registrations", self._store_registrations
         )
         self._statements: Buffer[ManagerStatement] = Buffer(
@@ -99,17 +98,15 @@ class PoolService:
             await self._changed(program.program_id, tx)
 
     async def participant_changed(
-        self, participant: ParticipantState, as_of: datetime, event_id: object, tx: Transaction
+        self, participant: ParticipantState, as_of: datetime, tx: Transaction
     ) -> None:
-        """Someone registered or changed their answers (``event_id``): keep their newest state.
+        """Someone registered or changed their answers: keep their newest state.
 
         The manager edges their reporting line states are kept too, whatever became of
         the registration since (a withdrawn manager still manages). Stored with the
-        transaction's other registrations just before it commits (see the class). The
-        event the stored state came from is kept with it: the same event again (published
-        twice) changes nothing and is reported to the consumer as applied before.
+        transaction's other registrations just before it commits (see the class).
         """
-        self._registrations.add((participant, as_of, str(event_id)), tx)
+        self._registrations.add((participant, as_of), tx)
 
     async def directory_changed(self, change: DirectoryPersonChanged, tx: Transaction) -> None:
         """The directory announced a person's manager: it outranks registrations' lines.
@@ -128,16 +125,14 @@ class PoolService:
         await self._managers.append(pending, tx)
 
     async def _store_registrations(
-        self, registrations: list[Registration], tx: Transaction
+        self, registrations: list[tuple[ParticipantState, datetime]], tx: Transaction
     ) -> None:
-        stored = await self._pool.entries((p.participant_id for p, _, _ in registrations), tx)
+        stored = await self._pool.entries((p.participant_id for p, _ in registrations), tx)
         changes = registrations_applied(stored, registrations)
-        for event_id in changes.applied_before:
-            tx.already_applied(event_id)
         await self._pool.store(changes.stored.values(), stored, tx)
         await self._pool.count(changes.counts, tx)
         self._touched(tx).update(changes.counts)
-        self._state([s for p, as_of, _ in registrations for s in statements_of(p, as_of)], tx)
+        self._state([s for p, as_of in registrations for s in statements_of(p, as_of)], tx)
         await self._statements.flush(tx)  # with the directory's, if any: one append
 
     async def person_erased(self, person_id: str, tx: Transaction) -> None:
@@ -148,23 +143,11 @@ class PoolService:
         await self._pool.forget_manager(person_id, tx)
 
     async def participant_left(
-        self,
-        program_id: str,
-        participant_id: str,
-        reason: PairEndReason,
-        tx: Transaction,
-        *,
-        as_of: datetime | None = None,
+        self, program_id: str, participant_id: str, reason: PairEndReason, tx: Transaction
     ) -> None:
-        """Someone withdrew or was erased: out of the pool, their pairs ended.
-
-        ``as_of``: when they withdrew. A registration newer than that (they came back)
-        stays, with its pairs: the withdrawal is an old one, late or published again.
-        """
+        """Someone withdrew or was erased: out of the pool, their pairs ended."""
         await self._registrations.flush(tx)
-        left = await self._pool.remove(participant_id, tx, as_of=as_of)
-        if left is None and as_of is not None and await self._pool.entries([participant_id], tx):
-            return  # a newer registration is held
+        left = await self._pool.remove(participant_id, tx)
         counted = departure_counted(left)
         if counted:
             await self._pool.count(counted, tx)
