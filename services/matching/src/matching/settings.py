@@ -29,6 +29,13 @@ class MatchingServiceSettings(ServiceSettings):
         le=600,
         description="How long a run stays with a worker that stops renewing its claim.",
     )
+    consumer_batch_size: int = Field(
+        default=2000,
+        ge=1,
+        description="Most records handled in one transaction. Larger than most services' "
+        "(500): a batch of registrations costs a few bulk calls and a commit whatever its "
+        "size, so an import's pool fills in fewer, larger transactions.",
+    )
     matching_rematch_on_early_end: bool = Field(
         default=True,
         description="Queue a re-match run when a pair ends early (not a fit, someone left).",
