@@ -92,6 +92,10 @@ RULES_BEYOND_JSON_SCHEMA: Mapping[str, Mapping[str, str]] = {
         "naming path.token)",
         "POST /v1/unsubscribe/{token}": "the same",
     },
+    "analytics": {
+        "GET /v1/programs/{program_id}/reports/mentors": "a cursor the view gave out for the "
+        "program (another is a 422 naming cursor)",
+    },
     "feedback": {
         "POST /v1/outcomes/import": "a CSV file whose first line names its columns (or a JSON "
         "body of outcomes)",

@@ -152,6 +152,7 @@ async def test_participants_are_compared_with_their_peers_and_small_groups_hidde
             ({"limit": 0}, "limit"),
             ({"limit": 1001}, "limit"),
             ({"cursor": "not-ours"}, "cursor"),
+            ({"cursor": "fî\U000f68afÇÖ"}, "cursor"),
             ({"cursor": cursor.replace(cursor[:4], "AAAA")}, "cursor"),
         ):
             refused = await client.get(mentors, params=params, headers=ADMIN)

@@ -35,6 +35,8 @@ from analytics.domain.skills_growth import MIN_GROUP_SIZE
 
 DEFAULT_PAGE: Final = 100
 MAX_PAGE: Final = 1000
+CURSOR_PATTERN: Final = r"^[A-Za-z0-9_-]+$"
+"""What a cursor of this view is made of: unpadded URL-safe base64."""
 NOT_A_CURSOR: Final = "not a cursor of this view (pass a page's next_cursor as it is)"
 RANK: Final = re.compile(rf"\d{{{len(str(RANK_SESSIONS))}}}\|.+", re.DOTALL)
 

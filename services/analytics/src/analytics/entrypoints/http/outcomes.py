@@ -5,7 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import StreamingResponse
 
-from analytics.domain.mentor_impact import DEFAULT_PAGE, MAX_PAGE, MentorImpactReport
+from analytics.domain.mentor_impact import (
+    CURSOR_PATTERN,
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    MentorImpactReport,
+)
 from analytics.domain.outcome_report import OutcomesReport
 from analytics.domain.skills_growth import SkillsGrowthReport
 from analytics.entrypoints.http.csv_export import list_csv, to_csv
@@ -70,7 +75,14 @@ def outcomes_router(service: OutcomeReports, manager: CallerDependency) -> APIRo
         ] = DEFAULT_PAGE,
         cursor: Annotated[
             str | None,
-            Query(max_length=512, description="The `next_cursor` of the page before."),
+            Query(
+                max_length=512,
+                pattern=CURSOR_PATTERN,
+                description=(
+                    "The `next_cursor` of the page before, as it was given (another is a 422 "
+                    "naming `cursor`)."
+                ),
+            ),
         ] = None,
     ) -> MentorImpactReport:
         return await service.mentor_impact(program_id, cursor=cursor, limit=limit)
