@@ -19,7 +19,8 @@ is planning's rate as a share of the raw insert rate (``raw_insert_s / planned_s
 ``planned_vs_indexed`` the same against the indexed insert. The machine is shared, so it
 also reports the database server's CPU time while planning (``planned_db_cpu_s``) and during
 the raw insert (``raw_db_cpu_s``), and planning's rate per database CPU second as a share of
-the raw insert's (``cpu_planned_vs_raw``, "n/a" when /proc does not tell). Progress is
+the raw insert's (``cpu_planned_vs_raw``, "n/a" when /proc does not tell), and the
+service process's own CPU time while planning (``planned_service_cpu_s``). Progress is
 polled every `POLL_S` seconds with a count the database answers without a scan, so the
 polling itself costs the server next to nothing. It prints, as its last line, one group of
 figures per size:
@@ -27,7 +28,7 @@ figures per size:
     scheduling pairs=<n> sessions=<m> planned_s=<s> pairs_per_s=<r> published_s=<s>
     raw_insert_s=<s> raw_docs_per_s=<r> indexed_insert_s=<s> planned_vs_raw=<share>
     planned_vs_indexed=<share> planned_db_cpu_s=<s> raw_db_cpu_s=<s>
-    cpu_planned_vs_raw=<share> answers=<codes> | pairs=...
+    cpu_planned_vs_raw=<share> planned_service_cpu_s=<s> answers=<codes> | pairs=...
 
 Usage: python benchmarks/bench_scheduling.py [--pairs 354 5000] [--cadence biweekly]
 """
@@ -45,6 +46,7 @@ from typing import Any
 
 import httpx
 from bench_analytics import (  # type: ignore[import-not-found]
+    cpu_seconds,
     cpu_share,
     database_cpu_seconds,
     publish,
@@ -79,6 +81,7 @@ class Figures:
     indexed_insert_s: float
     planned_db_cpu_s: float | None
     raw_db_cpu_s: float | None
+    planned_service_cpu_s: float | None
     answers: tuple[int, ...]
 
     def line(self) -> str:
@@ -95,6 +98,7 @@ class Figures:
             f"raw_db_cpu_s={seconds(self.raw_db_cpu_s)} "
             "cpu_planned_vs_raw="
             f"{cpu_share(self.sessions, self.planned_db_cpu_s, self.sessions, self.raw_db_cpu_s)} "
+            f"planned_service_cpu_s={seconds(self.planned_service_cpu_s)} "
             f"answers={','.join(map(str, self.answers))}"
         )
 
@@ -200,8 +204,12 @@ async def timed(work: Awaitable[object], mongodb_url: str) -> Timed:
     await work
     elapsed = time.perf_counter() - started
     cpu_after = database_cpu_seconds(mongodb_url)
-    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
-    return Timed(elapsed, cpu)
+    return Timed(elapsed, difference(cpu_before, cpu_after))
+
+
+def difference(before: float | None, after: float | None) -> float | None:
+    """``after - before``, unless either is unknown."""
+    return None if before is None or after is None else after - before
 
 
 async def raw_insert(
@@ -235,6 +243,7 @@ class Bench:
     service: httpx.AsyncClient
     mongo: AsyncMongoClient[dict[str, Any]]
     mongodb_url: str
+    service_pid: int
     bootstrap: str
     prefix: str
     cadence: Cadence
@@ -268,6 +277,7 @@ class Bench:
         # its estimated count is read from the collection's metadata, with no scan.
         before = await database["series"].estimated_document_count()
         cpu_before = database_cpu_seconds(self.mongodb_url)
+        service_before = cpu_seconds(self.service_pid)
         started = time.perf_counter()
         await publish(self.bootstrap, self.prefix, pair_events(program_id, pairs, now))
         await wait_for(
@@ -278,7 +288,8 @@ class Bench:
         )
         planned = time.perf_counter() - started
         cpu_after = database_cpu_seconds(self.mongodb_url)
-        planned_cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+        planned_cpu = difference(cpu_before, cpu_after)
+        service_cpu = difference(service_before, cpu_seconds(self.service_pid))
         await sample()
         await wait_for(
             lambda: database["outbox"].count_documents({"status": "pending"}),
@@ -314,6 +325,7 @@ class Bench:
             indexed.seconds,
             planned_cpu,
             raw.db_cpu_s,
+            service_cpu,
             tuple(answers),
         )
 
@@ -331,6 +343,7 @@ async def main(sizes: list[int], cadence: Cadence) -> int:
             service,
             mongo,
             infrastructure.mongodb_url,
+            process.process.pid,
             infrastructure.kafka_bootstrap,
             prefix,
             cadence,
