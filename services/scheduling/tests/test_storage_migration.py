@@ -209,9 +209,9 @@ async def test_a_series_an_old_pod_stores_after_the_migration_gets_its_lookups(
 async def test_a_series_stored_without_its_last_number_still_finds_its_sessions(
     make_settings: SettingsFactory,
 ) -> None:
-    """A series an earlier pod stored during a rolling upgrade has no ``last_sequence``: its
-    sessions are found by a query on their series instead, and the next sessions written
-    give it the number."""
+    """During a rolling upgrade an earlier pod stores a series without ``last_sequence``, or
+    adds sessions to one without raising it: its sessions are found by a query on their
+    series instead."""
     async with replica(make_settings) as scheduling:
         parts, database = scheduling.scheduling, scheduling.database
         await a_group_one_mentee_left(scheduling)
@@ -226,3 +226,9 @@ async def test_a_series_stored_without_its_last_number_still_finds_its_sessions(
         grouped = await parts.sessions.of_many_series([GROUP, "no-such-series"])
         assert set(grouped) == {GROUP}
         assert {s.session_id for s in grouped[GROUP]} == stored
+
+        # Sessions beyond the number, as an earlier pod extending the series leaves them.
+        await database["series"].update_one(
+            {"_id": GROUP}, {"$set": {"last_sequence": len(stored) - 1}}
+        )
+        assert {s.session_id for s in await parts.sessions.of_series(GROUP)} == stored

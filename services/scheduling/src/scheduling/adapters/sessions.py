@@ -136,18 +136,27 @@ class SessionRepository:
     ) -> AsyncIterator[Document]:
         """The session documents of ``series_ids`` (matching ``query``), by their ids.
 
-        Each series' ``last_sequence`` gives its sessions' ids. A series stored by an
-        earlier version without it (while an upgrade rolls) has its sessions found by a
-        query on ``series_id``, which scans: correct, and rare.
+        Each series' ``last_sequence`` gives its sessions' ids. While an upgrade rolls, a
+        pod of the earlier version may store a series without it, or add sessions to a
+        series without raising it: a lookup of the id after the last (one more point
+        lookup per series) tells, and such a series has its sessions found by a query on
+        ``series_id``, which scans: correct, and rare.
         """
-        numbered: list[str] = []
-        unnumbered: list[str] = []
-        async for series in find_in(self._series, series_ids, projection={LAST_SEQUENCE: 1}, tx=tx):
-            last = series.get(LAST_SEQUENCE)
-            if last is None:
-                unnumbered.append(series["_id"])
-            else:
-                numbered += [session_id_of(series["_id"], n) for n in range(1, last + 1)]
+        numbers = await self._last_sequences(series_ids, tx)
+        probes = [session_id_of(key, last + 1) for key, last in numbers.items() if last is not None]
+        beyond = {
+            document["series_id"]
+            async for document in find_in(
+                self._sessions, probes, projection={"series_id": 1}, tx=tx
+            )
+        }
+        unnumbered = [key for key, last in numbers.items() if last is None or key in beyond]
+        numbered = [
+            session_id_of(key, n)
+            for key, last in numbers.items()
+            if last is not None and key not in beyond
+            for n in range(1, last + 1)
+        ]
         async for document in find_in(
             self._sessions, numbered, query=query, projection=projection, tx=tx
         ):
@@ -160,13 +169,24 @@ class SessionRepository:
             ):
                 yield document
 
+    async def _last_sequences(
+        self, series_ids: Iterable[str], tx: Transaction | None
+    ) -> dict[str, int | None]:
+        """Each stored series' ``last_sequence`` (None: not kept on it), by series id."""
+        return {
+            series["_id"]: series.get(LAST_SEQUENCE)
+            async for series in find_in(
+                self._series, series_ids, projection={LAST_SEQUENCE: 1}, tx=tx
+            )
+        }
+
     async def of_participants(
         self, participant_ids: Iterable[str], series_ids: Iterable[str]
     ) -> list[Session]:
         """The sessions of ``series_ids`` that any of ``participant_ids`` is for, in time order.
 
         ``series_ids``: the series any of them ever had a session in
-        (`SeriesRepository.ids_ever_with`); sessions are read by series, with their index.
+        (`SeriesRepository.ids_ever_with`); sessions are read by id, through their series.
         """
         wanted = set(participant_ids)
         found = [
