@@ -16,12 +16,19 @@ times a plain ``insert_many`` of the very session documents the service stored (
 transaction, no index but ``_id``), and again into a collection with the sessions
 collection's own indexes (the floor for storing those sessions at all). ``planned_vs_raw``
 is planning's rate as a share of the raw insert rate (``raw_insert_s / planned_s``),
-``planned_vs_indexed`` the same against the indexed insert. It prints, as its last line,
-one group of figures per size:
+``planned_vs_indexed`` the same against the indexed insert. The machine is shared, so it
+also reports the database server's CPU time while planning (``planned_db_cpu_s``) and during
+the raw insert (``raw_db_cpu_s``), and planning's rate per database CPU second as a share of
+the raw insert's (``cpu_planned_vs_raw``, "n/a" when /proc does not tell), and the
+service process's own CPU time while planning (``planned_service_cpu_s``). Progress is
+polled every `POLL_S` seconds with a count the database answers without a scan, so the
+polling itself costs the server next to nothing. It prints, as its last line, one group of
+figures per size:
 
     scheduling pairs=<n> sessions=<m> planned_s=<s> pairs_per_s=<r> published_s=<s>
     raw_insert_s=<s> raw_docs_per_s=<r> indexed_insert_s=<s> planned_vs_raw=<share>
-    planned_vs_indexed=<share> answers=<codes> | pairs=...
+    planned_vs_indexed=<share> planned_db_cpu_s=<s> raw_db_cpu_s=<s>
+    cpu_planned_vs_raw=<share> planned_service_cpu_s=<s> answers=<codes> | pairs=...
 
 Usage: python benchmarks/bench_scheduling.py [--pairs 354 5000] [--cadence biweekly]
 """
@@ -38,7 +45,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
-from bench_analytics import publish  # type: ignore[import-not-found]
+from bench_analytics import (  # type: ignore[import-not-found]
+    cpu_seconds,
+    cpu_share,
+    database_cpu_seconds,
+    publish,
+    seconds,
+)
 from pymongo import AsyncMongoClient, IndexModel
 
 from mentorship_contracts import IntegrationEvent
@@ -50,7 +63,7 @@ from mentorship_devstack.pytest_plugin import benchmark_service
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "Europe/London")
 PROGRAM_DAYS = 182
-POLL_S = 0.2
+POLL_S = 2.0
 STALL_S = 300.0
 SERVICE_DATABASE_PREFIX = "test_scheduling_"
 BASELINE_DATABASE = "bench_scheduling_baseline"
@@ -66,6 +79,9 @@ class Figures:
     published_s: float
     raw_insert_s: float
     indexed_insert_s: float
+    planned_db_cpu_s: float | None
+    raw_db_cpu_s: float | None
+    planned_service_cpu_s: float | None
     answers: tuple[int, ...]
 
     def line(self) -> str:
@@ -78,6 +94,11 @@ class Figures:
             f"indexed_insert_s={self.indexed_insert_s:.2f} "
             f"planned_vs_raw={self.raw_insert_s / self.planned_s:.2f} "
             f"planned_vs_indexed={self.indexed_insert_s / self.planned_s:.2f} "
+            f"planned_db_cpu_s={seconds(self.planned_db_cpu_s)} "
+            f"raw_db_cpu_s={seconds(self.raw_db_cpu_s)} "
+            "cpu_planned_vs_raw="
+            f"{cpu_share(self.sessions, self.planned_db_cpu_s, self.sessions, self.raw_db_cpu_s)} "
+            f"planned_service_cpu_s={seconds(self.planned_service_cpu_s)} "
             f"answers={','.join(map(str, self.answers))}"
         )
 
@@ -168,23 +189,45 @@ async def wait_for(
         await asyncio.sleep(POLL_S)
 
 
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """How long something took, and the database server's CPU time meanwhile (if known)."""
+
+    seconds: float
+    db_cpu_s: float | None
+
+
+async def timed(work: Awaitable[object], mongodb_url: str) -> Timed:
+    """Run ``work``; its wall-clock time and the database server's CPU time during it."""
+    cpu_before = database_cpu_seconds(mongodb_url)
+    started = time.perf_counter()
+    await work
+    elapsed = time.perf_counter() - started
+    cpu_after = database_cpu_seconds(mongodb_url)
+    return Timed(elapsed, difference(cpu_before, cpu_after))
+
+
+def difference(before: float | None, after: float | None) -> float | None:
+    """``after - before``, unless either is unknown."""
+    return None if before is None or after is None else after - before
+
+
 async def raw_insert(
     client: AsyncMongoClient[dict[str, Any]],
+    mongodb_url: str,
     documents: list[dict[str, Any]],
     indexes: Sequence[IndexModel] = (),
     *,
     name: str = "sessions",
-) -> float:
-    """Seconds one plain ``insert_many`` of ``documents`` takes on a fresh collection."""
+) -> Timed:
+    """How long one plain ``insert_many`` of ``documents`` takes on a fresh collection."""
     collection = client[BASELINE_DATABASE][f"{name}_{len(documents)}"]
     await collection.drop()
     if indexes:
         await collection.create_indexes(list(indexes))
-    started = time.perf_counter()
-    await collection.insert_many(documents, ordered=False)
-    elapsed = time.perf_counter() - started
+    took = await timed(collection.insert_many(documents, ordered=False), mongodb_url)
     await collection.drop()
-    return elapsed
+    return took
 
 
 async def session_indexes(database: Any) -> list[IndexModel]:
@@ -199,6 +242,8 @@ class Bench:
 
     service: httpx.AsyncClient
     mongo: AsyncMongoClient[dict[str, Any]]
+    mongodb_url: str
+    service_pid: int
     bootstrap: str
     prefix: str
     cadence: Cadence
@@ -228,15 +273,23 @@ class Bench:
             if not answers or answers[-1] != response.status_code:
                 answers.append(response.status_code)
 
+        # The series collection holds this program's series and earlier sizes' only:
+        # its estimated count is read from the collection's metadata, with no scan.
+        before = await database["series"].estimated_document_count()
+        cpu_before = database_cpu_seconds(self.mongodb_url)
+        service_before = cpu_seconds(self.service_pid)
         started = time.perf_counter()
         await publish(self.bootstrap, self.prefix, pair_events(program_id, pairs, now))
         await wait_for(
-            lambda: database["series"].count_documents(mine),
-            lambda found: found >= pairs,
+            database["series"].estimated_document_count,
+            lambda found: found - before >= pairs,
             "series planned",
             sample,
         )
         planned = time.perf_counter() - started
+        cpu_after = database_cpu_seconds(self.mongodb_url)
+        planned_cpu = difference(cpu_before, cpu_after)
+        service_cpu = difference(service_before, cpu_seconds(self.service_pid))
         await sample()
         await wait_for(
             lambda: database["outbox"].count_documents({"status": "pending"}),
@@ -253,14 +306,28 @@ class Bench:
         # The baseline stores the very documents the service stored (same ids, fields and
         # index keys), in a fresh collection of the same server.
         documents = [document async for document in database["sessions"].find(mine)]
-        raw = await raw_insert(self.mongo, documents)
-        indexed = await raw_insert(self.mongo, documents, await session_indexes(database))
+        raw = await raw_insert(self.mongo, self.mongodb_url, documents)
+        indexed = await raw_insert(
+            self.mongo, self.mongodb_url, documents, await session_indexes(database)
+        )
         print(
-            f"{pairs} pairs: raw insert_many of {sessions} documents in {raw:.2f}s "
-            f"({indexed:.2f}s with the sessions collection's indexes)",
+            f"{pairs} pairs: raw insert_many of {sessions} documents in {raw.seconds:.2f}s "
+            f"({indexed.seconds:.2f}s with the sessions collection's indexes); database CPU "
+            f"{seconds(planned_cpu)}s planning, {seconds(raw.db_cpu_s)}s raw",
             flush=True,
         )
-        return Figures(pairs, sessions, planned, published, raw, indexed, tuple(answers))
+        return Figures(
+            pairs,
+            sessions,
+            planned,
+            published,
+            raw.seconds,
+            indexed.seconds,
+            planned_cpu,
+            raw.db_cpu_s,
+            service_cpu,
+            tuple(answers),
+        )
 
 
 async def main(sizes: list[int], cadence: Cadence) -> int:
@@ -272,7 +339,15 @@ async def main(sizes: list[int], cadence: Cadence) -> int:
         mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
             infrastructure.mongodb_url, tz_aware=True
         )
-        bench = Bench(service, mongo, infrastructure.kafka_bootstrap, prefix, cadence)
+        bench = Bench(
+            service,
+            mongo,
+            infrastructure.mongodb_url,
+            process.process.pid,
+            infrastructure.kafka_bootstrap,
+            prefix,
+            cadence,
+        )
         try:
             figures = [await bench.run(pairs) for pairs in sizes]
         finally:

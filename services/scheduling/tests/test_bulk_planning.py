@@ -111,15 +111,18 @@ async def test_a_batch_of_new_pairs_is_planned_with_one_read_and_write_of_each_k
         planned = await sessions_of(parts.series, parts.sessions, mentees)
         assert len(planned) >= 10 * PAIRS
         # Each series keeps who its sessions are for and when the first reminder falls due:
-        # what the sessions' retired indexes answered.
+        # what the sessions' retired indexes answered,
         series = await scheduling.database["series"].find_one({"_id": "pair-0"})
         assert series is not None
         assert sorted(series["ever_participant_ids"]) == ["mentee-0", "mentor-0"]
-        first = min(
-            [d async for d in scheduling.database["sessions"].find({"series_id": "pair-0"})],
-            key=lambda d: d["starts_at"],
-        )
+        its_sessions = [
+            d async for d in scheduling.database["sessions"].find({"series_id": "pair-0"})
+        ]
+        first = min(its_sessions, key=lambda d: d["starts_at"])
         assert series["next_reminder_at"] == first["next_reminder_at"]
+        # and the last number its sessions were given, by which they are read by id.
+        assert series["last_sequence"] == max(d["sequence"] for d in its_sessions)
+        assert series["last_sequence"] == len(its_sessions)
         assert await announced(scheduling) == Counter(SessionScheduled=len(planned))
         for item in pairs:
             known = await parts.pair_records.get(item.pair_id)

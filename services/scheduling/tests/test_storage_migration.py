@@ -1,8 +1,10 @@
-"""Sessions stored by a version with the per-member and per-reminder indexes keep working.
+"""Sessions stored by a version with the per-member, per-reminder and per-series indexes keep
+working.
 
-The sessions collection keeps only its index by series; a start-up migration first gives
-every series what the dropped indexes answered (who its sessions were ever for, when its next
-reminder falls due). A member who left a group keeps their past sessions through it.
+The sessions collection keeps no index but ``_id``; a start-up migration first gives every
+series what the dropped indexes answered (who its sessions were ever for, when its next
+reminder falls due, the last number its sessions were given). A member who left a group
+keeps their past sessions through it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ MENTEE_2, MENTEE_2_EMPLOYEE = "part-mentee-2", "e-mentee-2"
 OLD_SESSION_INDEXES = (
     IndexModel([("participant_ids", ASCENDING)], name="by_member"),
     IndexModel([("next_reminder_at", ASCENDING)], name="by_next_reminder"),
+    IndexModel([("series_id", ASCENDING), ("starts_at", ASCENDING)], name="by_series"),
 )
 
 
@@ -83,22 +86,24 @@ async def test_old_data_is_migrated_before_the_old_indexes_go(
         assert MENTEE not in series.participant_ids
 
         # As the earlier version left it: no lookups on the series, the sessions' own indexes.
-        await database["series"].update_many(
-            {}, {"$unset": {"ever_participant_ids": "", "next_reminder_at": ""}}
-        )
+        lookups = ("ever_participant_ids", "next_reminder_at", "last_sequence")
+        await database["series"].update_many({}, {"$unset": dict.fromkeys(lookups, "")})
         await database["sessions"].create_indexes(list(OLD_SESSION_INDEXES))
         assert await sessions_of(parts.series, parts.sessions, [MENTEE]) == []
 
         await ensure_indexes(database, parts.indexes)
 
         names = set(await database["sessions"].index_information())
-        assert names == {"_id_", "by_series"}
+        assert names == {"_id_"}
         found = await sessions_of(parts.series, parts.sessions, [MENTEE])
         assert {s.session_id for s in found} == past
+        everything = await parts.sessions.of_series(GROUP)
+        assert {s.session_id for s in everything} == {d["_id"] for d in stored}
         assert [s.starts_at for s in found] == sorted(s.starts_at for s in found)
         document = await database["series"].find_one({"_id": GROUP})
         assert document is not None
         assert set(document["ever_participant_ids"]) == {MENTOR, MENTEE, MENTEE_2}
+        assert document["last_sequence"] == max(d["sequence"] for d in stored) == len(stored)
         pending = [
             d["next_reminder_at"]
             for d in stored
@@ -199,3 +204,31 @@ async def test_a_series_an_old_pod_stores_after_the_migration_gets_its_lookups(
         assert document is not None
         assert set(document["ever_participant_ids"]) == {MENTOR, MENTEE, MENTEE_2}
         assert document["next_reminder_at"] > utc_now()
+
+
+async def test_a_series_stored_without_its_last_number_still_finds_its_sessions(
+    make_settings: SettingsFactory,
+) -> None:
+    """During a rolling upgrade an earlier pod stores a series without ``last_sequence``, or
+    adds sessions to one without raising it: its sessions are found by a query on their
+    series instead."""
+    async with replica(make_settings) as scheduling:
+        parts, database = scheduling.scheduling, scheduling.database
+        await a_group_one_mentee_left(scheduling)
+        stored = {d["_id"] async for d in database["sessions"].find({"series_id": GROUP})}
+        document = await database["series"].find_one({"_id": GROUP})
+        assert document is not None
+        assert document["last_sequence"] == len(stored)
+
+        await database["series"].update_one({"_id": GROUP}, {"$unset": {"last_sequence": ""}})
+
+        assert {s.session_id for s in await parts.sessions.of_series(GROUP)} == stored
+        grouped = await parts.sessions.of_many_series([GROUP, "no-such-series"])
+        assert set(grouped) == {GROUP}
+        assert {s.session_id for s in grouped[GROUP]} == stored
+
+        # Sessions beyond the number, as an earlier pod extending the series leaves them.
+        await database["series"].update_one(
+            {"_id": GROUP}, {"$set": {"last_sequence": len(stored) - 1}}
+        )
+        assert {s.session_id for s in await parts.sessions.of_series(GROUP)} == stored

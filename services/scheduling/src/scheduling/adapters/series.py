@@ -1,7 +1,9 @@
 """MongoDB storage of series (one per pair, or per group).
 
-A series also keeps two lookups for its sessions, so that the many session documents need
-no index but their series': ``ever_participant_ids``, everyone any of its sessions was ever
+A series also keeps three lookups for its sessions, so that the many session documents need
+no index but ``_id``: ``last_sequence``, the highest number any of its sessions was given
+(session ids are numbered within their series), by which its sessions are read by id;
+``ever_participant_ids``, everyone any of its sessions was ever
 for (members who left a group or were re-matched stay, erased participants go), by which a
 participant's sessions are found; and ``next_reminder_at``, no later than the earliest
 pending reminder of its sessions (it may be earlier: a session that moved later or was
@@ -12,6 +14,7 @@ found. Absent, never null, when nothing is pending: ``$min`` treats null as the 
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +23,7 @@ from pymongo import ASCENDING, IndexModel, UpdateOne
 from mentorship_kit.batching import chunks, store
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
+from scheduling.adapters.sessions import LAST_SEQUENCE
 from scheduling.domain.sessions import Member, MemberRole, Series
 
 SERIES = "series"
@@ -146,6 +150,7 @@ class SeriesRepository:
         *,
         stored: Container[str] | None = None,
         next_reminders: Mapping[str, datetime] | None = None,
+        last_sequences: Mapping[str, int] | None = None,
     ) -> None:
         """Insert or update several series (the last of an id wins): one insert, one bulk write.
 
@@ -154,44 +159,65 @@ class SeriesRepository:
         `mentorship_kit.batching.store`); without it every series is upserted.
         ``next_reminders``: the earliest reminder of the sessions just written, per series
         (of these or of any other series): each series' next reminder is lowered to it.
-        A stored series keeps its former members in ``ever_participant_ids``.
+        ``last_sequences``: the highest number of the sessions just written, per series:
+        each series' ``last_sequence`` is raised to it. A stored series keeps its former
+        members in ``ever_participant_ids``.
         """
         latest = {item.series_id: item for item in series}
-        due = dict(next_reminders or {})
+        lookups = _Lookups(dict(next_reminders or {}), dict(last_sequences or {}))
         new = [
-            _document(item, due.get(key))
+            _document(item, lookups)
             for key, item in latest.items()
             if stored is not None and key not in stored
         ]
         changed = [
-            UpdateOne({"_id": key}, _update(item, due.get(key)), upsert=stored is None)
+            UpdateOne({"_id": key}, _update(item, lookups), upsert=stored is None)
             for key, item in latest.items()
             if stored is None or key in stored
         ]
         changed += [
-            UpdateOne({"_id": key}, {"$min": {"next_reminder_at": at}})
-            for key, at in due.items()
-            if key not in latest
+            UpdateOne({"_id": key}, lookups.update(key))
+            for key in sorted(lookups.keys() - latest.keys())
         ]
         await store(self._series, tx, new=new, changed=changed)
 
 
-def _document(series: Series, next_reminder_at: datetime | None) -> Document:
+@dataclass(frozen=True, slots=True)
+class _Lookups:
+    """The next reminder and last session number the sessions just written give, per series."""
+
+    next_reminders: Mapping[str, datetime]
+    last_sequences: Mapping[str, int]
+
+    def keys(self) -> set[str]:
+        """The series the written sessions belong to."""
+        return set(self.next_reminders) | set(self.last_sequences)
+
+    def update(self, key: str) -> Document:
+        """Lower the series' next reminder, raise its last number, as far as they give."""
+        update: Document = {}
+        if key in self.next_reminders:
+            update["$min"] = {"next_reminder_at": self.next_reminders[key]}
+        if key in self.last_sequences:
+            update["$max"] = {LAST_SEQUENCE: self.last_sequences[key]}
+        return update
+
+
+def _document(series: Series, lookups: _Lookups) -> Document:
     document = {"_id": series.series_id, **_fields(series)}
     document["ever_participant_ids"] = list(series.participant_ids)
-    if next_reminder_at is not None:
-        document["next_reminder_at"] = next_reminder_at
+    document[LAST_SEQUENCE] = lookups.last_sequences.get(series.series_id, 0)
+    if series.series_id in lookups.next_reminders:
+        document["next_reminder_at"] = lookups.next_reminders[series.series_id]
     return document
 
 
-def _update(series: Series, next_reminder_at: datetime | None) -> Document:
-    update: Document = {
+def _update(series: Series, lookups: _Lookups) -> Document:
+    return {
         "$set": _fields(series),
         "$addToSet": {"ever_participant_ids": {"$each": list(series.participant_ids)}},
+        **lookups.update(series.series_id),
     }
-    if next_reminder_at is not None:
-        update["$min"] = {"next_reminder_at": next_reminder_at}
-    return update
 
 
 def _fields(series: Series) -> Document:

@@ -1,18 +1,22 @@
 """MongoDB storage of sessions and their pending reminders.
 
-Sessions are the many documents (about 13 per pair), so they carry one index only, by
-series: a participant's sessions and the due reminders are found through their series (see
-`scheduling.adapters.series`), then read by series id.
+Sessions are the many documents (about 13 per pair), so they carry no index but ``_id``:
+every secondary index costs each session insert about what storing the document does. A
+session's id is its series' id and its number in the series (`session_id_of`), and each
+series keeps the last number it gave (``last_sequence``, see `scheduling.adapters.series`),
+so a series' sessions are read by their ids: one point lookup of the series, then of its
+sessions. A participant's sessions and the due reminders are found through their series
+first, as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReplaceOne
+from pymongo import ReplaceOne
 
 from mentorship_contracts.types import SessionCancelReason
 from mentorship_kit.batching import chunks, find_in, store
@@ -20,9 +24,12 @@ from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
 from scheduling.adapters.migrations import backfill_series_lookups
 from scheduling.domain.reminders import Reminder
-from scheduling.domain.sessions import Session, SessionStatus
+from scheduling.domain.sessions import Session, SessionStatus, session_id_of
 
 SESSIONS = "sessions"
+SERIES = "series"
+LAST_SEQUENCE = "last_sequence"
+"""The series' field with the highest number its sessions were given (absent: unknown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,25 +47,27 @@ class SessionRepository:
 
     def __init__(self, database: Database) -> None:
         self._sessions: Collection = database[SESSIONS]
+        self._series: Collection = database[SERIES]
 
     @staticmethod
     def indexes() -> Indexes:
-        """Sessions are listed per series; nothing else is indexed.
+        """Sessions are found by id only; no secondary index.
 
         Every index makes each of the many session inserts slower (on the development
-        database each secondary index costs about what storing the document does: 5,000
-        sessions take 2.1 s with no index, 5.8 s with one, 8.1 s with the participants'
-        compound one). A participant's sessions and the due reminders are found through
-        their series' ``ever_participant_ids`` and ``next_reminder_at`` instead of the
-        retired ``by_member`` and ``by_next_reminder``; `backfill_series_lookups` fills
-        those in for sessions stored before, ahead of the drop. No query reads sessions by
-        program (the retired ``by_program``) or sorts a participant's in the index (the
-        retired compound ``by_participant``).
+        database each secondary index costs about what storing the document does: 65,000
+        sessions took 10.4 s with no index, 17.2 s with ``by_series``). A series' sessions
+        are read by their ids, numbered from its ``last_sequence`` (the retired
+        ``by_series``; `backfill_series_lookups` gives series stored before
+        their number, ahead of the drop). A participant's sessions and the due reminders
+        are found through their series' ``ever_participant_ids`` and ``next_reminder_at``
+        instead of the retired ``by_member`` and ``by_next_reminder``. No query reads
+        sessions by program (the retired ``by_program``) or sorts a participant's in the
+        index (the retired compound ``by_participant``).
         """
         return Indexes(
             SESSIONS,
-            (IndexModel([("series_id", ASCENDING), ("starts_at", ASCENDING)], name="by_series"),),
-            retired=("by_participant", "by_program", "by_member", "by_next_reminder"),
+            (),
+            retired=("by_participant", "by_program", "by_member", "by_next_reminder", "by_series"),
             before_retiring=backfill_series_lookups,
         )
 
@@ -102,27 +111,74 @@ class SessionRepository:
         self, series_id: str, tx: Transaction | None = None, *, after: datetime | None = None
     ) -> list[Session]:
         """A series' sessions in time order (starting after ``after`` if given)."""
-        query: Document = {"series_id": series_id}
-        if after is not None:
-            query["starts_at"] = {"$gt": after}
-        cursor = self._sessions.find(query, session=tx.session if tx else None).sort(
-            "starts_at", ASCENDING
-        )
-        return [_session(document) async for document in cursor]
+        found = (await self.of_many_series([series_id], tx)).get(series_id, [])
+        return [s for s in found if after is None or s.starts_at > after]
 
     async def of_many_series(
         self, series_ids: Iterable[str], tx: Transaction | None = None
     ) -> dict[str, list[Session]]:
-        """The sessions of each of ``series_ids``, in time order (a read per `IN_CHUNK`)."""
+        """The sessions of each of ``series_ids``, in time order (found by their ids)."""
         grouped: dict[str, list[Session]] = {}
-        for chunk in chunks(series_ids):
-            cursor = self._sessions.find(
-                {"series_id": {"$in": chunk}}, session=tx.session if tx else None
-            ).sort("starts_at", ASCENDING)
-            async for document in cursor:
-                session = _session(document)
-                grouped.setdefault(session.series_id, []).append(session)
+        async for document in self._of_series(series_ids, tx):
+            session = _session(document)
+            grouped.setdefault(session.series_id, []).append(session)
+        for sessions in grouped.values():
+            sessions.sort(key=lambda session: (session.starts_at, session.sequence))
         return grouped
+
+    async def _of_series(
+        self,
+        series_ids: Iterable[str],
+        tx: Transaction | None = None,
+        *,
+        query: Mapping[str, Any] | None = None,
+        projection: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[Document]:
+        """The session documents of ``series_ids`` (matching ``query``), by their ids.
+
+        Each series' ``last_sequence`` gives its sessions' ids. While an upgrade rolls, a
+        pod of the earlier version may store a series without it, or add sessions to a
+        series without raising it: a lookup of the id after the last (one more point
+        lookup per series) tells, and such a series has its sessions found by a query on
+        ``series_id``, which scans: correct, and rare.
+        """
+        numbers = await self._last_sequences(series_ids, tx)
+        probes = [session_id_of(key, last + 1) for key, last in numbers.items() if last is not None]
+        beyond = {
+            document["series_id"]
+            async for document in find_in(
+                self._sessions, probes, projection={"series_id": 1}, tx=tx
+            )
+        }
+        unnumbered = [key for key, last in numbers.items() if last is None or key in beyond]
+        numbered = [
+            session_id_of(key, n)
+            for key, last in numbers.items()
+            if last is not None and key not in beyond
+            for n in range(1, last + 1)
+        ]
+        async for document in find_in(
+            self._sessions, numbered, query=query, projection=projection, tx=tx
+        ):
+            yield document
+        if unnumbered:
+            async for document in self._sessions.find(
+                {**(query or {}), "series_id": {"$in": unnumbered}},
+                projection,
+                session=tx.session if tx else None,
+            ):
+                yield document
+
+    async def _last_sequences(
+        self, series_ids: Iterable[str], tx: Transaction | None
+    ) -> dict[str, int | None]:
+        """Each stored series' ``last_sequence`` (None: not kept on it), by series id."""
+        return {
+            series["_id"]: series.get(LAST_SEQUENCE)
+            async for series in find_in(
+                self._series, series_ids, projection={LAST_SEQUENCE: 1}, tx=tx
+            )
+        }
 
     async def of_participants(
         self, participant_ids: Iterable[str], series_ids: Iterable[str]
@@ -130,7 +186,7 @@ class SessionRepository:
         """The sessions of ``series_ids`` that any of ``participant_ids`` is for, in time order.
 
         ``series_ids``: the series any of them ever had a session in
-        (`SeriesRepository.ids_ever_with`); sessions are read by series, with their index.
+        (`SeriesRepository.ids_ever_with`); sessions are read by id, through their series.
         """
         wanted = set(participant_ids)
         found = [
@@ -150,10 +206,8 @@ class SessionRepository:
         """
         found = [
             (_session(document), _reminders(document))
-            async for document in find_in(
-                self._sessions,
+            async for document in self._of_series(
                 series_ids,
-                field="series_id",
                 query={"next_reminder_at": {"$lte": now}, "status": SessionStatus.SCHEDULED.value},
             )
         ]
@@ -164,10 +218,8 @@ class SessionRepository:
     ) -> dict[str, datetime | None]:
         """When each of ``series_ids``' next pending reminder falls due (None: none pending)."""
         due: dict[str, datetime | None] = dict.fromkeys(series_ids)
-        async for document in find_in(
-            self._sessions,
-            due,
-            field="series_id",
+        async for document in self._of_series(
+            list(due),
             query={"status": SessionStatus.SCHEDULED.value, "next_reminder_at": {"$ne": None}},
             projection={"series_id": 1, "next_reminder_at": 1},
             tx=tx,
@@ -203,14 +255,30 @@ class SessionRepository:
         self, participant_id: str, series_ids: Sequence[str], tx: Transaction
     ) -> int:
         """Take an erased participant off every session of ``series_ids`` (all they were in)."""
-        if not series_ids:
-            return 0
-        result = await self._sessions.update_many(
-            {"series_id": {"$in": list(series_ids)}, "participant_ids": participant_id},
-            {"$pull": {"participant_ids": participant_id}},
-            session=tx.session,
-        )
-        return result.modified_count
+        session_ids = [
+            document["_id"]
+            async for document in self._of_series(
+                series_ids, tx, query={"participant_ids": participant_id}, projection={"_id": 1}
+            )
+        ]
+        modified = 0
+        for chunk in chunks(session_ids):
+            result = await self._sessions.update_many(
+                {"_id": {"$in": chunk}},
+                {"$pull": {"participant_ids": participant_id}},
+                session=tx.session,
+            )
+            modified += result.modified_count
+        return modified
+
+
+def last_sequences(writes: Iterable[SessionWrite]) -> dict[str, int]:
+    """The highest session number among the written sessions, per series."""
+    last: dict[str, int] = {}
+    for item in writes:
+        series_id = item.session.series_id
+        last[series_id] = max(last.get(series_id, 0), item.session.sequence)
+    return last
 
 
 def earliest_reminders(writes: Iterable[SessionWrite]) -> dict[str, datetime]:

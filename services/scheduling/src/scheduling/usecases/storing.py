@@ -8,7 +8,12 @@ from datetime import datetime
 from mentorship_contracts import IntegrationEvent
 from mentorship_kit.outbox import Transaction
 from scheduling.adapters.series import SeriesRepository
-from scheduling.adapters.sessions import SessionRepository, SessionWrite, earliest_reminders
+from scheduling.adapters.sessions import (
+    SessionRepository,
+    SessionWrite,
+    earliest_reminders,
+    last_sequences,
+)
 from scheduling.domain.changes import SessionChanges
 from scheduling.domain.reminders import pending_reminders
 from scheduling.domain.sessions import Series, Session
@@ -41,15 +46,19 @@ async def store_sessions(
     """Store ``changed_series`` and the sessions ``changes`` adds and changes, stage its events.
 
     One bulk write of the series, which also lowers each series' next reminder to its
-    written sessions' earliest (see `SeriesRepository.save_all`, ``stored_series`` too),
-    then the sessions' writes.
+    written sessions' earliest and raises its last session number to theirs (see
+    `SeriesRepository.save_all`, ``stored_series`` too), then the sessions' writes.
 
     Raises:
         ConcurrentChangeError: a changed session is no longer at the version it was read at.
     """
     writes = session_writes(changes, leads, tx.now)
     await series.save_all(
-        changed_series, tx, stored=stored_series, next_reminders=earliest_reminders(writes)
+        changed_series,
+        tx,
+        stored=stored_series,
+        next_reminders=earliest_reminders(writes),
+        last_sequences=last_sequences(writes),
     )
     if not await sessions.write(writes, tx):
         first = changes.changed[0][0].session_id if changes.changed else "a session"
