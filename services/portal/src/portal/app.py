@@ -36,6 +36,7 @@ from portal.adapters.services import (
     RegistrationApi,
     SchedulingApi,
 )
+from portal.adapters.stories import StoriesApi
 from portal.entrypoints.http.console import build_console_router
 from portal.entrypoints.http.console_questionnaire import build_questionnaire_router
 from portal.entrypoints.http.erasure import build_erasure_router
@@ -44,6 +45,7 @@ from portal.entrypoints.http.operations import build_operations_router
 from portal.entrypoints.http.pages import Pages, build_router, install_error_pages, make_environment
 from portal.entrypoints.http.raters import build_rater_router
 from portal.entrypoints.http.security import SecurityHeaders, bearer_matches
+from portal.entrypoints.http.stories import build_stories_router
 from portal.settings import PortalSettings
 from portal.usecases.console import ProgramConsole
 from portal.usecases.erasure import ErasureDesk
@@ -51,6 +53,7 @@ from portal.usecases.operations import ProgramOperations
 from portal.usecases.participant import ParticipantPortal
 from portal.usecases.questionnaire_editor import QuestionnaireEditor
 from portal.usecases.raters import RaterAnswers
+from portal.usecases.stories import StoryDesk, StoryModeration
 
 STATIC = Path(__file__).parent / "entrypoints" / "http" / "static"
 SESSION_COOKIE = "portal_session"
@@ -179,6 +182,15 @@ def build_app(settings: PortalSettings) -> FastAPI:
         build_questionnaire_router(QuestionnaireEditor(ProgramAdminApi(registration)), pages)
     )
     app.include_router(build_operations_router(operations, pages))
+    stories = StoriesApi(feedback)
+    app.include_router(
+        build_stories_router(
+            StoryDesk(RegistrationApi(registration), stories),
+            StoryModeration(ProgramAdminApi(registration), stories),
+            pages,
+            admin_role=settings.auth_admin_role,
+        )
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     _add_probes_and_metrics(app, identity, metrics, settings.portal_metrics_token)
