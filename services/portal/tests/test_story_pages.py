@@ -323,6 +323,7 @@ def test_in_french_the_mistakes_are_named_in_french(ada: TestClient) -> None:
     assert refused.status_code == 422
     assert 'id="title-error">Erreur : Donnez un titre à votre témoignage.' in refused.text
     assert "Mes témoignages" in refused.text
+    assert '<label for="title">Titre de votre témoignage</label>' in refused.text
 
 
 @pytest.mark.parametrize(
@@ -483,21 +484,22 @@ def test_approving_needs_the_csrf_token(admin: TestClient, services: Services) -
 
 # ---------------------------------------------------------------------- the rules
 def test_a_storys_state_follows_consent_then_approval() -> None:
-    base = {
-        "story_id": "s",
-        "program_id": "a",
-        "participant_id": "p",
-        "title": "t",
-        "text": "x",
-        "written_at": NOW,
-    }
-    assert (
-        Story(**base, consent_to_publish=True, approved=False).state is StoryState.AWAITING_APPROVAL
-    )
-    assert Story(**base, consent_to_publish=True, approved=True).state is StoryState.PUBLISHED
-    assert (
-        Story(**base, consent_to_publish=False, approved=True).state is StoryState.CONSENT_WITHDRAWN
-    )
+    def state(*, consent: bool, approved: bool) -> StoryState:
+        return Story(
+            story_id="s",
+            program_id="a",
+            participant_id="p",
+            title="t",
+            text="x",
+            written_at=NOW,
+            consent_to_publish=consent,
+            approved=approved,
+        ).state
+
+    assert state(consent=True, approved=False) is StoryState.AWAITING_APPROVAL
+    assert state(consent=True, approved=True) is StoryState.PUBLISHED
+    assert state(consent=False, approved=True) is StoryState.CONSENT_WITHDRAWN
+    assert state(consent=False, approved=False) is StoryState.CONSENT_WITHDRAWN
 
 
 def test_the_form_is_read_trimmed_and_checked_against_the_services_bounds() -> None:
