@@ -463,6 +463,7 @@ def test_a_manager_without_the_admin_role_is_told_who_approves(
         "&#39;", "'"
     )
     assert "Title of s-1" not in page
+    assert "Awaiting approval" not in page  # feedback lists them to admins only
     answer = manager.post("/console/programs/a/stories/s-1/approve", data={"csrf_token": CSRF})
     assert answer.status_code == 200
     assert services.approvals == []
