@@ -69,6 +69,9 @@ async def test_a_recognised_mentor_is_told_once_in_their_language_unless_they_st
     text = plain(message)
     assert "Votre mentorat a atteint le seuil de reconnaissance de Pilot." in text
     assert "Vous avez tenu 8 séances avec vos mentoré(e)s, qui les ont notées 4,8 sur 5" in text
+    # It leads to the page where the mentor may write an impact story.
+    portal = service.settings.portal_base_url
+    assert f"Écrire un témoignage : {portal}/me/stories\n" in text
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     # The mentor stops recognitions: the next one plans nothing.

@@ -89,7 +89,7 @@ ACTION_PATHS: dict[Kind, str] = {
     Kind.PAIR_ENDED: "/",
     Kind.PAIR_NUDGE: "/pairs/{pair_id}",
     Kind.HEALTH_DIGEST: "/console/programs/{program_id}/reports",
-    Kind.MENTOR_RECOGNIZED: "/",
+    Kind.MENTOR_RECOGNIZED: "/me/stories",
     Kind.RATER_INVITATION: "/",
     Kind.DIGEST: "/",
 }
