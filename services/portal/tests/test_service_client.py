@@ -7,6 +7,7 @@ import pytest
 
 from mentorship_kit.errors import ForbiddenError
 from portal.adapters.api import ServiceClient, ServiceUnavailable
+from portal.adapters.console import ReportsApi
 
 
 def client_failing(
@@ -76,3 +77,18 @@ async def test_a_read_broken_twice_is_unavailable() -> None:
     with pytest.raises(ServiceUnavailable):
         await client.call("GET", "/v1/programs", "token")
     assert sent == ["GET", "GET"]
+
+
+async def test_an_export_waits_longer_than_a_page_read() -> None:
+    """A report's CSV reads a whole program: its call has the export timeout, others the default."""
+    timeouts: list[float] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        timeouts.append(request.extensions["timeout"]["read"])
+        return httpx.Response(200, text="field,value\n", headers={"content-type": "text/csv"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer), timeout=10.0)
+    reports = ReportsApi(ServiceClient("analytics", http, "http://a"), export_timeout_s=60.0)
+    assert await reports.report_csv("token", "p-1", "pairing") == "field,value\n"
+    await ServiceClient("analytics", http, "http://a").call("GET", "/v1/programs", "token")
+    assert timeouts == [60.0, 10.0]

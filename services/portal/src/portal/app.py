@@ -137,7 +137,9 @@ def build_app(settings: PortalSettings) -> FastAPI:
         notifications=NotificationsApi(notifications),
     )
     console = ProgramConsole(
-        ProgramAdminApi(registration), MatchingAdminApi(matching), ReportsApi(analytics)
+        ProgramAdminApi(registration),
+        MatchingAdminApi(matching),
+        ReportsApi(analytics, export_timeout_s=settings.api_export_timeout_s),
     )
     operations = ProgramOperations(
         ProgramAdminApi(registration),

@@ -69,6 +69,11 @@ class PortalSettings(BaseSettings):
     analytics_url: str = Field(default="http://127.0.0.1:8005")
     notifications_url: str = Field(default="http://127.0.0.1:8007")
     api_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of each API call.")
+    api_export_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Timeout of a CSV export's API call (a report of a whole program).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 

@@ -91,11 +91,13 @@ class ServiceClient:
         params: Mapping[str, str] | None = None,
         content: bytes | None = None,
         content_type: str | None = None,
+        timeout_s: float | None = None,
     ) -> Any:
         """The JSON answer of ``method path``; raises the errors the module lists.
 
         ``content`` sends raw bytes (a CSV file, with its ``content_type``) instead of JSON.
         An empty ``token`` calls without credentials (the open routes, such as rater links).
+        ``timeout_s`` replaces the client's timeout for this call (a long export).
         """
         started = time.perf_counter()
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -112,6 +114,7 @@ class ServiceClient:
                         params=params,
                         content=content,
                         headers=headers,
+                        timeout=httpx.USE_CLIENT_DEFAULT if timeout_s is None else timeout_s,
                     )
                     break
                 except httpx.HTTPError as error:

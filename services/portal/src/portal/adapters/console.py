@@ -217,8 +217,9 @@ class ReportsApi:
     MENTORS_PAGE = 50
     """Mentors per page of the mentor impact view (its CSV holds them all)."""
 
-    def __init__(self, client: ServiceClient) -> None:
+    def __init__(self, client: ServiceClient, *, export_timeout_s: float | None = None) -> None:
         self._client = client
+        self._export_timeout_s = export_timeout_s
 
     async def report(
         self, token: str, program_id: str, name: str, *, mentors_cursor: str | None = None
@@ -241,7 +242,10 @@ class ReportsApi:
     async def report_csv(self, token: str, program_id: str, name: str) -> str:
         """One report as CSV."""
         body: str = await self._client.call(
-            "GET", f"/v1/programs/{program_id}/reports/{name}.csv", token
+            "GET",
+            f"/v1/programs/{program_id}/reports/{name}.csv",
+            token,
+            timeout_s=self._export_timeout_s,
         )
         return body
 

@@ -749,7 +749,7 @@ def install_error_pages(app: Any, pages: Pages) -> None:
         return pages.error(request, 409, str(error))
 
     async def unavailable(request: Request, error: Exception) -> Response:
-        logger.warning("a service failed", extra={"error": str(error)})
+        logger.warning("a service failed: %s", error, extra={"error": str(error)})
         return pages.error(request, 503)
 
     async def failed(request: Request, error: Exception) -> Response:
