@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import aclosing
 from typing import Any
 
 from bson import Binary
@@ -32,14 +33,18 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_kit.allocation import bulk_allocation
+from mentorship_kit.batching import read_ahead
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
 
 LOG = "pool_log"
-COMPACT_EVERY = 256
+COMPACT_EVERY = 64
 """Appends after which a program's log is rebuilt from its pool (a consumer batch is one)."""
 CHUNK = 1000
 """States per document of a rebuilt log (about 0.7 MB)."""
+READ_BATCH = 2
+"""Documents per batch a run reads: the next chunks are read while these are validated (all
+13 chunks of 12,500 states in one batch kept the service waiting 0.12 s for the first)."""
 _STATES: TypeAdapter[list[ParticipantState]] = TypeAdapter(list[ParticipantState])
 
 
@@ -151,15 +156,20 @@ class PoolLog:
 
     async def _fold(self, program_id: str) -> dict[str, ParticipantState]:
         people: dict[str, ParticipantState] = {}
-        cursor = self._log.find({"program_id": program_id}).sort(
-            [("seq", ASCENDING), ("chunk", ASCENDING)]
+        batches = read_ahead(
+            self._log,
+            {"program_id": program_id},
+            sort=[("seq", ASCENDING), ("chunk", ASCENDING)],
+            batch_size=READ_BATCH,
         )
         with bulk_allocation():  # thousands of states, no cycles (see `bulk_allocation`)
-            async for entry in cursor:
-                for person in _STATES.validate_json(entry["states"]):
-                    people[person.participant_id] = person
-                for participant_id in entry["removed"]:
-                    people.pop(participant_id, None)
+            async with aclosing(batches):  # a failed validation stops the reader at once
+                async for batch in batches:
+                    for entry in batch:
+                        for person in _STATES.validate_json(entry["states"]):
+                            people[person.participant_id] = person
+                        for participant_id in entry["removed"]:
+                            people.pop(participant_id, None)
         return people
 
 
