@@ -99,9 +99,12 @@ async def test_an_erasure_leaves_no_document_of_the_log_naming_the_erased(
             registered("gone-1", person_id="person-gone", reporting_line=("boss-gone",)),
             registered("kept-1", person_id="person-kept", reporting_line=("boss-gone", "top")),
             registered("kept-2", person_id="person-kept-2", reporting_line=("person-gone",)),
+            registered("left-1", person_id="person-left"),
         )
         await in_one_batch(matching, example(ParticipantWithdrew, participant_id="kept-2"))
         await in_one_batch(matching, registered("kept-2", person_id="person-kept-2"))
+        await in_one_batch(matching, example(ParticipantWithdrew, participant_id="left-1"))
+        assert "left-1" in repr(await log_documents(matching))  # the withdrawal's entry
 
         await in_one_batch(
             matching,
@@ -112,10 +115,16 @@ async def test_an_erasure_leaves_no_document_of_the_log_naming_the_erased(
                 person_id="person-gone",
             ),
             example(DirectoryPersonErased, person_id="boss-gone"),
+            example(  # withdrawn before: no longer in the pool, but named by its log
+                ParticipantErased,
+                participant_id="left-1",
+                program_id=PROGRAM,
+                person_id="person-left",
+            ),
         )
 
         stored = repr(await log_documents(matching))
-        for erased in ("gone-1", "person-gone", "boss-gone"):
+        for erased in ("gone-1", "person-gone", "boss-gone", "left-1", "person-left"):
             assert erased not in stored
         pool = await documents(matching)
         assert await folded(matching) == pool

@@ -201,24 +201,28 @@ class MatchingPool:
         )
 
     async def remove(
-        self, participant_id: str, tx: Transaction, *, erasing: bool = False
+        self, participant_id: str, tx: Transaction, *, erasing_from: str | None = None
     ) -> PoolEntry | None:
         """Take a participant out of the pool, counted and logged; what it held of them.
 
-        ``erasing``: the program's log is rebuilt without them (no document names them).
+        ``erasing_from``: the program the participant is erased from. Its log is rebuilt
+        without them whether or not the pool still held them (the entry of an earlier
+        withdrawal names them too), so no document of it names them.
         """
         document = await self._pool.find_one_and_delete(
             {"_id": participant_id}, projection=_ENTRY_FIELDS, session=tx.session
         )
-        if document is None:
-            return None
-        entry = _entry(document)
-        versions = await self.count(departure_counted(entry), tx)
-        if erasing:
-            await self.log.rebuild(entry.program_id, tx)
-        else:
-            version = versions[entry.program_id]
-            await self.log.append(entry.program_id, version, tx, removed=[participant_id])
+        entry = _entry(document) if document is not None else None
+        rebuilt = {erasing_from} if erasing_from is not None else set()
+        if entry is not None:
+            versions = await self.count(departure_counted(entry), tx)
+            if erasing_from is not None:
+                rebuilt.add(entry.program_id)
+            else:
+                version = versions[entry.program_id]
+                await self.log.append(entry.program_id, version, tx, removed=[participant_id])
+        for program_id in sorted(rebuilt):
+            await self.log.rebuild(program_id, tx)
         return entry
 
     async def count(

@@ -146,7 +146,9 @@ class PoolService:
         """Someone withdrew or was erased: out of the pool, their pairs ended."""
         await self._registrations.flush(tx)
         erasing = reason is PairEndReason.PARTICIPANT_ERASED
-        left = await self._pool.remove(participant_id, tx, erasing=erasing)
+        left = await self._pool.remove(
+            participant_id, tx, erasing_from=program_id if erasing else None
+        )
         if left is not None:  # counted, which bumped the program's version
             self._touched(tx).add(left.program_id)
         else:
