@@ -74,6 +74,7 @@ from bench_analytics import seconds as cpu_figure
 from numpy.typing import NDArray
 from pymongo import AsyncMongoClient
 
+from matching.adapters.pool import MatchingPool
 from matching.adapters.reporting import ManagerEdges
 from matching.domain.matching import MatchingRequest, Proposal, propose, setup_market
 from matching.domain.reporting import statements_of
@@ -400,6 +401,8 @@ async def _seed(
         statements = [s for p in pool for s in statements_of(p, as_of)]
         async with mongo.start_session() as session:
             await ManagerEdges(database).append(statements, Transaction(session, "bench"))
+            log = MatchingPool(database).log  # the pool's log, as a compacted one is
+            await log.rebuild(program.program_id, Transaction(session, "bench"))
     finally:
         await mongo.close()
 

@@ -1,19 +1,22 @@
-"""The cycle collector's pause: nested and overlapping blocks, and leaving it as found."""
+"""The cycle collector's pause and freeze: nested and overlapping blocks and spans, and leaving
+the collector as found."""
 
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from mentorship_kit.allocation import bulk_allocation
+from mentorship_kit.allocation import bulk_allocation, long_lived_objects
 
 
 @pytest.fixture(autouse=True)
 def _collector_restored() -> Iterator[None]:
     enabled = gc.isenabled()
     yield
+    gc.unfreeze()
     if enabled:
         gc.enable()
     else:
@@ -50,3 +53,76 @@ def test_an_error_in_the_block_resumes_the_collector() -> None:
     with pytest.raises(RuntimeError), bulk_allocation():
         raise RuntimeError
     assert gc.isenabled()
+
+
+class _Node:
+    """A weak-referenceable object to build a reference cycle of."""
+
+    def __init__(self) -> None:
+        self.other: _Node | None = None
+
+
+def _dead_cycle() -> weakref.ref[_Node]:
+    """A cycle nothing refers to (only the collector frees it), and a weak reference to it."""
+    first, second = _Node(), _Node()
+    first.other, second.other = second, first
+    return weakref.ref(first)
+
+
+def test_within_a_span_what_a_block_built_is_left_alone_until_the_span_ends() -> None:
+    gc.enable()
+    with long_lived_objects():
+        with bulk_allocation():
+            cycle = _dead_cycle()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0
+        gc.collect()
+        assert cycle() is not None, "a full pass walked an object the block built"
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert cycle() is None
+
+
+def test_outside_a_span_a_block_freezes_nothing() -> None:
+    gc.enable()
+    with bulk_allocation():
+        cycle = _dead_cycle()
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert cycle() is None
+
+
+def test_within_a_span_what_is_built_after_the_block_is_collected() -> None:
+    gc.enable()
+    with long_lived_objects():
+        with bulk_allocation():
+            pass
+        cycle = _dead_cycle()
+        gc.collect()
+        assert cycle() is None
+
+
+def test_overlapping_spans_unfreeze_once_the_last_ends() -> None:
+    gc.enable()
+    first, second = long_lived_objects(), long_lived_objects()
+    first.__enter__()
+    second.__enter__()
+    with bulk_allocation():
+        pass
+    first.__exit__(None, None, None)
+    assert gc.get_freeze_count() > 0
+    second.__exit__(None, None, None)
+    assert gc.get_freeze_count() == 0
+
+
+def _build_then_fail() -> None:
+    with bulk_allocation():
+        pass
+    raise RuntimeError
+
+
+def test_an_error_in_the_span_unfreezes() -> None:
+    gc.enable()
+    with pytest.raises(RuntimeError), long_lived_objects():
+        _build_then_fail()
+    assert gc.get_freeze_count() == 0

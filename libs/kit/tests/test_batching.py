@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
-from pymongo import UpdateOne
+from pymongo import DESCENDING, UpdateOne
 from pymongo.errors import OperationFailure
 
 from mentorship_contracts.events import ProgramCreated
@@ -54,6 +54,19 @@ async def test_read_ahead_reads_every_batch_decoded_as_the_client_decodes(
     documents = [document for batch in batches for document in batch]
     assert sorted(d["_id"] for d in documents) == [f"s{n:03d}" for n in range(1, 250, 2)]
     assert all(d == {"_id": d["_id"], "at": at} for d in documents)  # timezone-aware, as read
+
+
+@pytest.mark.integration
+async def test_read_ahead_reads_in_the_order_asked(runtime: ServiceRuntime) -> None:
+    collection = runtime.database["scanned_in_order"]
+    await collection.insert_many([{"_id": n, "rank": (n * 7) % 30} for n in range(30)])
+
+    batches = [
+        batch
+        async for batch in read_ahead(collection, {}, sort=[("rank", DESCENDING)], batch_size=4)
+    ]
+
+    assert [d["rank"] for batch in batches for d in batch] == list(range(29, -1, -1))
 
 
 @pytest.mark.integration

@@ -83,14 +83,16 @@ async def read_ahead(
     query: Mapping[str, Any],
     *,
     projection: Mapping[str, Any] | None = None,
+    sort: Sequence[tuple[str, int]] | None = None,
     batch_size: int = READ_AHEAD_BATCH,
     tx: Transaction | None = None,
 ) -> AsyncGenerator[list[Document]]:
     """The documents matching ``query``, batch by batch, the next batch read meanwhile.
 
-    A task fetches the raw batches (at most two ahead of the caller); they are decoded here,
-    with the collection's codec options, while the database produces the next one. A caller
-    that may stop early wraps the iterator in ``contextlib.aclosing`` so the reader stops too.
+    In ``sort`` order, if given. A task fetches the raw batches (at most two ahead of the
+    caller); they are decoded here, with the collection's codec options, while the database
+    produces the next one. A caller that may stop early wraps the iterator in
+    ``contextlib.aclosing`` so the reader stops too.
     """
     batches: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=2)
 
@@ -98,6 +100,7 @@ async def read_ahead(
         cursor = collection.find_raw_batches(
             query,
             projection,
+            sort=list(sort) if sort else None,
             batch_size=batch_size,
             session=tx.session if tx is not None else None,
         )

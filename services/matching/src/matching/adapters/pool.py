@@ -10,7 +10,8 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 
-from matching.domain.pool import PoolEntry
+from matching.adapters.pool_log import PoolLog
+from matching.domain.pool import PoolChanges, PoolEntry, departure_counted
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import ParticipantRole
@@ -21,6 +22,8 @@ from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
 
 POOL, VERSIONS = "pool", "pool_versions"
+_NEW_POOL = {"counted": True, "logged": True}
+"""A version document written first by this version: its pool is empty, counted and logged."""
 _ENTRY_FIELDS = {"as_of": 1, "state.program_id": 1, "state.role": 1}
 
 
@@ -36,6 +39,7 @@ class MatchingPool:
         )
         self._pool: Collection = database[POOL]
         self._versions: Collection = database[VERSIONS]
+        self.log = PoolLog(database, pool=self._pool, versions=self._versions)
 
     def indexes(self) -> tuple[Indexes, ...]:
         """The pool is read per program, in pages in participant id order, and per person.
@@ -52,16 +56,21 @@ class MatchingPool:
                 IndexModel([("state.person_id", ASCENDING)], name="by_person"),
                 retired=("by_program",),
             ),
+            PoolLog.indexes(),
         )
 
     async def participants_of(self, program_id: str) -> list[ParticipantState]:
-        """Everyone registered in a program and not withdrawn.
+        """Everyone registered in a program and not withdrawn, in participant id order.
 
-        A run reads the whole pool: its documents are read whole (they hold the state and
+        A run reads the whole pool: from its log (`PoolLog`: a few documents) once the log is
+        complete, until then from its documents. Those are read whole (they hold the state and
         its time only; SecantusDB projects slowly) and each batch is validated while the
         database reads the next (`read_ahead`), with the cycle collector paused (half the
         read's CPU went to its passes over the new objects, see `bulk_allocation`).
         """
+        logged = await self.log.participants_of(program_id)
+        if logged is not None:
+            return logged
         found: list[ParticipantState] = []
         validate = ParticipantState.model_validate
         batches = read_ahead(self._pool, {"state.program_id": program_id})
@@ -87,7 +96,7 @@ class MatchingPool:
         """
         document = await self._versions.find_one_and_update(
             {"_id": program_id},
-            {"$inc": {"version": 1}, "$setOnInsert": {"counted": True}},
+            {"$inc": {"version": 1}, "$setOnInsert": _NEW_POOL},
             upsert=True,
             return_document=ReturnDocument.AFTER,
             session=tx.session,
@@ -96,12 +105,17 @@ class MatchingPool:
         return int(document["version"]) - 1
 
     async def forget_manager(self, person_id: str, tx: Transaction) -> None:
-        """Take an erased person out of the reporting lines registered with others."""
+        """Take an erased person out of the reporting lines registered with others.
+
+        The logs of the programs whose pool named them are rebuilt (see `PoolLog`).
+        """
+        named = {"state.reporting_line": person_id}
+        programs = await self._pool.distinct("state.program_id", named, session=tx.session)
         await self._pool.update_many(
-            {"state.reporting_line": person_id},
-            {"$pull": {"state.reporting_line": person_id}},
-            session=tx.session,
+            named, {"$pull": {"state.reporting_line": person_id}}, session=tx.session
         )
+        for program_id in sorted(programs):
+            await self.log.rebuild(program_id, tx)
 
     async def version(self, program_id: str) -> int:
         """The program's current version (see `touch`)."""
@@ -130,6 +144,32 @@ class MatchingPool:
                 self._pool, participant_ids, projection=_ENTRY_FIELDS, tx=tx
             )
         }
+
+    async def apply(
+        self, changes: PoolChanges, stored: Mapping[str, PoolEntry], tx: Transaction
+    ) -> None:
+        """Store a batch's registrations (`store`), count them (`count`) and log them.
+
+        ``stored``: what the pool held of them before. Someone whose registration moved to
+        another program is logged as gone from the one they left.
+        """
+        await self.store(changes.stored.values(), stored, tx)
+        versions = await self.count(changes.counts, tx)
+        states: dict[str, list[ParticipantState]] = {}
+        moved: dict[str, list[str]] = {}
+        for key, (participant, _) in changes.stored.items():
+            states.setdefault(participant.program_id, []).append(participant)
+            before = stored.get(key)
+            if before is not None and before.program_id != participant.program_id:
+                moved.setdefault(before.program_id, []).append(key)
+        for program_id, version in versions.items():
+            await self.log.append(
+                program_id,
+                version,
+                tx,
+                stored=states.get(program_id, ()),
+                removed=moved.get(program_id, ()),
+            )
 
     async def store(
         self,
@@ -160,38 +200,62 @@ class MatchingPool:
             ],
         )
 
-    async def remove(self, participant_id: str, tx: Transaction) -> PoolEntry | None:
-        """Take a participant out of the pool; what it held of them, if anything."""
+    async def remove(
+        self, participant_id: str, tx: Transaction, *, erasing_from: str | None = None
+    ) -> PoolEntry | None:
+        """Take a participant out of the pool, counted and logged; what it held of them.
+
+        ``erasing_from``: the program the participant is erased from. Its log is rebuilt
+        without them whether or not the pool still held them (the entry of an earlier
+        withdrawal names them too), so no document of it names them.
+        """
         document = await self._pool.find_one_and_delete(
             {"_id": participant_id}, projection=_ENTRY_FIELDS, session=tx.session
         )
-        return _entry(document) if document is not None else None
+        entry = _entry(document) if document is not None else None
+        rebuilt = {erasing_from} if erasing_from is not None else set()
+        if entry is not None:
+            versions = await self.count(departure_counted(entry), tx)
+            if erasing_from is not None:
+                rebuilt.add(entry.program_id)
+            else:
+                version = versions[entry.program_id]
+                await self.log.append(entry.program_id, version, tx, removed=[participant_id])
+        for program_id in sorted(rebuilt):
+            await self.log.rebuild(program_id, tx)
+        return entry
 
-    async def count(self, changes: Mapping[str, Counter[ParticipantRole]], tx: Transaction) -> None:
-        """Apply count changes per program and bump each program's version (one bulk write).
+    async def count(
+        self, changes: Mapping[str, Counter[ParticipantRole]], tx: Transaction
+    ) -> dict[str, int]:
+        """Apply count changes per program and bump each program's version; the new versions.
 
         The counts live in the program's version document (see `touch`), so every writer
         of a program's pool serialises on it and the counts stay exact. A version document
-        written for the first time (here or by `touch`) starts a pool that is counted from
-        its first member: every pool change of a program, in any version of this service,
-        wrote its version document, so a program without one has an empty pool.
+        written for the first time (here or by `touch`) starts a pool that is counted and
+        logged (`PoolLog`) from its first member: every pool change of a program, in any
+        version of this service, wrote its version document, so a program without one has
+        an empty pool.
         """
-        writes = [
-            UpdateOne(
+        versions = {}
+        for program_id, deltas in changes.items():  # one program, but for a move
+            document = await self._versions.find_one_and_update(
                 {"_id": program_id},
                 {
                     "$inc": {
                         "version": 1,
                         **{f"counts.{role.value}": n for role, n in deltas.items() if n},
                     },
-                    "$setOnInsert": {"counted": True},
+                    "$setOnInsert": _NEW_POOL,
                 },
                 upsert=True,
+                projection={"version": 1},
+                return_document=ReturnDocument.AFTER,
+                session=tx.session,
             )
-            for program_id, deltas in changes.items()
-        ]
-        if writes:
-            await self._versions.bulk_write(writes, ordered=False, session=tx.session)
+            assert document is not None, "an upsert returns the document"
+            versions[program_id] = int(document["version"])
+        return versions
 
     async def role_counts(self, program_id: str) -> dict[ParticipantRole, int] | None:
         """How many participants of each role wait in a program's pool (one read).

@@ -10,7 +10,6 @@ from matching.adapters.reporting import ManagerEdges
 from matching.domain.pairs import Pair
 from matching.domain.pool import (
     PoolPage,
-    departure_counted,
     pool_member,
     registrations_applied,
 )
@@ -129,8 +128,7 @@ class PoolService:
     ) -> None:
         stored = await self._pool.entries((p.participant_id for p, _ in registrations), tx)
         changes = registrations_applied(stored, registrations)
-        await self._pool.store(changes.stored.values(), stored, tx)
-        await self._pool.count(changes.counts, tx)
+        await self._pool.apply(changes, stored, tx)
         self._touched(tx).update(changes.counts)
         self._state([s for p, as_of in registrations for s in statements_of(p, as_of)], tx)
         await self._statements.flush(tx)  # with the directory's, if any: one append
@@ -147,11 +145,12 @@ class PoolService:
     ) -> None:
         """Someone withdrew or was erased: out of the pool, their pairs ended."""
         await self._registrations.flush(tx)
-        left = await self._pool.remove(participant_id, tx)
-        counted = departure_counted(left)
-        if counted:
-            await self._pool.count(counted, tx)
-            self._touched(tx).update(counted)
+        erasing = reason is PairEndReason.PARTICIPANT_ERASED
+        left = await self._pool.remove(
+            participant_id, tx, erasing_from=program_id if erasing else None
+        )
+        if left is not None:  # counted, which bumped the program's version
+            self._touched(tx).add(left.program_id)
         else:
             await self._changed(program_id, tx)
         await self._pairs.participant_left(participant_id, reason, tx)
