@@ -14,7 +14,7 @@ from mentorship_contracts.events import PairCreated
 from mentorship_contracts.types import utc_now
 from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_devstack.tokens import dev_person_id
-from mentorship_kit.outbox import OUTBOX_COLLECTION, Transaction
+from mentorship_kit.outbox import OUTBOX_COLLECTION, OutboxRecord, Transaction
 from scheduling.usecases.storing import sessions_of
 
 from .direct import Replica, replica
@@ -71,7 +71,7 @@ async def announced(scheduling: Replica) -> Counter[str]:
     """The events waiting in the outbox, by type."""
     found: Counter[str] = Counter()
     async for batch in scheduling.database[OUTBOX_COLLECTION].find():
-        found.update(entry["event_type"] for entry in batch["events"])
+        found.update(record.event_type for record in OutboxRecord.unpack(batch))
     return found
 
 

@@ -181,8 +181,7 @@ def update_each(
     price, one per piece, not per id.
     """
     return [
-        UpdateMany({**(query or {}), "_id": {"$in": chunk}}, dict(update))
-        for chunk in chunks(ids)
+        UpdateMany({**(query or {}), "_id": {"$in": chunk}}, dict(update)) for chunk in chunks(ids)
     ]
 
 
