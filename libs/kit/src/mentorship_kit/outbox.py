@@ -170,21 +170,29 @@ class Outbox:
     async def pending(self, max_events: int) -> list[OutboxBatch]:
         """The oldest unpublished batches, in write order, up to about ``max_events``.
 
-        Always at least one batch when any is pending, however large.
+        Always at least one batch when any is pending, however large. Two reads: how many
+        events each of the oldest holds, then the events of those taken (a backlog of large
+        documents is not read whole to take one of them).
         """
         cursor = (
-            self.collection.find({"status": PENDING})
+            self.collection.find({"status": PENDING}, {"count": 1})
             .sort([("created_at", ASCENDING), ("_id", ASCENDING)])
             .limit(MAX_DOCUMENTS_PER_FETCH)
         )
-        batches: list[OutboxBatch] = []
+        taken: list[str] = []
         events = 0
-        async for document in cursor:
-            if batches and events + document["count"] > max_events:
+        async for head in cursor:
+            if taken and events + head["count"] > max_events:
                 break
-            batches.append(_batch(document))
-            events += document["count"]
-        return batches
+            taken.append(head["_id"])
+            events += head["count"]
+        if not taken:
+            return []
+        found = {
+            document["_id"]: _batch(document)
+            async for document in self.collection.find({"_id": {"$in": taken}})
+        }
+        return [found[batch_id] for batch_id in taken if batch_id in found]
 
     async def mark_published(
         self, batch_ids: Sequence[str], at: datetime, failures: Sequence[dict[str, str]] = ()
