@@ -151,6 +151,32 @@ async def test_erased_among_answers_for_a_whole_batch(runtime: ServiceRuntime) -
 
 
 @pytest.mark.integration
+async def test_erased_among_expecting_guards_writes_each_once_and_falls_back_when_wrong(
+    runtime: ServiceRuntime,
+) -> None:
+    guards = ErasureGuards(runtime.database)
+    collection = runtime.database["erased_participants"]
+    people = [f"participant-{n:03d}" for n in range(2 * IN_CHUNK + 5)]
+    await runtime.transactor.run(partial(guards.erased_among, people))  # they registered
+
+    async def check(named: list[str], tx: Transaction) -> set[str]:
+        return await guards.erased_among(named, tx, expect_guarded=True)
+
+    assert await runtime.transactor.run(partial(check, people)) == set()
+    assert {d["writes"] async for d in collection.find({})} == {2}  # guarded, once each
+
+    async def erase(tx: Transaction) -> None:
+        await guards.erase(people[3], tx)
+
+    await runtime.transactor.run(erase)
+    newcomer = "participant-new"
+    among = await runtime.transactor.run(partial(check, [*people, newcomer]))
+
+    assert among == {people[3]}
+    assert await collection.count_documents({}) == len(people) + 1  # the newcomer's guard
+
+
+@pytest.mark.integration
 async def test_put_many_applies_states_in_order_as_put_would(runtime: ServiceRuntime) -> None:
     store: SnapshotStore[ProgramCreated] = SnapshotStore(
         runtime.database, "programs", ProgramCreated

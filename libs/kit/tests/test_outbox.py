@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mentorship_contracts import decode
+from mentorship_contracts import decode, seal
 from mentorship_contracts.events import MatchingRunProposed, ParticipantUpdated, ProposedPair
 from mentorship_contracts.examples import example
 from mentorship_contracts.topics import PARTICIPANTS
@@ -15,7 +15,13 @@ from mentorship_devstack.kafka_tools import read_topic
 from mentorship_kit.failpoints import Failpoints
 from mentorship_kit.kafka import OutgoingRecord, RecordPublisher
 from mentorship_kit.mongo import ensure_indexes
-from mentorship_kit.outbox import MAX_EVENTS_PER_DOCUMENT, PENDING, PUBLISHED, Transaction
+from mentorship_kit.outbox import (
+    MAX_EVENTS_PER_DOCUMENT,
+    PENDING,
+    PUBLISHED,
+    OutboxRecord,
+    Transaction,
+)
 from mentorship_kit.relay import OutboxRelay, PublishingLease
 from mentorship_kit.runtime import ServiceRuntime
 
@@ -156,6 +162,41 @@ async def test_relay_publishes_in_write_order_and_marks_published(
     assert len(await runtime.outbox.batches(PUBLISHED)) == 30
     assert await runtime.outbox.backlog() == (0, None)
     assert await _relay(runtime).publish_pending() == 0
+
+
+async def test_documents_written_before_with_an_events_array_are_published_in_order(
+    runtime: ServiceRuntime,
+) -> None:
+    """A rolling upgrade: the earlier code's outbox documents go out with the new ones."""
+    await _commit(runtime, _update(0))
+    [packed] = await runtime.outbox.batches(PENDING)
+    earlier = {
+        "_id": "00000000000000000001-earlier",
+        "created_at": packed.created_at - timedelta(seconds=1),
+        "status": PENDING,
+        "published_at": None,
+        "count": 2,
+        "events": [
+            OutboxRecord.from_envelope(seal(_update(sequence), source="test")).to_entry()
+            for sequence in (-2, -1)
+        ],
+    }
+    await runtime.outbox.collection.insert_one(earlier)
+    stored = await runtime.outbox.collection.find_one({"_id": packed.batch_id})
+    assert stored is not None
+    assert "events" not in stored
+    assert isinstance(stored["records"], bytes)
+    await runtime.broker.start()
+
+    assert await _relay(runtime).publish_pending() == 3
+
+    topic = runtime.settings.topic_name(PARTICIPANTS.name)
+    records = await read_topic(
+        runtime.settings.kafka_bootstrap, topic, until=lambda found: len(found) >= 3
+    )
+    updates = [decode(record.value).data for record in sorted(records, key=lambda r: r.offset)]
+    assert updates == [_update(-2), _update(-1), _update(0)]
+    assert [batch.status for batch in await runtime.outbox.batches()] == [PUBLISHED] * 2
 
 
 async def test_records_stay_pending_while_kafka_fails(runtime: ServiceRuntime) -> None:

@@ -14,7 +14,7 @@ from mentorship_contracts.events import PairCreated
 from mentorship_contracts.types import utc_now
 from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_devstack.tokens import dev_person_id
-from mentorship_kit.outbox import OUTBOX_COLLECTION, Transaction
+from mentorship_kit.outbox import OUTBOX_COLLECTION, OutboxRecord, Transaction
 from scheduling.usecases.storing import sessions_of
 
 from .direct import Replica, replica
@@ -71,7 +71,7 @@ async def announced(scheduling: Replica) -> Counter[str]:
     """The events waiting in the outbox, by type."""
     found: Counter[str] = Counter()
     async for batch in scheduling.database[OUTBOX_COLLECTION].find():
-        found.update(entry["event_type"] for entry in batch["events"])
+        found.update(record.event_type for record in OutboxRecord.unpack(batch))
     return found
 
 
@@ -87,9 +87,16 @@ async def test_a_batch_of_new_pairs_is_planned_with_one_read_and_write_of_each_k
         count_calls(monkeypatch, calls, parts.pair_records, "record", "pending", "mark_planned")
         count_calls(monkeypatch, calls, parts.series, "get_many", "save_all")
         count_calls(monkeypatch, calls, parts.sessions, "of_many_series", "write")
+        guards: Counter[str] = Counter()
+        people_guards = parts.people._guards
+        monkeypatch.setattr(
+            people_guards, "_guards", CountingCollection(people_guards._guards, guards)
+        )
 
         await scheduling.deliver(*pairs)  # one consumer batch
         assert calls == Counter(erased_among=1, record=1)
+        # The members registered (their guards exist): one write per 50, no read.
+        assert guards == Counter(bulk_write=1)
         assert (await parts.pair_records.get("pair-0")) is not None
         assert await announced(scheduling) == Counter()
 
@@ -152,6 +159,29 @@ async def test_the_queue_is_planned_a_batch_per_transaction_oldest_first(
             # Recorded first, planned first.
             assert set(planned) >= {p.pair_id for p in pairs[20 : 20 + min(sum(rounds), 20)]}
         assert rounds == [15, 15, 10]
+
+
+async def test_pairs_waiting_for_their_program_let_later_pairs_of_a_known_one_go_first(
+    make_settings: SettingsFactory,
+) -> None:
+    registrations, pairs = people_and_pairs(10)
+    later = "prog-announced-later"
+    waiting = [item.model_copy(update={"program_id": later}) for item in pairs[:5]]
+    history = [program(utc_now().date()), *registrations]
+    async with replica(make_settings, history, planning_batch_size=5) as scheduling:
+        parts = scheduling.scheduling
+        await scheduling.deliver(*waiting)  # queued first: the oldest
+        await scheduling.deliver(*pairs[5:])
+
+        assert (await parts.planner.plan_pending()).planned == 5
+        planned = set(await scheduling.database["series"].distinct("_id"))
+        assert planned == {item.pair_id for item in pairs[5:]}
+        assert (await parts.planner.plan_pending()).planned == 0  # still no program
+
+        await scheduling.deliver(program(utc_now().date(), program_id=later))
+        assert (await parts.planner.plan_pending()).planned == 5
+        planned = set(await scheduling.database["series"].distinct("_id"))
+        assert planned == {item.pair_id for item in pairs}
 
 
 class CountingCollection:

@@ -175,12 +175,17 @@ def raise_if_concurrent(error: BulkWriteError) -> None:
         ) from error
 
 
-def update_each(ids: Iterable[Any], update: Mapping[str, Any]) -> list[UpdateMany]:
-    """The same ``update`` of every document of ``ids``, one operation per `IN_CHUNK` ids.
+def update_each(
+    ids: Iterable[Any], update: Mapping[str, Any], *, query: Mapping[str, Any] | None = None
+) -> list[UpdateMany]:
+    """The same ``update`` of every document of ``ids`` (that matches ``query``).
 
-    On SecantusDB every update operation has a fixed price: one per piece, not per id.
+    One operation per `IN_CHUNK` ids: on SecantusDB every update operation has a fixed
+    price, one per piece, not per id.
     """
-    return [UpdateMany({"_id": {"$in": chunk}}, dict(update)) for chunk in chunks(ids)]
+    return [
+        UpdateMany({**(query or {}), "_id": {"$in": chunk}}, dict(update)) for chunk in chunks(ids)
+    ]
 
 
 class Buffer[T]:

@@ -16,8 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import UpdateMany, UpdateOne
+from pymongo.errors import BulkWriteError
 
-from mentorship_kit.batching import find_in, store, update_each
+from mentorship_kit.batching import find_in, raise_if_concurrent, store, update_each
 from mentorship_kit.mongo import Collection, Database, Document
 from mentorship_kit.outbox import Transaction
 
@@ -39,16 +40,26 @@ class ErasureGuards:
         """
         return bool(await self.erased_among(participant_ids, tx))
 
-    async def erased_among(self, participant_ids: Iterable[str], tx: Transaction) -> set[str]:
+    async def erased_among(
+        self, participant_ids: Iterable[str], tx: Transaction, *, expect_guarded: bool = False
+    ) -> set[str]:
         """Which of ``participant_ids`` were erased, guarding each of them in ``tx``.
 
         For a whole batch at once: a read of the guards not yet written in this attempt (in
         pieces, see `mentorship_kit.batching`), then one insert of the new ones and one
         update per piece of the others.
+
+        ``expect_guarded``: the caller expects every participant to have a guard already and
+        none to be erased (they registered first, say). Then the guards are written first,
+        only where not erased, and when every one of them was, that write is the answer:
+        no read. Otherwise the read and write above follow, as without it.
         """
         named = list(dict.fromkeys(participant_ids))
         checked = self._checked(tx)
         unguarded = [item for item in named if item not in checked]
+        if unguarded and expect_guarded and await self._all_guarded_unerased(unguarded, tx):
+            checked.update((item, False) for item in unguarded)
+            unguarded = []
         if unguarded:
             found = {
                 document["_id"]: bool(document.get("erased"))
@@ -70,6 +81,22 @@ class ErasureGuards:
             update["$min"] = {"erased_at": erased_at}
         await self._write([UpdateOne({"_id": participant_id}, update, upsert=True)], tx)
         self._checked(tx)[participant_id] = True
+
+    async def _all_guarded_unerased(self, participant_ids: list[str], tx: Transaction) -> bool:
+        """Write the guards of ``participant_ids`` not erased; True if that was all of them.
+
+        A guard erased in this transaction's snapshot is left alone (and the answer is
+        False); one erased by a transaction not in it is written too, so the two conflict.
+        """
+        writes = update_each(
+            participant_ids, {"$inc": {"writes": 1}}, query={"erased": {"$ne": True}}
+        )
+        try:
+            result = await self._guards.bulk_write(writes, ordered=False, session=tx.session)
+        except BulkWriteError as error:
+            raise_if_concurrent(error)
+            raise
+        return result.modified_count == len(participant_ids)
 
     def _checked(self, tx: Transaction) -> dict[str, bool]:
         checked: dict[str, bool] = tx.scratch.setdefault(self._scratch_key, {})

@@ -10,6 +10,14 @@ The events of one transaction are stored as one outbox document (split only past
 `MAX_EVENTS_PER_DOCUMENT`), in the order they were emitted. Publishing then costs one
 write per transaction rather than one per event: an import of thousands of registrations
 is marked published with a handful of updates.
+
+A document keeps its events packed in one binary field, ``records`` (each event's entry as a
+BSON document, one after the other), not as an array of subdocuments: SecantusDB copies,
+re-encodes and compares every subdocument of a document it updates, so marking a thousand
+events published cost it as much as storing them, while a binary field is copied whole.
+Documents written before, with an ``events`` array, are read and published alike. A relay
+of that earlier code cannot read a packed document and stops at it (nothing is lost or
+reordered) until a replica running this code takes the lease over.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
+import bson
 from bson import Binary
 from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -77,6 +86,18 @@ class OutboxRecord:
             "headers": self.headers,
             "event_type": self.event_type,
         }
+
+    @staticmethod
+    def pack(records: Sequence[OutboxRecord]) -> Binary:
+        """``records``' entries as one binary value (see the module's docstring)."""
+        return Binary(b"".join(bson.encode(record.to_entry()) for record in records))
+
+    @classmethod
+    def unpack(cls, document: Document) -> tuple[OutboxRecord, ...]:
+        """The records of an outbox document, packed or (as written before) an array."""
+        packed = document.get("records")
+        entries = bson.decode_all(bytes(packed)) if packed is not None else document["events"]
+        return tuple(cls.from_entry(entry) for entry in entries)
 
     @classmethod
     def from_entry(cls, entry: Document) -> OutboxRecord:
@@ -140,7 +161,7 @@ class Outbox:
                 "status": PENDING,
                 "published_at": None,
                 "count": len(part),
-                "events": [OutboxRecord.from_envelope(item).to_entry() for item in part],
+                "records": OutboxRecord.pack([OutboxRecord.from_envelope(item) for item in part]),
             }
             for part in _parts(envelopes, MAX_EVENTS_PER_DOCUMENT)
         ]
@@ -149,21 +170,29 @@ class Outbox:
     async def pending(self, max_events: int) -> list[OutboxBatch]:
         """The oldest unpublished batches, in write order, up to about ``max_events``.
 
-        Always at least one batch when any is pending, however large.
+        Always at least one batch when any is pending, however large. Two reads: how many
+        events each of the oldest holds, then the events of those taken (a backlog of large
+        documents is not read whole to take one of them).
         """
         cursor = (
-            self.collection.find({"status": PENDING})
+            self.collection.find({"status": PENDING}, {"count": 1})
             .sort([("created_at", ASCENDING), ("_id", ASCENDING)])
             .limit(MAX_DOCUMENTS_PER_FETCH)
         )
-        batches: list[OutboxBatch] = []
+        taken: list[str] = []
         events = 0
-        async for document in cursor:
-            if batches and events + document["count"] > max_events:
+        async for head in cursor:
+            if taken and events + head["count"] > max_events:
                 break
-            batches.append(_batch(document))
-            events += document["count"]
-        return batches
+            taken.append(head["_id"])
+            events += head["count"]
+        if not taken:
+            return []
+        found = {
+            document["_id"]: _batch(document)
+            async for document in self.collection.find({"_id": {"$in": taken}})
+        }
+        return [found[batch_id] for batch_id in taken if batch_id in found]
 
     async def mark_published(
         self, batch_ids: Sequence[str], at: datetime, failures: Sequence[dict[str, str]] = ()
@@ -225,7 +254,7 @@ def _batch(document: Document) -> OutboxBatch:
     return OutboxBatch(
         batch_id=document["_id"],
         created_at=document["created_at"],
-        records=tuple(OutboxRecord.from_entry(entry) for entry in document["events"]),
+        records=OutboxRecord.unpack(document),
         status=document["status"],
         failures=tuple(document.get("failures", ())),
     )

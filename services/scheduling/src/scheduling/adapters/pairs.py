@@ -108,15 +108,18 @@ class PairRepository:
         return [str(program_id) for program_id in found]
 
     async def pending(
-        self, program_ids: Sequence[str], limit: int, tx: Transaction
+        self, program_ids: Sequence[str] | None, limit: int, tx: Transaction
     ) -> list[PairCreated]:
-        """Up to ``limit`` pairs of ``program_ids`` waiting to be planned, oldest first."""
+        """Up to ``limit`` pairs (of ``program_ids``, or any) waiting to be planned, oldest first.
+
+        SecantusDB reads every waiting pair the filter selects before it sorts and cuts them:
+        each such read costs what the whole queue does, however small ``limit`` is.
+        """
+        query = dict(_PENDING)
+        if program_ids is not None:
+            query["state.program_id"] = {"$in": list(program_ids)}
         cursor = (
-            self._pairs.find(
-                {**_PENDING, "state.program_id": {"$in": list(program_ids)}},
-                {"state": 1},
-                session=tx.session,
-            )
+            self._pairs.find(query, {"state": 1}, session=tx.session)
             .sort([("as_of", ASCENDING), ("_id", ASCENDING)])
             .limit(limit)
         )

@@ -145,9 +145,15 @@ class People:
         """Whether any of ``participant_ids`` was erased (see `mentorship_kit.erasure_guards`)."""
         return await self._guards.erased(participant_ids, tx)
 
-    async def erased_among(self, participant_ids: Iterable[str], tx: Transaction) -> set[str]:
-        """Which of ``participant_ids`` were erased, guarding them (a few rounds for all)."""
-        return await self._guards.erased_among(participant_ids, tx)
+    async def erased_among(
+        self, participant_ids: Iterable[str], tx: Transaction, *, registered: bool = False
+    ) -> set[str]:
+        """Which of ``participant_ids`` were erased, guarding them (a few rounds for all).
+
+        ``registered``: they are expected to have registered (their guards exist), as a
+        pair's members have: one write per piece answers then, without a read.
+        """
+        return await self._guards.erased_among(participant_ids, tx, expect_guarded=registered)
 
     async def feed_token(self, person_id: str, now: datetime) -> str:
         """The person's feed secret, created on first use."""

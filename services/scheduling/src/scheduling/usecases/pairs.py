@@ -43,7 +43,7 @@ class Pairs:
 
     async def _record(self, noted: list[tuple[PairCreated, datetime]], tx: Transaction) -> None:
         erased = await self._people.erased_among(
-            (p for pair, _ in noted for p in _member_ids(pair)), tx
+            (p for pair, _ in noted for p in _member_ids(pair)), tx, registered=True
         )
         await self._pairs.record(
             [(pair, as_of) for pair, as_of in noted if not erased.intersection(_member_ids(pair))],

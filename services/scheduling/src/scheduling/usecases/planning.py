@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Container, Sequence
+from collections.abc import Collection, Container, Sequence
 from dataclasses import dataclass
 
 from mentorship_contracts.events import PairCreated, PairEnded, ParticipantErased
@@ -92,12 +92,19 @@ class Planner:
         self._leads = tuple(reminder_leads)
         self.batch_size = batch_size
         self.signal = signal or PlanningSignal()
+        self._queue_busy = False
 
     async def plan_pending(self) -> PlanningRound:
-        """Plan the oldest queued pairs whose program is known (up to a batch), in one go."""
-        if not await self._pairs.any_waiting():
+        """Plan the oldest queued pairs whose program is known (up to a batch), in one go.
+
+        Whether any pair waits is asked first (no transaction when none does), except right
+        after a full batch: then more are likely, and the batch's own read of the queue tells.
+        """
+        if not self._queue_busy and not await self._pairs.any_waiting():
             return PlanningRound(0)  # nothing queued: no transaction
-        return await self._transactor.run(self._plan_batch)
+        outcome = await self._transactor.run(self._plan_batch)
+        self._queue_busy = outcome.planned >= self.batch_size
+        return outcome
 
     async def _plan_batch(self, tx: Transaction) -> PlanningRound:
         """Plan a batch of queued pairs.
@@ -107,12 +114,7 @@ class Planner:
         erasure committed meanwhile deleted the pair, which this transaction then takes off
         the queue: the write conflicts, and the retry no longer finds the pair.
         """
-        waiting = await self._pairs.waiting_programs(tx)
-        programs = {
-            program.program_id: program
-            for program in await self._programs.find({"program_id": {"$in": waiting}}, tx)
-        }
-        pairs = await self._pairs.pending(sorted(programs), self.batch_size, tx) if programs else []
+        pairs, programs = await self._batch_to_plan(tx)
         if not pairs:
             return PlanningRound(0)
         series_ids = {series_id_of(pair) for pair in pairs}
@@ -147,6 +149,33 @@ class Planner:
             # two transactions is retried and then sees the other's series or end date.
             await self._programs.mark(program_id, tx, series_planned_at=tx.now)
         return PlanningRound(len(pairs))
+
+    async def _batch_to_plan(
+        self, tx: Transaction
+    ) -> tuple[list[PairCreated], dict[str, ProgramState]]:
+        """The oldest queued pairs whose program is known (up to a batch), and their programs.
+
+        Each read of the queue costs what the whole queue does on SecantusDB (see
+        `PairRepository.pending`), so the oldest pairs are read first whatever their program;
+        only when one of them waits for its program are the programs with pairs waiting
+        asked for, and the oldest pairs of the known ones read.
+        """
+        pairs = await self._pairs.pending(None, self.batch_size, tx)
+        programs = await self._programs_by_id({pair.program_id for pair in pairs}, tx)
+        if all(pair.program_id in programs for pair in pairs):
+            return pairs, programs
+        programs = await self._programs_by_id(await self._pairs.waiting_programs(tx), tx)
+        if not programs:
+            return [], programs
+        return await self._pairs.pending(sorted(programs), self.batch_size, tx), programs
+
+    async def _programs_by_id(
+        self, program_ids: Collection[str], tx: Transaction
+    ) -> dict[str, ProgramState]:
+        if not program_ids:
+            return {}
+        found = await self._programs.find({"program_id": {"$in": sorted(program_ids)}}, tx)
+        return {program.program_id: program for program in found}
 
     async def pair_ended(self, ended: PairEnded, tx: Transaction) -> None:
         """Cancel what is left of the pair's series (in a group: take the mentee off it)."""
