@@ -142,8 +142,10 @@ async def main(participants: int) -> int:
                 )
             ]
             assert len(documents) == participants, len(documents)
-            raw = await raw_insert(mongo, documents, name="pool")
-            indexed = await raw_insert(mongo, documents, await pool_indexes(database), name="pool")
+            url = infrastructure.mongodb_url
+            raw = (await raw_insert(mongo, url, documents, name="pool")).seconds
+            indexes = await pool_indexes(database)
+            indexed = (await raw_insert(mongo, url, documents, indexes, name="pool")).seconds
             print(
                 f"raw insert_many of {len(documents)} pool documents in {raw:.2f}s "
                 f"({indexed:.2f}s with the pool collection's indexes)"
