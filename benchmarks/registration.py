@@ -194,9 +194,9 @@ async def _raw_baseline(mongo_url: str, before: dict[str, set[tuple[Any, Any]]])
                 continue
             indexes = _index_models(await database[name].index_information())
             started = _database_cpu_s(mongo_url)
-            raw += await raw_insert(mongo, copies, name=name)
+            raw += (await raw_insert(mongo, mongo_url, copies, name=name)).seconds
             between = _database_cpu_s(mongo_url)
-            indexed += await raw_insert(mongo, copies, indexes, name=name)
+            indexed += (await raw_insert(mongo, mongo_url, copies, indexes, name=name)).seconds
             raw_cpu += between - started
             indexed_cpu += _database_cpu_s(mongo_url) - between
     finally:
