@@ -67,6 +67,24 @@ class Visit:
         with self.page.expect_navigation():
             self.press(selector)
 
+    def submit_confirmed(self, selector: str) -> str:
+        """Like `submit`, for a button that asks first: accept the dialog, return its message.
+
+        The page the form leads to often has the same address as the page it was sent from,
+        so waiting for the address would return before the answer has arrived.
+        """
+        messages: list[str] = []
+
+        def accept(dialog: Any) -> None:
+            messages.append(dialog.message)
+            dialog.accept()
+
+        self.page.once("dialog", accept)
+        with self.page.expect_navigation():
+            self.press(selector)
+        assert messages, f"{selector} sent its form without asking first"
+        return messages[0]
+
     def type_into(self, selector: str, text: str) -> None:
         """Tab to a field and type."""
         self.tab_to(selector)

@@ -167,8 +167,9 @@ def test_a_program_manager_launches_matches_and_reports_on_a_program(
     assert "The question is saved (version 3)" in page.locator("#messages").inner_text()
     edited = page.locator("tr", has_text="Which leadership track interests you?")
     assert "Only when" in edited.inner_text()
-    page.once("dialog", lambda dialog: dialog.accept())
-    visit.submit("form[action$='/questionnaire/questions/expectations/remove'] button")
+    assert visit.submit_confirmed(
+        "form[action$='/questionnaire/questions/expectations/remove'] button"
+    )
     assert "The question is removed (version 4)" in page.locator("#messages").inner_text()
     assert page.locator("#question-expectations").count() == 0
     visit.press("input[name='pool_key'][value='expectations']", " ")
@@ -319,8 +320,7 @@ def test_a_program_manager_launches_matches_and_reports_on_a_program(
     assert other_mentor_name in pinned.inner_text()
 
     # Approve; the pairs appear.
-    page.once("dialog", lambda d: d.accept())
-    visit.submit("form[action$='/approve'] button")
+    assert visit.submit_confirmed("form[action$='/approve'] button")
     page.wait_for_url(f"**{program_path}/pairs")
 
     def pairs_listed() -> bool:

@@ -201,8 +201,7 @@ def test_a_program_manager_invites_matches_ends_a_pair_and_clones_the_program(
     visit.check("console-ops-run-forbidden")
 
     # Approve; end a pair with a re-match for its mentee.
-    page.once("dialog", lambda d: d.accept())
-    visit.submit("form[action$='/approve'] button")
+    assert visit.submit_confirmed("form[action$='/approve'] button")
     page.wait_for_url(f"**{program_path}/pairs")
 
     def pairs_listed() -> bool:
@@ -217,8 +216,7 @@ def test_a_program_manager_invites_matches_ends_a_pair_and_clones_the_program(
     ended_mentee = ended_row.locator("th").inner_text()
     visit.press("details.end-pair summary")
     visit.check("console-ops-end-pair")
-    page.once("dialog", lambda d: d.accept())
-    visit.submit("details.end-pair[open] button.danger")
+    assert visit.submit_confirmed("details.end-pair[open] button.danger")
     assert "A re-match run is queued" in page.locator("#messages").inner_text()
 
     def ended_listed() -> bool:

@@ -363,20 +363,14 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
 
     # She leaves the program from "My data".
     page.goto(f"{portal}/me/data")
-    with page.expect_event("dialog") as dialog:
-        page.once("dialog", lambda d: d.accept())
-        visit.press("form[action$='/withdraw'] button")
-    assert dialog.value is not None
-    page.wait_for_url(f"{portal}/")
+    assert visit.submit_confirmed("form[action$='/withdraw'] button")
+    assert page.url == f"{portal}/"
     assert "Vous vous êtes retiré" in page.locator("main").inner_text()
 
     # She asks the admins to erase her data; the page then says when she asked.
     page.goto(f"{portal}/me/data")
-    with page.expect_event("dialog") as dialog:
-        page.once("dialog", lambda d: d.accept())
-        visit.press("form[action='/me/data/erasure-request'] button")
-    assert dialog.value is not None
-    page.wait_for_url(f"{portal}/me/data")
+    assert visit.submit_confirmed("form[action='/me/data/erasure-request'] button")
+    assert page.url == f"{portal}/me/data"
     assert "Effacement demandé le" in page.locator("#erasure-requested").inner_text()
     assert page.locator("form[action='/me/data/erasure-request']").count() == 0
     visit.check("my-data-erasure-requested")

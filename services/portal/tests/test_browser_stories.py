@@ -119,8 +119,7 @@ def test_a_mentee_writes_a_story_an_admin_approves_it_and_she_withdraws_consent(
     pending = console.page.locator("li.story", has_text=TITLE)
     assert "By Grace Hopper" in pending.inner_text()
     console.check("console-stories-pending")
-    console.page.once("dialog", lambda dialog: dialog.accept())
-    console.submit(f"li.story:has-text('{TITLE}') button:has-text('Approve')")
+    assert console.submit_confirmed(f"li.story:has-text('{TITLE}') button:has-text('Approve')")
     assert "The story is approved" in console.page.locator("#messages").inner_text()
     assert "No story is awaiting approval." in console.page.locator("main").inner_text()
     console.check("console-stories-published")
@@ -128,11 +127,11 @@ def test_a_mentee_writes_a_story_an_admin_approves_it_and_she_withdraws_consent(
     # She sees it published, then withdraws her consent after the confirmation.
     page.reload()
     assert "Published" in card.inner_text()
-    with page.expect_event("dialog") as dialog:
-        page.once("dialog", lambda d: d.accept())
-        visit.press(f"li.story:has-text('{TITLE}') form[action$='/withdraw-consent'] button")
-    assert "Withdraw your consent?" in dialog.value.message
-    page.wait_for_url(f"{portal}/me/stories")
+    question = visit.submit_confirmed(
+        f"li.story:has-text('{TITLE}') form[action$='/withdraw-consent'] button"
+    )
+    assert "Withdraw your consent?" in question
+    assert page.url == f"{portal}/me/stories"
     assert "the story is no longer published" in page.locator("#messages").inner_text()
     assert "Consent withdrawn" in card.inner_text()
     assert card.locator("form").count() == 0
