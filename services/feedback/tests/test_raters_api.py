@@ -120,6 +120,10 @@ async def test_manager_and_peers_answer_by_link_and_calibrate(
             await public.put(f"/v1/skills/rater-links/{forged}", json=_levels(3))
         ).status_code == 404
         assert (await public.put(links[0]["path"], json=_levels(2))).status_code == 200
+        # Her manager answered for the end: a fresh link would only say "already answered".
+        again = await client.post(ask_url, headers=mentee, json={"moment": "end", "manager": True})
+        assert again.status_code == 409, again.text
+        assert again.json()["error"] == "manager_already_answered"
         bad = await public.put(links[1]["path"], json={"levels": {"public_speaking": 0}})
         assert problems(bad) == ["body.levels.public_speaking"]
         for link, level in zip(links[1:3], (2, 3), strict=True):

@@ -29,6 +29,7 @@ def _ask(
     *,
     manager: bool = False,
     has_manager: bool = True,
+    manager_answered: bool = False,
 ) -> list[RaterRequest]:
     return ask_raters(
         program_id="prog",
@@ -38,6 +39,7 @@ def _ask(
         has_manager=has_manager,
         peers=peers,
         asked_before=before or [],
+        manager_answered=manager_answered,
         now=NOW,
         valid_for=timedelta(days=21),
     ).state
@@ -111,6 +113,17 @@ def test_the_manager_and_named_peers_are_invited_by_person_id_or_kept_address() 
             valid_for=timedelta(days=21),
         )
     assert [field for field, _ in refused.value.problems] == ["peers"]
+
+
+def test_a_manager_is_asked_again_until_they_answer_then_never() -> None:
+    (first,) = _ask(0, manager=True)
+    (renewed,) = _ask(0, [first], manager=True)
+    assert renewed.request_id == first.request_id  # the same request, a fresh link
+    with pytest.raises(FeedbackRuleError) as refused:
+        _ask(0, [first], manager=True, manager_answered=True)
+    assert refused.value.code == "manager_already_answered"
+    # Peers may still be asked once the manager answered.
+    assert [r.rater_kind for r in _ask(1, [first], manager_answered=True)] == [RaterKind.PEER]
 
 
 def test_no_manager_link_without_a_manager_and_not_at_the_midpoint() -> None:

@@ -5,9 +5,9 @@ manager (from the directory) and each peer the mentee names (by employee id, or 
 address) are invited by e-mail: the request is announced as `RaterInvited`, naming the rater
 only by pseudonymous person id when the directory knows them; an e-mail address stays here.
 Peers asked only by number get links the mentee forwards. A link answers once: its answer is
-final (`already_answered`). A manager's answer is announced like any assessment; peers are
-announced only together, as their average once at least three answered, and a calibration
-view shows them the same way.
+final (`already_answered`), so a manager who answered for a moment is not asked again. A
+manager's answer is announced like any assessment; peers are announced only together, as
+their average once at least three answered, and a calibration view shows them the same way.
 """
 
 from __future__ import annotations
@@ -77,15 +77,18 @@ def ask_raters(
     valid_for: timedelta,
     manager_person_id: str | None = None,
     peer_contacts: Sequence[PeerContact] = (),
+    manager_answered: bool = False,
 ) -> Decision[list[RaterRequest]]:
-    """The new requests (asking the manager again renews their link).
+    """The new requests (asking the manager again renews their link until they answer).
 
     ``peers`` peers are asked by link only (the mentee forwards it); each of ``peer_contacts``
     and the manager (``manager_person_id``, from the directory) is also invited by e-mail
     through `RaterInvited`.
 
     Raises:
-        FeedbackRuleError: a moment managers and peers do not rate at, or no manager known.
+        FeedbackRuleError: a moment managers and peers do not rate at, no manager known, or
+            the manager already answered for the moment (``manager_answered``: a fresh link
+            would only lead them to "already answered").
         FeedbackInputError: more than five peers in all for the moment (``peers``), or nobody.
     """
     if moment not in MOMENTS[RaterKind.PEER]:
@@ -94,6 +97,9 @@ def ask_raters(
     if manager and not has_manager:
         msg = "the directory names no manager for you"
         raise FeedbackRuleError("no_manager_known", msg)
+    if manager and manager_answered:
+        msg = f"your manager already answered for the {moment.value}; their answer is final"
+        raise FeedbackRuleError("manager_already_answered", msg)
     peers_before = sum(
         1 for r in asked_before if r.rater_kind is RaterKind.PEER and r.moment is moment
     )

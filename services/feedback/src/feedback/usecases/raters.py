@@ -122,6 +122,8 @@ class RaterService:
         contacts = [self._contact(peer) for peer in named]
 
         async def store(tx: Transaction) -> list[RaterRequest]:
+            asked_before = await self._requests.find({"participant_id": mentee}, tx)
+            answered = manager and await self._manager_answered(asked_before, moment, tx)
             decision = ask_raters(
                 program_id=program_id,
                 mentee_participant_id=mentee,
@@ -131,7 +133,8 @@ class RaterService:
                 manager_person_id=manager_person_id,
                 peers=peers,
                 peer_contacts=contacts,
-                asked_before=await self._requests.find({"participant_id": mentee}, tx),
+                asked_before=asked_before,
+                manager_answered=answered,
                 now=tx.now,
                 valid_for=self._valid_for,
             )
@@ -146,6 +149,14 @@ class RaterService:
         return [
             RaterLink(r, None if r.mailed else sign(r.request_id, r.expires_at, key)) for r in made
         ]
+
+    async def _manager_answered(
+        self, asked_before: list[RaterRequest], moment: AssessmentMoment, tx: Transaction
+    ) -> bool:
+        for request in asked_before:
+            if request.rater_kind is RaterKind.MANAGER and request.moment is moment:
+                return await self._assessments.get(request.answer_id, tx) is not None
+        return False
 
     def _contact(self, peer: NamedPeer) -> PeerContact:
         if peer.email is not None:

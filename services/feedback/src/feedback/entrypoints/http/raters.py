@@ -27,7 +27,8 @@ EmployeeId = Annotated[str, StringConstraints(min_length=1, max_length=128, patt
 
 RULES: dict[int | str, dict[str, Any]] = {
     409: {
-        "description": "`no_manager_known`, `not_an_assessment_moment`, `no_skills_chosen`, "
+        "description": "`no_manager_known`, `manager_already_answered` (for this moment; "
+        "their answer is final), `not_an_assessment_moment`, `no_skills_chosen`, "
         "`link_expired`, `link_already_answered` (a link answers once: its answer is final), "
         "`rater_links_unavailable` (no link key), `program_not_known`, "
         "`pseudonym_key_missing` (a peer named by employee id without AUTH_PSEUDONYM_KEY)."
