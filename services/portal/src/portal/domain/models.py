@@ -59,6 +59,8 @@ class Question(_View):
     integer: bool = False
     max_length: int = 2000
     show_if: Condition | None = None
+    meaning: str | None = None
+    """What the answer means to matching (``skills_wanted``: the skills to grow)."""
 
     def label_of(self, key: str) -> str:
         """The label of choice ``key`` (the key itself when unknown)."""
