@@ -36,6 +36,7 @@ from portal.adapters.services import (
     RegistrationApi,
     SchedulingApi,
 )
+from portal.adapters.skills import SkillsApi
 from portal.adapters.stories import StoriesApi
 from portal.entrypoints.http.console import build_console_router
 from portal.entrypoints.http.console_questionnaire import build_questionnaire_router
@@ -45,6 +46,7 @@ from portal.entrypoints.http.operations import build_operations_router
 from portal.entrypoints.http.pages import Pages, build_router, install_error_pages, make_environment
 from portal.entrypoints.http.raters import build_rater_router
 from portal.entrypoints.http.security import SecurityHeaders, bearer_matches
+from portal.entrypoints.http.skills import build_skills_router
 from portal.entrypoints.http.stories import build_stories_router
 from portal.settings import PortalSettings
 from portal.usecases.console import ProgramConsole
@@ -53,6 +55,7 @@ from portal.usecases.operations import ProgramOperations
 from portal.usecases.participant import ParticipantPortal
 from portal.usecases.questionnaire_editor import QuestionnaireEditor
 from portal.usecases.raters import RaterAnswers
+from portal.usecases.skills import SkillsDesk
 from portal.usecases.stories import StoryDesk, StoryModeration
 
 STATIC = Path(__file__).parent / "entrypoints" / "http" / "static"
@@ -191,6 +194,15 @@ def build_app(settings: PortalSettings) -> FastAPI:
             StoryModeration(ProgramAdminApi(registration), stories),
             pages,
             admin_role=settings.auth_admin_role,
+        )
+    )
+    app.include_router(
+        build_skills_router(
+            SkillsDesk(
+                RegistrationApi(registration), SchedulingApi(scheduling), SkillsApi(feedback)
+            ),
+            pages,
+            base_url=settings.portal_base_url,
         )
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,652 @@
+"""Skills assessments in the portal, answered in-process over faked services.
+
+The fake feedback keeps assessments and rater requests and applies the service's rules: only
+the program's mentees rate themselves (baseline, end) and ask raters, only the pair's mentor
+rates the mentee (midpoint, end), every chosen skill and no other at 1-5, a manager must be
+known and is asked until they answer, at most five peers per moment, addresses checked,
+peers shown only as the average of three or more. The mentee's page rates, reads the
+calibration and asks for 360 input (each refusal beside its field, in her language, the form
+as sent); the mentor's page rates the mentee. Every refusal is a message, never a failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from itsdangerous import TimestampSigner
+from pydantic import SecretStr
+from starlette.testclient import TestClient
+
+from mentorship_kit.errors import ForbiddenError, InvalidInputError, RuleError
+from portal.adapters import api
+from portal.app import build_app
+from portal.domain.models import Questionnaire
+from portal.domain.skills import (
+    Calibration,
+    RatersDraft,
+    chosen_skills,
+    peer_field,
+    raters_problems,
+    read_levels,
+)
+from portal.settings import PortalSettings
+
+from .test_console import program
+
+SECRET = "s" * 40
+CSRF = "csrf-token-of-the-test"
+BASE_URL = "https://portal.example.com"
+ADA, MAX, ZOE = "ada-token", "max-token", "zoe-token"
+"""Ada is a mentee of program a, Max her mentor, Zoe a mentee who chose no skills."""
+PARTICIPANTS = {
+    ADA: {"participant_id": "p-ada", "role": "mentee", "answers": {"grow": ["speaking", "python"]}},
+    MAX: {"participant_id": "p-max", "role": "mentor", "answers": {}},
+    ZOE: {"participant_id": "p-zoe", "role": "mentee", "answers": {}},
+}
+CHOSEN = {"p-ada": ["speaking", "python"], "p-zoe": []}
+PAIR = {"pair_id": "pair-1", "mentor": "p-max", "mentee": "p-ada"}
+EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+QUESTIONNAIRE = {
+    "program_id": "a",
+    "version": 1,
+    "questions": [
+        {
+            "key": "grow",
+            "prompt": "Skills to grow",
+            "kind": "multiple_choice",
+            "meaning": "skills_wanted",
+            "choices": [
+                {"key": "speaking", "label": "Public speaking"},
+                {"key": "python", "label": "Python"},
+            ],
+        }
+    ],
+}
+
+
+class Services:
+    """Registration, scheduling and feedback as the portal calls them; what it sent."""
+
+    def __init__(self) -> None:
+        self.assessments: dict[tuple[str, str, str], dict[str, int]] = {}
+        """(mentee, rater key, moment) -> levels; rater key: self, mentor, manager, peer-n."""
+        self.requests: list[dict[str, Any]] = []
+        self.sent: list[tuple[str, str, Any]] = []
+        self.manager_known = True
+        self.links_key = True
+        self.feedback_knows_ada = True
+
+    async def call(self, service: str, method: str, path: str, token: str, **kwargs: Any) -> Any:
+        if service == "registration":
+            return self._registration(path, token)
+        if service == "scheduling":
+            return self._scheduling(path, token)
+        assert service == "feedback", service
+        self.sent.append((method, path, kwargs.get("json")))
+        return self._feedback(method, path, token, kwargs.get("json"))
+
+    def _registration(self, path: str, token: str) -> Any:
+        if path == "/v1/programs":
+            return {"programs": [program("a")]}
+        if path == "/v1/programs/a":
+            return program("a")
+        if path == "/v1/programs/a/questionnaire":
+            return QUESTIONNAIRE
+        if path == "/v1/programs/a/registrations/me":
+            mine = PARTICIPANTS[token]
+            return {
+                "participant_id": mine["participant_id"],
+                "program_id": "a",
+                "employee_id": "e",
+                "name": "Someone",
+                "email": "someone@example.com",
+                "status": "active",
+                "role": mine["role"],
+                "answers": mine["answers"],
+                "registered_at": "2026-12-01T10:00:00Z",
+            }
+        if path == "/v1/participants/p-ada/profile":
+            if token != MAX:
+                raise ForbiddenError("not paired")
+            return {
+                "participant_id": "p-ada",
+                "role": "mentee",
+                "name": "Ada Lovelace",
+                "skills_wanted": ["speaking", "python"],
+            }
+        raise AssertionError(f"unexpected registration call {path}")
+
+    def _scheduling(self, path: str, token: str) -> Any:
+        if path == "/v1/me/sessions":
+            return {"sessions": []}
+        assert path == "/v1/pairs/pair-1/sessions", path
+        if token not in {ADA, MAX}:
+            raise ForbiddenError("not a member")
+        return {
+            "pair_id": "pair-1",
+            "program_id": "a",
+            "members": [
+                {"participant_id": "p-max", "role": "mentor"},
+                {"participant_id": "p-ada", "role": "mentee"},
+            ],
+            "time_zone": "UTC",
+            "ended": False,
+            "sessions": [],
+        }
+
+    # ------------------------------------------------------------------ feedback's rules
+    def _mentee(self, token: str) -> str:
+        mine = PARTICIPANTS[token]
+        if mine["role"] == "mentor" or (token == ADA and not self.feedback_knows_ada):
+            raise ForbiddenError("only the program's mentees")
+        return str(mine["participant_id"])
+
+    def _assess(self, mentee: str, key: str, moment: str, levels: dict[str, int]) -> Any:
+        chosen = CHOSEN[mentee]
+        if not chosen:
+            raise RuleError("no_skills_chosen", "the mentee chose no skills")
+        problems = [(f"body.levels.{s}", "rate it 1 to 5") for s in chosen if s not in levels]
+        problems += [
+            (f"body.levels.{s}", "not chosen or not 1-5")
+            for s, level in levels.items()
+            if s not in chosen or not 1 <= level <= 5
+        ]
+        if problems:
+            raise InvalidInputError(problems)
+        self.assessments[mentee, key, moment] = dict(levels)
+        return {"assessment_id": "x", "levels": levels}
+
+    def _feedback(self, method: str, path: str, token: str, body: Any) -> Any:
+        if match := re.fullmatch(r"/v1/programs/a/skills/self/(\w+)", path):
+            assert method == "PUT"
+            mentee = self._mentee(token)
+            if match[1] not in {"baseline", "end"}:
+                raise RuleError("not_an_assessment_moment", "self: baseline, end")
+            return self._assess(mentee, "self", match[1], body["levels"])
+        if match := re.fullmatch(r"/v1/pairs/pair-1/skills/mentor/(\w+)", path):
+            assert method == "PUT"
+            if PARTICIPANTS[token]["participant_id"] != PAIR["mentor"]:
+                raise ForbiddenError("only the pair's mentor")
+            if match[1] not in {"midpoint", "end"}:
+                raise RuleError("not_an_assessment_moment", "mentor: midpoint, end")
+            return self._assess(PAIR["mentee"], "mentor", match[1], body["levels"])
+        if path == "/v1/programs/a/surveys":
+            return {"surveys": []}
+        if path == "/v1/programs/a/skills/raters":
+            return self._ask(token, body)
+        if match := re.fullmatch(r"/v1/programs/a/participants/([\w-]+)/skills/calibration", path):
+            return self._calibration(token, match[1])
+        raise AssertionError(f"unexpected feedback call {method} {path}")
+
+    def _ask(self, token: str, body: dict[str, Any]) -> Any:
+        if not self.links_key:
+            raise RuleError("rater_links_unavailable", "no link key")
+        mentee = self._mentee(token)
+        moment = body["moment"]
+        if moment not in {"baseline", "end"}:
+            raise RuleError("not_an_assessment_moment", "baseline and end")
+        if body["manager"] and not self.manager_known:
+            raise RuleError("no_manager_known", "no manager")
+        if body["manager"] and (mentee, "manager", moment) in self.assessments:
+            raise RuleError("manager_already_answered", "final")
+        named = body["invite_peers"]
+        for n, peer in enumerate(named):
+            if not EMAIL.fullmatch(peer.get("email", "")):
+                raise InvalidInputError([(f"body.invite_peers.{n}.email", "not an address")])
+        before = sum(1 for r in self.requests if r["kind"] == "peer" and r["moment"] == moment)
+        if before + body["peers"] + len(named) > 5:
+            raise InvalidInputError([("body.peers", f"at most 5; {before} already asked")])
+        if not body["manager"] and body["peers"] + len(named) == 0:
+            raise InvalidInputError([("body.peers", "ask someone")])
+        made: dict[str, list[dict[str, Any]]] = {"links": [], "invited": []}
+        kinds = ["manager"] * body["manager"] + ["peer"] * (len(named) + body["peers"])
+        for number, kind in enumerate(kinds):
+            request = {
+                "request_id": f"r-{len(self.requests) + 1}",
+                "rater_kind": kind,
+                "kind": kind,
+                "moment": moment,
+                "expires_at": "2027-03-01T00:00:00Z",
+            }
+            self.requests.append(request)
+            mailed = kind == "manager" or number - body["manager"] < len(named)
+            if mailed:
+                made["invited"].append(request)
+            else:
+                made["links"].append(request | {"token": f"tok{len(self.requests)}.sig"})
+        return made
+
+    def _calibration(self, token: str, mentee: str) -> Any:
+        reader = PARTICIPANTS[token]["participant_id"]
+        if reader not in {mentee, PAIR["mentor"]} or (token == ADA and not self.feedback_knows_ada):
+            raise ForbiddenError("not a reader")
+        moments: dict[str, list[dict[str, Any]]] = {}
+        for moment in ("baseline", "midpoint", "end"):
+            given = {
+                key: levels
+                for (who, key, at), levels in self.assessments.items()
+                if who == mentee and at == moment
+            }
+            if not given:
+                continue
+            peers = [levels for key, levels in given.items() if key.startswith("peer")]
+            moments[moment] = [
+                {
+                    "skill": skill,
+                    "self": given.get("self", {}).get(skill),
+                    "mentor": given.get("mentor", {}).get(skill),
+                    "manager": given.get("manager", {}).get(skill),
+                    "peers_average": (
+                        sum(p[skill] for p in peers) / len(peers) if len(peers) >= 3 else None
+                    ),
+                    "peers_answered": len(peers),
+                }
+                for skill in CHOSEN[mentee]
+            ]
+        return {"participant_id": mentee, "moments": moments}
+
+
+@pytest.fixture
+def services(monkeypatch: pytest.MonkeyPatch) -> Services:
+    fake = Services()
+
+    async def answer(client: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
+        return await fake.call(client.name, method, path, token, **kwargs)
+
+    monkeypatch.setattr(api.ServiceClient, "call", answer)
+    return fake
+
+
+@pytest.fixture
+def signed_in(services: Services) -> Iterator[Callable[..., TestClient]]:
+    del services  # installed first
+    app = build_app(
+        PortalSettings(
+            portal_session_secret=SecretStr(SECRET),
+            portal_cookie_secure=False,
+            portal_base_url=BASE_URL,
+        )
+    )
+    clients: list[TestClient] = []
+
+    def as_(token: str, lang: str | None = None) -> TestClient:
+        session: dict[str, Any] = {
+            "user": {"sub": "e-1", "name": "Ada", "email": "", "token": token, "roles": []},
+            "csrf": CSRF,
+        }
+        if lang:
+            session["lang"] = lang
+        cookie = TimestampSigner(SECRET).sign(base64.b64encode(json.dumps(session).encode()))
+        client = TestClient(app)
+        client.__enter__()
+        client.cookies.set("portal_session", cookie.decode())
+        clients.append(client)
+        return client
+
+    yield as_
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def ada(signed_in: Callable[..., TestClient]) -> TestClient:
+    return signed_in(ADA)
+
+
+@pytest.fixture
+def max_(signed_in: Callable[..., TestClient]) -> TestClient:
+    return signed_in(MAX)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def section(html: str, element_id: str) -> str:
+    found = re.search(
+        rf'<(section|table|div|fieldset)[^>]* id="{element_id}"(.*?)</\1>', html, re.DOTALL
+    )
+    assert found, f"no #{element_id}"
+    return found[2]
+
+
+def checked(html: str) -> dict[str, str]:
+    """The checked radio of each ``level.<skill>``."""
+    return dict(re.findall(r'name="level\.(\w+)" value="(\d)" checked', html))
+
+
+def rate(client: TestClient, path: str, **levels: str) -> Any:
+    form = {"csrf_token": CSRF} | {f"level.{skill}": value for skill, value in levels.items()}
+    return client.post(path, data=form, follow_redirects=False)
+
+
+def ask(client: TestClient, **fields: str) -> Any:
+    form = {"csrf_token": CSRF, "moment": "baseline", "peers": "0"} | fields
+    return client.post("/programs/a/skills/raters", data=form, follow_redirects=False)
+
+
+# ---------------------------------------------------------------------- the mentee's page
+def test_the_page_lists_her_chosen_skills_with_labels_and_a_fieldset_per_skill(
+    ada: TestClient,
+) -> None:
+    page = ada.get("/programs/a/skills")
+
+    assert page.status_code == 200
+    html = page.text
+    assert "<h1>My skills</h1>" in html
+    chosen = text_of(section(html, "chosen"))
+    assert "Public speaking Python" in chosen  # the questionnaire's labels, in her order
+    baseline = section(html, "self-baseline")
+    assert baseline.count("<fieldset") == 2
+    assert "<legend>Public speaking</legend>" in baseline
+    assert "1 · Beginner" in baseline
+    assert "5 · Expert" in baseline
+    assert 'action="/programs/a/skills/self/baseline"' in baseline
+    assert 'action="/programs/a/skills/self/end"' in section(html, "self-end")
+    assert "Nobody has rated these skills yet" in html
+    assert "My skills: rate myself and ask for 360 input" in ada.get("/").text
+
+
+def test_rating_herself_saves_and_shows_her_levels_in_the_form_and_the_calibration(
+    ada: TestClient, services: Services
+) -> None:
+    answer = rate(ada, "/programs/a/skills/self/baseline", speaking="2", python="4")
+
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/programs/a/skills#self-baseline"
+    assert services.assessments["p-ada", "self", "baseline"] == {"speaking": 2, "python": 4}
+    html = ada.get("/programs/a/skills").text
+    assert "Your ratings at the start are saved." in html
+    assert checked(section(html, "self-baseline")) == {"speaking": "2", "python": "4"}
+    assert checked(section(html, "self-end")) == {}
+    table = text_of(section(html, "calibration-baseline"))
+    assert "Public speaking 2 — not given — not given — not given" in table
+
+
+def test_a_missing_level_comes_back_beside_its_skill_with_her_choices_kept_and_nothing_sent(
+    ada: TestClient, services: Services
+) -> None:
+    answer = rate(ada, "/programs/a/skills/self/end", python="5")
+
+    assert answer.status_code == 422
+    assert [method for method, _, _ in services.sent] == ["GET"]  # the calibration only
+    html = answer.text
+    assert "<title>Error:" in html
+    end = section(html, "self-end")
+    assert checked(end) == {"python": "5"}
+    assert 'id="self-end-speaking-error"' in end
+    assert 'aria-describedby="self-end-speaking-error"' in end
+    summary = section(html, "self-end-summary")
+    assert 'href="#self-end-speaking-1"' in summary
+    assert "Public speaking: Choose a level from 1 to 5." in text_of(summary)
+    assert "field-error" not in section(html, "self-baseline")
+
+
+def test_feedbacks_refusals_of_a_rating_are_shown_not_failed(
+    ada: TestClient, services: Services
+) -> None:
+    services.feedback_knows_ada = False
+    answer = rate(ada, "/programs/a/skills/self/baseline", speaking="1", python="1")
+
+    assert answer.status_code == 422
+    assert "does not count you as a mentee of this program yet" in answer.text
+    assert "has not heard of your registration yet" in answer.text
+
+
+def test_a_mentee_who_chose_no_skills_is_told_so(signed_in: Callable[..., TestClient]) -> None:
+    html = signed_in(ZOE).get("/programs/a/skills").text
+    assert "You chose no skills to grow when you registered" in html
+    assert 'action="/programs/a/skills' not in html
+
+
+def test_a_mentor_has_no_my_skills_page_and_an_unknown_moment_is_404(
+    max_: TestClient, ada: TestClient
+) -> None:
+    assert max_.get("/programs/a/skills").status_code == 404
+    assert rate(ada, "/programs/a/skills/self/midpoint", speaking="1").status_code == 404
+
+
+def test_peers_average_is_hidden_under_three_and_shown_from_three(
+    ada: TestClient, services: Services
+) -> None:
+    for n in (1, 2):
+        services.assessments["p-ada", f"peer-{n}", "end"] = {"speaking": 3, "python": 4}
+    two = text_of(section(ada.get("/programs/a/skills").text, "calibration-end"))
+    assert "Hidden: 2 of 3 peers answered" in two
+    services.assessments["p-ada", "peer-3", "end"] = {"speaking": 4, "python": 4}
+    three = text_of(section(ada.get("/programs/a/skills").text, "calibration-end"))
+    assert "Public speaking — not given — not given — not given 3.3 (3 peers)" in three
+    assert "at least three peers answered" in ada.get("/programs/a/skills").text
+
+
+# ---------------------------------------------------------------------- asking for 360 input
+def test_asking_shows_the_links_to_forward_with_a_note_and_what_was_mailed(
+    ada: TestClient, services: Services
+) -> None:
+    answer = ask(ada, manager="yes", peer_email_1="bo@example.com", peers="2")
+
+    assert answer.status_code == 200
+    assert services.sent[-1] == (
+        "POST",
+        "/v1/programs/a/skills/raters",
+        {
+            "moment": "baseline",
+            "manager": True,
+            "peers": 2,
+            "invite_peers": [{"email": "bo@example.com"}],
+        },
+    )
+    asked = text_of(section(answer.text, "asked"))
+    assert "Your manager gets an e-mail with their link." in asked
+    assert "1 peer gets an e-mail with their link." in asked
+    assert "Forward these links yourself" in asked
+    links = re.findall(r'readonly value="([^"]+)"', answer.text)
+    assert links == [
+        f"{BASE_URL}/skills/rater-links/tok3.sig",
+        f"{BASE_URL}/skills/rater-links/tok4.sig",
+    ]
+
+
+def test_the_form_is_checked_first_each_mistake_beside_its_field_nothing_sent(
+    ada: TestClient, services: Services
+) -> None:
+    answer = ask(
+        ada,
+        moment="",
+        peer_email_1="not an address",
+        peer_email_2="bo@example.com",
+        peer_email_3="BO@example.com",
+        peers="4",
+    )
+
+    assert answer.status_code == 422
+    assert all(method == "GET" for method, _, _ in services.sent)
+    html = answer.text
+    assert 'id="raters-moment-error"' in html
+    assert 'id="raters-peer_email_1-error"' in html
+    assert "You gave this address twice." in text_of(html)
+    assert 'id="raters-peers-error"' in html
+    assert "At most five peers per moment" in text_of(section(html, "raters-summary"))
+    assert 'value="not an address"' in html
+    assert '<option value="4" selected>' in html
+    assert 'href="#raters-moment-baseline"' in html
+
+
+def test_asking_nobody_is_refused_with_a_message(ada: TestClient) -> None:
+    answer = ask(ada)
+    assert answer.status_code == 422
+    assert "Ask your manager, or at least one peer" in text_of(
+        section(answer.text, "raters-summary")
+    )
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("no_manager", {"manager": "yes"}, "manager", "The directory names no manager for you"),
+        ("answered", {"manager": "yes"}, "manager", "Your manager already answered"),
+        ("", {"peers": "5"}, "peers", "counting those you asked before"),
+        ("no_key", {"peers": "1"}, "", "cannot make rater links yet"),
+    ],
+)
+def test_every_refusal_of_feedback_is_a_sentence_beside_its_field(
+    ada: TestClient, services: Services, case: tuple[str, dict[str, str], str, str]
+) -> None:
+    setup, fields, field, message = case
+    services.manager_known = setup != "no_manager"
+    services.links_key = setup != "no_key"
+    if setup == "answered":
+        services.assessments["p-ada", "manager", "baseline"] = {"speaking": 3, "python": 3}
+    if fields.get("peers") == "5":
+        ask(ada, peers="1")
+
+    answer = ask(ada, **fields)
+
+    assert answer.status_code == 422
+    if field:
+        assert message in text_of(answer.text.split(f'id="raters-{field}-error">')[1][:300])
+    else:
+        assert message in text_of(section(answer.text, "raters-summary"))
+
+
+def test_an_address_feedback_refuses_is_named_beside_the_right_field(
+    ada: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("portal.domain.skills.EMAIL", re.compile(r".+@.+"))
+    answer = ask(ada, peer_email_2="x@y")  # the portal's check let it through: feedback did not
+    assert answer.status_code == 422
+    assert "refused this address" in answer.text.split('id="raters-peer_email_2-error">')[1][:200]
+
+
+def test_in_french_the_page_and_its_mistakes_are_in_french(
+    signed_in: Callable[..., TestClient],
+) -> None:
+    ada_fr = signed_in(ADA, "fr")
+    html = ada_fr.get("/programs/a/skills").text
+    assert "<h1>Mes compétences</h1>" in html
+    answer = rate(ada_fr, "/programs/a/skills/self/baseline", speaking="2")
+    assert "Choisissez un niveau de 1 à 5." in answer.text
+    refused = ask(ada_fr)
+    assert "Demandez à votre manager" in refused.text
+
+
+def test_forms_need_the_csrf_token(ada: TestClient, services: Services) -> None:
+    answer = ada.post(
+        "/programs/a/skills/self/baseline",
+        data={"level.speaking": "1", "level.python": "1"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 403
+    assert not services.assessments
+
+
+# ---------------------------------------------------------------------- the mentor
+def test_the_mentor_rates_his_mentee_and_reads_the_calibration(
+    max_: TestClient, services: Services
+) -> None:
+    html = max_.get("/pairs/pair-1/skills").text
+    assert "Ada Lovelace" in html
+    assert 'action="/pairs/pair-1/skills/mentor/midpoint"' in html
+    assert 'action="/pairs/pair-1/skills/mentor/end"' in html
+
+    answer = rate(max_, "/pairs/pair-1/skills/mentor/midpoint", speaking="3", python="2")
+    assert answer.status_code == 303
+    assert services.assessments["p-ada", "mentor", "midpoint"] == {"speaking": 3, "python": 2}
+    after = max_.get("/pairs/pair-1/skills").text
+    assert "Your ratings halfway are saved." in after
+    assert checked(section(after, "mentor-midpoint")) == {"speaking": "3", "python": "2"}
+    assert "Public speaking — not given 3 — not given" in text_of(
+        section(after, "calibration-midpoint")
+    )
+
+    missing = rate(max_, "/pairs/pair-1/skills/mentor/end", python="4")
+    assert missing.status_code == 422
+    assert checked(section(missing.text, "mentor-end")) == {"python": "4"}
+    assert 'id="mentor-end-speaking-error"' in missing.text
+
+
+def test_the_mentee_cannot_use_the_mentors_page(ada: TestClient, services: Services) -> None:
+    assert ada.get("/pairs/pair-1/skills").status_code == 403
+    assert rate(ada, "/pairs/pair-1/skills/mentor/end", speaking="1").status_code == 403
+    assert not services.assessments
+
+
+# ---------------------------------------------------------------------- the rules
+def test_levels_are_read_per_skill_and_the_missing_named() -> None:
+    levels, chosen, problems = read_levels(
+        {"level.a": "3", "level.b": "9", "level.c": " 5 "}, ["a", "b", "c", "d"]
+    )
+    assert levels == {"a": 3, "c": 5}
+    assert chosen == {"a": "3", "c": "5"}
+    assert set(problems) == {"b", "d"}
+
+
+def test_the_360_form_is_checked_with_feedbacks_bounds() -> None:
+    def problems(**form: str) -> dict[str, str]:
+        return raters_problems(RatersDraft.of({"moment": "end"} | form))
+
+    assert problems(manager="yes") == {}
+    assert set(problems()) == {""}
+    assert set(problems(peers="6")) == {"peers"}
+    assert set(
+        problems(peers="3", peer_email_1="a@b.co", peer_email_2="c@d.co", peer_email_3="e@f.co")
+    ) == {"peers"}
+    assert set(problems(peer_email_2="a@localhost")) == {"peer_email_2"}
+    assert set(raters_problems(RatersDraft.of({"moment": "midpoint", "manager": "yes"}))) == {
+        "moment"
+    }
+    assert RatersDraft.of({"moment": "end", "peer_email_2": " a@b.co "}).request() == {
+        "moment": "end",
+        "manager": False,
+        "peers": 0,
+        "invite_peers": [{"email": "a@b.co"}],
+    }
+
+
+def test_a_problem_path_names_the_address_it_was_sent_from() -> None:
+    assert peer_field("body.invite_peers.1.email", [1, 3]) == "peer_email_3"
+    assert peer_field("body.peers", [1]) == "peers"
+    assert peer_field("body", []) is None
+
+
+def test_chosen_skills_come_from_the_skills_wanted_question_and_calibration_orders_moments() -> (
+    None
+):
+    questionnaire = Questionnaire.model_validate(QUESTIONNAIRE)
+    assert chosen_skills(questionnaire, {"grow": ["python"]}) == ["python"]
+    assert chosen_skills(questionnaire, {}) == []
+    calibration = Calibration.model_validate(
+        {
+            "participant_id": "p",
+            "moments": {
+                "end": [
+                    {
+                        "skill": "x",
+                        "self": 4,
+                        "mentor": None,
+                        "manager": None,
+                        "peers_average": None,
+                        "peers_answered": 0,
+                    }
+                ],
+                "baseline": [
+                    {
+                        "skill": "x",
+                        "self": 2,
+                        "mentor": None,
+                        "manager": None,
+                        "peers_average": None,
+                        "peers_answered": 0,
+                    }
+                ],
+            },
+        }
+    )
+    assert [moment for moment, _ in calibration.ordered()] == ["baseline", "end"]
+    assert calibration.given("self", "end") == {"x": "4"}
+    assert calibration.skills == ["x"]
