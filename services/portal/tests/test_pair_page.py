@@ -142,3 +142,24 @@ def test_a_profile_registration_cannot_show_leaves_the_page_open_with_a_notice(
     who = _who(page.text)
     assert "Their profile cannot be shown right now" in who
     assert "<dt>Role</dt><dd>Mentor</dd>" in who
+
+
+def test_the_mentee_is_led_to_her_skills_and_the_mentor_to_rating_hers(
+    client: TestClient, answers: dict[str, Any]
+) -> None:
+    mentee_view = client.get("/pairs/grp-1").text
+    assert 'href="/programs/p-1/skills">My skills</a>' in mentee_view
+    assert 'id="mentee-skills"' not in mentee_view
+
+    answers["/v1/programs/p-1/registrations/me"] = MY_REGISTRATION | {
+        "participant_id": "m-1",
+        "role": "mentor",
+    }
+    answers["/v1/participants/pa-1/profile"] = MENTOR_PROFILE | {"participant_id": "pa-1"}
+    mentor_view = client.get("/pairs/grp-1").text
+    start = mentor_view.index('aria-labelledby="mentee-skills"')
+    section = mentor_view[start : mentor_view.index("</section>", start)]
+    assert 'href="/pairs/grp-1/skills#mentor-midpoint"' in section
+    assert 'href="/pairs/grp-1/skills#mentor-end"' in section
+    assert 'href="/pairs/grp-1/skills#calibration-heading"' in section
+    assert 'href="/programs/p-1/skills"' not in mentor_view

@@ -346,8 +346,9 @@ def test_the_page_lists_her_chosen_skills_with_labels_and_a_fieldset_per_skill(
     assert "<legend>Public speaking</legend>" in baseline
     assert "1 · Beginner" in baseline
     assert "5 · Expert" in baseline
-    assert 'action="/programs/a/skills/self/baseline"' in baseline
-    assert 'action="/programs/a/skills/self/end"' in section(html, "self-end")
+    assert 'action="/programs/a/skills/self/baseline#self-baseline"' in baseline
+    assert 'action="/programs/a/skills/self/end#self-end"' in section(html, "self-end")
+    assert 'action="/programs/a/skills/raters#ask-heading"' in html
     assert "Nobody has rated these skills yet" in html
     assert "My skills: rate myself and ask for 360 input" in ada.get("/").text
 
@@ -535,6 +536,16 @@ def test_in_french_the_page_and_its_mistakes_are_in_french(
     assert "Demandez à votre manager" in refused.text
 
 
+def test_a_forms_address_opened_leads_back_to_its_page(ada: TestClient, max_: TestClient) -> None:
+    # The language switch sends people back to the address the form's answer was shown at.
+    for path in ("/programs/a/skills/raters", "/programs/a/skills/self/end"):
+        answer = ada.get(path, follow_redirects=False)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == "/programs/a/skills"
+    back = max_.get("/pairs/pair-1/skills/mentor/end", follow_redirects=False)
+    assert back.headers["location"] == "/pairs/pair-1/skills"
+
+
 def test_forms_need_the_csrf_token(ada: TestClient, services: Services) -> None:
     answer = ada.post(
         "/programs/a/skills/self/baseline",
@@ -551,8 +562,8 @@ def test_the_mentor_rates_his_mentee_and_reads_the_calibration(
 ) -> None:
     html = max_.get("/pairs/pair-1/skills").text
     assert "Ada Lovelace" in html
-    assert 'action="/pairs/pair-1/skills/mentor/midpoint"' in html
-    assert 'action="/pairs/pair-1/skills/mentor/end"' in html
+    assert 'action="/pairs/pair-1/skills/mentor/midpoint#mentor-midpoint"' in html
+    assert 'action="/pairs/pair-1/skills/mentor/end#mentor-end"' in html
 
     answer = rate(max_, "/pairs/pair-1/skills/mentor/midpoint", speaking="3", python="2")
     assert answer.status_code == 303

@@ -93,6 +93,17 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
             **context,
         )
 
+    # A form's answer is rendered at the address it was posted to; opened there (the
+    # language switch, a bookmark) those addresses lead back to their page.
+    @router.get("/programs/{program_id}/skills/self/{moment}")
+    @router.get("/programs/{program_id}/skills/raters")
+    async def back_to_my_skills(program_id: str) -> Response:
+        return see_other(my_skills_path(_checked_id(program_id)))
+
+    @router.get("/pairs/{pair_id}/skills/mentor/{moment}")
+    async def back_to_mentee_skills(pair_id: str) -> Response:
+        return see_other(mentee_skills_path(_checked_id(pair_id)))
+
     # ------------------------------------------------------------------ the mentee
     @router.get("/programs/{program_id}/skills")
     async def my_skills(request: Request, program_id: str, caller: CallerDep) -> Response:
