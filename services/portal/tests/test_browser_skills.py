@@ -224,5 +224,7 @@ def test_a_mentee_rates_herself_asks_for_360_input_and_her_mentor_rates_her(
     visit.check("skills-fr")
     context.close()
     mentor_context.close()
+    log = portal_stack.portal.log_path.read_text()
+    assert not [link for link in links if link.rsplit("/", 1)[-1] in log]
     mentor_api.close()
     mentee_api.close()

@@ -432,6 +432,7 @@ def test_asking_shows_the_links_to_forward_with_a_note_and_what_was_mailed(
     answer = ask(ada, manager="yes", peer_email_1="bo@example.com", peers="2")
 
     assert answer.status_code == 200
+    assert answer.headers["cache-control"] == "no-store"  # the links are kept nowhere
     assert services.sent[-1] == (
         "POST",
         "/v1/programs/a/skills/raters",
