@@ -6,9 +6,9 @@ kept), then complete; asks for 360 input with a mistyped address (beside its fie
 sent), then her manager, a peer by e-mail and three links to forward, which are shown once
 with the note that she must forward them; asking for two more links is feedback's refusal
 (five peers per moment) beside the links field. Two peers answer: their average stays
-hidden; the third makes it appear. Her mentor opens the rating form from the pair page,
-rates her halfway, and reads the calibration. The page in French. Every page is checked
-with axe-core and photographed at 390 px and 1440 px.
+hidden; the third makes it appear. Her mentor rates her halfway on the pair page, follows
+its link to the calibration, and sends the end with a skill missing (beside it). Her page in
+French. Every page is checked with axe-core and photographed at 390 px and 1440 px.
 """
 
 from __future__ import annotations
@@ -194,25 +194,39 @@ def test_a_mentee_rates_herself_asks_for_360_input_and_her_mentor_rates_her(
     assert "4.0 (3 peers)" in " ".join(shown.inner_text().split())
     visit.check("skills-calibration")
 
-    # Her mentor rates her halfway from the pair page.
+    # Her mentor rates her halfway on the pair page, then reads the calibration.
     mentor_context = browser.new_context()
     mentor = Visit(mentor_context.new_page(), axe_source, screenshots)
     sign_in(mentor, portal, MENTOR)
     mentor.page.goto(f"{portal}/pairs/{pair_id}")
-    mentor.press(f"a[href='/pairs/{pair_id}/skills#mentor-midpoint']")
-    mentor.page.wait_for_url(f"**/pairs/{pair_id}/skills#mentor-midpoint")
-    assert mentor.page.locator("h1").inner_text() == "My mentee's skills"
-    assert "Rosalind Franklin" in mentor.page.locator(".lead").inner_text()
-    mentor.check("mentee-skills")
+    card = mentor.page.locator("#mentee-skills-card")
+    assert card.locator("legend").all_inner_texts() == ["Public speaking", "Leadership"] * 2
+    assert card.locator("#mentor-midpoint .meta").first.inner_text() == "Not rated yet."
     pick(mentor, "mentor-midpoint-public_speaking", 3)
     pick(mentor, "mentor-midpoint-leadership", 4)
     mentor.submit("#mentor-midpoint-form button[type=submit]")
+    assert mentor.page.url == f"{portal}/pairs/{pair_id}#mentor-midpoint"
     assert "Your ratings halfway are saved." in mentor.page.locator("#messages").inner_text()
+    assert mentor.page.locator("#mentor-midpoint-leadership-4").is_checked()
+    mentor.check("pair-mentee-skills")
+
+    calibration_link = f"/pairs/{pair_id}/skills#calibration-heading"
+    mentor.press(f"#mentee-skills-card a[href='{calibration_link}']")
+    mentor.page.wait_for_url(f"**{calibration_link}")
+    assert mentor.page.locator("h1").inner_text() == "My mentee's skills"
+    assert "Rosalind Franklin" in mentor.page.locator(".lead").inner_text()
     midpoint = mentor.page.locator("#calibration-midpoint tbody tr", has_text="Leadership")
     assert midpoint.inner_text().split("\t")[2] == "4"
     baseline = mentor.page.locator("#calibration-baseline tbody tr", has_text="Leadership")
     assert baseline.inner_text().split("\t")[1] == "3"  # her own rating, seen by her mentor
-    mentor.check("mentee-skills-saved")
+    mentor.check("mentee-skills")
+
+    # From that page too: the end, with a skill missing, comes back beside it.
+    pick(mentor, "mentor-end-leadership", 5)
+    mentor.submit("#mentor-end-form button[type=submit]")
+    assert mentor.page.locator("#mentor-end-public_speaking-error").is_visible()
+    assert mentor.page.locator("#mentor-end-leadership-5").is_checked()
+    mentor.check("mentee-skills-errors", status=422)
 
     # Her page in French.
     visit.tab_to("#language")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -144,7 +145,7 @@ def test_a_profile_registration_cannot_show_leaves_the_page_open_with_a_notice(
     assert "<dt>Role</dt><dd>Mentor</dd>" in who
 
 
-def test_the_mentee_is_led_to_her_skills_and_the_mentor_to_rating_hers(
+def test_the_mentee_is_led_to_her_skills_and_the_mentor_rates_hers_on_the_pair_page(
     client: TestClient, answers: dict[str, Any]
 ) -> None:
     mentee_view = client.get("/pairs/grp-1").text
@@ -155,11 +156,32 @@ def test_the_mentee_is_led_to_her_skills_and_the_mentor_to_rating_hers(
         "participant_id": "m-1",
         "role": "mentor",
     }
-    answers["/v1/participants/pa-1/profile"] = MENTOR_PROFILE | {"participant_id": "pa-1"}
+    answers["/v1/participants/pa-1/profile"] = MENTOR_PROFILE | {
+        "participant_id": "pa-1",
+        "skills_wanted": ["leadership", "promotion"],
+    }
+    answers["/v1/programs/p-1/participants/pa-1/skills/calibration"] = ForbiddenError("not yet")
+    fresh = client.get("/pairs/grp-1").text
+    assert "Not rated yet." in fresh  # feedback cannot show the calibration yet: no levels
+
+    rows = [
+        {"skill": "leadership", "self": None, "mentor": 4, "manager": None},
+        {"skill": "promotion", "self": None, "mentor": 2, "manager": None},
+    ]
+    answers["/v1/programs/p-1/participants/pa-1/skills/calibration"] = {
+        "participant_id": "pa-1",
+        "moments": {"midpoint": [row | {"peers_answered": 0} for row in rows]},
+    }
     mentor_view = client.get("/pairs/grp-1").text
-    start = mentor_view.index('aria-labelledby="mentee-skills"')
-    section = mentor_view[start : mentor_view.index("</section>", start)]
-    assert 'href="/pairs/grp-1/skills#mentor-midpoint"' in section
-    assert 'href="/pairs/grp-1/skills#mentor-end"' in section
-    assert 'href="/pairs/grp-1/skills#calibration-heading"' in section
+    start = mentor_view.index('id="mentee-skills-card"')
+    card = mentor_view[start : mentor_view.index('href="/pairs/grp-1/skills#calibration', start)]
+    midpoint = card[card.index('id="mentor-midpoint"') : card.index('id="mentor-end"')]
+    assert 'action="/pairs/grp-1/skills/mentor/midpoint#mentor-midpoint"' in midpoint
+    assert '<input type="hidden" name="back" value="pair">' in midpoint
+    assert "<legend>Leading a team</legend>" in midpoint  # the questionnaire's label
+    assert re.findall(r'name="level\.(\w+)" value="(\d)" checked', midpoint) == [
+        ("leadership", "4"),
+        ("promotion", "2"),
+    ]
+    assert 'action="/pairs/grp-1/skills/mentor/end#mentor-end"' in card
     assert 'href="/programs/p-1/skills"' not in mentor_view

@@ -576,6 +576,16 @@ def test_the_mentor_rates_his_mentee_and_reads_the_calibration(
         section(after, "calibration-midpoint")
     )
 
+    from_pair = rate(max_, "/pairs/pair-1/skills/mentor/end", speaking="4", python="4")
+    assert from_pair.headers["location"] == "/pairs/pair-1/skills#mentor-end"
+    back = max_.post(
+        "/pairs/pair-1/skills/mentor/end",
+        data={"csrf_token": CSRF, "back": "pair", "level.speaking": "5", "level.python": "4"},
+        follow_redirects=False,
+    )
+    assert back.headers["location"] == "/pairs/pair-1#mentor-end"  # sent from the pair page
+    assert services.assessments["p-ada", "mentor", "end"] == {"speaking": 5, "python": 4}
+
     missing = rate(max_, "/pairs/pair-1/skills/mentor/end", python="4")
     assert missing.status_code == 422
     assert checked(section(missing.text, "mentor-end")) == {"python": "4"}

@@ -179,7 +179,12 @@ def build_app(settings: PortalSettings) -> FastAPI:
         return pages.error(request, error.status_code)
 
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.include_router(build_router(portal, identity, pages, settings.portal_base_url))
+    skills = SkillsDesk(
+        RegistrationApi(registration), SchedulingApi(scheduling), SkillsApi(feedback)
+    )
+    app.include_router(
+        build_router(portal, identity, pages, settings.portal_base_url, skills=skills)
+    )
     app.include_router(build_erasure_router(ErasureDesk(ErasureAdminApi(registration)), pages))
     app.include_router(build_console_router(console, pages, admin_role=settings.auth_admin_role))
     app.include_router(build_rater_router(RaterAnswers(RaterLinksApi(feedback)), pages))
@@ -198,9 +203,7 @@ def build_app(settings: PortalSettings) -> FastAPI:
     )
     app.include_router(
         build_skills_router(
-            SkillsDesk(
-                RegistrationApi(registration), SchedulingApi(scheduling), SkillsApi(feedback)
-            ),
+            skills,
             pages,
             base_url=settings.portal_base_url,
         )

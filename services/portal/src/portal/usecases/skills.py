@@ -32,7 +32,7 @@ from portal.domain.skills import (
     skill_labels,
 )
 from portal.domain.why import choice_labels
-from portal.usecases.participant import Caller
+from portal.usecases.participant import Caller, PairPage
 
 NOT_A_MENTEE: Final = N_(
     "The feedback service does not count you as a mentee of this program yet. If you "
@@ -294,6 +294,30 @@ class SkillsDesk:
             profile=profile,
             skills=skills,
             labels=_labels(questionnaire),
+            calibration=calibration,
+        )
+
+    async def for_pair(self, caller: Caller, page: PairPage) -> MenteeSkills | None:
+        """The rating forms of the pair page, for its mentor (None for anyone else).
+
+        Built from what the pair page read already (series, program, the mentee's profile
+        and the program's labels); only the calibration, for the levels given, is asked.
+        """
+        mentee = next((pid for pid, role in page.partners if role == "mentee"), None)
+        if page.my_role != "mentor" or mentee is None:
+            return None
+        calibration = await self._calibration(caller, page.program.program_id, mentee)
+        profile = page.profiles.get(mentee)
+        skills = (calibration.skills if calibration else []) or (
+            list(profile.skills_wanted) if profile else []
+        )
+        return MenteeSkills(
+            program=page.program,
+            series=page.series,
+            mentee=mentee,
+            profile=profile,
+            skills=skills,
+            labels=page.labels,
             calibration=calibration,
         )
 

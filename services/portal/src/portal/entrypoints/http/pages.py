@@ -29,6 +29,8 @@ from portal.adapters.identity import IdentityProvider, SignInFailed
 from portal.domain import sessions as session_rules
 from portal.domain.models import Question, QuestionKind, Questionnaire
 from portal.domain.questionnaire import FIELD_PREFIX, is_shown
+from portal.domain.skills import LEVELS as SKILL_LEVELS
+from portal.domain.skills import MENTOR_MOMENTS
 from portal.domain.why import labelled, why_matched
 from portal.entrypoints.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, negotiate
 from portal.entrypoints.http.security import CSRF_FIELD, csrf_token, csrf_valid
@@ -38,6 +40,7 @@ from portal.usecases.participant import (
     PreferencesRefused,
     RegistrationRefused,
 )
+from portal.usecases.skills import SkillsDesk
 
 logger = logging.getLogger(__name__)
 
@@ -229,7 +232,12 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def build_router(  # noqa: PLR0915 - one function per route, closed over the wiring
-    portal: ParticipantPortal, identity: IdentityProvider, pages: Pages, base_url: str
+    portal: ParticipantPortal,
+    identity: IdentityProvider,
+    pages: Pages,
+    base_url: str,
+    *,
+    skills: SkillsDesk | None = None,
 ) -> APIRouter:
     """Every page and form of the participant portal."""
     router = APIRouter(include_in_schema=False)
@@ -393,10 +401,14 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             )
             for match in page.matches or ()
         ]
+        mentee_skills = await skills.for_pair(caller, page) if skills else None
         return pages.render(
             request,
             "pair.html",
             page=page,
+            mentee_skills=mentee_skills,
+            skill_levels=SKILL_LEVELS,
+            mentor_moments=MENTOR_MOMENTS,
             concerns=FIT_CONCERNS,
             reasons=reasons,
             labelled=lambda values: labelled(values, page.labels),

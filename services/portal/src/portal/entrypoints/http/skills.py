@@ -186,6 +186,8 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
             if moment == "midpoint"
             else translator.gettext("Your ratings at the end are saved."),
         )
+        if form.get("back") == "pair":  # sent from the pair page: back to it
+            return see_other(f"/pairs/{page.series.pair_id}#mentor-{moment}")
         return see_other(f"{mentee_skills_path(page.series.pair_id)}#mentor-{moment}")
 
     return router
