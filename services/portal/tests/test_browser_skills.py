@@ -146,8 +146,11 @@ def test_a_mentee_rates_herself_asks_for_360_input_and_her_mentor_rates_her(
     assert row.split("\t")[:2] == ["Leadership", "3"]
     visit.check("skills-self-saved")
 
-    # 360 input: a mistyped address is named beside its field; nothing is sent.
-    visit.choose("moment", "baseline")
+    # 360 input: the program is past its midpoint, so the end is offered; she asks for the
+    # start. A mistyped address is named beside its field; nothing is sent.
+    assert page.locator("#raters-moment-end").is_checked()
+    visit.press("#raters-moment-end", "ArrowUp")
+    assert page.locator("#raters-moment-baseline").is_checked()
     visit.press("#raters-manager", "Space")
     visit.type_into("#raters-peer_email_1", "linus.example.com")
     visit.tab_to("#raters-peers")
@@ -173,7 +176,7 @@ def test_a_mentee_rates_herself_asks_for_360_input_and_her_mentor_rates_her(
     visit.check("skills-asked")
 
     # Two more links would make six peers for the start: feedback refuses, beside the field.
-    visit.choose("moment", "baseline")
+    assert page.locator("#raters-moment-baseline").is_checked()  # the moment she asked for
     visit.tab_to("#raters-peers")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")

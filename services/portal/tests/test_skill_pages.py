@@ -15,6 +15,7 @@ import base64
 import json
 import re
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -33,6 +34,7 @@ from portal.domain.skills import (
     peer_field,
     raters_problems,
     read_levels,
+    suggested_moment,
 )
 from portal.settings import PortalSettings
 
@@ -350,6 +352,8 @@ def test_the_page_lists_her_chosen_skills_with_labels_and_a_fieldset_per_skill(
     assert 'action="/programs/a/skills/self/end#self-end"' in section(html, "self-end")
     assert 'action="/programs/a/skills/raters#ask-heading"' in html
     assert "Nobody has rated these skills yet" in html
+    # The program starts in the future (January 2027): 360 input is asked for the start.
+    assert 'name="moment" value="baseline" checked' in html
     assert "My skills: rate myself and ask for 360 input" in ada.get("/").text
 
 
@@ -628,6 +632,14 @@ def test_the_360_form_is_checked_with_feedbacks_bounds() -> None:
         "peers": 0,
         "invite_peers": [{"email": "a@b.co"}],
     }
+
+
+def test_360_input_is_offered_for_the_start_until_halfway_then_for_the_end() -> None:
+    starts, ends = date(2027, 1, 1), date(2027, 6, 30)
+    assert suggested_moment(starts, ends, date(2026, 12, 20)) == "baseline"
+    assert suggested_moment(starts, ends, date(2027, 3, 31)) == "baseline"
+    assert suggested_moment(starts, ends, date(2027, 4, 1)) == "end"
+    assert suggested_moment(starts, ends, date(2027, 8, 1)) == "end"
 
 
 def test_a_problem_path_names_the_address_it_was_sent_from() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -204,6 +204,12 @@ class RatersDraft:
             "peers": int(self.links),
             "invite_peers": [{"email": email} for _, email in self.addresses],
         }
+
+
+def suggested_moment(starts_on: date, ends_on: date, today: date) -> str:
+    """The moment 360 input is most likely asked for: the start until halfway, then the end."""
+    halfway = starts_on + (ends_on - starts_on) / 2
+    return "end" if today >= halfway else "baseline"
 
 
 def email_field(number: int) -> str:

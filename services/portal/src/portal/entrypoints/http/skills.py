@@ -8,6 +8,7 @@ post-redirect-get after a rating, gettext; feedback's refusals come back beside 
 """
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -22,6 +23,7 @@ from portal.domain.skills import (
     SELF_MOMENTS,
     RatersAsked,
     RatersDraft,
+    suggested_moment,
 )
 from portal.entrypoints.http.console import _checked_id
 from portal.entrypoints.http.i18n import Translator
@@ -107,7 +109,10 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
     # ------------------------------------------------------------------ the mentee
     @router.get("/programs/{program_id}/skills")
     async def my_skills(request: Request, program_id: str, caller: CallerDep) -> Response:
-        return my_page(request, await desk.mine(caller, _checked_id(program_id)))
+        page = await desk.mine(caller, _checked_id(program_id))
+        today = datetime.now(UTC).date()
+        moment = suggested_moment(page.program.starts_on, page.program.ends_on, today)
+        return my_page(request, page, draft=RatersDraft(moment=moment))
 
     @router.post("/programs/{program_id}/skills/self/{moment}")
     async def rate_myself(
@@ -154,7 +159,7 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
                 raters_errors=_translated(translator, refused.by_field),
             )
         # Rendered, not redirected: the links to forward are shown this once and kept nowhere.
-        return my_page(request, page, asked=asked)
+        return my_page(request, page, asked=asked, draft=RatersDraft(moment=draft.moment))
 
     # ------------------------------------------------------------------ the mentor
     @router.get("/pairs/{pair_id}/skills")
