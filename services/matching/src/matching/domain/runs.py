@@ -185,8 +185,9 @@ def summary_of(
     """What a run's document records of its proposal.
 
     ``seconds`` holds the solver's stages and, from ``pipeline``, the worker's own: ``load``
-    (reading the pool), ``solve`` (the solver, wall clock) and ``prepare`` (building the
-    proposal's parts), so that a run's time end to end can be told apart stage by stage.
+    (reading the pool, while the run is recorded as running), ``solve`` (the solver, wall
+    clock) and ``prepare`` (building the proposal's parts), so that a run's time end to end
+    can be told apart stage by stage.
     """
     seconds = {**proposal.seconds, **(pipeline or {})}
     return RunSummary(

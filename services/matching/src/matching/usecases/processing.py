@@ -28,7 +28,7 @@ from matching.domain.approval import (
     finish_approval,
     stored_parts,
 )
-from matching.domain.matching import MatchingFailed, propose
+from matching.domain.matching import MatchingFailed, MatchingRequest, propose
 from matching.domain.pairs import Pair, end_pair
 from matching.domain.runs import (
     MAX_ATTEMPTS,
@@ -159,11 +159,15 @@ class RunProcessing:
                 run, worker, tx, status=RunStatus.RUNNING, stage=Stage.LOADING, started_at=tx.now
             )
 
-        await self._transactor.run(begin)
         loading = time.perf_counter()
+        began = asyncio.ensure_future(self._transactor.run(begin))  # while the pool is read
         try:
-            request = await self._service.matching_request(run)
+            request: MatchingRequest | None = await self._service.matching_request(run)
         except ProgramNotFoundError:
+            request = None
+        finally:
+            await began  # a lost claim shows here, whatever the read found
+        if request is None:
             await self._fail(run, worker, f"program {run.program_id} is unknown to matching")
             return
         loop = asyncio.get_running_loop()

@@ -1,0 +1,76 @@
+"""A run is recorded as running while its pool is read: what either side finds still counts.
+
+The worker's first transaction (status running, stage loading) and the reads of the pool,
+the reporting lines and the pairs go on at the same time; a run whose program is unknown
+still fails with that reason, and a claim lost meanwhile still stops the run unsolved.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from matching.domain.runs import RunKind, RunOptions, RunStatus
+from matching.settings import MatchingServiceSettings
+from matching.usecases.errors import LostClaimError
+from mentorship_contracts.types import utc_now
+from mentorship_devstack.pytest_plugin import SettingsFactory
+from mentorship_kit.outbox import Transaction
+
+from .harness import matching_parts
+from .programs import MENTEE, MENTOR, person, program
+
+pytestmark = pytest.mark.integration
+
+PROGRAM = "prog-loading"
+
+
+async def test_a_run_of_a_program_matching_no_longer_knows_fails_saying_so(
+    make_settings: SettingsFactory,
+) -> None:
+    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
+        await matching.deliver(
+            program(program_id=PROGRAM), person("m", MENTOR, capacity=1, program_id=PROGRAM)
+        )
+        run = await matching.service.request(
+            PROGRAM, RunKind.MATCH, RunOptions(time_limit_s=10), None
+        )
+        await matching.runtime.database["programs"].delete_one({"_id": PROGRAM})
+
+        assert await matching.worker.work_once()
+
+        failed = await matching.service.get(run.run_id)
+        assert failed.status is RunStatus.FAILED
+        assert failed.error == f"program {PROGRAM} is unknown to matching"
+        assert failed.started_at is not None  # recorded as running before it failed
+        assert failed.summary is None
+
+
+async def test_a_claim_lost_while_the_pool_is_read_stops_the_run_unsolved(
+    make_settings: SettingsFactory,
+) -> None:
+    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
+        await matching.deliver(
+            program(program_id=PROGRAM, auto_approve_matches=False),
+            person("m", MENTOR, capacity=1, program_id=PROGRAM),
+            person("a", MENTEE, program_id=PROGRAM),
+        )
+        run = await matching.service.request(
+            PROGRAM, RunKind.MATCH, RunOptions(time_limit_s=10), None
+        )
+        claimed = await matching.processing.claim("first", utc_now() + timedelta(seconds=30))
+        assert claimed is not None
+
+        async def taken_over(tx: Transaction) -> None:
+            await matching.runs.update(run.run_id, tx, worker="second")
+
+        await matching.transactor.run(taken_over)
+
+        with pytest.raises(LostClaimError):
+            await matching.processing.process(claimed, "first")
+
+        left = await matching.service.get(run.run_id)
+        assert left.status is RunStatus.QUEUED
+        assert left.summary is None
+        assert await matching.runs.parts(run.run_id) == []
