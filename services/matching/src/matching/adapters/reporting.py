@@ -20,7 +20,7 @@ of subdocuments, SecantusDB took about 0.1 s to read a run's 12,500 statements (
 per element). The records are validated as they are read (`CorruptManagerLogError` names the
 document and the record otherwise). Documents of earlier versions (an ``edges`` array) are
 read alike and packed by the next compaction; an earlier version reads a packed document as
-holding no statement (and its compaction would drop it: see the README on rolling back).
+holding no statement.
 
 Every writer first bumps one counter document (`COUNTER`), so writers of the log are
 serialised (a concurrent one is retried as a write conflict) and a compaction deletes only
