@@ -10,15 +10,9 @@ from functools import partial
 from itertools import pairwise
 
 import pytest
-from bson import Binary
 
 from matching.adapters import reporting
-from matching.adapters.reporting import (
-    COUNTER,
-    MANAGERS,
-    CorruptManagerLogError,
-    ManagerEdges,
-)
+from matching.adapters.reporting import COUNTER, MANAGERS, ManagerEdges
 from matching.domain.reporting import ManagerStatement, newest
 from matching.settings import MatchingServiceSettings
 from mentorship_contracts.events import DirectoryPersonChanged, DirectoryPersonErased
@@ -239,70 +233,3 @@ async def test_a_reader_reads_again_when_a_compaction_commits_during_its_read(
 
         assert await edges.managers_above({"a"}, 2) == {"a": "b", "b": "c"}
         assert folds == [True, False, True]  # the reader's, the compaction's, the reader's again
-
-
-async def test_entries_of_the_array_format_are_read_and_packed_by_the_next_compaction(
-    make_settings: SettingsFactory,
-) -> None:
-    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
-        log = matching.runtime.database[MANAGERS]
-        await log.insert_one(
-            {
-                "_id": "log:earlier",
-                "edges": [
-                    {"p": "a", "m": "boss", "at": T0, "d": True, "v": 0},
-                    {"p": "boss", "m": "big", "at": T0, "d": False, "v": 2},
-                ],
-            }
-        )
-        edges = ManagerEdges(matching.runtime.database)
-        await append_in_batches(matching, edges, [said("a", "new-boss", 5)], size=1)
-        assert await edges.managers_above({"a", "boss"}, 1) == {"a": "new-boss", "boss": "big"}
-
-        await matching.transactor.run(edges.compact)
-
-        (entry,) = await entries(matching)
-        assert set(entry) == {"_id", "packed"}
-        assert await edges.statement_of("boss") == said("boss", "big", 0, direct=False, version=2)
-        assert await edges.statement_of("a") == said("a", "new-boss", 5)
-
-
-async def test_a_packed_entry_keeps_times_to_the_millisecond_as_a_date_field_did(
-    make_settings: SettingsFactory,
-) -> None:
-    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
-        edges = ManagerEdges(matching.runtime.database)
-        moment = T0 + timedelta(microseconds=123_999)
-        await append_in_batches(
-            matching, edges, [ManagerStatement("a", "b", moment, direct=True)], size=1
-        )
-        assert await edges.statement_of("a") == ManagerStatement(
-            "a", "b", T0 + timedelta(milliseconds=123), direct=True
-        )
-
-
-@pytest.mark.parametrize(
-    ("packed", "problem"),
-    [
-        (b'[["a","b",1,true,0],["c",null,"yesterday",true,0]]', "record 1 (as_of)"),
-        (b'[["a","b",1,true]]', "record 0 (directory_version)"),
-        (b'[["a",7,1,true,0]]', "record 0 (manager)"),
-        (b'{"a": "b"}', "its records"),
-        (b'[["a","b",1,tr', "its records"),
-    ],
-)
-async def test_a_corrupt_packed_entry_is_refused_naming_the_document_and_the_record(
-    make_settings: SettingsFactory, packed: bytes, problem: str
-) -> None:
-    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
-        edges = ManagerEdges(matching.runtime.database)
-        await append_in_batches(matching, edges, [said("x", "y", 1)], size=1)
-        await matching.runtime.database[MANAGERS].insert_one(
-            {"_id": "log:damaged", "packed": Binary(packed)}
-        )
-
-        with pytest.raises(CorruptManagerLogError) as refused:
-            await edges.managers_above({"a"}, 1)
-
-        assert str(refused.value).startswith("manager log document 'log:damaged' is corrupt: ")
-        assert problem in str(refused.value)

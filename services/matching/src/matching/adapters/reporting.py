@@ -14,13 +14,6 @@ documents of at most `CHUNK` statements each (the log stays a handful of documen
 well under MongoDB's 16 MB). An erasure compacts without the erased person's edge and
 without the edges to them, so no document of the log names them afterwards.
 
-A document holds its statements **packed**: one JSON array of ``[person, manager, as_of in
-milliseconds since 1970, direct, directory version]`` records in a binary field. As an array
-of subdocuments, SecantusDB took about 0.1 s of its CPU to read a run's 12,500 statements (its
-cost is per element). The records are validated as they are read (`CorruptManagerLogError`
-names the document and the record otherwise). Documents of earlier versions (an ``edges``
-array) are read alike and packed by the next compaction.
-
 Every writer first bumps one counter document (`COUNTER`), so writers of the log are
 serialised (a concurrent one is retried as a write conflict) and a compaction deletes only
 entries it read. The counter also counts compactions: a reader outside a transaction reads
@@ -33,12 +26,9 @@ the log by its first compaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from bson import Binary
-from pydantic import StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
 from pymongo import ReturnDocument
 
 from matching.domain.reporting import ManagerStatement, newest
@@ -51,18 +41,8 @@ COUNTER = "log:appended"
 COMPACT_EVERY = 64
 """Appends after which the log is folded into as few documents as it takes."""
 CHUNK = 20_000
-"""Statements per compacted document (about 1.3 MB packed)."""
+"""Statements per compacted document (about 2 MB of BSON)."""
 ENTRY_PREFIX = "log:"
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MILLISECOND = timedelta(milliseconds=1)
-_Record = tuple[StrictStr, StrictStr | None, StrictInt, StrictBool, StrictInt]
-_RECORDS: TypeAdapter[list[_Record]] = TypeAdapter(list[_Record])
-"""A packed document's statements: person, manager, as_of (ms), direct, directory version."""
-_FIELDS = ("person", "manager", "as_of", "direct", "directory_version")
-
-
-class CorruptManagerLogError(ValueError):
-    """A document of the manager log does not hold what this service writes there."""
 
 
 class ManagerEdges:
@@ -188,22 +168,25 @@ def walk_up(edges: Mapping[str, str], people: Iterable[str], depth: int) -> dict
 
 
 def _entry(statements: Iterable[ManagerStatement]) -> dict[str, Any]:
-    """A document of the log, packed (its id names nobody: erasure looks at the edges only).
-
-    Times are kept to the millisecond, as MongoDB keeps a date.
-    """
-    records = [
-        (s.person, s.manager, (s.as_of - _EPOCH) // _MILLISECOND, s.direct, s.directory_version)
-        for s in statements
-    ]
-    return {"_id": f"{ENTRY_PREFIX}{uuid4().hex}", "packed": Binary(_RECORDS.dump_json(records))}
+    """A document of the log (its id names nobody: erasure looks at the edges only)."""
+    return {
+        "_id": f"{ENTRY_PREFIX}{uuid4().hex}",
+        "edges": [
+            {
+                "p": s.person,
+                "m": s.manager,
+                "at": s.as_of,
+                "d": s.direct,
+                "v": s.directory_version,
+            }
+            for s in statements
+        ],
+    }
 
 
 def _statements_in(document: Mapping[str, Any]) -> list[ManagerStatement]:
     """The statements a document of the log holds (or one per-person document's)."""
-    if "packed" in document:
-        return _unpacked(document)
-    if "edges" in document:  # as versions before the packed log stored them
+    if "edges" in document:
         return [
             ManagerStatement(
                 person=edge["p"],
@@ -225,20 +208,3 @@ def _statements_in(document: Mapping[str, Any]) -> list[ManagerStatement]:
             )
         ]
     return []
-
-
-def _unpacked(document: Mapping[str, Any]) -> list[ManagerStatement]:
-    """The statements of a packed document, validated (`CorruptManagerLogError` if not)."""
-    try:
-        records = _RECORDS.validate_json(document["packed"])
-    except ValidationError as error:
-        problem = error.errors()[0]
-        where = [*problem["loc"], None, None][:2]
-        field = f" ({_FIELDS[where[1]]})" if isinstance(where[1], int) else ""
-        record = f"record {where[0]}{field}" if isinstance(where[0], int) else "its records"
-        msg = f"manager log document {document['_id']!r} is corrupt: {record}: {problem['msg']}"
-        raise CorruptManagerLogError(msg) from error
-    return [
-        ManagerStatement(person, manager, _EPOCH + ms * _MILLISECOND, direct, version)
-        for person, manager, ms, direct, version in records
-    ]
