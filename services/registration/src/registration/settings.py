@@ -27,7 +27,7 @@ class RegistrationSettings(ServiceSettings):
         description="Longest CSV cell accepted, in characters (a longer one refuses the file).",
     )
     import_chunk_rows: int = Field(
-        default=500, ge=1, le=5000, description="Rows registered per database transaction."
+        default=1000, ge=1, le=5000, description="Rows registered per database transaction."
     )
 
     scim_bearer_token: SecretStr | None = Field(
