@@ -188,8 +188,8 @@ class ReadModels:
 
         Participants, invitations and outcomes are also read per person (the right of access;
         an erasure deletes a person's invitations and outcomes, an erasure of outcomes those
-        up to its version); goals by whether the health
-        report can flag them (`GoalFact.open_due`); mentors in the impact view's order.
+        up to its version); goals by whether the health report can flag them
+        (`GoalFact.open_due`); mentors in the impact view's order.
         """
         by_program = IndexModel([("program_id", ASCENDING)], name="by_program")
         by_person: dict[type[Fact], tuple[IndexModel, ...]] = {
@@ -305,27 +305,23 @@ class ReadModels:
         """Delete each person's outcomes of the erasure's version or before; how many went.
 
         Their outcomes recorded after it forget the events before it (`folded`), as
-        `OutcomeErasureFact.forgetting` does: counted as written too.
+        `OutcomeErasureFact.forgetting` does: counted as written too. One bulk write of two
+        operations per person, each on the ``by_person`` index (an ``$or`` of them is a full
+        scan on some servers).
         """
-        outcomes = self._collection(OutcomeFact)
-        people = sorted(erased.items())
-        written = 0
-        for start in range(0, len(people), LOAD_CHUNK):
-            chunk = people[start : start + LOAD_CHUNK]
-            covered = [{"person_key": key, "version": {"$lte": version}} for key, version in chunk]
-            result = await outcomes.delete_many({"$or": covered}, session=session)
-            written += result.deleted_count
-            forgetting = [
+        writes: list[DeleteMany | UpdateMany] = []
+        for key, version in sorted(erased.items()):
+            writes.append(DeleteMany({"person_key": key, "version": {"$lte": version}}))
+            writes.append(
                 UpdateMany(
                     {"person_key": key, "version": {"$gt": version}, "folded": {"$lte": version}},
                     {"$pull": {"folded": {"$lte": version}}},
                 )
-                for key, version in chunk
-            ]
-            written += (
-                await outcomes.bulk_write(forgetting, ordered=False, session=session)
-            ).modified_count
-        return written
+            )
+        result = await self._collection(OutcomeFact).bulk_write(
+            writes, ordered=False, session=session
+        )
+        return result.deleted_count + result.modified_count
 
     async def _counter_writes(
         self, changes: Changes, session: AsyncClientSession
