@@ -7,6 +7,10 @@ of the mentees and 5 of the other salespeople, exits for 4 of those, and promoti
 designer (who are no comparison for salespeople). The outcomes report compares the mentees
 with the 25 salespeople only, shows the expected rates and differences, and hides the mentors.
 
+Erasure: an admin erases a promoted mentee's outcomes in feedback; analytics drops them (the
+report counts 5 promotions in 10 mentees, the person's export shows none), a repeat deletes
+nothing, and a later import of a promotion of theirs counts again (6 in 10).
+
 Skills: matching (a real run, approved) pairs the 10 mentees with the 2 mentors, 5 each; every
 mentee rates their chosen skill at the baseline and the end, and asks their manager and three
 peers, who answer through their links without an account; each mentor rates their mentees at
@@ -163,9 +167,58 @@ async def test_participants_outcomes_against_their_peers(
         exported = await analytics.get(f"{url}.csv", headers=ADMIN)
         assert "groups[0].participants,10" in exported.text
         assert "groups[1].participants,\r\n" in exported.text
+        await _outcomes_erased(feedback, analytics, url, week_ago)
 
         pairs = await _paired(matching, program)
         await _skills_assessed_with_360(feedback, analytics, program, pairs, employee_of)
+
+
+def _promotion_rate(report: httpx.Response) -> float | None:
+    if report.status_code != 200:
+        return None
+    rates = {rate["measure"]: rate for rate in report.json()["groups"][0]["rates"]}
+    rate: float = rates["promotion"]["participants_rate"]
+    return rate
+
+
+async def _outcomes_erased(
+    feedback: httpx.AsyncClient, analytics: httpx.AsyncClient, url: str, week_ago: str
+) -> None:
+    """A promoted mentee's outcomes erased, then a promotion of theirs imported again."""
+    erased, me = MENTEES[0], bearer(participant_token(MENTEES[0]))
+    answer = await feedback.post(
+        "/v1/outcomes/erasures", json={"employee_id": erased}, headers=ADMIN
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["deleted"] == 2, "hired and promoted"
+    report = await eventually(
+        lambda: analytics.get(url, headers=ADMIN),
+        lambda r: _promotion_rate(r) == 0.5,
+        timeout_s=90,
+    )
+    assert report.json()["groups"][0]["participants"] == len(MENTEES)
+    export = await analytics.get("/v1/me/export", headers=me)
+    assert export.json()["sections"]["outcomes"]["items"] == []
+    mine = await feedback.get("/v1/me/export", headers=me)
+    assert mine.json()["sections"]["outcomes"]["items"] == []
+    again = await feedback.post(
+        "/v1/outcomes/erasures", json={"employee_id": erased}, headers=ADMIN
+    )
+    assert (again.status_code, again.json()["deleted"]) == (200, 0)
+
+    later = await feedback.post(
+        "/v1/outcomes",
+        json={"outcomes": [{"employee_id": erased, "kind": "promotion", "date": week_ago}]},
+        headers=ADMIN,
+    )
+    assert later.json()["recorded"] == 1, later.text
+    await eventually(
+        lambda: analytics.get(url, headers=ADMIN),
+        lambda r: _promotion_rate(r) == 0.6,
+        timeout_s=90,
+    )
+    export = await analytics.get("/v1/me/export", headers=me)
+    assert [o["kind"] for o in export.json()["sections"]["outcomes"]["items"]] == ["promotion"]
 
 
 async def _paired(matching: httpx.AsyncClient, program: str) -> list[dict[str, Any]]:

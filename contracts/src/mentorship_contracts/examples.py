@@ -22,6 +22,7 @@ from mentorship_contracts.events import (
     MatchingRunProposed,
     MentorRecognized,
     OutcomeRecorded,
+    OutcomesErased,
     PairCreated,
     PairEnded,
     PairingFitReported,
@@ -292,6 +293,7 @@ _EXAMPLES: dict[type[IntegrationEvent], dict[str, Any]] = {
         "voluntary": True,
         "recorded_at": AT,
     },
+    OutcomesErased: {"person_id": "person-9c1d", "erased_at": AT},
     InvitationSent: {
         "invitation_id": "inv-1",
         "program_id": PROGRAM,

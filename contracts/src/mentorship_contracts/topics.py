@@ -45,7 +45,7 @@ DEVELOPMENT = Topic(
     6,
     "Goal progress and skills assessments, keyed by the mentee's participant_id; mentor "
     "recognitions, keyed by the "
-    "mentor's participant_id; HRIS outcomes, keyed by person_id.",
+    "mentor's participant_id; HRIS outcomes and their erasure, keyed by person_id.",
 )
 SURVEYS = Topic("mentorship.survey.v1", 3, "Program survey responses, keyed by participant_id.")
 DIRECTORY = Topic(

@@ -21,7 +21,14 @@ from analytics.domain.aggregates import (
     EntrySet,
     ProgramAggregates,
 )
-from analytics.domain.documents import ERASED_WITH_PERSON, Fact, MentorFact, ProgramFact, RhythmFact
+from analytics.domain.documents import (
+    ERASED_WITH_PERSON,
+    Fact,
+    MentorFact,
+    OutcomeFact,
+    ProgramFact,
+    RhythmFact,
+)
 from analytics.domain.facts import Batch, Target
 from analytics.domain.mentor_impact import MentorImpactReport, mentor_page
 from mentorship_contracts import Envelope
@@ -70,8 +77,18 @@ class Store:
             if (
                 isinstance(document, ERASED_WITH_PERSON)
                 and document.person_key in changes.forgotten
+            ) or (
+                isinstance(document, OutcomeFact)
+                and document.person_key in changes.outcomes_erased
+                and document.version <= changes.outcomes_erased[document.person_key]
             ):
                 del self.documents[target]
+            elif isinstance(document, OutcomeFact) and document.person_key in (
+                changes.outcomes_erased
+            ):
+                erased = changes.outcomes_erased[document.person_key]
+                kept = [version for version in document.folded if version > erased]
+                self.documents[target] = document.model_copy(update={"folded": kept})
         for program, counts in changes.counts.items():
             self.counts[program].update(counts)
         for key, entries in changes.entries.items():

@@ -1,23 +1,38 @@
-"""The HRIS outcome import: rows checked one by one, pseudonymised, recorded once, announced."""
+"""The HRIS outcome import: rows checked one by one, pseudonymised, recorded once, announced.
+
+And their erasure: every outcome of an employee deleted and `OutcomesErased` staged in one
+transaction, refused without the pseudonym key, idempotent.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
+from typing import Any, cast
 
+import httpx
 import pytest
+from pymongo.asynchronous.client_session import AsyncClientSession
 
+from feedback.adapters.records import Records
 from feedback.app import build_app
-from feedback.domain.outcomes import OutcomeFileError, parse_csv, record_outcomes
+from feedback.domain.outcomes import Outcome, OutcomeFileError, parse_csv, record_outcomes
 from feedback.settings import FeedbackSettings
-from mentorship_contracts import decode
-from mentorship_contracts.events import DirectoryPersonErased, OutcomeRecorded
+from feedback.usecases.outcome_erasure import OutcomeErasure
+from feedback.usecases.outcomes import OutcomeImport
+from mentorship_contracts import Envelope, decode
+from mentorship_contracts.events import DirectoryPersonErased, OutcomeRecorded, OutcomesErased
 from mentorship_contracts.topics import DEVELOPMENT
 from mentorship_contracts.types import OutcomeKind
 from mentorship_devstack.kafka_tools import publish_events, read_topic
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import dev_person_id
+from mentorship_kit.mongo import ensure_indexes
+from mentorship_kit.outbox import OUTBOX_COLLECTION
+from mentorship_kit.pseudonyms import Pseudonyms
+from mentorship_kit.runtime import ServiceRuntime
 
-from .scenario import ADMIN, as_person
+from .scenario import ADMIN, as_person, problems
 
 TODAY = date(2027, 6, 1)
 NOW = datetime(2027, 6, 1, 9, tzinfo=UTC)
@@ -179,3 +194,139 @@ async def test_outcomes_imported_by_csv_and_api_are_announced_pseudonymously(
             lambda: client.get("/v1/me/export", headers=as_person("e-100")),
             lambda r: r.json()["sections"]["outcomes"]["items"] == [],
         )
+
+
+def _erasures(records: Sequence[Any]) -> list[Envelope[OutcomesErased]]:
+    """The `OutcomesErased` among ``records`` (of any partition), oldest first."""
+    envelopes = [decode(record.value) for record in records]
+    erasures = [
+        cast("Envelope[OutcomesErased]", e) for e in envelopes if isinstance(e.data, OutcomesErased)
+    ]
+    return sorted(erasures, key=lambda e: e.occurred_at)
+
+
+async def _outcomes_of(client: httpx.AsyncClient, employee_id: str) -> list[str]:
+    export = await client.get("/v1/me/export", headers=as_person(employee_id))
+    assert export.status_code == 200, export.text
+    return sorted(item["kind"] for item in export.json()["sections"]["outcomes"]["items"])
+
+
+@pytest.mark.integration
+async def test_an_erasure_deletes_the_employees_outcomes_and_announces_it_every_time(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(FeedbackSettings)
+    async with serve_app(build_app(settings)) as client:
+        rows = [
+            {"employee_id": "e-200", "kind": "promotion", "date": "2026-03-01"},
+            {"employee_id": "e-200", "kind": "performance_band", "date": "2026-01-01", "band": 4},
+            {"employee_id": "e-201", "kind": "promotion", "date": "2026-03-01"},
+        ]
+        imported = await client.post("/v1/outcomes", headers=ADMIN, json={"outcomes": rows})
+        assert imported.json()["recorded"] == 3, imported.text
+        url = "/v1/outcomes/erasures"
+
+        assert (await client.post(url, json={"employee_id": "e-200"})).status_code == 401
+        as_participant = await client.post(
+            url, headers=as_person("e-200"), json={"employee_id": "e-200"}
+        )
+        assert as_participant.status_code == 403
+        for body, field in [
+            ({"employee_id": "e 200"}, "body.employee_id"),
+            ({"employee_id": ""}, "body.employee_id"),
+            ({"employee_id": "e" * 65}, "body.employee_id"),
+            ({"employee_id": 200}, "body.employee_id"),
+            ({}, "body.employee_id"),
+            ({"employee_id": "e-200", "person_id": "x"}, "body.person_id"),
+        ]:
+            refused = await client.post(url, headers=ADMIN, json=body)
+            assert refused.status_code == 422, body
+            assert problems(refused) == [field], refused.text
+        assert await _outcomes_of(client, "e-200") == ["performance_band", "promotion"]
+
+        erased = await client.post(url, headers=ADMIN, json={"employee_id": "e-200"})
+        assert erased.status_code == 200, erased.text
+        assert erased.json()["deleted"] == 2
+        assert await _outcomes_of(client, "e-200") == []
+        assert await _outcomes_of(client, "e-201") == ["promotion"]
+        again = await client.post(url, headers=ADMIN, json={"employee_id": "e-200"})
+        unknown = await client.post(url, headers=ADMIN, json={"employee_id": "e-unknown"})
+        assert (again.status_code, again.json()["deleted"]) == (200, 0)
+        assert (unknown.status_code, unknown.json()["deleted"]) == (200, 0)
+        # A later import of the person records their outcome anew.
+        later = await client.post("/v1/outcomes", headers=ADMIN, json={"outcomes": rows[:1]})
+        assert later.json()["recorded"] == 1
+        assert await _outcomes_of(client, "e-200") == ["promotion"]
+
+        records = await read_topic(
+            settings.kafka_bootstrap,
+            f"{settings.kafka_topic_prefix}{DEVELOPMENT.name}",
+            until=lambda found: len(_erasures(found)) >= 3,
+        )
+        envelopes = [decode(record.value) for record in records]
+        erasures = _erasures(records)
+        assert [(e.data.person_id, e.aggregate_id) for e in erasures] == [
+            (dev_person_id("e-200"), dev_person_id("e-200")),
+            (dev_person_id("e-200"), dev_person_id("e-200")),
+            (dev_person_id("e-unknown"), dev_person_id("e-unknown")),
+        ]
+        answers = (erased, again, unknown)
+        assert [e.data.erased_at for e in erasures] == [
+            datetime.fromisoformat(answer.json()["erased_at"]) for answer in answers
+        ]
+        assert all(b"e-200" not in r.value and b"e-unknown" not in r.value for r in records)
+        # The erasure is after every outcome erased, and before the later import's.
+        of_200 = [
+            e
+            for e in envelopes
+            if isinstance(e.data, OutcomeRecorded) and e.data.person_id == dev_person_id("e-200")
+        ]
+        assert [e.occurred_at < erasures[0].occurred_at for e in of_200] == [True, True, False]
+
+
+@pytest.mark.integration
+async def test_without_the_pseudonym_key_an_erasure_is_refused(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(FeedbackSettings, auth_pseudonym_key=None)
+    async with serve_app(build_app(settings)) as client:
+        refused = await client.post(
+            "/v1/outcomes/erasures", headers=ADMIN, json={"employee_id": "e-200"}
+        )
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"] == "pseudonym_key_missing"
+
+
+@pytest.mark.integration
+async def test_the_outcomes_stay_unless_the_erasure_is_announced(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deletion and the event are one transaction: an outbox that fails keeps both out."""
+    settings = make_settings(FeedbackSettings)
+    runtime = ServiceRuntime(settings)
+    outcomes = Records(runtime.database, "outcomes", Outcome, "outcome_id", "person_id")
+    await ensure_indexes(runtime.database, [runtime.outbox.indexes(), outcomes.indexes()])
+    pseudonyms = Pseudonyms(settings.auth_pseudonym_key)
+    await OutcomeImport(runtime.transactor, outcomes, pseudonyms).import_rows(
+        [{"employee_id": "e-300", "kind": "promotion", "date": "2026-03-01"}]
+    )
+    outbox = runtime.database[OUTBOX_COLLECTION]
+    staged = await outbox.count_documents({})
+    erasure = OutcomeErasure(runtime.transactor, outcomes, pseudonyms)
+    stage = runtime.outbox.stage
+
+    async def failing(envelopes: Sequence[Envelope[Any]], session: AsyncClientSession) -> None:
+        await stage(envelopes, session)
+        raise RuntimeError("the outbox is full")
+
+    monkeypatch.setattr(runtime.outbox, "stage", failing)
+    with pytest.raises(RuntimeError, match="outbox is full"):
+        await erasure.erase("e-300")
+    assert [o.person_id for o in await outcomes.find({})] == [dev_person_id("e-300")]
+    assert await outbox.count_documents({}) == staged
+
+    monkeypatch.setattr(runtime.outbox, "stage", stage)
+    erased = await erasure.erase("e-300")
+    assert erased.deleted == 1
+    assert await outcomes.find({}) == []
+    assert await outbox.count_documents({}) == staged + 1

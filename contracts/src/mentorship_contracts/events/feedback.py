@@ -114,6 +114,19 @@ class OutcomeRecorded(IntegrationEvent):
     recorded_at: UtcDatetime
 
 
+class OutcomesErased(IntegrationEvent):
+    """An admin erased every HRIS outcome recorded about a person (the right to erasure).
+
+    Every `OutcomeRecorded` of ``person_id`` announced before this event (by event time) is
+    gone; one announced after it (a later import) stands. Keyed by ``person_id``, like the
+    outcomes, so it keeps its place among them. Published for a repeat too: the erasure is
+    idempotent.
+    """
+
+    person_id: Identifier = Field(description="Pseudonymous id of the employee.")
+    erased_at: UtcDatetime
+
+
 class MentorRecognized(IntegrationEvent):
     """A mentor was recognised, by a manager or by meeting a program rule (once per source)."""
 

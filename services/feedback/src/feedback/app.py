@@ -29,6 +29,7 @@ from feedback.usecases.development import DevelopmentService
 from feedback.usecases.erasure import Erasure
 from feedback.usecases.export import PersonalDataExport
 from feedback.usecases.facts import Facts
+from feedback.usecases.outcome_erasure import OutcomeErasure
 from feedback.usecases.outcomes import OutcomeImport
 from feedback.usecases.raters import RaterService
 from feedback.usecases.recognition import RecognitionService
@@ -128,7 +129,7 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
         description=(
             "Session feedback, pairing fit, mentoring agreements, development plans, program "
             "surveys, skills assessments, session agendas and the HRIS import of business "
-            "outcomes (admins). "
+            "outcomes and their erasure (admins). "
             "Participants call with their own JWT and act only "
             "on their own pairs and sessions; admins, and a program's managers in their "
             "program, read (403 in other programs). `GET /v1/me/export` gives a "
@@ -168,6 +169,7 @@ def build_app(settings: FeedbackSettings | None = None) -> FastAPI:
             ),
             outcomes_router(
                 OutcomeImport(transactor, outcomes, Pseudonyms(settings.auth_pseudonym_key)),
+                OutcomeErasure(transactor, outcomes, Pseudonyms(settings.auth_pseudonym_key)),
                 admin,
                 import_max_bytes=settings.outcome_import_max_bytes,
             ),

@@ -21,7 +21,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from pymongo import ASCENDING, DeleteMany, IndexModel, InsertOne, ReplaceOne, UpdateOne
+from pymongo import (
+    ASCENDING,
+    DeleteMany,
+    IndexModel,
+    InsertOne,
+    ReplaceOne,
+    UpdateMany,
+    UpdateOne,
+)
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import BulkWriteError, OperationFailure
 
@@ -179,8 +187,9 @@ class ReadModels:
         """Every kind is read per program; rhythms by stalest day; aggregates by section.
 
         Participants, invitations and outcomes are also read per person (the right of access;
-        an erasure deletes a person's invitations and outcomes); goals by whether the health
-        report can flag them (`GoalFact.open_due`); mentors in the impact view's order.
+        an erasure deletes a person's invitations and outcomes, an erasure of outcomes those
+        up to its version); goals by whether the health report can flag them
+        (`GoalFact.open_due`); mentors in the impact view's order.
         """
         by_program = IndexModel([("program_id", ASCENDING)], name="by_program")
         by_person: dict[type[Fact], tuple[IndexModel, ...]] = {
@@ -242,7 +251,7 @@ class ReadModels:
 
         The documents of `ERASED_WITH_PERSON` kinds of people in ``changes.forgotten`` are
         deleted (counted as writes), in the same transaction as their erasure, and so are the
-        documents ``changes.removed``.
+        documents ``changes.removed`` and the outcomes ``changes.outcomes_erased`` covers.
 
         ``created`` are the documents that did not exist when read: they are inserted (and
         if someone inserted one meanwhile, the transaction is run again).
@@ -276,6 +285,11 @@ class ReadModels:
             )
             name = f"{RM_PREFIX}{kind.collection}"
             written[name] = written.get(name, 0) + deleted.deleted_count
+        if changes.outcomes_erased:
+            covered = await self._delete_outcomes_erased(changes.outcomes_erased, session)
+            if covered:
+                name = f"{RM_PREFIX}{OutcomeFact.collection}"
+                written[name] = written.get(name, 0) + covered
         for kind in ERASED_WITH_PERSON if changes.forgotten else ():
             erased = await self._collection(kind).delete_many(
                 {"person_key": {"$in": sorted(changes.forgotten)}}, session=session
@@ -284,6 +298,30 @@ class ReadModels:
                 name = f"{RM_PREFIX}{kind.collection}"
                 written[name] = written.get(name, 0) + erased.deleted_count
         return written | ({AGGREGATES: len(aggregates)} if aggregates else {})
+
+    async def _delete_outcomes_erased(
+        self, erased: Mapping[str, str], session: AsyncClientSession
+    ) -> int:
+        """Delete each person's outcomes of the erasure's version or before; how many went.
+
+        Their outcomes recorded after it forget the events before it (`folded`), as
+        `OutcomeErasureFact.forgetting` does: counted as written too. One bulk write of two
+        operations per person, each on the ``by_person`` index (an ``$or`` of them is a full
+        scan on some servers).
+        """
+        writes: list[DeleteMany | UpdateMany] = []
+        for key, version in sorted(erased.items()):
+            writes.append(DeleteMany({"person_key": key, "version": {"$lte": version}}))
+            writes.append(
+                UpdateMany(
+                    {"person_key": key, "version": {"$gt": version}, "folded": {"$lte": version}},
+                    {"$pull": {"folded": {"$lte": version}}},
+                )
+            )
+        result = await self._collection(OutcomeFact).bulk_write(
+            writes, ordered=False, session=session
+        )
+        return result.deleted_count + result.modified_count
 
     async def _counter_writes(
         self, changes: Changes, session: AsyncClientSession

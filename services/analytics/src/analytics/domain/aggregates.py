@@ -50,6 +50,7 @@ from analytics.domain.documents import (
     MemberLink,
     MenteeLink,
     MentorFact,
+    OutcomeErasureFact,
     OutcomeFact,
     OverCapacityEntry,
     PairFact,
@@ -144,10 +145,13 @@ def micro_days(span: timedelta, parts: int) -> int:
     return (2 * microseconds + per_part) // (2 * per_part)
 
 
-def _nothing(_: ProgramFact | InvitationFact | PersonFact | OutcomeFact) -> Effects:
+def _nothing(
+    _: ProgramFact | InvitationFact | PersonFact | OutcomeFact | OutcomeErasureFact,
+) -> Effects:
     """Read whole by the reports that need them (`analytics.domain.documents.DirectoryFacts`).
 
-    Outcomes too: they are the organisation's, in no program's counters (the outcomes report).
+    Outcomes too: they are the organisation's, in no program's counters (the outcomes report);
+    and so the erasures of outcomes, which only decide which outcomes are kept.
     """
     return Effects()
 
@@ -404,6 +408,7 @@ _EFFECTS: Mapping[type[Fact], Any] = {
     InvitationFact: _nothing,
     PersonFact: _nothing,
     OutcomeFact: _nothing,
+    OutcomeErasureFact: _nothing,
     MentorFact: _mentor,
     SkillsFact: _skills,
     ParticipantFact: _participant,
@@ -466,7 +471,11 @@ class Changes:
     forgotten: frozenset[str] = frozenset()
     """Keys of people the directory erased: their documents of `ERASED_WITH_PERSON` kinds go."""
     removed: frozenset[Target] = frozenset()
-    """Stored documents made of links alone that no document links to any more: deleted."""
+    """Stored documents to delete: made of links alone that no document links to any more,
+    or outcomes an erasure of outcomes covers."""
+    outcomes_erased: Mapping[str, str] = field(default_factory=dict)
+    """Person keys whose outcomes an erasure newly covers, with its version: their outcomes
+    of that version or before are deleted (`OutcomeErasureFact`)."""
 
 
 class Derivation:
@@ -482,6 +491,11 @@ class Derivation:
     kinds deleted (`Changes.forgotten`), and one of a person erased already is not stored
     (settling those kinds first looks their people up). They count in no aggregate, so no
     counter moves.
+
+    HRIS outcomes also go with an erasure of the person's outcomes (`OutcomeErasureFact`),
+    in either order too, but only those recorded up to it: a newer erasure has the stored
+    outcomes of that version or before deleted (`Changes.outcomes_erased`), and an outcome
+    it covers is not stored (settling outcomes first looks their erasures up).
     """
 
     def __init__(self, stored: Mapping[Target, Fact], *, looked_up: Iterable[Target] = ()):
@@ -499,6 +513,7 @@ class Derivation:
         self._applied_before: set[str] = set()
         self._forgotten: set[str] = set()
         self._removed: set[Target] = set()
+        self._outcomes_erased: dict[str, str] = {}
 
     @classmethod
     def rebuild(cls, documents: Iterable[Fact]) -> Changes:
@@ -575,20 +590,45 @@ class Derivation:
             entries={key: dict(value) for key, value in self._entries.items() if value},
             forgotten=frozenset(self._forgotten),
             removed=frozenset(self._removed),
+            outcomes_erased=dict(self._outcomes_erased),
         )
 
     def _people_named_by(self, kind: type[Fact]) -> set[Target]:
-        """The people whose erasure settling ``kind`` needs to know (`ERASED_WITH_PERSON`)."""
+        """The erasures settling ``kind`` needs to know.
+
+        The people's (`ERASED_WITH_PERSON`) and, for outcomes, those of their outcomes
+        (`OutcomeErasureFact`).
+        """
         if kind not in ERASED_WITH_PERSON:
             return set()
-        return {
-            Target(PersonFact, document.person_key)
+        keys = {
+            document.person_key
             for target in self._touched.get(kind, set())
             if isinstance(document := self._docs[target], ERASED_WITH_PERSON)
         }
+        erasures = {Target(OutcomeErasureFact, key) for key in keys} if kind is OutcomeFact else ()
+        return {Target(PersonFact, key) for key in keys} | set(erasures)
 
     def _erased(self, person_key: str) -> bool:
         return _erased_person(self._docs.get(Target(PersonFact, person_key)))
+
+    def _unless_erased(
+        self, target: Target, old: Fact | None, outcome: OutcomeFact
+    ) -> OutcomeFact | None:
+        """``outcome`` as kept after the latest erasure of its person's outcomes, or None.
+
+        None: the erasure covers it, so it is not stored, and a stored copy (older still)
+        goes. One recorded after the erasure forgets the events before it.
+        """
+        erasure = self._docs.get(Target(OutcomeErasureFact, outcome.person_key))
+        if not isinstance(erasure, OutcomeErasureFact):
+            return outcome
+        if erasure.covers(outcome):
+            if old is not None:
+                self._removed.add(target)
+            return None
+        kept = self._docs[target] = erasure.forgetting(outcome)
+        return kept
 
     def _settle(self, kind: type[Fact]) -> None:
         for target, updates in self._incoming.pop(kind, {}).items():
@@ -602,6 +642,11 @@ class Derivation:
             if isinstance(new, ERASED_WITH_PERSON) and self._erased(new.person_key):
                 self._forgotten.add(new.person_key)  # not stored; any stored copy goes
                 continue
+            if isinstance(new, OutcomeFact):
+                kept = self._unless_erased(target, old, new)
+                if kept is None:
+                    continue
+                new = kept
             if new.links_only and new == (stub := type(new).stub(target.key, new.program_id)):
                 if old is not None:
                     self._removed.add(target)
@@ -611,6 +656,8 @@ class Derivation:
                 continue
             if isinstance(new, PersonFact) and new.erased and not _erased_person(old):
                 self._forgotten.add(target.key)
+            if isinstance(new, OutcomeErasureFact):
+                self._outcomes_erased[target.key] = new.version
             self._changed[target] = new
             self._account(old, new)
 

@@ -346,6 +346,32 @@ class OutcomeFact(Fact):
     performance_band: int | None = None
 
 
+class OutcomeErasureFact(Fact):
+    """The latest erasure of a person's HRIS outcomes (`OutcomesErased`), by person key.
+
+    ``program_id`` is empty, like the outcomes'. Every outcome of the person whose version
+    (its latest `OutcomeRecorded`) is at or before ``version`` is deleted and never stored
+    again, however often it is replayed; one recorded after it (a later import) stands, and
+    remembers only the events after the erasure (`forgetting`).
+    """
+
+    collection: ClassVar[str] = "outcome_erasures"
+    version: str = Field(description="The version (event time|event id) of the latest erasure.")
+
+    def covers(self, outcome: OutcomeFact) -> bool:
+        """Whether ``outcome`` was recorded at or before this erasure (so it is erased)."""
+        return outcome.version <= self.version
+
+    def forgetting(self, outcome: OutcomeFact) -> OutcomeFact:
+        """``outcome`` (recorded after this erasure) without the events before it in `folded`.
+
+        So it is the same whether it was stored before the erasure came or after (when the
+        events before it were never stored), whatever the order.
+        """
+        kept = [version for version in outcome.folded if version > self.version]
+        return outcome if kept == outcome.folded else outcome.model_copy(update={"folded": kept})
+
+
 class SessionStatus(StrEnum):
     """What became of a session; it only moves forward (see `rank`)."""
 
@@ -731,6 +757,7 @@ FACT_KINDS: tuple[type[Fact], ...] = (
     InvitationFact,
     PersonFact,
     OutcomeFact,
+    OutcomeErasureFact,
     SkillsFact,
     MentorFact,
 )

@@ -28,6 +28,7 @@ from analytics.domain.documents import (
     GoalFact,
     InvitationFact,
     MilestoneDueFact,
+    OutcomeErasureFact,
     OutcomeFact,
     PairFact,
     ParticipantFact,
@@ -52,6 +53,7 @@ from mentorship_contracts.events import (
     MatchingRunApproved,
     MatchingRunProposed,
     OutcomeRecorded,
+    OutcomesErased,
     PairCreated,
     PairEnded,
     PairingFitReported,
@@ -230,6 +232,14 @@ def _outcome(current: OutcomeFact | None, e: OutcomeRecorded, ctx: FoldContext) 
         voluntary=e.voluntary,
         performance_band=e.performance_band,
     )
+
+
+def _outcomes_erased(
+    current: OutcomeErasureFact | None, _: OutcomesErased, ctx: FoldContext
+) -> OutcomeErasureFact:
+    if current is not None and ctx.version <= current.version:
+        return current
+    return OutcomeErasureFact(id=ctx.key, program_id="", version=ctx.version)
 
 
 def _run(current: RunFact | None, ctx: FoldContext, program_id: str) -> RunFact:
@@ -424,6 +434,9 @@ _FOLDS: Mapping[type[IntegrationEvent], _Fold[Any, Any]] = {
     DirectoryPersonChanged: _Fold(PersonFact, lambda e: directory_key(e.person_id), _person),
     DirectoryPersonErased: _Fold(PersonFact, lambda e: directory_key(e.person_id), _person),
     OutcomeRecorded: _Fold(OutcomeFact, lambda e: e.outcome_id, _outcome),
+    OutcomesErased: _Fold(
+        OutcomeErasureFact, lambda e: directory_key(e.person_id), _outcomes_erased
+    ),
     SkillsAssessed: _Fold(SkillsFact, lambda e: e.assessment_id, _skills),
 }
 

@@ -28,7 +28,9 @@ from mentorship_contracts.types import OutcomeKind
 COLUMNS = ("employee_id", "kind", "date", "voluntary", "band")
 """The columns of an outcome import (``employee_id``, ``kind`` and ``date`` are required)."""
 MAX_CELL_CHARS = 200
-_IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+EMPLOYEE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+"""An employee id as the HRIS gives it: letters, digits and ``._:-``, at most 64."""
+_IDENTIFIER = re.compile(EMPLOYEE_ID_PATTERN)
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 _EARLIEST = date(1950, 1, 1)

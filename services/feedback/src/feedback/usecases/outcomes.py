@@ -24,6 +24,26 @@ from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.pseudonyms import Pseudonyms
 
 
+def require_pseudonyms(pseudonyms: Pseudonyms) -> None:
+    """Raise RuleError ``pseudonym_key_missing`` without the key.
+
+    Outcomes are kept under pseudonyms only, never under an employee id.
+    """
+    if not pseudonyms.available:
+        raise RuleError(
+            "pseudonym_key_missing",
+            "Outcomes are kept under pseudonyms only: set AUTH_PSEUDONYM_KEY.",
+        )
+
+
+def outcome_person_id(pseudonyms: Pseudonyms, employee_id: str) -> str:
+    """The person id the outcomes of ``employee_id`` are kept under (see `require_pseudonyms`)."""
+    require_pseudonyms(pseudonyms)
+    person_id = pseudonyms.person_id(employee_id)
+    assert person_id is not None  # the key is there
+    return person_id
+
+
 @dataclass(frozen=True, slots=True)
 class OutcomeImportReport:
     """What an import did: rows read, outcomes recorded, rows that changed nothing, problems."""
@@ -62,16 +82,10 @@ class OutcomeImport:
         return await self._record(valid, problems)
 
     def _check_key(self) -> None:
-        if not self._pseudonyms.available:
-            raise RuleError(
-                "pseudonym_key_missing",
-                "Outcomes are kept under pseudonyms only: set AUTH_PSEUDONYM_KEY.",
-            )
+        require_pseudonyms(self._pseudonyms)
 
     def _person_id(self, employee_id: str) -> str:
-        person_id = self._pseudonyms.person_id(employee_id)
-        assert person_id is not None  # checked by _check_key
-        return person_id
+        return outcome_person_id(self._pseudonyms, employee_id)
 
     async def _record(
         self, rows: list[OutcomeRow], problems: list[RowProblem]

@@ -1,10 +1,13 @@
-"""Outcome endpoints: the HRIS import of business outcomes (admins only)."""
+"""Outcome endpoints: the HRIS import of business outcomes and their erasure (admins only)."""
 
+from datetime import datetime
 from typing import Annotated, Self
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from feedback.domain.outcomes import EMPLOYEE_ID_PATTERN
+from feedback.usecases.outcome_erasure import OutcomeErasure
 from feedback.usecases.outcomes import OutcomeImport, OutcomeImportReport
 from mentorship_contracts.types import OutcomeKind
 from mentorship_kit.auth import CallerDependency, Principal
@@ -77,10 +80,29 @@ class OutcomeImportResult(BaseModel):
         )
 
 
+class OutcomeErasureInput(BaseModel):
+    """The employee whose outcomes to erase."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    employee_id: str = Field(pattern=EMPLOYEE_ID_PATTERN, max_length=64, examples=["e-1042"])
+
+
+class OutcomeErasureResult(BaseModel):
+    """What an erasure did: 0 deleted for a repeat, or an employee with no outcome."""
+
+    deleted: int
+    erased_at: datetime
+
+
 def outcomes_router(
-    service: OutcomeImport, admin: CallerDependency, *, import_max_bytes: int
+    service: OutcomeImport,
+    erasure: OutcomeErasure,
+    admin: CallerDependency,
+    *,
+    import_max_bytes: int,
 ) -> APIRouter:
-    """Routes of the outcome import."""
+    """Routes of the outcome import and erasure."""
     router = APIRouter(prefix="/v1/outcomes", tags=["outcomes"])
     Admin = Annotated[Principal, Depends(admin)]  # noqa: N806 - a type alias
 
@@ -115,5 +137,23 @@ def outcomes_router(
     async def record(given: OutcomeImportInput, _: Admin) -> OutcomeImportResult:
         rows = [row.model_dump(exclude_none=True) for row in given.outcomes]
         return OutcomeImportResult.of(await service.import_rows(rows))
+
+    @router.post(
+        "/erasures",
+        summary="Erase every business outcome recorded about an employee",
+        description=(
+            "The right to erasure: deletes every outcome recorded under the employee's "
+            "pseudonymous person id and announces `OutcomesErased` (person id and time) in "
+            "the same transaction; analytics then drops every outcome of theirs recorded "
+            "before, however often it is replayed, and keeps those a later import records. "
+            "Idempotent: a repeat, or an employee with no outcome, deletes nothing "
+            "(`deleted` 0) and is announced again. Without `AUTH_PSEUDONYM_KEY`, a 409 "
+            "`pseudonym_key_missing`."
+        ),
+        responses={409: {}},
+    )
+    async def erase(given: OutcomeErasureInput, _: Admin) -> OutcomeErasureResult:
+        erased = await erasure.erase(given.employee_id)
+        return OutcomeErasureResult(deleted=erased.deleted, erased_at=erased.erased_at)
 
     return router
