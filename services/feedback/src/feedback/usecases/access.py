@@ -10,7 +10,7 @@ from feedback.adapters.sessions import HeldSessions
 from feedback.domain.membership import Membership, member_by_participant, member_by_person
 from mentorship_contracts.events import PairCreated, SessionCompleted
 from mentorship_contracts.events.program import ProgramState
-from mentorship_kit.errors import ForbiddenError, NotFoundError, RuleError
+from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
 from mentorship_kit.principal import Principal
 from mentorship_kit.program_access import ProgramManagers
 
@@ -40,6 +40,36 @@ class Access:
         pair = await self.pair(pair_id)
         membership = member_by_person(pair, caller.person_id)
         if membership is None:
+            raise ForbiddenError(NOT_A_MEMBER)
+        return membership
+
+    async def mentee_pair_member(
+        self, pair_id: str, mentee: str | None, caller: Principal
+    ) -> Membership:
+        """The caller as a member of the pair of ``mentee`` in a pair or group ``pair_id``.
+
+        A group's id (the series its members share) names one pair per mentee: ``mentee``
+        says which. For a pair's own id, ``mentee`` may be left out.
+
+        Raises:
+            NotFoundError: neither a pair nor a group known here.
+            ForbiddenError: the caller is not a member of it.
+            InvalidInputError: ``query.mentee`` missing for a group, or not one of its mentees.
+        """
+        pair = await self._directory.pairs.get(pair_id)
+        pairs = [pair] if pair else await self._directory.pairs.find({"group_id": pair_id})
+        if not pairs:
+            raise NotFoundError(f"pair {pair_id}")
+        if not any(member_by_person(p, caller.person_id) for p in pairs):
+            raise ForbiddenError(NOT_A_MEMBER)
+        if mentee is None and pair is None:
+            msg = "a group's id: say which of its mentees (their participant id)"
+            raise InvalidInputError([("query.mentee", msg)])
+        chosen = next((p for p in pairs if mentee in {None, p.mentee_participant_id}), None)
+        if chosen is None:
+            raise InvalidInputError([("query.mentee", "not a mentee of this pair or group")])
+        membership = member_by_person(chosen, caller.person_id)
+        if membership is None:  # a mentee of the group asking about another one
             raise ForbiddenError(NOT_A_MEMBER)
         return membership
 

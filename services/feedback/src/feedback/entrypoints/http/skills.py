@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any, Self
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from feedback.domain.skills import SkillsAssessment
@@ -66,11 +66,26 @@ def skills_router(skills: SkillsService, caller: CallerDependency) -> APIRouter:
     @router.put(
         "/pairs/{pair_id}/skills/mentor/{moment}",
         summary="The mentor rates the mentee's chosen skills (midpoint or end; again: replaces)",
-        responses=RULES,
+        responses=RULES
+        | {404: {"description": "No such pair or group."}, 403: {"description": "Not its mentor."}},
     )
     async def mentor_assess(
-        pair_id: ResourceId, moment: AssessmentMoment, given: SkillsInput, who: Caller
+        pair_id: ResourceId,
+        moment: AssessmentMoment,
+        given: SkillsInput,
+        who: Caller,
+        mentee: Annotated[
+            str | None,
+            Query(
+                pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+                max_length=80,
+                description="The mentee's participant id: required with a group's id (one "
+                "mentor, several mentees), optional with a pair's.",
+            ),
+        ] = None,
     ) -> AssessmentView:
-        return AssessmentView.of(await skills.mentor_assess(pair_id, moment, given.levels, who))
+        return AssessmentView.of(
+            await skills.mentor_assess(pair_id, moment, given.levels, who, mentee)
+        )
 
     return router
