@@ -198,8 +198,11 @@ class FeedbackApi:
         await self._client.call("POST", f"/v1/sessions/{session_id}/feedback", token, json=request)
 
     async def fit(self, token: str, pair_id: str) -> list[FitAnswer]:
-        """The pair's fit answers."""
-        body = await self._client.call("GET", f"/v1/pairs/{pair_id}/fit", token)
+        """The pair's fit answers; none where feedback knows no such pair (a group's id)."""
+        try:
+            body = await self._client.call("GET", f"/v1/pairs/{pair_id}/fit", token)
+        except NotFoundError:
+            return []
         return parse_list(FitAnswer, body["answers"])
 
     async def answer_fit(self, token: str, pair_id: str, request: dict[str, Any]) -> None:
@@ -228,8 +231,11 @@ class FeedbackApi:
         )
 
     async def goals(self, token: str, pair_id: str) -> list[Goal]:
-        """The mentee's development plan."""
-        body = await self._client.call("GET", f"/v1/pairs/{pair_id}/goals", token)
+        """The mentee's development plan; none where feedback knows no such pair (a group's)."""
+        try:
+            body = await self._client.call("GET", f"/v1/pairs/{pair_id}/goals", token)
+        except NotFoundError:
+            return []
         return parse_list(Goal, body["goals"])
 
     async def add_goal(self, token: str, pair_id: str, request: dict[str, Any]) -> None:
