@@ -67,7 +67,7 @@ class SkillsService:
 
         ``pair_id`` may be a group's, with ``mentee`` naming which of its mentees.
         """
-        member = await self._access.mentee_pair_member(pair_id, mentee, caller)
+        member = await self._access.pair_member(pair_id, caller, mentee)
         if member.role is not ParticipantRole.MENTOR:
             raise ForbiddenError("only the pair's mentor rates the mentee's skills")
         pair = member.pair

@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import Annotated, Any, Self
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from feedback.domain.skills import SkillsAssessment
+from feedback.entrypoints.http.inputs import MenteeQuery
 from feedback.usecases.skills import SkillsService
 from mentorship_contracts.types import AssessmentMoment, RaterKind, Slug
 from mentorship_kit.auth import CallerDependency, Principal
@@ -74,15 +75,7 @@ def skills_router(skills: SkillsService, caller: CallerDependency) -> APIRouter:
         moment: AssessmentMoment,
         given: SkillsInput,
         who: Caller,
-        mentee: Annotated[
-            str | None,
-            Query(
-                pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
-                max_length=80,
-                description="The mentee's participant id: required with a group's id (one "
-                "mentor, several mentees), optional with a pair's.",
-            ),
-        ] = None,
+        mentee: MenteeQuery = None,
     ) -> AssessmentView:
         return AssessmentView.of(
             await skills.mentor_assess(pair_id, moment, given.levels, who, mentee)
