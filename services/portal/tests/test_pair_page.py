@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mentorship_kit.errors import ForbiddenError, NotFoundError
+from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError
 
 from .pages import CSRF, fake_services, portal_app, signing_in
 from .test_usecases import MENTOR_PROFILE, MY_REGISTRATION, PROGRAM, SERIES
@@ -170,7 +170,7 @@ def test_the_mentee_is_led_to_her_skills_and_the_mentor_rates_hers_on_the_pair_p
     assert 'href="/programs/p-1/skills"' not in mentor_view
 
 
-def test_a_groups_mentor_gets_a_link_to_rate_each_mentee_and_feedbacks_404_is_no_failure(
+def test_a_groups_mentor_gets_a_link_to_rate_each_mentee_and_feedbacks_refusal_no_failure(
     client: TestClient, answers: dict[str, Any]
 ) -> None:
     # One mentor, two mentees: the series is the group's; feedback knows no pair by its id.
@@ -181,8 +181,10 @@ def test_a_groups_mentor_gets_a_link_to_rate_each_mentee_and_feedbacks_404_is_no
             {"participant_id": "pa-2", "role": "mentee"},
         ]
     }
+    # Feedback names no one pair by a group's id: a 422 on query.mentee (a 404 before).
     answers["/v1/pairs/grp-1/fit"] = NotFoundError("no pair grp-1")
-    answers["/v1/pairs/grp-1/goals"] = NotFoundError("no pair grp-1")
+    answers["/v1/pairs/grp-1/goals"] = InvalidInputError([("query.mentee", "which mentee")])
+    answers["/v1/pairs/grp-1/agreement"] = InvalidInputError([("query.mentee", "which")])
     answers["/v1/programs/p-1/registrations/me"] = MY_REGISTRATION | {
         "participant_id": "m-1",
         "role": "mentor",
