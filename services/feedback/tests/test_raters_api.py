@@ -337,3 +337,88 @@ async def test_two_simultaneous_answers_through_one_link_count_once(
         assert refused.json()["error"] == "link_already_answered"
         calibration = (await client.get(CALIBRATION, headers=mentee)).json()
         assert calibration["moments"]["end"][0]["peers_answered"] == 1
+
+
+async def test_the_mentee_reads_the_requests_she_sent_peers_staying_anonymous(
+    make_settings: SettingsFactory, serve_app: AppServer
+) -> None:
+    settings = make_settings(FeedbackSettings)
+    chosen = registration(MENTEE, "mentee").model_copy(
+        update={
+            "profile": MatchingProfile(skills_wanted=SKILLS),
+            "reporting_line": (dev_person_id("e-boss"),),
+        }
+    )
+    sent_url = f"/v1/programs/{PROGRAM}/skills/raters"
+    async with serve_app(build_app(settings)) as client:
+        unknown = await client.get(sent_url, headers=mentee)
+        assert (unknown.status_code, unknown.json()["error"]) == (409, "program_not_known")
+        await publish_events(
+            settings.kafka_bootstrap, [*history(), chosen], prefix=settings.kafka_topic_prefix
+        )
+        nothing = await eventually(
+            lambda: client.get(sent_url, headers=mentee), lambda r: r.status_code == 200
+        )
+        assert nothing.json() == {"requests": [], "peers_answered": {"baseline": 0, "end": 0}}
+        for nobody in (mentor, ADMIN):  # her mentor, and the admin token that names nobody
+            assert (await client.get(sent_url, headers=nobody)).status_code == 403
+        bad = await client.get(sent_url, headers=mentee, params={"moment": "someday"})
+        assert problems(bad) == ["query.moment"]
+
+        end = await client.post(
+            sent_url,
+            headers=mentee,
+            json={
+                "moment": "end",
+                "manager": True,
+                "peers": 3,
+                "invite_peers": [{"email": "kim@example.com"}],
+            },
+        )
+        assert end.status_code == 200, end.text
+        baseline = await client.post(
+            sent_url, headers=mentee, json={"moment": "baseline", "peers": 1}
+        )
+        assert baseline.status_code == 200, baseline.text
+        manager_request = end.json()["invited"][0]["request_id"]
+        manager_path = (
+            await client.get(f"/v1/skills/rater-requests/{manager_request}/delivery", headers=ADMIN)
+        ).json()["path"]
+        assert (await client.put(manager_path, json=_levels(2))).status_code == 200
+        first_link = end.json()["links"][0]["path"]
+        assert (await client.put(first_link, json=_levels(4))).status_code == 200
+
+        listed = await client.get(sent_url, headers=mentee)
+        assert listed.status_code == 200, listed.text
+        requests = listed.json()["requests"]
+        assert [(r["moment"], r["rater_kind"]) for r in requests] == [
+            ("end", "manager"),
+            *[("end", "peer")] * 4,
+            ("baseline", "peer"),
+        ]
+        assert set(requests[0]) == {
+            "rater_kind",
+            "moment",
+            "reached_by",
+            "email",
+            "requested_at",
+            "expires_at",
+            "answered",
+        }
+        # The manager's answer shows; a peer's never does, only how many peers answered.
+        assert [r["answered"] for r in requests] == [True, None, None, None, None, None]
+        assert listed.json()["peers_answered"] == {"baseline": 0, "end": 1}
+        assert sorted((r["reached_by"], r["email"]) for r in requests[1:5]) == [
+            ("email", "kim@example.com"),
+            ("link", None),
+            ("link", None),
+            ("link", None),
+        ]
+        assert requests[0]["reached_by"] == "directory"
+        assert "token" not in listed.text
+        assert all(link["token"] not in listed.text for link in end.json()["links"])
+        assert manager_request not in listed.text
+
+        only = await client.get(sent_url, headers=mentee, params={"moment": "baseline"})
+        assert [r["moment"] for r in only.json()["requests"]] == ["baseline"]
+        assert only.json()["peers_answered"] == {"baseline": 0}

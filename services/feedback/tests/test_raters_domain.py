@@ -10,9 +10,11 @@ from feedback.domain.errors import FeedbackInputError, FeedbackRuleError
 from feedback.domain.raters import (
     PeerContact,
     RaterRequest,
+    ReachedBy,
     answer_request,
     ask_raters,
     calibration,
+    requests_sent,
 )
 from feedback.domain.skills import SkillsAssessment, assess_skills
 from mentorship_contracts.events import RaterInvited, SkillsAssessed
@@ -195,3 +197,47 @@ def test_calibration_hides_peers_under_three() -> None:
     assert (row.mentor, row.manager) == (3, None)
     assert row.peers_average == pytest.approx(10 / 3, 0.01)
     assert AssessmentMoment.BASELINE not in calibration(CHOSEN, three)
+
+
+def test_the_requests_sent_say_whether_the_manager_answered_and_never_which_peer_did() -> None:
+    asked = ask_raters(
+        program_id="prog",
+        mentee_participant_id="part-mentee",
+        moment=END,
+        manager=True,
+        has_manager=True,
+        manager_person_id="person-boss",
+        peers=2,
+        peer_contacts=[PeerContact(email="kim@example.com"), PeerContact(person_id="person-pal")],
+        asked_before=[],
+        now=NOW,
+        valid_for=timedelta(days=21),
+    ).state
+    manager, first_link, _, kim, _ = asked
+    earlier = _ask(1)[0].model_copy(
+        update={"moment": AssessmentMoment.BASELINE, "requested_at": NOW - timedelta(days=9)}
+    )
+    answers = [_answer(manager, 2, [])[0], _answer(first_link, 4, [])[0]]
+
+    sent = requests_sent([*asked, earlier], answers)
+
+    assert [(s.request.moment, s.request.rater_kind) for s in sent.requests] == [
+        (AssessmentMoment.BASELINE, RaterKind.PEER),  # oldest first
+        (END, RaterKind.MANAGER),
+        *[(END, RaterKind.PEER)] * 4,
+    ]
+    assert [s.answered for s in sent.requests] == [None, True, None, None, None, None]
+    assert [s.reached_by for s in sent.requests[1:]] == [
+        ReachedBy.DIRECTORY,
+        ReachedBy.LINK,
+        ReachedBy.LINK,
+        ReachedBy.EMAIL,
+        ReachedBy.DIRECTORY,
+    ]
+    assert sent.requests[4].request.rater_email == kim.rater_email == "kim@example.com"
+    assert sent.peers_answered == {AssessmentMoment.BASELINE: 0, END: 1}
+    only_end = requests_sent([*asked, earlier], answers, END)
+    assert len(only_end.requests) == 5
+    assert only_end.peers_answered == {END: 1}
+    unanswered = requests_sent(asked, [answers[1]], END)
+    assert unanswered.requests[0].answered is False

@@ -7,26 +7,18 @@ and department and a note; a profile registration cannot show yet; in French too
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from itsdangerous import TimestampSigner
-from pydantic import SecretStr
 from starlette.testclient import TestClient
 
-from mentorship_kit.errors import ForbiddenError, NotFoundError
-from portal.adapters import api
-from portal.app import build_app
-from portal.settings import PortalSettings
+from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError
 
+from .pages import CSRF, fake_services, portal_app, signing_in
 from .test_usecases import MENTOR_PROFILE, MY_REGISTRATION, PROGRAM, SERIES
 
-SECRET = "s" * 40
-CSRF = "csrf-token-of-the-test"
 PROFILE = "/v1/participants/m-1/profile"
 QUESTIONNAIRE = {
     "version": 1,
@@ -60,31 +52,22 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         "/v1/me/pairs": {"pairs": []},
     }
 
-    async def answer(_: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
+    async def answer(_: str, method: str, path: str, token: str, **kwargs: Any) -> Any:
         assert (method, token) == ("GET", "participant-token"), (method, path)
         found = table[path]
         if isinstance(found, Exception):
             raise found
         return found
 
-    monkeypatch.setattr(api.ServiceClient, "call", answer)
+    fake_services(monkeypatch, answer)
     return table
 
 
 @pytest.fixture
 def client(answers: dict[str, Any]) -> Iterator[TestClient]:
     del answers  # installed first
-    app = build_app(
-        PortalSettings(portal_session_secret=SecretStr(SECRET), portal_cookie_secure=False)
-    )
-    session = {
-        "user": {"sub": "e-1", "name": "Ada", "email": "", "token": "participant-token"},
-        "csrf": CSRF,
-    }
-    cookie = TimestampSigner(SECRET).sign(base64.b64encode(json.dumps(session).encode()))
-    with TestClient(app) as test_client:
-        test_client.cookies.set("portal_session", cookie.decode())
-        yield test_client
+    with signing_in(portal_app()) as as_:
+        yield as_("participant-token")
 
 
 def _who(page: str) -> str:
@@ -185,3 +168,42 @@ def test_the_mentee_is_led_to_her_skills_and_the_mentor_rates_hers_on_the_pair_p
     ]
     assert 'action="/pairs/grp-1/skills/mentor/end#mentor-end"' in card
     assert 'href="/programs/p-1/skills"' not in mentor_view
+
+
+def test_a_groups_mentor_gets_a_link_to_rate_each_mentee_and_feedbacks_refusal_no_failure(
+    client: TestClient, answers: dict[str, Any]
+) -> None:
+    # One mentor, two mentees: the series is the group's; feedback knows no pair by its id.
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {
+        "members": [
+            {"participant_id": "pa-1", "role": "mentee"},
+            {"participant_id": "m-1", "role": "mentor"},
+            {"participant_id": "pa-2", "role": "mentee"},
+        ]
+    }
+    # Feedback names no one pair by a group's id: a 422 on query.mentee (a 404 before).
+    answers["/v1/pairs/grp-1/fit"] = NotFoundError("no pair grp-1")
+    answers["/v1/pairs/grp-1/goals"] = InvalidInputError([("query.mentee", "which mentee")])
+    answers["/v1/pairs/grp-1/agreement"] = InvalidInputError([("query.mentee", "which")])
+    answers["/v1/programs/p-1/registrations/me"] = MY_REGISTRATION | {
+        "participant_id": "m-1",
+        "role": "mentor",
+    }
+    answers["/v1/participants/pa-1/profile"] = MENTOR_PROFILE | {
+        "participant_id": "pa-1",
+        "role": "mentee",
+        "name": "Ada Lovelace",
+    }
+    answers["/v1/participants/pa-2/profile"] = NotFoundError("erased")
+
+    page = client.get("/pairs/grp-1")
+
+    assert page.status_code == 200
+    start = page.text.index('id="mentee-skills-card"')
+    card = page.text[start : page.text.index("</section>", start)]
+    assert '<h2 id="mentee-skills">Your mentees\' skills</h2>' in card
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', card) == [
+        ("/pairs/grp-1/skills?mentee=pa-1", "Rate Ada Lovelace"),
+        ("/pairs/grp-1/skills?mentee=pa-2", "Rate mentee 2"),  # no profile: numbered
+    ]
+    assert "<form" not in card  # each mentee is rated on their own page

@@ -11,21 +11,15 @@ as sent); the mentor's page rates the mentee. Every refusal is a message, never 
 
 from __future__ import annotations
 
-import base64
-import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-from itsdangerous import TimestampSigner
-from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, RuleError
-from portal.adapters import api
-from portal.app import build_app
 from portal.domain.models import Questionnaire
 from portal.domain.skills import (
     Calibration,
@@ -36,12 +30,10 @@ from portal.domain.skills import (
     read_levels,
     suggested_moment,
 )
-from portal.settings import PortalSettings
 
+from .pages import CSRF, SignIn, fake_services, portal_app, section, signing_in, text_of
 from .test_console import program
 
-SECRET = "s" * 40
-CSRF = "csrf-token-of-the-test"
 BASE_URL = "https://portal.example.com"
 ADA, MAX, ZOE = "ada-token", "max-token", "zoe-token"
 """Ada is a mentee of program a, Max her mentor, Zoe a mentee who chose no skills."""
@@ -50,8 +42,10 @@ PARTICIPANTS = {
     MAX: {"participant_id": "p-max", "role": "mentor", "answers": {}},
     ZOE: {"participant_id": "p-zoe", "role": "mentee", "answers": {}},
 }
-CHOSEN = {"p-ada": ["speaking", "python"], "p-zoe": []}
+CHOSEN = {"p-ada": ["speaking", "python"], "p-zoe": [], "p-bo": ["python"]}
 PAIR = {"pair_id": "pair-1", "mentor": "p-max", "mentee": "p-ada"}
+GROUP = {"pair_id": "grp-1", "mentor": "p-max", "mentees": ["p-ada", "p-bo"]}
+"""Max mentors a group too: Ada and Bo."""
 EMAIL = re.compile(r"^[^@\s]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 QUESTIONNAIRE = {
     "program_id": "a",
@@ -79,6 +73,7 @@ class Services:
         """(mentee, rater key, moment) -> levels; rater key: self, mentor, manager, peer-n."""
         self.requests: list[dict[str, Any]] = []
         self.sent: list[tuple[str, str, Any]] = []
+        self.params: list[Any] = []
         self.manager_known = True
         self.links_key = True
         self.feedback_knows_ada = True
@@ -90,7 +85,8 @@ class Services:
             return self._scheduling(path, token)
         assert service == "feedback", service
         self.sent.append((method, path, kwargs.get("json")))
-        return self._feedback(method, path, token, kwargs.get("json"))
+        self.params.append(kwargs.get("params"))
+        return self._feedback(method, path, token, kwargs.get("json"), kwargs.get("params") or {})
 
     def _registration(self, path: str, token: str) -> Any:
         if path == "/v1/programs":
@@ -112,29 +108,30 @@ class Services:
                 "answers": mine["answers"],
                 "registered_at": "2026-12-01T10:00:00Z",
             }
-        if path == "/v1/participants/p-ada/profile":
+        if match := re.fullmatch(r"/v1/participants/(p-ada|p-bo)/profile", path):
             if token != MAX:
                 raise ForbiddenError("not paired")
             return {
-                "participant_id": "p-ada",
+                "participant_id": match[1],
                 "role": "mentee",
-                "name": "Ada Lovelace",
-                "skills_wanted": ["speaking", "python"],
+                "name": "Ada Lovelace" if match[1] == "p-ada" else "Bo Diddley",
+                "skills_wanted": CHOSEN[match[1]],
             }
         raise AssertionError(f"unexpected registration call {path}")
 
     def _scheduling(self, path: str, token: str) -> Any:
         if path == "/v1/me/sessions":
             return {"sessions": []}
-        assert path == "/v1/pairs/pair-1/sessions", path
+        assert path in {"/v1/pairs/pair-1/sessions", "/v1/pairs/grp-1/sessions"}, path
         if token not in {ADA, MAX}:
             raise ForbiddenError("not a member")
+        mentees = GROUP["mentees"] if "grp-1" in path else [PAIR["mentee"]]
         return {
-            "pair_id": "pair-1",
+            "pair_id": path.split("/")[3],
             "program_id": "a",
             "members": [
                 {"participant_id": "p-max", "role": "mentor"},
-                {"participant_id": "p-ada", "role": "mentee"},
+                *({"participant_id": one, "role": "mentee"} for one in mentees),
             ],
             "time_zone": "UTC",
             "ended": False,
@@ -163,22 +160,30 @@ class Services:
         self.assessments[mentee, key, moment] = dict(levels)
         return {"assessment_id": "x", "levels": levels}
 
-    def _feedback(self, method: str, path: str, token: str, body: Any) -> Any:
+    def _feedback(
+        self, method: str, path: str, token: str, body: Any, params: dict[str, str]
+    ) -> Any:
         if match := re.fullmatch(r"/v1/programs/a/skills/self/(\w+)", path):
             assert method == "PUT"
             mentee = self._mentee(token)
             if match[1] not in {"baseline", "end"}:
                 raise RuleError("not_an_assessment_moment", "self: baseline, end")
             return self._assess(mentee, "self", match[1], body["levels"])
-        if match := re.fullmatch(r"/v1/pairs/pair-1/skills/mentor/(\w+)", path):
+        if match := re.fullmatch(r"/v1/pairs/(pair-1|grp-1)/skills/mentor/(\w+)", path):
             assert method == "PUT"
             if PARTICIPANTS[token]["participant_id"] != PAIR["mentor"]:
                 raise ForbiddenError("only the pair's mentor")
-            if match[1] not in {"midpoint", "end"}:
+            mentees = GROUP["mentees"] if match[1] == "grp-1" else [PAIR["mentee"]]
+            mentee = params.get("mentee", PAIR["mentee"] if match[1] == "pair-1" else "")
+            if mentee not in mentees:
+                raise InvalidInputError([("query.mentee", "not a mentee of this pair or group")])
+            if match[2] not in {"midpoint", "end"}:
                 raise RuleError("not_an_assessment_moment", "mentor: midpoint, end")
-            return self._assess(PAIR["mentee"], "mentor", match[1], body["levels"])
+            return self._assess(str(mentee), "mentor", match[2], body["levels"])
         if path == "/v1/programs/a/surveys":
             return {"surveys": []}
+        if path == "/v1/programs/a/skills/raters" and method == "GET":
+            return self._sent(token)
         if path == "/v1/programs/a/skills/raters":
             return self._ask(token, body)
         if match := re.fullmatch(r"/v1/programs/a/participants/([\w-]+)/skills/calibration", path):
@@ -208,20 +213,53 @@ class Services:
         made: dict[str, list[dict[str, Any]]] = {"links": [], "invited": []}
         kinds = ["manager"] * body["manager"] + ["peer"] * (len(named) + body["peers"])
         for number, kind in enumerate(kinds):
+            mailed = kind == "manager" or number - body["manager"] < len(named)
+            email = named[number - body["manager"]]["email"] if mailed and kind == "peer" else None
             request = {
                 "request_id": f"r-{len(self.requests) + 1}",
                 "rater_kind": kind,
                 "kind": kind,
                 "moment": moment,
                 "expires_at": "2027-03-01T00:00:00Z",
+                "reached_by": "directory" if kind == "manager" else "email" if email else "link",
+                "email": email,
             }
             self.requests.append(request)
-            mailed = kind == "manager" or number - body["manager"] < len(named)
             if mailed:
                 made["invited"].append(request)
             else:
                 made["links"].append(request | {"token": f"tok{len(self.requests)}.sig"})
         return made
+
+    def _sent(self, token: str) -> Any:
+        """Her requests: the manager's answer shown, peers only counted per moment."""
+        mentee = self._mentee(token)
+        return {
+            "requests": [
+                {
+                    "rater_kind": r["kind"],
+                    "moment": r["moment"],
+                    "reached_by": r["reached_by"],
+                    "email": r["email"],
+                    "requested_at": "2026-12-01T10:00:00Z",
+                    "expires_at": r["expires_at"],
+                    "answered": (
+                        (mentee, "manager", r["moment"]) in self.assessments
+                        if r["kind"] == "manager"
+                        else None
+                    ),
+                }
+                for r in self.requests
+            ],
+            "peers_answered": {
+                moment: sum(
+                    1
+                    for who, key, at in self.assessments
+                    if who == mentee and key.startswith("peer") and at == moment
+                )
+                for moment in ("baseline", "end")
+            },
+        }
 
     def _calibration(self, token: str, mentee: str) -> Any:
         reader = PARTICIPANTS[token]["participant_id"]
@@ -256,65 +294,25 @@ class Services:
 @pytest.fixture
 def services(monkeypatch: pytest.MonkeyPatch) -> Services:
     fake = Services()
-
-    async def answer(client: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
-        return await fake.call(client.name, method, path, token, **kwargs)
-
-    monkeypatch.setattr(api.ServiceClient, "call", answer)
+    fake_services(monkeypatch, fake.call)
     return fake
 
 
 @pytest.fixture
-def signed_in(services: Services) -> Iterator[Callable[..., TestClient]]:
+def signed_in(services: Services) -> Iterator[SignIn]:
     del services  # installed first
-    app = build_app(
-        PortalSettings(
-            portal_session_secret=SecretStr(SECRET),
-            portal_cookie_secure=False,
-            portal_base_url=BASE_URL,
-        )
-    )
-    clients: list[TestClient] = []
-
-    def as_(token: str, lang: str | None = None) -> TestClient:
-        session: dict[str, Any] = {
-            "user": {"sub": "e-1", "name": "Ada", "email": "", "token": token, "roles": []},
-            "csrf": CSRF,
-        }
-        if lang:
-            session["lang"] = lang
-        cookie = TimestampSigner(SECRET).sign(base64.b64encode(json.dumps(session).encode()))
-        client = TestClient(app)
-        client.__enter__()
-        client.cookies.set("portal_session", cookie.decode())
-        clients.append(client)
-        return client
-
-    yield as_
-    for client in clients:
-        client.__exit__(None, None, None)
+    with signing_in(portal_app(portal_base_url=BASE_URL)) as as_:
+        yield as_
 
 
 @pytest.fixture
-def ada(signed_in: Callable[..., TestClient]) -> TestClient:
+def ada(signed_in: SignIn) -> TestClient:
     return signed_in(ADA)
 
 
 @pytest.fixture
-def max_(signed_in: Callable[..., TestClient]) -> TestClient:
+def max_(signed_in: SignIn) -> TestClient:
     return signed_in(MAX)
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
-
-
-def section(html: str, element_id: str) -> str:
-    found = re.search(
-        rf'<(section|table|div|fieldset)[^>]* id="{element_id}"(.*?)</\1>', html, re.DOTALL
-    )
-    assert found, f"no #{element_id}"
-    return found[2]
 
 
 def checked(html: str) -> dict[str, str]:
@@ -379,7 +377,7 @@ def test_a_missing_level_comes_back_beside_its_skill_with_her_choices_kept_and_n
     answer = rate(ada, "/programs/a/skills/self/end", python="5")
 
     assert answer.status_code == 422
-    assert [method for method, _, _ in services.sent] == ["GET"]  # the calibration only
+    assert [method for method, _, _ in services.sent] == ["GET", "GET"]  # calibration, requests
     html = answer.text
     assert "<title>Error:" in html
     end = section(html, "self-end")
@@ -403,7 +401,7 @@ def test_feedbacks_refusals_of_a_rating_are_shown_not_failed(
     assert "has not heard of your registration yet" in answer.text
 
 
-def test_a_mentee_who_chose_no_skills_is_told_so(signed_in: Callable[..., TestClient]) -> None:
+def test_a_mentee_who_chose_no_skills_is_told_so(signed_in: SignIn) -> None:
     html = signed_in(ZOE).get("/programs/a/skills").text
     assert "You chose no skills to grow when you registered" in html
     assert 'action="/programs/a/skills' not in html
@@ -530,7 +528,7 @@ def test_an_address_feedback_refuses_is_named_beside_the_right_field(
 
 
 def test_in_french_the_page_and_its_mistakes_are_in_french(
-    signed_in: Callable[..., TestClient],
+    signed_in: SignIn,
 ) -> None:
     ada_fr = signed_in(ADA, "fr")
     html = ada_fr.get("/programs/a/skills").text
@@ -684,3 +682,87 @@ def test_chosen_skills_come_from_the_skills_wanted_question_and_calibration_orde
     assert [moment for moment, _ in calibration.ordered()] == ["baseline", "end"]
     assert calibration.given("self", "end") == {"x": "4"}
     assert calibration.skills == ["x"]
+
+
+# ---------------------------------------------------------------------- the requests she sent
+def test_the_requests_she_sent_are_listed_with_their_state_peers_only_counted(
+    ada: TestClient, services: Services
+) -> None:
+    assert "You have not asked anyone yet." in section(ada.get("/programs/a/skills").text, "sent")
+    ask(ada, manager="yes", peer_email_1="bo@example.com", peers="2")
+    services.assessments["p-ada", "peer-1", "baseline"] = {"speaking": 3, "python": 3}
+
+    html = ada.get("/programs/a/skills").text
+    table = section(html, "sent-baseline")
+    rows = [text_of(row) for row in re.findall(r"<tr>(.*?)</tr>", table, re.DOTALL)][1:]
+    assert rows == [
+        "Your manager E-mail from the directory December 1, 2026 March 1, 2027 Not answered yet",
+        "A peer E-mail to bo@example.com December 1, 2026 March 1, 2027 Sent",
+        "A peer A link you forward December 1, 2026 March 1, 2027 Sent",
+        "A peer A link you forward December 1, 2026 March 1, 2027 Sent",
+    ]
+    assert "1 peer answered." in text_of(section(html, "sent"))
+    assert 'id="sent-end"' not in html  # nobody asked for the end
+
+    services.assessments["p-ada", "manager", "baseline"] = {"speaking": 3, "python": 3}
+    answered = section(ada.get("/programs/a/skills").text, "sent-baseline")
+    assert (
+        "Your manager E-mail from the directory December 1, 2026 March 1, 2027 Answered"
+        in text_of(answered)
+    )
+
+
+def test_the_requests_she_sent_read_in_french_and_are_left_out_when_feedback_cannot_say(
+    signed_in: SignIn, services: Services
+) -> None:
+    ada_fr = signed_in(ADA, "fr")
+    ask(ada_fr, manager="yes")
+    french = text_of(section(ada_fr.get("/programs/a/skills").text, "sent"))
+    assert "Demandes envoyées" in french
+    assert "Votre manager" in french
+    assert "Pas encore de réponse" in french
+    services.feedback_knows_ada = False
+    assert 'id="sent"' not in ada_fr.get("/programs/a/skills").text
+
+
+# ---------------------------------------------------------------------- a group's mentor
+def test_a_groups_mentor_chooses_a_mentee_and_rates_them_by_the_query(
+    max_: TestClient, services: Services
+) -> None:
+    picker = max_.get("/pairs/grp-1/skills")
+    assert picker.status_code == 200
+    links = re.findall(r'<a href="(/pairs/grp-1/skills\?mentee=[\w-]+)">([^<]+)</a>', picker.text)
+    assert links == [
+        ("/pairs/grp-1/skills?mentee=p-ada", "Rate Ada Lovelace"),
+        ("/pairs/grp-1/skills?mentee=p-bo", "Rate Bo Diddley"),
+    ]
+
+    bo = max_.get("/pairs/grp-1/skills?mentee=p-bo").text
+    assert "Bo Diddley" in bo
+    action = "/pairs/grp-1/skills/mentor/midpoint?mentee=p-bo#mentor-midpoint"
+    assert f'action="{action}"' in bo
+    answer = rate(max_, action.removesuffix("#mentor-midpoint"), python="4")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/pairs/grp-1/skills?mentee=p-bo#mentor-midpoint"
+    assert services.assessments["p-bo", "mentor", "midpoint"] == {"python": 4}
+    assert services.params[-1] == {"mentee": "p-bo"}
+    assert "p-ada" not in {who for who, _, _ in services.assessments}
+
+    missing = rate(max_, "/pairs/grp-1/skills/mentor/end?mentee=p-ada", python="4")
+    assert missing.status_code == 422
+    assert 'action="/pairs/grp-1/skills/mentor/end?mentee=p-ada#mentor-end"' in missing.text
+    # A mentee from elsewhere, a malformed one, or none on a form: not found.
+    assert max_.get("/pairs/grp-1/skills?mentee=p-zoe").status_code == 404
+    assert max_.get("/pairs/grp-1/skills?mentee=no%20id").status_code == 404
+    assert rate(max_, "/pairs/grp-1/skills/mentor/end", python="4").status_code == 404
+    back = max_.get("/pairs/grp-1/skills/mentor/end?mentee=p-bo", follow_redirects=False)
+    assert back.headers["location"] == "/pairs/grp-1/skills?mentee=p-bo"
+    # A pair's own forms keep their addresses: its mentee is the only one.
+    assert (
+        'action="/pairs/pair-1/skills/mentor/end#mentor-end"'
+        in max_.get("/pairs/pair-1/skills").text
+    )
+    assert (
+        rate(max_, "/pairs/pair-1/skills/mentor/end", speaking="1", python="1").status_code == 303
+    )
+    assert services.params[-1] == {"mentee": "p-ada"}

@@ -10,28 +10,20 @@ Every refusal is a message or the error page, never a failure.
 
 from __future__ import annotations
 
-import base64
-import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from itsdangerous import TimestampSigner
-from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
-from portal.adapters import api
-from portal.app import build_app
 from portal.domain.stories import Story, StoryDraft, StoryState, story_problems
-from portal.settings import PortalSettings
 
+from .pages import CSRF, SignIn, fake_services, portal_app, signing_in, text_of
 from .test_console import launch, program
 
-SECRET = "s" * 40
-CSRF = "csrf-token-of-the-test"
 ADMIN_ROLE = "mentorship-admin"
 ADMIN_TOKEN = "admin-token"
 ADA = "ada-token"
@@ -165,51 +157,25 @@ class Services:
 @pytest.fixture
 def services(monkeypatch: pytest.MonkeyPatch) -> Services:
     fake = Services()
-
-    async def answer(client: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
-        return await fake.call(client.name, method, path, token, **kwargs)
-
-    monkeypatch.setattr(api.ServiceClient, "call", answer)
+    fake_services(monkeypatch, fake.call)
     return fake
 
 
 @pytest.fixture
-def signed_in(services: Services) -> Iterator[Callable[..., TestClient]]:
+def signed_in(services: Services) -> Iterator[SignIn]:
     del services  # installed first
-    app = build_app(
-        PortalSettings(portal_session_secret=SecretStr(SECRET), portal_cookie_secure=False)
-    )
-    clients: list[TestClient] = []
-
-    def as_(token: str, roles: tuple[str, ...] = ()) -> TestClient:
-        session = {
-            "user": {"sub": "e-1", "name": "Ada", "email": "", "token": token, "roles": roles},
-            "csrf": CSRF,
-        }
-        cookie = TimestampSigner(SECRET).sign(base64.b64encode(json.dumps(session).encode()))
-        client = TestClient(app)
-        client.__enter__()
-        client.cookies.set("portal_session", cookie.decode())
-        clients.append(client)
-        return client
-
-    yield as_
-    for client in clients:
-        client.__exit__(None, None, None)
+    with signing_in(portal_app()) as as_:
+        yield as_
 
 
 @pytest.fixture
-def ada(signed_in: Callable[..., TestClient]) -> TestClient:
+def ada(signed_in: SignIn) -> TestClient:
     return signed_in(ADA)
 
 
 @pytest.fixture
-def admin(signed_in: Callable[..., TestClient]) -> TestClient:
-    return signed_in(ADMIN_TOKEN, (ADMIN_ROLE,))
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+def admin(signed_in: SignIn) -> TestClient:
+    return signed_in(ADMIN_TOKEN, roles=(ADMIN_ROLE,))
 
 
 def story_card(html: str, story_id: str) -> str:
@@ -454,10 +420,10 @@ def test_approving_what_cannot_be_approved_is_a_message(
 
 
 def test_a_manager_without_the_admin_role_is_told_who_approves(
-    signed_in: Callable[..., TestClient], services: Services
+    signed_in: SignIn, services: Services
 ) -> None:
     services.story("s-1", "p-ada-a", "a", 2)
-    manager = signed_in(BEN, ("mentorship-program-manager",))
+    manager = signed_in(BEN, roles=("mentorship-program-manager",))
     page = text_of(manager.get("/console/programs/a/stories").text)
     assert "Only the organisation's admins see the stories awaiting approval" in page.replace(
         "&#39;", "'"
@@ -470,10 +436,10 @@ def test_a_manager_without_the_admin_role_is_told_who_approves(
 
 
 def test_a_program_that_is_not_theirs_is_the_403_page(
-    signed_in: Callable[..., TestClient], services: Services
+    signed_in: SignIn, services: Services
 ) -> None:
     services.refuse_registrations = True
-    page = signed_in(BEN, ("mentorship-program-manager",)).get("/console/programs/a/stories")
+    page = signed_in(BEN, roles=("mentorship-program-manager",)).get("/console/programs/a/stories")
     assert page.status_code == 403
 
 

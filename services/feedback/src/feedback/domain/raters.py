@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from statistics import fmean
 
 from feedback.domain.decisions import Decision
@@ -264,3 +265,78 @@ def calibration(
 def _level(latest: dict[RaterKind, SkillsAssessment], kind: RaterKind, skill: str) -> int | None:
     found = latest.get(kind)
     return found.levels.get(skill) if found else None
+
+
+class ReachedBy(StrEnum):
+    """How a rater request reaches its rater."""
+
+    DIRECTORY = "directory"
+    """The platform mails someone the directory knows (the manager, a peer by employee id)."""
+    EMAIL = "email"
+    """The platform mails the address the mentee gave."""
+    LINK = "link"
+    """The mentee forwards the link herself."""
+
+
+def reached_by(request: RaterRequest) -> ReachedBy:
+    """How ``request`` reaches its rater."""
+    if request.rater_person_id is not None:
+        return ReachedBy.DIRECTORY
+    if request.rater_email is not None:
+        return ReachedBy.EMAIL
+    return ReachedBy.LINK
+
+
+@dataclass(frozen=True, slots=True)
+class SentRequest:
+    """One request the mentee sent, as she may see it."""
+
+    request: RaterRequest
+    answered: bool | None
+    """The manager's: whether they answered. A peer's: None, never said one by one."""
+
+    @property
+    def reached_by(self) -> ReachedBy:
+        """How it reaches its rater."""
+        return reached_by(self.request)
+
+
+@dataclass(frozen=True, slots=True)
+class SentRequests:
+    """The mentee's 360 requests and, per moment, how many peers answered (never which)."""
+
+    requests: list[SentRequest]
+    peers_answered: dict[AssessmentMoment, int]
+
+
+def requests_sent(
+    requests: Iterable[RaterRequest],
+    answers: Iterable[SkillsAssessment],
+    moment: AssessmentMoment | None = None,
+) -> SentRequests:
+    """The mentee's requests (of ``moment``, or all), oldest first, the manager first.
+
+    ``answers`` are the mentee's assessments. A manager's request says whether it was
+    answered; a peer's never does (peers are only ever seen together): their answers are
+    only counted per moment, whatever request each came through.
+    """
+    given = list(answers)
+    answered_ids = {a.assessment_id for a in given if a.rater_kind is RaterKind.MANAGER}
+    moments = [m for m in AssessmentMoment if m in MOMENTS[RaterKind.PEER] and moment in {None, m}]
+    listed = sorted(
+        (r for r in requests if moment in {None, r.moment}),
+        key=lambda r: (r.requested_at, r.rater_kind is not RaterKind.MANAGER),
+    )
+    return SentRequests(
+        requests=[
+            SentRequest(
+                r,
+                r.answer_id in answered_ids if r.rater_kind is RaterKind.MANAGER else None,
+            )
+            for r in listed
+        ],
+        peers_answered={
+            m: sum(1 for a in given if a.rater_kind is RaterKind.PEER and a.moment is m)
+            for m in moments
+        },
+    )

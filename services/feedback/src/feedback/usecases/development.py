@@ -23,9 +23,11 @@ class DevelopmentService:
         self._access = access
         self._goals = goals
 
-    async def add(self, pair_id: str, goal: NewGoal, caller: Principal) -> Goal:
+    async def add(
+        self, pair_id: str, goal: NewGoal, caller: Principal, mentee: str | None = None
+    ) -> Goal:
         """A new goal for the pair's mentee."""
-        member = await self._access.pair_member(pair_id, caller)
+        member = await self._access.pair_member(pair_id, caller, mentee)
         program = await self._access.program(member.pair.program_id)
         goal_id = uuid4().hex
 
@@ -61,7 +63,9 @@ class DevelopmentService:
 
         return await self._transactor.run(store)
 
-    async def of_pair(self, pair_id: str, caller: Principal) -> list[Goal]:
+    async def of_pair(
+        self, pair_id: str, caller: Principal, mentee: str | None = None
+    ) -> list[Goal]:
         """The pair's development plan."""
-        await self._access.pair_reader(pair_id, caller)
-        return await self._goals.find({"pair_id": pair_id})
+        pair, _ = await self._access.pair_reader(pair_id, caller, mentee)
+        return await self._goals.find({"pair_id": pair.pair_id})

@@ -16,10 +16,12 @@ from feedback.domain.raters import (
     CalibrationRow,
     PeerContact,
     RaterRequest,
+    SentRequests,
     already_answered,
     answer_request,
     ask_raters,
     calibration,
+    requests_sent,
 )
 from feedback.domain.skills import SkillsAssessment
 from feedback.usecases.access import Access
@@ -110,14 +112,9 @@ class RaterService:
         """
         key = self._signing_key()
         await self._access.program(program_id)
-        participant = (
-            await self._directory.participant_in(caller.person_id, program_id)
-            if caller.person_id
-            else None
+        mentee = await self._mentee(
+            program_id, caller, "only the program's mentees ask for 360 input"
         )
-        if participant is None or participant.role is ParticipantRole.MENTOR:
-            raise ForbiddenError("only the program's mentees ask for 360 input")
-        mentee = participant.participant_id
         manager_person_id = await self._directory.manager_of(mentee)
         contacts = [self._contact(peer) for peer in named]
 
@@ -149,6 +146,39 @@ class RaterService:
         return [
             RaterLink(r, None if r.mailed else sign(r.request_id, r.expires_at, key)) for r in made
         ]
+
+    async def sent(
+        self, program_id: str, moment: AssessmentMoment | None, caller: Principal
+    ) -> SentRequests:
+        """The 360 requests the calling mentee sent (of ``moment``, or all).
+
+        Raises:
+            RuleError: ``program_not_known``.
+            ForbiddenError: the caller is not one of the program's mentees (the admin token
+                names nobody).
+        """
+        await self._access.program(program_id)
+        mentee = await self._mentee(
+            program_id, caller, "only the program's mentees send 360 requests"
+        )
+        mine: dict[str, str] = {"program_id": program_id, "participant_id": mentee}
+        at = {"moment": moment.value} if moment else {}
+        requests = await self._requests.find(mine | at)
+        answers = await self._assessments.find(
+            mine | at | {"rater_kind": {"$in": [RaterKind.MANAGER.value, RaterKind.PEER.value]}}
+        )
+        return requests_sent(requests, answers, moment)
+
+    async def _mentee(self, program_id: str, caller: Principal, refusal: str) -> str:
+        """The caller's participant id as a mentee of the program (else 403)."""
+        participant = (
+            await self._directory.participant_in(caller.person_id, program_id)
+            if caller.person_id
+            else None
+        )
+        if participant is None or participant.role is ParticipantRole.MENTOR:
+            raise ForbiddenError(refusal)
+        return participant.participant_id
 
     async def _manager_answered(
         self, asked_before: list[RaterRequest], moment: AssessmentMoment, tx: Transaction

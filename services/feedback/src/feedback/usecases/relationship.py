@@ -55,9 +55,11 @@ class RelationshipService:
         self._agreements = agreements
         self._goals = goals
 
-    async def report_fit(self, pair_id: str, answer: FitAnswer, caller: Principal) -> FitReport:
+    async def report_fit(
+        self, pair_id: str, answer: FitAnswer, caller: Principal, mentee: str | None = None
+    ) -> FitReport:
         """A member's fit answer, once the pair has held its first session."""
-        member = await self._access.pair_member(pair_id, caller)
+        member = await self._access.pair_member(pair_id, caller, mentee)
         held_sessions = await self._access.held_count(member.pair)
 
         async def store(tx: Transaction) -> FitReport:
@@ -70,26 +72,30 @@ class RelationshipService:
 
         return await self._transactor.run(store)
 
-    async def fits(self, pair_id: str, caller: Principal) -> tuple[list[FitReport], str | None]:
+    async def fits(
+        self, pair_id: str, caller: Principal, mentee: str | None = None
+    ) -> tuple[list[FitReport], str | None]:
         """The pair's fit answers and the reader's participant id (None for an admin)."""
-        _, reader = await self._access.pair_reader(pair_id, caller)
-        reports = await self._fits.find({"pair_id": pair_id})
+        pair, reader = await self._access.pair_reader(pair_id, caller, mentee)
+        reports = await self._fits.find({"pair_id": pair.pair_id})
         return reports, reader
 
-    async def agreement(self, pair_id: str, caller: Principal) -> PairAgreement | None:
+    async def agreement(
+        self, pair_id: str, caller: Principal, mentee: str | None = None
+    ) -> PairAgreement | None:
         """The pair's agreement, if drafted."""
-        pair, _ = await self._access.pair_reader(pair_id, caller)
-        agreement = await self._agreements.get(pair_id)
+        pair, _ = await self._access.pair_reader(pair_id, caller, mentee)
+        agreement = await self._agreements.get(pair.pair_id)
         return PairAgreement.of(agreement, pair) if agreement else None
 
     async def write_agreement(
-        self, pair_id: str, terms: AgreementTerms, caller: Principal
+        self, pair_id: str, terms: AgreementTerms, caller: Principal, mentee: str | None = None
     ) -> PairAgreement:
         """Draft or change the agreement; a change needs both acknowledgements again."""
-        member = await self._access.pair_member(pair_id, caller)
+        member = await self._access.pair_member(pair_id, caller, mentee)
 
         async def store(tx: Transaction) -> Agreement:
-            previous = await self._agreements.get(pair_id, tx)
+            previous = await self._agreements.get(member.pair.pair_id, tx)
             decision = write_agreement(member=member, terms=terms, previous=previous, now=tx.now)
             await self._agreements.put(decision.state, tx)
             stage_events(decision, tx)
@@ -97,12 +103,14 @@ class RelationshipService:
 
         return PairAgreement.of(await self._transactor.run(store), member.pair)
 
-    async def acknowledge(self, pair_id: str, version: int, caller: Principal) -> PairAgreement:
+    async def acknowledge(
+        self, pair_id: str, version: int, caller: Principal, mentee: str | None = None
+    ) -> PairAgreement:
         """A member agrees to this version of the agreement."""
-        member = await self._access.pair_member(pair_id, caller)
+        member = await self._access.pair_member(pair_id, caller, mentee)
 
         async def store(tx: Transaction) -> Agreement:
-            agreement = await self._agreements.get(pair_id, tx)
+            agreement = await self._agreements.get(member.pair.pair_id, tx)
             decision = acknowledge_agreement(member=member, agreement=agreement, version=version)
             if decision.state != agreement:
                 await self._agreements.put(decision.state, tx)
@@ -111,10 +119,12 @@ class RelationshipService:
 
         return PairAgreement.of(await self._transactor.run(store), member.pair)
 
-    async def next_agenda(self, pair_id: str, caller: Principal) -> AgendaTemplate:
+    async def next_agenda(
+        self, pair_id: str, caller: Principal, mentee: str | None = None
+    ) -> AgendaTemplate:
         """The suggested agenda of the pair's next session."""
-        pair, _ = await self._access.pair_reader(pair_id, caller)
+        pair, _ = await self._access.pair_reader(pair_id, caller, mentee)
         program = await self._access.program(pair.program_id)
-        goals = await self._goals.count({"pair_id": pair_id})
+        goals = await self._goals.count({"pair_id": pair.pair_id})
         held = await self._access.held_count(pair)
         return next_agenda(held, goals, utc_now().date(), program.ends_on)

@@ -61,9 +61,13 @@ class SkillsService:
         moment: AssessmentMoment,
         levels: Mapping[str, int],
         caller: Principal,
+        mentee: str | None = None,
     ) -> SkillsAssessment:
-        """The pair's mentor rates the mentee at the midpoint or the end."""
-        member = await self._access.pair_member(pair_id, caller)
+        """The pair's mentor rates the mentee at the midpoint or the end.
+
+        ``pair_id`` may be a group's, with ``mentee`` naming which of its mentees.
+        """
+        member = await self._access.pair_member(pair_id, caller, mentee)
         if member.role is not ParticipantRole.MENTOR:
             raise ForbiddenError("only the pair's mentor rates the mentee's skills")
         pair = member.pair

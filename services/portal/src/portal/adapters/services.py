@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mentorship_kit.errors import NotFoundError
+from mentorship_kit.errors import InvalidInputError, NotFoundError
 from portal.adapters.api import ServiceClient, parse, parse_list
 from portal.domain.models import (
     Agenda,
@@ -198,8 +198,11 @@ class FeedbackApi:
         await self._client.call("POST", f"/v1/sessions/{session_id}/feedback", token, json=request)
 
     async def fit(self, token: str, pair_id: str) -> list[FitAnswer]:
-        """The pair's fit answers."""
-        body = await self._client.call("GET", f"/v1/pairs/{pair_id}/fit", token)
+        """The pair's fit answers; none where feedback names no one pair (a group's id)."""
+        try:
+            body = await self._client.call("GET", f"/v1/pairs/{pair_id}/fit", token)
+        except (NotFoundError, InvalidInputError):
+            return []
         return parse_list(FitAnswer, body["answers"])
 
     async def answer_fit(self, token: str, pair_id: str, request: dict[str, Any]) -> None:
@@ -207,10 +210,10 @@ class FeedbackApi:
         await self._client.call("POST", f"/v1/pairs/{pair_id}/fit", token, json=request)
 
     async def agreement(self, token: str, pair_id: str) -> Agreement | None:
-        """The pair's agreement; None before anyone drafted it."""
+        """The pair's agreement; None before anyone drafted it (or for a group's id)."""
         try:
             body = await self._client.call("GET", f"/v1/pairs/{pair_id}/agreement", token)
-        except NotFoundError:
+        except (NotFoundError, InvalidInputError):
             return None
         return parse(Agreement, body)
 
@@ -228,8 +231,11 @@ class FeedbackApi:
         )
 
     async def goals(self, token: str, pair_id: str) -> list[Goal]:
-        """The mentee's development plan."""
-        body = await self._client.call("GET", f"/v1/pairs/{pair_id}/goals", token)
+        """The mentee's development plan; none where feedback names no one pair (a group's)."""
+        try:
+            body = await self._client.call("GET", f"/v1/pairs/{pair_id}/goals", token)
+        except (NotFoundError, InvalidInputError):
+            return []
         return parse_list(Goal, body["goals"])
 
     async def add_goal(self, token: str, pair_id: str, request: dict[str, Any]) -> None:
@@ -244,7 +250,7 @@ class FeedbackApi:
         """The suggested agenda of the pair's next session."""
         try:
             body = await self._client.call("GET", f"/v1/pairs/{pair_id}/next-agenda", token)
-        except NotFoundError:
+        except (NotFoundError, InvalidInputError):
             return None
         return parse(Agenda, body)
 

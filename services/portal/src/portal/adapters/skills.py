@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.adapters.api import ServiceClient, parse
-from portal.domain.skills import Calibration, RatersAsked
+from portal.domain.skills import Calibration, RatersAsked, SentRequests
 
 
 class SkillsApi:
@@ -24,12 +24,24 @@ class SkillsApi:
         )
 
     async def rate_mentee(
-        self, token: str, pair_id: str, moment: str, levels: dict[str, int]
+        self, token: str, pair_id: str, moment: str, levels: dict[str, int], mentee: str
     ) -> None:
-        """The pair's mentor rates the mentee at the midpoint or the end (again: replaces)."""
+        """The mentor rates a mentee at the midpoint or the end (again: replaces).
+
+        ``pair_id`` may be a group's: ``mentee`` (a participant id) says which of its mentees.
+        """
         await self._client.call(
-            "PUT", f"/v1/pairs/{pair_id}/skills/mentor/{moment}", token, json={"levels": levels}
+            "PUT",
+            f"/v1/pairs/{pair_id}/skills/mentor/{moment}",
+            token,
+            json={"levels": levels},
+            params={"mentee": mentee},
         )
+
+    async def sent_requests(self, token: str, program_id: str) -> SentRequests:
+        """The 360 requests the mentee sent (peers never one by one)."""
+        body = await self._client.call("GET", f"/v1/programs/{program_id}/skills/raters", token)
+        return parse(SentRequests, body)
 
     async def ask_raters(
         self, token: str, program_id: str, request: dict[str, object]

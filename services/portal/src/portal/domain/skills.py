@@ -121,6 +121,49 @@ class RatersAsked(BaseModel):
         return sum(1 for invitation in self.invited if invitation.rater_kind == "peer")
 
 
+class SentRequest(BaseModel):
+    """A rater the mentee asked: how they are reached and, for the manager, if they answered."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    rater_kind: str
+    moment: str
+    reached_by: str
+    """``directory`` (mailed: the manager, a peer by employee id), ``email``, ``link``."""
+    email: str | None = None
+    requested_at: datetime
+    expires_at: datetime
+    answered: bool | None = None
+    """The manager's only: peers are never shown one by one."""
+
+    def state(self, now: datetime) -> str:
+        """``answered``, ``waiting`` or ``expired`` (manager); ``sent`` or ``expired`` (peer)."""
+        if self.answered:
+            return "answered"
+        if now >= self.expires_at:
+            return "expired"
+        return "waiting" if self.answered is False else "sent"
+
+
+class SentRequests(BaseModel):
+    """The 360 requests the mentee sent, and how many peers answered per moment."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    requests: list[SentRequest] = Field(default_factory=list)
+    peers_answered: dict[str, int] = Field(default_factory=dict)
+
+    def of(self, moment: str) -> list[SentRequest]:
+        """The requests of ``moment``, as feedback ordered them."""
+        return [request for request in self.requests if request.moment == moment]
+
+    @property
+    def moments(self) -> list[str]:
+        """The moments she asked for, in the program's order."""
+        asked = {request.moment for request in self.requests}
+        return [moment for moment in MOMENTS if moment in asked]
+
+
 def chosen_skills(questionnaire: Questionnaire, answers: Mapping[str, object]) -> list[str]:
     """The skills the registration's answers chose to grow (the ``skills_wanted`` question)."""
     for question in questionnaire.questions:

@@ -9,6 +9,7 @@ the person can act on comes back as `SkillsRefused`, by form field ("" for the w
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -19,11 +20,10 @@ from portal.adapters.skills import SkillsApi
 from portal.domain.models import PartnerProfile, Program, Questionnaire, Registration, Series
 from portal.domain.notifications import N_
 from portal.domain.skills import (
-    MENTOR_MOMENTS,
-    SELF_MOMENTS,
     Calibration,
     RatersAsked,
     RatersDraft,
+    SentRequests,
     chosen_skills,
     level_problem_skill,
     peer_field,
@@ -103,6 +103,8 @@ class MySkills:
     labels: dict[str, str]
     calibration: Calibration | None
     """None when feedback cannot show it yet (it has not heard of the registration)."""
+    sent: SentRequests | None = None
+    """The 360 requests I sent (None when feedback cannot show them)."""
 
     def given(self, moment: str) -> dict[str, str]:
         """My own levels at ``moment``, as form values."""
@@ -122,14 +124,32 @@ class MenteeSkills:
     labels: dict[str, str]
     calibration: Calibration | None
 
+    in_group: bool = False
+    """One of several mentees of a group (its id names the series): the mentee is named."""
+
     @property
     def name(self) -> str:
         """The mentee's name (empty when registration could not show it)."""
         return self.profile.name if self.profile else ""
 
+    @property
+    def query(self) -> str:
+        """What the page's addresses add to name the mentee (a group's only)."""
+        return f"?mentee={self.mentee}" if self.in_group else ""
+
     def given(self, moment: str) -> dict[str, str]:
         """The levels I gave at ``moment``, as form values."""
         return self.calibration.given("mentor", moment) if self.calibration else {}
+
+
+@dataclass(frozen=True, slots=True)
+class GroupMentees:
+    """A group's mentees, for its mentor to choose whom to rate."""
+
+    program: Program
+    series: Series
+    mentees: list[tuple[str, PartnerProfile | None]]
+    """(participant id, profile; None when registration could not show it)."""
 
 
 def _labels(questionnaire: Questionnaire | None) -> dict[str, str]:
@@ -195,7 +215,10 @@ class SkillsDesk:
         )
         if registration is None or not registration.active or registration.role == "mentor":
             raise NotFoundError(f"no mentee registration in {program_id}")
-        calibration = await self._calibration(caller, program_id, registration.participant_id)
+        calibration, sent = await asyncio.gather(
+            self._calibration(caller, program_id, registration.participant_id),
+            self._sent(caller, program_id),
+        )
         skills = (calibration.skills if calibration else []) or (
             chosen_skills(questionnaire, registration.answers) if questionnaire else []
         )
@@ -205,31 +228,33 @@ class SkillsDesk:
             skills=skills,
             labels=_labels(questionnaire),
             calibration=calibration,
+            sent=sent,
         )
+
+    async def _sent(self, caller: Caller, program_id: str) -> SentRequests | None:
+        """My 360 requests; None while feedback has not heard of me or the program."""
+        try:
+            return await self._skills.sent_requests(caller.token, program_id)
+        except (ForbiddenError, NotFoundError, RuleError, ServiceUnavailable):
+            return None
 
     async def rate_self(
         self, caller: Caller, page: MySkills, moment: str, form: dict[str, str]
     ) -> None:
-        """Record my levels at ``moment`` (baseline or end).
+        """Record my levels at ``moment`` (baseline or end, checked by the route).
 
         Raises:
             SkillsRefused: a skill without a level (nothing sent), or feedback's refusal.
         """
-        if moment not in SELF_MOMENTS:
-            raise NotFoundError(moment)
-        levels, chosen, problems = read_levels(form, page.skills)
-        if not page.skills:
-            raise SkillsRefused({"": RULES["no_skills_chosen"][1]})
-        if problems:
-            raise SkillsRefused(problems, chosen)
-        try:
-            await self._skills.rate_self(caller.token, page.program.program_id, moment, levels)
-        except InvalidInputError as refused:
-            raise SkillsRefused(_level_problems(refused), chosen) from None
-        except ForbiddenError:
-            raise SkillsRefused({"": NOT_A_MENTEE}, chosen) from None
-        except RuleError as refused:
-            raise SkillsRefused(_rule(refused).by_field, chosen) from None
+        await _send_levels(
+            page.skills,
+            form,
+            lambda levels: self._skills.rate_self(
+                caller.token, page.program.program_id, moment, levels
+            ),
+            none_chosen=RULES["no_skills_chosen"][1],
+            not_allowed=NOT_A_MENTEE,
+        )
 
     async def ask(self, caller: Caller, page: MySkills, draft: RatersDraft) -> RatersAsked:
         """Ask my manager and/or peers for their view at the draft's moment.
@@ -261,11 +286,16 @@ class SkillsDesk:
             raise _rule(refused) from None
 
     # ------------------------------------------------------------------ the mentor
-    async def mentee(self, caller: Caller, pair_id: str) -> MenteeSkills:
-        """My mentee's skills in one of my pairs.
+    async def mentee(
+        self, caller: Caller, pair_id: str, mentee: str | None = None
+    ) -> MenteeSkills | GroupMentees:
+        """My mentee's skills in one of my pairs, or a group's mentees to choose from.
+
+        ``mentee`` names one of a group's mentees (a pair's may be named too).
 
         Raises:
             ForbiddenError: I am not the pair's mentor (scheduling refuses non-members).
+            NotFoundError: ``mentee`` is not one of its mentees.
         """
         series = await self._scheduling.series(caller.token, pair_id)
         me, questionnaire = await asyncio.gather(
@@ -276,13 +306,22 @@ class SkillsDesk:
             (m for m in series.members if me is not None and m.participant_id == me.participant_id),
             None,
         )
-        mentee = next((m.participant_id for m in series.members if m.role == "mentee"), None)
-        if mine is None or mine.role != "mentor" or mentee is None:
+        mentees = [m.participant_id for m in series.members if m.role == "mentee"]
+        if mine is None or mine.role != "mentor" or not mentees:
             raise ForbiddenError(NOT_THE_MENTOR)
+        if mentee is not None and mentee not in mentees:
+            raise NotFoundError(f"mentee {mentee} in {pair_id}")
+        if mentee is None and len(mentees) > 1:
+            program, profiles = await asyncio.gather(
+                self._registration.program(caller.token, series.program_id),
+                asyncio.gather(*(self._profile(caller, one) for one in mentees)),
+            )
+            return GroupMentees(program, series, list(zip(mentees, profiles, strict=True)))
+        chosen = mentee or mentees[0]
         program, profile, calibration = await asyncio.gather(
             self._registration.program(caller.token, series.program_id),
-            self._profile(caller, mentee),
-            self._calibration(caller, series.program_id, mentee),
+            self._profile(caller, chosen),
+            self._calibration(caller, series.program_id, chosen),
         )
         skills = (calibration.skills if calibration else []) or (
             list(profile.skills_wanted) if profile else []
@@ -290,22 +329,29 @@ class SkillsDesk:
         return MenteeSkills(
             program=program,
             series=series,
-            mentee=mentee,
+            mentee=chosen,
             profile=profile,
             skills=skills,
             labels=_labels(questionnaire),
             calibration=calibration,
+            in_group=len(mentees) > 1,
         )
 
-    async def for_pair(self, caller: Caller, page: PairPage) -> MenteeSkills | None:
+    async def for_pair(self, caller: Caller, page: PairPage) -> MenteeSkills | GroupMentees | None:
         """The rating forms of the pair page, for its mentor (None for anyone else).
 
         Built from what the pair page read already (series, program, the mentee's profile
-        and the program's labels); only the calibration, for the levels given, is asked.
+        and the program's labels); only the calibration, for the levels given, is asked. A
+        group's mentor gets its mentees instead, each to rate on their own page.
         """
-        mentee = next((pid for pid, role in page.partners if role == "mentee"), None)
-        if page.my_role != "mentor" or mentee is None:
+        mentees = [pid for pid, role in page.partners if role == "mentee"]
+        if page.my_role != "mentor" or not mentees:
             return None
+        if len(mentees) > 1:
+            return GroupMentees(
+                page.program, page.series, [(one, page.profiles.get(one)) for one in mentees]
+            )
+        mentee = mentees[0]
         calibration = await self._calibration(caller, page.program.program_id, mentee)
         profile = page.profiles.get(mentee)
         skills = (calibration.skills if calibration else []) or (
@@ -330,25 +376,48 @@ class SkillsDesk:
     async def rate_mentee(
         self, caller: Caller, page: MenteeSkills, moment: str, form: dict[str, str]
     ) -> None:
-        """Record my levels of my mentee at ``moment`` (midpoint or end).
+        """Record my levels of my mentee at ``moment`` (midpoint or end, checked by the route).
 
         Raises:
             SkillsRefused: a skill without a level (nothing sent), or feedback's refusal.
         """
-        if moment not in MENTOR_MOMENTS:
-            raise NotFoundError(moment)
-        if not page.skills:
-            raise SkillsRefused({"": MENTEE_CHOSE_NONE})
-        levels, chosen, problems = read_levels(form, page.skills)
-        if problems:
-            raise SkillsRefused(problems, chosen)
-        try:
-            await self._skills.rate_mentee(caller.token, page.series.pair_id, moment, levels)
-        except InvalidInputError as refused:
-            raise SkillsRefused(_level_problems(refused), chosen) from None
-        except ForbiddenError:
-            raise SkillsRefused({"": NOT_THE_MENTOR}, chosen) from None
-        except RuleError as refused:
-            if refused.code == "no_skills_chosen":
-                raise SkillsRefused({"": MENTEE_CHOSE_NONE}, chosen) from None
-            raise SkillsRefused(_rule(refused).by_field, chosen) from None
+        await _send_levels(
+            page.skills,
+            form,
+            lambda levels: self._skills.rate_mentee(
+                caller.token, page.series.pair_id, moment, levels, page.mentee
+            ),
+            none_chosen=MENTEE_CHOSE_NONE,
+            not_allowed=NOT_THE_MENTOR,
+        )
+
+
+async def _send_levels(
+    skills: list[str],
+    form: dict[str, str],
+    send: Callable[[dict[str, int]], Awaitable[None]],
+    *,
+    none_chosen: str,
+    not_allowed: str,
+) -> None:
+    """Check a rating form's levels (one 1-5 per skill) and ``send`` them.
+
+    Raises:
+        SkillsRefused: no skills, a skill without a level (nothing sent), or feedback's
+            refusal, with the form's choices kept.
+    """
+    if not skills:
+        raise SkillsRefused({"": none_chosen})
+    levels, chosen, problems = read_levels(form, skills)
+    if problems:
+        raise SkillsRefused(problems, chosen)
+    try:
+        await send(levels)
+    except InvalidInputError as refused:
+        raise SkillsRefused(_level_problems(refused), chosen) from None
+    except ForbiddenError:
+        raise SkillsRefused({"": not_allowed}, chosen) from None
+    except RuleError as refused:
+        if refused.code == "no_skills_chosen":
+            raise SkillsRefused({"": none_chosen}, chosen) from None
+        raise SkillsRefused(_rule(refused).by_field, chosen) from None

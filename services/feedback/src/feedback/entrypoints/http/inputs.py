@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from feedback.domain.development import NewGoal, ProgressReport
@@ -21,6 +22,18 @@ from mentorship_contracts.types import FitConcern, Slug
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 MAX_ITEMS = 20
+
+
+MenteeQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+        max_length=80,
+        description="With a group's id (one mentor, several mentees): the participant id of "
+        "the mentee whose pair is meant (required); with a pair's own id: its mentee, or none.",
+    ),
+]
+"""``?mentee=`` of the pair routes: which pair of a group (a 422 on ``query.mentee``)."""
 
 
 class _Request(BaseModel):

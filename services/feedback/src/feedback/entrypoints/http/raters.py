@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from feedback.domain.raters import ReachedBy, SentRequests
 from feedback.entrypoints.http.skills import SkillsInput
 from feedback.usecases.raters import NamedPeer, RaterService
 from mentorship_contracts.types import AssessmentMoment, RaterKind
@@ -113,6 +114,53 @@ class RaterLinks(BaseModel):
     )
 
 
+class SentRequestView(BaseModel):
+    """A rater the mentee asked (no token, no request id: the link is the rater's)."""
+
+    rater_kind: RaterKind
+    moment: AssessmentMoment
+    reached_by: ReachedBy = Field(
+        description="`directory`: the platform mails someone the directory knows (the manager, "
+        "a peer named by employee id); `email`: the platform mails the address she gave; "
+        "`link`: she forwards the link herself."
+    )
+    email: str | None = Field(description="The address she gave (`reached_by` `email`).")
+    requested_at: datetime
+    expires_at: datetime
+    answered: bool | None = Field(
+        description="The manager's: whether they answered. A peer's: always null (peers are "
+        "never shown one by one; see `peers_answered`)."
+    )
+
+
+class SentRequestsView(BaseModel):
+    """The 360 requests a mentee sent, and how many peers answered per moment (never which)."""
+
+    requests: list[SentRequestView]
+    peers_answered: dict[AssessmentMoment, int] = Field(
+        description="Per moment managers and peers rate at (the one asked for with `moment`)."
+    )
+
+    @classmethod
+    def of(cls, sent: SentRequests) -> "SentRequestsView":
+        """The view of what the use case found."""
+        return cls(
+            requests=[
+                SentRequestView(
+                    rater_kind=item.request.rater_kind,
+                    moment=item.request.moment,
+                    reached_by=item.reached_by,
+                    email=item.request.rater_email,
+                    requested_at=item.request.requested_at,
+                    expires_at=item.request.expires_at,
+                    answered=item.answered,
+                )
+                for item in sent.requests
+            ],
+            peers_answered=sent.peers_answered,
+        )
+
+
 class RaterFormView(BaseModel):
     """What a rater is asked: rate these skills 1 (beginner) to 5 (expert)."""
 
@@ -194,6 +242,21 @@ def raters_router(
                 if link.token is None
             ],
         )
+
+    @router.get(
+        "/programs/{program_id}/skills/raters",
+        summary="The 360 requests the mentee sent (peers never shown one by one)",
+        responses=RULES
+        | {403: {"description": "Not one of the program's mentees (the admin token too)."}},
+    )
+    async def sent(
+        program_id: ResourceId,
+        who: Caller,
+        moment: Annotated[
+            AssessmentMoment | None, Query(description="Only the requests of this moment.")
+        ] = None,
+    ) -> SentRequestsView:
+        return SentRequestsView.of(await raters.sent(program_id, moment, who))
 
     @router.get(
         "/skills/rater-requests/{request_id}/delivery",

@@ -13,6 +13,7 @@ from feedback.entrypoints.http.inputs import (
     FitInput,
     GoalInput,
     GoalProgressInput,
+    MenteeQuery,
     SurveyInput,
 )
 from feedback.entrypoints.http.views import (
@@ -113,18 +114,22 @@ def feedback_router(
         summary="Is this pairing a good fit? (after a session)",
         responses={409: {"description": "`no_session_held`: the pair has held no session yet."}},
     )
-    async def report_fit(pair_id: ResourceId, given: FitInput, who: Caller) -> FitView:
-        report = await relationship.report_fit(pair_id, given.command(), who)
+    async def report_fit(
+        pair_id: ResourceId, given: FitInput, who: Caller, mentee: MenteeQuery = None
+    ) -> FitView:
+        report = await relationship.report_fit(pair_id, given.command(), who, mentee)
         return FitView.of(report, report.participant_id)
 
     @router.get("/pairs/{pair_id}/fit", summary="The pair's fit answers")
-    async def read_fit(pair_id: ResourceId, who: Caller) -> FitList:
-        reports, reader = await relationship.fits(pair_id, who)
+    async def read_fit(pair_id: ResourceId, who: Caller, mentee: MenteeQuery = None) -> FitList:
+        reports, reader = await relationship.fits(pair_id, who, mentee)
         return FitList(answers=[FitView.of(report, reader) for report in reports])
 
     @router.get("/pairs/{pair_id}/agreement", summary="The pair's mentoring agreement")
-    async def read_agreement(pair_id: ResourceId, who: Caller) -> AgreementView:
-        agreement = await relationship.agreement(pair_id, who)
+    async def read_agreement(
+        pair_id: ResourceId, who: Caller, mentee: MenteeQuery = None
+    ) -> AgreementView:
+        agreement = await relationship.agreement(pair_id, who, mentee)
         if agreement is None:
             raise ApiError(404, "not_found", f"Pair {pair_id} has no agreement yet.")
         return AgreementView.of(agreement)
@@ -134,9 +139,11 @@ def feedback_router(
         summary="Draft or change the agreement (both must acknowledge it again)",
     )
     async def write_agreement(
-        pair_id: ResourceId, given: AgreementInput, who: Caller
+        pair_id: ResourceId, given: AgreementInput, who: Caller, mentee: MenteeQuery = None
     ) -> AgreementView:
-        return AgreementView.of(await relationship.write_agreement(pair_id, given.command(), who))
+        return AgreementView.of(
+            await relationship.write_agreement(pair_id, given.command(), who, mentee)
+        )
 
     @router.post(
         "/pairs/{pair_id}/agreement/acknowledge",
@@ -149,14 +156,17 @@ def feedback_router(
         },
     )
     async def acknowledge(
-        pair_id: ResourceId, version: Annotated[int, Body(embed=True, ge=1)], who: Caller
+        pair_id: ResourceId,
+        version: Annotated[int, Body(embed=True, ge=1)],
+        who: Caller,
+        mentee: MenteeQuery = None,
     ) -> AgreementView:
-        return AgreementView.of(await relationship.acknowledge(pair_id, version, who))
+        return AgreementView.of(await relationship.acknowledge(pair_id, version, who, mentee))
 
     @router.get("/pairs/{pair_id}/goals", summary="The mentee's development plan")
-    async def goals(pair_id: ResourceId, who: Caller) -> GoalList:
+    async def goals(pair_id: ResourceId, who: Caller, mentee: MenteeQuery = None) -> GoalList:
         return GoalList(
-            goals=[GoalView.of(goal) for goal in await development.of_pair(pair_id, who)]
+            goals=[GoalView.of(goal) for goal in await development.of_pair(pair_id, who, mentee)]
         )
 
     @router.post(
@@ -164,8 +174,10 @@ def feedback_router(
         status_code=status.HTTP_201_CREATED,
         summary="Add a goal to the mentee's development plan",
     )
-    async def add_goal(pair_id: ResourceId, given: GoalInput, who: Caller) -> GoalView:
-        return GoalView.of(await development.add(pair_id, given.command(), who))
+    async def add_goal(
+        pair_id: ResourceId, given: GoalInput, who: Caller, mentee: MenteeQuery = None
+    ) -> GoalView:
+        return GoalView.of(await development.add(pair_id, given.command(), who, mentee))
 
     @router.patch("/goals/{goal_id}", summary="Record progress on a goal")
     async def goal_progress(goal_id: ResourceId, given: GoalProgressInput, who: Caller) -> GoalView:
@@ -209,8 +221,10 @@ def feedback_router(
         return AgendaList(templates=[AgendaView.of(template) for template in TEMPLATES.values()])
 
     @router.get("/pairs/{pair_id}/next-agenda", summary="The agenda for the pair's next session")
-    async def next_agenda(pair_id: ResourceId, who: Caller) -> AgendaView:
-        return AgendaView.of(await relationship.next_agenda(pair_id, who))
+    async def next_agenda(
+        pair_id: ResourceId, who: Caller, mentee: MenteeQuery = None
+    ) -> AgendaView:
+        return AgendaView.of(await relationship.next_agenda(pair_id, who, mentee))
 
     async def export_my_data(who: Principal) -> PersonalDataView:
         return PersonalDataView.of(await export.of(who))

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from feedback.domain.skills import SkillsAssessment
+from feedback.entrypoints.http.inputs import MenteeQuery
 from feedback.usecases.skills import SkillsService
 from mentorship_contracts.types import AssessmentMoment, RaterKind, Slug
 from mentorship_kit.auth import CallerDependency, Principal
@@ -66,11 +67,18 @@ def skills_router(skills: SkillsService, caller: CallerDependency) -> APIRouter:
     @router.put(
         "/pairs/{pair_id}/skills/mentor/{moment}",
         summary="The mentor rates the mentee's chosen skills (midpoint or end; again: replaces)",
-        responses=RULES,
+        responses=RULES
+        | {404: {"description": "No such pair or group."}, 403: {"description": "Not its mentor."}},
     )
     async def mentor_assess(
-        pair_id: ResourceId, moment: AssessmentMoment, given: SkillsInput, who: Caller
+        pair_id: ResourceId,
+        moment: AssessmentMoment,
+        given: SkillsInput,
+        who: Caller,
+        mentee: MenteeQuery = None,
     ) -> AssessmentView:
-        return AssessmentView.of(await skills.mentor_assess(pair_id, moment, given.levels, who))
+        return AssessmentView.of(
+            await skills.mentor_assess(pair_id, moment, given.levels, who, mentee)
+        )
 
     return router

@@ -29,7 +29,13 @@ from portal.entrypoints.http.console import _checked_id
 from portal.entrypoints.http.i18n import Translator
 from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
 from portal.usecases.participant import Caller
-from portal.usecases.skills import MenteeSkills, MySkills, SkillsDesk, SkillsRefused
+from portal.usecases.skills import (
+    GroupMentees,
+    MenteeSkills,
+    MySkills,
+    SkillsDesk,
+    SkillsRefused,
+)
 
 _FORM_MAX = 300
 """Longer than any value these forms take (a level, an address, a number)."""
@@ -40,9 +46,21 @@ def my_skills_path(program_id: str) -> str:
     return f"/programs/{program_id}/skills"
 
 
-def mentee_skills_path(pair_id: str) -> str:
-    """The mentor's view of their mentee's skills."""
-    return f"/pairs/{pair_id}/skills"
+def mentee_skills_path(pair_id: str, mentee: str | None = None) -> str:
+    """The mentor's view of their mentee's skills (a group's: ``mentee`` names which)."""
+    return f"/pairs/{pair_id}/skills" + (f"?mentee={mentee}" if mentee else "")
+
+
+def _checked_moment(moment: str, allowed: tuple[str, ...]) -> str:
+    """A rating form's moment, one of ``allowed`` (another address is not found)."""
+    if moment not in allowed:
+        raise NotFoundError(moment)
+    return moment
+
+
+def _checked_mentee(mentee: str | None) -> str | None:
+    """The ``?mentee=`` of a mentor's address (a participant id), if any."""
+    return None if mentee is None else _checked_id(mentee)
 
 
 def _values(form: FormData) -> dict[str, str]:
@@ -78,12 +96,15 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
             self_moments=SELF_MOMENTS,
             ask_moments=ASK_MOMENTS,
             rater_base=rater_base,
+            now=datetime.now(UTC),
             **context,
         )
 
     def mentor_page(
-        request: Request, page: MenteeSkills, status_code: int = 200, **state: Any
+        request: Request, page: MenteeSkills | GroupMentees, status_code: int = 200, **state: Any
     ) -> Response:
+        if isinstance(page, GroupMentees):
+            return pages.render(request, "group_mentees.html", status_code, page=page)
         context: dict[str, Any] = {"chosen": {}, "errors": {}, "failed_form": ""} | state
         return pages.render(
             request,
@@ -103,8 +124,8 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
         return see_other(my_skills_path(_checked_id(program_id)))
 
     @router.get("/pairs/{pair_id}/skills/mentor/{moment}")
-    async def back_to_mentee_skills(pair_id: str) -> Response:
-        return see_other(mentee_skills_path(_checked_id(pair_id)))
+    async def back_to_mentee_skills(pair_id: str, mentee: str | None = None) -> Response:
+        return see_other(mentee_skills_path(_checked_id(pair_id), _checked_mentee(mentee)))
 
     # ------------------------------------------------------------------ the mentee
     @router.get("/programs/{program_id}/skills")
@@ -118,8 +139,7 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
     async def rate_myself(
         request: Request, program_id: str, moment: str, caller: CallerDep, form: FormDep
     ) -> Response:
-        if moment not in SELF_MOMENTS:
-            raise NotFoundError(moment)
+        moment = _checked_moment(moment, SELF_MOMENTS)
         page = await desk.mine(caller, _checked_id(program_id))
         translator = pages.translator(request)
         try:
@@ -163,16 +183,25 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
 
     # ------------------------------------------------------------------ the mentor
     @router.get("/pairs/{pair_id}/skills")
-    async def mentee_skills(request: Request, pair_id: str, caller: CallerDep) -> Response:
-        return mentor_page(request, await desk.mentee(caller, _checked_id(pair_id)))
+    async def mentee_skills(
+        request: Request, pair_id: str, caller: CallerDep, mentee: str | None = None
+    ) -> Response:
+        page = await desk.mentee(caller, _checked_id(pair_id), _checked_mentee(mentee))
+        return mentor_page(request, page)
 
     @router.post("/pairs/{pair_id}/skills/mentor/{moment}")
-    async def rate_mentee(
-        request: Request, pair_id: str, moment: str, caller: CallerDep, form: FormDep
+    async def rate_mentee(  # noqa: PLR0917 - FastAPI passes the request's parts
+        request: Request,
+        pair_id: str,
+        moment: str,
+        caller: CallerDep,
+        form: FormDep,
+        mentee: str | None = None,
     ) -> Response:
-        if moment not in MENTOR_MOMENTS:
-            raise NotFoundError(moment)
-        page = await desk.mentee(caller, _checked_id(pair_id))
+        moment = _checked_moment(moment, MENTOR_MOMENTS)
+        page = await desk.mentee(caller, _checked_id(pair_id), _checked_mentee(mentee))
+        if isinstance(page, GroupMentees):  # a group's form always names its mentee
+            raise NotFoundError(f"which mentee of {pair_id}")
         translator = pages.translator(request)
         try:
             await desk.rate_mentee(caller, page, moment, _values(form))
@@ -193,6 +222,6 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
         )
         if form.get("back") == "pair":  # sent from the pair page: back to it
             return see_other(f"/pairs/{page.series.pair_id}#mentor-{moment}")
-        return see_other(f"{mentee_skills_path(page.series.pair_id)}#mentor-{moment}")
+        return see_other(f"{mentee_skills_path(page.series.pair_id)}{page.query}#mentor-{moment}")
 
     return router
