@@ -11,8 +11,9 @@ on the topics those events live on (its own aiokafka consumer loop) and, for eve
    its position);
 2. runs the handlers of the batch in one MongoDB transaction, together with what makes
    redelivery change nothing (`Idempotence`): by default a marker per ``event_id`` (an
-   event already marked is skipped), or, for handlers that are idempotent themselves, the
-   next offset of each partition (a redelivered record below it is skipped, see
+   event already marked is skipped; markers are kept ``CONSUMER_MARKER_RETENTION_DAYS`` in
+   weekly collections, `mentorship_kit.markers`), or, for handlers that are idempotent
+   themselves, the next offset of each partition (a redelivered record below it is skipped, see
    `Idempotence.OFFSETS`); the ``before_batch`` hooks see the batch's new events first, to
    read in one go what the handlers will look up (`EventHandlers.before_batch`);
 3. commits, per partition, the offset after the last record of the batch, only once every
