@@ -192,6 +192,27 @@ async def test_one_replica_cleans_up_per_week_and_a_dead_ones_lease_passes_on(
     assert await first.maintain() == []
 
 
+async def test_a_failed_clean_up_is_tried_again_before_the_week_ends(
+    runtime: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = runtime.database
+    clock = Clock(MONDAY - timedelta(days=3))
+    store = _store(database, clock)
+    await _write(runtime, store, _marker("g:old", clock.now))
+    clock.now = MONDAY + RETENTION + timedelta(days=1)
+
+    async def unreachable(name: str) -> None:
+        raise ConnectionError(name)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(database, "drop_collection", unreachable)
+        with pytest.raises(ConnectionError):
+            await store.maintain()
+    assert await _store(database, clock).maintain() == [], "the lease is still held"
+    clock.now += timedelta(minutes=10)  # the next round of the same replica
+    assert await store.maintain() == [period_collection(MONDAY)]
+
+
 async def test_markers_of_an_earlier_version_are_read_until_they_age_out(
     runtime: ServiceRuntime,
 ) -> None:

@@ -200,11 +200,9 @@ class MarkerStore:
         for end in (period_end(now), period_end(now + PERIOD)):
             await self._create(period_collection(end))
         dropped: list[str] = []
-        if await self._claim(now):
-            try:
-                dropped = await self._clean_up(now)
-            finally:
-                await self._finish(now)
+        if await self._claim(now):  # a failed clean-up keeps the lease: tried again next time
+            dropped = await self._clean_up(now)
+            await self._finish(now)
         names = marker_collections(await self._database.list_collection_names())
         self._legacy_present = LEGACY_COLLECTION in names
         if self._metrics is not None:
