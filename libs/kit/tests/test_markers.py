@@ -141,6 +141,23 @@ async def test_near_the_end_of_a_week_a_marker_goes_to_both_weeks(
     assert await other_replica.found({"g:edge": MONDAY - timedelta(minutes=1)}) == {"g:edge"}
 
 
+async def test_an_event_dated_ahead_is_found_before_and_after_its_date(
+    runtime: ServiceRuntime, watched: tuple[Database, FindCounter]
+) -> None:
+    database, finds = watched
+    clock = Clock(MONDAY - timedelta(days=3))
+    dated = MONDAY + timedelta(days=400)
+    await _write(runtime, _store(runtime.database, clock), _marker("g:ahead", dated))
+    store = _store(database, clock)
+
+    clock.now = MONDAY + timedelta(days=20)  # redelivered before its date
+    finds.finds.clear()
+    assert await store.found({"g:ahead": dated}) == {"g:ahead"}
+    assert len(finds.finds) == 2, "this week's and the week of its date, not all between"
+    clock.now = dated + timedelta(days=3)  # and after it
+    assert await store.found({"g:ahead": dated}) == {"g:ahead"}
+
+
 async def test_the_clean_up_drops_weeks_that_ended_more_than_the_retention_ago(
     runtime: ServiceRuntime,
 ) -> None:

@@ -135,7 +135,7 @@ class MarkerStore:
         await self._look_for_legacy()
         times = [moment or _ALL_TIME for moment in occurred.values()]
         seen: set[str] = set()
-        for name in self._readable(min(times), max(times)):
+        for name in self._readable(times):
             async for document in find_in(
                 self._database[name], occurred, projection={"_id": 1}, tx=tx
             ):
@@ -166,17 +166,26 @@ class MarkerStore:
         ends = dict.fromkeys((period_end(moment - MARGIN), period_end(moment + MARGIN)))
         return [period_collection(end) for end in ends]
 
-    def _readable(self, oldest: datetime, newest: datetime) -> list[str]:
-        """The collections that may hold markers of events that occurred in the range."""
+    def _readable(self, times: Sequence[datetime]) -> list[str]:
+        """The collections that may hold markers of events that occurred at ``times``.
+
+        The weeks from the oldest event's (within the retention) to now, and for an event
+        dated ahead of the clock, the weeks its marker was written to (at its date): a date
+        years ahead costs its own weeks, not every week up to it.
+        """
         now = self._clock()
-        first = period_end(max(oldest, now - self._retention) - MARGIN)
-        last = period_end(max(now, newest) + 2 * MARGIN)
-        names = [LEGACY_COLLECTION] if self._legacy_present else []
+        first = period_end(max(min(*times, now), now - self._retention) - MARGIN)
+        last = period_end(now + 2 * MARGIN)
+        ends: dict[datetime, None] = {}
         end = first
         while end <= last:
-            names.append(period_collection(end))
+            ends[end] = None
             end += PERIOD
-        return names
+        for moment in times:
+            if moment > now:
+                ends |= dict.fromkeys((period_end(moment - MARGIN), period_end(moment + MARGIN)))
+        names = [LEGACY_COLLECTION] if self._legacy_present else []
+        return names + [period_collection(end) for end in ends]
 
     async def _look_for_legacy(self, *, again: bool = False) -> None:
         if self._legacy_present is None or again:
