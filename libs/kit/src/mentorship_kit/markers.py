@@ -11,7 +11,8 @@ instead of a delete per marker.
 **Lookups.** An event's marker is written at ``t = max(now, occurred_at)``, so it lies in a
 collection ending after the event's ``occurred_at``: a batch reads (one ``find_in`` each) only
 the retained collections ending after its oldest event occurred, up to the one of now (plus
-two margins, for clocks of replicas that differ). A batch of fresh events reads one collection
+two margins, for clocks of replicas that differ), and for an event dated ahead of the clock the
+week of its date. A batch of fresh events reads one collection
 (two around a week's end), a redelivered old one every retained collection (six at most).
 
 **Concurrent handlers of one event** (a member that lost its partitions still finishing a
