@@ -19,7 +19,11 @@ collection's indexes, and the same without them. It prints, as its last line:
 
     pool participants=<n> publish_s=<s> complete_after_s=<s> total_s=<s> events_per_s=<r>
     raw_insert_s=<s> raw_docs_per_s=<r> indexed_insert_s=<s> indexed_docs_per_s=<r>
-    vs_indexed=<ratio> vs_raw=<ratio>
+    vs_indexed=<ratio> vs_raw=<ratio> db_queries=<n> db_inserts=<n> db_updates=<n>
+    db_commands=<n>
+
+The ``db_*`` counts are the database server's operation counters (``serverStatus``) from the
+first publish to a complete pool: everything matching (and the polling) asked of it.
 
 Usage: python benchmarks/bench_pool.py [--participants 10000]
 """
@@ -126,12 +130,17 @@ async def main(participants: int) -> int:
             bootstrap = infrastructure.kafka_bootstrap
             await publish(bootstrap, prefix, [example(ProgramCreated, program_id=program_id)])
             events = import_events(program_id, participants)
+            counted = await operations(mongo)
             started = time.perf_counter()
             await publish(bootstrap, prefix, events)
             published = time.perf_counter()
             print(f"{participants} registrations published in {published - started:.2f}s")
             await wait_until_counted(service, program_id, participants)
             complete = time.perf_counter()
+            counts = {
+                name: after - counted.get(name, 0)
+                for name, after in (await operations(mongo)).items()
+            }
             print(f"pool complete {complete - published:.2f}s after the import finished")
 
             database = mongo[await service_database(mongo, "test_matching_")]
@@ -159,9 +168,25 @@ async def main(participants: int) -> int:
         f"events_per_s={participants / total:.0f} raw_insert_s={raw:.2f} "
         f"raw_docs_per_s={participants / raw:.0f} indexed_insert_s={indexed:.2f} "
         f"indexed_docs_per_s={participants / indexed:.0f} "
-        f"vs_indexed={indexed / total:.2f} vs_raw={raw / total:.2f}"
+        f"vs_indexed={indexed / total:.2f} vs_raw={raw / total:.2f} "
+        + " ".join(f"{figure}={counts.get(name, 0)}" for name, figure in OPERATIONS.items())
     )
     return 0
+
+
+OPERATIONS = {
+    "query": "db_queries",
+    "insert": "db_inserts",
+    "update": "db_updates",
+    "command": "db_commands",
+}
+"""The server's operation counters, and the figure each is printed as."""
+
+
+async def operations(mongo: AsyncMongoClient[dict[str, Any]]) -> dict[str, int]:
+    """The server's operation counters so far (by kind)."""
+    status = await mongo.admin.command("serverStatus")
+    return {name: int(status.get("opcounters", {}).get(name, 0)) for name in OPERATIONS}
 
 
 async def _numbered(cursor: Any) -> Any:

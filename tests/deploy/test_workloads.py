@@ -274,6 +274,13 @@ BREAKS: list[tuple[str, str, str, str, object]] = [
         "other",
     ),
     (
+        "offsets of an idle group expire after a week",
+        "kafka",
+        "Kafka/mentorship",
+        "spec/kafka/config/offsets.retention.minutes",
+        DELETE,
+    ),
+    (
         "another bootstrap",
         "kafka",
         "ConfigMap/mentorship-shared",

@@ -14,13 +14,13 @@ from mentorship_contracts.events import PairCreated, PairEnded, ParticipantRegis
 from mentorship_contracts.examples import example
 from mentorship_kit.consumer import (
     OFFSETS_COLLECTION,
-    PROCESSED_COLLECTION,
     AcceptedRecord,
     ConsumedRecord,
     EventConsumer,
     Idempotence,
     PermanentError,
 )
+from mentorship_kit.markers import stored_markers
 from mentorship_kit.mongo import ensure_indexes
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.runtime import ServiceRuntime
@@ -347,7 +347,7 @@ async def test_by_offsets_a_redelivered_record_is_skipped_and_a_republished_even
     assert harness.calls == ["p1", "p2", "p1"]
     assert await harness.times() == {"p1": 2, "p2": 1}
     assert await harness.offsets() == {("mentorship.pair.v1", 0): 3}
-    assert await runtime.database[PROCESSED_COLLECTION].count_documents({}) == 0, "no markers"
+    assert await stored_markers(runtime.database) == [], "no markers"
 
 
 async def test_by_offsets_an_event_the_handler_knows_is_counted_as_a_duplicate(
@@ -368,7 +368,7 @@ async def test_by_offsets_an_event_the_handler_knows_is_counted_as_a_duplicate(
         "mentorship_consumer_idempotence_writes_total"
     )
     assert writes == 2, "an offset per batch, no marker per event"
-    assert await runtime.database[PROCESSED_COLLECTION].count_documents({}) == 0
+    assert await stored_markers(runtime.database) == []
 
 
 async def test_by_offsets_a_topic_created_anew_is_not_taken_for_the_stored_one(

@@ -7,6 +7,7 @@ import hashlib
 import json
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import timedelta
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -16,6 +17,7 @@ from mentorship_contracts import Envelope, encode, seal
 from mentorship_contracts.events import PairCreated
 from mentorship_contracts.examples import example
 from mentorship_contracts.topics import PAIRS, dead_letter_topic
+from mentorship_contracts.types import utc_now
 from mentorship_devstack.kafka_tools import (
     publish_raw,
     publish_with_raw_header_name,
@@ -23,6 +25,7 @@ from mentorship_devstack.kafka_tools import (
 )
 from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_kit.consumer import ConsumedRecord, _Decoded
+from mentorship_kit.markers import LEGACY_COLLECTION, period_collection, period_end
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.runtime import ServiceRuntime
 
@@ -51,6 +54,28 @@ async def _eventually(check: Callable[[], object], timeout_s: float = 15.0) -> N
             return
         await asyncio.sleep(0.1)
     pytest.fail("condition not met in time")
+
+
+async def test_a_started_consumer_maintains_its_weekly_marker_collections(
+    started: ServiceRuntime,
+) -> None:
+    """This week's and next week's collections are created ahead, and counted; a new
+    database gets no collection of earlier versions (it would be read with every batch)."""
+    now = utc_now()
+    wanted = {
+        period_collection(period_end(now)),
+        period_collection(period_end(now + timedelta(days=7))),
+    }
+
+    def counted() -> float | None:
+        return started.metrics.registry.get_sample_value("mentorship_consumer_marker_collections")
+
+    async def created() -> bool:
+        return wanted <= set(await started.database.list_collection_names()) and bool(counted())
+
+    await _eventually(created)
+    assert LEGACY_COLLECTION not in await started.database.list_collection_names()
+    assert counted() == 2
 
 
 async def test_malformed_message_goes_to_dead_letters_and_consuming_goes_on(

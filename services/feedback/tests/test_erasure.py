@@ -21,8 +21,8 @@ from mentorship_contracts.examples import example
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually, stored_traces
 from mentorship_devstack.tokens import dev_person_id
-from mentorship_kit.consumer import PROCESSED_COLLECTION
 from mentorship_kit.erasure_guards import GUARDS as ERASED
+from mentorship_kit.markers import stored_markers
 from mentorship_kit.outbox import OUTBOX_COLLECTION
 
 from .scenario import (
@@ -47,7 +47,7 @@ async def consumed(database: Database, envelopes: Sequence[Envelope[IntegrationE
     wanted = {str(envelope.event_id) for envelope in envelopes}
 
     async def done() -> set[str]:
-        markers = await database[PROCESSED_COLLECTION].find({}, {"_id": 1}).to_list()
+        markers = await stored_markers(database)
         return {marker["_id"].rsplit(":", 1)[-1] for marker in markers}
 
     await eventually(done, lambda seen: wanted <= seen)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually, stored_traces
 from mentorship_devstack.tokens import dev_person_id
 from mentorship_kit.consumer import PROCESSED_COLLECTION
+from mentorship_kit.markers import stored_markers
 from mentorship_kit.outbox import OUTBOX_COLLECTION
 from scheduling.app import build_app
 from scheduling.settings import SchedulingSettings
@@ -198,10 +198,11 @@ async def test_a_pair_arriving_after_an_erasure_stores_nothing_of_the_erased(
     database = mongo[settings.mongodb_database]
 
     async def processed(envelopes: list[Envelope[IntegrationEvent]]) -> None:
-        markers = database[PROCESSED_COLLECTION]
-        for envelope in envelopes:
-            marker = {"_id": {"$regex": f":{envelope.event_id}$"}}
-            await eventually(partial(markers.find_one, marker), lambda found: found is not None)
+        async def marked() -> set[str]:
+            return {marker["_id"].rsplit(":", 1)[-1] for marker in await stored_markers(database)}
+
+        wanted = {str(envelope.event_id) for envelope in envelopes}
+        await eventually(marked, lambda seen: wanted <= seen)
 
     async def publish(events: list[IntegrationEvent]) -> None:
         await processed(

@@ -389,19 +389,32 @@ def topic_problems(
     return problems
 
 
+OFFSETS_KEPT_MINUTES = 365 * 24 * 60
+"""How long, at least, a group without members keeps its committed offsets (README "Marker
+retention": a group whose offsets expired reads the forever-kept topics from the start, and
+handles again what is older than its markers)."""
+
+
 def kafka_problems(docs: Sequence[Manifest]) -> list[str]:
     """Topics belong to the cluster, fit on its brokers and survive the loss of one of them
-    (where there are several); the services' bootstrap address is the cluster's."""
+    (where there are several); the services' bootstrap address is the cluster's; a group's
+    committed offsets outlive a long absence of its members."""
     clusters = of_kind(docs, "Kafka")
     if not clusters:
         return []
     cluster = clusters[0]["metadata"]["name"]
+    kept = int(clusters[0]["spec"]["kafka"].get("config", {}).get("offsets.retention.minutes", 0))
     brokers = sum(
         pool["spec"]["replicas"]
         for pool in of_kind(docs, "KafkaNodePool")
         if labels(pool).get("strimzi.io/cluster") == cluster and "broker" in pool["spec"]["roles"]
     )
     problems = []
+    if kept < OFFSETS_KEPT_MINUTES:
+        problems.append(
+            f"Kafka {cluster}: offsets.retention.minutes is {kept or 'the default (7 days)'}, "
+            f"not at least {OFFSETS_KEPT_MINUTES} (a year)"
+        )
     for topic in of_kind(docs, "KafkaTopic"):
         name, spec = topic["metadata"]["name"], topic["spec"]
         replicas = spec.get("replicas", 0)

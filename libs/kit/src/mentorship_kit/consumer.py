@@ -11,8 +11,9 @@ on the topics those events live on (its own aiokafka consumer loop) and, for eve
    its position);
 2. runs the handlers of the batch in one MongoDB transaction, together with what makes
    redelivery change nothing (`Idempotence`): by default a marker per ``event_id`` (an
-   event already marked is skipped), or, for handlers that are idempotent themselves, the
-   next offset of each partition (a redelivered record below it is skipped, see
+   event already marked is skipped; markers are kept ``CONSUMER_MARKER_RETENTION_DAYS`` in
+   weekly collections, `mentorship_kit.markers`), or, for handlers that are idempotent
+   themselves, the next offset of each partition (a redelivered record below it is skipped, see
    `Idempotence.OFFSETS`); the ``before_batch`` hooks see the batch's new events first, to
    read in one go what the handlers will look up (`EventHandlers.before_batch`);
 3. commits, per partition, the offset after the last record of the batch, only once every
@@ -49,6 +50,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -72,6 +74,7 @@ from mentorship_kit.deadletters import (
 )
 from mentorship_kit.failpoints import Failpoints
 from mentorship_kit.kafka import client_options
+from mentorship_kit.markers import LEGACY_COLLECTION, Marker, MarkerStore
 from mentorship_kit.metrics import Metrics
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction, Transactor
@@ -88,7 +91,8 @@ __all__ = [
     "PermanentError",
 ]
 
-PROCESSED_COLLECTION = "processed_events"
+PROCESSED_COLLECTION = LEGACY_COLLECTION
+"""Where earlier versions kept the markers (now weekly collections: `MarkerStore`)."""
 OFFSETS_COLLECTION = "consumer_offsets"
 """Per consumer group and partition, the offset after the last record applied."""
 FETCH_MAX_WAIT_MS = 100
@@ -334,7 +338,12 @@ class EventConsumer:
         self._handlers = handlers
         self._transactor = transactor
         self._idempotence = idempotence
-        self._processed: Collection = database[PROCESSED_COLLECTION]
+        self.markers = MarkerStore(
+            database,
+            retention=timedelta(days=settings.consumer_marker_retention_days),
+            metrics=metrics,
+        )
+        """The processed-event markers (`MarkerStore.run` maintains them: the runtime runs it)."""
         self._offsets: Collection = database[OFFSETS_COLLECTION]
         self._dead_letters = dead_letters
         self._metrics = metrics
@@ -678,14 +687,10 @@ class EventConsumer:
             f"{self._group}:dead-letter:{record.topic}:{record.partition}:{record.offset}:"
             f"{digest.hexdigest()[:16]}"
         )
-        if await self._processed.find_one({"_id": marker}, projection={"_id": 1}) is not None:
+        if await self.markers.found({marker: None}):
             return
         await self._dead_letters.send(record, self._base_topic(record.topic), reason, message)
-        await self._processed.update_one(
-            {"_id": marker},
-            {"$setOnInsert": {"event_type": "dead_letter", "processed_at": utc_now()}},
-            upsert=True,
-        )
+        await self.markers.mark(marker, {"event_type": "dead_letter", "processed_at": utc_now()})
 
     async def _apply(
         self, transaction: Transaction, accepted: Sequence[AcceptedRecord]
@@ -718,16 +723,16 @@ class EventConsumer:
             written = await self._store_offsets(transaction, accepted, stored, trusted)
         elif fresh:
             written = len(fresh)
-            await self._processed.insert_many(
+            await self.markers.write(
                 [
-                    {
-                        "_id": self._marker(item),
-                        "event_type": item.event_type,
-                        "processed_at": transaction.now,
-                    }
+                    Marker(
+                        self._marker(item),
+                        item.occurred_at,
+                        {"event_type": item.event_type, "processed_at": transaction.now},
+                    )
                     for item in fresh
                 ],
-                session=transaction.session,
+                transaction,
             )
         else:
             written = 0
@@ -742,12 +747,8 @@ class EventConsumer:
     ) -> list[Envelope[IntegrationEvent]]:
         """The batch's events without a marker, each once."""
         by_marker = {self._marker(envelope): envelope for _, envelope in accepted}
-        seen = {
-            document["_id"]
-            async for document in find_in(
-                self._processed, by_marker, projection={"_id": 1}, tx=transaction
-            )
-        }
+        occurred = {marker: item.occurred_at for marker, item in by_marker.items()}
+        seen = await self.markers.found(occurred, transaction)
         return [item for marker, item in by_marker.items() if marker not in seen]
 
     def _offset_id(self, record: ConsumedRecord) -> str:

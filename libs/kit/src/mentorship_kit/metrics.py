@@ -94,6 +94,15 @@ class Metrics:
             "Documents a consumer wrote so that redelivery changes nothing: processed-event "
             "markers, or partition offsets (see Idempotence).",
         )
+        self.consumer_marker_collections = self.gauge(
+            "consumer_marker_collections",
+            "Collections of processed-event markers (one per week, and the one of earlier "
+            "versions until it ages out), as the last maintenance counted them.",
+        )
+        self.consumer_marker_collections_dropped = self.counter(
+            "consumer_marker_collections_dropped_total",
+            "Marker collections dropped by the weekly clean-up, their retention passed.",
+        )
         self.dead_letters = self.counter(
             "dead_letters_total",
             "Records sent to the dead-letter topic, by reason.",

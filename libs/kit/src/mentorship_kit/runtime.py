@@ -101,6 +101,7 @@ class ServiceRuntime:
             health = self.consumer.health
             self.metrics.consumer_ready.set_function(lambda: 1.0 if health.ready else 0.0)
             loops["event-consumer"] = self.consumer.run
+            loops["marker-maintenance"] = self.consumer.markers.run
         relay = OutboxRelay(
             self.outbox,
             RecordPublisher(self.broker, self.settings),

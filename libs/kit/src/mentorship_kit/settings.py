@@ -89,6 +89,14 @@ class ServiceSettings(BaseSettings):
         description="A consumer that neither commits a batch nor finds itself caught up for "
         "this long is not ready (/readyz answers 503) and restarts its Kafka client.",
     )
+    consumer_marker_retention_days: int = Field(
+        default=35,
+        ge=31,
+        le=3650,
+        description="How long a consumer remembers that it processed an event (kept in weekly "
+        "collections, each dropped once its week ended this long ago). More than the "
+        "dead-letter topics' 30 days, so a re-driven record always finds its markers.",
+    )
 
     outbox_poll_interval_s: float = Field(
         default=0.5, gt=0, description="How often the relay looks for unpublished events."
