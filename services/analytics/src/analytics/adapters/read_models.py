@@ -189,10 +189,16 @@ class StaleReadError(OperationFailure):
 class ReadModels:
     """Loads and stores read-model documents and aggregates; reads them for reports."""
 
-    def __init__(self, database: Database, *, slot: int = 0) -> None:
+    def __init__(self, database: Database, *, slot: int = 0, head_size: int = HEAD_SIZE) -> None:
         self._database = database
         self._aggregates: Collection = database[AGGREGATES]
         self._slot = slot % COUNTER_SLOTS
+        self._head_size = head_size
+
+    @property
+    def head_size(self) -> int:
+        """Rows each head keeps (`analytics.domain.heads.HEAD_SIZE` but in tests)."""
+        return self._head_size
 
     def _collection(self, kind: type[Fact]) -> Collection:
         return self._database[f"{RM_PREFIX}{kind.collection}"]
@@ -347,7 +353,7 @@ class ReadModels:
         writes = []
         for key, (program_id, head) in ids.items():
             before = stored.get(key, [])
-            rows = merge(before, changes.heads[(program_id, head)])
+            rows = merge(before, changes.heads[(program_id, head)], self._head_size)
             if rows is None:
                 rows = await self._head_anew(program_id, head, session)
             if rows != before:
@@ -361,13 +367,14 @@ class ReadModels:
         """A program's head read from where its list is kept (the batch's writes included)."""
         if head is Head.MENTORS:
             first, end = ranks_of(program_id)
-            mentors = await self._mentor_range(first, end, HEAD_SIZE, session)
+            mentors = await self._mentor_range(first, end, self._head_size, session)
             return [row for mentor in mentors if (row := mentor_row(mentor)) is not None]
         kind = next(kind for kind, of in HEAD_OF_SET.items() if of is head)
         document = await self._aggregates.find_one(
             {"_id": f"{program_id}|{kind.value}"}, session=session
         )
-        return first_rows(entry_rows(kind, _entries_of(document) if document else {}))
+        entries = _entries_of(document) if document else {}
+        return first_rows(entry_rows(kind, entries), self._head_size)
 
     def _entry_writes(self, changes: Changes) -> list[UpdateOne]:
         writes: list[UpdateOne] = []

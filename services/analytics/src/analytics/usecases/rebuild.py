@@ -75,7 +75,7 @@ class Rebuilder:
                 if program == program_id
             }
             heads: dict[Head, list[HeadRow]] = {
-                head: merge([], rows) or []
+                head: merge([], rows, self._models.head_size) or []
                 for (program, head), rows in rebuilt.heads.items()
                 if program == program_id
             }
