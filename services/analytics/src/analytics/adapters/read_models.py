@@ -340,7 +340,16 @@ class ReadModels:
     async def _head_writes(
         self, changes: Changes, session: AsyncClientSession
     ) -> list[ReplaceOne[Document]]:
-        """The heads ``changes`` change, merged with what is stored (or read anew: `merge`)."""
+        """The heads ``changes`` change, merged with what is stored (or read anew: `merge`).
+
+        A head is written whenever the batch changed rows of its list, even if it stays the
+        same: two transactions changing a list at once (replicas projecting the same program)
+        then write the same document, so one of them runs again, after the other. Else one
+        that reads its head anew from the list would not see the other's rows, and could keep
+        a row's old place or miss it (a write skew).
+        """
+        if not changes.heads:
+            return []
         ids = {
             f"{program_id}|{head.value}": (program_id, head) for program_id, head in changes.heads
         }
@@ -356,9 +365,8 @@ class ReadModels:
             rows = merge(before, changes.heads[(program_id, head)], self._head_size)
             if rows is None:
                 rows = await self._head_anew(program_id, head, session)
-            if rows != before:
-                document = _head_document(program_id, head, rows)
-                writes.append(ReplaceOne({"_id": key}, document, upsert=True))
+            document = _head_document(program_id, head, rows)
+            writes.append(ReplaceOne({"_id": key}, document, upsert=True))
         return writes
 
     async def _head_anew(
