@@ -13,6 +13,7 @@ from bson.codec_options import CodecOptions
 
 from analytics.domain import reports
 from analytics.domain.aggregates import (
+    HEAD_OF_SET,
     Changes,
     CountKey,
     Counts,
@@ -20,6 +21,7 @@ from analytics.domain.aggregates import (
     Entry,
     EntrySet,
     ProgramAggregates,
+    entry_rows,
 )
 from analytics.domain.documents import (
     ERASED_WITH_PERSON,
@@ -30,7 +32,16 @@ from analytics.domain.documents import (
     RhythmFact,
 )
 from analytics.domain.facts import Batch, Target
-from analytics.domain.mentor_impact import MentorImpactReport, mentor_page
+from analytics.domain.heads import (
+    HEAD_SIZE,
+    Head,
+    HeadRow,
+    first_rows,
+    mentor_row,
+    mentor_rows,
+    merge,
+)
+from analytics.domain.mentor_impact import MentorImpactReport, first_page, mentor_page
 from mentorship_contracts import Envelope
 
 CODEC: CodecOptions[dict[str, Any]] = CodecOptions(tz_aware=True)
@@ -51,6 +62,11 @@ class Store:
     entries: dict[tuple[str, EntrySet], dict[str, Entry]] = field(
         default_factory=lambda: defaultdict(dict)
     )
+    heads: dict[tuple[str, Head], list[HeadRow]] = field(default_factory=dict)
+    head_size: int = HEAD_SIZE
+    """Rows a head keeps (fewer in tests, to make heads fill up and be read anew)."""
+    heads_read_anew: int = 0
+    """How often `merge` could not tell a head and it was read from its list."""
     written: int = 0
     applied_before: list[frozenset[str]] = field(default_factory=list)
     """Per batch, the events their documents already held (`Derivation.applied_before`)."""
@@ -97,32 +113,66 @@ class Store:
                     self.entries[key].pop(entry_key, None)
                 else:
                     self.entries[key][entry_key] = entry
+        self._apply_heads(changes)
         self.written += (
             len(changes.documents)
             + len(changes.removed)
             + len(changes.counts)
             + len(changes.entries)
+            + len(changes.heads)
         )
 
+    def _apply_heads(self, changes: Changes) -> None:
+        """Merge each changed head, or read it anew, as `ReadModels.save` does."""
+        for (program, head), rows in changes.heads.items():
+            before = self.heads.get((program, head), [])
+            after = merge(before, rows, self.head_size)
+            if after is None:
+                self.heads_read_anew += 1
+                after = self.head_anew(program, head)
+            if after:
+                self.heads[(program, head)] = after
+            else:
+                self.heads.pop((program, head), None)
+
+    def head_anew(self, program_id: str, head: Head) -> list[HeadRow]:
+        """A head read from where its list is kept, as `ReadModels` does (or a recount's)."""
+        if head is Head.MENTORS:
+            rows = [
+                (mentor.id, row)
+                for mentor in self.of_kind(MentorFact)
+                if mentor.program_id == program_id and (row := mentor_row(mentor)) is not None
+            ]
+            return first_rows(rows, self.head_size)
+        kind = next(kind for kind, of in HEAD_OF_SET.items() if of is head)
+        entries = self.entries.get((program_id, kind), {})
+        return first_rows(entry_rows(kind, entries), self.head_size)
+
     @classmethod
-    def rebuilt(cls, documents: Iterable[Fact]) -> Store:
+    def rebuilt(cls, documents: Iterable[Fact], head_size: int = HEAD_SIZE) -> Store:
         """What a rebuild from ``documents`` gives."""
-        store = cls()
+        store = cls(head_size=head_size)
         store.apply(Derivation.rebuild(documents))
         return store
 
-    def aggregates(self, program_id: str) -> ProgramAggregates:
+    def aggregates(self, program_id: str, *, heads: bool = False) -> ProgramAggregates:
+        """The program's aggregates: every set of entries, or (``heads``) every head instead."""
         program = self.documents.get(Target(ProgramFact, program_id))
         assert program is None or isinstance(program, ProgramFact)
         return ProgramAggregates(
             program_id=program_id,
             program=program,
             counts=Counts(self.counts[program_id]),
-            entries={
+            entries={}
+            if heads
+            else {
                 kind: dict(entries)
                 for (program, kind), entries in self.entries.items()
                 if program == program_id
             },
+            heads={head: list(self.heads.get((program_id, head), [])) for head in Head}
+            if heads
+            else {},
         )
 
     def of_kind[F: Fact](self, kind: type[F]) -> list[F]:
@@ -131,8 +181,11 @@ class Store:
     def health(
         self, program_id: str, *, now: datetime, inactive_after_days: int = 45, limit: int = 100
     ) -> reports.HealthReport:
-        """The health report, reading rhythms as `ReportService.health` does."""
-        aggregates = self.aggregates(program_id)
+        """The health report, reading rhythms as `ReportService.health` does.
+
+        Its lists from their heads when they hold enough rows, else from the sets of entries.
+        """
+        aggregates = self.aggregates(program_id, heads=limit <= self.head_size)
         cutoff = reports.inactive_cutoff(now, inactive_after_days)
         until = reports.inactive_read_until(aggregates.counts, cutoff, limit)
         rhythms = [
@@ -163,6 +216,11 @@ class Store:
         )
         return mentor_page(program_id, [mentor for _, mentor in listed][: limit + 1], limit)
 
+    def first_mentors(self, program_id: str) -> MentorImpactReport:
+        """The mentor impact view's first page from its head, as `OutcomeReports` reads it."""
+        rows = self.heads.get((program_id, Head.MENTORS), [])
+        return first_page(program_id, mentor_rows(rows), self.head_size - 1)
+
     def reports(self, program_id: str, *, now: datetime) -> dict[str, Any]:
         """Every report of ``program_id``."""
         aggregates = self.aggregates(program_id)
@@ -174,10 +232,18 @@ class Store:
             "skills": reports.skills(aggregates),
             "health": self.health(program_id, now=now),
             "mentors": self.mentors(program_id),
+            "first_mentors": self.first_mentors(program_id),
         }
 
-    def settled(self) -> tuple[dict[Target, Fact], dict[str, Counts], dict[Any, dict[str, Any]]]:
-        """What the reports depend on: documents, non-zero counters, non-empty sets."""
+    def settled(
+        self,
+    ) -> tuple[
+        dict[Target, Fact],
+        dict[str, Counts],
+        dict[Any, dict[str, Any]],
+        dict[tuple[str, Head], list[HeadRow]],
+    ]:
+        """What the reports depend on: documents, non-zero counters, non-empty sets, heads."""
         return (
             dict(self.documents),
             {
@@ -186,6 +252,7 @@ class Store:
                 if any(counts.values())
             },
             {key: dict(entries) for key, entries in self.entries.items() if entries},
+            dict(self.heads),
         )
 
 
@@ -200,9 +267,11 @@ def batches[T](deliveries: Sequence[T], batch_sizes: Sequence[int]) -> list[Sequ
     return cut
 
 
-def project(deliveries: Sequence[Envelope[Any]], batch_sizes: Sequence[int]) -> Store:
+def project(
+    deliveries: Sequence[Envelope[Any]], batch_sizes: Sequence[int], head_size: int = HEAD_SIZE
+) -> Store:
     """Project deliveries batch by batch into an in-memory store, as the projector does."""
-    store = Store()
+    store = Store(head_size=head_size)
     for batch in batches(deliveries, batch_sizes):
         store.project(batch)
     return store

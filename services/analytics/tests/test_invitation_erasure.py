@@ -302,7 +302,7 @@ async def test_invitations_kept_from_erasures_before_go_at_start_up(
     await Rebuilder(models, _transactor(database)).migrate()
 
     assert sorted([d["_id"] async for d in database[INVITATIONS].find({})]) == ["inv-3"]
-    assert await models.schema_version() == AGGREGATES_VERSION == 5
+    assert await models.schema_version() == AGGREGATES_VERSION >= 5
     assert (await _registration(database))["invitations"]["invited"] == 1
     assert await models.forget_erased() == {}, "nothing is left to delete"
     await Rebuilder(models, _transactor(database)).migrate()

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from analytics.domain.documents import FOLDED_KEPT, ParticipantFact
 from analytics.domain.facts import person_key, target_of
+from analytics.domain.heads import Head
 from analytics.domain.mentor_impact import MentorImpactReport
 from analytics.domain.skills_growth import MIN_GROUP_SIZE
 from mentorship_contracts import Envelope
@@ -438,3 +439,39 @@ def test_an_event_delivered_again_is_known_as_applied_before(
     ]
     assert all(got <= want for got, want in zip(store.applied_before, expected, strict=True))
     assert store.settled() == project(events, [len(events)]).settled()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(min_value=0, max_value=2**32),
+    shuffle=st.integers(min_value=0, max_value=2**32),
+    duplicates=st.floats(min_value=0, max_value=0.5),
+    batch_sizes=st.lists(st.integers(min_value=1, max_value=40), min_size=1, max_size=5),
+    head_size=st.integers(min_value=1, max_value=4),
+)
+def test_heads_are_the_first_rows_of_their_lists_whatever_the_delivery(
+    seed: int, shuffle: int, duplicates: float, batch_sizes: list[int], head_size: int
+) -> None:
+    """Heads small enough to fill up, so rows leave them and they are read anew too.
+
+    Each stored head is the first rows of its whole list (the program's listed mentors, or
+    set of entries), as a rebuild computes them; the first pages read from the heads are
+    those read from the whole lists, and the ``listed`` counters count the whole sets.
+    """
+    events = history(seed).envelopes
+    rng = random.Random(shuffle)
+    deliveries = events + [e for e in events if rng.random() < duplicates]
+    rng.shuffle(deliveries)
+    store = project(deliveries, batch_sizes, head_size)
+    for head in Head:
+        assert store.heads.get((PROGRAM, head), []) == store.head_anew(PROGRAM, head), head
+    rebuilt = Store.rebuilt(store.documents.values(), head_size)
+    assert rebuilt.settled() == store.settled()
+    assert store.settled() == project(events, [len(events)], head_size).settled()
+    limit = head_size - 1
+    if limit:
+        assert store.first_mentors(PROGRAM) == store.mentors(PROGRAM, limit=limit)
+    from_heads = store.health(PROGRAM, now=NOW, limit=head_size)
+    store.head_size = 0  # the lists from the whole sets of entries
+    from_sets = store.health(PROGRAM, now=NOW, limit=head_size)
+    assert from_heads == from_sets

@@ -10,6 +10,10 @@ Documents live in ``rm_<kind>``. Their programs' aggregates live in ``rm_aggrega
   document; readers add the slots up. A rebuild folds them into slot 0.
 - sets of entries, ``<program>|<set>``: ``{"entries": {key: entry}}``, changed by ``$set``
   and ``$unset`` of single entries.
+- heads, ``<program>|<head>``: ``{"rows": [{"rank": [...], "row": {...}}]}``, the first rows
+  of a long list in its order (`analytics.domain.heads`), replaced whole when they change,
+  after the documents and entries they come from are written (a head read anew from them
+  then sees the batch's changes).
 
 Keys become field names: `escape` keeps dots and dollars out of them.
 """
@@ -35,6 +39,7 @@ from pymongo.errors import BulkWriteError, OperationFailure
 
 from analytics.domain.aggregates import (
     ENTRY_MODELS,
+    HEAD_OF_SET,
     MENTORS_HELD,
     Changes,
     CountKey,
@@ -42,6 +47,7 @@ from analytics.domain.aggregates import (
     Entry,
     EntrySet,
     ProgramAggregates,
+    entry_rows,
 )
 from analytics.domain.documents import (
     ACTIVE_PAIR,
@@ -67,6 +73,7 @@ from analytics.domain.documents import (
     SkillsFact,
 )
 from analytics.domain.facts import Target, directory_key
+from analytics.domain.heads import HEAD_SIZE, Head, HeadRow, first_rows, mentor_row, merge
 from analytics.domain.mentor_impact import page_bound, ranks_of
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 
@@ -148,6 +155,22 @@ def _counts_of(documents: Iterable[Document]) -> Counts:
     return Counts(total)
 
 
+ENTRY_SECTIONS: Final = frozenset(kind.value for kind in EntrySet)
+HEAD_SECTIONS: Final = frozenset(head.value for head in Head)
+
+
+def _rows_of(document: Document | None) -> list[HeadRow]:
+    return [HeadRow.model_validate(row) for row in (document or {}).get("rows", [])]
+
+
+def _head_document(program_id: str, head: Head, rows: Sequence[HeadRow]) -> Document:
+    return {
+        "program_id": program_id,
+        "section": head.value,
+        "rows": [row.model_dump() for row in rows],
+    }
+
+
 def _entries_of(document: Document) -> dict[str, Entry]:
     model = ENTRY_MODELS[EntrySet(document["section"])]
     return {
@@ -174,10 +197,16 @@ class StaleReadError(OperationFailure):
 class ReadModels:
     """Loads and stores read-model documents and aggregates; reads them for reports."""
 
-    def __init__(self, database: Database, *, slot: int = 0) -> None:
+    def __init__(self, database: Database, *, slot: int = 0, head_size: int = HEAD_SIZE) -> None:
         self._database = database
         self._aggregates: Collection = database[AGGREGATES]
         self._slot = slot % COUNTER_SLOTS
+        self._head_size = head_size
+
+    @property
+    def head_size(self) -> int:
+        """Rows each head keeps (`analytics.domain.heads.HEAD_SIZE` but in tests)."""
+        return self._head_size
 
     def _collection(self, kind: type[Fact]) -> Collection:
         return self._database[f"{RM_PREFIX}{kind.collection}"]
@@ -278,7 +307,18 @@ class ReadModels:
             raise
         if aggregates:
             await self._aggregates.bulk_write(aggregates, ordered=False, session=session)
+        heads = await self._head_writes(changes, session)
+        if heads:
+            await self._aggregates.bulk_write(heads, ordered=False, session=session)
+            aggregates.extend(heads)
         written = {f"{RM_PREFIX}{kind.collection}": len(writes) for kind, writes in by_kind.items()}
+        for name, deleted in (await self._deletions(changes, session)).items():
+            written[name] = written.get(name, 0) + deleted
+        return written | ({AGGREGATES: len(aggregates)} if aggregates else {})
+
+    async def _deletions(self, changes: Changes, session: AsyncClientSession) -> dict[str, int]:
+        """Delete what a batch removed, erased outcomes and forgotten people; per collection."""
+        written: dict[str, int] = {}
         for kind, ids in _by_kind(changes.removed).items():
             deleted = await self._collection(kind).delete_many(
                 {"_id": {"$in": ids}}, session=session
@@ -297,7 +337,7 @@ class ReadModels:
             if erased.deleted_count:
                 name = f"{RM_PREFIX}{kind.collection}"
                 written[name] = written.get(name, 0) + erased.deleted_count
-        return written | ({AGGREGATES: len(aggregates)} if aggregates else {})
+        return written
 
     async def _delete_outcomes_erased(
         self, erased: Mapping[str, str], session: AsyncClientSession
@@ -342,6 +382,53 @@ class ReadModels:
             writes.append(ReplaceOne({"_id": key}, {**document, COUNTS: tree}, upsert=True))
         return writes
 
+    async def _head_writes(
+        self, changes: Changes, session: AsyncClientSession
+    ) -> list[ReplaceOne[Document]]:
+        """The heads ``changes`` change, merged with what is stored (or read anew: `merge`).
+
+        A head is written whenever the batch changed rows of its list, even if it stays the
+        same: two transactions changing a list at once (replicas projecting the same program)
+        then write the same document, so one of them runs again, after the other. Else one
+        that reads its head anew from the list would not see the other's rows, and could keep
+        a row's old place or miss it (a write skew).
+        """
+        if not changes.heads:
+            return []
+        ids = {
+            f"{program_id}|{head.value}": (program_id, head) for program_id, head in changes.heads
+        }
+        stored = {
+            document["_id"]: _rows_of(document)
+            async for document in self._aggregates.find(
+                {"_id": {"$in": list(ids)}}, session=session
+            )
+        }
+        writes = []
+        for key, (program_id, head) in ids.items():
+            before = stored.get(key, [])
+            rows = merge(before, changes.heads[(program_id, head)], self._head_size)
+            if rows is None:
+                rows = await self._head_anew(program_id, head, session)
+            document = _head_document(program_id, head, rows)
+            writes.append(ReplaceOne({"_id": key}, document, upsert=True))
+        return writes
+
+    async def _head_anew(
+        self, program_id: str, head: Head, session: AsyncClientSession
+    ) -> list[HeadRow]:
+        """A program's head read from where its list is kept (the batch's writes included)."""
+        if head is Head.MENTORS:
+            first, end = ranks_of(program_id)
+            mentors = await self._mentor_range(first, end, self._head_size, session)
+            return [row for mentor in mentors if (row := mentor_row(mentor)) is not None]
+        kind = next(kind for kind, of in HEAD_OF_SET.items() if of is head)
+        document = await self._aggregates.find_one(
+            {"_id": f"{program_id}|{kind.value}"}, session=session
+        )
+        entries = _entries_of(document) if document else {}
+        return first_rows(entry_rows(kind, entries), self._head_size)
+
     def _entry_writes(self, changes: Changes) -> list[UpdateOne]:
         writes: list[UpdateOne] = []
         for (program_id, kind), entries in changes.entries.items():
@@ -363,9 +450,11 @@ class ReadModels:
             writes.append(UpdateOne({"_id": f"{program_id}|{kind.value}"}, update, upsert=True))
         return writes
 
-    async def aggregates(self, program_id: str, sets: Sequence[EntrySet] = ()) -> ProgramAggregates:
-        """A program's document, counters and the ``sets`` of entries asked for."""
-        sections = [COUNTS, *(kind.value for kind in sets)]
+    async def aggregates(
+        self, program_id: str, sets: Sequence[EntrySet] = (), heads: Sequence[Head] = ()
+    ) -> ProgramAggregates:
+        """A program's document, counters and the ``sets`` of entries and ``heads`` asked for."""
+        sections = [COUNTS, *(kind.value for kind in sets), *(head.value for head in heads)]
         program, documents = await asyncio.gather(
             self._collection(ProgramFact).find_one({"_id": program_id}),
             self._aggregates.find(
@@ -377,9 +466,19 @@ class ReadModels:
             program=ProgramFact.model_validate(program) if program else None,
             counts=_counts_of(d for d in documents if d["section"] == COUNTS),
             entries={
-                EntrySet(d["section"]): _entries_of(d) for d in documents if d["section"] != COUNTS
+                EntrySet(d["section"]): _entries_of(d)
+                for d in documents
+                if d["section"] in ENTRY_SECTIONS
+            },
+            heads={
+                head: _rows_of(next((d for d in documents if d["section"] == head.value), None))
+                for head in heads
             },
         )
+
+    async def head(self, program_id: str, head: Head) -> list[HeadRow]:
+        """A program's head (no rows: its list is empty)."""
+        return _rows_of(await self._aggregates.find_one({"_id": f"{program_id}|{head.value}"}))
 
     async def stalest_rhythms(self, program_id: str, until_day: str) -> list[RhythmFact]:
         """The program's rhythms whose stalest active pair last met on ``until_day`` or before."""
@@ -398,13 +497,18 @@ class ReadModels:
 
     async def stored_aggregates(
         self, program_id: str, session: AsyncClientSession
-    ) -> tuple[Counts, dict[EntrySet, dict[str, Entry]]]:
-        """A program's counters and every set of its entries, as stored."""
+    ) -> tuple[Counts, dict[EntrySet, dict[str, Entry]], dict[Head, list[HeadRow]]]:
+        """A program's counters, every set of its entries and every head, as stored."""
         cursor = self._aggregates.find({"program_id": program_id}, session=session)
         documents = [document async for document in cursor]
         return (
             _counts_of(d for d in documents if d["section"] == COUNTS),
-            {EntrySet(d["section"]): _entries_of(d) for d in documents if d["section"] != COUNTS},
+            {
+                EntrySet(d["section"]): _entries_of(d)
+                for d in documents
+                if d["section"] in ENTRY_SECTIONS
+            },
+            {Head(d["section"]): _rows_of(d) for d in documents if d["section"] in HEAD_SECTIONS},
         )
 
     async def replace(
@@ -415,9 +519,10 @@ class ReadModels:
         entries: Mapping[EntrySet, Mapping[str, Entry]],
         session: AsyncClientSession,
         *,
+        heads: Mapping[Head, Sequence[HeadRow]] | None = None,
         removed: Iterable[Target] = (),
     ) -> None:
-        """Store a program's rebuilt ``documents``, and its counters and entries in full.
+        """Store a program's rebuilt ``documents``, and its counters, entries and heads in full.
 
         The documents ``removed`` (made of links no document sets any more) are deleted.
         """
@@ -458,6 +563,13 @@ class ReadModels:
             )
             for kind, items in entries.items()
             if items
+        )
+        writes.extend(
+            InsertOne(
+                {"_id": f"{program_id}|{head.value}", **_head_document(program_id, head, rows)}
+            )
+            for head, rows in (heads or {}).items()
+            if rows
         )
         await self._aggregates.bulk_write(writes, ordered=True, session=session)
 
@@ -658,12 +770,15 @@ class ReadModels:
             found += await self._mentor_range(last or after or first, end, limit - len(found))
         return found
 
-    async def _mentor_range(self, above: str, below: str, limit: int) -> list[MentorFact]:
+    async def _mentor_range(
+        self, above: str, below: str, limit: int, session: AsyncClientSession | None = None
+    ) -> list[MentorFact]:
         cursor = (
             self._collection(MentorFact)
             .find(
                 {"rank": {"$gt": above, "$lt": below}},
                 MENTOR_FIGURES_ONLY,
+                session=session,
             )
             .sort("rank", ASCENDING)
             .limit(limit)

@@ -69,6 +69,14 @@ from analytics.domain.documents import (
     SurveyFact,
 )
 from analytics.domain.facts import Target, fold_into, holds
+from analytics.domain.heads import (
+    Head,
+    HeadRow,
+    low_rating_row,
+    mentor_row,
+    over_capacity_row,
+    poor_fit_row,
+)
 from mentorship_contracts import Envelope
 from mentorship_contracts.types import AssessmentMoment, ParticipantRole, RaterKind
 
@@ -86,6 +94,8 @@ MENTORING: Final = frozenset({ParticipantRole.MENTOR, ParticipantRole.BOTH})
 MENTORS_HELD: Final = "mentors_held"
 """The section counting listed mentors by sessions held (`analytics.domain.mentor_impact`)."""
 GROWTH_MOMENTS: Final = frozenset({AssessmentMoment.BASELINE, AssessmentMoment.END})
+LISTED: Final = "listed"
+"""The section counting each set's entries (the lists' totals, read without the sets)."""
 
 
 class EntrySet(StrEnum):
@@ -103,6 +113,30 @@ ENTRY_MODELS: Mapping[EntrySet, type[Entry]] = {
     EntrySet.OVER_CAPACITY: OverCapacityEntry,
     EntrySet.RUNS: RunEntry,
 }
+
+HEAD_OF_SET: Mapping[EntrySet, Head] = {
+    EntrySet.LOW_RATINGS: Head.LOW_RATINGS,
+    EntrySet.POOR_FITS: Head.POOR_FITS,
+    EntrySet.OVER_CAPACITY: Head.OVER_CAPACITY,
+}
+"""The sets whose first rows are kept as a head (`analytics.domain.heads`)."""
+
+
+def entry_row(kind: EntrySet, key: str, entry: Entry) -> HeadRow:
+    """The row of its set's head an entry is (the set must have one: `HEAD_OF_SET`)."""
+    if isinstance(entry, LowRatingEntry):
+        return low_rating_row(key, entry)
+    if isinstance(entry, PoorFitEntry):
+        return poor_fit_row(key, entry)
+    if isinstance(entry, OverCapacityEntry):
+        return over_capacity_row(key, entry)
+    msg = f"the set {kind.value} has no head"
+    raise ValueError(msg)
+
+
+def entry_rows(kind: EntrySet, entries: Mapping[str, Entry]) -> list[tuple[str, HeadRow]]:
+    """Every entry of a set as a row of its head (to fill the head from the whole set)."""
+    return [(key, entry_row(kind, key, entry)) for key, entry in entries.items()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +164,11 @@ class Effects:
     def link(self, kind: type[Fact], key: str, slot: str, child: str, value: object) -> None:
         """Set ``<kind key>.<slot>[child]`` to ``value``."""
         self.links[Link(Target(kind, key), slot, child)] = value
+
+    def put(self, kind: EntrySet, key: str, entry: Entry) -> None:
+        """Put ``entry`` in the set ``kind`` and count it (``listed``: the lists' totals)."""
+        self.entries[(kind, key)] = entry
+        self.add(LISTED, kind.value)
 
 
 def iso_week(moment: datetime) -> str:
@@ -220,8 +259,12 @@ def _in_program(person: ParticipantFact, effects: Effects) -> None:
     load = person.mentor_load
     if person.participant_id is not None and load > person.capacity:
         effects.add("totals", "over_capacity")
-        effects.entries[(EntrySet.OVER_CAPACITY, person.id)] = OverCapacityEntry(
-            participant_id=person.participant_id, pairs=load, capacity=person.capacity
+        effects.put(
+            EntrySet.OVER_CAPACITY,
+            person.id,
+            OverCapacityEntry(
+                participant_id=person.participant_id, pairs=load, capacity=person.capacity
+            ),
         )
 
 
@@ -229,7 +272,7 @@ def _run(run: RunFact) -> Effects:
     effects = Effects()
     if run.proposed_at is not None:
         effects.add("totals", "runs")
-        effects.entries[(EntrySet.RUNS, run.id)] = RunEntry(proposed_at=run.proposed_at)
+        effects.put(EntrySet.RUNS, run.id, RunEntry(proposed_at=run.proposed_at))
     if run.approved:
         effects.add("totals", "runs_approved")
     for part, people in run.unmatched.items():
@@ -313,8 +356,12 @@ def _rated(session: SessionFact) -> Effects:
         for topic in set(feedback.topics):
             effects.add("topics", topic)
         if feedback.rating <= LOW_RATING:
-            effects.entries[(EntrySet.LOW_RATINGS, feedback_id)] = LowRatingEntry(
-                session_id=session.id, pair_id=feedback.pair_id, rating=feedback.rating
+            effects.put(
+                EntrySet.LOW_RATINGS,
+                feedback_id,
+                LowRatingEntry(
+                    session_id=session.id, pair_id=feedback.pair_id, rating=feedback.rating
+                ),
             )
     return effects
 
@@ -361,9 +408,7 @@ def _fit(fit: FitFact) -> Effects:
     effects.add("totals", "fit", "not_good")
     if fit.concern is not None:
         effects.add("concerns", fit.concern.value)
-    effects.entries[(EntrySet.POOR_FITS, fit.id)] = PoorFitEntry(
-        pair_id=fit.pair_id, concern=fit.concern
-    )
+    effects.put(EntrySet.POOR_FITS, fit.id, PoorFitEntry(pair_id=fit.pair_id, concern=fit.concern))
     return effects
 
 
@@ -476,6 +521,9 @@ class Changes:
     outcomes_erased: Mapping[str, str] = field(default_factory=dict)
     """Person keys whose outcomes an erasure newly covers, with its version: their outcomes
     of that version or before are deleted (`OutcomeErasureFact`)."""
+    heads: dict[tuple[str, Head], dict[str, HeadRow | None]] = field(default_factory=dict)
+    """Per program and head, the rows of its list that changed (None: out of the list);
+    `analytics.domain.heads.merge` brings a stored head up to date with them."""
 
 
 class Derivation:
@@ -510,6 +558,7 @@ class Derivation:
         self._changed: dict[Target, Fact] = {}
         self._counts: dict[str, Counter[CountKey]] = defaultdict(Counter)
         self._entries: dict[tuple[str, EntrySet], dict[str, Entry | None]] = defaultdict(dict)
+        self._mentor_rows: dict[tuple[str, Head], dict[str, HeadRow | None]] = defaultdict(dict)
         self._applied_before: set[str] = set()
         self._forgotten: set[str] = set()
         self._removed: set[Target] = set()
@@ -591,7 +640,19 @@ class Derivation:
             forgotten=frozenset(self._forgotten),
             removed=frozenset(self._removed),
             outcomes_erased=dict(self._outcomes_erased),
+            heads=self._head_changes(),
         )
+
+    def _head_changes(self) -> dict[tuple[str, Head], dict[str, HeadRow | None]]:
+        heads = {key: dict(rows) for key, rows in self._mentor_rows.items() if rows}
+        for (program, kind), entries in self._entries.items():
+            head = HEAD_OF_SET.get(kind)
+            if head is not None and entries:
+                heads[(program, head)] = {
+                    key: None if entry is None else entry_row(kind, key, entry)
+                    for key, entry in entries.items()
+                }
+        return heads
 
     def _people_named_by(self, kind: type[Fact]) -> set[Target]:
         """The erasures settling ``kind`` needs to know.
@@ -691,12 +752,23 @@ class Derivation:
         for kind, key in before.entries:
             if moved or (kind, key) not in after.entries:
                 self._entries[(old_program, kind)].setdefault(key, None)
+        if isinstance(new, MentorFact):
+            self._account_mentor(old, new, old_program)
         for link, value in after.links.items():
             if before.links.get(link, _REMOVED) != value:
                 self._queue(link, value, new.program_id)
         for link in before.links:
             if link not in after.links:
                 self._queue(link, _REMOVED, old_program)
+
+    def _account_mentor(self, old: Fact | None, new: MentorFact, old_program: str) -> None:
+        """A mentor's row of the impact view's head, if it changed (None: no longer listed)."""
+        before = mentor_row(old) if isinstance(old, MentorFact) else None
+        after = mentor_row(new)
+        if after is not None and (old_program != new.program_id or before != after):
+            self._mentor_rows[(new.program_id, Head.MENTORS)][new.id] = after
+        if before is not None and (old_program != new.program_id or after is None):
+            self._mentor_rows[(old_program, Head.MENTORS)].setdefault(new.id, None)
 
     def _queue(self, link: Link, value: object, program_id: str) -> None:
         kind = link.parent.kind
@@ -756,6 +828,8 @@ class ProgramAggregates:
     program: ProgramFact | None = None
     counts: Counts = field(default_factory=Counts)
     entries: Mapping[EntrySet, Mapping[str, Entry]] = field(default_factory=dict)
+    heads: Mapping[Head, Sequence[HeadRow]] = field(default_factory=dict)
+    """The heads read (`analytics.domain.heads`); one not read is absent, not empty."""
 
     def entries_of[E: Entry](self, kind: EntrySet, model: type[E]) -> list[tuple[str, E]]:
         """The program's entries of one set, with their keys."""

@@ -25,8 +25,8 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from collections.abc import Mapping
-from typing import Final
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
 
 from pydantic import BaseModel, Field
 
@@ -82,7 +82,12 @@ class MentorImpactReport(BaseModel):
 def cursor_after(mentor: MentorFact) -> str:
     """The opaque cursor of the page that starts after ``mentor`` (a listed one)."""
     assert mentor.rank is not None
-    return base64.urlsafe_b64encode(mentor.rank.encode()).decode().rstrip("=")
+    return cursor_of(mentor.rank)
+
+
+def cursor_of(rank: str) -> str:
+    """The opaque cursor of the page that starts after the mentor of ``rank``."""
+    return base64.urlsafe_b64encode(rank.encode()).decode().rstrip("=")
 
 
 def rank_after(program_id: str, cursor: str) -> str:
@@ -150,6 +155,22 @@ def impact_of(mentor: MentorFact) -> MentorImpact:
         else None,
         skills_growth_mentees=mentor.growth_mentees if growth_shown else None,
         skills_growth_hidden=bool(mentor.growth_mentees) and not growth_shown,
+    )
+
+
+def first_page(
+    program_id: str, rows: Sequence[tuple[str, Mapping[str, Any]]], limit: int
+) -> MentorImpactReport:
+    """The first page from the view's stored first rows: (rank, `MentorImpact` as stored).
+
+    ``rows`` must hold ``limit`` + 1 of them, or every listed mentor (`analytics.domain.heads`).
+    """
+    shown = rows[:limit]
+    more = len(rows) > limit and shown
+    return MentorImpactReport(
+        program_id=program_id,
+        mentors=[MentorImpact.model_validate(row) for _, row in shown],
+        next_cursor=cursor_of(shown[-1][0]) if more else None,
     )
 
 

@@ -15,26 +15,28 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from analytics.domain.aggregates import (
+    HEAD_OF_SET,
+    LISTED,
     MICRO,
     Counts,
     EntrySet,
     ProgramAggregates,
+    entry_rows,
 )
 from analytics.domain.documents import (
     DirectoryFacts,
     GoalFact,
-    LowRatingEntry,
-    OverCapacityEntry,
-    PoorFitEntry,
     ProgramFact,
     RhythmFact,
     RunEntry,
     SessionStatus,
 )
+from analytics.domain.heads import HEAD_SIZE, first_rows
 from analytics.domain.milestone_flags import MilestoneFlag, milestone_flags
 from mentorship_contracts.types import ParticipantRole, ProgramFormat
 
@@ -600,46 +602,44 @@ def health(
     counts = aggregates.counts
     overdue, at_risk = milestone_flags(goals, now.date())
     cutoff = inactive_cutoff(now, inactive_after_days)
-    low = sorted(
-        (
-            LowRating(session_id=entry.session_id, pair_id=entry.pair_id, rating=entry.rating)
-            for _, entry in aggregates.entries_of(EntrySet.LOW_RATINGS, LowRatingEntry)
-        ),
-        key=lambda r: (r.session_id, r.pair_id, r.rating),
-    )
-    poor = sorted(
-        (
-            PoorFit(pair_id=entry.pair_id, concern=entry.concern.value if entry.concern else None)
-            for _, entry in aggregates.entries_of(EntrySet.POOR_FITS, PoorFitEntry)
-        ),
-        key=lambda f: (f.pair_id, f.concern or ""),
-    )
-    over = [
-        OverCapacity(
-            mentor_participant_id=entry.participant_id, pairs=entry.pairs, capacity=entry.capacity
-        )
-        for _, entry in sorted(aggregates.entries_of(EntrySet.OVER_CAPACITY, OverCapacityEntry))
-    ]
+    low, low_total = health_list(aggregates, EntrySet.LOW_RATINGS, limit)
+    poor, poor_total = health_list(aggregates, EntrySet.POOR_FITS, limit)
+    over, over_total = health_list(aggregates, EntrySet.OVER_CAPACITY, limit)
     program = aggregates.program
     return HealthReport(
         program_id=aggregates.program_id,
         inactive_after_days=inactive_after_days,
         inactive_pairs=inactive_pairs(inactive, now=now, cutoff=cutoff, limit=limit),
-        low_ratings=low[:limit],
-        not_a_good_fit=poor[:limit],
-        mentors_over_capacity=over[:limit],
+        low_ratings=[LowRating.model_validate(row) for row in low],
+        not_a_good_fit=[PoorFit.model_validate(row) for row in poor],
+        mentors_over_capacity=[OverCapacity.model_validate(row) for row in over],
         key_result=_key_result(program, aggregates, now) if program else None,
         totals=HealthTotals(
             inactive_pairs=inactive_total(counts, cutoff),
-            low_ratings=len(low),
-            not_a_good_fit=len(poor),
-            mentors_over_capacity=len(over),
+            low_ratings=low_total,
+            not_a_good_fit=poor_total,
+            mentors_over_capacity=over_total,
         ),
         list_limit=limit,
         reporting_line_conflicts=line_conflicts(directory),
         overdue_milestones=overdue,
         milestones_at_risk=at_risk,
     )
+
+
+def health_list(
+    aggregates: ProgramAggregates, kind: EntrySet, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """A health list's first ``limit`` rows, in its order, and how many it holds in all.
+
+    From the list's head if it was read (it holds the first rows: ``limit`` must not be more)
+    and its ``listed`` counter; else from the whole set of entries.
+    """
+    head = aggregates.heads.get(HEAD_OF_SET[kind])
+    if head is not None and limit <= HEAD_SIZE:
+        return [row.row for row in head[:limit]], aggregates.counts.value(LISTED, kind.value)
+    entries = aggregates.entries.get(kind, {})
+    return [row.row for row in first_rows(entry_rows(kind, entries), limit)], len(entries)
 
 
 def line_conflicts(directory: DirectoryFacts | None) -> list[LineConflict]:

@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 
 from analytics.adapters.outcome_models import OrganisationModels
 from analytics.adapters.read_models import ReadModels
+from analytics.domain.heads import HEAD_SIZE, Head, mentor_rows
 from analytics.domain.mentor_impact import (
     DEFAULT_PAGE,
     MAX_PAGE,
     MentorImpact,
     MentorImpactReport,
+    first_page,
     mentor_page,
     rank_after,
 )
@@ -50,12 +52,17 @@ class OutcomeReports:
     ) -> MentorImpactReport:
         """A page of the mentor impact view: ``limit`` mentors from ``cursor`` on.
 
+        A first page of up to `HEAD_SIZE` - 1 mentors is the view's stored head (one read,
+        whatever the program's size); the others are read from the mentors' index.
         Raises InvalidInputError for a cursor this view did not give out.
         """
         try:
             after = rank_after(program_id, cursor) if cursor else None
         except ValueError as error:
             raise InvalidInputError([("cursor", str(error))]) from error
+        if after is None and limit < HEAD_SIZE:
+            rows = await self._models.head(program_id, Head.MENTORS)
+            return first_page(program_id, mentor_rows(rows), limit)
         mentors = await self._models.mentors(program_id, after, limit + 1)
         return mentor_page(program_id, mentors, limit)
 

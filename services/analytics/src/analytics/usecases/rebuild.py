@@ -15,16 +15,21 @@ from dataclasses import asdict, dataclass
 from analytics.adapters.read_models import ReadModels
 from analytics.domain.aggregates import Counts, Derivation, Entry, EntrySet
 from analytics.domain.facts import Target
+from analytics.domain.heads import Head, HeadRow, merge
 from mentorship_kit.outbox import Transaction, Transactor
 
-AGGREGATES_VERSION = 5
+AGGREGATES_VERSION = 6
 """The layout of links, counters and indexed fields; a database from before is migrated.
 
 1: links and counters (rebuilt from the documents); 2: goals store `GoalFact.open_due`;
 3: no outcome of a person the directory erased is kept (deleted with the erasure since);
 4: one `MentorFact` per mentor, and the links that keep it (rebuilt from the documents);
-5: no invitation of a person the directory erased is kept (deleted with the erasure since).
+5: no invitation of a person the directory erased is kept (deleted with the erasure since);
+6: the heads of the long lists (`analytics.domain.heads`) and the ``listed`` counters of the
+   sets of entries (rebuilt from the documents).
 """
+REBUILT_AT: tuple[int, ...] = (1, 4, 6)
+"""The versions whose layout only a rebuild of every program brings in."""
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +48,8 @@ class RebuildSummary:
     """Counters whose value differed from the recount."""
     entries_corrected: int
     """Entries missing, different or left over."""
+    heads_corrected: int = 0
+    """Heads (first rows of a long list) that differed from the recount."""
 
 
 class Rebuilder:
@@ -67,11 +74,16 @@ class Rebuilder:
                 for (program, kind), items in rebuilt.entries.items()
                 if program == program_id
             }
-            stored_counts, stored_entries = await self._models.stored_aggregates(
+            heads: dict[Head, list[HeadRow]] = {
+                head: merge([], rows, self._models.head_size) or []
+                for (program, head), rows in rebuilt.heads.items()
+                if program == program_id
+            }
+            stored_counts, stored_entries, stored_heads = await self._models.stored_aggregates(
                 program_id, tx.session
             )
             await self._models.replace(
-                program_id, corrected, counts, entries, tx.session, removed=removed
+                program_id, corrected, counts, entries, tx.session, heads=heads, removed=removed
             )
             return RebuildSummary(
                 program_id=program_id,
@@ -84,6 +96,9 @@ class Rebuilder:
                         ^ set(stored_entries.get(kind, {}).items())
                     )
                     for kind in EntrySet
+                ),
+                heads_corrected=sum(
+                    1 for head in Head if heads.get(head, []) != stored_heads.get(head, [])
                 ),
             )
 
@@ -107,7 +122,7 @@ class Rebuilder:
         marked = await self._models.mark_open_due()
         if marked:
             logger.info("goals marked for the health report", extra={"goals": marked})
-        if version < 4:  # 1 built the links and counters, 4 the mentors' documents: one rebuild
+        if any(version < rebuilt_at for rebuilt_at in REBUILT_AT):  # one rebuild for them all
             rebuilt = await self.rebuild_all()
             logger.info("aggregates rebuilt", extra={"programs": len(rebuilt)})
         if version < 5:  # 3 deleted the outcomes of erased people, 5 their invitations too

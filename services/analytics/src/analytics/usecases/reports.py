@@ -10,10 +10,12 @@ from pydantic import BaseModel
 
 from analytics.adapters.read_models import ReadModels
 from analytics.domain import reports
-from analytics.domain.aggregates import EntrySet, ProgramAggregates
+from analytics.domain.aggregates import HEAD_OF_SET, EntrySet, ProgramAggregates
+from analytics.domain.heads import HEAD_SIZE
 from mentorship_contracts.types import utc_now
 
 HEALTH_SETS = (EntrySet.LOW_RATINGS, EntrySet.POOR_FITS, EntrySet.OVER_CAPACITY)
+HEALTH_HEADS = tuple(HEAD_OF_SET[kind] for kind in HEALTH_SETS)
 
 
 class ReportName(StrEnum):
@@ -61,10 +63,19 @@ class ReportService:
     async def health(
         self, program_id: str, limit: int = reports.DEFAULT_LIST_LIMIT
     ) -> reports.HealthReport:
-        """The health flags, as of now; each list holds at most ``limit`` items."""
+        """The health flags, as of now; each list holds at most ``limit`` items.
+
+        Lists of up to `HEAD_SIZE` items are their heads (their first rows, kept in order);
+        longer ones are cut from their whole sets of entries.
+        """
         now = utc_now()
+        lists = (
+            self._models.aggregates(program_id, heads=HEALTH_HEADS)
+            if limit <= HEAD_SIZE
+            else self._models.aggregates(program_id, HEALTH_SETS)
+        )
         aggregates, directory, goals = await asyncio.gather(
-            self._models.aggregates(program_id, HEALTH_SETS),
+            lists,
             self._models.directory_facts(program_id, conflicts=True),
             self._models.milestone_goals(program_id),
         )

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from analytics.domain.reports import (
     DEFAULT_LIST_LIMIT,
@@ -39,6 +39,9 @@ class RebuildResult(BaseModel):
     documents_corrected: int
     counters_corrected: int
     entries_corrected: int
+    heads_corrected: int = Field(
+        default=0, description="Stored first rows of a long list that differed from the recount."
+    )
 
 
 def reports_router(
@@ -110,6 +113,7 @@ def reports_router(
             documents_corrected=summary.documents_corrected,
             counters_corrected=summary.counters_corrected,
             entries_corrected=summary.entries_corrected,
+            heads_corrected=summary.heads_corrected,
         )
 
     return router
