@@ -14,7 +14,7 @@ import pytest
 from feedback.adapters.directory import Directory
 from feedback.adapters.records import Records
 from feedback.adapters.sessions import HeldSessions
-from feedback.domain.membership import Identity, identities_applied
+from feedback.domain.membership import Identity, Known, identities_applied
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
 from feedback.entrypoints.subscriptions import register_event_handlers
 from feedback.settings import FeedbackSettings
@@ -40,19 +40,21 @@ T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 MENTOR, MENTEE = ParticipantRole.MENTOR, ParticipantRole.MENTEE
 
 
-def identity(participant_id: str, person: str, as_of: datetime, *, overwrite: bool = True) -> Any:
-    return Identity(participant_id, person, "prog", MENTEE, as_of, overwrite=overwrite)
+def identity(
+    participant_id: str, person: str, as_of: datetime, *, placeholder: bool = False
+) -> Any:
+    return Identity(participant_id, person, "prog", MENTEE, as_of, placeholder=placeholder)
 
 
 def test_identities_apply_in_order_newest_first_and_never_for_the_erased() -> None:
     later = T0 + timedelta(minutes=1)
-    stored = {"known": T0}
+    stored = {"known": Known(T0)}
     incoming = [
-        identity("known", "pair fill-in", later, overwrite=False),  # known: not filled in
+        identity("known", "pair fill-in", later, placeholder=True),  # known: not filled in
         identity("known", "older", T0 - timedelta(minutes=1)),  # older than stored
-        identity("new", "from a pair", T0, overwrite=False),  # unknown: filled in
+        identity("new", "from a pair", T0, placeholder=True),  # unknown: filled in
         identity("new", "registered", later),  # newer registration overwrites
-        identity("new", "second fill-in", later, overwrite=False),  # known by now
+        identity("new", "second fill-in", later, placeholder=True),  # known by now
         identity("gone", "erased", later),
     ]
 

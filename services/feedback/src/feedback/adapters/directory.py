@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence, Set
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
-from feedback.domain.membership import Identity, Participation, identities_applied
+from feedback.domain.membership import Identity, Known, Participation, identities_applied
 from mentorship_contracts.events import PairCreated
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import ParticipantRole
@@ -54,15 +54,17 @@ class Directory:
         """Record who participants are, in order (see `identities_applied`).
 
         One read of what is stored, one bulk write. ``erased``: participants never
-        recorded again.
+        recorded again. A registration replacing a pair's placeholder sets every field the
+        placeholder set (and its skills and manager), so the document is the same whichever
+        of the two arrived first.
         """
         listed = list(identities)
         stored = {
-            document["_id"]: document["as_of"]
+            document["_id"]: Known(document["as_of"], document.get("placeholder", False))
             async for document in find_in(
                 self._participants,
                 [identity.participant_id for identity in listed],
-                projection={"as_of": 1},
+                projection={"as_of": 1, "placeholder": 1},
                 tx=tx,
             )
         }
@@ -72,6 +74,7 @@ class Directory:
                 "program_id": identity.program_id,
                 "role": identity.role.value,
                 "as_of": identity.as_of,
+                "placeholder": identity.placeholder,
                 **(
                     {}
                     if identity.skills is None

@@ -57,9 +57,10 @@ class Identity:
     program_id: str
     role: ParticipantRole
     as_of: datetime
-    overwrite: bool = True
-    """False: only fills in a participant not known yet (a pair names its members before
-    their registrations may have arrived)."""
+    placeholder: bool = False
+    """True: filled in from a pair that names a member whose registration has not arrived
+    yet. A placeholder only fills in an unknown participant, and any registration replaces
+    it whatever the two events' times, so the order the topics arrive in changes nothing."""
     skills: tuple[str, ...] | None = None
     """The skills a mentee chose to grow (their registration's answers); None keeps what is
     known."""
@@ -67,8 +68,16 @@ class Identity:
     """Their direct manager (stored with ``skills``, kept when ``skills`` is None)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What is stored of a participant's identity: as of when, and whether a placeholder."""
+
+    as_of: datetime
+    placeholder: bool = False
+
+
 def pair_members(pair: PairCreated, as_of: datetime) -> tuple[Identity, Identity]:
-    """The members a pair names, to fill in those not known yet."""
+    """The members a pair names, as placeholders to fill in those not known yet."""
     return (
         Identity(
             pair.mentor_participant_id,
@@ -76,7 +85,7 @@ def pair_members(pair: PairCreated, as_of: datetime) -> tuple[Identity, Identity
             pair.program_id,
             ParticipantRole.MENTOR,
             as_of,
-            overwrite=False,
+            placeholder=True,
         ),
         Identity(
             pair.mentee_participant_id,
@@ -84,30 +93,35 @@ def pair_members(pair: PairCreated, as_of: datetime) -> tuple[Identity, Identity
             pair.program_id,
             ParticipantRole.MENTEE,
             as_of,
-            overwrite=False,
+            placeholder=True,
         ),
     )
 
 
 def identities_applied(
-    stored: Mapping[str, datetime], incoming: Iterable[Identity], erased: Set[str]
+    stored: Mapping[str, Known], incoming: Iterable[Identity], erased: Set[str]
 ) -> dict[str, Identity]:
     """The identities to store, applying ``incoming`` in order to what is ``stored``.
 
-    ``stored`` holds the time of each known participant's stored identity. An older
-    identity never overwrites a newer one (a later one of equal time does); one that does
-    not overwrite only fills in an unknown participant; an erased participant is never
-    recorded again.
+    A placeholder only fills in an unknown participant; a registration always replaces a
+    placeholder (whichever event is newer: the pair's time says nothing of the
+    registration's), and between registrations an older one never overwrites a newer one
+    (a later one of equal time does); an erased participant is never recorded again.
     """
     known = dict(stored)
     winners: dict[str, Identity] = {}
     for identity in incoming:
         key = identity.participant_id
-        if key in erased:
+        if key in erased or not _replaces(known.get(key), identity):
             continue
-        current = known.get(key)
-        if current is not None and (not identity.overwrite or current > identity.as_of):
-            continue
-        known[key] = identity.as_of
+        known[key] = Known(identity.as_of, identity.placeholder)
         winners[key] = identity
     return winners
+
+
+def _replaces(current: Known | None, identity: Identity) -> bool:
+    if current is None:
+        return True
+    if identity.placeholder:
+        return False
+    return current.placeholder or current.as_of <= identity.as_of
