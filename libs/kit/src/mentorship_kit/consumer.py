@@ -27,10 +27,14 @@ dead-lettered after ``consumer_max_attempts``. A record is dead-lettered once: a
 remembers it, so a redelivered batch does not park its bad records again. When MongoDB or
 Kafka themselves are unreachable nothing is dead-lettered: the batch is redelivered.
 
-While a batch's transaction runs, the next batch is fetched and decoded (decoding needs
-nothing the transaction writes); it is applied once the previous one committed, and thrown
-away, with its partitions rewound, if the previous one failed. Offsets are committed only
-for batches whose transaction committed.
+While a batch's transaction runs, the next batch is gathered: fetched and decoded (decoding
+needs nothing the transaction writes) fetch after fetch, until the batch being applied is done
+or the next one is full. It is applied once the previous one committed, and thrown away, with
+its partitions rewound, if the previous one failed. Offsets are committed only for batches
+whose transaction committed. The slower the commits, the larger the batches (fewer, larger
+transactions under a backlog), but never larger than ``consumer_batch_size`` nor than what
+the last batch shows can be applied in half ``consumer_stall_timeout_s`` (`BatchPace`): a
+member working through a backlog does not look stalled.
 
 FastStream's batch subscriber is not used for consuming: it decodes every header as UTF-8
 before any of this code runs (one bad header made it skip the whole fetched batch) and
@@ -49,7 +53,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -78,6 +82,7 @@ from mentorship_kit.markers import LEGACY_COLLECTION, Marker, MarkerStore
 from mentorship_kit.metrics import Metrics
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.pacing import BatchPace
 from mentorship_kit.settings import ServiceSettings
 
 __all__ = [
@@ -165,7 +170,42 @@ class _Decoded:
 
     records: Sequence[ConsumedRecord]
     accepted: Sequence[AcceptedRecord]
-    started: float
+
+
+@dataclass(slots=True)
+class _Gathering:
+    """The next batch, fetch after fetch decoded, while the one before is applied."""
+
+    records: list[ConsumedRecord] = field(default_factory=list)
+    accepted: list[AcceptedRecord] = field(default_factory=list)
+
+    def add(self, decoded: _Decoded) -> None:
+        self.records.extend(decoded.records)
+        self.accepted.extend(decoded.accepted)
+
+    def take(self) -> _Decoded:
+        """The batch gathered so far; the gathering starts again empty."""
+        batch = _Decoded(self.records, self.accepted)
+        self.records, self.accepted = [], []
+        return batch
+
+    def clear(self) -> None:
+        self.records, self.accepted = [], []
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+@dataclass(frozen=True, slots=True)
+class _Applying:
+    """A batch whose transaction runs."""
+
+    task: asyncio.Task[None]
+    batch: _Decoded
+
+    @property
+    def running(self) -> bool:
+        return not self.task.done()
 
 
 class EventHandlers:
@@ -350,6 +390,7 @@ class EventConsumer:
         self._settings = settings
         self._group = settings.consumer_group
         self.health = ConsumerHealth(settings.consumer_stall_timeout_s)
+        self.pace = BatchPace(settings.consumer_batch_size, settings.consumer_stall_timeout_s / 2)
         self._failpoints = failpoints or Failpoints()
 
     @staticmethod
@@ -404,80 +445,107 @@ class EventConsumer:
 
     async def _consume(self, kafka: AIOKafkaConsumer) -> None:
         uncommitted: dict[TopicPartition, int] = {}
-        in_flight: tuple[asyncio.Task[None], _Decoded] | None = None
+        applying: _Applying | None = None
+        gathered = _Gathering()
         try:
             while True:
                 if self.health.stalled:
                     raise _RestartConsumerError
-                records, in_flight = await self._next_records(kafka, in_flight, uncommitted)
-                if records is None:
-                    continue
-                if not records and in_flight is not None and not in_flight[0].done():
-                    continue  # nothing new yet: keep fetching while the batch is applied
-                # Decoded while the previous batch's transaction runs.
-                decoded, undecodable = await self._decode_safely(records)
-                settled, in_flight = await self._settle(kafka, in_flight, uncommitted, records)
+                room = self.pace.limit() - len(gathered)
+                if room > 0:
+                    applying, gathering = await self._gather(
+                        kafka, gathered, room, applying, uncommitted
+                    )
+                    if not gathering:
+                        continue
+                    if (
+                        applying is not None
+                        and applying.running
+                        and len(gathered) < self.pace.limit()
+                    ):
+                        continue  # keep gathering while the batch is applied
+                settled, applying = await self._settle(kafka, applying, uncommitted, gathered)
                 if not settled:  # both batches come again
                     continue
-                if undecodable is not None:
-                    await self._failed(kafka, records, undecodable)
-                elif decoded is not None and decoded.accepted:
-                    in_flight = (asyncio.create_task(self._apply_decoded(decoded)), decoded)
-                elif decoded is not None:
-                    self._advance(uncommitted, decoded.records)
-                if await self._commit(kafka, uncommitted, busy=in_flight is not None):
+                batch = gathered.take()
+                if batch.accepted:
+                    task = asyncio.create_task(self._apply_decoded(batch))
+                    applying = _Applying(task, batch)
+                else:
+                    self._advance(uncommitted, batch.records)
+                if await self._commit(kafka, uncommitted, busy=applying is not None):
                     uncommitted.clear()
         finally:
-            if in_flight is not None:  # cancelled mid-batch: its transaction is aborted
-                in_flight[0].cancel()
+            if applying is not None:  # cancelled mid-batch: its transaction is aborted
+                applying.task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await in_flight[0]
+                    await applying.task
 
-    async def _next_records(
+    async def _gather(
         self,
         kafka: AIOKafkaConsumer,
-        in_flight: tuple[asyncio.Task[None], _Decoded] | None,
+        gathered: _Gathering,
+        room: int,
+        applying: _Applying | None,
         uncommitted: dict[TopicPartition, int],
-    ) -> tuple[list[ConsumedRecord] | None, tuple[asyncio.Task[None], _Decoded] | None]:
-        """The next records (None: start the round again), and the batch still in flight."""
+    ) -> tuple[_Applying | None, bool]:
+        """Fetch up to ``room`` more records and decode them into ``gathered``.
+
+        Returns the batch still being applied and whether the round goes on (False: start
+        it again, after a failure that rewound or threw away what was gathered).
+        """
         try:
-            records = await self._fetch(kafka)
+            records = await self._fetch(kafka, room)
             if records is None:  # a record aiokafka cannot read: step over it
                 # Reading around it rewinds to where processing stopped: the batch being
-                # applied must be done (and counted in ``uncommitted``) first.
-                settled, in_flight = await self._settle(kafka, in_flight, uncommitted)
+                # applied must be done (and counted in ``uncommitted``) first, and what was
+                # gathered after it is read again.
+                settled, applying = await self._settle(kafka, applying, uncommitted, gathered)
+                gathered.clear()
                 if not settled:
-                    return None, in_flight
+                    return applying, False
                 records = await self._read_around_unreadable(kafka, uncommitted)
         except KafkaError as error:
             self._round_failed(f"fetch failed: {error!r}")
             await asyncio.sleep(ERROR_PAUSE_S)
-            return None, in_flight
-        return records, in_flight
+            return applying, False
+        if not records:
+            return applying, True
+        try:
+            gathered.add(await self._decode(records))
+        except Exception as error:  # noqa: BLE001 - reported once the batch applied is done
+            gathered.add(_Decoded(records, ()))
+            settled, applying = await self._settle(kafka, applying, uncommitted, gathered)
+            if settled:
+                await self._failed(kafka, gathered.records, error)
+            gathered.clear()
+            return applying, False
+        return applying, True
 
     async def _settle(
         self,
         kafka: AIOKafkaConsumer,
-        in_flight: tuple[asyncio.Task[None], _Decoded] | None,
+        applying: _Applying | None,
         uncommitted: dict[TopicPartition, int],
-        fetched: Sequence[ConsumedRecord] = (),
+        gathered: _Gathering,
     ) -> tuple[bool, None]:
         """Wait for the batch being applied; whether it committed (then Kafka may be told).
 
-        If it failed, its partitions and those of ``fetched`` are rewound.
+        If it failed, its partitions and those of the ``gathered`` records are rewound, and
+        the gathering is thrown away.
         """
-        if in_flight is None:
+        if applying is None:
             return True, None
-        task, applied = in_flight
-        failure = await _outcome(task)
+        failure = await _outcome(applying.task)
         if failure is not None:
-            await self._failed(kafka, [*applied.records, *fetched], failure)
+            await self._failed(kafka, [*applying.batch.records, *gathered.records], failure)
+            gathered.clear()
             return False, None
-        self._advance(uncommitted, applied.records)
+        self._advance(uncommitted, applying.batch.records)
         return True, None
 
-    async def _fetch(self, kafka: AIOKafkaConsumer) -> list[ConsumedRecord] | None:
-        """The next batch of records (none when there is nothing new).
+    async def _fetch(self, kafka: AIOKafkaConsumer, most: int) -> list[ConsumedRecord] | None:
+        """The next records, at most ``most`` (none when there is nothing new).
 
         None if aiokafka could not read one of them (see `_read_around_unreadable`).
 
@@ -487,7 +555,7 @@ class EventConsumer:
         try:
             batches = await kafka.getmany(
                 timeout_ms=max(self._settings.consumer_batch_wait_ms, 10),
-                max_records=self._settings.consumer_batch_size,
+                max_records=most,
             )
         except KafkaError:
             raise
@@ -547,16 +615,6 @@ class EventConsumer:
                     break
                 records.extend(ConsumedRecord.from_kafka(item) for item in found[position])
         return records
-
-    async def _decode_safely(
-        self, records: Sequence[ConsumedRecord]
-    ) -> tuple[_Decoded | None, Exception | None]:
-        if not records:
-            return None, None
-        try:
-            return await self._decode(records), None
-        except Exception as error:  # noqa: BLE001 - reported once the previous batch is done
-            return None, error
 
     async def _failed(
         self, kafka: AIOKafkaConsumer, records: Sequence[ConsumedRecord], error: Exception
@@ -633,21 +691,23 @@ class EventConsumer:
 
     async def _decode(self, records: Sequence[ConsumedRecord]) -> _Decoded:
         """Decode a batch; park what cannot be read."""
-        started = time.perf_counter()
         accepted: list[AcceptedRecord] = []
         for record in records:
             envelope = await self._accept(record)
             if envelope is not None:
                 accepted.append((record, envelope))
-        return _Decoded(records, accepted, started)
+        return _Decoded(records, accepted)
 
     async def _apply_decoded(self, decoded: _Decoded) -> None:
         """Handle a decoded batch in one transaction (failing events isolated)."""
+        started = time.perf_counter()
         accepted = decoded.accepted
         if accepted:
             outcomes = await self._apply_isolating(accepted)
             self._record_outcomes(accepted, outcomes)
-        self._metrics.consumer_batch_duration.observe(time.perf_counter() - decoded.started)
+        duration = time.perf_counter() - started
+        self.pace.applied(len(decoded.records), duration)
+        self._metrics.consumer_batch_duration.observe(duration)
         self._metrics.consumer_last_processed.set(time.time())
 
     async def _accept(self, record: ConsumedRecord) -> Envelope[IntegrationEvent] | None:

@@ -21,11 +21,13 @@ class AnalyticsSettings(ServiceSettings):
         default=30.0, gt=0, le=3600, description="How often the business gauges are recounted."
     )
     consumer_batch_size: int = Field(
-        default=5000,
+        default=20000,
         ge=1,
         description="Most records projected in one transaction. Larger than other services' "
         "(500): the events of a batch that fold into the same document cost one write, and "
-        "the batch's reads and writes are a few bulk calls whatever its size.",
+        "the batch's reads and writes are a few bulk calls whatever its size. A batch is "
+        "gathered while the one before commits, so it is this large only under a backlog, "
+        "and never larger than half the stall timeout's worth of records.",
     )
     analytics_program_label_limit: int = Field(
         default=20,
