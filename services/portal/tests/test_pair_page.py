@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError
 
 from .pages import CSRF, fake_services, portal_app, signing_in
-from .test_usecases import MENTOR_PROFILE, MY_REGISTRATION, PROGRAM, SERIES
+from .test_usecases import MENTOR_PROFILE, MY_REGISTRATION, PROGRAM, SERIES, matched
 
 PROFILE = "/v1/participants/m-1/profile"
 QUESTIONNAIRE = {
@@ -207,3 +207,69 @@ def test_a_groups_mentor_gets_a_link_to_rate_each_mentee_and_feedbacks_refusal_n
         ("/pairs/grp-1/skills?mentee=pa-2", "Rate mentee 2"),  # no profile: numbered
     ]
     assert "<form" not in card  # each mentee is rated on their own page
+
+
+GROUP_MEMBERS = [
+    {"participant_id": "pa-1", "role": "mentee"},
+    {"participant_id": "m-1", "role": "mentor"},
+    {"participant_id": "pa-2", "role": "mentee"},
+]
+
+
+def _as_groups_mentor(answers: dict[str, Any]) -> None:
+    """The caller mentors the group grp-1 of two mentees; only Ada's profile can be shown."""
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS}
+    answers["/v1/programs/p-1/registrations/me"] = MY_REGISTRATION | {
+        "participant_id": "m-1",
+        "role": "mentor",
+    }
+    answers["/v1/participants/pa-1/profile"] = MENTOR_PROFILE | {
+        "participant_id": "pa-1",
+        "role": "mentee",
+        "name": "Ada Lovelace",
+    }
+    answers["/v1/participants/pa-2/profile"] = NotFoundError("erased")
+    answers["/v1/me/pairs"] = {
+        "pairs": [
+            matched(f"pr-{n}", "grp-1")
+            | {"participant_id": "m-1", "role": "mentor", "partner_participant_ids": [mentee]}
+            for n, mentee in ((1, "pa-1"), (2, "pa-2"))
+        ]
+    }
+
+
+def _why(page: str) -> str:
+    start = page.index('aria-labelledby="why"')
+    return page[start : page.index("</section>", start)]
+
+
+@pytest.mark.parametrize(
+    ("language", "headings"),
+    [
+        ("en", ["With Ada Lovelace", "With mentee 2"]),
+        ("fr", ["Avec Ada Lovelace", "Avec le mentoré 2"]),
+    ],
+)
+def test_a_groups_explanations_name_each_mentee_not_their_participant_id(
+    answers: dict[str, Any], language: str, headings: list[str]
+) -> None:
+    _as_groups_mentor(answers)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token", lang=language).get("/pairs/grp-1")
+
+    assert page.status_code == 200
+    why = _why(page.text)
+    assert [h.strip() for h in re.findall(r"<h3>([^<]+)</h3>", why)] == headings
+    assert "pa-1" not in why
+    assert "pa-2" not in why  # no profile: numbered as on its "Rate mentee 2" link
+
+
+def test_a_pairs_unnamed_partner_is_your_mentor_or_your_mentee(answers: dict[str, Any]) -> None:
+    # Two explanations of the one series (each gets a heading); the mentor has no profile.
+    answers[PROFILE] = NotFoundError("erased")
+    answers["/v1/me/pairs"] = {"pairs": [matched("grp-1"), matched("pr-2", "grp-1")]}
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1")
+    why = _why(page.text)
+    assert [h.strip() for h in re.findall(r"<h3>([^<]+)</h3>", why)] == ["With your mentor"] * 2
+    assert "m-1" not in why

@@ -134,6 +134,23 @@ class PairPage:
             (m.participant_id, m.role) for m in self.series.members if m.participant_id != self.me
         ]
 
+    def role_of(self, participant_id: str) -> str | None:
+        """A member's role in the series (None: not one of its members)."""
+        return next(
+            (m.role for m in self.series.members if m.participant_id == participant_id), None
+        )
+
+    def mentee_number(self, participant_id: str) -> int | None:
+        """Where a mentee stands among several others' (1, 2…), as the page numbers them.
+
+        None for a pair's one mentee, the mentor or a stranger: the number only names a
+        group's mentee whose profile cannot be shown.
+        """
+        mentees = [pid for pid, role in self.partners if role == "mentee"]
+        if len(mentees) < 2 or participant_id not in mentees:
+            return None
+        return mentees.index(participant_id) + 1
+
     @property
     def fit_asked(self) -> bool:
         """Whether the fit question is open: after the first held session, until answered."""
