@@ -273,3 +273,104 @@ def test_a_pairs_unnamed_partner_is_your_mentor_or_your_mentee(answers: dict[str
     why = _why(page.text)
     assert [h.strip() for h in re.findall(r"<h3>([^<]+)</h3>", why)] == ["With your mentor"] * 2
     assert "m-1" not in why
+
+
+FEEDBACK_OF_PA_1 = {
+    "/v1/pairs/grp-1/agreement": {
+        "expectations": "Ada's own expectations",
+        "meeting_frequency": "Every two weeks",
+        "confidentiality": "Between us",
+        "version": 1,
+        "acknowledged_by": ["pa-1"],
+    },
+    "/v1/pairs/grp-1/next-agenda": {"kind": "kickoff", "title": "Ada's kickoff", "purpose": "."},
+    "/v1/pairs/grp-1/fit": {"answers": [{"participant_id": "pa-1", "good_fit": True}]},
+    "/v1/pairs/grp-1/goals": {
+        "goals": [
+            {
+                "goal_id": "g-1",
+                "topic": "leadership",
+                "title": "Ada's goal: lead the guild",
+                "progress_percent": 20,
+                "completed": False,
+            }
+        ]
+    },
+}
+
+
+def _feedback_by_mentee(
+    monkeypatch: pytest.MonkeyPatch, answers: dict[str, Any]
+) -> list[tuple[str, Any]]:
+    """Feedback's pair routes as they answer a group's id: per ``?mentee=``, else a 422.
+
+    Every other call is answered from ``answers``; returns the pair routes' requests (path,
+    query) as they are sent.
+    """
+    sent: list[tuple[str, Any]] = []
+
+    async def answer(_: str, method: str, path: str, token: str, **kwargs: Any) -> Any:
+        assert (method, token) == ("GET", "participant-token"), (method, path)
+        if path in FEEDBACK_OF_PA_1:
+            sent.append((path, kwargs.get("params")))
+            if kwargs.get("params") == {"mentee": "pa-1"}:
+                return FEEDBACK_OF_PA_1[path]
+            raise InvalidInputError([("query.mentee", "a group's id: say which of its mentees")])
+        found = answers[path]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    fake_services(monkeypatch, answer)
+    return sent
+
+
+def test_a_groups_mentee_sees_her_own_agreement_agenda_and_plan_asked_with_mentee(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ada (pa-1) is one of the two mentees of the group grp-1.
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS}
+    answers["/v1/participants/pa-2/profile"] = MENTOR_PROFILE | {"role": "mentee"}
+    sent = _feedback_by_mentee(monkeypatch, answers)
+
+    page = client.get("/pairs/grp-1")
+
+    assert page.status_code == 200
+    assert sorted(sent) == [
+        ("/v1/pairs/grp-1/agreement", {"mentee": "pa-1"}),
+        ("/v1/pairs/grp-1/fit", {"mentee": "pa-1"}),
+        ("/v1/pairs/grp-1/goals", {"mentee": "pa-1"}),
+        ("/v1/pairs/grp-1/next-agenda", {"mentee": "pa-1"}),
+    ]
+    assert "<dt>Expectations</dt><dd>Ada&#39;s own expectations</dd>" in page.text
+    assert "You acknowledged it; waiting for your partner." in page.text
+    assert "Ada&#39;s kickoff" in page.text
+    assert 'id="fit"' not in page.text  # she answered already
+    plan = client.get("/pairs/grp-1/plan")
+    assert "Ada&#39;s goal: lead the guild" in plan.text
+
+
+def test_a_groups_mentor_still_asks_by_the_groups_id_alone(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _as_groups_mentor(answers)
+    sent = _feedback_by_mentee(monkeypatch, answers)
+
+    page = client.get("/pairs/grp-1")
+
+    assert page.status_code == 200
+    assert sorted(sent) == [
+        ("/v1/pairs/grp-1/agreement", None),
+        ("/v1/pairs/grp-1/fit", None),
+        ("/v1/pairs/grp-1/goals", None),
+        ("/v1/pairs/grp-1/next-agenda", None),
+    ]
+    assert "No agreement yet." in page.text  # feedback's 422 reads as none
+
+
+def test_a_pairs_mentee_asks_by_the_pairs_id_alone(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = _feedback_by_mentee(monkeypatch, answers)
+    assert client.get("/pairs/grp-1").status_code == 200
+    assert {query for _, query in sent} == {None}

@@ -171,6 +171,15 @@ class Series(_View):
     ended: bool
     sessions: tuple[Session, ...]
 
+    def role_of(self, participant_id: str) -> str | None:
+        """A member's role (None: not one of the members)."""
+        return next((m.role for m in self.members if m.participant_id == participant_id), None)
+
+    @property
+    def is_group(self) -> bool:
+        """Whether the series is a group's (several mentees): feedback wants ``?mentee=``."""
+        return sum(m.role == "mentee" for m in self.members) > 1
+
 
 class CalendarFeed(_View):
     """The caller's secret calendar feed."""

@@ -136,9 +136,7 @@ class PairPage:
 
     def role_of(self, participant_id: str) -> str | None:
         """A member's role in the series (None: not one of its members)."""
-        return next(
-            (m.role for m in self.series.members if m.participant_id == participant_id), None
-        )
+        return self.series.role_of(participant_id)
 
     def mentee_number(self, participant_id: str) -> int | None:
         """Where a mentee stands among several others' (1, 2…), as the page numbers them.
@@ -381,10 +379,9 @@ class ParticipantPortal:
         )
         program = asyncio.create_task(self._registration.program(token, series.program_id))
         registration = asyncio.create_task(self._me(caller, series.program_id))
-        agreement = asyncio.create_task(self._feedback.agreement(token, pair_id))
-        agenda = asyncio.create_task(self._feedback.next_agenda(token, pair_id))
-        fit = asyncio.create_task(self._feedback.fit(token, pair_id))
-        goals = asyncio.create_task(self._feedback.goals(token, pair_id))
+        relationship = asyncio.create_task(
+            self._relationship(caller, pair_id, series, registration)
+        )
         calendar = asyncio.create_task(self._calendar(caller)) if with_calendar else None
         profiles = (
             asyncio.create_task(self._profiles(caller, series, registration))
@@ -397,10 +394,7 @@ class ParticipantPortal:
                 for task in (
                     program,
                     registration,
-                    agreement,
-                    agenda,
-                    fit,
-                    goals,
+                    relationship,
                     calendar,
                     matches,
                     labels,
@@ -410,20 +404,49 @@ class ParticipantPortal:
             )
         )
         me = registration.result()
+        agreement, agenda, fit, goals = relationship.result()
         time_zone = str((me.answers.get("time_zone") if me else None) or series.time_zone)
         return PairPage(
             program=program.result(),
             series=series,
             me=me.participant_id if me else None,
             time_zone=time_zone,
-            agreement=agreement.result(),
-            agenda=agenda.result(),
-            fit=fit.result(),
-            goals=goals.result(),
+            agreement=agreement,
+            agenda=agenda,
+            fit=fit,
+            goals=goals,
             calendar=calendar.result() if calendar else None,
             matches=matches.result() if matches else None,
             labels=labels.result() if labels else {},
             profiles=profiles.result() if profiles else {},
+        )
+
+    async def _relationship(
+        self,
+        caller: Caller,
+        pair_id: str,
+        series: Series,
+        me: asyncio.Task[Registration | None],
+    ) -> tuple[Agreement | None, Agenda | None, list[FitAnswer], list[Goal]]:
+        """Feedback's agreement, next agenda, fit answers and plan of the pair, read at once.
+
+        A group's id names one pair per mentee, so feedback wants ``?mentee=``: a mentee of
+        the group reads her own pair's (which waits for her registration, to know her
+        participant id); its mentor asks by the group's id alone, whose refusal reads as none
+        (the page does not pick one of the mentees). A pair's own id is asked at once, beside
+        the registration.
+        """
+        mentee = None
+        if series.is_group:
+            mine = await me
+            if mine is not None and series.role_of(mine.participant_id) == "mentee":
+                mentee = mine.participant_id
+        token = caller.token
+        return await asyncio.gather(
+            self._feedback.agreement(token, pair_id, mentee),
+            self._feedback.next_agenda(token, pair_id, mentee),
+            self._feedback.fit(token, pair_id, mentee),
+            self._feedback.goals(token, pair_id, mentee),
         )
 
     async def _profiles(
