@@ -275,7 +275,7 @@ def test_a_pairs_unnamed_partner_is_your_mentor_or_your_mentee(answers: dict[str
     assert "m-1" not in why
 
 
-FEEDBACK_OF_PA_1 = {
+FEEDBACK_OF_PA_1: dict[str, Any] = {
     "/v1/pairs/grp-1/agreement": {
         "expectations": "Ada's own expectations",
         "meeting_frequency": "Every two weeks",
@@ -299,23 +299,43 @@ FEEDBACK_OF_PA_1 = {
 }
 
 
+WRITES = {
+    ("PUT", "/v1/pairs/grp-1/agreement"),
+    ("POST", "/v1/pairs/grp-1/agreement/acknowledge"),
+    ("POST", "/v1/pairs/grp-1/fit"),
+    ("POST", "/v1/pairs/grp-1/goals"),
+}
+"""Feedback's pair routes the portal's forms write to."""
+REFUSAL = "a group's id: say which of its mentees"
+
+
 def _feedback_by_mentee(
-    monkeypatch: pytest.MonkeyPatch, answers: dict[str, Any]
+    monkeypatch: pytest.MonkeyPatch,
+    answers: dict[str, Any],
+    writes: list[tuple[str, str, Any, Any]] | None = None,
+    feedback: dict[str, Any] = FEEDBACK_OF_PA_1,
 ) -> list[tuple[str, Any]]:
     """Feedback's pair routes as they answer a group's id: per ``?mentee=``, else a 422.
 
-    Every other call is answered from ``answers``; returns the pair routes' requests (path,
-    query) as they are sent.
+    Every other call is answered from ``answers``; returns the pair routes' reads (path,
+    query) as they are sent, and adds their writes (method, path, query, body) to ``writes``.
     """
     sent: list[tuple[str, Any]] = []
 
     async def answer(_: str, method: str, path: str, token: str, **kwargs: Any) -> Any:
-        assert (method, token) == ("GET", "participant-token"), (method, path)
-        if path in FEEDBACK_OF_PA_1:
+        assert token == "participant-token", (method, path)
+        if (method, path) in WRITES:
+            assert writes is not None, (method, path)
+            writes.append((method, path, kwargs.get("params"), kwargs.get("json")))
+            if kwargs.get("params") == {"mentee": "pa-1"}:
+                return {}
+            raise InvalidInputError([("query.mentee", REFUSAL)])
+        assert method == "GET", (method, path)
+        if path in feedback:
             sent.append((path, kwargs.get("params")))
             if kwargs.get("params") == {"mentee": "pa-1"}:
-                return FEEDBACK_OF_PA_1[path]
-            raise InvalidInputError([("query.mentee", "a group's id: say which of its mentees")])
+                return feedback[path]
+            raise InvalidInputError([("query.mentee", REFUSAL)])
         found = answers[path]
         if isinstance(found, Exception):
             raise found
@@ -374,3 +394,95 @@ def test_a_pairs_mentee_asks_by_the_pairs_id_alone(
     sent = _feedback_by_mentee(monkeypatch, answers)
     assert client.get("/pairs/grp-1").status_code == 200
     assert {query for _, query in sent} == {None}
+
+
+HELD = {
+    "session_id": "s-1",
+    "pair_id": "grp-1",
+    "program_id": "p-1",
+    "sequence": 1,
+    "participant_ids": ["pa-1", "m-1", "pa-2"],
+    "starts_at": "2026-12-01T10:00:00Z",
+    "ends_at": "2026-12-01T11:00:00Z",
+    "duration_minutes": 60,
+    "status": "held",
+}
+"""A held session: the fit question is open from then on."""
+AGREEMENT_FIELDS = {
+    "expectations": "Weekly progress",
+    "meeting_frequency": "Every week",
+    "confidentiality": "Between us",
+    "boundaries": "",
+}
+GOAL = {"topic": "leadership", "title": "Lead the guild", "milestones": "Run one meeting"}
+
+
+def _flash(page: str) -> str:
+    found = re.search(r'<p class="flash">([^<]*)</p>', page)
+    return found.group(1) if found else ""
+
+
+def test_a_groups_mentee_writes_her_own_agreement_fit_and_goals_with_mentee(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ada (pa-1), one of the group's two mentees, after its first held session: her agreement
+    # waits for her acknowledgement and she has not answered the fit question.
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS, "sessions": [HELD]}
+    answers["/v1/participants/pa-2/profile"] = MENTOR_PROFILE | {"role": "mentee"}
+    agreement = FEEDBACK_OF_PA_1["/v1/pairs/grp-1/agreement"] | {"acknowledged_by": ["m-1"]}
+    feedback = FEEDBACK_OF_PA_1 | {
+        "/v1/pairs/grp-1/agreement": agreement,
+        "/v1/pairs/grp-1/fit": {"answers": []},
+    }
+    writes: list[tuple[str, str, Any, Any]] = []
+    _feedback_by_mentee(monkeypatch, answers, writes, feedback)
+
+    page = client.get("/pairs/grp-1")
+    assert "I have read it and agree" in page.text
+    assert 'id="fit"' in page.text
+    assert 'action="/pairs/grp-1/agreement"' in page.text
+    # Whatever mentee a form names (here: the other one), the portal names her from her
+    # registration.
+    flashes = [
+        _flash(
+            client.post(
+                url, data={"csrf_token": CSRF, "mentee": "pa-2"} | fields, params={"mentee": "pa-2"}
+            ).text
+        )
+        for url, fields in (
+            ("/pairs/grp-1/agreement/acknowledge", {"version": "1"}),
+            ("/pairs/grp-1/agreement", AGREEMENT_FIELDS),
+            ("/pairs/grp-1/fit", {"good_fit": "yes"}),
+            ("/pairs/grp-1/goals", GOAL),
+        )
+    ]
+
+    assert [(method, path, query) for method, path, query, _ in writes] == [
+        ("POST", "/v1/pairs/grp-1/agreement/acknowledge", {"mentee": "pa-1"}),
+        ("PUT", "/v1/pairs/grp-1/agreement", {"mentee": "pa-1"}),
+        ("POST", "/v1/pairs/grp-1/fit", {"mentee": "pa-1"}),
+        ("POST", "/v1/pairs/grp-1/goals", {"mentee": "pa-1"}),
+    ]
+    assert [body for *_, body in writes] == [
+        {"version": 1},
+        AGREEMENT_FIELDS,
+        {"good_fit": True},
+        {"topic": "leadership", "title": "Lead the guild", "milestones": ["Run one meeting"]},
+    ]
+    assert REFUSAL not in "".join(flashes)  # feedback never refused her
+    assert flashes[2:] == ["Thank you: your answer is saved.", "The goal is added."]
+
+
+def test_a_pairs_mentee_writes_by_the_pairs_id_alone(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[tuple[str, str, Any, Any]] = []
+    _feedback_by_mentee(monkeypatch, answers, writes)
+
+    client.post("/pairs/grp-1/fit", data={"csrf_token": CSRF, "good_fit": "yes"})
+    client.post("/pairs/grp-1/goals", data={"csrf_token": CSRF} | GOAL)
+
+    assert [(path, query) for _, path, query, _ in writes] == [
+        ("/v1/pairs/grp-1/fit", None),
+        ("/v1/pairs/grp-1/goals", None),
+    ]

@@ -211,9 +211,13 @@ class FeedbackApi:
             return []
         return parse_list(FitAnswer, body["answers"])
 
-    async def answer_fit(self, token: str, pair_id: str, request: dict[str, Any]) -> None:
-        """Say whether the pairing fits."""
-        await self._client.call("POST", f"/v1/pairs/{pair_id}/fit", token, json=request)
+    async def answer_fit(
+        self, token: str, pair_id: str, request: dict[str, Any], mentee: str | None = None
+    ) -> None:
+        """Say whether the pairing fits (a group's pair named by ``mentee``, as for reads)."""
+        await self._client.call(
+            "POST", f"/v1/pairs/{pair_id}/fit", token, json=request, params=_which(mentee)
+        )
 
     async def agreement(
         self, token: str, pair_id: str, mentee: str | None = None
@@ -227,17 +231,24 @@ class FeedbackApi:
             return None
         return parse(Agreement, body)
 
-    async def save_agreement(self, token: str, pair_id: str, request: dict[str, str]) -> None:
+    async def save_agreement(
+        self, token: str, pair_id: str, request: dict[str, str], mentee: str | None = None
+    ) -> None:
         """Draft or change the agreement."""
-        await self._client.call("PUT", f"/v1/pairs/{pair_id}/agreement", token, json=request)
+        await self._client.call(
+            "PUT", f"/v1/pairs/{pair_id}/agreement", token, json=request, params=_which(mentee)
+        )
 
-    async def acknowledge(self, token: str, pair_id: str, version: int) -> None:
+    async def acknowledge(
+        self, token: str, pair_id: str, version: int, mentee: str | None = None
+    ) -> None:
         """Acknowledge a version of the agreement."""
         await self._client.call(
             "POST",
             f"/v1/pairs/{pair_id}/agreement/acknowledge",
             token,
             json={"version": version},
+            params=_which(mentee),
         )
 
     async def goals(self, token: str, pair_id: str, mentee: str | None = None) -> list[Goal]:
@@ -250,9 +261,13 @@ class FeedbackApi:
             return []
         return parse_list(Goal, body["goals"])
 
-    async def add_goal(self, token: str, pair_id: str, request: dict[str, Any]) -> None:
+    async def add_goal(
+        self, token: str, pair_id: str, request: dict[str, Any], mentee: str | None = None
+    ) -> None:
         """Add a goal to the plan."""
-        await self._client.call("POST", f"/v1/pairs/{pair_id}/goals", token, json=request)
+        await self._client.call(
+            "POST", f"/v1/pairs/{pair_id}/goals", token, json=request, params=_which(mentee)
+        )
 
     async def update_goal(self, token: str, goal_id: str, request: dict[str, Any]) -> None:
         """Record progress on a goal."""

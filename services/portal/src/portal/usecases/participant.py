@@ -44,9 +44,16 @@ from portal.domain.models import (
     SessionStatus,
     SurveyOffer,
 )
-from portal.domain.notifications import PreferencesForm, form_field, form_of, read_form
+from portal.domain.notifications import N_, PreferencesForm, form_field, form_of, read_form
 from portal.domain.questionnaire import FormValues, answer_field, ordered_picks, read_answers
 from portal.domain.why import choice_labels
+
+GROUP_PAIR_UNNAMED = "group_pair_unnamed"
+"""The rule a group's mentor meets writing the agreement, fit or goals from the group's page."""
+GROUP_PAIR_UNNAMED_MESSAGE = N_(
+    "In a group, the agreement, the fit question and the goals belong to each mentee's own "
+    "pair: your mentees write them on their pages; this page cannot write them for one of them."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,8 +446,7 @@ class ParticipantPortal:
         mentee = None
         if series.is_group:
             mine = await me
-            if mine is not None and series.role_of(mine.participant_id) == "mentee":
-                mentee = mine.participant_id
+            mentee = series.mentee_query(mine.participant_id if mine else None)
         token = caller.token
         return await asyncio.gather(
             self._feedback.agreement(token, pair_id, mentee),
@@ -448,6 +454,26 @@ class ParticipantPortal:
             self._feedback.fit(token, pair_id, mentee),
             self._feedback.goals(token, pair_id, mentee),
         )
+
+    async def _writing_for(self, caller: Caller, pair_id: str) -> str | None:
+        """The ``?mentee=`` of a write to feedback's pair routes, found here, never from a form.
+
+        A pair's own id needs none. For a group's id it is the caller's own participant id
+        (registration's), when she is one of its mentees, as the page reads hers.
+
+        Raises:
+            ForbiddenError: the caller is not a member (scheduling refuses).
+            RuleError: ``group_pair_unnamed``, the caller is the group's mentor (or not yet
+                registered as its mentee): no one of its pairs is hers to write.
+        """
+        series = await self._scheduling.series(caller.token, pair_id)
+        if not series.is_group:
+            return None
+        mine = await self._me(caller, series.program_id)
+        mentee = series.mentee_query(mine.participant_id if mine else None)
+        if mentee is None:
+            raise RuleError(GROUP_PAIR_UNNAMED, GROUP_PAIR_UNNAMED_MESSAGE)
+        return mentee
 
     async def _profiles(
         self, caller: Caller, series: Series, me: asyncio.Task[Registration | None]
@@ -548,11 +574,13 @@ class ParticipantPortal:
 
     async def save_agreement(self, caller: Caller, pair_id: str, fields: dict[str, str]) -> None:
         """Draft or change the agreement (both must acknowledge it again)."""
-        await self._feedback.save_agreement(caller.token, pair_id, fields)
+        mentee = await self._writing_for(caller, pair_id)
+        await self._feedback.save_agreement(caller.token, pair_id, fields, mentee)
 
     async def acknowledge(self, caller: Caller, pair_id: str, version: int) -> None:
         """Acknowledge the agreement's version."""
-        await self._feedback.acknowledge(caller.token, pair_id, version)
+        mentee = await self._writing_for(caller, pair_id)
+        await self._feedback.acknowledge(caller.token, pair_id, version, mentee)
 
     async def reschedule(
         self, caller: Caller, session_id: str, starts_at: datetime, scope: str
@@ -607,11 +635,13 @@ class ParticipantPortal:
 
     async def answer_fit(self, caller: Caller, pair_id: str, request: dict[str, Any]) -> None:
         """Answer the fit question."""
-        await self._feedback.answer_fit(caller.token, pair_id, request)
+        mentee = await self._writing_for(caller, pair_id)
+        await self._feedback.answer_fit(caller.token, pair_id, request, mentee)
 
     async def add_goal(self, caller: Caller, pair_id: str, request: dict[str, Any]) -> None:
         """Add a goal to the plan."""
-        await self._feedback.add_goal(caller.token, pair_id, request)
+        mentee = await self._writing_for(caller, pair_id)
+        await self._feedback.add_goal(caller.token, pair_id, request, mentee)
 
     async def update_goal(self, caller: Caller, goal_id: str, request: dict[str, Any]) -> None:
         """Record progress on a goal."""
