@@ -385,7 +385,8 @@ def test_a_groups_mentor_still_asks_by_the_groups_id_alone(
         ("/v1/pairs/grp-1/goals", None),
         ("/v1/pairs/grp-1/next-agenda", None),
     ]
-    assert "No agreement yet." in page.text  # feedback's 422 reads as none
+    assert "No agreement yet." not in page.text  # feedback's 422 read as none, not offered
+    assert "This group page does not show or write one mentee's." in page.text
 
 
 def test_a_pairs_mentee_asks_by_the_pairs_id_alone(
@@ -486,3 +487,32 @@ def test_a_pairs_mentee_writes_by_the_pairs_id_alone(
         ("/v1/pairs/grp-1/fit", None),
         ("/v1/pairs/grp-1/goals", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "this page cannot write them for one of them."),
+        ("fr", "cette page ne peut pas les écrire pour l&#39;un d&#39;eux."),
+    ],
+)
+def test_a_groups_mentor_is_offered_no_one_pairs_form_and_told_why_if_posting(
+    answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch, language: str, message: str
+) -> None:
+    _as_groups_mentor(answers)
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS, "sessions": [HELD]}
+    writes: list[tuple[str, str, Any, Any]] = []
+    _feedback_by_mentee(monkeypatch, answers, writes)
+
+    with signing_in(portal_app()) as as_:
+        client = as_("participant-token", lang=language)
+        page = client.get("/pairs/grp-1")
+        # A form kept open from before (or made by hand) is refused here, before feedback.
+        posted = client.post("/pairs/grp-1/agreement", data={"csrf_token": CSRF} | AGREEMENT_FIELDS)
+        plan = client.get("/pairs/grp-1/plan")
+
+    assert 'id="fit"' not in page.text  # after a held session, still not asked
+    assert "/agreement" not in page.text  # neither written nor acknowledged from here
+    assert writes == []
+    assert message in _flash(posted.text)
+    assert "/goals" not in plan.text

@@ -157,10 +157,23 @@ class PairPage:
         return mentees.index(participant_id) + 1
 
     @property
+    def picks_no_mentee(self) -> bool:
+        """A group's page seen by its mentor: it names none of the group's pairs.
+
+        Feedback's pair routes want ``?mentee=`` for a group's id, so the agreement, fit and
+        goal forms (one pair's) are not offered; each mentee writes them on her own page.
+        """
+        return self.series.is_group and self.series.mentee_query(self.me) is None
+
+    @property
     def fit_asked(self) -> bool:
         """Whether the fit question is open: after the first held session, until answered."""
         answered = any(answer.participant_id == self.me for answer in self.fit)
-        return session_rules.first_held(self.series.sessions) and not answered
+        return (
+            session_rules.first_held(self.series.sessions)
+            and not answered
+            and not self.picks_no_mentee
+        )
 
 
 @dataclass(frozen=True, slots=True)
