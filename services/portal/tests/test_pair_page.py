@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError
 
 from .pages import CSRF, fake_services, portal_app, signing_in
-from .test_usecases import MENTOR_PROFILE, MY_REGISTRATION, PROGRAM, SERIES
+from .test_usecases import MENTOR_PROFILE, MY_REGISTRATION, PROGRAM, SERIES, matched
 
 PROFILE = "/v1/participants/m-1/profile"
 QUESTIONNAIRE = {
@@ -207,3 +207,312 @@ def test_a_groups_mentor_gets_a_link_to_rate_each_mentee_and_feedbacks_refusal_n
         ("/pairs/grp-1/skills?mentee=pa-2", "Rate mentee 2"),  # no profile: numbered
     ]
     assert "<form" not in card  # each mentee is rated on their own page
+
+
+GROUP_MEMBERS = [
+    {"participant_id": "pa-1", "role": "mentee"},
+    {"participant_id": "m-1", "role": "mentor"},
+    {"participant_id": "pa-2", "role": "mentee"},
+]
+
+
+def _as_groups_mentor(answers: dict[str, Any]) -> None:
+    """The caller mentors the group grp-1 of two mentees; only Ada's profile can be shown."""
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS}
+    answers["/v1/programs/p-1/registrations/me"] = MY_REGISTRATION | {
+        "participant_id": "m-1",
+        "role": "mentor",
+    }
+    answers["/v1/participants/pa-1/profile"] = MENTOR_PROFILE | {
+        "participant_id": "pa-1",
+        "role": "mentee",
+        "name": "Ada Lovelace",
+    }
+    answers["/v1/participants/pa-2/profile"] = NotFoundError("erased")
+    answers["/v1/me/pairs"] = {
+        "pairs": [
+            matched(f"pr-{n}", "grp-1")
+            | {"participant_id": "m-1", "role": "mentor", "partner_participant_ids": [mentee]}
+            for n, mentee in ((1, "pa-1"), (2, "pa-2"))
+        ]
+    }
+
+
+def _why(page: str) -> str:
+    start = page.index('aria-labelledby="why"')
+    return page[start : page.index("</section>", start)]
+
+
+@pytest.mark.parametrize(
+    ("language", "headings"),
+    [
+        ("en", ["With Ada Lovelace", "With mentee 2"]),
+        ("fr", ["Avec Ada Lovelace", "Avec le mentoré 2"]),
+    ],
+)
+def test_a_groups_explanations_name_each_mentee_not_their_participant_id(
+    answers: dict[str, Any], language: str, headings: list[str]
+) -> None:
+    _as_groups_mentor(answers)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token", lang=language).get("/pairs/grp-1")
+
+    assert page.status_code == 200
+    why = _why(page.text)
+    assert [h.strip() for h in re.findall(r"<h3>([^<]+)</h3>", why)] == headings
+    assert "pa-1" not in why
+    assert "pa-2" not in why  # no profile: numbered as on its "Rate mentee 2" link
+
+
+def test_a_pairs_unnamed_partner_is_your_mentor_or_your_mentee(answers: dict[str, Any]) -> None:
+    # Two explanations of the one series (each gets a heading); the mentor has no profile.
+    answers[PROFILE] = NotFoundError("erased")
+    answers["/v1/me/pairs"] = {"pairs": [matched("grp-1"), matched("pr-2", "grp-1")]}
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1")
+    why = _why(page.text)
+    assert [h.strip() for h in re.findall(r"<h3>([^<]+)</h3>", why)] == ["With your mentor"] * 2
+    assert "m-1" not in why
+
+
+FEEDBACK_OF_PA_1: dict[str, Any] = {
+    "/v1/pairs/grp-1/agreement": {
+        "expectations": "Ada's own expectations",
+        "meeting_frequency": "Every two weeks",
+        "confidentiality": "Between us",
+        "version": 1,
+        "acknowledged_by": ["pa-1"],
+    },
+    "/v1/pairs/grp-1/next-agenda": {"kind": "kickoff", "title": "Ada's kickoff", "purpose": "."},
+    "/v1/pairs/grp-1/fit": {"answers": [{"participant_id": "pa-1", "good_fit": True}]},
+    "/v1/pairs/grp-1/goals": {
+        "goals": [
+            {
+                "goal_id": "g-1",
+                "topic": "leadership",
+                "title": "Ada's goal: lead the guild",
+                "progress_percent": 20,
+                "completed": False,
+            }
+        ]
+    },
+}
+
+
+WRITES = {
+    ("PUT", "/v1/pairs/grp-1/agreement"),
+    ("POST", "/v1/pairs/grp-1/agreement/acknowledge"),
+    ("POST", "/v1/pairs/grp-1/fit"),
+    ("POST", "/v1/pairs/grp-1/goals"),
+}
+"""Feedback's pair routes the portal's forms write to."""
+REFUSAL = "a group's id: say which of its mentees"
+
+
+def _feedback_by_mentee(
+    monkeypatch: pytest.MonkeyPatch,
+    answers: dict[str, Any],
+    writes: list[tuple[str, str, Any, Any]] | None = None,
+    feedback: dict[str, Any] = FEEDBACK_OF_PA_1,
+) -> list[tuple[str, Any]]:
+    """Feedback's pair routes as they answer a group's id: per ``?mentee=``, else a 422.
+
+    Every other call is answered from ``answers``; returns the pair routes' reads (path,
+    query) as they are sent, and adds their writes (method, path, query, body) to ``writes``.
+    """
+    sent: list[tuple[str, Any]] = []
+
+    async def answer(_: str, method: str, path: str, token: str, **kwargs: Any) -> Any:
+        assert token == "participant-token", (method, path)
+        if (method, path) in WRITES:
+            assert writes is not None, (method, path)
+            writes.append((method, path, kwargs.get("params"), kwargs.get("json")))
+            if kwargs.get("params") == {"mentee": "pa-1"}:
+                return {}
+            raise InvalidInputError([("query.mentee", REFUSAL)])
+        assert method == "GET", (method, path)
+        if path in feedback:
+            sent.append((path, kwargs.get("params")))
+            if kwargs.get("params") == {"mentee": "pa-1"}:
+                return feedback[path]
+            raise InvalidInputError([("query.mentee", REFUSAL)])
+        found = answers[path]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    fake_services(monkeypatch, answer)
+    return sent
+
+
+def test_a_groups_mentee_sees_her_own_agreement_agenda_and_plan_asked_with_mentee(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ada (pa-1) is one of the two mentees of the group grp-1.
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS}
+    answers["/v1/participants/pa-2/profile"] = MENTOR_PROFILE | {"role": "mentee"}
+    sent = _feedback_by_mentee(monkeypatch, answers)
+
+    page = client.get("/pairs/grp-1")
+
+    assert page.status_code == 200
+    assert sorted(sent) == [
+        ("/v1/pairs/grp-1/agreement", {"mentee": "pa-1"}),
+        ("/v1/pairs/grp-1/fit", {"mentee": "pa-1"}),
+        ("/v1/pairs/grp-1/goals", {"mentee": "pa-1"}),
+        ("/v1/pairs/grp-1/next-agenda", {"mentee": "pa-1"}),
+    ]
+    assert "<dt>Expectations</dt><dd>Ada&#39;s own expectations</dd>" in page.text
+    assert "You acknowledged it; waiting for your partner." in page.text
+    assert "Ada&#39;s kickoff" in page.text
+    assert 'id="fit"' not in page.text  # she answered already
+    plan = client.get("/pairs/grp-1/plan")
+    assert "Ada&#39;s goal: lead the guild" in plan.text
+
+
+def test_a_groups_mentor_still_asks_by_the_groups_id_alone(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _as_groups_mentor(answers)
+    sent = _feedback_by_mentee(monkeypatch, answers)
+
+    page = client.get("/pairs/grp-1")
+
+    assert page.status_code == 200
+    assert sorted(sent) == [
+        ("/v1/pairs/grp-1/agreement", None),
+        ("/v1/pairs/grp-1/fit", None),
+        ("/v1/pairs/grp-1/goals", None),
+        ("/v1/pairs/grp-1/next-agenda", None),
+    ]
+    assert "No agreement yet." not in page.text  # feedback's 422 read as none, not offered
+    assert "This group page does not show or write one mentee's." in page.text
+
+
+def test_a_pairs_mentee_asks_by_the_pairs_id_alone(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = _feedback_by_mentee(monkeypatch, answers)
+    assert client.get("/pairs/grp-1").status_code == 200
+    assert {query for _, query in sent} == {None}
+
+
+HELD = {
+    "session_id": "s-1",
+    "pair_id": "grp-1",
+    "program_id": "p-1",
+    "sequence": 1,
+    "participant_ids": ["pa-1", "m-1", "pa-2"],
+    "starts_at": "2026-12-01T10:00:00Z",
+    "ends_at": "2026-12-01T11:00:00Z",
+    "duration_minutes": 60,
+    "status": "held",
+}
+"""A held session: the fit question is open from then on."""
+AGREEMENT_FIELDS = {
+    "expectations": "Weekly progress",
+    "meeting_frequency": "Every week",
+    "confidentiality": "Between us",
+    "boundaries": "",
+}
+GOAL = {"topic": "leadership", "title": "Lead the guild", "milestones": "Run one meeting"}
+
+
+def _flash(page: str) -> str:
+    found = re.search(r'<p class="flash">([^<]*)</p>', page)
+    return found.group(1) if found else ""
+
+
+def test_a_groups_mentee_writes_her_own_agreement_fit_and_goals_with_mentee(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ada (pa-1), one of the group's two mentees, after its first held session: her agreement
+    # waits for her acknowledgement and she has not answered the fit question.
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS, "sessions": [HELD]}
+    answers["/v1/participants/pa-2/profile"] = MENTOR_PROFILE | {"role": "mentee"}
+    agreement = FEEDBACK_OF_PA_1["/v1/pairs/grp-1/agreement"] | {"acknowledged_by": ["m-1"]}
+    feedback = FEEDBACK_OF_PA_1 | {
+        "/v1/pairs/grp-1/agreement": agreement,
+        "/v1/pairs/grp-1/fit": {"answers": []},
+    }
+    writes: list[tuple[str, str, Any, Any]] = []
+    _feedback_by_mentee(monkeypatch, answers, writes, feedback)
+
+    page = client.get("/pairs/grp-1")
+    assert "I have read it and agree" in page.text
+    assert 'id="fit"' in page.text
+    assert 'action="/pairs/grp-1/agreement"' in page.text
+    # Whatever mentee a form names (here: the other one), the portal names her from her
+    # registration.
+    flashes = [
+        _flash(
+            client.post(
+                url, data={"csrf_token": CSRF, "mentee": "pa-2"} | fields, params={"mentee": "pa-2"}
+            ).text
+        )
+        for url, fields in (
+            ("/pairs/grp-1/agreement/acknowledge", {"version": "1"}),
+            ("/pairs/grp-1/agreement", AGREEMENT_FIELDS),
+            ("/pairs/grp-1/fit", {"good_fit": "yes"}),
+            ("/pairs/grp-1/goals", GOAL),
+        )
+    ]
+
+    assert [(method, path, query) for method, path, query, _ in writes] == [
+        ("POST", "/v1/pairs/grp-1/agreement/acknowledge", {"mentee": "pa-1"}),
+        ("PUT", "/v1/pairs/grp-1/agreement", {"mentee": "pa-1"}),
+        ("POST", "/v1/pairs/grp-1/fit", {"mentee": "pa-1"}),
+        ("POST", "/v1/pairs/grp-1/goals", {"mentee": "pa-1"}),
+    ]
+    assert [body for *_, body in writes] == [
+        {"version": 1},
+        AGREEMENT_FIELDS,
+        {"good_fit": True},
+        {"topic": "leadership", "title": "Lead the guild", "milestones": ["Run one meeting"]},
+    ]
+    assert REFUSAL not in "".join(flashes)  # feedback never refused her
+    assert flashes[2:] == ["Thank you: your answer is saved.", "The goal is added."]
+
+
+def test_a_pairs_mentee_writes_by_the_pairs_id_alone(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[tuple[str, str, Any, Any]] = []
+    _feedback_by_mentee(monkeypatch, answers, writes)
+
+    client.post("/pairs/grp-1/fit", data={"csrf_token": CSRF, "good_fit": "yes"})
+    client.post("/pairs/grp-1/goals", data={"csrf_token": CSRF} | GOAL)
+
+    assert [(path, query) for _, path, query, _ in writes] == [
+        ("/v1/pairs/grp-1/fit", None),
+        ("/v1/pairs/grp-1/goals", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "this page cannot write them for one of them."),
+        ("fr", "cette page ne peut pas les écrire pour l&#39;un d&#39;eux."),
+    ],
+)
+def test_a_groups_mentor_is_offered_no_one_pairs_form_and_told_why_if_posting(
+    answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch, language: str, message: str
+) -> None:
+    _as_groups_mentor(answers)
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS, "sessions": [HELD]}
+    writes: list[tuple[str, str, Any, Any]] = []
+    _feedback_by_mentee(monkeypatch, answers, writes)
+
+    with signing_in(portal_app()) as as_:
+        client = as_("participant-token", lang=language)
+        page = client.get("/pairs/grp-1")
+        # A form kept open from before (or made by hand) is refused here, before feedback.
+        posted = client.post("/pairs/grp-1/agreement", data={"csrf_token": CSRF} | AGREEMENT_FIELDS)
+        plan = client.get("/pairs/grp-1/plan")
+
+    assert 'id="fit"' not in page.text  # after a held session, still not asked
+    assert "/agreement" not in page.text  # neither written nor acknowledged from here
+    assert writes == []
+    assert message in _flash(posted.text)
+    assert "/goals" not in plan.text

@@ -197,59 +197,90 @@ class FeedbackApi:
         """Give (or revise) the caller's feedback on a held session."""
         await self._client.call("POST", f"/v1/sessions/{session_id}/feedback", token, json=request)
 
-    async def fit(self, token: str, pair_id: str) -> list[FitAnswer]:
-        """The pair's fit answers; none where feedback names no one pair (a group's id)."""
+    async def fit(self, token: str, pair_id: str, mentee: str | None = None) -> list[FitAnswer]:
+        """The pair's fit answers; none where feedback names no one pair (a group's id).
+
+        ``mentee`` (a participant id) names a group's pair by its mentee (``?mentee=``), as
+        for each of the pair routes below.
+        """
         try:
-            body = await self._client.call("GET", f"/v1/pairs/{pair_id}/fit", token)
+            body = await self._client.call(
+                "GET", f"/v1/pairs/{pair_id}/fit", token, params=_which(mentee)
+            )
         except (NotFoundError, InvalidInputError):
             return []
         return parse_list(FitAnswer, body["answers"])
 
-    async def answer_fit(self, token: str, pair_id: str, request: dict[str, Any]) -> None:
-        """Say whether the pairing fits."""
-        await self._client.call("POST", f"/v1/pairs/{pair_id}/fit", token, json=request)
+    async def answer_fit(
+        self, token: str, pair_id: str, request: dict[str, Any], mentee: str | None = None
+    ) -> None:
+        """Say whether the pairing fits (a group's pair named by ``mentee``, as for reads)."""
+        await self._client.call(
+            "POST", f"/v1/pairs/{pair_id}/fit", token, json=request, params=_which(mentee)
+        )
 
-    async def agreement(self, token: str, pair_id: str) -> Agreement | None:
-        """The pair's agreement; None before anyone drafted it (or for a group's id)."""
+    async def agreement(
+        self, token: str, pair_id: str, mentee: str | None = None
+    ) -> Agreement | None:
+        """The pair's agreement; None before anyone drafted it (or for a group's id alone)."""
         try:
-            body = await self._client.call("GET", f"/v1/pairs/{pair_id}/agreement", token)
+            body = await self._client.call(
+                "GET", f"/v1/pairs/{pair_id}/agreement", token, params=_which(mentee)
+            )
         except (NotFoundError, InvalidInputError):
             return None
         return parse(Agreement, body)
 
-    async def save_agreement(self, token: str, pair_id: str, request: dict[str, str]) -> None:
+    async def save_agreement(
+        self, token: str, pair_id: str, request: dict[str, str], mentee: str | None = None
+    ) -> None:
         """Draft or change the agreement."""
-        await self._client.call("PUT", f"/v1/pairs/{pair_id}/agreement", token, json=request)
+        await self._client.call(
+            "PUT", f"/v1/pairs/{pair_id}/agreement", token, json=request, params=_which(mentee)
+        )
 
-    async def acknowledge(self, token: str, pair_id: str, version: int) -> None:
+    async def acknowledge(
+        self, token: str, pair_id: str, version: int, mentee: str | None = None
+    ) -> None:
         """Acknowledge a version of the agreement."""
         await self._client.call(
             "POST",
             f"/v1/pairs/{pair_id}/agreement/acknowledge",
             token,
             json={"version": version},
+            params=_which(mentee),
         )
 
-    async def goals(self, token: str, pair_id: str) -> list[Goal]:
+    async def goals(self, token: str, pair_id: str, mentee: str | None = None) -> list[Goal]:
         """The mentee's development plan; none where feedback names no one pair (a group's)."""
         try:
-            body = await self._client.call("GET", f"/v1/pairs/{pair_id}/goals", token)
+            body = await self._client.call(
+                "GET", f"/v1/pairs/{pair_id}/goals", token, params=_which(mentee)
+            )
         except (NotFoundError, InvalidInputError):
             return []
         return parse_list(Goal, body["goals"])
 
-    async def add_goal(self, token: str, pair_id: str, request: dict[str, Any]) -> None:
+    async def add_goal(
+        self, token: str, pair_id: str, request: dict[str, Any], mentee: str | None = None
+    ) -> None:
         """Add a goal to the plan."""
-        await self._client.call("POST", f"/v1/pairs/{pair_id}/goals", token, json=request)
+        await self._client.call(
+            "POST", f"/v1/pairs/{pair_id}/goals", token, json=request, params=_which(mentee)
+        )
 
     async def update_goal(self, token: str, goal_id: str, request: dict[str, Any]) -> None:
         """Record progress on a goal."""
         await self._client.call("PATCH", f"/v1/goals/{goal_id}", token, json=request)
 
-    async def next_agenda(self, token: str, pair_id: str) -> Agenda | None:
+    async def next_agenda(
+        self, token: str, pair_id: str, mentee: str | None = None
+    ) -> Agenda | None:
         """The suggested agenda of the pair's next session."""
         try:
-            body = await self._client.call("GET", f"/v1/pairs/{pair_id}/next-agenda", token)
+            body = await self._client.call(
+                "GET", f"/v1/pairs/{pair_id}/next-agenda", token, params=_which(mentee)
+            )
         except (NotFoundError, InvalidInputError):
             return None
         return parse(Agenda, body)
@@ -266,6 +297,11 @@ class FeedbackApi:
         await self._client.call(
             "POST", f"/v1/programs/{program_id}/surveys/{kind}", token, json=request
         )
+
+
+def _which(mentee: str | None) -> dict[str, str] | None:
+    """``?mentee=`` naming one pair of a group, or no query (a pair's own id)."""
+    return {"mentee": mentee} if mentee else None
 
 
 class NotificationsApi:

@@ -171,6 +171,25 @@ class Series(_View):
     ended: bool
     sessions: tuple[Session, ...]
 
+    def role_of(self, participant_id: str) -> str | None:
+        """A member's role (None: not one of the members)."""
+        return next((m.role for m in self.members if m.participant_id == participant_id), None)
+
+    @property
+    def is_group(self) -> bool:
+        """Whether the series is a group's (several mentees): feedback wants ``?mentee=``."""
+        return sum(m.role == "mentee" for m in self.members) > 1
+
+    def mentee_query(self, caller_id: str | None) -> str | None:
+        """The ``?mentee=`` that names the caller's own pair to feedback's pair routes.
+
+        Her own participant id when she is one of a group's mentees; None for a pair (its own
+        id names it) and for anyone else of a group (its mentor: no one pair is hers).
+        """
+        if self.is_group and caller_id is not None and self.role_of(caller_id) == "mentee":
+            return caller_id
+        return None
+
 
 class CalendarFeed(_View):
     """The caller's secret calendar feed."""

@@ -44,9 +44,16 @@ from portal.domain.models import (
     SessionStatus,
     SurveyOffer,
 )
-from portal.domain.notifications import PreferencesForm, form_field, form_of, read_form
+from portal.domain.notifications import N_, PreferencesForm, form_field, form_of, read_form
 from portal.domain.questionnaire import FormValues, answer_field, ordered_picks, read_answers
 from portal.domain.why import choice_labels
+
+GROUP_PAIR_UNNAMED = "group_pair_unnamed"
+"""The rule a group's mentor meets writing the agreement, fit or goals from the group's page."""
+GROUP_PAIR_UNNAMED_MESSAGE = N_(
+    "In a group, the agreement, the fit question and the goals belong to each mentee's own "
+    "pair: your mentees write them on their pages; this page cannot write them for one of them."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +141,39 @@ class PairPage:
             (m.participant_id, m.role) for m in self.series.members if m.participant_id != self.me
         ]
 
+    def role_of(self, participant_id: str) -> str | None:
+        """A member's role in the series (None: not one of its members)."""
+        return self.series.role_of(participant_id)
+
+    def mentee_number(self, participant_id: str) -> int | None:
+        """Where a mentee stands among several others' (1, 2…), as the page numbers them.
+
+        None for a pair's one mentee, the mentor or a stranger: the number only names a
+        group's mentee whose profile cannot be shown.
+        """
+        mentees = [pid for pid, role in self.partners if role == "mentee"]
+        if len(mentees) < 2 or participant_id not in mentees:
+            return None
+        return mentees.index(participant_id) + 1
+
+    @property
+    def picks_no_mentee(self) -> bool:
+        """A group's page seen by its mentor: it names none of the group's pairs.
+
+        Feedback's pair routes want ``?mentee=`` for a group's id, so the agreement, fit and
+        goal forms (one pair's) are not offered; each mentee writes them on her own page.
+        """
+        return self.series.is_group and self.series.mentee_query(self.me) is None
+
     @property
     def fit_asked(self) -> bool:
         """Whether the fit question is open: after the first held session, until answered."""
         answered = any(answer.participant_id == self.me for answer in self.fit)
-        return session_rules.first_held(self.series.sessions) and not answered
+        return (
+            session_rules.first_held(self.series.sessions)
+            and not answered
+            and not self.picks_no_mentee
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,10 +399,9 @@ class ParticipantPortal:
         )
         program = asyncio.create_task(self._registration.program(token, series.program_id))
         registration = asyncio.create_task(self._me(caller, series.program_id))
-        agreement = asyncio.create_task(self._feedback.agreement(token, pair_id))
-        agenda = asyncio.create_task(self._feedback.next_agenda(token, pair_id))
-        fit = asyncio.create_task(self._feedback.fit(token, pair_id))
-        goals = asyncio.create_task(self._feedback.goals(token, pair_id))
+        relationship = asyncio.create_task(
+            self._relationship(caller, pair_id, series, registration)
+        )
         calendar = asyncio.create_task(self._calendar(caller)) if with_calendar else None
         profiles = (
             asyncio.create_task(self._profiles(caller, series, registration))
@@ -380,10 +414,7 @@ class ParticipantPortal:
                 for task in (
                     program,
                     registration,
-                    agreement,
-                    agenda,
-                    fit,
-                    goals,
+                    relationship,
                     calendar,
                     matches,
                     labels,
@@ -393,21 +424,69 @@ class ParticipantPortal:
             )
         )
         me = registration.result()
+        agreement, agenda, fit, goals = relationship.result()
         time_zone = str((me.answers.get("time_zone") if me else None) or series.time_zone)
         return PairPage(
             program=program.result(),
             series=series,
             me=me.participant_id if me else None,
             time_zone=time_zone,
-            agreement=agreement.result(),
-            agenda=agenda.result(),
-            fit=fit.result(),
-            goals=goals.result(),
+            agreement=agreement,
+            agenda=agenda,
+            fit=fit,
+            goals=goals,
             calendar=calendar.result() if calendar else None,
             matches=matches.result() if matches else None,
             labels=labels.result() if labels else {},
             profiles=profiles.result() if profiles else {},
         )
+
+    async def _relationship(
+        self,
+        caller: Caller,
+        pair_id: str,
+        series: Series,
+        me: asyncio.Task[Registration | None],
+    ) -> tuple[Agreement | None, Agenda | None, list[FitAnswer], list[Goal]]:
+        """Feedback's agreement, next agenda, fit answers and plan of the pair, read at once.
+
+        A group's id names one pair per mentee, so feedback wants ``?mentee=``: a mentee of
+        the group reads her own pair's (which waits for her registration, to know her
+        participant id); its mentor asks by the group's id alone, whose refusal reads as none
+        (the page does not pick one of the mentees). A pair's own id is asked at once, beside
+        the registration.
+        """
+        mentee = None
+        if series.is_group:
+            mine = await me
+            mentee = series.mentee_query(mine.participant_id if mine else None)
+        token = caller.token
+        return await asyncio.gather(
+            self._feedback.agreement(token, pair_id, mentee),
+            self._feedback.next_agenda(token, pair_id, mentee),
+            self._feedback.fit(token, pair_id, mentee),
+            self._feedback.goals(token, pair_id, mentee),
+        )
+
+    async def _writing_for(self, caller: Caller, pair_id: str) -> str | None:
+        """The ``?mentee=`` of a write to feedback's pair routes, found here, never from a form.
+
+        A pair's own id needs none. For a group's id it is the caller's own participant id
+        (registration's), when she is one of its mentees, as the page reads hers.
+
+        Raises:
+            ForbiddenError: the caller is not a member (scheduling refuses).
+            RuleError: ``group_pair_unnamed``, the caller is the group's mentor (or not yet
+                registered as its mentee): no one of its pairs is hers to write.
+        """
+        series = await self._scheduling.series(caller.token, pair_id)
+        if not series.is_group:
+            return None
+        mine = await self._me(caller, series.program_id)
+        mentee = series.mentee_query(mine.participant_id if mine else None)
+        if mentee is None:
+            raise RuleError(GROUP_PAIR_UNNAMED, GROUP_PAIR_UNNAMED_MESSAGE)
+        return mentee
 
     async def _profiles(
         self, caller: Caller, series: Series, me: asyncio.Task[Registration | None]
@@ -508,11 +587,13 @@ class ParticipantPortal:
 
     async def save_agreement(self, caller: Caller, pair_id: str, fields: dict[str, str]) -> None:
         """Draft or change the agreement (both must acknowledge it again)."""
-        await self._feedback.save_agreement(caller.token, pair_id, fields)
+        mentee = await self._writing_for(caller, pair_id)
+        await self._feedback.save_agreement(caller.token, pair_id, fields, mentee)
 
     async def acknowledge(self, caller: Caller, pair_id: str, version: int) -> None:
         """Acknowledge the agreement's version."""
-        await self._feedback.acknowledge(caller.token, pair_id, version)
+        mentee = await self._writing_for(caller, pair_id)
+        await self._feedback.acknowledge(caller.token, pair_id, version, mentee)
 
     async def reschedule(
         self, caller: Caller, session_id: str, starts_at: datetime, scope: str
@@ -567,11 +648,13 @@ class ParticipantPortal:
 
     async def answer_fit(self, caller: Caller, pair_id: str, request: dict[str, Any]) -> None:
         """Answer the fit question."""
-        await self._feedback.answer_fit(caller.token, pair_id, request)
+        mentee = await self._writing_for(caller, pair_id)
+        await self._feedback.answer_fit(caller.token, pair_id, request, mentee)
 
     async def add_goal(self, caller: Caller, pair_id: str, request: dict[str, Any]) -> None:
         """Add a goal to the plan."""
-        await self._feedback.add_goal(caller.token, pair_id, request)
+        mentee = await self._writing_for(caller, pair_id)
+        await self._feedback.add_goal(caller.token, pair_id, request, mentee)
 
     async def update_goal(self, caller: Caller, goal_id: str, request: dict[str, Any]) -> None:
         """Record progress on a goal."""

@@ -726,7 +726,8 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         try:
             await call
         except RuleError as refused:
-            flash(request, str(refused))
+            # The portal's own refusals are catalogued (a service's pass through unchanged).
+            flash(request, pages.translator(request).gettext(str(refused)))
             return False
         except InvalidInputError as refused:
             flash(request, "; ".join(message for _, message in refused.problems))
