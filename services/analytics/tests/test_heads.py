@@ -10,8 +10,7 @@ head is the page read from the mentors' index.
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Sequence
-from datetime import timedelta
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -20,18 +19,16 @@ from analytics.adapters.outcome_models import OrganisationModels
 from analytics.adapters.read_models import ReadModels
 from analytics.domain.heads import Head, HeadRow, merge
 from analytics.domain.mentor_impact import mentor_page
-from analytics.settings import AnalyticsSettings
 from analytics.usecases.outcomes import OutcomeReports
 from analytics.usecases.projection import Projected, Projection
 from analytics.usecases.rebuild import Rebuilder
 from mentorship_contracts import Envelope
-from mentorship_devstack.pytest_plugin import SettingsFactory
-from mentorship_kit.metrics import Metrics
-from mentorship_kit.mongo import Database, create_client, ensure_indexes
-from mentorship_kit.outbox import Outbox, Transaction, Transactor
+from mentorship_kit.mongo import Database
+from mentorship_kit.outbox import Transaction
 
 from .histories import PROGRAM, history
 from .memory import batches, project
+from .stored import transactor_on
 
 
 def _row(key: str, at: int) -> HeadRow:
@@ -66,29 +63,10 @@ def test_a_full_head_a_row_leaves_is_read_anew() -> None:
     assert merge(stored, {"a": None, "d": _row("d", 6)}, 3) == _head(("b", 5), ("d", 6), ("c", 7))
 
 
-@pytest.fixture
-async def database(make_settings: SettingsFactory) -> AsyncIterator[Database]:
-    settings = make_settings(AnalyticsSettings)
-    mongo = create_client(settings.mongodb_url, app_name="test")
-    database = mongo[settings.mongodb_database]
-    await ensure_indexes(database, list(ReadModels.indexes()))
-    yield database
-    await mongo.close()
-
-
-def _transactor(database: Database) -> Transactor:
-    return Transactor(
-        database.client,
-        Outbox(database, retention=timedelta(hours=1)),
-        source="test",
-        metrics=Metrics("test", "0"),
-    )
-
-
 async def _project(
     database: Database, models: ReadModels, deliveries: Sequence[Envelope[Any]], size: int
 ) -> None:
-    transactor, projection = _transactor(database), Projection(models)
+    transactor, projection = transactor_on(database), Projection(models)
     for batch in batches(deliveries, [size]):
 
         async def work(tx: Transaction, batch: Sequence[Envelope[Any]] = batch) -> Projected:
@@ -113,7 +91,7 @@ async def test_stored_heads_are_the_first_rows_of_their_lists(
 
     for head in Head:
         assert await models.head(PROGRAM, head) == expected.heads.get((PROGRAM, head), []), head
-    rebuilt = await Rebuilder(models, _transactor(database)).rebuild(PROGRAM)
+    rebuilt = await Rebuilder(models, transactor_on(database)).rebuild(PROGRAM)
     assert (rebuilt.heads_corrected, rebuilt.counters_corrected) == (0, 0)
 
 
@@ -131,5 +109,5 @@ async def test_the_first_page_of_mentors_is_their_head(database: Database) -> No
         assert page == mentor_page(PROGRAM, listed[: limit + 1], limit), limit
 
     # A rebuild stores the head as the projection did: nothing to correct.
-    rebuilt = await Rebuilder(models, _transactor(database)).rebuild(PROGRAM)
+    rebuilt = await Rebuilder(models, transactor_on(database)).rebuild(PROGRAM)
     assert rebuilt.heads_corrected == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -11,23 +10,11 @@ import pytest
 from analytics.adapters.read_models import MENTORS_IN_ORDER, RM_PREFIX, ReadModels
 from analytics.domain.documents import MeetingLink, MentorFact, held_rank
 from analytics.domain.mentor_impact import page_bound
-from analytics.settings import AnalyticsSettings
-from mentorship_devstack.pytest_plugin import SettingsFactory
-from mentorship_kit.mongo import Database, create_client, ensure_indexes
+from mentorship_kit.mongo import Database
 
 pytestmark = pytest.mark.integration
 
 PROGRAM = "prog-impact"
-
-
-@pytest.fixture
-async def database(make_settings: SettingsFactory) -> AsyncIterator[Database]:
-    settings = make_settings(AnalyticsSettings)
-    mongo = create_client(settings.mongodb_url, app_name="test")
-    database = mongo[settings.mongodb_database]
-    await ensure_indexes(database, list(ReadModels.indexes()))
-    yield database
-    await mongo.close()
 
 
 def _mentor(key: str, program_id: str, held: int, *, listed: bool = True) -> MentorFact:

@@ -11,7 +11,7 @@ as they were, and the registration report differs only by the erased invitee's p
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import permutations
 from typing import Any
@@ -50,11 +50,11 @@ from mentorship_contracts.examples import example
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
-from mentorship_kit.metrics import Metrics
-from mentorship_kit.mongo import Database, create_client, ensure_indexes
-from mentorship_kit.outbox import Outbox, Transaction, Transactor
+from mentorship_kit.mongo import Database, create_client
+from mentorship_kit.outbox import Transaction
 
 from .memory import Store, project
+from .stored import transactor_on
 
 PROGRAM = "prog-invitations"
 START = datetime(2027, 1, 4, 9, tzinfo=UTC)
@@ -167,28 +167,9 @@ def test_an_erased_persons_invitations_go_whatever_the_order(batch_size: int) ->
         assert _funnel(store)["invited"] == 1
 
 
-@pytest.fixture
-async def database(make_settings: SettingsFactory) -> AsyncIterator[Database]:
-    settings = make_settings(AnalyticsSettings)
-    mongo = create_client(settings.mongodb_url, app_name="test")
-    database = mongo[settings.mongodb_database]
-    await ensure_indexes(database, list(ReadModels.indexes()))
-    yield database
-    await mongo.close()
-
-
-def _transactor(database: Database) -> Transactor:
-    return Transactor(
-        database.client,
-        Outbox(database, retention=timedelta(hours=1)),
-        source="test",
-        metrics=Metrics("test", "0"),
-    )
-
-
 async def _project(database: Database, batch: Sequence[Envelope[Any]]) -> Projected:
     projection = Projection(ReadModels(database))
-    return await _transactor(database).run(lambda tx: projection.project(batch, tx))
+    return await transactor_on(database).run(lambda tx: projection.project(batch, tx))
 
 
 async def _invitations_of(database: Database, person_id: str) -> list[str]:
@@ -219,7 +200,7 @@ async def test_the_erasure_deletes_the_invitations_in_its_transaction(database: 
         raise _AbortedError
 
     with pytest.raises(_AbortedError):
-        await _transactor(database).run(erase_then_fail)
+        await transactor_on(database).run(erase_then_fail)
     assert await _invitations_of(database, ERASED) == [f"inv-{ERASED}"], "rolled back together"
     person = await database[f"{RM_PREFIX}people"].find_one({"_id": directory_key(ERASED)})
     assert person is not None
@@ -299,13 +280,13 @@ async def test_invitations_kept_from_erasures_before_go_at_start_up(
     await models.set_schema_version(stored_version)
     assert (await _registration(database))["invitations"]["invited"] == 1
 
-    await Rebuilder(models, _transactor(database)).migrate()
+    await Rebuilder(models, transactor_on(database)).migrate()
 
     assert sorted([d["_id"] async for d in database[INVITATIONS].find({})]) == ["inv-3"]
     assert await models.schema_version() == AGGREGATES_VERSION >= 5
     assert (await _registration(database))["invitations"]["invited"] == 1
     assert await models.forget_erased() == {}, "nothing is left to delete"
-    await Rebuilder(models, _transactor(database)).migrate()
+    await Rebuilder(models, transactor_on(database)).migrate()
     assert sorted([d["_id"] async for d in database[INVITATIONS].find({})]) == ["inv-3"]
 
 

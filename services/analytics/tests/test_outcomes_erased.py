@@ -11,7 +11,7 @@ aggregates, gives the same outcomes. Outcomes count in no aggregate: no counter 
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import permutations
 from typing import Any
@@ -24,7 +24,6 @@ from analytics.adapters.outcome_models import OrganisationModels
 from analytics.adapters.read_models import RM_PREFIX, ReadModels
 from analytics.domain.documents import OutcomeErasureFact, OutcomeFact
 from analytics.domain.facts import Target, directory_key, version_of
-from analytics.settings import AnalyticsSettings
 from analytics.usecases.projection import Projected, Projection
 from analytics.usecases.rebuild import Rebuilder
 from mentorship_contracts import CATALOG, Envelope, IntegrationEvent
@@ -32,12 +31,11 @@ from mentorship_contracts.envelope import wrap
 from mentorship_contracts.events import OutcomeRecorded, OutcomesErased, ProgramCreated
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import OutcomeKind
-from mentorship_devstack.pytest_plugin import SettingsFactory
-from mentorship_kit.metrics import Metrics
-from mentorship_kit.mongo import Database, create_client, ensure_indexes
-from mentorship_kit.outbox import Outbox, Transaction, Transactor
+from mentorship_kit.mongo import Database
+from mentorship_kit.outbox import Transaction
 
 from .memory import Store, project
+from .stored import transactor_on
 
 START = datetime(2027, 1, 4, 9, tzinfo=UTC)
 ERASED, KEPT = "person-erased", "person-kept"
@@ -207,28 +205,9 @@ def test_the_outcomes_kept_equal_a_recount_of_the_distinct_events(
     assert store.settled()[1:] == ({}, {}, {})
 
 
-@pytest.fixture
-async def database(make_settings: SettingsFactory) -> AsyncIterator[Database]:
-    settings = make_settings(AnalyticsSettings)
-    mongo = create_client(settings.mongodb_url, app_name="test")
-    database = mongo[settings.mongodb_database]
-    await ensure_indexes(database, list(ReadModels.indexes()))
-    yield database
-    await mongo.close()
-
-
-def _transactor(database: Database) -> Transactor:
-    return Transactor(
-        database.client,
-        Outbox(database, retention=timedelta(hours=1)),
-        source="test",
-        metrics=Metrics("test", "0"),
-    )
-
-
 async def _project(database: Database, batch: Sequence[Envelope[Any]]) -> Projected:
     projection = Projection(ReadModels(database))
-    return await _transactor(database).run(lambda tx: projection.project(batch, tx))
+    return await transactor_on(database).run(lambda tx: projection.project(batch, tx))
 
 
 async def _stored(database: Database) -> dict[str, tuple[str, int | None]]:
@@ -257,7 +236,7 @@ async def test_the_erasure_deletes_the_outcomes_in_its_transaction_and_keeps_lat
         raise _AbortedError
 
     with pytest.raises(_AbortedError):
-        await _transactor(database).run(erase_then_fail)
+        await transactor_on(database).run(erase_then_fail)
     assert set(await _stored(database)) == {"out-1", "out-2", "out-kept"}, "rolled back"
     assert await database[ERASURES].count_documents({}) == 0
 
@@ -275,7 +254,7 @@ async def test_the_erasure_deletes_the_outcomes_in_its_transaction_and_keeps_lat
     assert (await _project(database, [REIMPORTED, LATER])).written == {OUTCOMES: 2}
     assert await _stored(database) == EXPECTED
     # A rebuild of every program's aggregates leaves the outcomes and the erasure alone.
-    await Rebuilder(ReadModels(database), _transactor(database)).rebuild_all()
+    await Rebuilder(ReadModels(database), transactor_on(database)).rebuild_all()
     assert await _stored(database) == EXPECTED
     assert await database[ERASURES].count_documents({}) == 1
 

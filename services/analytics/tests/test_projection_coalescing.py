@@ -8,14 +8,13 @@ nowhere.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from analytics.adapters.read_models import AGGREGATES, RM_PREFIX, ReadModels
-from analytics.settings import AnalyticsSettings
 from analytics.usecases.projection import Projected, Projection
 from mentorship_contracts import CATALOG, Envelope, IntegrationEvent
 from mentorship_contracts.envelope import wrap
@@ -28,9 +27,8 @@ from mentorship_contracts.events import (
 )
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import ParticipantRole
-from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_kit.metrics import Metrics
-from mentorship_kit.mongo import Database, create_client, ensure_indexes
+from mentorship_kit.mongo import Database
 from mentorship_kit.outbox import Outbox, Transactor
 
 pytestmark = pytest.mark.integration
@@ -117,16 +115,6 @@ def _pair_history() -> list[Envelope[Any]]:
                 )
             )
     return events
-
-
-@pytest.fixture
-async def database(make_settings: SettingsFactory) -> AsyncIterator[Database]:
-    settings = make_settings(AnalyticsSettings)
-    mongo = create_client(settings.mongodb_url, app_name="test")
-    database = mongo[settings.mongodb_database]
-    await ensure_indexes(database, list(ReadModels.indexes()))
-    yield database
-    await mongo.close()
 
 
 async def _project(database: Database, batch: Sequence[Envelope[Any]]) -> Projected:

@@ -35,6 +35,7 @@ from mentorship_kit.outbox import Outbox, Transactor
 
 from .histories import PROGRAM, history
 from .memory import project
+from .stored import transactor_on
 from .test_projection_properties import all_reports
 
 pytestmark = pytest.mark.integration
@@ -178,7 +179,7 @@ async def test_goals_stored_before_open_due_are_flagged_then_marked_once(
     await models.set_schema_version(1)
     assert [goal.id for goal in await models.milestone_goals(PROGRAM)] == ["open"]
 
-    await Rebuilder(models, _transactor(database)).migrate()
+    await Rebuilder(models, transactor_on(database)).migrate()
 
     stored = {d["_id"]: d async for d in database[f"{RM_PREFIX}goals"].find({})}
     assert {key: d["open_due"] for key, d in stored.items()} == {"open": True, "done": False}
@@ -213,7 +214,7 @@ async def test_outcomes_kept_from_erasures_before_are_deleted_once(database: Dat
         await database[f"{RM_PREFIX}outcomes"].insert_one(outcome.model_dump(by_alias=True))
     await models.set_schema_version(2)
 
-    await Rebuilder(models, _transactor(database)).migrate()
+    await Rebuilder(models, transactor_on(database)).migrate()
 
     kept = [d["_id"] async for d in database[f"{RM_PREFIX}outcomes"].find({})]
     assert kept == ["out-3"]
@@ -244,7 +245,7 @@ async def test_mentors_impact_is_built_for_a_database_from_before_it(database: D
     await models.set_schema_version(3)
     assert await models.mentors(PROGRAM, None, MAX_PAGE) == []
 
-    await Rebuilder(models, _transactor(database)).migrate()
+    await Rebuilder(models, transactor_on(database)).migrate()
 
     found = await models.mentors(PROGRAM, None, MAX_PAGE + 1)
     assert mentor_page(PROGRAM, found, MAX_PAGE) == expected
@@ -255,12 +256,3 @@ async def test_mentors_impact_is_built_for_a_database_from_before_it(database: D
         paged += page
         after = page[-1].rank
     assert mentor_page(PROGRAM, paged, MAX_PAGE) == expected
-
-
-def _transactor(database: Database) -> Transactor:
-    return Transactor(
-        database.client,
-        Outbox(database, retention=timedelta(hours=1)),
-        source="test",
-        metrics=Metrics("test", "0"),
-    )
