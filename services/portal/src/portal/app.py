@@ -22,6 +22,7 @@ from portal.adapters.api import KEEPALIVE_EXPIRY_S, ServiceClient
 from portal.adapters.console import (
     ErasureAdminApi,
     MatchingAdminApi,
+    OutcomeErasureApi,
     ProgramAdminApi,
     ReportsApi,
 )
@@ -43,6 +44,7 @@ from portal.entrypoints.http.console_questionnaire import build_questionnaire_ro
 from portal.entrypoints.http.erasure import build_erasure_router
 from portal.entrypoints.http.i18n import load_translations
 from portal.entrypoints.http.operations import build_operations_router
+from portal.entrypoints.http.outcome_erasure import build_outcome_erasure_router
 from portal.entrypoints.http.pages import Pages, build_router, install_error_pages, make_environment
 from portal.entrypoints.http.raters import build_rater_router
 from portal.entrypoints.http.security import SecurityHeaders, bearer_matches
@@ -50,7 +52,7 @@ from portal.entrypoints.http.skills import build_skills_router
 from portal.entrypoints.http.stories import build_stories_router
 from portal.settings import PortalSettings
 from portal.usecases.console import ProgramConsole
-from portal.usecases.erasure import ErasureDesk
+from portal.usecases.erasure import ErasureDesk, OutcomeEraser
 from portal.usecases.operations import ProgramOperations
 from portal.usecases.participant import ParticipantPortal
 from portal.usecases.questionnaire_editor import QuestionnaireEditor
@@ -185,7 +187,15 @@ def build_app(settings: PortalSettings) -> FastAPI:
     app.include_router(
         build_router(portal, identity, pages, settings.portal_base_url, skills=skills)
     )
-    app.include_router(build_erasure_router(ErasureDesk(ErasureAdminApi(registration)), pages))
+    directory = ErasureAdminApi(registration)
+    app.include_router(build_erasure_router(ErasureDesk(directory), pages))
+    app.include_router(
+        build_outcome_erasure_router(
+            OutcomeEraser(OutcomeErasureApi(feedback), directory),
+            pages,
+            admin_role=settings.auth_admin_role,
+        )
+    )
     app.include_router(build_console_router(console, pages, admin_role=settings.auth_admin_role))
     app.include_router(build_rater_router(RaterAnswers(RaterLinksApi(feedback)), pages))
     app.include_router(

@@ -21,7 +21,7 @@ from portal.domain.console import (
     Run,
     WhyNot,
 )
-from portal.domain.erasure import ErasedPerson, ErasureRequest
+from portal.domain.erasure import ErasedOutcomes, ErasedPerson, ErasureRequest
 
 PAGE = 500
 
@@ -274,3 +274,17 @@ class ErasureAdminApi:
         """Erase the person here and, through registration's event, in every service."""
         body = await self._client.call("DELETE", f"/v1/people/{employee_id}", token)
         return parse(ErasedPerson, body)
+
+
+class OutcomeErasureApi:
+    """Erasing the business outcomes recorded about an employee (feedback; admins only)."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self._client = client
+
+    async def erase(self, token: str, employee_id: str) -> ErasedOutcomes:
+        """Delete them in feedback, which announces it to analytics."""
+        body = await self._client.call(
+            "POST", "/v1/outcomes/erasures", token, json={"employee_id": employee_id}
+        )
+        return parse(ErasedOutcomes, body)

@@ -2,7 +2,8 @@
 
 A participant asks, from "My data", to be erased; registration keeps the open requests and
 erases a person from every service in one step. The console lists the requests, oldest first,
-with how long each has left of the one month the GDPR allows for an answer.
+with how long each has left of the one month the GDPR allows for an answer. Business outcomes
+imported from the HRIS are erased on their own (feedback keeps them, analytics follows).
 """
 
 from __future__ import annotations
@@ -49,3 +50,12 @@ class ErasedPerson(BaseModel):
 
     employee_id: str
     registrations_erased: int
+
+
+class ErasedOutcomes(BaseModel):
+    """What feedback answers once a person's HRIS outcomes are erased."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    deleted: int
+    erased_at: datetime

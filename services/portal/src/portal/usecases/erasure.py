@@ -1,7 +1,8 @@
 """The admins' erasure desk: the open requests, who asked, and erasing them.
 
 Registration decides who may see the requests and erase (organisation admins only); a program
-manager's call is refused there and becomes the 403 page.
+manager's call is refused there and becomes the 403 page. Feedback decides likewise who may
+erase a person's business outcomes (`OutcomeEraser`).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import asyncio
 from dataclasses import dataclass
 
 from mentorship_kit.errors import NotFoundError
-from portal.adapters.console import ErasureAdminApi
-from portal.domain.erasure import ErasedPerson, ErasureRequest
+from portal.adapters.console import ErasureAdminApi, OutcomeErasureApi
+from portal.domain.erasure import ErasedOutcomes, ErasedPerson, ErasureRequest
 from portal.usecases.participant import Caller
 
 
@@ -48,3 +49,24 @@ class ErasureDesk:
         """Erase the person who filed ``request_id`` (which closes it)."""
         found = await self.open_request(caller, request_id)
         return await self._erasure.erase(caller.token, found.request.employee_id)
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomesErasedOf:
+    """What erasing an employee's outcomes did, and their name (None: not in the directory)."""
+
+    erased: ErasedOutcomes
+    name: str | None
+
+
+class OutcomeEraser:
+    """Erasing the HRIS outcomes recorded about one employee, and nothing else of theirs."""
+
+    def __init__(self, outcomes: OutcomeErasureApi, directory: ErasureAdminApi) -> None:
+        self._outcomes = outcomes
+        self._directory = directory
+
+    async def erase(self, caller: Caller, employee_id: str) -> OutcomesErasedOf:
+        """Erase them; a repeat, or an employee with no outcome, deletes none."""
+        erased = await self._outcomes.erase(caller.token, employee_id)
+        return OutcomesErasedOf(erased, await self._directory.name_of(caller.token, employee_id))
