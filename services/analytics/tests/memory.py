@@ -186,16 +186,18 @@ class Store:
         Its lists from their heads when they hold enough rows, else from the sets of entries.
         """
         aggregates = self.aggregates(program_id, heads=limit <= self.head_size)
-        cutoff = reports.inactive_cutoff(now, inactive_after_days)
-        until = reports.inactive_read_until(aggregates.counts, cutoff, limit)
-        rhythms = [
-            rhythm
-            for rhythm in self.of_kind(RhythmFact)
-            if rhythm.program_id == program_id
-            and until is not None
-            and rhythm.stalest_day is not None
-            and rhythm.stalest_day <= until
-        ]
+        cutoff = reports.inactive_cutoff(now, inactive_after_days).isoformat()
+        stale = sorted(
+            (
+                rhythm
+                for rhythm in self.of_kind(RhythmFact)
+                if rhythm.program_id == program_id
+                and rhythm.stalest_day is not None
+                and rhythm.stalest_day <= cutoff
+            ),
+            key=lambda rhythm: (rhythm.stalest_day or "", rhythm.stalest_pair or ""),
+        )
+        rhythms = stale[: max(limit, 0)]
         return reports.health(
             aggregates,
             now=now,

@@ -90,6 +90,13 @@ DUPLICATE_KEY: Final = 11000
 MENTORS_IN_ORDER: Final = "by_impact"
 """The index of the mentor impact view's order (a page is a range of it)."""
 
+STALEST_INDEX: Final = "by_stalest_pair"
+"""Rhythms in the order the health report lists inactive pairs (`reports.inactive_pairs`)."""
+STALEST_FIRST: Final = [
+    ("program_id", ASCENDING),
+    ("stalest_day", ASCENDING),
+    ("stalest_pair", ASCENDING),
+]
 MENTOR_FIGURES_ONLY: Final = dict.fromkeys((*MentorFact.links, "folded"), 0)
 """A mentor document's projection to its derived figures: not its links, which name mentees."""
 
@@ -213,7 +220,7 @@ class ReadModels:
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
-        """Every kind is read per program; rhythms by stalest day; aggregates by section.
+        """Every kind is read per program; rhythms by staleness; aggregates by section.
 
         Participants, invitations and outcomes are also read per person (the right of access;
         an erasure deletes a person's invitations and outcomes, an erasure of outcomes those
@@ -240,10 +247,9 @@ class ReadModels:
                 f"{RM_PREFIX}{RhythmFact.collection}",
                 (
                     by_program,
-                    IndexModel(
-                        [("program_id", ASCENDING), ("stalest_day", ASCENDING)], name="by_stalest"
-                    ),
+                    IndexModel(STALEST_FIRST, name=STALEST_INDEX),
                 ),
+                retired=("by_stalest",),
             ),
             Indexes(
                 AGGREGATES,
@@ -480,10 +486,21 @@ class ReadModels:
         """A program's head (no rows: its list is empty)."""
         return _rows_of(await self._aggregates.find_one({"_id": f"{program_id}|{head.value}"}))
 
-    async def stalest_rhythms(self, program_id: str, until_day: str) -> list[RhythmFact]:
-        """The program's rhythms whose stalest active pair last met on ``until_day`` or before."""
-        cursor = self._collection(RhythmFact).find(
-            {"program_id": program_id, "stalest_day": {"$lte": until_day}}
+    async def stalest_rhythms(
+        self, program_id: str, until_day: str, limit: int
+    ) -> list[RhythmFact]:
+        """The program's ``limit`` stalest rhythms that last met on ``until_day`` or before.
+
+        Stalest by the day their stalest active pair last met, then by that pair's id: the
+        order `reports.inactive_pairs` needs.
+        """
+        if limit <= 0:
+            return []
+        cursor = (
+            self._collection(RhythmFact)
+            .find({"program_id": program_id, "stalest_day": {"$lte": until_day}})
+            .sort(STALEST_FIRST)
+            .limit(limit)
         )
         return [RhythmFact.model_validate(document) async for document in cursor]
 

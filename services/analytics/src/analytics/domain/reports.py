@@ -552,25 +552,16 @@ def inactive_total(counts: Counts, cutoff: date) -> int:
     return sum(n for day, n in counts.under("activity").items() if day <= last)
 
 
-def inactive_read_until(counts: Counts, cutoff: date, limit: int) -> str | None:
-    """The last stalest day of the rhythms to read to list the ``limit`` first inactive pairs.
-
-    None: there are none, or none is asked for.
-    """
-    last, seen = None, 0
-    for day, n in sorted(counts.under("activity").items()):
-        if day > cutoff.isoformat() or (seen >= limit and last is not None):
-            break
-        last, seen = day, seen + n
-    return last if limit > 0 else None
-
-
 def inactive_pairs(
     rhythms: Sequence[RhythmFact], *, now: datetime, cutoff: date, limit: int
 ) -> list[InactivePair]:
     """The ``limit`` first inactive pairs among the members of ``rhythms``.
 
-    ``rhythms`` are those whose stalest day is at most `inactive_read_until`.
+    ``rhythms`` need only be the program's ``limit`` first by (``stalest_day``,
+    ``stalest_pair``) among those whose stalest day is at most ``cutoff``: a pair is a member
+    of one rhythm only, and each rhythm before the one of a listed pair has a stalest pair
+    that comes before it in this list's order (by day, then id), so fewer than ``limit``
+    rhythms come before it.
     """
     today = now.date()
     found = [

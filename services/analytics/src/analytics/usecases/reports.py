@@ -74,14 +74,13 @@ class ReportService:
             if limit <= HEAD_SIZE
             else self._models.aggregates(program_id, HEALTH_SETS)
         )
-        aggregates, directory, goals = await asyncio.gather(
+        cutoff = reports.inactive_cutoff(now, self._inactive_after_days)
+        aggregates, directory, goals, rhythms = await asyncio.gather(
             lists,
             self._models.directory_facts(program_id, conflicts=True),
             self._models.milestone_goals(program_id),
+            self._models.stalest_rhythms(program_id, cutoff.isoformat(), limit),
         )
-        cutoff = reports.inactive_cutoff(now, self._inactive_after_days)
-        until = reports.inactive_read_until(aggregates.counts, cutoff, limit)
-        rhythms = await self._models.stalest_rhythms(program_id, until) if until else []
         return reports.health(
             aggregates,
             now=now,
