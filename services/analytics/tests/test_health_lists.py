@@ -1,8 +1,9 @@
 """The health report's lists: the first ``limit`` of each flag, in order, and their totals.
 
-Inactive pairs are listed from at most ``limit`` rhythms, the first by their stalest day and
-pair: the list must be what sorting every pair would give, also when many pairs last met on
-the same day (then the order within the day decides which rhythms are read).
+Inactive pairs are listed from the head of the stalest pairs or, for more than it holds, from
+at most ``limit`` rhythms, the first by their stalest day and pair: the list must be what
+sorting every pair would give, also when many pairs last met on the same day (then the order
+within the day decides which rhythms are read).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pytest
 from analytics.adapters.read_models import RM_PREFIX, ReadModels
 from analytics.domain import reports
 from analytics.domain.documents import RhythmFact
+from analytics.domain.heads import HEAD_SIZE
 from analytics.usecases.rebuild import AGGREGATES_VERSION, Rebuilder
 from mentorship_contracts import Envelope, IntegrationEvent
 from mentorship_contracts.envelope import wrap
@@ -119,13 +121,15 @@ def _inactive(days: dict[str, int]) -> list[tuple[int, str]]:
     return sorted((-d, pair_id) for pair_id, d in days.items() if d >= 45)
 
 
+@pytest.mark.parametrize("head_size", [2, HEAD_SIZE])
 @pytest.mark.parametrize("same_day", [False, True])
 @pytest.mark.parametrize("seed", range(8))
 def test_the_first_inactive_pairs_in_order_and_all_of_them_counted(
-    seed: int, same_day: bool
+    seed: int, same_day: bool, head_size: int
 ) -> None:
+    """From the head of the stalest pairs up to its size, from the stalest rhythms beyond."""
     events, days = _history(seed, same_day)
-    store = project(events, [5])
+    store = project(events, [5], head_size=head_size)
     inactive = _inactive(days)
     for limit in LIMITS:
         health = store.health(PROGRAM, now=NOW, inactive_after_days=45, limit=limit)

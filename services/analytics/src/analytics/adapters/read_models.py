@@ -73,7 +73,15 @@ from analytics.domain.documents import (
     SkillsFact,
 )
 from analytics.domain.facts import Target, directory_key
-from analytics.domain.heads import HEAD_SIZE, Head, HeadRow, first_rows, mentor_row, merge
+from analytics.domain.heads import (
+    HEAD_SIZE,
+    Head,
+    HeadRow,
+    first_rows,
+    mentor_row,
+    merge,
+    stalest_rows,
+)
 from analytics.domain.mentor_impact import page_bound, ranks_of
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 
@@ -428,6 +436,10 @@ class ReadModels:
             first, end = ranks_of(program_id)
             mentors = await self._mentor_range(first, end, self._head_size, session)
             return [row for mentor in mentors if (row := mentor_row(mentor)) is not None]
+        if head is Head.INACTIVE:  # a pair is in one rhythm: see `reports.inactive_pairs`
+            rhythms = await self.stalest_rhythms(program_id, None, self._head_size, session)
+            rows = [item for rhythm in rhythms for item in stalest_rows(rhythm).items()]
+            return first_rows(rows, self._head_size)
         kind = next(kind for kind, of in HEAD_OF_SET.items() if of is head)
         document = await self._aggregates.find_one(
             {"_id": f"{program_id}|{kind.value}"}, session=session
@@ -487,18 +499,25 @@ class ReadModels:
         return _rows_of(await self._aggregates.find_one({"_id": f"{program_id}|{head.value}"}))
 
     async def stalest_rhythms(
-        self, program_id: str, until_day: str, limit: int
+        self,
+        program_id: str,
+        until_day: str | None,
+        limit: int,
+        session: AsyncClientSession | None = None,
     ) -> list[RhythmFact]:
-        """The program's ``limit`` stalest rhythms that last met on ``until_day`` or before.
+        """The program's ``limit`` stalest rhythms with an active pair, up to ``until_day``.
 
+        ``until_day``: the last day their stalest pair may have last met on (None: any).
         Stalest by the day their stalest active pair last met, then by that pair's id: the
-        order `reports.inactive_pairs` needs.
+        order `reports.inactive_pairs` needs. (SecantusDB reads every rhythm the filter
+        matches before it sorts: the health report reads the head of the stalest pairs.)
         """
         if limit <= 0:
             return []
+        stalest = {"$lte": until_day} if until_day is not None else {"$ne": None}
         cursor = (
             self._collection(RhythmFact)
-            .find({"program_id": program_id, "stalest_day": {"$lte": until_day}})
+            .find({"program_id": program_id, "stalest_day": stalest}, session=session)
             .sort(STALEST_FIRST)
             .limit(limit)
         )
