@@ -40,6 +40,7 @@ from analytics.domain.heads import (
     mentor_row,
     mentor_rows,
     merge,
+    stalest_rows,
 )
 from analytics.domain.mentor_impact import MentorImpactReport, first_page, mentor_page
 from mentorship_contracts import Envelope
@@ -144,6 +145,14 @@ class Store:
                 if mentor.program_id == program_id and (row := mentor_row(mentor)) is not None
             ]
             return first_rows(rows, self.head_size)
+        if head is Head.INACTIVE:
+            stalest = [
+                item
+                for rhythm in self.of_kind(RhythmFact)
+                if rhythm.program_id == program_id
+                for item in stalest_rows(rhythm).items()
+            ]
+            return first_rows(stalest, self.head_size)
         kind = next(kind for kind, of in HEAD_OF_SET.items() if of is head)
         entries = self.entries.get((program_id, kind), {})
         return first_rows(entry_rows(kind, entries), self.head_size)
@@ -186,16 +195,18 @@ class Store:
         Its lists from their heads when they hold enough rows, else from the sets of entries.
         """
         aggregates = self.aggregates(program_id, heads=limit <= self.head_size)
-        cutoff = reports.inactive_cutoff(now, inactive_after_days)
-        until = reports.inactive_read_until(aggregates.counts, cutoff, limit)
-        rhythms = [
-            rhythm
-            for rhythm in self.of_kind(RhythmFact)
-            if rhythm.program_id == program_id
-            and until is not None
-            and rhythm.stalest_day is not None
-            and rhythm.stalest_day <= until
-        ]
+        cutoff = reports.inactive_cutoff(now, inactive_after_days).isoformat()
+        stale = sorted(
+            (
+                rhythm
+                for rhythm in self.of_kind(RhythmFact)
+                if rhythm.program_id == program_id
+                and rhythm.stalest_day is not None
+                and rhythm.stalest_day <= cutoff
+            ),
+            key=lambda rhythm: (rhythm.stalest_day or "", rhythm.stalest_pair or ""),
+        )
+        rhythms = stale[: max(limit, 0)]
         return reports.health(
             aggregates,
             now=now,

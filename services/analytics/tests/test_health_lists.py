@@ -1,7 +1,9 @@
 """The health report's lists: the first ``limit`` of each flag, in order, and their totals.
 
-Inactive pairs are found from the per-day count of pairs by the day they last met, reading
-only the pairs of the oldest days: the list must be what sorting every pair would give.
+Inactive pairs are listed from the head of the stalest pairs or, for more than it holds, from
+at most ``limit`` rhythms, the first by their stalest day and pair: the list must be what
+sorting every pair would give, also when many pairs last met on the same day (then the order
+within the day decides which rhythms are read).
 """
 
 from __future__ import annotations
@@ -12,6 +14,11 @@ from typing import Any
 
 import pytest
 
+from analytics.adapters.read_models import RM_PREFIX, ReadModels
+from analytics.domain import reports
+from analytics.domain.documents import RhythmFact
+from analytics.domain.heads import HEAD_SIZE
+from analytics.usecases.rebuild import AGGREGATES_VERSION, Rebuilder
 from mentorship_contracts import Envelope, IntegrationEvent
 from mentorship_contracts.envelope import wrap
 from mentorship_contracts.events import (
@@ -23,15 +30,20 @@ from mentorship_contracts.events import (
 )
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import PairEndReason, ParticipantRole
+from mentorship_kit.mongo import Database
 
 from .memory import Store, project
+from .stored import transactor_on
 
 PROGRAM = "prog-health"
 NOW = datetime(2027, 6, 1, 15, tzinfo=UTC)
 
 
-def _history(seed: int) -> tuple[list[Envelope[Any]], dict[str, int]]:
-    """Pairs created 20-90 days ago, some meeting since, a group; and who is inactive."""
+def _history(seed: int, same_day: bool = False) -> tuple[list[Envelope[Any]], dict[str, int]]:
+    """Pairs created 20-90 days ago, some meeting since, a group; and who is inactive.
+
+    ``same_day``: pairs are created on two days only, so many last met on the same day.
+    """
     rng = random.Random(seed)
     timed: list[tuple[IntegrationEvent, datetime]] = [
         (example(ProgramCreated, program_id=PROGRAM), NOW - timedelta(days=120))
@@ -41,7 +53,8 @@ def _history(seed: int) -> tuple[list[Envelope[Any]], dict[str, int]]:
     for n in range(rng.randint(5, 40)):
         pair_id = f"pair{n:02d}"
         group = "group-a" if n % 7 == 0 else None
-        created = NOW - timedelta(days=rng.randint(20, 90), hours=rng.randint(0, 23))
+        age = rng.choice((50, 70)) if same_day else rng.randint(20, 90)
+        created = NOW - timedelta(days=age, hours=rng.randint(0, 12))
         timed.append(
             (
                 example(
@@ -100,14 +113,25 @@ def _held(pair_id: str, session_id: str, at: datetime) -> SessionCompleted:
     )
 
 
+LIMITS = (0, 1, 2, 3, 5, 8, 100)
+
+
+def _inactive(days: dict[str, int]) -> list[tuple[int, str]]:
+    """Every inactive pair as (minus its days without a session, its id): the list's order."""
+    return sorted((-d, pair_id) for pair_id, d in days.items() if d >= 45)
+
+
+@pytest.mark.parametrize("head_size", [2, HEAD_SIZE])
+@pytest.mark.parametrize("same_day", [False, True])
 @pytest.mark.parametrize("seed", range(8))
-def test_the_first_inactive_pairs_in_order_and_all_of_them_counted(seed: int) -> None:
-    events, days = _history(seed)
-    store = project(events, [5])
-    inactive = sorted(
-        ((-d, pair_id) for pair_id, d in days.items() if d >= 45), key=lambda item: item
-    )
-    for limit in (0, 1, 2, 3, 5, 8, 100):
+def test_the_first_inactive_pairs_in_order_and_all_of_them_counted(
+    seed: int, same_day: bool, head_size: int
+) -> None:
+    """From the head of the stalest pairs up to its size, from the stalest rhythms beyond."""
+    events, days = _history(seed, same_day)
+    store = project(events, [5], head_size=head_size)
+    inactive = _inactive(days)
+    for limit in LIMITS:
         health = store.health(PROGRAM, now=NOW, inactive_after_days=45, limit=limit)
         got = [(-p.days_without_session, p.pair_id) for p in health.inactive_pairs]
         assert got == inactive[:limit], limit
@@ -144,3 +168,56 @@ def test_low_ratings_are_listed_up_to_the_limit_and_all_counted() -> None:
     first = store.health(PROGRAM, now=NOW, limit=3)
     assert first.low_ratings == every[:3]
     assert first.totals.low_ratings == 10
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("seed", [3, 4])
+async def test_the_database_reads_the_rhythms_of_the_first_inactive_pairs(
+    database: Database, seed: int
+) -> None:
+    """`ReadModels.stalest_rhythms` sorts and cuts as the proof of `inactive_pairs` needs."""
+    events, days = _history(seed, same_day=True)
+    rhythms = project(events, [5]).of_kind(RhythmFact)
+    await database[f"{RM_PREFIX}{RhythmFact.collection}"].insert_many(
+        [rhythm.model_dump(by_alias=True) for rhythm in rhythms]
+    )
+    models = ReadModels(database)
+    cutoff = reports.inactive_cutoff(NOW, 45)
+    inactive = _inactive(days)
+    for limit in LIMITS:
+        read = await models.stalest_rhythms(PROGRAM, cutoff.isoformat(), limit)
+        assert len(read) <= limit
+        listed = reports.inactive_pairs(read, now=NOW, cutoff=cutoff, limit=limit)
+        assert [(-p.days_without_session, p.pair_id) for p in listed] == inactive[:limit], limit
+
+
+@pytest.mark.integration
+async def test_rhythms_from_before_the_stalest_pair_get_it_at_the_migration(
+    database: Database,
+) -> None:
+    """A database of version 6 stored no `RhythmFact.stalest_pair`: the rebuild of version 7
+    stores it, and the health report then lists a day's pairs in order."""
+    events, days = _history(5, same_day=True)
+    store = project(events, [5])
+    rhythms = store.of_kind(RhythmFact)
+    for document in store.documents.values():
+        legacy = document.model_dump(by_alias=True)
+        if isinstance(document, RhythmFact):
+            del legacy["stalest_pair"]
+        await database[f"{RM_PREFIX}{document.collection}"].insert_one(legacy)
+    models = ReadModels(database)
+    await models.set_schema_version(6)
+
+    await Rebuilder(models, transactor_on(database)).migrate()
+
+    stored = {
+        document["_id"]: document.get("stalest_pair")
+        async for document in database[f"{RM_PREFIX}{RhythmFact.collection}"].find({})
+    }
+    assert stored == {rhythm.id: rhythm.stalest_pair for rhythm in rhythms}
+    assert any(stored.values())
+    assert await models.schema_version() == AGGREGATES_VERSION
+    cutoff = reports.inactive_cutoff(NOW, 45)
+    read = await models.stalest_rhythms(PROGRAM, cutoff.isoformat(), 3)
+    listed = reports.inactive_pairs(read, now=NOW, cutoff=cutoff, limit=3)
+    assert [(-p.days_without_session, p.pair_id) for p in listed] == _inactive(days)[:3]

@@ -73,7 +73,15 @@ from analytics.domain.documents import (
     SkillsFact,
 )
 from analytics.domain.facts import Target, directory_key
-from analytics.domain.heads import HEAD_SIZE, Head, HeadRow, first_rows, mentor_row, merge
+from analytics.domain.heads import (
+    HEAD_SIZE,
+    Head,
+    HeadRow,
+    first_rows,
+    mentor_row,
+    merge,
+    stalest_rows,
+)
 from analytics.domain.mentor_impact import page_bound, ranks_of
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 
@@ -90,6 +98,13 @@ DUPLICATE_KEY: Final = 11000
 MENTORS_IN_ORDER: Final = "by_impact"
 """The index of the mentor impact view's order (a page is a range of it)."""
 
+STALEST_INDEX: Final = "by_stalest_pair"
+"""Rhythms in the order the health report lists inactive pairs (`reports.inactive_pairs`)."""
+STALEST_FIRST: Final = [
+    ("program_id", ASCENDING),
+    ("stalest_day", ASCENDING),
+    ("stalest_pair", ASCENDING),
+]
 MENTOR_FIGURES_ONLY: Final = dict.fromkeys((*MentorFact.links, "folded"), 0)
 """A mentor document's projection to its derived figures: not its links, which name mentees."""
 
@@ -213,7 +228,7 @@ class ReadModels:
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
-        """Every kind is read per program; rhythms by stalest day; aggregates by section.
+        """Every kind is read per program; rhythms by staleness; aggregates by section.
 
         Participants, invitations and outcomes are also read per person (the right of access;
         an erasure deletes a person's invitations and outcomes, an erasure of outcomes those
@@ -240,10 +255,9 @@ class ReadModels:
                 f"{RM_PREFIX}{RhythmFact.collection}",
                 (
                     by_program,
-                    IndexModel(
-                        [("program_id", ASCENDING), ("stalest_day", ASCENDING)], name="by_stalest"
-                    ),
+                    IndexModel(STALEST_FIRST, name=STALEST_INDEX),
                 ),
+                retired=("by_stalest",),
             ),
             Indexes(
                 AGGREGATES,
@@ -422,6 +436,10 @@ class ReadModels:
             first, end = ranks_of(program_id)
             mentors = await self._mentor_range(first, end, self._head_size, session)
             return [row for mentor in mentors if (row := mentor_row(mentor)) is not None]
+        if head is Head.INACTIVE:  # a pair is in one rhythm: see `reports.inactive_pairs`
+            rhythms = await self.stalest_rhythms(program_id, None, self._head_size, session)
+            rows = [item for rhythm in rhythms for item in stalest_rows(rhythm).items()]
+            return first_rows(rows, self._head_size)
         kind = next(kind for kind, of in HEAD_OF_SET.items() if of is head)
         document = await self._aggregates.find_one(
             {"_id": f"{program_id}|{kind.value}"}, session=session
@@ -480,10 +498,28 @@ class ReadModels:
         """A program's head (no rows: its list is empty)."""
         return _rows_of(await self._aggregates.find_one({"_id": f"{program_id}|{head.value}"}))
 
-    async def stalest_rhythms(self, program_id: str, until_day: str) -> list[RhythmFact]:
-        """The program's rhythms whose stalest active pair last met on ``until_day`` or before."""
-        cursor = self._collection(RhythmFact).find(
-            {"program_id": program_id, "stalest_day": {"$lte": until_day}}
+    async def stalest_rhythms(
+        self,
+        program_id: str,
+        until_day: str | None,
+        limit: int,
+        session: AsyncClientSession | None = None,
+    ) -> list[RhythmFact]:
+        """The program's ``limit`` stalest rhythms with an active pair, up to ``until_day``.
+
+        ``until_day``: the last day their stalest pair may have last met on (None: any).
+        Stalest by the day their stalest active pair last met, then by that pair's id: the
+        order `reports.inactive_pairs` needs. (SecantusDB reads every rhythm the filter
+        matches before it sorts: the health report reads the head of the stalest pairs.)
+        """
+        if limit <= 0:
+            return []
+        stalest = {"$lte": until_day} if until_day is not None else {"$ne": None}
+        cursor = (
+            self._collection(RhythmFact)
+            .find({"program_id": program_id, "stalest_day": stalest}, session=session)
+            .sort(STALEST_FIRST)
+            .limit(limit)
         )
         return [RhythmFact.model_validate(document) async for document in cursor]
 

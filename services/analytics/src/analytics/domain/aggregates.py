@@ -76,6 +76,7 @@ from analytics.domain.heads import (
     mentor_row,
     over_capacity_row,
     poor_fit_row,
+    stalest_rows,
 )
 from mentorship_contracts import Envelope
 from mentorship_contracts.types import AssessmentMoment, ParticipantRole, RaterKind
@@ -558,7 +559,7 @@ class Derivation:
         self._changed: dict[Target, Fact] = {}
         self._counts: dict[str, Counter[CountKey]] = defaultdict(Counter)
         self._entries: dict[tuple[str, EntrySet], dict[str, Entry | None]] = defaultdict(dict)
-        self._mentor_rows: dict[tuple[str, Head], dict[str, HeadRow | None]] = defaultdict(dict)
+        self._head_rows: dict[tuple[str, Head], dict[str, HeadRow | None]] = defaultdict(dict)
         self._applied_before: set[str] = set()
         self._forgotten: set[str] = set()
         self._removed: set[Target] = set()
@@ -644,7 +645,7 @@ class Derivation:
         )
 
     def _head_changes(self) -> dict[tuple[str, Head], dict[str, HeadRow | None]]:
-        heads = {key: dict(rows) for key, rows in self._mentor_rows.items() if rows}
+        heads = {key: dict(rows) for key, rows in self._head_rows.items() if rows}
         for (program, kind), entries in self._entries.items():
             head = HEAD_OF_SET.get(kind)
             if head is not None and entries:
@@ -754,6 +755,8 @@ class Derivation:
                 self._entries[(old_program, kind)].setdefault(key, None)
         if isinstance(new, MentorFact):
             self._account_mentor(old, new, old_program)
+        if isinstance(new, RhythmFact):
+            self._account_rhythm(old, new, old_program)
         for link, value in after.links.items():
             if before.links.get(link, _REMOVED) != value:
                 self._queue(link, value, new.program_id)
@@ -766,9 +769,21 @@ class Derivation:
         before = mentor_row(old) if isinstance(old, MentorFact) else None
         after = mentor_row(new)
         if after is not None and (old_program != new.program_id or before != after):
-            self._mentor_rows[(new.program_id, Head.MENTORS)][new.id] = after
+            self._head_rows[(new.program_id, Head.MENTORS)][new.id] = after
         if before is not None and (old_program != new.program_id or after is None):
-            self._mentor_rows[(old_program, Head.MENTORS)].setdefault(new.id, None)
+            self._head_rows[(old_program, Head.MENTORS)].setdefault(new.id, None)
+
+    def _account_rhythm(self, old: Fact | None, new: RhythmFact, old_program: str) -> None:
+        """Its member pairs' rows of the stalest pairs' head that changed (None: gone)."""
+        before = stalest_rows(old) if isinstance(old, RhythmFact) else {}
+        after = stalest_rows(new)
+        moved = old_program != new.program_id
+        for key, row in after.items():
+            if moved or before.get(key) != row:
+                self._head_rows[(new.program_id, Head.INACTIVE)][key] = row
+        for key in before:
+            if moved or key not in after:
+                self._head_rows[(old_program, Head.INACTIVE)].setdefault(key, None)
 
     def _queue(self, link: Link, value: object, program_id: str) -> None:
         kind = link.parent.kind

@@ -499,6 +499,12 @@ class RhythmFact(Fact):
         description="Derived: the earliest day (ISO) an active member last held a session "
         "(or was created), for finding inactive pairs.",
     )
+    stalest_pair: str | None = Field(
+        default=None,
+        description="Derived: the first, by id, of the active members that last met on "
+        "``stalest_day``: rhythms sorted by both list their stalest pairs in the health "
+        "report's order.",
+    )
 
     def credited(self) -> dict[str, list[datetime]]:
         """Per member pair, the held sessions that count for it."""
@@ -528,9 +534,12 @@ class RhythmFact(Fact):
         return since
 
     def settle(self) -> None:
-        """Bring the derived field up to date with the links."""
-        since = self.last_active().values()
-        self.stalest_day = min(since).date().isoformat() if since else None
+        """Bring the derived fields up to date with the links."""
+        stalest = min(
+            ((moment.date().isoformat(), key) for key, moment in self.last_active().items()),
+            default=None,
+        )
+        self.stalest_day, self.stalest_pair = stalest or (None, None)
 
 
 RANK_SESSIONS: Final = 10**12 - 1

@@ -1,10 +1,11 @@
 """Heads: the first rows of a program's long ordered lists, stored whole.
 
 A report's first page of a list that grows with the program (the mentor impact view, the
-health report's low ratings, poor fits and mentors over capacity) would otherwise read the
-whole list, or a range of an index and the counters that bound it, to show a hundred rows:
-its cost would grow with the program. A *head* keeps the list's first `HEAD_SIZE` rows, in
-the list's order, in one document per program and list; the first page is that one read.
+health report's inactive pairs, low ratings, poor fits and mentors over capacity) would
+otherwise read the whole list, or a range of an index and the counters that bound it, to
+show a hundred rows: its cost would grow with the program. A *head* keeps the list's first
+`HEAD_SIZE` rows, in the list's order, in one document per program and list; the first page
+is that one read.
 
 Every row has a *rank* (a tuple of texts that sorts in the list's order, unique in the list:
 it ends with the row's key) and its *row* (what the report shows). A head is a pure function
@@ -13,7 +14,8 @@ rank. A batch changes some rows (`Changes.heads`: new rows, or None for rows gon
 `merge` brings the stored head up to date with them; when a change may have let in a row
 the head does not hold (a head row fell behind the head's last, or left the list), `merge`
 cannot tell which, and the head is read anew from where the list is kept (`refill`: the
-mentors' index, or the set of entries) in the same transaction. Either way the head is the
+mentors' index, the rhythms' index by staleness, or the set of entries) in the same
+transaction. Either way the head is the
 same whatever the order and the number of deliveries, and equals what a rebuild computes.
 """
 
@@ -30,6 +32,7 @@ from analytics.domain.documents import (
     MentorFact,
     OverCapacityEntry,
     PoorFitEntry,
+    RhythmFact,
 )
 from analytics.domain.mentor_impact import DEFAULT_PAGE, impact_of
 
@@ -42,6 +45,9 @@ class Head(StrEnum):
     """The heads each program has (the aggregate document's section)."""
 
     MENTORS = "head_mentors"
+    INACTIVE = "head_inactive"
+    """Active pairs by the day they last met (or were created), stalest first: the health
+    report's inactive pairs are its rows up to the cut-off day, whatever day it is asked."""
     LOW_RATINGS = "head_low_ratings"
     POOR_FITS = "head_poor_fits"
     OVER_CAPACITY = "head_over_capacity"
@@ -130,3 +136,12 @@ def over_capacity_row(key: str, entry: OverCapacityEntry) -> HeadRow:
             "capacity": entry.capacity,
         },
     )
+
+
+def stalest_rows(rhythm: RhythmFact) -> dict[str, HeadRow]:
+    """Per active member pair of ``rhythm``, its row of the stalest pairs (by day, then id)."""
+    rows = {}
+    for pair_id, since in rhythm.last_active().items():
+        day = since.date().isoformat()
+        rows[pair_id] = HeadRow(rank=(day, pair_id), row={"pair_id": pair_id, "since": day})
+    return rows

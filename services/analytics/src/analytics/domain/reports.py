@@ -36,7 +36,7 @@ from analytics.domain.documents import (
     RunEntry,
     SessionStatus,
 )
-from analytics.domain.heads import HEAD_SIZE, first_rows
+from analytics.domain.heads import HEAD_SIZE, Head, HeadRow, first_rows
 from analytics.domain.milestone_flags import MilestoneFlag, milestone_flags
 from mentorship_contracts.types import ParticipantRole, ProgramFormat
 
@@ -552,25 +552,16 @@ def inactive_total(counts: Counts, cutoff: date) -> int:
     return sum(n for day, n in counts.under("activity").items() if day <= last)
 
 
-def inactive_read_until(counts: Counts, cutoff: date, limit: int) -> str | None:
-    """The last stalest day of the rhythms to read to list the ``limit`` first inactive pairs.
-
-    None: there are none, or none is asked for.
-    """
-    last, seen = None, 0
-    for day, n in sorted(counts.under("activity").items()):
-        if day > cutoff.isoformat() or (seen >= limit and last is not None):
-            break
-        last, seen = day, seen + n
-    return last if limit > 0 else None
-
-
 def inactive_pairs(
     rhythms: Sequence[RhythmFact], *, now: datetime, cutoff: date, limit: int
 ) -> list[InactivePair]:
     """The ``limit`` first inactive pairs among the members of ``rhythms``.
 
-    ``rhythms`` are those whose stalest day is at most `inactive_read_until`.
+    ``rhythms`` need only be the program's ``limit`` first by (``stalest_day``,
+    ``stalest_pair``) among those whose stalest day is at most ``cutoff``: a pair is a member
+    of one rhythm only, and each rhythm before the one of a listed pair has a stalest pair
+    that comes before it in this list's order (by day, then id), so fewer than ``limit``
+    rhythms come before it.
     """
     today = now.date()
     found = [
@@ -581,6 +572,27 @@ def inactive_pairs(
     ]
     found.sort(key=lambda pair: (-pair.days_without_session, pair.pair_id))
     return found[:limit]
+
+
+def inactive_in_head(
+    rows: Sequence[HeadRow], *, now: datetime, cutoff: date, limit: int
+) -> list[InactivePair]:
+    """The ``limit`` first inactive pairs from the head of the stalest pairs.
+
+    It holds the first active pairs by the day they last met: the inactive ones are its rows
+    up to ``cutoff``, all of them unless every row of a full head is (then the first
+    `HEAD_SIZE`, which is enough for a ``limit`` up to it).
+    """
+    today = now.date()
+    last = cutoff.isoformat()
+    return [
+        InactivePair(
+            pair_id=row.row["pair_id"],
+            days_without_session=(today - date.fromisoformat(row.row["since"])).days,
+        )
+        for row in rows
+        if row.rank[0] <= last
+    ][: max(limit, 0)]
 
 
 def health(
@@ -595,7 +607,8 @@ def health(
 ) -> HealthReport:
     """The health flags, as of ``now``.
 
-    ``inactive``: see `inactive_pairs`; ``directory``: for the reporting-line conflicts;
+    ``inactive``: see `inactive_pairs` (not read when the aggregates hold the head of the
+    stalest pairs: `inactive_in_head`); ``directory``: for the reporting-line conflicts;
     ``goals``: the program's goals with a milestone not reached, but those of erased people
     (for the milestone flags; other goals are never flagged, so need not be read).
     """
@@ -606,10 +619,15 @@ def health(
     poor, poor_total = health_list(aggregates, EntrySet.POOR_FITS, limit)
     over, over_total = health_list(aggregates, EntrySet.OVER_CAPACITY, limit)
     program = aggregates.program
+    stalest = aggregates.heads.get(Head.INACTIVE)
     return HealthReport(
         program_id=aggregates.program_id,
         inactive_after_days=inactive_after_days,
-        inactive_pairs=inactive_pairs(inactive, now=now, cutoff=cutoff, limit=limit),
+        inactive_pairs=(
+            inactive_pairs(inactive, now=now, cutoff=cutoff, limit=limit)
+            if stalest is None
+            else inactive_in_head(stalest, now=now, cutoff=cutoff, limit=limit)
+        ),
         low_ratings=[LowRating.model_validate(row) for row in low],
         not_a_good_fit=[PoorFit.model_validate(row) for row in poor],
         mentors_over_capacity=[OverCapacity.model_validate(row) for row in over],

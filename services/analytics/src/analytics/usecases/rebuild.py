@@ -18,7 +18,7 @@ from analytics.domain.facts import Target
 from analytics.domain.heads import Head, HeadRow, merge
 from mentorship_kit.outbox import Transaction, Transactor
 
-AGGREGATES_VERSION = 6
+AGGREGATES_VERSION = 7
 """The layout of links, counters and indexed fields; a database from before is migrated.
 
 1: links and counters (rebuilt from the documents); 2: goals store `GoalFact.open_due`;
@@ -26,9 +26,11 @@ AGGREGATES_VERSION = 6
 4: one `MentorFact` per mentor, and the links that keep it (rebuilt from the documents);
 5: no invitation of a person the directory erased is kept (deleted with the erasure since);
 6: the heads of the long lists (`analytics.domain.heads`) and the ``listed`` counters of the
-   sets of entries (rebuilt from the documents).
+   sets of entries (rebuilt from the documents);
+7: rhythms store `RhythmFact.stalest_pair`, which the health report reads them in order of
+   (rebuilt from the documents; until then a day's inactive pairs may be listed in part).
 """
-REBUILT_AT: tuple[int, ...] = (1, 4, 6)
+REBUILT_AT: tuple[int, ...] = (1, 4, 6, 7)
 """The versions whose layout only a rebuild of every program brings in."""
 
 logger = logging.getLogger(__name__)

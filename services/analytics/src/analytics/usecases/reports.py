@@ -11,11 +11,12 @@ from pydantic import BaseModel
 from analytics.adapters.read_models import ReadModels
 from analytics.domain import reports
 from analytics.domain.aggregates import HEAD_OF_SET, EntrySet, ProgramAggregates
-from analytics.domain.heads import HEAD_SIZE
+from analytics.domain.documents import RhythmFact
+from analytics.domain.heads import HEAD_SIZE, Head
 from mentorship_contracts.types import utc_now
 
 HEALTH_SETS = (EntrySet.LOW_RATINGS, EntrySet.POOR_FITS, EntrySet.OVER_CAPACITY)
-HEALTH_HEADS = tuple(HEAD_OF_SET[kind] for kind in HEALTH_SETS)
+HEALTH_HEADS = (Head.INACTIVE, *(HEAD_OF_SET[kind] for kind in HEALTH_SETS))
 
 
 class ReportName(StrEnum):
@@ -66,7 +67,8 @@ class ReportService:
         """The health flags, as of now; each list holds at most ``limit`` items.
 
         Lists of up to `HEAD_SIZE` items are their heads (their first rows, kept in order);
-        longer ones are cut from their whole sets of entries.
+        longer ones are cut from their whole sets of entries (inactive pairs: from the stalest
+        rhythms).
         """
         now = utc_now()
         lists = (
@@ -74,23 +76,30 @@ class ReportService:
             if limit <= HEAD_SIZE
             else self._models.aggregates(program_id, HEALTH_SETS)
         )
-        aggregates, directory, goals = await asyncio.gather(
+        cutoff = reports.inactive_cutoff(now, self._inactive_after_days)
+        aggregates, directory, goals, stalest = await asyncio.gather(
             lists,
             self._models.directory_facts(program_id, conflicts=True),
             self._models.milestone_goals(program_id),
+            self._stalest_beyond_head(program_id, cutoff.isoformat(), limit),
         )
-        cutoff = reports.inactive_cutoff(now, self._inactive_after_days)
-        until = reports.inactive_read_until(aggregates.counts, cutoff, limit)
-        rhythms = await self._models.stalest_rhythms(program_id, until) if until else []
         return reports.health(
             aggregates,
             now=now,
             inactive_after_days=self._inactive_after_days,
-            inactive=rhythms,
+            inactive=stalest,
             limit=limit,
             directory=directory,
             goals=goals,
         )
+
+    async def _stalest_beyond_head(
+        self, program_id: str, until_day: str, limit: int
+    ) -> list[RhythmFact]:
+        """The rhythms of the first ``limit`` inactive pairs, when more than a head holds."""
+        if limit <= HEAD_SIZE:  # the head of the stalest pairs lists them
+            return []
+        return await self._models.stalest_rhythms(program_id, until_day, limit)
 
     async def report(
         self, program_id: str, name: ReportName, limit: int = reports.DEFAULT_LIST_LIMIT
