@@ -7,26 +7,18 @@ pseudonym key), CSRF, and the result told after the redirect, with the directory
 
 from __future__ import annotations
 
-import base64
-import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from itsdangerous import TimestampSigner
-from pydantic import SecretStr
 from starlette.testclient import TestClient
 
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
-from portal.adapters import api
-from portal.app import build_app
-from portal.settings import PortalSettings
 
+from .pages import CSRF, SignIn, fake_services, portal_app, signing_in, text_of
 from .test_console import launch, program
 
-SECRET = "s" * 40
-CSRF = "csrf-token-of-the-test"
 ADMIN_ROLE = "mentorship-admin"
 PAGE = "/console/outcome-erasures"
 ERASE = ("POST", "/v1/outcomes/erasures")
@@ -75,43 +67,19 @@ def services() -> Services:
 
 
 @pytest.fixture
-def signed_in(
-    monkeypatch: pytest.MonkeyPatch, services: Services
-) -> Iterator[Callable[[tuple[str, ...]], TestClient]]:
-    async def call(_: Any, method: str, path: str, token: str, **options: Any) -> Any:
+def signed_in(monkeypatch: pytest.MonkeyPatch, services: Services) -> Iterator[SignIn]:
+    async def answer(_: str, method: str, path: str, token: str, **options: Any) -> Any:
         assert token == "t"
         return await services.answer(method, path, options.get("json"))
 
-    monkeypatch.setattr(api.ServiceClient, "call", call)
-    app = build_app(
-        PortalSettings(portal_session_secret=SecretStr(SECRET), portal_cookie_secure=False)
-    )
-    clients: list[TestClient] = []
-
-    def as_someone_with(roles: tuple[str, ...]) -> TestClient:
-        session = {
-            "user": {"sub": "e-1", "name": "Dana", "email": "", "token": "t", "roles": roles},
-            "csrf": CSRF,
-        }
-        cookie = TimestampSigner(SECRET).sign(base64.b64encode(json.dumps(session).encode()))
-        client = TestClient(app)
-        client.__enter__()
-        client.cookies.set("portal_session", cookie.decode())
-        clients.append(client)
-        return client
-
-    yield as_someone_with
-    for client in clients:
-        client.__exit__(None, None, None)
+    fake_services(monkeypatch, answer)
+    with signing_in(portal_app()) as sign_in:
+        yield sign_in
 
 
 @pytest.fixture
-def admin(signed_in: Callable[[tuple[str, ...]], TestClient]) -> TestClient:
-    return signed_in((ADMIN_ROLE,))
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+def admin(signed_in: SignIn) -> TestClient:
+    return signed_in("t", roles=(ADMIN_ROLE,))
 
 
 def erase(client: TestClient, employee_id: str, confirm: str) -> Any:
@@ -195,11 +163,9 @@ def test_without_the_csrf_token_nothing_is_erased(admin: TestClient, services: S
     assert services.erased() == []
 
 
-def test_only_admins_are_offered_and_shown_the_page(
-    signed_in: Callable[[tuple[str, ...]], TestClient], services: Services
-) -> None:
-    assert f'href="{PAGE}"' in signed_in((ADMIN_ROLE,)).get("/console").text
-    manager = signed_in(("mentorship-program-manager",))
+def test_only_admins_are_offered_and_shown_the_page(signed_in: SignIn, services: Services) -> None:
+    assert f'href="{PAGE}"' in signed_in("t", roles=(ADMIN_ROLE,)).get("/console").text
+    manager = signed_in("t", roles=("mentorship-program-manager",))
     assert f'href="{PAGE}"' not in manager.get("/console").text
     assert manager.get(PAGE).status_code == 403
     assert erase(manager, "e-101", "e-101").status_code == 403
