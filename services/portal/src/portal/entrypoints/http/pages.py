@@ -83,6 +83,16 @@ def make_environment() -> Environment:
     return environment
 
 
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+
+
+def checked_id(value: str) -> str:
+    """An id from a form or query, refused (404) when it cannot be one."""
+    if not _ID.match(value):
+        raise NotFoundError("no such id")
+    return value
+
+
 def dom_id(value: str) -> str:
     """``value`` made safe as an HTML id and CSS selector (letters, digits, - and _)."""
     return re.sub(r"[^A-Za-z0-9_-]", "-", value)
