@@ -230,6 +230,11 @@ def question_helpers(questionnaire: Questionnaire, translator: Translator) -> di
     return {"prompts": prompts, "branch_labels": branch_labels}
 
 
+def _mentee(mentee: str | None) -> str | None:
+    """The ``?mentee=`` of a group's page (a participant id), if any; a malformed one: 404."""
+    return None if mentee is None else checked_id(mentee)
+
+
 def _is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
@@ -397,8 +402,10 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
 
     # ------------------------------------------------------------------ my match
     @router.get("/pairs/{pair_id}")
-    async def pair(request: Request, pair_id: str, caller: CallerDep) -> Response:
-        page = await portal.pair(caller, pair_id, with_match=True)
+    async def pair(
+        request: Request, pair_id: str, caller: CallerDep, mentee: str | None = None
+    ) -> Response:
+        page = await portal.pair(caller, pair_id, with_match=True, mentee=_mentee(mentee))
         reasons = [
             (
                 match,
@@ -573,8 +580,10 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
 
     # ------------------------------------------------------------------ development plan
     @router.get("/pairs/{pair_id}/plan")
-    async def plan(request: Request, pair_id: str, caller: CallerDep) -> Response:
-        page = await portal.pair(caller, pair_id)
+    async def plan(
+        request: Request, pair_id: str, caller: CallerDep, mentee: str | None = None
+    ) -> Response:
+        page = await portal.pair(caller, pair_id, with_names=True, mentee=_mentee(mentee))
         return pages.render(request, "plan.html", page=page)
 
     @router.post("/pairs/{pair_id}/goals")
