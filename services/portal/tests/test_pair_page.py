@@ -543,6 +543,43 @@ def test_a_groups_mentee_naming_another_mentee_gets_feedbacks_403_page(
     assert "Ada&#39;s" not in page.text
 
 
+def test_a_groups_mentee_reads_only_her_own_explanation_never_another_mentees_name(
+    answers: dict[str, Any],
+) -> None:
+    # Ada (pa-1) and Bea (pa-2) are mentees of Grace's group. Matching lists everyone a group's
+    # member meets as partners; Ada has two explanations of the group (an ended pair and the
+    # current one), so each gets a heading: her mentor's name, never Bea's.
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS}
+    answers["/v1/participants/pa-2/profile"] = MENTOR_PROFILE | {
+        "participant_id": "pa-2",
+        "role": "mentee",
+        "name": "Bea Other",
+    }
+    answers["/v1/me/pairs"] = {
+        "pairs": [
+            matched(pair_id, "grp-1") | {"partner_participant_ids": ["m-1", "pa-2"]}
+            for pair_id in ("pr-1", "pr-0")
+        ]
+    }
+    with signing_in(portal_app()) as as_:
+        client = as_("participant-token")
+        page = client.get("/pairs/grp-1")
+        assert page.status_code == 200
+        why = _why(page.text)
+        assert [h.strip() for h in re.findall(r"<h3>([^<]+)</h3>", why)] == [
+            "With Grace Hopper"
+        ] * 2
+        assert "Bea" not in why
+        assert "pa-2" not in why
+
+        # One explanation (the usual case): no heading, hers only.
+        answers["/v1/me/pairs"]["pairs"].pop()
+        why = _why(client.get("/pairs/grp-1").text)
+        assert "<h3>" not in why
+        assert "Bea" not in why
+        assert why.count("You fit") == 1
+
+
 def test_a_pairs_mentee_asks_by_the_pairs_id_alone(
     client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -169,6 +169,17 @@ class PairPage:
         """A group's mentor reading one mentee's agreement, fit, agenda and plan (read-only)."""
         return self.reading is not None and self.series.is_group and self.my_role == "mentor"
 
+    def counterparts(self, match: MatchedPair) -> list[str]:
+        """Whom one of my explanations is about: a mentee's mentor, never her group's mentees.
+
+        Matching lists everyone a group's member meets as partners; an explanation is about
+        one pair, so a mentee's names her mentor only (another mentee is no part of it).
+        """
+        partners = list(match.partner_participant_ids)
+        if match.role == "mentee":
+            return [pid for pid in partners if self.role_of(pid) != "mentee"]
+        return partners
+
     @property
     def picks_no_mentee(self) -> bool:
         """A group's page seen by its mentor: it names none of the group's pairs.
