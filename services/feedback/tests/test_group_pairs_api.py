@@ -115,6 +115,16 @@ async def test_the_pair_routes_take_a_groups_id_with_the_mentee_named(
         assert agenda.status_code == 200, agenda.text
         fit = await client.get("/v1/pairs/grp-1/fit", headers=mentee, params=mine)
         assert fit.json() == {"answers": []}
+        # The group's mentor reads each mentee's pair, named (the portal's per-mentee view).
+        for route in ("agreement", "fit", "goals"):
+            read = await client.get(f"/v1/pairs/grp-1/{route}", headers=mentor, params=mine)
+            assert read.status_code == 200, (route, read.text)
+        assert (await client.get("/v1/pairs/grp-1/agreement", headers=mentor, params=mine)).json()[
+            "expectations"
+        ] == TERMS["expectations"]
+        assert (await client.get("/v1/pairs/grp-1/goals", headers=mentor, params=mine)).json()[
+            "goals"
+        ][0]["title"] == "Speak at the all-hands"
 
         # Another mentee of the group does not read hers; a stranger is refused first.
         assert (

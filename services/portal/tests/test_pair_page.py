@@ -370,7 +370,7 @@ def test_a_groups_mentee_sees_her_own_agreement_agenda_and_plan_asked_with_mente
     assert "Ada&#39;s goal: lead the guild" in plan.text
 
 
-def test_a_groups_mentor_still_asks_by_the_groups_id_alone(
+def test_a_groups_mentor_without_a_pick_asks_feedback_nothing_and_is_offered_each_mentee(
     client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _as_groups_mentor(answers)
@@ -379,14 +379,205 @@ def test_a_groups_mentor_still_asks_by_the_groups_id_alone(
     page = client.get("/pairs/grp-1")
 
     assert page.status_code == 200
-    assert sorted(sent) == [
-        ("/v1/pairs/grp-1/agreement", None),
-        ("/v1/pairs/grp-1/fit", None),
-        ("/v1/pairs/grp-1/goals", None),
-        ("/v1/pairs/grp-1/next-agenda", None),
+    assert sent == []  # feedback names no pair by a group's id alone: nothing to ask
+    assert "No agreement yet." not in page.text
+    assert "Choose a mentee above to read theirs." in page.text
+    assert _mentee_pages(page.text) == [
+        ("/pairs/grp-1?mentee=pa-1", "Ada Lovelace", False),
+        ("/pairs/grp-1?mentee=pa-2", "Mentee 2", False),  # no profile: numbered
     ]
-    assert "No agreement yet." not in page.text  # feedback's 422 read as none, not offered
-    assert "This group page does not show or write one mentee's." in page.text
+    plan = client.get("/pairs/grp-1/plan")
+    assert "Each of your mentees has their own plan: choose whose to read above." in plan.text
+    assert "No goal yet." not in plan.text
+    assert [href for href, _, _ in _mentee_pages(plan.text)] == [
+        "/pairs/grp-1/plan?mentee=pa-1",
+        "/pairs/grp-1/plan?mentee=pa-2",
+    ]
+
+
+def _mentee_pages(page: str) -> list[tuple[str, str, bool]]:
+    """The mentor's links to each mentee's view: (address, text, whether it is the current)."""
+    start = page.index('id="mentee-pages"')
+    found = re.findall(
+        r'<a href="([^"]+)"( aria-current="page")?>([^<]+)</a>',
+        page[start : page.index("</ul>", start)],
+    )
+    return [(href.replace("&amp;", "&"), text, bool(current)) for href, current, text in found]
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "en",
+            [
+                "Agreement with Ada Lovelace",
+                "<dt>Expectations</dt><dd>Ada&#39;s own expectations</dd>",
+                "You have not acknowledged it yet.",
+                "Read-only here: Ada Lovelace writes it with you on their own pages.",
+                "Ada&#39;s kickoff",
+                "Is this a good fit? Ada Lovelace and you",
+                "<li>Ada Lovelace: a good fit.</li>",
+                "<li>You: not a good fit (We cannot find time).</li>",
+                "Development plan of Ada Lovelace",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "Accord avec Ada Lovelace",
+                "<dt>Attentes</dt><dd>Ada&#39;s own expectations</dd>",
+                "En lecture seule ici : Ada Lovelace l'écrit avec vous sur ses propres pages.",
+                "Le binôme convient-il ? Ada Lovelace et vous",
+                "<li>Ada Lovelace : le binôme convient.</li>",
+                "Plan de développement de Ada Lovelace",
+            ],
+        ),
+    ],
+)
+def test_a_groups_mentor_reads_the_picked_mentees_agreement_fit_and_agenda_read_only(
+    client: TestClient,
+    answers: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    texts: list[str],
+) -> None:
+    _as_groups_mentor(answers)
+    feedback = FEEDBACK_OF_PA_1 | {
+        "/v1/pairs/grp-1/fit": {
+            "answers": [
+                {"participant_id": "pa-1", "good_fit": True},
+                {"participant_id": "m-1", "good_fit": False, "concern": "availability"},
+            ]
+        }
+    }
+    sent = _feedback_by_mentee(monkeypatch, answers, feedback=feedback)
+    client.post(
+        "/language",
+        data={"csrf_token": CSRF, "language": language, "next": "/"},
+        follow_redirects=False,
+    )
+
+    page = client.get("/pairs/grp-1?mentee=pa-1")
+
+    assert page.status_code == 200
+    assert sorted(sent) == [
+        ("/v1/pairs/grp-1/agreement", {"mentee": "pa-1"}),
+        ("/v1/pairs/grp-1/fit", {"mentee": "pa-1"}),
+        ("/v1/pairs/grp-1/goals", {"mentee": "pa-1"}),
+        ("/v1/pairs/grp-1/next-agenda", {"mentee": "pa-1"}),
+    ]
+    for text in texts:
+        assert text in page.text, text
+    # Read-only: no agreement, acknowledgement or fit form; the pick is marked and kept.
+    assert re.findall(r'<form method="post" action="(/pairs/[^"]+)"', page.text) == []
+    assert [current for _, _, current in _mentee_pages(page.text)] == [True, False]
+    assert 'href="/pairs/grp-1/plan?mentee=pa-1"' in page.text
+    assert 'name="next" value="/pairs/grp-1?mentee=pa-1"' in page.text  # the language switch
+    assert "pa-1" not in _why(page.text)
+
+
+def test_a_groups_mentor_reads_the_picked_mentees_plan_without_its_forms(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _as_groups_mentor(answers)
+    goals = {
+        "goals": [
+            {
+                "goal_id": "g-1",
+                "topic": "leadership",
+                "title": "Ada's goal: lead the guild",
+                "progress_percent": 50,
+                "completed": False,
+                "milestones": [
+                    {"title": "Run one meeting", "reached": True},
+                    {"title": "Run the guild", "reached": False},
+                ],
+            }
+        ]
+    }
+    feedback = FEEDBACK_OF_PA_1 | {"/v1/pairs/grp-1/goals": goals}
+    sent = _feedback_by_mentee(monkeypatch, answers, feedback=feedback)
+
+    plan = client.get("/pairs/grp-1/plan?mentee=pa-1")
+
+    assert plan.status_code == 200
+    assert ("/v1/pairs/grp-1/goals", {"mentee": "pa-1"}) in sent
+    assert "<h1>Development plan of Ada Lovelace</h1>" in plan.text
+    assert "Ada&#39;s goal: lead the guild" in plan.text
+    assert '<li>Run one meeting: <span class="badge ok">Reached</span></li>' in plan.text
+    assert '<li>Run the guild: <span class="badge">Not reached yet</span></li>' in plan.text
+    assert '<form method="post" action="/goals/' not in plan.text  # no progress form
+    assert 'action="/pairs/grp-1/goals"' not in plan.text  # no goal form
+    assert 'href="/pairs/grp-1?mentee=pa-1"' in plan.text  # back to her agreement
+    assert _mentee_pages(plan.text)[0] == ("/pairs/grp-1/plan?mentee=pa-1", "Ada Lovelace", True)
+
+
+@pytest.mark.parametrize("path", ["/pairs/grp-1", "/pairs/grp-1/plan"])
+@pytest.mark.parametrize("mentee", ["pa-9", "m-1", "not an id"])
+def test_a_mentee_not_in_the_group_is_the_404_page_and_feedback_is_not_asked(
+    client: TestClient,
+    answers: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    mentee: str,
+) -> None:
+    _as_groups_mentor(answers)
+    sent = _feedback_by_mentee(monkeypatch, answers)
+    page = client.get(path, params={"mentee": mentee})
+    assert page.status_code == 404
+    assert sent == []
+
+
+def test_a_groups_mentee_naming_another_mentee_gets_feedbacks_403_page(
+    client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ada (pa-1), a mentee of the group, asks for pa-2's pair: feedback refuses (403).
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS}
+    answers["/v1/participants/pa-2/profile"] = MENTOR_PROFILE | {"role": "mentee"}
+    for route in ("agreement", "fit", "goals", "next-agenda"):
+        answers[f"/v1/pairs/grp-1/{route}"] = ForbiddenError("not a member of that pair")
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1?mentee=pa-2")
+    assert page.status_code == 403
+    assert "Ada&#39;s" not in page.text
+
+
+def test_a_groups_mentee_reads_only_her_own_explanation_never_another_mentees_name(
+    answers: dict[str, Any],
+) -> None:
+    # Ada (pa-1) and Bea (pa-2) are mentees of Grace's group. Matching lists everyone a group's
+    # member meets as partners; Ada has two explanations of the group (an ended pair and the
+    # current one), so each gets a heading: her mentor's name, never Bea's.
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS}
+    answers["/v1/participants/pa-2/profile"] = MENTOR_PROFILE | {
+        "participant_id": "pa-2",
+        "role": "mentee",
+        "name": "Bea Other",
+    }
+    answers["/v1/me/pairs"] = {
+        "pairs": [
+            matched(pair_id, "grp-1") | {"partner_participant_ids": ["m-1", "pa-2"]}
+            for pair_id in ("pr-1", "pr-0")
+        ]
+    }
+    with signing_in(portal_app()) as as_:
+        client = as_("participant-token")
+        page = client.get("/pairs/grp-1")
+        assert page.status_code == 200
+        why = _why(page.text)
+        assert [h.strip() for h in re.findall(r"<h3>([^<]+)</h3>", why)] == [
+            "With Grace Hopper"
+        ] * 2
+        assert "Bea" not in why
+        assert "pa-2" not in why
+
+        # One explanation (the usual case): no heading, hers only.
+        answers["/v1/me/pairs"]["pairs"].pop()
+        why = _why(client.get("/pairs/grp-1").text)
+        assert "<h3>" not in why
+        assert "Bea" not in why
+        assert why.count("You fit") == 1
 
 
 def test_a_pairs_mentee_asks_by_the_pairs_id_alone(

@@ -128,6 +128,9 @@ class PairPage:
     profiles: dict[str, PartnerProfile | None] = field(default_factory=dict)
     """The other members' profiles by participant id (None: registration could not show it;
     empty when not asked for)."""
+    reading: str | None = None
+    """The mentee (participant id) whose agreement, fit answers, agenda and plan the page
+    shows, named by ``?mentee=`` (a group's mentor picks one); None: the caller's own."""
 
     @property
     def my_role(self) -> str | None:
@@ -155,6 +158,27 @@ class PairPage:
         if len(mentees) < 2 or participant_id not in mentees:
             return None
         return mentees.index(participant_id) + 1
+
+    @property
+    def mentees(self) -> list[str]:
+        """The other members who are mentees (participant ids), in the series' order."""
+        return [pid for pid, role in self.partners if role == "mentee"]
+
+    @property
+    def reads_mentee(self) -> bool:
+        """A group's mentor reading one mentee's agreement, fit, agenda and plan (read-only)."""
+        return self.reading is not None and self.series.is_group and self.my_role == "mentor"
+
+    def counterparts(self, match: MatchedPair) -> list[str]:
+        """Whom one of my explanations is about: a mentee's mentor, never her group's mentees.
+
+        Matching lists everyone a group's member meets as partners; an explanation is about
+        one pair, so a mentee's names her mentor only (another mentee is no part of it).
+        """
+        partners = list(match.partner_participant_ids)
+        if match.role == "mentee":
+            return [pid for pid in partners if self.role_of(pid) != "mentee"]
+        return partners
 
     @property
     def picks_no_mentee(self) -> bool:
@@ -381,17 +405,26 @@ class ParticipantPortal:
         *,
         with_calendar: bool = False,
         with_match: bool = False,
+        with_names: bool = False,
+        mentee: str | None = None,
     ) -> PairPage:
         """My pair: members, series, agreement, next agenda, fit answers, plan.
 
         ``with_match`` adds who the others are (registration's profiles) and why we were
         matched (matching's explanation, named with the program's choice labels); a service
-        that does not answer leaves its part out.
+        that does not answer leaves its part out. ``with_names`` asks a group's profiles only
+        (to name its mentees), not matching's explanation. ``mentee`` (a participant id)
+        names one of a group's mentees, whose pair's agreement, fit answers, agenda and plan
+        are read (by its mentor; feedback decides who may).
 
         Raises:
-            ForbiddenError: the caller is not a member (scheduling refuses).
+            ForbiddenError: the caller is not a member (scheduling refuses), or may not read
+                that mentee's pair (feedback refuses).
+            NotFoundError: ``mentee`` is not one of the series' mentees.
         """
         series = await self._scheduling.series(caller.token, pair_id)
+        if mentee is not None and series.role_of(mentee) != "mentee":
+            raise NotFoundError(f"mentee {mentee} in {pair_id}")
         token = caller.token
         matches = asyncio.create_task(self._matches(caller, pair_id)) if with_match else None
         labels = (
@@ -400,12 +433,12 @@ class ParticipantPortal:
         program = asyncio.create_task(self._registration.program(token, series.program_id))
         registration = asyncio.create_task(self._me(caller, series.program_id))
         relationship = asyncio.create_task(
-            self._relationship(caller, pair_id, series, registration)
+            self._relationship(caller, pair_id, series, registration, mentee)
         )
         calendar = asyncio.create_task(self._calendar(caller)) if with_calendar else None
         profiles = (
             asyncio.create_task(self._profiles(caller, series, registration))
-            if with_match
+            if with_match or (with_names and series.is_group)
             else None
         )
         await asyncio.gather(
@@ -439,6 +472,7 @@ class ParticipantPortal:
             matches=matches.result() if matches else None,
             labels=labels.result() if labels else {},
             profiles=profiles.result() if profiles else {},
+            reading=mentee,
         )
 
     async def _relationship(
@@ -447,19 +481,24 @@ class ParticipantPortal:
         pair_id: str,
         series: Series,
         me: asyncio.Task[Registration | None],
+        picked: str | None = None,
     ) -> tuple[Agreement | None, Agenda | None, list[FitAnswer], list[Goal]]:
         """Feedback's agreement, next agenda, fit answers and plan of the pair, read at once.
 
-        A group's id names one pair per mentee, so feedback wants ``?mentee=``: a mentee of
-        the group reads her own pair's (which waits for her registration, to know her
-        participant id); its mentor asks by the group's id alone, whose refusal reads as none
-        (the page does not pick one of the mentees). A pair's own id is asked at once, beside
-        the registration.
+        A group's id names one pair per mentee, so feedback wants ``?mentee=``: the mentee
+        the page ``picked`` (its mentor's choice), asked at once; else a mentee of the group
+        reads her own pair's (which waits for her registration, to know her participant id);
+        its mentor, without a pick, asks nothing (feedback names no pair by the group alone).
+        A pair's own id is asked at once, beside the registration.
         """
         mentee = None
-        if series.is_group:
+        if series.is_group and picked is not None:
+            mentee = picked
+        elif series.is_group:
             mine = await me
             mentee = series.mentee_query(mine.participant_id if mine else None)
+            if mentee is None:  # feedback refuses a group's id without one (a 422): none
+                return None, None, [], []
         token = caller.token
         return await asyncio.gather(
             self._feedback.agreement(token, pair_id, mentee),

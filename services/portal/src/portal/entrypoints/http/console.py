@@ -6,7 +6,6 @@ Every refusal of a service becomes the portal's error page (403 when a service s
 program is not the caller's), or the form again with each problem beside its field.
 """
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -14,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData, UploadFile
 
-from mentorship_kit.errors import InvalidInputError, NotFoundError, RuleError
+from mentorship_kit.errors import InvalidInputError, RuleError
 from portal.domain.console import (
     CADENCES,
     FORMATS,
@@ -34,6 +33,7 @@ from portal.domain.console import (
 )
 from portal.domain.dashboard import charts, key_figures
 from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
+from portal.entrypoints.http.pages import checked_id as _checked_id
 from portal.usecases.console import ProgramConsole, SettingsRefused
 from portal.usecases.participant import Caller
 
@@ -44,14 +44,6 @@ MOVES = frozenset({"registration_open", "matching", "closed"})
 ROLES = ("mentee", "mentor", "both")
 STATUSES = ("active", "withdrawn")
 MAX_IMPORT_BYTES = 5_000_000
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
-
-
-def _checked_id(value: str) -> str:
-    """An id from a form or query, refused (404) when it cannot be one."""
-    if not _ID.match(value):
-        raise NotFoundError("no such id")
-    return value
 
 
 def _csv_response(text: str, filename: str) -> Response:

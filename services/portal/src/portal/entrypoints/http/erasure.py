@@ -12,8 +12,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from portal.entrypoints.http.console import _checked_id
 from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
+from portal.entrypoints.http.pages import checked_id as _checked_id
 from portal.usecases.erasure import ErasureDesk, OpenRequest
 from portal.usecases.participant import Caller
 

@@ -21,8 +21,8 @@ from portal.domain.operations import (
     SENIORITIES,
     access_form,
 )
-from portal.entrypoints.http.console import _checked_id
 from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
+from portal.entrypoints.http.pages import checked_id as _checked_id
 from portal.usecases.console import SettingsRefused
 from portal.usecases.operations import END_REASONS, ProgramOperations
 from portal.usecases.participant import Caller

@@ -83,6 +83,16 @@ def make_environment() -> Environment:
     return environment
 
 
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+
+
+def checked_id(value: str) -> str:
+    """An id from a form or query, refused (404) when it cannot be one."""
+    if not _ID.match(value):
+        raise NotFoundError("no such id")
+    return value
+
+
 def dom_id(value: str) -> str:
     """``value`` made safe as an HTML id and CSS selector (letters, digits, - and _)."""
     return re.sub(r"[^A-Za-z0-9_-]", "-", value)
@@ -218,6 +228,11 @@ def question_helpers(questionnaire: Questionnaire, translator: Translator) -> di
         return translator.gettext(" or ").join(f"“{label}”" for label in labels)
 
     return {"prompts": prompts, "branch_labels": branch_labels}
+
+
+def _mentee(mentee: str | None) -> str | None:
+    """The ``?mentee=`` of a group's page (a participant id), if any; a malformed one: 404."""
+    return None if mentee is None else checked_id(mentee)
 
 
 def _is_htmx(request: Request) -> bool:
@@ -387,8 +402,10 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
 
     # ------------------------------------------------------------------ my match
     @router.get("/pairs/{pair_id}")
-    async def pair(request: Request, pair_id: str, caller: CallerDep) -> Response:
-        page = await portal.pair(caller, pair_id, with_match=True)
+    async def pair(
+        request: Request, pair_id: str, caller: CallerDep, mentee: str | None = None
+    ) -> Response:
+        page = await portal.pair(caller, pair_id, with_match=True, mentee=_mentee(mentee))
         reasons = [
             (
                 match,
@@ -563,8 +580,10 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
 
     # ------------------------------------------------------------------ development plan
     @router.get("/pairs/{pair_id}/plan")
-    async def plan(request: Request, pair_id: str, caller: CallerDep) -> Response:
-        page = await portal.pair(caller, pair_id)
+    async def plan(
+        request: Request, pair_id: str, caller: CallerDep, mentee: str | None = None
+    ) -> Response:
+        page = await portal.pair(caller, pair_id, with_names=True, mentee=_mentee(mentee))
         return pages.render(request, "plan.html", page=page)
 
     @router.post("/pairs/{pair_id}/goals")

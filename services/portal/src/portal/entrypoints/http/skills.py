@@ -25,9 +25,9 @@ from portal.domain.skills import (
     RatersDraft,
     suggested_moment,
 )
-from portal.entrypoints.http.console import _checked_id
 from portal.entrypoints.http.i18n import Translator
 from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
+from portal.entrypoints.http.pages import checked_id as _checked_id
 from portal.usecases.participant import Caller
 from portal.usecases.skills import (
     GroupMentees,

@@ -16,8 +16,8 @@ from starlette.datastructures import FormData
 from mentorship_kit.errors import ForbiddenError, NotFoundError, RuleError
 from portal.domain.notifications import N_
 from portal.domain.stories import STORY_FIELDS, TEXT_MAX, StoryDraft
-from portal.entrypoints.http.console import _checked_id
 from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
+from portal.entrypoints.http.pages import checked_id as _checked_id
 from portal.usecases.participant import Caller
 from portal.usecases.stories import MyStories, StoryDesk, StoryModeration, StoryRefused
 

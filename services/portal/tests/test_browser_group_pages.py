@@ -1,0 +1,133 @@
+"""A group's pages in a real browser, by keyboard alone, on the real stack.
+
+A group program matches one mentor (Margaret Hamilton) with two mentees. The first mentee
+(Rosalind Franklin) writes her agreement and a goal (through feedback's API, as her pages
+do); her "Why you were matched" is her own and never names the other mentee. The mentor
+opens the group's page: a link per mentee by name; follows Rosalind's and reads her agreement
+read-only (no form), then her plan, and switches to French without losing the pick. Every
+page is checked with axe-core and photographed at 390 px and 1440 px.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from mentorship_devstack.tokens import bearer
+
+from .browsing import Visit, sign_in
+from .test_browser_group_skills import (
+    MENTEES,
+    known_to_feedback,
+    match_the_group,
+    pair_known_to_feedback,
+    register,
+)
+from .test_browser_journey import MENTOR, create_program
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+ROSALIND = "e-group-mentee-1"
+TERMS = {
+    "expectations": "Rosalind's own expectations",
+    "meeting_frequency": "Every two weeks",
+    "confidentiality": "What we say stays here",
+}
+
+
+def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_match(
+    portal_stack: Any, browser: Any, axe_source: str, screenshots: Path
+) -> None:
+    portal = portal_stack.portal_url
+    identity = portal_stack.identity
+    identity.set_user(MENTOR, {"name": "Margaret Hamilton", "email": "margaret@example.com"})
+    for employee_id, (name, _) in MENTEES.items():
+        identity.set_user(employee_id, {"name": name, "email": f"{employee_id}@example.com"})
+    registration_url = portal_stack.url("registration")
+    program_id = create_program(
+        registration_url, name="Research circle", format="group", max_group_size=3
+    )
+    for employee_id in MENTEES:
+        register(registration_url, program_id, employee_id)
+    feedback_url = portal_stack.url("feedback")
+    for employee_id in MENTEES:
+        known_to_feedback(feedback_url, identity.token(employee_id), employee_id)
+    pairs = match_the_group(portal_stack.url("matching"), program_id)
+    group_id = pairs[0]["group_id"]
+    for pair in pairs:
+        pair_known_to_feedback(feedback_url, identity.token(MENTOR), pair["pair_id"])
+    rosalind = httpx.get(
+        f"{registration_url}/v1/programs/{program_id}/registrations/me",
+        headers=bearer(identity.token(ROSALIND)),
+    ).json()["participant_id"]
+    with httpx.Client(
+        base_url=feedback_url, headers=bearer(identity.token(ROSALIND)), timeout=10.0
+    ) as api:
+        mine = {"mentee": rosalind}
+        api.put(f"/v1/pairs/{group_id}/agreement", params=mine, json=TERMS).raise_for_status()
+        api.post(
+            f"/v1/pairs/{group_id}/goals",
+            params=mine,
+            json={
+                "topic": "leadership",
+                "title": "Lead the lab meeting",
+                "milestones": ["Prepare the agenda"],
+            },
+        ).raise_for_status()
+
+    # Rosalind's own page: her explanation, never the other mentee's name.
+    context = browser.new_context()
+    visit = Visit(context.new_page(), axe_source, screenshots)
+    sign_in(visit, portal, ROSALIND)
+    visit.page.goto(f"{portal}/pairs/{group_id}")
+    why = visit.page.locator("section.why").inner_text()
+    assert "Why you were matched" in why
+    assert "Dorothy" not in why
+    assert "Rosalind's own expectations" in visit.page.locator("#agreement + dl").inner_text()
+    visit.check("group-mentee-why")
+    context.close()
+
+    # The mentor: a link per mentee; Rosalind's agreement and plan, read-only.
+    mentor_context = browser.new_context()
+    mentor = Visit(mentor_context.new_page(), axe_source, screenshots)
+    sign_in(mentor, portal, MENTOR)
+    mentor.page.goto(f"{portal}/pairs/{group_id}")
+    card = mentor.page.locator("#mentee-pages-card")
+    assert sorted(card.locator("#mentee-pages a").all_inner_texts()) == [
+        "Dorothy Vaughan",
+        "Rosalind Franklin",
+    ]
+    mentor.check("group-mentor-pages")
+    target = f"/pairs/{group_id}?mentee={rosalind}"
+    mentor.press(f"#mentee-pages a[href='{target}']")
+    mentor.page.wait_for_url(f"{portal}{target}")
+    assert mentor.page.locator("#agreement").inner_text() == "Agreement with Rosalind Franklin"
+    section = mentor.page.locator("section", has=mentor.page.locator("#agreement"))
+    assert "Rosalind's own expectations" in section.inner_text()
+    assert section.locator("form").count() == 0
+    assert mentor.page.locator("#mentee-pages a[aria-current=page]").inner_text() == (
+        "Rosalind Franklin"
+    )
+    mentor.check("group-mentor-reads-agreement")
+
+    plan = f"/pairs/{group_id}/plan?mentee={rosalind}"
+    mentor.press(f"a.button[href='{plan}']")
+    mentor.page.wait_for_url(f"{portal}{plan}")
+    assert mentor.page.locator("h1").inner_text() == "Development plan of Rosalind Franklin"
+    assert "Lead the lab meeting" in mentor.page.locator("main").inner_text()
+    assert mentor.page.locator("main form").count() == 0
+    mentor.check("group-mentor-reads-plan")
+
+    mentor.tab_to("#language")
+    mentor.page.keyboard.press("ArrowDown")
+    mentor.submit("header button:has-text('Change')")
+    assert mentor.page.url == f"{portal}{plan}"
+    assert mentor.page.locator("h1").inner_text() == ("Plan de développement de Rosalind Franklin")
+    mentor.check("group-mentor-reads-plan-fr")
+    mentor.page.goto(f"{portal}{target}")
+    assert mentor.page.locator("#agreement").inner_text() == "Accord avec Rosalind Franklin"
+    mentor.check("group-mentor-reads-agreement-fr")
+    mentor_context.close()
