@@ -113,6 +113,7 @@ async def test_participants_read_their_pairs_the_mentors_they_may_pick_and_their
         (mine,) = (await client.get("/v1/me/pairs", headers=as_employee("ada"))).json()["pairs"]
         assert (mine["participant_id"], mine["role"]) == ("ada", "mentee")
         assert mine["partner_participant_ids"] == ["grace"]
+        assert (mine["mentor_participant_id"], mine["mentee_participant_id"]) == ("grace", "ada")
         assert mine["status"] == "active"
         assert sum(mine["contributions"].values()) == pytest.approx(mine["score"])
         assert mine["contributions"]["pick"] > 0
@@ -121,6 +122,7 @@ async def test_participants_read_their_pairs_the_mentors_they_may_pick_and_their
         (theirs,) = (await client.get("/v1/me/pairs", headers=as_employee("grace"))).json()["pairs"]
         assert (theirs["pair_id"], theirs["role"]) == (mine["pair_id"], "mentor")
         assert theirs["partner_participant_ids"] == ["ada"]
+        assert theirs["mentee_participant_id"] == "ada"
         nobody = await client.get("/v1/me/pairs", headers=as_employee("linus"))
         assert nobody.json() == {"pairs": []}
         assert (await client.get("/v1/me/pairs", headers=ADMIN)).status_code == 403

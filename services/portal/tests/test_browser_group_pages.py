@@ -95,6 +95,9 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
     mentor = Visit(mentor_context.new_page(), axe_source, screenshots)
     sign_in(mentor, portal, MENTOR)
     mentor.page.goto(f"{portal}/pairs/{group_id}")
+    # Each of her explanations is about one pair: headed with that pair's mentee alone.
+    headings = mentor.page.locator("section.why h3").all_inner_texts()
+    assert sorted(h.strip() for h in headings) == ["With Dorothy Vaughan", "With Rosalind Franklin"]
     card = mentor.page.locator("#mentee-pages-card")
     assert sorted(card.locator("#mentee-pages a").all_inner_texts()) == [
         "Dorothy Vaughan",

@@ -232,7 +232,12 @@ def _as_groups_mentor(answers: dict[str, Any]) -> None:
     answers["/v1/me/pairs"] = {
         "pairs": [
             matched(f"pr-{n}", "grp-1")
-            | {"participant_id": "m-1", "role": "mentor", "partner_participant_ids": [mentee]}
+            | {
+                "participant_id": "m-1",
+                "role": "mentor",
+                "partner_participant_ids": ["pa-1", "pa-2"],  # a group: everyone in it
+                "mentee_participant_id": mentee,
+            }
             for n, mentee in ((1, "pa-1"), (2, "pa-2"))
         ]
     }

@@ -295,6 +295,8 @@ class MatchedPair(_View):
     participant_id: str
     role: str
     partner_participant_ids: tuple[str, ...] = ()
+    mentee_participant_id: str | None = None
+    """The pair's own mentee (in a group, whom this explanation is about)."""
     score: float
     contributions: dict[str, float] = Field(default_factory=dict)
     weights: dict[str, float] = Field(default_factory=dict)

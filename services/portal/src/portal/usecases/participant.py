@@ -170,14 +170,17 @@ class PairPage:
         return self.reading is not None and self.series.is_group and self.my_role == "mentor"
 
     def counterparts(self, match: MatchedPair) -> list[str]:
-        """Whom one of my explanations is about: a mentee's mentor, never her group's mentees.
+        """Whom one of my explanations is about: its pair's other member, never the group's.
 
         Matching lists everyone a group's member meets as partners; an explanation is about
-        one pair, so a mentee's names her mentor only (another mentee is no part of it).
+        one pair, so a mentee's names her mentor only (another mentee is no part of it), and
+        a group's mentor's names the pair's own mentee.
         """
         partners = list(match.partner_participant_ids)
         if match.role == "mentee":
             return [pid for pid in partners if self.role_of(pid) != "mentee"]
+        if match.mentee_participant_id is not None:
+            return [match.mentee_participant_id]
         return partners
 
     @property

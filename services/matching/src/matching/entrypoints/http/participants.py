@@ -87,6 +87,11 @@ class MyPairView(BaseModel):
     partner_participant_ids: list[str] = Field(
         description="The others you meet: the other member (a group: everyone in it)."
     )
+    mentor_participant_id: str = Field(description="The pair's mentor.")
+    mentee_participant_id: str = Field(
+        description="The pair's mentee: in a group, the one mentee this pair, its score and "
+        "its explanation are about."
+    )
     score: float
     contributions: dict[str, float] = Field(
         description="Each criterion's weighted contribution (and `pick`, the pick bonus): "
@@ -118,6 +123,8 @@ class MyPairView(BaseModel):
             participant_id=member.participant_id,
             role=member.role,
             partner_participant_ids=list(member.partners),
+            mentor_participant_id=pair.mentor_participant_id,
+            mentee_participant_id=pair.mentee_participant_id,
             score=pair.score,
             contributions=dict(pair.contributions),
             weights=program.weights if program else {},
