@@ -84,7 +84,16 @@ async def test_a_batch_of_new_pairs_is_planned_with_one_read_and_write_of_each_k
         parts = scheduling.scheduling
         calls: Counter[str] = Counter()
         count_calls(monkeypatch, calls, parts.people, "erased_among", "zones")
-        count_calls(monkeypatch, calls, parts.pair_records, "record", "pending", "mark_planned")
+        count_calls(
+            monkeypatch,
+            calls,
+            parts.pair_records,
+            "record",
+            "pending",
+            "queued",
+            "states",
+            "dequeue",
+        )
         count_calls(monkeypatch, calls, parts.series, "get_many", "save_all")
         count_calls(monkeypatch, calls, parts.sessions, "of_many_series", "write")
         guards: Counter[str] = Counter()
@@ -111,7 +120,9 @@ async def test_a_batch_of_new_pairs_is_planned_with_one_read_and_write_of_each_k
             zones=1,
             save_all=1,
             write=1,
-            mark_planned=1,
+            queued=1,
+            states=1,
+            dequeue=1,
         )
         assert await scheduling.database["series"].count_documents({"program_id": PROGRAM}) == PAIRS
         mentees = [f"mentee-{n}" for n in range(PAIRS)]
