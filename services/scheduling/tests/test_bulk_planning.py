@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from mentorship_contracts import IntegrationEvent
-from mentorship_contracts.events import PairCreated
+from mentorship_contracts.events import PairCreated, PairEnded
+from mentorship_contracts.examples import example
 from mentorship_contracts.types import utc_now
 from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_devstack.tokens import dev_person_id
@@ -84,7 +85,16 @@ async def test_a_batch_of_new_pairs_is_planned_with_one_read_and_write_of_each_k
         parts = scheduling.scheduling
         calls: Counter[str] = Counter()
         count_calls(monkeypatch, calls, parts.people, "erased_among", "zones")
-        count_calls(monkeypatch, calls, parts.pair_records, "record", "pending", "mark_planned")
+        count_calls(
+            monkeypatch,
+            calls,
+            parts.pair_records,
+            "record",
+            "pending",
+            "queued",
+            "states",
+            "dequeue",
+        )
         count_calls(monkeypatch, calls, parts.series, "get_many", "save_all")
         count_calls(monkeypatch, calls, parts.sessions, "of_many_series", "write")
         guards: Counter[str] = Counter()
@@ -111,7 +121,9 @@ async def test_a_batch_of_new_pairs_is_planned_with_one_read_and_write_of_each_k
             zones=1,
             save_all=1,
             write=1,
-            mark_planned=1,
+            queued=1,
+            states=1,
+            dequeue=1,
         )
         assert await scheduling.database["series"].count_documents({"program_id": PROGRAM}) == PAIRS
         mentees = [f"mentee-{n}" for n in range(PAIRS)]
@@ -231,3 +243,48 @@ async def test_a_batch_of_registrations_is_one_guard_round_one_read_and_one_writ
 
         await scheduling.transactor.run(late)
         assert (await people.zones(["mentee-0"]))["mentee-0"] == BERLIN
+
+
+async def test_pairs_an_earlier_version_queued_are_planned_and_a_pair_ended_in_the_queue_is_not(
+    make_settings: SettingsFactory,
+) -> None:
+    registrations, pairs = people_and_pairs(4)
+    history = [program(utc_now().date()), *registrations]
+    async with replica(make_settings, history) as scheduling:
+        parts = scheduling.scheduling
+        # Queued as an earlier version did: on the pair's document, no queue document.
+        earlier = pairs[0]
+        await scheduling.database["pairs"].insert_one(
+            {
+                "_id": earlier.pair_id,
+                "state": earlier.model_dump(mode="json"),
+                "as_of": utc_now(),
+                "ended": False,
+                "planned": False,
+            }
+        )
+        await scheduling.deliver(*pairs[1:])
+        assert await scheduling.database["planning_queue"].count_documents({}) == 1
+        waiting = await parts.pair_records.get("pair-1")
+        assert waiting is not None
+        assert waiting.being_planned
+
+        ended = pairs[3]
+        await scheduling.deliver(
+            example(PairEnded, pair_id=ended.pair_id, program_id=PROGRAM, ended_at=utc_now())
+        )
+        gone = await parts.pair_records.get(ended.pair_id)
+        assert gone is not None
+        assert gone.ended
+        assert not gone.planned
+
+        assert (await parts.planner.plan_pending()).planned == 1  # the earlier version's first
+        assert (await parts.planner.plan_pending()).planned == 2
+        assert (await parts.planner.plan_pending()).planned == 0
+        planned = set(await scheduling.database["series"].distinct("_id"))
+        assert planned == {"pair-0", "pair-1", "pair-2"}
+        for pair_id in ("pair-0", "pair-1", "pair-2"):
+            known = await parts.pair_records.get(pair_id)
+            assert known is not None
+            assert known.planned
+        assert await scheduling.database["planning_queue"].count_documents({}) == 0

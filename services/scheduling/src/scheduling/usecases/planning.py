@@ -20,7 +20,7 @@ from mentorship_contracts.events import PairCreated, PairEnded, ParticipantErase
 from mentorship_contracts.events.program import ProgramState
 from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.snapshots import SnapshotStore
-from scheduling.adapters.pairs import PairRepository
+from scheduling.adapters.pairs import PairRepository, Queue
 from scheduling.adapters.people import People
 from scheduling.adapters.series import SeriesRepository
 from scheduling.adapters.sessions import SessionRepository
@@ -114,7 +114,7 @@ class Planner:
         erasure committed meanwhile deleted the pair, which this transaction then takes off
         the queue: the write conflicts, and the retry no longer finds the pair.
         """
-        pairs, programs = await self._batch_to_plan(tx)
+        pairs, programs, queue = await self._batch_to_plan(tx)
         if not pairs:
             return PlanningRound(0)
         series_ids = {series_id_of(pair) for pair in pairs}
@@ -143,7 +143,10 @@ class Planner:
             state.apply(series_id, decision)
             decisions.append(decision)
         await self._store(decisions, tx, stored_series=stored_ids)
-        await self._pairs.mark_planned([pair.pair_id for pair in pairs], tx)
+        if queue is None:  # pairs an earlier version recorded
+            await self._pairs.mark_planned([pair.pair_id for pair in pairs], tx)
+        else:
+            await self._pairs.dequeue(queue, [pair.pair_id for pair in pairs], tx)
         for program_id in {pair.program_id for pair in pairs}:
             # A concurrent change of the program's end writes this document too: one of the
             # two transactions is retried and then sees the other's series or end date.
@@ -152,10 +155,30 @@ class Planner:
 
     async def _batch_to_plan(
         self, tx: Transaction
-    ) -> tuple[list[PairCreated], dict[str, ProgramState]]:
+    ) -> tuple[list[PairCreated], dict[str, ProgramState], Queue | None]:
         """The oldest queued pairs whose program is known (up to a batch), and their programs.
 
-        Each read of the queue costs what the whole queue does on SecantusDB (see
+        With the queue they were taken from (None: pairs an earlier version recorded).
+        Pairs an earlier version recorded go first (see `scheduling.adapters.pairs`); when
+        none waits, that read finds nothing in the ``queue`` index. Then the queue's
+        documents are read (one per recorded batch, so the read is small), the programs they
+        name, and the states of the oldest pairs of the known programs.
+        """
+        earlier = await self._earlier_batch(tx)
+        if earlier[0]:
+            return (*earlier, None)
+        queue = await self._pairs.queued(tx)
+        programs = await self._programs_by_id({program for _, program in queue.entries()}, tx)
+        chosen = [pair for pair, program in queue.entries() if program in programs]
+        pairs = await self._pairs.states(chosen[: self.batch_size], tx)
+        return pairs, programs, queue
+
+    async def _earlier_batch(
+        self, tx: Transaction
+    ) -> tuple[list[PairCreated], dict[str, ProgramState]]:
+        """The oldest pairs an earlier version queued whose program is known, and their programs.
+
+        Each read of that queue costs what all its pairs do on SecantusDB (see
         `PairRepository.pending`), so the oldest pairs are read first whatever their program;
         only when one of them waits for its program are the programs with pairs waiting
         asked for, and the oldest pairs of the known ones read.

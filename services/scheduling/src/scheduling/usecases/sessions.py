@@ -86,12 +86,21 @@ class SessionService:
             ForbiddenError: the caller is neither a member nor an admin.
         """
         series = await self._series.get(series_id)
-        if series is not None:
-            await self._authorise(series, caller)
-            return PlannedSeries(series, await self._sessions.of_series(series_id))
-        waiting = await self._pairs.waiting_in_series(series_id)
-        if not waiting:
+        if series is None:
+            waiting = await self._pairs.waiting_in_series(series_id)
+            if waiting:
+                return await self._being_planned(series_id, waiting, caller)
+            # Planned between the two reads: its series is stored now.
+            series = await self._series.get(series_id)
+        if series is None:
             raise NotFoundError(f"pair {series_id}")
+        await self._authorise(series, caller)
+        return PlannedSeries(series, await self._sessions.of_series(series_id))
+
+    async def _being_planned(
+        self, series_id: str, waiting: list[KnownPair], caller: Principal
+    ) -> SeriesBeingPlanned:
+        """That the series is being planned, for a member of its pairs or their manager."""
         if not any(p.has_person(caller.person_id) for p in waiting) and not (
             await self._managers.manages(caller, waiting[0].pair.program_id)
         ):
