@@ -40,7 +40,7 @@ from analytics.domain.heads import (
     mentor_row,
     mentor_rows,
     merge,
-    stalest_rows,
+    stalest_first,
 )
 from analytics.domain.mentor_impact import MentorImpactReport, first_page, mentor_page
 from mentorship_contracts import Envelope
@@ -146,13 +146,9 @@ class Store:
             ]
             return first_rows(rows, self.head_size)
         if head is Head.INACTIVE:
-            stalest = [
-                item
-                for rhythm in self.of_kind(RhythmFact)
-                if rhythm.program_id == program_id
-                for item in stalest_rows(rhythm).items()
-            ]
-            return first_rows(stalest, self.head_size)
+            rhythms = self.of_kind(RhythmFact)
+            mine = [rhythm for rhythm in rhythms if rhythm.program_id == program_id]
+            return stalest_first(mine, self.head_size)
         kind = next(kind for kind, of in HEAD_OF_SET.items() if of is head)
         entries = self.entries.get((program_id, kind), {})
         return first_rows(entry_rows(kind, entries), self.head_size)

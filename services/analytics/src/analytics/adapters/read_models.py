@@ -80,7 +80,7 @@ from analytics.domain.heads import (
     first_rows,
     mentor_row,
     merge,
-    stalest_rows,
+    stalest_first,
 )
 from analytics.domain.mentor_impact import page_bound, ranks_of
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
@@ -438,8 +438,7 @@ class ReadModels:
             return [row for mentor in mentors if (row := mentor_row(mentor)) is not None]
         if head is Head.INACTIVE:  # a pair is in one rhythm: see `reports.inactive_pairs`
             rhythms = await self.stalest_rhythms(program_id, None, self._head_size, session)
-            rows = [item for rhythm in rhythms for item in stalest_rows(rhythm).items()]
-            return first_rows(rows, self._head_size)
+            return stalest_first(rhythms, self._head_size)
         kind = next(kind for kind, of in HEAD_OF_SET.items() if of is head)
         document = await self._aggregates.find_one(
             {"_id": f"{program_id}|{kind.value}"}, session=session

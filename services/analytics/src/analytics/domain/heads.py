@@ -15,8 +15,8 @@ rank. A batch changes some rows (`Changes.heads`: new rows, or None for rows gon
 the head does not hold (a head row fell behind the head's last, or left the list), `merge`
 cannot tell which, and the head is read anew from where the list is kept (`refill`: the
 mentors' index, the rhythms' index by staleness, or the set of entries) in the same
-transaction. Either way the head is the
-same whatever the order and the number of deliveries, and equals what a rebuild computes.
+transaction. Either way the head is the same whatever the order and the number of
+deliveries, and equals what a rebuild computes.
 """
 
 from __future__ import annotations
@@ -145,3 +145,8 @@ def stalest_rows(rhythm: RhythmFact) -> dict[str, HeadRow]:
         day = since.date().isoformat()
         rows[pair_id] = HeadRow(rank=(day, pair_id), row={"pair_id": pair_id, "since": day})
     return rows
+
+
+def stalest_first(rhythms: Iterable[RhythmFact], size: int) -> list[HeadRow]:
+    """The first ``size`` rows of the stalest pairs among the members of ``rhythms``."""
+    return first_rows((item for rhythm in rhythms for item in stalest_rows(rhythm).items()), size)

@@ -36,7 +36,7 @@ from analytics.domain.documents import (
     RunEntry,
     SessionStatus,
 )
-from analytics.domain.heads import HEAD_SIZE, Head, HeadRow, first_rows
+from analytics.domain.heads import HEAD_SIZE, Head, HeadRow, first_rows, stalest_first
 from analytics.domain.milestone_flags import MilestoneFlag, milestone_flags
 from mentorship_contracts.types import ParticipantRole, ProgramFormat
 
@@ -563,23 +563,16 @@ def inactive_pairs(
     that comes before it in this list's order (by day, then id), so fewer than ``limit``
     rhythms come before it.
     """
-    today = now.date()
-    found = [
-        InactivePair(pair_id=key, days_without_session=(today - since.date()).days)
-        for rhythm in rhythms
-        for key, since in rhythm.last_active().items()
-        if since.date() <= cutoff
-    ]
-    found.sort(key=lambda pair: (-pair.days_without_session, pair.pair_id))
-    return found[:limit]
+    rows = stalest_first(rhythms, max(limit, 0))
+    return inactive_in_head(rows, now=now, cutoff=cutoff, limit=limit)
 
 
 def inactive_in_head(
     rows: Sequence[HeadRow], *, now: datetime, cutoff: date, limit: int
 ) -> list[InactivePair]:
-    """The ``limit`` first inactive pairs from the head of the stalest pairs.
+    """The ``limit`` first inactive pairs from the first rows of the stalest pairs.
 
-    It holds the first active pairs by the day they last met: the inactive ones are its rows
+    They hold the first active pairs by the day they last met: the inactive ones are its rows
     up to ``cutoff``, all of them unless every row of a full head is (then the first
     `HEAD_SIZE`, which is enough for a ``limit`` up to it).
     """

@@ -27,8 +27,8 @@ AGGREGATES_VERSION = 7
 5: no invitation of a person the directory erased is kept (deleted with the erasure since);
 6: the heads of the long lists (`analytics.domain.heads`) and the ``listed`` counters of the
    sets of entries (rebuilt from the documents);
-7: rhythms store `RhythmFact.stalest_pair`, which the health report reads them in order of
-   (rebuilt from the documents; until then a day's inactive pairs may be listed in part).
+7: the head of the stalest pairs, and `RhythmFact.stalest_pair`, the order it is read anew
+   in (rebuilt from the documents; until then the health report lists no inactive pair).
 """
 REBUILT_AT: tuple[int, ...] = (1, 4, 6, 7)
 """The versions whose layout only a rebuild of every program brings in."""
