@@ -32,8 +32,14 @@ from portal.domain.console import (
     sort_pairs,
 )
 from portal.domain.dashboard import charts, key_figures
-from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
-from portal.entrypoints.http.pages import checked_id as _checked_id
+from portal.entrypoints.http.pages import (
+    Pages,
+    checked_form,
+    checked_id,
+    flash,
+    require_caller,
+    see_other,
+)
 from portal.usecases.console import ProgramConsole, SettingsRefused
 from portal.usecases.participant import Caller
 
@@ -320,7 +326,7 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
         mentees = [str(v) for v in form.getlist("pin_mentee")]
         mentors = [str(v) for v in form.getlist("pin_mentor")]
         return [
-            (_checked_id(mentee), _checked_id(mentor))
+            (checked_id(mentee), checked_id(mentor))
             for mentee, mentor in zip(mentees, mentors, strict=False)
             if mentee and mentor
         ]
@@ -361,9 +367,7 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
         mentee = request.query_params.get("mentee", "")
         mentor = request.query_params.get("mentor", "")
         if mentee and mentor:
-            why_not = await console.why_not(
-                caller, run_id, _checked_id(mentee), _checked_id(mentor)
-            )
+            why_not = await console.why_not(caller, run_id, checked_id(mentee), checked_id(mentor))
         return pages.render(
             request,
             "console/run.html",

@@ -12,8 +12,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
-from portal.entrypoints.http.pages import checked_id as _checked_id
+from portal.entrypoints.http.pages import (
+    Pages,
+    checked_form,
+    checked_id,
+    flash,
+    require_caller,
+    see_other,
+)
 from portal.usecases.erasure import ErasureDesk, OpenRequest
 from portal.usecases.participant import Caller
 
@@ -48,14 +54,14 @@ def build_erasure_router(desk: ErasureDesk, pages: Pages) -> APIRouter:
 
     @router.get("/{request_id}")
     async def one_request(request: Request, request_id: str, caller: CallerDep) -> Response:
-        found = await desk.open_request(caller, _checked_id(request_id))
+        found = await desk.open_request(caller, checked_id(request_id))
         return request_page(request, found, {})
 
     @router.post("/{request_id}/erase")
     async def erase(
         request: Request, request_id: str, caller: CallerDep, form: FormDep
     ) -> Response:
-        found = await desk.open_request(caller, _checked_id(request_id))
+        found = await desk.open_request(caller, checked_id(request_id))
         typed = str(form.get(CONFIRM_FIELD, "")).strip()[:64]
         translator = pages.translator(request)
         if typed != found.request.employee_id:

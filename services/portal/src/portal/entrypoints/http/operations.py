@@ -21,8 +21,14 @@ from portal.domain.operations import (
     SENIORITIES,
     access_form,
 )
-from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
-from portal.entrypoints.http.pages import checked_id as _checked_id
+from portal.entrypoints.http.pages import (
+    Pages,
+    checked_form,
+    checked_id,
+    flash,
+    require_caller,
+    see_other,
+)
 from portal.usecases.console import SettingsRefused
 from portal.usecases.operations import END_REASONS, ProgramOperations
 from portal.usecases.participant import Caller
@@ -187,10 +193,10 @@ def build_operations_router(  # noqa: PLR0915 - one function per route, closed o
     async def forbid(
         request: Request, program_id: str, run_id: str, caller: CallerDep, form: FormDep
     ) -> Response:
-        mentee = _checked_id(str(form.get("mentee", "")))
-        mentor = _checked_id(str(form.get("mentor", "")))
+        mentee = checked_id(str(form.get("mentee", "")))
+        mentor = checked_id(str(form.get("mentor", "")))
         try:
-            run = await operations.forbid(caller, program_id, _checked_id(run_id), mentee, mentor)
+            run = await operations.forbid(caller, program_id, checked_id(run_id), mentee, mentor)
         except (RuleError, InvalidInputError) as refused:
             flash(request, str(refused))
             return see_other(f"/console/programs/{program_id}/matching/runs/{run_id}")
@@ -232,7 +238,7 @@ def build_operations_router(  # noqa: PLR0915 - one function per route, closed o
             return pages.error(request, 404)
         rematch = form.get("rematch") == "yes"
         try:
-            await operations.end_pair(caller, program_id, _checked_id(pair_id), reason, rematch)
+            await operations.end_pair(caller, program_id, checked_id(pair_id), reason, rematch)
         except (RuleError, InvalidInputError) as refused:
             flash(request, str(refused))
             return see_other(f"/console/programs/{program_id}/pairs")
@@ -265,7 +271,7 @@ def build_operations_router(  # noqa: PLR0915 - one function per route, closed o
         request: Request, program_id: str, pair_id: str, caller: CallerDep, _: FormDep
     ) -> Response:
         try:
-            await operations.nudge(caller, program_id, _checked_id(pair_id))
+            await operations.nudge(caller, program_id, checked_id(pair_id))
         except (RuleError, InvalidInputError, NotFoundError) as refused:
             flash(request, str(refused))
             return see_other(f"/console/programs/{program_id}/health")

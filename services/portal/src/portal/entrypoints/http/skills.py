@@ -26,8 +26,14 @@ from portal.domain.skills import (
     suggested_moment,
 )
 from portal.entrypoints.http.i18n import Translator
-from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
-from portal.entrypoints.http.pages import checked_id as _checked_id
+from portal.entrypoints.http.pages import (
+    Pages,
+    checked_form,
+    checked_id,
+    flash,
+    require_caller,
+    see_other,
+)
 from portal.usecases.participant import Caller
 from portal.usecases.skills import (
     GroupMentees,
@@ -60,7 +66,7 @@ def _checked_moment(moment: str, allowed: tuple[str, ...]) -> str:
 
 def _checked_mentee(mentee: str | None) -> str | None:
     """The ``?mentee=`` of a mentor's address (a participant id), if any."""
-    return None if mentee is None else _checked_id(mentee)
+    return None if mentee is None else checked_id(mentee)
 
 
 def _values(form: FormData) -> dict[str, str]:
@@ -121,16 +127,16 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
     @router.get("/programs/{program_id}/skills/self/{moment}")
     @router.get("/programs/{program_id}/skills/raters")
     async def back_to_my_skills(program_id: str) -> Response:
-        return see_other(my_skills_path(_checked_id(program_id)))
+        return see_other(my_skills_path(checked_id(program_id)))
 
     @router.get("/pairs/{pair_id}/skills/mentor/{moment}")
     async def back_to_mentee_skills(pair_id: str, mentee: str | None = None) -> Response:
-        return see_other(mentee_skills_path(_checked_id(pair_id), _checked_mentee(mentee)))
+        return see_other(mentee_skills_path(checked_id(pair_id), _checked_mentee(mentee)))
 
     # ------------------------------------------------------------------ the mentee
     @router.get("/programs/{program_id}/skills")
     async def my_skills(request: Request, program_id: str, caller: CallerDep) -> Response:
-        page = await desk.mine(caller, _checked_id(program_id))
+        page = await desk.mine(caller, checked_id(program_id))
         today = datetime.now(UTC).date()
         moment = suggested_moment(page.program.starts_on, page.program.ends_on, today)
         return my_page(request, page, draft=RatersDraft(moment=moment))
@@ -140,7 +146,7 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
         request: Request, program_id: str, moment: str, caller: CallerDep, form: FormDep
     ) -> Response:
         moment = _checked_moment(moment, SELF_MOMENTS)
-        page = await desk.mine(caller, _checked_id(program_id))
+        page = await desk.mine(caller, checked_id(program_id))
         translator = pages.translator(request)
         try:
             await desk.rate_self(caller, page, moment, _values(form))
@@ -165,7 +171,7 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
     async def ask_raters(
         request: Request, program_id: str, caller: CallerDep, form: FormDep
     ) -> Response:
-        page = await desk.mine(caller, _checked_id(program_id))
+        page = await desk.mine(caller, checked_id(program_id))
         draft = RatersDraft.of(_values(form))
         translator = pages.translator(request)
         try:
@@ -186,7 +192,7 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
     async def mentee_skills(
         request: Request, pair_id: str, caller: CallerDep, mentee: str | None = None
     ) -> Response:
-        page = await desk.mentee(caller, _checked_id(pair_id), _checked_mentee(mentee))
+        page = await desk.mentee(caller, checked_id(pair_id), _checked_mentee(mentee))
         return mentor_page(request, page)
 
     @router.post("/pairs/{pair_id}/skills/mentor/{moment}")
@@ -199,7 +205,7 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
         mentee: str | None = None,
     ) -> Response:
         moment = _checked_moment(moment, MENTOR_MOMENTS)
-        page = await desk.mentee(caller, _checked_id(pair_id), _checked_mentee(mentee))
+        page = await desk.mentee(caller, checked_id(pair_id), _checked_mentee(mentee))
         if isinstance(page, GroupMentees):  # a group's form always names its mentee
             raise NotFoundError(f"which mentee of {pair_id}")
         translator = pages.translator(request)

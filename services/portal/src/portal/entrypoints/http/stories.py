@@ -16,8 +16,14 @@ from starlette.datastructures import FormData
 from mentorship_kit.errors import ForbiddenError, NotFoundError, RuleError
 from portal.domain.notifications import N_
 from portal.domain.stories import STORY_FIELDS, TEXT_MAX, StoryDraft
-from portal.entrypoints.http.pages import Pages, checked_form, flash, require_caller, see_other
-from portal.entrypoints.http.pages import checked_id as _checked_id
+from portal.entrypoints.http.pages import (
+    Pages,
+    checked_form,
+    checked_id,
+    flash,
+    require_caller,
+    see_other,
+)
 from portal.usecases.participant import Caller
 from portal.usecases.stories import MyStories, StoryDesk, StoryModeration, StoryRefused
 
@@ -78,7 +84,7 @@ def build_stories_router(
     ) -> Response:
         translator = pages.translator(request)
         try:
-            await desk.withdraw_consent(caller, _checked_id(story_id))
+            await desk.withdraw_consent(caller, checked_id(story_id))
         except NotFoundError:
             flash(
                 request, translator.gettext("That story is not one of yours, or no longer exists.")
@@ -93,7 +99,7 @@ def build_stories_router(
     # ------------------------------------------------------------------ program managers
     @router.get("/console/programs/{program_id}/stories")
     async def program_stories(request: Request, program_id: str, caller: CallerDep) -> Response:
-        page = await moderation.page(caller, _checked_id(program_id))
+        page = await moderation.page(caller, checked_id(program_id))
         return pages.render(
             request,
             "console/stories.html",
@@ -107,11 +113,11 @@ def build_stories_router(
     async def approve_story(
         request: Request, program_id: str, story_id: str, caller: CallerDep, _: FormDep
     ) -> Response:
-        program_id = _checked_id(program_id)
+        program_id = checked_id(program_id)
         back = f"/console/programs/{program_id}/stories"
         translator = pages.translator(request)
         try:
-            await moderation.approve(caller, program_id, _checked_id(story_id))
+            await moderation.approve(caller, program_id, checked_id(story_id))
         except ForbiddenError:
             message = N_("Only the organisation's admins approve stories: ask one to approve it.")
         except NotFoundError:
