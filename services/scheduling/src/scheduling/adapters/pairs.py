@@ -175,18 +175,7 @@ class PairRepository:
         cursor = self._queue.find({}, session=tx.session).sort(
             [("as_of", ASCENDING), ("_id", ASCENDING)]
         )
-        return Queue(
-            tuple(
-                [
-                    QueuedBatch(
-                        document["_id"],
-                        tuple(document["pair_ids"]),
-                        tuple(document["program_ids"]),
-                    )
-                    async for document in cursor
-                ]
-            )
-        )
+        return Queue(tuple([_queued_batch(document) async for document in cursor]))
 
     async def states(self, pair_ids: Sequence[str], tx: Transaction) -> list[PairCreated]:
         """The recorded pairs of ``pair_ids`` not ended, in that order (a read per 50)."""
@@ -211,12 +200,7 @@ class PairRepository:
             {"_id": {"$in": sorted(pair_ids)}, "pair_ids": {"$in": sorted(taken)}},
             session=tx.session,
         )
-        batches = [
-            QueuedBatch(
-                document["_id"], tuple(document["pair_ids"]), tuple(document["program_ids"])
-            )
-            async for document in cursor
-        ]
+        batches = [_queued_batch(document) async for document in cursor]
         await self._rewrite(batches, taken, tx)
         return bool(batches)
 
@@ -326,6 +310,10 @@ def _stored_pair(document: Mapping[str, Any]) -> PairCreated:
     service's code as building that event to publish, which scheduling never does with pairs.
     """
     return _PAIR_STATE.validate_python(document["state"])
+
+
+def _queued_batch(document: Mapping[str, Any]) -> QueuedBatch:
+    return QueuedBatch(document["_id"], tuple(document["pair_ids"]), tuple(document["program_ids"]))
 
 
 def _known_pair(document: Mapping[str, Any], *, queued: bool) -> KnownPair:
