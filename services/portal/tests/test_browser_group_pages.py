@@ -19,14 +19,8 @@ import pytest
 from mentorship_devstack.tokens import bearer
 
 from .browsing import Visit, sign_in
-from .test_browser_group_skills import (
-    MENTEES,
-    known_to_feedback,
-    match_the_group,
-    pair_known_to_feedback,
-    register,
-)
-from .test_browser_journey import MENTOR, create_program
+from .test_browser_group_skills import matched_group
+from .test_browser_journey import MENTOR
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -43,22 +37,9 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
 ) -> None:
     portal = portal_stack.portal_url
     identity = portal_stack.identity
-    identity.set_user(MENTOR, {"name": "Margaret Hamilton", "email": "margaret@example.com"})
-    for employee_id, (name, _) in MENTEES.items():
-        identity.set_user(employee_id, {"name": name, "email": f"{employee_id}@example.com"})
+    program_id, group_id, _ = matched_group(portal_stack, "Research circle")
     registration_url = portal_stack.url("registration")
-    program_id = create_program(
-        registration_url, name="Research circle", format="group", max_group_size=3
-    )
-    for employee_id in MENTEES:
-        register(registration_url, program_id, employee_id)
     feedback_url = portal_stack.url("feedback")
-    for employee_id in MENTEES:
-        known_to_feedback(feedback_url, identity.token(employee_id), employee_id)
-    pairs = match_the_group(portal_stack.url("matching"), program_id)
-    group_id = pairs[0]["group_id"]
-    for pair in pairs:
-        pair_known_to_feedback(feedback_url, identity.token(MENTOR), pair["pair_id"])
     rosalind = httpx.get(
         f"{registration_url}/v1/programs/{program_id}/registrations/me",
         headers=bearer(identity.token(ROSALIND)),

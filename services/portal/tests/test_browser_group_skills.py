@@ -104,30 +104,39 @@ def pair_known_to_feedback(feedback_url: str, token: str, pair_id: str) -> None:
         )
 
 
-def test_a_groups_mentor_rates_each_mentee_and_a_mentee_reads_the_requests_she_sent(
-    portal_stack: Any, browser: Any, axe_source: str, screenshots: Path
-) -> None:
-    portal = portal_stack.portal_url
+def matched_group(portal_stack: Any, name: str) -> tuple[str, str, list[dict[str, Any]]]:
+    """A group program ``name`` whose mentor and two mentees are matched and known everywhere.
+
+    The people are known to the identity provider; feedback hears of the registrations (and
+    the skills they chose) before the pairs. Returns the program's id, the group's and its
+    pairs.
+    """
     identity = portal_stack.identity
     identity.set_user(MENTOR, {"name": "Margaret Hamilton", "email": "margaret@example.com"})
-    for employee_id, (name, _) in MENTEES.items():
-        identity.set_user(employee_id, {"name": name, "email": f"{employee_id}@example.com"})
+    for employee_id, (person, _) in MENTEES.items():
+        identity.set_user(employee_id, {"name": person, "email": f"{employee_id}@example.com"})
     registration_url = portal_stack.url("registration")
-    program_id = create_program(
-        registration_url, name="Design circle", format="group", max_group_size=3
-    )
+    program_id = create_program(registration_url, name=name, format="group", max_group_size=3)
     for employee_id in MENTEES:
         register(registration_url, program_id, employee_id)
     feedback_url = portal_stack.url("feedback")
-    # Feedback hears of the registrations (and the skills they chose) before the pairs.
     for employee_id in MENTEES:
         known_to_feedback(feedback_url, identity.token(employee_id), employee_id)
     pairs = match_the_group(portal_stack.url("matching"), program_id)
     group_id = pairs[0]["group_id"]
     assert group_id
-    assert {p["group_id"] for p in pairs} == {group_id}
     for pair in pairs:
         pair_known_to_feedback(feedback_url, identity.token(MENTOR), pair["pair_id"])
+    return program_id, group_id, pairs
+
+
+def test_a_groups_mentor_rates_each_mentee_and_a_mentee_reads_the_requests_she_sent(
+    portal_stack: Any, browser: Any, axe_source: str, screenshots: Path
+) -> None:
+    portal = portal_stack.portal_url
+    program_id, group_id, pairs = matched_group(portal_stack, "Design circle")
+    assert {p["group_id"] for p in pairs} == {group_id}
+    feedback_url = portal_stack.url("feedback")
 
     # The first mentee asks her manager and two peers by link, then reads what she sent.
     context = browser.new_context()
