@@ -3,7 +3,8 @@
 A group's id is the series its members share; each mentee has a pair of their own in it. The
 pair routes (fit, agreement, development plan, next agenda) take the group's id with
 ``?mentee=`` naming whose pair is meant: without it, or with someone not in the group, a 422
-on ``query.mentee``; another mentee of the group gets a 403, a stranger a 403 first.
+on ``query.mentee``; another mentee of the group gets a 403, a stranger a 403 first. The
+group's mentor, a member of each mentee's pair, acknowledges each one's agreement, named.
 """
 
 from __future__ import annotations
@@ -103,6 +104,29 @@ async def test_the_pair_routes_take_a_groups_id_with_the_mentee_named(
             "/v1/pairs/grp-1/agreement", headers=mentor, params={"mentee": LONER}
         )
         assert other.status_code == 404  # the other mentee's pair has none yet
+        # The other mentee drafts hers; the group's mentor acknowledges it, named (the
+        # portal's per-mentee view); the first mentee may not acknowledge another's.
+        theirs = {"mentee": LONER}
+        drafted = await client.put(
+            "/v1/pairs/grp-1/agreement", headers=loner, params=theirs, json=TERMS
+        )
+        assert drafted.json()["acknowledged_by_both"] is False
+        refused = await client.post(
+            "/v1/pairs/grp-1/agreement/acknowledge",
+            headers=mentee,
+            params=theirs,
+            json={"version": 1},
+        )
+        assert refused.status_code == 403
+        acknowledged = await client.post(
+            "/v1/pairs/grp-1/agreement/acknowledge",
+            headers=mentor,
+            params=theirs,
+            json={"version": 1},
+        )
+        assert acknowledged.status_code == 200, acknowledged.text
+        assert acknowledged.json()["pair_id"] == "pair-g2"
+        assert acknowledged.json()["acknowledged_by_both"] is True
         goal = await client.post(
             "/v1/pairs/grp-1/goals",
             headers=mentee,
