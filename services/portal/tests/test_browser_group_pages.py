@@ -3,9 +3,11 @@
 A group program matches one mentor (Margaret Hamilton) with two mentees. The first mentee
 (Rosalind Franklin) writes her agreement and a goal (through feedback's API, as her pages
 do); her "Why you were matched" is her own and never names the other mentee. The mentor
-opens the group's page: a link per mentee by name; follows Rosalind's and reads her agreement
-read-only (no form), then her plan, and switches to French without losing the pick. Every
-page is checked with axe-core and photographed at 390 px and 1440 px.
+opens the group's page: a link per mentee by name; follows Rosalind's, reads her agreement
+(no form to write it) and acknowledges it, back on Rosalind's view with both acknowledgements;
+then her plan, and switches to French without losing
+the pick. Every page is checked with axe-core and photographed at 390 px and 1440 px (the new
+states at 1280 px too).
 """
 
 from __future__ import annotations
@@ -91,11 +93,21 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
     assert mentor.page.locator("#agreement").inner_text() == "Agreement with Rosalind Franklin"
     section = mentor.page.locator("section", has=mentor.page.locator("#agreement"))
     assert "Rosalind's own expectations" in section.inner_text()
-    assert section.locator("form").count() == 0
+    assert "Rosalind Franklin acknowledged it; you have not yet." in section.inner_text()
+    assert section.locator("form").count() == 1  # her acknowledgement, nothing to write
     assert mentor.page.locator("#mentee-pages a[aria-current=page]").inner_text() == (
         "Rosalind Franklin"
     )
     mentor.check("group-mentor-reads-agreement")
+
+    # She acknowledges Rosalind's agreement: back to Rosalind's view, both acknowledged.
+    mentor.submit("form[action*='/agreement/acknowledge'] button")
+    assert mentor.page.url == f"{portal}{target}#agreement"
+    assert "Both of you acknowledged it." in section.inner_text()
+    assert section.locator("form").count() == 0
+    assert mentor.page.locator(".flash").inner_text() == "You acknowledged the agreement."
+    mentor.check("group-mentor-acknowledged")
+    _photograph(mentor, screenshots / "group-mentor-acknowledged-1280.png")
 
     plan = f"/pairs/{group_id}/plan?mentee={rosalind}"
     mentor.press(f"a.button[href='{plan}']")
@@ -113,5 +125,13 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
     mentor.check("group-mentor-reads-plan-fr")
     mentor.page.goto(f"{portal}{target}")
     assert mentor.page.locator("#agreement").inner_text() == "Accord avec Rosalind Franklin"
+    assert "Vous l'avez tous deux accepté." in section.inner_text()
     mentor.check("group-mentor-reads-agreement-fr")
     mentor_context.close()
+
+
+def _photograph(visit: Visit, path: Path) -> None:
+    """One more screenshot of the page, 1280 px wide (beside `Visit.check`'s two widths)."""
+    visit.page.set_viewport_size({"width": 1280, "height": 900})
+    visit.page.screenshot(path=str(path), full_page=True)
+    visit.page.set_viewport_size({"width": 1440, "height": 900})

@@ -418,8 +418,11 @@ def _mentee_pages(page: str) -> list[tuple[str, str, bool]]:
             [
                 "Agreement with Ada Lovelace",
                 "<dt>Expectations</dt><dd>Ada&#39;s own expectations</dd>",
-                "You have not acknowledged it yet.",
-                "Read-only here: Ada Lovelace writes it with you on their own pages.",
+                "Ada Lovelace acknowledged it; you have not yet.",
+                (
+                    "Ada Lovelace writes and changes it on their own pages; you acknowledge each "
+                    "version here."
+                ),
                 "Ada&#39;s kickoff",
                 "Is this a good fit? Ada Lovelace and you",
                 "<li>Ada Lovelace: a good fit.</li>",
@@ -432,7 +435,10 @@ def _mentee_pages(page: str) -> list[tuple[str, str, bool]]:
             [
                 "Accord avec Ada Lovelace",
                 "<dt>Attentes</dt><dd>Ada&#39;s own expectations</dd>",
-                "En lecture seule ici : Ada Lovelace l'écrit avec vous sur ses propres pages.",
+                (
+                    "Ada Lovelace l'écrit et le modifie sur ses propres pages ; vous acceptez ici "
+                    "chaque version."
+                ),
                 "Le binôme convient-il ? Ada Lovelace et vous",
                 "<li>Ada Lovelace : le binôme convient.</li>",
                 "Plan de développement de Ada Lovelace",
@@ -474,8 +480,11 @@ def test_a_groups_mentor_reads_the_picked_mentees_agreement_fit_and_agenda_read_
     ]
     for text in texts:
         assert text in page.text, text
-    # Read-only: no agreement, acknowledgement or fit form; the pick is marked and kept.
-    assert re.findall(r'<form method="post" action="(/pairs/[^"]+)"', page.text) == []
+    # Read-only but for her own acknowledgement (of the mentee's pair): no agreement or fit
+    # form; the pick is marked and kept.
+    assert re.findall(r'<form method="post" action="(/pairs/[^"]+)"', page.text) == [
+        "/pairs/grp-1/agreement/acknowledge?mentee=pa-1"
+    ]
     assert [current for _, _, current in _mentee_pages(page.text)] == [True, False]
     assert 'href="/pairs/grp-1/plan?mentee=pa-1"' in page.text
     assert 'name="next" value="/pairs/grp-1?mentee=pa-1"' in page.text  # the language switch

@@ -510,22 +510,34 @@ class ParticipantPortal:
             self._feedback.goals(token, pair_id, mentee),
         )
 
-    async def _writing_for(self, caller: Caller, pair_id: str) -> str | None:
+    async def _writing_for(
+        self, caller: Caller, pair_id: str, picked: str | None = None
+    ) -> str | None:
         """The ``?mentee=`` of a write to feedback's pair routes, found here, never from a form.
 
         A pair's own id needs none. For a group's id it is the caller's own participant id
-        (registration's), when she is one of its mentees, as the page reads hers.
+        (registration's), when she is one of its mentees, as the page reads hers, whatever
+        mentee the form named. ``picked`` is for the group's mentor only: the mentee whose
+        pair she writes to (only her acknowledgement offers it; feedback checks she is a
+        member of that pair).
 
         Raises:
             ForbiddenError: the caller is not a member (scheduling refuses).
-            RuleError: ``group_pair_unnamed``, the caller is the group's mentor (or not yet
-                registered as its mentee): no one of its pairs is hers to write.
+            NotFoundError: ``picked`` is not one of the series' mentees.
+            RuleError: ``group_pair_unnamed``, the caller is the group's mentor without a
+                ``picked`` mentee (or not yet registered as its mentee): no one of its pairs
+                is hers to write.
         """
         series = await self._scheduling.series(caller.token, pair_id)
+        if picked is not None and series.role_of(picked) != "mentee":
+            raise NotFoundError(f"mentee {picked} in {pair_id}")
         if not series.is_group:
             return None
         mine = await self._me(caller, series.program_id)
-        mentee = series.mentee_query(mine.participant_id if mine else None)
+        me = mine.participant_id if mine else None
+        mentee = series.mentee_query(me)
+        if mentee is None and picked is not None and me and series.role_of(me) == "mentor":
+            return picked
         if mentee is None:
             raise RuleError(GROUP_PAIR_UNNAMED, GROUP_PAIR_UNNAMED_MESSAGE)
         return mentee
@@ -632,9 +644,15 @@ class ParticipantPortal:
         mentee = await self._writing_for(caller, pair_id)
         await self._feedback.save_agreement(caller.token, pair_id, fields, mentee)
 
-    async def acknowledge(self, caller: Caller, pair_id: str, version: int) -> None:
-        """Acknowledge the agreement's version."""
-        mentee = await self._writing_for(caller, pair_id)
+    async def acknowledge(
+        self, caller: Caller, pair_id: str, version: int, mentee: str | None = None
+    ) -> None:
+        """Acknowledge the agreement's version, of my own pair.
+
+        As a group's mentor: of the pair of the ``mentee`` I picked (a participant id of the
+        group's mentees; `_writing_for` ignores it for anyone else).
+        """
+        mentee = await self._writing_for(caller, pair_id, mentee)
         await self._feedback.acknowledge(caller.token, pair_id, version, mentee)
 
     async def reschedule(

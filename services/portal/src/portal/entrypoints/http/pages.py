@@ -235,6 +235,11 @@ def _mentee(mentee: str | None) -> str | None:
     return None if mentee is None else checked_id(mentee)
 
 
+def _mentee_view(path: str, mentee: str | None) -> str:
+    """``path`` (a group's page) as it shows ``mentee``'s pair, when one is picked."""
+    return path if mentee is None else f"{path}?mentee={quote(mentee)}"
+
+
 def _is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
@@ -444,11 +449,21 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
 
     @router.post("/pairs/{pair_id}/agreement/acknowledge")
     async def acknowledge(
-        request: Request, pair_id: str, caller: CallerDep, form: FormDep
+        request: Request,
+        pair_id: str,
+        caller: CallerDep,
+        form: FormDep,
+        mentee: str | None = None,
     ) -> Response:
-        version = int(str(form.get("version", "0")) or 0)
-        await _attempt(request, portal.acknowledge(caller, pair_id, version))
-        return see_other(f"/pairs/{pair_id}#agreement")
+        # ?mentee=: a group's mentor acknowledging the agreement of the mentee she reads.
+        picked = _mentee(mentee)
+        version = str(form.get("version", ""))
+        acknowledging = portal.acknowledge(
+            caller, pair_id, int(version) if version.isdigit() else 0, picked
+        )
+        if await _attempt(request, acknowledging):
+            flash(request, pages.translator(request).gettext("You acknowledged the agreement."))
+        return see_other(f"{_mentee_view(f'/pairs/{pair_id}', picked)}#agreement")
 
     @router.post("/pairs/{pair_id}/fit")
     async def fit(request: Request, pair_id: str, caller: CallerDep, form: FormDep) -> Response:

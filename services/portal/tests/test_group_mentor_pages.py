@@ -1,0 +1,188 @@
+"""A group's mentor acknowledges a mentee's agreement, in-process.
+
+Over the faked services of `test_pair_page`: feedback's pair routes answer a group's id per
+``?mentee=`` (pa-1's pair) and refuse it without one. The mentor (m-1) of the group grp-1
+(mentees pa-1, Ada Lovelace, and pa-2, whose profile cannot be shown) acknowledges pa-1's
+agreement from her per-mentee view.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+
+from mentorship_kit.errors import ForbiddenError
+from portal.adapters import api
+
+from .pages import CSRF, portal_app, signing_in, text_of
+from .test_pair_page import (
+    FEEDBACK_OF_PA_1,
+    _as_groups_mentor,
+    _feedback_by_mentee,
+    _flash,
+    answers,  # noqa: F401 - the fixture, shared
+)
+
+ACKNOWLEDGE = "/pairs/grp-1/agreement/acknowledge"
+AGREEMENT_OF_PA_1 = FEEDBACK_OF_PA_1["/v1/pairs/grp-1/agreement"]
+"""Ada's agreement, version 1, acknowledged by her alone."""
+
+
+def _card(page: str, heading_id: str) -> str:
+    """The text of the card headed by ``heading_id``, white space collapsed, unescaped."""
+    start = page.index(f'aria-labelledby="{heading_id}"')
+    return html.unescape(text_of(page[start : page.index("</section>", start)]))
+
+
+def _ack_form(page: str) -> str | None:
+    """Where the agreement card's acknowledgement posts (None: not offered)."""
+    found = re.search(r'<form method="post" action="(/pairs/[^"]+/acknowledge[^"]*)"', page)
+    return html.unescape(found.group(1)) if found else None
+
+
+def _recording(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every service call's path from now on, in order (the fake installed still answers)."""
+    calls: list[str] = []
+    inner = api.ServiceClient.call
+
+    async def call(client: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
+        calls.append(path)
+        return await inner(client, method, path, token, **kwargs)
+
+    monkeypatch.setattr(api.ServiceClient, "call", call)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "en",
+            (
+                "Version 1. Ada Lovelace acknowledged it; you have not yet.",
+                (
+                    "Ada Lovelace writes and changes it on their own pages; you acknowledge each "
+                    "version here."
+                ),
+                "You acknowledged the agreement.",
+            ),
+        ),
+        (
+            "fr",
+            (
+                "Version 1. Ada Lovelace l'a accepté ; vous pas encore.",
+                (
+                    "Ada Lovelace l'écrit et le modifie sur ses propres pages ; vous acceptez ici "
+                    "chaque version."
+                ),
+                "Vous avez accepté l'accord.",
+            ),
+        ),
+    ],
+)
+def test_a_groups_mentor_acknowledges_the_picked_mentees_agreement_and_comes_back_to_it(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    texts: tuple[str, str, str],
+) -> None:
+    status, hint, flash = texts
+    _as_groups_mentor(answers)
+    writes: list[tuple[str, str, Any, Any]] = []
+    _feedback_by_mentee(monkeypatch, answers, writes)
+
+    with signing_in(portal_app()) as as_:
+        client = as_("participant-token", lang=language)
+        page = client.get("/pairs/grp-1?mentee=pa-1")
+        target = _ack_form(page.text)
+        assert target == f"{ACKNOWLEDGE}?mentee=pa-1"
+        answer = client.post(
+            target, data={"csrf_token": CSRF, "version": "1"}, follow_redirects=False
+        )
+        shown = client.get(answer.headers["location"])
+
+    card = _card(page.text, "agreement")
+    assert status in card
+    assert hint in card
+    assert 'action="/pairs/grp-1/agreement"' not in page.text  # she writes it, not him
+    # The pair of the mentee picked, named by her participant id; back to her view (PRG).
+    assert writes == [
+        ("POST", "/v1/pairs/grp-1/agreement/acknowledge", {"mentee": "pa-1"}, {"version": 1})
+    ]
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/pairs/grp-1?mentee=pa-1#agreement"
+    assert html.unescape(_flash(shown.text)) == flash
+
+
+@pytest.mark.parametrize(
+    ("acknowledged_by", "status"),
+    [
+        (["pa-1", "m-1"], "Both of you acknowledged it."),
+        (["m-1"], "You acknowledged it; waiting for Ada Lovelace."),
+    ],
+)
+def test_a_mentor_who_acknowledged_the_version_is_offered_no_form(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    acknowledged_by: list[str],
+    status: str,
+) -> None:
+    _as_groups_mentor(answers)
+    agreement = AGREEMENT_OF_PA_1 | {
+        "acknowledged_by": acknowledged_by,
+        "acknowledged_by_both": len(acknowledged_by) == 2,
+    }
+    feedback = FEEDBACK_OF_PA_1 | {"/v1/pairs/grp-1/agreement": agreement}
+    _feedback_by_mentee(monkeypatch, answers, feedback=feedback)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1?mentee=pa-1")
+    assert status in _card(page.text, "agreement")
+    assert _ack_form(page.text) is None
+
+
+@pytest.mark.parametrize(
+    ("mentee", "calls"),
+    [
+        ("not an id", []),  # malformed: no service is asked
+        ("pa-9", ["/v1/pairs/grp-1/sessions"]),  # not of the group: scheduling's series only
+        ("m-1", ["/v1/pairs/grp-1/sessions"]),  # the mentor herself is no mentee
+    ],
+)
+def test_acknowledging_for_a_mentee_not_in_the_group_is_the_404_page_before_feedback(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    mentee: str,
+    calls: list[str],
+) -> None:
+    _as_groups_mentor(answers)
+    writes: list[tuple[str, str, Any, Any]] = []
+    _feedback_by_mentee(monkeypatch, answers, writes)
+    sent = _recording(monkeypatch)
+    with signing_in(portal_app()) as as_:
+        answer = as_("participant-token").post(
+            ACKNOWLEDGE, params={"mentee": mentee}, data={"csrf_token": CSRF, "version": "1"}
+        )
+    assert answer.status_code == 404
+    assert sent == calls
+    assert writes == []
+
+
+def test_a_stranger_or_a_form_without_its_csrf_token_acknowledges_nothing(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _as_groups_mentor(answers)
+    writes: list[tuple[str, str, Any, Any]] = []
+    _feedback_by_mentee(monkeypatch, answers, writes)
+    with signing_in(portal_app()) as as_:
+        client = as_("participant-token")
+        forged = client.post(ACKNOWLEDGE, params={"mentee": "pa-1"}, data={"version": "1"})
+        answers["/v1/pairs/grp-1/sessions"] = ForbiddenError("not a member")
+        stranger = client.post(
+            ACKNOWLEDGE, params={"mentee": "pa-1"}, data={"csrf_token": CSRF, "version": "1"}
+        )
+    assert (forged.status_code, stranger.status_code) == (403, 403)
+    assert writes == []
