@@ -5,13 +5,14 @@ A group program matches one mentor (Margaret Hamilton) with two mentees. The fir
 do); her "Why you were matched" is her own and never names the other mentee. The mentor
 opens the group's page: a link per mentee by name; follows Rosalind's, reads her agreement
 (no form to write it) and acknowledges it, back on Rosalind's view with both acknowledgements;
-then her plan, and switches to French without losing
+opens the group's sessions for Rosalind, then her plan, and switches to French without losing
 the pick. Every page is checked with axe-core and photographed at 390 px and 1440 px (the new
 states at 1280 px too).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,24 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
     mentor.check("group-mentor-acknowledged")
     _photograph(mentor, screenshots / "group-mentor-acknowledged-1280.png")
 
+    # The group's sessions, read for Rosalind: her agenda and feedback, the pick kept.
+    sessions = f"/pairs/{group_id}/sessions?mentee={rosalind}"
+    mentor.press(f"a.button[href='{sessions}']")
+    mentor.page.wait_for_url(f"{portal}{sessions}")
+    assert mentor.page.locator("#mentee-pages-heading").inner_text() == (
+        "Each mentee's agenda and feedback"
+    )
+    assert mentor.page.locator("#mentee-pages a[aria-current=page]").inner_text() == (
+        "Rosalind Franklin"
+    )
+    agenda = re.search(
+        r"(Next agenda with|No agenda yet for your next session with) Rosalind Franklin",
+        mentor.page.locator("main").inner_text(),
+    )
+    assert agenda, "no agenda line of Rosalind's"
+    mentor.check("group-mentor-sessions")
+    _photograph(mentor, screenshots / "group-mentor-sessions-1280.png")
+
     plan = f"/pairs/{group_id}/plan?mentee={rosalind}"
     mentor.press(f"a.button[href='{plan}']")
     mentor.page.wait_for_url(f"{portal}{plan}")
@@ -127,6 +146,11 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
     assert mentor.page.locator("#agreement").inner_text() == "Accord avec Rosalind Franklin"
     assert "Vous l'avez tous deux accepté." in section.inner_text()
     mentor.check("group-mentor-reads-agreement-fr")
+    mentor.page.goto(f"{portal}{sessions}")
+    assert mentor.page.locator("#mentee-pages-heading").inner_text() == (
+        "L'ordre du jour et les avis de chaque mentoré"
+    )
+    mentor.check("group-mentor-sessions-fr")
     mentor_context.close()
 
 

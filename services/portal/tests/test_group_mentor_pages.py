@@ -1,9 +1,10 @@
-"""A group's mentor acknowledges a mentee's agreement, in-process.
+"""A group's mentor acknowledges a mentee's agreement and reads her sessions, in-process.
 
 Over the faked services of `test_pair_page`: feedback's pair routes answer a group's id per
 ``?mentee=`` (pa-1's pair) and refuse it without one. The mentor (m-1) of the group grp-1
 (mentees pa-1, Ada Lovelace, and pa-2, whose profile cannot be shown) acknowledges pa-1's
-agreement from her per-mentee view.
+agreement from her per-mentee view; the sessions page takes the same ``?mentee=``: the
+group's sessions, with that mentee's next agenda and what she said of each held session.
 """
 
 from __future__ import annotations
@@ -14,21 +15,42 @@ from typing import Any
 
 import pytest
 
-from mentorship_kit.errors import ForbiddenError
+from mentorship_kit.errors import ForbiddenError, NotFoundError
 from portal.adapters import api
 
 from .pages import CSRF, portal_app, signing_in, text_of
 from .test_pair_page import (
     FEEDBACK_OF_PA_1,
+    GROUP_MEMBERS,
+    HELD,
     _as_groups_mentor,
     _feedback_by_mentee,
     _flash,
+    _mentee_pages,
     answers,  # noqa: F401 - the fixture, shared
 )
+from .test_usecases import SERIES
 
 ACKNOWLEDGE = "/pairs/grp-1/agreement/acknowledge"
 AGREEMENT_OF_PA_1 = FEEDBACK_OF_PA_1["/v1/pairs/grp-1/agreement"]
 """Ada's agreement, version 1, acknowledged by her alone."""
+HELD_2 = HELD | {
+    "session_id": "s-2",
+    "sequence": 2,
+    "starts_at": "2026-12-08T10:00:00Z",
+    "ends_at": "2026-12-08T11:00:00Z",
+}
+ADA_ON_S_1 = {
+    "participant_id": "pa-1",
+    "author_role": "mentee",
+    "rating": 4,
+    "action_items": ["Draft the guild's charter"],
+    "private_notes": None,
+    "revision": 1,
+}
+MINE_ON_S_1 = ADA_ON_S_1 | {"participant_id": "m-1", "author_role": "mentor", "rating": 2}
+BEA_ON_S_2 = ADA_ON_S_1 | {"participant_id": "pa-2", "rating": 1, "action_items": ["Bea's"]}
+CALENDAR = {"url": "https://cal.example/feed.ics", "webcal_url": "webcal://cal.example/feed.ics"}
 
 
 def _card(page: str, heading_id: str) -> str:
@@ -186,3 +208,141 @@ def test_a_stranger_or_a_form_without_its_csrf_token_acknowledges_nothing(
         )
     assert (forged.status_code, stranger.status_code) == (403, 403)
     assert writes == []
+
+
+def _sessions_answers(table: dict[str, Any]) -> None:
+    """Two held sessions of the group: Ada and the mentor rated the first, Bea the second."""
+    _as_groups_mentor(table)
+    table["/v1/pairs/grp-1/sessions"] = SERIES | {
+        "members": GROUP_MEMBERS,
+        "sessions": [HELD, HELD_2],
+    }
+    table["/v1/me/calendar"] = CALENDAR
+    table["/v1/sessions/s-1/feedback"] = {"feedback": [ADA_ON_S_1, MINE_ON_S_1]}
+    table["/v1/sessions/s-2/feedback"] = {"feedback": [BEA_ON_S_2]}
+
+
+def _row(page: str, session_id: str) -> str:
+    """The text of a session's row (up to the next row or the end of its list)."""
+    start = page.index(f'id="session-{session_id}"')
+    end = re.compile(r'<li class="session"|</ul>\s*(<h2|</details>|</main>|$)')
+    found = end.search(page, start + 1)
+    return html.unescape(text_of(page[start : found.start() if found else len(page)]))
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "en",
+            (
+                "Next agenda with Ada Lovelace: Ada's kickoff",
+                (
+                    "Feedback of Ada Lovelace: 4 out of 5. "
+                    "Their action items: Draft the guild's charter"
+                ),
+                "Ada Lovelace has not given feedback on this session yet.",
+            ),
+        ),
+        (
+            "fr",
+            (
+                "Prochain ordre du jour avec Ada Lovelace : Ada's kickoff",
+                "Avis de Ada Lovelace : 4 sur 5. Ses actions à mener : Draft the guild's charter",
+                "Ada Lovelace n'a pas encore donné son avis sur cette séance.",
+            ),
+        ),
+    ],
+)
+def test_a_groups_mentor_reads_the_picked_mentees_agenda_and_feedback_on_the_sessions_page(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    texts: tuple[str, str, str],
+) -> None:
+    agenda, given, not_given = texts
+    _sessions_answers(answers)
+    sent = _feedback_by_mentee(monkeypatch, answers)
+    calls = _recording(monkeypatch)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token", lang=language).get("/pairs/grp-1/sessions?mentee=pa-1")
+
+    assert page.status_code == 200
+    assert ("/v1/pairs/grp-1/next-agenda", {"mentee": "pa-1"}) in sent
+    assert {"/v1/sessions/s-1/feedback", "/v1/sessions/s-2/feedback"} <= set(calls)
+    text = html.unescape(text_of(page.text))
+    assert agenda in text
+    assert 'href="/pairs/grp-1?mentee=pa-1#agenda"' in page.text
+    # Each held session with what she said of it; another mentee's feedback is not hers.
+    assert given in _row(page.text, "s-1")
+    assert not_given in _row(page.text, "s-2")
+    assert "Bea's" not in text
+    # Her other pages keep the pick; the picker leads to each mentee's sessions.
+    assert 'href="/pairs/grp-1?mentee=pa-1"' in page.text
+    assert 'href="/pairs/grp-1/plan?mentee=pa-1"' in page.text
+    assert [(href, current) for href, _, current in _mentee_pages(page.text)] == [
+        ("/pairs/grp-1/sessions?mentee=pa-1", True),
+        ("/pairs/grp-1/sessions?mentee=pa-2", False),
+    ]
+    assert 'name="next" value="/pairs/grp-1/sessions?mentee=pa-1"' in page.text
+
+
+def test_the_mentors_sessions_without_a_pick_ask_feedback_nothing_and_offer_each_mentee(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _sessions_answers(answers)
+    sent = _feedback_by_mentee(monkeypatch, answers)
+    calls = _recording(monkeypatch)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1/sessions")
+    assert page.status_code == 200
+    assert sent == []
+    assert not [path for path in calls if path.startswith("/v1/sessions/")]
+    assert "Feedback of" not in page.text
+    assert [href for href, _, _ in _mentee_pages(page.text)] == [
+        "/pairs/grp-1/sessions?mentee=pa-1",
+        "/pairs/grp-1/sessions?mentee=pa-2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("mentee", "calls"),
+    [
+        ("not an id", []),
+        ("pa-9", ["/v1/pairs/grp-1/sessions"]),
+        ("m-1", ["/v1/pairs/grp-1/sessions"]),
+    ],
+)
+def test_the_sessions_of_a_mentee_not_in_the_group_are_the_404_page_before_feedback(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    mentee: str,
+    calls: list[str],
+) -> None:
+    _sessions_answers(answers)
+    _feedback_by_mentee(monkeypatch, answers)
+    sent = _recording(monkeypatch)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1/sessions", params={"mentee": mentee})
+    assert page.status_code == 404
+    assert sent == calls
+
+
+def test_a_groups_mentee_reads_her_own_sessions_whatever_mentee_is_named(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Ada (pa-1), a mentee of the group, names herself: her own view, no one's feedback asked.
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS, "sessions": [HELD]}
+    answers["/v1/participants/pa-2/profile"] = NotFoundError("erased")
+    answers["/v1/me/calendar"] = CALENDAR
+    sent = _feedback_by_mentee(monkeypatch, answers)
+    calls = _recording(monkeypatch)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1/sessions?mentee=pa-1")
+    assert page.status_code == 200
+    assert ("/v1/pairs/grp-1/next-agenda", {"mentee": "pa-1"}) in sent
+    assert "/v1/sessions/s-1/feedback" not in calls
+    assert 'id="mentee-pages"' not in page.text
+    assert "Next session's agenda:" in page.text

@@ -693,6 +693,24 @@ class ParticipantPortal:
         )
         return FeedbackPage(program, session, mine, me.participant_id if me else None)
 
+    async def mentee_feedback(self, caller: Caller, page: PairPage) -> dict[str, Feedback]:
+        """What the mentee a group's mentor reads said of each held session, by session id.
+
+        Nothing is asked unless the page reads one mentee (`PairPage.reads_mentee`): the
+        held sessions' feedback at once; a session she gave none on (or feedback has not
+        heard of yet) is left out. Her private notes come blanked (feedback's rule).
+        """
+        if not page.reads_mentee:
+            return {}
+        held = session_rules.held(page.series.sessions)
+        given = await asyncio.gather(*(self._given_feedback(caller, s) for s in held))
+        return {
+            session.session_id: answer
+            for session, answers in zip(held, given, strict=True)
+            for answer in answers
+            if answer.participant_id == page.reading
+        }
+
     async def _given_feedback(self, caller: Caller, session: Session) -> list[Feedback]:
         """The session's feedback; none before it is held (or before feedback heard of it)."""
         if session.status is not SessionStatus.HELD:

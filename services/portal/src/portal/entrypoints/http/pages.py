@@ -480,12 +480,17 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
 
     # ------------------------------------------------------------------ sessions
     @router.get("/pairs/{pair_id}/sessions")
-    async def sessions(request: Request, pair_id: str, caller: CallerDep) -> Response:
-        page = await portal.pair(caller, pair_id, with_calendar=True)
+    async def sessions(
+        request: Request, pair_id: str, caller: CallerDep, mentee: str | None = None
+    ) -> Response:
+        page = await portal.pair(
+            caller, pair_id, with_calendar=True, with_names=True, mentee=_mentee(mentee)
+        )
         return pages.render(
             request,
             "sessions.html",
             page=page,
+            mentee_feedback=await portal.mentee_feedback(caller, page),
             now=datetime.now(UTC),
             can_move=session_rules.can_move,
             can_mark=session_rules.can_mark,
