@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -346,3 +347,65 @@ def test_a_groups_mentee_reads_her_own_sessions_whatever_mentee_is_named(
     assert "/v1/sessions/s-1/feedback" not in calls
     assert 'id="mentee-pages"' not in page.text
     assert "Next session's agenda:" in page.text
+
+
+def _due_now() -> dict[str, Any]:
+    """A session of the group starting in ten minutes: it may be marked held, or moved."""
+    starts = datetime.now(UTC) + timedelta(minutes=10)
+    return HELD | {
+        "session_id": "s-3",
+        "sequence": 3,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=1)).isoformat(),
+        "status": "scheduled",
+    }
+
+
+def _marking_held(monkeypatch: pytest.MonkeyPatch, session: dict[str, Any]) -> list[str]:
+    """Scheduling marks ``session`` held (then answers it held); every call's path, in order."""
+    held = session | {"status": "held"}
+    calls: list[str] = []
+    inner = api.ServiceClient.call
+
+    async def call(client: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
+        calls.append(path)
+        if path == "/v1/sessions/s-3/held":
+            return held
+        if path == "/v1/sessions/s-3":
+            return held
+        return await inner(client, method, path, token, **kwargs)
+
+    monkeypatch.setattr(api.ServiceClient, "call", call)
+    return calls
+
+
+def test_a_session_marked_from_a_mentees_sessions_comes_back_to_her_view(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _sessions_answers(answers)
+    due = _due_now()
+    answers["/v1/pairs/grp-1/sessions"]["sessions"].append(due)
+    _feedback_by_mentee(monkeypatch, answers)
+    calls = _marking_held(monkeypatch, due)
+    form = {"csrf_token": CSRF}
+    with signing_in(portal_app()) as as_:
+        client = as_("participant-token")
+        page = client.get("/pairs/grp-1/sessions?mentee=pa-1")
+        marked = client.post("/sessions/s-3/held?mentee=pa-1", data=form, follow_redirects=False)
+        row = client.post(
+            "/sessions/s-3/held?mentee=pa-1", data=form, headers={"hx-request": "true"}
+        )
+        calls.clear()
+        malformed = client.post("/sessions/s-3/held?mentee=not an id", data=form)
+
+    # Each form of her view keeps the pick, so the mentor comes back to it (PRG), or the
+    # row comes back with what the mentee said of it (nothing yet: it is held only now).
+    forms = re.findall(r'action="(/sessions/s-3/[^"]+)"', page.text)
+    assert sorted(forms) == [
+        f"/sessions/s-3/{action}?mentee=pa-1"
+        for action in ("cancel", "held", "missed", "reschedule")
+    ]
+    assert marked.headers["location"] == "/pairs/grp-1/sessions?mentee=pa-1#session-s-3"
+    assert "Ada Lovelace has not given feedback on this session yet." in row.text
+    assert (malformed.status_code, calls) == (404, [])

@@ -497,16 +497,25 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             local_start=session_rules.local_start,
         )
 
-    async def _session_answer(request: Request, caller: Caller, session_id: str) -> Response:
+    async def _session_answer(
+        request: Request, caller: Caller, session_id: str, mentee: str | None = None
+    ) -> Response:
+        """The sessions page again (the group's mentor's ``mentee`` view kept), or the row."""
         session = await portal.session(caller, session_id)
         if not _is_htmx(request):
-            return see_other(f"/pairs/{session.pair_id}/sessions#session-{dom_id(session_id)}")
-        page = await portal.pair(caller, session.pair_id)
+            back = _mentee_view(f"/pairs/{session.pair_id}/sessions", mentee)
+            return see_other(f"{back}#session-{dom_id(session_id)}")
+        page = await portal.pair(
+            caller, session.pair_id, with_names=mentee is not None, mentee=mentee
+        )
         return pages.render(
             request,
             "session_row.html",
             page=page,
             session=session,
+            # A session is marked held only now: no one has given feedback on it yet.
+            reading=page.reading if page.reads_mentee else None,
+            mentee_feedback={},
             now=datetime.now(UTC),
             can_move=session_rules.can_move,
             can_mark=session_rules.can_mark,
@@ -516,10 +525,17 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     def _session_action(
         name: str, action: Callable[[Caller, str], Awaitable[object]], message: str
     ) -> None:
-        async def act(request: Request, session_id: str, caller: CallerDep, _: FormDep) -> Response:
+        async def act(
+            request: Request,
+            session_id: str,
+            caller: CallerDep,
+            _: FormDep,
+            mentee: str | None = None,
+        ) -> Response:
+            picked = _mentee(mentee)
             if await _attempt(request, action(caller, session_id)):
                 flash(request, pages.translator(request).gettext(message))
-            return await _session_answer(request, caller, session_id)
+            return await _session_answer(request, caller, session_id, picked)
 
         router.add_api_route(f"/sessions/{{session_id}}/{name}", act, methods=["POST"])
 
@@ -529,19 +545,24 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
 
     @router.post("/sessions/{session_id}/reschedule")
     async def reschedule(
-        request: Request, session_id: str, caller: CallerDep, form: FormDep
+        request: Request,
+        session_id: str,
+        caller: CallerDep,
+        form: FormDep,
+        mentee: str | None = None,
     ) -> Response:
+        picked = _mentee(mentee)
         zone = _zone(str(form.get("time_zone", "UTC")))
         scope = "following" if form.get("scope") == "following" else "this"
         try:
             local = datetime.fromisoformat(f"{form.get('date', '')}T{form.get('time', '')}")
         except ValueError:
             flash(request, pages.translator(request).gettext("Give a valid date and time."))
-            return await _session_answer(request, caller, session_id)
+            return await _session_answer(request, caller, session_id, picked)
         starts_at = local.replace(tzinfo=zone)
         if await _attempt(request, portal.reschedule(caller, session_id, starts_at, scope)):
             flash(request, pages.translator(request).gettext("The session is moved."))
-        return await _session_answer(request, caller, session_id)
+        return await _session_answer(request, caller, session_id, picked)
 
     # ------------------------------------------------------------------ feedback
     @router.get("/sessions/{session_id}/feedback")
