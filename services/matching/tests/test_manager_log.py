@@ -222,7 +222,7 @@ async def test_a_reader_reads_again_when_a_compaction_commits_during_its_read(
         folds: list[bool] = []
         fold = edges._fold
 
-        async def fold_then_compact(tx: Transaction | None) -> dict[str, ManagerStatement]:
+        async def fold_then_compact(tx: Transaction | None) -> dict[str, reporting.Edge]:
             read = await fold(tx)
             folds.append(tx is None)
             if folds == [True]:  # a compaction commits while the reader reads

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 import pytest
 
 from matching.adapters.runs import PARTS
 from matching.domain.approval import ProposalPart
+from matching.domain.matching import Proposal, ProposedMatch
 from matching.domain.pairs import ERASED
-from matching.domain.runs import Run, RunKind, RunOptions, RunStatus, Stage
+from matching.domain.runs import Run, RunKind, RunOptions, RunStatus, Stage, proposal_parts
 from matching.settings import MatchingServiceSettings
-from mentorship_contracts.events import MatchingRunProposed
+from mentorship_contracts.events import MatchingRunProposed, ProgramCreated
 from mentorship_contracts.examples import MENTEE, MENTOR, PROGRAM, example
+from mentorship_contracts.types import SolverStatus
 from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_kit.outbox import Transaction
 
@@ -95,3 +98,36 @@ async def test_an_erased_participant_is_scrubbed_from_packed_and_whole_parts(
             assert part.event.pairs[0].mentor_participant_id == MENTOR
         assert (await matching.runs.naming([PROGRAM], [MENTEE]))[1] == []
         assert len((await matching.runs.naming([PROGRAM], [ERASED]))[1]) == 2
+
+
+def test_scores_and_contributions_are_rounded_to_nine_digits_signed_zeros_kept() -> None:
+    values = [0.1234567894, 0.1234567896, 0.0, -0.0, -1e-12, 1e-12, 2.0 / 3.0, -2.0 / 3.0]
+    matches = tuple(
+        ProposedMatch(
+            mentor=f"mentor-{k}",
+            mentee=f"mentee-{k}",
+            score=value,
+            contributions={
+                "skills": value,
+                "goals": values[(k + 1) % len(values)],
+                "interests": -value,
+            },
+            pick_rank=None,
+            pinned=False,
+        )
+        for k, value in enumerate(values * 2)  # every value again, once known
+    )
+    proposal = Proposal(matches, (), SolverStatus.OPTIMAL, 1.0, 1.0, 0.0, 16, 16)
+
+    [event] = proposal_parts(
+        "run-1", example(ProgramCreated), proposal, kind=RunKind.MATCH, proposed_at=AT
+    )
+
+    def exactly(value: float) -> tuple[float, float]:  # -0.0 == 0.0, but not their signs
+        return value, math.copysign(1.0, value)
+
+    for pair, match in zip(event.pairs, matches, strict=True):
+        assert exactly(pair.score) == exactly(round(match.score, 9))
+        assert {name: exactly(value) for name, value in pair.contributions.items()} == {
+            name: exactly(round(value, 9)) for name, value in match.contributions.items()
+        }

@@ -184,7 +184,8 @@ class RunProcessing:
             await self._fail(run, worker, str(error))
             return
         preparing = time.perf_counter()
-        await self._runs.set_stage(run.run_id, worker, Stage.STORING)
+        storing = asyncio.ensure_future(self._runs.set_stage(run.run_id, worker, Stage.STORING))
+        await asyncio.sleep(0)  # its write is sent: the database stores it while parts are built
         program = request.program
         with bulk_allocation():  # ten thousand pairs and unmatched people, no cycles
             events = proposal_parts(
@@ -195,6 +196,7 @@ class RunProcessing:
                 new_pair_ids(len(proposal.matches)),
                 [match.kept for match in proposal.matches],
             )
+        await storing  # before the run's document is written again
         automatic = program.auto_approve_matches
         status = RunStatus.APPROVING if automatic else RunStatus.PROPOSED
         summary = summary_of(
