@@ -46,6 +46,10 @@ OLD_SESSION_INDEXES = (
     IndexModel([("next_reminder_at", ASCENDING)], name="by_next_reminder"),
     IndexModel([("series_id", ASCENDING), ("starts_at", ASCENDING)], name="by_series"),
 )
+OLD_SERIES_INDEXES = (
+    IndexModel([("members.participant_id", ASCENDING)], name="by_participant"),
+    IndexModel([("members.pair_id", ASCENDING)], name="by_pair"),
+)
 
 
 async def a_group_one_mentee_left(scheduling: Replica) -> None:
@@ -232,3 +236,76 @@ async def test_a_series_stored_without_its_last_number_still_finds_its_sessions(
             {"_id": GROUP}, {"$set": {"last_sequence": len(stored) - 1}}
         )
         assert {s.session_id for s in await parts.sessions.of_series(GROUP)} == stored
+
+
+async def test_the_series_indexes_by_member_go_after_every_series_has_its_lookups(
+    make_settings: SettingsFactory,
+) -> None:
+    """The series' ``by_participant`` and ``by_pair`` of earlier versions are dropped at
+    start, after series stored without lookups got them: a member's series are then found
+    through ``by_participant_ever``, a pair's by the series id its state names."""
+    async with replica(make_settings) as scheduling:
+        parts, database = scheduling.scheduling, scheduling.database
+        await a_group_one_mentee_left(scheduling)
+        retired = {index.document["name"] for index in OLD_SERIES_INDEXES}
+        assert not retired & set(await database["series"].index_information())
+        await database["series"].create_indexes(list(OLD_SERIES_INDEXES))
+        await database["series"].update_many({}, {"$unset": {"ever_participant_ids": ""}})
+
+        await ensure_indexes(database, parts.indexes)
+
+        assert not retired & set(await database["series"].index_information())
+        document = await database["series"].find_one({"_id": GROUP})
+        assert document is not None
+        assert set(document["ever_participant_ids"]) == {MENTOR, MENTEE, MENTEE_2}
+        assert [s.series_id for s in await parts.series.of_participant(MENTEE_2)] == [GROUP]
+        assert await parts.series.of_participant(MENTEE) == []  # left the group
+
+
+async def test_an_erasure_finds_a_series_an_old_pod_stored_without_lookups(
+    make_settings: SettingsFactory,
+) -> None:
+    """While an upgrade rolls, a pod of a version before the lookups stores a series without
+    ``ever_participant_ids``: an erasure before the backfill still takes its member off."""
+    async with replica(make_settings) as scheduling:
+        parts, database = scheduling.scheduling, scheduling.database
+        await a_group_one_mentee_left(scheduling)
+        await database["series"].update_one(
+            {"_id": GROUP}, {"$unset": {"ever_participant_ids": ""}}
+        )
+        assert [s.series_id for s in await parts.series.of_participant(MENTEE_2)] == [GROUP]
+
+        await scheduling.deliver(
+            example(
+                ParticipantErased,
+                participant_id=MENTEE_2,
+                person_id=dev_person_id(MENTEE_2_EMPLOYEE),
+                program_id=PROGRAM,
+            )
+        )
+
+        series = await parts.series.get(GROUP)
+        assert series is not None
+        assert MENTEE_2 not in series.participant_ids
+        assert await database["sessions"].count_documents({"participant_ids": MENTEE_2}) == 0
+
+
+async def test_a_pair_scheduling_no_longer_keeps_still_leaves_its_series_when_it_ends(
+    make_settings: SettingsFactory,
+) -> None:
+    """A pair's series is found by the id its recorded state names; a pair no longer
+    recorded (forgotten with an erased member) is looked for among the series' members."""
+    async with replica(make_settings) as scheduling:
+        parts, database = scheduling.scheduling, scheduling.database
+        await a_group_one_mentee_left(scheduling)
+        await database["pairs"].delete_one({"_id": "pair-g2"})
+
+        await scheduling.deliver(
+            example(PairEnded, pair_id="pair-g2", program_id=PROGRAM, ended_at=utc_now())
+        )
+
+        series = await parts.series.get(GROUP)
+        assert series is not None
+        assert series.ended  # its last mentee left
+        later = {"series_id": GROUP, "status": "scheduled", "starts_at": {"$gt": utc_now()}}
+        assert await database["sessions"].count_documents(later) == 0

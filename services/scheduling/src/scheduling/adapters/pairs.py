@@ -37,7 +37,7 @@ from mentorship_kit.batching import find_in, store, update_each
 from mentorship_kit.mongo import Collection, Database, Indexes
 from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
-from scheduling.domain.planning import KnownPair
+from scheduling.domain.planning import KnownPair, series_id_of
 
 PAIRS = "pairs"
 QUEUE = "planning_queue"
@@ -160,6 +160,11 @@ class PairRepository:
             update["$unset"] = {"queued_in": ""}
         await self._pairs.update_one({"_id": pair_id}, update, session=tx.session)
         return True
+
+    async def series_id(self, pair_id: str, tx: Transaction) -> str | None:
+        """The series a recorded pair is (or will be) planned in; None when not recorded."""
+        document = await self._pairs.find_one({"_id": pair_id}, session=tx.session)
+        return series_id_of(_stored_pair(document)) if document else None
 
     async def any_waiting(self) -> bool:
         """Whether any pair waits to be planned (a queue document, or an earlier version's).

@@ -23,6 +23,7 @@ from pymongo import ASCENDING, IndexModel, UpdateOne
 from mentorship_kit.batching import chunks, store
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
+from scheduling.adapters.migrations import backfill_series_lacking_lookups
 from scheduling.adapters.sessions import LAST_SEQUENCE
 from scheduling.domain.sessions import Member, MemberRole, Series
 
@@ -37,20 +38,26 @@ class SeriesRepository:
 
     @staticmethod
     def indexes() -> Indexes:
-        """Series by a member's pair, participant or person, program, next reminder, and ever.
+        """Series by a member's person, program, next reminder, and ever.
 
-        ``by_participant_ever``: anyone their sessions were ever for.
+        Each index costs every series insert about what storing a session does per entry,
+        so series keep few. ``by_participant_ever``: anyone their sessions were ever for, a
+        superset of their members: it also finds a participant's series as a member (with
+        a filter on ``members.participant_id``) instead of the retired ``by_participant``.
+        A pair's series is found by id, from the pair's recorded state (see `series_id_of`)
+        instead of the retired ``by_pair``. Series stored without ``ever_participant_ids``
+        (by a version before the lookups) get it before those indexes go.
         """
         return Indexes(
             SERIES,
             (
-                IndexModel([("members.pair_id", ASCENDING)], name="by_pair"),
-                IndexModel([("members.participant_id", ASCENDING)], name="by_participant"),
                 IndexModel([("members.person_id", ASCENDING)], name="by_person"),
                 IndexModel([("program_id", ASCENDING)], name="by_program"),
                 IndexModel([("ever_participant_ids", ASCENDING)], name="by_participant_ever"),
                 IndexModel([("next_reminder_at", ASCENDING)], name="by_next_reminder"),
             ),
+            retired=("by_participant", "by_pair"),
+            before_retiring=backfill_series_lacking_lookups,
         )
 
     async def get(self, series_id: str, tx: Transaction | None = None) -> Series | None:
@@ -68,9 +75,21 @@ class SeriesRepository:
             found |= {document["_id"]: _series(document) async for document in cursor}
         return found
 
-    async def of_pair(self, pair_id: str, tx: Transaction) -> Series | None:
-        """The series a pair belongs to."""
-        document = await self._series.find_one({"members.pair_id": pair_id}, session=tx.session)
+    async def of_pair(
+        self, pair_id: str, tx: Transaction, *, series_id: str | None = None
+    ) -> Series | None:
+        """The series a pair belongs to (is a member of).
+
+        ``series_id``: the series it was planned in, if known (its group's, or its own):
+        then one lookup by id. Otherwise a query on the members' pair ids, which no index
+        serves: for a pair scheduling no longer keeps (erased), which is rare.
+        """
+        if series_id is None:
+            document = await self._series.find_one({"members.pair_id": pair_id}, session=tx.session)
+        else:
+            document = await self._series.find_one(
+                {"_id": series_id, "members.pair_id": pair_id}, session=tx.session
+            )
         return _series(document) if document else None
 
     async def of_person(self, person_id: str) -> list[Series]:
@@ -81,11 +100,21 @@ class SeriesRepository:
     async def of_participant(
         self, participant_id: str, tx: Transaction | None = None
     ) -> list[Series]:
-        """Every series a participant is a member of."""
-        cursor = self._series.find(
-            {"members.participant_id": participant_id}, session=tx.session if tx else None
-        )
-        return [_series(document) async for document in cursor]
+        """Every series a participant is a member of.
+
+        Found by ``by_participant_ever``, and among the series stored without lookups (by a
+        pod of a version before them, while an upgrade rolls; see
+        `scheduling.adapters.migrations`), which that index cannot find: a scan, but of
+        erasures only, which are rare.
+        """
+        found: dict[str, Series] = {}
+        for ever in (participant_id, {"$exists": False}):
+            cursor = self._series.find(
+                {"ever_participant_ids": ever, "members.participant_id": participant_id},
+                session=tx.session if tx else None,
+            )
+            found |= {document["_id"]: _series(document) async for document in cursor}
+        return list(found.values())
 
     async def ids_ever_with(
         self, participant_ids: Iterable[str], tx: Transaction | None = None

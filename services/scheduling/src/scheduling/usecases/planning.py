@@ -202,7 +202,8 @@ class Planner:
 
     async def pair_ended(self, ended: PairEnded, tx: Transaction) -> None:
         """Cancel what is left of the pair's series (in a group: take the mentee off it)."""
-        series = await self._series.of_pair(ended.pair_id, tx)
+        series_id = await self._pairs.series_id(ended.pair_id, tx)
+        series = await self._series.of_pair(ended.pair_id, tx, series_id=series_id)
         if series is None:
             return
         sessions = await self._sessions.of_series(series.series_id, tx)
@@ -221,8 +222,10 @@ class Planner:
             ],
             tx,
         )
-        # Every series they had a session in, including those they had left.
+        # Every series they had a session in, including those they had left (and those an
+        # earlier version's pod stored without ``ever_participant_ids``).
         ever = await self._series.ids_ever_with([erased.participant_id], tx)
+        ever = sorted({*ever, *(item.series_id for item in series)})
         await self._sessions.remove_participant(erased.participant_id, ever, tx)
         await self._series.forget_participant(erased.participant_id, tx)
 
