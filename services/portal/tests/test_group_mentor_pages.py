@@ -398,6 +398,11 @@ def test_a_session_marked_from_a_mentees_sessions_comes_back_to_her_view(
         )
         calls.clear()
         malformed = client.post("/sessions/s-3/held?mentee=not an id", data=form)
+        asked_for_malformed = list(calls)
+        refused = {
+            action: client.post(f"/sessions/s-3/{action}?mentee=pa-9", data=form).status_code
+            for action in ("held", "reschedule")
+        }
 
     # Each form of her view keeps the pick, so the mentor comes back to it (PRG), or the
     # row comes back with what the mentee said of it (nothing yet: it is held only now).
@@ -408,4 +413,7 @@ def test_a_session_marked_from_a_mentees_sessions_comes_back_to_her_view(
     ]
     assert marked.headers["location"] == "/pairs/grp-1/sessions?mentee=pa-1#session-s-3"
     assert "Ada Lovelace has not given feedback on this session yet." in row.text
-    assert (malformed.status_code, calls) == (404, [])
+    assert (malformed.status_code, asked_for_malformed) == (404, [])
+    # Someone not her group's mentee: the 404 page before the session is marked or moved.
+    assert refused == {"held": 404, "reschedule": 404}
+    assert calls == ["/v1/sessions/s-3", "/v1/pairs/grp-1/sessions"] * 2

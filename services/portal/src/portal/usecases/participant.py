@@ -680,6 +680,20 @@ class ParticipantPortal:
         """One of my sessions."""
         return await self._scheduling.session(caller.token, session_id)
 
+    async def check_mentee_of_session(self, caller: Caller, session_id: str, mentee: str) -> None:
+        """Refuse a ``mentee`` (a participant id) who is not a mentee of the session's series.
+
+        The group's mentor acts on a session from one mentee's view (``?mentee=``): a view of
+        someone else is refused before the action, not after it.
+
+        Raises:
+            NotFoundError: the session, or ``mentee`` among its series' mentees.
+        """
+        session = await self._scheduling.session(caller.token, session_id)
+        series = await self._scheduling.series(caller.token, session.pair_id)
+        if series.role_of(mentee) != "mentee":
+            raise NotFoundError(f"mentee {mentee} in {session.pair_id}")
+
     async def feedback_page(self, caller: Caller, session_id: str) -> FeedbackPage:
         """The feedback form of a session, with my earlier answer."""
         session = await self._scheduling.session(caller.token, session_id)

@@ -533,6 +533,8 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             mentee: str | None = None,
         ) -> Response:
             picked = _mentee(mentee)
+            if picked is not None:
+                await portal.check_mentee_of_session(caller, session_id, picked)
             if await _attempt(request, action(caller, session_id)):
                 flash(request, pages.translator(request).gettext(message))
             return await _session_answer(request, caller, session_id, picked)
@@ -552,6 +554,8 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         mentee: str | None = None,
     ) -> Response:
         picked = _mentee(mentee)
+        if picked is not None:
+            await portal.check_mentee_of_session(caller, session_id, picked)
         zone = _zone(str(form.get("time_zone", "UTC")))
         scope = "following" if form.get("scope") == "following" else "this"
         try:
