@@ -320,7 +320,6 @@ def _session(session: SessionFact) -> Effects:
         return effects
     effects.add("totals", "sessions")
     effects.add("totals", "status", session.status.value)
-    effects.link(RhythmFact, session.pair_id, "closed", session.id, session.status)
     held = session.held
     if held is not None:
         effects.add("weeks", iso_week(held))
@@ -369,11 +368,7 @@ def _rated(session: SessionFact) -> Effects:
 
 
 def _rhythm(rhythm: RhythmFact) -> Effects:
-    """Its sessions scheduled and counted by no session document, and its held sessions."""
     effects = Effects()
-    scheduled = rhythm.scheduled_only()
-    effects.add("totals", "sessions", n=scheduled)
-    effects.add("totals", "status", SessionStatus.SCHEDULED.value, n=scheduled)
     times = sorted(rhythm.held.values())
     if len(times) > 1:
         effects.add("totals", "gap_pairs")

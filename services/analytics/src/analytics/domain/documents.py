@@ -71,11 +71,6 @@ FOLDED_KEPT: Final = 8
 """How many of the newest events folded into a document it remembers (`Fact.folded`)."""
 
 
-def newest(versions: Sequence[str], version: str) -> list[str]:
-    """The `FOLDED_KEPT` newest of ``versions`` and ``version``, ascending, whatever the order."""
-    return sorted({*versions, version})[-FOLDED_KEPT:]
-
-
 class Fact(BaseModel):
     """A read-model document: the fold of the events about one thing.
 
@@ -119,7 +114,7 @@ class Fact(BaseModel):
         It keeps the `FOLDED_KEPT` newest versions, whatever order the events came in, so
         the document stays the same for any order and number of deliveries.
         """
-        kept = newest(folded, version)
+        kept = sorted({*folded, version})[-FOLDED_KEPT:]
         return self if kept == self.folded else self.model_copy(update={"folded": kept})
 
 
@@ -409,13 +404,11 @@ class FeedbackEntry(BaseModel):
 
 
 class SessionFact(Fact):
-    """A session: what became of it (held, missed, cancelled), and its members' feedback.
+    """A session: when it starts and what became of it, and its members' feedback.
 
     Feedback is kept with its session (one document to write, and both ratings at hand for
     "rated by both"). It may arrive before the session's own events: until then the document
-    holds only feedback (``status`` None) and counts as no session. Its scheduling is kept by
-    its series' rhythm (`RhythmFact.scheduled`), which counts it until this document has a
-    status (a document stored before that layout may still say ``scheduled``).
+    holds only feedback (``status`` None) and counts as no session.
     """
 
     collection: ClassVar[str] = "sessions"
@@ -486,19 +479,11 @@ class RhythmFact(Fact):
 
     Keyed by the sessions' ``pair_id``: a pair's id, or a group's. A group's session counts for
     every pair of the group that existed, and had not ended, when it was held; a pair's own
-    sessions count for it whenever held. It also keeps which sessions were scheduled, and
-    counts those no session document counts yet (`scheduled_only`).
+    sessions count for it whenever held.
     """
 
     collection: ClassVar[str] = "rhythms"
-    links: ClassVar[tuple[str, ...]] = ("held", "members", "tallies", "closed")
-
-    scheduled: dict[str, list[str]] = Field(
-        default_factory=dict,
-        description="Per session of the series scheduled (or rescheduled), the versions of "
-        f"those events, ascending, at most {FOLDED_KEPT}: one document to write when a whole "
-        "series is scheduled at once, that knows each of these events published again.",
-    )
+    links: ClassVar[tuple[str, ...]] = ("held", "members", "tallies")
 
     held: dict[str, datetime] = Field(
         default_factory=dict, description="Link: per held session, when it was held."
@@ -508,10 +493,6 @@ class RhythmFact(Fact):
     )
     tallies: dict[str, SessionTally] = Field(
         default_factory=dict, description="Link: per held session, its minutes and mentee ratings."
-    )
-    closed: dict[str, SessionStatus] = Field(
-        default_factory=dict,
-        description="Link: per session whose own document has a status (and counts it), that.",
     )
     stalest_day: str | None = Field(
         default=None,
@@ -524,14 +505,6 @@ class RhythmFact(Fact):
         "``stalest_day``: rhythms sorted by both list their stalest pairs in the health "
         "report's order.",
     )
-
-    def holds(self, version: str) -> bool:
-        """Also true for the schedulings of each of its sessions, however many sessions."""
-        return super().holds(version) or any(version in kept for kept in self.scheduled.values())
-
-    def scheduled_only(self) -> int:
-        """The sessions scheduled that no session document has a status for (yet)."""
-        return len(set(self.scheduled) - set(self.closed))
 
     def credited(self) -> dict[str, list[datetime]]:
         """Per member pair, the held sessions that count for it."""

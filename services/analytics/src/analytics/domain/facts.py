@@ -35,14 +35,12 @@ from analytics.domain.documents import (
     ParticipantStatus,
     PersonFact,
     ProgramFact,
-    RhythmFact,
     RunFact,
     SessionFact,
     SessionStatus,
     SkillsFact,
     SurveyFact,
     UnmatchedFact,
-    newest,
     stored_time,
 )
 from mentorship_contracts import Envelope, IntegrationEvent
@@ -75,7 +73,9 @@ from mentorship_contracts.events import (
     SurveyResponseSubmitted,
 )
 
-type SessionChange = SessionCancelled | SessionMissed | SessionCompleted
+type SessionChange = (
+    SessionScheduled | SessionRescheduled | SessionCancelled | SessionMissed | SessionCompleted
+)
 
 
 def person_key(participant_id: str) -> str:
@@ -310,19 +310,6 @@ def _session(
     return apply
 
 
-def _scheduled(
-    current: RhythmFact | None, e: SessionScheduled | SessionRescheduled, ctx: FoldContext
-) -> RhythmFact:
-    """A scheduled session is kept by its series' rhythm (`RhythmFact.scheduled`)."""
-    fact = current.model_copy() if current else RhythmFact(id=ctx.key, program_id=e.program_id)
-    fact.program_id = e.program_id
-    versions = fact.scheduled.get(e.session_id, [])
-    kept = newest(versions, ctx.version)
-    if kept != versions:
-        fact.scheduled = fact.scheduled | {e.session_id: kept}
-    return fact
-
-
 def _session_feedback(
     current: SessionFact | None, e: SessionFeedbackSubmitted, ctx: FoldContext
 ) -> SessionFact:
@@ -431,8 +418,8 @@ _FOLDS: Mapping[type[IntegrationEvent], _Fold[Any, Any]] = {
     MatchingRunApproved: _Fold(RunFact, lambda e: e.run_id, _run_approved),
     PairCreated: _Fold(PairFact, lambda e: e.pair_id, _pair_created),
     PairEnded: _Fold(PairFact, lambda e: e.pair_id, _pair_ended),
-    SessionScheduled: _Fold(RhythmFact, lambda e: e.pair_id, _scheduled),
-    SessionRescheduled: _Fold(RhythmFact, lambda e: e.pair_id, _scheduled),
+    SessionScheduled: _Fold(SessionFact, _by_session, _session(SessionStatus.SCHEDULED)),
+    SessionRescheduled: _Fold(SessionFact, _by_session, _session(SessionStatus.SCHEDULED)),
     SessionCancelled: _Fold(SessionFact, _by_session, _session(SessionStatus.CANCELLED)),
     SessionMissed: _Fold(SessionFact, _by_session, _session(SessionStatus.MISSED)),
     SessionCompleted: _Fold(SessionFact, _by_session, _session(SessionStatus.HELD)),

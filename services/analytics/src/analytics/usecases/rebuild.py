@@ -18,7 +18,7 @@ from analytics.domain.facts import Target
 from analytics.domain.heads import Head, HeadRow, merge
 from mentorship_kit.outbox import Transaction, Transactor
 
-AGGREGATES_VERSION = 8
+AGGREGATES_VERSION = 7
 """The layout of links, counters and indexed fields; a database from before is migrated.
 
 1: links and counters (rebuilt from the documents); 2: goals store `GoalFact.open_due`;
@@ -28,11 +28,9 @@ AGGREGATES_VERSION = 8
 6: the heads of the long lists (`analytics.domain.heads`) and the ``listed`` counters of the
    sets of entries (rebuilt from the documents);
 7: the head of the stalest pairs, and `RhythmFact.stalest_pair`, the order it is read anew
-   in (rebuilt from the documents; until then the health report lists no inactive pair);
-8: a session scheduled is kept by its rhythm (`RhythmFact.scheduled`) until its own document
-   has a status, which tells the rhythm (`RhythmFact.closed`, rebuilt from the documents).
+   in (rebuilt from the documents; until then the health report lists no inactive pair).
 """
-REBUILT_AT: tuple[int, ...] = (1, 4, 6, 7, 8)
+REBUILT_AT: tuple[int, ...] = (1, 4, 6, 7)
 """The versions whose layout only a rebuild of every program brings in."""
 
 logger = logging.getLogger(__name__)
