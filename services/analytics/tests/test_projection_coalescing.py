@@ -134,13 +134,15 @@ async def test_a_batch_writes_each_document_it_changes_once(database: Database) 
 
     projected = await _project(database, events)
 
-    # One write per document: the pair, its twelve sessions (four events each for three of
-    # them), its rhythm, its two members (linked from the pair and the rhythm), its mentor's
-    # impact (linked from the pair, the rhythm and the mentee), and the program's counters and
-    # head of the stalest pairs; no entry set (nothing rated low, no poor fit).
+    # One write per document: the pair, its three sessions held (four events each), its
+    # schedulings (the twelve scheduled, three of them closed by their sessions), its rhythm,
+    # its two members (linked from the pair and the rhythm), its mentor's impact (linked from
+    # the pair, the rhythm and the mentee), and the program's counters and head of the
+    # stalest pairs; no entry set (nothing rated low, no poor fit).
     assert projected.written == {
         f"{RM_PREFIX}pairs": 1,
-        f"{RM_PREFIX}sessions": 12,
+        f"{RM_PREFIX}sessions": 3,
+        f"{RM_PREFIX}schedulings": 1,
         f"{RM_PREFIX}rhythms": 1,
         f"{RM_PREFIX}participants": 2,
         f"{RM_PREFIX}mentors": 1,

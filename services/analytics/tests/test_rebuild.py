@@ -10,6 +10,7 @@ import pytest
 
 from analytics.adapters.read_models import AGGREGATES, RM_PREFIX, ReadModels
 from analytics.app import build_app
+from analytics.domain.aggregates import Counts
 from analytics.domain.documents import (
     FeedbackFact,
     GoalFact,
@@ -19,12 +20,16 @@ from analytics.domain.documents import (
     ParticipantFact,
     PersonFact,
     RhythmFact,
+    SchedulingFact,
     SessionFact,
     SessionStatus,
 )
+from analytics.domain.facts import Target
 from analytics.domain.mentor_impact import MAX_PAGE, mentor_page
 from analytics.settings import AnalyticsSettings
+from analytics.usecases.projection import Projection
 from analytics.usecases.rebuild import AGGREGATES_VERSION, Rebuilder
+from mentorship_contracts.events import SessionRescheduled, SessionScheduled
 from mentorship_contracts.types import OutcomeKind, ParticipantRole
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
@@ -256,3 +261,89 @@ async def test_mentors_impact_is_built_for_a_database_from_before_it(database: D
         paged += page
         after = page[-1].rank
     assert mentor_page(PROGRAM, paged, MAX_PAGE) == expected
+
+
+async def test_sessions_scheduled_move_to_their_schedulings_without_counting_twice(
+    database: Database,
+) -> None:
+    """A database of version 7 kept each session scheduled as its own document (and had no
+    schedulings): the migration to 8 rebuilds the schedulings' links to them, so the counts
+    stay, and the schedulings published again (now kept by `SchedulingFact`) count no session
+    twice."""
+    models = ReadModels(database)
+    await ensure_indexes(database, list(models.indexes()))
+    events = history(13).envelopes
+    store = project(events, [len(events)])
+    expected = Counts(store.counts[PROGRAM])
+    assert expected.value("totals", "status", SessionStatus.SCHEDULED.value) > 0
+    legacy: dict[tuple[str, str], dict[str, Any]] = {}
+    for document in store.documents.values():
+        if not isinstance(document, SchedulingFact):
+            continue
+        for session_id in document.scheduled:
+            stored_session = store.documents.get(Target(SessionFact, session_id))
+            if not isinstance(stored_session, SessionFact) or stored_session.status is None:
+                scheduled = (stored_session or SessionFact.stub(session_id, "")).model_copy(
+                    update={
+                        "program_id": document.program_id,
+                        "pair_id": document.id,
+                        "status": SessionStatus.SCHEDULED,
+                    }
+                )
+                legacy[(SessionFact.collection, session_id)] = scheduled.model_dump(by_alias=True)
+    for document in store.documents.values():
+        if not isinstance(document, SchedulingFact):
+            body = document.model_dump(by_alias=True)
+            legacy.setdefault((document.collection, document.id), body)
+    for (collection, _), body in legacy.items():
+        await database[f"{RM_PREFIX}{collection}"].insert_one(body)
+    await models.set_schema_version(7)
+
+    await Rebuilder(models, transactor_on(database)).migrate()
+
+    assert (await models.aggregates(PROGRAM)).counts == expected
+    scheduling = [e for e in events if isinstance(e.data, SessionScheduled | SessionRescheduled)]
+    projection = Projection(models)
+    await transactor_on(database).run(lambda tx: projection.project(scheduling, tx))
+    assert (await models.aggregates(PROGRAM)).counts == expected
+    assert await models.schema_version() == AGGREGATES_VERSION
+
+
+LAYOUT_7_RHYTHM = frozenset(
+    {"_id", "program_id", "folded", "held", "members", "tallies", "stalest_day", "stalest_pair"}
+)
+"""The fields a `RhythmFact` of layout 7 stores: a pod of that version writes no other."""
+
+
+async def test_a_layout_7_pod_rewriting_rhythms_loses_no_scheduling(database: Database) -> None:
+    """During a rolling update a pod of layout 7 replaces rhythms whole with the fields its
+    model knows (b50591d kept the schedulings there, and lost them so): the schedulings are
+    kept apart, so the counters, a rebuild and the events that follow stay right."""
+    models = ReadModels(database)
+    await ensure_indexes(database, list(models.indexes()))
+    await models.set_schema_version(AGGREGATES_VERSION)
+    events = history(13).envelopes
+    half = len(events) // 2
+    first, rest = events[:half], events[half:]
+    projection = Projection(models)
+    await transactor_on(database).run(lambda tx: projection.project(first, tx))
+    assert (await models.aggregates(PROGRAM)).counts == Counts(
+        project(first, [len(first)]).counts[PROGRAM]
+    )
+    assert await database[f"{RM_PREFIX}{SchedulingFact.collection}"].count_documents({}) > 0
+
+    rhythms = database[f"{RM_PREFIX}{RhythmFact.collection}"]
+    replaced = 0
+    async for document in rhythms.find({}):
+        old = {key: value for key, value in document.items() if key in LAYOUT_7_RHYTHM}
+        await rhythms.replace_one({"_id": document["_id"]}, old)
+        replaced += 1
+    assert replaced > 0
+
+    await transactor_on(database).run(lambda tx: projection.project(rest, tx))
+    expected = Counts(project(events, [len(events)]).counts[PROGRAM])
+    assert expected.value("totals", "status", SessionStatus.SCHEDULED.value) > 0
+    assert (await models.aggregates(PROGRAM)).counts == expected
+    summary = await Rebuilder(models, transactor_on(database)).rebuild(PROGRAM)
+    assert (summary.counters_corrected, summary.entries_corrected) == (0, 0)
+    assert (await models.aggregates(PROGRAM)).counts == expected

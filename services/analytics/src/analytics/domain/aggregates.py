@@ -61,6 +61,7 @@ from analytics.domain.documents import (
     RhythmFact,
     RunEntry,
     RunFact,
+    SchedulingFact,
     SelfRatingLink,
     SessionFact,
     SessionStatus,
@@ -320,6 +321,7 @@ def _session(session: SessionFact) -> Effects:
         return effects
     effects.add("totals", "sessions")
     effects.add("totals", "status", session.status.value)
+    effects.link(SchedulingFact, session.pair_id, "closed", session.id, session.status)
     held = session.held
     if held is not None:
         effects.add("weeks", iso_week(held))
@@ -364,6 +366,15 @@ def _rated(session: SessionFact) -> Effects:
                     session_id=session.id, pair_id=feedback.pair_id, rating=feedback.rating
                 ),
             )
+    return effects
+
+
+def _scheduling(scheduling: SchedulingFact) -> Effects:
+    """Its sessions scheduled that no session document counts (yet)."""
+    effects = Effects()
+    scheduled = scheduling.scheduled_only()
+    effects.add("totals", "sessions", n=scheduled)
+    effects.add("totals", "status", SessionStatus.SCHEDULED.value, n=scheduled)
     return effects
 
 
@@ -462,6 +473,7 @@ _EFFECTS: Mapping[type[Fact], Any] = {
     PairFact: _pair,
     SessionFact: _rated,
     RhythmFact: _rhythm,
+    SchedulingFact: _scheduling,
     FitFact: _fit,
     GoalFact: _goal,
     SurveyFact: _survey,
@@ -472,7 +484,7 @@ LINKS_TO: Mapping[type[Fact], tuple[type[Fact], ...]] = {
     RunFact: (ParticipantFact,),
     GoalFact: (ParticipantFact,),
     SkillsFact: (ParticipantFact,),
-    SessionFact: (RhythmFact,),
+    SessionFact: (RhythmFact, SchedulingFact),
     RhythmFact: (ParticipantFact, MentorFact),
     ParticipantFact: (MentorFact,),
 }

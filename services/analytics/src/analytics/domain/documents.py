@@ -71,6 +71,11 @@ FOLDED_KEPT: Final = 8
 """How many of the newest events folded into a document it remembers (`Fact.folded`)."""
 
 
+def newest(versions: Sequence[str], version: str) -> list[str]:
+    """The `FOLDED_KEPT` newest of ``versions`` and ``version``, ascending, whatever the order."""
+    return sorted({*versions, version})[-FOLDED_KEPT:]
+
+
 class Fact(BaseModel):
     """A read-model document: the fold of the events about one thing.
 
@@ -114,7 +119,7 @@ class Fact(BaseModel):
         It keeps the `FOLDED_KEPT` newest versions, whatever order the events came in, so
         the document stays the same for any order and number of deliveries.
         """
-        kept = sorted({*folded, version})[-FOLDED_KEPT:]
+        kept = newest(folded, version)
         return self if kept == self.folded else self.model_copy(update={"folded": kept})
 
 
@@ -404,11 +409,14 @@ class FeedbackEntry(BaseModel):
 
 
 class SessionFact(Fact):
-    """A session: when it starts and what became of it, and its members' feedback.
+    """A session: what became of it (held, missed, cancelled), and its members' feedback.
 
     Feedback is kept with its session (one document to write, and both ratings at hand for
     "rated by both"). It may arrive before the session's own events: until then the document
-    holds only feedback (``status`` None) and counts as no session.
+    holds only feedback (``status`` None) and counts as no session. Its scheduling is kept by
+    its series' `SchedulingFact`, which counts it until this document has a status (a document
+    stored before layout 8, or by a pod of layout 7 during a rolling update, may still say
+    ``scheduled``: it counts itself, and is linked as closed like any other with a status).
     """
 
     collection: ClassVar[str] = "sessions"
@@ -472,6 +480,39 @@ class SessionTally(BaseModel):
     ratings: tuple[tuple[str, int], ...] = Field(
         default=(), description="(mentee key, rating) of each mentee's feedback."
     )
+
+
+class SchedulingFact(Fact):
+    """The sessions scheduled of one pair, or of one group: a series is one document to write.
+
+    Keyed by the sessions' ``pair_id`` (a pair's id, or a group's). It counts each session
+    scheduled until the session's own document has a status (`scheduled_only`), which that
+    document tells it (``closed``). A kind of its own, not a field of `RhythmFact`: during a
+    rolling update, pods of layout 7 still rewrite rhythms whole with the fields they know, and
+    the schedulings, folded from events, could not be rebuilt; they never write this kind.
+    """
+
+    collection: ClassVar[str] = "schedulings"
+    links: ClassVar[tuple[str, ...]] = ("closed",)
+
+    scheduled: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per session of the series scheduled (or rescheduled), the versions of "
+        f"those events, ascending, at most {FOLDED_KEPT}: one document to write when a whole "
+        "series is scheduled at once, that knows each of these events published again.",
+    )
+    closed: dict[str, SessionStatus] = Field(
+        default_factory=dict,
+        description="Link: per session whose own document has a status (and counts it), that.",
+    )
+
+    def holds(self, version: str) -> bool:
+        """Also true for the schedulings of each of its sessions, however many sessions."""
+        return super().holds(version) or any(version in kept for kept in self.scheduled.values())
+
+    def scheduled_only(self) -> int:
+        """The sessions scheduled that no session document has a status for (yet)."""
+        return len(set(self.scheduled) - set(self.closed))
 
 
 class RhythmFact(Fact):
@@ -759,6 +800,7 @@ FACT_KINDS: tuple[type[Fact], ...] = (
     RunFact,
     PairFact,
     SessionFact,
+    SchedulingFact,
     RhythmFact,
     FitFact,
     GoalFact,

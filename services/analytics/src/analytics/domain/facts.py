@@ -36,11 +36,13 @@ from analytics.domain.documents import (
     PersonFact,
     ProgramFact,
     RunFact,
+    SchedulingFact,
     SessionFact,
     SessionStatus,
     SkillsFact,
     SurveyFact,
     UnmatchedFact,
+    newest,
     stored_time,
 )
 from mentorship_contracts import Envelope, IntegrationEvent
@@ -73,9 +75,7 @@ from mentorship_contracts.events import (
     SurveyResponseSubmitted,
 )
 
-type SessionChange = (
-    SessionScheduled | SessionRescheduled | SessionCancelled | SessionMissed | SessionCompleted
-)
+type SessionChange = SessionCancelled | SessionMissed | SessionCompleted
 
 
 def person_key(participant_id: str) -> str:
@@ -310,6 +310,19 @@ def _session(
     return apply
 
 
+def _scheduled(
+    current: SchedulingFact | None, e: SessionScheduled | SessionRescheduled, ctx: FoldContext
+) -> SchedulingFact:
+    """A scheduled session is kept by its series' `SchedulingFact`."""
+    fact = current.model_copy() if current else SchedulingFact(id=ctx.key, program_id=e.program_id)
+    fact.program_id = e.program_id
+    versions = fact.scheduled.get(e.session_id, [])
+    kept = newest(versions, ctx.version)
+    if kept != versions:
+        fact.scheduled = fact.scheduled | {e.session_id: kept}
+    return fact
+
+
 def _session_feedback(
     current: SessionFact | None, e: SessionFeedbackSubmitted, ctx: FoldContext
 ) -> SessionFact:
@@ -418,8 +431,8 @@ _FOLDS: Mapping[type[IntegrationEvent], _Fold[Any, Any]] = {
     MatchingRunApproved: _Fold(RunFact, lambda e: e.run_id, _run_approved),
     PairCreated: _Fold(PairFact, lambda e: e.pair_id, _pair_created),
     PairEnded: _Fold(PairFact, lambda e: e.pair_id, _pair_ended),
-    SessionScheduled: _Fold(SessionFact, _by_session, _session(SessionStatus.SCHEDULED)),
-    SessionRescheduled: _Fold(SessionFact, _by_session, _session(SessionStatus.SCHEDULED)),
+    SessionScheduled: _Fold(SchedulingFact, lambda e: e.pair_id, _scheduled),
+    SessionRescheduled: _Fold(SchedulingFact, lambda e: e.pair_id, _scheduled),
     SessionCancelled: _Fold(SessionFact, _by_session, _session(SessionStatus.CANCELLED)),
     SessionMissed: _Fold(SessionFact, _by_session, _session(SessionStatus.MISSED)),
     SessionCompleted: _Fold(SessionFact, _by_session, _session(SessionStatus.HELD)),

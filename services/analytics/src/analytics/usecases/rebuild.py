@@ -18,7 +18,7 @@ from analytics.domain.facts import Target
 from analytics.domain.heads import Head, HeadRow, merge
 from mentorship_kit.outbox import Transaction, Transactor
 
-AGGREGATES_VERSION = 7
+AGGREGATES_VERSION = 8
 """The layout of links, counters and indexed fields; a database from before is migrated.
 
 1: links and counters (rebuilt from the documents); 2: goals store `GoalFact.open_due`;
@@ -28,9 +28,16 @@ AGGREGATES_VERSION = 7
 6: the heads of the long lists (`analytics.domain.heads`) and the ``listed`` counters of the
    sets of entries (rebuilt from the documents);
 7: the head of the stalest pairs, and `RhythmFact.stalest_pair`, the order it is read anew
-   in (rebuilt from the documents; until then the health report lists no inactive pair).
+   in (rebuilt from the documents; until then the health report lists no inactive pair);
+8: a session scheduled is kept by its series' `SchedulingFact` (collection ``schedulings``,
+   which layout 7 never writes) until its own document has a status, which tells it
+   (`SchedulingFact.closed`, rebuilt from the documents). During a rolling update pods of
+   layout 7 still fold schedulings into session documents of status ``scheduled`` (each counts
+   itself, and is linked as closed once a pod of layout 8 writes it or rebuilds), and fold
+   outcomes without telling the scheduling: a session kept by a scheduling whose document an
+   old pod wrote with a status counts twice until a rebuild (the program's, once rolled).
 """
-REBUILT_AT: tuple[int, ...] = (1, 4, 6, 7)
+REBUILT_AT: tuple[int, ...] = (1, 4, 6, 7, 8)
 """The versions whose layout only a rebuild of every program brings in."""
 
 logger = logging.getLogger(__name__)
