@@ -135,10 +135,11 @@ async def test_a_batch_writes_each_document_it_changes_once(database: Database) 
     projected = await _project(database, events)
 
     # One write per document: the pair, its three sessions held (four events each), its
-    # schedulings (the twelve scheduled, three of them closed by their sessions), its rhythm,
-    # its two members (linked from the pair and the rhythm), its mentor's impact (linked from
-    # the pair, the rhythm and the mentee), and the program's counters and head of the
-    # stalest pairs; no entry set (nothing rated low, no poor fit).
+    # schedulings (the twelve scheduled), its rhythm (the twelve scheduled linked from the
+    # schedulings, three closed by their sessions), its two members (linked from the pair and
+    # the rhythm), its mentor's impact (linked from the pair, the rhythm and the mentee), and
+    # the program's counters and head of the stalest pairs; no entry set (nothing rated low,
+    # no poor fit).
     assert projected.written == {
         f"{RM_PREFIX}pairs": 1,
         f"{RM_PREFIX}sessions": 3,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -29,7 +29,14 @@ from analytics.domain.mentor_impact import MAX_PAGE, mentor_page
 from analytics.settings import AnalyticsSettings
 from analytics.usecases.projection import Projection
 from analytics.usecases.rebuild import AGGREGATES_VERSION, Rebuilder
-from mentorship_contracts.events import SessionRescheduled, SessionScheduled
+from mentorship_contracts import Envelope
+from mentorship_contracts.events import (
+    SessionCancelled,
+    SessionCompleted,
+    SessionMissed,
+    SessionRescheduled,
+    SessionScheduled,
+)
 from mentorship_contracts.types import OutcomeKind, ParticipantRole
 from mentorship_devstack.kafka_tools import publish_events
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
@@ -267,7 +274,7 @@ async def test_sessions_scheduled_move_to_their_schedulings_without_counting_twi
     database: Database,
 ) -> None:
     """A database of version 7 kept each session scheduled as its own document (and had no
-    schedulings): the migration to 8 rebuilds the schedulings' links to them, so the counts
+    schedulings): the migration to 8 links them to their rhythms as closed, so the counts
     stay, and the schedulings published again (now kept by `SchedulingFact`) count no session
     twice."""
     models = ReadModels(database)
@@ -315,16 +322,33 @@ LAYOUT_7_RHYTHM = frozenset(
 """The fields a `RhythmFact` of layout 7 stores: a pod of that version writes no other."""
 
 
+def _first_outcome_of_a_session_scheduled_before(events: Sequence[Envelope[Any]]) -> int:
+    """The index of the first outcome (held, missed, cancelled) of a session scheduled before."""
+    scheduled: set[str] = set()
+    for index, envelope in enumerate(events):
+        event = envelope.data
+        if isinstance(event, SessionScheduled | SessionRescheduled):
+            scheduled.add(event.session_id)
+        elif (
+            isinstance(event, SessionCancelled | SessionCompleted | SessionMissed)
+            and event.session_id in scheduled
+        ):
+            return index
+    raise AssertionError("no session of the history was scheduled then closed")
+
+
 async def test_a_layout_7_pod_rewriting_rhythms_loses_no_scheduling(database: Database) -> None:
     """During a rolling update a pod of layout 7 replaces rhythms whole with the fields its
-    model knows (b50591d kept the schedulings there, and lost them so): the schedulings are
-    kept apart, so the counters, a rebuild and the events that follow stay right."""
+    model knows, dropping their links ``scheduled`` and ``closed`` (b50591d kept the
+    schedulings themselves there, folded, and lost them so). The schedulings are kept apart,
+    so nothing is lost: until a rebuild the sessions are counted too high (never too low), and
+    the rebuild the README asks for after the rollout makes the counters equal a recount."""
     models = ReadModels(database)
     await ensure_indexes(database, list(models.indexes()))
     await models.set_schema_version(AGGREGATES_VERSION)
     events = history(13).envelopes
-    half = len(events) // 2
-    first, rest = events[:half], events[half:]
+    split = _first_outcome_of_a_session_scheduled_before(events)
+    first, rest = events[:split], events[split:]
     projection = Projection(models)
     await transactor_on(database).run(lambda tx: projection.project(first, tx))
     assert (await models.aggregates(PROGRAM)).counts == Counts(
@@ -341,9 +365,26 @@ async def test_a_layout_7_pod_rewriting_rhythms_loses_no_scheduling(database: Da
     assert replaced > 0
 
     await transactor_on(database).run(lambda tx: projection.project(rest, tx))
-    expected = Counts(project(events, [len(events)]).counts[PROGRAM])
-    assert expected.value("totals", "status", SessionStatus.SCHEDULED.value) > 0
+    recount = project(events, [len(events)])
+    expected = Counts(recount.counts[PROGRAM])
+    scheduled = ("totals", "status", SessionStatus.SCHEDULED.value)
+    assert expected.value(*scheduled) > 0
+    before = (await models.aggregates(PROGRAM)).counts
+    over = before.value(*scheduled) - expected.value(*scheduled)
+    assert over > 0
+    assert before.value("totals", "sessions") - expected.value("totals", "sessions") == over
+
+    summary = await Rebuilder(models, transactor_on(database)).rebuild(PROGRAM)
+    assert summary.counters_corrected > 0
     assert (await models.aggregates(PROGRAM)).counts == expected
+    kept = {
+        document["_id"]: set(document["scheduled"])
+        async for document in database[f"{RM_PREFIX}{SchedulingFact.collection}"].find({})
+    }
+    assert kept == {
+        document.id: set(document.scheduled)
+        for document in recount.documents.values()
+        if isinstance(document, SchedulingFact)
+    }
     summary = await Rebuilder(models, transactor_on(database)).rebuild(PROGRAM)
     assert (summary.counters_corrected, summary.entries_corrected) == (0, 0)
-    assert (await models.aggregates(PROGRAM)).counts == expected

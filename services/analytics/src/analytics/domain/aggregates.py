@@ -321,7 +321,7 @@ def _session(session: SessionFact) -> Effects:
         return effects
     effects.add("totals", "sessions")
     effects.add("totals", "status", session.status.value)
-    effects.link(SchedulingFact, session.pair_id, "closed", session.id, session.status)
+    effects.link(RhythmFact, session.pair_id, "closed", session.id, session.status)
     held = session.held
     if held is not None:
         effects.add("weeks", iso_week(held))
@@ -370,16 +370,19 @@ def _rated(session: SessionFact) -> Effects:
 
 
 def _scheduling(scheduling: SchedulingFact) -> Effects:
-    """Its sessions scheduled that no session document counts (yet)."""
+    """Counts nothing: tells its rhythm which sessions were scheduled (the rhythm counts them)."""
     effects = Effects()
-    scheduled = scheduling.scheduled_only()
-    effects.add("totals", "sessions", n=scheduled)
-    effects.add("totals", "status", SessionStatus.SCHEDULED.value, n=scheduled)
+    for session_id in scheduling.scheduled:
+        effects.link(RhythmFact, scheduling.id, "scheduled", session_id, value=True)
     return effects
 
 
 def _rhythm(rhythm: RhythmFact) -> Effects:
+    """Its sessions scheduled and counted by no session document, and its held sessions."""
     effects = Effects()
+    scheduled = rhythm.scheduled_only()
+    effects.add("totals", "sessions", n=scheduled)
+    effects.add("totals", "status", SessionStatus.SCHEDULED.value, n=scheduled)
     times = sorted(rhythm.held.values())
     if len(times) > 1:
         effects.add("totals", "gap_pairs")
@@ -484,7 +487,8 @@ LINKS_TO: Mapping[type[Fact], tuple[type[Fact], ...]] = {
     RunFact: (ParticipantFact,),
     GoalFact: (ParticipantFact,),
     SkillsFact: (ParticipantFact,),
-    SessionFact: (RhythmFact, SchedulingFact),
+    SessionFact: (RhythmFact,),
+    SchedulingFact: (RhythmFact,),
     RhythmFact: (ParticipantFact, MentorFact),
     ParticipantFact: (MentorFact,),
 }

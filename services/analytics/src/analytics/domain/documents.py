@@ -414,9 +414,10 @@ class SessionFact(Fact):
     Feedback is kept with its session (one document to write, and both ratings at hand for
     "rated by both"). It may arrive before the session's own events: until then the document
     holds only feedback (``status`` None) and counts as no session. Its scheduling is kept by
-    its series' `SchedulingFact`, which counts it until this document has a status (a document
-    stored before layout 8, or by a pod of layout 7 during a rolling update, may still say
-    ``scheduled``: it counts itself, and is linked as closed like any other with a status).
+    its series' `SchedulingFact`, and counted by the rhythm until this document has a status,
+    which it tells the rhythm (`RhythmFact.closed`). A document stored before layout 8, or by a
+    pod of layout 7 during a rolling update, may still say ``scheduled``: it counts itself, and
+    is linked as closed like any other with a status.
     """
 
     collection: ClassVar[str] = "sessions"
@@ -485,15 +486,15 @@ class SessionTally(BaseModel):
 class SchedulingFact(Fact):
     """The sessions scheduled of one pair, or of one group: a series is one document to write.
 
-    Keyed by the sessions' ``pair_id`` (a pair's id, or a group's). It counts each session
-    scheduled until the session's own document has a status (`scheduled_only`), which that
-    document tells it (``closed``). A kind of its own, not a field of `RhythmFact`: during a
-    rolling update, pods of layout 7 still rewrite rhythms whole with the fields they know, and
-    the schedulings, folded from events, could not be rebuilt; they never write this kind.
+    Keyed by the sessions' ``pair_id`` (a pair's id, or a group's). It counts nothing: it tells
+    the rhythm of the same key which sessions were scheduled (`RhythmFact.scheduled`, a link),
+    and the rhythm counts them. A kind of its own, not a field of `RhythmFact`: during a rolling
+    update, pods of layout 7 still rewrite rhythms whole with the fields they know, and the
+    schedulings, folded from events, could not be rebuilt; they never write this kind, and a
+    rebuild restores the rhythm's links from it.
     """
 
     collection: ClassVar[str] = "schedulings"
-    links: ClassVar[tuple[str, ...]] = ("closed",)
 
     scheduled: dict[str, list[str]] = Field(
         default_factory=dict,
@@ -501,18 +502,10 @@ class SchedulingFact(Fact):
         f"those events, ascending, at most {FOLDED_KEPT}: one document to write when a whole "
         "series is scheduled at once, that knows each of these events published again.",
     )
-    closed: dict[str, SessionStatus] = Field(
-        default_factory=dict,
-        description="Link: per session whose own document has a status (and counts it), that.",
-    )
 
     def holds(self, version: str) -> bool:
         """Also true for the schedulings of each of its sessions, however many sessions."""
         return super().holds(version) or any(version in kept for kept in self.scheduled.values())
-
-    def scheduled_only(self) -> int:
-        """The sessions scheduled that no session document has a status for (yet)."""
-        return len(set(self.scheduled) - set(self.closed))
 
 
 class RhythmFact(Fact):
@@ -520,11 +513,15 @@ class RhythmFact(Fact):
 
     Keyed by the sessions' ``pair_id``: a pair's id, or a group's. A group's session counts for
     every pair of the group that existed, and had not ended, when it was held; a pair's own
-    sessions count for it whenever held.
+    sessions count for it whenever held. It also counts the sessions scheduled (its
+    `SchedulingFact` tells it, ``scheduled``) whose own document has no status yet (the
+    session document tells it, ``closed``): `scheduled_only`. Both are links, so a rebuild
+    restores them (a pod of layout 7 rewriting a rhythm drops them, README "Upgrading
+    analytics to layout 8").
     """
 
     collection: ClassVar[str] = "rhythms"
-    links: ClassVar[tuple[str, ...]] = ("held", "members", "tallies")
+    links: ClassVar[tuple[str, ...]] = ("held", "members", "tallies", "scheduled", "closed")
 
     held: dict[str, datetime] = Field(
         default_factory=dict, description="Link: per held session, when it was held."
@@ -534,6 +531,14 @@ class RhythmFact(Fact):
     )
     tallies: dict[str, SessionTally] = Field(
         default_factory=dict, description="Link: per held session, its minutes and mentee ratings."
+    )
+    scheduled: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Link: per session its series' `SchedulingFact` holds scheduled, True.",
+    )
+    closed: dict[str, SessionStatus] = Field(
+        default_factory=dict,
+        description="Link: per session whose own document has a status (and counts it), that.",
     )
     stalest_day: str | None = Field(
         default=None,
@@ -546,6 +551,10 @@ class RhythmFact(Fact):
         "``stalest_day``: rhythms sorted by both list their stalest pairs in the health "
         "report's order.",
     )
+
+    def scheduled_only(self) -> int:
+        """The sessions scheduled that no session document has a status for (yet)."""
+        return len(set(self.scheduled) - set(self.closed))
 
     def credited(self) -> dict[str, list[datetime]]:
         """Per member pair, the held sessions that count for it."""

@@ -30,12 +30,23 @@ AGGREGATES_VERSION = 8
 7: the head of the stalest pairs, and `RhythmFact.stalest_pair`, the order it is read anew
    in (rebuilt from the documents; until then the health report lists no inactive pair);
 8: a session scheduled is kept by its series' `SchedulingFact` (collection ``schedulings``,
-   which layout 7 never writes) until its own document has a status, which tells it
-   (`SchedulingFact.closed`, rebuilt from the documents). During a rolling update pods of
-   layout 7 still fold schedulings into session documents of status ``scheduled`` (each counts
-   itself, and is linked as closed once a pod of layout 8 writes it or rebuilds), and fold
-   outcomes without telling the scheduling: a session kept by a scheduling whose document an
-   old pod wrote with a status counts twice until a rebuild (the program's, once rolled).
+   which layout 7 never writes), which tells the rhythm of its key (`RhythmFact.scheduled`);
+   the session's own document tells the rhythm once it has a status (`RhythmFact.closed`);
+   the rhythm counts those scheduled and not closed. Both are links, rebuilt from the
+   documents. Until the rebuild after a rolling update, pods of layout 7 still consuming make
+   the counts of sessions (``sessions``, and ``status`` ``scheduled``) too high, never too
+   low: (a) rewriting a rhythm whole, they drop both links but leave what it counted, so its
+   sessions scheduled by then stay counted as scheduled once closed (and by their own
+   documents too); (b) folding an outcome, they link no session closed, so the session
+   counts by its document and still by its rhythm (a pod of layout 8 writing that document
+   later does not relink it: the link it computes for the stored document is unchanged);
+   (c) folding a scheduling, they store a session document of status ``scheduled``, which
+   counts itself and links nothing: if a pod of layout 8 keeps a scheduling of that session
+   too (a rescheduling, or the event delivered again), the rhythm counts it as well, until a
+   pod of layout 8 changes that document's status (which links it closed). Nothing is lost:
+   the `SchedulingFact`s and the session documents hold every event, and the rebuild the
+   README asks for after the rollout restores the links and makes every counter equal a
+   recount.
 """
 REBUILT_AT: tuple[int, ...] = (1, 4, 6, 7, 8)
 """The versions whose layout only a rebuild of every program brings in."""
