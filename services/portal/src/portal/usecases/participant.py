@@ -425,9 +425,7 @@ class ParticipantPortal:
                 that mentee's pair (feedback refuses).
             NotFoundError: ``mentee`` is not one of the series' mentees.
         """
-        series = await self._scheduling.series(caller.token, pair_id)
-        if mentee is not None and series.role_of(mentee) != "mentee":
-            raise NotFoundError(f"mentee {mentee} in {pair_id}")
+        series = await self._series_of(caller, pair_id, mentee)
         token = caller.token
         matches = asyncio.create_task(self._matches(caller, pair_id)) if with_match else None
         labels = (
@@ -510,6 +508,18 @@ class ParticipantPortal:
             self._feedback.goals(token, pair_id, mentee),
         )
 
+    async def _series_of(self, caller: Caller, pair_id: str, mentee: str | None) -> Series:
+        """The pair's series, where ``mentee`` (a participant id), if named, is a mentee.
+
+        Raises:
+            ForbiddenError: the caller is not a member (scheduling refuses).
+            NotFoundError: ``mentee`` is not one of the series' mentees.
+        """
+        series = await self._scheduling.series(caller.token, pair_id)
+        if mentee is not None and series.role_of(mentee) != "mentee":
+            raise NotFoundError(f"mentee {mentee} in {pair_id}")
+        return series
+
     async def _writing_for(
         self, caller: Caller, pair_id: str, picked: str | None = None
     ) -> str | None:
@@ -528,9 +538,7 @@ class ParticipantPortal:
                 ``picked`` mentee (or not yet registered as its mentee): no one of its pairs
                 is hers to write.
         """
-        series = await self._scheduling.series(caller.token, pair_id)
-        if picked is not None and series.role_of(picked) != "mentee":
-            raise NotFoundError(f"mentee {picked} in {pair_id}")
+        series = await self._series_of(caller, pair_id, picked)
         if not series.is_group:
             return None
         mine = await self._me(caller, series.program_id)
@@ -690,9 +698,7 @@ class ParticipantPortal:
             NotFoundError: the session, or ``mentee`` among its series' mentees.
         """
         session = await self._scheduling.session(caller.token, session_id)
-        series = await self._scheduling.series(caller.token, session.pair_id)
-        if series.role_of(mentee) != "mentee":
-            raise NotFoundError(f"mentee {mentee} in {session.pair_id}")
+        await self._series_of(caller, session.pair_id, mentee)
 
     async def feedback_page(self, caller: Caller, session_id: str) -> FeedbackPage:
         """The feedback form of a session, with my earlier answer."""

@@ -522,6 +522,17 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             local_start=session_rules.local_start,
         )
 
+    async def _session_view(caller: Caller, session_id: str, mentee: str | None) -> str | None:
+        """The ``?mentee=`` view an action on a session comes back to.
+
+        A malformed id, or one not of the session's series' mentees, is the 404 page before
+        the action is taken.
+        """
+        picked = _mentee(mentee)
+        if picked is not None:
+            await portal.check_mentee_of_session(caller, session_id, picked)
+        return picked
+
     def _session_action(
         name: str, action: Callable[[Caller, str], Awaitable[object]], message: str
     ) -> None:
@@ -532,9 +543,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             _: FormDep,
             mentee: str | None = None,
         ) -> Response:
-            picked = _mentee(mentee)
-            if picked is not None:
-                await portal.check_mentee_of_session(caller, session_id, picked)
+            picked = await _session_view(caller, session_id, mentee)
             if await _attempt(request, action(caller, session_id)):
                 flash(request, pages.translator(request).gettext(message))
             return await _session_answer(request, caller, session_id, picked)
@@ -553,9 +562,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         form: FormDep,
         mentee: str | None = None,
     ) -> Response:
-        picked = _mentee(mentee)
-        if picked is not None:
-            await portal.check_mentee_of_session(caller, session_id, picked)
+        picked = await _session_view(caller, session_id, mentee)
         zone = _zone(str(form.get("time_zone", "UTC")))
         scope = "following" if form.get("scope") == "following" else "this"
         try:
