@@ -58,6 +58,10 @@ def portal_environment(
         "OIDC_CLIENT_ID": "mentorship-portal",
         **{f"{name.upper()}_URL": url for name, url in services.items()},
         "LOG_FORMAT": "text",
+        # Here seven services, their database, the broker and a browser share two cores, and
+        # the burst of work after an approval has stalled an answer past the 10-s default on
+        # a loaded CI machine (a 503 where the test expected the service's 403).
+        "API_TIMEOUT_S": "30",
     }
 
 

@@ -120,7 +120,10 @@ class ServiceClient:
                 except httpx.HTTPError as error:
                     if attempt < attempts and _broken_connection(error):
                         continue
-                    raise ServiceUnavailable(self.name, type(error).__name__) from None
+                    elapsed = time.perf_counter() - started
+                    raise ServiceUnavailable(
+                        self.name, f"{type(error).__name__} after {elapsed:.1f} s ({method} {path})"
+                    ) from None
         finally:
             if (times := call_times.get()) is not None:
                 times.calls.append((f"{self.name} {method} {path}", time.perf_counter() - started))
