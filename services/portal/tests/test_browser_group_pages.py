@@ -3,11 +3,13 @@
 A group program matches one mentor (Margaret Hamilton) with two mentees. The first mentee
 (Rosalind Franklin) writes her agreement and a goal (through feedback's API, as her pages
 do); her "Why you were matched" is her own and never names the other mentee. The mentor
-opens the group's page: a link per mentee by name; follows Rosalind's, reads her agreement
-(no form to write it) and acknowledges it, back on Rosalind's view with both acknowledgements;
-opens the group's sessions for Rosalind, then her plan, and switches to French without losing
-the pick. Every page is checked with axe-core and photographed at 390 px and 1440 px (the new
-states at 1280 px too).
+opens the group's page: a link per mentee by name, and a table of where each mentee's
+agreement stands (Rosalind's waits for her, Dorothy has written none); follows the table's
+link to Rosalind's agreement (no form to write it) and acknowledges it, back on Rosalind's
+view with both acknowledgements; opens the group's sessions for Rosalind, then her plan, and
+switches to French without losing the pick; the group's page, in French, then says both
+acknowledged Rosalind's. Every page is checked with axe-core and photographed at 390 px and
+1440 px (the new states at 1280 px too).
 """
 
 from __future__ import annotations
@@ -87,10 +89,26 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
         "Dorothy Vaughan",
         "Rosalind Franklin",
     ]
+    # Where each mentee's agreement stands: Rosalind's waits for her, Dorothy wrote none.
+    agreements = mentor.page.locator("#mentee-agreements-card")
+    assert agreements.locator("#agreement").inner_text() == "Your mentees' agreements"
+    assert agreements.locator("#agreements-summary").inner_text() == (
+        "1 agreement waits for your acknowledgement."
+    )
+    rows = {
+        row.locator("th").inner_text(): " ".join(row.locator("td").inner_text().split())
+        for row in agreements.locator("tbody tr").all()
+    }
+    assert rows == {
+        "Rosalind Franklin": (
+            "Waiting for you Read and acknowledge it — Agreement with Rosalind Franklin"
+        ),
+        "Dorothy Vaughan": "Waiting for the mentee Not written yet.",
+    }
     mentor.check("group-mentor-pages")
     target = f"/pairs/{group_id}?mentee={rosalind}"
-    mentor.press(f"#mentee-pages a[href='{target}']")
-    mentor.page.wait_for_url(f"{portal}{target}")
+    mentor.press(f"#mentee-agreements-card a[href='{target}#agreement']")
+    mentor.page.wait_for_url(f"{portal}{target}#agreement")
     assert mentor.page.locator("#agreement").inner_text() == "Agreement with Rosalind Franklin"
     section = mentor.page.locator("section", has=mentor.page.locator("#agreement"))
     assert "Rosalind's own expectations" in section.inner_text()
@@ -151,6 +169,21 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
         "L'ordre du jour et les avis de chaque mentoré"
     )
     mentor.check("group-mentor-sessions-fr")
+    # The whole group's page: Rosalind's agreement is acknowledged by both now.
+    mentor.page.goto(f"{portal}/pairs/{group_id}")
+    assert agreements.locator("#agreement").inner_text() == "Les accords de vos mentorés"
+    assert agreements.locator("#agreements-summary").inner_text() == (
+        "Aucun accord n'attend votre acceptation."
+    )
+    assert (
+        agreements.locator("tbody tr", has_text="Rosalind Franklin")
+        .locator("td")
+        .inner_text()
+        .strip()
+        == "Accepté par vous deux"
+    )
+    assert agreements.locator("tbody a").count() == 0
+    mentor.check("group-mentor-agreements-fr")
     mentor_context.close()
 
 

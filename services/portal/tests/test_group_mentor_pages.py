@@ -9,6 +9,7 @@ group's sessions, with that mentee's next agenda and what she said of each held 
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ import pytest
 
 from mentorship_kit.errors import ForbiddenError, NotFoundError
 from portal.adapters import api
+from portal.adapters.api import ServiceUnavailable
 
 from .pages import CSRF, portal_app, signing_in, text_of
 from .test_pair_page import (
@@ -30,7 +32,7 @@ from .test_pair_page import (
     _mentee_pages,
     answers,  # noqa: F401 - the fixture, shared
 )
-from .test_usecases import SERIES
+from .test_usecases import MENTOR_PROFILE, SERIES
 
 ACKNOWLEDGE = "/pairs/grp-1/agreement/acknowledge"
 AGREEMENT_OF_PA_1 = FEEDBACK_OF_PA_1["/v1/pairs/grp-1/agreement"]
@@ -417,3 +419,178 @@ def test_a_session_marked_from_a_mentees_sessions_comes_back_to_her_view(
     # Someone not her group's mentee: the 404 page before the session is marked or moved.
     assert refused == {"held": 404, "reschedule": 404}
     assert calls == ["/v1/sessions/s-3", "/v1/pairs/grp-1/sessions"] * 2
+
+
+FIVE_MENTEES = [
+    {"participant_id": "m-1", "role": "mentor"},
+    *({"participant_id": f"pa-{n}", "role": "mentee"} for n in range(1, 6)),
+]
+NAMES = {"pa-3": "Grace Hopper", "pa-4": "Katherine Johnson", "pa-5": "Mary Jackson"}
+"""pa-1 is Ada Lovelace; pa-2's profile cannot be shown (Mentee 2)."""
+STANDINGS: dict[str, Any] = {
+    "pa-1": AGREEMENT_OF_PA_1,  # she acknowledged it, her mentor has not
+    "pa-2": AGREEMENT_OF_PA_1 | {"acknowledged_by": ["pa-2", "m-1"], "acknowledged_by_both": True},
+    "pa-3": AGREEMENT_OF_PA_1 | {"acknowledged_by": ["m-1"]},
+    "pa-4": NotFoundError("Pair grp-1 has no agreement yet."),
+    "pa-5": ServiceUnavailable("feedback", "502 Bad Gateway"),
+}
+
+
+def _five_mentees(
+    table: dict[str, Any], monkeypatch: pytest.MonkeyPatch, agreements: dict[str, Any]
+) -> tuple[list[tuple[str, Any]], list[int]]:
+    """The caller mentors grp-1 of five mentees; feedback answers each one's agreement.
+
+    Returns feedback's reads (path, query) as sent, and the most agreements asked at once.
+    """
+    _as_groups_mentor(table)
+    table["/v1/pairs/grp-1/sessions"] = SERIES | {"members": FIVE_MENTEES}
+    for participant_id, name in NAMES.items():
+        table[f"/v1/participants/{participant_id}/profile"] = MENTOR_PROFILE | {
+            "participant_id": participant_id,
+            "role": "mentee",
+            "name": name,
+        }
+    sent: list[tuple[str, Any]] = []
+    most = [0]
+    in_flight = [0]
+    inner = api.ServiceClient.call
+
+    async def call(client: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
+        if client.name != "feedback":
+            return await inner(client, method, path, token, **kwargs)
+        sent.append((path, kwargs.get("params")))
+        assert (method, path) == ("GET", "/v1/pairs/grp-1/agreement"), (method, path)
+        in_flight[0] += 1
+        most[0] = max(most[0], in_flight[0])
+        await asyncio.sleep(0.02)  # long enough for the others to be sent meanwhile
+        in_flight[0] -= 1
+        found = agreements[kwargs["params"]["mentee"]]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    monkeypatch.setattr(api.ServiceClient, "call", call)
+    return sent, most
+
+
+def _agreement_rows(page: str) -> dict[str, str]:
+    """Each row of the mentor's agreements table: its text, by the mentee's participant id."""
+    rows = re.findall(r'<tr id="agreement-of-([^"]+)">(.*?)</tr>', page, re.DOTALL)
+    return {pid: html.unescape(text_of(row)) for pid, row in rows}
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        (
+            "en",
+            {
+                "summary": "1 agreement waits for your acknowledgement.",
+                "notice": "Some agreements cannot be read right now (marked below).",
+                "pa-1": "Ada Lovelace Waiting for you Read and acknowledge it — "
+                "Agreement with Ada Lovelace",
+                "pa-2": "Mentee 2 Acknowledged by both of you",
+                "pa-3": "Grace Hopper Waiting for the mentee You acknowledged it.",
+                "pa-4": "Katherine Johnson Waiting for the mentee Not written yet.",
+                "pa-5": "Mary Jackson Not available right now",
+            },
+        ),
+        (
+            "fr",
+            {
+                "summary": "1 accord attend votre acceptation.",
+                "notice": "Certains accords ne peuvent pas être lus pour le moment",
+                "pa-1": "Ada Lovelace En attente de votre acceptation Le lire et l'accepter — "
+                "Accord avec Ada Lovelace",
+                "pa-2": "Mentoré 2 Accepté par vous deux",
+                "pa-3": "Grace Hopper En attente du mentoré Vous l'avez accepté.",
+                "pa-4": "Katherine Johnson En attente du mentoré Pas encore écrit.",
+                "pa-5": "Mary Jackson Indisponible pour le moment",
+            },
+        ),
+    ],
+)
+def test_the_whole_groups_page_says_whose_agreement_waits_for_its_mentor(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    language: str,
+    texts: dict[str, str],
+) -> None:
+    sent, most = _five_mentees(answers, monkeypatch, STANDINGS)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token", lang=language).get("/pairs/grp-1")
+
+    assert page.status_code == 200
+    # One read per mentee, all at once; nothing else of feedback (no pair is the page's own).
+    assert sorted(sent, key=str) == [
+        ("/v1/pairs/grp-1/agreement", {"mentee": f"pa-{n}"}) for n in range(1, 6)
+    ]
+    assert most == [5]
+    card = _card(page.text, "agreement")
+    assert texts["summary"] in card
+    assert texts["notice"] in card
+    rows = _agreement_rows(page.text)
+    assert list(rows) == [f"pa-{n}" for n in range(1, 6)]  # the series' order
+    assert rows == {pid: text for pid, text in texts.items() if pid.startswith("pa-")}
+    # The one waiting for her leads to that mentee's view, where she acknowledges it.
+    links = re.findall(r'<tr id="agreement-of-[^"]+">.*?</tr>', page.text, re.DOTALL)
+    assert [re.findall(r'href="([^"]+)"', row) for row in links] == [
+        ["/pairs/grp-1?mentee=pa-1#agreement"],
+        [],
+        [],
+        [],
+        [],
+    ]
+    assert '<th scope="row">Ada Lovelace</th>' in page.text
+    assert _ack_form(page.text) is None  # she acknowledges from the mentee's view only
+
+
+def test_the_whole_groups_page_says_when_no_agreement_waits_for_its_mentor(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settled = STANDINGS | {"pa-1": STANDINGS["pa-2"], "pa-5": STANDINGS["pa-3"]}
+    _five_mentees(answers, monkeypatch, settled)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1")
+    card = _card(page.text, "agreement")
+    assert "No agreement waits for your acknowledgement." in card
+    assert "cannot be read" not in card
+    assert "Read and acknowledge it" not in card
+
+
+def test_the_whole_groups_page_renders_when_feedback_fails_with_a_note_instead(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    down = dict.fromkeys(STANDINGS, ServiceUnavailable("feedback", "ConnectTimeout after 10.0 s"))
+    _five_mentees(answers, monkeypatch, down)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1")
+
+    assert page.status_code == 200
+    assert '<h2 id="agreement">Your mentees\' agreements</h2>' in page.text
+    card = _card(page.text, "agreement")
+    assert (
+        "Where your mentees' agreements stand cannot be read right now. Try again later; "
+        "each mentee's link above still shows theirs."
+    ) in card
+    assert "<table" not in page.text[page.text.index('id="mentee-agreements-card"') :]
+    assert "agreement waits" not in card
+    # The rest of the page is there: who they are, each mentee's link.
+    assert "Grace Hopper" in _card(page.text, "who")
+    assert len(_mentee_pages(page.text)) == 5
+
+
+def test_a_mentees_view_asks_only_her_agreement_and_lists_no_others(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _as_groups_mentor(answers)
+    sent = _feedback_by_mentee(monkeypatch, answers)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1?mentee=pa-1")
+    assert [query for path, query in sent if path.endswith("/agreement")] == [{"mentee": "pa-1"}]
+    assert 'id="mentee-agreements-card"' not in page.text
+    assert "Agreement with Ada Lovelace" in _card(page.text, "agreement")

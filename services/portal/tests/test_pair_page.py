@@ -375,7 +375,7 @@ def test_a_groups_mentee_sees_her_own_agreement_agenda_and_plan_asked_with_mente
     assert "Ada&#39;s goal: lead the guild" in plan.text
 
 
-def test_a_groups_mentor_without_a_pick_asks_feedback_nothing_and_is_offered_each_mentee(
+def test_a_groups_mentor_without_a_pick_asks_only_each_mentees_agreement_and_each_mentee(
     client: TestClient, answers: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _as_groups_mentor(answers)
@@ -384,9 +384,14 @@ def test_a_groups_mentor_without_a_pick_asks_feedback_nothing_and_is_offered_eac
     page = client.get("/pairs/grp-1")
 
     assert page.status_code == 200
-    assert sent == []  # feedback names no pair by a group's id alone: nothing to ask
+    # Never the group's id alone (always feedback's 422): each mentee's agreement by her id.
+    assert sorted(sent, key=str) == [
+        ("/v1/pairs/grp-1/agreement", {"mentee": "pa-1"}),
+        ("/v1/pairs/grp-1/agreement", {"mentee": "pa-2"}),
+    ]
     assert "No agreement yet." not in page.text
-    assert "Choose a mentee above to read theirs." in page.text
+    assert 'action="/pairs/grp-1/agreement' not in page.text
+    assert '<h2 id="agreement">Your mentees\' agreements</h2>' in page.text
     assert _mentee_pages(page.text) == [
         ("/pairs/grp-1?mentee=pa-1", "Ada Lovelace", False),
         ("/pairs/grp-1?mentee=pa-2", "Mentee 2", False),  # no profile: numbered

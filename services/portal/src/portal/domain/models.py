@@ -210,6 +210,32 @@ class Agreement(_View):
     acknowledged_by_both: bool = False
 
 
+class AgreementStanding(StrEnum):
+    """Where one mentee's agreement with a group's mentor stands, as the mentor sees it."""
+
+    ACKNOWLEDGED = "acknowledged"
+    """Both acknowledged its current version."""
+    AWAITS_MENTOR = "awaits_mentor"
+    """The mentor has not acknowledged its current version (whatever the mentee did)."""
+    AWAITS_MENTEE = "awaits_mentee"
+    """The mentor acknowledged it; the mentee has not."""
+    NOT_WRITTEN = "not_written"
+    """No version yet: the mentee writes it."""
+    UNAVAILABLE = "unavailable"
+    """Feedback could not say."""
+
+
+def agreement_standing(agreement: Agreement | None, mentor: str) -> AgreementStanding:
+    """Where ``agreement`` (None: not written) stands for ``mentor`` (a participant id)."""
+    if agreement is None:
+        return AgreementStanding.NOT_WRITTEN
+    if agreement.acknowledged_by_both:
+        return AgreementStanding.ACKNOWLEDGED
+    if mentor not in agreement.acknowledged_by:
+        return AgreementStanding.AWAITS_MENTOR
+    return AgreementStanding.AWAITS_MENTEE
+
+
 class Milestone(_View):
     """A step towards a goal."""
 

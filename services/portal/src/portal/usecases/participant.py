@@ -27,6 +27,7 @@ from portal.domain import sessions as session_rules
 from portal.domain.models import (
     Agenda,
     Agreement,
+    AgreementStanding,
     CalendarFeed,
     Candidates,
     ErasureRequest,
@@ -43,6 +44,7 @@ from portal.domain.models import (
     Session,
     SessionStatus,
     SurveyOffer,
+    agreement_standing,
 )
 from portal.domain.notifications import N_, PreferencesForm, form_field, form_of, read_form
 from portal.domain.questionnaire import FormValues, answer_field, ordered_picks, read_answers
@@ -131,6 +133,28 @@ class PairPage:
     reading: str | None = None
     """The mentee (participant id) whose agreement, fit answers, agenda and plan the page
     shows, named by ``?mentee=`` (a group's mentor picks one); None: the caller's own."""
+    agreements: dict[str, AgreementStanding] = field(default_factory=dict)
+    """Where each mentee's agreement stands, by participant id, on a group's page its mentor
+    reads without a pick (empty anywhere else, and when not asked for)."""
+
+    @property
+    def awaiting_me(self) -> list[str]:
+        """The mentees (participant ids) whose agreement waits for my acknowledgement."""
+        return [
+            pid
+            for pid, standing in self.agreements.items()
+            if standing is AgreementStanding.AWAITS_MENTOR
+        ]
+
+    @property
+    def agreements_unread(self) -> list[str]:
+        """The mentees (participant ids) whose agreement feedback could not say."""
+        return [
+            pid
+            for pid in self.mentees
+            if self.agreements.get(pid, AgreementStanding.UNAVAILABLE)
+            is AgreementStanding.UNAVAILABLE
+        ]
 
     @property
     def my_role(self) -> str | None:
@@ -409,6 +433,7 @@ class ParticipantPortal:
         with_calendar: bool = False,
         with_match: bool = False,
         with_names: bool = False,
+        with_agreements: bool = False,
         mentee: str | None = None,
     ) -> PairPage:
         """My pair: members, series, agreement, next agenda, fit answers, plan.
@@ -418,7 +443,8 @@ class ParticipantPortal:
         that does not answer leaves its part out. ``with_names`` asks a group's profiles only
         (to name its mentees), not matching's explanation. ``mentee`` (a participant id)
         names one of a group's mentees, whose pair's agreement, fit answers, agenda and plan
-        are read (by its mentor; feedback decides who may).
+        are read (by its mentor; feedback decides who may). ``with_agreements`` asks, for a
+        group's mentor without ``mentee``, where each mentee's agreement stands.
 
         Raises:
             ForbiddenError: the caller is not a member (scheduling refuses), or may not read
@@ -437,6 +463,11 @@ class ParticipantPortal:
             self._relationship(caller, pair_id, series, registration, mentee)
         )
         calendar = asyncio.create_task(self._calendar(caller)) if with_calendar else None
+        agreements = (
+            asyncio.create_task(self._agreements(caller, series, registration))
+            if with_agreements and series.is_group and mentee is None
+            else None
+        )
         profiles = (
             asyncio.create_task(self._profiles(caller, series, registration))
             if with_match or (with_names and series.is_group)
@@ -453,6 +484,7 @@ class ParticipantPortal:
                     matches,
                     labels,
                     profiles,
+                    agreements,
                 )
                 if task
             )
@@ -474,6 +506,7 @@ class ParticipantPortal:
             labels=labels.result() if labels else {},
             profiles=profiles.result() if profiles else {},
             reading=mentee,
+            agreements=agreements.result() if agreements else {},
         )
 
     async def _relationship(
@@ -507,6 +540,32 @@ class ParticipantPortal:
             self._feedback.fit(token, pair_id, mentee),
             self._feedback.goals(token, pair_id, mentee),
         )
+
+    async def _agreements(
+        self, caller: Caller, series: Series, me: asyncio.Task[Registration | None]
+    ) -> dict[str, AgreementStanding]:
+        """Where each mentee's agreement stands, for the group's mentor (else none is asked).
+
+        Feedback reads one pair's agreement per call (``?mentee=``), so each mentee's is asked
+        at once, as soon as the caller's registration says she is the mentor (a mentee of the
+        group may not read another's). One that feedback cannot give now (down, failing or
+        refusing) is `AgreementStanding.UNAVAILABLE`; the others are still shown.
+        """
+        mine = await me
+        mentor = mine.participant_id if mine else None
+        if mentor is None or series.role_of(mentor) != "mentor":
+            return {}
+        mentees = [m.participant_id for m in series.members if m.role == "mentee"]
+
+        async def one(mentee: str) -> AgreementStanding:
+            try:
+                agreement = await self._feedback.agreement(caller.token, series.pair_id, mentee)
+            except (ServiceUnavailable, ForbiddenError, RuleError):
+                return AgreementStanding.UNAVAILABLE
+            return agreement_standing(agreement, mentor)
+
+        found = await asyncio.gather(*(one(mentee) for mentee in mentees))
+        return dict(zip(mentees, found, strict=True))
 
     async def _series_of(self, caller: Caller, pair_id: str, mentee: str | None) -> Series:
         """The pair's series, where ``mentee`` (a participant id), if named, is a mentee.

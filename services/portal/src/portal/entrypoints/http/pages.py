@@ -410,7 +410,9 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     async def pair(
         request: Request, pair_id: str, caller: CallerDep, mentee: str | None = None
     ) -> Response:
-        page = await portal.pair(caller, pair_id, with_match=True, mentee=_mentee(mentee))
+        page = await portal.pair(
+            caller, pair_id, with_match=True, with_agreements=True, mentee=_mentee(mentee)
+        )
         reasons = [
             (
                 match,
