@@ -594,3 +594,49 @@ def test_a_mentees_view_asks_only_her_agreement_and_lists_no_others(
     assert [query for path, query in sent if path.endswith("/agreement")] == [{"mentee": "pa-1"}]
     assert 'id="mentee-agreements-card"' not in page.text
     assert "Agreement with Ada Lovelace" in _card(page.text, "agreement")
+
+
+def _profiles_asked(calls: list[str]) -> list[str]:
+    return sorted(path for path in calls if path.startswith("/v1/participants/"))
+
+
+@pytest.mark.parametrize(
+    "path", ["/pairs/grp-1/sessions", "/pairs/grp-1/sessions?mentee=pa-1", "/pairs/grp-1/plan"]
+)
+def test_a_groups_mentees_sessions_and_plan_ask_no_ones_profile(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+) -> None:
+    # Ada (pa-1), a mentee of the group: these pages name no one to her.
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS, "sessions": [HELD]}
+    answers["/v1/me/calendar"] = CALENDAR
+    _feedback_by_mentee(monkeypatch, answers)
+    calls = _recording(monkeypatch)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get(path)
+    assert page.status_code == 200
+    assert _profiles_asked(calls) == []
+    assert 'id="mentee-pages"' not in page.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/pairs/grp-1/sessions", "/pairs/grp-1/sessions?mentee=pa-1", "/pairs/grp-1/plan"]
+)
+def test_a_groups_mentors_sessions_and_plan_ask_her_mentees_profiles_only(
+    answers: dict[str, Any],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+) -> None:
+    _sessions_answers(answers)
+    _feedback_by_mentee(monkeypatch, answers)
+    calls = _recording(monkeypatch)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get(path)
+    assert page.status_code == 200
+    # Never her own (registration refuses it): each mentee's, to name them.
+    assert _profiles_asked(calls) == [
+        "/v1/participants/pa-1/profile",
+        "/v1/participants/pa-2/profile",
+    ]
+    assert [text for _, text, _ in _mentee_pages(page.text)] == ["Ada Lovelace", "Mentee 2"]

@@ -440,8 +440,9 @@ class ParticipantPortal:
 
         ``with_match`` adds who the others are (registration's profiles) and why we were
         matched (matching's explanation, named with the program's choice labels); a service
-        that does not answer leaves its part out. ``with_names`` asks a group's profiles only
-        (to name its mentees), not matching's explanation. ``mentee`` (a participant id)
+        that does not answer leaves its part out. ``with_names`` asks a group's mentees'
+        profiles only, and only for its mentor (the sessions and plan pages name the mentees
+        to her alone), not matching's explanation. ``mentee`` (a participant id)
         names one of a group's mentees, whose pair's agreement, fit answers, agenda and plan
         are read (by its mentor; feedback decides who may). ``with_agreements`` asks, for a
         group's mentor without ``mentee``, where each mentee's agreement stands.
@@ -470,7 +471,9 @@ class ParticipantPortal:
         )
         profiles = (
             asyncio.create_task(self._profiles(caller, series, registration))
-            if with_match or (with_names and series.is_group)
+            if with_match
+            else asyncio.create_task(self._mentees_names(caller, series, registration))
+            if with_names and series.is_group
             else None
         )
         await asyncio.gather(
@@ -617,23 +620,42 @@ class ParticipantPortal:
         Registration learns pairs from matching's events, so just after matching it may not
         know the pair yet (403), and an erased member has none (404).
         """
-
-        async def one(participant_id: str) -> PartnerProfile | None:
-            try:
-                return await self._registration.partner_profile(caller.token, participant_id)
-            except (ForbiddenError, NotFoundError, ServiceUnavailable):
-                return None
-
         # Every member at once, beside the caller's registration rather than after it (which
         # says which member is the caller): the page waits for no chain of calls. Registration
         # refuses the caller's own profile (no one is their own partner); it is dropped.
         members = [m.participant_id for m in series.members]
-        found, mine = await asyncio.gather(asyncio.gather(*(one(pid) for pid in members)), me)
+        found, mine = await asyncio.gather(
+            asyncio.gather(*(self._profile(caller, pid) for pid in members)), me
+        )
         return {
             pid: profile
             for pid, profile in zip(members, found, strict=True)
             if mine is None or pid != mine.participant_id
         }
+
+    async def _mentees_names(
+        self, caller: Caller, series: Series, me: asyncio.Task[Registration | None]
+    ) -> dict[str, PartnerProfile | None]:
+        """The group's mentees' profiles when the caller is its mentor; none for anyone else.
+
+        The sessions and plan pages name a group's mentees to its mentor only (her links to
+        each mentee's view, the mentee she reads); a mentee is shown no one's name there. So,
+        unlike `_profiles`, this waits for the caller's registration (one call) and asks no
+        profile at all for a mentee, nor the mentor's own.
+        """
+        mine = await me
+        if mine is None or series.role_of(mine.participant_id) != "mentor":
+            return {}
+        mentees = [m.participant_id for m in series.members if m.role == "mentee"]
+        found = await asyncio.gather(*(self._profile(caller, pid) for pid in mentees))
+        return dict(zip(mentees, found, strict=True))
+
+    async def _profile(self, caller: Caller, participant_id: str) -> PartnerProfile | None:
+        """One member's profile; None when registration cannot show it (see `_profiles`)."""
+        try:
+            return await self._registration.partner_profile(caller.token, participant_id)
+        except (ForbiddenError, NotFoundError, ServiceUnavailable):
+            return None
 
     async def _matches(self, caller: Caller, series_id: str) -> list[MatchedPair] | None:
         """My pairs of the series, as matching explains them; None when matching fails."""
