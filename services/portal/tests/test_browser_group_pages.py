@@ -6,8 +6,10 @@ do); her "Why you were matched" is her own and never names the other mentee. The
 opens the group's page: a link per mentee by name, and a table of where each mentee's
 agreement stands (Rosalind's waits for her, Dorothy has written none); follows the table's
 link to Rosalind's agreement (no form to write it) and acknowledges it, back on Rosalind's
-view with both acknowledgements; opens the group's sessions for Rosalind, then her plan, and
-switches to French without losing the pick; the group's page, in French, then says both
+view with both acknowledgements; opens the group's sessions for Rosalind, where the session
+held (moved to now and marked held through scheduling's API) shows the feedback Rosalind gave
+on it through feedback's (her rating and action items, never her private notes); then her plan,
+and switches to French without losing the pick; the group's page, in French, then says both
 acknowledged Rosalind's. Every page is checked with axe-core and photographed at 390 px and
 1440 px (the new states at 1280 px too).
 """
@@ -15,6 +17,7 @@ acknowledged Rosalind's. Every page is checked with axe-core and photographed at
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,7 @@ import pytest
 
 from mentorship_devstack.tokens import bearer
 
-from .browsing import Visit, sign_in
+from .browsing import Visit, sign_in, until
 from .test_browser_group_skills import matched_group
 from .test_browser_journey import MENTOR
 
@@ -34,6 +37,11 @@ TERMS = {
     "expectations": "Rosalind's own expectations",
     "meeting_frequency": "Every two weeks",
     "confidentiality": "What we say stays here",
+}
+ROSALINDS_FEEDBACK = {
+    "rating": 4,
+    "action_items": ["Read two papers on X-ray diffraction"],
+    "private_notes": "Rosalind's private note",
 }
 
 
@@ -75,6 +83,18 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
     assert "Rosalind's own expectations" in visit.page.locator("#agreement + dl").inner_text()
     visit.check("group-mentee-why")
     context.close()
+
+    # The group's first session, held; Rosalind's feedback on it, as her pages send it.
+    held = _held_session(portal_stack.url("scheduling"), identity.token(MENTOR), group_id)
+    with httpx.Client(
+        base_url=feedback_url, headers=bearer(identity.token(ROSALIND)), timeout=10.0
+    ) as api:
+        until(
+            lambda: api.get(f"/v1/sessions/{held}/feedback-opening").status_code == 200,
+            "feedback heard the session was held",
+            timeout_s=120,
+        )
+        api.post(f"/v1/sessions/{held}/feedback", json=ROSALINDS_FEEDBACK).raise_for_status()
 
     # The mentor: a link per mentee; Rosalind's agreement and plan, read-only.
     mentor_context = browser.new_context()
@@ -143,6 +163,14 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
         mentor.page.locator("main").inner_text(),
     )
     assert agenda, "no agenda line of Rosalind's"
+    # The held session with what Rosalind said of it; her private notes stay hers.
+    row = mentor.page.locator(f"li.session[data-session-id='{held}']")
+    said = " ".join(row.locator(".mentee-feedback").inner_text().split())
+    assert said == (
+        "Feedback of Rosalind Franklin: 4 out of 5. Their action items: "
+        "Read two papers on X-ray diffraction"
+    )
+    assert "Rosalind's private note" not in mentor.page.content()
     mentor.check("group-mentor-sessions")
     _photograph(mentor, screenshots / "group-mentor-sessions-1280.png")
 
@@ -168,6 +196,8 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
     assert mentor.page.locator("#mentee-pages-heading").inner_text() == (
         "L'ordre du jour et les avis de chaque mentoré"
     )
+    said = mentor.page.locator(f"li.session[data-session-id='{held}'] .mentee-feedback")
+    assert said.locator("strong").inner_text() == "Avis de Rosalind Franklin : 4 sur 5."
     mentor.check("group-mentor-sessions-fr")
     # The whole group's page: Rosalind's agreement is acknowledged by both now.
     mentor.page.goto(f"{portal}/pairs/{group_id}")
@@ -192,3 +222,26 @@ def _photograph(visit: Visit, path: Path) -> None:
     visit.page.set_viewport_size({"width": 1280, "height": 900})
     visit.page.screenshot(path=str(path), full_page=True)
     visit.page.set_viewport_size({"width": 1440, "height": 900})
+
+
+def _held_session(scheduling_url: str, token: str, group_id: str) -> str:
+    """The group's first session moved to ten minutes from now and marked held (its id).
+
+    Through scheduling's API, as the sessions page's forms do (a session can be marked held
+    from half an hour before its start); ``token`` is a member's.
+    """
+    with httpx.Client(base_url=scheduling_url, headers=bearer(token), timeout=10.0) as api:
+
+        def planned() -> list[dict[str, Any]]:
+            answer = api.get(f"/v1/pairs/{group_id}/sessions")
+            return answer.json()["sessions"] if answer.status_code == 200 else []
+
+        sessions = until(planned, "scheduling planned the group's sessions", timeout_s=120)
+        first = min(sessions, key=lambda session: str(session["starts_at"]))
+        soon = datetime.now(UTC) + timedelta(minutes=10)
+        api.post(
+            f"/v1/sessions/{first['session_id']}/reschedule",
+            json={"starts_at": soon.isoformat(), "scope": "this"},
+        ).raise_for_status()
+        api.post(f"/v1/sessions/{first['session_id']}/held", json={}).raise_for_status()
+    return str(first["session_id"])
