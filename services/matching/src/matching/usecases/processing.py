@@ -46,6 +46,7 @@ from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import PairEndReason, utc_now
 from mentorship_kit.allocation import bulk_allocation, long_lived_objects
 from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.overlap import in_flight
 
 logger = logging.getLogger(__name__)
 
@@ -184,19 +185,19 @@ class RunProcessing:
             await self._fail(run, worker, str(error))
             return
         preparing = time.perf_counter()
-        storing = asyncio.ensure_future(self._runs.set_stage(run.run_id, worker, Stage.STORING))
-        await asyncio.sleep(0)  # its write is sent: the database stores it while parts are built
         program = request.program
-        with bulk_allocation():  # ten thousand pairs and unmatched people, no cycles
-            events = proposal_parts(
-                run.run_id, program, proposal, kind=run.kind, proposed_at=utc_now()
-            )
-            parts = stored_parts(
-                events,
-                new_pair_ids(len(proposal.matches)),
-                [match.kept for match in proposal.matches],
-            )
-        await storing  # before the run's document is written again
+        # the database stores the stage while the parts are built; the stage's write ends
+        # before the run's document is written again, however building the parts ends
+        async with in_flight(self._runs.set_stage(run.run_id, worker, Stage.STORING)):
+            with bulk_allocation():  # ten thousand pairs and unmatched people, no cycles
+                events = proposal_parts(
+                    run.run_id, program, proposal, kind=run.kind, proposed_at=utc_now()
+                )
+                parts = stored_parts(
+                    events,
+                    new_pair_ids(len(proposal.matches)),
+                    [match.kept for match in proposal.matches],
+                )
         automatic = program.auto_approve_matches
         status = RunStatus.APPROVING if automatic else RunStatus.PROPOSED
         summary = summary_of(
