@@ -102,6 +102,30 @@ async def test_a_large_transaction_is_split_into_batches_kept_in_order(
     assert len(batches) == 3
 
 
+async def test_events_serialised_early_are_staged_as_serialised_and_in_order(
+    runtime: ServiceRuntime,
+) -> None:
+    total = MAX_EVENTS_PER_DOCUMENT + 2
+    early: list[OutboxRecord] = []
+
+    async def work(tx: Transaction) -> None:
+        for sequence in range(total - 1):
+            tx.emit(_update(sequence))
+        tx.encode_emitted()  # as while a write of the work is in flight
+        early.extend(tx.records)
+        tx.emit(_update(total - 1))  # emitted after: serialised when staged
+
+    await runtime.transactor.run(work)
+
+    batches = sorted(await runtime.outbox.batches(), key=lambda b: b.batch_id)
+    staged = [record for batch in batches for record in batch.records]
+    assert staged[: total - 1] == early
+    assert [decode(record.value).data for record in staged] == [
+        _update(sequence) for sequence in range(total)
+    ]
+    assert [len(batch.records) for batch in batches] == [MAX_EVENTS_PER_DOCUMENT, 2]
+
+
 async def test_a_failed_unit_of_work_leaves_neither_state_nor_event(
     runtime: ServiceRuntime,
 ) -> None:

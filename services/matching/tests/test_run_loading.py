@@ -11,8 +11,10 @@ from datetime import timedelta
 
 import pytest
 
-from matching.domain.runs import RunKind, RunOptions, RunStatus
+from matching.domain.approval import ProposalPart
+from matching.domain.runs import RunKind, RunOptions, RunStatus, Stage
 from matching.settings import MatchingServiceSettings
+from matching.usecases import processing
 from matching.usecases.errors import LostClaimError
 from mentorship_contracts.types import utc_now
 from mentorship_devstack.pytest_plugin import SettingsFactory
@@ -74,3 +76,41 @@ async def test_a_claim_lost_while_the_pool_is_read_stops_the_run_unsolved(
         assert left.status is RunStatus.QUEUED
         assert left.summary is None
         assert await matching.runs.parts(run.run_id) == []
+
+
+async def test_parts_that_fail_to_build_leave_no_write_of_the_run_behind(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The storing stage's write goes on while the parts are built: it ends either way."""
+
+    def broken(*_: object, **__: object) -> list[ProposalPart]:
+        msg = "parts could not be built"
+        raise RuntimeError(msg)
+
+    monkeypatch.setattr(processing, "stored_parts", broken)
+    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
+        await matching.deliver(
+            program(program_id=PROGRAM, auto_approve_matches=False),
+            person("m", MENTOR, capacity=1, program_id=PROGRAM),
+            person("a", MENTEE, program_id=PROGRAM),
+        )
+        run = await matching.service.request(
+            PROGRAM, RunKind.MATCH, RunOptions(time_limit_s=10), None
+        )
+        claimed = await matching.processing.claim("first", utc_now() + timedelta(seconds=30))
+        assert claimed is not None
+        written: list[Stage] = []
+        set_stage = matching.runs.set_stage
+
+        async def recorded(run_id: str, worker: str, stage: Stage) -> None:
+            await set_stage(run_id, worker, stage)
+            written.append(stage)
+
+        monkeypatch.setattr(matching.runs, "set_stage", recorded)
+
+        with pytest.raises(RuntimeError, match="parts could not be built"):
+            await matching.processing.process(claimed, "first")
+
+        assert Stage.STORING in written  # its write had ended when the failure came out
+        left = await matching.service.get(run.run_id)
+        assert left.summary is None

@@ -149,11 +149,24 @@ class Outbox:
             ),
         )
 
-    async def stage(self, envelopes: Sequence[Envelope[Any]], session: AsyncClientSession) -> None:
-        """Write ``envelopes`` as part of the session's transaction, in order."""
+    async def stage(
+        self,
+        envelopes: Sequence[Envelope[Any]],
+        session: AsyncClientSession,
+        *,
+        records: Sequence[OutboxRecord] = (),
+    ) -> None:
+        """Write ``envelopes`` as part of the session's transaction, in order.
+
+        ``records``: the first envelopes serialised already (`Transaction.encode_emitted`).
+        """
         if not envelopes:
             return
         created_at = envelopes[0].occurred_at
+        encoded = [
+            *records,
+            *(OutboxRecord.from_envelope(item) for item in envelopes[len(records) :]),
+        ]
         documents = [
             {
                 "_id": _batch_ids.next(),
@@ -161,9 +174,9 @@ class Outbox:
                 "status": PENDING,
                 "published_at": None,
                 "count": len(part),
-                "records": OutboxRecord.pack([OutboxRecord.from_envelope(item) for item in part]),
+                "records": OutboxRecord.pack(part),
             }
-            for part in _parts(envelopes, MAX_EVENTS_PER_DOCUMENT)
+            for part in _parts(encoded, MAX_EVENTS_PER_DOCUMENT)
         ]
         await self.collection.insert_many(documents, session=session, ordered=True)
 
@@ -246,7 +259,7 @@ class Outbox:
         self._wakeup.clear()
 
 
-def _parts(items: Sequence[Envelope[Any]], size: int) -> list[Sequence[Envelope[Any]]]:
+def _parts[I](items: Sequence[I], size: int) -> list[Sequence[I]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
@@ -289,6 +302,8 @@ class Transaction:
         self.session = session
         self._source = source
         self._events: list[Envelope[IntegrationEvent]] = []
+        self._records: list[OutboxRecord] = []
+        """The first events serialised for the outbox already (`encode_emitted`)."""
         self._before_commit: list[Callable[[], Awaitable[None]]] = []
         self._after_commit: list[Callable[[], None]] = []
         self.scratch: dict[str, Any] = {}
@@ -350,6 +365,22 @@ class Transaction:
         self._events.append(envelope)
         return envelope
 
+    def encode_emitted(self) -> None:
+        """Serialise the events emitted so far for the outbox now, not when it commits.
+
+        For work that has the CPU to spare while a write of its own is in flight: the
+        serialisation of large events then overlaps the database's work. Staging the
+        events reuses what was serialised here (an emitted event is immutable).
+        """
+        self._records.extend(
+            OutboxRecord.from_envelope(envelope) for envelope in self._events[len(self._records) :]
+        )
+
+    @property
+    def records(self) -> tuple[OutboxRecord, ...]:
+        """The events serialised so far by `encode_emitted`, in emission order."""
+        return tuple(self._records)
+
     @property
     def events(self) -> tuple[Envelope[IntegrationEvent], ...]:
         """The events emitted so far."""
@@ -395,7 +426,7 @@ class Transactor:
             transaction = last = Transaction(session, self._source)
             result = await work(transaction)
             await transaction.finish()
-            await self._outbox.stage(transaction.events, session)
+            await self._outbox.stage(transaction.events, session, records=transaction.records)
             return result
 
         async with self._client.start_session() as session:

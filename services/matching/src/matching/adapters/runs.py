@@ -167,21 +167,27 @@ class RunRepository:
 
     async def add_parts(self, run_id: str, parts: Sequence[ProposalPart], tx: Transaction) -> None:
         """Store a proposal's parts."""
-        await self._parts.insert_many(
-            [
-                {
-                    "_id": f"{run_id}:{part.event.part}",
-                    "run_id": run_id,
-                    "part": part.event.part,
-                    "packed": Binary(part.event.model_dump_json().encode()),
-                    "people": _named(part.event),
-                    "pair_ids": list(part.pair_ids),
-                    "kept": list(part.kept),
-                }
-                for part in parts
-            ],
-            session=tx.session,
-        )
+        await self.insert_parts(self.part_documents(run_id, parts), tx)
+
+    @staticmethod
+    def part_documents(run_id: str, parts: Sequence[ProposalPart]) -> list[Document]:
+        """A proposal's parts as stored (each event serialised: the CPU of storing them)."""
+        return [
+            {
+                "_id": f"{run_id}:{part.event.part}",
+                "run_id": run_id,
+                "part": part.event.part,
+                "packed": Binary(part.event.model_dump_json().encode()),
+                "people": _named(part.event),
+                "pair_ids": list(part.pair_ids),
+                "kept": list(part.kept),
+            }
+            for part in parts
+        ]
+
+    async def insert_parts(self, documents: Sequence[Document], tx: Transaction) -> None:
+        """Store parts built by `part_documents`."""
+        await self._parts.insert_many(documents, session=tx.session)
 
     async def part(self, run_id: str, number: int) -> ProposalPart | None:
         """One part of a run's proposal."""

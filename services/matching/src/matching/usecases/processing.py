@@ -13,7 +13,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -28,24 +28,28 @@ from matching.domain.approval import (
     finish_approval,
     stored_parts,
 )
-from matching.domain.matching import MatchingFailed, MatchingRequest, propose
+from matching.domain.matching import MatchingFailed, MatchingRequest, Proposal, propose
 from matching.domain.pairs import Pair, end_pair
 from matching.domain.runs import (
     MAX_ATTEMPTS,
     Approval,
     Run,
     RunStatus,
+    RunSummary,
     Stage,
     proposal_parts,
     summary_of,
 )
 from matching.usecases.errors import LostClaimError, ProgramNotFoundError
 from matching.usecases.runs import RunService
+from mentorship_contracts.events.matching import MatchingRunProposed
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import PairEndReason, utc_now
 from mentorship_kit.allocation import bulk_allocation, long_lived_objects
+from mentorship_kit.mongo import Document
 from mentorship_kit.outbox import Transaction, Transactor
+from mentorship_kit.overlap import in_flight
 
 logger = logging.getLogger(__name__)
 
@@ -184,19 +188,19 @@ class RunProcessing:
             await self._fail(run, worker, str(error))
             return
         preparing = time.perf_counter()
-        storing = asyncio.ensure_future(self._runs.set_stage(run.run_id, worker, Stage.STORING))
-        await asyncio.sleep(0)  # its write is sent: the database stores it while parts are built
         program = request.program
-        with bulk_allocation():  # ten thousand pairs and unmatched people, no cycles
-            events = proposal_parts(
-                run.run_id, program, proposal, kind=run.kind, proposed_at=utc_now()
-            )
-            parts = stored_parts(
-                events,
-                new_pair_ids(len(proposal.matches)),
-                [match.kept for match in proposal.matches],
-            )
-        await storing  # before the run's document is written again
+        # the database stores the stage while the parts are built; the stage's write ends
+        # before the run's document is written again, however building the parts ends
+        async with in_flight(self._runs.set_stage(run.run_id, worker, Stage.STORING)):
+            with bulk_allocation():  # ten thousand pairs and unmatched people, no cycles
+                events = proposal_parts(
+                    run.run_id, program, proposal, kind=run.kind, proposed_at=utc_now()
+                )
+                parts = stored_parts(
+                    events,
+                    new_pair_ids(len(proposal.matches)),
+                    [match.kept for match in proposal.matches],
+                )
         automatic = program.auto_approve_matches
         status = RunStatus.APPROVING if automatic else RunStatus.PROPOSED
         summary = summary_of(
@@ -208,30 +212,17 @@ class RunProcessing:
                 "prepare": time.perf_counter() - preparing,
             },
         )
-
-        async def store(tx: Transaction) -> Run:
-            approval = (
-                Approval(approved_by=None, automatic=True, started_at=tx.now) if automatic else None
-            )
-            await self._update(
-                run,
-                worker,
-                tx,
-                status=status,
-                stage=Stage.CREATING_PAIRS if automatic else Stage.DONE,
-                summary=summary,
-                removed=proposal.removed,
-                finished_at=tx.now,
-                approval=approval,
-                attempts=0,
-            )
-            await self._runs.add_parts(run.run_id, parts, tx)
-            for event in events:
-                tx.emit(event)
-            return replace(
-                run, status=status, summary=summary, removed=proposal.removed, approval=approval
-            )
-
+        store = partial(
+            self._store,
+            run,
+            worker,
+            proposal=proposal,
+            events=events,
+            parts=parts,
+            summary=summary,
+            status=status,
+            documents=[],
+        )
         stored = await self._transactor.run(store)
         self._metrics.runs.labels(run.kind.value, "proposed").inc()
         self._metrics.run_seconds.labels(run.kind.value).observe(time.perf_counter() - started)
@@ -250,6 +241,50 @@ class RunProcessing:
         )
         if automatic:
             await self._approve(stored, worker)
+
+    async def _store(
+        self,
+        run: Run,
+        worker: str,
+        tx: Transaction,
+        *,
+        proposal: Proposal,
+        events: Sequence[MatchingRunProposed],
+        parts: Sequence[ProposalPart],
+        summary: RunSummary,
+        status: RunStatus,
+        documents: list[Document],
+    ) -> Run:
+        """Store the proposal and its events; each write's round trip overlaps the CPU of the next.
+
+        ``documents``: the parts as stored, serialised by the first attempt that gets there.
+        """
+        automatic = status is RunStatus.APPROVING
+        approval = (
+            Approval(approved_by=None, automatic=True, started_at=tx.now) if automatic else None
+        )
+        updating = self._update(
+            run,
+            worker,
+            tx,
+            status=status,
+            stage=Stage.CREATING_PAIRS if automatic else Stage.DONE,
+            summary=summary,
+            removed=proposal.removed,
+            finished_at=tx.now,
+            approval=approval,
+            attempts=0,
+        )
+        async with in_flight(updating):
+            if not documents:
+                documents.extend(self._runs.part_documents(run.run_id, parts))
+        async with in_flight(self._runs.insert_parts(documents, tx)):
+            for event in events:
+                tx.emit(event)
+            tx.encode_emitted()
+        return replace(
+            run, status=status, summary=summary, removed=proposal.removed, approval=approval
+        )
 
     async def _fail(self, run: Run, worker: str, message: str) -> None:
         async def fail(tx: Transaction) -> None:
