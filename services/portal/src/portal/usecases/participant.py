@@ -136,6 +136,9 @@ class PairPage:
     agreements: dict[str, AgreementStanding] = field(default_factory=dict)
     """Where each mentee's agreement stands, by participant id, on a group's page its mentor
     reads without a pick (empty anywhere else, and when not asked for)."""
+    feedback_unavailable: bool = False
+    """Feedback did not answer: ``agreement``, ``agenda``, ``fit`` and ``goals`` are unknown
+    (left empty), not absent; the page says so instead of "none yet" and offers no form."""
 
     @property
     def awaiting_me(self) -> list[str]:
@@ -224,6 +227,7 @@ class PairPage:
             session_rules.first_held(self.series.sessions)
             and not answered
             and not self.picks_no_mentee
+            and not self.feedback_unavailable
         )
 
 
@@ -493,7 +497,8 @@ class ParticipantPortal:
             )
         )
         me = registration.result()
-        agreement, agenda, fit, goals = relationship.result()
+        read = relationship.result()
+        agreement, agenda, fit, goals = read or (None, None, [], [])
         time_zone = str((me.answers.get("time_zone") if me else None) or series.time_zone)
         return PairPage(
             program=program.result(),
@@ -510,6 +515,7 @@ class ParticipantPortal:
             profiles=profiles.result() if profiles else {},
             reading=mentee,
             agreements=agreements.result() if agreements else {},
+            feedback_unavailable=read is None,
         )
 
     async def _relationship(
@@ -519,8 +525,12 @@ class ParticipantPortal:
         series: Series,
         me: asyncio.Task[Registration | None],
         picked: str | None = None,
-    ) -> tuple[Agreement | None, Agenda | None, list[FitAnswer], list[Goal]]:
+    ) -> tuple[Agreement | None, Agenda | None, list[FitAnswer], list[Goal]] | None:
         """Feedback's agreement, next agenda, fit answers and plan of the pair, read at once.
+
+        None when feedback does not answer (`ServiceUnavailable` from any of the four): the
+        page shows its other parts and says these cannot be read now. A refusal (403, 404)
+        is still raised, even beside a call that did not answer.
 
         A group's id names one pair per mentee, so feedback wants ``?mentee=``: the mentee
         the page ``picked`` (its mentor's choice), asked at once; else a mentee of the group
@@ -537,12 +547,24 @@ class ParticipantPortal:
             if mentee is None:  # feedback refuses a group's id without one (a 422): none
                 return None, None, [], []
         token = caller.token
-        return await asyncio.gather(
+        agreement, agenda, fit, goals = await asyncio.gather(
             self._feedback.agreement(token, pair_id, mentee),
             self._feedback.next_agenda(token, pair_id, mentee),
             self._feedback.fit(token, pair_id, mentee),
             self._feedback.goals(token, pair_id, mentee),
+            return_exceptions=True,
         )
+        failures = [r for r in (agreement, agenda, fit, goals) if isinstance(r, BaseException)]
+        for failure in failures:
+            if not isinstance(failure, ServiceUnavailable):
+                raise failure
+        if failures:
+            return None
+        assert not isinstance(agreement, BaseException)
+        assert not isinstance(agenda, BaseException)
+        assert not isinstance(fit, BaseException)
+        assert not isinstance(goals, BaseException)
+        return agreement, agenda, fit, goals
 
     async def _agreements(
         self, caller: Caller, series: Series, me: asyncio.Task[Registration | None]
@@ -794,17 +816,23 @@ class ParticipantPortal:
         )
         return FeedbackPage(program, session, mine, me.participant_id if me else None)
 
-    async def mentee_feedback(self, caller: Caller, page: PairPage) -> dict[str, Feedback]:
+    async def mentee_feedback(self, caller: Caller, page: PairPage) -> dict[str, Feedback] | None:
         """What the mentee a group's mentor reads said of each held session, by session id.
 
         Nothing is asked unless the page reads one mentee (`PairPage.reads_mentee`): the
         held sessions' feedback at once; a session she gave none on (or feedback has not
-        heard of yet) is left out. Her private notes come blanked (feedback's rule).
+        heard of yet) is left out. Her private notes come blanked (feedback's rule). None
+        when feedback does not answer (nor asked again when it did not answer for the page).
         """
         if not page.reads_mentee:
             return {}
+        if page.feedback_unavailable:
+            return None
         held = session_rules.held(page.series.sessions)
-        given = await asyncio.gather(*(self._given_feedback(caller, s) for s in held))
+        try:
+            given = await asyncio.gather(*(self._given_feedback(caller, s) for s in held))
+        except ServiceUnavailable:
+            return None
         return {
             session.session_id: answer
             for session, answers in zip(held, given, strict=True)
