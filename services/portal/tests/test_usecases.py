@@ -484,6 +484,50 @@ async def test_home_offers_the_surveys_feedback_says_are_open() -> None:
     assert home.surveys["p-2"] == []
 
 
+HELD_SESSION = {
+    "session_id": "s-1",
+    "pair_id": "pair-1",
+    "program_id": "p-1",
+    "sequence": 1,
+    "participant_ids": ["pa-1", "m-1"],
+    "starts_at": "2026-12-01T10:00:00Z",
+    "ends_at": "2026-12-01T11:00:00Z",
+    "duration_minutes": 60,
+    "status": "held",
+}
+
+
+@pytest.mark.parametrize(
+    ("answer", "owed"),
+    [
+        ({"feedback": []}, True),
+        (ServiceUnavailable("feedback", "ReadTimeout"), False),
+        (RuleError("session_not_known", "not yet"), False),
+    ],
+)
+async def test_home_asks_for_feedback_only_when_feedback_can_tell(answer: Any, owed: bool) -> None:
+    registration = FakeClient(
+        "registration",
+        {
+            ("GET", "/v1/programs"): {"programs": [PROGRAM]},
+            ("GET", "/v1/programs/p-1/registrations/me"): MY_REGISTRATION,
+        },
+    )
+    scheduling = FakeClient(
+        "scheduling", {("GET", "/v1/me/sessions"): {"sessions": [HELD_SESSION]}}
+    )
+    feedback = FakeClient(
+        "feedback",
+        {
+            ("GET", "/v1/sessions/s-1/feedback"): answer,
+            ("GET", "/v1/programs/p-1/surveys"): ServiceUnavailable("feedback", "ReadTimeout"),
+        },
+    )
+    home = await portal_with(registration, scheduling=scheduling, feedback=feedback).home(CALLER)
+    [pair] = home.pairs
+    assert (pair.feedback_owed is not None) is owed
+
+
 PREFERENCES = "/v1/me/notification-preferences"
 STORED = {
     "person_id": "e-1",

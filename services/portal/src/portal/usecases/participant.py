@@ -364,13 +364,17 @@ class ParticipantPortal:
     async def _feedback_owed(
         self, caller: Caller, sessions: list[Session], me: str | None
     ) -> Session | None:
-        """The latest held session, if the caller has not rated it."""
+        """The latest held session, if the caller has not rated it.
+
+        None when feedback cannot tell: it has not heard of the session yet, or does not
+        answer (the home page then opens without the reminder, rather than not at all).
+        """
         latest = next(iter(session_rules.held(sessions)), None)
         if latest is None or me is None:
             return None
         try:
             given = await self._feedback.feedback(caller.token, latest.session_id)
-        except RuleError:  # the feedback service has not heard of the held session yet
+        except (RuleError, ServiceUnavailable):
             return None
         return None if any(f.participant_id == me for f in given) else latest
 
