@@ -28,7 +28,7 @@ from mentorship_devstack.kafka_tools import publish_events, read_topic
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import dev_person_id
 from mentorship_kit.mongo import ensure_indexes
-from mentorship_kit.outbox import OUTBOX_COLLECTION
+from mentorship_kit.outbox import OUTBOX_COLLECTION, OutboxRecord
 from mentorship_kit.pseudonyms import Pseudonyms
 from mentorship_kit.runtime import ServiceRuntime
 
@@ -315,8 +315,13 @@ async def test_the_outcomes_stay_unless_the_erasure_is_announced(
     erasure = OutcomeErasure(runtime.transactor, outcomes, pseudonyms)
     stage = runtime.outbox.stage
 
-    async def failing(envelopes: Sequence[Envelope[Any]], session: AsyncClientSession) -> None:
-        await stage(envelopes, session)
+    async def failing(
+        envelopes: Sequence[Envelope[Any]],
+        session: AsyncClientSession,
+        *,
+        records: Sequence[OutboxRecord] = (),
+    ) -> None:
+        await stage(envelopes, session, records=records)
         raise RuntimeError("the outbox is full")
 
     monkeypatch.setattr(runtime.outbox, "stage", failing)
