@@ -3,13 +3,14 @@ the collector as found."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from mentorship_kit.allocation import bulk_allocation, long_lived_objects
+from mentorship_kit.allocation import bulk_allocation, long_lived_objects, release_gradually
 
 
 @pytest.fixture(autouse=True)
@@ -126,3 +127,27 @@ def test_an_error_in_the_span_unfreezes() -> None:
     with pytest.raises(RuntimeError), long_lived_objects():
         _build_then_fail()
     assert gc.get_freeze_count() == 0
+
+
+class _Item:
+    """Something a weak reference can watch."""
+
+
+async def test_release_gradually_frees_everything_a_slice_per_turn_of_the_loop() -> None:
+    items: list[object] = [_Item() for _ in range(10)]
+    watched = [weakref.ref(item) for item in items]
+    seen_between: list[int] = []
+
+    async def watch() -> None:
+        while items:
+            seen_between.append(len(items))
+            await asyncio.sleep(0)
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.sleep(0)  # the watcher sees the whole list first
+    await release_gradually(items, step=4)
+    await watcher
+
+    assert items == []
+    assert all(ref() is None for ref in watched)
+    assert seen_between == [10, 6, 2]  # the loop ran between two slices

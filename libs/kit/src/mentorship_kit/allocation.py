@@ -17,13 +17,20 @@ proposal (measured with ``gc.callbacks``). Within a `long_lived_objects` span (a
 `bulk_allocation` block built is therefore frozen (``gc.freeze``: moved to the generation no
 pass looks at) when the block ends, and given back to the collector when the span ends, after
 the run has dropped most of it.
+
+Freeing is the other end: the last reference to such a pool dropped frees it all in one
+go, with the event loop held meanwhile. `release_gradually` frees a list a slice at a time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableSequence
 from contextlib import contextmanager
+
+RELEASE_SLICE = 500
+"""Items `release_gradually` drops between two turns of the event loop (about 1 ms of states)."""
 
 _holders = 0
 _was_enabled = False
@@ -71,3 +78,15 @@ def long_lived_objects() -> Iterator[None]:
         _spans -= 1
         if _spans == 0:
             gc.unfreeze()
+
+
+async def release_gradually[T](items: MutableSequence[T], *, step: int = RELEASE_SLICE) -> None:
+    """Empty ``items`` a slice at a time, letting the event loop run between two slices.
+
+    Dropping the last reference to thousands of objects frees them all in one go: a matching
+    run's pool of 12,500 states took 20-29 ms, and every request that arrived meanwhile (the
+    run's own status, a health probe) waited as long. Only what nothing else holds is freed.
+    """
+    while items:
+        del items[-step:]  # from the end: nothing is moved
+        await asyncio.sleep(0)

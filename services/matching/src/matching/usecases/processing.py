@@ -46,7 +46,7 @@ from mentorship_contracts.events.matching import MatchingRunProposed
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
 from mentorship_contracts.types import PairEndReason, utc_now
-from mentorship_kit.allocation import bulk_allocation, long_lived_objects
+from mentorship_kit.allocation import bulk_allocation, long_lived_objects, release_gradually
 from mentorship_kit.mongo import Document
 from mentorship_kit.outbox import Transaction, Transactor
 from mentorship_kit.overlap import in_flight
@@ -239,6 +239,9 @@ class RunProcessing:
                 "seconds": proposal.seconds.get("total"),
             },
         )
+        pool = list(request.participants)
+        del request  # the run is done with its pool: freed a slice at a time, not in one go
+        await release_gradually(pool)
         if automatic:
             await self._approve(stored, worker)
 
