@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -288,3 +289,27 @@ async def test_pairs_an_earlier_version_queued_are_planned_and_a_pair_ended_in_t
             assert known is not None
             assert known.planned
         assert await scheduling.database["planning_queue"].count_documents({}) == 0
+
+
+async def test_a_batch_is_planned_with_the_cycle_collector_paused_and_resumed_after(
+    make_settings: SettingsFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its passes were a fifth of planning's CPU (about 2.5 s of 12 at 5,000 pairs)."""
+    registrations, pairs = people_and_pairs(3)
+    history = [program(utc_now().date()), *registrations]
+    async with replica(make_settings, history) as scheduling:
+        parts = scheduling.scheduling
+        collecting: list[bool] = []
+        write = parts.sessions.write
+
+        async def watched(*args: Any, **kwargs: Any) -> Any:
+            collecting.append(gc.isenabled())
+            return await write(*args, **kwargs)
+
+        monkeypatch.setattr(parts.sessions, "write", watched)
+        await scheduling.deliver(*pairs)
+        gc.enable()
+
+        assert (await parts.planner.plan_pending()).planned == 3
+        assert collecting == [False]
+        assert gc.isenabled()
