@@ -10,7 +10,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from mentorship_kit.allocation import bulk_allocation, long_lived_objects, release_gradually
+from mentorship_kit.allocation import (
+    bulk_allocation,
+    long_lived_objects,
+    release_gradually,
+    tune_collector,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -151,3 +156,12 @@ async def test_release_gradually_frees_everything_a_slice_per_turn_of_the_loop()
     assert items == []
     assert all(ref() is None for ref in watched)
     assert seen_between == [10, 6, 2]  # the loop ran between two slices
+
+
+def test_tune_collector_sets_the_youngest_threshold_and_keeps_the_others() -> None:
+    before = gc.get_threshold()
+    try:
+        tune_collector(50_000)
+        assert gc.get_threshold() == (50_000, before[1], before[2])
+    finally:
+        gc.set_threshold(*before)

@@ -38,3 +38,15 @@ def test_invalid_values_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("HTTP_PORT", "seventy")
     with pytest.raises(ValidationError, match="http_port"):
         DemoSettings()
+
+
+def test_the_collector_waits_for_fifty_thousand_objects_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("GC_YOUNG_THRESHOLD", raising=False)
+    assert DemoSettings().gc_young_threshold == 50_000
+    monkeypatch.setenv("GC_YOUNG_THRESHOLD", "700")
+    assert DemoSettings().gc_young_threshold == 700
+    monkeypatch.setenv("GC_YOUNG_THRESHOLD", "10")  # below Python's own default
+    with pytest.raises(ValidationError, match="gc_young_threshold"):
+        DemoSettings()

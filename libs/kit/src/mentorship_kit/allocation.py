@@ -18,6 +18,8 @@ proposal (measured with ``gc.callbacks``). Within a `long_lived_objects` span (a
 pass looks at) when the block ends, and given back to the collector when the span ends, after
 the run has dropped most of it.
 
+`tune_collector` sets how many objects the youngest pass waits for, for the whole process.
+
 Freeing is the other end: the last reference to such a pool dropped frees it all in one
 go, with the event loop held meanwhile. `release_gradually` frees a list a slice at a time.
 """
@@ -35,6 +37,20 @@ RELEASE_SLICE = 500
 _holders = 0
 _was_enabled = False
 _spans = 0
+
+
+def tune_collector(young_threshold: int) -> None:
+    """Let ``young_threshold`` container objects accumulate before the youngest pass.
+
+    A service's batches (a consumer's, a planning round's) build tens of thousands of short-
+    lived objects: at Python's default of 700, passes walked them while they were still in
+    use, and each survivor moved on to the older generations, whose passes walk the whole
+    heap. Analytics spent 4.5 s of its 11.3 s of CPU projecting 42,000 events in 3,200
+    passes (16 over the whole heap); at 50,000, 7.8 s in all, in 36 passes (one whole).
+    Cyclic garbage waits for a pass a little longer: at most that many objects of it.
+    """
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(young_threshold, middle, oldest)
 
 
 @contextmanager

@@ -42,6 +42,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mentorship_kit import context
+from mentorship_kit.allocation import tune_collector
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
 from mentorship_kit.http_errors import ApiError, ErrorBody, FieldProblem, error_response
 from mentorship_kit.logs import configure_logging
@@ -485,6 +486,7 @@ def serve[SettingsT: ServiceSettings](
     case.
     """
     configure_logging(settings.service_name, settings.log_level, settings.log_format)
+    tune_collector(settings.gc_young_threshold)
     config = uvicorn.Config(
         build(settings),
         host=settings.http_host,

@@ -98,6 +98,15 @@ class ServiceSettings(BaseSettings):
         "dead-letter topics' 30 days, so a re-driven record always finds its markers.",
     )
 
+    gc_young_threshold: int = Field(
+        default=50_000,
+        ge=700,
+        description="Container objects allocated (net of those freed) before the cycle "
+        "collector's youngest pass (Python's default: 700). Batches build and drop tens of "
+        "thousands of objects, which reference counting frees; a pass every 700 walked them "
+        "while alive and moved survivors on to costlier passes (see `tune_collector`).",
+    )
+
     outbox_poll_interval_s: float = Field(
         default=0.5, gt=0, description="How often the relay looks for unpublished events."
     )
