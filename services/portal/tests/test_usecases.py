@@ -16,6 +16,7 @@ from portal.adapters.services import (
     RegistrationApi,
     SchedulingApi,
 )
+from portal.domain.models import Series
 from portal.usecases.participant import (
     Caller,
     ParticipantPortal,
@@ -241,6 +242,29 @@ SERIES = {
     "ended": False,
     "sessions": [],
 }
+
+
+def test_a_series_names_its_mentees_in_order_and_knows_its_mentor() -> None:
+    pair = Series.model_validate(SERIES)
+    group = Series.model_validate(
+        SERIES
+        | {
+            "members": [
+                {"participant_id": "pa-2", "role": "mentee"},
+                {"participant_id": "m-1", "role": "mentor"},
+                {"participant_id": "pa-1", "role": "mentee"},
+            ]
+        }
+    )
+
+    assert pair.mentee_ids == ["pa-1"]
+    assert not pair.is_group
+    assert group.mentee_ids == ["pa-2", "pa-1"]
+    assert group.is_group
+    assert group.is_mentor("m-1")
+    assert not group.is_mentor("pa-1")  # a mentee
+    assert not group.is_mentor("x-9")  # not a member
+    assert not group.is_mentor(None)  # not registered
 
 
 def matched(pair_id: str, group_id: str | None = None) -> dict[str, Any]:

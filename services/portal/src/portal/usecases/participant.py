@@ -581,10 +581,10 @@ class ParticipantPortal:
         refusing) is `AgreementStanding.UNAVAILABLE`; the others are still shown.
         """
         mine = await me
-        mentor = mine.participant_id if mine else None
-        if mentor is None or series.role_of(mentor) != "mentor":
+        if mine is None or not series.is_mentor(mine.participant_id):
             return {}
-        mentees = [m.participant_id for m in series.members if m.role == "mentee"]
+        mentor = mine.participant_id
+        mentees = series.mentee_ids
 
         async def one(mentee: str) -> AgreementStanding:
             try:
@@ -632,7 +632,7 @@ class ParticipantPortal:
         mine = await self._me(caller, series.program_id)
         me = mine.participant_id if mine else None
         mentee = series.mentee_query(me)
-        if mentee is None and picked is not None and me and series.role_of(me) == "mentor":
+        if mentee is None and picked is not None and series.is_mentor(me):
             return picked
         if mentee is None:
             raise RuleError(GROUP_PAIR_UNNAMED, GROUP_PAIR_UNNAMED_MESSAGE)
@@ -670,9 +670,9 @@ class ParticipantPortal:
         profile at all for a mentee, nor the mentor's own.
         """
         mine = await me
-        if mine is None or series.role_of(mine.participant_id) != "mentor":
+        if mine is None or not series.is_mentor(mine.participant_id):
             return {}
-        mentees = [m.participant_id for m in series.members if m.role == "mentee"]
+        mentees = series.mentee_ids
         found = await asyncio.gather(*(self._profile(caller, pid) for pid in mentees))
         return dict(zip(mentees, found, strict=True))
 
