@@ -8,7 +8,7 @@ their own pairs), and returns what the page needs. Refusals arrive as the kit's 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -289,6 +289,37 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+async def _all_answered[A, B, C, D](
+    a: Awaitable[A], b: Awaitable[B], c: Awaitable[C], d: Awaitable[D]
+) -> tuple[A, B, C, D] | None:
+    """Four calls' answers, made at once; None when one of them did not answer.
+
+    A refusal (any failure but `ServiceUnavailable`) is raised, the first in argument order,
+    even beside a call that did not answer: a page that may not be read is not shown as one
+    that cannot be read now.
+    """
+    answers = await asyncio.gather(a, b, c, d, return_exceptions=True)
+    for answer in answers:
+        if isinstance(answer, BaseException) and not isinstance(answer, ServiceUnavailable):
+            raise answer
+    try:
+        return (
+            _answered(answers[0]),
+            _answered(answers[1]),
+            _answered(answers[2]),
+            _answered(answers[3]),
+        )
+    except ServiceUnavailable:
+        return None
+
+
+def _answered[T](answer: T | BaseException) -> T:
+    """A call's result as ``gather(..., return_exceptions=True)`` gives it; its failure raised."""
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
+
+
 class ParticipantPortal:
     """The use cases behind the participant pages."""
 
@@ -551,24 +582,12 @@ class ParticipantPortal:
             if mentee is None:  # feedback refuses a group's id without one (a 422): none
                 return None, None, [], []
         token = caller.token
-        agreement, agenda, fit, goals = await asyncio.gather(
+        return await _all_answered(
             self._feedback.agreement(token, pair_id, mentee),
             self._feedback.next_agenda(token, pair_id, mentee),
             self._feedback.fit(token, pair_id, mentee),
             self._feedback.goals(token, pair_id, mentee),
-            return_exceptions=True,
         )
-        failures = [r for r in (agreement, agenda, fit, goals) if isinstance(r, BaseException)]
-        for failure in failures:
-            if not isinstance(failure, ServiceUnavailable):
-                raise failure
-        if failures:
-            return None
-        assert not isinstance(agreement, BaseException)
-        assert not isinstance(agenda, BaseException)
-        assert not isinstance(fit, BaseException)
-        assert not isinstance(goals, BaseException)
-        return agreement, agenda, fit, goals
 
     async def _agreements(
         self, caller: Caller, series: Series, me: asyncio.Task[Registration | None]
