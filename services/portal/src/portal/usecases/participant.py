@@ -223,12 +223,21 @@ class PairPage:
     def fit_asked(self) -> bool:
         """Whether the fit question is open: after the first held session, until answered."""
         answered = any(answer.participant_id == self.me for answer in self.fit)
-        return (
-            session_rules.first_held(self.series.sessions)
-            and not answered
-            and not self.picks_no_mentee
-            and not self.feedback_unavailable
-        )
+        return self._fit_may_be_open and not answered and not self.feedback_unavailable
+
+    @property
+    def fit_unreadable(self) -> bool:
+        """Whether the fit question may be open but feedback did not say if it was answered.
+
+        The page then says the question cannot be read now where it would otherwise ask it
+        (after the first held session, not on a group's page its mentor reads).
+        """
+        return self._fit_may_be_open and self.feedback_unavailable
+
+    @property
+    def _fit_may_be_open(self) -> bool:
+        """After the first held session, on a page that names one pair (unless answered)."""
+        return session_rules.first_held(self.series.sessions) and not self.picks_no_mentee
 
 
 @dataclass(frozen=True, slots=True)
