@@ -66,8 +66,8 @@ def _card(page: str, heading_id: str) -> str:
             "fr",
             (
                 (
-                    "L'accord ne peut pas être lu pour le moment : il ne peut donc pas non plus "
-                    "être rédigé ni accepté ici. Réessayez plus tard."
+                    "L'accord ne peut pas être lu pour le moment\u00a0: il ne peut donc pas non "
+                    "plus être rédigé ni accepté ici. Réessayez plus tard."
                 ),
                 (
                     "L'ordre du jour de la prochaine séance ne peut pas être lu pour le moment. "
@@ -76,7 +76,7 @@ def _card(page: str, heading_id: str) -> str:
                 "Pas encore d'accord",
                 (
                     "Votre réponse à la question d'adéquation ne peut pas être lue pour le "
-                    "moment : il n'est donc pas non plus possible d'y répondre ici. "
+                    "moment\u00a0: il n'est donc pas non plus possible d'y répondre ici. "
                     "Réessayez plus tard."
                 ),
             ),
@@ -99,6 +99,7 @@ def test_a_pairs_page_renders_with_a_note_when_feedback_does_not_answer(
         page = as_("participant-token", lang=language).get("/pairs/grp-1")
 
     assert page.status_code == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
     assert agreement_note in _card(page.text, "agreement")
     assert agenda_note in _card(page.text, "agenda")
     assert not_written not in page.text
