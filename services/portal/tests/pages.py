@@ -85,8 +85,8 @@ def signing_in(app: FastAPI) -> Iterator[SignIn]:
 
 
 def text_of(html: str) -> str:
-    """The text a page shows, its white space collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    """The text a page shows, its white space collapsed (not its no-break spaces)."""
+    return re.sub(r"[ \t\n\r\f\v]+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
 def section(html: str, element_id: str) -> str:

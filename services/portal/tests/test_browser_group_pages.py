@@ -197,7 +197,9 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
         "L'ordre du jour et les avis de chaque mentoré"
     )
     said = mentor.page.locator(f"li.session[data-session-id='{held}'] .mentee-feedback")
-    assert said.locator("strong").inner_text() == "Avis de Rosalind Franklin : 4 sur 5."
+    assert (
+        said.locator("strong").inner_text() == "Avis de Rosalind Franklin\u00a0: 4\u00a0sur\u00a05."
+    )
     mentor.check("group-mentor-sessions-fr")
     # The whole group's page: Rosalind's agreement is acknowledged by both now.
     mentor.page.goto(f"{portal}/pairs/{group_id}")

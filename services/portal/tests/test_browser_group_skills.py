@@ -172,7 +172,7 @@ def test_a_groups_mentor_rates_each_mentee_and_a_mentee_reads_the_requests_she_s
     page.keyboard.press("ArrowDown")
     visit.submit("header button:has-text('Change')")
     assert page.locator("#sent-heading").inner_text() == "Demandes envoyées"
-    assert "1 pair a répondu." in page.locator(f"#sent-{moment}-peers").inner_text()
+    assert "1\u00a0pair a répondu." in page.locator(f"#sent-{moment}-peers").inner_text()
     visit.check("group-skills-sent-fr")
     context.close()
 

@@ -3,7 +3,8 @@
 Over the faked services of `test_pair_page`: feedback's pair routes (agreement, next agenda,
 fit answers, goals) fail with `ServiceUnavailable`. The page is not the 503 page: who the
 pair is, the sessions link and why they were matched are shown, and the cards feedback fills
-say they cannot be read now, never "no agreement yet", and offer no form to write one. A
+say they cannot be read now, never "no agreement yet", and offer no form to write one (the
+fit card where the question could be open: after the first held session, one pair's page). A
 refusal from feedback (403) is still the 403 page.
 """
 
@@ -14,11 +15,12 @@ from typing import Any
 
 import pytest
 
-from mentorship_kit.errors import ForbiddenError
+from mentorship_kit.errors import ForbiddenError, NotFoundError
 from portal.adapters.api import ServiceUnavailable
 
 from .pages import portal_app, signing_in, text_of
 from .test_pair_page import (  # noqa: F401 - answers: the fixture, shared
+    GROUP_MEMBERS,
     HELD,
     _as_groups_mentor,
     _feedback_by_mentee,
@@ -54,20 +56,29 @@ def _card(page: str, heading_id: str) -> str:
                 ),
                 "The next session's agenda cannot be read right now. Try again later.",
                 "No agreement yet",
+                (
+                    "Your answer to the fit question cannot be read right now, so the question "
+                    "cannot be answered here either. Try again later."
+                ),
             ),
         ),
         (
             "fr",
             (
                 (
-                    "L'accord ne peut pas être lu pour le moment : il ne peut donc pas non plus "
-                    "être rédigé ni accepté ici. Réessayez plus tard."
+                    "L'accord ne peut pas être lu pour le moment\u00a0: il ne peut donc pas non "
+                    "plus être rédigé ni accepté ici. Réessayez plus tard."
                 ),
                 (
                     "L'ordre du jour de la prochaine séance ne peut pas être lu pour le moment. "
                     "Réessayez plus tard."
                 ),
                 "Pas encore d'accord",
+                (
+                    "Votre réponse à la question d'adéquation ne peut pas être lue pour le "
+                    "moment\u00a0: il n'est donc pas non plus possible d'y répondre ici. "
+                    "Réessayez plus tard."
+                ),
             ),
         ),
     ],
@@ -76,10 +87,10 @@ def _card(page: str, heading_id: str) -> str:
 def test_a_pairs_page_renders_with_a_note_when_feedback_does_not_answer(
     answers: dict[str, Any],  # noqa: F811
     language: str,
-    texts: tuple[str, str, str],
+    texts: tuple[str, str, str, str],
     routes: tuple[str, ...],
 ) -> None:
-    agreement_note, agenda_note, not_written = texts
+    agreement_note, agenda_note, not_written, fit_note = texts
     # A held session: the fit question would be open, were feedback to say it is unanswered.
     answers["/v1/pairs/grp-1/sessions"] = SERIES | {"sessions": [HELD]}
     answers["/v1/me/pairs"] = {"pairs": [matched("grp-1")]}
@@ -88,15 +99,51 @@ def test_a_pairs_page_renders_with_a_note_when_feedback_does_not_answer(
         page = as_("participant-token", lang=language).get("/pairs/grp-1")
 
     assert page.status_code == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
     assert agreement_note in _card(page.text, "agreement")
     assert agenda_note in _card(page.text, "agenda")
     assert not_written not in page.text
     assert 'action="/pairs/grp-1/agreement"' not in page.text  # no "write the agreement"
     assert 'action="/pairs/grp-1/fit"' not in page.text  # not known to be unanswered
+    assert fit_note in _card(page.text, "fit")  # where the question would be asked
     # The rest of the page: who, the sessions link, why matched.
     assert "Grace Hopper" in _card(page.text, "who")
     assert 'href="/pairs/grp-1/sessions"' in page.text
     assert "%" in _card(page.text, "why")
+
+
+def test_the_fit_note_is_shown_only_where_the_question_would_be_asked(
+    answers: dict[str, Any],  # noqa: F811
+) -> None:
+    _feedback_down(answers)
+    with signing_in(portal_app()) as as_:
+        client = as_("participant-token")
+        before_first_session = client.get("/pairs/grp-1")  # no session held yet
+        _as_groups_mentor(answers)
+        answers["/v1/pairs/grp-1/sessions"] |= {"sessions": [HELD]}
+        whole_group = client.get("/pairs/grp-1")  # its mentor: no one pair's question
+        mentees_view = client.get("/pairs/grp-1?mentee=pa-1")  # her answers' own note
+
+    for page in (before_first_session, whole_group, mentees_view):
+        assert page.status_code == 200
+        assert 'id="fit-unavailable"' not in page.text
+        assert 'aria-labelledby="fit"' not in page.text
+    assert "cannot be read right now" in _card(mentees_view.text, "fit-answers")
+
+
+def test_a_groups_mentee_gets_the_fit_note_after_the_first_session_when_feedback_is_down(
+    answers: dict[str, Any],  # noqa: F811
+) -> None:
+    # Ada (pa-1) is one of the two mentees of the group grp-1; a session was held.
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"members": GROUP_MEMBERS, "sessions": [HELD]}
+    answers["/v1/participants/pa-2/profile"] = NotFoundError("erased")
+    _feedback_down(answers)
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1")
+
+    assert page.status_code == 200
+    assert "Your answer to the fit question cannot be read right now" in _card(page.text, "fit")
+    assert 'action="/pairs/grp-1/fit"' not in page.text
 
 
 def test_a_groups_mentor_reads_a_mentees_view_with_a_note_when_feedback_does_not_answer(

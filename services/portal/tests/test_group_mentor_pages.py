@@ -98,10 +98,10 @@ def _recording(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         (
             "fr",
             (
-                "Version 1. Ada Lovelace l'a accepté ; vous pas encore.",
+                "Version 1. Ada Lovelace l'a accepté\u202f; vous pas encore.",
                 (
-                    "Ada Lovelace l'écrit et le modifie sur ses propres pages ; vous acceptez ici "
-                    "chaque version."
+                    "Ada Lovelace l'écrit et le modifie sur ses propres pages\u202f; vous acceptez "
+                    "ici chaque version."
                 ),
                 "Vous avez accepté l'accord.",
             ),
@@ -250,8 +250,11 @@ def _row(page: str, session_id: str) -> str:
         (
             "fr",
             (
-                "Prochain ordre du jour avec Ada Lovelace : Ada's kickoff",
-                "Avis de Ada Lovelace : 4 sur 5. Ses actions à mener : Draft the guild's charter",
+                "Prochain ordre du jour avec Ada Lovelace\u00a0: Ada's kickoff",
+                (
+                    "Avis de Ada Lovelace\u00a0: 4\u00a0sur\u00a05. "
+                    "Ses actions à mener\u00a0: Draft the guild's charter"
+                ),
                 "Ada Lovelace n'a pas encore donné son avis sur cette séance.",
             ),
         ),
@@ -499,7 +502,7 @@ def _agreement_rows(page: str) -> dict[str, str]:
         (
             "fr",
             {
-                "summary": "1 accord attend votre acceptation.",
+                "summary": "1\u00a0accord attend votre acceptation.",
                 "notice": "Certains accords ne peuvent pas être lus pour le moment",
                 "pa-1": "Ada Lovelace En attente de votre acceptation Le lire et l'accepter — "
                 "Accord avec Ada Lovelace",

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from portal.entrypoints.http.i18n import CATALOGUES, LANGUAGES, load_translations, negotiate
+from portal.entrypoints.http.i18n import (
+    CATALOGUES,
+    LANGUAGES,
+    Translator,
+    load_translations,
+    negotiate,
+)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "portal"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
@@ -62,3 +69,38 @@ def test_the_french_catalogue_defines_each_message_once() -> None:
     entries = re.findall(r'^(msgctxt "[^\n]*"\n)?msgid ((?:"[^\n]*"\n)+)', text, re.MULTILINE)
     keys = [context + message for context, message in entries]
     assert sorted({key for key in keys if keys.count(key) > 1}) == []
+
+
+BREAKABLE = re.compile(r" [:?!;]|« | »|\d (?:sur|à) \d")
+"""A plain space a line may break at where French typography wants a no-break one: before
+":" (U+00A0), "?", "!" and ";" (U+202F), inside guillemets, and in "4 sur 5" or "1 à 5"."""
+
+
+def test_french_punctuation_is_held_to_its_word_by_a_no_break_space() -> None:
+    with (CATALOGUES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="fr")
+    breakable = [
+        text
+        for message in catalog
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        if isinstance(text, str) and BREAKABLE.search(text)
+    ]
+    assert breakable == []
+
+
+def test_french_pages_keep_the_no_break_spaces() -> None:
+    french = load_translations()["fr"]
+    assert french.gettext("Is this a good fit?") == "Ce binôme vous convient-il\u202f?"
+    assert french.gettext("Rated %(rating)s of 5") % {"rating": 4} == "Notée 4\u00a0sur\u00a05"
+
+
+def test_a_french_date_holds_its_day_to_its_month() -> None:
+    translations = load_translations()
+    moment = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
+    french = Translator("fr", translations["fr"])
+    english = Translator("en", translations["en"])
+
+    assert french.when(moment) == "lundi 4\u00a0janvier 2027, 10:00"
+    assert french.day(moment.date()) == "4\u00a0janvier 2027"
+    assert english.when(moment) == "Monday 4 January 2027, 10:00"

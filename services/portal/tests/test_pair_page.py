@@ -441,11 +441,11 @@ def _mentee_pages(page: str) -> list[tuple[str, str, bool]]:
                 "Accord avec Ada Lovelace",
                 "<dt>Attentes</dt><dd>Ada&#39;s own expectations</dd>",
                 (
-                    "Ada Lovelace l'écrit et le modifie sur ses propres pages ; vous acceptez ici "
-                    "chaque version."
+                    "Ada Lovelace l'écrit et le modifie sur ses propres pages\u202f; vous acceptez "
+                    "ici chaque version."
                 ),
-                "Le binôme convient-il ? Ada Lovelace et vous",
-                "<li>Ada Lovelace : le binôme convient.</li>",
+                "Le binôme convient-il\u202f? Ada Lovelace et vous",
+                "<li>Ada Lovelace\u00a0: le binôme convient.</li>",
                 "Plan de développement de Ada Lovelace",
             ],
         ),
@@ -526,6 +526,8 @@ def test_a_groups_mentor_reads_the_picked_mentees_plan_without_its_forms(
     assert "Ada&#39;s goal: lead the guild" in plan.text
     assert '<li>Run one meeting: <span class="badge ok">Reached</span></li>' in plan.text
     assert '<li>Run the guild: <span class="badge">Not reached yet</span></li>' in plan.text
+    french = client.get("/pairs/grp-1/plan?mentee=pa-1", headers={"accept-language": "fr"})
+    assert '<li>Run one meeting\u00a0: <span class="badge ok">Franchie</span></li>' in french.text
     assert '<form method="post" action="/goals/' not in plan.text  # no progress form
     assert 'action="/pairs/grp-1/goals"' not in plan.text  # no goal form
     assert 'href="/pairs/grp-1?mentee=pa-1"' in plan.text  # back to her agreement

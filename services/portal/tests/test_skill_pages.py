@@ -534,7 +534,7 @@ def test_in_french_the_page_and_its_mistakes_are_in_french(
     html = ada_fr.get("/programs/a/skills").text
     assert "<h1>Mes compétences</h1>" in html
     answer = rate(ada_fr, "/programs/a/skills/self/baseline", speaking="2")
-    assert "Choisissez un niveau de 1 à 5." in answer.text
+    assert "Choisissez un niveau de 1\u00a0à\u00a05." in answer.text
     refused = ask(ada_fr)
     assert "Demandez à votre manager" in refused.text
 

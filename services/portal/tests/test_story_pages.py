@@ -287,7 +287,7 @@ def test_in_french_the_mistakes_are_named_in_french(ada: TestClient) -> None:
     ada.post("/language", data={"csrf_token": CSRF, "language": "fr", "next": "/me/stories"})
     refused = write(ada, title="", consent_to_publish="yes")
     assert refused.status_code == 422
-    assert 'id="title-error">Erreur : Donnez un titre à votre témoignage.' in refused.text
+    assert 'id="title-error">Erreur\u00a0: Donnez un titre à votre témoignage.' in refused.text
     assert "Mes témoignages" in refused.text
     assert '<label for="title">Titre de votre témoignage</label>' in refused.text
 

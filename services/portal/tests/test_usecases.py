@@ -16,11 +16,13 @@ from portal.adapters.services import (
     RegistrationApi,
     SchedulingApi,
 )
+from portal.domain.models import Series
 from portal.usecases.participant import (
     Caller,
     ParticipantPortal,
     PreferencesRefused,
     RegistrationRefused,
+    _all_answered,
 )
 
 CALLER = Caller(subject="e-1", name="Ada", email="ada@example.com", token="t")
@@ -241,6 +243,29 @@ SERIES = {
     "ended": False,
     "sessions": [],
 }
+
+
+def test_a_series_names_its_mentees_in_order_and_knows_its_mentor() -> None:
+    pair = Series.model_validate(SERIES)
+    group = Series.model_validate(
+        SERIES
+        | {
+            "members": [
+                {"participant_id": "pa-2", "role": "mentee"},
+                {"participant_id": "m-1", "role": "mentor"},
+                {"participant_id": "pa-1", "role": "mentee"},
+            ]
+        }
+    )
+
+    assert pair.mentee_ids == ["pa-1"]
+    assert not pair.is_group
+    assert group.mentee_ids == ["pa-2", "pa-1"]
+    assert group.is_group
+    assert group.is_mentor("m-1")
+    assert not group.is_mentor("pa-1")  # a mentee
+    assert not group.is_mentor("x-9")  # not a member
+    assert not group.is_mentor(None)  # not registered
 
 
 def matched(pair_id: str, group_id: str | None = None) -> dict[str, Any]:
@@ -637,3 +662,36 @@ async def test_half_given_or_unreadable_quiet_hours_are_refused_before_asking() 
         )
     assert set(unreadable.value.by_field) == {"quiet_start", "language"}
     assert notifications.sent == []
+
+
+async def _answer(value: Any) -> Any:
+    if isinstance(value, Exception):
+        raise value
+    return value
+
+
+DOWN = ServiceUnavailable("feedback", "ConnectTimeout after 10.0 s")
+
+
+async def test_four_calls_answered_come_back_in_order() -> None:
+    answers = await _all_answered(_answer(1), _answer("two"), _answer([3]), _answer(None))
+    assert answers == (1, "two", [3], None)
+
+
+async def test_four_calls_are_none_when_one_did_not_answer() -> None:
+    assert await _all_answered(_answer(1), _answer(DOWN), _answer([]), _answer(DOWN)) is None
+
+
+@pytest.mark.parametrize(
+    "calls",
+    [
+        (DOWN, NotFoundError("none"), 3, ForbiddenError("not yours")),
+        (1, NotFoundError("none"), 3, ForbiddenError("not yours")),
+    ],
+    ids=["beside-one-down", "answered-beside"],
+)
+async def test_the_first_refusal_of_four_calls_is_raised_even_beside_one_that_did_not_answer(
+    calls: tuple[Any, ...],
+) -> None:
+    with pytest.raises(NotFoundError):
+        await _all_answered(*(_answer(call) for call in calls))

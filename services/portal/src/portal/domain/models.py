@@ -176,9 +176,18 @@ class Series(_View):
         return next((m.role for m in self.members if m.participant_id == participant_id), None)
 
     @property
+    def mentee_ids(self) -> list[str]:
+        """The mentees' participant ids, in the members' order."""
+        return [m.participant_id for m in self.members if m.role == "mentee"]
+
+    def is_mentor(self, participant_id: str | None) -> bool:
+        """Whether ``participant_id`` (the caller's, None: not registered) is the mentor."""
+        return participant_id is not None and self.role_of(participant_id) == "mentor"
+
+    @property
     def is_group(self) -> bool:
         """Whether the series is a group's (several mentees): feedback wants ``?mentee=``."""
-        return sum(m.role == "mentee" for m in self.members) > 1
+        return len(self.mentee_ids) > 1
 
     def mentee_query(self, caller_id: str | None) -> str | None:
         """The ``?mentee=`` that names the caller's own pair to feedback's pair routes.

@@ -8,7 +8,7 @@ their own pairs), and returns what the page needs. Refusals arrive as the kit's 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -223,12 +223,21 @@ class PairPage:
     def fit_asked(self) -> bool:
         """Whether the fit question is open: after the first held session, until answered."""
         answered = any(answer.participant_id == self.me for answer in self.fit)
-        return (
-            session_rules.first_held(self.series.sessions)
-            and not answered
-            and not self.picks_no_mentee
-            and not self.feedback_unavailable
-        )
+        return self._fit_may_be_open and not answered and not self.feedback_unavailable
+
+    @property
+    def fit_unreadable(self) -> bool:
+        """Whether the fit question may be open but feedback did not say if it was answered.
+
+        The page then says the question cannot be read now where it would otherwise ask it
+        (after the first held session, not on a group's page its mentor reads).
+        """
+        return self._fit_may_be_open and self.feedback_unavailable
+
+    @property
+    def _fit_may_be_open(self) -> bool:
+        """After the first held session, on a page that names one pair (unless answered)."""
+        return session_rules.first_held(self.series.sessions) and not self.picks_no_mentee
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,6 +296,37 @@ class PreferencesRefused(InvalidInputError):  # noqa: N818 - names the situation
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+async def _all_answered[A, B, C, D](
+    a: Awaitable[A], b: Awaitable[B], c: Awaitable[C], d: Awaitable[D]
+) -> tuple[A, B, C, D] | None:
+    """Four calls' answers, made at once; None when one of them did not answer.
+
+    A refusal (any failure but `ServiceUnavailable`) is raised, the first in argument order,
+    even beside a call that did not answer: a page that may not be read is not shown as one
+    that cannot be read now.
+    """
+    answers = await asyncio.gather(a, b, c, d, return_exceptions=True)
+    for answer in answers:
+        if isinstance(answer, BaseException) and not isinstance(answer, ServiceUnavailable):
+            raise answer
+    try:
+        return (
+            _answered(answers[0]),
+            _answered(answers[1]),
+            _answered(answers[2]),
+            _answered(answers[3]),
+        )
+    except ServiceUnavailable:
+        return None
+
+
+def _answered[T](answer: T | BaseException) -> T:
+    """A call's result as ``gather(..., return_exceptions=True)`` gives it; its failure raised."""
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer
 
 
 class ParticipantPortal:
@@ -551,24 +591,12 @@ class ParticipantPortal:
             if mentee is None:  # feedback refuses a group's id without one (a 422): none
                 return None, None, [], []
         token = caller.token
-        agreement, agenda, fit, goals = await asyncio.gather(
+        return await _all_answered(
             self._feedback.agreement(token, pair_id, mentee),
             self._feedback.next_agenda(token, pair_id, mentee),
             self._feedback.fit(token, pair_id, mentee),
             self._feedback.goals(token, pair_id, mentee),
-            return_exceptions=True,
         )
-        failures = [r for r in (agreement, agenda, fit, goals) if isinstance(r, BaseException)]
-        for failure in failures:
-            if not isinstance(failure, ServiceUnavailable):
-                raise failure
-        if failures:
-            return None
-        assert not isinstance(agreement, BaseException)
-        assert not isinstance(agenda, BaseException)
-        assert not isinstance(fit, BaseException)
-        assert not isinstance(goals, BaseException)
-        return agreement, agenda, fit, goals
 
     async def _agreements(
         self, caller: Caller, series: Series, me: asyncio.Task[Registration | None]
@@ -581,10 +609,10 @@ class ParticipantPortal:
         refusing) is `AgreementStanding.UNAVAILABLE`; the others are still shown.
         """
         mine = await me
-        mentor = mine.participant_id if mine else None
-        if mentor is None or series.role_of(mentor) != "mentor":
+        if mine is None or not series.is_mentor(mine.participant_id):
             return {}
-        mentees = [m.participant_id for m in series.members if m.role == "mentee"]
+        mentor = mine.participant_id
+        mentees = series.mentee_ids
 
         async def one(mentee: str) -> AgreementStanding:
             try:
@@ -632,7 +660,7 @@ class ParticipantPortal:
         mine = await self._me(caller, series.program_id)
         me = mine.participant_id if mine else None
         mentee = series.mentee_query(me)
-        if mentee is None and picked is not None and me and series.role_of(me) == "mentor":
+        if mentee is None and picked is not None and series.is_mentor(me):
             return picked
         if mentee is None:
             raise RuleError(GROUP_PAIR_UNNAMED, GROUP_PAIR_UNNAMED_MESSAGE)
@@ -670,9 +698,9 @@ class ParticipantPortal:
         profile at all for a mentee, nor the mentor's own.
         """
         mine = await me
-        if mine is None or series.role_of(mine.participant_id) != "mentor":
+        if mine is None or not series.is_mentor(mine.participant_id):
             return {}
-        mentees = [m.participant_id for m in series.members if m.role == "mentee"]
+        mentees = series.mentee_ids
         found = await asyncio.gather(*(self._profile(caller, pid) for pid in mentees))
         return dict(zip(mentees, found, strict=True))
 

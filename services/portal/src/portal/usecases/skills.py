@@ -302,12 +302,8 @@ class SkillsDesk:
             self._registration.my_registration(caller.token, series.program_id),
             self._questionnaire(caller, series.program_id),
         )
-        mine = next(
-            (m for m in series.members if me is not None and m.participant_id == me.participant_id),
-            None,
-        )
-        mentees = [m.participant_id for m in series.members if m.role == "mentee"]
-        if mine is None or mine.role != "mentor" or not mentees:
+        mentees = series.mentee_ids
+        if not series.is_mentor(me.participant_id if me else None) or not mentees:
             raise ForbiddenError(NOT_THE_MENTOR)
         if mentee is not None and mentee not in mentees:
             raise NotFoundError(f"mentee {mentee} in {pair_id}")

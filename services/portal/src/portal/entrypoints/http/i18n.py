@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,11 +98,16 @@ class Translator:
         """A date and time, in ``time_zone`` (else as given), e.g. "Monday 4 January, 10:00"."""
         zone = _zone(time_zone)
         local = moment.astimezone(zone) if zone else moment
-        return format_datetime(local, "EEEE d MMMM y, HH:mm", locale=Locale.parse(self.language))
+        text = format_datetime(local, "EEEE d MMMM y, HH:mm", locale=Locale.parse(self.language))
+        return self._unbroken(text)
 
     def day(self, moment: Any) -> str:
         """A date, long form."""
-        return format_date(moment, "long", locale=Locale.parse(self.language))
+        return self._unbroken(format_date(moment, "long", locale=Locale.parse(self.language)))
+
+    def _unbroken(self, date: str) -> str:
+        """In French, the day held to its month by a no-break space ("4 janvier")."""
+        return _DAY_MONTH.sub("\\1\u00a0", date) if self.language == "fr" else date
 
     def percent(self, share: float) -> str:
         """A share (0 to 1) as a whole percentage, e.g. "72%" or "72 %"."""
@@ -114,6 +120,10 @@ class Translator:
         except (ValueError, TypeError, UnknownLocaleError):
             return code
         return name or code
+
+
+_DAY_MONTH = re.compile(r"(\d) (?=[^\W\d_])")
+"""A number, a plain space and a word: where a line must not break in French dates."""
 
 
 def _zone(name: str | None) -> ZoneInfo | None:
