@@ -111,6 +111,7 @@ async def test_a_pair_gets_the_match_and_one_invitation_per_session(
         attendees = sorted(str(a) for a in event.get("ATTENDEE"))
         assert attendees == ["mailto:ada@example.com", "mailto:grace@example.com"]
         assert str(event["ORGANIZER"]).startswith("mailto:")
+        assert str(event["SUMMARY"]).startswith("Pilot: mentoring session")
         by_uid.setdefault(str(event["UID"]), []).append(to(message))
         if str(event["UID"]) == f"{session_id(1)}@scheduling.mentorship":
             assert event.decoded("DTSTART") == first.starts_at

@@ -311,3 +311,17 @@ def test_french_messages_keep_their_no_break_spaces_and_english_is_unchanged() -
     match = context(**MATCH)
     assert "(60\u00a0%)" in templates.render(Kind.MATCH, "fr", match).html
     assert "(60%)" in templates.render(Kind.MATCH, "en", match).html
+
+
+def test_a_calendar_invitations_title_is_in_the_readers_language() -> None:
+    templates = Templates()
+    numbered = "%(program)s: mentoring session %(ordinal)s"
+    assert templates.translate("en", numbered, program="Pilot", ordinal=2) == (
+        "Pilot: mentoring session 2"
+    )
+    assert templates.translate("fr", numbered, program="Pilot", ordinal=2) == (
+        "Pilot\u00a0: séance de mentorat\u00a02"
+    )
+    plain = "%(program)s: mentoring session"
+    assert templates.translate("fr", plain, program="Pilot") == "Pilot\u00a0: séance de mentorat"
+    assert templates.translate("de", plain, program="Pilot") == "Pilot: mentoring session"

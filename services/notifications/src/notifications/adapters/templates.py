@@ -65,7 +65,10 @@ class Templates:
     def __init__(self) -> None:
         folder = str(resources.files(PACKAGE) / "templates")
         self._environments: dict[str, Environment] = {}
+        self._translations: dict[str, NullTranslations] = {}
         for language in LANGUAGES:
+            translations = load_translations(language)
+            self._translations[language] = translations
             environment = Environment(
                 loader=FileSystemLoader(folder),
                 autoescape=select_autoescape(["html"]),
@@ -75,7 +78,7 @@ class Templates:
                 lstrip_blocks=True,
             )
             environment.install_gettext_translations(  # type: ignore[attr-defined]
-                load_translations(language), newstyle=True
+                translations, newstyle=True
             )
             environment.filters["when"] = _when_filter(language)
             environment.filters["number"] = _number_filter(language)
@@ -92,6 +95,11 @@ class Templates:
             text=_paragraphs(environment.get_template(f"{kind.value}.txt").render(context)),
             html=environment.get_template(f"{kind.value}.html").render(context),
         )
+
+    def translate(self, language: str, message: str, **values: object) -> str:
+        """``message`` (a msgid) in ``language``, its ``%(name)s`` filled from ``values``."""
+        translations = self._translations.get(language) or self._translations["en"]
+        return translations.gettext(message) % values
 
     def render_chat(self, kind: Kind, language: str, context: dict[str, Any]) -> tuple[str, str]:
         """The title and plain text of a chat message of ``kind``."""
