@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import smtplib
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -13,6 +14,7 @@ from mentorship_contracts.events import ProgramUpdated, SessionCompleted, Sessio
 from mentorship_contracts.examples import example
 from mentorship_contracts.types import utc_now
 from mentorship_devstack.mailbox import Mailbox
+from notifications.adapters.mail import Mail, mime
 
 from .conftest import Service
 from .scenario import (
@@ -109,6 +111,7 @@ async def test_a_pair_gets_the_match_and_one_invitation_per_session(
         attendees = sorted(str(a) for a in event.get("ATTENDEE"))
         assert attendees == ["mailto:ada@example.com", "mailto:grace@example.com"]
         assert str(event["ORGANIZER"]).startswith("mailto:")
+        assert str(event["SUMMARY"]).startswith("Pilot: mentoring session")
         by_uid.setdefault(str(event["UID"]), []).append(to(message))
         if str(event["UID"]) == f"{session_id(1)}@scheduling.mentorship":
             assert event.decoded("DTSTART") == first.starts_at
@@ -228,3 +231,34 @@ async def test_mails_of_a_program_renamed_after_its_creation_carry_its_new_name(
     assert len(invitations) == 2
     for message in invitations:
         assert "Pilot, second cohort" in body(message, "plain")
+
+
+def test_a_french_mail_is_utf8_in_its_parts_and_its_subject_folds_without_an_empty_line(
+    mailbox: Mailbox,
+) -> None:
+    subject = "Rappel\u00a0: séance de mentorat le lundi 4\u00a0janvier 2027, 10:00 (Europe/Paris)"
+    text = "Besoin d'un autre horaire\u202f? Déplacez la séance.\n"
+    html = "<p>Besoin d'un autre horaire\u202f? Déplacez la séance.</p>"
+    mail = Mail(
+        sender="Mentorat <mentoring@localhost>",
+        to_name="Ada Lovelace",
+        to_email="ada@example.com",
+        subject=subject,
+        text=text,
+        html=html,
+        message_id="<fr@localhost>",
+    )
+    mailbox.clear()
+    with smtplib.SMTP(mailbox.host, mailbox.smtp_port) as smtp:
+        smtp.send_message(mime(mail))
+    (sent,) = mailbox.wait_for(1)
+    assert sent.data.isascii()  # RFC 2047 words and quoted-printable parts: 7-bit safe
+    # The first encoded word starts on the Subject line itself: an empty first line made
+    # parsers read a leading space.
+    assert sent.data.split(b"\r\n").count(b"Subject: ") == 0
+    assert b"\r\nSubject: =?utf-8?q?Rappel=C2=A0=3A_s=C3=A9ance" in sent.data
+    message = sent.parsed()
+    assert str(message["Subject"]) == subject
+    assert body(message, "plain").replace("\r\n", "\n") == text
+    assert body(message, "html").replace("\r\n", "\n").rstrip("\n") == html
+    assert 'charset="utf-8"' in str(message.get_body(preferencelist=("plain",)))

@@ -68,10 +68,13 @@ async def test_a_recognised_mentor_is_told_once_in_their_language_unless_they_st
     assert str(message["Subject"]) == "Votre mentorat dans Pilot est salué"
     text = plain(message)
     assert "Votre mentorat a atteint le seuil de reconnaissance de Pilot." in text
-    assert "Vous avez tenu 8 séances avec vos mentoré(e)s, qui les ont notées 4,8 sur 5" in text
+    assert (
+        "Vous avez tenu 8\u00a0séances avec vos mentoré(e)s, qui les ont notées 4,8\u00a0sur\u00a05"
+        in text
+    )
     # It leads to the page where the mentor may write an impact story.
     portal = service.settings.portal_base_url
-    assert f"Écrire un témoignage : {portal}/me/stories\n" in text
+    assert f"Écrire un témoignage\u00a0: {portal}/me/stories\n" in text
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     # The mentor stops recognitions: the next one plans nothing.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -55,8 +56,8 @@ def test_the_match_reads_in_english_and_french_and_html_is_escaped_and_branded()
     assert french.subject == "Vous avez un binôme dans Pilot"
     assert "Your mentor is Grace." in english.text
     assert "Votre mentor est Grace." in french.text
-    assert "vos horaires de travail se recoupent (20%)" in french.text
-    assert "3 séances sont prévues" in french.text
+    assert "vos horaires de travail se recoupent (20\u00a0%)" in french.text
+    assert "3\u00a0séances sont prévues\u00a0:" in french.text
     assert "Ada &lt;script&gt;" in english.html
     assert "<script>" not in english.html
     assert "#123456" in english.html
@@ -76,7 +77,7 @@ def test_session_times_are_in_the_readers_zone_and_language() -> None:
     english = templates.render(Kind.SESSION_INVITATION, "en", context(**session))
     french = templates.render(Kind.SESSION_INVITATION, "fr", context(**session))
     assert english.subject == "Mentoring session on Monday 1 March 2027, 10:00 (Europe/Paris)"
-    assert french.subject == "Séance de mentorat le lundi 1 mars 2027, 10:00 (Europe/Paris)"
+    assert french.subject == "Séance de mentorat le lundi 1\u00a0mars 2027, 10:00 (Europe/Paris)"
 
 
 def test_every_kind_renders_in_every_language() -> None:
@@ -152,7 +153,7 @@ def test_an_invitation_to_register_reads_as_one_to_someone_not_yet_a_member() ->
     assert ">Register now</a>" in english.html
     french = templates.render(Kind.INVITATION, "fr", values)
     assert french.subject == "Vous êtes invité(e) à rejoindre Pilot"
-    assert "S'inscrire : https://portal.example.com/programs/p/register" in french.text
+    assert "S'inscrire\u00a0: https://portal.example.com/programs/p/register" in french.text
     reminder = templates.render(Kind.INVITATION_REMINDER, "en", values | {"reminder": 2})
     assert reminder.subject == "Reminder: you are invited to join Pilot"
     assert "have not registered yet" in reminder.text
@@ -259,4 +260,68 @@ def test_a_recognition_tells_the_mentor_why_and_what_they_did() -> None:
         Kind.MENTOR_RECOGNIZED, "fr", values | {"source": "manager", "average_rating": None}
     )
     assert "Les responsables de Pilot saluent votre travail de mentor." in by_manager.text
-    assert "Vous avez tenu 6 séances avec vos mentoré(e)s." in by_manager.text
+    assert "Vous avez tenu 6\u00a0séances avec vos mentoré(e)s." in by_manager.text
+
+
+BREAKABLE = re.compile(r" [:?!;]|« | »|\d (?:sur|à) \d|%\((?:count|minutes|matched|mentors)\)s ")
+"""A plain space a line may break at where French typography wants a no-break one: before
+":" (U+00A0), "?", "!" and ";" (U+202F), inside guillemets, in "4 sur 5", and between a count
+and its word ("3 séances")."""
+
+
+def test_french_punctuation_is_held_to_its_word_by_a_no_break_space() -> None:
+    with (PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="fr")
+    breakable = [
+        text
+        for message in catalog
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        if isinstance(text, str) and BREAKABLE.search(text)
+    ]
+    assert breakable == []
+
+
+def test_french_messages_keep_their_no_break_spaces_and_english_is_unchanged() -> None:
+    templates = Templates()
+    reminder = context(kind="session_reminder", starts_at="2027-01-04T09:00:00+00:00", others="")
+    french = templates.render(Kind.SESSION_REMINDER, "fr", reminder)
+    english = templates.render(Kind.SESSION_REMINDER, "en", reminder)
+    assert french.subject == (
+        "Rappel\u00a0: séance de mentorat le lundi 4\u00a0janvier 2027, 10:00 (Europe/Paris)"
+    )
+    assert english.subject == (
+        "Reminder: mentoring session on Monday 4 January 2027, 10:00 (Europe/Paris)"
+    )
+    assert "Besoin d'un autre horaire\u202f? Déplacez" in french.text
+    assert "Besoin d'un autre horaire\u202f? Déplacez" in french.html
+    assert "Ne plus recevoir ces messages\u00a0: https://n.example.com/" in french.text
+
+    proposal = context(
+        kind="proposal_ready",
+        mentees_matched=1480,
+        mentees_considered=1500,
+        mentors_considered=900,
+    )
+    french = templates.render(Kind.PROPOSAL_READY, "fr", proposal)
+    english = templates.render(Kind.PROPOSAL_READY, "en", proposal)
+    assert "pour 1\u202f480\u00a0mentorés sur 1\u202f500, avec 900\u00a0mentors." in french.text
+    assert "proposes pairs for 1480 of 1500 mentees, with 900 mentors." in english.text
+
+    match = context(**MATCH)
+    assert "(60\u00a0%)" in templates.render(Kind.MATCH, "fr", match).html
+    assert "(60%)" in templates.render(Kind.MATCH, "en", match).html
+
+
+def test_a_calendar_invitations_title_is_in_the_readers_language() -> None:
+    templates = Templates()
+    numbered = "%(program)s: mentoring session %(ordinal)s"
+    assert templates.translate("en", numbered, program="Pilot", ordinal=2) == (
+        "Pilot: mentoring session 2"
+    )
+    assert templates.translate("fr", numbered, program="Pilot", ordinal=2) == (
+        "Pilot\u00a0: séance de mentorat\u00a02"
+    )
+    plain = "%(program)s: mentoring session"
+    assert templates.translate("fr", plain, program="Pilot") == "Pilot\u00a0: séance de mentorat"
+    assert templates.translate("de", plain, program="Pilot") == "Pilot: mentoring session"

@@ -91,7 +91,9 @@ def mime(mail: Mail, *, date: float | None = None) -> Message:
     if mail.reply_to:
         root["Reply-To"] = _address(mail.reply_to)
     root["Subject"] = (
-        mail.subject if mail.subject.isascii() else Header(mail.subject, "utf-8").encode()
+        mail.subject
+        if mail.subject.isascii()
+        else Header(mail.subject, "utf-8", header_name="Subject").encode()
     )
     root["Message-ID"] = mail.message_id
     root["Date"] = formatdate(date or time.time(), usegmt=True)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -30,6 +31,10 @@ from notifications.domain.preferences import LANGUAGES
 
 PACKAGE = "notifications"
 BLANK_LINES = re.compile(r"\n{3,}")
+ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+"""White space a subject collapses: not the no-break spaces French typography puts in."""
+DAY_MONTH = re.compile(r"(\d) (?=[^\W\d_])")
+"""A number, a plain space and a word: where a line must not break in French dates."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +65,10 @@ class Templates:
     def __init__(self) -> None:
         folder = str(resources.files(PACKAGE) / "templates")
         self._environments: dict[str, Environment] = {}
+        self._translations: dict[str, NullTranslations] = {}
         for language in LANGUAGES:
+            translations = load_translations(language)
+            self._translations[language] = translations
             environment = Environment(
                 loader=FileSystemLoader(folder),
                 autoescape=select_autoescape(["html"]),
@@ -70,9 +78,11 @@ class Templates:
                 lstrip_blocks=True,
             )
             environment.install_gettext_translations(  # type: ignore[attr-defined]
-                load_translations(language), newstyle=True
+                translations, newstyle=True
             )
             environment.filters["when"] = _when_filter(language)
+            environment.filters["number"] = _number_filter(language)
+            environment.filters["percent"] = _percent_filter(language)
             environment.globals["language"] = language
             self._environments[language] = environment
 
@@ -81,10 +91,15 @@ class Templates:
         environment = self._environments.get(language) or self._environments["en"]
         subject = environment.get_template(f"{kind.value}.subject.txt").render(context)
         return Rendered(
-            subject=" ".join(subject.split()),
+            subject=ASCII_SPACES.sub(" ", subject).strip(" "),
             text=_paragraphs(environment.get_template(f"{kind.value}.txt").render(context)),
             html=environment.get_template(f"{kind.value}.html").render(context),
         )
+
+    def translate(self, language: str, message: str, **values: object) -> str:
+        """``message`` (a msgid) in ``language``, its ``%(name)s`` filled from ``values``."""
+        translations = self._translations.get(language) or self._translations["en"]
+        return translations.gettext(message) % values
 
     def render_chat(self, kind: Kind, language: str, context: dict[str, Any]) -> tuple[str, str]:
         """The title and plain text of a chat message of ``kind``."""
@@ -105,6 +120,25 @@ def _when_filter(language: str) -> Any:
     def when(moment: datetime | str, zone: str = "UTC") -> str:
         instant = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
         local = instant.astimezone(ZoneInfo(zone))
-        return f"{format_datetime(local, 'EEEE d MMMM y, HH:mm', locale=language)} ({zone})"
+        text = format_datetime(local, "EEEE d MMMM y, HH:mm", locale=language)
+        if language == "fr":
+            text = DAY_MONTH.sub("\\1\u00a0", text)
+        return f"{text} ({zone})"
 
     return when
+
+
+def _number_filter(language: str) -> Any:
+    def number(value: int) -> str:
+        """French groups thousands with U+202F ("5\u202f000"); English stays as it was ("5000")."""
+        return format_decimal(value, locale=language) if language == "fr" else str(value)
+
+    return number
+
+
+def _percent_filter(language: str) -> Any:
+    def percent(value: int) -> str:
+        """A whole percentage: "72%" in English, "72\u00a0%" in French."""
+        return format_percent(value / 100, locale=language) if language == "fr" else f"{value}%"
+
+    return percent

@@ -268,7 +268,7 @@ class Composer:
                 context |= await self._match_context(delivery, round_)
             case Kind.SESSION_INVITATION:
                 calendar, method, others = await self._invitation(
-                    delivery, settings, program, round_, now
+                    delivery, settings, program, round_, now=now, language=language
                 )
                 context["others"] = others
             case Kind.SESSION_REMINDER:
@@ -432,7 +432,9 @@ class Composer:
         settings: ProgramSettings,
         program: dict[str, Any],
         round_: Round,
+        *,
         now: datetime,
+        language: str,
     ) -> tuple[bytes, str, str]:
         attendee_ids = list(await self._members(delivery.context["session_id"], round_))
         if delivery.recipient_id not in attendee_ids:
@@ -455,7 +457,18 @@ class Composer:
         organizer_name, organizer_email = parseaddr(sender)
         context = delivery.context
         ordinal = context.get("ordinal")
-        summary = f"{program['name']}: mentoring session" + (f" {ordinal}" if ordinal else "")
+        summary = (
+            self._templates.translate(
+                language,
+                "%(program)s: mentoring session %(ordinal)s",
+                program=program["name"],
+                ordinal=ordinal,
+            )
+            if ordinal
+            else self._templates.translate(
+                language, "%(program)s: mentoring session", program=program["name"]
+            )
+        )
         invitation = SessionInvitation(
             session_id=context["session_id"],
             method=context["method"],
