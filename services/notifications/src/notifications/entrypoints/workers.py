@@ -23,14 +23,19 @@ def sender(dispatcher: Dispatcher, poll_s: float):  # type: ignore[no-untyped-de
 
 
 def occasions(scheduled: Scheduled, poll_s: float):  # type: ignore[no-untyped-def]
-    """The loop that gathers digests and announces survey openings and health digests."""
+    """The loop that gathers digests and announces survey openings and health digests.
+
+    Its first round waits a poll too: at start-up the consumers are still catching up, and a
+    round then could find a program before its managers and channels are known (they are
+    due for the day or the week, so a poll's delay changes nothing else).
+    """
 
     async def loop() -> None:
         while True:
+            await asyncio.sleep(poll_s)
             await scheduled.digests()
             await scheduled.survey_openings()
             await scheduled.health_digests()
-            await asyncio.sleep(poll_s)
 
     return loop
 
