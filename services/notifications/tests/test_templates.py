@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -11,6 +10,7 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 
+from mentorship_devstack.typography import french_line_breaks
 from notifications.adapters.templates import Templates
 from notifications.domain.explanations import Reason
 from notifications.domain.kinds import Kind
@@ -263,23 +263,13 @@ def test_a_recognition_tells_the_mentor_why_and_what_they_did() -> None:
     assert "Vous avez tenu 6\u00a0séances avec vos mentoré(e)s." in by_manager.text
 
 
-BREAKABLE = re.compile(r" [:?!;]|« | »|\d (?:sur|à) \d|%\((?:count|minutes|matched|mentors)\)s ")
-"""A plain space a line may break at where French typography wants a no-break one: before
-":" (U+00A0), "?", "!" and ";" (U+202F), inside guillemets, in "4 sur 5", and between a count
-and its word ("3 séances")."""
-
-
 def test_french_punctuation_is_held_to_its_word_by_a_no_break_space() -> None:
     with (PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po, locale="fr")
-    breakable = [
-        text
-        for message in catalog
-        if message.id
-        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
-        if isinstance(text, str) and BREAKABLE.search(text)
-    ]
-    assert breakable == []
+    translations = (message.string for message in catalog if message.id)
+    assert (
+        french_line_breaks(translations, counted=("count", "minutes", "matched", "mentors")) == []
+    )
 
 
 def test_french_messages_keep_their_no_break_spaces_and_english_is_unchanged() -> None:

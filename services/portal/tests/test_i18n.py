@@ -9,6 +9,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from mentorship_devstack.typography import french_line_breaks
 from portal.entrypoints.http.i18n import (
     CATALOGUES,
     LANGUAGES,
@@ -71,22 +72,10 @@ def test_the_french_catalogue_defines_each_message_once() -> None:
     assert sorted({key for key in keys if keys.count(key) > 1}) == []
 
 
-BREAKABLE = re.compile(r" [:?!;]|« | »|\d (?:sur|à) \d")
-"""A plain space a line may break at where French typography wants a no-break one: before
-":" (U+00A0), "?", "!" and ";" (U+202F), inside guillemets, and in "4 sur 5" or "1 à 5"."""
-
-
 def test_french_punctuation_is_held_to_its_word_by_a_no_break_space() -> None:
     with (CATALOGUES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po, locale="fr")
-    breakable = [
-        text
-        for message in catalog
-        if message.id
-        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
-        if isinstance(text, str) and BREAKABLE.search(text)
-    ]
-    assert breakable == []
+    assert french_line_breaks(message.string for message in catalog if message.id) == []
 
 
 def test_french_pages_keep_the_no_break_spaces() -> None:
