@@ -68,11 +68,13 @@ async def test_a_proposal_reaches_managers_by_mail_and_the_programs_slack_and_te
     assert slack["blocks"][0]["type"] == "header"
     assert "Leaders 2027" in slack["blocks"][0]["text"]["text"]
     assert slack["blocks"][-1]["elements"][0]["type"] == "button"
+    assert slack["blocks"][-1]["elements"][0]["text"]["text"] == "Review the proposal"
     teams = by_path["/hooks/teams"][-1]
     card = teams["attachments"][0]
     assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert card["content"]["type"] == "AdaptiveCard"
     assert card["content"]["actions"][0]["type"] == "Action.OpenUrl"
+    assert card["content"]["actions"][0]["title"] == "Review the proposal"
     assert len(found) == 3  # the 429 was retried once
     mails = [m.parsed() for m in service.mailbox.wait_for(1, timeout_s=5)]
     assert str(mails[0]["To"]) == "Mia Manager <mia@example.com>"
@@ -95,3 +97,5 @@ async def test_a_participant_who_chooses_slack_gets_a_direct_message(service: Se
     assert post[0] == "/slack/chat.postMessage"
     assert post[1]["channel"] == "U123"
     assert "You are registered for Pilot" in post[1]["text"]
+    button = post[1]["blocks"][-1]["elements"][0]
+    assert button["text"]["text"] == "See or change your answers"

@@ -297,6 +297,7 @@ def test_french_messages_keep_their_no_break_spaces_and_english_is_unchanged() -
     english = templates.render(Kind.PROPOSAL_READY, "en", proposal)
     assert "pour 1\u202f480\u00a0mentorés sur 1\u202f500, avec 900\u00a0mentors." in french.text
     assert "proposes pairs for 1480 of 1500 mentees, with 900 mentors." in english.text
+    assert (french.action, english.action) == ("Examiner la proposition", "Review the proposal")
 
     match = context(**MATCH)
     assert "(60\u00a0%)" in templates.render(Kind.MATCH, "fr", match).html

@@ -44,6 +44,8 @@ class Rendered:
     subject: str
     text: str
     html: str
+    action: str
+    """The label of its button (the e-mail's, a chat message's)."""
 
 
 def load_translations(language: str) -> NullTranslations:
@@ -90,10 +92,12 @@ class Templates:
         """Subject, text and HTML of a message of ``kind`` in ``language``."""
         environment = self._environments.get(language) or self._environments["en"]
         subject = environment.get_template(f"{kind.value}.subject.txt").render(context)
+        actions = environment.get_template("_action.txt").module
         return Rendered(
             subject=ASCII_SPACES.sub(" ", subject).strip(" "),
             text=_paragraphs(environment.get_template(f"{kind.value}.txt").render(context)),
             html=environment.get_template(f"{kind.value}.html").render(context),
+            action=str(actions.label(kind.value)).strip(),  # type: ignore[attr-defined]
         )
 
     def translate(self, language: str, message: str, **values: object) -> str:

@@ -122,6 +122,7 @@ class Dispatcher:
                     title=composed.rendered.subject,
                     text=composed.rendered.text,
                     link=composed.action_url,
+                    link_label=composed.rendered.action,
                 )
                 return await self._post(delivery, composed.contact, message)
 
