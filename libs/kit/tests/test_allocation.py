@@ -158,6 +158,13 @@ async def test_release_gradually_frees_everything_a_slice_per_turn_of_the_loop()
     assert seen_between == [10, 6, 2]  # the loop ran between two slices
 
 
+async def test_release_gradually_refuses_a_step_that_would_never_empty_the_list() -> None:
+    items: list[object] = [1, 2, 3]
+    with pytest.raises(ValueError, match="step must be at least 1, not -2"):
+        await release_gradually(items, step=-2)
+    assert items == [1, 2, 3]
+
+
 def test_tune_collector_sets_the_youngest_threshold_and_keeps_the_others() -> None:
     before = gc.get_threshold()
     try:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, datetime
+from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
 from babel.messages.pofile import read_po
 
 from mentorship_devstack.typography import french_line_breaks
+from notifications.adapters.mail import Mail, mime
 from notifications.adapters.templates import Templates
 from notifications.domain.explanations import Reason
 from notifications.domain.kinds import Kind
@@ -316,3 +318,24 @@ def test_a_calendar_invitations_title_is_in_the_readers_language() -> None:
     plain = "%(program)s: mentoring session"
     assert templates.translate("fr", plain, program="Pilot") == "Pilot\u00a0: séance de mentorat"
     assert templates.translate("de", plain, program="Pilot") == "Pilot: mentoring session"
+
+
+def test_a_subject_keeps_no_line_or_record_separator_from_a_name() -> None:
+    """Left in, they folded the header there and let a line of the name pass for a header."""
+    named = context(**MATCH) | {
+        "program": context()["program"] | {"name": "Pilot\x1cBcc: x@y\u2028X"}
+    }
+    rendered = Templates().render(Kind.MATCH, "en", named)
+    assert rendered.subject == "You have a match in Pilot Bcc: x@y X"
+    mail = Mail(
+        sender="Mentoring <mentoring@localhost>",
+        to_name="Ada Lovelace",
+        to_email="ada@example.com",
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        message_id="<m@localhost>",
+    )
+    sent = message_from_bytes(mime(mail).as_bytes())
+    assert sent["Subject"] == rendered.subject
+    assert sent["Bcc"] is None

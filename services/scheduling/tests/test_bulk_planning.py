@@ -308,8 +308,12 @@ async def test_a_batch_is_planned_with_the_cycle_collector_paused_and_resumed_af
 
         monkeypatch.setattr(parts.sessions, "write", watched)
         await scheduling.deliver(*pairs)
+        was_enabled = gc.isenabled()
         gc.enable()
-
-        assert (await parts.planner.plan_pending()).planned == 3
-        assert collecting == [False]
-        assert gc.isenabled()
+        try:
+            assert (await parts.planner.plan_pending()).planned == 3
+            assert collecting == [False]
+            assert gc.isenabled()
+        finally:
+            if not was_enabled:
+                gc.disable()

@@ -2,7 +2,7 @@
 
 French wants a no-break space where a line must not break: before ":" (U+00A0), before "?",
 "!" and ";" (U+202F), inside guillemets, and between a number and the word it goes with ("4
-sur 5", "1 à 5", "3 séances"). A plain space there lets a phone's narrow line start with the
+sur 5", "1 à 5", "3 séances", "50 %"). A plain space there lets a phone's narrow line start with the
 mark, or split the figure from its word.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-_BREAKS = r" [:?!;]|« | »|\d (?:sur|à) \d"
+_BREAKS = r" [:?!;]|« | »|\d (?:sur|à) \d|(?:\d|\)s) %"
 
 
 def french_line_breaks(

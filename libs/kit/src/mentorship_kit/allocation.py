@@ -103,6 +103,9 @@ async def release_gradually[T](items: MutableSequence[T], *, step: int = RELEASE
     run's pool of 12,500 states took 20-29 ms, and every request that arrived meanwhile (the
     run's own status, a health probe) waited as long. Only what nothing else holds is freed.
     """
+    if step < 1:
+        msg = f"step must be at least 1, not {step}"
+        raise ValueError(msg)
     while items:
         del items[-step:]  # from the end: nothing is moved
         await asyncio.sleep(0)

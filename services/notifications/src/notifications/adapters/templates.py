@@ -31,8 +31,9 @@ from notifications.domain.preferences import LANGUAGES
 
 PACKAGE = "notifications"
 BLANK_LINES = re.compile(r"\n{3,}")
-ASCII_SPACES = re.compile(r"[ \t\n\r\f\v]+")
-"""White space a subject collapses: not the no-break spaces French typography puts in."""
+BREAKING_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+"""White space a subject collapses, line and record separators included (left in, they would
+break the header): all of it but the no-break spaces French typography puts in."""
 DAY_MONTH = re.compile(r"(\d) (?=[^\W\d_])")
 """A number, a plain space and a word: where a line must not break in French dates."""
 
@@ -94,7 +95,7 @@ class Templates:
         subject = environment.get_template(f"{kind.value}.subject.txt").render(context)
         actions = environment.get_template("_action.txt").module
         return Rendered(
-            subject=ASCII_SPACES.sub(" ", subject).strip(" "),
+            subject=BREAKING_SPACES.sub(" ", subject).strip(" "),
             text=_paragraphs(environment.get_template(f"{kind.value}.txt").render(context)),
             html=environment.get_template(f"{kind.value}.html").render(context),
             action=str(actions.label(kind.value)).strip(),  # type: ignore[attr-defined]
