@@ -112,6 +112,10 @@ class Visit:
             assert heading, f"{name} has no heading"
 
 
+SIGNED_IN_WITHIN_MS = 60_000
+"""How long signing in may take to reach the home page (above the stack's API_TIMEOUT_S)."""
+
+
 def sign_in(visit: Visit, portal_url: str, subject: str) -> None:
     """Sign in through the identity provider's form, by keyboard, as exactly ``subject``.
 
@@ -129,10 +133,13 @@ def sign_in(visit: Visit, portal_url: str, subject: str) -> None:
     visit.page.keyboard.type(subject)
     expect(field).to_have_value(subject)
     visit.page.keyboard.press("Enter")
+    # The home page waits for the services it asks (up to the stack's API_TIMEOUT_S, 30 s,
+    # if one is slow: a CI run saw scheduling take that long once); then it renders without
+    # what did not answer.
     try:
-        visit.page.wait_for_url(f"{portal_url}/", timeout=15000)
+        visit.page.wait_for_url(f"{portal_url}/", timeout=SIGNED_IN_WITHIN_MS)
     except Exception:
-        print("URL", visit.page.url, visit.page.content()[:3000])
+        print("still at", visit.page.url)  # not its content: the page may be navigating
         raise
 
 
