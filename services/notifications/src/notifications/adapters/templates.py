@@ -26,6 +26,7 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from mentorship_kit.typography import hold_day_to_month
 from notifications.domain.kinds import Kind
 from notifications.domain.preferences import LANGUAGES
 
@@ -34,8 +35,6 @@ BLANK_LINES = re.compile(r"\n{3,}")
 BREAKING_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
 """White space a subject collapses, line and record separators included (left in, they would
 break the header): all of it but the no-break spaces French typography puts in."""
-DAY_MONTH = re.compile(r"(\d) (?=[^\W\d_])")
-"""A number, a plain space and a word: where a line must not break in French dates."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +125,7 @@ def _when_filter(language: str) -> Any:
         instant = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
         local = instant.astimezone(ZoneInfo(zone))
         text = format_datetime(local, "EEEE d MMMM y, HH:mm", locale=language)
-        if language == "fr":
-            text = DAY_MONTH.sub("\\1\u00a0", text)
-        return f"{text} ({zone})"
+        return f"{hold_day_to_month(text, language)} ({zone})"
 
     return when
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gettext
 import io
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +23,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_percent
 from markupsafe import Markup
+
+from mentorship_kit.typography import hold_day_to_month
 
 LANGUAGES: Mapping[str, str] = {"en": "English", "fr": "Français"}
 DEFAULT_LANGUAGE = "en"
@@ -99,15 +100,12 @@ class Translator:
         zone = _zone(time_zone)
         local = moment.astimezone(zone) if zone else moment
         text = format_datetime(local, "EEEE d MMMM y, HH:mm", locale=Locale.parse(self.language))
-        return self._unbroken(text)
+        return hold_day_to_month(text, self.language)
 
     def day(self, moment: Any) -> str:
         """A date, long form."""
-        return self._unbroken(format_date(moment, "long", locale=Locale.parse(self.language)))
-
-    def _unbroken(self, date: str) -> str:
-        """In French, the day held to its month by a no-break space ("4 janvier")."""
-        return _DAY_MONTH.sub("\\1\u00a0", date) if self.language == "fr" else date
+        date = format_date(moment, "long", locale=Locale.parse(self.language))
+        return hold_day_to_month(date, self.language)
 
     def percent(self, share: float) -> str:
         """A share (0 to 1) as a whole percentage, e.g. "72%" or "72 %"."""
@@ -120,10 +118,6 @@ class Translator:
         except (ValueError, TypeError, UnknownLocaleError):
             return code
         return name or code
-
-
-_DAY_MONTH = re.compile(r"(\d) (?=[^\W\d_])")
-"""A number, a plain space and a word: where a line must not break in French dates."""
 
 
 def _zone(name: str | None) -> ZoneInfo | None:
