@@ -9,7 +9,9 @@ from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
+import pytest
 from babel.messages.pofile import read_po
+from jinja2 import Template
 
 from mentorship_devstack.typography import french_line_breaks
 from notifications.adapters.mail import Mail, mime
@@ -82,45 +84,72 @@ def test_session_times_are_in_the_readers_zone_and_language() -> None:
     assert french.subject == "Séance de mentorat le lundi 1\u00a0mars 2027, 10:00 (Europe/Paris)"
 
 
+EVERY_KIND: dict[str, Any] = {
+    **MATCH,
+    "role": "mentee",
+    "method": "CANCEL",
+    "change": "SessionCancelled",
+    "starts_at": "2027-03-01T09:00:00+00:00",
+    "duration_minutes": 60,
+    "others": "",
+    "survey_kind": "closing",
+    "reason": "not_a_good_fit",
+    "mentees_matched": 3,
+    "mentees_considered": 4,
+    "mentors_considered": 2,
+    "flags": {
+        "inactive_pairs": 1,
+        "low_ratings": 0,
+        "not_a_good_fit": 2,
+        "mentors_over_capacity": 0,
+    },
+    "entries": [{"subject": "One", "text": "https://x"}],
+    "reminder": 1,
+    "mentee_name": "Lin",
+    "rater_kind": "peer",
+    "moment": "baseline",
+    "expires_at": "2027-03-01T09:00:00+00:00",
+    "source": "rule",
+    "sessions_held": 6,
+    "average_rating": 4.7,
+    "request_id": "erq-1",
+    "requested_at": "2027-03-01T09:00:00+00:00",
+}
+
+
 def test_every_kind_renders_in_every_language() -> None:
     templates = Templates()
-    values = {
-        **MATCH,
-        "role": "mentee",
-        "method": "CANCEL",
-        "change": "SessionCancelled",
-        "starts_at": "2027-03-01T09:00:00+00:00",
-        "duration_minutes": 60,
-        "others": "",
-        "survey_kind": "closing",
-        "reason": "not_a_good_fit",
-        "mentees_matched": 3,
-        "mentees_considered": 4,
-        "mentors_considered": 2,
-        "flags": {
-            "inactive_pairs": 1,
-            "low_ratings": 0,
-            "not_a_good_fit": 2,
-            "mentors_over_capacity": 0,
-        },
-        "entries": [{"subject": "One", "text": "https://x"}],
-        "reminder": 1,
-        "mentee_name": "Lin",
-        "rater_kind": "peer",
-        "moment": "baseline",
-        "expires_at": "2027-03-01T09:00:00+00:00",
-        "source": "rule",
-        "sessions_held": 6,
-        "average_rating": 4.7,
-        "request_id": "erq-1",
-        "requested_at": "2027-03-01T09:00:00+00:00",
-    }
     for kind in Kind:
         for language in ("en", "fr"):
-            rendered = templates.render(kind, language, context(**values))
+            rendered = templates.render(kind, language, context(**EVERY_KIND))
             assert rendered.subject, (kind, language)
             assert rendered.text.strip(), (kind, language)
             assert "</html>" in rendered.html, (kind, language)
+
+
+def test_the_action_labels_macro_module_is_built_once_per_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``_action.txt`` (the buttons' labels, imported by every message) is not built anew
+    per message: Jinja keeps a template's module, and keeps the template while its file is
+    unchanged. Guards `Templates.render` and the templates' imports against losing that
+    (an import ``with context``, say, builds the module at every render)."""
+    built: list[str | None] = []
+    make_module = Template.make_module
+
+    def counted(self: Template, *args: Any, **kwargs: Any) -> Any:
+        built.append(self.name)
+        return make_module(self, *args, **kwargs)
+
+    monkeypatch.setattr(Template, "make_module", counted)
+    templates = Templates()
+    first = [templates.render(kind, "fr", context(**EVERY_KIND)) for kind in Kind]
+    assert built.count("_action.txt") == 1
+    again = [templates.render(kind, "fr", context(**EVERY_KIND)) for kind in Kind]
+    templates.render(Kind.MATCH, "en", context(**MATCH))
+    templates.render(Kind.MATCH, "en", context(**MATCH))
+    assert built.count("_action.txt") == 2  # once for French, once for English
+    assert again == first
 
 
 def test_an_invitation_to_register_reads_as_one_to_someone_not_yet_a_member() -> None:
