@@ -13,7 +13,7 @@ import pytest
 from babel.messages.pofile import read_po
 from jinja2 import Template
 
-from mentorship_devstack.typography import french_line_breaks
+from mentorship_devstack.typography import french_line_breaks, french_straight_apostrophes
 from notifications.adapters.mail import Mail, mime
 from notifications.adapters.templates import Templates
 from notifications.domain.explanations import Reason
@@ -184,7 +184,7 @@ def test_an_invitation_to_register_reads_as_one_to_someone_not_yet_a_member() ->
     assert ">Register now</a>" in english.html
     french = templates.render(Kind.INVITATION, "fr", values)
     assert french.subject == "Vous êtes invité(e) à rejoindre Pilot"
-    assert "S'inscrire\u00a0: https://portal.example.com/programs/p/register" in french.text
+    assert "S\u2019inscrire\u00a0: https://portal.example.com/programs/p/register" in french.text
     reminder = templates.render(Kind.INVITATION_REMINDER, "en", values | {"reminder": 2})
     assert reminder.subject == "Reminder: you are invited to join Pilot"
     assert "have not registered yet" in reminder.text
@@ -341,6 +341,13 @@ def test_french_punctuation_is_held_to_its_word_by_a_no_break_space() -> None:
     )
 
 
+def test_french_takes_the_typographic_apostrophe() -> None:
+    """U+2019 in French text, never U+0027 (placeholders, markup and URLs may keep theirs)."""
+    with (PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="fr")
+    assert french_straight_apostrophes(message.string for message in catalog if message.id) == []
+
+
 def test_french_messages_keep_their_no_break_spaces_and_english_is_unchanged() -> None:
     templates = Templates()
     reminder = context(kind="session_reminder", starts_at="2027-01-04T09:00:00+00:00", others="")
@@ -352,8 +359,8 @@ def test_french_messages_keep_their_no_break_spaces_and_english_is_unchanged() -
     assert english.subject == (
         "Reminder: mentoring session on Monday 4 January 2027, 10:00 (Europe/Paris)"
     )
-    assert "Besoin d'un autre horaire\u202f? Déplacez" in french.text
-    assert "Besoin d'un autre horaire\u202f? Déplacez" in french.html
+    assert "Besoin d\u2019un autre horaire\u202f? Déplacez" in french.text
+    assert "Besoin d\u2019un autre horaire\u202f? Déplacez" in french.html
     assert "Ne plus recevoir ces messages\u00a0: https://n.example.com/" in french.text
 
     proposal = context(
