@@ -644,7 +644,6 @@ class EventConsumer:
                 await kafka.seek_to_beginning(position)
             else:
                 kafka.seek(position, resume)
-        self._read(owned)
         records: list[ConsumedRecord] = []
         for position in owned:
             while len(records) < self._settings.consumer_batch_size:
@@ -671,6 +670,7 @@ class EventConsumer:
                 if not found:
                     break
                 records.extend(ConsumedRecord.from_kafka(item) for item in found[position])
+        self._read(owned)  # sought, and read record by record: a fetch must answer again
         return records
 
     async def _failed(
