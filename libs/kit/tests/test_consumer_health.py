@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from mentorship_kit.consumer import ConsumerHealth
 
 
@@ -72,3 +74,25 @@ def test_a_stopped_or_restarted_consumer_is_not_ready_until_it_joins_again() -> 
     assert not ready(health)
     health.assigned()
     assert ready(health)
+
+
+async def test_waiting_for_caught_up_takes_a_finding_made_after_the_call() -> None:
+    """A member caught up before an outage must catch up again before a waiter goes on."""
+    health = ConsumerHealth(30.0, Clock())
+    health.started()
+    health.assigned()
+    health.caught_up()  # before the wait: does not count
+    waiting = asyncio.create_task(health.wait_caught_up())
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    health.progressed()  # a batch committed: progress, not caught up
+    await asyncio.sleep(0.01)
+    assert not waiting.done()
+    health.caught_up()
+    async with asyncio.timeout(1):
+        await waiting
+    assert ready(health)
+    again = asyncio.create_task(health.wait_caught_up())
+    await asyncio.sleep(0.01)
+    assert not again.done()
+    again.cancel()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import pytest
@@ -127,3 +128,100 @@ async def test_a_member_whose_fetches_all_fail_is_not_taken_for_idle_and_caught_
 
     assert not all(readiness)
     assert _restarts(runtime) >= 1
+
+
+class MemberBehindASlowFetch(MemberWithNothingToRead):
+    """A member whose first fetch brings a record, and whose next fetch is not answered yet.
+
+    As in a backlog on a broker slower than ``consumer_batch_wait_ms``: ``getmany()`` finds
+    nothing new, and the last answered fetch (the one that brought the record) is recent.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(fetches_answered=True)
+        self._answered_ms: int | None = None
+        self._pending = True
+        self.committed: list[dict[Any, int]] = []
+
+    async def getmany(self, *partitions: Any, timeout_ms: int, max_records: int) -> dict[Any, Any]:
+        if self._pending and self._partition is not None:
+            self._pending = False
+            self._answered_ms = int(time.time() * 1000)
+            await asyncio.sleep(0.005)
+            value = b'{"event_type": "ParticipantRegistered", "schema_version": 1}'
+            record = SimpleNamespace(
+                topic=PARTITION[0], partition=0, offset=0, key=b"k", value=value, headers=()
+            )
+            return {self._partition: [record]}
+        await asyncio.sleep(timeout_ms / 1000)
+        return {}
+
+    async def commit(self, offsets: dict[Any, int]) -> None:
+        self.committed.append(dict(offsets))
+
+    def answer(self) -> None:
+        """The next fetch is answered, with nothing new."""
+        self._answered_ms = int(time.time() * 1000)
+
+    def last_poll_timestamp(self, partition: Any) -> int | None:
+        return self._answered_ms
+
+
+async def _caught_up_within(consumer: EventConsumer, seconds: float) -> bool:
+    try:
+        async with asyncio.timeout(seconds):
+            await consumer.health.wait_caught_up()
+    except TimeoutError:
+        return False
+    return True
+
+
+def _consumer(runtime: ServiceRuntime) -> EventConsumer:
+    return EventConsumer(
+        handlers=runtime.handlers,
+        transactor=runtime.transactor,
+        database=runtime.database,
+        dead_letters=NoDeadLetters(),
+        metrics=runtime.metrics,
+        settings=runtime.settings,
+    )
+
+
+@pytest.mark.parametrize("fetches_answered", [True, False])
+async def test_an_idle_member_finds_itself_caught_up_only_if_its_fetches_are_answered(
+    runtime: ServiceRuntime, monkeypatch: pytest.MonkeyPatch, *, fetches_answered: bool
+) -> None:
+    consumer = _consumer(runtime)
+    member = MemberWithNothingToRead(fetches_answered=fetches_answered)
+    monkeypatch.setattr(consumer, "_new_kafka_consumer", lambda: member)
+    task = asyncio.create_task(consumer.run())
+    try:
+        assert await _caught_up_within(consumer, 0.4) is fetches_answered
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_member_is_not_caught_up_until_a_fetch_after_its_last_read_finds_nothing(
+    runtime: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Readiness's 'idle' (nothing fetched, a fetch answered lately) is not enough: the
+    answer may be the one that brought the records just read, the next one still coming."""
+    consumer = _consumer(runtime)
+    member = MemberBehindASlowFetch()
+    monkeypatch.setattr(consumer, "_new_kafka_consumer", lambda: member)
+    task = asyncio.create_task(consumer.run())
+    try:
+        waiting = asyncio.create_task(consumer.health.wait_caught_up())
+        async with asyncio.timeout(5):
+            while not member.committed:  # noqa: ASYNC110 - a stand-in with nothing to await
+                await asyncio.sleep(0.01)
+        await asyncio.sleep(0.5)
+        assert consumer.health.ready  # readiness takes it for idle
+        assert not waiting.done()
+        member.answer()
+        async with asyncio.timeout(2):
+            await waiting
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

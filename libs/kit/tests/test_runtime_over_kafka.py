@@ -407,3 +407,27 @@ async def test_the_next_batch_is_decoded_while_the_previous_one_is_in_its_transa
     finally:
         await runtime.stop()
     assert log == ["decoded first", "applying first", "decoded second", "applying second"]
+
+
+async def test_a_loop_waiting_for_the_consumer_to_catch_up_goes_on_after_the_backlog(
+    make_settings: SettingsFactory,
+) -> None:
+    """What was published while the service was down is applied before the wait returns."""
+    runtime = ServiceRuntime(make_settings(KitTestSettings, consumer_batch_size=4))
+    applied: list[str] = []
+
+    @runtime.handlers.on(PairCreated)
+    async def on_pair(event: Envelope[PairCreated], tx: Transaction) -> None:
+        await asyncio.sleep(0.02)
+        applied.append(event.data.pair_id)
+
+    backlog = [f"pair-{number}" for number in range(20)]
+    for pair_id in backlog:
+        await _publish_pair(runtime, pair_id)
+    await runtime.start()
+    try:
+        async with asyncio.timeout(30):
+            await runtime.consumer_caught_up()
+        assert sorted(set(applied)) == sorted(backlog)
+    finally:
+        await runtime.stop()

@@ -79,7 +79,7 @@ async def test_a_proposal_reaches_managers_by_mail_and_the_programs_slack_and_te
     mails = [m.parsed() for m in service.mailbox.wait_for(1, timeout_s=5)]
     assert str(mails[0]["To"]) == "Mia Manager <mia@example.com>"
     assert str(mails[0]["From"]) == "L&D <ld@example.com>"
-    assert "Une proposition d'appariement pour Leaders 2027" in str(mails[0]["Subject"])
+    assert "Une proposition d\u2019appariement pour Leaders 2027" in str(mails[0]["Subject"])
 
 
 async def test_a_participant_who_chooses_slack_gets_a_direct_message(service: Service) -> None:

@@ -182,7 +182,7 @@ async def test_managers_named_by_employee_id_are_reached_through_the_directory(
         "Team mailbox <team@example.com>",
     ]
     to_mia = next(m for m in messages if "mia@" in to(m))
-    assert str(to_mia["Subject"]) == "Une proposition d'appariement pour Pilot est prête"
+    assert str(to_mia["Subject"]) == "Une proposition d\u2019appariement pour Pilot est prête"
     link = f"/console/programs/{PROGRAM}/matching/runs/{proposed.run_id}"
     assert link in plain(to_mia)
     assert "en tant que responsable de Pilot" in plain(to_mia)

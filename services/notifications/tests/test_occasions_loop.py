@@ -1,4 +1,4 @@
-"""The occasions loop waits a poll before its first round (start-up is when consumers catch up)."""
+"""The occasions loop: a round only once the consumer has caught up, and a poll after the start."""
 
 from __future__ import annotations
 
@@ -25,17 +25,53 @@ class _Recorder:
         self.calls.append("health_digests")
 
 
+class _Consumer:
+    """Stands in for the runtime's consumer: caught up when the test says so."""
+
+    def __init__(self) -> None:
+        self.caught_up = asyncio.Event()
+        self.waits = 0
+
+    async def wait(self) -> None:
+        self.waits += 1
+        await self.caught_up.wait()
+
+
+async def _calls(recorder: _Recorder, count: int) -> list[str]:
+    async with asyncio.timeout(10):
+        while len(recorder.calls) < count:  # noqa: ASYNC110 - a stand-in with nothing to await
+            await asyncio.sleep(0.02)
+    return recorder.calls[:count]
+
+
 async def test_the_first_round_comes_a_poll_after_the_start() -> None:
     recorder = _Recorder()
-    loop: Any = occasions(cast("Scheduled", recorder), poll_s=0.5)
+    consumer = _Consumer()
+    consumer.caught_up.set()
+    loop: Any = occasions(cast("Scheduled", recorder), 0.5, consumer.wait)
     task = asyncio.create_task(loop())
     try:
         await asyncio.sleep(0.1)
         assert recorder.calls == []  # nothing at start-up
-        async with asyncio.timeout(10):
-            while len(recorder.calls) < 3:  # noqa: ASYNC110 - a stand-in with nothing to await
-                await asyncio.sleep(0.02)
-        assert recorder.calls[:3] == ["digests", "survey_openings", "health_digests"]
+        assert await _calls(recorder, 3) == ["digests", "survey_openings", "health_digests"]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_no_round_runs_before_the_consumer_has_caught_up() -> None:
+    """After an outage longer than a poll the backlog (managers, channels) comes first."""
+    recorder = _Recorder()
+    consumer = _Consumer()
+    loop: Any = occasions(cast("Scheduled", recorder), 0.05, consumer.wait)
+    task = asyncio.create_task(loop())
+    try:
+        await asyncio.sleep(0.5)  # ten polls
+        assert recorder.calls == []
+        assert consumer.waits == 1
+        consumer.caught_up.set()
+        assert await _calls(recorder, 6) == ["digests", "survey_openings", "health_digests"] * 2
+        assert consumer.waits >= 2  # every round waits for it
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

@@ -9,9 +9,11 @@ from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
+import pytest
 from babel.messages.pofile import read_po
+from jinja2 import Template
 
-from mentorship_devstack.typography import french_line_breaks
+from mentorship_devstack.typography import french_line_breaks, french_straight_apostrophes
 from notifications.adapters.mail import Mail, mime
 from notifications.adapters.templates import Templates
 from notifications.domain.explanations import Reason
@@ -82,45 +84,72 @@ def test_session_times_are_in_the_readers_zone_and_language() -> None:
     assert french.subject == "Séance de mentorat le lundi 1\u00a0mars 2027, 10:00 (Europe/Paris)"
 
 
+EVERY_KIND: dict[str, Any] = {
+    **MATCH,
+    "role": "mentee",
+    "method": "CANCEL",
+    "change": "SessionCancelled",
+    "starts_at": "2027-03-01T09:00:00+00:00",
+    "duration_minutes": 60,
+    "others": "",
+    "survey_kind": "closing",
+    "reason": "not_a_good_fit",
+    "mentees_matched": 3,
+    "mentees_considered": 4,
+    "mentors_considered": 2,
+    "flags": {
+        "inactive_pairs": 1,
+        "low_ratings": 0,
+        "not_a_good_fit": 2,
+        "mentors_over_capacity": 0,
+    },
+    "entries": [{"subject": "One", "text": "https://x"}],
+    "reminder": 1,
+    "mentee_name": "Lin",
+    "rater_kind": "peer",
+    "moment": "baseline",
+    "expires_at": "2027-03-01T09:00:00+00:00",
+    "source": "rule",
+    "sessions_held": 6,
+    "average_rating": 4.7,
+    "request_id": "erq-1",
+    "requested_at": "2027-03-01T09:00:00+00:00",
+}
+
+
 def test_every_kind_renders_in_every_language() -> None:
     templates = Templates()
-    values = {
-        **MATCH,
-        "role": "mentee",
-        "method": "CANCEL",
-        "change": "SessionCancelled",
-        "starts_at": "2027-03-01T09:00:00+00:00",
-        "duration_minutes": 60,
-        "others": "",
-        "survey_kind": "closing",
-        "reason": "not_a_good_fit",
-        "mentees_matched": 3,
-        "mentees_considered": 4,
-        "mentors_considered": 2,
-        "flags": {
-            "inactive_pairs": 1,
-            "low_ratings": 0,
-            "not_a_good_fit": 2,
-            "mentors_over_capacity": 0,
-        },
-        "entries": [{"subject": "One", "text": "https://x"}],
-        "reminder": 1,
-        "mentee_name": "Lin",
-        "rater_kind": "peer",
-        "moment": "baseline",
-        "expires_at": "2027-03-01T09:00:00+00:00",
-        "source": "rule",
-        "sessions_held": 6,
-        "average_rating": 4.7,
-        "request_id": "erq-1",
-        "requested_at": "2027-03-01T09:00:00+00:00",
-    }
     for kind in Kind:
         for language in ("en", "fr"):
-            rendered = templates.render(kind, language, context(**values))
+            rendered = templates.render(kind, language, context(**EVERY_KIND))
             assert rendered.subject, (kind, language)
             assert rendered.text.strip(), (kind, language)
             assert "</html>" in rendered.html, (kind, language)
+
+
+def test_the_action_labels_macro_module_is_built_once_per_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``_action.txt`` (the buttons' labels, imported by every message) is not built anew
+    per message: Jinja keeps a template's module, and keeps the template while its file is
+    unchanged. Guards `Templates.render` and the templates' imports against losing that
+    (an import ``with context``, say, builds the module at every render)."""
+    built: list[str | None] = []
+    make_module = Template.make_module
+
+    def counted(self: Template, *args: Any, **kwargs: Any) -> Any:
+        built.append(self.name)
+        return make_module(self, *args, **kwargs)
+
+    monkeypatch.setattr(Template, "make_module", counted)
+    templates = Templates()
+    first = [templates.render(kind, "fr", context(**EVERY_KIND)) for kind in Kind]
+    assert built.count("_action.txt") == 1
+    again = [templates.render(kind, "fr", context(**EVERY_KIND)) for kind in Kind]
+    templates.render(Kind.MATCH, "en", context(**MATCH))
+    templates.render(Kind.MATCH, "en", context(**MATCH))
+    assert built.count("_action.txt") == 2  # once for French, once for English
+    assert again == first
 
 
 def test_an_invitation_to_register_reads_as_one_to_someone_not_yet_a_member() -> None:
@@ -155,7 +184,7 @@ def test_an_invitation_to_register_reads_as_one_to_someone_not_yet_a_member() ->
     assert ">Register now</a>" in english.html
     french = templates.render(Kind.INVITATION, "fr", values)
     assert french.subject == "Vous êtes invité(e) à rejoindre Pilot"
-    assert "S'inscrire\u00a0: https://portal.example.com/programs/p/register" in french.text
+    assert "S\u2019inscrire\u00a0: https://portal.example.com/programs/p/register" in french.text
     reminder = templates.render(Kind.INVITATION_REMINDER, "en", values | {"reminder": 2})
     assert reminder.subject == "Reminder: you are invited to join Pilot"
     assert "have not registered yet" in reminder.text
@@ -195,14 +224,16 @@ def test_the_health_digest_lists_only_what_is_flagged() -> None:
     assert "<li>3 pairs without a held session lately</li>" in flagged.html
 
 
-def test_the_french_catalogue_translates_every_string_of_the_templates(tmp_path: Path) -> None:
-    extracted = tmp_path / "messages.pot"
+def _extracted(folder: Path) -> dict[str, Any]:
+    """What ``pybabel extract`` with the service's babel.cfg finds: msgid -> its id(s)."""
+    extracted = folder / "messages.pot"
     subprocess.run(
         [
             str(Path(sys.executable).with_name("pybabel")),
             "extract",
             "-F",
             str(PACKAGE / "babel.cfg"),
+            "--no-location",
             "-o",
             str(extracted),
             str(PACKAGE),
@@ -210,10 +241,46 @@ def test_the_french_catalogue_translates_every_string_of_the_templates(tmp_path:
         check=True,
         capture_output=True,
     )
-    with extracted.open("rb") as handle:
-        wanted = {message.id for message in read_po(handle) if message.id}
+    return _ids(extracted)
+
+
+def _ids(catalogue: Path) -> dict[str, Any]:
+    """Each message of a catalogue by its msgid (a plural's by its singular)."""
+    with catalogue.open("rb") as handle:
+        return {
+            message.id if isinstance(message.id, str) else message.id[0]: message.id
+            for message in read_po(handle)
+            if message.id
+        }
+
+
+def test_messages_built_in_code_are_extracted_and_the_template_is_current(
+    tmp_path: Path,
+) -> None:
+    """Regenerating messages.pot (README: Notifications, e-mail) loses nothing and adds nothing.
+
+    The calendar titles are built in Python (`Templates.translate`): babel.cfg reads the code
+    too, so a message added there and missing from messages.pot fails here.
+    """
+    extracted = _extracted(tmp_path)
+    assert "%(program)s: mentoring session %(ordinal)s" in extracted
+    assert "%(program)s: mentoring session" in extracted
+    committed = _ids(PACKAGE / "locale" / "messages.pot")
+    assert sorted(extracted.keys() - committed.keys()) == [], "missing from messages.pot"
+    assert sorted(committed.keys() - extracted.keys()) == [], "no longer used"
+    assert extracted == committed  # plural forms alike
+
+
+def test_the_french_catalogue_translates_every_string_of_the_templates_and_the_code(
+    tmp_path: Path,
+) -> None:
+    wanted = set(_extracted(tmp_path))
     with (PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        french = {message.id: message.string for message in read_po(handle) if message.id}
+        french = {  # a fuzzy translation is not used (write_mo leaves it out)
+            message.id if isinstance(message.id, str) else message.id[0]: message.string
+            for message in read_po(handle)
+            if message.id and not message.fuzzy
+        }
     assert wanted - french.keys() == set()
     untranslated = [
         key
@@ -274,6 +341,13 @@ def test_french_punctuation_is_held_to_its_word_by_a_no_break_space() -> None:
     )
 
 
+def test_french_takes_the_typographic_apostrophe() -> None:
+    """U+2019 in French text, never U+0027 (placeholders, markup and URLs may keep theirs)."""
+    with (PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="fr")
+    assert french_straight_apostrophes(message.string for message in catalog if message.id) == []
+
+
 def test_french_messages_keep_their_no_break_spaces_and_english_is_unchanged() -> None:
     templates = Templates()
     reminder = context(kind="session_reminder", starts_at="2027-01-04T09:00:00+00:00", others="")
@@ -285,8 +359,8 @@ def test_french_messages_keep_their_no_break_spaces_and_english_is_unchanged() -
     assert english.subject == (
         "Reminder: mentoring session on Monday 4 January 2027, 10:00 (Europe/Paris)"
     )
-    assert "Besoin d'un autre horaire\u202f? Déplacez" in french.text
-    assert "Besoin d'un autre horaire\u202f? Déplacez" in french.html
+    assert "Besoin d\u2019un autre horaire\u202f? Déplacez" in french.text
+    assert "Besoin d\u2019un autre horaire\u202f? Déplacez" in french.html
     assert "Ne plus recevoir ces messages\u00a0: https://n.example.com/" in french.text
 
     proposal = context(

@@ -42,7 +42,10 @@ acknowledges by committing the consumer's position, not the records actually han
 
 `ConsumerHealth` tells readiness whether the group is joined and making progress (or idle
 and caught up); a consumer that makes no progress for ``CONSUMER_STALL_TIMEOUT_S`` closes
-its Kafka client and starts a new one.
+its Kafka client and starts a new one. It also lets a background loop wait until the member
+has read everything there is on its partitions (`ConsumerHealth.wait_caught_up`), so that
+what is decided from the projected state (a weekly digest to a program's managers) is not
+decided while a backlog is still being applied.
 """
 
 from __future__ import annotations
@@ -287,6 +290,7 @@ class ConsumerHealth:
         self._last_progress = clock()
         self.problem = ""
         """What went wrong last (empty while everything works)."""
+        self._caught_up = asyncio.Event()
 
     def started(self) -> None:
         """A new Kafka client starts: it has a stall timeout's time to join and progress."""
@@ -312,6 +316,27 @@ class ConsumerHealth:
         """A batch was committed, or the member is idle and caught up."""
         self._last_progress = self._clock()
         self.problem = ""
+
+    def caught_up(self) -> None:
+        """The member read everything there is on its partitions, and applied it.
+
+        Its fetches found nothing new twice in a row, each partition's answered after the
+        member last read a record of it, and nothing is left to apply or commit. Wakes those
+        waiting in `wait_caught_up`.
+        """
+        self.progressed()
+        self._caught_up.set()
+        self._caught_up = asyncio.Event()
+
+    async def wait_caught_up(self) -> None:
+        """Return the next time the member finds itself caught up (see `caught_up`).
+
+        Only a finding made after the call counts, so a member that fell behind since (a
+        backlog after an outage, a rebalance, a broker it cannot reach) makes the caller
+        wait until it has caught up again. An idle member finds it every round (about
+        every ``CONSUMER_BATCH_WAIT_MS`` to ``FETCH_MAX_WAIT_MS``).
+        """
+        await self._caught_up.wait()
 
     def failed(self, problem: str) -> None:
         """Something kept this round from progressing."""
@@ -391,6 +416,10 @@ class EventConsumer:
         self._group = settings.consumer_group
         self.health = ConsumerHealth(settings.consumer_stall_timeout_s)
         self.pace = BatchPace(settings.consumer_batch_size, settings.consumer_stall_timeout_s / 2)
+        self._read_at: dict[TopicPartition, int] = {}
+        """When (ms since the epoch) each partition's records were last read or sought."""
+        self._quiet_rounds = 0
+        """Idle rounds in a row that found every partition drained (see `_drained`)."""
         self._failpoints = failpoints or Failpoints()
 
     @staticmethod
@@ -429,6 +458,8 @@ class EventConsumer:
             kafka = self._new_kafka_consumer()
             kafka.subscribe(self.topics(), listener=_Rebalances(self.health))
             self.health.started()
+            self._read_at.clear()
+            self._quiet_rounds = 0
             try:
                 await kafka.start()
                 await self._consume(kafka)
@@ -565,7 +596,32 @@ class EventConsumer:
                 extra={"error": f"{type(error).__name__}: {error}"},
             )
             return None
+        self._read([position for position, batch in batches.items() if batch])
         return [ConsumedRecord.from_kafka(item) for batch in batches.values() for item in batch]
+
+    def _read(self, positions: Iterable[TopicPartition]) -> None:
+        """Records of ``positions`` were read, or they were sought: not drained yet."""
+        now_ms = int(time.time() * 1000)
+        for position in positions:
+            self._read_at[position] = now_ms
+            self._quiet_rounds = 0
+
+    def _drained(self, kafka: AIOKafkaConsumer) -> bool:
+        """Whether each partition held answered a fetch since its records were last read.
+
+        aiokafka fetches a partition again only once the records of its last answer were
+        all read, at the position they left it; so an answer that came after that read and
+        brought nothing means there was nothing more. A recent answer alone (what
+        `_fetches_answered` asks) does not: it may have brought the records just read, and
+        the next fetch of a backlog may be slower than ``consumer_batch_wait_ms``.
+        """
+        try:
+            return all(
+                (kafka.last_poll_timestamp(position) or 0) > self._read_at.get(position, 0)
+                for position in kafka.assignment()
+            )
+        except AssertionError:  # a partition was revoked meanwhile
+            return False
 
     async def _read_around_unreadable(
         self, kafka: AIOKafkaConsumer, uncommitted: dict[TopicPartition, int]
@@ -614,6 +670,7 @@ class EventConsumer:
                 if not found:
                     break
                 records.extend(ConsumedRecord.from_kafka(item) for item in found[position])
+        self._read(owned)  # sought, and read record by record: a fetch must answer again
         return records
 
     async def _failed(
@@ -648,6 +705,11 @@ class EventConsumer:
         if not uncommitted:
             if self.health.joined and not busy and _fetches_answered(kafka):
                 self.health.progressed()  # idle and caught up: not between owners, not cut off
+                # Twice in a row: a fetch answered just as getmany() gave up waiting leaves
+                # its records for the next round, which then reads them.
+                self._quiet_rounds = self._quiet_rounds + 1 if self._drained(kafka) else 0
+                if self._quiet_rounds >= 2:
+                    self.health.caught_up()
             return True
         try:
             self._failpoints.hit("consumer.before_commit")
@@ -671,6 +733,7 @@ class EventConsumer:
         for position, offset in first.items():
             with contextlib.suppress(Exception):  # a partition no longer ours: its new owner
                 kafka.seek(position, offset)  # starts from the committed offset anyway
+        self._read(first)
 
     def _round_failed(self, problem: str) -> None:
         self.health.failed(problem)

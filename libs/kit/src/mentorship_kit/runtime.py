@@ -151,6 +151,24 @@ class ServiceRuntime:
             checks["consumer"] = self.consumer.health.ready
         return checks
 
+    async def consumer_caught_up(self) -> None:
+        """Return the next time the consumer finds itself caught up (at once if none).
+
+        For background loops that decide from what the events projected: each call waits
+        for a finding made after it (`ConsumerHealth.wait_caught_up`), so after a start-up
+        or an outage the backlog is applied first. Only this member's partitions count:
+        another replica may still be applying its own.
+
+        Raises:
+            RuntimeError: called before `start` in a service that consumes events.
+        """
+        if self.consumer is None:
+            if self.handlers:
+                msg = "the consumer starts with the runtime: call this from a background loop"
+                raise RuntimeError(msg)
+            return
+        await self.consumer.health.wait_caught_up()
+
     def consumer_state(self) -> dict[str, object] | None:
         """The consumer's health in detail (None when the service consumes nothing)."""
         return self.consumer.health.describe() if self.consumer is not None else None

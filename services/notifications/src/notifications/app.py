@@ -166,7 +166,10 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
         program_managers=managers,
     )
     runtime.add_background_loop("sender", workers.sender(dispatcher, settings.delivery_poll_s))
-    runtime.add_background_loop("occasions", workers.occasions(scheduled, settings.schedule_poll_s))
+    runtime.add_background_loop(
+        "occasions",
+        workers.occasions(scheduled, settings.schedule_poll_s, runtime.consumer_caught_up),
+    )
     runtime.add_background_loop("delivery-gauges", workers.gauges(dispatcher))
     runtime.add_background_loop("close-clients", workers.closing(smtp, chat, platform))
     caller, _ = Authenticator(settings).dependencies()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from notifications.usecases.dispatch import Dispatcher
@@ -22,17 +23,24 @@ def sender(dispatcher: Dispatcher, poll_s: float):  # type: ignore[no-untyped-de
     return loop
 
 
-def occasions(scheduled: Scheduled, poll_s: float):  # type: ignore[no-untyped-def]
+def occasions(  # type: ignore[no-untyped-def]
+    scheduled: Scheduled, poll_s: float, caught_up: Callable[[], Awaitable[None]]
+):
     """The loop that gathers digests and announces survey openings and health digests.
 
-    Its first round waits a poll too: at start-up the consumers are still catching up, and a
-    round then could find a program before its managers and channels are known (they are
-    due for the day or the week, so a poll's delay changes nothing else).
+    Each round waits until the consumer has caught up (``caught_up``: it returns the next
+    time the consumer finds nothing more to read on its partitions): the programs' managers
+    and chat channels are projected from events, and a round run while a backlog is applied
+    (at start-up, after an outage or a rebalance) would send the week's health digest to
+    the managers known so far, once. The first round also waits a poll, as before: another
+    replica may still be applying its own partitions (what is due is due for the day or the
+    week, so a poll's delay changes nothing else).
     """
 
     async def loop() -> None:
         while True:
             await asyncio.sleep(poll_s)
+            await caught_up()
             await scheduled.digests()
             await scheduled.survey_openings()
             await scheduled.health_digests()
