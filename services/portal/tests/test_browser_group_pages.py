@@ -190,11 +190,11 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
     mentor.check("group-mentor-reads-plan-fr")
     mentor.page.goto(f"{portal}{target}")
     assert mentor.page.locator("#agreement").inner_text() == "Accord avec Rosalind Franklin"
-    assert "Vous l'avez tous deux accepté." in section.inner_text()
+    assert "Vous l\u2019avez tous deux accepté." in section.inner_text()
     mentor.check("group-mentor-reads-agreement-fr")
     mentor.page.goto(f"{portal}{sessions}")
     assert mentor.page.locator("#mentee-pages-heading").inner_text() == (
-        "L'ordre du jour et les avis de chaque mentoré"
+        "L\u2019ordre du jour et les avis de chaque mentoré"
     )
     said = mentor.page.locator(f"li.session[data-session-id='{held}'] .mentee-feedback")
     assert (
@@ -205,7 +205,7 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
     mentor.page.goto(f"{portal}/pairs/{group_id}")
     assert agreements.locator("#agreement").inner_text() == "Les accords de vos mentorés"
     assert agreements.locator("#agreements-summary").inner_text() == (
-        "Aucun accord n'attend votre acceptation."
+        "Aucun accord n\u2019attend votre acceptation."
     )
     assert (
         agreements.locator("tbody tr", has_text="Rosalind Franklin")

@@ -66,17 +66,17 @@ def _card(page: str, heading_id: str) -> str:
             "fr",
             (
                 (
-                    "L'accord ne peut pas être lu pour le moment\u00a0: il ne peut donc pas non "
-                    "plus être rédigé ni accepté ici. Réessayez plus tard."
+                    "L\u2019accord ne peut pas être lu pour le moment\u00a0: il ne peut donc pas "
+                    "non plus être rédigé ni accepté ici. Réessayez plus tard."
                 ),
                 (
-                    "L'ordre du jour de la prochaine séance ne peut pas être lu pour le moment. "
-                    "Réessayez plus tard."
+                    "L\u2019ordre du jour de la prochaine séance ne peut pas être lu pour le "
+                    "moment. Réessayez plus tard."
                 ),
-                "Pas encore d'accord",
+                "Pas encore d\u2019accord",
                 (
-                    "Votre réponse à la question d'adéquation ne peut pas être lue pour le "
-                    "moment\u00a0: il n'est donc pas non plus possible d'y répondre ici. "
+                    "Votre réponse à la question d\u2019adéquation ne peut pas être lue pour le "
+                    "moment\u00a0: il n\u2019est donc pas non plus possible d\u2019y répondre ici. "
                     "Réessayez plus tard."
                 ),
             ),

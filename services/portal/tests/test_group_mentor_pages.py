@@ -98,12 +98,12 @@ def _recording(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         (
             "fr",
             (
-                "Version 1. Ada Lovelace l'a accepté\u202f; vous pas encore.",
+                "Version 1. Ada Lovelace l\u2019a accepté\u202f; vous pas encore.",
                 (
-                    "Ada Lovelace l'écrit et le modifie sur ses propres pages\u202f; vous acceptez "
-                    "ici chaque version."
+                    "Ada Lovelace l\u2019écrit et le modifie sur ses propres pages\u202f; vous "
+                    "acceptez ici chaque version."
                 ),
-                "Vous avez accepté l'accord.",
+                "Vous avez accepté l\u2019accord.",
             ),
         ),
     ],
@@ -255,7 +255,7 @@ def _row(page: str, session_id: str) -> str:
                     "Avis de Ada Lovelace\u00a0: 4\u00a0sur\u00a05. "
                     "Ses actions à mener\u00a0: Draft the guild's charter"
                 ),
-                "Ada Lovelace n'a pas encore donné son avis sur cette séance.",
+                "Ada Lovelace n\u2019a pas encore donné son avis sur cette séance.",
             ),
         ),
     ],
@@ -504,10 +504,10 @@ def _agreement_rows(page: str) -> dict[str, str]:
             {
                 "summary": "1\u00a0accord attend votre acceptation.",
                 "notice": "Certains accords ne peuvent pas être lus pour le moment",
-                "pa-1": "Ada Lovelace En attente de votre acceptation Le lire et l'accepter — "
+                "pa-1": "Ada Lovelace En attente de votre acceptation Le lire et l\u2019accepter — "
                 "Accord avec Ada Lovelace",
                 "pa-2": "Mentoré 2 Accepté par vous deux",
-                "pa-3": "Grace Hopper En attente du mentoré Vous l'avez accepté.",
+                "pa-3": "Grace Hopper En attente du mentoré Vous l\u2019avez accepté.",
                 "pa-4": "Katherine Johnson En attente du mentoré Pas encore écrit.",
                 "pa-5": "Mary Jackson Indisponible pour le moment",
             },

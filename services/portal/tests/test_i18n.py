@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -93,3 +94,31 @@ def test_a_french_date_holds_its_day_to_its_month() -> None:
     assert french.when(moment) == "lundi 4\u00a0janvier 2027, 10:00"
     assert french.day(moment.date()) == "4\u00a0janvier 2027"
     assert english.when(moment) == "Monday 4 January 2027, 10:00"
+
+
+_NOT_PROSE = re.compile(r"<[^>]*>|%\(\w+\)[sd]|`[^`]*`|\{[^}]*\}|https?://\S+")
+"""What an apostrophe may stay straight in: a tag and its attributes, a placeholder, code, a URL."""
+
+
+def straight_apostrophes(texts: Iterable[str]) -> list[str]:
+    """The texts whose prose has a straight apostrophe (') where French writes a curly one."""
+    return [text for text in texts if "'" in _NOT_PROSE.sub("", text)]
+
+
+def test_straight_apostrophes_are_found_in_prose_only() -> None:
+    curly = "\u2019"
+    texts = ["L'avis", f"L{curly}avis", f"<a href='/x'>l{curly}avis</a>", "`a'b`", "%(n)s"]
+    assert straight_apostrophes(texts) == ["L'avis"]
+
+
+def test_french_writes_its_apostrophes_curly() -> None:
+    # Locally here until mentorship_devstack.typography has the shared check.
+    with (CATALOGUES / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale="fr")
+    texts = [
+        str(text)
+        for message in catalog
+        if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+    ]
+    assert straight_apostrophes(texts) == []

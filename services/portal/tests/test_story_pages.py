@@ -300,7 +300,12 @@ def test_in_french_the_mistakes_are_named_in_french(ada: TestClient) -> None:
         (
             InvalidInputError([("body.title", "String should have at most 500 characters")]),
             "title",
-            "String should have at most 500 characters",
+            "Use at most 500 characters.",
+        ),
+        (
+            InvalidInputError([("body.title", "Not a title the service knows of")]),
+            "title",
+            "Not a title the service knows of",
         ),
     ],
 )

@@ -35,15 +35,12 @@ from portal.domain.console import (
     program_request,
 )
 from portal.domain.operations import Change, changed_pairs
+from portal.domain.refusals import FormRefused
 from portal.usecases.participant import Caller
 
 
-class SettingsRefused(Exception):  # noqa: N818 - names the situation
+class SettingsRefused(FormRefused):
     """The program's settings were refused; ``by_field`` names each problem's form field."""
-
-    def __init__(self, by_field: dict[str, str]) -> None:
-        super().__init__("; ".join(by_field.values()))
-        self.by_field = by_field
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +74,6 @@ class RunPage:
     mentors: list[RegistrationRow]
     changes: tuple[Change, ...] = ()
     """What-if: the mentees whose mentor the proposal changes."""
-
-
-def _by_field(error: InvalidInputError) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for field, message in error.problems:
-        found.setdefault(form_field(field) if field else "", message)
-    return found
 
 
 class ProgramConsole:
@@ -124,7 +114,7 @@ class ProgramConsole:
         except SettingsInvalid as invalid:
             raise SettingsRefused(invalid.problems) from None
         except InvalidInputError as refused:
-            raise SettingsRefused(_by_field(refused)) from None
+            raise SettingsRefused.of(refused.problems, form_field) from None
 
     async def revise(self, caller: Caller, program_id: str, values: dict[str, str]) -> None:
         """Save the program's settings (only what changed is sent)."""
@@ -147,7 +137,7 @@ class ProgramConsole:
         try:
             await self._programs.revise(caller.token, program_id, changes)
         except InvalidInputError as refused:
-            raise SettingsRefused(_by_field(refused)) from None
+            raise SettingsRefused.of(refused.problems, form_field) from None
 
     async def save_matching_settings(
         self, caller: Caller, program_id: str, values: dict[str, str]
@@ -160,10 +150,7 @@ class ProgramConsole:
         except SettingsInvalid as invalid:
             raise SettingsRefused(invalid.problems) from None
         except InvalidInputError as refused:
-            found: dict[str, str] = {}
-            for field, message in refused.problems:
-                found.setdefault(matching_field(field), message)
-            raise SettingsRefused(found) from None
+            raise SettingsRefused.of(refused.problems, matching_field) from None
 
     async def mark_reviewed(self, caller: Caller, program_id: str, step: str) -> None:
         """Mark a review step of the checklist done."""

@@ -11,6 +11,7 @@ program they do not manage).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -64,11 +65,8 @@ class HealthPage:
     """False when analytics has not heard of the program yet."""
 
 
-def _refused(error: InvalidInputError, field: Any) -> SettingsRefused:
-    found: dict[str, str] = {}
-    for name, message in error.problems:
-        found.setdefault(field(name) if name else "", message)
-    return SettingsRefused(found)
+def _refused(error: InvalidInputError, field: Callable[[str], str]) -> SettingsRefused:
+    return SettingsRefused.of(error.problems, field)
 
 
 class ProgramOperations:

@@ -48,6 +48,7 @@ from portal.domain.models import (
 )
 from portal.domain.notifications import N_, PreferencesForm, form_field, form_of, read_form
 from portal.domain.questionnaire import FormValues, answer_field, ordered_picks, read_answers
+from portal.domain.refusals import Problem, first_by_field, path_field
 from portal.domain.why import choice_labels
 
 GROUP_PAIR_UNNAMED = "group_pair_unnamed"
@@ -276,11 +277,14 @@ class RegistrationRefused(InvalidInputError):  # noqa: N818 - names the situatio
 
     def __init__(self, problems: Sequence[tuple[str, str]]) -> None:
         super().__init__(problems)
-        self.by_field: dict[str, str] = {}
+        self.form_problems: list[Problem] = []
+        """Every problem, by the form's field (a question's key, else the path's last name)."""
         for path, message in problems:
             key = answer_field(path)
-            name = key if key is not None else path.rsplit(".", 1)[-1] or "form"
-            self.by_field.setdefault(name, message)
+            self.form_problems.append(
+                (key if key is not None else path_field(path) or "form", message)
+            )
+        self.by_field = first_by_field(self.form_problems)
 
 
 class PreferencesRefused(InvalidInputError):  # noqa: N818 - names the situation

@@ -51,10 +51,7 @@ def _moment(value: str | datetime) -> datetime:
 
 
 def _refused(error: InvalidInputError) -> SettingsRefused:
-    found: dict[str, str] = {}
-    for field, message in error.problems:
-        found.setdefault(question_field(field), message)
-    return SettingsRefused(found)
+    return SettingsRefused.of(error.problems, question_field)
 
 
 class QuestionnaireEditor:
@@ -179,7 +176,7 @@ class QuestionnaireEditor:
         try:
             saved = await self._programs.add_pool_questions(caller.token, program_id, keys)
         except InvalidInputError as refused:
-            raise SettingsRefused({"pool": "; ".join(m for _, m in refused.problems)}) from None
+            raise SettingsRefused.of(refused.problems, lambda _: "pool") from None
         return int(saved["version"])
 
     async def versions(

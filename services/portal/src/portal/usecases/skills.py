@@ -19,6 +19,7 @@ from portal.adapters.services import RegistrationApi, SchedulingApi
 from portal.adapters.skills import SkillsApi
 from portal.domain.models import PartnerProfile, Program, Questionnaire, Registration, Series
 from portal.domain.notifications import N_
+from portal.domain.refusals import FormRefused
 from portal.domain.skills import (
     Calibration,
     RatersAsked,
@@ -82,12 +83,11 @@ TOO_MANY_PEERS: Final = N_(
 BAD_ADDRESS: Final = N_("The feedback service refused this address: check it.")
 
 
-class SkillsRefused(Exception):  # noqa: N818 - names the situation
+class SkillsRefused(FormRefused):
     """Nothing was recorded; ``by_field`` names each problem's form field ("" for none)."""
 
     def __init__(self, by_field: dict[str, str], chosen: dict[str, str] | None = None) -> None:
-        super().__init__("; ".join(by_field.values()))
-        self.by_field = by_field
+        super().__init__(by_field)
         self.chosen = chosen or {}
         """A rating form's choices as submitted (to show it again)."""
 

@@ -18,16 +18,13 @@ from portal.adapters.stories import StoriesApi
 from portal.domain.console import ManagedProgram
 from portal.domain.models import Program
 from portal.domain.notifications import N_
+from portal.domain.refusals import FormRefused
 from portal.domain.stories import Story, StoryDraft, StoryState, story_field, story_problems
 from portal.usecases.participant import Caller
 
 
-class StoryRefused(Exception):  # noqa: N818 - names the situation
+class StoryRefused(FormRefused):
     """The story was not written; ``by_field`` names each problem's form field ("" for none)."""
-
-    def __init__(self, by_field: dict[str, str]) -> None:
-        super().__init__("; ".join(by_field.values()))
-        self.by_field = by_field
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +86,7 @@ class StoryDesk:
         try:
             return await self._stories.write(caller.token, draft.program_id, draft.request())
         except InvalidInputError as refused:
-            by_field: dict[str, str] = {}
-            for path, message in refused.problems:
-                by_field.setdefault(story_field(path), message)
-            raise StoryRefused(by_field) from None
+            raise StoryRefused.of(refused.problems, story_field) from None
         except ForbiddenError:
             raise StoryRefused(
                 {

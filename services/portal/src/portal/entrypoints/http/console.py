@@ -32,6 +32,7 @@ from portal.domain.console import (
     sort_pairs,
 )
 from portal.domain.dashboard import charts, key_figures
+from portal.domain.refusals import PROGRAM_LABELS
 from portal.entrypoints.http.pages import (
     Pages,
     checked_form,
@@ -40,6 +41,7 @@ from portal.entrypoints.http.pages import (
     require_caller,
     see_other,
 )
+from portal.entrypoints.http.refusals import field_errors, refusal_lines, translated_labels
 from portal.usecases.console import ProgramConsole, SettingsRefused
 from portal.usecases.participant import Caller
 
@@ -81,6 +83,7 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
             status_code,
             values=values,
             errors=errors,
+            error_labels=translated_labels(pages.translator(request), PROGRAM_LABELS),
             program=program,
             goals=GOALS,
             formats=FORMATS,
@@ -107,7 +110,12 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
         try:
             program = await console.create(caller, values)
         except SettingsRefused as refused:
-            return settings_page(request, values, refused.by_field, status_code=422)
+            return settings_page(
+                request,
+                values,
+                field_errors(pages.translator(request), refused.by_field),
+                status_code=422,
+            )
         flash(
             request,
             pages.translator(request).gettext(
@@ -142,7 +150,13 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
             await console.revise(caller, program_id, values)
         except SettingsRefused as refused:
             card = await console.program(caller, program_id)
-            return settings_page(request, values, refused.by_field, card.program, 422)
+            return settings_page(
+                request,
+                values,
+                field_errors(pages.translator(request), refused.by_field),
+                card.program,
+                422,
+            )
         flash(request, pages.translator(request).gettext("The program's settings are saved."))
         return see_other(f"/console/programs/{program_id}")
 
@@ -191,7 +205,12 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
             await console.save_matching_settings(caller, program_id, values)
         except SettingsRefused as refused:
             return await matching_settings_page(
-                request, caller, program_id, values=values, errors=refused.by_field, status_code=422
+                request,
+                caller,
+                program_id,
+                values=values,
+                errors=field_errors(pages.translator(request), refused.by_field),
+                status_code=422,
             )
         flash(request, pages.translator(request).gettext("The matching settings are saved."))
         return see_other(f"/console/programs/{program_id}/matching/settings")
@@ -214,7 +233,7 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
         try:
             await console.move(caller, program_id, to)
         except RuleError as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}")
         messages = {
             "registration_open": pages.translator(request).gettext("Registration is open."),
@@ -233,7 +252,7 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
         try:
             await console.set_agenda(caller, program_id, str(form.get("agenda", "")))
         except (RuleError, InvalidInputError) as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}#step-plan_session_content")
         flash(request, pages.translator(request).gettext("The sessions' content is planned."))
         return see_other(f"/console/programs/{program_id}#step-plan_session_content")
@@ -306,11 +325,8 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
         try:
             result = await console.import_csv(caller, program_id, content)
         except (InvalidInputError, RuleError) as refused:
-            message = (
-                "; ".join(m for _, m in refused.problems)
-                if isinstance(refused, InvalidInputError)
-                else str(refused)
-            )
+            lines = refusal_lines(pages.translator(request), refused)
+            message = lines[0] if len(lines) == 1 else lines
             return await registrations_page(request, caller, program_id, 422, import_error=message)
         return await registrations_page(request, caller, program_id, imported=result)
 
@@ -335,7 +351,7 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
         try:
             run = await console.start_run(caller, program_id, pins_of(form))
         except (RuleError, InvalidInputError) as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}/matching")
         flash(request, pages.translator(request).gettext("Matching has started."))
         return see_other(f"/console/programs/{program_id}/matching/runs/{run.run_id}")
@@ -412,7 +428,7 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
         try:
             run = await console.start_run(caller, program_id, pins, forbids)
         except (RuleError, InvalidInputError) as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}/matching/runs/{run_id}")
         flash(
             request,
@@ -427,7 +443,7 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
         try:
             await console.approve(caller, run_id)
         except RuleError as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}/matching/runs/{run_id}")
         flash(
             request,

@@ -29,6 +29,7 @@ from portal.entrypoints.http.pages import (
     require_caller,
     see_other,
 )
+from portal.entrypoints.http.refusals import field_errors, refusal_lines
 from portal.usecases.console import SettingsRefused
 from portal.usecases.participant import Caller
 from portal.usecases.questionnaire_editor import QuestionnaireEditor
@@ -95,7 +96,7 @@ def build_questionnaire_router(  # noqa: PLR0915 - one function per route, close
                 ),
             )
         else:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
         return see_other(f"/console/programs/{program_id}/questionnaire")
 
     def saved(request: Request, program_id: str, message: str) -> Response:
@@ -123,7 +124,7 @@ def build_questionnaire_router(  # noqa: PLR0915 - one function per route, close
                 program_id,
                 values=values,
                 shown_if=shown_if,
-                errors=refused.by_field,
+                errors=field_errors(pages.translator(request), refused.by_field),
                 status_code=422,
             )
         except RuleError as refused:
@@ -145,7 +146,11 @@ def build_questionnaire_router(  # noqa: PLR0915 - one function per route, close
             version = await editor.add_from_pool(caller, program_id, keys)
         except SettingsRefused as refused:
             return await editor_page(
-                request, caller, program_id, errors=refused.by_field, status_code=422
+                request,
+                caller,
+                program_id,
+                errors=field_errors(pages.translator(request), refused.by_field),
+                status_code=422,
             )
         except RuleError as refused:
             return refused_save(request, program_id, refused)
@@ -194,7 +199,7 @@ def build_questionnaire_router(  # noqa: PLR0915 - one function per route, close
                 question=question,
                 values=values,
                 shown_if=shown_if,
-                errors=refused.by_field,
+                errors=field_errors(pages.translator(request), refused.by_field),
             )
         except RuleError as refused:
             return refused_save(request, program_id, refused)
@@ -215,7 +220,7 @@ def build_questionnaire_router(  # noqa: PLR0915 - one function per route, close
                 caller, program_id, key, version=_version_of(form)
             )
         except SettingsRefused as refused:
-            flash(request, "; ".join(refused.by_field.values()))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}/questionnaire")
         except RuleError as refused:
             return refused_save(request, program_id, refused)

@@ -21,6 +21,7 @@ from portal.domain.operations import (
     SENIORITIES,
     access_form,
 )
+from portal.domain.refusals import INVITATION_LABELS
 from portal.entrypoints.http.pages import (
     Pages,
     checked_form,
@@ -29,6 +30,7 @@ from portal.entrypoints.http.pages import (
     require_caller,
     see_other,
 )
+from portal.entrypoints.http.refusals import field_errors, refusal_lines
 from portal.usecases.console import SettingsRefused
 from portal.usecases.operations import END_REASONS, ProgramOperations
 from portal.usecases.participant import Caller
@@ -89,7 +91,7 @@ def build_operations_router(  # noqa: PLR0915 - one function per route, closed o
                 422,
                 program=program,
                 values=values,
-                errors=refused.by_field,
+                errors=field_errors(pages.translator(request), refused.by_field),
                 section="overview",
             )
         flash(
@@ -152,11 +154,11 @@ def build_operations_router(  # noqa: PLR0915 - one function per route, closed o
                 caller,
                 program_id,
                 form=shown,
-                errors=refused.by_field,
+                errors=field_errors(pages.translator(request), refused.by_field),
                 status_code=422,
             )
         except RuleError as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}/access")
         flash(request, pages.translator(request).gettext("Who may register is saved."))
         return see_other(f"/console/programs/{program_id}/access")
@@ -170,10 +172,11 @@ def build_operations_router(  # noqa: PLR0915 - one function per route, closed o
         try:
             result = await operations.invite(caller, program_id, values)
         except SettingsRefused as refused:
-            flash(request, "; ".join(refused.by_field.values()))
+            translator = pages.translator(request)
+            flash(request, refusal_lines(translator, refused, INVITATION_LABELS))
             return see_other(f"/console/programs/{program_id}/access#invite")
         except RuleError as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}/access#invite")
         translator = pages.translator(request)
         message = translator.ngettext(
@@ -198,7 +201,7 @@ def build_operations_router(  # noqa: PLR0915 - one function per route, closed o
         try:
             run = await operations.forbid(caller, program_id, checked_id(run_id), mentee, mentor)
         except (RuleError, InvalidInputError) as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}/matching/runs/{run_id}")
         flash(
             request,
@@ -223,7 +226,7 @@ def build_operations_router(  # noqa: PLR0915 - one function per route, closed o
         try:
             run = await operations.what_if(caller, program_id, max_changes)
         except (RuleError, InvalidInputError) as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}/matching")
         flash(request, pages.translator(request).gettext("The what-if run has started."))
         return see_other(f"/console/programs/{program_id}/matching/runs/{run.run_id}")
@@ -240,7 +243,7 @@ def build_operations_router(  # noqa: PLR0915 - one function per route, closed o
         try:
             await operations.end_pair(caller, program_id, checked_id(pair_id), reason, rematch)
         except (RuleError, InvalidInputError) as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}/pairs")
         flash(
             request,
@@ -273,7 +276,7 @@ def build_operations_router(  # noqa: PLR0915 - one function per route, closed o
         try:
             await operations.nudge(caller, program_id, checked_id(pair_id))
         except (RuleError, InvalidInputError, NotFoundError) as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/console/programs/{program_id}/health")
         flash(
             request, pages.translator(request).gettext("Both members of the pair are sent a nudge.")

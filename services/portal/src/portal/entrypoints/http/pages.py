@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,10 +29,12 @@ from portal.adapters.identity import IdentityProvider, SignInFailed
 from portal.domain import sessions as session_rules
 from portal.domain.models import Question, QuestionKind, Questionnaire
 from portal.domain.questionnaire import FIELD_PREFIX, is_shown
+from portal.domain.refusals import MENTOR_CHOICE_LABELS, first_by_field, path_field
 from portal.domain.skills import LEVELS as SKILL_LEVELS
 from portal.domain.skills import MENTOR_MOMENTS
 from portal.domain.why import labelled, why_matched
 from portal.entrypoints.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, negotiate
+from portal.entrypoints.http.refusals import field_errors, problem_lines, refusal_lines, rule_text
 from portal.entrypoints.http.security import CSRF_FIELD, csrf_token, csrf_valid
 from portal.usecases.participant import (
     Caller,
@@ -140,9 +142,13 @@ async def checked_form(request: Request) -> FormData:
     return form
 
 
-def flash(request: Request, message: str) -> None:
-    """A message for the next page (shown once, announced to screen readers)."""
-    request.session[_FLASH] = message
+def flash(request: Request, message: str | Sequence[str]) -> None:
+    """A message for the next page (shown once, announced to screen readers).
+
+    Several messages (a refusal's problems) are shown as a list, one item each.
+    """
+    messages = [message] if isinstance(message, str) else [m for m in message if m]
+    request.session[_FLASH] = messages[0] if len(messages) == 1 else messages
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -384,11 +390,11 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
                 answers=answers,
                 identity=identity_values,
                 picks=[str(v) for v in submitted.getlist("preferred_mentors")],
-                errors=refused.by_field,
+                errors=field_errors(pages.translator(request), refused.by_field),
                 **question_helpers(form.questionnaire, pages.translator(request)),
             )
         except RuleError as refused:
-            flash(request, str(refused))
+            flash(request, rule_text(pages.translator(request), refused))
             return see_other(f"/programs/{program_id}/register")
         flash(request, pages.translator(request).gettext("Your registration is saved."))
         return see_other("/")
@@ -400,7 +406,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         try:
             await portal.withdraw(caller, program_id)
         except RuleError as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other("/")
         flash(request, pages.translator(request).gettext("You have withdrawn from the program."))
         return see_other("/")
@@ -612,7 +618,10 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         try:
             await portal.give_feedback(caller, session_id, request_body)
         except InvalidInputError as refused:
-            errors = {path.rsplit(".", 1)[-1]: message for path, message in refused.problems}
+            errors = field_errors(
+                pages.translator(request),
+                first_by_field([(path_field(path), message) for path, message in refused.problems]),
+            )
             if (
                 "rating" in {p.split(".")[-1] for p, _ in refused.problems}
                 or not request_body["rating"]
@@ -627,7 +636,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
                 local_start=session_rules.local_start,
             )
         except RuleError as refused:
-            flash(request, str(refused))
+            flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/sessions/{session_id}/feedback")
         flash(request, pages.translator(request).gettext("Thank you: your feedback is saved."))
         return see_other(f"/pairs/{page.session.pair_id}")
@@ -699,10 +708,11 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         try:
             await portal.save_picks(caller, program_id, picks)
         except RegistrationRefused as refused:
-            flash(request, "; ".join(message for _, message in refused.problems))
+            translator = pages.translator(request)
+            flash(request, problem_lines(translator, refused.form_problems, MENTOR_CHOICE_LABELS))
             return see_other(f"/programs/{program_id}/mentors")
         except RuleError as refused:
-            flash(request, str(refused))
+            flash(request, rule_text(pages.translator(request), refused))
             return see_other(f"/programs/{program_id}/mentors")
         flash(request, pages.translator(request).gettext("Your choice of mentors is saved."))
         return see_other(f"/programs/{program_id}/mentors")
@@ -784,8 +794,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         try:
             await portal.save_notification_preferences(caller, values)
         except PreferencesRefused as refused:
-            translator = pages.translator(request)
-            errors = {key: translator.gettext(message) for key, message in refused.by_field.items()}
+            errors = field_errors(pages.translator(request), refused.by_field)
             return pages.render(
                 request, "notifications.html", 422, form=refused.form, errors=errors
             )
@@ -800,10 +809,11 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             await call
         except RuleError as refused:
             # The portal's own refusals are catalogued (a service's pass through unchanged).
-            flash(request, pages.translator(request).gettext(str(refused)))
+            flash(request, rule_text(pages.translator(request), refused))
             return False
         except InvalidInputError as refused:
-            flash(request, "; ".join(message for _, message in refused.problems))
+            problems = [(path_field(path), message) for path, message in refused.problems]
+            flash(request, problem_lines(pages.translator(request), problems))
             return False
         return True
 

@@ -7,7 +7,6 @@ session). The mentor rates the mentee halfway and at the end. CSRF on every form
 post-redirect-get after a rating, gettext; feedback's refusals come back beside their field.
 """
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -25,7 +24,6 @@ from portal.domain.skills import (
     RatersDraft,
     suggested_moment,
 )
-from portal.entrypoints.http.i18n import Translator
 from portal.entrypoints.http.pages import (
     Pages,
     checked_form,
@@ -34,6 +32,7 @@ from portal.entrypoints.http.pages import (
     require_caller,
     see_other,
 )
+from portal.entrypoints.http.refusals import field_errors
 from portal.usecases.participant import Caller
 from portal.usecases.skills import (
     GroupMentees,
@@ -71,10 +70,6 @@ def _checked_mentee(mentee: str | None) -> str | None:
 
 def _values(form: FormData) -> dict[str, str]:
     return {key: str(value)[:_FORM_MAX] for key, value in form.items()}
-
-
-def _translated(translator: Translator, by_field: Mapping[str, str]) -> dict[str, str]:
-    return {name: translator.gettext(message) for name, message in by_field.items()}
 
 
 def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> APIRouter:
@@ -156,7 +151,7 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
                 page,
                 422,
                 chosen={moment: refused.chosen},
-                self_errors=_translated(translator, refused.by_field),
+                self_errors=field_errors(translator, refused.by_field),
                 failed_form=f"self-{moment}",
             )
         flash(
@@ -182,7 +177,7 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
                 page,
                 422,
                 draft=draft,
-                raters_errors=_translated(translator, refused.by_field),
+                raters_errors=field_errors(translator, refused.by_field),
             )
         # Rendered, not redirected: the links to forward are shown this once and kept nowhere.
         return my_page(request, page, asked=asked, draft=RatersDraft(moment=draft.moment))
@@ -217,7 +212,7 @@ def build_skills_router(desk: SkillsDesk, pages: Pages, *, base_url: str) -> API
                 page,
                 422,
                 chosen={moment: refused.chosen},
-                errors=_translated(translator, refused.by_field),
+                errors=field_errors(translator, refused.by_field),
                 failed_form=f"mentor-{moment}",
             )
         flash(

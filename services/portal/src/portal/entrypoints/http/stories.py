@@ -24,6 +24,7 @@ from portal.entrypoints.http.pages import (
     require_caller,
     see_other,
 )
+from portal.entrypoints.http.refusals import field_errors
 from portal.usecases.participant import Caller
 from portal.usecases.stories import MyStories, StoryDesk, StoryModeration, StoryRefused
 
@@ -66,9 +67,7 @@ def build_stories_router(
         try:
             await desk.write(caller, draft, page.programs)
         except StoryRefused as refused:
-            errors = {
-                name: translator.gettext(message) for name, message in refused.by_field.items()
-            }
+            errors = field_errors(translator, refused.by_field)
             return my_page(request, page, draft, errors, status_code=422)
         flash(
             request,
