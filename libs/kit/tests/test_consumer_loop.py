@@ -225,3 +225,61 @@ async def test_a_member_is_not_caught_up_until_a_fetch_after_its_last_read_finds
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+class MemberRebalancedWhileIdle(MemberWithNothingToRead):
+    """An idle member whose partition is taken and given back (``rebalance``).
+
+    Until ``answer``, no fetch of the partition given back has answered; each round's
+    ``getmany()`` sets ``round_started`` as it begins.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(fetches_answered=True)
+        self._rebalanced = False
+        self._answered_ms: int | None = None
+        self.round_started = asyncio.Event()
+
+    async def rebalance(self) -> None:
+        await self._listener.on_partitions_revoked({self._partition})
+        self._rebalanced = True
+        await self._listener.on_partitions_assigned({self._partition})
+
+    def answer(self) -> None:
+        """The first fetch after the rebalance answers (with what, the next round reads)."""
+        self._answered_ms = int(time.time() * 1000)
+
+    async def getmany(self, *partitions: Any, timeout_ms: int, max_records: int) -> dict[Any, Any]:
+        self.round_started.set()
+        return await super().getmany(*partitions, timeout_ms=timeout_ms, max_records=max_records)
+
+    def last_poll_timestamp(self, partition: Any) -> int | None:
+        return self._answered_ms if self._rebalanced else int(time.time() * 1000)
+
+
+async def test_quiet_rounds_before_a_rebalance_do_not_count_after_it(
+    runtime: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first answer after a rebalance may bring a backlog the next round reads: the
+    member is not caught up in the round that answer arrives, however long it was idle."""
+    consumer = _consumer(runtime)
+    member = MemberRebalancedWhileIdle()
+    monkeypatch.setattr(consumer, "_new_kafka_consumer", lambda: member)
+    task = asyncio.create_task(consumer.run())
+    try:
+        assert await _caught_up_within(consumer, 2)
+        await asyncio.sleep(0.3)  # more quiet rounds
+        await member.rebalance()
+        waiting = asyncio.create_task(consumer.health.wait_caught_up())
+        await asyncio.sleep(0.3)  # rounds with no fetch answered since
+        assert not waiting.done()
+        member.answer()
+        member.round_started.clear()
+        await member.round_started.wait()  # the round that saw the answer has ended
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        async with asyncio.timeout(2):
+            await waiting  # two quiet rounds later
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

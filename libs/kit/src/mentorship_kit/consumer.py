@@ -367,18 +367,24 @@ class ConsumerHealth:
 
 
 class _Rebalances(ConsumerRebalanceListener):  # type: ignore[misc]
-    """Tells the health when partitions come and go."""
+    """Tells the health, and the consumer (``moved``), when partitions come and go."""
 
-    def __init__(self, health: ConsumerHealth) -> None:
+    def __init__(
+        self, health: ConsumerHealth, moved: Callable[[Sequence[TopicPartition]], None]
+    ) -> None:
         self._health = health
+        self._moved = moved
 
     async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
         logger.info("consumer partitions revoked", extra={"partitions": len(list(revoked))})
         self._health.revoked()
+        self._moved(())
 
     async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
-        logger.info("consumer partitions assigned", extra={"partitions": len(list(assigned))})
+        positions = list(assigned)
+        logger.info("consumer partitions assigned", extra={"partitions": len(positions)})
         self._health.assigned()
+        self._moved(positions)
 
 
 class _RestartConsumerError(Exception):
@@ -456,7 +462,7 @@ class EventConsumer:
         """
         while True:
             kafka = self._new_kafka_consumer()
-            kafka.subscribe(self.topics(), listener=_Rebalances(self.health))
+            kafka.subscribe(self.topics(), listener=_Rebalances(self.health, self._moved))
             self.health.started()
             self._read_at.clear()
             self._quiet_rounds = 0
@@ -606,6 +612,15 @@ class EventConsumer:
             self._read_at[position] = now_ms
             self._quiet_rounds = 0
 
+    def _moved(self, assigned: Sequence[TopicPartition]) -> None:
+        """Partitions were revoked or ``assigned``: start counting quiet rounds again.
+
+        A partition just assigned is read from its committed offset: like one sought, a
+        fetch must answer after now before it counts as drained.
+        """
+        self._quiet_rounds = 0
+        self._read(assigned)
+
     def _drained(self, kafka: AIOKafkaConsumer) -> bool:
         """Whether each partition held answered a fetch since its records were last read.
 
@@ -707,9 +722,11 @@ class EventConsumer:
                 self.health.progressed()  # idle and caught up: not between owners, not cut off
                 # Twice in a row: a fetch answered just as getmany() gave up waiting leaves
                 # its records for the next round, which then reads them.
-                self._quiet_rounds = self._quiet_rounds + 1 if self._drained(kafka) else 0
-                if self._quiet_rounds >= 2:
+                self._quiet_rounds = min(self._quiet_rounds + 1, 2) if self._drained(kafka) else 0
+                if self._quiet_rounds == 2:
                     self.health.caught_up()
+            else:  # between owners, applying a batch, or cut off: not a quiet round
+                self._quiet_rounds = 0
             return True
         try:
             self._failpoints.hit("consumer.before_commit")
