@@ -1,9 +1,11 @@
-"""The occasions loop: a round only once the consumer has caught up, and a poll after the start."""
+"""The occasions loop: rounds wait for the consumer to catch up (up to a limit), and a poll."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any, cast
+
+import pytest
 
 from notifications.entrypoints.workers import occasions
 from notifications.usecases.scheduled import Scheduled
@@ -48,7 +50,7 @@ async def test_the_first_round_comes_a_poll_after_the_start() -> None:
     recorder = _Recorder()
     consumer = _Consumer()
     consumer.caught_up.set()
-    loop: Any = occasions(cast("Scheduled", recorder), 0.5, consumer.wait)
+    loop: Any = occasions(cast("Scheduled", recorder), 0.5, consumer.wait, catch_up_limit_s=60)
     task = asyncio.create_task(loop())
     try:
         await asyncio.sleep(0.1)
@@ -63,7 +65,7 @@ async def test_no_round_runs_before_the_consumer_has_caught_up() -> None:
     """After an outage longer than a poll the backlog (managers, channels) comes first."""
     recorder = _Recorder()
     consumer = _Consumer()
-    loop: Any = occasions(cast("Scheduled", recorder), 0.05, consumer.wait)
+    loop: Any = occasions(cast("Scheduled", recorder), 0.05, consumer.wait, catch_up_limit_s=60)
     task = asyncio.create_task(loop())
     try:
         await asyncio.sleep(0.5)  # ten polls
@@ -75,3 +77,21 @@ async def test_no_round_runs_before_the_consumer_has_caught_up() -> None:
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_consumer_that_never_catches_up_holds_the_rounds_back_only_so_long(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Kafka unreachable for hours must not cost a day's digests or a week's health digest."""
+    recorder = _Recorder()
+    consumer = _Consumer()  # never caught up
+    loop: Any = occasions(cast("Scheduled", recorder), 0.05, consumer.wait, catch_up_limit_s=0.3)
+    task = asyncio.create_task(loop())
+    try:
+        await asyncio.sleep(0.2)
+        assert recorder.calls == []
+        assert await _calls(recorder, 3) == ["digests", "survey_openings", "health_digests"]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert "the consumer has not caught up" in caplog.text

@@ -43,6 +43,9 @@ from notifications.usecases.people import People
 from notifications.usecases.planning import Planner, PlanningRules
 from notifications.usecases.scheduled import Scheduled
 
+OCCASIONS_CATCH_UP_POLLS = 10
+"""How many polls the occasions loop waits for the consumer to catch up before it runs anyway."""
+
 
 def _secret(value: object) -> str | None:
     return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
@@ -168,7 +171,12 @@ def build_app(settings: NotificationsSettings | None = None) -> FastAPI:
     runtime.add_background_loop("sender", workers.sender(dispatcher, settings.delivery_poll_s))
     runtime.add_background_loop(
         "occasions",
-        workers.occasions(scheduled, settings.schedule_poll_s, runtime.consumer_caught_up),
+        workers.occasions(
+            scheduled,
+            settings.schedule_poll_s,
+            runtime.consumer_caught_up,
+            catch_up_limit_s=OCCASIONS_CATCH_UP_POLLS * settings.schedule_poll_s,
+        ),
     )
     runtime.add_background_loop("delivery-gauges", workers.gauges(dispatcher))
     runtime.add_background_loop("close-clients", workers.closing(smtp, chat, platform))

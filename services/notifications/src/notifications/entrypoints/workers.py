@@ -24,7 +24,10 @@ def sender(dispatcher: Dispatcher, poll_s: float):  # type: ignore[no-untyped-de
 
 
 def occasions(  # type: ignore[no-untyped-def]
-    scheduled: Scheduled, poll_s: float, caught_up: Callable[[], Awaitable[None]]
+    scheduled: Scheduled,
+    poll_s: float,
+    caught_up: Callable[[], Awaitable[None]],
+    catch_up_limit_s: float,
 ):
     """The loop that gathers digests and announces survey openings and health digests.
 
@@ -35,12 +38,23 @@ def occasions(  # type: ignore[no-untyped-def]
     the managers known so far, once. The first round also waits a poll, as before: another
     replica may still be applying its own partitions (what is due is due for the day or the
     week, so a poll's delay changes nothing else).
+
+    A consumer that does not catch up within ``catch_up_limit_s`` (Kafka unreachable, a
+    stream of events that never leaves it quiet) does not hold the round back for good: it
+    runs on what is projected so far, with a warning, rather than skip a day's digests or a
+    week's health digest.
     """
 
     async def loop() -> None:
         while True:
             await asyncio.sleep(poll_s)
-            await caught_up()
+            try:
+                await asyncio.wait_for(caught_up(), catch_up_limit_s)
+            except TimeoutError:
+                logger.warning(
+                    "the consumer has not caught up: occasions looked for anyway",
+                    extra={"waited_s": catch_up_limit_s},
+                )
             await scheduled.digests()
             await scheduled.survey_openings()
             await scheduled.health_digests()
