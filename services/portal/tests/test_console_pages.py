@@ -16,7 +16,7 @@ from itsdangerous import TimestampSigner
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
-from mentorship_kit.errors import ForbiddenError
+from mentorship_kit.errors import ForbiddenError, InvalidInputError
 from portal.adapters import api
 from portal.app import build_app
 from portal.settings import PortalSettings
@@ -256,3 +256,32 @@ def test_the_reports_page_asks_for_a_page_of_mentors_and_links_the_next(
     assert asked[-1] == {"limit": "50", "cursor": "cursor+/1"}
     assert "Next mentors" not in last
     assert 'href="/console/programs/a/reports#mentors"' in last
+
+
+def test_every_pool_question_refused_is_said_beside_the_pool_and_in_the_summary(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Registration refuses each key on its own (not in the pool, already asked)."""
+    refusal = InvalidInputError(
+        [
+            ("keys[0]", "'interests' is already asked"),
+            ("keys[1]", "'gone' is not in the question pool"),
+        ]
+    )
+    monkeypatch.setitem(ANSWERS, ("POST", "/v1/programs/a/questionnaire/questions"), refusal)
+
+    response = client.post(
+        "/console/programs/a/questionnaire/pool",
+        data={"csrf_token": CSRF, "pool_key": ["interests", "gone"]},
+    )
+
+    assert response.status_code == 422
+    page = response.text
+    beside = page.split('id="pool-error"', 1)[1].split("</div>", 1)[0]
+    summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    for said in (
+        "&#39;interests&#39; is already asked",
+        "&#39;gone&#39; is not in the question pool",
+    ):
+        assert said in beside
+        assert f'<a href="#pool">{said}</a>' in summary

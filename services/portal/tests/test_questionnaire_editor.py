@@ -194,6 +194,15 @@ async def test_the_pool_offers_only_questions_not_asked_and_adds_them_by_key() -
     assert client.sent[-1][2] == {"keys": ["track"]}
     with pytest.raises(SettingsRefused):
         await editor_with(client).add_from_pool(CALLER, "a", [])
+    client.answers[("POST", "/v1/programs/a/questionnaire/questions")] = InvalidInputError(
+        [("keys[0]", "'role' is already asked"), ("keys[1]", "'x' is not in the question pool")]
+    )
+    with pytest.raises(SettingsRefused) as refused:
+        await editor_with(client).add_from_pool(CALLER, "a", ["role", "x"])
+    assert refused.value.problems == (
+        ("pool", "'role' is already asked"),
+        ("pool", "'x' is not in the question pool"),
+    )
 
 
 async def test_a_version_comes_with_the_one_before_and_what_changed() -> None:

@@ -51,6 +51,13 @@ def english() -> Translator:
     ("text", "message", "variables"),
     [
         ("Field required", "Fill this in.", {}),
+        ("String should have at least 1 character", "Fill this in.", {}),
+        (
+            "String should have at least 3 characters",
+            "Use at least %(limit)s characters.",
+            {"limit": "3"},
+        ),
+        ("String should have at most 1 character", "Use at most one character.", {}),
         (
             "String should have at most 200 characters",
             "Use at most %(limit)s characters.",
@@ -71,6 +78,19 @@ def test_the_services_texts_the_portal_knows_become_its_own_messages(
     text: str, message: str, variables: dict[str, str]
 ) -> None:
     assert explain(text) == (message, variables)
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [RuleError("some_rule", ""), InvalidInputError([("body.name", "")]), FormRefused({"name": ""})],
+)
+def test_a_refusal_that_gives_no_reason_still_says_it_was_refused(
+    refused: Exception, english: Translator, french: Translator
+) -> None:
+    assert refusal_lines(english, refused) == ["The request was refused; nothing was changed."]
+    assert refusal_lines(french, refused) == [
+        "La demande a été refusée\u202f; rien n\u2019a été modifié."
+    ]
 
 
 def test_a_problems_path_names_the_forms_field() -> None:

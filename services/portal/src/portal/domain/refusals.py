@@ -29,6 +29,8 @@ SERVICE_TEXTS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
     (re.compile(pattern), message)
     for pattern, message in (
         (r"^Field required$", N_("Fill this in.")),
+        (r"^String should have at least 1 character$", N_("Fill this in.")),
+        (r"^String should have at most 1 character$", N_("Use at most one character.")),
         (
             r"^String should have at least (?P<limit>\d+) characters?$",
             N_("Use at least %(limit)s characters."),
@@ -56,6 +58,9 @@ SERVICE_TEXTS: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
     )
 )
 """The services' refusal texts the portal knows, and the message it shows for each."""
+
+REFUSED_WITHOUT_REASON: Final = N_("The request was refused; nothing was changed.")
+"""What a refusal says when the service gave no reason the portal can show."""
 
 _VALUE_ERROR = "Value error, "
 

@@ -21,6 +21,7 @@ from portal.adapters.api import parse
 from portal.adapters.console import ProgramAdminApi
 from portal.domain.console import ManagedProgram, SettingsInvalid, new_question, question_field
 from portal.domain.models import Questionnaire
+from portal.domain.refusals import first_by_field
 from portal.usecases.console import SettingsRefused
 from portal.usecases.participant import Caller
 
@@ -176,7 +177,9 @@ class QuestionnaireEditor:
         try:
             saved = await self._programs.add_pool_questions(caller.token, program_id, keys)
         except InvalidInputError as refused:
-            raise SettingsRefused.of(refused.problems, lambda _: "pool") from None
+            # one problem per key chosen (not in the pool, already asked): all on the pool
+            problems = [("pool", message) for _, message in refused.problems]
+            raise SettingsRefused(first_by_field(problems), problems) from None
         return int(saved["version"])
 
     async def versions(

@@ -7,6 +7,7 @@ Each form carries the version it was read at: a save over a newer version is ref
 with a message and the current questionnaire shown again.
 """
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -29,7 +30,7 @@ from portal.entrypoints.http.pages import (
     require_caller,
     see_other,
 )
-from portal.entrypoints.http.refusals import field_errors, refusal_lines
+from portal.entrypoints.http.refusals import field_errors, problem_lines, refusal_lines
 from portal.usecases.console import SettingsRefused
 from portal.usecases.participant import Caller
 from portal.usecases.questionnaire_editor import QuestionnaireEditor
@@ -67,9 +68,10 @@ def build_questionnaire_router(  # noqa: PLR0915 - one function per route, close
         *,
         values: dict[str, str] | None = None,
         shown_if: list[str] | None = None,
-        errors: dict[str, str] | None = None,
+        errors: Mapping[str, str | list[str]] | None = None,
         status_code: int = 200,
     ) -> Response:
+        """The editor; ``errors`` by field (the pool's may be a list: one per key refused)."""
         page = await editor.page(caller, program_id)
         return editor_form(
             request,
@@ -145,11 +147,12 @@ def build_questionnaire_router(  # noqa: PLR0915 - one function per route, close
         try:
             version = await editor.add_from_pool(caller, program_id, keys)
         except SettingsRefused as refused:
+            lines = problem_lines(pages.translator(request), refused.problems)  # one per key
             return await editor_page(
                 request,
                 caller,
                 program_id,
-                errors=field_errors(pages.translator(request), refused.by_field),
+                errors={"pool": lines[0] if len(lines) == 1 else lines},
                 status_code=422,
             )
         except RuleError as refused:

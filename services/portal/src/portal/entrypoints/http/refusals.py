@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 from mentorship_kit.errors import InvalidInputError, RuleError
 from portal.domain.refusals import (
+    REFUSED_WITHOUT_REASON,
     RULE_TEXTS,
     FormRefused,
     Problem,
@@ -68,16 +69,19 @@ def refusal_lines(
 ) -> list[str]:
     """What any refusal says, as a list's lines: a rule's, each problem of a form or a 422.
 
-    ``labels`` name the form's fields (see `problem_lines`).
+    ``labels`` name the form's fields (see `problem_lines`). Never empty: a refusal with no
+    text says it was refused.
     """
     if isinstance(refused, RuleError):
-        return [rule_text(translator, refused)]
-    if isinstance(refused, FormRefused):
-        return problem_lines(translator, refused.problems, labels)
-    if isinstance(refused, InvalidInputError):
+        lines = [rule_text(translator, refused)]
+    elif isinstance(refused, FormRefused):
+        lines = problem_lines(translator, refused.problems, labels)
+    elif isinstance(refused, InvalidInputError):
         problems = [(path_field(path), message) for path, message in refused.problems]
-        return problem_lines(translator, problems, labels)
-    return [translator.gettext(str(refused))] if str(refused) else []
+        lines = problem_lines(translator, problems, labels)
+    else:
+        lines = [translator.gettext(str(refused))]
+    return [line for line in lines if line] or [translator.gettext(REFUSED_WITHOUT_REASON)]
 
 
 def translated_labels(translator: Translator, labels: Mapping[str, str]) -> dict[str, str]:
