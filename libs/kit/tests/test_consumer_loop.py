@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
@@ -80,28 +81,12 @@ async def runtime() -> AsyncIterator[ServiceRuntime]:
 async def _run(
     runtime: ServiceRuntime, monkeypatch: pytest.MonkeyPatch, *, fetches_answered: bool
 ) -> tuple[EventConsumer, list[bool]]:
-    consumer = EventConsumer(
-        handlers=runtime.handlers,
-        transactor=runtime.transactor,
-        database=runtime.database,
-        dead_letters=NoDeadLetters(),
-        metrics=runtime.metrics,
-        settings=runtime.settings,
-    )
-    monkeypatch.setattr(
-        consumer,
-        "_new_kafka_consumer",
-        lambda: MemberWithNothingToRead(fetches_answered=fetches_answered),
-    )
+    member = MemberWithNothingToRead(fetches_answered=fetches_answered)
     readiness: list[bool] = []
-    task = asyncio.create_task(consumer.run())
-    try:
+    async with _running(runtime, monkeypatch, member) as consumer:
         for _ in range(30):
             await asyncio.sleep(0.1)
             readiness.append(consumer.health.ready)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
     return consumer, readiness
 
 
@@ -176,8 +161,12 @@ async def _caught_up_within(consumer: EventConsumer, seconds: float) -> bool:
     return True
 
 
-def _consumer(runtime: ServiceRuntime) -> EventConsumer:
-    return EventConsumer(
+@contextlib.asynccontextmanager
+async def _running(
+    runtime: ServiceRuntime, monkeypatch: pytest.MonkeyPatch, member: MemberWithNothingToRead
+) -> AsyncIterator[EventConsumer]:
+    """The service's consumer, running against ``member`` until the block ends."""
+    consumer = EventConsumer(
         handlers=runtime.handlers,
         transactor=runtime.transactor,
         database=runtime.database,
@@ -185,21 +174,22 @@ def _consumer(runtime: ServiceRuntime) -> EventConsumer:
         metrics=runtime.metrics,
         settings=runtime.settings,
     )
+    monkeypatch.setattr(consumer, "_new_kafka_consumer", lambda: member)
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield consumer
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 @pytest.mark.parametrize("fetches_answered", [True, False])
 async def test_an_idle_member_finds_itself_caught_up_only_if_its_fetches_are_answered(
     runtime: ServiceRuntime, monkeypatch: pytest.MonkeyPatch, *, fetches_answered: bool
 ) -> None:
-    consumer = _consumer(runtime)
     member = MemberWithNothingToRead(fetches_answered=fetches_answered)
-    monkeypatch.setattr(consumer, "_new_kafka_consumer", lambda: member)
-    task = asyncio.create_task(consumer.run())
-    try:
+    async with _running(runtime, monkeypatch, member) as consumer:
         assert await _caught_up_within(consumer, 0.4) is fetches_answered
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_a_member_is_not_caught_up_until_a_fetch_after_its_last_read_finds_nothing(
@@ -207,11 +197,8 @@ async def test_a_member_is_not_caught_up_until_a_fetch_after_its_last_read_finds
 ) -> None:
     """Readiness's 'idle' (nothing fetched, a fetch answered lately) is not enough: the
     answer may be the one that brought the records just read, the next one still coming."""
-    consumer = _consumer(runtime)
     member = MemberBehindASlowFetch()
-    monkeypatch.setattr(consumer, "_new_kafka_consumer", lambda: member)
-    task = asyncio.create_task(consumer.run())
-    try:
+    async with _running(runtime, monkeypatch, member) as consumer:
         waiting = asyncio.create_task(consumer.health.wait_caught_up())
         async with asyncio.timeout(5):
             while not member.committed:  # noqa: ASYNC110 - a stand-in with nothing to await
@@ -222,9 +209,6 @@ async def test_a_member_is_not_caught_up_until_a_fetch_after_its_last_read_finds
         member.answer()
         async with asyncio.timeout(2):
             await waiting
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 class MemberRebalancedWhileIdle(MemberWithNothingToRead):
@@ -262,11 +246,8 @@ async def test_quiet_rounds_before_a_rebalance_do_not_count_after_it(
 ) -> None:
     """The first answer after a rebalance may bring a backlog the next round reads: the
     member is not caught up in the round that answer arrives, however long it was idle."""
-    consumer = _consumer(runtime)
     member = MemberRebalancedWhileIdle()
-    monkeypatch.setattr(consumer, "_new_kafka_consumer", lambda: member)
-    task = asyncio.create_task(consumer.run())
-    try:
+    async with _running(runtime, monkeypatch, member) as consumer:
         assert await _caught_up_within(consumer, 2)
         await asyncio.sleep(0.3)  # more quiet rounds
         await member.rebalance()
@@ -280,6 +261,3 @@ async def test_quiet_rounds_before_a_rebalance_do_not_count_after_it(
         assert not waiting.done()
         async with asyncio.timeout(2):
             await waiting  # two quiet rounds later
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
