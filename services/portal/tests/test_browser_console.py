@@ -31,7 +31,7 @@ import pytest
 from mentorship_devstack.identity import ADMIN_ROLE
 from mentorship_devstack.workloads import csv_export, people
 
-from .browsing import Visit, sign_in, until
+from .browsing import SERVICE_WITHIN_S, Visit, sign_in, until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -266,7 +266,7 @@ def test_a_program_manager_launches_matches_and_reports_on_a_program(
         counts = httpx.get(
             f"{portal_stack.url('matching')}/v1/programs/{program_id}/pool",
             headers={"Authorization": f"Bearer {token}"},
-            timeout=10,
+            timeout=SERVICE_WITHIN_S,
         ).json()
         return int(counts["mentors"]) + int(counts["mentees"]) + int(counts["both"]) == 200
 

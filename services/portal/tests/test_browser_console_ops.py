@@ -27,7 +27,7 @@ import pytest
 from mentorship_devstack.identity import ADMIN_ROLE
 from mentorship_devstack.workloads import PersonSpec, csv_export, people
 
-from .browsing import Visit, sign_in, until
+from .browsing import SERVICE_WITHIN_S, Visit, sign_in, until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -97,7 +97,7 @@ def test_a_program_manager_invites_matches_ends_a_pair_and_clones_the_program(
         f"{registration}/v1/programs",
         json=program_settings("Engineering mentoring 2027"),
         headers=manager,
-        timeout=30,
+        timeout=SERVICE_WITHIN_S,
     )
     assert created.status_code == 201, created.text
     program_id = created.json()["program_id"]
@@ -109,7 +109,7 @@ def test_a_program_manager_invites_matches_ends_a_pair_and_clones_the_program(
         f"{registration}/v1/directory/import",
         content=directory_csv(persons).encode(),
         headers=admin | {"content-type": "text/csv"},
-        timeout=60,
+        timeout=SERVICE_WITHIN_S,
     )
     assert imported.status_code < 300, imported.text
 
@@ -141,7 +141,7 @@ def test_a_program_manager_invites_matches_ends_a_pair_and_clones_the_program(
         f"{registration}/v1/programs/{program_id}/registrations/import",
         content=export.encode(),
         headers=manager | {"content-type": "text/csv"},
-        timeout=60,
+        timeout=SERVICE_WITHIN_S,
     )
     assert registered.status_code < 300, registered.text
     assert registered.json()["registered"] == len(engineers)
@@ -162,7 +162,7 @@ def test_a_program_manager_invites_matches_ends_a_pair_and_clones_the_program(
         counts = httpx.get(
             f"{portal_stack.url('matching')}/v1/programs/{program_id}/pool",
             headers={"Authorization": f"Bearer {token}"},
-            timeout=10,
+            timeout=SERVICE_WITHIN_S,
         ).json()
         return int(counts["mentors"]) + int(counts["mentees"]) + int(counts["both"]) == len(
             engineers

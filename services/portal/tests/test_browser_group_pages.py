@@ -26,7 +26,7 @@ import pytest
 
 from mentorship_devstack.tokens import bearer
 
-from .browsing import Visit, sign_in, until
+from .browsing import SERVICE_WITHIN_S, Visit, sign_in, until
 from .test_browser_group_skills import matched_group
 from .test_browser_journey import MENTOR
 
@@ -58,7 +58,7 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
         headers=bearer(identity.token(ROSALIND)),
     ).json()["participant_id"]
     with httpx.Client(
-        base_url=feedback_url, headers=bearer(identity.token(ROSALIND)), timeout=10.0
+        base_url=feedback_url, headers=bearer(identity.token(ROSALIND)), timeout=SERVICE_WITHIN_S
     ) as api:
         mine = {"mentee": rosalind}
         api.put(f"/v1/pairs/{group_id}/agreement", params=mine, json=TERMS).raise_for_status()
@@ -87,7 +87,7 @@ def test_a_groups_mentor_reads_each_mentees_pages_and_a_mentee_reads_only_her_ma
     # The group's first session, held; Rosalind's feedback on it, as her pages send it.
     held = _held_session(portal_stack.url("scheduling"), identity.token(MENTOR), group_id)
     with httpx.Client(
-        base_url=feedback_url, headers=bearer(identity.token(ROSALIND)), timeout=10.0
+        base_url=feedback_url, headers=bearer(identity.token(ROSALIND)), timeout=SERVICE_WITHIN_S
     ) as api:
         until(
             lambda: api.get(f"/v1/sessions/{held}/feedback-opening").status_code == 200,
@@ -232,7 +232,9 @@ def _held_session(scheduling_url: str, token: str, group_id: str) -> str:
     Through scheduling's API, as the sessions page's forms do (a session can be marked held
     from half an hour before its start); ``token`` is a member's.
     """
-    with httpx.Client(base_url=scheduling_url, headers=bearer(token), timeout=10.0) as api:
+    with httpx.Client(
+        base_url=scheduling_url, headers=bearer(token), timeout=SERVICE_WITHIN_S
+    ) as api:
 
         def planned() -> list[dict[str, Any]]:
             answer = api.get(f"/v1/pairs/{group_id}/sessions")

@@ -19,7 +19,7 @@ import pytest
 
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 
-from .browsing import Visit, sign_in, until
+from .browsing import SERVICE_WITHIN_S, Visit, sign_in, until
 from .test_browser_journey import MENTOR, ZONE, create_program
 from .test_browser_skills import answer_as_peer, pick
 
@@ -59,7 +59,7 @@ def register(registration_url: str, program_id: str, employee_id: str) -> None:
 
 def match_the_group(matching_url: str, program_id: str) -> list[dict[str, Any]]:
     """Run matching once both mentees are in its pool, approve: the group's pairs."""
-    with httpx.Client(base_url=matching_url, headers=ADMIN, timeout=10.0) as matching:
+    with httpx.Client(base_url=matching_url, headers=ADMIN, timeout=SERVICE_WITHIN_S) as matching:
         until(
             lambda: matching.get(f"/v1/programs/{program_id}/pool").json().get("mentees", 0) >= 2,
             "both mentees in matching's pool",
@@ -86,7 +86,9 @@ def match_the_group(matching_url: str, program_id: str) -> list[dict[str, Any]]:
 
 def known_to_feedback(feedback_url: str, token: str, who: str) -> None:
     """Wait until feedback heard of the person's registration."""
-    with httpx.Client(base_url=feedback_url, headers=bearer(token), timeout=10.0) as api:
+    with httpx.Client(
+        base_url=feedback_url, headers=bearer(token), timeout=SERVICE_WITHIN_S
+    ) as api:
         until(
             lambda: api.get("/v1/me/export").json()["subject"]["participant_ids"],
             f"feedback knows {who}",
@@ -96,7 +98,9 @@ def known_to_feedback(feedback_url: str, token: str, who: str) -> None:
 
 def pair_known_to_feedback(feedback_url: str, token: str, pair_id: str) -> None:
     """Wait until feedback heard of the pair (a member reads its goals)."""
-    with httpx.Client(base_url=feedback_url, headers=bearer(token), timeout=10.0) as api:
+    with httpx.Client(
+        base_url=feedback_url, headers=bearer(token), timeout=SERVICE_WITHIN_S
+    ) as api:
         until(
             lambda: api.get(f"/v1/pairs/{pair_id}/goals").status_code == 200,
             f"feedback knows {pair_id}",

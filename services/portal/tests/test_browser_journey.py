@@ -25,7 +25,7 @@ import pytest
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 from mentorship_devstack.workloads import program_settings
 
-from .browsing import Visit, sign_in, until
+from .browsing import SERVICE_WITHIN_S, Visit, sign_in, until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -80,7 +80,7 @@ def create_program(registration_url: str, *, with_mentor: bool = True, **changes
 
 def match_and_approve(matching_url: str, program_id: str) -> str:
     """What the admin does through the API: run matching, approve; returns the pair id."""
-    with httpx.Client(base_url=matching_url, headers=ADMIN, timeout=10.0) as matching:
+    with httpx.Client(base_url=matching_url, headers=ADMIN, timeout=SERVICE_WITHIN_S) as matching:
         until(
             lambda: matching.get(f"/v1/programs/{program_id}/pool").json().get("mentees", 0) >= 1,
             "the mentee in matching's pool",

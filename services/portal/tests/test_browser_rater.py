@@ -18,7 +18,7 @@ import pytest
 
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 
-from .browsing import Visit, until
+from .browsing import SERVICE_WITHIN_S, Visit, until
 from .test_browser_journey import ZONE, create_program
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -55,7 +55,9 @@ def test_a_peer_answers_through_the_link_without_an_account(
     program_id = create_program(portal_stack.url("registration"), with_mentor=False)
     _register_mentee(portal_stack.url("registration"), program_id)
     mentee = bearer(portal_stack.identity.token(MENTEE))
-    feedback = httpx.Client(base_url=portal_stack.url("feedback"), headers=mentee, timeout=10.0)
+    feedback = httpx.Client(
+        base_url=portal_stack.url("feedback"), headers=mentee, timeout=SERVICE_WITHIN_S
+    )
 
     def ask() -> httpx.Response | None:  # feedback hears of the registration over Kafka
         asked = feedback.post(

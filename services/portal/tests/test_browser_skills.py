@@ -21,7 +21,7 @@ import pytest
 
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 
-from .browsing import MAX_TABS, Visit, sign_in, until
+from .browsing import MAX_TABS, SERVICE_WITHIN_S, Visit, sign_in, until
 from .test_browser_journey import MENTOR, ZONE, create_program, match_and_approve
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -79,7 +79,9 @@ def answer_as_peer(feedback_url: str, link: str, levels: dict[str, int]) -> None
     """A peer answers through the link she forwarded (feedback's open route, no account)."""
     token = link.rsplit("/", 1)[-1]
     answered = httpx.put(
-        f"{feedback_url}/v1/skills/rater-links/{token}", json={"levels": levels}, timeout=10.0
+        f"{feedback_url}/v1/skills/rater-links/{token}",
+        json={"levels": levels},
+        timeout=SERVICE_WITHIN_S,
     )
     assert answered.status_code == 200, answered.text
 
@@ -97,12 +99,12 @@ def test_a_mentee_rates_herself_asks_for_360_input_and_her_mentor_rates_her(
     mentor_api = httpx.Client(
         base_url=portal_stack.url("feedback"),
         headers=bearer(identity.token(MENTOR)),
-        timeout=10.0,
+        timeout=SERVICE_WITHIN_S,
     )
     mentee_api = httpx.Client(
         base_url=portal_stack.url("feedback"),
         headers=bearer(identity.token(MENTEE)),
-        timeout=10.0,
+        timeout=SERVICE_WITHIN_S,
     )
     # Feedback hears of the registrations and the pair over Kafka.
     until(

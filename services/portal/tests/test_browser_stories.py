@@ -18,7 +18,7 @@ import pytest
 
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 
-from .browsing import Visit, sign_in, until
+from .browsing import SERVICE_WITHIN_S, Visit, sign_in, until
 from .test_browser_journey import ZONE, create_program
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -66,7 +66,7 @@ def test_a_mentee_writes_a_story_an_admin_approves_it_and_she_withdraws_consent(
     author_api = httpx.Client(
         base_url=portal_stack.url("feedback"),
         headers=bearer(identity.token(AUTHOR)),
-        timeout=10.0,
+        timeout=SERVICE_WITHIN_S,
     )
     # Feedback hears of the registration over Kafka: only then may she write in the program.
     until(
