@@ -21,7 +21,6 @@ from portal.adapters.api import parse
 from portal.adapters.console import ProgramAdminApi
 from portal.domain.console import ManagedProgram, SettingsInvalid, new_question, question_field
 from portal.domain.models import Questionnaire
-from portal.domain.refusals import first_by_field
 from portal.usecases.console import SettingsRefused
 from portal.usecases.participant import Caller
 
@@ -178,8 +177,7 @@ class QuestionnaireEditor:
             saved = await self._programs.add_pool_questions(caller.token, program_id, keys)
         except InvalidInputError as refused:
             # one problem per key chosen (not in the pool, already asked): all on the pool
-            problems = [("pool", message) for _, message in refused.problems]
-            raise SettingsRefused(first_by_field(problems), problems) from None
+            raise SettingsRefused.of(refused.problems, lambda _: "pool") from None
         return int(saved["version"])
 
     async def versions(

@@ -30,7 +30,7 @@ from portal.entrypoints.http.pages import (
     require_caller,
     see_other,
 )
-from portal.entrypoints.http.refusals import field_errors, problem_lines, refusal_lines
+from portal.entrypoints.http.refusals import field_errors, refusal_lines
 from portal.usecases.console import SettingsRefused
 from portal.usecases.participant import Caller
 from portal.usecases.questionnaire_editor import QuestionnaireEditor
@@ -147,7 +147,7 @@ def build_questionnaire_router(  # noqa: PLR0915 - one function per route, close
         try:
             version = await editor.add_from_pool(caller, program_id, keys)
         except SettingsRefused as refused:
-            lines = problem_lines(pages.translator(request), refused.problems)  # one per key
+            lines = refusal_lines(pages.translator(request), refused)  # one per key, never none
             return await editor_page(
                 request,
                 caller,
