@@ -16,11 +16,11 @@ import pytest
 from playwright.sync_api import expect
 
 WIDTHS = (390, 1440)
-NAVIGATION_WITHIN_MS = 120_000
-"""How long a page may take to arrive: above the stack's API_TIMEOUT_S (90 s), so a page whose
-service calls wait out a stall of the stand-in database still arrives, complete."""
 SERVICE_WITHIN_S = 90.0
-"""How long a test's own call to a service may wait (as long as the portal's calls do)."""
+"""How long a call to a service may wait: the tests' own, and the portal's (its API_TIMEOUT_S)."""
+NAVIGATION_WITHIN_MS = 120_000
+"""How long a page may take to arrive: above `SERVICE_WITHIN_S`, so a page whose service calls
+wait out a stall of the stand-in database still arrives, complete."""
 MAX_TABS = 250
 IDENTITY_SUBJECT_FIELD = "#subject-input"
 """The identity provider's (oidc-provider-mock's) "custom user" field."""

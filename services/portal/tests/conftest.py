@@ -25,6 +25,8 @@ from mentorship_devstack.servers import free_port
 from mentorship_devstack.services import SERVICES, ServiceProcess
 from mentorship_devstack.stack import Infrastructure
 
+from .browsing import SERVICE_WITHIN_S
+
 BROWSER_DIR = Path(__file__).parent / "browser"
 ARTIFACTS = Path(os.environ.get("PORTAL_ARTIFACTS_DIR", Path(__file__).parent / "artifacts"))
 
@@ -64,7 +66,7 @@ def portal_environment(
         # in WiredTiger for a page while the others queue on its global lock). A page whose
         # service calls wait that out still arrives complete; `browsing.NAVIGATION_WITHIN_MS`
         # waits longer than this.
-        "API_TIMEOUT_S": "90",
+        "API_TIMEOUT_S": str(SERVICE_WITHIN_S),
     }
 
 
