@@ -249,6 +249,8 @@ class FeedbackPage:
     session: Session
     mine: Feedback | None
     me: str | None
+    earlier_unknown: bool = False
+    """Feedback did not answer: whether I gave feedback on the session cannot be told."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,6 +324,14 @@ async def _all_answered[A, B, C, D](
             _answered(answers[2]),
             _answered(answers[3]),
         )
+    except ServiceUnavailable:
+        return None
+
+
+async def _unless_unavailable[T](call: Awaitable[T]) -> T | None:
+    """The call's answer; None when its service does not answer (a refusal is raised)."""
+    try:
+        return await call
     except ServiceUnavailable:
         return None
 
@@ -840,17 +850,24 @@ class ParticipantPortal:
         await self._series_of(caller, session.pair_id, mentee)
 
     async def feedback_page(self, caller: Caller, session_id: str) -> FeedbackPage:
-        """The feedback form of a session, with my earlier answer."""
+        """The feedback form of a session, with my earlier answer.
+
+        While feedback does not answer, the form is still given (it may answer again by the
+        time it is sent), without the earlier answer and saying so (`earlier_unknown`).
+        """
         session = await self._scheduling.session(caller.token, session_id)
         program, me, given = await asyncio.gather(
             self._registration.program(caller.token, session.program_id),
             self._me(caller, session.program_id),
-            self._given_feedback(caller, session),
+            _unless_unavailable(self._given_feedback(caller, session)),
         )
         mine = next(
-            (f for f in given if me is not None and f.participant_id == me.participant_id), None
+            (f for f in given or () if me is not None and f.participant_id == me.participant_id),
+            None,
         )
-        return FeedbackPage(program, session, mine, me.participant_id if me else None)
+        return FeedbackPage(
+            program, session, mine, me.participant_id if me else None, earlier_unknown=given is None
+        )
 
     async def mentee_feedback(self, caller: Caller, page: PairPage) -> dict[str, Feedback] | None:
         """What the mentee a group's mentor reads said of each held session, by session id.

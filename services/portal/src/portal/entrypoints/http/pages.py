@@ -33,11 +33,13 @@ from portal.domain.refusals import MENTOR_CHOICE_LABELS, first_by_field, path_fi
 from portal.domain.skills import LEVELS as SKILL_LEVELS
 from portal.domain.skills import MENTOR_MOMENTS
 from portal.domain.why import labelled, why_matched
+from portal.entrypoints.http.feedback_form import FeedbackAnswer
 from portal.entrypoints.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, negotiate
 from portal.entrypoints.http.refusals import field_errors, problem_lines, refusal_lines, rule_text
 from portal.entrypoints.http.security import CSRF_FIELD, csrf_token, csrf_valid
 from portal.usecases.participant import (
     Caller,
+    FeedbackPage,
     ParticipantPortal,
     PreferencesRefused,
     RegistrationRefused,
@@ -587,59 +589,57 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     @router.get("/sessions/{session_id}/feedback")
     async def feedback_form(request: Request, session_id: str, caller: CallerDep) -> Response:
         page = await portal.feedback_page(caller, session_id)
-        return pages.render(
-            request, "feedback.html", page=page, errors={}, local_start=session_rules.local_start
-        )
+        return feedback_form_page(request, page, FeedbackAnswer.given(page.mine))
 
     @router.post("/sessions/{session_id}/feedback")
     async def give_feedback(
         request: Request, session_id: str, caller: CallerDep, form: FormDep
     ) -> Response:
         page = await portal.feedback_page(caller, session_id)
-        topics = [str(topic) for topic in form.getlist("topics")]
-        progress = [
-            {"topic": topic, "level": int(str(form.get(f"progress.{topic}")))}
-            for topic in (*page.program.topics.skills, *page.program.topics.goals)
-            if str(form.get(f"progress.{topic}", "")).isdigit()
-        ]
-        request_body: dict[str, Any] = {
-            "rating": int(str(form.get("rating", "0")) or 0)
-            if str(form.get("rating", "")).isdigit()
-            else 0,
-            "topics": topics,
-            "action_items": [
-                line.strip()
-                for line in str(form.get("action_items", "")).splitlines()
-                if line.strip()
-            ],
-            "private_notes": str(form.get("private_notes", "")),
-            "progress": progress,
-        }
+        topics = page.program.topics
+        answer = FeedbackAnswer.sent(form, (*topics.skills, *topics.goals))
         try:
-            await portal.give_feedback(caller, session_id, request_body)
+            await portal.give_feedback(caller, session_id, answer.request())
         except InvalidInputError as refused:
+            translator = pages.translator(request)
             errors = field_errors(
-                pages.translator(request),
+                translator,
                 first_by_field([(path_field(path), message) for path, message in refused.problems]),
             )
-            if (
-                "rating" in {p.split(".")[-1] for p, _ in refused.problems}
-                or not request_body["rating"]
-            ):
-                errors["rating"] = pages.translator(request).gettext("Choose a rating from 1 to 5.")
-            return pages.render(
-                request,
-                "feedback.html",
-                422,
-                page=page,
-                errors=errors,
-                local_start=session_rules.local_start,
-            )
+            if answer.rating is None or "rating" in {
+                path.split(".")[-1] for path, _ in refused.problems
+            }:
+                errors["rating"] = translator.gettext("Choose a rating from 1 to 5.")
+            return feedback_form_page(request, page, answer, 422, errors=errors)
         except RuleError as refused:
             flash(request, refusal_lines(pages.translator(request), refused))
             return see_other(f"/sessions/{session_id}/feedback")
+        except ServiceUnavailable as failure:
+            logger.warning("feedback not saved: %s", failure, extra={"error": str(failure)})
+            return feedback_form_page(request, page, answer, 503, unsaved=True)
         flash(request, pages.translator(request).gettext("Thank you: your feedback is saved."))
         return see_other(f"/pairs/{page.session.pair_id}")
+
+    def feedback_form_page(
+        request: Request,
+        page: FeedbackPage,
+        answer: FeedbackAnswer,
+        status_code: int = 200,
+        *,
+        errors: dict[str, str] | None = None,
+        unsaved: bool = False,
+    ) -> HTMLResponse:
+        """The feedback form holding ``answer``."""
+        return pages.render(
+            request,
+            "feedback.html",
+            status_code,
+            page=page,
+            answer=answer,
+            errors=errors or {},
+            unsaved=unsaved,
+            local_start=session_rules.local_start,
+        )
 
     # ------------------------------------------------------------------ development plan
     @router.get("/pairs/{pair_id}/plan")

@@ -1,0 +1,197 @@
+"""The session feedback form, in-process over faked services: nothing typed is lost.
+
+A form feedback refuses, or cannot take because it does not answer, comes back holding what
+was typed (rating, topics, action items, private notes, progress), never the earlier answer
+or an empty form; while feedback does not answer, the form is still given, saying the
+earlier answer cannot be read; a saved form sends the typed answer and goes to the pair.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from mentorship_kit.errors import InvalidInputError
+from portal.adapters.api import ServiceUnavailable
+
+from .pages import CSRF, fake_services, portal_app, signing_in, text_of
+from .test_pair_page import HELD
+from .test_usecases import MY_REGISTRATION, PROGRAM
+
+FEEDBACK = "/v1/sessions/s-1/feedback"
+DOWN = ServiceUnavailable("feedback", "ConnectTimeout after 10.0 s")
+EARLIER = {
+    "participant_id": "pa-1",
+    "author_role": "mentee",
+    "rating": 2,
+    "topics": ["python"],
+    "action_items": ["read the old notes"],
+    "progress": [{"topic": "python", "level": 2}],
+    "private_notes": "earlier notes",
+    "revision": 1,
+}
+TYPED = {
+    "csrf_token": CSRF,
+    "topics": ["promotion"],
+    "action_items": "draft the plan\nask for a stretch project",
+    "private_notes": "I felt <heard> & encouraged",
+    "progress.python": "4",
+    "progress.promotion": "",
+}
+"""A form sent without a rating: feedback refuses it."""
+
+
+@dataclass
+class Services:
+    """The faked services' answers by (method, path), and the body last posted to feedback."""
+
+    answers: dict[tuple[str, str], Any]
+    sent: dict[str, Any] = field(default_factory=dict)
+
+
+@pytest.fixture
+def services(monkeypatch: pytest.MonkeyPatch) -> Services:
+    faked = Services(
+        {
+            ("GET", "/v1/sessions/s-1"): HELD,
+            ("GET", "/v1/programs/p-1"): PROGRAM
+            | {"topics": {"skills": ["python"], "goals": ["promotion"]}},
+            ("GET", "/v1/programs/p-1/registrations/me"): MY_REGISTRATION,
+            ("GET", FEEDBACK): {"feedback": [EARLIER]},
+            ("POST", FEEDBACK): None,
+        }
+    )
+
+    async def answer(_: str, method: str, path: str, token: str, **kwargs: Any) -> Any:
+        assert token == "participant-token"
+        if method == "POST":
+            faked.sent = kwargs["json"]
+        found = faked.answers[(method, path)]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    fake_services(monkeypatch, answer)
+    return faked
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    del services  # installed first
+    with signing_in(portal_app()) as as_:
+        yield as_("participant-token")
+
+
+def _holds_the_typed_answer(page: str) -> None:
+    """``page``'s form holds `TYPED`, and nothing of the earlier answer."""
+    assert 'name="rating" value="2" required checked' not in page  # not the earlier rating
+    assert 'value="promotion" checked' in page
+    assert 'value="python" checked' not in page
+    assert ">draft the plan\nask for a stretch project</textarea>" in page
+    assert ">I felt &lt;heard&gt; &amp; encouraged</textarea>" in page
+    assert '<option value="4" selected>' in page  # python's progress, as chosen
+    assert "read the old notes" not in page
+    assert "earlier notes" not in page
+
+
+def test_the_form_holds_the_earlier_answer(client: TestClient) -> None:
+    page = client.get("/sessions/s-1/feedback")
+
+    assert page.status_code == 200
+    assert 'name="rating" value="2" required checked' in page.text
+    assert 'value="python" checked' in page.text
+    assert ">read the old notes</textarea>" in page.text
+    assert ">earlier notes</textarea>" in page.text
+    assert '<option value="2" selected>' in page.text  # sent again, the progress stays
+    assert "You already gave feedback; sending again replaces it." in page.text
+
+
+def test_a_refused_form_comes_back_with_what_was_typed(
+    client: TestClient, services: Services
+) -> None:
+    services.answers[("POST", FEEDBACK)] = InvalidInputError(
+        [("body.rating", "Input should be greater than or equal to 1")]
+    )
+
+    page = client.post("/sessions/s-1/feedback", data=TYPED)
+
+    assert page.status_code == 422
+    assert "Choose a rating from 1 to 5." in page.text
+    _holds_the_typed_answer(page.text)
+    assert services.sent == {
+        "rating": 0,
+        "topics": ["promotion"],
+        "action_items": ["draft the plan", "ask for a stretch project"],
+        "private_notes": "I felt <heard> & encouraged",
+        "progress": [{"topic": "python", "level": 4}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "advice"),
+    [
+        (
+            "en",
+            "Your feedback was not saved",
+            "Your answers are still in the form below: send them again in a few minutes.",
+        ),
+        (
+            "fr",
+            "Votre avis n\u2019a pas été enregistré",
+            (
+                "Vos réponses sont toujours dans le formulaire ci-dessous\u00a0: renvoyez-les "
+                "dans quelques minutes."
+            ),
+        ),
+    ],
+)
+def test_a_form_feedback_cannot_take_now_comes_back_with_what_was_typed(
+    services: Services, language: str, title: str, advice: str
+) -> None:
+    services.answers[("GET", FEEDBACK)] = DOWN
+    services.answers[("POST", FEEDBACK)] = DOWN
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token", lang=language).post(
+            "/sessions/s-1/feedback", data=TYPED | {"rating": "5"}
+        )
+
+    assert page.status_code == 503
+    shown = html.unescape(text_of(page.text))
+    assert title in shown
+    assert advice in shown
+    assert 'role="alert"' in page.text
+    assert 'name="rating" value="5" required checked' in page.text
+    _holds_the_typed_answer(page.text)
+    assert services.sent["rating"] == 5
+
+
+def test_the_form_is_given_while_feedback_does_not_answer(
+    client: TestClient, services: Services
+) -> None:
+    services.answers[("GET", FEEDBACK)] = DOWN
+
+    page = client.get("/sessions/s-1/feedback")
+
+    assert page.status_code == 200
+    assert (
+        "Your earlier feedback on this session cannot be read right now. If you gave some, "
+        "sending this form replaces it."
+    ) in html.unescape(text_of(page.text))
+    assert "You already gave feedback" not in page.text
+    assert 'action="/sessions/s-1/feedback"' in page.text
+
+
+def test_a_saved_form_goes_to_the_pair_with_thanks(client: TestClient, services: Services) -> None:
+    saved = client.post(
+        "/sessions/s-1/feedback", data=TYPED | {"rating": "4"}, follow_redirects=False
+    )
+
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/pairs/grp-1"
+    assert services.sent["rating"] == 4
+    assert services.sent["progress"] == [{"topic": "python", "level": 4}]
