@@ -244,9 +244,9 @@ async def test_feedback_rules_access_and_erasure(
         unknown_program = await client.get("/v1/programs/nope/surveys", headers=mentee)
         assert unknown_program.json()["error"] == "program_not_known"
         before = (await client.get(surveys_url, headers=mentee)).json()["surveys"]
-        assert [(s["kind"], s["status"], s["answered"]) for s in before] == [
-            ("mid_program", "upcoming", False),
-            ("closing", "upcoming", False),
+        assert [(s["kind"], s["status"], s["answered"], s["my_answers"]) for s in before] == [
+            ("mid_program", "upcoming", False, None),
+            ("closing", "upcoming", False, None),
         ]
         assert (await client.post(survey_url, headers=outsider, json=answers_ok)).status_code == 403
         too_high = await client.post(
@@ -255,7 +255,8 @@ async def test_feedback_rules_access_and_erasure(
         assert problems(too_high) == ["body.recommend_score"]
         surveyed = await client.post(survey_url, headers=mentee, json=answers_ok)
         assert surveyed.status_code == 200, surveyed.text
-        assert (await client.post(survey_url, headers=loner, json=answers_ok)).status_code == 200
+        loners = answers_ok | {"comments": "Quiet so far"}
+        assert (await client.post(survey_url, headers=loner, json=loners)).status_code == 200
         after = {
             s["kind"]: s for s in (await client.get(surveys_url, headers=mentee)).json()["surveys"]
         }
@@ -263,9 +264,13 @@ async def test_feedback_rules_access_and_erasure(
         answered_at = datetime.fromisoformat(after["mid_program"]["answered_at"])
         submitted_at = datetime.fromisoformat(surveyed.json()["submitted_at"])
         assert abs(answered_at - submitted_at) < timedelta(milliseconds=1)  # stored in ms
+        assert after["mid_program"]["my_answers"] == answers_ok  # shown again, to her alone
         assert after["closing"]["answered"] is False
+        assert after["closing"]["my_answers"] is None
         as_admin = (await client.get(surveys_url, headers=ADMIN)).json()["surveys"]
-        assert [s["answered"] for s in as_admin] == [None, None]
+        assert [(s["answered"], s["my_answers"]) for s in as_admin] == [(None, None), (None, None)]
+        of_loner = (await client.get(surveys_url, headers=loner)).json()["surveys"]
+        assert of_loner[0]["my_answers"] == loners  # each reads her own answers
         assert (
             await client.post(
                 f"/v1/programs/{PROGRAM}/surveys/sometime", headers=mentee, json=answers_ok

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pytest
@@ -43,6 +44,36 @@ def fake_services(monkeypatch: pytest.MonkeyPatch, answer: Callable[..., Awaitab
         return await answer(client.name, method, path, token, **kwargs)
 
     monkeypatch.setattr(api.ServiceClient, "call", call)
+
+
+@dataclass
+class FakedServices:
+    """Faked services' answers by (method, path), and the JSON body last sent to one."""
+
+    answers: dict[tuple[str, str], Any]
+    sent: dict[str, Any] = field(default_factory=dict)
+
+
+def faked_services(
+    monkeypatch: pytest.MonkeyPatch,
+    answers: dict[tuple[str, str], Any],
+    token: str = "participant-token",
+) -> FakedServices:
+    """Every service call answered from ``answers`` (an exception there is raised), for
+    calls made with ``token`` only; what a call sent as JSON is kept in ``sent``."""
+    faked = FakedServices(answers)
+
+    async def answer(_: str, method: str, path: str, given: str, **kwargs: Any) -> Any:
+        assert given == token, (method, path)
+        if "json" in kwargs:
+            faked.sent = kwargs["json"]
+        found = faked.answers[(method, path)]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    fake_services(monkeypatch, answer)
+    return faked
 
 
 def portal_app(**settings: Any) -> FastAPI:

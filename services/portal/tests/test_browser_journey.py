@@ -266,6 +266,11 @@ def test_a_mentee_signs_in_registers_is_matched_meets_and_gives_feedback(
     visit.press("button:has-text('Send my answers')")
     page.wait_for_url(f"{portal}/")
     assert "your answers are saved" in page.locator("#messages").inner_text()
+    page.goto(f"{portal}/programs/{program_id}/surveys/mid_program")  # shown again, to change
+    assert "You have answered it" in page.locator("main").inner_text()
+    for name, value in (("growth_rating", "4"), ("recommend_score", "9")):
+        assert page.locator(f"input[name='{name}'][value='{value}']").is_checked()
+    assert page.locator("input[name='would_join_again'][value='yes']").is_checked()
     page.goto(f"{portal}/me/data")
     visit.check("my-data")
     with page.expect_download() as download:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -19,7 +17,7 @@ from starlette.testclient import TestClient
 from mentorship_kit.errors import InvalidInputError
 from portal.adapters.api import ServiceUnavailable
 
-from .pages import CSRF, fake_services, portal_app, signing_in, text_of
+from .pages import CSRF, FakedServices, faked_services, portal_app, signing_in, text_of
 from .test_pair_page import HELD
 from .test_usecases import MY_REGISTRATION, PROGRAM
 
@@ -46,17 +44,10 @@ TYPED = {
 """A form sent without a rating: feedback refuses it."""
 
 
-@dataclass
-class Services:
-    """The faked services' answers by (method, path), and the body last posted to feedback."""
-
-    answers: dict[tuple[str, str], Any]
-    sent: dict[str, Any] = field(default_factory=dict)
-
-
 @pytest.fixture
-def services(monkeypatch: pytest.MonkeyPatch) -> Services:
-    faked = Services(
+def services(monkeypatch: pytest.MonkeyPatch) -> FakedServices:
+    return faked_services(
+        monkeypatch,
         {
             ("GET", "/v1/sessions/s-1"): HELD,
             ("GET", "/v1/programs/p-1"): PROGRAM
@@ -64,24 +55,12 @@ def services(monkeypatch: pytest.MonkeyPatch) -> Services:
             ("GET", "/v1/programs/p-1/registrations/me"): MY_REGISTRATION,
             ("GET", FEEDBACK): {"feedback": [EARLIER]},
             ("POST", FEEDBACK): None,
-        }
+        },
     )
-
-    async def answer(_: str, method: str, path: str, token: str, **kwargs: Any) -> Any:
-        assert token == "participant-token"
-        if method == "POST":
-            faked.sent = kwargs["json"]
-        found = faked.answers[(method, path)]
-        if isinstance(found, Exception):
-            raise found
-        return found
-
-    fake_services(monkeypatch, answer)
-    return faked
 
 
 @pytest.fixture
-def client(services: Services) -> Iterator[TestClient]:
+def client(services: FakedServices) -> Iterator[TestClient]:
     del services  # installed first
     with signing_in(portal_app()) as as_:
         yield as_("participant-token")
@@ -112,7 +91,7 @@ def test_the_form_holds_the_earlier_answer(client: TestClient) -> None:
 
 
 def test_a_refused_form_comes_back_with_what_was_typed(
-    client: TestClient, services: Services
+    client: TestClient, services: FakedServices
 ) -> None:
     services.answers[("POST", FEEDBACK)] = InvalidInputError(
         [("body.rating", "Input should be greater than or equal to 1")]
@@ -151,7 +130,7 @@ def test_a_refused_form_comes_back_with_what_was_typed(
     ],
 )
 def test_a_form_feedback_cannot_take_now_comes_back_with_what_was_typed(
-    services: Services, language: str, title: str, advice: str
+    services: FakedServices, language: str, title: str, advice: str
 ) -> None:
     services.answers[("GET", FEEDBACK)] = DOWN
     services.answers[("POST", FEEDBACK)] = DOWN
@@ -171,7 +150,7 @@ def test_a_form_feedback_cannot_take_now_comes_back_with_what_was_typed(
 
 
 def test_the_form_is_given_while_feedback_does_not_answer(
-    client: TestClient, services: Services
+    client: TestClient, services: FakedServices
 ) -> None:
     services.answers[("GET", FEEDBACK)] = DOWN
 
@@ -186,7 +165,9 @@ def test_the_form_is_given_while_feedback_does_not_answer(
     assert 'action="/sessions/s-1/feedback"' in page.text
 
 
-def test_a_saved_form_goes_to_the_pair_with_thanks(client: TestClient, services: Services) -> None:
+def test_a_saved_form_goes_to_the_pair_with_thanks(
+    client: TestClient, services: FakedServices
+) -> None:
     saved = client.post(
         "/sessions/s-1/feedback", data=TYPED | {"rating": "4"}, follow_redirects=False
     )

@@ -33,6 +33,8 @@ class SurveyOffer:
     answered: bool | None
     """Whether the caller answered it (None: an admin who is not a participant reads)."""
     answered_at: datetime | None
+    mine: SurveyResponse | None = None
+    """The caller's own answers, to show them again (a response replaces them)."""
 
 
 class SurveyService:
@@ -56,7 +58,7 @@ class SurveyService:
         self._grace_days = grace_days
 
     async def offers(self, program_id: str, caller: Principal) -> list[SurveyOffer]:
-        """The program's surveys, when each opens and closes, and whether the caller answered.
+        """The program's surveys, when each opens and closes, and what the caller answered.
 
         The program's participants (and admins, without answers) may read it.
         """
@@ -68,17 +70,18 @@ class SurveyService:
         )
         if participant is None and not caller.is_admin:
             raise ForbiddenError("only the program's participants see its surveys")
-        answered: dict[SurveyKind, datetime] = {}
+        answered: dict[SurveyKind, SurveyResponse] = {}
         if participant is not None:
             mine = {"program_id": program_id, "participant_id": participant.participant_id}
-            answered = {r.survey_kind: r.submitted_at for r in await self._responses.find(mine)}
+            answered = {r.survey_kind: r for r in await self._responses.find(mine)}
         now = utc_now()
         return [
             SurveyOffer(
                 window,
                 window.status(now),
                 answered=window.kind in answered if participant is not None else None,
-                answered_at=answered.get(window.kind),
+                answered_at=answered[window.kind].submitted_at if window.kind in answered else None,
+                mine=answered.get(window.kind),
             )
             for window in survey_windows(
                 program, closing_lead_days=self._closing_lead_days, grace_days=self._grace_days

@@ -406,14 +406,26 @@ class Candidates(_View):
         )
 
 
+class SurveyAnswers(_View):
+    """The caller's answers to a survey, as last given."""
+
+    growth_rating: int
+    relationship_rating: int
+    skills_developing: tuple[str, ...] = ()
+    recommend_score: int
+    would_join_again: bool
+    comments: str = ""
+
+
 class SurveyOffer(_View):
-    """One of a program's surveys: when it takes answers and whether the caller answered."""
+    """One of a program's surveys: when it takes answers and what the caller answered."""
 
     kind: str
     opens_at: datetime
     closes_at: datetime
     status: str
     answered: bool | None = None
+    my_answers: SurveyAnswers | None = None
 
     @property
     def open(self) -> bool:

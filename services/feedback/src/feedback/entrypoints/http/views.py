@@ -8,7 +8,7 @@ from typing import Self
 from pydantic import BaseModel, Field
 
 from feedback.domain.agendas import AgendaTemplate
-from feedback.domain.records import FitReport, Goal, SessionFeedback
+from feedback.domain.records import FitReport, Goal, SessionFeedback, SurveyResponse
 from feedback.domain.surveys import SurveyStatus
 from feedback.usecases.relationship import PairAgreement
 from feedback.usecases.surveys import SurveyOffer
@@ -204,8 +204,31 @@ class AgendaList(BaseModel):
     templates: list[AgendaView]
 
 
+class SurveyAnswersView(BaseModel):
+    """Your answers to a survey, as you last gave them."""
+
+    growth_rating: int
+    relationship_rating: int
+    skills_developing: list[str]
+    recommend_score: int
+    would_join_again: bool
+    comments: str
+
+    @classmethod
+    def of(cls, response: SurveyResponse) -> Self:
+        """The answers of ``response``."""
+        return cls(
+            growth_rating=response.growth_rating,
+            relationship_rating=response.relationship_rating,
+            skills_developing=list(response.skills_developing),
+            recommend_score=response.recommend_score,
+            would_join_again=response.would_join_again,
+            comments=response.comments,
+        )
+
+
 class SurveyView(BaseModel):
-    """One of a program's surveys: when it takes answers, and whether you answered it."""
+    """One of a program's surveys: when it takes answers, and what you answered."""
 
     kind: SurveyKind
     opens_at: datetime = Field(description="Midnight in the program's time zone.")
@@ -215,6 +238,11 @@ class SurveyView(BaseModel):
         description="Whether you answered it (null when an admin reads the surveys)."
     )
     answered_at: datetime | None = Field(description="When you last answered it.")
+    my_answers: SurveyAnswersView | None = Field(
+        default=None,
+        description="Your answers, to show them again: answering again replaces them "
+        "(null until you answer, and when an admin reads the surveys).",
+    )
 
     @classmethod
     def of(cls, offer: SurveyOffer) -> Self:
@@ -226,6 +254,7 @@ class SurveyView(BaseModel):
             status=offer.status,
             answered=offer.answered,
             answered_at=offer.answered_at,
+            my_answers=SurveyAnswersView.of(offer.mine) if offer.mine else None,
         )
 
 

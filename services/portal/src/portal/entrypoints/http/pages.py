@@ -27,13 +27,13 @@ from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundErr
 from portal.adapters.api import ServiceUnavailable, SignInRequired
 from portal.adapters.identity import IdentityProvider, SignInFailed
 from portal.domain import sessions as session_rules
-from portal.domain.models import Question, QuestionKind, Questionnaire
+from portal.domain.models import Question, QuestionKind, Questionnaire, SurveyOffer
 from portal.domain.questionnaire import FIELD_PREFIX, is_shown
 from portal.domain.refusals import MENTOR_CHOICE_LABELS, first_by_field, path_field
 from portal.domain.skills import LEVELS as SKILL_LEVELS
 from portal.domain.skills import MENTOR_MOMENTS
 from portal.domain.why import labelled, why_matched
-from portal.entrypoints.http.feedback_form import FeedbackAnswer
+from portal.entrypoints.http.held_answers import FeedbackAnswer, SurveyAnswer
 from portal.entrypoints.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, negotiate
 from portal.entrypoints.http.refusals import field_errors, problem_lines, refusal_lines, rule_text
 from portal.entrypoints.http.security import CSRF_FIELD, csrf_token, csrf_valid
@@ -246,6 +246,11 @@ def _mentee(mentee: str | None) -> str | None:
 def _mentee_view(path: str, mentee: str | None) -> str:
     """``path`` (a group's page) as it shows ``mentee``'s pair, when one is picked."""
     return path if mentee is None else f"{path}?mentee={quote(mentee)}"
+
+
+async def _no_offers() -> list[SurveyOffer]:
+    """No survey offers: for a form shown without asking feedback."""
+    return []
 
 
 def _is_htmx(request: Request) -> bool:
@@ -722,32 +727,68 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     async def survey(request: Request, program_id: str, kind: str, caller: CallerDep) -> Response:
         if kind not in SURVEY_KINDS:
             return pages.error(request, 404)
-        program, offers = await asyncio.gather(
-            portal.program(caller, program_id), portal.surveys(caller, program_id)
-        )
-        offer = next((o for o in offers if o.kind == kind), None)
-        return pages.render(request, "survey.html", program=program, kind=kind, offer=offer)
+        return await survey_form_page(request, caller, program_id, kind)
 
     @router.post("/programs/{program_id}/surveys/{kind}")
     async def answer_survey(
         request: Request, program_id: str, kind: str, caller: CallerDep, form: FormDep
     ) -> Response:
-        def number(name: str) -> int:
-            value = str(form.get(name, ""))
-            return int(value) if value.isdigit() else -1
+        if kind not in SURVEY_KINDS:
+            return pages.error(request, 404)
+        answer = SurveyAnswer.sent(form)
+        try:
+            await portal.answer_survey(caller, program_id, kind, answer.request())
+        except InvalidInputError as refused:
+            errors = field_errors(
+                pages.translator(request),
+                first_by_field([(path_field(path), message) for path, message in refused.problems]),
+            )
+            return await survey_form_page(
+                request, caller, program_id, kind, answer=answer, status_code=422, errors=errors
+            )
+        except RuleError as refused:
+            flash(request, rule_text(pages.translator(request), refused))
+            return see_other(f"/programs/{program_id}/surveys/{kind}")
+        except ServiceUnavailable as failure:
+            logger.warning("survey answers not saved: %s", failure, extra={"error": str(failure)})
+            return await survey_form_page(
+                request, caller, program_id, kind, answer=answer, status_code=503, unsaved=True
+            )
+        flash(request, pages.translator(request).gettext("Thank you: your answers are saved."))
+        return see_other("/")
 
-        answers = {
-            "growth_rating": number("growth_rating"),
-            "relationship_rating": number("relationship_rating"),
-            "recommend_score": number("recommend_score"),
-            "would_join_again": form.get("would_join_again") == "yes",
-            "skills_developing": [str(s) for s in form.getlist("skills_developing")],
-            "comments": str(form.get("comments", "")),
-        }
-        if await _attempt(request, portal.answer_survey(caller, program_id, kind, answers)):
-            flash(request, pages.translator(request).gettext("Thank you: your answers are saved."))
-            return see_other("/")
-        return see_other(f"/programs/{program_id}/surveys/{kind}")
+    async def survey_form_page(
+        request: Request,
+        caller: Caller,
+        program_id: str,
+        kind: str,
+        *,
+        answer: SurveyAnswer | None = None,
+        status_code: int = 200,
+        errors: dict[str, str] | None = None,
+        unsaved: bool = False,
+    ) -> HTMLResponse:
+        """The survey form holding ``answer``, else my earlier answers.
+
+        Unsaved because feedback did not answer, it is shown without asking feedback again
+        when the survey is open.
+        """
+        program, offers = await asyncio.gather(
+            portal.program(caller, program_id),
+            _no_offers() if unsaved else portal.surveys(caller, program_id),
+        )
+        offer = next((o for o in offers if o.kind == kind), None)
+        return pages.render(
+            request,
+            "survey.html",
+            status_code,
+            program=program,
+            kind=kind,
+            offer=offer,
+            answer=answer or SurveyAnswer.given(offer.my_answers if offer else None),
+            errors=errors or {},
+            unsaved=unsaved,
+        )
 
     # ------------------------------------------------------------------ my data
     @router.get("/me/data")

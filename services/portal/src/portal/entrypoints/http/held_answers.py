@@ -1,7 +1,8 @@
-"""What the session feedback form holds: my earlier answer, or what I have just sent.
+"""What the feedback and survey forms hold: my earlier answers, or what I have just sent.
 
 A form sent back (a refusal, or feedback not answering) shows what was typed, never the
-earlier answer or an empty form: the notes someone wrote are not lost to a missing rating.
+earlier answers or an empty form: the notes someone wrote are not lost to a missing rating.
+Sent again unchanged, a form holding my earlier answers replaces them with themselves.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from portal.domain.models import Feedback
+from portal.domain.models import Feedback, SurveyAnswers
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,59 @@ class FeedbackAnswer:
             "action_items": [item for item in items if item],
             "private_notes": self.private_notes,
             "progress": [{"topic": t, "level": level} for t, level in self.progress.items()],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswer:
+    """The fields of a survey form, as shown and as sent to feedback."""
+
+    growth_rating: int | None = None
+    relationship_rating: int | None = None
+    recommend_score: int | None = None
+    would_join_again: bool | None = None
+    skills_developing: frozenset[str] = frozenset()
+    comments: str = ""
+
+    @classmethod
+    def given(cls, answers: SurveyAnswers | None) -> SurveyAnswer:
+        """The earlier answers (an empty form without them)."""
+        if answers is None:
+            return cls()
+        return cls(
+            growth_rating=answers.growth_rating,
+            relationship_rating=answers.relationship_rating,
+            recommend_score=answers.recommend_score,
+            would_join_again=answers.would_join_again,
+            skills_developing=frozenset(answers.skills_developing),
+            comments=answers.comments,
+        )
+
+    @classmethod
+    def sent(cls, form: FormData) -> SurveyAnswer:
+        """What the form sent."""
+        join_again = str(form.get("would_join_again", ""))
+        return cls(
+            growth_rating=_level(form.get("growth_rating")),
+            relationship_rating=_level(form.get("relationship_rating")),
+            recommend_score=_level(form.get("recommend_score")),
+            would_join_again={"yes": True, "no": False}.get(join_again),
+            skills_developing=frozenset(str(s) for s in form.getlist("skills_developing")),
+            comments=str(form.get("comments", "")),
+        )
+
+    def request(self) -> dict[str, Any]:
+        """The body of feedback's ``POST /v1/programs/{id}/surveys/{kind}``.
+
+        An answer left out is sent as null: feedback refuses it, naming the field.
+        """
+        return {
+            "growth_rating": self.growth_rating,
+            "relationship_rating": self.relationship_rating,
+            "recommend_score": self.recommend_score,
+            "would_join_again": self.would_join_again,
+            "skills_developing": sorted(self.skills_developing),
+            "comments": self.comments,
         }
 
 
