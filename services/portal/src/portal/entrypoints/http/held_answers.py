@@ -121,6 +121,22 @@ class SurveyAnswer:
         }
 
 
+AGREEMENT_FIELDS = ("expectations", "meeting_frequency", "confidentiality", "boundaries")
+"""The fields of a pair's agreement form, in the form's order."""
+
+
+@dataclass(frozen=True, slots=True)
+class HeldAgreement:
+    """An agreement form sent back: what was written, and why it is back."""
+
+    fields: Mapping[str, str]
+    """What was written, by field of `AGREEMENT_FIELDS`."""
+    errors: Mapping[str, str] = field(default_factory=dict)
+    """A refusal's message beside each field it names."""
+    unsaved: bool = False
+    """Feedback did not answer: nothing was saved."""
+
+
 def _level(value: object) -> int | None:
     """A level the form sent, if it is a whole number (feedback checks its range)."""
     text = str(value or "").strip()

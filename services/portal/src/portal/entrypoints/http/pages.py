@@ -33,7 +33,12 @@ from portal.domain.refusals import MENTOR_CHOICE_LABELS, first_by_field, path_fi
 from portal.domain.skills import LEVELS as SKILL_LEVELS
 from portal.domain.skills import MENTOR_MOMENTS
 from portal.domain.why import labelled, why_matched
-from portal.entrypoints.http.held_answers import FeedbackAnswer, SurveyAnswer
+from portal.entrypoints.http.held_answers import (
+    AGREEMENT_FIELDS,
+    FeedbackAnswer,
+    HeldAgreement,
+    SurveyAnswer,
+)
 from portal.entrypoints.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, negotiate
 from portal.entrypoints.http.refusals import field_errors, problem_lines, refusal_lines, rule_text
 from portal.entrypoints.http.security import CSRF_FIELD, csrf_token, csrf_valid
@@ -423,8 +428,20 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     async def pair(
         request: Request, pair_id: str, caller: CallerDep, mentee: str | None = None
     ) -> Response:
+        return await pair_page(request, caller, pair_id, _mentee(mentee))
+
+    async def pair_page(
+        request: Request,
+        caller: Caller,
+        pair_id: str,
+        mentee: str | None = None,
+        *,
+        agreement: HeldAgreement | None = None,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        """The pair's page; ``agreement``: an agreement form sent back, held as written."""
         page = await portal.pair(
-            caller, pair_id, with_match=True, with_agreements=True, mentee=_mentee(mentee)
+            caller, pair_id, with_match=True, with_agreements=True, mentee=mentee
         )
         reasons = [
             (
@@ -442,7 +459,9 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         return pages.render(
             request,
             "pair.html",
+            status_code,
             page=page,
+            held_agreement=agreement,
             mentee_skills=mentee_skills,
             skill_levels=SKILL_LEVELS,
             mentor_moments=MENTOR_MOMENTS,
@@ -455,11 +474,23 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     async def save_agreement(
         request: Request, pair_id: str, caller: CallerDep, form: FormDep
     ) -> Response:
-        fields = {
-            key: str(form.get(key, "")).strip()
-            for key in ("expectations", "meeting_frequency", "confidentiality", "boundaries")
-        }
-        await _attempt(request, portal.save_agreement(caller, pair_id, fields))
+        fields = {key: str(form.get(key, "")).strip() for key in AGREEMENT_FIELDS}
+        translator = pages.translator(request)
+        try:
+            await portal.save_agreement(caller, pair_id, fields)
+        except InvalidInputError as refused:
+            problems = [(path_field(path), message) for path, message in refused.problems]
+            held = HeldAgreement(fields, errors=field_errors(translator, first_by_field(problems)))
+            return await pair_page(request, caller, pair_id, agreement=held, status_code=422)
+        except RuleError as refused:  # said at the top: the card may not be on the page
+            flash(request, refusal_lines(translator, refused))
+            held = HeldAgreement(fields)
+            return await pair_page(request, caller, pair_id, agreement=held, status_code=409)
+        except ServiceUnavailable as failure:
+            logger.warning("agreement not saved: %s", failure, extra={"error": str(failure)})
+            held = HeldAgreement(fields, unsaved=True)
+            return await pair_page(request, caller, pair_id, agreement=held, status_code=503)
+        flash(request, translator.gettext("The agreement is saved."))
         return see_other(f"/pairs/{pair_id}#agreement")
 
     @router.post("/pairs/{pair_id}/agreement/acknowledge")

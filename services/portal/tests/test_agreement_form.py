@@ -1,0 +1,105 @@
+"""The pair's agreement form, in-process over faked services: what was written is kept.
+
+An agreement feedback refuses (a field too long, say) or cannot take because it does not
+answer comes back on the pair's page holding what was written, the form open, the refusal
+beside its field or a note that nothing was saved; even while feedback cannot say what the
+agreement is. A saved agreement goes back to the card with a message.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import pytest
+
+from mentorship_kit.errors import InvalidInputError
+from portal.adapters.api import ServiceUnavailable
+
+from .pages import CSRF, FakedServices, faked_services, portal_app, signing_in, text_of
+from .test_pair_page import answers  # noqa: F401 - the pair page's answers: the fixture
+
+AGREEMENT = "/v1/pairs/grp-1/agreement"
+DOWN = ServiceUnavailable("feedback", "ConnectTimeout after 10.0 s")
+WRITTEN = {
+    "csrf_token": CSRF,
+    "expectations": "Honest <feedback> & a plan",
+    "meeting_frequency": "Every other Tuesday",
+    "confidentiality": "What we say stays here",
+    "boundaries": "No calls after 18:00",
+}
+
+
+@pytest.fixture
+def services(
+    monkeypatch: pytest.MonkeyPatch,
+    answers: dict[str, Any],  # noqa: F811
+) -> FakedServices:
+    """The pair page's answers, and feedback's agreement route taking writes."""
+    table = {("GET", path): found for path, found in answers.items()}
+    return faked_services(monkeypatch, table | {("PUT", AGREEMENT): {}})
+
+
+def _holds_what_was_written(page: str) -> None:
+    assert "<details open>" in page
+    assert ">Honest &lt;feedback&gt; &amp; a plan</textarea>" in page
+    assert 'value="Every other Tuesday"' in page
+    assert ">What we say stays here</textarea>" in page
+    assert ">No calls after 18:00</textarea>" in page
+
+
+def test_a_refused_agreement_comes_back_with_what_was_written(services: FakedServices) -> None:
+    services.answers[("PUT", AGREEMENT)] = InvalidInputError(
+        [("body.expectations", "String should have at most 2000 characters")]
+    )
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").post("/pairs/grp-1/agreement", data=WRITTEN)
+
+    assert page.status_code == 422
+    _holds_what_was_written(page.text)
+    assert 'aria-describedby="expectations-error" aria-invalid="true"' in page.text
+    assert '<span class="field-error" id="expectations-error">Use at most 2000 characters.' in (
+        page.text
+    )
+    assert services.sent == {key: value for key, value in WRITTEN.items() if key != "csrf_token"}
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("en", "The agreement was not saved"), ("fr", "L\u2019accord n\u2019a pas été enregistré")],
+)
+def test_an_agreement_feedback_cannot_take_comes_back_with_what_was_written(
+    services: FakedServices, language: str, title: str
+) -> None:
+    for method, path in list(services.answers):
+        if path.startswith("/v1/pairs/grp-1/") and path != "/v1/pairs/grp-1/sessions":
+            services.answers[(method, path)] = DOWN  # feedback's pair routes, reads and writes
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token", lang=language).post("/pairs/grp-1/agreement", data=WRITTEN)
+
+    assert page.status_code == 503
+    assert title in html.unescape(text_of(page.text))
+    assert 'role="alert"' in page.text
+    _holds_what_was_written(page.text)
+    assert 'id="agreement-unavailable"' not in page.text  # the form, not "cannot be read"
+
+
+def test_a_saved_agreement_goes_back_to_the_card(services: FakedServices) -> None:
+    with signing_in(portal_app()) as as_:
+        saved = as_("participant-token").post(
+            "/pairs/grp-1/agreement", data=WRITTEN, follow_redirects=False
+        )
+
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/pairs/grp-1#agreement"
+    assert services.sent["meeting_frequency"] == "Every other Tuesday"
+
+
+def test_the_form_holds_the_agreement_as_stored_otherwise(services: FakedServices) -> None:
+    del services  # installed
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").get("/pairs/grp-1")
+
+    assert page.status_code == 200
+    assert "<details>" in page.text  # closed until asked for
+    assert "Honest" not in page.text
