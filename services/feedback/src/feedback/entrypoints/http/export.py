@@ -18,7 +18,7 @@ from feedback.domain.recognition import Recognition
 from feedback.domain.records import Agreement, FitReport, Goal, SessionFeedback, SurveyResponse
 from feedback.domain.skills import SkillsAssessment
 from feedback.domain.stories import Story
-from feedback.entrypoints.http.views import MilestoneView, ProgressView
+from feedback.entrypoints.http.views import MilestoneView, ProgressView, SurveyAnswersView
 from feedback.usecases.export import PairHeld, PersonalData
 from mentorship_contracts.events import SessionCompleted
 from mentorship_contracts.types import (
@@ -124,7 +124,7 @@ class ExportedGoal(BaseModel):
     updated_at: datetime
 
 
-class ExportedSurveyAnswer(BaseModel):
+class ExportedSurveyAnswer(SurveyAnswersView):
     """The person's answers to a program survey, comments included."""
 
     response_id: str
@@ -132,12 +132,6 @@ class ExportedSurveyAnswer(BaseModel):
     participant_id: str
     respondent_role: ParticipantRole
     survey_kind: SurveyKind
-    growth_rating: int
-    relationship_rating: int
-    skills_developing: list[str]
-    recommend_score: int
-    would_join_again: bool
-    comments: str
     submitted_at: datetime
 
 
@@ -433,18 +427,13 @@ def _goal(goal: Goal) -> ExportedGoal:
 
 
 def _survey(response: SurveyResponse) -> ExportedSurveyAnswer:
-    return ExportedSurveyAnswer(
+    return ExportedSurveyAnswer.of(
+        response,
         response_id=response.response_id,
         program_id=response.program_id,
         participant_id=response.participant_id,
         respondent_role=response.respondent_role,
         survey_kind=response.survey_kind,
-        growth_rating=response.growth_rating,
-        relationship_rating=response.relationship_rating,
-        skills_developing=list(response.skills_developing),
-        recommend_score=response.recommend_score,
-        would_join_again=response.would_join_again,
-        comments=response.comments,
         submitted_at=response.submitted_at,
     )
 

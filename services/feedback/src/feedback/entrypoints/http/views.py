@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, Field
 
@@ -215,8 +215,8 @@ class SurveyAnswersView(BaseModel):
     comments: str
 
     @classmethod
-    def of(cls, response: SurveyResponse) -> Self:
-        """The answers of ``response``."""
+    def of(cls, response: SurveyResponse, **more: Any) -> Self:
+        """The answers of ``response`` (and a subclass's ``more`` fields)."""
         return cls(
             growth_rating=response.growth_rating,
             relationship_rating=response.relationship_rating,
@@ -224,6 +224,7 @@ class SurveyAnswersView(BaseModel):
             recommend_score=response.recommend_score,
             would_join_again=response.would_join_again,
             comments=response.comments,
+            **more,
         )
 
 
