@@ -137,6 +137,48 @@ class HeldAgreement:
     """Feedback did not answer: nothing was saved."""
 
 
+GOAL_FIELDS = ("title", "topic", "milestones")
+"""The fields of the add-a-goal form."""
+
+
+@dataclass(frozen=True, slots=True)
+class HeldGoal:
+    """The add-a-goal form as sent: what was written, and why it is back (if it is)."""
+
+    title: str = ""
+    topic: str = ""
+    milestones: str = ""
+    """As typed: one milestone per line."""
+    errors: Mapping[str, str] = field(default_factory=dict)
+    """A refusal's message beside each field it names."""
+    unsaved: bool = False
+    """Feedback did not answer: nothing was saved."""
+
+    @classmethod
+    def sent(cls, form: FormData) -> HeldGoal:
+        """What the form sent."""
+        return cls(
+            title=str(form.get("title", "")),
+            topic=str(form.get("topic", "")),
+            milestones=str(form.get("milestones", "")),
+        )
+
+    def request(self) -> dict[str, Any]:
+        """The body of feedback's ``POST /v1/pairs/{id}/goals``."""
+        lines = (line.strip() for line in self.milestones.splitlines())
+        return {
+            "topic": self.topic,
+            "title": self.title.strip(),
+            "milestones": [line for line in lines if line],
+        }
+
+
+def goal_field(path: str) -> str:
+    """The add-a-goal form's field a problem's path names (a milestone's is the list's)."""
+    parts = path.split(".")
+    return next((name for name in GOAL_FIELDS if name in parts), "")
+
+
 def _level(value: object) -> int | None:
     """A level the form sent, if it is a whole number (feedback checks its range)."""
     text = str(value or "").strip()

@@ -11,7 +11,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,7 +37,9 @@ from portal.entrypoints.http.held_answers import (
     AGREEMENT_FIELDS,
     FeedbackAnswer,
     HeldAgreement,
+    HeldGoal,
     SurveyAnswer,
+    goal_field,
 )
 from portal.entrypoints.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, negotiate
 from portal.entrypoints.http.refusals import field_errors, problem_lines, refusal_lines, rule_text
@@ -682,24 +684,42 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     async def plan(
         request: Request, pair_id: str, caller: CallerDep, mentee: str | None = None
     ) -> Response:
-        page = await portal.pair(caller, pair_id, with_names=True, mentee=_mentee(mentee))
-        return pages.render(request, "plan.html", page=page)
+        return await plan_page(request, caller, pair_id, _mentee(mentee))
+
+    async def plan_page(
+        request: Request,
+        caller: Caller,
+        pair_id: str,
+        mentee: str | None = None,
+        *,
+        goal: HeldGoal | None = None,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        """The pair's development plan; ``goal``: a goal form sent back, held as written."""
+        page = await portal.pair(caller, pair_id, with_names=True, mentee=mentee)
+        return pages.render(request, "plan.html", status_code, page=page, held_goal=goal)
 
     @router.post("/pairs/{pair_id}/goals")
     async def add_goal(
         request: Request, pair_id: str, caller: CallerDep, form: FormDep
     ) -> Response:
-        goal = {
-            "topic": str(form.get("topic", "")),
-            "title": str(form.get("title", "")).strip(),
-            "milestones": [
-                line.strip()
-                for line in str(form.get("milestones", "")).splitlines()
-                if line.strip()
-            ],
-        }
-        if await _attempt(request, portal.add_goal(caller, pair_id, goal)):
-            flash(request, pages.translator(request).gettext("The goal is added."))
+        goal = HeldGoal.sent(form)
+        translator = pages.translator(request)
+        try:
+            await portal.add_goal(caller, pair_id, goal.request())
+        except InvalidInputError as refused:
+            problems = [(goal_field(path), message) for path, message in refused.problems]
+            errors = field_errors(translator, first_by_field(problems))
+            held = replace(goal, errors=errors)
+            return await plan_page(request, caller, pair_id, goal=held, status_code=422)
+        except RuleError as refused:  # said at the top: the form may not be on the page
+            flash(request, refusal_lines(translator, refused))
+            return await plan_page(request, caller, pair_id, goal=goal, status_code=409)
+        except ServiceUnavailable as failure:
+            logger.warning("goal not saved: %s", failure, extra={"error": str(failure)})
+            held = replace(goal, unsaved=True)
+            return await plan_page(request, caller, pair_id, goal=held, status_code=503)
+        flash(request, translator.gettext("The goal is added."))
         return see_other(f"/pairs/{pair_id}/plan")
 
     @router.post("/goals/{goal_id}")
