@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from bson import Binary
 
 from matching.adapters import pool_log
 from matching.settings import MatchingServiceSettings
@@ -64,22 +62,6 @@ async def log_documents(matching: Matching, program_id: str = PROGRAM) -> list[d
     return [document async for document in cursor]
 
 
-async def log_text(matching: Matching, program_id: str = PROGRAM) -> str:
-    """Everything the program's log documents hold, their states unpacked."""
-    return repr(
-        [
-            {**document, "states": pool_log.states_json(document).decode()}
-            for document in await log_documents(matching, program_id)
-        ]
-    )
-
-
-async def version_document(matching: Matching, program_id: str = PROGRAM) -> dict[str, Any]:
-    document = await matching.runtime.database["pool_versions"].find_one({"_id": program_id})
-    assert document is not None
-    return document
-
-
 async def test_the_log_follows_registrations_updates_withdrawals_moves_and_redelivery(
     make_settings: SettingsFactory,
 ) -> None:
@@ -122,7 +104,7 @@ async def test_an_erasure_leaves_no_document_of_the_log_naming_the_erased(
         await in_one_batch(matching, example(ParticipantWithdrew, participant_id="kept-2"))
         await in_one_batch(matching, registered("kept-2", person_id="person-kept-2"))
         await in_one_batch(matching, example(ParticipantWithdrew, participant_id="left-1"))
-        assert "left-1" in await log_text(matching)  # the withdrawal's entry
+        assert "left-1" in repr(await log_documents(matching))  # the withdrawal's entry
 
         await in_one_batch(
             matching,
@@ -141,7 +123,7 @@ async def test_an_erasure_leaves_no_document_of_the_log_naming_the_erased(
             ),
         )
 
-        stored = await log_text(matching)
+        stored = repr(await log_documents(matching))
         for erased in ("gone-1", "person-gone", "boss-gone", "left-1", "person-left"):
             assert erased not in stored
         pool = await documents(matching)
@@ -159,9 +141,7 @@ async def test_a_pool_filled_before_the_log_is_read_from_its_documents_until_it_
         await in_one_batch(matching, *(registered(f"p{n}") for n in range(4)))
         database = matching.runtime.database
         await database[pool_log.LOG].delete_many({})  # as an earlier version left it
-        await database["pool_versions"].update_one(
-            {"_id": PROGRAM}, {"$unset": {"logged": "", "log_packed": ""}}
-        )
+        await database["pool_versions"].update_one({"_id": PROGRAM}, {"$unset": {"logged": ""}})
 
         assert await matching.pool.log.participants_of(PROGRAM) is None
         assert await matching.pool.participants_of(PROGRAM) == await documents(matching)
@@ -170,69 +150,6 @@ async def test_a_pool_filled_before_the_log_is_read_from_its_documents_until_it_
 
         assert await folded(matching) == await documents(matching)
         assert len(await folded(matching)) == 5
-
-
-async def test_entries_are_packed_and_their_states_only_read_unpacked(
-    make_settings: SettingsFactory,
-) -> None:
-    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
-        await in_one_batch(matching, *(registered(f"p{n}") for n in range(3)))
-        await in_one_batch(matching, registered("p3"))
-
-        entries = await log_documents(matching)
-        assert [entry["packing"] for entry in entries] == ["zlib", "zlib"]
-        assert all(b"p0" not in bytes(entry["states"]) for entry in entries)
-        assert "p0" in await log_text(matching)
-        assert await folded(matching) == await documents(matching)
-
-
-async def test_a_log_the_version_before_wrote_is_read_and_packed_at_the_next_change(
-    make_settings: SettingsFactory,
-) -> None:
-    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
-        await in_one_batch(matching, *(registered(f"p{n}") for n in range(4)))
-        database = matching.runtime.database
-        plain = [state.model_dump(mode="json") for state in await documents(matching)]
-        await database[pool_log.LOG].delete_many({})  # the log as the version before wrote it
-        await database[
-            pool_log.LOG
-        ].insert_many(
-            [
-                {  # plain JSON entries, without packing
-                    "_id": f"{PROGRAM}:{seq:012d}:00000",
-                    "program_id": PROGRAM,
-                    "seq": seq,
-                    "chunk": 0,
-                    "states": Binary(json.dumps(states).encode()),
-                    "removed": removed,
-                }
-                for seq, states, removed in ((1, plain[:3], []), (2, plain[3:], ["gone"]))
-            ]
-        )
-        await database["pool_versions"].update_one(
-            {"_id": PROGRAM}, {"$set": {"logged": True}, "$unset": {"log_packed": ""}}
-        )
-        assert await folded(matching) == await documents(matching)
-
-        await in_one_batch(matching, registered("p9"))  # rebuilt packed, not appended to
-
-        assert all(entry.get("packing") == "zlib" for entry in await log_documents(matching))
-        flags = await version_document(matching)
-        assert flags["log_packed"] is True
-        assert "logged" not in flags  # a pod of the version before reads the pool's documents
-        assert len(await folded(matching)) == 5
-        assert await folded(matching) == await documents(matching)
-
-
-async def test_an_entry_packed_in_an_unknown_way_is_refused_by_name(
-    make_settings: SettingsFactory,
-) -> None:
-    async with matching_parts(make_settings(MatchingServiceSettings)) as matching:
-        await in_one_batch(matching, registered("p0"))
-        await matching.runtime.database[pool_log.LOG].update_many({}, {"$set": {"packing": "zstd"}})
-
-        with pytest.raises(ValueError, match="packed with 'zstd', unknown to this version"):
-            await matching.pool.log.participants_of(PROGRAM)
 
 
 async def test_the_log_is_rebuilt_every_so_many_appends(

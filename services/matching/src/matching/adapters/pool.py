@@ -10,7 +10,7 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 
-from matching.adapters.pool_log import NEW_LOG, PoolLog
+from matching.adapters.pool_log import PoolLog
 from matching.domain.pool import PoolChanges, PoolEntry, departure_counted
 from mentorship_contracts.events.participant import ParticipantState
 from mentorship_contracts.events.program import ProgramState
@@ -22,7 +22,7 @@ from mentorship_kit.outbox import Transaction
 from mentorship_kit.snapshots import SnapshotStore
 
 POOL, VERSIONS = "pool", "pool_versions"
-_NEW_POOL = {"counted": True, **NEW_LOG}
+_NEW_POOL = {"counted": True, "logged": True}
 """A version document written first by this version: its pool is empty, counted and logged."""
 _ENTRY_FIELDS = {"as_of": 1, "state.program_id": 1, "state.role": 1}
 

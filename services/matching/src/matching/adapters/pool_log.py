@@ -13,27 +13,16 @@ redelivered batch appends nothing the pool did not store (`registrations_applied
 The log is **rebuilt** from the pool's documents, in the writer's transaction, every
 `COMPACT_EVERY` appends (into documents of `CHUNK` states each), when an erasure changes the
 program's pool (so no document of the log names an erased person or keeps them in someone's
-reporting line) and on the first change to a pool an earlier version filled or logged: until
-then `MatchingPool.participants_of` reads such a pool from its documents (or its log, as that
-version wrote it). A rebuild bumps a counter in the version document; a reader outside a
-transaction reads it before and after the log, and again if a rebuild committed in between
-(an append in between is harmless: it only adds a newer change).
-
-An entry's states are **packed** with zlib (`PACKING`): a tenth of the bytes for the database
-to read and send (12,500 states: 9.8 MB of JSON, 0.5 MB packed, unpacked in about 20 ms).
-Versions before packing read only plain entries, and take a log as complete by the version
-document's ``logged`` flag; this version marks the logs it rebuilds with ``log_packed``
-instead and takes ``logged`` away, so a pod of the version before, during a rolling update,
-reads such a pool from its documents rather than misread a packed entry. A pod of the version
-before that rebuilds the log (plain, ``logged`` again) makes this version's next writer
-rebuild it packed instead of appending to it; a log with both flags holds plain entries and
-packed ones, each entry saying which it is.
+reporting line) and on the first change to a pool an earlier version filled (the program's
+version document has no ``logged`` flag): until then `MatchingPool.participants_of` reads
+such a pool from its documents. A rebuild bumps a counter in the version document; a reader
+outside a transaction reads it before and after the log, and again if a rebuild committed
+in between (an append in between is harmless: it only adds a newer change).
 """
 
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import aclosing
 from typing import Any
@@ -52,11 +41,7 @@ LOG = "pool_log"
 COMPACT_EVERY = 64
 """Appends after which a program's log is rebuilt from its pool (a consumer batch is one)."""
 CHUNK = 1000
-"""States per document of a rebuilt log (about 0.7 MB of JSON, 45 KB packed)."""
-PACKING = "zlib"
-"""How this version packs an entry's states (entries without ``packing`` are plain JSON)."""
-NEW_LOG: Mapping[str, Any] = {"log_packed": True}
-"""The version document's fields for a pool this version starts: its log is complete (empty)."""
+"""States per document of a rebuilt log (about 0.7 MB)."""
 READ_BATCH = 2
 """Documents per batch a run reads: the next chunks are read while these are validated (all
 13 chunks of 12,500 states in one batch kept the service waiting 0.12 s for the first)."""
@@ -103,20 +88,18 @@ class PoolLog:
         counter = await self._versions.find_one_and_update(
             {"_id": program_id},
             {"$inc": {"log_appends": 1}},
-            projection={"logged": 1, "log_packed": 1, "log_appends": 1},
+            projection={"logged": 1, "log_appends": 1},
             return_document=ReturnDocument.AFTER,
             session=tx.session,
         )
-        if _appendable(counter):
-            entry = _entry(program_id, version, 0, _STATES.dump_json(list(stored)), removed)
-            await self._log.insert_one(entry, session=tx.session)
-        else:
+        if counter is None or not counter.get("logged") or counter["log_appends"] >= COMPACT_EVERY:
             await self.rebuild(program_id, tx)
+            return
+        entry = _entry(program_id, version, 0, _STATES.dump_json(list(stored)), removed)
+        await self._log.insert_one(entry, session=tx.session)
 
     async def rebuild(self, program_id: str, tx: Transaction) -> None:
-        """Replace the program's log by its pool as the transaction sees it; mark it whole.
-
-        The new entries are packed, and only this version's readers take the log as whole.
+        """Replace the program's log by its pool as the transaction sees it, and mark it whole.
 
         Bumps the program's version, so that it is serialised with the pool's other writers.
         """
@@ -124,8 +107,7 @@ class PoolLog:
             {"_id": program_id},
             {
                 "$inc": {"version": 1, "log_rebuilds": 1},
-                "$set": {"log_packed": True, "log_appends": 0},
-                "$unset": {"logged": ""},  # a pod of the version before reads the pool instead
+                "$set": {"logged": True, "log_appends": 0},
                 "$setOnInsert": {"counted": True},
             },
             upsert=True,
@@ -162,7 +144,7 @@ class PoolLog:
         """
         while True:
             before = await self._state(program_id)
-            if before is None or not _complete(before):
+            if before is None or not before.get("logged"):
                 return None if before is not None else []
             people = await self._fold(program_id)
             after = await self._state(program_id)
@@ -170,9 +152,7 @@ class PoolLog:
                 return [people[key] for key in sorted(people)]  # in id order, as the pool's
 
     async def _state(self, program_id: str) -> Mapping[str, Any] | None:
-        return await self._versions.find_one(
-            {"_id": program_id}, {"logged": 1, "log_packed": 1, "log_rebuilds": 1}
-        )
+        return await self._versions.find_one({"_id": program_id}, {"logged": 1, "log_rebuilds": 1})
 
     async def _fold(self, program_id: str) -> dict[str, ParticipantState]:
         people: dict[str, ParticipantState] = {}
@@ -186,7 +166,7 @@ class PoolLog:
             async with aclosing(batches):  # a failed validation stops the reader at once
                 async for batch in batches:
                     for entry in batch:
-                        for person in _STATES.validate_json(states_json(entry)):
+                        for person in _STATES.validate_json(entry["states"]):
                             people[person.participant_id] = person
                         for participant_id in entry["removed"]:
                             people.pop(participant_id, None)
@@ -196,43 +176,12 @@ class PoolLog:
 def _entry(
     program_id: str, seq: int, chunk: int, states: bytes, removed: Sequence[str]
 ) -> Document:
-    """A document of the log (its id names no participant), ``states`` packed."""
+    """A document of the log (its id names no participant)."""
     return {
         "_id": f"{program_id}:{seq:012d}:{chunk:05d}",
         "program_id": program_id,
         "seq": seq,
         "chunk": chunk,
-        "states": Binary(zlib.compress(states)),
-        "packing": PACKING,
+        "states": Binary(states),
         "removed": list(removed),
     }
-
-
-def states_json(entry: Mapping[str, Any]) -> bytes:
-    """The JSON array of an entry's states, packed by this version or plain as before it."""
-    packing = entry.get("packing")
-    if packing is None:
-        return bytes(entry["states"])
-    if packing != PACKING:
-        msg = f"pool log entry {entry['_id']} is packed with {packing!r}, unknown to this version"
-        raise ValueError(msg)
-    return zlib.decompress(entry["states"])
-
-
-def _complete(state: Mapping[str, Any]) -> bool:
-    """Whether a program's version document marks its log as holding the whole pool."""
-    return bool(state.get("log_packed") or state.get("logged"))
-
-
-def _appendable(counter: Mapping[str, Any] | None) -> bool:
-    """Whether the next change may be appended to the log, rather than the log rebuilt.
-
-    Not while an earlier version's log is all there is (``logged``: a pod of the version
-    before would misread a packed entry), nor once `COMPACT_EVERY` appends have piled up.
-    """
-    return (
-        counter is not None
-        and bool(counter.get("log_packed"))
-        and not counter.get("logged")
-        and counter["log_appends"] < COMPACT_EVERY
-    )
