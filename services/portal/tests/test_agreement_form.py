@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from mentorship_kit.errors import InvalidInputError
+from mentorship_kit.errors import InvalidInputError, RuleError
 from portal.adapters.api import ServiceUnavailable
 
 from .pages import CSRF, FakedServices, faked_services, portal_app, signing_in, text_of
@@ -86,20 +86,48 @@ def test_an_agreement_feedback_cannot_take_comes_back_with_what_was_written(
 
 def test_a_saved_agreement_goes_back_to_the_card(services: FakedServices) -> None:
     with signing_in(portal_app()) as as_:
-        saved = as_("participant-token").post(
-            "/pairs/grp-1/agreement", data=WRITTEN, follow_redirects=False
-        )
+        client = as_("participant-token")
+        saved = client.post("/pairs/grp-1/agreement", data=WRITTEN, follow_redirects=False)
+        card = client.get("/pairs/grp-1")
 
     assert saved.status_code == 303
     assert saved.headers["location"] == "/pairs/grp-1#agreement"
     assert services.sent["meeting_frequency"] == "Every other Tuesday"
+    assert "The agreement is saved." in card.text
+
+
+def test_an_agreement_refused_by_the_rules_comes_back_with_what_was_written(
+    services: FakedServices,
+) -> None:
+    services.answers[("PUT", AGREEMENT)] = RuleError(
+        "pair_not_known", "the pair is not known here yet; try again"
+    )
+    with signing_in(portal_app()) as as_:
+        page = as_("participant-token").post("/pairs/grp-1/agreement", data=WRITTEN)
+
+    assert page.status_code == 409
+    assert 'class="flash"' in page.text
+    _holds_what_was_written(page.text)
 
 
 def test_the_form_holds_the_agreement_as_stored_otherwise(services: FakedServices) -> None:
-    del services  # installed
+    services.answers[("GET", AGREEMENT)] = {
+        "pair_id": "grp-1",
+        "version": 2,
+        "expectations": "Stored expectations",
+        "meeting_frequency": "Monthly",
+        "confidentiality": "Stored confidentiality",
+        "boundaries": "",
+        "acknowledged_by": [],
+        "acknowledged_by_both": False,
+        "updated_at": "2026-12-01T10:00:00Z",
+    }
     with signing_in(portal_app()) as as_:
         page = as_("participant-token").get("/pairs/grp-1")
 
     assert page.status_code == 200
     assert "<details>" in page.text  # closed until asked for
-    assert "Honest" not in page.text
+    assert ">Stored expectations</textarea>" in page.text
+    assert 'id="meeting_frequency" name="meeting_frequency" required value="Monthly"' in page.text
+    assert ">Stored confidentiality</textarea>" in page.text
+    assert '<textarea id="boundaries" name="boundaries" rows="2"></textarea>' in page.text

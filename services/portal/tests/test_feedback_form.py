@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from mentorship_kit.errors import InvalidInputError
+from mentorship_kit.errors import InvalidInputError, RuleError
 from portal.adapters.api import ServiceUnavailable
 
 from .pages import CSRF, FakedServices, faked_services, portal_app, signing_in, text_of
@@ -176,3 +176,52 @@ def test_a_saved_form_goes_to_the_pair_with_thanks(
     assert saved.headers["location"] == "/pairs/grp-1"
     assert services.sent["rating"] == 4
     assert services.sent["progress"] == [{"topic": "python", "level": 4}]
+
+
+def test_a_form_feedback_refuses_by_its_rules_comes_back_with_what_was_typed(
+    client: TestClient, services: FakedServices
+) -> None:
+    # Scheduling said the session was held; feedback has not heard it yet.
+    services.answers[("POST", FEEDBACK)] = RuleError(
+        "session_not_held", "the session is not held yet (or is not known here yet)"
+    )
+
+    page = client.post("/sessions/s-1/feedback", data=TYPED | {"rating": "3"})
+
+    assert page.status_code == 409
+    assert 'class="flash"' in page.text
+    assert 'name="rating" value="3" required checked' in page.text
+    _holds_the_typed_answer(page.text)
+
+
+def test_each_refused_field_is_marked_and_an_unknown_one_listed_unlinked(
+    client: TestClient, services: FakedServices
+) -> None:
+    services.answers[("POST", FEEDBACK)] = InvalidInputError(
+        [
+            ("body.private_notes", "String should have at most 5000 characters"),
+            ("body.progress.0.level", "Input should be less than or equal to 5"),
+            ("body", "Something about the whole request"),
+        ]
+    )
+
+    page = client.post("/sessions/s-1/feedback", data=TYPED | {"rating": "3"})
+
+    assert page.status_code == 422
+    assert '<textarea id="private_notes" name="private_notes" rows="3" aria-describedby=' in (
+        page.text
+    )
+    assert '<span class="field-error" id="private_notes-error">Use at most 5000 characters.' in (
+        page.text
+    )
+    assert '<details id="progress" open>' in page.text
+    assert '<span class="field-error" id="progress-error">Give 5 or less.' in page.text
+    assert '<a href="#private_notes">' in page.text
+    assert "<li>Something about the whole request</li>" in page.text
+    assert 'href="#rating"' not in page.text  # the rating was given
+
+
+def test_saved_feedback_is_thanked_for(client: TestClient) -> None:
+    client.post("/sessions/s-1/feedback", data=TYPED | {"rating": "4"}, follow_redirects=False)
+
+    assert "Thank you: your feedback is saved." in client.get("/sessions/s-1/feedback").text

@@ -15,7 +15,7 @@ import pytest
 
 from mentorship_kit.errors import InvalidInputError
 from portal.adapters.api import ServiceUnavailable
-from portal.entrypoints.http.held_answers import goal_field
+from portal.entrypoints.http.held_answers import GOAL_FIELDS, field_of
 
 from .pages import CSRF, FakedServices, faked_services, portal_app, signing_in, text_of
 from .test_pair_page import answers  # noqa: F401 - the pair page's answers: the fixture
@@ -68,7 +68,10 @@ def test_a_refused_goal_comes_back_with_what_was_written(services: FakedServices
 
 
 def test_a_milestone_refused_by_its_index_is_shown_beside_the_milestones() -> None:
+    goal_field = field_of(GOAL_FIELDS)
+
     assert goal_field("body.milestones.3.constrained-str") == "milestones"
+    assert goal_field("body.milestones") == "milestones"
     assert goal_field("body.title") == "title"
     assert goal_field("query.mentee") == ""
 
@@ -94,14 +97,17 @@ def test_a_goal_feedback_cannot_take_comes_back_with_what_was_written(
 
 def test_an_added_goal_goes_back_to_the_plan(services: FakedServices) -> None:
     with signing_in(portal_app()) as as_:
-        added = as_("participant-token").post(
+        client = as_("participant-token")
+        added = client.post(
             "/pairs/grp-1/goals",
             data=WRITTEN | {"milestones": " One \n\n Two "},
             follow_redirects=False,
         )
+        plan = client.get("/pairs/grp-1/plan")
 
     assert added.status_code == 303
     assert added.headers["location"] == "/pairs/grp-1/plan"
+    assert "The goal is added." in plan.text
     assert services.sent == {
         "topic": "promotion",
         "title": "Lead the <design> guild",

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
-from mentorship_kit.errors import InvalidInputError
+from mentorship_kit.errors import InvalidInputError, RuleError
 from portal.adapters.api import ServiceUnavailable
 
 from .pages import CSRF, FakedServices, faked_services, portal_app, signing_in, text_of
@@ -154,6 +154,46 @@ def test_a_saved_form_goes_home_with_thanks(client: TestClient, services: FakedS
     assert saved.status_code == 303
     assert saved.headers["location"] == "/"
     assert services.sent["would_join_again"] is False
+    thanked = client.get("/programs/p-1/surveys/mid_program")
+    assert "Thank you: your answers are saved." in thanked.text
+
+
+def test_a_form_feedback_refuses_by_its_rules_comes_back_with_what_was_chosen(
+    client: TestClient, services: FakedServices
+) -> None:
+    services.answers[("POST", MID)] = RuleError(
+        "program_not_known", "the program is not known here yet; try again"
+    )
+    services.answers[("GET", SURVEYS)] = RuleError(
+        "program_not_known", "the program is not known here yet; try again"
+    )
+
+    page = client.post(
+        "/programs/p-1/surveys/mid_program", data=TYPED | {"would_join_again": "yes"}
+    )
+
+    assert page.status_code == 409
+    assert 'class="flash"' in page.text
+    _holds_the_typed_answers(page.text)
+    assert _checked(page.text, "would_join_again", "yes")
+
+
+def test_a_refused_skill_is_marked_beside_the_skills(
+    client: TestClient, services: FakedServices
+) -> None:
+    services.answers[("POST", MID)] = InvalidInputError(
+        [("body.skills_developing.0", "String should match pattern '^[a-z0-9][a-z0-9_.-]*$'")]
+    )
+
+    page = client.post("/programs/p-1/surveys/mid_program", data=TYPED | {"would_join_again": "no"})
+
+    assert page.status_code == 422
+    assert '<fieldset id="skills_developing" aria-describedby="skills_developing-error"' in (
+        page.text
+    )
+    assert '<a href="#skills_developing">Which skills are you developing? (optional) — ' in (
+        page.text
+    )
 
 
 def test_an_unknown_survey_is_not_found(client: TestClient) -> None:

@@ -242,7 +242,8 @@ class SurveyView(BaseModel):
     my_answers: SurveyAnswersView | None = Field(
         default=None,
         description="Your answers, to show them again: answering again replaces them "
-        "(null until you answer, and when an admin reads the surveys).",
+        "(null until you answer, and for a reader who is not one of the program's "
+        "participants).",
     )
 
     @classmethod

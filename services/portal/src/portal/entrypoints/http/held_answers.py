@@ -7,7 +7,7 @@ Sent again unchanged, a form holding my earlier answers replaces them with thems
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,10 +173,30 @@ class HeldGoal:
         }
 
 
-def goal_field(path: str) -> str:
-    """The add-a-goal form's field a problem's path names (a milestone's is the list's)."""
-    parts = path.split(".")
-    return next((name for name in GOAL_FIELDS if name in parts), "")
+FEEDBACK_FIELDS = ("rating", "topics", "action_items", "private_notes", "progress")
+"""The fields of the session feedback form (progress: its topics' levels, as one)."""
+SURVEY_FIELDS = (
+    "growth_rating",
+    "relationship_rating",
+    "recommend_score",
+    "would_join_again",
+    "skills_developing",
+    "comments",
+)
+"""The fields of a survey form."""
+
+
+def field_of(fields: Sequence[str]) -> Callable[[str], str]:
+    """Which of a form's ``fields`` a service's problem path names ("" for none of them).
+
+    An item of a list is its list: ``body.milestones.3`` (or deeper) is ``milestones``.
+    """
+
+    def field(path: str) -> str:
+        parts = path.split(".")
+        return next((name for name in fields if name in parts), "")
+
+    return field
 
 
 def _level(value: object) -> int | None:

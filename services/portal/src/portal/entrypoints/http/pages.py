@@ -29,20 +29,29 @@ from portal.adapters.identity import IdentityProvider, SignInFailed
 from portal.domain import sessions as session_rules
 from portal.domain.models import Question, QuestionKind, Questionnaire, SurveyOffer
 from portal.domain.questionnaire import FIELD_PREFIX, is_shown
-from portal.domain.refusals import MENTOR_CHOICE_LABELS, first_by_field, path_field
+from portal.domain.refusals import MENTOR_CHOICE_LABELS, path_field
 from portal.domain.skills import LEVELS as SKILL_LEVELS
 from portal.domain.skills import MENTOR_MOMENTS
 from portal.domain.why import labelled, why_matched
 from portal.entrypoints.http.held_answers import (
     AGREEMENT_FIELDS,
+    FEEDBACK_FIELDS,
+    GOAL_FIELDS,
+    SURVEY_FIELDS,
     FeedbackAnswer,
     HeldAgreement,
     HeldGoal,
     SurveyAnswer,
-    goal_field,
+    field_of,
 )
 from portal.entrypoints.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, negotiate
-from portal.entrypoints.http.refusals import field_errors, problem_lines, refusal_lines, rule_text
+from portal.entrypoints.http.refusals import (
+    field_errors,
+    problem_lines,
+    refusal_lines,
+    refused_fields,
+    rule_text,
+)
 from portal.entrypoints.http.security import CSRF_FIELD, csrf_token, csrf_valid
 from portal.usecases.participant import (
     Caller,
@@ -481,8 +490,8 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         try:
             await portal.save_agreement(caller, pair_id, fields)
         except InvalidInputError as refused:
-            problems = [(path_field(path), message) for path, message in refused.problems]
-            held = HeldAgreement(fields, errors=field_errors(translator, first_by_field(problems)))
+            errors = refused_fields(translator, refused, field_of(AGREEMENT_FIELDS))
+            held = HeldAgreement(fields, errors=errors)
             return await pair_page(request, caller, pair_id, agreement=held, status_code=422)
         except RuleError as refused:  # said at the top: the card may not be on the page
             flash(request, refusal_lines(translator, refused))
@@ -636,26 +645,21 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         page = await portal.feedback_page(caller, session_id)
         topics = page.program.topics
         answer = FeedbackAnswer.sent(form, (*topics.skills, *topics.goals))
+        translator = pages.translator(request)
         try:
             await portal.give_feedback(caller, session_id, answer.request())
         except InvalidInputError as refused:
-            translator = pages.translator(request)
-            errors = field_errors(
-                translator,
-                first_by_field([(path_field(path), message) for path, message in refused.problems]),
-            )
-            if answer.rating is None or "rating" in {
-                path.split(".")[-1] for path, _ in refused.problems
-            }:
+            errors = refused_fields(translator, refused, field_of(FEEDBACK_FIELDS))
+            if answer.rating is None or "rating" in errors:
                 errors["rating"] = translator.gettext("Choose a rating from 1 to 5.")
             return feedback_form_page(request, page, answer, 422, errors=errors)
-        except RuleError as refused:
-            flash(request, refusal_lines(pages.translator(request), refused))
-            return see_other(f"/sessions/{session_id}/feedback")
+        except RuleError as refused:  # feedback has not heard the session was held, say
+            flash(request, refusal_lines(translator, refused))
+            return feedback_form_page(request, page, answer, 409)
         except ServiceUnavailable as failure:
             logger.warning("feedback not saved: %s", failure, extra={"error": str(failure)})
             return feedback_form_page(request, page, answer, 503, unsaved=True)
-        flash(request, pages.translator(request).gettext("Thank you: your feedback is saved."))
+        flash(request, translator.gettext("Thank you: your feedback is saved."))
         return see_other(f"/pairs/{page.session.pair_id}")
 
     def feedback_form_page(
@@ -708,9 +712,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         try:
             await portal.add_goal(caller, pair_id, goal.request())
         except InvalidInputError as refused:
-            problems = [(goal_field(path), message) for path, message in refused.problems]
-            errors = field_errors(translator, first_by_field(problems))
-            held = replace(goal, errors=errors)
+            held = replace(goal, errors=refused_fields(translator, refused, field_of(GOAL_FIELDS)))
             return await plan_page(request, caller, pair_id, goal=held, status_code=422)
         except RuleError as refused:  # said at the top: the form may not be on the page
             flash(request, refusal_lines(translator, refused))
@@ -787,25 +789,25 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         if kind not in SURVEY_KINDS:
             return pages.error(request, 404)
         answer = SurveyAnswer.sent(form)
+        translator = pages.translator(request)
         try:
             await portal.answer_survey(caller, program_id, kind, answer.request())
         except InvalidInputError as refused:
-            errors = field_errors(
-                pages.translator(request),
-                first_by_field([(path_field(path), message) for path, message in refused.problems]),
-            )
+            errors = refused_fields(translator, refused, field_of(SURVEY_FIELDS))
             return await survey_form_page(
                 request, caller, program_id, kind, answer=answer, status_code=422, errors=errors
             )
-        except RuleError as refused:
-            flash(request, rule_text(pages.translator(request), refused))
-            return see_other(f"/programs/{program_id}/surveys/{kind}")
+        except RuleError as refused:  # feedback has not heard of the program yet, say
+            flash(request, refusal_lines(translator, refused))
+            return await survey_form_page(
+                request, caller, program_id, kind, answer=answer, status_code=409
+            )
         except ServiceUnavailable as failure:
             logger.warning("survey answers not saved: %s", failure, extra={"error": str(failure)})
             return await survey_form_page(
                 request, caller, program_id, kind, answer=answer, status_code=503, unsaved=True
             )
-        flash(request, pages.translator(request).gettext("Thank you: your answers are saved."))
+        flash(request, translator.gettext("Thank you: your answers are saved."))
         return see_other("/")
 
     async def survey_form_page(
@@ -821,12 +823,12 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     ) -> HTMLResponse:
         """The survey form holding ``answer``, else my earlier answers.
 
-        Unsaved because feedback did not answer, it is shown without asking feedback again
-        when the survey is open.
+        A form sent back holding ``answer`` is shown without asking feedback when the survey
+        is open: it may not answer, or not know the program yet (its refusal says the rest).
         """
         program, offers = await asyncio.gather(
             portal.program(caller, program_id),
-            _no_offers() if unsaved else portal.surveys(caller, program_id),
+            _no_offers() if answer is not None else portal.surveys(caller, program_id),
         )
         offer = next((o for o in offers if o.kind == kind), None)
         return pages.render(

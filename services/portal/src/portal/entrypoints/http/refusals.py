@@ -6,7 +6,7 @@ into text; `portal.domain.refusals` says which texts and codes the portal knows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 
 from mentorship_kit.errors import InvalidInputError, RuleError
@@ -34,6 +34,18 @@ def refusal_text(translator: Translator, text: str) -> str:
 def field_errors(translator: Translator, by_field: Mapping[str, str]) -> dict[str, str]:
     """Each field's message, translated (shown beside the field, which names it)."""
     return {field: refusal_text(translator, message) for field, message in by_field.items()}
+
+
+def refused_fields(
+    translator: Translator,
+    refused: InvalidInputError,
+    field: Callable[[str], str] = path_field,
+) -> dict[str, str]:
+    """A 422's first problem of each form field (``field`` names a path's), translated.
+
+    A problem naming no field of the form is under "" (shown in the summary alone).
+    """
+    return field_errors(translator, FormRefused.of(refused.problems, field).by_field)
 
 
 def problem_lines(
