@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 
 from mentorship_kit.errors import InvalidInputError, RuleError
-from portal.adapters.api import ServiceUnavailable
 
-from .pages import CSRF, FakedServices, faked_services, portal_app, signing_in, text_of
+from .pages import CSRF, FakedServices, portal_app, signing_in, text_of
+from .pair_forms import feedback_down, pair_page_services
 from .test_pair_page import answers  # noqa: F401 - the pair page's answers: the fixture
 
 AGREEMENT = "/v1/pairs/grp-1/agreement"
-DOWN = ServiceUnavailable("feedback", "ConnectTimeout after 10.0 s")
 WRITTEN = {
     "csrf_token": CSRF,
     "expectations": "Honest <feedback> & a plan",
@@ -36,8 +35,7 @@ def services(
     answers: dict[str, Any],  # noqa: F811
 ) -> FakedServices:
     """The pair page's answers, and feedback's agreement route taking writes."""
-    table = {("GET", path): found for path, found in answers.items()}
-    return faked_services(monkeypatch, table | {("PUT", AGREEMENT): {}})
+    return pair_page_services(monkeypatch, answers, {("PUT", AGREEMENT): {}})
 
 
 def _holds_what_was_written(page: str) -> None:
@@ -71,9 +69,7 @@ def test_a_refused_agreement_comes_back_with_what_was_written(services: FakedSer
 def test_an_agreement_feedback_cannot_take_comes_back_with_what_was_written(
     services: FakedServices, language: str, title: str
 ) -> None:
-    for method, path in list(services.answers):
-        if path.startswith("/v1/pairs/grp-1/") and path != "/v1/pairs/grp-1/sessions":
-            services.answers[(method, path)] = DOWN  # feedback's pair routes, reads and writes
+    feedback_down(services)
     with signing_in(portal_app()) as as_:
         page = as_("participant-token", lang=language).post("/pairs/grp-1/agreement", data=WRITTEN)
 

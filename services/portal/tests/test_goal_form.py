@@ -14,14 +14,13 @@ from typing import Any
 import pytest
 
 from mentorship_kit.errors import InvalidInputError
-from portal.adapters.api import ServiceUnavailable
 from portal.entrypoints.http.held_answers import GOAL_FIELDS, field_of
 
-from .pages import CSRF, FakedServices, faked_services, portal_app, signing_in, text_of
+from .pages import CSRF, FakedServices, portal_app, signing_in, text_of
+from .pair_forms import feedback_down, pair_page_services
 from .test_pair_page import answers  # noqa: F401 - the pair page's answers: the fixture
 
 GOALS = "/v1/pairs/grp-1/goals"
-DOWN = ServiceUnavailable("feedback", "ConnectTimeout after 10.0 s")
 MILESTONES = "\n".join(f"Step <{n}> & more" for n in range(1, 23))
 WRITTEN = {
     "csrf_token": CSRF,
@@ -37,12 +36,11 @@ def services(
     answers: dict[str, Any],  # noqa: F811
 ) -> FakedServices:
     """The pair page's answers (a program with two topics), and feedback taking goals."""
-    table = {("GET", path): found for path, found in answers.items()}
-    program = table[("GET", "/v1/programs/p-1")]
-    table[("GET", "/v1/programs/p-1")] = program | {
-        "topics": {"skills": ["python"], "goals": ["promotion"]}
-    }
-    return faked_services(monkeypatch, table | {("POST", GOALS): {}})
+    topics = {"skills": ["python"], "goals": ["promotion"]}
+    program = answers["/v1/programs/p-1"] | {"topics": topics}
+    return pair_page_services(
+        monkeypatch, answers | {"/v1/programs/p-1": program}, {("POST", GOALS): {}}
+    )
 
 
 def _holds_what_was_written(page: str) -> None:
@@ -83,9 +81,7 @@ def test_a_milestone_refused_by_its_index_is_shown_beside_the_milestones() -> No
 def test_a_goal_feedback_cannot_take_comes_back_with_what_was_written(
     services: FakedServices, language: str, title: str
 ) -> None:
-    for method, path in list(services.answers):
-        if path.startswith("/v1/pairs/grp-1/") and path != "/v1/pairs/grp-1/sessions":
-            services.answers[(method, path)] = DOWN  # feedback's pair routes, reads and writes
+    feedback_down(services)
     with signing_in(portal_app()) as as_:
         page = as_("participant-token", lang=language).post("/pairs/grp-1/goals", data=WRITTEN)
 
