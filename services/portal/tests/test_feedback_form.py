@@ -216,7 +216,10 @@ def test_each_refused_field_is_marked_and_an_unknown_one_listed_unlinked(
     )
     assert '<details id="progress" open>' in page.text
     assert '<span class="field-error" id="progress-error">Give 5 or less.' in page.text
-    assert '<a href="#private_notes">' in page.text
+    assert (
+        '<a href="#private_notes">Private notes (only you see them, optional) — Use at most '
+        "5000 characters.</a>"
+    ) in page.text
     assert "<li>Something about the whole request</li>" in page.text
     assert 'href="#rating"' not in page.text  # the rating was given
 
