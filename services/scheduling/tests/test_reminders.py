@@ -45,8 +45,15 @@ async def test_each_reminder_is_sent_once_across_replicas_and_a_restart(
             lambda r: r.status_code == 200 and len(r.json()["sessions"]) > SESSIONS_MOVED,
         )
         now = utc_now()
-        upcoming = [s for s in series.json()["sessions"] if s["starts_at"] > now.isoformat()]
+        # Sessions more than a day (and a margin) away: none of their reminders for the time
+        # they were planned at falls due before they move. A session moved after its day-ahead
+        # reminder was sent is reminded again of its new time (another reminder, another
+        # event id), which is not what this test counts; which sessions lie within a day
+        # depends on the hour of the week the test runs at.
+        far = (now + timedelta(days=1, hours=1)).isoformat()
+        upcoming = [s for s in series.json()["sessions"] if s["starts_at"] > far]
         moved = upcoming[:SESSIONS_MOVED]
+        assert len(moved) == SESSIONS_MOVED, series.json()["sessions"]
         # Each moved session starts 70-85 s from now: its one-day reminder is overdue (sent at
         # once), its one-minute reminder falls due 10-25 s from now.
         for index, session in enumerate(moved):
@@ -86,8 +93,9 @@ async def test_each_reminder_is_sent_once_across_replicas_and_a_restart(
         if isinstance(data, SessionReminderDue)
     ]
     sent = _sent(records)
-    assert set(sent) == expected
-    assert all(count == 1 for count in sent.values()), sent
+    moved_ids = {session_id for session_id, _ in expected}
+    assert {key for key in sent if key[0] in moved_ids} == expected
+    assert all(count == 1 for count in sent.values()), sent  # the moved ones, and any other
     for reminder in reminders:
         assert reminder.due_at <= reminder.starts_at
         assert reminder.participant_ids
