@@ -1,4 +1,4 @@
-"""What the tests of a pair's forms (agreement, goals) share: the pair page's faked answers
+"""What the tests of a pair's forms (agreement, fit, goals) share: the pair page's faked answers
 with feedback taking a write, and feedback not answering."""
 
 from __future__ import annotations

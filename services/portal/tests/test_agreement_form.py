@@ -56,8 +56,9 @@ def test_a_refused_agreement_comes_back_with_what_was_written(services: FakedSer
     assert page.status_code == 422
     _holds_what_was_written(page.text)
     assert 'aria-describedby="expectations-error" aria-invalid="true"' in page.text
-    assert '<span class="field-error" id="expectations-error">Use at most 2000 characters.' in (
-        page.text
+    assert (
+        '<span class="field-error" id="expectations-error">Error: Use at most 2000 characters.'
+        in page.text
     )
     assert services.sent == {key: value for key, value in WRITTEN.items() if key != "csrf_token"}
 

@@ -211,11 +211,12 @@ def test_each_refused_field_is_marked_and_an_unknown_one_listed_unlinked(
     assert '<textarea id="private_notes" name="private_notes" rows="3" aria-describedby=' in (
         page.text
     )
-    assert '<span class="field-error" id="private_notes-error">Use at most 5000 characters.' in (
-        page.text
+    assert (
+        '<span class="field-error" id="private_notes-error">Error: Use at most 5000 characters.'
+        in page.text
     )
     assert '<details id="progress" open>' in page.text
-    assert '<span class="field-error" id="progress-error">Give 5 or less.' in page.text
+    assert '<span class="field-error" id="progress-error">Error: Give 5 or less.' in page.text
     assert (
         '<a href="#private_notes">Private notes (only you see them, optional) — Use at most '
         "5000 characters.</a>"

@@ -1,19 +1,40 @@
-"""What the feedback and survey forms hold: my earlier answers, or what I have just sent.
+"""What a participant's forms hold: my earlier answers, or what I have just sent.
 
-A form sent back (a refusal, or feedback not answering) shows what was typed, never the
-earlier answers or an empty form: the notes someone wrote are not lost to a missing rating.
-Sent again unchanged, a form holding my earlier answers replaces them with themselves.
+A form sent back (a refusal, or feedback not answering) is a `HeldForm`: it shows what was
+typed, never the earlier answers or an empty form, so the notes someone wrote are not lost to
+a missing rating. Sent again unchanged, a form holding my earlier answers replaces them with
+themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from starlette.datastructures import FormData
 
 from portal.domain.models import Feedback, SurveyAnswers
+from portal.domain.notifications import N_
+
+
+class FormAnswer(Protocol):
+    """What one of the forms sent, as the service it goes to takes it."""
+
+    def request(self) -> dict[str, Any]:
+        """The body of the service's call."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class HeldForm[Answer: FormAnswer]:
+    """A form sent back: what was sent, and why it is back."""
+
+    answer: Answer
+    errors: Mapping[str, str] = field(default_factory=dict)
+    """A refusal's message beside each field it names ("": a problem naming none of them)."""
+    unsaved: bool = False
+    """The service did not answer: nothing was saved."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +117,11 @@ class SurveyAnswer:
     @classmethod
     def sent(cls, form: FormData) -> SurveyAnswer:
         """What the form sent."""
-        join_again = str(form.get("would_join_again", ""))
         return cls(
             growth_rating=_level(form.get("growth_rating")),
             relationship_rating=_level(form.get("relationship_rating")),
             recommend_score=_level(form.get("recommend_score")),
-            would_join_again={"yes": True, "no": False}.get(join_again),
+            would_join_again=_yes_or_no(form.get("would_join_again")),
             skills_developing=frozenset(str(s) for s in form.getlist("skills_developing")),
             comments=str(form.get("comments", "")),
         )
@@ -126,15 +146,22 @@ AGREEMENT_FIELDS = ("expectations", "meeting_frequency", "confidentiality", "bou
 
 
 @dataclass(frozen=True, slots=True)
-class HeldAgreement:
-    """An agreement form sent back: what was written, and why it is back."""
+class AgreementAnswer:
+    """The agreement form as sent."""
 
-    fields: Mapping[str, str]
-    """What was written, by field of `AGREEMENT_FIELDS`."""
-    errors: Mapping[str, str] = field(default_factory=dict)
-    """A refusal's message beside each field it names."""
-    unsaved: bool = False
-    """Feedback did not answer: nothing was saved."""
+    expectations: str = ""
+    meeting_frequency: str = ""
+    confidentiality: str = ""
+    boundaries: str = ""
+
+    @classmethod
+    def sent(cls, form: FormData) -> AgreementAnswer:
+        """What the form sent, each field trimmed."""
+        return cls(**{name: str(form.get(name, "")).strip() for name in AGREEMENT_FIELDS})
+
+    def request(self) -> dict[str, Any]:
+        """The body of feedback's ``PUT /v1/pairs/{id}/agreement``."""
+        return {name: getattr(self, name) for name in AGREEMENT_FIELDS}
 
 
 GOAL_FIELDS = ("title", "topic", "milestones")
@@ -142,20 +169,16 @@ GOAL_FIELDS = ("title", "topic", "milestones")
 
 
 @dataclass(frozen=True, slots=True)
-class HeldGoal:
-    """The add-a-goal form as sent: what was written, and why it is back (if it is)."""
+class GoalAnswer:
+    """The add-a-goal form as sent."""
 
     title: str = ""
     topic: str = ""
     milestones: str = ""
     """As typed: one milestone per line."""
-    errors: Mapping[str, str] = field(default_factory=dict)
-    """A refusal's message beside each field it names."""
-    unsaved: bool = False
-    """Feedback did not answer: nothing was saved."""
 
     @classmethod
-    def sent(cls, form: FormData) -> HeldGoal:
+    def sent(cls, form: FormData) -> GoalAnswer:
         """What the form sent."""
         return cls(
             title=str(form.get("title", "")),
@@ -173,8 +196,48 @@ class HeldGoal:
         }
 
 
+FIT_FIELDS = ("good_fit", "concern", "reason")
+"""The fields of the fit question's form."""
+
+
+@dataclass(frozen=True, slots=True)
+class FitAnswer:
+    """The fit question's form as sent."""
+
+    good_fit: bool | None = None
+    """None: neither yes nor no was chosen."""
+    concern: str = ""
+    """One of the concerns offered, or ""."""
+    reason: str = ""
+
+    @classmethod
+    def sent(cls, form: FormData, concerns: Sequence[str]) -> FitAnswer:
+        """What the form sent; a concern not among the ``concerns`` offered is dropped."""
+        concern = str(form.get("concern", ""))
+        return cls(
+            good_fit=_yes_or_no(form.get("good_fit")),
+            concern=concern if concern in concerns else "",
+            reason=str(form.get("reason", "")),
+        )
+
+    def request(self) -> dict[str, Any]:
+        """The body of feedback's ``POST /v1/pairs/{id}/fit``.
+
+        Neither yes nor no is sent as null: feedback refuses it, naming the field (never a
+        "no", which would end the pairing). A concern goes with a "no" only.
+        """
+        answer: dict[str, Any] = {"good_fit": self.good_fit}
+        if self.good_fit is False and self.concern:
+            answer["concern"] = self.concern
+        if reason := self.reason.strip():
+            answer["reason"] = reason
+        return answer
+
+
 FEEDBACK_FIELDS = ("rating", "topics", "action_items", "private_notes", "progress")
 """The fields of the session feedback form (progress: its topics' levels, as one)."""
+FEEDBACK_OWN_WORDS: Mapping[str, str] = {"rating": N_("Choose a rating from 1 to 5.")}
+"""What the feedback form says of a refused field, instead of feedback's words."""
 SURVEY_FIELDS = (
     "growth_rating",
     "relationship_rating",
@@ -203,3 +266,8 @@ def _level(value: object) -> int | None:
     """A level the form sent, if it is a whole number (feedback checks its range)."""
     text = str(value or "").strip()
     return int(text) if text.isdigit() else None
+
+
+def _yes_or_no(value: object) -> bool | None:
+    """A yes-or-no question's choice ("yes", "no"), None when neither was chosen."""
+    return {"yes": True, "no": False}.get(str(value or ""))

@@ -10,9 +10,10 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -27,7 +28,7 @@ from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundErr
 from portal.adapters.api import ServiceUnavailable, SignInRequired
 from portal.adapters.identity import IdentityProvider, SignInFailed
 from portal.domain import sessions as session_rules
-from portal.domain.models import Question, QuestionKind, Questionnaire, SurveyOffer
+from portal.domain.models import Question, QuestionKind, Questionnaire
 from portal.domain.questionnaire import FIELD_PREFIX, is_shown
 from portal.domain.refusals import MENTOR_CHOICE_LABELS, path_field
 from portal.domain.skills import LEVELS as SKILL_LEVELS
@@ -36,16 +37,22 @@ from portal.domain.why import labelled, why_matched
 from portal.entrypoints.http.held_answers import (
     AGREEMENT_FIELDS,
     FEEDBACK_FIELDS,
+    FEEDBACK_OWN_WORDS,
+    FIT_FIELDS,
     GOAL_FIELDS,
     SURVEY_FIELDS,
+    AgreementAnswer,
     FeedbackAnswer,
-    HeldAgreement,
-    HeldGoal,
+    FitAnswer,
+    FormAnswer,
+    GoalAnswer,
+    HeldForm,
     SurveyAnswer,
     field_of,
 )
 from portal.entrypoints.http.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator, negotiate
 from portal.entrypoints.http.refusals import (
+    NO_LABELS,
     field_errors,
     problem_lines,
     refusal_lines,
@@ -264,11 +271,6 @@ def _mentee_view(path: str, mentee: str | None) -> str:
     return path if mentee is None else f"{path}?mentee={quote(mentee)}"
 
 
-async def _no_offers() -> list[SurveyOffer]:
-    """No survey offers: for a form shown without asking feedback."""
-    return []
-
-
 def _is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
@@ -447,10 +449,11 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         pair_id: str,
         mentee: str | None = None,
         *,
-        agreement: HeldAgreement | None = None,
+        agreement: HeldForm[AgreementAnswer] | None = None,
+        fit: HeldForm[FitAnswer] | None = None,
         status_code: int = 200,
     ) -> HTMLResponse:
-        """The pair's page; ``agreement``: an agreement form sent back, held as written."""
+        """The pair's page; ``agreement``, ``fit``: a form sent back, held as written."""
         page = await portal.pair(
             caller, pair_id, with_match=True, with_agreements=True, mentee=mentee
         )
@@ -473,6 +476,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             status_code,
             page=page,
             held_agreement=agreement,
+            held_fit=fit,
             mentee_skills=mentee_skills,
             skill_levels=SKILL_LEVELS,
             mentor_moments=MENTOR_MOMENTS,
@@ -485,23 +489,16 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     async def save_agreement(
         request: Request, pair_id: str, caller: CallerDep, form: FormDep
     ) -> Response:
-        fields = {key: str(form.get(key, "")).strip() for key in AGREEMENT_FIELDS}
-        translator = pages.translator(request)
-        try:
-            await portal.save_agreement(caller, pair_id, fields)
-        except InvalidInputError as refused:
-            errors = refused_fields(translator, refused, field_of(AGREEMENT_FIELDS))
-            held = HeldAgreement(fields, errors=errors)
-            return await pair_page(request, caller, pair_id, agreement=held, status_code=422)
-        except RuleError as refused:  # said at the top: the card may not be on the page
-            flash(request, refusal_lines(translator, refused))
-            held = HeldAgreement(fields)
-            return await pair_page(request, caller, pair_id, agreement=held, status_code=409)
-        except ServiceUnavailable as failure:
-            logger.warning("agreement not saved: %s", failure, extra={"error": str(failure)})
-            held = HeldAgreement(fields, unsaved=True)
-            return await pair_page(request, caller, pair_id, agreement=held, status_code=503)
-        flash(request, translator.gettext("The agreement is saved."))
+        async def show(held: HeldForm[AgreementAnswer], status_code: int) -> HTMLResponse:
+            return await pair_page(
+                request, caller, pair_id, agreement=held, status_code=status_code
+            )
+
+        answer = AgreementAnswer.sent(form)
+        saving = partial(portal.save_agreement, caller, pair_id)
+        if sent_back := await _held_unless_saved(request, answer, saving, AGREEMENT_FIELDS, show):
+            return sent_back
+        flash(request, pages.translator(request).gettext("The agreement is saved."))
         return see_other(f"/pairs/{pair_id}#agreement")
 
     @router.post("/pairs/{pair_id}/agreement/acknowledge")
@@ -524,15 +521,14 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
 
     @router.post("/pairs/{pair_id}/fit")
     async def fit(request: Request, pair_id: str, caller: CallerDep, form: FormDep) -> Response:
-        good_fit = form.get("good_fit") == "yes"
-        answer: dict[str, Any] = {"good_fit": good_fit}
-        concern = str(form.get("concern", ""))
-        if not good_fit and concern in FIT_CONCERNS:
-            answer["concern"] = concern
-        if reason := str(form.get("reason", "")).strip():
-            answer["reason"] = reason
-        if await _attempt(request, portal.answer_fit(caller, pair_id, answer)):
-            flash(request, pages.translator(request).gettext("Thank you: your answer is saved."))
+        async def show(held: HeldForm[FitAnswer], status_code: int) -> HTMLResponse:
+            return await pair_page(request, caller, pair_id, fit=held, status_code=status_code)
+
+        answer = FitAnswer.sent(form, FIT_CONCERNS)
+        saving = partial(portal.answer_fit, caller, pair_id)
+        if sent_back := await _held_unless_saved(request, answer, saving, FIT_FIELDS, show):
+            return sent_back
+        flash(request, pages.translator(request).gettext("Thank you: your answer is saved."))
         return see_other(f"/pairs/{pair_id}")
 
     # ------------------------------------------------------------------ sessions
@@ -645,21 +641,16 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         page = await portal.feedback_page(caller, session_id)
         topics = page.program.topics
         answer = FeedbackAnswer.sent(form, (*topics.skills, *topics.goals))
-        translator = pages.translator(request)
-        try:
-            await portal.give_feedback(caller, session_id, answer.request())
-        except InvalidInputError as refused:
-            errors = refused_fields(translator, refused, field_of(FEEDBACK_FIELDS))
-            if answer.rating is None or "rating" in errors:
-                errors["rating"] = translator.gettext("Choose a rating from 1 to 5.")
-            return feedback_form_page(request, page, answer, 422, errors=errors)
-        except RuleError as refused:  # feedback has not heard the session was held, say
-            flash(request, refusal_lines(translator, refused))
-            return feedback_form_page(request, page, answer, 409)
-        except ServiceUnavailable as failure:
-            logger.warning("feedback not saved: %s", failure, extra={"error": str(failure)})
-            return feedback_form_page(request, page, answer, 503, unsaved=True)
-        flash(request, translator.gettext("Thank you: your feedback is saved."))
+
+        async def show(held: HeldForm[FeedbackAnswer], status_code: int) -> HTMLResponse:
+            return feedback_form_page(request, page, held.answer, status_code, held=held)
+
+        saving = partial(portal.give_feedback, caller, session_id)
+        if sent_back := await _held_unless_saved(
+            request, answer, saving, FEEDBACK_FIELDS, show, own_words=FEEDBACK_OWN_WORDS
+        ):
+            return sent_back
+        flash(request, pages.translator(request).gettext("Thank you: your feedback is saved."))
         return see_other(f"/pairs/{page.session.pair_id}")
 
     def feedback_form_page(
@@ -668,18 +659,16 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         answer: FeedbackAnswer,
         status_code: int = 200,
         *,
-        errors: dict[str, str] | None = None,
-        unsaved: bool = False,
+        held: HeldForm[FeedbackAnswer] | None = None,
     ) -> HTMLResponse:
-        """The feedback form holding ``answer``."""
+        """The feedback form holding ``answer``; ``held``: the form sent back, and why."""
         return pages.render(
             request,
             "feedback.html",
             status_code,
             page=page,
             answer=answer,
-            errors=errors or {},
-            unsaved=unsaved,
+            held=held,
             local_start=session_rules.local_start,
         )
 
@@ -696,7 +685,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         pair_id: str,
         mentee: str | None = None,
         *,
-        goal: HeldGoal | None = None,
+        goal: HeldForm[GoalAnswer] | None = None,
         status_code: int = 200,
     ) -> HTMLResponse:
         """The pair's development plan; ``goal``: a goal form sent back, held as written."""
@@ -707,21 +696,15 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     async def add_goal(
         request: Request, pair_id: str, caller: CallerDep, form: FormDep
     ) -> Response:
-        goal = HeldGoal.sent(form)
-        translator = pages.translator(request)
-        try:
-            await portal.add_goal(caller, pair_id, goal.request())
-        except InvalidInputError as refused:
-            held = replace(goal, errors=refused_fields(translator, refused, field_of(GOAL_FIELDS)))
-            return await plan_page(request, caller, pair_id, goal=held, status_code=422)
-        except RuleError as refused:  # said at the top: the form may not be on the page
-            flash(request, refusal_lines(translator, refused))
-            return await plan_page(request, caller, pair_id, goal=goal, status_code=409)
-        except ServiceUnavailable as failure:
-            logger.warning("goal not saved: %s", failure, extra={"error": str(failure)})
-            held = replace(goal, unsaved=True)
-            return await plan_page(request, caller, pair_id, goal=held, status_code=503)
-        flash(request, translator.gettext("The goal is added."))
+        async def show(held: HeldForm[GoalAnswer], status_code: int) -> HTMLResponse:
+            return await plan_page(request, caller, pair_id, goal=held, status_code=status_code)
+
+        saving = partial(portal.add_goal, caller, pair_id)
+        if sent_back := await _held_unless_saved(
+            request, GoalAnswer.sent(form), saving, GOAL_FIELDS, show
+        ):
+            return sent_back
+        flash(request, pages.translator(request).gettext("The goal is added."))
         return see_other(f"/pairs/{pair_id}/plan")
 
     @router.post("/goals/{goal_id}")
@@ -788,26 +771,18 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     ) -> Response:
         if kind not in SURVEY_KINDS:
             return pages.error(request, 404)
-        answer = SurveyAnswer.sent(form)
-        translator = pages.translator(request)
-        try:
-            await portal.answer_survey(caller, program_id, kind, answer.request())
-        except InvalidInputError as refused:
-            errors = refused_fields(translator, refused, field_of(SURVEY_FIELDS))
+
+        async def show(held: HeldForm[SurveyAnswer], status_code: int) -> HTMLResponse:
             return await survey_form_page(
-                request, caller, program_id, kind, answer=answer, status_code=422, errors=errors
+                request, caller, program_id, kind, held=held, status_code=status_code
             )
-        except RuleError as refused:  # feedback has not heard of the program yet, say
-            flash(request, refusal_lines(translator, refused))
-            return await survey_form_page(
-                request, caller, program_id, kind, answer=answer, status_code=409
-            )
-        except ServiceUnavailable as failure:
-            logger.warning("survey answers not saved: %s", failure, extra={"error": str(failure)})
-            return await survey_form_page(
-                request, caller, program_id, kind, answer=answer, status_code=503, unsaved=True
-            )
-        flash(request, translator.gettext("Thank you: your answers are saved."))
+
+        saving = partial(portal.answer_survey, caller, program_id, kind)
+        if sent_back := await _held_unless_saved(
+            request, SurveyAnswer.sent(form), saving, SURVEY_FIELDS, show
+        ):
+            return sent_back
+        flash(request, pages.translator(request).gettext("Thank you: your answers are saved."))
         return see_other("/")
 
     async def survey_form_page(
@@ -816,21 +791,23 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         program_id: str,
         kind: str,
         *,
-        answer: SurveyAnswer | None = None,
+        held: HeldForm[SurveyAnswer] | None = None,
         status_code: int = 200,
-        errors: dict[str, str] | None = None,
-        unsaved: bool = False,
     ) -> HTMLResponse:
-        """The survey form holding ``answer``, else my earlier answers.
+        """The survey form holding what was sent (``held``), else my earlier answers.
 
-        A form sent back holding ``answer`` is shown without asking feedback when the survey
-        is open: it may not answer, or not know the program yet (its refusal says the rest).
+        A form sent back is shown without asking feedback for the survey again (as open): it
+        may not answer, or not know the program yet (its refusal says the rest).
         """
-        program, offers = await asyncio.gather(
-            portal.program(caller, program_id),
-            _no_offers() if answer is not None else portal.surveys(caller, program_id),
-        )
-        offer = next((o for o in offers if o.kind == kind), None)
+        if held is not None:
+            program, offer = await portal.program(caller, program_id), None
+            answer = held.answer
+        else:
+            program, offers = await asyncio.gather(
+                portal.program(caller, program_id), portal.surveys(caller, program_id)
+            )
+            offer = next((o for o in offers if o.kind == kind), None)
+            answer = SurveyAnswer.given(offer.my_answers if offer else None)
         return pages.render(
             request,
             "survey.html",
@@ -838,9 +815,8 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             program=program,
             kind=kind,
             offer=offer,
-            answer=answer or SurveyAnswer.given(offer.my_answers if offer else None),
-            errors=errors or {},
-            unsaved=unsaved,
+            answer=answer,
+            held=held,
         )
 
     # ------------------------------------------------------------------ my data
@@ -896,6 +872,43 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             request, pages.translator(request).gettext("Your notification preferences are saved.")
         )
         return see_other("/me/notifications")
+
+    async def _held_unless_saved[Answer: FormAnswer](
+        request: Request,
+        answer: Answer,
+        saving: Callable[[dict[str, Any]], Awaitable[object]],
+        fields: Sequence[str],
+        show: Callable[[HeldForm[Answer], int], Awaitable[HTMLResponse]],
+        *,
+        own_words: Mapping[str, str] = NO_LABELS,
+    ) -> HTMLResponse | None:
+        """Save a participant's form: ``None`` once saved, else the form sent back holding it.
+
+        A refusal's problems go beside the ``fields`` they name (``own_words``: the page's
+        message for a field, said instead of the service's); a rule's refusal is said at the
+        top, as the form may not be on the page; a service not answering leaves it unsaved.
+        """
+        translator = pages.translator(request)
+        try:
+            await saving(answer.request())
+        except InvalidInputError as refused:
+            errors = refused_fields(translator, refused, field_of(fields))
+            errors |= {
+                name: translator.gettext(words)
+                for name, words in own_words.items()
+                if name in errors
+            }
+            return await show(HeldForm(answer, errors), 422)
+        except RuleError as refused:
+            flash(request, refusal_lines(translator, refused))
+            return await show(HeldForm(answer), 409)
+        except ServiceUnavailable as failure:
+            form = type(answer).__name__
+            logger.warning(
+                "%s not saved: %s", form, failure, extra={"form": form, "error": str(failure)}
+            )
+            return await show(HeldForm(answer, unsaved=True), 503)
+        return None
 
     async def _attempt(request: Request, call: Awaitable[object]) -> bool:
         """Run a form's action; a refusal the person can fix becomes a message."""
