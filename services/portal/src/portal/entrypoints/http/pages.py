@@ -60,6 +60,7 @@ from portal.entrypoints.http.refusals import (
     rule_text,
 )
 from portal.entrypoints.http.security import CSRF_FIELD, csrf_token, csrf_valid
+from portal.entrypoints.http.unsent import Unsent, unsent
 from portal.usecases.participant import (
     Caller,
     FeedbackPage,
@@ -234,9 +235,13 @@ class Pages:
         html = self._environment.get_template(template).render(variables)
         return HTMLResponse(html, status_code=status_code)
 
-    def error(self, request: Request, status_code: int, detail: str = "") -> HTMLResponse:
-        """The error page of ``status_code``."""
-        return self.render(request, "error.html", status_code, status=status_code, detail=detail)
+    def error(
+        self, request: Request, status_code: int, detail: str = "", unsent: Unsent | None = None
+    ) -> HTMLResponse:
+        """The error page of ``status_code``; ``unsent``: what a form it cut short sent."""
+        return self.render(
+            request, "error.html", status_code, status=status_code, detail=detail, unsent=unsent
+        )
 
 
 def question_helpers(questionnaire: Questionnaire, translator: Translator) -> dict[str, Any]:
@@ -953,11 +958,11 @@ def install_error_pages(app: Any, pages: Pages) -> None:
 
     async def unavailable(request: Request, error: Exception) -> Response:
         logger.warning("a service failed: %s", error, extra={"error": str(error)})
-        return pages.error(request, 503)
+        return pages.error(request, 503, unsent=await unsent(request))
 
     async def failed(request: Request, error: Exception) -> Response:
         logger.error("a page failed", exc_info=error)
-        return pages.error(request, 500)
+        return pages.error(request, 500, unsent=await unsent(request))
 
     app.add_exception_handler(Exception, failed)
     app.add_exception_handler(NotSignedIn, not_signed_in)
