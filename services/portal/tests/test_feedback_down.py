@@ -83,18 +83,16 @@ def _card(page: str, heading_id: str) -> str:
         ),
     ],
 )
-@pytest.mark.parametrize("routes", [ROUTES, ("goals",)], ids=["all-down", "one-down"])
 def test_a_pairs_page_renders_with_a_note_when_feedback_does_not_answer(
     answers: dict[str, Any],  # noqa: F811
     language: str,
     texts: tuple[str, str, str, str],
-    routes: tuple[str, ...],
 ) -> None:
     agreement_note, agenda_note, not_written, fit_note = texts
     # A held session: the fit question would be open, were feedback to say it is unanswered.
     answers["/v1/pairs/grp-1/sessions"] = SERIES | {"sessions": [HELD]}
     answers["/v1/me/pairs"] = {"pairs": [matched("grp-1")]}
-    _feedback_down(answers, routes)
+    _feedback_down(answers)
     with signing_in(portal_app()) as as_:
         page = as_("participant-token", lang=language).get("/pairs/grp-1")
 
@@ -110,6 +108,32 @@ def test_a_pairs_page_renders_with_a_note_when_feedback_does_not_answer(
     assert "Grace Hopper" in _card(page.text, "who")
     assert 'href="/pairs/grp-1/sessions"' in page.text
     assert "%" in _card(page.text, "why")
+
+
+def test_only_the_card_feedback_did_not_answer_for_says_it_cannot_be_read(
+    answers: dict[str, Any],  # noqa: F811
+) -> None:
+    # The plan's call times out; the agreement, agenda and fit answers are read.
+    answers["/v1/pairs/grp-1/sessions"] = SERIES | {"sessions": [HELD]}
+    answers["/v1/me/pairs"] = {"pairs": [matched("grp-1")]}
+    _feedback_down(answers, ("goals",))
+    answers["/v1/me/calendar"] = {"url": "https://cal/f.ics", "webcal_url": "webcal://cal/f.ics"}
+    with signing_in(portal_app()) as as_:
+        client = as_("participant-token")
+        pair = client.get("/pairs/grp-1")
+        plan = client.get("/pairs/grp-1/plan")
+        sessions = client.get("/pairs/grp-1/sessions")
+
+    assert pair.status_code == 200
+    assert "cannot be read" not in text_of(pair.text)
+    assert "No agreement yet" in _card(pair.text, "agreement")
+    assert 'action="/pairs/grp-1/agreement"' in pair.text  # it can be written
+    assert 'action="/pairs/grp-1/fit"' in pair.text  # known to be unanswered: asked
+    assert 'aria-labelledby="agenda"' not in pair.text  # none yet: no card, no note
+    assert plan.status_code == 200
+    assert "The development plan cannot be read right now" in html.unescape(text_of(plan.text))
+    assert 'action="/pairs/grp-1/goals"' not in plan.text
+    assert 'id="agenda-unavailable"' not in sessions.text
 
 
 def test_the_fit_note_is_shown_only_where_the_question_would_be_asked(

@@ -22,7 +22,6 @@ from portal.usecases.participant import (
     ParticipantPortal,
     PreferencesRefused,
     RegistrationRefused,
-    _all_answered,
 )
 
 CALLER = Caller(subject="e-1", name="Ada", email="ada@example.com", token="t")
@@ -671,27 +670,3 @@ async def _answer(value: Any) -> Any:
 
 
 DOWN = ServiceUnavailable("feedback", "ConnectTimeout after 10.0 s")
-
-
-async def test_four_calls_answered_come_back_in_order() -> None:
-    answers = await _all_answered(_answer(1), _answer("two"), _answer([3]), _answer(None))
-    assert answers == (1, "two", [3], None)
-
-
-async def test_four_calls_are_none_when_one_did_not_answer() -> None:
-    assert await _all_answered(_answer(1), _answer(DOWN), _answer([]), _answer(DOWN)) is None
-
-
-@pytest.mark.parametrize(
-    "calls",
-    [
-        (DOWN, NotFoundError("none"), 3, ForbiddenError("not yours")),
-        (1, NotFoundError("none"), 3, ForbiddenError("not yours")),
-    ],
-    ids=["beside-one-down", "answered-beside"],
-)
-async def test_the_first_refusal_of_four_calls_is_raised_even_beside_one_that_did_not_answer(
-    calls: tuple[Any, ...],
-) -> None:
-    with pytest.raises(NotFoundError):
-        await _all_answered(*(_answer(call) for call in calls))

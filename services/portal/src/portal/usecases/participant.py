@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
 from portal.adapters.api import ServiceUnavailable
@@ -110,6 +110,23 @@ class RegistrationForm:
     registration: Registration | None
 
 
+type RelationshipPart = Literal["agreement", "agenda", "fit", "goals"]
+"""A part of a pair's relationship that feedback keeps (each read by its own call)."""
+RELATIONSHIP_PARTS: frozenset[RelationshipPart] = frozenset(("agreement", "agenda", "fit", "goals"))
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    """What feedback keeps of a pair: its agreement, next agenda, fit answers and plan."""
+
+    agreement: Agreement | None = None
+    agenda: Agenda | None = None
+    fit: list[FitAnswer] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    unread: frozenset[RelationshipPart] = frozenset()
+    """The parts feedback did not answer for (left empty: unknown, not absent)."""
+
+
 @dataclass(frozen=True, slots=True)
 class PairPage:
     """Everything about one of the caller's pairs."""
@@ -137,9 +154,14 @@ class PairPage:
     agreements: dict[str, AgreementStanding] = field(default_factory=dict)
     """Where each mentee's agreement stands, by participant id, on a group's page its mentor
     reads without a pick (empty anywhere else, and when not asked for)."""
-    feedback_unavailable: bool = False
-    """Feedback did not answer: ``agreement``, ``agenda``, ``fit`` and ``goals`` are unknown
-    (left empty), not absent; the page says so instead of "none yet" and offers no form."""
+    unread: frozenset[RelationshipPart] = frozenset()
+    """The parts feedback did not answer for: each unknown (left empty), not absent; its card
+    says so instead of "none yet" and offers no form. The other cards are shown."""
+
+    @property
+    def feedback_unavailable(self) -> bool:
+        """Whether feedback answered for none of the parts (it is down, say)."""
+        return self.unread == RELATIONSHIP_PARTS
 
     @property
     def awaiting_me(self) -> list[str]:
@@ -224,7 +246,7 @@ class PairPage:
     def fit_asked(self) -> bool:
         """Whether the fit question is open: after the first held session, until answered."""
         answered = any(answer.participant_id == self.me for answer in self.fit)
-        return self._fit_may_be_open and not answered and not self.feedback_unavailable
+        return self._fit_may_be_open and not answered and "fit" not in self.unread
 
     @property
     def fit_unreadable(self) -> bool:
@@ -233,7 +255,7 @@ class PairPage:
         The page then says the question cannot be read now where it would otherwise ask it
         (after the first held session, not on a group's page its mentor reads).
         """
-        return self._fit_may_be_open and self.feedback_unavailable
+        return self._fit_may_be_open and "fit" in self.unread
 
     @property
     def _fit_may_be_open(self) -> bool:
@@ -304,28 +326,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def _all_answered[A, B, C, D](
-    a: Awaitable[A], b: Awaitable[B], c: Awaitable[C], d: Awaitable[D]
-) -> tuple[A, B, C, D] | None:
-    """Four calls' answers, made at once; None when one of them did not answer.
+def _failed(answer: object) -> bool:
+    """Whether a call failed, as ``gather(..., return_exceptions=True)`` gives its result."""
+    return isinstance(answer, BaseException)
 
-    A refusal (any failure but `ServiceUnavailable`) is raised, the first in argument order,
-    even beside a call that did not answer: a page that may not be read is not shown as one
-    that cannot be read now.
-    """
-    answers = await asyncio.gather(a, b, c, d, return_exceptions=True)
-    for answer in answers:
-        if isinstance(answer, BaseException) and not isinstance(answer, ServiceUnavailable):
-            raise answer
-    try:
-        return (
-            _answered(answers[0]),
-            _answered(answers[1]),
-            _answered(answers[2]),
-            _answered(answers[3]),
-        )
-    except ServiceUnavailable:
-        return None
+
+def _unless_failed[T, D](answer: T | BaseException, default: D) -> T | D:
+    """A call's result as ``gather(..., return_exceptions=True)`` gives it, else ``default``."""
+    return default if isinstance(answer, BaseException) else answer
 
 
 async def _unless_unavailable[T](call: Awaitable[T]) -> T | None:
@@ -334,13 +342,6 @@ async def _unless_unavailable[T](call: Awaitable[T]) -> T | None:
         return await call
     except ServiceUnavailable:
         return None
-
-
-def _answered[T](answer: T | BaseException) -> T:
-    """A call's result as ``gather(..., return_exceptions=True)`` gives it; its failure raised."""
-    if isinstance(answer, BaseException):
-        raise answer
-    return answer
 
 
 class ParticipantPortal:
@@ -556,24 +557,23 @@ class ParticipantPortal:
         )
         me = registration.result()
         read = relationship.result()
-        agreement, agenda, fit, goals = read or (None, None, [], [])
         time_zone = str((me.answers.get("time_zone") if me else None) or series.time_zone)
         return PairPage(
             program=program.result(),
             series=series,
             me=me.participant_id if me else None,
             time_zone=time_zone,
-            agreement=agreement,
-            agenda=agenda,
-            fit=fit,
-            goals=goals,
+            agreement=read.agreement,
+            agenda=read.agenda,
+            fit=read.fit,
+            goals=read.goals,
             calendar=calendar.result() if calendar else None,
             matches=matches.result() if matches else None,
             labels=labels.result() if labels else {},
             profiles=profiles.result() if profiles else {},
             reading=mentee,
             agreements=agreements.result() if agreements else {},
-            feedback_unavailable=read is None,
+            unread=read.unread,
         )
 
     async def _relationship(
@@ -583,12 +583,13 @@ class ParticipantPortal:
         series: Series,
         me: asyncio.Task[Registration | None],
         picked: str | None = None,
-    ) -> tuple[Agreement | None, Agenda | None, list[FitAnswer], list[Goal]] | None:
+    ) -> Relationship:
         """Feedback's agreement, next agenda, fit answers and plan of the pair, read at once.
 
-        None when feedback does not answer (`ServiceUnavailable` from any of the four): the
-        page shows its other parts and says these cannot be read now. A refusal (403, 404)
-        is still raised, even beside a call that did not answer.
+        A part feedback does not answer for (`ServiceUnavailable`) is unread: the page shows
+        the others and says it cannot be read now. A refusal (403, 404) is still raised, the
+        first in the parts' order, even beside a call that did not answer: a page that may
+        not be read is not shown as one that cannot be read now.
 
         A group's id names one pair per mentee, so feedback wants ``?mentee=``: the mentee
         the page ``picked`` (its mentor's choice), asked at once; else a mentee of the group
@@ -603,13 +604,30 @@ class ParticipantPortal:
             mine = await me
             mentee = series.mentee_query(mine.participant_id if mine else None)
             if mentee is None:  # feedback refuses a group's id without one (a 422): none
-                return None, None, [], []
+                return Relationship()
         token = caller.token
-        return await _all_answered(
+        agreement, agenda, fit, goals = await asyncio.gather(
             self._feedback.agreement(token, pair_id, mentee),
             self._feedback.next_agenda(token, pair_id, mentee),
             self._feedback.fit(token, pair_id, mentee),
             self._feedback.goals(token, pair_id, mentee),
+            return_exceptions=True,
+        )
+        answers: dict[RelationshipPart, object] = {
+            "agreement": agreement,
+            "agenda": agenda,
+            "fit": fit,
+            "goals": goals,
+        }
+        for answer in answers.values():
+            if isinstance(answer, BaseException) and not isinstance(answer, ServiceUnavailable):
+                raise answer
+        return Relationship(
+            agreement=_unless_failed(agreement, None),
+            agenda=_unless_failed(agenda, None),
+            fit=_unless_failed(fit, []),
+            goals=_unless_failed(goals, []),
+            unread=frozenset(part for part, answer in answers.items() if _failed(answer)),
         )
 
     async def _agreements(
