@@ -64,6 +64,7 @@ def test_a_refused_answer_comes_back_with_what_was_sent(services: FakedServices)
         page = as_("participant-token").post("/pairs/grp-1/fit", data=WRITTEN)
 
     assert page.status_code == 422
+    assert "<title>Error: My match" in page.text
     _holds_what_was_sent(page.text)
     assert 'aria-describedby="fit-reason-error" aria-invalid="true"' in page.text
     assert 'id="fit-reason-error">Error: Use at most 1000 characters.' in page.text

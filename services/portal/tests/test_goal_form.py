@@ -59,6 +59,7 @@ def test_a_refused_goal_comes_back_with_what_was_written(services: FakedServices
         page = as_("participant-token").post("/pairs/grp-1/goals", data=WRITTEN)
 
     assert page.status_code == 422
+    assert "<title>Error: Development plan" in page.text
     _holds_what_was_written(page.text)
     assert 'aria-describedby="goal-milestones-error" aria-invalid="true"' in page.text
     assert '<a href="#goal-milestones">' in page.text

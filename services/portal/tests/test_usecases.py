@@ -661,12 +661,3 @@ async def test_half_given_or_unreadable_quiet_hours_are_refused_before_asking() 
         )
     assert set(unreadable.value.by_field) == {"quiet_start", "language"}
     assert notifications.sent == []
-
-
-async def _answer(value: Any) -> Any:
-    if isinstance(value, Exception):
-        raise value
-    return value
-
-
-DOWN = ServiceUnavailable("feedback", "ConnectTimeout after 10.0 s")

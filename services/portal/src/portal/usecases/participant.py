@@ -112,7 +112,6 @@ class RegistrationForm:
 
 type RelationshipPart = Literal["agreement", "agenda", "fit", "goals"]
 """A part of a pair's relationship that feedback keeps (each read by its own call)."""
-RELATIONSHIP_PARTS: frozenset[RelationshipPart] = frozenset(("agreement", "agenda", "fit", "goals"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +156,6 @@ class PairPage:
     unread: frozenset[RelationshipPart] = frozenset()
     """The parts feedback did not answer for: each unknown (left empty), not absent; its card
     says so instead of "none yet" and offers no form. The other cards are shown."""
-
-    @property
-    def feedback_unavailable(self) -> bool:
-        """Whether feedback answered for none of the parts (it is down, say)."""
-        return self.unread == RELATIONSHIP_PARTS
 
     @property
     def awaiting_me(self) -> list[str]:
@@ -893,11 +887,12 @@ class ParticipantPortal:
         Nothing is asked unless the page reads one mentee (`PairPage.reads_mentee`): the
         held sessions' feedback at once; a session she gave none on (or feedback has not
         heard of yet) is left out. Her private notes come blanked (feedback's rule). None
-        when feedback does not answer (nor asked again when it did not answer for the page).
+        when feedback does not answer (nor asked again when it did not answer for a part of
+        the page: it is struggling, and each call would wait for its time-out).
         """
         if not page.reads_mentee:
             return {}
-        if page.feedback_unavailable:
+        if page.unread:
             return None
         held = session_rules.held(page.series.sessions)
         try:

@@ -36,6 +36,11 @@ class HeldForm[Answer: FormAnswer]:
     unsaved: bool = False
     """The service did not answer: nothing was saved."""
 
+    @property
+    def needs_attention(self) -> bool:
+        """Whether the page says something is wrong (a rule's refusal is said in the flash)."""
+        return bool(self.errors) or self.unsaved
+
 
 @dataclass(frozen=True, slots=True)
 class FeedbackAnswer:

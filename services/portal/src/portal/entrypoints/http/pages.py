@@ -60,7 +60,7 @@ from portal.entrypoints.http.refusals import (
     rule_text,
 )
 from portal.entrypoints.http.security import CSRF_FIELD, csrf_token, csrf_valid
-from portal.entrypoints.http.unsent import Unsent, unsent
+from portal.entrypoints.http.unsent import Unsent, keep_sent_form, unsent
 from portal.usecases.participant import (
     Caller,
     FeedbackPage,
@@ -165,6 +165,7 @@ async def checked_form(request: Request) -> FormData:
     form = await request.form()
     if not csrf_valid(request, form.get(CSRF_FIELD)):
         raise CsrfRejected
+    keep_sent_form(request, form)
     return form
 
 
@@ -637,7 +638,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     @router.get("/sessions/{session_id}/feedback")
     async def feedback_form(request: Request, session_id: str, caller: CallerDep) -> Response:
         page = await portal.feedback_page(caller, session_id)
-        return feedback_form_page(request, page, FeedbackAnswer.given(page.mine))
+        return feedback_form_page(request, page)
 
     @router.post("/sessions/{session_id}/feedback")
     async def give_feedback(
@@ -648,7 +649,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         answer = FeedbackAnswer.sent(form, (*topics.skills, *topics.goals))
 
         async def show(held: HeldForm[FeedbackAnswer], status_code: int) -> HTMLResponse:
-            return feedback_form_page(request, page, held.answer, status_code, held=held)
+            return feedback_form_page(request, page, status_code, held)
 
         saving = partial(portal.give_feedback, caller, session_id)
         if sent_back := await _held_unless_saved(
@@ -661,18 +662,16 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
     def feedback_form_page(
         request: Request,
         page: FeedbackPage,
-        answer: FeedbackAnswer,
         status_code: int = 200,
-        *,
         held: HeldForm[FeedbackAnswer] | None = None,
     ) -> HTMLResponse:
-        """The feedback form holding ``answer``; ``held``: the form sent back, and why."""
+        """The feedback form holding what was sent (``held``), else my earlier answer."""
         return pages.render(
             request,
             "feedback.html",
             status_code,
             page=page,
-            answer=answer,
+            answer=held.answer if held else FeedbackAnswer.given(page.mine),
             held=held,
             local_start=session_rules.local_start,
         )
@@ -910,7 +909,10 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         except ServiceUnavailable as failure:
             form = type(answer).__name__
             logger.warning(
-                "%s not saved: %s", form, failure, extra={"form": form, "error": str(failure)}
+                "a form was not saved (%s): %s",
+                form,
+                failure,
+                extra={"form": form, "error": str(failure)},
             )
             return await show(HeldForm(answer, unsaved=True), 503)
         return None
@@ -958,11 +960,11 @@ def install_error_pages(app: Any, pages: Pages) -> None:
 
     async def unavailable(request: Request, error: Exception) -> Response:
         logger.warning("a service failed: %s", error, extra={"error": str(error)})
-        return pages.error(request, 503, unsent=await unsent(request))
+        return pages.error(request, 503, unsent=unsent(request))
 
     async def failed(request: Request, error: Exception) -> Response:
         logger.error("a page failed", exc_info=error)
-        return pages.error(request, 500, unsent=await unsent(request))
+        return pages.error(request, 500, unsent=unsent(request))
 
     app.add_exception_handler(Exception, failed)
     app.add_exception_handler(NotSignedIn, not_signed_in)

@@ -8,24 +8,31 @@ which gives back the free text the form sent, to copy, and a way back to the for
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
+from starlette.routing import Match
 
 from portal.entrypoints.http.security import CSRF_FIELD
 
 LONG_TEXT = 40
 """A value this long is free text even without a space (a URL, a long word)."""
+SENT_FORM = "portal.sent_form"
+"""Where a request's scope keeps the form it sent, once its CSRF token checked out: the error
+handlers get the scope (an unexpected error's handler cannot read the body again)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Unsent:
-    """A form's free text, and the portal page the form was on (if the browser said)."""
+    """A form's free text, and the page of the form (None: no page is at its address)."""
 
     text: str
     back: str | None
+
+
+def keep_sent_form(request: Request, form: FormData) -> None:
+    """Keep the form ``request`` sent, for the error page should the request fail."""
+    request.scope[SENT_FORM] = form
 
 
 def free_text(form: FormData) -> str:
@@ -46,20 +53,22 @@ def free_text(form: FormData) -> str:
 
 
 def form_page(request: Request) -> str | None:
-    """The portal page a form was sent from (its Referer, when on this portal)."""
-    referer = urlsplit(request.headers.get("referer", ""))
-    if referer.netloc != request.url.netloc or not referer.path.startswith("/"):
-        return None
-    return f"{referer.path}?{referer.query}" if referer.query else referer.path
+    """The form's page, when the portal shows one at the address the form was sent to.
+
+    Most forms are sent to their own page's address (the console's settings, a story); a
+    form sent to an action's address (``/pairs/{id}/fit``) has no page to go back to.
+    """
+    shown = {**request.scope, "method": "GET"}
+    if any(route.matches(shown)[0] is Match.FULL for route in request.app.router.routes):
+        query = request.url.query
+        return f"{request.url.path}?{query}" if query else request.url.path
+    return None
 
 
-async def unsent(request: Request) -> Unsent | None:
-    """What a form sent that was not saved, if the request was a form with free text."""
-    if request.method != "POST":
-        return None
-    try:
-        form = await request.form()
-    except (ClientDisconnect, HTTPException, RuntimeError):  # read already, or malformed
+def unsent(request: Request) -> Unsent | None:
+    """What the form ``request`` sent that was not saved, if it held free text."""
+    form = request.scope.get(SENT_FORM)
+    if request.method != "POST" or not isinstance(form, FormData):
         return None
     text = free_text(form)
     return Unsent(text, form_page(request)) if text else None
