@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from mentorship_kit.errors import InvalidInputError
-from portal.entrypoints.http.held_answers import GOAL_FIELDS, field_of
+from portal.entrypoints.http.held_answers import GoalAnswer, field_of
 
 from .pages import CSRF, FakedServices, portal_app, signing_in, text_of
 from .pair_forms import feedback_down, pair_page_services
@@ -67,7 +67,7 @@ def test_a_refused_goal_comes_back_with_what_was_written(services: FakedServices
 
 
 def test_a_milestone_refused_by_its_index_is_shown_beside_the_milestones() -> None:
-    goal_field = field_of(GOAL_FIELDS)
+    goal_field = field_of(GoalAnswer())
 
     assert goal_field("body.milestones.3.constrained-str") == "milestones"
     assert goal_field("body.milestones") == "milestones"

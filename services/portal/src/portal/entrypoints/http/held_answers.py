@@ -9,8 +9,8 @@ themselves.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import Field, asdict, dataclass, field, fields
+from typing import Any, ClassVar, Protocol
 
 from starlette.datastructures import FormData
 
@@ -19,7 +19,9 @@ from portal.domain.notifications import N_
 
 
 class FormAnswer(Protocol):
-    """What one of the forms sent, as the service it goes to takes it."""
+    """What one of the forms sent (a dataclass of its fields), as its service takes it."""
+
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
 
     def request(self) -> dict[str, Any]:
         """The body of the service's call."""
@@ -146,10 +148,6 @@ class SurveyAnswer:
         }
 
 
-AGREEMENT_FIELDS = ("expectations", "meeting_frequency", "confidentiality", "boundaries")
-"""The fields of a pair's agreement form, in the form's order."""
-
-
 @dataclass(frozen=True, slots=True)
 class AgreementAnswer:
     """The agreement form as sent."""
@@ -162,15 +160,11 @@ class AgreementAnswer:
     @classmethod
     def sent(cls, form: FormData) -> AgreementAnswer:
         """What the form sent, each field trimmed."""
-        return cls(**{name: str(form.get(name, "")).strip() for name in AGREEMENT_FIELDS})
+        return cls(**{each.name: str(form.get(each.name, "")).strip() for each in fields(cls)})
 
     def request(self) -> dict[str, Any]:
         """The body of feedback's ``PUT /v1/pairs/{id}/agreement``."""
-        return {name: getattr(self, name) for name in AGREEMENT_FIELDS}
-
-
-GOAL_FIELDS = ("title", "topic", "milestones")
-"""The fields of the add-a-goal form."""
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,10 +193,6 @@ class GoalAnswer:
             "title": self.title.strip(),
             "milestones": [line for line in lines if line],
         }
-
-
-FIT_FIELDS = ("good_fit", "concern", "reason")
-"""The fields of the fit question's form."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,32 +229,23 @@ class FitAnswer:
         return answer
 
 
-FEEDBACK_FIELDS = ("rating", "topics", "action_items", "private_notes", "progress")
-"""The fields of the session feedback form (progress: its topics' levels, as one)."""
 FEEDBACK_OWN_WORDS: Mapping[str, str] = {"rating": N_("Choose a rating from 1 to 5.")}
 """What the feedback form says of a refused field, instead of feedback's words."""
-SURVEY_FIELDS = (
-    "growth_rating",
-    "relationship_rating",
-    "recommend_score",
-    "would_join_again",
-    "skills_developing",
-    "comments",
-)
-"""The fields of a survey form."""
 
 
-def field_of(fields: Sequence[str]) -> Callable[[str], str]:
-    """Which of a form's ``fields`` a service's problem path names ("" for none of them).
+def field_of(answer: FormAnswer) -> Callable[[str], str]:
+    """Which of a form's fields (its ``answer``'s) a service's problem path names ("" for none).
 
-    An item of a list is its list: ``body.milestones.3`` (or deeper) is ``milestones``.
+    An item of a list is its list: ``body.milestones.3`` (or deeper) is ``milestones``; the
+    feedback form's ``progress`` holds its topics' levels as one.
     """
+    names = [each.name for each in fields(answer)]
 
-    def field(path: str) -> str:
+    def field_named(path: str) -> str:
         parts = path.split(".")
-        return next((name for name in fields if name in parts), "")
+        return next((name for name in names if name in parts), "")
 
-    return field
+    return field_named
 
 
 def _level(value: object) -> int | None:

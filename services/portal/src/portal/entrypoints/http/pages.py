@@ -35,12 +35,7 @@ from portal.domain.skills import LEVELS as SKILL_LEVELS
 from portal.domain.skills import MENTOR_MOMENTS
 from portal.domain.why import labelled, why_matched
 from portal.entrypoints.http.held_answers import (
-    AGREEMENT_FIELDS,
-    FEEDBACK_FIELDS,
     FEEDBACK_OWN_WORDS,
-    FIT_FIELDS,
-    GOAL_FIELDS,
-    SURVEY_FIELDS,
     AgreementAnswer,
     FeedbackAnswer,
     FitAnswer,
@@ -502,7 +497,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
 
         answer = AgreementAnswer.sent(form)
         saving = partial(portal.save_agreement, caller, pair_id)
-        if sent_back := await _held_unless_saved(request, answer, saving, AGREEMENT_FIELDS, show):
+        if sent_back := await _held_unless_saved(request, answer, saving, show):
             return sent_back
         flash(request, pages.translator(request).gettext("The agreement is saved."))
         return see_other(f"/pairs/{pair_id}#agreement")
@@ -532,7 +527,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
 
         answer = FitAnswer.sent(form, FIT_CONCERNS)
         saving = partial(portal.answer_fit, caller, pair_id)
-        if sent_back := await _held_unless_saved(request, answer, saving, FIT_FIELDS, show):
+        if sent_back := await _held_unless_saved(request, answer, saving, show):
             return sent_back
         flash(request, pages.translator(request).gettext("Thank you: your answer is saved."))
         return see_other(f"/pairs/{pair_id}")
@@ -653,7 +648,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
 
         saving = partial(portal.give_feedback, caller, session_id)
         if sent_back := await _held_unless_saved(
-            request, answer, saving, FEEDBACK_FIELDS, show, own_words=FEEDBACK_OWN_WORDS
+            request, answer, saving, show, own_words=FEEDBACK_OWN_WORDS
         ):
             return sent_back
         flash(request, pages.translator(request).gettext("Thank you: your feedback is saved."))
@@ -704,9 +699,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             return await plan_page(request, caller, pair_id, goal=held, status_code=status_code)
 
         saving = partial(portal.add_goal, caller, pair_id)
-        if sent_back := await _held_unless_saved(
-            request, GoalAnswer.sent(form), saving, GOAL_FIELDS, show
-        ):
+        if sent_back := await _held_unless_saved(request, GoalAnswer.sent(form), saving, show):
             return sent_back
         flash(request, pages.translator(request).gettext("The goal is added."))
         return see_other(f"/pairs/{pair_id}/plan")
@@ -782,9 +775,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
             )
 
         saving = partial(portal.answer_survey, caller, program_id, kind)
-        if sent_back := await _held_unless_saved(
-            request, SurveyAnswer.sent(form), saving, SURVEY_FIELDS, show
-        ):
+        if sent_back := await _held_unless_saved(request, SurveyAnswer.sent(form), saving, show):
             return sent_back
         flash(request, pages.translator(request).gettext("Thank you: your answers are saved."))
         return see_other("/")
@@ -881,14 +872,13 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         request: Request,
         answer: Answer,
         saving: Callable[[dict[str, Any]], Awaitable[object]],
-        fields: Sequence[str],
         show: Callable[[HeldForm[Answer], int], Awaitable[HTMLResponse]],
         *,
         own_words: Mapping[str, str] = NO_LABELS,
     ) -> HTMLResponse | None:
         """Save a participant's form: ``None`` once saved, else the form sent back holding it.
 
-        A refusal's problems go beside the ``fields`` they name (``own_words``: the page's
+        A refusal's problems go beside the form's fields they name (``own_words``: the page's
         message for a field, said instead of the service's); a rule's refusal is said at the
         top, as the form may not be on the page; a service not answering leaves it unsaved.
         """
@@ -896,7 +886,7 @@ def build_router(  # noqa: PLR0915 - one function per route, closed over the wir
         try:
             await saving(answer.request())
         except InvalidInputError as refused:
-            errors = refused_fields(translator, refused, field_of(fields))
+            errors = refused_fields(translator, refused, field_of(answer))
             errors |= {
                 name: translator.gettext(words)
                 for name, words in own_words.items()
