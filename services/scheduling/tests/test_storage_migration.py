@@ -9,7 +9,9 @@ keeps their past sessions through it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from pymongo import ASCENDING, IndexModel
@@ -20,7 +22,7 @@ from mentorship_contracts.types import utc_now
 from mentorship_devstack.pytest_plugin import SettingsFactory
 from mentorship_devstack.tokens import dev_person_id
 from mentorship_kit.mongo import ensure_indexes
-from scheduling.adapters.migrations import backfill_series_lookups
+from scheduling.adapters.migrations import LACKING_LOOKUPS, backfill_series_lookups
 from scheduling.usecases.storing import sessions_of
 
 from .direct import Replica, replica
@@ -309,3 +311,42 @@ async def test_a_pair_scheduling_no_longer_keeps_still_leaves_its_series_when_it
         assert series.ended  # its last mentee left
         later = {"series_id": GROUP, "status": "scheduled", "starts_at": {"$gt": utc_now()}}
         assert await database["sessions"].count_documents(later) == 0
+
+
+async def test_the_look_for_series_without_lookups_reads_the_index_not_every_series(
+    make_settings: SettingsFactory,
+) -> None:
+    """Each reminder round looks for series an old pod stored without lookups: among many
+    series it examines only those (through ``by_participant_ever``), never every series."""
+    async with replica(make_settings) as scheduling:
+        parts, database = scheduling.scheduling, scheduling.database
+        await a_group_one_mentee_left(scheduling)
+        await database["series"].insert_many(
+            [
+                {"_id": f"series-{n:03d}", "members": [], "ever_participant_ids": [f"p-{n}"]}
+                for n in range(50)
+            ]
+        )
+        await database["series"].update_one(
+            {"_id": GROUP}, {"$unset": {"ever_participant_ids": ""}}
+        )
+
+        explained = await database["series"].find(LACKING_LOOKUPS).explain()
+
+        stages = _stages(explained["queryPlanner"]["winningPlan"])
+        assert "COLLSCAN" not in stages
+        assert "IXSCAN" in stages
+        assert "by_participant_ever" in str(explained["queryPlanner"]["winningPlan"])
+        assert explained["executionStats"]["totalDocsExamined"] == 1
+        assert await parts.reminders.backfill_lookups() == 1
+        assert [s.series_id for s in await parts.series.of_participant(MENTEE_2)] == [GROUP]
+
+
+def _stages(plan: Mapping[str, Any]) -> list[str]:
+    """The stages of a query plan, outermost first."""
+    found = [str(plan["stage"])]
+    for child in ("inputStage", "inputStages"):
+        inputs = plan.get(child, [])
+        for item in inputs if isinstance(inputs, list) else [inputs]:
+            found += _stages(item)
+    return found

@@ -23,7 +23,7 @@ from pymongo import ASCENDING, IndexModel, UpdateOne
 from mentorship_kit.batching import chunks, store
 from mentorship_kit.mongo import Collection, Database, Document, Indexes
 from mentorship_kit.outbox import Transaction
-from scheduling.adapters.migrations import backfill_series_lacking_lookups
+from scheduling.adapters.migrations import LACKING_LOOKUPS, backfill_series_lacking_lookups
 from scheduling.adapters.sessions import LAST_SEQUENCE
 from scheduling.domain.sessions import Member, MemberRole, Series
 
@@ -104,13 +104,12 @@ class SeriesRepository:
 
         Found by ``by_participant_ever``, and among the series stored without lookups (by a
         pod of a version before them, while an upgrade rolls; see
-        `scheduling.adapters.migrations`), which that index cannot find: a scan, but of
-        erasures only, which are rare.
+        `scheduling.adapters.migrations`), which the same index keys as null.
         """
         found: dict[str, Series] = {}
-        for ever in (participant_id, {"$exists": False}):
+        for ever in ({"ever_participant_ids": participant_id}, LACKING_LOOKUPS):
             cursor = self._series.find(
-                {"ever_participant_ids": ever, "members.participant_id": participant_id},
+                {**ever, "members.participant_id": participant_id},
                 session=tx.session if tx else None,
             )
             found |= {document["_id"]: _series(document) async for document in cursor}
