@@ -39,6 +39,7 @@ class Receiver:
     """The Authorization header of every contact request."""
     posts: list[tuple[str, Any]] = field(default_factory=list)
     health: dict[str, Any] = field(default_factory=dict)
+    health_requests: int = 0
     answers: list[int] = field(default_factory=list)
     """Scripted statuses for the next POSTs (e.g. 429 then 200)."""
     contact_requests: int = 0
@@ -105,6 +106,7 @@ def receiver() -> Iterator[Receiver]:
             elif self.path == "/v1/agenda-templates":
                 self._json(200, AGENDAS)
             elif parts[:2] == ["v1", "programs"] and parts[-1] == "health":
+                state.health_requests += 1
                 self._json(200, state.health)
             elif parts[:2] == ["slack", "users.lookupByEmail"]:
                 self._json(200, {"ok": True, "user": {"id": "U123"}})

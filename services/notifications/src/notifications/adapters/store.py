@@ -699,6 +699,18 @@ class Occasions:
     def __init__(self, database: Database) -> None:
         self.collection: Collection = database[OCCASIONS]
 
+    async def claimed(self, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` are claimed already (one read by id, outside a transaction).
+
+        Lets a round skip the occasions it announced before, rather than gather their
+        recipients (and ask analytics for a report) every poll only to lose the claim.
+        """
+        wanted = sorted(set(keys))
+        if not wanted:
+            return set()
+        cursor = self.collection.find({"_id": {"$in": wanted}}, {"_id": 1})
+        return {document["_id"] async for document in cursor}
+
     async def claim(self, key: str, tx: Transaction) -> bool:
         """True the first time ``key`` is claimed, False ever after."""
         result = await self.collection.update_one(

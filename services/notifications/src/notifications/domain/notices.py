@@ -126,13 +126,17 @@ def registration_confirmed(event_key: str, event: ParticipantRegistered) -> Noti
 
 
 def proposal_ready(
-    event_key: str, event: MatchingRunProposed, managers: Sequence[Recipient]
+    event_key: str,
+    event: MatchingRunProposed,
+    managers: Sequence[Recipient],
+    *,
+    chat: bool = False,
 ) -> Notice | None:
-    """A proposal waiting for approval, to the program's managers.
+    """A proposal waiting for approval, to the program's managers (and its chat, if ``chat``).
 
     Once per run: on the first part of a split proposal.
     """
-    if not event.requires_approval or event.part != 1 or not managers:
+    if not event.requires_approval or event.part != 1 or not (managers or chat):
         return None
     return Notice(
         Kind.PROPOSAL_READY,
@@ -291,10 +295,15 @@ def health_digest_key(program_id: str, day: date) -> str:
 
 
 def health_digest(
-    program_id: str, day: date, managers: Sequence[Recipient], flags: dict[str, Any]
+    program_id: str,
+    day: date,
+    managers: Sequence[Recipient],
+    flags: dict[str, Any],
+    *,
+    chat: bool = False,
 ) -> Notice | None:
-    """The week's health flags, to the program's managers."""
-    if not managers:
+    """The week's health flags, to the program's managers (and its chat, if ``chat``)."""
+    if not (managers or chat):
         return None
     return Notice(
         Kind.HEALTH_DIGEST,

@@ -35,6 +35,11 @@ class ChatSettings:
     """With the bot token: chat.postMessage to this channel instead of a webhook."""
     teams_webhook_url: str | None = None
 
+    @property
+    def configured(self) -> bool:
+        """Whether the program's manager notifications are also posted to a chat."""
+        return bool(self.slack_webhook_url or self.slack_channel or self.teams_webhook_url)
+
 
 @dataclass(frozen=True, slots=True)
 class Manager:

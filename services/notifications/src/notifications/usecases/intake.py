@@ -193,7 +193,8 @@ class Intake:
             [m.person_id for m in settings.managers],
             await self._program_managers.of(event.program_id),
         )
-        self._planner.stage(notices.proposal_ready(event_key, event, managers), tx)
+        notice = notices.proposal_ready(event_key, event, managers, chat=settings.chat.configured)
+        self._planner.stage(notice, tx)
 
     async def pair_created(self, event: PairCreated, event_key: str, tx: Transaction) -> None:
         """Remember the pair and tell both members (written with the batch's other pairs)."""

@@ -89,37 +89,51 @@ class Scheduled:
         return made
 
     async def survey_openings(self, now: datetime | None = None) -> int:
-        """Announce each program survey on the day it opens, once."""
+        """Announce each program survey on the day it opens, once.
+
+        Openings announced before (by any replica) are left out before their recipients are
+        read: every opening stays due from its day to the program's end.
+        """
         today = (now or utc_now()).date()
-        announced = 0
+        due: list[notices.SurveyOpening] = []
         for program_id in await self._facts.program_ids():
             program = await self._facts.program(program_id)
             if program is None:
                 continue
-            for opening in notices.survey_openings(
-                program_id, program.starts_on, program.ends_on, self._closing_lead
-            ):
-                if opening.opens_on > today or opening.opens_on < program.starts_on:
-                    continue
-                members = await self._facts.active_participants(program_id)
+            due += [
+                opening
+                for opening in notices.survey_openings(
+                    program_id, program.starts_on, program.ends_on, self._closing_lead
+                )
+                if program.starts_on <= opening.opens_on <= today
+            ]
+        done = await self._occasions.claimed(opening.event_key for opening in due)
+        announced = 0
+        for opening in due:
+            if opening.event_key in done:
+                continue
+            members = await self._facts.active_participants(opening.program_id)
 
-                async def announce(
-                    tx: Transaction, opening: object = opening, members: list[str] = members
-                ) -> bool:
-                    assert isinstance(opening, notices.SurveyOpening)
-                    if not await self._occasions.claim(opening.event_key, tx):
-                        return False
-                    self._planner.stage(notices.survey_open(opening, members), tx)
-                    return True
+            async def announce(
+                tx: Transaction,
+                opening: notices.SurveyOpening = opening,
+                members: list[str] = members,
+            ) -> bool:
+                if not await self._occasions.claim(opening.event_key, tx):
+                    return False
+                self._planner.stage(notices.survey_open(opening, members), tx)
+                return True
 
-                if await self._transactor.run(announce):
-                    announced += 1
+            if await self._transactor.run(announce):
+                announced += 1
         return announced
 
     async def health_digests(self, now: datetime | None = None) -> int:
         """The week's health flags to each program's managers.
 
-        Once per ISO week, on the configured weekday.
+        Once per ISO week, on the configured weekday: a program whose digest went out this
+        week (from any replica) is left out before its managers are read or analytics is
+        asked for its report, which every poll of the day did before.
         """
         now = now or utc_now()
         if now.weekday() != self._health_weekday:
@@ -128,7 +142,14 @@ class Scheduled:
         candidates = set(await self._programs.with_managers()) | set(
             await self._facts.program_ids()
         )
+        keys = {
+            program_id: notices.health_digest_key(program_id, now.date())
+            for program_id in candidates
+        }
+        done = await self._occasions.claimed(keys.values())
         for program_id in sorted(candidates):
+            if keys[program_id] in done:
+                continue
             settings = await self._programs.get(program_id)
             managers = list(
                 notices.manager_recipients(
@@ -137,10 +158,8 @@ class Scheduled:
                     await self._program_managers.of(program_id),
                 )
             )
-            chat = settings.chat
-            if not managers and not (
-                chat.slack_webhook_url or chat.slack_channel or chat.teams_webhook_url
-            ):
+            chat = settings.chat.configured
+            if not managers and not chat:
                 continue
             try:
                 report = await self._platform.health_report(program_id)
@@ -156,7 +175,7 @@ class Scheduled:
                     "mentors_over_capacity",
                 )
             }
-            notice = notices.health_digest(program_id, now.date(), managers, flags)
+            notice = notices.health_digest(program_id, now.date(), managers, flags, chat=chat)
 
             async def announce(tx: Transaction, notice: notices.Notice | None = notice) -> bool:
                 if notice is None or not await self._occasions.claim(notice.event_key, tx):
