@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from pymongo import ASCENDING, IndexModel
 
-from mentorship_kit.mongo import Database, Indexes, ensure_indexes
+from mentorship_kit.mongo import Database, Indexes, due_by, ensure_indexes
 from mentorship_kit.runtime import ServiceRuntime
 
 pytestmark = pytest.mark.integration
@@ -82,3 +84,27 @@ async def test_no_migration_runs_where_no_retired_index_exists(runtime: ServiceR
 
     assert calls == []
     assert set(await runtime.database["fresh"].index_information()) == {"_id_", "by_a"}
+
+
+async def test_due_by_matches_every_date_up_to_the_moment_and_nothing_unset(
+    runtime: ServiceRuntime,
+) -> None:
+    """The lower bound drops no date, however early; unset and null are never due."""
+    now = datetime(2026, 12, 8, 9, 30, tzinfo=UTC)
+    things = runtime.database["dues"]
+    await things.create_indexes([IndexModel([("due_at", ASCENDING)], name="by_due")])
+    await things.insert_many(
+        [
+            {"_id": "1901", "due_at": datetime(1901, 1, 1, tzinfo=UTC)},
+            {"_id": "epoch", "due_at": datetime(1970, 1, 1, tzinfo=UTC)},
+            {"_id": "a-minute-ago", "due_at": now - timedelta(minutes=1)},
+            {"_id": "now", "due_at": now},
+            {"_id": "in-a-minute", "due_at": now + timedelta(minutes=1)},
+            {"_id": "null", "due_at": None},
+            {"_id": "unset"},
+        ]
+    )
+
+    found = [d["_id"] async for d in things.find({"due_at": due_by(now)}).sort("due_at", 1)]
+
+    assert found == ["1901", "epoch", "a-minute-ago", "now"]

@@ -12,10 +12,12 @@ import pytest
 
 from mentorship_contracts import Envelope, IntegrationEvent, decode
 from mentorship_contracts.events import InvitationReminderSent, InvitationSent
+from mentorship_contracts.types import utc_now
 from mentorship_devstack.pytest_plugin import AppServer, SettingsFactory, eventually
 from mentorship_devstack.tokens import DEV_ADMIN_TOKEN, bearer
 from mentorship_kit.mongo import Database, MongoClient, create_client
 from mentorship_kit.outbox import Outbox
+from registration.adapters.invitations import reminders_due_by
 from registration.app import build_app
 from registration.settings import RegistrationSettings
 
@@ -257,6 +259,45 @@ async def test_people_who_left_cannot_register_where_access_is_restricted(
 
 
 # ---------------------------------------------------------------- invitations
+
+
+async def test_a_reminder_round_reads_only_the_sent_invitations_due(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    """Among invitations registered, closed, sent with a reminder later or none left, the
+    round's query examines only the two due (through ``sent_by_reminder``)."""
+    assert (await client.get("/healthz")).status_code == 200  # the app made its indexes
+    now = utc_now()
+
+    def invitation(number: int, status: str, reminder: timedelta | None) -> dict[str, Any]:
+        return {
+            "_id": f"inv-{number:04d}",
+            "program_id": "prog-reminders",
+            "employee_id": f"e-{number:04d}",
+            "status": status,
+            "next_reminder_at": None if reminder is None else now + reminder,
+        }
+
+    await database["invitations"].insert_many(
+        [
+            *(invitation(n, "sent", timedelta(days=2)) for n in range(100)),
+            *(invitation(n, "sent", None) for n in range(100, 200)),
+            *(invitation(n, "registered", None) for n in range(200, 300)),
+            *(invitation(n, "sent", -timedelta(minutes=n - 299)) for n in range(300, 302)),
+        ]
+    )
+
+    explained = await (
+        database["invitations"]
+        .find(reminders_due_by(now))
+        .sort("next_reminder_at", 1)
+        .limit(500)
+        .explain()
+    )
+
+    assert "sent_by_reminder" in str(explained["queryPlanner"]["winningPlan"])
+    assert explained["executionStats"]["totalDocsExamined"] == 2
+    assert explained["executionStats"]["nReturned"] == 2
 
 
 async def test_invitations_are_sent_once_and_remind_only_who_has_not_registered(

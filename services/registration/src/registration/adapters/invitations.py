@@ -8,7 +8,7 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReplaceOne
 
-from mentorship_kit.mongo import Collection, Database, Document, Indexes
+from mentorship_kit.mongo import Collection, Database, Document, Indexes, due_by
 from mentorship_kit.outbox import Transaction
 from registration.domain.invitations import Invitation, InvitationStatus
 
@@ -23,7 +23,12 @@ class InvitationRepository:
 
     @staticmethod
     def indexes() -> tuple[Indexes, ...]:
-        """One per program and employee; due reminders; pending ones per program."""
+        """One per program and employee; sent ones by reminder due; pending ones per program.
+
+        ``sent_by_reminder`` answers each reminder round's look for sent invitations due
+        (equality, then the range and its order) where the retired ``reminders_due`` on the
+        date alone left the status to be checked on every sent invitation read.
+        """
         return (
             Indexes(
                 INVITATIONS,
@@ -33,10 +38,14 @@ class InvitationRepository:
                         unique=True,
                         name="one_per_program_and_employee",
                     ),
-                    IndexModel([("next_reminder_at", ASCENDING)], name="reminders_due"),
+                    IndexModel(
+                        [("status", ASCENDING), ("next_reminder_at", ASCENDING)],
+                        name="sent_by_reminder",
+                    ),
                     IndexModel([("status", ASCENDING), ("program_id", ASCENDING)], name="status"),
                     IndexModel([("employee_id", ASCENDING)], name="by_employee"),
                 ),
+                retired=("reminders_due",),
             ),
         )
 
@@ -76,7 +85,7 @@ class InvitationRepository:
         """Sent invitations whose reminder is due."""
         cursor = (
             self._invitations.find(
-                {"status": InvitationStatus.SENT.value, "next_reminder_at": {"$lte": now}},
+                reminders_due_by(now),
                 session=tx.session,
             )
             .sort("next_reminder_at", ASCENDING)
@@ -164,3 +173,8 @@ def _invitation(document: Document) -> Invitation:
         next_reminder_at=document.get("next_reminder_at"),
         registered_at=document.get("registered_at"),
     )
+
+
+def reminders_due_by(now: datetime) -> Document:
+    """The sent invitations whose reminder is due by ``now`` (read through ``sent_by_reminder``)."""
+    return {"status": InvitationStatus.SENT.value, "next_reminder_at": due_by(now)}

@@ -21,7 +21,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, UpdateOne
 
 from mentorship_kit.batching import chunks, store
-from mentorship_kit.mongo import Collection, Database, Document, Indexes
+from mentorship_kit.mongo import Collection, Database, Document, Indexes, due_by
 from mentorship_kit.outbox import Transaction
 from scheduling.adapters.migrations import LACKING_LOOKUPS, backfill_series_lacking_lookups
 from scheduling.adapters.sessions import LAST_SEQUENCE
@@ -132,7 +132,7 @@ class SeriesRepository:
     async def due_for_reminders(self, now: datetime, limit: int) -> list[str]:
         """Up to ``limit`` ids of series whose next reminder is due by ``now``, earliest first."""
         cursor = (
-            self._series.find({"next_reminder_at": {"$lte": now}}, {"_id": 1})
+            self._series.find({"next_reminder_at": due_by(now)}, {"_id": 1})
             .sort("next_reminder_at", ASCENDING)
             .limit(limit)
         )
