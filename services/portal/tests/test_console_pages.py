@@ -285,3 +285,68 @@ def test_every_pool_question_refused_is_said_beside_the_pool_and_in_the_summary(
     ):
         assert said in beside
         assert f'<a href="#pool">{said}</a>' in summary
+
+
+def _skills_report_answers(questionnaire: Any) -> Any:
+    """The service answers with a skills report counting topics by key."""
+
+    async def answer(_: Any, method: str, path: str, token: str, **__: Any) -> Any:
+        if path.endswith("/reports/skills"):
+            return {
+                "program_id": "a",
+                "topics": [
+                    {"topic": "stakeholder_management", "mentions": 7},
+                    {"topic": "public_speaking", "mentions": 3},
+                ],
+                "goals_by_topic": [{"topic": "stakeholder_management", "goals": 2, "completed": 1}],
+            }
+        if "/reports/" in path:
+            return {"program_id": "a"}
+        if path == "/v1/programs/a/questionnaire":
+            if isinstance(questionnaire, Exception):
+                raise questionnaire
+            return questionnaire
+        return ANSWERS[(method, path)]
+
+    return answer
+
+
+def test_the_reports_page_names_topics_as_the_questionnaire_does(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    questionnaire = json.loads(json.dumps(ANSWERS[("GET", "/v1/programs/a/questionnaire")]))
+    questionnaire["questions"].append(
+        {
+            "key": "skills_to_grow",
+            "prompt": "Which skills?",
+            "kind": "multiple_choice",
+            "meaning": "skills_wanted",
+            "choices": [{"key": "stakeholder_management", "label": "Managing stakeholders"}],
+        }
+    )
+    monkeypatch.setattr(api.ServiceClient, "call", _skills_report_answers(questionnaire))
+
+    page = client.get("/console/programs/a/reports").text
+
+    chart = page.split('id="chart-topics"', 1)[1].split("</section>", 1)[0]
+    assert "<title>Managing stakeholders</title>Managing stak…" in chart  # cut, whole on hover
+    assert '<th scope="row">Managing stakeholders</th>' in chart
+    assert '<th scope="row">Public speaking</th>' in chart  # no label: the key as words
+    assert "stakeholder_management" not in page
+    skills = page.split('id="skills"', 1)[1].split("</section>", 1)[0]
+    assert "<td>Managing stakeholders</td>" in skills
+
+
+def test_the_reports_page_shows_topics_as_words_when_the_questionnaire_is_unread(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        api.ServiceClient,
+        "call",
+        _skills_report_answers(api.ServiceUnavailable("registration", "timed out")),
+    )
+
+    page = client.get("/console/programs/a/reports")
+
+    assert page.status_code == 200
+    assert '<th scope="row">Stakeholder management</th>' in page.text

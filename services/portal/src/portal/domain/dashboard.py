@@ -105,6 +105,11 @@ class Chart:
         return row * ROW + ROW // 2 + 5
 
 
+def topic_label(key: str, labels: Mapping[str, str]) -> str:
+    """A skill or goal as the program's questionnaire names it (else its key as words)."""
+    return labels.get(key) or key.replace("_", " ").capitalize()
+
+
 def _chart(key: str, rows: Sequence[tuple[str, Sequence[float]]], series: tuple[str, ...]) -> Chart:
     kept = list(rows)[-MOST_ROWS:]
     return Chart(
@@ -164,8 +169,15 @@ def key_figures(reports: Mapping[str, Mapping[str, Any] | None]) -> list[Figure]
     return figures if any(reports.get(name) for name in ("registration", "pairing")) else []
 
 
-def charts(reports: Mapping[str, Mapping[str, Any] | None]) -> list[Chart]:
-    """The dashboard's charts, in the page's order (a report not computed: no chart)."""
+def charts(
+    reports: Mapping[str, Mapping[str, Any] | None], labels: Mapping[str, str] | None = None
+) -> list[Chart]:
+    """The dashboard's charts, in the page's order (a report not computed: no chart).
+
+    ``labels``: the program's choice labels by key, for the topics sessions covered (a key
+    without one is shown as words).
+    """
+    labels = labels or {}
     found: list[Chart] = []
     registration = reports.get("registration")
     if registration:
@@ -220,6 +232,10 @@ def charts(reports: Mapping[str, Mapping[str, Any] | None]) -> list[Chart]:
     if skills:
         topics = (skills.get("topics") or [])[:10]
         found.append(
-            _chart("topics", [(t["topic"], [t["mentions"]]) for t in topics], ("mentions",))
+            _chart(
+                "topics",
+                [(topic_label(t["topic"], labels), [t["mentions"]]) for t in topics],
+                ("mentions",),
+            )
         )
     return found

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
+
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError, RuleError
+from portal.adapters.api import ServiceUnavailable, parse
 from portal.adapters.console import MatchingAdminApi, ProgramAdminApi, ReportsApi
 from portal.domain.console import (
     ImportResult,
@@ -34,8 +37,10 @@ from portal.domain.console import (
     matching_request,
     program_request,
 )
+from portal.domain.models import Questionnaire
 from portal.domain.operations import Change, changed_pairs
 from portal.domain.refusals import FormRefused
+from portal.domain.why import choice_labels
 from portal.usecases.participant import Caller
 
 
@@ -280,10 +285,12 @@ class ProgramConsole:
     # ------------------------------------------------------------------ reports
     async def reports(
         self, caller: Caller, program_id: str, *, mentors_cursor: str | None = None
-    ) -> tuple[ManagedProgram, dict[str, dict[str, Any] | None]]:
-        """The program and every analytics report (None: not computed yet).
+    ) -> tuple[ManagedProgram, dict[str, dict[str, Any] | None], dict[str, str]]:
+        """The program, every analytics report (None: not computed yet) and its choice labels.
 
-        Of the mentor impact view, the page ``mentors_cursor`` names (the first if None).
+        Of the mentor impact view, the page ``mentors_cursor`` names (the first if None). The
+        labels name the skills and goals the reports count by key (none when the
+        questionnaire cannot be read: the keys are shown as words).
         """
         program = await self._programs.program(caller.token, program_id)
 
@@ -295,8 +302,22 @@ class ProgramConsole:
             except (NotFoundError, RuleError, InvalidInputError):
                 return None  # analytics has not heard of the program yet, or cannot tell
 
-        found = await asyncio.gather(*(report(name) for name in ReportsApi.REPORTS))
-        return program, dict(zip(ReportsApi.REPORTS, found, strict=True))
+        labels, *found = await asyncio.gather(
+            self._choice_labels(caller, program_id),
+            *(report(name) for name in ReportsApi.REPORTS),
+        )
+        return program, dict(zip(ReportsApi.REPORTS, found, strict=True)), labels
+
+    async def _choice_labels(self, caller: Caller, program_id: str) -> dict[str, str]:
+        """The labels of the questionnaire's choices by key.
+
+        None when it cannot be read: the reports are shown all the same, their keys as words.
+        """
+        try:
+            body = await self._programs.questionnaire(caller.token, program_id)
+            return choice_labels(parse(Questionnaire, body))
+        except (NotFoundError, ForbiddenError, ServiceUnavailable, ValidationError):
+            return {}
 
     async def report_csv(self, caller: Caller, program_id: str, name: str) -> str:
         """One report as CSV (only the reports analytics has)."""

@@ -473,7 +473,9 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
         caller: CallerDep,
         mentors_cursor: Annotated[str | None, Query(max_length=512)] = None,
     ) -> Response:
-        program, found = await console.reports(caller, program_id, mentors_cursor=mentors_cursor)
+        program, found, labels = await console.reports(
+            caller, program_id, mentors_cursor=mentors_cursor
+        )
         return pages.render(
             request,
             "console/reports.html",
@@ -481,7 +483,8 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
             reports=found,
             mentors_cursor=mentors_cursor,
             figures=key_figures(found),
-            charts=charts(found),
+            charts=charts(found, labels),
+            topic_labels=labels,
             section="reports",
         )
 
