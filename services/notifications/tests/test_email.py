@@ -88,7 +88,7 @@ async def test_a_pair_gets_the_match_and_one_invitation_per_session(
     text = body(to_mentee, "plain")
     assert "Your mentor is Grace Hopper." in text
     assert "grace@example.com" in text
-    assert "the skills the mentee wants to grow are skills the mentor offers (67%)" in text
+    assert "your mentor offers skills you want to grow (67%)" in text
     assert "your working hours overlap (22%)" in text
     assert "Getting to know each other" in text
     html = body(to_mentee, "html")
@@ -96,6 +96,7 @@ async def test_a_pair_gets_the_match_and_one_invitation_per_session(
     assert "<li>" in html
     to_mentor = next(m for m in matches if "grace@" in to(m))
     assert "You will be mentoring Ada Lovelace." in body(to_mentor, "plain")
+    assert "you offer skills your mentee wants to grow (67%)" in body(to_mentor, "plain")
 
     invitations = [
         m for m in messages if any(p.get_content_type() == "text/calendar" for p in m.walk())

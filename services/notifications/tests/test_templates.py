@@ -61,6 +61,11 @@ def test_the_match_reads_in_english_and_french_and_html_is_escaped_and_branded()
     assert "Your mentor is Grace." in english.text
     assert "Votre mentor est Grace." in french.text
     assert "vos horaires de travail se recoupent (20\u00a0%)" in french.text
+    assert "- your mentor offers skills you want to grow (60%)" in english.text
+    assert "votre mentor propose des compétences que vous voulez développer" in french.text
+    to_mentor = templates.render(Kind.MATCH, "en", context(**{**MATCH, "is_mentor": True}))
+    assert "You will be mentoring Grace." in to_mentor.text
+    assert "<li>you offer skills your mentee wants to grow (60%)</li>" in to_mentor.html
     assert "3\u00a0séances sont prévues\u00a0:" in french.text
     assert "Ada &lt;script&gt;" in english.html
     assert "<script>" not in english.html
