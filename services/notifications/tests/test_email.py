@@ -10,9 +10,14 @@ from email.message import EmailMessage
 import pytest
 from icalendar import Calendar
 
-from mentorship_contracts.events import ProgramUpdated, SessionCompleted, SessionScheduled
+from mentorship_contracts.events import (
+    PairEnded,
+    ProgramUpdated,
+    SessionCompleted,
+    SessionScheduled,
+)
 from mentorship_contracts.examples import example
-from mentorship_contracts.types import utc_now
+from mentorship_contracts.types import PairEndReason, utc_now
 from mentorship_devstack.mailbox import Mailbox
 from notifications.adapters.mail import Mail, mime
 
@@ -20,6 +25,8 @@ from .conftest import Service
 from .scenario import (
     MENTEE,
     MENTOR,
+    PAIR,
+    PROGRAM,
     cancelled,
     pair,
     program,
@@ -196,6 +203,11 @@ async def test_a_held_session_asks_how_it_went_and_the_first_one_whether_the_pai
     assert f"Give feedback: {link}" in body(follow_up, "plain")
     fit = next(m for m in messages if "good fit" in str(m["Subject"]))
     assert "Only the program managers see your answer" in body(fit, "plain")
+    # a mentor of several mentees can tell which session and pair each asks about
+    for message in messages:
+        other = "Ada Lovelace" if "grace@" in to(message) else "Grace Hopper"
+        assert f"With: {other}" in body(message, "plain")
+        assert f"With: {other}" in body(message, "html")
     assert f"{service.settings.portal_base_url}/pairs/pair-1" in body(fit, "plain")
     service.mailbox.clear()
     await deliver(service.runtime, held(second))
@@ -263,3 +275,37 @@ def test_a_french_mail_is_utf8_in_its_parts_and_its_subject_folds_without_an_emp
     assert body(message, "plain").replace("\r\n", "\n") == text
     assert body(message, "html").replace("\r\n", "\n").rstrip("\n") == html
     assert 'charset="utf-8"' in str(message.get_body(preferencelist=("plain",)))
+
+
+async def test_each_member_learns_with_whom_their_pair_ended_and_why(
+    service: Service, people: None
+) -> None:
+    """A mentor of several mentees can tell which pair ended: each message names the other."""
+    await deliver(
+        service.runtime,
+        program(),
+        registered(MENTOR, "mentor"),
+        registered(MENTEE, "mentee"),
+        pair(),
+    )
+    await received(service.mailbox, 4)
+    service.mailbox.clear()
+
+    await deliver(
+        service.runtime,
+        example(
+            PairEnded,
+            pair_id=PAIR,
+            program_id=PROGRAM,
+            reason=PairEndReason.NOT_A_GOOD_FIT,
+        ),
+    )
+
+    ended = {to(m): m for m in await received(service.mailbox, 2)}
+    to_mentor = body(ended["Grace Hopper <grace@example.com>"], "plain")
+    to_mentee = body(ended["Ada Lovelace <ada@example.com>"], "plain")
+    assert "Your mentoring pair with Ada Lovelace has ended. The pairing was not a good fit" in (
+        to_mentor
+    )
+    assert "Your mentoring pair with Grace Hopper has ended." in to_mentee
+    assert "Grace Hopper has ended." in body(ended["Ada Lovelace <ada@example.com>"], "html")

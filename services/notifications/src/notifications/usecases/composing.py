@@ -96,6 +96,10 @@ ACTION_PATHS: dict[Kind, str] = {
 """The web app's page each kind leads to (filled from the delivery's context)."""
 
 PREFERENCES_PATH = "/me/notifications"
+SESSION_KINDS: frozenset[Kind] = frozenset(
+    {Kind.SESSION_INVITATION, Kind.SESSION_REMINDER, Kind.SESSION_FOLLOW_UP, Kind.FIT_QUESTION}
+)
+"""Kinds about one session, whose members a round reads at once (``session_id``)."""
 
 AUDIENCES: dict[RecipientType, str] = {
     RecipientType.PARTICIPANT: "member",
@@ -150,14 +154,11 @@ class Composer:
             {d.person_id for d in deliveries if d.person_id}
         )
         pair_ids = {d.context["pair_id"] for d in deliveries if d.kind is Kind.MATCH}
-        round_.pairs = await self._facts.pairs_by_id(pair_ids)
+        ended_ids = {d.context["pair_id"] for d in deliveries if d.kind is Kind.PAIR_ENDED}
+        round_.pairs = await self._facts.pairs_by_id(pair_ids | ended_ids)
         round_.planned = await self._facts.planned_sessions(pair_ids)
         round_.members = await self._facts.session_members(
-            {
-                d.context["session_id"]
-                for d in deliveries
-                if d.kind in {Kind.SESSION_INVITATION, Kind.SESSION_REMINDER}
-            }
+            {d.context["session_id"] for d in deliveries if d.kind in SESSION_KINDS}
         )
         # Every participant whose contact a message names (its reader, the other member of a
         # match, a session's attendees), read in one request rather than one each.
@@ -266,12 +267,14 @@ class Composer:
         match delivery.kind:
             case Kind.MATCH:
                 context |= await self._match_context(delivery, round_)
+            case Kind.PAIR_ENDED:
+                context["other_name"] = await self._other_member(delivery, round_)
             case Kind.SESSION_INVITATION:
                 calendar, method, others = await self._invitation(
                     delivery, settings, program, round_, now=now, language=language
                 )
                 context["others"] = others
-            case Kind.SESSION_REMINDER:
+            case Kind.SESSION_REMINDER | Kind.SESSION_FOLLOW_UP | Kind.FIT_QUESTION:
                 context["others"] = await self._others(delivery, round_)
             case Kind.DIGEST:
                 context["entries"] = await self._digest_entries(delivery, language, round_)
@@ -408,6 +411,20 @@ class Composer:
             "agenda": await self._platform.first_agenda(),
             "sessions_planned": planned,
         }
+
+    async def _other_member(self, delivery: Delivery, round_: Round) -> str:
+        """The name of the pair's other member ("" when unknown, erased or gone)."""
+        pair_id = delivery.context["pair_id"]
+        pair = round_.pairs.get(pair_id) or await self._facts.pair(pair_id)
+        if pair is None:
+            return ""
+        mentor, mentee = pair.mentor_participant_id, pair.mentee_participant_id
+        try:
+            return (
+                await self.contact(mentee if delivery.recipient_id == mentor else mentor, round_)
+            ).name
+        except Undeliverable:
+            return ""
 
     async def _members(self, session_id: str, round_: Round) -> tuple[str, ...]:
         if session_id not in round_.members:
