@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from email.utils import parseaddr
 from typing import Any
 
 from mentorship_kit.errors import ForbiddenError, InvalidInputError, NotFoundError
@@ -35,11 +36,8 @@ def _checked_branding(branding: Branding) -> Branding:
     ]
     for name in ("sender", "reply_to"):
         value = getattr(branding, name)
-        if value is not None:
-            from email.utils import parseaddr
-
-            if not valid_address(parseaddr(value)[1]):
-                problems.append((f"body.branding.{name}", "must be an address (Name <a@b.c>)"))
+        if value is not None and not valid_address(parseaddr(value)[1]):
+            problems.append((f"body.branding.{name}", "must be an address (Name <a@b.c>)"))
     if problems:
         raise InvalidInputError(problems)
     return branding

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parseaddr
 from typing import Any
 from urllib.parse import quote
 
@@ -469,8 +470,6 @@ class Composer:
             if pid != delivery.recipient_id:
                 others.append(contact.name)
         sender = settings.branding.sender or self._links.mail_from
-        from email.utils import parseaddr
-
         organizer_name, organizer_email = parseaddr(sender)
         context = delivery.context
         ordinal = context.get("ordinal")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.starlette_client import OAuth
@@ -108,8 +109,6 @@ class IdentityProvider:
         endpoint = metadata.get("end_session_endpoint")
         if not isinstance(endpoint, str):
             return None
-        from urllib.parse import urlencode
-
         query = urlencode(
             {
                 "client_id": self._settings.oidc_client_id,
