@@ -226,11 +226,13 @@ def test_every_health_flag_names_its_people_and_a_next_step() -> None:
     flags = health_flags(report, pairs)
     assert [(f.kind, f.people, f.next_step, f.active_pair, f.figure) for f in flags] == [
         ("inactive", ("m1", "t1"), "nudge", True, 30),
-        ("not_a_good_fit", (), "end_pair", False, None),
-        ("low_rating", ("m2", "t2"), "end_pair", False, 1),
         ("reporting_line", ("m1", "t1"), "end_pair", True, 1),
         ("over_capacity", ("t9",), "review_pairs", False, 2),
+        # then those of pairs no longer running: nothing left to act on
+        ("not_a_good_fit", (), "end_pair", False, None),
+        ("low_rating", ("m2", "t2"), "end_pair", False, 1),
     ]
+    assert [f.actionable for f in flags] == [True, True, True, False, False]
 
 
 # ---------------------------------------------------------------------- pages and forms
@@ -558,6 +560,45 @@ def test_the_health_page_names_the_people_and_nudges_the_pair(
     response = client.post("/console/programs/a/pairs/x1/nudge", data={"csrf_token": CSRF})
     assert ("POST", "/v1/programs/a/pairs/x1/nudge", None) in sent
     assert "Both members of the pair are sent a nudge." in response.text
+
+
+def test_the_health_page_counts_apart_the_flags_of_pairs_that_have_ended(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ended = PAIR | {"pair_id": "x2", "status": "ended", "end_reason": "not_a_good_fit"}
+    monkeypatch.setitem(
+        ANSWERS, ("GET", "/v1/programs/a/pairs"), {"pairs": [PAIR, ended], "next_after": None}
+    )
+    health = ANSWERS[("GET", "/v1/programs/a/reports/health")]
+    monkeypatch.setitem(
+        ANSWERS,
+        ("GET", "/v1/programs/a/reports/health"),
+        health
+        | {
+            "not_a_good_fit": [{"pair_id": "x2", "concern": None}],
+            "low_ratings": [{"pair_id": "x2", "rating": 2, "session_id": "s1"}],
+        },
+    )
+
+    page = client.get("/console/programs/a/health").text
+
+    assert "1 flag needs your attention. 2 more are about pairs that have ended." in page
+    assert "Answered no to “Is this a good fit?”" in page
+    rows = page.split("<tbody>", 1)[1].split("</tr>")
+    assert "30 days without a session" in rows[0]  # what can be acted on comes first
+    assert all("The pair has ended: nothing to do." in row for row in rows[1:3])
+
+    monkeypatch.setitem(
+        ANSWERS,
+        ("GET", "/v1/programs/a/reports/health"),
+        health
+        | {
+            "inactive_pairs": [],
+            "low_ratings": [{"pair_id": "x2", "rating": 2, "session_id": "s"}],
+        },
+    )
+    page = client.get("/console/programs/a/health").text
+    assert "Nothing needs your attention. 1 flag is about a pair that has ended." in page
 
 
 def test_a_mentee_whose_pair_ended_can_be_matched_again(

@@ -426,12 +426,17 @@ class Flag:
     next_step: str
     active_pair: bool
 
+    @property
+    def actionable(self) -> bool:
+        """Whether a manager can still act on it: its pair runs, or it is about a mentor."""
+        return self.active_pair or self.next_step == "review_pairs"
+
 
 def health_flags(report: HealthReport, pairs: Iterable[Pair]) -> list[Flag]:
     """Every flag of the report with the people it names and a next step.
 
-    In ``FLAG_KINDS`` order.
-    A pair that no longer runs (ended since) keeps its flag, without a step that acts on it.
+    Those a manager can act on first, then those of pairs that no longer run (ended since:
+    kept, without a step that acts on them), each part in ``FLAG_KINDS`` order.
     """
     by_id = {pair.pair_id: pair for pair in pairs}
 
@@ -467,4 +472,4 @@ def health_flags(report: HealthReport, pairs: Iterable[Pair]) -> list[Flag]:
     flags += [
         of("milestone_at_risk", f.pair_id, f.days, "nudge") for f in report.milestones_at_risk
     ]
-    return flags
+    return sorted(flags, key=lambda flag: not flag.actionable)  # stable: kinds keep their order
