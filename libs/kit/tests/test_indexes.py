@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
 
 from mentorship_kit.mongo import Database, Indexes, due_by, ensure_indexes
 from mentorship_kit.runtime import ServiceRuntime
@@ -108,3 +110,40 @@ async def test_due_by_matches_every_date_up_to_the_moment_and_nothing_unset(
     found = [d["_id"] async for d in things.find({"due_at": due_by(now)}).sort("due_at", 1)]
 
     assert found == ["1901", "epoch", "a-minute-ago", "now"]
+
+
+async def test_the_new_indexes_exist_before_the_retired_ones_go(
+    runtime: ServiceRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Queries the retired index served never go without one; a name declared again under
+    other keys is created once the old one is gone."""
+    before = Indexes(
+        "due",
+        (
+            IndexModel([("at", ASCENDING)], name="by_time"),
+            IndexModel([("kind", ASCENDING)], name="by_kind"),
+        ),
+    )
+    after = Indexes(
+        "due",
+        (
+            IndexModel([("status", ASCENDING), ("at", ASCENDING)], name="by_status_and_time"),
+            IndexModel([("kind", ASCENDING), ("at", ASCENDING)], name="by_kind"),
+        ),
+        retired=("by_time", "by_kind"),
+    )
+    await ensure_indexes(runtime.database, [before])
+    seen_at_drop: dict[str, set[str]] = {}
+    drop_index = AsyncCollection.drop_index
+
+    async def recording(collection: AsyncCollection[Any], name: str, **kwargs: Any) -> None:
+        seen_at_drop[name] = set(await collection.index_information())
+        await drop_index(collection, name, **kwargs)
+
+    monkeypatch.setattr(AsyncCollection, "drop_index", recording)
+    await ensure_indexes(runtime.database, [after])
+
+    assert "by_status_and_time" in seen_at_drop["by_time"]
+    information = await runtime.database["due"].index_information()
+    assert set(information) == {"_id_", "by_status_and_time", "by_kind"}
+    assert information["by_kind"]["key"] == [("kind", 1), ("at", 1)]

@@ -291,6 +291,8 @@ def _skills_report_answers(questionnaire: Any) -> Any:
     """The service answers with a skills report counting topics by key."""
 
     async def answer(_: Any, method: str, path: str, token: str, **__: Any) -> Any:
+        if path.endswith("/reports/skills-growth"):
+            return {"program_id": "a", "growth": [{"skill": "stakeholder_management", "n": 6}]}
         if path.endswith("/reports/skills"):
             return {
                 "program_id": "a",
@@ -315,6 +317,14 @@ def test_the_reports_page_names_topics_as_the_questionnaire_does(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     questionnaire = json.loads(json.dumps(ANSWERS[("GET", "/v1/programs/a/questionnaire")]))
+    questionnaire["questions"].append(  # the same key, for something else, asked first
+        {
+            "key": "current_focus",
+            "prompt": "What do you do now?",
+            "kind": "single_choice",
+            "choices": [{"key": "stakeholder_management", "label": "Account management"}],
+        }
+    )
     questionnaire["questions"].append(
         {
             "key": "skills_to_grow",
@@ -335,6 +345,9 @@ def test_the_reports_page_names_topics_as_the_questionnaire_does(
     assert "stakeholder_management" not in page
     skills = page.split('id="skills"', 1)[1].split("</section>", 1)[0]
     assert "<td>Managing stakeholders</td>" in skills
+    growth = page.split('id="skills-growth"', 1)[1].split("</section>", 1)[0]
+    assert "<td>Managing stakeholders</td>" in growth
+    assert "Account management" not in page
 
 
 def test_the_reports_page_shows_topics_as_words_when_the_questionnaire_is_unread(

@@ -59,19 +59,28 @@ async def ensure_indexes(database: Database, declarations: Sequence[Indexes]) ->
     """Create every declared index (a no-op for those that exist), drop the retired ones.
 
     Declarations are handled in order; a declaration's `Indexes.before_retiring` runs just
-    before its retired indexes are dropped, and only if one of them exists.
+    before its retired indexes are dropped, and only if one of them exists. The declared
+    indexes are created after that migration and before the drop, so the queries a retired
+    index served have their new one from then on (pods of the earlier version still
+    running during a rollout included); one declared under a retired name is created after
+    the drop.
     """
     for declaration in declarations:
         collection = database[declaration.collection]
+        present: list[str] = []
         if declaration.retired:
             existing = set(await collection.index_information())
             present = [name for name in declaration.retired if name in existing]
             if present and declaration.before_retiring is not None:
                 await declaration.before_retiring(database)
-            for name in present:
-                await collection.drop_index(name)
-        if declaration.models:
-            await collection.create_indexes(list(declaration.models))
+        renamed = [model for model in declaration.models if model.document["name"] in present]
+        others = [model for model in declaration.models if model not in renamed]
+        if others:
+            await collection.create_indexes(others)
+        for name in present:
+            await collection.drop_index(name)
+        if renamed:
+            await collection.create_indexes(renamed)
 
 
 async def ping(client: MongoClient) -> None:

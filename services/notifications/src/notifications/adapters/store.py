@@ -705,11 +705,8 @@ class Occasions:
         Lets a round skip the occasions it announced before, rather than gather their
         recipients (and ask analytics for a report) every poll only to lose the claim.
         """
-        wanted = sorted(set(keys))
-        if not wanted:
-            return set()
-        cursor = self.collection.find({"_id": {"$in": wanted}}, {"_id": 1})
-        return {document["_id"] async for document in cursor}
+        found = find_in(self.collection, sorted(set(keys)), projection={"_id": 1})
+        return {document["_id"] async for document in found}
 
     async def claim(self, key: str, tx: Transaction) -> bool:
         """True the first time ``key`` is claimed, False ever after."""

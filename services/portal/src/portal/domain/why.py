@@ -128,6 +128,20 @@ def choice_labels(questionnaire: Questionnaire) -> dict[str, str]:
     return labels
 
 
+TOPIC_MEANINGS = frozenset({"skills_wanted", "skills_offered", "goals_wanted", "goals_achieved"})
+"""The questions whose choices are the skills and goals sessions and reports count by key."""
+
+
+def topic_labels(questionnaire: Questionnaire) -> dict[str, str]:
+    """Every choice label, those of the skills and goals questions winning.
+
+    A report's topics are skill and goal keys; another question may give one of those keys
+    a label of its own (a discipline, say), which a topic should not take.
+    """
+    ordered = sorted(questionnaire.questions, key=lambda q: q.meaning not in TOPIC_MEANINGS)
+    return choice_labels(questionnaire.model_copy(update={"questions": tuple(ordered)}))
+
+
 def labelled(values: Sequence[str], labels: Mapping[str, str]) -> list[str]:
     """``values`` by their labels (a key without one is shown as words)."""
     return [labels.get(value, value.replace("_", " ")) for value in values]

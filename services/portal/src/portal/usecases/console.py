@@ -40,7 +40,7 @@ from portal.domain.console import (
 from portal.domain.models import Questionnaire
 from portal.domain.operations import Change, changed_pairs
 from portal.domain.refusals import FormRefused
-from portal.domain.why import choice_labels
+from portal.domain.why import topic_labels
 from portal.usecases.participant import Caller
 
 
@@ -309,13 +309,13 @@ class ProgramConsole:
         return program, dict(zip(ReportsApi.REPORTS, found, strict=True)), labels
 
     async def _choice_labels(self, caller: Caller, program_id: str) -> dict[str, str]:
-        """The labels of the questionnaire's choices by key.
+        """The labels of the questionnaire's choices by key (see `topic_labels`).
 
         None when it cannot be read: the reports are shown all the same, their keys as words.
         """
         try:
             body = await self._programs.questionnaire(caller.token, program_id)
-            return choice_labels(parse(Questionnaire, body))
+            return topic_labels(parse(Questionnaire, body))
         except (NotFoundError, ForbiddenError, ServiceUnavailable, ValidationError):
             return {}
 

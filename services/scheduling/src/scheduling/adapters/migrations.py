@@ -33,10 +33,12 @@ WRITES_PER_COMMAND = 500
 LACKING_LOOKUPS: Mapping[str, None] = {"ever_participant_ids": None}
 """Series stored by a version that kept no lookups on them.
 
-No version writes the field as null, so this finds exactly the series without it, and is
-answered from the ``by_participant_ever`` index (which keys them as null): ``$exists: false``
-cannot use it on SecantusDB, whose scan of every series in each reminder round took 63 ms at
-5,000 small series."""
+No version writes the field as null (nor a null among its ids: it is written with
+``$addToSet`` of participant ids and only ever ``$pull``-ed), so this finds exactly the series
+without it, and is answered from the ``by_participant_ever`` index (which keys them as null):
+``$exists: false`` cannot use it on SecantusDB, whose scan of every series in each reminder
+round took 63 ms at 5,000 small series. A null written there would make the series match for
+ever (``$addToSet`` does not remove it)."""
 SESSION_FIELDS = {
     "series_id": 1,
     "sequence": 1,
