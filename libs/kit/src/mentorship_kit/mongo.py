@@ -6,7 +6,7 @@ MongoDB-compatible server is behind the URL.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -62,18 +62,25 @@ async def ensure_indexes(database: Database, declarations: Sequence[Indexes]) ->
     before its retired indexes are dropped, and only if one of them exists. The declared
     indexes are created after that migration and before the drop, so the queries a retired
     index served have their new one from then on (pods of the earlier version still
-    running during a rollout included); one declared under a retired name is created after
-    the drop.
+    running during a rollout included); one that takes a retired index's name or keys
+    (MongoDB refuses a second index on the same keys) is created after the drop.
     """
     for declaration in declarations:
         collection = database[declaration.collection]
         present: list[str] = []
+        retired_keys: set[tuple[tuple[str, Any], ...]] = set()
         if declaration.retired:
-            existing = set(await collection.index_information())
+            existing = await collection.index_information()
             present = [name for name in declaration.retired if name in existing]
+            retired_keys = {_keys(existing[name]["key"]) for name in present}
             if present and declaration.before_retiring is not None:
                 await declaration.before_retiring(database)
-        renamed = [model for model in declaration.models if model.document["name"] in present]
+        renamed = [
+            model
+            for model in declaration.models
+            if model.document["name"] in present
+            or _keys(model.document["key"].items()) in retired_keys
+        ]
         others = [model for model in declaration.models if model not in renamed]
         if others:
             await collection.create_indexes(others)
@@ -81,6 +88,14 @@ async def ensure_indexes(database: Database, declarations: Sequence[Indexes]) ->
             await collection.drop_index(name)
         if renamed:
             await collection.create_indexes(renamed)
+
+
+def _keys(pairs: Iterable[tuple[str, Any]]) -> tuple[tuple[str, Any], ...]:
+    """An index's keys, comparable whichever way the server spelled a direction (1, 1.0)."""
+    return tuple(
+        (field, int(direction) if isinstance(direction, float) else direction)
+        for field, direction in pairs
+    )
 
 
 async def ping(client: MongoClient) -> None:
