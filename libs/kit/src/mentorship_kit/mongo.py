@@ -20,7 +20,7 @@ MongoClient = AsyncMongoClient[Document]
 Database = AsyncDatabase[Document]
 Collection = AsyncCollection[Document]
 EARLIEST = datetime.min.replace(tzinfo=UTC)
-"""The earliest date BSON keeps: the lower bound of `due_by`."""
+"""The earliest date Python's datetime holds (BSON keeps it): the lower bound of `due_by`."""
 
 
 def create_client(url: str, *, app_name: str, timeout_ms: int = 5000) -> MongoClient:

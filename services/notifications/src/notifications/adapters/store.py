@@ -700,7 +700,7 @@ class Occasions:
         self.collection: Collection = database[OCCASIONS]
 
     async def claimed(self, keys: Iterable[str]) -> set[str]:
-        """Which of ``keys`` are claimed already (one read by id, outside a transaction).
+        """Which of ``keys`` are claimed already (read by id in chunks, outside a transaction).
 
         Lets a round skip the occasions it announced before, rather than gather their
         recipients (and ask analytics for a report) every poll only to lose the claim.
