@@ -32,6 +32,12 @@ class Pair:
     held_sessions: tuple[str, ...] = ()
     ended: bool = False
 
+    def other_than(self, participant_id: str) -> str:
+        """The member who is not ``participant_id`` (the mentor, unless they are it)."""
+        if participant_id == self.mentor_participant_id:
+            return self.mentee_participant_id
+        return self.mentor_participant_id
+
 
 @dataclass(frozen=True, slots=True)
 class SessionState:

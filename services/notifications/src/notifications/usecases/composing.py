@@ -393,14 +393,17 @@ class Composer:
             raise Undeliverable(Attempt(Outcome.PERMANENT, "invalid_address"))
         return contact, manager.language, program["time_zone"]
 
-    async def _match_context(self, delivery: Delivery, round_: Round) -> dict[str, Any]:
+    async def _pair(self, delivery: Delivery, round_: Round) -> Pair | None:
+        """The pair the delivery is about (read with the round, else on its own)."""
         pair_id = delivery.context["pair_id"]
-        pair = round_.pairs.get(pair_id) or await self._facts.pair(pair_id)
+        return round_.pairs.get(pair_id) or await self._facts.pair(pair_id)
+
+    async def _match_context(self, delivery: Delivery, round_: Round) -> dict[str, Any]:
+        pair = await self._pair(delivery, round_)
         if pair is None:
             raise Undeliverable(Attempt(Outcome.PERMANENT, "pair_unknown"))
         is_mentor = delivery.recipient_id == pair.mentor_participant_id
-        other_id = pair.mentee_participant_id if is_mentor else pair.mentor_participant_id
-        other = await self.contact(other_id, round_)
+        other = await self.contact(pair.other_than(delivery.recipient_id), round_)
         planned = round_.planned.get(pair.pair_id)
         if planned is None:
             planned = (await self._facts.planned_sessions([pair.pair_id])).get(pair.pair_id, 0)
@@ -415,15 +418,11 @@ class Composer:
 
     async def _other_member(self, delivery: Delivery, round_: Round) -> str:
         """The name of the pair's other member ("" when unknown, erased or gone)."""
-        pair_id = delivery.context["pair_id"]
-        pair = round_.pairs.get(pair_id) or await self._facts.pair(pair_id)
+        pair = await self._pair(delivery, round_)
         if pair is None:
             return ""
-        mentor, mentee = pair.mentor_participant_id, pair.mentee_participant_id
         try:
-            return (
-                await self.contact(mentee if delivery.recipient_id == mentor else mentor, round_)
-            ).name
+            return (await self.contact(pair.other_than(delivery.recipient_id), round_)).name
         except Undeliverable:
             return ""
 
