@@ -303,12 +303,12 @@ class ProgramConsole:
                 return None  # analytics has not heard of the program yet, or cannot tell
 
         labels, *found = await asyncio.gather(
-            self._choice_labels(caller, program_id),
+            self._topic_labels(caller, program_id),
             *(report(name) for name in ReportsApi.REPORTS),
         )
         return program, dict(zip(ReportsApi.REPORTS, found, strict=True)), labels
 
-    async def _choice_labels(self, caller: Caller, program_id: str) -> dict[str, str]:
+    async def _topic_labels(self, caller: Caller, program_id: str) -> dict[str, str]:
         """The labels of the questionnaire's choices by key (see `topic_labels`).
 
         None when it cannot be read: the reports are shown all the same, their keys as words.

@@ -7,6 +7,7 @@ program is not the caller's), or the form again with each problem beside its fie
 """
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -31,7 +32,7 @@ from portal.domain.console import (
     settings_of,
     sort_pairs,
 )
-from portal.domain.dashboard import charts, key_figures
+from portal.domain.dashboard import charts, key_figures, topic_label
 from portal.domain.refusals import PROGRAM_LABELS
 from portal.entrypoints.http.pages import (
     Pages,
@@ -484,7 +485,7 @@ def build_console_router(  # noqa: PLR0915 - one function per route, closed over
             mentors_cursor=mentors_cursor,
             figures=key_figures(found),
             charts=charts(found, labels),
-            topic_labels=labels,
+            topic_name=partial(topic_label, labels=labels),
             section="reports",
         )
 
